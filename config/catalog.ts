@@ -1,0 +1,70 @@
+/**
+ * Static facts about cloud regions that the config rules need. They are data, not API calls,
+ * because the AWS stack must plan with no credentials (no `aws_availability_zones` lookup).
+ * Extending the blueprint to a new cloud region means adding it here, in the jurisdiction that
+ * the law and the assessor agree it belongs to.
+ */
+
+/** The clouds a region file may choose. GCP arrives with its own constructs. */
+export const CLOUDS = ["aws"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+/** A legal area whose data-residency rules a region follows. */
+export interface Jurisdiction {
+  readonly description: string;
+  /** Cloud regions, per cloud, where data of this jurisdiction may be stored or replicated. */
+  readonly allowedRegions: Readonly<Record<Cloud, readonly string[]>>;
+}
+
+export const JURISDICTIONS = {
+  // EU member states only: London (eu-west-2) and Zurich (eu-central-2) are outside the EU.
+  EU: {
+    description: "European Union (GDPR)",
+    allowedRegions: {
+      aws: ["eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2"],
+    },
+  },
+  US: {
+    description: "United States",
+    allowedRegions: { aws: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] },
+  },
+} as const satisfies Record<string, Jurisdiction>;
+export type JurisdictionCode = keyof typeof JURISDICTIONS;
+export const JURISDICTION_CODES = Object.keys(JURISDICTIONS) as JurisdictionCode[];
+
+/**
+ * Availability-zone names per AWS region. Names, not zone ids: a stack pins resources by name and
+ * the name→id mapping differs per account, which is fine because every resource of a region is
+ * in one account.
+ */
+export const AWS_AVAILABILITY_ZONES: Readonly<Record<string, readonly string[]>> = {
+  "eu-west-1": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+  "eu-west-3": ["eu-west-3a", "eu-west-3b", "eu-west-3c"],
+  "eu-central-1": ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+  "eu-north-1": ["eu-north-1a", "eu-north-1b", "eu-north-1c"],
+  "eu-south-1": ["eu-south-1a", "eu-south-1b", "eu-south-1c"],
+  "eu-south-2": ["eu-south-2a", "eu-south-2b", "eu-south-2c"],
+  "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"],
+  "us-east-2": ["us-east-2a", "us-east-2b", "us-east-2c"],
+  "us-west-1": ["us-west-1a", "us-west-1b", "us-west-1c"],
+  "us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
+};
+
+/** The jurisdiction a cloud region belongs to, if the catalog knows it. */
+export function jurisdictionOf(cloud: Cloud, cloudRegion: string): JurisdictionCode | undefined {
+  return JURISDICTION_CODES.find((code) =>
+    (JURISDICTIONS[code].allowedRegions[cloud] as readonly string[]).includes(cloudRegion),
+  );
+}
+
+/**
+ * Retention values CloudWatch Logs accepts (days). Anything else fails at apply, so the config
+ * rules reject it at synth instead.
+ */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+/** PCI DSS v4.0 10.5.1: audit log history is kept for at least 12 months. */
+export const PCI_MIN_LOG_RETENTION_DAYS = 365;

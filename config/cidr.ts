@@ -1,0 +1,44 @@
+/** An IPv4 CIDR block parsed into its numeric range. */
+export interface Ipv4Range {
+  readonly cidr: string;
+  /** First address as an unsigned 32-bit integer. */
+  readonly first: number;
+  /** Last address as an unsigned 32-bit integer. */
+  readonly last: number;
+  readonly prefixLength: number;
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * Parses `a.b.c.d/n`. Returns a reason string instead of a range when the block is malformed or
+ * has host bits set (`10.0.0.1/16`), because AWS and GCP normalise such blocks silently and the
+ * plan would then disagree with the config a reviewer read.
+ */
+export function parseCidr(cidr: string): Ipv4Range | string {
+  const m = CIDR_PATTERN.exec(cidr);
+  if (!m) return `"${cidr}" is not an IPv4 CIDR block of the form a.b.c.d/n`;
+  const octets = m.slice(1, 5).map(Number);
+  const prefixLength = Number(m[5]);
+  if (octets.some((o) => o > 255)) return `"${cidr}" has an octet above 255`;
+  if (prefixLength > 32) return `"${cidr}" has a prefix length above 32`;
+  const address = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
+  const size = 2 ** (32 - prefixLength);
+  const first = Math.floor(address / size) * size;
+  if (first !== address) {
+    return `"${cidr}" has host bits set; the network address is ${formatIpv4(first)}/${prefixLength}`;
+  }
+  return { cidr, first, last: first + size - 1, prefixLength };
+}
+
+export function formatIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+export function rangeContains(outer: Ipv4Range, inner: Ipv4Range): boolean {
+  return outer.first <= inner.first && inner.last <= outer.last;
+}

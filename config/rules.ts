@@ -1,0 +1,218 @@
+import { AWS_AVAILABILITY_ZONES, CLOUDWATCH_RETENTION_DAYS, JURISDICTIONS, PCI_MIN_LOG_RETENTION_DAYS, jurisdictionOf } from "./catalog";
+import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
+import { ConfigProblem } from "./errors";
+import { RegionConfig, SUBNET_TIERS } from "./schema";
+
+/** A validated region together with the file it came from. */
+export interface LoadedRegion {
+  readonly file: string;
+  readonly config: RegionConfig;
+}
+
+type Report = (field: string, problem: string, fix: string) => void;
+
+/**
+ * Relations between fields of one region that a schema cannot express. Each rule reports the
+ * field and the fix; all rules run so that one pass shows every problem.
+ */
+export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const report: Report = (field, problem, fix) => problems.push({ file, field, problem, fix });
+
+  const fileBase = file.replace(/^.*\//, "").replace(/\.[jt]s$/, "");
+  if (fileBase !== c.name) {
+    report("name", `is "${c.name}" but the file is ${file}`, `set name to "${fileBase}" or rename the file to regions/${c.name}.ts`);
+  }
+
+  const jurisdiction = JURISDICTIONS[c.jurisdiction];
+  const allowed = jurisdiction.allowedRegions[c.cloud] as readonly string[];
+  const knownAzs = AWS_AVAILABILITY_ZONES[c.cloudRegion];
+  if (!knownAzs) {
+    report(
+      "cloudRegion",
+      `"${c.cloudRegion}" is not a known ${c.cloud} region`,
+      `use one of ${Object.keys(AWS_AVAILABILITY_ZONES).join(", ")}, or add the region to config/catalog.ts`,
+    );
+  } else if (!allowed.includes(c.cloudRegion)) {
+    const actual = jurisdictionOf(c.cloud, c.cloudRegion);
+    report(
+      "cloudRegion",
+      `"${c.cloudRegion}" is outside jurisdiction ${c.jurisdiction}${actual ? ` (it is in ${actual})` : ""}`,
+      `use a region of ${c.jurisdiction} (${allowed.join(", ")}) or correct the jurisdiction`,
+    );
+  }
+
+  checkAvailabilityZones(c, knownAzs, report);
+
+  if (c.drPartnerRegion !== undefined) {
+    if (c.drPartnerRegion === c.cloudRegion) {
+      report("drPartnerRegion", `is the region itself (${c.cloudRegion})`, "name a different region of the same jurisdiction, or remove the field");
+    } else if (!allowed.includes(c.drPartnerRegion)) {
+      report(
+        "drPartnerRegion",
+        `"${c.drPartnerRegion}" is outside jurisdiction ${c.jurisdiction}: backups and replicas would leave it`,
+        `choose a DR region of ${c.jurisdiction} (${allowed.filter((r) => r !== c.cloudRegion).join(", ")})`,
+      );
+    }
+  }
+
+  checkNetwork(c, report);
+
+  if (!allowed.includes(c.stateBackend.region)) {
+    report(
+      "stateBackend.region",
+      `"${c.stateBackend.region}" is outside jurisdiction ${c.jurisdiction}; Terraform state holds resource attributes of the region`,
+      `keep the state bucket in ${c.jurisdiction} (${allowed.join(", ")})`,
+    );
+  }
+  const stateKeyRegion = c.stateBackend.kmsKeyArn.split(":")[3];
+  if (!c.stateBackend.kmsKeyArn.startsWith("arn:aws:kms:") || stateKeyRegion !== c.stateBackend.region) {
+    report(
+      "stateBackend.kmsKeyArn",
+      `must be a KMS key in the state bucket's region (${c.stateBackend.region}), got "${c.stateBackend.kmsKeyArn}"`,
+      `use the ARN of a KMS key in ${c.stateBackend.region}`,
+    );
+  }
+
+  const [, , service, certRegion, certAccount] = c.paymentApi.certificateArn.split(":");
+  if (service !== "acm" || certRegion !== c.cloudRegion || certAccount !== c.accountId) {
+    report(
+      "paymentApi.certificateArn",
+      `must be an ACM certificate in ${c.cloudRegion} of account ${c.accountId}`,
+      `issue or import the certificate in ACM ${c.cloudRegion} of ${c.accountId} and use its ARN`,
+    );
+  }
+  c.paymentApi.allowedPrincipals.forEach((principal, i) => {
+    const field = `paymentApi.allowedPrincipals[${i}]`;
+    if (principal.includes("*")) {
+      report(field, `"${principal}" contains a wildcard; any account could then connect to the payment API`, "name each partner's account root or role ARN exactly");
+    } else if (!/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/.test(principal)) {
+      report(field, `"${principal}" is not an IAM account root, role or user ARN`, 'use e.g. "arn:aws:iam::210987654321:root"');
+    }
+  });
+
+  checkRetention(c, report);
+  return problems;
+}
+
+function checkAvailabilityZones(c: RegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
+  if (c.availabilityZones.length < 3) {
+    report(
+      "availabilityZones",
+      `lists ${c.availabilityZones.length} zone(s); the reference model needs at least 3 for the data tier and quorum`,
+      `list three or more zones of ${c.cloudRegion}${knownAzs ? ` (${knownAzs.join(", ")})` : ""}`,
+    );
+  }
+  const seen = new Set<string>();
+  c.availabilityZones.forEach((az, i) => {
+    if (seen.has(az)) report(`availabilityZones[${i}]`, `"${az}" is listed twice`, "list each zone once");
+    seen.add(az);
+    if (knownAzs && !knownAzs.includes(az)) {
+      report(`availabilityZones[${i}]`, `"${az}" is not a zone of ${c.cloudRegion}`, `use one of ${knownAzs.join(", ")}`);
+    }
+  });
+}
+
+function checkNetwork(c: RegionConfig, report: Report): void {
+  const vpc = parseCidr(c.network.vpcCidr);
+  if (typeof vpc === "string") {
+    report("network.vpcCidr", vpc, 'use a block such as "10.10.0.0/16"');
+  } else if (vpc.prefixLength < 16 || vpc.prefixLength > 24) {
+    report("network.vpcCidr", `/${vpc.prefixLength} is outside what a VPC accepts here (/16 to /24)`, "use a prefix length between /16 and /24");
+  }
+
+  const subnets: { field: string; range: Ipv4Range }[] = [];
+  for (const tier of SUBNET_TIERS) {
+    const list = c.network.subnets[tier];
+    if (list.length !== c.availabilityZones.length) {
+      report(
+        `network.subnets.${tier}`,
+        `has ${list.length} block(s) for ${c.availabilityZones.length} availability zone(s)`,
+        "give exactly one block per zone, in the order of availabilityZones",
+      );
+    }
+    list.forEach((block, i) => {
+      const field = `network.subnets.${tier}[${i}]`;
+      const range = parseCidr(block);
+      if (typeof range === "string") {
+        report(field, range, "use a block inside network.vpcCidr, such as \"10.10.0.0/20\"");
+        return;
+      }
+      if (range.prefixLength > 28) {
+        report(field, `/${range.prefixLength} is smaller than AWS allows for a subnet`, "use /28 or larger");
+      }
+      if (typeof vpc !== "string" && !rangeContains(vpc, range)) {
+        report(field, `${block} is not inside network.vpcCidr ${c.network.vpcCidr}`, `pick a block inside ${c.network.vpcCidr}`);
+      }
+      const clash = subnets.find((s) => rangesOverlap(s.range, range));
+      if (clash) {
+        report(field, `${block} overlaps ${clash.field} (${clash.range.cidr})`, "give every subnet its own, non-overlapping block");
+      }
+      subnets.push({ field, range });
+    });
+  }
+}
+
+function checkRetention(c: RegionConfig, report: Report): void {
+  const r = c.retention;
+  if (r.auditArchiveDays < PCI_MIN_LOG_RETENTION_DAYS) {
+    report(
+      "retention.auditArchiveDays",
+      `${r.auditArchiveDays} days is under the PCI DSS 10.5.1 minimum of ${PCI_MIN_LOG_RETENTION_DAYS} days (12 months)`,
+      `set it to ${PCI_MIN_LOG_RETENTION_DAYS} or more; COMPLIANCE-mode locks cannot be shortened later, so choose deliberately`,
+    );
+  }
+  if (r.logDays < PCI_MIN_LOG_RETENTION_DAYS) {
+    report(
+      "retention.logDays",
+      `${r.logDays} days is under the PCI DSS 10.5.1 minimum of ${PCI_MIN_LOG_RETENTION_DAYS} days`,
+      `set it to one of ${CLOUDWATCH_RETENTION_DAYS.filter((d) => d >= PCI_MIN_LOG_RETENTION_DAYS).join(", ")}`,
+    );
+  } else if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(r.logDays)) {
+    report(
+      "retention.logDays",
+      `${r.logDays} is not a retention CloudWatch Logs accepts`,
+      `use one of ${CLOUDWATCH_RETENTION_DAYS.filter((d) => d >= PCI_MIN_LOG_RETENTION_DAYS).join(", ")}`,
+    );
+  }
+  if (r.coldStorageAfterDays < 30 || r.coldStorageAfterDays >= r.auditArchiveDays) {
+    report(
+      "retention.coldStorageAfterDays",
+      `${r.coldStorageAfterDays} must be at least 30 and less than auditArchiveDays (${r.auditArchiveDays})`,
+      "use 90 (the reference model's default) or another value in that range",
+    );
+  }
+}
+
+/** Rules across regions: names, state locations and address space must not collide. */
+export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  regions.forEach((a, i) => {
+    for (const b of regions.slice(0, i)) {
+      if (a.config.name === b.config.name) {
+        problems.push({ file: a.file, field: "name", problem: `"${a.config.name}" is also used by ${b.file}`, fix: "give every region a unique name" });
+      }
+      const ra = parseCidr(a.config.network.vpcCidr);
+      const rb = parseCidr(b.config.network.vpcCidr);
+      if (typeof ra !== "string" && typeof rb !== "string" && rangesOverlap(ra, rb)) {
+        problems.push({
+          file: a.file,
+          field: "network.vpcCidr",
+          problem: `${ra.cidr} overlaps the VPC of ${b.file} (${rb.cidr}); regions could never be peered`,
+          fix: "give each region a distinct block (e.g. 10.10.0.0/16, 10.20.0.0/16, ...)",
+        });
+      }
+      const sa = a.config.stateBackend;
+      const sb = b.config.stateBackend;
+      if (sa.bucket === sb.bucket && sa.key === sb.key) {
+        problems.push({
+          file: a.file,
+          field: "stateBackend.key",
+          problem: `"${sa.key}" in bucket ${sa.bucket} is also the state of ${b.file}; one apply would overwrite the other`,
+          fix: 'use a key per region, e.g. "regions/<name>/terraform.tfstate"',
+        });
+      }
+    }
+  });
+  return problems;
+}

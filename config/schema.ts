@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { CLOUDS, JURISDICTION_CODES } from "./catalog";
+
+/**
+ * The shape of a region file. Zod checks shape and format here; relations between fields
+ * (an AZ belongs to the region, CIDRs nest and do not overlap, residency) are checked in
+ * `rules.ts`, where each message can name the field and the fix.
+ *
+ * A custom message is written as `<problem> Fix: <what to do>`; the loader splits it.
+ */
+
+const awsArn = (what: string, example: string) =>
+  z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, {
+    error: `must be ${what}. Fix: use a full ARN such as "${example}".`,
+  });
+
+const cidr = z.string().min(1, { error: "must be a CIDR block. Fix: use a block such as \"10.10.0.0/16\"." });
+
+/** One list entry per availability zone, in the order of `availabilityZones`. */
+const perAz = cidr.array();
+
+export const RegionSchema = z.strictObject({
+  /** Short name; the stack is `region-<name>` and the file is `regions/<name>.ts`. */
+  name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
+    error: 'must be 2-12 lowercase letters or digits, starting with a letter. Fix: use e.g. "eu".',
+  }),
+  cloud: z.enum(CLOUDS),
+  /** The provider's region name, e.g. `eu-west-1`. */
+  cloudRegion: z.string().min(1),
+  /** The legal area whose residency rules apply to every resource, replica and backup. */
+  jurisdiction: z.enum(JURISDICTION_CODES),
+  /** The only account this region's stacks may be applied to (`allowed_account_ids`). */
+  accountId: z.string().regex(/^\d{12}$/, {
+    error: 'must be a 12-digit AWS account id in quotes. Fix: e.g. accountId: "123456789012".',
+  }),
+  /** At least three AZ names of `cloudRegion`; every tier has one subnet in each. */
+  availabilityZones: z.array(z.string()).min(1),
+  /** Disaster-recovery partner region, inside the same jurisdiction. */
+  drPartnerRegion: z.string().optional(),
+  naming: z.strictObject({
+    /** Prefix of every globally named resource (buckets): lowercase, short. */
+    prefix: z.string().regex(/^[a-z][a-z0-9-]{1,11}$/, {
+      error: 'must be 2-12 lowercase letters, digits or dashes. Fix: use e.g. "acme-pay".',
+    }),
+  }),
+  network: z.strictObject({
+    vpcCidr: cidr,
+    subnets: z.strictObject({
+      /** EKS nodes and pods. The only tier with a route to S3 (gateway endpoint). */
+      workload: perAz,
+      /** Aurora, MSK, CloudHSM: reachable only from the workload tier. */
+      data: perAz,
+      /** Interface VPC endpoints and the partner-facing NLB. */
+      endpoints: perAz,
+    }),
+    /** Interface endpoints beyond the default set (service suffixes like `ssm`). */
+    extraInterfaceEndpoints: z.array(z.string().regex(/^[a-z0-9.-]+$/)).default([]),
+  }),
+  stateBackend: z.strictObject({
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+      error: "must be an S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots or dashes.",
+    }),
+    key: z.string().min(1),
+    region: z.string().min(1),
+    /** The CMK that encrypts the state objects (state holds resource attributes). */
+    kmsKeyArn: awsArn("a KMS key ARN", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+  }),
+  paymentApi: z.strictObject({
+    /** ACM certificate for the partner-facing TLS listener, in this region and account. */
+    certificateArn: awsArn(
+      "an ACM certificate ARN",
+      "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ),
+    /** IAM principals (partner accounts or roles) allowed to create endpoints to the API. */
+    allowedPrincipals: z.array(awsArn("an IAM principal ARN", "arn:aws:iam::210987654321:root")).min(1, {
+      error: "lists no partner. Fix: name at least one partner principal ARN; the endpoint service is useless without one.",
+    }),
+  }),
+  retention: z.strictObject({
+    /** Object Lock COMPLIANCE default retention of the audit archive (days). */
+    auditArchiveDays: z.number().int(),
+    /** CloudWatch log groups (flow logs, later EKS/MSK/RDS logs), in CloudWatch's allowed values. */
+    logDays: z.number().int(),
+    /** Age at which audit objects move to colder storage. */
+    coldStorageAfterDays: z.number().int().default(90),
+  }),
+  tags: z.strictObject({
+    owner: z.string().min(3, { error: "is empty. Fix: name the accountable team or mailbox." }),
+    dataClassification: z.enum(["cardholder-data", "sensitive-authentication-data", "internal"]),
+    pciScope: z.enum(["cde", "connected-to-cde", "out-of-scope"]),
+  }),
+});
+
+/** What a region file declares (defaults may be omitted). */
+export type RegionFile = z.input<typeof RegionSchema>;
+/** A validated region, with defaults applied. */
+export type RegionConfig = z.output<typeof RegionSchema>;
+/** Names of the subnet tiers, in a fixed order. */
+export const SUBNET_TIERS = ["workload", "data", "endpoints"] as const;
+export type SubnetTier = (typeof SUBNET_TIERS)[number];

@@ -1,0 +1,43 @@
+import type { RegionFile } from "../config/schema";
+
+/** EU card processing: Dublin, with Frankfurt as the in-jurisdiction DR partner. */
+const region: RegionFile = {
+  name: "eu",
+  cloud: "aws",
+  cloudRegion: "eu-west-1",
+  jurisdiction: "EU",
+  accountId: "111122223333",
+  availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+  drPartnerRegion: "eu-central-1",
+  naming: { prefix: "acme-pay" },
+  network: {
+    vpcCidr: "10.10.0.0/16",
+    subnets: {
+      workload: ["10.10.0.0/19", "10.10.32.0/19", "10.10.64.0/19"],
+      data: ["10.10.96.0/22", "10.10.100.0/22", "10.10.104.0/22"],
+      endpoints: ["10.10.112.0/24", "10.10.113.0/24", "10.10.114.0/24"],
+    },
+  },
+  stateBackend: {
+    bucket: "acme-pay-tfstate-eu-111122223333",
+    key: "regions/eu/terraform.tfstate",
+    region: "eu-west-1",
+    kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/0f6c2a8e-4b1d-4c7e-9a55-3e2d1f0b9c71",
+  },
+  paymentApi: {
+    certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/7d1e5b0a-2c4f-4e8a-b6d3-91a0c5e2f4b8",
+    allowedPrincipals: ["arn:aws:iam::777788889999:root", "arn:aws:iam::222233334444:role/acquirer-eu-gateway"],
+  },
+  retention: {
+    auditArchiveDays: 400,
+    logDays: 400,
+    coldStorageAfterDays: 90,
+  },
+  tags: {
+    owner: "payments-platform@acme.example",
+    dataClassification: "cardholder-data",
+    pciScope: "cde",
+  },
+};
+
+export default region;

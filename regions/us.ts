@@ -1,0 +1,41 @@
+import type { RegionFile } from "../config/schema";
+
+/** US card processing: North Virginia. No DR partner declared yet. */
+const region: RegionFile = {
+  name: "us",
+  cloud: "aws",
+  cloudRegion: "us-east-1",
+  jurisdiction: "US",
+  accountId: "444455556666",
+  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  naming: { prefix: "acme-pay" },
+  network: {
+    vpcCidr: "10.20.0.0/16",
+    subnets: {
+      workload: ["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"],
+      data: ["10.20.96.0/22", "10.20.100.0/22", "10.20.104.0/22"],
+      endpoints: ["10.20.112.0/24", "10.20.113.0/24", "10.20.114.0/24"],
+    },
+  },
+  stateBackend: {
+    bucket: "acme-pay-tfstate-us-444455556666",
+    key: "regions/us/terraform.tfstate",
+    region: "us-east-1",
+    kmsKeyArn: "arn:aws:kms:us-east-1:444455556666:key/5a9b3c7d-1e2f-4a6b-8c0d-2f4e6a8b0c1d",
+  },
+  paymentApi: {
+    certificateArn: "arn:aws:acm:us-east-1:444455556666:certificate/3c8f1a2b-6d4e-4f0a-9b7c-5e1d2a3f4b6c",
+    allowedPrincipals: ["arn:aws:iam::888899990000:root"],
+  },
+  retention: {
+    auditArchiveDays: 365,
+    logDays: 365,
+  },
+  tags: {
+    owner: "payments-platform@acme.example",
+    dataClassification: "cardholder-data",
+    pciScope: "cde",
+  },
+};
+
+export default region;
