@@ -56,15 +56,3 @@ export function jurisdictionOf(cloud: Cloud, cloudRegion: string): JurisdictionC
     (JURISDICTIONS[code].allowedRegions[cloud] as readonly string[]).includes(cloudRegion),
   );
 }
-
-/**
- * Retention values CloudWatch Logs accepts (days). Anything else fails at apply, so the config
- * rules reject it at synth instead.
- */
-export const CLOUDWATCH_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
-] as const;
-
-/** PCI DSS v4.0 10.5.1: audit log history is kept for at least 12 months. */
-export const PCI_MIN_LOG_RETENTION_DAYS = 365;

@@ -1,4 +1,5 @@
-import { AWS_AVAILABILITY_ZONES, CLOUDWATCH_RETENTION_DAYS, JURISDICTIONS, PCI_MIN_LOG_RETENTION_DAYS, jurisdictionOf } from "./catalog";
+import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
+import { AWS_AVAILABILITY_ZONES, JURISDICTIONS, jurisdictionOf } from "./catalog";
 import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
 import { ConfigProblem } from "./errors";
 import { RegionConfig, SUBNET_TIERS } from "./schema";
@@ -166,13 +167,13 @@ function checkRetention(c: RegionConfig, report: Report): void {
     report(
       "retention.logDays",
       `${r.logDays} days is under the PCI DSS 10.5.1 minimum of ${PCI_MIN_LOG_RETENTION_DAYS} days`,
-      `set it to one of ${CLOUDWATCH_RETENTION_DAYS.filter((d) => d >= PCI_MIN_LOG_RETENTION_DAYS).join(", ")}`,
+      `set it to one of ${PCI_CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
     );
   } else if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(r.logDays)) {
     report(
       "retention.logDays",
       `${r.logDays} is not a retention CloudWatch Logs accepts`,
-      `use one of ${CLOUDWATCH_RETENTION_DAYS.filter((d) => d >= PCI_MIN_LOG_RETENTION_DAYS).join(", ")}`,
+      `use one of ${PCI_CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
     );
   }
   if (r.coldStorageAfterDays < 30 || r.coldStorageAfterDays >= r.auditArchiveDays) {

@@ -1,0 +1,7 @@
+/**
+ * The one module that imports `cdktf` (provider bindings aside). HashiCorp archived cdktf in
+ * December 2025; moving to the community fork (`cdktn`) should be a change of this file and of
+ * package.json, not of every construct.
+ */
+export { App, Aspects, Fn, Lazy, S3Backend, TerraformOutput, TerraformResource, TerraformStack, Testing, Token } from "cdktf";
+export type { IAspect, TerraformElement } from "cdktf";

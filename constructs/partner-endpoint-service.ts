@@ -1,0 +1,170 @@
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { Construct } from "constructs";
+import { HardenedBucket } from "./hardened-bucket";
+import { PrivateLinkNetwork } from "./private-link-network";
+
+/**
+ * TLS policies an NLB listener may use here: TLS 1.3 with 1.2 as the floor (PCI DSS 4.2.1,
+ * strong cryptography). Older policies allow TLS 1.0/1.1 or weak ciphers.
+ */
+export const ALLOWED_TLS_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+] as const;
+
+/** Properties of {@link PartnerEndpointService}. */
+export interface PartnerEndpointServiceProps {
+  /** Name prefix (load balancer, target group, security group). At most 20 characters. */
+  readonly name: string;
+  /** The region's network; the NLB lives in its endpoints tier. */
+  readonly network: PrivateLinkNetwork;
+  /** Region (log delivery conditions). */
+  readonly region: string;
+  /** ACM certificate of the partner-facing TLS listener. */
+  readonly certificateArn: string;
+  /** IAM principals (partner accounts or roles) allowed to request an endpoint. */
+  readonly allowedPrincipals: readonly string[];
+  /** Log-delivery bucket for NLB access logs. */
+  readonly accessLogBucket: HardenedBucket;
+  /**
+   * TLS policy of the listener; one of {@link ALLOWED_TLS_POLICIES}.
+   * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+   */
+  readonly sslPolicy?: (typeof ALLOWED_TLS_POLICIES)[number];
+  /**
+   * Port of the payment API's ingress (the mesh ingress gateway) in the workload tier; the NLB
+   * re-encrypts to it with TLS.
+   * @default 443
+   */
+  readonly targetPort?: number;
+  /**
+   * Port of the ingress gateway's readiness endpoint (Istio: 15021, `/healthz/ready`).
+   * @default 15021
+   */
+  readonly healthCheckPort?: number;
+}
+
+/**
+ * The payment API offered to named partners over AWS PrivateLink (PCI DSS 1.3, 4.2): an internal
+ * NLB with a TLS 1.2+/1.3 listener that re-encrypts to the ingress, behind an endpoint service
+ * that requires acceptance of every connection and admits only the listed principals.
+ */
+export class PartnerEndpointService extends Construct {
+  readonly loadBalancer: Lb;
+  readonly listener: LbListener;
+  /** Register the mesh ingress gateway's pod IPs here (from the mesh stack). */
+  readonly targetGroup: LbTargetGroup;
+  readonly endpointService: VpcEndpointService;
+  readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: PartnerEndpointServiceProps) {
+    super(scope, id);
+    if (props.allowedPrincipals.length === 0) {
+      throw new Error(`PartnerEndpointService ${props.name}: allowedPrincipals is empty; name the partner principals that may connect.`);
+    }
+    const wildcard = props.allowedPrincipals.find((p) => p.includes("*"));
+    if (wildcard) {
+      throw new Error(`PartnerEndpointService ${props.name}: allowed principal "${wildcard}" is a wildcard; name each partner account or role.`);
+    }
+    const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(sslPolicy)) {
+      throw new Error(`PartnerEndpointService ${props.name}: sslPolicy "${sslPolicy}" allows TLS below 1.2; use one of ${ALLOWED_TLS_POLICIES.join(", ")}.`);
+    }
+    if (props.name.length > 20) {
+      throw new Error(`PartnerEndpointService: name "${props.name}" is longer than 20 characters (load balancer names are limited to 32).`);
+    }
+    const targetPort = props.targetPort ?? 443;
+    const healthCheckPort = props.healthCheckPort ?? 15021;
+    const network = props.network;
+
+    // No inbound rule at all: in-VPC clients cannot reach the NLB, and PrivateLink traffic is
+    // not evaluated (enforcement off) because its source is the partner's own client address;
+    // access is gated by the allowed principals and manual acceptance instead.
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${props.name}-partner-nlb`,
+      description: "Partner NLB: no inbound rules; outbound only to the ingress in the workload tier",
+      vpcId: network.vpc.id,
+      revokeRulesOnDelete: true,
+      tags: { Name: `${props.name}-partner-nlb` },
+    });
+    const egressScope = new Construct(this, "EgressToWorkloadTier");
+    network.availabilityZones.forEach((az, i) => {
+      const zoneScope = new Construct(egressScope, az);
+      const cidrIpv4 = network.subnetCidrs.workload[i];
+      new VpcSecurityGroupEgressRule(zoneScope, "Traffic", {
+        securityGroupId: this.securityGroup.id,
+        description: `TLS to the payment API ingress in ${az}`,
+        ipProtocol: "tcp",
+        fromPort: targetPort,
+        toPort: targetPort,
+        cidrIpv4,
+      });
+      new VpcSecurityGroupEgressRule(zoneScope, "HealthCheck", {
+        securityGroupId: this.securityGroup.id,
+        description: `Health checks of the ingress in ${az}`,
+        ipProtocol: "tcp",
+        fromPort: healthCheckPort,
+        toPort: healthCheckPort,
+        cidrIpv4,
+      });
+    });
+
+    const logPrefix = "partner-nlb";
+    props.accessLogBucket.allowLoadBalancerLogs(props.region, logPrefix);
+    this.loadBalancer = new Lb(this, "LoadBalancer", {
+      name: `${props.name}-partner-api`,
+      loadBalancerType: "network",
+      internal: true,
+      ipAddressType: "ipv4",
+      subnets: network.subnets.endpoints.map((s) => s.id),
+      securityGroups: [this.securityGroup.id],
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off",
+      enableDeletionProtection: true,
+      enableCrossZoneLoadBalancing: true,
+      accessLogs: { bucket: props.accessLogBucket.bucket.id, prefix: logPrefix, enabled: true },
+      // The bucket policy must exist before the NLB validates log delivery.
+      dependsOn: [props.accessLogBucket.policy],
+    });
+    this.targetGroup = new LbTargetGroup(this, "TargetGroup", {
+      name: `${props.name}-payment-api`,
+      targetType: "ip",
+      protocol: "TLS",
+      port: targetPort,
+      vpcId: network.vpc.id,
+      ipAddressType: "ipv4",
+      healthCheck: {
+        enabled: true,
+        protocol: "HTTP",
+        port: String(healthCheckPort),
+        path: "/healthz/ready",
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+        interval: 10,
+      },
+    });
+    this.listener = new LbListener(this, "TlsListener", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 443,
+      protocol: "TLS",
+      certificateArn: props.certificateArn,
+      sslPolicy,
+      alpnPolicy: "HTTP2Preferred",
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+    });
+    this.endpointService = new VpcEndpointService(this, "EndpointService", {
+      acceptanceRequired: true,
+      allowedPrincipals: [...props.allowedPrincipals],
+      networkLoadBalancerArns: [this.loadBalancer.arn],
+      supportedIpAddressTypes: ["ipv4"],
+      tags: { Name: `${props.name}-payment-api` },
+    });
+  }
+}

@@ -1,0 +1,176 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "constructs";
+import { Lazy } from "./cdktf";
+import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
+
+/** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
+export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "tokenization"] as const;
+export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+
+/** Construct id, alias suffix and description of each key; ids are API (they are Terraform addresses). */
+const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; description: string }>> = {
+  database: { id: "Database", alias: "database", description: "Aurora storage, snapshots and Performance Insights" },
+  kafka: { id: "Kafka", alias: "kafka", description: "MSK data at rest" },
+  audit: { id: "Audit", alias: "audit", description: "audit archive objects (S3 Object Lock)" },
+  eksSecrets: { id: "EksSecrets", alias: "eks-secrets", description: "EKS secrets envelope encryption" },
+  logs: { id: "Logs", alias: "logs", description: "CloudWatch log groups" },
+  secretsManager: { id: "SecretsManager", alias: "secrets-manager", description: "Secrets Manager secrets" },
+  ebs: { id: "Ebs", alias: "ebs", description: "EBS volumes of cluster nodes" },
+  tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
+};
+
+/** Properties of {@link RegionKeys}. */
+export interface RegionKeysProps {
+  /** Account that owns the keys; its root principal delegates key use to IAM policies. */
+  readonly accountId: string;
+  /** Region of the keys (for the CloudWatch Logs service principal and its encryption context). */
+  readonly region: string;
+  /** Every key gets the alias `alias/<aliasPrefix>/<purpose>`. */
+  readonly aliasPrefix: string;
+  /**
+   * IAM principals allowed to administer the keys (not to use them).
+   * @default - none: only the account root, through IAM policies
+   */
+  readonly administratorArns?: readonly string[];
+  /**
+   * Days between automatic rotations (PCI DSS 3.7.4 cryptoperiod), 90 to 2560.
+   * @default 365
+   */
+  readonly rotationPeriodDays?: number;
+}
+
+/** A customer-managed key, the statements of its policy and its alias. */
+export class CustomerManagedKey extends Construct {
+  /** The key; pass this object, not its ARN, to constructs that encrypt with it. */
+  readonly key: KmsKey;
+  readonly alias: KmsAlias;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: { aliasName: string; description: string; rotationPeriodDays: number; statements: PolicyStatement[] }) {
+    super(scope, id);
+    this.statements = [...props.statements];
+    this.key = new KmsKey(this, "Key", {
+      description: props.description,
+      keyUsage: "ENCRYPT_DECRYPT",
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      // Multi-region keys copy key material to other regions: never, for residency.
+      multiRegion: false,
+      enableKeyRotation: true,
+      rotationPeriodInDays: props.rotationPeriodDays,
+      deletionWindowInDays: 30,
+      isEnabled: true,
+      bypassPolicyLockoutSafetyCheck: false,
+      // Rendered at synth, so constructs built later can still add the statements they need.
+      policy: Lazy.stringValue({ produce: () => renderPolicy(this.statements) }),
+      lifecycle: { preventDestroy: true },
+    });
+    this.alias = new KmsAlias(this, "Alias", { name: props.aliasName, targetKeyId: this.key.keyId });
+  }
+
+  /** Adds a statement to the key policy (e.g. a service-linked role that must use the key). */
+  addToPolicy(statement: PolicyStatement): void {
+    if (statement.Principal === "*" && !statement.Condition) {
+      throw new Error(`Key policy statement "${statement.Sid}" names principal "*" with no condition; name the principals instead.`);
+    }
+    this.statements.push(statement);
+  }
+}
+
+/**
+ * One customer-managed KMS key per purpose for a region: rotation on, 30-day deletion window,
+ * single-region, protected from destroy, each with an alias and a policy naming its principals.
+ */
+export class RegionKeys extends Construct {
+  readonly database: KmsKey;
+  readonly kafka: KmsKey;
+  readonly audit: KmsKey;
+  readonly eksSecrets: KmsKey;
+  readonly logs: KmsKey;
+  readonly secretsManager: KmsKey;
+  readonly ebs: KmsKey;
+  readonly tokenization: KmsKey;
+  private readonly keys: Record<KeyPurpose, CustomerManagedKey>;
+
+  constructor(scope: Construct, id: string, props: RegionKeysProps) {
+    super(scope, id);
+    const rotationPeriodDays = props.rotationPeriodDays ?? 365;
+    if (rotationPeriodDays < 90 || rotationPeriodDays > 2560) {
+      throw new Error(`RegionKeys: rotationPeriodDays must be between 90 and 2560 (KMS limits), got ${rotationPeriodDays}.`);
+    }
+    if (!/^\d{12}$/.test(props.accountId)) {
+      throw new Error(`RegionKeys: accountId must be a 12-digit account id, got "${props.accountId}".`);
+    }
+    const partition = partitionOf(props.region);
+    const root = `arn:${partition}:iam::${props.accountId}:root`;
+    const common: PolicyStatement[] = [
+      {
+        Sid: "AccountRootDelegatesToIam",
+        Effect: "Allow",
+        Principal: { AWS: root },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ];
+    if (props.administratorArns && props.administratorArns.length > 0) {
+      common.push({
+        Sid: "KeyAdministratorsCannotUseTheKey",
+        Effect: "Allow",
+        Principal: { AWS: [...props.administratorArns] },
+        Action: [
+          "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+          "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+          "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+        ],
+        Resource: "*",
+      });
+    }
+    const servicePrincipals: Partial<Record<KeyPurpose, PolicyStatement[]>> = {
+      logs: [
+        {
+          Sid: "CloudWatchLogsForThisAccountOnly",
+          Effect: "Allow",
+          Principal: { Service: `logs.${props.region}.amazonaws.com` },
+          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          Resource: "*",
+          Condition: {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*` },
+          },
+        },
+      ],
+    };
+
+    const make = (purpose: KeyPurpose): CustomerManagedKey => {
+      const spec = KEY_SPECS[purpose];
+      return new CustomerManagedKey(this, spec.id, {
+        aliasName: `alias/${props.aliasPrefix}/${spec.alias}`,
+        description: `${props.aliasPrefix}: ${spec.description}`,
+        rotationPeriodDays,
+        statements: [...common, ...(servicePrincipals[purpose] ?? [])],
+      });
+    };
+    this.keys = {
+      database: make("database"),
+      kafka: make("kafka"),
+      audit: make("audit"),
+      eksSecrets: make("eksSecrets"),
+      logs: make("logs"),
+      secretsManager: make("secretsManager"),
+      ebs: make("ebs"),
+      tokenization: make("tokenization"),
+    };
+    this.database = this.keys.database.key;
+    this.kafka = this.keys.kafka.key;
+    this.audit = this.keys.audit.key;
+    this.eksSecrets = this.keys.eksSecrets.key;
+    this.logs = this.keys.logs.key;
+    this.secretsManager = this.keys.secretsManager.key;
+    this.ebs = this.keys.ebs.key;
+    this.tokenization = this.keys.tokenization.key;
+  }
+
+  /** The key and alias of one purpose, e.g. to add a key-policy statement. */
+  managedKey(purpose: KeyPurpose): CustomerManagedKey {
+    return this.keys[purpose];
+  }
+}

@@ -1,0 +1,20 @@
+import { RegionConfigError } from "./config/errors";
+import { loadRegions } from "./config/load";
+import { App } from "./constructs/cdktf";
+import { defineStacks } from "./stacks";
+
+// Validate every region file before building anything, so a bad config writes nothing.
+let regions;
+try {
+  regions = loadRegions();
+} catch (e) {
+  if (e instanceof RegionConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const app = new App();
+defineStacks(app, regions);
+app.synth();

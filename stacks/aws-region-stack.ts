@@ -1,0 +1,109 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Construct } from "constructs";
+import { RegionConfig } from "../config/schema";
+import { AuditArchive } from "../constructs/audit-archive";
+import { S3Backend, TerraformOutput } from "../constructs/cdktf";
+import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
+import { NETWORK_TIERS, PrivateLinkNetwork } from "../constructs/private-link-network";
+import { KEY_PURPOSES, RegionKeys } from "../constructs/region-keys";
+import { BlueprintStack } from "./blueprint-stack";
+
+/** Default tags on every AWS resource of a region (PCI DSS 12.5: scope is documented). */
+export function regionTags(region: RegionConfig): Record<string, string> {
+  return {
+    Region: region.name,
+    Jurisdiction: region.jurisdiction,
+    DataClassification: region.tags.dataClassification,
+    PciScope: region.tags.pciScope,
+    Owner: region.tags.owner,
+    ManagedBy: "cdktf",
+    Blueprint: "pci-payment-platform",
+  };
+}
+
+/**
+ * `region-<name>`: everything a region runs on AWS, planned with the AWS provider only and with
+ * no data source, so that `terraform plan` needs no credentials.
+ */
+export class AwsRegionStack extends BlueprintStack {
+  readonly region: RegionConfig;
+  readonly keys: RegionKeys;
+  readonly auditArchive: AuditArchive;
+  readonly network: PrivateLinkNetwork;
+  readonly partnerApi: PartnerEndpointService;
+
+  constructor(scope: Construct, region: RegionConfig) {
+    super(scope, `region-${region.name}`);
+    this.region = region;
+    const name = `${region.naming.prefix}-${region.name}`;
+
+    const backend = new S3Backend(this, {
+      bucket: region.stateBackend.bucket,
+      key: region.stateBackend.key,
+      region: region.stateBackend.region,
+      encrypt: true,
+      kmsKeyId: region.stateBackend.kmsKeyArn,
+    });
+    // S3-native state locking (Terraform ≥ 1.10); cdktf 0.21 has no typed option for it.
+    backend.addOverride("use_lockfile", true);
+
+    new AwsProvider(this, "aws", {
+      region: region.cloudRegion,
+      allowedAccountIds: [region.accountId],
+      defaultTags: [{ tags: regionTags(region) }],
+    });
+
+    this.keys = new RegionKeys(this, "Keys", {
+      accountId: region.accountId,
+      region: region.cloudRegion,
+      aliasPrefix: name,
+    });
+
+    this.auditArchive = new AuditArchive(this, "AuditArchive", {
+      bucketName: `${name}-audit-${region.accountId}`,
+      accessLogBucketName: `${name}-access-logs-${region.accountId}`,
+      accountId: region.accountId,
+      key: this.keys.audit,
+      retentionDays: region.retention.auditArchiveDays,
+      coldStorageAfterDays: region.retention.coldStorageAfterDays,
+    });
+
+    this.network = new PrivateLinkNetwork(this, "Network", {
+      name,
+      accountId: region.accountId,
+      region: region.cloudRegion,
+      cidrBlock: region.network.vpcCidr,
+      availabilityZones: region.availabilityZones,
+      subnets: region.network.subnets,
+      flowLogKey: this.keys.logs,
+      flowLogRetentionDays: region.retention.logDays,
+      s3Buckets: [this.auditArchive.archive, this.auditArchive.accessLogs],
+      extraInterfaceEndpoints: region.network.extraInterfaceEndpoints,
+    });
+
+    this.partnerApi = new PartnerEndpointService(this, "PartnerApi", {
+      name,
+      network: this.network,
+      region: region.cloudRegion,
+      certificateArn: region.paymentApi.certificateArn,
+      allowedPrincipals: region.paymentApi.allowedPrincipals,
+      accessLogBucket: this.auditArchive.accessLogs,
+    });
+
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
+    for (const tier of NETWORK_TIERS) {
+      new TerraformOutput(this, `${tier}_subnet_ids`, {
+        value: this.network.subnets[tier].map((s) => s.id),
+        description: `Subnets of the ${tier} tier, one per AZ`,
+      });
+    }
+    for (const purpose of KEY_PURPOSES) {
+      new TerraformOutput(this, `kms_key_arn_${purpose}`, { value: this.keys[purpose].arn, description: `CMK for ${purpose}` });
+    }
+    new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.archive.bucket.id, description: "Object Lock audit archive" });
+    new TerraformOutput(this, "partner_endpoint_service_name", {
+      value: this.partnerApi.endpointService.serviceName,
+      description: "Give this to partners; each connection must be accepted",
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { Construct, Node } from "constructs";
+import { TerraformElement, TerraformStack } from "../constructs/cdktf";
+
+/**
+ * Base of every stack: Terraform addresses are the construct path in snake_case
+ * (`aws_kms_key.keys_database_key`), not cdktf's hashed ids (`Keys_Database_Key_8F2C1A2B`), so a
+ * reviewer can read a plan. Construct ids are unique per scope, so paths are unique; two paths
+ * that differ only in case or punctuation are rejected rather than silently merged.
+ */
+export abstract class BlueprintStack extends TerraformStack {
+  private readonly allocated = new Map<string, string>();
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+  }
+
+  protected allocateLogicalId(tfElement: TerraformElement | Node): string {
+    const node = tfElement instanceof Node ? tfElement : tfElement.node;
+    const scopes = node.scopes;
+    const components = scopes.slice(scopes.indexOf(this) + 1).map((c) => toSnake(c.node.id));
+    const id = components.join("_");
+    const path = node.path;
+    const previous = this.allocated.get(id);
+    if (previous !== undefined && previous !== path) {
+      throw new Error(`Construct paths "${previous}" and "${path}" map to the same Terraform address "${id}"; rename one of the construct ids.`);
+    }
+    this.allocated.set(id, path);
+    return id;
+  }
+}
+
+/** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */
+function toSnake(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9_-]/g, "_")
+    .toLowerCase();
+}
