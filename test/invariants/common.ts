@@ -1,0 +1,63 @@
+import { SynthStack, TfJson, resourcesOf } from "../support/synth";
+
+/**
+ * An invariant of the reference model, checked over one synthesized stack. `check` returns one
+ * message per violation (`<address>: <what is wrong>`), empty when the stack complies.
+ */
+export interface Invariant {
+  readonly id: string;
+  /** PCI DSS v4.0 requirement(s) the invariant serves. */
+  readonly requirement: string;
+  readonly description: string;
+  readonly check: (stack: SynthStack) => string[];
+}
+
+/** A parsed IAM policy statement (loosely typed: policies are data here). */
+export interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function statementsOf(policy: string): Statement[] {
+  const doc = JSON.parse(policy) as { Statement: Statement | Statement[] };
+  return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+}
+
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The resource name of the KMS key whose alias ends with `/<suffix>`, via the alias's target. */
+export function keyNameByAlias(json: TfJson, suffix: string): string | undefined {
+  for (const [, alias] of resourcesOf(json, "aws_kms_alias")) {
+    if (typeof alias.name === "string" && alias.name.endsWith(`/${suffix}`)) {
+      const m = /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(alias.target_key_id as string);
+      return m?.[1];
+    }
+  }
+  return undefined;
+}
+
+/** True when `value` is the ARN reference of the named KMS key. */
+export function isKeyArnRef(value: unknown, keyName: string | undefined): boolean {
+  return keyName !== undefined && value === `\${aws_kms_key.${keyName}.arn}`;
+}
+
+export function preventsDestroy(body: TfJson): boolean {
+  return body.lifecycle?.prevent_destroy === true;
+}
+
+/** Runs every invariant and returns `{ id: violations }` for those that fail. */
+export function failures(invariants: readonly Invariant[], stack: SynthStack): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const inv of invariants) {
+    const v = inv.check(stack);
+    if (v.length > 0) out[inv.id] = v;
+  }
+  return out;
+}

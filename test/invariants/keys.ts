@@ -1,0 +1,99 @@
+import { KEY_PURPOSES } from "../../constructs/region-keys";
+import { resourcesOf } from "../support/synth";
+import { Invariant, asList, keyNameByAlias, preventsDestroy, statementsOf } from "./common";
+
+/** Alias suffix of each purpose, as the reference model names them. */
+export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
+  database: "database",
+  kafka: "kafka",
+  audit: "audit",
+  eksSecrets: "eks-secrets",
+  logs: "logs",
+  secretsManager: "secrets-manager",
+  ebs: "ebs",
+  tokenization: "tokenization",
+};
+
+export const KEY_INVARIANTS: readonly Invariant[] = [
+  {
+    id: "keys.one-per-purpose",
+    requirement: "3.6, 3.7",
+    description: "one customer-managed key per purpose, each with its own alias alias/<prefix>-<region>/<purpose>",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const keys = new Set(resourcesOf(json, "aws_kms_key").map(([n]) => n));
+      const targets = new Set<string>();
+      for (const suffix of Object.values(KEY_ALIAS_SUFFIXES)) {
+        const alias = `alias/${region.naming.prefix}-${region.name}/${suffix}`;
+        const found = resourcesOf(json, "aws_kms_alias").find(([, a]) => a.name === alias);
+        const key = keyNameByAlias(json, suffix);
+        if (!found || !key || !keys.has(key)) v.push(`aws_kms_alias: no alias ${alias} targeting a key of this stack`);
+        else if (targets.has(key)) v.push(`aws_kms_key.${key}: serves more than one purpose`);
+        else targets.add(key);
+      }
+      for (const k of keys) if (!targets.has(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
+      return v;
+    },
+  },
+  {
+    id: "keys.rotation-window-single-region",
+    requirement: "3.6.1, 3.7.4",
+    description: "every key: symmetric, rotation on, 30-day deletion window, single-region, protected from destroy",
+    check: ({ json }) =>
+      resourcesOf(json, "aws_kms_key").flatMap(([name, k]) => {
+        const v: string[] = [];
+        const a = `aws_kms_key.${name}`;
+        if (k.enable_key_rotation !== true) v.push(`${a}: enable_key_rotation is not true`);
+        if (k.deletion_window_in_days !== 30) v.push(`${a}: deletion_window_in_days is ${k.deletion_window_in_days}, expected 30`);
+        if (k.multi_region !== false) v.push(`${a}: multi_region is not false (key material would leave the region)`);
+        if (k.customer_master_key_spec !== "SYMMETRIC_DEFAULT") v.push(`${a}: not a symmetric key`);
+        if (!preventsDestroy(k)) v.push(`${a}: not protected from destroy`);
+        return v;
+      }),
+  },
+  {
+    id: "keys.policies-name-principals",
+    requirement: "3.6.1, 7.2",
+    description: "key policies name principals (the account root, service principals); never * without a condition",
+    check: ({ json, region }) =>
+      resourcesOf(json, "aws_kms_key").flatMap(([name, k]) => {
+        const a = `aws_kms_key.${name}`;
+        if (typeof k.policy !== "string") return [`${a}: no explicit key policy`];
+        const v: string[] = [];
+        const statements = statementsOf(k.policy);
+        for (const s of statements) {
+          const p = s.Principal;
+          const wildcard = p === "*" || asList(p && p !== "*" ? p.AWS : undefined).includes("*");
+          if (s.Effect === "Allow" && wildcard && !s.Condition) v.push(`${a}: statement ${s.Sid} allows principal * with no condition`);
+          for (const arn of asList(p && p !== "*" ? p.AWS : undefined)) {
+            if (arn !== "*" && !arn.includes(`:${region.accountId}:`)) v.push(`${a}: statement ${s.Sid} names ${arn}, outside account ${region.accountId}`);
+          }
+        }
+        const root = `arn:aws:iam::${region.accountId}:root`;
+        if (!statements.some((s) => s.Effect === "Allow" && p0(s.Principal).includes(root))) v.push(`${a}: the account root is not named (the key could become unmanageable)`);
+        return v;
+      }),
+  },
+  {
+    id: "keys.logs-key-admits-cloudwatch-with-context",
+    requirement: "3.6.1, 10.3",
+    description: "the logs key admits the region's CloudWatch Logs principal only for this account's log groups",
+    check: ({ json, region }) => {
+      const name = keyNameByAlias(json, "logs");
+      const key = name ? json.resource.aws_kms_key[name] : undefined;
+      if (!key) return ["aws_kms_key: no logs key"];
+      const service = `logs.${region.cloudRegion}.amazonaws.com`;
+      const ok = statementsOf(key.policy).some((s) => {
+        const services = s.Principal && s.Principal !== "*" ? asList(s.Principal.Service) : [];
+        const ctx = s.Condition?.ArnLike?.["kms:EncryptionContext:aws:logs:arn"];
+        return services.includes(service) && ctx === `arn:aws:logs:${region.cloudRegion}:${region.accountId}:log-group:*`;
+      });
+      return ok ? [] : [`aws_kms_key.${name}: no statement for ${service} with an aws:logs:arn encryption-context condition`];
+    },
+  },
+];
+
+function p0(principal: unknown): string[] {
+  if (!principal || principal === "*") return [];
+  return asList((principal as { AWS?: string | string[] }).AWS);
+}

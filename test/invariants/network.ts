@@ -1,0 +1,240 @@
+import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
+import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
+import { TfJson, ref, resourcesOf } from "../support/synth";
+import { Invariant, asList, isKeyArnRef, keyNameByAlias, statementsOf } from "./common";
+
+const OPEN = ["0.0.0.0/0", "::/0"];
+const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];
+
+/** Subnets of a tier (by the Tier tag), keyed by resource name. */
+function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {
+  return resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === tier);
+}
+
+export const NETWORK_INVARIANTS: readonly Invariant[] = [
+  {
+    id: "network.no-internet-path",
+    requirement: "1.3.1, 1.4.1",
+    description: "no internet, egress-only or NAT gateway, EIP, VPN or explicit route; route tables hold no routes; VPC Block Public Access on",
+    check: ({ json }) => {
+      const v = INTERNET_PATHS.flatMap((t) => resourcesOf(json, t).map(([n]) => `${t}.${n}: an internet or external path`));
+      for (const t of ["aws_route_table", "aws_default_route_table"]) {
+        for (const [n, rt] of resourcesOf(json, t)) if (asList(rt.route).length > 0) v.push(`${t}.${n}: has routes ${JSON.stringify(rt.route)}`);
+      }
+      const bpa = resourcesOf(json, "aws_vpc_block_public_access_options");
+      if (bpa.length !== 1 || bpa[0][1].internet_gateway_block_mode !== "block-bidirectional") v.push("aws_vpc_block_public_access_options: not block-bidirectional");
+      return v;
+    },
+  },
+  {
+    id: "network.private-subnets-per-az",
+    requirement: "1.3, 1.4.4",
+    description: "every subnet is private (no public IP on launch); each tier has the configured block in every configured AZ",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      for (const [n, s] of resourcesOf(json, "aws_subnet")) {
+        if (s.map_public_ip_on_launch !== false) v.push(`aws_subnet.${n}: map_public_ip_on_launch is not false`);
+        if (s.assign_ipv6_address_on_creation === true) v.push(`aws_subnet.${n}: assigns IPv6 addresses`);
+      }
+      for (const tier of NETWORK_TIERS) {
+        const actual = subnetsOfTier(json, tier).map(([, s]) => `${s.availability_zone}=${s.cidr_block}`).sort();
+        const expected = region.availabilityZones.map((az, i) => `${az}=${region.network.subnets[tier][i]}`).sort();
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) v.push(`aws_subnet (${tier}): ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.defaults-locked",
+    requirement: "1.2.1, 2.2",
+    description: "the default security group and default NACL have no rules",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const sg = resourcesOf(json, "aws_default_security_group");
+      const acl = resourcesOf(json, "aws_default_network_acl");
+      if (sg.length !== 1) v.push("aws_default_security_group: the default security group is not adopted");
+      if (acl.length !== 1) v.push("aws_default_network_acl: the default NACL is not adopted");
+      for (const [n, r] of [...sg, ...acl]) {
+        if (!Array.isArray(r.ingress) || r.ingress.length > 0 || !Array.isArray(r.egress) || r.egress.length > 0) v.push(`${n}: default has rules`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.no-open-security-group-rules",
+    requirement: "1.3.1, 1.3.2",
+    description: "no security group rule admits 0.0.0.0/0 or ::/0, inbound or outbound",
+    check: ({ json }) => {
+      const v: string[] = [];
+      for (const [n, sg] of resourcesOf(json, "aws_security_group")) {
+        for (const dir of ["ingress", "egress"]) {
+          for (const r of asList(sg[dir]) as TfJson[]) {
+            if ([...asList(r.cidr_blocks), ...asList(r.ipv6_cidr_blocks)].some((c) => OPEN.includes(c as string))) v.push(`aws_security_group.${n}: ${dir} open to the world`);
+          }
+        }
+      }
+      for (const [n, r] of resourcesOf(json, "aws_security_group_rule")) {
+        if ([...asList(r.cidr_blocks), ...asList(r.ipv6_cidr_blocks)].some((c) => OPEN.includes(c as string))) v.push(`aws_security_group_rule.${n}: open to the world`);
+      }
+      for (const t of ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"]) {
+        for (const [n, r] of resourcesOf(json, t)) if (OPEN.includes(r.cidr_ipv4) || OPEN.includes(r.cidr_ipv6)) v.push(`${t}.${n}: open to the world`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.tier-nacls",
+    requirement: "1.3.1, 1.4.2",
+    description: "each tier has its NACL; only the workload tier admits 0.0.0.0/0, and only the S3 path (tcp 443 out, ephemeral back); the data tier talks to the workload and data tiers only",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const acls = resourcesOf(json, "aws_network_acl");
+      for (const tier of NETWORK_TIERS) {
+        const subnetRefs = subnetsOfTier(json, tier).map(([n]) => ref("aws_subnet", n, "id")).sort();
+        const acl = acls.find(([, a]) => JSON.stringify([...asList(a.subnet_ids)].sort()) === JSON.stringify(subnetRefs));
+        if (!acl) {
+          v.push(`aws_network_acl: no NACL covers exactly the ${tier} subnets`);
+          continue;
+        }
+        const [n, a] = acl;
+        const rules = [...(asList(a.ingress) as TfJson[]).map((r) => ({ ...r, dir: "ingress" })), ...(asList(a.egress) as TfJson[]).map((r) => ({ ...r, dir: "egress" }))];
+        for (const r of rules) {
+          if (r.action !== "allow") continue;
+          if (OPEN.includes(r.cidr_block) || OPEN.includes(r.ipv6_cidr_block)) {
+            const s3Out = tier === "workload" && r.dir === "egress" && r.protocol === "6" && r.from_port === 443 && r.to_port === 443;
+            const s3Back = tier === "workload" && r.dir === "ingress" && r.protocol === "6" && r.from_port === 1024 && r.to_port === 65535;
+            if (!s3Out && !s3Back) v.push(`aws_network_acl.${n}: ${r.dir} rule ${r.rule_no} open to the world`);
+          }
+          if (tier === "data") {
+            const peers = [...region.network.subnets.workload, ...region.network.subnets.data];
+            if (!peers.includes(r.cidr_block)) v.push(`aws_network_acl.${n}: data tier ${r.dir} rule ${r.rule_no} admits ${r.cidr_block}`);
+          }
+        }
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.flow-logs-all",
+    requirement: "10.2.1",
+    description: "the VPC has a flow log of ALL traffic to a CloudWatch log group of this stack",
+    check: ({ json }) => {
+      const vpcs = resourcesOf(json, "aws_vpc");
+      const groups = resourcesOf(json, "aws_cloudwatch_log_group").map(([n]) => ref("aws_cloudwatch_log_group", n, "arn"));
+      return vpcs.flatMap(([vn]) => {
+        const ok = resourcesOf(json, "aws_flow_log").some(
+          ([, f]) => f.vpc_id === ref("aws_vpc", vn, "id") && f.traffic_type === "ALL" && f.log_destination_type === "cloud-watch-logs" && groups.includes(f.log_destination),
+        );
+        return ok ? [] : [`aws_vpc.${vn}: no flow log of ALL traffic to an encrypted log group`];
+      });
+    },
+  },
+  {
+    id: "network.log-groups-encrypted-retained",
+    requirement: "10.3.2, 10.5.1",
+    description: "every CloudWatch log group is encrypted with the logs key and kept at least 365 days",
+    check: ({ json }) => {
+      const logsKey = keyNameByAlias(json, "logs");
+      return resourcesOf(json, "aws_cloudwatch_log_group").flatMap(([n, g]) => {
+        const v: string[] = [];
+        if (!isKeyArnRef(g.kms_key_id, logsKey)) v.push(`aws_cloudwatch_log_group.${n}: kms_key_id ${g.kms_key_id} is not the logs key`);
+        if (!(g.retention_in_days >= 365)) v.push(`aws_cloudwatch_log_group.${n}: retention_in_days ${g.retention_in_days} < 365`);
+        return v;
+      });
+    },
+  },
+  {
+    id: "network.interface-endpoints",
+    requirement: "1.3.2, 4.2.1",
+    description: "an interface endpoint with private DNS in the endpoints tier for every AWS API the region uses, behind a security group that admits only HTTPS from the VPC",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const endpointSubnets = subnetsOfTier(json, "endpoints").map(([n]) => ref("aws_subnet", n, "id")).sort();
+      const services = [...DEFAULT_INTERFACE_ENDPOINTS, ...region.network.extraInterfaceEndpoints];
+      const eps = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Interface");
+      for (const service of services) {
+        const found = eps.find(([, e]) => e.service_name === `com.amazonaws.${region.cloudRegion}.${service}`);
+        if (!found) {
+          v.push(`aws_vpc_endpoint: no interface endpoint for ${service}`);
+          continue;
+        }
+        const [n, e] = found;
+        if (e.private_dns_enabled !== true) v.push(`aws_vpc_endpoint.${n}: private DNS off`);
+        if (JSON.stringify([...asList(e.subnet_ids)].sort()) !== JSON.stringify(endpointSubnets)) v.push(`aws_vpc_endpoint.${n}: not in the endpoints tier of every AZ`);
+        for (const sg of asList(e.security_group_ids) as string[]) {
+          const sgName = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(sg)?.[1];
+          const rules = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg);
+          if (!sgName || rules.length === 0) v.push(`aws_vpc_endpoint.${n}: security group ${sg} has no managed ingress rule`);
+          for (const [rn, r] of rules) {
+            if (r.from_port !== 443 || r.to_port !== 443 || r.cidr_ipv4 !== region.network.vpcCidr) v.push(`aws_vpc_security_group_ingress_rule.${rn}: endpoint rule is not HTTPS from the VPC`);
+          }
+        }
+        if (asList(e.security_group_ids).length === 0) v.push(`aws_vpc_endpoint.${n}: no security group`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.s3-gateway-limited",
+    requirement: "1.3.2, 1.4.1",
+    description: "the S3 gateway endpoint serves the workload tier only and its policy names the region's own buckets (and ECR's layer bucket, read-only)",
+    check: ({ json, region }) => {
+      const gateways = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Gateway");
+      if (gateways.length !== 1) return [`aws_vpc_endpoint: ${gateways.length} gateway endpoints, expected one for S3`];
+      const [n, e] = gateways[0];
+      const v: string[] = [];
+      if (e.service_name !== `com.amazonaws.${region.cloudRegion}.s3`) v.push(`aws_vpc_endpoint.${n}: not the S3 service of the region`);
+      const workloadRt = resourcesOf(json, "aws_route_table").filter(([, rt]) => rt.tags?.Name?.endsWith("-workload"));
+      if (JSON.stringify(e.route_table_ids) !== JSON.stringify(workloadRt.map(([rn]) => ref("aws_route_table", rn, "id")))) v.push(`aws_vpc_endpoint.${n}: route tables are not exactly the workload tier's`);
+      if (typeof e.policy !== "string") return [...v, `aws_vpc_endpoint.${n}: no endpoint policy (full S3 access)`];
+      const ownBuckets = new Set(resourcesOf(json, "aws_s3_bucket").flatMap(([bn]) => [ref("aws_s3_bucket", bn, "arn"), `${ref("aws_s3_bucket", bn, "arn")}/*`]));
+      const ecrLayers = `arn:aws:s3:::prod-${region.cloudRegion}-starport-layer-bucket/*`;
+      for (const s of statementsOf(e.policy)) {
+        if (s.Effect !== "Allow") continue;
+        for (const r of asList(s.Resource)) {
+          const isEcr = r === ecrLayers && JSON.stringify(asList(s.Action)) === JSON.stringify(["s3:GetObject"]);
+          if (!ownBuckets.has(r) && !isEcr) v.push(`aws_vpc_endpoint.${n}: statement ${s.Sid} allows ${r}`);
+        }
+        if (!asList(s.Resource).includes(ecrLayers) && s.Condition?.StringEquals?.["aws:PrincipalAccount"] !== region.accountId) {
+          v.push(`aws_vpc_endpoint.${n}: statement ${s.Sid} is not limited to principals of account ${region.accountId}`);
+        }
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.partner-endpoint-service",
+    requirement: "1.3.1, 4.2.1, 10.2",
+    description: "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs and a TLS 1.2+/1.3 listener",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const services = resourcesOf(json, "aws_vpc_endpoint_service");
+      if (services.length !== 1) return [`aws_vpc_endpoint_service: ${services.length}, expected 1`];
+      const [sn, svc] = services[0];
+      if (svc.acceptance_required !== true) v.push(`aws_vpc_endpoint_service.${sn}: acceptance_required is not true`);
+      if (JSON.stringify([...asList(svc.allowed_principals)].sort()) !== JSON.stringify([...region.paymentApi.allowedPrincipals].sort())) {
+        v.push(`aws_vpc_endpoint_service.${sn}: allowed_principals ${JSON.stringify(svc.allowed_principals)} differ from the config`);
+      }
+      if (resourcesOf(json, "aws_vpc_endpoint_service_allowed_principal").length > 0) v.push("aws_vpc_endpoint_service_allowed_principal: principals added outside the config");
+      for (const [ln, lb] of resourcesOf(json, "aws_lb")) {
+        if (lb.internal !== true) v.push(`aws_lb.${ln}: not internal`);
+        if (lb.enable_deletion_protection !== true) v.push(`aws_lb.${ln}: deletion protection off`);
+        if (lb.access_logs?.enabled !== true || !lb.access_logs?.bucket) v.push(`aws_lb.${ln}: access logs off`);
+        for (const sg of asList(lb.security_groups) as string[]) {
+          const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg);
+          if (ingress.length > 0) v.push(`aws_lb.${ln}: its security group has inbound rules`);
+        }
+        if (asList(lb.security_groups).length === 0) v.push(`aws_lb.${ln}: no security group`);
+      }
+      for (const [ln, l] of resourcesOf(json, "aws_lb_listener")) {
+        if (l.protocol !== "TLS" && l.protocol !== "HTTPS") v.push(`aws_lb_listener.${ln}: protocol ${l.protocol} is not TLS`);
+        if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(l.ssl_policy)) v.push(`aws_lb_listener.${ln}: ssl_policy ${l.ssl_policy} allows TLS below 1.2`);
+        if (l.certificate_arn !== region.paymentApi.certificateArn) v.push(`aws_lb_listener.${ln}: certificate is not the configured one`);
+      }
+      for (const [tn, tg] of resourcesOf(json, "aws_lb_target_group")) {
+        if (tg.protocol !== "TLS") v.push(`aws_lb_target_group.${tn}: traffic to targets is not re-encrypted (protocol ${tg.protocol})`);
+      }
+      return v;
+    },
+  },
+];

@@ -1,0 +1,74 @@
+import { Invariant } from "./common";
+
+const REQUIRED_TAGS = ["Region", "Jurisdiction", "DataClassification", "PciScope", "Owner"] as const;
+
+/** Stack-level invariants of every AWS region stack. */
+export const STACK_INVARIANTS: readonly Invariant[] = [
+  {
+    id: "stack.backend-encrypted-locked",
+    requirement: "3.5, 10.3",
+    description: "state lives in the configured S3 bucket, encrypted with the configured KMS key, with S3 locking",
+    check: ({ json, region }) => {
+      const s3 = json.terraform?.backend?.s3;
+      if (!s3) return ["terraform.backend: no s3 backend"];
+      const v: string[] = [];
+      if (s3.encrypt !== true) v.push("terraform.backend.s3: encrypt is not true");
+      if (s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push("terraform.backend.s3: kms_key_id is not the configured state key");
+      if (s3.use_lockfile !== true) v.push("terraform.backend.s3: use_lockfile is not true");
+      if (s3.bucket !== region.stateBackend.bucket || s3.key !== region.stateBackend.key || s3.region !== region.stateBackend.region) {
+        v.push("terraform.backend.s3: bucket/key/region differ from the region config");
+      }
+      return v;
+    },
+  },
+  {
+    id: "stack.provider-pinned-to-account",
+    requirement: "12.5",
+    description: "one AWS provider, in the region's cloud region, allowed only in the region's account",
+    check: ({ json, region }) => {
+      const providers = json.provider?.aws ?? [];
+      if (providers.length !== 1) return [`provider.aws: ${providers.length} provider blocks, expected 1`];
+      const p = providers[0];
+      const v: string[] = [];
+      if (p.region !== region.cloudRegion) v.push(`provider.aws: region ${p.region}, expected ${region.cloudRegion}`);
+      if (JSON.stringify(p.allowed_account_ids) !== JSON.stringify([region.accountId])) {
+        v.push(`provider.aws: allowed_account_ids ${JSON.stringify(p.allowed_account_ids)}, expected ["${region.accountId}"]`);
+      }
+      if (p.access_key || p.secret_key || p.skip_credentials_validation || p.skip_requesting_account_id) {
+        v.push("provider.aws: credentials or skip flags in the production provider config");
+      }
+      return v;
+    },
+  },
+  {
+    id: "stack.default-tags",
+    requirement: "12.5",
+    description: "default tags name region, jurisdiction, data classification, PCI scope and owner",
+    check: ({ json, region }) => {
+      const tags = json.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
+      const expected: Record<string, string> = {
+        Region: region.name,
+        Jurisdiction: region.jurisdiction,
+        DataClassification: region.tags.dataClassification,
+        PciScope: region.tags.pciScope,
+        Owner: region.tags.owner,
+      };
+      return REQUIRED_TAGS.filter((k) => tags[k] !== expected[k]).map((k) => `provider.aws.default_tags: ${k} is ${JSON.stringify(tags[k])}, expected "${expected[k]}"`);
+    },
+  },
+  {
+    id: "stack.no-data-sources",
+    requirement: "12.5",
+    description: "no data source, so a plan needs no credentials and reads nothing from the cloud",
+    check: ({ json }) => Object.entries(json.data ?? {}).flatMap(([type, byName]) => Object.keys(byName as object).map((n) => `data.${type}.${n}: data sources need credentials at plan time`)),
+  },
+  {
+    id: "stack.aws-provider-only",
+    requirement: "12.5",
+    description: "the region stack uses the AWS provider only, so it can be planned offline",
+    check: ({ json }) =>
+      Object.keys(json.terraform?.required_providers ?? {})
+        .filter((p) => p !== "aws")
+        .map((p) => `terraform.required_providers.${p}: only aws is allowed in a region stack`),
+  },
+];

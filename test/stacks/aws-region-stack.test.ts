@@ -1,0 +1,129 @@
+import { AWS_REGION_INVARIANTS, failures } from "../invariants";
+import { SynthStack, TfJson, cloneJson, shippedStacks } from "../support/synth";
+
+const stacks = shippedStacks();
+
+describe.each(stacks.map((s) => [s.name, s] as const))("%s meets every invariant", (_name, stack) => {
+  it.each(AWS_REGION_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
+    expect(invariant.check(stack)).toEqual([]);
+  });
+});
+
+/** The first resource of a type, for a mutation to weaken. */
+const first = (json: TfJson, type: string): TfJson => Object.values(json.resource[type] as Record<string, TfJson>)[0];
+const named = (json: TfJson, type: string, pred: (r: TfJson) => boolean): TfJson =>
+  Object.values(json.resource[type] as Record<string, TfJson>).find(pred) as TfJson;
+const auditBucket = (j: TfJson) => named(j, "aws_s3_bucket", (b) => b.bucket.includes("-audit-"));
+const policyEdit = (body: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => {
+  const doc = JSON.parse(body.policy);
+  edit(doc);
+  body.policy = JSON.stringify(doc);
+};
+const add = (j: TfJson, type: string, name: string, body: TfJson) => {
+  j.resource[type] = { ...(j.resource[type] ?? {}), [name]: body };
+};
+
+/**
+ * Weakenings a careless change could make, each paired with the invariant that must catch it.
+ * Applied to a copy of every shipped stack.
+ */
+const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
+  ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false)],
+  ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile],
+  ["stack.provider-pinned-to-account", "any account", (j) => delete j.provider.aws[0].allowed_account_ids],
+  ["stack.provider-pinned-to-account", "skip flags in production", (j) => (j.provider.aws[0].skip_credentials_validation = true)],
+  ["stack.default-tags", "owner tag dropped", (j) => delete j.provider.aws[0].default_tags[0].tags.Owner],
+  ["stack.no-data-sources", "caller identity lookup", (j) => (j.data = { aws_caller_identity: { me: {} } })],
+  ["stack.aws-provider-only", "kubernetes provider mixed in", (j) => (j.terraform.required_providers.kubernetes = { source: "hashicorp/kubernetes" })],
+  ["keys.one-per-purpose", "tokenization alias removed", (j) => delete j.resource.aws_kms_alias.keys_tokenization_alias],
+  ["keys.one-per-purpose", "two purposes share a key", (j) => (j.resource.aws_kms_alias.keys_kafka_alias.target_key_id = "${aws_kms_key.keys_database_key.key_id}")],
+  ["keys.rotation-window-single-region", "rotation off", (j) => (first(j, "aws_kms_key").enable_key_rotation = false)],
+  ["keys.rotation-window-single-region", "7-day window", (j) => (first(j, "aws_kms_key").deletion_window_in_days = 7)],
+  ["keys.rotation-window-single-region", "multi-region key", (j) => (first(j, "aws_kms_key").multi_region = true)],
+  ["keys.rotation-window-single-region", "destroyable", (j) => delete first(j, "aws_kms_key").lifecycle],
+  ["keys.policies-name-principals", "principal * without condition", (j) =>
+    policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }))],
+  ["keys.policies-name-principals", "foreign account", (j) =>
+    policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Foreign", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:Decrypt", Resource: "*" }))],
+  ["keys.logs-key-admits-cloudwatch-with-context", "context condition dropped", (j) =>
+    policyEdit(j.resource.aws_kms_key.keys_logs_key, (d) => d.Statement.forEach((s) => delete s.Condition))],
+  ["network.no-internet-path", "internet gateway", (j) => add(j, "aws_internet_gateway", "igw", { vpc_id: "${aws_vpc.network_vpc.id}" })],
+  ["network.no-internet-path", "NAT gateway", (j) => add(j, "aws_nat_gateway", "nat", { subnet_id: "x" })],
+  ["network.no-internet-path", "default route", (j) => (first(j, "aws_route_table").route = [{ cidr_block: "0.0.0.0/0", gateway_id: "igw-1" }])],
+  ["network.no-internet-path", "block public access off", (j) => delete j.resource.aws_vpc_block_public_access_options],
+  ["network.private-subnets-per-az", "public IP on launch", (j) => (first(j, "aws_subnet").map_public_ip_on_launch = true)],
+  ["network.private-subnets-per-az", "a tier loses an AZ", (j) => delete j.resource.aws_subnet[Object.keys(j.resource.aws_subnet)[0]]],
+  ["network.defaults-locked", "default SG allows all", (j) =>
+    (first(j, "aws_default_security_group").ingress = [{ protocol: "-1", from_port: 0, to_port: 0, self: true }])],
+  ["network.defaults-locked", "default NACL allows all", (j) =>
+    (first(j, "aws_default_network_acl").egress = [{ rule_no: 100, action: "allow", protocol: "-1", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0 }])],
+  ["network.no-open-security-group-rules", "ingress from anywhere", (j) => (first(j, "aws_vpc_security_group_ingress_rule").cidr_ipv4 = "0.0.0.0/0")],
+  ["network.no-open-security-group-rules", "inline egress to anywhere", (j) =>
+    (first(j, "aws_security_group").egress = [{ cidr_blocks: ["0.0.0.0/0"], from_port: 0, to_port: 0, protocol: "-1" }])],
+  ["network.tier-nacls", "data tier open to the VPC", (j) =>
+    named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-data")).ingress.push({ rule_no: 300, action: "allow", protocol: "-1", from_port: 0, to_port: 0, cidr_block: "10.0.0.0/8" })],
+  ["network.tier-nacls", "endpoints tier open to the world", (j) =>
+    named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "6", from_port: 443, to_port: 443, cidr_block: "0.0.0.0/0" })],
+  ["network.flow-logs-all", "rejected traffic only", (j) => (first(j, "aws_flow_log").traffic_type = "REJECT")],
+  ["network.log-groups-encrypted-retained", "unencrypted log group", (j) => delete first(j, "aws_cloudwatch_log_group").kms_key_id],
+  ["network.log-groups-encrypted-retained", "wrong key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_audit_key.arn}")],
+  ["network.log-groups-encrypted-retained", "30-day retention", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 30)],
+  ["network.interface-endpoints", "kms endpoint removed", (j) => delete j.resource.aws_vpc_endpoint.network_interface_endpoints_kms],
+  ["network.interface-endpoints", "private DNS off", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.private_dns_enabled = false)],
+  ["network.interface-endpoints", "endpoint SG open to 10/8", (j) => (first(j, "aws_vpc_security_group_ingress_rule").cidr_ipv4 = "10.0.0.0/8")],
+  ["network.s3-gateway-limited", "policy allows every bucket", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => (d.Statement[1].Resource = "*"))],
+  ["network.s3-gateway-limited", "no endpoint policy", (j) => delete j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint.policy],
+  ["network.partner-endpoint-service", "auto-accept", (j) => (first(j, "aws_vpc_endpoint_service").acceptance_required = false)],
+  ["network.partner-endpoint-service", "extra principal", (j) => first(j, "aws_vpc_endpoint_service").allowed_principals.push("arn:aws:iam::999999999999:root")],
+  ["network.partner-endpoint-service", "TLS 1.0 policy", (j) => (first(j, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
+  ["network.partner-endpoint-service", "internet-facing NLB", (j) => (first(j, "aws_lb").internal = false)],
+  ["network.partner-endpoint-service", "no deletion protection", (j) => (first(j, "aws_lb").enable_deletion_protection = false)],
+  ["network.partner-endpoint-service", "plain TCP to targets", (j) => (first(j, "aws_lb_target_group").protocol = "TCP")],
+  ["audit.object-lock-compliance", "governance mode", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.mode = "GOVERNANCE")],
+  ["audit.object-lock-compliance", "30-day lock", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.days = 30)],
+  ["audit.object-lock-compliance", "object lock off", (j) => (auditBucket(j).object_lock_enabled = false)],
+  ["audit.buckets-hardened", "versioning suspended", (j) => (first(j, "aws_s3_bucket_versioning").versioning_configuration.status = "Suspended")],
+  ["audit.buckets-hardened", "public policies allowed", (j) => (first(j, "aws_s3_bucket_public_access_block").block_public_policy = false)],
+  ["audit.buckets-hardened", "force destroy", (j) => (auditBucket(j).force_destroy = true)],
+  ["audit.buckets-hardened", "ACLs enabled", (j) => (first(j, "aws_s3_bucket_ownership_controls").rule.object_ownership = "ObjectWriter")],
+  ["audit.encryption", "audit archive on SSE-S3", (j) => {
+    const enc = named(j, "aws_s3_bucket_server_side_encryption_configuration", (e) => e.rule[0].apply_server_side_encryption_by_default.sse_algorithm === "aws:kms");
+    enc.rule[0].apply_server_side_encryption_by_default = { sse_algorithm: "AES256" };
+  }],
+  ["audit.encryption", "audit archive under the logs key", (j) => {
+    const enc = named(j, "aws_s3_bucket_server_side_encryption_configuration", (e) => e.rule[0].apply_server_side_encryption_by_default.sse_algorithm === "aws:kms");
+    enc.rule[0].apply_server_side_encryption_by_default.kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}";
+  }],
+  ["audit.tls-only-and-key-enforced", "TLS deny removed", (j) =>
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => (d.Statement = d.Statement.filter((s) => s.Sid !== "DenyInsecureTransport")))],
+  ["audit.tls-only-and-key-enforced", "other-key deny removed", (j) =>
+    policyEdit(named(j, "aws_s3_bucket_policy", (p) => p.policy.includes("DenyOtherKmsKeys")), (d) => (d.Statement = d.Statement.filter((s) => s.Sid !== "DenyOtherKmsKeys")))],
+  ["audit.tls-only-and-key-enforced", "public read", (j) =>
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }))],
+  ["audit.access-logged-elsewhere", "logging removed", (j) => delete j.resource.aws_s3_bucket_logging],
+  ["audit.access-logged-elsewhere", "logs to itself", (j) => {
+    const l = first(j, "aws_s3_bucket_logging");
+    l.target_bucket = l.bucket;
+  }],
+  ["audit.cold-storage-lifecycle", "no transition", (j) =>
+    named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule.forEach((r: TfJson) => delete r.transition)],
+  ["audit.cold-storage-lifecycle", "records expire", (j) =>
+    named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule[1].expiration = [{ days: 400 }]],
+];
+
+describe("every invariant fails when a stack is weakened", () => {
+  it("has at least one weakening for every invariant", () => {
+    const covered = new Set(MUTATIONS.map(([id]) => id));
+    expect(AWS_REGION_INVARIANTS.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
+    it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
+      const json = cloneJson(stack.json);
+      mutate(json, stack);
+      const failed = failures(AWS_REGION_INVARIANTS, { ...stack, json });
+      expect(Object.keys(failed)).toContain(id);
+    });
+  });
+});
