@@ -1,5 +1,5 @@
 import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, statementsOf } from "./common";
+import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf } from "./common";
 
 /** The resource of `type` whose `bucket` points at the bucket named `bucketName`. */
 function forBucket(json: TfJson, type: string, bucketName: string): [string, TfJson] | undefined {
@@ -107,7 +107,7 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
           if (!denyOtherAlg || !denyOtherKey) v.push(`aws_s3_bucket.${n}: policy does not deny puts under another encryption or key`);
         }
         for (const s of statements) {
-          if (s.Effect === "Allow" && (s.Principal === "*" || asList(s.Principal?.AWS).includes("*"))) v.push(`aws_s3_bucket.${n}: statement ${s.Sid} allows anyone`);
+          if (s.Effect === "Allow" && principalArns(s.Principal).includes("*")) v.push(`aws_s3_bucket.${n}: statement ${s.Sid} allows anyone`);
         }
         return v;
       }),

@@ -32,6 +32,19 @@ export function asList<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The AWS principals a statement names (`*` for a bare wildcard principal). */
+export function principalArns(principal: Statement["Principal"]): string[] {
+  if (principal === undefined) return [];
+  if (principal === "*") return ["*"];
+  return asList(principal.AWS);
+}
+
+/** The service principals a statement names. */
+export function principalServices(principal: Statement["Principal"]): string[] {
+  if (principal === undefined || principal === "*") return [];
+  return asList(principal.Service);
+}
+
 /** The resource name of the KMS key whose alias ends with `/<suffix>`, via the alias's target. */
 export function keyNameByAlias(json: TfJson, suffix: string): string | undefined {
   for (const [, alias] of resourcesOf(json, "aws_kms_alias")) {

@@ -1,6 +1,6 @@
 import { KEY_PURPOSES } from "../../constructs/region-keys";
 import { resourcesOf } from "../support/synth";
-import { Invariant, asList, keyNameByAlias, preventsDestroy, statementsOf } from "./common";
+import { Invariant, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
 
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
@@ -62,15 +62,14 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
         const v: string[] = [];
         const statements = statementsOf(k.policy);
         for (const s of statements) {
-          const p = s.Principal;
-          const wildcard = p === "*" || asList(p && p !== "*" ? p.AWS : undefined).includes("*");
-          if (s.Effect === "Allow" && wildcard && !s.Condition) v.push(`${a}: statement ${s.Sid} allows principal * with no condition`);
-          for (const arn of asList(p && p !== "*" ? p.AWS : undefined)) {
+          const arns = principalArns(s.Principal);
+          if (s.Effect === "Allow" && arns.includes("*") && !s.Condition) v.push(`${a}: statement ${s.Sid} allows principal * with no condition`);
+          for (const arn of arns) {
             if (arn !== "*" && !arn.includes(`:${region.accountId}:`)) v.push(`${a}: statement ${s.Sid} names ${arn}, outside account ${region.accountId}`);
           }
         }
         const root = `arn:aws:iam::${region.accountId}:root`;
-        if (!statements.some((s) => s.Effect === "Allow" && p0(s.Principal).includes(root))) v.push(`${a}: the account root is not named (the key could become unmanageable)`);
+        if (!statements.some((s) => s.Effect === "Allow" && principalArns(s.Principal).includes(root))) v.push(`${a}: the account root is not named (the key could become unmanageable)`);
         return v;
       }),
   },
@@ -84,7 +83,7 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
       if (!key) return ["aws_kms_key: no logs key"];
       const service = `logs.${region.cloudRegion}.amazonaws.com`;
       const ok = statementsOf(key.policy).some((s) => {
-        const services = s.Principal && s.Principal !== "*" ? asList(s.Principal.Service) : [];
+        const services = principalServices(s.Principal);
         const ctx = s.Condition?.ArnLike?.["kms:EncryptionContext:aws:logs:arn"];
         return services.includes(service) && ctx === `arn:aws:logs:${region.cloudRegion}:${region.accountId}:log-group:*`;
       });
@@ -92,8 +91,3 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
     },
   },
 ];
-
-function p0(principal: unknown): string[] {
-  if (!principal || principal === "*") return [];
-  return asList((principal as { AWS?: string | string[] }).AWS);
-}

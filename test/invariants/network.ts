@@ -97,7 +97,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
           continue;
         }
         const [n, a] = acl;
-        const rules = [...(asList(a.ingress) as TfJson[]).map((r) => ({ ...r, dir: "ingress" })), ...(asList(a.egress) as TfJson[]).map((r) => ({ ...r, dir: "egress" }))];
+        const rules: TfJson[] = [...(asList(a.ingress) as TfJson[]).map((r) => ({ ...r, dir: "ingress" })), ...(asList(a.egress) as TfJson[]).map((r) => ({ ...r, dir: "egress" }))];
         for (const r of rules) {
           if (r.action !== "allow") continue;
           if (OPEN.includes(r.cidr_block) || OPEN.includes(r.ipv6_cidr_block)) {

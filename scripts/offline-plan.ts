@@ -1,0 +1,168 @@
+/**
+ * Real `terraform validate` and `terraform plan` of a synthesized AWS stack with no cloud
+ * account: the stack is copied to a temporary directory and an override file there swaps the S3
+ * backend for a local one and tells the AWS provider not to call STS or IMDS. The synthesized
+ * stack itself (the production config) is never modified.
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** Where Terraform and the AWS provider come from on this machine. */
+export interface OfflineTerraform {
+  readonly terraform: string;
+  /** A filesystem mirror holding registry.terraform.io/hashicorp/aws/<version>/<os_arch>. */
+  readonly mirror: string;
+}
+
+/** The AWS provider version the bindings (@cdktf/provider-aws 20.1.0) were generated for. */
+export const AWS_PROVIDER_VERSION = "5.100.0";
+
+const MIRROR_CANDIDATES = [
+  process.env.TF_PROVIDER_MIRROR,
+  "/opt/tf-plugins",
+  path.join(os.homedir(), ".terraform.d", "plugins"),
+  path.join(os.homedir(), ".local", "share", "terraform", "plugins"),
+  "/usr/local/share/terraform/plugins",
+  "/usr/share/terraform/plugins",
+];
+
+function platform(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  return `${process.platform}_${arch}`;
+}
+
+/** True when `dir` is a filesystem mirror (unpacked or packed layout) with the pinned AWS provider. */
+export function hasAwsProvider(dir: string): boolean {
+  const base = path.join(dir, "registry.terraform.io", "hashicorp", "aws");
+  const unpacked = path.join(base, AWS_PROVIDER_VERSION, platform());
+  const packed = path.join(base, `terraform-provider-aws_${AWS_PROVIDER_VERSION}_${platform()}.zip`);
+  return (fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((f) => f.startsWith("terraform-provider-aws"))) || fs.existsSync(packed);
+}
+
+/** Finds terraform on PATH and a mirror with the pinned AWS provider, or says what is missing. */
+export function findOfflineTerraform(): OfflineTerraform | { missing: string } {
+  const terraform = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .map((d) => path.join(d, "terraform"))
+    .find((p) => fs.existsSync(p));
+  if (!terraform) return { missing: "the terraform CLI is not on PATH" };
+  const mirror = MIRROR_CANDIDATES.find((d): d is string => !!d && hasAwsProvider(d));
+  if (!mirror) {
+    return {
+      missing: `no filesystem mirror with hashicorp/aws ${AWS_PROVIDER_VERSION} (${platform()}) in ${MIRROR_CANDIDATES.filter(Boolean).join(", ")}; set TF_PROVIDER_MIRROR`,
+    };
+  }
+  return { terraform, mirror };
+}
+
+/** The outcome of an offline plan. */
+export interface OfflinePlan {
+  readonly workdir: string;
+  readonly validateOutput: string;
+  /** `terraform show -json` of the saved plan. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly plan: Record<string, any>;
+  /** `terraform show` of the saved plan, as a reviewer reads it. */
+  readonly planText: string;
+}
+
+/** Options of {@link planOffline}. */
+export interface PlanOfflineOptions {
+  readonly tools: OfflineTerraform;
+  /** Shared provider cache, so that the 700 MB provider is copied once, not once per stack. */
+  readonly pluginCacheDir?: string;
+  /** Runs before `validate`/`plan`; used to serialise `init` when stacks share a plugin cache. */
+  readonly initLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+function run(tools: OfflineTerraform, cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(tools.terraform, args, { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${stderr || stdout}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Terraform's environment: fake credentials, no profile, no IMDS, no checkpoint calls. */
+function terraformEnv(cliConfig: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith("AWS_") && !k.startsWith("TF_")) env[k] = v;
+  }
+  return {
+    ...env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: "1",
+    CHECKPOINT_DISABLE: "1",
+    AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLANONLY00",
+    AWS_SECRET_ACCESS_KEY: "offline-plan-no-real-credentials",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+}
+
+/**
+ * The override file: local backend, and per AWS provider block (aliases kept) the settings that
+ * skip credential checks. `allowed_account_ids` is nulled here because it needs STS to verify;
+ * the invariant tests check that the production config sets it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function offlineOverride(stackJson: Record<string, any>): Record<string, unknown> {
+  const providers = stackJson.provider ?? {};
+  const others = Object.keys(providers).filter((p) => p !== "aws");
+  if (others.length > 0) throw new Error(`This stack uses provider(s) ${others.join(", ")}; only AWS-only stacks can be planned offline.`);
+  const aws = ((providers.aws ?? []) as { alias?: string }[]).map((p) => ({
+    ...(p.alias ? { alias: p.alias } : {}),
+    allowed_account_ids: null,
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: "true",
+    skip_region_validation: true,
+  }));
+  return { terraform: { backend: { local: { path: "terraform.tfstate" } } }, provider: { aws } };
+}
+
+/** Copies a synthesized stack directory and runs init, validate, plan and show in the copy. */
+export async function planOffline(stackDir: string, options: PlanOfflineOptions): Promise<OfflinePlan> {
+  const { tools } = options;
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), `offline-plan-${path.basename(stackDir)}-`));
+  fs.cpSync(stackDir, workdir, { recursive: true });
+  const stackJson = JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
+  fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
+  const cliConfig = path.join(workdir, ".terraformrc");
+  fs.writeFileSync(
+    cliConfig,
+    [
+      options.pluginCacheDir ? `plugin_cache_dir = ${JSON.stringify(options.pluginCacheDir)}` : "",
+      options.pluginCacheDir ? "plugin_cache_may_break_dependency_lock_file = true" : "",
+      "provider_installation {",
+      `  filesystem_mirror {\n    path    = ${JSON.stringify(tools.mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
+      '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const env = terraformEnv(cliConfig);
+  const tf = (...args: string[]) => run(tools, workdir, env, args);
+  const init = () => tf("init", "-input=false", "-no-color");
+  await (options.initLock ? options.initLock(init) : init());
+  const validateOutput = await tf("validate", "-no-color");
+  await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
+  const plan = JSON.parse(await tf("show", "-json", "tfplan"));
+  const planText = await tf("show", "-no-color", "tfplan");
+  return { workdir, validateOutput, plan, planText };
+}
+
+/** A mutex for `init`, so that concurrent plans share one plugin cache safely. */
+export function serialised(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>) => {
+    const next = tail.then(fn, fn);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}

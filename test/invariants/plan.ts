@@ -1,0 +1,168 @@
+import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
+import { SynthStack, TfJson } from "../support/synth";
+import { keyNameByAlias, principalArns, statementsOf } from "./common";
+
+/**
+ * An invariant checked on `terraform show -json` of a real plan: what Terraform itself will send
+ * to AWS, after the provider's defaults and validation.
+ */
+export interface PlanInvariant {
+  readonly id: string;
+  readonly requirement: string;
+  readonly description: string;
+  readonly check: (plan: TfJson, stack: SynthStack) => string[];
+}
+
+interface PlannedResource {
+  address: string;
+  type: string;
+  name: string;
+  values: TfJson;
+}
+
+export function plannedResources(plan: TfJson, type?: string): PlannedResource[] {
+  const all = (plan.planned_values?.root_module?.resources ?? []) as PlannedResource[];
+  return type ? all.filter((r) => r.type === type) : all;
+}
+
+/** References of one argument of one resource in the plan's configuration section. */
+function references(plan: TfJson, address: string, path: string[]): string[] {
+  const res = ((plan.configuration?.root_module?.resources ?? []) as TfJson[]).find((r) => r.address === address);
+  let expr: TfJson | undefined = res?.expressions;
+  for (const p of path) expr = Array.isArray(expr) ? expr[0]?.[p] : expr?.[p];
+  return (expr?.references ?? []) as string[];
+}
+
+const OPEN = ["0.0.0.0/0", "::/0"];
+
+export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
+  {
+    id: "plan.creates-only",
+    requirement: "12.5",
+    description: "a plan against an empty state only creates managed resources and reads no data source",
+    check: (plan) =>
+      ((plan.resource_changes ?? []) as TfJson[])
+        .filter((c) => c.mode !== "managed" || JSON.stringify(c.change.actions) !== JSON.stringify(["create"]))
+        .map((c) => `${c.address}: ${c.mode} ${JSON.stringify(c.change.actions)}`),
+  },
+  {
+    id: "plan.covers-synth",
+    requirement: "12.5",
+    description: "every synthesized resource is in the plan, and nothing else",
+    check: (plan, stack) => {
+      const planned = new Set(plannedResources(plan).map((r) => r.address));
+      const synthesized = new Set(Object.entries(stack.json.resource as Record<string, TfJson>).flatMap(([t, byName]) => Object.keys(byName).map((n) => `${t}.${n}`)));
+      return [
+        ...[...synthesized].filter((a) => !planned.has(a)).map((a) => `${a}: synthesized but not planned`),
+        ...[...planned].filter((a) => !synthesized.has(a)).map((a) => `${a}: planned but not synthesized`),
+      ];
+    },
+  },
+  {
+    id: "plan.keys",
+    requirement: "3.6, 3.7",
+    description: "every planned KMS key: symmetric, rotation on, 30-day window, single-region, policy naming its principals",
+    check: (plan) =>
+      plannedResources(plan, "aws_kms_key").flatMap(({ address, values: k }) => {
+        const v: string[] = [];
+        if (k.enable_key_rotation !== true) v.push(`${address}: rotation off`);
+        if (k.deletion_window_in_days !== 30) v.push(`${address}: deletion window ${k.deletion_window_in_days}`);
+        if (k.multi_region !== false) v.push(`${address}: multi-region`);
+        if (k.customer_master_key_spec !== "SYMMETRIC_DEFAULT") v.push(`${address}: not symmetric`);
+        if (typeof k.policy !== "string") v.push(`${address}: policy unknown at plan`);
+        else for (const s of statementsOf(k.policy)) if (s.Effect === "Allow" && principalArns(s.Principal).includes("*") && !s.Condition) v.push(`${address}: ${s.Sid} allows *`);
+        return v;
+      }),
+  },
+  {
+    id: "plan.encryption-references",
+    requirement: "3.5.1, 10.3.2",
+    description: "in the plan's reference graph, log groups are encrypted with the logs key and the audit archive with the audit key",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const logsKey = `aws_kms_key.${keyNameByAlias(stack.json, "logs")}.arn`;
+      const auditKey = `aws_kms_key.${keyNameByAlias(stack.json, "audit")}.arn`;
+      for (const { address } of plannedResources(plan, "aws_cloudwatch_log_group")) {
+        if (!references(plan, address, ["kms_key_id"]).includes(logsKey)) v.push(`${address}: kms_key_id does not reference ${logsKey}`);
+      }
+      const kmsEncrypted = plannedResources(plan, "aws_s3_bucket_server_side_encryption_configuration").filter(
+        (r) => r.values.rule?.[0]?.apply_server_side_encryption_by_default?.[0]?.sse_algorithm === "aws:kms",
+      );
+      if (kmsEncrypted.length === 0) v.push("aws_s3_bucket_server_side_encryption_configuration: no bucket under SSE-KMS");
+      for (const { address } of kmsEncrypted) {
+        if (!references(plan, address, ["rule", "apply_server_side_encryption_by_default", "kms_master_key_id"]).includes(auditKey)) v.push(`${address}: not under ${auditKey}`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "plan.audit-archive",
+    requirement: "10.5.1, 1.3.1",
+    description: "planned buckets: the archive locked in COMPLIANCE mode for the configured days, every bucket versioned and fully blocked from public access",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const locked = plannedResources(plan, "aws_s3_bucket").filter((b) => b.values.object_lock_enabled === true);
+      if (locked.length !== 1) v.push(`aws_s3_bucket: ${locked.length} buckets with Object Lock, expected the archive`);
+      const locks = plannedResources(plan, "aws_s3_bucket_object_lock_configuration");
+      for (const { address, values } of locks) {
+        const r = values.rule?.[0]?.default_retention?.[0];
+        if (r?.mode !== "COMPLIANCE" || r?.days !== stack.region.retention.auditArchiveDays) v.push(`${address}: ${JSON.stringify(r)}`);
+      }
+      if (locks.length !== 1) v.push(`aws_s3_bucket_object_lock_configuration: ${locks.length}, expected 1`);
+      for (const { address, values } of plannedResources(plan, "aws_s3_bucket_public_access_block")) {
+        for (const f of ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]) if (values[f] !== true) v.push(`${address}: ${f} is ${values[f]}`);
+      }
+      for (const { address, values } of plannedResources(plan, "aws_s3_bucket_versioning")) {
+        if (values.versioning_configuration?.[0]?.status !== "Enabled") v.push(`${address}: versioning not Enabled`);
+      }
+      const buckets = plannedResources(plan, "aws_s3_bucket").length;
+      if (plannedResources(plan, "aws_s3_bucket_public_access_block").length !== buckets) v.push("aws_s3_bucket_public_access_block: not one per bucket");
+      return v;
+    },
+  },
+  {
+    id: "plan.network-private",
+    requirement: "1.3, 1.4, 10.2",
+    description: "planned network: no public IPs, no open security group rule, private DNS on every interface endpoint, flow logs of ALL traffic, no internet path",
+    check: (plan) => {
+      const v: string[] = [];
+      for (const { address, values } of plannedResources(plan, "aws_subnet")) if (values.map_public_ip_on_launch !== false) v.push(`${address}: public IPs on launch`);
+      for (const t of ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"]) {
+        for (const { address, values } of plannedResources(plan, t)) if (OPEN.includes(values.cidr_ipv4) || OPEN.includes(values.cidr_ipv6)) v.push(`${address}: open to the world`);
+      }
+      for (const { address, values } of plannedResources(plan, "aws_vpc_endpoint")) {
+        if (values.vpc_endpoint_type === "Interface" && values.private_dns_enabled !== true) v.push(`${address}: private DNS off`);
+      }
+      const flows = plannedResources(plan, "aws_flow_log");
+      if (flows.length === 0 || flows.some((f) => f.values.traffic_type !== "ALL")) v.push("aws_flow_log: not ALL traffic");
+      for (const t of ["aws_internet_gateway", "aws_nat_gateway", "aws_egress_only_internet_gateway", "aws_eip", "aws_route"]) {
+        for (const { address } of plannedResources(plan, t)) v.push(`${address}: internet path`);
+      }
+      for (const { address, values } of plannedResources(plan, "aws_cloudwatch_log_group")) if (!(values.retention_in_days >= 365)) v.push(`${address}: retention ${values.retention_in_days}`);
+      return v;
+    },
+  },
+  {
+    id: "plan.partner-api",
+    requirement: "1.3.1, 4.2.1",
+    description: "planned partner API: internal NLB with deletion protection and access logs, TLS 1.2+/1.3 listener, acceptance required, configured principals only",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      for (const { address, values } of plannedResources(plan, "aws_lb")) {
+        if (values.internal !== true) v.push(`${address}: not internal`);
+        if (values.enable_deletion_protection !== true) v.push(`${address}: no deletion protection`);
+        if (values.access_logs?.[0]?.enabled !== true) v.push(`${address}: access logs off`);
+      }
+      for (const { address, values } of plannedResources(plan, "aws_lb_listener")) {
+        if (values.protocol !== "TLS" || !(ALLOWED_TLS_POLICIES as readonly string[]).includes(values.ssl_policy)) v.push(`${address}: ${values.protocol} ${values.ssl_policy}`);
+      }
+      const services = plannedResources(plan, "aws_vpc_endpoint_service");
+      if (services.length !== 1) v.push(`aws_vpc_endpoint_service: ${services.length}, expected 1`);
+      for (const { address, values } of services) {
+        if (values.acceptance_required !== true) v.push(`${address}: acceptance not required`);
+        if (JSON.stringify([...values.allowed_principals].sort()) !== JSON.stringify([...stack.region.paymentApi.allowedPrincipals].sort())) v.push(`${address}: principals differ from the config`);
+      }
+      return v;
+    },
+  },
+];

@@ -1,0 +1,99 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OfflinePlan, findOfflineTerraform, planOffline, serialised } from "../../scripts/offline-plan";
+import { PLAN_INVARIANTS } from "../invariants/plan";
+import { TfJson, cloneJson, shippedStacks } from "../support/synth";
+
+/**
+ * The strongest test: `terraform validate` and `terraform plan` for real, offline, for every AWS
+ * stack. Skipped loudly where terraform or the provider mirror is missing, except on CI
+ * (REQUIRE_TERRAFORM_PLAN=1, set by .ci/run), where that is a failure.
+ */
+const tools = findOfflineTerraform();
+const required = process.env.REQUIRE_TERRAFORM_PLAN === "1";
+const stacks = shippedStacks().filter((s) => s.region.cloud === "aws");
+
+if ("missing" in tools) {
+  if (required) {
+    it("has terraform and the AWS provider mirror (required on CI)", () => {
+      throw new Error(`Real offline plans are required here but cannot run: ${tools.missing}.`);
+    });
+  } else {
+    console.warn(`\n*** SKIPPING the real offline terraform plans: ${tools.missing}. ***\n*** The invariant and snapshot tests still ran; CI requires the plans. ***\n`);
+    it.skip("real offline terraform plans (terraform or the provider mirror is missing)", () => undefined);
+  }
+} else {
+  const plans = new Map<string, OfflinePlan>();
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));
+
+  beforeAll(async () => {
+    const initLock = serialised();
+    const results = await Promise.all(stacks.map((s) => planOffline(s.dir, { tools, pluginCacheDir: cache, initLock })));
+    stacks.forEach((s, i) => plans.set(s.name, results[i]));
+  });
+
+  afterAll(() => {
+    for (const p of plans.values()) fs.rmSync(p.workdir, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  describe.each(stacks.map((s) => [s.name, s] as const))("%s plans offline", (name, stack) => {
+    it("passes terraform validate", () => {
+      expect(plans.get(name)!.validateOutput).toContain("Success! The configuration is valid.");
+    });
+
+    it("plans every resource as a create, as a reviewer reads it", () => {
+      const count = Object.values(stack.json.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(plans.get(name)!.planText).toContain(`Plan: ${count} to add, 0 to change, 0 to destroy.`);
+    });
+
+    it("left the synthesized stack untouched (the override lives only in the copy)", () => {
+      expect(fs.readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")).toBe(stack.text);
+      expect(fs.existsSync(path.join(stack.dir, "zz_offline_plan_override.tf.json"))).toBe(false);
+    });
+
+    it.each(PLAN_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
+      expect(invariant.check(plans.get(name)!.plan, stack)).toEqual([]);
+    });
+  });
+
+  /** Weakenings of a plan that each plan invariant must catch. */
+  const planned = (plan: TfJson, type: string): TfJson => plan.planned_values.root_module.resources.find((r: TfJson) => r.type === type).values;
+  const MUTATIONS: [string, string, (plan: TfJson) => void][] = [
+    ["plan.creates-only", "a replacement", (p) => (p.resource_changes[0].change.actions = ["delete", "create"])],
+    ["plan.creates-only", "a data read", (p) => p.resource_changes.push({ address: "data.aws_caller_identity.me", mode: "data", change: { actions: ["read"] } })],
+    ["plan.covers-synth", "a resource missing", (p) => p.planned_values.root_module.resources.pop()],
+    ["plan.keys", "rotation off", (p) => (planned(p, "aws_kms_key").enable_key_rotation = false)],
+    ["plan.keys", "wildcard principal", (p) => {
+      const k = planned(p, "aws_kms_key");
+      const doc = JSON.parse(k.policy);
+      doc.Statement.push({ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" });
+      k.policy = JSON.stringify(doc);
+    }],
+    ["plan.encryption-references", "log group under another key", (p) => {
+      const lg = p.configuration.root_module.resources.find((r: TfJson) => r.type === "aws_cloudwatch_log_group");
+      lg.expressions.kms_key_id.references = ["aws_kms_key.keys_audit_key.arn", "aws_kms_key.keys_audit_key"];
+    }],
+    ["plan.audit-archive", "governance lock", (p) => (planned(p, "aws_s3_bucket_object_lock_configuration").rule[0].default_retention[0].mode = "GOVERNANCE")],
+    ["plan.audit-archive", "public policy allowed", (p) => (planned(p, "aws_s3_bucket_public_access_block").block_public_policy = false)],
+    ["plan.network-private", "public IP on launch", (p) => (planned(p, "aws_subnet").map_public_ip_on_launch = true)],
+    ["plan.network-private", "reject-only flow log", (p) => (planned(p, "aws_flow_log").traffic_type = "REJECT")],
+    ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
+    ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
+  ];
+
+  describe("every plan invariant fails when a plan is weakened", () => {
+    it("has at least one weakening for every plan invariant", () => {
+      const covered = new Set(MUTATIONS.map(([id]) => id));
+      expect(PLAN_INVARIANTS.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
+    });
+    it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
+      const stack = stacks[0];
+      const plan = cloneJson(plans.get(stack.name)!.plan);
+      mutate(plan);
+      const invariant = PLAN_INVARIANTS.find((i) => i.id === id)!;
+      expect(invariant.check(plan, stack).length).toBeGreaterThan(0);
+    });
+  });
+}
