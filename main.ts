@@ -4,9 +4,10 @@ import { App } from "./constructs/cdktf";
 import { defineStacks } from "./stacks";
 
 // Validate every region file before building anything, so a bad config writes nothing.
+// BLUEPRINT_REGIONS_DIR points at another folder of region files (tests, a subset of regions).
 let regions;
 try {
-  regions = loadRegions();
+  regions = loadRegions(process.env.BLUEPRINT_REGIONS_DIR || undefined);
 } catch (e) {
   if (e instanceof RegionConfigError) {
     console.error(e.message);

@@ -80,7 +80,7 @@ function fromZodIssue(file: string, issue: z.core.$ZodIssue): ConfigProblem {
   if (customFix) return { file, field, problem, fix: customFix };
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined
+      return issue.message.endsWith("received undefined")
         ? { file, field, problem: "is missing", fix: `add ${field} (${issue.expected})` }
         : { file, field, problem: issue.message, fix: `set ${field} to a ${issue.expected}` };
     case "unrecognized_keys":

@@ -25,6 +25,12 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
     report("name", `is "${c.name}" but the file is ${file}`, `set name to "${fileBase}" or rename the file to regions/${c.name}.ts`);
   }
 
+  // Load balancer and target group names are `<prefix>-<name>-partner-api` (≤ 32 characters).
+  const stem = `${c.naming.prefix}-${c.name}`;
+  if (stem.length > 20) {
+    report("naming.prefix", `"${stem}" is ${stem.length} characters; load balancer names built from it would exceed 32`, "shorten naming.prefix or name so that <prefix>-<name> has at most 20 characters");
+  }
+
   const jurisdiction = JURISDICTIONS[c.jurisdiction];
   const allowed = jurisdiction.allowedRegions[c.cloud] as readonly string[];
   const knownAzs = AWS_AVAILABILITY_ZONES[c.cloudRegion];

@@ -30,9 +30,9 @@ export const RegionSchema = z.strictObject({
   /** The legal area whose residency rules apply to every resource, replica and backup. */
   jurisdiction: z.enum(JURISDICTION_CODES),
   /** The only account this region's stacks may be applied to (`allowed_account_ids`). */
-  accountId: z.string().regex(/^\d{12}$/, {
-    error: 'must be a 12-digit AWS account id in quotes. Fix: e.g. accountId: "123456789012".',
-  }),
+  accountId: z
+    .string({ error: 'must be a 12-digit AWS account id, as a string. Fix: write it in quotes, e.g. accountId: "123456789012".' })
+    .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id. Fix: e.g. accountId: "123456789012".' }),
   /** At least three AZ names of `cloudRegion`; every tier has one subnet in each. */
   availabilityZones: z.array(z.string()).min(1),
   /** Disaster-recovery partner region, inside the same jurisdiction. */

@@ -1,0 +1,142 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { RegionConfigError } from "../../config/errors";
+import { loadRegions, validateRegions } from "../../config/load";
+import eu from "../../regions/eu";
+import us from "../../regions/us";
+import { cloneJson } from "../support/synth";
+
+type Data = ReturnType<typeof cloneJson<typeof eu>>;
+
+/** Validates the shipped regions after `mutate` changed a copy of one of them. */
+function problemsAfter(target: "eu" | "us", mutate: (r: Data) => void) {
+  const regions = { eu: cloneJson(eu), us: cloneJson(us) };
+  mutate(regions[target]);
+  try {
+    validateRegions([
+      { file: "regions/eu.ts", data: regions.eu },
+      { file: "regions/us.ts", data: regions.us },
+    ]);
+  } catch (e) {
+    if (e instanceof RegionConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("the shipped regions", () => {
+  it("load and validate", () => {
+    const regions = loadRegions();
+    expect(regions.map((r) => r.name)).toEqual(["eu", "us"]);
+    expect(regions[0]).toMatchObject({ cloud: "aws", cloudRegion: "eu-west-1", jurisdiction: "EU", drPartnerRegion: "eu-central-1" });
+    expect(regions[1]).toMatchObject({ cloud: "aws", cloudRegion: "us-east-1", jurisdiction: "US" });
+  });
+
+  it("get defaults for what they omit", () => {
+    const usRegion = loadRegions().find((r) => r.name === "us")!;
+    expect(usRegion.retention.coldStorageAfterDays).toBe(90);
+    expect(usRegion.network.extraInterfaceEndpoints).toEqual([]);
+  });
+});
+
+/** [label, region, mutation, file, field, a phrase the fix must contain]. */
+const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string][] = [
+  ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of"],
+  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"])), "regions/us.ts", "cloudRegion", "use a region of US"],
+  ["unknown jurisdiction", "eu", (r) => ((r as { jurisdiction: string }).jurisdiction = "UK"), "regions/eu.ts", "jurisdiction", '"EU"'],
+  ["AZ of another region", "eu", (r) => (r.availabilityZones[2] = "eu-central-1c"), "regions/eu.ts", "availabilityZones[2]", "eu-west-1a, eu-west-1b, eu-west-1c"],
+  ["AZ that does not exist", "eu", (r) => (r.availabilityZones[2] = "eu-west-1d"), "regions/eu.ts", "availabilityZones[2]", "use one of"],
+  ["fewer than three AZs", "eu", (r) => {
+    r.availabilityZones = ["eu-west-1a", "eu-west-1b"];
+    for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
+  }, "regions/eu.ts", "availabilityZones", "three or more"],
+  ["the same AZ twice", "eu", (r) => (r.availabilityZones[2] = "eu-west-1a"), "regions/eu.ts", "availabilityZones[2]", "each zone once"],
+  ["malformed VPC CIDR", "eu", (r) => (r.network.vpcCidr = "10.10.0.0/33"), "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16"],
+  ["VPC CIDR with host bits", "eu", (r) => (r.network.vpcCidr = "10.10.0.1/16"), "regions/eu.ts", "network.vpcCidr", "such as"],
+  ["VPC too large", "eu", (r) => (r.network.vpcCidr = "10.0.0.0/8"), "regions/eu.ts", "network.vpcCidr", "/16 and /24"],
+  ["subnet outside the VPC", "eu", (r) => (r.network.subnets.data[1] = "10.99.0.0/22"), "regions/eu.ts", "network.subnets.data[1]", "inside 10.10.0.0/16"],
+  ["overlapping subnets", "eu", (r) => (r.network.subnets.endpoints[0] = "10.10.0.0/24"), "regions/eu.ts", "network.subnets.endpoints[0]", "non-overlapping"],
+  ["a subnet missing for an AZ", "eu", (r) => r.network.subnets.workload.pop(), "regions/eu.ts", "network.subnets.workload", "one block per zone"],
+  ["VPCs of two regions overlap", "us", (r) => {
+    r.network.vpcCidr = "10.10.0.0/16";
+    for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier] = r.network.subnets[tier].map((c) => c.replace("10.20.", "10.10."));
+  }, "regions/us.ts", "network.vpcCidr", "distinct block"],
+  ["audit retention under 12 months", "eu", (r) => (r.retention.auditArchiveDays = 180), "regions/eu.ts", "retention.auditArchiveDays", "365 or more"],
+  ["log retention under 12 months", "eu", (r) => (r.retention.logDays = 90), "regions/eu.ts", "retention.logDays", "365, 400"],
+  ["log retention CloudWatch rejects", "eu", (r) => (r.retention.logDays = 500), "regions/eu.ts", "retention.logDays", "545"],
+  ["cold storage after the lock ends", "eu", (r) => (r.retention.coldStorageAfterDays = 500), "regions/eu.ts", "retention.coldStorageAfterDays", "90"],
+  ["DR partner outside the jurisdiction", "eu", (r) => (r.drPartnerRegion = "eu-west-2"), "regions/eu.ts", "drPartnerRegion", "DR region of EU"],
+  ["DR partner is the region itself", "eu", (r) => (r.drPartnerRegion = "eu-west-1"), "regions/eu.ts", "drPartnerRegion", "different region"],
+  ["state outside the jurisdiction", "eu", (r) => {
+    r.stateBackend.region = "us-east-1";
+    r.stateBackend.kmsKeyArn = r.stateBackend.kmsKeyArn.replace("eu-west-1", "us-east-1");
+  }, "regions/eu.ts", "stateBackend.region", "keep the state bucket in EU"],
+  ["state key in another region than the bucket", "eu", (r) => (r.stateBackend.kmsKeyArn = r.stateBackend.kmsKeyArn.replace("eu-west-1", "eu-central-1")), "regions/eu.ts", "stateBackend.kmsKeyArn", "KMS key in eu-west-1"],
+  ["two regions share a state file", "us", (r) => ((r.stateBackend.bucket = eu.stateBackend.bucket), (r.stateBackend.key = eu.stateBackend.key)), "regions/us.ts", "stateBackend.key", "a key per region"],
+  ["account id as a number", "eu", (r) => ((r as { accountId: unknown }).accountId = 111122223333), "regions/eu.ts", "accountId", '"123456789012"'],
+  ["account id too short", "eu", (r) => (r.accountId = "12345"), "regions/eu.ts", "accountId", '"123456789012"'],
+  ["misspelt field", "eu", (r) => ((r as Record<string, unknown>).retension = {}), "regions/eu.ts", "(root)", "spelling"],
+  ["missing owner", "eu", (r) => delete (r.tags as { owner?: string }).owner, "regions/eu.ts", "tags.owner", "add tags.owner"],
+  ["wildcard partner principal", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:iam::777788889999:role/*"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "exactly"],
+  ["no partner principal", "eu", (r) => (r.paymentApi.allowedPrincipals = []), "regions/eu.ts", "paymentApi.allowedPrincipals", "at least one partner"],
+  ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
+  ["name differs from the file", "eu", (r) => (r.name = "europe"), "regions/eu.ts", "name", 'set name to "eu"'],
+  ["prefix too long", "eu", (r) => (r.naming.prefix = "acme-payments"), "regions/eu.ts", "naming.prefix", '"acme-pay"'],
+];
+
+describe("a bad region config is rejected with the file, the field and the fix", () => {
+  it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix) => {
+    const problems = problemsAfter(target, mutate);
+    expect(problems).toContainEqual(expect.objectContaining({ file, field, fix: expect.stringContaining(fix) }));
+  });
+
+  it("reports every problem of a file at once", () => {
+    const problems = problemsAfter("eu", (r) => {
+      r.retention.auditArchiveDays = 200;
+      r.availabilityZones[0] = "us-east-1a";
+    });
+    expect(problems.map((p) => p.field).sort()).toEqual(["availabilityZones[0]", "retention.auditArchiveDays"]);
+  });
+
+  it("formats a message a person can act on", () => {
+    const regions = cloneJson(eu);
+    regions.retention.auditArchiveDays = 30;
+    expect(() => validateRegions([{ file: "regions/eu.ts", data: regions }])).toThrow(
+      /nothing was synthesized[\s\S]*- regions\/eu\.ts: retention\.auditArchiveDays: 30 days is under the PCI DSS 10\.5\.1 minimum[\s\S]*\n {2}Fix: set it to 365 or more/,
+    );
+  });
+
+  it("rejects a prefix and name too long for load balancer names", () => {
+    const long = { ...cloneJson(eu), name: "europewest1", naming: { prefix: "acme-paymnts" } };
+    expect(() => validateRegions([{ file: "regions/europewest1.ts", data: long }])).toThrow(
+      /regions\/europewest1\.ts: naming\.prefix: "acme-paymnts-europewest1" is 24 characters[\s\S]*Fix: shorten naming\.prefix or name/,
+    );
+  });
+
+  it("rejects a region file without a default export", () => {
+    expect(() => validateRegions([{ file: "regions/eu.ts", data: undefined }])).toThrow(/regions\/eu\.ts: \(file\): has no default export/);
+  });
+});
+
+describe("main.ts", () => {
+  it("fails before writing anything when a region file is bad", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-regions-"));
+    const regionsDir = path.join(dir, "regions");
+    fs.mkdirSync(regionsDir);
+    const bad = cloneJson(eu);
+    bad.network.subnets.data[0] = "10.10.0.0/22"; // overlaps the first workload subnet
+    fs.writeFileSync(path.join(regionsDir, "eu.ts"), `export default ${JSON.stringify(bad)};\n`);
+    const outdir = path.join(dir, "cdktf.out");
+    const result = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
+      cwd: path.join(__dirname, "..", ".."),
+      env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("regions/eu.ts: network.subnets.data[0]: 10.10.0.0/22 overlaps network.subnets.workload[0]");
+    expect(result.stderr).toContain("Fix: give every subnet its own, non-overlapping block");
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
