@@ -1,10 +1,13 @@
-/** Tests are transpiled by swc without type-checking; `npm run typecheck` type-checks. */
+/**
+ * Tests are transpiled by ts-jest without type-checking (tsconfig `isolatedModules`: each file is
+ * transpiled alone); `npm run typecheck` type-checks.
+ */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   // The real offline plans run terraform; everything else is fast.
   testTimeout: 300000,
