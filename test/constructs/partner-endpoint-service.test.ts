@@ -1,24 +1,11 @@
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { HardenedBucket } from "../../constructs/hardened-bucket";
 import { PartnerEndpointService, PartnerEndpointServiceProps } from "../../constructs/partner-endpoint-service";
 import { PrivateLinkNetwork } from "../../constructs/private-link-network";
 import { TestStack, newStack, synthJson } from "../support/construct-stack";
+import { testNetworkProps } from "../support/fixtures";
 
 function service(stack: TestStack, overrides: Partial<PartnerEndpointServiceProps> = {}) {
-  const network = new PrivateLinkNetwork(stack, "Network", {
-    name: "t-eu",
-    accountId: "123456789012",
-    region: "eu-west-1",
-    cidrBlock: "10.0.0.0/16",
-    availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-    subnets: {
-      workload: ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"],
-      data: ["10.0.48.0/24", "10.0.49.0/24", "10.0.50.0/24"],
-      endpoints: ["10.0.60.0/24", "10.0.61.0/24", "10.0.62.0/24"],
-    },
-    flowLogKey: new KmsKey(stack, "Key", {}),
-    flowLogRetentionDays: 365,
-  });
+  const network = new PrivateLinkNetwork(stack, "Network", testNetworkProps(stack));
   const logs = new HardenedBucket(stack, "Logs", { bucketName: "l", accountId: "123456789012", encryption: { logDeliveryOnly: true } });
   return new PartnerEndpointService(stack, "Api", {
     name: "t-eu",
