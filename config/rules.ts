@@ -1,3 +1,4 @@
+import { DEFAULT_INTERFACE_ENDPOINTS } from "../constructs/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
 import { AWS_AVAILABILITY_ZONES, JURISDICTIONS, jurisdictionOf } from "./catalog";
 import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
@@ -95,6 +96,23 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
       report(field, `"${principal}" contains a wildcard; any account could then connect to the payment API`, "name each partner's account root or role ARN exactly");
     } else if (!/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/.test(principal)) {
       report(field, `"${principal}" is not an IAM account root, role or user ARN`, 'use e.g. "arn:aws:iam::210987654321:root"');
+    }
+  });
+
+  c.paymentApi.partnerClientCidrs.forEach((block, i) => {
+    const field = `paymentApi.partnerClientCidrs[${i}]`;
+    const range = parseCidr(block);
+    if (typeof range === "string") report(field, range, 'use the partner\'s client range, e.g. "172.16.0.0/16"');
+    else if (range.prefixLength < 8) report(field, `${block} is wider than /8: it admits most of the address space to the payment API`, "list each partner's actual client ranges");
+  });
+
+  const defaults = DEFAULT_INTERFACE_ENDPOINTS as readonly string[];
+  c.network.extraInterfaceEndpoints.forEach((service, i) => {
+    const field = `network.extraInterfaceEndpoints[${i}]`;
+    if (defaults.includes(service) || c.network.extraInterfaceEndpoints.indexOf(service) !== i) {
+      report(field, `"${service}" is already an endpoint of the region`, `remove it (the defaults are ${defaults.join(", ")})`);
+    } else if (service === "s3") {
+      report(field, '"s3" is served by the gateway endpoint, whose policy limits it to the region\'s buckets', "remove it");
     }
   });
 

@@ -53,7 +53,7 @@ export const RegionSchema = z.strictObject({
       /** Interface VPC endpoints and the partner-facing NLB. */
       endpoints: perAz,
     }),
-    /** Interface endpoints beyond the default set (service suffixes like `ssm`). */
+    /** Interface endpoints beyond the default set (service suffixes like `ssm`; not `s3`, which has the gateway endpoint). */
     extraInterfaceEndpoints: z.array(z.string().regex(/^[a-z0-9.-]+$/)).default([]),
   }),
   stateBackend: z.strictObject({
@@ -74,6 +74,14 @@ export const RegionSchema = z.strictObject({
     /** IAM principals (partner accounts or roles) allowed to create endpoints to the API. */
     allowedPrincipals: z.array(awsArn("an IAM principal ARN", "arn:aws:iam::210987654321:root")).min(1, {
       error: "lists no partner. Fix: name at least one partner principal ARN; the endpoint service is useless without one.",
+    }),
+    /**
+     * Source ranges of the partners' clients. PrivateLink traffic reaches the NLB with these
+     * addresses, so the NLB's security group and its subnets' NACL admit them (TCP 443) and nothing
+     * else.
+     */
+    partnerClientCidrs: z.array(cidr).min(1, {
+      error: "is empty. Fix: list the address ranges the partners connect from (ask each partner), e.g. \"172.16.0.0/16\".",
     }),
   }),
   retention: z.strictObject({

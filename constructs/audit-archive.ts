@@ -69,7 +69,8 @@ export class AuditArchive extends Construct {
           filter: [{ prefix: "" }],
           transition: [{ days: coldAfter, storageClass }],
           expiration: [{ days: logRetention }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+          // An overwritten or deleted log stays recoverable for the whole retention.
+          noncurrentVersionExpiration: [{ noncurrentDays: logRetention }],
         },
       ],
     });

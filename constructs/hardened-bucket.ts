@@ -13,7 +13,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { Lazy } from "./cdktf";
-import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
+import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 
 /** How objects are encrypted at rest. */
 export type BucketEncryption =
@@ -184,6 +184,17 @@ export class HardenedBucket extends Construct {
           },
         },
         {
+          // `aws:kms` with no key id would be encrypted under the AWS managed aws/s3 key.
+          Sid: "DenyKmsWithoutKeyId",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:PutObject",
+          Resource: `${arn}/*`,
+          Condition: {
+            Null: { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+          },
+        },
+        {
           Sid: "DenyCustomerProvidedKeys",
           Effect: "Deny",
           Principal: "*",
@@ -203,7 +214,7 @@ export class HardenedBucket extends Construct {
 
   /** Adds a statement to the bucket policy (e.g. a log-delivery service principal). */
   addToPolicy(statement: PolicyStatement): void {
-    if (statement.Effect === "Allow" && statement.Principal === "*" && !statement.Condition) {
+    if (statement.Effect === "Allow" && isAnyone(statement.Principal) && !statement.Condition) {
       throw new Error(`HardenedBucket: statement "${statement.Sid}" allows principal "*" with no condition.`);
     }
     this.statements.push(statement);

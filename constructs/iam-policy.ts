@@ -33,6 +33,13 @@ export function renderPolicy(statements: readonly (PolicyStatement | TrustStatem
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** True for `"*"` and for `{ AWS: "*" }`: both mean any principal of any account. */
+export function isAnyone(principal: PolicyPrincipal | undefined): boolean {
+  if (principal === "*") return true;
+  const aws = principal?.AWS;
+  return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
+}
+
 /** The AWS partition of a region (aws, aws-us-gov, aws-cn). */
 export function partitionOf(region: string): string {
   if (region.startsWith("us-gov-")) return "aws-us-gov";

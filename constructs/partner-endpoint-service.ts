@@ -4,6 +4,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { HardenedBucket } from "./hardened-bucket";
 import { PrivateLinkNetwork } from "./private-link-network";
@@ -32,6 +33,11 @@ export interface PartnerEndpointServiceProps {
   readonly certificateArn: string;
   /** IAM principals (partner accounts or roles) allowed to request an endpoint. */
   readonly allowedPrincipals: readonly string[];
+  /**
+   * Source ranges of the partners' clients, admitted on 443 by the NLB's security group. The
+   * network must admit them in its endpoints-tier NACL too (`privateLinkClients`).
+   */
+  readonly clientCidrs: readonly string[];
   /** Log-delivery bucket for NLB access logs. */
   readonly accessLogBucket: HardenedBucket;
   /**
@@ -85,15 +91,29 @@ export class PartnerEndpointService extends Construct {
     const healthCheckPort = props.healthCheckPort ?? 15021;
     const network = props.network;
 
-    // No inbound rule at all: in-VPC clients cannot reach the NLB, and PrivateLink traffic is
-    // not evaluated (enforcement off) because its source is the partner's own client address;
-    // access is gated by the allowed principals and manual acceptance instead.
+    if (props.clientCidrs.length === 0 || props.clientCidrs.some((c) => c === "0.0.0.0/0" || c === "::/0")) {
+      throw new Error(`PartnerEndpointService ${props.name}: clientCidrs must name the partners' client ranges, not be empty or 0.0.0.0/0.`);
+    }
+    // Security-group rules are evaluated on PrivateLink traffic (enforcement on), whose source is
+    // the partner client's own address: only the declared partner ranges, only on 443. Nothing
+    // inside the VPC may reach the NLB.
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: `${props.name}-partner-nlb`,
-      description: "Partner NLB: no inbound rules; outbound only to the ingress in the workload tier",
+      description: "Partner NLB: TLS from the partners' client ranges; outbound only to the ingress in the workload tier",
       vpcId: network.vpc.id,
       revokeRulesOnDelete: true,
       tags: { Name: `${props.name}-partner-nlb` },
+    });
+    const ingressScope = new Construct(this, "IngressFromPartners");
+    props.clientCidrs.forEach((cidrIpv4) => {
+      new VpcSecurityGroupIngressRule(ingressScope, cidrIpv4.replace("/", "_"), {
+        securityGroupId: this.securityGroup.id,
+        description: `TLS from partner clients in ${cidrIpv4}`,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4,
+      });
     });
     const egressScope = new Construct(this, "EgressToWorkloadTier");
     network.availabilityZones.forEach((az, i) => {
@@ -126,7 +146,7 @@ export class PartnerEndpointService extends Construct {
       ipAddressType: "ipv4",
       subnets: network.subnets.endpoints.map((s) => s.id),
       securityGroups: [this.securityGroup.id],
-      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off",
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on",
       enableDeletionProtection: true,
       enableCrossZoneLoadBalancing: true,
       accessLogs: { bucket: props.accessLogBucket.bucket.id, prefix: logPrefix, enabled: true },

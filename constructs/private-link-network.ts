@@ -65,6 +65,13 @@ export interface PrivateLinkNetworkProps {
    */
   readonly extraInterfaceEndpoints?: readonly string[];
   /**
+   * Clients that reach a PrivateLink endpoint service hosted in the endpoints tier. PrivateLink
+   * delivers their packets with their own source addresses, so the tier's NACL admits these ranges
+   * on `port` (and answers them on ephemeral ports).
+   * @default - none: the endpoints tier talks to the VPC only
+   */
+  readonly privateLinkClients?: { readonly cidrs: readonly string[]; readonly port: number };
+  /**
    * Turns on VPC Block Public Access for the account in this region (bidirectional), so no
    * internet gateway can carry traffic even if one is attached later by hand.
    * @default true
@@ -93,6 +100,7 @@ export class PrivateLinkNetwork extends Construct {
   readonly s3GatewayEndpoint: VpcEndpoint;
   readonly flowLogGroup: EncryptedLogGroup;
   private readonly s3Buckets: HardenedBucket[];
+  private readonly privateLinkClients?: { readonly cidrs: readonly string[]; readonly port: number };
 
   constructor(scope: Construct, id: string, props: PrivateLinkNetworkProps) {
     super(scope, id);
@@ -108,6 +116,7 @@ export class PrivateLinkNetwork extends Construct {
     this.cidrBlock = props.cidrBlock;
     this.availabilityZones = [...azs];
     this.subnetCidrs = props.subnets;
+    this.privateLinkClients = props.privateLinkClients;
     this.s3Buckets = [...(props.s3Buckets ?? [])];
     const partition = partitionOf(props.region);
 
@@ -295,7 +304,8 @@ export class PrivateLinkNetwork extends Construct {
   }
 
   /**
-   * NACLs per tier. The endpoints tier talks to the VPC only; the data tier only to the workload
+   * NACLs per tier. The endpoints tier talks to the VPC and to the PrivateLink clients of the
+   * service hosted there, on that service's port only; the data tier only to the workload
    * and data tiers; the workload tier to the VPC and, through the S3 gateway endpoint (its only
    * route out), to S3 on 443 with the stateless return path on ephemeral ports.
    */
@@ -303,8 +313,20 @@ export class PrivateLinkNetwork extends Construct {
     const allFrom = (cidrs: readonly string[], start: number) =>
       cidrs.map((cidrBlock, i) => ({ ruleNo: start + i, action: "allow", protocol: "-1", fromPort: 0, toPort: 0, cidrBlock }));
     switch (tier) {
-      case "endpoints":
-        return { ingress: allFrom([this.cidrBlock], 100), egress: allFrom([this.cidrBlock], 100) };
+      case "endpoints": {
+        const clients = this.privateLinkClients;
+        const clientCidrs = clients?.cidrs ?? [];
+        return {
+          ingress: [
+            ...allFrom([this.cidrBlock], 100),
+            ...clientCidrs.map((cidrBlock, i) => ({ ruleNo: 200 + i, action: "allow", protocol: "6", fromPort: clients!.port, toPort: clients!.port, cidrBlock })),
+          ],
+          egress: [
+            ...allFrom([this.cidrBlock], 100),
+            ...clientCidrs.map((cidrBlock, i) => ({ ruleNo: 200 + i, action: "allow", protocol: "6", fromPort: 1024, toPort: 65535, cidrBlock })),
+          ],
+        };
+      }
       case "data": {
         const peers = [...this.subnetCidrs.workload, ...this.subnetCidrs.data];
         return { ingress: allFrom(peers, 100), egress: allFrom(peers, 100) };

@@ -2,7 +2,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { Lazy } from "./cdktf";
-import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
+import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 
 /** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
 export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "tokenization"] as const;
@@ -19,6 +19,18 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
   ebs: { id: "Ebs", alias: "ebs", description: "EBS volumes of cluster nodes" },
   tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
 };
+
+/**
+ * What key administrators may do: manage, never use. PutKeyPolicy stays (administration needs
+ * it); the key policy change is then visible in CloudTrail and in the next plan.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKey", "kms:DisableKey",
+  "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:PutKeyPolicy",
+  "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:RevokeGrant",
+  "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
 
 /** Properties of {@link RegionKeys}. */
 export interface RegionKeysProps {
@@ -70,7 +82,7 @@ export class CustomerManagedKey extends Construct {
 
   /** Adds a statement to the key policy (e.g. a service-linked role that must use the key). */
   addToPolicy(statement: PolicyStatement): void {
-    if (statement.Principal === "*" && !statement.Condition) {
+    if (statement.Effect === "Allow" && isAnyone(statement.Principal) && !statement.Condition) {
       throw new Error(`Key policy statement "${statement.Sid}" names principal "*" with no condition; name the principals instead.`);
     }
     this.statements.push(statement);
@@ -117,11 +129,9 @@ export class RegionKeys extends Construct {
         Sid: "KeyAdministratorsCannotUseTheKey",
         Effect: "Allow",
         Principal: { AWS: [...props.administratorArns] },
-        Action: [
-          "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
-          "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-          "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-        ],
+        // Listed one by one: the usual `kms:Create*` would include CreateGrant, with which an
+        // administrator could grant itself Decrypt.
+        Action: KEY_ADMIN_ACTIONS,
         Resource: "*",
       });
     }

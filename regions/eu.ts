@@ -27,6 +27,7 @@ const region: RegionFile = {
   paymentApi: {
     certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/7d1e5b0a-2c4f-4e8a-b6d3-91a0c5e2f4b8",
     allowedPrincipals: ["arn:aws:iam::777788889999:root", "arn:aws:iam::222233334444:role/acquirer-eu-gateway"],
+    partnerClientCidrs: ["172.16.0.0/16", "192.168.40.0/22"],
   },
   retention: {
     auditArchiveDays: 400,

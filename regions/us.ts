@@ -26,6 +26,7 @@ const region: RegionFile = {
   paymentApi: {
     certificateArn: "arn:aws:acm:us-east-1:444455556666:certificate/3c8f1a2b-6d4e-4f0a-9b7c-5e1d2a3f4b6c",
     allowedPrincipals: ["arn:aws:iam::888899990000:root"],
+    partnerClientCidrs: ["172.20.0.0/16"],
   },
   retention: {
     auditArchiveDays: 365,

@@ -4,9 +4,26 @@ import { RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { S3Backend, TerraformOutput } from "../constructs/cdktf";
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
-import { NETWORK_TIERS, PrivateLinkNetwork } from "../constructs/private-link-network";
-import { KEY_PURPOSES, RegionKeys } from "../constructs/region-keys";
+import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
+import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/region-keys";
 import { BlueprintStack } from "./blueprint-stack";
+
+/** Output ids are API too (other stacks read them): fixed, not built. */
+const SUBNET_OUTPUT_IDS: Record<NetworkTier, string> = {
+  workload: "workload_subnet_ids",
+  data: "data_subnet_ids",
+  endpoints: "endpoints_subnet_ids",
+};
+const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
+  database: "kms_key_arn_database",
+  kafka: "kms_key_arn_kafka",
+  audit: "kms_key_arn_audit",
+  eksSecrets: "kms_key_arn_eks_secrets",
+  logs: "kms_key_arn_logs",
+  secretsManager: "kms_key_arn_secrets_manager",
+  ebs: "kms_key_arn_ebs",
+  tokenization: "kms_key_arn_tokenization",
+};
 
 /** Default tags on every AWS resource of a region (PCI DSS 12.5: scope is documented). */
 export function regionTags(region: RegionConfig): Record<string, string> {
@@ -46,6 +63,7 @@ export class AwsRegionStack extends BlueprintStack {
     });
     // S3-native state locking (Terraform ≥ 1.10); cdktf 0.21 has no typed option for it.
     backend.addOverride("use_lockfile", true);
+    this.addOverride("terraform.required_version", ">= 1.10");
 
     new AwsProvider(this, "aws", {
       region: region.cloudRegion,
@@ -77,8 +95,10 @@ export class AwsRegionStack extends BlueprintStack {
       subnets: region.network.subnets,
       flowLogKey: this.keys.logs,
       flowLogRetentionDays: region.retention.logDays,
-      s3Buckets: [this.auditArchive.archive, this.auditArchive.accessLogs],
+      // Workloads write audit records; nothing in the VPC needs the access-log bucket.
+      s3Buckets: [this.auditArchive.archive],
       extraInterfaceEndpoints: region.network.extraInterfaceEndpoints,
+      privateLinkClients: { cidrs: region.paymentApi.partnerClientCidrs, port: 443 },
     });
 
     this.partnerApi = new PartnerEndpointService(this, "PartnerApi", {
@@ -87,18 +107,19 @@ export class AwsRegionStack extends BlueprintStack {
       region: region.cloudRegion,
       certificateArn: region.paymentApi.certificateArn,
       allowedPrincipals: region.paymentApi.allowedPrincipals,
+      clientCidrs: region.paymentApi.partnerClientCidrs,
       accessLogBucket: this.auditArchive.accessLogs,
     });
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
     for (const tier of NETWORK_TIERS) {
-      new TerraformOutput(this, `${tier}_subnet_ids`, {
+      new TerraformOutput(this, SUBNET_OUTPUT_IDS[tier], {
         value: this.network.subnets[tier].map((s) => s.id),
         description: `Subnets of the ${tier} tier, one per AZ`,
       });
     }
     for (const purpose of KEY_PURPOSES) {
-      new TerraformOutput(this, `kms_key_arn_${purpose}`, { value: this.keys[purpose].arn, description: `CMK for ${purpose}` });
+      new TerraformOutput(this, KEY_OUTPUT_IDS[purpose], { value: this.keys[purpose].arn, description: `CMK for ${purpose}` });
     }
     new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.archive.bucket.id, description: "Object Lock audit archive" });
     new TerraformOutput(this, "partner_endpoint_service_name", {

@@ -34,6 +34,7 @@ describe("AuditArchive", () => {
     expect(r.aws_s3_bucket_logging.audit_archive_access_logging.target_bucket).toBe("${aws_s3_bucket.audit_access_logs_bucket.id}");
     const logRule = r.aws_s3_bucket_lifecycle_configuration.audit_access_logs_lifecycle.rule.find((x: { id: string }) => x.id === "cold-storage-then-expire");
     expect(logRule.expiration).toEqual([{ days: 400 }]);
+    expect(logRule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 400 }]);
   });
 
   it("rejects retention under 12 months", () => {

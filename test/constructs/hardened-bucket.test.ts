@@ -19,7 +19,7 @@ describe("HardenedBucket", () => {
       bucket_key_enabled: true,
     });
     const sids = JSON.parse(r.aws_s3_bucket_policy.b_policy.policy).Statement.map((s: { Sid: string }) => s.Sid);
-    expect(sids).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "DenyEncryptionOtherThanKms", "DenyOtherKmsKeys", "DenyCustomerProvidedKeys"]);
+    expect(sids).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "DenyEncryptionOtherThanKms", "DenyOtherKmsKeys", "DenyKmsWithoutKeyId", "DenyCustomerProvidedKeys"]);
     expect(r.aws_s3_bucket_lifecycle_configuration.b_lifecycle.rule[0].abort_incomplete_multipart_upload[0].days_after_initiation).toBe(7);
     expect(r.aws_s3_bucket_object_lock_configuration).toBeUndefined();
   });
@@ -61,5 +61,6 @@ describe("HardenedBucket", () => {
     const stack = newStack();
     const b = new HardenedBucket(stack, "B", { bucketName: "b", accountId: "123456789012", encryption: { logDeliveryOnly: true } });
     expect(() => b.addToPolicy({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" })).toThrow(/allows principal "\*"/);
+    expect(() => b.addToPolicy({ Sid: "Public2", Effect: "Allow", Principal: { AWS: ["*"] }, Action: "s3:GetObject", Resource: "*" })).toThrow(/allows principal "\*"/);
   });
 });

@@ -13,6 +13,7 @@ function service(stack: TestStack, overrides: Partial<PartnerEndpointServiceProp
     region: "eu-west-1",
     certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
     allowedPrincipals: ["arn:aws:iam::210987654321:root"],
+    clientCidrs: ["172.16.0.0/16"],
     accessLogBucket: logs,
     ...overrides,
   });
@@ -29,13 +30,14 @@ describe("PartnerEndpointService", () => {
     expect(r.aws_lb.api_load_balancer).toMatchObject({ internal: true, enable_deletion_protection: true, access_logs: { enabled: true } });
   });
 
-  it("gives the NLB no inbound rule and egress only to the workload tier", () => {
+  it("admits only the partners' client ranges on 443, enforced on PrivateLink traffic, and egresses only to the workload tier", () => {
     const stack = newStack();
     service(stack);
     const r = synthJson(stack).resource;
     const nlbSg = "${aws_security_group.api_security_group.id}";
-    const ingress = Object.values(r.aws_vpc_security_group_ingress_rule ?? {}) as { security_group_id: string }[];
-    expect(ingress.filter((x) => x.security_group_id === nlbSg)).toEqual([]);
+    const ingress = Object.values(r.aws_vpc_security_group_ingress_rule ?? {}) as { security_group_id: string; cidr_ipv4: string; from_port: number; to_port: number }[];
+    expect(ingress.filter((x) => x.security_group_id === nlbSg).map((x) => `${x.cidr_ipv4}:${x.from_port}-${x.to_port}`)).toEqual(["172.16.0.0/16:443-443"]);
+    expect(r.aws_lb.api_load_balancer.enforce_security_group_inbound_rules_on_private_link_traffic).toBe("on");
     const egress = Object.values(r.aws_vpc_security_group_egress_rule) as { cidr_ipv4: string; from_port: number }[];
     expect(egress.map((e) => `${e.cidr_ipv4}:${e.from_port}`).sort()).toEqual(
       ["10.0.0.0/20:15021", "10.0.0.0/20:443", "10.0.16.0/20:15021", "10.0.16.0/20:443", "10.0.32.0/20:15021", "10.0.32.0/20:443"],
@@ -45,6 +47,11 @@ describe("PartnerEndpointService", () => {
   it("rejects a wildcard or empty principal list", () => {
     expect(() => service(newStack(), { allowedPrincipals: ["*"] })).toThrow(/wildcard/);
     expect(() => service(newStack(), { allowedPrincipals: [] })).toThrow(/allowedPrincipals is empty/);
+  });
+
+  it("rejects partner client ranges that are empty or the whole internet", () => {
+    expect(() => service(newStack(), { clientCidrs: [] })).toThrow(/clientCidrs must name/);
+    expect(() => service(newStack(), { clientCidrs: ["0.0.0.0/0"] })).toThrow(/clientCidrs must name/);
   });
 
   it("rejects a TLS policy that allows TLS below 1.2", () => {

@@ -35,6 +35,14 @@ describe("PrivateLinkNetwork", () => {
     ]);
   });
 
+  it("admits PrivateLink clients into the endpoints tier on their port only", () => {
+    const stack = newStack();
+    network(stack, { privateLinkClients: { cidrs: ["172.16.0.0/16"], port: 443 } });
+    const acl = synthJson(stack).resource.aws_network_acl.network_endpoints_network_acl;
+    expect(acl.ingress).toContainEqual(expect.objectContaining({ cidr_block: "172.16.0.0/16", protocol: "6", from_port: 443, to_port: 443 }));
+    expect(acl.egress).toContainEqual(expect.objectContaining({ cidr_block: "172.16.0.0/16", protocol: "6", from_port: 1024, to_port: 65535 }));
+  });
+
   it("can leave VPC Block Public Access to an account-level baseline", () => {
     const stack = newStack();
     network(stack, { blockPublicAccess: false });

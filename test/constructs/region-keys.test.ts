@@ -1,4 +1,4 @@
-import { KEY_PURPOSES, RegionKeys } from "../../constructs/region-keys";
+import { KEY_ADMIN_ACTIONS, KEY_PURPOSES, RegionKeys } from "../../constructs/region-keys";
 import { newStack, synthJson } from "../support/construct-stack";
 
 const props = { accountId: "123456789012", region: "eu-west-1", aliasPrefix: "t-eu" };
@@ -35,7 +35,9 @@ describe("RegionKeys", () => {
     const policy = JSON.parse(synthJson(stack).resource.aws_kms_key.keys_database_key.policy);
     const admin = policy.Statement.find((s: { Sid: string }) => s.Sid === "KeyAdministratorsCannotUseTheKey");
     expect(admin.Principal).toEqual({ AWS: ["arn:aws:iam::123456789012:role/deploy"] });
-    expect(admin.Action.some((a: string) => /Decrypt|Encrypt|GenerateDataKey/.test(a))).toBe(false);
+    expect(admin.Action).toEqual(KEY_ADMIN_ACTIONS);
+    // No wildcard actions, no use of the key, no grants (a grant could give Decrypt).
+    expect(admin.Action.filter((a: string) => a.includes("*") || /Decrypt|Encrypt|GenerateDataKey|ReEncrypt|CreateGrant/.test(a))).toEqual([]);
   });
 
   it("lets later constructs add key-policy statements, but not an unconditioned *", () => {
@@ -44,6 +46,7 @@ describe("RegionKeys", () => {
     keys.managedKey("ebs").addToPolicy({ Sid: "Asg", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/x" }, Action: "kms:Decrypt", Resource: "*" });
     expect(synthJson(stack).resource.aws_kms_key.keys_ebs_key.policy).toContain('"Sid":"Asg"');
     expect(() => keys.managedKey("ebs").addToPolicy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" })).toThrow(/principal "\*" with no condition/);
+    expect(() => keys.managedKey("ebs").addToPolicy({ Sid: "Open2", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" })).toThrow(/principal "\*" with no condition/);
   });
 
   it("rejects a rotation period KMS does not accept", () => {

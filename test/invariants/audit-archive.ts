@@ -104,7 +104,10 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
         if (key) {
           const denyOtherAlg = statements.some((s) => s.Effect === "Deny" && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === "aws:kms");
           const denyOtherKey = statements.some((s) => s.Effect === "Deny" && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] === key);
-          if (!denyOtherAlg || !denyOtherKey) v.push(`aws_s3_bucket.${n}: policy does not deny puts under another encryption or key`);
+          const denyNoKeyId = statements.some(
+            (s) => s.Effect === "Deny" && s.Condition?.Null?.["s3:x-amz-server-side-encryption"] === "false" && s.Condition?.Null?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] === "true",
+          );
+          if (!denyOtherAlg || !denyOtherKey || !denyNoKeyId) v.push(`aws_s3_bucket.${n}: policy does not deny puts under another encryption or key (or aws:kms without a key id, i.e. aws/s3)`);
         }
         for (const s of statements) {
           if (s.Effect === "Allow" && principalArns(s.Principal).includes("*")) v.push(`aws_s3_bucket.${n}: statement ${s.Sid} allows anyone`);

@@ -11,6 +11,22 @@ function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {
   return resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === tier);
 }
 
+/** Every ingress rule of a security group, wherever it is declared (inline, legacy rule, new rule). */
+function sgIngress(json: TfJson, sgRef: string): { source: string; protocol: string; from: number; to: number }[] {
+  const sgName = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(sgRef)?.[1];
+  const inline = sgName ? (asList(json.resource?.aws_security_group?.[sgName]?.ingress) as TfJson[]) : [];
+  const legacy = resourcesOf(json, "aws_security_group_rule").filter(([, r]) => r.security_group_id === sgRef && r.type === "ingress").map(([, r]) => r);
+  const modern = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sgRef).map(([, r]) => r);
+  return [
+    ...[...inline, ...legacy].flatMap((r) =>
+      [...asList(r.cidr_blocks), ...asList(r.security_groups), ...(r.source_security_group_id ? [r.source_security_group_id] : []), ...(r.self ? ["self"] : [])].map((source) => ({
+        source: String(source), protocol: String(r.protocol), from: r.from_port, to: r.to_port,
+      })),
+    ),
+    ...modern.map((r) => ({ source: String(r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.referenced_security_group_id ?? r.prefix_list_id), protocol: String(r.ip_protocol), from: r.from_port, to: r.to_port })),
+  ];
+}
+
 export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.no-internet-path",
@@ -85,9 +101,11 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.tier-nacls",
     requirement: "1.3.1, 1.4.2",
-    description: "each tier has its NACL; only the workload tier admits 0.0.0.0/0, and only the S3 path (tcp 443 out, ephemeral back); the data tier talks to the workload and data tiers only",
+    description:
+      "each tier has its NACL with inline rules only; only the workload tier admits 0.0.0.0/0, and only the S3 path (tcp 443 out, ephemeral back); the endpoints tier admits partner ranges on 443 only; the data tier talks to the workload and data tiers only",
     check: ({ json, region }) => {
-      const v: string[] = [];
+      const v: string[] = resourcesOf(json, "aws_network_acl_rule").map(([n]) => `aws_network_acl_rule.${n}: NACL rules must be inline so that this check sees them all`);
+      const partners = region.paymentApi.partnerClientCidrs;
       const acls = resourcesOf(json, "aws_network_acl");
       for (const tier of NETWORK_TIERS) {
         const subnetRefs = subnetsOfTier(json, tier).map(([n]) => ref("aws_subnet", n, "id")).sort();
@@ -104,6 +122,13 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
             const s3Out = tier === "workload" && r.dir === "egress" && r.protocol === "6" && r.from_port === 443 && r.to_port === 443;
             const s3Back = tier === "workload" && r.dir === "ingress" && r.protocol === "6" && r.from_port === 1024 && r.to_port === 65535;
             if (!s3Out && !s3Back) v.push(`aws_network_acl.${n}: ${r.dir} rule ${r.rule_no} open to the world`);
+          }
+          if (partners.includes(r.cidr_block)) {
+            const in443 = tier === "endpoints" && r.dir === "ingress" && r.protocol === "6" && r.from_port === 443 && r.to_port === 443;
+            const outEphemeral = tier === "endpoints" && r.dir === "egress" && r.protocol === "6" && r.from_port === 1024 && r.to_port === 65535;
+            if (!in443 && !outEphemeral) v.push(`aws_network_acl.${n}: ${tier} tier ${r.dir} rule ${r.rule_no} admits partner range ${r.cidr_block} beyond TLS to the NLB`);
+          } else if (tier !== "data" && !OPEN.includes(r.cidr_block) && r.cidr_block !== region.network.vpcCidr) {
+            v.push(`aws_network_acl.${n}: ${r.dir} rule ${r.rule_no} admits ${r.cidr_block}, neither the VPC nor a partner range`);
           }
           if (tier === "data") {
             const peers = [...region.network.subnets.workload, ...region.network.subnets.data];
@@ -162,11 +187,10 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
         if (e.private_dns_enabled !== true) v.push(`aws_vpc_endpoint.${n}: private DNS off`);
         if (JSON.stringify([...asList(e.subnet_ids)].sort()) !== JSON.stringify(endpointSubnets)) v.push(`aws_vpc_endpoint.${n}: not in the endpoints tier of every AZ`);
         for (const sg of asList(e.security_group_ids) as string[]) {
-          const sgName = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(sg)?.[1];
-          const rules = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg);
-          if (!sgName || rules.length === 0) v.push(`aws_vpc_endpoint.${n}: security group ${sg} has no managed ingress rule`);
-          for (const [rn, r] of rules) {
-            if (r.from_port !== 443 || r.to_port !== 443 || r.cidr_ipv4 !== region.network.vpcCidr) v.push(`aws_vpc_security_group_ingress_rule.${rn}: endpoint rule is not HTTPS from the VPC`);
+          const rules = sgIngress(json, sg);
+          if (rules.length === 0) v.push(`aws_vpc_endpoint.${n}: security group ${sg} has no ingress rule`);
+          for (const r of rules) {
+            if (r.protocol !== "tcp" || r.from !== 443 || r.to !== 443 || r.source !== region.network.vpcCidr) v.push(`aws_vpc_endpoint.${n}: security group ${sg} admits ${r.protocol} ${r.from}-${r.to} from ${r.source}, not HTTPS from the VPC`);
           }
         }
         if (asList(e.security_group_ids).length === 0) v.push(`aws_vpc_endpoint.${n}: no security group`);
@@ -205,7 +229,8 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.partner-endpoint-service",
     requirement: "1.3.1, 4.2.1, 10.2",
-    description: "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs and a TLS 1.2+/1.3 listener",
+    description:
+      "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs, a TLS 1.2+/1.3 listener and a security group (enforced on PrivateLink) admitting only the partner ranges on 443",
     check: ({ json, region }) => {
       const v: string[] = [];
       const services = resourcesOf(json, "aws_vpc_endpoint_service");
@@ -220,9 +245,12 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
         if (lb.internal !== true) v.push(`aws_lb.${ln}: not internal`);
         if (lb.enable_deletion_protection !== true) v.push(`aws_lb.${ln}: deletion protection off`);
         if (lb.access_logs?.enabled !== true || !lb.access_logs?.bucket) v.push(`aws_lb.${ln}: access logs off`);
+        if (lb.enforce_security_group_inbound_rules_on_private_link_traffic !== "on") v.push(`aws_lb.${ln}: security group rules are not enforced on PrivateLink traffic`);
         for (const sg of asList(lb.security_groups) as string[]) {
-          const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg);
-          if (ingress.length > 0) v.push(`aws_lb.${ln}: its security group has inbound rules`);
+          const ingress = sgIngress(json, sg);
+          const sources = ingress.map((r) => r.source).sort();
+          if (JSON.stringify(sources) !== JSON.stringify([...region.paymentApi.partnerClientCidrs].sort())) v.push(`aws_lb.${ln}: inbound sources ${JSON.stringify(sources)} are not exactly the partner ranges`);
+          for (const r of ingress) if (r.protocol !== "tcp" || r.from !== 443 || r.to !== 443) v.push(`aws_lb.${ln}: inbound ${r.protocol} ${r.from}-${r.to} from ${r.source}, expected TLS 443 only`);
         }
         if (asList(lb.security_groups).length === 0) v.push(`aws_lb.${ln}: no security group`);
       }

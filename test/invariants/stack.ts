@@ -15,6 +15,7 @@ export const STACK_INVARIANTS: readonly Invariant[] = [
       if (s3.encrypt !== true) v.push("terraform.backend.s3: encrypt is not true");
       if (s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push("terraform.backend.s3: kms_key_id is not the configured state key");
       if (s3.use_lockfile !== true) v.push("terraform.backend.s3: use_lockfile is not true");
+      if (json.terraform?.required_version !== ">= 1.10") v.push("terraform.required_version: must be \">= 1.10\" (S3 locking needs it)");
       if (s3.bucket !== region.stateBackend.bucket || s3.key !== region.stateBackend.key || s3.region !== region.stateBackend.region) {
         v.push("terraform.backend.s3: bucket/key/region differ from the region config");
       }

@@ -30,6 +30,7 @@ const add = (j: TfJson, type: string, name: string, body: TfJson) => {
 const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
   ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false)],
   ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile],
+  ["stack.backend-encrypted-locked", "no Terraform version floor", (j) => delete j.terraform.required_version],
   ["stack.provider-pinned-to-account", "any account", (j) => delete j.provider.aws[0].allowed_account_ids],
   ["stack.provider-pinned-to-account", "skip flags in production", (j) => (j.provider.aws[0].skip_credentials_validation = true)],
   ["stack.default-tags", "owner tag dropped", (j) => delete j.provider.aws[0].default_tags[0].tags.Owner],
@@ -64,13 +65,17 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
     named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-data")).ingress.push({ rule_no: 300, action: "allow", protocol: "-1", from_port: 0, to_port: 0, cidr_block: "10.0.0.0/8" })],
   ["network.tier-nacls", "endpoints tier open to the world", (j) =>
     named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "6", from_port: 443, to_port: 443, cidr_block: "0.0.0.0/0" })],
+  ["network.tier-nacls", "a separate NACL rule resource", (j) => add(j, "aws_network_acl_rule", "extra", { network_acl_id: "x", rule_number: 1, egress: false, protocol: "-1", rule_action: "allow", cidr_block: "10.0.0.0/8" })],
+  ["network.tier-nacls", "partner range reaches every port", (j, s) =>
+    named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "-1", from_port: 0, to_port: 0, cidr_block: s.region.paymentApi.partnerClientCidrs[0] })],
   ["network.flow-logs-all", "rejected traffic only", (j) => (first(j, "aws_flow_log").traffic_type = "REJECT")],
   ["network.log-groups-encrypted-retained", "unencrypted log group", (j) => delete first(j, "aws_cloudwatch_log_group").kms_key_id],
   ["network.log-groups-encrypted-retained", "wrong key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_audit_key.arn}")],
   ["network.log-groups-encrypted-retained", "30-day retention", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 30)],
   ["network.interface-endpoints", "kms endpoint removed", (j) => delete j.resource.aws_vpc_endpoint.network_interface_endpoints_kms],
   ["network.interface-endpoints", "private DNS off", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.private_dns_enabled = false)],
-  ["network.interface-endpoints", "endpoint SG open to 10/8", (j) => (first(j, "aws_vpc_security_group_ingress_rule").cidr_ipv4 = "10.0.0.0/8")],
+  ["network.interface-endpoints", "endpoint SG open to 10/8", (j) =>
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("network_endpoint")).cidr_ipv4 = "10.0.0.0/8")],
   ["network.s3-gateway-limited", "policy allows every bucket", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => (d.Statement[1].Resource = "*"))],
   ["network.s3-gateway-limited", "no endpoint policy", (j) => delete j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint.policy],
@@ -79,6 +84,13 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
   ["network.partner-endpoint-service", "TLS 1.0 policy", (j) => (first(j, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ["network.partner-endpoint-service", "internet-facing NLB", (j) => (first(j, "aws_lb").internal = false)],
   ["network.partner-endpoint-service", "no deletion protection", (j) => (first(j, "aws_lb").enable_deletion_protection = false)],
+  ["network.partner-endpoint-service", "NLB open to the VPC via an inline rule", (j) =>
+    (j.resource.aws_security_group.partner_api_security_group.ingress = [{ cidr_blocks: ["10.0.0.0/8"], from_port: 443, to_port: 443, protocol: "tcp" }])],
+  ["network.partner-endpoint-service", "NLB admits partners on every port", (j) =>
+    Object.values(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).filter((r) => r.security_group_id.includes("partner_api")).forEach((r) => ((r.from_port = 0), (r.to_port = 65535)))],
+  ["network.partner-endpoint-service", "PrivateLink traffic not evaluated", (j) => (first(j, "aws_lb").enforce_security_group_inbound_rules_on_private_link_traffic = "off")],
+  ["network.interface-endpoints", "endpoint SG gains a legacy rule", (j) =>
+    add(j, "aws_security_group_rule", "extra", { type: "ingress", security_group_id: "${aws_security_group.network_endpoint_security_group.id}", cidr_blocks: ["10.0.0.0/8"], from_port: 22, to_port: 22, protocol: "tcp" })],
   ["network.partner-endpoint-service", "plain TCP to targets", (j) => (first(j, "aws_lb_target_group").protocol = "TCP")],
   ["audit.object-lock-compliance", "governance mode", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.mode = "GOVERNANCE")],
   ["audit.object-lock-compliance", "30-day lock", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.days = 30)],
@@ -99,6 +111,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
     policyEdit(first(j, "aws_s3_bucket_policy"), (d) => (d.Statement = d.Statement.filter((s) => s.Sid !== "DenyInsecureTransport")))],
   ["audit.tls-only-and-key-enforced", "other-key deny removed", (j) =>
     policyEdit(named(j, "aws_s3_bucket_policy", (p) => p.policy.includes("DenyOtherKmsKeys")), (d) => (d.Statement = d.Statement.filter((s) => s.Sid !== "DenyOtherKmsKeys")))],
+  ["audit.tls-only-and-key-enforced", "aws:kms without key id allowed", (j) =>
+    policyEdit(named(j, "aws_s3_bucket_policy", (p) => p.policy.includes("DenyKmsWithoutKeyId")), (d) => (d.Statement = d.Statement.filter((s) => s.Sid !== "DenyKmsWithoutKeyId")))],
   ["audit.tls-only-and-key-enforced", "public read", (j) =>
     policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }))],
   ["audit.access-logged-elsewhere", "logging removed", (j) => delete j.resource.aws_s3_bucket_logging],
