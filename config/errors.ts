@@ -4,7 +4,9 @@ export interface ConfigProblem {
   readonly file: string;
   /** Dotted path of the field, e.g. `network.subnets.data[1]`. */
   readonly field: string;
+  /** What is wrong, in the terms of the field (e.g. `"eu-west-1d" is not a zone of eu-west-1`). */
   readonly problem: string;
+  /** What to change so that the region validates. */
   readonly fix: string;
 }
 

@@ -24,6 +24,7 @@ export const RegionSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
     error: 'must be 2-12 lowercase letters or digits, starting with a letter. Fix: use e.g. "eu".',
   }),
+  /** The cloud the region runs on (today: aws). */
   cloud: z.enum(CLOUDS),
   /** The provider's region name, e.g. `eu-west-1`. */
   cloudRegion: z.string().min(1),
@@ -37,13 +38,16 @@ export const RegionSchema = z.strictObject({
   availabilityZones: z.array(z.string()).min(1),
   /** Disaster-recovery partner region, inside the same jurisdiction. */
   drPartnerRegion: z.string().optional(),
+  /** How globally unique names (buckets, load balancers) are built. */
   naming: z.strictObject({
     /** Prefix of every globally named resource (buckets): lowercase, short. */
     prefix: z.string().regex(/^[a-z][a-z0-9-]{1,11}$/, {
       error: 'must be 2-12 lowercase letters, digits or dashes. Fix: use e.g. "acme-pay".',
     }),
   }),
+  /** The VPC and its subnet plan. */
   network: z.strictObject({
+    /** The VPC's block, /16 to /24, distinct from every other region's. */
     vpcCidr: cidr,
     subnets: z.strictObject({
       /** EKS nodes and pods. The only tier with a route to S3 (gateway endpoint). */
@@ -56,15 +60,20 @@ export const RegionSchema = z.strictObject({
     /** Interface endpoints beyond the default set (service suffixes like `ssm`; not `s3`, which has the gateway endpoint). */
     extraInterfaceEndpoints: z.array(z.string().regex(/^[a-z0-9.-]+$/)).default([]),
   }),
+  /** Where Terraform state lives (created before the first deploy, inside the jurisdiction). */
   stateBackend: z.strictObject({
+    /** State bucket name. */
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
       error: "must be an S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots or dashes.",
     }),
+    /** Object key of this region's state, unique per region. */
     key: z.string().min(1),
+    /** Region of the state bucket. */
     region: z.string().min(1),
     /** The CMK that encrypts the state objects (state holds resource attributes). */
     kmsKeyArn: awsArn("a KMS key ARN", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
   }),
+  /** The partner-facing payment API (PrivateLink endpoint service). */
   paymentApi: z.strictObject({
     /** ACM certificate for the partner-facing TLS listener, in this region and account. */
     certificateArn: awsArn(
@@ -84,6 +93,7 @@ export const RegionSchema = z.strictObject({
       error: "is empty. Fix: list the address ranges the partners connect from (ask each partner), e.g. \"172.16.0.0/16\".",
     }),
   }),
+  /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
   retention: z.strictObject({
     /** Object Lock COMPLIANCE default retention of the audit archive (days). */
     auditArchiveDays: z.number().int(),
@@ -92,9 +102,13 @@ export const RegionSchema = z.strictObject({
     /** Age at which audit objects move to colder storage. */
     coldStorageAfterDays: z.number().int().default(90),
   }),
+  /** Default tags of every resource. */
   tags: z.strictObject({
+    /** Accountable team or mailbox. */
     owner: z.string().min(3, { error: "is empty. Fix: name the accountable team or mailbox." }),
+    /** The most sensitive data the region holds. */
     dataClassification: z.enum(["cardholder-data", "sensitive-authentication-data", "internal"]),
+    /** PCI DSS scope of the region's resources. */
     pciScope: z.enum(["cde", "connected-to-cde", "out-of-scope"]),
   }),
 });

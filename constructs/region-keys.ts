@@ -52,6 +52,18 @@ export interface RegionKeysProps {
   readonly rotationPeriodDays?: number;
 }
 
+/** Properties of {@link CustomerManagedKey}. */
+export interface CustomerManagedKeyProps {
+  /** Full alias name, `alias/...`. */
+  readonly aliasName: string;
+  /** What the key protects (shown in the console and the plan). */
+  readonly description: string;
+  /** Days between automatic rotations. */
+  readonly rotationPeriodDays: number;
+  /** The initial key policy statements; more can be added with `addToPolicy`. */
+  readonly statements: readonly PolicyStatement[];
+}
+
 /** A customer-managed key, the statements of its policy and its alias. */
 export class CustomerManagedKey extends Construct {
   /** The key; pass this object, not its ARN, to constructs that encrypt with it. */
@@ -59,7 +71,7 @@ export class CustomerManagedKey extends Construct {
   readonly alias: KmsAlias;
   private readonly statements: PolicyStatement[];
 
-  constructor(scope: Construct, id: string, props: { aliasName: string; description: string; rotationPeriodDays: number; statements: PolicyStatement[] }) {
+  constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
     this.statements = [...props.statements];
     this.key = new KmsKey(this, "Key", {
@@ -94,13 +106,21 @@ export class CustomerManagedKey extends Construct {
  * single-region, protected from destroy, each with an alias and a policy naming its principals.
  */
 export class RegionKeys extends Construct {
+  /** Aurora storage, snapshots, Performance Insights. */
   readonly database: KmsKey;
+  /** MSK data at rest (and its SCRAM secrets). */
   readonly kafka: KmsKey;
+  /** The audit archive's objects. */
   readonly audit: KmsKey;
+  /** EKS secrets envelope encryption. */
   readonly eksSecrets: KmsKey;
+  /** CloudWatch log groups. */
   readonly logs: KmsKey;
+  /** Secrets Manager secrets (e.g. the database master password). */
   readonly secretsManager: KmsKey;
+  /** EBS volumes of cluster nodes. */
   readonly ebs: KmsKey;
+  /** The tokenization service's key (an ordinary CMK until the CloudHSM key store exists). */
   readonly tokenization: KmsKey;
   private readonly keys: Record<KeyPurpose, CustomerManagedKey>;
 

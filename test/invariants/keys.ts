@@ -54,7 +54,7 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
   {
     id: "keys.policies-name-principals",
     requirement: "3.6.1, 7.2",
-    description: "key policies name principals (the account root, service principals); never * without a condition",
+    description: "key policies name principals (the account root, service principals with a condition); never * without a condition",
     check: ({ json, region }) =>
       resourcesOf(json, "aws_kms_key").flatMap(([name, k]) => {
         const a = `aws_kms_key.${name}`;
@@ -64,6 +64,9 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
         for (const s of statements) {
           const arns = principalArns(s.Principal);
           if (s.Effect === "Allow" && arns.includes("*") && !s.Condition) v.push(`${a}: statement ${s.Sid} allows principal * with no condition`);
+          if (s.Effect === "Allow" && principalServices(s.Principal).length > 0 && !s.Condition) {
+            v.push(`${a}: statement ${s.Sid} admits ${principalServices(s.Principal).join(", ")} with no condition (any account's use of the service would pass)`);
+          }
           for (const arn of arns) {
             if (arn !== "*" && !arn.includes(`:${region.accountId}:`)) v.push(`${a}: statement ${s.Sid} names ${arn}, outside account ${region.accountId}`);
           }

@@ -46,6 +46,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }))],
   ["keys.policies-name-principals", "foreign account", (j) =>
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Foreign", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:Decrypt", Resource: "*" }))],
+  ["keys.policies-name-principals", "service principal without condition", (j) =>
+    policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Svc", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }))],
   ["keys.logs-key-admits-cloudwatch-with-context", "context condition dropped", (j) =>
     policyEdit(j.resource.aws_kms_key.keys_logs_key, (d) => d.Statement.forEach((s) => delete s.Condition))],
   ["network.no-internet-path", "internet gateway", (j) => add(j, "aws_internet_gateway", "igw", { vpc_id: "${aws_vpc.network_vpc.id}" })],
