@@ -116,6 +116,14 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
     }
   });
 
+  const db = c.database;
+  if (db.instances < 2 || db.instances > c.availabilityZones.length) {
+    report("database.instances", `${db.instances} instance(s) for ${c.availabilityZones.length} AZs`, `use 2 to ${c.availabilityZones.length}: at least two for failover, each in its own AZ`);
+  }
+  if (db.backupRetentionDays < 7 || db.backupRetentionDays > 35) {
+    report("database.backupRetentionDays", `${db.backupRetentionDays} days is outside 7 to 35`, "use at least 7 (the reference model's floor) and at most 35 (RDS's limit)");
+  }
+
   checkRetention(c, report);
   return problems;
 }

@@ -93,6 +93,17 @@ export const RegionSchema = z.strictObject({
       error: "is empty. Fix: list the address ranges the partners connect from (ask each partner), e.g. \"172.16.0.0/16\".",
     }),
   }),
+  /** Aurora PostgreSQL (tokens and payment records). */
+  database: z.strictObject({
+    /** Aurora PostgreSQL version, pinned. */
+    engineVersion: z.string().regex(/^\d+\.\d+$/, { error: 'must be a major.minor version. Fix: e.g. "16.6".' }).default("16.6"),
+    /** Instance class of every instance. */
+    instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an RDS instance class. Fix: e.g. "db.r6g.large".' }).default("db.r6g.large"),
+    /** Instances, one per AZ (2 or more, at most the number of AZs). */
+    instances: z.number().int().default(2),
+    /** Days of automated backups (7 to 35). */
+    backupRetentionDays: z.number().int(),
+  }),
   /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
   retention: z.strictObject({
     /** Object Lock COMPLIANCE default retention of the audit archive (days). */

@@ -28,6 +28,9 @@ const region: RegionFile = {
     allowedPrincipals: ["arn:aws:iam::888899990000:root"],
     partnerClientCidrs: ["172.20.0.0/16"],
   },
+  database: {
+    backupRetentionDays: 14,
+  },
   retention: {
     auditArchiveDays: 365,
     logDays: 365,

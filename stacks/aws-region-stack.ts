@@ -2,6 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
+import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { S3Backend, TerraformOutput } from "../constructs/cdktf";
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
 import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
@@ -48,6 +49,7 @@ export class AwsRegionStack extends BlueprintStack {
   readonly auditArchive: AuditArchive;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
+  readonly database: AuroraPostgres;
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, `region-${region.name}`);
@@ -111,6 +113,20 @@ export class AwsRegionStack extends BlueprintStack {
       accessLogBucket: this.auditArchive.accessLogs,
     });
 
+    this.database = new AuroraPostgres(this, "Database", {
+      name,
+      region: region.cloudRegion,
+      network: this.network,
+      databaseKey: this.keys.database,
+      secretsKey: this.keys.secretsManager,
+      logsKey: this.keys.logs,
+      logRetentionDays: region.retention.logDays,
+      backupRetentionDays: region.database.backupRetentionDays,
+      engineVersion: region.database.engineVersion,
+      instanceClass: region.database.instanceClass,
+      instances: region.database.instances,
+    });
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
     for (const tier of NETWORK_TIERS) {
       new TerraformOutput(this, SUBNET_OUTPUT_IDS[tier], {
@@ -122,6 +138,11 @@ export class AwsRegionStack extends BlueprintStack {
       new TerraformOutput(this, KEY_OUTPUT_IDS[purpose], { value: this.keys[purpose].arn, description: `CMK for ${purpose}` });
     }
     new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.archive.bucket.id, description: "Object Lock audit archive" });
+    new TerraformOutput(this, "database_endpoint", { value: this.database.cluster.endpoint, description: "Aurora writer endpoint (TLS, IAM auth)" });
+    new TerraformOutput(this, "database_master_secret_arn", {
+      value: this.database.cluster.masterUserSecret.get(0).secretArn,
+      description: "Secrets Manager secret RDS manages for the master user (value never in state)",
+    });
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",

@@ -85,6 +85,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["no partner client range", "eu", (r) => (r.paymentApi.partnerClientCidrs = []), "regions/eu.ts", "paymentApi.partnerClientCidrs", "ask each partner"],
   ["extra endpoint already a default", "eu", (r) => (r.network.extraInterfaceEndpoints = ["kms"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["S3 as an interface endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["s3"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
+  ["one database instance", "eu", (r) => (r.database.instances = 1), "regions/eu.ts", "database.instances", "at least two"],
+  ["backups under 7 days", "eu", (r) => (r.database.backupRetentionDays = 3), "regions/eu.ts", "database.backupRetentionDays", "at least 7"],
   ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
   ["name differs from the file", "eu", (r) => (r.name = "europe"), "regions/eu.ts", "name", 'set name to "eu"'],
   ["prefix too long", "eu", (r) => (r.naming.prefix = "acme-payments"), "regions/eu.ts", "naming.prefix", '"acme-pay"'],

@@ -143,6 +143,27 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
     },
   },
   {
+    id: "plan.database",
+    requirement: "3.5.1, 8.3, 1.3.1",
+    description: "planned Aurora: encrypted, managed password, IAM auth, deletion protection, instances private in distinct AZs",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const dbKey = `aws_kms_key.${keyNameByAlias(stack.json, "database")}.arn`;
+      const clusters = plannedResources(plan, "aws_rds_cluster");
+      if (clusters.length !== 1) v.push(`aws_rds_cluster: ${clusters.length}, expected 1`);
+      for (const { address, values } of clusters) {
+        for (const f of ["storage_encrypted", "manage_master_user_password", "iam_database_authentication_enabled", "deletion_protection"]) if (values[f] !== true) v.push(`${address}: ${f} is ${values[f]}`);
+        if (values.master_password) v.push(`${address}: a master password is planned`);
+        if (!references(plan, address, ["kms_key_id"]).includes(dbKey)) v.push(`${address}: kms_key_id does not reference ${dbKey}`);
+      }
+      const instances = plannedResources(plan, "aws_rds_cluster_instance");
+      const azs = instances.map((i) => i.values.availability_zone);
+      if (instances.length < 2 || new Set(azs).size !== azs.length) v.push(`aws_rds_cluster_instance: AZs ${JSON.stringify(azs)}`);
+      for (const { address, values } of instances) if (values.publicly_accessible !== false) v.push(`${address}: publicly accessible`);
+      return v;
+    },
+  },
+  {
     id: "plan.partner-api",
     requirement: "1.3.1, 4.2.1",
     description: "planned partner API: internal NLB with deletion protection and access logs, TLS 1.2+/1.3 listener, acceptance required, configured principals only",

@@ -126,6 +126,32 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
     named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule.forEach((r: TfJson) => delete r.transition)],
   ["audit.cold-storage-lifecycle", "records expire", (j) =>
     named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule[1].expiration = [{ days: 400 }]],
+  ["database.encrypted-with-database-key", "storage unencrypted", (j) => (first(j, "aws_rds_cluster").storage_encrypted = false)],
+  ["database.encrypted-with-database-key", "cluster under the logs key", (j) => (first(j, "aws_rds_cluster").kms_key_id = "${aws_kms_key.keys_logs_key.arn}")],
+  ["database.encrypted-with-database-key", "Performance Insights under the AWS key", (j) => delete first(j, "aws_rds_cluster_instance").performance_insights_kms_key_id],
+  ["database.no-password-literal", "password literal", (j) => {
+    const c = first(j, "aws_rds_cluster");
+    delete c.manage_master_user_password;
+    c.master_password = "hunter2hunter2";
+  }],
+  ["database.no-password-literal", "secret under the default key", (j) => delete first(j, "aws_rds_cluster").master_user_secret_kms_key_id],
+  ["database.tls-forced", "force_ssl off", (j) =>
+    first(j, "aws_rds_cluster_parameter_group").parameter.find((p: TfJson) => p.name === "rds.force_ssl").value = "0"],
+  ["database.tls-forced", "statement logging of card data", (j) =>
+    first(j, "aws_rds_cluster_parameter_group").parameter.find((p: TfJson) => p.name === "log_statement").value = "all"],
+  ["database.protected-backed-up-logged", "deletion protection off", (j) => (first(j, "aws_rds_cluster").deletion_protection = false)],
+  ["database.protected-backed-up-logged", "1-day backups", (j) => (first(j, "aws_rds_cluster").backup_retention_period = 1)],
+  ["database.protected-backed-up-logged", "IAM auth off", (j) => (first(j, "aws_rds_cluster").iam_database_authentication_enabled = false)],
+  ["database.protected-backed-up-logged", "no log export", (j) => (first(j, "aws_rds_cluster").enabled_cloudwatch_logs_exports = [])],
+  ["database.instances-multi-az-private", "publicly accessible", (j) => (first(j, "aws_rds_cluster_instance").publicly_accessible = true)],
+  ["database.instances-multi-az-private", "both instances in one AZ", (j) => {
+    const [a, b] = Object.values(j.resource.aws_rds_cluster_instance as Record<string, TfJson>);
+    b.availability_zone = a.availability_zone;
+  }],
+  ["database.reachable-from-workload-tier-only", "open to the whole VPC", (j, s) =>
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).cidr_ipv4 = s.region.network.vpcCidr)],
+  ["database.reachable-from-workload-tier-only", "in the workload subnets", (j) =>
+    (first(j, "aws_db_subnet_group").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
 ];
 
 describe("every invariant fails when a stack is weakened", () => {

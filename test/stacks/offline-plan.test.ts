@@ -79,6 +79,8 @@ if ("missing" in tools) {
     ["plan.audit-archive", "public policy allowed", (p) => (planned(p, "aws_s3_bucket_public_access_block").block_public_policy = false)],
     ["plan.network-private", "public IP on launch", (p) => (planned(p, "aws_subnet").map_public_ip_on_launch = true)],
     ["plan.network-private", "reject-only flow log", (p) => (planned(p, "aws_flow_log").traffic_type = "REJECT")],
+    ["plan.database", "unencrypted storage", (p) => (planned(p, "aws_rds_cluster").storage_encrypted = false)],
+    ["plan.database", "public instance", (p) => (planned(p, "aws_rds_cluster_instance").publicly_accessible = true)],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
     ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ];

@@ -1,0 +1,190 @@
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { EncryptedLogGroup } from "./encrypted-log-group";
+import { partitionOf, renderPolicy } from "./iam-policy";
+import { PrivateLinkNetwork } from "./private-link-network";
+
+/** Properties of {@link AuroraPostgres}. */
+export interface AuroraPostgresProps {
+  /** Cluster identifier (lowercase, unique per account and region). */
+  readonly name: string;
+  /** Region (log group ARN of the enhanced-monitoring role's trust). */
+  readonly region: string;
+  /** The region's network: the cluster lives in the data tier, reachable from the workload tier. */
+  readonly network: PrivateLinkNetwork;
+  /** Encrypts storage, snapshots and Performance Insights ("TDE", PCI DSS 3.5). */
+  readonly databaseKey: KmsKey;
+  /** Encrypts the master password secret that RDS manages in Secrets Manager. */
+  readonly secretsKey: KmsKey;
+  /** Encrypts the exported PostgreSQL log group. */
+  readonly logsKey: KmsKey;
+  /** Days to keep exported logs (≥ 365). */
+  readonly logRetentionDays: number;
+  /** Days of automated backups, 7 to 35. */
+  readonly backupRetentionDays: number;
+  /**
+   * Aurora PostgreSQL engine version, pinned so that the plan shows exactly what runs.
+   * @default "16.6"
+   */
+  readonly engineVersion?: string;
+  /**
+   * Instance class of every instance.
+   * @default "db.r6g.large"
+   */
+  readonly instanceClass?: string;
+  /**
+   * Number of instances, each pinned to a different availability zone; 2 or more.
+   * @default 2
+   */
+  readonly instances?: number;
+}
+
+/**
+ * Aurora PostgreSQL for tokens and payment records: storage encrypted with the database key,
+ * master password managed by RDS in Secrets Manager under a CMK (no password in code or state),
+ * IAM database auth, TLS forced, deletion protection, backups, logs exported to an encrypted log
+ * group, instances in distinct AZs, not publicly accessible, reachable on 5432 from the workload
+ * tier only (PCI DSS 3.5, 4.2, 8.3, 10.2).
+ */
+export class AuroraPostgres extends Construct {
+  readonly cluster: RdsCluster;
+  readonly instances: readonly RdsClusterInstance[];
+  readonly securityGroup: SecurityGroup;
+  readonly parameterGroup: RdsClusterParameterGroup;
+  readonly logGroup: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: AuroraPostgresProps) {
+    super(scope, id);
+    const count = props.instances ?? 2;
+    const azs = props.network.availabilityZones;
+    if (count < 2 || count > azs.length) {
+      throw new Error(`AuroraPostgres ${props.name}: instances must be between 2 and the number of AZs (${azs.length}), got ${count}; each instance needs its own AZ.`);
+    }
+    if (props.backupRetentionDays < 7 || props.backupRetentionDays > 35) {
+      throw new Error(`AuroraPostgres ${props.name}: backupRetentionDays must be 7 to 35 (RDS allows at most 35), got ${props.backupRetentionDays}.`);
+    }
+    const engineVersion = props.engineVersion ?? "16.6";
+    const major = engineVersion.split(".")[0];
+    const instanceClass = props.instanceClass ?? "db.r6g.large";
+    const network = props.network;
+
+    // RDS writes to this group once it exists; created first so that it is encrypted and retained.
+    this.logGroup = new EncryptedLogGroup(this, "PostgresqlLogs", {
+      name: `/aws/rds/cluster/${props.name}/postgresql`,
+      key: props.logsKey,
+      retentionDays: props.logRetentionDays,
+    });
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${props.name}-aurora`,
+      description: "Aurora PostgreSQL: 5432 from the workload tier only",
+      vpcId: network.vpc.id,
+      revokeRulesOnDelete: true,
+      tags: { Name: `${props.name}-aurora` },
+    });
+    const ingressScope = new Construct(this, "IngressFromWorkloadTier");
+    network.availabilityZones.forEach((az, i) => {
+      new VpcSecurityGroupIngressRule(ingressScope, az, {
+        securityGroupId: this.securityGroup.id,
+        description: `PostgreSQL from the workload tier in ${az}`,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        cidrIpv4: network.subnetCidrs.workload[i],
+      });
+    });
+
+    const subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {
+      name: `${props.name}-data`,
+      description: "Data tier subnets",
+      subnetIds: network.subnets.data.map((s) => s.id),
+    });
+
+    this.parameterGroup = new RdsClusterParameterGroup(this, "ClusterParameters", {
+      name: `${props.name}-aurora-postgresql${major}`,
+      family: `aurora-postgresql${major}`,
+      description: "TLS only; connection and DDL logging",
+      parameter: [
+        { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+        { name: "ssl_min_protocol_version", value: "TLSv1.2", applyMethod: "pending-reboot" },
+        { name: "log_connections", value: "1" },
+        { name: "log_disconnections", value: "1" },
+        // DDL only: logging every statement would write cardholder data into the logs.
+        { name: "log_statement", value: "ddl" },
+      ],
+    });
+
+    const monitoringRole = new IamRole(this, "MonitoringRole", {
+      name: `${props.name}-rds-monitoring`,
+      description: "RDS enhanced monitoring",
+      assumeRolePolicy: renderPolicy([
+        { Sid: "RdsMonitoring", Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ]),
+    });
+    new IamRolePolicyAttachment(this, "MonitoringPolicy", {
+      role: monitoringRole.name,
+      policyArn: `arn:${partitionOf(props.region)}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+    });
+
+    this.cluster = new RdsCluster(this, "Cluster", {
+      clusterIdentifier: props.name,
+      engine: "aurora-postgresql",
+      engineMode: "provisioned",
+      engineVersion,
+      storageEncrypted: true,
+      kmsKeyId: props.databaseKey.arn,
+      masterUsername: "payments_admin",
+      // RDS generates and rotates the password in Secrets Manager; set the key at creation
+      // (changing it later fails, hashicorp/terraform-provider-aws#41795).
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.secretsKey.arn,
+      iamDatabaseAuthenticationEnabled: true,
+      deletionProtection: true,
+      backupRetentionPeriod: props.backupRetentionDays,
+      copyTagsToSnapshot: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${props.name}-final`,
+      deleteAutomatedBackups: false,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      dbClusterParameterGroupName: this.parameterGroup.name,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      networkType: "IPV4",
+      port: 5432,
+      preferredBackupWindow: "02:00-03:00",
+      preferredMaintenanceWindow: "sun:04:00-sun:05:00",
+      dependsOn: [this.logGroup.logGroup],
+      lifecycle: { preventDestroy: true },
+    });
+
+    const instanceScope = new Construct(this, "Instances");
+    this.instances = azs.slice(0, count).map(
+      (az) =>
+        new RdsClusterInstance(instanceScope, az, {
+          identifier: `${props.name}-${az}`,
+          clusterIdentifier: this.cluster.id,
+          engine: "aurora-postgresql",
+          engineVersion,
+          instanceClass,
+          availabilityZone: az,
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: true,
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: props.databaseKey.arn,
+          performanceInsightsRetentionPeriod: 7,
+          monitoringInterval: 60,
+          monitoringRoleArn: monitoringRole.arn,
+          caCertIdentifier: "rds-ca-rsa2048-g1",
+          copyTagsToSnapshot: true,
+        }),
+    );
+  }
+}
