@@ -124,6 +124,7 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
     report("database.backupRetentionDays", `${db.backupRetentionDays} days is outside 7 to 35`, "use at least 7 (the reference model's floor) and at most 35 (RDS's limit)");
   }
 
+  checkKafka(c, report);
   checkRetention(c, report);
   return problems;
 }
@@ -184,6 +185,31 @@ function checkNetwork(c: RegionConfig, report: Report): void {
       subnets.push({ field, range });
     });
   }
+}
+
+function checkKafka(c: RegionConfig, report: Report): void {
+  const k = c.kafka;
+  const azCount = c.availabilityZones.length;
+  const brokers = k.brokers ?? azCount;
+  if (k.brokers !== undefined && (k.brokers < 3 || k.brokers % azCount !== 0)) {
+    report("kafka.brokers", `${k.brokers} brokers cannot spread evenly over ${azCount} AZs (or is under 3)`, `use a multiple of ${azCount} that is at least 3, e.g. ${Math.max(3, azCount)}`);
+  }
+  k.scramUsers.forEach((user, i) => {
+    if (!/^[A-Za-z0-9_-]+$/.test(user) || k.scramUsers.indexOf(user) !== i) {
+      report(`kafka.scramUsers[${i}]`, `"${user}" is repeated or has characters other than letters, digits, _ and -`, "list each user once, e.g. \"payment-core\"");
+    }
+  });
+  k.topics.forEach((t, i) => {
+    const field = `kafka.topics[${i}]`;
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(t.name) || k.topics.findIndex((o) => o.name === t.name) !== i) {
+      report(`${field}.name`, `"${t.name}" is repeated or not a valid topic name`, "use letters, digits, '.', '_' and '-', each topic once");
+    }
+    if (t.replicationFactor < 3 || t.replicationFactor > brokers) {
+      report(`${field}.replicationFactor`, `${t.replicationFactor} cannot keep min.insync.replicas=2 through a broker loss on ${brokers} brokers`, `use 3 to ${brokers}`);
+    }
+    if (t.partitions < 1) report(`${field}.partitions`, `${t.partitions} partitions`, "use at least 1");
+    if (t.retentionHours < 1) report(`${field}.retentionHours`, `${t.retentionHours} hours`, "use at least 1");
+  });
 }
 
 function checkRetention(c: RegionConfig, report: Report): void {

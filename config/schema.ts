@@ -104,6 +104,33 @@ export const RegionSchema = z.strictObject({
     /** Days of automated backups (7 to 35). */
     backupRetentionDays: z.number().int(),
   }),
+  /** Amazon MSK (payment events). */
+  kafka: z.strictObject({
+    /** Brokers: a multiple of the AZ count, at least 3 (default: one per AZ). */
+    brokers: z.number().int().optional(),
+    /** Kafka version, pinned. */
+    kafkaVersion: z.string().default("3.6.0"),
+    /** Broker instance type. */
+    instanceType: z.string().regex(/^kafka\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an MSK instance type. Fix: e.g. "kafka.m5.large".' }).default("kafka.m5.large"),
+    /** SASL/SCRAM users; each gets an `AmazonMSK_` secret under the kafka key. */
+    scramUsers: z.array(z.string()).default([]),
+    /**
+     * Set to true once an operator has written every SCRAM secret's value (README): only then are
+     * the secrets associated with the cluster (MSK rejects an empty secret).
+     */
+    scramSecretsReady: z.boolean().default(false),
+    /** Topics the services need (the seeds: payments.raw, fraud.result, payment-events). */
+    topics: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          partitions: z.number().int(),
+          replicationFactor: z.number().int().default(3),
+          retentionHours: z.number().int(),
+        }),
+      )
+      .default([]),
+  }),
   /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
   retention: z.strictObject({
     /** Object Lock COMPLIANCE default retention of the audit archive (days). */

@@ -31,6 +31,14 @@ const region: RegionFile = {
   database: {
     backupRetentionDays: 14,
   },
+  kafka: {
+    scramUsers: ["payment-core", "fraud-engine"],
+    topics: [
+      { name: "payments.raw", partitions: 12, retentionHours: 168 },
+      { name: "fraud.result", partitions: 12, retentionHours: 168 },
+      { name: "payment-events", partitions: 24, retentionHours: 720 },
+    ],
+  },
   retention: {
     auditArchiveDays: 365,
     logDays: 365,

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
+import { KafkaCluster } from "../constructs/kafka-cluster";
 import { S3Backend, TerraformOutput } from "../constructs/cdktf";
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
 import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
@@ -50,6 +51,7 @@ export class AwsRegionStack extends BlueprintStack {
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
+  readonly kafka: KafkaCluster;
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, `region-${region.name}`);
@@ -127,6 +129,21 @@ export class AwsRegionStack extends BlueprintStack {
       instances: region.database.instances,
     });
 
+    this.kafka = new KafkaCluster(this, "Kafka", {
+      name,
+      network: this.network,
+      kafkaKey: this.keys.kafka,
+      logsKey: this.keys.logs,
+      logRetentionDays: region.retention.logDays,
+      accountId: region.accountId,
+      brokers: region.kafka.brokers,
+      kafkaVersion: region.kafka.kafkaVersion,
+      instanceType: region.kafka.instanceType,
+      scramUsers: region.kafka.scramUsers,
+      associateScramSecrets: region.kafka.scramSecretsReady,
+      topics: region.kafka.topics,
+    });
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
     for (const tier of NETWORK_TIERS) {
       new TerraformOutput(this, SUBNET_OUTPUT_IDS[tier], {
@@ -142,6 +159,16 @@ export class AwsRegionStack extends BlueprintStack {
     new TerraformOutput(this, "database_master_secret_arn", {
       value: this.database.cluster.masterUserSecret.get(0).secretArn,
       description: "Secrets Manager secret RDS manages for the master user (value never in state)",
+    });
+    new TerraformOutput(this, "kafka_bootstrap_brokers_sasl_scram", {
+      value: this.kafka.cluster.bootstrapBrokersSaslScram,
+      description: "SASL/SCRAM over TLS (port 9096)",
+    });
+    new TerraformOutput(this, "kafka_bootstrap_brokers_sasl_iam", { value: this.kafka.cluster.bootstrapBrokersSaslIam, description: "IAM over TLS (port 9098)" });
+    new TerraformOutput(this, "kafka_topics", {
+      // No Kafka provider is available offline: topics are data for review and for the topic job.
+      value: this.kafka.topics.map((t) => ({ name: t.name, partitions: t.partitions, replication_factor: t.replicationFactor, retention_hours: t.retentionHours })),
+      description: "Topics to create (auto-creation is off); see the README, Kafka topics",
     });
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,

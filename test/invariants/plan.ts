@@ -164,6 +164,26 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
     },
   },
   {
+    id: "plan.kafka",
+    requirement: "4.2.1, 3.5.1",
+    description: "planned MSK: TLS only, SCRAM and IAM on, unauthenticated off, no public access, at rest under the kafka key",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const kafkaKey = `aws_kms_key.${keyNameByAlias(stack.json, "kafka")}.arn`;
+      const clusters = plannedResources(plan, "aws_msk_cluster");
+      if (clusters.length !== 1) v.push(`aws_msk_cluster: ${clusters.length}, expected 1`);
+      for (const { address, values } of clusters) {
+        const transit = values.encryption_info?.[0]?.encryption_in_transit?.[0];
+        if (transit?.client_broker !== "TLS" || transit?.in_cluster !== true) v.push(`${address}: not TLS only`);
+        const auth = values.client_authentication?.[0];
+        if (auth?.unauthenticated !== false || auth?.sasl?.[0]?.scram !== true || auth?.sasl?.[0]?.iam !== true) v.push(`${address}: authentication ${JSON.stringify(auth)}`);
+        if (values.broker_node_group_info?.[0]?.connectivity_info?.[0]?.public_access?.[0]?.type !== "DISABLED") v.push(`${address}: public access`);
+        if (!references(plan, address, ["encryption_info", "encryption_at_rest_kms_key_arn"]).includes(kafkaKey)) v.push(`${address}: not under ${kafkaKey}`);
+      }
+      return v;
+    },
+  },
+  {
     id: "plan.partner-api",
     requirement: "1.3.1, 4.2.1",
     description: "planned partner API: internal NLB with deletion protection and access logs, TLS 1.2+/1.3 listener, acceptance required, configured principals only",

@@ -152,6 +152,23 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).cidr_ipv4 = s.region.network.vpcCidr)],
   ["database.reachable-from-workload-tier-only", "in the workload subnets", (j) =>
     (first(j, "aws_db_subnet_group").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
+  ["kafka.tls-and-auth", "plaintext clients", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_in_transit.client_broker = "TLS_PLAINTEXT")],
+  ["kafka.tls-and-auth", "unauthenticated on", (j) => (first(j, "aws_msk_cluster").client_authentication.unauthenticated = true)],
+  ["kafka.tls-and-auth", "public access", (j) => (first(j, "aws_msk_cluster").broker_node_group_info.connectivity_info.public_access.type = "SERVICE_PROVIDED_EIPS")],
+  ["kafka.encrypted-logged-protected", "AWS-owned key at rest", (j) => delete first(j, "aws_msk_cluster").encryption_info.encryption_at_rest_kms_key_arn],
+  ["kafka.encrypted-logged-protected", "broker logs off", (j) => (first(j, "aws_msk_cluster").logging_info.broker_logs.cloudwatch_logs.enabled = false)],
+  ["kafka.encrypted-logged-protected", "destroyable", (j) => delete first(j, "aws_msk_cluster").lifecycle],
+  ["kafka.brokers-spread-over-azs", "4 brokers on 3 AZs", (j) => (first(j, "aws_msk_cluster").number_of_broker_nodes = 4)],
+  ["kafka.brokers-spread-over-azs", "brokers in the workload tier", (j) =>
+    (first(j, "aws_msk_cluster").broker_node_group_info.client_subnets = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
+  ["kafka.configuration", "auto-created topics", (j) => (first(j, "aws_msk_configuration").server_properties = first(j, "aws_msk_configuration").server_properties.replace("auto.create.topics.enable=false", "auto.create.topics.enable=true"))],
+  ["kafka.configuration", "single in-sync replica", (j) => (first(j, "aws_msk_configuration").server_properties = first(j, "aws_msk_configuration").server_properties.replace("min.insync.replicas=2", "min.insync.replicas=1"))],
+  ["kafka.workload-tier-only", "plaintext port open", (j) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).from_port = 9092)],
+  ["kafka.workload-tier-only", "open to the VPC", (j, s) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).cidr_ipv4 = s.region.network.vpcCidr)],
+  ["kafka.scram-secrets", "secret under the default key", (j) => delete first(j, "aws_secretsmanager_secret").kms_key_id],
+  ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (first(j, "aws_secretsmanager_secret").name = "kafka-payment-core")],
+  ["kafka.scram-secrets", "secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "{}" })],
+  ["kafka.scram-secrets", "plural association", (j) => add(j, "aws_msk_scram_secret_association", "all", { cluster_arn: "x", secret_arn_list: [] })],
 ];
 
 describe("every invariant fails when a stack is weakened", () => {

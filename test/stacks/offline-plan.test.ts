@@ -81,6 +81,8 @@ if ("missing" in tools) {
     ["plan.network-private", "reject-only flow log", (p) => (planned(p, "aws_flow_log").traffic_type = "REJECT")],
     ["plan.database", "unencrypted storage", (p) => (planned(p, "aws_rds_cluster").storage_encrypted = false)],
     ["plan.database", "public instance", (p) => (planned(p, "aws_rds_cluster_instance").publicly_accessible = true)],
+    ["plan.kafka", "plaintext", (p) => (planned(p, "aws_msk_cluster").encryption_info[0].encryption_in_transit[0].client_broker = "PLAINTEXT")],
+    ["plan.kafka", "unauthenticated", (p) => (planned(p, "aws_msk_cluster").client_authentication[0].unauthenticated = true)],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
     ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ];

@@ -1,0 +1,222 @@
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { MskCluster } from "@cdktf/provider-aws/lib/msk-cluster";
+import { MskConfiguration } from "@cdktf/provider-aws/lib/msk-configuration";
+import { MskSingleScramSecretAssociation } from "@cdktf/provider-aws/lib/msk-single-scram-secret-association";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { EncryptedLogGroup } from "./encrypted-log-group";
+import { renderPolicy } from "./iam-policy";
+import { PrivateLinkNetwork } from "./private-link-network";
+
+/** A topic the platform needs. Kept as reviewable data: no Kafka provider is available here. */
+export interface KafkaTopic {
+  /** Topic name, e.g. `payments.raw`. */
+  readonly name: string;
+  /** Partitions (at least 1). */
+  readonly partitions: number;
+  /** Replicas; at least 3 so that `min.insync.replicas=2` survives the loss of a broker. */
+  readonly replicationFactor: number;
+  /** How long records are kept, in hours. */
+  readonly retentionHours: number;
+}
+
+/** Broker ports for the enabled client authentications (TLS-only listeners). */
+export const KAFKA_PORTS = { saslScram: 9096, iam: 9098 } as const;
+
+/** Properties of {@link KafkaCluster}. */
+export interface KafkaClusterProps {
+  /** Cluster name, unique per account and region. */
+  readonly name: string;
+  /** The region's network: brokers live in the data tier, reachable from the workload tier. */
+  readonly network: PrivateLinkNetwork;
+  /** Encrypts data at rest and the SCRAM secrets (AWS rejects secrets under the default key). */
+  readonly kafkaKey: KmsKey;
+  /** Encrypts the broker log group. */
+  readonly logsKey: KmsKey;
+  /** Days to keep broker logs (≥ 365). */
+  readonly logRetentionDays: number;
+  /** Account (condition on the secrets' resource policy). */
+  readonly accountId: string;
+  /**
+   * Brokers: a multiple of the number of AZs, at least 3.
+   * @default - one per AZ
+   */
+  readonly brokers?: number;
+  /**
+   * Kafka version, pinned.
+   * @default "3.6.0"
+   */
+  readonly kafkaVersion?: string;
+  /**
+   * Broker instance type.
+   * @default "kafka.m5.large"
+   */
+  readonly instanceType?: string;
+  /**
+   * EBS volume per broker, GiB.
+   * @default 100
+   */
+  readonly volumeSizeGib?: number;
+  /**
+   * SASL/SCRAM users. Each gets a secret `AmazonMSK_<name>_<user>` under the kafka key; the
+   * value is written outside Terraform (README), never into the stack or state.
+   * @default - none
+   */
+  readonly scramUsers?: readonly string[];
+  /**
+   * Associate the SCRAM secrets with the cluster. MSK rejects a secret with no value, so the
+   * first apply creates empty secrets, an operator writes their values, and the next apply (with
+   * this on) associates them.
+   * @default false
+   */
+  readonly associateScramSecrets?: boolean;
+  /** Topics the services need (emitted as data for review and for the topic tooling). */
+  readonly topics?: readonly KafkaTopic[];
+}
+
+/**
+ * Amazon MSK for payment events (PCI DSS 3.5, 4.2, 10.2): TLS only between clients and brokers
+ * and inside the cluster, SASL/SCRAM and IAM authentication with unauthenticated access off, data
+ * at rest under the kafka key, no public access, broker logs to an encrypted log group, and a
+ * configuration that forbids auto-created topics and under-replicated writes.
+ */
+export class KafkaCluster extends Construct {
+  readonly cluster: MskCluster;
+  readonly configuration: MskConfiguration;
+  readonly securityGroup: SecurityGroup;
+  readonly logGroup: EncryptedLogGroup;
+  /** SCRAM secrets by user. */
+  readonly scramSecrets: Readonly<Record<string, SecretsmanagerSecret>>;
+  readonly topics: readonly KafkaTopic[];
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    const network = props.network;
+    const azCount = network.availabilityZones.length;
+    const brokers = props.brokers ?? azCount;
+    if (brokers < 3 || brokers % azCount !== 0) {
+      throw new Error(`KafkaCluster ${props.name}: brokers must be a multiple of the AZ count (${azCount}) and at least 3, got ${brokers}.`);
+    }
+    this.topics = [...(props.topics ?? [])];
+    for (const t of this.topics) {
+      if (t.replicationFactor < 3 || t.replicationFactor > brokers) {
+        throw new Error(`KafkaCluster ${props.name}: topic ${t.name} needs a replication factor between 3 and ${brokers} (min.insync.replicas is 2), got ${t.replicationFactor}.`);
+      }
+      if (t.partitions < 1) throw new Error(`KafkaCluster ${props.name}: topic ${t.name} needs at least one partition.`);
+    }
+    const users = props.scramUsers ?? [];
+    const badUser = users.find((u) => !/^[A-Za-z0-9_-]+$/.test(u));
+    if (badUser !== undefined) throw new Error(`KafkaCluster ${props.name}: SCRAM user "${badUser}" may use letters, digits, _ and - only.`);
+    const kafkaVersion = props.kafkaVersion ?? "3.6.0";
+
+    this.logGroup = new EncryptedLogGroup(this, "BrokerLogs", {
+      name: `/${props.name}/msk-broker`,
+      key: props.logsKey,
+      retentionDays: props.logRetentionDays,
+    });
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${props.name}-msk`,
+      description: "MSK brokers: SASL/SCRAM and IAM over TLS from the workload tier only",
+      vpcId: network.vpc.id,
+      revokeRulesOnDelete: true,
+      tags: { Name: `${props.name}-msk` },
+    });
+    const ingressScope = new Construct(this, "IngressFromWorkloadTier");
+    network.availabilityZones.forEach((az, i) => {
+      const zoneScope = new Construct(ingressScope, az);
+      const cidrIpv4 = network.subnetCidrs.workload[i];
+      new VpcSecurityGroupIngressRule(zoneScope, "SaslScram", {
+        securityGroupId: this.securityGroup.id,
+        description: `Kafka SASL/SCRAM over TLS from the workload tier in ${az}`,
+        ipProtocol: "tcp",
+        fromPort: KAFKA_PORTS.saslScram,
+        toPort: KAFKA_PORTS.saslScram,
+        cidrIpv4,
+      });
+      new VpcSecurityGroupIngressRule(zoneScope, "Iam", {
+        securityGroupId: this.securityGroup.id,
+        description: `Kafka IAM auth over TLS from the workload tier in ${az}`,
+        ipProtocol: "tcp",
+        fromPort: KAFKA_PORTS.iam,
+        toPort: KAFKA_PORTS.iam,
+        cidrIpv4,
+      });
+    });
+
+    this.configuration = new MskConfiguration(this, "Configuration", {
+      name: `${props.name}-kafka`,
+      kafkaVersions: [kafkaVersion],
+      description: "No auto-created topics; writes need two in-sync replicas",
+      serverProperties: [
+        "auto.create.topics.enable=false",
+        "default.replication.factor=3",
+        "min.insync.replicas=2",
+        "unclean.leader.election.enable=false",
+        "num.partitions=6",
+      ].join("\n"),
+    });
+
+    this.cluster = new MskCluster(this, "Cluster", {
+      clusterName: props.name,
+      kafkaVersion,
+      numberOfBrokerNodes: brokers,
+      enhancedMonitoring: "PER_TOPIC_PER_BROKER",
+      brokerNodeGroupInfo: {
+        instanceType: props.instanceType ?? "kafka.m5.large",
+        clientSubnets: network.subnets.data.map((s) => s.id),
+        securityGroups: [this.securityGroup.id],
+        azDistribution: "DEFAULT",
+        connectivityInfo: { publicAccess: { type: "DISABLED" } },
+        storageInfo: { ebsStorageInfo: { volumeSize: props.volumeSizeGib ?? 100 } },
+      },
+      encryptionInfo: {
+        encryptionAtRestKmsKeyArn: props.kafkaKey.arn,
+        encryptionInTransit: { clientBroker: "TLS", inCluster: true },
+      },
+      clientAuthentication: {
+        sasl: { scram: true, iam: true },
+        unauthenticated: false,
+      },
+      configurationInfo: { arn: this.configuration.arn, revision: this.configuration.latestRevision },
+      loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: this.logGroup.logGroup.name } } },
+      lifecycle: { preventDestroy: true },
+    });
+
+    const secrets: Record<string, SecretsmanagerSecret> = {};
+    const secretScope = new Construct(this, "ScramSecrets");
+    for (const user of users) {
+      const userScope = new Construct(secretScope, user);
+      const secret = new SecretsmanagerSecret(userScope, "Secret", {
+        name: `AmazonMSK_${props.name}_${user}`,
+        description: `SASL/SCRAM credentials of ${user} on ${props.name} (value written outside Terraform)`,
+        kmsKeyId: props.kafkaKey.arn,
+        recoveryWindowInDays: 30,
+      });
+      new SecretsmanagerSecretPolicy(userScope, "Policy", {
+        secretArn: secret.arn,
+        blockPublicPolicy: true,
+        policy: renderPolicy([
+          {
+            Sid: "MskReadsTheCredentials",
+            Effect: "Allow",
+            Principal: { Service: "kafka.amazonaws.com" },
+            Action: "secretsmanager:GetSecretValue",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+          },
+        ]),
+      });
+      if (props.associateScramSecrets) {
+        // One association per secret: the plural resource would replace every association on the
+        // cluster (hashicorp/terraform-provider-aws#16791).
+        new MskSingleScramSecretAssociation(userScope, "Association", { clusterArn: this.cluster.arn, secretArn: secret.arn });
+      }
+      secrets[user] = secret;
+    }
+    this.scramSecrets = secrets;
+  }
+}
