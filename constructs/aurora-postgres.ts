@@ -6,7 +6,6 @@ import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { partitionOf, renderPolicy } from "./iam-policy";
@@ -83,23 +82,10 @@ export class AuroraPostgres extends Construct {
       retentionDays: props.logRetentionDays,
     });
 
-    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+    this.securityGroup = network.workloadTierSecurityGroup(this, {
       name: `${props.name}-aurora`,
       description: "Aurora PostgreSQL: 5432 from the workload tier only",
-      vpcId: network.vpc.id,
-      revokeRulesOnDelete: true,
-      tags: { Name: `${props.name}-aurora` },
-    });
-    const ingressScope = new Construct(this, "IngressFromWorkloadTier");
-    network.availabilityZones.forEach((az, i) => {
-      new VpcSecurityGroupIngressRule(ingressScope, az, {
-        securityGroupId: this.securityGroup.id,
-        description: `PostgreSQL from the workload tier in ${az}`,
-        ipProtocol: "tcp",
-        fromPort: 5432,
-        toPort: 5432,
-        cidrIpv4: network.subnetCidrs.workload[i],
-      });
+      ports: [{ id: "Postgresql", port: 5432, label: "PostgreSQL over TLS" }],
     });
 
     const subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {

@@ -5,7 +5,6 @@ import { MskSingleScramSecretAssociation } from "@cdktf/provider-aws/lib/msk-sin
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { renderPolicy } from "./iam-policy";
@@ -118,33 +117,13 @@ export class KafkaCluster extends Construct {
       retentionDays: props.logRetentionDays,
     });
 
-    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+    this.securityGroup = network.workloadTierSecurityGroup(this, {
       name: `${props.name}-msk`,
       description: "MSK brokers: SASL/SCRAM and IAM over TLS from the workload tier only",
-      vpcId: network.vpc.id,
-      revokeRulesOnDelete: true,
-      tags: { Name: `${props.name}-msk` },
-    });
-    const ingressScope = new Construct(this, "IngressFromWorkloadTier");
-    network.availabilityZones.forEach((az, i) => {
-      const zoneScope = new Construct(ingressScope, az);
-      const cidrIpv4 = network.subnetCidrs.workload[i];
-      new VpcSecurityGroupIngressRule(zoneScope, "SaslScram", {
-        securityGroupId: this.securityGroup.id,
-        description: `Kafka SASL/SCRAM over TLS from the workload tier in ${az}`,
-        ipProtocol: "tcp",
-        fromPort: KAFKA_PORTS.saslScram,
-        toPort: KAFKA_PORTS.saslScram,
-        cidrIpv4,
-      });
-      new VpcSecurityGroupIngressRule(zoneScope, "Iam", {
-        securityGroupId: this.securityGroup.id,
-        description: `Kafka IAM auth over TLS from the workload tier in ${az}`,
-        ipProtocol: "tcp",
-        fromPort: KAFKA_PORTS.iam,
-        toPort: KAFKA_PORTS.iam,
-        cidrIpv4,
-      });
+      ports: [
+        { id: "SaslScram", port: KAFKA_PORTS.saslScram, label: "Kafka SASL/SCRAM over TLS" },
+        { id: "Iam", port: KAFKA_PORTS.iam, label: "Kafka IAM auth over TLS" },
+      ],
     });
 
     this.configuration = new MskConfiguration(this, "Configuration", {

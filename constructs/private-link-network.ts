@@ -35,6 +35,16 @@ export const DEFAULT_INTERFACE_ENDPOINTS = [
   "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "ec2", "elasticloadbalancing", "autoscaling",
 ] as const;
 
+/** Properties of {@link PrivateLinkNetwork.workloadTierSecurityGroup}. */
+export interface WorkloadTierSecurityGroupProps {
+  /** Group name (also its Name tag). */
+  readonly name: string;
+  /** What the group protects and admits. */
+  readonly description: string;
+  /** The TCP ports admitted, each with a construct id and a label for the rule description. */
+  readonly ports: readonly { readonly id: string; readonly port: number; readonly label: string }[];
+}
+
 /** Properties of {@link PrivateLinkNetwork}. */
 export interface PrivateLinkNetworkProps {
   /** Prefix of Name tags and IAM names, unique per account (e.g. `acme-pay-eu`). */
@@ -272,6 +282,35 @@ export class PrivateLinkNetwork extends Construct {
       maxAggregationInterval: 60,
       tags: { Name: `${props.name}-all-traffic` },
     });
+  }
+
+  /**
+   * A security group, in `scope`, that admits the given TCP ports from the workload-tier subnet of
+   * every AZ and nothing else (no egress rules: managed data services do not initiate).
+   */
+  workloadTierSecurityGroup(scope: Construct, props: WorkloadTierSecurityGroupProps): SecurityGroup {
+    const group = new SecurityGroup(scope, "SecurityGroup", {
+      name: props.name,
+      description: props.description,
+      vpcId: this.vpc.id,
+      revokeRulesOnDelete: true,
+      tags: { Name: props.name },
+    });
+    const ingressScope = new Construct(scope, "IngressFromWorkloadTier");
+    this.availabilityZones.forEach((az, i) => {
+      const zoneScope = new Construct(ingressScope, az);
+      for (const { id, port, label } of props.ports) {
+        new VpcSecurityGroupIngressRule(zoneScope, id, {
+          securityGroupId: group.id,
+          description: `${label} from the workload tier in ${az}`,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: this.subnetCidrs.workload[i],
+        });
+      }
+    });
+    return group;
   }
 
   /** Lets workloads reach one more bucket through the S3 gateway endpoint. */

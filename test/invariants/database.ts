@@ -1,5 +1,6 @@
 import { ref, resourcesOf } from "../support/synth";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy } from "./common";
+import { onlyFromWorkloadTier } from "./network";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
 export const DATABASE_INVARIANTS: readonly Invariant[] = [
@@ -95,18 +96,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
     description: "the cluster sits in the data-tier subnets behind a security group that admits 5432 from the workload tier only",
     check: ({ json, region }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
-        const v: string[] = [];
-        for (const sg of asList(c.vpc_security_group_ids) as string[]) {
-          const sgName = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(sg)?.[1];
-          const inline = sgName ? asList(json.resource.aws_security_group?.[sgName]?.ingress) : [];
-          if (inline.length > 0) v.push(`aws_rds_cluster.${n}: security group has inline ingress`);
-          for (const [rn, r] of resourcesOf(json, "aws_security_group_rule")) if (r.security_group_id === sg) v.push(`aws_security_group_rule.${rn}: extra rule on the database`);
-          const rules = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg);
-          const sources = rules.map(([, r]) => r.cidr_ipv4 ?? r.referenced_security_group_id).sort();
-          if (JSON.stringify(sources) !== JSON.stringify([...region.network.subnets.workload].sort())) v.push(`aws_rds_cluster.${n}: admits ${JSON.stringify(sources)}, not exactly the workload tier`);
-          for (const [rn, r] of rules) if (r.from_port !== 5432 || r.to_port !== 5432 || r.ip_protocol !== "tcp") v.push(`aws_vpc_security_group_ingress_rule.${rn}: not tcp 5432`);
-        }
-        if (asList(c.vpc_security_group_ids).length === 0) v.push(`aws_rds_cluster.${n}: no security group`);
+        const v = onlyFromWorkloadTier(json, region, `aws_rds_cluster.${n}`, asList(c.vpc_security_group_ids) as string[], [5432]);
         const group = resourcesOf(json, "aws_db_subnet_group").find(([gn]) => c.db_subnet_group_name === ref("aws_db_subnet_group", gn, "name"));
         const dataSubnets = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "data").map(([sn]) => ref("aws_subnet", sn, "id")).sort();
         if (!group || JSON.stringify([...asList(group[1].subnet_ids)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_rds_cluster.${n}: not in the data-tier subnets`);

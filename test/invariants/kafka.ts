@@ -1,5 +1,7 @@
 import { ref, resourcesOf } from "../support/synth";
+import { KAFKA_PORTS } from "../../constructs/kafka-cluster";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy } from "./common";
+import { onlyFromWorkloadTier } from "./network";
 
 /** Invariants of the MSK cluster. */
 export const KAFKA_INVARIANTS: readonly Invariant[] = [
@@ -74,17 +76,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
     description: "broker security groups admit only the SASL/SCRAM (9096) and IAM (9098) TLS ports, from the workload tier only",
     check: ({ json, region }) =>
       resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) =>
-        (asList(c.broker_node_group_info?.security_groups) as string[]).flatMap((sg) => {
-          const v: string[] = [];
-          const sgName = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(sg)?.[1];
-          if (sgName && asList(json.resource.aws_security_group?.[sgName]?.ingress).length > 0) v.push(`aws_msk_cluster.${n}: inline ingress on its security group`);
-          for (const [rn, r] of resourcesOf(json, "aws_security_group_rule")) if (r.security_group_id === sg) v.push(`aws_security_group_rule.${rn}: extra rule on the brokers`);
-          for (const [rn, r] of resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg)) {
-            if (![9096, 9098].includes(r.from_port) || r.from_port !== r.to_port) v.push(`aws_vpc_security_group_ingress_rule.${rn}: port ${r.from_port}-${r.to_port}`);
-            if (!region.network.subnets.workload.includes(r.cidr_ipv4)) v.push(`aws_vpc_security_group_ingress_rule.${rn}: source ${r.cidr_ipv4 ?? r.referenced_security_group_id} is not the workload tier`);
-          }
-          return v;
-        }),
+        onlyFromWorkloadTier(json, region, `aws_msk_cluster.${n}`, asList(c.broker_node_group_info?.security_groups) as string[], [KAFKA_PORTS.saslScram, KAFKA_PORTS.iam]),
       ),
   },
   {

@@ -1,5 +1,6 @@
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
+import { RegionConfig } from "../../config/schema";
 import { TfJson, ref, resourcesOf } from "../support/synth";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, statementsOf } from "./common";
 
@@ -9,6 +10,24 @@ const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gatewa
 /** Subnets of a tier (by the Tier tag), keyed by resource name. */
 function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {
   return resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === tier);
+}
+
+/**
+ * Violations of "the security groups `sgRefs` admit only `ports` (TCP), only from the workload
+ * tier's subnets, each port from every workload subnet", over every form a rule can take.
+ */
+export function onlyFromWorkloadTier(json: TfJson, region: RegionConfig, owner: string, sgRefs: string[], ports: number[]): string[] {
+  if (sgRefs.length === 0) return [`${owner}: no security group`];
+  return sgRefs.flatMap((sg) => {
+    const rules = sgIngress(json, sg);
+    const v = rules
+      .filter((r) => r.protocol !== "tcp" || r.from !== r.to || !ports.includes(r.from) || !region.network.subnets.workload.includes(r.source))
+      .map((r) => `${owner}: security group ${sg} admits ${r.protocol} ${r.from}-${r.to} from ${r.source}`);
+    const expected = ports.flatMap((p) => region.network.subnets.workload.map((c) => `${p}:${c}`)).sort();
+    const actual = rules.map((r) => `${r.from}:${r.source}`).sort();
+    if (v.length === 0 && JSON.stringify(actual) !== JSON.stringify(expected)) v.push(`${owner}: security group ${sg} does not admit each port from every workload subnet`);
+    return v;
+  });
 }
 
 /** Every ingress rule of a security group, wherever it is declared (inline, legacy rule, new rule). */

@@ -150,6 +150,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
   }],
   ["database.reachable-from-workload-tier-only", "open to the whole VPC", (j, s) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).cidr_ipv4 = s.region.network.vpcCidr)],
+  ["database.reachable-from-workload-tier-only", "a legacy rule from the endpoints tier", (j, s) =>
+    add(j, "aws_security_group_rule", "db_extra", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: [s.region.network.subnets.endpoints[0]], from_port: 5432, to_port: 5432, protocol: "tcp" })],
   ["database.reachable-from-workload-tier-only", "in the workload subnets", (j) =>
     (first(j, "aws_db_subnet_group").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
   ["kafka.tls-and-auth", "plaintext clients", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_in_transit.client_broker = "TLS_PLAINTEXT")],
