@@ -116,6 +116,10 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
     }
   });
 
+  if (c.hsm.count < 2 || c.hsm.count > c.availabilityZones.length) {
+    report("hsm.count", `${c.hsm.count} HSM(s) for ${c.availabilityZones.length} AZs`, `use 2 to ${c.availabilityZones.length}: KMS custom key stores need two active HSMs in different AZs`);
+  }
+
   const db = c.database;
   if (db.instances < 2 || db.instances > c.availabilityZones.length) {
     report("database.instances", `${db.instances} instance(s) for ${c.availabilityZones.length} AZs`, `use 2 to ${c.availabilityZones.length}: at least two for failover, each in its own AZ`);

@@ -93,6 +93,20 @@ export const RegionSchema = z.strictObject({
       error: "is empty. Fix: list the address ranges the partners connect from (ask each partner), e.g. \"172.16.0.0/16\".",
     }),
   }),
+  /** CloudHSM for the tokenization key. */
+  hsm: z
+    .strictObject({
+      /**
+       * Lifecycle stage. "cluster": the cluster and its HSMs, awaiting the initialization ceremony.
+       * The later stages (custom key store, tokenization key in it) are not built yet.
+       */
+      stage: z.enum(["cluster"]).default("cluster"),
+      /** HSMs, each in its own AZ (2 or more). */
+      count: z.number().int().default(2),
+      /** HSM type. */
+      type: z.string().default("hsm2m.medium"),
+    })
+    .prefault({}),
   /** Aurora PostgreSQL (tokens and payment records). */
   database: z.strictObject({
     /** Aurora PostgreSQL version, pinned. */

@@ -29,6 +29,10 @@ const region: RegionFile = {
     allowedPrincipals: ["arn:aws:iam::777788889999:root", "arn:aws:iam::222233334444:role/acquirer-eu-gateway"],
     partnerClientCidrs: ["172.16.0.0/16", "192.168.40.0/22"],
   },
+  hsm: {
+    // Advance only after the ceremony in the README has been done for this stage.
+    stage: "cluster",
+  },
   database: {
     backupRetentionDays: 35,
   },

@@ -28,6 +28,10 @@ const region: RegionFile = {
     allowedPrincipals: ["arn:aws:iam::888899990000:root"],
     partnerClientCidrs: ["172.20.0.0/16"],
   },
+  hsm: {
+    // Advance only after the ceremony in the README has been done for this stage.
+    stage: "cluster",
+  },
   database: {
     backupRetentionDays: 14,
   },

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
+import { CloudHsm } from "../constructs/cloud-hsm";
 import { KafkaCluster } from "../constructs/kafka-cluster";
 import { S3Backend, TerraformOutput } from "../constructs/cdktf";
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
@@ -51,6 +52,7 @@ export class AwsRegionStack extends BlueprintStack {
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
+  readonly hsm: CloudHsm;
   readonly kafka: KafkaCluster;
 
   constructor(scope: Construct, region: RegionConfig) {
@@ -115,6 +117,13 @@ export class AwsRegionStack extends BlueprintStack {
       accessLogBucket: this.auditArchive.accessLogs,
     });
 
+    this.hsm = new CloudHsm(this, "Hsm", {
+      name,
+      network: this.network,
+      hsmCount: region.hsm.count,
+      hsmType: region.hsm.type,
+    });
+
     this.database = new AuroraPostgres(this, "Database", {
       name,
       region: region.cloudRegion,
@@ -169,6 +178,11 @@ export class AwsRegionStack extends BlueprintStack {
       // No Kafka provider is available offline: topics are data for review and for the topic job.
       value: this.kafka.topics.map((t) => ({ name: t.name, partitions: t.partitions, replication_factor: t.replicationFactor, retention_hours: t.retentionHours })),
       description: "Topics to create (auto-creation is off); see the README, Kafka topics",
+    });
+    new TerraformOutput(this, "hsm_cluster_id", { value: this.hsm.cluster.clusterId, description: "CloudHSM cluster to initialize" });
+    new TerraformOutput(this, "hsm_cluster_csr", {
+      value: this.hsm.clusterCsr,
+      description: "Sign with the trust anchor during initialization (README, CloudHSM ceremony)",
     });
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,

@@ -85,6 +85,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["no partner client range", "eu", (r) => (r.paymentApi.partnerClientCidrs = []), "regions/eu.ts", "paymentApi.partnerClientCidrs", "ask each partner"],
   ["extra endpoint already a default", "eu", (r) => (r.network.extraInterfaceEndpoints = ["kms"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["S3 as an interface endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["s3"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
+  ["a single HSM", "eu", (r) => (r.hsm = { count: 1 }), "regions/eu.ts", "hsm.count", "two active HSMs"],
+  ["an HSM stage not built yet", "eu", (r) => (r.hsm = { stage: "keys" as never }), "regions/eu.ts", "hsm.stage", '"cluster"'],
   ["one database instance", "eu", (r) => (r.database.instances = 1), "regions/eu.ts", "database.instances", "at least two"],
   ["backups under 7 days", "eu", (r) => (r.database.backupRetentionDays = 3), "regions/eu.ts", "database.backupRetentionDays", "at least 7"],
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],

@@ -184,6 +184,21 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
     },
   },
   {
+    id: "plan.hsm",
+    requirement: "3.6.1",
+    description: "planned CloudHSM: one FIPS cluster and the configured HSMs (≥ 2) in distinct subnets",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const clusters = plannedResources(plan, "aws_cloudhsm_v2_cluster");
+      if (clusters.length !== 1 || clusters[0].values.mode !== "FIPS") v.push(`aws_cloudhsm_v2_cluster: ${JSON.stringify(clusters.map((c) => c.values.mode))}`);
+      const hsms = plannedResources(plan, "aws_cloudhsm_v2_hsm");
+      if (hsms.length < 2 || hsms.length !== stack.region.hsm.count) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} planned`);
+      const subnets = hsms.map((h) => references(plan, h.address, ["subnet_id"])[0]);
+      if (new Set(subnets).size !== subnets.length) v.push(`aws_cloudhsm_v2_hsm: subnets ${JSON.stringify(subnets)} not distinct`);
+      return v;
+    },
+  },
+  {
     id: "plan.partner-api",
     requirement: "1.3.1, 4.2.1",
     description: "planned partner API: internal NLB with deletion protection and access logs, TLS 1.2+/1.3 listener, acceptance required, configured principals only",

@@ -126,6 +126,19 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
     named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule.forEach((r: TfJson) => delete r.transition)],
   ["audit.cold-storage-lifecycle", "records expire", (j) =>
     named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule[1].expiration = [{ days: 400 }]],
+  ["hsm.cluster-in-data-tier", "non-FIPS mode", (j) => (first(j, "aws_cloudhsm_v2_cluster").mode = "NON_FIPS")],
+  ["hsm.cluster-in-data-tier", "in the workload tier", (j) =>
+    (first(j, "aws_cloudhsm_v2_cluster").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
+  ["hsm.cluster-in-data-tier", "destroyable", (j) => delete first(j, "aws_cloudhsm_v2_cluster").lifecycle],
+  ["hsm.two-hsms-distinct-azs", "a single HSM", (j) => delete j.resource.aws_cloudhsm_v2_hsm[Object.keys(j.resource.aws_cloudhsm_v2_hsm)[1]]],
+  ["hsm.two-hsms-distinct-azs", "both HSMs in one AZ", (j) => {
+    const [a, b] = Object.values(j.resource.aws_cloudhsm_v2_hsm as Record<string, TfJson>);
+    b.subnet_id = a.subnet_id;
+  }],
+  ["hsm.clients-from-workload-tier-only", "open to the VPC", (j, s) =>
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4 = s.region.network.vpcCidr)],
+  ["hsm.clients-from-workload-tier-only", "every port", (j) =>
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).to_port = 65535)],
   ["database.encrypted-with-database-key", "storage unencrypted", (j) => (first(j, "aws_rds_cluster").storage_encrypted = false)],
   ["database.encrypted-with-database-key", "cluster under the logs key", (j) => (first(j, "aws_rds_cluster").kms_key_id = "${aws_kms_key.keys_logs_key.arn}")],
   ["database.encrypted-with-database-key", "Performance Insights under the AWS key", (j) => delete first(j, "aws_rds_cluster_instance").performance_insights_kms_key_id],

@@ -83,6 +83,7 @@ if ("missing" in tools) {
     ["plan.database", "public instance", (p) => (planned(p, "aws_rds_cluster_instance").publicly_accessible = true)],
     ["plan.kafka", "plaintext", (p) => (planned(p, "aws_msk_cluster").encryption_info[0].encryption_in_transit[0].client_broker = "PLAINTEXT")],
     ["plan.kafka", "unauthenticated", (p) => (planned(p, "aws_msk_cluster").client_authentication[0].unauthenticated = true)],
+    ["plan.hsm", "one HSM", (p) => (p.planned_values.root_module.resources = p.planned_values.root_module.resources.filter((r: TfJson, i: number, all: TfJson[]) => r.type !== "aws_cloudhsm_v2_hsm" || all.findIndex((x) => x.type === "aws_cloudhsm_v2_hsm") === i))],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
     ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ];

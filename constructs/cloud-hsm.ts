@@ -1,0 +1,88 @@
+import { CloudhsmV2Cluster } from "@cdktf/provider-aws/lib/cloudhsm-v2-cluster";
+import { CloudhsmV2Hsm } from "@cdktf/provider-aws/lib/cloudhsm-v2-hsm";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { PrivateLinkNetwork } from "./private-link-network";
+
+/** Ports of the CloudHSM client protocol. AWS keeps the cluster's own 2223–2225 self rules. */
+export const CLOUDHSM_PORTS = { from: 2223, to: 2225 } as const;
+
+/** Properties of {@link CloudHsm}. */
+export interface CloudHsmProps {
+  /** Name tag of the cluster. */
+  readonly name: string;
+  /** The region's network: HSMs live in the data tier, clients in the workload tier. */
+  readonly network: PrivateLinkNetwork;
+  /**
+   * HSMs, each in its own AZ; KMS custom key stores need at least two active HSMs in different AZs.
+   * @default 2
+   */
+  readonly hsmCount?: number;
+  /**
+   * HSM type.
+   * @default "hsm2m.medium"
+   */
+  readonly hsmType?: string;
+  /**
+   * Cluster mode; FIPS keeps the HSM in its FIPS 140-3 validated mode (PCI DSS 3.6.1).
+   * @default "FIPS"
+   */
+  readonly mode?: "FIPS" | "NON_FIPS";
+}
+
+/**
+ * A CloudHSM cluster for the tokenization key (PCI DSS 3.6.1, 3.7): HSMs in distinct AZs of the
+ * data tier, reachable on the client ports from the workload tier only, protected from destroy.
+ *
+ * Terraform creates the cluster uninitialized. Initialization (signing the CSR of the
+ * `clusterCsr` output with the organisation's trust anchor), activation and the `kmsuser` crypto
+ * user are an operator ceremony; see the README.
+ */
+export class CloudHsm extends Construct {
+  readonly cluster: CloudhsmV2Cluster;
+  readonly hsms: readonly CloudhsmV2Hsm[];
+
+  constructor(scope: Construct, id: string, props: CloudHsmProps) {
+    super(scope, id);
+    const network = props.network;
+    const azs = network.availabilityZones;
+    const count = props.hsmCount ?? 2;
+    if (count < 2 || count > azs.length) {
+      throw new Error(`CloudHsm ${props.name}: hsmCount must be between 2 and the number of AZs (${azs.length}), got ${count}; KMS needs two active HSMs in different AZs.`);
+    }
+    this.cluster = new CloudhsmV2Cluster(this, "Cluster", {
+      hsmType: props.hsmType ?? "hsm2m.medium",
+      mode: props.mode ?? "FIPS",
+      subnetIds: network.subnets.data.map((s) => s.id),
+      tags: { Name: props.name },
+      lifecycle: { preventDestroy: true },
+    });
+    const hsmScope = new Construct(this, "Hsms");
+    this.hsms = azs.slice(0, count).map(
+      (az, i) =>
+        new CloudhsmV2Hsm(hsmScope, az, {
+          clusterId: this.cluster.clusterId,
+          subnetId: network.subnets.data[i].id,
+          lifecycle: { preventDestroy: true },
+        }),
+    );
+    // The cluster's security group is created by AWS with its own self rules; clients in the
+    // workload tier are the only other source.
+    const ingressScope = new Construct(this, "ClientsFromWorkloadTier");
+    azs.forEach((az, i) => {
+      new VpcSecurityGroupIngressRule(ingressScope, az, {
+        securityGroupId: this.cluster.securityGroupId,
+        description: `CloudHSM clients in the workload tier of ${az}`,
+        ipProtocol: "tcp",
+        fromPort: CLOUDHSM_PORTS.from,
+        toPort: CLOUDHSM_PORTS.to,
+        cidrIpv4: network.subnetCidrs.workload[i],
+      });
+    });
+  }
+
+  /** The certificate signing request to sign during initialization (known once the cluster exists). */
+  get clusterCsr(): string {
+    return this.cluster.clusterCertificates.get(0).clusterCsr;
+  }
+}
