@@ -353,17 +353,11 @@ export class PrivateLinkNetwork extends Construct {
       cidrs.map((cidrBlock, i) => ({ ruleNo: start + i, action: "allow", protocol: "-1", fromPort: 0, toPort: 0, cidrBlock }));
     switch (tier) {
       case "endpoints": {
-        const clients = this.privateLinkClients;
-        const clientCidrs = clients?.cidrs ?? [];
+        const { cidrs = [], port = 443 } = this.privateLinkClients ?? {};
+        const tcp = (cidrBlock: string, i: number, fromPort: number, toPort: number) => ({ ruleNo: 200 + i, action: "allow", protocol: "6", fromPort, toPort, cidrBlock });
         return {
-          ingress: [
-            ...allFrom([this.cidrBlock], 100),
-            ...clientCidrs.map((cidrBlock, i) => ({ ruleNo: 200 + i, action: "allow", protocol: "6", fromPort: clients!.port, toPort: clients!.port, cidrBlock })),
-          ],
-          egress: [
-            ...allFrom([this.cidrBlock], 100),
-            ...clientCidrs.map((cidrBlock, i) => ({ ruleNo: 200 + i, action: "allow", protocol: "6", fromPort: 1024, toPort: 65535, cidrBlock })),
-          ],
+          ingress: [...allFrom([this.cidrBlock], 100), ...cidrs.map((c, i) => tcp(c, i, port, port))],
+          egress: [...allFrom([this.cidrBlock], 100), ...cidrs.map((c, i) => tcp(c, i, 1024, 65535))],
         };
       }
       case "data": {
