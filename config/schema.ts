@@ -19,6 +19,10 @@ const cidr = z.string().min(1, { error: "must be a CIDR block. Fix: use a block 
 /** One list entry per availability zone, in the order of `availabilityZones`. */
 const perAz = cidr.array();
 
+/** The stages of the CloudHSM lifecycle, in order. */
+export const HSM_STAGES = ["cluster", "keystore", "keys"] as const;
+export type HsmStage = (typeof HSM_STAGES)[number];
+
 export const RegionSchema = z.strictObject({
   /** Short name; the stack is `region-<name>` and the file is `regions/<name>.ts`. */
   name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
@@ -97,14 +101,27 @@ export const RegionSchema = z.strictObject({
   hsm: z
     .strictObject({
       /**
-       * Lifecycle stage. "cluster": the cluster and its HSMs, awaiting the initialization ceremony.
-       * The later stages (custom key store, tokenization key in it) are not built yet.
+       * Lifecycle stage; advance one stage at a time, each after its ceremony (README, CloudHSM).
+       * "cluster": the cluster and its HSMs, awaiting initialization.
+       * "keystore": adds the KMS custom key store on the initialized, activated cluster.
+       * "keys": adds the tokenization key in the connected key store and moves its alias there.
        */
-      stage: z.enum(["cluster"]).default("cluster"),
+      stage: z.enum(HSM_STAGES).default("cluster"),
       /** HSMs, each in its own AZ (2 or more). */
       count: z.number().int().default(2),
       /** HSM type. */
       type: z.string().default("hsm2m.medium"),
+      /**
+       * The trust anchor: PEM of `customerCA.crt`, the CA certificate that signed the cluster's CSR
+       * at initialization. Public, not a secret. Required from stage "keystore".
+       */
+      trustAnchorCertificate: z.string().optional(),
+      /**
+       * Generation of the HSM-backed tokenization key (stage "keys"). Keys in a custom key store
+       * cannot rotate automatically: raising this creates the next key and moves the alias to it,
+       * keeping the earlier ones for decryption (README, manual rotation).
+       */
+      tokenizationKeyGeneration: z.number().int().default(1),
     })
     .prefault({}),
   /** Aurora PostgreSQL (tokens and payment records). */

@@ -1,5 +1,7 @@
 import { CloudhsmV2Cluster } from "@cdktf/provider-aws/lib/cloudhsm-v2-cluster";
 import { CloudhsmV2Hsm } from "@cdktf/provider-aws/lib/cloudhsm-v2-hsm";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { PrivateLinkNetwork } from "./private-link-network";
@@ -13,6 +15,8 @@ export interface CloudHsmProps {
   readonly name: string;
   /** The region's network: HSMs live in the data tier, clients in the workload tier. */
   readonly network: PrivateLinkNetwork;
+  /** Encrypts the secret that holds the `kmsuser` password (the region's Secrets Manager key). */
+  readonly secretsKey: KmsKey;
   /**
    * HSMs, each in its own AZ; KMS custom key stores need at least two active HSMs in different AZs.
    * @default 2
@@ -36,11 +40,15 @@ export interface CloudHsmProps {
  *
  * Terraform creates the cluster uninitialized. Initialization (signing the CSR of the
  * `clusterCsr` output with the organisation's trust anchor), activation and the `kmsuser` crypto
- * user are an operator ceremony; see the README.
+ * user are an operator ceremony; see the README. The secret for the `kmsuser` password is created
+ * here, empty: the operator writes the value during the ceremony, so it never passes through
+ * Terraform's configuration.
  */
 export class CloudHsm extends Construct {
   readonly cluster: CloudhsmV2Cluster;
   readonly hsms: readonly CloudhsmV2Hsm[];
+  /** Holds the password of the `kmsuser` crypto user, which the custom key store needs once. */
+  readonly kmsuserPasswordSecret: SecretsmanagerSecret;
 
   constructor(scope: Construct, id: string, props: CloudHsmProps) {
     super(scope, id);
@@ -66,6 +74,12 @@ export class CloudHsm extends Construct {
           lifecycle: { preventDestroy: true },
         }),
     );
+    this.kmsuserPasswordSecret = new SecretsmanagerSecret(this, "KmsuserPassword", {
+      name: `${props.name}/cloudhsm/kmsuser-password`,
+      description: `Password of the kmsuser crypto user of the ${props.name} CloudHSM cluster (value written during the ceremony, never by Terraform)`,
+      kmsKeyId: props.secretsKey.arn,
+      recoveryWindowInDays: 30,
+    });
     // The cluster's security group is created by AWS with its own self rules; clients in the
     // workload tier are the only other source.
     const ingressScope = new Construct(this, "ClientsFromWorkloadTier");

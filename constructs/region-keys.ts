@@ -53,16 +53,28 @@ export interface RegionKeysProps {
 }
 
 /** Properties of {@link CustomerManagedKey}. */
-export interface CustomerManagedKeyProps {
+export type CustomerManagedKeyProps = {
   /** Full alias name, `alias/...`. */
   readonly aliasName: string;
   /** What the key protects (shown in the console and the plan). */
   readonly description: string;
-  /** Days between automatic rotations. */
-  readonly rotationPeriodDays: number;
   /** The initial key policy statements; more can be added with `addToPolicy`. */
   readonly statements: readonly PolicyStatement[];
-}
+} & (
+  | {
+      /** Days between automatic rotations. */
+      readonly rotationPeriodDays: number;
+      readonly customKeyStoreId?: undefined;
+    }
+  | {
+      /**
+       * The custom key store whose HSMs generate and hold the key material. Such keys cannot rotate
+       * automatically (KMS refuses): rotation is manual, by a new key and an alias move.
+       */
+      readonly customKeyStoreId: string;
+      readonly rotationPeriodDays?: undefined;
+    }
+);
 
 /** A customer-managed key, the statements of its policy and its alias. */
 export class CustomerManagedKey extends Construct {
@@ -74,13 +86,15 @@ export class CustomerManagedKey extends Construct {
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
     this.statements = [...props.statements];
+    const inKeyStore = props.customKeyStoreId !== undefined;
     this.key = new KmsKey(this, "Key", {
       description: props.description,
       keyUsage: "ENCRYPT_DECRYPT",
       customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      customKeyStoreId: props.customKeyStoreId,
       // Multi-region keys copy key material to other regions: never, for residency.
       multiRegion: false,
-      enableKeyRotation: true,
+      enableKeyRotation: !inKeyStore,
       rotationPeriodInDays: props.rotationPeriodDays,
       deletionWindowInDays: 30,
       isEnabled: true,
@@ -120,9 +134,11 @@ export class RegionKeys extends Construct {
   readonly secretsManager: KmsKey;
   /** EBS volumes of cluster nodes. */
   readonly ebs: KmsKey;
-  /** The tokenization service's key (an ordinary CMK until the CloudHSM key store exists). */
-  readonly tokenization: KmsKey;
   private readonly keys: Record<KeyPurpose, CustomerManagedKey>;
+  private readonly aliasPrefix: string;
+  private readonly commonStatements: readonly PolicyStatement[];
+  private tokenizationKey: KmsKey;
+  private hsmTokenizationKeys?: readonly CustomerManagedKey[];
 
   constructor(scope: Construct, id: string, props: RegionKeysProps) {
     super(scope, id);
@@ -196,7 +212,66 @@ export class RegionKeys extends Construct {
     this.logs = this.keys.logs.key;
     this.secretsManager = this.keys.secretsManager.key;
     this.ebs = this.keys.ebs.key;
-    this.tokenization = this.keys.tokenization.key;
+    this.tokenizationKey = this.keys.tokenization.key;
+    this.aliasPrefix = props.aliasPrefix;
+    this.commonStatements = common;
+  }
+
+  /**
+   * The tokenization service's key: an ordinary CMK until {@link moveTokenizationToKeyStore}, then
+   * the newest HSM-backed key. Read it after the move when both happen in one stack.
+   */
+  get tokenization(): KmsKey {
+    return this.tokenizationKey;
+  }
+
+  /** The HSM-backed tokenization keys, oldest first (empty before the move). */
+  get hsmTokenization(): readonly KmsKey[] {
+    return (this.hsmTokenizationKeys ?? []).map((k) => k.key);
+  }
+
+  /**
+   * Moves the tokenization purpose into a CloudHSM custom key store (PCI DSS 3.6.1). Creates one
+   * key per generation `1..generation` in the store, each with alias `tokenization-hsm-g<n>`, and
+   * points the `tokenization` alias at the newest (an in-place alias update, so clients that use
+   * the alias follow). Every earlier key, including the ordinary CMK used until now (alias
+   * `tokenization-interim`), stays for decryption and re-encryption, and its policy denies new
+   * encryption: data moves forward with ReEncrypt, never back.
+   *
+   * Keys in a custom key store cannot rotate automatically; raising `generation` is the manual
+   * rotation (README).
+   */
+  moveTokenizationToKeyStore(customKeyStoreId: string, generation = 1): void {
+    if (this.hsmTokenizationKeys) throw new Error("RegionKeys: the tokenization key has already moved to a key store.");
+    if (!Number.isInteger(generation) || generation < 1) {
+      throw new Error(`RegionKeys: the tokenization key generation must be a whole number from 1, got ${generation}.`);
+    }
+    const interim = this.keys.tokenization;
+    const scope = new Construct(this, "TokenizationHsm");
+    const generations = Array.from(
+      { length: generation },
+      (_, i) =>
+        new CustomerManagedKey(scope, `G${i + 1}`, {
+          aliasName: `alias/${this.aliasPrefix}/tokenization-hsm-g${i + 1}`,
+          description: `${this.aliasPrefix}: tokenization service, generation ${i + 1}, key material in the CloudHSM key store`,
+          customKeyStoreId,
+          statements: this.commonStatements,
+        }),
+    );
+    const current = generations[generations.length - 1];
+    interim.alias.targetKeyId = current.key.keyId;
+    new KmsAlias(interim, "InterimAlias", { name: `alias/${this.aliasPrefix}/tokenization-interim`, targetKeyId: interim.key.keyId });
+    for (const retired of [interim, ...generations.slice(0, -1)]) {
+      retired.addToPolicy({
+        Sid: "RetiredTokenizationKeyDecryptsOnly",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo"],
+        Resource: "*",
+      });
+    }
+    this.hsmTokenizationKeys = generations;
+    this.tokenizationKey = current.key;
   }
 
   /** The key and alias of one purpose, e.g. to add a key-policy statement. */

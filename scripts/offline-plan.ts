@@ -126,6 +126,27 @@ export function offlineOverride(stackJson: Record<string, any>): Record<string, 
   return { terraform: { backend: { local: { path: "terraform.tfstate" } } }, provider: { aws } };
 }
 
+/** The value the offline plan gives every string variable that has no default. */
+export const OFFLINE_PLACEHOLDER = "offline-plan-placeholder";
+
+/**
+ * Placeholder values for the stack's variables that have no default (e.g. a password the operator
+ * supplies at deploy through `TF_VAR_...`), written to an auto.tfvars file in the copy only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function offlineVariables(stackJson: Record<string, any>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries((stackJson.variable ?? {}) as Record<string, { type?: string; default?: unknown }>)) {
+    if ("default" in v) continue;
+    const placeholders: Record<string, unknown> = { string: OFFLINE_PLACEHOLDER, number: 0, bool: false };
+    if (v.type === undefined || !(v.type in placeholders)) {
+      throw new Error(`Variable "${name}" has type ${v.type ?? "(none)"}; the offline plan has placeholders for string, number and bool only.`);
+    }
+    values[name] = placeholders[v.type];
+  }
+  return values;
+}
+
 /** Copies a synthesized stack directory and runs init, validate, plan and show in the copy. */
 export async function planOffline(stackDir: string, options: PlanOfflineOptions): Promise<OfflinePlan> {
   const { tools } = options;
@@ -133,6 +154,7 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
   fs.cpSync(stackDir, workdir, { recursive: true });
   const stackJson = JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
+  fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
   const cliConfig = path.join(workdir, ".terraformrc");
   fs.writeFileSync(
     cliConfig,

@@ -4,8 +4,9 @@ import { RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
+import { HsmKeyStore } from "../constructs/hsm-key-store";
 import { KafkaCluster } from "../constructs/kafka-cluster";
-import { S3Backend, TerraformOutput } from "../constructs/cdktf";
+import { S3Backend, TerraformOutput, TerraformVariable } from "../constructs/cdktf";
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
 import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
 import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/region-keys";
@@ -27,6 +28,12 @@ const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
   ebs: "kms_key_arn_ebs",
   tokenization: "kms_key_arn_tokenization",
 };
+
+/**
+ * The variable that carries the `kmsuser` password at stage "keystore" (set it with
+ * `TF_VAR_kmsuser_password` from the secret; README, CloudHSM ceremony).
+ */
+export const KMSUSER_PASSWORD_VARIABLE = "kmsuser_password";
 
 /** Default tags on every AWS resource of a region (PCI DSS 12.5: scope is documented). */
 export function regionTags(region: RegionConfig): Record<string, string> {
@@ -53,6 +60,8 @@ export class AwsRegionStack extends BlueprintStack {
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
   readonly hsm: CloudHsm;
+  /** The KMS custom key store on the cluster, from stage "keystore". */
+  readonly keyStore?: HsmKeyStore;
   readonly kafka: KafkaCluster;
 
   constructor(scope: Construct, region: RegionConfig) {
@@ -120,9 +129,39 @@ export class AwsRegionStack extends BlueprintStack {
     this.hsm = new CloudHsm(this, "Hsm", {
       name,
       network: this.network,
+      secretsKey: this.keys.secretsManager,
       hsmCount: region.hsm.count,
       hsmType: region.hsm.type,
     });
+    if (region.hsm.stage !== "cluster") {
+      // The rules require the trust anchor from stage "keystore" on.
+      const trustAnchorCertificate = region.hsm.trustAnchorCertificate ?? "";
+      // Asked for only while the store is created: KMS rotates the password when it connects.
+      const kmsuserPassword =
+        region.hsm.stage === "keystore"
+          ? new TerraformVariable(this, KMSUSER_PASSWORD_VARIABLE, {
+              type: "string",
+              description: "Password of the kmsuser crypto user, read from the secret named by the hsm_kmsuser_password_secret_arn output",
+              sensitive: true,
+              nullable: false,
+              validation: [
+                {
+                  condition: `\${length(var.${KMSUSER_PASSWORD_VARIABLE}) >= 7 && length(var.${KMSUSER_PASSWORD_VARIABLE}) <= 32}`,
+                  errorMessage: "The kmsuser password has 7 to 32 characters (a CloudHSM crypto user password).",
+                },
+              ],
+            }).stringValue
+          : undefined;
+      this.keyStore = new HsmKeyStore(this.hsm, "KeyStore", {
+        name: `${name}-tokenization`,
+        hsm: this.hsm,
+        trustAnchorCertificate,
+        kmsuserPassword,
+      });
+      if (region.hsm.stage === "keys") {
+        this.keys.moveTokenizationToKeyStore(this.keyStore.store.id, region.hsm.tokenizationKeyGeneration);
+      }
+    }
 
     this.database = new AuroraPostgres(this, "Database", {
       name,
@@ -184,6 +223,13 @@ export class AwsRegionStack extends BlueprintStack {
       value: this.hsm.clusterCsr,
       description: "Sign with the trust anchor during initialization (README, CloudHSM ceremony)",
     });
+    new TerraformOutput(this, "hsm_kmsuser_password_secret_arn", {
+      value: this.hsm.kmsuserPasswordSecret.arn,
+      description: "Write the kmsuser password here during the ceremony; TF_VAR_kmsuser_password reads it at stage keystore",
+    });
+    if (this.keyStore) {
+      new TerraformOutput(this, "hsm_key_store_id", { value: this.keyStore.store.id, description: "Connect it (aws kms connect-custom-key-store) before stage keys" });
+    }
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",

@@ -7,6 +7,7 @@ import { loadRegions, validateRegions } from "../../config/load";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
 import { cloneJson } from "../support/synth";
+import { TEST_NON_CA_PEM, TEST_TRUST_ANCHOR_PEM } from "../support/trust-anchor";
 
 type Data = ReturnType<typeof cloneJson<typeof eu>>;
 
@@ -86,7 +87,14 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["extra endpoint already a default", "eu", (r) => (r.network.extraInterfaceEndpoints = ["kms"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["S3 as an interface endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["s3"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["a single HSM", "eu", (r) => (r.hsm = { count: 1 }), "regions/eu.ts", "hsm.count", "two active HSMs"],
-  ["an HSM stage not built yet", "eu", (r) => (r.hsm = { stage: "keys" as never }), "regions/eu.ts", "hsm.stage", '"cluster"'],
+  ["an unknown HSM stage", "eu", (r) => (r.hsm = { stage: "connected" as never }), "regions/eu.ts", "hsm.stage", '"keystore"'],
+  ["key store without its trust anchor", "eu", (r) => (r.hsm = { stage: "keystore" }), "regions/eu.ts", "hsm.trustAnchorCertificate", "customerCA.crt"],
+  ["HSM keys without a trust anchor", "us", (r) => (r.hsm = { stage: "keys" }), "regions/us.ts", "hsm.trustAnchorCertificate", "signed the cluster CSR"],
+  ["trust anchor that is not a CA", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: TEST_NON_CA_PEM }), "regions/eu.ts", "hsm.trustAnchorCertificate", "not the signed cluster certificate"],
+  ["trust anchor that is a chain", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: `${TEST_TRUST_ANCHOR_PEM}\n${TEST_TRUST_ANCHOR_PEM}` }), "regions/eu.ts", "hsm.trustAnchorCertificate", "customerCA.crt"],
+  ["trust anchor that is not PEM", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----" }), "regions/eu.ts", "hsm.trustAnchorCertificate", "-----BEGIN CERTIFICATE-----"],
+  ["a second key generation before stage keys", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, tokenizationKeyGeneration: 2 }), "regions/eu.ts", "hsm.tokenizationKeyGeneration", 'until stage "keys"'],
+  ["key generation 0", "eu", (r) => (r.hsm = { stage: "keys", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, tokenizationKeyGeneration: 0 }), "regions/eu.ts", "hsm.tokenizationKeyGeneration", "raise it by one"],
   ["one database instance", "eu", (r) => (r.database.instances = 1), "regions/eu.ts", "database.instances", "at least two"],
   ["backups under 7 days", "eu", (r) => (r.database.backupRetentionDays = 3), "regions/eu.ts", "database.backupRetentionDays", "at least 7"],
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],

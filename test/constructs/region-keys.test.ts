@@ -56,4 +56,45 @@ describe("RegionKeys", () => {
   it("rejects a malformed account id", () => {
     expect(() => new RegionKeys(newStack(), "Keys", { ...props, accountId: "1234" })).toThrow(/12-digit/);
   });
+
+  describe("moveTokenizationToKeyStore", () => {
+    const moved = (generation?: number) => {
+      const stack = newStack();
+      const keys = new RegionKeys(stack, "Keys", props);
+      const interim = keys.tokenization;
+      keys.moveTokenizationToKeyStore("cks-1234567890abcdef0", generation);
+      return { keys, interim, json: synthJson(stack) };
+    };
+    const deniesEncryption = (key: { policy: string }) =>
+      (JSON.parse(key.policy).Statement as { Effect: string; Action: string[] }[]).some((s) => s.Effect === "Deny" && s.Action.includes("kms:Encrypt"));
+
+    it("creates the key in the store with rotation off, and moves the purpose alias in place", () => {
+      const { keys, interim, json } = moved();
+      const k = json.resource.aws_kms_key;
+      expect(k.keys_tokenization_hsm_g1_key).toMatchObject({ custom_key_store_id: "cks-1234567890abcdef0", enable_key_rotation: false, lifecycle: { prevent_destroy: true } });
+      expect(k.keys_tokenization_hsm_g1_key.rotation_period_in_days).toBeUndefined();
+      // Same alias resource, new target: an UpdateAlias, never a delete and re-create of the name.
+      expect(json.resource.aws_kms_alias.keys_tokenization_alias).toMatchObject({ name: "alias/t-eu/tokenization", target_key_id: "${aws_kms_key.keys_tokenization_hsm_g1_key.key_id}" });
+      expect(json.resource.aws_kms_alias.keys_tokenization_interim_alias).toMatchObject({ name: "alias/t-eu/tokenization-interim", target_key_id: "${aws_kms_key.keys_tokenization_key.key_id}" });
+      expect(keys.tokenization).not.toBe(interim);
+      expect(keys.hsmTokenization).toHaveLength(1);
+    });
+
+    it("leaves the earlier keys able to decrypt only, and the newest generation able to encrypt", () => {
+      const { json } = moved(3);
+      const k = json.resource.aws_kms_key;
+      expect(json.resource.aws_kms_alias.keys_tokenization_alias.target_key_id).toBe("${aws_kms_key.keys_tokenization_hsm_g3_key.key_id}");
+      expect([k.keys_tokenization_key, k.keys_tokenization_hsm_g1_key, k.keys_tokenization_hsm_g2_key].map(deniesEncryption)).toEqual([true, true, true]);
+      expect(deniesEncryption(k.keys_tokenization_hsm_g3_key)).toBe(false);
+      expect(deniesEncryption(k.keys_database_key)).toBe(false);
+    });
+
+    it("refuses a second move and a generation below 1", () => {
+      const stack = newStack();
+      const keys = new RegionKeys(stack, "Keys", props);
+      expect(() => keys.moveTokenizationToKeyStore("cks-1", 0)).toThrow(/whole number from 1/);
+      keys.moveTokenizationToKeyStore("cks-1");
+      expect(() => keys.moveTokenizationToKeyStore("cks-1")).toThrow(/already moved/);
+    });
+  });
 });

@@ -18,32 +18,42 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
   {
     id: "keys.one-per-purpose",
     requirement: "3.6, 3.7",
-    description: "one customer-managed key per purpose, each with its own alias alias/<prefix>-<region>/<purpose>",
+    description:
+      "one customer-managed key per purpose, each with its own alias alias/<prefix>-<region>/<purpose>; the only other keys are the tokenization key's earlier generations (alias tokenization-interim or tokenization-hsm-g<n>)",
     check: ({ json, region }) => {
       const v: string[] = [];
+      const prefix = `alias/${region.naming.prefix}-${region.name}/`;
       const keys = new Set(resourcesOf(json, "aws_kms_key").map(([n]) => n));
       const targets = new Set<string>();
       for (const suffix of Object.values(KEY_ALIAS_SUFFIXES)) {
-        const alias = `alias/${region.naming.prefix}-${region.name}/${suffix}`;
+        const alias = `${prefix}${suffix}`;
         const found = resourcesOf(json, "aws_kms_alias").find(([, a]) => a.name === alias);
         const key = keyNameByAlias(json, suffix);
         if (!found || !key || !keys.has(key)) v.push(`aws_kms_alias: no alias ${alias} targeting a key of this stack`);
         else if (targets.has(key)) v.push(`aws_kms_key.${key}: serves more than one purpose`);
         else targets.add(key);
       }
-      for (const k of keys) if (!targets.has(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
+      const generations = resourcesOf(json, "aws_kms_alias")
+        .filter(([, a]) => new RegExp(`^${prefix}tokenization-(interim|hsm-g\\d+)$`).test(String(a.name)))
+        .map(([, a]) => /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(a.target_key_id))?.[1]);
+      for (const k of keys) if (!targets.has(k) && !generations.includes(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
       return v;
     },
   },
   {
     id: "keys.rotation-window-single-region",
     requirement: "3.6.1, 3.7.4",
-    description: "every key: symmetric, rotation on, 30-day deletion window, single-region, protected from destroy",
+    description:
+      "every key: symmetric, 30-day deletion window, single-region, protected from destroy; rotation on, except keys in the CloudHSM key store, which KMS cannot rotate (rotation off, manual by generation)",
     check: ({ json }) =>
       resourcesOf(json, "aws_kms_key").flatMap(([name, k]) => {
         const v: string[] = [];
         const a = `aws_kms_key.${name}`;
-        if (k.enable_key_rotation !== true) v.push(`${a}: enable_key_rotation is not true`);
+        if (k.custom_key_store_id === undefined) {
+          if (k.enable_key_rotation !== true) v.push(`${a}: enable_key_rotation is not true`);
+        } else if (k.enable_key_rotation !== false || k.rotation_period_in_days !== undefined) {
+          v.push(`${a}: in a custom key store, so enable_key_rotation must be false with no rotation period (KMS refuses automatic rotation there)`);
+        }
         if (k.deletion_window_in_days !== 30) v.push(`${a}: deletion_window_in_days is ${k.deletion_window_in_days}, expected 30`);
         if (k.multi_region !== false) v.push(`${a}: multi_region is not false (key material would leave the region)`);
         if (k.customer_master_key_spec !== "SYMMETRIC_DEFAULT") v.push(`${a}: not a symmetric key`);

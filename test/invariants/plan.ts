@@ -35,6 +35,12 @@ function references(plan: TfJson, address: string, path: string[]): string[] {
 
 const OPEN = ["0.0.0.0/0", "::/0"];
 
+/** The resource name of the alias `alias/<prefix>-<region>/<suffix>` in the synthesized stack. */
+function keyAliasResource(stack: SynthStack, suffix: string): string | undefined {
+  const name = `alias/${stack.region.naming.prefix}-${stack.region.name}/${suffix}`;
+  return Object.entries((stack.json.resource.aws_kms_alias ?? {}) as Record<string, TfJson>).find(([, a]) => a.name === name)?.[0];
+}
+
 export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
   {
     id: "plan.creates-only",
@@ -61,11 +67,13 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
   {
     id: "plan.keys",
     requirement: "3.6, 3.7",
-    description: "every planned KMS key: symmetric, rotation on, 30-day window, single-region, policy naming its principals",
+    description: "every planned KMS key: symmetric, rotation on (off only in the CloudHSM key store), 30-day window, single-region, policy naming its principals",
     check: (plan) =>
       plannedResources(plan, "aws_kms_key").flatMap(({ address, values: k }) => {
         const v: string[] = [];
-        if (k.enable_key_rotation !== true) v.push(`${address}: rotation off`);
+        // Keys in a custom key store cannot rotate automatically (hsm invariants check they are the tokenization generations).
+        const inStore = references(plan, address, ["custom_key_store_id"]).length > 0;
+        if (k.enable_key_rotation !== !inStore) v.push(`${address}: rotation ${k.enable_key_rotation ? "on in a custom key store (KMS refuses it)" : "off"}`);
         if (k.deletion_window_in_days !== 30) v.push(`${address}: deletion window ${k.deletion_window_in_days}`);
         if (k.multi_region !== false) v.push(`${address}: multi-region`);
         if (k.customer_master_key_spec !== "SYMMETRIC_DEFAULT") v.push(`${address}: not symmetric`);
@@ -195,6 +203,36 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
       if (hsms.length < 2 || hsms.length !== stack.region.hsm.count) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} planned`);
       const subnets = hsms.map((h) => references(plan, h.address, ["subnet_id"])[0]);
       if (new Set(subnets).size !== subnets.length) v.push(`aws_cloudhsm_v2_hsm: subnets ${JSON.stringify(subnets)} not distinct`);
+      return v;
+    },
+  },
+  {
+    id: "plan.hsm-key-store",
+    requirement: "3.6.1, 8.3.2",
+    description:
+      "planned key store by stage: none at stage cluster; on the cluster with the kmsuser password as a sensitive value at stage keystore; no password at stage keys, where the tokenization alias targets the newest key in the store",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const stage = stack.region.hsm.stage;
+      const stores = plannedResources(plan, "aws_kms_custom_key_store");
+      if (stage === "cluster") return stores.length === 0 ? [] : [`aws_kms_custom_key_store: planned at stage "cluster"`];
+      if (stores.length !== 1) return [`aws_kms_custom_key_store: ${stores.length} planned, expected 1`];
+      const [store] = stores;
+      const change = ((plan.resource_changes ?? []) as TfJson[]).find((c) => c.address === store.address)?.change;
+      if (!references(plan, store.address, ["cloud_hsm_cluster_id"]).some((r) => r.startsWith("aws_cloudhsm_v2_cluster."))) v.push(`${store.address}: not on the planned cluster`);
+      if (String(store.values.trust_anchor_certificate).trim() !== stack.region.hsm.trustAnchorCertificate?.trim()) v.push(`${store.address}: another trust anchor`);
+      if (stage === "keystore") {
+        if (change?.after_sensitive?.key_store_password !== true) v.push(`${store.address}: key_store_password is not a sensitive value`);
+        if (!references(plan, store.address, ["key_store_password"]).every((r) => r.startsWith("var."))) v.push(`${store.address}: key_store_password is not a variable`);
+      } else {
+        if (store.values.key_store_password != null) v.push(`${store.address}: key_store_password planned at stage "${stage}"`);
+        const current = references(plan, `aws_kms_alias.${keyAliasResource(stack, "tokenization")}`, ["target_key_id"]).find((r) => r.endsWith(".key_id"));
+        const newest = `aws_kms_key.keys_tokenization_hsm_g${stack.region.hsm.tokenizationKeyGeneration}_key.key_id`;
+        if (current !== newest) v.push(`aws_kms_alias: tokenization targets ${current}, expected ${newest}`);
+        for (const { address } of plannedResources(plan, "aws_kms_key").filter((k) => k.address.includes("tokenization_hsm"))) {
+          if (!references(plan, address, ["custom_key_store_id"]).includes(`${store.address}.id`)) v.push(`${address}: not in ${store.address}`);
+        }
+      }
       return v;
     },
   },

@@ -1,7 +1,12 @@
 import { AWS_REGION_INVARIANTS, failures } from "../invariants";
-import { SynthStack, TfJson, cloneJson, shippedStacks } from "../support/synth";
+import { SynthStack, TfJson, allStacks, cloneJson } from "../support/synth";
 
-const stacks = shippedStacks();
+/** The shipped regions, and the later CloudHSM stages of each. */
+const stacks = allStacks();
+
+it("checks every CloudHSM stage", () => {
+  expect(new Set(stacks.map((s) => s.region.hsm.stage))).toEqual(new Set(["cluster", "keystore", "keys"]));
+});
 
 describe.each(stacks.map((s) => [s.name, s] as const))("%s meets every invariant", (_name, stack) => {
   it.each(AWS_REGION_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
@@ -23,11 +28,18 @@ const add = (j: TfJson, type: string, name: string, body: TfJson) => {
   j.resource[type] = { ...(j.resource[type] ?? {}), [name]: body };
 };
 
+const secretNamed = (j: TfJson, part: string) => named(j, "aws_secretsmanager_secret", (s) => String(s.name).includes(part));
+const store = (j: TfJson) => first(j, "aws_kms_custom_key_store");
+const alias = (j: TfJson, suffix: string) => named(j, "aws_kms_alias", (a) => String(a.name).endsWith(`/${suffix}`));
+const keyOf = (j: TfJson, suffix: string) => j.resource.aws_kms_key[/aws_kms_key\.([^.]+)\./.exec(alias(j, suffix).target_key_id)![1]];
+
+type Stage = SynthStack["region"]["hsm"]["stage"];
 /**
  * Weakenings a careless change could make, each paired with the invariant that must catch it.
- * Applied to a copy of every shipped stack.
+ * Applied to a copy of every stack (or, when a fourth element names stages, of the stacks at
+ * those CloudHSM stages).
  */
-const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
+const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][] = [
   ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false)],
   ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile],
   ["stack.backend-encrypted-locked", "no Terraform version floor", (j) => delete j.terraform.required_version],
@@ -180,10 +192,33 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void][] = [
   ["kafka.configuration", "single in-sync replica", (j) => (first(j, "aws_msk_configuration").server_properties = first(j, "aws_msk_configuration").server_properties.replace("min.insync.replicas=2", "min.insync.replicas=1"))],
   ["kafka.workload-tier-only", "plaintext port open", (j) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).from_port = 9092)],
   ["kafka.workload-tier-only", "open to the VPC", (j, s) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).cidr_ipv4 = s.region.network.vpcCidr)],
-  ["kafka.scram-secrets", "secret under the default key", (j) => delete first(j, "aws_secretsmanager_secret").kms_key_id],
-  ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (first(j, "aws_secretsmanager_secret").name = "kafka-payment-core")],
+  ["kafka.scram-secrets", "secret under the default key", (j) => delete secretNamed(j, "AmazonMSK_").kms_key_id],
+  ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (secretNamed(j, "AmazonMSK_").name = "kafka-payment-core")],
   ["kafka.scram-secrets", "secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "{}" })],
   ["kafka.scram-secrets", "plural association", (j) => add(j, "aws_msk_scram_secret_association", "all", { cluster_arn: "x", secret_arn_list: [] })],
+  ["hsm.kmsuser-secret", "secret removed", (j) => delete j.resource.aws_secretsmanager_secret.hsm_kmsuser_password],
+  ["hsm.kmsuser-secret", "secret under the kafka key", (j) => (secretNamed(j, "kmsuser").kms_key_id = "${aws_kms_key.keys_kafka_key.arn}")],
+  ["hsm.kmsuser-secret", "password written by Terraform", (j) =>
+    add(j, "aws_secretsmanager_secret_version", "kmsuser", { secret_id: "${aws_secretsmanager_secret.hsm_kmsuser_password.id}", secret_string: "hunter2hunter2" })],
+  ["hsm.key-store-stage", "key store before initialization", (j) =>
+    add(j, "aws_kms_custom_key_store", "early", { custom_key_store_name: "x", custom_key_store_type: "AWS_CLOUDHSM", cloud_hsm_cluster_id: "${aws_cloudhsm_v2_cluster.hsm_cluster.cluster_id}" }), ["cluster"]],
+  ["hsm.key-store-stage", "password literal", (j) => (store(j).key_store_password = "hunter2hunter2"), ["keystore"]],
+  ["hsm.key-store-stage", "password variable with a default", (j) => (j.variable.kmsuser_password.default = "hunter2hunter2"), ["keystore"]],
+  ["hsm.key-store-stage", "password variable not sensitive", (j) => (j.variable.kmsuser_password.sensitive = false), ["keystore"]],
+  ["hsm.key-store-stage", "password still asked at stage keys", (j) => (store(j).key_store_password = "${var.kmsuser_password}"), ["keys"]],
+  ["hsm.key-store-stage", "password sent again after connect", (j) => delete store(j).lifecycle.ignore_changes, ["keystore", "keys"]],
+  ["hsm.key-store-stage", "another trust anchor", (j) => (store(j).trust_anchor_certificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), ["keystore", "keys"]],
+  ["hsm.key-store-stage", "destroyable", (j) => delete store(j).lifecycle.prevent_destroy, ["keystore", "keys"]],
+  ["hsm.key-store-stage", "created before the HSMs", (j) => delete store(j).depends_on, ["keystore", "keys"]],
+  ["hsm.key-store-stage", "store removed", (j) => delete j.resource.aws_kms_custom_key_store, ["keystore", "keys"]],
+  ["hsm.tokenization-key-in-store", "tokenization key in a store too early", (j) => (keyOf(j, "tokenization").custom_key_store_id = "cks-1234567890abcdef0"), ["cluster", "keystore"]],
+  ["hsm.tokenization-key-in-store", "alias left on the ordinary key", (j) => (alias(j, "tokenization").target_key_id = alias(j, "tokenization-interim").target_key_id), ["keys"]],
+  ["hsm.tokenization-key-in-store", "alias on an older generation", (j) => (alias(j, "tokenization").target_key_id = alias(j, "tokenization-hsm-g1").target_key_id), ["keys"]],
+  ["hsm.tokenization-key-in-store", "interim key still encrypts", (j) =>
+    policyEdit(keyOf(j, "tokenization-interim"), (d) => (d.Statement = d.Statement.filter((s) => s.Effect !== "Deny"))), ["keys"]],
+  ["hsm.tokenization-key-in-store", "a generation outside the store", (j) => delete keyOf(j, "tokenization-hsm-g1").custom_key_store_id, ["keys"]],
+  ["keys.rotation-window-single-region", "rotation asked of a key-store key", (j) => (keyOf(j, "tokenization").enable_key_rotation = true), ["keys"]],
+  ["keys.one-per-purpose", "a stray key in the store", (j) => add(j, "aws_kms_key", "stray", { ...keyOf(j, "tokenization") }), ["keys"]],
 ];
 
 describe("every invariant fails when a stack is weakened", () => {
@@ -192,8 +227,14 @@ describe("every invariant fails when a stack is weakened", () => {
     expect(AWS_REGION_INVARIANTS.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
   });
 
+  it("has a weakening at every CloudHSM stage for the stage invariants", () => {
+    const stages = (id: string) => new Set(MUTATIONS.filter(([m]) => m === id).flatMap(([, , , st]) => st ?? ["cluster", "keystore", "keys"]));
+    for (const id of ["hsm.key-store-stage", "hsm.tokenization-key-in-store"]) expect(stages(id)).toEqual(new Set(["cluster", "keystore", "keys"]));
+  });
+
   describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
-    it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
+    const applicable = MUTATIONS.filter(([, , , st]) => !st || st.includes(stack.region.hsm.stage));
+    it.each(applicable.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
       const json = cloneJson(stack.json);
       mutate(json, stack);
       const failed = failures(AWS_REGION_INVARIANTS, { ...stack, json });

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { OfflinePlan, findOfflineTerraform, planOffline, serialised } from "../../scripts/offline-plan";
 import { PLAN_INVARIANTS } from "../invariants/plan";
-import { TfJson, cloneJson, shippedStacks } from "../support/synth";
+import { TfJson, allStacks, cloneJson } from "../support/synth";
 
 /**
  * The strongest test: `terraform validate` and `terraform plan` for real, offline, for every AWS
@@ -12,7 +12,8 @@ import { TfJson, cloneJson, shippedStacks } from "../support/synth";
  */
 const tools = findOfflineTerraform();
 const required = process.env.REQUIRE_TERRAFORM_PLAN === "1";
-const stacks = shippedStacks().filter((s) => s.region.cloud === "aws");
+/** The shipped regions and the later CloudHSM stages: each stage must plan. */
+const stacks = allStacks().filter((s) => s.region.cloud === "aws");
 
 if ("missing" in tools) {
   if (required) {
@@ -51,6 +52,7 @@ if ("missing" in tools) {
     it("left the synthesized stack untouched (the override lives only in the copy)", () => {
       expect(fs.readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")).toBe(stack.text);
       expect(fs.existsSync(path.join(stack.dir, "zz_offline_plan_override.tf.json"))).toBe(false);
+      expect(fs.existsSync(path.join(stack.dir, "zz_offline_plan.auto.tfvars.json"))).toBe(false);
     });
 
     it.each(PLAN_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
@@ -60,7 +62,9 @@ if ("missing" in tools) {
 
   /** Weakenings of a plan that each plan invariant must catch. */
   const planned = (plan: TfJson, type: string): TfJson => plan.planned_values.root_module.resources.find((r: TfJson) => r.type === type).values;
-  const MUTATIONS: [string, string, (plan: TfJson) => void][] = [
+  const storeChange = (p: TfJson) => p.resource_changes.find((c: TfJson) => c.type === "aws_kms_custom_key_store").change;
+  /** [invariant, weakening, mutation, the CloudHSM stage of the plan to weaken (default "cluster")]. */
+  const MUTATIONS: [string, string, (plan: TfJson) => void, ("cluster" | "keystore" | "keys")?][] = [
     ["plan.creates-only", "a replacement", (p) => (p.resource_changes[0].change.actions = ["delete", "create"])],
     ["plan.creates-only", "a data read", (p) => p.resource_changes.push({ address: "data.aws_caller_identity.me", mode: "data", change: { actions: ["read"] } })],
     ["plan.covers-synth", "a resource missing", (p) => p.planned_values.root_module.resources.pop()],
@@ -84,6 +88,14 @@ if ("missing" in tools) {
     ["plan.kafka", "plaintext", (p) => (planned(p, "aws_msk_cluster").encryption_info[0].encryption_in_transit[0].client_broker = "PLAINTEXT")],
     ["plan.kafka", "unauthenticated", (p) => (planned(p, "aws_msk_cluster").client_authentication[0].unauthenticated = true)],
     ["plan.hsm", "one HSM", (p) => (p.planned_values.root_module.resources = p.planned_values.root_module.resources.filter((r: TfJson, i: number, all: TfJson[]) => r.type !== "aws_cloudhsm_v2_hsm" || all.findIndex((x) => x.type === "aws_cloudhsm_v2_hsm") === i))],
+    ["plan.keys", "rotation asked of a key-store key", (p) => (p.planned_values.root_module.resources.find((r: TfJson) => r.address === "aws_kms_key.keys_tokenization_hsm_g1_key").values.enable_key_rotation = true), "keys"],
+    ["plan.hsm-key-store", "key store before initialization", (p) => p.planned_values.root_module.resources.push({ address: "aws_kms_custom_key_store.early", type: "aws_kms_custom_key_store", values: {} })],
+    ["plan.hsm-key-store", "password shown in the plan", (p) => (storeChange(p).after_sensitive = {}), "keystore"],
+    ["plan.hsm-key-store", "password planned again at stage keys", (p) => (planned(p, "aws_kms_custom_key_store").key_store_password = "hunter2hunter2"), "keys"],
+    ["plan.hsm-key-store", "alias left on generation 1", (p) => {
+      const alias = p.configuration.root_module.resources.find((r: TfJson) => r.address === "aws_kms_alias.keys_tokenization_alias");
+      alias.expressions.target_key_id.references = ["aws_kms_key.keys_tokenization_hsm_g1_key.key_id", "aws_kms_key.keys_tokenization_hsm_g1_key"];
+    }, "keys"],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
     ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ];
@@ -93,8 +105,8 @@ if ("missing" in tools) {
       const covered = new Set(MUTATIONS.map(([id]) => id));
       expect(PLAN_INVARIANTS.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
     });
-    it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
-      const stack = stacks[0];
+    it.each(MUTATIONS.map(([id, what, mutate, stage]) => [`${id}: ${what}`, id, mutate, stage ?? "cluster"] as const))("%s", (_label, id, mutate, stage) => {
+      const stack = stacks.find((s) => s.region.hsm.stage === stage)!;
       const plan = cloneJson(plans.get(stack.name)!.plan);
       mutate(plan);
       const invariant = PLAN_INVARIANTS.find((i) => i.id === id)!;

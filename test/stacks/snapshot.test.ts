@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { shippedStacks, synthRegions } from "../support/synth";
+import { hsmStageStacks, shippedStacks, synthRegions } from "../support/synth";
 
 /** Every file under `dir`, relative path → bytes. */
 function tree(dir: string): Map<string, Buffer> {
@@ -20,7 +20,7 @@ function tree(dir: string): Map<string, Buffer> {
 
 const stacks = shippedStacks();
 
-describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
+describe.each([...stacks, ...hsmStageStacks()].map((s) => [s.name, s] as const))("%s", (_name, stack) => {
   it("matches its snapshot (drift shows here; the invariant tests say whether it matters)", () => {
     expect(stack.text).toMatchSnapshot();
   });

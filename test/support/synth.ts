@@ -1,10 +1,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadRegions } from "../../config/load";
+import { loadRegions, validateRegions } from "../../config/load";
 import { RegionConfig } from "../../config/schema";
 import { App } from "../../constructs/cdktf";
+import euFile from "../../regions/eu";
+import usFile from "../../regions/us";
 import { defineStacks } from "../../stacks";
+import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
 
 /** A synthesized Terraform JSON document (snake_case, as Terraform reads it). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -49,6 +52,34 @@ let shipped: SynthResult | undefined;
 export function shippedStacks(): readonly SynthStack[] {
   shipped ??= synthRegions();
   return shipped.stacks;
+}
+
+/**
+ * The CloudHSM stages the shipped regions have not reached, as validated configs: eu at
+ * "keystore", us at "keys" with the tokenization key in its second generation (one manual
+ * rotation done). Each goes through the same schema and rules as a region file.
+ */
+export function hsmStageRegions(): RegionConfig[] {
+  const eu = cloneJson(euFile);
+  eu.hsm = { ...eu.hsm, stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM };
+  const us = cloneJson(usFile);
+  us.hsm = { ...us.hsm, stage: "keys", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, tokenizationKeyGeneration: 2 };
+  return validateRegions([
+    { file: "regions/eu.ts", data: eu },
+    { file: "regions/us.ts", data: us },
+  ]).map((r) => r.config);
+}
+
+let staged: readonly SynthStack[] | undefined;
+/** The stacks of {@link hsmStageRegions}, named `region-<name> @hsm-<stage>`. */
+export function hsmStageStacks(): readonly SynthStack[] {
+  staged ??= synthRegions(hsmStageRegions()).stacks.map((s) => ({ ...s, name: `${s.name} @hsm-${s.region.hsm.stage}` }));
+  return staged;
+}
+
+/** Every AWS region stack the tests check: the shipped regions, then the later HSM stages. */
+export function allStacks(): readonly SynthStack[] {
+  return [...shippedStacks(), ...hsmStageStacks()];
 }
 
 /** `[name, body]` of every resource of a type (empty when there is none). */
