@@ -115,7 +115,10 @@ export const RegionSchema = z.strictObject({
        * The trust anchor: PEM of `customerCA.crt`, the CA certificate that signed the cluster's CSR
        * at initialization. Public, not a secret. Required from stage "keystore".
        */
-      trustAnchorCertificate: z.string().optional(),
+      trustAnchorCertificate: z
+        .string()
+        .transform((pem) => pem.replace(/\r\n/g, "\n"))
+        .optional(),
       /**
        * Generation of the HSM-backed tokenization key (stage "keys"). Keys in a custom key store
        * cannot rotate automatically: raising this creates the next key and moves the alias to it,

@@ -34,7 +34,7 @@ export class HsmKeyStore extends Construct {
 
   constructor(scope: Construct, id: string, props: HsmKeyStoreProps) {
     super(scope, id);
-    const pem = props.trustAnchorCertificate.trim();
+    const pem = props.trustAnchorCertificate.replace(/\r\n/g, "\n").trim();
     if (!/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/.test(pem)) {
       throw new Error(`HsmKeyStore ${props.name}: trustAnchorCertificate must be one PEM certificate (customerCA.crt).`);
     }

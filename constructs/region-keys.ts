@@ -1,7 +1,7 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { Lazy } from "./cdktf";
+import { Lazy, dependable } from "./cdktf";
 import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 
 /** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
@@ -19,6 +19,9 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
   ebs: { id: "Ebs", alias: "ebs", description: "EBS volumes of cluster nodes" },
   tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
 };
+
+/** What a retired tokenization key refuses: every way to produce new ciphertext under it. */
+export const RETIRED_KEY_DENIED_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo"] as const;
 
 /**
  * What key administrators may do: manage, never use. PutKeyPolicy stays (administration needs
@@ -81,11 +84,14 @@ export class CustomerManagedKey extends Construct {
   /** The key; pass this object, not its ARN, to constructs that encrypt with it. */
   readonly key: KmsKey;
   readonly alias: KmsAlias;
+  /** The alias's name, `alias/...` (a plain string, unlike `alias.name`). */
+  readonly aliasName: string;
   private readonly statements: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
     this.statements = [...props.statements];
+    this.aliasName = props.aliasName;
     const inKeyStore = props.customKeyStoreId !== undefined;
     this.key = new KmsKey(this, "Key", {
       description: props.description,
@@ -118,6 +124,7 @@ export class CustomerManagedKey extends Construct {
 /**
  * One customer-managed KMS key per purpose for a region: rotation on, 30-day deletion window,
  * single-region, protected from destroy, each with an alias and a policy naming its principals.
+ * The tokenization purpose can later move into a CloudHSM key store, where keys rotate by hand.
  */
 export class RegionKeys extends Construct {
   /** Aurora storage, snapshots, Performance Insights. */
@@ -225,7 +232,10 @@ export class RegionKeys extends Construct {
     return this.tokenizationKey;
   }
 
-  /** The HSM-backed tokenization keys, oldest first (empty before the move). */
+  /**
+   * The HSM-backed tokenization keys, oldest first (empty before the move): a service that
+   * decrypts old tokens needs Decrypt on each of them and on the ordinary CMK.
+   */
   get hsmTokenization(): readonly KmsKey[] {
     return (this.hsmTokenizationKeys ?? []).map((k) => k.key);
   }
@@ -259,22 +269,32 @@ export class RegionKeys extends Construct {
         }),
     );
     const current = generations[generations.length - 1];
-    interim.alias.targetKeyId = current.key.keyId;
+    const purposeAlias = interim.alias;
+    purposeAlias.targetKeyId = current.key.keyId;
     new KmsAlias(interim, "InterimAlias", { name: `alias/${this.aliasPrefix}/tokenization-interim`, targetKeyId: interim.key.keyId });
     for (const retired of [interim, ...generations.slice(0, -1)]) {
       retired.addToPolicy({
         Sid: "RetiredTokenizationKeyDecryptsOnly",
         Effect: "Deny",
         Principal: { AWS: "*" },
-        Action: ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo"],
+        Action: [...RETIRED_KEY_DENIED_ACTIONS],
         Resource: "*",
+        // Callers that name the purpose alias still reach this key until the alias move has
+        // propagated (KMS is eventually consistent) or if the apply stops before the move: they
+        // are let through; any other way to encrypt under a retired key is refused.
+        Condition: { StringNotEquals: { "kms:RequestAlias": interim.aliasName } },
       });
+      // The policy changes only once the alias has moved.
+      retired.key.dependsOn = [...(retired.key.dependsOn ?? []), dependable(purposeAlias)];
     }
     this.hsmTokenizationKeys = generations;
     this.tokenizationKey = current.key;
   }
 
-  /** The key and alias of one purpose, e.g. to add a key-policy statement. */
+  /**
+   * The key and alias created for a purpose, e.g. to add a key-policy statement. For tokenization
+   * this is the ordinary CMK, also after the move; the HSM-backed keys are `hsmTokenization`.
+   */
   managedKey(purpose: KeyPurpose): CustomerManagedKey {
     return this.keys[purpose];
   }

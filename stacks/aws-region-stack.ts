@@ -221,7 +221,7 @@ export class AwsRegionStack extends BlueprintStack {
     new TerraformOutput(this, "hsm_cluster_id", { value: this.hsm.cluster.clusterId, description: "CloudHSM cluster to initialize" });
     new TerraformOutput(this, "hsm_cluster_csr", {
       value: this.hsm.clusterCsr,
-      description: "Sign with the trust anchor during initialization (README, CloudHSM ceremony)",
+      description: "Sign with the trust anchor during initialization; empty until a refresh after the first HSM exists (README, CloudHSM ceremony)",
     });
     new TerraformOutput(this, "hsm_kmsuser_password_secret_arn", {
       value: this.hsm.kmsuserPasswordSecret.arn,

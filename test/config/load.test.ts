@@ -119,6 +119,13 @@ describe("a bad region config is rejected with the file, the field and the fix",
     expect(problems.map((p) => p.field).sort()).toEqual(["availabilityZones[0]", "retention.auditArchiveDays"]);
   });
 
+  it("accepts a trust anchor pasted with Windows line endings, and normalises it", () => {
+    const region = cloneJson(eu);
+    region.hsm = { stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM.replace(/\n/g, "\r\n") };
+    const [loaded] = validateRegions([{ file: "regions/eu.ts", data: region }]);
+    expect(loaded.config.hsm.trustAnchorCertificate).toBe(TEST_TRUST_ANCHOR_PEM);
+  });
+
   it("formats a message a person can act on", () => {
     const regions = cloneJson(eu);
     regions.retention.auditArchiveDays = 30;

@@ -87,6 +87,10 @@ describe("RegionKeys", () => {
       expect([k.keys_tokenization_key, k.keys_tokenization_hsm_g1_key, k.keys_tokenization_hsm_g2_key].map(deniesEncryption)).toEqual([true, true, true]);
       expect(deniesEncryption(k.keys_tokenization_hsm_g3_key)).toBe(false);
       expect(deniesEncryption(k.keys_database_key)).toBe(false);
+      // Requests through the purpose alias pass while its move propagates; the policy changes after the move.
+      const deny = JSON.parse(k.keys_tokenization_key.policy).Statement.find((x: { Effect: string }) => x.Effect === "Deny");
+      expect(deny.Condition).toEqual({ StringNotEquals: { "kms:RequestAlias": "alias/t-eu/tokenization" } });
+      expect(k.keys_tokenization_hsm_g1_key.depends_on).toEqual(["aws_kms_alias.keys_tokenization_alias"]);
     });
 
     it("refuses a second move and a generation below 1", () => {

@@ -1,4 +1,5 @@
 import { CLOUDHSM_PORTS } from "../../constructs/cloud-hsm";
+import { RETIRED_KEY_DENIED_ACTIONS } from "../../constructs/region-keys";
 import { KMSUSER_PASSWORD_VARIABLE } from "../../stacks/aws-region-stack";
 import { TfJson, ref, resourcesOf } from "../support/synth";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf } from "./common";
@@ -9,12 +10,18 @@ function aliasTarget(json: TfJson, aliasName: string): string | undefined {
   return alias ? /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(alias.target_key_id))?.[1] : undefined;
 }
 
-const ENCRYPTING_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo"];
-
-/** True when the key's policy denies everyone the actions that produce new ciphertext under it. */
-function decryptsOnly(key: TfJson): boolean {
+/**
+ * True when the key's policy denies everyone the actions that produce new ciphertext under it,
+ * except requests that name the purpose alias (which reach it only until the alias move has
+ * propagated).
+ */
+function decryptsOnly(key: TfJson, purposeAlias: string): boolean {
   return statementsOf(key.policy).some(
-    (s) => s.Effect === "Deny" && principalArns(s.Principal).includes("*") && !s.Condition && ENCRYPTING_ACTIONS.every((a) => asList(s.Action).includes(a)),
+    (s) =>
+      s.Effect === "Deny" &&
+      principalArns(s.Principal).includes("*") &&
+      RETIRED_KEY_DENIED_ACTIONS.every((a) => asList(s.Action).includes(a)) &&
+      JSON.stringify(s.Condition ?? {}) === JSON.stringify({ StringNotEquals: { "kms:RequestAlias": purposeAlias } }),
   );
 }
 
@@ -127,7 +134,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
     id: "hsm.tokenization-key-in-store",
     requirement: "3.6.1, 3.7.4, 3.7.5",
     description:
-      "before stage keys the tokenization alias targets an ordinary rotating CMK and no key is in a key store; at stage keys it targets the newest of the configured generations in the store, and every earlier tokenization key only decrypts",
+      "before stage keys the tokenization alias targets an ordinary rotating CMK and no key is in a key store; at stage keys it targets the newest of the configured generations in the store, and every earlier tokenization key refuses encryption except through the purpose alias, changed only after the alias moved",
     check: ({ json, region }) => {
       const prefix = `alias/${region.naming.prefix}-${region.name}`;
       const keys = Object.fromEntries(resourcesOf(json, "aws_kms_key"));
@@ -151,10 +158,13 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
       if (current !== generations[generation - 1]) v.push(`aws_kms_alias: ${prefix}/tokenization targets ${current}, not generation ${generation}`);
       const interim = aliasTarget(json, `${prefix}/tokenization-interim`);
       if (!interim || !keys[interim] || keys[interim].custom_key_store_id !== undefined) v.push(`aws_kms_alias: ${prefix}/tokenization-interim does not target the ordinary key used before the move`);
+      const purposeAliasResource = resourcesOf(json, "aws_kms_alias").find(([, a]) => a.name === `${prefix}/tokenization`)?.[0];
       for (const retired of [interim, ...generations.slice(0, -1)]) {
-        if (retired && keys[retired] && !decryptsOnly(keys[retired])) v.push(`aws_kms_key.${retired}: a retired tokenization key still encrypts`);
+        if (!retired || !keys[retired]) continue;
+        if (!decryptsOnly(keys[retired], `${prefix}/tokenization`)) v.push(`aws_kms_key.${retired}: a retired tokenization key still encrypts (other than through the moving alias)`);
+        if (!asList(keys[retired].depends_on).includes(`aws_kms_alias.${purposeAliasResource}`)) v.push(`aws_kms_key.${retired}: its policy could change before the alias moves`);
       }
-      if (decryptsOnly(keys[current])) v.push(`aws_kms_key.${current}: the current tokenization key cannot encrypt`);
+      if (decryptsOnly(keys[current], `${prefix}/tokenization`)) v.push(`aws_kms_key.${current}: the current tokenization key cannot encrypt`);
       return v;
     },
   },

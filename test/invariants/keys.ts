@@ -33,8 +33,14 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
         else if (targets.has(key)) v.push(`aws_kms_key.${key}: serves more than one purpose`);
         else targets.add(key);
       }
+      // At stage keys, the earlier tokenization keys keep their own aliases: the ordinary CMK used
+      // before the move and the HSM-backed generations before the current one.
+      const generationAliases =
+        region.hsm.stage === "keys"
+          ? ["tokenization-interim", ...Array.from({ length: region.hsm.tokenizationKeyGeneration }, (_, i) => `tokenization-hsm-g${i + 1}`)]
+          : [];
       const generations = resourcesOf(json, "aws_kms_alias")
-        .filter(([, a]) => new RegExp(`^${prefix}tokenization-(interim|hsm-g\\d+)$`).test(String(a.name)))
+        .filter(([, a]) => generationAliases.some((g) => a.name === `${prefix}${g}`))
         .map(([, a]) => /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(a.target_key_id))?.[1]);
       for (const k of keys) if (!targets.has(k) && !generations.includes(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
       return v;

@@ -219,6 +219,22 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
   ["hsm.tokenization-key-in-store", "a generation outside the store", (j) => delete keyOf(j, "tokenization-hsm-g1").custom_key_store_id, ["keys"]],
   ["keys.rotation-window-single-region", "rotation asked of a key-store key", (j) => (keyOf(j, "tokenization").enable_key_rotation = true), ["keys"]],
   ["keys.one-per-purpose", "a stray key in the store", (j) => add(j, "aws_kms_key", "stray", { ...keyOf(j, "tokenization") }), ["keys"]],
+  ["keys.one-per-purpose", "a stray key passed off as a later generation", (j, s) => {
+    add(j, "aws_kms_key", "stray", { ...keyOf(j, "database") });
+    add(j, "aws_kms_alias", "stray", { name: `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-hsm-g7`, target_key_id: "${aws_kms_key.stray.key_id}" });
+  }],
+  ["keys.one-per-purpose", "a stray key passed off as the interim key", (j, s) => {
+    add(j, "aws_kms_key", "stray", { ...keyOf(j, "database") });
+    add(j, "aws_kms_alias", "stray", { name: `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`, target_key_id: "${aws_kms_key.stray.key_id}" });
+  }, ["cluster", "keystore"]],
+  ["hsm.key-store-stage", "password variable nullable", (j) => delete j.variable.kmsuser_password.nullable, ["keystore"]],
+  ["hsm.key-store-stage", "password variable unvalidated", (j) => delete j.variable.kmsuser_password.validation, ["keystore"]],
+  ["hsm.tokenization-key-in-store", "tokenization key does not rotate", (j) => (keyOf(j, "tokenization").enable_key_rotation = false), ["cluster", "keystore"]],
+  ["hsm.tokenization-key-in-store", "retired key encrypts through its own alias", (j, s) =>
+    policyEdit(keyOf(j, "tokenization-interim"), (d) =>
+      d.Statement.filter((x) => x.Effect === "Deny").forEach((x) => (x.Condition = { StringNotEquals: { "kms:RequestAlias": [`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`, `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`] } })),
+    ), ["keys"]],
+  ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, ["keys"]],
 ];
 
 describe("every invariant fails when a stack is weakened", () => {

@@ -90,6 +90,11 @@ if ("missing" in tools) {
     ["plan.hsm", "one HSM", (p) => (p.planned_values.root_module.resources = p.planned_values.root_module.resources.filter((r: TfJson, i: number, all: TfJson[]) => r.type !== "aws_cloudhsm_v2_hsm" || all.findIndex((x) => x.type === "aws_cloudhsm_v2_hsm") === i))],
     ["plan.keys", "rotation asked of a key-store key", (p) => (p.planned_values.root_module.resources.find((r: TfJson) => r.address === "aws_kms_key.keys_tokenization_hsm_g1_key").values.enable_key_rotation = true), "keys"],
     ["plan.hsm-key-store", "key store before initialization", (p) => p.planned_values.root_module.resources.push({ address: "aws_kms_custom_key_store.early", type: "aws_kms_custom_key_store", values: {} })],
+    ["plan.hsm-key-store", "database key moved into the store", (p) => {
+      const db = p.configuration.root_module.resources.find((r: TfJson) => r.address === "aws_kms_key.keys_database_key");
+      db.expressions.custom_key_store_id = { references: ["aws_kms_custom_key_store.hsm_key_store_kms.id", "aws_kms_custom_key_store.hsm_key_store_kms"] };
+      planned(p, "aws_kms_key").enable_key_rotation = false;
+    }, "keys"],
     ["plan.hsm-key-store", "password shown in the plan", (p) => (storeChange(p).after_sensitive = {}), "keystore"],
     ["plan.hsm-key-store", "password planned again at stage keys", (p) => (planned(p, "aws_kms_custom_key_store").key_store_password = "hunter2hunter2"), "keys"],
     ["plan.hsm-key-store", "alias left on generation 1", (p) => {
