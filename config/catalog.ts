@@ -56,3 +56,13 @@ export function jurisdictionOf(cloud: Cloud, cloudRegion: string): JurisdictionC
     (JURISDICTIONS[code].allowedRegions[cloud] as readonly string[]).includes(cloudRegion),
   );
 }
+
+/**
+ * EKS versions the blueprint accepts: in AWS standard support when this list was last reviewed
+ * (November 2026). Review it every release; an end of standard support moves a cluster to paid
+ * extended support, which the stacks refuse (`upgrade_policy.support_type = STANDARD`).
+ */
+export const EKS_VERSIONS = ["1.34", "1.35"] as const;
+
+/** Kubernetes namespaces the platform owns; services may not be placed in them. */
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"] as const;

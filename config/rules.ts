@@ -1,7 +1,7 @@
 import { X509Certificate } from "crypto";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../constructs/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
-import { AWS_AVAILABILITY_ZONES, JURISDICTIONS, jurisdictionOf } from "./catalog";
+import { AWS_AVAILABILITY_ZONES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf } from "./catalog";
 import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
 import { ConfigProblem } from "./errors";
 import { HSM_STAGES, RegionConfig, SUBNET_TIERS } from "./schema";
@@ -128,6 +128,8 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
   }
 
   checkKafka(c, report);
+  checkEks(c, report);
+  checkServices(c, report);
   checkRetention(c, report);
   return problems;
 }
@@ -329,4 +331,57 @@ function trustAnchorProblem(pem: string): string | undefined {
   }
   if (!cert.ca) return "not-ca";
   return undefined;
+}
+
+/** The EKS cluster: roles in the region's account, node counts that cover every AZ. */
+function checkEks(c: RegionConfig, report: Report): void {
+  const eks = c.eks;
+  for (const field of ["adminRoleArn", "deployRoleArn"] as const) {
+    const account = /^arn:[^:]+:iam::(\d{12}):/.exec(eks[field])?.[1];
+    if (account !== c.accountId) {
+      report(`eks.${field}`, `is a role of account ${account}, not of the region's account ${c.accountId}`, `use a role of ${c.accountId}; cross-account cluster admins are not supported`);
+    }
+  }
+  if (eks.adminRoleArn === eks.deployRoleArn) {
+    report("eks.deployRoleArn", "is the administrators' role", "give the deploy pipeline its own role, so that its use is told apart in the audit trail");
+  }
+  const n = eks.nodes;
+  const azs = c.availabilityZones.length;
+  if (n.minSize < azs || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
+    report("eks.nodes", `minSize ${n.minSize}, desiredSize ${n.desiredSize}, maxSize ${n.maxSize}`, `use ${azs} <= minSize <= desiredSize <= maxSize: at least one node per AZ`);
+  }
+  if (n.diskGiB < 20 || n.diskGiB > 1000) {
+    report("eks.nodes.diskGiB", `${n.diskGiB} GiB`, "use 20 to 1000 GiB");
+  }
+}
+
+/** Services: unique names and identities, namespaces the platform does not own, known topics. */
+function checkServices(c: RegionConfig, report: Report): void {
+  const names = new Set<string>();
+  const identities = new Set<string>();
+  const topics = new Set(c.kafka.topics.map((t) => t.name));
+  const prefixes = new Map<string, string>();
+  c.services.forEach((svc, i) => {
+    const field = `services[${i}]`;
+    if (names.has(svc.name)) report(`${field}.name`, `"${svc.name}" is declared twice`, "give each service its own name");
+    names.add(svc.name);
+    if ((RESERVED_NAMESPACES as readonly string[]).includes(svc.namespace)) {
+      report(`${field}.namespace`, `"${svc.namespace}" belongs to the platform`, `use a namespace of your own (not ${RESERVED_NAMESPACES.join(", ")})`);
+    }
+    const identity = `${svc.namespace}/${svc.serviceAccount ?? svc.name}`;
+    if (identities.has(identity)) report(`${field}.serviceAccount`, `${identity} is already another service's identity`, "give each service its own service account (least privilege, and a distinct mesh principal)");
+    identities.add(identity);
+    const aws = svc.aws;
+    if (!aws) return;
+    for (const mode of ["read", "write"] as const) {
+      aws.kafka[mode].forEach((topic, j) => {
+        if (!topics.has(topic)) report(`${field}.aws.kafka.${mode}[${j}]`, `topic "${topic}" is not declared in kafka.topics`, `declare it there, or use one of ${[...topics].join(", ") || "(none declared)"}`);
+      });
+    }
+    if (aws.auditWritePrefix !== undefined) {
+      const owner = [...prefixes].find(([p]) => p.startsWith(aws.auditWritePrefix!) || aws.auditWritePrefix!.startsWith(p));
+      if (owner) report(`${field}.aws.auditWritePrefix`, `"${aws.auditWritePrefix}" overlaps "${owner[0]}" of ${owner[1]}`, "give each service a prefix of its own, neither inside another");
+      prefixes.set(aws.auditWritePrefix, svc.name);
+    }
+  });
 }

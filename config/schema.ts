@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLOUDS, JURISDICTION_CODES } from "./catalog";
+import { CLOUDS, EKS_VERSIONS, JURISDICTION_CODES } from "./catalog";
 
 /**
  * The shape of a region file. Zod checks shape and format here; relations between fields
@@ -15,6 +15,16 @@ const awsArn = (what: string, example: string) =>
   });
 
 const cidr = z.string().min(1, { error: "must be a CIDR block. Fix: use a block such as \"10.10.0.0/16\"." });
+
+const roleArn = (what: string) =>
+  z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+    error: `must be the ARN of an IAM role (${what}). Fix: e.g. "arn:aws:iam::111122223333:role/platform-admin".`,
+  });
+
+/** A Kubernetes name (RFC 1123 label): namespaces, service accounts, services. */
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+  error: 'must be a Kubernetes name: lowercase letters, digits and "-", at most 63 characters. Fix: e.g. "payment-core".',
+});
 
 /** One list entry per availability zone, in the order of `availabilityZones`. */
 const perAz = cidr.array();
@@ -165,6 +175,53 @@ export const RegionSchema = z.strictObject({
       )
       .default([]),
   }),
+  /** The region's EKS cluster. */
+  eks: z.strictObject({
+    /** Kubernetes version, pinned; one in AWS standard support (config/catalog.ts). */
+    version: z.enum(EKS_VERSIONS).default("1.35"),
+    /** Role of the platform administrators: cluster admin through an access entry. */
+    adminRoleArn: roleArn("platform administrators"),
+    /** Role the deploy pipeline assumes: cluster admin through an access entry (it installs the mesh). */
+    deployRoleArn: roleArn("deploy pipeline"),
+    /** The managed node group, spread over the workload subnets of every AZ. */
+    nodes: z
+      .strictObject({
+        instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type. Fix: e.g. "m6i.large".' })).min(1).default(["m6i.large"]),
+        /** At least one node per AZ. */
+        minSize: z.number().int().default(3),
+        desiredSize: z.number().int().default(3),
+        maxSize: z.number().int().default(6),
+        /** Root volume (GiB), encrypted with the ebs key. */
+        diskGiB: z.number().int().default(50),
+      })
+      .prefault({}),
+  }),
+  /**
+   * The services the region runs in EKS. Each gets its namespace, a service account, a private ECR
+   * repository `<namespace>/<name>`, and, when it declares `aws` access, an EKS Pod Identity role
+   * with exactly that access.
+   */
+  services: z
+    .array(
+      z.strictObject({
+        name: k8sName,
+        namespace: k8sName,
+        /** Defaults to the service's name. */
+        serviceAccount: k8sName.optional(),
+        /** AWS access of the service's pods; nothing when omitted. */
+        aws: z
+          .strictObject({
+            /** Write audit records to the archive under this prefix, e.g. "payment-core/". */
+            auditWritePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]*\/$/, { error: 'must be a folder-like prefix. Fix: e.g. "payment-core/".' }).optional(),
+            /** Encrypt and decrypt with the tokenization key (all its generations). */
+            tokenizationKey: z.boolean().default(false),
+            /** MSK topics, through IAM auth. */
+            kafka: z.strictObject({ read: z.array(z.string()).default([]), write: z.array(z.string()).default([]) }).prefault({}),
+          })
+          .optional(),
+      }),
+    )
+    .default([]),
   /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
   retention: z.strictObject({
     /** Object Lock COMPLIANCE default retention of the audit archive (days). */

@@ -32,7 +32,7 @@ const TIER_IDS: Readonly<Record<NetworkTier, string>> = { workload: "Workload", 
  * and the AWS-managed data services of a region call, with no internet path.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS = [
-  "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "ec2", "elasticloadbalancing", "autoscaling",
+  "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling",
 ] as const;
 
 /** Properties of {@link PrivateLinkNetwork.workloadTierSecurityGroup}. */

@@ -5,7 +5,7 @@ import { Lazy, dependable } from "./cdktf";
 import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 
 /** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
-export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "tokenization"] as const;
+export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "ecr", "tokenization"] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
 /** Construct id, alias suffix and description of each key; ids are API (they are Terraform addresses). */
@@ -17,6 +17,7 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
   logs: { id: "Logs", alias: "logs", description: "CloudWatch log groups" },
   secretsManager: { id: "SecretsManager", alias: "secrets-manager", description: "Secrets Manager secrets" },
   ebs: { id: "Ebs", alias: "ebs", description: "EBS volumes of cluster nodes" },
+  ecr: { id: "Ecr", alias: "ecr", description: "container images in the private ECR repositories" },
   tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
 };
 
@@ -141,6 +142,8 @@ export class RegionKeys extends Construct {
   readonly secretsManager: KmsKey;
   /** EBS volumes of cluster nodes. */
   readonly ebs: KmsKey;
+  /** Container images in the region's private ECR repositories. */
+  readonly ecr: KmsKey;
   private readonly keys: Record<KeyPurpose, CustomerManagedKey>;
   private readonly aliasPrefix: string;
   private readonly commonStatements: readonly PolicyStatement[];
@@ -210,6 +213,7 @@ export class RegionKeys extends Construct {
       logs: make("logs"),
       secretsManager: make("secretsManager"),
       ebs: make("ebs"),
+      ecr: make("ecr"),
       tokenization: make("tokenization"),
     };
     this.database = this.keys.database.key;
@@ -219,6 +223,7 @@ export class RegionKeys extends Construct {
     this.logs = this.keys.logs.key;
     this.secretsManager = this.keys.secretsManager.key;
     this.ebs = this.keys.ebs.key;
+    this.ecr = this.keys.ecr.key;
     this.tokenizationKey = this.keys.tokenization.key;
     this.aliasPrefix = props.aliasPrefix;
     this.commonStatements = common;

@@ -44,6 +44,21 @@ const region: RegionFile = {
       { name: "payment-events", partitions: 24, retentionHours: 720 },
     ],
   },
+  eks: {
+    adminRoleArn: "arn:aws:iam::111122223333:role/platform-admin",
+    deployRoleArn: "arn:aws:iam::111122223333:role/platform-deploy",
+  },
+  services: [
+    {
+      name: "payment-core",
+      namespace: "payments",
+      aws: { auditWritePrefix: "payment-core/", kafka: { write: ["payments.raw", "payment-events"] } },
+    },
+    { name: "tokenization-service", namespace: "payments", aws: { tokenizationKey: true } },
+    { name: "payment-service", namespace: "payments" },
+    { name: "fraud-engine", namespace: "fraud", aws: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
+    { name: "checkout-service", namespace: "checkout" },
+  ],
   retention: {
     auditArchiveDays: 400,
     logDays: 400,

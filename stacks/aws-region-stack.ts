@@ -4,6 +4,8 @@ import { RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
+import { EksCluster } from "../constructs/eks-cluster";
+import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
 import { HsmKeyStore } from "../constructs/hsm-key-store";
 import { KafkaCluster } from "../constructs/kafka-cluster";
 import { S3Backend, TerraformOutput, TerraformVariable } from "../constructs/cdktf";
@@ -26,6 +28,7 @@ const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
   logs: "kms_key_arn_logs",
   secretsManager: "kms_key_arn_secrets_manager",
   ebs: "kms_key_arn_ebs",
+  ecr: "kms_key_arn_ecr",
   tokenization: "kms_key_arn_tokenization",
 };
 
@@ -34,6 +37,14 @@ const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
  * `TF_VAR_kmsuser_password` from the secret; README, CloudHSM ceremony).
  */
 export const KMSUSER_PASSWORD_VARIABLE = "kmsuser_password";
+
+/** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
+export const ISTIO_IMAGES = ["istio/pilot", "istio/proxyv2"] as const;
+
+/** The ECR repository of a service's image. */
+export function serviceImage(service: { readonly namespace: string; readonly name: string }): string {
+  return `${service.namespace}/${service.name}`;
+}
 
 /** Default tags on every AWS resource of a region (PCI DSS 12.5: scope is documented). */
 export function regionTags(region: RegionConfig): Record<string, string> {
@@ -63,6 +74,7 @@ export class AwsRegionStack extends BlueprintStack {
   /** The KMS custom key store on the cluster, from stage "keystore". */
   readonly keyStore?: HsmKeyStore;
   readonly kafka: KafkaCluster;
+  readonly eks: EksCluster;
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, `region-${region.name}`);
@@ -192,6 +204,31 @@ export class AwsRegionStack extends BlueprintStack {
       topics: region.kafka.topics,
     });
 
+    this.eks = new EksCluster(this, "Eks", {
+      name,
+      accountId: region.accountId,
+      region: region.cloudRegion,
+      version: region.eks.version,
+      network: this.network,
+      secretsKey: this.keys.eksSecrets,
+      ebsKey: this.keys.ebs,
+      logsKey: this.keys.logs,
+      logRetentionDays: region.retention.logDays,
+      clusterAdminRoleArns: [region.eks.adminRoleArn, region.eks.deployRoleArn],
+      nodes: region.eks.nodes,
+      images: [...ISTIO_IMAGES, ...region.services.map(serviceImage)],
+      ecrKey: this.keys.ecr,
+    });
+    for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement);
+    for (const service of region.services) {
+      if (!service.aws) continue;
+      this.eks.workloadRole(service.name, {
+        namespace: service.namespace,
+        serviceAccount: service.serviceAccount ?? service.name,
+        statements: this.serviceStatements(service.name, service.aws),
+      });
+    }
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
     for (const tier of NETWORK_TIERS) {
       new TerraformOutput(this, SUBNET_OUTPUT_IDS[tier], {
@@ -234,5 +271,53 @@ export class AwsRegionStack extends BlueprintStack {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",
     });
+  }
+
+  /** The least-privilege statements of one service's AWS access, from its declaration. */
+  private serviceStatements(service: string, aws: NonNullable<RegionConfig["services"][number]["aws"]>): PolicyStatement[] {
+    const { cloudRegion, accountId } = this.region;
+    const partition = partitionOf(cloudRegion);
+    const statements: PolicyStatement[] = [];
+    if (aws.auditWritePrefix !== undefined) {
+      statements.push(
+        { Sid: "WriteOwnAuditRecords", Effect: "Allow", Action: "s3:PutObject", Resource: `${this.auditArchive.archive.bucket.arn}/${aws.auditWritePrefix}*` },
+        {
+          Sid: "EncryptAuditRecordsThroughS3",
+          Effect: "Allow",
+          Action: "kms:GenerateDataKey",
+          Resource: this.keys.audit.arn,
+          Condition: { StringEquals: { "kms:ViaService": `s3.${cloudRegion}.amazonaws.com` } },
+        },
+      );
+    }
+    if (aws.tokenizationKey) {
+      // Every tokenization key: the current one encrypts; the retired ones' policies let them only decrypt.
+      const keys = [this.keys.managedKey("tokenization").key, ...this.keys.hsmTokenization];
+      statements.push({
+        Sid: "UseTheTokenizationKeys",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+        Resource: keys.map((k) => k.arn),
+      });
+    }
+    const { read, write } = aws.kafka;
+    if (read.length + write.length > 0) {
+      const cluster = this.kafka.cluster;
+      const topicArn = (topic: string) => `arn:${partition}:kafka:${cloudRegion}:${accountId}:topic/${cluster.clusterName}/*/${topic}`;
+      statements.push({ Sid: "ConnectToKafka", Effect: "Allow", Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], Resource: cluster.arn });
+      if (write.length > 0) statements.push({ Sid: "WriteTopics", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], Resource: write.map(topicArn) });
+      if (read.length > 0) {
+        statements.push(
+          { Sid: "ReadTopics", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], Resource: read.map(topicArn) },
+          {
+            Sid: "OwnConsumerGroups",
+            Effect: "Allow",
+            Action: ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+            Resource: `arn:${partition}:kafka:${cloudRegion}:${accountId}:group/${cluster.clusterName}/*/${service}*`,
+          },
+        );
+      }
+    }
+    return statements;
   }
 }

@@ -11,6 +11,7 @@ export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> =
   logs: "logs",
   secretsManager: "secrets-manager",
   ebs: "ebs",
+  ecr: "ecr",
   tokenization: "tokenization",
 };
 

@@ -1,0 +1,333 @@
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { EncryptedLogGroup } from "./encrypted-log-group";
+import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
+import { PrivateLinkNetwork } from "./private-link-network";
+
+/** Every control-plane log type (PCI DSS 10.2). */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/**
+ * Ports the control plane opens to nodes: kubelet, webhooks on 443, and Istio's sidecar-injection
+ * webhook (15017) and istiod's XDS/CA port (15012) (istio/istio#38930).
+ */
+export const CONTROL_PLANE_TO_NODE_PORTS = [
+  { id: "Kubelet", port: 10250, label: "kubelet" },
+  { id: "Webhooks", port: 443, label: "admission webhooks" },
+  { id: "IstioWebhook", port: 15017, label: "Istio sidecar-injection webhook" },
+  { id: "IstioXds", port: 15012, label: "istiod XDS and CA" },
+] as const;
+
+/** The AWS managed policies a node needs, and no other. */
+export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"] as const;
+
+/** Ports nodes reach in the data tier: Aurora, MSK (SASL/SCRAM, IAM), CloudHSM clients. */
+export const NODE_TO_DATA_TIER_PORTS = [
+  { id: "Postgres", from: 5432, to: 5432, label: "Aurora PostgreSQL" },
+  { id: "KafkaScram", from: 9096, to: 9096, label: "MSK SASL/SCRAM over TLS" },
+  { id: "KafkaIam", from: 9098, to: 9098, label: "MSK IAM over TLS" },
+  { id: "CloudHsm", from: 2223, to: 2225, label: "CloudHSM clients" },
+] as const;
+
+/** Properties of {@link EksCluster}. */
+export interface EksClusterProps {
+  /** Cluster name (also the prefix of its roles, groups and log group). */
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Kubernetes version, pinned. */
+  readonly version: string;
+  /** The control plane's ENIs and the nodes live in the workload tier; nothing reaches the internet. */
+  readonly network: PrivateLinkNetwork;
+  /** Envelope encryption of Kubernetes secrets. */
+  readonly secretsKey: KmsKey;
+  /** Node root volumes. Its policy must admit the Auto Scaling service-linked role (see `ebsKeyStatements`). */
+  readonly ebsKey: KmsKey;
+  /** Control-plane log group. */
+  readonly logsKey: KmsKey;
+  readonly logRetentionDays: number;
+  /** Roles that get cluster admin through access entries (no aws-auth ConfigMap). */
+  readonly clusterAdminRoleArns: readonly string[];
+  readonly nodes: {
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+    readonly diskGiB: number;
+  };
+  /** Images the cluster runs, each a private ECR repository (`istio/pilot`, `payments/payment-core`, ...). */
+  readonly images: readonly string[];
+  /** Encrypts the ECR repositories. */
+  readonly ecrKey: KmsKey;
+}
+
+/**
+ * A private EKS cluster (PCI DSS 1.3, 2.2, 3.5, 8.2, 10.2): API endpoint reachable only inside the
+ * VPC, secrets envelope-encrypted with a CMK, every control-plane log type kept in a CMK log group,
+ * access entries only (authentication mode API), a managed node group over the workload subnets
+ * of every AZ with IMDSv2 only, encrypted root volumes and no SSH, images from private ECR
+ * repositories (immutable tags, scan on push, CMK), and EKS Pod Identity for workloads.
+ */
+export class EksCluster extends Construct {
+  readonly cluster: EksClusterResource;
+  readonly clusterSecurityGroup: SecurityGroup;
+  readonly nodeSecurityGroup: SecurityGroup;
+  readonly nodeRole: IamRole;
+  readonly nodeGroup: EksNodeGroup;
+  readonly logGroup: EncryptedLogGroup;
+  readonly repositories: Readonly<Record<string, EcrRepository>>;
+  private readonly props: EksClusterProps;
+  private readonly partition: string;
+  private readonly workloadScope: Construct;
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    this.props = props;
+    const { network, name } = props;
+    const partition = partitionOf(props.region);
+    this.partition = partition;
+    const managedPolicy = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
+    if (props.clusterAdminRoleArns.length === 0) throw new Error(`EksCluster ${name}: name at least one cluster admin role (no one could manage the cluster).`);
+    const n = props.nodes;
+    if (n.minSize < network.availabilityZones.length || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
+      throw new Error(`EksCluster ${name}: node sizes must satisfy AZs (${network.availabilityZones.length}) <= min <= desired <= max, got ${n.minSize}/${n.desiredSize}/${n.maxSize}.`);
+    }
+
+    // EKS writes to this exact name; creating it first keeps it under our key and retention.
+    this.logGroup = new EncryptedLogGroup(this, "ControlPlaneLogs", { name: `/aws/eks/${name}/cluster`, key: props.logsKey, retentionDays: props.logRetentionDays });
+
+    const clusterRole = new IamRole(this, "ClusterRole", {
+      name: `${name}-eks-cluster`,
+      assumeRolePolicy: renderPolicy([
+        {
+          Sid: "EksControlPlane",
+          Effect: "Allow",
+          Principal: { Service: "eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+        },
+      ]),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, "ClusterRolePolicy", { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") });
+
+    this.clusterSecurityGroup = this.securityGroup("ClusterSecurityGroup", `${name}-eks-control-plane`, "EKS control-plane ENIs: the API on 443 from the workload tier");
+    this.nodeSecurityGroup = this.securityGroup("NodeSecurityGroup", `${name}-eks-nodes`, "EKS nodes and pods: from each other and from the control plane on the ports it calls");
+    this.wireSecurityGroups();
+
+    this.cluster = new EksClusterResource(this, "Cluster", {
+      name,
+      version: props.version,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: network.subnets.workload.map((s) => s.id),
+        securityGroupIds: [this.clusterSecurityGroup.id],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: false,
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: props.secretsKey.arn } },
+      enabledClusterLogTypes: [...EKS_LOG_TYPES],
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      // Refuse paid extended support: an unsupported version must be upgraded, not kept.
+      upgradePolicy: { supportType: "STANDARD" },
+      kubernetesNetworkConfig: { ipFamily: "ipv4" },
+      dependsOn: [this.logGroup.logGroup, clusterPolicy],
+    });
+
+    const accessScope = new Construct(this, "ClusterAdmins");
+    props.clusterAdminRoleArns.forEach((principalArn) => {
+      const roleScope = new Construct(accessScope, principalArn.replace(/^.*:role\//, "").replace(/[^A-Za-z0-9-]/g, "-"));
+      const entry = new EksAccessEntry(roleScope, "AccessEntry", { clusterName: this.cluster.name, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(roleScope, "ClusterAdmin", {
+        clusterName: this.cluster.name,
+        principalArn,
+        policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: "cluster" },
+        dependsOn: [entry],
+      });
+    });
+
+    this.nodeRole = new IamRole(this, "NodeRole", {
+      name: `${name}-eks-node`,
+      assumeRolePolicy: renderPolicy([{ Sid: "Ec2Nodes", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.accountId } } }]),
+    });
+    const nodePolicyScope = new Construct(this, "NodeRolePolicies");
+    const nodePolicies = NODE_MANAGED_POLICIES.map((policy) => new IamRolePolicyAttachment(nodePolicyScope, policy, { role: this.nodeRole.name, policyArn: managedPolicy(policy) }));
+
+    const launchTemplate = new LaunchTemplate(this, "NodeLaunchTemplate", {
+      name: `${name}-eks-node`,
+      description: `Nodes of ${name}: IMDSv2 only, encrypted root volume, no SSH key`,
+      updateDefaultVersion: true,
+      vpcSecurityGroupIds: [this.nodeSecurityGroup.id],
+      // Hop limit 1: pods cannot reach the node's instance metadata (and its role); they use Pod Identity.
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      blockDeviceMappings: [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { encrypted: "true", kmsKeyId: props.ebsKey.arn, volumeSize: n.diskGiB, volumeType: "gp3", deleteOnTermination: "true" },
+        },
+      ],
+      monitoring: { enabled: true },
+      tagSpecifications: [
+        { resourceType: "instance", tags: { Name: `${name}-eks-node` } },
+        { resourceType: "volume", tags: { Name: `${name}-eks-node` } },
+      ],
+    });
+
+    this.nodeGroup = new EksNodeGroup(this, "NodeGroup", {
+      clusterName: this.cluster.name,
+      nodeGroupName: `${name}-default`,
+      nodeRoleArn: this.nodeRole.arn,
+      subnetIds: network.subnets.workload.map((s) => s.id),
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      instanceTypes: [...n.instanceTypes],
+      scalingConfig: { minSize: n.minSize, desiredSize: n.desiredSize, maxSize: n.maxSize },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.toString() },
+      dependsOn: nodePolicies,
+    });
+
+    new EksAddon(this, "PodIdentityAgent", {
+      clusterName: this.cluster.name,
+      addonName: "eks-pod-identity-agent",
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn: [this.nodeGroup],
+    });
+
+    const repoScope = new Construct(this, "Repositories");
+    const repositories: Record<string, EcrRepository> = {};
+    for (const image of props.images) {
+      if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(image)) throw new Error(`EksCluster ${name}: "${image}" is not an ECR repository name.`);
+      if (repositories[image]) throw new Error(`EksCluster ${name}: image "${image}" is listed twice.`);
+      const imageScope = new Construct(repoScope, image.replace(/\//g, "-"));
+      const repo = new EcrRepository(imageScope, "Repository", {
+        name: image,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.ecrKey.arn }],
+        forceDelete: false,
+      });
+      new EcrLifecyclePolicy(imageScope, "Lifecycle", {
+        repository: repo.name,
+        policy: JSON.stringify({
+          rules: [{ rulePriority: 1, description: "Untagged images go after 14 days", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 }, action: { type: "expire" } }],
+        }),
+      });
+      repositories[image] = repo;
+    }
+    this.repositories = repositories;
+    this.workloadScope = new Construct(this, "Workloads");
+  }
+
+  /**
+   * Key-policy statements the ebs key needs: EC2 Auto Scaling launches the nodes and uses the key
+   * on their behalf through its service-linked role (grants only for AWS resources).
+   */
+  ebsKeyStatements(): PolicyStatement[] {
+    const slr = `arn:${this.partition}:iam::${this.props.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    return [
+      {
+        Sid: "AutoScalingUsesTheKeyForNodeVolumes",
+        Effect: "Allow",
+        Principal: { AWS: slr },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:ViaService": `ec2.${this.props.region}.amazonaws.com`, "kms:CallerAccount": this.props.accountId } },
+      },
+      {
+        Sid: "AutoScalingGrantsForNodeVolumes",
+        Effect: "Allow",
+        Principal: { AWS: slr },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
+    ];
+  }
+
+  /**
+   * An EKS Pod Identity role for one service account with exactly `statements` (no managed
+   * policies), and its association. The trust names this cluster only.
+   */
+  workloadRole(id: string, props: { readonly namespace: string; readonly serviceAccount: string; readonly statements: readonly PolicyStatement[] }): IamRole {
+    const scope = new Construct(this.workloadScope, id);
+    const role = new IamRole(scope, "Role", {
+      name: `${this.props.name}-${id}`.slice(0, 64),
+      description: `EKS Pod Identity of ${props.namespace}/${props.serviceAccount}`,
+      assumeRolePolicy: renderPolicy([
+        {
+          Sid: "PodIdentityOfThisCluster",
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: {
+            StringEquals: { "aws:SourceAccount": this.props.accountId },
+            ArnEquals: { "aws:SourceArn": this.cluster.arn },
+          },
+        },
+      ]),
+    });
+    if (props.statements.length > 0) {
+      new IamRolePolicy(scope, "Policy", { role: role.name, name: "least-privilege", policy: renderPolicy(props.statements) });
+    }
+    new EksPodIdentityAssociation(scope, "Association", {
+      clusterName: this.cluster.name,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      roleArn: role.arn,
+    });
+    return role;
+  }
+
+  private securityGroup(id: string, name: string, description: string): SecurityGroup {
+    return new SecurityGroup(this, id, { name, description, vpcId: this.props.network.vpc.id, revokeRulesOnDelete: true, tags: { Name: name } });
+  }
+
+  /** Rules between the control plane, the nodes, the endpoints, S3 and the data tier; nothing to or from 0.0.0.0/0. */
+  private wireSecurityGroups(): void {
+    const { network } = this.props;
+    const cluster = this.clusterSecurityGroup;
+    const nodes = this.nodeSecurityGroup;
+    const rules = new Construct(this, "Rules");
+    const tcp = (from: number, to = from) => ({ ipProtocol: "tcp", fromPort: from, toPort: to });
+
+    network.availabilityZones.forEach((az, i) => {
+      new VpcSecurityGroupIngressRule(rules, `ApiFromWorkloadTier-${az}`, {
+        securityGroupId: cluster.id,
+        description: `Kubernetes API from the workload tier in ${az} (nodes, deploy runners)`,
+        ...tcp(443),
+        cidrIpv4: network.subnetCidrs.workload[i],
+      });
+    });
+    for (const { id, port, label } of CONTROL_PLANE_TO_NODE_PORTS) {
+      new VpcSecurityGroupEgressRule(rules, `ControlPlaneTo${id}`, { securityGroupId: cluster.id, description: `${label} on the nodes`, ...tcp(port), referencedSecurityGroupId: nodes.id });
+      new VpcSecurityGroupIngressRule(rules, `Nodes${id}FromControlPlane`, { securityGroupId: nodes.id, description: `${label} from the control plane`, ...tcp(port), referencedSecurityGroupId: cluster.id });
+    }
+    new VpcSecurityGroupIngressRule(rules, "NodesFromNodes", { securityGroupId: nodes.id, description: "Pods and nodes among themselves (the mesh enforces mTLS and policy)", ipProtocol: "-1", referencedSecurityGroupId: nodes.id });
+    new VpcSecurityGroupEgressRule(rules, "NodesToNodes", { securityGroupId: nodes.id, description: "Pods and nodes among themselves", ipProtocol: "-1", referencedSecurityGroupId: nodes.id });
+    new VpcSecurityGroupEgressRule(rules, "NodesToApi", { securityGroupId: nodes.id, description: "Kubernetes API", ...tcp(443), referencedSecurityGroupId: cluster.id });
+    new VpcSecurityGroupEgressRule(rules, "NodesToEndpoints", { securityGroupId: nodes.id, description: "AWS APIs through the interface endpoints", ...tcp(443), referencedSecurityGroupId: network.endpointSecurityGroup.id });
+    new VpcSecurityGroupEgressRule(rules, "NodesToS3", { securityGroupId: nodes.id, description: "S3 through the gateway endpoint (ECR layers, audit archive)", ...tcp(443), prefixListId: network.s3GatewayEndpoint.prefixListId });
+    network.availabilityZones.forEach((az, i) => {
+      for (const { id, from, to, label } of NODE_TO_DATA_TIER_PORTS) {
+        new VpcSecurityGroupEgressRule(rules, `NodesTo${id}-${az}`, { securityGroupId: nodes.id, description: `${label} in the data tier of ${az}`, ...tcp(from, to), cidrIpv4: network.subnetCidrs.data[i] });
+      }
+    });
+  }
+}
