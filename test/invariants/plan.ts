@@ -244,6 +244,28 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
     },
   },
   {
+    id: "plan.eks",
+    requirement: "1.3, 2.2, 3.5.1, 10.2",
+    description: "planned EKS: private endpoint only, secrets encryption, API authentication mode, every log type; node launch template with IMDSv2 only and encrypted volumes",
+    check: (plan) => {
+      const v: string[] = [];
+      const clusters = plannedResources(plan, "aws_eks_cluster");
+      if (clusters.length !== 1) v.push(`aws_eks_cluster: ${clusters.length} planned`);
+      for (const { address, values: c } of clusters) {
+        if (c.vpc_config?.[0]?.endpoint_public_access !== false || c.vpc_config?.[0]?.endpoint_private_access !== true) v.push(`${address}: endpoint not private-only`);
+        if (JSON.stringify(c.encryption_config?.[0]?.resources) !== '["secrets"]') v.push(`${address}: secrets not encrypted`);
+        if (c.access_config?.[0]?.authentication_mode !== "API") v.push(`${address}: authentication mode ${c.access_config?.[0]?.authentication_mode}`);
+        if ((c.enabled_cluster_log_types ?? []).length !== 5) v.push(`${address}: ${JSON.stringify(c.enabled_cluster_log_types)}`);
+      }
+      for (const { address, values: t } of plannedResources(plan, "aws_launch_template")) {
+        if (t.metadata_options?.[0]?.http_tokens !== "required") v.push(`${address}: IMDSv1 allowed`);
+        if ((t.block_device_mappings ?? []).some((b: TfJson) => b.ebs?.[0]?.encrypted !== "true")) v.push(`${address}: unencrypted volume`);
+        if (t.key_name) v.push(`${address}: SSH key`);
+      }
+      return v;
+    },
+  },
+  {
     id: "plan.partner-api",
     requirement: "1.3.1, 4.2.1",
     description: "planned partner API: internal NLB with deletion protection and access logs, TLS 1.2+/1.3 listener, acceptance required, configured principals only",

@@ -196,6 +196,57 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
   ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (secretNamed(j, "AmazonMSK_").name = "kafka-payment-core")],
   ["kafka.scram-secrets", "secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "{}" })],
   ["kafka.scram-secrets", "plural association", (j) => add(j, "aws_msk_scram_secret_association", "all", { cluster_arn: "x", secret_arn_list: [] })],
+  ["eks.private-encrypted-logged", "public endpoint", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true)],
+  ["eks.private-encrypted-logged", "secrets unencrypted", (j) => delete first(j, "aws_eks_cluster").encryption_config],
+  ["eks.private-encrypted-logged", "secrets under the ebs key", (j) => (first(j, "aws_eks_cluster").encryption_config.provider.key_arn = "${aws_kms_key.keys_ebs_key.arn}")],
+  ["eks.private-encrypted-logged", "audit log off", (j) => (first(j, "aws_eks_cluster").enabled_cluster_log_types = ["api"])],
+  ["eks.private-encrypted-logged", "aws-auth ConfigMap allowed", (j) => (first(j, "aws_eks_cluster").access_config.authentication_mode = "API_AND_CONFIG_MAP")],
+  ["eks.private-encrypted-logged", "creator made admin", (j) => (first(j, "aws_eks_cluster").access_config.bootstrap_cluster_creator_admin_permissions = true)],
+  ["eks.private-encrypted-logged", "log group created by EKS", (j) => delete first(j, "aws_eks_cluster").depends_on],
+  ["eks.private-encrypted-logged", "unlisted version", (j) => (first(j, "aws_eks_cluster").version = "1.29")],
+  ["eks.access-entries", "an extra cluster admin", (j) =>
+    add(j, "aws_eks_access_policy_association", "extra", { cluster_name: "x", principal_arn: "arn:aws:iam::111122223333:role/dev", policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } })],
+  ["eks.access-entries", "deploy role without an entry", (j, s) =>
+    delete j.resource.aws_eks_access_entry[Object.entries(j.resource.aws_eks_access_entry as Record<string, TfJson>).find(([, e]) => e.principal_arn === s.region.eks.deployRoleArn)![0]]],
+  ["eks.nodes-hardened", "IMDSv1 allowed", (j) => (first(j, "aws_launch_template").metadata_options.http_tokens = "optional")],
+  ["eks.nodes-hardened", "hop limit 3", (j) => (first(j, "aws_launch_template").metadata_options.http_put_response_hop_limit = 3)],
+  ["eks.nodes-hardened", "unencrypted root volume", (j) => (first(j, "aws_launch_template").block_device_mappings[0].ebs.encrypted = "false")],
+  ["eks.nodes-hardened", "SSH key", (j) => (first(j, "aws_launch_template").key_name = "ops")],
+  ["eks.nodes-hardened", "node group in one AZ", (j) => (first(j, "aws_eks_node_group").subnet_ids = [first(j, "aws_eks_node_group").subnet_ids[0]])],
+  ["eks.nodes-hardened", "admin policy on the nodes", (j) =>
+    add(j, "aws_iam_role_policy_attachment", "admin", { role: "${aws_iam_role.eks_node_role.name}", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" })],
+  ["eks.control-plane-reaches-istio", "no 15017 from the control plane", (j) =>
+    delete j.resource.aws_vpc_security_group_ingress_rule[Object.entries(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).find(([, r]) => r.from_port === 15017)![0]]],
+  ["eks.control-plane-reaches-istio", "nodes open to the VPC", (j, s) =>
+    add(j, "aws_vpc_security_group_ingress_rule", "nodes_vpc", { security_group_id: "${aws_security_group.eks_node_security_group.id}", ip_protocol: "tcp", from_port: 30000, to_port: 32767, cidr_ipv4: s.region.network.vpcCidr })],
+  ["eks.control-plane-reaches-istio", "API open to the data tier", (j, s) =>
+    add(j, "aws_vpc_security_group_ingress_rule", "api_data", { security_group_id: "${aws_security_group.eks_cluster_security_group.id}", ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: s.region.network.subnets.data[0] })],
+  ["eks.private-images", "mutable tags", (j) => (first(j, "aws_ecr_repository").image_tag_mutability = "MUTABLE")],
+  ["eks.private-images", "no scan on push", (j) => (first(j, "aws_ecr_repository").image_scanning_configuration.scan_on_push = false)],
+  ["eks.private-images", "AES256 images", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }])],
+  ["eks.private-images", "a service without a repository", (j) => delete j.resource.aws_ecr_repository[Object.keys(j.resource.aws_ecr_repository).pop()!]],
+  ["eks.workload-identity-least-privilege", "wildcard actions", (j) =>
+    policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "All", Effect: "Allow", Action: "s3:*", Resource: "*" }))],
+  ["eks.workload-identity-least-privilege", "fraud-engine gets the tokenization key", (j) => {
+    const p = named(j, "aws_iam_role_policy", (x) => String(x.role).includes("fraud"));
+    policyEdit(p, (d) => d.Statement.push({ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: "${aws_kms_key.keys_tokenization_key.arn}" }));
+  }],
+  ["eks.workload-identity-least-privilege", "audit writes outside the prefix", (j) =>
+    policyEdit(named(j, "aws_iam_role_policy", (x) => String(x.role).includes("payment-core")), (d) => (d.Statement[0].Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*"))],
+  ["eks.workload-identity-least-privilege", "role trusted by any cluster", (j) => {
+    const r = named(j, "aws_iam_role", (x) => String(x.description).startsWith("EKS Pod Identity"));
+    const doc = JSON.parse(r.assume_role_policy);
+    delete doc.Statement[0].Condition.ArnEquals;
+    r.assume_role_policy = JSON.stringify(doc);
+  }],
+  ["eks.workload-identity-least-privilege", "a service loses its identity", (j) => delete j.resource.aws_eks_pod_identity_association[Object.keys(j.resource.aws_eks_pod_identity_association)[0]]],
+  ["keys.policies-name-principals", "ebs key open to any Auto Scaling caller", (j) =>
+    policyEdit(j.resource.aws_kms_key.keys_ebs_key, (d) => d.Statement.forEach((x) => {
+      if (String(x.Sid).startsWith("AutoScaling")) {
+        x.Principal = { AWS: "*" };
+        delete x.Condition;
+      }
+    }))],
   ["hsm.kmsuser-secret", "secret removed", (j) => delete j.resource.aws_secretsmanager_secret.hsm_kmsuser_password],
   ["hsm.kmsuser-secret", "secret under the kafka key", (j) => (secretNamed(j, "kmsuser").kms_key_id = "${aws_kms_key.keys_kafka_key.arn}")],
   ["hsm.kmsuser-secret", "password written by Terraform", (j) =>

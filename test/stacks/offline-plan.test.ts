@@ -101,6 +101,8 @@ if ("missing" in tools) {
       const alias = p.configuration.root_module.resources.find((r: TfJson) => r.address === "aws_kms_alias.keys_tokenization_alias");
       alias.expressions.target_key_id.references = ["aws_kms_key.keys_tokenization_hsm_g1_key.key_id", "aws_kms_key.keys_tokenization_hsm_g1_key"];
     }, "keys"],
+    ["plan.eks", "public endpoint", (p) => (planned(p, "aws_eks_cluster").vpc_config[0].endpoint_public_access = true)],
+    ["plan.eks", "IMDSv1 nodes", (p) => (planned(p, "aws_launch_template").metadata_options[0].http_tokens = "optional")],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
     ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ];
