@@ -248,7 +248,8 @@ export class EksCluster extends Construct {
         Principal: { AWS: slr },
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
         Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `ec2.${this.props.region}.amazonaws.com`, "kms:CallerAccount": this.props.accountId } },
+        // As AWS documents it for the Auto Scaling service-linked role (EC2 calls KMS on its behalf).
+        Condition: { StringEquals: { "kms:CallerAccount": this.props.accountId } },
       },
       {
         Sid: "AutoScalingGrantsForNodeVolumes",
