@@ -1,4 +1,4 @@
-import { SynthStack, TfJson, resourcesOf } from "../support/synth";
+import { SynthStack, TfJson, ref, resourcesOf } from "../support/synth";
 
 /**
  * An invariant of the reference model, checked over one synthesized stack. `check` returns one
@@ -45,15 +45,30 @@ export function principalServices(principal: Statement["Principal"]): string[] {
   return asList(principal.Service);
 }
 
+/** The resource name in a reference `${type.name.attr}` (the inverse of `ref`), or undefined. */
+export function refName(value: unknown, type: string, attr: string): string | undefined {
+  const m = /^\$\{([^.]+)\.([^.]+)\.([^.}]+)\}$/.exec(String(value));
+  return m && m[1] === type && m[3] === attr ? m[2] : undefined;
+}
+
+/** The references (`${aws_subnet.<name>.id}`) of a tier's subnets, by the Tier tag, sorted. */
+export function tierSubnetRefs(json: TfJson, tier: string): string[] {
+  return resourcesOf(json, "aws_subnet")
+    .filter(([, s]) => s.tags?.Tier === tier)
+    .map(([n]) => ref("aws_subnet", n, "id"))
+    .sort();
+}
+
+/** The resource name of the KMS key an alias targets, by the alias's full name. */
+export function aliasTarget(json: TfJson, aliasName: string): string | undefined {
+  const alias = resourcesOf(json, "aws_kms_alias").find(([, a]) => a.name === aliasName)?.[1];
+  return alias ? refName(alias.target_key_id, "aws_kms_key", "key_id") : undefined;
+}
+
 /** The resource name of the KMS key whose alias ends with `/<suffix>`, via the alias's target. */
 export function keyNameByAlias(json: TfJson, suffix: string): string | undefined {
-  for (const [, alias] of resourcesOf(json, "aws_kms_alias")) {
-    if (typeof alias.name === "string" && alias.name.endsWith(`/${suffix}`)) {
-      const m = /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(alias.target_key_id as string);
-      return m?.[1];
-    }
-  }
-  return undefined;
+  const alias = resourcesOf(json, "aws_kms_alias").find(([, a]) => typeof a.name === "string" && a.name.endsWith(`/${suffix}`))?.[1];
+  return alias ? refName(alias.target_key_id, "aws_kms_key", "key_id") : undefined;
 }
 
 /** True when `value` is the ARN reference of the named KMS key. */

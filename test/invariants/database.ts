@@ -1,5 +1,5 @@
 import { ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy } from "./common";
+import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
 import { onlyFromWorkloadTier } from "./network";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
@@ -98,7 +98,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
         const v = onlyFromWorkloadTier(json, region, `aws_rds_cluster.${n}`, asList(c.vpc_security_group_ids) as string[], [5432]);
         const group = resourcesOf(json, "aws_db_subnet_group").find(([gn]) => c.db_subnet_group_name === ref("aws_db_subnet_group", gn, "name"));
-        const dataSubnets = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "data").map(([sn]) => ref("aws_subnet", sn, "id")).sort();
+        const dataSubnets = tierSubnetRefs(json, "data");
         if (!group || JSON.stringify([...asList(group[1].subnet_ids)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_rds_cluster.${n}: not in the data-tier subnets`);
         return v;
       }),

@@ -2,7 +2,7 @@ import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } fro
 import { EKS_VERSIONS } from "../../config/catalog";
 import { ISTIO_IMAGES, serviceImage } from "../../stacks/aws-region-stack";
 import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, statementsOf } from "./common";
+import { Invariant, asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
 const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
   const all = resourcesOf(json, type);
@@ -31,7 +31,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
       const logGroup = resourcesOf(json, "aws_cloudwatch_log_group").find(([, g]) => g.name === `/aws/eks/${c.name}/cluster`);
       if (!logGroup) v.push(`aws_cloudwatch_log_group: none named /aws/eks/${c.name}/cluster`);
       else if (!asList(c.depends_on).includes(`aws_cloudwatch_log_group.${logGroup[0]}`)) v.push(`${a}: not created after its log group (EKS would create an unencrypted one)`);
-      const workload = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "workload").map(([sn]) => ref("aws_subnet", sn, "id")).sort();
+      const workload = tierSubnetRefs(json, "workload");
       if (JSON.stringify([...asList(c.vpc_config?.subnet_ids)].sort()) !== JSON.stringify(workload)) v.push(`${a}: control plane not in the workload subnets`);
       return v;
     },
@@ -59,7 +59,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
     description: "node groups over the workload subnets of every AZ, through a launch template with IMDSv2 only (hop limit <= 2), root volume encrypted with the ebs key, no SSH; node role with exactly the three node policies",
     check: ({ json }) => {
       const v: string[] = [];
-      const workload = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "workload").map(([sn]) => ref("aws_subnet", sn, "id")).sort();
+      const workload = tierSubnetRefs(json, "workload");
       const templates = Object.fromEntries(resourcesOf(json, "aws_launch_template"));
       const groups = resourcesOf(json, "aws_eks_node_group");
       if (groups.length === 0) v.push("aws_eks_node_group: none");
@@ -67,7 +67,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
         const a = `aws_eks_node_group.${n}`;
         if (JSON.stringify([...asList(g.subnet_ids)].sort()) !== JSON.stringify(workload)) v.push(`${a}: not over the workload subnets of every AZ`);
         if (g.remote_access) v.push(`${a}: remote (SSH) access`);
-        const lt = /^\$\{aws_launch_template\.([^.]+)\.id\}$/.exec(String(g.launch_template?.id))?.[1];
+        const lt = refName(g.launch_template?.id, "aws_launch_template", "id");
         const t = lt ? templates[lt] : undefined;
         if (!t) {
           v.push(`${a}: no launch template of this stack`);
@@ -79,7 +79,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
         const ebs = asList(t.block_device_mappings).map((b: TfJson) => b.ebs);
         if (ebs.length === 0 || ebs.some((e: TfJson) => e?.encrypted !== "true" || !isKeyArnRef(e?.kms_key_id, keyNameByAlias(json, "ebs")))) v.push(`aws_launch_template.${lt}: volumes not encrypted with the ebs key`);
       }
-      const nodeRoles = new Set(groups.map(([, g]) => /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(g.node_role_arn))?.[1]));
+      const nodeRoles = new Set(groups.map(([, g]) => refName(g.node_role_arn, "aws_iam_role", "arn")));
       for (const role of nodeRoles) {
         const attached = resourcesOf(json, "aws_iam_role_policy_attachment").filter(([, p]) => p.role === ref("aws_iam_role", String(role), "name")).map(([, p]) => String(p.policy_arn).replace(/^.*:policy\//, "")).sort();
         if (JSON.stringify(attached) !== JSON.stringify([...NODE_MANAGED_POLICIES].sort())) v.push(`aws_iam_role.${role}: node policies ${JSON.stringify(attached)}`);
@@ -97,7 +97,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
       const cluster = cn ? json.resource.aws_eks_cluster[cn] : undefined;
       const clusterSg = asList(cluster?.vpc_config?.security_group_ids)[0];
       const nodeGroup = resourcesOf(json, "aws_eks_node_group")[0]?.[1];
-      const lt = /^\$\{aws_launch_template\.([^.]+)\.id\}$/.exec(String(nodeGroup?.launch_template?.id))?.[1];
+      const lt = refName(nodeGroup?.launch_template?.id, "aws_launch_template", "id");
       const nodeSg = lt ? asList(json.resource.aws_launch_template[lt].vpc_security_group_ids)[0] : undefined;
       if (!clusterSg || !nodeSg) return ["aws_eks_cluster / aws_launch_template: security groups not found"];
       const v: string[] = [];
@@ -147,15 +147,19 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
       if (JSON.stringify(identities) !== JSON.stringify(expected)) v.push(`aws_eks_pod_identity_association: ${JSON.stringify(identities)}, expected ${JSON.stringify(expected)}`);
       const roles = Object.fromEntries(resourcesOf(json, "aws_iam_role"));
       for (const [an, a] of assocs) {
-        const role = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(a.role_arn))?.[1];
+        const role = refName(a.role_arn, "aws_iam_role", "arn");
         const trust = role ? statementsOf(roles[role].assume_role_policy) : [];
         const ok = trust.length === 1 && JSON.stringify(trust[0].Principal) === JSON.stringify({ Service: "pods.eks.amazonaws.com" }) && String(trust[0].Condition?.ArnEquals?.["aws:SourceArn"]).startsWith("${aws_eks_cluster.");
         if (!ok) v.push(`aws_eks_pod_identity_association.${an}: role not trusted by this cluster's Pod Identity only`);
       }
       const tokenizationKeys = resourcesOf(json, "aws_kms_key").filter(([, k]) => String(k.description).includes("tokenization")).map(([kn]) => ref("aws_kms_key", kn, "arn"));
-      const byRoleName = (roleRef: string) => withAws.find((s) => roleRef === ref("aws_iam_role", resourcesOf(json, "aws_iam_role").find(([, r]) => r.description === `EKS Pod Identity of ${s.namespace}/${s.serviceAccount ?? s.name}`)?.[0] ?? "", "name"));
+      // The service a role belongs to, through its Pod Identity association.
+      const serviceOfRole = (roleNameRef: string) => {
+        const assoc = assocs.find(([, a]) => refName(a.role_arn, "aws_iam_role", "arn") === refName(roleNameRef, "aws_iam_role", "name"))?.[1];
+        return assoc ? withAws.find((s) => s.namespace === assoc.namespace && (s.serviceAccount ?? s.name) === assoc.service_account) : undefined;
+      };
       for (const [pn, p] of [...resourcesOf(json, "aws_iam_role_policy"), ...resourcesOf(json, "aws_iam_policy")]) {
-        const service = p.role ? byRoleName(p.role) : undefined;
+        const service = p.role ? serviceOfRole(p.role) : undefined;
         for (const s of statementsOf(p.policy)) {
           const actions = asList(s.Action);
           const resources = asList(s.Resource).map(String);

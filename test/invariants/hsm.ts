@@ -2,13 +2,7 @@ import { CLOUDHSM_PORTS } from "../../constructs/cloud-hsm";
 import { RETIRED_KEY_DENIED_ACTIONS } from "../../constructs/region-keys";
 import { KMSUSER_PASSWORD_VARIABLE } from "../../stacks/aws-region-stack";
 import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf } from "./common";
-
-/** The key an alias of this stack targets, by full alias name. */
-function aliasTarget(json: TfJson, aliasName: string): string | undefined {
-  const alias = resourcesOf(json, "aws_kms_alias").find(([, a]) => a.name === aliasName)?.[1];
-  return alias ? /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(alias.target_key_id))?.[1] : undefined;
-}
+import { Invariant, aliasTarget, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf, tierSubnetRefs } from "./common";
 
 /**
  * True when the key's policy denies everyone the actions that produce new ciphertext under it,
@@ -35,7 +29,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
       const clusters = resourcesOf(json, "aws_cloudhsm_v2_cluster");
       if (clusters.length !== 1) return [`aws_cloudhsm_v2_cluster: ${clusters.length}, expected 1`];
       const [n, c] = clusters[0];
-      const dataSubnets = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "data").map(([sn]) => ref("aws_subnet", sn, "id")).sort();
+      const dataSubnets = tierSubnetRefs(json, "data");
       const v: string[] = [];
       if (JSON.stringify([...asList(c.subnet_ids)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_cloudhsm_v2_cluster.${n}: not in the data tier of every AZ`);
       if (c.mode !== "FIPS") v.push(`aws_cloudhsm_v2_cluster.${n}: mode ${c.mode}, expected FIPS`);
@@ -50,7 +44,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
     check: ({ json, region }) => {
       const hsms = resourcesOf(json, "aws_cloudhsm_v2_hsm");
       const subnets = hsms.map(([, h]) => h.subnet_id ?? h.availability_zone);
-      const dataSubnets = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "data").map(([sn]) => ref("aws_subnet", sn, "id"));
+      const dataSubnets = tierSubnetRefs(json, "data");
       const v: string[] = [];
       if (hsms.length < 2 || hsms.length !== region.hsm.count) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} HSMs, expected ${region.hsm.count} (≥ 2)`);
       if (new Set(subnets).size !== subnets.length || subnets.some((s) => !dataSubnets.includes(s))) v.push(`aws_cloudhsm_v2_hsm: ${JSON.stringify(subnets)} are not distinct data-tier subnets`);

@@ -1,6 +1,6 @@
 import { ref, resourcesOf } from "../support/synth";
 import { KAFKA_PORTS } from "../../constructs/kafka-cluster";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy } from "./common";
+import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
 import { onlyFromWorkloadTier } from "./network";
 
 /** Invariants of the MSK cluster. */
@@ -47,7 +47,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
     requirement: "12.10",
     description: "brokers in the data-tier subnets of every AZ, a multiple of the AZ count and at least 3",
     check: ({ json, region }) => {
-      const dataSubnets = resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === "data").map(([n]) => ref("aws_subnet", n, "id")).sort();
+      const dataSubnets = tierSubnetRefs(json, "data");
       return resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
         const v: string[] = [];
         const count = c.number_of_broker_nodes;

@@ -1,6 +1,6 @@
 import { KEY_PURPOSES } from "../../constructs/region-keys";
 import { resourcesOf } from "../support/synth";
-import { Invariant, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
+import { Invariant, aliasTarget, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
 
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
@@ -40,9 +40,7 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
         region.hsm.stage === "keys"
           ? ["tokenization-interim", ...Array.from({ length: region.hsm.tokenizationKeyGeneration }, (_, i) => `tokenization-hsm-g${i + 1}`)]
           : [];
-      const generations = resourcesOf(json, "aws_kms_alias")
-        .filter(([, a]) => generationAliases.some((g) => a.name === `${prefix}${g}`))
-        .map(([, a]) => /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(a.target_key_id))?.[1]);
+      const generations = generationAliases.map((g) => aliasTarget(json, `${prefix}${g}`));
       for (const k of keys) if (!targets.has(k) && !generations.includes(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
       return v;
     },

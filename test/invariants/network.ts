@@ -2,7 +2,7 @@ import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service"
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
 import { RegionConfig } from "../../config/schema";
 import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, statementsOf } from "./common";
+import { Invariant, asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
 const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];
@@ -32,7 +32,7 @@ export function onlyFromWorkloadTier(json: TfJson, region: RegionConfig, owner: 
 
 /** Every ingress rule of a security group, wherever it is declared (inline, legacy rule, new rule). */
 function sgIngress(json: TfJson, sgRef: string): { source: string; protocol: string; from: number; to: number }[] {
-  const sgName = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(sgRef)?.[1];
+  const sgName = refName(sgRef, "aws_security_group", "id");
   const inline = sgName ? (asList(json.resource?.aws_security_group?.[sgName]?.ingress) as TfJson[]) : [];
   const legacy = resourcesOf(json, "aws_security_group_rule").filter(([, r]) => r.security_group_id === sgRef && r.type === "ingress").map(([, r]) => r);
   const modern = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sgRef).map(([, r]) => r);
@@ -127,7 +127,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
       const partners = region.paymentApi.partnerClientCidrs;
       const acls = resourcesOf(json, "aws_network_acl");
       for (const tier of NETWORK_TIERS) {
-        const subnetRefs = subnetsOfTier(json, tier).map(([n]) => ref("aws_subnet", n, "id")).sort();
+        const subnetRefs = tierSubnetRefs(json, tier);
         const acl = acls.find(([, a]) => JSON.stringify([...asList(a.subnet_ids)].sort()) === JSON.stringify(subnetRefs));
         if (!acl) {
           v.push(`aws_network_acl: no NACL covers exactly the ${tier} subnets`);
@@ -193,7 +193,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
     description: "an interface endpoint with private DNS in the endpoints tier for every AWS API the region uses, behind a security group that admits only HTTPS from the VPC",
     check: ({ json, region }) => {
       const v: string[] = [];
-      const endpointSubnets = subnetsOfTier(json, "endpoints").map(([n]) => ref("aws_subnet", n, "id")).sort();
+      const endpointSubnets = tierSubnetRefs(json, "endpoints");
       const services = [...DEFAULT_INTERFACE_ENDPOINTS, ...region.network.extraInterfaceEndpoints];
       const eps = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Interface");
       for (const service of services) {

@@ -1,4 +1,5 @@
 import { AWS_REGION_INVARIANTS, failures } from "../invariants";
+import { keyNameByAlias } from "../invariants/common";
 import { SynthStack, TfJson, allStacks, cloneJson } from "../support/synth";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
@@ -31,7 +32,7 @@ const add = (j: TfJson, type: string, name: string, body: TfJson) => {
 const secretNamed = (j: TfJson, part: string) => named(j, "aws_secretsmanager_secret", (s) => String(s.name).includes(part));
 const store = (j: TfJson) => first(j, "aws_kms_custom_key_store");
 const alias = (j: TfJson, suffix: string) => named(j, "aws_kms_alias", (a) => String(a.name).endsWith(`/${suffix}`));
-const keyOf = (j: TfJson, suffix: string) => j.resource.aws_kms_key[/aws_kms_key\.([^.]+)\./.exec(alias(j, suffix).target_key_id)![1]];
+const keyOf = (j: TfJson, suffix: string) => j.resource.aws_kms_key[keyNameByAlias(j, suffix)!];
 
 type Stage = SynthStack["region"]["hsm"]["stage"];
 /**
