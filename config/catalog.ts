@@ -66,3 +66,19 @@ export const EKS_VERSIONS = ["1.34", "1.35"] as const;
 
 /** Kubernetes namespaces the platform owns; services may not be placed in them. */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"] as const;
+
+/**
+ * Istio minor releases the blueprint accepts, each with the Kubernetes minors it supports
+ * (istio.io, supported releases; reviewed November 2026). 1.26 is the oldest release with every
+ * security API at v1 that the mesh stacks use; keep at most the releases Istio still patches.
+ */
+export const ISTIO_RELEASES: Readonly<Record<string, readonly string[]>> = {
+  "1.29": ["1.31", "1.32", "1.33", "1.34", "1.35"],
+  "1.30": ["1.32", "1.33", "1.34", "1.35", "1.36"],
+};
+
+/** The Istio patch release the regions run unless they pin another (1.30.4: 27 August 2026). */
+export const DEFAULT_ISTIO_VERSION = "1.30.4";
+
+/** HTTP methods an AuthorizationPolicy rule may name (no wildcard). */
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;

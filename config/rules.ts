@@ -1,7 +1,7 @@
 import { X509Certificate } from "crypto";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../constructs/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
-import { AWS_AVAILABILITY_ZONES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf } from "./catalog";
+import { AWS_AVAILABILITY_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf } from "./catalog";
 import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
 import { ConfigProblem } from "./errors";
 import { HSM_STAGES, RegionConfig, SUBNET_TIERS } from "./schema";
@@ -130,6 +130,7 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
   checkKafka(c, report);
   checkEks(c, report);
   checkServices(c, report);
+  checkMesh(c, report);
   checkRetention(c, report);
   return problems;
 }
@@ -383,5 +384,73 @@ function checkServices(c: RegionConfig, report: Report): void {
       if (owner) report(`${field}.aws.auditWritePrefix`, `"${aws.auditWritePrefix}" overlaps "${owner[0]}" of ${owner[1]}`, "give each service a prefix of its own, neither inside another");
       prefixes.set(aws.auditWritePrefix, svc.name);
     }
+  });
+}
+
+/** An Istio path that matches every path: `*`, or a prefix match on `/`. */
+export function matchesAllPaths(path: string): boolean {
+  return path === "*" || path === "/*";
+}
+
+/**
+ * The mesh: an Istio release that supports the cluster's Kubernetes version, merchant namespaces
+ * the platform does not own, and a call graph between declared identities and services.
+ */
+function checkMesh(c: RegionConfig, report: Report): void {
+  const mesh = c.mesh;
+  const minor = mesh.istioVersion.split(".").slice(0, 2).join(".");
+  const kubernetes = ISTIO_RELEASES[minor];
+  if (!kubernetes) {
+    report("mesh.istioVersion", `${mesh.istioVersion} is not a release the blueprint supports`, `use a patch release of ${Object.keys(ISTIO_RELEASES).join(" or ")} (config/catalog.ts)`);
+  } else if (!kubernetes.includes(c.eks.version)) {
+    report("mesh.istioVersion", `Istio ${minor} does not support Kubernetes ${c.eks.version} (eks.version)`, `use an Istio release that supports ${c.eks.version}: ${Object.entries(ISTIO_RELEASES).filter(([, k]) => k.includes(c.eks.version)).map(([m]) => m).join(", ") || "(none listed)"}`);
+  }
+
+  const serviceNamespaces = new Set(c.services.map((s) => s.namespace));
+  const merchants = new Set<string>();
+  mesh.merchantNamespaces.forEach((ns, i) => {
+    const field = `mesh.merchantNamespaces[${i}]`;
+    if ((RESERVED_NAMESPACES as readonly string[]).includes(ns)) report(field, `"${ns}" belongs to the platform`, "name the merchant's own namespace, e.g. \"merchant-12345\"");
+    if (merchants.has(ns)) report(field, `"${ns}" is listed twice`, "list each merchant namespace once");
+    merchants.add(ns);
+  });
+
+  const identities = new Set(c.services.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`));
+  const targets = new Set(c.services.map((s) => `${s.namespace}/${s.name}`));
+  const known = (what: "identities" | "services") =>
+    (what === "identities" ? [...identities.keys()] : [...targets]).join(", ") || "(none declared)";
+  const seen = new Map<string, number>();
+  mesh.calls.forEach((call, i) => {
+    const field = `mesh.calls[${i}]`;
+    for (const end of ["from", "to"] as const) {
+      const [namespace] = call[end].split("/");
+      const isKnown = end === "from" ? identities.has(call.from) : targets.has(call.to);
+      if (isKnown) continue;
+      if (!serviceNamespaces.has(namespace)) {
+        report(`${field}.${end}`, `names namespace "${namespace}", where no service is declared`, `declare the service in services[], or use one of: ${known(end === "from" ? "identities" : "services")}`);
+      } else if (end === "from") {
+        report(`${field}.from`, `"${call.from}" is not the identity (<namespace>/<serviceAccount>) of a declared service`, `use one of: ${known("identities")}`);
+      } else {
+        report(`${field}.to`, `"${call.to}" is not a declared service (<namespace>/<name>)`, `use one of: ${known("services")}`);
+      }
+    }
+    const target = c.services.find((s) => `${s.namespace}/${s.name}` === call.to);
+    if (target && `${target.namespace}/${target.serviceAccount ?? target.name}` === call.from) {
+      report(field, `${call.from} calls itself`, "remove the call: a service needs no policy to reach itself");
+    }
+    const key = `${call.from} -> ${call.to}`;
+    const previous = seen.get(key);
+    if (previous !== undefined) report(field, `repeats mesh.calls[${previous}] (${key})`, "merge the methods and paths of both into one call");
+    seen.set(key, i);
+    call.paths.forEach((path, j) => {
+      if (matchesAllPaths(path)) report(`${field}.paths[${j}]`, `"${path}" allows every path`, 'name the paths the caller needs, e.g. "/tokenize" or "/v1/charges/*"');
+      else if (!path.startsWith("/") && !path.startsWith("*")) report(`${field}.paths[${j}]`, `"${path}" is not a path`, 'start it with "/", e.g. "/tokenize"');
+      else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; Istio matches only exact paths, a prefix ("/a/*") or a suffix ("*/b")`, 'use an exact path, "/prefix/*" or "*/suffix"');
+    });
+    const methods = new Set<string>();
+    call.methods.forEach((m, j) => {
+      if (methods.has(m)) report(`${field}.methods[${j}]`, `"${m}" is listed twice`, "list each method once");
+      methods.add(m);
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLOUDS, EKS_VERSIONS, JURISDICTION_CODES } from "./catalog";
+import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, HTTP_METHODS, JURISDICTION_CODES } from "./catalog";
 
 /**
  * The shape of a region file. Zod checks shape and format here; relations between fields
@@ -222,6 +222,45 @@ export const RegionSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * The Istio mesh in the region's cluster (stacks `region-<name>-istio` and `region-<name>-mesh`).
+   * mTLS is STRICT everywhere and every workload namespace denies by default: the only requests
+   * that pass are the `calls` declared here.
+   */
+  mesh: z.strictObject({
+    /** Istio release, pinned (config/catalog.ts lists the supported minors). */
+    istioVersion: z
+      .string()
+      .regex(/^1\.\d+\.\d+$/, { error: `must be an Istio release "1.<minor>.<patch>". Fix: e.g. "${DEFAULT_ISTIO_VERSION}".` })
+      .default(DEFAULT_ISTIO_VERSION),
+    /**
+     * The SPIFFE trust domain of the region's workloads: principals are
+     * `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`.
+     */
+    trustDomain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
+      error: 'must be a DNS-like trust domain (lowercase letters, digits, dashes, dots). Fix: e.g. "eu.acme-pay.internal".',
+    }),
+    /**
+     * Namespaces of merchant tenants (seeds: `merchant-12345`): in the mesh, labelled
+     * `isolation: "true"`, and closed by NetworkPolicies to everything but the mesh's own traffic
+     * and the declared calls.
+     */
+    merchantNamespaces: z.array(k8sName).default([]),
+    /**
+     * Who may call whom: the only requests the mesh lets through. `from` is a caller's identity
+     * `<namespace>/<serviceAccount>`; `to` a declared service `<namespace>/<name>`.
+     */
+    calls: z
+      .array(
+        z.strictObject({
+          from: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<serviceAccount>". Fix: e.g. "payments/payment-core".' }),
+          to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/tokenization-service".' }),
+          methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods of the call, e.g. ["POST"].' }),
+          paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths of the call, e.g. ["/tokenize"].' }),
+        }),
+      )
+      .default([]),
+  }),
   /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
   retention: z.strictObject({
     /** Object Lock COMPLIANCE default retention of the audit archive (days). */

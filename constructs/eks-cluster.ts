@@ -202,6 +202,15 @@ export class EksCluster extends Construct {
       dependsOn: nodePolicies,
     });
 
+    // The managed VPC CNI with its network policy agent: without it, NetworkPolicies are not enforced.
+    new EksAddon(this, "VpcCni", {
+      clusterName: this.cluster.name,
+      addonName: "vpc-cni",
+      configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn: [this.nodeGroup],
+    });
     new EksAddon(this, "PodIdentityAgent", {
       clusterName: this.cluster.name,
       addonName: "eks-pod-identity-agent",

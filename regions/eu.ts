@@ -58,7 +58,20 @@ const region: RegionFile = {
     { name: "payment-service", namespace: "payments" },
     { name: "fraud-engine", namespace: "fraud", aws: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
     { name: "checkout-service", namespace: "checkout" },
+    // A merchant tenant's connector, in its isolated namespace.
+    { name: "storefront-connector", namespace: "merchant-12345" },
   ],
+  mesh: {
+    trustDomain: "eu.acme-pay.internal",
+    merchantNamespaces: ["merchant-12345"],
+    // The only requests the mesh lets through; everything else is denied.
+    calls: [
+      { from: "checkout/checkout-service", to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] },
+      { from: "payments/payment-service", to: "payments/payment-core", methods: ["POST"], paths: ["/v1/payments"] },
+      { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
+      { from: "merchant-12345/storefront-connector", to: "checkout/checkout-service", methods: ["POST"], paths: ["/v1/checkout"] },
+    ],
+  },
   retention: {
     auditArchiveDays: 400,
     logDays: 400,

@@ -58,6 +58,16 @@ const region: RegionFile = {
     { name: "fraud-engine", namespace: "fraud", aws: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
     { name: "checkout-service", namespace: "checkout" },
   ],
+  mesh: {
+    trustDomain: "us.acme-pay.internal",
+    merchantNamespaces: ["merchant-67890"],
+    // The only requests the mesh lets through; everything else is denied.
+    calls: [
+      { from: "checkout/checkout-service", to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] },
+      { from: "payments/payment-service", to: "payments/payment-core", methods: ["POST"], paths: ["/v1/payments"] },
+      { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
+    ],
+  },
   retention: {
     auditArchiveDays: 365,
     logDays: 365,

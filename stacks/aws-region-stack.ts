@@ -12,7 +12,7 @@ import { S3Backend, TerraformOutput, TerraformVariable } from "../constructs/cdk
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
 import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
 import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/region-keys";
-import { BlueprintStack } from "./blueprint-stack";
+import { RegionStack } from "./blueprint-stack";
 
 /** Output ids are API too (other stacks read them): fixed, not built. */
 const SUBNET_OUTPUT_IDS: Record<NetworkTier, string> = {
@@ -40,6 +40,20 @@ export const KMSUSER_PASSWORD_VARIABLE = "kmsuser_password";
 
 /** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
 export const ISTIO_IMAGES = ["istio/pilot", "istio/proxyv2"] as const;
+/** Istio's Helm charts, mirrored into the region's ECR as OCI artifacts (`helm push ... oci://<registry>/charts/istio`). */
+export const ISTIO_CHARTS = ["charts/istio/base", "charts/istio/istiod"] as const;
+
+/** The region's private ECR registry. */
+export function ecrRegistry(region: Pick<RegionConfig, "accountId" | "cloudRegion">): string {
+  return `${region.accountId}.dkr.ecr.${region.cloudRegion}.amazonaws.com`;
+}
+
+/** Outputs the mesh stacks read (through the state of `region-<name>`). */
+export const EKS_OUTPUT_IDS = {
+  name: "eks_cluster_name",
+  endpoint: "eks_cluster_endpoint",
+  certificateAuthority: "eks_cluster_certificate_authority",
+} as const;
 
 /** The ECR repository of a service's image. */
 export function serviceImage(service: { readonly namespace: string; readonly name: string }): string {
@@ -63,8 +77,7 @@ export function regionTags(region: RegionConfig): Record<string, string> {
  * `region-<name>`: everything a region runs on AWS, planned with the AWS provider only and with
  * no data source, so that `terraform plan` needs no credentials.
  */
-export class AwsRegionStack extends BlueprintStack {
-  readonly region: RegionConfig;
+export class AwsRegionStack extends RegionStack {
   readonly keys: RegionKeys;
   readonly auditArchive: AuditArchive;
   readonly network: PrivateLinkNetwork;
@@ -77,8 +90,7 @@ export class AwsRegionStack extends BlueprintStack {
   readonly eks: EksCluster;
 
   constructor(scope: Construct, region: RegionConfig) {
-    super(scope, `region-${region.name}`);
-    this.region = region;
+    super(scope, `region-${region.name}`, region, "aws");
     const name = `${region.naming.prefix}-${region.name}`;
 
     const backend = new S3Backend(this, {
@@ -216,7 +228,7 @@ export class AwsRegionStack extends BlueprintStack {
       logRetentionDays: region.retention.logDays,
       clusterAdminRoleArns: [region.eks.adminRoleArn, region.eks.deployRoleArn],
       nodes: region.eks.nodes,
-      images: [...ISTIO_IMAGES, ...region.services.map(serviceImage)],
+      images: [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...region.services.map(serviceImage)],
       ecrKey: this.keys.ecr,
     });
     for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement);
@@ -267,6 +279,12 @@ export class AwsRegionStack extends BlueprintStack {
     if (this.keyStore) {
       new TerraformOutput(this, "hsm_key_store_id", { value: this.keyStore.store.id, description: "Connect it (aws kms connect-custom-key-store) before stage keys" });
     }
+    new TerraformOutput(this, EKS_OUTPUT_IDS.name, { value: this.eks.cluster.name, description: "EKS cluster (read by the mesh stacks)" });
+    new TerraformOutput(this, EKS_OUTPUT_IDS.endpoint, { value: this.eks.cluster.endpoint, description: "Private API endpoint of the cluster (read by the mesh stacks)" });
+    new TerraformOutput(this, EKS_OUTPUT_IDS.certificateAuthority, {
+      value: this.eks.cluster.certificateAuthority.get(0).data,
+      description: "Base64 CA certificate of the API endpoint (read by the mesh stacks)",
+    });
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",

@@ -1,4 +1,5 @@
 import { Construct, Node } from "constructs";
+import { RegionConfig } from "../config/schema";
 import { TerraformElement, TerraformStack } from "../constructs/cdktf";
 
 /**
@@ -28,6 +29,27 @@ export abstract class BlueprintStack extends TerraformStack {
     return id;
   }
 }
+
+/** A stack of one region's. */
+export abstract class RegionStack extends BlueprintStack {
+  /**
+   * @param region the region the stack belongs to
+   * @param layer what of the region it holds: `aws` (`region-<name>`, AWS provider only),
+   *   `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
+   */
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly region: RegionConfig,
+    readonly layer: StackLayer,
+  ) {
+    super(scope, id);
+  }
+}
+
+/** The layers of a region, in deploy order. */
+export const STACK_LAYERS = ["aws", "istio", "mesh"] as const;
+export type StackLayer = (typeof STACK_LAYERS)[number];
 
 /** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */
 function toSnake(id: string): string {

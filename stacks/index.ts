@@ -1,14 +1,25 @@
 import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
-import { BlueprintStack } from "./blueprint-stack";
+import { RegionStack } from "./blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
+import { IstioStack, MeshStack } from "./mesh-stacks";
 
-/** Every stack of every region, in a stable order. `main.ts` and the tests build the same list. */
-export function defineStacks(app: Construct, regions: readonly RegionConfig[]): BlueprintStack[] {
-  return regions.map((region) => {
+/**
+ * Every stack of every region, in a stable order and in deploy order within a region:
+ * `region-<name>` (AWS), `region-<name>-istio` (namespaces, Istio), `region-<name>-mesh`
+ * (policies). `main.ts` and the tests build the same list.
+ */
+export function defineStacks(app: Construct, regions: readonly RegionConfig[]): RegionStack[] {
+  return regions.flatMap((region) => {
     switch (region.cloud) {
-      case "aws":
-        return new AwsRegionStack(app, region);
+      case "aws": {
+        const aws = new AwsRegionStack(app, region);
+        const istio = new IstioStack(app, region);
+        istio.addDependency(aws);
+        const mesh = new MeshStack(app, region);
+        mesh.addDependency(istio);
+        return [aws, istio, mesh];
+      }
     }
   });
 }

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RegionConfigError } from "../../config/errors";
+import { ISTIO_RELEASES } from "../../config/catalog";
 import { loadRegions, validateRegions } from "../../config/load";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
@@ -111,6 +112,22 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
   ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once"],
   ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
+  ["a call to an unknown service", "eu", (r) => (r.mesh.calls![0].to = "payments/refund-service"), "regions/eu.ts", "mesh.calls[0].to", "payments/tokenization-service"],
+  ["a call from an unknown namespace", "eu", (r) => (r.mesh.calls![0].from = "billing/payment-core"), "regions/eu.ts", "mesh.calls[0].from", "declare the service in services[]"],
+  ["a call to an unknown namespace", "us", (r) => (r.mesh.calls![1].to = "ledger/payment-core"), "regions/us.ts", "mesh.calls[1].to", "payments/payment-core"],
+  ["a call from a name that is not a service account", "eu", (r) => (r.mesh.calls![0].from = "checkout/default"), "regions/eu.ts", "mesh.calls[0].from", "checkout/checkout-service"],
+  ["a call that is not namespace/name", "eu", (r) => (r.mesh.calls![0].to = "payment-service"), "regions/eu.ts", "mesh.calls[0].to", '"payments/tokenization-service"'],
+  ["a call allowing every path", "eu", (r) => (r.mesh.calls![2].paths = ["/*"]), "regions/eu.ts", "mesh.calls[2].paths[0]", '"/tokenize"'],
+  ["a call allowing every path with *", "us", (r) => (r.mesh.calls![2].paths = ["/tokenize", "*"]), "regions/us.ts", "mesh.calls[2].paths[1]", "name the paths"],
+  ["a path with a wildcard inside", "eu", (r) => (r.mesh.calls![2].paths = ["/v1/*/tokenize"]), "regions/eu.ts", "mesh.calls[2].paths[0]", '"/prefix/*"'],
+  ["a call without methods", "eu", (r) => (r.mesh.calls![0].methods = []), "regions/eu.ts", "mesh.calls[0].methods", '["POST"]'],
+  ["a wildcard method", "eu", (r) => (r.mesh.calls![0].methods = ["*" as never]), "regions/eu.ts", "mesh.calls[0].methods[0]", '"POST"'],
+  ["the same call twice", "eu", (r) => r.mesh.calls!.push({ ...r.mesh.calls![0], paths: ["/v1/refund"] }), "regions/eu.ts", "mesh.calls[4]", "merge the methods and paths"],
+  ["a service calling itself", "eu", (r) => (r.mesh.calls![0].to = "checkout/checkout-service"), "regions/eu.ts", "mesh.calls[0]", "needs no policy"],
+  ["a merchant in a platform namespace", "eu", (r) => (r.mesh.merchantNamespaces = ["istio-system"]), "regions/eu.ts", "mesh.merchantNamespaces[0]", "merchant-12345"],
+  ["an Istio release the blueprint does not list", "eu", (r) => (r.mesh.istioVersion = "1.22.3"), "regions/eu.ts", "mesh.istioVersion", "1.29 or 1.30"],
+  ["a trust domain with a scheme", "eu", (r) => (r.mesh.trustDomain = "spiffe://eu.acme-pay.internal"), "regions/eu.ts", "mesh.trustDomain", '"eu.acme-pay.internal"'],
+  ["a mesh without a trust domain", "us", (r) => delete (r.mesh as Partial<typeof r.mesh>).trustDomain, "regions/us.ts", "mesh.trustDomain", ""],
   ["name differs from the file", "eu", (r) => (r.name = "europe"), "regions/eu.ts", "name", 'set name to "eu"'],
   ["prefix too long", "eu", (r) => (r.naming.prefix = "acme-payments"), "regions/eu.ts", "naming.prefix", '"acme-pay"'],
 ];
@@ -119,6 +136,18 @@ describe("a bad region config is rejected with the file, the field and the fix",
   it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix) => {
     const problems = problemsAfter(target, mutate);
     expect(problems).toContainEqual(expect.objectContaining({ file, field, fix: expect.stringContaining(fix) }));
+  });
+
+  it("rejects an Istio release that does not support the cluster's Kubernetes version", () => {
+    // No listed pair is incompatible today; an older release shows the rule works when the lists move.
+    const releases = ISTIO_RELEASES as Record<string, readonly string[]>;
+    releases["1.28"] = ["1.30", "1.31", "1.32", "1.33", "1.34"];
+    try {
+      const problems = problemsAfter("eu", (r) => ((r.mesh.istioVersion = "1.28.2"), (r.eks.version = "1.35")));
+      expect(problems).toContainEqual(expect.objectContaining({ file: "regions/eu.ts", field: "mesh.istioVersion", fix: expect.stringContaining("supports 1.35: 1.29, 1.30") }));
+    } finally {
+      delete releases["1.28"];
+    }
   });
 
   it("reports every problem of a file at once", () => {

@@ -1,6 +1,6 @@
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../constructs/eks-cluster";
 import { EKS_VERSIONS } from "../../config/catalog";
-import { ISTIO_IMAGES, serviceImage } from "../../stacks/aws-region-stack";
+import { ISTIO_CHARTS, ISTIO_IMAGES, serviceImage } from "../../stacks/aws-region-stack";
 import { TfJson, ref, resourcesOf } from "../support/synth";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
@@ -116,11 +116,28 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
     },
   },
   {
+    id: "eks.network-policies-enforced",
+    requirement: "1.3, 1.4",
+    description: "the managed VPC CNI runs its network policy agent, so the merchant namespaces' NetworkPolicies are enforced, not just stored",
+    check: ({ json }) => {
+      const cni = resourcesOf(json, "aws_eks_addon").filter(([, a]) => a.addon_name === "vpc-cni");
+      if (cni.length !== 1) return [`aws_eks_addon: ${cni.length} vpc-cni add-ons, expected 1`];
+      const [n, a] = cni[0];
+      let values: TfJson = {};
+      try {
+        values = JSON.parse(a.configuration_values ?? "{}");
+      } catch {
+        return [`aws_eks_addon.${n}: configuration_values is not JSON`];
+      }
+      return values.enableNetworkPolicy === "true" ? [] : [`aws_eks_addon.${n}: enableNetworkPolicy is ${JSON.stringify(values.enableNetworkPolicy)}, expected "true"`];
+    },
+  },
+  {
     id: "eks.private-images",
     requirement: "6.3.3, 11.3.1",
-    description: "a private ECR repository for Istio and for every declared service: immutable tags, scan on push, encrypted with the ecr key",
+    description: "a private ECR repository for Istio's images and charts and for every declared service: immutable tags, scan on push, encrypted with the ecr key",
     check: ({ json, region }) => {
-      const expected = [...ISTIO_IMAGES, ...region.services.map(serviceImage)].sort();
+      const expected = [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...region.services.map(serviceImage)].sort();
       const repos = resourcesOf(json, "aws_ecr_repository");
       const v: string[] = [];
       if (JSON.stringify(repos.map(([, r]) => r.name).sort()) !== JSON.stringify(expected)) v.push(`aws_ecr_repository: ${JSON.stringify(repos.map(([, r]) => r.name).sort())}, expected ${JSON.stringify(expected)}`);

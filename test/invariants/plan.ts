@@ -246,7 +246,7 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
   {
     id: "plan.eks",
     requirement: "1.3, 2.2, 3.5.1, 10.2",
-    description: "planned EKS: private endpoint only, secrets encryption, API authentication mode, every log type; node launch template with IMDSv2 only and encrypted volumes",
+    description: "planned EKS: private endpoint only, secrets encryption, API authentication mode, every log type; node launch template with IMDSv2 only and encrypted volumes; VPC CNI enforcing NetworkPolicies",
     check: (plan) => {
       const v: string[] = [];
       const clusters = plannedResources(plan, "aws_eks_cluster");
@@ -262,6 +262,8 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
         if ((t.block_device_mappings ?? []).some((b: TfJson) => b.ebs?.[0]?.encrypted !== "true")) v.push(`${address}: unencrypted volume`);
         if (t.key_name) v.push(`${address}: SSH key`);
       }
+      const cni = plannedResources(plan, "aws_eks_addon").filter((a) => a.values.addon_name === "vpc-cni");
+      if (cni.length !== 1 || JSON.parse(cni[0].values.configuration_values ?? "{}").enableNetworkPolicy !== "true") v.push("aws_eks_addon: no planned vpc-cni with its network policy agent");
       return v;
     },
   },

@@ -222,6 +222,12 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
     add(j, "aws_vpc_security_group_ingress_rule", "nodes_vpc", { security_group_id: "${aws_security_group.eks_node_security_group.id}", ip_protocol: "tcp", from_port: 30000, to_port: 32767, cidr_ipv4: s.region.network.vpcCidr })],
   ["eks.control-plane-reaches-istio", "API open to the data tier", (j, s) =>
     add(j, "aws_vpc_security_group_ingress_rule", "api_data", { security_group_id: "${aws_security_group.eks_cluster_security_group.id}", ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: s.region.network.subnets.data[0] })],
+  ["eks.network-policies-enforced", "network policy agent off", (j) =>
+    (named(j, "aws_eks_addon", (a) => a.addon_name === "vpc-cni").configuration_values = JSON.stringify({ enableNetworkPolicy: "false" }))],
+  ["eks.network-policies-enforced", "self-managed CNI", (j) =>
+    delete j.resource.aws_eks_addon[Object.entries(j.resource.aws_eks_addon as Record<string, TfJson>).find(([, a]) => a.addon_name === "vpc-cni")![0]]],
+  ["eks.private-images", "charts pulled from outside", (j) =>
+    delete j.resource.aws_ecr_repository[Object.entries(j.resource.aws_ecr_repository as Record<string, TfJson>).find(([, r]) => r.name === "charts/istio/istiod")![0]]],
   ["eks.private-images", "mutable tags", (j) => (first(j, "aws_ecr_repository").image_tag_mutability = "MUTABLE")],
   ["eks.private-images", "no scan on push", (j) => (first(j, "aws_ecr_repository").image_scanning_configuration.scan_on_push = false)],
   ["eks.private-images", "AES256 images", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }])],

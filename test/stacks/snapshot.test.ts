@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hsmStageStacks, shippedStacks, synthRegions } from "../support/synth";
+import { hsmStageStacks, shippedAllLayers, synthRegions } from "../support/synth";
 
 /** Every file under `dir`, relative path → bytes. */
 function tree(dir: string): Map<string, Buffer> {
@@ -18,7 +18,7 @@ function tree(dir: string): Map<string, Buffer> {
   return out;
 }
 
-const stacks = shippedStacks();
+const stacks = shippedAllLayers();
 
 describe.each([...stacks, ...hsmStageStacks()].map((s) => [s.name, s] as const))("%s", (_name, stack) => {
   it("matches its snapshot (drift shows here; the invariant tests say whether it matters)", () => {

@@ -7,6 +7,7 @@ import { App } from "../../constructs/cdktf";
 import euFile from "../../regions/eu";
 import usFile from "../../regions/us";
 import { defineStacks } from "../../stacks";
+import { StackLayer } from "../../stacks/blueprint-stack";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
 
 /** A synthesized Terraform JSON document (snake_case, as Terraform reads it). */
@@ -17,6 +18,8 @@ export type TfJson = Record<string, any>;
 export interface SynthStack {
   readonly name: string;
   readonly region: RegionConfig;
+  /** `aws` (`region-<name>`), `istio` or `mesh`. */
+  readonly layer: StackLayer;
   readonly dir: string;
   readonly text: string;
   readonly json: TfJson;
@@ -39,19 +42,42 @@ export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): 
   app.synth();
   return {
     outdir,
-    stacks: stacks.map((stack, i) => {
+    stacks: stacks.map((stack) => {
       const dir = path.join(outdir, "stacks", stack.node.id);
       const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
-      return { name: stack.node.id, region: regions[i], dir, text, json: JSON.parse(text) as TfJson };
+      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson };
     }),
   };
 }
 
 let shipped: SynthResult | undefined;
-/** The shipped regions, synthesized once per test file. */
-export function shippedStacks(): readonly SynthStack[] {
+/** Every stack of the shipped regions (AWS, Istio, mesh), synthesized once per test file. */
+export function shippedAllLayers(): readonly SynthStack[] {
   shipped ??= synthRegions();
   return shipped.stacks;
+}
+
+/** The shipped regions' AWS stacks (`region-<name>`). */
+export function shippedStacks(): readonly SynthStack[] {
+  return shippedAllLayers().filter((s) => s.layer === "aws");
+}
+
+/** One region's in-cluster stacks: the Istio install and the mesh's policies. */
+export interface MeshStacks {
+  readonly region: RegionConfig;
+  readonly istio: SynthStack;
+  readonly mesh: SynthStack;
+}
+
+/** The in-cluster stacks of every shipped region. */
+export function shippedMeshStacks(): MeshStacks[] {
+  const all = shippedAllLayers();
+  return all
+    .filter((s) => s.layer === "aws")
+    .map((aws) => {
+      const of = (layer: StackLayer) => all.find((s) => s.region.name === aws.region.name && s.layer === layer)!;
+      return { region: aws.region, istio: of("istio"), mesh: of("mesh") };
+    });
 }
 
 /**
@@ -73,7 +99,9 @@ export function hsmStageRegions(): RegionConfig[] {
 let staged: readonly SynthStack[] | undefined;
 /** The stacks of {@link hsmStageRegions}, named `region-<name> @hsm-<stage>`. */
 export function hsmStageStacks(): readonly SynthStack[] {
-  staged ??= synthRegions(hsmStageRegions()).stacks.map((s) => ({ ...s, name: `${s.name} @hsm-${s.region.hsm.stage}` }));
+  staged ??= synthRegions(hsmStageRegions())
+    .stacks.filter((s) => s.layer === "aws")
+    .map((s) => ({ ...s, name: `${s.name} @hsm-${s.region.hsm.stage}` }));
   return staged;
 }
 

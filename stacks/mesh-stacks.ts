@@ -1,0 +1,137 @@
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Construct } from "constructs";
+import { RegionConfig } from "../config/schema";
+import { DataTerraformRemoteStateS3, Fn, S3Backend } from "../constructs/cdktf";
+import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
+import { RegionStack } from "./blueprint-stack";
+import { EKS_OUTPUT_IDS, ecrRegistry } from "./aws-region-stack";
+
+/** The mesh a region declares, in the terms of the mesh model. */
+export function meshDesign(region: RegionConfig): MeshDesign {
+  return {
+    trustDomain: region.mesh.trustDomain,
+    workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
+    merchantNamespaces: region.mesh.merchantNamespaces,
+    calls: region.mesh.calls,
+  };
+}
+
+/** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
+export function stateKey(region: RegionConfig, suffix: string): string {
+  return `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${suffix}.tfstate`;
+}
+
+/** Helm values of the istiod release: private images, the region's trust domain, two replicas, JSON access logs. */
+export function istiodValues(region: RegionConfig): Record<string, unknown> {
+  return {
+    global: {
+      hub: `${ecrRegistry(region)}/istio`,
+      tag: region.mesh.istioVersion,
+      istioNamespace: ISTIO_ROOT_NAMESPACE,
+      imagePullPolicy: "IfNotPresent",
+      logAsJson: true,
+    },
+    meshConfig: {
+      trustDomain: region.mesh.trustDomain,
+      // Every request through a sidecar is logged (PCI DSS 10.2), as JSON for the log pipeline.
+      accessLogFile: "/dev/stdout",
+      accessLogEncoding: "JSON",
+    },
+    pilot: { autoscaleMin: 2, replicaCount: 2 },
+  };
+}
+
+/**
+ * Base of the stacks that act inside a region's cluster: their own state next to the region's,
+ * and providers configured from the cluster endpoint and CA that `region-<name>` outputs. Tokens
+ * come from `aws eks get-token` as the deploy role (an access entry of the cluster). The API
+ * endpoint is private: these stacks are applied from inside the VPC (README, deploy order).
+ */
+abstract class ClusterStack extends RegionStack {
+  /** The provider settings for the cluster's API. */
+  protected readonly api: { readonly host: string; readonly clusterCaCertificate: string; readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] } };
+
+  constructor(scope: Construct, region: RegionConfig, suffix: "istio" | "mesh") {
+    super(scope, `region-${region.name}-${suffix}`, region, suffix);
+    const state = region.stateBackend;
+    const backend = new S3Backend(this, { bucket: state.bucket, key: stateKey(region, suffix), region: state.region, encrypt: true, kmsKeyId: state.kmsKeyArn });
+    backend.addOverride("use_lockfile", true);
+    this.addOverride("terraform.required_version", ">= 1.10");
+
+    const regionState = new DataTerraformRemoteStateS3(this, "RegionState", { bucket: state.bucket, key: state.key, region: state.region });
+    this.api = {
+      host: regionState.getString(EKS_OUTPUT_IDS.endpoint),
+      clusterCaCertificate: Fn.base64decode(regionState.getString(EKS_OUTPUT_IDS.certificateAuthority)),
+      exec: {
+        apiVersion: "client.authentication.k8s.io/v1beta1",
+        command: "aws",
+        args: ["eks", "get-token", "--cluster-name", regionState.getString(EKS_OUTPUT_IDS.name), "--region", region.cloudRegion, "--output", "json"],
+      },
+    };
+    new KubernetesProvider(this, "kubernetes", { host: this.api.host, clusterCaCertificate: this.api.clusterCaCertificate, exec: [this.api.exec] });
+  }
+}
+
+/**
+ * `region-<name>-istio`: the mesh's namespaces and Istio itself, from the private ECR (charts and
+ * images), in Istio's order: the base chart (CRDs), then istiod with `wait`, so that the CRDs and
+ * the webhook exist before `region-<name>-mesh` is planned.
+ */
+export class IstioStack extends ClusterStack {
+  readonly base: Release;
+  readonly istiod: Release;
+
+  constructor(scope: Construct, region: RegionConfig) {
+    super(scope, region, "istio");
+    new HelmProvider(this, "helm", { kubernetes: { ...this.api, exec: { ...this.api.exec } } });
+
+    const namespaceScope = new Construct(this, "Namespaces");
+    const root = new NamespaceV1(namespaceScope, ISTIO_ROOT_NAMESPACE, { metadata: { name: ISTIO_ROOT_NAMESPACE } });
+    for (const ns of workloadNamespaces(meshDesign(region))) {
+      new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
+    }
+
+    const chartRepository = `oci://${ecrRegistry(region)}/charts/istio`;
+    const release = { repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE, wait: true, timeout: 600, atomic: true, cleanupOnFail: true, maxHistory: 10 };
+    this.base = new Release(this, "IstioBase", {
+      ...release,
+      name: "istio-base",
+      chart: "base",
+      values: [JSON.stringify({ global: { istioNamespace: ISTIO_ROOT_NAMESPACE } })],
+      dependsOn: [root],
+    });
+    // No `lint`: linting istiod's chart fails on its own templates (istio/istio#41792).
+    this.istiod = new Release(this, "Istiod", {
+      ...release,
+      name: "istiod",
+      chart: "istiod",
+      values: [JSON.stringify(istiodValues(region))],
+      dependsOn: [this.base],
+    });
+  }
+}
+
+/**
+ * `region-<name>-mesh`: the mesh's policies as `kubernetes_manifest`s, planned only once Istio's
+ * CRDs exist (after `region-<name>-istio`): STRICT mTLS, deny-all in every workload namespace, the
+ * ALLOW policies of the declared calls, the merchant namespaces' NetworkPolicies.
+ */
+export class MeshStack extends ClusterStack {
+  readonly manifests: readonly MeshManifest[];
+
+  constructor(scope: Construct, region: RegionConfig) {
+    super(scope, region, "mesh");
+    this.manifests = meshManifests(meshDesign(region));
+    const scopes = new Map<string, Construct>();
+    for (const m of this.manifests) {
+      const namespace = m.metadata!.namespace!;
+      let nsScope = scopes.get(namespace);
+      if (!nsScope) scopes.set(namespace, (nsScope = new Construct(this, namespace)));
+      new Manifest(nsScope, `${m.kind}-${m.metadata!.name}`, { manifest: m as unknown as Record<string, unknown> });
+    }
+  }
+}
