@@ -1,0 +1,269 @@
+import { ISTIO_RELEASES } from "../../config/catalog";
+import { matchesAllPaths } from "../../config/rules";
+import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
+import { EKS_OUTPUT_IDS, ecrRegistry } from "../../stacks/aws-region-stack";
+import { MeshStacks, TfJson, resourcesOf } from "../support/synth";
+import { asList } from "./common";
+
+/** An invariant of a region's in-cluster stacks (`region-<name>-istio` and `region-<name>-mesh`). */
+export interface MeshInvariant {
+  readonly id: string;
+  /** PCI DSS v4.0 requirement(s) the invariant serves. */
+  readonly requirement: string;
+  readonly description: string;
+  readonly check: (stacks: MeshStacks) => string[];
+}
+
+/** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
+export function manifestsOf(json: TfJson): [string, TfJson][] {
+  return resourcesOf(json, "kubernetes_manifest").map(([n, r]) => [`kubernetes_manifest.${n}`, r.manifest as TfJson]);
+}
+
+const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
+
+/** The namespaces that run workloads: every service's, every merchant's. */
+export function workloadNamespaceNames({ region }: MeshStacks): string[] {
+  return [...new Set([...region.services.map((s) => s.namespace), ...region.mesh.merchantNamespaces])].sort();
+}
+
+const sorted = (xs: unknown): string[] => [...asList(xs as string[])].map(String).sort();
+/** JSON with object keys sorted (the synthesized JSON sorts them; the model does not). */
+const canonical = (x: unknown): string =>
+  JSON.stringify(x, (_k, value: unknown) =>
+    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+/** A declared or an allowed call, as one comparable line. */
+const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
+  `${principal} -> ${namespace}/${app} ${sorted(methods).join(",")} ${sorted(paths).join(",")}`;
+
+export const MESH_INVARIANTS: readonly MeshInvariant[] = [
+  {
+    id: "mesh.cluster-access",
+    requirement: "7.2, 8.2, 3.5",
+    description: "in-cluster stacks use only the kubernetes (and, for the install, helm) providers, reach the cluster through the endpoint and CA that region-<name> outputs with short-lived `aws eks get-token` credentials, and keep their own encrypted, locked state next to the region's",
+    check: ({ region, istio, mesh }) => {
+      const v: string[] = [];
+      for (const [stack, providers] of [
+        [istio, ["helm", "kubernetes"]],
+        [mesh, ["kubernetes"]],
+      ] as const) {
+        const name = `region-${region.name}-${stack === istio ? "istio" : "mesh"}`;
+        const json = stack.json;
+        if (!same(Object.keys(json.terraform?.required_providers ?? {}).sort(), providers)) v.push(`${name}: providers ${JSON.stringify(Object.keys(json.terraform?.required_providers ?? {}))}, expected ${JSON.stringify(providers)}`);
+        const s3 = json.terraform?.backend?.s3;
+        if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push(`${name}: state not encrypted under the state key and locked`);
+        else if (s3.key === region.stateBackend.key || s3.bucket !== region.stateBackend.bucket) v.push(`${name}: state key ${s3.key} is not its own, next to the region's`);
+        const remote = Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
+        if (remote.length !== 1 || remote[0][1].config?.key !== region.stateBackend.key || remote[0][1].config?.bucket !== region.stateBackend.bucket) {
+          v.push(`${name}: does not read region-${region.name}'s state (and only it)`);
+          continue;
+        }
+        const output = (id: string) => `data.terraform_remote_state.${remote[0][0]}.outputs.${id}`;
+        const configs = [...asList(json.provider?.kubernetes).map((p: TfJson) => ({ p, exec: asList(p.exec)[0] })), ...asList(json.provider?.helm).map((p: TfJson) => ({ p: p.kubernetes, exec: p.kubernetes?.exec }))];
+        if (configs.length !== providers.length) v.push(`${name}: ${configs.length} provider configurations, expected ${providers.length}`);
+        for (const { p, exec } of configs) {
+          if (p?.host !== `\${${output(EKS_OUTPUT_IDS.endpoint)}}`) v.push(`${name}: provider host ${p?.host} is not the cluster's endpoint`);
+          if (p?.cluster_ca_certificate !== `\${base64decode(${output(EKS_OUTPUT_IDS.certificateAuthority)})}`) v.push(`${name}: provider does not verify the cluster's CA`);
+          if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${name}: provider uses static or unverified credentials`);
+          if (exec?.command !== "aws" || !same(asList(exec?.args).slice(0, 2), ["eks", "get-token"])) v.push(`${name}: provider credentials not from aws eks get-token`);
+        }
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.istio-install",
+    requirement: "6.3.3, 2.2",
+    description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private ECR, istiod with the region's trust domain",
+    check: ({ region, istio }) => {
+      const v: string[] = [];
+      const releases = Object.fromEntries(resourcesOf(istio.json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+      if (!same(Object.keys(releases).sort(), ["base", "istiod"])) return [`helm_release: charts ${JSON.stringify(Object.keys(releases))}, expected base and istiod`];
+      const version = region.mesh.istioVersion;
+      const [major, minor] = version.split(".").map(Number);
+      if (!(`${major}.${minor}` in ISTIO_RELEASES) || major !== 1 || minor < 26) v.push(`Istio ${version}: not a supported release (1.26 or newer, listed in the catalog)`);
+      const registry = ecrRegistry(region);
+      for (const { address, r } of Object.values(releases)) {
+        if (r.version !== version) v.push(`${address}: version ${r.version}, expected ${version}`);
+        if (r.repository !== `oci://${registry}/charts/istio`) v.push(`${address}: chart from ${r.repository}, not the region's ECR`);
+        if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
+        if (r.lint !== undefined) v.push(`${address}: lint set (istio/istio#41792)`);
+        if (r.namespace !== ISTIO_ROOT_NAMESPACE) v.push(`${address}: namespace ${r.namespace}`);
+        if (asList(r.set).length + asList(r.set_list).length > 0) v.push(`${address}: values set outside the reviewed values document`);
+      }
+      const istiod = releases.istiod;
+      if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
+      const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
+      if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's ECR at ${version}`);
+      if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
+      return v;
+    },
+  },
+  {
+    id: "mesh.namespaces-injected",
+    requirement: "1.3, 4.2",
+    description: "every workload namespace exists with sidecar injection on; merchant namespaces, and only they, are labelled isolation=true",
+    check: (stacks) => {
+      const v: string[] = [];
+      const namespaces = new Map(resourcesOf(stacks.istio.json, "kubernetes_namespace_v1").map(([n, r]) => [r.metadata?.name as string, { address: `kubernetes_namespace_v1.${n}`, labels: (r.metadata?.labels ?? {}) as Record<string, string> }]));
+      if (!namespaces.has(ISTIO_ROOT_NAMESPACE)) v.push(`kubernetes_namespace_v1: no ${ISTIO_ROOT_NAMESPACE}`);
+      const merchants = new Set(stacks.region.mesh.merchantNamespaces);
+      for (const ns of workloadNamespaceNames(stacks)) {
+        const found = namespaces.get(ns);
+        if (!found) {
+          v.push(`kubernetes_namespace_v1: no namespace ${ns}`);
+          continue;
+        }
+        if (found.labels["istio-injection"] !== "enabled") v.push(`${found.address}: sidecar injection off`);
+        if (merchants.has(ns) !== (found.labels.isolation === "true")) v.push(`${found.address}: isolation label ${found.labels.isolation}, merchant: ${merchants.has(ns)}`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.strict-mtls",
+    requirement: "4.2.1, 8.3",
+    description: "PeerAuthentication `default` in the root namespace requires mTLS mesh-wide, and no PeerAuthentication relaxes it",
+    check: ({ mesh }) => {
+      const v: string[] = [];
+      const all = ofKind(mesh.json, "PeerAuthentication");
+      const root = all.filter(([, m]) => m.metadata?.name === "default" && m.metadata?.namespace === ISTIO_ROOT_NAMESPACE);
+      if (root.length !== 1) v.push(`PeerAuthentication default in ${ISTIO_ROOT_NAMESPACE}: ${root.length}, expected 1`);
+      for (const [address, m] of all) {
+        if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
+        if (m.spec?.mtls?.mode !== "STRICT") v.push(`${address}: mode ${m.spec?.mtls?.mode}`);
+        if (m.spec?.selector !== undefined) v.push(`${address}: applies only to selected workloads`);
+        for (const [port, p] of Object.entries((m.spec?.portLevelMtls ?? {}) as Record<string, TfJson>)) if (p.mode !== "STRICT") v.push(`${address}: port ${port} mode ${p.mode}`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.deny-by-default",
+    requirement: "1.3, 7.2.1",
+    description: "every workload namespace has the deny-all AuthorizationPolicy (empty spec: applies to all its workloads, allows nothing)",
+    check: (stacks) => {
+      const v: string[] = [];
+      const denyAll = ofKind(stacks.mesh.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}));
+      for (const ns of workloadNamespaceNames(stacks)) {
+        if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`namespace ${ns}: no deny-all AuthorizationPolicy`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.allow-equals-calls",
+    requirement: "7.2.1, 7.2.2",
+    description: "the ALLOW rules and the declared calls are the same set: each rule lets exactly one declared caller (its principal in the region's trust domain) make exactly the declared methods on the declared paths of the called service's pods",
+    check: ({ region, mesh }) => {
+      const v: string[] = [];
+      const allowed: string[] = [];
+      for (const [address, m] of ofKind(mesh.json, "AuthorizationPolicy")) {
+        if (same(m.spec, {})) continue;
+        if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
+        if (m.spec?.action !== "ALLOW") {
+          v.push(`${address}: action ${m.spec?.action}; the mesh's policies are deny-all and ALLOWs of declared calls`);
+          continue;
+        }
+        const app = m.spec?.selector?.matchLabels?.app;
+        if (!app || Object.keys(m.spec.selector.matchLabels).length !== 1) v.push(`${address}: does not select one service's pods`);
+        asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
+          const from = asList<TfJson>(rule.from);
+          const to = asList<TfJson>(rule.to);
+          const source = from[0]?.source ?? {};
+          const op = to[0]?.operation ?? {};
+          if (from.length !== 1 || !same(Object.keys(source), ["principals"]) || asList(source.principals).length !== 1) v.push(`${address}: rule ${i} does not name exactly one principal as its source`);
+          if (to.length !== 1 || !same(Object.keys(op).sort(), ["methods", "paths"])) v.push(`${address}: rule ${i} is not exactly methods and paths`);
+          if (rule.when !== undefined) v.push(`${address}: rule ${i} has conditions`);
+          allowed.push(callLine(String(asList(source.principals)[0]), m.metadata?.namespace, app, op.methods, op.paths));
+        });
+      }
+      const declared = region.mesh.calls.map((c) => {
+        const [ns, name] = c.to.split("/");
+        const [fromNs, sa] = c.from.split("/");
+        return callLine(`${region.mesh.trustDomain}/ns/${fromNs}/sa/${sa}`, ns, name, c.methods, c.paths);
+      });
+      for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`allowed but not declared: ${line}`);
+      for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`declared but not allowed: ${line}`);
+      if (allowed.length !== declared.length) v.push(`${allowed.length} ALLOW rules for ${declared.length} declared calls`);
+      return v;
+    },
+  },
+  {
+    id: "mesh.no-wildcards",
+    requirement: "7.2.1",
+    description: "no AuthorizationPolicy allows a `*` principal, a principal outside the region's trust domain, any namespace or IP source, every path or every method",
+    check: ({ region, mesh }) => {
+      const v: string[] = [];
+      for (const [address, m] of ofKind(mesh.json, "AuthorizationPolicy")) {
+        asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
+          const at = `${address}: rule ${i}`;
+          if (asList(rule.from).length === 0) v.push(`${at}: any source`);
+          if (asList(rule.to).length === 0) v.push(`${at}: any operation`);
+          for (const f of asList<TfJson>(rule.from)) {
+            const s = f.source ?? {};
+            for (const p of asList<string>(s.principals)) {
+              if (p.includes("*")) v.push(`${at}: principal ${p}`);
+              else if (!p.startsWith(`${region.mesh.trustDomain}/ns/`)) v.push(`${at}: principal ${p} outside trust domain ${region.mesh.trustDomain}`);
+            }
+            for (const key of ["namespaces", "ipBlocks", "remoteIpBlocks", "requestPrincipals", "notPrincipals", "notNamespaces"]) if (s[key] !== undefined) v.push(`${at}: source by ${key}`);
+          }
+          for (const t of asList<TfJson>(rule.to)) {
+            const op = t.operation ?? {};
+            if (asList(op.paths).length === 0 || asList<string>(op.paths).some(matchesAllPaths)) v.push(`${at}: every path`);
+            if (asList(op.methods).length === 0 || asList<string>(op.methods).includes("*")) v.push(`${at}: every method`);
+            if (op.notPaths !== undefined || op.notMethods !== undefined) v.push(`${at}: negative match (allows everything else)`);
+          }
+        });
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.merchants-isolated",
+    requirement: "1.3, 1.4",
+    description: "each merchant namespace denies all ingress and egress by NetworkPolicy, then allows only the mesh's control plane (istiod, DNS) and the declared calls that cross it, pod to pod",
+    check: ({ region, mesh }) => {
+      const v: string[] = [];
+      const policies = ofKind(mesh.json, "NetworkPolicy");
+      const app = (peer: TfJson) => `${peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]}/${peer?.podSelector?.matchLabels?.app}`;
+      const service = (ref: string, by: "name" | "identity") => region.services.find((s) => `${s.namespace}/${by === "name" ? s.name : (s.serviceAccount ?? s.name)}` === ref)!;
+      const expectedControlPlane = MESH_CONTROL_PLANE_EGRESS.map((e) => ({
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": e.namespace } }, podSelector: { matchLabels: e.pods } }],
+        ports: e.ports,
+      }));
+      for (const ns of region.mesh.merchantNamespaces) {
+        const own = policies.filter(([, m]) => m.metadata?.namespace === ns);
+        const defaultDeny = own.filter(([, m]) => same(m.spec?.podSelector, {}) && same(sorted(m.spec?.policyTypes), ["Egress", "Ingress"]) && m.spec?.ingress === undefined && m.spec?.egress === undefined);
+        if (defaultDeny.length === 0) v.push(`namespace ${ns}: no default-deny NetworkPolicy for ingress and egress`);
+        const crossing = region.mesh.calls
+          .map((c) => ({ c, from: service(c.from, "identity"), to: service(c.to, "name") }))
+          .filter(({ from, to }) => from && to && (from.namespace === ns || to.namespace === ns));
+        for (const [address, m] of own) {
+          if (defaultDeny.some(([a]) => a === address)) continue;
+          const spec = m.spec ?? {};
+          if (same(spec.egress, expectedControlPlane) && spec.ingress === undefined && same(spec.podSelector, {})) continue;
+          const selected = `${ns}/${spec.podSelector?.matchLabels?.app}`;
+          const egress = asList<TfJson>(spec.egress);
+          const ingress = asList<TfJson>(spec.ingress);
+          const ok =
+            (egress.length === 1 && ingress.length === 0 && asList(egress[0].to).length === 1 && egress[0].ports === undefined &&
+              crossing.some(({ from, to }) => `${from.namespace}/${from.name}` === selected && `${to.namespace}/${to.name}` === app(egress[0].to[0]))) ||
+            (ingress.length === 1 && egress.length === 0 && asList(ingress[0].from).length === 1 && ingress[0].ports === undefined &&
+              crossing.some(({ from, to }) => `${to.namespace}/${to.name}` === selected && `${from.namespace}/${from.name}` === app(ingress[0].from[0])));
+          if (!ok) v.push(`${address}: allows traffic that is neither the mesh's control plane nor a declared call`);
+        }
+        for (const { c, from, to } of crossing) {
+          const needs = from.namespace === ns ? "egress" : "ingress";
+          const peer = needs === "egress" ? `${to.namespace}/${to.name}` : `${from.namespace}/${from.name}`;
+          const mine = needs === "egress" ? from.name : to.name;
+          const found = own.some(([, m]) => m.spec?.podSelector?.matchLabels?.app === mine && asList<TfJson>(m.spec?.[needs]).some((r) => app(asList<TfJson>(r[needs === "egress" ? "to" : "from"])[0]) === peer));
+          if (!found) v.push(`namespace ${ns}: declared call ${c.from} -> ${c.to} has no ${needs} NetworkPolicy`);
+        }
+      }
+      return v;
+    },
+  },
+];

@@ -1,0 +1,198 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../constructs/mesh-model";
+import { meshDesign } from "../../stacks/mesh-stacks";
+import { MESH_INVARIANTS, manifestsOf } from "../invariants/mesh";
+import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../support/synth";
+
+const regions = shippedMeshStacks();
+
+it("builds an Istio stack and a mesh stack for every region, each after the one it needs", () => {
+  const all = shippedAllLayers();
+  expect(regions.map((r) => [r.istio.name, r.mesh.name])).toEqual(regions.map((r) => [`region-${r.region.name}-istio`, `region-${r.region.name}-mesh`]));
+  const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(path.dirname(all[0].dir)), "manifest.json"), "utf8"));
+  for (const { region } of regions) {
+    expect(manifest.stacks[`region-${region.name}-istio`].dependencies).toEqual([`region-${region.name}`]);
+    expect(manifest.stacks[`region-${region.name}-mesh`].dependencies).toEqual([`region-${region.name}-istio`]);
+  }
+});
+
+describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s meets every invariant", (_name, stacks) => {
+  it.each(MESH_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
+    expect(invariant.check(stacks)).toEqual([]);
+  });
+});
+
+describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examples in region %s", (_name, { region, mesh }) => {
+  const allow = (app: string) => manifestsOf(mesh.json).find(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.selector?.matchLabels?.app === app)?.[1];
+
+  it("only payments/payment-core may POST /tokenize on tokenization-service", () => {
+    expect(allow("tokenization-service")?.spec.rules).toEqual([
+      { from: [{ source: { principals: [`${region.mesh.trustDomain}/ns/payments/sa/payment-core`] } }], to: [{ operation: { methods: ["POST"], paths: ["/tokenize"] } }] },
+    ]);
+  });
+
+  it("only checkout/checkout-service may POST /v1/charge on payment-service", () => {
+    expect(allow("payment-service")?.spec.rules).toEqual([
+      { from: [{ source: { principals: [`${region.mesh.trustDomain}/ns/checkout/sa/checkout-service`] } }], to: [{ operation: { methods: ["POST"], paths: ["/v1/charge"] } }] },
+    ]);
+  });
+
+  it("merchant namespaces are labelled isolation: \"true\"", () => {
+    expect(region.mesh.merchantNamespaces.length).toBeGreaterThan(0);
+  });
+});
+
+describe("ALLOW rules", () => {
+  it("are one per call, never merged across callers", () => {
+    const design = meshDesign(regions[0].region);
+    const twoCallers = {
+      ...design,
+      calls: [
+        { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
+        { from: "payments/payment-service", to: "payments/tokenization-service", methods: ["GET"], paths: ["/health"] },
+      ],
+    };
+    const [policy] = allowPolicies(twoCallers);
+    expect(policy.spec?.rules?.map((r) => [r.from?.[0].source?.principals, r.to?.[0].operation?.methods, r.to?.[0].operation?.paths])).toEqual([
+      [[`${design.trustDomain}/ns/payments/sa/payment-core`], ["POST"], ["/tokenize"]],
+      [[`${design.trustDomain}/ns/payments/sa/payment-service`], ["GET"], ["/health"]],
+    ]);
+  });
+
+  it("refuse a call from an identity that is not declared", () => {
+    const design = meshDesign(regions[0].region);
+    expect(() => allowPolicies({ ...design, calls: [{ from: "payments/intruder", to: "payments/payment-core", methods: ["POST"], paths: ["/x"] }] })).toThrow(
+      /"payments\/intruder" is not a declared service identity/,
+    );
+  });
+});
+
+const manifestOf = (j: TfJson, kind: string, namespace: string, name?: string): TfJson =>
+  Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find(
+    (r) => r.manifest.kind === kind && r.manifest.metadata.namespace === namespace && (name === undefined || r.manifest.metadata.name === name),
+  )!.manifest;
+const release = (j: TfJson, chart: string) => Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === chart)!;
+const namespaceOf = (j: TfJson, name: string) => Object.values(j.resource.kubernetes_namespace_v1 as Record<string, TfJson>).find((r) => r.metadata.name === name)!;
+const removeManifest = (j: TfJson, pred: (m: TfJson) => boolean) => {
+  const [n] = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).find(([, r]) => pred(r.manifest))!;
+  delete j.resource.kubernetes_manifest[n];
+};
+const addManifest = (j: TfJson, name: string, manifest: TfJson) => (j.resource.kubernetes_manifest[name] = { manifest });
+const merchant = (s: MeshStacks) => s.region.mesh.merchantNamespaces[0];
+const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => {
+  const r = release(j, "istiod");
+  const v = JSON.parse(r.values[0]);
+  edit(v);
+  r.values = [JSON.stringify(v)];
+};
+
+/** Weakenings a careless change could make, each with the invariant that must catch it: [invariant, label, stack, mutation]. */
+const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
+  ["mesh.cluster-access", "AWS provider mixed into the mesh", "mesh", (j) => (j.terraform.required_providers.aws = { source: "hashicorp/aws" })],
+  ["mesh.cluster-access", "unverified API server", "istio", (j) => (j.provider.kubernetes[0].insecure = true)],
+  ["mesh.cluster-access", "static token", "mesh", (j) => (j.provider.kubernetes[0].token = "eyJhbGciOi")],
+  ["mesh.cluster-access", "helm without the cluster CA", "istio", (j) => delete j.provider.helm[0].kubernetes.cluster_ca_certificate],
+  ["mesh.cluster-access", "a kubeconfig file", "mesh", (j) => ((j.provider.kubernetes[0].config_path = "~/.kube/config"), delete j.provider.kubernetes[0].exec)],
+  ["mesh.cluster-access", "shares the region's state", "mesh", (j, s) => (j.terraform.backend.s3.key = s.region.stateBackend.key)],
+  ["mesh.cluster-access", "state unencrypted", "istio", (j) => (j.terraform.backend.s3.encrypt = false)],
+  ["mesh.istio-install", "lint on istiod", "istio", (j) => (release(j, "istiod").lint = true)],
+  ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false)],
+  ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on],
+  ["mesh.istio-install", "charts from the internet", "istio", (j) => (release(j, "base").repository = "https://istio-release.storage.googleapis.com/charts")],
+  ["mesh.istio-install", "unpinned chart", "istio", (j) => delete release(j, "istiod").version],
+  ["mesh.istio-install", "images from Docker Hub", "istio", (j) => istiodValuesEdit(j, (v) => (v.global.hub = "docker.io/istio"))],
+  ["mesh.istio-install", "another trust domain", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.trustDomain = "cluster.local"))],
+  ["mesh.istio-install", "a value set outside the document", "istio", (j) => (release(j, "istiod").set = [{ name: "global.hub", value: "docker.io/istio" }])],
+  ["mesh.namespaces-injected", "injection off", "istio", (j) => (namespaceOf(j, "payments").metadata.labels["istio-injection"] = "disabled")],
+  ["mesh.namespaces-injected", "merchant namespace missing", "istio", (j, s) => delete j.resource.kubernetes_namespace_v1[`namespaces_${merchant(s)}`]],
+  ["mesh.namespaces-injected", "merchant not labelled", "istio", (j, s) => delete namespaceOf(j, merchant(s)).metadata.labels.isolation],
+  ["mesh.strict-mtls", "PERMISSIVE", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec.mtls.mode = "PERMISSIVE")],
+  ["mesh.strict-mtls", "mesh-wide policy removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "PeerAuthentication")],
+  ["mesh.strict-mtls", "a namespace opts out", "mesh", (j) =>
+    addManifest(j, "pa_fraud", { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "fraud" }, spec: { mtls: { mode: "DISABLE" } } })],
+  ["mesh.strict-mtls", "a port opts out", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec.portLevelMtls = { 8080: { mode: "PERMISSIVE" } })],
+  ["mesh.strict-mtls", "v1beta1", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).apiVersion = "security.istio.io/v1beta1")],
+  ["mesh.deny-by-default", "deny-all removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "AuthorizationPolicy" && m.metadata.namespace === "fraud")],
+  ["mesh.deny-by-default", "deny-all given a rule", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "checkout", "deny-all").spec = { rules: [{}] })],
+  ["mesh.deny-by-default", "merchant without deny-all", "mesh", (j, s) => removeManifest(j, (m) => m.metadata.name === "deny-all" && m.metadata.namespace === merchant(s))],
+  ["mesh.allow-equals-calls", "a declared call not allowed", "mesh", (j) => removeManifest(j, (m) => m.metadata.name === "allow-tokenization-service")],
+  ["mesh.allow-equals-calls", "an undeclared caller", "mesh", (j, s) =>
+    manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.rules[0].from[0].source.principals.push(`${s.region.mesh.trustDomain}/ns/fraud/sa/fraud-engine`)],
+  ["mesh.allow-equals-calls", "an extra method", "mesh", (j) => manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.rules[0].to[0].operation.methods.push("GET")],
+  ["mesh.allow-equals-calls", "an extra path", "mesh", (j) => manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].to[0].operation.paths.push("/v1/refund")],
+  ["mesh.allow-equals-calls", "selects every pod of the namespace", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.selector],
+  ["mesh.allow-equals-calls", "a DENY policy that could be misread", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.action = "DENY")],
+  ["mesh.allow-equals-calls", "a source by namespace", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].from[0].source.namespaces = ["checkout"])],
+  ["mesh.no-wildcards", "a * principal", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.rules[0].from[0].source.principals = ["*"])],
+  ["mesh.no-wildcards", "every path", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.rules[0].to[0].operation.paths = ["/*"])],
+  ["mesh.no-wildcards", "any operation", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].to],
+  ["mesh.no-wildcards", "any source", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].from],
+  ["mesh.no-wildcards", "a foreign trust domain", "mesh", (j) =>
+    (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].from[0].source.principals = ["cluster.local/ns/checkout/sa/checkout-service"])],
+  ["mesh.no-wildcards", "notPaths", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].to[0].operation.notPaths = ["/admin"])],
+  ["mesh.merchants-isolated", "default-deny removed", "mesh", (j, s) => removeManifest(j, (m) => m.kind === "NetworkPolicy" && m.metadata.name === "default-deny" && m.metadata.namespace === merchant(s))],
+  ["mesh.merchants-isolated", "default-deny only for ingress", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.policyTypes = ["Ingress"])],
+  ["mesh.merchants-isolated", "egress to anywhere", "mesh", (j, s) =>
+    addManifest(j, "np_open", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-all-egress", namespace: merchant(s) }, spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{}] } })],
+  ["mesh.merchants-isolated", "control plane allowance widened", "mesh", (j, s) => manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress[0].ports.push({ protocol: "TCP", port: 443 })],
+  ["mesh.merchants-isolated", "ingress from another tenant", "mesh", (j, s) =>
+    addManifest(j, "np_tenant", {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "from-other-tenant", namespace: merchant(s) },
+      spec: { podSelector: { matchLabels: { app: "x" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "merchant-99999" } }, podSelector: { matchLabels: { app: "y" } } }] }] },
+    })],
+];
+
+describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the mesh of region %s", (_name, stacks) => {
+  const applicable = MUTATIONS.filter(([id]) => id !== "mesh.merchants-isolated" || stacks.region.mesh.merchantNamespaces.length > 0);
+  it.each(applicable.map(([id, label, layer, mutate]) => [`${id}: ${label}`, id, layer, mutate] as const))("%s is caught", (_l, id, layer, mutate) => {
+    const copy: MeshStacks = { ...stacks, [layer]: { ...stacks[layer], json: cloneJson(stacks[layer].json) } };
+    mutate(copy[layer].json, copy);
+    const invariant = MESH_INVARIANTS.find((i) => i.id === id)!;
+    expect(invariant.check(copy)).not.toEqual([]);
+  });
+});
+
+it("weakens every mesh invariant at least once", () => {
+  expect(new Set(MUTATIONS.map(([id]) => id))).toEqual(new Set(MESH_INVARIANTS.map((i) => i.id)));
+});
+
+/** Runs the ESM validator over objects; returns id → error (null when valid). */
+function validate(objects: { id: string; object: TfJson }[]): Record<string, string | null> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "manifests-")), "objects.json");
+  fs.writeFileSync(file, JSON.stringify(objects));
+  const result = spawnSync(process.execPath, [path.join(__dirname, "..", "support", "validate-manifests.mjs"), file], { cwd: path.join(__dirname, "..", ".."), encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`validator failed: ${result.stderr}`);
+  return Object.fromEntries((JSON.parse(result.stdout) as { id: string; error: string | null }[]).map((r) => [r.id, r.error]));
+}
+
+describe("every Kubernetes and Istio object validates against its upstream schema", () => {
+  const objects = regions.flatMap(({ istio, mesh }) => [
+    ...manifestsOf(mesh.json).map(([address, object]) => ({ id: `${mesh.name} ${address}`, object })),
+    ...resourcesOf(istio.json, "kubernetes_namespace_v1").map(([n, r]) => ({ id: `${istio.name} kubernetes_namespace_v1.${n}`, object: { apiVersion: "v1", kind: "Namespace", metadata: r.metadata } })),
+  ]);
+  const results = validate([
+    ...objects,
+    // Controls: the validator must reject these, or it checks nothing.
+    { id: "control: unknown mTLS mode", object: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x" }, spec: { mtls: { mode: "STRICTEST" } } } },
+    { id: "control: methods not a list", object: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "x" }, spec: { rules: [{ to: [{ operation: { methods: "POST" } }] }] } } },
+    { id: "control: bad policy type", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: ["Sideways"] } } },
+    { id: "control: unknown kind", object: { apiVersion: "security.istio.io/v1", kind: "MeshPolicy", metadata: { name: "x" } } },
+  ]);
+
+  it("covers every manifest of every region", () => {
+    expect(objects.length).toBe(regions.reduce((n, r) => n + meshManifests(meshDesign(r.region)).length, 0) + regions.reduce((n, r) => n + resourcesOf(r.istio.json, "kubernetes_namespace_v1").length, 0));
+  });
+
+  it.each(objects.map((o) => [o.id] as const))("%s", (id) => {
+    expect(results[id]).toBeNull();
+  });
+
+  it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind"])("rejects %s", (id) => {
+    expect(results[id]).toEqual(expect.any(String));
+  });
+});

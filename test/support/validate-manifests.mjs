@@ -1,0 +1,31 @@
+// Validates Kubernetes objects against the upstream schemas that @kubernetes-models generates
+// (Istio's CRDs, Kubernetes' OpenAPI). The packages are ESM-only, which Jest's CommonJS runtime
+// cannot load, so the tests run this file in a child process:
+//   node test/support/validate-manifests.mjs <file with a JSON array of {id, object}>
+// It prints a JSON array of {id, error}: error is null when the object is valid.
+import { readFileSync } from "node:fs";
+
+/** The model module of an apiVersion and kind. */
+function modulePath(apiVersion, kind) {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+  if (group.endsWith(".istio.io")) return `@kubernetes-models/istio/${group}/${version}/${kind}`;
+  return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
+}
+
+const items = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const results = [];
+for (const { id, object } of items) {
+  let error = null;
+  try {
+    const mod = await import(modulePath(object.apiVersion, object.kind));
+    const Model = mod[object.kind];
+    if (typeof Model !== "function") throw new Error(`no model for ${object.apiVersion} ${object.kind}`);
+    const model = new Model(object);
+    if (model.apiVersion !== object.apiVersion || model.kind !== object.kind) throw new Error(`the model is ${model.apiVersion} ${model.kind}`);
+    model.validate();
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  results.push({ id, error });
+}
+process.stdout.write(JSON.stringify(results));
