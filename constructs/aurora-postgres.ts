@@ -9,7 +9,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { partitionOf, renderPolicy } from "./iam-policy";
-import { PrivateLinkNetwork } from "./private-link-network";
+import { DataTierClients, PrivateLinkNetwork } from "./private-link-network";
 
 /** Properties of {@link AuroraPostgres}. */
 export interface AuroraPostgresProps {
@@ -17,8 +17,10 @@ export interface AuroraPostgresProps {
   readonly name: string;
   /** Region (log group ARN of the enhanced-monitoring role's trust). */
   readonly region: string;
-  /** The region's network: the cluster lives in the data tier, reachable from the workload tier. */
+  /** The region's network: the cluster lives in the data tier, reachable from its clients only. */
   readonly network: PrivateLinkNetwork;
+  /** The only clients admitted (reference model: the EKS nodes). */
+  readonly clients: DataTierClients;
   /** Encrypts storage, snapshots and Performance Insights ("TDE", PCI DSS 3.5). */
   readonly databaseKey: KmsKey;
   /** Encrypts the master password secret that RDS manages in Secrets Manager. */
@@ -82,9 +84,10 @@ export class AuroraPostgres extends Construct {
       retentionDays: props.logRetentionDays,
     });
 
-    this.securityGroup = network.workloadTierSecurityGroup(this, {
+    this.securityGroup = network.dataTierSecurityGroup(this, {
+      clients: props.clients,
       name: `${props.name}-aurora`,
-      description: "Aurora PostgreSQL: 5432 from the workload tier only",
+      description: "Aurora PostgreSQL: 5432 from its clients (the EKS nodes) only",
       ports: [{ id: "Postgresql", port: 5432, label: "PostgreSQL over TLS" }],
     });
 

@@ -8,7 +8,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { renderPolicy } from "./iam-policy";
-import { PrivateLinkNetwork } from "./private-link-network";
+import { DataTierClients, PrivateLinkNetwork } from "./private-link-network";
 
 /** A topic the platform needs. Kept as reviewable data: no Kafka provider is available here. */
 export interface KafkaTopic {
@@ -29,8 +29,10 @@ export const KAFKA_PORTS = { saslScram: 9096, iam: 9098 } as const;
 export interface KafkaClusterProps {
   /** Cluster name, unique per account and region. */
   readonly name: string;
-  /** The region's network: brokers live in the data tier, reachable from the workload tier. */
+  /** The region's network: brokers live in the data tier, reachable from its clients only. */
   readonly network: PrivateLinkNetwork;
+  /** The only clients admitted (reference model: the EKS nodes). */
+  readonly clients: DataTierClients;
   /** Encrypts data at rest and the SCRAM secrets (AWS rejects secrets under the default key). */
   readonly kafkaKey: KmsKey;
   /** Encrypts the broker log group. */
@@ -117,9 +119,10 @@ export class KafkaCluster extends Construct {
       retentionDays: props.logRetentionDays,
     });
 
-    this.securityGroup = network.workloadTierSecurityGroup(this, {
+    this.securityGroup = network.dataTierSecurityGroup(this, {
+      clients: props.clients,
       name: `${props.name}-msk`,
-      description: "MSK brokers: SASL/SCRAM and IAM over TLS from the workload tier only",
+      description: "MSK brokers: SASL/SCRAM and IAM over TLS from their clients (the EKS nodes) only",
       ports: [
         { id: "SaslScram", port: KAFKA_PORTS.saslScram, label: "Kafka SASL/SCRAM over TLS" },
         { id: "Iam", port: KAFKA_PORTS.iam, label: "Kafka IAM auth over TLS" },

@@ -35,14 +35,23 @@ export const DEFAULT_INTERFACE_ENDPOINTS = [
   "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling",
 ] as const;
 
-/** Properties of {@link PrivateLinkNetwork.workloadTierSecurityGroup}. */
-export interface WorkloadTierSecurityGroupProps {
+/** Properties of {@link PrivateLinkNetwork.dataTierSecurityGroup}. */
+export interface DataTierSecurityGroupProps {
   /** Group name (also its Name tag). */
   readonly name: string;
   /** What the group protects and admits. */
   readonly description: string;
   /** The TCP ports admitted, each with a construct id and a label for the rule description. */
   readonly ports: readonly { readonly id: string; readonly port: number; readonly label: string }[];
+  /** The only clients: their security group, and how rule descriptions name them. */
+  readonly clients: DataTierClients;
+}
+
+/** The clients of a data-tier service: a security group (in the blueprint, the EKS nodes'). */
+export interface DataTierClients {
+  readonly securityGroup: SecurityGroup;
+  /** E.g. "the EKS nodes". */
+  readonly description: string;
 }
 
 /** Properties of {@link PrivateLinkNetwork}. */
@@ -285,10 +294,11 @@ export class PrivateLinkNetwork extends Construct {
   }
 
   /**
-   * A security group, in `scope`, that admits the given TCP ports from the workload-tier subnet of
-   * every AZ and nothing else (no egress rules: managed data services do not initiate).
+   * A security group, in `scope`, for a managed data service in the data tier: it admits the given
+   * TCP ports from the clients' security group (the EKS nodes) and nothing else (no egress rules:
+   * managed data services do not initiate).
    */
-  workloadTierSecurityGroup(scope: Construct, props: WorkloadTierSecurityGroupProps): SecurityGroup {
+  dataTierSecurityGroup(scope: Construct, props: DataTierSecurityGroupProps): SecurityGroup {
     const group = new SecurityGroup(scope, "SecurityGroup", {
       name: props.name,
       description: props.description,
@@ -296,20 +306,17 @@ export class PrivateLinkNetwork extends Construct {
       revokeRulesOnDelete: true,
       tags: { Name: props.name },
     });
-    const ingressScope = new Construct(scope, "IngressFromWorkloadTier");
-    this.availabilityZones.forEach((az, i) => {
-      const zoneScope = new Construct(ingressScope, az);
-      for (const { id, port, label } of props.ports) {
-        new VpcSecurityGroupIngressRule(zoneScope, id, {
-          securityGroupId: group.id,
-          description: `${label} from the workload tier in ${az}`,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: this.subnetCidrs.workload[i],
-        });
-      }
-    });
+    const ingressScope = new Construct(scope, "IngressFromClients");
+    for (const { id, port, label } of props.ports) {
+      new VpcSecurityGroupIngressRule(ingressScope, id, {
+        securityGroupId: group.id,
+        description: `${label} from ${props.clients.description}`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: props.clients.securityGroup.id,
+      });
+    }
     return group;
   }
 

@@ -187,35 +187,7 @@ export class AwsRegionStack extends RegionStack {
       }
     }
 
-    this.database = new AuroraPostgres(this, "Database", {
-      name,
-      region: region.cloudRegion,
-      network: this.network,
-      databaseKey: this.keys.database,
-      secretsKey: this.keys.secretsManager,
-      logsKey: this.keys.logs,
-      logRetentionDays: region.retention.logDays,
-      backupRetentionDays: region.database.backupRetentionDays,
-      engineVersion: region.database.engineVersion,
-      instanceClass: region.database.instanceClass,
-      instances: region.database.instances,
-    });
-
-    this.kafka = new KafkaCluster(this, "Kafka", {
-      name,
-      network: this.network,
-      kafkaKey: this.keys.kafka,
-      logsKey: this.keys.logs,
-      logRetentionDays: region.retention.logDays,
-      accountId: region.accountId,
-      brokers: region.kafka.brokers,
-      kafkaVersion: region.kafka.kafkaVersion,
-      instanceType: region.kafka.instanceType,
-      scramUsers: region.kafka.scramUsers,
-      associateScramSecrets: region.kafka.scramSecretsReady,
-      topics: region.kafka.topics,
-    });
-
+    // Before the data services: their security groups admit only the EKS nodes.
     this.eks = new EksCluster(this, "Eks", {
       name,
       accountId: region.accountId,
@@ -231,6 +203,39 @@ export class AwsRegionStack extends RegionStack {
       images: [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...region.services.map(serviceImage)],
       ecrKey: this.keys.ecr,
     });
+    const dataClients = { securityGroup: this.eks.nodeSecurityGroup, description: "the EKS nodes" };
+
+    this.database = new AuroraPostgres(this, "Database", {
+      name,
+      clients: dataClients,
+      region: region.cloudRegion,
+      network: this.network,
+      databaseKey: this.keys.database,
+      secretsKey: this.keys.secretsManager,
+      logsKey: this.keys.logs,
+      logRetentionDays: region.retention.logDays,
+      backupRetentionDays: region.database.backupRetentionDays,
+      engineVersion: region.database.engineVersion,
+      instanceClass: region.database.instanceClass,
+      instances: region.database.instances,
+    });
+
+    this.kafka = new KafkaCluster(this, "Kafka", {
+      name,
+      clients: dataClients,
+      network: this.network,
+      kafkaKey: this.keys.kafka,
+      logsKey: this.keys.logs,
+      logRetentionDays: region.retention.logDays,
+      accountId: region.accountId,
+      brokers: region.kafka.brokers,
+      kafkaVersion: region.kafka.kafkaVersion,
+      instanceType: region.kafka.instanceType,
+      scramUsers: region.kafka.scramUsers,
+      associateScramSecrets: region.kafka.scramSecretsReady,
+      topics: region.kafka.topics,
+    });
+
     for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement);
     for (const service of region.services) {
       if (!service.aws) continue;

@@ -1,4 +1,5 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { AuroraPostgres, AuroraPostgresProps } from "../../constructs/aurora-postgres";
 import { PrivateLinkNetwork } from "../../constructs/private-link-network";
 import { TestStack, newStack, synthJson } from "../support/construct-stack";
@@ -11,6 +12,7 @@ function database(stack: TestStack, overrides: Partial<AuroraPostgresProps> = {}
     name: "t-eu",
     region: "eu-west-1",
     network,
+    clients: { securityGroup: new SecurityGroup(stack, "Clients", { vpcId: network.vpc.id }), description: "the clients" },
     databaseKey: key("DbKey"),
     secretsKey: key("SecretsKey"),
     logsKey: key("LogsKey"),
@@ -62,5 +64,16 @@ describe("AuroraPostgres", () => {
   it("rejects backups outside 7 to 35 days", () => {
     expect(() => database(newStack(), { backupRetentionDays: 3 })).toThrow(/7 to 35/);
     expect(() => database(newStack(), { backupRetentionDays: 36 })).toThrow(/7 to 35/);
+  });
+});
+
+describe("AuroraPostgres network access", () => {
+  it("admits 5432 from its clients' security group only", () => {
+    const stack = newStack();
+    database(stack);
+    const rules = Object.values(synthJson(stack).resource.aws_vpc_security_group_ingress_rule as Record<string, Record<string, unknown>>).filter(
+      (r) => r.security_group_id === "${aws_security_group.db_security_group.id}",
+    );
+    expect(rules.map((r) => [r.ip_protocol, r.from_port, r.to_port, r.referenced_security_group_id, r.cidr_ipv4])).toEqual([["tcp", 5432, 5432, "${aws_security_group.clients.id}", undefined]]);
   });
 });

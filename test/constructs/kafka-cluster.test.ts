@@ -1,4 +1,5 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { KafkaCluster, KafkaClusterProps } from "../../constructs/kafka-cluster";
 import { PrivateLinkNetwork } from "../../constructs/private-link-network";
 import { TestStack, newStack, synthJson } from "../support/construct-stack";
@@ -9,6 +10,7 @@ function kafka(stack: TestStack, overrides: Partial<KafkaClusterProps> = {}) {
   return new KafkaCluster(stack, "Kafka", {
     name: "t-eu",
     network,
+    clients: { securityGroup: new SecurityGroup(stack, "Clients", { vpcId: network.vpc.id }), description: "the clients" },
     kafkaKey: new KmsKey(stack, "KafkaKey", {}),
     logsKey: new KmsKey(stack, "LogsKey", {}),
     logRetentionDays: 365,

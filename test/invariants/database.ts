@@ -1,6 +1,6 @@
 import { ref, resourcesOf } from "../support/synth";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
-import { onlyFromWorkloadTier } from "./network";
+import { onlyFromEksNodes } from "./network";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
 export const DATABASE_INVARIANTS: readonly Invariant[] = [
@@ -91,12 +91,12 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
     },
   },
   {
-    id: "database.reachable-from-workload-tier-only",
+    id: "database.reachable-from-eks-nodes-only",
     requirement: "1.3.1, 1.3.2",
-    description: "the cluster sits in the data-tier subnets behind a security group that admits 5432 from the workload tier only",
-    check: ({ json, region }) =>
+    description: "the cluster sits in the data-tier subnets behind a security group that admits 5432 from the EKS nodes' security group only",
+    check: ({ json }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
-        const v = onlyFromWorkloadTier(json, region, `aws_rds_cluster.${n}`, asList(c.vpc_security_group_ids) as string[], [5432]);
+        const v = onlyFromEksNodes(json, `aws_rds_cluster.${n}`, asList(c.vpc_security_group_ids) as string[], [5432]);
         const group = resourcesOf(json, "aws_db_subnet_group").find(([gn]) => c.db_subnet_group_name === ref("aws_db_subnet_group", gn, "name"));
         const dataSubnets = tierSubnetRefs(json, "data");
         if (!group || JSON.stringify([...asList(group[1].subnet_ids)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_rds_cluster.${n}: not in the data-tier subnets`);

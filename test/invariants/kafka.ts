@@ -1,7 +1,7 @@
 import { ref, resourcesOf } from "../support/synth";
 import { KAFKA_PORTS } from "../../constructs/kafka-cluster";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
-import { onlyFromWorkloadTier } from "./network";
+import { onlyFromEksNodes } from "./network";
 
 /** Invariants of the MSK cluster. */
 export const KAFKA_INVARIANTS: readonly Invariant[] = [
@@ -71,12 +71,12 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
       }),
   },
   {
-    id: "kafka.workload-tier-only",
+    id: "kafka.reachable-from-eks-nodes-only",
     requirement: "1.3.1, 1.3.2",
-    description: "broker security groups admit only the SASL/SCRAM (9096) and IAM (9098) TLS ports, from the workload tier only",
-    check: ({ json, region }) =>
+    description: "broker security groups admit only the SASL/SCRAM (9096) and IAM (9098) TLS ports, from the EKS nodes' security group only",
+    check: ({ json }) =>
       resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) =>
-        onlyFromWorkloadTier(json, region, `aws_msk_cluster.${n}`, asList(c.broker_node_group_info?.security_groups) as string[], [KAFKA_PORTS.saslScram, KAFKA_PORTS.iam]),
+        onlyFromEksNodes(json, `aws_msk_cluster.${n}`, asList(c.broker_node_group_info?.security_groups) as string[], [KAFKA_PORTS.saslScram, KAFKA_PORTS.iam]),
       ),
   },
   {

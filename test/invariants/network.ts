@@ -1,6 +1,5 @@
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
-import { RegionConfig } from "../../config/schema";
 import { TfJson, ref, resourcesOf } from "../support/synth";
 import { Invariant, asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
@@ -12,20 +11,27 @@ function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {
   return resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === tier);
 }
 
+/** The EKS nodes' security group (the one the node launch template attaches), as a reference. */
+export function eksNodeSecurityGroupRef(json: TfJson): string | undefined {
+  const groups = new Set(resourcesOf(json, "aws_launch_template").flatMap(([, t]) => asList(t.vpc_security_group_ids) as string[]));
+  return groups.size === 1 ? [...groups][0] : undefined;
+}
+
 /**
- * Violations of "the security groups `sgRefs` admit only `ports` (TCP), only from the workload
- * tier's subnets, each port from every workload subnet", over every form a rule can take.
+ * Violations of "the security groups `sgRefs` admit only `ports` (TCP), only from the EKS nodes'
+ * security group, each port", over every form a rule can take.
  */
-export function onlyFromWorkloadTier(json: TfJson, region: RegionConfig, owner: string, sgRefs: string[], ports: number[]): string[] {
+export function onlyFromEksNodes(json: TfJson, owner: string, sgRefs: string[], ports: number[]): string[] {
   if (sgRefs.length === 0) return [`${owner}: no security group`];
+  const nodes = eksNodeSecurityGroupRef(json);
+  if (!nodes) return [`${owner}: no single EKS node security group to admit`];
   return sgRefs.flatMap((sg) => {
     const rules = sgIngress(json, sg);
     const v = rules
-      .filter((r) => r.protocol !== "tcp" || r.from !== r.to || !ports.includes(r.from) || !region.network.subnets.workload.includes(r.source))
+      .filter((r) => r.protocol !== "tcp" || r.from !== r.to || !ports.includes(r.from) || r.source !== nodes)
       .map((r) => `${owner}: security group ${sg} admits ${r.protocol} ${r.from}-${r.to} from ${r.source}`);
-    const expected = ports.flatMap((p) => region.network.subnets.workload.map((c) => `${p}:${c}`)).sort();
-    const actual = rules.map((r) => `${r.from}:${r.source}`).sort();
-    if (v.length === 0 && JSON.stringify(actual) !== JSON.stringify(expected)) v.push(`${owner}: security group ${sg} does not admit each port from every workload subnet`);
+    const actual = rules.map((r) => r.from).sort();
+    if (v.length === 0 && JSON.stringify(actual) !== JSON.stringify([...ports].sort())) v.push(`${owner}: security group ${sg} does not admit each of ports ${ports.join(", ")} from the EKS nodes`);
     return v;
   });
 }

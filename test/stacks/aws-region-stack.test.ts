@@ -174,12 +174,19 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
     const [a, b] = Object.values(j.resource.aws_rds_cluster_instance as Record<string, TfJson>);
     b.availability_zone = a.availability_zone;
   }],
-  ["database.reachable-from-workload-tier-only", "open to the whole VPC", (j, s) =>
+  ["database.reachable-from-eks-nodes-only", "open to the whole VPC", (j, s) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).cidr_ipv4 = s.region.network.vpcCidr)],
-  ["database.reachable-from-workload-tier-only", "a legacy rule from the endpoints tier", (j, s) =>
+  ["database.reachable-from-eks-nodes-only", "a legacy rule from the endpoints tier", (j, s) =>
     add(j, "aws_security_group_rule", "db_extra", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: [s.region.network.subnets.endpoints[0]], from_port: 5432, to_port: 5432, protocol: "tcp" })],
-  ["database.reachable-from-workload-tier-only", "in the workload subnets", (j) =>
+  ["database.reachable-from-eks-nodes-only", "in the workload subnets", (j) =>
     (first(j, "aws_db_subnet_group").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
+  ["database.reachable-from-eks-nodes-only", "open to the workload tier's addresses", (j, s) => {
+    const rule = named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database"));
+    delete rule.referenced_security_group_id;
+    rule.cidr_ipv4 = s.region.network.subnets.workload[0];
+  }],
+  ["database.reachable-from-eks-nodes-only", "open to the control plane", (j) =>
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).referenced_security_group_id = "${aws_security_group.eks_cluster_security_group.id}")],
   ["kafka.tls-and-auth", "plaintext clients", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_in_transit.client_broker = "TLS_PLAINTEXT")],
   ["kafka.tls-and-auth", "unauthenticated on", (j) => (first(j, "aws_msk_cluster").client_authentication.unauthenticated = true)],
   ["kafka.tls-and-auth", "public access", (j) => (first(j, "aws_msk_cluster").broker_node_group_info.connectivity_info.public_access.type = "SERVICE_PROVIDED_EIPS")],
@@ -191,8 +198,12 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
     (first(j, "aws_msk_cluster").broker_node_group_info.client_subnets = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
   ["kafka.configuration", "auto-created topics", (j) => (first(j, "aws_msk_configuration").server_properties = first(j, "aws_msk_configuration").server_properties.replace("auto.create.topics.enable=false", "auto.create.topics.enable=true"))],
   ["kafka.configuration", "single in-sync replica", (j) => (first(j, "aws_msk_configuration").server_properties = first(j, "aws_msk_configuration").server_properties.replace("min.insync.replicas=2", "min.insync.replicas=1"))],
-  ["kafka.workload-tier-only", "plaintext port open", (j) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).from_port = 9092)],
-  ["kafka.workload-tier-only", "open to the VPC", (j, s) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).cidr_ipv4 = s.region.network.vpcCidr)],
+  ["kafka.reachable-from-eks-nodes-only", "plaintext port open", (j) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).from_port = 9092)],
+  ["kafka.reachable-from-eks-nodes-only", "open to the VPC", (j, s) => (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("kafka")).cidr_ipv4 = s.region.network.vpcCidr)],
+  ["kafka.reachable-from-eks-nodes-only", "IAM port missing", (j) => {
+    const [n] = Object.entries(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).find(([, r]) => r.security_group_id.includes("kafka") && r.from_port === 9098)!;
+    delete j.resource.aws_vpc_security_group_ingress_rule[n];
+  }],
   ["kafka.scram-secrets", "secret under the default key", (j) => delete secretNamed(j, "AmazonMSK_").kms_key_id],
   ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (secretNamed(j, "AmazonMSK_").name = "kafka-payment-core")],
   ["kafka.scram-secrets", "secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "{}" })],
