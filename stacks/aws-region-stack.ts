@@ -8,7 +8,7 @@ import { EksCluster } from "../constructs/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
 import { HsmKeyStore } from "../constructs/hsm-key-store";
 import { KafkaCluster } from "../constructs/kafka-cluster";
-import { S3Backend, TerraformOutput, TerraformVariable } from "../constructs/cdktf";
+import { TerraformOutput, TerraformVariable } from "../constructs/cdktf";
 import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
 import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
 import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/region-keys";
@@ -93,16 +93,7 @@ export class AwsRegionStack extends RegionStack {
     super(scope, `region-${region.name}`, region, "aws");
     const name = `${region.naming.prefix}-${region.name}`;
 
-    const backend = new S3Backend(this, {
-      bucket: region.stateBackend.bucket,
-      key: region.stateBackend.key,
-      region: region.stateBackend.region,
-      encrypt: true,
-      kmsKeyId: region.stateBackend.kmsKeyArn,
-    });
-    // S3-native state locking (Terraform ≥ 1.10); cdktf 0.21 has no typed option for it.
-    backend.addOverride("use_lockfile", true);
-    this.addOverride("terraform.required_version", ">= 1.10");
+    this.useRegionStateBackend(region.stateBackend.key);
 
     new AwsProvider(this, "aws", {
       region: region.cloudRegion,

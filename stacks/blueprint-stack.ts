@@ -1,6 +1,6 @@
 import { Construct, Node } from "constructs";
 import { RegionConfig } from "../config/schema";
-import { TerraformElement, TerraformStack } from "../constructs/cdktf";
+import { S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
 
 /**
  * Base of every stack: Terraform addresses are the construct path in snake_case
@@ -44,6 +44,17 @@ export abstract class RegionStack extends BlueprintStack {
     readonly layer: StackLayer,
   ) {
     super(scope, id);
+  }
+
+  /**
+   * State in the region's state bucket under `key`, encrypted with the state key, with S3-native
+   * locking (Terraform ≥ 1.10; cdktf 0.21 has no typed option for it).
+   */
+  protected useRegionStateBackend(key: string): void {
+    const state = this.region.stateBackend;
+    const backend = new S3Backend(this, { bucket: state.bucket, key, region: state.region, encrypt: true, kmsKeyId: state.kmsKeyArn });
+    backend.addOverride("use_lockfile", true);
+    this.addOverride("terraform.required_version", ">= 1.10");
   }
 }
 

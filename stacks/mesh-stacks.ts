@@ -5,7 +5,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
-import { DataTerraformRemoteStateS3, Fn, S3Backend } from "../constructs/cdktf";
+import { DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
 import { RegionStack } from "./blueprint-stack";
 import { EKS_OUTPUT_IDS, ecrRegistry } from "./aws-region-stack";
@@ -57,10 +57,8 @@ abstract class ClusterStack extends RegionStack {
 
   constructor(scope: Construct, region: RegionConfig, suffix: "istio" | "mesh") {
     super(scope, `region-${region.name}-${suffix}`, region, suffix);
+    this.useRegionStateBackend(stateKey(region, suffix));
     const state = region.stateBackend;
-    const backend = new S3Backend(this, { bucket: state.bucket, key: stateKey(region, suffix), region: state.region, encrypt: true, kmsKeyId: state.kmsKeyArn });
-    backend.addOverride("use_lockfile", true);
-    this.addOverride("terraform.required_version", ">= 1.10");
 
     const regionState = new DataTerraformRemoteStateS3(this, "RegionState", { bucket: state.bucket, key: state.key, region: state.region });
     this.api = {
