@@ -408,6 +408,11 @@ function checkMesh(c: RegionConfig, report: Report): void {
 
   const serviceNamespaces = new Set(c.services.map((s) => s.namespace));
   const merchants = new Set<string>();
+  c.services.forEach((svc, i) => {
+    if (svc.aws && mesh.merchantNamespaces.includes(svc.namespace)) {
+      report(`services[${i}].aws`, `gives AWS access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the Pod Identity agent and the VPC endpoints`, "run the AWS-facing part in a platform namespace and call it through mesh.calls, or remove aws");
+    }
+  });
   mesh.merchantNamespaces.forEach((ns, i) => {
     const field = `mesh.merchantNamespaces[${i}]`;
     if ((RESERVED_NAMESPACES as readonly string[]).includes(ns)) report(field, `"${ns}" belongs to the platform`, "name the merchant's own namespace, e.g. \"merchant-12345\"");
@@ -436,7 +441,12 @@ function checkMesh(c: RegionConfig, report: Report): void {
     }
     const target = c.services.find((s) => `${s.namespace}/${s.name}` === call.to);
     if (target && `${target.namespace}/${target.serviceAccount ?? target.name}` === call.from) {
-      report(field, `${call.from} calls itself`, "remove the call: a service needs no policy to reach itself");
+      report(field, `${call.from} calls its own service`, "remove the call: the blueprint generates policies between two services only (a service calling itself through its Service is not supported)");
+    }
+    const [fromNs] = call.from.split("/");
+    const [toNs] = call.to.split("/");
+    if (fromNs !== toNs && merchants.has(fromNs) && merchants.has(toNs)) {
+      report(field, `connects two merchant tenants (${fromNs} -> ${toNs})`, "route tenant-to-tenant traffic through a platform service, or remove the call: merchant namespaces are isolated from each other");
     }
     const key = `${call.from} -> ${call.to}`;
     const previous = seen.get(key);
@@ -445,7 +455,8 @@ function checkMesh(c: RegionConfig, report: Report): void {
     call.paths.forEach((path, j) => {
       if (matchesAllPaths(path)) report(`${field}.paths[${j}]`, `"${path}" allows every path`, 'name the paths the caller needs, e.g. "/tokenize" or "/v1/charges/*"');
       else if (!path.startsWith("/") && !path.startsWith("*")) report(`${field}.paths[${j}]`, `"${path}" is not a path`, 'start it with "/", e.g. "/tokenize"');
-      else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; Istio matches only exact paths, a prefix ("/a/*") or a suffix ("*/b")`, 'use an exact path, "/prefix/*" or "*/suffix"');
+      else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; the blueprint supports exact paths, a prefix ("/a/*") or a suffix ("*/b"), not Istio's path templates`, 'use an exact path, "/prefix/*" or "*/suffix"');
+      if (call.paths.indexOf(path) !== j) report(`${field}.paths[${j}]`, `"${path}" is listed twice`, "list each path once");
     });
     const methods = new Set<string>();
     call.methods.forEach((m, j) => {

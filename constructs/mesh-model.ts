@@ -62,6 +62,11 @@ export interface MeshNamespace {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Locale-independent ordering (the output must not depend on the machine's ICU or LANG). */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The Istio principal of a service account: `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
 export function principal(trustDomain: string, identity: string): string {
   const [namespace, serviceAccount] = identity.split("/");
@@ -110,7 +115,7 @@ export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
   }
   return [...byTarget.keys()].sort().map((to) => {
     const target = workloadOf(design, to, "name");
-    const calls = [...byTarget.get(to)!].sort((a, b) => a.from.localeCompare(b.from));
+    const calls = [...byTarget.get(to)!].sort((a, b) => byCodeUnits(a.from, b.from));
     return {
       apiVersion: "security.istio.io/v1",
       kind: "AuthorizationPolicy",
@@ -155,7 +160,7 @@ export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
         egress: MESH_CONTROL_PLANE_EGRESS.map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
       }),
     );
-    const calls = [...design.calls].sort((a, b) => `${a.from} ${a.to}`.localeCompare(`${b.from} ${b.to}`));
+    const calls = [...design.calls].sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
     for (const call of calls) {
       const caller = workloadOf(design, call.from, "identity");
       const target = workloadOf(design, call.to, "name");

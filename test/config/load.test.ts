@@ -123,7 +123,14 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["a call without methods", "eu", (r) => (r.mesh.calls![0].methods = []), "regions/eu.ts", "mesh.calls[0].methods", '["POST"]'],
   ["a wildcard method", "eu", (r) => (r.mesh.calls![0].methods = ["*" as never]), "regions/eu.ts", "mesh.calls[0].methods[0]", '"POST"'],
   ["the same call twice", "eu", (r) => r.mesh.calls!.push({ ...r.mesh.calls![0], paths: ["/v1/refund"] }), "regions/eu.ts", "mesh.calls[4]", "merge the methods and paths"],
-  ["a service calling itself", "eu", (r) => (r.mesh.calls![0].to = "checkout/checkout-service"), "regions/eu.ts", "mesh.calls[0]", "needs no policy"],
+  ["a service calling itself", "eu", (r) => (r.mesh.calls![0].to = "checkout/checkout-service"), "regions/eu.ts", "mesh.calls[0]", "between two services only"],
+  ["a call between two merchant tenants", "eu", (r) => {
+    r.mesh.merchantNamespaces!.push("merchant-99999");
+    r.services!.push({ name: "shop", namespace: "merchant-99999" });
+    r.mesh.calls!.push({ from: "merchant-12345/storefront-connector", to: "merchant-99999/shop", methods: ["GET"], paths: ["/catalog"] });
+  }, "regions/eu.ts", "mesh.calls[4]", "isolated from each other"],
+  ["a path listed twice", "eu", (r) => (r.mesh.calls![2].paths = ["/tokenize", "/tokenize"]), "regions/eu.ts", "mesh.calls[2].paths[1]", "each path once"],
+  ["AWS access for a merchant's service", "eu", (r) => (r.services![5].aws = { tokenizationKey: true }), "regions/eu.ts", "services[5].aws", "platform namespace"],
   ["a merchant in a platform namespace", "eu", (r) => (r.mesh.merchantNamespaces = ["istio-system"]), "regions/eu.ts", "mesh.merchantNamespaces[0]", "merchant-12345"],
   ["an Istio release the blueprint does not list", "eu", (r) => (r.mesh.istioVersion = "1.22.3"), "regions/eu.ts", "mesh.istioVersion", "1.29 or 1.30"],
   ["a trust domain with a scheme", "eu", (r) => (r.mesh.trustDomain = "spiffe://eu.acme-pay.internal"), "regions/eu.ts", "mesh.trustDomain", '"eu.acme-pay.internal"'],

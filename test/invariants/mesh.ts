@@ -2,6 +2,7 @@ import { ISTIO_RELEASES } from "../../config/catalog";
 import { matchesAllPaths } from "../../config/rules";
 import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
 import { EKS_OUTPUT_IDS, ecrRegistry } from "../../stacks/aws-region-stack";
+import { istiodValues } from "../../stacks/mesh-stacks";
 import { MeshStacks, TfJson, resourcesOf } from "../support/synth";
 import { asList } from "./common";
 
@@ -91,13 +92,16 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
         if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
         if (r.lint !== undefined) v.push(`${address}: lint set (istio/istio#41792)`);
         if (r.namespace !== ISTIO_ROOT_NAMESPACE) v.push(`${address}: namespace ${r.namespace}`);
-        if (asList(r.set).length + asList(r.set_list).length > 0) v.push(`${address}: values set outside the reviewed values document`);
+        for (const key of ["set", "set_list", "set_sensitive", "set_wo", "postrender"]) if (r[key] !== undefined) v.push(`${address}: ${key} changes the release outside the reviewed values document`);
+        if (asList(r.values).length !== 1) v.push(`${address}: ${asList(r.values).length} values documents, expected exactly 1`);
       }
       const istiod = releases.istiod;
       if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
       const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
       if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's ECR at ${version}`);
       if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
+      // Anything else in the document (an image override, another hub) is a change to review.
+      if (!same(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
       return v;
     },
   },
@@ -146,7 +150,7 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
     description: "every workload namespace has the deny-all AuthorizationPolicy (empty spec: applies to all its workloads, allows nothing)",
     check: (stacks) => {
       const v: string[] = [];
-      const denyAll = ofKind(stacks.mesh.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}));
+      const denyAll = ofKind(stacks.mesh.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
       for (const ns of workloadNamespaceNames(stacks)) {
         if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`namespace ${ns}: no deny-all AuthorizationPolicy`);
       }
@@ -167,6 +171,7 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
           v.push(`${address}: action ${m.spec?.action}; the mesh's policies are deny-all and ALLOWs of declared calls`);
           continue;
         }
+        if (!same(Object.keys(m.spec ?? {}).sort(), ["action", "rules", "selector"])) v.push(`${address}: spec keys ${JSON.stringify(Object.keys(m.spec ?? {}).sort())}, expected exactly action, rules, selector`);
         const app = m.spec?.selector?.matchLabels?.app;
         if (!app || Object.keys(m.spec.selector.matchLabels).length !== 1) v.push(`${address}: does not select one service's pods`);
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {

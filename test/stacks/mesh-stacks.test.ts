@@ -25,7 +25,7 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of regi
   });
 });
 
-describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examples in region %s", (_name, { region, mesh }) => {
+describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examples in region %s", (_name, { region, istio, mesh }) => {
   const allow = (app: string) => manifestsOf(mesh.json).find(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.selector?.matchLabels?.app === app)?.[1];
 
   it("only payments/payment-core may POST /tokenize on tokenization-service", () => {
@@ -42,6 +42,7 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examp
 
   it("merchant namespaces are labelled isolation: \"true\"", () => {
     expect(region.mesh.merchantNamespaces.length).toBeGreaterThan(0);
+    for (const ns of region.mesh.merchantNamespaces) expect(namespaceOf(istio.json, ns).metadata.labels).toEqual({ isolation: "true", "istio-injection": "enabled" });
   });
 });
 
@@ -106,6 +107,12 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
   ["mesh.istio-install", "images from Docker Hub", "istio", (j) => istiodValuesEdit(j, (v) => (v.global.hub = "docker.io/istio"))],
   ["mesh.istio-install", "another trust domain", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.trustDomain = "cluster.local"))],
   ["mesh.istio-install", "a value set outside the document", "istio", (j) => (release(j, "istiod").set = [{ name: "global.hub", value: "docker.io/istio" }])],
+  ["mesh.istio-install", "a second values document", "istio", (j) => release(j, "istiod").values.push(JSON.stringify({ global: { hub: "docker.io/istio" } }))],
+  ["mesh.istio-install", "a pilot image override", "istio", (j) => istiodValuesEdit(j, (v) => (v.pilot.image = "docker.io/istio/pilot:latest"))],
+  ["mesh.istio-install", "a post-renderer", "istio", (j) => (release(j, "istiod").postrender = { binary_path: "/usr/local/bin/kustomize" })],
+  ["mesh.deny-by-default", "deny-all at v1beta1", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "fraud", "deny-all").apiVersion = "security.istio.io/v1beta1")],
+  ["mesh.allow-equals-calls", "targetRefs next to the selector", "mesh", (j) =>
+    (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.targetRefs = [{ kind: "Service", group: "", name: "payment-service" }])],
   ["mesh.namespaces-injected", "injection off", "istio", (j) => (namespaceOf(j, "payments").metadata.labels["istio-injection"] = "disabled")],
   ["mesh.namespaces-injected", "merchant namespace missing", "istio", (j, s) => delete j.resource.kubernetes_namespace_v1[`namespaces_${merchant(s)}`]],
   ["mesh.namespaces-injected", "merchant not labelled", "istio", (j, s) => delete namespaceOf(j, merchant(s)).metadata.labels.isolation],
