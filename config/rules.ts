@@ -422,8 +422,7 @@ function checkMesh(c: RegionConfig, report: Report): void {
 
   const identities = new Set(c.services.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`));
   const targets = new Set(c.services.map((s) => `${s.namespace}/${s.name}`));
-  const known = (what: "identities" | "services") =>
-    (what === "identities" ? [...identities.keys()] : [...targets]).join(", ") || "(none declared)";
+  const known = (what: "identities" | "services") => [...(what === "identities" ? identities : targets)].join(", ") || "(none declared)";
   const seen = new Map<string, number>();
   mesh.calls.forEach((call, i) => {
     const field = `mesh.calls[${i}]`;
@@ -458,10 +457,8 @@ function checkMesh(c: RegionConfig, report: Report): void {
       else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; the blueprint supports exact paths, a prefix ("/a/*") or a suffix ("*/b"), not Istio's path templates`, 'use an exact path, "/prefix/*" or "*/suffix"');
       if (call.paths.indexOf(path) !== j) report(`${field}.paths[${j}]`, `"${path}" is listed twice`, "list each path once");
     });
-    const methods = new Set<string>();
     call.methods.forEach((m, j) => {
-      if (methods.has(m)) report(`${field}.methods[${j}]`, `"${m}" is listed twice`, "list each method once");
-      methods.add(m);
+      if (call.methods.indexOf(m) !== j) report(`${field}.methods[${j}]`, `"${m}" is listed twice`, "list each method once");
     });
   });
 }

@@ -38,10 +38,15 @@ const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
  */
 export const KMSUSER_PASSWORD_VARIABLE = "kmsuser_password";
 
+/**
+ * Where Istio lives in the region's ECR: images at `istio/<image>` (the Helm `global.hub`), Helm
+ * charts as OCI artifacts at `charts/istio/<chart>` (`helm push <chart>.tgz oci://<registry>/charts/istio`).
+ */
+export const ISTIO_ECR_PATHS = { images: "istio", charts: "charts/istio" } as const;
 /** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
-export const ISTIO_IMAGES = ["istio/pilot", "istio/proxyv2"] as const;
-/** Istio's Helm charts, mirrored into the region's ECR as OCI artifacts (`helm push ... oci://<registry>/charts/istio`). */
-export const ISTIO_CHARTS = ["charts/istio/base", "charts/istio/istiod"] as const;
+export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
+/** Istio's Helm charts, mirrored into the region's ECR. */
+export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
 
 /** The region's private ECR registry. */
 export function ecrRegistry(region: Pick<RegionConfig, "accountId" | "cloudRegion">): string {

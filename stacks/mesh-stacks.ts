@@ -8,7 +8,7 @@ import { RegionConfig } from "../config/schema";
 import { DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
 import { RegionStack } from "./blueprint-stack";
-import { EKS_OUTPUT_IDS, ecrRegistry } from "./aws-region-stack";
+import { EKS_OUTPUT_IDS, ISTIO_ECR_PATHS, ecrRegistry } from "./aws-region-stack";
 
 /** The mesh a region declares, in the terms of the mesh model. */
 export function meshDesign(region: RegionConfig): MeshDesign {
@@ -29,7 +29,7 @@ export function stateKey(region: RegionConfig, suffix: string): string {
 export function istiodValues(region: RegionConfig): Record<string, unknown> {
   return {
     global: {
-      hub: `${ecrRegistry(region)}/istio`,
+      hub: `${ecrRegistry(region)}/${ISTIO_ECR_PATHS.images}`,
       tag: region.mesh.istioVersion,
       istioNamespace: ISTIO_ROOT_NAMESPACE,
       imagePullPolicy: "IfNotPresent",
@@ -85,7 +85,7 @@ export class IstioStack extends ClusterStack {
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "istio");
-    new HelmProvider(this, "helm", { kubernetes: { ...this.api, exec: { ...this.api.exec } } });
+    new HelmProvider(this, "helm", { kubernetes: this.api });
 
     const namespaceScope = new Construct(this, "Namespaces");
     const root = new NamespaceV1(namespaceScope, ISTIO_ROOT_NAMESPACE, { metadata: { name: ISTIO_ROOT_NAMESPACE } });
@@ -93,7 +93,7 @@ export class IstioStack extends ClusterStack {
       new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
     }
 
-    const chartRepository = `oci://${ecrRegistry(region)}/charts/istio`;
+    const chartRepository = `oci://${ecrRegistry(region)}/${ISTIO_ECR_PATHS.charts}`;
     const release = { repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE, wait: true, timeout: 600, atomic: true, cleanupOnFail: true, maxHistory: 10 };
     this.base = new Release(this, "IstioBase", {
       ...release,

@@ -50,8 +50,7 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
         [istio, ["helm", "kubernetes"]],
         [mesh, ["kubernetes"]],
       ] as const) {
-        const name = `region-${region.name}-${stack === istio ? "istio" : "mesh"}`;
-        const json = stack.json;
+        const { name, json } = stack;
         if (!same(Object.keys(json.terraform?.required_providers ?? {}).sort(), providers)) v.push(`${name}: providers ${JSON.stringify(Object.keys(json.terraform?.required_providers ?? {}))}, expected ${JSON.stringify(providers)}`);
         const s3 = json.terraform?.backend?.s3;
         if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push(`${name}: state not encrypted under the state key and locked`);
