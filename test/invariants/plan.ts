@@ -1,6 +1,6 @@
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { SynthStack, TfJson } from "../support/synth";
-import { keyNameByAlias, principalArns, statementsOf } from "./common";
+import { keyNameByAlias, principalArns, statementsOf } from "../../guardrails/rules/common";
 
 /**
  * An invariant checked on `terraform show -json` of a real plan: what Terraform itself will send

@@ -1,17 +1,19 @@
-import { AWS_REGION_INVARIANTS, failures } from "../invariants";
-import { keyNameByAlias } from "../invariants/common";
+import { GUARDRAILS, checkRule, failures } from "../../guardrails";
+import { keyNameByAlias } from "../../guardrails/rules/common";
 import { SynthStack, TfJson, allStacks, cloneJson } from "../support/synth";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
 const stacks = allStacks();
+/** The guardrails of an AWS region stack. */
+const AWS_RULES = GUARDRAILS.filter((r) => r.layers.includes("aws"));
 
 it("checks every CloudHSM stage", () => {
   expect(new Set(stacks.map((s) => s.region.hsm.stage))).toEqual(new Set(["cluster", "keystore", "keys"]));
 });
 
-describe.each(stacks.map((s) => [s.name, s] as const))("%s meets every invariant", (_name, stack) => {
-  it.each(AWS_REGION_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
-    expect(invariant.check(stack)).toEqual([]);
+describe.each(stacks.map((s) => [s.name, s] as const))("%s meets every guardrail", (_name, stack) => {
+  it.each(AWS_RULES.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
+    expect(checkRule(rule, stack)).toEqual([]);
   });
 });
 
@@ -309,7 +311,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
 describe("every invariant fails when a stack is weakened", () => {
   it("has at least one weakening for every invariant", () => {
     const covered = new Set(MUTATIONS.map(([id]) => id));
-    expect(AWS_REGION_INVARIANTS.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
+    expect(AWS_RULES.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
   });
 
   it("has a weakening at every CloudHSM stage for the stage invariants", () => {
@@ -322,7 +324,7 @@ describe("every invariant fails when a stack is weakened", () => {
     it.each(applicable.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
       const json = cloneJson(stack.json);
       mutate(json, stack);
-      const failed = failures(AWS_REGION_INVARIANTS, { ...stack, json });
+      const failed = failures(AWS_RULES, { ...stack, json });
       expect(Object.keys(failed)).toContain(id);
     });
   });

@@ -4,10 +4,13 @@ import * as os from "os";
 import * as path from "path";
 import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../constructs/mesh-model";
 import { meshDesign } from "../../stacks/mesh-stacks";
-import { MESH_INVARIANTS, manifestsOf } from "../invariants/mesh";
+import { GUARDRAILS, checkRule } from "../../guardrails";
+import { manifestsOf } from "../../guardrails/rules/mesh";
 import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../support/synth";
 
 const regions = shippedMeshStacks();
+/** The guardrails of the in-cluster stacks, each with the layers it checks. */
+const IN_CLUSTER_RULES = GUARDRAILS.filter((r) => r.layers.includes("istio") || r.layers.includes("mesh"));
 
 it("builds an Istio stack and a mesh stack for every region, each after the one it needs", () => {
   const all = shippedAllLayers();
@@ -19,9 +22,10 @@ it("builds an Istio stack and a mesh stack for every region, each after the one 
   }
 });
 
-describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s meets every invariant", (_name, stacks) => {
-  it.each(MESH_INVARIANTS.map((i) => [i.id, i] as const))("%s", (_id, invariant) => {
-    expect(invariant.check(stacks)).toEqual([]);
+describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s meets every guardrail", (_name, stacks) => {
+  it.each(IN_CLUSTER_RULES.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
+    expect(checkRule(rule, stacks.istio)).toEqual([]);
+    expect(checkRule(rule, stacks.mesh)).toEqual([]);
   });
 });
 
@@ -159,13 +163,13 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the me
   it.each(applicable.map(([id, label, layer, mutate]) => [`${id}: ${label}`, id, layer, mutate] as const))("%s is caught", (_l, id, layer, mutate) => {
     const copy: MeshStacks = { ...stacks, [layer]: { ...stacks[layer], json: cloneJson(stacks[layer].json) } };
     mutate(copy[layer].json, copy);
-    const invariant = MESH_INVARIANTS.find((i) => i.id === id)!;
-    expect(invariant.check(copy)).not.toEqual([]);
+    const rule = IN_CLUSTER_RULES.find((r) => r.id === id)!;
+    expect(checkRule(rule, copy[layer])).not.toEqual([]);
   });
 });
 
 it("weakens every mesh invariant at least once", () => {
-  expect(new Set(MUTATIONS.map(([id]) => id))).toEqual(new Set(MESH_INVARIANTS.map((i) => i.id)));
+  expect(new Set(MUTATIONS.map(([id]) => id))).toEqual(new Set(IN_CLUSTER_RULES.map((r) => r.id)));
 });
 
 /** Runs the ESM validator over objects; returns id → error (null when valid). */

@@ -9,20 +9,15 @@ import usFile from "../../regions/us";
 import { defineStacks } from "../../stacks";
 import { StackLayer } from "../../stacks/blueprint-stack";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
+import { StackView } from "../../guardrails/rule";
+import { TfJson } from "../../guardrails/tfjson";
 
-/** A synthesized Terraform JSON document (snake_case, as Terraform reads it). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TfJson = Record<string, any>;
+export { ref, resourcesOf } from "../../guardrails/tfjson";
+export type { TfJson } from "../../guardrails/tfjson";
 
-/** One synthesized stack: its directory, its raw text and its parsed JSON. */
-export interface SynthStack {
-  readonly name: string;
-  readonly region: RegionConfig;
-  /** `aws` (`region-<name>`), `istio` or `mesh`. */
-  readonly layer: StackLayer;
+/** One synthesized stack as the guardrails see it, plus the directory it was written to. */
+export interface SynthStack extends StackView {
   readonly dir: string;
-  readonly text: string;
-  readonly json: TfJson;
 }
 
 /** The result of one `app.synth()`, exactly what `cdktf synth` writes. */
@@ -108,16 +103,6 @@ export function hsmStageStacks(): readonly SynthStack[] {
 /** Every AWS region stack the tests check: the shipped regions, then the later HSM stages. */
 export function allStacks(): readonly SynthStack[] {
   return [...shippedStacks(), ...hsmStageStacks()];
-}
-
-/** `[name, body]` of every resource of a type (empty when there is none). */
-export function resourcesOf(json: TfJson, type: string): [string, TfJson][] {
-  return Object.entries((json.resource?.[type] ?? {}) as Record<string, TfJson>);
-}
-
-/** The Terraform reference string `${type.name.attr}`. */
-export function ref(type: string, name: string, attr: string): string {
-  return `\${${type}.${name}.${attr}}`;
 }
 
 /** A deep copy, for tests that weaken a stack to prove a check notices. */

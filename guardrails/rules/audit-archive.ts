@@ -1,5 +1,6 @@
-import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf } from "./common";
+import { Rule, stackRules } from "../rule";
+import { TfJson, ref, resourcesOf } from "../tfjson";
+import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf } from "./common";
 
 /** The resource of `type` whose `bucket` points at the bucket named `bucketName`. */
 function forBucket(json: TfJson, type: string, bucketName: string): [string, TfJson] | undefined {
@@ -20,10 +21,11 @@ function auditBucket(json: TfJson): [string, TfJson] | undefined {
   return resourcesOf(json, "aws_s3_bucket").find(([, b]) => typeof b.bucket === "string" && b.bucket.includes("-audit-"));
 }
 
-export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
+export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "audit.object-lock-compliance",
     requirement: "10.3.3, 10.5.1",
+    fix: "Keep AuditArchive's Object Lock in COMPLIANCE mode; set retention.auditArchiveDays to at least 365 in the region file (Object Lock cannot be added to an existing bucket).",
     description: "the audit archive has Object Lock in COMPLIANCE mode with the configured default retention (≥ 365 days)",
     check: ({ json, region }) => {
       const audit = auditBucket(json);
@@ -44,6 +46,7 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
   {
     id: "audit.buckets-hardened",
     requirement: "1.3.1, 3.5, 10.3.2",
+    fix: "Create buckets with HardenedBucket (versioning, all four public access blocks, BucketOwnerEnforced, no force_destroy, prevent_destroy).",
     description: "every bucket: versioning on, all four public access blocks, ACLs disabled, force_destroy off, protected from destroy",
     check: ({ json }) =>
       resourcesOf(json, "aws_s3_bucket").flatMap(([n, b]) => {
@@ -64,6 +67,7 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
   {
     id: "audit.encryption",
     requirement: "3.5.1",
+    fix: "Encrypt the audit archive with SSE-KMS under the audit key with a bucket key; SSE-S3 only on a bucket that does nothing but receive log delivery.",
     description: "the audit archive uses SSE-KMS with the audit key and a bucket key; only log-delivery buckets use SSE-S3 (AWS requires it there)",
     check: ({ json }) => {
       const auditKey = keyNameByAlias(json, "audit");
@@ -87,6 +91,7 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
   {
     id: "audit.tls-only-and-key-enforced",
     requirement: "4.2.1, 3.5.1",
+    fix: "Use HardenedBucket's policy: deny aws:SecureTransport=false on the bucket and its objects, deny puts under another encryption or key, and never allow Principal *.",
     description: "every bucket policy denies non-TLS requests; KMS buckets also deny puts that ask for another encryption or key",
     check: ({ json }) =>
       resourcesOf(json, "aws_s3_bucket").flatMap(([n]) => {
@@ -118,6 +123,7 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
   {
     id: "audit.access-logged-elsewhere",
     requirement: "10.2.1",
+    fix: "Send the audit archive's server access logs to the separate access-log bucket of this stack.",
     description: "the audit archive's server access logs go to a separate bucket of this stack",
     check: ({ json }) => {
       const audit = auditBucket(json)?.[0];
@@ -132,6 +138,7 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
   {
     id: "audit.cold-storage-lifecycle",
     requirement: "10.5.1",
+    fix: "Keep the lifecycle rule that moves current and noncurrent versions to cold storage after retention.coldStorageAfterDays, with no expiration.",
     description: "the audit archive moves current and noncurrent objects to colder storage after the configured days, and never expires them",
     check: ({ json, region }) => {
       const audit = auditBucket(json)?.[0];
@@ -148,4 +155,4 @@ export const AUDIT_ARCHIVE_INVARIANTS: readonly Invariant[] = [
       return v;
     },
   },
-];
+]);

@@ -1,12 +1,13 @@
-import { Invariant } from "./common";
+import { Rule, stackRules } from "../rule";
 
 const REQUIRED_TAGS = ["Region", "Jurisdiction", "DataClassification", "PciScope", "Owner"] as const;
 
 /** Stack-level invariants of every AWS region stack. */
-export const STACK_INVARIANTS: readonly Invariant[] = [
+export const STACK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "stack.backend-encrypted-locked",
     requirement: "3.5, 10.3",
+    fix: "Keep the stack on RegionStack.useRegionStateBackend (the region file's stateBackend bucket, encrypt with its kmsKeyArn, use_lockfile, Terraform >= 1.10).",
     description: "state lives in the configured S3 bucket, encrypted with the configured KMS key, with S3 locking",
     check: ({ json, region }) => {
       const s3 = json.terraform?.backend?.s3;
@@ -25,6 +26,7 @@ export const STACK_INVARIANTS: readonly Invariant[] = [
   {
     id: "stack.provider-pinned-to-account",
     requirement: "12.5",
+    fix: "Configure one AwsProvider with region = cloudRegion and allowedAccountIds = [accountId] from the region file; keep credentials and skip flags out of the stack (environment, or the plan harness's override).",
     description: "one AWS provider, in the region's cloud region, allowed only in the region's account",
     check: ({ json, region }) => {
       const providers = json.provider?.aws ?? [];
@@ -44,6 +46,7 @@ export const STACK_INVARIANTS: readonly Invariant[] = [
   {
     id: "stack.default-tags",
     requirement: "12.5",
+    fix: "Set the provider's defaultTags from the region file's tags (Region, Jurisdiction, DataClassification, PciScope, Owner); correct the region file if a value is wrong.",
     description: "default tags name region, jurisdiction, data classification, PCI scope and owner",
     check: ({ json, region }) => {
       const tags = json.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
@@ -60,16 +63,18 @@ export const STACK_INVARIANTS: readonly Invariant[] = [
   {
     id: "stack.no-data-sources",
     requirement: "12.5",
+    fix: "Replace the data source with a value from the region file (account id, AZ names, ARNs) so that the stack plans with no credentials.",
     description: "no data source, so a plan needs no credentials and reads nothing from the cloud",
     check: ({ json }) => Object.entries(json.data ?? {}).flatMap(([type, byName]) => Object.keys(byName as object).map((n) => `data.${type}.${n}: data sources need credentials at plan time`)),
   },
   {
     id: "stack.aws-provider-only",
     requirement: "12.5",
+    fix: "Move resources of other providers into the region's -istio or -mesh stack (or a new stack of their own) so that region-<name> stays plannable offline.",
     description: "the region stack uses the AWS provider only, so it can be planned offline",
     check: ({ json }) =>
       Object.keys(json.terraform?.required_providers ?? {})
         .filter((p) => p !== "aws")
         .map((p) => `terraform.required_providers.${p}: only aws is allowed in a region stack`),
   },
-];
+]);

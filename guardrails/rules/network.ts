@@ -1,7 +1,8 @@
+import { Rule, stackRules } from "../rule";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
-import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
+import { TfJson, ref, resourcesOf } from "../tfjson";
+import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
 const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];
@@ -52,10 +53,11 @@ function sgIngress(json: TfJson, sgRef: string): { source: string; protocol: str
   ];
 }
 
-export const NETWORK_INVARIANTS: readonly Invariant[] = [
+export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "network.no-internet-path",
     requirement: "1.3.1, 1.4.1",
+    fix: "Remove the gateway, EIP, VPN or route: AWS APIs go through VPC endpoints and images come from the region's private ECR; keep VPC Block Public Access on.",
     description: "no internet, egress-only or NAT gateway, EIP, VPN or explicit route; route tables hold no routes; VPC Block Public Access on",
     check: ({ json }) => {
       const v = INTERNET_PATHS.flatMap((t) => resourcesOf(json, t).map(([n]) => `${t}.${n}: an internet or external path`));
@@ -70,6 +72,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.private-subnets-per-az",
     requirement: "1.3, 1.4.4",
+    fix: "Create subnets through PrivateLinkNetwork from the region file's availabilityZones and tier CIDRs; map_public_ip_on_launch stays false.",
     description: "every subnet is private (no public IP on launch); each tier has the configured block in every configured AZ",
     check: ({ json, region }) => {
       const v: string[] = [];
@@ -88,6 +91,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.defaults-locked",
     requirement: "1.2.1, 2.2",
+    fix: "Leave aws_default_security_group and aws_default_network_acl without rules; create a dedicated security group or NACL instead.",
     description: "the default security group and default NACL have no rules",
     check: ({ json }) => {
       const v: string[] = [];
@@ -104,6 +108,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.no-open-security-group-rules",
     requirement: "1.3.1, 1.3.2",
+    fix: "Reference a security group, or a tier CIDR of the VPC, instead of 0.0.0.0/0 or ::/0.",
     description: "no security group rule admits 0.0.0.0/0 or ::/0, inbound or outbound",
     check: ({ json }) => {
       const v: string[] = [];
@@ -126,6 +131,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.tier-nacls",
     requirement: "1.3.1, 1.4.2",
+    fix: "Keep PrivateLinkNetwork's tier NACLs; open only the tier-to-tier ports the data flow needs, from the VPC's own CIDRs.",
     description:
       "each tier has its NACL with inline rules only; only the workload tier admits 0.0.0.0/0, and only the S3 path (tcp 443 out, ephemeral back); the endpoints tier admits partner ranges on 443 only; the data tier talks to the workload and data tiers only",
     check: ({ json, region }) => {
@@ -167,6 +173,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.flow-logs-all",
     requirement: "10.2.1",
+    fix: "Keep the VPC flow log with traffic_type = ALL into an EncryptedLogGroup of this stack.",
     description: "the VPC has a flow log of ALL traffic to a CloudWatch log group of this stack",
     check: ({ json }) => {
       const vpcs = resourcesOf(json, "aws_vpc");
@@ -182,6 +189,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.log-groups-encrypted-retained",
     requirement: "10.3.2, 10.5.1",
+    fix: "Create log groups with EncryptedLogGroup (logs key, retention of at least 365 days); raise retention.logDays in the region file if it is lower.",
     description: "every CloudWatch log group is encrypted with the logs key and kept at least 365 days",
     check: ({ json }) => {
       const logsKey = keyNameByAlias(json, "logs");
@@ -196,6 +204,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.interface-endpoints",
     requirement: "1.3.2, 4.2.1",
+    fix: "Add the API to the region's interface endpoints (private DNS on, in the endpoints tier, behind the endpoint security group that admits 443 from the VPC only).",
     description: "an interface endpoint with private DNS in the endpoints tier for every AWS API the region uses, behind a security group that admits only HTTPS from the VPC",
     check: ({ json, region }) => {
       const v: string[] = [];
@@ -226,6 +235,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.s3-gateway-limited",
     requirement: "1.3.2, 1.4.1",
+    fix: "Keep the S3 gateway endpoint on the workload route tables with a policy that names the region's own buckets (and ECR's layer bucket, read-only); add a new bucket to the policy rather than *.",
     description: "the S3 gateway endpoint serves the workload tier only and its policy names the region's own buckets (and ECR's layer bucket, read-only)",
     check: ({ json, region }) => {
       const gateways = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Gateway");
@@ -254,6 +264,7 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
   {
     id: "network.partner-endpoint-service",
     requirement: "1.3.1, 4.2.1, 10.2",
+    fix: "Expose the payment API through PartnerEndpointService: internal NLB, TLS listener with an allowed TLS 1.2+/1.3 policy, acceptance required, partner principals named in the region file.",
     description:
       "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs, a TLS 1.2+/1.3 listener and a security group (enforced on PrivateLink) admitting only the partner ranges on 443",
     check: ({ json, region }) => {
@@ -290,4 +301,4 @@ export const NETWORK_INVARIANTS: readonly Invariant[] = [
       return v;
     },
   },
-];
+]);

@@ -1,12 +1,14 @@
-import { ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
+import { Rule, stackRules } from "../rule";
+import { ref, resourcesOf } from "../tfjson";
+import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
 import { onlyFromEksNodes } from "./network";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
-export const DATABASE_INVARIANTS: readonly Invariant[] = [
+export const DATABASE_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "database.encrypted-with-database-key",
     requirement: "3.5.1",
+    fix: "Create the database with AuroraPostgres: storage_encrypted with the database key, Performance Insights under the same key.",
     description: "every aws_rds_cluster has storage_encrypted and a kms_key_id that references the database key; Performance Insights under the same key",
     check: ({ json }) => {
       const key = keyNameByAlias(json, "database");
@@ -26,6 +28,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
   {
     id: "database.no-password-literal",
     requirement: "8.3.2, 3.5",
+    fix: "Use manage_master_user_password with master_user_secret_kms_key_id = the secrets-manager key; never write a password into the stack.",
     description: "the master password is managed by RDS in Secrets Manager under the secrets-manager key; no password literal anywhere in the stack",
     check: ({ json, text }) => {
       const key = keyNameByAlias(json, "secrets-manager");
@@ -42,6 +45,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
   {
     id: "database.tls-forced",
     requirement: "4.2.1",
+    fix: "Set rds.force_ssl = 1 and ssl_min_protocol_version TLSv1.2 or TLSv1.3 in the cluster parameter group; never log_statement = all.",
     description: "the cluster's parameter group sets rds.force_ssl=1 and a TLS 1.2 floor",
     check: ({ json }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
@@ -58,6 +62,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
   {
     id: "database.protected-backed-up-logged",
     requirement: "8.3, 10.2, 12.10",
+    fix: "Keep IAM auth, deletion protection, prevent_destroy, a final snapshot, database.backupRetentionDays (at least 7) and the postgresql log export.",
     description: "IAM auth, deletion protection, prevent_destroy, final snapshot, backups as configured (≥ 7 days), postgresql logs exported",
     check: ({ json, region }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
@@ -76,6 +81,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
   {
     id: "database.instances-multi-az-private",
     requirement: "1.3.1, 12.10",
+    fix: "Set database.instances to at least 2 in the region file; instances go to distinct AZs, publicly_accessible = false, enhanced monitoring on.",
     description: "at least two instances in distinct configured AZs, none publicly accessible, with enhanced monitoring",
     check: ({ json, region }) => {
       const instances = resourcesOf(json, "aws_rds_cluster_instance");
@@ -93,6 +99,7 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
   {
     id: "database.reachable-from-eks-nodes-only",
     requirement: "1.3.1, 1.3.2",
+    fix: "Pass the EKS nodes' security group as the database's clients and keep it in the data-tier subnet group; admit only 5432 from that group.",
     description: "the cluster sits in the data-tier subnets behind a security group that admits 5432 from the EKS nodes' security group only",
     check: ({ json }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
@@ -103,4 +110,4 @@ export const DATABASE_INVARIANTS: readonly Invariant[] = [
         return v;
       }),
   },
-];
+]);

@@ -1,8 +1,9 @@
+import { Rule, stackRules } from "../rule";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../constructs/eks-cluster";
 import { EKS_VERSIONS } from "../../config/catalog";
 import { ISTIO_CHARTS, ISTIO_IMAGES, serviceImage } from "../../stacks/aws-region-stack";
-import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
+import { TfJson, ref, resourcesOf } from "../tfjson";
+import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
 const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
   const all = resourcesOf(json, type);
@@ -10,10 +11,11 @@ const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
 };
 
 /** Invariants of the EKS cluster, its nodes, images and workload identities. */
-export const EKS_INVARIANTS: readonly Invariant[] = [
+export const EKS_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "eks.private-encrypted-logged",
     requirement: "1.3, 2.2, 3.5.1, 10.2",
+    fix: "Create the cluster through EksCluster: private endpoint only, secrets under the eks-secrets key, all control-plane log types, authentication_mode API, eks.version from the catalog.",
     description: "one cluster at a supported pinned version: private endpoint only, secrets under the eks key, every control-plane log type into a log group created first under the logs key, access entries only (API mode), standard support",
     check: ({ json, region }) => {
       const found = single(json, "aws_eks_cluster");
@@ -39,6 +41,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
   {
     id: "eks.access-entries",
     requirement: "7.2, 8.2",
+    fix: "Grant cluster admin only to eks.adminRoleArn and eks.deployRoleArn of the region file, through access entries.",
     description: "cluster admin only for the configured admin and deploy roles, through access entries",
     check: ({ json, region }) => {
       const expected = [region.eks.adminRoleArn, region.eks.deployRoleArn].sort();
@@ -56,6 +59,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
   {
     id: "eks.nodes-hardened",
     requirement: "2.2, 3.5.1, 8.2",
+    fix: "Keep EksCluster's launch template (http_tokens required, hop limit at most 2, root volume encrypted with the ebs key, no SSH key) and the node role's three node policies.",
     description: "node groups over the workload subnets of every AZ, through a launch template with IMDSv2 only (hop limit <= 2), root volume encrypted with the ebs key, no SSH; node role with exactly the three node policies",
     check: ({ json }) => {
       const v: string[] = [];
@@ -91,6 +95,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
   {
     id: "eks.control-plane-reaches-istio",
     requirement: "1.3.1",
+    fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only, and the API open to the workload tier on 443 only.",
     description: "the node security group admits the control plane (and only it) on kubelet, webhooks, 15017 and 15012; the API admits the workload tier on 443 only",
     check: ({ json, region }) => {
       const [cn] = single(json, "aws_eks_cluster") ?? [];
@@ -118,6 +123,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
   {
     id: "eks.network-policies-enforced",
     requirement: "1.3, 1.4",
+    fix: "Keep the vpc-cni addon with configuration_values {\"enableNetworkPolicy\":\"true\"}.",
     description: "the managed VPC CNI runs its network policy agent, so the merchant namespaces' NetworkPolicies are enforced, not just stored",
     check: ({ json }) => {
       const cni = resourcesOf(json, "aws_eks_addon").filter(([, a]) => a.addon_name === "vpc-cni");
@@ -135,6 +141,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
   {
     id: "eks.private-images",
     requirement: "6.3.3, 11.3.1",
+    fix: "Pull images and charts from the region's ECR repositories (IMMUTABLE tags, scan on push, ecr key); declare new services in the region file to get their repository.",
     description: "a private ECR repository for Istio's images and charts and for every declared service: immutable tags, scan on push, encrypted with the ecr key",
     check: ({ json, region }) => {
       const expected = [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...region.services.map(serviceImage)].sort();
@@ -154,6 +161,7 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
   {
     id: "eks.workload-identity-least-privilege",
     requirement: "7.2.1, 7.2.2",
+    fix: "Declare a service's AWS access in the region file (services[].access); the blueprint generates a Pod Identity role scoped to it. Never Action * on Resource *.",
     description: "one Pod Identity role per service with AWS access, trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
     check: ({ json, region }) => {
       const v: string[] = [];
@@ -191,4 +199,4 @@ export const EKS_INVARIANTS: readonly Invariant[] = [
       return v;
     },
   },
-];
+]);

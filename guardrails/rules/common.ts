@@ -1,16 +1,4 @@
-import { SynthStack, TfJson, ref, resourcesOf } from "../support/synth";
-
-/**
- * An invariant of the reference model, checked over one synthesized stack. `check` returns one
- * message per violation (`<address>: <what is wrong>`), empty when the stack complies.
- */
-export interface Invariant {
-  readonly id: string;
-  /** PCI DSS v4.0 requirement(s) the invariant serves. */
-  readonly requirement: string;
-  readonly description: string;
-  readonly check: (stack: SynthStack) => string[];
-}
+import { TfJson, ref, resourcesOf } from "../tfjson";
 
 /** A parsed IAM policy statement (loosely typed: policies are data here). */
 export interface Statement {
@@ -78,14 +66,4 @@ export function isKeyArnRef(value: unknown, keyName: string | undefined): boolea
 
 export function preventsDestroy(body: TfJson): boolean {
   return body.lifecycle?.prevent_destroy === true;
-}
-
-/** Runs every invariant and returns `{ id: violations }` for those that fail. */
-export function failures(invariants: readonly Invariant[], stack: SynthStack): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const inv of invariants) {
-    const v = inv.check(stack);
-    if (v.length > 0) out[inv.id] = v;
-  }
-  return out;
 }

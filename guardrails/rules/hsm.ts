@@ -1,8 +1,9 @@
+import { Rule, stackRules } from "../rule";
 import { CLOUDHSM_PORTS } from "../../constructs/cloud-hsm";
 import { RETIRED_KEY_DENIED_ACTIONS } from "../../constructs/region-keys";
 import { KMSUSER_PASSWORD_VARIABLE } from "../../stacks/aws-region-stack";
-import { TfJson, ref, resourcesOf } from "../support/synth";
-import { Invariant, aliasTarget, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf, tierSubnetRefs } from "./common";
+import { TfJson, ref, resourcesOf } from "../tfjson";
+import { aliasTarget, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf, tierSubnetRefs } from "./common";
 
 /**
  * True when the key's policy denies everyone the actions that produce new ciphertext under it,
@@ -20,10 +21,11 @@ function decryptsOnly(key: TfJson, purposeAlias: string): boolean {
 }
 
 /** Invariants of the CloudHSM cluster. */
-export const HSM_INVARIANTS: readonly Invariant[] = [
+export const HSM_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "hsm.cluster-in-data-tier",
     requirement: "3.6.1, 3.7",
+    fix: "Create the cluster through CloudHsm, in the data-tier subnets of every AZ, with prevent_destroy.",
     description: "one CloudHSM cluster in FIPS mode in the data-tier subnets of every AZ, protected from destroy",
     check: ({ json }) => {
       const clusters = resourcesOf(json, "aws_cloudhsm_v2_cluster");
@@ -40,6 +42,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
   {
     id: "hsm.two-hsms-distinct-azs",
     requirement: "3.6.1, 12.10",
+    fix: "Set hsm.count to at least 2 in the region file; CloudHsm puts each HSM in a different data-tier subnet.",
     description: "at least two HSMs (the configured count), each in a different data-tier subnet, protected from destroy",
     check: ({ json, region }) => {
       const hsms = resourcesOf(json, "aws_cloudhsm_v2_hsm");
@@ -55,6 +58,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
   {
     id: "hsm.clients-from-workload-tier-only",
     requirement: "1.3.1, 1.3.2",
+    fix: "Admit the client ports 2223-2225 on the cluster's security group from the workload tier's CIDRs only.",
     description: "rules we add to the cluster's security group admit the client ports (2223–2225) from the workload tier only",
     check: ({ json, region }) => {
       const sgs = resourcesOf(json, "aws_cloudhsm_v2_cluster").map(([n]) => ref("aws_cloudhsm_v2_cluster", n, "security_group_id"));
@@ -72,6 +76,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
   {
     id: "hsm.kmsuser-secret",
     requirement: "3.6.1, 8.3.2",
+    fix: "Keep CloudHsm's kmsuser secret (secrets-manager key, no secret version in the stack); store the password out of band after the HSM ceremony.",
     description: "the kmsuser password has its own secret under the secrets-manager key, created empty: its value is never in the stack",
     check: ({ json, region }) => {
       const name = `${region.naming.prefix}-${region.name}/cloudhsm/kmsuser-password`;
@@ -88,6 +93,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
   {
     id: "hsm.key-store-stage",
     requirement: "3.6.1, 3.7, 8.3.2",
+    fix: "Advance hsm.stage in the region file one step at a time (cluster, keystore, keys) after the manual steps the README lists.",
     description:
       "the custom key store exists from stage keystore: on the cluster, with the configured trust anchor, after the HSMs, protected from destroy; its kmsuser password is a sensitive variable with no default at stage keystore, and never asked again",
     check: ({ json, region }) => {
@@ -127,6 +133,7 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
   {
     id: "hsm.tokenization-key-in-store",
     requirement: "3.6.1, 3.7.4, 3.7.5",
+    fix: "Let RegionKeys create the tokenization key in the custom key store at stage keys and keep earlier generations denied for encryption.",
     description:
       "before stage keys the tokenization alias targets an ordinary rotating CMK and no key is in a key store; at stage keys it targets the newest of the configured generations in the store, and every earlier tokenization key refuses encryption except through the purpose alias, changed only after the alias moved",
     check: ({ json, region }) => {
@@ -162,4 +169,4 @@ export const HSM_INVARIANTS: readonly Invariant[] = [
       return v;
     },
   },
-];
+]);

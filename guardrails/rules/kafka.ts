@@ -1,13 +1,15 @@
-import { ref, resourcesOf } from "../support/synth";
+import { Rule, stackRules } from "../rule";
+import { ref, resourcesOf } from "../tfjson";
 import { KAFKA_PORTS } from "../../constructs/kafka-cluster";
-import { Invariant, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
+import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
 import { onlyFromEksNodes } from "./network";
 
 /** Invariants of the MSK cluster. */
-export const KAFKA_INVARIANTS: readonly Invariant[] = [
+export const KAFKA_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "kafka.tls-and-auth",
     requirement: "4.2.1, 8.3",
+    fix: "Keep client_broker = TLS and in_cluster = true, SASL/SCRAM and IAM on, unauthenticated off, public access DISABLED.",
     description: "TLS only client↔broker and in-cluster; SASL/SCRAM and IAM on, unauthenticated off, no public access",
     check: ({ json }) => {
       const clusters = resourcesOf(json, "aws_msk_cluster");
@@ -28,6 +30,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
   {
     id: "kafka.encrypted-logged-protected",
     requirement: "3.5.1, 10.2",
+    fix: "Keep encryption at rest under the kafka key, broker logs into an EncryptedLogGroup of this stack, and prevent_destroy.",
     description: "data at rest under the kafka key; broker logs to a log group of this stack; protected from destroy",
     check: ({ json }) => {
       const key = keyNameByAlias(json, "kafka");
@@ -45,6 +48,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
   {
     id: "kafka.brokers-spread-over-azs",
     requirement: "12.10",
+    fix: "Set kafka.brokers in the region file to a multiple of the AZ count (at least 3); brokers use the data-tier subnets.",
     description: "brokers in the data-tier subnets of every AZ, a multiple of the AZ count and at least 3",
     check: ({ json, region }) => {
       const dataSubnets = tierSubnetRefs(json, "data");
@@ -60,6 +64,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
   {
     id: "kafka.configuration",
     requirement: "12.10",
+    fix: "Keep the MSK configuration's auto.create.topics.enable=false, min.insync.replicas=2 and default.replication.factor=3.",
     description: "the cluster's configuration: auto.create.topics.enable=false, min.insync.replicas=2, default.replication.factor=3",
     check: ({ json }) =>
       resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
@@ -73,6 +78,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
   {
     id: "kafka.reachable-from-eks-nodes-only",
     requirement: "1.3.1, 1.3.2",
+    fix: "Pass the EKS nodes' security group as the cluster's clients; admit only 9096 and 9098 from it.",
     description: "broker security groups admit only the SASL/SCRAM (9096) and IAM (9098) TLS ports, from the EKS nodes' security group only",
     check: ({ json }) =>
       resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) =>
@@ -82,6 +88,7 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
   {
     id: "kafka.scram-secrets",
     requirement: "3.5.1, 8.3.2",
+    fix: "Create SCRAM secrets through KafkaCluster (AmazonMSK_ name, kafka key, no value in the stack, one aws_msk_single_scram_secret_association each).",
     description: "every SCRAM secret is named AmazonMSK_*, encrypted with the kafka key, has no value in the stack, and is associated one by one",
     check: ({ json, region }) => {
       const key = keyNameByAlias(json, "kafka");
@@ -100,4 +107,4 @@ export const KAFKA_INVARIANTS: readonly Invariant[] = [
       return v;
     },
   },
-];
+]);

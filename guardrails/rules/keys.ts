@@ -1,6 +1,7 @@
+import { Rule, stackRules } from "../rule";
 import { KEY_PURPOSES } from "../../constructs/region-keys";
-import { resourcesOf } from "../support/synth";
-import { Invariant, aliasTarget, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
+import { resourcesOf } from "../tfjson";
+import { aliasTarget, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
 
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
@@ -15,10 +16,11 @@ export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> =
   tokenization: "tokenization",
 };
 
-export const KEY_INVARIANTS: readonly Invariant[] = [
+export const KEY_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "keys.one-per-purpose",
     requirement: "3.6, 3.7",
+    fix: "Create keys through RegionKeys (one per purpose, each with its alias); never point two purposes' aliases at one key.",
     description:
       "one customer-managed key per purpose, each with its own alias alias/<prefix>-<region>/<purpose>; the only other keys are the tokenization key's earlier generations (alias tokenization-interim or tokenization-hsm-g<n>)",
     check: ({ json, region }) => {
@@ -48,6 +50,7 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
   {
     id: "keys.rotation-window-single-region",
     requirement: "3.6.1, 3.7.4",
+    fix: "Use RegionKeys, or set enable_key_rotation = true, deletion_window_in_days = 30, multi_region = false and lifecycle.prevent_destroy on the key.",
     description:
       "every key: symmetric, 30-day deletion window, single-region, protected from destroy; rotation on, except keys in the CloudHSM key store, which KMS cannot rotate (rotation off, manual by generation)",
     check: ({ json }) =>
@@ -69,6 +72,7 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
   {
     id: "keys.policies-name-principals",
     requirement: "3.6.1, 7.2",
+    fix: "Name principals in the key policy (this account's root or roles, service principals with aws:SourceAccount or kms:ViaService conditions); never Principal * without a condition.",
     description: "key policies name principals (the account root, service principals with a condition); never * without a condition",
     check: ({ json, region }) =>
       resourcesOf(json, "aws_kms_key").flatMap(([name, k]) => {
@@ -94,6 +98,7 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
   {
     id: "keys.logs-key-admits-cloudwatch-with-context",
     requirement: "3.6.1, 10.3",
+    fix: "Keep the logs key's statement for logs.<region>.amazonaws.com with the kms:EncryptionContext:aws:logs:arn condition limited to this account's log groups.",
     description: "the logs key admits the region's CloudWatch Logs principal only for this account's log groups",
     check: ({ json, region }) => {
       const name = keyNameByAlias(json, "logs");
@@ -108,4 +113,4 @@ export const KEY_INVARIANTS: readonly Invariant[] = [
       return ok ? [] : [`aws_kms_key.${name}: no statement for ${service} with an aws:logs:arn encryption-context condition`];
     },
   },
-];
+]);

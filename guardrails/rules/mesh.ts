@@ -3,17 +3,9 @@ import { matchesAllPaths } from "../../config/rules";
 import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
 import { EKS_OUTPUT_IDS, ecrRegistry } from "../../stacks/aws-region-stack";
 import { istiodValues } from "../../stacks/mesh-stacks";
-import { MeshStacks, TfJson, resourcesOf } from "../support/synth";
+import { StackView, stackRules } from "../rule";
+import { TfJson, resourcesOf } from "../tfjson";
 import { asList } from "./common";
-
-/** An invariant of a region's in-cluster stacks (`region-<name>-istio` and `region-<name>-mesh`). */
-export interface MeshInvariant {
-  readonly id: string;
-  /** PCI DSS v4.0 requirement(s) the invariant serves. */
-  readonly requirement: string;
-  readonly description: string;
-  readonly check: (stacks: MeshStacks) => string[];
-}
 
 /** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
 export function manifestsOf(json: TfJson): [string, TfJson][] {
@@ -23,7 +15,7 @@ export function manifestsOf(json: TfJson): [string, TfJson][] {
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
 /** The namespaces that run workloads: every service's, every merchant's. */
-export function workloadNamespaceNames({ region }: MeshStacks): string[] {
+export function workloadNamespaceNames({ region }: Pick<StackView, "region">): string[] {
   return [...new Set([...region.services.map((s) => s.namespace), ...region.mesh.merchantNamespaces])].sort();
 }
 
@@ -39,47 +31,56 @@ const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
   `${principal} -> ${namespace}/${app} ${sorted(methods).join(",")} ${sorted(paths).join(",")}`;
 
-export const MESH_INVARIANTS: readonly MeshInvariant[] = [
+/** The providers each in-cluster stack may use. */
+const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
+
+/** Rules of both in-cluster stacks (`region-<name>-istio` and `region-<name>-mesh`). */
+export const IN_CLUSTER_RULES = stackRules({ layers: ["istio", "mesh"] }, [
   {
     id: "mesh.cluster-access",
     requirement: "7.2, 8.2, 3.5",
+    fix: "Keep the in-cluster stacks on the kubernetes/helm providers configured from region-<name>'s outputs, with aws eks get-token credentials and a state key of their own.",
     description: "in-cluster stacks use only the kubernetes (and, for the install, helm) providers, reach the cluster through the endpoint and CA that region-<name> outputs with short-lived `aws eks get-token` credentials, and keep their own encrypted, locked state next to the region's",
-    check: ({ region, istio, mesh }) => {
+    check: ({ region, layer, json }) => {
       const v: string[] = [];
-      for (const [stack, providers] of [
-        [istio, ["helm", "kubernetes"]],
-        [mesh, ["kubernetes"]],
-      ] as const) {
-        const { name, json } = stack;
-        if (!same(Object.keys(json.terraform?.required_providers ?? {}).sort(), providers)) v.push(`${name}: providers ${JSON.stringify(Object.keys(json.terraform?.required_providers ?? {}))}, expected ${JSON.stringify(providers)}`);
-        const s3 = json.terraform?.backend?.s3;
-        if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push(`${name}: state not encrypted under the state key and locked`);
-        else if (s3.key === region.stateBackend.key || s3.bucket !== region.stateBackend.bucket) v.push(`${name}: state key ${s3.key} is not its own, next to the region's`);
-        const remote = Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
-        if (remote.length !== 1 || remote[0][1].config?.key !== region.stateBackend.key || remote[0][1].config?.bucket !== region.stateBackend.bucket) {
-          v.push(`${name}: does not read region-${region.name}'s state (and only it)`);
-          continue;
-        }
-        const output = (id: string) => `data.terraform_remote_state.${remote[0][0]}.outputs.${id}`;
-        const configs = [...asList(json.provider?.kubernetes).map((p: TfJson) => ({ p, exec: asList(p.exec)[0] })), ...asList(json.provider?.helm).map((p: TfJson) => ({ p: p.kubernetes, exec: p.kubernetes?.exec }))];
-        if (configs.length !== providers.length) v.push(`${name}: ${configs.length} provider configurations, expected ${providers.length}`);
-        for (const { p, exec } of configs) {
-          if (p?.host !== `\${${output(EKS_OUTPUT_IDS.endpoint)}}`) v.push(`${name}: provider host ${p?.host} is not the cluster's endpoint`);
-          if (p?.cluster_ca_certificate !== `\${base64decode(${output(EKS_OUTPUT_IDS.certificateAuthority)})}`) v.push(`${name}: provider does not verify the cluster's CA`);
-          if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${name}: provider uses static or unverified credentials`);
-          if (exec?.command !== "aws" || !same(asList(exec?.args).slice(0, 2), ["eks", "get-token"])) v.push(`${name}: provider credentials not from aws eks get-token`);
-        }
+      const providers = IN_CLUSTER_PROVIDERS[layer];
+      const used = Object.keys(json.terraform?.required_providers ?? {}).sort();
+      if (!same(used, providers)) v.push(`terraform.required_providers: ${JSON.stringify(used)}, expected ${JSON.stringify(providers)}`);
+      const s3 = json.terraform?.backend?.s3;
+      if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push("terraform.backend.s3: state not encrypted under the state key and locked");
+      else if (s3.key === region.stateBackend.key || s3.bucket !== region.stateBackend.bucket) v.push(`terraform.backend.s3: state key ${s3.key} is not its own, next to the region's`);
+      const remote = Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
+      if (remote.length !== 1 || remote[0][1].config?.key !== region.stateBackend.key || remote[0][1].config?.bucket !== region.stateBackend.bucket) {
+        v.push(`data.terraform_remote_state: does not read region-${region.name}'s state (and only it)`);
+        return v;
+      }
+      const output = (id: string) => `data.terraform_remote_state.${remote[0][0]}.outputs.${id}`;
+      const configs = [
+        ...asList(json.provider?.kubernetes).map((p: TfJson) => ({ at: "provider.kubernetes", p, exec: asList(p.exec)[0] })),
+        ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: p.kubernetes?.exec })),
+      ];
+      if (configs.length !== providers.length) v.push(`provider: ${configs.length} provider configurations, expected ${providers.length}`);
+      for (const { at, p, exec } of configs) {
+        if (p?.host !== `\${${output(EKS_OUTPUT_IDS.endpoint)}}`) v.push(`${at}: host ${p?.host} is not the cluster's endpoint`);
+        if (p?.cluster_ca_certificate !== `\${base64decode(${output(EKS_OUTPUT_IDS.certificateAuthority)})}`) v.push(`${at}: does not verify the cluster's CA`);
+        if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${at}: static or unverified credentials`);
+        if (exec?.command !== "aws" || !same(asList(exec?.args).slice(0, 2), ["eks", "get-token"])) v.push(`${at}: credentials not from aws eks get-token`);
       }
       return v;
     },
   },
+]);
+
+/** Rules of the stack that installs Istio (`region-<name>-istio`). */
+export const ISTIO_RULES = stackRules({ layers: ["istio"] }, [
   {
     id: "mesh.istio-install",
     requirement: "6.3.3, 2.2",
+    fix: "Set mesh.istioVersion to a release of the catalog (ISTIO_RELEASES); install base, then istiod (wait, no lint) from the region's ECR with the blueprint's values.",
     description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private ECR, istiod with the region's trust domain",
-    check: ({ region, istio }) => {
+    check: ({ region, json }) => {
       const v: string[] = [];
-      const releases = Object.fromEntries(resourcesOf(istio.json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+      const releases = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
       if (!same(Object.keys(releases).sort(), ["base", "istiod"])) return [`helm_release: charts ${JSON.stringify(Object.keys(releases))}, expected base and istiod`];
       const version = region.mesh.istioVersion;
       const [major, minor] = version.split(".").map(Number);
@@ -107,13 +108,14 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
   {
     id: "mesh.namespaces-injected",
     requirement: "1.3, 4.2",
+    fix: "Declare workload and merchant namespaces in the region file (services[].namespace, mesh.merchantNamespaces); IstioStack creates them with istio-injection=enabled.",
     description: "every workload namespace exists with sidecar injection on; merchant namespaces, and only they, are labelled isolation=true",
-    check: (stacks) => {
+    check: (stack) => {
       const v: string[] = [];
-      const namespaces = new Map(resourcesOf(stacks.istio.json, "kubernetes_namespace_v1").map(([n, r]) => [r.metadata?.name as string, { address: `kubernetes_namespace_v1.${n}`, labels: (r.metadata?.labels ?? {}) as Record<string, string> }]));
+      const namespaces = new Map(resourcesOf(stack.json, "kubernetes_namespace_v1").map(([n, r]) => [r.metadata?.name as string, { address: `kubernetes_namespace_v1.${n}`, labels: (r.metadata?.labels ?? {}) as Record<string, string> }]));
       if (!namespaces.has(ISTIO_ROOT_NAMESPACE)) v.push(`kubernetes_namespace_v1: no ${ISTIO_ROOT_NAMESPACE}`);
-      const merchants = new Set(stacks.region.mesh.merchantNamespaces);
-      for (const ns of workloadNamespaceNames(stacks)) {
+      const merchants = new Set(stack.region.mesh.merchantNamespaces);
+      for (const ns of workloadNamespaceNames(stack)) {
         const found = namespaces.get(ns);
         if (!found) {
           v.push(`kubernetes_namespace_v1: no namespace ${ns}`);
@@ -125,13 +127,19 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
       return v;
     },
   },
+
+]);
+
+/** Rules of the stack that holds the mesh's policies (`region-<name>-mesh`). */
+export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
   {
     id: "mesh.strict-mtls",
     requirement: "4.2.1, 8.3",
+    fix: "Keep the root namespace's PeerAuthentication default in STRICT mode; do not add a PeerAuthentication that selects workloads or relaxes a port.",
     description: "PeerAuthentication `default` in the root namespace requires mTLS mesh-wide, and no PeerAuthentication relaxes it",
-    check: ({ mesh }) => {
+    check: ({ json }) => {
       const v: string[] = [];
-      const all = ofKind(mesh.json, "PeerAuthentication");
+      const all = ofKind(json, "PeerAuthentication");
       const root = all.filter(([, m]) => m.metadata?.name === "default" && m.metadata?.namespace === ISTIO_ROOT_NAMESPACE);
       if (root.length !== 1) v.push(`PeerAuthentication default in ${ISTIO_ROOT_NAMESPACE}: ${root.length}, expected 1`);
       for (const [address, m] of all) {
@@ -146,11 +154,12 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
   {
     id: "mesh.deny-by-default",
     requirement: "1.3, 7.2.1",
+    fix: "Keep the empty-spec deny-all AuthorizationPolicy in every workload namespace; allow traffic by declaring calls in mesh.calls.",
     description: "every workload namespace has the deny-all AuthorizationPolicy (empty spec: applies to all its workloads, allows nothing)",
-    check: (stacks) => {
+    check: (stack) => {
       const v: string[] = [];
-      const denyAll = ofKind(stacks.mesh.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
-      for (const ns of workloadNamespaceNames(stacks)) {
+      const denyAll = ofKind(stack.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
+      for (const ns of workloadNamespaceNames(stack)) {
         if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`namespace ${ns}: no deny-all AuthorizationPolicy`);
       }
       return v;
@@ -159,11 +168,12 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
   {
     id: "mesh.allow-equals-calls",
     requirement: "7.2.1, 7.2.2",
+    fix: "Declare the call in mesh.calls of the region file (from namespace/serviceaccount, to namespace/service, methods, paths) instead of writing an AuthorizationPolicy.",
     description: "the ALLOW rules and the declared calls are the same set: each rule lets exactly one declared caller (its principal in the region's trust domain) make exactly the declared methods on the declared paths of the called service's pods",
-    check: ({ region, mesh }) => {
+    check: ({ region, json }) => {
       const v: string[] = [];
       const allowed: string[] = [];
-      for (const [address, m] of ofKind(mesh.json, "AuthorizationPolicy")) {
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
         if (same(m.spec, {})) continue;
         if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
         if (m.spec?.action !== "ALLOW") {
@@ -198,10 +208,11 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
   {
     id: "mesh.no-wildcards",
     requirement: "7.2.1",
+    fix: "Name one principal of the region's trust domain and explicit methods and paths; no *, namespaces, IP blocks or negative matches.",
     description: "no AuthorizationPolicy allows a `*` principal, a principal outside the region's trust domain, any namespace or IP source, every path or every method",
-    check: ({ region, mesh }) => {
+    check: ({ region, json }) => {
       const v: string[] = [];
-      for (const [address, m] of ofKind(mesh.json, "AuthorizationPolicy")) {
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
           const at = `${address}: rule ${i}`;
           if (asList(rule.from).length === 0) v.push(`${at}: any source`);
@@ -228,10 +239,11 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
   {
     id: "mesh.merchants-isolated",
     requirement: "1.3, 1.4",
+    fix: "Keep the merchant namespace's default-deny NetworkPolicy; traffic across it comes only from calls declared in mesh.calls.",
     description: "each merchant namespace denies all ingress and egress by NetworkPolicy, then allows only the mesh's control plane (istiod, DNS) and the declared calls that cross it, pod to pod",
-    check: ({ region, mesh }) => {
+    check: ({ region, json }) => {
       const v: string[] = [];
-      const policies = ofKind(mesh.json, "NetworkPolicy");
+      const policies = ofKind(json, "NetworkPolicy");
       const app = (peer: TfJson) => `${peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]}/${peer?.podSelector?.matchLabels?.app}`;
       const service = (ref: string, by: "name" | "identity") => region.services.find((s) => `${s.namespace}/${by === "name" ? s.name : (s.serviceAccount ?? s.name)}` === ref)!;
       const expectedControlPlane = MESH_CONTROL_PLANE_EGRESS.map((e) => ({
@@ -270,4 +282,4 @@ export const MESH_INVARIANTS: readonly MeshInvariant[] = [
       return v;
     },
   },
-];
+]);

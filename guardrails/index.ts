@@ -1,0 +1,31 @@
+import { Rule } from "./rule";
+import { AUDIT_ARCHIVE_RULES } from "./rules/audit-archive";
+import { DATABASE_RULES } from "./rules/database";
+import { EKS_RULES } from "./rules/eks";
+import { HSM_RULES } from "./rules/hsm";
+import { KAFKA_RULES } from "./rules/kafka";
+import { KEY_RULES } from "./rules/keys";
+import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh";
+import { NETWORK_RULES } from "./rules/network";
+import { STACK_RULES } from "./rules/stack";
+
+/**
+ * The blueprint's guardrail pack: every rule, by capability. Each rule names the layers of a region
+ * it applies to (`aws`, `istio`, `mesh`); the pack runs the ones that apply to a stack.
+ */
+export const GUARDRAILS: readonly Rule[] = [
+  ...STACK_RULES,
+  ...KEY_RULES,
+  ...NETWORK_RULES,
+  ...AUDIT_ARCHIVE_RULES,
+  ...HSM_RULES,
+  ...DATABASE_RULES,
+  ...KAFKA_RULES,
+  ...EKS_RULES,
+  ...IN_CLUSTER_RULES,
+  ...ISTIO_RULES,
+  ...MESH_RULES,
+];
+
+export { checkRule, failures } from "./rule";
+export type { Rule, StackView } from "./rule";

@@ -1,0 +1,96 @@
+import type { RegionConfig } from "../config/schema";
+import type { StackLayer } from "../stacks/blueprint-stack";
+import { TfJson, resourcesOf } from "./tfjson";
+
+/** One synthesized stack, as a guardrail sees it. */
+export interface StackView {
+  /** The stack's name (`region-eu`, `region-eu-mesh`). */
+  readonly name: string;
+  readonly region: RegionConfig;
+  readonly layer: StackLayer;
+  /** The synthesized Terraform JSON. */
+  readonly json: TfJson;
+  /** The same JSON as text (for checks that must find a literal anywhere). */
+  readonly text: string;
+}
+
+/** `error` fails synth; `warning` is printed and reported. */
+export type Level = "error" | "warning";
+
+/** What every rule says about itself: the report lists it, a violation prints it. */
+export interface RuleInfo {
+  /** `<family>.<what>`, e.g. `database.encrypted-with-database-key`; suppressions name it. */
+  readonly id: string;
+  readonly level: Level;
+  /** PCI DSS v4.0 requirement(s) the rule serves, e.g. `3.5.1`. */
+  readonly requirement: string;
+  /** One line: what the rule demands. */
+  readonly description: string;
+  /** One line: what to change when the rule fails. */
+  readonly fix: string;
+  /** The stacks of a region the rule applies to. */
+  readonly layers: readonly StackLayer[];
+}
+
+/**
+ * A rule over one whole stack (for properties that span resources: one key per purpose, two HSMs
+ * in distinct AZs, the ALLOW rules equal the declared calls). `check` returns one message per
+ * violation, `<address>: <what is wrong>`, empty when the stack complies.
+ */
+export interface StackRule extends RuleInfo {
+  readonly check: (stack: StackView) => string[];
+}
+
+/**
+ * A rule over one resource of the given types, called for each. `check` returns what is wrong
+ * (without the address, which the pack adds), empty when the resource complies.
+ */
+export interface ResourceRule extends RuleInfo {
+  readonly resourceTypes: readonly string[];
+  readonly check: (resource: TfJson, context: ResourceContext) => string[];
+}
+
+/** Where a resource rule is looking. */
+export interface ResourceContext {
+  readonly stack: StackView;
+  readonly type: string;
+  readonly name: string;
+}
+
+export type Rule = StackRule | ResourceRule;
+
+export function isResourceRule(rule: Rule): rule is ResourceRule {
+  return "resourceTypes" in rule;
+}
+
+/** The violations of one rule in one stack, each `<address>: <what is wrong>`. */
+export function checkRule(rule: Rule, stack: StackView): string[] {
+  if (!rule.layers.includes(stack.layer)) return [];
+  if (!isResourceRule(rule)) return rule.check(stack);
+  return rule.resourceTypes.flatMap((type) =>
+    resourcesOf(stack.json, type).flatMap(([name, body]) => rule.check(body, { stack, type, name }).map((what) => `${type}.${name}: ${what}`)),
+  );
+}
+
+/** Runs rules over a stack and returns `{ id: violations }` for those that fail. */
+export function failures(rules: readonly Rule[], stack: StackView): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const rule of rules) {
+    const v = checkRule(rule, stack);
+    if (v.length > 0) out[rule.id] = v;
+  }
+  return out;
+}
+
+type Defaults = { readonly layers: readonly StackLayer[]; readonly level?: Level };
+type Spec<R extends RuleInfo> = Omit<R, "layers" | "level"> & Partial<Pick<R, "layers" | "level">>;
+
+/** A family of stack rules sharing layers (and a level, `error` unless said otherwise). */
+export function stackRules(defaults: Defaults, specs: readonly Spec<StackRule>[]): StackRule[] {
+  return specs.map((s) => ({ level: defaults.level ?? "error", layers: defaults.layers, ...s }));
+}
+
+/** A family of resource rules sharing layers (and a level, `error` unless said otherwise). */
+export function resourceRules(defaults: Defaults, specs: readonly Spec<ResourceRule>[]): ResourceRule[] {
+  return specs.map((s) => ({ level: defaults.level ?? "error", layers: defaults.layers, ...s }));
+}
