@@ -1,6 +1,7 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { HardenedBucket } from "./hardened-bucket";
+import { suppressGuardrails } from "../guardrails/suppress";
 import { PCI_MIN_LOG_RETENTION_DAYS } from "./pci";
 
 /** Properties of {@link AuditArchive}. */
@@ -74,6 +75,13 @@ export class AuditArchive extends Construct {
         },
       ],
     });
+    suppressGuardrails(this.accessLogs, [
+      {
+        id: "logging.access-logs",
+        reason:
+          "This is the access-log bucket: logging it into itself would log its own log deliveries in a loop, and a further log bucket would need one in turn. Its only writer is S3 log delivery (bucket policy); it is versioned and protected from destroy.",
+      },
+    ]);
     this.archive = new HardenedBucket(this, "Archive", {
       bucketName: props.bucketName,
       accountId: props.accountId,

@@ -30,6 +30,8 @@ export class EncryptedLogGroup extends Construct {
       retentionInDays: props.retentionDays,
       logGroupClass: "STANDARD",
       skipDestroy: false,
+      // The audit trail must outlive a careless destroy (10.5.1): removing the group is a reviewed change.
+      lifecycle: { preventDestroy: true },
     });
   }
 }

@@ -2,11 +2,18 @@ import { Rule } from "./rule";
 import { AUDIT_ARCHIVE_RULES } from "./rules/audit-archive";
 import { DATABASE_RULES } from "./rules/database";
 import { EKS_RULES } from "./rules/eks";
+import { ENCRYPTION_RULES } from "./rules/encryption";
+import { EXPOSURE_RULES } from "./rules/exposure";
 import { HSM_RULES } from "./rules/hsm";
+import { IAM_RULES } from "./rules/iam";
 import { KAFKA_RULES } from "./rules/kafka";
 import { KEY_RULES } from "./rules/keys";
 import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh";
 import { NETWORK_RULES } from "./rules/network";
+import { RESIDENCY_RULES } from "./rules/residency";
+import { RESILIENCE_RULES } from "./rules/resilience";
+import { REVIEWED_RULES } from "./rules/reviewed";
+import { SECRET_RULES } from "./rules/secrets";
 import { STACK_RULES } from "./rules/stack";
 
 /**
@@ -14,6 +21,15 @@ import { STACK_RULES } from "./rules/stack";
  * it applies to (`aws`, `istio`, `mesh`); the pack runs the ones that apply to a stack.
  */
 export const GUARDRAILS: readonly Rule[] = [
+  // Every resource of its type, wherever it comes from
+  ...REVIEWED_RULES,
+  ...RESIDENCY_RULES,
+  ...SECRET_RULES,
+  ...ENCRYPTION_RULES,
+  ...EXPOSURE_RULES,
+  ...IAM_RULES,
+  ...RESILIENCE_RULES,
+  // The reference model's capabilities
   ...STACK_RULES,
   ...KEY_RULES,
   ...NETWORK_RULES,

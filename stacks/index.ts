@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
+import { GuardrailPack } from "../guardrails/pack";
 import { RegionStack } from "./blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { IstioStack, MeshStack } from "./mesh-stacks";
@@ -7,10 +8,11 @@ import { IstioStack, MeshStack } from "./mesh-stacks";
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:
  * `region-<name>` (AWS), `region-<name>-istio` (namespaces, Istio), `region-<name>-mesh`
- * (policies). `main.ts` and the tests build the same list.
+ * (policies). `main.ts` and the tests build the same list. The guardrail pack is added to each
+ * stack: a stack that breaks a rule does not synthesize.
  */
 export function defineStacks(app: Construct, regions: readonly RegionConfig[]): RegionStack[] {
-  return regions.flatMap((region) => {
+  const stacks = regions.flatMap((region): RegionStack[] => {
     switch (region.cloud) {
       case "aws": {
         const aws = new AwsRegionStack(app, region);
@@ -22,4 +24,6 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
       }
     }
   });
+  for (const stack of stacks) GuardrailPack.applyTo(stack);
+  return stacks;
 }

@@ -24,8 +24,10 @@ it("builds an Istio stack and a mesh stack for every region, each after the one 
 
 describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s meets every guardrail", (_name, stacks) => {
   it.each(IN_CLUSTER_RULES.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
-    expect(checkRule(rule, stacks.istio)).toEqual([]);
-    expect(checkRule(rule, stacks.mesh)).toEqual([]);
+    for (const stack of [stacks.istio, stacks.mesh]) {
+      expect(checkRule(rule, stack)).toEqual([]);
+      expect(stack.guardrails.findings).toEqual([]);
+    }
   });
 });
 
@@ -96,6 +98,16 @@ const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => {
 
 /** Weakenings a careless change could make, each with the invariant that must catch it: [invariant, label, stack, mutation]. */
 const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
+  ["stack.reviewed-resource-types", "a Deployment outside the reviewed types", "mesh", (j) => (j.resource.kubernetes_deployment_v1 = { app: { metadata: { name: "x" } } })],
+  ["residency.in-jurisdiction", "Istio images from a registry in another jurisdiction", "istio", (j) => {
+    const istiod = Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === "istiod")!;
+    istiod.repository = "oci://111122223333.dkr.ecr.ap-southeast-1.amazonaws.com/charts/istio";
+  }],
+  ["residency.in-jurisdiction", "state in another jurisdiction", "mesh", (j) => (j.terraform.backend.s3.region = "ap-southeast-1")],
+  ["secrets.no-literals", "a Kubernetes Secret with its data", "mesh", (j) =>
+    addManifest(j, "db_secret", { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "payments" }, stringData: { password: "hunter2" } })],
+  ["secrets.no-literals", "helm set_sensitive", "istio", (j) => (Object.values(j.resource.helm_release as Record<string, TfJson>)[0].set_sensitive = [{ name: "x", value: "s3cr3t" }])],
+  ["secrets.no-literals", "a literal provider token", "mesh", (j) => (j.provider.kubernetes[0].token = "eyJhbGciOi")],
   ["mesh.cluster-access", "AWS provider mixed into the mesh", "mesh", (j) => (j.terraform.required_providers.aws = { source: "hashicorp/aws" })],
   ["mesh.cluster-access", "unverified API server", "istio", (j) => (j.provider.kubernetes[0].insecure = true)],
   ["mesh.cluster-access", "static token", "mesh", (j) => (j.provider.kubernetes[0].token = "eyJhbGciOi")],

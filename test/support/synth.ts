@@ -9,6 +9,7 @@ import usFile from "../../regions/us";
 import { defineStacks } from "../../stacks";
 import { StackLayer } from "../../stacks/blueprint-stack";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
+import { GuardrailPack, GuardrailResult } from "../../guardrails/pack";
 import { StackView } from "../../guardrails/rule";
 import { TfJson } from "../../guardrails/tfjson";
 
@@ -18,6 +19,8 @@ export type { TfJson } from "../../guardrails/tfjson";
 /** One synthesized stack as the guardrails see it, plus the directory it was written to. */
 export interface SynthStack extends StackView {
   readonly dir: string;
+  /** What the guardrail pack found during synth (findings that a suppression covers). */
+  readonly guardrails: GuardrailResult;
 }
 
 /** The result of one `app.synth()`, exactly what `cdktf synth` writes. */
@@ -40,7 +43,9 @@ export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): 
     stacks: stacks.map((stack) => {
       const dir = path.join(outdir, "stacks", stack.node.id);
       const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
-      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson };
+      const guardrails = GuardrailPack.of(stack)?.result;
+      if (!guardrails) throw new Error(`${stack.node.id}: synthesized without the guardrail pack`);
+      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson, guardrails };
     }),
   };
 }

@@ -1,0 +1,144 @@
+import { IConstruct } from "constructs";
+import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack } from "../constructs/cdktf";
+import type { RegionStack } from "../stacks/blueprint-stack";
+import { GUARDRAILS } from "./index";
+import { Rule, RuleInfo, StackView, checkRule } from "./rule";
+import { suppressionsOf } from "./suppress";
+
+/** One violation of one rule. */
+export interface Finding {
+  readonly rule: RuleInfo;
+  /** The resource address (`aws_s3_bucket.x`) or the part of the stack (`provider.aws`) at fault. */
+  readonly address: string;
+  /** What is wrong. */
+  readonly message: string;
+  /** Set when a suppression covers the finding. */
+  readonly suppressedBy?: { readonly path: string; readonly reason: string };
+}
+
+/** A suppression that covered nothing: stale, or on the wrong construct. */
+export interface UnusedSuppression {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** What the pack found in one stack. */
+export interface GuardrailResult {
+  readonly stack: string;
+  /** The rules that applied to the stack. */
+  readonly rules: readonly RuleInfo[];
+  readonly findings: readonly Finding[];
+  readonly unusedSuppressions: readonly UnusedSuppression[];
+}
+
+/** What a rule says about itself, without its check. */
+function infoOf(rule: Rule): RuleInfo {
+  const { id, level, requirement, description, fix, layers } = rule;
+  return { id, level, requirement, description, fix, layers };
+}
+
+/** Splits `<address>: <what>` (the rules' message format). */
+function splitMessage(message: string): { address: string; message: string } {
+  const m = /^([^\s:]+(?: [^\s:]+)?): ([\s\S]*)$/.exec(message);
+  return m ? { address: m[1], message: m[2] } : { address: "(stack)", message };
+}
+
+/**
+ * The guardrail pack, as an aspect of one stack (in cdktf 0.21 an aspect added to the App is never
+ * invoked). When it visits its stack it registers a validation, so the rules see the final tree
+ * after every aspect, as the JSON that synth is about to write. An `error` finding that no
+ * suppression covers fails synth before the stack is written, naming the stack, the address, the
+ * rule, the PCI DSS requirement and the fix; warnings are printed.
+ */
+export class GuardrailPack implements IAspect {
+  /** Adds the pack to a region stack. */
+  static applyTo(stack: RegionStack, rules: readonly Rule[] = GUARDRAILS): GuardrailPack {
+    const pack = new GuardrailPack(stack, rules);
+    Aspects.of(stack).add(pack);
+    return pack;
+  }
+
+  /** The pack added to a stack, if any. */
+  static of(stack: TerraformStack): GuardrailPack | undefined {
+    return Aspects.of(stack).all.find((a): a is GuardrailPack => a instanceof GuardrailPack);
+  }
+
+  private registered = false;
+  private lastResult?: GuardrailResult;
+
+  private constructor(
+    private readonly stack: RegionStack,
+    private readonly rules: readonly Rule[],
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (node !== this.stack || this.registered) return;
+    if (App.of(this.stack).skipValidation) {
+      throw new Error(`${this.stack.node.id}: the guardrails run as the stack's validation; an App with skipValidation would skip them. Remove skipValidation, and suppress a rule where it does not apply (suppressGuardrails, with a reason).`);
+    }
+    this.registered = true;
+    this.stack.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** The result of the last synth (undefined before it). */
+  get result(): GuardrailResult | undefined {
+    return this.lastResult;
+  }
+
+  /** Evaluates the rules over the stack's JSON as it is now. */
+  evaluate(): GuardrailResult {
+    const json = this.stack.toTerraform();
+    const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
+    const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer));
+    const byAddress = new Map<string, IConstruct>();
+    for (const c of this.stack.node.findAll()) {
+      if (c instanceof TerraformResource) byAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
+    }
+    const used = new Set<string>();
+    const findings: Finding[] = [];
+    for (const rule of rules) {
+      for (const raw of checkRule(rule, view)) {
+        const { address, message } = splitMessage(raw);
+        const construct = byAddress.get(address.split(".").slice(0, 2).join("."));
+        const scopes = construct ? construct.node.scopes.slice(construct.node.scopes.indexOf(this.stack)) : [this.stack];
+        const covering = scopes.flatMap(suppressionsOf).find((s) => s.id === rule.id);
+        if (covering) used.add(`${covering.path}\u0000${covering.id}`);
+        findings.push({ rule: infoOf(rule), address, message, ...(covering ? { suppressedBy: { path: covering.path, reason: covering.reason } } : {}) });
+      }
+    }
+    const known = new Set(this.rules.map((r) => r.id));
+    const all = this.stack.node.findAll().flatMap(suppressionsOf);
+    for (const s of all.filter((x) => !known.has(x.id))) {
+      findings.push({
+        rule: { id: "guardrails.known-suppression", level: "error", requirement: "12.5", description: "a suppression names a rule of the pack", fix: `Name one of the pack's rules (see the report's rule list); ${s.id} is not one.`, layers: [this.stack.layer] },
+        address: s.path,
+        message: `suppresses unknown rule ${s.id}`,
+      });
+    }
+    const unusedSuppressions = all.filter((x) => known.has(x.id) && !used.has(`${x.path}\u0000${x.id}`)).map(({ path, id, reason }) => ({ path, id, reason }));
+    this.lastResult = { stack: view.name, rules: rules.map(infoOf), findings, unusedSuppressions };
+    return this.lastResult;
+  }
+
+  private validate(): string[] {
+    const result = this.evaluate();
+    for (const f of result.findings.filter((x) => !x.suppressedBy && x.rule.level === "warning")) {
+      Annotations.of(this.stack).addWarning(formatFinding(f));
+    }
+    for (const u of result.unusedSuppressions) {
+      Annotations.of(this.stack).addWarning(`guardrail suppression of ${u.id} on ${u.path} covers nothing; remove it`);
+    }
+    return result.findings.filter((x) => !x.suppressedBy && x.rule.level === "error").map((f) => formatFinding(f));
+  }
+}
+
+/** One finding as a person reads it in synth's output (cdktf prefixes the stack's name). */
+export function formatFinding(f: Finding): string {
+  return [
+    `${f.address}: ${f.message}`,
+    `    rule ${f.rule.id} (${f.rule.level}, PCI DSS v4.0 ${f.rule.requirement}): ${f.rule.description}`,
+    `    fix: ${f.rule.fix}`,
+    `    (if the rule does not apply here: suppressGuardrails(<construct>, [{ id: "${f.rule.id}", reason: "<why>" }]); the reason is shown in the report)`,
+  ].join("\n");
+}

@@ -1,0 +1,41 @@
+import { JURISDICTIONS } from "../../config/catalog";
+import { stackRules } from "../rule";
+import { TfJson, resourcesOf } from "../tfjson";
+import { asList, refName } from "./common";
+import { addressOf, walkStrings } from "./secrets";
+
+/** An AWS region name, alone or as the stem of an AZ name (`eu-west-1`, `eu-west-1a`). */
+const AWS_REGION_NAME = /\b((?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2})[a-z]?\b/g;
+
+export const RESIDENCY_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, [
+  {
+    id: "residency.in-jurisdiction",
+    requirement: "12.5.2, 3.2.1",
+    fix: "Keep every provider, ARN, endpoint, replica and backup destination in one of the jurisdiction's allowed regions (config/catalog.ts JURISDICTIONS); replicating to another region of the same jurisdiction needs it named in the region file, never a region outside it.",
+    description: "every AWS region the stack names (providers, state, ARNs, endpoints, image registries, replicas, backups) is one of the jurisdiction's allowed regions; no replication to a bucket outside this stack and no global database",
+    check: ({ json, region }) => {
+      const allowed = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.aws);
+      const seen = new Map<string, Set<string>>();
+      walkStrings(json, [], (path, value) => {
+        for (const m of value.matchAll(AWS_REGION_NAME)) {
+          if (allowed.has(m[1])) continue;
+          const address = addressOf(path);
+          if (!seen.has(address)) seen.set(address, new Set());
+          seen.get(address)!.add(m[1]);
+        }
+      });
+      const v = [...seen].map(([address, regions]) => `${address}: names ${[...regions].sort().join(", ")}, outside ${region.jurisdiction} (${[...allowed].join(", ")})`);
+      for (const [name, r] of resourcesOf(json, "aws_s3_bucket_replication_configuration")) {
+        for (const rule of asList<TfJson>(r.rule)) {
+          const dest = asList<TfJson>(rule.destination)[0]?.bucket;
+          const own = refName(dest, "aws_s3_bucket", "arn");
+          if (!own || !(json.resource?.aws_s3_bucket ?? {})[own]) v.push(`aws_s3_bucket_replication_configuration.${name}: replicates to ${dest}, not a bucket of this stack`);
+        }
+      }
+      for (const type of ["aws_rds_global_cluster", "aws_dynamodb_global_table", "aws_kms_replica_key", "aws_kms_replica_external_key"]) {
+        for (const [name] of resourcesOf(json, type)) v.push(`${type}.${name}: replicates across regions`);
+      }
+      return v;
+    },
+  },
+]);

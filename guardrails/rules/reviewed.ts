@@ -1,0 +1,44 @@
+import { stackRules } from "../rule";
+
+/**
+ * The resource types the guardrails have been reviewed for: each is covered by the rules that
+ * concern it (encryption, exposure, logging, protection, IAM) or holds nothing that they concern.
+ * A new type fails synth until someone adds it here, with rules if it needs them.
+ */
+export const REVIEWED_RESOURCE_TYPES: readonly string[] = [
+  // Keys and HSM
+  "aws_kms_key", "aws_kms_alias", "aws_kms_custom_key_store", "aws_cloudhsm_v2_cluster", "aws_cloudhsm_v2_hsm",
+  // Network
+  "aws_vpc", "aws_subnet", "aws_route_table", "aws_route_table_association", "aws_default_route_table", "aws_network_acl",
+  "aws_default_network_acl", "aws_default_security_group", "aws_security_group", "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule", "aws_vpc_endpoint", "aws_vpc_block_public_access_options", "aws_flow_log",
+  "aws_lb", "aws_lb_listener", "aws_lb_target_group", "aws_vpc_endpoint_service",
+  // Logs, IAM, secrets
+  "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
+  "aws_secretsmanager_secret", "aws_secretsmanager_secret_policy",
+  // Audit archive
+  "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",
+  "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_policy", "aws_s3_bucket_logging",
+  "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_lifecycle_configuration",
+  // Database and Kafka
+  "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
+  "aws_msk_cluster", "aws_msk_configuration", "aws_msk_single_scram_secret_association",
+  // EKS and images
+  "aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association",
+  "aws_eks_pod_identity_association", "aws_launch_template", "aws_ecr_repository", "aws_ecr_lifecycle_policy",
+  // In-cluster
+  "kubernetes_namespace_v1", "helm_release", "kubernetes_manifest",
+];
+
+export const REVIEWED_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, [
+  {
+    id: "stack.reviewed-resource-types",
+    requirement: "6.5.1, 12.5",
+    fix: "Review the new resource type against the guardrails: add rules for what it stores or exposes (guardrails/rules/), then list it in REVIEWED_RESOURCE_TYPES (guardrails/rules/reviewed.ts).",
+    description: "every resource type in the stack is one the guardrails have been reviewed for",
+    check: ({ json }) =>
+      Object.keys(json.resource ?? {})
+        .filter((t) => !REVIEWED_RESOURCE_TYPES.includes(t))
+        .map((t) => `${t}: resource type not reviewed by the guardrails`),
+  },
+]);
