@@ -1,0 +1,276 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Construct } from "constructs";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadRegions } from "../../config/load";
+import { RegionConfig } from "../../config/schema";
+import { App, TerraformResource } from "../../constructs/cdktf";
+import { GUARDRAILS } from "../../guardrails";
+import { GuardrailPack } from "../../guardrails/pack";
+import { isResourceRule } from "../../guardrails/rule";
+import { REVIEWED_RESOURCE_TYPES } from "../../guardrails/rules/reviewed";
+import { MIN_REASON_LENGTH, suppressGuardrails } from "../../guardrails/suppress";
+import { defineStacks } from "../../stacks";
+import { RegionStack, STACK_LAYERS, StackLayer } from "../../stacks/blueprint-stack";
+import { allStacks, shippedAllLayers } from "../support/synth";
+
+const [eu] = loadRegions();
+
+/** A region stack holding only what a test puts in it. */
+class MinimalStack extends RegionStack {
+  constructor(scope: Construct, region: RegionConfig, layer: StackLayer = "aws") {
+    super(scope, "minimal", region, layer);
+  }
+}
+
+function newApp(options: { skipValidation?: boolean } = {}): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "guardrails-")), ...options });
+}
+
+/**
+ * Builds a minimal stack with `build`, applies the pack limited to `ruleId` and synthesizes. Returns
+ * the error synth throws (or undefined) and whether the stack was written.
+ */
+function synthWith(ruleId: string, build: (stack: MinimalStack) => void): { error?: string; written: boolean; pack: GuardrailPack } {
+  const app = newApp();
+  const stack = new MinimalStack(app, eu);
+  build(stack);
+  if (!stack.node.tryFindChild("aws")) new AwsProvider(stack, "aws", { region: eu.cloudRegion });
+  const pack = GuardrailPack.applyTo(
+    stack,
+    GUARDRAILS.filter((r) => r.id === ruleId),
+  );
+  let error: string | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  return { error, written: fs.existsSync(path.join(app.outdir, "stacks", "minimal", "cdk.tf.json")), pack };
+}
+
+/** The region's key for a purpose, with its alias, as RegionKeys names it. */
+function purposeKey(stack: Construct, purpose: string): KmsKey {
+  const key = new KmsKey(stack, `Key-${purpose}`, {});
+  new KmsAlias(stack, `Alias-${purpose}`, { name: `alias/${eu.naming.prefix}-${eu.name}/${purpose}`, targetKeyId: key.keyId });
+  return key;
+}
+
+const protectedBucket = (stack: Construct, id: string) => new S3Bucket(stack, id, { bucket: `b-${id.toLowerCase()}`, lifecycle: { preventDestroy: true } });
+
+/**
+ * For each resource-level rule (and the stack-wide rules that are not about one capability), a
+ * minimal construct that breaks it, and the same construct made compliant.
+ */
+const MINIMAL: [string, string, (s: MinimalStack) => void, (s: MinimalStack) => void][] = [
+  ["stack.reviewed-resource-types", "an SQS queue", (s) => new SqsQueue(s, "Queue", { name: "q" }), (s) => protectedBucket(s, "Bucket")],
+  ["residency.in-jurisdiction", "a provider outside the EU", (s) => new AwsProvider(s, "aws", { region: "us-east-1" }), (s) => new AwsProvider(s, "aws", { region: "eu-west-1" })],
+  [
+    "secrets.no-literals",
+    "a secret value in the stack",
+    (s) => new SecretsmanagerSecretVersion(s, "Version", { secretId: "x", secretString: "hunter2" }),
+    (s) => new SecretsmanagerSecretVersion(s, "Version", { secretId: "x", secretString: "${var.from_the_operator}" }),
+  ],
+  [
+    "encryption.customer-managed-key",
+    "a log group under the AWS-managed key",
+    (s) => new CloudwatchLogGroup(s, "Logs", { name: "/x" }),
+    (s) => new CloudwatchLogGroup(s, "Logs", { name: "/x", kmsKeyId: purposeKey(s, "logs").arn }),
+  ],
+  [
+    "encryption.customer-managed-key",
+    "a log group under another purpose's key",
+    (s) => new CloudwatchLogGroup(s, "Logs", { name: "/x", kmsKeyId: purposeKey(s, "database").arn }),
+    (s) => new CloudwatchLogGroup(s, "Logs", { name: "/x", kmsKeyId: purposeKey(s, "logs").arn }),
+  ],
+  ["exposure.private-only", "an internet-facing load balancer", (s) => new Lb(s, "Lb", { internal: false, loadBalancerType: "network" }), (s) => new Lb(s, "Lb", { internal: true, loadBalancerType: "network" })],
+  [
+    "tls.listeners",
+    "a plain TCP listener",
+    (s) => new LbListener(s, "Listener", { loadBalancerArn: "x", port: 80, protocol: "TCP", defaultAction: [{ type: "forward", targetGroupArn: "y" }] }),
+    (s) =>
+      new LbListener(s, "Listener", {
+        loadBalancerArn: "x",
+        port: 443,
+        protocol: "TLS",
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/c",
+        defaultAction: [{ type: "forward", targetGroupArn: "y" }],
+      }),
+  ],
+  [
+    "iam.no-wildcard-admin",
+    "a role policy allowing * on *",
+    (s) => new IamRolePolicy(s, "Policy", { role: "r", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) }),
+    (s) => new IamRolePolicy(s, "Policy", { role: "r", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:kms:eu-west-1:111122223333:key/k" }] }) }),
+  ],
+  ["iam.no-long-lived-credentials", "an IAM user", (s) => new IamUser(s, "User", { name: "ci" }), () => undefined],
+  ["resilience.stateful-protected", "a destroyable bucket", (s) => new S3Bucket(s, "Bucket", { bucket: "b" }), (s) => protectedBucket(s, "Bucket")],
+  [
+    "resilience.multi-az",
+    "a load balancer in one AZ",
+    (s) => {
+      const subnets = eu.availabilityZones.map((az, i) => new Subnet(s, `Subnet${i}`, { vpcId: "v", cidrBlock: `10.0.${i}.0/24`, availabilityZone: az }));
+      new Lb(s, "Lb", { internal: true, subnets: [subnets[0].id] });
+    },
+    (s) => {
+      const subnets = eu.availabilityZones.map((az, i) => new Subnet(s, `Subnet${i}`, { vpcId: "v", cidrBlock: `10.0.${i}.0/24`, availabilityZone: az }));
+      new Lb(s, "Lb", { internal: true, subnets: subnets.map((x) => x.id) });
+    },
+  ],
+  [
+    "logging.access-logs",
+    "a bucket without access logs",
+    (s) => protectedBucket(s, "Bucket"),
+    (s) => {
+      const logs = protectedBucket(s, "Logs");
+      suppressGuardrails(logs, [{ id: "logging.access-logs", reason: "the access-log bucket of this test, which cannot log to itself" }]);
+      const bucket = protectedBucket(s, "Bucket");
+      new S3BucketLoggingA(s, "Logging", { bucket: bucket.id, targetBucket: logs.id, targetPrefix: "b/" });
+    },
+  ],
+];
+
+describe("a minimal construct that breaks a rule does not synthesize", () => {
+  it.each(MINIMAL.map(([id, what, bad]) => [`${id}: ${what}`, id, bad] as const))("%s", (_l, id, bad) => {
+    const rule = GUARDRAILS.find((r) => r.id === id)!;
+    const { error, written } = synthWith(id, bad);
+    expect(error).toContain(`[minimal] `);
+    expect(error).toContain(`rule ${id} (error, PCI DSS v4.0 ${rule.requirement})`);
+    expect(error).toContain(`fix: ${rule.fix}`);
+    expect(written).toBe(false);
+  });
+
+  it.each(MINIMAL.map(([id, what, , good]) => [`${id}: ${what}, made compliant`, id, good] as const))("%s synthesizes", (_l, id, good) => {
+    const { error, written } = synthWith(id, good);
+    expect(error).toBeUndefined();
+    expect(written).toBe(true);
+  });
+
+  it("names the resource address in the message", () => {
+    const { error } = synthWith("resilience.stateful-protected", (s) => new S3Bucket(s, "Bucket", { bucket: "b" }));
+    expect(error).toContain("[minimal] aws_s3_bucket.bucket: not protected from destroy");
+  });
+
+  it("covers every resource-level rule", () => {
+    const covered = new Set(MINIMAL.map(([id]) => id));
+    expect(GUARDRAILS.filter(isResourceRule).map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+});
+
+describe("a weakened shipped stack does not synthesize", () => {
+  /** Synthesizes the shipped regions after `weaken` changes one resource through an escape hatch. */
+  function weakenedSynth(stackName: string, type: string, weaken: (r: TerraformResource) => void): string {
+    const app = newApp();
+    const stacks = defineStacks(app, loadRegions());
+    const stack = stacks.find((s) => s.node.id === stackName)!;
+    const resource = stack.node.findAll().find((c): c is TerraformResource => c instanceof TerraformResource && c.terraformResourceType === type)!;
+    weaken(resource);
+    try {
+      app.synth();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "";
+  }
+
+  it.each([
+    ["region-eu", "aws_rds_cluster", "database.encrypted-with-database-key", "aws_rds_cluster.database_cluster: storage_encrypted is not true", (r: TerraformResource) => r.addOverride("storage_encrypted", false)],
+    ["region-us", "aws_msk_cluster", "kafka.tls-and-auth", "aws_msk_cluster.kafka_cluster", (r: TerraformResource) => r.addOverride("client_authentication.unauthenticated", true)],
+    ["region-eu", "aws_s3_bucket_object_lock_configuration", "audit.object-lock-compliance", "aws_s3_bucket.audit_archive_archive_bucket", (r: TerraformResource) => r.addOverride("rule.default_retention.mode", "GOVERNANCE")],
+    ["region-eu-mesh", "kubernetes_manifest", "mesh.strict-mtls", "PERMISSIVE", (r: TerraformResource) => r.addOverride("manifest.spec.mtls.mode", "PERMISSIVE")],
+  ] as const)("%s: %s weakened fails %s", (stackName, type, ruleId, where, weaken) => {
+    const error = weakenedSynth(stackName, type, weaken);
+    expect(error).toContain(`[${stackName}] `);
+    expect(error).toContain(where);
+    expect(error).toContain(`rule ${ruleId} `);
+  });
+});
+
+describe("suppressions", () => {
+  it("need a written reason", () => {
+    const app = newApp();
+    const stack = new MinimalStack(app, eu);
+    expect(() => suppressGuardrails(stack, [{ id: "logging.access-logs", reason: "n/a" }])).toThrow(`at least ${MIN_REASON_LENGTH} characters`);
+  });
+
+  it("let a finding through, and the result keeps it with its reason", () => {
+    const reason = "a test bucket that only exists for this test, nothing logs here";
+    const { error, pack } = synthWith("logging.access-logs", (s) => suppressGuardrails(protectedBucket(s, "Bucket"), [{ id: "logging.access-logs", reason }]));
+    expect(error).toBeUndefined();
+    expect(pack.result!.findings).toEqual([expect.objectContaining({ address: "aws_s3_bucket.bucket", suppressedBy: { path: "minimal/Bucket", reason } })]);
+  });
+
+  it("must name a rule of the pack", () => {
+    const { error } = synthWith("logging.access-logs", (s) => suppressGuardrails(s, [{ id: "logging.acess-logs", reason: "a typo in the rule id must not pass silently" }]));
+    expect(error).toContain("suppresses unknown rule logging.acess-logs");
+  });
+
+  it("that cover nothing are reported", () => {
+    const { error, pack } = synthWith("logging.access-logs", (s) => suppressGuardrails(s, [{ id: "logging.access-logs", reason: "stale: there is no bucket here any more" }]));
+    expect(error).toBeUndefined();
+    expect(pack.result!.unusedSuppressions).toEqual([{ path: "minimal", id: "logging.access-logs", reason: "stale: there is no bucket here any more" }]);
+  });
+});
+
+describe("the pack", () => {
+  it("is on every stack of every region", () => {
+    const stacks = defineStacks(newApp(), loadRegions());
+    expect(stacks.filter((s) => !GuardrailPack.of(s)).map((s) => s.node.id)).toEqual([]);
+    expect(stacks.length).toBe(3 * loadRegions().length);
+  });
+
+  it("refuses an App that skips validation", () => {
+    const app = newApp({ skipValidation: true });
+    GuardrailPack.applyTo(new MinimalStack(app, eu));
+    expect(() => app.synth()).toThrow("skipValidation would skip them");
+  });
+
+  it("has rules with a unique id, a PCI DSS requirement, a description, a fix and layers", () => {
+    expect(new Set(GUARDRAILS.map((r) => r.id)).size).toBe(GUARDRAILS.length);
+    for (const r of GUARDRAILS) {
+      expect(r.id).toMatch(/^[a-z]+\.[a-z0-9-]+$/);
+      expect(r.requirement).toMatch(/^\d+(\.\d+)*(, \d+(\.\d+)*)*$/);
+      expect(r.description.length).toBeGreaterThan(20);
+      expect(r.fix).toMatch(/^[A-Z].{20,}\.$/);
+      expect(["error", "warning"]).toContain(r.level);
+      expect(r.layers.length).toBeGreaterThan(0);
+      for (const l of r.layers) expect(STACK_LAYERS).toContain(l);
+    }
+  });
+
+  it("has reviewed every resource type the shipped stacks use", () => {
+    const used = new Set([...shippedAllLayers(), ...allStacks()].flatMap((s) => Object.keys(s.json.resource ?? {})));
+    expect([...used].filter((t) => !REVIEWED_RESOURCE_TYPES.includes(t))).toEqual([]);
+  });
+});
+
+describe("the shipped regions", () => {
+  const stacks = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
+
+  it("synthesize with no unsuppressed finding and no stale suppression", () => {
+    for (const s of stacks) {
+      expect({ stack: s.name, findings: s.guardrails.findings.filter((f) => !f.suppressedBy), unused: s.guardrails.unusedSuppressions }).toEqual({ stack: s.name, findings: [], unused: [] });
+    }
+  });
+
+  it("suppress only the reviewed exceptions, each with its reason", () => {
+    const suppressed = stacks.flatMap((s) => s.guardrails.findings.filter((f) => f.suppressedBy).map((f) => `${s.layer} ${f.rule.id} ${f.address}`));
+    // The access-log bucket cannot log to itself (its reason is in constructs/audit-archive.ts).
+    expect([...new Set(suppressed)]).toEqual(["aws logging.access-logs aws_s3_bucket.audit_archive_access_logs_bucket"]);
+    expect(suppressed.length).toBe(stacks.filter((s) => s.layer === "aws").length);
+  });
+});
