@@ -1,6 +1,7 @@
 import { RegionConfigError } from "./config/errors";
 import { loadRegions } from "./config/load";
 import { App } from "./constructs/cdktf";
+import { writeReports } from "./review/write-reports";
 import { defineStacks } from "./stacks";
 
 // Validate every region file before building anything, so a bad config writes nothing.
@@ -17,5 +18,7 @@ try {
 }
 
 const app = new App();
-defineStacks(app, regions);
+const stacks = defineStacks(app, regions);
 app.synth();
+// The reviewer's report beside each stack (synth has already run the guardrails).
+writeReports(app.outdir, stacks);

@@ -6,6 +6,7 @@ import { RegionConfig } from "../../config/schema";
 import { App } from "../../constructs/cdktf";
 import euFile from "../../regions/eu";
 import usFile from "../../regions/us";
+import { REPORT_FILE, writeReports } from "../../review/write-reports";
 import { defineStacks } from "../../stacks";
 import { StackLayer } from "../../stacks/blueprint-stack";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
@@ -21,6 +22,8 @@ export interface SynthStack extends StackView {
   readonly dir: string;
   /** What the guardrail pack found during synth (findings that a suppression covers). */
   readonly guardrails: GuardrailResult;
+  /** The reviewer's report written beside the stack (`REPORT.md`). */
+  readonly report: string;
 }
 
 /** The result of one `app.synth()`, exactly what `cdktf synth` writes. */
@@ -30,14 +33,15 @@ export interface SynthResult {
 }
 
 /**
- * Synthesizes the given regions (default: the shipped ones) through the same `defineStacks` as
- * `main.ts`, into a temporary outdir, and reads every stack back.
+ * Synthesizes the given regions (default: the shipped ones) through the same `defineStacks` and
+ * `writeReports` as `main.ts`, into a temporary outdir, and reads every stack back.
  */
 export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): SynthResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "blueprint-synth-"));
   const app = new App({ outdir });
   const stacks = defineStacks(app, regions);
   app.synth();
+  writeReports(outdir, stacks);
   return {
     outdir,
     stacks: stacks.map((stack) => {
@@ -45,7 +49,7 @@ export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): 
       const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
       const guardrails = GuardrailPack.of(stack)?.result;
       if (!guardrails) throw new Error(`${stack.node.id}: synthesized without the guardrail pack`);
-      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson, guardrails };
+      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson, guardrails, report: fs.readFileSync(path.join(dir, REPORT_FILE), "utf8") };
     }),
   };
 }

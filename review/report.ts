@@ -1,0 +1,271 @@
+/**
+ * The reviewer's report of one synthesized stack (Markdown): what it creates by capability, which
+ * key protects which data store and who may use the key, what is reachable from where, what the
+ * guardrails found, and a diagram. Rendered from the synthesized JSON, the region config and the
+ * guardrail result only, so it says what the stack will do, not what the TypeScript meant.
+ */
+import { JURISDICTIONS } from "../config/catalog";
+import { GuardrailResult } from "../guardrails/pack";
+import { StackView } from "../guardrails/rule";
+import { Statement, asList, principalArns, principalServices, refName, statementsOf } from "../guardrails/rules/common";
+import { encryptedStores, keyOfReference } from "../guardrails/rules/encryption";
+import { manifestsOf } from "../guardrails/rules/mesh";
+import { TfJson, resourcesOf } from "../guardrails/tfjson";
+import { capabilityOf, meshDiagram, regionDiagram } from "./diagram";
+
+/** Markdown-safe table cell. */
+export function cell(value: unknown): string {
+  return String(value ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function table(header: string[], rows: unknown[][]): string {
+  if (rows.length === 0) return "_none_\n";
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n") + "\n";
+}
+
+/** Every resource of the stack: `[type, name, body]`, sorted by address. */
+export function allResources(json: TfJson): [string, string, TfJson][] {
+  return Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)
+    .flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => [type, name, body] as [string, string, TfJson]))
+    .sort(([ta, na], [tb, nb]) => (`${ta}.${na}` < `${tb}.${nb}` ? -1 : 1));
+}
+
+/** What each top-level construct is, for the inventory. */
+const CAPABILITY_NAMES: Record<string, string> = {
+  Keys: "Keys (KMS)",
+  Network: "Network (PrivateLink VPC)",
+  AuditArchive: "Audit archive (S3 Object Lock)",
+  Hsm: "HSM (CloudHSM)",
+  HsmKeyStore: "HSM key store (KMS custom key store)",
+  Database: "Database (Aurora PostgreSQL)",
+  Kafka: "Kafka (MSK)",
+  Eks: "EKS",
+  PartnerApi: "Partner API (endpoint service)",
+  Namespaces: "Namespaces",
+  IstioBase: "Istio base chart (CRDs)",
+  Istiod: "istiod chart",
+  Mesh: "Mesh policies",
+};
+
+/** A reference or ARN, shortened for a reader: `${aws_iam_role.x.arn}` → `aws_iam_role.x`. */
+export function shortRef(value: unknown): string {
+  const s = String(value);
+  const m = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(s);
+  if (m) return `${m[1]}.${m[2]}`;
+  const root = /^arn:aws:iam::(\d{12}):root$/.exec(s);
+  if (root) return `account ${root[1]} root, i.e. its IAM policies`;
+  return s;
+}
+
+/** The alias names of each key, by key resource name. */
+function aliasesByKey(json: TfJson): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [, a] of resourcesOf(json, "aws_kms_alias")) {
+    const key = refName(a.target_key_id, "aws_kms_key", "key_id");
+    if (key) out.set(key, [...(out.get(key) ?? []), String(a.name)]);
+  }
+  return out;
+}
+
+const CRYPTO_ACTION = /^kms:(\*|Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant)$/;
+
+function conditionText(s: Statement): string {
+  const parts = Object.entries(s.Condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op === "StringEquals" || op === "ArnEquals" ? "=" : op} ${asList(v).map(shortRef).join(", ")}`));
+  return parts.length > 0 ? ` when ${parts.join("; ")}` : "";
+}
+
+/** Who may use a key for cryptography: key-policy principals, then the stack's roles that name it. */
+export function keyUsers(json: TfJson, keyName: string): string[] {
+  const users: string[] = [];
+  const key = json.resource?.aws_kms_key?.[keyName];
+  if (key && typeof key.policy === "string") {
+    for (const s of statementsOf(key.policy).filter((x) => x.Effect === "Allow" && asList(x.Action).some((a) => CRYPTO_ACTION.test(a)))) {
+      const who = [...principalArns(s.Principal).map(shortRef), ...principalServices(s.Principal).map((p) => `service ${p}`)];
+      users.push(`${who.join(", ")}: key policy${conditionText(s)}`);
+    }
+  }
+  const arnRef = `\${aws_kms_key.${keyName}.arn}`;
+  for (const [name, p] of resourcesOf(json, "aws_iam_role_policy")) {
+    let statements: Statement[] = [];
+    try {
+      statements = statementsOf(String(p.policy));
+    } catch {
+      continue;
+    }
+    const actions = statements.filter((s) => s.Effect === "Allow" && asList(s.Resource).includes(arnRef)).flatMap((s) => asList(s.Action));
+    if (actions.length > 0) users.push(`${shortRef(p.role)} via aws_iam_role_policy.${name} (${[...new Set(actions)].join(", ")})`);
+  }
+  return users;
+}
+
+function keyLabel(json: TfJson, keyName: string, aliases: Map<string, string[]>): string {
+  const store = json.resource?.aws_kms_key?.[keyName]?.custom_key_store_id ? ", in the CloudHSM key store" : "";
+  return `${(aliases.get(keyName) ?? [`aws_kms_key.${keyName}`]).join(", ")}${store}`;
+}
+
+function encryptionSection(json: TfJson): string {
+  const aliases = aliasesByKey(json);
+  const rows: unknown[][] = [];
+  for (const s of encryptedStores(json)) {
+    rows.push([s.address, s.holds, s.keys.length ? s.keys.map((k) => keyLabel(json, k, aliases)).join("; ") : "**not encrypted with a CMK**"]);
+  }
+  for (const [, sse] of resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")) {
+    const bucket = shortRef(sse.bucket);
+    const def = asList<TfJson>(sse.rule)[0]?.apply_server_side_encryption_by_default ?? {};
+    const key = keyOfReference(def.kms_master_key_id);
+    rows.push([bucket, "objects", key ? `${keyLabel(json, key, aliases)} (SSE-KMS, bucket key ${asList<TfJson>(sse.rule)[0]?.bucket_key_enabled ? "on" : "off"})` : `${def.sse_algorithm} (log delivery requires SSE-S3)`]);
+  }
+  const state = json.terraform?.backend?.s3;
+  if (state) rows.push([`Terraform state s3://${state.bucket}/${state.key}`, "the stack's state", `${state.kms_key_id} (configured state key)`]);
+  const keyRows = Object.keys(json.resource?.aws_kms_key ?? {})
+    .sort()
+    .map((k) => [keyLabel(json, k, aliases), keyUsers(json, k).join("<br>") || "_no one_"]);
+  return [
+    "## Encryption map\n",
+    "Each data store, the key that protects it:\n",
+    table(["data store", "holds", "key"], rows),
+    "\nWho may use each key (the key policy's principals, and the roles of this stack whose policies name the key):\n",
+    table(["key", "may use it"], keyRows),
+  ].join("\n");
+}
+
+function exposureSection(json: TfJson): string {
+  const groups = (v: unknown) => asList(v).map(shortRef).join(", ");
+  const listeners = resourcesOf(json, "aws_lb_listener").map(([n, l]) => {
+    const lb = refName(l.load_balancer_arn, "aws_lb", "arn");
+    const body = lb ? json.resource.aws_lb[lb] : {};
+    return [`aws_lb_listener.${n}`, `${l.protocol} ${l.port}`, l.ssl_policy, `aws_lb.${lb} (${body.internal ? "internal" : "internet-facing"}, ${body.load_balancer_type})`];
+  });
+  const services = resourcesOf(json, "aws_vpc_endpoint_service").map(([n, s]) => [`aws_vpc_endpoint_service.${n}`, s.acceptance_required ? "yes" : "**no**", asList(s.allowed_principals).join("<br>")]);
+  const endpoints = resourcesOf(json, "aws_vpc_endpoint").map(([n, e]) => [
+    `aws_vpc_endpoint.${n}`,
+    e.service_name,
+    e.vpc_endpoint_type,
+    e.vpc_endpoint_type === "Interface" ? `private DNS ${e.private_dns_enabled ? "on" : "off"}; ${groups(e.security_group_ids)}` : `route tables ${groups(e.route_table_ids)}; policy limits the buckets`,
+  ]);
+  const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule").map(([n, r]) => [
+    shortRef(r.security_group_id),
+    r.ip_protocol === "-1" ? "all" : `${r.ip_protocol} ${r.from_port === r.to_port ? r.from_port : `${r.from_port}-${r.to_port}`}`,
+    r.referenced_security_group_id ? shortRef(r.referenced_security_group_id) : (r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.prefix_list_id),
+    r.description ?? `aws_vpc_security_group_ingress_rule.${n}`,
+  ]);
+  return [
+    "## Network exposure\n",
+    "Listeners:\n",
+    table(["listener", "protocol and port", "TLS policy", "load balancer"], listeners),
+    "\nEndpoint services (how partners reach the payment API, PrivateLink only):\n",
+    table(["endpoint service", "acceptance required", "allowed principals"], services),
+    "\nVPC endpoints (how the VPC reaches AWS APIs; there is no internet or NAT gateway):\n",
+    table(["endpoint", "service", "type", "access"], endpoints),
+    "\nSecurity-group ingress (every rule; the default security group has none):\n",
+    table(["security group", "protocol and ports", "source", "why"], ingress),
+  ].join("\n");
+}
+
+function meshSection(view: StackView): string {
+  const manifests = manifestsOf(view.json);
+  const rows = manifests.map(([address, m]) => {
+    const spec = m.spec ?? {};
+    let what = "";
+    if (m.kind === "PeerAuthentication") what = `mTLS ${spec.mtls?.mode}`;
+    else if (m.kind === "AuthorizationPolicy") {
+      what =
+        Object.keys(spec).length === 0
+          ? "deny all (allows nothing)"
+          : `${spec.action} to app=${spec.selector?.matchLabels?.app}: ` +
+            asList<TfJson>(spec.rules)
+              .map((r) => `${asList(r.from?.[0]?.source?.principals).join(", ")} ${asList(r.to?.[0]?.operation?.methods).join(",")} ${asList(r.to?.[0]?.operation?.paths).join(",")}`)
+              .join("; ");
+    } else if (m.kind === "NetworkPolicy") what = `${asList(spec.policyTypes).join("+")} for ${Object.keys(spec.podSelector ?? {}).length ? `app=${spec.podSelector?.matchLabels?.app}` : "all pods"}${spec.ingress || spec.egress ? " (allowances)" : " (deny)"}`;
+    return [address, m.kind, m.metadata?.namespace ?? "", m.metadata?.name, what];
+  });
+  const namespaces = resourcesOf(view.json, "kubernetes_namespace_v1").map(([n, r]) => [
+    `kubernetes_namespace_v1.${n}`,
+    r.metadata?.name,
+    Object.entries((r.metadata?.labels ?? {}) as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", "),
+  ]);
+  const releases = resourcesOf(view.json, "helm_release").map(([n, r]) => [`helm_release.${n}`, r.chart, r.version, r.repository, r.namespace]);
+  const parts: string[] = [];
+  if (namespaces.length) parts.push("## Namespaces\n", table(["resource", "namespace", "labels"], namespaces));
+  if (releases.length) parts.push("\n## Istio install\n", table(["release", "chart", "version", "from", "namespace"], releases));
+  if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
+  const calls = view.region.mesh.calls.map((c) => [c.from, c.to, c.methods.join(", "), c.paths.join(", ")]);
+  parts.push("\n## Declared service calls\n", "The only traffic the mesh admits between workloads (everything else is denied):\n", table(["from (namespace/service account)", "to (namespace/service)", "methods", "paths"], calls));
+  return parts.join("\n");
+}
+
+function guardrailSection(result: GuardrailResult): string {
+  const byRule = new Map<string, { failed: number; suppressed: number }>();
+  for (const f of result.findings) {
+    const e = byRule.get(f.rule.id) ?? { failed: 0, suppressed: 0 };
+    if (f.suppressedBy) e.suppressed++;
+    else e.failed++;
+    byRule.set(f.rule.id, e);
+  }
+  const status = (id: string, level: string) => {
+    const e = byRule.get(id);
+    if (!e) return "pass";
+    return [e.failed ? `**${e.failed} ${level === "error" ? "failed" : "warning(s)"}**` : "", e.suppressed ? `${e.suppressed} suppressed` : ""].filter(Boolean).join(", ");
+  };
+  const rules = [...result.rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => [r.id, r.requirement, r.level, status(r.id, r.level), r.description]);
+  const suppressed = result.findings.filter((f) => f.suppressedBy).map((f) => [f.rule.id, f.address, f.message, f.suppressedBy!.path, f.suppressedBy!.reason]);
+  const open = result.findings.filter((f) => !f.suppressedBy).map((f) => [f.rule.id, f.rule.level, f.address, f.message, f.rule.fix]);
+  const requirements = new Map<string, string[]>();
+  for (const r of result.rules) for (const req of r.requirement.split(", ")) requirements.set(req, [...(requirements.get(req) ?? []), r.id]);
+  const reqRows = [...requirements]
+    .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
+    .map(([req, ids]) => [req, ids.join(", ")]);
+  const counts = `${result.rules.length} rules applied; ${open.filter((o) => o[1] === "error").length} failed, ${open.filter((o) => o[1] === "warning").length} warnings, ${suppressed.length} suppressed.`;
+  return [
+    "## Guardrails\n",
+    counts + "\n",
+    ...(open.length ? ["Open findings:\n", table(["rule", "level", "address", "finding", "fix"], open), ""] : []),
+    "Suppressions (each with the reason written where it is set):\n",
+    table(["rule", "address", "finding", "set on", "reason"], suppressed),
+    ...(result.unusedSuppressions.length ? ["\nSuppressions that cover nothing (remove them):\n", table(["rule", "set on", "reason"], result.unusedSuppressions.map((u) => [u.id, u.path, u.reason]))] : []),
+    "\nRules:\n",
+    table(["rule", "PCI DSS v4.0", "level", "result", "demands"], rules),
+    "\nBy PCI DSS v4.0 requirement:\n",
+    table(["requirement", "rules"], reqRows),
+  ].join("\n");
+}
+
+function inventorySection(json: TfJson, layer: string): string {
+  const byCapability = new Map<string, Map<string, number>>();
+  for (const [type, , body] of allResources(json)) {
+    const cap = capabilityOf(body);
+    const types = byCapability.get(cap) ?? new Map<string, number>();
+    types.set(type, (types.get(type) ?? 0) + 1);
+    byCapability.set(cap, types);
+  }
+  const rows = [...byCapability].map(([cap, types]) => [
+    CAPABILITY_NAMES[cap] ?? (layer === "aws" ? cap : `namespace ${cap}`),
+    [...types]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([t, n]) => `${t} ×${n}`)
+      .join(", "),
+  ]);
+  const total = allResources(json).length;
+  return ["## Resource inventory by capability\n", `${total} resources.\n`, table(["capability", "resources"], rows)].join("\n");
+}
+
+/** The Markdown report of one stack. */
+export function renderReport(view: StackView, result: GuardrailResult): string {
+  const { region } = view;
+  const jurisdiction = JURISDICTIONS[region.jurisdiction];
+  const header = [
+    `# ${view.name}: reviewer's report`,
+    "",
+    `Region **${region.name}** (${region.cloud} ${region.cloudRegion}, account ${region.accountId}), jurisdiction **${region.jurisdiction}** (${jurisdiction.description}; allowed regions ${jurisdiction.allowedRegions.aws.join(", ")}). Layer: ${view.layer}.`,
+    "",
+    view.layer === "aws"
+      ? `Generated by \`npm run synth\` from the synthesized \`cdk.tf.json\` beside this file. \`npm run plan -- ${view.name}\` adds the real Terraform plan (\`plan.txt\`, \`plan.json\`) beside it, with no cloud account.`
+      : "Generated by `npm run synth` from the synthesized `cdk.tf.json` beside this file. This stack's objects live inside the EKS cluster: Terraform can plan them only once the cluster and Istio's CRDs exist (README, deploy step 6).",
+    "",
+  ].join("\n");
+  const diagram = view.layer === "aws" ? regionDiagram(view) : meshDiagram(view);
+  const body = view.layer === "aws" ? [encryptionSection(view.json), exposureSection(view.json)] : [meshSection(view)];
+  return [header, "## Diagram\n", "```mermaid", diagram, "```\n", inventorySection(view.json, view.layer), ...body, guardrailSection(result)].join("\n");
+}

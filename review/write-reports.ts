@@ -1,0 +1,33 @@
+import * as fs from "fs";
+import * as path from "path";
+import { GuardrailPack } from "../guardrails/pack";
+import { StackView } from "../guardrails/rule";
+import type { RegionStack } from "../stacks/blueprint-stack";
+import { renderReport } from "./report";
+
+/** The report's file name, beside each stack's `cdk.tf.json`. */
+export const REPORT_FILE = "REPORT.md";
+
+/**
+ * Writes `REPORT.md` beside every synthesized stack, and an index `REPORTS.md` in the outdir.
+ * Call after `app.synth()`: the reports read the JSON as written and the guardrail results.
+ */
+export function writeReports(outdir: string, stacks: readonly RegionStack[]): string[] {
+  const written: string[] = [];
+  const index: string[] = ["# Reviewer's reports", "", "| stack | region | layer | resources | guardrails | report |", "|---|---|---|---|---|---|"];
+  for (const stack of stacks) {
+    const dir = path.join(outdir, "stacks", stack.node.id);
+    const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
+    const result = GuardrailPack.of(stack)?.result;
+    if (!result) throw new Error(`${stack.node.id}: no guardrail result; was the stack synthesized with its guardrail pack?`);
+    const view: StackView = { name: stack.node.id, region: stack.region, layer: stack.layer, json: JSON.parse(text), text };
+    const file = path.join(dir, REPORT_FILE);
+    fs.writeFileSync(file, renderReport(view, result));
+    written.push(file);
+    const resources = Object.values((view.json.resource ?? {}) as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    const suppressed = result.findings.filter((f) => f.suppressedBy).length;
+    index.push(`| ${stack.node.id} | ${stack.region.name} | ${stack.layer} | ${resources} | ${result.rules.length} rules, ${result.findings.length - suppressed} open, ${suppressed} suppressed | [REPORT.md](stacks/${stack.node.id}/${REPORT_FILE}) |`);
+  }
+  fs.writeFileSync(path.join(outdir, "REPORTS.md"), index.join("\n") + "\n");
+  return written;
+}

@@ -1,0 +1,170 @@
+import * as fs from "fs";
+import * as path from "path";
+import { asList } from "../../guardrails/rules/common";
+import { encryptedStores } from "../../guardrails/rules/encryption";
+import { manifestsOf } from "../../guardrails/rules/mesh";
+import { nodeId } from "../../review/diagram";
+import { cell, shortRef } from "../../review/report";
+import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "../support/synth";
+
+const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
+const awsStacks = stacks.filter((s) => s.layer === "aws");
+const inCluster = stacks.filter((s) => s.layer !== "aws");
+
+/** The rows of the Markdown table that follows `heading` (a line of the report), as cells. */
+function tableAfter(report: string, heading: string): string[][] {
+  const lines = report.split("\n");
+  let i = lines.findIndex((l) => l.startsWith(heading));
+  if (i < 0) throw new Error(`no "${heading}" in the report`);
+  while (i < lines.length && !lines[i].startsWith("|")) {
+    if (lines[i] === "_none_") return [];
+    i++;
+  }
+  const rows: string[][] = [];
+  for (i += 2; i < lines.length && lines[i].startsWith("|"); i++) {
+    rows.push(lines[i].slice(2, -2).split(/(?<!\\) \| /));
+  }
+  return rows;
+}
+
+function mermaid(report: string): string {
+  const m = /```mermaid\n([\s\S]*?)\n```/.exec(report);
+  if (!m) throw new Error("no mermaid block");
+  return m[1];
+}
+
+/** The alias names of the key a reference names. */
+function aliasOf(json: TfJson, keyName: string): string {
+  return resourcesOf(json, "aws_kms_alias")
+    .filter(([, a]) => a.target_key_id === `\${aws_kms_key.${keyName}.key_id}`)
+    .map(([, a]) => a.name)
+    .join(", ");
+}
+
+it("is written beside every stack, with an index", () => {
+  for (const s of stacks) {
+    expect(fs.existsSync(path.join(s.dir, "REPORT.md"))).toBe(true);
+    expect(s.report.startsWith(`# ${s.name.split(" ")[0]}: reviewer's report\n`)).toBe(true);
+  }
+  const index = fs.readFileSync(path.join(path.dirname(path.dirname(shippedAllLayers()[0].dir)), "REPORTS.md"), "utf8");
+  for (const s of shippedAllLayers()) expect(index).toContain(`[REPORT.md](stacks/${s.name}/REPORT.md)`);
+});
+
+describe.each(stacks.map((s) => [s.name, s] as const))("the report of %s", (_name, s) => {
+  it("names the region, the jurisdiction and the layer", () => {
+    expect(s.report).toContain(`Region **${s.region.name}** (aws ${s.region.cloudRegion}, account ${s.region.accountId}), jurisdiction **${s.region.jurisdiction}**`);
+    expect(s.report).toContain(`Layer: ${s.layer}.`);
+  });
+
+  it("counts every resource in the inventory, by capability", () => {
+    const total = Object.values(s.json.resource ?? {}).reduce((n: number, byName) => n + Object.keys(byName as object).length, 0);
+    expect(s.report).toContain(`${total} resources.`);
+    const listed = tableAfter(s.report, "## Resource inventory").flatMap(([, types]) => [...types.matchAll(/×(\d+)/g)].map((m) => Number(m[1])));
+    expect(listed.reduce((a, b) => a + b, 0)).toBe(total);
+  });
+
+  it("lists every applied rule with its requirement and result, and every suppression with its reason", () => {
+    const rules = tableAfter(s.report, "Rules:");
+    expect(rules.map(([id, req]) => `${id} ${req}`).sort()).toEqual(s.guardrails.rules.map((r) => `${r.id} ${r.requirement}`).sort());
+    for (const [id, , , result] of rules) {
+      const findings = s.guardrails.findings.filter((f) => f.rule.id === id);
+      expect(result).toBe(findings.length === 0 ? "pass" : `${findings.length} suppressed`);
+    }
+    const suppressions = tableAfter(s.report, "Suppressions");
+    expect(suppressions.map(([id, address, , , reason]) => [id, address, reason])).toEqual(
+      s.guardrails.findings.filter((f) => f.suppressedBy).map((f) => [f.rule.id, f.address, cell(f.suppressedBy!.reason)]),
+    );
+    const byRequirement = tableAfter(s.report, "By PCI DSS v4.0 requirement:");
+    for (const r of s.guardrails.rules) for (const req of r.requirement.split(", ")) expect(byRequirement.find(([q]) => q === req)?.[1].split(", ")).toContain(r.id);
+  });
+
+  it("has a diagram whose subgraphs are closed and whose node ids are plain", () => {
+    const lines = mermaid(s.report).split("\n").map((l) => l.trim());
+    expect(lines[0]).toBe("flowchart LR");
+    expect(lines.filter((l) => l.startsWith("subgraph ")).length).toBe(lines.filter((l) => l === "end").length);
+    for (const l of lines.filter((x) => x.startsWith("subgraph "))) expect(l).toMatch(/^subgraph [A-Za-z0-9_]+\["[^"]*"\]$/);
+  });
+
+  it("draws the mesh's call graph: every declared call is an edge", () => {
+    const diagram = mermaid(s.report);
+    for (const c of s.region.mesh.calls) {
+      const from = s.region.services.find((x) => `${x.namespace}/${x.serviceAccount ?? x.name}` === c.from)!;
+      expect(diagram).toContain(`svc_${nodeId(`${from.namespace}/${from.name}`)} -->|"mTLS ${c.methods.join(",")} ${c.paths.join(",")}"| svc_${nodeId(c.to)}`);
+    }
+    for (const ns of s.region.mesh.merchantNamespaces) expect(diagram).toContain(`subgraph ns_${nodeId(ns)}["namespace ${ns} (merchant, isolated)"]`);
+  });
+});
+
+describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s", (_name, s) => {
+  it("maps every data store to the key that protects it, by alias", () => {
+    const rows = tableAfter(s.report, "Each data store, the key that protects it:");
+    for (const store of encryptedStores(s.json)) {
+      const row = rows.find(([address]) => address === store.address);
+      expect(row?.[2]).toContain(aliasOf(s.json, store.keys[0]));
+    }
+    for (const [, sse] of resourcesOf(s.json, "aws_s3_bucket_server_side_encryption_configuration")) {
+      const row = rows.find(([address]) => address === shortRef(sse.bucket));
+      const key = sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id;
+      expect(row?.[2]).toContain(key ? aliasOf(s.json, /aws_kms_key\.([^.]+)\./.exec(key)![1]) : "AES256");
+    }
+    expect(rows.find(([a]) => a.startsWith("Terraform state"))?.[2]).toContain(s.region.stateBackend.kmsKeyArn);
+  });
+
+  it("says who may use each key: the key policy's principals and the roles that name the key", () => {
+    const rows = tableAfter(s.report, "Who may use each key");
+    expect(rows.length).toBe(resourcesOf(s.json, "aws_kms_key").length);
+    const tokenization = rows.find(([k]) => k.includes("/tokenization,") || k.endsWith("/tokenization") || k.startsWith(`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`))!;
+    expect(tokenization[1]).toContain(`account ${s.region.accountId} root`);
+    const tokenizers = s.region.services.filter((x) => x.aws?.tokenizationKey);
+    for (const t of tokenizers) expect(tokenization[1]).toContain(`${t.name}_role`);
+    const logs = rows.find(([k]) => k.endsWith("/logs"))!;
+    expect(logs[1]).toContain(`service logs.${s.region.cloudRegion}.amazonaws.com: key policy when kms:EncryptionContext:aws:logs:arn`);
+  });
+
+  it("lists every listener, endpoint service, VPC endpoint and security-group ingress rule", () => {
+    expect(tableAfter(s.report, "Listeners:").map(([l]) => l)).toEqual(resourcesOf(s.json, "aws_lb_listener").map(([n]) => `aws_lb_listener.${n}`));
+    expect(tableAfter(s.report, "Endpoint services").map(([e, acceptance, principals]) => [e, acceptance, principals.split("<br>")])).toEqual(
+      resourcesOf(s.json, "aws_vpc_endpoint_service").map(([n, e]) => [`aws_vpc_endpoint_service.${n}`, "yes", e.allowed_principals]),
+    );
+    expect(tableAfter(s.report, "VPC endpoints").map(([e]) => e)).toEqual(resourcesOf(s.json, "aws_vpc_endpoint").map(([n]) => `aws_vpc_endpoint.${n}`));
+    const ingress = tableAfter(s.report, "Security-group ingress");
+    const rules = resourcesOf(s.json, "aws_vpc_security_group_ingress_rule");
+    expect(ingress.length).toBe(rules.length);
+    for (const [, r] of rules) {
+      const source = r.referenced_security_group_id ? shortRef(r.referenced_security_group_id) : r.cidr_ipv4;
+      expect(ingress).toContainEqual([shortRef(r.security_group_id), r.ip_protocol === "-1" ? "all" : expect.stringContaining(String(r.from_port)), source, r.description]);
+    }
+    expect(ingress.map(([, , source]) => source)).not.toContain("0.0.0.0/0");
+  });
+
+  it("draws the VPC tiers, endpoints, EKS, HSM, Aurora, MSK, every bucket and every key with what it protects", () => {
+    const diagram = mermaid(s.report);
+    for (const tier of ["endpoints", "workload", "data"]) {
+      for (const [, sub] of resourcesOf(s.json, "aws_subnet").filter(([, x]) => x.tags?.Tier === tier)) expect(diagram).toMatch(new RegExp(`subgraph tier_${tier}\\[".*${sub.cidr_block} ${sub.availability_zone}`));
+    }
+    for (const node of ["nlb[", "vpce[", "eks[", "nodes[", "aurora[(", "msk[(", "hsm[", "s3gw["]) expect(diagram).toContain(`  ${node}`);
+    for (const [n] of resourcesOf(s.json, "aws_s3_bucket")) expect(diagram).toContain(`bucket_${nodeId(n)}[(`);
+    for (const [, a] of resourcesOf(s.json, "aws_kms_alias")) expect(diagram).toContain(`["${String(a.name).split("/").pop()}"]`);
+    const db = /aws_kms_key\.([^.]+)\./.exec(asList<TfJson>(s.json.resource.aws_rds_cluster.database_cluster.kms_key_id)[0] as unknown as string)![1];
+    expect(diagram).toContain(`key_${nodeId(db)} -.-> aurora`);
+    expect(diagram).toContain('nodes -->|"TCP 5432"| aurora');
+    expect(diagram).toContain('nodes -->|"TCP 9096, 9098"| msk');
+  });
+});
+
+describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report of %s", (_name, s) => {
+  it("lists its namespaces, releases or policies", () => {
+    if (s.layer === "istio") {
+      expect(tableAfter(s.report, "## Namespaces").map(([r]) => r)).toEqual(resourcesOf(s.json, "kubernetes_namespace_v1").map(([n]) => `kubernetes_namespace_v1.${n}`));
+      expect(tableAfter(s.report, "## Istio install").map(([, chart, version]) => `${chart} ${version}`)).toEqual(["base", "istiod"].map((c) => `${c} ${s.region.mesh.istioVersion}`));
+    } else {
+      const rows = tableAfter(s.report, "## Mesh policies");
+      expect(rows.map(([r]) => r)).toEqual(manifestsOf(s.json).map(([a]) => a));
+      expect(rows.find(([, kind]) => kind === "PeerAuthentication")?.[4]).toBe("mTLS STRICT");
+    }
+  });
+
+  it("says it cannot be planned before the cluster exists", () => {
+    expect(s.report).toContain("Terraform can plan them only once the cluster and Istio's CRDs exist");
+  });
+});
