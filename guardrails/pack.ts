@@ -66,6 +66,7 @@ export class GuardrailPack implements IAspect {
 
   private registered = false;
   private lastResult?: GuardrailResult;
+  private lastJson?: Record<string, unknown>;
 
   private constructor(
     private readonly stack: RegionStack,
@@ -81,6 +82,12 @@ export class GuardrailPack implements IAspect {
     this.stack.node.addValidation({ validate: () => this.validate() });
   }
 
+  /** The stack's JSON as the rules last saw it (what synth writes). */
+  get checkedJson(): Record<string, unknown> {
+    if (!this.lastJson) throw new Error(`${this.stack.node.id}: the guardrails have not run yet (synthesize first)`);
+    return this.lastJson;
+  }
+
   /** The result of the last synth (undefined before it). */
   get result(): GuardrailResult | undefined {
     return this.lastResult;
@@ -89,6 +96,7 @@ export class GuardrailPack implements IAspect {
   /** Evaluates the rules over the stack's JSON as it is now. */
   evaluate(): GuardrailResult {
     const json = this.stack.toTerraform();
+    this.lastJson = json;
     const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer));
     const byAddress = new Map<string, IConstruct>();

@@ -5,6 +5,13 @@ import { StackView } from "../guardrails/rule";
 import type { RegionStack } from "../stacks/blueprint-stack";
 import { renderReport } from "./report";
 
+/** A JSON value with object keys sorted, as cdktf writes cdk.tf.json. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return value;
+}
+
 /** The report's file name, beside each stack's `cdk.tf.json`. */
 export const REPORT_FILE = "REPORT.md";
 
@@ -17,9 +24,11 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
   const index: string[] = ["# Reviewer's reports", "", "| stack | region | layer | resources | guardrails | report |", "|---|---|---|---|---|---|"];
   for (const stack of stacks) {
     const dir = path.join(outdir, "stacks", stack.node.id);
-    const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
-    const result = GuardrailPack.of(stack)?.result;
-    if (!result) throw new Error(`${stack.node.id}: no guardrail result; was the stack synthesized with its guardrail pack?`);
+    const pack = GuardrailPack.of(stack);
+    const result = pack?.result;
+    if (!pack || !result) throw new Error(`${stack.node.id}: no guardrail result; was the stack synthesized with its guardrail pack?`);
+    // The JSON the guardrails checked (the same whether synth writes JSON or HCL), keys sorted as in cdk.tf.json.
+    const text = JSON.stringify(sortKeys(pack.checkedJson));
     const view: StackView = { name: stack.node.id, region: stack.region, layer: stack.layer, json: JSON.parse(text), text };
     const file = path.join(dir, REPORT_FILE);
     fs.writeFileSync(file, renderReport(view, result));

@@ -12,8 +12,11 @@ import * as path from "path";
 /** Where Terraform and the AWS provider come from on this machine. */
 export interface OfflineTerraform {
   readonly terraform: string;
-  /** A filesystem mirror holding registry.terraform.io/hashicorp/aws/<version>/<os_arch>. */
-  readonly mirror: string;
+  /**
+   * A filesystem mirror holding registry.terraform.io/hashicorp/aws/<version>/<os_arch>; when
+   * undefined, `terraform init` downloads the provider from the public registry.
+   */
+  readonly mirror?: string;
 }
 
 /** The AWS provider version the bindings (@cdktf/provider-aws 20.1.0) were generated for. */
@@ -41,14 +44,19 @@ export function hasAwsProvider(dir: string): boolean {
   return (fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((f) => f.startsWith("terraform-provider-aws"))) || fs.existsSync(packed);
 }
 
-/** Finds terraform on PATH and a mirror with the pinned AWS provider, or says what is missing. */
-export function findOfflineTerraform(): OfflineTerraform | { missing: string } {
+/**
+ * Finds terraform on PATH and a mirror with the pinned AWS provider, or says what is missing. With
+ * `allowRegistry`, a machine without the mirror gets the provider from the public registry instead
+ * (a reviewer's laptop); the tests and CI insist on the mirror, since they have no network.
+ */
+export function findOfflineTerraform(options: { allowRegistry?: boolean } = {}): OfflineTerraform | { missing: string } {
   const terraform = (process.env.PATH ?? "")
     .split(path.delimiter)
     .map((d) => path.join(d, "terraform"))
     .find((p) => fs.existsSync(p));
   if (!terraform) return { missing: "the terraform CLI is not on PATH" };
   const mirror = MIRROR_CANDIDATES.find((d): d is string => !!d && hasAwsProvider(d));
+  if (!mirror && options.allowRegistry) return { terraform };
   if (!mirror) {
     return {
       missing: `no filesystem mirror with hashicorp/aws ${AWS_PROVIDER_VERSION} (${platform()}) in ${MIRROR_CANDIDATES.filter(Boolean).join(", ")}; set TF_PROVIDER_MIRROR`,
@@ -75,6 +83,13 @@ export interface PlanOfflineOptions {
   readonly pluginCacheDir?: string;
   /** Runs before `validate`/`plan`; used to serialise `init` when stacks share a plugin cache. */
   readonly initLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * The stack's JSON, for a directory synthesized as HCL (`cdktf synth --hcl` writes `cdk.tf`):
+   * the override and the variables' placeholders are derived from it.
+   * @default the directory's cdk.tf.json
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly stackJson?: Record<string, any>;
 }
 
 function run(tools: OfflineTerraform, cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
@@ -152,7 +167,7 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
   const { tools } = options;
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), `offline-plan-${path.basename(stackDir)}-`));
   fs.cpSync(stackDir, workdir, { recursive: true });
-  const stackJson = JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
+  const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
   const cliConfig = path.join(workdir, ".terraformrc");
@@ -161,10 +176,14 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
     [
       options.pluginCacheDir ? `plugin_cache_dir = ${JSON.stringify(options.pluginCacheDir)}` : "",
       options.pluginCacheDir ? "plugin_cache_may_break_dependency_lock_file = true" : "",
-      "provider_installation {",
-      `  filesystem_mirror {\n    path    = ${JSON.stringify(tools.mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
-      '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
-      "}",
+      ...(tools.mirror
+        ? [
+            "provider_installation {",
+            `  filesystem_mirror {\n    path    = ${JSON.stringify(tools.mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
+            '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
+            "}",
+          ]
+        : []),
       "",
     ].join("\n"),
   );
@@ -187,4 +206,56 @@ export function serialised(): <T>(fn: () => Promise<T>) => Promise<T> {
     tail = next.catch(() => undefined);
     return next;
   };
+}
+
+/**
+ * The plan JSON with every sensitive value replaced by "(sensitive value)", as `terraform show`
+ * prints it: resource and output changes by their `*_sensitive` masks, planned values by
+ * `sensitive_values`, and the values of variables the configuration declares sensitive. A plan
+ * artifact must not carry a secret even when someone plans with a real `TF_VAR_`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function redactPlan(plan: Record<string, any>): Record<string, any> {
+  const out = JSON.parse(JSON.stringify(plan));
+  const mask = (value: unknown, sensitive: unknown): unknown => {
+    if (sensitive === true) return value === null || value === undefined ? value : REDACTED;
+    if (!sensitive || typeof sensitive !== "object" || value === null || typeof value !== "object") return value;
+    const s = sensitive as Record<string, unknown>;
+    if (Array.isArray(value)) return value.map((v, i) => mask(v, (s as unknown as unknown[])[i]));
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, mask(v, s[k])]));
+  };
+  for (const rc of out.resource_changes ?? []) {
+    if (rc.change) {
+      rc.change.before = mask(rc.change.before, rc.change.before_sensitive);
+      rc.change.after = mask(rc.change.after, rc.change.after_sensitive);
+    }
+  }
+  for (const oc of Object.values((out.output_changes ?? {}) as Record<string, { before?: unknown; after?: unknown; before_sensitive?: unknown; after_sensitive?: unknown }>)) {
+    oc.before = mask(oc.before, oc.before_sensitive);
+    oc.after = mask(oc.after, oc.after_sensitive);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const walkModule = (m: any) => {
+    if (!m) return;
+    for (const r of m.resources ?? []) r.values = mask(r.values, r.sensitive_values);
+    for (const c of m.child_modules ?? []) walkModule(c);
+  };
+  walkModule(out.planned_values?.root_module);
+  walkModule(out.prior_state?.values?.root_module);
+  for (const o of Object.values((out.planned_values?.outputs ?? {}) as Record<string, { sensitive?: boolean; value?: unknown }>)) if (o.sensitive) o.value = REDACTED;
+  const declared = (out.configuration?.root_module?.variables ?? {}) as Record<string, { sensitive?: boolean }>;
+  for (const [name, v] of Object.entries((out.variables ?? {}) as Record<string, { value?: unknown }>)) if (declared[name]?.sensitive) v.value = REDACTED;
+  return out;
+}
+
+/** What replaces a sensitive value in a plan artifact. */
+export const REDACTED = "(sensitive value)";
+
+/** Writes `plan.json` (redacted) and `plan.txt` beside the synthesized stack; returns their paths. */
+export function writePlanArtifacts(stackDir: string, result: OfflinePlan): { json: string; text: string } {
+  const json = path.join(stackDir, "plan.json");
+  const text = path.join(stackDir, "plan.txt");
+  fs.writeFileSync(json, JSON.stringify(redactPlan(result.plan), null, 2) + "\n");
+  fs.writeFileSync(text, result.planText);
+  return { json, text };
 }

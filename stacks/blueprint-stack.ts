@@ -1,6 +1,7 @@
 import { Construct, Node } from "constructs";
 import { RegionConfig } from "../config/schema";
 import { S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
+import { correctHcl } from "./hcl";
 
 /**
  * Base of every stack: Terraform addresses are the construct path in snake_case
@@ -27,6 +28,13 @@ export abstract class BlueprintStack extends TerraformStack {
     }
     this.allocated.set(id, path);
     return id;
+  }
+
+  /** `cdktf synth --hcl`: cdktf's HCL, corrected where cdktf 0.21 writes invalid HCL (see ./hcl). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toHclTerraform(): { [key: string]: any } {
+    const out = super.toHclTerraform();
+    return { ...out, hcl: correctHcl(String(out.hcl), this.toTerraform()) };
   }
 }
 

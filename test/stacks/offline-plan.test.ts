@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { OfflinePlan, findOfflineTerraform, planOffline, serialised } from "../../scripts/offline-plan";
+import { spawnSync } from "child_process";
+import { OFFLINE_PLACEHOLDER, OfflinePlan, REDACTED, findOfflineTerraform, planOffline, redactPlan, serialised } from "../../scripts/offline-plan";
 import { PLAN_INVARIANTS } from "../invariants/plan";
-import { TfJson, allStacks, cloneJson } from "../support/synth";
+import { TfJson, allStacks, cloneJson, shippedAllLayers } from "../support/synth";
 
 /**
  * The strongest test: `terraform validate` and `terraform plan` for real, offline, for every AWS
@@ -118,6 +119,76 @@ if ("missing" in tools) {
       mutate(plan);
       const invariant = PLAN_INVARIANTS.find((i) => i.id === id)!;
       expect(invariant.check(plan, stack).length).toBeGreaterThan(0);
+    });
+  });
+
+  describe("plan artifacts for reviewers", () => {
+    it("redact every sensitive value (the kmsuser password at stage keystore)", () => {
+      const stack = stacks.find((x) => x.region.hsm.stage === "keystore")!;
+      const plan = plans.get(stack.name)!.plan;
+      // Control: the raw plan JSON carries the (placeholder) password, in the variable and the key store.
+      expect(JSON.stringify(plan)).toContain(OFFLINE_PLACEHOLDER);
+      const redacted = redactPlan(plan);
+      expect(JSON.stringify(redacted)).not.toContain(OFFLINE_PLACEHOLDER);
+      expect(redacted.variables.kmsuser_password.value).toBe(REDACTED);
+      expect(redacted.resource_changes.find((c: TfJson) => c.type === "aws_kms_custom_key_store").change.after.key_store_password).toBe(REDACTED);
+      // Nothing else changes.
+      expect(redacted.resource_changes.length).toBe(plan.resource_changes.length);
+    });
+
+    it("npm run plan -- <stack> synthesizes, plans and writes plan.json and plan.txt beside the stack", () => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "npm-run-plan-"));
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", ...args], { cwd: path.join(__dirname, "..", ".."), env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+      const ok = run("region-eu");
+      expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: "" });
+      const eu = stacks.find((x) => x.name === "region-eu")!;
+      const count = Object.values(eu.json.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(ok.stdout).toContain(`region-eu: Plan: ${count} to add, 0 to change, 0 to destroy.`);
+      const dir = path.join(outdir, "stacks", "region-eu");
+      expect(fs.readFileSync(path.join(dir, "plan.txt"), "utf8")).toContain(`Plan: ${count} to add`);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")).resource_changes.length).toBe(count);
+      expect(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).toBe(eu.text);
+      expect(fs.existsSync(path.join(dir, "REPORT.md"))).toBe(true);
+
+      const mesh = run("region-eu-mesh");
+      expect(mesh.status).toBe(1);
+      expect(mesh.stderr).toContain("region-eu-mesh uses the kubernetes provider(s)");
+      fs.rmSync(outdir, { recursive: true, force: true });
+    });
+  });
+
+  describe("cdktf synth --hcl", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "hcl-synth-"));
+    const synth = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
+      cwd: path.join(__dirname, "..", ".."),
+      env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "true" },
+      encoding: "utf8",
+    });
+    const shipped = shippedAllLayers();
+
+    it("writes cdk.tf (and the report) for every stack", () => {
+      expect({ status: synth.status, stderr: synth.stderr }).toEqual({ status: 0, stderr: "" });
+      for (const s of shipped) {
+        expect(fs.existsSync(path.join(outdir, "stacks", s.name, "cdk.tf"))).toBe(true);
+        expect(fs.readFileSync(path.join(outdir, "stacks", s.name, "REPORT.md"), "utf8")).toBe(s.report);
+      }
+    });
+
+    it.each(shipped.map((s) => [s.name] as const))("%s: the HCL parses (terraform fmt)", (name) => {
+      const fmt = spawnSync(tools.terraform, ["fmt", "-no-color", "-"], { input: fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf")), encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
+      expect({ status: fmt.status, stderr: fmt.stderr }).toEqual({ status: 0, stderr: "" });
+    });
+
+    it.each(shipped.filter((s) => s.layer === "aws").map((s) => [s.name, s] as const))("%s: the HCL validates and plans exactly as the JSON does", async (name, stack) => {
+      const hcl = await planOffline(path.join(outdir, "stacks", name), { tools, stackJson: stack.json, pluginCacheDir: cache, initLock: serialised() });
+      try {
+        expect(hcl.validateOutput).toContain("Success! The configuration is valid.");
+        expect(hcl.validateOutput).not.toContain("Warning");
+        expect(hcl.plan.planned_values).toEqual(plans.get(name)!.plan.planned_values);
+      } finally {
+        fs.rmSync(hcl.workdir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -1,0 +1,17 @@
+import { hclQuoted } from "../../stacks/hcl";
+
+/** What a quoted HCL template must turn back into (the inverse of hclQuoted, outside interpolations). */
+describe("hclQuoted writes a one-line string as an HCL template with the same value", () => {
+  it.each([
+    ["plain", "abc", '"abc"'],
+    ["quotes", 'a"b', '"a\\"b"'],
+    ["a backslash before a quote", 'a\\"b', '"a\\\\\\"b"'],
+    ["a template directive", "100%{x}", '"100%%{x}"'],
+    ["a literal ${", "$${keep}", '"$${keep}"'],
+    ["a newline", "a\nb", '"a\\nb"'],
+    ["a JSON policy with references", '{"Resource":"${aws_s3_bucket.b.arn}/*"}', '"{\\"Resource\\":\\"${aws_s3_bucket.b.arn}/*\\"}"'],
+    ["quotes inside an interpolation", '${jsonencode({"a":"}"})} and "x"', '"${jsonencode({"a":"}"})} and \\"x\\""'],
+  ])("%s", (_what, value, hcl) => {
+    expect(hclQuoted(value)).toBe(hcl);
+  });
+});
