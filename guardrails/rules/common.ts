@@ -20,6 +20,16 @@ export function asList<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The first (or only) element of a nested block, `{}` when absent: cdktf writes single blocks as objects, Terraform as lists. */
+export function one(value: unknown): TfJson {
+  return (asList(value as TfJson | TfJson[])[0] ?? {}) as TfJson;
+}
+
+/** A boolean argument, written as a boolean or (in some blocks) as the string "true". */
+export function truthy(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
 /** The AWS principals a statement names (`*` for a bare wildcard principal). */
 export function principalArns(principal: Statement["Principal"]): string[] {
   if (principal === undefined) return [];

@@ -1,6 +1,6 @@
 import { TfJson, resourcesOf } from "../tfjson";
 import { resourceRules } from "../rule";
-import { asList, keyNameByAlias, refName } from "./common";
+import { asList, keyNameByAlias, one, refName, truthy } from "./common";
 
 /**
  * How each data store of the AWS stacks is encrypted at rest: whether it is, the KMS key
@@ -18,8 +18,6 @@ export interface AtRest {
   readonly purposes: (body: TfJson) => readonly string[];
 }
 
-const one = (v: unknown): TfJson => (asList(v as TfJson | TfJson[])[0] ?? {}) as TfJson;
-const truthy = (v: unknown) => v === true || v === "true";
 
 export const ENCRYPTION_AT_REST: Readonly<Record<string, AtRest>> = {
   aws_rds_cluster: { holds: "cardholder data (tokens, payments)", encrypted: (b) => truthy(b.storage_encrypted), keys: (b) => [b.kms_key_id], purposes: () => ["database"] },

@@ -1,10 +1,8 @@
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { resourceRules } from "../rule";
 import { TfJson } from "../tfjson";
-import { asList } from "./common";
+import { asList, one, truthy } from "./common";
 
-const one = (v: unknown): TfJson => (asList(v as TfJson | TfJson[])[0] ?? {}) as TfJson;
-const truthy = (v: unknown) => v === true || v === "true";
 
 /** Per resource type, what would expose it to the internet (or to anyone). */
 const PUBLIC_EXPOSURE: Readonly<Record<string, (b: TfJson) => string[]>> = {
