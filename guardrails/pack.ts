@@ -93,9 +93,11 @@ export class GuardrailPack implements IAspect {
     return this.lastResult;
   }
 
-  /** Evaluates the rules over the stack's JSON as it is now. */
-  evaluate(): GuardrailResult {
-    const json = this.stack.toTerraform();
+  /**
+   * Evaluates the rules over the stack's JSON as it is now, or over `json` (a weakened copy, in the
+   * tests), with the stack's suppressions.
+   */
+  evaluate(json: Record<string, unknown> = this.stack.toTerraform()): GuardrailResult {
     this.lastJson = json;
     const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer));

@@ -240,7 +240,9 @@ function inventorySection(json: TfJson, layer: string): string {
     types.set(type, (types.get(type) ?? 0) + 1);
     byCapability.set(cap, types);
   }
-  const rows = [...byCapability].map(([cap, types]) => [
+  const order = Object.keys(CAPABILITY_NAMES);
+  const rank = (cap: string) => (order.includes(cap) ? order.indexOf(cap) : order.length);
+  const rows = [...byCapability].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1)).map(([cap, types]) => [
     CAPABILITY_NAMES[cap] ?? (layer === "aws" ? cap : `namespace ${cap}`),
     [...types]
       .sort(([a], [b]) => (a < b ? -1 : 1))

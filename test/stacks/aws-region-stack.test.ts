@@ -1,6 +1,6 @@
 import { GUARDRAILS, checkRule, failures } from "../../guardrails";
 import { keyNameByAlias } from "../../guardrails/rules/common";
-import { SynthStack, TfJson, allStacks, cloneJson } from "../support/synth";
+import { SynthStack, TfJson, allStacks, cloneJson, guardrailPacks } from "../support/synth";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
 const stacks = allStacks();
@@ -359,6 +359,9 @@ describe("every invariant fails when a stack is weakened", () => {
       mutate(json, stack);
       const failed = failures(AWS_RULES, { ...stack, json });
       expect(Object.keys(failed)).toContain(id);
+      // And the pack, as synth runs it (all rules, the stack's suppressions), rejects it.
+      const rejected = guardrailPacks().get(stack.name)!.evaluate(json).findings.filter((f) => f.rule.id === id && f.rule.level === "error" && !f.suppressedBy);
+      expect(rejected.length).toBeGreaterThan(0);
     });
   });
 });

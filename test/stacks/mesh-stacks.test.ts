@@ -6,7 +6,7 @@ import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../constr
 import { meshDesign } from "../../stacks/mesh-stacks";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { manifestsOf } from "../../guardrails/rules/mesh";
-import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../support/synth";
+import { MeshStacks, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../support/synth";
 
 const regions = shippedMeshStacks();
 /** The guardrails of the in-cluster stacks, each with the layers it checks. */
@@ -177,6 +177,9 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the me
     mutate(copy[layer].json, copy);
     const rule = IN_CLUSTER_RULES.find((r) => r.id === id)!;
     expect(checkRule(rule, copy[layer])).not.toEqual([]);
+    // And the pack, as synth runs it, rejects the weakened stack.
+    const rejected = guardrailPacks().get(copy[layer].name)!.evaluate(copy[layer].json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
+    expect(rejected.length).toBeGreaterThan(0);
   });
 });
 

@@ -118,3 +118,25 @@ export function allStacks(): readonly SynthStack[] {
 export function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+let packs: Map<string, GuardrailPack> | undefined;
+/**
+ * The guardrail pack of every stack of {@link allStacks} and of the in-cluster stacks, by the same
+ * names, on stacks built but not synthesized: `pack.evaluate(json)` runs what synth runs (every
+ * rule of the stack's layers, with the stack's suppressions) over a weakened copy of the JSON.
+ */
+export function guardrailPacks(): Map<string, GuardrailPack> {
+  if (!packs) {
+    packs = new Map();
+    for (const [regions, suffix] of [
+      [loadRegions(), ""],
+      [hsmStageRegions(), "@hsm-"],
+    ] as const) {
+      for (const stack of defineStacks(new App(), regions)) {
+        const name = suffix && stack.layer === "aws" ? `${stack.node.id} ${suffix}${stack.region.hsm.stage}` : stack.node.id;
+        if (!packs.has(name)) packs.set(name, GuardrailPack.of(stack)!);
+      }
+    }
+  }
+  return packs;
+}
