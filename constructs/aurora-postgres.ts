@@ -115,7 +115,8 @@ export class AuroraPostgres extends Construct {
       name: `${props.name}-rds-monitoring`,
       description: "RDS enhanced monitoring",
       assumeRolePolicy: renderPolicy([
-        { Sid: "RdsMonitoring", Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" },
+        // Only on behalf of this account (confused-deputy protection).
+        { Sid: "RdsMonitoring", Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.network.accountId } } },
       ]),
     });
     new IamRolePolicyAttachment(this, "MonitoringPolicy", {

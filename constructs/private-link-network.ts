@@ -112,6 +112,8 @@ export class PrivateLinkNetwork extends Construct {
   readonly subnetCidrs: Readonly<Record<NetworkTier, readonly string[]>>;
   readonly cidrBlock: string;
   readonly availabilityZones: readonly string[];
+  /** The account the network belongs to (services acting for it are pinned to it by condition). */
+  readonly accountId: string;
   /** Security group of the interface endpoints: HTTPS from the VPC only. */
   readonly endpointSecurityGroup: SecurityGroup;
   /** Interface endpoints by service suffix. */
@@ -123,6 +125,7 @@ export class PrivateLinkNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateLinkNetworkProps) {
     super(scope, id);
+    this.accountId = props.accountId;
     const azs = props.availabilityZones;
     if (azs.length < 3 || new Set(azs).size !== azs.length) {
       throw new Error(`PrivateLinkNetwork ${props.name}: needs at least 3 distinct availability zones, got [${azs.join(", ")}].`);

@@ -38,9 +38,14 @@ function infoOf(rule: Rule): RuleInfo {
   return { id, level, requirement, description, fix, layers };
 }
 
-/** Splits `<address>: <what>` (the rules' message format). */
-function splitMessage(message: string): { address: string; message: string } {
-  const m = /^([^\s:]+(?: [^\s:]+)?): ([\s\S]*)$/.exec(message);
+/**
+ * Splits `<address>: <what>` (the rules' message format). The address is a resource
+ * (`aws_s3_bucket.x`, `kubernetes_manifest.y`), a resource type (`aws_kms_alias`, for a missing
+ * resource) or a block of the stack (`provider.aws`, `terraform.backend.s3`); anything else is
+ * about the whole stack.
+ */
+export function splitMessage(message: string): { address: string; message: string } {
+  const m = /^((?:data\.)?[a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)*|\(stack\)): ([\s\S]*)$/.exec(message);
   return m ? { address: m[1], message: m[2] } : { address: "(stack)", message };
 }
 
@@ -98,7 +103,6 @@ export class GuardrailPack implements IAspect {
    * tests), with the stack's suppressions.
    */
   evaluate(json: Record<string, unknown> = this.stack.toTerraform()): GuardrailResult {
-    this.lastJson = json;
     const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer));
     const byAddress = new Map<string, IConstruct>();
@@ -127,12 +131,15 @@ export class GuardrailPack implements IAspect {
       });
     }
     const unusedSuppressions = all.filter((x) => known.has(x.id) && !used.has(`${x.path}\u0000${x.id}`)).map(({ path, id, reason }) => ({ path, id, reason }));
-    this.lastResult = { stack: view.name, rules: rules.map(infoOf), findings, unusedSuppressions };
-    return this.lastResult;
+    return { stack: view.name, rules: rules.map(infoOf), findings, unusedSuppressions };
   }
 
   private validate(): string[] {
-    const result = this.evaluate();
+    const json = this.stack.toTerraform();
+    const result = this.evaluate(json);
+    // What synth wrote and what the report shows: only the real synth records it.
+    this.lastJson = json;
+    this.lastResult = result;
     for (const f of result.findings.filter((x) => !x.suppressedBy && x.rule.level === "warning")) {
       Annotations.of(this.stack).addWarning(formatFinding(f));
     }

@@ -63,12 +63,22 @@ export function isResourceRule(rule: Rule): rule is ResourceRule {
   return "resourceTypes" in rule;
 }
 
-/** The violations of one rule in one stack, each `<address>: <what is wrong>`. */
+/**
+ * The violations of one rule in one stack, each `<address>: <what is wrong>`. A rule that cannot
+ * read what it checks (it throws) fails with that reason: what cannot be checked does not pass.
+ */
 export function checkRule(rule: Rule, stack: StackView): string[] {
   if (!rule.layers.includes(stack.layer)) return [];
-  if (!isResourceRule(rule)) return rule.check(stack);
+  const guarded = (address: string, fn: () => string[]): string[] => {
+    try {
+      return fn();
+    } catch (e) {
+      return [`${address}: the rule could not check this (${(e as Error).message})`];
+    }
+  };
+  if (!isResourceRule(rule)) return guarded("(stack)", () => rule.check(stack));
   return rule.resourceTypes.flatMap((type) =>
-    resourcesOf(stack.json, type).flatMap(([name, body]) => rule.check(body, { stack, type, name }).map((what) => `${type}.${name}: ${what}`)),
+    resourcesOf(stack.json, type).flatMap(([name, body]) => guarded(`${type}.${name}`, () => rule.check(body, { stack, type, name }).map((what) => `${type}.${name}: ${what}`))),
   );
 }
 

@@ -6,6 +6,7 @@
 import { StackView } from "../guardrails/rule";
 import { asList, refName } from "../guardrails/rules/common";
 import { encryptedStores } from "../guardrails/rules/encryption";
+import { manifestsOf } from "../guardrails/rules/mesh";
 import { TfJson, resourcesOf } from "../guardrails/tfjson";
 
 /** The capability a resource belongs to: the first construct under the stack (`Database`, `Eks`). */
@@ -24,15 +25,37 @@ function label(s: string): string {
   return `"${s.replace(/"/g, "'").replace(/[[\]{}<>]/g, " ")}"`;
 }
 
-/** The call graph of the region's mesh, as Mermaid lines (services grouped by namespace). */
-function callGraph(view: StackView, indent: string): string[] {
+/** A call the mesh admits: caller identity `ns/serviceAccount`, callee `ns/service`. */
+export interface Call {
+  readonly from: string;
+  readonly to: string;
+  readonly methods: readonly string[];
+  readonly paths: readonly string[];
+}
+
+/** The calls the synthesized ALLOW policies admit (what the mesh stack will enforce). */
+export function callsFromPolicies(json: TfJson, trustDomain: string): Call[] {
+  return manifestsOf(json)
+    .filter(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.action === "ALLOW")
+    .flatMap(([, m]) =>
+      asList<TfJson>(m.spec.rules).map((r) => ({
+        from: String(asList(r.from?.[0]?.source?.principals)[0] ?? "?").replace(`${trustDomain}/ns/`, "").replace("/sa/", "/"),
+        to: `${m.metadata?.namespace}/${m.spec.selector?.matchLabels?.app}`,
+        methods: asList<string>(r.to?.[0]?.operation?.methods),
+        paths: asList<string>(r.to?.[0]?.operation?.paths),
+      })),
+    );
+}
+
+/** The call graph, as Mermaid lines (services grouped by namespace). */
+function callGraph(view: StackView, calls: readonly Call[], indent: string): string[] {
   const { region } = view;
   const svc = (ref: string) => `svc_${nodeId(ref)}`;
   const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref);
   const namespaces = new Map<string, Set<string>>();
   const add = (ns: string, name: string) => namespaces.set(ns, (namespaces.get(ns) ?? new Set()).add(name));
   for (const s of region.services) add(s.namespace, s.name);
-  for (const c of region.mesh.calls) {
+  for (const c of calls) {
     const [ns, name] = c.to.split("/");
     add(ns, name);
   }
@@ -45,7 +68,7 @@ function callGraph(view: StackView, indent: string): string[] {
     for (const n of names) lines.push(`${indent}  ${svc(`${ns}/${n}`)}[${label(n)}]`);
     lines.push(`${indent}end`);
   }
-  for (const c of region.mesh.calls) {
+  for (const c of calls) {
     const from = byIdentity(c.from);
     const source = from ? `${from.namespace}/${from.name}` : c.from;
     lines.push(`${indent}${svc(source)} -->|${label(`mTLS ${c.methods.join(",")} ${c.paths.join(",")}`)}| ${svc(c.to)}`);
@@ -93,19 +116,30 @@ export function regionDiagram(view: StackView): string {
     .filter((k): k is { alias: string; key: string } => !!k.key)
     .sort((a, b) => (a.alias < b.alias ? -1 : 1));
 
+  // Labels say what the JSON says, so a suppressed finding shows in the picture too.
+  const gateways = count("aws_internet_gateway") + count("aws_nat_gateway") + count("aws_egress_only_internet_gateway");
+  const lb = resourcesOf(json, "aws_lb")[0]?.[1];
+  const listeners = resourcesOf(json, "aws_lb_listener").map(([, x]) => `${x.protocol} ${x.port}`);
+  const service = resourcesOf(json, "aws_vpc_endpoint_service")[0]?.[1];
+  const template = resourcesOf(json, "aws_launch_template")[0]?.[1];
+  const imds = asList<TfJson>(template?.metadata_options)[0]?.http_tokens ?? template?.metadata_options?.http_tokens;
+  const ebsEncrypted = asList<TfJson>(template?.block_device_mappings).every((m) => String(asList<TfJson>(m.ebs)[0]?.encrypted ?? m.ebs?.encrypted) === "true");
+  const eksVpc = asList<TfJson>(eks?.vpc_config)[0] ?? eks?.vpc_config ?? {};
+
   const l: string[] = ["flowchart LR"];
   l.push(`  partners([${label("partner VPCs (named principals)")}])`);
-  l.push(`  subgraph vpc[${label(`VPC ${vpc.cidr_block ?? ""}: no internet or NAT gateway`)}]`);
+  l.push(`  subgraph vpc[${label(`VPC ${vpc.cidr_block ?? ""}: ${gateways === 0 ? "no internet or NAT gateway" : `${gateways} internet/NAT gateway(s)`}`)}]`);
   l.push(`    subgraph tier_endpoints[${label(`endpoints tier: ${tier("endpoints").join(", ")}`)}]`);
-  if (count("aws_lb")) l.push(`      nlb[${label(`NLB, internal: TLS ${asList<TfJson>(resourcesOf(json, "aws_lb_listener").map(([, x]) => x.port)).join(", ")}`)}]`);
+  if (lb) l.push(`      nlb[${label(`NLB, ${lb.internal === true ? "internal" : "INTERNET-FACING"}: ${listeners.join(", ")}`)}]`);
   l.push(`      vpce[${label(`interface endpoints: ${interfaceServices.join(", ")}`)}]`);
   l.push("    end");
   l.push(`    subgraph tier_workload[${label(`workload tier: ${tier("workload").join(", ")}`)}]`);
   if (eks) {
-    l.push(`      eks[${label(`EKS ${eks.version}: private API, secrets encrypted`)}]`);
-    l.push(`      nodes[${label(`node groups ×${count("aws_eks_node_group")}: IMDSv2, encrypted EBS`)}]`);
-    l.push(`      subgraph mesh[${label(`Istio mesh ${region.mesh.istioVersion}: STRICT mTLS, deny by default`)}]`);
-    l.push(...callGraph(view, "        "));
+    const api = eksVpc.endpoint_public_access === false ? "private API" : "PUBLIC API";
+    l.push(`      eks[${label(`EKS ${eks.version}: ${api}${eks.encryption_config ? ", secrets encrypted" : ""}`)}]`);
+    l.push(`      nodes[${label(`node groups ×${count("aws_eks_node_group")}: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`)}]`);
+    l.push(`      subgraph mesh[${label(`Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`)}]`);
+    l.push(...callGraph(view, region.mesh.calls, "        "));
     l.push("      end");
   }
   l.push("    end");
@@ -115,14 +149,15 @@ export function regionDiagram(view: StackView): string {
   if (count("aws_cloudhsm_v2_cluster")) l.push(`      hsm[${label(`CloudHSM ×${count("aws_cloudhsm_v2_hsm")} HSMs`)}]`);
   l.push("    end");
   l.push("  end");
-  if (count("aws_vpc_endpoint") > interfaceServices.length) l.push(`  s3gw[${label("S3 gateway endpoint: region's buckets only")}]`);
+  const s3gw = resourcesOf(json, "aws_vpc_endpoint").find(([, e]) => e.vpc_endpoint_type === "Gateway")?.[1];
+  if (s3gw) l.push(`  s3gw[${label(`S3 gateway endpoint: ${typeof s3gw.policy === "string" ? "policy names the buckets" : "NO POLICY (all of S3)"}`)}]`);
   for (const [n, b] of buckets) l.push(`  bucket_${nodeId(n)}[(${label(`S3 ${b.bucket}${b.object_lock_enabled ? ": Object Lock" : ""}`)})]`);
   l.push(`  subgraph kms[${label("KMS customer-managed keys")}]`);
   for (const k of keys) l.push(`    key_${nodeId(k.key)}[${label(k.alias.split("/").pop()!)}]`);
   l.push("  end");
 
   // Access the network allows: partners through PrivateLink, and every security-group ingress rule.
-  if (count("aws_vpc_endpoint_service")) l.push(`  partners -->|${label("PrivateLink, acceptance required")}| nlb`);
+  if (service) l.push(`  partners -->|${label(`PrivateLink, ${service.acceptance_required === true ? "acceptance required" : "AUTO-ACCEPTED"}`)}| nlb`);
   const ports = new Map<string, Set<string>>();
   for (const [, r] of resourcesOf(json, "aws_vpc_security_group_ingress_rule")) {
     const to = groupNode(json, r.security_group_id);
@@ -158,7 +193,8 @@ export function regionDiagram(view: StackView): string {
 export function meshDiagram(view: StackView): string {
   const l = ["flowchart LR", `  subgraph cluster[${label(`EKS cluster of region-${view.region.name}: mesh trust domain ${view.region.mesh.trustDomain}`)}]`];
   l.push(`    istiod[${label(`istiod ${view.region.mesh.istioVersion} (istio-system)`)}]`);
-  l.push(...callGraph(view, "    "));
+  // The mesh stack draws what its policies admit; the Istio stack, the calls the region declares.
+  l.push(...callGraph(view, view.layer === "mesh" ? callsFromPolicies(view.json, view.region.mesh.trustDomain) : view.region.mesh.calls, "    "));
   l.push("  end");
   return l.join("\n");
 }

@@ -113,7 +113,14 @@ function encryptionSection(json: TfJson): string {
     const bucket = shortRef(sse.bucket);
     const def = asList<TfJson>(sse.rule)[0]?.apply_server_side_encryption_by_default ?? {};
     const key = keyOfReference(def.kms_master_key_id);
-    rows.push([bucket, "objects", key ? `${keyLabel(json, key, aliases)} (SSE-KMS, bucket key ${asList<TfJson>(sse.rule)[0]?.bucket_key_enabled ? "on" : "off"})` : `${def.sse_algorithm} (log delivery requires SSE-S3)`]);
+    const bucketKey = `bucket key ${asList<TfJson>(sse.rule)[0]?.bucket_key_enabled ? "on" : "off"}`;
+    const label =
+      def.sse_algorithm === "AES256"
+        ? "SSE-S3, AWS-owned key (S3 server access logs cannot be delivered to SSE-KMS buckets)"
+        : key
+          ? `${keyLabel(json, key, aliases)} (SSE-KMS, ${bucketKey})`
+          : `**${def.sse_algorithm} with ${def.kms_master_key_id ?? "the AWS-managed aws/s3 key"}**`;
+    rows.push([bucket, "objects", label]);
   }
   const state = json.terraform?.backend?.s3;
   if (state) rows.push([`Terraform state s3://${state.bucket}/${state.key}`, "the stack's state", `${state.kms_key_id} (configured state key)`]);
@@ -141,11 +148,25 @@ function exposureSection(json: TfJson): string {
     `aws_vpc_endpoint.${n}`,
     e.service_name,
     e.vpc_endpoint_type,
-    e.vpc_endpoint_type === "Interface" ? `private DNS ${e.private_dns_enabled ? "on" : "off"}; ${groups(e.security_group_ids)}` : `route tables ${groups(e.route_table_ids)}; policy limits the buckets`,
+    [
+      e.vpc_endpoint_type === "Interface" ? `private DNS ${e.private_dns_enabled ? "on" : "off"}; ${groups(e.security_group_ids)}` : `route tables ${groups(e.route_table_ids)}`,
+      typeof e.policy === "string" ? `endpoint policy: ${statementsOf(e.policy).length} statement(s)` : "no endpoint policy (full access)",
+    ].join("; "),
   ]);
+  const ports = (protocol: unknown, from: unknown, to: unknown) => (protocol === "-1" ? "all" : `${protocol} ${from === to ? from : `${from}-${to}`}`);
+  // Rules written inline in a security group, or as aws_security_group_rule, appear too.
+  const inline = [
+    ...resourcesOf(json, "aws_security_group").flatMap(([n, sg]) =>
+      asList<TfJson>(sg.ingress).map((r) => [`aws_security_group.${n}`, ports(r.protocol, r.from_port, r.to_port), [...asList(r.cidr_blocks), ...asList(r.ipv6_cidr_blocks), ...asList(r.security_groups).map(shortRef)].join(", "), r.description ?? "(inline rule)"]),
+    ),
+    ...resourcesOf(json, "aws_security_group_rule")
+      .filter(([, r]) => r.type === "ingress")
+      .map(([n, r]) => [shortRef(r.security_group_id), ports(r.protocol, r.from_port, r.to_port), [...asList(r.cidr_blocks), ...asList(r.ipv6_cidr_blocks), r.source_security_group_id ? shortRef(r.source_security_group_id) : ""].filter(Boolean).join(", "), r.description ?? `aws_security_group_rule.${n}`]),
+  ];
+  const defaults = resourcesOf(json, "aws_default_security_group").map(([, d]) => asList(d.ingress).length + asList(d.egress).length);
   const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule").map(([n, r]) => [
     shortRef(r.security_group_id),
-    r.ip_protocol === "-1" ? "all" : `${r.ip_protocol} ${r.from_port === r.to_port ? r.from_port : `${r.from_port}-${r.to_port}`}`,
+    ports(r.ip_protocol, r.from_port, r.to_port),
     r.referenced_security_group_id ? shortRef(r.referenced_security_group_id) : (r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.prefix_list_id),
     r.description ?? `aws_vpc_security_group_ingress_rule.${n}`,
   ]);
@@ -157,8 +178,8 @@ function exposureSection(json: TfJson): string {
     table(["endpoint service", "acceptance required", "allowed principals"], services),
     "\nVPC endpoints (how the VPC reaches AWS APIs; there is no internet or NAT gateway):\n",
     table(["endpoint", "service", "type", "access"], endpoints),
-    "\nSecurity-group ingress (every rule; the default security group has none):\n",
-    table(["security group", "protocol and ports", "source", "why"], ingress),
+    `\nSecurity-group ingress (every rule; ${defaults.length === 0 ? "the default security group is not adopted" : defaults.every((n) => n === 0) ? "the default security group has none" : "**the default security group has rules**"}):\n`,
+    table(["security group", "protocol and ports", "source", "why"], [...ingress, ...inline]),
   ].join("\n");
 }
 

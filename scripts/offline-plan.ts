@@ -8,6 +8,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SECRET_ARGUMENT } from "../guardrails/rules/secrets";
 
 /** Where Terraform and the AWS provider come from on this machine. */
 export interface OfflineTerraform {
@@ -189,13 +190,19 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
   );
   const env = terraformEnv(cliConfig);
   const tf = (...args: string[]) => run(tools, workdir, env, args);
-  const init = () => tf("init", "-input=false", "-no-color");
-  await (options.initLock ? options.initLock(init) : init());
-  const validateOutput = await tf("validate", "-no-color");
-  await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
-  const plan = JSON.parse(await tf("show", "-json", "tfplan"));
-  const planText = await tf("show", "-no-color", "tfplan");
-  return { workdir, validateOutput, plan, planText };
+  try {
+    const init = () => tf("init", "-input=false", "-no-color");
+    await (options.initLock ? options.initLock(init) : init());
+    const validateOutput = await tf("validate", "-no-color");
+    await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
+    const plan = JSON.parse(await tf("show", "-json", "tfplan"));
+    const planText = await tf("show", "-no-color", "tfplan");
+    return { workdir, validateOutput, plan, planText };
+  } catch (e) {
+    // The copy holds placeholder variables and, after a failed plan, partial state: do not leave it.
+    fs.rmSync(workdir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** A mutex for `init`, so that concurrent plans share one plugin cache safely. */
@@ -224,7 +231,7 @@ export function redactPlan(plan: Record<string, any>): Record<string, any> {
     if (Array.isArray(value)) return value.map((v, i) => mask(v, (s as unknown as unknown[])[i]));
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, mask(v, s[k])]));
   };
-  for (const rc of out.resource_changes ?? []) {
+  for (const rc of [...(out.resource_changes ?? []), ...(out.resource_drift ?? [])]) {
     if (rc.change) {
       rc.change.before = mask(rc.change.before, rc.change.before_sensitive);
       rc.change.after = mask(rc.change.after, rc.change.after_sensitive);
@@ -242,9 +249,27 @@ export function redactPlan(plan: Record<string, any>): Record<string, any> {
   };
   walkModule(out.planned_values?.root_module);
   walkModule(out.prior_state?.values?.root_module);
-  for (const o of Object.values((out.planned_values?.outputs ?? {}) as Record<string, { sensitive?: boolean; value?: unknown }>)) if (o.sensitive) o.value = REDACTED;
-  const declared = (out.configuration?.root_module?.variables ?? {}) as Record<string, { sensitive?: boolean }>;
+  for (const outputs of [out.planned_values?.outputs, out.prior_state?.values?.outputs]) {
+    for (const o of Object.values((outputs ?? {}) as Record<string, { sensitive?: boolean; value?: unknown }>)) if (o.sensitive) o.value = REDACTED;
+  }
+  const declared = (out.configuration?.root_module?.variables ?? {}) as Record<string, { sensitive?: boolean; default?: unknown }>;
   for (const [name, v] of Object.entries((out.variables ?? {}) as Record<string, { value?: unknown }>)) if (declared[name]?.sensitive) v.value = REDACTED;
+  for (const v of Object.values(declared)) if (v.sensitive && v.default !== undefined) v.default = REDACTED;
+  // The configuration repeats literal arguments (`constant_value`): hide those of sensitive
+  // attributes (by the change's mask) and of provider settings that hold credentials.
+  const masks = new Map<string, unknown>(((out.resource_changes ?? []) as { address: string; change?: { after_sensitive?: unknown } }[]).map((rc) => [rc.address, rc.change?.after_sensitive]));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const hideConstants = (expressions: any, sensitive: unknown) => {
+    if (!expressions || typeof expressions !== "object") return;
+    for (const [k, e] of Object.entries(expressions as Record<string, unknown>)) {
+      const s = sensitive && typeof sensitive === "object" ? (sensitive as Record<string, unknown>)[k] : undefined;
+      if (e && typeof e === "object" && "constant_value" in e && (s === true || (s && typeof s === "object") || SECRET_ARGUMENT.test(k))) (e as Record<string, unknown>).constant_value = REDACTED;
+      else if (Array.isArray(e)) e.forEach((x, i) => hideConstants(x, Array.isArray(s) ? s[i] : s));
+      else if (e && typeof e === "object") hideConstants(e, s);
+    }
+  };
+  for (const r of (out.configuration?.root_module?.resources ?? []) as { address: string; expressions?: unknown }[]) hideConstants(r.expressions, masks.get(r.address));
+  for (const p of Object.values((out.configuration?.provider_config ?? {}) as Record<string, { expressions?: unknown }>)) hideConstants(p.expressions, undefined);
   return out;
 }
 

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));
   const initLock = serialised();
   try {
-    const results = await Promise.all(
+    const results = await Promise.allSettled(
       stacks.map(async (s) => {
         const dir = path.join(outdir, "stacks", s);
         const result = await planOffline(dir, { tools, pluginCacheDir: cache, initLock });
@@ -59,7 +59,11 @@ async function main(): Promise<void> {
         return `${s}: ${summary}\n  ${path.relative(process.cwd(), files.text)}\n  ${path.relative(process.cwd(), files.json)}`;
       }),
     );
-    console.log(results.join("\n"));
+    for (const r of results) {
+      if (r.status === "fulfilled") console.log(r.value);
+      else console.error(`npm run plan: ${(r.reason as Error).message}`);
+    }
+    if (results.some((r) => r.status === "rejected")) process.exitCode = 1;
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * JSON. cdktf is archived, so its renderer is corrected here rather than upstream:
  * - a string that contains `${...}` is written between quotes without escaping its own quotes
  *   (`policy = "{"Version":...}"`), which Terraform cannot parse; strings that do not are escaped
- *   only partly (backslashes and `%{` are left alone);
+ *   only partly (backslashes are left alone);
  * - the terraform block's plain attributes (`required_version`) are written as their index
  *   (`0 = "required_version"`);
  * - multi-line strings become heredocs, which add a trailing newline to the value;
@@ -43,22 +43,21 @@ function interpolationEnd(s: string, start: number): number {
 }
 
 /**
- * A one-line string as an HCL quoted template with the same value: quotes, backslashes and `%{`
- * escaped outside interpolations, interpolations (`${...}`, and the `$${` literal) kept.
+ * A one-line string as an HCL quoted template with the same value: quotes, backslashes and control
+ * characters escaped outside template sequences; the sequences, which mean the same in Terraform's
+ * JSON and HCL syntaxes, kept (`${...}` interpolations, `%{...}` directives, and their literal
+ * escapes `$${` and `%%{`).
  */
 export function hclQuoted(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; ) {
-    if (s.startsWith("$${", i)) {
-      out += "$${";
+    if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
+      out += s.slice(i, i + 3);
       i += 3;
-    } else if (s.startsWith("${", i)) {
+    } else if (s.startsWith("${", i) || s.startsWith("%{", i)) {
       const end = interpolationEnd(s, i);
       out += s.slice(i, end);
       i = end;
-    } else if (s.startsWith("%{", i)) {
-      out += "%%{";
-      i += 2;
     } else {
       const c = s[i++];
       out += c === "\\" ? "\\\\" : c === '"' ? '\\"' : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : c;
@@ -85,11 +84,13 @@ export function correctHcl(hcl: string, json: Record<string, unknown>): string {
     if (/[\r\n]/.test(s)) continue; // written as heredocs, which need no escaping
     const wrong = cdktfQuoted(s);
     const right = hclQuoted(s);
+    // Two values that cdktf writes alike cannot be told apart in its output: refuse rather than guess.
+    if (fixes.has(wrong) && fixes.get(wrong) !== right) throw new Error(`cdktf writes two different strings as ${wrong}; the HCL cannot be corrected (synthesize JSON instead).`);
     if (wrong !== right) fixes.set(wrong, right);
   }
   const block = (json.terraform ?? {}) as Record<string, unknown>;
   // Heredocs back to quoted strings (their content is the value, without the heredoc's last newline).
-  const unheredoc = hcl.replace(/<<EOF\n([\s\S]*?)\nEOF/g, (_m, content: string) => hclQuoted(content));
+  const unheredoc = hcl.replace(/<<EOF\n([\s\S]*?)\nEOF$/gm, (_m, content: string) => hclQuoted(content));
   // Empty lists back where the JSON has them and HCL takes them as attributes (in JSON, `[]` for a
   // nested block means no block, which HCL says by omission).
   const resources = (json.resource ?? {}) as Record<string, Record<string, Record<string, unknown>>>;

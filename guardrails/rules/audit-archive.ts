@@ -1,6 +1,6 @@
 import { Rule, stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
-import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf } from "./common";
+import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "./common";
 
 /** The resource of `type` whose `bucket` points at the bucket named `bucketName`. */
 function forBucket(json: TfJson, type: string, bucketName: string): [string, TfJson] | undefined {
@@ -14,6 +14,18 @@ function logDeliveryBuckets(json: TfJson): Set<string> {
     ...resourcesOf(json, "aws_lb").map(([, lb]) => lb.access_logs?.bucket),
   ];
   return new Set(resourcesOf(json, "aws_s3_bucket").filter(([n]) => targets.includes(ref("aws_s3_bucket", n, "id"))).map(([n]) => n));
+}
+
+/** The services that deliver logs to a bucket. */
+const LOG_DELIVERY_SERVICES = ["logging.s3.amazonaws.com", "delivery.logs.amazonaws.com"];
+
+/** True when the bucket's policy allows nothing but log delivery (the only case for SSE-S3). */
+function logDeliveryOnly(json: TfJson, bucketName: string): boolean {
+  const policy = forBucket(json, "aws_s3_bucket_policy", bucketName)?.[1].policy;
+  if (typeof policy !== "string") return false;
+  return statementsOf(policy)
+    .filter((s) => s.Effect === "Allow")
+    .every((s) => principalArns(s.Principal).length === 0 && principalServices(s.Principal).length > 0 && principalServices(s.Principal).every((p) => LOG_DELIVERY_SERVICES.includes(p)));
 }
 
 /** The audit archive: the bucket with Object Lock. */
@@ -78,10 +90,12 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules({ layers: ["aws"]
         const sse = rule?.apply_server_side_encryption_by_default;
         if (!sse) return [`aws_s3_bucket.${n}: no default encryption`];
         if (sse.sse_algorithm === "AES256") {
-          return logTargets.has(n) && n !== audit ? [] : [`aws_s3_bucket.${n}: SSE-S3 on a bucket that is not a log-delivery target`];
+          return logTargets.has(n) && n !== audit && logDeliveryOnly(json, n) ? [] : [`aws_s3_bucket.${n}: SSE-S3 on a bucket that is not only a log-delivery target (its policy must allow nothing but the log-delivery services)`];
         }
         const v: string[] = [];
         if (sse.sse_algorithm !== "aws:kms") v.push(`aws_s3_bucket.${n}: sse_algorithm ${sse.sse_algorithm}`);
+        const key = refName(sse.kms_master_key_id, "aws_kms_key", "arn");
+        if (!key || !json.resource?.aws_kms_key?.[key]) v.push(`aws_s3_bucket.${n}: SSE-KMS with ${sse.kms_master_key_id ?? "the AWS-managed aws/s3 key"}, not a customer-managed key of this stack`);
         if (n === audit && !isKeyArnRef(sse.kms_master_key_id, auditKey)) v.push(`aws_s3_bucket.${n}: not encrypted with the audit key`);
         if (rule?.bucket_key_enabled !== true) v.push(`aws_s3_bucket.${n}: bucket key off`);
         return v;

@@ -10,9 +10,20 @@ export interface Statement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/**
+ * The statements of a policy document. A policy the rules cannot read (not literal JSON, e.g. a
+ * `${jsonencode(...)}` expression, or no Statement) throws, and the pack reports that as a finding
+ * of the rule that tried: a policy nobody can review does not pass.
+ */
 export function statementsOf(policy: string): Statement[] {
-  const doc = JSON.parse(policy) as { Statement: Statement | Statement[] };
-  return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  let doc: { Statement?: Statement | Statement[] };
+  try {
+    doc = JSON.parse(policy) as typeof doc;
+  } catch {
+    throw new Error(`a policy is not a literal JSON document the guardrails can read: ${String(policy).slice(0, 80)}`);
+  }
+  if (!doc || typeof doc !== "object" || doc.Statement === undefined) throw new Error("a policy document has no Statement");
+  return (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s): s is Statement => !!s && typeof s === "object");
 }
 
 export function asList<T>(value: T | T[] | undefined): T[] {
@@ -28,6 +39,14 @@ export function one(value: unknown): TfJson {
 /** A boolean argument, written as a boolean or (in some blocks) as the string "true". */
 export function truthy(value: unknown): boolean {
   return value === true || value === "true";
+}
+
+/** Condition keys that pin a caller (or the calling service's source) to one account. */
+const ACCOUNT_KEYS = ["aws:PrincipalAccount", "aws:SourceAccount", "kms:CallerAccount", "aws:ResourceAccount"];
+
+/** True when the statement's conditions limit it to `accountId` (an equality on an account key). */
+export function limitedToAccount(s: Statement, accountId: string): boolean {
+  return Object.entries(s.Condition ?? {}).some(([op, kv]) => /^String(Equals|Like)$/.test(op) && ACCOUNT_KEYS.some((k) => JSON.stringify(asList(kv[k])) === JSON.stringify([accountId])));
 }
 
 /** The AWS principals a statement names (`*` for a bare wildcard principal). */

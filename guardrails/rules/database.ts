@@ -37,7 +37,7 @@ export const DATABASE_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
         ...(!isKeyArnRef(c.master_user_secret_kms_key_id, key) ? [`aws_rds_cluster.${n}: master_user_secret_kms_key_id is not the secrets-manager key`] : []),
       ]);
       for (const field of ["master_password", "master_password_wo", "\"password\""]) {
-        if (text.includes(field)) v.push(`stack: contains ${field}`);
+        if (text.includes(field)) v.push(`(stack): contains ${field}`);
       }
       return v;
     },

@@ -104,11 +104,11 @@ export const EKS_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
       const nodeGroup = resourcesOf(json, "aws_eks_node_group")[0]?.[1];
       const lt = refName(nodeGroup?.launch_template?.id, "aws_launch_template", "id");
       const nodeSg = lt ? asList(json.resource.aws_launch_template[lt].vpc_security_group_ids)[0] : undefined;
-      if (!clusterSg || !nodeSg) return ["aws_eks_cluster / aws_launch_template: security groups not found"];
+      if (!clusterSg || !nodeSg) return ["aws_eks_cluster: the cluster or node security group (launch template) not found"];
       const v: string[] = [];
       const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule");
       for (const { port, label } of CONTROL_PLANE_TO_NODE_PORTS) {
-        if (!ingress.some(([, r]) => r.security_group_id === nodeSg && r.referenced_security_group_id === clusterSg && r.from_port === port && r.to_port === port)) v.push(`node security group: no ${label} (${port}) from the control plane`);
+        if (!ingress.some(([, r]) => r.security_group_id === nodeSg && r.referenced_security_group_id === clusterSg && r.from_port === port && r.to_port === port)) v.push(`aws_security_group.${refName(nodeSg, "aws_security_group", "id") ?? nodeSg}: no ${label} (${port}) from the control plane`);
       }
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === nodeSg)) {
         if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}`);
@@ -183,14 +183,15 @@ export const EKS_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
         const assoc = assocs.find(([, a]) => refName(a.role_arn, "aws_iam_role", "arn") === refName(roleNameRef, "aws_iam_role", "name"))?.[1];
         return assoc ? withAws.find((s) => s.namespace === assoc.namespace && (s.serviceAccount ?? s.name) === assoc.service_account) : undefined;
       };
-      for (const [pn, p] of [...resourcesOf(json, "aws_iam_role_policy"), ...resourcesOf(json, "aws_iam_policy")]) {
+      for (const [pn, p] of [...resourcesOf(json, "aws_iam_role_policy").map(([n, b]) => [`aws_iam_role_policy.${n}`, b] as const), ...resourcesOf(json, "aws_iam_policy").map(([n, b]) => [`aws_iam_policy.${n}`, b] as const)]) {
         const service = p.role ? serviceOfRole(p.role) : undefined;
         for (const s of statementsOf(p.policy)) {
           const actions = asList(s.Action);
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
           if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.aws?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
-          for (const r of resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket."))) {
+          const writes = s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore)\w*|s3:\*|\*)$/i.test(x));
+          for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
             const prefix = service?.aws?.auditWritePrefix;
             if (!prefix || !r.endsWith(`/${prefix}*`)) v.push(`${pn}: writes ${r} outside its declared audit prefix`);
           }

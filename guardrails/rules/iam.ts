@@ -1,6 +1,6 @@
 import { resourceRules } from "../rule";
 import { TfJson } from "../tfjson";
-import { Statement, asList, statementsOf } from "./common";
+import { Statement, asList, limitedToAccount, principalArns, principalServices, statementsOf } from "./common";
 
 /** Identity policies: the documents that grant a principal permissions. */
 const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = {
@@ -11,42 +11,92 @@ const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = 
   aws_iam_role: (b) => asList<TfJson>(b.inline_policy).map((p) => p.policy),
 };
 
-/** AWS managed policies that grant administration of an account or of IAM. */
-export const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+/**
+ * The AWS managed policies the blueprint attaches, each reviewed (the EKS cluster and node roles,
+ * RDS enhanced monitoring). Any other managed policy is rejected: they are broad by design.
+ */
+export const REVIEWED_MANAGED_POLICIES = [
+  "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+  "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+  "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+];
 
-const isWildcardAction = (a: string) => a === "*" || /^[a-z0-9-]+:\*$/.test(a);
-const parse = (policy: unknown): Statement[] | undefined => {
-  try {
-    return typeof policy === "string" ? statementsOf(policy) : undefined;
-  } catch {
-    return undefined;
-  }
-};
+/** `*`, `*:*` or a whole service (`s3:*`); IAM action names are case-insensitive. */
+const isWildcardAction = (a: string) => /^(\*|\*:\*|[a-z0-9-]+:\*)$/i.test(a);
+/** Actions that read or use cardholder data, keys, secrets or identities: never on every resource. */
+const SENSITIVE_ACTION = /^(kms:(Decrypt|Encrypt|ReEncrypt\w*|GenerateDataKey\w*|CreateGrant)|secretsmanager:GetSecretValue|s3:(GetObject\w*|PutObject\w*|DeleteObject\w*)|iam:PassRole|sts:AssumeRole\w*|kafka-cluster:(ReadData|WriteData\w*))$/i;
+
+const allows = (statements: Statement[]) => statements.filter((s) => s.Effect === "Allow");
 
 export const IAM_RULES = resourceRules({ layers: ["aws"] }, [
   {
     id: "iam.no-wildcard-admin",
     requirement: "7.2.1, 7.2.2",
-    fix: "Grant the actions the workload calls on the resources it uses (the services[].access of the region file generate such policies); never Action * or <service>:* on Resource *, NotAction or NotResource in an Allow, or an administrator managed policy.",
-    description: "no identity policy allows * (or a whole service's actions) on *, allows by NotAction/NotResource, or attaches an administrator managed policy",
+    fix: "Grant the actions the workload calls on the resources it uses (the services[].aws access of the region file generates such policies); never *, *:* or <service>:* on Resource *, a data or key action on *, NotAction/NotResource in an Allow, or an AWS managed policy outside REVIEWED_MANAGED_POLICIES.",
+    description: "no identity policy allows * (or a whole service) on *, a data, key, secret or role action on *, or allows by NotAction/NotResource; only reviewed AWS managed policies are attached",
     resourceTypes: [...Object.keys(IDENTITY_POLICIES), "aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"],
     check: (body, { type }) => {
       const v: string[] = [];
-      const managed = [...asList<string>(body.policy_arn), ...asList<string>(body.managed_policy_arns)];
-      for (const arn of managed) if (ADMIN_MANAGED_POLICIES.some((p) => String(arn).endsWith(`:policy/${p}`))) v.push(`attaches ${arn}`);
+      for (const arn of [...asList<string>(body.policy_arn), ...asList<string>(body.managed_policy_arns)]) {
+        if (String(arn).startsWith("arn:aws:iam::aws:policy/") && !REVIEWED_MANAGED_POLICIES.includes(arn)) v.push(`attaches ${arn}, not a reviewed AWS managed policy`);
+      }
       for (const doc of (IDENTITY_POLICIES[type] ?? (() => []))(body)) {
-        const statements = parse(doc);
-        if (!statements) {
-          v.push("policy is not a literal JSON document the guardrails can read");
-          continue;
-        }
-        for (const s of statements.filter((x) => x.Effect === "Allow")) {
+        for (const s of allows(statementsOf(doc))) {
           const id = s.Sid ?? "(no Sid)";
           const raw = s as unknown as TfJson;
           if (raw.NotAction !== undefined || raw.NotResource !== undefined) v.push(`statement ${id} allows by NotAction/NotResource`);
+          if (!asList(s.Resource).includes("*")) continue;
           const wild = asList(s.Action).filter(isWildcardAction);
-          if (wild.length > 0 && asList(s.Resource).includes("*")) v.push(`statement ${id} allows ${wild.join(", ")} on *`);
+          if (wild.length > 0) v.push(`statement ${id} allows ${wild.join(", ")} on *`);
+          const sensitive = asList(s.Action).filter((a) => SENSITIVE_ACTION.test(a));
+          if (sensitive.length > 0) v.push(`statement ${id} allows ${sensitive.join(", ")} on every resource`);
         }
+      }
+      return v;
+    },
+  },
+  {
+    id: "iam.trust-named-principals",
+    requirement: "7.2.1, 8.2.2",
+    fix: "Trust this account's principals by ARN, or an AWS service with an aws:SourceAccount (or aws:SourceArn) condition for this account; never *, another account or a federated identity the blueprint does not define.",
+    description: "every role is assumable only by principals of this account, or by an AWS service on this account's behalf (confused-deputy condition)",
+    resourceTypes: ["aws_iam_role"],
+    check: (body, { stack }) => {
+      const account = stack.region.accountId;
+      const v: string[] = [];
+      for (const s of allows(statementsOf(String(body.assume_role_policy)))) {
+        const id = s.Sid ?? "(no Sid)";
+        for (const arn of principalArns(s.Principal)) {
+          if (arn === "*" || !arn.startsWith(`arn:aws:iam::${account}:`)) v.push(`trust statement ${id} admits ${arn}, not a principal of account ${account}`);
+        }
+        const services = principalServices(s.Principal);
+        if (services.length > 0 && !limitedToAccount(s, account)) v.push(`trust statement ${id} admits ${services.join(", ")} without an aws:SourceAccount condition for ${account}`);
+        const federated = (s.Principal as TfJson | undefined)?.Federated;
+        if (federated !== undefined) v.push(`trust statement ${id} admits the federated identity ${JSON.stringify(federated)}`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "iam.resource-policies-name-principals",
+    requirement: "7.2.1, 7.2.2",
+    fix: "Name principals of this account in the resource policy, or a service principal with an aws:SourceAccount/aws:SourceArn condition; Principal * only with a condition that limits it to this account.",
+    description: "bucket, secret and repository policies allow only principals of this account, services on its behalf, or * limited to this account by condition",
+    resourceTypes: ["aws_s3_bucket_policy", "aws_secretsmanager_secret_policy", "aws_ecr_repository_policy"],
+    check: (body, { stack }) => {
+      const account = stack.region.accountId;
+      const v: string[] = [];
+      for (const s of allows(statementsOf(String(body.policy)))) {
+        const id = s.Sid ?? "(no Sid)";
+        const limited = limitedToAccount(s, account);
+        for (const arn of principalArns(s.Principal)) {
+          if (arn === "*" && !limited) v.push(`statement ${id} allows any principal without limiting it to account ${account}`);
+          else if (arn !== "*" && !arn.startsWith(`arn:aws:iam::${account}:`) && !arn.startsWith("${")) v.push(`statement ${id} allows ${arn}, outside account ${account}`);
+        }
+        const services = principalServices(s.Principal);
+        if (services.length > 0 && !limited) v.push(`statement ${id} allows ${services.join(", ")} without an aws:SourceAccount condition for ${account}`);
       }
       return v;
     },

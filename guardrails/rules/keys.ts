@@ -1,7 +1,7 @@
 import { Rule, stackRules } from "../rule";
 import { KEY_PURPOSES } from "../../constructs/region-keys";
 import { resourcesOf } from "../tfjson";
-import { aliasTarget, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
+import { aliasTarget, limitedToAccount, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
 
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
@@ -82,7 +82,7 @@ export const KEY_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
         const statements = statementsOf(k.policy);
         for (const s of statements) {
           const arns = principalArns(s.Principal);
-          if (s.Effect === "Allow" && arns.includes("*") && !s.Condition) v.push(`${a}: statement ${s.Sid} allows principal * with no condition`);
+          if (s.Effect === "Allow" && arns.includes("*") && !limitedToAccount(s, region.accountId)) v.push(`${a}: statement ${s.Sid} allows principal * without a condition that limits it to account ${region.accountId}`);
           if (s.Effect === "Allow" && principalServices(s.Principal).length > 0 && !s.Condition) {
             v.push(`${a}: statement ${s.Sid} admits ${principalServices(s.Principal).join(", ")} with no condition (any account's use of the service would pass)`);
           }

@@ -84,7 +84,7 @@ export const ISTIO_RULES = stackRules({ layers: ["istio"] }, [
       if (!same(Object.keys(releases).sort(), ["base", "istiod"])) return [`helm_release: charts ${JSON.stringify(Object.keys(releases))}, expected base and istiod`];
       const version = region.mesh.istioVersion;
       const [major, minor] = version.split(".").map(Number);
-      if (!(`${major}.${minor}` in ISTIO_RELEASES) || major !== 1 || minor < 26) v.push(`Istio ${version}: not a supported release (1.26 or newer, listed in the catalog)`);
+      if (!(`${major}.${minor}` in ISTIO_RELEASES) || major !== 1 || minor < 26) v.push(`helm_release: Istio ${version} is not a supported release (1.26 or newer, listed in the catalog)`);
       const registry = ecrRegistry(region);
       for (const { address, r } of Object.values(releases)) {
         if (r.version !== version) v.push(`${address}: version ${r.version}, expected ${version}`);
@@ -130,8 +130,21 @@ export const ISTIO_RULES = stackRules({ layers: ["istio"] }, [
 
 ]);
 
+/** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
+export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy"];
+
 /** Rules of the stack that holds the mesh's policies (`region-<name>-mesh`). */
 export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
+  {
+    id: "mesh.known-kinds",
+    requirement: "1.3, 6.5.1",
+    fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
+    description: "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects",
+    check: ({ json }) =>
+      manifestsOf(json)
+        .filter(([, m]) => !MESH_KINDS.includes(`${m.apiVersion} ${m.kind}`))
+        .map(([address, m]) => `${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`),
+  },
   {
     id: "mesh.strict-mtls",
     requirement: "4.2.1, 8.3",
@@ -141,7 +154,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const all = ofKind(json, "PeerAuthentication");
       const root = all.filter(([, m]) => m.metadata?.name === "default" && m.metadata?.namespace === ISTIO_ROOT_NAMESPACE);
-      if (root.length !== 1) v.push(`PeerAuthentication default in ${ISTIO_ROOT_NAMESPACE}: ${root.length}, expected 1`);
+      if (root.length !== 1) v.push(`kubernetes_manifest: ${root.length} PeerAuthentication default in ${ISTIO_ROOT_NAMESPACE}, expected 1`);
       for (const [address, m] of all) {
         if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
         if (m.spec?.mtls?.mode !== "STRICT") v.push(`${address}: mode ${m.spec?.mtls?.mode}`);
@@ -160,7 +173,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const denyAll = ofKind(stack.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
       for (const ns of workloadNamespaceNames(stack)) {
-        if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`namespace ${ns}: no deny-all AuthorizationPolicy`);
+        if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`kubernetes_manifest: namespace ${ns} has no deny-all AuthorizationPolicy`);
       }
       return v;
     },
@@ -199,9 +212,9 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
         const [fromNs, sa] = c.from.split("/");
         return callLine(`${region.mesh.trustDomain}/ns/${fromNs}/sa/${sa}`, ns, name, c.methods, c.paths);
       });
-      for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`allowed but not declared: ${line}`);
-      for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`declared but not allowed: ${line}`);
-      if (allowed.length !== declared.length) v.push(`${allowed.length} ALLOW rules for ${declared.length} declared calls`);
+      for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`kubernetes_manifest: allowed but not declared: ${line}`);
+      for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`kubernetes_manifest: declared but not allowed: ${line}`);
+      if (allowed.length !== declared.length) v.push(`kubernetes_manifest: ${allowed.length} ALLOW rules for ${declared.length} declared calls`);
       return v;
     },
   },
@@ -253,7 +266,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       for (const ns of region.mesh.merchantNamespaces) {
         const own = policies.filter(([, m]) => m.metadata?.namespace === ns);
         const defaultDeny = own.filter(([, m]) => same(m.spec?.podSelector, {}) && same(sorted(m.spec?.policyTypes), ["Egress", "Ingress"]) && m.spec?.ingress === undefined && m.spec?.egress === undefined);
-        if (defaultDeny.length === 0) v.push(`namespace ${ns}: no default-deny NetworkPolicy for ingress and egress`);
+        if (defaultDeny.length === 0) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
         const crossing = region.mesh.calls
           .map((c) => ({ c, from: service(c.from, "identity"), to: service(c.to, "name") }))
           .filter(({ from, to }) => from && to && (from.namespace === ns || to.namespace === ns));
@@ -276,7 +289,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
           const peer = needs === "egress" ? `${to.namespace}/${to.name}` : `${from.namespace}/${from.name}`;
           const mine = needs === "egress" ? from.name : to.name;
           const found = own.some(([, m]) => m.spec?.podSelector?.matchLabels?.app === mine && asList<TfJson>(m.spec?.[needs]).some((r) => app(asList<TfJson>(r[needs === "egress" ? "to" : "from"])[0]) === peer));
-          if (!found) v.push(`namespace ${ns}: declared call ${c.from} -> ${c.to} has no ${needs} NetworkPolicy`);
+          if (!found) v.push(`kubernetes_manifest: namespace ${ns}: declared call ${c.from} -> ${c.to} has no ${needs} NetworkPolicy`);
         }
       }
       return v;

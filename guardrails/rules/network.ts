@@ -2,6 +2,7 @@ import { Rule, stackRules } from "../rule";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
 import { TfJson, ref, resourcesOf } from "../tfjson";
+import { parseCidr, rangeContains } from "../../config/cidr";
 import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
@@ -75,6 +76,10 @@ export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
     fix: "Create subnets through PrivateLinkNetwork from the region file's availabilityZones and tier CIDRs; map_public_ip_on_launch stays false.",
     description: "every subnet is private (no public IP on launch); each tier has the configured block in every configured AZ",
     check: ({ json, region }) => {
+      const vpcs = resourcesOf(json, "aws_vpc");
+      if (vpcs.length !== 1 || vpcs[0][1].cidr_block !== region.network.vpcCidr) {
+        return [`aws_vpc: ${vpcs.map(([n, x]) => `${n} ${x.cidr_block}`).join(", ") || "none"}; expected exactly one VPC with the configured block ${region.network.vpcCidr}`];
+      }
       const v: string[] = [];
       for (const [n, s] of resourcesOf(json, "aws_subnet")) {
         if (s.map_public_ip_on_launch !== false) v.push(`aws_subnet.${n}: map_public_ip_on_launch is not false`);
@@ -83,7 +88,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
       for (const tier of NETWORK_TIERS) {
         const actual = subnetsOfTier(json, tier).map(([, s]) => `${s.availability_zone}=${s.cidr_block}`).sort();
         const expected = region.availabilityZones.map((az, i) => `${az}=${region.network.subnets[tier][i]}`).sort();
-        if (JSON.stringify(actual) !== JSON.stringify(expected)) v.push(`aws_subnet (${tier}): ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) v.push(`aws_subnet: tier ${tier} has ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
       }
       return v;
     },
@@ -99,8 +104,8 @@ export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
       const acl = resourcesOf(json, "aws_default_network_acl");
       if (sg.length !== 1) v.push("aws_default_security_group: the default security group is not adopted");
       if (acl.length !== 1) v.push("aws_default_network_acl: the default NACL is not adopted");
-      for (const [n, r] of [...sg, ...acl]) {
-        if (!Array.isArray(r.ingress) || r.ingress.length > 0 || !Array.isArray(r.egress) || r.egress.length > 0) v.push(`${n}: default has rules`);
+      for (const [t, n, r] of [...sg.map(([n, r]) => ["aws_default_security_group", n, r] as const), ...acl.map(([n, r]) => ["aws_default_network_acl", n, r] as const)]) {
+        if (!Array.isArray(r.ingress) || r.ingress.length > 0 || !Array.isArray(r.egress) || r.egress.length > 0) v.push(`${t}.${n}: default has rules`);
       }
       return v;
     },
@@ -108,22 +113,29 @@ export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
   {
     id: "network.no-open-security-group-rules",
     requirement: "1.3.1, 1.3.2",
-    fix: "Reference a security group, or a tier CIDR of the VPC, instead of 0.0.0.0/0 or ::/0.",
-    description: "no security group rule admits 0.0.0.0/0 or ::/0, inbound or outbound",
-    check: ({ json }) => {
+    fix: "Reference a security group, a prefix list, or a CIDR inside the VPC (or, on the partner API, the partners' declared client ranges); never 0.0.0.0/0, ::/0 or any range outside.",
+    description: "no security group rule admits an address range outside the VPC (the partner API: outside the partners' declared client ranges), inbound or outbound; no IPv6 ranges",
+    check: ({ json, region }) => {
       const v: string[] = [];
+      const vpc = parseCidr(region.network.vpcCidr);
+      const partners = region.paymentApi.partnerClientCidrs.map(parseCidr);
+      const inside = (cidr: string) => {
+        const r = parseCidr(cidr);
+        if (typeof r === "string" || typeof vpc === "string") return false;
+        return rangeContains(vpc, r) || partners.some((p) => typeof p !== "string" && rangeContains(p, r));
+      };
+      const check = (address: string, what: string, v4: unknown[], v6: unknown[]) => {
+        for (const c of v4.map(String)) if (OPEN.includes(c) || !inside(c)) v.push(`${address}: ${what} ${c}, outside the VPC and the partners' ranges`);
+        for (const c of v6.map(String)) v.push(`${address}: ${what} IPv6 ${c}`);
+      };
       for (const [n, sg] of resourcesOf(json, "aws_security_group")) {
         for (const dir of ["ingress", "egress"]) {
-          for (const r of asList(sg[dir]) as TfJson[]) {
-            if ([...asList(r.cidr_blocks), ...asList(r.ipv6_cidr_blocks)].some((c) => OPEN.includes(c as string))) v.push(`aws_security_group.${n}: ${dir} open to the world`);
-          }
+          for (const r of asList(sg[dir]) as TfJson[]) check(`aws_security_group.${n}`, dir, asList(r.cidr_blocks), asList(r.ipv6_cidr_blocks));
         }
       }
-      for (const [n, r] of resourcesOf(json, "aws_security_group_rule")) {
-        if ([...asList(r.cidr_blocks), ...asList(r.ipv6_cidr_blocks)].some((c) => OPEN.includes(c as string))) v.push(`aws_security_group_rule.${n}: open to the world`);
-      }
+      for (const [n, r] of resourcesOf(json, "aws_security_group_rule")) check(`aws_security_group_rule.${n}`, String(r.type), asList(r.cidr_blocks), asList(r.ipv6_cidr_blocks));
       for (const t of ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"]) {
-        for (const [n, r] of resourcesOf(json, t)) if (OPEN.includes(r.cidr_ipv4) || OPEN.includes(r.cidr_ipv6)) v.push(`${t}.${n}: open to the world`);
+        for (const [n, r] of resourcesOf(json, t)) check(`${t}.${n}`, t.includes("ingress") ? "ingress" : "egress", asList(r.cidr_ipv4), asList(r.cidr_ipv6));
       }
       return v;
     },
@@ -212,12 +224,11 @@ export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
       const services = [...DEFAULT_INTERFACE_ENDPOINTS, ...region.network.extraInterfaceEndpoints];
       const eps = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Interface");
       for (const service of services) {
-        const found = eps.find(([, e]) => e.service_name === `com.amazonaws.${region.cloudRegion}.${service}`);
-        if (!found) {
-          v.push(`aws_vpc_endpoint: no interface endpoint for ${service}`);
-          continue;
-        }
-        const [n, e] = found;
+        if (!eps.some(([, e]) => e.service_name === `com.amazonaws.${region.cloudRegion}.${service}`)) v.push(`aws_vpc_endpoint: no interface endpoint for ${service}`);
+      }
+      // Every interface endpoint, declared or not, is held to the same settings.
+      for (const [n, e] of eps) {
+        if (String(e.service_name).endsWith(".s3")) v.push(`aws_vpc_endpoint.${n}: S3 through an interface endpoint escapes the gateway endpoint's bucket policy`);
         if (e.private_dns_enabled !== true) v.push(`aws_vpc_endpoint.${n}: private DNS off`);
         if (JSON.stringify([...asList(e.subnet_ids)].sort()) !== JSON.stringify(endpointSubnets)) v.push(`aws_vpc_endpoint.${n}: not in the endpoints tier of every AZ`);
         for (const sg of asList(e.security_group_ids) as string[]) {

@@ -5,7 +5,9 @@ import { asList, refName } from "./common";
 import { addressOf, walkStrings } from "./secrets";
 
 /** An AWS region name, alone or as the stem of an AZ name (`eu-west-1`, `eu-west-1a`). */
-const AWS_REGION_NAME = /\b((?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2})[a-z]?\b/g;
+const AWS_REGION_NAME = /\b((?:eusc-[a-z]{2}|us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2})[a-z]?\b/g;
+/** ARNs of another partition (China, GovCloud, ISO, European Sovereign Cloud) are outside any of our jurisdictions. */
+const OTHER_PARTITION = /\barn:aws-[a-z-]+:/;
 
 export const RESIDENCY_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, [
   {
@@ -17,6 +19,11 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, 
       const allowed = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.aws);
       const seen = new Map<string, Set<string>>();
       walkStrings(json, [], (path, value) => {
+        if (OTHER_PARTITION.test(value)) {
+          const address = addressOf(path);
+          if (!seen.has(address)) seen.set(address, new Set());
+          seen.get(address)!.add(`partition ${/\barn:(aws-[a-z-]+):/.exec(value)![1]}`);
+        }
         for (const m of value.matchAll(AWS_REGION_NAME)) {
           if (allowed.has(m[1])) continue;
           const address = addressOf(path);

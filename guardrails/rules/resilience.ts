@@ -23,12 +23,12 @@ export const STATEFUL_TYPES = [
 
 /** Resources that spread over subnets, and where their subnets are. */
 const SPREAD: Readonly<Record<string, (b: TfJson) => unknown[]>> = {
-  aws_lb: (b) => asList(b.subnets),
+  aws_lb: (b) => [...asList(b.subnets), ...asList<TfJson>(b.subnet_mapping).map((m) => m.subnet_id)],
   aws_eks_node_group: (b) => asList(b.subnet_ids),
   aws_db_subnet_group: (b) => asList(b.subnet_ids),
   aws_msk_cluster: (b) => asList(asList<TfJson>(b.broker_node_group_info)[0]?.client_subnets),
   aws_cloudhsm_v2_cluster: (b) => asList(b.subnet_ids),
-  aws_vpc_endpoint: (b) => (b.vpc_endpoint_type === "Interface" ? asList(b.subnet_ids) : []),
+  aws_vpc_endpoint: (b) => asList(b.subnet_ids),
 };
 
 export const RESILIENCE_RULES = resourceRules({ layers: ["aws"] }, [
@@ -47,8 +47,8 @@ export const RESILIENCE_RULES = resourceRules({ layers: ["aws"] }, [
     description: "load balancers, node groups, database subnet groups, brokers, the HSM cluster and interface endpoints use a subnet in every configured AZ",
     resourceTypes: Object.keys(SPREAD),
     check: (b, { stack, type }) => {
+      if (type === "aws_vpc_endpoint" && b.vpc_endpoint_type !== "Interface") return [];
       const subnets = SPREAD[type](b);
-      if (subnets.length === 0) return [];
       const azs = new Set(
         resourcesOf(stack.json, "aws_subnet")
           .filter(([n]) => subnets.includes(ref("aws_subnet", n, "id")))

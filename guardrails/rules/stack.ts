@@ -1,6 +1,13 @@
-import { Rule, stackRules } from "../rule";
+import { Rule, StackView, stackRules } from "../rule";
+import { TfJson } from "../tfjson";
+import { asList } from "./common";
 
 const REQUIRED_TAGS = ["Region", "Jurisdiction", "DataClassification", "PciScope", "Owner"] as const;
+
+/** The values the required tags must have in a region. */
+function expectedTags(region: StackView["region"]): Record<(typeof REQUIRED_TAGS)[number], string> {
+  return { Region: region.name, Jurisdiction: region.jurisdiction, DataClassification: region.tags.dataClassification, PciScope: region.tags.pciScope, Owner: region.tags.owner };
+}
 
 /** Stack-level invariants of every AWS region stack. */
 export const STACK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
@@ -50,14 +57,28 @@ export const STACK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
     description: "default tags name region, jurisdiction, data classification, PCI scope and owner",
     check: ({ json, region }) => {
       const tags = json.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
-      const expected: Record<string, string> = {
-        Region: region.name,
-        Jurisdiction: region.jurisdiction,
-        DataClassification: region.tags.dataClassification,
-        PciScope: region.tags.pciScope,
-        Owner: region.tags.owner,
-      };
+      const expected = expectedTags(region);
       return REQUIRED_TAGS.filter((k) => tags[k] !== expected[k]).map((k) => `provider.aws.default_tags: ${k} is ${JSON.stringify(tags[k])}, expected "${expected[k]}"`);
+    },
+  },
+  {
+    id: "stack.tags-not-overridden",
+    requirement: "12.5.1",
+    fix: "Leave the required tags (Region, Jurisdiction, DataClassification, PciScope, Owner) to the provider's default tags; a resource may add tags but not change these, and the provider may not ignore them.",
+    description: "no resource (or launch template's tag specification) overrides a required tag with another value, and the provider ignores no tags",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const expected = expectedTags(region);
+      for (const p of asList<TfJson>(json.provider?.aws)) if (p.ignore_tags !== undefined) v.push("provider.aws: ignore_tags hides tags from Terraform");
+      for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)) {
+        for (const [name, body] of Object.entries(byName)) {
+          const tagSets = [body.tags, body.tags_all, ...asList<TfJson>(body.tag_specifications).map((t) => t.tags)].filter((t): t is TfJson => !!t && typeof t === "object");
+          for (const tags of tagSets) {
+            for (const k of REQUIRED_TAGS) if (k in tags && tags[k] !== expected[k]) v.push(`${type}.${name}: tag ${k} is ${JSON.stringify(tags[k])}, expected "${expected[k]}"`);
+          }
+        }
+      }
+      return v;
     },
   },
   {

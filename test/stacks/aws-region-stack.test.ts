@@ -68,6 +68,45 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][
   ["iam.no-wildcard-admin", "s3:* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "S3", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }))],
   ["iam.no-wildcard-admin", "AdministratorAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess")],
   ["iam.no-long-lived-credentials", "an IAM user", (j) => add(j, "aws_iam_user", "u", { name: "ci" })],
+  ["iam.no-wildcard-admin", "S3:* on * (IAM actions are case-insensitive)", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Up", Effect: "Allow", Action: "S3:*", Resource: "*" }))],
+  ["iam.no-wildcard-admin", "kms:Decrypt on every key", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Keys", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }))],
+  ["iam.no-wildcard-admin", "AmazonS3FullAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
+  ["iam.no-wildcard-admin", "a policy without statements", (j) => (first(j, "aws_iam_role_policy").policy = JSON.stringify({ Version: "2012-10-17" }))],
+  ["iam.trust-named-principals", "role trusted by anyone", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }))],
+  ["iam.trust-named-principals", "role trusted by another account", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" }] }))],
+  ["iam.trust-named-principals", "service trust without source account", (j) => {
+    const role = first(j, "aws_iam_role");
+    const doc = JSON.parse(role.assume_role_policy);
+    delete doc.Statement[0].Condition;
+    role.assume_role_policy = JSON.stringify(doc);
+  }],
+  ["iam.resource-policies-name-principals", "secret readable by anyone", (j) =>
+    policyEdit(first(j, "aws_secretsmanager_secret_policy"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }))],
+  ["iam.resource-policies-name-principals", "bucket readable by another account", (j) =>
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Partner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:GetObject", Resource: "*" }))],
+  ["stack.tags-not-overridden", "bucket declares itself out of scope", (j) => (first(j, "aws_s3_bucket").tags = { PciScope: "out-of-scope" })],
+  ["stack.tags-not-overridden", "provider ignores tags", (j) => (j.provider.aws[0].ignore_tags = [{ keys: ["PciScope"] }])],
+  ["keys.policies-name-principals", "principal * with a condition that does not limit the account", (j) =>
+    policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Tls", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }))],
+  ["audit.encryption", "a bucket under the AWS-managed key", (j) => {
+    const sse = Object.values(j.resource.aws_s3_bucket_server_side_encryption_configuration as Record<string, TfJson>).find((x) => x.rule[0].apply_server_side_encryption_by_default.sse_algorithm === "AES256")!;
+    sse.rule[0].apply_server_side_encryption_by_default = { sse_algorithm: "aws:kms" };
+  }],
+  ["audit.encryption", "SSE-S3 on a bucket others may write", (j) =>
+    policyEdit(Object.values(j.resource.aws_s3_bucket_policy as Record<string, TfJson>).find((p) => String(p.bucket).includes("access_logs"))!, (d) =>
+      d.Statement.push({ Sid: "Writer", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "s3:PutObject", Resource: "*" }))],
+  ["network.no-open-security-group-rules", "half of the internet", (j) => (first(j, "aws_vpc_security_group_ingress_rule").cidr_ipv4 = "0.0.0.0/1")],
+  ["network.interface-endpoints", "S3 through an interface endpoint", (j) => {
+    const e = cloneJson(Object.values(j.resource.aws_vpc_endpoint as Record<string, TfJson>).find((x) => x.vpc_endpoint_type === "Interface")!);
+    add(j, "aws_vpc_endpoint", "s3_interface", { ...e, service_name: String(e.service_name).replace(/[^.]+$/, "s3"), private_dns_enabled: false });
+  }],
+  ["network.private-subnets-per-az", "a second VPC", (j) => add(j, "aws_vpc", "other", { cidr_block: "10.99.0.0/16" })],
+  ["resilience.multi-az", "NLB in one AZ by subnet mapping", (j) => {
+    const lb = first(j, "aws_lb");
+    lb.subnet_mapping = [{ subnet_id: lb.subnets[0] }];
+    delete lb.subnets;
+  }],
+  ["residency.in-jurisdiction", "an ARN of another partition", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy")],
   ["resilience.stateful-protected", "log group destroyable", (j) => delete first(j, "aws_cloudwatch_log_group").lifecycle],
   ["resilience.multi-az", "NLB in one AZ", (j) => (first(j, "aws_lb").subnets = first(j, "aws_lb").subnets.slice(0, 1))],
   ["resilience.multi-az", "interface endpoint in two AZs", (j) => {

@@ -99,6 +99,11 @@ const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => {
 /** Weakenings a careless change could make, each with the invariant that must catch it: [invariant, label, stack, mutation]. */
 const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
   ["stack.reviewed-resource-types", "a Deployment outside the reviewed types", "mesh", (j) => (j.resource.kubernetes_deployment_v1 = { app: { metadata: { name: "x" } } })],
+  ["stack.reviewed-resource-types", "a manifest in the Istio stack (outside the mesh rules)", "istio", (j) =>
+    (j.resource.kubernetes_manifest = { pa: { manifest: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } } } })],
+  ["mesh.known-kinds", "an EnvoyFilter", "mesh", (j) => addManifest(j, "ef", { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x", namespace: "payments" }, spec: {} })],
+  ["mesh.known-kinds", "a DestinationRule turning TLS off", "mesh", (j) =>
+    addManifest(j, "dr", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x", namespace: "payments" }, spec: { host: "*", trafficPolicy: { tls: { mode: "DISABLE" } } } })],
   ["residency.in-jurisdiction", "Istio images from a registry in another jurisdiction", "istio", (j) => {
     const istiod = Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === "istiod")!;
     istiod.repository = "oci://111122223333.dkr.ecr.ap-southeast-1.amazonaws.com/charts/istio";
