@@ -372,16 +372,16 @@ function checkServices(c: RegionConfig, report: Report): void {
     const identity = `${svc.namespace}/${svc.serviceAccount ?? svc.name}`;
     if (identities.has(identity)) report(`${field}.serviceAccount`, `${identity} is already another service's identity`, "give each service its own service account (least privilege, and a distinct mesh principal)");
     identities.add(identity);
-    const aws = svc.aws;
+    const aws = svc.access;
     if (!aws) return;
     for (const mode of ["read", "write"] as const) {
       aws.kafka[mode].forEach((topic, j) => {
-        if (!topics.has(topic)) report(`${field}.aws.kafka.${mode}[${j}]`, `topic "${topic}" is not declared in kafka.topics`, `declare it there, or use one of ${[...topics].join(", ") || "(none declared)"}`);
+        if (!topics.has(topic)) report(`${field}.access.kafka.${mode}[${j}]`, `topic "${topic}" is not declared in kafka.topics`, `declare it there, or use one of ${[...topics].join(", ") || "(none declared)"}`);
       });
     }
     if (aws.auditWritePrefix !== undefined) {
       const owner = [...prefixes].find(([p]) => p.startsWith(aws.auditWritePrefix!) || aws.auditWritePrefix!.startsWith(p));
-      if (owner) report(`${field}.aws.auditWritePrefix`, `"${aws.auditWritePrefix}" overlaps "${owner[0]}" of ${owner[1]}`, "give each service a prefix of its own, neither inside another");
+      if (owner) report(`${field}.access.auditWritePrefix`, `"${aws.auditWritePrefix}" overlaps "${owner[0]}" of ${owner[1]}`, "give each service a prefix of its own, neither inside another");
       prefixes.set(aws.auditWritePrefix, svc.name);
     }
   });
@@ -409,8 +409,8 @@ function checkMesh(c: RegionConfig, report: Report): void {
   const serviceNamespaces = new Set(c.services.map((s) => s.namespace));
   const merchants = new Set<string>();
   c.services.forEach((svc, i) => {
-    if (svc.aws && mesh.merchantNamespaces.includes(svc.namespace)) {
-      report(`services[${i}].aws`, `gives AWS access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the Pod Identity agent and the VPC endpoints`, "run the AWS-facing part in a platform namespace and call it through mesh.calls, or remove aws");
+    if (svc.access && mesh.merchantNamespaces.includes(svc.namespace)) {
+      report(`services[${i}].access`, `gives cloud access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the Pod Identity agent and the VPC endpoints`, "run the AWS-facing part in a platform namespace and call it through mesh.calls, or remove access");
     }
   });
   mesh.merchantNamespaces.forEach((ns, i) => {

@@ -197,9 +197,9 @@ export const RegionSchema = z.strictObject({
       .prefault({}),
   }),
   /**
-   * The services the region runs in EKS. Each gets its namespace, a service account, a private ECR
-   * repository `<namespace>/<name>`, and, when it declares `aws` access, an EKS Pod Identity role
-   * with exactly that access.
+   * The services the region runs in its cluster. Each gets its namespace, a service account, a
+   * private image repository, and, when it declares `access`, a cloud identity with exactly that
+   * access.
    */
   services: z
     .array(
@@ -208,14 +208,17 @@ export const RegionSchema = z.strictObject({
         namespace: k8sName,
         /** Defaults to the service's name. */
         serviceAccount: k8sName.optional(),
-        /** AWS access of the service's pods; nothing when omitted. */
-        aws: z
+        /**
+         * Cloud access of the service's pods, nothing when omitted: on AWS an EKS Pod Identity role,
+         * on GCP a Workload Identity service account, each with exactly this access.
+         */
+        access: z
           .strictObject({
             /** Write audit records to the archive under this prefix, e.g. "payment-core/". */
             auditWritePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]*\/$/, { error: 'must be a folder-like prefix. Fix: e.g. "payment-core/".' }).optional(),
             /** Encrypt and decrypt with the tokenization key (all its generations). */
             tokenizationKey: z.boolean().default(false),
-            /** MSK topics, through IAM auth. */
+            /** Kafka topics, through IAM auth. */
             kafka: z.strictObject({ read: z.array(z.string()).default([]), write: z.array(z.string()).default([]) }).prefault({}),
           })
           .optional(),

@@ -51,11 +51,11 @@ const region: RegionFile = {
     {
       name: "payment-core",
       namespace: "payments",
-      aws: { auditWritePrefix: "payment-core/", kafka: { write: ["payments.raw", "payment-events"] } },
+      access: { auditWritePrefix: "payment-core/", kafka: { write: ["payments.raw", "payment-events"] } },
     },
-    { name: "tokenization-service", namespace: "payments", aws: { tokenizationKey: true } },
+    { name: "tokenization-service", namespace: "payments", access: { tokenizationKey: true } },
     { name: "payment-service", namespace: "payments" },
-    { name: "fraud-engine", namespace: "fraud", aws: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
+    { name: "fraud-engine", namespace: "fraud", access: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
     { name: "checkout-service", namespace: "checkout" },
   ],
   mesh: {

@@ -234,11 +234,11 @@ export class AwsRegionStack extends RegionStack {
 
     for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement);
     for (const service of region.services) {
-      if (!service.aws) continue;
+      if (!service.access) continue;
       this.eks.workloadRole(service.name, {
         namespace: service.namespace,
         serviceAccount: service.serviceAccount ?? service.name,
-        statements: this.serviceStatements(service.name, service.aws),
+        statements: this.serviceStatements(service.name, service.access),
       });
     }
 
@@ -293,7 +293,7 @@ export class AwsRegionStack extends RegionStack {
   }
 
   /** The least-privilege statements of one service's AWS access, from its declaration. */
-  private serviceStatements(service: string, aws: NonNullable<RegionConfig["services"][number]["aws"]>): PolicyStatement[] {
+  private serviceStatements(service: string, aws: NonNullable<RegionConfig["services"][number]["access"]>): PolicyStatement[] {
     const { cloudRegion, accountId } = this.region;
     const partition = partitionOf(cloudRegion);
     const statements: PolicyStatement[] = [];

@@ -165,7 +165,7 @@ export const EKS_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
     description: "one Pod Identity role per service with AWS access, trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
     check: ({ json, region }) => {
       const v: string[] = [];
-      const withAws = region.services.filter((s) => s.aws);
+      const withAws = region.services.filter((s) => s.access);
       const assocs = resourcesOf(json, "aws_eks_pod_identity_association");
       const identities = assocs.map(([, a]) => `${a.namespace}/${a.service_account}`).sort();
       const expected = withAws.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`).sort();
@@ -189,10 +189,10 @@ export const EKS_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
           const actions = asList(s.Action);
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
-          if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.aws?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
+          if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
           const writes = s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore)\w*|s3:\*|\*)$/i.test(x));
           for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
-            const prefix = service?.aws?.auditWritePrefix;
+            const prefix = service?.access?.auditWritePrefix;
             if (!prefix || !r.endsWith(`/${prefix}*`)) v.push(`${pn}: writes ${r} outside its declared audit prefix`);
           }
         }

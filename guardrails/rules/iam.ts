@@ -34,7 +34,7 @@ export const IAM_RULES = resourceRules({ layers: ["aws"] }, [
   {
     id: "iam.no-wildcard-admin",
     requirement: "7.2.1, 7.2.2",
-    fix: "Grant the actions the workload calls on the resources it uses (the services[].aws access of the region file generates such policies); never *, *:* or <service>:* on Resource *, a data or key action on *, NotAction/NotResource in an Allow, or an AWS managed policy outside REVIEWED_MANAGED_POLICIES.",
+    fix: "Grant the actions the workload calls on the resources it uses (the services[].access of the region file generates such policies); never *, *:* or <service>:* on Resource *, a data or key action on *, NotAction/NotResource in an Allow, or an AWS managed policy outside REVIEWED_MANAGED_POLICIES.",
     description: "no identity policy allows * (or a whole service) on *, a data, key, secret or role action on *, or allows by NotAction/NotResource; only reviewed AWS managed policies are attached",
     resourceTypes: [...Object.keys(IDENTITY_POLICIES), "aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"],
     check: (body, { type }) => {

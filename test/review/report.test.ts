@@ -119,7 +119,7 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
     expect(rows.length).toBe(resourcesOf(s.json, "aws_kms_key").length);
     const tokenization = rows.find(([k]) => k.includes("/tokenization,") || k.endsWith("/tokenization") || k.startsWith(`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`))!;
     expect(tokenization[1]).toContain(`account ${s.region.accountId} root`);
-    const tokenizers = s.region.services.filter((x) => x.aws?.tokenizationKey);
+    const tokenizers = s.region.services.filter((x) => x.access?.tokenizationKey);
     for (const t of tokenizers) expect(tokenization[1]).toContain(`${t.name}_role`);
     const logs = rows.find(([k]) => k.endsWith("/logs"))!;
     expect(logs[1]).toContain(`service logs.${s.region.cloudRegion}.amazonaws.com: key policy when kms:EncryptionContext:aws:logs:arn`);
