@@ -5,8 +5,8 @@
  * the law and the assessor agree it belongs to.
  */
 
-/** The clouds a region file may choose. GCP arrives with its own constructs. */
-export const CLOUDS = ["aws"] as const;
+/** The clouds a region file may choose. */
+export const CLOUDS = ["aws", "gcp"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 
 /** A legal area whose data-residency rules a region follows. */
@@ -22,11 +22,18 @@ export const JURISDICTIONS = {
     description: "European Union (GDPR)",
     allowedRegions: {
       aws: ["eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2"],
+      // Belgium, Frankfurt, Netherlands, Milan, Paris, Finland, Warsaw, Madrid (not London or Zurich).
+      gcp: ["europe-west1", "europe-west3", "europe-west4", "europe-west8", "europe-west9", "europe-north1", "europe-central2", "europe-southwest1"],
     },
   },
   US: {
     description: "United States",
-    allowedRegions: { aws: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] },
+    allowedRegions: { aws: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"], gcp: ["us-central1", "us-east1", "us-east4", "us-west1", "us-west2"] },
+  },
+  // APAC, Singapore only: the Monetary Authority of Singapore's outsourcing guidelines and the PDPA.
+  SG: {
+    description: "Singapore, APAC (PDPA, MAS TRM)",
+    allowedRegions: { aws: ["ap-southeast-1"], gcp: ["asia-southeast1"] },
   },
 } as const satisfies Record<string, Jurisdiction>;
 export type JurisdictionCode = keyof typeof JURISDICTIONS;
@@ -50,6 +57,29 @@ export const AWS_AVAILABILITY_ZONES: Readonly<Record<string, readonly string[]>>
   "us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
 };
 
+/** Zones per GCP region (names, as the APIs take them). */
+export const GCP_ZONES: Readonly<Record<string, readonly string[]>> = {
+  "asia-southeast1": ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
+  "europe-west1": ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
+  "europe-west3": ["europe-west3-a", "europe-west3-b", "europe-west3-c"],
+  "europe-west4": ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+  "europe-west8": ["europe-west8-a", "europe-west8-b", "europe-west8-c"],
+  "europe-west9": ["europe-west9-a", "europe-west9-b", "europe-west9-c"],
+  "europe-north1": ["europe-north1-a", "europe-north1-b", "europe-north1-c"],
+  "europe-central2": ["europe-central2-a", "europe-central2-b", "europe-central2-c"],
+  "europe-southwest1": ["europe-southwest1-a", "europe-southwest1-b", "europe-southwest1-c"],
+  "us-central1": ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
+  "us-east1": ["us-east1-b", "us-east1-c", "us-east1-d"],
+  "us-east4": ["us-east4-a", "us-east4-b", "us-east4-c"],
+  "us-west1": ["us-west1-a", "us-west1-b", "us-west1-c"],
+  "us-west2": ["us-west2-a", "us-west2-b", "us-west2-c"],
+};
+
+/** AZs (AWS) or zones (GCP) of a cloud region, if the catalog knows the region. */
+export function zonesOf(cloud: Cloud, cloudRegion: string): readonly string[] | undefined {
+  return (cloud === "aws" ? AWS_AVAILABILITY_ZONES : GCP_ZONES)[cloudRegion];
+}
+
 /** The jurisdiction a cloud region belongs to, if the catalog knows it. */
 export function jurisdictionOf(cloud: Cloud, cloudRegion: string): JurisdictionCode | undefined {
   return JURISDICTION_CODES.find((code) =>
@@ -63,6 +93,12 @@ export function jurisdictionOf(cloud: Cloud, cloudRegion: string): JurisdictionC
  * extended support, which the stacks refuse (`upgrade_policy.support_type = STANDARD`).
  */
 export const EKS_VERSIONS = ["1.34", "1.35"] as const;
+
+/**
+ * GKE minor versions the blueprint accepts as the cluster's minimum version (on the REGULAR
+ * release channel, which GKE requires for automatic node upgrades). Reviewed November 2026.
+ */
+export const GKE_VERSIONS = ["1.34", "1.35"] as const;
 
 /** Kubernetes namespaces the platform owns; services may not be placed in them. */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"] as const;

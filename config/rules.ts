@@ -1,10 +1,10 @@
 import { X509Certificate } from "crypto";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../constructs/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
-import { AWS_AVAILABILITY_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf } from "./catalog";
+import { AWS_AVAILABILITY_ZONES, GCP_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf, zonesOf } from "./catalog";
 import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
 import { ConfigProblem } from "./errors";
-import { HSM_STAGES, RegionConfig, SUBNET_TIERS } from "./schema";
+import { AwsRegionConfig, GcpRegionConfig, HSM_STAGES, RegionConfig, SUBNET_TIERS } from "./schema";
 
 /** A validated region together with the file it came from. */
 export interface LoadedRegion {
@@ -35,12 +35,12 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
 
   const jurisdiction = JURISDICTIONS[c.jurisdiction];
   const allowed = jurisdiction.allowedRegions[c.cloud] as readonly string[];
-  const knownAzs = AWS_AVAILABILITY_ZONES[c.cloudRegion];
+  const knownAzs = zonesOf(c.cloud, c.cloudRegion);
   if (!knownAzs) {
     report(
       "cloudRegion",
       `"${c.cloudRegion}" is not a known ${c.cloud} region`,
-      `use one of ${Object.keys(AWS_AVAILABILITY_ZONES).join(", ")}, or add the region to config/catalog.ts`,
+      `use one of ${Object.keys(c.cloud === "aws" ? AWS_AVAILABILITY_ZONES : GCP_ZONES).join(", ")}, or add the region to config/catalog.ts`,
     );
   } else if (!allowed.includes(c.cloudRegion)) {
     const actual = jurisdictionOf(c.cloud, c.cloudRegion);
@@ -50,8 +50,6 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
       `use a region of ${c.jurisdiction} (${allowed.join(", ")}) or correct the jurisdiction`,
     );
   }
-
-  checkAvailabilityZones(c, knownAzs, report);
 
   if (c.drPartnerRegion !== undefined) {
     if (c.drPartnerRegion === c.cloudRegion) {
@@ -65,8 +63,6 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
     }
   }
 
-  checkNetwork(c, report);
-
   if (!allowed.includes(c.stateBackend.region)) {
     report(
       "stateBackend.region",
@@ -74,6 +70,97 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
       `keep the state bucket in ${c.jurisdiction} (${allowed.join(", ")})`,
     );
   }
+
+  if (c.cloud === "aws") checkAwsRegion(c, knownAzs, report);
+  else checkGcpRegion(c, knownAzs, report);
+  checkServices(c, report);
+  checkMesh(c, report);
+  checkRetention(c, report);
+  return problems;
+}
+
+/** What only a GCP region declares: zones, address plan, state key, partners, KMS, Cloud SQL, Kafka, GKE. */
+function checkGcpRegion(c: GcpRegionConfig, knownZones: readonly string[] | undefined, report: Report): void {
+  if (c.zones.length < 3) report("zones", `lists ${c.zones.length} zone(s); the reference model needs at least 3`, `list three or more zones of ${c.cloudRegion}${knownZones ? ` (${knownZones.join(", ")})` : ""}`);
+  c.zones.forEach((z, i) => {
+    if (c.zones.indexOf(z) !== i) report(`zones[${i}]`, `"${z}" is listed twice`, "list each zone once");
+    else if (knownZones && !knownZones.includes(z)) report(`zones[${i}]`, `"${z}" is not a zone of ${c.cloudRegion}`, `use one of ${knownZones.join(", ")}`);
+  });
+
+  // The address plan: every range parses, has a size GCP accepts, and overlaps no other.
+  const sizes: Record<keyof GcpRegionConfig["network"], [number, number] | undefined> = {
+    workloadCidr: [16, 24],
+    podsCidr: [14, 21],
+    servicesCidr: [16, 24],
+    dataCidr: [20, 28],
+    pscNatCidr: [22, 29],
+    controlPlaneCidr: [28, 28],
+    googleApisAddress: undefined,
+  };
+  const ranges: { field: string; range: Ipv4Range }[] = [];
+  for (const [key, size] of Object.entries(sizes) as [keyof GcpRegionConfig["network"], [number, number] | undefined][]) {
+    if (!size) continue;
+    const field = `network.${key}`;
+    const range = parseCidr(c.network[key]);
+    if (typeof range === "string") {
+      report(field, range, 'use a private block such as "10.30.0.0/20"');
+      continue;
+    }
+    if (range.prefixLength < size[0] || range.prefixLength > size[1]) report(field, `/${range.prefixLength} is outside /${size[0]} to /${size[1]}`, `use a prefix length between /${size[0]} and /${size[1]}`);
+    if (!isPrivate(range)) report(field, `${range.cidr} is not a private (RFC 1918) range`, "use a private (RFC 1918) block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
+    const clash = ranges.find((r) => rangesOverlap(r.range, range));
+    if (clash) report(field, `${range.cidr} overlaps ${clash.field} (${clash.range.cidr})`, "give every range its own, non-overlapping block");
+    ranges.push({ field, range });
+  }
+  const api = parseCidr(`${c.network.googleApisAddress}/32`);
+  if (typeof api === "string") report("network.googleApisAddress", api, 'use an internal address such as "10.30.255.254"');
+  else {
+    const inside = ranges.find((r) => rangesOverlap(r.range, api));
+    if (inside) report("network.googleApisAddress", `${c.network.googleApisAddress} is inside ${inside.field}`, "use an address outside every subnet and secondary range");
+    if (!isPrivate(api)) report("network.googleApisAddress", `${c.network.googleApisAddress} is not a private address`, "use an RFC 1918 address");
+  }
+
+  const keyLocation = c.stateBackend.kmsKeyName.split("/")[3];
+  if (keyLocation !== c.stateBackend.region) {
+    report("stateBackend.kmsKeyName", `is in ${keyLocation}, not the state bucket's region ${c.stateBackend.region}`, `use a Cloud KMS key in ${c.stateBackend.region}`);
+  }
+  c.paymentApi.consumerAcceptList.forEach((p, i) => {
+    if (c.paymentApi.consumerAcceptList.findIndex((o) => o.project === p.project) !== i) report(`paymentApi.consumerAcceptList[${i}]`, `"${p.project}" is listed twice`, "list each partner project once");
+    if (p.project === c.projectId || p.project === c.projectNumber) report(`paymentApi.consumerAcceptList[${i}]`, "is the region's own project", "name the partners' projects");
+    if (p.connectionLimit < 1 || p.connectionLimit > 100) report(`paymentApi.consumerAcceptList[${i}].connectionLimit`, `${p.connectionLimit}`, "use 1 to 100");
+  });
+  if (c.kms.rotationDays < 1 || c.kms.rotationDays > 365) report("kms.rotationDays", `${c.kms.rotationDays} days`, "use 1 to 365 (PCI DSS 3.7.4: a defined cryptoperiod of at most a year)");
+  if (c.database.backupRetentionDays < 7 || c.database.backupRetentionDays > 365) report("database.backupRetentionDays", `${c.database.backupRetentionDays} days is outside 7 to 365`, "use at least 7 (the reference model's floor) and at most 365 (Cloud SQL's limit)");
+  if (c.database.diskGb < 10) report("database.diskGb", `${c.database.diskGb} GB`, "use at least 10 GB");
+  const k = c.kafka;
+  if (k.vcpuCount < 3) report("kafka.vcpuCount", `${k.vcpuCount} vCPUs`, "use at least 3, so that brokers spread over three zones");
+  if (k.memoryGiB < k.vcpuCount || k.memoryGiB > 8 * k.vcpuCount) report("kafka.memoryGiB", `${k.memoryGiB} GiB for ${k.vcpuCount} vCPUs`, `use ${k.vcpuCount} to ${8 * k.vcpuCount} GiB (1 to 8 GiB per vCPU)`);
+  k.topics.forEach((t, i) => {
+    const field = `kafka.topics[${i}]`;
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(t.name) || k.topics.findIndex((o) => o.name === t.name) !== i) report(`${field}.name`, `"${t.name}" is repeated or not a valid topic name`, "use letters, digits, '.', '_' and '-', each topic once");
+    if (t.replicationFactor !== 3) report(`${field}.replicationFactor`, `${t.replicationFactor}`, "use 3: Managed Kafka keeps three replicas, one per zone, so that min.insync.replicas=2 survives a zone loss");
+    if (t.partitions < 1) report(`${field}.partitions`, `${t.partitions} partitions`, "use at least 1");
+    if (t.retentionHours < 1) report(`${field}.retentionHours`, `${t.retentionHours} hours`, "use at least 1");
+  });
+  const n = c.gke.nodes;
+  if (n.minPerZone < 1 || n.maxPerZone < n.minPerZone) report("gke.nodes", `minPerZone ${n.minPerZone}, maxPerZone ${n.maxPerZone}`, "use 1 <= minPerZone <= maxPerZone: at least one node per zone");
+  if (n.diskGb < 20 || n.diskGb > 1000) report("gke.nodes.diskGb", `${n.diskGb} GB`, "use 20 to 1000 GB");
+  c.gke.masterAuthorizedNetworks.forEach((m, i) => {
+    const range = parseCidr(m.cidr);
+    if (typeof range === "string") report(`gke.masterAuthorizedNetworks[${i}].cidr`, range, 'use the deploy runners\' private range, e.g. "10.30.0.0/24"');
+    else if (!isPrivate(range)) report(`gke.masterAuthorizedNetworks[${i}].cidr`, `${m.cidr} is not a private range; the control plane has no public endpoint`, "name private ranges inside the VPC or connected to it");
+  });
+}
+
+/** Inside 10/8, 172.16/12 or 192.168/16. */
+function isPrivate(range: Ipv4Range): boolean {
+  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Ipv4Range, range));
+}
+
+/** What only an AWS region declares: AZs, VPC plan, state key, certificate, partners, HSM, Aurora, MSK, EKS. */
+function checkAwsRegion(c: AwsRegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
+  checkAvailabilityZones(c, knownAzs, report);
+  checkNetwork(c, report);
   const stateKeyRegion = c.stateBackend.kmsKeyArn.split(":")[3];
   if (!c.stateBackend.kmsKeyArn.startsWith("arn:aws:kms:") || stateKeyRegion !== c.stateBackend.region) {
     report(
@@ -129,13 +216,9 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
 
   checkKafka(c, report);
   checkEks(c, report);
-  checkServices(c, report);
-  checkMesh(c, report);
-  checkRetention(c, report);
-  return problems;
 }
 
-function checkAvailabilityZones(c: RegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
+function checkAvailabilityZones(c: AwsRegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
   if (c.availabilityZones.length < 3) {
     report(
       "availabilityZones",
@@ -153,7 +236,7 @@ function checkAvailabilityZones(c: RegionConfig, knownAzs: readonly string[] | u
   });
 }
 
-function checkNetwork(c: RegionConfig, report: Report): void {
+function checkNetwork(c: AwsRegionConfig, report: Report): void {
   const vpc = parseCidr(c.network.vpcCidr);
   if (typeof vpc === "string") {
     report("network.vpcCidr", vpc, 'use a block such as "10.10.0.0/16"');
@@ -193,7 +276,7 @@ function checkNetwork(c: RegionConfig, report: Report): void {
   }
 }
 
-function checkKafka(c: RegionConfig, report: Report): void {
+function checkKafka(c: AwsRegionConfig, report: Report): void {
   const k = c.kafka;
   const azCount = c.availabilityZones.length;
   const brokers = k.brokers ?? azCount;
@@ -227,7 +310,11 @@ function checkRetention(c: RegionConfig, report: Report): void {
       `set it to ${PCI_MIN_LOG_RETENTION_DAYS} or more; COMPLIANCE-mode locks cannot be shortened later, so choose deliberately`,
     );
   }
-  if (r.logDays < PCI_MIN_LOG_RETENTION_DAYS) {
+  if (c.cloud === "gcp") {
+    if (r.logDays < PCI_MIN_LOG_RETENTION_DAYS || r.logDays > 3650) {
+      report("retention.logDays", `${r.logDays} days is outside ${PCI_MIN_LOG_RETENTION_DAYS} (PCI DSS 10.5.1) to 3650 (Cloud Logging's limit)`, `use ${PCI_MIN_LOG_RETENTION_DAYS} to 3650`);
+    }
+  } else if (r.logDays < PCI_MIN_LOG_RETENTION_DAYS) {
     report(
       "retention.logDays",
       `${r.logDays} days is under the PCI DSS 10.5.1 minimum of ${PCI_MIN_LOG_RETENTION_DAYS} days`,
@@ -257,24 +344,25 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       if (a.config.name === b.config.name) {
         problems.push({ file: a.file, field: "name", problem: `"${a.config.name}" is also used by ${b.file}`, fix: "give every region a unique name" });
       }
-      const ra = parseCidr(a.config.network.vpcCidr);
-      const rb = parseCidr(b.config.network.vpcCidr);
-      if (typeof ra !== "string" && typeof rb !== "string" && rangesOverlap(ra, rb)) {
-        problems.push({
-          file: a.file,
-          field: "network.vpcCidr",
-          problem: `${ra.cidr} overlaps the VPC of ${b.file} (${rb.cidr}); regions could never be peered`,
-          fix: "give each region a distinct block (e.g. 10.10.0.0/16, 10.20.0.0/16, ...)",
-        });
+      for (const ra of addressSpace(a.config)) {
+        for (const rb of addressSpace(b.config)) {
+          if (rangesOverlap(ra.range, rb.range)) {
+            problems.push({
+              file: a.file,
+              field: ra.field,
+              problem: `${ra.range.cidr} overlaps ${rb.field} of ${b.file} (${rb.range.cidr}); regions could never be connected`,
+              fix: "give each region distinct blocks (e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16, ...)",
+            });
+          }
+        }
       }
-      const sa = a.config.stateBackend;
-      const sb = b.config.stateBackend;
-      if (sa.bucket === sb.bucket && sa.key === sb.key) {
+      const [la, lb] = [stateLocation(a.config), stateLocation(b.config)];
+      if (la.where === lb.where) {
         problems.push({
           file: a.file,
-          field: "stateBackend.key",
-          problem: `"${sa.key}" in bucket ${sa.bucket} is also the state of ${b.file}; one apply would overwrite the other`,
-          fix: 'use a key per region, e.g. "regions/<name>/terraform.tfstate"',
+          field: la.field,
+          problem: `${la.where} is also the state of ${b.file}; one apply would overwrite the other`,
+          fix: 'use a key per region (a prefix on GCS), e.g. "regions/<name>/terraform.tfstate"',
         });
       }
     }
@@ -282,8 +370,27 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
   return problems;
 }
 
+/** The address blocks a region takes (they must not overlap another region's). */
+function addressSpace(c: RegionConfig): { field: string; range: Ipv4Range }[] {
+  const fields: [string, string][] =
+    c.cloud === "aws"
+      ? [["network.vpcCidr", c.network.vpcCidr]]
+      : (["workloadCidr", "podsCidr", "servicesCidr", "dataCidr", "pscNatCidr", "controlPlaneCidr"] as const).map((k) => [`network.${k}`, c.network[k]]);
+  return fields.flatMap(([field, cidr]) => {
+    const range = parseCidr(cidr);
+    return typeof range === "string" ? [] : [{ field, range }];
+  });
+}
+
+/** Where a region's state lives, as one comparable string. */
+function stateLocation(c: RegionConfig): { field: string; where: string } {
+  return c.cloud === "aws"
+    ? { field: "stateBackend.key", where: `s3://${c.stateBackend.bucket}/${c.stateBackend.key}` }
+    : { field: "stateBackend.prefix", where: `gs://${c.stateBackend.bucket}/${c.stateBackend.prefix}` };
+}
+
 /** The CloudHSM stage, its trust anchor and the tokenization key generation. */
-function checkHsm(c: RegionConfig, report: Report): void {
+function checkHsm(c: AwsRegionConfig, report: Report): void {
   const hsm = c.hsm;
   if (hsm.count < 2 || hsm.count > c.availabilityZones.length) {
     report("hsm.count", `${hsm.count} HSM(s) for ${c.availabilityZones.length} AZs`, `use 2 to ${c.availabilityZones.length}: KMS custom key stores need two active HSMs in different AZs`);
@@ -335,7 +442,7 @@ function trustAnchorProblem(pem: string): string | undefined {
 }
 
 /** The EKS cluster: roles in the region's account, node counts that cover every AZ. */
-function checkEks(c: RegionConfig, report: Report): void {
+function checkEks(c: AwsRegionConfig, report: Report): void {
   const eks = c.eks;
   for (const field of ["adminRoleArn", "deployRoleArn"] as const) {
     const account = /^arn:[^:]+:iam::(\d{12}):/.exec(eks[field])?.[1];
@@ -398,19 +505,20 @@ export function matchesAllPaths(path: string): boolean {
  */
 function checkMesh(c: RegionConfig, report: Report): void {
   const mesh = c.mesh;
+  const [k8s, k8sField] = c.cloud === "aws" ? [c.eks.version, "eks.version"] : [c.gke.version, "gke.version"];
   const minor = mesh.istioVersion.split(".").slice(0, 2).join(".");
   const kubernetes = ISTIO_RELEASES[minor];
   if (!kubernetes) {
     report("mesh.istioVersion", `${mesh.istioVersion} is not a release the blueprint supports`, `use a patch release of ${Object.keys(ISTIO_RELEASES).join(" or ")} (config/catalog.ts)`);
-  } else if (!kubernetes.includes(c.eks.version)) {
-    report("mesh.istioVersion", `Istio ${minor} does not support Kubernetes ${c.eks.version} (eks.version)`, `use an Istio release that supports ${c.eks.version}: ${Object.entries(ISTIO_RELEASES).filter(([, k]) => k.includes(c.eks.version)).map(([m]) => m).join(", ") || "(none listed)"}`);
+  } else if (!kubernetes.includes(k8s)) {
+    report("mesh.istioVersion", `Istio ${minor} does not support Kubernetes ${k8s} (${k8sField})`, `use an Istio release that supports ${k8s}: ${Object.entries(ISTIO_RELEASES).filter(([, k]) => k.includes(k8s)).map(([m]) => m).join(", ") || "(none listed)"}`);
   }
 
   const serviceNamespaces = new Set(c.services.map((s) => s.namespace));
   const merchants = new Set<string>();
   c.services.forEach((svc, i) => {
     if (svc.access && mesh.merchantNamespaces.includes(svc.namespace)) {
-      report(`services[${i}].access`, `gives cloud access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the Pod Identity agent and the VPC endpoints`, "run the AWS-facing part in a platform namespace and call it through mesh.calls, or remove access");
+      report(`services[${i}].access`, `gives cloud access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the workload identity agent and the private API endpoints`, "run the cloud-facing part in a platform namespace and call it through mesh.calls, or remove access");
     }
   });
   mesh.merchantNamespaces.forEach((ns, i) => {

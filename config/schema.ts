@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, HTTP_METHODS, JURISDICTION_CODES } from "./catalog";
+import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, GKE_VERSIONS, HTTP_METHODS, JURISDICTION_CODES } from "./catalog";
 
 /**
  * The shape of a region file. Zod checks shape and format here; relations between fields
@@ -33,23 +33,28 @@ const perAz = cidr.array();
 export const HSM_STAGES = ["cluster", "keystore", "keys"] as const;
 export type HsmStage = (typeof HSM_STAGES)[number];
 
-export const RegionSchema = z.strictObject({
+/** Kafka topics the services need (the seeds: payments.raw, fraud.result, payment-events). */
+const kafkaTopics = z
+  .array(
+    z.strictObject({
+      name: z.string(),
+      partitions: z.number().int(),
+      replicationFactor: z.number().int().default(3),
+      retentionHours: z.number().int(),
+    }),
+  )
+  .default([]);
+
+/** What every region declares, whatever its cloud. */
+const commonFields = {
   /** Short name; the stack is `region-<name>` and the file is `regions/<name>.ts`. */
   name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
     error: 'must be 2-12 lowercase letters or digits, starting with a letter. Fix: use e.g. "eu".',
   }),
-  /** The cloud the region runs on (today: aws). */
-  cloud: z.enum(CLOUDS),
   /** The provider's region name, e.g. `eu-west-1`. */
   cloudRegion: z.string().min(1),
   /** The legal area whose residency rules apply to every resource, replica and backup. */
   jurisdiction: z.enum(JURISDICTION_CODES),
-  /** The only account this region's stacks may be applied to (`allowed_account_ids`). */
-  accountId: z
-    .string({ error: 'must be a 12-digit AWS account id, as a string. Fix: write it in quotes, e.g. accountId: "123456789012".' })
-    .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id. Fix: e.g. accountId: "123456789012".' }),
-  /** At least three AZ names of `cloudRegion`; every tier has one subnet in each. */
-  availabilityZones: z.array(z.string()).min(1),
   /** Disaster-recovery partner region, inside the same jurisdiction. */
   drPartnerRegion: z.string().optional(),
   /** How globally unique names (buckets, load balancers) are built. */
@@ -59,6 +64,105 @@ export const RegionSchema = z.strictObject({
       error: 'must be 2-12 lowercase letters, digits or dashes. Fix: use e.g. "acme-pay".',
     }),
   }),
+  /**
+   * The services the region runs in its cluster. Each gets its namespace, a service account, a
+   * private image repository, and, when it declares `access`, a cloud identity with exactly that
+   * access.
+   */
+  services: z
+    .array(
+      z.strictObject({
+        name: k8sName,
+        namespace: k8sName,
+        /** Defaults to the service's name. */
+        serviceAccount: k8sName.optional(),
+        /**
+         * Cloud access of the service's pods, nothing when omitted: on AWS an EKS Pod Identity role,
+         * on GCP a Workload Identity service account, each with exactly this access.
+         */
+        access: z
+          .strictObject({
+            /** Write audit records to the archive under this prefix, e.g. "payment-core/". */
+            auditWritePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]*\/$/, { error: 'must be a folder-like prefix. Fix: e.g. "payment-core/".' }).optional(),
+            /** Encrypt and decrypt with the tokenization key (all its generations). */
+            tokenizationKey: z.boolean().default(false),
+            /** Kafka topics, through IAM auth. */
+            kafka: z.strictObject({ read: z.array(z.string()).default([]), write: z.array(z.string()).default([]) }).prefault({}),
+          })
+          .optional(),
+      }),
+    )
+    .default([]),
+  /**
+   * The Istio mesh in the region's cluster (stacks `region-<name>-istio` and `region-<name>-mesh`).
+   * mTLS is STRICT everywhere and every workload namespace denies by default: the only requests
+   * that pass are the `calls` declared here.
+   */
+  mesh: z.strictObject({
+    /** Istio release, pinned (config/catalog.ts lists the supported minors). */
+    istioVersion: z
+      .string()
+      .regex(/^1\.\d+\.\d+$/, { error: `must be an Istio release "1.<minor>.<patch>". Fix: e.g. "${DEFAULT_ISTIO_VERSION}".` })
+      .default(DEFAULT_ISTIO_VERSION),
+    /**
+     * The SPIFFE trust domain of the region's workloads: principals are
+     * `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`.
+     */
+    trustDomain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
+      error: 'must be a DNS-like trust domain (lowercase letters, digits, dashes, dots). Fix: e.g. "eu.acme-pay.internal".',
+    }),
+    /**
+     * Namespaces of merchant tenants (seeds: `merchant-12345`): in the mesh, labelled
+     * `isolation: "true"`, and closed by NetworkPolicies to everything but the mesh's own traffic
+     * and the declared calls.
+     */
+    merchantNamespaces: z.array(k8sName).default([]),
+    /**
+     * Who may call whom: the only requests the mesh lets through. `from` is a caller's identity
+     * `<namespace>/<serviceAccount>`; `to` a declared service `<namespace>/<name>`.
+     */
+    calls: z
+      .array(
+        z.strictObject({
+          from: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<serviceAccount>". Fix: e.g. "payments/payment-core".' }),
+          to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/tokenization-service".' }),
+          methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods of the call, e.g. ["POST"].' }),
+          paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths of the call, e.g. ["/tokenize"].' }),
+        }),
+      )
+      .default([]),
+  }),
+  /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
+  retention: z.strictObject({
+    /** Object Lock COMPLIANCE default retention of the audit archive (days). */
+    auditArchiveDays: z.number().int(),
+    /** CloudWatch log groups (flow logs, later EKS/MSK/RDS logs), in CloudWatch's allowed values. */
+    logDays: z.number().int(),
+    /** Age at which audit objects move to colder storage. */
+    coldStorageAfterDays: z.number().int().default(90),
+  }),
+  /** Default tags of every resource. */
+  tags: z.strictObject({
+    /** Accountable team or mailbox. */
+    owner: z.string().min(3, { error: "is empty. Fix: name the accountable team or mailbox." }),
+    /** The most sensitive data the region holds. */
+    dataClassification: z.enum(["cardholder-data", "sensitive-authentication-data", "internal"]),
+    /** PCI DSS scope of the region's resources. */
+    pciScope: z.enum(["cde", "connected-to-cde", "out-of-scope"]),
+  }),
+};
+
+/** A region on AWS: stacks `region-<name>` (AWS provider only), `-istio` and `-mesh` on EKS. */
+export const AwsRegionSchema = z.strictObject({
+  /** The cloud the region runs on. */
+  cloud: z.literal("aws"),
+  ...commonFields,
+  /** The only account this region's stacks may be applied to (`allowed_account_ids`). */
+  accountId: z
+    .string({ error: 'must be a 12-digit AWS account id, as a string. Fix: write it in quotes, e.g. accountId: "123456789012".' })
+    .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id. Fix: e.g. accountId: "123456789012".' }),
+  /** At least three AZ names of `cloudRegion`; every tier has one subnet in each. */
+  availabilityZones: z.array(z.string()).min(1),
   /** The VPC and its subnet plan. */
   network: z.strictObject({
     /** The VPC's block, /16 to /24, distinct from every other region's. */
@@ -164,16 +268,7 @@ export const RegionSchema = z.strictObject({
      */
     scramSecretsReady: z.boolean().default(false),
     /** Topics the services need (the seeds: payments.raw, fraud.result, payment-events). */
-    topics: z
-      .array(
-        z.strictObject({
-          name: z.string(),
-          partitions: z.number().int(),
-          replicationFactor: z.number().int().default(3),
-          retentionHours: z.number().int(),
-        }),
-      )
-      .default([]),
+    topics: kafkaTopics,
   }),
   /** The region's EKS cluster. */
   eks: z.strictObject({
@@ -196,98 +291,156 @@ export const RegionSchema = z.strictObject({
       })
       .prefault({}),
   }),
+});
+
+/** A GCP project id. */
+const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+  error: 'must be a GCP project id: 6-30 lowercase letters, digits or dashes, starting with a letter. Fix: e.g. "acme-pay-apac-prod".',
+});
+
+/** A Cloud KMS key's resource name. */
+const kmsKeyName = z.string().regex(/^projects\/[a-z][a-z0-9-]+\/locations\/[a-z0-9-]+\/keyRings\/[\w-]+\/cryptoKeys\/[\w-]+$/, {
+  error: 'must be a Cloud KMS key name. Fix: e.g. "projects/acme-pay-apac-prod/locations/asia-southeast1/keyRings/tfstate/cryptoKeys/tfstate".',
+});
+
+/** A GKE version the blueprint accepts (config/catalog.ts). */
+const gkeVersion = z.enum(GKE_VERSIONS);
+
+/**
+ * A region on Google Cloud: stacks `region-<name>` (google provider only), `-istio` and `-mesh` on
+ * GKE. The same contract as AWS with Google's services: Cloud KMS (HSM protection), a VPC with
+ * Private Service Connect, GKE, Managed Service for Apache Kafka, Cloud SQL for PostgreSQL, GCS.
+ */
+export const GcpRegionSchema = z.strictObject({
+  /** The cloud the region runs on. */
+  cloud: z.literal("gcp"),
+  ...commonFields,
+  /** The only project this region's stacks may be applied to (the provider's `project`). */
+  projectId,
   /**
-   * The services the region runs in its cluster. Each gets its namespace, a service account, a
-   * private image repository, and, when it declares `access`, a cloud identity with exactly that
-   * access.
+   * The project's number. Google's service agents (`service-<number>@gcp-sa-...`) are named after
+   * it, and the stack must plan with no credentials, so it comes from here, not a data source.
    */
-  services: z
-    .array(
-      z.strictObject({
-        name: k8sName,
-        namespace: k8sName,
-        /** Defaults to the service's name. */
-        serviceAccount: k8sName.optional(),
-        /**
-         * Cloud access of the service's pods, nothing when omitted: on AWS an EKS Pod Identity role,
-         * on GCP a Workload Identity service account, each with exactly this access.
-         */
-        access: z
-          .strictObject({
-            /** Write audit records to the archive under this prefix, e.g. "payment-core/". */
-            auditWritePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]*\/$/, { error: 'must be a folder-like prefix. Fix: e.g. "payment-core/".' }).optional(),
-            /** Encrypt and decrypt with the tokenization key (all its generations). */
-            tokenizationKey: z.boolean().default(false),
-            /** Kafka topics, through IAM auth. */
-            kafka: z.strictObject({ read: z.array(z.string()).default([]), write: z.array(z.string()).default([]) }).prefault({}),
-          })
-          .optional(),
-      }),
-    )
-    .default([]),
+  projectNumber: z.string().regex(/^\d{6,19}$/, { error: 'must be the project number (digits), as a string. Fix: e.g. "123456789012" (gcloud projects describe <id>).' }),
+  /** At least three zones of `cloudRegion`; node pools, the database's HA pair and Kafka spread over them. */
+  zones: z.array(z.string()).min(1),
+  /** The VPC's address plan: subnets are regional on GCP, one per tier. */
+  network: z.strictObject({
+    /** Nodes and internal load balancers (primary range of the workload subnet). */
+    workloadCidr: cidr,
+    /** Pods (secondary range of the workload subnet). */
+    podsCidr: cidr,
+    /** Kubernetes services (secondary range of the workload subnet). */
+    servicesCidr: cidr,
+    /** Data tier: the PSC endpoints of Cloud SQL and of Managed Kafka. */
+    dataCidr: cidr,
+    /** NAT range of the partner API's PSC service attachment (purpose PRIVATE_SERVICE_CONNECT). */
+    pscNatCidr: cidr,
+    /** The GKE control plane's private range, a /28 outside every other range. */
+    controlPlaneCidr: cidr,
+    /** Internal address of the PSC endpoint for Google APIs, outside every subnet. */
+    googleApisAddress: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { error: 'must be an IPv4 address. Fix: e.g. "10.30.255.254".' }),
+  }),
+  /** Where Terraform state lives (a GCS bucket created before the first deploy, inside the jurisdiction). */
+  stateBackend: z.strictObject({
+    /** State bucket name. */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, { error: "must be a GCS bucket name. Fix: use 3-63 lowercase letters, digits, dots, dashes or underscores." }),
+    /** Object prefix of this region's state, unique per region. */
+    prefix: z.string().min(1),
+    /** Location of the state bucket (a region of the jurisdiction). */
+    region: z.string().min(1),
+    /** The Cloud KMS key that encrypts the state objects (the backend's `kms_encryption_key`). */
+    kmsKeyName,
+  }),
+  /** The partner-facing payment API: a PSC service attachment with an accept list. */
+  paymentApi: z.strictObject({
+    /** Partner projects (id or number) allowed to connect, each with a connection limit; connections need acceptance. */
+    consumerAcceptList: z
+      .array(z.strictObject({ project: z.string().regex(/^([a-z][a-z0-9-]{4,28}[a-z0-9]|\d{6,19})$/, { error: "must be a project id or number. Fix: name the partner's project." }), connectionLimit: z.number().int().default(10) }))
+      .min(1, { error: "lists no partner. Fix: name at least one partner project; the service attachment is useless without one." }),
+  }),
   /**
-   * The Istio mesh in the region's cluster (stacks `region-<name>-istio` and `region-<name>-mesh`).
-   * mTLS is STRICT everywhere and every workload namespace denies by default: the only requests
-   * that pass are the `calls` declared here.
+   * A VPC Service Controls perimeter around the project's data services, when the organisation has
+   * an access policy (created outside the region: it is organisation-wide).
    */
-  mesh: z.strictObject({
-    /** Istio release, pinned (config/catalog.ts lists the supported minors). */
-    istioVersion: z
-      .string()
-      .regex(/^1\.\d+\.\d+$/, { error: `must be an Istio release "1.<minor>.<patch>". Fix: e.g. "${DEFAULT_ISTIO_VERSION}".` })
-      .default(DEFAULT_ISTIO_VERSION),
-    /**
-     * The SPIFFE trust domain of the region's workloads: principals are
-     * `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`.
-     */
-    trustDomain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
-      error: 'must be a DNS-like trust domain (lowercase letters, digits, dashes, dots). Fix: e.g. "eu.acme-pay.internal".',
-    }),
-    /**
-     * Namespaces of merchant tenants (seeds: `merchant-12345`): in the mesh, labelled
-     * `isolation: "true"`, and closed by NetworkPolicies to everything but the mesh's own traffic
-     * and the declared calls.
-     */
-    merchantNamespaces: z.array(k8sName).default([]),
-    /**
-     * Who may call whom: the only requests the mesh lets through. `from` is a caller's identity
-     * `<namespace>/<serviceAccount>`; `to` a declared service `<namespace>/<name>`.
-     */
-    calls: z
-      .array(
-        z.strictObject({
-          from: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<serviceAccount>". Fix: e.g. "payments/payment-core".' }),
-          to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/tokenization-service".' }),
-          methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods of the call, e.g. ["POST"].' }),
-          paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths of the call, e.g. ["/tokenize"].' }),
-        }),
-      )
-      .default([]),
+  vpcServiceControls: z
+    .strictObject({
+      /** `accessPolicies/<number>`. */
+      accessPolicy: z.string().regex(/^accessPolicies\/\d+$/, { error: 'must be "accessPolicies/<number>". Fix: gcloud access-context-manager policies list.' }),
+    })
+    .optional(),
+  /** Cloud KMS: one HSM-protected key per purpose in the region's key ring. */
+  kms: z
+    .strictObject({
+      /** Days between automatic rotations (1 to 365; PCI DSS 3.7.4 cryptoperiod). */
+      rotationDays: z.number().int().default(90),
+    })
+    .prefault({}),
+  /** Cloud SQL for PostgreSQL (tokens and payment records), regional (HA across two zones). */
+  database: z.strictObject({
+    /** PostgreSQL major version, pinned. */
+    engineVersion: z.enum(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17"]).default("POSTGRES_16"),
+    /** Machine tier. */
+    tier: z.string().regex(/^db-(custom-\d+-\d+|perf-optimized-N-\d+)$/, { error: 'must be a Cloud SQL tier. Fix: e.g. "db-custom-2-7680".' }).default("db-custom-2-7680"),
+    /** Disk size (GB); grows automatically. */
+    diskGb: z.number().int().default(100),
+    /** Days of automated backups (7 to 365). */
+    backupRetentionDays: z.number().int(),
   }),
-  /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
-  retention: z.strictObject({
-    /** Object Lock COMPLIANCE default retention of the audit archive (days). */
-    auditArchiveDays: z.number().int(),
-    /** CloudWatch log groups (flow logs, later EKS/MSK/RDS logs), in CloudWatch's allowed values. */
-    logDays: z.number().int(),
-    /** Age at which audit objects move to colder storage. */
-    coldStorageAfterDays: z.number().int().default(90),
+  /**
+   * Managed Service for Apache Kafka (payment events). TLS is always on and clients authenticate
+   * with IAM (Workload Identity) or mTLS: there is no SASL/SCRAM, so there are no SCRAM users.
+   */
+  kafka: z.strictObject({
+    /** vCPUs of the cluster (3 or more, spread over the zones). */
+    vcpuCount: z.number().int().default(3),
+    /** Memory in GiB (1 to 8 per vCPU). */
+    memoryGiB: z.number().int().default(12),
+    /** Not on GCP: Managed Kafka has no SASL/SCRAM. */
+    scramUsers: z
+      .undefined({ error: "Managed Service for Apache Kafka has no SASL/SCRAM: clients authenticate with IAM (Workload Identity) or mTLS. Fix: remove scramUsers and give each service access.kafka instead." })
+      .optional(),
+    topics: kafkaTopics,
   }),
-  /** Default tags of every resource. */
-  tags: z.strictObject({
-    /** Accountable team or mailbox. */
-    owner: z.string().min(3, { error: "is empty. Fix: name the accountable team or mailbox." }),
-    /** The most sensitive data the region holds. */
-    dataClassification: z.enum(["cardholder-data", "sensitive-authentication-data", "internal"]),
-    /** PCI DSS scope of the region's resources. */
-    pciScope: z.enum(["cde", "connected-to-cde", "out-of-scope"]),
+  /** The region's GKE cluster (private, Workload Identity, Dataplane V2). */
+  gke: z.strictObject({
+    /** Kubernetes minor version, pinned as the minimum (config/catalog.ts). */
+    version: gkeVersion.default("1.35"),
+    /** Networks allowed to reach the private control plane (deploy runners, bastion). */
+    masterAuthorizedNetworks: z
+      .array(z.strictObject({ name: z.string().min(1), cidr }))
+      .min(1, { error: "is empty. Fix: name the networks the deploy pipeline reaches the cluster from (inside the VPC or connected to it)." }),
+    /** Node pools: one per zone's worth of nodes, autoscaled. */
+    nodes: z
+      .strictObject({
+        machineType: z.string().regex(/^[a-z][a-z0-9]*-[a-z]+-\d+$/, { error: 'must be a Compute Engine machine type. Fix: e.g. "n2-standard-4".' }).default("n2-standard-4"),
+        /** Nodes per zone. */
+        minPerZone: z.number().int().default(1),
+        maxPerZone: z.number().int().default(3),
+        /** Boot disk (GB), encrypted with the disks key. */
+        diskGb: z.number().int().default(100),
+      })
+      .prefault({}),
   }),
+});
+
+/** Every region file is one of the clouds' schemas, chosen by `cloud`. */
+export const RegionSchema = z.discriminatedUnion("cloud", [AwsRegionSchema, GcpRegionSchema], {
+  error: `is not a cloud the blueprint builds. Fix: set cloud to one of ${CLOUDS.map((c) => `"${c}"`).join(", ")}.`,
 });
 
 /** What a region file declares (defaults may be omitted). */
 export type RegionFile = z.input<typeof RegionSchema>;
+/** What an AWS region file declares. */
+export type AwsRegionFile = z.input<typeof AwsRegionSchema>;
+/** What a GCP region file declares. */
+export type GcpRegionFile = z.input<typeof GcpRegionSchema>;
 /** A validated region, with defaults applied. */
 export type RegionConfig = z.output<typeof RegionSchema>;
+/** A validated AWS region. */
+export type AwsRegionConfig = z.output<typeof AwsRegionSchema>;
+/** A validated GCP region. */
+export type GcpRegionConfig = z.output<typeof GcpRegionSchema>;
 /** Names of the subnet tiers, in a fixed order. */
 export const SUBNET_TIERS = ["workload", "data", "endpoints"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];

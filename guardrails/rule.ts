@@ -2,11 +2,11 @@ import type { RegionConfig } from "../config/schema";
 import type { StackLayer } from "../stacks/blueprint-stack";
 import { TfJson, resourcesOf } from "./tfjson";
 
-/** One synthesized stack, as a guardrail sees it. */
-export interface StackView {
+/** One synthesized stack, as a guardrail sees it (a rule of an AWS layer sees an AWS region). */
+export interface StackView<R extends RegionConfig = RegionConfig> {
   /** The stack's name (`region-eu`, `region-eu-mesh`). */
   readonly name: string;
-  readonly region: RegionConfig;
+  readonly region: R;
   readonly layer: StackLayer;
   /** The synthesized Terraform JSON. */
   readonly json: TfJson;
@@ -37,22 +37,22 @@ export interface RuleInfo {
  * in distinct AZs, the ALLOW rules equal the declared calls). `check` returns one message per
  * violation, `<address>: <what is wrong>`, empty when the stack complies.
  */
-export interface StackRule extends RuleInfo {
-  readonly check: (stack: StackView) => string[];
+export interface StackRule<R extends RegionConfig = RegionConfig> extends RuleInfo {
+  readonly check: (stack: StackView<R>) => string[];
 }
 
 /**
  * A rule over one resource of the given types, called for each. `check` returns what is wrong
  * (without the address, which the pack adds), empty when the resource complies.
  */
-export interface ResourceRule extends RuleInfo {
+export interface ResourceRule<R extends RegionConfig = RegionConfig> extends RuleInfo {
   readonly resourceTypes: readonly string[];
-  readonly check: (resource: TfJson, context: ResourceContext) => string[];
+  readonly check: (resource: TfJson, context: ResourceContext<R>) => string[];
 }
 
 /** Where a resource rule is looking. */
-export interface ResourceContext {
-  readonly stack: StackView;
+export interface ResourceContext<R extends RegionConfig = RegionConfig> {
+  readonly stack: StackView<R>;
   readonly type: string;
   readonly name: string;
 }
@@ -95,12 +95,15 @@ export function failures(rules: readonly Rule[], stack: StackView): Record<strin
 type Defaults = { readonly layers: readonly StackLayer[]; readonly level?: Level };
 type Spec<R extends RuleInfo> = Omit<R, "layers" | "level"> & Partial<Pick<R, "layers" | "level">>;
 
-/** A family of stack rules sharing layers (and a level, `error` unless said otherwise). */
-export function stackRules(defaults: Defaults, specs: readonly Spec<StackRule>[]): StackRule[] {
-  return specs.map((s) => ({ level: defaults.level ?? "error", layers: defaults.layers, ...s }));
+/**
+ * A family of stack rules sharing layers (and a level, `error` unless said otherwise). `R` is the
+ * region type the layers imply: the `aws` layer only exists in AWS regions, `gcp` in GCP regions.
+ */
+export function stackRules<R extends RegionConfig = RegionConfig>(defaults: Defaults, specs: readonly Spec<StackRule<R>>[]): StackRule[] {
+  return specs.map((s) => ({ level: defaults.level ?? "error", layers: defaults.layers, ...s }) as unknown as StackRule);
 }
 
 /** A family of resource rules sharing layers (and a level, `error` unless said otherwise). */
-export function resourceRules(defaults: Defaults, specs: readonly Spec<ResourceRule>[]): ResourceRule[] {
-  return specs.map((s) => ({ level: defaults.level ?? "error", layers: defaults.layers, ...s }));
+export function resourceRules<R extends RegionConfig = RegionConfig>(defaults: Defaults, specs: readonly Spec<ResourceRule<R>>[]): ResourceRule[] {
+  return specs.map((s) => ({ level: defaults.level ?? "error", layers: defaults.layers, ...s }) as unknown as ResourceRule);
 }

@@ -1,7 +1,7 @@
-import type { RegionFile } from "../config/schema";
+import type { AwsRegionFile } from "../config/schema";
 
 /** EU card processing: Dublin, with Frankfurt as the in-jurisdiction DR partner. */
-const region: RegionFile = {
+const region: AwsRegionFile = {
   name: "eu",
   cloud: "aws",
   cloudRegion: "eu-west-1",

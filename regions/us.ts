@@ -1,7 +1,7 @@
-import type { RegionFile } from "../config/schema";
+import type { AwsRegionFile } from "../config/schema";
 
 /** US card processing: North Virginia. No DR partner declared yet. */
-const region: RegionFile = {
+const region: AwsRegionFile = {
   name: "us",
   cloud: "aws",
   cloudRegion: "us-east-1",

@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
-import { RegionConfig } from "../config/schema";
+import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
@@ -49,7 +49,7 @@ export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) 
 export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
 
 /** The region's private ECR registry. */
-export function ecrRegistry(region: Pick<RegionConfig, "accountId" | "cloudRegion">): string {
+export function ecrRegistry(region: Pick<AwsRegionConfig, "accountId" | "cloudRegion">): string {
   return `${region.accountId}.dkr.ecr.${region.cloudRegion}.amazonaws.com`;
 }
 
@@ -82,7 +82,7 @@ export function regionTags(region: RegionConfig): Record<string, string> {
  * `region-<name>`: everything a region runs on AWS, planned with the AWS provider only and with
  * no data source, so that `terraform plan` needs no credentials.
  */
-export class AwsRegionStack extends RegionStack {
+export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly keys: RegionKeys;
   readonly auditArchive: AuditArchive;
   readonly network: PrivateLinkNetwork;
@@ -94,7 +94,7 @@ export class AwsRegionStack extends RegionStack {
   readonly kafka: KafkaCluster;
   readonly eks: EksCluster;
 
-  constructor(scope: Construct, region: RegionConfig) {
+  constructor(scope: Construct, region: AwsRegionConfig) {
     super(scope, `region-${region.name}`, region, "aws");
     const name = `${region.naming.prefix}-${region.name}`;
 

@@ -1,5 +1,5 @@
 import { Construct, Node } from "constructs";
-import { RegionConfig } from "../config/schema";
+import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
 import { correctHcl } from "./hcl";
 
@@ -39,7 +39,7 @@ export abstract class BlueprintStack extends TerraformStack {
 }
 
 /** A stack of one region's. */
-export abstract class RegionStack extends BlueprintStack {
+export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends BlueprintStack {
   /**
    * @param region the region the stack belongs to
    * @param layer what of the region it holds: `aws` (`region-<name>`, AWS provider only),
@@ -48,7 +48,7 @@ export abstract class RegionStack extends BlueprintStack {
   constructor(
     scope: Construct,
     id: string,
-    readonly region: RegionConfig,
+    readonly region: R,
     readonly layer: StackLayer,
   ) {
     super(scope, id);
@@ -59,7 +59,9 @@ export abstract class RegionStack extends BlueprintStack {
    * locking (Terraform ≥ 1.10; cdktf 0.21 has no typed option for it).
    */
   protected useRegionStateBackend(key: string): void {
-    const state = this.region.stateBackend;
+    const region: RegionConfig = this.region;
+    if (region.cloud !== "aws") throw new Error(`${this.node.id}: the S3 state backend is for AWS regions`);
+    const state = (region as AwsRegionConfig).stateBackend;
     const backend = new S3Backend(this, { bucket: state.bucket, key, region: state.region, encrypt: true, kmsKeyId: state.kmsKeyArn });
     backend.addOverride("use_lockfile", true);
     this.addOverride("terraform.required_version", ">= 1.10");

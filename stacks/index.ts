@@ -22,6 +22,8 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
         mesh.addDependency(istio);
         return [aws, istio, mesh];
       }
+      case "gcp":
+        throw new Error(`region ${region.name}: GCP stacks are not built yet`);
     }
   });
   for (const stack of stacks) GuardrailPack.applyTo(stack);

@@ -4,7 +4,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
-import { RegionConfig } from "../config/schema";
+import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
 import { RegionStack } from "./blueprint-stack";
@@ -21,12 +21,12 @@ export function meshDesign(region: RegionConfig): MeshDesign {
 }
 
 /** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
-export function stateKey(region: RegionConfig, suffix: string): string {
+export function stateKey(region: AwsRegionConfig, suffix: string): string {
   return `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${suffix}.tfstate`;
 }
 
 /** Helm values of the istiod release: private images, the region's trust domain, two replicas, JSON access logs. */
-export function istiodValues(region: RegionConfig): Record<string, unknown> {
+export function istiodValues(region: AwsRegionConfig): Record<string, unknown> {
   return {
     global: {
       hub: `${ecrRegistry(region)}/${ISTIO_ECR_PATHS.images}`,
@@ -51,11 +51,11 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
  * come from `aws eks get-token` as the deploy role (an access entry of the cluster). The API
  * endpoint is private: these stacks are applied from inside the VPC (README, deploy order).
  */
-abstract class ClusterStack extends RegionStack {
+abstract class ClusterStack extends RegionStack<AwsRegionConfig> {
   /** The provider settings for the cluster's API. */
   protected readonly api: { readonly host: string; readonly clusterCaCertificate: string; readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] } };
 
-  constructor(scope: Construct, region: RegionConfig, suffix: "istio" | "mesh") {
+  constructor(scope: Construct, region: AwsRegionConfig, suffix: "istio" | "mesh") {
     super(scope, `region-${region.name}-${suffix}`, region, suffix);
     this.useRegionStateBackend(stateKey(region, suffix));
     const state = region.stateBackend;
@@ -83,7 +83,7 @@ export class IstioStack extends ClusterStack {
   readonly base: Release;
   readonly istiod: Release;
 
-  constructor(scope: Construct, region: RegionConfig) {
+  constructor(scope: Construct, region: AwsRegionConfig) {
     super(scope, region, "istio");
     new HelmProvider(this, "helm", { kubernetes: this.api });
 
@@ -121,7 +121,7 @@ export class IstioStack extends ClusterStack {
 export class MeshStack extends ClusterStack {
   readonly manifests: readonly MeshManifest[];
 
-  constructor(scope: Construct, region: RegionConfig) {
+  constructor(scope: Construct, region: AwsRegionConfig) {
     super(scope, region, "mesh");
     this.manifests = meshManifests(meshDesign(region));
     const scopes = new Map<string, Construct>();

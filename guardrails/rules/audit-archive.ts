@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
 import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "./common";
@@ -33,7 +34,7 @@ function auditBucket(json: TfJson): [string, TfJson] | undefined {
   return resourcesOf(json, "aws_s3_bucket").find(([, b]) => typeof b.bucket === "string" && b.bucket.includes("-audit-"));
 }
 
-export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "audit.object-lock-compliance",
     requirement: "10.3.3, 10.5.1",

@@ -1,10 +1,11 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { ref, resourcesOf } from "../tfjson";
 import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "./common";
 import { onlyFromEksNodes } from "./network";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
-export const DATABASE_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "database.encrypted-with-database-key",
     requirement: "3.5.1",

@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../constructs/eks-cluster";
 import { EKS_VERSIONS } from "../../config/catalog";
@@ -11,7 +12,7 @@ const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
 };
 
 /** Invariants of the EKS cluster, its nodes, images and workload identities. */
-export const EKS_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "eks.private-encrypted-logged",
     requirement: "1.3, 2.2, 3.5.1, 10.2",

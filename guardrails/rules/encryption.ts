@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { TfJson, resourcesOf } from "../tfjson";
 import { resourceRules } from "../rule";
 import { asList, keyNameByAlias, one, refName, truthy } from "./common";
@@ -76,7 +77,7 @@ export function keyOfReference(value: unknown): string | undefined {
   return undefined;
 }
 
-export const ENCRYPTION_RULES = resourceRules({ layers: ["aws"] }, [
+export const ENCRYPTION_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "encryption.customer-managed-key",
     requirement: "3.5.1, 3.6.1",

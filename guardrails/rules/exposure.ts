@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { resourceRules } from "../rule";
 import { TfJson } from "../tfjson";
@@ -29,7 +30,7 @@ const PUBLIC_EXPOSURE: Readonly<Record<string, (b: TfJson) => string[]>> = {
   aws_ecr_repository_policy: (b) => (typeof b.policy === "string" && /"Principal":\s*"\*"|"AWS":\s*"\*"/.test(b.policy) ? ["repository policy allows any principal"] : []),
 };
 
-export const EXPOSURE_RULES = resourceRules({ layers: ["aws"] }, [
+export const EXPOSURE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "exposure.private-only",
     requirement: "1.3.1, 1.4.1, 1.4.4",

@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { CLOUDHSM_PORTS } from "../../constructs/cloud-hsm";
 import { RETIRED_KEY_DENIED_ACTIONS } from "../../constructs/region-keys";
@@ -21,7 +22,7 @@ function decryptsOnly(key: TfJson, purposeAlias: string): boolean {
 }
 
 /** Invariants of the CloudHSM cluster. */
-export const HSM_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const HSM_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "hsm.cluster-in-data-tier",
     requirement: "3.6.1, 3.7",

@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { resourceRules } from "../rule";
 import { TfJson } from "../tfjson";
 import { Statement, asList, limitedToAccount, principalArns, principalServices, statementsOf } from "./common";
@@ -30,7 +31,7 @@ const SENSITIVE_ACTION = /^(kms:(Decrypt|Encrypt|ReEncrypt\w*|GenerateDataKey\w*
 
 const allows = (statements: Statement[]) => statements.filter((s) => s.Effect === "Allow");
 
-export const IAM_RULES = resourceRules({ layers: ["aws"] }, [
+export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "iam.no-wildcard-admin",
     requirement: "7.2.1, 7.2.2",

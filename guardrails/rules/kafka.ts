@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { ref, resourcesOf } from "../tfjson";
 import { KAFKA_PORTS } from "../../constructs/kafka-cluster";
@@ -5,7 +6,7 @@ import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } 
 import { onlyFromEksNodes } from "./network";
 
 /** Invariants of the MSK cluster. */
-export const KAFKA_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "kafka.tls-and-auth",
     requirement: "4.2.1, 8.3",

@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { KEY_PURPOSES } from "../../constructs/region-keys";
 import { resourcesOf } from "../tfjson";
@@ -16,7 +17,7 @@ export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> =
   tokenization: "tokenization",
 };
 
-export const KEY_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "keys.one-per-purpose",
     requirement: "3.6, 3.7",

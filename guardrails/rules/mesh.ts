@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { matchesAllPaths } from "../../config/rules";
 import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
@@ -35,7 +36,7 @@ const callLine = (principal: string, namespace: string, app: string, methods: un
 const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
 
 /** Rules of both in-cluster stacks (`region-<name>-istio` and `region-<name>-mesh`). */
-export const IN_CLUSTER_RULES = stackRules({ layers: ["istio", "mesh"] }, [
+export const IN_CLUSTER_RULES = stackRules<AwsRegionConfig>({ layers: ["istio", "mesh"] }, [
   {
     id: "mesh.cluster-access",
     requirement: "7.2, 8.2, 3.5",
@@ -72,7 +73,7 @@ export const IN_CLUSTER_RULES = stackRules({ layers: ["istio", "mesh"] }, [
 ]);
 
 /** Rules of the stack that installs Istio (`region-<name>-istio`). */
-export const ISTIO_RULES = stackRules({ layers: ["istio"] }, [
+export const ISTIO_RULES = stackRules<AwsRegionConfig>({ layers: ["istio"] }, [
   {
     id: "mesh.istio-install",
     requirement: "6.3.3, 2.2",

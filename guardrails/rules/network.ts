@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
@@ -54,7 +55,7 @@ function sgIngress(json: TfJson, sgRef: string): { source: string; protocol: str
   ];
 }
 
-export const NETWORK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "network.no-internet-path",
     requirement: "1.3.1, 1.4.1",

@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { resourceRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
 import { asList } from "./common";
@@ -31,7 +32,7 @@ const SPREAD: Readonly<Record<string, (b: TfJson) => unknown[]>> = {
   aws_vpc_endpoint: (b) => asList(b.subnet_ids),
 };
 
-export const RESILIENCE_RULES = resourceRules({ layers: ["aws"] }, [
+export const RESILIENCE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "resilience.stateful-protected",
     requirement: "10.5.1, 3.7.2, 12.10.1",

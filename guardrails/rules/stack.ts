@@ -1,3 +1,4 @@
+import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, StackView, stackRules } from "../rule";
 import { TfJson } from "../tfjson";
 import { asList } from "./common";
@@ -10,7 +11,7 @@ function expectedTags(region: StackView["region"]): Record<(typeof REQUIRED_TAGS
 }
 
 /** Stack-level invariants of every AWS region stack. */
-export const STACK_RULES: readonly Rule[] = stackRules({ layers: ["aws"] }, [
+export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "stack.backend-encrypted-locked",
     requirement: "3.5, 10.3",

@@ -5,6 +5,7 @@ import * as path from "path";
 import { RegionConfigError } from "../../config/errors";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { loadRegions, validateRegions } from "../../config/load";
+import { AwsRegionConfig } from "../../config/schema";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
 import { cloneJson } from "../support/synth";
@@ -37,7 +38,7 @@ describe("the shipped regions", () => {
   });
 
   it("get defaults for what they omit", () => {
-    const usRegion = loadRegions().find((r) => r.name === "us")!;
+    const usRegion = loadRegions().find((r) => r.name === "us")! as AwsRegionConfig;
     expect(usRegion.retention.coldStorageAfterDays).toBe(90);
     expect(usRegion.network.extraInterfaceEndpoints).toEqual([]);
   });
@@ -169,7 +170,7 @@ describe("a bad region config is rejected with the file, the field and the fix",
     const region = cloneJson(eu);
     region.hsm = { stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM.replace(/\n/g, "\r\n") };
     const [loaded] = validateRegions([{ file: "regions/eu.ts", data: region }]);
-    expect(loaded.config.hsm.trustAnchorCertificate).toBe(TEST_TRUST_ANCHOR_PEM);
+    expect((loaded.config as AwsRegionConfig).hsm.trustAnchorCertificate).toBe(TEST_TRUST_ANCHOR_PEM);
   });
 
   it("formats a message a person can act on", () => {

@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadRegions } from "../../config/load";
-import { RegionConfig } from "../../config/schema";
+import { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { App, TerraformResource } from "../../constructs/cdktf";
 import { GUARDRAILS } from "../../guardrails";
 import { GuardrailPack } from "../../guardrails/pack";
@@ -29,7 +29,7 @@ import { defineStacks } from "../../stacks";
 import { RegionStack, STACK_LAYERS, StackLayer } from "../../stacks/blueprint-stack";
 import { allStacks, shippedAllLayers } from "../support/synth";
 
-const [eu] = loadRegions();
+const [eu] = loadRegions() as AwsRegionConfig[];
 
 /** A region stack holding only what a test puts in it. */
 class MinimalStack extends RegionStack {

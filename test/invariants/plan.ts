@@ -1,3 +1,4 @@
+import { AwsRegionConfig } from "../../config/schema";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { SynthStack, TfJson } from "../support/synth";
 import { keyNameByAlias, principalArns, statementsOf } from "../../guardrails/rules/common";
@@ -12,7 +13,7 @@ export interface PlanInvariant {
   readonly id: string;
   readonly requirement: string;
   readonly description: string;
-  readonly check: (plan: TfJson, stack: SynthStack) => string[];
+  readonly check: (plan: TfJson, stack: SynthStack<AwsRegionConfig>) => string[];
 }
 
 interface PlannedResource {
@@ -38,7 +39,7 @@ function references(plan: TfJson, address: string, path: string[]): string[] {
 const OPEN = ["0.0.0.0/0", "::/0"];
 
 /** The resource name of the alias `alias/<prefix>-<region>/<suffix>` in the synthesized stack. */
-function keyAliasResource(stack: SynthStack, suffix: string): string | undefined {
+function keyAliasResource(stack: SynthStack<AwsRegionConfig>, suffix: string): string | undefined {
   const name = `alias/${stack.region.naming.prefix}-${stack.region.name}/${suffix}`;
   return Object.entries((stack.json.resource.aws_kms_alias ?? {}) as Record<string, TfJson>).find(([, a]) => a.name === name)?.[0];
 }

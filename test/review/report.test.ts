@@ -3,12 +3,13 @@ import * as path from "path";
 import { asList } from "../../guardrails/rules/common";
 import { encryptedStores } from "../../guardrails/rules/encryption";
 import { manifestsOf } from "../../guardrails/rules/mesh";
+import { AwsRegionConfig } from "../../config/schema";
 import { nodeId } from "../../review/diagram";
 import { cell, shortRef } from "../../review/report";
 import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "../support/synth";
 
 const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
-const awsStacks = stacks.filter((s) => s.layer === "aws");
+const awsStacks = stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");
 const inCluster = stacks.filter((s) => s.layer !== "aws");
 
 /** The rows of the Markdown table that follows `heading` (a line of the report), as cells. */
@@ -52,7 +53,7 @@ it("is written beside every stack, with an index", () => {
 
 describe.each(stacks.map((s) => [s.name, s] as const))("the report of %s", (_name, s) => {
   it("names the region, the jurisdiction and the layer", () => {
-    expect(s.report).toContain(`Region **${s.region.name}** (aws ${s.region.cloudRegion}, account ${s.region.accountId}), jurisdiction **${s.region.jurisdiction}**`);
+    expect(s.report).toContain(`Region **${s.region.name}** (${s.region.cloud} ${s.region.cloudRegion}, ${s.region.cloud === "aws" ? `account ${s.region.accountId}` : `project ${s.region.projectId}`}), jurisdiction **${s.region.jurisdiction}**`);
     expect(s.report).toContain(`Layer: ${s.layer}.`);
   });
 

@@ -1,5 +1,6 @@
 import { GUARDRAILS, checkRule, failures } from "../../guardrails";
 import { keyNameByAlias } from "../../guardrails/rules/common";
+import { AwsRegionConfig } from "../../config/schema";
 import { SynthStack, TfJson, allStacks, cloneJson, guardrailPacks } from "../support/synth";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
@@ -38,13 +39,13 @@ const store = (j: TfJson) => first(j, "aws_kms_custom_key_store");
 const alias = (j: TfJson, suffix: string) => named(j, "aws_kms_alias", (a) => String(a.name).endsWith(`/${suffix}`));
 const keyOf = (j: TfJson, suffix: string) => j.resource.aws_kms_key[keyNameByAlias(j, suffix)!];
 
-type Stage = SynthStack["region"]["hsm"]["stage"];
+type Stage = AwsRegionConfig["hsm"]["stage"];
 /**
  * Weakenings a careless change could make, each paired with the invariant that must catch it.
  * Applied to a copy of every stack (or, when a fourth element names stages, of the stacks at
  * those CloudHSM stages).
  */
-const MUTATIONS: [string, string, (j: TfJson, s: SynthStack) => void, Stage[]?][] = [
+const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Stage[]?][] = [
   ["stack.reviewed-resource-types", "an SQS queue nobody reviewed", (j) => add(j, "aws_sqs_queue", "q", { name: "q" })],
   ["residency.in-jurisdiction", "provider in another jurisdiction", (j) => (j.provider.aws[0].region = "ap-southeast-1")],
   ["residency.in-jurisdiction", "backup copies to another jurisdiction", (j) =>

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadRegions, validateRegions } from "../../config/load";
-import { RegionConfig } from "../../config/schema";
+import { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { App } from "../../constructs/cdktf";
 import euFile from "../../regions/eu";
 import usFile from "../../regions/us";
@@ -18,7 +18,7 @@ export { ref, resourcesOf } from "../../guardrails/tfjson";
 export type { TfJson } from "../../guardrails/tfjson";
 
 /** One synthesized stack as the guardrails see it, plus the directory it was written to. */
-export interface SynthStack extends StackView {
+export interface SynthStack<R extends RegionConfig = RegionConfig> extends StackView<R> {
   readonly dir: string;
   /** What the guardrail pack found during synth (findings that a suppression covers). */
   readonly guardrails: GuardrailResult;
@@ -62,15 +62,15 @@ export function shippedAllLayers(): readonly SynthStack[] {
 }
 
 /** The shipped regions' AWS stacks (`region-<name>`). */
-export function shippedStacks(): readonly SynthStack[] {
-  return shippedAllLayers().filter((s) => s.layer === "aws");
+export function shippedStacks(): readonly SynthStack<AwsRegionConfig>[] {
+  return shippedAllLayers().filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");
 }
 
 /** One region's in-cluster stacks: the Istio install and the mesh's policies. */
 export interface MeshStacks {
-  readonly region: RegionConfig;
-  readonly istio: SynthStack;
-  readonly mesh: SynthStack;
+  readonly region: AwsRegionConfig;
+  readonly istio: SynthStack<AwsRegionConfig>;
+  readonly mesh: SynthStack<AwsRegionConfig>;
 }
 
 /** The in-cluster stacks of every shipped region. */
@@ -79,8 +79,8 @@ export function shippedMeshStacks(): MeshStacks[] {
   return all
     .filter((s) => s.layer === "aws")
     .map((aws) => {
-      const of = (layer: StackLayer) => all.find((s) => s.region.name === aws.region.name && s.layer === layer)!;
-      return { region: aws.region, istio: of("istio"), mesh: of("mesh") };
+      const of = (layer: StackLayer) => all.find((s) => s.region.name === aws.region.name && s.layer === layer)! as SynthStack<AwsRegionConfig>;
+      return { region: aws.region as AwsRegionConfig, istio: of("istio"), mesh: of("mesh") };
     });
 }
 
@@ -89,7 +89,7 @@ export function shippedMeshStacks(): MeshStacks[] {
  * "keystore", us at "keys" with the tokenization key in its second generation (one manual
  * rotation done). Each goes through the same schema and rules as a region file.
  */
-export function hsmStageRegions(): RegionConfig[] {
+export function hsmStageRegions(): AwsRegionConfig[] {
   const eu = cloneJson(euFile);
   eu.hsm = { ...eu.hsm, stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM };
   const us = cloneJson(usFile);
@@ -97,20 +97,20 @@ export function hsmStageRegions(): RegionConfig[] {
   return validateRegions([
     { file: "regions/eu.ts", data: eu },
     { file: "regions/us.ts", data: us },
-  ]).map((r) => r.config);
+  ]).map((r) => r.config as AwsRegionConfig);
 }
 
-let staged: readonly SynthStack[] | undefined;
+let staged: readonly SynthStack<AwsRegionConfig>[] | undefined;
 /** The stacks of {@link hsmStageRegions}, named `region-<name> @hsm-<stage>`. */
-export function hsmStageStacks(): readonly SynthStack[] {
+export function hsmStageStacks(): readonly SynthStack<AwsRegionConfig>[] {
   staged ??= synthRegions(hsmStageRegions())
-    .stacks.filter((s) => s.layer === "aws")
+    .stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws")
     .map((s) => ({ ...s, name: `${s.name} @hsm-${s.region.hsm.stage}` }));
   return staged;
 }
 
 /** Every AWS region stack the tests check: the shipped regions, then the later HSM stages. */
-export function allStacks(): readonly SynthStack[] {
+export function allStacks(): readonly SynthStack<AwsRegionConfig>[] {
   return [...shippedStacks(), ...hsmStageStacks()];
 }
 
@@ -133,7 +133,7 @@ export function guardrailPacks(): Map<string, GuardrailPack> {
       [hsmStageRegions(), "@hsm-"],
     ] as const) {
       for (const stack of defineStacks(new App(), regions)) {
-        const name = suffix && stack.layer === "aws" ? `${stack.node.id} ${suffix}${stack.region.hsm.stage}` : stack.node.id;
+        const name = suffix && stack.layer === "aws" ? `${stack.node.id} ${suffix}${(stack.region as AwsRegionConfig).hsm.stage}` : stack.node.id;
         if (!packs.has(name)) packs.set(name, GuardrailPack.of(stack)!);
       }
     }

@@ -1,0 +1,72 @@
+import { RegionConfigError } from "../../config/errors";
+import { validateRegions } from "../../config/load";
+import { GcpRegionConfig, GcpRegionFile } from "../../config/schema";
+import eu from "../../regions/eu";
+import { APAC_REGION } from "../support/apac-region";
+import { cloneJson } from "../support/synth";
+
+/** Validates the APAC region (with eu beside it, for the cross-region rules) after `mutate`. */
+function problemsAfter(mutate: (r: GcpRegionFile) => void) {
+  const apac = cloneJson(APAC_REGION);
+  mutate(apac);
+  try {
+    // eu first, so that problems between the two regions are reported on apac.
+    validateRegions([
+      { file: "regions/eu.ts", data: cloneJson(eu) },
+      { file: "regions/apac.ts", data: apac },
+    ]);
+  } catch (e) {
+    if (e instanceof RegionConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+it("a GCP region validates beside the AWS ones, with its defaults", () => {
+  const [apac] = validateRegions([
+    { file: "regions/apac.ts", data: cloneJson(APAC_REGION) },
+    { file: "regions/eu.ts", data: cloneJson(eu) },
+  ]).map((r) => r.config as GcpRegionConfig);
+  expect(apac).toMatchObject({ cloud: "gcp", cloudRegion: "asia-southeast1", jurisdiction: "SG" });
+  expect(apac.kms.rotationDays).toBe(90);
+  expect(apac.gke.version).toBe("1.35");
+  expect(apac.database.engineVersion).toBe("POSTGRES_16");
+  expect(apac.kafka).toMatchObject({ vcpuCount: 3, memoryGiB: 12 });
+});
+
+/** [label, mutation, field, a phrase the fix must contain]. */
+const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string][] = [
+  ["a region outside the jurisdiction", (r) => ((r.cloudRegion = "europe-west1"), (r.zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"])), "cloudRegion", "use a region of SG"],
+  ["an unknown GCP region", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of"],
+  ["a zone of another region", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b", "asia-east1-a"]), "zones[2]", "use one of"],
+  ["two zones", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b"]), "zones", "three or more"],
+  ["SCRAM users on Managed Kafka", (r) => ((r.kafka as Record<string, unknown>).scramUsers = ["payment-core"]), "kafka.scramUsers", "access.kafka"],
+  ["a topic with two replicas", (r) => (r.kafka.topics![0].replicationFactor = 2), "kafka.topics[0].replicationFactor", "use 3"],
+  ["two vCPUs of Kafka", (r) => (r.kafka.vcpuCount = 2), "kafka.vcpuCount", "at least 3"],
+  ["overlapping ranges", (r) => (r.network.dataCidr = "10.30.1.0/24"), "network.dataCidr", "non-overlapping"],
+  ["a control plane range that is not a /28", (r) => (r.network.controlPlaneCidr = "10.30.34.0/27"), "network.controlPlaneCidr", "/28"],
+  ["a public range", (r) => (r.network.workloadCidr = "34.10.0.0/20"), "network.workloadCidr", "RFC 1918"],
+  ["the Google APIs address inside a subnet", (r) => (r.network.googleApisAddress = "10.30.0.5"), "network.googleApisAddress", "outside every subnet"],
+  ["a public authorized network", (r) => (r.gke.masterAuthorizedNetworks = [{ name: "office", cidr: "203.0.113.0/24" }]), "gke.masterAuthorizedNetworks[0].cidr", "private ranges"],
+  ["no authorized network", (r) => (r.gke.masterAuthorizedNetworks = []), "gke.masterAuthorizedNetworks", "deploy pipeline"],
+  ["a state key in another location", (r) => (r.stateBackend.kmsKeyName = "projects/acme-pay-apac-prod/locations/global/keyRings/tfstate/cryptoKeys/tfstate"), "stateBackend.kmsKeyName", "asia-southeast1"],
+  ["state outside the jurisdiction", (r) => (r.stateBackend.region = "us-central1"), "stateBackend.region", "keep the state bucket in SG"],
+  ["a cryptoperiod over a year", (r) => (r.kms = { rotationDays: 400 }), "kms.rotationDays", "1 to 365"],
+  ["two days of backups", (r) => (r.database.backupRetentionDays = 2), "database.backupRetentionDays", "at least 7"],
+  ["a partner listed twice", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway" }, { project: "acquirer-sg-gateway" }]), "paymentApi.consumerAcceptList[1]", "once"],
+  ["no partner", (r) => (r.paymentApi.consumerAcceptList = []), "paymentApi.consumerAcceptList", "at least one partner"],
+  ["log retention under 12 months", (r) => (r.retention.logDays = 90), "retention.logDays", "365 to 3650"],
+  ["a range shared with the EU region", (r) => (r.network.podsCidr = "10.8.0.0/14"), "network.podsCidr", "distinct blocks"],
+  ["an Istio release that does not support the GKE version", (r) => (r.mesh.istioVersion = "1.22.1"), "mesh.istioVersion", "1.29 or 1.30"],
+  ["a project id with capitals", (r) => (r.projectId = "Acme-Pay"), "projectId", "acme-pay-apac-prod"],
+];
+
+describe("a bad GCP region config is rejected with the file, the field and the fix", () => {
+  it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix) => {
+    expect(problemsAfter(mutate)).toContainEqual(expect.objectContaining({ file: "regions/apac.ts", field, fix: expect.stringContaining(fix) }));
+  });
+
+  it("rejects an unknown cloud", () => {
+    expect(problemsAfter((r) => ((r as { cloud: string }).cloud = "azure"))).toContainEqual(expect.objectContaining({ field: "cloud", fix: expect.stringContaining('"aws", "gcp"') }));
+  });
+});

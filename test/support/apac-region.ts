@@ -1,0 +1,76 @@
+import type { GcpRegionFile } from "../../config/schema";
+
+/**
+ * The APAC region on Google Cloud (Singapore), as the region file `regions/apac.ts` will hold it
+ * once the GCP stacks exist. The config tests validate it now.
+ */
+export const APAC_REGION: GcpRegionFile = {
+  name: "apac",
+  cloud: "gcp",
+  cloudRegion: "asia-southeast1",
+  jurisdiction: "SG",
+  projectId: "acme-pay-apac-prod",
+  projectNumber: "418273645091",
+  zones: ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
+  naming: { prefix: "acme-pay" },
+  network: {
+    workloadCidr: "10.30.0.0/20",
+    podsCidr: "10.32.0.0/14",
+    servicesCidr: "10.30.16.0/20",
+    dataCidr: "10.30.32.0/24",
+    pscNatCidr: "10.30.33.0/26",
+    controlPlaneCidr: "10.30.34.0/28",
+    googleApisAddress: "10.30.255.254",
+  },
+  stateBackend: {
+    bucket: "acme-pay-tfstate-apac-418273645091",
+    prefix: "regions/apac",
+    region: "asia-southeast1",
+    kmsKeyName: "projects/acme-pay-apac-prod/locations/asia-southeast1/keyRings/tfstate/cryptoKeys/tfstate",
+  },
+  paymentApi: {
+    consumerAcceptList: [{ project: "acquirer-sg-gateway", connectionLimit: 10 }],
+  },
+  database: {
+    backupRetentionDays: 35,
+  },
+  kafka: {
+    topics: [
+      { name: "payments.raw", partitions: 12, retentionHours: 168 },
+      { name: "fraud.result", partitions: 12, retentionHours: 168 },
+      { name: "payment-events", partitions: 24, retentionHours: 720 },
+    ],
+  },
+  gke: {
+    masterAuthorizedNetworks: [{ name: "deploy-runners", cidr: "10.30.0.0/24" }],
+  },
+  services: [
+    {
+      name: "payment-core",
+      namespace: "payments",
+      access: { auditWritePrefix: "payment-core/", kafka: { write: ["payments.raw", "payment-events"] } },
+    },
+    { name: "tokenization-service", namespace: "payments", access: { tokenizationKey: true } },
+    { name: "payment-service", namespace: "payments" },
+    { name: "fraud-engine", namespace: "fraud", access: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
+    { name: "checkout-service", namespace: "checkout" },
+  ],
+  mesh: {
+    trustDomain: "apac.acme-pay.internal",
+    merchantNamespaces: ["merchant-24680"],
+    calls: [
+      { from: "checkout/checkout-service", to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] },
+      { from: "payments/payment-service", to: "payments/payment-core", methods: ["POST"], paths: ["/v1/payments"] },
+      { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
+    ],
+  },
+  retention: {
+    auditArchiveDays: 400,
+    logDays: 400,
+  },
+  tags: {
+    owner: "payments-platform@acme.example",
+    dataClassification: "cardholder-data",
+    pciScope: "cde",
+  },
+};
