@@ -3,5 +3,5 @@
  * December 2025; moving to the community fork (`cdktn`) should be a change of this file and of
  * package.json, not of every construct.
  */
-export { Annotations, App, Aspects, DataTerraformRemoteStateS3, dependable, Fn, Lazy, S3Backend, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
+export { Annotations, App, Aspects, DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, GcsBackend, dependable, Fn, Lazy, S3Backend, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
 export type { IAspect, TerraformElement } from "cdktf";

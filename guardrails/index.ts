@@ -4,6 +4,7 @@ import { DATABASE_RULES } from "./rules/database";
 import { EKS_RULES } from "./rules/eks";
 import { ENCRYPTION_RULES } from "./rules/encryption";
 import { EXPOSURE_RULES } from "./rules/exposure";
+import { GCP_RESOURCE_RULES, GCP_STACK_RULES } from "./rules/gcp";
 import { HSM_RULES } from "./rules/hsm";
 import { IAM_RULES } from "./rules/iam";
 import { KAFKA_RULES } from "./rules/kafka";
@@ -38,6 +39,9 @@ export const GUARDRAILS: readonly Rule[] = [
   ...DATABASE_RULES,
   ...KAFKA_RULES,
   ...EKS_RULES,
+  // The same model on Google Cloud
+  ...GCP_STACK_RULES,
+  ...GCP_RESOURCE_RULES,
   ...IN_CLUSTER_RULES,
   ...ISTIO_RULES,
   ...MESH_RULES,

@@ -48,7 +48,7 @@ export function callsFromPolicies(json: TfJson, trustDomain: string): Call[] {
 }
 
 /** The call graph, as Mermaid lines (services grouped by namespace). */
-function callGraph(view: StackView, calls: readonly Call[], indent: string): string[] {
+export function callGraph(view: StackView, calls: readonly Call[], indent: string): string[] {
   const { region } = view;
   const svc = (ref: string) => `svc_${nodeId(ref)}`;
   const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref);

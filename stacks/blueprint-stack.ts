@@ -1,6 +1,6 @@
 import { Construct, Node } from "constructs";
-import { AwsRegionConfig, RegionConfig } from "../config/schema";
-import { S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
+import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../config/schema";
+import { GcsBackend, S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
 import { correctHcl } from "./hcl";
 
 /**
@@ -42,8 +42,8 @@ export abstract class BlueprintStack extends TerraformStack {
 export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends BlueprintStack {
   /**
    * @param region the region the stack belongs to
-   * @param layer what of the region it holds: `aws` (`region-<name>`, AWS provider only),
-   *   `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
+   * @param layer what of the region it holds: `aws` or `gcp` (`region-<name>`, that cloud's
+   *   provider only), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
    */
   constructor(
     scope: Construct,
@@ -66,10 +66,22 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
     backend.addOverride("use_lockfile", true);
     this.addOverride("terraform.required_version", ">= 1.10");
   }
+
+  /**
+   * State in the region's GCS state bucket under `prefix`, encrypted with the state key (Cloud KMS);
+   * GCS locks state natively.
+   */
+  protected useGcsStateBackend(prefix: string): void {
+    const region: RegionConfig = this.region;
+    if (region.cloud !== "gcp") throw new Error(`${this.node.id}: the GCS state backend is for GCP regions`);
+    const state = (region as GcpRegionConfig).stateBackend;
+    new GcsBackend(this, { bucket: state.bucket, prefix, kmsEncryptionKey: state.kmsKeyName });
+    this.addOverride("terraform.required_version", ">= 1.10");
+  }
 }
 
 /** The layers of a region, in deploy order. */
-export const STACK_LAYERS = ["aws", "istio", "mesh"] as const;
+export const STACK_LAYERS = ["aws", "gcp", "istio", "mesh"] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];
 
 /** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */

@@ -3,6 +3,7 @@ import { RegionConfig } from "../config/schema";
 import { GuardrailPack } from "../guardrails/pack";
 import { RegionStack } from "./blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
+import { GcpRegionStack } from "./gcp-region-stack";
 import { IstioStack, MeshStack } from "./mesh-stacks";
 
 /**
@@ -23,7 +24,7 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
         return [aws, istio, mesh];
       }
       case "gcp":
-        throw new Error(`region ${region.name}: GCP stacks are not built yet`);
+        return [new GcpRegionStack(app, region)];
     }
   });
   for (const stack of stacks) GuardrailPack.applyTo(stack);

@@ -6,10 +6,12 @@ import { addressOf, walkStrings } from "./secrets";
 
 /** An AWS region name, alone or as the stem of an AZ name (`eu-west-1`, `eu-west-1a`). */
 const AWS_REGION_NAME = /\b((?:eusc-[a-z]{2}|us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2})[a-z]?\b/g;
+/** A GCP region name, alone or as the stem of a zone (`asia-southeast1`, `asia-southeast1-a`). */
+const GCP_REGION_NAME = /\b((?:asia|europe|us|northamerica|southamerica|australia|me|africa)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)\d{1,2})(?:-[a-z])?\b/g;
 /** ARNs of another partition (China, GovCloud, ISO, European Sovereign Cloud) are outside any of our jurisdictions. */
 const OTHER_PARTITION = /\barn:aws-[a-z-]+:/;
 
-export const RESIDENCY_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, [
+export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"] }, [
   {
     id: "residency.in-jurisdiction",
     requirement: "12.5.2, 3.2.1",
@@ -17,12 +19,19 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, 
     description: "every AWS region the stack names (providers, state, ARNs, endpoints, image registries, replicas, backups) is one of the jurisdiction's allowed regions; no replication to a bucket outside this stack and no global database",
     check: ({ json, region }) => {
       const allowed = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.aws);
+      const allowedGcp = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.gcp);
       const seen = new Map<string, Set<string>>();
       walkStrings(json, [], (path, value) => {
         if (OTHER_PARTITION.test(value)) {
           const address = addressOf(path);
           if (!seen.has(address)) seen.set(address, new Set());
           seen.get(address)!.add(`partition ${/\barn:(aws-[a-z-]+):/.exec(value)![1]}`);
+        }
+        for (const m of value.matchAll(GCP_REGION_NAME)) {
+          if (allowedGcp.has(m[1])) continue;
+          const address = addressOf(path);
+          if (!seen.has(address)) seen.set(address, new Set());
+          seen.get(address)!.add(m[1]);
         }
         for (const m of value.matchAll(AWS_REGION_NAME)) {
           if (allowed.has(m[1])) continue;
@@ -31,7 +40,7 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, 
           seen.get(address)!.add(m[1]);
         }
       });
-      const v = [...seen].map(([address, regions]) => `${address}: names ${[...regions].sort().join(", ")}, outside ${region.jurisdiction} (${[...allowed].join(", ")})`);
+      const v = [...seen].map(([address, regions]) => `${address}: names ${[...regions].sort().join(", ")}, outside ${region.jurisdiction} (${[...allowed, ...allowedGcp].join(", ")})`);
       for (const [name, r] of resourcesOf(json, "aws_s3_bucket_replication_configuration")) {
         for (const rule of asList<TfJson>(r.rule)) {
           const dest = asList<TfJson>(rule.destination)[0]?.bucket;

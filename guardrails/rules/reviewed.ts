@@ -29,15 +29,35 @@ const AWS_TYPES: readonly string[] = [
   "aws_eks_pod_identity_association", "aws_launch_template", "aws_ecr_repository", "aws_ecr_lifecycle_policy",
 ];
 
+const GCP_TYPES: readonly string[] = [
+  // Keys
+  "google_kms_key_ring", "google_kms_crypto_key", "google_kms_crypto_key_iam_member",
+  // Network
+  "google_compute_network", "google_compute_subnetwork", "google_compute_firewall", "google_compute_global_address",
+  "google_compute_global_forwarding_rule", "google_dns_managed_zone", "google_dns_record_set", "google_access_context_manager_service_perimeter",
+  "google_compute_address", "google_compute_forwarding_rule", "google_compute_region_backend_service", "google_compute_region_health_check",
+  "google_compute_service_attachment",
+  // Logs, IAM
+  "google_logging_project_bucket_config", "google_logging_project_sink", "google_project_iam_audit_config", "google_project_iam_member",
+  "google_service_account", "google_service_account_iam_member",
+  // Audit archive
+  "google_storage_bucket", "google_storage_bucket_iam_member",
+  // Database and Kafka
+  "google_sql_database_instance", "google_managed_kafka_cluster", "google_managed_kafka_topic", "google_managed_kafka_acl",
+  // GKE and images
+  "google_container_cluster", "google_container_node_pool", "google_artifact_registry_repository", "google_artifact_registry_repository_iam_member",
+];
+
 export const REVIEWED_RESOURCE_TYPES: Readonly<Record<StackLayer, readonly string[]>> = {
   aws: AWS_TYPES,
+  gcp: GCP_TYPES,
   // The Istio install: its namespaces and two Helm releases, nothing else.
   istio: ["kubernetes_namespace_v1", "helm_release"],
   // The mesh's policies, as manifests of the kinds mesh.known-kinds admits.
   mesh: ["kubernetes_manifest"],
 };
 
-export const REVIEWED_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, [
+export const REVIEWED_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"] }, [
   {
     id: "stack.reviewed-resource-types",
     requirement: "6.5.1, 12.5",

@@ -3,7 +3,7 @@ import { TfJson } from "../tfjson";
 import { asList } from "./common";
 
 /** Argument names that hold a secret value. */
-export const SECRET_ARGUMENT = /^(password|master_password|secret_string|secret_binary|secret_key|access_key|private_key|token|auth_token|client_secret|client_key|key_store_password|api_key)(_wo)?$/;
+export const SECRET_ARGUMENT = /^(password|root_password|master_password|secret_string|secret_binary|secret_key|access_key|private_key|token|auth_token|client_secret|client_key|key_store_password|api_key)(_wo)?$/;
 
 /** Every string in a JSON value with its path of keys. */
 export function walkStrings(value: unknown, path: string[], visit: (path: string[], value: string) => void): void {
@@ -20,7 +20,7 @@ export function addressOf(path: string[]): string {
 
 const isLiteral = (s: string) => s.length > 0 && !s.includes("${");
 
-export const SECRET_RULES = stackRules({ layers: ["aws", "istio", "mesh"] }, [
+export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"] }, [
   {
     id: "secrets.no-literals",
     requirement: "8.3.2, 8.6.2, 3.5",

@@ -84,6 +84,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
   },
   {
     id: "stack.no-data-sources",
+    layers: ["aws", "gcp"],
     requirement: "12.5",
     fix: "Replace the data source with a value from the region file (account id, AZ names, ARNs) so that the stack plans with no credentials.",
     description: "no data source, so a plan needs no credentials and reads nothing from the cloud",

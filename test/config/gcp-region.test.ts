@@ -2,7 +2,7 @@ import { RegionConfigError } from "../../config/errors";
 import { validateRegions } from "../../config/load";
 import { GcpRegionConfig, GcpRegionFile } from "../../config/schema";
 import eu from "../../regions/eu";
-import { APAC_REGION } from "../support/apac-region";
+import APAC_REGION from "../../regions/apac";
 import { cloneJson } from "../support/synth";
 
 /** Validates the APAC region (with eu beside it, for the cross-region rules) after `mutate`. */

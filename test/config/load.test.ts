@@ -32,9 +32,10 @@ function problemsAfter(target: "eu" | "us", mutate: (r: Data) => void) {
 describe("the shipped regions", () => {
   it("load and validate", () => {
     const regions = loadRegions();
-    expect(regions.map((r) => r.name)).toEqual(["eu", "us"]);
-    expect(regions[0]).toMatchObject({ cloud: "aws", cloudRegion: "eu-west-1", jurisdiction: "EU", drPartnerRegion: "eu-central-1" });
-    expect(regions[1]).toMatchObject({ cloud: "aws", cloudRegion: "us-east-1", jurisdiction: "US" });
+    expect(regions.map((r) => r.name)).toEqual(["apac", "eu", "us"]);
+    expect(regions[0]).toMatchObject({ cloud: "gcp", cloudRegion: "asia-southeast1", jurisdiction: "SG" });
+    expect(regions[1]).toMatchObject({ cloud: "aws", cloudRegion: "eu-west-1", jurisdiction: "EU", drPartnerRegion: "eu-central-1" });
+    expect(regions[2]).toMatchObject({ cloud: "aws", cloudRegion: "us-east-1", jurisdiction: "US" });
   });
 
   it("get defaults for what they omit", () => {

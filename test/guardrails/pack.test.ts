@@ -18,7 +18,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadRegions } from "../../config/load";
-import { AwsRegionConfig, RegionConfig } from "../../config/schema";
+import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../../config/schema";
+import { ComputeAddress } from "@cdktf/provider-google/lib/compute-address";
+import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
+import { ContainerCluster } from "@cdktf/provider-google/lib/container-cluster";
+import { KmsCryptoKey as GoogleKmsKey } from "@cdktf/provider-google/lib/kms-crypto-key";
+import { KmsCryptoKeyIamMember } from "@cdktf/provider-google/lib/kms-crypto-key-iam-member";
+import { KmsKeyRing } from "@cdktf/provider-google/lib/kms-key-ring";
+import { ManagedKafkaTopic } from "@cdktf/provider-google/lib/managed-kafka-topic";
+import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
+import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import { App, TerraformResource } from "../../constructs/cdktf";
 import { GUARDRAILS } from "../../guardrails";
 import { GuardrailPack } from "../../guardrails/pack";
@@ -29,7 +40,8 @@ import { defineStacks } from "../../stacks";
 import { RegionStack, STACK_LAYERS, StackLayer } from "../../stacks/blueprint-stack";
 import { allStacks, shippedAllLayers } from "../support/synth";
 
-const [eu] = loadRegions() as AwsRegionConfig[];
+const eu = loadRegions().find((r) => r.name === "eu") as AwsRegionConfig;
+const apac = loadRegions().find((r) => r.name === "apac") as GcpRegionConfig;
 
 /** A region stack holding only what a test puts in it. */
 class MinimalStack extends RegionStack {
@@ -48,9 +60,13 @@ function newApp(options: { skipValidation?: boolean } = {}): App {
  */
 function synthWith(ruleId: string, build: (stack: MinimalStack) => void): { error?: string; written: boolean; pack: GuardrailPack } {
   const app = newApp();
-  const stack = new MinimalStack(app, eu);
+  // A rule of GCP stacks only is tried on a GCP stack of the APAC region.
+  const layers = GUARDRAILS.find((r) => r.id === ruleId)?.layers ?? [];
+  const gcp = layers.includes("gcp") && !layers.includes("aws");
+  const stack = gcp ? new MinimalStack(app, apac, "gcp") : new MinimalStack(app, eu);
   build(stack);
-  if (!stack.node.tryFindChild("aws")) new AwsProvider(stack, "aws", { region: eu.cloudRegion });
+  if (gcp && !stack.node.tryFindChild("google")) new GoogleProvider(stack, "google", { project: apac.projectId, region: apac.cloudRegion });
+  if (!gcp && !stack.node.tryFindChild("aws")) new AwsProvider(stack, "aws", { region: eu.cloudRegion });
   const pack = GuardrailPack.applyTo(
     stack,
     GUARDRAILS.filter((r) => r.id === ruleId),
@@ -159,6 +175,93 @@ const MINIMAL: [string, string, (s: MinimalStack) => void, (s: MinimalStack) => 
   ],
 ];
 
+/** A Cloud KMS key of the stack named after its purpose, as GcpRegionKeys creates it. */
+const gcpKey = (s: Construct, purpose: string) =>
+  new GoogleKmsKey(s, `Key-${purpose}`, { name: purpose, keyRing: "ring", rotationPeriod: "7776000s", destroyScheduledDuration: "2592000s", versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "HSM" }, lifecycle: { preventDestroy: true } });
+const privateBucket = (s: Construct, id: string, extra: Record<string, unknown> = {}) =>
+  new StorageBucket(s, id, { name: `b-${id.toLowerCase()}`, location: "asia-southeast1", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", lifecycle: { preventDestroy: true }, ...extra });
+const hardenedGke = (s: Construct, extra: Record<string, unknown> = {}) =>
+  new ContainerCluster(s, "Cluster", {
+    name: "c",
+    location: "asia-southeast1",
+    nodeLocations: [...apac.zones],
+    workloadIdentityConfig: { workloadPool: "p.svc.id.goog" },
+    datapathProvider: "ADVANCED_DATAPATH",
+    enableShieldedNodes: true,
+    loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"] },
+    masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+    deletionProtection: true,
+    nodeConfig: { serviceAccount: "nodes@p.iam.gserviceaccount.com", shieldedInstanceConfig: { enableSecureBoot: true }, workloadMetadataConfig: { mode: "GKE_METADATA" } },
+    ...extra,
+  });
+
+/** For each resource-level rule of GCP stacks, a minimal construct that breaks it and its compliant twin. */
+const GCP_MINIMAL: [string, string, (s: MinimalStack) => void, (s: MinimalStack) => void][] = [
+  ["gcp.keys-hsm-rotating", "a software key that never rotates", (s) => new GoogleKmsKey(s, "Key", { name: "k", keyRing: "ring" }), (s) => gcpKey(s, "k")],
+  [
+    "gcp.key-access-least-privilege",
+    "a key administered by a person",
+    (s) => new KmsCryptoKeyIamMember(s, "Grant", { cryptoKeyId: gcpKey(s, "database").id, role: "roles/cloudkms.admin", member: "user:someone@acme.example" }),
+    (s) => new KmsCryptoKeyIamMember(s, "Grant", { cryptoKeyId: gcpKey(s, "database").id, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: `serviceAccount:service-${apac.projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com` }),
+  ],
+  ["gcp.cmek", "a bucket under Google-managed encryption", (s) => privateBucket(s, "Bucket"), (s) => privateBucket(s, "Bucket", { encryption: { defaultKmsKeyName: gcpKey(s, "audit").id } })],
+  ["gcp.private-only", "an external address", (s) => new ComputeAddress(s, "Address", { name: "a" }), (s) => new ComputeAddress(s, "Address", { name: "a", addressType: "INTERNAL" })],
+  [
+    "gcp.subnets-private-logged",
+    "a subnet without flow logs",
+    (s) => new ComputeSubnetwork(s, "Subnet", { name: "s", network: "n", ipCidrRange: "10.30.0.0/24", privateIpGoogleAccess: true }),
+    (s) => new ComputeSubnetwork(s, "Subnet", { name: "s", network: "n", ipCidrRange: "10.30.0.0/24", privateIpGoogleAccess: true, logConfig: { flowSampling: 1, metadata: "INCLUDE_ALL_METADATA" } }),
+  ],
+  [
+    "gcp.database-hardened",
+    "a database that accepts plaintext",
+    (s) => new SqlDatabaseInstance(s, "Db", { name: "d", databaseVersion: "POSTGRES_16", settings: { tier: "db-custom-2-7680" } }),
+    (s) =>
+      new SqlDatabaseInstance(s, "Db", {
+        name: "d",
+        databaseVersion: "POSTGRES_16",
+        deletionProtection: true,
+        settings: {
+          tier: "db-custom-2-7680",
+          availabilityType: "REGIONAL",
+          deletionProtectionEnabled: true,
+          ipConfiguration: { ipv4Enabled: false, sslMode: "ENCRYPTED_ONLY" },
+          backupConfiguration: { enabled: true, pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: 7 } },
+          databaseFlags: [
+            { name: "cloudsql.iam_authentication", value: "on" },
+            { name: "log_connections", value: "on" },
+            { name: "log_disconnections", value: "on" },
+          ],
+        },
+      }),
+  ],
+  ["gcp.gke-hardened", "a cluster with legacy ABAC and client certificates", (s) => hardenedGke(s, { enableLegacyAbac: true, masterAuth: { clientCertificateConfig: { issueClientCertificate: true } } }), (s) => hardenedGke(s)],
+  [
+    "gcp.bucket-access-logged",
+    "a bucket without usage logs",
+    (s) => privateBucket(s, "Bucket"),
+    (s) => {
+      const logs = privateBucket(s, "Logs");
+      suppressGuardrails(logs, [{ id: "gcp.bucket-access-logged", reason: "the access-log bucket of this test, which cannot log to itself" }]);
+      privateBucket(s, "Bucket", { logging: { logBucket: logs.name } });
+    },
+  ],
+  [
+    "gcp.kafka-replicated",
+    "a topic with two replicas",
+    (s) => new ManagedKafkaTopic(s, "Topic", { topicId: "t", cluster: "c", location: "asia-southeast1", replicationFactor: 2 }),
+    (s) => new ManagedKafkaTopic(s, "Topic", { topicId: "t", cluster: "c", location: "asia-southeast1", replicationFactor: 3, configs: { "min.insync.replicas": "2" } }),
+  ],
+  [
+    "gcp.iam-least-privilege",
+    "an editor",
+    (s) => new ProjectIamMember(s, "Grant", { project: apac.projectId, role: "roles/editor", member: "user:someone@acme.example" }),
+    (s) => new ProjectIamMember(s, "Grant", { project: apac.projectId, role: "roles/logging.logWriter", member: "serviceAccount:nodes@p.iam.gserviceaccount.com" }),
+  ],
+  ["gcp.stateful-protected", "a destroyable key ring", (s) => new KmsKeyRing(s, "Ring", { name: "r", location: "asia-southeast1" }), (s) => new KmsKeyRing(s, "Ring", { name: "r", location: "asia-southeast1", lifecycle: { preventDestroy: true } })],
+];
+MINIMAL.push(...GCP_MINIMAL);
+
 describe("a minimal construct that breaks a rule does not synthesize", () => {
   it.each(MINIMAL.map(([id, what, bad]) => [`${id}: ${what}`, id, bad] as const))("%s", (_l, id, bad) => {
     const rule = GUARDRAILS.find((r) => r.id === id)!;
@@ -245,7 +348,8 @@ describe("the pack", () => {
   it("is on every stack of every region", () => {
     const stacks = defineStacks(newApp(), loadRegions());
     expect(stacks.filter((s) => !GuardrailPack.of(s)).map((s) => s.node.id)).toEqual([]);
-    expect(stacks.length).toBe(3 * loadRegions().length);
+    // AWS regions: the region, Istio and mesh stacks; GCP regions: the region stack.
+    expect(stacks.length).toBe(loadRegions().reduce((n, r) => n + (r.cloud === "aws" ? 3 : 1), 0));
   });
 
   it("refuses an App that skips validation", () => {
@@ -285,7 +389,7 @@ describe("the shipped regions", () => {
   it("suppress only the reviewed exceptions, each with its reason", () => {
     const suppressed = stacks.flatMap((s) => s.guardrails.findings.filter((f) => f.suppressedBy).map((f) => `${s.layer} ${f.rule.id} ${f.address}`));
     // The access-log bucket cannot log to itself (its reason is in constructs/audit-archive.ts).
-    expect([...new Set(suppressed)]).toEqual(["aws logging.access-logs aws_s3_bucket.audit_archive_access_logs_bucket"]);
-    expect(suppressed.length).toBe(stacks.filter((s) => s.layer === "aws").length);
+    expect([...new Set(suppressed)]).toEqual(["gcp gcp.bucket-access-logged google_storage_bucket.audit_archive_access_logs", "aws logging.access-logs aws_s3_bucket.audit_archive_access_logs_bucket"]);
+    expect(suppressed.length).toBe(stacks.filter((s) => s.layer === "aws" || s.layer === "gcp").length);
   });
 });

@@ -10,7 +10,7 @@ import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "..
 
 const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
 const awsStacks = stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");
-const inCluster = stacks.filter((s) => s.layer !== "aws");
+const inCluster = stacks.filter((s) => s.layer === "istio" || s.layer === "mesh");
 
 /** The rows of the Markdown table that follows `heading` (a line of the report), as cells. */
 function tableAfter(report: string, heading: string): string[][] {

@@ -1,10 +1,10 @@
-import type { GcpRegionFile } from "../../config/schema";
+import type { GcpRegionFile } from "../config/schema";
 
 /**
- * The APAC region on Google Cloud (Singapore), as the region file `regions/apac.ts` will hold it
- * once the GCP stacks exist. The config tests validate it now.
+ * APAC card processing on Google Cloud: Singapore (asia-southeast1), jurisdiction SG. Partners
+ * reach the payment API through Private Service Connect.
  */
-export const APAC_REGION: GcpRegionFile = {
+const region: GcpRegionFile = {
   name: "apac",
   cloud: "gcp",
   cloudRegion: "asia-southeast1",
@@ -74,3 +74,5 @@ export const APAC_REGION: GcpRegionFile = {
     pciScope: "cde",
   },
 };
+
+export default region;

@@ -1,0 +1,227 @@
+import { KmsCryptoKeyIamMember } from "@cdktf/provider-google/lib/kms-crypto-key-iam-member";
+import { LoggingProjectBucketConfig } from "@cdktf/provider-google/lib/logging-project-bucket-config";
+import { LoggingProjectSink } from "@cdktf/provider-google/lib/logging-project-sink";
+import { ProjectIamAuditConfig } from "@cdktf/provider-google/lib/project-iam-audit-config";
+import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
+import { Construct } from "constructs";
+import { GcpRegionConfig, RegionConfig } from "../config/schema";
+import { CloudSqlPostgres } from "../constructs/cloud-sql-postgres";
+import { TerraformOutput } from "../constructs/cdktf";
+import { GcpPartnerServiceAttachment } from "../constructs/gcp-partner-service-attachment";
+import { GcpPrivateNetwork } from "../constructs/gcp-private-network";
+import { GcpRegionKeys } from "../constructs/gcp-region-keys";
+import { GcsAuditArchive } from "../constructs/gcs-audit-archive";
+import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gke-cluster";
+import { ManagedKafka } from "../constructs/managed-kafka";
+import { RegionStack } from "./blueprint-stack";
+
+/** Outputs the mesh stacks read (through the state of `region-<name>`). */
+export const GKE_OUTPUT_IDS = {
+  name: "gke_cluster_name",
+  endpoint: "gke_cluster_endpoint",
+  certificateAuthority: "gke_cluster_certificate_authority",
+} as const;
+
+/** The region's Artifact Registry host and repository path (`<host>/<project>/<repository>`). */
+export function artifactRegistry(region: Pick<GcpRegionConfig, "cloudRegion" | "projectId" | "naming" | "name">): string {
+  return `${region.cloudRegion}-docker.pkg.dev/${region.projectId}/${region.naming.prefix}-${region.name}`;
+}
+
+/** A label value: lowercase letters, digits, `_` and `-`, at most 63 characters. */
+export function labelValue(value: string): string {
+  return value.toLowerCase().replace(/@/g, "_at_").replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+}
+
+/** Default labels on every Google resource of a region (the AWS default tags' counterpart, 12.5). */
+export function regionLabels(region: RegionConfig): Record<string, string> {
+  return {
+    region: labelValue(region.name),
+    jurisdiction: labelValue(region.jurisdiction),
+    data_classification: labelValue(region.tags.dataClassification),
+    pci_scope: labelValue(region.tags.pciScope),
+    owner: labelValue(region.tags.owner),
+    managed_by: "cdktf",
+    blueprint: "pci-payment-platform",
+  };
+}
+
+/** The log bucket every log of the project is routed to (CMEK, regional, retained 12 months or more). */
+export const AUDIT_LOG_BUCKET_ID = "audit";
+
+/**
+ * `region-<name>` on Google Cloud: the reference model with Google's services, planned with the
+ * google provider only and no data source (the project number comes from the region file).
+ */
+export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
+  readonly keys: GcpRegionKeys;
+  readonly network: GcpPrivateNetwork;
+  readonly auditArchive: GcsAuditArchive;
+  readonly gke: GkeCluster;
+  readonly database: CloudSqlPostgres;
+  readonly kafka: ManagedKafka;
+  readonly partnerApi: GcpPartnerServiceAttachment;
+
+  constructor(scope: Construct, region: GcpRegionConfig) {
+    super(scope, `region-${region.name}`, region, "gcp");
+    const name = `${region.naming.prefix}-${region.name}`;
+    this.useGcsStateBackend(region.stateBackend.prefix);
+
+    new GoogleProvider(this, "google", {
+      project: region.projectId,
+      region: region.cloudRegion,
+      defaultLabels: regionLabels(region),
+      addTerraformAttributionLabel: true,
+    });
+
+    this.keys = new GcpRegionKeys(this, "Keys", { name, location: region.cloudRegion, projectNumber: region.projectNumber, rotationDays: region.kms.rotationDays });
+
+    const nodes = new GkeNodeServiceAccount(this, "NodeIdentity", { name, projectId: region.projectId });
+    this.network = new GcpPrivateNetwork(this, "Network", {
+      name,
+      region: region.cloudRegion,
+      projectNumber: region.projectNumber,
+      ranges: {
+        workload: region.network.workloadCidr,
+        pods: region.network.podsCidr,
+        services: region.network.servicesCidr,
+        data: region.network.dataCidr,
+        pscNat: region.network.pscNatCidr,
+        controlPlane: region.network.controlPlaneCidr,
+      },
+      googleApisAddress: region.network.googleApisAddress,
+      nodeServiceAccount: nodes.account,
+      accessPolicy: region.vpcServiceControls?.accessPolicy,
+    });
+
+    // Every log of the project goes to a regional, CMEK-encrypted bucket kept at least 12 months;
+    // data-access audit logs are on for every service (PCI DSS 10.2, 10.5.1).
+    const logBucket = new LoggingProjectBucketConfig(this, "AuditLogBucket", {
+      project: region.projectId,
+      location: region.cloudRegion,
+      bucketId: AUDIT_LOG_BUCKET_ID,
+      retentionDays: region.retention.logDays,
+      cmekSettings: { kmsKeyName: this.keys.keys.logs.id },
+      description: `Every log of ${name}, kept ${region.retention.logDays} days`,
+      lifecycle: { preventDestroy: true },
+    });
+    new LoggingProjectSink(this, "AuditLogSink", {
+      name: `${name}-all-logs`,
+      destination: `logging.googleapis.com/projects/${region.projectId}/locations/${region.cloudRegion}/buckets/${AUDIT_LOG_BUCKET_ID}`,
+      uniqueWriterIdentity: true,
+      dependsOn: [logBucket],
+    });
+    new ProjectIamAuditConfig(this, "DataAccessLogs", {
+      project: region.projectId,
+      service: "allServices",
+      auditLogConfig: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+    });
+
+    this.auditArchive = new GcsAuditArchive(this, "AuditArchive", {
+      bucketName: `${name}-audit-${region.projectNumber}`,
+      accessLogBucketName: `${name}-access-logs-${region.projectNumber}`,
+      location: region.cloudRegion,
+      key: this.keys.keys.audit,
+      retentionDays: region.retention.auditArchiveDays,
+      coldStorageAfterDays: region.retention.coldStorageAfterDays,
+    });
+
+    const withAccess = region.services.filter((s) => s.access);
+    this.gke = new GkeCluster(this, "Gke", {
+      name,
+      projectId: region.projectId,
+      region: region.cloudRegion,
+      zones: region.zones,
+      version: region.gke.version,
+      networkId: this.network.network.id,
+      workloadSubnet: this.network.workloadSubnet,
+      podsRangeName: this.network.podsRangeName,
+      servicesRangeName: this.network.servicesRangeName,
+      controlPlaneCidr: region.network.controlPlaneCidr,
+      masterAuthorizedNetworks: region.gke.masterAuthorizedNetworks,
+      secretsKey: this.keys.keys["gke-secrets"],
+      disksKey: this.keys.keys.disks,
+      registryKey: this.keys.keys.registry,
+      nodeServiceAccount: nodes.account,
+      nodes: region.gke.nodes,
+      workloads: withAccess.map((s) => ({ id: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
+    });
+
+    this.database = new CloudSqlPostgres(this, "Database", {
+      name,
+      region: region.cloudRegion,
+      projectId: region.projectId,
+      databaseVersion: region.database.engineVersion,
+      tier: region.database.tier,
+      diskGb: region.database.diskGb,
+      backupRetentionDays: region.database.backupRetentionDays,
+      key: this.keys.keys.database,
+      dataSubnet: this.network.dataSubnet,
+      networkId: this.network.network.id,
+    });
+
+    this.kafka = new ManagedKafka(this, "Kafka", {
+      name,
+      region: region.cloudRegion,
+      vcpuCount: region.kafka.vcpuCount,
+      memoryGiB: region.kafka.memoryGiB,
+      key: this.keys.keys.kafka,
+      dataSubnet: this.network.dataSubnet,
+      topics: region.kafka.topics,
+      clients: withAccess
+        .filter((s) => s.access!.kafka.read.length + s.access!.kafka.write.length > 0)
+        .map((s) => ({ id: s.name, serviceAccountEmail: this.gke.workloadIdentities[s.name].email, read: s.access!.kafka.read, write: s.access!.kafka.write })),
+    });
+
+    // Each workload identity gets exactly its declared access.
+    for (const s of withAccess) {
+      const member = `serviceAccount:${this.gke.workloadIdentities[s.name].email}`;
+      const access = s.access!;
+      if (access.tokenizationKey) {
+        new KmsCryptoKeyIamMember(this, `Access-${s.name}-Tokenization`, { cryptoKeyId: this.keys.keys.tokenization.id, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member });
+      }
+      if (access.auditWritePrefix) {
+        new StorageBucketIamMember(this, `Access-${s.name}-Audit`, {
+          bucket: this.auditArchive.archive.name,
+          role: "roles/storage.objectCreator",
+          member,
+          condition: {
+            title: `${s.name} writes under ${access.auditWritePrefix}`,
+            expression: `resource.name.startsWith("projects/_/buckets/${name}-audit-${region.projectNumber}/objects/${access.auditWritePrefix}")`,
+          },
+        });
+      }
+      if (access.kafka.read.length + access.kafka.write.length > 0) {
+        new ProjectIamMember(this, `Access-${s.name}-Kafka`, {
+          project: region.projectId,
+          role: "roles/managedkafka.client",
+          member,
+          condition: {
+            title: `${s.name} connects to ${name} only`,
+            expression: `resource.name.startsWith("projects/${region.projectId}/locations/${region.cloudRegion}/clusters/${name}")`,
+          },
+        });
+      }
+    }
+
+    this.partnerApi = new GcpPartnerServiceAttachment(this, "PartnerApi", {
+      name: `${name}-payment-api`,
+      region: region.cloudRegion,
+      networkId: this.network.network.id,
+      subnet: this.network.workloadSubnet,
+      natSubnet: this.network.pscNatSubnet,
+      consumerAcceptList: region.paymentApi.consumerAcceptList,
+    });
+
+    new TerraformOutput(this, GKE_OUTPUT_IDS.name, { value: this.gke.cluster.name, description: "GKE cluster" });
+    new TerraformOutput(this, GKE_OUTPUT_IDS.endpoint, { value: this.gke.cluster.endpoint, description: "Private endpoint of the GKE control plane" });
+    new TerraformOutput(this, GKE_OUTPUT_IDS.certificateAuthority, { value: this.gke.cluster.masterAuth.clusterCaCertificate, description: "CA of the GKE control plane (base64)" });
+    new TerraformOutput(this, "artifact_registry", { value: artifactRegistry(region), description: "Where images and charts are mirrored" });
+    new TerraformOutput(this, "database_psc_address", { value: this.database.endpointAddress.address, description: "Cloud SQL through its PSC endpoint" });
+    new TerraformOutput(this, "database_connection_name", { value: this.database.instance.connectionName, description: "Cloud SQL connection name (IAM auth)" });
+    new TerraformOutput(this, "kafka_cluster_id", { value: this.kafka.cluster.id, description: "Managed Kafka cluster (bootstrap address from gcloud managed-kafka clusters describe)" });
+    new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.archive.name, description: "Audit archive (locked retention)" });
+    new TerraformOutput(this, "partner_service_attachment", { value: this.partnerApi.attachment.selfLink, description: "Give partners this PSC service attachment" });
+  }
+}

@@ -1,0 +1,165 @@
+import { GcpRegionConfig } from "../../config/schema";
+import { GCP_KEY_PURPOSES } from "../../constructs/gcp-region-keys";
+import { GUARDRAILS, checkRule } from "../../guardrails";
+import { SynthStack, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllLayers } from "../support/synth";
+
+/** The GCP region stacks of the shipped regions. */
+const stacks = shippedAllLayers().filter((s): s is SynthStack<GcpRegionConfig> => s.layer === "gcp");
+const GCP_RULES = GUARDRAILS.filter((r) => r.layers.includes("gcp"));
+
+it("ships a GCP region (APAC, Singapore)", () => {
+  expect(stacks.map((s) => [s.name, s.region.cloudRegion, s.region.jurisdiction])).toEqual([["region-apac", "asia-southeast1", "SG"]]);
+});
+
+describe.each(stacks.map((s) => [s.name, s] as const))("%s meets every guardrail", (_name, stack) => {
+  it.each(GCP_RULES.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
+    expect(stack.guardrails.findings.filter((f) => f.rule.id === rule.id && !f.suppressedBy)).toEqual([]);
+    expect(checkRule(rule, stack).length).toBe(stack.guardrails.findings.filter((f) => f.rule.id === rule.id).length);
+  });
+});
+
+const first = (j: TfJson, type: string): TfJson => Object.values(j.resource[type] as Record<string, TfJson>)[0];
+const add = (j: TfJson, type: string, name: string, body: TfJson) => (j.resource[type] = { ...(j.resource[type] ?? {}), [name]: body });
+const keyOf = (j: TfJson, purpose: string) => Object.values(j.resource.google_kms_crypto_key as Record<string, TfJson>).find((k) => k.name === purpose)!;
+const firewall = (j: TfJson, suffix: string) => Object.values(j.resource.google_compute_firewall as Record<string, TfJson>).find((f) => String(f.name).endsWith(suffix))!;
+const archive = (j: TfJson) => Object.values(j.resource.google_storage_bucket as Record<string, TfJson>).find((b) => String(b.name).includes("-audit-"))!;
+
+/** Weakenings of a GCP region stack, each with the rule that must catch it. */
+const MUTATIONS: [string, string, (j: TfJson) => void][] = [
+  ["gcp.provider-pinned-to-project", "another project", (j) => (j.provider.google[0].project = "someone-else")],
+  ["gcp.provider-pinned-to-project", "PCI scope label dropped", (j) => delete j.provider.google[0].default_labels.pci_scope],
+  ["gcp.provider-pinned-to-project", "a credentials file in the stack", (j) => (j.provider.google[0].credentials = "/tmp/key.json")],
+  ["gcp.backend-encrypted", "state without the state key", (j) => delete j.terraform.backend.gcs.kms_encryption_key],
+  ["gcp.labels-not-overridden", "a bucket out of scope", (j) => (archive(j).labels = { pci_scope: "out-of-scope" })],
+  ["gcp.keys-one-per-purpose", "no tokenization key", (j) => delete j.resource.google_kms_crypto_key.keys_tokenization_key],
+  ["gcp.firewall-default-deny-logged", "deny-all ingress removed", (j) => delete j.resource.google_compute_firewall.network_deny_all_ingress],
+  ["gcp.firewall-default-deny-logged", "SSH from the internet", (j) =>
+    add(j, "google_compute_firewall", "ssh", { name: "ssh", network: "n", direction: "INGRESS", priority: 100, source_ranges: ["0.0.0.0/0"], allow: [{ protocol: "tcp", ports: ["22"] }], log_config: { metadata: "INCLUDE_ALL_METADATA" } })],
+  ["gcp.firewall-default-deny-logged", "a rule not logged", (j) => delete firewall(j, "allow-nodes-to-data").log_config],
+  ["gcp.firewall-default-deny-logged", "egress to the internet", (j) => (firewall(j, "allow-nodes-to-google-apis").destination_ranges = ["0.0.0.0/0"])],
+  ["gcp.audit-archive", "retention unlocked", (j) => (archive(j).retention_policy.is_locked = false)],
+  ["gcp.audit-archive", "retention of 30 days", (j) => (archive(j).retention_policy.retention_period = 30 * 86400)],
+  ["gcp.audit-archive", "records deleted by lifecycle", (j) => archive(j).lifecycle_rule.push({ action: { type: "Delete" }, condition: { age: 400 } })],
+  ["gcp.keys-hsm-rotating", "software protection", (j) => (keyOf(j, "database").version_template.protection_level = "SOFTWARE")],
+  ["gcp.keys-hsm-rotating", "no rotation", (j) => delete keyOf(j, "kafka").rotation_period],
+  ["gcp.keys-hsm-rotating", "one-day destroy delay", (j) => (keyOf(j, "audit").destroy_scheduled_duration = "86400s")],
+  ["gcp.key-access-least-privilege", "the database key granted to the Kafka agent", (j) =>
+    (Object.values(j.resource.google_kms_crypto_key_iam_member as Record<string, TfJson>).find((m) => String(m.member).includes("cloud-sql"))!.member = `serviceAccount:service-418273645091@gcp-sa-managedkafka.iam.gserviceaccount.com`)],
+  ["gcp.key-access-least-privilege", "an authoritative key binding", (j) => add(j, "google_kms_crypto_key_iam_binding", "b", { crypto_key_id: "x", role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", members: ["user:a@b"] })],
+  ["gcp.cmek", "Cloud SQL under the kafka key", (j) => (first(j, "google_sql_database_instance").encryption_key_name = "${google_kms_crypto_key.keys_kafka_key.id}")],
+  ["gcp.cmek", "Managed Kafka under Google-managed encryption", (j) => delete first(j, "google_managed_kafka_cluster").gcp_config.kms_key],
+  ["gcp.cmek", "Kubernetes secrets in plaintext", (j) => (first(j, "google_container_cluster").database_encryption.state = "DECRYPTED")],
+  ["gcp.private-only", "Cloud SQL with a public IP", (j) => (first(j, "google_sql_database_instance").settings.ip_configuration.ipv4_enabled = true)],
+  ["gcp.private-only", "a public GKE endpoint", (j) => (first(j, "google_container_cluster").private_cluster_config.enable_private_endpoint = false)],
+  ["gcp.private-only", "the default route kept", (j) => (first(j, "google_compute_network").delete_default_routes_on_create = false)],
+  ["gcp.private-only", "a NAT gateway", (j) => add(j, "google_compute_router_nat", "nat", { name: "nat", router: "r" })],
+  ["gcp.private-only", "a public bucket", (j) => add(j, "google_storage_bucket_iam_member", "public", { bucket: "x", role: "roles/storage.objectViewer", member: "allUsers" })],
+  ["gcp.private-only", "partners accepted automatically", (j) => (first(j, "google_compute_service_attachment").connection_preference = "ACCEPT_AUTOMATIC")],
+  ["gcp.subnets-private-logged", "flow logs sampled", (j) => (first(j, "google_compute_subnetwork").log_config.flow_sampling = 0.1)],
+  ["gcp.database-hardened", "plaintext allowed", (j) => (first(j, "google_sql_database_instance").settings.ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED")],
+  ["gcp.database-hardened", "zonal", (j) => (first(j, "google_sql_database_instance").settings.availability_type = "ZONAL")],
+  ["gcp.database-hardened", "a root password", (j) => (first(j, "google_sql_database_instance").root_password = "${var.pw}")],
+  ["gcp.gke-hardened", "metadata server exposed to pods", (j) => (first(j, "google_container_node_pool").node_config.workload_metadata_config.mode = "GCE_METADATA")],
+  ["gcp.gke-hardened", "nodes as the default compute account", (j) => (first(j, "google_container_node_pool").node_config.service_account = "default")],
+  ["gcp.gke-hardened", "nodes in one zone", (j) => (first(j, "google_container_node_pool").node_locations = ["asia-southeast1-a"])],
+  ["gcp.bucket-access-logged", "archive without usage logs", (j) => delete archive(j).logging],
+  ["gcp.kafka-replicated", "a topic with one replica", (j) => (first(j, "google_managed_kafka_topic").replication_factor = 1)],
+  ["gcp.kafka-replicated", "an ACL on every topic", (j) => (first(j, "google_managed_kafka_acl").acl_id = "allTopics")],
+  ["gcp.iam-least-privilege", "nodes made editors", (j) => (first(j, "google_project_iam_member").role = "roles/editor")],
+  ["gcp.iam-least-privilege", "a service account key", (j) => add(j, "google_service_account_key", "k", { service_account_id: "x" })],
+  ["gcp.stateful-protected", "Cloud SQL destroyable", (j) => delete first(j, "google_sql_database_instance").lifecycle],
+  ["residency.in-jurisdiction", "a bucket in Europe", (j) => (archive(j).location = "europe-west1")],
+  ["residency.in-jurisdiction", "backups in the US", (j) => (first(j, "google_sql_database_instance").settings.backup_configuration.location = "us-central1")],
+  ["secrets.no-literals", "a literal root password", (j) => (first(j, "google_sql_database_instance").root_password = "hunter2")],
+  ["stack.reviewed-resource-types", "a Compute Engine VM", (j) => add(j, "google_compute_instance", "vm", { name: "vm" })],
+  ["stack.no-data-sources", "a project lookup", (j) => (j.data = { google_project: { p: {} } })],
+];
+
+describe("every GCP guardrail fails when the stack is weakened", () => {
+  it("has at least one weakening for every rule of GCP stacks", () => {
+    const covered = new Set(MUTATIONS.map(([id]) => id));
+    expect(GCP_RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
+    it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_l, id, mutate) => {
+      const json = cloneJson(stack.json);
+      mutate(json);
+      const rejected = guardrailPacks().get(stack.name)!.evaluate(json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
+      expect(rejected.length).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe.each(stacks.map((s) => [s.name, s] as const))("%s follows the reference model on GCP", (_name, stack) => {
+  const json = stack.json;
+  it("has one HSM-protected, rotating key per purpose", () => {
+    expect(resourcesOf(json, "google_kms_crypto_key").map(([, k]) => [k.name, k.version_template.protection_level, k.rotation_period]).sort()).toEqual(
+      [...GCP_KEY_PURPOSES].sort().map((p) => [p, "HSM", `${stack.region.kms.rotationDays * 86400}s`]),
+    );
+  });
+
+  it("runs a private GKE with secrets encryption, Workload Identity and nodes in every zone", () => {
+    const c = first(json, "google_container_cluster");
+    expect(c.private_cluster_config).toMatchObject({ enable_private_nodes: true, enable_private_endpoint: true, master_ipv4_cidr_block: stack.region.network.controlPlaneCidr });
+    expect(c.database_encryption).toEqual({ state: "ENCRYPTED", key_name: "${google_kms_crypto_key.keys_gke_secrets_key.id}" });
+    expect(c.workload_identity_config).toEqual({ workload_pool: `${stack.region.projectId}.svc.id.goog` });
+    expect(first(json, "google_container_node_pool").node_locations).toEqual(stack.region.zones);
+  });
+
+  it("keeps Cloud SQL private, TLS-only, IAM-authenticated, regional and under the database key", () => {
+    const db = first(json, "google_sql_database_instance");
+    expect(db.encryption_key_name).toBe("${google_kms_crypto_key.keys_database_key.id}");
+    expect(db.settings.ip_configuration).toMatchObject({ ipv4_enabled: false, ssl_mode: "ENCRYPTED_ONLY" });
+    expect(db.settings.availability_type).toBe("REGIONAL");
+    expect(db.settings.database_flags).toContainEqual({ name: "cloudsql.iam_authentication", value: "on" });
+  });
+
+  it("runs Managed Kafka under the kafka key, with the declared topics and ACLs for the declared clients only", () => {
+    expect(first(json, "google_managed_kafka_cluster").gcp_config.kms_key).toBe("${google_kms_crypto_key.keys_kafka_key.id}");
+    expect(resourcesOf(json, "google_managed_kafka_topic").map(([, t]) => t.topic_id).sort()).toEqual(stack.region.kafka.topics.map((t) => t.name).sort());
+    const entries = resourcesOf(json, "google_managed_kafka_acl").flatMap(([, a]) => a.acl_entries.map((e: TfJson) => `${a.acl_id} ${e.operation} ${e.principal}`));
+    const expected = stack.region.services.flatMap((s) =>
+      (["read", "write"] as const).flatMap((mode) =>
+        (s.access?.kafka[mode] ?? []).flatMap((t) => [`topic/${t} ${mode.toUpperCase()} User:\${google_service_account.gke_workload-${s.name}.email}`, `topic/${t} DESCRIBE User:\${google_service_account.gke_workload-${s.name}.email}`]),
+      ),
+    );
+    expect([...new Set(entries)].sort()).toEqual([...new Set(expected)].sort());
+  });
+
+  it("archives audit records in a bucket with a locked retention of the configured days", () => {
+    expect(archive(json).retention_policy).toEqual({ is_locked: true, retention_period: stack.region.retention.auditArchiveDays * 86400 });
+  });
+
+  it("publishes the payment API only to the listed partner projects, with manual acceptance", () => {
+    const a = first(json, "google_compute_service_attachment");
+    expect(a.connection_preference).toBe("ACCEPT_MANUAL");
+    expect(a.consumer_accept_lists).toEqual(stack.region.paymentApi.consumerAcceptList.map((c) => ({ project_id_or_num: c.project, connection_limit: c.connectionLimit })));
+  });
+});
+
+/**
+ * The concepts both clouds share, each checked by its cloud's rule over every region stack: one
+ * assertion per concept, whatever the cloud.
+ */
+const SHARED: [string, { aws: string; gcp: string }][] = [
+  ["every data store is encrypted at rest with the region's key of its purpose", { aws: "encryption.customer-managed-key", gcp: "gcp.cmek" }],
+  ["nothing is exposed to the internet", { aws: "exposure.private-only", gcp: "gcp.private-only" }],
+  ["audit records are kept at least 365 days, immutably", { aws: "audit.object-lock-compliance", gcp: "gcp.audit-archive" }],
+  ["stateful resources are protected from destroy", { aws: "resilience.stateful-protected", gcp: "gcp.stateful-protected" }],
+  ["everything stays in the jurisdiction", { aws: "residency.in-jurisdiction", gcp: "residency.in-jurisdiction" }],
+  ["no secret is written into the stack", { aws: "secrets.no-literals", gcp: "secrets.no-literals" }],
+  ["the database is reachable over TLS only", { aws: "database.tls-forced", gcp: "gcp.database-hardened" }],
+  ["keys rotate", { aws: "keys.rotation-window-single-region", gcp: "gcp.keys-hsm-rotating" }],
+  ["the plan needs no cloud lookups", { aws: "stack.no-data-sources", gcp: "stack.no-data-sources" }],
+];
+
+describe.each(SHARED)("on every cloud: %s", (_concept, ids) => {
+  const regionStacks = shippedAllLayers().filter((s) => s.layer === "aws" || s.layer === "gcp");
+  it.each(regionStacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
+    const id = ids[stack.layer as "aws" | "gcp"];
+    const rule = GUARDRAILS.find((r) => r.id === id)!;
+    expect(rule.layers).toContain(stack.layer);
+    expect(stack.guardrails.findings.filter((f) => f.rule.id === id && !f.suppressedBy)).toEqual([]);
+  });
+});
