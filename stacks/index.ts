@@ -23,8 +23,14 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
         mesh.addDependency(istio);
         return [aws, istio, mesh];
       }
-      case "gcp":
-        return [new GcpRegionStack(app, region)];
+      case "gcp": {
+        const gcp = new GcpRegionStack(app, region);
+        const istio = new IstioStack(app, region);
+        istio.addDependency(gcp);
+        const mesh = new MeshStack(app, region);
+        mesh.addDependency(istio);
+        return [gcp, istio, mesh];
+      }
     }
   });
   for (const stack of stacks) GuardrailPack.applyTo(stack);

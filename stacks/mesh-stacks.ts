@@ -5,10 +5,42 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
-import { DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
+import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
 import { RegionStack } from "./blueprint-stack";
 import { EKS_OUTPUT_IDS, ISTIO_ECR_PATHS, ecrRegistry } from "./aws-region-stack";
+import { GKE_OUTPUT_IDS, artifactRegistry } from "./gcp-region-stack";
+
+/**
+ * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the
+ * outputs of `region-<name>` they read, the credential plugin, and where Istio's images and charts
+ * are mirrored (`<registry>/istio/<image>`, `oci://<registry>/charts/istio/<chart>`).
+ */
+export interface ClusterPlatform {
+  readonly registry: string;
+  readonly outputs: { readonly name: string; readonly endpoint: string; readonly certificateAuthority: string };
+  /** What comes before the endpoint output in the provider's host (GKE outputs a bare address). */
+  readonly hostPrefix: string;
+  /** The credential plugin: short-lived tokens, never a static credential. */
+  readonly exec: { readonly command: string; readonly args: (clusterName: string) => string[] };
+}
+
+export function clusterPlatform(region: RegionConfig): ClusterPlatform {
+  if (region.cloud === "aws") {
+    return {
+      registry: ecrRegistry(region),
+      outputs: EKS_OUTPUT_IDS,
+      hostPrefix: "",
+      exec: { command: "aws", args: (cluster) => ["eks", "get-token", "--cluster-name", cluster, "--region", region.cloudRegion, "--output", "json"] },
+    };
+  }
+  return {
+    registry: artifactRegistry(region),
+    outputs: GKE_OUTPUT_IDS,
+    hostPrefix: "https://",
+    exec: { command: "gke-gcloud-auth-plugin", args: () => [] },
+  };
+}
 
 /** The mesh a region declares, in the terms of the mesh model. */
 export function meshDesign(region: RegionConfig): MeshDesign {
@@ -25,11 +57,16 @@ export function stateKey(region: AwsRegionConfig, suffix: string): string {
   return `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${suffix}.tfstate`;
 }
 
+/** The GCS prefix of one of a region's stacks, beside the region's: `regions/apac` → `regions/apac-istio`. */
+export function gcsStatePrefix(prefix: string, suffix: string): string {
+  return `${prefix.replace(/\/$/, "")}-${suffix}`;
+}
+
 /** Helm values of the istiod release: private images, the region's trust domain, two replicas, JSON access logs. */
-export function istiodValues(region: AwsRegionConfig): Record<string, unknown> {
+export function istiodValues(region: RegionConfig): Record<string, unknown> {
   return {
     global: {
-      hub: `${ecrRegistry(region)}/${ISTIO_ECR_PATHS.images}`,
+      hub: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}`,
       tag: region.mesh.istioVersion,
       istioNamespace: ISTIO_ROOT_NAMESPACE,
       imagePullPolicy: "IfNotPresent",
@@ -46,29 +83,32 @@ export function istiodValues(region: AwsRegionConfig): Record<string, unknown> {
 }
 
 /**
- * Base of the stacks that act inside a region's cluster: their own state next to the region's,
- * and providers configured from the cluster endpoint and CA that `region-<name>` outputs. Tokens
- * come from `aws eks get-token` as the deploy role (an access entry of the cluster). The API
- * endpoint is private: these stacks are applied from inside the VPC (README, deploy order).
+ * Base of the stacks that act inside a region's cluster (EKS or GKE): their own state next to the
+ * region's, and providers configured from the cluster endpoint and CA that `region-<name>` outputs.
+ * Tokens come from the cloud's credential plugin (`aws eks get-token` as the deploy role, an access
+ * entry of the cluster; `gke-gcloud-auth-plugin` as the deploy identity). The API endpoint is
+ * private: these stacks are applied from inside the network (README, deploy order).
  */
-abstract class ClusterStack extends RegionStack<AwsRegionConfig> {
+abstract class ClusterStack extends RegionStack {
   /** The provider settings for the cluster's API. */
   protected readonly api: { readonly host: string; readonly clusterCaCertificate: string; readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] } };
 
-  constructor(scope: Construct, region: AwsRegionConfig, suffix: "istio" | "mesh") {
+  constructor(scope: Construct, region: RegionConfig, suffix: "istio" | "mesh") {
     super(scope, `region-${region.name}-${suffix}`, region, suffix);
-    this.useRegionStateBackend(stateKey(region, suffix));
-    const state = region.stateBackend;
-
-    const regionState = new DataTerraformRemoteStateS3(this, "RegionState", { bucket: state.bucket, key: state.key, region: state.region });
+    let regionState: DataTerraformRemoteStateS3 | DataTerraformRemoteStateGcs;
+    if (region.cloud === "aws") {
+      this.useRegionStateBackend(stateKey(region, suffix));
+      const state = region.stateBackend;
+      regionState = new DataTerraformRemoteStateS3(this, "RegionState", { bucket: state.bucket, key: state.key, region: state.region });
+    } else {
+      this.useGcsStateBackend(gcsStatePrefix(region.stateBackend.prefix, suffix));
+      regionState = new DataTerraformRemoteStateGcs(this, "RegionState", { bucket: region.stateBackend.bucket, prefix: region.stateBackend.prefix });
+    }
+    const platform = clusterPlatform(region);
     this.api = {
-      host: regionState.getString(EKS_OUTPUT_IDS.endpoint),
-      clusterCaCertificate: Fn.base64decode(regionState.getString(EKS_OUTPUT_IDS.certificateAuthority)),
-      exec: {
-        apiVersion: "client.authentication.k8s.io/v1beta1",
-        command: "aws",
-        args: ["eks", "get-token", "--cluster-name", regionState.getString(EKS_OUTPUT_IDS.name), "--region", region.cloudRegion, "--output", "json"],
-      },
+      host: `${platform.hostPrefix}${regionState.getString(platform.outputs.endpoint)}`,
+      clusterCaCertificate: Fn.base64decode(regionState.getString(platform.outputs.certificateAuthority)),
+      exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: platform.exec.command, args: platform.exec.args(regionState.getString(platform.outputs.name)) },
     };
     new KubernetesProvider(this, "kubernetes", { host: this.api.host, clusterCaCertificate: this.api.clusterCaCertificate, exec: [this.api.exec] });
   }
@@ -83,7 +123,7 @@ export class IstioStack extends ClusterStack {
   readonly base: Release;
   readonly istiod: Release;
 
-  constructor(scope: Construct, region: AwsRegionConfig) {
+  constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "istio");
     new HelmProvider(this, "helm", { kubernetes: this.api });
 
@@ -93,7 +133,7 @@ export class IstioStack extends ClusterStack {
       new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
     }
 
-    const chartRepository = `oci://${ecrRegistry(region)}/${ISTIO_ECR_PATHS.charts}`;
+    const chartRepository = `oci://${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.charts}`;
     const release = { repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE, wait: true, timeout: 600, atomic: true, cleanupOnFail: true, maxHistory: 10 };
     this.base = new Release(this, "IstioBase", {
       ...release,
@@ -121,7 +161,7 @@ export class IstioStack extends ClusterStack {
 export class MeshStack extends ClusterStack {
   readonly manifests: readonly MeshManifest[];
 
-  constructor(scope: Construct, region: AwsRegionConfig) {
+  constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "mesh");
     this.manifests = meshManifests(meshDesign(region));
     const scopes = new Map<string, Construct>();

@@ -1,9 +1,8 @@
-import type { AwsRegionConfig } from "../../config/schema";
+import type { RegionConfig } from "../../config/schema";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { matchesAllPaths } from "../../config/rules";
 import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
-import { EKS_OUTPUT_IDS, ecrRegistry } from "../../stacks/aws-region-stack";
-import { istiodValues } from "../../stacks/mesh-stacks";
+import { clusterPlatform, istiodValues } from "../../stacks/mesh-stacks";
 import { StackView, stackRules } from "../rule";
 import { TfJson, resourcesOf } from "../tfjson";
 import { asList } from "./common";
@@ -36,22 +35,41 @@ const callLine = (principal: string, namespace: string, app: string, methods: un
 const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
 
 /** Rules of both in-cluster stacks (`region-<name>-istio` and `region-<name>-mesh`). */
-export const IN_CLUSTER_RULES = stackRules<AwsRegionConfig>({ layers: ["istio", "mesh"] }, [
+/** The state backend of an in-cluster stack: its own object, next to the region's, encrypted (and, on S3, locked). */
+function stateProblems(region: RegionConfig, json: TfJson): string[] {
+  if (region.cloud === "aws") {
+    const s3 = json.terraform?.backend?.s3;
+    if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) return ["terraform.backend.s3: state not encrypted under the state key and locked"];
+    if (s3.key === region.stateBackend.key || s3.bucket !== region.stateBackend.bucket) return [`terraform.backend.s3: state key ${s3.key} is not its own, next to the region's`];
+    return [];
+  }
+  const gcs = json.terraform?.backend?.gcs;
+  if (!gcs || gcs.kms_encryption_key !== region.stateBackend.kmsKeyName) return ["terraform.backend.gcs: state not encrypted under the state key"];
+  if (gcs.prefix === region.stateBackend.prefix || String(gcs.prefix).startsWith(`${region.stateBackend.prefix}/`) || gcs.bucket !== region.stateBackend.bucket) return [`terraform.backend.gcs: prefix ${gcs.prefix} is not its own, next to the region's`];
+  return [];
+}
+
+/** True when the remote state read is exactly the region stack's. */
+function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
+  return region.cloud === "aws"
+    ? remote.backend === "s3" && remote.config?.key === region.stateBackend.key && remote.config?.bucket === region.stateBackend.bucket
+    : remote.backend === "gcs" && remote.config?.prefix === region.stateBackend.prefix && remote.config?.bucket === region.stateBackend.bucket;
+}
+
+export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["istio", "mesh"] }, [
   {
     id: "mesh.cluster-access",
     requirement: "7.2, 8.2, 3.5",
-    fix: "Keep the in-cluster stacks on the kubernetes/helm providers configured from region-<name>'s outputs, with aws eks get-token credentials and a state key of their own.",
-    description: "in-cluster stacks use only the kubernetes (and, for the install, helm) providers, reach the cluster through the endpoint and CA that region-<name> outputs with short-lived `aws eks get-token` credentials, and keep their own encrypted, locked state next to the region's",
+    fix: "Keep the in-cluster stacks on the kubernetes/helm providers configured from region-<name>'s outputs, with the cloud's credential plugin (aws eks get-token, gke-gcloud-auth-plugin) and state of their own.",
+    description: "in-cluster stacks use only the kubernetes (and, for the install, helm) providers, reach the cluster through the endpoint and CA that region-<name> outputs with short-lived tokens from the cloud's credential plugin, and keep their own encrypted state next to the region's",
     check: ({ region, layer, json }) => {
       const v: string[] = [];
       const providers = IN_CLUSTER_PROVIDERS[layer];
       const used = Object.keys(json.terraform?.required_providers ?? {}).sort();
       if (!same(used, providers)) v.push(`terraform.required_providers: ${JSON.stringify(used)}, expected ${JSON.stringify(providers)}`);
-      const s3 = json.terraform?.backend?.s3;
-      if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push("terraform.backend.s3: state not encrypted under the state key and locked");
-      else if (s3.key === region.stateBackend.key || s3.bucket !== region.stateBackend.bucket) v.push(`terraform.backend.s3: state key ${s3.key} is not its own, next to the region's`);
+      v.push(...stateProblems(region, json));
       const remote = Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
-      if (remote.length !== 1 || remote[0][1].config?.key !== region.stateBackend.key || remote[0][1].config?.bucket !== region.stateBackend.bucket) {
+      if (remote.length !== 1 || !readsRegionState(region, remote[0][1])) {
         v.push(`data.terraform_remote_state: does not read region-${region.name}'s state (and only it)`);
         return v;
       }
@@ -61,11 +79,13 @@ export const IN_CLUSTER_RULES = stackRules<AwsRegionConfig>({ layers: ["istio", 
         ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: p.kubernetes?.exec })),
       ];
       if (configs.length !== providers.length) v.push(`provider: ${configs.length} provider configurations, expected ${providers.length}`);
+      const platform = clusterPlatform(region);
+      const expectedArgs = platform.exec.args(`\${${output(platform.outputs.name)}}`);
       for (const { at, p, exec } of configs) {
-        if (p?.host !== `\${${output(EKS_OUTPUT_IDS.endpoint)}}`) v.push(`${at}: host ${p?.host} is not the cluster's endpoint`);
-        if (p?.cluster_ca_certificate !== `\${base64decode(${output(EKS_OUTPUT_IDS.certificateAuthority)})}`) v.push(`${at}: does not verify the cluster's CA`);
+        if (p?.host !== `${platform.hostPrefix}\${${output(platform.outputs.endpoint)}}`) v.push(`${at}: host ${p?.host} is not the cluster's endpoint`);
+        if (p?.cluster_ca_certificate !== `\${base64decode(${output(platform.outputs.certificateAuthority)})}`) v.push(`${at}: does not verify the cluster's CA`);
         if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${at}: static or unverified credentials`);
-        if (exec?.command !== "aws" || !same(asList(exec?.args).slice(0, 2), ["eks", "get-token"])) v.push(`${at}: credentials not from aws eks get-token`);
+        if (exec?.command !== platform.exec.command || !same(asList(exec?.args), expectedArgs)) v.push(`${at}: credentials not from ${[platform.exec.command, ...expectedArgs.slice(0, 2)].join(" ")}`);
       }
       return v;
     },
@@ -73,12 +93,12 @@ export const IN_CLUSTER_RULES = stackRules<AwsRegionConfig>({ layers: ["istio", 
 ]);
 
 /** Rules of the stack that installs Istio (`region-<name>-istio`). */
-export const ISTIO_RULES = stackRules<AwsRegionConfig>({ layers: ["istio"] }, [
+export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
   {
     id: "mesh.istio-install",
     requirement: "6.3.3, 2.2",
-    fix: "Set mesh.istioVersion to a release of the catalog (ISTIO_RELEASES); install base, then istiod (wait, no lint) from the region's ECR with the blueprint's values.",
-    description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private ECR, istiod with the region's trust domain",
+    fix: "Set mesh.istioVersion to a release of the catalog (ISTIO_RELEASES); install base, then istiod (wait, no lint) from the region's private registry (ECR or Artifact Registry) with the blueprint's values.",
+    description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private registry, istiod with the region's trust domain",
     check: ({ region, json }) => {
       const v: string[] = [];
       const releases = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
@@ -86,10 +106,10 @@ export const ISTIO_RULES = stackRules<AwsRegionConfig>({ layers: ["istio"] }, [
       const version = region.mesh.istioVersion;
       const [major, minor] = version.split(".").map(Number);
       if (!(`${major}.${minor}` in ISTIO_RELEASES) || major !== 1 || minor < 26) v.push(`helm_release: Istio ${version} is not a supported release (1.26 or newer, listed in the catalog)`);
-      const registry = ecrRegistry(region);
+      const registry = clusterPlatform(region).registry;
       for (const { address, r } of Object.values(releases)) {
         if (r.version !== version) v.push(`${address}: version ${r.version}, expected ${version}`);
-        if (r.repository !== `oci://${registry}/charts/istio`) v.push(`${address}: chart from ${r.repository}, not the region's ECR`);
+        if (r.repository !== `oci://${registry}/charts/istio`) v.push(`${address}: chart from ${r.repository}, not the region's private registry`);
         if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
         if (r.lint !== undefined) v.push(`${address}: lint set (istio/istio#41792)`);
         if (r.namespace !== ISTIO_ROOT_NAMESPACE) v.push(`${address}: namespace ${r.namespace}`);
@@ -99,7 +119,7 @@ export const ISTIO_RULES = stackRules<AwsRegionConfig>({ layers: ["istio"] }, [
       const istiod = releases.istiod;
       if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
       const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
-      if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's ECR at ${version}`);
+      if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's private registry at ${version}`);
       if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
       // Anything else in the document (an image override, another hub) is a change to review.
       if (!same(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);

@@ -106,9 +106,12 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
     addManifest(j, "dr", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x", namespace: "payments" }, spec: { host: "*", trafficPolicy: { tls: { mode: "DISABLE" } } } })],
   ["residency.in-jurisdiction", "Istio images from a registry in another jurisdiction", "istio", (j) => {
     const istiod = Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === "istiod")!;
-    istiod.repository = "oci://111122223333.dkr.ecr.ap-southeast-1.amazonaws.com/charts/istio";
+    istiod.repository = "oci://111122223333.dkr.ecr.sa-east-1.amazonaws.com/charts/istio";
   }],
-  ["residency.in-jurisdiction", "state in another jurisdiction", "mesh", (j) => (j.terraform.backend.s3.region = "ap-southeast-1")],
+  ["residency.in-jurisdiction", "state in another jurisdiction", "mesh", (j) => {
+    if (j.terraform.backend.s3) j.terraform.backend.s3.region = "sa-east-1";
+    else j.terraform.backend.gcs.kms_encryption_key = "projects/p/locations/southamerica-east1/keyRings/r/cryptoKeys/k";
+  }],
   ["secrets.no-literals", "a Kubernetes Secret with its data", "mesh", (j) =>
     addManifest(j, "db_secret", { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "payments" }, stringData: { password: "hunter2" } })],
   ["secrets.no-literals", "helm set_sensitive", "istio", (j) => (Object.values(j.resource.helm_release as Record<string, TfJson>)[0].set_sensitive = [{ name: "x", value: "s3cr3t" }])],
@@ -118,8 +121,14 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
   ["mesh.cluster-access", "static token", "mesh", (j) => (j.provider.kubernetes[0].token = "eyJhbGciOi")],
   ["mesh.cluster-access", "helm without the cluster CA", "istio", (j) => delete j.provider.helm[0].kubernetes.cluster_ca_certificate],
   ["mesh.cluster-access", "a kubeconfig file", "mesh", (j) => ((j.provider.kubernetes[0].config_path = "~/.kube/config"), delete j.provider.kubernetes[0].exec)],
-  ["mesh.cluster-access", "shares the region's state", "mesh", (j, s) => (j.terraform.backend.s3.key = s.region.stateBackend.key)],
-  ["mesh.cluster-access", "state unencrypted", "istio", (j) => (j.terraform.backend.s3.encrypt = false)],
+  ["mesh.cluster-access", "shares the region's state", "mesh", (j, s) => {
+    if (s.region.cloud === "aws") j.terraform.backend.s3.key = s.region.stateBackend.key;
+    else j.terraform.backend.gcs.prefix = s.region.stateBackend.prefix;
+  }],
+  ["mesh.cluster-access", "state unencrypted", "istio", (j) => {
+    if (j.terraform.backend.s3) j.terraform.backend.s3.encrypt = false;
+    else delete j.terraform.backend.gcs.kms_encryption_key;
+  }],
   ["mesh.istio-install", "lint on istiod", "istio", (j) => (release(j, "istiod").lint = true)],
   ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false)],
   ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on],

@@ -68,19 +68,19 @@ export function shippedStacks(): readonly SynthStack<AwsRegionConfig>[] {
 
 /** One region's in-cluster stacks: the Istio install and the mesh's policies. */
 export interface MeshStacks {
-  readonly region: AwsRegionConfig;
-  readonly istio: SynthStack<AwsRegionConfig>;
-  readonly mesh: SynthStack<AwsRegionConfig>;
+  readonly region: RegionConfig;
+  readonly istio: SynthStack;
+  readonly mesh: SynthStack;
 }
 
 /** The in-cluster stacks of every shipped region. */
 export function shippedMeshStacks(): MeshStacks[] {
   const all = shippedAllLayers();
   return all
-    .filter((s) => s.layer === "aws")
-    .map((aws) => {
-      const of = (layer: StackLayer) => all.find((s) => s.region.name === aws.region.name && s.layer === layer)! as SynthStack<AwsRegionConfig>;
-      return { region: aws.region as AwsRegionConfig, istio: of("istio"), mesh: of("mesh") };
+    .filter((s) => s.layer === "aws" || s.layer === "gcp")
+    .map((cloud) => {
+      const of = (layer: StackLayer) => all.find((s) => s.region.name === cloud.region.name && s.layer === layer)!;
+      return { region: cloud.region, istio: of("istio"), mesh: of("mesh") };
     });
 }
 
