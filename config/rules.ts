@@ -142,6 +142,11 @@ function checkGcpRegion(c: GcpRegionConfig, knownZones: readonly string[] | unde
     if (t.partitions < 1) report(`${field}.partitions`, `${t.partitions} partitions`, "use at least 1");
     if (t.retentionHours < 1) report(`${field}.retentionHours`, `${t.retentionHours} hours`, "use at least 1");
   });
+  c.services.forEach((svc, i) => {
+    if (svc.access && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(`wi-${svc.name}`)) {
+      report(`services[${i}].name`, `"${svc.name}" gives the Workload Identity account "wi-${svc.name}", which GCP does not accept`, "use a service name of 3 to 27 lowercase letters, digits or dashes, ending with a letter or digit");
+    }
+  });
   const n = c.gke.nodes;
   if (n.minPerZone < 1 || n.maxPerZone < n.minPerZone) report("gke.nodes", `minPerZone ${n.minPerZone}, maxPerZone ${n.maxPerZone}`, "use 1 <= minPerZone <= maxPerZone: at least one node per zone");
   if (n.diskGb < 20 || n.diskGb > 1000) report("gke.nodes.diskGb", `${n.diskGb} GB`, "use 20 to 1000 GB");

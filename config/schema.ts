@@ -374,6 +374,12 @@ export const GcpRegionSchema = z.strictObject({
     .strictObject({
       /** Days between automatic rotations (1 to 365; PCI DSS 3.7.4 cryptoperiod). */
       rotationDays: z.number().int().default(90),
+      /**
+       * Cloud Logging's key service account, as `gcloud logging settings describe` shows it
+       * (`kmsServiceAccountId`); it varies with the project's age and organisation.
+       * @default `service-<projectNumber>@gcp-sa-logging.iam.gserviceaccount.com`
+       */
+      loggingServiceAccount: z.string().regex(/^[a-z0-9-]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$/, { error: "must be a service account email. Fix: copy kmsServiceAccountId from gcloud logging settings describe." }).optional(),
     })
     .prefault({}),
   /** Cloud SQL for PostgreSQL (tokens and payment records), regional (HA across two zones). */
@@ -381,7 +387,7 @@ export const GcpRegionSchema = z.strictObject({
     /** PostgreSQL major version, pinned. */
     engineVersion: z.enum(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17"]).default("POSTGRES_16"),
     /** Machine tier. */
-    tier: z.string().regex(/^db-(custom-\d+-\d+|perf-optimized-N-\d+)$/, { error: 'must be a Cloud SQL tier. Fix: e.g. "db-custom-2-7680".' }).default("db-custom-2-7680"),
+    tier: z.string().regex(/^db-custom-\d+-\d+$/, { error: 'must be a Cloud SQL Enterprise tier (db-custom-<vCPUs>-<MiB>). Fix: e.g. "db-custom-2-7680".' }).default("db-custom-2-7680"),
     /** Disk size (GB); grows automatically. */
     diskGb: z.number().int().default(100),
     /** Days of automated backups (7 to 365). */
@@ -406,6 +412,11 @@ export const GcpRegionSchema = z.strictObject({
   gke: z.strictObject({
     /** Kubernetes minor version, pinned as the minimum (config/catalog.ts). */
     version: gkeVersion.default("1.35"),
+    /**
+     * The service account the deploy pipeline's runners run as (inside the VPC, in an authorized
+     * network): the firewall lets them reach the control plane and Google APIs on 443.
+     */
+    deployServiceAccount: z.string().regex(/^[a-z0-9-]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$/, { error: 'must be a service account email. Fix: e.g. "deploy-runner@acme-pay-apac-prod.iam.gserviceaccount.com".' }),
     /** Networks allowed to reach the private control plane (deploy runners, bastion). */
     masterAuthorizedNetworks: z
       .array(z.strictObject({ name: z.string().min(1), cidr }))

@@ -1,6 +1,8 @@
 import { ComputeAddress } from "@cdktf/provider-google/lib/compute-address";
 import { ComputeForwardingRule } from "@cdktf/provider-google/lib/compute-forwarding-rule";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
+import { DnsManagedZone } from "@cdktf/provider-google/lib/dns-managed-zone";
+import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
 import { KmsCryptoKey } from "@cdktf/provider-google/lib/kms-crypto-key";
 import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
 import { Construct } from "constructs";
@@ -25,6 +27,8 @@ export interface CloudSqlPostgresProps {
   readonly dataSubnet: ComputeSubnetwork;
   /** The VPC's id (the PSC endpoint's network). */
   readonly networkId: string;
+  /** The VPC in whose private DNS the instance's name resolves to its PSC endpoint. */
+  readonly privateZoneNetworkId: string;
 }
 
 /**
@@ -94,5 +98,13 @@ export class CloudSqlPostgres extends Construct {
       target: this.instance.pscServiceAttachmentLink,
       loadBalancingScheme: "",
     });
+    // Clients connect by the instance's DNS name, so that TLS can verify it (verify-full).
+    const zone = new DnsManagedZone(this, "Zone", {
+      name: `${props.name}-sql-goog`,
+      dnsName: "sql.goog.",
+      visibility: "private",
+      privateVisibilityConfig: { networks: [{ networkUrl: props.privateZoneNetworkId }] },
+    });
+    new DnsRecordSet(this, "Record", { managedZone: zone.name, name: this.instance.dnsName, type: "A", ttl: 300, rrdatas: [this.endpointAddress.address] });
   }
 }

@@ -22,7 +22,8 @@ export interface GcpPartnerServiceAttachmentProps {
  * The partner-facing payment API on GCP, the counterpart of the PrivateLink endpoint service: an
  * internal TCP load balancer on 443 (TLS ends at the mesh's ingress gateway behind it) published
  * through a Private Service Connect service attachment that accepts only the listed partner
- * projects, each connection needing acceptance (PCI DSS 1.3, 4.2). The backend service has no
+ * projects, each up to its connection limit; any other project's request stays pending (manual
+ * preference, PCI DSS 1.3, 4.2). The backend service has no
  * backends until the ingress gateway exists (README, limits).
  */
 export class GcpPartnerServiceAttachment extends Construct {

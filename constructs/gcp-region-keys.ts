@@ -41,6 +41,12 @@ export interface GcpRegionKeysProps {
   readonly rotationDays: number;
   /** Labels of every key. @default none (the provider's default labels apply) */
   readonly labels?: Record<string, string>;
+  /**
+   * Cloud Logging's key service account (`gcloud logging settings describe`): it varies with the
+   * project's age and organisation settings.
+   * @default `service-<number>@gcp-sa-logging.iam.gserviceaccount.com`
+   */
+  readonly loggingServiceAccount?: string;
 }
 
 /**
@@ -51,6 +57,8 @@ export interface GcpRegionKeysProps {
 export class GcpRegionKeys extends Construct {
   readonly keyRing: KmsKeyRing;
   readonly keys: Readonly<Record<GcpKeyPurpose, KmsCryptoKey>>;
+  /** Each key's grant to its service agent: a resource using the key depends on it. */
+  readonly grants: Readonly<Partial<Record<GcpKeyPurpose, KmsCryptoKeyIamMember>>>;
 
   constructor(scope: Construct, id: string, props: GcpRegionKeysProps) {
     super(scope, id);
@@ -59,6 +67,7 @@ export class GcpRegionKeys extends Construct {
     }
     this.keyRing = new KmsKeyRing(this, "KeyRing", { name: props.name, location: props.location, lifecycle: { preventDestroy: true } });
     const keys = {} as Record<GcpKeyPurpose, KmsCryptoKey>;
+    const grants: Partial<Record<GcpKeyPurpose, KmsCryptoKeyIamMember>> = {};
     for (const purpose of GCP_KEY_PURPOSES) {
       const key = new KmsCryptoKey(this, `${idOf(purpose)}Key`, {
         name: purpose,
@@ -71,9 +80,9 @@ export class GcpRegionKeys extends Construct {
         lifecycle: { preventDestroy: true },
       });
       keys[purpose] = key;
-      const agent = serviceAgentOf(purpose, props.projectNumber);
+      const agent = purpose === "logs" && props.loggingServiceAccount ? props.loggingServiceAccount : serviceAgentOf(purpose, props.projectNumber);
       if (agent) {
-        new KmsCryptoKeyIamMember(this, `${idOf(purpose)}ServiceAgent`, {
+        grants[purpose] = new KmsCryptoKeyIamMember(this, `${idOf(purpose)}ServiceAgent`, {
           cryptoKeyId: key.id,
           role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
           member: `serviceAccount:${agent}`,
@@ -81,6 +90,13 @@ export class GcpRegionKeys extends Construct {
       }
     }
     this.keys = keys;
+    this.grants = grants;
+  }
+
+  /** The key of a purpose, and what a resource using it must wait for (its agent's grant). */
+  use(purpose: GcpKeyPurpose): { readonly id: string; readonly dependsOn: KmsCryptoKeyIamMember[] } {
+    const grant = this.grants[purpose];
+    return { id: this.keys[purpose].id, dependsOn: grant ? [grant] : [] };
   }
 }
 

@@ -24,7 +24,8 @@ export interface GcsAuditArchiveProps {
 /**
  * The audit archive on GCS, the counterpart of the S3 Object Lock archive: a locked retention
  * policy (objects cannot be deleted or replaced before it ends, and the lock itself cannot be
- * removed), versioning, CMEK with the audit key, uniform bucket-level access, public access
+ * removed; GCS does not allow Object Versioning beside a retention policy, and needs none: nothing
+ * can be overwritten), CMEK with the audit key, uniform bucket-level access, public access
  * prevention enforced, usage logs to a separate bucket, Coldline after 90 days (10.3, 10.5).
  */
 export class GcsAuditArchive extends Construct {
@@ -42,7 +43,6 @@ export class GcsAuditArchive extends Construct {
       storageClass: "STANDARD",
       uniformBucketLevelAccess: true,
       publicAccessPrevention: "enforced",
-      versioning: { enabled: true },
       encryption: { defaultKmsKeyName: props.key.id },
       forceDestroy: false,
       retentionPolicy: { retentionPeriod: props.retentionDays * 86400, isLocked: true },

@@ -125,6 +125,9 @@ export class GkeCluster extends Construct {
       initialNodeCount: 1,
       nodeConfig,
       deletionProtection: true,
+      // The default pool is gone after creation: changes to its node_config would replace the
+      // cluster or fail (hashicorp/terraform-provider-google#24069); the node pool carries them.
+      lifecycle: { ignoreChanges: ["node_config"] },
     });
     this.nodePool = new ContainerNodePool(this, "NodePool", {
       name: `${props.name}-nodes`,
@@ -153,7 +156,11 @@ export class GkeCluster extends Construct {
 
     const identities: Record<string, ServiceAccount> = {};
     for (const w of props.workloads) {
-      const account = new ServiceAccount(this, `Workload-${w.id}`, { accountId: `wi-${w.id}`.slice(0, 30), displayName: `${w.namespace}/${w.serviceAccount} (Workload Identity)` });
+      const accountId = `wi-${w.id}`;
+      if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(accountId)) {
+        throw new Error(`GkeCluster ${props.name}: the Workload Identity account "${accountId}" of service ${w.id} must be 6-30 lowercase letters, digits or dashes; shorten or lengthen the service's name.`);
+      }
+      const account = new ServiceAccount(this, `Workload-${w.id}`, { accountId, displayName: `${w.namespace}/${w.serviceAccount} (Workload Identity)` });
       new ServiceAccountIamMember(this, `Workload-${w.id}-Binding`, {
         serviceAccountId: account.name,
         role: "roles/iam.workloadIdentityUser",

@@ -43,8 +43,8 @@ export interface ManagedKafkaProps {
  * Managed Service for Apache Kafka, the counterpart of MSK: TLS always (Google's only option),
  * IAM authentication (SASL OAUTHBEARER with Workload Identity; no SCRAM exists), at rest under the
  * kafka key, reachable only through endpoints in the data subnet, three replicas per topic with
- * `min.insync.replicas=2`, and topic ACLs that give each client exactly its declared topics
- * (PCI DSS 3.5, 4.2, 7.2).
+ * `min.insync.replicas=2`, and ACLs that give each client exactly its declared topics and, to a
+ * reader, a consumer group of its own name (PCI DSS 3.5, 4.2, 7.2).
  */
 export class ManagedKafka extends Construct {
   readonly cluster: ManagedKafkaCluster;
@@ -89,6 +89,15 @@ export class ManagedKafka extends Construct {
         ...(c.read.includes(topic) || c.write.includes(topic) ? [{ principal: `User:${c.serviceAccountEmail}`, operation: "DESCRIBE", permissionType: "ALLOW", host: "*" }] : []),
       ]);
       new ManagedKafkaAcl(this, `Acl-${topic}`, { aclId: `topic/${topic}`, cluster: this.cluster.clusterId, location: props.region, aclEntries: entries, dependsOn: [topics[topic]] });
+    }
+    // A reader consumes in a group of its own name, and only it.
+    for (const c of props.clients.filter((x) => x.read.length > 0)) {
+      new ManagedKafkaAcl(this, `Acl-group-${c.id}`, {
+        aclId: `consumerGroup/${c.id}`,
+        cluster: this.cluster.clusterId,
+        location: props.region,
+        aclEntries: ["READ", "DESCRIBE"].map((operation) => ({ principal: `User:${c.serviceAccountEmail}`, operation, permissionType: "ALLOW", host: "*" })),
+      });
     }
   }
 }

@@ -42,6 +42,7 @@ const region: GcpRegionFile = {
     ],
   },
   gke: {
+    deployServiceAccount: "deploy-runner@acme-pay-apac-prod.iam.gserviceaccount.com",
     masterAuthorizedNetworks: [{ name: "deploy-runners", cidr: "10.30.0.0/24" }],
   },
   services: [

@@ -108,7 +108,7 @@ export function gcpRegionDiagram(view: StackView<GcpRegionConfig>, callGraph: (i
   l.push(`  subgraph kms[${label(`Cloud KMS key ring (${region.cloudRegion})`)}]`);
   for (const [n, k] of resourcesOf(json, "google_kms_crypto_key")) l.push(`    key_${nodeId(n)}[${label(`${k.name} (${one(k.version_template).protection_level})`)}]`);
   l.push("  end");
-  if (resourcesOf(json, "google_compute_service_attachment").length) l.push(`  partners -->|${label("PSC, manual acceptance")}| ilb`);
+  if (resourcesOf(json, "google_compute_service_attachment").length) l.push(`  partners -->|${label("PSC, listed projects only")}| ilb`);
   l.push(`  nodes -->|${label("TCP 5432")}| sql`, `  nodes -->|${label("TCP 9092")}| kafka`, `  nodes -->|${label("TCP 443")}| apis`, "  apis --> " + resourcesOf(json, "google_storage_bucket").map(([n]) => `bucket_${nodeId(n)}`).join(" & "));
   const protects: Record<string, string> = { google_sql_database_instance: "sql", google_managed_kafka_cluster: "kafka", google_container_cluster: "gke", google_container_node_pool: "nodes" };
   const edges = new Set<string>();

@@ -8,10 +8,10 @@ import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucke
 import { Construct } from "constructs";
 import { GcpRegionConfig, RegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/cloud-sql-postgres";
-import { TerraformOutput } from "../constructs/cdktf";
+import { TerraformOutput, TerraformResource, dependable } from "../constructs/cdktf";
 import { GcpPartnerServiceAttachment } from "../constructs/gcp-partner-service-attachment";
 import { GcpPrivateNetwork } from "../constructs/gcp-private-network";
-import { GcpRegionKeys } from "../constructs/gcp-region-keys";
+import { GcpKeyPurpose, GcpRegionKeys } from "../constructs/gcp-region-keys";
 import { GcsAuditArchive } from "../constructs/gcs-audit-archive";
 import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gke-cluster";
 import { ManagedKafka } from "../constructs/managed-kafka";
@@ -75,7 +75,18 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       addTerraformAttributionLabel: true,
     });
 
-    this.keys = new GcpRegionKeys(this, "Keys", { name, location: region.cloudRegion, projectNumber: region.projectNumber, rotationDays: region.kms.rotationDays });
+    this.keys = new GcpRegionKeys(this, "Keys", {
+      name,
+      location: region.cloudRegion,
+      projectNumber: region.projectNumber,
+      rotationDays: region.kms.rotationDays,
+      loggingServiceAccount: region.kms.loggingServiceAccount,
+    });
+    // A resource encrypted with a key is created after its service agent may use the key.
+    const afterGrant = (resource: TerraformResource, purpose: GcpKeyPurpose) => {
+      const grant = this.keys.grants[purpose];
+      if (grant) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(grant)];
+    };
 
     const nodes = new GkeNodeServiceAccount(this, "NodeIdentity", { name, projectId: region.projectId });
     this.network = new GcpPrivateNetwork(this, "Network", {
@@ -92,6 +103,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       },
       googleApisAddress: region.network.googleApisAddress,
       nodeServiceAccount: nodes.account,
+      deployServiceAccount: region.gke.deployServiceAccount,
       accessPolicy: region.vpcServiceControls?.accessPolicy,
     });
 
@@ -112,6 +124,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       uniqueWriterIdentity: true,
       dependsOn: [logBucket],
     });
+    afterGrant(logBucket, "logs");
     new ProjectIamAuditConfig(this, "DataAccessLogs", {
       project: region.projectId,
       service: "allServices",
@@ -126,6 +139,9 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       retentionDays: region.retention.auditArchiveDays,
       coldStorageAfterDays: region.retention.coldStorageAfterDays,
     });
+
+    afterGrant(this.auditArchive.archive, "audit");
+    afterGrant(this.auditArchive.accessLogs, "audit");
 
     const withAccess = region.services.filter((s) => s.access);
     this.gke = new GkeCluster(this, "Gke", {
@@ -147,6 +163,10 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       nodes: region.gke.nodes,
       workloads: withAccess.map((s) => ({ id: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
     });
+    afterGrant(this.gke.cluster, "gke-secrets");
+    afterGrant(this.gke.cluster, "disks");
+    afterGrant(this.gke.nodePool, "disks");
+    afterGrant(this.gke.repository, "registry");
 
     this.database = new CloudSqlPostgres(this, "Database", {
       name,
@@ -159,7 +179,9 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       key: this.keys.keys.database,
       dataSubnet: this.network.dataSubnet,
       networkId: this.network.network.id,
+      privateZoneNetworkId: this.network.network.id,
     });
+    afterGrant(this.database.instance, "database");
 
     this.kafka = new ManagedKafka(this, "Kafka", {
       name,
@@ -173,6 +195,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
         .filter((s) => s.access!.kafka.read.length + s.access!.kafka.write.length > 0)
         .map((s) => ({ id: s.name, serviceAccountEmail: this.gke.workloadIdentities[s.name].email, read: s.access!.kafka.read, write: s.access!.kafka.write })),
     });
+    afterGrant(this.kafka.cluster, "kafka");
 
     // Each workload identity gets exactly its declared access.
     for (const s of withAccess) {

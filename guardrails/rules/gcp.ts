@@ -1,3 +1,4 @@
+import { JURISDICTIONS } from "../../config/catalog";
 import { parseCidr, rangeContains } from "../../config/cidr";
 import type { GcpRegionConfig } from "../../config/schema";
 import { GCP_KEY_PURPOSES, GcpKeyPurpose, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../constructs/gcp-region-keys";
@@ -36,6 +37,12 @@ export const GCP_ENCRYPTION_AT_REST: Readonly<Record<string, { holds: string; pu
 
 /** Resource types whose loss loses data or keys. */
 const GCP_STATEFUL = ["google_kms_key_ring", "google_kms_crypto_key", "google_sql_database_instance", "google_storage_bucket", "google_managed_kafka_cluster", "google_logging_project_bucket_config"];
+
+/** Inside 10/8, 172.16/12 or 192.168/16. */
+function isPrivateRange(cidr: string): boolean {
+  const r = parseCidr(cidr);
+  return typeof r !== "string" && ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Exclude<ReturnType<typeof parseCidr>, string>, r));
+}
 
 /** Inside one of the region's address ranges. */
 function insideRegion(region: GcpRegionConfig, cidr: string): boolean {
@@ -129,7 +136,16 @@ export const GCP_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
       const v: string[] = [];
       const rules = resourcesOf(json, "google_compute_firewall");
       for (const direction of ["INGRESS", "EGRESS"]) {
-        const deny = rules.find(([, r]) => r.direction === direction && asList<TfJson>(r.deny).some((d) => d.protocol === "all") && r.priority === 65534 && asList(r[direction === "INGRESS" ? "source_ranges" : "destination_ranges"]).includes("0.0.0.0/0"));
+        const deny = rules.find(
+          ([, r]) =>
+            r.direction === direction &&
+            asList<TfJson>(r.deny).some((d) => d.protocol === "all") &&
+            r.priority === 65534 &&
+            asList(r[direction === "INGRESS" ? "source_ranges" : "destination_ranges"]).includes("0.0.0.0/0") &&
+            // Denies everything to everyone: no target or source filter narrows it.
+            ["target_service_accounts", "target_tags", "source_service_accounts", "source_tags"].every((k) => asList(r[k]).length === 0) &&
+            r.disabled !== true,
+        );
         if (!deny) v.push(`google_compute_firewall: no deny-all ${direction} rule at the lowest priority`);
       }
       for (const [n, r] of rules) {
@@ -137,11 +153,15 @@ export const GCP_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
         if (!r.log_config) v.push(`${a}: not logged`);
         if (r.disabled === true) v.push(`${a}: disabled`);
         if (asList(r.allow).length === 0) continue;
+        if (asList(r.target_service_accounts).length === 0) v.push(`${a}: allows traffic of every instance; target service accounts`);
         if (r.direction === "INGRESS") {
-          for (const s of asList<string>(r.source_ranges)) if (!insideRegion(region, s) && !GOOGLE_HEALTH_CHECK_RANGES.includes(s)) v.push(`${a}: allows ingress from ${s}`);
+          // With no source at all, GCP takes 0.0.0.0/0.
+          const sources = asList<string>(r.source_ranges).length > 0 || asList(r.source_service_accounts).length > 0 ? asList<string>(r.source_ranges) : ["0.0.0.0/0"];
+          for (const s of sources) if (!insideRegion(region, s) && !GOOGLE_HEALTH_CHECK_RANGES.includes(s)) v.push(`${a}: allows ingress from ${s}`);
           if (asList(r.source_tags).length > 0) v.push(`${a}: allows by network tag (anyone may set tags); use service accounts`);
         } else {
-          for (const d of asList<string>(r.destination_ranges)) if (!insideRegion(region, d)) v.push(`${a}: allows egress to ${d}`);
+          const destinations = asList<string>(r.destination_ranges).length > 0 ? asList<string>(r.destination_ranges) : ["0.0.0.0/0"];
+          for (const d of destinations) if (!insideRegion(region, d)) v.push(`${a}: allows egress to ${d}`);
         }
         if (asList(r.target_tags).length > 0) v.push(`${a}: targets a network tag; target service accounts instead`);
       }
@@ -151,21 +171,76 @@ export const GCP_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
   {
     id: "gcp.audit-archive",
     requirement: "10.3.3, 10.5.1",
-    fix: "Keep GcsAuditArchive: a locked retention policy of retention.auditArchiveDays (at least 365), versioning, usage logs to the access-log bucket, Coldline after retention.coldStorageAfterDays, no delete rule.",
-    description: "the audit archive has a locked retention policy of the configured days (at least 365), versioning, its usage logs in a separate bucket, colder storage after the configured days and no lifecycle deletion",
+    fix: "Keep GcsAuditArchive: a locked retention policy of retention.auditArchiveDays (at least 365) on the archive and its access-log bucket, Coldline after retention.coldStorageAfterDays, no delete rule.",
+    description: "the audit archive and its access-log bucket have a locked retention policy of the configured days (at least 365; nothing can be overwritten or deleted before), colder storage after the configured days and no lifecycle deletion",
     check: ({ json, region }) => {
-      const audit = resourcesOf(json, "google_storage_bucket").find(([, b]) => String(b.name).includes("-audit-"));
-      if (!audit) return ["google_storage_bucket: no audit archive bucket"];
-      const [n, b] = audit;
-      const a = `google_storage_bucket.${n}`;
+      const buckets = resourcesOf(json, "google_storage_bucket");
+      const audit = buckets.filter(([, b]) => String(b.name).includes("-audit-"));
+      if (audit.length !== 1) return [`google_storage_bucket: ${audit.length} audit archive buckets, expected 1`];
+      const logBucket = refName(one(audit[0][1].logging).log_bucket, "google_storage_bucket", "name");
       const v: string[] = [];
-      const policy = one(b.retention_policy);
-      if (policy.is_locked !== true) v.push(`${a}: retention policy not locked`);
-      if (policy.retention_period !== region.retention.auditArchiveDays * 86400 || !(policy.retention_period >= 365 * 86400)) v.push(`${a}: retention ${policy.retention_period} s, expected ${region.retention.auditArchiveDays} days (at least 365)`);
-      if (one(b.versioning).enabled !== true) v.push(`${a}: versioning off`);
-      const rules = asList<TfJson>(b.lifecycle_rule);
-      if (!rules.some((r) => one(r.action).type === "SetStorageClass" && ["COLDLINE", "ARCHIVE"].includes(one(r.action).storage_class) && one(r.condition).age === region.retention.coldStorageAfterDays)) v.push(`${a}: no move to colder storage after ${region.retention.coldStorageAfterDays} days`);
-      if (rules.some((r) => one(r.action).type === "Delete")) v.push(`${a}: a lifecycle rule deletes audit records`);
+      // The archive and the bucket that holds its access logs: both are evidence.
+      for (const [n, b] of buckets.filter(([n]) => n === audit[0][0] || n === logBucket)) {
+        const a = `google_storage_bucket.${n}`;
+        const policy = one(b.retention_policy);
+        if (policy.is_locked !== true) v.push(`${a}: retention policy not locked`);
+        if (policy.retention_period !== region.retention.auditArchiveDays * 86400 || !(policy.retention_period >= 365 * 86400)) v.push(`${a}: retention ${policy.retention_period} s, expected ${region.retention.auditArchiveDays} days (at least 365)`);
+        const rules = asList<TfJson>(b.lifecycle_rule);
+        if (!rules.some((r) => one(r.action).type === "SetStorageClass" && ["COLDLINE", "ARCHIVE"].includes(one(r.action).storage_class) && one(r.condition).age === region.retention.coldStorageAfterDays)) v.push(`${a}: no move to colder storage after ${region.retention.coldStorageAfterDays} days`);
+        if (rules.some((r) => one(r.action).type === "Delete")) v.push(`${a}: a lifecycle rule deletes audit records`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "gcp.audit-logging",
+    requirement: "10.2.1, 10.3.3, 10.5.1",
+    fix: "Keep GcpRegionStack's log pipeline: one sink of every log (no filter, no exclusion, enabled) to the regional CMEK log bucket kept retention.logDays, and data-access audit logs (ADMIN_READ, DATA_READ, DATA_WRITE) for allServices with no exempted member.",
+    description: "every log of the project goes, unfiltered, to the region's CMEK log bucket kept at least the configured days, and data-access audit logs are on for every service",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const buckets = resourcesOf(json, "google_logging_project_bucket_config");
+      const bucket = buckets.find(([, b]) => b.location === region.cloudRegion && one(b.cmek_settings).kms_key_name);
+      if (!bucket) return ["google_logging_project_bucket_config: no regional CMEK log bucket"];
+      const [bn, b] = bucket;
+      if (!(b.retention_days >= region.retention.logDays && b.retention_days >= 365)) v.push(`google_logging_project_bucket_config.${bn}: retention ${b.retention_days} days, expected ${region.retention.logDays}`);
+      const destination = `logging.googleapis.com/projects/${region.projectId}/locations/${region.cloudRegion}/buckets/${b.bucket_id}`;
+      const sinks = resourcesOf(json, "google_logging_project_sink").filter(([, s]) => s.destination === destination);
+      if (sinks.length === 0) v.push("google_logging_project_sink: no sink to the regional log bucket");
+      for (const [sn, s] of sinks) {
+        if (s.filter) v.push(`google_logging_project_sink.${sn}: filtered (${s.filter})`);
+        if (asList(s.exclusions).length > 0) v.push(`google_logging_project_sink.${sn}: has exclusions`);
+        if (s.disabled === true) v.push(`google_logging_project_sink.${sn}: disabled`);
+      }
+      const audit = resourcesOf(json, "google_project_iam_audit_config").find(([, a]) => a.service === "allServices");
+      if (!audit) v.push("google_project_iam_audit_config: no data-access audit logs for allServices");
+      else {
+        const configs = asList<TfJson>(audit[1].audit_log_config);
+        for (const t of ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]) if (!configs.some((c) => c.log_type === t)) v.push(`google_project_iam_audit_config.${audit[0]}: ${t} not logged`);
+        if (configs.some((c) => asList(c.exempted_members).length > 0)) v.push(`google_project_iam_audit_config.${audit[0]}: exempts members`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "gcp.locations-in-jurisdiction",
+    requirement: "12.5.2, 3.2.1",
+    fix: "Place every resource in the region (or one of its zones); never a multi-region (ASIA, EU, US), a dual-region or global storage for data.",
+    description: "every location, region and backup location argument names one of the jurisdiction's regions or their zones (any case), never a multi-region, dual-region or global location",
+    check: ({ json, region }) => {
+      const allowed = (JURISDICTIONS[region.jurisdiction].allowedRegions.gcp as readonly string[]).map((r) => r.toLowerCase());
+      const ok = (value: string) => allowed.some((r) => value.toLowerCase() === r || value.toLowerCase().startsWith(`${r}-`));
+      const v: string[] = [];
+      for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)) {
+        for (const [name, body] of Object.entries(byName)) {
+          const places = [
+            ["location", body.location],
+            ["region", body.region],
+            ["settings.backup_configuration.location", one(one(body.settings).backup_configuration).location],
+          ].filter(([, value]) => typeof value === "string") as [string, string][];
+          for (const [field, value] of places) if (!ok(value)) v.push(`${type}.${name}: ${field} ${value} is outside ${region.jurisdiction} (${allowed.join(", ")})`);
+        }
+      }
       return v;
     },
   },
@@ -252,17 +327,27 @@ export const GCP_RESOURCE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
       "google_compute_router_nat",
       "google_compute_route",
       "google_compute_network",
+      "google_container_node_pool",
     ],
-    check: (b, { type }) => {
+    check: (b, { stack, type }) => {
       switch (type) {
         case "google_sql_database_instance": {
           const ip = one(one(b.settings).ip_configuration);
-          return [...(ip.ipv4_enabled !== false ? ["public IPv4 on (ipv4_enabled is not false)"] : []), ...(asList(ip.authorized_networks).length > 0 ? ["authorized networks open it to addresses"] : [])];
+          const consumers = asList<TfJson>(ip.psc_config).flatMap((p) => asList<string>(p.allowed_consumer_projects));
+          return [
+            ...(ip.ipv4_enabled !== false ? ["public IPv4 on (ipv4_enabled is not false)"] : []),
+            ...(asList(ip.authorized_networks).length > 0 ? ["authorized networks open it to addresses"] : []),
+            ...consumers.filter((p) => p !== stack.region.projectId).map((p) => `project ${p} may connect through PSC`),
+          ];
         }
+        case "google_container_node_pool":
+          return one(b.network_config).enable_private_nodes === false ? ["the pool's nodes have public IPs"] : [];
         case "google_container_cluster": {
           const p = one(b.private_cluster_config);
           const m = one(b.master_authorized_networks_config);
           return [
+            ...(one(one(b.control_plane_endpoints_config).dns_endpoint_config).allow_external_traffic === true ? ["the control plane's DNS endpoint admits external traffic"] : []),
+            ...asList<TfJson>(m.cidr_blocks).filter((c) => !insideRegion(stack.region, String(c.cidr_block)) && !isPrivateRange(String(c.cidr_block))).map((c) => `authorized network ${c.cidr_block} is not private`),
             ...(p.enable_private_nodes !== true ? ["nodes have public IPs"] : []),
             ...(p.enable_private_endpoint !== true ? ["the control plane has a public endpoint"] : []),
             ...(m.gcp_public_cidrs_access_enabled !== false ? ["Google Cloud's public ranges may reach the control plane"] : []),
@@ -276,10 +361,21 @@ export const GCP_RESOURCE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
         case "google_compute_global_address":
           return b.address_type === "INTERNAL" ? [] : ["an external address"];
         case "google_compute_forwarding_rule":
-        case "google_compute_global_forwarding_rule":
-          return b.load_balancing_scheme === "INTERNAL" || b.load_balancing_scheme === "" ? [] : [`load balancing scheme ${b.load_balancing_scheme ?? "EXTERNAL"} (internet-facing)`];
-        case "google_compute_service_attachment":
-          return [...(b.connection_preference !== "ACCEPT_MANUAL" ? ["accepts connections automatically"] : []), ...(asList(b.consumer_accept_lists).length === 0 ? ["names no partner project"] : [])];
+        case "google_compute_global_forwarding_rule": {
+          if (b.load_balancing_scheme === "INTERNAL") return [];
+          if (b.load_balancing_scheme !== "") return [`load balancing scheme ${b.load_balancing_scheme ?? "EXTERNAL"} (internet-facing)`];
+          // A PSC endpoint: to Google's API bundles or to a service of this stack only.
+          const ownService = /^\$\{google_sql_database_instance\.[^.]+\.psc_service_attachment_link\}$/.test(String(b.target));
+          return ownService || ["all-apis", "vpc-sc"].includes(b.target) ? [] : [`a PSC endpoint to ${b.target}, outside this stack`];
+        }
+        case "google_compute_service_attachment": {
+          const accepted = asList<TfJson>(b.consumer_accept_lists).map((c) => String(c.project_id_or_num)).sort();
+          const declared = stack.region.paymentApi.consumerAcceptList.map((c) => c.project).sort();
+          return [
+            ...(b.connection_preference !== "ACCEPT_MANUAL" ? ["accepts every project's connections"] : []),
+            ...(JSON.stringify(accepted) !== JSON.stringify(declared) ? [`accepts ${JSON.stringify(accepted)}, not the declared partners ${JSON.stringify(declared)}`] : []),
+          ];
+        }
         case "google_storage_bucket":
           return [...(b.public_access_prevention !== "enforced" ? ["public access prevention not enforced"] : []), ...(b.uniform_bucket_level_access !== true ? ["object ACLs enabled (uniform bucket-level access off)"] : [])];
         case "google_storage_bucket_iam_member":
@@ -381,7 +477,14 @@ export const GCP_RESOURCE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
     description: "every topic keeps three replicas with min.insync.replicas=2 and no unclean leader election; ACLs name single topics",
     resourceTypes: ["google_managed_kafka_topic", "google_managed_kafka_acl"],
     check: (b, { type }) => {
-      if (type === "google_managed_kafka_acl") return String(b.acl_id).startsWith("topic/") || String(b.acl_id).startsWith("consumerGroup/") ? [] : [`ACL on ${b.acl_id}: a prefix, wildcard or cluster ACL`];
+      if (type === "google_managed_kafka_acl") {
+        const v = String(b.acl_id).startsWith("topic/") || String(b.acl_id).startsWith("consumerGroup/") ? [] : [`ACL on ${b.acl_id}: a prefix, wildcard or cluster ACL`];
+        for (const e of asList<TfJson>(b.acl_entries)) {
+          if (!/^User:\$\{google_service_account\.[^.]+\.email\}$/.test(String(e.principal))) v.push(`ACL entry for ${e.principal}, not a workload identity of this stack`);
+          if (!["READ", "WRITE", "DESCRIBE"].includes(e.operation)) v.push(`ACL entry allows ${e.operation}`);
+        }
+        return v;
+      }
       const c = (b.configs ?? {}) as TfJson;
       return [
         ...(b.replication_factor !== 3 ? [`${b.replication_factor} replicas, expected 3`] : []),
@@ -395,15 +498,38 @@ export const GCP_RESOURCE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
     requirement: "7.2.1, 7.2.2, 8.2.2",
     fix: "Grant predefined roles to the one identity that needs them (with a condition where it scopes the grant); never owner, editor, admin or IAM-admin roles, authoritative bindings or policies, public members, or service account keys.",
     description: "no basic (owner, editor, viewer) or admin role, no authoritative project binding or policy, no public member, no long-lived service account key",
-    resourceTypes: ["google_project_iam_member", "google_project_iam_binding", "google_project_iam_policy", "google_service_account_key", "google_service_account_iam_member", "google_service_account_iam_binding"],
-    check: (b, { type }) => {
+    resourceTypes: [
+      "google_project_iam_member",
+      "google_project_iam_binding",
+      "google_project_iam_policy",
+      "google_project_iam_custom_role",
+      "google_service_account_key",
+      "google_service_account_iam_member",
+      "google_service_account_iam_binding",
+      "google_artifact_registry_repository_iam_member",
+      "google_artifact_registry_repository_iam_binding",
+    ],
+    check: (b, { stack, type }) => {
       if (type === "google_service_account_key") return ["a long-lived service account key"];
+      if (type === "google_project_iam_custom_role") return ["a custom role (its permissions are reviewed nowhere); use a predefined role"];
       if (type.endsWith("_binding") || type.endsWith("_policy")) return [`${type} is authoritative (replaces grants made elsewhere)`];
       const v: string[] = [];
       const role = String(b.role);
       if (/^roles\/(owner|editor|viewer)$/.test(role) || /[aA]dmin$/.test(role) || role.includes("iam.serviceAccountTokenCreator") || role.includes("resourcemanager")) v.push(`role ${role} is too broad`);
+      if (/^projects\/.+\/roles\//.test(role) || /^organizations\/.+\/roles\//.test(role)) v.push(`custom role ${role}`);
       if (["allUsers", "allAuthenticatedUsers"].includes(b.member)) v.push(`grants to ${b.member}`);
-      if (type === "google_service_account_iam_member" && role !== "roles/iam.workloadIdentityUser") v.push(`lets ${b.member} act as a service account (${role})`);
+      if (type === "google_project_iam_member") {
+        // Keys, identities and Kafka are granted on the resource (or by condition), never project-wide.
+        if (/^roles\/(cloudkms\.|iam\.)/.test(role)) v.push(`${role} on the whole project (grant it on the one key or service account)`);
+        if (role === "roles/managedkafka.client" && !b.condition) v.push("managedkafka.client on every cluster of the project (no condition)");
+      }
+      if (type === "google_artifact_registry_repository_iam_member" && role !== "roles/artifactregistry.reader") v.push(`${role} on the image repository (only pulls are granted; pushes are the mirror pipeline's)`);
+      if (type === "google_service_account_iam_member") {
+        if (role !== "roles/iam.workloadIdentityUser") v.push(`lets ${b.member} act as a service account (${role})`);
+        const m = /^serviceAccount:([^[]+)\.svc\.id\.goog\[([^/]+)\/([^\]]+)\]$/.exec(String(b.member));
+        const declared = stack.region.services.filter((s) => s.access && !stack.region.mesh.merchantNamespaces.includes(s.namespace)).map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`);
+        if (!m || m[1] !== stack.region.projectId || !declared.includes(`${m[2]}/${m[3]}`)) v.push(`Workload Identity for ${b.member}, not a declared service's account in this project's pool`);
+      }
       return v;
     },
   },

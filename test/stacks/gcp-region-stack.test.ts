@@ -73,6 +73,25 @@ const MUTATIONS: [string, string, (j: TfJson) => void][] = [
   ["secrets.no-literals", "a literal root password", (j) => (first(j, "google_sql_database_instance").root_password = "hunter2")],
   ["stack.reviewed-resource-types", "a Compute Engine VM", (j) => add(j, "google_compute_instance", "vm", { name: "vm" })],
   ["stack.no-data-sources", "a project lookup", (j) => (j.data = { google_project: { p: {} } })],
+  ["gcp.firewall-default-deny-logged", "an allow rule with no source (GCP reads 0.0.0.0/0)", (j) => delete firewall(j, "allow-nodes-pods").source_ranges],
+  ["gcp.firewall-default-deny-logged", "an allow rule for every instance", (j) => delete firewall(j, "allow-nodes-to-data").target_service_accounts],
+  ["gcp.firewall-default-deny-logged", "deny-all egress narrowed to one account", (j) => (firewall(j, "deny-all-egress").target_service_accounts = ["nobody@p.iam.gserviceaccount.com"])],
+  ["gcp.iam-least-privilege", "KMS decrypt on the whole project", (j) => add(j, "google_project_iam_member", "kms", { project: "p", role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "serviceAccount:x@p.iam.gserviceaccount.com" })],
+  ["gcp.iam-least-privilege", "a custom role", (j) => (first(j, "google_project_iam_member").role = "projects/acme-pay-apac-prod/roles/everything")],
+  ["gcp.iam-least-privilege", "Workload Identity for an undeclared account", (j) => (first(j, "google_service_account_iam_member").member = "serviceAccount:acme-pay-apac-prod.svc.id.goog[merchant-24680/default]")],
+  ["gcp.iam-least-privilege", "images readable by anyone", (j) => (first(j, "google_artifact_registry_repository_iam_member").member = "allUsers")],
+  ["gcp.iam-least-privilege", "Kafka client on every cluster", (j) => delete Object.values(j.resource.google_project_iam_member as Record<string, TfJson>).find((m) => m.role === "roles/managedkafka.client")!.condition],
+  ["gcp.kafka-replicated", "an ACL for everyone", (j) => (first(j, "google_managed_kafka_acl").acl_entries[0].principal = "User:*")],
+  ["gcp.private-only", "an external DNS endpoint for the control plane", (j) => (first(j, "google_container_cluster").control_plane_endpoints_config = { dns_endpoint_config: { allow_external_traffic: true } })],
+  ["gcp.private-only", "a node pool with public IPs", (j) => (first(j, "google_container_node_pool").network_config = { enable_private_nodes: false })],
+  ["gcp.private-only", "an extra partner project", (j) => first(j, "google_compute_service_attachment").consumer_accept_lists.push({ project_id_or_num: "someone-else", connection_limit: 10 })],
+  ["gcp.private-only", "another project may connect to Cloud SQL", (j) => first(j, "google_sql_database_instance").settings.ip_configuration.psc_config[0].allowed_consumer_projects.push("someone-else")],
+  ["gcp.private-only", "a PSC endpoint to a foreign service", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!.target = "projects/x/regions/y/serviceAttachments/z")],
+  ["gcp.audit-logging", "the sink filtered", (j) => (first(j, "google_logging_project_sink").filter = "severity>=ERROR")],
+  ["gcp.audit-logging", "one day of logs", (j) => (first(j, "google_logging_project_bucket_config").retention_days = 1)],
+  ["gcp.audit-logging", "data-access logs off", (j) => delete j.resource.google_project_iam_audit_config],
+  ["gcp.locations-in-jurisdiction", "the archive in the ASIA multi-region", (j) => (archive(j).location = "ASIA")],
+  ["gcp.locations-in-jurisdiction", "a global log bucket", (j) => (first(j, "google_logging_project_bucket_config").location = "global")],
 ];
 
 describe("every GCP guardrail fails when the stack is weakened", () => {
@@ -124,6 +143,10 @@ describe.each(stacks.map((s) => [s.name, s] as const))("%s follows the reference
         (s.access?.kafka[mode] ?? []).flatMap((t) => [`topic/${t} ${mode.toUpperCase()} User:\${google_service_account.gke_workload-${s.name}.email}`, `topic/${t} DESCRIBE User:\${google_service_account.gke_workload-${s.name}.email}`]),
       ),
     );
+    // A reader's own consumer group.
+    for (const s of stack.region.services.filter((x) => (x.access?.kafka.read.length ?? 0) > 0)) {
+      expected.push(`consumerGroup/${s.name} READ User:\${google_service_account.gke_workload-${s.name}.email}`, `consumerGroup/${s.name} DESCRIBE User:\${google_service_account.gke_workload-${s.name}.email}`);
+    }
     expect([...new Set(entries)].sort()).toEqual([...new Set(expected)].sort());
   });
 
