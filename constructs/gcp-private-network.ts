@@ -21,6 +21,11 @@ export const PERIMETER_SERVICES = [
   "container.googleapis.com",
   "artifactregistry.googleapis.com",
   "logging.googleapis.com",
+  // What GKE's nodes and Workload Identity call as well: the VPC may reach restricted services only.
+  "monitoring.googleapis.com",
+  "sts.googleapis.com",
+  "iamcredentials.googleapis.com",
+  "compute.googleapis.com",
 ];
 
 /** Ports the nodes may open towards the data tier: PostgreSQL and Kafka (TLS). */
@@ -181,6 +186,13 @@ export class GcpPrivateNetwork extends Construct {
           resources: [`projects/${props.projectNumber}`],
           restrictedServices: PERIMETER_SERVICES,
           vpcAccessibleServices: { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] },
+          // The deploy pipeline manages the project from outside the perimeter; no one else enters.
+          ingressPolicies: [
+            {
+              ingressFrom: { identities: [`serviceAccount:${props.deployServiceAccount}`], sources: [{ accessLevel: "*" }] },
+              ingressTo: { resources: ["*"], operations: [{ serviceName: "*" }] },
+            },
+          ],
         },
       });
     }

@@ -28,6 +28,8 @@ const region: GcpRegionFile = {
     region: "asia-southeast1",
     kmsKeyName: "projects/acme-pay-apac-prod/locations/asia-southeast1/keyRings/tfstate/cryptoKeys/tfstate",
   },
+  // The organisation's access policy: the project's data services sit in a perimeter.
+  vpcServiceControls: { accessPolicy: "accessPolicies/283746510923" },
   paymentApi: {
     consumerAcceptList: [{ project: "acquirer-sg-gateway", connectionLimit: 10 }],
   },

@@ -2,7 +2,7 @@ import { JURISDICTIONS } from "../../config/catalog";
 import { parseCidr, rangeContains } from "../../config/cidr";
 import type { GcpRegionConfig } from "../../config/schema";
 import { GCP_KEY_PURPOSES, GcpKeyPurpose, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../constructs/gcp-region-keys";
-import { GOOGLE_HEALTH_CHECK_RANGES } from "../../constructs/gcp-private-network";
+import { GOOGLE_HEALTH_CHECK_RANGES, PERIMETER_SERVICES } from "../../constructs/gcp-private-network";
 import { GKE_LOG_COMPONENTS } from "../../constructs/gke-cluster";
 import { regionLabels } from "../../stacks/gcp-region-stack";
 import { resourceRules, stackRules } from "../rule";
@@ -189,6 +189,34 @@ export const GCP_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
         if (!rules.some((r) => one(r.action).type === "SetStorageClass" && ["COLDLINE", "ARCHIVE"].includes(one(r.action).storage_class) && one(r.condition).age === region.retention.coldStorageAfterDays)) v.push(`${a}: no move to colder storage after ${region.retention.coldStorageAfterDays} days`);
         if (rules.some((r) => one(r.action).type === "Delete")) v.push(`${a}: a lifecycle rule deletes audit records`);
       }
+      return v;
+    },
+  },
+  {
+    id: "gcp.perimeter",
+    requirement: "1.3.1, 1.4.1, 7.2",
+    fix: "Keep GcpPrivateNetwork's perimeter when vpcServiceControls is configured: the project inside, the data services restricted, the VPC limited to restricted services, the Google APIs endpoint on the vpc-sc bundle, ingress for the deploy identity only.",
+    description: "where the region names an access policy, a perimeter holds the project, restricts its data services, limits the VPC to restricted services, reaches APIs through the vpc-sc bundle and admits only the deploy identity from outside",
+    check: ({ json, region }) => {
+      const policy = region.vpcServiceControls?.accessPolicy;
+      if (!policy) return [];
+      const perimeters = resourcesOf(json, "google_access_context_manager_service_perimeter").filter(([, p]) => p.parent === policy);
+      if (perimeters.length !== 1) return [`google_access_context_manager_service_perimeter: ${perimeters.length} perimeters in ${policy}, expected 1`];
+      const [n, p] = perimeters[0];
+      const a = `google_access_context_manager_service_perimeter.${n}`;
+      const status = one(p.status);
+      const v: string[] = [];
+      if (!asList(status.resources).includes(`projects/${region.projectNumber}`)) v.push(`${a}: the project is not inside`);
+      for (const s of PERIMETER_SERVICES) if (!asList(status.restricted_services).includes(s)) v.push(`${a}: ${s} not restricted`);
+      const vpc = one(status.vpc_accessible_services);
+      if (vpc.enable_restriction !== true || JSON.stringify(asList(vpc.allowed_services)) !== JSON.stringify(["RESTRICTED-SERVICES"])) v.push(`${a}: the VPC may reach services outside the perimeter`);
+      for (const ingress of asList<TfJson>(status.ingress_policies)) {
+        const ids = asList<string>(one(ingress.ingress_from).identities);
+        if (one(ingress.ingress_from).identity_type === "ANY_IDENTITY" || ids.some((i) => i !== `serviceAccount:${region.gke.deployServiceAccount}`)) v.push(`${a}: admits ${one(ingress.ingress_from).identity_type ?? ids.join(", ")} from outside`);
+      }
+      if (asList(status.egress_policies).length > 0) v.push(`${a}: egress policies let data leave the perimeter`);
+      const apis = resourcesOf(json, "google_compute_global_forwarding_rule");
+      if (!apis.every(([, f]) => f.target === "vpc-sc")) v.push("google_compute_global_forwarding_rule: Google APIs not through the vpc-sc bundle");
       return v;
     },
   },
