@@ -56,6 +56,8 @@ export class HardenedBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
   readonly policy: S3BucketPolicy;
+  /** Versioning (replication and Object Lock depend on it). */
+  readonly versioning: S3BucketVersioningA;
   /** The key protecting the objects, or undefined for a log-delivery (SSE-S3) bucket. */
   readonly kmsKey?: KmsKey;
   private readonly accountId: string;
@@ -94,10 +96,10 @@ export class HardenedBucket extends Construct {
       bucket,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
-    const versioning = new S3BucketVersioningA(this, "Versioning", {
+    const versioning = (this.versioning = new S3BucketVersioningA(this, "Versioning", {
       bucket,
       versioningConfiguration: { status: "Enabled" },
-    });
+    }));
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket,
       rule: [

@@ -1,6 +1,7 @@
 import { Rule } from "./rule";
 import { AUDIT_ARCHIVE_RULES } from "./rules/audit-archive";
 import { DATABASE_RULES } from "./rules/database";
+import { DR_RULES } from "./rules/dr";
 import { EKS_RULES } from "./rules/eks";
 import { ENCRYPTION_RULES } from "./rules/encryption";
 import { EXPOSURE_RULES } from "./rules/exposure";
@@ -39,6 +40,7 @@ export const GUARDRAILS: readonly Rule[] = [
   ...DATABASE_RULES,
   ...KAFKA_RULES,
   ...EKS_RULES,
+  ...DR_RULES,
   // The same model on Google Cloud
   ...GCP_STACK_RULES,
   ...GCP_RESOURCE_RULES,

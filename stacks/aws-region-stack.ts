@@ -4,6 +4,7 @@ import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
+import { DisasterRecovery } from "../constructs/disaster-recovery";
 import { EksCluster } from "../constructs/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
 import { HsmKeyStore } from "../constructs/hsm-key-store";
@@ -93,6 +94,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly keyStore?: HsmKeyStore;
   readonly kafka: KafkaCluster;
   readonly eks: EksCluster;
+  /** Copies in the partner region, when the region names one (drPartnerRegion). */
+  readonly disasterRecovery?: DisasterRecovery;
 
   constructor(scope: Construct, region: AwsRegionConfig) {
     super(scope, `region-${region.name}`, region, "aws");
@@ -215,6 +218,29 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       instanceClass: region.database.instanceClass,
       instances: region.database.instances,
     });
+
+    if (region.drPartnerRegion) {
+      // The partner region, in the same account and jurisdiction (the config rules check it).
+      const partner = new AwsProvider(this, "aws_dr", {
+        alias: "dr",
+        region: region.drPartnerRegion,
+        allowedAccountIds: [region.accountId],
+        defaultTags: [{ tags: regionTags(region) }],
+      });
+      this.disasterRecovery = new DisasterRecovery(this, "Dr", {
+        name,
+        accountId: region.accountId,
+        region: region.cloudRegion,
+        partnerRegion: region.drPartnerRegion,
+        partnerProvider: partner,
+        archive: this.auditArchive,
+        retentionDays: region.retention.auditArchiveDays,
+        coldStorageAfterDays: region.retention.coldStorageAfterDays,
+        database: this.database.cluster,
+        databaseKey: this.keys.database,
+        backupRetentionDays: region.database.backupRetentionDays,
+      });
+    }
 
     this.kafka = new KafkaCluster(this, "Kafka", {
       name,

@@ -9,7 +9,8 @@
  * - multi-line strings become heredocs, which add a trailing newline to the value;
  * - attributes set to an empty list (`route = []`, which makes Terraform remove what is not
  *   declared) are dropped;
- * - `depends_on` and `ignore_changes` list quoted references, which Terraform warns are deprecated.
+ * - `depends_on` and `ignore_changes` list quoted references, and `provider` is a quoted
+ *   reference, which Terraform warns are deprecated.
  * The tests plan the corrected HCL and the JSON offline and compare the planned values.
  */
 
@@ -105,6 +106,9 @@ export function correctHcl(hcl: string, json: Record<string, unknown>): string {
       if (/^\s*(depends_on|ignore_changes) = \[$/.test(line)) inDependsOn = true;
       else if (inDependsOn && /^\s*\]$/.test(line)) inDependsOn = false;
       else if (inDependsOn) return line.replace(/^(\s*)"([a-z0-9_]+(?:\.[A-Za-z0-9_-]+)?)"(,?)$/, "$1$2$3");
+      // `provider = "aws.dr"` is a reference, written bare in HCL.
+      const provider = /^(\s*)provider = "([a-z0-9_-]+\.[a-z0-9_-]+)"$/.exec(line);
+      if (provider) return `${provider[1]}provider = ${provider[2]}`;
       const attribute = /^(\s*)(\d+) = "([a-z_]+)"$/.exec(line);
       if (attribute && (typeof block[attribute[3]] === "string" || typeof block[attribute[3]] === "number")) return `${attribute[1]}${attribute[3]} = ${JSON.stringify(block[attribute[3]])}`;
       const m = /^(\s*(?:[A-Za-z0-9_-]+|"[^"]*") = )(".*")(,?)$/.exec(line) ?? /^(\s*)(".*")(,?)$/.exec(line);

@@ -191,7 +191,8 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
           if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
-          const writes = s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore)\w*|s3:\*|\*)$/i.test(x));
+          // Workload roles (a Pod Identity association) write only under their declared prefix.
+          const writes = !!service && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore)\w*|s3:\*|\*)$/i.test(x));
           for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
             const prefix = service?.access?.auditWritePrefix;
             if (!prefix || !r.endsWith(`/${prefix}*`)) v.push(`${pn}: writes ${r} outside its declared audit prefix`);

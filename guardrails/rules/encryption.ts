@@ -61,6 +61,13 @@ export const ENCRYPTION_AT_REST: Readonly<Record<string, AtRest>> = {
     keys: (b) => asList<TfJson>(b.block_device_mappings).map((m) => one(m.ebs).kms_key_id),
     purposes: () => ["ebs"],
   },
+  aws_backup_vault: {
+    holds: "database backups",
+    encrypted: (b) => b.kms_key_arn !== undefined,
+    keys: (b) => [b.kms_key_arn],
+    // At home under the database key, in the partner region under its own.
+    purposes: (b) => (b.provider === "aws.dr" ? ["dr-database"] : ["database"]),
+  },
   aws_ebs_volume: { holds: "volume data", encrypted: (b) => truthy(b.encrypted), keys: (b) => [b.kms_key_id], purposes: () => ["ebs"] },
   aws_sqs_queue: { holds: "messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => [] },
   aws_sns_topic: { holds: "messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => [] },

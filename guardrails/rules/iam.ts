@@ -22,6 +22,7 @@ export const REVIEWED_MANAGED_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
   "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+  "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
 ];
 
 /** `*`, `*:*` or a whole service (`s3:*`); IAM action names are case-insensitive. */

@@ -1,5 +1,6 @@
 import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
+import { DR_KEY_ALIASES } from "../../constructs/disaster-recovery";
 import { KEY_PURPOSES } from "../../constructs/region-keys";
 import { resourcesOf } from "../tfjson";
 import { aliasTarget, limitedToAccount, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
@@ -44,7 +45,16 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           ? ["tokenization-interim", ...Array.from({ length: region.hsm.tokenizationKeyGeneration }, (_, i) => `tokenization-hsm-g${i + 1}`)]
           : [];
       const generations = generationAliases.map((g) => aliasTarget(json, `${prefix}${g}`));
-      for (const k of keys) if (!targets.has(k) && !generations.includes(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
+      // With a DR partner, its own keys in the partner region (never multi-region keys).
+      const partnerKeys = region.drPartnerRegion ? Object.values(DR_KEY_ALIASES).map((a) => aliasTarget(json, `${prefix}${a}`)) : [];
+      for (const k of partnerKeys) {
+        if (!k) v.push(`aws_kms_alias: a DR key alias (${Object.values(DR_KEY_ALIASES).join(", ")}) is missing`);
+        else if (json.resource.aws_kms_key[k].provider !== "aws.dr") v.push(`aws_kms_key.${k}: a DR key outside the partner region's provider`);
+      }
+      for (const k of keys) {
+        if (!targets.has(k) && !generations.includes(k) && !partnerKeys.includes(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);
+        if (json.resource.aws_kms_key[k].provider !== undefined && !partnerKeys.includes(k)) v.push(`aws_kms_key.${k}: in provider ${json.resource.aws_kms_key[k].provider}, not the region's`);
+      }
       return v;
     },
   },

@@ -20,6 +20,7 @@ export const STATEFUL_TYPES = [
   "aws_dynamodb_table",
   "aws_efs_file_system",
   "aws_ebs_volume",
+  "aws_backup_vault",
 ];
 
 /** Resources that spread over subnets, and where their subnets are. */

@@ -23,6 +23,8 @@ const AWS_TYPES: readonly string[] = [
   "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_lifecycle_configuration",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
+  // Disaster recovery in the partner region
+  "aws_s3_bucket_replication_configuration", "aws_backup_vault", "aws_backup_vault_lock_configuration", "aws_backup_plan", "aws_backup_selection",
   "aws_msk_cluster", "aws_msk_configuration", "aws_msk_single_scram_secret_association",
   // EKS and images
   "aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association",

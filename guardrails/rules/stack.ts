@@ -34,19 +34,29 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
   {
     id: "stack.provider-pinned-to-account",
     requirement: "12.5",
-    fix: "Configure one AwsProvider with region = cloudRegion and allowedAccountIds = [accountId] from the region file; keep credentials and skip flags out of the stack (environment, or the plan harness's override).",
-    description: "one AWS provider, in the region's cloud region, allowed only in the region's account",
+    fix: "Configure one AwsProvider with region = cloudRegion (and, with drPartnerRegion, one aliased dr in that region) and allowedAccountIds = [accountId] from the region file; keep credentials and skip flags out of the stack (environment, or the plan harness's override).",
+    description: "one AWS provider in the region's cloud region (and one aliased dr in the DR partner region, when the region names one), each allowed only in the region's account, with the default tags",
     check: ({ json, region }) => {
-      const providers = json.provider?.aws ?? [];
-      if (providers.length !== 1) return [`provider.aws: ${providers.length} provider blocks, expected 1`];
-      const p = providers[0];
+      const providers = (json.provider?.aws ?? []) as TfJson[];
+      const expected = [{ alias: undefined, region: region.cloudRegion }, ...(region.drPartnerRegion ? [{ alias: "dr", region: region.drPartnerRegion }] : [])];
+      if (providers.length !== expected.length) return [`provider.aws: ${providers.length} provider blocks, expected ${expected.length}`];
       const v: string[] = [];
-      if (p.region !== region.cloudRegion) v.push(`provider.aws: region ${p.region}, expected ${region.cloudRegion}`);
-      if (JSON.stringify(p.allowed_account_ids) !== JSON.stringify([region.accountId])) {
-        v.push(`provider.aws: allowed_account_ids ${JSON.stringify(p.allowed_account_ids)}, expected ["${region.accountId}"]`);
-      }
-      if (p.access_key || p.secret_key || p.skip_credentials_validation || p.skip_requesting_account_id) {
-        v.push("provider.aws: credentials or skip flags in the production provider config");
+      const tags = expectedTags(region);
+      for (const e of expected) {
+        const p = providers.find((x) => x.alias === e.alias);
+        const at = e.alias ? `provider.aws.${e.alias}` : "provider.aws";
+        if (!p) {
+          v.push(`${at}: missing`);
+          continue;
+        }
+        if (p.region !== e.region) v.push(`${at}: region ${p.region}, expected ${e.region}`);
+        if (JSON.stringify(p.allowed_account_ids) !== JSON.stringify([region.accountId])) {
+          v.push(`${at}: allowed_account_ids ${JSON.stringify(p.allowed_account_ids)}, expected ["${region.accountId}"]`);
+        }
+        if (p.access_key || p.secret_key || p.skip_credentials_validation || p.skip_requesting_account_id) {
+          v.push(`${at}: credentials or skip flags in the production provider config`);
+        }
+        if (e.alias) for (const k of REQUIRED_TAGS) if (p.default_tags?.[0]?.tags?.[k] !== tags[k]) v.push(`${at}.default_tags: ${k} is not "${tags[k]}"`);
       }
       return v;
     },
@@ -57,7 +67,8 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     fix: "Set the provider's defaultTags from the region file's tags (Region, Jurisdiction, DataClassification, PciScope, Owner); correct the region file if a value is wrong.",
     description: "default tags name region, jurisdiction, data classification, PCI scope and owner",
     check: ({ json, region }) => {
-      const tags = json.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
+      const home = ((json.provider?.aws ?? []) as TfJson[]).find((p) => p.alias === undefined);
+      const tags = home?.default_tags?.[0]?.tags ?? {};
       const expected = expectedTags(region);
       return REQUIRED_TAGS.filter((k) => tags[k] !== expected[k]).map((k) => `provider.aws.default_tags: ${k} is ${JSON.stringify(tags[k])}, expected "${expected[k]}"`);
     },

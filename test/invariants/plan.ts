@@ -28,6 +28,14 @@ export function plannedResources(plan: TfJson, type?: string): PlannedResource[]
   return type ? all.filter((r) => r.type === type) : all;
 }
 
+/** The provider configuration a resource uses (`aws`, or `aws.dr` in the DR partner region). */
+export function providerOf(plan: TfJson, address: string): string {
+  return ((plan.configuration?.root_module?.resources ?? []) as TfJson[]).find((r) => r.address === address)?.provider_config_key ?? "aws";
+}
+
+/** The DR partner region's alias suffix of a purpose. */
+const DR_ALIAS: Record<string, string> = { audit: "dr-audit", database: "dr-database" };
+
 /** References of one argument of one resource in the plan's configuration section. */
 function references(plan: TfJson, address: string, path: string[]): string[] {
   const res = ((plan.configuration?.root_module?.resources ?? []) as TfJson[]).find((r) => r.address === address);
@@ -101,7 +109,9 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
       );
       if (kmsEncrypted.length === 0) v.push("aws_s3_bucket_server_side_encryption_configuration: no bucket under SSE-KMS");
       for (const { address } of kmsEncrypted) {
-        if (!references(plan, address, ["rule", "apply_server_side_encryption_by_default", "kms_master_key_id"]).includes(auditKey)) v.push(`${address}: not under ${auditKey}`);
+        // In the DR partner region, the replica is under the partner region's own audit key.
+        const key = providerOf(plan, address) === "aws.dr" ? `aws_kms_key.${keyNameByAlias(stack.json, DR_ALIAS.audit)}.arn` : auditKey;
+        if (!references(plan, address, ["rule", "apply_server_side_encryption_by_default", "kms_master_key_id"]).includes(key)) v.push(`${address}: not under ${key}`);
       }
       return v;
     },
@@ -112,14 +122,17 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
     description: "planned buckets: the archive locked in COMPLIANCE mode for the configured days, every bucket versioned and fully blocked from public access",
     check: (plan, stack) => {
       const v: string[] = [];
+      // One locked archive per region: the home one, and the replica where there is a DR partner.
+      const expectedLocks = stack.region.drPartnerRegion ? 2 : 1;
       const locked = plannedResources(plan, "aws_s3_bucket").filter((b) => b.values.object_lock_enabled === true);
-      if (locked.length !== 1) v.push(`aws_s3_bucket: ${locked.length} buckets with Object Lock, expected the archive`);
+      if (locked.length !== expectedLocks) v.push(`aws_s3_bucket: ${locked.length} buckets with Object Lock, expected ${expectedLocks}`);
+      if (locked.filter((b) => providerOf(plan, b.address) === "aws").length !== 1) v.push("aws_s3_bucket: the home region has not exactly one locked archive");
       const locks = plannedResources(plan, "aws_s3_bucket_object_lock_configuration");
       for (const { address, values } of locks) {
         const r = values.rule?.[0]?.default_retention?.[0];
         if (r?.mode !== "COMPLIANCE" || r?.days !== stack.region.retention.auditArchiveDays) v.push(`${address}: ${JSON.stringify(r)}`);
       }
-      if (locks.length !== 1) v.push(`aws_s3_bucket_object_lock_configuration: ${locks.length}, expected 1`);
+      if (locks.length !== expectedLocks) v.push(`aws_s3_bucket_object_lock_configuration: ${locks.length}, expected ${expectedLocks}`);
       for (const { address, values } of plannedResources(plan, "aws_s3_bucket_public_access_block")) {
         for (const f of ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]) if (values[f] !== true) v.push(`${address}: ${f} is ${values[f]}`);
       }
@@ -288,6 +301,27 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
         if (values.acceptance_required !== true) v.push(`${address}: acceptance not required`);
         if (JSON.stringify([...values.allowed_principals].sort()) !== JSON.stringify([...stack.region.paymentApi.allowedPrincipals].sort())) v.push(`${address}: principals differ from the config`);
       }
+      return v;
+    },
+  },
+  {
+    id: "plan.dr",
+    requirement: "10.5.1, 12.10.1",
+    description: "with a DR partner, the plan creates the replica archive, its keys and the backup vault in the partner region (the dr provider's region, inside the jurisdiction), replicates the archive there and copies the backups there; without one, no dr provider",
+    check: (plan, stack) => {
+      const v: string[] = [];
+      const dr = plan.configuration?.provider_config?.["aws.dr"];
+      const partner = stack.region.drPartnerRegion;
+      if (!partner) return dr ? ["provider aws.dr planned without a drPartnerRegion"] : [];
+      if (dr?.expressions?.region?.constant_value !== partner) v.push(`provider aws.dr: region ${dr?.expressions?.region?.constant_value}, expected ${partner}`);
+      const inPartner = plannedResources(plan).filter((r) => providerOf(plan, r.address) === "aws.dr");
+      for (const type of ["aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_object_lock_configuration", "aws_backup_vault", "aws_backup_vault_lock_configuration"]) {
+        if (!inPartner.some((r) => r.type === type)) v.push(`${type}: none planned in the partner region`);
+      }
+      const replication = plannedResources(plan, "aws_s3_bucket_replication_configuration")[0];
+      if (!replication || replication.values.rule?.[0]?.status !== "Enabled" || replication.values.rule?.[0]?.delete_marker_replication?.[0]?.status !== "Disabled") v.push("aws_s3_bucket_replication_configuration: the archive's replication is not planned as enabled without delete markers");
+      const copy = plannedResources(plan, "aws_backup_plan")[0]?.values.rule?.[0]?.copy_action?.[0];
+      if (!copy || !references(plan, plannedResources(plan, "aws_backup_plan")[0].address, ["rule", "copy_action", "destination_vault_arn"]).some((r) => inPartner.some((x) => r.startsWith(x.address)))) v.push("aws_backup_plan: no copy to the partner region's vault");
       return v;
     },
   },

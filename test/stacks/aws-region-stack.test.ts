@@ -69,6 +69,28 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["iam.no-wildcard-admin", "s3:* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "S3", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }))],
   ["iam.no-wildcard-admin", "AdministratorAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess")],
   ["iam.no-long-lived-credentials", "an IAM user", (j) => add(j, "aws_iam_user", "u", { name: "ci" })],
+  ["residency.in-jurisdiction", "the DR partner outside the jurisdiction", (j, s) => {
+    const dr = (j.provider.aws as TfJson[]).find((p) => p.alias === "dr");
+    if (dr) dr.region = s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1";
+    else j.provider.aws.push({ alias: "dr", region: s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1" });
+  }],
+  ["dr.partner-region-copies", "a partner region that holds a database", (j) => add(j, "aws_rds_cluster", "dr_db", { provider: "aws.dr", cluster_identifier: "x" })],
+  ["dr.partner-region-copies", "copies to another region without a partner", (j, s) => {
+    if (!s.region.drPartnerRegion) add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "x", role: "y", rule: [] });
+    else delete j.resource.aws_s3_bucket_replication_configuration;
+  }],
+  ["dr.partner-region-copies", "delete markers replicated", (j, s) => {
+    if (s.region.drPartnerRegion) first(j, "aws_s3_bucket_replication_configuration").rule[0].delete_marker_replication.status = "Enabled";
+    else add(j, "aws_backup_vault", "v", { provider: "aws.dr", name: "v" });
+  }],
+  ["dr.partner-region-copies", "backups not copied", (j, s) => {
+    if (s.region.drPartnerRegion) first(j, "aws_backup_plan").rule[0].copy_action = [];
+    else add(j, "aws_kms_key", "k", { provider: "aws.dr" });
+  }],
+  ["dr.partner-region-copies", "a backup vault without lock", (j, s) => {
+    if (s.region.drPartnerRegion) delete j.resource.aws_backup_vault_lock_configuration;
+    else add(j, "aws_backup_plan", "p", { name: "p", rule: [{ rule_name: "r", target_vault_name: "v", copy_action: [{ destination_vault_arn: "x" }] }] });
+  }],
   ["iam.no-wildcard-admin", "S3:* on * (IAM actions are case-insensitive)", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Up", Effect: "Allow", Action: "S3:*", Resource: "*" }))],
   ["iam.no-wildcard-admin", "kms:Decrypt on every key", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Keys", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }))],
   ["iam.no-wildcard-admin", "AmazonS3FullAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess")],

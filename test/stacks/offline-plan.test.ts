@@ -104,6 +104,8 @@ if ("missing" in tools) {
     }, "keys"],
     ["plan.eks", "public endpoint", (p) => (planned(p, "aws_eks_cluster").vpc_config[0].endpoint_public_access = true)],
     ["plan.eks", "IMDSv1 nodes", (p) => (planned(p, "aws_launch_template").metadata_options[0].http_tokens = "optional")],
+    ["plan.dr", "partner provider in another region", (p) => (p.configuration.provider_config["aws.dr"].expressions.region.constant_value = "us-east-1")],
+    ["plan.dr", "replication of delete markers", (p) => (planned(p, "aws_s3_bucket_replication_configuration").rule[0].delete_marker_replication[0].status = "Enabled")],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
     ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
   ];
