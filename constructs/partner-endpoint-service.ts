@@ -41,6 +41,12 @@ export interface PartnerEndpointServiceProps {
   /** Log-delivery bucket for NLB access logs. */
   readonly accessLogBucket: HardenedBucket;
   /**
+   * Other regions from which consumers may connect (cross-region PrivateLink), e.g. the DR partner:
+   * the only path between the regions, one service wide, with the same principals and acceptance.
+   * @default none: consumers in the region only
+   */
+  readonly crossRegionConsumers?: readonly string[];
+  /**
    * TLS policy of the listener; one of {@link ALLOWED_TLS_POLICIES}.
    * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
    */
@@ -182,6 +188,7 @@ export class PartnerEndpointService extends Construct {
     this.endpointService = new VpcEndpointService(this, "EndpointService", {
       acceptanceRequired: true,
       allowedPrincipals: [...props.allowedPrincipals],
+      ...(props.crossRegionConsumers && props.crossRegionConsumers.length > 0 ? { supportedRegions: [props.region, ...props.crossRegionConsumers] } : {}),
       networkLoadBalancerArns: [this.loadBalancer.arn],
       supportedIpAddressTypes: ["ipv4"],
       tags: { Name: `${props.name}-payment-api` },

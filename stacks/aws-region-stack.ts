@@ -147,6 +147,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       allowedPrincipals: region.paymentApi.allowedPrincipals,
       clientCidrs: region.paymentApi.partnerClientCidrs,
       accessLogBucket: this.auditArchive.accessLogs,
+      // Between a region and its DR partner, only the payment API crosses, over PrivateLink.
+      crossRegionConsumers: region.drPartnerRegion ? [region.drPartnerRegion] : undefined,
     });
 
     this.hsm = new CloudHsm(this, "Hsm", {

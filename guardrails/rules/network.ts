@@ -285,6 +285,10 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       if (services.length !== 1) return [`aws_vpc_endpoint_service: ${services.length}, expected 1`];
       const [sn, svc] = services[0];
       if (svc.acceptance_required !== true) v.push(`aws_vpc_endpoint_service.${sn}: acceptance_required is not true`);
+      // Cross-region consumers: the DR partner only (the one path between the two regions).
+      const regions = asList<string>(svc.supported_regions);
+      const allowedRegions = region.drPartnerRegion ? [region.cloudRegion, region.drPartnerRegion] : [region.cloudRegion];
+      for (const r of regions) if (!allowedRegions.includes(r)) v.push(`aws_vpc_endpoint_service.${sn}: consumers in ${r}, not this region or its DR partner`);
       if (JSON.stringify([...asList(svc.allowed_principals)].sort()) !== JSON.stringify([...region.paymentApi.allowedPrincipals].sort())) {
         v.push(`aws_vpc_endpoint_service.${sn}: allowed_principals ${JSON.stringify(svc.allowed_principals)} differ from the config`);
       }

@@ -74,6 +74,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     if (dr) dr.region = s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1";
     else j.provider.aws.push({ alias: "dr", region: s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1" });
   }],
+  ["network.partner-endpoint-service", "consumers in another region", (j) => (first(j, "aws_vpc_endpoint_service").supported_regions = ["ap-south-1"])],
   ["dr.partner-region-copies", "a partner region that holds a database", (j) => add(j, "aws_rds_cluster", "dr_db", { provider: "aws.dr", cluster_identifier: "x" })],
   ["dr.partner-region-copies", "copies to another region without a partner", (j, s) => {
     if (!s.region.drPartnerRegion) add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "x", role: "y", rule: [] });
