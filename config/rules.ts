@@ -344,6 +344,29 @@ function checkRetention(c: RegionConfig, report: Report): void {
 /** Rules across regions: names, state locations and address space must not collide. */
 export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // Calls from other regions: the caller exists there, and cardholder data stays in its jurisdiction.
+  for (const a of regions) {
+    a.config.mesh.calls.forEach((call, i) => {
+      if (call.fromTrustDomain === undefined || call.fromTrustDomain === a.config.mesh.trustDomain) return;
+      const field = `mesh.calls[${i}].fromTrustDomain`;
+      const caller = regions.find((r) => r.config.mesh.trustDomain === call.fromTrustDomain);
+      if (!caller) {
+        problems.push({ file: a.file, field, problem: `"${call.fromTrustDomain}" is no region's trust domain`, fix: `use the trust domain of the caller's region (${regions.map((r) => r.config.mesh.trustDomain).join(", ")})` });
+        return;
+      }
+      const identity = caller.config.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === call.from);
+      if (!identity) problems.push({ file: a.file, field: `mesh.calls[${i}].from`, problem: `"${call.from}" is not a service identity of ${caller.file}`, fix: `declare the service there, or use one of its identities` });
+      else if (caller.config.mesh.merchantNamespaces.includes(identity.namespace)) problems.push({ file: a.file, field: `mesh.calls[${i}].from`, problem: `"${call.from}" is a merchant's service of ${caller.file}`, fix: "call from a platform service of that region" });
+      if (caller.config.jurisdiction !== a.config.jurisdiction && call.cardholderData !== false) {
+        problems.push({
+          file: a.file,
+          field: `mesh.calls[${i}].cardholderData`,
+          problem: `the call comes from ${caller.file} in jurisdiction ${caller.config.jurisdiction} into ${a.config.jurisdiction}, and may carry cardholder data`,
+          fix: "keep the call inside one jurisdiction, or set cardholderData: false if (and only if) it never carries account data",
+        });
+      }
+    });
+  }
   regions.forEach((a, i) => {
     for (const b of regions.slice(0, i)) {
       if (a.config.name === b.config.name) {
@@ -539,7 +562,13 @@ function checkMesh(c: RegionConfig, report: Report): void {
   const seen = new Map<string, number>();
   mesh.calls.forEach((call, i) => {
     const field = `mesh.calls[${i}]`;
+    const remote = call.fromTrustDomain !== undefined && call.fromTrustDomain !== mesh.trustDomain;
+    if (remote && merchants.has(call.to.split("/")[0])) {
+      report(`${field}.to`, `a caller of another region reaches merchant namespace "${call.to.split("/")[0]}"`, "call a platform service of this region, which calls the merchant's service");
+    }
     for (const end of ["from", "to"] as const) {
+      // A caller of another region is checked against that region (checkAcrossRegions).
+      if (end === "from" && remote) continue;
       const [namespace] = call[end].split("/");
       const isKnown = end === "from" ? identities.has(call.from) : targets.has(call.to);
       if (isKnown) continue;
@@ -560,7 +589,7 @@ function checkMesh(c: RegionConfig, report: Report): void {
     if (fromNs !== toNs && merchants.has(fromNs) && merchants.has(toNs)) {
       report(field, `connects two merchant tenants (${fromNs} -> ${toNs})`, "route tenant-to-tenant traffic through a platform service, or remove the call: merchant namespaces are isolated from each other");
     }
-    const key = `${call.from} -> ${call.to}`;
+    const key = `${call.fromTrustDomain ?? mesh.trustDomain}/${call.from} -> ${call.to}`;
     const previous = seen.get(key);
     if (previous !== undefined) report(field, `repeats mesh.calls[${previous}] (${key})`, "merge the methods and paths of both into one call");
     seen.set(key, i);

@@ -128,6 +128,19 @@ const commonFields = {
           to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/tokenization-service".' }),
           methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods of the call, e.g. ["POST"].' }),
           paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths of the call, e.g. ["/tokenize"].' }),
+          /**
+           * For a caller in another region: that region's trust domain (its principal is
+           * `<fromTrustDomain>/ns/<namespace>/sa/<serviceAccount>`). The regions share one root of
+           * trust; the config rules check the caller exists there and the jurisdictions.
+           * @default this region's trust domain
+           */
+          fromTrustDomain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, { error: 'must be a trust domain. Fix: e.g. "eu.acme-pay.internal".' }).optional(),
+          /**
+           * Whether the call can carry cardholder data. A call between regions of different
+           * jurisdictions is allowed only when this is false.
+           * @default true
+           */
+          cardholderData: z.boolean().default(true),
         }),
       )
       .default([]),

@@ -45,6 +45,8 @@ export interface MeshCall {
   readonly to: string;
   readonly methods: readonly string[];
   readonly paths: readonly string[];
+  /** The caller's trust domain when it runs in another region. @default the design's */
+  readonly fromTrustDomain?: string;
 }
 
 export interface MeshDesign {
@@ -110,7 +112,7 @@ function workloadOf(design: MeshDesign, ref: string, by: "name" | "identity"): M
 export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
   const byTarget = new Map<string, MeshCall[]>();
   for (const call of design.calls) {
-    workloadOf(design, call.from, "identity");
+    if (!isRemote(design, call)) workloadOf(design, call.from, "identity");
     byTarget.set(call.to, [...(byTarget.get(call.to) ?? []), call]);
   }
   return [...byTarget.keys()].sort().map((to) => {
@@ -124,12 +126,17 @@ export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
         selector: { matchLabels: { [WORKLOAD_LABEL]: target.name } },
         action: "ALLOW",
         rules: calls.map((call) => ({
-          from: [{ source: { principals: [principal(design.trustDomain, call.from)] } }],
+          from: [{ source: { principals: [principal(call.fromTrustDomain ?? design.trustDomain, call.from)] } }],
           to: [{ operation: { methods: [...call.methods], paths: [...call.paths] } }],
         })),
       },
     };
   });
+}
+
+/** True when the call's caller runs in another region (another trust domain). */
+export function isRemote(design: MeshDesign, call: MeshCall): boolean {
+  return call.fromTrustDomain !== undefined && call.fromTrustDomain !== design.trustDomain;
 }
 
 const inNamespace = (namespace: string, pods: Readonly<Record<string, string>>) => ({
@@ -160,7 +167,8 @@ export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
         egress: MESH_CONTROL_PLANE_EGRESS.map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
       }),
     );
-    const calls = [...design.calls].sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
+    // Callers in other regions never reach a merchant namespace (the config rules refuse it).
+    const calls = design.calls.filter((c) => !isRemote(design, c)).sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
     for (const call of calls) {
       const caller = workloadOf(design, call.from, "identity");
       const target = workloadOf(design, call.to, "name");

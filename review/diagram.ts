@@ -27,6 +27,8 @@ function label(s: string): string {
 
 /** A call the mesh admits: caller identity `ns/serviceAccount`, callee `ns/service`. */
 export interface Call {
+  /** The caller's trust domain when it runs in another region. */
+  readonly fromTrustDomain?: string;
   readonly from: string;
   readonly to: string;
   readonly methods: readonly string[];
@@ -39,7 +41,11 @@ export function callsFromPolicies(json: TfJson, trustDomain: string): Call[] {
     .filter(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.action === "ALLOW")
     .flatMap(([, m]) =>
       asList<TfJson>(m.spec.rules).map((r) => ({
-        from: String(asList(r.from?.[0]?.source?.principals)[0] ?? "?").replace(`${trustDomain}/ns/`, "").replace("/sa/", "/"),
+        ...(() => {
+          const p = String(asList(r.from?.[0]?.source?.principals)[0] ?? "?");
+          const [td, rest] = p.split("/ns/");
+          return { from: String(rest ?? p).replace("/sa/", "/"), ...(td !== trustDomain ? { fromTrustDomain: td } : {}) };
+        })(),
         to: `${m.metadata?.namespace}/${m.spec.selector?.matchLabels?.app}`,
         methods: asList<string>(r.to?.[0]?.operation?.methods),
         paths: asList<string>(r.to?.[0]?.operation?.paths),
@@ -69,9 +75,11 @@ export function callGraph(view: StackView, calls: readonly Call[], indent: strin
     lines.push(`${indent}end`);
   }
   for (const c of calls) {
-    const from = byIdentity(c.from);
-    const source = from ? `${from.namespace}/${from.name}` : c.from;
-    lines.push(`${indent}${svc(source)} -->|${label(`mTLS ${c.methods.join(",")} ${c.paths.join(",")}`)}| ${svc(c.to)}`);
+    const remote = c.fromTrustDomain !== undefined && c.fromTrustDomain !== region.mesh.trustDomain;
+    const from = remote ? undefined : byIdentity(c.from);
+    const source = remote ? `remote_${nodeId(`${c.fromTrustDomain}/${c.from}`)}` : svc(from ? `${from.namespace}/${from.name}` : c.from);
+    if (remote) lines.push(`${indent}${source}([${label(`${c.from} in ${c.fromTrustDomain}`)}])`);
+    lines.push(`${indent}${source} -->|${label(`mTLS ${c.methods.join(",")} ${c.paths.join(",")}`)}| ${svc(c.to)}`);
   }
   return lines;
 }

@@ -229,8 +229,18 @@ function meshSection(view: StackView): string {
   if (namespaces.length) parts.push("## Namespaces\n", table(["resource", "namespace", "labels"], namespaces));
   if (releases.length) parts.push("\n## Istio install\n", table(["release", "chart", "version", "from", "namespace"], releases));
   if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
-  const calls = view.region.mesh.calls.map((c) => [c.from, c.to, c.methods.join(", "), c.paths.join(", ")]);
-  parts.push("\n## Declared service calls\n", "The only traffic the mesh admits between workloads (everything else is denied):\n", table(["from (namespace/service account)", "to (namespace/service)", "methods", "paths"], calls));
+  const calls = view.region.mesh.calls.map((c) => [
+    c.fromTrustDomain && c.fromTrustDomain !== view.region.mesh.trustDomain ? `${c.from} (${c.fromTrustDomain})` : c.from,
+    c.to,
+    c.methods.join(", "),
+    c.paths.join(", "),
+    c.cardholderData ? "yes" : "no",
+  ]);
+  parts.push(
+    "\n## Declared service calls\n",
+    "The only traffic the mesh admits between workloads (everything else is denied); a caller of another region is shown with its trust domain:\n",
+    table(["from (namespace/service account)", "to (namespace/service)", "methods", "paths", "cardholder data"], calls),
+  );
   return parts.join("\n");
 }
 

@@ -48,7 +48,7 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     trustDomain: region.mesh.trustDomain,
     workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
     merchantNamespaces: region.mesh.merchantNamespaces,
-    calls: region.mesh.calls,
+    calls: region.mesh.calls.map(({ cardholderData: _c, ...call }) => call),
   };
 }
 

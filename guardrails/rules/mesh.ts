@@ -231,7 +231,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const declared = region.mesh.calls.map((c) => {
         const [ns, name] = c.to.split("/");
         const [fromNs, sa] = c.from.split("/");
-        return callLine(`${region.mesh.trustDomain}/ns/${fromNs}/sa/${sa}`, ns, name, c.methods, c.paths);
+        return callLine(`${c.fromTrustDomain ?? region.mesh.trustDomain}/ns/${fromNs}/sa/${sa}`, ns, name, c.methods, c.paths);
       });
       for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`kubernetes_manifest: allowed but not declared: ${line}`);
       for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`kubernetes_manifest: declared but not allowed: ${line}`);
@@ -243,9 +243,11 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     id: "mesh.no-wildcards",
     requirement: "7.2.1",
     fix: "Name one principal of the region's trust domain and explicit methods and paths; no *, namespaces, IP blocks or negative matches.",
-    description: "no AuthorizationPolicy allows a `*` principal, a principal outside the region's trust domain, any namespace or IP source, every path or every method",
+    description: "no AuthorizationPolicy allows a `*` principal, a principal outside the region's trust domain (other than a declared cross-region caller), any namespace or IP source, every path or every method",
     check: ({ region, json }) => {
       const v: string[] = [];
+      // Callers of other regions, each declared with its trust domain (config rules check them).
+      const remotePrincipals = region.mesh.calls.filter((c) => c.fromTrustDomain && c.fromTrustDomain !== region.mesh.trustDomain).map((c) => `${c.fromTrustDomain}/ns/${c.from.replace("/", "/sa/")}`);
       for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
           const at = `${address}: rule ${i}`;
@@ -255,7 +257,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
             const s = f.source ?? {};
             for (const p of asList<string>(s.principals)) {
               if (p.includes("*")) v.push(`${at}: principal ${p}`);
-              else if (!p.startsWith(`${region.mesh.trustDomain}/ns/`)) v.push(`${at}: principal ${p} outside trust domain ${region.mesh.trustDomain}`);
+              else if (!p.startsWith(`${region.mesh.trustDomain}/ns/`) && !remotePrincipals.includes(p)) v.push(`${at}: principal ${p} outside trust domain ${region.mesh.trustDomain}, and not a declared cross-region caller`);
             }
             for (const key of ["namespaces", "ipBlocks", "remoteIpBlocks", "requestPrincipals", "notPrincipals", "notNamespaces"]) if (s[key] !== undefined) v.push(`${at}: source by ${key}`);
           }
