@@ -147,6 +147,7 @@ function checkGcpRegion(c: GcpRegionConfig, knownZones: readonly string[] | unde
       report(`services[${i}].name`, `"${svc.name}" gives the Workload Identity account "wi-${svc.name}", which GCP does not accept`, "use a service name of 3 to 27 lowercase letters, digits or dashes, ending with a letter or digit");
     }
   });
+  if (c.mesh.rootCaArn !== undefined) report("mesh.rootCaArn", "a GCP region cannot hold its mesh intermediate yet (Google CA Service is not built)", "remove mesh.rootCaArn from the GCP region");
   const n = c.gke.nodes;
   if (n.minPerZone < 1 || n.maxPerZone < n.minPerZone) report("gke.nodes", `minPerZone ${n.minPerZone}, maxPerZone ${n.maxPerZone}`, "use 1 <= minPerZone <= maxPerZone: at least one node per zone");
   if (n.diskGb < 20 || n.diskGb > 1000) report("gke.nodes.diskGb", `${n.diskGb} GB`, "use 20 to 1000 GB");

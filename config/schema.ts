@@ -118,6 +118,15 @@ const commonFields = {
      */
     merchantNamespaces: z.array(k8sName).default([]),
     /**
+     * The platform's one root CA in AWS Private CA (held by the security team, shared with the
+     * region's account). The region gets an intermediate signed by it, so that workloads of every
+     * region chain to one root. AWS regions only, for now.
+     */
+    rootCaArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/, { error: 'must be an ACM PCA certificate authority ARN. Fix: e.g. "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b".' })
+      .optional(),
+    /**
      * Who may call whom: the only requests the mesh lets through. `from` is a caller's identity
      * `<namespace>/<serviceAccount>`; `to` a declared service `<namespace>/<name>`.
      */

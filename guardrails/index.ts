@@ -2,6 +2,7 @@ import { Rule } from "./rule";
 import { AUDIT_ARCHIVE_RULES } from "./rules/audit-archive";
 import { DATABASE_RULES } from "./rules/database";
 import { DR_RULES } from "./rules/dr";
+import { MESH_TRUST_RULES } from "./rules/mesh-trust";
 import { EKS_RULES } from "./rules/eks";
 import { ENCRYPTION_RULES } from "./rules/encryption";
 import { EXPOSURE_RULES } from "./rules/exposure";
@@ -41,6 +42,7 @@ export const GUARDRAILS: readonly Rule[] = [
   ...KAFKA_RULES,
   ...EKS_RULES,
   ...DR_RULES,
+  ...MESH_TRUST_RULES,
   // The same model on Google Cloud
   ...GCP_STACK_RULES,
   ...GCP_RESOURCE_RULES,

@@ -60,6 +60,8 @@ const region: AwsRegionFile = {
   ],
   mesh: {
     trustDomain: "us.acme-pay.internal",
+    // The platform's one root of trust (security account); the region gets an intermediate.
+    rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
     merchantNamespaces: ["merchant-67890"],
     // The only requests the mesh lets through; everything else is denied.
     calls: [

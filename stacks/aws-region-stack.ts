@@ -5,6 +5,8 @@ import { AuditArchive } from "../constructs/audit-archive";
 import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
 import { DisasterRecovery } from "../constructs/disaster-recovery";
+import { MeshIntermediateCa } from "../constructs/mesh-intermediate-ca";
+import { JURISDICTIONS } from "../config/catalog";
 import { EksCluster } from "../constructs/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
 import { HsmKeyStore } from "../constructs/hsm-key-store";
@@ -94,6 +96,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly keyStore?: HsmKeyStore;
   readonly kafka: KafkaCluster;
   readonly eks: EksCluster;
+  /** The region's intermediate of the platform's root CA, when the region names the root. */
+  readonly meshCa?: MeshIntermediateCa;
   /** Copies in the partner region, when the region names one (drPartnerRegion). */
   readonly disasterRecovery?: DisasterRecovery;
 
@@ -220,6 +224,12 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       instanceClass: region.database.instanceClass,
       instances: region.database.instances,
     });
+
+    if (region.mesh.rootCaArn) {
+      this.meshCa = new MeshIntermediateCa(this, "MeshCa", { trustDomain: region.mesh.trustDomain, rootCaArn: region.mesh.rootCaArn });
+      const rootRegion = region.mesh.rootCaArn.split(":")[3];
+      if (!(JURISDICTIONS[region.jurisdiction].allowedRegions.aws as readonly string[]).includes(rootRegion)) this.meshCa.acceptRootOutsideJurisdiction();
+    }
 
     if (region.drPartnerRegion) {
       // The partner region, in the same account and jurisdiction (the config rules check it).

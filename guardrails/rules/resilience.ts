@@ -21,6 +21,7 @@ export const STATEFUL_TYPES = [
   "aws_efs_file_system",
   "aws_ebs_volume",
   "aws_backup_vault",
+  "aws_acmpca_certificate_authority",
 ];
 
 /** Resources that spread over subnets, and where their subnets are. */

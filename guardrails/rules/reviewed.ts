@@ -23,6 +23,8 @@ const AWS_TYPES: readonly string[] = [
   "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_lifecycle_configuration",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
+  // The mesh's intermediate CA (its key stays in ACM PCA)
+  "aws_acmpca_certificate_authority", "aws_acmpca_certificate", "aws_acmpca_certificate_authority_certificate",
   // Disaster recovery in the partner region
   "aws_s3_bucket_replication_configuration", "aws_backup_vault", "aws_backup_vault_lock_configuration", "aws_backup_plan", "aws_backup_selection",
   "aws_msk_cluster", "aws_msk_configuration", "aws_msk_single_scram_secret_association",

@@ -22,6 +22,22 @@ const isLiteral = (s: string) => s.length > 0 && !s.includes("${");
 
 export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"] }, [
   {
+    id: "secrets.no-key-material",
+    requirement: "3.6.1, 3.7.1",
+    fix: "Keep private keys in the HSM, KMS or ACM PCA that generates them; never generate a key with the tls provider or paste one into the stack (certificates and CSRs are public and fine).",
+    description: "no private key (PEM or a tls_private_key resource) appears anywhere in the stack, so none reaches the plan or the state",
+    check: ({ json }) => {
+      const v: string[] = [];
+      for (const type of ["tls_private_key", "tls_self_signed_cert", "tls_locally_signed_cert", "acme_certificate"]) {
+        for (const [name] of Object.entries((json.resource?.[type] ?? {}) as Record<string, unknown>)) v.push(`${type}.${name}: generates key material that Terraform keeps in its state`);
+      }
+      walkStrings(json, [], (path, value) => {
+        if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
+      });
+      return v;
+    },
+  },
+  {
     id: "secrets.no-literals",
     requirement: "8.3.2, 8.6.2, 3.5",
     fix: "Reference the secret instead: a sensitive variable without a default (supplied at deploy through TF_VAR_...), a Secrets Manager secret managed by the service (manage_master_user_password), or a value written outside Terraform.",

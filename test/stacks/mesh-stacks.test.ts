@@ -112,6 +112,8 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
     if (j.terraform.backend.s3) j.terraform.backend.s3.region = "sa-east-1";
     else j.terraform.backend.gcs.kms_encryption_key = "projects/p/locations/southamerica-east1/keyRings/r/cryptoKeys/k";
   }],
+  ["secrets.no-key-material", "a TLS key pasted into a manifest", "mesh", (j) =>
+    addManifest(j, "tls", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "tls", namespace: "payments" }, data: { key: "-----BEGIN EC PRIVATE KEY-----MHc" } })],
   ["secrets.no-literals", "a Kubernetes Secret with its data", "mesh", (j) =>
     addManifest(j, "db_secret", { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "payments" }, stringData: { password: "hunter2" } })],
   ["secrets.no-literals", "helm set_sensitive", "istio", (j) => (Object.values(j.resource.helm_release as Record<string, TfJson>)[0].set_sensitive = [{ name: "x", value: "s3cr3t" }])],

@@ -1,0 +1,80 @@
+import { AcmpcaCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate";
+import { AcmpcaCertificateAuthority } from "@cdktf/provider-aws/lib/acmpca-certificate-authority";
+import { AcmpcaCertificateAuthorityCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate-authority-certificate";
+import { Construct } from "constructs";
+import { suppressGuardrails } from "../guardrails/suppress";
+
+/** ACM PCA's template for an intermediate that may sign only end-entity (workload) certificates. */
+export const SUBORDINATE_TEMPLATE = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1";
+
+/** Properties of {@link MeshIntermediateCa}. */
+export interface MeshIntermediateCaProps {
+  /** The region's mesh trust domain: the intermediate's subject. */
+  readonly trustDomain: string;
+  /** The platform's root CA in ACM PCA (held by the security team, shared with this account). */
+  readonly rootCaArn: string;
+  /** Years the intermediate is valid (the root must outlive it). @default 5 */
+  readonly validityYears?: number;
+}
+
+/**
+ * The region's intermediate of the platform's one root of trust, in AWS Private CA: its private key
+ * is generated and kept inside ACM PCA (FIPS 140-2 Level 3 HSMs) and never appears in Terraform's
+ * configuration, plan or state; only its CSR and certificates do. The root signs it (path length
+ * 0: it signs workload certificates only), and it is installed with the root's chain. Istio gets
+ * its workload certificates from it through cert-manager's AWS PCA issuer (not built yet), so
+ * every region's workloads chain to the same root and can authenticate each other (PCI DSS 3.6,
+ * 4.2.1, 8.3).
+ */
+export class MeshIntermediateCa extends Construct {
+  readonly authority: AcmpcaCertificateAuthority;
+  readonly certificate: AcmpcaCertificate;
+
+  constructor(scope: Construct, id: string, props: MeshIntermediateCaProps) {
+    super(scope, id);
+    if (!/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/.test(props.rootCaArn)) {
+      throw new Error(`MeshIntermediateCa ${props.trustDomain}: rootCaArn "${props.rootCaArn}" is not an ACM PCA certificate authority ARN.`);
+    }
+    this.authority = new AcmpcaCertificateAuthority(this, "Authority", {
+      type: "SUBORDINATE",
+      usageMode: "GENERAL_PURPOSE",
+      keyStorageSecurityStandard: "FIPS_140_2_LEVEL_3_OR_HIGHER",
+      certificateAuthorityConfiguration: {
+        keyAlgorithm: "EC_prime256v1",
+        signingAlgorithm: "SHA256WITHECDSA",
+        subject: { commonName: props.trustDomain, organization: "Mesh workloads", organizationalUnit: props.trustDomain },
+      },
+      // Revocation by OCSP (no CRL bucket to publish, nothing public).
+      revocationConfiguration: { ocspConfiguration: { enabled: true } },
+      permanentDeletionTimeInDays: 30,
+      enabled: true,
+      lifecycle: { preventDestroy: true },
+    });
+    this.certificate = new AcmpcaCertificate(this, "SignedByRoot", {
+      certificateAuthorityArn: props.rootCaArn,
+      certificateSigningRequest: this.authority.certificateSigningRequest,
+      signingAlgorithm: "SHA256WITHECDSA",
+      templateArn: SUBORDINATE_TEMPLATE,
+      validity: { type: "YEARS", value: String(props.validityYears ?? 5) },
+    });
+    new AcmpcaCertificateAuthorityCertificate(this, "Installed", {
+      certificateAuthorityArn: this.authority.arn,
+      certificate: this.certificate.certificate,
+      certificateChain: this.certificate.certificateChain,
+    });
+  }
+
+  /**
+   * For a region whose jurisdiction does not hold the platform's root: naming the root's ARN (its
+   * region) moves no data there.
+   */
+  acceptRootOutsideJurisdiction(): void {
+    suppressGuardrails(this.certificate, [
+      {
+        id: "residency.in-jurisdiction",
+        reason:
+          "The platform's single root CA sits in one region and is named here only to sign this region's intermediate: it holds its own key and signs certificates of service identities, never account data, and this region's intermediate key stays in this region.",
+      },
+    ]);
+  }
+}

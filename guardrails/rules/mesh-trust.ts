@@ -1,0 +1,35 @@
+import type { AwsRegionConfig } from "../../config/schema";
+import { SUBORDINATE_TEMPLATE } from "../../constructs/mesh-intermediate-ca";
+import { stackRules } from "../rule";
+import { ref, resourcesOf } from "../tfjson";
+import { one } from "./common";
+
+/** One root of trust for every region's mesh (reference model, "Across regions"). */
+export const MESH_TRUST_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "mesh.intermediate-ca",
+    requirement: "3.6.1, 4.2.1, 8.3",
+    fix: "Keep MeshIntermediateCa where the region names mesh.rootCaArn: one subordinate CA in ACM PCA (FIPS 140-2 Level 3 key storage) named after the trust domain, signed by the configured root with the path-length-0 template, installed with its chain.",
+    description: "with a platform root, the region has one intermediate CA in ACM PCA (key never leaves it), for its trust domain, signed by that root and able to sign workload certificates only",
+    check: ({ json, region }) => {
+      const cas = resourcesOf(json, "aws_acmpca_certificate_authority");
+      if (!region.mesh.rootCaArn) return cas.length > 0 ? ["aws_acmpca_certificate_authority: a CA without a configured root (mesh.rootCaArn)"] : [];
+      if (cas.length !== 1) return [`aws_acmpca_certificate_authority: ${cas.length}, expected one intermediate`];
+      const [n, ca] = cas[0];
+      const a = `aws_acmpca_certificate_authority.${n}`;
+      const v: string[] = [];
+      const config = one(ca.certificate_authority_configuration);
+      if (ca.type !== "SUBORDINATE") v.push(`${a}: type ${ca.type}, expected SUBORDINATE (the root is the platform's)`);
+      if (ca.key_storage_security_standard !== "FIPS_140_2_LEVEL_3_OR_HIGHER") v.push(`${a}: key storage ${ca.key_storage_security_standard ?? "(default)"}, not FIPS 140-2 Level 3`);
+      if (one(config.subject).common_name !== region.mesh.trustDomain) v.push(`${a}: subject ${one(config.subject).common_name}, expected the trust domain ${region.mesh.trustDomain}`);
+      const signed = resourcesOf(json, "aws_acmpca_certificate").find(([, c]) => c.certificate_signing_request === ref("aws_acmpca_certificate_authority", n, "certificate_signing_request"));
+      if (!signed) v.push(`${a}: its CSR is not signed`);
+      else {
+        if (signed[1].certificate_authority_arn !== region.mesh.rootCaArn) v.push(`aws_acmpca_certificate.${signed[0]}: signed by ${signed[1].certificate_authority_arn}, not the platform root`);
+        if (signed[1].template_arn !== SUBORDINATE_TEMPLATE) v.push(`aws_acmpca_certificate.${signed[0]}: template ${signed[1].template_arn}, not ${SUBORDINATE_TEMPLATE}`);
+      }
+      if (!resourcesOf(json, "aws_acmpca_certificate_authority_certificate").some(([, i]) => i.certificate_authority_arn === ref("aws_acmpca_certificate_authority", n, "arn"))) v.push(`${a}: its certificate is not installed`);
+      return v;
+    },
+  },
+]);
