@@ -358,6 +358,10 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       const identity = caller.config.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === call.from);
       if (!identity) problems.push({ file: a.file, field: `mesh.calls[${i}].from`, problem: `"${call.from}" is not a service identity of ${caller.file}`, fix: `declare the service there, or use one of its identities` });
       else if (caller.config.mesh.merchantNamespaces.includes(identity.namespace)) problems.push({ file: a.file, field: `mesh.calls[${i}].from`, problem: `"${call.from}" is a merchant's service of ${caller.file}`, fix: "call from a platform service of that region" });
+      const rootOf = (c: RegionConfig) => (c.cloud === "aws" ? c.mesh.rootCaArn : undefined);
+      if (!rootOf(a.config) || rootOf(a.config) !== rootOf(caller.config)) {
+        problems.push({ file: a.file, field, problem: `${caller.file} and this region do not name the same mesh.rootCaArn, so the caller cannot authenticate here`, fix: "give both regions the platform's root CA (mesh.rootCaArn)" });
+      }
       if (caller.config.jurisdiction !== a.config.jurisdiction && call.cardholderData !== false) {
         problems.push({
           file: a.file,
@@ -370,6 +374,9 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
   }
   regions.forEach((a, i) => {
     for (const b of regions.slice(0, i)) {
+      if (a.config.mesh.trustDomain === b.config.mesh.trustDomain) {
+        problems.push({ file: a.file, field: "mesh.trustDomain", problem: `"${a.config.mesh.trustDomain}" is also the trust domain of ${b.file}; its workloads would pass for local ones`, fix: "give every region its own trust domain, e.g. <region>.acme-pay.internal" });
+      }
       if (a.config.name === b.config.name) {
         problems.push({ file: a.file, field: "name", problem: `"${a.config.name}" is also used by ${b.file}`, fix: "give every region a unique name" });
       }

@@ -93,7 +93,13 @@ export class DisasterRecovery extends Construct {
       name: `${props.name}-archive-replication`,
       description: "S3 replication of the audit archive to the DR region",
       assumeRolePolicy: renderPolicy([
-        { Sid: "S3ReplicationForThisAccount", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.accountId } } },
+        {
+          Sid: "S3ReplicationOfTheArchiveOnly",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": props.accountId }, ArnLike: { "aws:SourceArn": props.archive.archive.bucket.arn } },
+        },
       ]),
     });
     new IamRolePolicy(this, "ReplicationPolicy", {
@@ -107,7 +113,8 @@ export class DisasterRecovery extends Construct {
           Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
           Resource: `${source.arn}/*`,
         },
-        { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"], Resource: `${target.arn}/*` },
+        // No ReplicateDelete (delete markers do not replicate) and no owner override (same account).
+        { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: `${target.arn}/*` },
         { Sid: "DecryptAtHome", Effect: "Allow", Action: "kms:Decrypt", Resource: props.archive.archive.kmsKey!.arn, Condition: { StringEquals: { "kms:ViaService": `s3.${props.region}.amazonaws.com` } } },
         { Sid: "EncryptInPartnerRegion", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: auditKey.key.arn, Condition: { StringEquals: { "kms:ViaService": `s3.${props.partnerRegion}.amazonaws.com` } } },
       ]),

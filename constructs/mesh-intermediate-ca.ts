@@ -1,8 +1,8 @@
 import { AcmpcaCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate";
 import { AcmpcaCertificateAuthority } from "@cdktf/provider-aws/lib/acmpca-certificate-authority";
 import { AcmpcaCertificateAuthorityCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate-authority-certificate";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
-import { suppressGuardrails } from "../guardrails/suppress";
 
 /** ACM PCA's template for an intermediate that may sign only end-entity (workload) certificates. */
 export const SUBORDINATE_TEMPLATE = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1";
@@ -15,6 +15,11 @@ export interface MeshIntermediateCaProps {
   readonly rootCaArn: string;
   /** Years the intermediate is valid (the root must outlive it). @default 5 */
   readonly validityYears?: number;
+  /**
+   * A provider in the root's region (ACM PCA is regional: the root signs only through its own
+   * region's endpoint), in this account, which the root's RAM share lets issue a subordinate.
+   */
+  readonly rootRegionProvider: AwsProvider;
 }
 
 /**
@@ -56,6 +61,9 @@ export class MeshIntermediateCa extends Construct {
       signingAlgorithm: "SHA256WITHECDSA",
       templateArn: SUBORDINATE_TEMPLATE,
       validity: { type: "YEARS", value: String(props.validityYears ?? 5) },
+      provider: props.rootRegionProvider,
+      // Destroying this resource revokes the intermediate: every workload certificate with it.
+      lifecycle: { preventDestroy: true },
     });
     new AcmpcaCertificateAuthorityCertificate(this, "Installed", {
       certificateAuthorityArn: this.authority.arn,
@@ -64,17 +72,4 @@ export class MeshIntermediateCa extends Construct {
     });
   }
 
-  /**
-   * For a region whose jurisdiction does not hold the platform's root: naming the root's ARN (its
-   * region) moves no data there.
-   */
-  acceptRootOutsideJurisdiction(): void {
-    suppressGuardrails(this.certificate, [
-      {
-        id: "residency.in-jurisdiction",
-        reason:
-          "The platform's single root CA sits in one region and is named here only to sign this region's intermediate: it holds its own key and signs certificates of service identities, never account data, and this region's intermediate key stays in this region.",
-      },
-    ]);
-  }
 }

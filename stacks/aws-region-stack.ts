@@ -6,7 +6,6 @@ import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
 import { DisasterRecovery } from "../constructs/disaster-recovery";
 import { MeshIntermediateCa } from "../constructs/mesh-intermediate-ca";
-import { JURISDICTIONS } from "../config/catalog";
 import { EksCluster } from "../constructs/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
 import { HsmKeyStore } from "../constructs/hsm-key-store";
@@ -226,9 +225,13 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     });
 
     if (region.mesh.rootCaArn) {
-      this.meshCa = new MeshIntermediateCa(this, "MeshCa", { trustDomain: region.mesh.trustDomain, rootCaArn: region.mesh.rootCaArn });
       const rootRegion = region.mesh.rootCaArn.split(":")[3];
-      if (!(JURISDICTIONS[region.jurisdiction].allowedRegions.aws as readonly string[]).includes(rootRegion)) this.meshCa.acceptRootOutsideJurisdiction();
+      // The root signs through its own region's endpoint, as this account (the root's RAM share).
+      const rootProvider =
+        rootRegion === region.cloudRegion
+          ? undefined
+          : new AwsProvider(this, "aws_pca_root", { alias: "pca_root", region: rootRegion, allowedAccountIds: [region.accountId], defaultTags: [{ tags: regionTags(region) }] });
+      this.meshCa = new MeshIntermediateCa(this, "MeshCa", { trustDomain: region.mesh.trustDomain, rootCaArn: region.mesh.rootCaArn, rootRegionProvider: rootProvider! });
     }
 
     if (region.drPartnerRegion) {

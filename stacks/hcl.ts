@@ -107,7 +107,8 @@ export function correctHcl(hcl: string, json: Record<string, unknown>): string {
       else if (inDependsOn && /^\s*\]$/.test(line)) inDependsOn = false;
       else if (inDependsOn) return line.replace(/^(\s*)"([a-z0-9_]+(?:\.[A-Za-z0-9_-]+)?)"(,?)$/, "$1$2$3");
       // `provider = "aws.dr"` is a reference, written bare in HCL.
-      const provider = /^(\s*)provider = "([a-z0-9_-]+\.[a-z0-9_-]+)"$/.exec(line);
+      // At a resource's top level (cdktf writes it unindented or at two spaces), not inside values.
+      const provider = /^( {0,2})provider = "([a-z0-9_-]+\.[a-z0-9_-]+)"$/.exec(line);
       if (provider) return `${provider[1]}provider = ${provider[2]}`;
       const attribute = /^(\s*)(\d+) = "([a-z_]+)"$/.exec(line);
       if (attribute && (typeof block[attribute[3]] === "string" || typeof block[attribute[3]] === "number")) return `${attribute[1]}${attribute[3]} = ${JSON.stringify(block[attribute[3]])}`;

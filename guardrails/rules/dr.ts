@@ -51,6 +51,8 @@ export const DR_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
         const targetBody = target ? json.resource.aws_s3_bucket[target] : undefined;
         if (rule.status !== "Enabled" || asList<TfJson>(r.rule).length !== 1) v.push(`aws_s3_bucket_replication_configuration.${rn}: not one enabled rule`);
         if (one(rule.delete_marker_replication).status !== "Disabled") v.push(`aws_s3_bucket_replication_configuration.${rn}: delete markers replicate`);
+        const filter = one(rule.filter);
+        if (Object.keys(filter).some((k) => k !== "prefix") || (filter.prefix ?? "") !== "" || rule.prefix) v.push(`aws_s3_bucket_replication_configuration.${rn}: a filter replicates only part of the archive`);
         if (one(one(rule.source_selection_criteria).sse_kms_encrypted_objects).status !== "Enabled") v.push(`aws_s3_bucket_replication_configuration.${rn}: KMS-encrypted objects are not replicated`);
         if (!targetBody || !partner(targetBody)) v.push(`aws_s3_bucket_replication_configuration.${rn}: the replica is not a bucket of the partner region`);
         else {
@@ -66,13 +68,21 @@ export const DR_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
       const selected = resourcesOf(json, "aws_backup_selection").some(([, s]) => cluster && asList(s.resources).includes(ref("aws_rds_cluster", cluster[0], "arn")));
       if (!selected) v.push("aws_backup_selection: the database is not backed up by AWS Backup");
       const vaults = resourcesOf(json, "aws_backup_vault");
-      const locked = (vaultName: string) => resourcesOf(json, "aws_backup_vault_lock_configuration").some(([, l]) => l.backup_vault_name === ref("aws_backup_vault", vaultName, "name") && l.min_retention_days >= 7 && l.changeable_for_days !== undefined);
+      const locked = (vaultName: string) =>
+        resourcesOf(json, "aws_backup_vault_lock_configuration").some(
+          ([, l]) => l.backup_vault_name === ref("aws_backup_vault", vaultName, "name") && l.min_retention_days >= 7 && l.changeable_for_days >= 3 && l.changeable_for_days <= 7 && l.max_retention_days >= region.database.backupRetentionDays,
+        );
       for (const [n] of vaults) if (!locked(n)) v.push(`aws_backup_vault.${n}: no compliance-mode vault lock`);
-      const copied = copies.some(({ copy }) => {
+      const copying = copies.filter(({ copy }) => {
         const vault = refName(copy.destination_vault_arn, "aws_backup_vault", "arn");
-        return vault !== undefined && partner(json.resource.aws_backup_vault[vault] ?? {});
+        return vault !== undefined && partner(json.resource.aws_backup_vault[vault] ?? {}) && one(copy.lifecycle).delete_after === region.database.backupRetentionDays;
       });
-      if (!copied) v.push("aws_backup_plan: backups are not copied to a vault of the partner region");
+      if (copying.length === 0) v.push(`aws_backup_plan: backups are not copied to a vault of the partner region and kept ${region.database.backupRetentionDays} days`);
+      const plans = new Set(copying.map(({ plan }) => ref("aws_backup_plan", plan, "id")));
+      if (!resourcesOf(json, "aws_backup_selection").some(([, s]) => plans.has(s.plan_id) && cluster && asList(s.resources).includes(ref("aws_rds_cluster", cluster[0], "arn")))) v.push("aws_backup_selection: the database is not in the plan that copies to the partner region");
+      for (const [n, p] of resourcesOf(json, "aws_backup_plan")) {
+        for (const r of asList<TfJson>(p.rule)) if (one(r.lifecycle).delete_after !== region.database.backupRetentionDays) v.push(`aws_backup_plan.${n}: rule ${r.rule_name} keeps backups ${one(r.lifecycle).delete_after} days, expected ${region.database.backupRetentionDays}`);
+      }
       return v;
     },
   },

@@ -191,8 +191,10 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
           if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
-          // Workload roles (a Pod Identity association) write only under their declared prefix.
-          const writes = !!service && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore)\w*|s3:\*|\*)$/i.test(x));
+          // Only a workload writes to a bucket, under its declared prefix; the one exception is S3
+          // replication writing replicas into the DR partner region's buckets.
+          const replicaOnly = actions.every((x) => /^s3:Replicate(Object|Tags)$/.test(x)) && resources.every((r) => /^\$\{aws_s3_bucket\.([^.]+)\.arn\}\/\*$/.test(r) && json.resource.aws_s3_bucket[/^\$\{aws_s3_bucket\.([^.]+)\./.exec(r)![1]]?.provider === "aws.dr");
+          const writes = !replicaOnly && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore|Bypass)\w*|s3:\*|\*)$/i.test(x));
           for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
             const prefix = service?.access?.auditWritePrefix;
             if (!prefix || !r.endsWith(`/${prefix}*`)) v.push(`${pn}: writes ${r} outside its declared audit prefix`);

@@ -3,7 +3,7 @@ import { Rule, stackRules } from "../rule";
 import { DR_KEY_ALIASES } from "../../constructs/disaster-recovery";
 import { KEY_PURPOSES } from "../../constructs/region-keys";
 import { resourcesOf } from "../tfjson";
-import { aliasTarget, limitedToAccount, keyNameByAlias, preventsDestroy, principalArns, principalServices, statementsOf } from "./common";
+import { aliasTarget, keyNameByAlias, limitedToAccount, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "./common";
 
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
@@ -50,6 +50,11 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       for (const k of partnerKeys) {
         if (!k) v.push(`aws_kms_alias: a DR key alias (${Object.values(DR_KEY_ALIASES).join(", ")}) is missing`);
         else if (json.resource.aws_kms_key[k].provider !== "aws.dr") v.push(`aws_kms_key.${k}: a DR key outside the partner region's provider`);
+      }
+      // An alias lives in its key's region.
+      for (const [an, alias] of resourcesOf(json, "aws_kms_alias")) {
+        const target = refName(alias.target_key_id, "aws_kms_key", "key_id");
+        if (target && json.resource.aws_kms_key[target] && json.resource.aws_kms_key[target].provider !== alias.provider) v.push(`aws_kms_alias.${an}: not in its key's region (provider)`);
       }
       for (const k of keys) {
         if (!targets.has(k) && !generations.includes(k) && !partnerKeys.includes(k)) v.push(`aws_kms_key.${k}: has no purpose alias`);

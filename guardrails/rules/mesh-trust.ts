@@ -28,7 +28,11 @@ export const MESH_TRUST_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] },
         if (signed[1].certificate_authority_arn !== region.mesh.rootCaArn) v.push(`aws_acmpca_certificate.${signed[0]}: signed by ${signed[1].certificate_authority_arn}, not the platform root`);
         if (signed[1].template_arn !== SUBORDINATE_TEMPLATE) v.push(`aws_acmpca_certificate.${signed[0]}: template ${signed[1].template_arn}, not ${SUBORDINATE_TEMPLATE}`);
       }
-      if (!resourcesOf(json, "aws_acmpca_certificate_authority_certificate").some(([, i]) => i.certificate_authority_arn === ref("aws_acmpca_certificate_authority", n, "arn"))) v.push(`${a}: its certificate is not installed`);
+      const installed = resourcesOf(json, "aws_acmpca_certificate_authority_certificate").find(([, i]) => i.certificate_authority_arn === ref("aws_acmpca_certificate_authority", n, "arn"));
+      if (!installed || !signed || installed[1].certificate !== ref("aws_acmpca_certificate", signed[0], "certificate") || installed[1].certificate_chain !== ref("aws_acmpca_certificate", signed[0], "certificate_chain")) {
+        v.push(`${a}: the certificate installed is not the one the root signed, with its chain`);
+      }
+      if (one(one(ca.revocation_configuration).ocsp_configuration).enabled !== true) v.push(`${a}: no revocation (OCSP off)`);
       return v;
     },
   },

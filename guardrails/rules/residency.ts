@@ -19,6 +19,11 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mes
     description: "every AWS region the stack names (providers, state, ARNs, endpoints, image registries, replicas, backups) is one of the jurisdiction's allowed regions; no replication to a bucket outside this stack and no global database",
     check: ({ json, region }) => {
       const allowed = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.aws);
+      // The platform's one root CA (mesh.rootCaArn) may sit in another jurisdiction: its region is
+      // accepted only where the root signs this region's intermediate (the pca_root provider and the
+      // certificate it issues). It holds its own key and signs service identities, no account data.
+      const rootRegion = region.cloud === "aws" && region.mesh.rootCaArn?.startsWith("arn:aws:") ? region.mesh.rootCaArn.split(":")[3] : undefined;
+      const rootAddresses = new Set(["provider.aws.pca_root", ...Object.keys(json.resource?.aws_acmpca_certificate ?? {}).map((n) => `aws_acmpca_certificate.${n}`)]);
       const allowedGcp = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.gcp);
       const seen = new Map<string, Set<string>>();
       walkStrings(json, [], (path, value) => {
@@ -36,6 +41,8 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mes
         for (const m of value.matchAll(AWS_REGION_NAME)) {
           if (allowed.has(m[1])) continue;
           const address = addressOf(path);
+          const provider = path[0] === "provider" ? `provider.${path[1]}.${(json.provider?.[path[1]]?.[Number(path[2])] as TfJson | undefined)?.alias ?? ""}` : address;
+          if (m[1] === rootRegion && rootAddresses.has(provider)) continue;
           if (!seen.has(address)) seen.set(address, new Set());
           seen.get(address)!.add(m[1]);
         }

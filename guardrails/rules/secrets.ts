@@ -32,7 +32,7 @@ export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"]
         for (const [name] of Object.entries((json.resource?.[type] ?? {}) as Record<string, unknown>)) v.push(`${type}.${name}: generates key material that Terraform keeps in its state`);
       }
       walkStrings(json, [], (path, value) => {
-        if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
+        if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
       });
       return v;
     },

@@ -38,7 +38,13 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     description: "one AWS provider in the region's cloud region (and one aliased dr in the DR partner region, when the region names one), each allowed only in the region's account, with the default tags",
     check: ({ json, region }) => {
       const providers = (json.provider?.aws ?? []) as TfJson[];
-      const expected = [{ alias: undefined, region: region.cloudRegion }, ...(region.drPartnerRegion ? [{ alias: "dr", region: region.drPartnerRegion }] : [])];
+      const rootRegion = region.mesh.rootCaArn?.split(":")[3];
+      const expected = [
+        { alias: undefined, region: region.cloudRegion },
+        ...(region.drPartnerRegion ? [{ alias: "dr", region: region.drPartnerRegion }] : []),
+        // The root CA signs through its own region (ACM PCA is regional).
+        ...(rootRegion && rootRegion !== region.cloudRegion ? [{ alias: "pca_root", region: rootRegion }] : []),
+      ];
       if (providers.length !== expected.length) return [`provider.aws: ${providers.length} provider blocks, expected ${expected.length}`];
       const v: string[] = [];
       const tags = expectedTags(region);

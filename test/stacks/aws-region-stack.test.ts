@@ -75,6 +75,17 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     else j.provider.aws.push({ alias: "dr", region: s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1" });
   }],
   ["network.partner-endpoint-service", "consumers in another region", (j) => (first(j, "aws_vpc_endpoint_service").supported_regions = ["ap-south-1"])],
+  ["mesh.intermediate-ca", "another certificate installed", (j) => (first(j, "aws_acmpca_certificate_authority_certificate").certificate = "-----BEGIN CERTIFICATE-----x")],
+  ["mesh.intermediate-ca", "no revocation", (j) => (first(j, "aws_acmpca_certificate_authority").revocation_configuration.ocsp_configuration.enabled = false)],
+  ["eks.workload-identity-least-privilege", "the replication role may delete archive records", (j, s) => {
+    if (!s.region.drPartnerRegion) return void add(j, "aws_iam_role_policy", "x", { role: "${aws_iam_role.database_monitoring_role.name}", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:DeleteObject", Resource: "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*" }] }) });
+    policyEdit(j.resource.aws_iam_role_policy.dr_replication_policy, (d) => d.Statement.push({ Sid: "Delete", Effect: "Allow", Action: "s3:DeleteObject", Resource: "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*" }));
+  }],
+  ["keys.one-per-purpose", "a DR alias left in the home region", (j) => {
+    const alias = Object.values(j.resource.aws_kms_alias as Record<string, TfJson>).find((a) => a.provider === "aws.dr");
+    if (alias) delete alias.provider;
+    else add(j, "aws_kms_key", "stray", { description: "x" });
+  }],
   ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT")],
   ["mesh.intermediate-ca", "signed by another CA", (j) => (first(j, "aws_acmpca_certificate").certificate_authority_arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
   ["mesh.intermediate-ca", "an intermediate that may sign CAs", (j) => (first(j, "aws_acmpca_certificate").template_arn = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen3/V1")],
@@ -92,6 +103,18 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["dr.partner-region-copies", "backups not copied", (j, s) => {
     if (s.region.drPartnerRegion) first(j, "aws_backup_plan").rule[0].copy_action = [];
     else add(j, "aws_kms_key", "k", { provider: "aws.dr" });
+  }],
+  ["dr.partner-region-copies", "a replication filter", (j, s) => {
+    if (s.region.drPartnerRegion) first(j, "aws_s3_bucket_replication_configuration").rule[0].filter = { prefix: "none/" };
+    else add(j, "aws_backup_vault", "v2", { provider: "aws.dr", name: "v2" });
+  }],
+  ["dr.partner-region-copies", "copies kept one day", (j, s) => {
+    if (s.region.drPartnerRegion) first(j, "aws_backup_plan").rule[0].copy_action[0].lifecycle.delete_after = 1;
+    else add(j, "aws_kms_key", "k2", { provider: "aws.dr" });
+  }],
+  ["dr.partner-region-copies", "a vault lock changeable for a century", (j, s) => {
+    if (s.region.drPartnerRegion) first(j, "aws_backup_vault_lock_configuration").changeable_for_days = 36500;
+    else add(j, "aws_kms_key", "k3", { provider: "aws.dr" });
   }],
   ["dr.partner-region-copies", "a backup vault without lock", (j, s) => {
     if (s.region.drPartnerRegion) delete j.resource.aws_backup_vault_lock_configuration;

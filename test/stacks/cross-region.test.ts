@@ -47,6 +47,18 @@ describe("a call from another region", () => {
     expect(problems(withCrossRegionCall({ cardholderData: false, from: "payments/ghost" }))).toContainEqual(expect.objectContaining({ field: `mesh.calls[${last}].from`, problem: expect.stringContaining("regions/us.ts") }));
   });
 
+  it("needs both regions under the same root CA", () => {
+    const e = withCrossRegionCall({ cardholderData: false });
+    delete e.mesh.rootCaArn;
+    expect(problems(e)).toContainEqual(expect.objectContaining({ field: `mesh.calls[${last}].fromTrustDomain`, fix: expect.stringContaining("mesh.rootCaArn") }));
+  });
+
+  it("comes from a distinct trust domain: two regions may not share one", () => {
+    const e = cloneJson(eu);
+    e.mesh.trustDomain = us.mesh.trustDomain;
+    expect(problems(e)).toContainEqual(expect.objectContaining({ field: "mesh.trustDomain", fix: expect.stringContaining("its own trust domain") }));
+  });
+
   it("may not reach a merchant namespace", () => {
     expect(problems(withCrossRegionCall({ cardholderData: false, to: "merchant-12345/storefront-connector" }))).toContainEqual(expect.objectContaining({ field: `mesh.calls[${last}].to`, fix: expect.stringContaining("platform service") }));
   });
