@@ -1,7 +1,7 @@
 import type { AwsRegionConfig } from "../../config/schema";
 import { resourceRules } from "../rule";
 import { TfJson } from "../tfjson";
-import { Statement, asList, limitedToAccount, principalArns, principalServices, statementsOf } from "./common";
+import { Statement, asList, limitedToAccount, principalArns, principalServices, refName, statementsOf } from "./common";
 
 /** Identity policies: the documents that grant a principal permissions. */
 const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = {
@@ -25,6 +25,12 @@ export const REVIEWED_MANAGED_POLICIES = [
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
 ];
 
+/** Managed policies written for one service's role: attached only to a role that service assumes. */
+const SERVICE_MANAGED_POLICIES: Readonly<Record<string, string>> = {
+  "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup": "backup.amazonaws.com",
+  "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole": "monitoring.rds.amazonaws.com",
+};
+
 /** `*`, `*:*` or a whole service (`s3:*`); IAM action names are case-insensitive. */
 const isWildcardAction = (a: string) => /^(\*|\*:\*|[a-z0-9-]+:\*)$/i.test(a);
 /** Actions that read or use cardholder data, keys, secrets or identities: never on every resource. */
@@ -39,10 +45,17 @@ export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
     fix: "Grant the actions the workload calls on the resources it uses (the services[].access of the region file generates such policies); never *, *:* or <service>:* on Resource *, a data or key action on *, NotAction/NotResource in an Allow, or an AWS managed policy outside REVIEWED_MANAGED_POLICIES.",
     description: "no identity policy allows * (or a whole service) on *, a data, key, secret or role action on *, or allows by NotAction/NotResource; only reviewed AWS managed policies are attached",
     resourceTypes: [...Object.keys(IDENTITY_POLICIES), "aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"],
-    check: (body, { type }) => {
+    check: (body, { stack, type }) => {
       const v: string[] = [];
       for (const arn of [...asList<string>(body.policy_arn), ...asList<string>(body.managed_policy_arns)]) {
         if (String(arn).startsWith("arn:aws:iam::aws:policy/") && !REVIEWED_MANAGED_POLICIES.includes(arn)) v.push(`attaches ${arn}, not a reviewed AWS managed policy`);
+        // A service's managed policy belongs on that service's role only.
+        const service = SERVICE_MANAGED_POLICIES[arn];
+        if (service && type === "aws_iam_role_policy_attachment") {
+          const role = refName(body.role, "aws_iam_role", "name");
+          const trust = role ? stack.json.resource?.aws_iam_role?.[role]?.assume_role_policy : undefined;
+          if (!trust || !statementsOf(String(trust)).some((s) => principalServices(s.Principal).includes(service))) v.push(`attaches ${arn} to a role that ${service} does not assume`);
+        }
       }
       for (const doc of (IDENTITY_POLICIES[type] ?? (() => []))(body)) {
         for (const s of allows(statementsOf(doc))) {

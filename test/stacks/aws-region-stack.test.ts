@@ -122,6 +122,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["iam.no-wildcard-admin", "S3:* on * (IAM actions are case-insensitive)", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Up", Effect: "Allow", Action: "S3:*", Resource: "*" }))],
   ["iam.no-wildcard-admin", "kms:Decrypt on every key", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Keys", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }))],
+  ["iam.no-wildcard-admin", "the monitoring policy on the node role", (j) => add(j, "aws_iam_role_policy_attachment", "x", { role: "${aws_iam_role.eks_node_role.name}", policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" })],
   ["iam.no-wildcard-admin", "AmazonS3FullAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
   ["iam.no-wildcard-admin", "a policy without statements", (j) => (first(j, "aws_iam_role_policy").policy = JSON.stringify({ Version: "2012-10-17" }))],
   ["iam.trust-named-principals", "role trusted by anyone", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }))],
