@@ -118,3 +118,15 @@ export const DEFAULT_ISTIO_VERSION = "1.30.4";
 
 /** HTTP methods an AuthorizationPolicy rule may name (no wildcard). */
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/**
+ * The workload CA chain of a region with a platform root (mesh.rootCaArn): cert-manager, the AWS
+ * Private CA issuer for cert-manager and istio-csr, at pinned releases (reviewed November 2026),
+ * mirrored into the region's ECR like Istio. Upgrading one is a reviewed change of this catalog.
+ */
+export const MESH_PKI_RELEASES = {
+  certManager: { chart: "v1.18.2", image: "v1.18.2" },
+  // This chart's versions have no "v"; its images do.
+  awsPcaIssuer: { chart: "1.6.0", image: "v1.6.0" },
+  istioCsr: { chart: "v0.14.2", image: "v0.14.2" },
+} as const;

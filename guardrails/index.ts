@@ -13,6 +13,7 @@ import { KAFKA_RULES } from "./rules/kafka";
 import { KEY_RULES } from "./rules/keys";
 import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh";
 import { NETWORK_RULES } from "./rules/network";
+import { CA_ISSUER_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/pki";
 import { RESIDENCY_RULES } from "./rules/residency";
 import { RESILIENCE_RULES } from "./rules/resilience";
 import { REVIEWED_RULES } from "./rules/reviewed";
@@ -43,11 +44,14 @@ export const GUARDRAILS: readonly Rule[] = [
   ...EKS_RULES,
   ...DR_RULES,
   ...MESH_TRUST_RULES,
+  ...CA_ISSUER_RULES,
   // The same model on Google Cloud
   ...GCP_STACK_RULES,
   ...GCP_RESOURCE_RULES,
   ...IN_CLUSTER_RULES,
+  ...PKI_RULES,
   ...ISTIO_RULES,
+  ...WORKLOAD_CA_RULES,
   ...MESH_RULES,
 ];
 

@@ -227,8 +227,27 @@ function meshSection(view: StackView): string {
   const releases = resourcesOf(view.json, "helm_release").map(([n, r]) => [`helm_release.${n}`, r.chart, r.version, r.repository, r.namespace]);
   const parts: string[] = [];
   if (namespaces.length) parts.push("## Namespaces\n", table(["resource", "namespace", "labels"], namespaces));
-  if (releases.length) parts.push("\n## Istio install\n", table(["release", "chart", "version", "from", "namespace"], releases));
-  if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
+  if (releases.length) {
+    parts.push(view.layer === "pki" ? "\n## Workload CA chain\n" : "\n## Istio install\n", table(["release", "chart", "version", "from", "namespace"], releases));
+  }
+  if (view.layer === "pki") {
+    parts.push("\ncert-manager and the AWS Private CA issuer: the issuer signs cert-manager's requests by calling ACM PCA as its EKS Pod Identity, which may issue end-entity certificates from this region's intermediate only. The CA's key never leaves ACM PCA.\n");
+  }
+  if (view.layer === "istio") {
+    // `${data.terraform_remote_state.x.outputs.id}` → `region-<name>'s output id`
+    const output = (value: unknown) => String(value).replace(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([a-z0-9_]+)\}$/, `region-${view.region.name}'s output $1`);
+    const ca = [
+      ...manifests.map(([address, m]) => [address, m.kind, m.metadata?.name, `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`]),
+      ...resourcesOf(view.json, "kubernetes_config_map_v1").map(([n, r]) => [`kubernetes_config_map_v1.${n}`, "ConfigMap", `${r.metadata?.namespace}/${r.metadata?.name}`, `trust anchor: ${Object.values((r.data ?? {}) as Record<string, string>).map(output).join(", ")}`]),
+    ];
+    if (ca.length) {
+      parts.push(
+        "\n## Workload CA\n",
+        "istiod runs no CA of its own: istio-csr signs every workload certificate through this issuer, with the region's intermediate in ACM PCA, and distributes the platform root as the trust anchor.\n",
+        table(["resource", "kind", "name", "what"], ca),
+      );
+    }
+  } else if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
   const calls = view.region.mesh.calls.map((c) => [
     c.fromTrustDomain && c.fromTrustDomain !== view.region.mesh.trustDomain ? `${c.from} (${c.fromTrustDomain})` : c.from,
     c.to,

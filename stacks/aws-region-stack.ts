@@ -6,6 +6,7 @@ import { AuroraPostgres } from "../constructs/aurora-postgres";
 import { CloudHsm } from "../constructs/cloud-hsm";
 import { DisasterRecovery } from "../constructs/disaster-recovery";
 import { MeshIntermediateCa } from "../constructs/mesh-intermediate-ca";
+import { END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_CHARTS, PKI_IMAGES, PKI_NAMESPACE } from "../constructs/mesh-pki";
 import { EksCluster } from "../constructs/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
 import { HsmKeyStore } from "../constructs/hsm-key-store";
@@ -49,6 +50,14 @@ export const ISTIO_ECR_PATHS = { images: "istio", charts: "charts/istio" } as co
 export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
 /** Istio's Helm charts, mirrored into the region's ECR. */
 export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
+
+/** The Pod Identity role of the PCA issuer (construct id; the role is `<cluster>-mesh-ca-issuer`). */
+export const MESH_CA_ISSUER_ROLE = "mesh-ca-issuer";
+
+/** The ECR repositories of a region: Istio, the workload CA chain where the region has one, every declared service. */
+export function mirroredImages(region: AwsRegionConfig): string[] {
+  return [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...(region.mesh.rootCaArn ? [...PKI_IMAGES, ...PKI_CHARTS] : []), ...region.services.map(serviceImage)];
+}
 
 /** The region's private ECR registry. */
 export function ecrRegistry(region: Pick<AwsRegionConfig, "accountId" | "cloudRegion">): string {
@@ -204,7 +213,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       logRetentionDays: region.retention.logDays,
       clusterAdminRoleArns: [region.eks.adminRoleArn, region.eks.deployRoleArn],
       nodes: region.eks.nodes,
-      images: [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...region.services.map(serviceImage)],
+      images: mirroredImages(region),
       ecrKey: this.keys.ecr,
     });
     const dataClients = { securityGroup: this.eks.nodeSecurityGroup, description: "the EKS nodes" };
@@ -231,7 +240,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
         rootRegion === region.cloudRegion
           ? undefined
           : new AwsProvider(this, "aws_pca_root", { alias: "pca_root", region: rootRegion, allowedAccountIds: [region.accountId], defaultTags: [{ tags: regionTags(region) }] });
-      this.meshCa = new MeshIntermediateCa(this, "MeshCa", { trustDomain: region.mesh.trustDomain, rootCaArn: region.mesh.rootCaArn, rootRegionProvider: rootProvider! });
+      this.meshCa = new MeshIntermediateCa(this, "MeshCa", { trustDomain: region.mesh.trustDomain, rootCaArn: region.mesh.rootCaArn, rootRegionProvider: rootProvider });
     }
 
     if (region.drPartnerRegion) {
@@ -280,6 +289,30 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
         namespace: service.namespace,
         serviceAccount: service.serviceAccount ?? service.name,
         statements: this.serviceStatements(service.name, service.access),
+      });
+    }
+
+    if (this.meshCa) {
+      // The PCA issuer (region-<name>-pki) is the one identity that may sign with the intermediate,
+      // and only end-entity certificates: no template that makes a CA.
+      this.eks.workloadRole(MESH_CA_ISSUER_ROLE, {
+        namespace: PKI_NAMESPACE,
+        serviceAccount: PCA_ISSUER_SERVICE_ACCOUNT,
+        statements: [
+          {
+            Sid: "IssueWorkloadCertificates",
+            Effect: "Allow",
+            Action: "acm-pca:IssueCertificate",
+            Resource: this.meshCa.authority.arn,
+            Condition: { StringEquals: { "acm-pca:TemplateArn": END_ENTITY_TEMPLATES } },
+          },
+          { Sid: "ReadIssuedCertificates", Effect: "Allow", Action: ["acm-pca:GetCertificate", "acm-pca:DescribeCertificateAuthority"], Resource: this.meshCa.authority.arn },
+        ],
+      });
+      new TerraformOutput(this, MESH_CA_OUTPUT_IDS.arn, { value: this.meshCa.authority.arn, description: "The region's intermediate CA (read by the istio stack's PCA issuer)" });
+      new TerraformOutput(this, MESH_CA_OUTPUT_IDS.trustAnchor, {
+        value: this.meshCa.certificate.certificateChain,
+        description: "The platform root above the intermediate (public): the mesh's trust anchor",
       });
     }
 

@@ -43,7 +43,8 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
   /**
    * @param region the region the stack belongs to
    * @param layer what of the region it holds: `aws` or `gcp` (`region-<name>`, that cloud's
-   *   provider only), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
+   *   provider only), `pki` (cert-manager and the AWS PCA issuer, where the region has a mesh
+   *   intermediate CA), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
    */
   constructor(
     scope: Construct,
@@ -81,7 +82,7 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
 }
 
 /** The layers of a region, in deploy order. */
-export const STACK_LAYERS = ["aws", "gcp", "istio", "mesh"] as const;
+export const STACK_LAYERS = ["aws", "gcp", "pki", "istio", "mesh"] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];
 
 /** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */

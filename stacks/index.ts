@@ -4,12 +4,13 @@ import { GuardrailPack } from "../guardrails/pack";
 import { RegionStack } from "./blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { GcpRegionStack } from "./gcp-region-stack";
-import { IstioStack, MeshStack } from "./mesh-stacks";
+import { IstioStack, MeshStack, PkiStack, hasMeshPki } from "./mesh-stacks";
 
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:
- * `region-<name>` (AWS), `region-<name>-istio` (namespaces, Istio), `region-<name>-mesh`
- * (policies). `main.ts` and the tests build the same list. The guardrail pack is added to each
+ * `region-<name>` (AWS), `region-<name>-pki` (cert-manager and the PCA issuer, where the region
+ * has a mesh intermediate CA), `region-<name>-istio` (namespaces, istio-csr, Istio),
+ * `region-<name>-mesh` (policies). `main.ts` and the tests build the same list. The guardrail pack is added to each
  * stack: a stack that breaks a rule does not synthesize.
  */
 export function defineStacks(app: Construct, regions: readonly RegionConfig[]): RegionStack[] {
@@ -17,11 +18,13 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
     switch (region.cloud) {
       case "aws": {
         const aws = new AwsRegionStack(app, region);
+        const pki = hasMeshPki(region) ? new PkiStack(app, region) : undefined;
+        pki?.addDependency(aws);
         const istio = new IstioStack(app, region);
-        istio.addDependency(aws);
+        istio.addDependency(pki ?? aws);
         const mesh = new MeshStack(app, region);
         mesh.addDependency(istio);
-        return [aws, istio, mesh];
+        return [aws, ...(pki ? [pki] : []), istio, mesh];
       }
       case "gcp": {
         const gcp = new GcpRegionStack(app, region);

@@ -3,10 +3,16 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
+import {
+  ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP,
+  certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+} from "../constructs/mesh-pki";
+import { MESH_PKI_RELEASES } from "../config/catalog";
 import { RegionStack } from "./blueprint-stack";
 import { EKS_OUTPUT_IDS, ISTIO_ECR_PATHS, ecrRegistry } from "./aws-region-stack";
 import { GKE_OUTPUT_IDS, artifactRegistry } from "./gcp-region-stack";
@@ -62,8 +68,18 @@ export function gcsStatePrefix(prefix: string, suffix: string): string {
   return `${prefix.replace(/\/$/, "")}-${suffix}`;
 }
 
-/** Helm values of the istiod release: private images, the region's trust domain, two replicas, JSON access logs. */
+/** True where the region's workload certificates come from its intermediate in ACM PCA (stack `region-<name>-pki`). */
+export function hasMeshPki(region: RegionConfig): region is AwsRegionConfig & { mesh: { rootCaArn: string } } {
+  return region.cloud === "aws" && region.mesh.rootCaArn !== undefined;
+}
+
+/**
+ * Helm values of the istiod release: private images, the region's trust domain, two replicas, JSON
+ * access logs; where the region has an intermediate CA, istiod's own CA is off and istio-csr is
+ * the mesh's CA (no CA key in the cluster).
+ */
 export function istiodValues(region: RegionConfig): Record<string, unknown> {
+  const pki = hasMeshPki(region);
   return {
     global: {
       hub: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}`,
@@ -71,6 +87,7 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
       istioNamespace: ISTIO_ROOT_NAMESPACE,
       imagePullPolicy: "IfNotPresent",
       logAsJson: true,
+      ...(pki ? { caAddress: ISTIO_CSR_ADDRESS } : {}),
     },
     meshConfig: {
       trustDomain: region.mesh.trustDomain,
@@ -78,9 +95,12 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
       accessLogFile: "/dev/stdout",
       accessLogEncoding: "JSON",
     },
-    pilot: { autoscaleMin: 2, replicaCount: 2 },
+    pilot: { autoscaleMin: 2, replicaCount: 2, ...(pki ? { env: { ENABLE_CA_SERVER: "false" } } : {}) },
   };
 }
+
+/** The Helm release settings shared by the in-cluster stacks: wait, roll back a failed install, keep 10 revisions. */
+const RELEASE_DEFAULTS = { wait: true, timeout: 600, atomic: true, cleanupOnFail: true, maxHistory: 10 } as const;
 
 /**
  * Base of the stacks that act inside a region's cluster (EKS or GKE): their own state next to the
@@ -90,10 +110,12 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
  * private: these stacks are applied from inside the network (README, deploy order).
  */
 abstract class ClusterStack extends RegionStack {
+  /** The state of `region-<name>`: its outputs. */
+  protected readonly regionState: DataTerraformRemoteStateS3 | DataTerraformRemoteStateGcs;
   /** The provider settings for the cluster's API. */
   protected readonly api: { readonly host: string; readonly clusterCaCertificate: string; readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] } };
 
-  constructor(scope: Construct, region: RegionConfig, suffix: "istio" | "mesh") {
+  constructor(scope: Construct, region: RegionConfig, suffix: "pki" | "istio" | "mesh") {
     super(scope, `region-${region.name}-${suffix}`, region, suffix);
     let regionState: DataTerraformRemoteStateS3 | DataTerraformRemoteStateGcs;
     if (region.cloud === "aws") {
@@ -104,6 +126,7 @@ abstract class ClusterStack extends RegionStack {
       this.useGcsStateBackend(gcsStatePrefix(region.stateBackend.prefix, suffix));
       regionState = new DataTerraformRemoteStateGcs(this, "RegionState", { bucket: region.stateBackend.bucket, prefix: region.stateBackend.prefix });
     }
+    this.regionState = regionState;
     const platform = clusterPlatform(region);
     this.api = {
       host: `${platform.hostPrefix}${regionState.getString(platform.outputs.endpoint)}`,
@@ -122,6 +145,8 @@ abstract class ClusterStack extends RegionStack {
 export class IstioStack extends ClusterStack {
   readonly base: Release;
   readonly istiod: Release;
+  /** istio-csr, where the region has an intermediate CA. */
+  readonly istioCsr?: Release;
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "istio");
@@ -133,8 +158,32 @@ export class IstioStack extends ClusterStack {
       new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
     }
 
-    const chartRepository = `oci://${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.charts}`;
-    const release = { repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE, wait: true, timeout: 600, atomic: true, cleanupOnFail: true, maxHistory: 10 };
+    const registry = clusterPlatform(region).registry;
+    const chartRepository = `oci://${registry}/${ISTIO_ECR_PATHS.charts}`;
+    const release = { ...RELEASE_DEFAULTS, repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE };
+
+    // Where the region has an intermediate CA: the PCA cluster issuer, the platform root as trust
+    // anchor, and istio-csr, before istiod (which sends its own CSR and the sidecars' to istio-csr).
+    const caReady: Release[] = [];
+    if (hasMeshPki(region)) {
+      const pki = new Construct(this, "WorkloadCa");
+      const issuer = new Manifest(pki, "Issuer", { manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion) });
+      const anchor = new ConfigMapV1(pki, "TrustAnchor", {
+        metadata: { name: TRUST_ANCHOR_CONFIG_MAP, namespace: PKI_NAMESPACE },
+        data: { "ca.pem": this.regionState.getString(MESH_CA_OUTPUT_IDS.trustAnchor) },
+      });
+      this.istioCsr = new Release(pki, "IstioCsr", {
+        ...RELEASE_DEFAULTS,
+        name: "cert-manager-istio-csr",
+        chart: "cert-manager-istio-csr",
+        repository: `oci://${registry}/${PKI_ECR_PATHS.charts}`,
+        version: MESH_PKI_RELEASES.istioCsr.chart,
+        namespace: PKI_NAMESPACE,
+        values: [JSON.stringify(istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE))],
+        dependsOn: [issuer, anchor, root],
+      });
+      caReady.push(this.istioCsr);
+    }
     this.base = new Release(this, "IstioBase", {
       ...release,
       name: "istio-base",
@@ -148,7 +197,43 @@ export class IstioStack extends ClusterStack {
       name: "istiod",
       chart: "istiod",
       values: [JSON.stringify(istiodValues(region))],
-      dependsOn: [this.base],
+      dependsOn: [this.base, ...caReady],
+    });
+  }
+}
+
+/**
+ * `region-<name>-pki`, where the region has an intermediate CA in ACM PCA: cert-manager and the AWS
+ * PCA issuer from the private ECR (charts and images), with their CRDs, so that
+ * `region-<name>-istio` can plan the cluster issuer and install istio-csr. The issuer calls ACM PCA
+ * as its EKS Pod Identity (`region-<name>` grants it IssueCertificate on the intermediate only).
+ */
+export class PkiStack extends ClusterStack {
+  readonly certManager: Release;
+  readonly pcaIssuer: Release;
+
+  constructor(scope: Construct, region: AwsRegionConfig) {
+    super(scope, region, "pki");
+    if (!hasMeshPki(region)) throw new Error(`region-${region.name}-pki: the region names no mesh.rootCaArn, so it has no intermediate CA to issue from.`);
+    new HelmProvider(this, "helm", { kubernetes: this.api });
+    const registry = clusterPlatform(region).registry;
+    const namespace = new NamespaceV1(this, "Namespace", { metadata: { name: PKI_NAMESPACE } });
+    const release = { ...RELEASE_DEFAULTS, repository: `oci://${registry}/${PKI_ECR_PATHS.charts}`, namespace: PKI_NAMESPACE };
+    this.certManager = new Release(this, "CertManager", {
+      ...release,
+      name: "cert-manager",
+      chart: "cert-manager",
+      version: MESH_PKI_RELEASES.certManager.chart,
+      values: [JSON.stringify(certManagerValues(registry))],
+      dependsOn: [namespace],
+    });
+    this.pcaIssuer = new Release(this, "PcaIssuer", {
+      ...release,
+      name: "aws-privateca-issuer",
+      chart: "aws-privateca-issuer",
+      version: MESH_PKI_RELEASES.awsPcaIssuer.chart,
+      values: [JSON.stringify(pcaIssuerValues(registry))],
+      dependsOn: [this.certManager],
     });
   }
 }

@@ -2,7 +2,8 @@ import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../constructs/eks-cluster";
 import { EKS_VERSIONS } from "../../config/catalog";
-import { ISTIO_CHARTS, ISTIO_IMAGES, serviceImage } from "../../stacks/aws-region-stack";
+import { mirroredImages } from "../../stacks/aws-region-stack";
+import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../constructs/mesh-pki";
 import { TfJson, ref, resourcesOf } from "../tfjson";
 import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
 
@@ -143,9 +144,9 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     id: "eks.private-images",
     requirement: "6.3.3, 11.3.1",
     fix: "Pull images and charts from the region's ECR repositories (IMMUTABLE tags, scan on push, ecr key); declare new services in the region file to get their repository.",
-    description: "a private ECR repository for Istio's images and charts and for every declared service: immutable tags, scan on push, encrypted with the ecr key",
+    description: "a private ECR repository for Istio's images and charts, the workload CA chain's where the region has one, and every declared service: immutable tags, scan on push, encrypted with the ecr key",
     check: ({ json, region }) => {
-      const expected = [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...region.services.map(serviceImage)].sort();
+      const expected = mirroredImages(region).sort();
       const repos = resourcesOf(json, "aws_ecr_repository");
       const v: string[] = [];
       if (JSON.stringify(repos.map(([, r]) => r.name).sort()) !== JSON.stringify(expected)) v.push(`aws_ecr_repository: ${JSON.stringify(repos.map(([, r]) => r.name).sort())}, expected ${JSON.stringify(expected)}`);
@@ -163,13 +164,15 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     id: "eks.workload-identity-least-privilege",
     requirement: "7.2.1, 7.2.2",
     fix: "Declare a service's AWS access in the region file (services[].access); the blueprint generates a Pod Identity role scoped to it. Never Action * on Resource *.",
-    description: "one Pod Identity role per service with AWS access, trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
+    description: "one Pod Identity role per service with AWS access (and the PCA issuer's where the region has an intermediate CA), trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
     check: ({ json, region }) => {
       const v: string[] = [];
       const withAws = region.services.filter((s) => s.access);
       const assocs = resourcesOf(json, "aws_eks_pod_identity_association");
       const identities = assocs.map(([, a]) => `${a.namespace}/${a.service_account}`).sort();
-      const expected = withAws.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`).sort();
+      // The PCA issuer is the platform's identity where the region has an intermediate CA (mesh.ca-issuer-least-privilege).
+      const platform = region.mesh.rootCaArn ? [`${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT}`] : [];
+      const expected = [...withAws.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`), ...platform].sort();
       if (JSON.stringify(identities) !== JSON.stringify(expected)) v.push(`aws_eks_pod_identity_association: ${JSON.stringify(identities)}, expected ${JSON.stringify(expected)}`);
       const roles = Object.fromEntries(resourcesOf(json, "aws_iam_role"));
       for (const [an, a] of assocs) {

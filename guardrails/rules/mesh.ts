@@ -2,7 +2,7 @@ import type { RegionConfig } from "../../config/schema";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { matchesAllPaths } from "../../config/rules";
 import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
-import { clusterPlatform, istiodValues } from "../../stacks/mesh-stacks";
+import { clusterPlatform, hasMeshPki, istiodValues } from "../../stacks/mesh-stacks";
 import { StackView, stackRules } from "../rule";
 import { TfJson, resourcesOf } from "../tfjson";
 import { asList } from "./common";
@@ -32,9 +32,8 @@ const callLine = (principal: string, namespace: string, app: string, methods: un
   `${principal} -> ${namespace}/${app} ${sorted(methods).join(",")} ${sorted(paths).join(",")}`;
 
 /** The providers each in-cluster stack may use. */
-const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
+const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { pki: ["helm", "kubernetes"], istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
 
-/** Rules of both in-cluster stacks (`region-<name>-istio` and `region-<name>-mesh`). */
 /** The state backend of an in-cluster stack: its own object, next to the region's, encrypted (and, on S3, locked). */
 function stateProblems(region: RegionConfig, json: TfJson): string[] {
   if (region.cloud === "aws") {
@@ -49,6 +48,17 @@ function stateProblems(region: RegionConfig, json: TfJson): string[] {
   return [];
 }
 
+/** `data.terraform_remote_state.<n>.outputs.<id>` of the one remote state an in-cluster stack reads, or undefined. */
+export function regionOutput(json: TfJson, id: string): string | undefined {
+  const remote = Object.keys((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
+  return remote.length === 1 ? `\${data.terraform_remote_state.${remote[0]}.outputs.${id}}` : undefined;
+}
+
+/** JSON with object keys sorted, for comparing a values document with the blueprint's. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return same(a, b);
+}
+
 /** True when the remote state read is exactly the region stack's. */
 function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
   return region.cloud === "aws"
@@ -56,7 +66,8 @@ function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
     : remote.backend === "gcs" && remote.config?.prefix === region.stateBackend.prefix && remote.config?.bucket === region.stateBackend.bucket;
 }
 
-export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["istio", "mesh"] }, [
+/** Rules of every in-cluster stack (`region-<name>-pki`, `-istio` and `-mesh`). */
+export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "istio", "mesh"] }, [
   {
     id: "mesh.cluster-access",
     requirement: "7.2, 8.2, 3.5",
@@ -101,8 +112,11 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
     description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private registry, istiod with the region's trust domain",
     check: ({ region, json }) => {
       const v: string[] = [];
-      const releases = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
-      if (!same(Object.keys(releases).sort(), ["base", "istiod"])) return [`helm_release: charts ${JSON.stringify(Object.keys(releases))}, expected base and istiod`];
+      const all = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+      const expected = hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "istiod"] : ["base", "istiod"];
+      if (!same(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
+      // istio-csr is mesh.workload-ca's.
+      const releases = { base: all.base, istiod: all.istiod };
       const version = region.mesh.istioVersion;
       const [major, minor] = version.split(".").map(Number);
       if (!(`${major}.${minor}` in ISTIO_RELEASES) || major !== 1 || minor < 26) v.push(`helm_release: Istio ${version} is not a supported release (1.26 or newer, listed in the catalog)`);

@@ -55,13 +55,16 @@ const GCP_TYPES: readonly string[] = [
 export const REVIEWED_RESOURCE_TYPES: Readonly<Record<StackLayer, readonly string[]>> = {
   aws: AWS_TYPES,
   gcp: GCP_TYPES,
-  // The Istio install: its namespaces and two Helm releases, nothing else.
-  istio: ["kubernetes_namespace_v1", "helm_release"],
+  // cert-manager and the AWS PCA issuer: their namespace and two Helm releases.
+  pki: ["kubernetes_namespace_v1", "helm_release"],
+  // The Istio install: its namespaces and Helm releases; with an intermediate CA, the PCA cluster
+  // issuer (mesh.workload-ca admits that one manifest) and the trust anchor (a public certificate).
+  istio: ["kubernetes_namespace_v1", "helm_release", "kubernetes_manifest", "kubernetes_config_map_v1"],
   // The mesh's policies, as manifests of the kinds mesh.known-kinds admits.
   mesh: ["kubernetes_manifest"],
 };
 
-export const REVIEWED_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"] }, [
+export const REVIEWED_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh"] }, [
   {
     id: "stack.reviewed-resource-types",
     requirement: "6.5.1, 12.5",

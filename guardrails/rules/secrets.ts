@@ -20,7 +20,7 @@ export function addressOf(path: string[]): string {
 
 const isLiteral = (s: string) => s.length > 0 && !s.includes("${");
 
-export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "istio", "mesh"] }, [
+export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh"] }, [
   {
     id: "secrets.no-key-material",
     requirement: "3.6.1, 3.7.1",

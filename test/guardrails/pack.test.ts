@@ -348,8 +348,10 @@ describe("the pack", () => {
   it("is on every stack of every region", () => {
     const stacks = defineStacks(newApp(), loadRegions());
     expect(stacks.filter((s) => !GuardrailPack.of(s)).map((s) => s.node.id)).toEqual([]);
-    // Every region, on either cloud: the region, Istio and mesh stacks.
-    expect(stacks.length).toBe(3 * loadRegions().length);
+    // Every region, on either cloud: the region, Istio and mesh stacks; and the PKI stack of each AWS region with a mesh root.
+    const withPki = loadRegions().filter((r) => r.cloud === "aws" && r.mesh.rootCaArn).length;
+    expect(withPki).toBeGreaterThan(0);
+    expect(stacks.length).toBe(3 * loadRegions().length + withPki);
   });
 
   it("refuses an App that skips validation", () => {

@@ -4,13 +4,14 @@ import { asList } from "../../guardrails/rules/common";
 import { encryptedStores } from "../../guardrails/rules/encryption";
 import { manifestsOf } from "../../guardrails/rules/mesh";
 import { AwsRegionConfig } from "../../config/schema";
+import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { nodeId } from "../../review/diagram";
 import { cell, shortRef } from "../../review/report";
 import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "../support/synth";
 
 const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
 const awsStacks = stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");
-const inCluster = stacks.filter((s) => s.layer === "istio" || s.layer === "mesh");
+const inCluster = stacks.filter((s) => s.layer === "pki" || s.layer === "istio" || s.layer === "mesh");
 
 /** The rows of the Markdown table that follows `heading` (a line of the report), as cells. */
 function tableAfter(report: string, heading: string): string[][] {
@@ -158,9 +159,24 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
 
 describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report of %s", (_name, s) => {
   it("lists its namespaces, releases or policies", () => {
-    if (s.layer === "istio") {
+    if (s.layer === "pki") {
+      expect(tableAfter(s.report, "## Namespaces").map(([, ns]) => ns)).toEqual(["cert-manager"]);
+      expect(tableAfter(s.report, "## Workload CA chain").map(([, chart, version]) => `${chart} ${version}`)).toEqual([
+        `cert-manager ${MESH_PKI_RELEASES.certManager.chart}`,
+        `aws-privateca-issuer ${MESH_PKI_RELEASES.awsPcaIssuer.chart}`,
+      ]);
+    } else if (s.layer === "istio") {
       expect(tableAfter(s.report, "## Namespaces").map(([r]) => r)).toEqual(resourcesOf(s.json, "kubernetes_namespace_v1").map(([n]) => `kubernetes_namespace_v1.${n}`));
-      expect(tableAfter(s.report, "## Istio install").map(([, chart, version]) => `${chart} ${version}`)).toEqual(["base", "istiod"].map((c) => `${c} ${s.region.mesh.istioVersion}`));
+      const withCa = s.region.cloud === "aws" && s.region.mesh.rootCaArn !== undefined;
+      expect(tableAfter(s.report, "## Istio install").map(([, chart, version]) => `${chart} ${version}`).sort()).toEqual(
+        [...["base", "istiod"].map((c) => `${c} ${s.region.mesh.istioVersion}`), ...(withCa ? [`cert-manager-istio-csr ${MESH_PKI_RELEASES.istioCsr.chart}`] : [])].sort(),
+      );
+      if (withCa) {
+        const ca = tableAfter(s.report, "## Workload CA");
+        expect(ca.map(([, kind]) => kind)).toEqual(["AWSPCAClusterIssuer", "ConfigMap"]);
+        expect(ca[0][3]).toBe(`signs through region-${s.region.name}'s output mesh_ca_arn in ${s.region.cloudRegion}`);
+        expect(ca[1][3]).toBe(`trust anchor: region-${s.region.name}'s output mesh_trust_anchor`);
+      } else expect(s.report).not.toContain("## Workload CA");
     } else {
       const rows = tableAfter(s.report, "## Mesh policies");
       expect(rows.map(([r]) => r)).toEqual(manifestsOf(s.json).map(([a]) => a));

@@ -10,21 +10,26 @@ import { MeshStacks, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllL
 
 const regions = shippedMeshStacks();
 /** The guardrails of the in-cluster stacks, each with the layers it checks. */
-const IN_CLUSTER_RULES = GUARDRAILS.filter((r) => r.layers.includes("istio") || r.layers.includes("mesh"));
+const IN_CLUSTER_RULES = GUARDRAILS.filter((r) => r.layers.some((l) => l === "pki" || l === "istio" || l === "mesh"));
 
-it("builds an Istio stack and a mesh stack for every region, each after the one it needs", () => {
+it("builds an Istio stack and a mesh stack for every region, each after the one it needs, and the PKI stack between region and Istio where the region has an intermediate CA", () => {
   const all = shippedAllLayers();
   expect(regions.map((r) => [r.istio.name, r.mesh.name])).toEqual(regions.map((r) => [`region-${r.region.name}-istio`, `region-${r.region.name}-mesh`]));
   const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(path.dirname(all[0].dir)), "manifest.json"), "utf8"));
-  for (const { region } of regions) {
-    expect(manifest.stacks[`region-${region.name}-istio`].dependencies).toEqual([`region-${region.name}`]);
+  for (const { region, pki } of regions) {
+    const withPki = region.cloud === "aws" && region.mesh.rootCaArn !== undefined;
+    expect(pki?.name).toBe(withPki ? `region-${region.name}-pki` : undefined);
+    if (withPki) expect(manifest.stacks[`region-${region.name}-pki`].dependencies).toEqual([`region-${region.name}`]);
+    expect(manifest.stacks[`region-${region.name}-istio`].dependencies).toEqual([withPki ? `region-${region.name}-pki` : `region-${region.name}`]);
     expect(manifest.stacks[`region-${region.name}-mesh`].dependencies).toEqual([`region-${region.name}-istio`]);
   }
+  // The shipped AWS regions both have one: the workload CA chain is tested, not only possible.
+  expect(regions.filter((r) => r.pki).map((r) => r.region.name)).toEqual(["eu", "us"]);
 });
 
 describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s meets every guardrail", (_name, stacks) => {
   it.each(IN_CLUSTER_RULES.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
-    for (const stack of [stacks.istio, stacks.mesh]) {
+    for (const stack of [stacks.pki, stacks.istio, stacks.mesh].filter((s) => s !== undefined)) {
       expect(checkRule(rule, stack)).toEqual([]);
       expect(stack.guardrails.findings).toEqual([]);
     }
@@ -99,7 +104,7 @@ const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => {
 /** Weakenings a careless change could make, each with the invariant that must catch it: [invariant, label, stack, mutation]. */
 const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
   ["stack.reviewed-resource-types", "a Deployment outside the reviewed types", "mesh", (j) => (j.resource.kubernetes_deployment_v1 = { app: { metadata: { name: "x" } } })],
-  ["stack.reviewed-resource-types", "a manifest in the Istio stack (outside the mesh rules)", "istio", (j) =>
+  ["mesh.workload-ca", "a manifest in the Istio stack (outside the mesh rules)", "istio", (j) =>
     (j.resource.kubernetes_manifest = { pa: { manifest: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } } } })],
   ["mesh.known-kinds", "an EnvoyFilter", "mesh", (j) => addManifest(j, "ef", { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x", namespace: "payments" }, spec: {} })],
   ["mesh.known-kinds", "a DestinationRule turning TLS off", "mesh", (j) =>
@@ -186,21 +191,58 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
     })],
 ];
 
+const valuesEdit = (r: TfJson, edit: (v: TfJson) => void) => {
+  const v = JSON.parse(r.values[0]);
+  edit(v);
+  r.values = [JSON.stringify(v)];
+};
+const issuerOf = (j: TfJson) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "AWSPCAClusterIssuer")!.manifest;
+const anchorOf = (j: TfJson) => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>)[0];
+
+/** Weakenings of the workload CA chain, for the regions that have one (an intermediate in ACM PCA). */
+const PKI_MUTATIONS: [string, string, "pki" | "istio", (j: TfJson, s: MeshStacks) => void][] = [
+  ["mesh.pki-install", "cert-manager from a public registry", "pki", (j) => (release(j, "cert-manager").repository = "oci://quay.io/jetstack/charts")],
+  ["mesh.pki-install", "another cert-manager release", "pki", (j) => (release(j, "cert-manager").version = "v1.12.0")],
+  ["mesh.pki-install", "the issuer's image from elsewhere", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.image.repository = "public.ecr.aws/k1n1h4h4/cert-manager-aws-privateca-issuer"))],
+  ["mesh.pki-install", "the issuer's service account renamed (its Pod Identity would not apply)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.serviceAccount.name = "issuer"))],
+  ["mesh.pki-install", "the issuer signs unapproved requests", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.disableApprovedCheck = true))],
+  ["mesh.pki-install", "the issuer before cert-manager", "pki", (j) => delete release(j, "aws-privateca-issuer").depends_on],
+  ["mesh.pki-install", "a set_sensitive beside the values", "pki", (j) => (release(j, "cert-manager").set_sensitive = [{ name: "x", value: "y" }])],
+  ["mesh.cluster-access", "the PKI stack with a static token", "pki", (j) => (j.provider.kubernetes[0].token = "eyJ...")],
+  ["mesh.workload-ca", "the issuer on another CA", "istio", (j) =>
+    (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
+  ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1")],
+  ["mesh.workload-ca", "istio-csr trusts the issuer's answer, not the platform root", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => delete v.app.tls.rootCAFile)],
+  ["mesh.workload-ca", "workload certificates for a week", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.server.maxCertificateDuration = "168h"))],
+  ["mesh.workload-ca", "istio-csr for another trust domain", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.tls.trustDomain = "cluster.local"))],
+  ["mesh.workload-ca", "a trust anchor written in the stack", "istio", (j) => (anchorOf(j).data["ca.pem"] = "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----")],
+  ["mesh.workload-ca", "istiod before istio-csr", "istio", (j) => (release(j, "istiod").depends_on = release(j, "istiod").depends_on.filter((d: string) => !d.includes("istio_csr")))],
+  ["mesh.workload-ca", "istio-csr before its issuer", "istio", (j) => (release(j, "cert-manager-istio-csr").depends_on = [])],
+  ["mesh.istio-install", "istiod runs its own CA again", "istio", (j) => istiodValuesEdit(j, (v) => delete v.pilot.env)],
+  ["mesh.istio-install", "istiod sends CSRs elsewhere", "istio", (j) => istiodValuesEdit(j, (v) => (v.global.caAddress = "istiod.istio-system.svc:15012"))],
+];
+
+/** The workload CA chain where a region has none: nothing of it belongs in the istio stack. */
+const NO_PKI_MUTATIONS: [string, string, "istio", (j: TfJson) => void][] = [
+  ["mesh.workload-ca", "a ConfigMap in the istio stack", "istio", (j) => (j.resource.kubernetes_config_map_v1 = { x: { metadata: { name: "x", namespace: "istio-system" }, data: { a: "b" } } })],
+];
+
 describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the mesh of region %s", (_name, stacks) => {
-  const applicable = MUTATIONS.filter(([id]) => id !== "mesh.merchants-isolated" || stacks.region.mesh.merchantNamespaces.length > 0);
+  const applicable = [...MUTATIONS, ...(stacks.pki ? PKI_MUTATIONS : NO_PKI_MUTATIONS)].filter(([id]) => id !== "mesh.merchants-isolated" || stacks.region.mesh.merchantNamespaces.length > 0);
   it.each(applicable.map(([id, label, layer, mutate]) => [`${id}: ${label}`, id, layer, mutate] as const))("%s is caught", (_l, id, layer, mutate) => {
-    const copy: MeshStacks = { ...stacks, [layer]: { ...stacks[layer], json: cloneJson(stacks[layer].json) } };
-    mutate(copy[layer].json, copy);
+    const original = stacks[layer]!;
+    const copy: MeshStacks = { ...stacks, [layer]: { ...original, json: cloneJson(original.json) } };
+    mutate(copy[layer]!.json, copy);
     const rule = IN_CLUSTER_RULES.find((r) => r.id === id)!;
-    expect(checkRule(rule, copy[layer])).not.toEqual([]);
+    expect(checkRule(rule, copy[layer]!)).not.toEqual([]);
     // And the pack, as synth runs it, rejects the weakened stack.
-    const rejected = guardrailPacks().get(copy[layer].name)!.evaluate(copy[layer].json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
+    const rejected = guardrailPacks().get(original.name)!.evaluate(copy[layer]!.json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
     expect(rejected.length).toBeGreaterThan(0);
   });
 });
 
 it("weakens every mesh invariant at least once", () => {
-  expect(new Set(MUTATIONS.map(([id]) => id))).toEqual(new Set(IN_CLUSTER_RULES.map((r) => r.id)));
+  expect(new Set([...MUTATIONS, ...PKI_MUTATIONS, ...NO_PKI_MUTATIONS].map(([id]) => id))).toEqual(new Set(IN_CLUSTER_RULES.map((r) => r.id)));
 });
 
 /** Runs the ESM validator over objects; returns id → error (null when valid). */

@@ -66,9 +66,10 @@ export function shippedStacks(): readonly SynthStack<AwsRegionConfig>[] {
   return shippedAllLayers().filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");
 }
 
-/** One region's in-cluster stacks: the Istio install and the mesh's policies. */
+/** One region's in-cluster stacks: the workload CA chain (where the region has one), the Istio install and the mesh's policies. */
 export interface MeshStacks {
   readonly region: RegionConfig;
+  readonly pki?: SynthStack;
   readonly istio: SynthStack;
   readonly mesh: SynthStack;
 }
@@ -79,8 +80,8 @@ export function shippedMeshStacks(): MeshStacks[] {
   return all
     .filter((s) => s.layer === "aws" || s.layer === "gcp")
     .map((cloud) => {
-      const of = (layer: StackLayer) => all.find((s) => s.region.name === cloud.region.name && s.layer === layer)!;
-      return { region: cloud.region, istio: of("istio"), mesh: of("mesh") };
+      const of = (layer: StackLayer) => all.find((s) => s.region.name === cloud.region.name && s.layer === layer);
+      return { region: cloud.region, pki: of("pki"), istio: of("istio")!, mesh: of("mesh")! };
     });
 }
 

@@ -1,0 +1,150 @@
+import type { AwsRegionConfig, RegionConfig } from "../../config/schema";
+import { MESH_PKI_RELEASES } from "../../config/catalog";
+import { ISTIO_ROOT_NAMESPACE } from "../../constructs/mesh-model";
+import {
+  END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP,
+  certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+} from "../../constructs/mesh-pki";
+import { clusterPlatform, hasMeshPki } from "../../stacks/mesh-stacks";
+import { stackRules } from "../rule";
+import { TfJson, ref, resourcesOf } from "../tfjson";
+import { asList, refName, statementsOf } from "./common";
+import { manifestsOf, regionOutput, sameJson } from "./mesh";
+
+/** What a Helm release of the workload CA chain must be. */
+interface ExpectedRelease {
+  readonly chart: string;
+  readonly version: string;
+  readonly values: Record<string, unknown>;
+  readonly after?: string;
+}
+
+/** The problems of the releases in `json` against `expected` (by chart): private registry, version, wait, exact values. */
+function releaseProblems(json: TfJson, region: RegionConfig, expected: readonly ExpectedRelease[]): string[] {
+  const v: string[] = [];
+  const registry = clusterPlatform(region).registry;
+  const byChart = new Map(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+  for (const e of expected) {
+    const found = byChart.get(e.chart);
+    if (!found) {
+      v.push(`helm_release: no ${e.chart}`);
+      continue;
+    }
+    const { address, r } = found;
+    if (r.repository !== `oci://${registry}/${PKI_ECR_PATHS.charts}`) v.push(`${address}: chart from ${r.repository}, not the region's private registry`);
+    if (r.version !== e.version) v.push(`${address}: version ${r.version}, expected ${e.version} (MESH_PKI_RELEASES)`);
+    if (r.namespace !== PKI_NAMESPACE) v.push(`${address}: namespace ${r.namespace}, expected ${PKI_NAMESPACE}`);
+    if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
+    for (const key of ["set", "set_list", "set_sensitive", "set_wo", "postrender"]) if (r[key] !== undefined) v.push(`${address}: ${key} changes the release outside the reviewed values document`);
+    const docs = asList<string>(r.values);
+    if (docs.length !== 1 || !sameJson(JSON.parse(docs[0] ?? "{}"), e.values)) v.push(`${address}: values differ from the blueprint's ${e.chart} values`);
+    if (e.after) {
+      const before = byChart.get(e.after);
+      if (!before || !asList(r.depends_on).includes(before.address)) v.push(`${address}: not installed after ${e.after}`);
+    }
+  }
+  return v;
+}
+
+/** The workload CA chain in the cluster: cert-manager and the PCA issuer (`region-<name>-pki`). */
+export const PKI_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
+  {
+    id: "mesh.pki-install",
+    requirement: "4.2.1, 6.3.3, 3.6.1",
+    fix: "Keep PkiStack as built: the cert-manager namespace, cert-manager then the AWS PCA issuer, at the catalog's releases (MESH_PKI_RELEASES) from the region's ECR, with the blueprint's values; change a release by changing the catalog.",
+    description: "cert-manager and then the AWS PCA issuer, at the pinned releases, charts and images from the region's private registry, with the blueprint's values (the issuer's service account is the one its Pod Identity names)",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      if (!hasMeshPki(region)) return ["(stack): a pki stack for a region without mesh.rootCaArn"];
+      const registry = clusterPlatform(region).registry;
+      const charts = resourcesOf(json, "helm_release").map(([, r]) => r.chart as string).sort();
+      if (!sameJson(charts, ["aws-privateca-issuer", "cert-manager"])) v.push(`helm_release: charts ${JSON.stringify(charts)}, expected cert-manager and aws-privateca-issuer`);
+      const namespaces = resourcesOf(json, "kubernetes_namespace_v1").map(([, r]) => r.metadata?.name);
+      if (!sameJson(namespaces, [PKI_NAMESPACE])) v.push(`kubernetes_namespace_v1: ${JSON.stringify(namespaces)}, expected ["${PKI_NAMESPACE}"]`);
+      v.push(
+        ...releaseProblems(json, region, [
+          { chart: "cert-manager", version: MESH_PKI_RELEASES.certManager.chart, values: certManagerValues(registry) },
+          { chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager" },
+        ]),
+      );
+      return v;
+    },
+  },
+]);
+
+/** Istio's CA where the region has an intermediate: istio-csr through the PCA cluster issuer (`region-<name>-istio`). */
+export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
+  {
+    id: "mesh.workload-ca",
+    requirement: "3.6.1, 4.2.1, 8.3",
+    fix: "Where the region names mesh.rootCaArn, keep IstioStack's workload CA: the AWSPCAClusterIssuer on region-<name>'s mesh_ca_arn, the trust anchor ConfigMap from its mesh_trust_anchor, istio-csr with the blueprint's values before istiod, and istiod's CA off (istiodValues). Without a root, none of them.",
+    description: "with an intermediate CA, workload certificates come only from it: the PCA cluster issuer names the region's intermediate in its region, istio-csr (the mesh's CA, before istiod) signs through it and distributes the platform root; no other manifest or ConfigMap in the istio stack",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const manifests = manifestsOf(json);
+      const maps = resourcesOf(json, "kubernetes_config_map_v1");
+      if (!hasMeshPki(region)) {
+        for (const [address] of manifests) v.push(`${address}: no manifest belongs in the istio stack of a region without an intermediate CA`);
+        for (const [n] of maps) v.push(`kubernetes_config_map_v1.${n}: no ConfigMap belongs in the istio stack of a region without an intermediate CA`);
+        return v;
+      }
+      const arn = regionOutput(json, MESH_CA_OUTPUT_IDS.arn);
+      const anchor = regionOutput(json, MESH_CA_OUTPUT_IDS.trustAnchor);
+      const issuers = manifests.filter(([, m]) => sameJson(m, meshCaIssuer(arn ?? "?", region.cloudRegion)));
+      if (issuers.length !== 1) v.push(`kubernetes_manifest: no AWSPCAClusterIssuer on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn} in ${region.cloudRegion}`);
+      for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is not the blueprint's cluster issuer`);
+      const anchors = maps.filter(([, s]) => s.metadata?.name === TRUST_ANCHOR_CONFIG_MAP && s.metadata?.namespace === PKI_NAMESPACE && sameJson(s.data, { "ca.pem": anchor }));
+      if (anchors.length !== 1) v.push(`kubernetes_config_map_v1: no ${PKI_NAMESPACE}/${TRUST_ANCHOR_CONFIG_MAP} holding region-${region.name}'s ${MESH_CA_OUTPUT_IDS.trustAnchor} (and only it)`);
+      for (const [n] of maps) if (!anchors.some(([a]) => a === n)) v.push(`kubernetes_config_map_v1.${n}: not the trust anchor`);
+      const registry = clusterPlatform(region).registry;
+      v.push(...releaseProblems(json, region, [{ chart: "cert-manager-istio-csr", version: MESH_PKI_RELEASES.istioCsr.chart, values: istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE) }]));
+      const releases = resourcesOf(json, "helm_release");
+      const csr = releases.find(([, r]) => r.chart === "cert-manager-istio-csr");
+      const istiod = releases.find(([, r]) => r.chart === "istiod");
+      if (csr) {
+        const deps = asList<string>(csr[1].depends_on);
+        if (!issuers.every(([address]) => deps.includes(address)) || !anchors.every(([n]) => deps.includes(`kubernetes_config_map_v1.${n}`))) v.push(`helm_release.${csr[0]}: installed before its issuer and trust anchor`);
+        if (istiod && !asList(istiod[1].depends_on).includes(`helm_release.${csr[0]}`)) v.push(`helm_release.${istiod[0]}: installed before istio-csr, its CA`);
+      }
+      return v;
+    },
+  },
+]);
+
+/** `acm-pca:IssueCertificate` matched by an action pattern (`acm-pca:*`, `*`, `acm-pca:Issue*`). */
+const grantsIssue = (action: string) => new RegExp(`^${action.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test("acm-pca:IssueCertificate");
+
+/** Who may sign with the intermediate (`region-<name>`). */
+export const CA_ISSUER_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "mesh.ca-issuer-least-privilege",
+    requirement: "3.6.1, 7.2.1, 7.2.2",
+    fix: "Grant acm-pca:IssueCertificate only in the PCA issuer's Pod Identity role (cert-manager/aws-privateca-issuer), on the intermediate's ARN, with acm-pca:TemplateArn limited to END_ENTITY_TEMPLATES.",
+    description: "one identity may issue from the intermediate: the PCA issuer's Pod Identity (cert-manager/aws-privateca-issuer), on that CA only, with end-entity templates only (never a CA certificate)",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const cas = resourcesOf(json, "aws_acmpca_certificate_authority").map(([n]) => ref("aws_acmpca_certificate_authority", n, "arn"));
+      const grants: { role: string | undefined; at: string; s: TfJson }[] = [];
+      for (const [n, p] of resourcesOf(json, "aws_iam_role_policy")) {
+        for (const s of statementsOf(String(p.policy))) {
+          if (s.Effect === "Allow" && asList(s.Action).some(grantsIssue)) grants.push({ role: refName(p.role, "aws_iam_role", "name"), at: `aws_iam_role_policy.${n} (${s.Sid ?? "no Sid"})`, s: s as unknown as TfJson });
+        }
+      }
+      if (cas.length === 0) return grants.map((g) => `${g.at}: grants acm-pca:IssueCertificate in a region without an intermediate CA`);
+      if (grants.length !== 1) v.push(`aws_iam_role_policy: ${grants.length} statements grant acm-pca:IssueCertificate, expected exactly one (the PCA issuer's)`);
+      for (const g of grants) {
+        if (!sameJson(asList(g.s.Action), ["acm-pca:IssueCertificate"])) v.push(`${g.at}: actions ${JSON.stringify(g.s.Action)}, expected acm-pca:IssueCertificate alone`);
+        if (!sameJson(asList(g.s.Resource), cas)) v.push(`${g.at}: on ${JSON.stringify(g.s.Resource)}, not the intermediate alone`);
+        const templates = asList<string>(g.s.Condition?.StringEquals?.["acm-pca:TemplateArn"]);
+        if (templates.length === 0 || templates.some((t) => !END_ENTITY_TEMPLATES.includes(t)) || Object.keys(g.s.Condition ?? {}).length !== 1) {
+          v.push(`${g.at}: templates ${JSON.stringify(templates)}; expected a StringEquals on acm-pca:TemplateArn within the end-entity templates`);
+        }
+        const associations = resourcesOf(json, "aws_eks_pod_identity_association").filter(([, a]) => g.role && a.role_arn === ref("aws_iam_role", g.role, "arn"));
+        if (associations.length !== 1 || associations[0][1].namespace !== PKI_NAMESPACE || associations[0][1].service_account !== PCA_ISSUER_SERVICE_ACCOUNT) {
+          v.push(`${g.at}: the role is not the Pod Identity of ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} (and only it)`);
+        }
+      }
+      return v;
+    },
+  },
+]);
