@@ -211,6 +211,8 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio", (j: TfJson, s: MeshStacks
   ["mesh.cluster-access", "the PKI stack with a static token", "pki", (j) => (j.provider.kubernetes[0].token = "eyJ...")],
   ["mesh.workload-ca", "the issuer on another CA", "istio", (j) =>
     (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
+  ["mesh.workload-ca", "the issuer with static access keys (secretRef)", "istio", (j) =>
+    (issuerOf(j).spec.secretRef = { accessKeyIDSelector: { key: "id" }, secretAccessKeySelector: { key: "secret" }, name: "pca-keys", namespace: "cert-manager" })],
   ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1")],
   ["mesh.workload-ca", "istio-csr trusts the issuer's answer, not the platform root", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => delete v.app.tls.rootCAFile)],
   ["mesh.workload-ca", "workload certificates for a week", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.server.maxCertificateDuration = "168h"))],
