@@ -125,8 +125,8 @@ export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
  * mirrored into the region's ECR like Istio. Upgrading one is a reviewed change of this catalog.
  */
 export const MESH_PKI_RELEASES = {
+  // Charts are pushed to the region's ECR with these tags (`helm push` tags the chart's version).
   certManager: { chart: "v1.18.2", image: "v1.18.2" },
-  // This chart's versions have no "v"; its images do.
-  awsPcaIssuer: { chart: "1.6.0", image: "v1.6.0" },
+  awsPcaIssuer: { chart: "v1.6.0", image: "v1.6.0" },
   istioCsr: { chart: "v0.14.2", image: "v0.14.2" },
 } as const;

@@ -9,6 +9,7 @@
 import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
 import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./mesh-pki";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
 export const ISTIO_ROOT_NAMESPACE = "istio-system";
@@ -26,11 +27,25 @@ export const MERCHANT_LABELS = { isolation: "true" } as const;
 /** The label Kubernetes sets on every namespace: its own name. */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
+/** Where a sidecar must reach outside its namespace: namespace, pods, ports. */
+export interface ControlPlaneEgress {
+  readonly namespace: string;
+  readonly pods: Readonly<Record<string, string>>;
+  readonly ports: readonly { readonly protocol: "TCP" | "UDP"; readonly port: number }[];
+}
+
 /** Ports a sidecar needs outside its namespace: istiod (xDS and certificates) and cluster DNS. */
-export const MESH_CONTROL_PLANE_EGRESS = [
+export const MESH_CONTROL_PLANE_EGRESS: readonly ControlPlaneEgress[] = [
   { namespace: ISTIO_ROOT_NAMESPACE, pods: { app: "istiod" }, ports: [{ protocol: "TCP", port: 15012 }] },
   { namespace: "kube-system", pods: { "k8s-app": "kube-dns" }, ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
-] as const;
+];
+
+/** The control plane a sidecar reaches: with a workload CA, istio-csr too (its certificates come from there). */
+export function controlPlaneEgress(design: Pick<MeshDesign, "workloadCa">): readonly ControlPlaneEgress[] {
+  return design.workloadCa
+    ? [...MESH_CONTROL_PLANE_EGRESS, { namespace: PKI_NAMESPACE, pods: { ...ISTIO_CSR_POD.labels }, ports: [{ protocol: "TCP", port: ISTIO_CSR_POD.port }] }]
+    : MESH_CONTROL_PLANE_EGRESS;
+}
 
 export interface MeshWorkload {
   readonly name: string;
@@ -54,6 +69,8 @@ export interface MeshDesign {
   readonly workloads: readonly MeshWorkload[];
   readonly merchantNamespaces: readonly string[];
   readonly calls: readonly MeshCall[];
+  /** True when the region's certificates come from istio-csr (an intermediate in ACM PCA), not istiod. */
+  readonly workloadCa?: boolean;
 }
 
 export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy;
@@ -164,7 +181,7 @@ export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
       policy(namespace, "allow-mesh-control-plane", {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: MESH_CONTROL_PLANE_EGRESS.map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
+        egress: controlPlaneEgress(design).map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
       }),
     );
     // Callers in other regions never reach a merchant namespace (the config rules refuse it).

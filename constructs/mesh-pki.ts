@@ -13,12 +13,13 @@ import { MESH_PKI_RELEASES } from "../config/catalog";
 export const PKI_NAMESPACE = "cert-manager";
 /** Where the chain lives in the region's ECR: images at `cert-manager/<image>`, charts at `charts/cert-manager/<chart>`. */
 export const PKI_ECR_PATHS = { images: "cert-manager", charts: "charts/cert-manager" } as const;
-/** Images of the chain, mirrored into the region's ECR (cert-manager's startupapicheck is not run). */
+/** Images of the chain, mirrored into the region's ECR. */
 export const PKI_IMAGES: readonly string[] = [
   "cert-manager-controller",
   "cert-manager-webhook",
   "cert-manager-cainjector",
   "cert-manager-acmesolver",
+  "cert-manager-startupapicheck",
   "aws-privateca-issuer",
   "cert-manager-istio-csr",
 ].map((image) => `${PKI_ECR_PATHS.images}/${image}`);
@@ -27,12 +28,19 @@ export const PKI_CHARTS: readonly string[] = ["cert-manager", "aws-privateca-iss
 
 /** The service account of the PCA issuer: the only identity that may issue from the intermediate. */
 export const PCA_ISSUER_SERVICE_ACCOUNT = "aws-privateca-issuer";
-/** The cluster issuer istio-csr signs through. */
-export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAClusterIssuer", group: "awspca.cert-manager.io" } as const;
+/**
+ * The issuer istio-csr signs through: namespaced, in Istio's root namespace, where istio-csr
+ * creates its CertificateRequests. A Certificate in any other namespace cannot name it, so only
+ * who may create CertificateRequests in istio-system (the platform) can obtain a certificate from
+ * the intermediate; cert-manager's rights are not aggregated into the edit and admin roles either.
+ */
+export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAIssuer", group: "awspca.cert-manager.io" } as const;
 /** The ConfigMap holding the platform root (a public certificate) that istio-csr distributes to every namespace. */
 export const TRUST_ANCHOR_CONFIG_MAP = "mesh-trust-anchor";
 /** Where istio-csr serves Istio's CA API (istiod and the sidecars call it). */
 export const ISTIO_CSR_ADDRESS = `cert-manager-istio-csr.${PKI_NAMESPACE}.svc:443`;
+/** The label and port of istio-csr's pods (the merchant namespaces' egress admits them). */
+export const ISTIO_CSR_POD = { labels: { app: "cert-manager-istio-csr" }, port: 6443 } as const;
 /** Longest validity of a workload certificate (Istio's default; the sidecar renews before it ends). */
 export const WORKLOAD_CERTIFICATE_MAX = "24h";
 
@@ -44,9 +52,11 @@ export const MESH_CA_OUTPUT_IDS = { arn: "mesh_ca_arn", trustAnchor: "mesh_trust
  * request's usages). The issuer's role may issue with these only: never a CA certificate.
  */
 export const END_ENTITY_TEMPLATES: readonly string[] = [
+  // Workload certificates (client and server auth).
   "EndEntityCertificate/V1",
-  "EndEntityClientAuthCertificate/V1",
+  // istio-csr's own serving certificate (server auth).
   "EndEntityServerAuthCertificate/V1",
+  // istiod's certificate (a Certificate without usages).
   "BlankEndEntityCertificate_APICSRPassthrough/V1",
 ].map((t) => `arn:aws:acm-pca:::template/${t}`);
 
@@ -58,14 +68,15 @@ export function certManagerValues(registry: string): Record<string, unknown> {
   const ha = { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
   return {
     crds: { enabled: true, keep: true },
-    global: { leaderElection: { namespace: PKI_NAMESPACE } },
+    // cert-manager's rights stay out of the edit and admin roles: namespace editors cannot request certificates.
+    global: { leaderElection: { namespace: PKI_NAMESPACE }, rbac: { aggregateClusterRoles: false } },
     image: image(registry, "cert-manager-controller", tag),
     ...ha,
     webhook: { image: image(registry, "cert-manager-webhook", tag), ...ha },
     cainjector: { image: image(registry, "cert-manager-cainjector", tag), ...ha },
     acmesolver: { image: image(registry, "cert-manager-acmesolver", tag) },
-    // Its image would be one more to mirror; the Helm release waits for the webhook instead.
-    startupapicheck: { enabled: false },
+    // The install completes only once the webhook answers (Helm's wait sees pods, not the webhook's CA bundle).
+    startupapicheck: { enabled: true, image: image(registry, "cert-manager-startupapicheck", tag) },
   };
 }
 
@@ -74,9 +85,10 @@ export function pcaIssuerValues(registry: string): Record<string, unknown> {
   return {
     image: image(registry, "aws-privateca-issuer", MESH_PKI_RELEASES.awsPcaIssuer.image),
     replicaCount: 2,
-    podDisruptionBudget: { minAvailable: 1 },
+    // The chart renders this block as the PodDisruptionBudget's spec (its default is maxUnavailable: 1).
+    podDisruptionBudget: { maxUnavailable: 1 },
     serviceAccount: { create: true, name: PCA_ISSUER_SERVICE_ACCOUNT },
-    // cert-manager approves the issuer's requests; the issuer signs only approved ones.
+    // cert-manager's approver approves the issuer's requests (only istio-system can name the issuer); the issuer signs only approved ones.
     disableApprovedCheck: false,
     approverRole: { enabled: true, serviceAccountName: "cert-manager", namespace: PKI_NAMESPACE },
   };
@@ -102,12 +114,12 @@ export function istioCsrValues(registry: string, trustDomain: string, rootNamesp
   };
 }
 
-/** The cluster issuer that signs through the region's intermediate in ACM PCA. */
-export function meshCaIssuer(caArn: string, cloudRegion: string): Record<string, unknown> {
+/** The issuer (in Istio's root namespace) that signs through the region's intermediate in ACM PCA. */
+export function meshCaIssuer(caArn: string, cloudRegion: string, namespace: string): Record<string, unknown> {
   return {
     apiVersion: `${MESH_CA_ISSUER.group}/v1beta1`,
     kind: MESH_CA_ISSUER.kind,
-    metadata: { name: MESH_CA_ISSUER.name },
+    metadata: { name: MESH_CA_ISSUER.name, namespace },
     spec: { arn: caArn, region: cloudRegion },
   };
 }

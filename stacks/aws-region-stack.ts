@@ -51,6 +51,16 @@ export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) 
 /** Istio's Helm charts, mirrored into the region's ECR. */
 export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
 
+/**
+ * The region's interface endpoints beyond the defaults: the configured ones, and ACM PCA where the
+ * region has a mesh intermediate (the PCA issuer calls it; the VPC has no other way out).
+ */
+export function extraInterfaceEndpoints(region: AwsRegionConfig): string[] {
+  const extra = [...region.network.extraInterfaceEndpoints];
+  if (region.mesh.rootCaArn && !extra.includes("acm-pca")) extra.push("acm-pca");
+  return extra;
+}
+
 /** The Pod Identity role of the PCA issuer (construct id; the role is `<cluster>-mesh-ca-issuer`). */
 export const MESH_CA_ISSUER_ROLE = "mesh-ca-issuer";
 
@@ -147,7 +157,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       flowLogRetentionDays: region.retention.logDays,
       // Workloads write audit records; nothing in the VPC needs the access-log bucket.
       s3Buckets: [this.auditArchive.archive],
-      extraInterfaceEndpoints: region.network.extraInterfaceEndpoints,
+      extraInterfaceEndpoints: extraInterfaceEndpoints(region),
       privateLinkClients: { cidrs: region.paymentApi.partnerClientCidrs, port: 443 },
     });
 

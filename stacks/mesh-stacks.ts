@@ -55,6 +55,7 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
     merchantNamespaces: region.mesh.merchantNamespaces,
     calls: region.mesh.calls.map(({ cardholderData: _c, ...call }) => call),
+    workloadCa: hasMeshPki(region),
   };
 }
 
@@ -162,12 +163,17 @@ export class IstioStack extends ClusterStack {
     const chartRepository = `oci://${registry}/${ISTIO_ECR_PATHS.charts}`;
     const release = { ...RELEASE_DEFAULTS, repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE };
 
-    // Where the region has an intermediate CA: the PCA cluster issuer, the platform root as trust
+    // Where the region has an intermediate CA: the PCA issuer, the platform root as trust
     // anchor, and istio-csr, before istiod (which sends its own CSR and the sidecars' to istio-csr).
     const caReady: Release[] = [];
     if (hasMeshPki(region)) {
       const pki = new Construct(this, "WorkloadCa");
-      const issuer = new Manifest(pki, "Issuer", { manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion) });
+      // Ready once the issuer has reached ACM PCA as its Pod Identity.
+      const issuer = new Manifest(pki, "Issuer", {
+        manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, ISTIO_ROOT_NAMESPACE),
+        wait: { condition: [{ type: "Ready", status: "True" }] },
+        dependsOn: [root],
+      });
       const anchor = new ConfigMapV1(pki, "TrustAnchor", {
         metadata: { name: TRUST_ANCHOR_CONFIG_MAP, namespace: PKI_NAMESPACE },
         data: { "ca.pem": this.regionState.getString(MESH_CA_OUTPUT_IDS.trustAnchor) },

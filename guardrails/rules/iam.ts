@@ -4,7 +4,7 @@ import { TfJson } from "../tfjson";
 import { Statement, asList, limitedToAccount, principalArns, principalServices, refName, statementsOf } from "./common";
 
 /** Identity policies: the documents that grant a principal permissions. */
-const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = {
+export const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = {
   aws_iam_role_policy: (b) => [b.policy],
   aws_iam_policy: (b) => [b.policy],
   aws_iam_user_policy: (b) => [b.policy],

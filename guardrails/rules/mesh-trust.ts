@@ -1,7 +1,8 @@
 import type { AwsRegionConfig } from "../../config/schema";
 import { SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../constructs/mesh-intermediate-ca";
+import { MESH_CA_OUTPUT_IDS } from "../../constructs/mesh-pki";
 import { stackRules } from "../rule";
-import { ref, resourcesOf } from "../tfjson";
+import { TfJson, ref, resourcesOf } from "../tfjson";
 import { one } from "./common";
 
 /** One root of trust for every region's mesh (reference model, "Across regions"). */
@@ -35,6 +36,12 @@ export const MESH_TRUST_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] },
         v.push(`${a}: the certificate installed is not the one the root signed, with its chain`);
       }
       if (one(one(ca.revocation_configuration).ocsp_configuration).enabled !== true) v.push(`${a}: no revocation (OCSP off)`);
+      // No other certificate is issued in Terraform: a sibling CA under the root (unconstrained), or a long-lived leaf.
+      for (const [cn] of resourcesOf(json, "aws_acmpca_certificate")) if (cn !== signed?.[0]) v.push(`aws_acmpca_certificate.${cn}: a certificate issued in Terraform other than the intermediate's`);
+      // What the in-cluster stacks trust and sign with is this CA and the root above it, nothing else.
+      const outputs = (json.output ?? {}) as Record<string, TfJson>;
+      if (outputs[MESH_CA_OUTPUT_IDS.arn]?.value !== ref("aws_acmpca_certificate_authority", n, "arn")) v.push(`output.${MESH_CA_OUTPUT_IDS.arn}: not the intermediate's ARN`);
+      if (!signed || outputs[MESH_CA_OUTPUT_IDS.trustAnchor]?.value !== ref("aws_acmpca_certificate", signed[0], "certificate_chain")) v.push(`output.${MESH_CA_OUTPUT_IDS.trustAnchor}: not the chain the root signed the intermediate with`);
       return v;
     },
   },

@@ -1,8 +1,8 @@
 import type { RegionConfig } from "../../config/schema";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { matchesAllPaths } from "../../config/rules";
-import { ISTIO_ROOT_NAMESPACE, MESH_CONTROL_PLANE_EGRESS } from "../../constructs/mesh-model";
-import { clusterPlatform, hasMeshPki, istiodValues } from "../../stacks/mesh-stacks";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress } from "../../constructs/mesh-model";
+import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../stacks/mesh-stacks";
 import { StackView, stackRules } from "../rule";
 import { TfJson, resourcesOf } from "../tfjson";
 import { asList } from "./common";
@@ -296,7 +296,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const policies = ofKind(json, "NetworkPolicy");
       const app = (peer: TfJson) => `${peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]}/${peer?.podSelector?.matchLabels?.app}`;
       const service = (ref: string, by: "name" | "identity") => region.services.find((s) => `${s.namespace}/${by === "name" ? s.name : (s.serviceAccount ?? s.name)}` === ref)!;
-      const expectedControlPlane = MESH_CONTROL_PLANE_EGRESS.map((e) => ({
+      const expectedControlPlane = controlPlaneEgress(meshDesign(region)).map((e) => ({
         to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": e.namespace } }, podSelector: { matchLabels: e.pods } }],
         ports: e.ports,
       }));

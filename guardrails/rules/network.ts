@@ -2,6 +2,7 @@ import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../constructs/private-link-network";
+import { extraInterfaceEndpoints } from "../../stacks/aws-region-stack";
 import { TfJson, ref, resourcesOf } from "../tfjson";
 import { parseCidr, rangeContains } from "../../config/cidr";
 import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "./common";
@@ -222,7 +223,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
     check: ({ json, region }) => {
       const v: string[] = [];
       const endpointSubnets = tierSubnetRefs(json, "endpoints");
-      const services = [...DEFAULT_INTERFACE_ENDPOINTS, ...region.network.extraInterfaceEndpoints];
+      const services = [...DEFAULT_INTERFACE_ENDPOINTS, ...extraInterfaceEndpoints(region)];
       const eps = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Interface");
       for (const service of services) {
         if (!eps.some(([, e]) => e.service_name === `com.amazonaws.${region.cloudRegion}.${service}`)) v.push(`aws_vpc_endpoint: no interface endpoint for ${service}`);

@@ -2,17 +2,20 @@ import type { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE } from "../../constructs/mesh-model";
 import {
-  END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP,
+  END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP,
   certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../constructs/mesh-pki";
 import { clusterPlatform, hasMeshPki } from "../../stacks/mesh-stacks";
 import { stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
 import { asList, refName, statementsOf } from "./common";
+import { IDENTITY_POLICIES } from "./iam";
 import { manifestsOf, regionOutput, sameJson } from "./mesh";
 
 /** What a Helm release of the workload CA chain must be. */
 interface ExpectedRelease {
+  /** The release name (cert-manager's also names its service account, which the issuer's approver role binds). */
+  readonly name: string;
   readonly chart: string;
   readonly version: string;
   readonly values: Record<string, unknown>;
@@ -34,7 +37,10 @@ function releaseProblems(json: TfJson, region: RegionConfig, expected: readonly 
     if (r.repository !== `oci://${registry}/${PKI_ECR_PATHS.charts}`) v.push(`${address}: chart from ${r.repository}, not the region's private registry`);
     if (r.version !== e.version) v.push(`${address}: version ${r.version}, expected ${e.version} (MESH_PKI_RELEASES)`);
     if (r.namespace !== PKI_NAMESPACE) v.push(`${address}: namespace ${r.namespace}, expected ${PKI_NAMESPACE}`);
-    if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
+    if (r.name !== e.name) v.push(`${address}: release name ${r.name}, expected ${e.name}`);
+    if (r.wait !== true || r.atomic !== true) v.push(`${address}: does not wait for its resources and roll back a failed install`);
+    if (r.skip_crds === true) v.push(`${address}: skips its CRDs`);
+    if (r.reuse_values === true || r.disable_webhooks === true || r.force_update === true) v.push(`${address}: reuse_values, disable_webhooks or force_update set`);
     for (const key of ["set", "set_list", "set_sensitive", "set_wo", "postrender"]) if (r[key] !== undefined) v.push(`${address}: ${key} changes the release outside the reviewed values document`);
     const docs = asList<string>(r.values);
     if (docs.length !== 1 || !sameJson(JSON.parse(docs[0] ?? "{}"), e.values)) v.push(`${address}: values differ from the blueprint's ${e.chart} values`);
@@ -63,8 +69,8 @@ export const PKI_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
       if (!sameJson(namespaces, [PKI_NAMESPACE])) v.push(`kubernetes_namespace_v1: ${JSON.stringify(namespaces)}, expected ["${PKI_NAMESPACE}"]`);
       v.push(
         ...releaseProblems(json, region, [
-          { chart: "cert-manager", version: MESH_PKI_RELEASES.certManager.chart, values: certManagerValues(registry) },
-          { chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager" },
+          { name: "cert-manager", chart: "cert-manager", version: MESH_PKI_RELEASES.certManager.chart, values: certManagerValues(registry) },
+          { name: "aws-privateca-issuer", chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager" },
         ]),
       );
       return v;
@@ -90,14 +96,19 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
       }
       const arn = regionOutput(json, MESH_CA_OUTPUT_IDS.arn);
       const anchor = regionOutput(json, MESH_CA_OUTPUT_IDS.trustAnchor);
-      const issuers = manifests.filter(([, m]) => sameJson(m, meshCaIssuer(arn ?? "?", region.cloudRegion)));
-      if (issuers.length !== 1) v.push(`kubernetes_manifest: no AWSPCAClusterIssuer on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn} in ${region.cloudRegion}`);
+      const expectedIssuer = meshCaIssuer(arn ?? "?", region.cloudRegion, ISTIO_ROOT_NAMESPACE);
+      const issuers = manifests.filter(([, m]) => sameJson(m, expectedIssuer));
+      if (issuers.length !== 1) v.push(`kubernetes_manifest: no ${MESH_CA_ISSUER.kind} in ${ISTIO_ROOT_NAMESPACE} on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn} in ${region.cloudRegion}`);
+      for (const [address] of issuers) {
+        const body = json.resource.kubernetes_manifest[address.split(".")[1]];
+        if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until the issuer is Ready`);
+      }
       for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is not the blueprint's cluster issuer`);
       const anchors = maps.filter(([, s]) => s.metadata?.name === TRUST_ANCHOR_CONFIG_MAP && s.metadata?.namespace === PKI_NAMESPACE && sameJson(s.data, { "ca.pem": anchor }));
       if (anchors.length !== 1) v.push(`kubernetes_config_map_v1: no ${PKI_NAMESPACE}/${TRUST_ANCHOR_CONFIG_MAP} holding region-${region.name}'s ${MESH_CA_OUTPUT_IDS.trustAnchor} (and only it)`);
       for (const [n] of maps) if (!anchors.some(([a]) => a === n)) v.push(`kubernetes_config_map_v1.${n}: not the trust anchor`);
       const registry = clusterPlatform(region).registry;
-      v.push(...releaseProblems(json, region, [{ chart: "cert-manager-istio-csr", version: MESH_PKI_RELEASES.istioCsr.chart, values: istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE) }]));
+      v.push(...releaseProblems(json, region, [{ name: "cert-manager-istio-csr", chart: "cert-manager-istio-csr", version: MESH_PKI_RELEASES.istioCsr.chart, values: istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE) }]));
       const releases = resourcesOf(json, "helm_release");
       const csr = releases.find(([, r]) => r.chart === "cert-manager-istio-csr");
       const istiod = releases.find(([, r]) => r.chart === "istiod");
@@ -124,10 +135,18 @@ export const CA_ISSUER_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
     check: ({ json }) => {
       const v: string[] = [];
       const cas = resourcesOf(json, "aws_acmpca_certificate_authority").map(([n]) => ref("aws_acmpca_certificate_authority", n, "arn"));
+      // Every identity policy of the stack (role policies, inline policies of roles, managed, user and group policies).
       const grants: { role: string | undefined; at: string; s: TfJson }[] = [];
-      for (const [n, p] of resourcesOf(json, "aws_iam_role_policy")) {
-        for (const s of statementsOf(String(p.policy))) {
-          if (s.Effect === "Allow" && asList(s.Action).some(grantsIssue)) grants.push({ role: refName(p.role, "aws_iam_role", "name"), at: `aws_iam_role_policy.${n} (${s.Sid ?? "no Sid"})`, s: s as unknown as TfJson });
+      for (const [type, documents] of Object.entries(IDENTITY_POLICIES)) {
+        for (const [n, p] of resourcesOf(json, type)) {
+          for (const doc of documents(p)) {
+            for (const s of statementsOf(String(doc))) {
+              if (s.Effect !== "Allow" || !asList(s.Action).some(grantsIssue)) continue;
+              // Only a role policy (aws_iam_role_policy) of the issuer's role is the expected grant.
+              const role = type === "aws_iam_role_policy" ? refName(p.role, "aws_iam_role", "name") : undefined;
+              grants.push({ role, at: `${type}.${n} (${s.Sid ?? "no Sid"})`, s: s as unknown as TfJson });
+            }
+          }
         }
       }
       if (cas.length === 0) return grants.map((g) => `${g.at}: grants acm-pca:IssueCertificate in a region without an intermediate CA`);
@@ -139,6 +158,7 @@ export const CA_ISSUER_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
         if (templates.length === 0 || templates.some((t) => !END_ENTITY_TEMPLATES.includes(t)) || Object.keys(g.s.Condition ?? {}).length !== 1) {
           v.push(`${g.at}: templates ${JSON.stringify(templates)}; expected a StringEquals on acm-pca:TemplateArn within the end-entity templates`);
         }
+        if (!g.role) v.push(`${g.at}: IssueCertificate granted outside the issuer's role policy (aws_iam_role_policy)`);
         const associations = resourcesOf(json, "aws_eks_pod_identity_association").filter(([, a]) => g.role && a.role_arn === ref("aws_iam_role", g.role, "arn"));
         if (associations.length !== 1 || associations[0][1].namespace !== PKI_NAMESPACE || associations[0][1].service_account !== PCA_ISSUER_SERVICE_ACCOUNT) {
           v.push(`${g.at}: the role is not the Pod Identity of ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} (and only it)`);

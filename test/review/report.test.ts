@@ -173,7 +173,7 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
       );
       if (withCa) {
         const ca = tableAfter(s.report, "## Workload CA");
-        expect(ca.map(([, kind]) => kind)).toEqual(["AWSPCAClusterIssuer", "ConfigMap"]);
+        expect(ca.map(([, kind]) => kind)).toEqual(["AWSPCAIssuer", "ConfigMap"]);
         expect(ca[0][3]).toBe(`signs through region-${s.region.name}'s output mesh_ca_arn in ${s.region.cloudRegion}`);
         expect(ca[1][3]).toBe(`trust anchor: region-${s.region.name}'s output mesh_trust_anchor`);
       } else expect(s.report).not.toContain("## Workload CA");

@@ -94,6 +94,14 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["mesh.intermediate-ca", "a name constraint to another trust domain", (j) =>
     (first(j, "aws_acmpca_certificate").api_passthrough = first(j, "aws_acmpca_certificate").api_passthrough.replace(/"Value":"[^"]+"/, '"Value":"MBOgETAPhg1jbHVzdGVyLmxvY2Fs"'))],
   ["mesh.intermediate-ca", "general-purpose mode", (j) => (first(j, "aws_acmpca_certificate_authority").usage_mode = "GENERAL_PURPOSE")],
+  ["mesh.intermediate-ca", "a sibling CA under the root, without a name constraint", (j) =>
+    add(j, "aws_acmpca_certificate", "sibling", { ...first(j, "aws_acmpca_certificate"), certificate_signing_request: "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----", api_passthrough: undefined })],
+  ["mesh.intermediate-ca", "a long-lived leaf issued in Terraform", (j) =>
+    add(j, "aws_acmpca_certificate", "leaf", { certificate_authority_arn: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn, certificate_signing_request: "x", signing_algorithm: "SHA256WITHECDSA", validity: { type: "YEARS", value: "3" } })],
+  ["mesh.intermediate-ca", "an extra CA in the trust anchor", (j) => (j.output.mesh_trust_anchor.value = `${j.output.mesh_trust_anchor.value}\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----`)],
+  ["mesh.intermediate-ca", "the issuer pointed at another CA", (j) => (j.output.mesh_ca_arn.value = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
+  ["mesh.ca-issuer-least-privilege", "IssueCertificate through an inline policy of the node role", (j) =>
+    (j.resource.aws_iam_role.eks_node_role.inline_policy = [{ name: "x", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "acm-pca:IssueCertificate", Resource: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn }] }) }])],
   ["mesh.ca-issuer-least-privilege", "IssueCertificate on every CA", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Resource = "*"))],
   ["mesh.ca-issuer-least-privilege", "a CA template allowed", (j) =>
     policyEdit(issuerPolicy(j), (d) => d.Statement[0].Condition.StringEquals["acm-pca:TemplateArn"].push("arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1"))],

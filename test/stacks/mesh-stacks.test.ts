@@ -196,16 +196,20 @@ const valuesEdit = (r: TfJson, edit: (v: TfJson) => void) => {
   edit(v);
   r.values = [JSON.stringify(v)];
 };
-const issuerOf = (j: TfJson) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "AWSPCAClusterIssuer")!.manifest;
+const issuerOf = (j: TfJson) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "AWSPCAIssuer")!.manifest;
 const anchorOf = (j: TfJson) => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>)[0];
 
 /** Weakenings of the workload CA chain, for the regions that have one (an intermediate in ACM PCA). */
-const PKI_MUTATIONS: [string, string, "pki" | "istio", (j: TfJson, s: MeshStacks) => void][] = [
+const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
   ["mesh.pki-install", "cert-manager from a public registry", "pki", (j) => (release(j, "cert-manager").repository = "oci://quay.io/jetstack/charts")],
   ["mesh.pki-install", "another cert-manager release", "pki", (j) => (release(j, "cert-manager").version = "v1.12.0")],
   ["mesh.pki-install", "the issuer's image from elsewhere", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.image.repository = "public.ecr.aws/k1n1h4h4/cert-manager-aws-privateca-issuer"))],
   ["mesh.pki-install", "the issuer's service account renamed (its Pod Identity would not apply)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.serviceAccount.name = "issuer"))],
   ["mesh.pki-install", "the issuer signs unapproved requests", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.disableApprovedCheck = true))],
+  ["mesh.pki-install", "the issuer's release renamed (the approver role binds cert-manager's account by name)", "pki", (j) => (release(j, "cert-manager").name = "certs")],
+  ["mesh.pki-install", "the issuer's CRDs skipped", "pki", (j) => (release(j, "aws-privateca-issuer").skip_crds = true)],
+  ["mesh.pki-install", "cert-manager's rights aggregated into edit and admin", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.global.rbac.aggregateClusterRoles = true))],
+  ["mesh.pki-install", "the issuer's disruption budget with both bounds (the API refuses it)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.podDisruptionBudget.minAvailable = 1))],
   ["mesh.pki-install", "the issuer before cert-manager", "pki", (j) => delete release(j, "aws-privateca-issuer").depends_on],
   ["mesh.pki-install", "a set_sensitive beside the values", "pki", (j) => (release(j, "cert-manager").set_sensitive = [{ name: "x", value: "y" }])],
   ["mesh.cluster-access", "the PKI stack with a static token", "pki", (j) => (j.provider.kubernetes[0].token = "eyJ...")],
@@ -213,6 +217,14 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio", (j: TfJson, s: MeshStacks
     (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
   ["mesh.workload-ca", "the issuer with static access keys (secretRef)", "istio", (j) =>
     (issuerOf(j).spec.secretRef = { accessKeyIDSelector: { key: "id" }, secretAccessKeySelector: { key: "secret" }, name: "pca-keys", namespace: "cert-manager" })],
+  ["mesh.workload-ca", "a cluster-wide issuer (any namespace could name it)", "istio", (j) => {
+    const issuer = issuerOf(j);
+    issuer.kind = "AWSPCAClusterIssuer";
+    delete issuer.metadata.namespace;
+  }],
+  ["mesh.workload-ca", "the issuer not waited for", "istio", (j) => delete Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "AWSPCAIssuer")!.wait],
+  ["mesh.merchants-isolated", "merchants cut off from istio-csr (their sidecars get no certificate)", "mesh", (j, s) =>
+    (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress = manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress.filter((e: TfJson) => e.ports[0].port !== 6443))],
   ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1")],
   ["mesh.workload-ca", "istio-csr trusts the issuer's answer, not the platform root", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => delete v.app.tls.rootCAFile)],
   ["mesh.workload-ca", "workload certificates for a week", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.server.maxCertificateDuration = "168h"))],
