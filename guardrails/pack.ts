@@ -137,6 +137,8 @@ export class GuardrailPack implements IAspect {
   private validate(): string[] {
     const json = this.stack.toTerraform();
     const result = this.evaluate(json);
+    // The synthesizer writes this same JSON (one resolution of the stack, not two).
+    this.stack.reuseForSynth(json);
     // What synth wrote and what the report shows: only the real synth records it.
     this.lastJson = json;
     this.lastResult = result;

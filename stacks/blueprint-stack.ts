@@ -30,6 +30,43 @@ export abstract class BlueprintStack extends TerraformStack {
     return id;
   }
 
+  /**
+   * cdktf resolves every stack once more before synthesis ("preparing"), only so that references
+   * between stacks can add the outputs and remote-state reads they need. The blueprint's stacks
+   * never reference each other's resources (an in-cluster stack reads `region-<name>`'s outputs
+   * through its own `terraform_remote_state`, and the guardrails refuse any other data source), so
+   * preparing is only the backend: the stack is resolved for the guardrails and written, not three
+   * times. A cross-stack reference would show up as a `cross-stack-reference-input` remote state,
+   * which `stack.no-data-sources` and `mesh.cluster-access` refuse.
+   */
+  prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
+  /** The JSON the guardrails resolved while validating, not yet handed to cdktf's synthesizer. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private resolvedForSynth?: { [key: string]: any };
+
+  /**
+   * Hands the JSON that the stack's last validation resolved to the synthesizer, which calls
+   * `toTerraform()` right after the validations: the stack is resolved once for both, not twice
+   * (resolution is most of synth's cost). Used once, then forgotten.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  reuseForSynth(json: { [key: string]: any }): void {
+    this.resolvedForSynth = json;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toTerraform(): { [key: string]: any } {
+    const json = this.resolvedForSynth;
+    if (json) {
+      this.resolvedForSynth = undefined;
+      return json;
+    }
+    return super.toTerraform();
+  }
+
   /** `cdktf synth --hcl`: cdktf's HCL, corrected where cdktf 0.21 writes invalid HCL (see ./hcl). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   toHclTerraform(): { [key: string]: any } {

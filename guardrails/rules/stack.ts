@@ -100,6 +100,37 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     },
   },
   {
+    id: "stack.references-resolve",
+    layers: ["aws", "gcp", "pki", "istio", "mesh"],
+    requirement: "6.5.1, 12.5",
+    fix: "Reference only resources and data sources of the same stack. Read what another stack provides through its outputs and a terraform_remote_state of your own (as the in-cluster stacks read region-<name>'s), or pass the value from the region file.",
+    description: "every reference (in expressions and depends_on) names a resource or data source of the stack itself: none dangles, none reaches into another stack (cdktf's implicit cross-stack references)",
+    check: ({ json }) => {
+      const v = new Set<string>();
+      const text = JSON.stringify(json);
+      const declared = (type: string, name: string, data: boolean) => Boolean((data ? json.data : json.resource)?.[type]?.[name]);
+      // `${...}` expressions: every `[data.]<provider>_<type>.<name>` in them.
+      for (const [, expr] of text.matchAll(/\$\{((?:[^{}]|\{[^{}]*\})*)\}/g)) {
+        for (const [, data, type, name] of expr.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) {
+          if (!declared(type, name, Boolean(data))) v.add(`(stack): ${data ?? ""}${type}.${name} is referenced but not declared in this stack`);
+        }
+      }
+      const dependsOn = (body: TfJson) => (Array.isArray(body?.depends_on) ? (body.depends_on as string[]) : []);
+      for (const block of ["resource", "data"] as const) {
+        for (const [type, byName] of Object.entries((json[block] ?? {}) as Record<string, Record<string, TfJson>>)) {
+          for (const [name, body] of Object.entries(byName)) {
+            for (const dep of dependsOn(body)) {
+              const m = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)$/.exec(dep);
+              if (m && !declared(m[2], m[3], Boolean(m[1]))) v.add(`${block === "data" ? "data." : ""}${type}.${name}: depends on ${dep}, not declared in this stack`);
+            }
+          }
+        }
+      }
+      for (const ref of new Set(text.match(/cross-stack-(reference-input|output)-[A-Za-z0-9_.-]+/g) ?? [])) v.add(`(stack): references another stack's resource (${ref})`);
+      return [...v];
+    },
+  },
+  {
     id: "stack.no-data-sources",
     layers: ["aws", "gcp"],
     requirement: "12.5",

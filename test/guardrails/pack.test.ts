@@ -30,7 +30,8 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
 import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
-import { App, TerraformResource } from "../../constructs/cdktf";
+import { App, TerraformOutput, TerraformResource } from "../../constructs/cdktf";
+import { AwsRegionStack } from "../../stacks/aws-region-stack";
 import { GUARDRAILS } from "../../guardrails";
 import { GuardrailPack } from "../../guardrails/pack";
 import { isResourceRule } from "../../guardrails/rule";
@@ -352,6 +353,14 @@ describe("the pack", () => {
     const withPki = loadRegions().filter((r) => r.cloud === "aws" && r.mesh.rootCaArn).length;
     expect(withPki).toBeGreaterThan(0);
     expect(stacks.length).toBe(3 * loadRegions().length + withPki);
+  });
+
+  it("refuses a reference from one stack into another's resources (the stacks are not prepared for cross-stack references)", () => {
+    const app = newApp();
+    const stacks = defineStacks(app, loadRegions());
+    const aws = stacks.find((s) => s.node.id === "region-eu") as AwsRegionStack;
+    new TerraformOutput(stacks.find((s) => s.node.id === "region-eu-mesh")!, "leak", { value: aws.keys.audit.arn });
+    expect(() => app.synth()).toThrow(/\[region-eu-mesh\] \(stack\): aws_kms_key\.keys_audit_key is referenced but not declared in this stack\s+rule stack\.references-resolve/);
   });
 
   it("refuses an App that skips validation", () => {

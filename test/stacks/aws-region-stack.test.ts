@@ -89,6 +89,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     if (alias) delete alias.provider;
     else add(j, "aws_kms_key", "stray", { description: "x" });
   }],
+  ["stack.references-resolve", "a reference to a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").target_key_id = "${aws_kms_key.gone.key_id}")],
+  ["stack.references-resolve", "depends on a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["aws_kms_key.gone"])],
+  ["stack.references-resolve", "cdktf's implicit cross-stack reference", (j) =>
+    (j.output.leak = { value: "${data.terraform_remote_state.cross-stack-reference-input-region-us.outputs.cross-stack-output-aws_kms_keykeys_audit_keyarn}" })],
   ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT")],
   ["mesh.intermediate-ca", "no name constraint (it could issue another region's identities)", (j) => delete first(j, "aws_acmpca_certificate").api_passthrough],
   ["mesh.intermediate-ca", "a name constraint to another trust domain", (j) =>

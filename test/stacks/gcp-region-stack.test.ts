@@ -26,6 +26,7 @@ const archive = (j: TfJson) => Object.values(j.resource.google_storage_bucket as
 
 /** Weakenings of a GCP region stack, each with the rule that must catch it. */
 const MUTATIONS: [string, string, (j: TfJson) => void][] = [
+  ["stack.references-resolve", "a reference to a key the stack does not declare", (j) => (first(j, "google_storage_bucket").encryption = [{ default_kms_key_name: "${google_kms_crypto_key.gone.id}" }])],
   ["gcp.provider-pinned-to-project", "another project", (j) => (j.provider.google[0].project = "someone-else")],
   ["gcp.provider-pinned-to-project", "PCI scope label dropped", (j) => delete j.provider.google[0].default_labels.pci_scope],
   ["gcp.provider-pinned-to-project", "a credentials file in the stack", (j) => (j.provider.google[0].credentials = "/tmp/key.json")],

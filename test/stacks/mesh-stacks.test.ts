@@ -106,6 +106,8 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
   ["stack.reviewed-resource-types", "a Deployment outside the reviewed types", "mesh", (j) => (j.resource.kubernetes_deployment_v1 = { app: { metadata: { name: "x" } } })],
   ["mesh.workload-ca", "a manifest in the Istio stack (outside the mesh rules)", "istio", (j) =>
     (j.resource.kubernetes_manifest = { pa: { manifest: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } } } })],
+  ["stack.references-resolve", "a reference into region-<name>'s resources", "mesh", (j) => (j.output = { leak: { value: "${aws_kms_key.keys_audit_key.arn}" } })],
+  ["stack.references-resolve", "a remote state that is not declared", "istio", (j) => (release(j, "istiod").version = "${data.terraform_remote_state.other.outputs.version}")],
   ["mesh.known-kinds", "an EnvoyFilter", "mesh", (j) => addManifest(j, "ef", { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x", namespace: "payments" }, spec: {} })],
   ["mesh.known-kinds", "a DestinationRule turning TLS off", "mesh", (j) =>
     addManifest(j, "dr", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x", namespace: "payments" }, spec: { host: "*", trafficPolicy: { tls: { mode: "DISABLE" } } } })],
