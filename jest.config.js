@@ -11,4 +11,7 @@ module.exports = {
   },
   // The real offline plans run terraform; everything else is fast.
   testTimeout: 300000,
+  // Two workers on the 2-core machines (jest's default would be one): the offline plans spend most
+  // of their time in terraform child processes, and the other files run beside them.
+  maxWorkers: 2,
 };

@@ -73,7 +73,7 @@ export interface OfflinePlan {
   /** `terraform show -json` of the saved plan. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly plan: Record<string, any>;
-  /** `terraform show` of the saved plan, as a reviewer reads it. */
+  /** The human-readable plan (what `terraform plan` prints), as a reviewer reads it. */
   readonly planText: string;
 }
 
@@ -194,9 +194,11 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
     const init = () => tf("init", "-input=false", "-no-color");
     await (options.initLock ? options.initLock(init) : init());
     const validateOutput = await tf("validate", "-no-color");
-    await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
+    // The plan's own output is the human-readable plan (a `show` of the saved plan would start the
+    // provider once more for the same text); the note about the saved file is not for reviewers.
+    const planOutput = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
+    const planText = planOutput.replace(/\n*─+\n*Saved the plan to: tfplan[\s\S]*$/, "\n");
     const plan = JSON.parse(await tf("show", "-json", "tfplan"));
-    const planText = await tf("show", "-no-color", "tfplan");
     return { workdir, validateOutput, plan, planText };
   } catch (e) {
     // The copy holds placeholder variables and, after a failed plan, partial state: do not leave it.
