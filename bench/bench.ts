@@ -53,7 +53,7 @@ function synthOnce(regionsDir: string, nodeArgs: string[] = []): Sample {
   const outdir = tmp("out");
   const usageFile = path.join(tmp("usage"), "usage.json");
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...nodeArgs, "--require", "tsx/cjs", "--require", path.join(__dirname, "measure.cjs"), "main.ts"], {
+  const r = spawnSync(process.execPath, [...nodeArgs, "--require", path.join(__dirname, "measure.cjs"), path.join(REPO, "scripts", "run-ts.cjs"), "main.ts"], {
     cwd: REPO,
     env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
     encoding: "utf8",
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   // 1. Synthesis as regions grow.
   const bySize = new Map<number, Sample>();
   const dirs = new Map(SIZES.map((n) => [n, regionsDirOf(n)]));
-  synthOnce(dirs.get(SIZES[0])!); // warm the file cache and tsx's transform cache
+  synthOnce(dirs.get(SIZES[0])!); // warm the file cache and run-ts's transpile cache
   for (const n of SIZES) {
     const samples = Array.from({ length: RUNS }, () => synthOnce(dirs.get(n)!));
     bySize.set(n, medianSample(samples));

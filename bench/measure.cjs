@@ -1,6 +1,5 @@
 // Loaded with --require by the benchmark: at exit, writes the process's CPU time and peak RSS to
 // BENCH_USAGE_FILE (the parent measures wall time around the whole process).
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS preload, outside the TypeScript build
 const fs = require("fs");
 process.on("exit", () => {
   const file = process.env.BENCH_USAGE_FILE;

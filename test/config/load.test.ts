@@ -8,7 +8,7 @@ import { loadRegions, validateRegions } from "../../config/load";
 import { AwsRegionConfig } from "../../config/schema";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { cloneJson } from "../support/synth";
+import { APP_RUNNER, cloneJson } from "../support/synth";
 import { TEST_NON_CA_PEM, TEST_TRUST_ANCHOR_PEM } from "../support/trust-anchor";
 
 type Data = ReturnType<typeof cloneJson<typeof eu>>;
@@ -203,7 +203,7 @@ describe("main.ts", () => {
     bad.network.subnets.data[0] = "10.10.0.0/22"; // overlaps the first workload subnet
     fs.writeFileSync(path.join(regionsDir, "eu.ts"), `export default ${JSON.stringify(bad)};\n`);
     const outdir = path.join(dir, "cdktf.out");
-    const result = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
+    const result = spawnSync(process.execPath, [...APP_RUNNER, "main.ts"], {
       cwd: path.join(__dirname, "..", ".."),
       env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir },
       encoding: "utf8",

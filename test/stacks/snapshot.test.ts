@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hsmStageStacks, shippedAllLayers, synthRegions } from "../support/synth";
+import { APP_RUNNER, hsmStageStacks, shippedAllLayers, synthRegions } from "../support/synth";
 
 /** Every file under `dir`, relative path → bytes. */
 function tree(dir: string): Map<string, Buffer> {
@@ -36,7 +36,7 @@ describe("synthesis is deterministic", () => {
 
   it("writes the same bytes through main.ts in a fresh process (what cdktf synth runs)", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "main-synth-"));
-    const result = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
+    const result = spawnSync(process.execPath, [...APP_RUNNER, "main.ts"], {
       cwd: path.join(__dirname, "..", ".."),
       env: { ...process.env, CDKTF_OUTDIR: outdir },
       encoding: "utf8",
