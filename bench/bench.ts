@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findOfflineTerraform, planOffline } from "../scripts/offline-plan";
+import { appRunnerArgs } from "../scripts/app-runner";
 import { regionFileText, syntheticRegions } from "./regions";
 
 const REPO = path.join(__dirname, "..");
@@ -53,7 +54,7 @@ function synthOnce(regionsDir: string, nodeArgs: string[] = []): Sample {
   const outdir = tmp("out");
   const usageFile = path.join(tmp("usage"), "usage.json");
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...nodeArgs, "--require", path.join(__dirname, "measure.cjs"), path.join(REPO, "scripts", "run-ts.cjs"), "main.ts"], {
+  const r = spawnSync(process.execPath, [...nodeArgs, "--require", path.join(__dirname, "measure.cjs"), ...appRunnerArgs(), "main.ts"], {
     cwd: REPO,
     env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
     encoding: "utf8",

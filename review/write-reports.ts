@@ -28,8 +28,9 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
     const result = pack?.result;
     if (!pack || !result) throw new Error(`${stack.node.id}: no guardrail result; was the stack synthesized with its guardrail pack?`);
     // The JSON the guardrails checked (the same whether synth writes JSON or HCL), keys sorted as in cdk.tf.json.
-    const text = JSON.stringify(sortKeys(pack.checkedJson));
-    const view: StackView = { name: stack.node.id, region: stack.region, layer: stack.layer, json: JSON.parse(text), text };
+    // sortKeys copies the JSON, so the report cannot change what the guardrails hold.
+    const json = sortKeys(pack.checkedJson) as StackView["json"];
+    const view: StackView = { name: stack.node.id, region: stack.region, layer: stack.layer, json, text: JSON.stringify(json) };
     const file = path.join(dir, REPORT_FILE);
     fs.writeFileSync(file, renderReport(view, result));
     written.push(file);

@@ -10,6 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { appRunnerArgs } from "./app-runner";
 import { findOfflineTerraform, planOffline, serialised, writePlanArtifacts } from "./offline-plan";
 
 const root = path.join(__dirname, "..");
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   if ("missing" in tools) fail(`${tools.missing}. Install Terraform >= 1.10.`);
 
   // Synthesize exactly as `npm run synth` does (bad configs and guardrail violations stop here).
-  const synth = spawnSync(process.execPath, [path.join(root, "scripts", "run-ts.cjs"), path.join(root, "main.ts")], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "inherit" });
+  const synth = spawnSync(process.execPath, [...appRunnerArgs(), path.join(root, "main.ts")], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "inherit" });
   if (synth.status !== 0) fail("synth failed (see above); nothing was planned.");
 
   const all = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks as Record<string, unknown>).sort();

@@ -27,6 +27,8 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio
       const allowedGcp = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.gcp);
       const seen = new Map<string, Set<string>>();
       walkStrings(json, [], (path, value) => {
+        // Every region name and every other partition's ARN has a dash.
+        if (!value.includes("-")) return;
         if (OTHER_PARTITION.test(value)) {
           const address = addressOf(path);
           if (!seen.has(address)) seen.set(address, new Set());

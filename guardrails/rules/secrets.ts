@@ -6,14 +6,27 @@ import { asList } from "./common";
 export const SECRET_ARGUMENT = /^(password|root_password|master_password|secret_string|secret_binary|secret_key|access_key|private_key|token|auth_token|client_secret|client_key|key_store_password|api_key)(_wo)?$/;
 
 /** Every string in a JSON value with its path of keys. */
-export function walkStrings(value: unknown, path: string[], visit: (path: string[], value: string) => void): void {
+export function walkStrings(value: unknown, path: string[], visit: (path: readonly string[], value: string) => void): void {
+  // One path array, pushed and popped: `visit` must copy it to keep it.
   if (typeof value === "string") visit(path, value);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, String(i)], visit));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) if (k !== "//") walkStrings(v, [...path, k], visit);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      walkStrings(value[i], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      if (k === "//") continue;
+      path.push(k);
+      walkStrings((value as Record<string, unknown>)[k], path, visit);
+      path.pop();
+    }
+  }
 }
 
 /** The address of a JSON path: `type.name` for a resource, the block otherwise. */
-export function addressOf(path: string[]): string {
+export function addressOf(path: readonly string[]): string {
   if (path[0] === "resource" || path[0] === "data") return `${path[0] === "data" ? "data." : ""}${path[1]}.${path[2]}`;
   return path.slice(0, path[0] === "provider" || path[0] === "variable" ? 2 : 3).join(".");
 }
@@ -32,7 +45,7 @@ export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", 
         for (const [name] of Object.entries((json.resource?.[type] ?? {}) as Record<string, unknown>)) v.push(`${type}.${name}: generates key material that Terraform keeps in its state`);
       }
       walkStrings(json, [], (path, value) => {
-        if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
+        if (value.includes("-----BEGIN") && /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
       });
       return v;
     },

@@ -9,6 +9,7 @@ import usFile from "../../regions/us";
 import { REPORT_FILE, writeReports } from "../../review/write-reports";
 import { defineStacks } from "../../stacks";
 import { StackLayer } from "../../stacks/blueprint-stack";
+import { appRunnerArgs } from "../../scripts/app-runner";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
 import { GuardrailPack, GuardrailResult } from "../../guardrails/pack";
 import { StackView } from "../../guardrails/rule";
@@ -142,12 +143,5 @@ export function guardrailPacks(): Map<string, GuardrailPack> {
   return packs;
 }
 
-/**
- * The node arguments of cdktf.json's app command before the entry point (`scripts/run-ts.cjs`):
- * the tests run main.ts and the scripts exactly as `cdktf synth` does.
- */
-export const APP_RUNNER: readonly string[] = (() => {
-  const app = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "cdktf.json"), "utf8")) as { app: string }).app.split(" ");
-  if (app[0] !== "node" || app[app.length - 1] !== "main.ts") throw new Error(`cdktf.json's app is not "node ... main.ts": ${app.join(" ")}`);
-  return app.slice(1, -1).map((a) => (a.startsWith("scripts/") ? path.join(__dirname, "..", "..", a) : a));
-})();
+/** The node arguments of cdktf.json's app command before `main.ts` (scripts/app-runner.ts). */
+export const APP_RUNNER: readonly string[] = appRunnerArgs();
