@@ -30,7 +30,16 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
     // The JSON the guardrails checked (the same whether synth writes JSON or HCL), keys sorted as in cdk.tf.json.
     // sortKeys copies the JSON, so the report cannot change what the guardrails hold.
     const json = sortKeys(pack.checkedJson) as StackView["json"];
-    const view: StackView = { name: stack.node.id, region: stack.region, layer: stack.layer, json, text: JSON.stringify(json) };
+    const view: StackView = {
+      name: stack.node.id,
+      region: stack.region,
+      layer: stack.layer,
+      json,
+      // The report does not read the text; whoever does gets it then.
+      get text() {
+        return JSON.stringify(json);
+      },
+    };
     const file = path.join(dir, REPORT_FILE);
     fs.writeFileSync(file, renderReport(view, result));
     written.push(file);

@@ -16,6 +16,9 @@ export interface Statement {
  * of the rule that tried: a policy nobody can review does not pass.
  */
 export function statementsOf(policy: string): Statement[] {
+  // Many rules read the same policies: each document is parsed once (and frozen: rules only read).
+  const cached = PARSED_POLICIES.get(policy);
+  if (cached) return cached;
   let doc: { Statement?: Statement | Statement[] };
   try {
     doc = JSON.parse(policy) as typeof doc;
@@ -23,7 +26,20 @@ export function statementsOf(policy: string): Statement[] {
     throw new Error(`a policy is not a literal JSON document the guardrails can read: ${String(policy).slice(0, 80)}`);
   }
   if (!doc || typeof doc !== "object" || doc.Statement === undefined) throw new Error("a policy document has no Statement");
-  return (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s): s is Statement => !!s && typeof s === "object");
+  const statements = deepFreeze((Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s): s is Statement => !!s && typeof s === "object"));
+  if (PARSED_POLICIES.size >= 20000) PARSED_POLICIES.clear();
+  PARSED_POLICIES.set(policy, statements);
+  return statements;
+}
+
+const PARSED_POLICIES = new Map<string, Statement[]>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
 }
 
 export function asList<T>(value: T | T[] | undefined): T[] {
