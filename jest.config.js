@@ -11,7 +11,7 @@ module.exports = {
   },
   // The real offline plans run terraform; everything else is fast.
   testTimeout: 300000,
-  // Two workers on the 2-core machines (jest's default would be one): the offline plans spend most
-  // of their time in terraform child processes, and the other files run beside them.
-  maxWorkers: 2,
+  // At least two workers (jest's default is one on the 2-core machines): the offline plans spend
+  // most of their time in terraform child processes, and the other files run beside them.
+  maxWorkers: Math.max(2, require("os").cpus().length - 1),
 };

@@ -41,13 +41,31 @@ interface Sample {
   readonly maxRssMb: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+/** Least-squares slope of ys over xs. */
+const slope = (xs: number[], ys: number[]) => {
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const num = xs.reduce((acc, x, i) => acc + (x - mx) * (ys[i] - my), 0);
+  const den = xs.reduce((acc, x) => acc + (x - mx) ** 2, 0);
+  return num / den;
+};
+/** Every temporary directory the run makes, removed at the end whatever happens. */
+const temporaries: string[] = [];
 const medianSample = (samples: Sample[]): Sample => ({
   wallMs: median(samples.map((s) => s.wallMs)),
   cpuMs: median(samples.map((s) => s.cpuMs)),
   maxRssMb: median(samples.map((s) => s.maxRssMb)),
 });
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `bench-${prefix}-`));
+const tmp = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${prefix}-`));
+  temporaries.push(dir);
+  return dir;
+};
 
 /** Runs `node <nodeArgs> main.ts` on `count` synthetic regions; wall, CPU and peak RSS of that process. */
 function synthOnce(regionsDir: string, nodeArgs: string[] = []): Sample {
@@ -63,7 +81,9 @@ function synthOnce(regionsDir: string, nodeArgs: string[] = []): Sample {
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`synth of ${regionsDir} failed:\n${r.stderr}`);
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { wallMs, ...(JSON.parse(fs.readFileSync(usageFile, "utf8")) as Omit<Sample, "wallMs">) };
+  const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as Omit<Sample, "wallMs">;
+  fs.rmSync(path.dirname(usageFile), { recursive: true, force: true });
+  return { wallMs, ...usage };
 }
 
 function regionsDirOf(count: number): string {
@@ -130,18 +150,29 @@ async function main(): Promise<void> {
   const started = new Date();
   log("# Benchmark results");
   log();
-  log(`Machine: ${machine()}. Date: ${started.toISOString()}. Medians of ${RUNS} runs. Produced by \`npm run bench\` (bench/bench.ts).`);
+  let commit = "unknown";
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
+    commit = `${head}${dirty ? " (with uncommitted changes)" : ""}`;
+  } catch {
+    /* not a git checkout */
+  }
+  const env = Object.entries(process.env).filter(([k]) => k.startsWith("BLUEPRINT_") || k === "NODE_OPTIONS").map(([k, v]) => `${k}=${v}`);
+  log(`Machine: ${machine()}. Date: ${started.toISOString()}. Commit: ${commit}.${env.length ? ` Environment: ${env.join(" ")}.` : ""} Medians of ${RUNS} runs. Produced by \`npm run bench\` (bench/bench.ts).`);
   log();
 
   // 1. Synthesis as regions grow.
   const bySize = new Map<number, Sample>();
   const dirs = new Map(SIZES.map((n) => [n, regionsDirOf(n)]));
   synthOnce(dirs.get(SIZES[0])!); // warm the file cache and run-ts's transpile cache
-  for (const n of SIZES) {
-    const samples = Array.from({ length: RUNS }, () => synthOnce(dirs.get(n)!));
-    bySize.set(n, medianSample(samples));
-    console.error(`  synth ${n} regions: ${fmt(bySize.get(n)!.wallMs)} ms`);
+  // Rounds of every size in turn, so that drift over the run weighs on every size alike.
+  const samples = new Map<number, Sample[]>(SIZES.map((n) => [n, []]));
+  for (let round = 0; round < RUNS; round++) {
+    for (const n of SIZES) samples.get(n)!.push(synthOnce(dirs.get(n)!));
+    console.error(`  round ${round + 1}/${RUNS}: ${SIZES.map((n) => `${n}: ${fmt(samples.get(n)![round].wallMs)} ms`).join(", ")}`);
   }
+  for (const n of SIZES) bySize.set(n, medianSample(samples.get(n)!));
   log("## Synthesis of the main job (`main.ts`: validation, 4 stacks per region, guardrails, reports)");
   log();
   log("| regions | stacks | wall (ms) | CPU (ms) | peak RSS (MB) | marginal wall per region (ms) | marginal CPU per region (ms) | marginal RSS per region (MB) |");
@@ -161,16 +192,31 @@ async function main(): Promise<void> {
     log(`| ${n} | ${n * 4} | ${fmt(s.wallMs)} | ${fmt(s.cpuMs)} | ${fmt(s.maxRssMb, 1)} | ${m.join(" | ")} |`);
     previous = [n, s];
   }
-  const worstWall = Math.max(...marginals.map((m) => m.wallMs));
-  const worstRss = Math.max(...marginals.map((m) => m.rssMb));
   log();
-  log(`Marginal cost per region (worst step): ${fmt(worstWall, 1)} ms wall (target ≤ ${TARGETS.marginalMs}), ${fmt(worstRss, 2)} MB (target ≤ ${TARGETS.marginalMb}).`);
-  log();
+  if (marginals.length > 0) {
+    const worstWall = Math.max(...marginals.map((m) => m.wallMs));
+    const worstRss = Math.max(...marginals.map((m) => m.rssMb));
+    const sizes = SIZES.filter((n) => bySize.has(n));
+    const fitWall = slope(sizes, sizes.map((n) => bySize.get(n)!.wallMs));
+    const fitCpu = slope(sizes, sizes.map((n) => bySize.get(n)!.cpuMs));
+    const fitRss = slope(sizes, sizes.map((n) => bySize.get(n)!.maxRssMb));
+    const spread = (n: number) => {
+      const walls = samples.get(n)!.map((x) => x.wallMs);
+      return `${n}: ${fmt(Math.min(...walls))}-${fmt(Math.max(...walls))} ms`;
+    };
+    const growing = marginals.slice(1).filter((m, i) => m.wallMs > marginals[i].wallMs);
+    log(`Marginal cost per region: least-squares slope over all sizes ${fmt(fitWall, 1)} ms wall, ${fmt(fitCpu, 1)} ms CPU, ${fmt(fitRss, 2)} MB; worst step ${fmt(worstWall, 1)} ms wall, ${fmt(worstRss, 2)} MB (targets ≤ ${TARGETS.marginalMs} ms and ≤ ${TARGETS.marginalMb} MB).`);
+    log(`Cost per region never grows with the number of regions: ${growing.length === 0 ? "yes" : `no, at ${growing.map((m) => `${m.from}→${m.to}`).join(", ")}`}. Spread of the runs (wall): ${sizes.map(spread).join("; ")}.`);
+    log();
+  }
 
   // 2. The CLI on the shipped regions against the CLI's floor.
   const cdktf = path.join(REPO, "node_modules", ".bin", "cdktf");
   const shipped: number[] = [];
   const floor: number[] = [];
+  // One untimed run of each first: the CLI's files and the floor app's transpile cache warm up.
+  timed(cdktf, ["synth", "--output", tmp("cli-warm")], REPO);
+  timed(cdktf, ["synth", "--output", tmp("cli-warm-floor")], path.join(__dirname, "one-resource"));
   for (let i = 0; i < RUNS; i++) {
     const out1 = tmp("cli");
     shipped.push(timed(cdktf, ["synth", "--output", out1], REPO));
@@ -193,7 +239,7 @@ async function main(): Promise<void> {
 
   // 3. The offline plan of one region.
   const tools = findOfflineTerraform();
-  log("## Real offline plan of one region (`region-eu`: init from the mirror, validate, plan)");
+  log("## Real offline plan of one region (`region-eu`: init from the mirror with no plugin cache, validate, plan, show -json; one run)");
   log();
   if ("missing" in tools) log(`Not measured: ${tools.missing}.`);
   else {
@@ -230,17 +276,21 @@ async function main(): Promise<void> {
     log("|---|---|---|");
     for (const row of summarizeProfile(file).slice(0, 20)) log(`| ${row.where} | ${fmt(row.ms)} | ${fmt(row.share * 100, 1)} % |`);
     log();
-    log(`Profile: ${file}`);
+    const kept = path.join(os.tmpdir(), `bench-${n}-regions.cpuprofile`);
+    fs.copyFileSync(file, kept);
+    log(`Profile (open in Chrome DevTools or speedscope): ${kept}`);
     log();
   }
 
-  fs.rmSync(path.join(os.tmpdir(), `bench-shipped-${process.pid}`), { recursive: true, force: true });
-  for (const d of dirs.values()) fs.rmSync(d, { recursive: true, force: true });
   fs.writeFileSync(path.join(__dirname, "RESULTS.md"), `${lines.join("\n")}\n`);
   console.error(`wrote ${path.relative(process.cwd(), path.join(__dirname, "RESULTS.md"))}`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const d of [...temporaries, path.join(os.tmpdir(), `bench-shipped-${process.pid}`)]) fs.rmSync(d, { recursive: true, force: true });
+  });

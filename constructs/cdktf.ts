@@ -4,7 +4,7 @@
  * package.json, not of every construct.
  */
 // Before anything else of cdktf runs: how cdktf spends its time (see the module).
-export { RESOLVE_MODULE, TOKEN_TRACES_MODULE, useFastSynth } from "./cdktf-speed";
+export { BLUEPRINT_STACK, RESOLVE_MODULE, TOKEN_TRACES_MODULE, fastResolveCalls, useFastSynth } from "./cdktf-speed";
 
 export { Annotations, App, Aspects, DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, GcsBackend, dependable, Fn, Lazy, S3Backend, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
 export type { IAspect, TerraformElement } from "cdktf";

@@ -135,7 +135,7 @@ export class GuardrailPack implements IAspect {
   }
 
   private validate(): string[] {
-    const json = this.stack.toTerraform();
+    const json = this.stack.resolveFresh();
     const result = this.evaluate(json);
     // The synthesizer writes this same JSON (one resolution of the stack, not two).
     this.stack.reuseForSynth(json);

@@ -194,10 +194,9 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
     const init = () => tf("init", "-input=false", "-no-color");
     await (options.initLock ? options.initLock(init) : init());
     const validateOutput = await tf("validate", "-no-color");
-    // The plan's own output is the human-readable plan (a `show` of the saved plan would start the
-    // provider once more for the same text); the note about the saved file is not for reviewers.
-    const planOutput = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
-    const planText = planOutput.replace(/\n*─+\n*Saved the plan to: tfplan[\s\S]*$/, "\n");
+    // The plan's own output is the human-readable plan, with any warning Terraform gives (a `show`
+    // of the saved plan would start the provider once more for the same text).
+    const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
     const plan = JSON.parse(await tf("show", "-json", "tfplan"));
     return { workdir, validateOutput, plan, planText };
   } catch (e) {

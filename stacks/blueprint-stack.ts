@@ -1,6 +1,6 @@
 import { Construct, Node } from "constructs";
 import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../config/schema";
-import { GcsBackend, S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
+import { BLUEPRINT_STACK, GcsBackend, S3Backend, TerraformElement, TerraformStack } from "../constructs/cdktf";
 import { correctHcl } from "./hcl";
 
 /**
@@ -11,6 +11,8 @@ import { correctHcl } from "./hcl";
  */
 export abstract class BlueprintStack extends TerraformStack {
   private readonly allocated = new Map<string, string>();
+  /** Marks the stack for the cross-stack guard (constructs/cdktf-speed.ts). */
+  readonly [BLUEPRINT_STACK] = true;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -36,34 +38,39 @@ export abstract class BlueprintStack extends TerraformStack {
    * never reference each other's resources (an in-cluster stack reads `region-<name>`'s outputs
    * through its own `terraform_remote_state`, and the guardrails refuse any other data source), so
    * preparing is only the backend: the stack is resolved for the guardrails and written, not three
-   * times. A cross-stack reference would show up as a `cross-stack-reference-input` remote state,
-   * which `stack.no-data-sources` and `mesh.cluster-access` refuse.
+   * times. A reference or depends_on into another blueprint stack throws when it is resolved
+   * (constructs/cdktf-speed.ts), naming both stacks.
    */
   prepareStack(): void {
     this.ensureBackendExists();
   }
 
-  /** The JSON the guardrails resolved while validating, not yet handed to cdktf's synthesizer. */
+  /** The JSON the guardrails resolved while validating, not yet handed to cdktf's synthesizer, and the tree it came from. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private resolvedForSynth?: { [key: string]: any };
+  private resolvedForSynth?: { readonly json: { [key: string]: any }; readonly constructs: number };
 
   /**
-   * Hands the JSON that the stack's last validation resolved to the synthesizer, which calls
-   * `toTerraform()` right after the validations: the stack is resolved once for both, not twice
-   * (resolution is most of synth's cost). Used once, then forgotten.
+   * Hands the JSON that the stack's validation just resolved (`resolveFresh`) to the synthesizer,
+   * which calls `toTerraform()` right after the validations: the stack is resolved once for both,
+   * not twice (resolution is most of synth's cost). Used once; never if the tree has changed since.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   reuseForSynth(json: { [key: string]: any }): void {
-    this.resolvedForSynth = json;
+    this.resolvedForSynth = { json, constructs: this.node.findAll().length };
+  }
+
+  /** The stack resolved now, whatever was handed over before. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  resolveFresh(): { [key: string]: any } {
+    this.resolvedForSynth = undefined;
+    return super.toTerraform();
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   toTerraform(): { [key: string]: any } {
-    const json = this.resolvedForSynth;
-    if (json) {
-      this.resolvedForSynth = undefined;
-      return json;
-    }
+    const handed = this.resolvedForSynth;
+    this.resolvedForSynth = undefined;
+    if (handed && handed.constructs === this.node.findAll().length) return handed.json;
     return super.toTerraform();
   }
 

@@ -2,6 +2,37 @@ import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, StackView, stackRules } from "../rule";
 import { TfJson } from "../tfjson";
 import { asList } from "./common";
+import { addressOf, walkStrings } from "./secrets";
+
+/**
+ * The expressions of a Terraform template string: the insides of `${...}` and `%{...}`, braces
+ * balanced and quoted strings skipped; `$${` is an escaped literal.
+ */
+export function templateExpressions(s: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length - 1; i++) {
+    if (s[i] === "$" && s[i + 1] === "$" && s[i + 2] === "{") {
+      i += 2;
+      continue;
+    }
+    if ((s[i] !== "$" && s[i] !== "%") || s[i + 1] !== "{") continue;
+    let depth = 0;
+    let inString = false;
+    let j = i + 1;
+    for (; j < s.length; j++) {
+      const c = s[j];
+      if (inString) {
+        if (c === "\\") j++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === "{") depth++;
+      else if (c === "}" && --depth === 0) break;
+    }
+    out.push(s.slice(i + 2, j));
+    i = j;
+  }
+  return out;
+}
 
 const REQUIRED_TAGS = ["Region", "Jurisdiction", "DataClassification", "PciScope", "Owner"] as const;
 
@@ -107,26 +138,32 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     description: "every reference (in expressions and depends_on) names a resource or data source of the stack itself: none dangles, none reaches into another stack (cdktf's implicit cross-stack references)",
     check: ({ json }) => {
       const v = new Set<string>();
-      const text = JSON.stringify(json);
       const declared = (type: string, name: string, data: boolean) => Boolean((data ? json.data : json.resource)?.[type]?.[name]);
-      // `${...}` expressions: every `[data.]<provider>_<type>.<name>` in them.
-      for (const [, expr] of text.matchAll(/\$\{((?:[^{}]|\{[^{}]*\})*)\}/g)) {
-        for (const [, data, type, name] of expr.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) {
-          if (!declared(type, name, Boolean(data))) v.add(`(stack): ${data ?? ""}${type}.${name} is referenced but not declared in this stack`);
+      walkStrings(json, [], (path, value) => {
+        if (!value.includes("{")) return;
+        for (const expr of templateExpressions(value)) {
+          // Identifiers bound by a for expression are not resources; string literals hold none.
+          const bound = new Set([...expr.matchAll(/\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?\s+in\b/g)].flatMap((m) => [m[1], m[2]]).filter(Boolean));
+          const code = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+          for (const [, data, type, name] of code.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) {
+            if (!data && bound.has(type)) continue;
+            if (!declared(type, name, Boolean(data))) v.add(`${addressOf(path)}: ${data ?? ""}${type}.${name} is referenced but not declared in this stack`);
+          }
         }
-      }
+      });
       const dependsOn = (body: TfJson) => (Array.isArray(body?.depends_on) ? (body.depends_on as string[]) : []);
       for (const block of ["resource", "data"] as const) {
         for (const [type, byName] of Object.entries((json[block] ?? {}) as Record<string, Record<string, TfJson>>)) {
           for (const [name, body] of Object.entries(byName)) {
             for (const dep of dependsOn(body)) {
+              if (dep.startsWith("module.")) continue;
               const m = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)$/.exec(dep);
               if (m && !declared(m[2], m[3], Boolean(m[1]))) v.add(`${block === "data" ? "data." : ""}${type}.${name}: depends on ${dep}, not declared in this stack`);
             }
           }
         }
       }
-      for (const ref of new Set(text.match(/cross-stack-(reference-input|output)-[A-Za-z0-9_.-]+/g) ?? [])) v.add(`(stack): references another stack's resource (${ref})`);
+      for (const ref of new Set(JSON.stringify(json).match(/cross-stack-(reference-input|output)-[A-Za-z0-9_.-]+/g) ?? [])) v.add(`(stack): references another stack's resource (${ref})`);
       return [...v];
     },
   },

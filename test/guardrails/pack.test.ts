@@ -355,12 +355,28 @@ describe("the pack", () => {
     expect(stacks.length).toBe(3 * loadRegions().length + withPki);
   });
 
-  it("refuses a reference from one stack into another's resources (the stacks are not prepared for cross-stack references)", () => {
-    const app = newApp();
-    const stacks = defineStacks(app, loadRegions());
-    const aws = stacks.find((s) => s.node.id === "region-eu") as AwsRegionStack;
-    new TerraformOutput(stacks.find((s) => s.node.id === "region-eu-mesh")!, "leak", { value: aws.keys.audit.arn });
-    expect(() => app.synth()).toThrow(/\[region-eu-mesh\] \(stack\): aws_kms_key\.keys_audit_key is referenced but not declared in this stack\s+rule stack\.references-resolve/);
+  describe("refuses a reference from one stack into another's resources (the stacks are not prepared for cross-stack references)", () => {
+    const attempt = (from: string, to: string, how: "reference" | "dependsOn") => {
+      const app = newApp();
+      const stacks = defineStacks(app, loadRegions());
+      const target = stacks.find((s) => s.node.id === to) as AwsRegionStack;
+      const source = stacks.find((s) => s.node.id === from)!;
+      if (how === "reference") new TerraformOutput(source, "leak", { value: target.keys.audit.arn });
+      else new TerraformOutput(source, "leak", { value: "x", dependsOn: [target.keys.audit] });
+      return () => app.synth();
+    };
+
+    it("from an in-cluster stack to its region's stack", () => {
+      expect(attempt("region-eu-mesh", "region-eu", "reference")).toThrow("region-eu-mesh references aws_kms_key.keys_audit_key.arn of region-eu: the blueprint's stacks do not reference each other's resources");
+    });
+
+    it("between two regions' stacks of the same layer, whose addresses are the same (it would point at its own key)", () => {
+      expect(attempt("region-us", "region-eu", "reference")).toThrow("region-us references aws_kms_key.keys_audit_key.arn of region-eu");
+    });
+
+    it("through depends_on", () => {
+      expect(attempt("region-us", "region-eu", "dependsOn")).toThrow(/region-us references aws_kms_key\.keys_audit_key( \(depends_on\))? of region-eu/);
+    });
   });
 
   it("refuses an App that skips validation", () => {
