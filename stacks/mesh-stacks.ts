@@ -96,7 +96,11 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
       accessLogFile: "/dev/stdout",
       accessLogEncoding: "JSON",
     },
-    pilot: { autoscaleMin: 2, replicaCount: 2, ...(pki ? { env: { ENABLE_CA_SERVER: "false" } } : {}) },
+    // istiod's own settings sit at the top level since Istio 1.24 (the chart copies a legacy
+    // `pilot` block over them only for compatibility).
+    autoscaleMin: 2,
+    replicaCount: 2,
+    ...(pki ? { env: { ENABLE_CA_SERVER: "false" } } : {}),
   };
 }
 

@@ -147,7 +147,7 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
   ["mesh.istio-install", "another trust domain", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.trustDomain = "cluster.local"))],
   ["mesh.istio-install", "a value set outside the document", "istio", (j) => (release(j, "istiod").set = [{ name: "global.hub", value: "docker.io/istio" }])],
   ["mesh.istio-install", "a second values document", "istio", (j) => release(j, "istiod").values.push(JSON.stringify({ global: { hub: "docker.io/istio" } }))],
-  ["mesh.istio-install", "a pilot image override", "istio", (j) => istiodValuesEdit(j, (v) => (v.pilot.image = "docker.io/istio/pilot:latest"))],
+  ["mesh.istio-install", "a pilot image override", "istio", (j) => istiodValuesEdit(j, (v) => (v.image = "docker.io/istio/pilot:latest"))],
   ["mesh.istio-install", "a post-renderer", "istio", (j) => (release(j, "istiod").postrender = { binary_path: "/usr/local/bin/kustomize" })],
   ["mesh.deny-by-default", "deny-all at v1beta1", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "fraud", "deny-all").apiVersion = "security.istio.io/v1beta1")],
   ["mesh.allow-equals-calls", "targetRefs next to the selector", "mesh", (j) =>
@@ -234,7 +234,8 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
   ["mesh.workload-ca", "a trust anchor written in the stack", "istio", (j) => (anchorOf(j).data["ca.pem"] = "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----")],
   ["mesh.workload-ca", "istiod before istio-csr", "istio", (j) => (release(j, "istiod").depends_on = release(j, "istiod").depends_on.filter((d: string) => !d.includes("istio_csr")))],
   ["mesh.workload-ca", "istio-csr before its issuer", "istio", (j) => (release(j, "cert-manager-istio-csr").depends_on = [])],
-  ["mesh.istio-install", "istiod runs its own CA again", "istio", (j) => istiodValuesEdit(j, (v) => delete v.pilot.env)],
+  ["mesh.istio-install", "istiod runs its own CA again", "istio", (j) => istiodValuesEdit(j, (v) => delete v.env)],
+  ["mesh.istio-install", "a legacy pilot block turns istiod's CA back on (the chart copies it over the top level)", "istio", (j) => istiodValuesEdit(j, (v) => (v.pilot = { env: { ENABLE_CA_SERVER: "true" } }))],
   ["mesh.istio-install", "istiod sends CSRs elsewhere", "istio", (j) => istiodValuesEdit(j, (v) => (v.global.caAddress = "istiod.istio-system.svc:15012"))],
 ];
 
