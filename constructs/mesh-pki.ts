@@ -28,13 +28,52 @@ export const PKI_CHARTS: readonly string[] = ["cert-manager", "aws-privateca-iss
 
 /** The service account of the PCA issuer: the only identity that may issue from the intermediate. */
 export const PCA_ISSUER_SERVICE_ACCOUNT = "aws-privateca-issuer";
+/** The API group of the AWS PCA issuer's resources. */
+const MESH_CA_GROUP = "awspca.cert-manager.io";
+
+/** One rule of a Kubernetes Role or ClusterRole. */
+export interface RbacRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/**
+ * The name of the PCA issuer's own RBAC objects. The chart's are off (`rbac.create: false`): its
+ * ClusterRole lets the issuer read every Secret of the cluster and write ConfigMaps and Leases in
+ * every namespace.
+ */
+export const PCA_ISSUER_RBAC_NAME = "aws-privateca-issuer-least-privilege";
+
+/**
+ * What the PCA issuer may do cluster-wide: watch its issuers and set their status, sign the
+ * CertificateRequests that name them, record events. No Secret: the issuer reads AWS keys from a
+ * Secret only for an issuer that names a `secretRef`; the blueprint's names none (the Pod Identity
+ * supplies the credentials, and mesh.workload-ca admits no other issuer). No create or delete of
+ * issuers either (the chart grants both).
+ */
+export const PCA_ISSUER_CLUSTER_RULES: readonly RbacRule[] = [
+  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers", "awspcaclusterissuers"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers/status", "awspcaclusterissuers/status"], verbs: ["get", "patch", "update"] },
+  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers/finalizers", "awspcaclusterissuers/finalizers"], verbs: ["update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["get", "list", "watch", "update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["get", "patch", "update"] },
+  { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+];
+
+/** Leader election of the issuer's two replicas, in its own namespace only (the chart grants it in every namespace). */
+export const PCA_ISSUER_LEADER_ELECTION_RULES: readonly RbacRule[] = [
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+];
+
 /**
  * The issuer istio-csr signs through: namespaced, in Istio's root namespace, where istio-csr
  * creates its CertificateRequests. A Certificate in any other namespace cannot name it, so only
  * who may create CertificateRequests in istio-system (the platform) can obtain a certificate from
  * the intermediate; cert-manager's rights are not aggregated into the edit and admin roles either.
  */
-export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAIssuer", group: "awspca.cert-manager.io" } as const;
+export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAIssuer", group: MESH_CA_GROUP } as const;
 /** The ConfigMap holding the platform root (a public certificate) that istio-csr distributes to every namespace. */
 export const TRUST_ANCHOR_CONFIG_MAP = "mesh-trust-anchor";
 /** Where istio-csr serves Istio's CA API (istiod and the sidecars call it). */
@@ -88,6 +127,9 @@ export function pcaIssuerValues(registry: string): Record<string, unknown> {
     // The chart renders this block as the PodDisruptionBudget's spec (its default is maxUnavailable: 1).
     podDisruptionBudget: { maxUnavailable: 1 },
     serviceAccount: { create: true, name: PCA_ISSUER_SERVICE_ACCOUNT },
+    // The chart's ClusterRole reads every Secret of the cluster: PkiStack grants the issuer's rights
+    // itself (PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_LEADER_ELECTION_RULES).
+    rbac: { create: false },
     // cert-manager's approver approves the issuer's requests (only istio-system can name the issuer); the issuer signs only approved ones.
     disableApprovedCheck: false,
     approverRole: { enabled: true, serviceAccountName: "cert-manager", namespace: PKI_NAMESPACE },

@@ -13,7 +13,7 @@ import { KAFKA_RULES } from "./rules/kafka";
 import { KEY_RULES } from "./rules/keys";
 import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh";
 import { NETWORK_RULES } from "./rules/network";
-import { CA_ISSUER_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/pki";
+import { CA_ISSUER_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/pki";
 import { RESIDENCY_RULES } from "./rules/residency";
 import { RESILIENCE_RULES } from "./rules/resilience";
 import { REVIEWED_RULES } from "./rules/reviewed";
@@ -50,6 +50,7 @@ export const GUARDRAILS: readonly Rule[] = [
   ...GCP_RESOURCE_RULES,
   ...IN_CLUSTER_RULES,
   ...PKI_RULES,
+  ...PKI_RBAC_RULES,
   ...ISTIO_RULES,
   ...WORKLOAD_CA_RULES,
   ...MESH_RULES,

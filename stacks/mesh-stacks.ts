@@ -4,12 +4,17 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
+import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
+import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
+import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
 import {
-  ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP,
+  ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_LEADER_ELECTION_RULES, PCA_ISSUER_RBAC_NAME,
+  PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, RbacRule, TRUST_ANCHOR_CONFIG_MAP,
   certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../constructs/mesh-pki";
 import { MESH_PKI_RELEASES } from "../config/catalog";
@@ -237,13 +242,35 @@ export class PkiStack extends ClusterStack {
       values: [JSON.stringify(certManagerValues(registry))],
       dependsOn: [namespace],
     });
+    // The issuer's rights, in place of the chart's ClusterRole (which reads every Secret): granted
+    // before the issuer starts, to its service account only.
+    const rules = (list: readonly RbacRule[]) => list.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+    const issuerAccount = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
+    const clusterRole = new ClusterRoleV1(this, "PcaIssuerClusterRole", { metadata: { name: PCA_ISSUER_RBAC_NAME }, rule: rules(PCA_ISSUER_CLUSTER_RULES) });
+    const clusterBinding = new ClusterRoleBindingV1(this, "PcaIssuerClusterRoleBinding", {
+      metadata: { name: PCA_ISSUER_RBAC_NAME },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: PCA_ISSUER_RBAC_NAME },
+      subject: issuerAccount,
+      dependsOn: [clusterRole],
+    });
+    const electionRole = new RoleV1(this, "PcaIssuerLeaderElectionRole", {
+      metadata: { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE },
+      rule: rules(PCA_ISSUER_LEADER_ELECTION_RULES),
+      dependsOn: [namespace],
+    });
+    const electionBinding = new RoleBindingV1(this, "PcaIssuerLeaderElectionRoleBinding", {
+      metadata: { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: PCA_ISSUER_RBAC_NAME },
+      subject: issuerAccount,
+      dependsOn: [electionRole],
+    });
     this.pcaIssuer = new Release(this, "PcaIssuer", {
       ...release,
       name: "aws-privateca-issuer",
       chart: "aws-privateca-issuer",
       version: MESH_PKI_RELEASES.awsPcaIssuer.chart,
       values: [JSON.stringify(pcaIssuerValues(registry))],
-      dependsOn: [this.certManager],
+      dependsOn: [this.certManager, clusterBinding, electionBinding],
     });
   }
 }

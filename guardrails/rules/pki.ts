@@ -2,8 +2,8 @@ import type { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE } from "../../constructs/mesh-model";
 import {
-  END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP,
-  certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+  END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_LEADER_ELECTION_RULES, PCA_ISSUER_RBAC_NAME,
+  PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, RbacRule, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../constructs/mesh-pki";
 import { clusterPlatform, hasMeshPki } from "../../stacks/mesh-stacks";
 import { stackRules } from "../rule";
@@ -73,6 +73,72 @@ export const PKI_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
           { name: "aws-privateca-issuer", chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager" },
         ]),
       );
+      return v;
+    },
+  },
+]);
+
+/** An RBAC rule as the kubernetes provider's JSON holds it. */
+const rbacJson = (rules: readonly RbacRule[]) => rules.map((r) => ({ api_groups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+/** RBAC objects of the kubernetes provider the pki stack may hold: [resource type, its kind]. */
+const RBAC_TYPES = [
+  ["kubernetes_cluster_role_v1", "ClusterRole"],
+  ["kubernetes_role_v1", "Role"],
+  ["kubernetes_cluster_role_binding_v1", "ClusterRoleBinding"],
+  ["kubernetes_role_binding_v1", "RoleBinding"],
+] as const;
+
+/** The PCA issuer's rights in the cluster, granted by the blueprint instead of its chart (`region-<name>-pki`). */
+export const PKI_RBAC_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
+  {
+    id: "mesh.ca-issuer-rbac",
+    requirement: "7.2.1, 7.2.2, 3.6.1",
+    fix: "Keep PkiStack's RBAC for the PCA issuer as built: the chart's off (rbac.create false), one ClusterRole with PCA_ISSUER_CLUSTER_RULES and one Role in the cert-manager namespace with PCA_ISSUER_LEADER_ELECTION_RULES, each bound to the issuer's service account alone, before the issuer is installed.",
+    description: "the PCA issuer reads no Secret: the chart's ClusterRole (every Secret of the cluster, ConfigMaps and Leases in every namespace) is off; the blueprint's grants exactly the issuer's needs, cluster-wide on its issuers and CertificateRequests, leader election in its own namespace, to its service account alone, before it starts",
+    check: ({ json }) => {
+      const v: string[] = [];
+      // Whatever else is wrong, say plainly where a rule reaches Secrets or uses a wildcard.
+      for (const [type] of RBAC_TYPES.slice(0, 2)) {
+        for (const [n, r] of resourcesOf(json, type)) {
+          const where = `${type}.${n}`;
+          for (const rule of asList<TfJson>(r.rule)) {
+            if (asList<string>(rule.resources).some((x) => x === "secrets" || x.startsWith("secrets/"))) v.push(`${where}: grants ${JSON.stringify(rule.verbs)} on Secrets`);
+            if ([rule.resources, rule.verbs, rule.api_groups].some((list) => asList<string>(list).includes("*"))) v.push(`${where}: a rule with a wildcard (${JSON.stringify(rule)})`);
+            if (rule.non_resource_urls !== undefined || rule.resource_names !== undefined) v.push(`${where}: a rule with non-resource URLs or resource names, outside the reviewed rules`);
+          }
+          if (r.aggregation_rule !== undefined) v.push(`${where}: aggregates other roles`);
+        }
+      }
+      const issuer = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "aws-privateca-issuer");
+      const values = issuer ? (JSON.parse(asList<string>(issuer[1].values)[0] ?? "{}") as TfJson) : undefined;
+      if (!issuer) v.push("helm_release: no aws-privateca-issuer");
+      else if (values?.rbac?.create !== false) v.push(`helm_release.${issuer[0]}: the chart's own ClusterRole is on (rbac.create is not false): the issuer could read every Secret of the cluster`);
+      const expected = {
+        kubernetes_cluster_role_v1: { metadata: { name: PCA_ISSUER_RBAC_NAME }, rule: rbacJson(PCA_ISSUER_CLUSTER_RULES) },
+        kubernetes_role_v1: { metadata: { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE }, rule: rbacJson(PCA_ISSUER_LEADER_ELECTION_RULES) },
+      } as const;
+      const subject = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
+      for (const [type, kind] of RBAC_TYPES) {
+        const found = resourcesOf(json, type);
+        if (found.length !== 1) {
+          v.push(`${type}: ${found.length} ${kind}s, expected exactly the PCA issuer's`);
+          continue;
+        }
+        const [n, r] = found[0];
+        const address = `${type}.${n}`;
+        if (type === "kubernetes_cluster_role_v1" || type === "kubernetes_role_v1") {
+          const e = expected[type];
+          if (!sameJson(r.metadata, e.metadata)) v.push(`${address}: metadata ${JSON.stringify(r.metadata)}, expected ${JSON.stringify(e.metadata)}`);
+          if (!sameJson(r.rule, e.rule)) v.push(`${address}: rules differ from the blueprint's (${type === "kubernetes_role_v1" ? "PCA_ISSUER_LEADER_ELECTION_RULES" : "PCA_ISSUER_CLUSTER_RULES"})`);
+        } else {
+          const roleKind = type === "kubernetes_role_binding_v1" ? "Role" : "ClusterRole";
+          const metadata = type === "kubernetes_role_binding_v1" ? { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE } : { name: PCA_ISSUER_RBAC_NAME };
+          if (!sameJson(r.metadata, metadata)) v.push(`${address}: metadata ${JSON.stringify(r.metadata)}, expected ${JSON.stringify(metadata)}`);
+          if (!sameJson(r.role_ref, { api_group: "rbac.authorization.k8s.io", kind: roleKind, name: PCA_ISSUER_RBAC_NAME })) v.push(`${address}: binds ${JSON.stringify(r.role_ref)}, not the issuer's ${roleKind}`);
+          if (!sameJson(r.subject, subject)) v.push(`${address}: subjects ${JSON.stringify(r.subject)}, expected the issuer's service account ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} alone`);
+          if (issuer && !asList(issuer[1].depends_on).includes(address)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${address} (the issuer would start without its rights)`);
+        }
+      }
       return v;
     },
   },

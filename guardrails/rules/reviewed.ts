@@ -55,8 +55,9 @@ const GCP_TYPES: readonly string[] = [
 export const REVIEWED_RESOURCE_TYPES: Readonly<Record<StackLayer, readonly string[]>> = {
   aws: AWS_TYPES,
   gcp: GCP_TYPES,
-  // cert-manager and the AWS PCA issuer: their namespace and two Helm releases.
-  pki: ["kubernetes_namespace_v1", "helm_release"],
+  // cert-manager and the AWS PCA issuer: their namespace, two Helm releases, and the issuer's own
+  // RBAC in place of the chart's (mesh.ca-issuer-rbac checks every rule).
+  pki: ["kubernetes_namespace_v1", "helm_release", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_v1", "kubernetes_role_binding_v1"],
   // The Istio install: its namespaces and Helm releases; with an intermediate CA, the PCA cluster
   // issuer (mesh.workload-ca admits that one manifest) and the trust anchor (a public certificate).
   istio: ["kubernetes_namespace_v1", "helm_release", "kubernetes_manifest", "kubernetes_config_map_v1"],

@@ -87,6 +87,12 @@ const manifestOf = (j: TfJson, kind: string, namespace: string, name?: string): 
     (r) => r.manifest.kind === kind && r.manifest.metadata.namespace === namespace && (name === undefined || r.manifest.metadata.name === name),
   )!.manifest;
 const release = (j: TfJson, chart: string) => Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === chart)!;
+/** The one resource of `type` in the stack. */
+const only = (j: TfJson, type: string): TfJson => {
+  const all = Object.values((j.resource[type] ?? {}) as Record<string, TfJson>);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+};
 const namespaceOf = (j: TfJson, name: string) => Object.values(j.resource.kubernetes_namespace_v1 as Record<string, TfJson>).find((r) => r.metadata.name === name)!;
 const removeManifest = (j: TfJson, pred: (m: TfJson) => boolean) => {
   const [n] = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).find(([, r]) => pred(r.manifest))!;
@@ -215,6 +221,17 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
   ["mesh.pki-install", "the issuer before cert-manager", "pki", (j) => delete release(j, "aws-privateca-issuer").depends_on],
   ["mesh.pki-install", "a set_sensitive beside the values", "pki", (j) => (release(j, "cert-manager").set_sensitive = [{ name: "x", value: "y" }])],
   ["mesh.cluster-access", "the PKI stack with a static token", "pki", (j) => (j.provider.kubernetes[0].token = "eyJ...")],
+  ["mesh.ca-issuer-rbac", "the issuer's ClusterRole reads Secrets again", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] })],
+  ["mesh.ca-issuer-rbac", "the leader-election Role reads the cert-manager namespace's Secrets (the webhook's CA key)", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get"] })],
+  ["mesh.ca-issuer-rbac", "a wildcard verb on CertificateRequests", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").rule[3].verbs = ["*"])],
+  ["mesh.ca-issuer-rbac", "the issuer may create AWSPCAClusterIssuers (as the chart lets it)", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").rule[0].verbs = ["get", "list", "watch", "create", "delete"])],
+  ["mesh.ca-issuer-rbac", "the chart's own RBAC back on", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.rbac.create = true))],
+  ["mesh.ca-issuer-rbac", "the ClusterRole bound to every authenticated user too", "pki", (j) => only(j, "kubernetes_cluster_role_binding_v1").subject.push({ kind: "Group", name: "system:authenticated" })],
+  ["mesh.ca-issuer-rbac", "leader election granted in every namespace (a ClusterRole binding for the Role's name)", "pki", (j) => (only(j, "kubernetes_role_binding_v1").role_ref.kind = "ClusterRole")],
+  ["mesh.ca-issuer-rbac", "the leader-election Role in kube-system", "pki", (j) => (only(j, "kubernetes_role_v1").metadata.namespace = "kube-system")],
+  ["mesh.ca-issuer-rbac", "no RoleBinding (the replicas cannot elect a leader)", "pki", (j) => delete j.resource.kubernetes_role_binding_v1],
+  ["mesh.ca-issuer-rbac", "a second ClusterRole aggregating others", "pki", (j) => (j.resource.kubernetes_cluster_role_v1.extra = { metadata: { name: "x" }, aggregation_rule: { cluster_role_selectors: [{ match_labels: { a: "b" } }] } })],
+  ["mesh.ca-issuer-rbac", "the issuer installed before its rights", "pki", (j) => (release(j, "aws-privateca-issuer").depends_on = ["helm_release.cert_manager"])],
   ["mesh.workload-ca", "the issuer on another CA", "istio", (j) =>
     (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
   ["mesh.workload-ca", "the issuer with static access keys (secretRef)", "istio", (j) =>
