@@ -7,4 +7,4 @@
 export { BLUEPRINT_STACK, RESOLVE_MODULE, TOKEN_TRACES_MODULE, fastResolveCalls, useFastSynth } from "./cdktf-speed";
 
 export { Annotations, App, Aspects, DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, GcsBackend, dependable, Fn, Lazy, S3Backend, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
-export type { IAspect, TerraformElement } from "cdktf";
+export type { IAspect, ITerraformDependable, TerraformElement } from "cdktf";

@@ -40,32 +40,67 @@ export interface RbacRule {
 
 /**
  * The name of the PCA issuer's own RBAC objects. The chart's are off (`rbac.create: false`): its
- * ClusterRole lets the issuer read every Secret of the cluster and write ConfigMaps and Leases in
- * every namespace.
+ * ClusterRole lets the issuer read every Secret of the cluster, write CertificateRequests in every
+ * namespace, and write ConfigMaps (the trust anchor among them) and Leases in every namespace.
  */
 export const PCA_ISSUER_RBAC_NAME = "aws-privateca-issuer-least-privilege";
 
 /**
- * What the PCA issuer may do cluster-wide: watch its issuers and set their status, sign the
- * CertificateRequests that name them, record events. No Secret: the issuer reads AWS keys from a
- * Secret only for an issuer that names a `secretRef`; the blueprint's names none (the Pod Identity
- * supplies the credentials, and mesh.workload-ca admits no other issuer). No create or delete of
- * issuers either (the chart grants both).
+ * What the PCA issuer may read cluster-wide: its controllers watch both issuer kinds and every
+ * CertificateRequest (controller-runtime's informers list and watch across namespaces), and it
+ * records events. No Secret: the issuer reads AWS keys from a Secret only for an issuer that names
+ * a `secretRef`; the blueprint's names none (the Pod Identity supplies the credentials). No write
+ * here: it writes only where its issuer is (PCA_ISSUER_SIGNING_RULES).
  */
 export const PCA_ISSUER_CLUSTER_RULES: readonly RbacRule[] = [
   { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers", "awspcaclusterissuers"], verbs: ["get", "list", "watch"] },
-  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers/status", "awspcaclusterissuers/status"], verbs: ["get", "patch", "update"] },
-  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers/finalizers", "awspcaclusterissuers/finalizers"], verbs: ["update"] },
-  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["get", "list", "watch", "update"] },
-  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["get", "patch", "update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["get", "list", "watch"] },
   { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
 ];
 
-/** Leader election of the issuer's two replicas, in its own namespace only (the chart grants it in every namespace). */
-export const PCA_ISSUER_LEADER_ELECTION_RULES: readonly RbacRule[] = [
-  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
-  { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+/**
+ * What the PCA issuer may write, in its issuer's namespace only (Istio's root namespace, where
+ * istio-csr creates its CertificateRequests): its issuer's status, the certificate ARN it
+ * annotates on a request, and the signed certificate in the request's status. A CertificateRequest
+ * of any other namespace stays out of its reach.
+ */
+export const PCA_ISSUER_SIGNING_RULES: readonly RbacRule[] = [
+  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers/status"], verbs: ["patch", "update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch", "update"] },
 ];
+
+/**
+ * Leader election of the issuer's two replicas, in its own namespace only: a Lease (controller-
+ * runtime's lock since v0.12; client-go reads, creates and updates it). No ConfigMap: the
+ * namespace holds the mesh's trust anchor.
+ */
+export const PCA_ISSUER_LEADER_ELECTION_RULES: readonly RbacRule[] = [
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
+];
+
+/** One Role or ClusterRole of the PCA issuer, bound to its service account alone. */
+export interface PcaIssuerGrant {
+  readonly kind: "ClusterRole" | "Role";
+  /** A Role's namespace. */
+  readonly namespace?: string;
+  readonly rules: readonly RbacRule[];
+}
+
+/**
+ * The PCA issuer's grants each in-cluster stack makes, all named PCA_ISSUER_RBAC_NAME:
+ * `region-<name>-pki` the cluster-wide reads and the leader election, before the issuer starts;
+ * `region-<name>-istio` the writes in the issuer's namespace (Istio's root namespace, which that
+ * stack creates), before the issuer exists.
+ */
+export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string): readonly PcaIssuerGrant[] {
+  return layer === "pki"
+    ? [
+        { kind: "ClusterRole", rules: PCA_ISSUER_CLUSTER_RULES },
+        { kind: "Role", namespace: PKI_NAMESPACE, rules: PCA_ISSUER_LEADER_ELECTION_RULES },
+      ]
+    : [{ kind: "Role", namespace: issuerNamespace, rules: PCA_ISSUER_SIGNING_RULES }];
+}
 
 /**
  * The issuer istio-csr signs through: namespaced, in Istio's root namespace, where istio-csr
@@ -127,8 +162,8 @@ export function pcaIssuerValues(registry: string): Record<string, unknown> {
     // The chart renders this block as the PodDisruptionBudget's spec (its default is maxUnavailable: 1).
     podDisruptionBudget: { maxUnavailable: 1 },
     serviceAccount: { create: true, name: PCA_ISSUER_SERVICE_ACCOUNT },
-    // The chart's ClusterRole reads every Secret of the cluster: PkiStack grants the issuer's rights
-    // itself (PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_LEADER_ELECTION_RULES).
+    // The chart's ClusterRole reads every Secret of the cluster: the pki and istio stacks grant the
+    // issuer's rights themselves (pcaIssuerGrants).
     rbac: { create: false },
     // cert-manager's approver approves the issuer's requests (only istio-system can name the issuer); the issuer signs only approved ones.
     disableApprovedCheck: false,
@@ -138,7 +173,7 @@ export function pcaIssuerValues(registry: string): Record<string, unknown> {
 
 /**
  * Helm values of istio-csr: Istio's CA for the region's trust domain, signing through the PCA
- * cluster issuer, distributing the platform root (not the issuer's answer) as the trust anchor.
+ * issuer in Istio's root namespace, distributing the platform root (not the issuer's answer) as the trust anchor.
  */
 export function istioCsrValues(registry: string, trustDomain: string, rootNamespace: string): Record<string, unknown> {
   return {

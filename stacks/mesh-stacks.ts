@@ -11,11 +11,11 @@ import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../constructs/cdktf";
+import type { ITerraformDependable } from "../constructs/cdktf";
 import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../constructs/mesh-model";
 import {
-  ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_LEADER_ELECTION_RULES, PCA_ISSUER_RBAC_NAME,
-  PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, RbacRule, TRUST_ANCHOR_CONFIG_MAP,
-  certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+  ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
+  TRUST_ANCHOR_CONFIG_MAP, certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerGrants, pcaIssuerValues,
 } from "../constructs/mesh-pki";
 import { MESH_PKI_RELEASES } from "../config/catalog";
 import { RegionStack } from "./blueprint-stack";
@@ -177,11 +177,13 @@ export class IstioStack extends ClusterStack {
     const caReady: Release[] = [];
     if (hasMeshPki(region)) {
       const pki = new Construct(this, "WorkloadCa");
+      // The PCA issuer may write here (its issuer's status, the CertificateRequests) and nowhere else.
+      const grants = grantPcaIssuer(pki, "istio", ISTIO_ROOT_NAMESPACE, [root]);
       // Ready once the issuer has reached ACM PCA as its Pod Identity.
       const issuer = new Manifest(pki, "Issuer", {
         manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, ISTIO_ROOT_NAMESPACE),
         wait: { condition: [{ type: "Ready", status: "True" }] },
-        dependsOn: [root],
+        dependsOn: [root, ...grants],
       });
       const anchor = new ConfigMapV1(pki, "TrustAnchor", {
         metadata: { name: TRUST_ANCHOR_CONFIG_MAP, namespace: PKI_NAMESPACE },
@@ -218,10 +220,31 @@ export class IstioStack extends ClusterStack {
 }
 
 /**
+ * The PCA issuer's grants of one stack (pcaIssuerGrants): each Role or ClusterRole, then its
+ * binding to the issuer's service account alone. Returns the bindings, for what must wait on them.
+ */
+function grantPcaIssuer(scope: Construct, layer: "pki" | "istio", issuerNamespace: string, after: ITerraformDependable[]): ITerraformDependable[] {
+  const subject = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
+  const roleRef = (kind: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: PCA_ISSUER_RBAC_NAME });
+  return pcaIssuerGrants(layer, issuerNamespace).map((grant) => {
+    const rule = grant.rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+    if (grant.kind === "ClusterRole") {
+      const role = new ClusterRoleV1(scope, "PcaIssuerClusterRole", { metadata: { name: PCA_ISSUER_RBAC_NAME }, rule, dependsOn: after });
+      return new ClusterRoleBindingV1(scope, "PcaIssuerClusterRoleBinding", { metadata: { name: PCA_ISSUER_RBAC_NAME }, roleRef: roleRef("ClusterRole"), subject, dependsOn: [role] });
+    }
+    const metadata = { name: PCA_ISSUER_RBAC_NAME, namespace: grant.namespace! };
+    const id = grant.namespace === PKI_NAMESPACE ? "PcaIssuerLeaderElection" : "PcaIssuerSigning";
+    const role = new RoleV1(scope, `${id}Role`, { metadata, rule, dependsOn: after });
+    return new RoleBindingV1(scope, `${id}RoleBinding`, { metadata, roleRef: roleRef("Role"), subject, dependsOn: [role] });
+  });
+}
+
+/**
  * `region-<name>-pki`, where the region has an intermediate CA in ACM PCA: cert-manager and the AWS
  * PCA issuer from the private ECR (charts and images), with their CRDs, so that
- * `region-<name>-istio` can plan the cluster issuer and install istio-csr. The issuer calls ACM PCA
- * as its EKS Pod Identity (`region-<name>` grants it IssueCertificate on the intermediate only).
+ * `region-<name>-istio` can plan the issuer and install istio-csr. The issuer calls ACM PCA as its
+ * EKS Pod Identity (`region-<name>` grants it IssueCertificate on the intermediate only); in the
+ * cluster it has the blueprint's RBAC, not its chart's (grantPcaIssuer).
  */
 export class PkiStack extends ClusterStack {
   readonly certManager: Release;
@@ -242,35 +265,15 @@ export class PkiStack extends ClusterStack {
       values: [JSON.stringify(certManagerValues(registry))],
       dependsOn: [namespace],
     });
-    // The issuer's rights, in place of the chart's ClusterRole (which reads every Secret): granted
-    // before the issuer starts, to its service account only.
-    const rules = (list: readonly RbacRule[]) => list.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
-    const issuerAccount = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
-    const clusterRole = new ClusterRoleV1(this, "PcaIssuerClusterRole", { metadata: { name: PCA_ISSUER_RBAC_NAME }, rule: rules(PCA_ISSUER_CLUSTER_RULES) });
-    const clusterBinding = new ClusterRoleBindingV1(this, "PcaIssuerClusterRoleBinding", {
-      metadata: { name: PCA_ISSUER_RBAC_NAME },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: PCA_ISSUER_RBAC_NAME },
-      subject: issuerAccount,
-      dependsOn: [clusterRole],
-    });
-    const electionRole = new RoleV1(this, "PcaIssuerLeaderElectionRole", {
-      metadata: { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE },
-      rule: rules(PCA_ISSUER_LEADER_ELECTION_RULES),
-      dependsOn: [namespace],
-    });
-    const electionBinding = new RoleBindingV1(this, "PcaIssuerLeaderElectionRoleBinding", {
-      metadata: { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: PCA_ISSUER_RBAC_NAME },
-      subject: issuerAccount,
-      dependsOn: [electionRole],
-    });
+    // The issuer's rights, in place of the chart's ClusterRole (which reads every Secret), before it starts.
+    const grants = grantPcaIssuer(this, "pki", ISTIO_ROOT_NAMESPACE, [namespace]);
     this.pcaIssuer = new Release(this, "PcaIssuer", {
       ...release,
       name: "aws-privateca-issuer",
       chart: "aws-privateca-issuer",
       version: MESH_PKI_RELEASES.awsPcaIssuer.chart,
       values: [JSON.stringify(pcaIssuerValues(registry))],
-      dependsOn: [this.certManager, clusterBinding, electionBinding],
+      dependsOn: [this.certManager, ...grants],
     });
   }
 }

@@ -2,8 +2,8 @@ import type { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE } from "../../constructs/mesh-model";
 import {
-  END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_LEADER_ELECTION_RULES, PCA_ISSUER_RBAC_NAME,
-  PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, RbacRule, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+  END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
+  RbacRule, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../constructs/mesh-pki";
 import { clusterPlatform, hasMeshPki } from "../../stacks/mesh-stacks";
 import { stackRules } from "../rule";
@@ -80,63 +80,71 @@ export const PKI_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
 
 /** An RBAC rule as the kubernetes provider's JSON holds it. */
 const rbacJson = (rules: readonly RbacRule[]) => rules.map((r) => ({ api_groups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
-/** RBAC objects of the kubernetes provider the pki stack may hold: [resource type, its kind]. */
-const RBAC_TYPES = [
-  ["kubernetes_cluster_role_v1", "ClusterRole"],
-  ["kubernetes_role_v1", "Role"],
-  ["kubernetes_cluster_role_binding_v1", "ClusterRoleBinding"],
-  ["kubernetes_role_binding_v1", "RoleBinding"],
-] as const;
+const ROLE_TYPES = { ClusterRole: "kubernetes_cluster_role_v1", Role: "kubernetes_role_v1" } as const;
+const BINDING_TYPES = { ClusterRole: "kubernetes_cluster_role_binding_v1", Role: "kubernetes_role_binding_v1" } as const;
 
-/** The PCA issuer's rights in the cluster, granted by the blueprint instead of its chart (`region-<name>-pki`). */
-export const PKI_RBAC_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
+/** The PCA issuer's rights in the cluster, granted by the blueprint instead of its chart (`region-<name>-pki`, `-istio`). */
+export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
   {
     id: "mesh.ca-issuer-rbac",
     requirement: "7.2.1, 7.2.2, 3.6.1",
-    fix: "Keep PkiStack's RBAC for the PCA issuer as built: the chart's off (rbac.create false), one ClusterRole with PCA_ISSUER_CLUSTER_RULES and one Role in the cert-manager namespace with PCA_ISSUER_LEADER_ELECTION_RULES, each bound to the issuer's service account alone, before the issuer is installed.",
-    description: "the PCA issuer reads no Secret: the chart's ClusterRole (every Secret of the cluster, ConfigMaps and Leases in every namespace) is off; the blueprint's grants exactly the issuer's needs, cluster-wide on its issuers and CertificateRequests, leader election in its own namespace, to its service account alone, before it starts",
-    check: ({ json }) => {
+    fix: "Keep the PCA issuer's RBAC as built (pcaIssuerGrants): its chart's off (rbac.create false); in the pki stack a ClusterRole with PCA_ISSUER_CLUSTER_RULES and a Role in cert-manager with PCA_ISSUER_LEADER_ELECTION_RULES, before the issuer is installed; in the istio stack a Role in istio-system with PCA_ISSUER_SIGNING_RULES, before the issuer manifest; each bound, after it exists, to the issuer's service account alone.",
+    description: "the PCA issuer reads no Secret and writes only where its issuer is: the chart's ClusterRole (every Secret, CertificateRequests, ConfigMaps and Leases in every namespace) is off; the blueprint grants cluster-wide reads of its issuers and CertificateRequests, writes in istio-system, a Lease in cert-manager, to its service account alone, before it needs them",
+    check: ({ json, region, layer }) => {
       const v: string[] = [];
       // Whatever else is wrong, say plainly where a rule reaches Secrets or uses a wildcard.
-      for (const [type] of RBAC_TYPES.slice(0, 2)) {
+      for (const type of Object.values(ROLE_TYPES)) {
         for (const [n, r] of resourcesOf(json, type)) {
-          const where = `${type}.${n}`;
+          const at = `${type}.${n}`;
           for (const rule of asList<TfJson>(r.rule)) {
-            if (asList<string>(rule.resources).some((x) => x === "secrets" || x.startsWith("secrets/"))) v.push(`${where}: grants ${JSON.stringify(rule.verbs)} on Secrets`);
-            if ([rule.resources, rule.verbs, rule.api_groups].some((list) => asList<string>(list).includes("*"))) v.push(`${where}: a rule with a wildcard (${JSON.stringify(rule)})`);
-            if (rule.non_resource_urls !== undefined || rule.resource_names !== undefined) v.push(`${where}: a rule with non-resource URLs or resource names, outside the reviewed rules`);
+            if (asList<string>(rule.resources).some((x) => x === "secrets" || x.startsWith("secrets/"))) v.push(`${at}: grants ${JSON.stringify(rule.verbs)} on Secrets`);
+            if ([rule.resources, rule.verbs, rule.api_groups].some((list) => asList<string>(list).includes("*"))) v.push(`${at}: a rule with a wildcard (${JSON.stringify(rule)})`);
+            if (rule.non_resource_urls !== undefined || rule.resource_names !== undefined) v.push(`${at}: a rule with non-resource URLs or resource names, outside the reviewed rules`);
           }
-          if (r.aggregation_rule !== undefined) v.push(`${where}: aggregates other roles`);
+          if (r.aggregation_rule !== undefined) v.push(`${at}: aggregates other roles`);
         }
       }
-      const issuer = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "aws-privateca-issuer");
-      const values = issuer ? (JSON.parse(asList<string>(issuer[1].values)[0] ?? "{}") as TfJson) : undefined;
-      if (!issuer) v.push("helm_release: no aws-privateca-issuer");
-      else if (values?.rbac?.create !== false) v.push(`helm_release.${issuer[0]}: the chart's own ClusterRole is on (rbac.create is not false): the issuer could read every Secret of the cluster`);
-      const expected = {
-        kubernetes_cluster_role_v1: { metadata: { name: PCA_ISSUER_RBAC_NAME }, rule: rbacJson(PCA_ISSUER_CLUSTER_RULES) },
-        kubernetes_role_v1: { metadata: { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE }, rule: rbacJson(PCA_ISSUER_LEADER_ELECTION_RULES) },
-      } as const;
+      const grants = hasMeshPki(region) && (layer === "pki" || layer === "istio") ? pcaIssuerGrants(layer, ISTIO_ROOT_NAMESPACE) : [];
+      // Exactly the expected roles and bindings, one of each, by kind.
+      for (const kind of ["ClusterRole", "Role"] as const) {
+        for (const [types, what] of [[ROLE_TYPES, kind], [BINDING_TYPES, `${kind}Binding`]] as const) {
+          const found = resourcesOf(json, types[kind]).length;
+          const expected = grants.filter((g) => g.kind === kind).length;
+          if (found !== expected) v.push(`${types[kind]}: ${found} ${what}(s), expected ${expected} (the PCA issuer's, pcaIssuerGrants)`);
+        }
+      }
       const subject = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
-      for (const [type, kind] of RBAC_TYPES) {
-        const found = resourcesOf(json, type);
-        if (found.length !== 1) {
-          v.push(`${type}: ${found.length} ${kind}s, expected exactly the PCA issuer's`);
+      const bindings: string[] = [];
+      for (const g of grants) {
+        const metadata = g.kind === "Role" ? { name: PCA_ISSUER_RBAC_NAME, namespace: g.namespace } : { name: PCA_ISSUER_RBAC_NAME };
+        const where = g.kind === "Role" ? ` in ${g.namespace}` : "";
+        const role = resourcesOf(json, ROLE_TYPES[g.kind]).find(([, r]) => sameJson(r.metadata, metadata));
+        if (!role) v.push(`${ROLE_TYPES[g.kind]}: no ${g.kind} ${PCA_ISSUER_RBAC_NAME}${where}`);
+        else if (!sameJson(role[1].rule, rbacJson(g.rules))) v.push(`${ROLE_TYPES[g.kind]}.${role[0]}: rules differ from the blueprint's (pcaIssuerGrants)`);
+        const binding = resourcesOf(json, BINDING_TYPES[g.kind]).find(([, r]) => sameJson(r.metadata, metadata));
+        if (!binding) {
+          v.push(`${BINDING_TYPES[g.kind]}: no ${g.kind}Binding ${PCA_ISSUER_RBAC_NAME}${where}`);
           continue;
         }
-        const [n, r] = found[0];
-        const address = `${type}.${n}`;
-        if (type === "kubernetes_cluster_role_v1" || type === "kubernetes_role_v1") {
-          const e = expected[type];
-          if (!sameJson(r.metadata, e.metadata)) v.push(`${address}: metadata ${JSON.stringify(r.metadata)}, expected ${JSON.stringify(e.metadata)}`);
-          if (!sameJson(r.rule, e.rule)) v.push(`${address}: rules differ from the blueprint's (${type === "kubernetes_role_v1" ? "PCA_ISSUER_LEADER_ELECTION_RULES" : "PCA_ISSUER_CLUSTER_RULES"})`);
-        } else {
-          const roleKind = type === "kubernetes_role_binding_v1" ? "Role" : "ClusterRole";
-          const metadata = type === "kubernetes_role_binding_v1" ? { name: PCA_ISSUER_RBAC_NAME, namespace: PKI_NAMESPACE } : { name: PCA_ISSUER_RBAC_NAME };
-          if (!sameJson(r.metadata, metadata)) v.push(`${address}: metadata ${JSON.stringify(r.metadata)}, expected ${JSON.stringify(metadata)}`);
-          if (!sameJson(r.role_ref, { api_group: "rbac.authorization.k8s.io", kind: roleKind, name: PCA_ISSUER_RBAC_NAME })) v.push(`${address}: binds ${JSON.stringify(r.role_ref)}, not the issuer's ${roleKind}`);
-          if (!sameJson(r.subject, subject)) v.push(`${address}: subjects ${JSON.stringify(r.subject)}, expected the issuer's service account ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} alone`);
-          if (issuer && !asList(issuer[1].depends_on).includes(address)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${address} (the issuer would start without its rights)`);
+        const at = `${BINDING_TYPES[g.kind]}.${binding[0]}`;
+        bindings.push(at);
+        if (!sameJson(binding[1].role_ref, { api_group: "rbac.authorization.k8s.io", kind: g.kind, name: PCA_ISSUER_RBAC_NAME })) v.push(`${at}: binds ${JSON.stringify(binding[1].role_ref)}, not the issuer's ${g.kind}`);
+        if (!sameJson(binding[1].subject, subject)) v.push(`${at}: subjects ${JSON.stringify(binding[1].subject)}, expected the issuer's service account ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} alone`);
+        if (role && !asList(binding[1].depends_on).includes(`${ROLE_TYPES[g.kind]}.${role[0]}`)) v.push(`${at}: not created after its ${g.kind}`);
+      }
+      if (grants.length === 0) return v;
+      // What needs the rights waits for them: the issuer's release (pki), the issuer (istio).
+      if (layer === "pki") {
+        const issuer = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "aws-privateca-issuer");
+        if (!issuer) return [...v, "helm_release: no aws-privateca-issuer"];
+        const values = JSON.parse(asList<string>(issuer[1].values)[0] ?? "{}") as TfJson;
+        if (values.rbac?.create !== false) v.push(`helm_release.${issuer[0]}: the chart's own ClusterRole is on (rbac.create is not false): the issuer could read every Secret of the cluster`);
+        for (const b of bindings) if (!asList(issuer[1].depends_on).includes(b)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${b} (the issuer would start without its rights)`);
+      } else {
+        const issuers = manifestsOf(json).filter(([, m]) => m.kind === MESH_CA_ISSUER.kind);
+        for (const [address] of issuers) {
+          const body = json.resource.kubernetes_manifest[address.split(".")[1]] as TfJson;
+          for (const b of bindings) if (!asList(body.depends_on).includes(b)) v.push(`${address}: created without waiting for ${b} (the issuer could not report Ready)`);
         }
       }
       return v;
@@ -144,13 +152,13 @@ export const PKI_RBAC_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
   },
 ]);
 
-/** Istio's CA where the region has an intermediate: istio-csr through the PCA cluster issuer (`region-<name>-istio`). */
+/** Istio's CA where the region has an intermediate: istio-csr through the PCA issuer (`region-<name>-istio`). */
 export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
   {
     id: "mesh.workload-ca",
     requirement: "3.6.1, 4.2.1, 8.3",
     fix: "Where the region names mesh.rootCaArn, keep IstioStack's workload CA: the AWSPCAClusterIssuer on region-<name>'s mesh_ca_arn, the trust anchor ConfigMap from its mesh_trust_anchor, istio-csr with the blueprint's values before istiod, and istiod's CA off (istiodValues). Without a root, none of them.",
-    description: "with an intermediate CA, workload certificates come only from it: the PCA cluster issuer names the region's intermediate in its region, istio-csr (the mesh's CA, before istiod) signs through it and distributes the platform root; no other manifest or ConfigMap in the istio stack",
+    description: "with an intermediate CA, workload certificates come only from it: the PCA issuer names the region's intermediate in its region, istio-csr (the mesh's CA, before istiod) signs through it and distributes the platform root; no other manifest or ConfigMap in the istio stack",
     check: ({ json, region }) => {
       const v: string[] = [];
       const manifests = manifestsOf(json);
@@ -169,7 +177,7 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
         const body = json.resource.kubernetes_manifest[address.split(".")[1]];
         if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until the issuer is Ready`);
       }
-      for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is not the blueprint's cluster issuer`);
+      for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is not the blueprint's PCA issuer`);
       const anchors = maps.filter(([, s]) => s.metadata?.name === TRUST_ANCHOR_CONFIG_MAP && s.metadata?.namespace === PKI_NAMESPACE && sameJson(s.data, { "ca.pem": anchor }));
       if (anchors.length !== 1) v.push(`kubernetes_config_map_v1: no ${PKI_NAMESPACE}/${TRUST_ANCHOR_CONFIG_MAP} holding region-${region.name}'s ${MESH_CA_OUTPUT_IDS.trustAnchor} (and only it)`);
       for (const [n] of maps) if (!anchors.some(([a]) => a === n)) v.push(`kubernetes_config_map_v1.${n}: not the trust anchor`);

@@ -58,9 +58,10 @@ export const REVIEWED_RESOURCE_TYPES: Readonly<Record<StackLayer, readonly strin
   // cert-manager and the AWS PCA issuer: their namespace, two Helm releases, and the issuer's own
   // RBAC in place of the chart's (mesh.ca-issuer-rbac checks every rule).
   pki: ["kubernetes_namespace_v1", "helm_release", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_v1", "kubernetes_role_binding_v1"],
-  // The Istio install: its namespaces and Helm releases; with an intermediate CA, the PCA cluster
-  // issuer (mesh.workload-ca admits that one manifest) and the trust anchor (a public certificate).
-  istio: ["kubernetes_namespace_v1", "helm_release", "kubernetes_manifest", "kubernetes_config_map_v1"],
+  // The Istio install: its namespaces and Helm releases; with an intermediate CA, the PCA
+  // issuer (mesh.workload-ca admits that one manifest), the trust anchor (a public certificate)
+  // and the issuer's Role in istio-system (mesh.ca-issuer-rbac).
+  istio: ["kubernetes_namespace_v1", "helm_release", "kubernetes_manifest", "kubernetes_config_map_v1", "kubernetes_role_v1", "kubernetes_role_binding_v1"],
   // The mesh's policies, as manifests of the kinds mesh.known-kinds admits.
   mesh: ["kubernetes_manifest"],
 };

@@ -87,6 +87,10 @@ const manifestOf = (j: TfJson, kind: string, namespace: string, name?: string): 
     (r) => r.manifest.kind === kind && r.manifest.metadata.namespace === namespace && (name === undefined || r.manifest.metadata.name === name),
   )!.manifest;
 const release = (j: TfJson, chart: string) => Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === chart)!;
+/** The rule of a role that names `resource`. */
+const ruleOn = (role: TfJson, resource: string): TfJson => (role.rule as TfJson[]).find((r) => r.resources.includes(resource))!;
+/** The kubernetes_manifest resource (not only its manifest) of `kind`. */
+const manifestBody = (j: TfJson, kind: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === kind)!;
 /** The one resource of `type` in the stack. */
 const only = (j: TfJson, type: string): TfJson => {
   const all = Object.values((j.resource[type] ?? {}) as Record<string, TfJson>);
@@ -223,15 +227,23 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
   ["mesh.cluster-access", "the PKI stack with a static token", "pki", (j) => (j.provider.kubernetes[0].token = "eyJ...")],
   ["mesh.ca-issuer-rbac", "the issuer's ClusterRole reads Secrets again", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] })],
   ["mesh.ca-issuer-rbac", "the leader-election Role reads the cert-manager namespace's Secrets (the webhook's CA key)", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get"] })],
-  ["mesh.ca-issuer-rbac", "a wildcard verb on CertificateRequests", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").rule[3].verbs = ["*"])],
-  ["mesh.ca-issuer-rbac", "the issuer may create AWSPCAClusterIssuers (as the chart lets it)", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").rule[0].verbs = ["get", "list", "watch", "create", "delete"])],
+  ["mesh.ca-issuer-rbac", "the leader-election Role writes ConfigMaps (the trust anchor is one)", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["configmaps"], verbs: ["get", "create", "update"] })],
+  ["mesh.ca-issuer-rbac", "a wildcard verb on CertificateRequests", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").verbs = ["*"])],
+  ["mesh.ca-issuer-rbac", "CertificateRequests signed in every namespace (status writes cluster-wide)", "pki", (j) =>
+    only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch", "update"] })],
+  ["mesh.ca-issuer-rbac", "the issuer may create AWSPCAClusterIssuers (as the chart lets it)", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "awspcaclusterissuers").verbs = ["get", "list", "watch", "create", "delete"])],
   ["mesh.ca-issuer-rbac", "the chart's own RBAC back on", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.rbac.create = true))],
   ["mesh.ca-issuer-rbac", "the ClusterRole bound to every authenticated user too", "pki", (j) => only(j, "kubernetes_cluster_role_binding_v1").subject.push({ kind: "Group", name: "system:authenticated" })],
-  ["mesh.ca-issuer-rbac", "leader election granted in every namespace (a ClusterRole binding for the Role's name)", "pki", (j) => (only(j, "kubernetes_role_binding_v1").role_ref.kind = "ClusterRole")],
+  ["mesh.ca-issuer-rbac", "the RoleBinding binds a ClusterRole instead of the Role", "pki", (j) => (only(j, "kubernetes_role_binding_v1").role_ref.kind = "ClusterRole")],
   ["mesh.ca-issuer-rbac", "the leader-election Role in kube-system", "pki", (j) => (only(j, "kubernetes_role_v1").metadata.namespace = "kube-system")],
   ["mesh.ca-issuer-rbac", "no RoleBinding (the replicas cannot elect a leader)", "pki", (j) => delete j.resource.kubernetes_role_binding_v1],
+  ["mesh.ca-issuer-rbac", "a binding created before its role", "pki", (j) => delete only(j, "kubernetes_cluster_role_binding_v1").depends_on],
   ["mesh.ca-issuer-rbac", "a second ClusterRole aggregating others", "pki", (j) => (j.resource.kubernetes_cluster_role_v1.extra = { metadata: { name: "x" }, aggregation_rule: { cluster_role_selectors: [{ match_labels: { a: "b" } }] } })],
   ["mesh.ca-issuer-rbac", "the issuer installed before its rights", "pki", (j) => (release(j, "aws-privateca-issuer").depends_on = ["helm_release.cert_manager"])],
+  ["mesh.ca-issuer-rbac", "the signing Role reads istio-system's Secrets (istiod's key)", "istio", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get"] })],
+  ["mesh.ca-issuer-rbac", "the signing Role in another namespace", "istio", (j) => (only(j, "kubernetes_role_v1").metadata.namespace = "payments")],
+  ["mesh.ca-issuer-rbac", "the issuer created before its signing rights", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").depends_on = ["kubernetes_namespace_v1.namespaces_istio-system"])],
+  ["mesh.ca-issuer-rbac", "a ClusterRole for the issuer in the istio stack", "istio", (j) => (j.resource.kubernetes_cluster_role_v1 = { x: { metadata: { name: "x" }, rule: [{ api_groups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["update"] }] } })],
   ["mesh.workload-ca", "the issuer on another CA", "istio", (j) =>
     (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
   ["mesh.workload-ca", "the issuer with static access keys (secretRef)", "istio", (j) =>
@@ -258,6 +270,7 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
 
 /** The workload CA chain where a region has none: nothing of it belongs in the istio stack. */
 const NO_PKI_MUTATIONS: [string, string, "istio", (j: TfJson) => void][] = [
+  ["mesh.ca-issuer-rbac", "a Role in istio-system where no PCA issuer runs", "istio", (j) => (j.resource.kubernetes_role_v1 = { x: { metadata: { name: "x", namespace: "istio-system" }, rule: [{ api_groups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["update"] }] } })],
   ["mesh.workload-ca", "a ConfigMap in the istio stack", "istio", (j) => (j.resource.kubernetes_config_map_v1 = { x: { metadata: { name: "x", namespace: "istio-system" }, data: { a: "b" } } })],
 ];
 
