@@ -173,7 +173,8 @@ export function pcaIssuerValues(registry: string): Record<string, unknown> {
 
 /**
  * Helm values of istio-csr: Istio's CA for the region's trust domain, signing through the PCA
- * issuer in Istio's root namespace, distributing the platform root (not the issuer's answer) as the trust anchor.
+ * issuer in Istio's root namespace, distributing the platform root (not the issuer's answer) as
+ * the trust anchor.
  */
 export function istioCsrValues(registry: string, trustDomain: string, rootNamespace: string): Record<string, unknown> {
   return {

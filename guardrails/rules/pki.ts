@@ -157,7 +157,7 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
   {
     id: "mesh.workload-ca",
     requirement: "3.6.1, 4.2.1, 8.3",
-    fix: "Where the region names mesh.rootCaArn, keep IstioStack's workload CA: the AWSPCAClusterIssuer on region-<name>'s mesh_ca_arn, the trust anchor ConfigMap from its mesh_trust_anchor, istio-csr with the blueprint's values before istiod, and istiod's CA off (istiodValues). Without a root, none of them.",
+    fix: "Where the region names mesh.rootCaArn, keep IstioStack's workload CA: the AWSPCAIssuer in istio-system on region-<name>'s mesh_ca_arn, the trust anchor ConfigMap from its mesh_trust_anchor, istio-csr with the blueprint's values before istiod, and istiod's CA off (istiodValues). Without a root, none of them.",
     description: "with an intermediate CA, workload certificates come only from it: the PCA issuer names the region's intermediate in its region, istio-csr (the mesh's CA, before istiod) signs through it and distributes the platform root; no other manifest or ConfigMap in the istio stack",
     check: ({ json, region }) => {
       const v: string[] = [];
