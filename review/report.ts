@@ -46,6 +46,14 @@ const CAPABILITY_NAMES: Record<string, string> = {
   Namespaces: "Namespaces",
   IstioBase: "Istio base chart (CRDs)",
   Istiod: "istiod chart",
+  WorkloadCa: "Workload CA (PCA issuer and its rights here, trust anchor, istio-csr)",
+  Namespace: "Namespace",
+  CertManager: "cert-manager chart",
+  PcaIssuer: "AWS PCA issuer chart",
+  PcaIssuerClusterRole: "PCA issuer's rights (blueprint RBAC)",
+  PcaIssuerClusterRoleBinding: "PCA issuer's rights (blueprint RBAC)",
+  PcaIssuerLeaderElectionRole: "PCA issuer's rights (blueprint RBAC)",
+  PcaIssuerLeaderElectionRoleBinding: "PCA issuer's rights (blueprint RBAC)",
   Mesh: "Mesh policies",
 };
 
@@ -233,6 +241,14 @@ function meshSection(view: StackView): string {
   if (view.layer === "pki") {
     parts.push("\ncert-manager and the AWS Private CA issuer: the issuer signs cert-manager's requests by calling ACM PCA as its EKS Pod Identity, which may issue end-entity certificates from this region's intermediate only. The CA's key never leaves ACM PCA.\n");
   }
+  const rbac = rbacRows(view.json);
+  if (rbac.length) {
+    parts.push(
+      "\n## Kubernetes RBAC\n",
+      "Every Role and ClusterRole this stack grants, rule by rule, and whom each binding gives it to (the charts' own RBAC is off where the blueprint grants instead):\n",
+      table(["resource", "kind", "namespace", "name", "grants"], rbac),
+    );
+  }
   if (view.layer === "istio") {
     // `${data.terraform_remote_state.x.outputs.id}` → `region-<name>'s output id`
     const output = (value: unknown) => String(value).replace(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([a-z0-9_]+)\}$/, `region-${view.region.name}'s output $1`);
@@ -299,10 +315,27 @@ function guardrailSection(result: GuardrailResult): string {
   ].join("\n");
 }
 
+/** The stack's RBAC objects: each role's rules (`group/resource: verbs`), each binding's role and subjects. */
+function rbacRows(json: TfJson): string[][] {
+  const rules = (r: TfJson) =>
+    asList<TfJson>(r.rule)
+      .map((x) => `${asList<string>(x.resources).map((res) => `${asList<string>(x.api_groups).map((g) => g || "core").join(",")}/${res}`).join(" ")}: ${asList<string>(x.verbs).join(", ")}`)
+      .join("<br>");
+  const binding = (r: TfJson) =>
+    `${r.role_ref?.kind} ${r.role_ref?.name} to ${asList<TfJson>(r.subject).map((x) => `${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`).join(", ")}`;
+  const kinds: [string, string, (r: TfJson) => string][] = [
+    ["kubernetes_cluster_role_v1", "ClusterRole", rules],
+    ["kubernetes_role_v1", "Role", rules],
+    ["kubernetes_cluster_role_binding_v1", "ClusterRoleBinding", binding],
+    ["kubernetes_role_binding_v1", "RoleBinding", binding],
+  ];
+  return kinds.flatMap(([type, kind, grants]) => resourcesOf(json, type).map(([n, r]) => [`${type}.${n}`, kind, r.metadata?.namespace ?? "(cluster)", r.metadata?.name, grants(r)]));
+}
+
 function inventorySection(json: TfJson, layer: string): string {
   const names = layer === "gcp" ? GCP_CAPABILITY_NAMES : CAPABILITY_NAMES;
   // Workload access grants sit at the stack's top level, one construct per grant: one row for them.
-  const labelOf = (cap: string) => names[cap] ?? (cap.startsWith("Access-") ? "Workload access grants" : layer === "aws" || layer === "gcp" ? cap : `namespace ${cap}`);
+  const labelOf = (cap: string) => names[cap] ?? (cap.startsWith("Access-") ? "Workload access grants" : layer === "mesh" ? `namespace ${cap}` : cap);
   const order = [...new Set(Object.values(names))];
   const byCapability = new Map<string, Map<string, number>>();
   for (const [type, , body] of allResources(json)) {

@@ -158,6 +158,33 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
 });
 
 describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report of %s", (_name, s) => {
+  it("lists every Role, ClusterRole and binding with its rules or subjects, from the JSON", () => {
+    const types = ["kubernetes_cluster_role_v1", "kubernetes_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding_v1"];
+    const expected = types.flatMap((t) => resourcesOf(s.json, t).map(([n, r]) => ({ address: `${t}.${n}`, r })));
+    if (expected.length === 0) {
+      expect(s.report).not.toContain("## Kubernetes RBAC");
+      return;
+    }
+    const rows = tableAfter(s.report, "## Kubernetes RBAC");
+    expect(rows.map(([address]) => address)).toEqual(expected.map((e) => e.address));
+    for (const [address, , namespace, name, grants] of rows) {
+      const { r } = expected.find((e) => e.address === address)!;
+      expect([namespace, name]).toEqual([r.metadata.namespace ?? "(cluster)", r.metadata.name]);
+      if (r.rule) {
+        expect(grants.split("<br>")).toHaveLength(r.rule.length);
+        for (const [i, rule] of (r.rule as TfJson[]).entries()) expect(grants.split("<br>")[i].endsWith(`: ${rule.verbs.join(", ")}`)).toBe(true);
+      } else {
+        expect(grants).toBe(`${r.role_ref.kind} ${r.role_ref.name} to ${(r.subject as TfJson[]).map((x) => `${x.kind} ${x.namespace}/${x.name}`).join(", ")}`);
+      }
+    }
+  });
+
+  it("labels the inventory by namespace only in the mesh stack (the others' scopes are not namespaces)", () => {
+    const labels = tableAfter(s.report, "## Resource inventory").map(([label]) => label);
+    if (s.layer === "mesh") expect(labels.every((l) => l.startsWith("namespace "))).toBe(true);
+    else expect(labels.some((l) => l.startsWith("namespace "))).toBe(false);
+  });
+
   it("lists its namespaces, releases or policies", () => {
     if (s.layer === "pki") {
       expect(tableAfter(s.report, "## Namespaces").map(([, ns]) => ns)).toEqual(["cert-manager"]);
