@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findOfflineTerraform, planOffline } from "../scripts/offline-plan";
+import { findOfflineTerraform, planOffline, planSummary } from "../scripts/offline-plan";
 import { appRunnerArgs } from "../scripts/app-runner";
 import { regionFileText, syntheticRegions } from "./regions";
 
@@ -247,8 +247,7 @@ async function main(): Promise<void> {
     const start = process.hrtime.bigint();
     const plan = await planOffline(stackDir, { tools });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const summary = /Plan: \d+ to add, \d+ to change, \d+ to destroy\./.exec(plan.planText)?.[0] ?? "(no plan summary)";
-    fs.rmSync(plan.workdir, { recursive: true, force: true });
+    const summary = planSummary(plan.planText) ?? "(no plan summary)";
     log(`${fmt(ms)} ms (${summary}).`);
   }
   log();

@@ -68,7 +68,6 @@ export function findOfflineTerraform(options: { allowRegistry?: boolean } = {}):
 
 /** The outcome of an offline plan. */
 export interface OfflinePlan {
-  readonly workdir: string;
   readonly validateOutput: string;
   /** `terraform show -json` of the saved plan. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -198,12 +197,16 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
     // of the saved plan would start the provider once more for the same text).
     const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
     const plan = JSON.parse(await tf("show", "-json", "tfplan"));
-    return { workdir, validateOutput, plan, planText };
-  } catch (e) {
-    // The copy holds placeholder variables and, after a failed plan, partial state: do not leave it.
+    return { validateOutput, plan, planText };
+  } finally {
+    // The copy holds placeholder variables and the saved plan: never leave it behind.
     fs.rmSync(workdir, { recursive: true, force: true });
-    throw e;
   }
+}
+
+/** The summary line of `terraform plan`'s output (`Plan: 3 to add, ...` or `No changes. ...`). */
+export function planSummary(planText: string): string | undefined {
+  return /Plan: \d+ to add, \d+ to change, \d+ to destroy\.|No changes\..*/.exec(planText)?.[0];
 }
 
 /** A mutex for `init`, so that concurrent plans share one plugin cache safely. */

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { appRunnerArgs } from "./app-runner";
-import { findOfflineTerraform, planOffline, serialised, writePlanArtifacts } from "./offline-plan";
+import { findOfflineTerraform, planOffline, planSummary, serialised, writePlanArtifacts } from "./offline-plan";
 
 const root = path.join(__dirname, "..");
 const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out"));
@@ -21,10 +21,16 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** Each synthesized stack's JSON, read once. */
+const stackJson = new Map<string, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+function jsonOf(stack: string) {
+  if (!stackJson.has(stack)) stackJson.set(stack, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")));
+  return stackJson.get(stack)!;
+}
+
 /** The providers a synthesized stack requires. */
 function providersOf(stack: string): string[] {
-  const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
-  return Object.keys(json.terraform?.required_providers ?? {});
+  return Object.keys(jsonOf(stack).terraform?.required_providers ?? {});
 }
 
 async function main(): Promise<void> {
@@ -53,10 +59,9 @@ async function main(): Promise<void> {
     const results = await Promise.allSettled(
       stacks.map(async (s) => {
         const dir = path.join(outdir, "stacks", s);
-        const result = await planOffline(dir, { tools, pluginCacheDir: cache, initLock });
+        const result = await planOffline(dir, { tools, stackJson: jsonOf(s), pluginCacheDir: cache, initLock });
         const files = writePlanArtifacts(dir, result);
-        fs.rmSync(result.workdir, { recursive: true, force: true });
-        const summary = /Plan: .*|No changes\..*/.exec(result.planText)?.[0] ?? "(no summary)";
+        const summary = planSummary(result.planText) ?? "(no summary)";
         return `${s}: ${summary}\n  ${path.relative(process.cwd(), files.text)}\n  ${path.relative(process.cwd(), files.json)}`;
       }),
     );
