@@ -13,3 +13,10 @@ export function resourcesOf(json: TfJson, type: string): [string, TfJson][] {
 export function ref(type: string, name: string, attr: string): string {
   return `\${${type}.${name}.${attr}}`;
 }
+
+/** Every resource of the stack: `[type, name, body]`, sorted by address. */
+export function allResources(json: TfJson): [string, string, TfJson][] {
+  return Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)
+    .flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => [type, name, body] as [string, string, TfJson]))
+    .sort(([ta, na], [tb, nb]) => (`${ta}.${na}` < `${tb}.${nb}` ? -1 : 1));
+}

@@ -4,7 +4,7 @@
  * security groups allow, and the mesh's call graph.
  */
 import { StackView } from "../guardrails/rule";
-import { asList, refName } from "../guardrails/rules/common";
+import { asList, one, refName, truthy } from "../guardrails/rules/common";
 import { encryptedStores } from "../guardrails/rules/encryption";
 import { manifestsOf } from "../guardrails/rules/mesh";
 import { TfJson, resourcesOf } from "../guardrails/tfjson";
@@ -21,7 +21,7 @@ export function nodeId(s: string): string {
 }
 
 /** A Mermaid label: quotes and brackets would end it. */
-function label(s: string): string {
+export function label(s: string): string {
   return `"${s.replace(/"/g, "'").replace(/[[\]{}<>]/g, " ")}"`;
 }
 
@@ -130,9 +130,9 @@ export function regionDiagram(view: StackView): string {
   const listeners = resourcesOf(json, "aws_lb_listener").map(([, x]) => `${x.protocol} ${x.port}`);
   const service = resourcesOf(json, "aws_vpc_endpoint_service")[0]?.[1];
   const template = resourcesOf(json, "aws_launch_template")[0]?.[1];
-  const imds = asList<TfJson>(template?.metadata_options)[0]?.http_tokens ?? template?.metadata_options?.http_tokens;
-  const ebsEncrypted = asList<TfJson>(template?.block_device_mappings).every((m) => String(asList<TfJson>(m.ebs)[0]?.encrypted ?? m.ebs?.encrypted) === "true");
-  const eksVpc = asList<TfJson>(eks?.vpc_config)[0] ?? eks?.vpc_config ?? {};
+  const imds = one(template?.metadata_options).http_tokens;
+  const ebsEncrypted = asList<TfJson>(template?.block_device_mappings).every((m) => truthy(one(m.ebs).encrypted));
+  const eksVpc = one(eks?.vpc_config);
 
   const l: string[] = ["flowchart LR"];
   l.push(`  partners([${label("partner VPCs (named principals)")}])`);
@@ -188,7 +188,7 @@ export function regionDiagram(view: StackView): string {
   }
   for (const [, sse] of resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")) {
     const bucket = refName(sse.bucket, "aws_s3_bucket", "id");
-    const key = refName(asList<TfJson>(sse.rule)[0]?.apply_server_side_encryption_by_default?.kms_master_key_id, "aws_kms_key", "arn");
+    const key = refName(one(sse.rule).apply_server_side_encryption_by_default?.kms_master_key_id, "aws_kms_key", "arn");
     if (bucket && key) protects.add(`  key_${nodeId(key)} -.-> bucket_${nodeId(bucket)}`);
   }
   const tokenization = keys.find((k) => k.alias.endsWith("/tokenization"));

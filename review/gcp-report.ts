@@ -7,7 +7,7 @@ import { StackView } from "../guardrails/rule";
 import { asList, one, refName } from "../guardrails/rules/common";
 import { GCP_ENCRYPTION_AT_REST } from "../guardrails/rules/gcp";
 import { TfJson, resourcesOf } from "../guardrails/tfjson";
-import { nodeId } from "./diagram";
+import { label, nodeId } from "./diagram";
 import { shortRef, table } from "./report";
 
 /** The key a reference names, as `<purpose> key`. */
@@ -78,7 +78,6 @@ export function gcpExposureSection(json: TfJson): string {
 /** The GCP region stack as a Mermaid flowchart. */
 export function gcpRegionDiagram(view: StackView<GcpRegionConfig>, callGraph: (indent: string) => string[]): string {
   const { json, region } = view;
-  const label = (s: string) => `"${s.replace(/"/g, "'").replace(/[[\]{}<>]/g, " ")}"`;
   const cluster = resourcesOf(json, "google_container_cluster")[0]?.[1];
   const pool = resourcesOf(json, "google_container_node_pool")[0]?.[1];
   const sql = resourcesOf(json, "google_sql_database_instance")[0]?.[1];

@@ -7,10 +7,10 @@
 import { JURISDICTIONS } from "../config/catalog";
 import { GuardrailResult } from "../guardrails/pack";
 import { StackView } from "../guardrails/rule";
-import { Statement, asList, principalArns, principalServices, refName, statementsOf } from "../guardrails/rules/common";
+import { Statement, asList, one, principalArns, principalServices, refName, statementsOf } from "../guardrails/rules/common";
 import { encryptedStores, keyOfReference } from "../guardrails/rules/encryption";
 import { manifestsOf } from "../guardrails/rules/mesh";
-import { TfJson, resourcesOf } from "../guardrails/tfjson";
+import { TfJson, allResources, resourcesOf } from "../guardrails/tfjson";
 import type { GcpRegionConfig } from "../config/schema";
 import { callGraph, capabilityOf, meshDiagram, regionDiagram } from "./diagram";
 import { gcpEncryptionSection, gcpExposureSection, gcpRegionDiagram } from "./gcp-report";
@@ -23,13 +23,6 @@ export function cell(value: unknown): string {
 export function table(header: string[], rows: unknown[][]): string {
   if (rows.length === 0) return "_none_\n";
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n") + "\n";
-}
-
-/** Every resource of the stack: `[type, name, body]`, sorted by address. */
-export function allResources(json: TfJson): [string, string, TfJson][] {
-  return Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)
-    .flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => [type, name, body] as [string, string, TfJson]))
-    .sort(([ta, na], [tb, nb]) => (`${ta}.${na}` < `${tb}.${nb}` ? -1 : 1));
 }
 
 /** What each top-level construct is, for the inventory. */
@@ -136,9 +129,9 @@ function encryptionSection(json: TfJson): string {
   }
   for (const [, sse] of resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")) {
     const bucket = shortRef(sse.bucket);
-    const def = asList<TfJson>(sse.rule)[0]?.apply_server_side_encryption_by_default ?? {};
+    const def = one(sse.rule).apply_server_side_encryption_by_default ?? {};
     const key = keyOfReference(def.kms_master_key_id);
-    const bucketKey = `bucket key ${asList<TfJson>(sse.rule)[0]?.bucket_key_enabled ? "on" : "off"}`;
+    const bucketKey = `bucket key ${one(sse.rule).bucket_key_enabled ? "on" : "off"}`;
     const label =
       def.sse_algorithm === "AES256"
         ? "SSE-S3, AWS-owned key (S3 server access logs cannot be delivered to SSE-KMS buckets)"
@@ -338,7 +331,8 @@ function inventorySection(json: TfJson, layer: string): string {
   const labelOf = (cap: string) => names[cap] ?? (cap.startsWith("Access-") ? "Workload access grants" : layer === "mesh" ? `namespace ${cap}` : cap);
   const order = [...new Set(Object.values(names))];
   const byCapability = new Map<string, Map<string, number>>();
-  for (const [type, , body] of allResources(json)) {
+  const resources = allResources(json);
+  for (const [type, , body] of resources) {
     const label = labelOf(capabilityOf(body));
     const types = byCapability.get(label) ?? new Map<string, number>();
     types.set(type, (types.get(type) ?? 0) + 1);
@@ -352,8 +346,7 @@ function inventorySection(json: TfJson, layer: string): string {
       .map(([t, n]) => `${t} ×${n}`)
       .join(", "),
   ]);
-  const total = allResources(json).length;
-  return ["## Resource inventory by capability\n", `${total} resources.\n`, table(["capability", "resources"], rows)].join("\n");
+  return ["## Resource inventory by capability\n", `${resources.length} resources.\n`, table(["capability", "resources"], rows)].join("\n");
 }
 
 /** The Markdown report of one stack. */

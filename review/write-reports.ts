@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { GuardrailPack } from "../guardrails/pack";
 import { StackView } from "../guardrails/rule";
+import { allResources } from "../guardrails/tfjson";
 import type { RegionStack } from "../stacks/blueprint-stack";
 import { renderReport } from "./report";
 
@@ -43,7 +44,7 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
     const file = path.join(dir, REPORT_FILE);
     fs.writeFileSync(file, renderReport(view, result));
     written.push(file);
-    const resources = Object.values((view.json.resource ?? {}) as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    const resources = allResources(view.json).length;
     const suppressed = result.findings.filter((f) => f.suppressedBy).length;
     index.push(`| ${stack.node.id} | ${stack.region.name} | ${stack.layer} | ${resources} | ${result.rules.length} rules, ${result.findings.length - suppressed} open, ${suppressed} suppressed | [REPORT.md](stacks/${stack.node.id}/${REPORT_FILE}) |`);
   }
