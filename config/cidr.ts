@@ -42,3 +42,8 @@ export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
 export function rangeContains(outer: Ipv4Range, inner: Ipv4Range): boolean {
   return outer.first <= inner.first && inner.last <= outer.last;
 }
+
+/** Inside 10/8, 172.16/12 or 192.168/16 (RFC 1918). */
+export function isPrivate(range: Ipv4Range): boolean {
+  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Ipv4Range, range));
+}

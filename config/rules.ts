@@ -2,7 +2,7 @@ import { X509Certificate } from "crypto";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../constructs/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
 import { AWS_AVAILABILITY_ZONES, GCP_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf, zonesOf } from "./catalog";
-import { Ipv4Range, parseCidr, rangeContains, rangesOverlap } from "./cidr";
+import { Ipv4Range, isPrivate, parseCidr, rangeContains, rangesOverlap } from "./cidr";
 import { ConfigProblem } from "./errors";
 import { AwsRegionConfig, GcpRegionConfig, HSM_STAGES, RegionConfig, SUBNET_TIERS } from "./schema";
 
@@ -156,11 +156,6 @@ function checkGcpRegion(c: GcpRegionConfig, knownZones: readonly string[] | unde
     if (typeof range === "string") report(`gke.masterAuthorizedNetworks[${i}].cidr`, range, 'use the deploy runners\' private range, e.g. "10.30.0.0/24"');
     else if (!isPrivate(range)) report(`gke.masterAuthorizedNetworks[${i}].cidr`, `${m.cidr} is not a private range; the control plane has no public endpoint`, "name private ranges inside the VPC or connected to it");
   });
-}
-
-/** Inside 10/8, 172.16/12 or 192.168/16. */
-function isPrivate(range: Ipv4Range): boolean {
-  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Ipv4Range, range));
 }
 
 /** What only an AWS region declares: AZs, VPC plan, state key, certificate, partners, HSM, Aurora, MSK, EKS. */

@@ -106,7 +106,8 @@ export class GuardrailPack implements IAspect {
     const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer));
     const byAddress = new Map<string, IConstruct>();
-    for (const c of this.stack.node.findAll()) {
+    const constructs = this.stack.node.findAll();
+    for (const c of constructs) {
       if (c instanceof TerraformResource) byAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
     }
     const used = new Set<string>();
@@ -122,7 +123,7 @@ export class GuardrailPack implements IAspect {
       }
     }
     const known = new Set(this.rules.map((r) => r.id));
-    const all = this.stack.node.findAll().flatMap(suppressionsOf);
+    const all = constructs.flatMap(suppressionsOf);
     for (const s of all.filter((x) => !known.has(x.id))) {
       findings.push({
         rule: { id: "guardrails.known-suppression", level: "error", requirement: "12.5", description: "a suppression names a rule of the pack", fix: `Name one of the pack's rules (see the report's rule list); ${s.id} is not one.`, layers: [this.stack.layer] },

@@ -1,12 +1,7 @@
 import type { AwsRegionConfig } from "../../config/schema";
 import { Rule, stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
-import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "./common";
-
-/** The resource of `type` whose `bucket` points at the bucket named `bucketName`. */
-function forBucket(json: TfJson, type: string, bucketName: string): [string, TfJson] | undefined {
-  return resourcesOf(json, type).find(([, r]) => r.bucket === ref("aws_s3_bucket", bucketName, "id"));
-}
+import { asList, forBucket, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "./common";
 
 /** Buckets that receive log delivery: targets of S3 server access logging or of NLB access logs. */
 function logDeliveryBuckets(json: TfJson): Set<string> {

@@ -109,6 +109,27 @@ export function isKeyArnRef(value: unknown, keyName: string | undefined): boolea
   return keyName !== undefined && value === `\${aws_kms_key.${keyName}.arn}`;
 }
 
+/** The resource of `type` whose `bucket` points at the bucket named `bucketName`. */
+export function forBucket(json: TfJson, type: string, bucketName: string): [string, TfJson] | undefined {
+  return resourcesOf(json, type).find(([, r]) => r.bucket === ref("aws_s3_bucket", bucketName, "id"));
+}
+
 export function preventsDestroy(body: TfJson): boolean {
   return body.lifecycle?.prevent_destroy === true;
+}
+
+/** JSON with object keys sorted (the synthesized JSON sorts them; the model does not). */
+const canonical = (x: unknown): string =>
+  JSON.stringify(x, (_k, value: unknown) =>
+    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+
+/** True when two JSON values are equal whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** A Helm release's arguments that change it outside its one reviewed values document. */
+export function helmOverrideProblems(address: string, release: TfJson): string[] {
+  return ["set", "set_list", "set_sensitive", "set_wo", "postrender"].filter((key) => release[key] !== undefined).map((key) => `${address}: ${key} changes the release outside the reviewed values document`);
 }

@@ -2,7 +2,7 @@ import type { AwsRegionConfig } from "../../config/schema";
 import { DR_KEY_ALIASES } from "../../constructs/disaster-recovery";
 import { stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
-import { aliasTarget, asList, one, refName } from "./common";
+import { aliasTarget, asList, forBucket, one, refName } from "./common";
 
 /** Resource types that may live in the partner region: the DR copies and what protects them. */
 const PARTNER_TYPES = [
@@ -56,7 +56,7 @@ export const DR_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
         if (one(one(rule.source_selection_criteria).sse_kms_encrypted_objects).status !== "Enabled") v.push(`aws_s3_bucket_replication_configuration.${rn}: KMS-encrypted objects are not replicated`);
         if (!targetBody || !partner(targetBody)) v.push(`aws_s3_bucket_replication_configuration.${rn}: the replica is not a bucket of the partner region`);
         else {
-          const lock = resourcesOf(json, "aws_s3_bucket_object_lock_configuration").find(([, l]) => l.bucket === ref("aws_s3_bucket", target!, "id"))?.[1];
+          const lock = forBucket(json, "aws_s3_bucket_object_lock_configuration", target!)?.[1];
           const retention = one(one(lock?.rule).default_retention);
           if (targetBody.object_lock_enabled !== true || retention.mode !== "COMPLIANCE" || retention.days !== region.retention.auditArchiveDays) v.push(`aws_s3_bucket.${target}: the replica is not locked in COMPLIANCE mode for ${region.retention.auditArchiveDays} days`);
         }

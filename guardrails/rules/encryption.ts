@@ -1,4 +1,5 @@
 import type { AwsRegionConfig } from "../../config/schema";
+import { DR_KEY_ALIASES } from "../../constructs/disaster-recovery";
 import { TfJson, resourcesOf } from "../tfjson";
 import { resourceRules } from "../rule";
 import { asList, keyNameByAlias, one, refName, truthy } from "./common";
@@ -66,7 +67,7 @@ export const ENCRYPTION_AT_REST: Readonly<Record<string, AtRest>> = {
     encrypted: (b) => b.kms_key_arn !== undefined,
     keys: (b) => [b.kms_key_arn],
     // At home under the database key, in the partner region under its own.
-    purposes: (b) => (b.provider === "aws.dr" ? ["dr-database"] : ["database"]),
+    purposes: (b) => (b.provider === "aws.dr" ? [DR_KEY_ALIASES.database] : ["database"]),
   },
   aws_ebs_volume: { holds: "volume data", encrypted: (b) => truthy(b.encrypted), keys: (b) => [b.kms_key_id], purposes: () => ["ebs"] },
   aws_sqs_queue: { holds: "messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => [] },

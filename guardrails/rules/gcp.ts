@@ -1,5 +1,5 @@
 import { JURISDICTIONS } from "../../config/catalog";
-import { parseCidr, rangeContains } from "../../config/cidr";
+import { isPrivate, parseCidr, rangeContains } from "../../config/cidr";
 import type { GcpRegionConfig } from "../../config/schema";
 import { GCP_KEY_PURPOSES, GcpKeyPurpose, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../constructs/gcp-region-keys";
 import { GOOGLE_HEALTH_CHECK_RANGES, PERIMETER_SERVICES } from "../../constructs/gcp-private-network";
@@ -7,7 +7,7 @@ import { GKE_LOG_COMPONENTS } from "../../constructs/gke-cluster";
 import { regionLabels } from "../../stacks/gcp-region-stack";
 import { resourceRules, stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
-import { asList, one, refName } from "./common";
+import { asList, one, preventsDestroy, refName } from "./common";
 
 /**
  * The guardrails of a GCP region stack (`region-<name>` on Google Cloud): the reference model's
@@ -38,10 +38,10 @@ export const GCP_ENCRYPTION_AT_REST: Readonly<Record<string, { holds: string; pu
 /** Resource types whose loss loses data or keys. */
 const GCP_STATEFUL = ["google_kms_key_ring", "google_kms_crypto_key", "google_sql_database_instance", "google_storage_bucket", "google_managed_kafka_cluster", "google_logging_project_bucket_config"];
 
-/** Inside 10/8, 172.16/12 or 192.168/16. */
+/** A CIDR inside 10/8, 172.16/12 or 192.168/16. */
 function isPrivateRange(cidr: string): boolean {
   const r = parseCidr(cidr);
-  return typeof r !== "string" && ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Exclude<ReturnType<typeof parseCidr>, string>, r));
+  return typeof r !== "string" && isPrivate(r);
 }
 
 /** Inside one of the region's address ranges. */
@@ -567,6 +567,6 @@ export const GCP_RESOURCE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
     fix: "Set lifecycle.prevent_destroy on the resource (the blueprint's constructs do); to retire it, remove the flag in a reviewed change of its own.",
     description: "key rings, keys, Cloud SQL, buckets, Managed Kafka and log buckets are protected from destroy",
     resourceTypes: GCP_STATEFUL,
-    check: (b) => (b.lifecycle?.prevent_destroy === true ? [] : ["not protected from destroy (lifecycle.prevent_destroy)"]),
+    check: (b) => (preventsDestroy(b) ? [] : ["not protected from destroy (lifecycle.prevent_destroy)"]),
   },
 ]);

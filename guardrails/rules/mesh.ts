@@ -5,7 +5,7 @@ import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress } from "../../constructs/mesh-
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../stacks/mesh-stacks";
 import { StackView, stackRules } from "../rule";
 import { TfJson, resourcesOf } from "../tfjson";
-import { asList } from "./common";
+import { asList, helmOverrideProblems, sameJson } from "./common";
 
 /** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
 export function manifestsOf(json: TfJson): [string, TfJson][] {
@@ -20,12 +20,6 @@ export function workloadNamespaceNames({ region }: Pick<StackView, "region">): s
 }
 
 const sorted = (xs: unknown): string[] => [...asList(xs as string[])].map(String).sort();
-/** JSON with object keys sorted (the synthesized JSON sorts them; the model does not). */
-const canonical = (x: unknown): string =>
-  JSON.stringify(x, (_k, value: unknown) =>
-    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : value,
-  );
-const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** A declared or an allowed call, as one comparable line. */
 const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
@@ -54,11 +48,6 @@ export function regionOutput(json: TfJson, id: string): string | undefined {
   return remote.length === 1 ? `\${data.terraform_remote_state.${remote[0]}.outputs.${id}}` : undefined;
 }
 
-/** JSON with object keys sorted, for comparing a values document with the blueprint's. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return same(a, b);
-}
-
 /** True when the remote state read is exactly the region stack's. */
 function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
   return region.cloud === "aws"
@@ -77,7 +66,7 @@ export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "isti
       const v: string[] = [];
       const providers = IN_CLUSTER_PROVIDERS[layer];
       const used = Object.keys(json.terraform?.required_providers ?? {}).sort();
-      if (!same(used, providers)) v.push(`terraform.required_providers: ${JSON.stringify(used)}, expected ${JSON.stringify(providers)}`);
+      if (!sameJson(used, providers)) v.push(`terraform.required_providers: ${JSON.stringify(used)}, expected ${JSON.stringify(providers)}`);
       v.push(...stateProblems(region, json));
       const remote = Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
       if (remote.length !== 1 || !readsRegionState(region, remote[0][1])) {
@@ -96,7 +85,7 @@ export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "isti
         if (p?.host !== `${platform.hostPrefix}\${${output(platform.outputs.endpoint)}}`) v.push(`${at}: host ${p?.host} is not the cluster's endpoint`);
         if (p?.cluster_ca_certificate !== `\${base64decode(${output(platform.outputs.certificateAuthority)})}`) v.push(`${at}: does not verify the cluster's CA`);
         if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${at}: static or unverified credentials`);
-        if (exec?.command !== platform.exec.command || !same(asList(exec?.args), expectedArgs)) v.push(`${at}: credentials not from ${[platform.exec.command, ...expectedArgs.slice(0, 2)].join(" ")}`);
+        if (exec?.command !== platform.exec.command || !sameJson(asList(exec?.args), expectedArgs)) v.push(`${at}: credentials not from ${[platform.exec.command, ...expectedArgs.slice(0, 2)].join(" ")}`);
       }
       return v;
     },
@@ -114,7 +103,7 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       const v: string[] = [];
       const all = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
       const expected = hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "istiod"] : ["base", "istiod"];
-      if (!same(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
+      if (!sameJson(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
       // istio-csr is mesh.workload-ca's.
       const releases = { base: all.base, istiod: all.istiod };
       const version = region.mesh.istioVersion;
@@ -127,7 +116,7 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
         if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
         if (r.lint !== undefined) v.push(`${address}: lint set (istio/istio#41792)`);
         if (r.namespace !== ISTIO_ROOT_NAMESPACE) v.push(`${address}: namespace ${r.namespace}`);
-        for (const key of ["set", "set_list", "set_sensitive", "set_wo", "postrender"]) if (r[key] !== undefined) v.push(`${address}: ${key} changes the release outside the reviewed values document`);
+        v.push(...helmOverrideProblems(address, r));
         if (asList(r.values).length !== 1) v.push(`${address}: ${asList(r.values).length} values documents, expected exactly 1`);
       }
       const istiod = releases.istiod;
@@ -136,7 +125,7 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's private registry at ${version}`);
       if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
       // Anything else in the document (an image override, another hub) is a change to review.
-      if (!same(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
+      if (!sameJson(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
       return v;
     },
   },
@@ -206,7 +195,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     description: "every workload namespace has the deny-all AuthorizationPolicy (empty spec: applies to all its workloads, allows nothing)",
     check: (stack) => {
       const v: string[] = [];
-      const denyAll = ofKind(stack.json, "AuthorizationPolicy").filter(([, m]) => same(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
+      const denyAll = ofKind(stack.json, "AuthorizationPolicy").filter(([, m]) => sameJson(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
       for (const ns of workloadNamespaceNames(stack)) {
         if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`kubernetes_manifest: namespace ${ns} has no deny-all AuthorizationPolicy`);
       }
@@ -222,13 +211,13 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const allowed: string[] = [];
       for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
-        if (same(m.spec, {})) continue;
+        if (sameJson(m.spec, {})) continue;
         if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
         if (m.spec?.action !== "ALLOW") {
           v.push(`${address}: action ${m.spec?.action}; the mesh's policies are deny-all and ALLOWs of declared calls`);
           continue;
         }
-        if (!same(Object.keys(m.spec ?? {}).sort(), ["action", "rules", "selector"])) v.push(`${address}: spec keys ${JSON.stringify(Object.keys(m.spec ?? {}).sort())}, expected exactly action, rules, selector`);
+        if (!sameJson(Object.keys(m.spec ?? {}).sort(), ["action", "rules", "selector"])) v.push(`${address}: spec keys ${JSON.stringify(Object.keys(m.spec ?? {}).sort())}, expected exactly action, rules, selector`);
         const app = m.spec?.selector?.matchLabels?.app;
         if (!app || Object.keys(m.spec.selector.matchLabels).length !== 1) v.push(`${address}: does not select one service's pods`);
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
@@ -236,8 +225,8 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
           const to = asList<TfJson>(rule.to);
           const source = from[0]?.source ?? {};
           const op = to[0]?.operation ?? {};
-          if (from.length !== 1 || !same(Object.keys(source), ["principals"]) || asList(source.principals).length !== 1) v.push(`${address}: rule ${i} does not name exactly one principal as its source`);
-          if (to.length !== 1 || !same(Object.keys(op).sort(), ["methods", "paths"])) v.push(`${address}: rule ${i} is not exactly methods and paths`);
+          if (from.length !== 1 || !sameJson(Object.keys(source), ["principals"]) || asList(source.principals).length !== 1) v.push(`${address}: rule ${i} does not name exactly one principal as its source`);
+          if (to.length !== 1 || !sameJson(Object.keys(op).sort(), ["methods", "paths"])) v.push(`${address}: rule ${i} is not exactly methods and paths`);
           if (rule.when !== undefined) v.push(`${address}: rule ${i} has conditions`);
           allowed.push(callLine(String(asList(source.principals)[0]), m.metadata?.namespace, app, op.methods, op.paths));
         });
@@ -302,7 +291,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       }));
       for (const ns of region.mesh.merchantNamespaces) {
         const own = policies.filter(([, m]) => m.metadata?.namespace === ns);
-        const defaultDeny = own.filter(([, m]) => same(m.spec?.podSelector, {}) && same(sorted(m.spec?.policyTypes), ["Egress", "Ingress"]) && m.spec?.ingress === undefined && m.spec?.egress === undefined);
+        const defaultDeny = own.filter(([, m]) => sameJson(m.spec?.podSelector, {}) && sameJson(sorted(m.spec?.policyTypes), ["Egress", "Ingress"]) && m.spec?.ingress === undefined && m.spec?.egress === undefined);
         if (defaultDeny.length === 0) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
         const crossing = region.mesh.calls
           .map((c) => ({ c, from: service(c.from, "identity"), to: service(c.to, "name") }))
@@ -310,7 +299,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
         for (const [address, m] of own) {
           if (defaultDeny.some(([a]) => a === address)) continue;
           const spec = m.spec ?? {};
-          if (same(spec.egress, expectedControlPlane) && spec.ingress === undefined && same(spec.podSelector, {})) continue;
+          if (sameJson(spec.egress, expectedControlPlane) && spec.ingress === undefined && sameJson(spec.podSelector, {})) continue;
           const selected = `${ns}/${spec.podSelector?.matchLabels?.app}`;
           const egress = asList<TfJson>(spec.egress);
           const ingress = asList<TfJson>(spec.ingress);

@@ -8,9 +8,9 @@ import {
 import { clusterPlatform, hasMeshPki } from "../../stacks/mesh-stacks";
 import { stackRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
-import { asList, refName, statementsOf } from "./common";
+import { asList, helmOverrideProblems, refName, sameJson, statementsOf } from "./common";
 import { IDENTITY_POLICIES } from "./iam";
-import { manifestsOf, regionOutput, sameJson } from "./mesh";
+import { manifestsOf, regionOutput } from "./mesh";
 
 /** What a Helm release of the workload CA chain must be. */
 interface ExpectedRelease {
@@ -41,7 +41,7 @@ function releaseProblems(json: TfJson, region: RegionConfig, expected: readonly 
     if (r.wait !== true || r.atomic !== true) v.push(`${address}: does not wait for its resources and roll back a failed install`);
     if (r.skip_crds === true) v.push(`${address}: skips its CRDs`);
     if (r.reuse_values === true || r.disable_webhooks === true || r.force_update === true) v.push(`${address}: reuse_values, disable_webhooks or force_update set`);
-    for (const key of ["set", "set_list", "set_sensitive", "set_wo", "postrender"]) if (r[key] !== undefined) v.push(`${address}: ${key} changes the release outside the reviewed values document`);
+    v.push(...helmOverrideProblems(address, r));
     const docs = asList<string>(r.values);
     if (docs.length !== 1 || !sameJson(JSON.parse(docs[0] ?? "{}"), e.values)) v.push(`${address}: values differ from the blueprint's ${e.chart} values`);
     if (e.after) {
@@ -141,10 +141,8 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
         if (values.rbac?.create !== false) v.push(`helm_release.${issuer[0]}: the chart's own ClusterRole is on (rbac.create is not false): the issuer could read every Secret of the cluster`);
         for (const b of bindings) if (!asList(issuer[1].depends_on).includes(b)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${b} (the issuer would start without its rights)`);
       } else {
-        const issuers = manifestsOf(json).filter(([, m]) => m.kind === MESH_CA_ISSUER.kind);
-        for (const [address] of issuers) {
-          const body = json.resource.kubernetes_manifest[address.split(".")[1]] as TfJson;
-          for (const b of bindings) if (!asList(body.depends_on).includes(b)) v.push(`${address}: created without waiting for ${b} (the issuer could not report Ready)`);
+        for (const [n, body] of resourcesOf(json, "kubernetes_manifest").filter(([, r]) => r.manifest?.kind === MESH_CA_ISSUER.kind)) {
+          for (const b of bindings) if (!asList(body.depends_on).includes(b)) v.push(`kubernetes_manifest.${n}: created without waiting for ${b} (the issuer could not report Ready)`);
         }
       }
       return v;

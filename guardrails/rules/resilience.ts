@@ -1,7 +1,7 @@
 import type { AwsRegionConfig } from "../../config/schema";
 import { resourceRules } from "../rule";
 import { TfJson, ref, resourcesOf } from "../tfjson";
-import { asList } from "./common";
+import { asList, forBucket, preventsDestroy } from "./common";
 
 /**
  * Resource types whose loss loses data or keys: they carry lifecycle.prevent_destroy, so that a
@@ -41,7 +41,7 @@ export const RESILIENCE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"]
     fix: "Set lifecycle.prevent_destroy on the resource (the blueprint's constructs do); to retire it, remove the flag in a reviewed change of its own.",
     description: "keys, HSMs, databases, buckets, Kafka and log groups are protected from destroy",
     resourceTypes: STATEFUL_TYPES,
-    check: (b) => (b.lifecycle?.prevent_destroy === true ? [] : ["not protected from destroy (lifecycle.prevent_destroy)"]),
+    check: (b) => (preventsDestroy(b) ? [] : ["not protected from destroy (lifecycle.prevent_destroy)"]),
   },
   {
     id: "resilience.multi-az",
@@ -73,7 +73,7 @@ export const RESILIENCE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"]
         const logs = asList<TfJson>(b.access_logs)[0];
         return logs?.enabled === true && own.includes(logs.bucket) ? [] : ["no access logs into a bucket of this stack"];
       }
-      const logging = resourcesOf(stack.json, "aws_s3_bucket_logging").find(([, l]) => l.bucket === ref("aws_s3_bucket", name, "id"))?.[1];
+      const logging = forBucket(stack.json, "aws_s3_bucket_logging", name)?.[1];
       if (!logging) return ["no server access logging"];
       if (logging.target_bucket === ref("aws_s3_bucket", name, "id")) return ["logs to itself"];
       return own.includes(logging.target_bucket) ? [] : ["logs to a bucket outside this stack"];

@@ -1,5 +1,5 @@
 import { stackRules } from "../rule";
-import { TfJson } from "../tfjson";
+import { TfJson, resourcesOf } from "../tfjson";
 import { asList } from "./common";
 
 /** Argument names that hold a secret value. */
@@ -42,7 +42,7 @@ export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", 
     check: ({ json }) => {
       const v: string[] = [];
       for (const type of ["tls_private_key", "tls_self_signed_cert", "tls_locally_signed_cert", "acme_certificate"]) {
-        for (const [name] of Object.entries((json.resource?.[type] ?? {}) as Record<string, unknown>)) v.push(`${type}.${name}: generates key material that Terraform keeps in its state`);
+        for (const [name] of resourcesOf(json, type)) v.push(`${type}.${name}: generates key material that Terraform keeps in its state`);
       }
       walkStrings(json, [], (path, value) => {
         if (value.includes("-----BEGIN") && /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
@@ -64,15 +64,15 @@ export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", 
       for (const [name, variable] of Object.entries((json.variable ?? {}) as Record<string, TfJson>)) {
         if (variable.sensitive === true && variable.default !== undefined) v.push(`variable.${name}: sensitive variable with a default value`);
       }
-      for (const [name, r] of Object.entries((json.resource?.kubernetes_manifest ?? {}) as Record<string, TfJson>)) {
+      for (const [name, r] of resourcesOf(json, "kubernetes_manifest")) {
         if (r.manifest?.kind === "Secret" && (r.manifest.data !== undefined || r.manifest.stringData !== undefined)) v.push(`kubernetes_manifest.${name}: a Secret with its data in the stack`);
       }
       for (const type of ["kubernetes_secret", "kubernetes_secret_v1"]) {
-        for (const [name, r] of Object.entries((json.resource?.[type] ?? {}) as Record<string, TfJson>)) {
+        for (const [name, r] of resourcesOf(json, type)) {
           if (r.data !== undefined || r.binary_data !== undefined) v.push(`${type}.${name}: a Secret with its data in the stack`);
         }
       }
-      for (const [name, r] of Object.entries((json.resource?.helm_release ?? {}) as Record<string, TfJson>)) {
+      for (const [name, r] of resourcesOf(json, "helm_release")) {
         if (asList(r.set_sensitive).length > 0) v.push(`helm_release.${name}: set_sensitive writes a secret into the state`);
       }
       return v;

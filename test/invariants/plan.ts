@@ -1,4 +1,5 @@
 import { AwsRegionConfig } from "../../config/schema";
+import { DR_KEY_ALIASES } from "../../constructs/disaster-recovery";
 import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
 import { SynthStack, TfJson } from "../support/synth";
 import { keyNameByAlias, principalArns, statementsOf } from "../../guardrails/rules/common";
@@ -32,9 +33,6 @@ export function plannedResources(plan: TfJson, type?: string): PlannedResource[]
 export function providerOf(plan: TfJson, address: string): string {
   return ((plan.configuration?.root_module?.resources ?? []) as TfJson[]).find((r) => r.address === address)?.provider_config_key ?? "aws";
 }
-
-/** The DR partner region's alias suffix of a purpose. */
-const DR_ALIAS: Record<string, string> = { audit: "dr-audit", database: "dr-database" };
 
 /** References of one argument of one resource in the plan's configuration section. */
 function references(plan: TfJson, address: string, path: string[]): string[] {
@@ -110,7 +108,7 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
       if (kmsEncrypted.length === 0) v.push("aws_s3_bucket_server_side_encryption_configuration: no bucket under SSE-KMS");
       for (const { address } of kmsEncrypted) {
         // In the DR partner region, the replica is under the partner region's own audit key.
-        const key = providerOf(plan, address) === "aws.dr" ? `aws_kms_key.${keyNameByAlias(stack.json, DR_ALIAS.audit)}.arn` : auditKey;
+        const key = providerOf(plan, address) === "aws.dr" ? `aws_kms_key.${keyNameByAlias(stack.json, DR_KEY_ALIASES.audit)}.arn` : auditKey;
         if (!references(plan, address, ["rule", "apply_server_side_encryption_by_default", "kms_master_key_id"]).includes(key)) v.push(`${address}: not under ${key}`);
       }
       return v;
