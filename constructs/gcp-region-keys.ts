@@ -15,13 +15,14 @@ export const KEY_DESTROY_DELAY_DAYS = 30;
  * it gets encrypt/decrypt on its key and no other. The tokenization key has no agent: the
  * tokenization service's own identity is granted it (GkeCluster's workload identities).
  */
-export function serviceAgentOf(purpose: GcpKeyPurpose, projectNumber: string): string | undefined {
+export function serviceAgentOf(purpose: GcpKeyPurpose, projectNumber: string, loggingServiceAccount?: string): string | undefined {
   const agents: Record<GcpKeyPurpose, string | undefined> = {
     database: `service-${projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`,
     kafka: `service-${projectNumber}@gcp-sa-managedkafka.iam.gserviceaccount.com`,
     audit: `service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`,
     "gke-secrets": `service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
-    logs: `service-${projectNumber}@gcp-sa-logging.iam.gserviceaccount.com`,
+    // Cloud Logging's CMEK account where the project's settings name one (kms.loggingServiceAccount).
+    logs: loggingServiceAccount ?? `service-${projectNumber}@gcp-sa-logging.iam.gserviceaccount.com`,
     disks: `service-${projectNumber}@compute-system.iam.gserviceaccount.com`,
     registry: `service-${projectNumber}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
     tokenization: undefined,
@@ -80,7 +81,7 @@ export class GcpRegionKeys extends Construct {
         lifecycle: { preventDestroy: true },
       });
       keys[purpose] = key;
-      const agent = purpose === "logs" && props.loggingServiceAccount ? props.loggingServiceAccount : serviceAgentOf(purpose, props.projectNumber);
+      const agent = serviceAgentOf(purpose, props.projectNumber, props.loggingServiceAccount);
       if (agent) {
         grants[purpose] = new KmsCryptoKeyIamMember(this, `${idOf(purpose)}ServiceAgent`, {
           cryptoKeyId: key.id,

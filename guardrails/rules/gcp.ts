@@ -305,7 +305,7 @@ export const GCP_RESOURCE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
       if (b.role !== "roles/cloudkms.cryptoKeyEncrypterDecrypter") v.push(`role ${b.role}, expected roles/cloudkms.cryptoKeyEncrypterDecrypter`);
       const purpose = purposeOf(stack.json, keyRef(b.crypto_key_id)) as GcpKeyPurpose | undefined;
       if (!purpose) return [...v, `names ${b.crypto_key_id}, not a key of this stack`];
-      const agent = serviceAgentOf(purpose, stack.region.projectNumber);
+      const agent = serviceAgentOf(purpose, stack.region.projectNumber, stack.region.kms.loggingServiceAccount);
       if (agent) {
         if (b.member !== `serviceAccount:${agent}`) v.push(`grants the ${purpose} key to ${b.member}, not its service agent`);
       } else {

@@ -1,7 +1,7 @@
 import { GcpRegionConfig } from "../../config/schema";
 import { GCP_KEY_PURPOSES } from "../../constructs/gcp-region-keys";
 import { GUARDRAILS, checkRule } from "../../guardrails";
-import { SynthStack, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllLayers } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 
 /** The GCP region stacks of the shipped regions. */
 const stacks = shippedAllLayers().filter((s): s is SynthStack<GcpRegionConfig> => s.layer === "gcp");
@@ -16,6 +16,17 @@ describe.each(stacks.map((s) => [s.name, s] as const))("%s meets every guardrail
     expect(stack.guardrails.findings.filter((f) => f.rule.id === rule.id && !f.suppressedBy)).toEqual([]);
     expect(checkRule(rule, stack).length).toBe(stack.guardrails.findings.filter((f) => f.rule.id === rule.id).length);
   });
+});
+
+it("grants the logs key to the project's Cloud Logging account where the region names one (kms.loggingServiceAccount), and the guardrails accept it", () => {
+  const account = "cmek-logging-123@gcp-sa-logging.iam.gserviceaccount.com";
+  const region = stacks[0].region;
+  const result = synthRegions([{ ...region, kms: { ...region.kms, loggingServiceAccount: account } }]);
+  const stack = result.stacks.find((s) => s.layer === "gcp")!;
+  const logsKey = Object.entries(stack.json.resource.google_kms_crypto_key as Record<string, TfJson>).find(([, k]) => k.name === "logs")![0];
+  const grants = resourcesOf(stack.json, "google_kms_crypto_key_iam_member").filter(([, g]) => g.crypto_key_id === `\${google_kms_crypto_key.${logsKey}.id}`);
+  expect(grants.map(([, g]) => g.member)).toEqual([`serviceAccount:${account}`]);
+  expect(stack.guardrails.findings.filter((f) => !f.suppressedBy)).toEqual([]);
 });
 
 const first = (j: TfJson, type: string): TfJson => Object.values(j.resource[type] as Record<string, TfJson>)[0];
