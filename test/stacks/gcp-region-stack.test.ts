@@ -1,7 +1,7 @@
 import { GcpRegionConfig } from "../../config/schema";
 import { GCP_KEY_PURPOSES } from "../../constructs/gcp-region-keys";
 import { GUARDRAILS, checkRule } from "../../guardrails";
-import { SynthStack, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 
 /** The GCP region stacks of the shipped regions. */
 const stacks = shippedAllLayers().filter((s): s is SynthStack<GcpRegionConfig> => s.layer === "gcp");
@@ -121,7 +121,7 @@ describe("every GCP guardrail fails when the stack is weakened", () => {
     it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_l, id, mutate) => {
       const json = cloneJson(stack.json);
       mutate(json);
-      const rejected = guardrailPacks().get(stack.name)!.evaluate(json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
+      const rejected = stack.pack.evaluate(json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
       expect(rejected.length).toBeGreaterThan(0);
     });
   });

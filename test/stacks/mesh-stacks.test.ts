@@ -6,7 +6,7 @@ import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../constr
 import { meshDesign } from "../../stacks/mesh-stacks";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { manifestsOf } from "../../guardrails/rules/mesh";
-import { MeshStacks, TfJson, cloneJson, guardrailPacks, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../support/synth";
+import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../support/synth";
 
 const regions = shippedMeshStacks();
 /** The guardrails of the in-cluster stacks, each with the layers it checks. */
@@ -104,12 +104,13 @@ const removeManifest = (j: TfJson, pred: (m: TfJson) => boolean) => {
 };
 const addManifest = (j: TfJson, name: string, manifest: TfJson) => (j.resource.kubernetes_manifest[name] = { manifest });
 const merchant = (s: MeshStacks) => s.region.mesh.merchantNamespaces[0];
-const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => {
-  const r = release(j, "istiod");
+/** Edits a release's one values document in place. */
+const valuesEdit = (r: TfJson, edit: (v: TfJson) => void) => {
   const v = JSON.parse(r.values[0]);
   edit(v);
   r.values = [JSON.stringify(v)];
 };
+const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => valuesEdit(release(j, "istiod"), edit);
 
 /** Weakenings a careless change could make, each with the invariant that must catch it: [invariant, label, stack, mutation]. */
 const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
@@ -121,10 +122,7 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
   ["mesh.known-kinds", "an EnvoyFilter", "mesh", (j) => addManifest(j, "ef", { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x", namespace: "payments" }, spec: {} })],
   ["mesh.known-kinds", "a DestinationRule turning TLS off", "mesh", (j) =>
     addManifest(j, "dr", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x", namespace: "payments" }, spec: { host: "*", trafficPolicy: { tls: { mode: "DISABLE" } } } })],
-  ["residency.in-jurisdiction", "Istio images from a registry in another jurisdiction", "istio", (j) => {
-    const istiod = Object.values(j.resource.helm_release as Record<string, TfJson>).find((r) => r.chart === "istiod")!;
-    istiod.repository = "oci://111122223333.dkr.ecr.sa-east-1.amazonaws.com/charts/istio";
-  }],
+  ["residency.in-jurisdiction", "Istio images from a registry in another jurisdiction", "istio", (j) => (release(j, "istiod").repository = "oci://111122223333.dkr.ecr.sa-east-1.amazonaws.com/charts/istio")],
   ["residency.in-jurisdiction", "state in another jurisdiction", "mesh", (j) => {
     if (j.terraform.backend.s3) j.terraform.backend.s3.region = "sa-east-1";
     else j.terraform.backend.gcs.kms_encryption_key = "projects/p/locations/southamerica-east1/keyRings/r/cryptoKeys/k";
@@ -203,12 +201,7 @@ const MUTATIONS: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =
     })],
 ];
 
-const valuesEdit = (r: TfJson, edit: (v: TfJson) => void) => {
-  const v = JSON.parse(r.values[0]);
-  edit(v);
-  r.values = [JSON.stringify(v)];
-};
-const issuerOf = (j: TfJson) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "AWSPCAIssuer")!.manifest;
+const issuerOf = (j: TfJson) => manifestBody(j, "AWSPCAIssuer").manifest;
 const anchorOf = (j: TfJson) => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>)[0];
 
 /** Weakenings of the workload CA chain, for the regions that have one (an intermediate in ACM PCA). */
@@ -253,7 +246,7 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
     issuer.kind = "AWSPCAClusterIssuer";
     delete issuer.metadata.namespace;
   }],
-  ["mesh.workload-ca", "the issuer not waited for", "istio", (j) => delete Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "AWSPCAIssuer")!.wait],
+  ["mesh.workload-ca", "the issuer not waited for", "istio", (j) => delete manifestBody(j, "AWSPCAIssuer").wait],
   ["mesh.merchants-isolated", "merchants cut off from istio-csr (their sidecars get no certificate)", "mesh", (j, s) =>
     (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress = manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress.filter((e: TfJson) => e.ports[0].port !== 6443))],
   ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1")],
@@ -283,7 +276,7 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the me
     const rule = IN_CLUSTER_RULES.find((r) => r.id === id)!;
     expect(checkRule(rule, copy[layer]!)).not.toEqual([]);
     // And the pack, as synth runs it, rejects the weakened stack.
-    const rejected = guardrailPacks().get(original.name)!.evaluate(copy[layer]!.json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
+    const rejected = original.pack.evaluate(copy[layer]!.json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
     expect(rejected.length).toBeGreaterThan(0);
   });
 });

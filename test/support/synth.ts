@@ -25,6 +25,8 @@ export interface SynthStack<R extends RegionConfig = RegionConfig> extends Stack
   readonly guardrails: GuardrailResult;
   /** The reviewer's report written beside the stack (`REPORT.md`). */
   readonly report: string;
+  /** The stack's guardrail pack: `pack.evaluate(json)` runs what synth ran (every rule of the stack's layer, its suppressions) over a weakened copy. */
+  readonly pack: GuardrailPack;
 }
 
 /** The result of one `app.synth()`, exactly what `cdktf synth` writes. */
@@ -48,9 +50,10 @@ export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): 
     stacks: stacks.map((stack) => {
       const dir = path.join(outdir, "stacks", stack.node.id);
       const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
-      const guardrails = GuardrailPack.of(stack)?.result;
-      if (!guardrails) throw new Error(`${stack.node.id}: synthesized without the guardrail pack`);
-      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson, guardrails, report: fs.readFileSync(path.join(dir, REPORT_FILE), "utf8") };
+      const pack = GuardrailPack.of(stack);
+      const guardrails = pack?.result;
+      if (!pack || !guardrails) throw new Error(`${stack.node.id}: synthesized without the guardrail pack`);
+      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson, guardrails, pack, report: fs.readFileSync(path.join(dir, REPORT_FILE), "utf8") };
     }),
   };
 }
@@ -119,28 +122,6 @@ export function allStacks(): readonly SynthStack<AwsRegionConfig>[] {
 /** A deep copy, for tests that weaken a stack to prove a check notices. */
 export function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-let packs: Map<string, GuardrailPack> | undefined;
-/**
- * The guardrail pack of every stack of {@link allStacks} and of the in-cluster stacks, by the same
- * names, on stacks built but not synthesized: `pack.evaluate(json)` runs what synth runs (every
- * rule of the stack's layers, with the stack's suppressions) over a weakened copy of the JSON.
- */
-export function guardrailPacks(): Map<string, GuardrailPack> {
-  if (!packs) {
-    packs = new Map();
-    for (const [regions, suffix] of [
-      [loadRegions(), ""],
-      [hsmStageRegions(), "@hsm-"],
-    ] as const) {
-      for (const stack of defineStacks(new App(), regions)) {
-        const name = suffix && stack.layer === "aws" ? `${stack.node.id} ${suffix}${(stack.region as AwsRegionConfig).hsm.stage}` : stack.node.id;
-        if (!packs.has(name)) packs.set(name, GuardrailPack.of(stack)!);
-      }
-    }
-  }
-  return packs;
 }
 
 /** The node arguments of cdktf.json's app command before `main.ts` (scripts/app-runner.ts). */
