@@ -1,4 +1,5 @@
 import { X509Certificate } from "crypto";
+import { isRemote } from "../constructs/mesh-model";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../constructs/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../constructs/pci";
 import { AWS_AVAILABILITY_ZONES, GCP_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf, zonesOf } from "./catalog";
@@ -343,7 +344,7 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
   // Calls from other regions: the caller exists there, and cardholder data stays in its jurisdiction.
   for (const a of regions) {
     a.config.mesh.calls.forEach((call, i) => {
-      if (call.fromTrustDomain === undefined || call.fromTrustDomain === a.config.mesh.trustDomain) return;
+      if (!isRemote(a.config.mesh, call)) return;
       const field = `mesh.calls[${i}].fromTrustDomain`;
       const caller = regions.find((r) => r.config.mesh.trustDomain === call.fromTrustDomain);
       if (!caller) {
@@ -565,7 +566,7 @@ function checkMesh(c: RegionConfig, report: Report): void {
   const seen = new Map<string, number>();
   mesh.calls.forEach((call, i) => {
     const field = `mesh.calls[${i}]`;
-    const remote = call.fromTrustDomain !== undefined && call.fromTrustDomain !== mesh.trustDomain;
+    const remote = isRemote(mesh, call);
     if (remote && merchants.has(call.to.split("/")[0])) {
       report(`${field}.to`, `a caller of another region reaches merchant namespace "${call.to.split("/")[0]}"`, "call a platform service of this region, which calls the merchant's service");
     }

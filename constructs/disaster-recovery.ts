@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import { AuditArchive } from "./audit-archive";
 import { TerraformResource } from "./cdktf";
 import { partitionOf, renderPolicy } from "./iam-policy";
-import { CustomerManagedKey } from "./region-keys";
+import { CustomerManagedKey, accountRootStatement } from "./region-keys";
 
 /** Alias suffixes of the partner region's keys (distinct from the home region's purposes). */
 export const DR_KEY_ALIASES = { audit: "dr-audit", database: "dr-database" } as const;
@@ -63,7 +63,6 @@ export class DisasterRecovery extends Construct {
     super(scope, id);
     if (props.partnerRegion === props.region) throw new Error(`DisasterRecovery ${props.name}: the partner region must differ from ${props.region}.`);
     const partition = partitionOf(props.region);
-    const root = `arn:${partition}:iam::${props.accountId}:root`;
     const partner = new Construct(this, "InPartnerRegion");
 
     // The partner region's keys: the account root delegates to IAM, as at home.
@@ -72,7 +71,7 @@ export class DisasterRecovery extends Construct {
         aliasName: `alias/${props.name}/${alias}`,
         description: `${props.name}: ${description} (in ${props.partnerRegion})`,
         rotationPeriodDays: 365,
-        statements: [{ Sid: "AccountRootDelegatesToIam", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" }],
+        statements: [accountRootStatement(props.region, props.accountId)],
       });
     const auditKey = key("AuditKey", DR_KEY_ALIASES.audit, "replica of the audit archive");
     const databaseKey = key("DatabaseKey", DR_KEY_ALIASES.database, "copies of the database backups");

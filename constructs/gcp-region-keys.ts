@@ -1,6 +1,7 @@
 import { KmsCryptoKey } from "@cdktf/provider-google/lib/kms-crypto-key";
 import { KmsCryptoKeyIamMember } from "@cdktf/provider-google/lib/kms-crypto-key-iam-member";
 import { KmsKeyRing } from "@cdktf/provider-google/lib/kms-key-ring";
+import { TerraformResource, dependable } from "./cdktf";
 import { Construct } from "constructs";
 
 /** One Cloud KMS key per purpose (the GCP counterpart of RegionKeys' purposes). */
@@ -94,10 +95,10 @@ export class GcpRegionKeys extends Construct {
     this.grants = grants;
   }
 
-  /** The key of a purpose, and what a resource using it must wait for (its agent's grant). */
-  use(purpose: GcpKeyPurpose): { readonly id: string; readonly dependsOn: KmsCryptoKeyIamMember[] } {
+  /** Makes `resource` (encrypted with the key of `purpose`) wait until the key's service agent may use the key. */
+  after(resource: TerraformResource, purpose: GcpKeyPurpose): void {
     const grant = this.grants[purpose];
-    return { id: this.keys[purpose].id, dependsOn: grant ? [grant] : [] };
+    if (grant) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(grant)];
   }
 }
 

@@ -152,7 +152,7 @@ export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
 }
 
 /** True when the call's caller runs in another region (another trust domain). */
-export function isRemote(design: MeshDesign, call: MeshCall): boolean {
+export function isRemote(design: Pick<MeshDesign, "trustDomain">, call: Pick<MeshCall, "fromTrustDomain">): boolean {
   return call.fromTrustDomain !== undefined && call.fromTrustDomain !== design.trustDomain;
 }
 

@@ -160,16 +160,7 @@ export class RegionKeys extends Construct {
       throw new Error(`RegionKeys: accountId must be a 12-digit account id, got "${props.accountId}".`);
     }
     const partition = partitionOf(props.region);
-    const root = `arn:${partition}:iam::${props.accountId}:root`;
-    const common: PolicyStatement[] = [
-      {
-        Sid: "AccountRootDelegatesToIam",
-        Effect: "Allow",
-        Principal: { AWS: root },
-        Action: "kms:*",
-        Resource: "*",
-      },
-    ];
+    const common: PolicyStatement[] = [accountRootStatement(props.region, props.accountId)];
     if (props.administratorArns && props.administratorArns.length > 0) {
       common.push({
         Sid: "KeyAdministratorsCannotUseTheKey",
@@ -303,4 +294,9 @@ export class RegionKeys extends Construct {
   managedKey(purpose: KeyPurpose): CustomerManagedKey {
     return this.keys[purpose];
   }
+}
+
+/** The key-policy statement by which the account root delegates a key's use to IAM (what IAM policies then grant). */
+export function accountRootStatement(region: string, accountId: string): PolicyStatement {
+  return { Sid: "AccountRootDelegatesToIam", Effect: "Allow", Principal: { AWS: `arn:${partitionOf(region)}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" };
 }

@@ -3,6 +3,7 @@
  * endpoints, EKS, HSM, Aurora, MSK, S3, keys (with the stores they protect), the access that the
  * security groups allow, and the mesh's call graph.
  */
+import { isRemote } from "../constructs/mesh-model";
 import { StackView } from "../guardrails/rule";
 import { asList, one, refName, truthy } from "../guardrails/rules/common";
 import { encryptedStores } from "../guardrails/rules/encryption";
@@ -75,7 +76,7 @@ export function callGraph(view: StackView, calls: readonly Call[], indent: strin
     lines.push(`${indent}end`);
   }
   for (const c of calls) {
-    const remote = c.fromTrustDomain !== undefined && c.fromTrustDomain !== region.mesh.trustDomain;
+    const remote = isRemote(region.mesh, c);
     const from = remote ? undefined : byIdentity(c.from);
     const source = remote ? `remote_${nodeId(`${c.fromTrustDomain}/${c.from}`)}` : svc(from ? `${from.namespace}/${from.name}` : c.from);
     if (remote) lines.push(`${indent}${source}([${label(`${c.from} in ${c.fromTrustDomain}`)}])`);

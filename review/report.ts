@@ -5,6 +5,7 @@
  * guardrail result only, so it says what the stack will do, not what the TypeScript meant.
  */
 import { JURISDICTIONS } from "../config/catalog";
+import { isRemote } from "../constructs/mesh-model";
 import { GuardrailResult } from "../guardrails/pack";
 import { StackView } from "../guardrails/rule";
 import { Statement, asList, one, principalArns, principalServices, refName, statementsOf } from "../guardrails/rules/common";
@@ -258,7 +259,7 @@ function meshSection(view: StackView): string {
     }
   } else if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
   const calls = view.region.mesh.calls.map((c) => [
-    c.fromTrustDomain && c.fromTrustDomain !== view.region.mesh.trustDomain ? `${c.from} (${c.fromTrustDomain})` : c.from,
+    isRemote(view.region.mesh, c) ? `${c.from} (${c.fromTrustDomain})` : c.from,
     c.to,
     c.methods.join(", "),
     c.paths.join(", "),

@@ -8,10 +8,10 @@ import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucke
 import { Construct } from "constructs";
 import { GcpRegionConfig, RegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/cloud-sql-postgres";
-import { TerraformOutput, TerraformResource, dependable } from "../constructs/cdktf";
+import { TerraformOutput } from "../constructs/cdktf";
 import { GcpPartnerServiceAttachment } from "../constructs/gcp-partner-service-attachment";
 import { GcpPrivateNetwork } from "../constructs/gcp-private-network";
-import { GcpKeyPurpose, GcpRegionKeys } from "../constructs/gcp-region-keys";
+import { GcpRegionKeys } from "../constructs/gcp-region-keys";
 import { GcsAuditArchive } from "../constructs/gcs-audit-archive";
 import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gke-cluster";
 import { ManagedKafka } from "../constructs/managed-kafka";
@@ -82,12 +82,6 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       rotationDays: region.kms.rotationDays,
       loggingServiceAccount: region.kms.loggingServiceAccount,
     });
-    // A resource encrypted with a key is created after its service agent may use the key.
-    const afterGrant = (resource: TerraformResource, purpose: GcpKeyPurpose) => {
-      const grant = this.keys.grants[purpose];
-      if (grant) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(grant)];
-    };
-
     const nodes = new GkeNodeServiceAccount(this, "NodeIdentity", { name, projectId: region.projectId });
     this.network = new GcpPrivateNetwork(this, "Network", {
       name,
@@ -124,7 +118,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       uniqueWriterIdentity: true,
       dependsOn: [logBucket],
     });
-    afterGrant(logBucket, "logs");
+    this.keys.after(logBucket, "logs");
     new ProjectIamAuditConfig(this, "DataAccessLogs", {
       project: region.projectId,
       service: "allServices",
@@ -140,8 +134,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       coldStorageAfterDays: region.retention.coldStorageAfterDays,
     });
 
-    afterGrant(this.auditArchive.archive, "audit");
-    afterGrant(this.auditArchive.accessLogs, "audit");
+    this.keys.after(this.auditArchive.archive, "audit");
+    this.keys.after(this.auditArchive.accessLogs, "audit");
 
     const withAccess = region.services.filter((s) => s.access);
     this.gke = new GkeCluster(this, "Gke", {
@@ -163,10 +157,10 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       nodes: region.gke.nodes,
       workloads: withAccess.map((s) => ({ id: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
     });
-    afterGrant(this.gke.cluster, "gke-secrets");
-    afterGrant(this.gke.cluster, "disks");
-    afterGrant(this.gke.nodePool, "disks");
-    afterGrant(this.gke.repository, "registry");
+    this.keys.after(this.gke.cluster, "gke-secrets");
+    this.keys.after(this.gke.cluster, "disks");
+    this.keys.after(this.gke.nodePool, "disks");
+    this.keys.after(this.gke.repository, "registry");
 
     this.database = new CloudSqlPostgres(this, "Database", {
       name,
@@ -181,7 +175,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       networkId: this.network.network.id,
       privateZoneNetworkId: this.network.network.id,
     });
-    afterGrant(this.database.instance, "database");
+    this.keys.after(this.database.instance, "database");
 
     this.kafka = new ManagedKafka(this, "Kafka", {
       name,
@@ -195,7 +189,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
         .filter((s) => s.access!.kafka.read.length + s.access!.kafka.write.length > 0)
         .map((s) => ({ id: s.name, serviceAccountEmail: this.gke.workloadIdentities[s.name].email, read: s.access!.kafka.read, write: s.access!.kafka.write })),
     });
-    afterGrant(this.kafka.cluster, "kafka");
+    this.keys.after(this.kafka.cluster, "kafka");
 
     // Each workload identity gets exactly its declared access.
     for (const s of withAccess) {

@@ -1,7 +1,7 @@
 import type { RegionConfig } from "../../config/schema";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { matchesAllPaths } from "../../config/rules";
-import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress } from "../../constructs/mesh-model";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, isRemote } from "../../constructs/mesh-model";
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../stacks/mesh-stacks";
 import { StackView, stackRules } from "../rule";
 import { TfJson, resourcesOf } from "../tfjson";
@@ -250,7 +250,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     check: ({ region, json }) => {
       const v: string[] = [];
       // Callers of other regions, each declared with its trust domain (config rules check them).
-      const remotePrincipals = region.mesh.calls.filter((c) => c.fromTrustDomain && c.fromTrustDomain !== region.mesh.trustDomain).map((c) => `${c.fromTrustDomain}/ns/${c.from.replace("/", "/sa/")}`);
+      const remotePrincipals = region.mesh.calls.filter((c) => isRemote(region.mesh, c)).map((c) => `${c.fromTrustDomain}/ns/${c.from.replace("/", "/sa/")}`);
       for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
           const at = `${address}: rule ${i}`;
