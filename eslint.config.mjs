@@ -19,7 +19,7 @@ export default tseslint.config(
             })),
             {
               name: "cdktf",
-              message: "Import cdktf through constructs/cdktf.ts, so that a move to the community fork (cdktn) is a one-file change.",
+              message: "Import cdktf through core/cdktf.ts, so that a move to the community fork (cdktn) is a one-file change.",
             },
           ],
         },
@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // The one module allowed to import cdktf.
-    files: ["constructs/cdktf.ts"],
+    files: ["core/cdktf.ts"],
     rules: { "no-restricted-imports": "off" },
   },
   {

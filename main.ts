@@ -1,6 +1,6 @@
 import { RegionConfigError } from "./config/errors";
 import { loadRegions } from "./config/load";
-import { App } from "./constructs/cdktf";
+import { App } from "./core/cdktf";
 import { writeReports } from "./review/write-reports";
 import { defineStacks } from "./stacks";
 

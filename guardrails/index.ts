@@ -1,24 +1,24 @@
 import { Rule } from "./rule";
-import { AUDIT_ARCHIVE_RULES } from "./rules/audit-archive";
-import { DATABASE_RULES } from "./rules/database";
-import { DR_RULES } from "./rules/dr";
-import { MESH_TRUST_RULES } from "./rules/mesh-trust";
-import { EKS_RULES } from "./rules/eks";
-import { ENCRYPTION_RULES } from "./rules/encryption";
-import { EXPOSURE_RULES } from "./rules/exposure";
+import { AUDIT_ARCHIVE_RULES } from "./rules/aws/audit-archive";
+import { DATABASE_RULES } from "./rules/aws/database";
+import { DR_RULES } from "./rules/aws/dr";
+import { MESH_TRUST_RULES } from "./rules/mesh/intermediate-ca";
+import { EKS_RULES } from "./rules/aws/eks";
+import { ENCRYPTION_RULES } from "./rules/aws/encryption";
+import { EXPOSURE_RULES } from "./rules/aws/exposure";
 import { GCP_RESOURCE_RULES, GCP_STACK_RULES } from "./rules/gcp";
-import { HSM_RULES } from "./rules/hsm";
-import { IAM_RULES } from "./rules/iam";
-import { KAFKA_RULES } from "./rules/kafka";
-import { KEY_RULES } from "./rules/keys";
-import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh";
-import { NETWORK_RULES } from "./rules/network";
-import { CA_ISSUER_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/pki";
-import { RESIDENCY_RULES } from "./rules/residency";
-import { RESILIENCE_RULES } from "./rules/resilience";
-import { REVIEWED_RULES } from "./rules/reviewed";
-import { SECRET_RULES } from "./rules/secrets";
-import { STACK_RULES } from "./rules/stack";
+import { HSM_RULES } from "./rules/aws/hsm";
+import { IAM_RULES } from "./rules/aws/iam";
+import { KAFKA_RULES } from "./rules/aws/kafka";
+import { KEY_RULES } from "./rules/aws/keys";
+import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh/in-cluster";
+import { NETWORK_RULES } from "./rules/aws/network";
+import { CA_ISSUER_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/mesh/workload-ca";
+import { RESIDENCY_RULES } from "./rules/every-stack/residency";
+import { RESILIENCE_RULES } from "./rules/aws/resilience";
+import { REVIEWED_RULES } from "./rules/every-stack/reviewed";
+import { SECRET_RULES } from "./rules/every-stack/secrets";
+import { STACK_RULES } from "./rules/every-stack/stack";
 
 /**
  * The blueprint's guardrail pack: every rule, by capability. Each rule names the layers of a region

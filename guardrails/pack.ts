@@ -1,9 +1,9 @@
 import { IConstruct } from "constructs";
-import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack } from "../constructs/cdktf";
-import type { RegionStack } from "../stacks/blueprint-stack";
+import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack } from "../core/cdktf";
+import type { RegionStack } from "../core/blueprint-stack";
 import { GUARDRAILS } from "./index";
 import { Rule, RuleInfo, StackView, checkRule } from "./rule";
-import { suppressionsOf } from "./suppress";
+import { suppressionsOf } from "../core/suppress";
 
 /** One violation of one rule. */
 export interface Finding {

@@ -1,6 +1,6 @@
 import type { RegionConfig } from "../config/schema";
-import type { StackLayer } from "../stacks/blueprint-stack";
-import { TfJson, resourcesOf } from "./tfjson";
+import type { StackLayer } from "../core/blueprint-stack";
+import { TfJson, resourcesOf } from "../tfjson/terraform";
 
 /** One synthesized stack, as a guardrail sees it (a rule of an AWS layer sees an AWS region). */
 export interface StackView<R extends RegionConfig = RegionConfig> {

@@ -6,7 +6,7 @@ import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
 import { asList, one, refName } from "../guardrails/rules/common";
 import { GCP_ENCRYPTION_AT_REST } from "../guardrails/rules/gcp";
-import { TfJson, resourcesOf } from "../guardrails/tfjson";
+import { TfJson, resourcesOf } from "../tfjson/terraform";
 import { label, nodeId } from "./diagram";
 import { shortRef, table } from "./report";
 

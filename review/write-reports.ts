@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { GuardrailPack } from "../guardrails/pack";
 import { StackView } from "../guardrails/rule";
-import { allResources } from "../guardrails/tfjson";
-import type { RegionStack } from "../stacks/blueprint-stack";
+import { allResources } from "../tfjson/terraform";
+import type { RegionStack } from "../core/blueprint-stack";
 import { renderReport } from "./report";
 
 /** A JSON value with object keys sorted, as cdktf writes cdk.tf.json. */

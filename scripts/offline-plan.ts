@@ -8,7 +8,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SECRET_ARGUMENT } from "../guardrails/rules/secrets";
+import { SECRET_ARGUMENT } from "../guardrails/rules/every-stack/secrets";
 
 /** Where Terraform and the AWS provider come from on this machine. */
 export interface OfflineTerraform {

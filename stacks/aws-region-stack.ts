@@ -1,21 +1,21 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
-import { AuditArchive } from "../constructs/audit-archive";
-import { AuroraPostgres } from "../constructs/aurora-postgres";
-import { CloudHsm } from "../constructs/cloud-hsm";
-import { DisasterRecovery } from "../constructs/disaster-recovery";
-import { MeshIntermediateCa } from "../constructs/mesh-intermediate-ca";
-import { END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_CHARTS, PKI_IMAGES, PKI_NAMESPACE } from "../constructs/mesh-pki";
-import { EksCluster } from "../constructs/eks-cluster";
-import { PolicyStatement, partitionOf } from "../constructs/iam-policy";
-import { HsmKeyStore } from "../constructs/hsm-key-store";
-import { KafkaCluster } from "../constructs/kafka-cluster";
-import { TerraformOutput, TerraformVariable } from "../constructs/cdktf";
-import { PartnerEndpointService } from "../constructs/partner-endpoint-service";
-import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/private-link-network";
-import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/region-keys";
-import { RegionStack } from "./blueprint-stack";
+import { AuditArchive } from "../constructs/aws/audit-archive";
+import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
+import { CloudHsm } from "../constructs/aws/cloud-hsm";
+import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
+import { MeshIntermediateCa } from "../constructs/aws/mesh-intermediate-ca";
+import { END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_CHARTS, PKI_IMAGES, PKI_NAMESPACE } from "../model/mesh/pki";
+import { EksCluster } from "../constructs/aws/eks-cluster";
+import { PolicyStatement, partitionOf } from "../constructs/aws/iam-policy";
+import { HsmKeyStore } from "../constructs/aws/hsm-key-store";
+import { KafkaCluster } from "../constructs/aws/kafka-cluster";
+import { TerraformOutput, TerraformVariable } from "../core/cdktf";
+import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
+import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/aws/private-link-network";
+import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/aws/region-keys";
+import { RegionStack } from "../core/blueprint-stack";
 
 /** Output ids are API too (other stacks read them): fixed, not built. */
 const SUBNET_OUTPUT_IDS: Record<NetworkTier, string> = {

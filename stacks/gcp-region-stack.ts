@@ -7,15 +7,15 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import { Construct } from "constructs";
 import { GcpRegionConfig, RegionConfig } from "../config/schema";
-import { CloudSqlPostgres } from "../constructs/cloud-sql-postgres";
-import { TerraformOutput } from "../constructs/cdktf";
-import { GcpPartnerServiceAttachment } from "../constructs/gcp-partner-service-attachment";
-import { GcpPrivateNetwork } from "../constructs/gcp-private-network";
-import { GcpRegionKeys } from "../constructs/gcp-region-keys";
-import { GcsAuditArchive } from "../constructs/gcs-audit-archive";
-import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gke-cluster";
-import { ManagedKafka } from "../constructs/managed-kafka";
-import { RegionStack } from "./blueprint-stack";
+import { CloudSqlPostgres } from "../constructs/gcp/cloud-sql-postgres";
+import { TerraformOutput } from "../core/cdktf";
+import { GcpPartnerServiceAttachment } from "../constructs/gcp/partner-service-attachment";
+import { GcpPrivateNetwork } from "../constructs/gcp/private-network";
+import { GcpRegionKeys } from "../constructs/gcp/region-keys";
+import { GcsAuditArchive } from "../constructs/gcp/gcs-audit-archive";
+import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gcp/gke-cluster";
+import { ManagedKafka } from "../constructs/gcp/managed-kafka";
+import { RegionStack } from "../core/blueprint-stack";
 
 /** Outputs the mesh stacks read (through the state of `region-<name>`). */
 export const GKE_OUTPUT_IDS = {

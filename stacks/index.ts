@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { RegionConfig } from "../config/schema";
 import { GuardrailPack } from "../guardrails/pack";
-import { RegionStack } from "./blueprint-stack";
+import { RegionStack } from "../core/blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { GcpRegionStack } from "./gcp-region-stack";
-import { IstioStack, MeshStack, PkiStack, hasMeshPki } from "./mesh-stacks";
+import { IstioStack, MeshStack, PkiStack, hasMeshPki } from "./in-cluster/cluster-stack";
 
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:

@@ -1,6 +1,6 @@
 // The CLI's floor for the benchmark: a cdktf app with one AWS resource, run by `cdktf synth` the
 // same way as the blueprint (same CLI, same app runner, same deep provider import).
-// The floor is a plain cdktf app: none of the blueprint, not even constructs/cdktf.ts.
+// The floor is a plain cdktf app: none of the blueprint, not even core/cdktf.ts.
 // eslint-disable-next-line no-restricted-imports
 import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";

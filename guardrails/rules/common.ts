@@ -1,4 +1,4 @@
-import { TfJson, ref, resourcesOf } from "../tfjson";
+import { TfJson, ref, resourcesOf } from "../../tfjson/terraform";
 
 /** A parsed IAM policy statement (loosely typed: policies are data here). */
 export interface Statement {

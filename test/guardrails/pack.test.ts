@@ -30,15 +30,15 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
 import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
-import { App, TerraformOutput, TerraformResource } from "../../constructs/cdktf";
+import { App, TerraformOutput, TerraformResource } from "../../core/cdktf";
 import { AwsRegionStack } from "../../stacks/aws-region-stack";
 import { GUARDRAILS } from "../../guardrails";
 import { GuardrailPack } from "../../guardrails/pack";
 import { isResourceRule } from "../../guardrails/rule";
-import { REVIEWED_RESOURCE_TYPES } from "../../guardrails/rules/reviewed";
-import { MIN_REASON_LENGTH, suppressGuardrails } from "../../guardrails/suppress";
+import { REVIEWED_RESOURCE_TYPES } from "../../guardrails/rules/every-stack/reviewed";
+import { MIN_REASON_LENGTH, suppressGuardrails } from "../../core/suppress";
 import { defineStacks } from "../../stacks";
-import { RegionStack, STACK_LAYERS, StackLayer } from "../../stacks/blueprint-stack";
+import { RegionStack, STACK_LAYERS, StackLayer } from "../../core/blueprint-stack";
 import { allStacks, shippedAllLayers } from "../support/synth";
 
 const eu = loadRegions().find((r) => r.name === "eu") as AwsRegionConfig;

@@ -1,6 +1,6 @@
 import { AwsRegionConfig } from "../../config/schema";
-import { DR_KEY_ALIASES } from "../../constructs/disaster-recovery";
-import { ALLOWED_TLS_POLICIES } from "../../constructs/partner-endpoint-service";
+import { DR_KEY_ALIASES } from "../../constructs/aws/disaster-recovery";
+import { ALLOWED_TLS_POLICIES } from "../../constructs/aws/partner-endpoint-service";
 import { SynthStack, TfJson } from "../support/synth";
 import { keyNameByAlias, principalArns, statementsOf } from "../../guardrails/rules/common";
 

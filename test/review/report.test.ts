@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { asList } from "../../guardrails/rules/common";
-import { encryptedStores } from "../../guardrails/rules/encryption";
-import { manifestsOf } from "../../guardrails/rules/mesh";
+import { encryptedStores } from "../../guardrails/rules/aws/encryption";
+import { manifestsOf } from "../../guardrails/rules/mesh/in-cluster";
 import { AwsRegionConfig } from "../../config/schema";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { nodeId } from "../../review/diagram";

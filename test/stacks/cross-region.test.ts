@@ -4,7 +4,7 @@ import { AwsRegionFile } from "../../config/schema";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { manifestsOf } from "../../guardrails/rules/mesh";
+import { manifestsOf } from "../../guardrails/rules/mesh/in-cluster";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { TfJson, cloneJson, synthRegions } from "../support/synth";
 

@@ -1,5 +1,5 @@
 import { GcpRegionConfig } from "../../config/schema";
-import { GCP_KEY_PURPOSES } from "../../constructs/gcp-region-keys";
+import { GCP_KEY_PURPOSES } from "../../constructs/gcp/region-keys";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 

@@ -6,7 +6,7 @@ import { RegionConfig } from "../../config/schema";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { manifestsOf } from "../../guardrails/rules/mesh";
+import { manifestsOf } from "../../guardrails/rules/mesh/in-cluster";
 import { SynthStack, TfJson, cloneJson, resourcesOf, synthRegions } from "../support/synth";
 
 /**

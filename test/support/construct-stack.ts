@@ -1,5 +1,5 @@
-import { App, Testing } from "../../constructs/cdktf";
-import { BlueprintStack } from "../../stacks/blueprint-stack";
+import { App, Testing } from "../../core/cdktf";
+import { BlueprintStack } from "../../core/blueprint-stack";
 import { TfJson } from "./synth";
 
 /** A bare stack for unit tests of one construct. */

@@ -1,5 +1,5 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { PrivateLinkNetworkProps } from "../../constructs/private-link-network";
+import { PrivateLinkNetworkProps } from "../../constructs/aws/private-link-network";
 import { TestStack } from "./construct-stack";
 
 /** Props of a small valid network for construct tests (three AZs, one /20 or /24 per tier and AZ). */

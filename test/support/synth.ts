@@ -3,20 +3,20 @@ import * as os from "os";
 import * as path from "path";
 import { loadRegions, validateRegions } from "../../config/load";
 import { AwsRegionConfig, RegionConfig } from "../../config/schema";
-import { App } from "../../constructs/cdktf";
+import { App } from "../../core/cdktf";
 import euFile from "../../regions/eu";
 import usFile from "../../regions/us";
 import { REPORT_FILE, writeReports } from "../../review/write-reports";
 import { defineStacks } from "../../stacks";
-import { StackLayer } from "../../stacks/blueprint-stack";
+import { StackLayer } from "../../core/blueprint-stack";
 import { appRunnerArgs } from "../../scripts/app-runner";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
 import { GuardrailPack, GuardrailResult } from "../../guardrails/pack";
 import { StackView } from "../../guardrails/rule";
-import { TfJson } from "../../guardrails/tfjson";
+import { TfJson } from "../../tfjson/terraform";
 
-export { ref, resourcesOf } from "../../guardrails/tfjson";
-export type { TfJson } from "../../guardrails/tfjson";
+export { ref, resourcesOf } from "../../tfjson/terraform";
+export type { TfJson } from "../../tfjson/terraform";
 
 /** One synthesized stack as the guardrails see it, plus the directory it was written to. */
 export interface SynthStack<R extends RegionConfig = RegionConfig> extends StackView<R> {

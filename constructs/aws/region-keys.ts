@@ -1,0 +1,302 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "constructs";
+import { Lazy, dependable } from "../../core/cdktf";
+import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
+
+/** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
+export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "ecr", "tokenization"] as const;
+export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+
+/** Construct id, alias suffix and description of each key; ids are API (they are Terraform addresses). */
+const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; description: string }>> = {
+  database: { id: "Database", alias: "database", description: "Aurora storage, snapshots and Performance Insights" },
+  kafka: { id: "Kafka", alias: "kafka", description: "MSK data at rest" },
+  audit: { id: "Audit", alias: "audit", description: "audit archive objects (S3 Object Lock)" },
+  eksSecrets: { id: "EksSecrets", alias: "eks-secrets", description: "EKS secrets envelope encryption" },
+  logs: { id: "Logs", alias: "logs", description: "CloudWatch log groups" },
+  secretsManager: { id: "SecretsManager", alias: "secrets-manager", description: "Secrets Manager secrets" },
+  ebs: { id: "Ebs", alias: "ebs", description: "EBS volumes of cluster nodes" },
+  ecr: { id: "Ecr", alias: "ecr", description: "container images in the private ECR repositories" },
+  tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
+};
+
+/** What a retired tokenization key refuses: every way to produce new ciphertext under it. */
+export const RETIRED_KEY_DENIED_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo"] as const;
+
+/**
+ * What key administrators may do: manage, never use. PutKeyPolicy stays (administration needs
+ * it); the key policy change is then visible in CloudTrail and in the next plan.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKey", "kms:DisableKey",
+  "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:PutKeyPolicy",
+  "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:RevokeGrant",
+  "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
+
+/** Properties of {@link RegionKeys}. */
+export interface RegionKeysProps {
+  /** Account that owns the keys; its root principal delegates key use to IAM policies. */
+  readonly accountId: string;
+  /** Region of the keys (for the CloudWatch Logs service principal and its encryption context). */
+  readonly region: string;
+  /** Every key gets the alias `alias/<aliasPrefix>/<purpose>`. */
+  readonly aliasPrefix: string;
+  /**
+   * IAM principals allowed to administer the keys (not to use them).
+   * @default - none: only the account root, through IAM policies
+   */
+  readonly administratorArns?: readonly string[];
+  /**
+   * Days between automatic rotations (PCI DSS 3.7.4 cryptoperiod), 90 to 2560.
+   * @default 365
+   */
+  readonly rotationPeriodDays?: number;
+}
+
+/** Properties of {@link CustomerManagedKey}. */
+export type CustomerManagedKeyProps = {
+  /** Full alias name, `alias/...`. */
+  readonly aliasName: string;
+  /** What the key protects (shown in the console and the plan). */
+  readonly description: string;
+  /** The initial key policy statements; more can be added with `addToPolicy`. */
+  readonly statements: readonly PolicyStatement[];
+} & (
+  | {
+      /** Days between automatic rotations. */
+      readonly rotationPeriodDays: number;
+      readonly customKeyStoreId?: undefined;
+    }
+  | {
+      /**
+       * The custom key store whose HSMs generate and hold the key material. Such keys cannot rotate
+       * automatically (KMS refuses): rotation is manual, by a new key and an alias move.
+       */
+      readonly customKeyStoreId: string;
+      readonly rotationPeriodDays?: undefined;
+    }
+);
+
+/** A customer-managed key, the statements of its policy and its alias. */
+export class CustomerManagedKey extends Construct {
+  /** The key; pass this object, not its ARN, to constructs that encrypt with it. */
+  readonly key: KmsKey;
+  readonly alias: KmsAlias;
+  /** The alias's name, `alias/...` (a plain string, unlike `alias.name`). */
+  readonly aliasName: string;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
+    super(scope, id);
+    this.statements = [...props.statements];
+    this.aliasName = props.aliasName;
+    const inKeyStore = props.customKeyStoreId !== undefined;
+    this.key = new KmsKey(this, "Key", {
+      description: props.description,
+      keyUsage: "ENCRYPT_DECRYPT",
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      customKeyStoreId: props.customKeyStoreId,
+      // Multi-region keys copy key material to other regions: never, for residency.
+      multiRegion: false,
+      enableKeyRotation: !inKeyStore,
+      rotationPeriodInDays: props.rotationPeriodDays,
+      deletionWindowInDays: 30,
+      isEnabled: true,
+      bypassPolicyLockoutSafetyCheck: false,
+      // Rendered at synth, so constructs built later can still add the statements they need.
+      policy: Lazy.stringValue({ produce: () => renderPolicy(this.statements) }),
+      lifecycle: { preventDestroy: true },
+    });
+    this.alias = new KmsAlias(this, "Alias", { name: props.aliasName, targetKeyId: this.key.keyId });
+  }
+
+  /** Adds a statement to the key policy (e.g. a service-linked role that must use the key). */
+  addToPolicy(statement: PolicyStatement): void {
+    if (statement.Effect === "Allow" && isAnyone(statement.Principal) && !statement.Condition) {
+      throw new Error(`Key policy statement "${statement.Sid}" names principal "*" with no condition; name the principals instead.`);
+    }
+    this.statements.push(statement);
+  }
+}
+
+/**
+ * One customer-managed KMS key per purpose for a region: rotation on, 30-day deletion window,
+ * single-region, protected from destroy, each with an alias and a policy naming its principals.
+ * The tokenization purpose can later move into a CloudHSM key store, where keys rotate by hand.
+ */
+export class RegionKeys extends Construct {
+  /** Aurora storage, snapshots, Performance Insights. */
+  readonly database: KmsKey;
+  /** MSK data at rest (and its SCRAM secrets). */
+  readonly kafka: KmsKey;
+  /** The audit archive's objects. */
+  readonly audit: KmsKey;
+  /** EKS secrets envelope encryption. */
+  readonly eksSecrets: KmsKey;
+  /** CloudWatch log groups. */
+  readonly logs: KmsKey;
+  /** Secrets Manager secrets (e.g. the database master password). */
+  readonly secretsManager: KmsKey;
+  /** EBS volumes of cluster nodes. */
+  readonly ebs: KmsKey;
+  /** Container images in the region's private ECR repositories. */
+  readonly ecr: KmsKey;
+  private readonly keys: Record<KeyPurpose, CustomerManagedKey>;
+  private readonly aliasPrefix: string;
+  private readonly commonStatements: readonly PolicyStatement[];
+  private tokenizationKey: KmsKey;
+  private hsmTokenizationKeys?: readonly CustomerManagedKey[];
+
+  constructor(scope: Construct, id: string, props: RegionKeysProps) {
+    super(scope, id);
+    const rotationPeriodDays = props.rotationPeriodDays ?? 365;
+    if (rotationPeriodDays < 90 || rotationPeriodDays > 2560) {
+      throw new Error(`RegionKeys: rotationPeriodDays must be between 90 and 2560 (KMS limits), got ${rotationPeriodDays}.`);
+    }
+    if (!/^\d{12}$/.test(props.accountId)) {
+      throw new Error(`RegionKeys: accountId must be a 12-digit account id, got "${props.accountId}".`);
+    }
+    const partition = partitionOf(props.region);
+    const common: PolicyStatement[] = [accountRootStatement(props.region, props.accountId)];
+    if (props.administratorArns && props.administratorArns.length > 0) {
+      common.push({
+        Sid: "KeyAdministratorsCannotUseTheKey",
+        Effect: "Allow",
+        Principal: { AWS: [...props.administratorArns] },
+        // Listed one by one: the usual `kms:Create*` would include CreateGrant, with which an
+        // administrator could grant itself Decrypt.
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: "*",
+      });
+    }
+    const servicePrincipals: Partial<Record<KeyPurpose, PolicyStatement[]>> = {
+      logs: [
+        {
+          Sid: "CloudWatchLogsForThisAccountOnly",
+          Effect: "Allow",
+          Principal: { Service: `logs.${props.region}.amazonaws.com` },
+          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          Resource: "*",
+          Condition: {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*` },
+          },
+        },
+      ],
+    };
+
+    const make = (purpose: KeyPurpose): CustomerManagedKey => {
+      const spec = KEY_SPECS[purpose];
+      return new CustomerManagedKey(this, spec.id, {
+        aliasName: `alias/${props.aliasPrefix}/${spec.alias}`,
+        description: `${props.aliasPrefix}: ${spec.description}`,
+        rotationPeriodDays,
+        statements: [...common, ...(servicePrincipals[purpose] ?? [])],
+      });
+    };
+    this.keys = {
+      database: make("database"),
+      kafka: make("kafka"),
+      audit: make("audit"),
+      eksSecrets: make("eksSecrets"),
+      logs: make("logs"),
+      secretsManager: make("secretsManager"),
+      ebs: make("ebs"),
+      ecr: make("ecr"),
+      tokenization: make("tokenization"),
+    };
+    this.database = this.keys.database.key;
+    this.kafka = this.keys.kafka.key;
+    this.audit = this.keys.audit.key;
+    this.eksSecrets = this.keys.eksSecrets.key;
+    this.logs = this.keys.logs.key;
+    this.secretsManager = this.keys.secretsManager.key;
+    this.ebs = this.keys.ebs.key;
+    this.ecr = this.keys.ecr.key;
+    this.tokenizationKey = this.keys.tokenization.key;
+    this.aliasPrefix = props.aliasPrefix;
+    this.commonStatements = common;
+  }
+
+  /**
+   * The tokenization service's key: an ordinary CMK until {@link moveTokenizationToKeyStore}, then
+   * the newest HSM-backed key. Read it after the move when both happen in one stack.
+   */
+  get tokenization(): KmsKey {
+    return this.tokenizationKey;
+  }
+
+  /**
+   * The HSM-backed tokenization keys, oldest first (empty before the move): a service that
+   * decrypts old tokens needs Decrypt on each of them and on the ordinary CMK.
+   */
+  get hsmTokenization(): readonly KmsKey[] {
+    return (this.hsmTokenizationKeys ?? []).map((k) => k.key);
+  }
+
+  /**
+   * Moves the tokenization purpose into a CloudHSM custom key store (PCI DSS 3.6.1). Creates one
+   * key per generation `1..generation` in the store, each with alias `tokenization-hsm-g<n>`, and
+   * points the `tokenization` alias at the newest (an in-place alias update, so clients that use
+   * the alias follow). Every earlier key, including the ordinary CMK used until now (alias
+   * `tokenization-interim`), stays for decryption and re-encryption, and its policy denies new
+   * encryption: data moves forward with ReEncrypt, never back.
+   *
+   * Keys in a custom key store cannot rotate automatically; raising `generation` is the manual
+   * rotation (README).
+   */
+  moveTokenizationToKeyStore(customKeyStoreId: string, generation = 1): void {
+    if (this.hsmTokenizationKeys) throw new Error("RegionKeys: the tokenization key has already moved to a key store.");
+    if (!Number.isInteger(generation) || generation < 1) {
+      throw new Error(`RegionKeys: the tokenization key generation must be a whole number from 1, got ${generation}.`);
+    }
+    const interim = this.keys.tokenization;
+    const scope = new Construct(this, "TokenizationHsm");
+    const generations = Array.from(
+      { length: generation },
+      (_, i) =>
+        new CustomerManagedKey(scope, `G${i + 1}`, {
+          aliasName: `alias/${this.aliasPrefix}/tokenization-hsm-g${i + 1}`,
+          description: `${this.aliasPrefix}: tokenization service, generation ${i + 1}, key material in the CloudHSM key store`,
+          customKeyStoreId,
+          statements: this.commonStatements,
+        }),
+    );
+    const current = generations[generations.length - 1];
+    const purposeAlias = interim.alias;
+    purposeAlias.targetKeyId = current.key.keyId;
+    new KmsAlias(interim, "InterimAlias", { name: `alias/${this.aliasPrefix}/tokenization-interim`, targetKeyId: interim.key.keyId });
+    for (const retired of [interim, ...generations.slice(0, -1)]) {
+      retired.addToPolicy({
+        Sid: "RetiredTokenizationKeyDecryptsOnly",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: [...RETIRED_KEY_DENIED_ACTIONS],
+        Resource: "*",
+        // Callers that name the purpose alias still reach this key until the alias move has
+        // propagated (KMS is eventually consistent) or if the apply stops before the move: they
+        // are let through; any other way to encrypt under a retired key is refused.
+        Condition: { StringNotEquals: { "kms:RequestAlias": interim.aliasName } },
+      });
+      // The policy changes only once the alias has moved.
+      retired.key.dependsOn = [...(retired.key.dependsOn ?? []), dependable(purposeAlias)];
+    }
+    this.hsmTokenizationKeys = generations;
+    this.tokenizationKey = current.key;
+  }
+
+  /**
+   * The key and alias created for a purpose, e.g. to add a key-policy statement. For tokenization
+   * this is the ordinary CMK, also after the move; the HSM-backed keys are `hsmTokenization`.
+   */
+  managedKey(purpose: KeyPurpose): CustomerManagedKey {
+    return this.keys[purpose];
+  }
+}
+
+/** The key-policy statement by which the account root delegates a key's use to IAM (what IAM policies then grant). */
+export function accountRootStatement(region: string, accountId: string): PolicyStatement {
+  return { Sid: "AccountRootDelegatesToIam", Effect: "Allow", Principal: { AWS: `arn:${partitionOf(region)}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" };
+}

@@ -1,0 +1,139 @@
+import { Construct, Node } from "constructs";
+import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../config/schema";
+import { BLUEPRINT_STACK, GcsBackend, S3Backend, TerraformElement, TerraformStack } from "./cdktf";
+import { correctHcl } from "./hcl";
+
+/**
+ * Base of every stack: Terraform addresses are the construct path in snake_case
+ * (`aws_kms_key.keys_database_key`), not cdktf's hashed ids (`Keys_Database_Key_8F2C1A2B`), so a
+ * reviewer can read a plan. Construct ids are unique per scope, so paths are unique; two paths
+ * that differ only in case or punctuation are rejected rather than silently merged.
+ */
+export abstract class BlueprintStack extends TerraformStack {
+  private readonly allocated = new Map<string, string>();
+  /** Marks the stack for the cross-stack guard (core/cdktf-speed.ts). */
+  readonly [BLUEPRINT_STACK] = true;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+  }
+
+  protected allocateLogicalId(tfElement: TerraformElement | Node): string {
+    const node = tfElement instanceof Node ? tfElement : tfElement.node;
+    const scopes = node.scopes;
+    const components = scopes.slice(scopes.indexOf(this) + 1).map((c) => toSnake(c.node.id));
+    const id = components.join("_");
+    const path = node.path;
+    const previous = this.allocated.get(id);
+    if (previous !== undefined && previous !== path) {
+      throw new Error(`Construct paths "${previous}" and "${path}" map to the same Terraform address "${id}"; rename one of the construct ids.`);
+    }
+    this.allocated.set(id, path);
+    return id;
+  }
+
+  /**
+   * cdktf resolves every stack once more before synthesis ("preparing"), only so that references
+   * between stacks can add the outputs and remote-state reads they need. The blueprint's stacks
+   * never reference each other's resources (an in-cluster stack reads `region-<name>`'s outputs
+   * through its own `terraform_remote_state`, and the guardrails refuse any other data source), so
+   * preparing is only the backend: the stack is resolved for the guardrails and written, not three
+   * times. A reference or depends_on into another blueprint stack throws when it is resolved
+   * (core/cdktf-speed.ts), naming both stacks.
+   */
+  prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
+  /** The JSON the guardrails resolved while validating, not yet handed to cdktf's synthesizer, and the tree it came from. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private resolvedForSynth?: { readonly json: { [key: string]: any }; readonly constructs: number };
+
+  /**
+   * Hands the JSON that the stack's validation just resolved (`resolveFresh`) to the synthesizer,
+   * which calls `toTerraform()` right after the validations: the stack is resolved once for both,
+   * not twice (resolution is most of synth's cost). Used once; never if the tree has changed since.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  reuseForSynth(json: { [key: string]: any }): void {
+    this.resolvedForSynth = { json, constructs: this.node.findAll().length };
+  }
+
+  /** The stack resolved now, whatever was handed over before. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  resolveFresh(): { [key: string]: any } {
+    this.resolvedForSynth = undefined;
+    return super.toTerraform();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toTerraform(): { [key: string]: any } {
+    const handed = this.resolvedForSynth;
+    this.resolvedForSynth = undefined;
+    if (handed && handed.constructs === this.node.findAll().length) return handed.json;
+    return super.toTerraform();
+  }
+
+  /** `cdktf synth --hcl`: cdktf's HCL, corrected where cdktf 0.21 writes invalid HCL (see ./hcl). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toHclTerraform(): { [key: string]: any } {
+    const out = super.toHclTerraform();
+    return { ...out, hcl: correctHcl(String(out.hcl), this.toTerraform()) };
+  }
+}
+
+/** A stack of one region's. */
+export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends BlueprintStack {
+  /**
+   * @param region the region the stack belongs to
+   * @param layer what of the region it holds: `aws` or `gcp` (`region-<name>`, that cloud's
+   *   provider only), `pki` (cert-manager and the AWS PCA issuer, where the region has a mesh
+   *   intermediate CA), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
+   */
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly region: R,
+    readonly layer: StackLayer,
+  ) {
+    super(scope, id);
+  }
+
+  /**
+   * State in the region's state bucket under `key`, encrypted with the state key, with S3-native
+   * locking (Terraform ≥ 1.10; cdktf 0.21 has no typed option for it).
+   */
+  protected useRegionStateBackend(key: string): void {
+    const region: RegionConfig = this.region;
+    if (region.cloud !== "aws") throw new Error(`${this.node.id}: the S3 state backend is for AWS regions`);
+    const state = (region as AwsRegionConfig).stateBackend;
+    const backend = new S3Backend(this, { bucket: state.bucket, key, region: state.region, encrypt: true, kmsKeyId: state.kmsKeyArn });
+    backend.addOverride("use_lockfile", true);
+    this.addOverride("terraform.required_version", ">= 1.10");
+  }
+
+  /**
+   * State in the region's GCS state bucket under `prefix`, encrypted with the state key (Cloud KMS);
+   * GCS locks state natively.
+   */
+  protected useGcsStateBackend(prefix: string): void {
+    const region: RegionConfig = this.region;
+    if (region.cloud !== "gcp") throw new Error(`${this.node.id}: the GCS state backend is for GCP regions`);
+    const state = (region as GcpRegionConfig).stateBackend;
+    new GcsBackend(this, { bucket: state.bucket, prefix, kmsEncryptionKey: state.kmsKeyName });
+    this.addOverride("terraform.required_version", ">= 1.10");
+  }
+}
+
+/** The layers of a region, in deploy order. */
+export const STACK_LAYERS = ["aws", "gcp", "pki", "istio", "mesh"] as const;
+export type StackLayer = (typeof STACK_LAYERS)[number];
+
+/** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */
+function toSnake(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9_-]/g, "_")
+    .toLowerCase();
+}

@@ -1,0 +1,155 @@
+/**
+ * Two changes to how cdktf 0.21 spends its time, found with `npm run bench -- --profile` (see
+ * bench/RESULTS.md). Both leave the synthesized output byte-identical (the snapshot tests, and a
+ * test that resolves every shipped stack both ways and compares). cdktf is archived, so these
+ * private modules will not move under us; the tests fail if they ever do.
+ *
+ * 1. cdktf records a complete stack trace whenever it creates a token (every reference, every
+ *    attribute of a resource), only to decorate the error about a token that cannot be resolved.
+ *    That was a third of synth (1.35 s of 4.0 s for 16 regions). Off, unless
+ *    BLUEPRINT_TOKEN_TRACES=1 (when an unresolvable token needs finding).
+ * 2. cdktf resolves every value of every resource through its generic resolver (a new context and
+ *    a token test per string, number, array and object), though most values hold no token. A fast
+ *    path copies what holds no token and hands every token, and every container that cdktf treats
+ *    specially (list and map tokens, resolvables, constructs), to cdktf's own resolver.
+ *    BLUEPRINT_CDKTF_RESOLVE=1 keeps cdktf's resolver for everything.
+ *
+ * And one guard that the blueprint's stacks need because they skip cdktf's "preparing" pass (see
+ * BlueprintStack.prepareStack): a reference or a depends_on from one blueprint stack to a resource
+ * of another throws, naming both. Without the pass, cdktf would write the other stack's address as
+ * if it were local, and since every region's stacks use the same addresses, it would silently
+ * point at this stack's own resource of that name.
+ */
+import * as path from "path";
+
+const CDKTF_LIB = path.dirname(require.resolve("cdktf"));
+/** Where cdktf captures the token creation stacks. */
+export const TOKEN_TRACES_MODULE = path.join(CDKTF_LIB, "tokens", "private", "stack-trace.js");
+/** The `resolve` that TerraformStack.toTerraform calls for every element. */
+export const RESOLVE_MODULE = path.join(CDKTF_LIB, "_tokens.js");
+const ENCODING_MODULE = path.join(CDKTF_LIB, "tokens", "private", "encoding.js");
+const TOKEN_MODULE = path.join(CDKTF_LIB, "tokens", "token.js");
+const EXPRESSION_MODULE = path.join(CDKTF_LIB, "tfExpression.js");
+
+/** Set on every BlueprintStack: the stacks the cross-stack guard applies to. */
+export const BLUEPRINT_STACK = Symbol.for("pci-blueprint.stack");
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const traces = require(TOKEN_TRACES_MODULE) as { captureStackTrace?: (below?: unknown) => string[] };
+type Resolve = (scope: unknown, obj: unknown, preparing?: boolean) => unknown;
+const tokens = require(RESOLVE_MODULE) as { resolve?: Resolve };
+const encoding = require(ENCODING_MODULE) as {
+  TokenString: { forNumbers(s: string): { test(): boolean } };
+  extractTokenDouble(x: number, list: boolean): unknown;
+  containsStringListTokenElement(xs: unknown[]): boolean;
+  containsNumberListTokenElement(xs: unknown[]): boolean;
+  containsMapToken(x: object): boolean;
+};
+const { Tokenization } = require(TOKEN_MODULE) as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
+const expressions = require(EXPRESSION_MODULE) as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
+const { TerraformStack } = require("cdktf") as { TerraformStack: { of(c: unknown): { node: { id: string } } } };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+for (const [module, name, fn] of [[TOKEN_TRACES_MODULE, "captureStackTrace", traces.captureStackTrace], [RESOLVE_MODULE, "resolve", tokens.resolve]] as const) {
+  if (typeof fn !== "function") throw new Error(`${module} has no ${name}: cdktf's internals changed; review core/cdktf-speed.ts.`);
+}
+const cdktfCaptureStackTrace = traces.captureStackTrace!;
+const cdktfResolve = tokens.resolve!;
+
+/** Marks the only places a string can hold a token (cdktf's string, list and map markers). */
+const TOKEN_MARKER = "TfToken[";
+/** cdktf's placeholders for map tokens in scalar context: cdktf refuses them, so they go to it. */
+const MAP_TOKEN_SENTINELS: readonly unknown[] = ["String Map Token Value", "Any Map Token Value", -123456789];
+const hasNumberToken = (s: string) => s.includes("e") && encoding.TokenString.forNumbers(s).test();
+
+/**
+ * cdktf's resolve, with the fast path: a value that holds no token comes back as cdktf would return
+ * it (the same scalars; arrays and objects copied without their `undefined` entries).
+ */
+function fastResolve(scope: unknown, obj: unknown, preparing = false): unknown {
+  try {
+    return fastResolveValue(scope, obj, preparing);
+  } catch {
+    // cdktf's own resolver gives the error it would have given, with the path of the value.
+    return cdktfResolve(scope, obj, preparing);
+  }
+}
+
+function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean): unknown {
+  fastResolveCalls.count++;
+  const resolve = (value: unknown): unknown => {
+    if (MAP_TOKEN_SENTINELS.includes(value)) return cdktfResolve(scope, value, preparing);
+    switch (typeof value) {
+      case "undefined":
+      case "boolean":
+        return value;
+      case "string":
+        // A token in a string, or a number token concatenated into it.
+        return value.includes(TOKEN_MARKER) || hasNumberToken(value) ? cdktfResolve(scope, value, preparing) : value;
+      case "number":
+        return encoding.extractTokenDouble(value, false) !== undefined || encoding.extractTokenDouble(value, true) !== undefined ? cdktfResolve(scope, value, preparing) : value;
+      case "object": {
+        if (value === null || value instanceof Date) return value;
+        if (Array.isArray(value)) {
+          if (encoding.containsStringListTokenElement(value) || encoding.containsNumberListTokenElement(value)) return cdktfResolve(scope, value, preparing);
+          const out: unknown[] = [];
+          for (const x of value) {
+            const r = resolve(x);
+            if (r !== undefined) out.push(r);
+          }
+          return out;
+        }
+        const keys = Object.keys(value);
+        // Tokens, map tokens, tokens as keys and constructs (which cdktf refuses) are cdktf's.
+        if (Tokenization.isResolvable(value) || keys.some((k) => k.includes(TOKEN_MARKER) || hasNumberToken(k)) || ("_children" in value && "_metadata" in value)) return cdktfResolve(scope, value, preparing);
+        const out: Record<string, unknown> = {};
+        for (const k of keys) {
+          const r = resolve((value as Record<string, unknown>)[k]);
+          if (r !== undefined) out[k] = r;
+        }
+        return out;
+      }
+      default:
+        // Functions and anything else: cdktf's resolver says what is wrong with them.
+        return cdktfResolve(scope, value, preparing);
+    }
+  };
+  return resolve(obj);
+}
+
+/** Counts the values the fast path resolved (the tests check it is the path in use). */
+export const fastResolveCalls = { count: 0 };
+
+type Context = { scope: unknown; preparing?: boolean };
+const referenceProto = Object.getPrototypeOf(expressions.ref("x")) as { resolve(this: { originStack?: unknown; identifier: string; crossStackIdentifier: Record<string, string> }, c: Context): unknown };
+const dependableProto = Object.getPrototypeOf(Tokenization.reverseString(expressions.dependable({ fqn: "x" })).firstToken!) as { resolve(this: { dependable: unknown }, c: Context): unknown };
+const cdktfReferenceResolve = referenceProto.resolve;
+const cdktfDependableResolve = dependableProto.resolve;
+
+/** Throws when a blueprint stack is resolving a reference to another stack's construct. */
+function refuseCrossStack(origin: unknown, context: Context, what: string): void {
+  if (!origin) return;
+  const here = TerraformStack.of(context.scope) as unknown as Record<symbol, unknown> & { node: { id: string } };
+  if (!here[BLUEPRINT_STACK] || origin === here) return;
+  throw new Error(
+    `${here.node.id} references ${what} of ${(origin as { node: { id: string } }).node.id}: the blueprint's stacks do not reference each other's resources. Read what another stack provides through its outputs and a terraform_remote_state of your own (as region-<name>-istio reads region-<name>), or take the value from the region file`,
+  );
+}
+
+referenceProto.resolve = function (context) {
+  if (!context.preparing && !this.crossStackIdentifier[String(TerraformStack.of(context.scope))]) refuseCrossStack(this.originStack, context, this.identifier);
+  return cdktfReferenceResolve.call(this, context);
+};
+dependableProto.resolve = function (context) {
+  const target = this.dependable as { node?: unknown; fqn?: string };
+  if (target && target.node) refuseCrossStack(TerraformStack.of(target), context, `${target.fqn} (depends_on)`);
+  return cdktfDependableResolve.call(this, context);
+};
+
+/** Switches both changes on or off (the tests compare the output both ways). */
+export function useFastSynth(options: { readonly skipTokenTraces: boolean; readonly fastResolve: boolean }): void {
+  traces.captureStackTrace = options.skipTokenTraces ? () => [] : cdktfCaptureStackTrace;
+  tokens.resolve = options.fastResolve ? fastResolve : cdktfResolve;
+}
+
+useFastSynth({ skipTokenTraces: process.env.BLUEPRINT_TOKEN_TRACES !== "1", fastResolve: process.env.BLUEPRINT_CDKTF_RESOLVE !== "1" });

@@ -1,0 +1,210 @@
+import type { AwsRegionConfig } from "../../../config/schema";
+import { Rule, stackRules } from "../../rule";
+import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../../constructs/aws/eks-cluster";
+import { EKS_VERSIONS } from "../../../config/catalog";
+import { mirroredImages } from "../../../stacks/aws-region-stack";
+import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
+import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
+import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "../common";
+
+const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
+  const all = resourcesOf(json, type);
+  return all.length === 1 ? all[0] : undefined;
+};
+
+/** Invariants of the EKS cluster, its nodes, images and workload identities. */
+export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "eks.private-encrypted-logged",
+    requirement: "1.3, 2.2, 3.5.1, 10.2",
+    fix: "Create the cluster through EksCluster: private endpoint only, secrets under the eks-secrets key, all control-plane log types, authentication_mode API, eks.version from the catalog.",
+    description: "one cluster at a supported pinned version: private endpoint only, secrets under the eks key, every control-plane log type into a log group created first under the logs key, access entries only (API mode), standard support",
+    check: ({ json, region }) => {
+      const found = single(json, "aws_eks_cluster");
+      if (!found) return [`aws_eks_cluster: ${resourcesOf(json, "aws_eks_cluster").length}, expected 1`];
+      const [n, c] = found;
+      const a = `aws_eks_cluster.${n}`;
+      const v: string[] = [];
+      if (!(EKS_VERSIONS as readonly string[]).includes(c.version) || c.version !== region.eks.version) v.push(`${a}: version ${c.version}, expected ${region.eks.version}`);
+      if (c.vpc_config?.endpoint_public_access !== false || c.vpc_config?.endpoint_private_access !== true) v.push(`${a}: API endpoint not private-only`);
+      const enc = asList(c.encryption_config)[0];
+      if (!enc || JSON.stringify(enc.resources) !== '["secrets"]' || !isKeyArnRef(enc.provider?.key_arn, keyNameByAlias(json, "eks-secrets"))) v.push(`${a}: secrets not encrypted with the eks-secrets key`);
+      if (JSON.stringify([...asList(c.enabled_cluster_log_types)].sort()) !== JSON.stringify([...EKS_LOG_TYPES].sort())) v.push(`${a}: log types ${JSON.stringify(c.enabled_cluster_log_types)}`);
+      if (c.access_config?.authentication_mode !== "API" || c.access_config?.bootstrap_cluster_creator_admin_permissions !== false) v.push(`${a}: not access-entries only (API mode, no creator admin)`);
+      if (c.upgrade_policy?.support_type !== "STANDARD") v.push(`${a}: extended support allowed`);
+      const logGroup = resourcesOf(json, "aws_cloudwatch_log_group").find(([, g]) => g.name === `/aws/eks/${c.name}/cluster`);
+      if (!logGroup) v.push(`aws_cloudwatch_log_group: none named /aws/eks/${c.name}/cluster`);
+      else if (!asList(c.depends_on).includes(`aws_cloudwatch_log_group.${logGroup[0]}`)) v.push(`${a}: not created after its log group (EKS would create an unencrypted one)`);
+      const workload = tierSubnetRefs(json, "workload");
+      if (JSON.stringify([...asList(c.vpc_config?.subnet_ids)].sort()) !== JSON.stringify(workload)) v.push(`${a}: control plane not in the workload subnets`);
+      return v;
+    },
+  },
+  {
+    id: "eks.access-entries",
+    requirement: "7.2, 8.2",
+    fix: "Grant cluster admin only to eks.adminRoleArn and eks.deployRoleArn of the region file, through access entries.",
+    description: "cluster admin only for the configured admin and deploy roles, through access entries",
+    check: ({ json, region }) => {
+      const expected = [region.eks.adminRoleArn, region.eks.deployRoleArn].sort();
+      const entries = resourcesOf(json, "aws_eks_access_entry").map(([, e]) => e.principal_arn).sort();
+      const admins = resourcesOf(json, "aws_eks_access_policy_association")
+        .filter(([, p]) => String(p.policy_arn).endsWith("/AmazonEKSClusterAdminPolicy") && p.access_scope?.type === "cluster")
+        .map(([, p]) => p.principal_arn)
+        .sort();
+      const v: string[] = [];
+      if (JSON.stringify(entries) !== JSON.stringify(expected)) v.push(`aws_eks_access_entry: ${JSON.stringify(entries)}, expected ${JSON.stringify(expected)}`);
+      if (JSON.stringify(admins) !== JSON.stringify(expected)) v.push(`aws_eks_access_policy_association: cluster admins ${JSON.stringify(admins)}`);
+      return v;
+    },
+  },
+  {
+    id: "eks.nodes-hardened",
+    requirement: "2.2, 3.5.1, 8.2",
+    fix: "Keep EksCluster's launch template (http_tokens required, hop limit at most 2, root volume encrypted with the ebs key, no SSH key) and the node role's three node policies.",
+    description: "node groups over the workload subnets of every AZ, through a launch template with IMDSv2 only (hop limit <= 2), root volume encrypted with the ebs key, no SSH; node role with exactly the three node policies",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const workload = tierSubnetRefs(json, "workload");
+      const templates = Object.fromEntries(resourcesOf(json, "aws_launch_template"));
+      const groups = resourcesOf(json, "aws_eks_node_group");
+      if (groups.length === 0) v.push("aws_eks_node_group: none");
+      for (const [n, g] of groups) {
+        const a = `aws_eks_node_group.${n}`;
+        if (JSON.stringify([...asList(g.subnet_ids)].sort()) !== JSON.stringify(workload)) v.push(`${a}: not over the workload subnets of every AZ`);
+        if (g.remote_access) v.push(`${a}: remote (SSH) access`);
+        const lt = refName(g.launch_template?.id, "aws_launch_template", "id");
+        const t = lt ? templates[lt] : undefined;
+        if (!t) {
+          v.push(`${a}: no launch template of this stack`);
+          continue;
+        }
+        const md = t.metadata_options ?? {};
+        if (md.http_tokens !== "required" || !(md.http_put_response_hop_limit >= 1 && md.http_put_response_hop_limit <= 2)) v.push(`aws_launch_template.${lt}: IMDSv2 not required with hop limit <= 2`);
+        if (t.key_name !== undefined) v.push(`aws_launch_template.${lt}: an SSH key`);
+        const ebs = asList(t.block_device_mappings).map((b: TfJson) => b.ebs);
+        if (ebs.length === 0 || ebs.some((e: TfJson) => e?.encrypted !== "true" || !isKeyArnRef(e?.kms_key_id, keyNameByAlias(json, "ebs")))) v.push(`aws_launch_template.${lt}: volumes not encrypted with the ebs key`);
+      }
+      const nodeRoles = new Set(groups.map(([, g]) => refName(g.node_role_arn, "aws_iam_role", "arn")));
+      for (const role of nodeRoles) {
+        const attached = resourcesOf(json, "aws_iam_role_policy_attachment").filter(([, p]) => p.role === ref("aws_iam_role", String(role), "name")).map(([, p]) => String(p.policy_arn).replace(/^.*:policy\//, "")).sort();
+        if (JSON.stringify(attached) !== JSON.stringify([...NODE_MANAGED_POLICIES].sort())) v.push(`aws_iam_role.${role}: node policies ${JSON.stringify(attached)}`);
+        if (resourcesOf(json, "aws_iam_role_policy").some(([, p]) => p.role === ref("aws_iam_role", String(role), "name"))) v.push(`aws_iam_role.${role}: an inline policy on the node role`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "eks.control-plane-reaches-istio",
+    requirement: "1.3.1",
+    fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only, and the API open to the workload tier on 443 only.",
+    description: "the node security group admits the control plane (and only it) on kubelet, webhooks, 15017 and 15012; the API admits the workload tier on 443 only",
+    check: ({ json, region }) => {
+      const [cn] = single(json, "aws_eks_cluster") ?? [];
+      const cluster = cn ? json.resource.aws_eks_cluster[cn] : undefined;
+      const clusterSg = asList(cluster?.vpc_config?.security_group_ids)[0];
+      const nodeGroup = resourcesOf(json, "aws_eks_node_group")[0]?.[1];
+      const lt = refName(nodeGroup?.launch_template?.id, "aws_launch_template", "id");
+      const nodeSg = lt ? asList(json.resource.aws_launch_template[lt].vpc_security_group_ids)[0] : undefined;
+      if (!clusterSg || !nodeSg) return ["aws_eks_cluster: the cluster or node security group (launch template) not found"];
+      const v: string[] = [];
+      const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule");
+      for (const { port, label } of CONTROL_PLANE_TO_NODE_PORTS) {
+        if (!ingress.some(([, r]) => r.security_group_id === nodeSg && r.referenced_security_group_id === clusterSg && r.from_port === port && r.to_port === port)) v.push(`aws_security_group.${refName(nodeSg, "aws_security_group", "id") ?? nodeSg}: no ${label} (${port}) from the control plane`);
+      }
+      for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === nodeSg)) {
+        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}`);
+      }
+      for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === clusterSg)) {
+        if (r.from_port !== 443 || r.to_port !== 443 || !region.network.subnets.workload.includes(r.cidr_ipv4)) v.push(`aws_vpc_security_group_ingress_rule.${rn}: the API admits ${r.cidr_ipv4 ?? r.referenced_security_group_id} on ${r.from_port}-${r.to_port}`);
+      }
+      for (const [rn] of resourcesOf(json, "aws_security_group_rule").filter(([, r]) => [nodeSg, clusterSg].includes(r.security_group_id))) v.push(`aws_security_group_rule.${rn}: a legacy rule on an EKS group`);
+      return v;
+    },
+  },
+  {
+    id: "eks.network-policies-enforced",
+    requirement: "1.3, 1.4",
+    fix: "Keep the vpc-cni addon with configuration_values {\"enableNetworkPolicy\":\"true\"}.",
+    description: "the managed VPC CNI runs its network policy agent, so the merchant namespaces' NetworkPolicies are enforced, not just stored",
+    check: ({ json }) => {
+      const cni = resourcesOf(json, "aws_eks_addon").filter(([, a]) => a.addon_name === "vpc-cni");
+      if (cni.length !== 1) return [`aws_eks_addon: ${cni.length} vpc-cni add-ons, expected 1`];
+      const [n, a] = cni[0];
+      let values: TfJson = {};
+      try {
+        values = JSON.parse(a.configuration_values ?? "{}");
+      } catch {
+        return [`aws_eks_addon.${n}: configuration_values is not JSON`];
+      }
+      return values.enableNetworkPolicy === "true" ? [] : [`aws_eks_addon.${n}: enableNetworkPolicy is ${JSON.stringify(values.enableNetworkPolicy)}, expected "true"`];
+    },
+  },
+  {
+    id: "eks.private-images",
+    requirement: "6.3.3, 11.3.1",
+    fix: "Pull images and charts from the region's ECR repositories (IMMUTABLE tags, scan on push, ecr key); declare new services in the region file to get their repository.",
+    description: "a private ECR repository for Istio's images and charts, the workload CA chain's where the region has one, and every declared service: immutable tags, scan on push, encrypted with the ecr key",
+    check: ({ json, region }) => {
+      const expected = mirroredImages(region).sort();
+      const repos = resourcesOf(json, "aws_ecr_repository");
+      const v: string[] = [];
+      if (JSON.stringify(repos.map(([, r]) => r.name).sort()) !== JSON.stringify(expected)) v.push(`aws_ecr_repository: ${JSON.stringify(repos.map(([, r]) => r.name).sort())}, expected ${JSON.stringify(expected)}`);
+      for (const [n, r] of repos) {
+        const enc = asList(r.encryption_configuration)[0];
+        if (r.image_tag_mutability !== "IMMUTABLE") v.push(`aws_ecr_repository.${n}: mutable tags`);
+        if (r.image_scanning_configuration?.scan_on_push !== true) v.push(`aws_ecr_repository.${n}: no scan on push`);
+        if (enc?.encryption_type !== "KMS" || !isKeyArnRef(enc?.kms_key, keyNameByAlias(json, "ecr"))) v.push(`aws_ecr_repository.${n}: not encrypted with the ecr key`);
+        if (r.force_delete === true) v.push(`aws_ecr_repository.${n}: force_delete`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "eks.workload-identity-least-privilege",
+    requirement: "7.2.1, 7.2.2",
+    fix: "Declare a service's AWS access in the region file (services[].access); the blueprint generates a Pod Identity role scoped to it. Never Action * on Resource *.",
+    description: "one Pod Identity role per service with AWS access (and the PCA issuer's where the region has an intermediate CA), trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const withAws = region.services.filter((s) => s.access);
+      const assocs = resourcesOf(json, "aws_eks_pod_identity_association");
+      const identities = assocs.map(([, a]) => `${a.namespace}/${a.service_account}`).sort();
+      // The PCA issuer is the platform's identity where the region has an intermediate CA (mesh.ca-issuer-least-privilege).
+      const platform = region.mesh.rootCaArn ? [`${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT}`] : [];
+      const expected = [...withAws.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`), ...platform].sort();
+      if (JSON.stringify(identities) !== JSON.stringify(expected)) v.push(`aws_eks_pod_identity_association: ${JSON.stringify(identities)}, expected ${JSON.stringify(expected)}`);
+      const roles = Object.fromEntries(resourcesOf(json, "aws_iam_role"));
+      for (const [an, a] of assocs) {
+        const role = refName(a.role_arn, "aws_iam_role", "arn");
+        const trust = role ? statementsOf(roles[role].assume_role_policy) : [];
+        const ok = trust.length === 1 && JSON.stringify(trust[0].Principal) === JSON.stringify({ Service: "pods.eks.amazonaws.com" }) && String(trust[0].Condition?.ArnEquals?.["aws:SourceArn"]).startsWith("${aws_eks_cluster.");
+        if (!ok) v.push(`aws_eks_pod_identity_association.${an}: role not trusted by this cluster's Pod Identity only`);
+      }
+      const tokenizationKeys = resourcesOf(json, "aws_kms_key").filter(([, k]) => String(k.description).includes("tokenization")).map(([kn]) => ref("aws_kms_key", kn, "arn"));
+      // The service a role belongs to, through its Pod Identity association.
+      const serviceOfRole = (roleNameRef: string) => {
+        const assoc = assocs.find(([, a]) => refName(a.role_arn, "aws_iam_role", "arn") === refName(roleNameRef, "aws_iam_role", "name"))?.[1];
+        return assoc ? withAws.find((s) => s.namespace === assoc.namespace && (s.serviceAccount ?? s.name) === assoc.service_account) : undefined;
+      };
+      for (const [pn, p] of [...resourcesOf(json, "aws_iam_role_policy").map(([n, b]) => [`aws_iam_role_policy.${n}`, b] as const), ...resourcesOf(json, "aws_iam_policy").map(([n, b]) => [`aws_iam_policy.${n}`, b] as const)]) {
+        const service = p.role ? serviceOfRole(p.role) : undefined;
+        for (const s of statementsOf(p.policy)) {
+          const actions = asList(s.Action);
+          const resources = asList(s.Resource).map(String);
+          if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
+          if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
+          // Only a workload writes to a bucket, under its declared prefix; the one exception is S3
+          // replication writing replicas into the DR partner region's buckets.
+          const replicaOnly = actions.every((x) => /^s3:Replicate(Object|Tags)$/.test(x)) && resources.every((r) => /^\$\{aws_s3_bucket\.([^.]+)\.arn\}\/\*$/.test(r) && json.resource.aws_s3_bucket[/^\$\{aws_s3_bucket\.([^.]+)\./.exec(r)![1]]?.provider === "aws.dr");
+          const writes = !replicaOnly && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore|Bypass)\w*|s3:\*|\*)$/i.test(x));
+          for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
+            const prefix = service?.access?.auditWritePrefix;
+            if (!prefix || !r.endsWith(`/${prefix}*`)) v.push(`${pn}: writes ${r} outside its declared audit prefix`);
+          }
+        }
+      }
+      return v;
+    },
+  },
+]);

@@ -1,0 +1,111 @@
+import type { AwsRegionConfig } from "../../../config/schema";
+import { Rule, stackRules } from "../../rule";
+import { ref, resourcesOf } from "../../../tfjson/terraform";
+import { KAFKA_PORTS } from "../../../constructs/aws/kafka-cluster";
+import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "../common";
+import { onlyFromEksNodes } from "./network";
+
+/** Invariants of the MSK cluster. */
+export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "kafka.tls-and-auth",
+    requirement: "4.2.1, 8.3",
+    fix: "Keep client_broker = TLS and in_cluster = true, SASL/SCRAM and IAM on, unauthenticated off, public access DISABLED.",
+    description: "TLS only client↔broker and in-cluster; SASL/SCRAM and IAM on, unauthenticated off, no public access",
+    check: ({ json }) => {
+      const clusters = resourcesOf(json, "aws_msk_cluster");
+      if (clusters.length === 0) return ["aws_msk_cluster: no Kafka cluster"];
+      return clusters.flatMap(([n, c]) => {
+        const a = `aws_msk_cluster.${n}`;
+        const v: string[] = [];
+        const transit = c.encryption_info?.encryption_in_transit;
+        if (transit?.client_broker !== "TLS" || transit?.in_cluster !== true) v.push(`${a}: traffic is not TLS only`);
+        const auth = c.client_authentication;
+        if (auth?.sasl?.scram !== true || auth?.sasl?.iam !== true) v.push(`${a}: SASL/SCRAM and IAM are not both on`);
+        if (auth?.unauthenticated !== false) v.push(`${a}: unauthenticated access is not off`);
+        if (c.broker_node_group_info?.connectivity_info?.public_access?.type !== "DISABLED") v.push(`${a}: public access is not DISABLED`);
+        return v;
+      });
+    },
+  },
+  {
+    id: "kafka.encrypted-logged-protected",
+    requirement: "3.5.1, 10.2",
+    fix: "Keep encryption at rest under the kafka key, broker logs into an EncryptedLogGroup of this stack, and prevent_destroy.",
+    description: "data at rest under the kafka key; broker logs to a log group of this stack; protected from destroy",
+    check: ({ json }) => {
+      const key = keyNameByAlias(json, "kafka");
+      const groups = resourcesOf(json, "aws_cloudwatch_log_group").map(([n]) => ref("aws_cloudwatch_log_group", n, "name"));
+      return resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
+        const v: string[] = [];
+        if (!isKeyArnRef(c.encryption_info?.encryption_at_rest_kms_key_arn, key)) v.push(`aws_msk_cluster.${n}: not encrypted at rest with the kafka key`);
+        const logs = c.logging_info?.broker_logs?.cloudwatch_logs;
+        if (logs?.enabled !== true || !groups.includes(logs?.log_group)) v.push(`aws_msk_cluster.${n}: broker logs not sent to an encrypted log group of this stack`);
+        if (!preventsDestroy(c)) v.push(`aws_msk_cluster.${n}: not protected from destroy`);
+        return v;
+      });
+    },
+  },
+  {
+    id: "kafka.brokers-spread-over-azs",
+    requirement: "12.10",
+    fix: "Set kafka.brokers in the region file to a multiple of the AZ count (at least 3); brokers use the data-tier subnets.",
+    description: "brokers in the data-tier subnets of every AZ, a multiple of the AZ count and at least 3",
+    check: ({ json, region }) => {
+      const dataSubnets = tierSubnetRefs(json, "data");
+      return resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
+        const v: string[] = [];
+        const count = c.number_of_broker_nodes;
+        if (!(count >= 3) || count % region.availabilityZones.length !== 0) v.push(`aws_msk_cluster.${n}: ${count} brokers over ${region.availabilityZones.length} AZs`);
+        if (JSON.stringify([...asList(c.broker_node_group_info?.client_subnets)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_msk_cluster.${n}: brokers are not in the data tier of every AZ`);
+        return v;
+      });
+    },
+  },
+  {
+    id: "kafka.configuration",
+    requirement: "12.10",
+    fix: "Keep the MSK configuration's auto.create.topics.enable=false, min.insync.replicas=2 and default.replication.factor=3.",
+    description: "the cluster's configuration: auto.create.topics.enable=false, min.insync.replicas=2, default.replication.factor=3",
+    check: ({ json }) =>
+      resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
+        const conf = resourcesOf(json, "aws_msk_configuration").find(([cn]) => c.configuration_info?.arn === ref("aws_msk_configuration", cn, "arn"));
+        if (!conf) return [`aws_msk_cluster.${n}: no configuration of this stack`];
+        const props = new Map(String(conf[1].server_properties).split("\n").map((l) => l.split("=").map((x) => x.trim()) as [string, string]));
+        const expected: Record<string, string> = { "auto.create.topics.enable": "false", "min.insync.replicas": "2", "default.replication.factor": "3" };
+        return Object.entries(expected).filter(([k, val]) => props.get(k) !== val).map(([k, val]) => `aws_msk_configuration.${conf[0]}: ${k} is ${props.get(k)}, expected ${val}`);
+      }),
+  },
+  {
+    id: "kafka.reachable-from-eks-nodes-only",
+    requirement: "1.3.1, 1.3.2",
+    fix: "Pass the EKS nodes' security group as the cluster's clients; admit only 9096 and 9098 from it.",
+    description: "broker security groups admit only the SASL/SCRAM (9096) and IAM (9098) TLS ports, from the EKS nodes' security group only",
+    check: ({ json }) =>
+      resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) =>
+        onlyFromEksNodes(json, `aws_msk_cluster.${n}`, asList(c.broker_node_group_info?.security_groups) as string[], [KAFKA_PORTS.saslScram, KAFKA_PORTS.iam]),
+      ),
+  },
+  {
+    id: "kafka.scram-secrets",
+    requirement: "3.5.1, 8.3.2",
+    fix: "Create SCRAM secrets through KafkaCluster (AmazonMSK_ name, kafka key, no value in the stack, one aws_msk_single_scram_secret_association each).",
+    description: "every SCRAM secret is named AmazonMSK_*, encrypted with the kafka key, has no value in the stack, and is associated one by one",
+    check: ({ json, region }) => {
+      const key = keyNameByAlias(json, "kafka");
+      const secrets = resourcesOf(json, "aws_secretsmanager_secret").filter(([, s]) => String(s.name).includes("AmazonMSK_") || String(s.description).includes("SASL/SCRAM"));
+      const v: string[] = [];
+      if (secrets.length !== region.kafka.scramUsers.length) v.push(`aws_secretsmanager_secret: ${secrets.length} SCRAM secrets for ${region.kafka.scramUsers.length} users`);
+      for (const [n, s] of secrets) {
+        if (!String(s.name).startsWith("AmazonMSK_")) v.push(`aws_secretsmanager_secret.${n}: name ${s.name} does not start with AmazonMSK_`);
+        if (!isKeyArnRef(s.kms_key_id, key)) v.push(`aws_secretsmanager_secret.${n}: not under the kafka key`);
+      }
+      for (const t of ["aws_secretsmanager_secret_version", "aws_msk_scram_secret_association"]) {
+        for (const [rn] of resourcesOf(json, t)) v.push(`${t}.${rn}: ${t.endsWith("version") ? "a secret value in the stack" : "the plural association replaces every association"}`);
+      }
+      const associations = resourcesOf(json, "aws_msk_single_scram_secret_association").length;
+      if (associations !== (region.kafka.scramSecretsReady ? secrets.length : 0)) v.push(`aws_msk_single_scram_secret_association: ${associations}, expected ${region.kafka.scramSecretsReady ? secrets.length : 0}`);
+      return v;
+    },
+  },
+]);

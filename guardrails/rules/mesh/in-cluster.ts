@@ -1,0 +1,324 @@
+import type { RegionConfig } from "../../../config/schema";
+import { ISTIO_RELEASES } from "../../../config/catalog";
+import { matchesAllPaths } from "../../../config/rules";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, isRemote } from "../../../model/mesh/policies";
+import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../stacks/in-cluster/cluster-stack";
+import { StackView, stackRules } from "../../rule";
+import { TfJson, resourcesOf } from "../../../tfjson/terraform";
+import { asList, helmOverrideProblems, sameJson } from "../common";
+
+/** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
+export function manifestsOf(json: TfJson): [string, TfJson][] {
+  return resourcesOf(json, "kubernetes_manifest").map(([n, r]) => [`kubernetes_manifest.${n}`, r.manifest as TfJson]);
+}
+
+const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
+
+/** The namespaces that run workloads: every service's, every merchant's. */
+export function workloadNamespaceNames({ region }: Pick<StackView, "region">): string[] {
+  return [...new Set([...region.services.map((s) => s.namespace), ...region.mesh.merchantNamespaces])].sort();
+}
+
+const sorted = (xs: unknown): string[] => [...asList(xs as string[])].map(String).sort();
+
+/** A declared or an allowed call, as one comparable line. */
+const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
+  `${principal} -> ${namespace}/${app} ${sorted(methods).join(",")} ${sorted(paths).join(",")}`;
+
+/** The providers each in-cluster stack may use. */
+const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { pki: ["helm", "kubernetes"], istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
+
+/** The state backend of an in-cluster stack: its own object, next to the region's, encrypted (and, on S3, locked). */
+function stateProblems(region: RegionConfig, json: TfJson): string[] {
+  if (region.cloud === "aws") {
+    const s3 = json.terraform?.backend?.s3;
+    if (!s3 || s3.encrypt !== true || s3.use_lockfile !== true || s3.kms_key_id !== region.stateBackend.kmsKeyArn) return ["terraform.backend.s3: state not encrypted under the state key and locked"];
+    if (s3.key === region.stateBackend.key || s3.bucket !== region.stateBackend.bucket) return [`terraform.backend.s3: state key ${s3.key} is not its own, next to the region's`];
+    return [];
+  }
+  const gcs = json.terraform?.backend?.gcs;
+  if (!gcs || gcs.kms_encryption_key !== region.stateBackend.kmsKeyName) return ["terraform.backend.gcs: state not encrypted under the state key"];
+  if (gcs.prefix === region.stateBackend.prefix || String(gcs.prefix).startsWith(`${region.stateBackend.prefix}/`) || gcs.bucket !== region.stateBackend.bucket) return [`terraform.backend.gcs: prefix ${gcs.prefix} is not its own, next to the region's`];
+  return [];
+}
+
+/** `data.terraform_remote_state.<n>.outputs.<id>` of the one remote state an in-cluster stack reads, or undefined. */
+export function regionOutput(json: TfJson, id: string): string | undefined {
+  const remote = Object.keys((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
+  return remote.length === 1 ? `\${data.terraform_remote_state.${remote[0]}.outputs.${id}}` : undefined;
+}
+
+/** True when the remote state read is exactly the region stack's. */
+function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
+  return region.cloud === "aws"
+    ? remote.backend === "s3" && remote.config?.key === region.stateBackend.key && remote.config?.bucket === region.stateBackend.bucket
+    : remote.backend === "gcs" && remote.config?.prefix === region.stateBackend.prefix && remote.config?.bucket === region.stateBackend.bucket;
+}
+
+/** Rules of every in-cluster stack (`region-<name>-pki`, `-istio` and `-mesh`). */
+export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "istio", "mesh"] }, [
+  {
+    id: "mesh.cluster-access",
+    requirement: "7.2, 8.2, 3.5",
+    fix: "Keep the in-cluster stacks on the kubernetes/helm providers configured from region-<name>'s outputs, with the cloud's credential plugin (aws eks get-token, gke-gcloud-auth-plugin) and state of their own.",
+    description: "in-cluster stacks use only the kubernetes (and, for the install, helm) providers, reach the cluster through the endpoint and CA that region-<name> outputs with short-lived tokens from the cloud's credential plugin, and keep their own encrypted state next to the region's",
+    check: ({ region, layer, json }) => {
+      const v: string[] = [];
+      const providers = IN_CLUSTER_PROVIDERS[layer];
+      const used = Object.keys(json.terraform?.required_providers ?? {}).sort();
+      if (!sameJson(used, providers)) v.push(`terraform.required_providers: ${JSON.stringify(used)}, expected ${JSON.stringify(providers)}`);
+      v.push(...stateProblems(region, json));
+      const remote = Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
+      if (remote.length !== 1 || !readsRegionState(region, remote[0][1])) {
+        v.push(`data.terraform_remote_state: does not read region-${region.name}'s state (and only it)`);
+        return v;
+      }
+      const output = (id: string) => `data.terraform_remote_state.${remote[0][0]}.outputs.${id}`;
+      const configs = [
+        ...asList(json.provider?.kubernetes).map((p: TfJson) => ({ at: "provider.kubernetes", p, exec: asList(p.exec)[0] })),
+        ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: p.kubernetes?.exec })),
+      ];
+      if (configs.length !== providers.length) v.push(`provider: ${configs.length} provider configurations, expected ${providers.length}`);
+      const platform = clusterPlatform(region);
+      const expectedArgs = platform.exec.args(`\${${output(platform.outputs.name)}}`);
+      for (const { at, p, exec } of configs) {
+        if (p?.host !== `${platform.hostPrefix}\${${output(platform.outputs.endpoint)}}`) v.push(`${at}: host ${p?.host} is not the cluster's endpoint`);
+        if (p?.cluster_ca_certificate !== `\${base64decode(${output(platform.outputs.certificateAuthority)})}`) v.push(`${at}: does not verify the cluster's CA`);
+        if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${at}: static or unverified credentials`);
+        if (exec?.command !== platform.exec.command || !sameJson(asList(exec?.args), expectedArgs)) v.push(`${at}: credentials not from ${[platform.exec.command, ...expectedArgs.slice(0, 2)].join(" ")}`);
+      }
+      return v;
+    },
+  },
+]);
+
+/** Rules of the stack that installs Istio (`region-<name>-istio`). */
+export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
+  {
+    id: "mesh.istio-install",
+    requirement: "6.3.3, 2.2",
+    fix: "Set mesh.istioVersion to a release of the catalog (ISTIO_RELEASES); install base, then istiod (wait, no lint) from the region's private registry (ECR or Artifact Registry) with the blueprint's values.",
+    description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private registry, istiod with the region's trust domain",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const all = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+      const expected = hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "istiod"] : ["base", "istiod"];
+      if (!sameJson(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
+      // istio-csr is mesh.workload-ca's.
+      const releases = { base: all.base, istiod: all.istiod };
+      const version = region.mesh.istioVersion;
+      const [major, minor] = version.split(".").map(Number);
+      if (!(`${major}.${minor}` in ISTIO_RELEASES) || major !== 1 || minor < 26) v.push(`helm_release: Istio ${version} is not a supported release (1.26 or newer, listed in the catalog)`);
+      const registry = clusterPlatform(region).registry;
+      for (const { address, r } of Object.values(releases)) {
+        if (r.version !== version) v.push(`${address}: version ${r.version}, expected ${version}`);
+        if (r.repository !== `oci://${registry}/charts/istio`) v.push(`${address}: chart from ${r.repository}, not the region's private registry`);
+        if (r.wait !== true) v.push(`${address}: does not wait for its resources`);
+        if (r.lint !== undefined) v.push(`${address}: lint set (istio/istio#41792)`);
+        if (r.namespace !== ISTIO_ROOT_NAMESPACE) v.push(`${address}: namespace ${r.namespace}`);
+        v.push(...helmOverrideProblems(address, r));
+        if (asList(r.values).length !== 1) v.push(`${address}: ${asList(r.values).length} values documents, expected exactly 1`);
+      }
+      const istiod = releases.istiod;
+      if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
+      const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
+      if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's private registry at ${version}`);
+      if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
+      // Anything else in the document (an image override, another hub) is a change to review.
+      if (!sameJson(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
+      return v;
+    },
+  },
+  {
+    id: "mesh.namespaces-injected",
+    requirement: "1.3, 4.2",
+    fix: "Declare workload and merchant namespaces in the region file (services[].namespace, mesh.merchantNamespaces); IstioStack creates them with istio-injection=enabled.",
+    description: "every workload namespace exists with sidecar injection on; merchant namespaces, and only they, are labelled isolation=true",
+    check: (stack) => {
+      const v: string[] = [];
+      const namespaces = new Map(resourcesOf(stack.json, "kubernetes_namespace_v1").map(([n, r]) => [r.metadata?.name as string, { address: `kubernetes_namespace_v1.${n}`, labels: (r.metadata?.labels ?? {}) as Record<string, string> }]));
+      if (!namespaces.has(ISTIO_ROOT_NAMESPACE)) v.push(`kubernetes_namespace_v1: no ${ISTIO_ROOT_NAMESPACE}`);
+      const merchants = new Set(stack.region.mesh.merchantNamespaces);
+      for (const ns of workloadNamespaceNames(stack)) {
+        const found = namespaces.get(ns);
+        if (!found) {
+          v.push(`kubernetes_namespace_v1: no namespace ${ns}`);
+          continue;
+        }
+        if (found.labels["istio-injection"] !== "enabled") v.push(`${found.address}: sidecar injection off`);
+        if (merchants.has(ns) !== (found.labels.isolation === "true")) v.push(`${found.address}: isolation label ${found.labels.isolation}, merchant: ${merchants.has(ns)}`);
+      }
+      return v;
+    },
+  },
+
+]);
+
+/** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
+export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy"];
+
+/** Rules of the stack that holds the mesh's policies (`region-<name>-mesh`). */
+export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
+  {
+    id: "mesh.known-kinds",
+    requirement: "1.3, 6.5.1",
+    fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
+    description: "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects",
+    check: ({ json }) =>
+      manifestsOf(json)
+        .filter(([, m]) => !MESH_KINDS.includes(`${m.apiVersion} ${m.kind}`))
+        .map(([address, m]) => `${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`),
+  },
+  {
+    id: "mesh.strict-mtls",
+    requirement: "4.2.1, 8.3",
+    fix: "Keep the root namespace's PeerAuthentication default in STRICT mode; do not add a PeerAuthentication that selects workloads or relaxes a port.",
+    description: "PeerAuthentication `default` in the root namespace requires mTLS mesh-wide, and no PeerAuthentication relaxes it",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const all = ofKind(json, "PeerAuthentication");
+      const root = all.filter(([, m]) => m.metadata?.name === "default" && m.metadata?.namespace === ISTIO_ROOT_NAMESPACE);
+      if (root.length !== 1) v.push(`kubernetes_manifest: ${root.length} PeerAuthentication default in ${ISTIO_ROOT_NAMESPACE}, expected 1`);
+      for (const [address, m] of all) {
+        if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
+        if (m.spec?.mtls?.mode !== "STRICT") v.push(`${address}: mode ${m.spec?.mtls?.mode}`);
+        if (m.spec?.selector !== undefined) v.push(`${address}: applies only to selected workloads`);
+        for (const [port, p] of Object.entries((m.spec?.portLevelMtls ?? {}) as Record<string, TfJson>)) if (p.mode !== "STRICT") v.push(`${address}: port ${port} mode ${p.mode}`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.deny-by-default",
+    requirement: "1.3, 7.2.1",
+    fix: "Keep the empty-spec deny-all AuthorizationPolicy in every workload namespace; allow traffic by declaring calls in mesh.calls.",
+    description: "every workload namespace has the deny-all AuthorizationPolicy (empty spec: applies to all its workloads, allows nothing)",
+    check: (stack) => {
+      const v: string[] = [];
+      const denyAll = ofKind(stack.json, "AuthorizationPolicy").filter(([, m]) => sameJson(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
+      for (const ns of workloadNamespaceNames(stack)) {
+        if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`kubernetes_manifest: namespace ${ns} has no deny-all AuthorizationPolicy`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.allow-equals-calls",
+    requirement: "7.2.1, 7.2.2",
+    fix: "Declare the call in mesh.calls of the region file (from namespace/serviceaccount, to namespace/service, methods, paths) instead of writing an AuthorizationPolicy.",
+    description: "the ALLOW rules and the declared calls are the same set: each rule lets exactly one declared caller (its principal in the region's trust domain) make exactly the declared methods on the declared paths of the called service's pods",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const allowed: string[] = [];
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
+        if (sameJson(m.spec, {})) continue;
+        if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
+        if (m.spec?.action !== "ALLOW") {
+          v.push(`${address}: action ${m.spec?.action}; the mesh's policies are deny-all and ALLOWs of declared calls`);
+          continue;
+        }
+        if (!sameJson(Object.keys(m.spec ?? {}).sort(), ["action", "rules", "selector"])) v.push(`${address}: spec keys ${JSON.stringify(Object.keys(m.spec ?? {}).sort())}, expected exactly action, rules, selector`);
+        const app = m.spec?.selector?.matchLabels?.app;
+        if (!app || Object.keys(m.spec.selector.matchLabels).length !== 1) v.push(`${address}: does not select one service's pods`);
+        asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
+          const from = asList<TfJson>(rule.from);
+          const to = asList<TfJson>(rule.to);
+          const source = from[0]?.source ?? {};
+          const op = to[0]?.operation ?? {};
+          if (from.length !== 1 || !sameJson(Object.keys(source), ["principals"]) || asList(source.principals).length !== 1) v.push(`${address}: rule ${i} does not name exactly one principal as its source`);
+          if (to.length !== 1 || !sameJson(Object.keys(op).sort(), ["methods", "paths"])) v.push(`${address}: rule ${i} is not exactly methods and paths`);
+          if (rule.when !== undefined) v.push(`${address}: rule ${i} has conditions`);
+          allowed.push(callLine(String(asList(source.principals)[0]), m.metadata?.namespace, app, op.methods, op.paths));
+        });
+      }
+      const declared = region.mesh.calls.map((c) => {
+        const [ns, name] = c.to.split("/");
+        const [fromNs, sa] = c.from.split("/");
+        return callLine(`${c.fromTrustDomain ?? region.mesh.trustDomain}/ns/${fromNs}/sa/${sa}`, ns, name, c.methods, c.paths);
+      });
+      for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`kubernetes_manifest: allowed but not declared: ${line}`);
+      for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`kubernetes_manifest: declared but not allowed: ${line}`);
+      if (allowed.length !== declared.length) v.push(`kubernetes_manifest: ${allowed.length} ALLOW rules for ${declared.length} declared calls`);
+      return v;
+    },
+  },
+  {
+    id: "mesh.no-wildcards",
+    requirement: "7.2.1",
+    fix: "Name one principal of the region's trust domain and explicit methods and paths; no *, namespaces, IP blocks or negative matches.",
+    description: "no AuthorizationPolicy allows a `*` principal, a principal outside the region's trust domain (other than a declared cross-region caller), any namespace or IP source, every path or every method",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      // Callers of other regions, each declared with its trust domain (config rules check them).
+      const remotePrincipals = region.mesh.calls.filter((c) => isRemote(region.mesh, c)).map((c) => `${c.fromTrustDomain}/ns/${c.from.replace("/", "/sa/")}`);
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
+        asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
+          const at = `${address}: rule ${i}`;
+          if (asList(rule.from).length === 0) v.push(`${at}: any source`);
+          if (asList(rule.to).length === 0) v.push(`${at}: any operation`);
+          for (const f of asList<TfJson>(rule.from)) {
+            const s = f.source ?? {};
+            for (const p of asList<string>(s.principals)) {
+              if (p.includes("*")) v.push(`${at}: principal ${p}`);
+              else if (!p.startsWith(`${region.mesh.trustDomain}/ns/`) && !remotePrincipals.includes(p)) v.push(`${at}: principal ${p} outside trust domain ${region.mesh.trustDomain}, and not a declared cross-region caller`);
+            }
+            for (const key of ["namespaces", "ipBlocks", "remoteIpBlocks", "requestPrincipals", "notPrincipals", "notNamespaces"]) if (s[key] !== undefined) v.push(`${at}: source by ${key}`);
+          }
+          for (const t of asList<TfJson>(rule.to)) {
+            const op = t.operation ?? {};
+            if (asList(op.paths).length === 0 || asList<string>(op.paths).some(matchesAllPaths)) v.push(`${at}: every path`);
+            if (asList(op.methods).length === 0 || asList<string>(op.methods).includes("*")) v.push(`${at}: every method`);
+            if (op.notPaths !== undefined || op.notMethods !== undefined) v.push(`${at}: negative match (allows everything else)`);
+          }
+        });
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.merchants-isolated",
+    requirement: "1.3, 1.4",
+    fix: "Keep the merchant namespace's default-deny NetworkPolicy; traffic across it comes only from calls declared in mesh.calls.",
+    description: "each merchant namespace denies all ingress and egress by NetworkPolicy, then allows only the mesh's control plane (istiod, DNS) and the declared calls that cross it, pod to pod",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const policies = ofKind(json, "NetworkPolicy");
+      const app = (peer: TfJson) => `${peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]}/${peer?.podSelector?.matchLabels?.app}`;
+      const service = (ref: string, by: "name" | "identity") => region.services.find((s) => `${s.namespace}/${by === "name" ? s.name : (s.serviceAccount ?? s.name)}` === ref)!;
+      const expectedControlPlane = controlPlaneEgress(meshDesign(region)).map((e) => ({
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": e.namespace } }, podSelector: { matchLabels: e.pods } }],
+        ports: e.ports,
+      }));
+      for (const ns of region.mesh.merchantNamespaces) {
+        const own = policies.filter(([, m]) => m.metadata?.namespace === ns);
+        const defaultDeny = own.filter(([, m]) => sameJson(m.spec?.podSelector, {}) && sameJson(sorted(m.spec?.policyTypes), ["Egress", "Ingress"]) && m.spec?.ingress === undefined && m.spec?.egress === undefined);
+        if (defaultDeny.length === 0) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
+        const crossing = region.mesh.calls
+          .map((c) => ({ c, from: service(c.from, "identity"), to: service(c.to, "name") }))
+          .filter(({ from, to }) => from && to && (from.namespace === ns || to.namespace === ns));
+        for (const [address, m] of own) {
+          if (defaultDeny.some(([a]) => a === address)) continue;
+          const spec = m.spec ?? {};
+          if (sameJson(spec.egress, expectedControlPlane) && spec.ingress === undefined && sameJson(spec.podSelector, {})) continue;
+          const selected = `${ns}/${spec.podSelector?.matchLabels?.app}`;
+          const egress = asList<TfJson>(spec.egress);
+          const ingress = asList<TfJson>(spec.ingress);
+          const ok =
+            (egress.length === 1 && ingress.length === 0 && asList(egress[0].to).length === 1 && egress[0].ports === undefined &&
+              crossing.some(({ from, to }) => `${from.namespace}/${from.name}` === selected && `${to.namespace}/${to.name}` === app(egress[0].to[0]))) ||
+            (ingress.length === 1 && egress.length === 0 && asList(ingress[0].from).length === 1 && ingress[0].ports === undefined &&
+              crossing.some(({ from, to }) => `${to.namespace}/${to.name}` === selected && `${from.namespace}/${from.name}` === app(ingress[0].from[0])));
+          if (!ok) v.push(`${address}: allows traffic that is neither the mesh's control plane nor a declared call`);
+        }
+        for (const { c, from, to } of crossing) {
+          const needs = from.namespace === ns ? "egress" : "ingress";
+          const peer = needs === "egress" ? `${to.namespace}/${to.name}` : `${from.namespace}/${from.name}`;
+          const mine = needs === "egress" ? from.name : to.name;
+          const found = own.some(([, m]) => m.spec?.podSelector?.matchLabels?.app === mine && asList<TfJson>(m.spec?.[needs]).some((r) => app(asList<TfJson>(r[needs === "egress" ? "to" : "from"])[0]) === peer));
+          if (!found) v.push(`kubernetes_manifest: namespace ${ns}: declared call ${c.from} -> ${c.to} has no ${needs} NetworkPolicy`);
+        }
+      }
+      return v;
+    },
+  },
+]);

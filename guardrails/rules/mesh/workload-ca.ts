@@ -1,0 +1,242 @@
+import type { AwsRegionConfig, RegionConfig } from "../../../config/schema";
+import { MESH_PKI_RELEASES } from "../../../config/catalog";
+import { ISTIO_ROOT_NAMESPACE } from "../../../model/mesh/policies";
+import {
+  END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
+  RbacRule, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+} from "../../../model/mesh/pki";
+import { clusterPlatform, hasMeshPki } from "../../../stacks/in-cluster/cluster-stack";
+import { stackRules } from "../../rule";
+import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
+import { asList, helmOverrideProblems, refName, sameJson, statementsOf } from "../common";
+import { IDENTITY_POLICIES } from "../aws/iam";
+import { manifestsOf, regionOutput } from "./in-cluster";
+
+/** What a Helm release of the workload CA chain must be. */
+interface ExpectedRelease {
+  /** The release name (cert-manager's also names its service account, which the issuer's approver role binds). */
+  readonly name: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly values: Record<string, unknown>;
+  readonly after?: string;
+}
+
+/** The problems of the releases in `json` against `expected` (by chart): private registry, version, wait, exact values. */
+function releaseProblems(json: TfJson, region: RegionConfig, expected: readonly ExpectedRelease[]): string[] {
+  const v: string[] = [];
+  const registry = clusterPlatform(region).registry;
+  const byChart = new Map(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+  for (const e of expected) {
+    const found = byChart.get(e.chart);
+    if (!found) {
+      v.push(`helm_release: no ${e.chart}`);
+      continue;
+    }
+    const { address, r } = found;
+    if (r.repository !== `oci://${registry}/${PKI_ECR_PATHS.charts}`) v.push(`${address}: chart from ${r.repository}, not the region's private registry`);
+    if (r.version !== e.version) v.push(`${address}: version ${r.version}, expected ${e.version} (MESH_PKI_RELEASES)`);
+    if (r.namespace !== PKI_NAMESPACE) v.push(`${address}: namespace ${r.namespace}, expected ${PKI_NAMESPACE}`);
+    if (r.name !== e.name) v.push(`${address}: release name ${r.name}, expected ${e.name}`);
+    if (r.wait !== true || r.atomic !== true) v.push(`${address}: does not wait for its resources and roll back a failed install`);
+    if (r.skip_crds === true) v.push(`${address}: skips its CRDs`);
+    if (r.reuse_values === true || r.disable_webhooks === true || r.force_update === true) v.push(`${address}: reuse_values, disable_webhooks or force_update set`);
+    v.push(...helmOverrideProblems(address, r));
+    const docs = asList<string>(r.values);
+    if (docs.length !== 1 || !sameJson(JSON.parse(docs[0] ?? "{}"), e.values)) v.push(`${address}: values differ from the blueprint's ${e.chart} values`);
+    if (e.after) {
+      const before = byChart.get(e.after);
+      if (!before || !asList(r.depends_on).includes(before.address)) v.push(`${address}: not installed after ${e.after}`);
+    }
+  }
+  return v;
+}
+
+/** The workload CA chain in the cluster: cert-manager and the PCA issuer (`region-<name>-pki`). */
+export const PKI_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
+  {
+    id: "mesh.pki-install",
+    requirement: "4.2.1, 6.3.3, 3.6.1",
+    fix: "Keep PkiStack as built: the cert-manager namespace, cert-manager then the AWS PCA issuer, at the catalog's releases (MESH_PKI_RELEASES) from the region's ECR, with the blueprint's values; change a release by changing the catalog.",
+    description: "cert-manager and then the AWS PCA issuer, at the pinned releases, charts and images from the region's private registry, with the blueprint's values (the issuer's service account is the one its Pod Identity names)",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      if (!hasMeshPki(region)) return ["(stack): a pki stack for a region without mesh.rootCaArn"];
+      const registry = clusterPlatform(region).registry;
+      const charts = resourcesOf(json, "helm_release").map(([, r]) => r.chart as string).sort();
+      if (!sameJson(charts, ["aws-privateca-issuer", "cert-manager"])) v.push(`helm_release: charts ${JSON.stringify(charts)}, expected cert-manager and aws-privateca-issuer`);
+      const namespaces = resourcesOf(json, "kubernetes_namespace_v1").map(([, r]) => r.metadata?.name);
+      if (!sameJson(namespaces, [PKI_NAMESPACE])) v.push(`kubernetes_namespace_v1: ${JSON.stringify(namespaces)}, expected ["${PKI_NAMESPACE}"]`);
+      v.push(
+        ...releaseProblems(json, region, [
+          { name: "cert-manager", chart: "cert-manager", version: MESH_PKI_RELEASES.certManager.chart, values: certManagerValues(registry) },
+          { name: "aws-privateca-issuer", chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager" },
+        ]),
+      );
+      return v;
+    },
+  },
+]);
+
+/** An RBAC rule as the kubernetes provider's JSON holds it. */
+const rbacJson = (rules: readonly RbacRule[]) => rules.map((r) => ({ api_groups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+const ROLE_TYPES = { ClusterRole: "kubernetes_cluster_role_v1", Role: "kubernetes_role_v1" } as const;
+const BINDING_TYPES = { ClusterRole: "kubernetes_cluster_role_binding_v1", Role: "kubernetes_role_binding_v1" } as const;
+
+/** The PCA issuer's rights in the cluster, granted by the blueprint instead of its chart (`region-<name>-pki`, `-istio`). */
+export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
+  {
+    id: "mesh.ca-issuer-rbac",
+    requirement: "7.2.1, 7.2.2, 3.6.1",
+    fix: "Keep the PCA issuer's RBAC as built (pcaIssuerGrants): its chart's off (rbac.create false); in the pki stack a ClusterRole with PCA_ISSUER_CLUSTER_RULES and a Role in cert-manager with PCA_ISSUER_LEADER_ELECTION_RULES, before the issuer is installed; in the istio stack a Role in istio-system with PCA_ISSUER_SIGNING_RULES, before the issuer manifest; each bound, after it exists, to the issuer's service account alone.",
+    description: "the PCA issuer reads no Secret and writes only where its issuer is: the chart's ClusterRole (every Secret, CertificateRequests, ConfigMaps and Leases in every namespace) is off; the blueprint grants cluster-wide reads of its issuers and CertificateRequests, writes in istio-system, a Lease in cert-manager, to its service account alone, before it needs them",
+    check: ({ json, region, layer }) => {
+      const v: string[] = [];
+      // Whatever else is wrong, say plainly where a rule reaches Secrets or uses a wildcard.
+      for (const type of Object.values(ROLE_TYPES)) {
+        for (const [n, r] of resourcesOf(json, type)) {
+          const at = `${type}.${n}`;
+          for (const rule of asList<TfJson>(r.rule)) {
+            if (asList<string>(rule.resources).some((x) => x === "secrets" || x.startsWith("secrets/"))) v.push(`${at}: grants ${JSON.stringify(rule.verbs)} on Secrets`);
+            if ([rule.resources, rule.verbs, rule.api_groups].some((list) => asList<string>(list).includes("*"))) v.push(`${at}: a rule with a wildcard (${JSON.stringify(rule)})`);
+            if (rule.non_resource_urls !== undefined || rule.resource_names !== undefined) v.push(`${at}: a rule with non-resource URLs or resource names, outside the reviewed rules`);
+          }
+          if (r.aggregation_rule !== undefined) v.push(`${at}: aggregates other roles`);
+        }
+      }
+      const grants = hasMeshPki(region) && (layer === "pki" || layer === "istio") ? pcaIssuerGrants(layer, ISTIO_ROOT_NAMESPACE) : [];
+      // Exactly the expected roles and bindings, one of each, by kind.
+      for (const kind of ["ClusterRole", "Role"] as const) {
+        for (const [types, what] of [[ROLE_TYPES, kind], [BINDING_TYPES, `${kind}Binding`]] as const) {
+          const found = resourcesOf(json, types[kind]).length;
+          const expected = grants.filter((g) => g.kind === kind).length;
+          if (found !== expected) v.push(`${types[kind]}: ${found} ${what}(s), expected ${expected} (the PCA issuer's, pcaIssuerGrants)`);
+        }
+      }
+      const subject = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
+      const bindings: string[] = [];
+      for (const g of grants) {
+        const metadata = g.kind === "Role" ? { name: PCA_ISSUER_RBAC_NAME, namespace: g.namespace } : { name: PCA_ISSUER_RBAC_NAME };
+        const where = g.kind === "Role" ? ` in ${g.namespace}` : "";
+        const role = resourcesOf(json, ROLE_TYPES[g.kind]).find(([, r]) => sameJson(r.metadata, metadata));
+        if (!role) v.push(`${ROLE_TYPES[g.kind]}: no ${g.kind} ${PCA_ISSUER_RBAC_NAME}${where}`);
+        else if (!sameJson(role[1].rule, rbacJson(g.rules))) v.push(`${ROLE_TYPES[g.kind]}.${role[0]}: rules differ from the blueprint's (pcaIssuerGrants)`);
+        const binding = resourcesOf(json, BINDING_TYPES[g.kind]).find(([, r]) => sameJson(r.metadata, metadata));
+        if (!binding) {
+          v.push(`${BINDING_TYPES[g.kind]}: no ${g.kind}Binding ${PCA_ISSUER_RBAC_NAME}${where}`);
+          continue;
+        }
+        const at = `${BINDING_TYPES[g.kind]}.${binding[0]}`;
+        bindings.push(at);
+        if (!sameJson(binding[1].role_ref, { api_group: "rbac.authorization.k8s.io", kind: g.kind, name: PCA_ISSUER_RBAC_NAME })) v.push(`${at}: binds ${JSON.stringify(binding[1].role_ref)}, not the issuer's ${g.kind}`);
+        if (!sameJson(binding[1].subject, subject)) v.push(`${at}: subjects ${JSON.stringify(binding[1].subject)}, expected the issuer's service account ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} alone`);
+        if (role && !asList(binding[1].depends_on).includes(`${ROLE_TYPES[g.kind]}.${role[0]}`)) v.push(`${at}: not created after its ${g.kind}`);
+      }
+      if (grants.length === 0) return v;
+      // What needs the rights waits for them: the issuer's release (pki), the issuer (istio).
+      if (layer === "pki") {
+        const issuer = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "aws-privateca-issuer");
+        if (!issuer) return [...v, "helm_release: no aws-privateca-issuer"];
+        const values = JSON.parse(asList<string>(issuer[1].values)[0] ?? "{}") as TfJson;
+        if (values.rbac?.create !== false) v.push(`helm_release.${issuer[0]}: the chart's own ClusterRole is on (rbac.create is not false): the issuer could read every Secret of the cluster`);
+        for (const b of bindings) if (!asList(issuer[1].depends_on).includes(b)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${b} (the issuer would start without its rights)`);
+      } else {
+        for (const [n, body] of resourcesOf(json, "kubernetes_manifest").filter(([, r]) => r.manifest?.kind === MESH_CA_ISSUER.kind)) {
+          for (const b of bindings) if (!asList(body.depends_on).includes(b)) v.push(`kubernetes_manifest.${n}: created without waiting for ${b} (the issuer could not report Ready)`);
+        }
+      }
+      return v;
+    },
+  },
+]);
+
+/** Istio's CA where the region has an intermediate: istio-csr through the PCA issuer (`region-<name>-istio`). */
+export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
+  {
+    id: "mesh.workload-ca",
+    requirement: "3.6.1, 4.2.1, 8.3",
+    fix: "Where the region names mesh.rootCaArn, keep IstioStack's workload CA: the AWSPCAIssuer in istio-system on region-<name>'s mesh_ca_arn, the trust anchor ConfigMap from its mesh_trust_anchor, istio-csr with the blueprint's values before istiod, and istiod's CA off (istiodValues). Without a root, none of them.",
+    description: "with an intermediate CA, workload certificates come only from it: the PCA issuer names the region's intermediate in its region, istio-csr (the mesh's CA, before istiod) signs through it and distributes the platform root; no other manifest or ConfigMap in the istio stack",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const manifests = manifestsOf(json);
+      const maps = resourcesOf(json, "kubernetes_config_map_v1");
+      if (!hasMeshPki(region)) {
+        for (const [address] of manifests) v.push(`${address}: no manifest belongs in the istio stack of a region without an intermediate CA`);
+        for (const [n] of maps) v.push(`kubernetes_config_map_v1.${n}: no ConfigMap belongs in the istio stack of a region without an intermediate CA`);
+        return v;
+      }
+      const arn = regionOutput(json, MESH_CA_OUTPUT_IDS.arn);
+      const anchor = regionOutput(json, MESH_CA_OUTPUT_IDS.trustAnchor);
+      const expectedIssuer = meshCaIssuer(arn ?? "?", region.cloudRegion, ISTIO_ROOT_NAMESPACE);
+      const issuers = manifests.filter(([, m]) => sameJson(m, expectedIssuer));
+      if (issuers.length !== 1) v.push(`kubernetes_manifest: no ${MESH_CA_ISSUER.kind} in ${ISTIO_ROOT_NAMESPACE} on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn} in ${region.cloudRegion}`);
+      for (const [address] of issuers) {
+        const body = json.resource.kubernetes_manifest[address.split(".")[1]];
+        if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until the issuer is Ready`);
+      }
+      for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is not the blueprint's PCA issuer`);
+      const anchors = maps.filter(([, s]) => s.metadata?.name === TRUST_ANCHOR_CONFIG_MAP && s.metadata?.namespace === PKI_NAMESPACE && sameJson(s.data, { "ca.pem": anchor }));
+      if (anchors.length !== 1) v.push(`kubernetes_config_map_v1: no ${PKI_NAMESPACE}/${TRUST_ANCHOR_CONFIG_MAP} holding region-${region.name}'s ${MESH_CA_OUTPUT_IDS.trustAnchor} (and only it)`);
+      for (const [n] of maps) if (!anchors.some(([a]) => a === n)) v.push(`kubernetes_config_map_v1.${n}: not the trust anchor`);
+      const registry = clusterPlatform(region).registry;
+      v.push(...releaseProblems(json, region, [{ name: "cert-manager-istio-csr", chart: "cert-manager-istio-csr", version: MESH_PKI_RELEASES.istioCsr.chart, values: istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE) }]));
+      const releases = resourcesOf(json, "helm_release");
+      const csr = releases.find(([, r]) => r.chart === "cert-manager-istio-csr");
+      const istiod = releases.find(([, r]) => r.chart === "istiod");
+      if (csr) {
+        const deps = asList<string>(csr[1].depends_on);
+        if (!issuers.every(([address]) => deps.includes(address)) || !anchors.every(([n]) => deps.includes(`kubernetes_config_map_v1.${n}`))) v.push(`helm_release.${csr[0]}: installed before its issuer and trust anchor`);
+        if (istiod && !asList(istiod[1].depends_on).includes(`helm_release.${csr[0]}`)) v.push(`helm_release.${istiod[0]}: installed before istio-csr, its CA`);
+      }
+      return v;
+    },
+  },
+]);
+
+/** `acm-pca:IssueCertificate` matched by an action pattern (`acm-pca:*`, `*`, `acm-pca:Issue*`). */
+const grantsIssue = (action: string) => new RegExp(`^${action.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test("acm-pca:IssueCertificate");
+
+/** Who may sign with the intermediate (`region-<name>`). */
+export const CA_ISSUER_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "mesh.ca-issuer-least-privilege",
+    requirement: "3.6.1, 7.2.1, 7.2.2",
+    fix: "Grant acm-pca:IssueCertificate only in the PCA issuer's Pod Identity role (cert-manager/aws-privateca-issuer), on the intermediate's ARN, with acm-pca:TemplateArn limited to END_ENTITY_TEMPLATES.",
+    description: "one identity may issue from the intermediate: the PCA issuer's Pod Identity (cert-manager/aws-privateca-issuer), on that CA only, with end-entity templates only (never a CA certificate)",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const cas = resourcesOf(json, "aws_acmpca_certificate_authority").map(([n]) => ref("aws_acmpca_certificate_authority", n, "arn"));
+      // Every identity policy of the stack (role policies, inline policies of roles, managed, user and group policies).
+      const grants: { role: string | undefined; at: string; s: TfJson }[] = [];
+      for (const [type, documents] of Object.entries(IDENTITY_POLICIES)) {
+        for (const [n, p] of resourcesOf(json, type)) {
+          for (const doc of documents(p)) {
+            for (const s of statementsOf(String(doc))) {
+              if (s.Effect !== "Allow" || !asList(s.Action).some(grantsIssue)) continue;
+              // Only a role policy (aws_iam_role_policy) of the issuer's role is the expected grant.
+              const role = type === "aws_iam_role_policy" ? refName(p.role, "aws_iam_role", "name") : undefined;
+              grants.push({ role, at: `${type}.${n} (${s.Sid ?? "no Sid"})`, s: s as unknown as TfJson });
+            }
+          }
+        }
+      }
+      if (cas.length === 0) return grants.map((g) => `${g.at}: grants acm-pca:IssueCertificate in a region without an intermediate CA`);
+      if (grants.length !== 1) v.push(`aws_iam_role_policy: ${grants.length} statements grant acm-pca:IssueCertificate, expected exactly one (the PCA issuer's)`);
+      for (const g of grants) {
+        if (!sameJson(asList(g.s.Action), ["acm-pca:IssueCertificate"])) v.push(`${g.at}: actions ${JSON.stringify(g.s.Action)}, expected acm-pca:IssueCertificate alone`);
+        if (!sameJson(asList(g.s.Resource), cas)) v.push(`${g.at}: on ${JSON.stringify(g.s.Resource)}, not the intermediate alone`);
+        const templates = asList<string>(g.s.Condition?.StringEquals?.["acm-pca:TemplateArn"]);
+        if (templates.length === 0 || templates.some((t) => !END_ENTITY_TEMPLATES.includes(t)) || Object.keys(g.s.Condition ?? {}).length !== 1) {
+          v.push(`${g.at}: templates ${JSON.stringify(templates)}; expected a StringEquals on acm-pca:TemplateArn within the end-entity templates`);
+        }
+        if (!g.role) v.push(`${g.at}: IssueCertificate granted outside the issuer's role policy (aws_iam_role_policy)`);
+        const associations = resourcesOf(json, "aws_eks_pod_identity_association").filter(([, a]) => g.role && a.role_arn === ref("aws_iam_role", g.role, "arn"));
+        if (associations.length !== 1 || associations[0][1].namespace !== PKI_NAMESPACE || associations[0][1].service_account !== PCA_ISSUER_SERVICE_ACCOUNT) {
+          v.push(`${g.at}: the role is not the Pod Identity of ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} (and only it)`);
+        }
+      }
+      return v;
+    },
+  },
+]);

@@ -1,0 +1,230 @@
+import { MESH_PKI_RELEASES } from "../../config/catalog";
+
+/**
+ * How a region's workload certificates come from its intermediate CA in ACM PCA, without any CA
+ * key in the cluster or in Terraform: cert-manager, the AWS Private CA issuer for cert-manager
+ * (signs cert-manager's CertificateRequests by calling ACM PCA IssueCertificate as an EKS Pod
+ * Identity), and istio-csr (Istio's CA endpoint: it turns each sidecar's CSR into a
+ * CertificateRequest). istiod runs no CA of its own. Pure data: the stacks and the guardrails
+ * build the same values from here.
+ */
+
+/** The namespace of cert-manager, the PCA issuer and istio-csr. */
+export const PKI_NAMESPACE = "cert-manager";
+/** Where the chain lives in the region's ECR: images at `cert-manager/<image>`, charts at `charts/cert-manager/<chart>`. */
+export const PKI_ECR_PATHS = { images: "cert-manager", charts: "charts/cert-manager" } as const;
+/** Images of the chain, mirrored into the region's ECR. */
+export const PKI_IMAGES: readonly string[] = [
+  "cert-manager-controller",
+  "cert-manager-webhook",
+  "cert-manager-cainjector",
+  "cert-manager-acmesolver",
+  "cert-manager-startupapicheck",
+  "aws-privateca-issuer",
+  "cert-manager-istio-csr",
+].map((image) => `${PKI_ECR_PATHS.images}/${image}`);
+/** The chain's Helm charts, mirrored into the region's ECR. */
+export const PKI_CHARTS: readonly string[] = ["cert-manager", "aws-privateca-issuer", "cert-manager-istio-csr"].map((chart) => `${PKI_ECR_PATHS.charts}/${chart}`);
+
+/** The service account of the PCA issuer: the only identity that may issue from the intermediate. */
+export const PCA_ISSUER_SERVICE_ACCOUNT = "aws-privateca-issuer";
+/** The API group of the AWS PCA issuer's resources. */
+const MESH_CA_GROUP = "awspca.cert-manager.io";
+
+/** One rule of a Kubernetes Role or ClusterRole. */
+export interface RbacRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/**
+ * The name of the PCA issuer's own RBAC objects. The chart's are off (`rbac.create: false`): its
+ * ClusterRole lets the issuer read every Secret of the cluster, write CertificateRequests in every
+ * namespace, and write ConfigMaps (the trust anchor among them) and Leases in every namespace.
+ */
+export const PCA_ISSUER_RBAC_NAME = "aws-privateca-issuer-least-privilege";
+
+/**
+ * What the PCA issuer may read cluster-wide: its controllers watch both issuer kinds and every
+ * CertificateRequest (controller-runtime's informers list and watch across namespaces), and it
+ * records events. No Secret: the issuer reads AWS keys from a Secret only for an issuer that names
+ * a `secretRef`; the blueprint's names none (the Pod Identity supplies the credentials). No write
+ * here: it writes only where its issuer is (PCA_ISSUER_SIGNING_RULES).
+ */
+export const PCA_ISSUER_CLUSTER_RULES: readonly RbacRule[] = [
+  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers", "awspcaclusterissuers"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+];
+
+/**
+ * What the PCA issuer may write, in its issuer's namespace only (Istio's root namespace, where
+ * istio-csr creates its CertificateRequests): its issuer's status, the certificate ARN it
+ * annotates on a request, and the signed certificate in the request's status. A CertificateRequest
+ * of any other namespace stays out of its reach.
+ */
+export const PCA_ISSUER_SIGNING_RULES: readonly RbacRule[] = [
+  { apiGroups: [MESH_CA_GROUP], resources: ["awspcaissuers/status"], verbs: ["patch", "update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["update"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch", "update"] },
+];
+
+/**
+ * Leader election of the issuer's two replicas, in its own namespace only: a Lease (controller-
+ * runtime's lock since v0.12; client-go reads, creates and updates it). No ConfigMap: the
+ * namespace holds the mesh's trust anchor.
+ */
+export const PCA_ISSUER_LEADER_ELECTION_RULES: readonly RbacRule[] = [
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
+];
+
+/** One Role or ClusterRole of the PCA issuer, bound to its service account alone. */
+export interface PcaIssuerGrant {
+  readonly kind: "ClusterRole" | "Role";
+  /** A Role's namespace. */
+  readonly namespace?: string;
+  readonly rules: readonly RbacRule[];
+}
+
+/**
+ * The PCA issuer's grants each in-cluster stack makes, all named PCA_ISSUER_RBAC_NAME:
+ * `region-<name>-pki` the cluster-wide reads and the leader election, before the issuer starts;
+ * `region-<name>-istio` the writes in the issuer's namespace (Istio's root namespace, which that
+ * stack creates), before the issuer exists.
+ */
+export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string): readonly PcaIssuerGrant[] {
+  return layer === "pki"
+    ? [
+        { kind: "ClusterRole", rules: PCA_ISSUER_CLUSTER_RULES },
+        { kind: "Role", namespace: PKI_NAMESPACE, rules: PCA_ISSUER_LEADER_ELECTION_RULES },
+      ]
+    : [{ kind: "Role", namespace: issuerNamespace, rules: PCA_ISSUER_SIGNING_RULES }];
+}
+
+/**
+ * The issuer istio-csr signs through: namespaced, in Istio's root namespace, where istio-csr
+ * creates its CertificateRequests. A Certificate in any other namespace cannot name it, so only
+ * who may create CertificateRequests in istio-system (the platform) can obtain a certificate from
+ * the intermediate; cert-manager's rights are not aggregated into the edit and admin roles either.
+ */
+export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAIssuer", group: MESH_CA_GROUP } as const;
+/** The ConfigMap holding the platform root (a public certificate) that istio-csr distributes to every namespace. */
+export const TRUST_ANCHOR_CONFIG_MAP = "mesh-trust-anchor";
+/** Where istio-csr serves Istio's CA API (istiod and the sidecars call it). */
+export const ISTIO_CSR_ADDRESS = `cert-manager-istio-csr.${PKI_NAMESPACE}.svc:443`;
+/** The label and port of istio-csr's pods (the merchant namespaces' egress admits them). */
+export const ISTIO_CSR_POD = { labels: { app: "cert-manager-istio-csr" }, port: 6443 } as const;
+/** Longest validity of a workload certificate (Istio's default; the sidecar renews before it ends). */
+export const WORKLOAD_CERTIFICATE_MAX = "24h";
+
+/** Outputs of `region-<name>` the in-cluster stacks read for the CA. */
+export const MESH_CA_OUTPUT_IDS = { arn: "mesh_ca_arn", trustAnchor: "mesh_trust_anchor" } as const;
+
+/**
+ * The ACM PCA templates the issuer uses for end-entity certificates (it picks one from the
+ * request's usages). The issuer's role may issue with these only: never a CA certificate.
+ */
+export const END_ENTITY_TEMPLATES: readonly string[] = [
+  // Workload certificates (client and server auth).
+  "EndEntityCertificate/V1",
+  // istio-csr's own serving certificate (server auth).
+  "EndEntityServerAuthCertificate/V1",
+  // istiod's certificate (a Certificate without usages).
+  "BlankEndEntityCertificate_APICSRPassthrough/V1",
+].map((t) => `arn:aws:acm-pca:::template/${t}`);
+
+const image = (registry: string, name: string, tag: string) => ({ repository: `${registry}/${PKI_ECR_PATHS.images}/${name}`, tag, pullPolicy: "IfNotPresent" });
+
+/** Helm values of cert-manager: private images, its CRDs kept on uninstall, two replicas of each part. */
+export function certManagerValues(registry: string): Record<string, unknown> {
+  const tag = MESH_PKI_RELEASES.certManager.image;
+  const ha = { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
+  return {
+    crds: { enabled: true, keep: true },
+    // cert-manager's rights stay out of the edit and admin roles: namespace editors cannot request certificates.
+    global: { leaderElection: { namespace: PKI_NAMESPACE }, rbac: { aggregateClusterRoles: false } },
+    image: image(registry, "cert-manager-controller", tag),
+    ...ha,
+    webhook: { image: image(registry, "cert-manager-webhook", tag), ...ha },
+    cainjector: { image: image(registry, "cert-manager-cainjector", tag), ...ha },
+    acmesolver: { image: image(registry, "cert-manager-acmesolver", tag) },
+    // The install completes only once the webhook answers (Helm's wait sees pods, not the webhook's CA bundle).
+    startupapicheck: { enabled: true, image: image(registry, "cert-manager-startupapicheck", tag) },
+  };
+}
+
+/** Helm values of the AWS PCA issuer: private image, the service account its Pod Identity names, two replicas. */
+export function pcaIssuerValues(registry: string): Record<string, unknown> {
+  return {
+    image: image(registry, "aws-privateca-issuer", MESH_PKI_RELEASES.awsPcaIssuer.image),
+    replicaCount: 2,
+    // The chart renders this block as the PodDisruptionBudget's spec (its default is maxUnavailable: 1).
+    podDisruptionBudget: { maxUnavailable: 1 },
+    serviceAccount: { create: true, name: PCA_ISSUER_SERVICE_ACCOUNT },
+    // The chart's ClusterRole reads every Secret of the cluster: the pki and istio stacks grant the
+    // issuer's rights themselves (pcaIssuerGrants).
+    rbac: { create: false },
+    // cert-manager's approver approves the issuer's requests (only istio-system can name the issuer); the issuer signs only approved ones.
+    disableApprovedCheck: false,
+    approverRole: { enabled: true, serviceAccountName: "cert-manager", namespace: PKI_NAMESPACE },
+  };
+}
+
+/**
+ * Helm values of istio-csr: Istio's CA for the region's trust domain, signing through the PCA
+ * issuer in Istio's root namespace, distributing the platform root (not the issuer's answer) as
+ * the trust anchor.
+ */
+export function istioCsrValues(registry: string, trustDomain: string, rootNamespace: string): Record<string, unknown> {
+  return {
+    image: image(registry, "cert-manager-istio-csr", MESH_PKI_RELEASES.istioCsr.image),
+    replicaCount: 2,
+    app: {
+      logFormat: "json",
+      certmanager: { namespace: rootNamespace, issuer: { ...MESH_CA_ISSUER }, preserveCertificateRequests: false },
+      tls: { trustDomain, rootCAFile: "/var/run/secrets/istio-csr/ca.pem", certificateDuration: "1h", istiodCertificateDuration: "1h" },
+      server: { maxCertificateDuration: WORKLOAD_CERTIFICATE_MAX },
+      istio: { namespace: rootNamespace },
+    },
+    volumes: [{ name: "root-ca", configMap: { name: TRUST_ANCHOR_CONFIG_MAP } }],
+    volumeMounts: [{ name: "root-ca", mountPath: "/var/run/secrets/istio-csr", readOnly: true }],
+  };
+}
+
+/** The issuer (in Istio's root namespace) that signs through the region's intermediate in ACM PCA. */
+export function meshCaIssuer(caArn: string, cloudRegion: string, namespace: string): Record<string, unknown> {
+  return {
+    apiVersion: `${MESH_CA_ISSUER.group}/v1beta1`,
+    kind: MESH_CA_ISSUER.kind,
+    metadata: { name: MESH_CA_ISSUER.name, namespace },
+    spec: { arn: caArn, region: cloudRegion },
+  };
+}
+
+/** One DER element: tag, definite length, contents. */
+function der(tag: number, contents: Buffer): Buffer {
+  const n = contents.length;
+  const length = n < 0x80 ? Buffer.from([n]) : (() => {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+    return Buffer.from([0x80 | bytes.length, ...bytes]);
+  })();
+  return Buffer.concat([Buffer.from([tag]), length, contents]);
+}
+
+/**
+ * The X.509 Name Constraints extension (RFC 5280 4.2.1.10, OID 2.5.29.30), DER and base64, that
+ * permits URI names on `host` only: a workload certificate the intermediate signs is valid only
+ * for `spiffe://<host>/...`, so one region's intermediate cannot issue another region's
+ * identities. Other name forms (istiod's DNS names) are not constrained.
+ */
+export function uriNameConstraints(host: string): string {
+  if (!/^[a-z0-9.-]+$/.test(host)) throw new Error(`uriNameConstraints: "${host}" is not a host name.`);
+  // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees }; GeneralSubtree ::=
+  // SEQUENCE { base GeneralName }; uniformResourceIdentifier [6] IA5String (implicit tags).
+  return der(0x30, der(0xa0, der(0x30, der(0x86, Buffer.from(host, "ascii"))))).toString("base64");
+}
+
+/** OID of the Name Constraints extension. */
+export const NAME_CONSTRAINTS_OID = "2.5.29.30";

@@ -1,0 +1,104 @@
+import { KEY_ADMIN_ACTIONS, KEY_PURPOSES, RegionKeys } from "../../../constructs/aws/region-keys";
+import { newStack, synthJson } from "../../support/construct-stack";
+
+const props = { accountId: "123456789012", region: "eu-west-1", aliasPrefix: "t-eu" };
+
+describe("RegionKeys", () => {
+  it("creates one key and one alias per purpose", () => {
+    const stack = newStack();
+    new RegionKeys(stack, "Keys", props);
+    const json = synthJson(stack);
+    expect(Object.keys(json.resource.aws_kms_key)).toHaveLength(KEY_PURPOSES.length);
+    expect(Object.values(json.resource.aws_kms_alias).map((a) => (a as { name: string }).name).sort()).toEqual(
+      ["audit", "database", "ebs", "ecr", "eks-secrets", "kafka", "logs", "secrets-manager", "tokenization"].map((s) => `alias/t-eu/${s}`),
+    );
+  });
+
+  it("is secure by default: rotation yearly, 30-day window, single-region, protected", () => {
+    const stack = newStack();
+    new RegionKeys(stack, "Keys", props);
+    for (const key of Object.values(synthJson(stack).resource.aws_kms_key)) {
+      expect(key).toMatchObject({
+        enable_key_rotation: true,
+        rotation_period_in_days: 365,
+        deletion_window_in_days: 30,
+        multi_region: false,
+        bypass_policy_lockout_safety_check: false,
+        lifecycle: { prevent_destroy: true },
+      });
+    }
+  });
+
+  it("gives key administrators no use of the keys", () => {
+    const stack = newStack();
+    new RegionKeys(stack, "Keys", { ...props, administratorArns: ["arn:aws:iam::123456789012:role/deploy"] });
+    const policy = JSON.parse(synthJson(stack).resource.aws_kms_key.keys_database_key.policy);
+    const admin = policy.Statement.find((s: { Sid: string }) => s.Sid === "KeyAdministratorsCannotUseTheKey");
+    expect(admin.Principal).toEqual({ AWS: ["arn:aws:iam::123456789012:role/deploy"] });
+    expect(admin.Action).toEqual(KEY_ADMIN_ACTIONS);
+    // No wildcard actions, no use of the key, no grants (a grant could give Decrypt).
+    expect(admin.Action.filter((a: string) => a.includes("*") || /Decrypt|Encrypt|GenerateDataKey|ReEncrypt|CreateGrant/.test(a))).toEqual([]);
+  });
+
+  it("lets later constructs add key-policy statements, but not an unconditioned *", () => {
+    const stack = newStack();
+    const keys = new RegionKeys(stack, "Keys", props);
+    keys.managedKey("ebs").addToPolicy({ Sid: "Asg", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/x" }, Action: "kms:Decrypt", Resource: "*" });
+    expect(synthJson(stack).resource.aws_kms_key.keys_ebs_key.policy).toContain('"Sid":"Asg"');
+    expect(() => keys.managedKey("ebs").addToPolicy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" })).toThrow(/principal "\*" with no condition/);
+    expect(() => keys.managedKey("ebs").addToPolicy({ Sid: "Open2", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" })).toThrow(/principal "\*" with no condition/);
+  });
+
+  it("rejects a rotation period KMS does not accept", () => {
+    expect(() => new RegionKeys(newStack(), "Keys", { ...props, rotationPeriodDays: 30 })).toThrow(/between 90 and 2560/);
+  });
+
+  it("rejects a malformed account id", () => {
+    expect(() => new RegionKeys(newStack(), "Keys", { ...props, accountId: "1234" })).toThrow(/12-digit/);
+  });
+
+  describe("moveTokenizationToKeyStore", () => {
+    const moved = (generation?: number) => {
+      const stack = newStack();
+      const keys = new RegionKeys(stack, "Keys", props);
+      const interim = keys.tokenization;
+      keys.moveTokenizationToKeyStore("cks-1234567890abcdef0", generation);
+      return { keys, interim, json: synthJson(stack) };
+    };
+    const deniesEncryption = (key: { policy: string }) =>
+      (JSON.parse(key.policy).Statement as { Effect: string; Action: string[] }[]).some((s) => s.Effect === "Deny" && s.Action.includes("kms:Encrypt"));
+
+    it("creates the key in the store with rotation off, and moves the purpose alias in place", () => {
+      const { keys, interim, json } = moved();
+      const k = json.resource.aws_kms_key;
+      expect(k.keys_tokenization_hsm_g1_key).toMatchObject({ custom_key_store_id: "cks-1234567890abcdef0", enable_key_rotation: false, lifecycle: { prevent_destroy: true } });
+      expect(k.keys_tokenization_hsm_g1_key.rotation_period_in_days).toBeUndefined();
+      // Same alias resource, new target: an UpdateAlias, never a delete and re-create of the name.
+      expect(json.resource.aws_kms_alias.keys_tokenization_alias).toMatchObject({ name: "alias/t-eu/tokenization", target_key_id: "${aws_kms_key.keys_tokenization_hsm_g1_key.key_id}" });
+      expect(json.resource.aws_kms_alias.keys_tokenization_interim_alias).toMatchObject({ name: "alias/t-eu/tokenization-interim", target_key_id: "${aws_kms_key.keys_tokenization_key.key_id}" });
+      expect(keys.tokenization).not.toBe(interim);
+      expect(keys.hsmTokenization).toHaveLength(1);
+    });
+
+    it("leaves the earlier keys able to decrypt only, and the newest generation able to encrypt", () => {
+      const { json } = moved(3);
+      const k = json.resource.aws_kms_key;
+      expect(json.resource.aws_kms_alias.keys_tokenization_alias.target_key_id).toBe("${aws_kms_key.keys_tokenization_hsm_g3_key.key_id}");
+      expect([k.keys_tokenization_key, k.keys_tokenization_hsm_g1_key, k.keys_tokenization_hsm_g2_key].map(deniesEncryption)).toEqual([true, true, true]);
+      expect(deniesEncryption(k.keys_tokenization_hsm_g3_key)).toBe(false);
+      expect(deniesEncryption(k.keys_database_key)).toBe(false);
+      // Requests through the purpose alias pass while its move propagates; the policy changes after the move.
+      const deny = JSON.parse(k.keys_tokenization_key.policy).Statement.find((x: { Effect: string }) => x.Effect === "Deny");
+      expect(deny.Condition).toEqual({ StringNotEquals: { "kms:RequestAlias": "alias/t-eu/tokenization" } });
+      expect(k.keys_tokenization_hsm_g1_key.depends_on).toEqual(["aws_kms_alias.keys_tokenization_alias"]);
+    });
+
+    it("refuses a second move and a generation below 1", () => {
+      const stack = newStack();
+      const keys = new RegionKeys(stack, "Keys", props);
+      expect(() => keys.moveTokenizationToKeyStore("cks-1", 0)).toThrow(/whole number from 1/);
+      keys.moveTokenizationToKeyStore("cks-1");
+      expect(() => keys.moveTokenizationToKeyStore("cks-1")).toThrow(/already moved/);
+    });
+  });
+});
