@@ -130,3 +130,11 @@ export const MESH_PKI_RELEASES = {
   awsPcaIssuer: { chart: "v1.6.0", image: "v1.6.0" },
   istioCsr: { chart: "v0.14.2", image: "v0.14.2" },
 } as const;
+
+/**
+ * AWS APIs reached through interface endpoints by default: what EKS nodes, the payment services
+ * and the AWS-managed data services of a region call, with no internet path.
+ */
+export const DEFAULT_INTERFACE_ENDPOINTS = [
+  "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling",
+] as const;

@@ -3,12 +3,12 @@
  * endpoints, EKS, HSM, Aurora, MSK, S3, keys (with the stores they protect), the access that the
  * security groups allow, and the mesh's call graph.
  */
-import { isRemote } from "../model/mesh/policies";
+
 import { StackView } from "../guardrails/rule";
-import { asList, one, refName, truthy } from "../guardrails/rules/common";
-import { encryptedStores } from "../guardrails/rules/aws/encryption";
-import { manifestsOf } from "../guardrails/rules/mesh/in-cluster";
-import { TfJson, resourcesOf } from "../tfjson/terraform";
+import { TfJson, resourcesOf, asList, one, refName, truthy } from "../tfjson/terraform";
+import { isRemote } from "../config/mesh";
+import { encryptedStores } from "../tfjson/aws";
+import { manifestsOf } from "../tfjson/kubernetes";
 
 /** The capability a resource belongs to: the first construct under the stack (`Database`, `Eks`). */
 export function capabilityOf(body: TfJson): string {

@@ -4,11 +4,10 @@
  */
 import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
-import { asList, one, refName } from "../guardrails/rules/common";
-import { GCP_ENCRYPTION_AT_REST } from "../guardrails/rules/gcp";
-import { TfJson, resourcesOf } from "../tfjson/terraform";
+import { TfJson, resourcesOf, asList, one, refName } from "../tfjson/terraform";
 import { label, nodeId } from "./diagram";
 import { shortRef, table } from "./report";
+import { GCP_ENCRYPTION_AT_REST } from "../tfjson/gcp";
 
 /** The key a reference names, as `<purpose> key`. */
 function keyLabel(json: TfJson, value: unknown): string {

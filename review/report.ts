@@ -5,16 +5,16 @@
  * guardrail result only, so it says what the stack will do, not what the TypeScript meant.
  */
 import { JURISDICTIONS } from "../config/catalog";
-import { isRemote } from "../model/mesh/policies";
 import { GuardrailResult } from "../guardrails/pack";
 import { StackView } from "../guardrails/rule";
-import { Statement, asList, one, principalArns, principalServices, refName, statementsOf } from "../guardrails/rules/common";
-import { encryptedStores, keyOfReference } from "../guardrails/rules/aws/encryption";
-import { manifestsOf } from "../guardrails/rules/mesh/in-cluster";
-import { TfJson, allResources, resourcesOf } from "../tfjson/terraform";
+import { TfJson, allResources, resourcesOf, asList, one, refName } from "../tfjson/terraform";
 import type { GcpRegionConfig } from "../config/schema";
 import { callGraph, capabilityOf, meshDiagram, regionDiagram } from "./diagram";
 import { gcpEncryptionSection, gcpExposureSection, gcpRegionDiagram } from "./gcp-report";
+import { isRemote } from "../config/mesh";
+import { Statement, principalArns, principalServices, statementsOf } from "../tfjson/iam-policy";
+import { encryptedStores, keyOfReference } from "../tfjson/aws";
+import { manifestsOf } from "../tfjson/kubernetes";
 
 /** Markdown-safe table cell. */
 export function cell(value: unknown): string {

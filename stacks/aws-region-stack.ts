@@ -6,16 +6,22 @@ import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
 import { MeshIntermediateCa } from "../constructs/aws/mesh-intermediate-ca";
-import { END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_CHARTS, PKI_IMAGES, PKI_NAMESPACE } from "../model/mesh/pki";
+import { END_ENTITY_TEMPLATES, MESH_CA_OUTPUT_IDS, PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../model/mesh/pki";
 import { EksCluster } from "../constructs/aws/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/aws/iam-policy";
 import { HsmKeyStore } from "../constructs/aws/hsm-key-store";
 import { KafkaCluster } from "../constructs/aws/kafka-cluster";
 import { TerraformOutput, TerraformVariable } from "../core/cdktf";
 import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
-import { NETWORK_TIERS, NetworkTier, PrivateLinkNetwork } from "../constructs/aws/private-link-network";
-import { KEY_PURPOSES, KeyPurpose, RegionKeys } from "../constructs/aws/region-keys";
+import { PrivateLinkNetwork } from "../constructs/aws/private-link-network";
+import { RegionKeys } from "../constructs/aws/region-keys";
 import { RegionStack } from "../core/blueprint-stack";
+import { NETWORK_TIERS, NetworkTier, extraInterfaceEndpoints } from "../model/aws/network";
+import { KEY_PURPOSES, KeyPurpose } from "../model/aws/keys";
+import { regionTags } from "../model/aws/tags";
+import { KMSUSER_PASSWORD_VARIABLE } from "../model/aws/hsm";
+import { mirroredImages } from "../model/aws/registry";
+import { EKS_OUTPUT_IDS } from "../model/aws/eks";
 
 /** Output ids are API too (other stacks read them): fixed, not built. */
 const SUBNET_OUTPUT_IDS: Record<NetworkTier, string> = {
@@ -35,69 +41,8 @@ const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
   tokenization: "kms_key_arn_tokenization",
 };
 
-/**
- * The variable that carries the `kmsuser` password at stage "keystore" (set it with
- * `TF_VAR_kmsuser_password` from the secret; README, CloudHSM ceremony).
- */
-export const KMSUSER_PASSWORD_VARIABLE = "kmsuser_password";
-
-/**
- * Where Istio lives in the region's ECR: images at `istio/<image>` (the Helm `global.hub`), Helm
- * charts as OCI artifacts at `charts/istio/<chart>` (`helm push <chart>.tgz oci://<registry>/charts/istio`).
- */
-export const ISTIO_ECR_PATHS = { images: "istio", charts: "charts/istio" } as const;
-/** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
-export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
-/** Istio's Helm charts, mirrored into the region's ECR. */
-export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
-
-/**
- * The region's interface endpoints beyond the defaults: the configured ones, and ACM PCA where the
- * region has a mesh intermediate (the PCA issuer calls it; the VPC has no other way out).
- */
-export function extraInterfaceEndpoints(region: AwsRegionConfig): string[] {
-  const extra = [...region.network.extraInterfaceEndpoints];
-  if (region.mesh.rootCaArn && !extra.includes("acm-pca")) extra.push("acm-pca");
-  return extra;
-}
-
 /** The Pod Identity role of the PCA issuer (construct id; the role is `<cluster>-mesh-ca-issuer`). */
 export const MESH_CA_ISSUER_ROLE = "mesh-ca-issuer";
-
-/** The ECR repositories of a region: Istio, the workload CA chain where the region has one, every declared service. */
-export function mirroredImages(region: AwsRegionConfig): string[] {
-  return [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...(region.mesh.rootCaArn ? [...PKI_IMAGES, ...PKI_CHARTS] : []), ...region.services.map(serviceImage)];
-}
-
-/** The region's private ECR registry. */
-export function ecrRegistry(region: Pick<AwsRegionConfig, "accountId" | "cloudRegion">): string {
-  return `${region.accountId}.dkr.ecr.${region.cloudRegion}.amazonaws.com`;
-}
-
-/** Outputs the mesh stacks read (through the state of `region-<name>`). */
-export const EKS_OUTPUT_IDS = {
-  name: "eks_cluster_name",
-  endpoint: "eks_cluster_endpoint",
-  certificateAuthority: "eks_cluster_certificate_authority",
-} as const;
-
-/** The ECR repository of a service's image. */
-export function serviceImage(service: { readonly namespace: string; readonly name: string }): string {
-  return `${service.namespace}/${service.name}`;
-}
-
-/** Default tags on every AWS resource of a region (PCI DSS 12.5: scope is documented). */
-export function regionTags(region: RegionConfig): Record<string, string> {
-  return {
-    Region: region.name,
-    Jurisdiction: region.jurisdiction,
-    DataClassification: region.tags.dataClassification,
-    PciScope: region.tags.pciScope,
-    Owner: region.tags.owner,
-    ManagedBy: "cdktf",
-    Blueprint: "pci-payment-platform",
-  };
-}
 
 /**
  * `region-<name>`: everything a region runs on AWS, planned with the AWS provider only and with

@@ -6,7 +6,7 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import { Construct } from "constructs";
-import { GcpRegionConfig, RegionConfig } from "../config/schema";
+import { GcpRegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/gcp/cloud-sql-postgres";
 import { TerraformOutput } from "../core/cdktf";
 import { GcpPartnerServiceAttachment } from "../constructs/gcp/partner-service-attachment";
@@ -16,36 +16,8 @@ import { GcsAuditArchive } from "../constructs/gcp/gcs-audit-archive";
 import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gcp/gke-cluster";
 import { ManagedKafka } from "../constructs/gcp/managed-kafka";
 import { RegionStack } from "../core/blueprint-stack";
-
-/** Outputs the mesh stacks read (through the state of `region-<name>`). */
-export const GKE_OUTPUT_IDS = {
-  name: "gke_cluster_name",
-  endpoint: "gke_cluster_endpoint",
-  certificateAuthority: "gke_cluster_certificate_authority",
-} as const;
-
-/** The region's Artifact Registry host and repository path (`<host>/<project>/<repository>`). */
-export function artifactRegistry(region: Pick<GcpRegionConfig, "cloudRegion" | "projectId" | "naming" | "name">): string {
-  return `${region.cloudRegion}-docker.pkg.dev/${region.projectId}/${region.naming.prefix}-${region.name}`;
-}
-
-/** A label value: lowercase letters, digits, `_` and `-`, at most 63 characters. */
-export function labelValue(value: string): string {
-  return value.toLowerCase().replace(/@/g, "_at_").replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
-}
-
-/** Default labels on every Google resource of a region (the AWS default tags' counterpart, 12.5). */
-export function regionLabels(region: RegionConfig): Record<string, string> {
-  return {
-    region: labelValue(region.name),
-    jurisdiction: labelValue(region.jurisdiction),
-    data_classification: labelValue(region.tags.dataClassification),
-    pci_scope: labelValue(region.tags.pciScope),
-    owner: labelValue(region.tags.owner),
-    managed_by: "cdktf",
-    blueprint: "pci-payment-platform",
-  };
-}
+import { regionLabels } from "../model/gcp/labels";
+import { GKE_OUTPUT_IDS, artifactRegistry } from "../model/gcp/gke";
 
 /** The log bucket every log of the project is routed to (CMEK, regional, retained 12 months or more). */
 export const AUDIT_LOG_BUCKET_ID = "audit";

@@ -4,7 +4,8 @@ import { GuardrailPack } from "../guardrails/pack";
 import { RegionStack } from "../core/blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { GcpRegionStack } from "./gcp-region-stack";
-import { IstioStack, MeshStack, PkiStack, hasMeshPki } from "./in-cluster/cluster-stack";
+import { IstioStack, MeshStack, PkiStack } from "./in-cluster/cluster-stack";
+import { hasMeshPki } from "../model/mesh/cluster";
 
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:

@@ -1,4 +1,7 @@
-/** Reading synthesized Terraform JSON (snake_case, as Terraform reads it). */
+/**
+ * Reading synthesized Terraform JSON (snake_case, as Terraform reads it): resources of a type,
+ * references, nested blocks, every string with its path. Imports nothing of the blueprint.
+ */
 
 /** A synthesized Terraform JSON document, or any part of one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,4 +22,66 @@ export function allResources(json: TfJson): [string, string, TfJson][] {
   return Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)
     .flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => [type, name, body] as [string, string, TfJson]))
     .sort(([ta, na], [tb, nb]) => (`${ta}.${na}` < `${tb}.${nb}` ? -1 : 1));
+}
+
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The first (or only) element of a nested block, `{}` when absent: cdktf writes single blocks as objects, Terraform as lists. */
+export function one(value: unknown): TfJson {
+  return (asList(value as TfJson | TfJson[])[0] ?? {}) as TfJson;
+}
+
+/** A boolean argument, written as a boolean or (in some blocks) as the string "true". */
+export function truthy(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
+/** The resource name in a reference `${type.name.attr}` (the inverse of `ref`), or undefined. */
+export function refName(value: unknown, type: string, attr: string): string | undefined {
+  const m = /^\$\{([^.]+)\.([^.]+)\.([^.}]+)\}$/.exec(String(value));
+  return m && m[1] === type && m[3] === attr ? m[2] : undefined;
+}
+
+export function preventsDestroy(body: TfJson): boolean {
+  return body.lifecycle?.prevent_destroy === true;
+}
+
+/** JSON with object keys sorted (the synthesized JSON sorts them; the model does not). */
+const canonical = (x: unknown): string =>
+  JSON.stringify(x, (_k, value: unknown) =>
+    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+
+/** True when two JSON values are equal whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** Every string in a JSON value with its path of keys. */
+export function walkStrings(value: unknown, path: string[], visit: (path: readonly string[], value: string) => void): void {
+  // One path array, pushed and popped: `visit` must copy it to keep it.
+  if (typeof value === "string") visit(path, value);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      walkStrings(value[i], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      if (k === "//") continue;
+      path.push(k);
+      walkStrings((value as Record<string, unknown>)[k], path, visit);
+      path.pop();
+    }
+  }
+}
+
+/** The address of a JSON path: `type.name` for a resource, the block otherwise. */
+export function addressOf(path: readonly string[]): string {
+  if (path[0] === "resource" || path[0] === "data") return `${path[0] === "data" ? "data." : ""}${path[1]}.${path[2]}`;
+  return path.slice(0, path[0] === "provider" || path[0] === "variable" ? 2 : 3).join(".");
 }

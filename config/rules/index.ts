@@ -1,11 +1,10 @@
 import { X509Certificate } from "crypto";
-import { isRemote } from "../../model/mesh/policies";
-import { DEFAULT_INTERFACE_ENDPOINTS } from "../../constructs/aws/private-link-network";
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../pci";
-import { AWS_AVAILABILITY_ZONES, GCP_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf, zonesOf } from "../catalog";
+import { AWS_AVAILABILITY_ZONES, GCP_ZONES, ISTIO_RELEASES, JURISDICTIONS, RESERVED_NAMESPACES, jurisdictionOf, zonesOf, DEFAULT_INTERFACE_ENDPOINTS } from "../catalog";
 import { Ipv4Range, isPrivate, parseCidr, rangeContains, rangesOverlap } from "../cidr";
 import { ConfigProblem } from "../errors";
 import { AwsRegionConfig, GcpRegionConfig, HSM_STAGES, RegionConfig, SUBNET_TIERS } from "../schema";
+import { isRemote, matchesAllPaths } from "../mesh";
 
 /** A validated region together with the file it came from. */
 export interface LoadedRegion {
@@ -524,11 +523,6 @@ function checkServices(c: RegionConfig, report: Report): void {
       prefixes.set(aws.auditWritePrefix, svc.name);
     }
   });
-}
-
-/** An Istio path that matches every path: `*`, or a prefix match on `/`. */
-export function matchesAllPaths(path: string): boolean {
-  return path === "*" || path === "/*";
 }
 
 /**

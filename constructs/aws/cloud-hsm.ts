@@ -5,9 +5,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { PrivateLinkNetwork } from "./private-link-network";
-
-/** Ports of the CloudHSM client protocol. AWS keeps the cluster's own 2223–2225 self rules. */
-export const CLOUDHSM_PORTS = { from: 2223, to: 2225 } as const;
+import { CLOUDHSM_PORTS } from "../../model/aws/hsm";
 
 /** Properties of {@link CloudHsm}. */
 export interface CloudHsmProps {

@@ -14,9 +14,7 @@ import { AuditArchive } from "./audit-archive";
 import { TerraformResource } from "../../core/cdktf";
 import { partitionOf, renderPolicy } from "./iam-policy";
 import { CustomerManagedKey, accountRootStatement } from "./region-keys";
-
-/** Alias suffixes of the partner region's keys (distinct from the home region's purposes). */
-export const DR_KEY_ALIASES = { audit: "dr-audit", database: "dr-database" } as const;
+import { DR_KEY_ALIASES } from "../../model/aws/keys";
 
 /** The AWS managed policy AWS Backup's role uses to take and copy backups. */
 export const BACKUP_SERVICE_POLICY = "service-role/AWSBackupServiceRolePolicyForBackup";

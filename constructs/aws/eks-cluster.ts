@@ -18,31 +18,7 @@ import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
-
-/** Every control-plane log type (PCI DSS 10.2). */
-export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
-
-/**
- * Ports the control plane opens to nodes: kubelet, webhooks on 443, and Istio's sidecar-injection
- * webhook (15017) and istiod's XDS/CA port (15012) (istio/istio#38930).
- */
-export const CONTROL_PLANE_TO_NODE_PORTS = [
-  { id: "Kubelet", port: 10250, label: "kubelet" },
-  { id: "Webhooks", port: 443, label: "admission webhooks" },
-  { id: "IstioWebhook", port: 15017, label: "Istio sidecar-injection webhook" },
-  { id: "IstioXds", port: 15012, label: "istiod XDS and CA" },
-] as const;
-
-/** The AWS managed policies a node needs, and no other. */
-export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"] as const;
-
-/** Ports nodes reach in the data tier: Aurora, MSK (SASL/SCRAM, IAM), CloudHSM clients. */
-export const NODE_TO_DATA_TIER_PORTS = [
-  { id: "Postgres", from: 5432, to: 5432, label: "Aurora PostgreSQL" },
-  { id: "KafkaScram", from: 9096, to: 9096, label: "MSK SASL/SCRAM over TLS" },
-  { id: "KafkaIam", from: 9098, to: 9098, label: "MSK IAM over TLS" },
-  { id: "CloudHsm", from: 2223, to: 2225, label: "CloudHSM clients" },
-] as const;
+import { EKS_LOG_TYPES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS } from "../../model/aws/eks";
 
 /** Properties of {@link EksCluster}. */
 export interface EksClusterProps {

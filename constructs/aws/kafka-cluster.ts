@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { renderPolicy } from "./iam-policy";
 import { DataTierClients, PrivateLinkNetwork } from "./private-link-network";
+import { KAFKA_PORTS } from "../../model/aws/kafka";
 
 /** A topic the platform needs. Kept as reviewable data: no Kafka provider is available here. */
 export interface KafkaTopic {
@@ -21,9 +22,6 @@ export interface KafkaTopic {
   /** How long records are kept, in hours. */
   readonly retentionHours: number;
 }
-
-/** Broker ports for the enabled client authentications (TLS-only listeners). */
-export const KAFKA_PORTS = { saslScram: 9096, iam: 9098 } as const;
 
 /** Properties of {@link KafkaCluster}. */
 export interface KafkaClusterProps {

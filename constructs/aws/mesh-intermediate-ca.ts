@@ -3,18 +3,7 @@ import { AcmpcaCertificateAuthority } from "@cdktf/provider-aws/lib/acmpca-certi
 import { AcmpcaCertificateAuthorityCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate-authority-certificate";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
-import { NAME_CONSTRAINTS_OID, uriNameConstraints } from "../../model/mesh/pki";
-
-/**
- * ACM PCA's template for an intermediate that may sign only end-entity (workload) certificates,
- * in its API-passthrough variant (it carries the name constraint).
- */
-export const SUBORDINATE_TEMPLATE = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0_APIPassthrough/V1";
-
-/** The extensions the root writes into the intermediate: a critical name constraint to the trust domain. */
-export function intermediateApiPassthrough(trustDomain: string): string {
-  return JSON.stringify({ Extensions: { CustomExtensions: [{ ObjectIdentifier: NAME_CONSTRAINTS_OID, Value: uriNameConstraints(trustDomain), Critical: true }] } });
-}
+import { SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../model/mesh/pki";
 
 /** Properties of {@link MeshIntermediateCa}. */
 export interface MeshIntermediateCaProps {

@@ -8,18 +8,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { HardenedBucket } from "./hardened-bucket";
 import { PrivateLinkNetwork } from "./private-link-network";
-
-/**
- * TLS policies an NLB listener may use here: TLS 1.3 with 1.2 as the floor (PCI DSS 4.2.1,
- * strong cryptography). Older policies allow TLS 1.0/1.1 or weak ciphers.
- */
-export const ALLOWED_TLS_POLICIES = [
-  "ELBSecurityPolicy-TLS13-1-2-2021-06",
-  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-  "ELBSecurityPolicy-TLS13-1-3-2021-06",
-  "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-  "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-] as const;
+import { ALLOWED_TLS_POLICIES } from "../../model/aws/network";
 
 /** Properties of {@link PartnerEndpointService}. */
 export interface PartnerEndpointServiceProps {

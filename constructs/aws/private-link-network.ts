@@ -19,21 +19,11 @@ import { Lazy } from "../../core/cdktf";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { HardenedBucket } from "./hardened-bucket";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
-
-/** The subnet tiers, each with one subnet per availability zone. */
-export const NETWORK_TIERS = ["workload", "data", "endpoints"] as const;
-export type NetworkTier = (typeof NETWORK_TIERS)[number];
+import { NETWORK_TIERS, type NetworkTier } from "../../model/aws/network";
+import { DEFAULT_INTERFACE_ENDPOINTS } from "../../config/catalog";
 
 /** Construct ids of the tiers (ids are API: they become Terraform addresses). */
 const TIER_IDS: Readonly<Record<NetworkTier, string>> = { workload: "Workload", data: "Data", endpoints: "Endpoints" };
-
-/**
- * AWS APIs reached through interface endpoints by default: what EKS nodes, the payment services
- * and the AWS-managed data services of a region call, with no internet path.
- */
-export const DEFAULT_INTERFACE_ENDPOINTS = [
-  "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling",
-] as const;
 
 /** Properties of {@link PrivateLinkNetwork.dataTierSecurityGroup}. */
 export interface DataTierSecurityGroupProps {

@@ -3,10 +3,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { Lazy, dependable } from "../../core/cdktf";
 import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
-
-/** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
-export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "ecr", "tokenization"] as const;
-export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+import { type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
 
 /** Construct id, alias suffix and description of each key; ids are API (they are Terraform addresses). */
 const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; description: string }>> = {
@@ -20,9 +17,6 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
   ecr: { id: "Ecr", alias: "ecr", description: "container images in the private ECR repositories" },
   tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
 };
-
-/** What a retired tokenization key refuses: every way to produce new ciphertext under it. */
-export const RETIRED_KEY_DENIED_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo"] as const;
 
 /**
  * What key administrators may do: manage, never use. PutKeyPolicy stays (administration needs

@@ -8,12 +8,7 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { Construct } from "constructs";
-
-/** The only project roles the nodes get: write their logs and metrics (images come from one repository). */
-export const GKE_NODE_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer"];
-
-/** Control-plane log components, all on (PCI DSS 10.2). */
-export const GKE_LOG_COMPONENTS = ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"];
+import { GKE_NODE_ROLES, GKE_LOG_COMPONENTS } from "../../model/gcp/gke";
 
 /**
  * The nodes' own service account (never the Compute Engine default one, which is Editor), with

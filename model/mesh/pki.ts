@@ -228,3 +228,14 @@ export function uriNameConstraints(host: string): string {
 
 /** OID of the Name Constraints extension. */
 export const NAME_CONSTRAINTS_OID = "2.5.29.30";
+
+/**
+ * ACM PCA's template for an intermediate that may sign only end-entity (workload) certificates,
+ * in its API-passthrough variant (it carries the name constraint).
+ */
+export const SUBORDINATE_TEMPLATE = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0_APIPassthrough/V1";
+
+/** The extensions the root writes into the intermediate: a critical name constraint to the trust domain. */
+export function intermediateApiPassthrough(trustDomain: string): string {
+  return JSON.stringify({ Extensions: { CustomExtensions: [{ ObjectIdentifier: NAME_CONSTRAINTS_OID, Value: uriNameConstraints(trustDomain), Critical: true }] } });
+}

@@ -10,6 +10,7 @@ import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.ist
 import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
+import { isRemote } from "../../config/mesh";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
 export const ISTIO_ROOT_NAMESPACE = "istio-system";
@@ -149,11 +150,6 @@ export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
       },
     };
   });
-}
-
-/** True when the call's caller runs in another region (another trust domain). */
-export function isRemote(design: Pick<MeshDesign, "trustDomain">, call: Pick<MeshCall, "fromTrustDomain">): boolean {
-  return call.fromTrustDomain !== undefined && call.fromTrustDomain !== design.trustDomain;
 }
 
 const inNamespace = (namespace: string, pods: Readonly<Record<string, string>>) => ({

@@ -12,57 +12,12 @@ import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../../core/cdktf";
 import type { ITerraformDependable } from "../../core/cdktf";
-import { ISTIO_ROOT_NAMESPACE, MeshDesign, MeshManifest, meshManifests, workloadNamespaces } from "../../model/mesh/policies";
-import {
-  ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
-  TRUST_ANCHOR_CONFIG_MAP, certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerGrants, pcaIssuerValues,
-} from "../../model/mesh/pki";
+import { ISTIO_ROOT_NAMESPACE, MeshManifest, meshManifests, workloadNamespaces } from "../../model/mesh/policies";
+import { MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, istioCsrValues, meshCaIssuer, pcaIssuerGrants, pcaIssuerValues } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { RegionStack } from "../../core/blueprint-stack";
-import { EKS_OUTPUT_IDS, ISTIO_ECR_PATHS, ecrRegistry } from "../aws-region-stack";
-import { GKE_OUTPUT_IDS, artifactRegistry } from "../gcp-region-stack";
-
-/**
- * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the
- * outputs of `region-<name>` they read, the credential plugin, and where Istio's images and charts
- * are mirrored (`<registry>/istio/<image>`, `oci://<registry>/charts/istio/<chart>`).
- */
-export interface ClusterPlatform {
-  readonly registry: string;
-  readonly outputs: { readonly name: string; readonly endpoint: string; readonly certificateAuthority: string };
-  /** What comes before the endpoint output in the provider's host (GKE outputs a bare address). */
-  readonly hostPrefix: string;
-  /** The credential plugin: short-lived tokens, never a static credential. */
-  readonly exec: { readonly command: string; readonly args: (clusterName: string) => string[] };
-}
-
-export function clusterPlatform(region: RegionConfig): ClusterPlatform {
-  if (region.cloud === "aws") {
-    return {
-      registry: ecrRegistry(region),
-      outputs: EKS_OUTPUT_IDS,
-      hostPrefix: "",
-      exec: { command: "aws", args: (cluster) => ["eks", "get-token", "--cluster-name", cluster, "--region", region.cloudRegion, "--output", "json"] },
-    };
-  }
-  return {
-    registry: artifactRegistry(region),
-    outputs: GKE_OUTPUT_IDS,
-    hostPrefix: "https://",
-    exec: { command: "gke-gcloud-auth-plugin", args: () => [] },
-  };
-}
-
-/** The mesh a region declares, in the terms of the mesh model. */
-export function meshDesign(region: RegionConfig): MeshDesign {
-  return {
-    trustDomain: region.mesh.trustDomain,
-    workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
-    merchantNamespaces: region.mesh.merchantNamespaces,
-    calls: region.mesh.calls.map(({ cardholderData: _c, ...call }) => call),
-    workloadCa: hasMeshPki(region),
-  };
-}
+import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
+import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/cluster";
 
 /** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
 export function stateKey(region: AwsRegionConfig, suffix: string): string {
@@ -72,41 +27,6 @@ export function stateKey(region: AwsRegionConfig, suffix: string): string {
 /** The GCS prefix of one of a region's stacks, beside the region's: `regions/apac` → `regions/apac-istio`. */
 export function gcsStatePrefix(prefix: string, suffix: string): string {
   return `${prefix.replace(/\/$/, "")}-${suffix}`;
-}
-
-/** True where the region's workload certificates come from its intermediate in ACM PCA (stack `region-<name>-pki`). */
-export function hasMeshPki(region: RegionConfig): region is AwsRegionConfig & { mesh: { rootCaArn: string } } {
-  return region.cloud === "aws" && region.mesh.rootCaArn !== undefined;
-}
-
-/**
- * Helm values of the istiod release: private images, the region's trust domain, two replicas, JSON
- * access logs; where the region has an intermediate CA, istiod's own CA is off and istio-csr is
- * the mesh's CA (no CA key in the cluster).
- */
-export function istiodValues(region: RegionConfig): Record<string, unknown> {
-  const pki = hasMeshPki(region);
-  return {
-    global: {
-      hub: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}`,
-      tag: region.mesh.istioVersion,
-      istioNamespace: ISTIO_ROOT_NAMESPACE,
-      imagePullPolicy: "IfNotPresent",
-      logAsJson: true,
-      ...(pki ? { caAddress: ISTIO_CSR_ADDRESS } : {}),
-    },
-    meshConfig: {
-      trustDomain: region.mesh.trustDomain,
-      // Every request through a sidecar is logged (PCI DSS 10.2), as JSON for the log pipeline.
-      accessLogFile: "/dev/stdout",
-      accessLogEncoding: "JSON",
-    },
-    // istiod's own settings sit at the top level since Istio 1.24 (the chart copies a legacy
-    // `pilot` block over them only for compatibility).
-    autoscaleMin: 2,
-    replicaCount: 2,
-    ...(pki ? { env: { ENABLE_CA_SERVER: "false" } } : {}),
-  };
 }
 
 /** The Helm release settings shared by the in-cluster stacks: wait, roll back a failed install, keep 10 revisions. */

@@ -1,8 +1,9 @@
 import { AwsRegionConfig } from "../../config/schema";
-import { DR_KEY_ALIASES } from "../../constructs/aws/disaster-recovery";
-import { ALLOWED_TLS_POLICIES } from "../../constructs/aws/partner-endpoint-service";
 import { SynthStack, TfJson } from "../support/synth";
-import { keyNameByAlias, principalArns, statementsOf } from "../../guardrails/rules/common";
+import { ALLOWED_TLS_POLICIES } from "../../model/aws/network";
+import { DR_KEY_ALIASES } from "../../model/aws/keys";
+import { principalArns, statementsOf } from "../../tfjson/iam-policy";
+import { keyNameByAlias } from "../../tfjson/aws";
 
 /**
  * An invariant checked on `terraform show -json` of a real plan: what Terraform itself will send

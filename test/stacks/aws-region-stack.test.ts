@@ -1,7 +1,7 @@
 import { GUARDRAILS, checkRule } from "../../guardrails";
-import { keyNameByAlias } from "../../guardrails/rules/common";
 import { AwsRegionConfig } from "../../config/schema";
 import { SynthStack, TfJson, allStacks, cloneJson } from "../support/synth";
+import { keyNameByAlias } from "../../tfjson/aws";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
 const stacks = allStacks();

@@ -4,9 +4,9 @@ import { AwsRegionFile } from "../../config/schema";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { manifestsOf } from "../../guardrails/rules/mesh/in-cluster";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { TfJson, cloneJson, synthRegions } from "../support/synth";
+import { manifestsOf } from "../../tfjson/kubernetes";
 
 /** eu with one more call: us's payment-core calls eu's payment-service. */
 function withCrossRegionCall(extra: Partial<AwsRegionFile["mesh"]["calls"] extends (infer C)[] | undefined ? C : never>) {

@@ -1,7 +1,7 @@
 import { GcpRegionConfig } from "../../config/schema";
-import { GCP_KEY_PURPOSES } from "../../constructs/gcp/region-keys";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
+import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
 
 /** The GCP region stacks of the shipped regions. */
 const stacks = shippedAllLayers().filter((s): s is SynthStack<GcpRegionConfig> => s.layer === "gcp");

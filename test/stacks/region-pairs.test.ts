@@ -6,8 +6,8 @@ import { RegionConfig } from "../../config/schema";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { manifestsOf } from "../../guardrails/rules/mesh/in-cluster";
 import { SynthStack, TfJson, cloneJson, resourcesOf, synthRegions } from "../support/synth";
+import { manifestsOf } from "../../tfjson/kubernetes";
 
 /**
  * Invariants over every pair of regions (reference model, "Across regions"), on the shipped

@@ -1,7 +1,8 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { asList, forBucket, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "../common";
+import { TfJson, ref, resourcesOf, asList, preventsDestroy, refName } from "../../../tfjson/terraform";
+import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 
 /** Buckets that receive log delivery: targets of S3 server access logging or of NLB access logs. */
 function logDeliveryBuckets(json: TfJson): Set<string> {

@@ -1,8 +1,8 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { ref, resourcesOf } from "../../../tfjson/terraform";
-import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "../common";
+import { ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
 import { onlyFromEksNodes } from "./network";
+import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
 export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [

@@ -1,8 +1,8 @@
 import type { AwsRegionConfig } from "../../../config/schema";
-import { DR_KEY_ALIASES } from "../../../constructs/aws/disaster-recovery";
 import { stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { aliasTarget, asList, forBucket, one, refName } from "../common";
+import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
+import { DR_KEY_ALIASES } from "../../../model/aws/keys";
+import { aliasTarget, forBucket } from "../../../tfjson/aws";
 
 /** Resource types that may live in the partner region: the DR copies and what protects them. */
 const PARTNER_TYPES = [

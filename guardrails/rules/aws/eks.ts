@@ -1,11 +1,12 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../../constructs/aws/eks-cluster";
 import { EKS_VERSIONS } from "../../../config/catalog";
-import { mirroredImages } from "../../../stacks/aws-region-stack";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "../common";
+import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
+import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../../model/aws/eks";
+import { mirroredImages } from "../../../model/aws/registry";
+import { statementsOf } from "../../../tfjson/iam-policy";
+import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 
 const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
   const all = resourcesOf(json, type);

@@ -1,9 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
-import { ALLOWED_TLS_POLICIES } from "../../../constructs/aws/partner-endpoint-service";
 import { resourceRules } from "../../rule";
-import { TfJson } from "../../../tfjson/terraform";
-import { asList, one, truthy } from "../common";
-
+import { TfJson, asList, one, truthy } from "../../../tfjson/terraform";
+import { ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
 
 /** Per resource type, what would expose it to the internet (or to anyone). */
 const PUBLIC_EXPOSURE: Readonly<Record<string, (b: TfJson) => string[]>> = {

@@ -1,10 +1,10 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { CLOUDHSM_PORTS } from "../../../constructs/aws/cloud-hsm";
-import { RETIRED_KEY_DENIED_ACTIONS } from "../../../constructs/aws/region-keys";
-import { KMSUSER_PASSWORD_VARIABLE } from "../../../stacks/aws-region-stack";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { aliasTarget, asList, isKeyArnRef, keyNameByAlias, preventsDestroy, principalArns, statementsOf, tierSubnetRefs } from "../common";
+import { TfJson, ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { KMSUSER_PASSWORD_VARIABLE, CLOUDHSM_PORTS } from "../../../model/aws/hsm";
+import { RETIRED_KEY_DENIED_ACTIONS } from "../../../model/aws/keys";
+import { principalArns, statementsOf } from "../../../tfjson/iam-policy";
+import { aliasTarget, isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 
 /**
  * True when the key's policy denies everyone the actions that produce new ciphertext under it,

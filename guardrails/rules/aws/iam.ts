@@ -1,7 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
-import { TfJson } from "../../../tfjson/terraform";
-import { Statement, asList, limitedToAccount, principalArns, principalServices, refName, statementsOf } from "../common";
+import { TfJson, asList, refName } from "../../../tfjson/terraform";
+import { Statement, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 
 /** Identity policies: the documents that grant a principal permissions. */
 export const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = {

@@ -1,9 +1,9 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { ref, resourcesOf } from "../../../tfjson/terraform";
-import { KAFKA_PORTS } from "../../../constructs/aws/kafka-cluster";
-import { asList, isKeyArnRef, keyNameByAlias, preventsDestroy, tierSubnetRefs } from "../common";
+import { ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
 import { onlyFromEksNodes } from "./network";
+import { KAFKA_PORTS } from "../../../model/aws/kafka";
+import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 
 /** Invariants of the MSK cluster. */
 export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [

@@ -1,9 +1,9 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { DR_KEY_ALIASES } from "../../../constructs/aws/disaster-recovery";
-import { KEY_PURPOSES } from "../../../constructs/aws/region-keys";
-import { resourcesOf } from "../../../tfjson/terraform";
-import { aliasTarget, keyNameByAlias, limitedToAccount, preventsDestroy, principalArns, principalServices, refName, statementsOf } from "../common";
+import { resourcesOf, preventsDestroy, refName } from "../../../tfjson/terraform";
+import { KEY_PURPOSES, DR_KEY_ALIASES } from "../../../model/aws/keys";
+import { limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { aliasTarget, keyNameByAlias } from "../../../tfjson/aws";
 
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {

@@ -1,11 +1,11 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { ALLOWED_TLS_POLICIES } from "../../../constructs/aws/partner-endpoint-service";
-import { DEFAULT_INTERFACE_ENDPOINTS, NETWORK_TIERS } from "../../../constructs/aws/private-link-network";
-import { extraInterfaceEndpoints } from "../../../stacks/aws-region-stack";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
 import { parseCidr, rangeContains } from "../../../config/cidr";
-import { asList, isKeyArnRef, keyNameByAlias, refName, statementsOf, tierSubnetRefs } from "../common";
+import { NETWORK_TIERS, extraInterfaceEndpoints, ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
+import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
+import { statementsOf } from "../../../tfjson/iam-policy";
+import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
 const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];

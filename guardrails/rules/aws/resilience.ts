@@ -1,7 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { asList, forBucket, preventsDestroy } from "../common";
+import { TfJson, ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { forBucket } from "../../../tfjson/aws";
 
 /**
  * Resource types whose loss loses data or keys: they carry lifecycle.prevent_destroy, so that a

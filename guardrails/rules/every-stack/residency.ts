@@ -1,8 +1,6 @@
 import { JURISDICTIONS } from "../../../config/catalog";
 import { stackRules } from "../../rule";
-import { TfJson, resourcesOf } from "../../../tfjson/terraform";
-import { asList, refName } from "../common";
-import { addressOf, walkStrings } from "./secrets";
+import { TfJson, resourcesOf, asList, refName, addressOf, walkStrings } from "../../../tfjson/terraform";
 
 /** An AWS region name, alone or as the stem of an AZ name (`eu-west-1`, `eu-west-1a`). */
 const AWS_REGION_NAME = /\b((?:eusc-[a-z]{2}|us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2})[a-z]?\b/g;

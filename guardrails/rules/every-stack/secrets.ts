@@ -1,35 +1,8 @@
 import { stackRules } from "../../rule";
-import { TfJson, resourcesOf } from "../../../tfjson/terraform";
-import { asList } from "../common";
+import { TfJson, resourcesOf, asList, walkStrings, addressOf } from "../../../tfjson/terraform";
 
 /** Argument names that hold a secret value. */
 export const SECRET_ARGUMENT = /^(password|root_password|master_password|secret_string|secret_binary|secret_key|access_key|private_key|token|auth_token|client_secret|client_key|key_store_password|api_key)(_wo)?$/;
-
-/** Every string in a JSON value with its path of keys. */
-export function walkStrings(value: unknown, path: string[], visit: (path: readonly string[], value: string) => void): void {
-  // One path array, pushed and popped: `visit` must copy it to keep it.
-  if (typeof value === "string") visit(path, value);
-  else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      path.push(String(i));
-      walkStrings(value[i], path, visit);
-      path.pop();
-    }
-  } else if (value && typeof value === "object") {
-    for (const k of Object.keys(value)) {
-      if (k === "//") continue;
-      path.push(k);
-      walkStrings((value as Record<string, unknown>)[k], path, visit);
-      path.pop();
-    }
-  }
-}
-
-/** The address of a JSON path: `type.name` for a resource, the block otherwise. */
-export function addressOf(path: readonly string[]): string {
-  if (path[0] === "resource" || path[0] === "data") return `${path[0] === "data" ? "data." : ""}${path[1]}.${path[2]}`;
-  return path.slice(0, path[0] === "provider" || path[0] === "variable" ? 2 : 3).join(".");
-}
 
 const isLiteral = (s: string) => s.length > 0 && !s.includes("${");
 

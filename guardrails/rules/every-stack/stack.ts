@@ -1,8 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, StackView, stackRules } from "../../rule";
-import { TfJson } from "../../../tfjson/terraform";
-import { asList } from "../common";
-import { addressOf, walkStrings } from "./secrets";
+import { TfJson, asList, addressOf, walkStrings } from "../../../tfjson/terraform";
 
 /**
  * The expressions of a Terraform template string: the insides of `${...}` and `%{...}`, braces

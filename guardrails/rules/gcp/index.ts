@@ -1,13 +1,13 @@
 import { JURISDICTIONS } from "../../../config/catalog";
 import { isPrivate, parseCidr, rangeContains } from "../../../config/cidr";
 import type { GcpRegionConfig } from "../../../config/schema";
-import { GCP_KEY_PURPOSES, GcpKeyPurpose, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../../constructs/gcp/region-keys";
-import { GOOGLE_HEALTH_CHECK_RANGES, PERIMETER_SERVICES } from "../../../constructs/gcp/private-network";
-import { GKE_LOG_COMPONENTS } from "../../../constructs/gcp/gke-cluster";
-import { regionLabels } from "../../../stacks/gcp-region-stack";
 import { resourceRules, stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { asList, one, preventsDestroy, refName } from "../common";
+import { TfJson, ref, resourcesOf, asList, one, preventsDestroy, refName } from "../../../tfjson/terraform";
+import { GCP_KEY_PURPOSES, GcpKeyPurpose, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../../model/gcp/keys";
+import { GOOGLE_HEALTH_CHECK_RANGES, PERIMETER_SERVICES } from "../../../model/gcp/network";
+import { GKE_LOG_COMPONENTS } from "../../../model/gcp/gke";
+import { regionLabels } from "../../../model/gcp/labels";
+import { GCP_ENCRYPTION_AT_REST } from "../../../tfjson/gcp";
 
 /**
  * The guardrails of a GCP region stack (`region-<name>` on Google Cloud): the reference model's
@@ -22,18 +22,6 @@ function purposeOf(json: TfJson, keyResource: string | undefined): string | unde
 
 /** The key resource a reference names (`${google_kms_crypto_key.x.id}`). */
 const keyRef = (value: unknown) => refName(value, "google_kms_crypto_key", "id");
-
-/** How each Google data store names its key, and the purpose it must have. */
-export const GCP_ENCRYPTION_AT_REST: Readonly<Record<string, { holds: string; purpose: GcpKeyPurpose; keys: (b: TfJson) => unknown[] }>> = {
-  google_sql_database_instance: { holds: "cardholder data (tokens, payments)", purpose: "database", keys: (b) => [b.encryption_key_name] },
-  google_managed_kafka_cluster: { holds: "payment events (tokens)", purpose: "kafka", keys: (b) => [one(b.gcp_config).kms_key] },
-  google_storage_bucket: { holds: "audit records and access logs", purpose: "audit", keys: (b) => [one(b.encryption).default_kms_key_name] },
-  google_container_cluster: { holds: "Kubernetes secrets; the first nodes' disks", purpose: "gke-secrets", keys: (b) => [one(b.database_encryption).key_name] },
-  google_container_node_pool: { holds: "node boot disks", purpose: "disks", keys: (b) => [one(b.node_config).boot_disk_kms_key] },
-  google_artifact_registry_repository: { holds: "container images and charts", purpose: "registry", keys: (b) => [b.kms_key_name] },
-  google_logging_project_bucket_config: { holds: "every log of the project", purpose: "logs", keys: (b) => [one(b.cmek_settings).kms_key_name] },
-  google_compute_disk: { holds: "disk data", purpose: "disks", keys: (b) => [one(b.disk_encryption_key).kms_key_self_link] },
-};
 
 /** Resource types whose loss loses data or keys. */
 const GCP_STATEFUL = ["google_kms_key_ring", "google_kms_crypto_key", "google_sql_database_instance", "google_storage_bucket", "google_managed_kafka_cluster", "google_logging_project_bucket_config"];

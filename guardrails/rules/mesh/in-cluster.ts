@@ -1,16 +1,12 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { matchesAllPaths } from "../../../config/rules";
-import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, isRemote } from "../../../model/mesh/policies";
-import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../stacks/in-cluster/cluster-stack";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
-import { TfJson, resourcesOf } from "../../../tfjson/terraform";
-import { asList, helmOverrideProblems, sameJson } from "../common";
-
-/** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
-export function manifestsOf(json: TfJson): [string, TfJson][] {
-  return resourcesOf(json, "kubernetes_manifest").map(([n, r]) => [`kubernetes_manifest.${n}`, r.manifest as TfJson]);
-}
+import { TfJson, resourcesOf, asList, sameJson } from "../../../tfjson/terraform";
+import { helmOverrideProblems } from "../common";
+import { isRemote, matchesAllPaths } from "../../../config/mesh";
+import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/cluster";
+import { manifestsOf } from "../../../tfjson/kubernetes";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
@@ -40,12 +36,6 @@ function stateProblems(region: RegionConfig, json: TfJson): string[] {
   if (!gcs || gcs.kms_encryption_key !== region.stateBackend.kmsKeyName) return ["terraform.backend.gcs: state not encrypted under the state key"];
   if (gcs.prefix === region.stateBackend.prefix || String(gcs.prefix).startsWith(`${region.stateBackend.prefix}/`) || gcs.bucket !== region.stateBackend.bucket) return [`terraform.backend.gcs: prefix ${gcs.prefix} is not its own, next to the region's`];
   return [];
-}
-
-/** `data.terraform_remote_state.<n>.outputs.<id>` of the one remote state an in-cluster stack reads, or undefined. */
-export function regionOutput(json: TfJson, id: string): string | undefined {
-  const remote = Object.keys((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
-  return remote.length === 1 ? `\${data.terraform_remote_state.${remote[0]}.outputs.${id}}` : undefined;
 }
 
 /** True when the remote state read is exactly the region stack's. */

@@ -1,9 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
-import { SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../../constructs/aws/mesh-intermediate-ca";
-import { MESH_CA_OUTPUT_IDS } from "../../../model/mesh/pki";
+import { MESH_CA_OUTPUT_IDS, SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../../model/mesh/pki";
 import { stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { one } from "../common";
+import { TfJson, ref, resourcesOf, one } from "../../../tfjson/terraform";
 
 /** One root of trust for every region's mesh (reference model, "Across regions"). */
 export const MESH_TRUST_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [

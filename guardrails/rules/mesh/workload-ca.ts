@@ -5,12 +5,14 @@ import {
   END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
   RbacRule, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../../model/mesh/pki";
-import { clusterPlatform, hasMeshPki } from "../../../stacks/in-cluster/cluster-stack";
+
 import { stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf } from "../../../tfjson/terraform";
-import { asList, helmOverrideProblems, refName, sameJson, statementsOf } from "../common";
+import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
+import { helmOverrideProblems } from "../common";
 import { IDENTITY_POLICIES } from "../aws/iam";
-import { manifestsOf, regionOutput } from "./in-cluster";
+import { clusterPlatform, hasMeshPki } from "../../../model/mesh/cluster";
+import { statementsOf } from "../../../tfjson/iam-policy";
+import { manifestsOf, regionOutput } from "../../../tfjson/kubernetes";
 
 /** What a Helm release of the workload CA chain must be. */
 interface ExpectedRelease {

@@ -3,9 +3,8 @@ import { CloudHsm } from "../../../constructs/aws/cloud-hsm";
 import { HsmKeyStore } from "../../../constructs/aws/hsm-key-store";
 import { TerraformVariable } from "../../../core/cdktf";
 import { PrivateLinkNetwork } from "../../../constructs/aws/private-link-network";
-import { newStack, synthJson } from "../../support/construct-stack";
+import { newStack, synthJson, TestStack } from "../../support/construct-stack";
 import { testNetworkProps } from "../../support/fixtures";
-import { TestStack } from "../../support/construct-stack";
 import { TEST_TRUST_ANCHOR_PEM } from "../../support/trust-anchor";
 
 const hsmIn = (stack: TestStack, extra: { hsmCount?: number } = {}) =>

@@ -1,6 +1,7 @@
-import { DEFAULT_INTERFACE_ENDPOINTS, PrivateLinkNetwork, PrivateLinkNetworkProps } from "../../../constructs/aws/private-link-network";
+import { PrivateLinkNetwork, PrivateLinkNetworkProps } from "../../../constructs/aws/private-link-network";
 import { TestStack, newStack, synthJson } from "../../support/construct-stack";
 import { testNetworkProps } from "../../support/fixtures";
+import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
 
 function network(stack: TestStack, overrides: Partial<PrivateLinkNetworkProps> = {}) {
   return new PrivateLinkNetwork(stack, "Network", { ...testNetworkProps(stack), ...overrides });

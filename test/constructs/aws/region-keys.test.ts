@@ -1,5 +1,6 @@
-import { KEY_ADMIN_ACTIONS, KEY_PURPOSES, RegionKeys } from "../../../constructs/aws/region-keys";
+import { KEY_ADMIN_ACTIONS, RegionKeys } from "../../../constructs/aws/region-keys";
 import { newStack, synthJson } from "../../support/construct-stack";
+import { KEY_PURPOSES } from "../../../model/aws/keys";
 
 const props = { accountId: "123456789012", region: "eu-west-1", aliasPrefix: "t-eu" };
 

@@ -1,5 +1,5 @@
-import { MeshIntermediateCa, SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../../constructs/aws/mesh-intermediate-ca";
-import { NAME_CONSTRAINTS_OID, uriNameConstraints } from "../../../model/mesh/pki";
+import { MeshIntermediateCa } from "../../../constructs/aws/mesh-intermediate-ca";
+import { NAME_CONSTRAINTS_OID, uriNameConstraints, SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../../model/mesh/pki";
 import { newStack, synthJson } from "../../support/construct-stack";
 
 describe("the intermediate's name constraint", () => {

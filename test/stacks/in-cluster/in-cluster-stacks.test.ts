@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../../model/mesh/policies";
-import { meshDesign } from "../../../stacks/in-cluster/cluster-stack";
 import { GUARDRAILS, checkRule } from "../../../guardrails";
-import { manifestsOf } from "../../../guardrails/rules/mesh/in-cluster";
 import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../../support/synth";
+import { meshDesign } from "../../../model/mesh/cluster";
+import { manifestsOf } from "../../../tfjson/kubernetes";
 
 const regions = shippedMeshStacks();
 /** The guardrails of the in-cluster stacks, each with the layers it checks. */

@@ -1,0 +1,33 @@
+/**
+ * The region's private ECR: what is mirrored there (Istio, the workload CA chain, every declared
+ * service) and under which repository names.
+ */
+import type { AwsRegionConfig } from "../../config/schema";
+import { PKI_IMAGES, PKI_CHARTS } from "../mesh/pki";
+
+/**
+ * Where Istio lives in the region's ECR: images at `istio/<image>` (the Helm `global.hub`), Helm
+ * charts as OCI artifacts at `charts/istio/<chart>` (`helm push <chart>.tgz oci://<registry>/charts/istio`).
+ */
+export const ISTIO_ECR_PATHS = { images: "istio", charts: "charts/istio" } as const;
+
+/** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
+export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
+
+/** Istio's Helm charts, mirrored into the region's ECR. */
+export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
+
+/** The ECR repositories of a region: Istio, the workload CA chain where the region has one, every declared service. */
+export function mirroredImages(region: AwsRegionConfig): string[] {
+  return [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...(region.mesh.rootCaArn ? [...PKI_IMAGES, ...PKI_CHARTS] : []), ...region.services.map(serviceImage)];
+}
+
+/** The region's private ECR registry. */
+export function ecrRegistry(region: Pick<AwsRegionConfig, "accountId" | "cloudRegion">): string {
+  return `${region.accountId}.dkr.ecr.${region.cloudRegion}.amazonaws.com`;
+}
+
+/** The ECR repository of a service's image. */
+export function serviceImage(service: { readonly namespace: string; readonly name: string }): string {
+  return `${service.namespace}/${service.name}`;
+}

@@ -1,0 +1,16 @@
+/**
+ * Reading an in-cluster stack's synthesized JSON: its Kubernetes manifests and the outputs of
+ * `region-<name>` it reads.
+ */
+import { type TfJson, resourcesOf } from "./terraform";
+
+/** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
+export function manifestsOf(json: TfJson): [string, TfJson][] {
+  return resourcesOf(json, "kubernetes_manifest").map(([n, r]) => [`kubernetes_manifest.${n}`, r.manifest as TfJson]);
+}
+
+/** `data.terraform_remote_state.<n>.outputs.<id>` of the one remote state an in-cluster stack reads, or undefined. */
+export function regionOutput(json: TfJson, id: string): string | undefined {
+  const remote = Object.keys((json.data?.terraform_remote_state ?? {}) as Record<string, TfJson>);
+  return remote.length === 1 ? `\${data.terraform_remote_state.${remote[0]}.outputs.${id}}` : undefined;
+}
