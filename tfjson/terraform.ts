@@ -85,3 +85,9 @@ export function addressOf(path: readonly string[]): string {
   if (path[0] === "resource" || path[0] === "data") return `${path[0] === "data" ? "data." : ""}${path[1]}.${path[2]}`;
   return path.slice(0, path[0] === "provider" || path[0] === "variable" ? 2 : 3).join(".");
 }
+
+/** The capability a resource belongs to: the first construct under the stack (`Database`, `Eks`). */
+export function capabilityOf(body: TfJson): string {
+  const path = String(body["//"]?.metadata?.path ?? "");
+  return path.split("/")[1] ?? "(stack)";
+}

@@ -2,12 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { AwsRegionConfig } from "../../config/schema";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
-import { nodeId } from "../../review/diagram";
-import { cell, shortRef } from "../../review/report";
 import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "../support/synth";
 import { asList } from "../../tfjson/terraform";
 import { encryptedStores } from "../../tfjson/aws";
 import { manifestsOf } from "../../tfjson/kubernetes";
+import { nodeId, cell, shortRef } from "../../review/markdown";
 
 const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
 const awsStacks = stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");

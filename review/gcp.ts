@@ -1,13 +1,14 @@
 /**
- * The Google Cloud parts of a region's report: the encryption map, the network exposure and the
- * diagram of a `region-<name>` stack on GCP, from its synthesized JSON.
+ * The Google Cloud part of a region's report (`region-<name>` on GCP): the diagram, the encryption
+ * map and the network exposure, from its synthesized JSON.
  */
 import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName } from "../tfjson/terraform";
-import { label, nodeId } from "./diagram";
-import { shortRef, table } from "./report";
 import { GCP_ENCRYPTION_AT_REST } from "../tfjson/gcp";
+import { callGraph } from "./call-graph";
+import type { LayerReport } from "./layer-report";
+import { label, nodeId, shortRef, table } from "./markdown";
 
 /** The key a reference names, as `<purpose> key`. */
 function keyLabel(json: TfJson, value: unknown): string {
@@ -17,7 +18,7 @@ function keyLabel(json: TfJson, value: unknown): string {
   return `${key.name} key (${one(key.version_template).protection_level ?? "SOFTWARE"}, rotates every ${Math.round(parseInt(String(key.rotation_period), 10) / 86400)} days)`;
 }
 
-export function gcpEncryptionSection(json: TfJson): string {
+function gcpEncryptionSection(json: TfJson): string {
   const rows = Object.entries(GCP_ENCRYPTION_AT_REST).flatMap(([type, spec]) =>
     resourcesOf(json, type).map(([n, b]) => [`${type}.${n}`, spec.holds, spec.keys(b).map((k) => keyLabel(json, k)).join("; ")]),
   );
@@ -41,7 +42,7 @@ export function gcpEncryptionSection(json: TfJson): string {
   ].join("\n");
 }
 
-export function gcpExposureSection(json: TfJson): string {
+function gcpExposureSection(json: TfJson): string {
   const firewall = resourcesOf(json, "google_compute_firewall")
     .sort(([, a], [, b]) => a.priority - b.priority || (a.name < b.name ? -1 : 1))
     .map(([n, r]) => [
@@ -75,7 +76,7 @@ export function gcpExposureSection(json: TfJson): string {
 }
 
 /** The GCP region stack as a Mermaid flowchart. */
-export function gcpRegionDiagram(view: StackView<GcpRegionConfig>, callGraph: (indent: string) => string[]): string {
+function gcpRegionDiagram(view: StackView<GcpRegionConfig>): string {
   const { json, region } = view;
   const cluster = resourcesOf(json, "google_container_cluster")[0]?.[1];
   const pool = resourcesOf(json, "google_container_node_pool")[0]?.[1];
@@ -91,7 +92,7 @@ export function gcpRegionDiagram(view: StackView<GcpRegionConfig>, callGraph: (i
     l.push(`      gke[${label(`GKE ${cluster.min_master_version}: ${p.enable_private_endpoint === true ? "private endpoint" : "PUBLIC ENDPOINT"}, secrets encrypted`)}]`);
     l.push(`      nodes[${label(`node pool in ${asList(pool?.node_locations).length} zones: shielded, Workload Identity`)}]`);
     l.push(`      subgraph mesh[${label(`Istio mesh ${region.mesh.istioVersion}: the declared calls`)}]`);
-    l.push(...callGraph("        "));
+    l.push(...callGraph(view, view.region.mesh.calls, "        "));
     l.push("      end");
   }
   l.push(`      ilb[${label("internal load balancer: TCP 443")}]`);
@@ -119,4 +120,24 @@ export function gcpRegionDiagram(view: StackView<GcpRegionConfig>, callGraph: (i
   }
   l.push(...[...edges].sort());
   return l.join("\n");
+}
+
+/** What each top-level construct of a GCP region stack is, for the inventory. */
+const GCP_CAPABILITY_NAMES: Readonly<Record<string, string>> = {
+  Keys: "Keys (Cloud KMS, HSM)",
+  Network: "Network (VPC, Private Service Connect)",
+  AuditArchive: "Audit archive (GCS, locked retention)",
+  Database: "Database (Cloud SQL for PostgreSQL)",
+  Kafka: "Kafka (Managed Service for Apache Kafka)",
+  Gke: "GKE",
+  NodeIdentity: "GKE nodes' identity",
+  PartnerApi: "Partner API (PSC service attachment)",
+  AuditLogBucket: "Audit logs (Cloud Logging)",
+  AuditLogSink: "Audit logs (Cloud Logging)",
+  DataAccessLogs: "Audit logs (Cloud Logging)",
+};
+
+/** A GCP region stack's part of its report: the diagram, the encryption map, the network exposure. */
+export function gcpReport(view: StackView): LayerReport {
+  return { capabilities: GCP_CAPABILITY_NAMES, diagram: gcpRegionDiagram(view as StackView<GcpRegionConfig>), sections: [gcpEncryptionSection(view.json), gcpExposureSection(view.json)] };
 }

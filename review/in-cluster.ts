@@ -1,0 +1,131 @@
+/**
+ * The in-cluster part of a region's report (`region-<name>-pki`, `-istio`, `-mesh`): the call graph,
+ * the namespaces, the Helm releases, every Role and ClusterRole with its subjects, the mesh
+ * policies or the workload CA, and the declared calls.
+ */
+import { isRemote } from "../config/mesh";
+import type { StackView } from "../guardrails/rule";
+import { TfJson, resourcesOf, asList } from "../tfjson/terraform";
+import { manifestsOf } from "../tfjson/kubernetes";
+import { callGraph, callsFromPolicies } from "./call-graph";
+import type { LayerReport } from "./layer-report";
+import { label, table } from "./markdown";
+
+/** An in-cluster stack: the namespaces and the call graph the mesh admits. */
+export function meshDiagram(view: StackView): string {
+  const l = ["flowchart LR", `  subgraph cluster[${label(`EKS cluster of region-${view.region.name}: mesh trust domain ${view.region.mesh.trustDomain}`)}]`];
+  l.push(`    istiod[${label(`istiod ${view.region.mesh.istioVersion} (istio-system)`)}]`);
+  // The mesh stack draws what its policies admit; the Istio stack, the calls the region declares.
+  l.push(...callGraph(view, view.layer === "mesh" ? callsFromPolicies(view.json, view.region.mesh.trustDomain) : view.region.mesh.calls, "    "));
+  l.push("  end");
+  return l.join("\n");
+}
+
+function meshSection(view: StackView): string {
+  const manifests = manifestsOf(view.json);
+  const rows = manifests.map(([address, m]) => {
+    const spec = m.spec ?? {};
+    let what = "";
+    if (m.kind === "PeerAuthentication") what = `mTLS ${spec.mtls?.mode}`;
+    else if (m.kind === "AuthorizationPolicy") {
+      what =
+        Object.keys(spec).length === 0
+          ? "deny all (allows nothing)"
+          : `${spec.action} to app=${spec.selector?.matchLabels?.app}: ` +
+            asList<TfJson>(spec.rules)
+              .map((r) => `${asList(r.from?.[0]?.source?.principals).join(", ")} ${asList(r.to?.[0]?.operation?.methods).join(",")} ${asList(r.to?.[0]?.operation?.paths).join(",")}`)
+              .join("; ");
+    } else if (m.kind === "NetworkPolicy") what = `${asList(spec.policyTypes).join("+")} for ${Object.keys(spec.podSelector ?? {}).length ? `app=${spec.podSelector?.matchLabels?.app}` : "all pods"}${spec.ingress || spec.egress ? " (allowances)" : " (deny)"}`;
+    return [address, m.kind, m.metadata?.namespace ?? "", m.metadata?.name, what];
+  });
+  const namespaces = resourcesOf(view.json, "kubernetes_namespace_v1").map(([n, r]) => [
+    `kubernetes_namespace_v1.${n}`,
+    r.metadata?.name,
+    Object.entries((r.metadata?.labels ?? {}) as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", "),
+  ]);
+  const releases = resourcesOf(view.json, "helm_release").map(([n, r]) => [`helm_release.${n}`, r.chart, r.version, r.repository, r.namespace]);
+  const parts: string[] = [];
+  if (namespaces.length) parts.push("## Namespaces\n", table(["resource", "namespace", "labels"], namespaces));
+  if (releases.length) {
+    parts.push(view.layer === "pki" ? "\n## Workload CA chain\n" : "\n## Istio install\n", table(["release", "chart", "version", "from", "namespace"], releases));
+  }
+  if (view.layer === "pki") {
+    parts.push("\ncert-manager and the AWS Private CA issuer: the issuer signs cert-manager's requests by calling ACM PCA as its EKS Pod Identity, which may issue end-entity certificates from this region's intermediate only. The CA's key never leaves ACM PCA.\n");
+  }
+  const rbac = rbacRows(view.json);
+  if (rbac.length) {
+    parts.push(
+      "\n## Kubernetes RBAC\n",
+      "Every Role and ClusterRole this stack grants, rule by rule, and whom each binding gives it to (the charts' own RBAC is off where the blueprint grants instead):\n",
+      table(["resource", "kind", "namespace", "name", "grants"], rbac),
+    );
+  }
+  if (view.layer === "istio") {
+    // `${data.terraform_remote_state.x.outputs.id}` → `region-<name>'s output id`
+    const output = (value: unknown) => String(value).replace(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([a-z0-9_]+)\}$/, `region-${view.region.name}'s output $1`);
+    const ca = [
+      ...manifests.map(([address, m]) => [address, m.kind, m.metadata?.name, `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`]),
+      ...resourcesOf(view.json, "kubernetes_config_map_v1").map(([n, r]) => [`kubernetes_config_map_v1.${n}`, "ConfigMap", `${r.metadata?.namespace}/${r.metadata?.name}`, `trust anchor: ${Object.values((r.data ?? {}) as Record<string, string>).map(output).join(", ")}`]),
+    ];
+    if (ca.length) {
+      parts.push(
+        "\n## Workload CA\n",
+        "istiod runs no CA of its own: istio-csr signs every workload certificate through this issuer, with the region's intermediate in ACM PCA, and distributes the platform root as the trust anchor.\n",
+        table(["resource", "kind", "name", "what"], ca),
+      );
+    }
+  } else if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
+  const calls = view.region.mesh.calls.map((c) => [
+    isRemote(view.region.mesh, c) ? `${c.from} (${c.fromTrustDomain})` : c.from,
+    c.to,
+    c.methods.join(", "),
+    c.paths.join(", "),
+    c.cardholderData ? "yes" : "no",
+  ]);
+  parts.push(
+    "\n## Declared service calls\n",
+    "The only traffic the mesh admits between workloads (everything else is denied); a caller of another region is shown with its trust domain:\n",
+    table(["from (namespace/service account)", "to (namespace/service)", "methods", "paths", "cardholder data"], calls),
+  );
+  return parts.join("\n");
+}
+
+/** The stack's RBAC objects: each role's rules (`group/resource: verbs`), each binding's role and subjects. */
+function rbacRows(json: TfJson): string[][] {
+  const rules = (r: TfJson) =>
+    asList<TfJson>(r.rule)
+      .map((x) => `${asList<string>(x.resources).map((res) => `${asList<string>(x.api_groups).map((g) => g || "core").join(",")}/${res}`).join(" ")}: ${asList<string>(x.verbs).join(", ")}`)
+      .join("<br>");
+  const binding = (r: TfJson) =>
+    `${r.role_ref?.kind} ${r.role_ref?.name} to ${asList<TfJson>(r.subject).map((x) => `${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`).join(", ")}`;
+  const kinds: [string, string, (r: TfJson) => string][] = [
+    ["kubernetes_cluster_role_v1", "ClusterRole", rules],
+    ["kubernetes_role_v1", "Role", rules],
+    ["kubernetes_cluster_role_binding_v1", "ClusterRoleBinding", binding],
+    ["kubernetes_role_binding_v1", "RoleBinding", binding],
+  ];
+  return kinds.flatMap(([type, kind, grants]) => resourcesOf(json, type).map(([n, r]) => [`${type}.${n}`, kind, r.metadata?.namespace ?? "(cluster)", r.metadata?.name, grants(r)]));
+}
+
+/** What each top-level construct of an in-cluster stack is, for the inventory. */
+const IN_CLUSTER_CAPABILITY_NAMES: Readonly<Record<string, string>> = {
+  Namespaces: "Namespaces",
+  IstioBase: "Istio base chart (CRDs)",
+  Istiod: "istiod chart",
+  WorkloadCa: "Workload CA (PCA issuer and its rights here, trust anchor, istio-csr)",
+  Namespace: "Namespace",
+  CertManager: "cert-manager chart",
+  PcaIssuer: "AWS PCA issuer chart",
+  PcaIssuerClusterRole: "PCA issuer's rights (blueprint RBAC)",
+  PcaIssuerClusterRoleBinding: "PCA issuer's rights (blueprint RBAC)",
+  PcaIssuerLeaderElectionRole: "PCA issuer's rights (blueprint RBAC)",
+  PcaIssuerLeaderElectionRoleBinding: "PCA issuer's rights (blueprint RBAC)",
+  Mesh: "Mesh policies",
+};
+
+/** An in-cluster stack's part of its report: the diagram, the namespaces, releases, RBAC, policies and calls. */
+export function inClusterReport(view: StackView): LayerReport {
+  return { capabilities: IN_CLUSTER_CAPABILITY_NAMES, diagram: meshDiagram(view), sections: [meshSection(view)] };
+}
