@@ -1,0 +1,92 @@
+/**
+ * Rules across regions: names, trust domains, state and address space never collide, and a call
+ * from another region names a real caller and keeps cardholder data in its jurisdiction.
+ */
+import { Ipv4Range, parseCidr, rangesOverlap } from "../cidr";
+import { ConfigProblem } from "../errors";
+import { RegionConfig } from "../schema";
+import { isRemote } from "../mesh";
+import type { LoadedRegion } from "./report";
+
+/** Rules across regions: names, state locations and address space must not collide. */
+export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // Calls from other regions: the caller exists there, and cardholder data stays in its jurisdiction.
+  for (const a of regions) {
+    a.config.mesh.calls.forEach((call, i) => {
+      if (!isRemote(a.config.mesh, call)) return;
+      const field = `mesh.calls[${i}].fromTrustDomain`;
+      const caller = regions.find((r) => r.config.mesh.trustDomain === call.fromTrustDomain);
+      if (!caller) {
+        problems.push({ file: a.file, field, problem: `"${call.fromTrustDomain}" is no region's trust domain`, fix: `use the trust domain of the caller's region (${regions.map((r) => r.config.mesh.trustDomain).join(", ")})` });
+        return;
+      }
+      const identity = caller.config.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === call.from);
+      if (!identity) problems.push({ file: a.file, field: `mesh.calls[${i}].from`, problem: `"${call.from}" is not a service identity of ${caller.file}`, fix: `declare the service there, or use one of its identities` });
+      else if (caller.config.mesh.merchantNamespaces.includes(identity.namespace)) problems.push({ file: a.file, field: `mesh.calls[${i}].from`, problem: `"${call.from}" is a merchant's service of ${caller.file}`, fix: "call from a platform service of that region" });
+      const rootOf = (c: RegionConfig) => (c.cloud === "aws" ? c.mesh.rootCaArn : undefined);
+      if (!rootOf(a.config) || rootOf(a.config) !== rootOf(caller.config)) {
+        problems.push({ file: a.file, field, problem: `${caller.file} and this region do not name the same mesh.rootCaArn, so the caller cannot authenticate here`, fix: "give both regions the platform's root CA (mesh.rootCaArn)" });
+      }
+      if (caller.config.jurisdiction !== a.config.jurisdiction && call.cardholderData !== false) {
+        problems.push({
+          file: a.file,
+          field: `mesh.calls[${i}].cardholderData`,
+          problem: `the call comes from ${caller.file} in jurisdiction ${caller.config.jurisdiction} into ${a.config.jurisdiction}, and may carry cardholder data`,
+          fix: "keep the call inside one jurisdiction, or set cardholderData: false if (and only if) it never carries account data",
+        });
+      }
+    });
+  }
+  regions.forEach((a, i) => {
+    for (const b of regions.slice(0, i)) {
+      if (a.config.mesh.trustDomain === b.config.mesh.trustDomain) {
+        problems.push({ file: a.file, field: "mesh.trustDomain", problem: `"${a.config.mesh.trustDomain}" is also the trust domain of ${b.file}; its workloads would pass for local ones`, fix: "give every region its own trust domain, e.g. <region>.acme-pay.internal" });
+      }
+      if (a.config.name === b.config.name) {
+        problems.push({ file: a.file, field: "name", problem: `"${a.config.name}" is also used by ${b.file}`, fix: "give every region a unique name" });
+      }
+      for (const ra of addressSpace(a.config)) {
+        for (const rb of addressSpace(b.config)) {
+          if (rangesOverlap(ra.range, rb.range)) {
+            problems.push({
+              file: a.file,
+              field: ra.field,
+              problem: `${ra.range.cidr} overlaps ${rb.field} of ${b.file} (${rb.range.cidr}); regions could never be connected`,
+              fix: "give each region distinct blocks (e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16, ...)",
+            });
+          }
+        }
+      }
+      const [la, lb] = [stateLocation(a.config), stateLocation(b.config)];
+      if (la.where === lb.where) {
+        problems.push({
+          file: a.file,
+          field: la.field,
+          problem: `${la.where} is also the state of ${b.file}; one apply would overwrite the other`,
+          fix: 'use a key per region (a prefix on GCS), e.g. "regions/<name>/terraform.tfstate"',
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/** The address blocks a region takes (they must not overlap another region's). */
+function addressSpace(c: RegionConfig): { field: string; range: Ipv4Range }[] {
+  const fields: [string, string][] =
+    c.cloud === "aws"
+      ? [["network.vpcCidr", c.network.vpcCidr]]
+      : (["workloadCidr", "podsCidr", "servicesCidr", "dataCidr", "pscNatCidr", "controlPlaneCidr"] as const).map((k) => [`network.${k}`, c.network[k]]);
+  return fields.flatMap(([field, cidr]) => {
+    const range = parseCidr(cidr);
+    return typeof range === "string" ? [] : [{ field, range }];
+  });
+}
+
+/** Where a region's state lives, as one comparable string. */
+function stateLocation(c: RegionConfig): { field: string; where: string } {
+  return c.cloud === "aws"
+    ? { field: "stateBackend.key", where: `s3://${c.stateBackend.bucket}/${c.stateBackend.key}` }
+    : { field: "stateBackend.prefix", where: `gs://${c.stateBackend.bucket}/${c.stateBackend.prefix}` };
+}

@@ -1,0 +1,90 @@
+/**
+ * The mesh: the Istio release, merchant namespaces and the call graph; on GCP, no intermediate CA yet.
+ */
+import { ISTIO_RELEASES, RESERVED_NAMESPACES } from "../catalog";
+import { GcpRegionConfig, RegionConfig } from "../schema";
+import { isRemote, matchesAllPaths } from "../mesh";
+import type { Report } from "./report";
+
+/**
+ * The mesh: an Istio release that supports the cluster's Kubernetes version, merchant namespaces
+ * the platform does not own, and a call graph between declared identities and services.
+ */
+export function checkMesh(c: RegionConfig, report: Report): void {
+  const mesh = c.mesh;
+  const [k8s, k8sField] = c.cloud === "aws" ? [c.eks.version, "eks.version"] : [c.gke.version, "gke.version"];
+  const minor = mesh.istioVersion.split(".").slice(0, 2).join(".");
+  const kubernetes = ISTIO_RELEASES[minor];
+  if (!kubernetes) {
+    report("mesh.istioVersion", `${mesh.istioVersion} is not a release the blueprint supports`, `use a patch release of ${Object.keys(ISTIO_RELEASES).join(" or ")} (config/catalog.ts)`);
+  } else if (!kubernetes.includes(k8s)) {
+    report("mesh.istioVersion", `Istio ${minor} does not support Kubernetes ${k8s} (${k8sField})`, `use an Istio release that supports ${k8s}: ${Object.entries(ISTIO_RELEASES).filter(([, k]) => k.includes(k8s)).map(([m]) => m).join(", ") || "(none listed)"}`);
+  }
+
+  const serviceNamespaces = new Set(c.services.map((s) => s.namespace));
+  const merchants = new Set<string>();
+  c.services.forEach((svc, i) => {
+    if (svc.access && mesh.merchantNamespaces.includes(svc.namespace)) {
+      report(`services[${i}].access`, `gives cloud access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the workload identity agent and the private API endpoints`, "run the cloud-facing part in a platform namespace and call it through mesh.calls, or remove access");
+    }
+  });
+  mesh.merchantNamespaces.forEach((ns, i) => {
+    const field = `mesh.merchantNamespaces[${i}]`;
+    if ((RESERVED_NAMESPACES as readonly string[]).includes(ns)) report(field, `"${ns}" belongs to the platform`, "name the merchant's own namespace, e.g. \"merchant-12345\"");
+    if (merchants.has(ns)) report(field, `"${ns}" is listed twice`, "list each merchant namespace once");
+    merchants.add(ns);
+  });
+
+  const identities = new Set(c.services.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`));
+  const targets = new Set(c.services.map((s) => `${s.namespace}/${s.name}`));
+  const known = (what: "identities" | "services") => [...(what === "identities" ? identities : targets)].join(", ") || "(none declared)";
+  const seen = new Map<string, number>();
+  mesh.calls.forEach((call, i) => {
+    const field = `mesh.calls[${i}]`;
+    const remote = isRemote(mesh, call);
+    if (remote && merchants.has(call.to.split("/")[0])) {
+      report(`${field}.to`, `a caller of another region reaches merchant namespace "${call.to.split("/")[0]}"`, "call a platform service of this region, which calls the merchant's service");
+    }
+    for (const end of ["from", "to"] as const) {
+      // A caller of another region is checked against that region (checkAcrossRegions).
+      if (end === "from" && remote) continue;
+      const [namespace] = call[end].split("/");
+      const isKnown = end === "from" ? identities.has(call.from) : targets.has(call.to);
+      if (isKnown) continue;
+      if (!serviceNamespaces.has(namespace)) {
+        report(`${field}.${end}`, `names namespace "${namespace}", where no service is declared`, `declare the service in services[], or use one of: ${known(end === "from" ? "identities" : "services")}`);
+      } else if (end === "from") {
+        report(`${field}.from`, `"${call.from}" is not the identity (<namespace>/<serviceAccount>) of a declared service`, `use one of: ${known("identities")}`);
+      } else {
+        report(`${field}.to`, `"${call.to}" is not a declared service (<namespace>/<name>)`, `use one of: ${known("services")}`);
+      }
+    }
+    const target = c.services.find((s) => `${s.namespace}/${s.name}` === call.to);
+    if (target && `${target.namespace}/${target.serviceAccount ?? target.name}` === call.from) {
+      report(field, `${call.from} calls its own service`, "remove the call: the blueprint generates policies between two services only (a service calling itself through its Service is not supported)");
+    }
+    const [fromNs] = call.from.split("/");
+    const [toNs] = call.to.split("/");
+    if (fromNs !== toNs && merchants.has(fromNs) && merchants.has(toNs)) {
+      report(field, `connects two merchant tenants (${fromNs} -> ${toNs})`, "route tenant-to-tenant traffic through a platform service, or remove the call: merchant namespaces are isolated from each other");
+    }
+    const key = `${call.fromTrustDomain ?? mesh.trustDomain}/${call.from} -> ${call.to}`;
+    const previous = seen.get(key);
+    if (previous !== undefined) report(field, `repeats mesh.calls[${previous}] (${key})`, "merge the methods and paths of both into one call");
+    seen.set(key, i);
+    call.paths.forEach((path, j) => {
+      if (matchesAllPaths(path)) report(`${field}.paths[${j}]`, `"${path}" allows every path`, 'name the paths the caller needs, e.g. "/tokenize" or "/v1/charges/*"');
+      else if (!path.startsWith("/") && !path.startsWith("*")) report(`${field}.paths[${j}]`, `"${path}" is not a path`, 'start it with "/", e.g. "/tokenize"');
+      else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; the blueprint supports exact paths, a prefix ("/a/*") or a suffix ("*/b"), not Istio's path templates`, 'use an exact path, "/prefix/*" or "*/suffix"');
+      if (call.paths.indexOf(path) !== j) report(`${field}.paths[${j}]`, `"${path}" is listed twice`, "list each path once");
+    });
+    call.methods.forEach((m, j) => {
+      if (call.methods.indexOf(m) !== j) report(`${field}.methods[${j}]`, `"${m}" is listed twice`, "list each method once");
+    });
+  });
+}
+
+/** GCP: the mesh intermediate CA is not built there. */
+export function checkGcpMeshCa(c: GcpRegionConfig, report: Report): void {
+  if (c.mesh.rootCaArn !== undefined) report("mesh.rootCaArn", "a GCP region cannot hold its mesh intermediate yet (Google CA Service is not built)", "remove mesh.rootCaArn from the GCP region");
+}

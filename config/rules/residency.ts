@@ -1,0 +1,44 @@
+/** Residency: the region, its DR partner and its state stay inside the region's jurisdiction. */
+import { AWS_AVAILABILITY_ZONES, GCP_ZONES, JURISDICTIONS, jurisdictionOf } from "../catalog";
+import { RegionConfig } from "../schema";
+import type { Report } from "./report";
+
+/** The cloud region is known and in the jurisdiction, and so are the DR partner and the state bucket. */
+export function checkResidency(c: RegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
+  const jurisdiction = JURISDICTIONS[c.jurisdiction];
+  const allowed = jurisdiction.allowedRegions[c.cloud] as readonly string[];
+  if (!knownAzs) {
+    report(
+      "cloudRegion",
+      `"${c.cloudRegion}" is not a known ${c.cloud} region`,
+      `use one of ${Object.keys(c.cloud === "aws" ? AWS_AVAILABILITY_ZONES : GCP_ZONES).join(", ")}, or add the region to config/catalog.ts`,
+    );
+  } else if (!allowed.includes(c.cloudRegion)) {
+    const actual = jurisdictionOf(c.cloud, c.cloudRegion);
+    report(
+      "cloudRegion",
+      `"${c.cloudRegion}" is outside jurisdiction ${c.jurisdiction}${actual ? ` (it is in ${actual})` : ""}`,
+      `use a region of ${c.jurisdiction} (${allowed.join(", ")}) or correct the jurisdiction`,
+    );
+  }
+
+  if (c.drPartnerRegion !== undefined) {
+    if (c.drPartnerRegion === c.cloudRegion) {
+      report("drPartnerRegion", `is the region itself (${c.cloudRegion})`, "name a different region of the same jurisdiction, or remove the field");
+    } else if (!allowed.includes(c.drPartnerRegion)) {
+      report(
+        "drPartnerRegion",
+        `"${c.drPartnerRegion}" is outside jurisdiction ${c.jurisdiction}: backups and replicas would leave it`,
+        `choose a DR region of ${c.jurisdiction} (${allowed.filter((r) => r !== c.cloudRegion).join(", ")})`,
+      );
+    }
+  }
+
+  if (!allowed.includes(c.stateBackend.region)) {
+    report(
+      "stateBackend.region",
+      `"${c.stateBackend.region}" is outside jurisdiction ${c.jurisdiction}; Terraform state holds resource attributes of the region`,
+      `keep the state bucket in ${c.jurisdiction} (${allowed.join(", ")})`,
+    );
+  }
+}
