@@ -4,8 +4,10 @@ import { GuardrailPack } from "../guardrails/pack";
 import { RegionStack } from "../core/blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { GcpRegionStack } from "./gcp-region-stack";
-import { IstioStack, MeshStack, PkiStack } from "./in-cluster/cluster-stack";
 import { hasMeshPki } from "../model/mesh/cluster";
+import { IstioStack } from "./in-cluster/istio-stack";
+import { PkiStack } from "./in-cluster/pki-stack";
+import { MeshStack } from "./in-cluster/mesh-stack";
 
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:

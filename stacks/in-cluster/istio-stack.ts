@@ -1,0 +1,85 @@
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { Construct } from "constructs";
+import { RegionConfig } from "../../config/schema";
+import { ISTIO_ROOT_NAMESPACE, workloadNamespaces } from "../../model/mesh/policies";
+import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, meshCaIssuer } from "../../model/mesh/pki";
+import { MESH_PKI_RELEASES } from "../../config/catalog";
+import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
+import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/cluster";
+import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
+
+/**
+ * `region-<name>-istio`: the mesh's namespaces and Istio itself, from the private ECR (charts and
+ * images), in Istio's order: the base chart (CRDs), then istiod with `wait`, so that the CRDs and
+ * the webhook exist before `region-<name>-mesh` is planned.
+ */
+export class IstioStack extends ClusterStack {
+  readonly base: Release;
+  readonly istiod: Release;
+  /** istio-csr, where the region has an intermediate CA. */
+  readonly istioCsr?: Release;
+
+  constructor(scope: Construct, region: RegionConfig) {
+    super(scope, region, "istio");
+    new HelmProvider(this, "helm", { kubernetes: this.api });
+
+    const namespaceScope = new Construct(this, "Namespaces");
+    const root = new NamespaceV1(namespaceScope, ISTIO_ROOT_NAMESPACE, { metadata: { name: ISTIO_ROOT_NAMESPACE } });
+    for (const ns of workloadNamespaces(meshDesign(region))) {
+      new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
+    }
+
+    const registry = clusterPlatform(region).registry;
+    const chartRepository = `oci://${registry}/${ISTIO_ECR_PATHS.charts}`;
+    const release = { ...RELEASE_DEFAULTS, repository: chartRepository, version: region.mesh.istioVersion, namespace: ISTIO_ROOT_NAMESPACE };
+
+    // Where the region has an intermediate CA: the PCA issuer, the platform root as trust
+    // anchor, and istio-csr, before istiod (which sends its own CSR and the sidecars' to istio-csr).
+    const caReady: Release[] = [];
+    if (hasMeshPki(region)) {
+      const pki = new Construct(this, "WorkloadCa");
+      // The PCA issuer may write here (its issuer's status, the CertificateRequests) and nowhere else.
+      const grants = grantPcaIssuer(pki, "istio", ISTIO_ROOT_NAMESPACE, [root]);
+      // Ready once the issuer has reached ACM PCA as its Pod Identity.
+      const issuer = new Manifest(pki, "Issuer", {
+        manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, ISTIO_ROOT_NAMESPACE),
+        wait: { condition: [{ type: "Ready", status: "True" }] },
+        dependsOn: [root, ...grants],
+      });
+      const anchor = new ConfigMapV1(pki, "TrustAnchor", {
+        metadata: { name: TRUST_ANCHOR_CONFIG_MAP, namespace: PKI_NAMESPACE },
+        data: { "ca.pem": this.regionState.getString(MESH_CA_OUTPUT_IDS.trustAnchor) },
+      });
+      this.istioCsr = new Release(pki, "IstioCsr", {
+        ...RELEASE_DEFAULTS,
+        name: "cert-manager-istio-csr",
+        chart: "cert-manager-istio-csr",
+        repository: `oci://${registry}/${PKI_ECR_PATHS.charts}`,
+        version: MESH_PKI_RELEASES.istioCsr.chart,
+        namespace: PKI_NAMESPACE,
+        values: [JSON.stringify(istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE))],
+        dependsOn: [issuer, anchor, root],
+      });
+      caReady.push(this.istioCsr);
+    }
+    this.base = new Release(this, "IstioBase", {
+      ...release,
+      name: "istio-base",
+      chart: "base",
+      values: [JSON.stringify({ global: { istioNamespace: ISTIO_ROOT_NAMESPACE } })],
+      dependsOn: [root],
+    });
+    // No `lint`: linting istiod's chart fails on its own templates (istio/istio#41792).
+    this.istiod = new Release(this, "Istiod", {
+      ...release,
+      name: "istiod",
+      chart: "istiod",
+      values: [JSON.stringify(istiodValues(region))],
+      dependsOn: [this.base, ...caReady],
+    });
+  }
+}

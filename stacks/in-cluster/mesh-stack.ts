@@ -1,0 +1,27 @@
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Construct } from "constructs";
+import { RegionConfig } from "../../config/schema";
+import { MeshManifest, meshManifests } from "../../model/mesh/policies";
+import { meshDesign } from "../../model/mesh/cluster";
+import { ClusterStack } from "./cluster-stack";
+
+/**
+ * `region-<name>-mesh`: the mesh's policies as `kubernetes_manifest`s, planned only once Istio's
+ * CRDs exist (after `region-<name>-istio`): STRICT mTLS, deny-all in every workload namespace, the
+ * ALLOW policies of the declared calls, the merchant namespaces' NetworkPolicies.
+ */
+export class MeshStack extends ClusterStack {
+  readonly manifests: readonly MeshManifest[];
+
+  constructor(scope: Construct, region: RegionConfig) {
+    super(scope, region, "mesh");
+    this.manifests = meshManifests(meshDesign(region));
+    const scopes = new Map<string, Construct>();
+    for (const m of this.manifests) {
+      const namespace = m.metadata!.namespace!;
+      let nsScope = scopes.get(namespace);
+      if (!nsScope) scopes.set(namespace, (nsScope = new Construct(this, namespace)));
+      new Manifest(nsScope, `${m.kind}-${m.metadata!.name}`, { manifest: m as unknown as Record<string, unknown> });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { Construct } from "constructs";
+import { AwsRegionConfig } from "../../config/schema";
+import { ISTIO_ROOT_NAMESPACE } from "../../model/mesh/policies";
+import { PKI_ECR_PATHS, PKI_NAMESPACE, certManagerValues, pcaIssuerValues } from "../../model/mesh/pki";
+import { MESH_PKI_RELEASES } from "../../config/catalog";
+import { clusterPlatform, hasMeshPki } from "../../model/mesh/cluster";
+import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
+
+/**
+ * `region-<name>-pki`, where the region has an intermediate CA in ACM PCA: cert-manager and the AWS
+ * PCA issuer from the private ECR (charts and images), with their CRDs, so that
+ * `region-<name>-istio` can plan the issuer and install istio-csr. The issuer calls ACM PCA as its
+ * EKS Pod Identity (`region-<name>` grants it IssueCertificate on the intermediate only); in the
+ * cluster it has the blueprint's RBAC, not its chart's (grantPcaIssuer).
+ */
+export class PkiStack extends ClusterStack {
+  readonly certManager: Release;
+  readonly pcaIssuer: Release;
+
+  constructor(scope: Construct, region: AwsRegionConfig) {
+    super(scope, region, "pki");
+    if (!hasMeshPki(region)) throw new Error(`region-${region.name}-pki: the region names no mesh.rootCaArn, so it has no intermediate CA to issue from.`);
+    new HelmProvider(this, "helm", { kubernetes: this.api });
+    const registry = clusterPlatform(region).registry;
+    const namespace = new NamespaceV1(this, "Namespace", { metadata: { name: PKI_NAMESPACE } });
+    const release = { ...RELEASE_DEFAULTS, repository: `oci://${registry}/${PKI_ECR_PATHS.charts}`, namespace: PKI_NAMESPACE };
+    this.certManager = new Release(this, "CertManager", {
+      ...release,
+      name: "cert-manager",
+      chart: "cert-manager",
+      version: MESH_PKI_RELEASES.certManager.chart,
+      values: [JSON.stringify(certManagerValues(registry))],
+      dependsOn: [namespace],
+    });
+    // The issuer's rights, in place of the chart's ClusterRole (which reads every Secret), before it starts.
+    const grants = grantPcaIssuer(this, "pki", ISTIO_ROOT_NAMESPACE, [namespace]);
+    this.pcaIssuer = new Release(this, "PcaIssuer", {
+      ...release,
+      name: "aws-privateca-issuer",
+      chart: "aws-privateca-issuer",
+      version: MESH_PKI_RELEASES.awsPcaIssuer.chart,
+      values: [JSON.stringify(pcaIssuerValues(registry))],
+      dependsOn: [this.certManager, ...grants],
+    });
+  }
+}
