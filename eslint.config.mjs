@@ -1,11 +1,18 @@
 // @ts-check
 import tseslint from "typescript-eslint";
+import layering from "./scripts/eslint-layering.cjs";
 
 const providerRoots = ["@cdktf/provider-aws", "@cdktf/provider-google", "@cdktf/provider-kubernetes", "@cdktf/provider-helm"];
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "cdktf.out/**", "coverage/**", "**/*.js", "**/*.mjs"] },
   ...tseslint.configs.recommended,
+  {
+    // The layering: which top-level folder may import which (scripts/eslint-layering.cjs, and each folder's README.md).
+    files: ["**/*.ts", "**/*.cjs", "**/*.mjs"],
+    plugins: { layering: layering.plugin },
+    rules: { "layering/imports": "error" },
+  },
   {
     files: ["**/*.ts"],
     rules: {

@@ -3,7 +3,7 @@ import { ISTIO_RELEASES } from "../../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, sameJson } from "../../../tfjson/terraform";
-import { helmOverrideProblems } from "../common";
+import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";

@@ -8,7 +8,7 @@ import {
 
 import { stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
-import { helmOverrideProblems } from "../common";
+import { helmOverrideProblems } from "./helm";
 import { IDENTITY_POLICIES } from "../aws/iam";
 import { clusterPlatform, hasMeshPki } from "../../../model/mesh/cluster";
 import { statementsOf } from "../../../tfjson/iam-policy";

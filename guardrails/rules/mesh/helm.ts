@@ -1,4 +1,5 @@
-import { TfJson } from "../../tfjson/terraform";
+/** Checks of Helm releases shared by the in-cluster rules (Istio, the workload CA chain). */
+import { TfJson } from "../../../tfjson/terraform";
 
 /** A Helm release's arguments that change it outside its one reviewed values document. */
 export function helmOverrideProblems(address: string, release: TfJson): string[] {
