@@ -37,9 +37,13 @@ export type HsmStage = (typeof HSM_STAGES)[number];
 const kafkaTopics = z
   .array(
     z.strictObject({
+      /** The topic's name, e.g. `payments.raw` (auto-creation is off: only declared topics exist). */
       name: z.string(),
+      /** Partitions of the topic. */
       partitions: z.number().int(),
+      /** Copies of each partition (3: `min.insync.replicas=2` survives the loss of one). */
       replicationFactor: z.number().int().default(3),
+      /** How long records are kept (hours). */
       retentionHours: z.number().int(),
     }),
   )
@@ -72,7 +76,9 @@ const commonFields = {
   services: z
     .array(
       z.strictObject({
+        /** The service's name: its Kubernetes Service, its pods' `app` label, its image repository `<namespace>/<name>`. */
         name: k8sName,
+        /** The namespace it runs in (not one the platform owns). */
         namespace: k8sName,
         /** Defaults to the service's name. */
         serviceAccount: k8sName.optional(),
@@ -87,7 +93,14 @@ const commonFields = {
             /** Encrypt and decrypt with the tokenization key (all its generations). */
             tokenizationKey: z.boolean().default(false),
             /** Kafka topics, through IAM auth. */
-            kafka: z.strictObject({ read: z.array(z.string()).default([]), write: z.array(z.string()).default([]) }).prefault({}),
+            kafka: z
+              .strictObject({
+                /** Topics it consumes (declared in `kafka.topics`). */
+                read: z.array(z.string()).default([]),
+                /** Topics it produces to (declared in `kafka.topics`). */
+                write: z.array(z.string()).default([]),
+              })
+              .prefault({}),
           })
           .optional(),
       }),
@@ -133,9 +146,13 @@ const commonFields = {
     calls: z
       .array(
         z.strictObject({
+          /** The caller's identity, `<namespace>/<serviceAccount>`. */
           from: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<serviceAccount>". Fix: e.g. "payments/payment-core".' }),
+          /** The called service, `<namespace>/<name>`. */
           to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/tokenization-service".' }),
+          /** The HTTP methods the caller may use, each once. */
           methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods of the call, e.g. ["POST"].' }),
+          /** The paths it may call: exact (`/tokenize`), a prefix (`/v1/charges/*`) or a suffix (`*\/status`); never every path. */
           paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths of the call, e.g. ["/tokenize"].' }),
           /**
            * For a caller in another region: that region's trust domain (its principal is
@@ -189,6 +206,7 @@ export const AwsRegionSchema = z.strictObject({
   network: z.strictObject({
     /** The VPC's block, /16 to /24, distinct from every other region's. */
     vpcCidr: cidr,
+    /** One block per availability zone and tier, in the order of `availabilityZones`, inside the VPC block. */
     subnets: z.strictObject({
       /** EKS nodes and pods. The only tier with a route to S3 (gateway endpoint). */
       workload: perAz,
@@ -303,10 +321,13 @@ export const AwsRegionSchema = z.strictObject({
     /** The managed node group, spread over the workload subnets of every AZ. */
     nodes: z
       .strictObject({
+        /** EC2 instance types of the nodes. */
         instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type. Fix: e.g. "m6i.large".' })).min(1).default(["m6i.large"]),
         /** At least one node per AZ. */
         minSize: z.number().int().default(3),
+        /** Nodes to start with. */
         desiredSize: z.number().int().default(3),
+        /** The most nodes the group scales to. */
         maxSize: z.number().int().default(6),
         /** Root volume (GiB), encrypted with the ebs key. */
         diskGiB: z.number().int().default(50),
@@ -378,7 +399,14 @@ export const GcpRegionSchema = z.strictObject({
   paymentApi: z.strictObject({
     /** Partner projects (id or number) allowed to connect, each with a connection limit; connections need acceptance. */
     consumerAcceptList: z
-      .array(z.strictObject({ project: z.string().regex(/^([a-z][a-z0-9-]{4,28}[a-z0-9]|\d{6,19})$/, { error: "must be a project id or number. Fix: name the partner's project." }), connectionLimit: z.number().int().default(10) }))
+      .array(
+        z.strictObject({
+          /** The partner's project id or number. */
+          project: z.string().regex(/^([a-z][a-z0-9-]{4,28}[a-z0-9]|\d{6,19})$/, { error: "must be a project id or number. Fix: name the partner's project." }),
+          /** How many endpoints of that project may connect (1 to 100). */
+          connectionLimit: z.number().int().default(10),
+        }),
+      )
       .min(1, { error: "lists no partner. Fix: name at least one partner project; the service attachment is useless without one." }),
   }),
   /**
@@ -441,14 +469,23 @@ export const GcpRegionSchema = z.strictObject({
     deployServiceAccount: z.string().regex(/^[a-z0-9-]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$/, { error: 'must be a service account email. Fix: e.g. "deploy-runner@acme-pay-apac-prod.iam.gserviceaccount.com".' }),
     /** Networks allowed to reach the private control plane (deploy runners, bastion). */
     masterAuthorizedNetworks: z
-      .array(z.strictObject({ name: z.string().min(1), cidr }))
+      .array(
+        z.strictObject({
+          /** What the network is, e.g. "deploy-runners". */
+          name: z.string().min(1),
+          /** Its private range. */
+          cidr,
+        }),
+      )
       .min(1, { error: "is empty. Fix: name the networks the deploy pipeline reaches the cluster from (inside the VPC or connected to it)." }),
     /** Node pools: one per zone's worth of nodes, autoscaled. */
     nodes: z
       .strictObject({
+        /** Compute Engine machine type of the nodes. */
         machineType: z.string().regex(/^[a-z][a-z0-9]*-[a-z]+-\d+$/, { error: 'must be a Compute Engine machine type. Fix: e.g. "n2-standard-4".' }).default("n2-standard-4"),
         /** Nodes per zone. */
         minPerZone: z.number().int().default(1),
+        /** The most nodes per zone the pool scales to. */
         maxPerZone: z.number().int().default(3),
         /** Boot disk (GB), encrypted with the disks key. */
         diskGb: z.number().int().default(100),
