@@ -4,7 +4,7 @@ import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, GKE_VERSIONS, HTTP_METHODS
 /**
  * The shape of a region file. Zod checks shape and format here; relations between fields
  * (an AZ belongs to the region, CIDRs nest and do not overlap, residency) are checked in
- * `rules.ts`, where each message can name the field and the fix.
+ * `rules/` (one file per concern), where each message can name the field and the fix.
  *
  * A custom message is written as `<problem> Fix: <what to do>`; the loader splits it.
  */
@@ -255,7 +255,7 @@ export const AwsRegionSchema = z.strictObject({
   hsm: z
     .strictObject({
       /**
-       * Lifecycle stage; advance one stage at a time, each after its ceremony (README, CloudHSM).
+       * Lifecycle stage; advance one stage at a time, each after its ceremony (docs/deploy.md, CloudHSM ceremony).
        * "cluster": the cluster and its HSMs, awaiting initialization.
        * "keystore": adds the KMS custom key store on the initialized, activated cluster.
        * "keys": adds the tokenization key in the connected key store and moves its alias there.
@@ -276,7 +276,7 @@ export const AwsRegionSchema = z.strictObject({
       /**
        * Generation of the HSM-backed tokenization key (stage "keys"). Keys in a custom key store
        * cannot rotate automatically: raising this creates the next key and moves the alias to it,
-       * keeping the earlier ones for decryption (README, manual rotation).
+       * keeping the earlier ones for decryption (docs/deploy.md, manual rotation).
        */
       tokenizationKeyGeneration: z.number().int().default(1),
     })
@@ -303,7 +303,7 @@ export const AwsRegionSchema = z.strictObject({
     /** SASL/SCRAM users; each gets an `AmazonMSK_` secret under the kafka key. */
     scramUsers: z.array(z.string()).default([]),
     /**
-     * Set to true once an operator has written every SCRAM secret's value (README): only then are
+     * Set to true once an operator has written every SCRAM secret's value (docs/deploy.md, step 4): only then are
      * the secrets associated with the cluster (MSK rejects an empty secret).
      */
     scramSecretsReady: z.boolean().default(false),

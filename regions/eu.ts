@@ -30,7 +30,7 @@ const region: AwsRegionFile = {
     partnerClientCidrs: ["172.16.0.0/16", "192.168.40.0/22"],
   },
   hsm: {
-    // Advance only after the ceremony in the README has been done for this stage.
+    // Advance only after the ceremony in docs/deploy.md has been done for this stage.
     stage: "cluster",
   },
   database: {

@@ -29,7 +29,7 @@ const region: AwsRegionFile = {
     partnerClientCidrs: ["172.20.0.0/16"],
   },
   hsm: {
-    // Advance only after the ceremony in the README has been done for this stage.
+    // Advance only after the ceremony in docs/deploy.md has been done for this stage.
     stage: "cluster",
   },
   database: {

@@ -18,7 +18,7 @@ export function checkHsm(c: AwsRegionConfig, report: Report): void {
       report(
         "hsm.trustAnchorCertificate",
         `is required at stage "${hsm.stage}": the custom key store verifies the cluster against it`,
-        "paste the PEM of customerCA.crt, the CA certificate that signed the cluster CSR (README, CloudHSM ceremony, step 2)",
+        "paste the PEM of customerCA.crt, the CA certificate that signed the cluster CSR (docs/deploy.md, CloudHSM ceremony, step 2)",
       );
     }
   } else {

@@ -38,7 +38,7 @@ export interface CloudHsmProps {
  *
  * Terraform creates the cluster uninitialized. Initialization (signing the CSR of the
  * `clusterCsr` output with the organisation's trust anchor), activation and the `kmsuser` crypto
- * user are an operator ceremony; see the README. The secret for the `kmsuser` password is created
+ * user are an operator ceremony; see docs/deploy.md. The secret for the `kmsuser` password is created
  * here, empty: the operator writes the value during the ceremony, so it never passes through
  * Terraform's configuration.
  */

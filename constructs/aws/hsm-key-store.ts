@@ -25,7 +25,7 @@ export interface HsmKeyStoreProps {
  * A KMS custom key store on a CloudHSM cluster (PCI DSS 3.6.1): KMS keys created in it have their
  * key material generated and kept in the cluster's HSMs.
  *
- * Terraform creates the store but never connects it (`aws kms connect-custom-key-store`, README),
+ * Terraform creates the store but never connects it (`aws kms connect-custom-key-store`, docs/deploy.md),
  * and keys can be created in it only once it is connected. Protected from destroy: deleting it
  * orphans the key material of every key in it.
  */

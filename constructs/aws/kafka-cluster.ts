@@ -61,7 +61,7 @@ export interface KafkaClusterProps {
   readonly volumeSizeGib?: number;
   /**
    * SASL/SCRAM users. Each gets a secret `AmazonMSK_<name>_<user>` under the kafka key; the
-   * value is written outside Terraform (README), never into the stack or state.
+   * value is written outside Terraform (docs/deploy.md, step 4), never into the stack or state.
    * @default - none
    */
   readonly scramUsers?: readonly string[];

@@ -239,7 +239,7 @@ export class RegionKeys extends Construct {
    * encryption: data moves forward with ReEncrypt, never back.
    *
    * Keys in a custom key store cannot rotate automatically; raising `generation` is the manual
-   * rotation (README).
+   * rotation (docs/deploy.md).
    */
   moveTokenizationToKeyStore(customKeyStoreId: string, generation = 1): void {
     if (this.hsmTokenizationKeys) throw new Error("RegionKeys: the tokenization key has already moved to a key store.");

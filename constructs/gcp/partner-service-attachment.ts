@@ -24,7 +24,7 @@ export interface GcpPartnerServiceAttachmentProps {
  * through a Private Service Connect service attachment that accepts only the listed partner
  * projects, each up to its connection limit; any other project's request stays pending (manual
  * preference, PCI DSS 1.3, 4.2). The backend service has no
- * backends until the ingress gateway exists (README, limits).
+ * backends until the ingress gateway exists (docs/limits.md).
  */
 export class GcpPartnerServiceAttachment extends Construct {
   readonly attachment: ComputeServiceAttachment;

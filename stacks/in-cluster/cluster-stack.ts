@@ -29,7 +29,7 @@ export const RELEASE_DEFAULTS = { wait: true, timeout: 600, atomic: true, cleanu
  * region's, and providers configured from the cluster endpoint and CA that `region-<name>` outputs.
  * Tokens come from the cloud's credential plugin (`aws eks get-token` as the deploy role, an access
  * entry of the cluster; `gke-gcloud-auth-plugin` as the deploy identity). The API endpoint is
- * private: these stacks are applied from inside the network (README, deploy order).
+ * private: these stacks are applied from inside the network (docs/deploy.md, step 6).
  */
 export abstract class ClusterStack extends RegionStack {
   /** The state of `region-<name>`: its outputs. */

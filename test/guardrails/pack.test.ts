@@ -415,7 +415,7 @@ describe("the shipped regions", () => {
 
   it("suppress only the reviewed exceptions, each with its reason", () => {
     const suppressed = stacks.flatMap((s) => s.guardrails.findings.filter((f) => f.suppressedBy).map((f) => `${s.layer} ${f.rule.id} ${f.address}`));
-    // The access-log bucket cannot log to itself (its reason is in constructs/audit-archive.ts).
+    // The access-log bucket cannot log to itself (its reason is in constructs/aws/audit-archive.ts).
     expect([...new Set(suppressed)].sort((a, b) => (a < b ? -1 : 1))).toEqual([
       "gcp gcp.bucket-access-logged google_storage_bucket.audit_archive_access_logs",
       "aws logging.access-logs aws_s3_bucket.audit_archive_access_logs_bucket",
