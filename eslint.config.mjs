@@ -5,11 +5,11 @@ import layering from "./scripts/eslint-layering.cjs";
 const providerRoots = ["@cdktf/provider-aws", "@cdktf/provider-google", "@cdktf/provider-kubernetes", "@cdktf/provider-helm"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "cdktf.out/**", "coverage/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/**", "cdktf.out/**", "coverage/**", "**/*.js"] },
   ...tseslint.configs.recommended,
   {
     // The layering: which top-level folder may import which (scripts/eslint-layering.cjs, and each folder's README.md).
-    files: ["**/*.ts", "**/*.cjs", "**/*.mjs"],
+    files: ["**/*.ts", "**/*.mts", "**/*.cts", "**/*.tsx", "**/*.cjs", "**/*.mjs"],
     plugins: { layering: layering.plugin },
     rules: { "layering/imports": "error" },
   },

@@ -1,8 +1,11 @@
 /**
- * Static facts about cloud regions that the config rules need. They are data, not API calls,
- * because the AWS stack must plan with no credentials (no `aws_availability_zones` lookup).
- * Extending the blueprint to a new cloud region means adding it here, in the jurisdiction that
- * the law and the assessor agree it belongs to.
+ * What the blueprint knows of the world, as data: cloud regions and their zones, jurisdictions,
+ * the Kubernetes and Istio releases it supports, the workload CA chain's releases, the AWS APIs
+ * every region reaches through interface endpoints. Data, not API calls, because the AWS stack
+ * must plan with no credentials (no `aws_availability_zones` lookup). The config rules check
+ * region files against it, so it sits in config/, below the model that also reads it. Extending
+ * the blueprint to a new cloud region means adding it here, in the jurisdiction that the law and
+ * the assessor agree it belongs to.
  */
 
 /** The clouds a region file may choose. */

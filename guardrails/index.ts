@@ -22,7 +22,8 @@ import { STACK_RULES } from "./rules/every-stack/stack";
 
 /**
  * The blueprint's guardrail pack: every rule, by capability. Each rule names the layers of a region
- * it applies to (`aws`, `istio`, `mesh`); the pack runs the ones that apply to a stack.
+ * it applies to (`aws`, `gcp`, `pki`, `istio`, `mesh`); the pack runs the ones that apply to a stack.
+ * The order is the reports' order (rules by requirement): keep it when adding rules.
  */
 export const GUARDRAILS: readonly Rule[] = [
   // Every resource of its type, wherever it comes from
@@ -48,6 +49,7 @@ export const GUARDRAILS: readonly Rule[] = [
   // The same model on Google Cloud
   ...GCP_STACK_RULES,
   ...GCP_RESOURCE_RULES,
+  // Inside the cluster: the pki, istio and mesh stacks
   ...IN_CLUSTER_RULES,
   ...PKI_RULES,
   ...PKI_RBAC_RULES,

@@ -6,10 +6,11 @@
 import type { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName, truthy, capabilityOf } from "../tfjson/terraform";
 import { Statement, principalArns, principalServices, statementsOf } from "../tfjson/iam-policy";
-import { encryptedStores, keyOfReference } from "../tfjson/aws";
 import { callGraph } from "./call-graph";
 import type { LayerReport } from "./layer-report";
 import { label, nodeId, shortRef, table } from "./markdown";
+import { encryptedStores } from "../model/aws/encryption";
+import { keyOfReference } from "../tfjson/aws";
 
 /** The tier of a CIDR, by the subnets of that tier. */
 function tierOfCidr(json: TfJson, cidr: string): string | undefined {
@@ -30,7 +31,7 @@ function groupNode(json: TfJson, ref: unknown): string | undefined {
 }
 
 /** The region's AWS stack as a Mermaid flowchart. */
-export function regionDiagram(view: StackView): string {
+function regionDiagram(view: StackView): string {
   const { json, region } = view;
   const count = (type: string) => resourcesOf(json, type).length;
   const tier = (t: string) =>

@@ -5,10 +5,10 @@
 import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName } from "../tfjson/terraform";
-import { GCP_ENCRYPTION_AT_REST } from "../tfjson/gcp";
 import { callGraph } from "./call-graph";
 import type { LayerReport } from "./layer-report";
 import { label, nodeId, shortRef, table } from "./markdown";
+import { GCP_ENCRYPTION_AT_REST } from "../model/gcp/encryption";
 
 /** The key a reference names, as `<purpose> key`. */
 function keyLabel(json: TfJson, value: unknown): string {

@@ -12,7 +12,7 @@ import type { LayerReport } from "./layer-report";
 import { label, table } from "./markdown";
 
 /** An in-cluster stack: the namespaces and the call graph the mesh admits. */
-export function meshDiagram(view: StackView): string {
+function meshDiagram(view: StackView): string {
   const l = ["flowchart LR", `  subgraph cluster[${label(`EKS cluster of region-${view.region.name}: mesh trust domain ${view.region.mesh.trustDomain}`)}]`];
   l.push(`    istiod[${label(`istiod ${view.region.mesh.istioVersion} (istio-system)`)}]`);
   // The mesh stack draws what its policies admit; the Istio stack, the calls the region declares.

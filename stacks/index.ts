@@ -4,7 +4,7 @@ import { GuardrailPack } from "../guardrails/pack";
 import { RegionStack } from "../core/blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { GcpRegionStack } from "./gcp-region-stack";
-import { hasMeshPki } from "../model/mesh/cluster";
+import { hasMeshPki } from "../model/mesh/in-cluster";
 import { IstioStack } from "./in-cluster/istio-stack";
 import { PkiStack } from "./in-cluster/pki-stack";
 import { MeshStack } from "./in-cluster/mesh-stack";

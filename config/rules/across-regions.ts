@@ -6,7 +6,7 @@ import { Ipv4Range, parseCidr, rangesOverlap } from "../cidr";
 import { ConfigProblem } from "../errors";
 import { RegionConfig } from "../schema";
 import { isRemote } from "../mesh";
-import type { LoadedRegion } from "./report";
+import type { LoadedRegion } from "./types";
 
 /** Rules across regions: names, state locations and address space must not collide. */
 export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProblem[] {

@@ -3,7 +3,7 @@
  */
 import { isPrivate, parseCidr } from "../cidr";
 import { AwsRegionConfig, GcpRegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The EKS cluster: roles in the region's account, node counts that cover every AZ. */
 export function checkEks(c: AwsRegionConfig, report: Report): void {

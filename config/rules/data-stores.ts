@@ -3,7 +3,7 @@
  * topics).
  */
 import { AwsRegionConfig, GcpRegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** Aurora: at least two instances, each in its own AZ; backups kept 7 to 35 days. */
 export function checkAwsDatabase(c: AwsRegionConfig, report: Report): void {

@@ -11,14 +11,14 @@ import { checkAwsDatabase, checkAwsKafka, checkGcpDatabase, checkGcpKafka } from
 import { checkGcpMeshCa, checkMesh } from "./mesh";
 import { checkAvailabilityZones, checkGcpNetwork, checkInterfaceEndpoints, checkNetwork } from "./network";
 import { checkAwsPartnerApi, checkGcpPartnerApi } from "./partner-api";
-import type { Report } from "./report";
+import type { Report } from "./types";
 import { checkResidency } from "./residency";
 import { checkRetention } from "./retention";
 import { checkServices, checkWorkloadIdentityNames } from "./services";
 import { checkAwsStateKey, checkGcpStateKey } from "./state";
 
 export { checkAcrossRegions } from "./across-regions";
-export type { LoadedRegion } from "./report";
+export type { LoadedRegion } from "./types";
 
 /**
  * Relations between fields of one region that a schema cannot express. Each rule reports the

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from "crypto";
 import { AwsRegionConfig, GcpRegionConfig, HSM_STAGES } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The CloudHSM stage, its trust anchor and the tokenization key generation. */
 export function checkHsm(c: AwsRegionConfig, report: Report): void {

@@ -4,7 +4,7 @@
 import { ISTIO_RELEASES, RESERVED_NAMESPACES } from "../catalog";
 import { GcpRegionConfig, RegionConfig } from "../schema";
 import { isRemote, matchesAllPaths } from "../mesh";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /**
  * The mesh: an Istio release that supports the cluster's Kubernetes version, merchant namespaces

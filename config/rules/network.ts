@@ -5,7 +5,7 @@
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../catalog";
 import { Ipv4Range, isPrivate, parseCidr, rangeContains, rangesOverlap } from "../cidr";
 import { AwsRegionConfig, GcpRegionConfig, SUBNET_TIERS } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The AWS region's availability zones: three or more, each once, each of the region. */
 export function checkAvailabilityZones(c: AwsRegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {

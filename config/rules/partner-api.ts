@@ -3,7 +3,7 @@
  */
 import { parseCidr } from "../cidr";
 import { AwsRegionConfig, GcpRegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The AWS partner API: an ACM certificate of the region, exact partner principals, real client ranges. */
 export function checkAwsPartnerApi(c: AwsRegionConfig, report: Report): void {

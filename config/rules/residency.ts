@@ -1,7 +1,7 @@
 /** Residency: the region, its DR partner and its state stay inside the region's jurisdiction. */
 import { AWS_AVAILABILITY_ZONES, GCP_ZONES, JURISDICTIONS, jurisdictionOf } from "../catalog";
 import { RegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The cloud region is known and in the jurisdiction, and so are the DR partner and the state bucket. */
 export function checkResidency(c: RegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {

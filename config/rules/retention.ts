@@ -4,7 +4,7 @@
  */
 import { CLOUDWATCH_RETENTION_DAYS, PCI_CLOUDWATCH_RETENTION_DAYS, PCI_MIN_LOG_RETENTION_DAYS } from "../pci";
 import { RegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The archive and logs kept at least 12 months (10.5.1), cold storage after 30 days or more. */
 export function checkRetention(c: RegionConfig, report: Report): void {

@@ -4,7 +4,7 @@
  */
 import { RESERVED_NAMESPACES } from "../catalog";
 import { GcpRegionConfig, RegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** Services: unique names and identities, namespaces the platform does not own, known topics. */
 export function checkServices(c: RegionConfig, report: Report): void {

@@ -1,6 +1,6 @@
 /** The state backend: its key lies in the state bucket's region. */
 import { AwsRegionConfig, GcpRegionConfig } from "../schema";
-import type { Report } from "./report";
+import type { Report } from "./types";
 
 /** The AWS state key is a KMS key in the state bucket's region. */
 export function checkAwsStateKey(c: AwsRegionConfig, report: Report): void {

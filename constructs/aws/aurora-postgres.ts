@@ -10,6 +10,7 @@ import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { partitionOf, renderPolicy } from "./iam-policy";
 import { DataTierClients, PrivateLinkNetwork } from "./private-link-network";
+import { POSTGRES_PORT } from "../../model/aws/database";
 
 /** Properties of {@link AuroraPostgres}. */
 export interface AuroraPostgresProps {
@@ -88,7 +89,7 @@ export class AuroraPostgres extends Construct {
       clients: props.clients,
       name: `${props.name}-aurora`,
       description: "Aurora PostgreSQL: 5432 from its clients (the EKS nodes) only",
-      ports: [{ id: "Postgresql", port: 5432, label: "PostgreSQL over TLS" }],
+      ports: [{ id: "Postgresql", port: POSTGRES_PORT, label: "PostgreSQL over TLS" }],
     });
 
     const subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {
@@ -148,7 +149,7 @@ export class AuroraPostgres extends Construct {
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
       networkType: "IPV4",
-      port: 5432,
+      port: POSTGRES_PORT,
       preferredBackupWindow: "02:00-03:00",
       preferredMaintenanceWindow: "sun:04:00-sun:05:00",
       dependsOn: [this.logGroup.logGroup],

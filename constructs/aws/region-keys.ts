@@ -3,19 +3,19 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { Lazy, dependable } from "../../core/cdktf";
 import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
-import { type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
+import { KEY_ALIAS_SUFFIXES, type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
 
 /** Construct id, alias suffix and description of each key; ids are API (they are Terraform addresses). */
 const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; description: string }>> = {
-  database: { id: "Database", alias: "database", description: "Aurora storage, snapshots and Performance Insights" },
-  kafka: { id: "Kafka", alias: "kafka", description: "MSK data at rest" },
-  audit: { id: "Audit", alias: "audit", description: "audit archive objects (S3 Object Lock)" },
-  eksSecrets: { id: "EksSecrets", alias: "eks-secrets", description: "EKS secrets envelope encryption" },
-  logs: { id: "Logs", alias: "logs", description: "CloudWatch log groups" },
-  secretsManager: { id: "SecretsManager", alias: "secrets-manager", description: "Secrets Manager secrets" },
-  ebs: { id: "Ebs", alias: "ebs", description: "EBS volumes of cluster nodes" },
-  ecr: { id: "Ecr", alias: "ecr", description: "container images in the private ECR repositories" },
-  tokenization: { id: "Tokenization", alias: "tokenization", description: "tokenization service (moves to the CloudHSM key store)" },
+  database: { id: "Database", alias: KEY_ALIAS_SUFFIXES.database, description: "Aurora storage, snapshots and Performance Insights" },
+  kafka: { id: "Kafka", alias: KEY_ALIAS_SUFFIXES.kafka, description: "MSK data at rest" },
+  audit: { id: "Audit", alias: KEY_ALIAS_SUFFIXES.audit, description: "audit archive objects (S3 Object Lock)" },
+  eksSecrets: { id: "EksSecrets", alias: KEY_ALIAS_SUFFIXES.eksSecrets, description: "EKS secrets envelope encryption" },
+  logs: { id: "Logs", alias: KEY_ALIAS_SUFFIXES.logs, description: "CloudWatch log groups" },
+  secretsManager: { id: "SecretsManager", alias: KEY_ALIAS_SUFFIXES.secretsManager, description: "Secrets Manager secrets" },
+  ebs: { id: "Ebs", alias: KEY_ALIAS_SUFFIXES.ebs, description: "EBS volumes of cluster nodes" },
+  ecr: { id: "Ecr", alias: KEY_ALIAS_SUFFIXES.ecr, description: "container images in the private ECR repositories" },
+  tokenization: { id: "Tokenization", alias: KEY_ALIAS_SUFFIXES.tokenization, description: "tokenization service (moves to the CloudHSM key store)" },
 };
 
 /**

@@ -3,6 +3,9 @@
  * plane, the nodes and the data tier, the node role's managed policies, the outputs the cluster
  * stacks read.
  */
+import { POSTGRES_PORT } from "./database";
+import { KAFKA_PORTS } from "./kafka";
+import { CLOUDHSM_PORTS } from "./hsm";
 
 /** Every control-plane log type (PCI DSS 10.2). */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -23,10 +26,10 @@ export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2Con
 
 /** Ports nodes reach in the data tier: Aurora, MSK (SASL/SCRAM, IAM), CloudHSM clients. */
 export const NODE_TO_DATA_TIER_PORTS = [
-  { id: "Postgres", from: 5432, to: 5432, label: "Aurora PostgreSQL" },
-  { id: "KafkaScram", from: 9096, to: 9096, label: "MSK SASL/SCRAM over TLS" },
-  { id: "KafkaIam", from: 9098, to: 9098, label: "MSK IAM over TLS" },
-  { id: "CloudHsm", from: 2223, to: 2225, label: "CloudHSM clients" },
+  { id: "Postgres", from: POSTGRES_PORT, to: POSTGRES_PORT, label: "Aurora PostgreSQL" },
+  { id: "KafkaScram", from: KAFKA_PORTS.saslScram, to: KAFKA_PORTS.saslScram, label: "MSK SASL/SCRAM over TLS" },
+  { id: "KafkaIam", from: KAFKA_PORTS.iam, to: KAFKA_PORTS.iam, label: "MSK IAM over TLS" },
+  { id: "CloudHsm", from: CLOUDHSM_PORTS.from, to: CLOUDHSM_PORTS.to, label: "CloudHSM clients" },
 ] as const;
 
 /** Outputs the mesh stacks read (through the state of `region-<name>`). */

@@ -13,3 +13,16 @@ export const RETIRED_KEY_DENIED_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey*"
 
 /** Alias suffixes of the partner region's keys (distinct from the home region's purposes). */
 export const DR_KEY_ALIASES = { audit: "dr-audit", database: "dr-database" } as const;
+
+/** Alias suffix of each purpose, as the reference model names them. */
+export const KEY_ALIAS_SUFFIXES: Readonly<Record<KeyPurpose, string>> = {
+  database: "database",
+  kafka: "kafka",
+  audit: "audit",
+  eksSecrets: "eks-secrets",
+  logs: "logs",
+  secretsManager: "secrets-manager",
+  ebs: "ebs",
+  ecr: "ecr",
+  tokenization: "tokenization",
+};

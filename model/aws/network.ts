@@ -3,9 +3,10 @@
  * (`DEFAULT_INTERFACE_ENDPOINTS` in config/catalog.ts), the TLS policies the partner API may use.
  */
 import type { AwsRegionConfig } from "../../config/schema";
+import { SUBNET_TIERS } from "../../config/schema";
 
 /** The subnet tiers, each with one subnet per availability zone. */
-export const NETWORK_TIERS = ["workload", "data", "endpoints"] as const;
+export const NETWORK_TIERS = SUBNET_TIERS;
 
 export type NetworkTier = (typeof NETWORK_TIERS)[number];
 

@@ -12,10 +12,10 @@ import { PKI_IMAGES, PKI_CHARTS } from "../mesh/pki";
 export const ISTIO_ECR_PATHS = { images: "istio", charts: "charts/istio" } as const;
 
 /** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
-export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
+const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
 
 /** Istio's Helm charts, mirrored into the region's ECR. */
-export const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
+const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
 
 /** The ECR repositories of a region: Istio, the workload CA chain where the region has one, every declared service. */
 export function mirroredImages(region: AwsRegionConfig): string[] {
@@ -28,6 +28,6 @@ export function ecrRegistry(region: Pick<AwsRegionConfig, "accountId" | "cloudRe
 }
 
 /** The ECR repository of a service's image. */
-export function serviceImage(service: { readonly namespace: string; readonly name: string }): string {
+function serviceImage(service: { readonly namespace: string; readonly name: string }): string {
   return `${service.namespace}/${service.name}`;
 }

@@ -4,7 +4,7 @@
 import type { RegionConfig } from "../../config/schema";
 
 /** A label value: lowercase letters, digits, `_` and `-`, at most 63 characters. */
-export function labelValue(value: string): string {
+function labelValue(value: string): string {
   return value.toLowerCase().replace(/@/g, "_at_").replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
 }
 

@@ -9,15 +9,15 @@ import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../
 import type { ITerraformDependable } from "../../core/cdktf";
 import { PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE, pcaIssuerGrants } from "../../model/mesh/pki";
 import { RegionStack } from "../../core/blueprint-stack";
-import { clusterPlatform } from "../../model/mesh/cluster";
+import { clusterPlatform } from "../../model/mesh/in-cluster";
 
 /** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
-export function stateKey(region: AwsRegionConfig, suffix: string): string {
+function stateKey(region: AwsRegionConfig, suffix: string): string {
   return `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${suffix}.tfstate`;
 }
 
 /** The GCS prefix of one of a region's stacks, beside the region's: `regions/apac` → `regions/apac-istio`. */
-export function gcsStatePrefix(prefix: string, suffix: string): string {
+function gcsStatePrefix(prefix: string, suffix: string): string {
   return `${prefix.replace(/\/$/, "")}-${suffix}`;
 }
 

@@ -9,7 +9,7 @@ import { ISTIO_ROOT_NAMESPACE, workloadNamespaces } from "../../model/mesh/polic
 import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, meshCaIssuer } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
-import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/cluster";
+import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/in-cluster";
 import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
 
 /**

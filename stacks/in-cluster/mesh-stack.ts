@@ -2,7 +2,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Construct } from "constructs";
 import { RegionConfig } from "../../config/schema";
 import { MeshManifest, meshManifests } from "../../model/mesh/policies";
-import { meshDesign } from "../../model/mesh/cluster";
+import { meshDesign } from "../../model/mesh/in-cluster";
 import { ClusterStack } from "./cluster-stack";
 
 /**

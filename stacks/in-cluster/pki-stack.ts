@@ -6,7 +6,7 @@ import { AwsRegionConfig } from "../../config/schema";
 import { ISTIO_ROOT_NAMESPACE } from "../../model/mesh/policies";
 import { PKI_ECR_PATHS, PKI_NAMESPACE, certManagerValues, pcaIssuerValues } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
-import { clusterPlatform, hasMeshPki } from "../../model/mesh/cluster";
+import { clusterPlatform, hasMeshPki } from "../../model/mesh/in-cluster";
 import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
 
 /**

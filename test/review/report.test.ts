@@ -4,9 +4,9 @@ import { AwsRegionConfig } from "../../config/schema";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "../support/synth";
 import { asList } from "../../tfjson/terraform";
-import { encryptedStores } from "../../tfjson/aws";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { nodeId, cell, shortRef } from "../../review/markdown";
+import { encryptedStores } from "../../model/aws/encryption";
 
 const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
 const awsStacks = stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");

@@ -3,6 +3,7 @@ import { Rule, stackRules } from "../../rule";
 import { ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
 import { onlyFromEksNodes } from "./network";
 import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
+import { POSTGRES_PORT } from "../../../model/aws/database";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
 export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
@@ -104,7 +105,7 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
     description: "the cluster sits in the data-tier subnets behind a security group that admits 5432 from the EKS nodes' security group only",
     check: ({ json }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
-        const v = onlyFromEksNodes(json, `aws_rds_cluster.${n}`, asList(c.vpc_security_group_ids) as string[], [5432]);
+        const v = onlyFromEksNodes(json, `aws_rds_cluster.${n}`, asList(c.vpc_security_group_ids) as string[], [POSTGRES_PORT]);
         const group = resourcesOf(json, "aws_db_subnet_group").find(([gn]) => c.db_subnet_group_name === ref("aws_db_subnet_group", gn, "name"));
         const dataSubnets = tierSubnetRefs(json, "data");
         if (!group || JSON.stringify([...asList(group[1].subnet_ids)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_rds_cluster.${n}: not in the data-tier subnets`);

@@ -1,6 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
-import { keyNameByAlias, ENCRYPTION_AT_REST, keyOfReference } from "../../../tfjson/aws";
+import { keyNameByAlias, keyOfReference } from "../../../tfjson/aws";
+import { ENCRYPTION_AT_REST } from "../../../model/aws/encryption";
 
 export const ENCRYPTION_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {

@@ -94,7 +94,7 @@ export const HSM_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
   {
     id: "hsm.key-store-stage",
     requirement: "3.6.1, 3.7, 8.3.2",
-    fix: "Advance hsm.stage in the region file one step at a time (cluster, keystore, keys) after the manual steps the README lists.",
+    fix: "Advance hsm.stage in the region file one step at a time (cluster, keystore, keys) after the manual steps of docs/deploy.md (CloudHSM ceremony).",
     description:
       "the custom key store exists from stage keystore: on the cluster, with the configured trust anchor, after the HSMs, protected from destroy; its kmsuser password is a sensitive variable with no default at stage keystore, and never asked again",
     check: ({ json, region }) => {

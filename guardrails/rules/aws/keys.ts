@@ -1,22 +1,9 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { resourcesOf, preventsDestroy, refName } from "../../../tfjson/terraform";
-import { KEY_PURPOSES, DR_KEY_ALIASES } from "../../../model/aws/keys";
+import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
 import { limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { aliasTarget, keyNameByAlias } from "../../../tfjson/aws";
-
-/** Alias suffix of each purpose, as the reference model names them. */
-export const KEY_ALIAS_SUFFIXES: Record<(typeof KEY_PURPOSES)[number], string> = {
-  database: "database",
-  kafka: "kafka",
-  audit: "audit",
-  eksSecrets: "eks-secrets",
-  logs: "logs",
-  secretsManager: "secrets-manager",
-  ebs: "ebs",
-  ecr: "ecr",
-  tokenization: "tokenization",
-};
 
 export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {

@@ -70,7 +70,7 @@ export const REVIEWED_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio"
   {
     id: "stack.reviewed-resource-types",
     requirement: "6.5.1, 12.5",
-    fix: "Review the new resource type against the guardrails: add rules for what it stores or exposes (guardrails/rules/), then list it in REVIEWED_RESOURCE_TYPES (guardrails/rules/reviewed.ts).",
+    fix: "Review the new resource type against the guardrails: add rules for what it stores or exposes (guardrails/rules/), then list it in REVIEWED_RESOURCE_TYPES (guardrails/rules/every-stack/reviewed.ts).",
     description: "every resource type in the stack is one the guardrails have been reviewed for",
     check: ({ json, layer }) =>
       Object.keys(json.resource ?? {})

@@ -6,8 +6,8 @@ import type { GcpRegionConfig } from "../../../config/schema";
 import { resourceRules, stackRules } from "../../rule";
 import { ref, resourcesOf, one } from "../../../tfjson/terraform";
 import { GCP_KEY_PURPOSES, GcpKeyPurpose, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../../model/gcp/keys";
-import { GCP_ENCRYPTION_AT_REST } from "../../../tfjson/gcp";
 import { purposeOf, keyRef } from "./common";
+import { GCP_ENCRYPTION_AT_REST } from "../../../model/gcp/encryption";
 
 export const GCP_KEY_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
   {

@@ -5,7 +5,7 @@ import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
-import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/cluster";
+import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);

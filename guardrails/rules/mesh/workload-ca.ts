@@ -10,7 +10,7 @@ import { stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { IDENTITY_POLICIES } from "../aws/iam";
-import { clusterPlatform, hasMeshPki } from "../../../model/mesh/cluster";
+import { clusterPlatform, hasMeshPki } from "../../../model/mesh/in-cluster";
 import { statementsOf } from "../../../tfjson/iam-policy";
 import { manifestsOf, regionOutput } from "../../../tfjson/kubernetes";
 

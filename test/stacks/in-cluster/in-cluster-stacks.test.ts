@@ -5,7 +5,7 @@ import * as path from "path";
 import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../../model/mesh/policies";
 import { GUARDRAILS, checkRule } from "../../../guardrails";
 import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../../support/synth";
-import { meshDesign } from "../../../model/mesh/cluster";
+import { meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 
 const regions = shippedMeshStacks();

@@ -1,8 +1,9 @@
 /**
- * Reading a GCP stack's synthesized JSON: how each Google data store names its Cloud KMS key.
+ * Encryption at rest on Google Cloud: for each data store type, the key a synthesized resource
+ * names and the key purpose it must have. The guardrail gcp.cmek checks it; the report shows it.
  */
-import { type TfJson, one } from "./terraform";
-import type { GcpKeyPurpose } from "../model/gcp/keys";
+import { type TfJson, one } from "../../tfjson/terraform";
+import type { GcpKeyPurpose } from "./keys";
 
 /** How each Google data store names its key, and the purpose it must have. */
 export const GCP_ENCRYPTION_AT_REST: Readonly<Record<string, { holds: string; purpose: GcpKeyPurpose; keys: (b: TfJson) => unknown[] }>> = {
