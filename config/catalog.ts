@@ -141,3 +141,15 @@ export const MESH_PKI_RELEASES = {
 export const DEFAULT_INTERFACE_ENDPOINTS = [
   "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling",
 ] as const;
+
+/**
+ * The service-linked roles the AWS stack names (by service, with the role's name). Such a role
+ * exists only once something in the account created it: the stack creates it, or, where the
+ * region file says the account has it already, names it without creating it (AWS refuses to
+ * create it twice: "has been taken in this account").
+ */
+export const SERVICE_LINKED_ROLES = {
+  /** EC2 Auto Scaling launches the EKS nodes and encrypts their volumes with the ebs key. */
+  "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+} as const;
+export type ServiceLinkedRoleService = keyof typeof SERVICE_LINKED_ROLES;

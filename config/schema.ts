@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, GKE_VERSIONS, HTTP_METHODS, JURISDICTION_CODES } from "./catalog";
+import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, GKE_VERSIONS, HTTP_METHODS, JURISDICTION_CODES, SERVICE_LINKED_ROLES, type ServiceLinkedRoleService } from "./catalog";
 
 /**
  * The shape of a region file. Zod checks shape and format here; relations between fields
@@ -200,6 +200,16 @@ export const AwsRegionSchema = z.strictObject({
   accountId: z
     .string({ error: 'must be a 12-digit AWS account id, as a string. Fix: write it in quotes, e.g. accountId: "123456789012".' })
     .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id. Fix: e.g. accountId: "123456789012".' }),
+  /**
+   * Service-linked roles the account has already (an earlier Auto Scaling group or the console
+   * created them), by service, e.g. `["autoscaling.amazonaws.com"]`: the stack names them without
+   * creating them. Leave empty on a new account: the stack creates each before the key policies
+   * that name it (KMS refuses a policy naming a role that does not exist yet). Check with
+   * `aws iam get-role --role-name AWSServiceRoleForAutoScaling`.
+   */
+  existingServiceLinkedRoles: z
+    .array(z.enum(Object.keys(SERVICE_LINKED_ROLES) as [ServiceLinkedRoleService, ...ServiceLinkedRoleService[]]))
+    .default([]),
   /** At least three AZ names of `cloudRegion`; every tier has one subnet in each. */
   availabilityZones: z.array(z.string()).min(1),
   /** The VPC and its subnet plan. */

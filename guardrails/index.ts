@@ -15,6 +15,7 @@ import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh/in-clust
 import { NETWORK_RULES } from "./rules/aws/network";
 import { CA_ISSUER_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/mesh/workload-ca";
 import { RESIDENCY_RULES } from "./rules/every-stack/residency";
+import { PREFLIGHT_RULES } from "./rules/aws/preflight";
 import { RESILIENCE_RULES } from "./rules/aws/resilience";
 import { REVIEWED_RULES } from "./rules/every-stack/reviewed";
 import { SECRET_RULES } from "./rules/every-stack/secrets";
@@ -46,6 +47,8 @@ export const GUARDRAILS: readonly Rule[] = [
   ...DR_RULES,
   ...MESH_TRUST_RULES,
   ...CA_ISSUER_RULES,
+  // What the first apply on an empty account needs (plan cannot see it)
+  ...PREFLIGHT_RULES,
   // The same model on Google Cloud
   ...GCP_STACK_RULES,
   ...GCP_RESOURCE_RULES,

@@ -1,3 +1,4 @@
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
@@ -237,7 +238,18 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       topics: region.kafka.topics,
     });
 
-    for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement);
+    // The Auto Scaling service-linked role exists before the ebs key's policy names it: created
+    // here on a new account (a first Auto Scaling group would create it only later), named only
+    // where the region file says the account has it (AWS refuses to create it twice).
+    const autoScalingRole = region.existingServiceLinkedRoles.includes("autoscaling.amazonaws.com")
+      ? undefined
+      : new IamServiceLinkedRole(this, "AutoScalingServiceLinkedRole", {
+          awsServiceName: "autoscaling.amazonaws.com",
+          description: "EC2 Auto Scaling: launches the EKS nodes and encrypts their volumes with the ebs key",
+          // Account-wide: other Auto Scaling groups of the account may use it.
+          lifecycle: { preventDestroy: true },
+        });
+    for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement, autoScalingRole ? [autoScalingRole] : []);
     for (const service of region.services) {
       if (!service.access) continue;
       this.eks.workloadRole(service.name, {

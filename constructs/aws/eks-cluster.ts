@@ -19,6 +19,7 @@ import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
 import { EKS_LOG_TYPES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS } from "../../model/aws/eks";
+import { serviceLinkedRoleArn } from "../../model/aws/iam";
 
 /** Properties of {@link EksCluster}. */
 export interface EksClusterProps {
@@ -222,10 +223,11 @@ export class EksCluster extends Construct {
 
   /**
    * Key-policy statements the ebs key needs: EC2 Auto Scaling launches the nodes and uses the key
-   * on their behalf through its service-linked role (grants only for AWS resources).
+   * on their behalf through its service-linked role (grants only for AWS resources). The role must
+   * exist before the key policy names it: the stack creates it first, or the account has it.
    */
   ebsKeyStatements(): PolicyStatement[] {
-    const slr = `arn:${this.partition}:iam::${this.props.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const slr = serviceLinkedRoleArn(this.partition, this.props.accountId, "autoscaling.amazonaws.com");
     return [
       {
         Sid: "AutoScalingUsesTheKeyForNodeVolumes",

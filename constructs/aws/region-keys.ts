@@ -1,7 +1,7 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { Lazy, dependable } from "../../core/cdktf";
+import { Lazy, TerraformResource, dependable } from "../../core/cdktf";
 import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 import { KEY_ALIAS_SUFFIXES, type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
 
@@ -82,6 +82,8 @@ export class CustomerManagedKey extends Construct {
   /** The alias's name, `alias/...` (a plain string, unlike `alias.name`). */
   readonly aliasName: string;
   private readonly statements: PolicyStatement[];
+  /** The resources the key waits for because its policy names what they create. */
+  private readonly principalSources = new Set<TerraformResource>();
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
@@ -107,12 +109,19 @@ export class CustomerManagedKey extends Construct {
     this.alias = new KmsAlias(this, "Alias", { name: props.aliasName, targetKeyId: this.key.keyId });
   }
 
-  /** Adds a statement to the key policy (e.g. a service-linked role that must use the key). */
-  addToPolicy(statement: PolicyStatement): void {
+  /**
+   * Adds a statement to the key policy (e.g. a service-linked role that must use the key).
+   * `principalsFrom`: the resources that create the statement's principals; the key is created
+   * after them, since KMS refuses a policy that names a principal that does not exist yet.
+   */
+  addToPolicy(statement: PolicyStatement, principalsFrom: readonly TerraformResource[] = []): void {
     if (statement.Effect === "Allow" && isAnyone(statement.Principal) && !statement.Condition) {
       throw new Error(`Key policy statement "${statement.Sid}" names principal "*" with no condition; name the principals instead.`);
     }
     this.statements.push(statement);
+    const after = principalsFrom.filter((r) => !this.principalSources.has(r));
+    for (const r of after) this.principalSources.add(r);
+    if (after.length > 0) this.key.dependsOn = [...(this.key.dependsOn ?? []), ...after.map((r) => dependable(r))];
   }
 }
 

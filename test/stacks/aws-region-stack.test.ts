@@ -1,6 +1,6 @@
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { AwsRegionConfig } from "../../config/schema";
-import { SynthStack, TfJson, allStacks, cloneJson } from "../support/synth";
+import { SynthStack, TfJson, allStacks, cloneJson, synthRegions } from "../support/synth";
 import { keyNameByAlias } from "../../tfjson/aws";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
@@ -459,6 +459,16 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
       d.Statement.filter((x) => x.Effect === "Deny").forEach((x) => (x.Condition = { StringNotEquals: { "kms:RequestAlias": [`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`, `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`] } })),
     ), ["keys"]],
   ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, ["keys"]],
+  ["preflight.principals-exist", "the Auto Scaling service-linked role is not created", (j) => delete j.resource.aws_iam_service_linked_role],
+  ["preflight.principals-exist", "the ebs key is not ordered after the role its policy names", (j) => delete keyOf(j, "ebs").depends_on],
+  ["preflight.principals-exist", "the stack creates another service's role", (j) => (first(j, "aws_iam_service_linked_role").aws_service_name = "ec2.amazonaws.com")],
+  ["preflight.principals-exist", "the role is created with a custom suffix (another role)", (j) => (first(j, "aws_iam_service_linked_role").custom_suffix = "nodes")],
+  ["preflight.principals-exist", "a key policy names a role nobody creates", (j, s) =>
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/analyst` }, Action: "kms:Decrypt", Resource: "*" }))],
+  ["preflight.principals-exist", "a key policy names a role of the stack that does not exist", (j) =>
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "${aws_iam_role.nowhere.arn}" }, Action: "kms:Decrypt", Resource: "*" }))],
+  ["preflight.principals-exist", "a trust policy names a role nobody creates", (j, s) =>
+    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci-runner` }, Action: "sts:AssumeRole" }] }))],
 ];
 
 describe("every invariant fails when a stack is weakened", () => {
@@ -482,5 +492,24 @@ describe("every invariant fails when a stack is weakened", () => {
       const rejected = stack.pack.evaluate(json).findings.filter((f) => f.rule.id === id && f.rule.level === "error" && !f.suppressedBy);
       expect(rejected.length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe("preflight: an account that has the Auto Scaling service-linked role already", () => {
+  const base = stacks.find((s) => s.name === "region-eu" && s.region.hsm.stage === "cluster")!;
+  const region = { ...base.region, existingServiceLinkedRoles: ["autoscaling.amazonaws.com" as const] };
+  const [stack] = synthRegions([region]).stacks.filter((s) => s.name === "region-eu") as SynthStack<AwsRegionConfig>[];
+
+  it("names the role without creating it (AWS refuses to create it twice), and the key waits for nothing", () => {
+    expect(stack.json.resource.aws_iam_service_linked_role).toBeUndefined();
+    expect(keyOf(stack.json, "ebs").depends_on).toBeUndefined();
+    expect(keyOf(stack.json, "ebs").policy).toContain("role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
+    expect(stack.guardrails.findings.filter((f) => !f.suppressedBy)).toEqual([]);
+  });
+
+  it("on a new account, creates it first: the ebs key's policy names it and the key depends on it", () => {
+    const created = Object.entries(base.json.resource.aws_iam_service_linked_role as Record<string, TfJson>);
+    expect(created.map(([, r]) => [r.aws_service_name, r.lifecycle?.prevent_destroy])).toEqual([["autoscaling.amazonaws.com", true]]);
+    expect(keyOf(base.json, "ebs").depends_on).toEqual([`aws_iam_service_linked_role.${created[0][0]}`]);
   });
 });

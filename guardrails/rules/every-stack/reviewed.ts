@@ -15,7 +15,7 @@ const AWS_TYPES: readonly string[] = [
   "aws_vpc_security_group_egress_rule", "aws_vpc_endpoint", "aws_vpc_block_public_access_options", "aws_flow_log",
   "aws_lb", "aws_lb_listener", "aws_lb_target_group", "aws_vpc_endpoint_service",
   // Logs, IAM, secrets
-  "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
+  "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_service_linked_role",
   "aws_secretsmanager_secret", "aws_secretsmanager_secret_policy",
   // Audit archive
   "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",

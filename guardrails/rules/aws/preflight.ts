@@ -1,0 +1,70 @@
+/**
+ * Preflight: what `terraform plan` cannot see but the first `cdktf deploy` on an empty account
+ * would stop on. Each rule states an apply-time precondition in general, so that no later change
+ * can bring back the same kind of failure.
+ */
+import type { AwsRegionConfig } from "../../../config/schema";
+import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
+import { TfJson, asList, resourcesOf } from "../../../tfjson/terraform";
+import { principalArns, statementsOf } from "../../../tfjson/iam-policy";
+import { stackRules } from "../../rule";
+
+/** The policies that name principals, by resource type and argument: AWS rejects a policy naming a principal that does not exist. */
+const PRINCIPAL_POLICIES: Readonly<Record<string, string>> = {
+  aws_kms_key: "policy",
+  aws_s3_bucket_policy: "policy",
+  aws_secretsmanager_secret_policy: "policy",
+  aws_ecr_repository_policy: "policy",
+  aws_iam_role: "assume_role_policy",
+};
+
+/** A reference to a resource of the stack (`${type.name.attr}`), as `type.name`, or undefined. */
+function referencedResource(value: string): string | undefined {
+  const m = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(value);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+/** The resources a resource waits for: its depends_on and the resources its arguments reference. */
+function waitsFor(body: TfJson): Set<string> {
+  const out = new Set(asList<string>(body.depends_on).map((d) => d.replace(/^\$\{|\}$/g, "")));
+  for (const m of JSON.stringify(body).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)) out.add(`${m[1]}.${m[2]}`);
+  return out;
+}
+
+/** The problems of one principal a policy names, if it may not exist when the policy is applied. */
+function principalProblems(json: TfJson, region: AwsRegionConfig, address: string, body: TfJson, principal: string): string[] {
+  if (principal === "*" || new RegExp(`^arn:[^:]+:iam::${region.accountId}:root$`).test(principal)) return [];
+  const resource = referencedResource(principal);
+  if (resource) {
+    const [type, name] = resource.split(".");
+    return json.resource?.[type]?.[name] ? [] : [`${address}: names ${principal}, which the stack does not create`];
+  }
+  const service = serviceOfServiceLinkedRole(principal);
+  if (service) {
+    if ((region.existingServiceLinkedRoles as readonly string[]).includes(service)) return [];
+    const created = resourcesOf(json, "aws_iam_service_linked_role").filter(([, r]) => r.aws_service_name === service && r.custom_suffix === undefined);
+    if (created.length === 0) return [`${address}: names the service-linked role of ${service}, which no resource of the stack creates and the region file does not list in existingServiceLinkedRoles`];
+    const before = waitsFor(body);
+    return created.some(([n]) => before.has(`aws_iam_service_linked_role.${n}`)) ? [] : [`${address}: names the service-linked role of ${service} but is not ordered after aws_iam_service_linked_role.${created[0][0]} (depends_on)`];
+  }
+  const declared = [region.eks.adminRoleArn, region.eks.deployRoleArn];
+  return declared.includes(principal) ? [] : [`${address}: names ${principal}, which the stack does not create before it and the region file does not declare`];
+}
+
+export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "preflight.principals-exist",
+    requirement: "7.2.1, 12.5",
+    fix: "Create the principal in the stack and order the policy after it (a reference, or depends_on: CustomerManagedKey.addToPolicy(statement, [resource])); for a service-linked role the account has already, list its service in the region file's existingServiceLinkedRoles; name only the roles the region file declares otherwise.",
+    description:
+      "every principal a key, bucket, secret or repository policy or a trust policy names exists before the policy is applied: the account root, a resource of the stack the policy waits for, a service-linked role the stack creates first (or the account has, as the region file says), or a role the region file declares",
+    check: ({ json, region }) =>
+      Object.entries(PRINCIPAL_POLICIES).flatMap(([type, argument]) =>
+        resourcesOf(json, type).flatMap(([name, body]) => {
+          const policy = body[argument];
+          if (typeof policy !== "string") return [];
+          return statementsOf(policy).flatMap((s) => principalArns(s.Principal).flatMap((p) => principalProblems(json, region, `${type}.${name}`, body, p)));
+        }),
+      ),
+  },
+]);
