@@ -125,6 +125,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       secretsKey: this.keys.secretsManager,
       hsmCount: region.hsm.count,
       hsmType: region.hsm.type,
+      // The ceremony of stage "cluster" activates the cluster; the other HSMs come after it.
+      activated: region.hsm.stage !== "cluster",
     });
     if (region.hsm.stage !== "cluster") {
       // The rules require the trust anchor from stage "keystore" on.

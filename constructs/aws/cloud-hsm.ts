@@ -17,9 +17,18 @@ export interface CloudHsmProps {
   readonly secretsKey: KmsKey;
   /**
    * HSMs, each in its own AZ; KMS custom key stores need at least two active HSMs in different AZs.
+   * All of them exist only once the cluster is activated (`activated`).
    * @default 2
    */
   readonly hsmCount?: number;
+  /**
+   * Whether the cluster has been initialized and activated (the operator's ceremony). Until then
+   * CloudHSM refuses a second HSM ("already contains an HSM but has not yet been fully
+   * activated", hashicorp/terraform-provider-aws#7437), so only the first is created; the others
+   * are added once it is active (they start from the cluster's backup, with its users).
+   * @default false
+   */
+  readonly activated?: boolean;
   /**
    * HSM type.
    * @default "hsm2m.medium"
@@ -35,6 +44,7 @@ export interface CloudHsmProps {
 /**
  * A CloudHSM cluster for the tokenization key (PCI DSS 3.6.1, 3.7): HSMs in distinct AZs of the
  * data tier, reachable on the client ports from the workload tier only, protected from destroy.
+ * One HSM until the cluster is activated, then all of them.
  *
  * Terraform creates the cluster uninitialized. Initialization (signing the CSR of the
  * `clusterCsr` output with the organisation's trust anchor), activation and the `kmsuser` crypto
@@ -64,7 +74,7 @@ export class CloudHsm extends Construct {
       lifecycle: { preventDestroy: true },
     });
     const hsmScope = new Construct(this, "Hsms");
-    this.hsms = azs.slice(0, count).map(
+    this.hsms = azs.slice(0, props.activated ? count : 1).map(
       (az, i) =>
         new CloudhsmV2Hsm(hsmScope, az, {
           clusterId: this.cluster.clusterId,

@@ -209,13 +209,14 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
   {
     id: "plan.hsm",
     requirement: "3.6.1",
-    description: "planned CloudHSM: one FIPS cluster and the configured HSMs (≥ 2) in distinct subnets",
+    description: "planned CloudHSM: one FIPS cluster; one HSM at stage cluster, then the configured HSMs (≥ 2), in distinct subnets",
     check: (plan, stack) => {
       const v: string[] = [];
       const clusters = plannedResources(plan, "aws_cloudhsm_v2_cluster");
       if (clusters.length !== 1 || clusters[0].values.mode !== "FIPS") v.push(`aws_cloudhsm_v2_cluster: ${JSON.stringify(clusters.map((c) => c.values.mode))}`);
       const hsms = plannedResources(plan, "aws_cloudhsm_v2_hsm");
-      if (hsms.length < 2 || hsms.length !== stack.region.hsm.count) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} planned`);
+      const expected = stack.region.hsm.stage === "cluster" ? 1 : stack.region.hsm.count;
+      if (hsms.length !== expected || (stack.region.hsm.stage !== "cluster" && hsms.length < 2)) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} planned, expected ${expected}`);
       const subnets = hsms.map((h) => references(plan, h.address, ["subnet_id"])[0]);
       if (new Set(subnets).size !== subnets.length) v.push(`aws_cloudhsm_v2_hsm: subnets ${JSON.stringify(subnets)} not distinct`);
       return v;

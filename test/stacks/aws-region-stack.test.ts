@@ -298,11 +298,14 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["hsm.cluster-in-data-tier", "in the workload tier", (j) =>
     (first(j, "aws_cloudhsm_v2_cluster").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
   ["hsm.cluster-in-data-tier", "destroyable", (j) => delete first(j, "aws_cloudhsm_v2_cluster").lifecycle],
-  ["hsm.two-hsms-distinct-azs", "a single HSM", (j) => delete j.resource.aws_cloudhsm_v2_hsm[Object.keys(j.resource.aws_cloudhsm_v2_hsm)[1]]],
+  ["hsm.two-hsms-distinct-azs", "a single HSM once the cluster is active", (j) => delete j.resource.aws_cloudhsm_v2_hsm[Object.keys(j.resource.aws_cloudhsm_v2_hsm)[1]], ["keystore", "keys"]],
   ["hsm.two-hsms-distinct-azs", "both HSMs in one AZ", (j) => {
     const [a, b] = Object.values(j.resource.aws_cloudhsm_v2_hsm as Record<string, TfJson>);
     b.subnet_id = a.subnet_id;
-  }],
+  }, ["keystore", "keys"]],
+  ["hsm.two-hsms-distinct-azs", "the first HSM outside the data tier", (j) =>
+    (first(j, "aws_cloudhsm_v2_hsm").subnet_id = `\${aws_subnet.${Object.keys(j.resource.aws_subnet).find((n) => n.includes("workload"))}.id}`)],
+  ["hsm.two-hsms-distinct-azs", "an HSM not protected from destroy", (j) => delete first(j, "aws_cloudhsm_v2_hsm").lifecycle],
   ["hsm.clients-from-workload-tier-only", "open to the VPC", (j, s) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4 = s.region.network.vpcCidr)],
   ["hsm.clients-from-workload-tier-only", "every port", (j) =>
@@ -459,6 +462,11 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
       d.Statement.filter((x) => x.Effect === "Deny").forEach((x) => (x.Condition = { StringNotEquals: { "kms:RequestAlias": [`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`, `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`] } })),
     ), ["keys"]],
   ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, ["keys"]],
+  ["preflight.hsm-before-activation", "a second HSM before the cluster is activated", (j) => {
+    const [name, hsm] = Object.entries(j.resource.aws_cloudhsm_v2_hsm as Record<string, TfJson>)[0];
+    add(j, "aws_cloudhsm_v2_hsm", `${name}_second`, { ...hsm, subnet_id: "${aws_subnet.network_data_second.id}" });
+  }, ["cluster"]],
+  ["preflight.hsm-before-activation", "the key store not ordered after every HSM", (j) => (store(j).depends_on = (store(j).depends_on as string[]).slice(0, 1)), ["keystore", "keys"]],
   ["preflight.principals-exist", "the Auto Scaling service-linked role is not created", (j) => delete j.resource.aws_iam_service_linked_role],
   ["preflight.principals-exist", "the ebs key is not ordered after the role its policy names", (j) => delete keyOf(j, "ebs").depends_on],
   ["preflight.principals-exist", "the stack creates another service's role", (j) => (first(j, "aws_iam_service_linked_role").aws_service_name = "ec2.amazonaws.com")],

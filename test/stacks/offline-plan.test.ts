@@ -87,7 +87,11 @@ if ("missing" in tools) {
     ["plan.database", "public instance", (p) => (planned(p, "aws_rds_cluster_instance").publicly_accessible = true)],
     ["plan.kafka", "plaintext", (p) => (planned(p, "aws_msk_cluster").encryption_info[0].encryption_in_transit[0].client_broker = "PLAINTEXT")],
     ["plan.kafka", "unauthenticated", (p) => (planned(p, "aws_msk_cluster").client_authentication[0].unauthenticated = true)],
-    ["plan.hsm", "one HSM", (p) => (p.planned_values.root_module.resources = p.planned_values.root_module.resources.filter((r: TfJson, i: number, all: TfJson[]) => r.type !== "aws_cloudhsm_v2_hsm" || all.findIndex((x) => x.type === "aws_cloudhsm_v2_hsm") === i))],
+    ["plan.hsm", "one HSM once the cluster is active", (p) => (p.planned_values.root_module.resources = p.planned_values.root_module.resources.filter((r: TfJson, i: number, all: TfJson[]) => r.type !== "aws_cloudhsm_v2_hsm" || all.findIndex((x) => x.type === "aws_cloudhsm_v2_hsm") === i)), "keystore"],
+    ["plan.hsm", "two HSMs before the cluster is active", (p) => {
+      const hsm = p.planned_values.root_module.resources.find((r: TfJson) => r.type === "aws_cloudhsm_v2_hsm");
+      p.planned_values.root_module.resources.push({ ...hsm, address: `${hsm.address}_second`, name: `${hsm.name}_second` });
+    }],
     ["plan.keys", "rotation asked of a key-store key", (p) => (p.planned_values.root_module.resources.find((r: TfJson) => r.address === "aws_kms_key.keys_tokenization_hsm_g1_key").values.enable_key_rotation = true), "keys"],
     ["plan.hsm-key-store", "key store before initialization", (p) => p.planned_values.root_module.resources.push({ address: "aws_kms_custom_key_store.early", type: "aws_kms_custom_key_store", values: {} })],
     ["plan.hsm-key-store", "database key moved into the store", (p) => {

@@ -43,14 +43,15 @@ export const HSM_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
   {
     id: "hsm.two-hsms-distinct-azs",
     requirement: "3.6.1, 12.10",
-    fix: "Set hsm.count to at least 2 in the region file; CloudHsm puts each HSM in a different data-tier subnet.",
-    description: "at least two HSMs (the configured count), each in a different data-tier subnet, protected from destroy",
+    fix: "Set hsm.count to at least 2 in the region file; CloudHsm puts each HSM in a different data-tier subnet, and adds all but the first once the cluster is activated (stage keystore).",
+    description: "from stage keystore (the cluster activated), at least two HSMs (the configured count); at every stage each HSM in a different data-tier subnet, protected from destroy",
     check: ({ json, region }) => {
       const hsms = resourcesOf(json, "aws_cloudhsm_v2_hsm");
       const subnets = hsms.map(([, h]) => h.subnet_id ?? h.availability_zone);
       const dataSubnets = tierSubnetRefs(json, "data");
       const v: string[] = [];
-      if (hsms.length < 2 || hsms.length !== region.hsm.count) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} HSMs, expected ${region.hsm.count} (≥ 2)`);
+      // Stage "cluster" holds one HSM (preflight.hsm-before-activation); the count applies once the cluster is active.
+      if (region.hsm.stage !== "cluster" && (hsms.length < 2 || hsms.length !== region.hsm.count)) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} HSMs, expected ${region.hsm.count} (≥ 2)`);
       if (new Set(subnets).size !== subnets.length || subnets.some((s) => !dataSubnets.includes(s))) v.push(`aws_cloudhsm_v2_hsm: ${JSON.stringify(subnets)} are not distinct data-tier subnets`);
       for (const [n, h] of hsms) if (!preventsDestroy(h)) v.push(`aws_cloudhsm_v2_hsm.${n}: not protected from destroy`);
       return v;

@@ -53,6 +53,24 @@ function principalProblems(json: TfJson, region: AwsRegionConfig, address: strin
 
 export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
+    id: "preflight.hsm-before-activation",
+    requirement: "3.6.1, 12.5",
+    fix: "Keep hsm.stage at \"cluster\" until the ceremony has initialized and activated the cluster (CloudHsm creates one HSM then); the other HSMs come at stage keystore, and the key store waits for every HSM.",
+    description:
+      "no apply creates more HSMs than the cluster accepts: one HSM while the cluster is not yet activated (stage cluster), since CloudHSM refuses a second before activation; the custom key store waits for every HSM (KMS needs two active HSMs in distinct AZs)",
+    check: ({ json, region }) => {
+      const hsms = resourcesOf(json, "aws_cloudhsm_v2_hsm");
+      const v: string[] = [];
+      if (region.hsm.stage === "cluster" && hsms.length > 1) v.push(`aws_cloudhsm_v2_hsm: ${hsms.length} HSMs at stage cluster; CloudHSM accepts a second HSM only once the cluster is initialized and activated`);
+      for (const [n, store] of resourcesOf(json, "aws_kms_custom_key_store")) {
+        const before = waitsFor(store);
+        const missing = hsms.filter(([h]) => !before.has(`aws_cloudhsm_v2_hsm.${h}`)).map(([h]) => `aws_cloudhsm_v2_hsm.${h}`);
+        if (missing.length > 0) v.push(`aws_kms_custom_key_store.${n}: not ordered after ${missing.join(", ")} (depends_on)`);
+      }
+      return v;
+    },
+  },
+  {
     id: "preflight.principals-exist",
     requirement: "7.2.1, 12.5",
     fix: "Create the principal in the stack and order the policy after it (a reference, or depends_on: CustomerManagedKey.addToPolicy(statement, [resource])); for a service-linked role the account has already, list its service in the region file's existingServiceLinkedRoles; name only the roles the region file declares otherwise.",

@@ -7,7 +7,7 @@ import { newStack, synthJson, TestStack } from "../../support/construct-stack";
 import { testNetworkProps } from "../../support/fixtures";
 import { TEST_TRUST_ANCHOR_PEM } from "../../support/trust-anchor";
 
-const hsmIn = (stack: TestStack, extra: { hsmCount?: number } = {}) =>
+const hsmIn = (stack: TestStack, extra: { hsmCount?: number; activated?: boolean } = {}) =>
   new CloudHsm(stack, "Hsm", {
     name: "t-eu",
     network: new PrivateLinkNetwork(stack, "Network", testNetworkProps(stack)),
@@ -16,9 +16,15 @@ const hsmIn = (stack: TestStack, extra: { hsmCount?: number } = {}) =>
   });
 
 describe("CloudHsm", () => {
-  it("defaults to a FIPS hsm2m.medium cluster in the data tier with two HSMs in distinct AZs", () => {
+  it("creates one HSM until the cluster is activated (CloudHSM refuses a second before)", () => {
     const stack = newStack();
     hsmIn(stack);
+    expect(Object.keys(synthJson(stack).resource.aws_cloudhsm_v2_hsm)).toEqual(["hsm_hsms_eu-west-1a"]);
+  });
+
+  it("once activated, a FIPS hsm2m.medium cluster in the data tier with two HSMs in distinct AZs", () => {
+    const stack = newStack();
+    hsmIn(stack, { activated: true });
     const r = synthJson(stack).resource;
     expect(r.aws_cloudhsm_v2_cluster.hsm_cluster).toMatchObject({ hsm_type: "hsm2m.medium", mode: "FIPS", lifecycle: { prevent_destroy: true } });
     expect(Object.values(r.aws_cloudhsm_v2_hsm).map((h) => (h as { subnet_id: string }).subnet_id)).toEqual([
@@ -52,7 +58,7 @@ describe("CloudHsm", () => {
 describe("HsmKeyStore", () => {
   it("creates a CloudHSM key store on the cluster after its HSMs, protected, sending the password only at creation", () => {
     const stack = newStack();
-    const hsm = hsmIn(stack);
+    const hsm = hsmIn(stack, { activated: true });
     const password = new TerraformVariable(stack, "pw", { type: "string", sensitive: true });
     new HsmKeyStore(stack, "KeyStore", { name: "t-eu-tokenization", hsm, trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, kmsuserPassword: password.stringValue });
     const store = synthJson(stack).resource.aws_kms_custom_key_store.key_store_kms;
