@@ -153,3 +153,10 @@ export const SERVICE_LINKED_ROLES = {
   "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
 } as const;
 export type ServiceLinkedRoleService = keyof typeof SERVICE_LINKED_ROLES;
+
+/**
+ * Aurora PostgreSQL major versions a region may choose. The blueprint pins the major only: RDS
+ * picks the minor at creation and applies minor upgrades itself (PCI DSS 6.3.3), and a pinned
+ * minor would make the next plan try to downgrade after one (and fails to create once RDS retires it).
+ */
+export const AURORA_POSTGRES_MAJOR_VERSIONS = ["15", "16", "17"] as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, GKE_VERSIONS, HTTP_METHODS, JURISDICTION_CODES, SERVICE_LINKED_ROLES, type ServiceLinkedRoleService } from "./catalog";
+import { AURORA_POSTGRES_MAJOR_VERSIONS, CLOUDS, DEFAULT_ISTIO_VERSION, EKS_VERSIONS, GKE_VERSIONS, HTTP_METHODS, JURISDICTION_CODES, SERVICE_LINKED_ROLES, type ServiceLinkedRoleService } from "./catalog";
 
 /**
  * The shape of a region file. Zod checks shape and format here; relations between fields
@@ -293,8 +293,12 @@ export const AwsRegionSchema = z.strictObject({
     .prefault({}),
   /** Aurora PostgreSQL (tokens and payment records). */
   database: z.strictObject({
-    /** Aurora PostgreSQL version, pinned. */
-    engineVersion: z.string().regex(/^\d+\.\d+$/, { error: 'must be a major.minor version. Fix: e.g. "16.6".' }).default("16.6"),
+    /**
+     * Aurora PostgreSQL major version. Only the major is pinned: RDS picks the minor at creation and
+     * applies minor upgrades in the maintenance window (security patches, PCI DSS 6.3.3); a pinned
+     * minor would make the next plan try to downgrade after one.
+     */
+    engineVersion: z.enum(AURORA_POSTGRES_MAJOR_VERSIONS, { error: `must be a major version the blueprint supports. Fix: one of ${AURORA_POSTGRES_MAJOR_VERSIONS.map((v) => `"${v}"`).join(", ")} (the major only, e.g. "16").` }).default("16"),
     /** Instance class of every instance. */
     instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an RDS instance class. Fix: e.g. "db.r6g.large".' }).default("db.r6g.large"),
     /** Instances, one per AZ (2 or more, at most the number of AZs). */

@@ -33,8 +33,10 @@ export interface AuroraPostgresProps {
   /** Days of automated backups, 7 to 35. */
   readonly backupRetentionDays: number;
   /**
-   * Aurora PostgreSQL engine version, pinned so that the plan shows exactly what runs.
-   * @default "16.6"
+   * Aurora PostgreSQL major version, e.g. "16". The major only: RDS picks the minor and upgrades
+   * it itself (automatic minor upgrades are on), and a pinned minor would make the next plan try
+   * to downgrade after such an upgrade.
+   * @default "16"
    */
   readonly engineVersion?: string;
   /**
@@ -73,8 +75,11 @@ export class AuroraPostgres extends Construct {
     if (props.backupRetentionDays < 7 || props.backupRetentionDays > 35) {
       throw new Error(`AuroraPostgres ${props.name}: backupRetentionDays must be 7 to 35 (RDS allows at most 35), got ${props.backupRetentionDays}.`);
     }
-    const engineVersion = props.engineVersion ?? "16.6";
-    const major = engineVersion.split(".")[0];
+    const engineVersion = props.engineVersion ?? "16";
+    if (!/^\d+$/.test(engineVersion)) {
+      throw new Error(`AuroraPostgres ${props.name}: engineVersion must be a major version such as "16", got "${engineVersion}"; RDS upgrades minors itself, and a pinned minor would make the next plan try to downgrade.`);
+    }
+    const major = engineVersion;
     const instanceClass = props.instanceClass ?? "db.r6g.large";
     const network = props.network;
 
@@ -163,7 +168,7 @@ export class AuroraPostgres extends Construct {
           identifier: `${props.name}-${az}`,
           clusterIdentifier: this.cluster.id,
           engine: "aurora-postgresql",
-          engineVersion,
+          // No engine_version: an instance runs its cluster's version (and its minor upgrades).
           instanceClass,
           availabilityZone: az,
           publiclyAccessible: false,

@@ -462,6 +462,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
       d.Statement.filter((x) => x.Effect === "Deny").forEach((x) => (x.Condition = { StringNotEquals: { "kms:RequestAlias": [`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`, `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`] } })),
     ), ["keys"]],
   ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, ["keys"]],
+  ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6")],
+  ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version],
+  ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6")],
+  ["preflight.engine-major-only", "a single-instance database with a pinned minor", (j) => add(j, "aws_db_instance", "legacy", { engine: "postgres", engine_version: "16.6", storage_encrypted: true })],
   ["preflight.hsm-before-activation", "a second HSM before the cluster is activated", (j) => {
     const [name, hsm] = Object.entries(j.resource.aws_cloudhsm_v2_hsm as Record<string, TfJson>)[0];
     add(j, "aws_cloudhsm_v2_hsm", `${name}_second`, { ...hsm, subnet_id: "${aws_subnet.network_data_second.id}" });

@@ -53,6 +53,27 @@ function principalProblems(json: TfJson, region: AwsRegionConfig, address: strin
 
 export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
+    id: "preflight.engine-major-only",
+    requirement: "6.3.3, 12.5",
+    fix: "Pin the major version only (engine_version \"16\") and leave engine_version off the instances; RDS picks the minor and upgrades it in the maintenance window.",
+    description:
+      "a database whose minor versions RDS upgrades itself pins its major version only: a pinned minor makes the next plan try to downgrade after an automatic upgrade (and cannot be created once RDS retires it); its instances run the cluster's version",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const instances = resourcesOf(json, "aws_rds_cluster_instance");
+      for (const [n, c] of resourcesOf(json, "aws_rds_cluster")) {
+        const own = instances.filter(([, i]) => i.cluster_identifier === `\${aws_rds_cluster.${n}.id}`);
+        const upgradesItself = own.length === 0 || own.some(([, i]) => i.auto_minor_version_upgrade !== false);
+        if (upgradesItself && !/^\d+$/.test(String(c.engine_version ?? ""))) v.push(`aws_rds_cluster.${n}: engine_version ${JSON.stringify(c.engine_version)} is not a major version, and RDS upgrades its minor versions itself`);
+        for (const [i, body] of own) if (body.engine_version !== undefined && body.engine_version !== c.engine_version) v.push(`aws_rds_cluster_instance.${i}: pins engine_version ${JSON.stringify(body.engine_version)}; an instance runs its cluster's version`);
+      }
+      for (const [n, d] of resourcesOf(json, "aws_db_instance")) {
+        if (d.auto_minor_version_upgrade !== false && !/^\d+$/.test(String(d.engine_version ?? ""))) v.push(`aws_db_instance.${n}: engine_version ${JSON.stringify(d.engine_version)} is not a major version, and RDS upgrades its minor versions itself`);
+      }
+      return v;
+    },
+  },
+  {
     id: "preflight.hsm-before-activation",
     requirement: "3.6.1, 12.5",
     fix: "Keep hsm.stage at \"cluster\" until the ceremony has initialized and activated the cluster (CloudHsm creates one HSM then); the other HSMs come at stage keystore, and the key store waits for every HSM.",

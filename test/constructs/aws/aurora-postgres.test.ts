@@ -23,13 +23,24 @@ function database(stack: TestStack, overrides: Partial<AuroraPostgresProps> = {}
 }
 
 describe("AuroraPostgres", () => {
+  it("pins the major version only, and its instances run the cluster's", () => {
+    const stack = newStack();
+    database(stack);
+    const r = synthJson(stack).resource;
+    for (const i of Object.values(r.aws_rds_cluster_instance) as { engine_version?: string; auto_minor_version_upgrade: boolean }[]) {
+      expect(i.engine_version).toBeUndefined();
+      expect(i.auto_minor_version_upgrade).toBe(true);
+    }
+    expect(() => database(newStack(), { engineVersion: "16.6" })).toThrow(/major version such as "16"/);
+  });
+
   it("is secure by default", () => {
     const stack = newStack();
     database(stack);
     const r = synthJson(stack).resource;
     expect(r.aws_rds_cluster.db_cluster).toMatchObject({
       engine: "aurora-postgresql",
-      engine_version: "16.6",
+      engine_version: "16",
       storage_encrypted: true,
       kms_key_id: "${aws_kms_key.db_key.arn}",
       manage_master_user_password: true,
