@@ -23,6 +23,7 @@ import { regionTags } from "../model/aws/tags";
 import { KMSUSER_PASSWORD_VARIABLE } from "../model/aws/hsm";
 import { mirroredImages } from "../model/aws/registry";
 import { EKS_OUTPUT_IDS } from "../model/aws/eks";
+import { scramAcls } from "../model/aws/kafka";
 
 /** Output ids are API too (other stacks read them): fixed, not built. */
 const SUBNET_OUTPUT_IDS: Record<NetworkTier, string> = {
@@ -311,6 +312,11 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       value: this.kafka.topics.map((t) => ({ name: t.name, partitions: t.partitions, replication_factor: t.replicationFactor, retention_hours: t.retentionHours })),
       description: "Topics to create (auto-creation is off); see the README, Kafka topics",
     });
+    new TerraformOutput(this, "kafka_scram_acls", {
+      // The brokers deny a SCRAM user anything its ACLs do not name; these are its service's declared topics.
+      value: scramAcls(region).map((a) => ({ user: a.user, resource: a.resource, name: a.name, pattern_type: a.patternType, operations: a.operations })),
+      description: "Kafka ACLs to create for each SASL/SCRAM user (docs/deploy.md, step 5): exactly its service's declared topics",
+    });
     new TerraformOutput(this, "hsm_cluster_id", { value: this.hsm.cluster.clusterId, description: "CloudHSM cluster to initialize" });
     new TerraformOutput(this, "hsm_cluster_csr", {
       value: this.hsm.clusterCsr,
@@ -367,7 +373,14 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       const cluster = this.kafka.cluster;
       const topicArn = (topic: string) => `arn:${partition}:kafka:${cloudRegion}:${accountId}:topic/${cluster.clusterName}/*/${topic}`;
       statements.push({ Sid: "ConnectToKafka", Effect: "Allow", Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], Resource: cluster.arn });
-      if (write.length > 0) statements.push({ Sid: "WriteTopics", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], Resource: write.map(topicArn) });
+      if (write.length > 0) {
+        statements.push(
+          { Sid: "WriteTopics", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], Resource: write.map(topicArn) },
+          // Kafka clients produce idempotently by default (enable.idempotence=true since 3.0): MSK
+          // checks this cluster-level action for it, and refuses the producer without it.
+          { Sid: "WriteIdempotently", Effect: "Allow", Action: "kafka-cluster:WriteDataIdempotently", Resource: cluster.arn },
+        );
+      }
       if (read.length > 0) {
         statements.push(
           { Sid: "ReadTopics", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], Resource: read.map(topicArn) },

@@ -28,6 +28,10 @@ export function checkAwsKafka(c: AwsRegionConfig, report: Report): void {
     if (!/^[A-Za-z0-9_-]+$/.test(user) || k.scramUsers.indexOf(user) !== i) {
       report(`kafka.scramUsers[${i}]`, `"${user}" is repeated or has characters other than letters, digits, _ and -`, "list each user once, e.g. \"payment-core\"");
     }
+    const kafka = c.services.find((s) => s.name === user)?.access?.kafka;
+    if (!kafka || kafka.read.length + kafka.write.length === 0) {
+      report(`kafka.scramUsers[${i}]`, `"${user}" is no service with Kafka access, so it would get no ACL (the brokers deny a SCRAM user everything its ACLs do not name)`, "name a service that declares access.kafka (its ACLs are that service's topics), or remove the user");
+    }
   });
   k.topics.forEach((t, i) => {
     const field = `kafka.topics[${i}]`;

@@ -130,9 +130,13 @@ export class KafkaCluster extends Construct {
     this.configuration = new MskConfiguration(this, "Configuration", {
       name: `${props.name}-kafka`,
       kafkaVersions: [kafkaVersion],
-      description: "No auto-created topics; writes need two in-sync replicas",
+      description: "No auto-created topics; writes need two in-sync replicas; no access without an ACL",
       serverProperties: [
         "auto.create.topics.enable=false",
+        // SASL/SCRAM users reach only the topics their ACLs name (the default, true, lets every
+        // authenticated user read and write every topic that has no ACL). IAM clients are
+        // authorized by their IAM policies, not by ACLs.
+        "allow.everyone.if.no.acl.found=false",
         "default.replication.factor=3",
         "min.insync.replicas=2",
         "unclean.leader.election.enable=false",

@@ -110,6 +110,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["key generation 0", "eu", (r) => (r.hsm = { stage: "keys", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, tokenizationKeyGeneration: 0 }), "regions/eu.ts", "hsm.tokenizationKeyGeneration", "raise it by one"],
   ["one database instance", "eu", (r) => (r.database.instances = 1), "regions/eu.ts", "database.instances", "at least two"],
   ["backups under 7 days", "eu", (r) => (r.database.backupRetentionDays = 3), "regions/eu.ts", "database.backupRetentionDays", "at least 7"],
+  ["a SCRAM user with no service's topics (it would get no ACL)", "eu", (r) => (r.kafka.scramUsers = ["checkout-service"]), "regions/eu.ts", "kafka.scramUsers[0]", "declares access.kafka"],
   ["a pinned Aurora minor version", "eu", (r) => (r.database.engineVersion = "16.6" as never), "regions/eu.ts", "database.engineVersion", 'the major only, e.g. "16"'],
   ["a service-linked role the blueprint does not name", "eu", (r) => (r.existingServiceLinkedRoles = ["ec2.amazonaws.com" as never]), "regions/eu.ts", "existingServiceLinkedRoles[0]", ""],
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],

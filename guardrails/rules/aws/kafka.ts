@@ -1,6 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { ref, refName, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { statementsOf } from "../../../tfjson/iam-policy";
 import { onlyFromEksNodes } from "./network";
 import { KAFKA_PORTS } from "../../../model/aws/kafka";
 import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
@@ -65,14 +66,14 @@ export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
   {
     id: "kafka.configuration",
     requirement: "12.10",
-    fix: "Keep the MSK configuration's auto.create.topics.enable=false, min.insync.replicas=2 and default.replication.factor=3.",
-    description: "the cluster's configuration: auto.create.topics.enable=false, min.insync.replicas=2, default.replication.factor=3",
+    fix: "Keep the MSK configuration's auto.create.topics.enable=false, allow.everyone.if.no.acl.found=false, min.insync.replicas=2 and default.replication.factor=3.",
+    description: "the cluster's configuration: auto.create.topics.enable=false, allow.everyone.if.no.acl.found=false (a SCRAM user reaches only what its ACLs name), min.insync.replicas=2, default.replication.factor=3",
     check: ({ json }) =>
       resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
         const conf = resourcesOf(json, "aws_msk_configuration").find(([cn]) => c.configuration_info?.arn === ref("aws_msk_configuration", cn, "arn"));
         if (!conf) return [`aws_msk_cluster.${n}: no configuration of this stack`];
         const props = new Map(String(conf[1].server_properties).split("\n").map((l) => l.split("=").map((x) => x.trim()) as [string, string]));
-        const expected: Record<string, string> = { "auto.create.topics.enable": "false", "min.insync.replicas": "2", "default.replication.factor": "3" };
+        const expected: Record<string, string> = { "auto.create.topics.enable": "false", "allow.everyone.if.no.acl.found": "false", "min.insync.replicas": "2", "default.replication.factor": "3" };
         return Object.entries(expected).filter(([k, val]) => props.get(k) !== val).map(([k, val]) => `aws_msk_configuration.${conf[0]}: ${k} is ${props.get(k)}, expected ${val}`);
       }),
   },
@@ -107,5 +108,18 @@ export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       if (associations !== (region.kafka.scramSecretsReady ? secrets.length : 0)) v.push(`aws_msk_single_scram_secret_association: ${associations}, expected ${region.kafka.scramSecretsReady ? secrets.length : 0}`);
       return v;
     },
+  },
+  {
+    id: "kafka.idempotent-producers",
+    requirement: "7.2.1, 12.10",
+    fix: "Grant kafka-cluster:WriteDataIdempotently on the cluster wherever a role may WriteData on its topics (the stack's service roles do).",
+    description: "every role that may write to a topic of the cluster may also write idempotently on the cluster: Kafka producers are idempotent by default, and MSK refuses them without that action",
+    check: ({ json }) =>
+      resourcesOf(json, "aws_iam_role_policy").flatMap(([n, p]) => {
+        const statements = statementsOf(String(p.policy)).filter((st) => st.Effect === "Allow");
+        const writes = statements.some((st) => asList(st.Action).includes("kafka-cluster:WriteData") && asList(st.Resource).some((r) => String(r).includes(":topic/")));
+        const idempotent = statements.some((st) => asList(st.Action).includes("kafka-cluster:WriteDataIdempotently") && asList(st.Resource).some((r) => refName(r, "aws_msk_cluster", "arn") !== undefined));
+        return writes && !idempotent ? [`aws_iam_role_policy.${n}: may write to topics but not idempotently (kafka-cluster:WriteDataIdempotently on the cluster)`] : [];
+      }),
   },
 ]);
