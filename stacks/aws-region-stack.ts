@@ -253,6 +253,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
           lifecycle: { preventDestroy: true },
         });
     for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement, autoScalingRole ? [autoScalingRole] : []);
+    // The partner NLB reaches the ingress gateway's pods (ip targets) on the nodes.
+    this.eks.admitLoadBalancer("PartnerApiTargets", this.partnerApi.securityGroup, this.partnerApi.targetPorts);
     for (const service of region.services) {
       if (!service.access) continue;
       this.eks.workloadRole(service.name, {

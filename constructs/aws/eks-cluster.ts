@@ -287,6 +287,24 @@ export class EksCluster extends Construct {
     return new SecurityGroup(this, id, { name, description, vpcId: this.props.network.vpc.id, revokeRulesOnDelete: true, tags: { Name: name } });
   }
 
+  /**
+   * Admits a load balancer with ip targets (pods on the nodes) to the nodes on exactly its target
+   * ports: without this the nodes' security group drops its traffic and health checks.
+   */
+  admitLoadBalancer(id: string, loadBalancerSecurityGroup: SecurityGroup, ports: readonly { readonly port: number; readonly label: string }[]): void {
+    const scope = new Construct(this, id);
+    for (const { port, label } of ports) {
+      new VpcSecurityGroupIngressRule(scope, String(port), {
+        securityGroupId: this.nodeSecurityGroup.id,
+        description: `${id}: ${label} to its ip targets on the nodes`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: loadBalancerSecurityGroup.id,
+      });
+    }
+  }
+
   /** Rules between the control plane, the nodes, the endpoints, S3 and the data tier; nothing to or from 0.0.0.0/0. */
   private wireSecurityGroups(): void {
     const { network } = this.props;

@@ -65,6 +65,8 @@ export class PartnerEndpointService extends Construct {
   readonly targetGroup: LbTargetGroup;
   readonly endpointService: VpcEndpointService;
   readonly securityGroup: SecurityGroup;
+  /** The ports the NLB opens to its ip targets (traffic, health checks): the targets' security group must admit them from `securityGroup`. */
+  readonly targetPorts: readonly { readonly port: number; readonly label: string }[];
 
   constructor(scope: Construct, id: string, props: PartnerEndpointServiceProps) {
     super(scope, id);
@@ -84,6 +86,10 @@ export class PartnerEndpointService extends Construct {
     }
     const targetPort = props.targetPort ?? 443;
     const healthCheckPort = props.healthCheckPort ?? 15021;
+    this.targetPorts = [
+      { port: targetPort, label: "partner TLS" },
+      { port: healthCheckPort, label: "health checks" },
+    ];
     const network = props.network;
 
     if (props.clientCidrs.length === 0 || props.clientCidrs.some((c) => c === "0.0.0.0/0" || c === "::/0")) {

@@ -2,11 +2,32 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
-import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
 import { statementsOf } from "../../../tfjson/iam-policy";
 import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
+
+/** The ports each load balancer's security group must reach on its ip targets (traffic and health checks), by the group's reference. */
+export function loadBalancerTargetPorts(json: TfJson): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const [, listener] of resourcesOf(json, "aws_lb_listener")) {
+    const lb = refName(listener.load_balancer_arn, "aws_lb", "arn");
+    const groups = lb ? (asList(json.resource.aws_lb[lb]?.security_groups) as string[]) : [];
+    for (const action of asList<TfJson>(listener.default_action)) {
+      const tg = refName(action.target_group_arn, "aws_lb_target_group", "arn");
+      const group = tg ? json.resource.aws_lb_target_group?.[tg] : undefined;
+      if (!group || group.target_type !== "ip") continue;
+      for (const sg of groups) {
+        const ports = out.get(sg) ?? new Set<number>();
+        ports.add(Number(group.port));
+        ports.add(Number(one(group.health_check).port ?? group.port));
+        out.set(sg, ports);
+      }
+    }
+  }
+  return out;
+}
 
 const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
   const all = resourcesOf(json, type);
@@ -98,8 +119,8 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
   {
     id: "eks.control-plane-reaches-istio",
     requirement: "1.3.1",
-    fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only, and the API open to the workload tier on 443 only.",
-    description: "the node security group admits the control plane (and only it) on kubelet, webhooks, 15017 and 15012; the API admits the workload tier on 443 only",
+    fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only (besides a load balancer on exactly its ip targets' ports), and the API open to the workload tier on 443 only.",
+    description: "the node security group admits the control plane on kubelet, webhooks, 15017 and 15012, and nothing else but itself and a load balancer's security group on exactly the ports of its ip targets (traffic, health checks); the API admits the workload tier on 443 only",
     check: ({ json, region }) => {
       const [cn] = single(json, "aws_eks_cluster") ?? [];
       const cluster = cn ? json.resource.aws_eks_cluster[cn] : undefined;
@@ -113,8 +134,10 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       for (const { port, label } of CONTROL_PLANE_TO_NODE_PORTS) {
         if (!ingress.some(([, r]) => r.security_group_id === nodeSg && r.referenced_security_group_id === clusterSg && r.from_port === port && r.to_port === port)) v.push(`aws_security_group.${refName(nodeSg, "aws_security_group", "id") ?? nodeSg}: no ${label} (${port}) from the control plane`);
       }
+      const lbPorts = loadBalancerTargetPorts(json);
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === nodeSg)) {
-        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}`);
+        const fromLoadBalancer = r.from_port === r.to_port && r.ip_protocol === "tcp" && (lbPorts.get(r.referenced_security_group_id)?.has(r.from_port) ?? false);
+        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg && !fromLoadBalancer) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}${r.referenced_security_group_id ? ` on ${r.from_port}-${r.to_port}` : ""}`);
       }
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === clusterSg)) {
         if (r.from_port !== 443 || r.to_port !== 443 || !region.network.subnets.workload.includes(r.cidr_ipv4)) v.push(`aws_vpc_security_group_ingress_rule.${rn}: the API admits ${r.cidr_ipv4 ?? r.referenced_security_group_id} on ${r.from_port}-${r.to_port}`);

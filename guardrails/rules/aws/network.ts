@@ -1,6 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
+import { loadBalancerTargetPorts } from "./eks";
 import { parseCidr, rangeContains } from "../../../config/cidr";
 import { NETWORK_TIERS, extraInterfaceEndpoints, ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
@@ -314,6 +315,22 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       }
       for (const [tn, tg] of resourcesOf(json, "aws_lb_target_group")) {
         if (tg.protocol !== "TLS") v.push(`aws_lb_target_group.${tn}: traffic to targets is not re-encrypted (protocol ${tg.protocol})`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.load-balancer-reaches-targets",
+    requirement: "1.3.1, 12.10",
+    fix: "Admit each ip target group's traffic and health-check ports on the EKS nodes' security group from its load balancer's security group (EksCluster.admitLoadBalancer), exactly those ports.",
+    description: "every load balancer with ip targets reaches them: the EKS nodes' security group admits its security group on the target group's traffic and health-check ports (else every target stays unhealthy)",
+    check: ({ json }) => {
+      const nodes = eksNodeSecurityGroupRef(json);
+      const admitted = (lbGroup: string, port: number) =>
+        resourcesOf(json, "aws_vpc_security_group_ingress_rule").some(([, r]) => r.security_group_id === nodes && r.referenced_security_group_id === lbGroup && r.ip_protocol === "tcp" && r.from_port <= port && port <= r.to_port);
+      const v: string[] = [];
+      for (const [lbGroup, ports] of loadBalancerTargetPorts(json)) {
+        for (const port of ports) if (!admitted(lbGroup, port)) v.push(`aws_security_group.${refName(lbGroup, "aws_security_group", "id") ?? lbGroup}: a load balancer's ip targets are not reachable on port ${port} (the EKS nodes' security group does not admit it)`);
       }
       return v;
     },
