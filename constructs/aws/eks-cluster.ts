@@ -18,7 +18,7 @@ import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
-import { EKS_LOG_TYPES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS } from "../../model/aws/eks";
+import { EKS_LOG_TYPES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS } from "../../model/aws/eks";
 import { serviceLinkedRoleArn } from "../../model/aws/iam";
 
 /** Properties of {@link EksCluster}. */
@@ -260,13 +260,20 @@ export class EksCluster extends Construct {
       description: `EKS Pod Identity of ${props.namespace}/${props.serviceAccount}`,
       assumeRolePolicy: renderPolicy([
         {
-          Sid: "PodIdentityOfThisCluster",
+          Sid: "PodIdentityOfThisServiceAccount",
           Effect: "Allow",
           Principal: { Service: "pods.eks.amazonaws.com" },
           Action: ["sts:AssumeRole", "sts:TagSession"],
+          // The session tags EKS Pod Identity sends (docs: pod-id-role, pod-id-abac): this cluster,
+          // this namespace and service account only. A key EKS does not send (aws:SourceArn is not
+          // documented for Pod Identity) would deny every pod.
           Condition: {
-            StringEquals: { "aws:SourceAccount": this.props.accountId },
-            ArnEquals: { "aws:SourceArn": this.cluster.arn },
+            StringEquals: {
+              "aws:SourceAccount": this.props.accountId,
+              [`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterArn}`]: this.cluster.arn,
+              [`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.namespace}`]: props.namespace,
+              [`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}`]: props.serviceAccount,
+            },
           },
         },
       ]),

@@ -38,3 +38,16 @@ export const EKS_OUTPUT_IDS = {
   endpoint: "eks_cluster_endpoint",
   certificateAuthority: "eks_cluster_certificate_authority",
 } as const;
+
+/**
+ * The session tags EKS Pod Identity adds when it assumes a role (unless the association disables
+ * them): what a trust policy may condition on, besides aws:SourceAccount.
+ */
+export const POD_IDENTITY_SESSION_TAGS = {
+  clusterArn: "eks-cluster-arn",
+  clusterName: "eks-cluster-name",
+  namespace: "kubernetes-namespace",
+  serviceAccount: "kubernetes-service-account",
+  podName: "kubernetes-pod-name",
+  podUid: "kubernetes-pod-uid",
+} as const;

@@ -416,7 +416,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["eks.workload-identity-least-privilege", "role trusted by any cluster", (j) => {
     const r = named(j, "aws_iam_role", (x) => String(x.description).startsWith("EKS Pod Identity"));
     const doc = JSON.parse(r.assume_role_policy);
-    delete doc.Statement[0].Condition.ArnEquals;
+    delete doc.Statement[0].Condition.StringEquals["aws:RequestTag/eks-cluster-arn"];
     r.assume_role_policy = JSON.stringify(doc);
   }],
   ["eks.workload-identity-least-privilege", "a service loses its identity", (j) => delete j.resource.aws_eks_pod_identity_association[Object.keys(j.resource.aws_eks_pod_identity_association)[0]]],
@@ -471,6 +471,23 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["network.load-balancer-reaches-targets", "the target group's health check moves to a port nobody admits", (j) => (first(j, "aws_lb_target_group").health_check.port = "8080")],
   ["eks.control-plane-reaches-istio", "the load balancer admitted on a port that is not its targets'", (j) => (j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021.from_port = j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021.to_port = 22)],
   ["eks.control-plane-reaches-istio", "the load balancer admitted on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 0, to_port: 65535 })],
+  ["preflight.pod-identity-trust-keys", "a Pod Identity trust conditioned on aws:SourceArn (EKS does not send it)", (j) => {
+    const role = Object.values(j.resource.aws_iam_role as Record<string, TfJson>).find((r) => String(r.assume_role_policy).includes("pods.eks.amazonaws.com"))!;
+    const doc = JSON.parse(role.assume_role_policy);
+    doc.Statement[0].Condition.ArnEquals = { "aws:SourceArn": "${aws_eks_cluster.eks_cluster.arn}" };
+    role.assume_role_policy = JSON.stringify(doc);
+  }],
+  ["preflight.pod-identity-trust-keys", "an association with session tags off", (j) => (first(j, "aws_eks_pod_identity_association").disable_session_tags = true)],
+  ["eks.workload-identity-least-privilege", "a role trusted by another service account", (j) => {
+    const role = Object.values(j.resource.aws_iam_role as Record<string, TfJson>).find((r) => String(r.assume_role_policy).includes("pods.eks.amazonaws.com"))!;
+    role.assume_role_policy = String(role.assume_role_policy).replace(/"aws:RequestTag\/kubernetes-service-account":"[^"]+"/, '"aws:RequestTag/kubernetes-service-account":"default"');
+  }],
+  ["eks.workload-identity-least-privilege", "a role trusted by any namespace", (j) => {
+    const role = Object.values(j.resource.aws_iam_role as Record<string, TfJson>).find((r) => String(r.assume_role_policy).includes("pods.eks.amazonaws.com"))!;
+    const doc = JSON.parse(role.assume_role_policy);
+    delete doc.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-namespace"];
+    role.assume_role_policy = JSON.stringify(doc);
+  }],
   ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6")],
   ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version],
   ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6")],

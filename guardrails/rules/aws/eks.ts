@@ -3,7 +3,7 @@ import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
 import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
-import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES } from "../../../model/aws/eks";
+import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
 import { statementsOf } from "../../../tfjson/iam-policy";
 import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
@@ -202,8 +202,14 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       for (const [an, a] of assocs) {
         const role = refName(a.role_arn, "aws_iam_role", "arn");
         const trust = role ? statementsOf(roles[role].assume_role_policy) : [];
-        const ok = trust.length === 1 && JSON.stringify(trust[0].Principal) === JSON.stringify({ Service: "pods.eks.amazonaws.com" }) && String(trust[0].Condition?.ArnEquals?.["aws:SourceArn"]).startsWith("${aws_eks_cluster.");
-        if (!ok) v.push(`aws_eks_pod_identity_association.${an}: role not trusted by this cluster's Pod Identity only`);
+        const eq = trust[0]?.Condition?.StringEquals ?? {};
+        const ok =
+          trust.length === 1 &&
+          JSON.stringify(trust[0].Principal) === JSON.stringify({ Service: "pods.eks.amazonaws.com" }) &&
+          String(eq[`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterArn}`]).startsWith("${aws_eks_cluster.") &&
+          eq[`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.namespace}`] === a.namespace &&
+          eq[`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}`] === a.service_account;
+        if (!ok) v.push(`aws_eks_pod_identity_association.${an}: role not trusted by this cluster's Pod Identity for ${a.namespace}/${a.service_account} only`);
       }
       const tokenizationKeys = resourcesOf(json, "aws_kms_key").filter(([, k]) => String(k.description).includes("tokenization")).map(([kn]) => ref("aws_kms_key", kn, "arn"));
       // The service a role belongs to, through its Pod Identity association.

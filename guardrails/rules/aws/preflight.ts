@@ -6,7 +6,8 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
 import { TfJson, asList, resourcesOf } from "../../../tfjson/terraform";
-import { principalArns, statementsOf } from "../../../tfjson/iam-policy";
+import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { stackRules } from "../../rule";
 
 /** The policies that name principals, by resource type and argument: AWS rejects a policy naming a principal that does not exist. */
@@ -51,7 +52,30 @@ function principalProblems(json: TfJson, region: AwsRegionConfig, address: strin
   return declared.includes(principal) ? [] : [`${address}: names ${principal}, which the stack does not create before it and the region file does not declare`];
 }
 
+/** The condition keys EKS Pod Identity sends when it assumes a role: anything else in a trust condition denies every pod. */
+const POD_IDENTITY_CONDITION_KEYS = ["aws:SourceAccount", ...Object.values(POD_IDENTITY_SESSION_TAGS).map((t) => `aws:RequestTag/${t}`)];
+
 export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "preflight.pod-identity-trust-keys",
+    requirement: "7.2.1, 8.2.2",
+    fix: "Condition a Pod Identity trust only on aws:SourceAccount and the session tags EKS sends (aws:RequestTag/eks-cluster-arn, kubernetes-namespace, kubernetes-service-account, ...), and keep the association's session tags on.",
+    description:
+      "a role trusted by EKS Pod Identity conditions its trust only on keys Pod Identity sends (aws:SourceAccount and its session tags), and its associations keep session tags on: any other key, or no tags, denies every pod",
+    check: ({ json }) => {
+      const v: string[] = [];
+      for (const [n, role] of resourcesOf(json, "aws_iam_role")) {
+        for (const s of statementsOf(String(role.assume_role_policy))) {
+          if (!principalServices(s.Principal).includes("pods.eks.amazonaws.com")) continue;
+          for (const [op, kv] of Object.entries(s.Condition ?? {})) {
+            for (const key of Object.keys(kv)) if (!POD_IDENTITY_CONDITION_KEYS.includes(key)) v.push(`aws_iam_role.${n}: its Pod Identity trust conditions on ${key} (${op}), which EKS Pod Identity does not send`);
+          }
+        }
+      }
+      for (const [n, a] of resourcesOf(json, "aws_eks_pod_identity_association")) if (a.disable_session_tags === true) v.push(`aws_eks_pod_identity_association.${n}: session tags disabled, so the role's trust conditions never match`);
+      return v;
+    },
+  },
   {
     id: "preflight.engine-major-only",
     requirement: "6.3.3, 12.5",
