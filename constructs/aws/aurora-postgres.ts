@@ -106,14 +106,22 @@ export class AuroraPostgres extends Construct {
     this.parameterGroup = new RdsClusterParameterGroup(this, "ClusterParameters", {
       name: `${props.name}-aurora-postgresql${major}`,
       family: `aurora-postgresql${major}`,
-      description: "TLS only; connection and DDL logging",
+      description: "TLS only; connection, DDL and data-access audit logging",
       parameter: [
         { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
         { name: "ssl_min_protocol_version", value: "TLSv1.2", applyMethod: "pending-reboot" },
         { name: "log_connections", value: "1" },
         { name: "log_disconnections", value: "1" },
-        // DDL only: logging every statement would write cardholder data into the logs.
+        // DDL only: logging every statement with its values would write cardholder data into the logs.
         { name: "log_statement", value: "ddl" },
+        // pgaudit: every read and write of a table, by whom (PCI DSS 10.2.1.1: all individual access
+        // to cardholder data), one entry per relation, without bound parameter values. Loaded at
+        // boot beside pg_stat_statements (Performance Insights' SQL statistics).
+        { name: "shared_preload_libraries", value: "pg_stat_statements,pgaudit", applyMethod: "pending-reboot" },
+        { name: "pgaudit.log", value: "read,write,ddl,role" },
+        { name: "pgaudit.log_relation", value: "1" },
+        { name: "pgaudit.log_parameter", value: "0" },
+        { name: "pgaudit.log_catalog", value: "0" },
       ],
     });
 

@@ -488,6 +488,22 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     delete doc.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-namespace"];
     role.assume_role_policy = JSON.stringify(doc);
   }],
+  ["database.access-audited", "pgaudit not loaded", (j) => {
+    const g = first(j, "aws_rds_cluster_parameter_group");
+    g.parameter = (g.parameter as TfJson[]).map((p) => (p.name === "shared_preload_libraries" ? { ...p, value: "pg_stat_statements" } : p));
+  }],
+  ["database.access-audited", "reads not audited", (j) => {
+    const g = first(j, "aws_rds_cluster_parameter_group");
+    g.parameter = (g.parameter as TfJson[]).map((p) => (p.name === "pgaudit.log" ? { ...p, value: "write,ddl" } : p));
+  }],
+  ["database.access-audited", "writes not audited", (j) => {
+    const g = first(j, "aws_rds_cluster_parameter_group");
+    g.parameter = (g.parameter as TfJson[]).filter((p) => p.name !== "pgaudit.log");
+  }],
+  ["database.access-audited", "bound values (cardholder data) logged", (j) => {
+    const g = first(j, "aws_rds_cluster_parameter_group");
+    g.parameter = (g.parameter as TfJson[]).map((p) => (p.name === "pgaudit.log_parameter" ? { ...p, value: "1" } : p));
+  }],
   ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6")],
   ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version],
   ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6")],

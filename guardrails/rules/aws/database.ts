@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
 import { onlyFromEksNodes } from "./network";
 import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 import { POSTGRES_PORT } from "../../../model/aws/database";
@@ -109,6 +109,25 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
         const group = resourcesOf(json, "aws_db_subnet_group").find(([gn]) => c.db_subnet_group_name === ref("aws_db_subnet_group", gn, "name"));
         const dataSubnets = tierSubnetRefs(json, "data");
         if (!group || JSON.stringify([...asList(group[1].subnet_ids)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_rds_cluster.${n}: not in the data-tier subnets`);
+        return v;
+      }),
+  },
+  {
+    id: "database.access-audited",
+    requirement: "10.2.1.1, 10.2.1.2",
+    fix: "Keep AuroraPostgres's cluster parameters: pgaudit in shared_preload_libraries, pgaudit.log with read and write (and ddl, role), pgaudit.log_parameter 0; create the extension once (docs/deploy.md).",
+    description: "every read and write of the database's tables is audited with the user who made it (pgaudit loaded at boot, pgaudit.log read and write), without the bound values (no cardholder data in the logs)",
+    check: ({ json }) =>
+      resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
+        const group = resourcesOf(json, "aws_rds_cluster_parameter_group").find(([gn]) => c.db_cluster_parameter_group_name === ref("aws_rds_cluster_parameter_group", gn, "name"));
+        if (!group) return [`aws_rds_cluster.${n}: no cluster parameter group of this stack`];
+        const params = new Map(asList<TfJson>(group[1].parameter).map((p) => [String(p.name), p] as const));
+        const v: string[] = [];
+        const preload = params.get("shared_preload_libraries");
+        if (!String(preload?.value ?? "").split(",").map((x) => x.trim()).includes("pgaudit")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit is not in shared_preload_libraries`);
+        const classes = String(params.get("pgaudit.log")?.value ?? "").split(",").map((x) => x.trim());
+        for (const wanted of ["read", "write", "ddl"]) if (!classes.includes(wanted) && !classes.includes("all")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log does not audit ${wanted}`);
+        if (String(params.get("pgaudit.log_parameter")?.value ?? "0") !== "0") v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log_parameter writes bound values (cardholder data) into the logs`);
         return v;
       }),
   },
