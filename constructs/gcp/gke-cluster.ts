@@ -130,6 +130,9 @@ export class GkeCluster extends Construct {
       location: props.region,
       nodeLocations: [...props.zones],
       autoscaling: { minNodeCount: props.nodes.minPerZone, maxNodeCount: props.nodes.maxPerZone },
+      // Nodes from the start (per zone): without it the pool starts empty, and the autoscaler adds
+      // nodes only for pods that are already pending, so istiod and the system pods wait.
+      initialNodeCount: props.nodes.minPerZone,
       management: { autoRepair: true, autoUpgrade: true },
       nodeConfig,
     });
@@ -160,6 +163,9 @@ export class GkeCluster extends Construct {
         serviceAccountId: account.name,
         role: "roles/iam.workloadIdentityUser",
         member: `serviceAccount:${props.projectId}.svc.id.goog[${w.namespace}/${w.serviceAccount}]`,
+        // The pool <project>.svc.id.goog exists only once a cluster with Workload Identity does:
+        // IAM refuses a member of it before.
+        dependsOn: [this.cluster],
       });
       identities[w.id] = account;
     }

@@ -71,6 +71,18 @@ const MUTATIONS: [string, string, (j: TfJson) => void][] = [
   ["gcp.database-hardened", "plaintext allowed", (j) => (first(j, "google_sql_database_instance").settings.ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED")],
   ["gcp.database-hardened", "zonal", (j) => (first(j, "google_sql_database_instance").settings.availability_type = "ZONAL")],
   ["gcp.database-hardened", "a root password", (j) => (first(j, "google_sql_database_instance").root_password = "${var.pw}")],
+  ["preflight.workload-identity-after-cluster", "a Workload Identity binding before the cluster", (j) => {
+    const b = Object.values(j.resource.google_service_account_iam_member as Record<string, TfJson>).find((x) => String(x.member).includes(".svc.id.goog["))!;
+    delete b.depends_on;
+  }],
+  ["preflight.workload-identity-after-cluster", "a project-level Workload Identity member with no order", (j) =>
+    add(j, "google_project_iam_member", "wi", { project: "p", role: "roles/viewer", member: "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/x]" })],
+  ["preflight.node-pool-starts-with-nodes", "the node pool starts empty", (j) => delete first(j, "google_container_node_pool").initial_node_count],
+  ["preflight.node-pool-starts-with-nodes", "the node pool starts under its minimum", (j) => {
+    const p = first(j, "google_container_node_pool");
+    p.initial_node_count = 1;
+    p.autoscaling.min_node_count = 2;
+  }],
   ["gcp.gke-hardened", "metadata server exposed to pods", (j) => (first(j, "google_container_node_pool").node_config.workload_metadata_config.mode = "GCE_METADATA")],
   ["gcp.gke-hardened", "nodes as the default compute account", (j) => (first(j, "google_container_node_pool").node_config.service_account = "default")],
   ["gcp.gke-hardened", "nodes in one zone", (j) => (first(j, "google_container_node_pool").node_locations = ["asia-southeast1-a"])],
