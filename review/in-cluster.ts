@@ -66,7 +66,14 @@ function meshSection(view: StackView): string {
     // `${data.terraform_remote_state.x.outputs.id}` → `region-<name>'s output id`
     const output = (value: unknown) => String(value).replace(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([a-z0-9_]+)\}$/, `region-${view.region.name}'s output $1`);
     const ca = [
-      ...manifests.map(([address, m]) => [address, m.kind, m.metadata?.name, `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`]),
+      ...manifests.map(([address, m]) => [
+        address,
+        m.kind,
+        m.metadata?.name,
+        m.kind === "Certificate"
+          ? `serving certificate from ${m.spec?.issuerRef?.kind} ${m.spec?.issuerRef?.name}: ${asList(m.spec?.dnsNames).join(", ")}, ${asList(m.spec?.uris).join(", ")}; ${m.spec?.duration}, into Secret ${m.spec?.secretName}`
+          : `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`,
+      ]),
       ...resourcesOf(view.json, "kubernetes_config_map_v1").map(([n, r]) => [`kubernetes_config_map_v1.${n}`, "ConfigMap", `${r.metadata?.namespace}/${r.metadata?.name}`, `trust anchor: ${Object.values((r.data ?? {}) as Record<string, string>).map(output).join(", ")}`]),
     ];
     if (ca.length) {

@@ -183,12 +183,42 @@ export function istioCsrValues(registry: string, trustDomain: string, rootNamesp
     app: {
       logFormat: "json",
       certmanager: { namespace: rootNamespace, issuer: { ...MESH_CA_ISSUER }, preserveCertificateRequests: false },
-      tls: { trustDomain, rootCAFile: "/var/run/secrets/istio-csr/ca.pem", certificateDuration: "1h", istiodCertificateDuration: "1h" },
+      // istiod's serving certificate is declared by the blueprint (istiodCertificate), waited for
+      // until Ready, before istiod starts: istio-csr's own would be created asynchronously, and
+      // istiod reads it once at start.
+      tls: { trustDomain, rootCAFile: "/var/run/secrets/istio-csr/ca.pem", certificateDuration: "1h", istiodCertificateEnable: false },
       server: { maxCertificateDuration: WORKLOAD_CERTIFICATE_MAX },
       istio: { namespace: rootNamespace },
     },
     volumes: [{ name: "root-ca", configMap: { name: TRUST_ANCHOR_CONFIG_MAP } }],
     volumeMounts: [{ name: "root-ca", mountPath: "/var/run/secrets/istio-csr", readOnly: true }],
+  };
+}
+
+/** The Secret istiod reads its serving certificate from (istio-csr's convention). */
+export const ISTIOD_TLS_SECRET = "istiod-tls";
+
+/**
+ * istiod's serving certificate, from the region's intermediate, as istio-csr's chart would make it
+ * (its DNS name and SPIFFE ID, 1 h, renewed at 30 min, a new key each time), but declared by the
+ * blueprint so that istiod is installed only once it is Ready.
+ */
+export function istiodCertificate(trustDomain: string, rootNamespace: string): Record<string, unknown> {
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: { name: "istiod", namespace: rootNamespace },
+    spec: {
+      commonName: `istiod.${rootNamespace}.svc`,
+      dnsNames: [`istiod.${rootNamespace}.svc`],
+      uris: [`spiffe://${trustDomain}/ns/${rootNamespace}/sa/istiod-service-account`],
+      secretName: ISTIOD_TLS_SECRET,
+      duration: "1h",
+      renewBefore: "30m",
+      privateKey: { rotationPolicy: "Always", algorithm: "RSA", size: 2048 },
+      revisionHistoryLimit: 1,
+      issuerRef: { name: MESH_CA_ISSUER.name, kind: MESH_CA_ISSUER.kind, group: MESH_CA_ISSUER.group },
+    },
   };
 }
 

@@ -4,9 +4,10 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "../../core/cdktf";
 import { RegionConfig } from "../../config/schema";
 import { ISTIO_ROOT_NAMESPACE, workloadNamespaces } from "../../model/mesh/policies";
-import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, meshCaIssuer } from "../../model/mesh/pki";
+import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, istiodCertificate, meshCaIssuer } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
 import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/in-cluster";
@@ -39,7 +40,7 @@ export class IstioStack extends ClusterStack {
 
     // Where the region has an intermediate CA: the PCA issuer, the platform root as trust
     // anchor, and istio-csr, before istiod (which sends its own CSR and the sidecars' to istio-csr).
-    const caReady: Release[] = [];
+    const caReady: ITerraformDependable[] = [];
     if (hasMeshPki(region)) {
       const pki = new Construct(this, "WorkloadCa");
       // The PCA issuer may write here (its issuer's status, the CertificateRequests) and nowhere else.
@@ -64,7 +65,13 @@ export class IstioStack extends ClusterStack {
         values: [JSON.stringify(istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE))],
         dependsOn: [issuer, anchor, root],
       });
-      caReady.push(this.istioCsr);
+      // istiod's serving certificate, Ready before istiod starts (it reads it once).
+      const istiodCertificateReady = new Manifest(pki, "IstiodCertificate", {
+        manifest: istiodCertificate(region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE),
+        wait: { condition: [{ type: "Ready", status: "True" }] },
+        dependsOn: [issuer, root],
+      });
+      caReady.push(this.istioCsr, istiodCertificateReady);
     }
     this.base = new Release(this, "IstioBase", {
       ...release,

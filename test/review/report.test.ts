@@ -199,9 +199,10 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
       );
       if (withCa) {
         const ca = tableAfter(s.report, "## Workload CA");
-        expect(ca.map(([, kind]) => kind)).toEqual(["AWSPCAIssuer", "ConfigMap"]);
+        expect(ca.map(([, kind]) => kind)).toEqual(["AWSPCAIssuer", "Certificate", "ConfigMap"]);
         expect(ca[0][3]).toBe(`signs through region-${s.region.name}'s output mesh_ca_arn in ${s.region.cloudRegion}`);
-        expect(ca[1][3]).toBe(`trust anchor: region-${s.region.name}'s output mesh_trust_anchor`);
+        expect(ca[1][3]).toBe(`serving certificate from AWSPCAIssuer mesh-intermediate: istiod.istio-system.svc, spiffe://${s.region.mesh.trustDomain}/ns/istio-system/sa/istiod-service-account; 1h, into Secret istiod-tls`);
+        expect(ca[2][3]).toBe(`trust anchor: region-${s.region.name}'s output mesh_trust_anchor`);
       } else expect(s.report).not.toContain("## Workload CA");
     } else {
       const rows = tableAfter(s.report, "## Mesh policies");

@@ -3,7 +3,7 @@ import { MESH_PKI_RELEASES } from "../../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE } from "../../../model/mesh/policies";
 import {
   END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
-  RbacRule, TRUST_ANCHOR_CONFIG_MAP, certManagerValues, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+  RbacRule, TRUST_ANCHOR_CONFIG_MAP, istiodCertificate, certManagerValues, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../../model/mesh/pki";
 
 import { stackRules } from "../../rule";
@@ -177,7 +177,14 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
         const body = json.resource.kubernetes_manifest[address.split(".")[1]];
         if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until the issuer is Ready`);
       }
-      for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is not the blueprint's PCA issuer`);
+      const certificates = manifests.filter(([, m]) => sameJson(m, istiodCertificate(region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE)));
+      if (certificates.length !== 1) v.push(`kubernetes_manifest: no Certificate istiod in ${ISTIO_ROOT_NAMESPACE} for istiod's serving certificate (istio-csr would create it after istiod may have started)`);
+      for (const [address] of certificates) {
+        const body = json.resource.kubernetes_manifest[address.split(".")[1]];
+        if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until istiod's certificate is Ready`);
+        if (!issuers.every(([a]) => asList<string>(body.depends_on).includes(a))) v.push(`${address}: requested before its issuer`);
+      }
+      for (const [address, m] of manifests) if (!issuers.some(([a]) => a === address) && !certificates.some(([a]) => a === address)) v.push(`${address}: ${m.apiVersion} ${m.kind} ${m.metadata?.name} is neither the blueprint's PCA issuer nor istiod's certificate`);
       const anchors = maps.filter(([, s]) => s.metadata?.name === TRUST_ANCHOR_CONFIG_MAP && s.metadata?.namespace === PKI_NAMESPACE && sameJson(s.data, { "ca.pem": anchor }));
       if (anchors.length !== 1) v.push(`kubernetes_config_map_v1: no ${PKI_NAMESPACE}/${TRUST_ANCHOR_CONFIG_MAP} holding region-${region.name}'s ${MESH_CA_OUTPUT_IDS.trustAnchor} (and only it)`);
       for (const [n] of maps) if (!anchors.some(([a]) => a === n)) v.push(`kubernetes_config_map_v1.${n}: not the trust anchor`);
@@ -190,6 +197,9 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
         const deps = asList<string>(csr[1].depends_on);
         if (!issuers.every(([address]) => deps.includes(address)) || !anchors.every(([n]) => deps.includes(`kubernetes_config_map_v1.${n}`))) v.push(`helm_release.${csr[0]}: installed before its issuer and trust anchor`);
         if (istiod && !asList(istiod[1].depends_on).includes(`helm_release.${csr[0]}`)) v.push(`helm_release.${istiod[0]}: installed before istio-csr, its CA`);
+      }
+      if (istiod) {
+        for (const [address] of certificates) if (!asList(istiod[1].depends_on).includes(address)) v.push(`helm_release.${istiod[0]}: installed before its serving certificate (${address}) is Ready; istiod reads it once at start`);
       }
       return v;
     },

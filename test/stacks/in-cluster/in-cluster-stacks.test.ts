@@ -256,6 +256,15 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
   ["mesh.workload-ca", "a trust anchor written in the stack", "istio", (j) => (anchorOf(j).data["ca.pem"] = "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----")],
   ["mesh.workload-ca", "istiod before istio-csr", "istio", (j) => (release(j, "istiod").depends_on = release(j, "istiod").depends_on.filter((d: string) => !d.includes("istio_csr")))],
   ["mesh.workload-ca", "istio-csr before its issuer", "istio", (j) => (release(j, "cert-manager-istio-csr").depends_on = [])],
+  ["mesh.workload-ca", "istiod before its serving certificate is Ready", "istio", (j) => (release(j, "istiod").depends_on = release(j, "istiod").depends_on.filter((d: string) => !d.includes("istiod_certificate")))],
+  ["mesh.workload-ca", "istiod's certificate not waited for", "istio", (j) => delete manifestBody(j, "Certificate").wait],
+  ["mesh.workload-ca", "istiod's certificate requested before its issuer", "istio", (j) => (manifestBody(j, "Certificate").depends_on = [])],
+  ["mesh.workload-ca", "istiod's certificate with another identity", "istio", (j) => (manifestBody(j, "Certificate").manifest.spec.uris = ["spiffe://cluster.local/ns/istio-system/sa/istiod"])],
+  ["mesh.workload-ca", "no certificate declared for istiod", "istio", (j) => {
+    const [name] = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).find(([, r]) => r.manifest.kind === "Certificate")!;
+    delete j.resource.kubernetes_manifest[name];
+  }],
+  ["mesh.workload-ca", "istio-csr creates istiod's certificate itself again (asynchronously)", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.tls.istiodCertificateEnable = true))],
   ["mesh.istio-install", "istiod runs its own CA again", "istio", (j) => istiodValuesEdit(j, (v) => delete v.env)],
   ["mesh.istio-install", "a legacy pilot block turns istiod's CA back on (the chart copies it over the top level)", "istio", (j) => istiodValuesEdit(j, (v) => (v.pilot = { env: { ENABLE_CA_SERVER: "true" } }))],
   ["mesh.istio-install", "istiod sends CSRs elsewhere", "istio", (j) => istiodValuesEdit(j, (v) => (v.global.caAddress = "istiod.istio-system.svc:15012"))],
