@@ -43,22 +43,25 @@ export type JurisdictionCode = keyof typeof JURISDICTIONS;
 export const JURISDICTION_CODES = Object.keys(JURISDICTIONS) as JurisdictionCode[];
 
 /**
- * Availability-zone names per AWS region. Names, not zone ids: a stack pins resources by name and
- * the name→id mapping differs per account, which is fine because every resource of a region is
- * in one account.
+ * Availability zone IDs per AWS region. The stack places everything zonal by zone ID: an ID names
+ * the same physical zone in every account, while a zone name (eu-west-1a) maps to a different one
+ * in each account, so a name could land a subnet in a zone where EKS cannot run.
  */
-export const AWS_AVAILABILITY_ZONES: Readonly<Record<string, readonly string[]>> = {
-  "eu-west-1": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-  "eu-west-3": ["eu-west-3a", "eu-west-3b", "eu-west-3c"],
-  "eu-central-1": ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
-  "eu-north-1": ["eu-north-1a", "eu-north-1b", "eu-north-1c"],
-  "eu-south-1": ["eu-south-1a", "eu-south-1b", "eu-south-1c"],
-  "eu-south-2": ["eu-south-2a", "eu-south-2b", "eu-south-2c"],
-  "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"],
-  "us-east-2": ["us-east-2a", "us-east-2b", "us-east-2c"],
-  "us-west-1": ["us-west-1a", "us-west-1b", "us-west-1c"],
-  "us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
+export const AWS_AVAILABILITY_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
+  "eu-west-1": ["euw1-az1", "euw1-az2", "euw1-az3"],
+  "eu-west-3": ["euw3-az1", "euw3-az2", "euw3-az3"],
+  "eu-central-1": ["euc1-az1", "euc1-az2", "euc1-az3"],
+  "eu-north-1": ["eun1-az1", "eun1-az2", "eun1-az3"],
+  "eu-south-1": ["eus1-az1", "eus1-az2", "eus1-az3"],
+  "eu-south-2": ["eus2-az1", "eus2-az2", "eus2-az3"],
+  "us-east-1": ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6"],
+  "us-east-2": ["use2-az1", "use2-az2", "use2-az3"],
+  "us-west-1": ["usw1-az1", "usw1-az2", "usw1-az3"],
+  "us-west-2": ["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
 };
+
+/** Zone IDs where EKS cannot place a cluster's control-plane subnets (the EKS user guide lists them). */
+export const EKS_UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];
 
 /** Zones per GCP region (names, as the APIs take them). */
 export const GCP_ZONES: Readonly<Record<string, readonly string[]>> = {
@@ -80,7 +83,7 @@ export const GCP_ZONES: Readonly<Record<string, readonly string[]>> = {
 
 /** AZs (AWS) or zones (GCP) of a cloud region, if the catalog knows the region. */
 export function zonesOf(cloud: Cloud, cloudRegion: string): readonly string[] | undefined {
-  return (cloud === "aws" ? AWS_AVAILABILITY_ZONES : GCP_ZONES)[cloudRegion];
+  return (cloud === "aws" ? AWS_AVAILABILITY_ZONE_IDS : GCP_ZONES)[cloudRegion];
 }
 
 /** The jurisdiction a cloud region belongs to, if the catalog knows it. */

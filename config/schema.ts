@@ -26,7 +26,7 @@ const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   error: 'must be a Kubernetes name: lowercase letters, digits and "-", at most 63 characters. Fix: e.g. "payment-core".',
 });
 
-/** One list entry per availability zone, in the order of `availabilityZones`. */
+/** One list entry per availability zone, in the order of `availabilityZoneIds`. */
 const perAz = cidr.array();
 
 /** The stages of the CloudHSM lifecycle, in order. */
@@ -210,13 +210,17 @@ export const AwsRegionSchema = z.strictObject({
   existingServiceLinkedRoles: z
     .array(z.enum(Object.keys(SERVICE_LINKED_ROLES) as [ServiceLinkedRoleService, ...ServiceLinkedRoleService[]]))
     .default([]),
-  /** At least three AZ names of `cloudRegion`; every tier has one subnet in each. */
-  availabilityZones: z.array(z.string()).min(1),
+  /**
+   * At least three availability zone IDs of `cloudRegion` (e.g. `euw1-az1`; `aws ec2
+   * describe-availability-zones` lists them): everything zonal is placed by ID, which names the
+   * same physical zone in every account (a zone name does not). Every tier has one subnet in each.
+   */
+  availabilityZoneIds: z.array(z.string()).min(1),
   /** The VPC and its subnet plan. */
   network: z.strictObject({
     /** The VPC's block, /16 to /24, distinct from every other region's. */
     vpcCidr: cidr,
-    /** One block per availability zone and tier, in the order of `availabilityZones`, inside the VPC block. */
+    /** One block per availability zone and tier, in the order of `availabilityZoneIds`, inside the VPC block. */
     subnets: z.strictObject({
       /** EKS nodes and pods. The only tier with a route to S3 (gateway endpoint). */
       workload: perAz,

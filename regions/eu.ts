@@ -7,7 +7,7 @@ const region: AwsRegionFile = {
   cloudRegion: "eu-west-1",
   jurisdiction: "EU",
   accountId: "111122223333",
-  availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+  availabilityZoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
   drPartnerRegion: "eu-central-1",
   naming: { prefix: "acme-pay" },
   network: {

@@ -7,7 +7,8 @@ const region: AwsRegionFile = {
   cloudRegion: "us-east-1",
   jurisdiction: "US",
   accountId: "444455556666",
-  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  // use1-az3 cannot host EKS: placed by zone ID, the region avoids it in every account.
+  availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az4"],
   naming: { prefix: "acme-pay" },
   network: {
     vpcCidr: "10.20.0.0/16",

@@ -37,8 +37,8 @@ function regionDiagram(view: StackView): string {
   const tier = (t: string) =>
     resourcesOf(json, "aws_subnet")
       .filter(([, s]) => s.tags?.Tier === t)
-      .sort(([, a], [, b]) => (a.availability_zone < b.availability_zone ? -1 : 1))
-      .map(([, s]) => `${s.cidr_block} ${s.availability_zone}`);
+      .sort(([, a], [, b]) => (a.availability_zone_id < b.availability_zone_id ? -1 : 1))
+      .map(([, s]) => `${s.cidr_block} ${s.availability_zone_id}`);
   const vpc = resourcesOf(json, "aws_vpc")[0]?.[1] ?? {};
   const interfaceServices = resourcesOf(json, "aws_vpc_endpoint")
     .filter(([, e]) => e.vpc_endpoint_type === "Interface")

@@ -98,7 +98,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       accountId: region.accountId,
       region: region.cloudRegion,
       cidrBlock: region.network.vpcCidr,
-      availabilityZones: region.availabilityZones,
+      availabilityZoneIds: region.availabilityZoneIds,
       subnets: region.network.subnets,
       flowLogKey: this.keys.logs,
       flowLogRetentionDays: region.retention.logDays,

@@ -18,7 +18,7 @@ export function checkEks(c: AwsRegionConfig, report: Report): void {
     report("eks.deployRoleArn", "is the administrators' role", "give the deploy pipeline its own role, so that its use is told apart in the audit trail");
   }
   const n = eks.nodes;
-  const azs = c.availabilityZones.length;
+  const azs = c.availabilityZoneIds.length;
   if (n.minSize < azs || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
     report("eks.nodes", `minSize ${n.minSize}, desiredSize ${n.desiredSize}, maxSize ${n.maxSize}`, `use ${azs} <= minSize <= desiredSize <= maxSize: at least one node per AZ`);
   }

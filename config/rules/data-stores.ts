@@ -8,8 +8,8 @@ import type { Report } from "./types";
 /** Aurora: at least two instances, each in its own AZ; backups kept 7 to 35 days. */
 export function checkAwsDatabase(c: AwsRegionConfig, report: Report): void {
   const db = c.database;
-  if (db.instances < 2 || db.instances > c.availabilityZones.length) {
-    report("database.instances", `${db.instances} instance(s) for ${c.availabilityZones.length} AZs`, `use 2 to ${c.availabilityZones.length}: at least two for failover, each in its own AZ`);
+  if (db.instances < 2 || db.instances > c.availabilityZoneIds.length) {
+    report("database.instances", `${db.instances} instance(s) for ${c.availabilityZoneIds.length} AZs`, `use 2 to ${c.availabilityZoneIds.length}: at least two for failover, each in its own AZ`);
   }
   if (db.backupRetentionDays < 7 || db.backupRetentionDays > 35) {
     report("database.backupRetentionDays", `${db.backupRetentionDays} days is outside 7 to 35`, "use at least 7 (the reference model's floor) and at most 35 (RDS's limit)");
@@ -19,7 +19,7 @@ export function checkAwsDatabase(c: AwsRegionConfig, report: Report): void {
 /** MSK: brokers spread evenly over the AZs, SCRAM users and topics each once, replication that survives a broker loss. */
 export function checkAwsKafka(c: AwsRegionConfig, report: Report): void {
   const k = c.kafka;
-  const azCount = c.availabilityZones.length;
+  const azCount = c.availabilityZoneIds.length;
   const brokers = k.brokers ?? azCount;
   if (k.brokers !== undefined && (k.brokers < 3 || k.brokers % azCount !== 0)) {
     report("kafka.brokers", `${k.brokers} brokers cannot spread evenly over ${azCount} AZs (or is under 3)`, `use a multiple of ${azCount} that is at least 3, e.g. ${Math.max(3, azCount)}`);

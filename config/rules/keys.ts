@@ -9,8 +9,8 @@ import type { Report } from "./types";
 /** The CloudHSM stage, its trust anchor and the tokenization key generation. */
 export function checkHsm(c: AwsRegionConfig, report: Report): void {
   const hsm = c.hsm;
-  if (hsm.count < 2 || hsm.count > c.availabilityZones.length) {
-    report("hsm.count", `${hsm.count} HSM(s) for ${c.availabilityZones.length} AZs`, `use 2 to ${c.availabilityZones.length}: KMS custom key stores need two active HSMs in different AZs`);
+  if (hsm.count < 2 || hsm.count > c.availabilityZoneIds.length) {
+    report("hsm.count", `${hsm.count} HSM(s) for ${c.availabilityZoneIds.length} AZs`, `use 2 to ${c.availabilityZoneIds.length}: KMS custom key stores need two active HSMs in different AZs`);
   }
   const stageIndex = HSM_STAGES.indexOf(hsm.stage);
   if (hsm.trustAnchorCertificate === undefined) {

@@ -2,26 +2,28 @@
  * The address plan: zones, the VPC and its subnets (AWS), the ranges and the Google APIs address
  * (GCP), the interface endpoints.
  */
-import { DEFAULT_INTERFACE_ENDPOINTS } from "../catalog";
+import { DEFAULT_INTERFACE_ENDPOINTS, EKS_UNSUPPORTED_ZONE_IDS } from "../catalog";
 import { Ipv4Range, isPrivate, parseCidr, rangeContains, rangesOverlap } from "../cidr";
 import { AwsRegionConfig, GcpRegionConfig, SUBNET_TIERS } from "../schema";
 import type { Report } from "./types";
 
-/** The AWS region's availability zones: three or more, each once, each of the region. */
+/** The AWS region's availability zones, by ID: three or more, each once, each of the region, none where EKS cannot run. */
 export function checkAvailabilityZones(c: AwsRegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
-  if (c.availabilityZones.length < 3) {
+  if (c.availabilityZoneIds.length < 3) {
     report(
-      "availabilityZones",
-      `lists ${c.availabilityZones.length} zone(s); the reference model needs at least 3 for the data tier and quorum`,
+      "availabilityZoneIds",
+      `lists ${c.availabilityZoneIds.length} zone(s); the reference model needs at least 3 for the data tier and quorum`,
       `list three or more zones of ${c.cloudRegion}${knownAzs ? ` (${knownAzs.join(", ")})` : ""}`,
     );
   }
   const seen = new Set<string>();
-  c.availabilityZones.forEach((az, i) => {
-    if (seen.has(az)) report(`availabilityZones[${i}]`, `"${az}" is listed twice`, "list each zone once");
+  c.availabilityZoneIds.forEach((az, i) => {
+    if (seen.has(az)) report(`availabilityZoneIds[${i}]`, `"${az}" is listed twice`, "list each zone once");
     seen.add(az);
     if (knownAzs && !knownAzs.includes(az)) {
-      report(`availabilityZones[${i}]`, `"${az}" is not a zone of ${c.cloudRegion}`, `use one of ${knownAzs.join(", ")}`);
+      report(`availabilityZoneIds[${i}]`, `"${az}" is not a zone ID of ${c.cloudRegion}`, `use one of ${knownAzs.join(", ")} (zone IDs, not names: aws ec2 describe-availability-zones shows both)`);
+    } else if (EKS_UNSUPPORTED_ZONE_IDS.includes(az)) {
+      report(`availabilityZoneIds[${i}]`, `"${az}" is a zone where EKS cannot place the cluster`, `use another zone of ${c.cloudRegion}${knownAzs ? ` (${knownAzs.filter((z) => !EKS_UNSUPPORTED_ZONE_IDS.includes(z)).join(", ")})` : ""}`);
     }
   });
 }
@@ -38,11 +40,11 @@ export function checkNetwork(c: AwsRegionConfig, report: Report): void {
   const subnets: { field: string; range: Ipv4Range }[] = [];
   for (const tier of SUBNET_TIERS) {
     const list = c.network.subnets[tier];
-    if (list.length !== c.availabilityZones.length) {
+    if (list.length !== c.availabilityZoneIds.length) {
       report(
         `network.subnets.${tier}`,
-        `has ${list.length} block(s) for ${c.availabilityZones.length} availability zone(s)`,
-        "give exactly one block per zone, in the order of availabilityZones",
+        `has ${list.length} block(s) for ${c.availabilityZoneIds.length} availability zone(s)`,
+        "give exactly one block per zone, in the order of availabilityZoneIds",
       );
     }
     list.forEach((block, i) => {

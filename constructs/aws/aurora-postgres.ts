@@ -68,7 +68,7 @@ export class AuroraPostgres extends Construct {
   constructor(scope: Construct, id: string, props: AuroraPostgresProps) {
     super(scope, id);
     const count = props.instances ?? 2;
-    const azs = props.network.availabilityZones;
+    const azs = props.network.availabilityZoneIds;
     if (count < 2 || count > azs.length) {
       throw new Error(`AuroraPostgres ${props.name}: instances must be between 2 and the number of AZs (${azs.length}), got ${count}; each instance needs its own AZ.`);
     }
@@ -171,14 +171,15 @@ export class AuroraPostgres extends Construct {
 
     const instanceScope = new Construct(this, "Instances");
     this.instances = azs.slice(0, count).map(
-      (az) =>
+      (az, i) =>
         new RdsClusterInstance(instanceScope, az, {
           identifier: `${props.name}-${az}`,
           clusterIdentifier: this.cluster.id,
           engine: "aurora-postgresql",
           // No engine_version: an instance runs its cluster's version (and its minor upgrades).
           instanceClass,
-          availabilityZone: az,
+          // RDS takes a zone name, which differs per account: the data-tier subnet's in that zone ID.
+          availabilityZone: props.network.subnets.data[i].availabilityZone,
           publiclyAccessible: false,
           autoMinorVersionUpgrade: true,
           performanceInsightsEnabled: true,

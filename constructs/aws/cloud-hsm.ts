@@ -61,7 +61,7 @@ export class CloudHsm extends Construct {
   constructor(scope: Construct, id: string, props: CloudHsmProps) {
     super(scope, id);
     const network = props.network;
-    const azs = network.availabilityZones;
+    const azs = network.availabilityZoneIds;
     const count = props.hsmCount ?? 2;
     if (count < 2 || count > azs.length) {
       throw new Error(`CloudHsm ${props.name}: hsmCount must be between 2 and the number of AZs (${azs.length}), got ${count}; KMS needs two active HSMs in different AZs.`);

@@ -81,8 +81,8 @@ export class EksCluster extends Construct {
     const managedPolicy = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
     if (props.clusterAdminRoleArns.length === 0) throw new Error(`EksCluster ${name}: name at least one cluster admin role (no one could manage the cluster).`);
     const n = props.nodes;
-    if (n.minSize < network.availabilityZones.length || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
-      throw new Error(`EksCluster ${name}: node sizes must satisfy AZs (${network.availabilityZones.length}) <= min <= desired <= max, got ${n.minSize}/${n.desiredSize}/${n.maxSize}.`);
+    if (n.minSize < network.availabilityZoneIds.length || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
+      throw new Error(`EksCluster ${name}: node sizes must satisfy AZs (${network.availabilityZoneIds.length}) <= min <= desired <= max, got ${n.minSize}/${n.desiredSize}/${n.maxSize}.`);
     }
 
     // EKS writes to this exact name; creating it first keeps it under our key and retention.
@@ -320,7 +320,7 @@ export class EksCluster extends Construct {
     const rules = new Construct(this, "Rules");
     const tcp = (from: number, to = from) => ({ ipProtocol: "tcp", fromPort: from, toPort: to });
 
-    network.availabilityZones.forEach((az, i) => {
+    network.availabilityZoneIds.forEach((az, i) => {
       new VpcSecurityGroupIngressRule(rules, `ApiFromWorkloadTier-${az}`, {
         securityGroupId: cluster.id,
         description: `Kubernetes API from the workload tier in ${az} (nodes, deploy runners)`,
@@ -337,7 +337,7 @@ export class EksCluster extends Construct {
     new VpcSecurityGroupEgressRule(rules, "NodesToApi", { securityGroupId: nodes.id, description: "Kubernetes API", ...tcp(443), referencedSecurityGroupId: cluster.id });
     new VpcSecurityGroupEgressRule(rules, "NodesToEndpoints", { securityGroupId: nodes.id, description: "AWS APIs through the interface endpoints", ...tcp(443), referencedSecurityGroupId: network.endpointSecurityGroup.id });
     new VpcSecurityGroupEgressRule(rules, "NodesToS3", { securityGroupId: nodes.id, description: "S3 through the gateway endpoint (ECR layers, audit archive)", ...tcp(443), prefixListId: network.s3GatewayEndpoint.prefixListId });
-    network.availabilityZones.forEach((az, i) => {
+    network.availabilityZoneIds.forEach((az, i) => {
       for (const { id, from, to, label } of NODE_TO_DATA_TIER_PORTS) {
         new VpcSecurityGroupEgressRule(rules, `NodesTo${id}-${az}`, { securityGroupId: nodes.id, description: `${label} in the data tier of ${az}`, ...tcp(from, to), cidrIpv4: network.subnetCidrs.data[i] });
       }

@@ -94,7 +94,7 @@ export class KafkaCluster extends Construct {
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
     const network = props.network;
-    const azCount = network.availabilityZones.length;
+    const azCount = network.availabilityZoneIds.length;
     const brokers = props.brokers ?? azCount;
     if (brokers < 3 || brokers % azCount !== 0) {
       throw new Error(`KafkaCluster ${props.name}: brokers must be a multiple of the AZ count (${azCount}) and at least 3, got ${brokers}.`);

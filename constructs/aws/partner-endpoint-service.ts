@@ -117,7 +117,7 @@ export class PartnerEndpointService extends Construct {
       });
     });
     const egressScope = new Construct(this, "EgressToWorkloadTier");
-    network.availabilityZones.forEach((az, i) => {
+    network.availabilityZoneIds.forEach((az, i) => {
       const zoneScope = new Construct(egressScope, az);
       const cidrIpv4 = network.subnetCidrs.workload[i];
       new VpcSecurityGroupEgressRule(zoneScope, "Traffic", {

@@ -54,8 +54,11 @@ export interface PrivateLinkNetworkProps {
   readonly region: string;
   /** The VPC's IPv4 block. */
   readonly cidrBlock: string;
-  /** Availability zones; each tier has one subnet in each, in this order. At least 3. */
-  readonly availabilityZones: readonly string[];
+  /**
+   * Availability zone IDs (`euw1-az1`), not names: an ID is the same physical zone in every
+   * account. Each tier has one subnet in each, in this order. At least 3.
+   */
+  readonly availabilityZoneIds: readonly string[];
   /** Subnet blocks per tier, one per availability zone. */
   readonly subnets: Readonly<Record<NetworkTier, readonly string[]>>;
   /** Flow logs (traffic type ALL) go to a log group encrypted with this key. */
@@ -101,7 +104,8 @@ export class PrivateLinkNetwork extends Construct {
   /** Subnet blocks per tier, as declared. */
   readonly subnetCidrs: Readonly<Record<NetworkTier, readonly string[]>>;
   readonly cidrBlock: string;
-  readonly availabilityZones: readonly string[];
+  /** The availability zone IDs, in the order of every tier's subnets. */
+  readonly availabilityZoneIds: readonly string[];
   /** The account the network belongs to (services acting for it are pinned to it by condition). */
   readonly accountId: string;
   /** Security group of the interface endpoints: HTTPS from the VPC only. */
@@ -116,7 +120,7 @@ export class PrivateLinkNetwork extends Construct {
   constructor(scope: Construct, id: string, props: PrivateLinkNetworkProps) {
     super(scope, id);
     this.accountId = props.accountId;
-    const azs = props.availabilityZones;
+    const azs = props.availabilityZoneIds;
     if (azs.length < 3 || new Set(azs).size !== azs.length) {
       throw new Error(`PrivateLinkNetwork ${props.name}: needs at least 3 distinct availability zones, got [${azs.join(", ")}].`);
     }
@@ -126,7 +130,7 @@ export class PrivateLinkNetwork extends Construct {
       }
     }
     this.cidrBlock = props.cidrBlock;
-    this.availabilityZones = [...azs];
+    this.availabilityZoneIds = [...azs];
     this.subnetCidrs = props.subnets;
     this.privateLinkClients = props.privateLinkClients;
     this.s3Buckets = [...(props.s3Buckets ?? [])];
@@ -179,7 +183,8 @@ export class PrivateLinkNetwork extends Construct {
       subnets[tier] = azs.map((az, i) => {
         const subnet = new Subnet(tierScope, az, {
           vpcId,
-          availabilityZone: az,
+          // By zone ID: the same physical zone in every account (a name maps differently per account).
+          availabilityZoneId: az,
           cidrBlock: props.subnets[tier][i],
           mapPublicIpOnLaunch: false,
           assignIpv6AddressOnCreation: false,

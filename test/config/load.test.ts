@@ -48,15 +48,17 @@ describe("the shipped regions", () => {
 /** [label, region, mutation, file, field, a phrase the fix must contain]. */
 const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string][] = [
   ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of"],
-  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"])), "regions/us.ts", "cloudRegion", "use a region of US"],
+  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "use a region of US"],
   ["unknown jurisdiction", "eu", (r) => ((r as { jurisdiction: string }).jurisdiction = "UK"), "regions/eu.ts", "jurisdiction", '"EU"'],
-  ["AZ of another region", "eu", (r) => (r.availabilityZones[2] = "eu-central-1c"), "regions/eu.ts", "availabilityZones[2]", "eu-west-1a, eu-west-1b, eu-west-1c"],
-  ["AZ that does not exist", "eu", (r) => (r.availabilityZones[2] = "eu-west-1d"), "regions/eu.ts", "availabilityZones[2]", "use one of"],
+  ["AZ of another region", "eu", (r) => (r.availabilityZoneIds[2] = "euc1-az3"), "regions/eu.ts", "availabilityZoneIds[2]", "euw1-az1, euw1-az2, euw1-az3"],
+  ["an AZ name instead of a zone ID (names differ per account)", "eu", (r) => (r.availabilityZoneIds[2] = "eu-west-1c"), "regions/eu.ts", "availabilityZoneIds[2]", "zone IDs, not names"],
+  ["a zone where EKS cannot run", "us", (r) => (r.availabilityZoneIds[2] = "use1-az3"), "regions/us.ts", "availabilityZoneIds[2]", "use another zone of us-east-1"],
+  ["AZ that does not exist", "eu", (r) => (r.availabilityZoneIds[2] = "euw1-az4"), "regions/eu.ts", "availabilityZoneIds[2]", "use one of"],
   ["fewer than three AZs", "eu", (r) => {
-    r.availabilityZones = ["eu-west-1a", "eu-west-1b"];
+    r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
-  }, "regions/eu.ts", "availabilityZones", "three or more"],
-  ["the same AZ twice", "eu", (r) => (r.availabilityZones[2] = "eu-west-1a"), "regions/eu.ts", "availabilityZones[2]", "each zone once"],
+  }, "regions/eu.ts", "availabilityZoneIds", "three or more"],
+  ["the same AZ twice", "eu", (r) => (r.availabilityZoneIds[2] = "euw1-az1"), "regions/eu.ts", "availabilityZoneIds[2]", "each zone once"],
   ["malformed VPC CIDR", "eu", (r) => (r.network.vpcCidr = "10.10.0.0/33"), "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16"],
   ["VPC CIDR with host bits", "eu", (r) => (r.network.vpcCidr = "10.10.0.1/16"), "regions/eu.ts", "network.vpcCidr", "such as"],
   ["VPC too large", "eu", (r) => (r.network.vpcCidr = "10.0.0.0/8"), "regions/eu.ts", "network.vpcCidr", "/16 and /24"],
@@ -165,9 +167,9 @@ describe("a bad region config is rejected with the file, the field and the fix",
   it("reports every problem of a file at once", () => {
     const problems = problemsAfter("eu", (r) => {
       r.retention.auditArchiveDays = 200;
-      r.availabilityZones[0] = "us-east-1a";
+      r.availabilityZoneIds[0] = "use1-az1";
     });
-    expect(problems.map((p) => p.field).sort()).toEqual(["availabilityZones[0]", "retention.auditArchiveDays"]);
+    expect(problems.map((p) => p.field).sort()).toEqual(["availabilityZoneIds[0]", "retention.auditArchiveDays"]);
   });
 
   it("accepts a trust anchor pasted with Windows line endings, and normalises it", () => {

@@ -155,11 +155,11 @@ const MINIMAL: [string, string, (s: MinimalStack) => void, (s: MinimalStack) => 
     "resilience.multi-az",
     "a load balancer in one AZ",
     (s) => {
-      const subnets = eu.availabilityZones.map((az, i) => new Subnet(s, `Subnet${i}`, { vpcId: "v", cidrBlock: `10.0.${i}.0/24`, availabilityZone: az }));
+      const subnets = eu.availabilityZoneIds.map((az, i) => new Subnet(s, `Subnet${i}`, { vpcId: "v", cidrBlock: `10.0.${i}.0/24`, availabilityZoneId: az }));
       new Lb(s, "Lb", { internal: true, subnets: [subnets[0].id] });
     },
     (s) => {
-      const subnets = eu.availabilityZones.map((az, i) => new Subnet(s, `Subnet${i}`, { vpcId: "v", cidrBlock: `10.0.${i}.0/24`, availabilityZone: az }));
+      const subnets = eu.availabilityZoneIds.map((az, i) => new Subnet(s, `Subnet${i}`, { vpcId: "v", cidrBlock: `10.0.${i}.0/24`, availabilityZoneId: az }));
       new Lb(s, "Lb", { internal: true, subnets: subnets.map((x) => x.id) });
     },
   ],

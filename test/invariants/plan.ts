@@ -180,8 +180,9 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
         if (!references(plan, address, ["kms_key_id"]).includes(dbKey)) v.push(`${address}: kms_key_id does not reference ${dbKey}`);
       }
       const instances = plannedResources(plan, "aws_rds_cluster_instance");
-      const azs = instances.map((i) => i.values.availability_zone);
-      if (instances.length < 2 || new Set(azs).size !== azs.length) v.push(`aws_rds_cluster_instance: AZs ${JSON.stringify(azs)}`);
+      // Each instance takes the zone of a different data-tier subnet (placed by zone ID; known after apply).
+      const azs = instances.map((i) => references(plan, i.address, ["availability_zone"]).find((r) => /^aws_subnet\.[^.]+\.availability_zone$/.test(r)));
+      if (instances.length < 2 || new Set(azs).size !== azs.length || azs.some((a) => a === undefined)) v.push(`aws_rds_cluster_instance: zones ${JSON.stringify(azs)}`);
       for (const { address, values } of instances) if (values.publicly_accessible !== false) v.push(`${address}: publicly accessible`);
       return v;
     },

@@ -144,7 +144,7 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
   it("draws the VPC tiers, endpoints, EKS, HSM, Aurora, MSK, every bucket and every key with what it protects", () => {
     const diagram = mermaid(s.report);
     for (const tier of ["endpoints", "workload", "data"]) {
-      for (const [, sub] of resourcesOf(s.json, "aws_subnet").filter(([, x]) => x.tags?.Tier === tier)) expect(diagram).toMatch(new RegExp(`subgraph tier_${tier}\\[".*${sub.cidr_block} ${sub.availability_zone}`));
+      for (const [, sub] of resourcesOf(s.json, "aws_subnet").filter(([, x]) => x.tags?.Tier === tier)) expect(diagram).toMatch(new RegExp(`subgraph tier_${tier}\\[".*${sub.cidr_block} ${sub.availability_zone_id}`));
     }
     for (const node of ["nlb[", "vpce[", "eks[", "nodes[", "aurora[(", "msk[(", "hsm[", "s3gw["]) expect(diagram).toContain(`  ${node}`);
     for (const [n] of resourcesOf(s.json, "aws_s3_bucket")) expect(diagram).toContain(`bucket_${nodeId(n)}[(`);

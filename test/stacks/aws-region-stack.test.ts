@@ -504,6 +504,18 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     const g = first(j, "aws_rds_cluster_parameter_group");
     g.parameter = (g.parameter as TfJson[]).map((p) => (p.name === "pgaudit.log_parameter" ? { ...p, value: "1" } : p));
   }],
+  ["preflight.zonal-by-zone-id", "a subnet placed by zone name", (j) => {
+    const s = first(j, "aws_subnet");
+    delete s.availability_zone_id;
+    s.availability_zone = "eu-west-1a";
+  }],
+  ["preflight.zonal-by-zone-id", "a database instance in a literal zone", (j) => (first(j, "aws_rds_cluster_instance").availability_zone = "eu-west-1a")],
+  ["preflight.zonal-by-zone-id", "an HSM in a literal zone", (j) => {
+    const h = first(j, "aws_cloudhsm_v2_hsm");
+    delete h.subnet_id;
+    h.availability_zone = "us-east-1e";
+  }],
+  ["preflight.zonal-by-zone-id", "a cluster listing zone names", (j) => (first(j, "aws_rds_cluster").availability_zones = ["eu-west-1a", "eu-west-1b"])],
   ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6")],
   ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version],
   ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6")],

@@ -9,7 +9,7 @@ export function testNetworkProps(stack: TestStack): PrivateLinkNetworkProps {
     accountId: "123456789012",
     region: "eu-west-1",
     cidrBlock: "10.0.0.0/16",
-    availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    availabilityZoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
     subnets: {
       workload: ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"],
       data: ["10.0.48.0/24", "10.0.49.0/24", "10.0.50.0/24"],

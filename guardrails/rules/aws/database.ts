@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { TfJson, ref, refName, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
 import { onlyFromEksNodes } from "./network";
 import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
 import { POSTGRES_PORT } from "../../../model/aws/database";
@@ -83,14 +83,16 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
   {
     id: "database.instances-multi-az-private",
     requirement: "1.3.1, 12.10",
-    fix: "Set database.instances to at least 2 in the region file; instances go to distinct AZs, publicly_accessible = false, enhanced monitoring on.",
-    description: "at least two instances in distinct configured AZs, none publicly accessible, with enhanced monitoring",
+    fix: "Set database.instances to at least 2 in the region file; each instance takes the zone of a different data-tier subnet (placed by zone ID), publicly_accessible = false, enhanced monitoring on.",
+    description: "at least two instances in distinct configured AZs (each the zone of a different data-tier subnet), none publicly accessible, with enhanced monitoring",
     check: ({ json, region }) => {
       const instances = resourcesOf(json, "aws_rds_cluster_instance");
-      const azs = instances.map(([, i]) => i.availability_zone);
+      // RDS takes zone names, which differ per account: each instance names a data-tier subnet's zone.
+      const dataSubnets = tierSubnetRefs(json, "data").map((r) => refName(r, "aws_subnet", "id"));
+      const azs = instances.map(([, i]) => refName(i.availability_zone, "aws_subnet", "availability_zone"));
       const v: string[] = [];
       if (instances.length < 2 || instances.length !== region.database.instances) v.push(`aws_rds_cluster_instance: ${instances.length} instances, expected ${region.database.instances} (≥ 2)`);
-      if (new Set(azs).size !== azs.length || azs.some((az) => !region.availabilityZones.includes(az))) v.push(`aws_rds_cluster_instance: AZs ${JSON.stringify(azs)} are not distinct configured zones`);
+      if (new Set(azs).size !== azs.length || azs.some((az) => az === undefined || !dataSubnets.includes(az))) v.push(`aws_rds_cluster_instance: zones ${JSON.stringify(instances.map(([, i]) => i.availability_zone))} are not those of distinct data-tier subnets`);
       for (const [n, i] of instances) {
         if (i.publicly_accessible !== false) v.push(`aws_rds_cluster_instance.${n}: publicly_accessible is not false`);
         if (!(i.monitoring_interval > 0) || !i.monitoring_role_arn) v.push(`aws_rds_cluster_instance.${n}: no enhanced monitoring`);

@@ -57,7 +57,7 @@ export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       return resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
         const v: string[] = [];
         const count = c.number_of_broker_nodes;
-        if (!(count >= 3) || count % region.availabilityZones.length !== 0) v.push(`aws_msk_cluster.${n}: ${count} brokers over ${region.availabilityZones.length} AZs`);
+        if (!(count >= 3) || count % region.availabilityZoneIds.length !== 0) v.push(`aws_msk_cluster.${n}: ${count} brokers over ${region.availabilityZoneIds.length} AZs`);
         if (JSON.stringify([...asList(c.broker_node_group_info?.client_subnets)].sort()) !== JSON.stringify(dataSubnets)) v.push(`aws_msk_cluster.${n}: brokers are not in the data tier of every AZ`);
         return v;
       });

@@ -76,7 +76,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
   {
     id: "network.private-subnets-per-az",
     requirement: "1.3, 1.4.4",
-    fix: "Create subnets through PrivateLinkNetwork from the region file's availabilityZones and tier CIDRs; map_public_ip_on_launch stays false.",
+    fix: "Create subnets through PrivateLinkNetwork from the region file's availabilityZoneIds and tier CIDRs; map_public_ip_on_launch stays false.",
     description: "every subnet is private (no public IP on launch); each tier has the configured block in every configured AZ",
     check: ({ json, region }) => {
       const vpcs = resourcesOf(json, "aws_vpc");
@@ -89,8 +89,9 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
         if (s.assign_ipv6_address_on_creation === true) v.push(`aws_subnet.${n}: assigns IPv6 addresses`);
       }
       for (const tier of NETWORK_TIERS) {
-        const actual = subnetsOfTier(json, tier).map(([, s]) => `${s.availability_zone}=${s.cidr_block}`).sort();
-        const expected = region.availabilityZones.map((az, i) => `${az}=${region.network.subnets[tier][i]}`).sort();
+        // By zone ID: a zone name (availability_zone) is a different physical zone in each account.
+        const actual = subnetsOfTier(json, tier).map(([, s]) => `${s.availability_zone_id}=${s.cidr_block}`).sort();
+        const expected = region.availabilityZoneIds.map((az, i) => `${az}=${region.network.subnets[tier][i]}`).sort();
         if (JSON.stringify(actual) !== JSON.stringify(expected)) v.push(`aws_subnet: tier ${tier} has ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
       }
       return v;

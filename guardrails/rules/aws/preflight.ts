@@ -57,6 +57,31 @@ const POD_IDENTITY_CONDITION_KEYS = ["aws:SourceAccount", ...Object.values(POD_I
 
 export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
+    id: "preflight.zonal-by-zone-id",
+    requirement: "12.10.1, 12.5",
+    fix: "Place subnets with availability_zone_id from the region file's availabilityZoneIds, and give a zonal resource that takes a zone name the availability_zone of the subnet it belongs in.",
+    description:
+      "everything zonal is placed by zone ID: subnets by availability_zone_id (a zone name is a different physical zone in each account, and some cannot host EKS), and no resource names a zone by a literal name, only by a subnet's zone",
+    check: ({ json }) => {
+      const v: string[] = [];
+      for (const [n, s] of resourcesOf(json, "aws_subnet")) {
+        if (typeof s.availability_zone_id !== "string") v.push(`aws_subnet.${n}: not placed by availability_zone_id`);
+        if (s.availability_zone !== undefined) v.push(`aws_subnet.${n}: placed by zone name ${JSON.stringify(s.availability_zone)}`);
+      }
+      for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)) {
+        if (type === "aws_subnet") continue;
+        for (const [n, body] of Object.entries(byName)) {
+          for (const key of ["availability_zone", "availability_zones"]) {
+            for (const zone of asList<unknown>(body[key])) {
+              if (typeof zone === "string" && !/^\$\{aws_subnet\.[^.]+\.availability_zone\}$/.test(zone)) v.push(`${type}.${n}: ${key} names ${JSON.stringify(zone)}, not a subnet's zone`);
+            }
+          }
+        }
+      }
+      return v;
+    },
+  },
+  {
     id: "preflight.pod-identity-trust-keys",
     requirement: "7.2.1, 8.2.2",
     fix: "Condition a Pod Identity trust only on aws:SourceAccount and the session tags EKS sends (aws:RequestTag/eks-cluster-arn, kubernetes-namespace, kubernetes-service-account, ...), and keep the association's session tags on.",

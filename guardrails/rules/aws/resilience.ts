@@ -46,7 +46,7 @@ export const RESILIENCE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"]
   {
     id: "resilience.multi-az",
     requirement: "12.10.1",
-    fix: "Place the resource in the tier's subnets of every configured availability zone (the region file's availabilityZones).",
+    fix: "Place the resource in the tier's subnets of every configured availability zone (the region file's availabilityZoneIds).",
     description: "load balancers, node groups, database subnet groups, brokers, the HSM cluster and interface endpoints use a subnet in every configured AZ",
     resourceTypes: Object.keys(SPREAD),
     check: (b, { stack, type }) => {
@@ -55,9 +55,9 @@ export const RESILIENCE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"]
       const azs = new Set(
         resourcesOf(stack.json, "aws_subnet")
           .filter(([n]) => subnets.includes(ref("aws_subnet", n, "id")))
-          .map(([, s]) => s.availability_zone),
+          .map(([, s]) => s.availability_zone_id),
       );
-      const missing = stack.region.availabilityZones.filter((az) => !azs.has(az));
+      const missing = stack.region.availabilityZoneIds.filter((az) => !azs.has(az));
       return missing.length === 0 ? [] : [`no subnet in ${missing.join(", ")}`];
     },
   },

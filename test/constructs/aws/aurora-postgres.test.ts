@@ -53,7 +53,7 @@ describe("AuroraPostgres", () => {
     });
     expect(r.aws_rds_cluster.db_cluster.master_password).toBeUndefined();
     const instances = Object.values(r.aws_rds_cluster_instance) as { availability_zone: string; publicly_accessible: boolean; instance_class: string }[];
-    expect(instances.map((i) => i.availability_zone)).toEqual(["eu-west-1a", "eu-west-1b"]);
+    expect(instances.map((i) => i.availability_zone)).toEqual(["${aws_subnet.network_data_euw1-az1.availability_zone}", "${aws_subnet.network_data_euw1-az2.availability_zone}"]);
     expect(instances.every((i) => i.publicly_accessible === false && i.instance_class === "db.r6g.large")).toBe(true);
     expect(r.aws_cloudwatch_log_group.db_postgresql_logs_log_group).toMatchObject({ name: "/aws/rds/cluster/t-eu/postgresql", kms_key_id: "${aws_kms_key.logs_key.arn}" });
     const params = Object.fromEntries(r.aws_rds_cluster_parameter_group.db_cluster_parameters.parameter.map((p: { name: string; value: string }) => [p.name, p.value]));
@@ -64,7 +64,7 @@ describe("AuroraPostgres", () => {
   it("puts one instance in each AZ when asked for three", () => {
     const stack = newStack();
     database(stack, { instances: 3 });
-    expect(Object.values(synthJson(stack).resource.aws_rds_cluster_instance).map((i) => (i as { availability_zone: string }).availability_zone)).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    expect(Object.values(synthJson(stack).resource.aws_rds_cluster_instance).map((i) => (i as { availability_zone: string }).availability_zone)).toEqual(["euw1-az1", "euw1-az2", "euw1-az3"].map((id) => `\${aws_subnet.network_data_${id}.availability_zone}`));
   });
 
   it("rejects a single instance or more instances than AZs", () => {

@@ -19,7 +19,7 @@ describe("CloudHsm", () => {
   it("creates one HSM until the cluster is activated (CloudHSM refuses a second before)", () => {
     const stack = newStack();
     hsmIn(stack);
-    expect(Object.keys(synthJson(stack).resource.aws_cloudhsm_v2_hsm)).toEqual(["hsm_hsms_eu-west-1a"]);
+    expect(Object.keys(synthJson(stack).resource.aws_cloudhsm_v2_hsm)).toEqual(["hsm_hsms_euw1-az1"]);
   });
 
   it("once activated, a FIPS hsm2m.medium cluster in the data tier with two HSMs in distinct AZs", () => {
@@ -28,8 +28,8 @@ describe("CloudHsm", () => {
     const r = synthJson(stack).resource;
     expect(r.aws_cloudhsm_v2_cluster.hsm_cluster).toMatchObject({ hsm_type: "hsm2m.medium", mode: "FIPS", lifecycle: { prevent_destroy: true } });
     expect(Object.values(r.aws_cloudhsm_v2_hsm).map((h) => (h as { subnet_id: string }).subnet_id)).toEqual([
-      "${aws_subnet.network_data_eu-west-1a.id}",
-      "${aws_subnet.network_data_eu-west-1b.id}",
+      "${aws_subnet.network_data_euw1-az1.id}",
+      "${aws_subnet.network_data_euw1-az2.id}",
     ]);
     const rules = Object.values(r.aws_vpc_security_group_ingress_rule).filter((x) => (x as { security_group_id: string }).security_group_id.includes("cloudhsm"));
     expect(rules.map((x) => (x as { cidr_ipv4: string }).cidr_ipv4)).toEqual(["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"]);
@@ -67,7 +67,7 @@ describe("HsmKeyStore", () => {
       cloud_hsm_cluster_id: "${aws_cloudhsm_v2_cluster.hsm_cluster.cluster_id}",
       key_store_password: "${var.pw}",
       trust_anchor_certificate: `${TEST_TRUST_ANCHOR_PEM.trim()}\n`,
-      depends_on: ["aws_cloudhsm_v2_hsm.hsm_hsms_eu-west-1a", "aws_cloudhsm_v2_hsm.hsm_hsms_eu-west-1b"],
+      depends_on: ["aws_cloudhsm_v2_hsm.hsm_hsms_euw1-az1", "aws_cloudhsm_v2_hsm.hsm_hsms_euw1-az2"],
       lifecycle: { prevent_destroy: true, ignore_changes: ["key_store_password"] },
     });
   });

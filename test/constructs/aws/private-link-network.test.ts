@@ -52,7 +52,7 @@ describe("PrivateLinkNetwork", () => {
 
   it("rejects fewer than three AZs", () => {
     const stack = newStack();
-    expect(() => network(stack, { availabilityZones: ["eu-west-1a", "eu-west-1b"] })).toThrow(/at least 3 distinct/);
+    expect(() => network(stack, { availabilityZoneIds: ["euw1-az1", "euw1-az2"] })).toThrow(/at least 3 distinct/);
   });
 
   it("rejects a tier without one block per AZ", () => {
