@@ -435,6 +435,22 @@ export const GcpRegionSchema = z.strictObject({
     .strictObject({
       /** `accessPolicies/<number>`. */
       accessPolicy: z.string().regex(/^accessPolicies\/\d+$/, { error: 'must be "accessPolicies/<number>". Fix: gcloud access-context-manager policies list.' }),
+      /**
+       * Whether the perimeter is enforced. Leave false for the first deploy: the perimeter is then a
+       * dry-run spec that only logs what it would deny (enforced in the same apply, it could lock the
+       * deploy identity out of the state bucket and the APIs half-way). Set true once the dry-run
+       * logs show no violation the platform needs; the enforced perimeter waits for every service it protects.
+       */
+      enforced: z.boolean().default(false),
+      /** The access level of the deploy runners' network (`accessPolicies/<n>/accessLevels/<name>`): the deploy identity enters from there only. */
+      deployAccessLevel: z.string().regex(/^accessPolicies\/\d+\/accessLevels\/\w+$/, { error: 'must be "accessPolicies/<n>/accessLevels/<name>". Fix: create an access level for the runners\' network (gcloud access-context-manager levels create).' }),
+      /** Break-glass: the identities (e.g. `group:platform-breakglass@...`) that may enter from their access level when the perimeter blocks the deploy path. */
+      breakGlass: z.strictObject({
+        /** `accessPolicies/<n>/accessLevels/<name>` of the break-glass workstations. */
+        accessLevel: z.string().regex(/^accessPolicies\/\d+\/accessLevels\/\w+$/, { error: 'must be "accessPolicies/<n>/accessLevels/<name>". Fix: the access level of the break-glass workstations.' }),
+        /** Who may use it (`user:`, `group:` or `serviceAccount:` members). */
+        identities: z.array(z.string().regex(/^(user|group|serviceAccount):.+@.+$/, { error: 'must be an IAM member such as "group:breakglass@example.com".' })).min(1),
+      }),
     })
     .optional(),
   /** Cloud KMS: one HSM-protected key per purpose in the region's key ring. */

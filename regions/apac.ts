@@ -29,7 +29,13 @@ const region: GcpRegionFile = {
     kmsKeyName: "projects/acme-pay-apac-prod/locations/asia-southeast1/keyRings/tfstate/cryptoKeys/tfstate",
   },
   // The organisation's access policy: the project's data services sit in a perimeter.
-  vpcServiceControls: { accessPolicy: "accessPolicies/283746510923" },
+  vpcServiceControls: {
+    accessPolicy: "accessPolicies/283746510923",
+    // A dry run until its logs show nothing the platform needs would be denied (docs/deploy.md).
+    enforced: false,
+    deployAccessLevel: "accessPolicies/283746510923/accessLevels/apac_deploy_runners",
+    breakGlass: { accessLevel: "accessPolicies/283746510923/accessLevels/platform_breakglass", identities: ["group:platform-breakglass@acme-pay.example"] },
+  },
   paymentApi: {
     consumerAcceptList: [{ project: "acquirer-sg-gateway", connectionLimit: 10 }],
   },

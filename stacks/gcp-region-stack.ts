@@ -8,7 +8,7 @@ import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucke
 import { Construct } from "constructs";
 import { GcpRegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/gcp/cloud-sql-postgres";
-import { TerraformOutput } from "../core/cdktf";
+import { TerraformOutput, dependable } from "../core/cdktf";
 import { GcpPartnerServiceAttachment } from "../constructs/gcp/partner-service-attachment";
 import { GcpPrivateNetwork } from "../constructs/gcp/private-network";
 import { GcpRegionKeys } from "../constructs/gcp/region-keys";
@@ -45,6 +45,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       region: region.cloudRegion,
       defaultLabels: regionLabels(region),
       addTerraformAttributionLabel: true,
+      // Access Context Manager (the perimeter) needs a quota project for its API calls.
+      ...(region.vpcServiceControls ? { userProjectOverride: true, billingProject: region.projectId } : {}),
     });
 
     this.keys = new GcpRegionKeys(this, "Keys", {
@@ -70,7 +72,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       googleApisAddress: region.network.googleApisAddress,
       nodeServiceAccount: nodes.account,
       deployServiceAccount: region.gke.deployServiceAccount,
-      accessPolicy: region.vpcServiceControls?.accessPolicy,
+      perimeter: region.vpcServiceControls,
     });
 
     // Every log of the project goes to a regional, CMEK-encrypted bucket kept at least 12 months;
@@ -203,6 +205,11 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       consumerAcceptList: region.paymentApi.consumerAcceptList,
     });
 
+    // The perimeter comes last, after everything it protects: enforced in the same wave as what it
+    // restricts, it could stop the apply half-way.
+    if (this.network.perimeter) {
+      this.network.perimeter.dependsOn = [this.database.instance, this.kafka.cluster, this.auditArchive.archive, this.auditArchive.accessLogs, this.gke.cluster, this.gke.nodePool, this.gke.repository, logBucket].map((r) => dependable(r));
+    }
     new TerraformOutput(this, GKE_OUTPUT_IDS.name, { value: this.gke.cluster.name, description: "GKE cluster" });
     new TerraformOutput(this, GKE_OUTPUT_IDS.endpoint, { value: this.gke.cluster.endpoint, description: "Private endpoint of the GKE control plane" });
     new TerraformOutput(this, GKE_OUTPUT_IDS.certificateAuthority, { value: this.gke.cluster.masterAuth.clusterCaCertificate, description: "CA of the GKE control plane (base64)" });

@@ -32,7 +32,15 @@ export interface GcpPrivateNetworkProps {
   /** The deploy runners' service account: it may reach the control plane and Google APIs on 443. */
   readonly deployServiceAccount: string;
   /** When set, a VPC Service Controls perimeter around the project's data services. */
-  readonly accessPolicy?: string;
+  readonly perimeter?: {
+    readonly accessPolicy: string;
+    /** Enforced, or (the default, for a first deploy) a dry-run spec that only logs. */
+    readonly enforced?: boolean;
+    /** The deploy runners' access level: the deploy identity enters from there only. */
+    readonly deployAccessLevel: string;
+    /** The break-glass path in: identities and their access level. */
+    readonly breakGlass: { readonly accessLevel: string; readonly identities: readonly string[] };
+  };
 }
 
 /**
@@ -43,6 +51,8 @@ export interface GcpPrivateNetworkProps {
  * when configured, a VPC Service Controls perimeter (PCI DSS 1.2-1.4, 10.2).
  */
 export class GcpPrivateNetwork extends Construct {
+  /** The VPC Service Controls perimeter, where the region has one: the stack orders it after what it protects. */
+  readonly perimeter?: AccessContextManagerServicePerimeter;
   readonly network: ComputeNetwork;
   readonly workloadSubnet: ComputeSubnetwork;
   readonly dataSubnet: ComputeSubnetwork;
@@ -103,7 +113,7 @@ export class GcpPrivateNetwork extends Construct {
     new ComputeGlobalForwardingRule(this, "GoogleApis", {
       // PSC endpoints for Google APIs: 1-20 lowercase letters and digits.
       name: `${props.name.replace(/[^a-z0-9]/g, "")}apis`.slice(0, 20),
-      target: props.accessPolicy ? "vpc-sc" : "all-apis",
+      target: props.perimeter ? "vpc-sc" : "all-apis",
       network: this.network.id,
       ipAddress: apis.id,
       loadBalancingScheme: "",
@@ -148,24 +158,32 @@ export class GcpPrivateNetwork extends Construct {
     rule("NodesToGoogleApis", "allow-nodes-to-google-apis", "EGRESS", 1000, [`${props.googleApisAddress}/32`], [{ protocol: "tcp", ports: ["443"] }], "Nodes to Google APIs through the PSC endpoint");
     rule("DeployRunners", "allow-deploy-runners", "EGRESS", 1000, [r.controlPlane, `${props.googleApisAddress}/32`], [{ protocol: "tcp", ports: ["443"] }], "Deploy runners to the GKE control plane and Google APIs", [props.deployServiceAccount]);
 
-    if (props.accessPolicy) {
-      new AccessContextManagerServicePerimeter(this, "Perimeter", {
-        parent: props.accessPolicy,
-        name: `${props.accessPolicy}/servicePerimeters/${props.name.replace(/-/g, "_")}`,
+    const perimeter = props.perimeter;
+    if (perimeter) {
+      const config = {
+        resources: [`projects/${props.projectNumber}`],
+        restrictedServices: PERIMETER_SERVICES,
+        vpcAccessibleServices: { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] },
+        // The deploy pipeline manages the project from outside, from the runners' network only;
+        // break-glass identities from theirs; no one else enters.
+        ingressPolicies: [
+          {
+            ingressFrom: { identities: [`serviceAccount:${props.deployServiceAccount}`], sources: [{ accessLevel: perimeter.deployAccessLevel }] },
+            ingressTo: { resources: ["*"], operations: [{ serviceName: "*" }] },
+          },
+          {
+            ingressFrom: { identities: [...perimeter.breakGlass.identities], sources: [{ accessLevel: perimeter.breakGlass.accessLevel }] },
+            ingressTo: { resources: ["*"], operations: [{ serviceName: "*" }] },
+          },
+        ],
+      };
+      this.perimeter = new AccessContextManagerServicePerimeter(this, "Perimeter", {
+        parent: perimeter.accessPolicy,
+        name: `${perimeter.accessPolicy}/servicePerimeters/${props.name.replace(/-/g, "_")}`,
         title: `${props.name} data services`,
         perimeterType: "PERIMETER_TYPE_REGULAR",
-        status: {
-          resources: [`projects/${props.projectNumber}`],
-          restrictedServices: PERIMETER_SERVICES,
-          vpcAccessibleServices: { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] },
-          // The deploy pipeline manages the project from outside the perimeter; no one else enters.
-          ingressPolicies: [
-            {
-              ingressFrom: { identities: [`serviceAccount:${props.deployServiceAccount}`], sources: [{ accessLevel: "*" }] },
-              ingressTo: { resources: ["*"], operations: [{ serviceName: "*" }] },
-            },
-          ],
-        },
+        // Dry run first (it logs what it would deny), enforced once the region file says so.
+        ...(perimeter.enforced ? { status: config } : { spec: config, useExplicitDryRunSpec: true }),
       });
     }
   }

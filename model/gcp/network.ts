@@ -20,6 +20,8 @@ export const PERIMETER_SERVICES = [
   "sts.googleapis.com",
   "iamcredentials.googleapis.com",
   "compute.googleapis.com",
+  // GKE's system images come from gcr.io: the VPC reaches them only as a restricted service.
+  "containerregistry.googleapis.com",
 ];
 
 /** Ports the nodes may open towards the data tier: PostgreSQL and Kafka (TLS). */

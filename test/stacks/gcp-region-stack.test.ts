@@ -112,9 +112,25 @@ const MUTATIONS: [string, string, (j: TfJson) => void][] = [
   ["gcp.private-only", "an extra partner project", (j) => first(j, "google_compute_service_attachment").consumer_accept_lists.push({ project_id_or_num: "someone-else", connection_limit: 10 })],
   ["gcp.private-only", "another project may connect to Cloud SQL", (j) => first(j, "google_sql_database_instance").settings.ip_configuration.psc_config[0].allowed_consumer_projects.push("someone-else")],
   ["gcp.private-only", "a PSC endpoint to a foreign service", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!.target = "projects/x/regions/y/serviceAttachments/z")],
-  ["gcp.perimeter", "the project outside the perimeter", (j) => (first(j, "google_access_context_manager_service_perimeter").status.resources = [])],
-  ["gcp.perimeter", "Cloud SQL unrestricted", (j) => first(j, "google_access_context_manager_service_perimeter").status.restricted_services.shift()],
-  ["gcp.perimeter", "anyone may enter", (j) => (first(j, "google_access_context_manager_service_perimeter").status.ingress_policies[0].ingress_from = { identity_type: "ANY_IDENTITY" })],
+  ["gcp.perimeter", "the project outside the perimeter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.resources = [])],
+  ["gcp.perimeter", "Cloud SQL unrestricted", (j) => first(j, "google_access_context_manager_service_perimeter").spec.restricted_services.shift()],
+  ["gcp.perimeter", "gcr.io unrestricted (GKE's system images could not be pulled)", (j) => first(j, "google_access_context_manager_service_perimeter").spec.restricted_services.pop()],
+  ["gcp.perimeter", "anyone may enter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from = { identity_type: "ANY_IDENTITY" })],
+  ["gcp.perimeter", "the deploy identity enters from anywhere", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from.sources = [{ access_level: "*" }])],
+  ["gcp.perimeter", "the break-glass identities from the runners' access level", (j) => {
+    const policies = first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies;
+    policies[1].ingress_from.sources = policies[0].ingress_from.sources;
+  }],
+  ["preflight.perimeter-staged", "enforced in the first deploy", (j) => {
+    const p = first(j, "google_access_context_manager_service_perimeter");
+    p.status = p.spec;
+    delete p.spec;
+    delete p.use_explicit_dry_run_spec;
+  }],
+  ["preflight.perimeter-staged", "a dry-run spec that is not used as one", (j) => delete first(j, "google_access_context_manager_service_perimeter").use_explicit_dry_run_spec],
+  ["preflight.perimeter-staged", "before the services it protects", (j) => delete first(j, "google_access_context_manager_service_perimeter").depends_on],
+  ["preflight.perimeter-staged", "no break-glass way in", (j) => first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies.pop()],
+  ["preflight.perimeter-staged", "no quota project for Access Context Manager", (j) => delete j.provider.google[0].billing_project],
   ["gcp.perimeter", "APIs outside the vpc-sc bundle", (j) => (first(j, "google_compute_global_forwarding_rule").target = "all-apis")],
   ["gcp.audit-logging", "the sink filtered", (j) => (first(j, "google_logging_project_sink").filter = "severity>=ERROR")],
   ["gcp.audit-logging", "one day of logs", (j) => (first(j, "google_logging_project_bucket_config").retention_days = 1)],

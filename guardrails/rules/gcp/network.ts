@@ -53,8 +53,8 @@ export const GCP_NETWORK_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["g
   {
     id: "gcp.perimeter",
     requirement: "1.3.1, 1.4.1, 7.2",
-    fix: "Keep GcpPrivateNetwork's perimeter when vpcServiceControls is configured: the project inside, the data services restricted, the VPC limited to restricted services, the Google APIs endpoint on the vpc-sc bundle, ingress for the deploy identity only.",
-    description: "where the region names an access policy, a perimeter holds the project, restricts its data services, limits the VPC to restricted services, reaches APIs through the vpc-sc bundle and admits only the deploy identity from outside",
+    fix: "Keep GcpPrivateNetwork's perimeter when vpcServiceControls is configured: the project inside, the data services restricted, the VPC limited to restricted services, the Google APIs endpoint on the vpc-sc bundle, ingress for the deploy identity from the runners' access level and the break-glass identities from theirs only.",
+    description: "where the region names an access policy, a perimeter (its dry-run spec, or its enforced status) holds the project, restricts its data services, limits the VPC to restricted services, reaches APIs through the vpc-sc bundle and admits from outside only the deploy identity from the runners' access level and the break-glass identities from theirs",
     check: ({ json, region }) => {
       const policy = region.vpcServiceControls?.accessPolicy;
       if (!policy) return [];
@@ -62,15 +62,25 @@ export const GCP_NETWORK_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["g
       if (perimeters.length !== 1) return [`google_access_context_manager_service_perimeter: ${perimeters.length} perimeters in ${policy}, expected 1`];
       const [n, p] = perimeters[0];
       const a = `google_access_context_manager_service_perimeter.${n}`;
-      const status = one(p.status);
+      // The configuration that applies: enforced (status) or, before that, the dry run (spec).
+      const status = one(region.vpcServiceControls?.enforced ? p.status : p.spec);
       const v: string[] = [];
       if (!asList(status.resources).includes(`projects/${region.projectNumber}`)) v.push(`${a}: the project is not inside`);
       for (const s of PERIMETER_SERVICES) if (!asList(status.restricted_services).includes(s)) v.push(`${a}: ${s} not restricted`);
       const vpc = one(status.vpc_accessible_services);
       if (vpc.enable_restriction !== true || JSON.stringify(asList(vpc.allowed_services)) !== JSON.stringify(["RESTRICTED-SERVICES"])) v.push(`${a}: the VPC may reach services outside the perimeter`);
+      const sc = region.vpcServiceControls!;
+      const allowed = [
+        { identities: [`serviceAccount:${region.gke.deployServiceAccount}`], level: sc.deployAccessLevel },
+        { identities: [...sc.breakGlass.identities], level: sc.breakGlass.accessLevel },
+      ];
       for (const ingress of asList<TfJson>(status.ingress_policies)) {
-        const ids = asList<string>(one(ingress.ingress_from).identities);
-        if (one(ingress.ingress_from).identity_type === "ANY_IDENTITY" || ids.some((i) => i !== `serviceAccount:${region.gke.deployServiceAccount}`)) v.push(`${a}: admits ${one(ingress.ingress_from).identity_type ?? ids.join(", ")} from outside`);
+        const from = one(ingress.ingress_from);
+        const ids = asList<string>(from.identities);
+        const levels = asList<TfJson>(from.sources).map((s) => s.access_level);
+        const match = allowed.find((al) => JSON.stringify([...ids].sort()) === JSON.stringify([...al.identities].sort()));
+        if (from.identity_type === "ANY_IDENTITY" || !match) v.push(`${a}: admits ${from.identity_type ?? ids.join(", ")} from outside`);
+        else if (levels.length === 0 || levels.some((l) => l !== match.level)) v.push(`${a}: admits ${ids.join(", ")} from ${levels.join(", ") || "anywhere"}, not only from ${match.level}`);
       }
       if (asList(status.egress_policies).length > 0) v.push(`${a}: egress policies let data leave the perimeter`);
       const apis = resourcesOf(json, "google_compute_global_forwarding_rule");

@@ -15,6 +15,33 @@ function waitsFor(body: TfJson): Set<string> {
 
 export const GCP_PREFLIGHT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
   {
+    id: "preflight.perimeter-staged",
+    requirement: "1.3.1, 12.5",
+    fix: "Deploy the perimeter as a dry run first (vpcServiceControls.enforced false: spec with use_explicit_dry_run_spec), enforce it once its logs show nothing needed is denied, order it after everything it protects, give it a break-glass ingress, and set the provider's quota project (user_project_override, billing_project).",
+    description:
+      "a VPC Service Controls perimeter cannot lock the deploy out half-way: a dry-run spec until the region file enforces it, ordered after every data service it protects, with a break-glass way in, and Access Context Manager called with a quota project",
+    check: ({ json, region }) => {
+      const sc = region.vpcServiceControls;
+      const perimeters = resourcesOf(json, "google_access_context_manager_service_perimeter");
+      if (!sc) return perimeters.map(([n]) => `google_access_context_manager_service_perimeter.${n}: the region file names no access policy`);
+      const v: string[] = [];
+      for (const [n, p] of perimeters) {
+        const a = `google_access_context_manager_service_perimeter.${n}`;
+        if (sc.enforced && asList(p.status).length === 0) v.push(`${a}: enforced in the region file, but has no status`);
+        if (!sc.enforced && (asList(p.status).length > 0 || p.use_explicit_dry_run_spec !== true || asList(p.spec).length === 0)) v.push(`${a}: enforced before its dry run (status set, or no dry-run spec); set vpcServiceControls.enforced only after the dry run`);
+        const before = waitsFor(p);
+        const protectedTypes = ["google_sql_database_instance", "google_managed_kafka_cluster", "google_storage_bucket", "google_container_cluster", "google_container_node_pool", "google_artifact_registry_repository", "google_logging_project_bucket_config"];
+        for (const type of protectedTypes) for (const [rn] of resourcesOf(json, type)) if (!before.has(`${type}.${rn}`)) v.push(`${a}: not ordered after ${type}.${rn}, which it protects`);
+        const config = one(sc.enforced ? p.status : p.spec);
+        const breakGlass = asList<TfJson>(config.ingress_policies).some((i) => JSON.stringify([...asList<string>(one(i.ingress_from).identities)].sort()) === JSON.stringify([...sc.breakGlass.identities].sort()));
+        if (!breakGlass) v.push(`${a}: no break-glass ingress`);
+      }
+      const provider = asList<TfJson>(json.provider?.google)[0] ?? {};
+      if (perimeters.length > 0 && (provider.user_project_override !== true || provider.billing_project !== region.projectId)) v.push("provider.google: no quota project (user_project_override, billing_project) for Access Context Manager");
+      return v;
+    },
+  },
+  {
     id: "preflight.workload-identity-after-cluster",
     requirement: "7.2.1, 12.5",
     fix: "Order every IAM member of <project>.svc.id.goog after the GKE cluster that enables Workload Identity (depends_on, as GkeCluster does).",
