@@ -428,6 +428,13 @@ export const GcpRegionSchema = z.strictObject({
       .min(1, { error: "lists no partner. Fix: name at least one partner project; the service attachment is useless without one." }),
   }),
   /**
+   * Whether the audit archive's retention policy (and its access-log bucket's) is locked. A GCS lock
+   * is irreversible from the moment it is applied: leave this false for the first deploy, check the
+   * buckets and their retention, then set it true and deploy again (the region's report warns
+   * until then).
+   */
+  auditArchiveLocked: z.boolean().default(false),
+  /**
    * A VPC Service Controls perimeter around the project's data services, when the organisation has
    * an access policy (created outside the region: it is organisation-wide).
    */

@@ -1,6 +1,6 @@
 import { Construct, Node } from "constructs";
 import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../config/schema";
-import { BLUEPRINT_STACK, GcsBackend, S3Backend, TerraformElement, TerraformStack } from "./cdktf";
+import { BLUEPRINT_STACK, DISABLE_STACK_TRACE_IN_METADATA, GcsBackend, S3Backend, TerraformElement, TerraformStack } from "./cdktf";
 import { correctHcl } from "./hcl";
 
 /**
@@ -16,6 +16,10 @@ export abstract class BlueprintStack extends TerraformStack {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    // Warnings (the guardrails' and cdktf's) go into manifest.json without a stack trace: it would
+    // name this machine's paths and change with every call site, so the output would not be
+    // byte-identical from one synth to the next.
+    this.node.setContext(DISABLE_STACK_TRACE_IN_METADATA, true);
   }
 
   protected allocateLogicalId(tfElement: TerraformElement | Node): string {

@@ -29,6 +29,8 @@ const region: GcpRegionFile = {
     kmsKeyName: "projects/acme-pay-apac-prod/locations/asia-southeast1/keyRings/tfstate/cryptoKeys/tfstate",
   },
   // The organisation's access policy: the project's data services sit in a perimeter.
+  // Locked in a deploy of its own once the buckets are checked: a GCS lock is irreversible (docs/deploy.md).
+  auditArchiveLocked: false,
   vpcServiceControls: {
     accessPolicy: "accessPolicies/283746510923",
     // A dry run until its logs show nothing the platform needs would be denied (docs/deploy.md).

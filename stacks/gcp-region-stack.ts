@@ -106,6 +106,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       key: this.keys.keys.audit,
       retentionDays: region.retention.auditArchiveDays,
       coldStorageAfterDays: region.retention.coldStorageAfterDays,
+      locked: region.auditArchiveLocked,
     });
 
     this.keys.after(this.auditArchive.archive, "audit");

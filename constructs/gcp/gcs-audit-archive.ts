@@ -15,8 +15,14 @@ export interface GcsAuditArchiveProps {
   readonly location: string;
   /** The audit key (CMEK) of both buckets. */
   readonly key: KmsCryptoKey;
-  /** Locked retention of every object (days, at least 365: PCI DSS 10.5.1). */
+  /** Retention of every object (days, at least 365: PCI DSS 10.5.1). */
   readonly retentionDays: number;
+  /**
+   * Lock the retention policies (irreversible from the moment it is applied: nobody can shorten or
+   * remove them again). Lock in a deploy of its own, after the buckets are checked.
+   * @default false
+   */
+  readonly locked?: boolean;
   /** Age at which objects move to colder storage. @default 90 */
   readonly coldStorageAfterDays?: number;
 }
@@ -45,7 +51,7 @@ export class GcsAuditArchive extends Construct {
       publicAccessPrevention: "enforced",
       encryption: { defaultKmsKeyName: props.key.id },
       forceDestroy: false,
-      retentionPolicy: { retentionPeriod: props.retentionDays * 86400, isLocked: true },
+      retentionPolicy: { retentionPeriod: props.retentionDays * 86400, isLocked: props.locked ?? false },
       lifecycleRule: [{ action: { type: "SetStorageClass", storageClass: "COLDLINE" }, condition: { age: coldAfter, matchesStorageClass: ["STANDARD"] } }],
       lifecycle: { preventDestroy: true },
     };

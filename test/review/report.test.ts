@@ -69,7 +69,10 @@ describe.each(stacks.map((s) => [s.name, s] as const))("the report of %s", (_nam
     expect(rules.map(([id, req]) => `${id} ${req}`).sort()).toEqual(s.guardrails.rules.map((r) => `${r.id} ${r.requirement}`).sort());
     for (const [id, , , result] of rules) {
       const findings = s.guardrails.findings.filter((f) => f.rule.id === id);
-      expect(result).toBe(findings.length === 0 ? "pass" : `${findings.length} suppressed`);
+      const open = findings.filter((f) => !f.suppressedBy);
+      const suppressed = findings.length - open.length;
+      const status = [open.length ? `**${open.length} ${open[0].rule.level === "error" ? "failed" : "warning(s)"}**` : "", suppressed ? `${suppressed} suppressed` : ""].filter(Boolean).join(", ");
+      expect(result).toBe(findings.length === 0 ? "pass" : status);
     }
     const suppressions = tableAfter(s.report, "Suppressions");
     expect(suppressions.map(([id, address, , , reason]) => [id, address, reason])).toEqual(

@@ -10,8 +10,8 @@ export const GCP_AUDIT_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp
   {
     id: "gcp.audit-archive",
     requirement: "10.3.3, 10.5.1",
-    fix: "Keep GcsAuditArchive: a locked retention policy of retention.auditArchiveDays (at least 365) on the archive and its access-log bucket, Coldline after retention.coldStorageAfterDays, no delete rule.",
-    description: "the audit archive and its access-log bucket have a locked retention policy of the configured days (at least 365; nothing can be overwritten or deleted before), colder storage after the configured days and no lifecycle deletion",
+    fix: "Keep GcsAuditArchive: a retention policy of retention.auditArchiveDays (at least 365) on the archive and its access-log bucket, locked when auditArchiveLocked is set (after the first deploy), Coldline after retention.coldStorageAfterDays, no delete rule.",
+    description: "the audit archive and its access-log bucket have a retention policy of the configured days (at least 365; nothing can be overwritten or deleted before), locked exactly when the region file says so (never in the apply that creates them), colder storage after the configured days and no lifecycle deletion",
     check: ({ json, region }) => {
       const buckets = resourcesOf(json, "google_storage_bucket");
       const audit = buckets.filter(([, b]) => String(b.name).includes("-audit-"));
@@ -22,7 +22,9 @@ export const GCP_AUDIT_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp
       for (const [n, b] of buckets.filter(([n]) => n === audit[0][0] || n === logBucket)) {
         const a = `google_storage_bucket.${n}`;
         const policy = one(b.retention_policy);
-        if (policy.is_locked !== true) v.push(`${a}: retention policy not locked`);
+        // Locked exactly when the region file says so: the lock is irreversible, so it is a step of its own.
+        if (region.auditArchiveLocked && policy.is_locked !== true) v.push(`${a}: retention policy not locked, though auditArchiveLocked is set`);
+        if (!region.auditArchiveLocked && policy.is_locked === true) v.push(`${a}: retention policy locked in the apply that creates it (irreversible); lock in a later deploy (auditArchiveLocked)`);
         if (policy.retention_period !== region.retention.auditArchiveDays * 86400 || !(policy.retention_period >= 365 * 86400)) v.push(`${a}: retention ${policy.retention_period} s, expected ${region.retention.auditArchiveDays} days (at least 365)`);
         const rules = asList<TfJson>(b.lifecycle_rule);
         if (!rules.some((r) => one(r.action).type === "SetStorageClass" && ["COLDLINE", "ARCHIVE"].includes(one(r.action).storage_class) && one(r.condition).age === region.retention.coldStorageAfterDays)) v.push(`${a}: no move to colder storage after ${region.retention.coldStorageAfterDays} days`);
@@ -77,5 +79,21 @@ export const GCP_AUDIT_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp"] 
       if (target === ref("google_storage_bucket", name, "name")) return ["logs to itself"];
       return own.includes(target) ? [] : ["logs to a bucket outside this stack"];
     },
+  },
+]);
+
+/** Until the lock: a warning in every synth and report, so the step is not forgotten. */
+export const GCP_AUDIT_LOCK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"], level: "warning" }, [
+  {
+    id: "gcp.audit-archive-locked",
+    requirement: "10.3.3, 10.5.1",
+    fix: "After the first deploy, check the audit buckets and their retention, then set auditArchiveLocked: true in the region file and deploy again (the lock is irreversible).",
+    description: "the audit archive's retention policy is locked (until then, anyone with storage admin rights could shorten or remove it)",
+    check: ({ json, region }) =>
+      region.auditArchiveLocked
+        ? []
+        : resourcesOf(json, "google_storage_bucket")
+            .filter(([, b]) => String(b.name).includes("-audit-"))
+            .map(([n]) => `google_storage_bucket.${n}: retention policy not locked yet (auditArchiveLocked is false)`),
   },
 ]);
