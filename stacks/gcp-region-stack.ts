@@ -4,6 +4,7 @@ import { LoggingProjectSink } from "@cdktf/provider-google/lib/logging-project-s
 import { ProjectIamAuditConfig } from "@cdktf/provider-google/lib/project-iam-audit-config";
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import { Construct } from "constructs";
 import { GcpRegionConfig } from "../config/schema";
@@ -48,6 +49,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       // Access Context Manager (the perimeter) needs a quota project for its API calls.
       ...(region.vpcServiceControls ? { userProjectOverride: true, billingProject: region.projectId } : {}),
     });
+    // hashicorp/time (pinned by @cdktf/provider-time 11.0.1): the waits for CMEK grants to propagate.
+    new TimeProvider(this, "time", {});
 
     this.keys = new GcpRegionKeys(this, "Keys", {
       name,

@@ -1,9 +1,10 @@
 import { KmsCryptoKey } from "@cdktf/provider-google/lib/kms-crypto-key";
 import { KmsCryptoKeyIamMember } from "@cdktf/provider-google/lib/kms-crypto-key-iam-member";
 import { KmsKeyRing } from "@cdktf/provider-google/lib/kms-key-ring";
+import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import { TerraformResource, dependable } from "../../core/cdktf";
 import { Construct } from "constructs";
-import { type GcpKeyPurpose, GCP_KEY_PURPOSES, KEY_DESTROY_DELAY_DAYS, serviceAgentOf } from "../../model/gcp/keys";
+import { type GcpKeyPurpose, GCP_KEY_PURPOSES, KEY_DESTROY_DELAY_DAYS, serviceAgentOf, CMEK_GRANT_PROPAGATION } from "../../model/gcp/keys";
 
 /** Properties of {@link GcpRegionKeys}. */
 export interface GcpRegionKeysProps {
@@ -33,8 +34,10 @@ export interface GcpRegionKeysProps {
 export class GcpRegionKeys extends Construct {
   readonly keyRing: KmsKeyRing;
   readonly keys: Readonly<Record<GcpKeyPurpose, KmsCryptoKey>>;
-  /** Each key's grant to its service agent: a resource using the key depends on it. */
+  /** Each key's grant to its service agent. */
   readonly grants: Readonly<Partial<Record<GcpKeyPurpose, KmsCryptoKeyIamMember>>>;
+  /** A wait after each grant, for it to propagate: a resource using the key depends on it. */
+  readonly propagation: Readonly<Partial<Record<GcpKeyPurpose, Sleep>>>;
 
   constructor(scope: Construct, id: string, props: GcpRegionKeysProps) {
     super(scope, id);
@@ -44,6 +47,7 @@ export class GcpRegionKeys extends Construct {
     this.keyRing = new KmsKeyRing(this, "KeyRing", { name: props.name, location: props.location, lifecycle: { preventDestroy: true } });
     const keys = {} as Record<GcpKeyPurpose, KmsCryptoKey>;
     const grants: Partial<Record<GcpKeyPurpose, KmsCryptoKeyIamMember>> = {};
+    const propagation: Partial<Record<GcpKeyPurpose, Sleep>> = {};
     for (const purpose of GCP_KEY_PURPOSES) {
       const key = new KmsCryptoKey(this, `${idOf(purpose)}Key`, {
         name: purpose,
@@ -58,21 +62,30 @@ export class GcpRegionKeys extends Construct {
       keys[purpose] = key;
       const agent = serviceAgentOf(purpose, props.projectNumber, props.loggingServiceAccount);
       if (agent) {
-        grants[purpose] = new KmsCryptoKeyIamMember(this, `${idOf(purpose)}ServiceAgent`, {
+        const grant = new KmsCryptoKeyIamMember(this, `${idOf(purpose)}ServiceAgent`, {
           cryptoKeyId: key.id,
           role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
           member: `serviceAccount:${agent}`,
+        });
+        grants[purpose] = grant;
+        // IAM grants take time to propagate: a consumer created right after its key's grant fails
+        // intermittently (its service agent is not yet allowed to use the key).
+        propagation[purpose] = new Sleep(this, `${idOf(purpose)}GrantPropagation`, {
+          createDuration: CMEK_GRANT_PROPAGATION,
+          triggers: { member: grant.member, key: key.id },
+          dependsOn: [grant],
         });
       }
     }
     this.keys = keys;
     this.grants = grants;
+    this.propagation = propagation;
   }
 
-  /** Makes `resource` (encrypted with the key of `purpose`) wait until the key's service agent may use the key. */
+  /** Makes `resource` (encrypted with the key of `purpose`) wait until the key's service agent may use the key, grant propagated. */
   after(resource: TerraformResource, purpose: GcpKeyPurpose): void {
-    const grant = this.grants[purpose];
-    if (grant) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(grant)];
+    const ready = this.propagation[purpose];
+    if (ready) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(ready)];
   }
 }
 

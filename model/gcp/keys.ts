@@ -30,3 +30,9 @@ export function serviceAgentOf(purpose: GcpKeyPurpose, projectNumber: string, lo
   };
   return agents[purpose];
 }
+
+/**
+ * How long a consumer of a key waits after the key's grant to its service agent: IAM grants take
+ * time to propagate, and Cloud SQL, GKE or Managed Kafka created right after fail intermittently.
+ */
+export const CMEK_GRANT_PROPAGATION = "120s";

@@ -73,6 +73,12 @@ const MUTATIONS: [string, string, (j: TfJson) => void][] = [
   ["gcp.database-hardened", "plaintext allowed", (j) => (first(j, "google_sql_database_instance").settings.ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED")],
   ["gcp.database-hardened", "zonal", (j) => (first(j, "google_sql_database_instance").settings.availability_type = "ZONAL")],
   ["gcp.database-hardened", "a root password", (j) => (first(j, "google_sql_database_instance").root_password = "${var.pw}")],
+  ["preflight.cmek-grant-propagated", "Cloud SQL created right after its key's grant", (j) => {
+    const sql = first(j, "google_sql_database_instance");
+    sql.depends_on = (sql.depends_on as string[]).filter((d) => !d.startsWith("time_sleep."));
+  }],
+  ["preflight.cmek-grant-propagated", "a wait too short to propagate", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => (t.create_duration = "5s"))],
+  ["preflight.cmek-grant-propagated", "a wait that does not follow the grant", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => { delete t.depends_on; delete t.triggers; })],
   ["preflight.workload-identity-after-cluster", "a Workload Identity binding before the cluster", (j) => {
     const b = Object.values(j.resource.google_service_account_iam_member as Record<string, TfJson>).find((x) => String(x.member).includes(".svc.id.goog["))!;
     delete b.depends_on;

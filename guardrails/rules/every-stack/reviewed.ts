@@ -36,6 +36,8 @@ const AWS_TYPES: readonly string[] = [
 const GCP_TYPES: readonly string[] = [
   // Keys
   "google_kms_key_ring", "google_kms_crypto_key", "google_kms_crypto_key_iam_member",
+  // The wait for a CMEK grant to propagate (stores nothing, calls no API)
+  "time_sleep",
   // Network
   "google_compute_network", "google_compute_subnetwork", "google_compute_firewall", "google_compute_global_address",
   "google_compute_global_forwarding_rule", "google_dns_managed_zone", "google_dns_record_set", "google_access_context_manager_service_perimeter",

@@ -4,6 +4,7 @@
  */
 import type { GcpRegionConfig } from "../../../config/schema";
 import { TfJson, asList, one, resourcesOf } from "../../../tfjson/terraform";
+import { GCP_ENCRYPTION_AT_REST } from "../../../model/gcp/encryption";
 import { stackRules } from "../../rule";
 
 /** The resources a resource waits for: its depends_on and the resources its arguments reference. */
@@ -13,7 +14,41 @@ function waitsFor(body: TfJson): Set<string> {
   return out;
 }
 
+/** Seconds in a time_sleep duration such as "120s" or "2m". */
+function seconds(duration: unknown): number {
+  const m = /^(\d+)(s|m|h)$/.exec(String(duration));
+  return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"] : 0;
+}
+
 export const GCP_PREFLIGHT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
+  {
+    id: "preflight.cmek-grant-propagated",
+    requirement: "3.6.1, 12.5",
+    fix: "Make every resource that names a Cloud KMS key wait for the key's grant to its service agent and a time_sleep of at least 60 s after it (GcpRegionKeys.after).",
+    description:
+      "every CMEK consumer waits until its key's grant to the service agent has propagated (a time_sleep of at least 60 s after the grant): consumers created right after the grant fail intermittently",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const grantsByKey = new Map<string, string[]>();
+      for (const [n, g] of resourcesOf(json, "google_kms_crypto_key_iam_member")) {
+        if (!String(g.member).includes("gcp-sa-") && !String(g.member).includes("gs-project-accounts")) continue;
+        grantsByKey.set(String(g.crypto_key_id), [...(grantsByKey.get(String(g.crypto_key_id)) ?? []), `google_kms_crypto_key_iam_member.${n}`]);
+      }
+      const sleeps = resourcesOf(json, "time_sleep").map(([n, s]) => ({ address: `time_sleep.${n}`, after: waitsFor(s), long: seconds(s.create_duration) >= 60 }));
+      for (const [type, spec] of Object.entries(GCP_ENCRYPTION_AT_REST)) {
+        for (const [n, body] of resourcesOf(json, type)) {
+          const before = waitsFor(body);
+          for (const key of spec.keys(body)) {
+            for (const grant of grantsByKey.get(String(key)) ?? []) {
+              const waited = sleeps.some((s) => s.long && s.after.has(grant) && before.has(s.address));
+              if (!waited) v.push(`${type}.${n}: does not wait for ${grant} to propagate (a time_sleep of at least 60 s after it)`);
+            }
+          }
+        }
+      }
+      return v;
+    },
+  },
   {
     id: "preflight.perimeter-staged",
     requirement: "1.3.1, 12.5",

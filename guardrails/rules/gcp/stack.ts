@@ -24,7 +24,8 @@ export const GCP_PROJECT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }
       if (p.credentials || p.access_token || p.impersonate_service_account) v.push("provider.google: credentials in the production provider config");
       const expected = regionLabels(region);
       for (const [k, value] of Object.entries(expected)) if (p.default_labels?.[k] !== value) v.push(`provider.google: default label ${k} is ${JSON.stringify(p.default_labels?.[k])}, expected "${value}"`);
-      if (Object.keys(json.terraform?.required_providers ?? {}).some((k) => k !== "google")) v.push("terraform.required_providers: only google is allowed in a GCP region stack");
+      // google, and hashicorp/time for the CMEK grants' propagation waits (it calls no API).
+      if (Object.keys(json.terraform?.required_providers ?? {}).some((k) => k !== "google" && k !== "time")) v.push("terraform.required_providers: only google (and time) is allowed in a GCP region stack");
       return v;
     },
   },
