@@ -92,6 +92,12 @@ const commonFields = {
             auditWritePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]*\/$/, { error: 'must be a folder-like prefix. Fix: e.g. "payment-core/".' }).optional(),
             /** Encrypt and decrypt with the tokenization key (all its generations). */
             tokenizationKey: z.boolean().default(false),
+            /**
+             * Log in to the region's database as itself, with IAM database authentication (no
+             * password): a database user named after the service (AWS) or its Workload Identity
+             * account (GCP). What it may read and write is granted in SQL (docs/deploy.md).
+             */
+            database: z.boolean().default(false),
             /** Kafka topics, through IAM auth. */
             kafka: z
               .strictObject({

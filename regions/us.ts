@@ -52,9 +52,9 @@ const region: AwsRegionFile = {
     {
       name: "payment-core",
       namespace: "payments",
-      access: { auditWritePrefix: "payment-core/", kafka: { write: ["payments.raw", "payment-events"] } },
+      access: { auditWritePrefix: "payment-core/", database: true, kafka: { write: ["payments.raw", "payment-events"] } },
     },
-    { name: "tokenization-service", namespace: "payments", access: { tokenizationKey: true } },
+    { name: "tokenization-service", namespace: "payments", access: { tokenizationKey: true, database: true } },
     { name: "payment-service", namespace: "payments" },
     { name: "fraud-engine", namespace: "fraud", access: { kafka: { read: ["payments.raw"], write: ["fraud.result"] } } },
     { name: "checkout-service", namespace: "checkout" },

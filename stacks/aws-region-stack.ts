@@ -299,6 +299,11 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       new TerraformOutput(this, KEY_OUTPUT_IDS[purpose], { value: this.keys[purpose].arn, description: `CMK for ${purpose}` });
     }
     new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.archive.bucket.id, description: "Object Lock audit archive" });
+    new TerraformOutput(this, "database_iam_users", {
+      // No PostgreSQL provider plans offline: the users are created in SQL (docs/deploy.md).
+      value: region.services.filter((s) => s.access?.database).map((s) => s.name),
+      description: "Database users to create for IAM authentication (CREATE USER ...; GRANT rds_iam ...), one per service that declares database access",
+    });
     new TerraformOutput(this, "database_endpoint", { value: this.database.cluster.endpoint, description: "Aurora writer endpoint (TLS, IAM auth)" });
     new TerraformOutput(this, "database_master_secret_arn", {
       value: this.database.cluster.masterUserSecret.get(0).secretArn,
@@ -359,6 +364,15 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
           Condition: { StringEquals: { "kms:ViaService": `s3.${cloudRegion}.amazonaws.com` } },
         },
       );
+    }
+    if (aws.database) {
+      // IAM database authentication as the database user of the service's name, and no other.
+      statements.push({
+        Sid: "ConnectToTheDatabaseAsItself",
+        Effect: "Allow",
+        Action: "rds-db:connect",
+        Resource: `arn:${partition}:rds-db:${cloudRegion}:${accountId}:dbuser:${this.database.cluster.clusterResourceId}/${service}`,
+      });
     }
     if (aws.tokenizationKey) {
       // Every tokenization key: the current one encrypts; the retired ones' policies let them only decrypt.

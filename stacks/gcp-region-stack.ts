@@ -5,11 +5,12 @@ import { ProjectIamAuditConfig } from "@cdktf/provider-google/lib/project-iam-au
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
+import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import { Construct } from "constructs";
 import { GcpRegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/gcp/cloud-sql-postgres";
-import { TerraformOutput, dependable } from "../core/cdktf";
+import { Fn, TerraformOutput, dependable } from "../core/cdktf";
 import { GcpPartnerServiceAttachment } from "../constructs/gcp/partner-service-attachment";
 import { GcpPrivateNetwork } from "../constructs/gcp/private-network";
 import { GcpRegionKeys } from "../constructs/gcp/region-keys";
@@ -186,6 +187,27 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
             expression: `resource.name.startsWith("projects/_/buckets/${name}-audit-${region.projectNumber}/objects/${access.auditWritePrefix}")`,
           },
         });
+      }
+      if (access.database) {
+        // IAM database authentication as its Workload Identity account (no password): the user,
+        // and the right to log in to and connect to this instance only.
+        const email = this.gke.workloadIdentities[s.name].email;
+        new SqlUser(this, `Access-${s.name}-DatabaseUser`, {
+          instance: this.database.instance.name,
+          name: Fn.trimsuffix(email, ".gserviceaccount.com"),
+          type: "CLOUD_IAM_SERVICE_ACCOUNT",
+        });
+        for (const [id, role] of [["DatabaseLogin", "roles/cloudsql.instanceUser"], ["DatabaseConnect", "roles/cloudsql.client"]] as const) {
+          new ProjectIamMember(this, `Access-${s.name}-${id}`, {
+            project: region.projectId,
+            role,
+            member,
+            condition: {
+              title: `${s.name} logs in to ${name} only`,
+              expression: `resource.name == "projects/${region.projectId}/instances/${this.database.instance.name}" && resource.type == "sqladmin.googleapis.com/Instance"`,
+            },
+          });
+        }
       }
       if (access.kafka.read.length + access.kafka.write.length > 0) {
         new ProjectIamMember(this, `Access-${s.name}-Kafka`, {

@@ -516,6 +516,14 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     h.availability_zone = "us-east-1e";
   }],
   ["preflight.zonal-by-zone-id", "a cluster listing zone names", (j) => (first(j, "aws_rds_cluster").availability_zones = ["eu-west-1a", "eu-west-1b"])],
+  ["eks.workload-identity-least-privilege", "a service logs in to the database as another user", (j) =>
+    policyEdit(serviceRolePolicy(j), (d) => d.Statement.filter((x) => x.Sid === "ConnectToTheDatabaseAsItself").forEach((x) => (x.Resource = String(x.Resource).replace(/\/[^/]+$/, "/tokenization-service"))))],
+  ["eks.workload-identity-least-privilege", "a service that declares no database access logs in", (j) => {
+    const p = Object.entries(j.resource.aws_iam_role_policy as Record<string, TfJson>).find(([n]) => n.startsWith("eks_workloads_fraud"))![1];
+    policyEdit(p, (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Action: "rds-db:connect", Resource: "arn:aws:rds-db:eu-west-1:111122223333:dbuser:${aws_rds_cluster.database_cluster.cluster_resource_id}/fraud-engine" }));
+  }],
+  ["eks.workload-identity-least-privilege", "a service that declares database access cannot log in", (j) =>
+    policyEdit(serviceRolePolicy(j), (d) => (d.Statement = d.Statement.filter((x) => x.Sid !== "ConnectToTheDatabaseAsItself")))],
   ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6")],
   ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version],
   ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6")],

@@ -79,6 +79,13 @@ const MUTATIONS: [string, string, (j: TfJson) => void][] = [
   }],
   ["preflight.cmek-grant-propagated", "a wait too short to propagate", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => (t.create_duration = "5s"))],
   ["preflight.cmek-grant-propagated", "a wait that does not follow the grant", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => { delete t.depends_on; delete t.triggers; })],
+  ["gcp.database-users", "a database user with a password", (j) => add(j, "google_sql_user", "admin", { instance: "x", name: "admin", password: "${var.pw}" })],
+  ["gcp.database-users", "a user for a service that declares no database access", (j) =>
+    add(j, "google_sql_user", "fraud", { instance: "x", name: "${trimsuffix(google_service_account.gke_workload-fraud-engine.email, \".gserviceaccount.com\")}", type: "CLOUD_IAM_SERVICE_ACCOUNT" })],
+  ["gcp.database-users", "a login to every instance of the project", (j) => {
+    const m = Object.values(j.resource.google_project_iam_member as Record<string, TfJson>).find((x) => x.role === "roles/cloudsql.instanceUser")!;
+    delete m.condition;
+  }],
   ["preflight.workload-identity-after-cluster", "a Workload Identity binding before the cluster", (j) => {
     const b = Object.values(j.resource.google_service_account_iam_member as Record<string, TfJson>).find((x) => String(x.member).includes(".svc.id.goog["))!;
     delete b.depends_on;

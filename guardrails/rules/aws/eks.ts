@@ -211,6 +211,11 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           eq[`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}`] === a.service_account;
         if (!ok) v.push(`aws_eks_pod_identity_association.${an}: role not trusted by this cluster's Pod Identity for ${a.namespace}/${a.service_account} only`);
       }
+      // Every service that declares database access can log in.
+      for (const s of withAws.filter((x) => x.access?.database)) {
+        const logins = resourcesOf(json, "aws_iam_role_policy").flatMap(([, p]) => statementsOf(String(p.policy))).filter((st) => asList(st.Action).includes("rds-db:connect") && asList(st.Resource).some((r) => String(r).endsWith(`/${s.name}`)));
+        if (logins.length === 0) v.push(`aws_iam_role_policy: ${s.name} declares database access but its role cannot log in (rds-db:connect)`);
+      }
       const tokenizationKeys = resourcesOf(json, "aws_kms_key").filter(([, k]) => String(k.description).includes("tokenization")).map(([kn]) => ref("aws_kms_key", kn, "arn"));
       // The service a role belongs to, through its Pod Identity association.
       const serviceOfRole = (roleNameRef: string) => {
@@ -224,6 +229,11 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
           if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
+          // A database login only for a service that declares it, as the user of its own name on this stack's cluster.
+          if (s.Effect === "Allow" && actions.some((x) => /^rds-db:(connect|\*)$/.test(x) || x === "*")) {
+            const own = (r: string) => service !== undefined && /:dbuser:\$\{aws_rds_cluster\.[^.]+\.cluster_resource_id\}\//.test(r) && r.endsWith(`/${service.name}`);
+            if (!service?.access?.database || !resources.every(own)) v.push(`${pn}: logs in to a database as ${resources.join(", ")} without declaring it, or as another user`);
+          }
           // Only a workload writes to a bucket, under its declared prefix; the one exception is S3
           // replication writing replicas into the DR partner region's buckets.
           const replicaOnly = actions.every((x) => /^s3:Replicate(Object|Tags)$/.test(x)) && resources.every((r) => /^\$\{aws_s3_bucket\.([^.]+)\.arn\}\/\*$/.test(r) && json.resource.aws_s3_bucket[/^\$\{aws_s3_bucket\.([^.]+)\./.exec(r)![1]]?.provider === "aws.dr");

@@ -46,6 +46,8 @@ const GCP_TYPES: readonly string[] = [
   // Logs, IAM
   "google_logging_project_bucket_config", "google_logging_project_sink", "google_project_iam_audit_config", "google_project_iam_member",
   "google_service_account", "google_service_account_iam_member",
+  // IAM database users (no password: CLOUD_IAM_SERVICE_ACCOUNT)
+  "google_sql_user",
   // Audit archive
   "google_storage_bucket", "google_storage_bucket_iam_member",
   // Database and Kafka

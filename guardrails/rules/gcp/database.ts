@@ -1,7 +1,7 @@
 /** Cloud SQL for PostgreSQL. */
 import type { GcpRegionConfig } from "../../../config/schema";
-import { resourceRules } from "../../rule";
-import { TfJson, asList, one } from "../../../tfjson/terraform";
+import { resourceRules, stackRules } from "../../rule";
+import { TfJson, asList, one, resourcesOf } from "../../../tfjson/terraform";
 
 export const GCP_DATABASE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp"] }, [
   {
@@ -24,6 +24,34 @@ export const GCP_DATABASE_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp
       if (!(one(backup.backup_retention_settings).retained_backups >= 7)) v.push("fewer than 7 backups kept");
       if (b.deletion_protection !== true || s.deletion_protection_enabled !== true) v.push("not deletion-protected (Terraform and API)");
       if (b.root_password !== undefined) v.push("a root password in the stack");
+      return v;
+    },
+  },
+]);
+
+/** The services' database logins on GCP: exactly the declared ones, by IAM, on this instance. */
+export const GCP_DATABASE_USER_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
+  {
+    id: "gcp.database-users",
+    requirement: "7.2.1, 8.2.1, 8.3.1",
+    fix: "Declare access.database on the services that use the database; the stack creates their IAM database users (CLOUD_IAM_SERVICE_ACCOUNT, no password) and lets them log in to this instance only.",
+    description: "the database's users are exactly the Workload Identity accounts of the services that declare database access, authenticated by IAM (no password), each allowed to log in to and connect to this instance only",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const users = resourcesOf(json, "google_sql_user");
+      const expected = region.services.filter((s) => s.access?.database).map((s) => s.name).sort();
+      const named = users.map(([, u]) => /google_service_account\.gke_workload-([a-z0-9-]+)\.email/.exec(String(u.name))?.[1] ?? String(u.name)).sort();
+      if (JSON.stringify(named) !== JSON.stringify(expected)) v.push(`google_sql_user: ${JSON.stringify(named)}, expected the services that declare database access ${JSON.stringify(expected)}`);
+      for (const [n, u] of users) {
+        if (u.type !== "CLOUD_IAM_SERVICE_ACCOUNT") v.push(`google_sql_user.${n}: type ${u.type}, expected CLOUD_IAM_SERVICE_ACCOUNT (IAM authentication)`);
+        if (u.password !== undefined || u.password_wo !== undefined) v.push(`google_sql_user.${n}: a password`);
+      }
+      for (const service of expected) {
+        for (const role of ["roles/cloudsql.instanceUser", "roles/cloudsql.client"]) {
+          const grants = resourcesOf(json, "google_project_iam_member").filter(([, m]) => m.role === role && String(m.member).includes(`gke_workload-${service}.email`));
+          if (grants.length !== 1 || !String(one(grants[0][1].condition).expression ?? "").includes("sqladmin.googleapis.com/Instance")) v.push(`google_project_iam_member: ${service} has no ${role} limited to this instance`);
+        }
+      }
       return v;
     },
   },
