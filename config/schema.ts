@@ -211,7 +211,8 @@ export const AwsRegionSchema = z.strictObject({
    * created them), by service, e.g. `["autoscaling.amazonaws.com"]`: the stack names them without
    * creating them. Leave empty on a new account: the stack creates each before the key policies
    * that name it (KMS refuses a policy naming a role that does not exist yet). Check with
-   * `aws iam get-role --role-name AWSServiceRoleForAutoScaling`.
+   * `aws iam get-role --role-name AWSServiceRoleForAutoScaling`. An account has one such role:
+   * when two regions share an account, the one deployed second lists it here.
    */
   existingServiceLinkedRoles: z
     .array(z.enum(Object.keys(SERVICE_LINKED_ROLES) as [ServiceLinkedRoleService, ...ServiceLinkedRoleService[]]))

@@ -38,6 +38,14 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       }
     });
   }
+  // An account has one Auto Scaling service-linked role: at most one of its regions may create it.
+  const creators = new Map<string, string>();
+  for (const r of regions) {
+    if (r.config.cloud !== "aws" || (r.config.existingServiceLinkedRoles as readonly string[]).includes("autoscaling.amazonaws.com")) continue;
+    const first = creators.get(r.config.accountId);
+    if (first) problems.push({ file: r.file, field: "existingServiceLinkedRoles", problem: `account ${r.config.accountId} is also ${first}'s, whose stack creates the Auto Scaling service-linked role; AWS refuses to create it twice`, fix: `list "autoscaling.amazonaws.com" here (deploy ${first} first), or give each region its own account` });
+    else creators.set(r.config.accountId, r.file);
+  }
   regions.forEach((a, i) => {
     for (const b of regions.slice(0, i)) {
       if (a.config.mesh.trustDomain === b.config.mesh.trustDomain) {

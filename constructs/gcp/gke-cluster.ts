@@ -134,6 +134,9 @@ export class GkeCluster extends Construct {
       // nodes only for pods that are already pending, so istiod and the system pods wait.
       initialNodeCount: props.nodes.minPerZone,
       management: { autoRepair: true, autoUpgrade: true },
+      // initial_node_count forces a new pool when it changes (a later minPerZone, a resize read
+      // back): only the creation uses it, as the provider's documentation advises.
+      lifecycle: { ignoreChanges: ["initial_node_count"] },
       nodeConfig,
     });
 

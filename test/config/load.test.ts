@@ -14,6 +14,11 @@ import { TEST_NON_CA_PEM, TEST_TRUST_ANCHOR_PEM } from "../support/trust-anchor"
 type Data = ReturnType<typeof cloneJson<typeof eu>>;
 
 /** Validates the shipped regions after `mutate` changed a copy of one of them. */
+/** Moves the us region into eu's account: its account ID and every ARN that names it. */
+function intoEuAccount(r: Data) {
+  Object.assign(r, JSON.parse(JSON.stringify(r).split(us.accountId).join(eu.accountId)));
+}
+
 function problemsAfter(target: "eu" | "us", mutate: (r: Data) => void) {
   const regions = { eu: cloneJson(eu), us: cloneJson(us) };
   mutate(regions[target]);
@@ -115,6 +120,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["a SCRAM user with no service's topics (it would get no ACL)", "eu", (r) => (r.kafka.scramUsers = ["checkout-service"]), "regions/eu.ts", "kafka.scramUsers[0]", "declares access.kafka"],
   ["a pinned Aurora minor version", "eu", (r) => (r.database.engineVersion = "16.6" as never), "regions/eu.ts", "database.engineVersion", 'the major only, e.g. "16"'],
   ["a service-linked role the blueprint does not name", "eu", (r) => (r.existingServiceLinkedRoles = ["ec2.amazonaws.com" as never]), "regions/eu.ts", "existingServiceLinkedRoles[0]", ""],
+  ["two regions of one account both creating the Auto Scaling service-linked role", "us", (r) => intoEuAccount(r), "regions/us.ts", "existingServiceLinkedRoles", '"autoscaling.amazonaws.com"'],
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
   ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once"],
@@ -170,6 +176,10 @@ describe("a bad region config is rejected with the file, the field and the fix",
       r.availabilityZoneIds[0] = "use1-az1";
     });
     expect(problems.map((p) => p.field).sort()).toEqual(["availabilityZoneIds[0]", "retention.auditArchiveDays"]);
+  });
+
+  it("accepts two regions of one account when the second lists the Auto Scaling role as existing", () => {
+    expect(problemsAfter("us", (r) => (intoEuAccount(r), (r.existingServiceLinkedRoles = ["autoscaling.amazonaws.com"])))).toEqual([]);
   });
 
   it("accepts a trust anchor pasted with Windows line endings, and normalises it", () => {

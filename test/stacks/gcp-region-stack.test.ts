@@ -77,6 +77,10 @@ const MUTATIONS: [string, string, (j: TfJson) => void][] = [
     const sql = first(j, "google_sql_database_instance");
     sql.depends_on = (sql.depends_on as string[]).filter((d) => !d.startsWith("time_sleep."));
   }],
+  ["preflight.cmek-grant-propagated", "the GKE cluster created right after the container engine's grant", (j) => {
+    const gke = first(j, "google_container_cluster");
+    gke.depends_on = ((gke.depends_on as string[] | undefined) ?? []).filter((d) => !d.startsWith("time_sleep."));
+  }],
   ["preflight.cmek-grant-propagated", "a wait too short to propagate", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => (t.create_duration = "5s"))],
   ["preflight.cmek-grant-propagated", "a wait that does not follow the grant", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => { delete t.depends_on; delete t.triggers; })],
   ["gcp.database-users", "a database user with a password", (j) => add(j, "google_sql_user", "admin", { instance: "x", name: "admin", password: "${var.pw}" })],

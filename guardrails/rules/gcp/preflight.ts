@@ -31,7 +31,8 @@ export const GCP_PREFLIGHT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"]
       const v: string[] = [];
       const grantsByKey = new Map<string, string[]>();
       for (const [n, g] of resourcesOf(json, "google_kms_crypto_key_iam_member")) {
-        if (!String(g.member).includes("gcp-sa-") && !String(g.member).includes("gs-project-accounts")) continue;
+        // Google's service agents (service-<project number>@...): the CMEK consumers' identities.
+        if (!/^serviceAccount:service-\d+@/.test(String(g.member))) continue;
         grantsByKey.set(String(g.crypto_key_id), [...(grantsByKey.get(String(g.crypto_key_id)) ?? []), `google_kms_crypto_key_iam_member.${n}`]);
       }
       const sleeps = resourcesOf(json, "time_sleep").map(([n, s]) => ({ address: `time_sleep.${n}`, after: waitsFor(s), long: seconds(s.create_duration) >= 60 }));
