@@ -317,7 +317,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     new TerraformOutput(this, "kafka_topics", {
       // No Kafka provider is available offline: topics are data for review and for the topic job.
       value: this.kafka.topics.map((t) => ({ name: t.name, partitions: t.partitions, replication_factor: t.replicationFactor, retention_hours: t.retentionHours })),
-      description: "Topics to create (auto-creation is off); see the README, Kafka topics",
+      description: "Topics to create (auto-creation is off); see docs/deploy.md, Deploying a region, step 5",
     });
     new TerraformOutput(this, "kafka_scram_acls", {
       // The brokers deny a SCRAM user anything its ACLs do not name; these are its service's declared topics.
@@ -327,7 +327,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     new TerraformOutput(this, "hsm_cluster_id", { value: this.hsm.cluster.clusterId, description: "CloudHSM cluster to initialize" });
     new TerraformOutput(this, "hsm_cluster_csr", {
       value: this.hsm.clusterCsr,
-      description: "Sign with the trust anchor during initialization; empty until a refresh after the first HSM exists (README, CloudHSM ceremony)",
+      description: "Sign with the trust anchor during initialization; empty until a refresh after the first HSM exists (docs/deploy.md, CloudHSM ceremony)",
     });
     new TerraformOutput(this, "hsm_kmsuser_password_secret_arn", {
       value: this.hsm.kmsuserPasswordSecret.arn,
