@@ -120,6 +120,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       crossRegionConsumers: region.drPartnerRegion ? [region.drPartnerRegion] : undefined,
     });
 
+    const activated = region.hsm.stage !== "cluster";
     this.hsm = new CloudHsm(this, "Hsm", {
       name,
       network: this.network,
@@ -127,9 +128,9 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       hsmCount: region.hsm.count,
       hsmType: region.hsm.type,
       // The ceremony of stage "cluster" activates the cluster; the other HSMs come after it.
-      activated: region.hsm.stage !== "cluster",
+      activated,
     });
-    if (region.hsm.stage !== "cluster") {
+    if (activated) {
       // The rules require the trust anchor from stage "keystore" on.
       const trustAnchorCertificate = region.hsm.trustAnchorCertificate ?? "";
       // Asked for only while the store is created: KMS rotates the password when it connects.

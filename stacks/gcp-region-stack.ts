@@ -172,7 +172,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
 
     // Each workload identity gets exactly its declared access.
     for (const s of withAccess) {
-      const member = `serviceAccount:${this.gke.workloadIdentities[s.name].email}`;
+      const email = this.gke.workloadIdentities[s.name].email;
+      const member = `serviceAccount:${email}`;
       const access = s.access!;
       if (access.tokenizationKey) {
         new KmsCryptoKeyIamMember(this, `Access-${s.name}-Tokenization`, { cryptoKeyId: this.keys.keys.tokenization.id, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member });
@@ -191,7 +192,6 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       if (access.database) {
         // IAM database authentication as its Workload Identity account (no password): the user,
         // and the right to log in to and connect to this instance only.
-        const email = this.gke.workloadIdentities[s.name].email;
         new SqlUser(this, `Access-${s.name}-DatabaseUser`, {
           instance: this.database.instance.name,
           name: Fn.trimsuffix(email, ".gserviceaccount.com"),

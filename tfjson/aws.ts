@@ -2,7 +2,7 @@
  * Reading an AWS stack's synthesized JSON: subnets by tier, keys by alias or by reference, the
  * resource that configures a bucket.
  */
-import { type TfJson, resourcesOf, ref, refName } from "./terraform";
+import { type TfJson, asList, one, resourcesOf, ref, refName } from "./terraform";
 
 /** The references (`${aws_subnet.<name>.id}`) of a tier's subnets, by the Tier tag, sorted. */
 export function tierSubnetRefs(json: TfJson, tier: string): string[] {
@@ -41,4 +41,25 @@ export function keyOfReference(value: unknown): string | undefined {
     if (name) return name;
   }
   return undefined;
+}
+
+/** The ports each load balancer's security group must reach on its ip targets (traffic and health checks), by the group's reference. */
+export function loadBalancerTargetPorts(json: TfJson): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const [, listener] of resourcesOf(json, "aws_lb_listener")) {
+    const lb = refName(listener.load_balancer_arn, "aws_lb", "arn");
+    const groups = lb ? (asList(json.resource.aws_lb[lb]?.security_groups) as string[]) : [];
+    for (const action of asList<TfJson>(listener.default_action)) {
+      const tg = refName(action.target_group_arn, "aws_lb_target_group", "arn");
+      const group = tg ? json.resource.aws_lb_target_group?.[tg] : undefined;
+      if (!group || group.target_type !== "ip") continue;
+      for (const sg of groups) {
+        const ports = out.get(sg) ?? new Set<number>();
+        ports.add(Number(group.port));
+        ports.add(Number(one(group.health_check).port ?? group.port));
+        out.set(sg, ports);
+      }
+    }
+  }
+  return out;
 }

@@ -45,6 +45,13 @@ export function refName(value: unknown, type: string, attr: string): string | un
   return m && m[1] === type && m[3] === attr ? m[2] : undefined;
 }
 
+/** The resources a resource waits for, as `type.name`: its depends_on and the resources its arguments reference. */
+export function waitsFor(body: TfJson): Set<string> {
+  const out = new Set(asList<string>(body.depends_on).map((d) => d.replace(/^\$\{|\}$/g, "")));
+  for (const m of JSON.stringify(body).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)) out.add(`${m[1]}.${m[2]}`);
+  return out;
+}
+
 export function preventsDestroy(body: TfJson): boolean {
   return body.lifecycle?.prevent_destroy === true;
 }

@@ -6,6 +6,7 @@ import { Ipv4Range, parseCidr, rangesOverlap } from "../cidr";
 import { ConfigProblem } from "../errors";
 import { RegionConfig } from "../schema";
 import { isRemote } from "../mesh";
+import { SERVICE_LINKED_ROLES, type ServiceLinkedRoleService } from "../catalog";
 import type { LoadedRegion } from "./types";
 
 /** Rules across regions: names, state locations and address space must not collide. */
@@ -38,13 +39,15 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       }
     });
   }
-  // An account has one Auto Scaling service-linked role: at most one of its regions may create it.
-  const creators = new Map<string, string>();
-  for (const r of regions) {
-    if (r.config.cloud !== "aws" || (r.config.existingServiceLinkedRoles as readonly string[]).includes("autoscaling.amazonaws.com")) continue;
-    const first = creators.get(r.config.accountId);
-    if (first) problems.push({ file: r.file, field: "existingServiceLinkedRoles", problem: `account ${r.config.accountId} is also ${first}'s, whose stack creates the Auto Scaling service-linked role; AWS refuses to create it twice`, fix: `list "autoscaling.amazonaws.com" here (deploy ${first} first), or give each region its own account` });
-    else creators.set(r.config.accountId, r.file);
+  // An account has one of each service-linked role: at most one of its regions may create it.
+  for (const service of Object.keys(SERVICE_LINKED_ROLES) as ServiceLinkedRoleService[]) {
+    const creators = new Map<string, string>();
+    for (const r of regions) {
+      if (r.config.cloud !== "aws" || r.config.existingServiceLinkedRoles.includes(service)) continue;
+      const first = creators.get(r.config.accountId);
+      if (first) problems.push({ file: r.file, field: "existingServiceLinkedRoles", problem: `account ${r.config.accountId} is also ${first}'s, whose stack creates the service-linked role ${SERVICE_LINKED_ROLES[service]}; AWS refuses to create it twice`, fix: `list "${service}" here (deploy ${first} first), or give each region its own account` });
+      else creators.set(r.config.accountId, r.file);
+    }
   }
   regions.forEach((a, i) => {
     for (const b of regions.slice(0, i)) {

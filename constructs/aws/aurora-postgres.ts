@@ -79,7 +79,6 @@ export class AuroraPostgres extends Construct {
     if (!/^\d+$/.test(engineVersion)) {
       throw new Error(`AuroraPostgres ${props.name}: engineVersion must be a major version such as "16", got "${engineVersion}"; RDS upgrades minors itself, and a pinned minor would make the next plan try to downgrade.`);
     }
-    const major = engineVersion;
     const instanceClass = props.instanceClass ?? "db.r6g.large";
     const network = props.network;
 
@@ -104,8 +103,8 @@ export class AuroraPostgres extends Construct {
     });
 
     this.parameterGroup = new RdsClusterParameterGroup(this, "ClusterParameters", {
-      name: `${props.name}-aurora-postgresql${major}`,
-      family: `aurora-postgresql${major}`,
+      name: `${props.name}-aurora-postgresql${engineVersion}`,
+      family: `aurora-postgresql${engineVersion}`,
       description: "TLS only; connection, DDL and data-access audit logging",
       parameter: [
         { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },

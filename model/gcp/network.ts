@@ -24,6 +24,17 @@ export const PERIMETER_SERVICES = [
   "containerregistry.googleapis.com",
 ];
 
+/** The resources the perimeter protects, by type: it is created after all of them (enforced in their wave, it could stop the apply). */
+export const PERIMETER_PROTECTED_TYPES = [
+  "google_sql_database_instance",
+  "google_managed_kafka_cluster",
+  "google_storage_bucket",
+  "google_container_cluster",
+  "google_container_node_pool",
+  "google_artifact_registry_repository",
+  "google_logging_project_bucket_config",
+];
+
 /** Ports the nodes may open towards the data tier: PostgreSQL and Kafka (TLS). */
 export const GCP_DATA_TIER_PORTS = [
   { port: 5432, label: "Cloud SQL (PostgreSQL over TLS)" },

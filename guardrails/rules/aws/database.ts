@@ -6,6 +6,12 @@ import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws
 import { POSTGRES_PORT } from "../../../model/aws/database";
 
 /** Invariants of the Aurora PostgreSQL database ("TDE"). */
+/** A cluster's parameter group of this stack, as its name and its parameters' values by name. */
+function clusterParameters(json: TfJson, cluster: TfJson): [string, Map<string, string>] | undefined {
+  const group = resourcesOf(json, "aws_rds_cluster_parameter_group").find(([gn]) => cluster.db_cluster_parameter_group_name === ref("aws_rds_cluster_parameter_group", gn, "name"));
+  return group && [group[0], new Map(asList<TfJson>(group[1].parameter).map((p) => [String(p.name), String(p.value)]))];
+}
+
 export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "database.encrypted-with-database-key",
@@ -51,9 +57,9 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
     description: "the cluster's parameter group sets rds.force_ssl=1 and a TLS 1.2 floor",
     check: ({ json }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
-        const pg = resourcesOf(json, "aws_rds_cluster_parameter_group").find(([pn]) => c.db_cluster_parameter_group_name === ref("aws_rds_cluster_parameter_group", pn, "name"));
+        const pg = clusterParameters(json, c);
         if (!pg) return [`aws_rds_cluster.${n}: no parameter group of this stack`];
-        const params = new Map((asList(pg[1].parameter) as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+        const params = pg[1];
         const v: string[] = [];
         if (params.get("rds.force_ssl") !== "1") v.push(`aws_rds_cluster_parameter_group.${pg[0]}: rds.force_ssl is not 1`);
         if (params.get("ssl_min_protocol_version") !== "TLSv1.2" && params.get("ssl_min_protocol_version") !== "TLSv1.3") v.push(`aws_rds_cluster_parameter_group.${pg[0]}: no TLS 1.2 floor`);
@@ -121,15 +127,14 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
     description: "every read and write of the database's tables is audited with the user who made it (pgaudit loaded at boot, pgaudit.log read and write), without the bound values (no cardholder data in the logs)",
     check: ({ json }) =>
       resourcesOf(json, "aws_rds_cluster").flatMap(([n, c]) => {
-        const group = resourcesOf(json, "aws_rds_cluster_parameter_group").find(([gn]) => c.db_cluster_parameter_group_name === ref("aws_rds_cluster_parameter_group", gn, "name"));
+        const group = clusterParameters(json, c);
         if (!group) return [`aws_rds_cluster.${n}: no cluster parameter group of this stack`];
-        const params = new Map(asList<TfJson>(group[1].parameter).map((p) => [String(p.name), p] as const));
+        const params = group[1];
         const v: string[] = [];
-        const preload = params.get("shared_preload_libraries");
-        if (!String(preload?.value ?? "").split(",").map((x) => x.trim()).includes("pgaudit")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit is not in shared_preload_libraries`);
-        const classes = String(params.get("pgaudit.log")?.value ?? "").split(",").map((x) => x.trim());
+        if (!(params.get("shared_preload_libraries") ?? "").split(",").map((x) => x.trim()).includes("pgaudit")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit is not in shared_preload_libraries`);
+        const classes = (params.get("pgaudit.log") ?? "").split(",").map((x) => x.trim());
         for (const wanted of ["read", "write", "ddl"]) if (!classes.includes(wanted) && !classes.includes("all")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log does not audit ${wanted}`);
-        if (String(params.get("pgaudit.log_parameter")?.value ?? "0") !== "0") v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log_parameter writes bound values (cardholder data) into the logs`);
+        if ((params.get("pgaudit.log_parameter") ?? "0") !== "0") v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log_parameter writes bound values (cardholder data) into the logs`);
         return v;
       }),
   },

@@ -2,32 +2,11 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
-import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
 import { statementsOf } from "../../../tfjson/iam-policy";
-import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
-
-/** The ports each load balancer's security group must reach on its ip targets (traffic and health checks), by the group's reference. */
-export function loadBalancerTargetPorts(json: TfJson): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
-  for (const [, listener] of resourcesOf(json, "aws_lb_listener")) {
-    const lb = refName(listener.load_balancer_arn, "aws_lb", "arn");
-    const groups = lb ? (asList(json.resource.aws_lb[lb]?.security_groups) as string[]) : [];
-    for (const action of asList<TfJson>(listener.default_action)) {
-      const tg = refName(action.target_group_arn, "aws_lb_target_group", "arn");
-      const group = tg ? json.resource.aws_lb_target_group?.[tg] : undefined;
-      if (!group || group.target_type !== "ip") continue;
-      for (const sg of groups) {
-        const ports = out.get(sg) ?? new Set<number>();
-        ports.add(Number(group.port));
-        ports.add(Number(one(group.health_check).port ?? group.port));
-        out.set(sg, ports);
-      }
-    }
-  }
-  return out;
-}
+import { isKeyArnRef, keyNameByAlias, loadBalancerTargetPorts, tierSubnetRefs } from "../../../tfjson/aws";
 
 const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
   const all = resourcesOf(json, type);

@@ -1,12 +1,11 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
-import { loadBalancerTargetPorts } from "./eks";
 import { parseCidr, rangeContains } from "../../../config/cidr";
 import { NETWORK_TIERS, extraInterfaceEndpoints, ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
 import { statementsOf } from "../../../tfjson/iam-policy";
-import { isKeyArnRef, keyNameByAlias, tierSubnetRefs } from "../../../tfjson/aws";
+import { isKeyArnRef, keyNameByAlias, loadBalancerTargetPorts, tierSubnetRefs } from "../../../tfjson/aws";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
 const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];

@@ -5,7 +5,7 @@
  */
 import type { AwsRegionConfig } from "../../../config/schema";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
-import { TfJson, asList, resourcesOf } from "../../../tfjson/terraform";
+import { TfJson, allResources, asList, resourcesOf, waitsFor } from "../../../tfjson/terraform";
 import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { stackRules } from "../../rule";
@@ -23,13 +23,6 @@ const PRINCIPAL_POLICIES: Readonly<Record<string, string>> = {
 function referencedResource(value: string): string | undefined {
   const m = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(value);
   return m ? `${m[1]}.${m[2]}` : undefined;
-}
-
-/** The resources a resource waits for: its depends_on and the resources its arguments reference. */
-function waitsFor(body: TfJson): Set<string> {
-  const out = new Set(asList<string>(body.depends_on).map((d) => d.replace(/^\$\{|\}$/g, "")));
-  for (const m of JSON.stringify(body).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)) out.add(`${m[1]}.${m[2]}`);
-  return out;
 }
 
 /** The problems of one principal a policy names, if it may not exist when the policy is applied. */
@@ -68,13 +61,11 @@ export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
         if (typeof s.availability_zone_id !== "string") v.push(`aws_subnet.${n}: not placed by availability_zone_id`);
         if (s.availability_zone !== undefined) v.push(`aws_subnet.${n}: placed by zone name ${JSON.stringify(s.availability_zone)}`);
       }
-      for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)) {
+      for (const [type, n, body] of allResources(json)) {
         if (type === "aws_subnet") continue;
-        for (const [n, body] of Object.entries(byName)) {
-          for (const key of ["availability_zone", "availability_zones"]) {
-            for (const zone of asList<unknown>(body[key])) {
-              if (typeof zone === "string" && !/^\$\{aws_subnet\.[^.]+\.availability_zone\}$/.test(zone)) v.push(`${type}.${n}: ${key} names ${JSON.stringify(zone)}, not a subnet's zone`);
-            }
+        for (const key of ["availability_zone", "availability_zones"]) {
+          for (const zone of asList<unknown>(body[key])) {
+            if (typeof zone === "string" && !/^\$\{aws_subnet\.[^.]+\.availability_zone\}$/.test(zone)) v.push(`${type}.${n}: ${key} names ${JSON.stringify(zone)}, not a subnet's zone`);
           }
         }
       }

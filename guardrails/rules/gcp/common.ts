@@ -1,7 +1,7 @@
-/** Helpers of the GCP rules: key purposes by reference, stateful types, address ranges. */
+/** Helpers of the GCP rules: key purposes by reference, stateful types, address ranges, the perimeter configuration that applies. */
 import { isPrivate, parseCidr, rangeContains } from "../../../config/cidr";
 import type { GcpRegionConfig } from "../../../config/schema";
-import { TfJson, refName } from "../../../tfjson/terraform";
+import { TfJson, one, refName } from "../../../tfjson/terraform";
 
 /** The purpose of a Cloud KMS key of the stack (its `name`), by resource name. */
 export function purposeOf(json: TfJson, keyResource: string | undefined): string | undefined {
@@ -28,4 +28,9 @@ export function insideRegion(region: GcpRegionConfig, cidr: string): boolean {
     const outer = parseCidr(k === "googleApisAddress" ? `${v}/32` : v);
     return typeof outer !== "string" && rangeContains(outer, r);
   });
+}
+
+/** The perimeter's configuration that applies: its enforced status or, before that, its dry-run spec. */
+export function appliedPerimeterConfig(perimeter: TfJson, enforced: boolean | undefined): TfJson {
+  return one(enforced ? perimeter.status : perimeter.spec);
 }

@@ -6,7 +6,7 @@ import type { GcpRegionConfig } from "../../../config/schema";
 import { resourceRules, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, one } from "../../../tfjson/terraform";
 import { GOOGLE_HEALTH_CHECK_RANGES, PERIMETER_SERVICES } from "../../../model/gcp/network";
-import { isPrivateRange, insideRegion } from "./common";
+import { appliedPerimeterConfig, isPrivateRange, insideRegion } from "./common";
 
 export const GCP_NETWORK_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
   {
@@ -62,8 +62,7 @@ export const GCP_NETWORK_STACK_RULES = stackRules<GcpRegionConfig>({ layers: ["g
       if (perimeters.length !== 1) return [`google_access_context_manager_service_perimeter: ${perimeters.length} perimeters in ${policy}, expected 1`];
       const [n, p] = perimeters[0];
       const a = `google_access_context_manager_service_perimeter.${n}`;
-      // The configuration that applies: enforced (status) or, before that, the dry run (spec).
-      const status = one(region.vpcServiceControls?.enforced ? p.status : p.spec);
+      const status = appliedPerimeterConfig(p, region.vpcServiceControls?.enforced);
       const v: string[] = [];
       if (!asList(status.resources).includes(`projects/${region.projectNumber}`)) v.push(`${a}: the project is not inside`);
       for (const s of PERIMETER_SERVICES) if (!asList(status.restricted_services).includes(s)) v.push(`${a}: ${s} not restricted`);

@@ -3,16 +3,11 @@
  * show (the provider cannot be installed here, so these are read from the synthesized JSON only).
  */
 import type { GcpRegionConfig } from "../../../config/schema";
-import { TfJson, asList, one, resourcesOf } from "../../../tfjson/terraform";
+import { TfJson, allResources, asList, one, resourcesOf, waitsFor } from "../../../tfjson/terraform";
 import { GCP_ENCRYPTION_AT_REST } from "../../../model/gcp/encryption";
+import { PERIMETER_PROTECTED_TYPES } from "../../../model/gcp/network";
 import { stackRules } from "../../rule";
-
-/** The resources a resource waits for: its depends_on and the resources its arguments reference. */
-function waitsFor(body: TfJson): Set<string> {
-  const out = new Set(asList<string>(body.depends_on).map((d) => d.replace(/^\$\{|\}$/g, "")));
-  for (const m of JSON.stringify(body).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)) out.add(`${m[1]}.${m[2]}`);
-  return out;
-}
+import { appliedPerimeterConfig } from "./common";
 
 /** Seconds in a time_sleep duration such as "120s" or "2m". */
 function seconds(duration: unknown): number {
@@ -66,9 +61,8 @@ export const GCP_PREFLIGHT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"]
         if (sc.enforced && asList(p.status).length === 0) v.push(`${a}: enforced in the region file, but has no status`);
         if (!sc.enforced && (asList(p.status).length > 0 || p.use_explicit_dry_run_spec !== true || asList(p.spec).length === 0)) v.push(`${a}: enforced before its dry run (status set, or no dry-run spec); set vpcServiceControls.enforced only after the dry run`);
         const before = waitsFor(p);
-        const protectedTypes = ["google_sql_database_instance", "google_managed_kafka_cluster", "google_storage_bucket", "google_container_cluster", "google_container_node_pool", "google_artifact_registry_repository", "google_logging_project_bucket_config"];
-        for (const type of protectedTypes) for (const [rn] of resourcesOf(json, type)) if (!before.has(`${type}.${rn}`)) v.push(`${a}: not ordered after ${type}.${rn}, which it protects`);
-        const config = one(sc.enforced ? p.status : p.spec);
+        for (const type of PERIMETER_PROTECTED_TYPES) for (const [rn] of resourcesOf(json, type)) if (!before.has(`${type}.${rn}`)) v.push(`${a}: not ordered after ${type}.${rn}, which it protects`);
+        const config = appliedPerimeterConfig(p, sc.enforced);
         const breakGlass = asList<TfJson>(config.ingress_policies).some((i) => JSON.stringify([...asList<string>(one(i.ingress_from).identities)].sort()) === JSON.stringify([...sc.breakGlass.identities].sort()));
         if (!breakGlass) v.push(`${a}: no break-glass ingress`);
       }
@@ -85,13 +79,11 @@ export const GCP_PREFLIGHT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"]
     check: ({ json }) => {
       const clusters = resourcesOf(json, "google_container_cluster").filter(([, c]) => one(c.workload_identity_config).workload_pool).map(([n]) => `google_container_cluster.${n}`);
       const v: string[] = [];
-      for (const type of Object.keys(json.resource ?? {}).filter((t) => /^google_.*_iam_(member|binding)$/.test(t))) {
-        for (const [n, b] of resourcesOf(json, type)) {
-          const members = [...asList<string>(b.members), ...(b.member ? [String(b.member)] : [])];
-          if (!members.some((m) => m.includes(".svc.id.goog["))) continue;
-          const before = waitsFor(b);
-          if (!clusters.some((c) => before.has(c))) v.push(`${type}.${n}: names a Workload Identity principal but does not wait for the cluster that creates the pool (depends_on)`);
-        }
+      for (const [type, n, b] of allResources(json).filter(([t]) => /^google_.*_iam_(member|binding)$/.test(t))) {
+        const members = [...asList<string>(b.members), ...(b.member ? [String(b.member)] : [])];
+        if (!members.some((m) => m.includes(".svc.id.goog["))) continue;
+        const before = waitsFor(b);
+        if (!clusters.some((c) => before.has(c))) v.push(`${type}.${n}: names a Workload Identity principal but does not wait for the cluster that creates the pool (depends_on)`);
       }
       return v;
     },

@@ -1,6 +1,6 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, principal } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
@@ -223,8 +223,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       }
       const declared = region.mesh.calls.map((c) => {
         const [ns, name] = c.to.split("/");
-        const [fromNs, sa] = c.from.split("/");
-        return callLine(`${c.fromTrustDomain ?? region.mesh.trustDomain}/ns/${fromNs}/sa/${sa}`, ns, name, c.methods, c.paths);
+        return callLine(principal(c.fromTrustDomain ?? region.mesh.trustDomain, c.from), ns, name, c.methods, c.paths);
       });
       for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`kubernetes_manifest: allowed but not declared: ${line}`);
       for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`kubernetes_manifest: declared but not allowed: ${line}`);
@@ -240,7 +239,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     check: ({ region, json }) => {
       const v: string[] = [];
       // Callers of other regions, each declared with its trust domain (config rules check them).
-      const remotePrincipals = region.mesh.calls.filter((c) => isRemote(region.mesh, c)).map((c) => `${c.fromTrustDomain}/ns/${c.from.replace("/", "/sa/")}`);
+      const remotePrincipals = region.mesh.calls.filter((c) => isRemote(region.mesh, c)).map((c) => principal(c.fromTrustDomain!, c.from));
       for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
           const at = `${address}: rule ${i}`;
