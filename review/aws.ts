@@ -10,7 +10,7 @@ import { callGraph } from "./call-graph";
 import type { LayerReport } from "./layer-report";
 import { label, nodeId, shortRef, table } from "./markdown";
 import { encryptedStores } from "../model/aws/encryption";
-import { keyOfReference } from "../tfjson/aws";
+import { keyOfReference, kmsAliases } from "../tfjson/aws";
 
 /** The tier of a CIDR, by the subnets of that tier. */
 function tierOfCidr(json: TfJson, cidr: string): string | undefined {
@@ -47,10 +47,7 @@ function regionDiagram(view: StackView): string {
   const eks = resourcesOf(json, "aws_eks_cluster")[0]?.[1];
   const msk = resourcesOf(json, "aws_msk_cluster")[0]?.[1];
   const buckets = resourcesOf(json, "aws_s3_bucket");
-  const keys = resourcesOf(json, "aws_kms_alias")
-    .map(([, a]) => ({ alias: String(a.name), key: refName(a.target_key_id, "aws_kms_key", "key_id") }))
-    .filter((k): k is { alias: string; key: string } => !!k.key)
-    .sort((a, b) => (a.alias < b.alias ? -1 : 1));
+  const keys = kmsAliases(json).sort((a, b) => (a.alias < b.alias ? -1 : 1));
 
   // Labels say what the JSON says, so a suppressed finding shows in the picture too.
   const gateways = count("aws_internet_gateway") + count("aws_nat_gateway") + count("aws_egress_only_internet_gateway");
@@ -128,10 +125,7 @@ function regionDiagram(view: StackView): string {
 /** The alias names of each key, by key resource name. */
 function aliasesByKey(json: TfJson): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const [, a] of resourcesOf(json, "aws_kms_alias")) {
-    const key = refName(a.target_key_id, "aws_kms_key", "key_id");
-    if (key) out.set(key, [...(out.get(key) ?? []), String(a.name)]);
-  }
+  for (const { alias, key } of kmsAliases(json)) out.set(key, [...(out.get(key) ?? []), alias]);
   return out;
 }
 

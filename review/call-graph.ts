@@ -4,16 +4,10 @@ import type { StackView } from "../guardrails/rule";
 import { TfJson, asList } from "../tfjson/terraform";
 import { manifestsOf } from "../tfjson/kubernetes";
 import { label, nodeId } from "./markdown";
+import type { MeshCall } from "../model/mesh/policies";
 
-/** A call the mesh admits: caller identity `ns/serviceAccount`, callee `ns/service`. */
-export interface Call {
-  /** The caller's trust domain when it runs in another region. */
-  readonly fromTrustDomain?: string;
-  readonly from: string;
-  readonly to: string;
-  readonly methods: readonly string[];
-  readonly paths: readonly string[];
-}
+/** A call the mesh admits: the model's declared call, read back from the policies or the region file. */
+export type Call = MeshCall;
 
 /** The calls the synthesized ALLOW policies admit (what the mesh stack will enforce). */
 export function callsFromPolicies(json: TfJson, trustDomain: string): Call[] {

@@ -12,16 +12,21 @@ export function tierSubnetRefs(json: TfJson, tier: string): string[] {
     .sort();
 }
 
+/** Every KMS alias of the stack with the resource name of the key it targets (aliases of keys outside the stack left out). */
+export function kmsAliases(json: TfJson): { alias: string; key: string }[] {
+  return resourcesOf(json, "aws_kms_alias")
+    .map(([, a]) => ({ alias: String(a.name), key: refName(a.target_key_id, "aws_kms_key", "key_id") }))
+    .filter((k): k is { alias: string; key: string } => k.key !== undefined);
+}
+
 /** The resource name of the KMS key an alias targets, by the alias's full name. */
 export function aliasTarget(json: TfJson, aliasName: string): string | undefined {
-  const alias = resourcesOf(json, "aws_kms_alias").find(([, a]) => a.name === aliasName)?.[1];
-  return alias ? refName(alias.target_key_id, "aws_kms_key", "key_id") : undefined;
+  return kmsAliases(json).find((a) => a.alias === aliasName)?.key;
 }
 
 /** The resource name of the KMS key whose alias ends with `/<suffix>`, via the alias's target. */
 export function keyNameByAlias(json: TfJson, suffix: string): string | undefined {
-  const alias = resourcesOf(json, "aws_kms_alias").find(([, a]) => typeof a.name === "string" && a.name.endsWith(`/${suffix}`))?.[1];
-  return alias ? refName(alias.target_key_id, "aws_kms_key", "key_id") : undefined;
+  return kmsAliases(json).find((a) => a.alias.endsWith(`/${suffix}`))?.key;
 }
 
 /** True when `value` is the ARN reference of the named KMS key. */
