@@ -131,8 +131,8 @@ function aliasesByKey(json: TfJson): Map<string, string[]> {
 
 const CRYPTO_ACTION = /^kms:(\*|Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant)$/;
 
-function conditionText(s: Statement): string {
-  const parts = Object.entries(s.Condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op === "StringEquals" || op === "ArnEquals" ? "=" : op} ${asList(v).map(shortRef).join(", ")}`));
+function conditionText(s: Statement, leaveOut: readonly string[] = []): string {
+  const parts = Object.entries(s.Condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).filter(([k]) => !leaveOut.includes(k)).map(([k, v]) => `${k} ${op === "StringEquals" || op === "ArnEquals" ? "=" : op} ${asList(v).map(shortRef).join(", ")}`));
   return parts.length > 0 ? ` when ${parts.join("; ")}` : "";
 }
 
@@ -142,6 +142,12 @@ export function keyUsers(json: TfJson, keyName: string): string[] {
   const key = json.resource?.aws_kms_key?.[keyName];
   if (key && typeof key.policy === "string") {
     for (const s of statementsOf(key.policy).filter((x) => x.Effect === "Allow" && asList(x.Action).some((a) => CRYPTO_ACTION.test(a)))) {
+      // Roles named by aws:PrincipalArn under the root principal: those roles, if their IAM policies allow it too.
+      const named = asList(s.Condition?.ArnEquals?.["aws:PrincipalArn"]);
+      if (named.length > 0 && principalArns(s.Principal).every((p) => p.endsWith(":root"))) {
+        users.push(`${named.map((r) => r.replace(/^arn:[^:]+:iam::\d+:/, "")).join(", ")} (and its IAM policy): ${asList(s.Action).join(", ")}${conditionText(s, ["aws:PrincipalArn"])}`);
+        continue;
+      }
       const who = [...principalArns(s.Principal).map(shortRef), ...principalServices(s.Principal).map((p) => `service ${p}`)];
       users.push(`${who.join(", ")}: key policy${conditionText(s)}`);
     }

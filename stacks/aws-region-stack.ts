@@ -15,7 +15,7 @@ import { KafkaCluster } from "../constructs/aws/kafka-cluster";
 import { TerraformOutput, TerraformVariable } from "../core/cdktf";
 import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
 import { PrivateLinkNetwork } from "../constructs/aws/private-link-network";
-import { RegionKeys } from "../constructs/aws/region-keys";
+import { KeyUsers, RegionKeys, keyUseStatements } from "../constructs/aws/region-keys";
 import { RegionStack } from "../core/blueprint-stack";
 import { NETWORK_TIERS, NetworkTier, extraInterfaceEndpoints } from "../model/aws/network";
 import { KEY_PURPOSES, KeyPurpose } from "../model/aws/keys";
@@ -82,6 +82,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       accountId: region.accountId,
       region: region.cloudRegion,
       aliasPrefix: name,
+      custodianArns: [region.eks.deployRoleArn],
     });
 
     this.auditArchive = new AuditArchive(this, "AuditArchive", {
@@ -223,6 +224,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
         database: this.database.cluster,
         databaseKey: this.keys.database,
         backupRetentionDays: region.database.backupRetentionDays,
+        keyCustodianArns: [region.eks.deployRoleArn],
       });
     }
 
@@ -289,6 +291,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       });
     }
 
+    this.admitKeyUsers();
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
     for (const tier of NETWORK_TIERS) {
       new TerraformOutput(this, SUBNET_OUTPUT_IDS[tier], {
@@ -347,6 +351,37 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",
     });
+  }
+
+  /**
+   * Each key's users, by name (model/aws/key-access.ts): the region file's deploy and admin roles,
+   * the roles this stack creates, and the service-linked roles of the services that use the keys.
+   */
+  private admitKeyUsers(): void {
+    const { cloudRegion, accountId, eks, services } = this.region;
+    const partition = partitionOf(cloudRegion);
+    const roleArn = (roleName: string) => `arn:${partition}:iam::${accountId}:role/${roleName}`;
+    const bucketArn = (bucketName: string) => `arn:${partition}:s3:::${bucketName}`;
+    const workloads = (wants: (access: NonNullable<RegionConfig["services"][number]["access"]>) => boolean) =>
+      services.filter((s) => s.access && wants(s.access)).map((s) => roleArn(this.eks.workloadRoleName(s.name)));
+    const dr = this.disasterRecovery;
+    const users: KeyUsers = {
+      deploy: [eks.deployRoleArn],
+      admins: [eks.adminRoleArn],
+      eksCluster: [roleArn(this.eks.clusterRoleName)],
+      auditWriters: workloads((a) => a.auditWritePrefix !== undefined),
+      tokenizationUsers: workloads((a) => a.tokenizationKey === true),
+      replication: dr ? [roleArn(dr.replicationRoleName)] : [],
+      backup: dr ? [roleArn(dr.backupRoleName)] : [],
+    };
+    const archive = bucketArn(this.auditArchive.archive.name);
+    this.keys.admitUsers(users, { archive });
+    if (dr) {
+      const partner = { accountId, region: dr.partnerRegion };
+      const buckets = { archive, drArchive: bucketArn(dr.partnerArchive.archive.name) };
+      for (const s of keyUseStatements("drAudit", partner, users, buckets)) dr.keys.drAudit.addToPolicy(s);
+      for (const s of keyUseStatements("drDatabase", partner, users, buckets)) dr.keys.drDatabase.addToPolicy(s);
+    }
   }
 
   /** The least-privilege statements of one service's AWS access, from its declaration. */

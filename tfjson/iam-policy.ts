@@ -66,3 +66,8 @@ export function principalServices(principal: Statement["Principal"]): string[] {
   if (principal === undefined || principal === "*") return [];
   return asList(principal.Service);
 }
+
+/** True when an action pattern of a policy (`kms:GenerateDataKey*`, `kms:*`, `*`) covers `action`. */
+export function coversAction(pattern: string, action: string): boolean {
+  return pattern === action || pattern === "*" || (pattern.endsWith("*") && action.startsWith(pattern.slice(0, -1)));
+}

@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import { AuditArchive } from "./audit-archive";
 import { TerraformResource } from "../../core/cdktf";
 import { partitionOf, renderPolicy } from "./iam-policy";
-import { CustomerManagedKey, accountRootStatement } from "./region-keys";
+import { CustomerManagedKey, administrationStatements } from "./region-keys";
 import { DR_KEY_ALIASES } from "../../model/aws/keys";
 
 /** The AWS managed policy AWS Backup's role uses to take and copy backups. */
@@ -41,6 +41,8 @@ export interface DisasterRecoveryProps {
   readonly databaseKey: KmsKey;
   /** Days each backup (and its copy) is kept. */
   readonly backupRetentionDays: number;
+  /** The custodians of the partner region's keys (RegionKeysProps.custodianArns). */
+  readonly keyCustodianArns: readonly string[];
 }
 
 /**
@@ -56,6 +58,12 @@ export class DisasterRecovery extends Construct {
   readonly homeVault: BackupVault;
   readonly partnerVault: BackupVault;
   readonly plan: BackupPlan;
+  /** The partner region's keys, to admit their users (RegionKeys.admitUsers does the home keys). */
+  readonly keys: { readonly drAudit: CustomerManagedKey; readonly drDatabase: CustomerManagedKey };
+  /** Names of the roles S3 replication and AWS Backup use (key policies name them by ARN). */
+  readonly replicationRoleName: string;
+  readonly backupRoleName: string;
+  readonly partnerRegion: string;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryProps) {
     super(scope, id);
@@ -63,16 +71,20 @@ export class DisasterRecovery extends Construct {
     const partition = partitionOf(props.region);
     const partner = new Construct(this, "InPartnerRegion");
 
-    // The partner region's keys: the account root delegates to IAM, as at home.
+    // The partner region's keys: administered as at home; their users are admitted by the stack.
     const key = (kid: string, alias: string, description: string) =>
       new CustomerManagedKey(partner, kid, {
         aliasName: `alias/${props.name}/${alias}`,
         description: `${props.name}: ${description} (in ${props.partnerRegion})`,
         rotationPeriodDays: 365,
-        statements: [accountRootStatement(props.region, props.accountId)],
+        statements: administrationStatements(props.partnerRegion, props.accountId, props.keyCustodianArns),
       });
     const auditKey = key("AuditKey", DR_KEY_ALIASES.audit, "replica of the audit archive");
     const databaseKey = key("DatabaseKey", DR_KEY_ALIASES.database, "copies of the database backups");
+    this.keys = { drAudit: auditKey, drDatabase: databaseKey };
+    this.partnerRegion = props.partnerRegion;
+    this.replicationRoleName = `${props.name}-archive-replication`;
+    this.backupRoleName = `${props.name}-backup`;
 
     this.partnerArchive = new AuditArchive(partner, "AuditArchive", {
       bucketName: `${props.name}-dr-archive-${props.accountId}`,
@@ -87,7 +99,7 @@ export class DisasterRecovery extends Construct {
     const source = props.archive.archive.bucket;
     const target = this.partnerArchive.archive.bucket;
     const role = new IamRole(this, "ReplicationRole", {
-      name: `${props.name}-archive-replication`,
+      name: this.replicationRoleName,
       description: "S3 replication of the audit archive to the DR region",
       assumeRolePolicy: renderPolicy([
         {
@@ -144,7 +156,7 @@ export class DisasterRecovery extends Construct {
     this.homeVault = vault(this, "HomeVault", `${props.name}-backups`, props.databaseKey.arn);
     this.partnerVault = vault(partner, "PartnerVault", `${props.name}-dr-backups`, databaseKey.key.arn);
     const backupRole = new IamRole(this, "BackupRole", {
-      name: `${props.name}-backup`,
+      name: this.backupRoleName,
       description: "AWS Backup: back up the database and copy the backups to the DR region",
       assumeRolePolicy: renderPolicy([
         { Sid: "AwsBackupForThisAccount", Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.accountId } } },

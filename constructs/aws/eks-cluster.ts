@@ -65,6 +65,8 @@ export class EksCluster extends Construct {
   readonly clusterSecurityGroup: SecurityGroup;
   readonly nodeSecurityGroup: SecurityGroup;
   readonly nodeRole: IamRole;
+  /** Name of the control plane's role (the secrets key's policy names it by ARN). */
+  readonly clusterRoleName: string;
   readonly nodeGroup: EksNodeGroup;
   readonly logGroup: EncryptedLogGroup;
   readonly repositories: Readonly<Record<string, EcrRepository>>;
@@ -88,8 +90,9 @@ export class EksCluster extends Construct {
     // EKS writes to this exact name; creating it first keeps it under our key and retention.
     this.logGroup = new EncryptedLogGroup(this, "ControlPlaneLogs", { name: `/aws/eks/${name}/cluster`, key: props.logsKey, retentionDays: props.logRetentionDays });
 
+    this.clusterRoleName = `${name}-eks-cluster`;
     const clusterRole = new IamRole(this, "ClusterRole", {
-      name: `${name}-eks-cluster`,
+      name: this.clusterRoleName,
       assumeRolePolicy: renderPolicy([
         {
           Sid: "EksControlPlane",
@@ -101,6 +104,16 @@ export class EksCluster extends Construct {
       ]),
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, "ClusterRolePolicy", { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") });
+    // The control plane envelope-encrypts secrets as this role: its IAM policy and the key's
+    // policy (which names the role) must both allow it.
+    const secretsKeyPolicy = new IamRolePolicy(this, "ClusterRoleSecretsKey", {
+      role: clusterRole.name,
+      name: "secrets-envelope-encryption",
+      policy: renderPolicy([
+        { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: props.secretsKey.arn },
+        { Sid: "GrantsForTheCluster", Effect: "Allow", Action: "kms:CreateGrant", Resource: props.secretsKey.arn, Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+      ]),
+    });
 
     this.clusterSecurityGroup = this.securityGroup("ClusterSecurityGroup", `${name}-eks-control-plane`, "EKS control-plane ENIs: the API on 443 from the workload tier");
     this.nodeSecurityGroup = this.securityGroup("NodeSecurityGroup", `${name}-eks-nodes`, "EKS nodes and pods: from each other and from the control plane on the ports it calls");
@@ -122,7 +135,7 @@ export class EksCluster extends Construct {
       // Refuse paid extended support: an unsupported version must be upgraded, not kept.
       upgradePolicy: { supportType: "STANDARD" },
       kubernetesNetworkConfig: { ipFamily: "ipv4" },
-      dependsOn: [this.logGroup.logGroup, clusterPolicy],
+      dependsOn: [this.logGroup.logGroup, clusterPolicy, secretsKeyPolicy],
     });
 
     const accessScope = new Construct(this, "ClusterAdmins");
@@ -249,6 +262,11 @@ export class EksCluster extends Construct {
     ];
   }
 
+  /** The name of the Pod Identity role {@link workloadRole} creates for `id`. */
+  workloadRoleName(id: string): string {
+    return `${this.props.name}-${id}`.slice(0, 64);
+  }
+
   /**
    * An EKS Pod Identity role for one service account with exactly `statements` (no managed
    * policies), and its association. The trust names this cluster only.
@@ -256,7 +274,7 @@ export class EksCluster extends Construct {
   workloadRole(id: string, props: { readonly namespace: string; readonly serviceAccount: string; readonly statements: readonly PolicyStatement[] }): IamRole {
     const scope = new Construct(this.workloadScope, id);
     const role = new IamRole(scope, "Role", {
-      name: `${this.props.name}-${id}`.slice(0, 64),
+      name: this.workloadRoleName(id),
       description: `EKS Pod Identity of ${props.namespace}/${props.serviceAccount}`,
       assumeRolePolicy: renderPolicy([
         {

@@ -60,6 +60,8 @@ export class HardenedBucket extends Construct {
   readonly versioning: S3BucketVersioningA;
   /** The key protecting the objects, or undefined for a log-delivery (SSE-S3) bucket. */
   readonly kmsKey?: KmsKey;
+  /** The bucket's name, a plain string (a policy can name the bucket without waiting for it). */
+  readonly name: string;
   private readonly accountId: string;
   private readonly statements: PolicyStatement[];
 
@@ -75,6 +77,7 @@ export class HardenedBucket extends Construct {
       throw new Error(`HardenedBucket ${props.bucketName}: objectLock.days must be at least 1.`);
     }
     this.kmsKey = kmsKey;
+    this.name = props.bucketName;
     this.accountId = props.accountId;
 
     this.bucket = new S3Bucket(this, "Bucket", {

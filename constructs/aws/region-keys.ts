@@ -3,7 +3,8 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { Lazy, TerraformResource, dependable } from "../../core/cdktf";
 import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
-import { KEY_ALIAS_SUFFIXES, type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
+import { KEY_ALIAS_SUFFIXES, KEY_PURPOSES, type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
+import { CUSTODIAN_ONLY_ACTIONS, KEY_ADMIN_ACTIONS, KEY_SERVICE_LINKED_ROLES, KEY_USES, type KeyRole, type KeyUser } from "../../model/aws/key-access";
 
 /** Construct id, alias suffix and description of each key; ids are API (they are Terraform addresses). */
 const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; description: string }>> = {
@@ -18,18 +19,6 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
   tokenization: { id: "Tokenization", alias: KEY_ALIAS_SUFFIXES.tokenization, description: "tokenization service (moves to the CloudHSM key store)" },
 };
 
-/**
- * What key administrators may do: manage, never use. PutKeyPolicy stays (administration needs
- * it); the key policy change is then visible in CloudTrail and in the next plan.
- */
-export const KEY_ADMIN_ACTIONS = [
-  "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKey", "kms:DisableKey",
-  "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:PutKeyPolicy",
-  "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:RevokeGrant",
-  "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
-  "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-];
-
 /** Properties of {@link RegionKeys}. */
 export interface RegionKeysProps {
   /** Account that owns the keys; its root principal delegates key use to IAM policies. */
@@ -39,10 +28,11 @@ export interface RegionKeysProps {
   /** Every key gets the alias `alias/<aliasPrefix>/<purpose>`. */
   readonly aliasPrefix: string;
   /**
-   * IAM principals allowed to administer the keys (not to use them).
-   * @default - none: only the account root, through IAM policies
+   * The keys' custodians: the only principals (with the account's root user) that may change a key
+   * policy, disable a key or schedule its deletion. The deploy role must be one: KMS refuses to
+   * create a key whose policy would not let its creator change it again.
    */
-  readonly administratorArns?: readonly string[];
+  readonly custodianArns: readonly string[];
   /**
    * Days between automatic rotations (PCI DSS 3.7.4 cryptoperiod), 90 to 2560.
    * @default 365
@@ -152,6 +142,9 @@ export class RegionKeys extends Construct {
   private readonly commonStatements: readonly PolicyStatement[];
   private tokenizationKey: KmsKey;
   private hsmTokenizationKeys?: readonly CustomerManagedKey[];
+  private readonly region: string;
+  private readonly accountId: string;
+  private admitted = false;
 
   constructor(scope: Construct, id: string, props: RegionKeysProps) {
     super(scope, id);
@@ -163,25 +156,15 @@ export class RegionKeys extends Construct {
       throw new Error(`RegionKeys: accountId must be a 12-digit account id, got "${props.accountId}".`);
     }
     const partition = partitionOf(props.region);
-    const common: PolicyStatement[] = [accountRootStatement(props.region, props.accountId)];
-    if (props.administratorArns && props.administratorArns.length > 0) {
-      common.push({
-        Sid: "KeyAdministratorsCannotUseTheKey",
-        Effect: "Allow",
-        Principal: { AWS: [...props.administratorArns] },
-        // Listed one by one: the usual `kms:Create*` would include CreateGrant, with which an
-        // administrator could grant itself Decrypt.
-        Action: KEY_ADMIN_ACTIONS,
-        Resource: "*",
-      });
-    }
+    const common = administrationStatements(props.region, props.accountId, props.custodianArns);
     const servicePrincipals: Partial<Record<KeyPurpose, PolicyStatement[]>> = {
       logs: [
         {
           Sid: "CloudWatchLogsForThisAccountOnly",
           Effect: "Allow",
           Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          // As AWS documents it, without the wildcards on Encrypt, Decrypt and Describe (which match nothing more).
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
           Resource: "*",
           Condition: {
             ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*` },
@@ -221,6 +204,8 @@ export class RegionKeys extends Construct {
     this.tokenizationKey = this.keys.tokenization.key;
     this.aliasPrefix = props.aliasPrefix;
     this.commonStatements = common;
+    this.region = props.region;
+    this.accountId = props.accountId;
   }
 
   /**
@@ -252,6 +237,7 @@ export class RegionKeys extends Construct {
    */
   moveTokenizationToKeyStore(customKeyStoreId: string, generation = 1): void {
     if (this.hsmTokenizationKeys) throw new Error("RegionKeys: the tokenization key has already moved to a key store.");
+    if (this.admitted) throw new Error("RegionKeys: move the tokenization key before admitting the key users (its generations need them too).");
     if (!Number.isInteger(generation) || generation < 1) {
       throw new Error(`RegionKeys: the tokenization key generation must be a whole number from 1, got ${generation}.`);
     }
@@ -291,6 +277,21 @@ export class RegionKeys extends Construct {
   }
 
   /**
+   * Grants each key's use to the principals that need it (model/aws/key-access.ts KEY_USES), and
+   * to no one else. Call once, after the tokenization key has moved (its generations get the same
+   * statements: retired ones still decrypt).
+   */
+  admitUsers(users: KeyUsers, buckets: KeyBuckets): void {
+    if (this.admitted) throw new Error("RegionKeys: the key users have already been admitted.");
+    this.admitted = true;
+    for (const purpose of KEY_PURPOSES) {
+      const statements = keyUseStatements(purpose, { accountId: this.accountId, region: this.region }, users, buckets);
+      const keys = purpose === "tokenization" ? [this.keys.tokenization, ...(this.hsmTokenizationKeys ?? [])] : [this.keys[purpose]];
+      for (const key of keys) for (const s of statements) key.addToPolicy(s);
+    }
+  }
+
+  /**
    * The key and alias created for a purpose, e.g. to add a key-policy statement. For tokenization
    * this is the ordinary CMK, also after the move; the HSM-backed keys are `hsmTokenization`.
    */
@@ -299,7 +300,64 @@ export class RegionKeys extends Construct {
   }
 }
 
-/** The key-policy statement by which the account root delegates a key's use to IAM (what IAM policies then grant). */
-export function accountRootStatement(region: string, accountId: string): PolicyStatement {
-  return { Sid: "AccountRootDelegatesToIam", Effect: "Allow", Principal: { AWS: `arn:${partitionOf(region)}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" };
+/**
+ * The administration statements every key policy starts with: the account root administers the key
+ * through IAM (so the key stays manageable) but may not use it, and only the custodians and the
+ * root user may change the policy, disable the key or schedule its deletion.
+ */
+export function administrationStatements(region: string, accountId: string, custodianArns: readonly string[]): PolicyStatement[] {
+  if (custodianArns.length === 0) throw new Error("Key policies need at least one custodian (the deploy role): KMS refuses a policy its creator could not change again.");
+  const root = accountRoot(region, accountId);
+  return [
+    // Listed one by one: `kms:*` or `kms:Create*` would include use and CreateGrant, with which an
+    // administrator could grant itself Decrypt.
+    { Sid: "AccountAdministersTheKeyNeverUsesIt", Effect: "Allow", Principal: { AWS: root }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
+    {
+      Sid: "OnlyCustodiansChangeThePolicyOrRetireTheKey",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: [...CUSTODIAN_ONLY_ACTIONS],
+      Resource: "*",
+      // A condition, not a principal: a custodian role recreated with the same name keeps the key.
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [...custodianArns, root] } },
+    },
+  ];
+}
+
+/** The principals of each key user, as ARNs (service-linked roles are derived from the account). */
+export type KeyUsers = Readonly<Partial<Record<KeyUser, readonly string[]>>>;
+
+/** The ARNs of the buckets whose objects a key use is limited to. */
+export type KeyBuckets = Readonly<Partial<Record<"archive" | "drArchive", string>>>;
+
+/**
+ * The use statements of one key (model/aws/key-access.ts): each names its roles by
+ * `aws:PrincipalArn` under the root principal, limited to the services that call KMS for them;
+ * CreateGrant is a statement of its own, for AWS resources only.
+ */
+export function keyUseStatements(role: KeyRole, key: { readonly accountId: string; readonly region: string }, users: KeyUsers, buckets: KeyBuckets = {}): PolicyStatement[] {
+  const partition = partitionOf(key.region);
+  const principal = { AWS: accountRoot(key.region, key.accountId) };
+  const statements: PolicyStatement[] = [];
+  for (const use of KEY_USES[role]) {
+    const slr = KEY_SERVICE_LINKED_ROLES[use.user];
+    const arns = slr ? [`arn:${partition}:iam::${key.accountId}:role/aws-service-role/${slr.service}/${slr.role}`] : [...(users[use.user] ?? [])];
+    if (arns.length === 0 || (use.onlyWith && (users[use.onlyWith] ?? []).length === 0)) continue;
+    const bucket = use.bucket ? buckets[use.bucket] : undefined;
+    if (use.bucket && !bucket) throw new Error(`Key use ${use.sid} is limited to the ${use.bucket} bucket's objects: name that bucket's ARN.`);
+    const strings: Record<string, string | string[]> = {};
+    if (use.via.length > 0) strings["kms:ViaService"] = use.via.map((s) => `${s}.${key.region}.amazonaws.com`);
+    if (bucket) strings["kms:EncryptionContext:aws:s3:arn"] = bucket;
+    const named = { ArnEquals: { "aws:PrincipalArn": arns }, ...(Object.keys(strings).length > 0 ? { StringEquals: strings } : {}) };
+    const crypto = use.actions.filter((a) => a !== "kms:CreateGrant");
+    if (crypto.length > 0) statements.push({ Sid: use.sid, Effect: "Allow", Principal: principal, Action: crypto, Resource: "*", Condition: named });
+    if (use.actions.includes("kms:CreateGrant")) {
+      statements.push({ Sid: `${use.sid}Grants`, Effect: "Allow", Principal: principal, Action: "kms:CreateGrant", Resource: "*", Condition: { ...named, Bool: { "kms:GrantIsForAWSResource": "true" } } });
+    }
+  }
+  return statements;
+}
+
+function accountRoot(region: string, accountId: string): string {
+  return `arn:${partitionOf(region)}:iam::${accountId}:root`;
 }

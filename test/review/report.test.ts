@@ -122,9 +122,13 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
     const rows = tableAfter(s.report, "Who may use each key");
     expect(rows.length).toBe(resourcesOf(s.json, "aws_kms_key").length);
     const tokenization = rows.find(([k]) => k.includes("/tokenization,") || k.endsWith("/tokenization") || k.startsWith(`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`))!;
-    expect(tokenization[1]).toContain(`account ${s.region.accountId} root`);
+    // The account root administers but never uses: the report names no root among the users.
+    for (const [, users] of rows) expect(users).not.toContain("root");
     const tokenizers = s.region.services.filter((x) => x.access?.tokenizationKey);
-    for (const t of tokenizers) expect(tokenization[1]).toContain(`${t.name}_role`);
+    for (const t of tokenizers) {
+      expect(tokenization[1]).toContain(`role/${s.region.naming.prefix}-${s.region.name}-${t.name} (and its IAM policy): kms:Encrypt`);
+      expect(tokenization[1]).toContain(`${t.name}_role`);
+    }
     const logs = rows.find(([k]) => k.endsWith("/logs"))!;
     expect(logs[1]).toContain(`service logs.${s.region.cloudRegion}.amazonaws.com: key policy when kms:EncryptionContext:aws:logs:arn`);
   });

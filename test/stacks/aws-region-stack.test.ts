@@ -41,6 +41,13 @@ const secretNamed = (j: TfJson, part: string) => named(j, "aws_secretsmanager_se
 const store = (j: TfJson) => first(j, "aws_kms_custom_key_store");
 const alias = (j: TfJson, suffix: string) => named(j, "aws_kms_alias", (a) => String(a.name).endsWith(`/${suffix}`));
 const keyOf = (j: TfJson, suffix: string) => j.resource.aws_kms_key[keyNameByAlias(j, suffix)!];
+/** Edits the statement `sid` of the key with alias suffix `suffix`. */
+const keyStatement = (j: TfJson, suffix: string, sid: string, edit: (s: TfJson) => void) =>
+  policyEdit(keyOf(j, suffix), (d) => edit(d.Statement.find((x) => x.Sid === sid)!));
+const dropKeyStatement = (j: TfJson, suffix: string, sid: string) => policyEdit(keyOf(j, suffix), (d) => (d.Statement = d.Statement.filter((x) => x.Sid !== sid)));
+const ROOT_ADMIN = "AccountAdministersTheKeyNeverUsesIt";
+const CUSTODIANS = "OnlyCustodiansChangeThePolicyOrRetireTheKey";
+const clusterRolePolicy = (j: TfJson) => named(j, "aws_iam_role_policy", (p) => p.name === "secrets-envelope-encryption");
 
 type Stage = AwsRegionConfig["hsm"]["stage"];
 /**
@@ -218,6 +225,43 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Svc", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }))],
   ["keys.logs-key-admits-cloudwatch-with-context", "context condition dropped", (j) =>
     policyEdit(j.resource.aws_kms_key.keys_logs_key, (d) => d.Statement.forEach((s) => delete s.Condition))],
+  ["keys.administration-without-use", "the root may decrypt", (j) => keyStatement(j, "database", ROOT_ADMIN, (s) => s.Action.push("kms:Decrypt"))],
+  ["keys.administration-without-use", "the root gets kms:* back", (j) => keyStatement(j, "audit", ROOT_ADMIN, (s) => (s.Action = "kms:*"))],
+  ["keys.administration-without-use", "a use statement also grants PutKeyPolicy", (j) => keyStatement(j, "ecr", "DeployCreatesTheRepositories", (s) => s.Action.push("kms:PutKeyPolicy"))],
+  ["keys.administration-without-use", "the custodians' Deny removed", (j) => dropKeyStatement(j, "tokenization", CUSTODIANS)],
+  ["keys.administration-without-use", "the custodians' Deny no longer covers deletion", (j) =>
+    keyStatement(j, "kafka", CUSTODIANS, (s) => (s.Action = s.Action.filter((a: string) => a !== "kms:ScheduleKeyDeletion")))],
+  ["keys.administration-without-use", "the administrators made custodians", (j, s) =>
+    keyStatement(j, "logs", CUSTODIANS, (x) => x.Condition.ArnNotEquals["aws:PrincipalArn"].push(s.region.eks.adminRoleArn))],
+  ["keys.administration-without-use", "the custodians' Deny narrowed by a further condition", (j) =>
+    keyStatement(j, "ebs", CUSTODIANS, (s) => (s.Condition.StringEquals = { "aws:RequestedRegion": "ap-south-2" }))],
+  ["keys.use-named-through-services", "use by the whole account through a service", (j) => keyStatement(j, "database", "DeployCreatesTheDatabase", (s) => delete s.Condition.ArnEquals)],
+  ["keys.use-named-through-services", "a role named directly as principal", (j, s) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabase", (x) => ((x.Principal = { AWS: s.region.eks.deployRoleArn }), delete x.Condition.ArnEquals))],
+  ["keys.use-named-through-services", "roles matched by pattern as well", (j, s) =>
+    keyStatement(j, "ecr", "DeployCreatesTheRepositories", (x) => (x.Condition.ArnLike = { "aws:PrincipalArn": `arn:aws:iam::${s.region.accountId}:role/*` }))],
+  ["keys.use-named-through-services", "a wildcard role name", (j, s) =>
+    keyStatement(j, "ecr", "DeployCreatesTheRepositories", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [`arn:aws:iam::${s.region.accountId}:role/platform-*`]))],
+  ["keys.use-named-through-services", "a role no one declared", (j, s) =>
+    keyStatement(j, "secrets-manager", "DeployStoresManagedSecrets", (x) => x.Condition.ArnEquals["aws:PrincipalArn"].push(`arn:aws:iam::${s.region.accountId}:role/someone-else`))],
+  ["keys.use-named-through-services", "grants not only for AWS resources", (j) => keyStatement(j, "eks-secrets", "DeployCreatesTheClusterGrants", (s) => delete s.Condition.Bool)],
+  ["keys.use-named-through-services", "calls through another region's service", (j) =>
+    keyStatement(j, "kafka", "DeployCreatesTheBrokers", (s) => (s.Condition.StringEquals["kms:ViaService"] = ["kafka.ap-south-2.amazonaws.com"]))],
+  ["keys.use-named-through-services", "the deploy role calls the key directly", (j) => keyStatement(j, "database", "DeployCreatesTheDatabase", (s) => delete s.Condition.StringEquals)],
+  ["keys.use-named-through-services", "the cluster role calls the database key directly", (j) =>
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ ...JSON.parse(keyOf(j, "eks-secrets").policy).Statement.find((x: TfJson) => x.Sid === "ClusterEncryptsSecrets"), Sid: "Stray" }))],
+  ["keys.granted-use-is-admitted", "the cluster role's use dropped from the key", (j) => dropKeyStatement(j, "eks-secrets", "ClusterEncryptsSecrets")],
+  ["keys.granted-use-is-admitted", "the cluster role granted an action the key does not admit", (j) =>
+    policyEdit(clusterRolePolicy(j), (d) => d.Statement[0].Action.push("kms:ReEncryptFrom"))],
+  ["keys.granted-use-is-admitted", "the cluster role granted the key through a service the key does not admit it through", (j, s) => {
+    keyStatement(j, "eks-secrets", "ClusterEncryptsSecrets", (x) => (x.Condition.StringEquals = { "kms:ViaService": [`eks.${s.region.cloudRegion}.amazonaws.com`] }));
+    policyEdit(clusterRolePolicy(j), (d) => (d.Statement[0].Condition = { StringEquals: { "kms:ViaService": `s3.${s.region.cloudRegion}.amazonaws.com` } }));
+  }],
+  ["keys.granted-use-is-admitted", "the cluster role renamed", (j) => (named(j, "aws_iam_role", (r) => String(r.name).endsWith("-eks-cluster")).name = "renamed-cluster-role")],
+  ["preflight.deploy-role-can-use-keys", "the deploy role may not create the ECR grants", (j) => dropKeyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants")],
+  ["preflight.deploy-role-can-use-keys", "the deploy role admitted to the database key through another service", (j) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabaseGrants", (s) => (s.Condition.StringEquals["kms:ViaService"] = ["s3.eu-west-1.amazonaws.com"]))],
+  ["preflight.deploy-role-can-use-keys", "the master secret's key does not admit the deploy role", (j) => dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecrets")],
   ["network.no-internet-path", "internet gateway", (j) => add(j, "aws_internet_gateway", "igw", { vpc_id: "${aws_vpc.network_vpc.id}" })],
   ["network.no-internet-path", "NAT gateway", (j) => add(j, "aws_nat_gateway", "nat", { subnet_id: "x" })],
   ["network.no-internet-path", "default route", (j) => (first(j, "aws_route_table").route = [{ cidr_block: "0.0.0.0/0", gateway_id: "igw-1" }])],

@@ -1,9 +1,61 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { resourcesOf, preventsDestroy, refName } from "../../../tfjson/terraform";
+import { TfJson, asList, resourcesOf, preventsDestroy, refName } from "../../../tfjson/terraform";
 import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
-import { limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
-import { aliasTarget, keyNameByAlias } from "../../../tfjson/aws";
+import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type KeyRole } from "../../../model/aws/key-access";
+import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
+import { Statement, coversAction, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { aliasTarget, keyNameByAlias, kmsAliases } from "../../../tfjson/aws";
+
+/** What each key of the stack protects, by resource name: its purpose, a tokenization generation's purpose, or a DR key. */
+export function keyRoles(json: TfJson, region: AwsRegionConfig): Map<string, KeyRole> {
+  const prefix = `alias/${region.naming.prefix}-${region.name}/`;
+  const bySuffix = new Map<string, KeyRole>([
+    ...Object.entries(KEY_ALIAS_SUFFIXES).map(([purpose, suffix]) => [suffix, purpose as KeyRole] as const),
+    [DR_KEY_ALIASES.audit, "drAudit"],
+    [DR_KEY_ALIASES.database, "drDatabase"],
+  ]);
+  const out = new Map<string, KeyRole>();
+  for (const { alias, key } of kmsAliases(json)) {
+    if (!alias.startsWith(prefix)) continue;
+    const suffix = alias.slice(prefix.length);
+    const role = /^tokenization-(interim|hsm-g\d+)$/.test(suffix) ? "tokenization" : bySuffix.get(suffix);
+    if (role && !out.has(key)) out.set(key, role);
+  }
+  return out;
+}
+
+/** The region a key of the stack lives in: the partner's for keys of the DR provider. */
+function keyRegion(json: TfJson, key: string, region: AwsRegionConfig): string {
+  return json.resource.aws_kms_key[key].provider === "aws.dr" && region.drPartnerRegion ? region.drPartnerRegion : region.cloudRegion;
+}
+
+/** The roles a statement names by `aws:PrincipalArn` (under the root principal). */
+function namedRoles(s: Statement): string[] {
+  return asList(s.Condition?.ArnEquals?.["aws:PrincipalArn"]);
+}
+
+/** The account root's administration statement: the root alone, unconditioned. */
+function isRootAdministration(s: Statement, root: string): boolean {
+  const arns = principalArns(s.Principal);
+  return s.Effect === "Allow" && arns.length === 1 && arns[0] === root && s.Condition === undefined;
+}
+
+/** True when a key policy lets `roleArn` call `action` (named as principal or by aws:PrincipalArn), optionally through `viaService`. */
+function admits(policy: readonly Statement[], root: string, roleArn: string, action: string, viaService?: string): boolean {
+  return policy.some((s) => {
+    if (s.Effect !== "Allow" || !asList(s.Action).some((a) => coversAction(a, action))) return false;
+    const arns = principalArns(s.Principal);
+    const named = arns.includes(roleArn) || (arns.includes(root) && namedRoles(s).includes(roleArn));
+    const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
+    return named && (viaService === undefined || via.length === 0 || via.includes(viaService));
+  });
+}
+
+/** The policy statements of each key of the stack, with its name (keys whose policy is not literal are another rule's finding). */
+function keyPolicies(json: TfJson): [string, Statement[]][] {
+  return resourcesOf(json, "aws_kms_key").flatMap(([n, k]) => (typeof k.policy === "string" ? [[n, statementsOf(k.policy)] as [string, Statement[]]] : []));
+}
 
 export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
@@ -97,6 +149,118 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
         if (!statements.some((s) => s.Effect === "Allow" && principalArns(s.Principal).includes(root))) v.push(`${a}: the account root is not named (the key could become unmanageable)`);
         return v;
       }),
+  },
+  {
+    id: "keys.administration-without-use",
+    requirement: "3.6.1, 3.7.6, 7.2.1",
+    fix: "Build key policies with RegionKeys/administrationStatements: the root administers through IAM with KEY_ADMIN_ACTIONS only, a Deny keeps PutKeyPolicy, DisableKey and ScheduleKeyDeletion to the custodians (the deploy role and the root user), and use statements carry use actions only.",
+    description:
+      "key administration is separated from use: the account root may administer a key through IAM but not use it (no cryptographic action, no grant, no kms:*); only the custodians (the region's deploy role and the root user) may change its policy, disable it or schedule its deletion; a statement that grants use grants nothing else",
+    check: ({ json, region }) => {
+      const root = `arn:aws:iam::${region.accountId}:root`;
+      const custodians = [region.eks.deployRoleArn, root].sort();
+      const v: string[] = [];
+      for (const [n, policy] of keyPolicies(json)) {
+        const a = `aws_kms_key.${n}`;
+        for (const s of policy) {
+          if (s.Effect !== "Allow") continue;
+          if (isRootAdministration(s, root)) {
+            const use = asList(s.Action).filter((x) => !(KEY_ADMIN_ACTIONS as readonly string[]).includes(x));
+            if (use.length > 0) v.push(`${a}: statement ${s.Sid} lets the account root (any IAM principal with KMS permissions on *) ${use.join(", ")}`);
+          } else {
+            const other = asList(s.Action).filter((x) => !(KEY_USE_ACTIONS as readonly string[]).includes(x));
+            if (other.length > 0) v.push(`${a}: statement ${s.Sid} grants use together with ${other.join(", ")}`);
+          }
+        }
+        const guard = policy.find(
+          (s) => s.Effect === "Deny" && principalArns(s.Principal).includes("*") && CUSTODIAN_ONLY_ACTIONS.every((x) => asList(s.Action).includes(x)) && s.Condition?.ArnNotEquals?.["aws:PrincipalArn"] !== undefined,
+        );
+        const exempt = guard ? [...asList(guard.Condition!.ArnNotEquals["aws:PrincipalArn"])].sort() : [];
+        if (!guard) v.push(`${a}: no Deny keeps ${CUSTODIAN_ONLY_ACTIONS.join(", ")} to the custodians`);
+        else if (JSON.stringify(exempt) !== JSON.stringify(custodians)) v.push(`${a}: ${CUSTODIAN_ONLY_ACTIONS.join(", ")} are left to ${exempt.join(", ")}, not exactly the custodians ${custodians.join(", ")}`);
+        else if (Object.keys(guard.Condition!).length !== 1) v.push(`${a}: the custodians' Deny has further conditions (${Object.keys(guard.Condition!).join(", ")}), so it may not apply`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "keys.use-named-through-services",
+    requirement: "3.6.1, 7.2.1, 7.2.2",
+    fix: "Admit key users through RegionKeys.admitUsers/keyUseStatements (model/aws/key-access.ts): the root principal with ArnEquals aws:PrincipalArn naming the roles, kms:ViaService <service>.<key region>.amazonaws.com, and kms:GrantIsForAWSResource on CreateGrant; only the EKS cluster role (secrets key), the tokenization roles (tokenization keys) and service-linked roles call KMS directly.",
+    description:
+      "a key is used only by named roles (the root principal with aws:PrincipalArn naming literal roles of the region file, of the stack or AWS service-linked roles; never the whole account, never a wildcard), each through the services that need it in the key's own region (kms:ViaService); CreateGrant only for AWS resources; direct use only by the EKS cluster role on the secrets key, the tokenization roles on the tokenization keys, and service-linked roles",
+    check: ({ json, region }) => {
+      const root = `arn:aws:iam::${region.accountId}:root`;
+      const roles = keyRoles(json, region);
+      const stackRoles = new Set(resourcesOf(json, "aws_iam_role").map(([, r]) => `arn:aws:iam::${region.accountId}:role/${String(r.name)}`));
+      const declared = [region.eks.deployRoleArn, region.eks.adminRoleArn];
+      const isSlr = (arn: string) => serviceOfServiceLinkedRole(arn) !== undefined && arn.split(":")[4] === region.accountId;
+      const v: string[] = [];
+      for (const [n, policy] of keyPolicies(json)) {
+        const a = `aws_kms_key.${n}`;
+        const role = roles.get(n);
+        const where = keyRegion(json, n, region);
+        for (const s of policy) {
+          if (s.Effect !== "Allow" || isRootAdministration(s, root)) continue;
+          const arns = principalArns(s.Principal);
+          if (arns.length === 0) continue;
+          const named = namedRoles(s);
+          const direct = arns.every(isSlr);
+          if (!direct && !(arns.length === 1 && arns[0] === root && named.length > 0)) {
+            v.push(`${a}: statement ${s.Sid} admits ${arns.join(", ")} without naming the roles (ArnEquals aws:PrincipalArn)`);
+            continue;
+          }
+          if (s.Condition?.ArnLike?.["aws:PrincipalArn"] !== undefined) v.push(`${a}: statement ${s.Sid} matches roles by pattern (ArnLike), not by name`);
+          for (const arn of named) {
+            if (/[*?$]/.test(arn)) v.push(`${a}: statement ${s.Sid} names ${arn}, a pattern or an expression, not a role`);
+            else if (!declared.includes(arn) && !stackRoles.has(arn) && !isSlr(arn)) v.push(`${a}: statement ${s.Sid} names ${arn}, neither a role of the region file or of this stack nor a service-linked role of this account`);
+          }
+          if (asList(s.Action).some((x) => coversAction(x, "kms:CreateGrant")) && s.Condition?.Bool?.["kms:GrantIsForAWSResource"] !== "true") {
+            v.push(`${a}: statement ${s.Sid} allows CreateGrant without kms:GrantIsForAWSResource (a grant could give its holder any use)`);
+          }
+          const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
+          for (const service of via) if (!service.endsWith(`.${where}.amazonaws.com`)) v.push(`${a}: statement ${s.Sid} admits calls through ${service}, outside the key's region ${where}`);
+          if (via.length === 0 && !direct) {
+            const mayCallDirectly = role !== undefined && Object.values(DIRECT_KEY_USERS).some((keys) => keys!.includes(role));
+            const outsiders = named.filter((arn) => !stackRoles.has(arn) && !isSlr(arn));
+            if (!mayCallDirectly || outsiders.length > 0) v.push(`${a}: statement ${s.Sid} lets ${(outsiders.length > 0 ? outsiders : named).join(", ")} call KMS directly, not through a service (kms:ViaService)`);
+          }
+        }
+      }
+      return v;
+    },
+  },
+  {
+    id: "keys.granted-use-is-admitted",
+    requirement: "3.6.1, 12.5",
+    fix: "Admit the role in the key's policy for every KMS action its IAM policy grants on the key (model/aws/key-access.ts KEY_USES), or drop the grant from its IAM policy.",
+    description:
+      "every KMS action a role of the stack is granted on a key of the stack (aws_iam_role_policy) is admitted by that key's policy for that role: the root no longer delegates use to IAM, so a grant the key policy does not admit fails at run time (AccessDeniedException)",
+    check: ({ json, region }) => {
+      const root = `arn:aws:iam::${region.accountId}:root`;
+      const policies = new Map(keyPolicies(json));
+      const v: string[] = [];
+      for (const [pn, p] of resourcesOf(json, "aws_iam_role_policy")) {
+        const roleName = refName(p.role, "aws_iam_role", "name");
+        const role = roleName ? json.resource.aws_iam_role?.[roleName] : undefined;
+        if (!role || typeof p.policy !== "string") continue;
+        const arn = `arn:aws:iam::${region.accountId}:role/${String(role.name)}`;
+        for (const s of statementsOf(p.policy)) {
+          if (s.Effect !== "Allow") continue;
+          const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
+          for (const resource of asList(s.Resource)) {
+            const key = refName(resource, "aws_kms_key", "arn");
+            const policy = key ? policies.get(key) : undefined;
+            if (!policy) continue;
+            for (const action of asList(s.Action).filter((x) => x.startsWith("kms:"))) {
+              const ok = via.length === 0 ? admits(policy, root, arn, action) : via.every((service) => admits(policy, root, arn, action, service));
+              if (!ok) v.push(`aws_iam_role_policy.${pn}: grants ${role.name} ${action} on aws_kms_key.${key}${via.length ? ` through ${via.join(", ")}` : ""}, which the key's policy does not admit`);
+            }
+          }
+        }
+      }
+      return v;
+    },
   },
   {
     id: "keys.logs-key-admits-cloudwatch-with-context",

@@ -5,9 +5,10 @@
  */
 import type { AwsRegionConfig } from "../../../config/schema";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
-import { TfJson, allResources, asList, resourcesOf, waitsFor } from "../../../tfjson/terraform";
-import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { TfJson, allResources, asList, one, refName, resourcesOf, waitsFor } from "../../../tfjson/terraform";
+import { coversAction, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
+import { CREATOR_KEY_NEEDS } from "../../../model/aws/key-access";
 import { stackRules } from "../../rule";
 
 /** The policies that name principals, by resource type and argument: AWS rejects a policy naming a principal that does not exist. */
@@ -145,5 +146,36 @@ export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
           return statementsOf(policy).flatMap((s) => principalArns(s.Principal).flatMap((p) => principalProblems(json, region, `${type}.${name}`, body, p)));
         }),
       ),
+  },
+  {
+    id: "preflight.deploy-role-can-use-keys",
+    requirement: "3.6.1, 12.5",
+    fix: "Admit the deploy role (eks.deployRoleArn) in the key's policy through the service that creates the resource (model/aws/key-access.ts KEY_USES and CREATOR_KEY_NEEDS).",
+    description:
+      "the deploy role may do, through the creating service in the key's region, what each encrypted resource it creates needs of its key (RDS, MSK, EKS and ECR create grants; AWS Backup vaults and RDS-managed secrets generate data keys): otherwise the first apply stops at that resource with AccessDeniedException",
+    check: ({ json, region }) => {
+      const root = `arn:aws:iam::${region.accountId}:root`;
+      const deploy = region.eks.deployRoleArn;
+      const v: string[] = [];
+      for (const need of CREATOR_KEY_NEEDS) {
+        for (const [n, body] of resourcesOf(json, need.type)) {
+          const value = need.keyPath.slice(0, -1).reduce<TfJson>((b, k) => one(b?.[k]), body)?.[need.keyPath[need.keyPath.length - 1]];
+          const key = refName(value, "aws_kms_key", "arn");
+          const keyBody = key ? json.resource.aws_kms_key?.[key] : undefined;
+          if (!keyBody || typeof keyBody.policy !== "string") continue;
+          const keyRegion = keyBody.provider === "aws.dr" && region.drPartnerRegion ? region.drPartnerRegion : region.cloudRegion;
+          const service = `${need.service}.${keyRegion}.amazonaws.com`;
+          const statements = statementsOf(keyBody.policy).filter((s) => {
+            if (s.Effect !== "Allow") return false;
+            const named = principalArns(s.Principal).includes(deploy) || (principalArns(s.Principal).includes(root) && asList(s.Condition?.ArnEquals?.["aws:PrincipalArn"]).includes(deploy));
+            const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
+            return named && (via.length === 0 || via.includes(service));
+          });
+          const missing = need.actions.filter((action) => !statements.some((s) => asList(s.Action).some((x) => coversAction(x, action))));
+          if (missing.length > 0) v.push(`${need.type}.${n}: the deploy role may not ${missing.join(", ")} on aws_kms_key.${key} through ${service} (${need.keyPath.join(".")})`);
+        }
+      }
+      return v;
+    },
   },
 ]);

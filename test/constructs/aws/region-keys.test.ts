@@ -1,8 +1,10 @@
-import { KEY_ADMIN_ACTIONS, RegionKeys } from "../../../constructs/aws/region-keys";
+import { RegionKeys } from "../../../constructs/aws/region-keys";
+import { KEY_ADMIN_ACTIONS } from "../../../model/aws/key-access";
 import { newStack, synthJson } from "../../support/construct-stack";
 import { KEY_PURPOSES } from "../../../model/aws/keys";
 
-const props = { accountId: "123456789012", region: "eu-west-1", aliasPrefix: "t-eu" };
+const deploy = "arn:aws:iam::123456789012:role/deploy";
+const props = { accountId: "123456789012", region: "eu-west-1", aliasPrefix: "t-eu", custodianArns: [deploy] };
 
 describe("RegionKeys", () => {
   it("creates one key and one alias per purpose", () => {
@@ -30,15 +32,48 @@ describe("RegionKeys", () => {
     }
   });
 
-  it("gives key administrators no use of the keys", () => {
+  it("lets the account administer the keys but not use them, and only custodians change a policy", () => {
     const stack = newStack();
-    new RegionKeys(stack, "Keys", { ...props, administratorArns: ["arn:aws:iam::123456789012:role/deploy"] });
+    new RegionKeys(stack, "Keys", props);
     const policy = JSON.parse(synthJson(stack).resource.aws_kms_key.keys_database_key.policy);
-    const admin = policy.Statement.find((s: { Sid: string }) => s.Sid === "KeyAdministratorsCannotUseTheKey");
-    expect(admin.Principal).toEqual({ AWS: ["arn:aws:iam::123456789012:role/deploy"] });
+    const admin = policy.Statement.find((s: { Sid: string }) => s.Sid === "AccountAdministersTheKeyNeverUsesIt");
+    expect(admin.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
     expect(admin.Action).toEqual(KEY_ADMIN_ACTIONS);
     // No wildcard actions, no use of the key, no grants (a grant could give Decrypt).
     expect(admin.Action.filter((a: string) => a.includes("*") || /Decrypt|Encrypt|GenerateDataKey|ReEncrypt|CreateGrant/.test(a))).toEqual([]);
+    const deny = policy.Statement.find((s: { Effect: string }) => s.Effect === "Deny");
+    expect(deny).toMatchObject({ Principal: { AWS: "*" }, Condition: { ArnNotEquals: { "aws:PrincipalArn": [deploy, "arn:aws:iam::123456789012:root"] } } });
+    expect(deny.Action).toEqual(expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]));
+  });
+
+  it("refuses keys without a custodian (KMS would refuse a policy its creator cannot change)", () => {
+    expect(() => new RegionKeys(newStack(), "Keys", { ...props, custodianArns: [] })).toThrow(/custodian/);
+  });
+
+  it("admits each key's users by name, through their services, with grants for AWS resources only", () => {
+    const stack = newStack();
+    const keys = new RegionKeys(stack, "Keys", props);
+    keys.admitUsers({ deploy: [deploy], admins: ["arn:aws:iam::123456789012:role/admins"] }, { archive: "arn:aws:s3:::archive" });
+    expect(() => keys.admitUsers({}, {})).toThrow(/already/);
+    const statements = JSON.parse(synthJson(stack).resource.aws_kms_key.keys_database_key.policy).Statement;
+    expect(statements.find((s: { Sid: string }) => s.Sid === "DeployCreatesTheDatabaseGrants")).toEqual({
+      Sid: "DeployCreatesTheDatabaseGrants",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { ArnEquals: { "aws:PrincipalArn": [deploy] }, StringEquals: { "kms:ViaService": ["rds.eu-west-1.amazonaws.com"] }, Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+    // A user with no principals gets no statement; a service-linked role always does.
+    expect(statements.some((s: { Sid: string }) => s.Sid.startsWith("BackupCopies"))).toBe(false);
+    expect(statements.find((s: { Sid: string }) => s.Sid === "RdsServiceLinkedRole").Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
+      "arn:aws:iam::123456789012:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS",
+    ]);
+  });
+
+  it("names the bucket a use is limited to, or refuses", () => {
+    const keys = new RegionKeys(newStack(), "Keys", props);
+    expect(() => keys.admitUsers({ admins: ["arn:aws:iam::123456789012:role/admins"] }, {})).toThrow(/archive bucket/);
   });
 
   it("lets later constructs add key-policy statements, but not an unconditioned *", () => {
@@ -89,7 +124,7 @@ describe("RegionKeys", () => {
       expect(deniesEncryption(k.keys_tokenization_hsm_g3_key)).toBe(false);
       expect(deniesEncryption(k.keys_database_key)).toBe(false);
       // Requests through the purpose alias pass while its move propagates; the policy changes after the move.
-      const deny = JSON.parse(k.keys_tokenization_key.policy).Statement.find((x: { Effect: string }) => x.Effect === "Deny");
+      const deny = JSON.parse(k.keys_tokenization_key.policy).Statement.find((x: { Sid: string }) => x.Sid === "RetiredTokenizationKeyDecryptsOnly");
       expect(deny.Condition).toEqual({ StringNotEquals: { "kms:RequestAlias": "alias/t-eu/tokenization" } });
       expect(k.keys_tokenization_hsm_g1_key.depends_on).toEqual(["aws_kms_alias.keys_tokenization_alias"]);
     });
