@@ -127,14 +127,19 @@ export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 
 /**
  * The workload CA chain of a region with a platform root (mesh.rootCaArn): cert-manager, the AWS
- * Private CA issuer for cert-manager and istio-csr, at pinned releases (reviewed November 2026),
+ * Private CA issuer for cert-manager and istio-csr, at pinned releases (reviewed December 2026),
  * mirrored into the region's ECR like Istio. Upgrading one is a reviewed change of this catalog.
  */
 export const MESH_PKI_RELEASES = {
   // Charts are pushed to the region's ECR with these tags (`helm push` tags the chart's version).
-  certManager: { chart: "v1.18.2", image: "v1.18.2" },
-  awsPcaIssuer: { chart: "v1.6.0", image: "v1.6.0" },
-  istioCsr: { chart: "v0.14.2", image: "v0.14.2" },
+  // cert-manager 1.21: a supported release (the two newest minors are), its e2e tests run on
+  // Kubernetes 1.33 to 1.36, so every EKS_VERSIONS entry.
+  certManager: { chart: "v1.21.1", image: "v1.21.1" },
+  // The AWS PCA issuer's newest release; its CRDs live in the chart's crds/, which Helm never
+  // upgrades: the pki stack applies them from model/mesh/crds/ (one file per release).
+  awsPcaIssuer: { chart: "v1.9.0", image: "v1.9.0" },
+  // istio-csr 0.17: its e2e tests run Istio 1.29.3 (ISTIO_RELEASES), on cert-manager 1.21's API.
+  istioCsr: { chart: "v0.17.0", image: "v0.17.0" },
 } as const;
 
 /**

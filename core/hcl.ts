@@ -6,7 +6,8 @@
  *   only partly (backslashes are left alone);
  * - the terraform block's plain attributes (`required_version`) are written as their index
  *   (`0 = "required_version"`);
- * - multi-line strings become heredocs, which add a trailing newline to the value;
+ * - multi-line strings become heredocs, which add a trailing newline to the value, or, inside a
+ *   map (a Kubernetes manifest), quoted strings split over lines, which Terraform cannot parse;
  * - attributes set to an empty list (`route = []`, which makes Terraform remove what is not
  *   declared) are dropped;
  * - `depends_on` and `ignore_changes` list quoted references, and `provider` is a quoted
@@ -89,9 +90,13 @@ export function correctHcl(hcl: string, json: Record<string, unknown>): string {
     if (fixes.has(wrong) && fixes.get(wrong) !== right) throw new Error(`cdktf writes two different strings as ${wrong}; the HCL cannot be corrected (synthesize JSON instead).`);
     if (wrong !== right) fixes.set(wrong, right);
   }
+  // Multi-line strings inside nested values (a manifest's map) are written as one quoted string
+  // split over lines, unescaped: back to one escaped line.
+  let text = hcl;
+  for (const s of stringsOf(json)) if (/[\r\n]/.test(s)) text = text.split(cdktfQuoted(s)).join(hclQuoted(s));
   const block = (json.terraform ?? {}) as Record<string, unknown>;
   // Heredocs back to quoted strings (their content is the value, without the heredoc's last newline).
-  const unheredoc = hcl.replace(/<<EOF\n([\s\S]*?)\nEOF$/gm, (_m, content: string) => hclQuoted(content));
+  const unheredoc = text.replace(/<<EOF\n([\s\S]*?)\nEOF$/gm, (_m, content: string) => hclQuoted(content));
   // Empty lists back where the JSON has them and HCL takes them as attributes (in JSON, `[]` for a
   // nested block means no block, which HCL says by omission).
   const resources = (json.resource ?? {}) as Record<string, Record<string, Record<string, unknown>>>;

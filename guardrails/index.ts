@@ -13,7 +13,7 @@ import { KAFKA_RULES } from "./rules/aws/kafka";
 import { KEY_RULES } from "./rules/aws/keys";
 import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh/in-cluster";
 import { NETWORK_RULES } from "./rules/aws/network";
-import { CA_ISSUER_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/mesh/workload-ca";
+import { CA_ISSUER_RULES, PKI_CRD_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/mesh/workload-ca";
 import { RESIDENCY_RULES } from "./rules/every-stack/residency";
 import { PREFLIGHT_RULES } from "./rules/aws/preflight";
 import { RESILIENCE_RULES } from "./rules/aws/resilience";
@@ -55,6 +55,7 @@ export const GUARDRAILS: readonly Rule[] = [
   // Inside the cluster: the pki, istio and mesh stacks
   ...IN_CLUSTER_RULES,
   ...PKI_RULES,
+  ...PKI_CRD_RULES,
   ...PKI_RBAC_RULES,
   ...ISTIO_RULES,
   ...WORKLOAD_CA_RULES,

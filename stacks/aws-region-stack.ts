@@ -395,7 +395,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
         {
           Sid: "EncryptAuditRecordsThroughS3",
           Effect: "Allow",
-          Action: "kms:GenerateDataKey",
+          // Decrypt: a multipart upload under SSE-KMS decrypts the data key to complete.
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
           Resource: this.keys.audit.arn,
           Condition: { StringEquals: { "kms:ViaService": `s3.${cloudRegion}.amazonaws.com` } },
         },

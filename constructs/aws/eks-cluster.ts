@@ -110,7 +110,8 @@ export class EksCluster extends Construct {
       role: clusterRole.name,
       name: "secrets-envelope-encryption",
       policy: renderPolicy([
-        { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: props.secretsKey.arn },
+        // ListGrants: the control plane's health check of the key lists its grants (the key's policy lets IAM allow it).
+        { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"], Resource: props.secretsKey.arn },
         { Sid: "GrantsForTheCluster", Effect: "Allow", Action: "kms:CreateGrant", Resource: props.secretsKey.arn, Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
       ]),
     });

@@ -2,7 +2,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { Lazy, TerraformResource, dependable } from "../../core/cdktf";
-import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
+import { PolicyCondition, PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 import { KEY_ALIAS_SUFFIXES, KEY_PURPOSES, type KeyPurpose, RETIRED_KEY_DENIED_ACTIONS } from "../../model/aws/keys";
 import { CUSTODIAN_ONLY_ACTIONS, KEY_ADMIN_ACTIONS, KEY_SERVICE_LINKED_ROLES, KEY_USES, type KeyRole, type KeyUser } from "../../model/aws/key-access";
 
@@ -352,7 +352,8 @@ export function keyUseStatements(role: KeyRole, key: { readonly accountId: strin
     const crypto = use.actions.filter((a) => a !== "kms:CreateGrant");
     if (crypto.length > 0) statements.push({ Sid: use.sid, Effect: "Allow", Principal: principal, Action: crypto, Resource: "*", Condition: named });
     if (use.actions.includes("kms:CreateGrant")) {
-      statements.push({ Sid: `${use.sid}Grants`, Effect: "Allow", Principal: principal, Action: "kms:CreateGrant", Resource: "*", Condition: { ...named, Bool: { "kms:GrantIsForAWSResource": "true" } } });
+      const forAwsResources: PolicyCondition = use.unconditionedGrants ? {} : { Bool: { "kms:GrantIsForAWSResource": "true" } };
+      statements.push({ Sid: `${use.sid}Grants`, Effect: "Allow", Principal: principal, Action: "kms:CreateGrant", Resource: "*", Condition: { ...named, ...forAwsResources } });
     }
   }
   return statements;

@@ -46,13 +46,14 @@ export type KeyUser =
   | "tokenizationUsers"
   | "replication"
   | "backup"
-  | "rdsServiceLinkedRole"
-  | "kafkaServiceLinkedRole";
+  | "rdsServiceLinkedRole";
 
 /** Service-linked roles that may use a key when their service works on the key's resources (named by condition: they need not exist yet). */
 export const KEY_SERVICE_LINKED_ROLES: Readonly<Partial<Record<KeyUser, { service: string; role: string }>>> = {
+  // Whether RDS's service-linked role calls KMS itself (managed master secret rotation) is not
+  // documented; admitted so that it works if it does, which its IAM policy must allow too. MSK's
+  // role is not admitted: its policy has no KMS action (MSK works through its grants).
   rdsServiceLinkedRole: { service: "rds.amazonaws.com", role: "AWSServiceRoleForRDS" },
-  kafkaServiceLinkedRole: { service: "kafka.amazonaws.com", role: "AWSServiceRoleForKafka" },
 };
 
 /** One use of a key: who, what, and through which services (none: the principal calls KMS itself). */
@@ -67,10 +68,25 @@ export interface KeyUse {
   readonly bucket?: "archive" | "drArchive";
   /** Only where this user exists too (e.g. vaults are created only with the DR backup role). */
   readonly onlyWith?: KeyUser;
+  /**
+   * CreateGrant without `kms:GrantIsForAWSResource` (and no `kms:ViaService`), where the service
+   * documents that its call does not carry the key: only in UNCONDITIONED_GRANTS.
+   */
+  readonly unconditionedGrants?: true;
 }
+
+/**
+ * Who may create grants without `kms:GrantIsForAWSResource`, on which keys: the EKS user guide says
+ * the condition "is not supported for the CreateCluster action, and should not be used in KMS
+ * policies to control kms:CreateGrant permissions for users performing CreateCluster". The deploy
+ * role is a custodian already (it may rewrite the policy), so this widens nothing it could not do.
+ */
+export const UNCONDITIONED_GRANTS: Readonly<Partial<Record<KeyUser, readonly KeyRole[]>>> = { deploy: ["eksSecrets"] };
 
 /** Users that may call KMS themselves (no `kms:ViaService`), and on which keys only. */
 export const DIRECT_KEY_USERS: Readonly<Partial<Record<KeyUser, readonly KeyRole[]>>> = {
+  // EKS CreateCluster (see UNCONDITIONED_GRANTS): which service, if any, the call names is not documented.
+  deploy: ["eksSecrets"],
   // The EKS control plane envelope-encrypts secrets as the cluster role.
   eksCluster: ["eksSecrets"],
   // The tokenization service encrypts and decrypts tokens itself.
@@ -108,10 +124,10 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
     // The SCRAM secrets are under the kafka key (MSK refuses the Secrets Manager default key).
     { sid: "DeployAssociatesScramSecrets", user: "deploy", actions: [...SECRET_VALUES, "kms:CreateGrant"], via: ["secretsmanager", "kafka"] },
     { sid: "AdminsWriteScramCredentials", user: "admins", actions: [...SECRET_VALUES, "kms:Encrypt"], via: ["secretsmanager"] },
-    { sid: "KafkaServiceLinkedRole", user: "kafkaServiceLinkedRole", actions: [...CRYPTO, "kms:CreateGrant"], via: ["kafka", "secretsmanager"] },
   ],
   audit: [
-    { sid: "ServicesWriteAuditRecords", user: "auditWriters", actions: ["kms:GenerateDataKey"], via: ["s3"], bucket: "archive" },
+    // Decrypt too: S3 multipart uploads under SSE-KMS decrypt the data key to complete the upload.
+    { sid: "ServicesWriteAuditRecords", user: "auditWriters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], via: ["s3"], bucket: "archive" },
     { sid: "AdminsReadTheArchive", user: "admins", actions: ["kms:Decrypt", "kms:DescribeKey"], via: ["s3"], bucket: "archive" },
     { sid: "ReplicationReadsTheArchive", user: "replication", actions: ["kms:Decrypt"], via: ["s3"], bucket: "archive" },
   ],
@@ -120,14 +136,15 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
     { sid: "AdminsReadTheReplica", user: "admins", actions: ["kms:Decrypt", "kms:DescribeKey"], via: ["s3"], bucket: "drArchive" },
   ],
   eksSecrets: [
-    { sid: "DeployCreatesTheCluster", user: "deploy", actions: [...CREATE], via: ["eks"] },
+    { sid: "DeployCreatesTheCluster", user: "deploy", actions: [...CREATE], via: [], unconditionedGrants: true },
     { sid: "ClusterEncryptsSecrets", user: "eksCluster", actions: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"], via: [] },
   ],
   // CloudWatch Logs uses the key as its service principal (see RegionKeys); readers need no key access.
   logs: [],
   secretsManager: [
     // RDS creates the master user secret as the caller; the deploy reads the kmsuser password at stage keystore.
-    { sid: "DeployStoresManagedSecrets", user: "deploy", actions: [...SECRET_VALUES], via: ["secretsmanager"] },
+    // The RDS user guide lists CreateGrant with Decrypt and GenerateDataKey for a managed master secret under a customer managed key.
+    { sid: "DeployStoresManagedSecrets", user: "deploy", actions: [...SECRET_VALUES, "kms:CreateGrant"], via: ["secretsmanager", "rds"] },
     { sid: "AdminsReadAndWriteSecrets", user: "admins", actions: [...SECRET_VALUES, "kms:Encrypt"], via: ["secretsmanager"] },
     { sid: "RdsServiceLinkedRole", user: "rdsServiceLinkedRole", actions: [...CRYPTO, "kms:CreateGrant"], via: ["secretsmanager", "rds"] },
   ],
@@ -151,7 +168,7 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
  */
 export const CREATOR_KEY_NEEDS: readonly { type: string; keyPath: readonly string[]; service: string; actions: readonly string[] }[] = [
   { type: "aws_rds_cluster", keyPath: ["kms_key_id"], service: "rds", actions: CREATE },
-  { type: "aws_rds_cluster", keyPath: ["master_user_secret_kms_key_id"], service: "secretsmanager", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
+  { type: "aws_rds_cluster", keyPath: ["master_user_secret_kms_key_id"], service: "secretsmanager", actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:CreateGrant"] },
   { type: "aws_rds_cluster_instance", keyPath: ["performance_insights_kms_key_id"], service: "rds", actions: CREATE },
   { type: "aws_msk_cluster", keyPath: ["encryption_info", "encryption_at_rest_kms_key_arn"], service: "kafka", actions: CREATE },
   { type: "aws_eks_cluster", keyPath: ["encryption_config", "provider", "key_arn"], service: "eks", actions: CREATE },

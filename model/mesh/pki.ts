@@ -1,4 +1,5 @@
 import { MESH_PKI_RELEASES } from "../../config/catalog";
+import pcaIssuerCrdsV190 from "./crds/aws-privateca-issuer-v1.9.0.json";
 
 /**
  * How a region's workload certificates come from its intermediate CA in ACM PCA, without any CA
@@ -25,6 +26,28 @@ export const PKI_IMAGES: readonly string[] = [
 ].map((image) => `${PKI_ECR_PATHS.images}/${image}`);
 /** The chain's Helm charts, mirrored into the region's ECR. */
 export const PKI_CHARTS: readonly string[] = ["cert-manager", "aws-privateca-issuer", "cert-manager-istio-csr"].map((chart) => `${PKI_ECR_PATHS.charts}/${chart}`);
+
+/**
+ * The PCA issuer's CustomResourceDefinitions, by release, as its chart ships them in `crds/`
+ * (charts/aws-pca-issuer/crds of the release tag). Helm installs a chart's `crds/` once and never
+ * upgrades them, so the pki stack applies these itself and installs the chart with `skip_crds`:
+ * a release upgrade is then a reviewed diff of its CRDs too. Upgrading the issuer adds the new
+ * release's file here.
+ */
+const PCA_ISSUER_CRDS: Readonly<Record<string, readonly Record<string, unknown>[]>> = {
+  "v1.9.0": pcaIssuerCrdsV190,
+};
+
+/** The PCA issuer's CRDs at the catalog's release (MESH_PKI_RELEASES), or a clear error if they are not vendored. */
+export function pcaIssuerCrds(release: string = MESH_PKI_RELEASES.awsPcaIssuer.chart): readonly Record<string, unknown>[] {
+  const crds = PCA_ISSUER_CRDS[release];
+  if (!crds) {
+    throw new Error(
+      `config/catalog.ts MESH_PKI_RELEASES.awsPcaIssuer.chart is ${release}, but model/mesh/crds/ has no aws-privateca-issuer-${release}.json: convert the release's charts/aws-pca-issuer/crds/*.yaml to a JSON array there and list it in PCA_ISSUER_CRDS.`,
+    );
+  }
+  return crds;
+}
 
 /** The service account of the PCA issuer: the only identity that may issue from the intermediate. */
 export const PCA_ISSUER_SERVICE_ACCOUNT = "aws-privateca-issuer";

@@ -1,17 +1,19 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { AwsRegionConfig } from "../../config/schema";
 import { ISTIO_ROOT_NAMESPACE } from "../../model/mesh/policies";
-import { PKI_ECR_PATHS, PKI_NAMESPACE, certManagerValues, pcaIssuerValues } from "../../model/mesh/pki";
+import { PKI_ECR_PATHS, PKI_NAMESPACE, certManagerValues, pcaIssuerCrds, pcaIssuerValues } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { clusterPlatform, hasMeshPki } from "../../model/mesh/in-cluster";
 import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
 
 /**
  * `region-<name>-pki`, where the region has an intermediate CA in ACM PCA: cert-manager and the AWS
- * PCA issuer from the private ECR (charts and images), with their CRDs, so that
+ * PCA issuer from the private ECR (charts and images), with their CRDs (cert-manager's through its
+ * chart's templates, the issuer's applied from the pinned release: both upgrade with the release), so that
  * `region-<name>-istio` can plan the issuer and install istio-csr. The issuer calls ACM PCA as its
  * EKS Pod Identity (`region-<name>` grants it IssueCertificate on the intermediate only); in the
  * cluster it has the blueprint's RBAC, not its chart's (grantPcaIssuer).
@@ -19,6 +21,8 @@ import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack"
 export class PkiStack extends ClusterStack {
   readonly certManager: Release;
   readonly pcaIssuer: Release;
+  /** The PCA issuer's CRDs, applied by the stack (the chart installs them once only). */
+  readonly pcaIssuerCrds: readonly Manifest[];
 
   constructor(scope: Construct, region: AwsRegionConfig) {
     super(scope, region, "pki");
@@ -37,13 +41,19 @@ export class PkiStack extends ClusterStack {
     });
     // The issuer's rights, in place of the chart's ClusterRole (which reads every Secret), before it starts.
     const grants = grantPcaIssuer(this, "pki", ISTIO_ROOT_NAMESPACE, [namespace]);
+    // The issuer's CRDs at its release, applied here: Helm never upgrades a chart's crds/. Forced
+    // over Helm's field manager, which owns them on clusters installed before.
+    this.pcaIssuerCrds = pcaIssuerCrds().map(
+      (crd) => new Manifest(this, `${(crd.spec as { names: { kind: string } }).names.kind}Crd`, { manifest: crd, fieldManager: { name: "terraform", forceConflicts: true } }),
+    );
     this.pcaIssuer = new Release(this, "PcaIssuer", {
       ...release,
       name: "aws-privateca-issuer",
       chart: "aws-privateca-issuer",
       version: MESH_PKI_RELEASES.awsPcaIssuer.chart,
       values: [JSON.stringify(pcaIssuerValues(registry))],
-      dependsOn: [this.certManager, ...grants],
+      skipCrds: true,
+      dependsOn: [this.certManager, ...grants, ...this.pcaIssuerCrds],
     });
   }
 }

@@ -244,7 +244,11 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     keyStatement(j, "ecr", "DeployCreatesTheRepositories", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [`arn:aws:iam::${s.region.accountId}:role/platform-*`]))],
   ["keys.use-named-through-services", "a role no one declared", (j, s) =>
     keyStatement(j, "secrets-manager", "DeployStoresManagedSecrets", (x) => x.Condition.ArnEquals["aws:PrincipalArn"].push(`arn:aws:iam::${s.region.accountId}:role/someone-else`))],
-  ["keys.use-named-through-services", "grants not only for AWS resources", (j) => keyStatement(j, "eks-secrets", "DeployCreatesTheClusterGrants", (s) => delete s.Condition.Bool)],
+  ["keys.use-named-through-services", "grants not only for AWS resources", (j) => keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => delete s.Condition.Bool)],
+  ["keys.use-named-through-services", "the EKS exception stretched to another key", (j) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabaseGrants", (s) => (delete s.Condition.Bool, delete s.Condition.StringEquals))],
+  ["keys.use-named-through-services", "the EKS exception stretched to the administrators", (j, s) =>
+    keyStatement(j, "eks-secrets", "DeployCreatesTheClusterGrants", (x) => x.Condition.ArnEquals["aws:PrincipalArn"].push(s.region.eks.adminRoleArn))],
   ["keys.use-named-through-services", "calls through another region's service", (j) =>
     keyStatement(j, "kafka", "DeployCreatesTheBrokers", (s) => (s.Condition.StringEquals["kms:ViaService"] = ["kafka.ap-south-2.amazonaws.com"]))],
   ["keys.use-named-through-services", "the deploy role calls the key directly", (j) => keyStatement(j, "database", "DeployCreatesTheDatabase", (s) => delete s.Condition.StringEquals)],

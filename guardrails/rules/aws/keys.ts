@@ -2,7 +2,7 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, resourcesOf, preventsDestroy, refName } from "../../../tfjson/terraform";
 import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
-import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type KeyRole } from "../../../model/aws/key-access";
+import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
 import { Statement, coversAction, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { aliasTarget, keyNameByAlias, kmsAliases } from "../../../tfjson/aws";
@@ -46,7 +46,8 @@ function admits(policy: readonly Statement[], root: string, roleArn: string, act
   return policy.some((s) => {
     if (s.Effect !== "Allow" || !asList(s.Action).some((a) => coversAction(a, action))) return false;
     const arns = principalArns(s.Principal);
-    const named = arns.includes(roleArn) || (arns.includes(root) && namedRoles(s).includes(roleArn));
+    // The root unconditioned delegates to every IAM principal (administration); otherwise the role must be named.
+    const named = arns.includes(roleArn) || (arns.includes(root) && (s.Condition === undefined || namedRoles(s).includes(roleArn)));
     const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
     return named && (viaService === undefined || via.length === 0 || via.includes(viaService));
   });
@@ -188,7 +189,7 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     requirement: "3.6.1, 7.2.1, 7.2.2",
     fix: "Admit key users through RegionKeys.admitUsers/keyUseStatements (model/aws/key-access.ts): the root principal with ArnEquals aws:PrincipalArn naming the roles, kms:ViaService <service>.<key region>.amazonaws.com, and kms:GrantIsForAWSResource on CreateGrant; only the EKS cluster role (secrets key), the tokenization roles (tokenization keys) and service-linked roles call KMS directly.",
     description:
-      "a key is used only by named roles (the root principal with aws:PrincipalArn naming literal roles of the region file, of the stack or AWS service-linked roles; never the whole account, never a wildcard), each through the services that need it in the key's own region (kms:ViaService); CreateGrant only for AWS resources; direct use only by the EKS cluster role on the secrets key, the tokenization roles on the tokenization keys, and service-linked roles",
+      "a key is used only by named roles (the root principal with aws:PrincipalArn naming literal roles of the region file, of the stack or AWS service-linked roles; never the whole account, never a wildcard), each through the services that need it in the key's own region (kms:ViaService); CreateGrant only for AWS resources; direct use only by the EKS cluster role on the secrets key, the tokenization roles on the tokenization keys and service-linked roles, and, for EKS CreateCluster (whose grant carries neither condition key), by the deploy role on the secrets key",
     check: ({ json, region }) => {
       const root = `arn:aws:iam::${region.accountId}:root`;
       const roles = keyRoles(json, region);
@@ -215,15 +216,19 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
             if (/[*?$]/.test(arn)) v.push(`${a}: statement ${s.Sid} names ${arn}, a pattern or an expression, not a role`);
             else if (!declared.includes(arn) && !stackRoles.has(arn) && !isSlr(arn)) v.push(`${a}: statement ${s.Sid} names ${arn}, neither a role of the region file or of this stack nor a service-linked role of this account`);
           }
-          if (asList(s.Action).some((x) => coversAction(x, "kms:CreateGrant")) && s.Condition?.Bool?.["kms:GrantIsForAWSResource"] !== "true") {
+          // The region's deploy role is the one outside principal the model lets call directly or grant unconditioned (EKS CreateCluster).
+          const deployOnly = named.length > 0 && named.every((arn) => arn === region.eks.deployRoleArn);
+          const unconditionedOk = deployOnly && role !== undefined && (UNCONDITIONED_GRANTS.deploy ?? []).includes(role);
+          if (asList(s.Action).some((x) => coversAction(x, "kms:CreateGrant")) && s.Condition?.Bool?.["kms:GrantIsForAWSResource"] !== "true" && !unconditionedOk) {
             v.push(`${a}: statement ${s.Sid} allows CreateGrant without kms:GrantIsForAWSResource (a grant could give its holder any use)`);
           }
           const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
           for (const service of via) if (!service.endsWith(`.${where}.amazonaws.com`)) v.push(`${a}: statement ${s.Sid} admits calls through ${service}, outside the key's region ${where}`);
           if (via.length === 0 && !direct) {
-            const mayCallDirectly = role !== undefined && Object.values(DIRECT_KEY_USERS).some((keys) => keys!.includes(role));
+            const mayCallDirectly = role !== undefined && Object.entries(DIRECT_KEY_USERS).some(([user, keys]) => user !== "deploy" && keys!.includes(role));
+            const deployMay = deployOnly && role !== undefined && (DIRECT_KEY_USERS.deploy ?? []).includes(role);
             const outsiders = named.filter((arn) => !stackRoles.has(arn) && !isSlr(arn));
-            if (!mayCallDirectly || outsiders.length > 0) v.push(`${a}: statement ${s.Sid} lets ${(outsiders.length > 0 ? outsiders : named).join(", ")} call KMS directly, not through a service (kms:ViaService)`);
+            if (!deployMay && (!mayCallDirectly || outsiders.length > 0)) v.push(`${a}: statement ${s.Sid} lets ${(outsiders.length > 0 ? outsiders : named).join(", ")} call KMS directly, not through a service (kms:ViaService)`);
           }
         }
       }

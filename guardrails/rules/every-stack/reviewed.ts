@@ -59,9 +59,10 @@ const GCP_TYPES: readonly string[] = [
 export const REVIEWED_RESOURCE_TYPES: Readonly<Record<StackLayer, readonly string[]>> = {
   aws: AWS_TYPES,
   gcp: GCP_TYPES,
-  // cert-manager and the AWS PCA issuer: their namespace, two Helm releases, and the issuer's own
-  // RBAC in place of the chart's (mesh.ca-issuer-rbac checks every rule).
-  pki: ["kubernetes_namespace_v1", "helm_release", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_v1", "kubernetes_role_binding_v1"],
+  // cert-manager and the AWS PCA issuer: their namespace, two Helm releases, the issuer's CRDs
+  // (mesh.crds-upgraded admits those manifests only), and the issuer's own RBAC in place of the
+  // chart's (mesh.ca-issuer-rbac checks every rule).
+  pki: ["kubernetes_namespace_v1", "helm_release", "kubernetes_manifest", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_v1", "kubernetes_role_binding_v1"],
   // The Istio install: its namespaces and Helm releases; with an intermediate CA, the PCA
   // issuer (mesh.workload-ca admits that one manifest), the trust anchor (a public certificate)
   // and the issuer's Role in istio-system (mesh.ca-issuer-rbac).

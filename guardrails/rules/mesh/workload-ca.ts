@@ -3,7 +3,7 @@ import { MESH_PKI_RELEASES } from "../../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE } from "../../../model/mesh/policies";
 import {
   END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
-  RbacRule, TRUST_ANCHOR_CONFIG_MAP, istiodCertificate, certManagerValues, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+  RbacRule, TRUST_ANCHOR_CONFIG_MAP, istiodCertificate, certManagerValues, pcaIssuerCrds, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../../model/mesh/pki";
 
 import { stackRules } from "../../rule";
@@ -22,6 +22,8 @@ interface ExpectedRelease {
   readonly version: string;
   readonly values: Record<string, unknown>;
   readonly after?: string;
+  /** The chart's CRDs are applied by the stack, not by Helm (which never upgrades a chart's crds/). */
+  readonly crdsApplied?: boolean;
 }
 
 /** The problems of the releases in `json` against `expected` (by chart): private registry, version, wait, exact values. */
@@ -41,7 +43,7 @@ function releaseProblems(json: TfJson, region: RegionConfig, expected: readonly 
     if (r.namespace !== PKI_NAMESPACE) v.push(`${address}: namespace ${r.namespace}, expected ${PKI_NAMESPACE}`);
     if (r.name !== e.name) v.push(`${address}: release name ${r.name}, expected ${e.name}`);
     if (r.wait !== true || r.atomic !== true) v.push(`${address}: does not wait for its resources and roll back a failed install`);
-    if (r.skip_crds === true) v.push(`${address}: skips its CRDs`);
+    if (r.skip_crds === true && !e.crdsApplied) v.push(`${address}: skips its CRDs`);
     if (r.reuse_values === true || r.disable_webhooks === true || r.force_update === true) v.push(`${address}: reuse_values, disable_webhooks or force_update set`);
     v.push(...helmOverrideProblems(address, r));
     const docs = asList<string>(r.values);
@@ -72,9 +74,52 @@ export const PKI_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
       v.push(
         ...releaseProblems(json, region, [
           { name: "cert-manager", chart: "cert-manager", version: MESH_PKI_RELEASES.certManager.chart, values: certManagerValues(registry) },
-          { name: "aws-privateca-issuer", chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager" },
+          { name: "aws-privateca-issuer", chart: "aws-privateca-issuer", version: MESH_PKI_RELEASES.awsPcaIssuer.chart, values: pcaIssuerValues(registry), after: "cert-manager", crdsApplied: true },
         ]),
       );
+      return v;
+    },
+  },
+]);
+
+/** The workload CA chain's CRDs upgrade with their releases (`region-<name>-pki`). */
+export const PKI_CRD_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
+  {
+    id: "mesh.crds-upgraded",
+    requirement: "6.3.3, 12.5",
+    fix: "Keep cert-manager's crds.enabled (its chart renders the CRDs as templates, which Helm upgrades); apply the PCA issuer's CRDs of the pinned release from model/mesh/crds/ as kubernetes_manifest (force_conflicts over Helm's field manager) and install its chart with skip_crds = true after them.",
+    description:
+      "every CRD of the workload CA chain upgrades with its release: cert-manager's come from its chart's templates (crds.enabled, kept on uninstall); the PCA issuer's, which its chart keeps in crds/ where Helm installs them once and never upgrades them, are applied by the stack at the catalog's release, each exactly as released, before the chart, which skips them",
+    check: ({ json }) => {
+      const v: string[] = [];
+      const byChart = new Map(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
+      const certManager = byChart.get("cert-manager");
+      if (certManager) {
+        const crds = (JSON.parse(asList<string>(certManager.r.values)[0] ?? "{}") as { crds?: { enabled?: boolean; keep?: boolean } }).crds;
+        if (certManager.r.skip_crds === true || crds?.enabled !== true || crds?.keep !== true) v.push(`${certManager.address}: its CRDs are not rendered and kept by the chart (crds.enabled and crds.keep true, skip_crds unset)`);
+      }
+      const issuer = byChart.get("aws-privateca-issuer");
+      const expected = issuer ? pcaIssuerCrds(String(issuer.r.version)).map((c) => (c.metadata as { name: string }).name) : [];
+      // The stack applies nothing else as a raw manifest: its other objects are typed resources the rules read.
+      for (const [n, m] of resourcesOf(json, "kubernetes_manifest")) {
+        if (m.manifest?.kind !== "CustomResourceDefinition" || !expected.includes(m.manifest?.metadata?.name)) v.push(`kubernetes_manifest.${n}: ${m.manifest?.kind} ${m.manifest?.metadata?.name} is not a CRD of the PCA issuer's release`);
+      }
+      if (!issuer) return v;
+      if (issuer.r.skip_crds !== true) v.push(`${issuer.address}: Helm installs its crds/ (once, never upgraded); set skip_crds and apply them from the release`);
+      const manifests = resourcesOf(json, "kubernetes_manifest");
+      for (const crd of pcaIssuerCrds(String(issuer.r.version))) {
+        // (An unknown release throws: the rule reports it, naming the file to add.)
+        const name = (crd.metadata as { name: string }).name;
+        const found = manifests.find(([, m]) => (m.manifest as TfJson)?.kind === "CustomResourceDefinition" && (m.manifest as TfJson)?.metadata?.name === name);
+        if (!found) {
+          v.push(`kubernetes_manifest: no CRD ${name} of aws-privateca-issuer ${issuer.r.version}`);
+          continue;
+        }
+        const [n, m] = found;
+        if (!sameJson(m.manifest, crd)) v.push(`kubernetes_manifest.${n}: CRD ${name} differs from aws-privateca-issuer ${issuer.r.version}'s`);
+        if (m.field_manager?.force_conflicts !== true) v.push(`kubernetes_manifest.${n}: does not take the CRD over from Helm's field manager (field_manager.force_conflicts)`);
+        if (!asList(issuer.r.depends_on).includes(`kubernetes_manifest.${n}`)) v.push(`${issuer.address}: not installed after kubernetes_manifest.${n}`);
+      }
       return v;
     },
   },

@@ -212,7 +212,21 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
   ["mesh.pki-install", "the issuer's service account renamed (its Pod Identity would not apply)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.serviceAccount.name = "issuer"))],
   ["mesh.pki-install", "the issuer signs unapproved requests", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.disableApprovedCheck = true))],
   ["mesh.pki-install", "the issuer's release renamed (the approver role binds cert-manager's account by name)", "pki", (j) => (release(j, "cert-manager").name = "certs")],
-  ["mesh.pki-install", "the issuer's CRDs skipped", "pki", (j) => (release(j, "aws-privateca-issuer").skip_crds = true)],
+  ["mesh.pki-install", "cert-manager's CRDs skipped", "pki", (j) => (release(j, "cert-manager").skip_crds = true)],
+  ["mesh.crds-upgraded", "cert-manager's CRDs skipped", "pki", (j) => (release(j, "cert-manager").skip_crds = true)],
+  ["mesh.crds-upgraded", "cert-manager's CRDs deleted on uninstall", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.crds.keep = false))],
+  ["mesh.crds-upgraded", "the issuer's chart installs its CRDs again (once, never upgraded)", "pki", (j) => delete release(j, "aws-privateca-issuer").skip_crds],
+  ["mesh.crds-upgraded", "an issuer CRD left out", "pki", (j) => removeManifest(j, (m) => m.metadata.name === "awspcaissuers.awspca.cert-manager.io")],
+  ["mesh.crds-upgraded", "an issuer CRD of another release", "pki", (j) =>
+    (Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((m) => m.manifest.metadata.name === "awspcaclusterissuers.awspca.cert-manager.io")!.manifest.spec.versions[0].served = false)],
+  ["mesh.crds-upgraded", "an issuer CRD left to Helm's field manager", "pki", (j) =>
+    Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => delete m.field_manager)],
+  ["mesh.crds-upgraded", "the issuer installed before its CRDs", "pki", (j) => {
+    const r = release(j, "aws-privateca-issuer");
+    r.depends_on = r.depends_on.filter((d: string) => !d.startsWith("kubernetes_manifest."));
+  }],
+  ["mesh.crds-upgraded", "another object applied as a raw manifest", "pki", (j) =>
+    addManifest(j, "extra", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "extra", namespace: "cert-manager" }, data: {} })],
   ["mesh.pki-install", "cert-manager's rights aggregated into edit and admin", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.global.rbac.aggregateClusterRoles = true))],
   ["mesh.pki-install", "the issuer's disruption budget with both bounds (the API refuses it)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.podDisruptionBudget.minAvailable = 1))],
   ["mesh.pki-install", "the issuer before cert-manager", "pki", (j) => delete release(j, "aws-privateca-issuer").depends_on],
