@@ -138,7 +138,8 @@ export const MESH_PKI_RELEASES = {
   // The AWS PCA issuer's newest release; its CRDs live in the chart's crds/, which Helm never
   // upgrades: the pki stack applies them from model/mesh/crds/ (one file per release).
   awsPcaIssuer: { chart: "v1.9.0", image: "v1.9.0" },
-  // istio-csr 0.17: its e2e tests run Istio 1.29.3 (ISTIO_RELEASES), on cert-manager 1.21's API.
+  // istio-csr 0.17: its e2e tests run Istio 1.29.3; the regions default to Istio 1.30 (Istio's CA
+  // API, which istio-csr serves, is stable across these minors; a real cluster confirms it).
   istioCsr: { chart: "v0.17.0", image: "v0.17.0" },
 } as const;
 

@@ -146,6 +146,14 @@ const commonFields = {
       .regex(/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/, { error: 'must be an ACM PCA certificate authority ARN. Fix: e.g. "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b".' })
       .optional(),
     /**
+     * Set on a cluster whose AWS PCA issuer was installed before the pki stack applied the issuer's
+     * CRDs itself (Helm installed them from the chart): the stack then imports the two CRDs into
+     * its state in the plan (Terraform `import` blocks) instead of failing to create objects that
+     * exist. Leave false on a new cluster, where there is nothing to import. Needs `rootCaArn`.
+     * @default false
+     */
+    adoptHelmInstalledPkiCrds: z.boolean().default(false),
+    /**
      * Who may call whom: the only requests the mesh lets through. `from` is a caller's identity
      * `<namespace>/<serviceAccount>`; `to` a declared service `<namespace>/<name>`.
      */

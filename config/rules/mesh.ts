@@ -12,6 +12,9 @@ import type { Report } from "./types";
  */
 export function checkMesh(c: RegionConfig, report: Report): void {
   const mesh = c.mesh;
+  if (mesh.adoptHelmInstalledPkiCrds && mesh.rootCaArn === undefined) {
+    report("mesh.adoptHelmInstalledPkiCrds", "is set, but the region has no workload CA chain (no mesh.rootCaArn), so there are no PCA issuer CRDs to adopt", "remove it, or set mesh.rootCaArn");
+  }
   const [k8s, k8sField] = c.cloud === "aws" ? [c.eks.version, "eks.version"] : [c.gke.version, "gke.version"];
   const minor = mesh.istioVersion.split(".").slice(0, 2).join(".");
   const kubernetes = ISTIO_RELEASES[minor];

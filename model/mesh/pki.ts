@@ -49,6 +49,11 @@ export function pcaIssuerCrds(release: string = MESH_PKI_RELEASES.awsPcaIssuer.c
   return crds;
 }
 
+/** The `terraform import` id of a CRD as a kubernetes_manifest (cluster-scoped: no namespace). */
+export function crdImportId(crd: Readonly<Record<string, unknown>>): string {
+  return `apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=${(crd.metadata as { name: string }).name}`;
+}
+
 /** The service account of the PCA issuer: the only identity that may issue from the intermediate. */
 export const PCA_ISSUER_SERVICE_ACCOUNT = "aws-privateca-issuer";
 /** The API group of the AWS PCA issuer's resources. */
@@ -203,6 +208,8 @@ export function istioCsrValues(registry: string, trustDomain: string, rootNamesp
   return {
     image: image(registry, "cert-manager-istio-csr", MESH_PKI_RELEASES.istioCsr.image),
     replicaCount: 2,
+    // istio-csr is the mesh's CA: a drain never takes both replicas (the chart's budget is off by default).
+    podDisruptionBudget: { enabled: true, minAvailable: 1 },
     app: {
       logFormat: "json",
       certmanager: { namespace: rootNamespace, issuer: { ...MESH_CA_ISSUER }, preserveCertificateRequests: false },

@@ -69,7 +69,8 @@ export class IstioStack extends ClusterStack {
       const istiodCertificateReady = new Manifest(pki, "IstiodCertificate", {
         manifest: istiodCertificate(region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE),
         wait: { condition: [{ type: "Ready", status: "True" }] },
-        dependsOn: [issuer, root],
+        // After istio-csr: up to 0.14 its chart made an `istiod` Certificate itself, which an upgrade removes first.
+        dependsOn: [issuer, root, this.istioCsr],
       });
       caReady.push(this.istioCsr, istiodCertificateReady);
     }

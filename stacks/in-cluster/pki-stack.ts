@@ -5,7 +5,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { AwsRegionConfig } from "../../config/schema";
 import { ISTIO_ROOT_NAMESPACE } from "../../model/mesh/policies";
-import { PKI_ECR_PATHS, PKI_NAMESPACE, certManagerValues, pcaIssuerCrds, pcaIssuerValues } from "../../model/mesh/pki";
+import { PKI_ECR_PATHS, PKI_NAMESPACE, certManagerValues, crdImportId, pcaIssuerCrds, pcaIssuerValues } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { clusterPlatform, hasMeshPki } from "../../model/mesh/in-cluster";
 import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
@@ -42,10 +42,19 @@ export class PkiStack extends ClusterStack {
     // The issuer's rights, in place of the chart's ClusterRole (which reads every Secret), before it starts.
     const grants = grantPcaIssuer(this, "pki", ISTIO_ROOT_NAMESPACE, [namespace]);
     // The issuer's CRDs at its release, applied here: Helm never upgrades a chart's crds/. Forced
-    // over Helm's field manager, which owns them on clusters installed before.
-    this.pcaIssuerCrds = pcaIssuerCrds().map(
-      (crd) => new Manifest(this, `${(crd.spec as { names: { kind: string } }).names.kind}Crd`, { manifest: crd, fieldManager: { name: "terraform", forceConflicts: true } }),
-    );
+    // over Helm's field manager, which owns them on clusters installed before (imported there,
+    // mesh.adoptHelmInstalledPkiCrds); never destroyed with the stack (every issuer would go with
+    // them); Established before the chart starts the issuer.
+    this.pcaIssuerCrds = pcaIssuerCrds().map((crd) => {
+      const manifest = new Manifest(this, `${(crd.spec as { names: { kind: string } }).names.kind}Crd`, {
+        manifest: crd,
+        fieldManager: { name: "terraform", forceConflicts: true },
+        wait: { condition: [{ type: "Established", status: "True" }] },
+        lifecycle: { preventDestroy: true },
+      });
+      if (region.mesh.adoptHelmInstalledPkiCrds) manifest.importFrom(crdImportId(crd));
+      return manifest;
+    });
     this.pcaIssuer = new Release(this, "PcaIssuer", {
       ...release,
       name: "aws-privateca-issuer",

@@ -125,6 +125,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
   ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once"],
   ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
+  ["PCA issuer CRDs adopted without a workload CA chain", "eu", (r) => ((r.mesh.rootCaArn = undefined), (r.mesh.adoptHelmInstalledPkiCrds = true)), "regions/eu.ts", "mesh.adoptHelmInstalledPkiCrds", "set mesh.rootCaArn"],
   ["a call to an unknown service", "eu", (r) => (r.mesh.calls![0].to = "payments/refund-service"), "regions/eu.ts", "mesh.calls[0].to", "payments/tokenization-service"],
   ["a call from an unknown namespace", "eu", (r) => (r.mesh.calls![0].from = "billing/payment-core"), "regions/eu.ts", "mesh.calls[0].from", "declare the service in services[]"],
   ["a call to an unknown namespace", "us", (r) => (r.mesh.calls![1].to = "ledger/payment-core"), "regions/us.ts", "mesh.calls[1].to", "payments/payment-core"],

@@ -3,11 +3,11 @@ import { MESH_PKI_RELEASES } from "../../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE } from "../../../model/mesh/policies";
 import {
   END_ENTITY_TEMPLATES, MESH_CA_ISSUER, MESH_CA_OUTPUT_IDS, PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_ECR_PATHS, PKI_NAMESPACE,
-  RbacRule, TRUST_ANCHOR_CONFIG_MAP, istiodCertificate, certManagerValues, pcaIssuerCrds, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
+  RbacRule, TRUST_ANCHOR_CONFIG_MAP, crdImportId, istiodCertificate, certManagerValues, pcaIssuerCrds, pcaIssuerGrants, istioCsrValues, meshCaIssuer, pcaIssuerValues,
 } from "../../../model/mesh/pki";
 
 import { stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, preventsDestroy, refName, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { IDENTITY_POLICIES } from "../aws/iam";
 import { clusterPlatform, hasMeshPki } from "../../../model/mesh/in-cluster";
@@ -87,10 +87,10 @@ export const PKI_CRD_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
   {
     id: "mesh.crds-upgraded",
     requirement: "6.3.3, 12.5",
-    fix: "Keep cert-manager's crds.enabled (its chart renders the CRDs as templates, which Helm upgrades); apply the PCA issuer's CRDs of the pinned release from model/mesh/crds/ as kubernetes_manifest (force_conflicts over Helm's field manager) and install its chart with skip_crds = true after them.",
+    fix: "Keep cert-manager's crds.enabled and crds.keep (its chart renders the CRDs as templates, which Helm upgrades); apply the PCA issuer's CRDs of the pinned release from model/mesh/crds/ as kubernetes_manifest (force_conflicts, prevent_destroy, wait for Established; importFrom where mesh.adoptHelmInstalledPkiCrds) and install its chart with skip_crds = true after them.",
     description:
-      "every CRD of the workload CA chain upgrades with its release: cert-manager's come from its chart's templates (crds.enabled, kept on uninstall); the PCA issuer's, which its chart keeps in crds/ where Helm installs them once and never upgrades them, are applied by the stack at the catalog's release, each exactly as released, before the chart, which skips them",
-    check: ({ json }) => {
+      "every CRD of the workload CA chain upgrades with its release: cert-manager's come from its chart's templates (crds.enabled, kept on uninstall); the PCA issuer's, which its chart keeps in crds/ where Helm installs them once and never upgrades them, are applied by the stack at the catalog's release, each exactly as released, taken over from Helm's field manager (and imported where the region file says Helm installed them), protected from destroy and Established before the chart, which skips them",
+    check: ({ json, region }) => {
       const v: string[] = [];
       const byChart = new Map(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
       const certManager = byChart.get("cert-manager");
@@ -118,6 +118,12 @@ export const PKI_CRD_RULES = stackRules<AwsRegionConfig>({ layers: ["pki"] }, [
         const [n, m] = found;
         if (!sameJson(m.manifest, crd)) v.push(`kubernetes_manifest.${n}: CRD ${name} differs from aws-privateca-issuer ${issuer.r.version}'s`);
         if (m.field_manager?.force_conflicts !== true) v.push(`kubernetes_manifest.${n}: does not take the CRD over from Helm's field manager (field_manager.force_conflicts)`);
+        if (!preventsDestroy(m)) v.push(`kubernetes_manifest.${n}: not protected from destroy (deleting the CRD deletes every issuer, and the mesh's CA with them)`);
+        if (!asList<TfJson>(m.wait?.condition).some((c) => c.type === "Established" && c.status === "True")) v.push(`kubernetes_manifest.${n}: not waited for until Established, before the chart starts the issuer`);
+        // Adopted from Helm on a cluster installed before (the region file says so), never on a new one (nothing to import).
+        const imports = asList<TfJson>(json.import).filter((i) => i.to === `kubernetes_manifest.${n}`);
+        if (region.mesh.adoptHelmInstalledPkiCrds && !imports.some((i) => i.id === crdImportId(crd))) v.push(`kubernetes_manifest.${n}: the region adopts Helm's CRDs, but no import block brings ${name} into the state`);
+        if (!region.mesh.adoptHelmInstalledPkiCrds && imports.length > 0) v.push(`kubernetes_manifest.${n}: imported, though the region file says no Helm-installed CRD exists (mesh.adoptHelmInstalledPkiCrds)`);
         if (!asList(issuer.r.depends_on).includes(`kubernetes_manifest.${n}`)) v.push(`${issuer.address}: not installed after kubernetes_manifest.${n}`);
       }
       return v;
@@ -242,6 +248,8 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
         const deps = asList<string>(csr[1].depends_on);
         if (!issuers.every(([address]) => deps.includes(address)) || !anchors.every(([n]) => deps.includes(`kubernetes_config_map_v1.${n}`))) v.push(`helm_release.${csr[0]}: installed before its issuer and trust anchor`);
         if (istiod && !asList(istiod[1].depends_on).includes(`helm_release.${csr[0]}`)) v.push(`helm_release.${istiod[0]}: installed before istio-csr, its CA`);
+        // istio-csr up to 0.14 made its own istiod Certificate: the blueprint's comes after an upgrade removed it.
+        for (const [address] of certificates) if (!asList<string>(json.resource.kubernetes_manifest[address.split(".")[1]].depends_on).includes(`helm_release.${csr[0]}`)) v.push(`${address}: requested before istio-csr's release (whose earlier versions created a Certificate of that name)`);
       }
       if (istiod) {
         for (const [address] of certificates) if (!asList(istiod[1].depends_on).includes(address)) v.push(`helm_release.${istiod[0]}: installed before its serving certificate (${address}) is Ready; istiod reads it once at start`);

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../../model/mesh/policies";
 import { GUARDRAILS, checkRule } from "../../../guardrails";
-import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks } from "../../support/synth";
+import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks, synthRegions } from "../../support/synth";
 import { meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 
@@ -225,6 +225,10 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
     const r = release(j, "aws-privateca-issuer");
     r.depends_on = r.depends_on.filter((d: string) => !d.startsWith("kubernetes_manifest."));
   }],
+  ["mesh.crds-upgraded", "an issuer CRD destroyable with the stack", "pki", (j) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => delete m.lifecycle)],
+  ["mesh.crds-upgraded", "the issuer started before its CRDs are Established", "pki", (j) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => delete m.wait)],
+  ["mesh.crds-upgraded", "CRDs imported on a cluster the region file calls new", "pki", (j) =>
+    (j.import = Object.keys(j.resource.kubernetes_manifest).map((n) => ({ to: `kubernetes_manifest.${n}`, id: "apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=x" })))],
   ["mesh.crds-upgraded", "another object applied as a raw manifest", "pki", (j) =>
     addManifest(j, "extra", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "extra", namespace: "cert-manager" }, data: {} })],
   ["mesh.pki-install", "cert-manager's rights aggregated into edit and admin", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.global.rbac.aggregateClusterRoles = true))],
@@ -261,6 +265,10 @@ const PKI_MUTATIONS: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: M
     delete issuer.metadata.namespace;
   }],
   ["mesh.workload-ca", "the issuer not waited for", "istio", (j) => delete manifestBody(j, "AWSPCAIssuer").wait],
+  ["mesh.workload-ca", "istiod's Certificate requested while an older istio-csr's may still exist", "istio", (j) => {
+    const cert = manifestBody(j, "Certificate");
+    cert.depends_on = cert.depends_on.filter((d: string) => !d.startsWith("helm_release."));
+  }],
   ["mesh.merchants-isolated", "merchants cut off from istio-csr (their sidecars get no certificate)", "mesh", (j, s) =>
     (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress = manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress.filter((e: TfJson) => e.ports[0].port !== 6443))],
   ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1")],
@@ -341,5 +349,28 @@ describe("every Kubernetes and Istio object validates against its upstream schem
 
   it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind"])("rejects %s", (id) => {
     expect(results[id]).toEqual(expect.any(String));
+  });
+});
+
+describe("a cluster whose PCA issuer CRDs Helm installed (mesh.adoptHelmInstalledPkiCrds)", () => {
+  const base = regions.find((r) => r.pki)!;
+  const region = { ...base.region, mesh: { ...base.region.mesh, adoptHelmInstalledPkiCrds: true } };
+  const pki = synthRegions([region]).stacks.find((x) => x.name === `region-${region.name}-pki`)!;
+  const rule = IN_CLUSTER_RULES.find((r) => r.id === "mesh.crds-upgraded")!;
+
+  it("imports both CRDs in the plan, and meets every guardrail", () => {
+    expect(((pki.json.import ?? []) as TfJson[]).map((i) => [i.to, i.id])).toEqual(
+      Object.entries(pki.json.resource.kubernetes_manifest as Record<string, TfJson>).map(([n, m]) => [
+        `kubernetes_manifest.${n}`,
+        `apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=${m.manifest.metadata.name}`,
+      ]),
+    );
+    expect(pki.guardrails.findings.filter((f) => !f.suppressedBy && f.rule.level === "error")).toEqual([]);
+  });
+
+  it("fails mesh.crds-upgraded when an import is left out", () => {
+    const json = cloneJson(pki.json);
+    json.import = (json.import as TfJson[]).slice(1);
+    expect(checkRule(rule, { ...pki, json }).length).toBeGreaterThan(0);
   });
 });
