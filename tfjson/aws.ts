@@ -29,6 +29,11 @@ export function keyNameByAlias(json: TfJson, suffix: string): string | undefined
   return kmsAliases(json).find((a) => a.alias.endsWith(`/${suffix}`))?.key;
 }
 
+/** The region a KMS key of the stack lives in: `partner` for the DR provider's keys (alias `dr`), `home` otherwise. */
+export function keyRegionOf(json: TfJson, keyName: string, home: string, partner: string | undefined): string {
+  return json.resource?.aws_kms_key?.[keyName]?.provider === "aws.dr" && partner ? partner : home;
+}
+
 /** True when `value` is the ARN reference of the named KMS key. */
 export function isKeyArnRef(value: unknown, keyName: string | undefined): boolean {
   return keyName !== undefined && value === `\${aws_kms_key.${keyName}.arn}`;

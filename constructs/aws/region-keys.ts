@@ -21,7 +21,7 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
 
 /** Properties of {@link RegionKeys}. */
 export interface RegionKeysProps {
-  /** Account that owns the keys; its root principal delegates key use to IAM policies. */
+  /** Account that owns the keys; its root administers them through IAM (never uses them: use goes to named roles, admitUsers). */
   readonly accountId: string;
   /** Region of the keys (for the CloudWatch Logs service principal and its encryption context). */
   readonly region: string;

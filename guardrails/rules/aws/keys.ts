@@ -5,7 +5,7 @@ import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
 import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
 import { Statement, coversAction, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
-import { aliasTarget, keyNameByAlias, kmsAliases } from "../../../tfjson/aws";
+import { aliasTarget, keyNameByAlias, keyRegionOf, kmsAliases } from "../../../tfjson/aws";
 
 /** What each key of the stack protects, by resource name: its purpose, a tokenization generation's purpose, or a DR key. */
 export function keyRoles(json: TfJson, region: AwsRegionConfig): Map<string, KeyRole> {
@@ -23,11 +23,6 @@ export function keyRoles(json: TfJson, region: AwsRegionConfig): Map<string, Key
     if (role && !out.has(key)) out.set(key, role);
   }
   return out;
-}
-
-/** The region a key of the stack lives in: the partner's for keys of the DR provider. */
-function keyRegion(json: TfJson, key: string, region: AwsRegionConfig): string {
-  return json.resource.aws_kms_key[key].provider === "aws.dr" && region.drPartnerRegion ? region.drPartnerRegion : region.cloudRegion;
 }
 
 /** The roles a statement names by `aws:PrincipalArn` (under the root principal). */
@@ -200,7 +195,7 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       for (const [n, policy] of keyPolicies(json)) {
         const a = `aws_kms_key.${n}`;
         const role = roles.get(n);
-        const where = keyRegion(json, n, region);
+        const where = keyRegionOf(json, n, region.cloudRegion, region.drPartnerRegion);
         for (const s of policy) {
           if (s.Effect !== "Allow" || isRootAdministration(s, root)) continue;
           const arns = principalArns(s.Principal);

@@ -9,6 +9,7 @@ import { TfJson, allResources, asList, one, refName, resourcesOf, waitsFor } fro
 import { coversAction, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { CREATOR_KEY_NEEDS } from "../../../model/aws/key-access";
+import { keyRegionOf } from "../../../tfjson/aws";
 import { stackRules } from "../../rule";
 
 /** The policies that name principals, by resource type and argument: AWS rejects a policy naming a principal that does not exist. */
@@ -163,8 +164,7 @@ export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
           const key = refName(value, "aws_kms_key", "arn");
           const keyBody = key ? json.resource.aws_kms_key?.[key] : undefined;
           if (!keyBody || typeof keyBody.policy !== "string") continue;
-          const keyRegion = keyBody.provider === "aws.dr" && region.drPartnerRegion ? region.drPartnerRegion : region.cloudRegion;
-          const service = `${need.service}.${keyRegion}.amazonaws.com`;
+          const service = `${need.service}.${keyRegionOf(json, key!, region.cloudRegion, region.drPartnerRegion)}.amazonaws.com`;
           const statements = statementsOf(keyBody.policy).filter((s) => {
             if (s.Effect !== "Allow") return false;
             const named = principalArns(s.Principal).includes(deploy) || (principalArns(s.Principal).includes(root) && asList(s.Condition?.ArnEquals?.["aws:PrincipalArn"]).includes(deploy));

@@ -1,5 +1,5 @@
 import { RegionKeys } from "../../../constructs/aws/region-keys";
-import { KEY_ADMIN_ACTIONS } from "../../../model/aws/key-access";
+import { DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USES, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
 import { newStack, synthJson } from "../../support/construct-stack";
 import { KEY_PURPOSES } from "../../../model/aws/keys";
 
@@ -69,6 +69,15 @@ describe("RegionKeys", () => {
     expect(statements.find((s: { Sid: string }) => s.Sid === "RdsServiceLinkedRole").Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
       "arn:aws:iam::123456789012:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS",
     ]);
+  });
+
+  it("takes its exceptions from the model's lists only (the rules read the same lists)", () => {
+    for (const [key, uses] of Object.entries(KEY_USES) as [KeyRole, (typeof KEY_USES)[KeyRole]][]) {
+      for (const use of uses) {
+        if (use.unconditionedGrants) expect(UNCONDITIONED_GRANTS[use.user]).toContain(key);
+        if (use.via.length === 0) expect(DIRECT_KEY_USERS[use.user]).toContain(key);
+      }
+    }
   });
 
   it("names the bucket a use is limited to, or refuses", () => {
