@@ -5,7 +5,7 @@ import layering from "./scripts/eslint-layering.cjs";
 const providerRoots = ["@cdktf/provider-aws", "@cdktf/provider-google", "@cdktf/provider-kubernetes", "@cdktf/provider-helm"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "cdktf.out/**", "coverage/**", "**/*.js"] },
+  { ignores: ["node_modules/**", "cdktf.out/**", "coverage/**", ".stryker-tmp/**", "reports/**", "**/*.js"] },
   ...tseslint.configs.recommended,
   {
     // The layering: which top-level folder may import which (scripts/eslint-layering.cjs, and each folder's README.md).

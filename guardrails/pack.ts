@@ -100,11 +100,12 @@ export class GuardrailPack implements IAspect {
 
   /**
    * Evaluates the rules over the stack's JSON as it is now, or over `json` (a weakened copy, in the
-   * tests), with the stack's suppressions.
+   * tests), with the stack's suppressions; `only` limits it to those rules (a test of one rule then
+   * runs that rule alone, as synth would run it).
    */
-  evaluate(json: Record<string, unknown> = this.stack.toTerraform()): GuardrailResult {
+  evaluate(json: Record<string, unknown> = this.stack.toTerraform(), only?: readonly string[]): GuardrailResult {
     const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
-    const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer));
+    const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && (only === undefined || only.includes(r.id)));
     const byAddress = new Map<string, IConstruct>();
     const constructs = this.stack.node.findAll();
     for (const c of constructs) {
@@ -131,7 +132,7 @@ export class GuardrailPack implements IAspect {
         message: `suppresses unknown rule ${s.id}`,
       });
     }
-    const unusedSuppressions = all.filter((x) => known.has(x.id) && !used.has(`${x.path}\u0000${x.id}`)).map(({ path, id, reason }) => ({ path, id, reason }));
+    const unusedSuppressions = all.filter((x) => known.has(x.id) && (only === undefined || only.includes(x.id)) && !used.has(`${x.path}\u0000${x.id}`)).map(({ path, id, reason }) => ({ path, id, reason }));
     return { stack: view.name, rules: rules.map(infoOf), findings, unusedSuppressions };
   }
 

@@ -50,10 +50,13 @@ describe("the shipped regions", () => {
   });
 });
 
-/** [label, region, mutation, file, field, a phrase the fix must contain]. */
-const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string][] = [
-  ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of"],
-  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "use a region of US"],
+/**
+ * [label, region, mutation, file, field, a phrase the fix must contain, the fields of the problems
+ * that follow from it (if any)]: the problems reported are exactly these.
+ */
+const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string, string[]?][] = [
+  ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of", ["paymentApi.certificateArn"]],
+  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "use a region of US", ["paymentApi.certificateArn"]],
   ["unknown jurisdiction", "eu", (r) => ((r as { jurisdiction: string }).jurisdiction = "UK"), "regions/eu.ts", "jurisdiction", '"EU"'],
   ["AZ of another region", "eu", (r) => (r.availabilityZoneIds[2] = "euc1-az3"), "regions/eu.ts", "availabilityZoneIds[2]", "euw1-az1, euw1-az2, euw1-az3"],
   ["an AZ name instead of a zone ID (names differ per account)", "eu", (r) => (r.availabilityZoneIds[2] = "eu-west-1c"), "regions/eu.ts", "availabilityZoneIds[2]", "zone IDs, not names"],
@@ -62,7 +65,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["fewer than three AZs", "eu", (r) => {
     r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
-  }, "regions/eu.ts", "availabilityZoneIds", "three or more"],
+  }, "regions/eu.ts", "availabilityZoneIds", "three or more", ["kafka.topics[0].replicationFactor", "kafka.topics[1].replicationFactor", "kafka.topics[2].replicationFactor"]],
   ["the same AZ twice", "eu", (r) => (r.availabilityZoneIds[2] = "euw1-az1"), "regions/eu.ts", "availabilityZoneIds[2]", "each zone once"],
   ["malformed VPC CIDR", "eu", (r) => (r.network.vpcCidr = "10.10.0.0/33"), "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16"],
   ["VPC CIDR with host bits", "eu", (r) => (r.network.vpcCidr = "10.10.0.1/16"), "regions/eu.ts", "network.vpcCidr", "such as"],
@@ -94,6 +97,20 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["no partner principal", "eu", (r) => (r.paymentApi.allowedPrincipals = []), "regions/eu.ts", "paymentApi.allowedPrincipals", "at least one partner"],
   ["partner range wider than /8", "eu", (r) => (r.paymentApi.partnerClientCidrs[0] = "0.0.0.0/0"), "regions/eu.ts", "paymentApi.partnerClientCidrs[0]", "actual client ranges"],
   ["no partner client range", "eu", (r) => (r.paymentApi.partnerClientCidrs = []), "regions/eu.ts", "paymentApi.partnerClientCidrs", "ask each partner"],
+  ["a repeated extra endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["ssm", "ssm"]), "regions/eu.ts", "network.extraInterfaceEndpoints[1]", "remove it"],
+  ["a malformed partner CIDR", "eu", (r) => (r.paymentApi.partnerClientCidrs[0] = "172.16.0.0/40"), "regions/eu.ts", "paymentApi.partnerClientCidrs[0]", "partner's client range"],
+  ["a certificate of another account", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace(eu.accountId, us.accountId)), "regions/eu.ts", "paymentApi.certificateArn", "of 111122223333"],
+  ["a certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "eu-central-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
+  ["a certificate of another service", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace(":acm:", ":iam:")), "regions/eu.ts", "paymentApi.certificateArn", "issue or import"],
+  ["a partner principal that is not an IAM root, role or user", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:iam::777788889999:group/partners"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "210987654321:root"],
+  ["a partner principal of another partition's form", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "777788889999"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "210987654321:root"],
+  ["a VPC smaller than /24", "eu", (r) => (r.network.vpcCidr = "10.10.0.0/25"), "regions/eu.ts", "network.vpcCidr", "/16 and /24", [
+    "network.subnets.data[0]", "network.subnets.data[1]", "network.subnets.data[2]",
+    "network.subnets.endpoints[0]", "network.subnets.endpoints[1]", "network.subnets.endpoints[2]",
+    "network.subnets.workload[0]", "network.subnets.workload[1]", "network.subnets.workload[2]",
+  ]],
+  ["a subnet smaller than /28", "eu", (r) => (r.network.subnets.endpoints[2] = r.network.subnets.endpoints[2].replace(/\/\d+$/, "/29")), "regions/eu.ts", "network.subnets.endpoints[2]", "/28 or larger"],
+  ["a malformed subnet", "eu", (r) => (r.network.subnets.data[0] = "10.10.0.0"), "regions/eu.ts", "network.subnets.data[0]", "inside network.vpcCidr"],
   ["extra endpoint already a default", "eu", (r) => (r.network.extraInterfaceEndpoints = ["kms"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["S3 as an interface endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["s3"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["a single HSM", "eu", (r) => (r.hsm = { count: 1 }), "regions/eu.ts", "hsm.count", "two active HSMs"],
@@ -102,8 +119,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["EKS role that is not a role", "eu", (r) => (r.eks.adminRoleArn = "arn:aws:iam::111122223333:user/alice"), "regions/eu.ts", "eks.adminRoleArn", "role/platform-admin"],
   ["EKS version out of support", "eu", (r) => (r.eks.version = "1.29" as never), "regions/eu.ts", "eks.version", '"1.35"'],
   ["fewer nodes than AZs", "eu", (r) => (r.eks.nodes = { minSize: 2, desiredSize: 2 }), "regions/eu.ts", "eks.nodes", "at least one node per AZ"],
-  ["a service in a platform namespace", "eu", (r) => (r.services![0].namespace = "kube-system"), "regions/eu.ts", "services[0].namespace", "a namespace of your own"],
-  ["two services sharing an identity", "eu", (r) => (r.services![1].serviceAccount = "payment-core"), "regions/eu.ts", "services[1].serviceAccount", "its own service account"],
+  ["a service in a platform namespace", "eu", (r) => (r.services![0].namespace = "kube-system"), "regions/eu.ts", "services[0].namespace", "a namespace of your own", ["mesh.calls[1].to", "mesh.calls[2].from"]],
+  ["two services sharing an identity", "eu", (r) => (r.services![1].serviceAccount = "payment-core"), "regions/eu.ts", "services[1].serviceAccount", "its own service account", ["mesh.calls[2]"]],
   ["a service reading an undeclared topic", "eu", (r) => (r.services![3].access = { kafka: { read: ["payments.cooked"] } }), "regions/eu.ts", "services[3].access.kafka.read[0]", "declare it there"],
   ["overlapping audit prefixes", "eu", (r) => (r.services![1].access = { auditWritePrefix: "payment-core/" }), "regions/eu.ts", "services[1].access.auditWritePrefix", "a prefix of its own"],
   ["a service name that is not a Kubernetes name", "eu", (r) => (r.services![0].name = "Payment_Core"), "regions/eu.ts", "services[0].name", '"payment-core"'],
@@ -123,7 +140,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["two regions of one account both creating the Auto Scaling service-linked role", "us", (r) => intoEuAccount(r), "regions/us.ts", "existingServiceLinkedRoles", '"autoscaling.amazonaws.com"'],
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
-  ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once"],
+  ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once", ["services[3].access.kafka.write[0]"]],
   ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
   ["PCA issuer CRDs adopted without a workload CA chain", "eu", (r) => ((r.mesh.rootCaArn = undefined), (r.mesh.adoptHelmInstalledPkiCrds = true)), "regions/eu.ts", "mesh.adoptHelmInstalledPkiCrds", "set mesh.rootCaArn"],
   ["a call to an unknown service", "eu", (r) => (r.mesh.calls![0].to = "payments/refund-service"), "regions/eu.ts", "mesh.calls[0].to", "payments/tokenization-service"],
@@ -154,9 +171,11 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
 ];
 
 describe("a bad region config is rejected with the file, the field and the fix", () => {
-  it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix) => {
+  it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix, following = []) => {
     const problems = problemsAfter(target, mutate);
     expect(problems).toContainEqual(expect.objectContaining({ file, field, fix: expect.stringContaining(fix) }));
+    // Exactly these problems: a rule that also reports wrong, extra problems fails here.
+    expect(problems.map((p) => `${p.file} ${p.field}`).sort()).toEqual([field, ...following].map((f) => `${file} ${f}`).sort());
   });
 
   it("rejects an Istio release that does not support the cluster's Kubernetes version", () => {

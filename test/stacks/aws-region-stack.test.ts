@@ -2,6 +2,7 @@ import { GUARDRAILS, checkRule } from "../../guardrails";
 import { AwsRegionConfig } from "../../config/schema";
 import { SynthStack, TfJson, allStacks, cloneJson, synthRegions } from "../support/synth";
 import { keyNameByAlias } from "../../tfjson/aws";
+import { NAMES_ITS_SUBJECT, weakenedViolations } from "../support/weakening";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
 const stacks = allStacks();
@@ -361,21 +362,42 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["database.encrypted-with-database-key", "storage unencrypted", (j) => (first(j, "aws_rds_cluster").storage_encrypted = false)],
   ["database.encrypted-with-database-key", "cluster under the logs key", (j) => (first(j, "aws_rds_cluster").kms_key_id = "${aws_kms_key.keys_logs_key.arn}")],
   ["database.encrypted-with-database-key", "Performance Insights under the AWS key", (j) => delete first(j, "aws_rds_cluster_instance").performance_insights_kms_key_id],
-  ["database.no-password-literal", "password literal", (j) => {
-    const c = first(j, "aws_rds_cluster");
-    delete c.manage_master_user_password;
-    c.master_password = "hunter2hunter2";
-  }],
+  // Each condition alone: the managed password off, then literals the text scan must find with the managed password still on.
+  ["database.no-password-literal", "the managed password off", (j) => (first(j, "aws_rds_cluster").manage_master_user_password = false)],
+  ["database.no-password-literal", "a master_password literal beside the managed one", (j) => (first(j, "aws_rds_cluster").master_password = "hunter2hunter2")],
+  ["database.no-password-literal", "a write-only password literal", (j) => (first(j, "aws_rds_cluster").master_password_wo = "hunter2hunter2")],
+  ["database.no-password-literal", "a password in another resource", (j) => add(j, "aws_db_instance", "legacy", { password: "hunter2hunter2" })],
   ["database.no-password-literal", "secret under the default key", (j) => delete first(j, "aws_rds_cluster").master_user_secret_kms_key_id],
   ["database.tls-forced", "force_ssl off", (j) =>
     first(j, "aws_rds_cluster_parameter_group").parameter.find((p: TfJson) => p.name === "rds.force_ssl").value = "0"],
+  ["database.tls-forced", "TLS floor lowered to 1.1", (j) =>
+    (first(j, "aws_rds_cluster_parameter_group").parameter.find((p: TfJson) => p.name === "ssl_min_protocol_version").value = "TLSv1.1")],
+  ["database.tls-forced", "no TLS floor", (j) => {
+    const g = first(j, "aws_rds_cluster_parameter_group");
+    g.parameter = (g.parameter as TfJson[]).filter((p) => p.name !== "ssl_min_protocol_version");
+  }],
+  ["database.tls-forced", "the default parameter group", (j) => (first(j, "aws_rds_cluster").db_cluster_parameter_group_name = "default.aurora-postgresql16")],
   ["database.tls-forced", "statement logging of card data", (j) =>
     first(j, "aws_rds_cluster_parameter_group").parameter.find((p: TfJson) => p.name === "log_statement").value = "all"],
   ["database.protected-backed-up-logged", "deletion protection off", (j) => (first(j, "aws_rds_cluster").deletion_protection = false)],
   ["database.protected-backed-up-logged", "1-day backups", (j) => (first(j, "aws_rds_cluster").backup_retention_period = 1)],
   ["database.protected-backed-up-logged", "IAM auth off", (j) => (first(j, "aws_rds_cluster").iam_database_authentication_enabled = false)],
   ["database.protected-backed-up-logged", "no log export", (j) => (first(j, "aws_rds_cluster").enabled_cloudwatch_logs_exports = [])],
+  ["database.protected-backed-up-logged", "destroyable", (j) => delete first(j, "aws_rds_cluster").lifecycle],
+  ["database.protected-backed-up-logged", "no final snapshot", (j) => (first(j, "aws_rds_cluster").skip_final_snapshot = true)],
+  ["database.protected-backed-up-logged", "backups shorter than the region file says", (j, s) => (first(j, "aws_rds_cluster").backup_retention_period = s.region.database.backupRetentionDays + 1)],
+  ["database.protected-backed-up-logged", "snapshots lose the tags", (j) => (first(j, "aws_rds_cluster").copy_tags_to_snapshot = false)],
   ["database.instances-multi-az-private", "publicly accessible", (j) => (first(j, "aws_rds_cluster_instance").publicly_accessible = true)],
+  ["database.instances-multi-az-private", "an instance removed", (j) => delete j.resource.aws_rds_cluster_instance[Object.keys(j.resource.aws_rds_cluster_instance)[1]]],
+  ["database.instances-multi-az-private", "an instance more than the region file says", (j) => {
+    const [[n, body]] = Object.entries(j.resource.aws_rds_cluster_instance as Record<string, TfJson>);
+    j.resource.aws_rds_cluster_instance[`${n}_extra`] = { ...body };
+  }],
+  ["database.instances-multi-az-private", "an instance in an undeclared zone", (j) => (first(j, "aws_rds_cluster_instance").availability_zone = "eu-west-1c")],
+  ["database.instances-multi-az-private", "an instance in a workload subnet's zone", (j) =>
+    (first(j, "aws_rds_cluster_instance").availability_zone = `\${aws_subnet.${Object.keys(j.resource.aws_subnet).find((n) => n.includes("workload"))}.availability_zone}`)],
+  ["database.instances-multi-az-private", "enhanced monitoring off", (j) => (first(j, "aws_rds_cluster_instance").monitoring_interval = 0)],
+  ["database.instances-multi-az-private", "enhanced monitoring without its role", (j) => delete first(j, "aws_rds_cluster_instance").monitoring_role_arn],
   ["database.instances-multi-az-private", "both instances in one AZ", (j) => {
     const [a, b] = Object.values(j.resource.aws_rds_cluster_instance as Record<string, TfJson>);
     b.availability_zone = a.availability_zone;
@@ -384,6 +406,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).cidr_ipv4 = s.region.network.vpcCidr)],
   ["database.reachable-from-eks-nodes-only", "a legacy rule from the endpoints tier", (j, s) =>
     add(j, "aws_security_group_rule", "db_extra", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: [s.region.network.subnets.endpoints[0]], from_port: 5432, to_port: 5432, protocol: "tcp" })],
+  ["database.reachable-from-eks-nodes-only", "the default subnet group", (j) => (first(j, "aws_rds_cluster").db_subnet_group_name = "default")],
+  ["database.reachable-from-eks-nodes-only", "one data subnet left out", (j) => (first(j, "aws_db_subnet_group").subnet_ids = first(j, "aws_db_subnet_group").subnet_ids.slice(1))],
   ["database.reachable-from-eks-nodes-only", "in the workload subnets", (j) =>
     (first(j, "aws_db_subnet_group").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
   ["database.reachable-from-eks-nodes-only", "open to the workload tier's addresses", (j, s) => {
@@ -609,9 +633,11 @@ describe("every invariant fails when a stack is weakened", () => {
     it.each(applicable.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
       const json = cloneJson(stack.json);
       mutate(json, stack);
-      expect(checkRule(AWS_RULES.find((r) => r.id === id)!, { ...stack, json }).length).toBeGreaterThan(0);
-      // And the pack, as synth runs it (all rules, the stack's suppressions), rejects it.
-      const rejected = stack.pack.evaluate(json).findings.filter((f) => f.rule.id === id && f.rule.level === "error" && !f.suppressedBy);
+      const found = weakenedViolations(AWS_RULES.find((r) => r.id === id)!, stack, json);
+      expect(found.length).toBeGreaterThan(0);
+      for (const message of found) expect(message).toMatch(NAMES_ITS_SUBJECT);
+      // And the pack, as synth runs the rule (with the stack's suppressions), rejects it.
+      const rejected = stack.pack.evaluate(json, [id]).findings.filter((f) => f.rule.id === id && f.rule.level === "error" && !f.suppressedBy);
       expect(rejected.length).toBeGreaterThan(0);
     });
   });

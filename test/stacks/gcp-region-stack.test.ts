@@ -1,5 +1,6 @@
 import { GcpRegionConfig } from "../../config/schema";
 import { GUARDRAILS, checkRule } from "../../guardrails";
+import { NAMES_ITS_SUBJECT, weakenedViolations } from "../support/weakening";
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
 
@@ -169,7 +170,10 @@ describe("every GCP guardrail fails when the stack is weakened", () => {
     it.each(MUTATIONS.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_l, id, mutate) => {
       const json = cloneJson(stack.json);
       mutate(json);
-      const rejected = stack.pack.evaluate(json).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
+      const found = weakenedViolations(GCP_RULES.find((r) => r.id === id)!, stack, json);
+      expect(found.length).toBeGreaterThan(0);
+      for (const message of found) expect(message).toMatch(NAMES_ITS_SUBJECT);
+      const rejected = stack.pack.evaluate(json, [id]).findings.filter((f) => f.rule.id === id && !f.suppressedBy);
       expect(rejected.length).toBeGreaterThan(0);
     });
   });
