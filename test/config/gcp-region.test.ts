@@ -48,6 +48,11 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string][] = 
   ["a public range", (r) => (r.network.workloadCidr = "34.10.0.0/20"), "network.workloadCidr", "RFC 1918"],
   ["the Google APIs address inside a subnet", (r) => (r.network.googleApisAddress = "10.30.0.5"), "network.googleApisAddress", "outside every subnet"],
   ["a public authorized network", (r) => (r.gke.masterAuthorizedNetworks = [{ name: "office", cidr: "203.0.113.0/24" }]), "gke.masterAuthorizedNetworks[0].cidr", "private ranges"],
+  ["no node per zone", (r) => (r.gke.nodes = { minPerZone: 0 }), "gke.nodes", "at least one node per zone"],
+  ["a maximum below the minimum", (r) => (r.gke.nodes = { minPerZone: 2, maxPerZone: 1 }), "gke.nodes", "minPerZone <= maxPerZone"],
+  ["node disks under 20 GB", (r) => (r.gke.nodes = { diskGb: 19 }), "gke.nodes.diskGb", "20 to 1000 GB"],
+  ["node disks over 1000 GB", (r) => (r.gke.nodes = { diskGb: 1001 }), "gke.nodes.diskGb", "20 to 1000 GB"],
+  ["a malformed authorized network", (r) => (r.gke.masterAuthorizedNetworks = [{ name: "runners", cidr: "10.30.0.0/33" }]), "gke.masterAuthorizedNetworks[0].cidr", "deploy runners' private range"],
   ["no authorized network", (r) => (r.gke.masterAuthorizedNetworks = []), "gke.masterAuthorizedNetworks", "deploy pipeline"],
   ["a state key in another location", (r) => (r.stateBackend.kmsKeyName = "projects/acme-pay-apac-prod/locations/global/keyRings/tfstate/cryptoKeys/tfstate"), "stateBackend.kmsKeyName", "asia-southeast1"],
   ["state outside the jurisdiction", (r) => (r.stateBackend.region = "us-central1"), "stateBackend.region", "keep the state bucket in SG"],
@@ -64,6 +69,11 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string][] = 
 describe("a bad GCP region config is rejected with the file, the field and the fix", () => {
   it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix) => {
     expect(problemsAfter(mutate)).toContainEqual(expect.objectContaining({ file: "regions/apac.ts", field, fix: expect.stringContaining(fix) }));
+  });
+
+  it("accepts the bounds themselves: one node per zone, min = max, 20 and 1000 GB", () => {
+    expect(problemsAfter((r) => (r.gke.nodes = { minPerZone: 1, maxPerZone: 1, diskGb: 20 }))).toEqual([]);
+    expect(problemsAfter((r) => (r.gke.nodes = { diskGb: 1000 }))).toEqual([]);
   });
 
   it("rejects an unknown cloud", () => {

@@ -115,6 +115,13 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["S3 as an interface endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["s3"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "remove it"],
   ["a single HSM", "eu", (r) => (r.hsm = { count: 1 }), "regions/eu.ts", "hsm.count", "two active HSMs"],
   ["EKS admin role of another account", "eu", (r) => (r.eks.adminRoleArn = "arn:aws:iam::999999999999:role/admin"), "regions/eu.ts", "eks.adminRoleArn", "use a role of 111122223333"],
+  ["an EKS admin role of another account", "eu", (r) => (r.eks.adminRoleArn = r.eks.adminRoleArn.replace(eu.accountId, us.accountId)), "regions/eu.ts", "eks.adminRoleArn", "use a role of 111122223333"],
+  ["an EKS deploy role that is no ARN", "eu", (r) => (r.eks.deployRoleArn = "platform-deploy"), "regions/eu.ts", "eks.deployRoleArn", "arn:aws:iam::111122223333:role/"],
+  ["fewer nodes than zones", "eu", (r) => (r.eks.nodes = { minSize: 2, desiredSize: 3, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "at least one node per AZ"],
+  ["more nodes desired than the maximum", "eu", (r) => (r.eks.nodes = { minSize: 3, desiredSize: 7, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "minSize <= desiredSize <= maxSize"],
+  ["a minimum above the desired size", "eu", (r) => (r.eks.nodes = { minSize: 4, desiredSize: 3, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "minSize <= desiredSize"],
+  ["node disks under 20 GiB", "eu", (r) => (r.eks.nodes = { diskGiB: 19 }), "regions/eu.ts", "eks.nodes.diskGiB", "20 to 1000 GiB"],
+  ["node disks over 1000 GiB", "eu", (r) => (r.eks.nodes = { diskGiB: 1001 }), "regions/eu.ts", "eks.nodes.diskGiB", "20 to 1000 GiB"],
   ["EKS deploy role that is the admin role", "eu", (r) => (r.eks.deployRoleArn = r.eks.adminRoleArn), "regions/eu.ts", "eks.deployRoleArn", "its own role"],
   ["EKS role that is not a role", "eu", (r) => (r.eks.adminRoleArn = "arn:aws:iam::111122223333:user/alice"), "regions/eu.ts", "eks.adminRoleArn", "role/platform-admin"],
   ["EKS version out of support", "eu", (r) => (r.eks.version = "1.29" as never), "regions/eu.ts", "eks.version", '"1.35"'],
@@ -188,6 +195,11 @@ describe("a bad region config is rejected with the file, the field and the fix",
     } finally {
       delete releases["1.28"];
     }
+  });
+
+  it("accepts the bounds themselves: desired = max, min = zones, 20 and 1000 GiB", () => {
+    expect(problemsAfter("eu", (r) => (r.eks.nodes = { minSize: 3, desiredSize: 6, maxSize: 6, diskGiB: 20 }))).toEqual([]);
+    expect(problemsAfter("eu", (r) => (r.eks.nodes = { diskGiB: 1000 }))).toEqual([]);
   });
 
   it("reports every problem of a file at once", () => {

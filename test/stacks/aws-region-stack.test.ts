@@ -67,6 +67,13 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" })],
   ["secrets.no-literals", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true, default: "k" } })],
   ["encryption.customer-managed-key", "log group under the database key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_database_key.arn}")],
+  ["encryption.customer-managed-key", "a queue the blueprint has no key purpose for, under a key of the stack", (j) =>
+    add(j, "aws_sqs_queue", "stray", { name: "stray", kms_master_key_id: "${aws_kms_key.keys_logs_key.arn}" })],
+  ["encryption.customer-managed-key", "a queue with no encryption", (j) => add(j, "aws_sqs_queue", "plain", { name: "plain" })],
+  ["encryption.customer-managed-key", "a volume under a key outside the stack", (j) =>
+    add(j, "aws_ebs_volume", "stray", { encrypted: true, kms_key_id: "arn:aws:kms:eu-west-1:111122223333:key/0000" })],
+  ["encryption.customer-managed-key", "launch template volumes without a key (the AWS-managed aws/ebs)", (j) =>
+    first(j, "aws_launch_template").block_device_mappings.forEach((m: TfJson) => delete m.ebs.kms_key_id)],
   ["encryption.customer-managed-key", "ECR with AES256", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }])],
   ["encryption.customer-managed-key", "secret under the AWS-managed key", (j) => delete first(j, "aws_secretsmanager_secret").kms_key_id],
   ["encryption.customer-managed-key", "Kafka at rest under a foreign key", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_at_rest_kms_key_arn = "arn:aws:kms:eu-west-1:999999999999:key/x")],
