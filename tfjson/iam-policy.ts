@@ -71,3 +71,18 @@ export function principalServices(principal: Statement["Principal"]): string[] {
 export function coversAction(pattern: string, action: string): boolean {
   return pattern === action || pattern === "*" || (pattern.endsWith("*") && action.startsWith(pattern.slice(0, -1)));
 }
+
+/**
+ * True when a key policy lets `roleArn` call `action`: named as a principal, or by `aws:PrincipalArn`
+ * under the account root (`root`), or through the root's unconditioned delegation to IAM; and, if
+ * `viaService` is given, through that service (`kms:ViaService`) or any.
+ */
+export function keyPolicyAdmits(policy: readonly Statement[], root: string, roleArn: string, action: string, viaService?: string): boolean {
+  return policy.some((s) => {
+    if (s.Effect !== "Allow" || !asList(s.Action).some((a) => coversAction(a, action))) return false;
+    const arns = principalArns(s.Principal);
+    const named = arns.includes(roleArn) || (arns.includes(root) && (s.Condition === undefined || asList(s.Condition.ArnEquals?.["aws:PrincipalArn"]).includes(roleArn)));
+    const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
+    return named && (viaService === undefined || via.length === 0 || via.includes(viaService));
+  });
+}

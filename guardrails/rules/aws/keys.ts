@@ -4,7 +4,7 @@ import { TfJson, asList, resourcesOf, preventsDestroy, refName } from "../../../
 import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
 import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
-import { Statement, coversAction, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { Statement, coversAction, keyPolicyAdmits, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { aliasTarget, keyNameByAlias, keyRegionOf, kmsAliases } from "../../../tfjson/aws";
 
 /** What each key of the stack protects, by resource name: its purpose, a tokenization generation's purpose, or a DR key. */
@@ -34,18 +34,6 @@ function namedRoles(s: Statement): string[] {
 function isRootAdministration(s: Statement, root: string): boolean {
   const arns = principalArns(s.Principal);
   return s.Effect === "Allow" && arns.length === 1 && arns[0] === root && s.Condition === undefined;
-}
-
-/** True when a key policy lets `roleArn` call `action` (named as principal or by aws:PrincipalArn), optionally through `viaService`. */
-function admits(policy: readonly Statement[], root: string, roleArn: string, action: string, viaService?: string): boolean {
-  return policy.some((s) => {
-    if (s.Effect !== "Allow" || !asList(s.Action).some((a) => coversAction(a, action))) return false;
-    const arns = principalArns(s.Principal);
-    // The root unconditioned delegates to every IAM principal (administration); otherwise the role must be named.
-    const named = arns.includes(roleArn) || (arns.includes(root) && (s.Condition === undefined || namedRoles(s).includes(roleArn)));
-    const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
-    return named && (viaService === undefined || via.length === 0 || via.includes(viaService));
-  });
 }
 
 /** The policy statements of each key of the stack, with its name (keys whose policy is not literal are another rule's finding). */
@@ -253,7 +241,7 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
             const policy = key ? policies.get(key) : undefined;
             if (!policy) continue;
             for (const action of asList(s.Action).filter((x) => x.startsWith("kms:"))) {
-              const ok = via.length === 0 ? admits(policy, root, arn, action) : via.every((service) => admits(policy, root, arn, action, service));
+              const ok = via.length === 0 ? keyPolicyAdmits(policy, root, arn, action) : via.every((service) => keyPolicyAdmits(policy, root, arn, action, service));
               if (!ok) v.push(`aws_iam_role_policy.${pn}: grants ${role.name} ${action} on aws_kms_key.${key}${via.length ? ` through ${via.join(", ")}` : ""}, which the key's policy does not admit`);
             }
           }

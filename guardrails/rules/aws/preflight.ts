@@ -6,7 +6,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
 import { TfJson, allResources, asList, one, refName, resourcesOf, waitsFor } from "../../../tfjson/terraform";
-import { coversAction, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { keyPolicyAdmits, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { CREATOR_KEY_NEEDS } from "../../../model/aws/key-access";
 import { keyRegionOf } from "../../../tfjson/aws";
@@ -165,13 +165,8 @@ export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
           const keyBody = key ? json.resource.aws_kms_key?.[key] : undefined;
           if (!keyBody || typeof keyBody.policy !== "string") continue;
           const service = `${need.service}.${keyRegionOf(json, key!, region.cloudRegion, region.drPartnerRegion)}.amazonaws.com`;
-          const statements = statementsOf(keyBody.policy).filter((s) => {
-            if (s.Effect !== "Allow") return false;
-            const named = principalArns(s.Principal).includes(deploy) || (principalArns(s.Principal).includes(root) && asList(s.Condition?.ArnEquals?.["aws:PrincipalArn"]).includes(deploy));
-            const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
-            return named && (via.length === 0 || via.includes(service));
-          });
-          const missing = need.actions.filter((action) => !statements.some((s) => asList(s.Action).some((x) => coversAction(x, action))));
+          const policy = statementsOf(keyBody.policy);
+          const missing = need.actions.filter((action) => !keyPolicyAdmits(policy, root, deploy, action, service));
           if (missing.length > 0) v.push(`${need.type}.${n}: the deploy role may not ${missing.join(", ")} on aws_kms_key.${key} through ${service} (${need.keyPath.join(".")})`);
         }
       }
