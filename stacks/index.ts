@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { RegionConfig } from "../config/schema";
+import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../config/schema";
 import { GuardrailPack } from "../guardrails/pack";
-import { RegionStack } from "../core/blueprint-stack";
+import { RegionStack, StackLayer } from "../core/blueprint-stack";
 import { AwsRegionStack } from "./aws-region-stack";
 import { GcpRegionStack } from "./gcp-region-stack";
-import { hasMeshPki } from "../model/mesh/in-cluster";
+import { stackPlan } from "./plan";
 import { IstioStack } from "./in-cluster/istio-stack";
 import { PkiStack } from "./in-cluster/pki-stack";
 import { MeshStack } from "./in-cluster/mesh-stack";
@@ -17,28 +17,32 @@ import { MeshStack } from "./in-cluster/mesh-stack";
  * stack: a stack that breaks a rule does not synthesize.
  */
 export function defineStacks(app: Construct, regions: readonly RegionConfig[]): RegionStack[] {
-  const stacks = regions.flatMap((region): RegionStack[] => {
-    switch (region.cloud) {
-      case "aws": {
-        const aws = new AwsRegionStack(app, region);
-        const pki = hasMeshPki(region) ? new PkiStack(app, region) : undefined;
-        pki?.addDependency(aws);
-        const istio = new IstioStack(app, region);
-        istio.addDependency(pki ?? aws);
-        const mesh = new MeshStack(app, region);
-        mesh.addDependency(istio);
-        return [aws, ...(pki ? [pki] : []), istio, mesh];
-      }
-      case "gcp": {
-        const gcp = new GcpRegionStack(app, region);
-        const istio = new IstioStack(app, region);
-        istio.addDependency(gcp);
-        const mesh = new MeshStack(app, region);
-        mesh.addDependency(istio);
-        return [gcp, istio, mesh];
-      }
-    }
+  const stacks = regions.flatMap((region) => {
+    let previous: RegionStack | undefined;
+    return stackPlan(region).map(({ name, layer }) => {
+      const stack = buildStack(app, region, layer);
+      if (stack.node.id !== name) throw new Error(`${stack.node.id}: built for layer ${layer} of region ${region.name}, where stacks/plan.ts names ${name}`);
+      if (previous) stack.addDependency(previous);
+      previous = stack;
+      return stack;
+    });
   });
   for (const stack of stacks) GuardrailPack.applyTo(stack);
   return stacks;
+}
+
+/** The stack of one layer of a region. */
+function buildStack(app: Construct, region: RegionConfig, layer: StackLayer): RegionStack {
+  switch (layer) {
+    case "aws":
+      return new AwsRegionStack(app, region as AwsRegionConfig);
+    case "gcp":
+      return new GcpRegionStack(app, region as GcpRegionConfig);
+    case "pki":
+      return new PkiStack(app, region as AwsRegionConfig);
+    case "istio":
+      return new IstioStack(app, region);
+    case "mesh":
+      return new MeshStack(app, region);
+  }
 }

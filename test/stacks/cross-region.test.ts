@@ -69,10 +69,10 @@ describe("a call from another region", () => {
       { file: "regions/us.ts", data: cloneJson(us) },
     ]).map((r) => r.config);
     const mesh = synthRegions(regions).stacks.find((s) => s.name === "region-eu-mesh")!;
-    const allow = manifestsOf(mesh.json).find(([, m]) => m.kind === "AuthorizationPolicy" && m.metadata.name === "allow-payment-service")![1];
+    const allow = () => manifestsOf(mesh.json).find(([, m]) => m.kind === "AuthorizationPolicy" && m.metadata.name === "allow-payment-service")![1];
 
     it("allows exactly the declared remote principal, with the declared methods and paths", () => {
-      expect(allow.spec.rules).toContainEqual({ from: [{ source: { principals: ["us.acme-pay.internal/ns/payments/sa/payment-core"] } }], to: [{ operation: { methods: ["GET"], paths: ["/v1/status"] } }] });
+      expect(allow().spec.rules).toContainEqual({ from: [{ source: { principals: ["us.acme-pay.internal/ns/payments/sa/payment-core"] } }], to: [{ operation: { methods: ["GET"], paths: ["/v1/status"] } }] });
       expect(mesh.guardrails.findings).toEqual([]);
     });
 

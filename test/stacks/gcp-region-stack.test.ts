@@ -180,7 +180,8 @@ describe("every GCP guardrail fails when the stack is weakened", () => {
 });
 
 describe.each(stacks.map((s) => [s.name, s] as const))("%s follows the reference model on GCP", (_name, stack) => {
-  const json = stack.json;
+  let json: TfJson;
+  beforeAll(() => (json = stack.json));
   it("has one HSM-protected, rotating key per purpose", () => {
     expect(resourcesOf(json, "google_kms_crypto_key").map(([, k]) => [k.name, k.version_template.protection_level, k.rotation_period]).sort()).toEqual(
       [...GCP_KEY_PURPOSES].sort().map((p) => [p, "HSM", `${stack.region.kms.rotationDays * 86400}s`]),

@@ -3,15 +3,14 @@ import * as os from "os";
 import * as path from "path";
 import { loadRegions, validateRegions } from "../../config/load";
 import { AwsRegionConfig, RegionConfig } from "../../config/schema";
-import { App } from "../../core/cdktf";
 import euFile from "../../regions/eu";
 import usFile from "../../regions/us";
 import { REPORT_FILE, writeReports } from "../../review/write-reports";
-import { defineStacks } from "../../stacks";
-import { StackLayer } from "../../core/blueprint-stack";
+import { stackPlan } from "../../stacks/plan";
+import type { StackLayer } from "../../core/blueprint-stack";
 import { appRunnerArgs } from "../../scripts/app-runner";
 import { TEST_TRUST_ANCHOR_PEM } from "./trust-anchor";
-import { GuardrailPack, GuardrailResult } from "../../guardrails/pack";
+import type { GuardrailPack, GuardrailResult } from "../../guardrails/pack";
 import { StackView } from "../../guardrails/rule";
 import { TfJson } from "../../tfjson/terraform";
 
@@ -38,8 +37,53 @@ export interface SynthResult {
 /**
  * Synthesizes the given regions (default: the shipped ones) through the same `defineStacks` and
  * `writeReports` as `main.ts`, into a temporary outdir, and reads every stack back.
+ *
+ * Lazily: each stack's name, region and layer are known from the config (stacks/plan.ts), and the
+ * synth runs at the first read of anything else (its JSON, text, findings, report, directory), so a
+ * test file names its cases without synthesizing, and a run that selects none of its tests (a
+ * mutant's run in `npm run mutate`, `jest -t`) never builds a stack. A synth that throws throws at
+ * that first read, inside the test.
  */
 export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): SynthResult {
+  let real: SynthResult | undefined;
+  const planned = regions.flatMap((region) => stackPlan(region).map((p) => ({ ...p, region })));
+  const now = (): SynthResult => {
+    real ??= synthNow(regions);
+    const names = real.stacks.map((x) => x.name);
+    if (names.join() !== planned.map((p) => p.name).join()) throw new Error(`synth built ${names.join(", ")} where stacks/plan.ts plans ${planned.map((p) => p.name).join(", ")}`);
+    return real;
+  };
+  return {
+    get outdir() {
+      return now().outdir;
+    },
+    stacks: planned.map((p, i) => lazyStack(p.name, p.region, p.layer, () => now().stacks[i])),
+  };
+}
+
+/** The synthesized fields of a stack, read from `real()` at first use. */
+const SYNTHESIZED = ["dir", "text", "json", "guardrails", "pack", "report"] as const;
+
+function lazyStack(name: string, region: RegionConfig, layer: StackLayer, real: () => SynthStack): SynthStack {
+  const stack = { name, region, layer } as SynthStack;
+  for (const key of SYNTHESIZED) Object.defineProperty(stack, key, { get: () => real()[key], enumerable: true });
+  return stack;
+}
+
+/** The same stack under another name (a case label), still synthesized at first use. */
+function renamed<R extends RegionConfig>(stack: SynthStack<R>, name: string): SynthStack<R> {
+  return lazyStack(name, stack.region, stack.layer, () => stack) as SynthStack<R>;
+}
+
+function synthNow(regions: readonly RegionConfig[]): SynthResult {
+  if (process.env.SYNTH_TRACE) console.log(new Error("synth").stack);
+  // Loaded here, not at the top: a test file that imports this module and runs none of its tests
+  // does not pay for cdktf and the provider bindings.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require("../../core/cdktf") as typeof import("../../core/cdktf");
+  const { defineStacks } = require("../../stacks") as typeof import("../../stacks");
+  const { GuardrailPack } = require("../../guardrails/pack") as typeof import("../../guardrails/pack");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "blueprint-synth-"));
   const app = new App({ outdir });
   const stacks = defineStacks(app, regions);
@@ -110,7 +154,7 @@ let staged: readonly SynthStack<AwsRegionConfig>[] | undefined;
 export function hsmStageStacks(): readonly SynthStack<AwsRegionConfig>[] {
   staged ??= synthRegions(hsmStageRegions())
     .stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws")
-    .map((s) => ({ ...s, name: `${s.name} @hsm-${s.region.hsm.stage}` }));
+    .map((s) => renamed(s, `${s.name} @hsm-${s.region.hsm.stage}`));
   return staged;
 }
 

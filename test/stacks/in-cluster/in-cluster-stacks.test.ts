@@ -329,25 +329,31 @@ function validate(objects: { id: string; object: TfJson }[]): Record<string, str
 }
 
 describe("every Kubernetes and Istio object validates against its upstream schema", () => {
-  const objects = regions.flatMap(({ istio, mesh }) => [
-    ...manifestsOf(mesh.json).map(([address, object]) => ({ id: `${mesh.name} ${address}`, object })),
-    ...resourcesOf(istio.json, "kubernetes_namespace_v1").map(([n, r]) => ({ id: `${istio.name} kubernetes_namespace_v1.${n}`, object: { apiVersion: "v1", kind: "Namespace", metadata: r.metadata } })),
-  ]);
-  const results = validate([
-    ...objects,
-    // Controls: the validator must reject these, or it checks nothing.
-    { id: "control: unknown mTLS mode", object: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x" }, spec: { mtls: { mode: "STRICTEST" } } } },
-    { id: "control: methods not a list", object: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "x" }, spec: { rules: [{ to: [{ operation: { methods: "POST" } }] }] } } },
-    { id: "control: bad policy type", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: ["Sideways"] } } },
-    { id: "control: unknown kind", object: { apiVersion: "security.istio.io/v1", kind: "MeshPolicy", metadata: { name: "x" } } },
-  ]);
+  // Built in beforeAll, not while jest collects the tests: a run that selects none of them
+  // (jest -t, a mutant's run) neither synthesizes nor starts the validator.
+  let objects: { id: string; object: TfJson }[] = [];
+  let results: Record<string, string | null> = {};
+  beforeAll(() => {
+    objects = regions.flatMap(({ istio, mesh }) => [
+      ...manifestsOf(mesh.json).map(([address, object]) => ({ id: `${mesh.name} ${address}`, object })),
+      ...resourcesOf(istio.json, "kubernetes_namespace_v1").map(([n, r]) => ({ id: `${istio.name} kubernetes_namespace_v1.${n}`, object: { apiVersion: "v1", kind: "Namespace", metadata: r.metadata } })),
+    ]);
+    results = validate([
+      ...objects,
+      // Controls: the validator must reject these, or it checks nothing.
+      { id: "control: unknown mTLS mode", object: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x" }, spec: { mtls: { mode: "STRICTEST" } } } },
+      { id: "control: methods not a list", object: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "x" }, spec: { rules: [{ to: [{ operation: { methods: "POST" } }] }] } } },
+      { id: "control: bad policy type", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: ["Sideways"] } } },
+      { id: "control: unknown kind", object: { apiVersion: "security.istio.io/v1", kind: "MeshPolicy", metadata: { name: "x" } } },
+    ]);
+  });
 
   it("covers every manifest of every region", () => {
     expect(objects.length).toBe(regions.reduce((n, r) => n + meshManifests(meshDesign(r.region)).length, 0) + regions.reduce((n, r) => n + resourcesOf(r.istio.json, "kubernetes_namespace_v1").length, 0));
   });
 
-  it.each(objects.map((o) => [o.id] as const))("%s", (id) => {
-    expect(results[id]).toBeNull();
+  it("accepts every one of them (the failures list each object and its schema error)", () => {
+    expect(objects.map((o) => [o.id, results[o.id]]).filter(([, error]) => error !== null)).toEqual([]);
   });
 
   it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind"])("rejects %s", (id) => {

@@ -1,0 +1,21 @@
+import type { RegionConfig } from "../config/schema";
+import type { StackLayer } from "../core/blueprint-stack";
+import { hasMeshPki } from "../model/mesh/in-cluster";
+
+/** One stack a region will have: its name (`cdktf deploy <name>`) and its layer. */
+export interface PlannedStack {
+  readonly name: string;
+  readonly layer: StackLayer;
+}
+
+/**
+ * The stacks of one region, in deploy order (each depends on the one before it): the cloud's
+ * region stack (`region-<name>`), the workload CA chain where the region has a mesh intermediate
+ * CA (`region-<name>-pki`), Istio (`-istio`) and the mesh's policies (`-mesh`). Known from the
+ * config alone, without building a construct: `defineStacks` builds exactly this list, and the
+ * tests name their cases from it before anything is synthesized.
+ */
+export function stackPlan(region: RegionConfig): PlannedStack[] {
+  const layers: StackLayer[] = region.cloud === "aws" ? ["aws", ...(hasMeshPki(region) ? (["pki"] as const) : []), "istio", "mesh"] : ["gcp", "istio", "mesh"];
+  return layers.map((layer) => ({ name: layer === region.cloud ? `region-${region.name}` : `region-${region.name}-${layer}`, layer }));
+}
