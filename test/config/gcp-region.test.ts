@@ -35,7 +35,7 @@ it("a GCP region validates beside the AWS ones, with its defaults", () => {
 });
 
 /** [label, mutation, field, a phrase the fix must contain]. */
-const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string][] = [
+const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string, string[]?][] = [
   ["a region outside the jurisdiction", (r) => ((r.cloudRegion = "europe-west1"), (r.zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"])), "cloudRegion", "use a region of SG"],
   ["an unknown GCP region", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of"],
   ["a zone of another region", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b", "asia-east1-a"]), "zones[2]", "use one of"],
@@ -55,7 +55,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string][] = 
   ["a malformed authorized network", (r) => (r.gke.masterAuthorizedNetworks = [{ name: "runners", cidr: "10.30.0.0/33" }]), "gke.masterAuthorizedNetworks[0].cidr", "deploy runners' private range"],
   ["no authorized network", (r) => (r.gke.masterAuthorizedNetworks = []), "gke.masterAuthorizedNetworks", "deploy pipeline"],
   ["a state key in another location", (r) => (r.stateBackend.kmsKeyName = "projects/acme-pay-apac-prod/locations/global/keyRings/tfstate/cryptoKeys/tfstate"), "stateBackend.kmsKeyName", "asia-southeast1"],
-  ["state outside the jurisdiction", (r) => (r.stateBackend.region = "us-central1"), "stateBackend.region", "keep the state bucket in SG"],
+  ["state outside the jurisdiction", (r) => (r.stateBackend.region = "us-central1"), "stateBackend.region", "keep the state bucket in SG", ["stateBackend.kmsKeyName"]],
   ["a cryptoperiod over a year", (r) => (r.kms = { rotationDays: 400 }), "kms.rotationDays", "1 to 365"],
   ["two days of backups", (r) => (r.database.backupRetentionDays = 2), "database.backupRetentionDays", "at least 7"],
   ["a partner listed twice", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway" }, { project: "acquirer-sg-gateway" }]), "paymentApi.consumerAcceptList[1]", "once"],
@@ -67,8 +67,13 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string][] = 
 ];
 
 describe("a bad GCP region config is rejected with the file, the field and the fix", () => {
-  it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix) => {
-    expect(problemsAfter(mutate)).toContainEqual(expect.objectContaining({ file: "regions/apac.ts", field, fix: expect.stringContaining(fix) }));
+  it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix, following = []) => {
+    const problems = problemsAfter(mutate);
+    expect(problems).toContainEqual(expect.objectContaining({ file: "regions/apac.ts", field, fix: expect.stringContaining(fix) }));
+    // Exactly these problems (a rule that also reports wrong, extra problems fails here), each
+    // saying what is wrong and what to do.
+    expect(problems.map((p) => p.field).sort()).toEqual([field, ...following].sort());
+    for (const p of problems) expect([p.problem, p.fix]).toEqual([expect.stringMatching(/\S/), expect.stringMatching(/\S/)]);
   });
 
   it("accepts the bounds themselves: one node per zone, min = max, 20 and 1000 GB", () => {

@@ -183,6 +183,8 @@ describe("a bad region config is rejected with the file, the field and the fix",
     expect(problems).toContainEqual(expect.objectContaining({ file, field, fix: expect.stringContaining(fix) }));
     // Exactly these problems: a rule that also reports wrong, extra problems fails here.
     expect(problems.map((p) => `${p.file} ${p.field}`).sort()).toEqual([field, ...following].map((f) => `${file} ${f}`).sort());
+    // Each says what is wrong and what to do.
+    for (const p of problems) expect([p.problem, p.fix]).toEqual([expect.stringMatching(/\S/), expect.stringMatching(/\S/)]);
   });
 
   it("rejects an Istio release that does not support the cluster's Kubernetes version", () => {

@@ -52,11 +52,22 @@ const clusterRolePolicy = (j: TfJson) => named(j, "aws_iam_role_policy", (p) => 
 
 type Stage = AwsRegionConfig["hsm"]["stage"];
 /**
+ * Where a weakening applies and which of its rule's conditions must catch it: `stages` (default:
+ * every CloudHSM stage), `says` (a violation must match it). A rule that checks one thing in
+ * several ways (is there encryption; is the key customer-managed; is it the stack's; is it the one
+ * of the purpose) has a weakening per condition, and `says` tells which condition answered, so
+ * that a condition that stopped checking is noticed even where a later one still reports.
+ */
+interface Expect {
+  readonly stages?: Stage[];
+  readonly says?: RegExp;
+}
+/**
  * Weakenings a careless change could make, each paired with the invariant that must catch it.
  * Applied to a copy of every stack (or, when a fourth element names stages, of the stacks at
  * those CloudHSM stages).
  */
-const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Stage[]?][] = [
+const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?][] = [
   ["stack.reviewed-resource-types", "an SQS queue nobody reviewed", (j) => add(j, "aws_sqs_queue", "q", { name: "q" })],
   ["residency.in-jurisdiction", "provider in another jurisdiction", (j) => (j.provider.aws[0].region = "ap-southeast-1")],
   ["residency.in-jurisdiction", "backup copies to another jurisdiction", (j) =>
@@ -66,17 +77,27 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["residency.in-jurisdiction", "a global database", (j) => add(j, "aws_rds_global_cluster", "g", { global_cluster_identifier: "g" })],
   ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" })],
   ["secrets.no-literals", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true, default: "k" } })],
-  ["encryption.customer-managed-key", "log group under the database key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_database_key.arn}")],
+  ["encryption.customer-managed-key", "log group under the database key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_database_key.arn}"), { says: /is not the logs key/ }],
   ["encryption.customer-managed-key", "a queue the blueprint has no key purpose for, under a key of the stack", (j) =>
-    add(j, "aws_sqs_queue", "stray", { name: "stray", kms_master_key_id: "${aws_kms_key.keys_logs_key.arn}" })],
-  ["encryption.customer-managed-key", "a queue with no encryption", (j) => add(j, "aws_sqs_queue", "plain", { name: "plain" })],
+    add(j, "aws_sqs_queue", "stray", { name: "stray", kms_master_key_id: "${aws_kms_key.keys_logs_key.arn}" }), { says: /has no key purpose/ }],
+  ["encryption.customer-managed-key", "a queue with no encryption", (j) => add(j, "aws_sqs_queue", "plain", { name: "plain" }), { says: /not encrypted at rest/ }],
   ["encryption.customer-managed-key", "a volume under a key outside the stack", (j) =>
-    add(j, "aws_ebs_volume", "stray", { encrypted: true, kms_key_id: "arn:aws:kms:eu-west-1:111122223333:key/0000" })],
+    add(j, "aws_ebs_volume", "stray", { encrypted: true, kms_key_id: "arn:aws:kms:eu-west-1:111122223333:key/0000" }), { says: /is not a KMS key of this stack/ }],
+  ["encryption.customer-managed-key", "a volume under a key the stack does not declare", (j) =>
+    add(j, "aws_ebs_volume", "gone", { encrypted: true, kms_key_id: "${aws_kms_key.gone.arn}" }), { says: /is not a KMS key of this stack/ }],
+  ["encryption.customer-managed-key", "a store under a key of a stack that declares none", (j) => {
+    delete j.resource.aws_kms_key;
+    add(j, "aws_ebs_volume", "orphan", { encrypted: true, kms_key_id: "${aws_kms_key.keys_ebs_key.arn}" });
+  }, { says: /is not a KMS key of this stack/ }],
   ["encryption.customer-managed-key", "launch template volumes without a key (the AWS-managed aws/ebs)", (j) =>
-    first(j, "aws_launch_template").block_device_mappings.forEach((m: TfJson) => delete m.ebs.kms_key_id)],
-  ["encryption.customer-managed-key", "ECR with AES256", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }])],
-  ["encryption.customer-managed-key", "secret under the AWS-managed key", (j) => delete first(j, "aws_secretsmanager_secret").kms_key_id],
-  ["encryption.customer-managed-key", "Kafka at rest under a foreign key", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_at_rest_kms_key_arn = "arn:aws:kms:eu-west-1:999999999999:key/x")],
+    first(j, "aws_launch_template").block_device_mappings.forEach((m: TfJson) => delete m.ebs.kms_key_id), { says: /AWS-owned or AWS-managed/ }],
+  ["encryption.customer-managed-key", "a second launch template volume without a key, beside one with the ebs key", (j) => {
+    const template = first(j, "aws_launch_template");
+    template.block_device_mappings = [...template.block_device_mappings, { device_name: "/dev/xvdz", ebs: [{ encrypted: true, volume_size: 10 }] }];
+  }, { says: /AWS-owned or AWS-managed/ }],
+  ["encryption.customer-managed-key", "ECR with AES256", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }]), { says: /not encrypted at rest/ }],
+  ["encryption.customer-managed-key", "secret under the AWS-managed key", (j) => delete first(j, "aws_secretsmanager_secret").kms_key_id, { says: /not encrypted at rest/ }],
+  ["encryption.customer-managed-key", "Kafka at rest under a foreign key", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_at_rest_kms_key_arn = "arn:aws:kms:eu-west-1:999999999999:key/x"), { says: /is not a KMS key of this stack/ }],
   ["exposure.private-only", "internet-facing NLB", (j) => (first(j, "aws_lb").internal = false)],
   ["exposure.private-only", "public Kubernetes API", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true)],
   ["exposure.private-only", "a NAT gateway", (j) => add(j, "aws_nat_gateway", "n", { subnet_id: "x" })],
@@ -624,6 +645,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci-runner` }, Action: "sts:AssumeRole" }] }))],
 ];
 
+const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Array.isArray(e) ? e : e?.stages);
+
 describe("every invariant fails when a stack is weakened", () => {
   it("has at least one weakening for every invariant", () => {
     const covered = new Set(MUTATIONS.map(([id]) => id));
@@ -631,18 +654,20 @@ describe("every invariant fails when a stack is weakened", () => {
   });
 
   it("has a weakening at every CloudHSM stage for the stage invariants", () => {
-    const stages = (id: string) => new Set(MUTATIONS.filter(([m]) => m === id).flatMap(([, , , st]) => st ?? ["cluster", "keystore", "keys"]));
+    const stages = (id: string) => new Set(MUTATIONS.filter(([m]) => m === id).flatMap(([, , , e]) => stagesOf(e) ?? ["cluster", "keystore", "keys"]));
     for (const id of ["hsm.key-store-stage", "hsm.tokenization-key-in-store"]) expect(stages(id)).toEqual(new Set(["cluster", "keystore", "keys"]));
   });
 
   describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
-    const applicable = MUTATIONS.filter(([, , , st]) => !st || st.includes(stack.region.hsm.stage));
-    it.each(applicable.map(([id, what, mutate]) => [`${id}: ${what}`, id, mutate] as const))("%s", (_label, id, mutate) => {
+    const applicable = MUTATIONS.filter(([, , , e]) => stagesOf(e)?.includes(stack.region.hsm.stage) ?? true);
+    it.each(applicable.map(([id, what, mutate, e]) => [`${id}: ${what}`, id, mutate, e] as const))("%s", (_label, id, mutate, e) => {
       const json = cloneJson(stack.json);
       mutate(json, stack);
       const found = weakenedViolations(AWS_RULES.find((r) => r.id === id)!, stack, json);
       expect(found.length).toBeGreaterThan(0);
       for (const message of found) expect(message).toMatch(NAMES_ITS_SUBJECT);
+      const says = e && !Array.isArray(e) ? e.says : undefined;
+      if (says) expect(found).toContainEqual(expect.stringMatching(says));
       // And the pack, as synth runs the rule (with the stack's suppressions), rejects it.
       const rejected = stack.pack.evaluate(json, [id]).findings.filter((f) => f.rule.id === id && f.rule.level === "error" && !f.suppressedBy);
       expect(rejected.length).toBeGreaterThan(0);

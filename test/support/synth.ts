@@ -48,7 +48,7 @@ export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): 
   let real: SynthResult | undefined;
   const planned = regions.flatMap((region) => stackPlan(region).map((p) => ({ ...p, region })));
   const now = (): SynthResult => {
-    real ??= synthNow(regions);
+    real ??= synthForMutant(regions) ?? withoutRuleCoverage(() => synthNow(regions));
     const names = real.stacks.map((x) => x.name);
     if (names.join() !== planned.map((p) => p.name).join()) throw new Error(`synth built ${names.join(", ")} where stacks/plan.ts plans ${planned.map((p) => p.name).join(", ")}`);
     return real;
@@ -75,8 +75,101 @@ function renamed<R extends RegionConfig>(stack: SynthStack<R>, name: string): Sy
   return lazyStack(name, stack.region, stack.layer, () => stack) as SynthStack<R>;
 }
 
+/**
+ * `npm run mutate` and rule mutants (guardrails/rules/). What synth writes does not depend on a
+ * rule's code: stacks/ imports only guardrails/pack.ts, and the rules' findings go to the
+ * annotations and the report, not to the JSON. So in a rule mutant's run a test gets the synth of
+ * its regions made without the mutant, once per StrykerJS worker and shared by every test file and
+ * every later rule mutant (each file parses its own copy of the JSON), and every check it makes
+ * runs the rules again, mutated (`checkRule`, `pack.evaluate`). What a rule mutant could then
+ * change no longer shows: synth failing on it, and the findings in a stack's report; the tests
+ * that compare the mutated rules with what synth found ("meets every guardrail") still run. For
+ * the same reason the dry run does not count the rules' code that synth runs as covered by the
+ * test that synthesized (see {@link synthNow}): a rule mutant then runs only the tests, and the
+ * test files, that call the rules themselves. Every other mutant (config/, the pack, the rule
+ * runner) gets a fresh synth with it active, and keeps synth's coverage.
+ */
+function synthForMutant(regions: readonly RegionConfig[]): SynthResult | undefined {
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (mutant === undefined || !mutation().ruleMutants.has(mutant)) return undefined;
+  const key = JSON.stringify(regions);
+  let original = mutation().synths.get(key);
+  if (!original) {
+    const ns = stryker();
+    delete process.env.__STRYKER_ACTIVE_MUTANT__;
+    if (ns) ns.activeMutant = undefined;
+    try {
+      original = synthNow(regions);
+    } finally {
+      process.env.__STRYKER_ACTIVE_MUTANT__ = mutant;
+      if (ns) ns.activeMutant = mutant;
+    }
+    mutation().synths.set(key, original);
+  }
+  return { outdir: original.outdir, stacks: original.stacks.map((x: SynthStack) => ({ ...x, json: JSON.parse(x.text) as TfJson })) };
+}
+
+/** StrykerJS's state in a test file (its namespace global), when StrykerJS runs the tests. */
+interface StrykerNamespace {
+  activeMutant?: string;
+  currentTestId?: string;
+  mutantCoverage?: { static: Record<string, number>; perTest: Record<string, Record<string, number>> };
+}
+const stryker = (): StrykerNamespace | undefined => (globalThis as { __stryker__?: StrykerNamespace }).__stryker__;
+
+const MUTATION_STATE = Symbol.for("blueprint.test.mutation-state");
+/**
+ * State shared by every test file of a StrykerJS worker: a core module is the one object they all
+ * share (jest gives each file its own registry and globals, not its own copy of node's modules).
+ */
+function mutation(): { ruleMutants: Set<string>; synths: Map<string, SynthResult> } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const shared = require("os") as { [MUTATION_STATE]?: { ruleMutants: Set<string>; synths: Map<string, SynthResult> } };
+  return (shared[MUTATION_STATE] ??= { ruleMutants: ruleMutantIds(), synths: new Map() });
+}
+
+/** The ids of the mutants StrykerJS placed in guardrails/rules/ (this sandbox's instrumented source). */
+function ruleMutantIds(): Set<string> {
+  const ids = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, e.name);
+      if (e.isDirectory()) walk(file);
+      else if (e.name.endsWith(".ts")) for (const m of fs.readFileSync(file, "utf8").matchAll(/stryMutAct_9fa48\("(\d+)"\)/g)) ids.add(m[1]);
+    }
+  };
+  walk(path.join(__dirname, "..", "..", "guardrails", "rules"));
+  return ids;
+}
+
+/**
+ * Runs `synth` in StrykerJS's dry run so that the rules' code it executes is not counted as
+ * covered by the current test (see {@link synthForMutant}); the rest of its coverage is kept.
+ * StrykerJS's instrumented code files a hit under `currentTestId`, read at each hit: synth's hits
+ * go to a bucket of their own, and all but the rules' are moved to the test's.
+ */
+function withoutRuleCoverage<T>(synth: () => T): T {
+  const ns = stryker();
+  if (!ns || process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined) return synth();
+  const BUCKET = "\u0000synth";
+  const test = ns.currentTestId;
+  ns.currentTestId = BUCKET;
+  try {
+    return synth();
+  } finally {
+    ns.currentTestId = test;
+    const coverage = ns.mutantCoverage;
+    const hits = coverage?.perTest[BUCKET];
+    if (coverage && hits) {
+      delete coverage.perTest[BUCKET];
+      const into = test ? (coverage.perTest[test] ??= {}) : coverage.static;
+      const rules = mutation().ruleMutants;
+      for (const [id, n] of Object.entries(hits)) if (!rules.has(id)) into[id] = (into[id] ?? 0) + n;
+    }
+  }
+}
+
 function synthNow(regions: readonly RegionConfig[]): SynthResult {
-  if (process.env.SYNTH_TRACE) console.log(new Error("synth").stack);
   // Loaded here, not at the top: a test file that imports this module and runs none of its tests
   // does not pay for cdktf and the provider bindings.
   /* eslint-disable @typescript-eslint/no-require-imports */
