@@ -16,3 +16,20 @@ export const NAMES_ITS_SUBJECT = /^(\(stack\)|[a-z][a-z0-9_]*(\.[^\s:]+)?)( \([^
 export function weakenedViolations(rule: Rule, stack: StackView, json: TfJson): string[] {
   return checkRule(rule, { ...stack, json, text: JSON.stringify(json) });
 }
+
+/** What checkRule reports when a rule throws (guardrails/rule.ts). */
+export const COULD_NOT_CHECK = "the rule could not check this";
+
+/**
+ * Asserts that a weakening was caught: some violation, each naming its subject, none of them the
+ * rule failing on input it did not expect (unless `says` names that: failing closed on unreadable
+ * input is then the case), and, where `says` is given, one matching it (the condition that must
+ * answer, where a rule checks one thing in several ways).
+ */
+export function expectCaught(found: readonly string[], says?: RegExp): void {
+  expect(found.length).toBeGreaterThan(0);
+  for (const message of found) expect(message).toMatch(NAMES_ITS_SUBJECT);
+  const crashes = found.filter((m) => m.includes(COULD_NOT_CHECK));
+  if (!says || !crashes.some((m) => says.test(m))) expect(crashes).toEqual([]);
+  if (says) expect(found).toContainEqual(expect.stringMatching(says));
+}

@@ -12,6 +12,13 @@ function clusterParameters(json: TfJson, cluster: TfJson): [string, Map<string, 
   return group && [group[0], new Map(asList<TfJson>(group[1].parameter).map((p) => [String(p.name), String(p.value)]))];
 }
 
+/** A comma-separated parameter's entries (`"pg_stat_statements, pgaudit"`), none when it is not set. */
+function listParameter(params: Map<string, string>, name: string): string[] {
+  // Stryker disable next-line StringLiteral: equivalent (an unset list and any other default hold none of the entries the rules look for)
+  const value = params.get(name) ?? "";
+  return value.split(",").map((x) => x.trim());
+}
+
 export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "database.encrypted-with-database-key",
@@ -98,7 +105,7 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
       const azs = instances.map(([, i]) => refName(i.availability_zone, "aws_subnet", "availability_zone"));
       const v: string[] = [];
       if (instances.length < 2 || instances.length !== region.database.instances) v.push(`aws_rds_cluster_instance: ${instances.length} instances, expected ${region.database.instances} (≥ 2)`);
-      if (new Set(azs).size !== azs.length || azs.some((az) => az === undefined || !dataSubnets.includes(az))) v.push(`aws_rds_cluster_instance: zones ${JSON.stringify(instances.map(([, i]) => i.availability_zone))} are not those of distinct data-tier subnets`);
+      if (new Set(azs).size !== azs.length || azs.some((az) => !dataSubnets.includes(az))) v.push(`aws_rds_cluster_instance: zones ${JSON.stringify(instances.map(([, i]) => i.availability_zone))} are not those of distinct data-tier subnets`);
       for (const [n, i] of instances) {
         if (i.publicly_accessible !== false) v.push(`aws_rds_cluster_instance.${n}: publicly_accessible is not false`);
         if (!(i.monitoring_interval > 0) || !i.monitoring_role_arn) v.push(`aws_rds_cluster_instance.${n}: no enhanced monitoring`);
@@ -131,8 +138,8 @@ export const DATABASE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ lay
         if (!group) return [`aws_rds_cluster.${n}: no cluster parameter group of this stack`];
         const params = group[1];
         const v: string[] = [];
-        if (!(params.get("shared_preload_libraries") ?? "").split(",").map((x) => x.trim()).includes("pgaudit")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit is not in shared_preload_libraries`);
-        const classes = (params.get("pgaudit.log") ?? "").split(",").map((x) => x.trim());
+        if (!listParameter(params, "shared_preload_libraries").includes("pgaudit")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit is not in shared_preload_libraries`);
+        const classes = listParameter(params, "pgaudit.log");
         for (const wanted of ["read", "write", "ddl"]) if (!classes.includes(wanted) && !classes.includes("all")) v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log does not audit ${wanted}`);
         if ((params.get("pgaudit.log_parameter") ?? "0") !== "0") v.push(`aws_rds_cluster_parameter_group.${group[0]}: pgaudit.log_parameter writes bound values (cardholder data) into the logs`);
         return v;
