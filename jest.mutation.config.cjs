@@ -9,7 +9,7 @@
  * worker processes would only add their start-up (and test/support/mutation needs one process).
  * A mutant's run loads only the test files that executed its code in the dry run
  * (test/support/mutation: recorded there, applied by jest's `filter`), and of those runs only the
- * tests that cover it (StrykerJS's per-test coverage).
+ * tests that cover it (StrykerJS's per-test coverage), until one fails (environment.cjs).
  */
 const base = require("./jest.config.js");
 
@@ -19,5 +19,6 @@ module.exports = {
   maxWorkers: 1,
   setupFilesAfterEnv: ["<rootDir>/test/support/mutation/record-coverage.cjs"],
   filter: "<rootDir>/test/support/mutation/filter.cjs",
+  testEnvironment: "<rootDir>/test/support/mutation/environment.cjs",
   passWithNoTests: true,
 };

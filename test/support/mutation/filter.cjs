@@ -7,6 +7,7 @@
  */
 const fs = require("fs");
 const { COVERAGE_FILE } = require("./record-coverage.cjs");
+const state = require("./state.cjs");
 
 /** mutant id → the test files that executed it; read once, at the first mutant's run. */
 let filesByMutant;
@@ -26,6 +27,8 @@ function load() {
 
 module.exports = async (testPaths) => {
   const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  // A new run: no test of it has failed yet (environment.cjs).
+  state.failed = false;
   const all = { filtered: testPaths.map((test) => ({ test })) };
   if (!mutant) return all;
   filesByMutant ??= load();
