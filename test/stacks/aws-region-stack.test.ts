@@ -130,7 +130,16 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     else add(j, "aws_kms_key", "stray", { description: "x" });
   }],
   ["stack.references-resolve", "a reference to a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").target_key_id = "${aws_kms_key.gone.key_id}")],
-  ["stack.references-resolve", "depends on a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["aws_kms_key.gone"])],
+  ["stack.references-resolve", "depends on a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["aws_kms_key.gone"]), { says: /depends on aws_kms_key\.gone/ }],
+  ["stack.references-resolve", "depends on a data source the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["data.aws_caller_identity.me"]), { says: /depends on data\.aws_caller_identity\.me/ }],
+  ["stack.references-resolve", "a data source that depends on a resource the stack does not declare", (j) =>
+    (j.data = { aws_iam_policy_document: { d: { depends_on: ["aws_kms_key.gone"] } } }), { says: /^data\.aws_iam_policy_document\.d: depends on aws_kms_key\.gone/ }],
+  ["stack.references-resolve", "a data source reference the stack does not declare", (j) => (first(j, "aws_kms_alias").target_key_id = "${data.aws_kms_key.gone.id}"), { says: /data\.aws_kms_key\.gone is referenced/ }],
+  ["stack.references-resolve", "a reference in a template directive", (j) => (j.output.leak = { value: '%{ if aws_kms_key.gone.id != "" }x%{ endif }' }), { says: /aws_kms_key\.gone is referenced/ }],
+  ["stack.references-resolve", "a reference after a string holding a brace", (j) => (j.output.leak = { value: '${format("}", aws_kms_key.gone.id)}' }), { says: /aws_kms_key\.gone is referenced/ }],
+  ["stack.references-resolve", "a reference after a string holding an escaped quote and a brace", (j) => (j.output.leak = { value: '${format("\\"}", aws_kms_key.gone.id)}' }), { says: /aws_kms_key\.gone is referenced/ }],
+  ["stack.references-resolve", "a reference after an object in the expression", (j) => (j.output.leak = { value: "${merge({ a = 1 }, { b = aws_kms_key.gone.id })}" }), { says: /aws_kms_key\.gone is referenced/ }],
+  ["stack.references-resolve", "a reference after an escaped template", (j) => (j.output.leak = { value: "$${literal} ${aws_kms_key.gone.id}" }), { says: /aws_kms_key\.gone is referenced/ }],
   ["stack.references-resolve", "cdktf's implicit cross-stack reference", (j) =>
     (j.output.leak = { value: "${data.terraform_remote_state.cross-stack-reference-input-region-us.outputs.cross-stack-output-aws_kms_keykeys_audit_keyarn}" })],
   ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT")],
@@ -208,7 +217,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["iam.resource-policies-name-principals", "bucket readable by another account", (j) =>
     policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Partner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:GetObject", Resource: "*" }))],
   ["stack.tags-not-overridden", "bucket declares itself out of scope", (j) => (first(j, "aws_s3_bucket").tags = { PciScope: "out-of-scope" })],
-  ["stack.tags-not-overridden", "provider ignores tags", (j) => (j.provider.aws[0].ignore_tags = [{ keys: ["PciScope"] }])],
+  ["stack.tags-not-overridden", "provider ignores tags", (j) => (j.provider.aws[0].ignore_tags = [{ keys: ["PciScope"] }]), { says: /ignore_tags/ }],
+  ["stack.tags-not-overridden", "tags_all names another owner", (j) => (first(j, "aws_s3_bucket").tags_all = { Owner: "someone-else" }), { says: /tag Owner is "someone-else"/ }],
+  ["stack.tags-not-overridden", "a launch template tags its instances out of scope", (j) =>
+    (first(j, "aws_launch_template").tag_specifications = [{ resource_type: "instance", tags: { PciScope: "out-of-scope" } }]), { says: /aws_launch_template\.\w+: tag PciScope/ }],
   ["keys.policies-name-principals", "principal * with a condition that does not limit the account", (j) =>
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Tls", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }))],
   ["audit.encryption", "a bucket under the AWS-managed key", (j) => {
@@ -238,12 +250,28 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["logging.access-logs", "NLB access logs off", (j) => (first(j, "aws_lb").access_logs.enabled = false)],
   ["logging.access-logs", "archive bucket not logged", (j) => delete j.resource.aws_s3_bucket_logging],
-  ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false)],
-  ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile],
-  ["stack.backend-encrypted-locked", "no Terraform version floor", (j) => delete j.terraform.required_version],
-  ["stack.provider-pinned-to-account", "any account", (j) => delete j.provider.aws[0].allowed_account_ids],
-  ["stack.provider-pinned-to-account", "skip flags in production", (j) => (j.provider.aws[0].skip_credentials_validation = true)],
-  ["stack.default-tags", "owner tag dropped", (j) => delete j.provider.aws[0].default_tags[0].tags.Owner],
+  ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false), { says: /encrypt is not true/ }],
+  ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile, { says: /use_lockfile is not true/ }],
+  ["stack.backend-encrypted-locked", "no Terraform version floor", (j) => delete j.terraform.required_version, { says: /required_version/ }],
+  ["stack.backend-encrypted-locked", "local state (no S3 backend)", (j) => (j.terraform.backend = { local: { path: "terraform.tfstate" } }), { says: /no s3 backend/ }],
+  ["stack.backend-encrypted-locked", "state under another KMS key", (j) => (j.terraform.backend.s3.kms_key_id = "arn:aws:kms:eu-west-1:999999999999:key/other"), { says: /not the configured state key/ }],
+  ["stack.backend-encrypted-locked", "state in another bucket", (j) => (j.terraform.backend.s3.bucket = "someone-elses-state"), { says: /bucket\/key\/region differ/ }],
+  ["stack.backend-encrypted-locked", "state under another key", (j) => (j.terraform.backend.s3.key = "other/terraform.tfstate"), { says: /bucket\/key\/region differ/ }],
+  ["stack.backend-encrypted-locked", "state bucket named in another region", (j) => (j.terraform.backend.s3.region = "ap-southeast-1"), { says: /bucket\/key\/region differ/ }],
+  ["stack.provider-pinned-to-account", "any account", (j) => delete j.provider.aws[0].allowed_account_ids, { says: /allowed_account_ids/ }],
+  ["stack.provider-pinned-to-account", "skip flags in production", (j) => (j.provider.aws[0].skip_credentials_validation = true), { says: /credentials or skip flags/ }],
+  ["stack.provider-pinned-to-account", "the account lookup skipped", (j) => (j.provider.aws[0].skip_requesting_account_id = true), { says: /credentials or skip flags/ }],
+  ["stack.provider-pinned-to-account", "an access key in the stack", (j) => (j.provider.aws[0].access_key = "AKIAEXAMPLE"), { says: /credentials or skip flags/ }],
+  ["stack.provider-pinned-to-account", "a secret key in the stack", (j) => (j.provider.aws[0].secret_key = "example"), { says: /credentials or skip flags/ }],
+  ["stack.provider-pinned-to-account", "one provider block more", (j) => j.provider.aws.push({ alias: "extra", region: "eu-west-1" }), { says: /provider blocks, expected/ }],
+  ["stack.provider-pinned-to-account", "the home provider in another region", (j) => (j.provider.aws[0].region = "eu-north-1"), { says: /^provider\.aws: region eu-north-1, expected/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider renamed", (j) => (j.provider.aws.find((p: TfJson) => p.alias).alias = "other"), { says: /missing/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider in another region", (j) => (j.provider.aws.find((p: TfJson) => p.alias).region = "eu-north-1"), { says: /^provider\.aws\.\w+: region eu-north-1, expected/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider in any account", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).allowed_account_ids, { says: /^provider\.aws\.\w+: allowed_account_ids/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider without the owner tag", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).default_tags[0].tags.Owner, { says: /default_tags: Owner is not/ }],
+  ["stack.default-tags", "owner tag dropped", (j) => delete j.provider.aws[0].default_tags[0].tags.Owner, { says: /Owner is undefined/ }],
+  ["stack.default-tags", "no default tags", (j) => delete j.provider.aws[0].default_tags, { says: /Region is undefined/ }],
+  ["stack.default-tags", "another owner", (j) => (j.provider.aws[0].default_tags[0].tags.Owner = "nobody"), { says: /Owner is "nobody"/ }],
   ["stack.no-data-sources", "caller identity lookup", (j) => (j.data = { aws_caller_identity: { me: {} } })],
   ["stack.aws-provider-only", "kubernetes provider mixed in", (j) => (j.terraform.required_providers.kubernetes = { source: "hashicorp/kubernetes" })],
   ["keys.one-per-purpose", "tokenization alias removed", (j) => delete j.resource.aws_kms_alias.keys_tokenization_alias],
@@ -671,6 +699,11 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
+  ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
+  ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],
+  ["stack.references-resolve", "a dependency on a module", (j) => (first(j, "aws_kms_alias").depends_on = ["module.elsewhere"])],
+  ["stack.tags-not-overridden", "a resource repeats a required tag with its value and adds one of its own", (j, s) => (first(j, "aws_s3_bucket").tags = { Owner: s.region.tags.owner, Team: "payments" })],
   ["database.tls-forced", "a TLS 1.3 floor", (j) => (clusterParameter(j, "ssl_min_protocol_version").value = "TLSv1.3")],
   ["database.protected-backed-up-logged", "7-day backups where the region file says 7", (j) => (first(j, "aws_rds_cluster").backup_retention_period = 7), {
     region: (r) => ({ ...r, database: { ...r.database, backupRetentionDays: 7 } }),
