@@ -78,9 +78,26 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     add(j, "aws_backup_plan", "p", { name: "p", rule: [{ rule_name: "r", target_vault_name: "v", copy_action: [{ destination_vault_arn: "arn:aws:backup:ap-southeast-1:111122223333:backup-vault:dr" }] }] })],
   ["residency.in-jurisdiction", "bucket replication out of the stack", (j) =>
     add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "${aws_s3_bucket.audit_archive_archive_bucket.id}", role: "x", rule: [{ status: "Enabled", destination: { bucket: "arn:aws:s3:::somewhere-else" } }] })],
-  ["residency.in-jurisdiction", "a global database", (j) => add(j, "aws_rds_global_cluster", "g", { global_cluster_identifier: "g" })],
-  ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" })],
-  ["secrets.no-literals", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true, default: "k" } })],
+  ["residency.in-jurisdiction", "a global database", (j) => add(j, "aws_rds_global_cluster", "g", { global_cluster_identifier: "g" }), { says: /aws_rds_global_cluster\.g: replicates across regions/ }],
+  ["residency.in-jurisdiction", "a DynamoDB global table", (j) => add(j, "aws_dynamodb_global_table", "g", { name: "g" }), { says: /aws_dynamodb_global_table\.g: replicates across regions/ }],
+  ["residency.in-jurisdiction", "a KMS replica key", (j) => add(j, "aws_kms_replica_key", "r", { primary_key_arn: "${aws_kms_key.keys_logs_key.arn}" }), { says: /aws_kms_replica_key\.r: replicates across regions/ }],
+  ["residency.in-jurisdiction", "a KMS replica of an external key", (j) => add(j, "aws_kms_replica_external_key", "r", { primary_key_arn: "${aws_kms_key.keys_logs_key.arn}" }), { says: /aws_kms_replica_external_key\.r: replicates across regions/ }],
+  ["residency.in-jurisdiction", "bucket replication to a bucket the stack does not declare", (j) =>
+    add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "${aws_s3_bucket.audit_archive_archive_bucket.id}", role: "x", rule: [{ status: "Enabled", destination: { bucket: "${aws_s3_bucket.gone.arn}" } }] }), {
+    says: /replicates to \$\{aws_s3_bucket\.gone\.arn\}, not a bucket of this stack/,
+  }],
+  ["residency.in-jurisdiction", "an AZ of another jurisdiction named in a tag", (j) => (first(j, "aws_s3_bucket").tags = { Note: "ap-southeast-1a" }), { says: /names ap-southeast-1, outside/ }],
+  ["residency.in-jurisdiction", "a GCP region of another jurisdiction named in a tag", (j) => (first(j, "aws_s3_bucket").tags = { Note: "southamerica-east1-a" }), { says: /names southamerica-east1, outside/ }],
+  ["residency.in-jurisdiction", "the root CA's region named outside the root's resources (where it is another region)", (j, s) => {
+    const root = s.region.mesh.rootCaArn?.split(":")[3];
+    first(j, "aws_s3_bucket").tags = { Note: root && root !== s.region.cloudRegion ? root : "ap-southeast-1" };
+  }, { says: /aws_s3_bucket\.\w+: names (eu-west-1|ap-southeast-1), outside/ }],
+  ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" }), { says: /secret_string is a literal/ }],
+  ["secrets.no-literals", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true, default: "k" } }), { says: /sensitive variable with a default/ }],
+  ["secrets.no-literals", "a token in a variable's object default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "object", default: { token: "eyJhbGciOi" } } }), { says: /default\.token is a literal/ }],
+  ["secrets.no-literals", "a Kubernetes Secret with data", (j) => add(j, "kubernetes_secret", "s", { metadata: { name: "s" }, data: { k: "dmFsdWU=" } }), { says: /kubernetes_secret\.s: a Secret with its data/ }],
+  ["secrets.no-literals", "a Kubernetes Secret (v1) with binary data", (j) => add(j, "kubernetes_secret_v1", "s", { metadata: { name: "s" }, binary_data: { k: "dmFsdWU=" } }), { says: /kubernetes_secret_v1\.s: a Secret with its data/ }],
+  ["secrets.no-literals", "a Secret manifest with stringData", (j) => add(j, "kubernetes_manifest", "s", { manifest: { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { k: "v" } } }), { says: /kubernetes_manifest\.s: a Secret with its data/ }],
   ["encryption.customer-managed-key", "log group under the database key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_database_key.arn}"), { says: /is not the logs key/ }],
   ["encryption.customer-managed-key", "a queue the blueprint has no key purpose for, under a key of the stack", (j) =>
     add(j, "aws_sqs_queue", "stray", { name: "stray", kms_master_key_id: "${aws_kms_key.keys_logs_key.arn}" }), { says: /has no key purpose/ }],
@@ -166,8 +183,13 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     (Object.values(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find((a) => a.service_account === "aws-privateca-issuer")!.service_account = "payment-core")],
   ["mesh.intermediate-ca", "signed by another CA", (j) => (first(j, "aws_acmpca_certificate").certificate_authority_arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
   ["mesh.intermediate-ca", "an intermediate that may sign CAs", (j) => (first(j, "aws_acmpca_certificate").template_arn = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen3/V1")],
-  ["secrets.no-key-material", "a key generated by Terraform", (j) => add(j, "tls_private_key", "ca", { algorithm: "ECDSA" })],
-  ["secrets.no-key-material", "a pasted private key", (j) => (first(j, "aws_acmpca_certificate_authority").tags = { note: "-----BEGIN PRIVATE KEY-----MIGH" })],
+  ["secrets.no-key-material", "a key generated by Terraform", (j) => add(j, "tls_private_key", "ca", { algorithm: "ECDSA" }), { says: /tls_private_key\.ca: generates key material/ }],
+  ["secrets.no-key-material", "a self-signed certificate made by Terraform", (j) => add(j, "tls_self_signed_cert", "c", { private_key_pem: "${var.k}" }), { says: /tls_self_signed_cert\.c: generates key material/ }],
+  ["secrets.no-key-material", "a certificate signed by Terraform", (j) => add(j, "tls_locally_signed_cert", "c", { ca_private_key_pem: "${var.k}" }), { says: /tls_locally_signed_cert\.c: generates key material/ }],
+  ["secrets.no-key-material", "an ACME certificate", (j) => add(j, "acme_certificate", "c", { common_name: "x" }), { says: /acme_certificate\.c: generates key material/ }],
+  ["secrets.no-key-material", "a pasted private key", (j) => (first(j, "aws_acmpca_certificate_authority").tags = { note: "-----BEGIN PRIVATE KEY-----MIGH" }), { says: /contains a PEM private key/ }],
+  ["secrets.no-key-material", "a pasted EC private key", (j) => (first(j, "aws_acmpca_certificate_authority").tags = { note: "-----BEGIN EC PRIVATE KEY-----MHcC" }), { says: /contains a PEM private key/ }],
+  ["secrets.no-key-material", "a pasted PGP private key", (j) => (first(j, "aws_acmpca_certificate_authority").tags = { note: "-----BEGIN PGP PRIVATE KEY BLOCK-----" }), { says: /contains a PEM private key/ }],
   ["dr.partner-region-copies", "a partner region that holds a database", (j) => add(j, "aws_rds_cluster", "dr_db", { provider: "aws.dr", cluster_identifier: "x" })],
   ["dr.partner-region-copies", "copies to another region without a partner", (j, s) => {
     if (!s.region.drPartnerRegion) add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "x", role: "y", rule: [] });
@@ -699,6 +721,16 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["residency.in-jurisdiction", "bucket replication to a bucket of the stack", (j) =>
+    add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "${aws_s3_bucket.audit_archive_archive_bucket.id}", role: "x", rule: [{ status: "Enabled", destination: { bucket: "${aws_s3_bucket.audit_archive_archive_bucket.arn}" } }] })],
+  ["secrets.no-literals", "a secret argument that references a variable", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "${var.api_key}" })],
+  ["secrets.no-literals", "an empty secret argument", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "" })],
+  ["secrets.no-literals", "a sensitive variable without a default, a plain one with a default", (j) =>
+    (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true }, size: { type: "number", default: 3 } })],
+  ["secrets.no-literals", "a Secret manifest without data", (j) => add(j, "kubernetes_manifest", "s", { manifest: { apiVersion: "v1", kind: "Secret", metadata: { name: "s" } } })],
+  ["secrets.no-literals", "a ConfigMap manifest with data", (j) => add(j, "kubernetes_manifest", "c", { manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { k: "v" } } })],
+  ["secrets.no-literals", "a Kubernetes Secret without data", (j) => add(j, "kubernetes_secret_v1", "s", { metadata: { name: "s" } })],
+  ["secrets.no-key-material", "a pasted certificate (public)", (j) => (first(j, "aws_acmpca_certificate_authority").tags = { note: "-----BEGIN CERTIFICATE-----MIIB" })],
   ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
   ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
   ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],

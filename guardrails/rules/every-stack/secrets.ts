@@ -18,7 +18,7 @@ export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", 
         for (const [name] of resourcesOf(json, type)) v.push(`${type}.${name}: generates key material that Terraform keeps in its state`);
       }
       walkStrings(json, [], (path, value) => {
-        if (value.includes("-----BEGIN") && /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
+        if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/.test(value)) v.push(`${addressOf(path)}: contains a PEM private key`);
       });
       return v;
     },
@@ -32,7 +32,7 @@ export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", 
       const v: string[] = [];
       walkStrings(json, [], (path, value) => {
         const key = path[path.length - 1];
-        if (SECRET_ARGUMENT.test(key) && isLiteral(value) && path[0] !== "variable") v.push(`${addressOf(path)}: ${path.slice(path[0] === "resource" ? 3 : 2).join(".")} is a literal`);
+        if (SECRET_ARGUMENT.test(key) && isLiteral(value)) v.push(`${addressOf(path)}: ${path.slice(path[0] === "resource" ? 3 : 2).join(".")} is a literal`);
       });
       for (const [name, variable] of Object.entries((json.variable ?? {}) as Record<string, TfJson>)) {
         if (variable.sensitive === true && variable.default !== undefined) v.push(`variable.${name}: sensitive variable with a default value`);
