@@ -48,6 +48,11 @@ const keyStatement = (j: TfJson, suffix: string, sid: string, edit: (s: TfJson) 
 const dropKeyStatement = (j: TfJson, suffix: string, sid: string) => policyEdit(keyOf(j, suffix), (d) => (d.Statement = d.Statement.filter((x) => x.Sid !== sid)));
 const ROOT_ADMIN = "AccountAdministersTheKeyNeverUsesIt";
 const CUSTODIANS = "OnlyCustodiansChangeThePolicyOrRetireTheKey";
+/** The Kafka cluster's broker_node_group_info block. */
+const brokerInfo = (j: TfJson): TfJson => {
+  const info = first(j, "aws_msk_cluster").broker_node_group_info;
+  return Array.isArray(info) ? info[0] : info;
+};
 /** One parameter of the database's cluster parameter group. */
 const clusterParameter = (j: TfJson, name: string): TfJson => (first(j, "aws_rds_cluster_parameter_group").parameter as TfJson[]).find((p) => p.name === name)!;
 const clusterRolePolicy = (j: TfJson) => named(j, "aws_iam_role_policy", (p) => p.name === "secrets-envelope-encryption");
@@ -91,7 +96,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["residency.in-jurisdiction", "the root CA's region named outside the root's resources (where it is another region)", (j, s) => {
     const root = s.region.mesh.rootCaArn?.split(":")[3];
     first(j, "aws_s3_bucket").tags = { Note: root && root !== s.region.cloudRegion ? root : "ap-southeast-1" };
-  }, { says: /aws_s3_bucket\.\w+: names (eu-west-1|ap-southeast-1), outside/ }],
+  }, { says: /aws_s3_bucket\.[\w-]+: names (eu-west-1|ap-southeast-1), outside/ }],
   ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" }), { says: /secret_string is a literal/ }],
   ["secrets.no-literals", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true, default: "k" } }), { says: /sensitive variable with a default/ }],
   ["secrets.no-literals", "a token in a variable's object default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "object", default: { token: "eyJhbGciOi" } } }), { says: /default\.token is a literal/ }],
@@ -123,8 +128,31 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["exposure.private-only", "public Kubernetes API", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true)],
   ["exposure.private-only", "a NAT gateway", (j) => add(j, "aws_nat_gateway", "n", { subnet_id: "x" })],
   ["exposure.private-only", "endpoint service open to anyone", (j) => (first(j, "aws_vpc_endpoint_service").allowed_principals = ["*"])],
-  ["tls.listeners", "plain TCP listener", (j) => (first(j, "aws_lb_listener").protocol = "TCP")],
-  ["tls.listeners", "TLS 1.0 policy", (j) => (first(j, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
+  ["exposure.private-only", "a subnet that assigns public IPs", (j) => (first(j, "aws_subnet").map_public_ip_on_launch = true), { says: /assigns public IPs on launch/ }],
+  ["exposure.private-only", "an instance with a public IP", (j) => add(j, "aws_instance", "i", { associate_public_ip_address: true }), { says: /aws_instance\.i: has a public IP/ }],
+  ["exposure.private-only", "a launch template that gives nodes public IPs", (j) => (first(j, "aws_launch_template").network_interfaces = [{ device_index: 0 }, { device_index: 1, associate_public_ip_address: true }]), {
+    says: /launches instances with public IPs/,
+  }],
+  ["exposure.private-only", "a database instance publicly accessible", (j) => (first(j, "aws_rds_cluster_instance").publicly_accessible = true), { says: /aws_rds_cluster_instance\.[\w-]+: publicly accessible/ }],
+  ["exposure.private-only", "an RDS instance that does not say it is private", (j) => add(j, "aws_db_instance", "d", { engine: "postgres" }), { says: /aws_db_instance\.d: publicly accessible/ }],
+  ["exposure.private-only", "Kafka brokers with public IPs", (j) => (brokerInfo(j).connectivity_info = [{ public_access: [{ type: "SERVICE_PROVIDED_EIPS" }] }]), {
+    says: /public access SERVICE_PROVIDED_EIPS/,
+  }],
+  ["exposure.private-only", "an endpoint service that accepts without review", (j) => (first(j, "aws_vpc_endpoint_service").acceptance_required = false), { says: /accepted without review/ }],
+  ["exposure.private-only", "an endpoint service principal grant to anyone", (j) => add(j, "aws_vpc_endpoint_service_allowed_principal", "p", { vpc_endpoint_service_id: "x", principal_arn: "*" }), {
+    says: /aws_vpc_endpoint_service_allowed_principal\.p: any AWS principal may connect/,
+  }],
+  ["exposure.private-only", "an internet gateway", (j) => add(j, "aws_internet_gateway", "g", { vpc_id: "x" }), { says: /an internet gateway/ }],
+  ["exposure.private-only", "an egress-only internet gateway", (j) => add(j, "aws_egress_only_internet_gateway", "g", { vpc_id: "x" }), { says: /egress-only internet gateway/ }],
+  ["exposure.private-only", "an Elastic IP", (j) => add(j, "aws_eip", "e", { domain: "vpc" }), { says: /an Elastic IP/ }],
+  ["exposure.private-only", "a repository policy open to any principal", (j) =>
+    add(j, "aws_ecr_repository_policy", "p", { repository: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }] }) }), { says: /repository policy allows any principal/ }],
+  ["exposure.private-only", "a repository policy open to any AWS principal", (j) =>
+    add(j, "aws_ecr_repository_policy", "p", { repository: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "ecr:BatchGetImage" }] }) }), { says: /repository policy allows any principal/ }],
+  ["tls.listeners", "plain TCP listener", (j) => (first(j, "aws_lb_listener").protocol = "TCP"), { says: /protocol TCP, not TLS or HTTPS/ }],
+  ["tls.listeners", "TLS 1.0 policy", (j) => (first(j, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08"), { says: /not a reviewed TLS/ }],
+  ["tls.listeners", "no certificate", (j) => delete first(j, "aws_lb_listener").certificate_arn, { says: /no certificate/ }],
+  ["tls.listeners", "an ALB listener on plain HTTP", (j) => add(j, "aws_alb_listener", "l", { protocol: "HTTP", port: 80 }), { says: /aws_alb_listener\.l: protocol HTTP/ }],
   ["iam.no-wildcard-admin", "* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }))],
   ["iam.no-wildcard-admin", "s3:* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "S3", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }))],
   ["iam.no-wildcard-admin", "AdministratorAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess")],
@@ -242,7 +270,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["stack.tags-not-overridden", "provider ignores tags", (j) => (j.provider.aws[0].ignore_tags = [{ keys: ["PciScope"] }]), { says: /ignore_tags/ }],
   ["stack.tags-not-overridden", "tags_all names another owner", (j) => (first(j, "aws_s3_bucket").tags_all = { Owner: "someone-else" }), { says: /tag Owner is "someone-else"/ }],
   ["stack.tags-not-overridden", "a launch template tags its instances out of scope", (j) =>
-    (first(j, "aws_launch_template").tag_specifications = [{ resource_type: "instance", tags: { PciScope: "out-of-scope" } }]), { says: /aws_launch_template\.\w+: tag PciScope/ }],
+    (first(j, "aws_launch_template").tag_specifications = [{ resource_type: "instance", tags: { PciScope: "out-of-scope" } }]), { says: /aws_launch_template\.[\w-]+: tag PciScope/ }],
   ["keys.policies-name-principals", "principal * with a condition that does not limit the account", (j) =>
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Tls", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }))],
   ["audit.encryption", "a bucket under the AWS-managed key", (j) => {
@@ -288,8 +316,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["stack.provider-pinned-to-account", "one provider block more", (j) => j.provider.aws.push({ alias: "extra", region: "eu-west-1" }), { says: /provider blocks, expected/ }],
   ["stack.provider-pinned-to-account", "the home provider in another region", (j) => (j.provider.aws[0].region = "eu-north-1"), { says: /^provider\.aws: region eu-north-1, expected/ }],
   ["stack.provider-pinned-to-account", "the aliased provider renamed", (j) => (j.provider.aws.find((p: TfJson) => p.alias).alias = "other"), { says: /missing/ }],
-  ["stack.provider-pinned-to-account", "the aliased provider in another region", (j) => (j.provider.aws.find((p: TfJson) => p.alias).region = "eu-north-1"), { says: /^provider\.aws\.\w+: region eu-north-1, expected/ }],
-  ["stack.provider-pinned-to-account", "the aliased provider in any account", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).allowed_account_ids, { says: /^provider\.aws\.\w+: allowed_account_ids/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider in another region", (j) => (j.provider.aws.find((p: TfJson) => p.alias).region = "eu-north-1"), { says: /^provider\.aws\.[\w-]+: region eu-north-1, expected/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider in any account", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).allowed_account_ids, { says: /^provider\.aws\.[\w-]+: allowed_account_ids/ }],
   ["stack.provider-pinned-to-account", "the aliased provider without the owner tag", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).default_tags[0].tags.Owner, { says: /default_tags: Owner is not/ }],
   ["stack.default-tags", "owner tag dropped", (j) => delete j.provider.aws[0].default_tags[0].tags.Owner, { says: /Owner is undefined/ }],
   ["stack.default-tags", "no default tags", (j) => delete j.provider.aws[0].default_tags, { says: /Region is undefined/ }],
@@ -731,6 +759,11 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   ["secrets.no-literals", "a ConfigMap manifest with data", (j) => add(j, "kubernetes_manifest", "c", { manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { k: "v" } } })],
   ["secrets.no-literals", "a Kubernetes Secret without data", (j) => add(j, "kubernetes_secret_v1", "s", { metadata: { name: "s" } })],
   ["secrets.no-key-material", "a pasted certificate (public)", (j) => (first(j, "aws_acmpca_certificate_authority").tags = { note: "-----BEGIN CERTIFICATE-----MIIB" })],
+  ["exposure.private-only", "Kafka public access explicitly disabled", (j) => (brokerInfo(j).connectivity_info = [{ public_access: [{ type: "DISABLED" }] }])],
+  ["exposure.private-only", "an endpoint service principal grant to one account", (j) => add(j, "aws_vpc_endpoint_service_allowed_principal", "p", { vpc_endpoint_service_id: "x", principal_arn: "arn:aws:iam::111122223333:root" })],
+  ["exposure.private-only", "a repository policy naming an account", (j) =>
+    add(j, "aws_ecr_repository_policy", "p", { repository: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "ecr:BatchGetImage" }] }) })],
+  ["tls.listeners", "an HTTPS listener with a reviewed policy and a certificate", (j) => (first(j, "aws_lb_listener").protocol = "HTTPS")],
   ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
   ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
   ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],
