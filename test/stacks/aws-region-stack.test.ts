@@ -298,8 +298,19 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     const e = Object.values(j.resource.aws_vpc_endpoint as Record<string, TfJson>).find((x) => x.vpc_endpoint_type === "Interface")!;
     e.subnet_ids = e.subnet_ids.slice(0, 2);
   }],
-  ["logging.access-logs", "NLB access logs off", (j) => (first(j, "aws_lb").access_logs.enabled = false)],
-  ["logging.access-logs", "archive bucket not logged", (j) => delete j.resource.aws_s3_bucket_logging],
+  ["logging.access-logs", "NLB access logs off", (j) => (first(j, "aws_lb").access_logs.enabled = false), { says: /no access logs into a bucket of this stack/ }],
+  ["logging.access-logs", "NLB without an access_logs block", (j) => delete first(j, "aws_lb").access_logs, { says: /no access logs into a bucket of this stack/ }],
+  ["logging.access-logs", "NLB access logs into a bucket outside the stack", (j) => (first(j, "aws_lb").access_logs.bucket = "someone-elses-logs"), { says: /no access logs into a bucket of this stack/ }],
+  ["logging.access-logs", "archive bucket not logged", (j) => delete j.resource.aws_s3_bucket_logging, { says: /no server access logging/ }],
+  ["logging.access-logs", "a bucket that logs to itself", (j) => {
+    const logging = first(j, "aws_s3_bucket_logging");
+    logging.target_bucket = logging.bucket;
+  }, { says: /logs to itself/ }],
+  ["logging.access-logs", "a bucket that logs to a bucket outside the stack", (j) => (first(j, "aws_s3_bucket_logging").target_bucket = "someone-elses-logs"), { says: /logs to a bucket outside this stack/ }],
+  ["resilience.multi-az", "node group in one AZ", (j) => (first(j, "aws_eks_node_group").subnet_ids = first(j, "aws_eks_node_group").subnet_ids.slice(0, 1)), { says: /aws_eks_node_group\.[\w-]+: no subnet in/ }],
+  ["resilience.multi-az", "database subnet group in one AZ", (j) => (first(j, "aws_db_subnet_group").subnet_ids = first(j, "aws_db_subnet_group").subnet_ids.slice(0, 1)), { says: /aws_db_subnet_group\.[\w-]+: no subnet in/ }],
+  ["resilience.multi-az", "Kafka brokers in one AZ", (j) => (brokerInfo(j).client_subnets = brokerInfo(j).client_subnets.slice(0, 1)), { says: /aws_msk_cluster\.[\w-]+: no subnet in/ }],
+  ["resilience.multi-az", "the HSM cluster in one AZ", (j) => (first(j, "aws_cloudhsm_v2_cluster").subnet_ids = first(j, "aws_cloudhsm_v2_cluster").subnet_ids.slice(0, 1)), { says: /aws_cloudhsm_v2_cluster\.[\w-]+: no subnet in/ }],
   ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false), { says: /encrypt is not true/ }],
   ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile, { says: /use_lockfile is not true/ }],
   ["stack.backend-encrypted-locked", "no Terraform version floor", (j) => delete j.terraform.required_version, { says: /required_version/ }],
