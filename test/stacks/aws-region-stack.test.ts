@@ -618,7 +618,29 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     const [n] = Object.entries(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).find(([, r]) => r.security_group_id.includes("kafka") && r.from_port === 9098)!;
     delete j.resource.aws_vpc_security_group_ingress_rule[n];
   }],
-  ["kafka.scram-secrets", "secret under the default key", (j) => delete secretNamed(j, "AmazonMSK_").kms_key_id],
+  ["kafka.tls-and-auth", "plaintext between brokers", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_in_transit.in_cluster = false), { says: /traffic is not TLS only/ }],
+  ["kafka.tls-and-auth", "no transit settings", (j) => delete first(j, "aws_msk_cluster").encryption_info.encryption_in_transit, { says: /traffic is not TLS only/ }],
+  ["kafka.tls-and-auth", "SCRAM off", (j) => (first(j, "aws_msk_cluster").client_authentication.sasl.scram = false), { says: /SASL\/SCRAM and IAM are not both on/ }],
+  ["kafka.tls-and-auth", "IAM off", (j) => (first(j, "aws_msk_cluster").client_authentication.sasl.iam = false), { says: /SASL\/SCRAM and IAM are not both on/ }],
+  ["kafka.tls-and-auth", "no client authentication block", (j) => delete first(j, "aws_msk_cluster").client_authentication, { says: /unauthenticated access is not off/ }],
+  ["kafka.tls-and-auth", "no Kafka cluster", (j) => delete j.resource.aws_msk_cluster, { says: /no Kafka cluster/ }],
+  ["kafka.encrypted-logged-protected", "broker logs into a log group of another stack", (j) => (first(j, "aws_msk_cluster").logging_info.broker_logs.cloudwatch_logs.log_group = "/elsewhere"), { says: /broker logs not sent/ }],
+  ["kafka.brokers-spread-over-azs", "two brokers (a multiple of the AZs, but under three)", (j) => (first(j, "aws_msk_cluster").number_of_broker_nodes = 2), {
+    region: (r) => ({ ...r, availabilityZoneIds: r.availabilityZoneIds.slice(0, 2) }),
+    says: /2 brokers over 2 AZs/,
+  }],
+  ["kafka.configuration", "another cluster's configuration", (j) => (first(j, "aws_msk_cluster").configuration_info.arn = "arn:aws:kafka:eu-west-1:111122223333:configuration/other/1"), { says: /no configuration of this stack/ }],
+  ["kafka.configuration", "replication factor 2", (j) => (first(j, "aws_msk_configuration").server_properties = first(j, "aws_msk_configuration").server_properties.replace("default.replication.factor=3", "default.replication.factor=2")), {
+    says: /default\.replication\.factor is 2, expected 3/,
+  }],
+  ["kafka.scram-secrets", "a SCRAM secret more than the region file's users", (j) => add(j, "aws_secretsmanager_secret", "extra", { ...secretNamed(j, "AmazonMSK_"), name: "AmazonMSK_extra" }), { says: /SCRAM secrets for \d+ users/ }],
+  ["kafka.scram-secrets", "a SCRAM secret (by its description) not named AmazonMSK_", (j) => add(j, "aws_secretsmanager_secret", "described", { ...secretNamed(j, "AmazonMSK_"), name: "scram-extra" }), { says: /name scram-extra does not start with AmazonMSK_/ }],
+  ["kafka.scram-secrets", "an association before the secrets are ready, or one missing after", (j) => {
+    const associations = j.resource.aws_msk_single_scram_secret_association as Record<string, TfJson> | undefined;
+    if (associations) delete associations[Object.keys(associations)[0]];
+    else add(j, "aws_msk_single_scram_secret_association", "early", { cluster_arn: "x", secret_arn: "y" });
+  }, { says: /aws_msk_single_scram_secret_association: \d+, expected \d+/ }],
+  ["kafka.scram-secrets", "secret under the default key", (j) => delete secretNamed(j, "AmazonMSK_").kms_key_id, { says: /not under the kafka key/ }],
   ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (secretNamed(j, "AmazonMSK_").name = "kafka-payment-core")],
   ["kafka.scram-secrets", "secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "{}" })],
   ["kafka.scram-secrets", "plural association", (j) => add(j, "aws_msk_scram_secret_association", "all", { cluster_arn: "x", secret_arn_list: [] })],
@@ -821,6 +843,8 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   ["exposure.private-only", "a repository policy naming an account", (j) =>
     add(j, "aws_ecr_repository_policy", "p", { repository: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "ecr:BatchGetImage" }] }) })],
   ["tls.listeners", "an HTTPS listener with a reviewed policy and a certificate", (j) => (first(j, "aws_lb_listener").protocol = "HTTPS")],
+  ["kafka.configuration", "server properties with spaces around =", (j) => (first(j, "aws_msk_configuration").server_properties = String(first(j, "aws_msk_configuration").server_properties).replace(/=/g, " = "))],
+  ["kafka.brokers-spread-over-azs", "the data subnets listed in another order", (j) => brokerInfo(j).client_subnets.reverse()],
   ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
   ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
   ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],
