@@ -308,6 +308,40 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     delete doc.Statement[0].Condition;
     role.assume_role_policy = JSON.stringify(doc);
   }],
+  ["iam.no-wildcard-admin", "an Allow by NotAction", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Not", Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::x" })), {
+    says: /statement Not allows by NotAction\/NotResource/,
+  }],
+  ["iam.no-wildcard-admin", "an Allow by NotResource", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Not", Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::x/*" })), {
+    says: /statement Not allows by NotAction\/NotResource/,
+  }],
+  ["iam.no-wildcard-admin", "*:* on * without a Sid", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Effect: "Allow", Action: "*:*", Resource: "*" })), { says: /statement \(no Sid\) allows \*:\* on \*/ }],
+  ["iam.no-wildcard-admin", "secrets read on every secret", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Read", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" })), {
+    says: /allows secretsmanager:GetSecretValue on every resource/,
+  }],
+  ["iam.no-wildcard-admin", "a role's inline policy with * on *", (j) => (first(j, "aws_iam_role").inline_policy = [{ name: "all", policy: JSON.stringify({ Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) }]), {
+    says: /aws_iam_role\.[\w-]+: statement All allows \* on \*/,
+  }],
+  ["iam.no-wildcard-admin", "a customer managed policy with * on *", (j) => add(j, "aws_iam_policy", "p", { policy: JSON.stringify({ Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) }), { says: /aws_iam_policy\.p: statement All/ }],
+  ["iam.no-wildcard-admin", "a user policy with * on *", (j) => add(j, "aws_iam_user_policy", "p", { user: "u", policy: JSON.stringify({ Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) }), { says: /aws_iam_user_policy\.p: statement All/ }],
+  ["iam.no-wildcard-admin", "a group policy with * on *", (j) => add(j, "aws_iam_group_policy", "p", { group: "g", policy: JSON.stringify({ Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) }), { says: /aws_iam_group_policy\.p: statement All/ }],
+  ["iam.no-wildcard-admin", "a role's managed_policy_arns with an unreviewed policy", (j) => (first(j, "aws_iam_role").managed_policy_arns = ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]), {
+    says: /attaches arn:aws:iam::aws:policy\/AmazonS3FullAccess, not a reviewed/,
+  }],
+  ["iam.no-wildcard-admin", "the backup policy on a role the stack does not declare", (j) =>
+    add(j, "aws_iam_role_policy_attachment", "x", { role: "${aws_iam_role.gone.name}", policy_arn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup" }), { says: /to a role that backup\.amazonaws\.com does not assume/ }],
+  ["iam.trust-named-principals", "role trusted by a federated identity", (j) =>
+    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Federated: "accounts.google.com" }, Action: "sts:AssumeRoleWithWebIdentity" }] })), { says: /admits the federated identity/ }],
+  ["iam.trust-named-principals", "role trusted by a bare wildcard, without a Sid", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] })), {
+    says: /trust statement \(no Sid\) admits \*, not a principal of account/,
+  }],
+  ["iam.resource-policies-name-principals", "a bucket policy for a service without a source-account condition", (j) =>
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Svc", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: "*" })), {
+    says: /statement Svc allows logging\.s3\.amazonaws\.com without an aws:SourceAccount condition/,
+  }],
+  ["iam.resource-policies-name-principals", "a repository policy for another account", (j) =>
+    add(j, "aws_ecr_repository_policy", "p", { repository: "r", policy: JSON.stringify({ Statement: [{ Sid: "Pull", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "ecr:BatchGetImage" }] }) }), {
+    says: /statement Pull allows arn:aws:iam::999999999999:root, outside account/,
+  }],
   ["iam.resource-policies-name-principals", "secret readable by anyone", (j) =>
     policyEdit(first(j, "aws_secretsmanager_secret_policy"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }))],
   ["iam.resource-policies-name-principals", "bucket readable by another account", (j) =>
@@ -845,6 +879,17 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   ["tls.listeners", "an HTTPS listener with a reviewed policy and a certificate", (j) => (first(j, "aws_lb_listener").protocol = "HTTPS")],
   ["kafka.configuration", "server properties with spaces around =", (j) => (first(j, "aws_msk_configuration").server_properties = String(first(j, "aws_msk_configuration").server_properties).replace(/=/g, " = "))],
   ["kafka.brokers-spread-over-azs", "the data subnets listed in another order", (j) => brokerInfo(j).client_subnets.reverse()],
+  ["iam.no-wildcard-admin", "s3:* on one bucket", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "One", Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::one-bucket/*" }))],
+  ["iam.no-wildcard-admin", "a Deny of * on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "No", Effect: "Deny", Action: "*", Resource: "*" }))],
+  ["iam.resource-policies-name-principals", "any principal limited to this account by condition", (j, s) =>
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Org", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": s.region.accountId } } }))],
+  ["iam.resource-policies-name-principals", "a role of the stack by reference", (j) =>
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Ref", Effect: "Allow", Principal: { AWS: "${aws_iam_role.eks_node_role.arn}" }, Action: "s3:GetObject", Resource: "*" }))],
+  ["iam.trust-named-principals", "a role of this account, and a service limited to it", (j, s) =>
+    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci` }, Action: "sts:AssumeRole" },
+      { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": s.region.accountId } } },
+    ] }))],
   ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
   ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
   ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],
