@@ -1,5 +1,6 @@
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { AwsRegionConfig } from "../../config/schema";
+import { EKS_VERSIONS } from "../../config/catalog";
 import { SynthStack, TfJson, allStacks, cloneJson, synthRegions } from "../support/synth";
 import { keyNameByAlias } from "../../tfjson/aws";
 import { expectCaught, weakenedViolations } from "../support/weakening";
@@ -678,8 +679,17 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["kafka.scram-secrets", "secret not named AmazonMSK_", (j) => (secretNamed(j, "AmazonMSK_").name = "kafka-payment-core")],
   ["kafka.scram-secrets", "secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "{}" })],
   ["kafka.scram-secrets", "plural association", (j) => add(j, "aws_msk_scram_secret_association", "all", { cluster_arn: "x", secret_arn_list: [] })],
-  ["eks.private-encrypted-logged", "public endpoint", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true)],
-  ["eks.private-encrypted-logged", "secrets unencrypted", (j) => delete first(j, "aws_eks_cluster").encryption_config],
+  ["eks.private-encrypted-logged", "public endpoint", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true), { says: /API endpoint not private-only/ }],
+  ["eks.private-encrypted-logged", "private endpoint off", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_private_access = false), { says: /API endpoint not private-only/ }],
+  ["eks.private-encrypted-logged", "a second cluster", (j) => add(j, "aws_eks_cluster", "second", { ...first(j, "aws_eks_cluster") }), { says: /aws_eks_cluster: 2, expected 1/ }],
+  ["eks.private-encrypted-logged", "a supported version the region file does not name", (j, s) => (first(j, "aws_eks_cluster").version = EKS_VERSIONS.find((v) => v !== s.region.eks.version)), {
+    says: /version [\d.]+, expected/,
+  }],
+  ["eks.private-encrypted-logged", "config maps encrypted beside secrets", (j) => (first(j, "aws_eks_cluster").encryption_config.resources = ["secrets", "configmaps"]), { says: /secrets not encrypted with the eks-secrets key/ }],
+  ["eks.private-encrypted-logged", "extended support", (j) => (first(j, "aws_eks_cluster").upgrade_policy.support_type = "EXTENDED"), { says: /extended support allowed/ }],
+  ["eks.private-encrypted-logged", "the control-plane log group renamed", (j) => (named(j, "aws_cloudwatch_log_group", (g) => String(g.name).startsWith("/aws/eks/")).name = "/aws/eks/other"), { says: /none named \/aws\/eks\// }],
+  ["eks.private-encrypted-logged", "control plane in the data subnets", (j) => (first(j, "aws_eks_cluster").vpc_config.subnet_ids = [...first(j, "aws_db_subnet_group").subnet_ids]), { says: /control plane not in the workload subnets/ }],
+  ["eks.private-encrypted-logged", "secrets unencrypted", (j) => delete first(j, "aws_eks_cluster").encryption_config, { says: /secrets not encrypted/ }],
   ["eks.private-encrypted-logged", "secrets under the ebs key", (j) => (first(j, "aws_eks_cluster").encryption_config.provider.key_arn = "${aws_kms_key.keys_ebs_key.arn}")],
   ["eks.private-encrypted-logged", "audit log off", (j) => (first(j, "aws_eks_cluster").enabled_cluster_log_types = ["api"])],
   ["eks.private-encrypted-logged", "aws-auth ConfigMap allowed", (j) => (first(j, "aws_eks_cluster").access_config.authentication_mode = "API_AND_CONFIG_MAP")],
@@ -690,11 +700,22 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     add(j, "aws_eks_access_policy_association", "extra", { cluster_name: "x", principal_arn: "arn:aws:iam::111122223333:role/dev", policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } })],
   ["eks.access-entries", "deploy role without an entry", (j, s) =>
     delete j.resource.aws_eks_access_entry[Object.entries(j.resource.aws_eks_access_entry as Record<string, TfJson>).find(([, e]) => e.principal_arn === s.region.eks.deployRoleArn)![0]]],
-  ["eks.nodes-hardened", "IMDSv1 allowed", (j) => (first(j, "aws_launch_template").metadata_options.http_tokens = "optional")],
-  ["eks.nodes-hardened", "hop limit 3", (j) => (first(j, "aws_launch_template").metadata_options.http_put_response_hop_limit = 3)],
-  ["eks.nodes-hardened", "unencrypted root volume", (j) => (first(j, "aws_launch_template").block_device_mappings[0].ebs.encrypted = "false")],
-  ["eks.nodes-hardened", "SSH key", (j) => (first(j, "aws_launch_template").key_name = "ops")],
-  ["eks.nodes-hardened", "node group in one AZ", (j) => (first(j, "aws_eks_node_group").subnet_ids = [first(j, "aws_eks_node_group").subnet_ids[0]])],
+  ["eks.nodes-hardened", "IMDSv1 allowed", (j) => (first(j, "aws_launch_template").metadata_options.http_tokens = "optional"), { says: /IMDSv2 not required/ }],
+  ["eks.nodes-hardened", "hop limit 3", (j) => (first(j, "aws_launch_template").metadata_options.http_put_response_hop_limit = 3), { says: /IMDSv2 not required/ }],
+  ["eks.nodes-hardened", "hop limit 0", (j) => (first(j, "aws_launch_template").metadata_options.http_put_response_hop_limit = 0), { says: /IMDSv2 not required/ }],
+  ["eks.nodes-hardened", "no metadata options", (j) => delete first(j, "aws_launch_template").metadata_options, { says: /IMDSv2 not required/ }],
+  ["eks.nodes-hardened", "unencrypted root volume", (j) => (first(j, "aws_launch_template").block_device_mappings[0].ebs.encrypted = "false"), { says: /volumes not encrypted with the ebs key/ }],
+  ["eks.nodes-hardened", "root volume under the logs key", (j) => (first(j, "aws_launch_template").block_device_mappings[0].ebs.kms_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /volumes not encrypted with the ebs key/ }],
+  ["eks.nodes-hardened", "no block device mappings (the AMI's default volume)", (j) => (first(j, "aws_launch_template").block_device_mappings = []), { says: /volumes not encrypted with the ebs key/ }],
+  ["eks.nodes-hardened", "SSH key", (j) => (first(j, "aws_launch_template").key_name = "ops"), { says: /an SSH key/ }],
+  ["eks.nodes-hardened", "remote access on the node group", (j) => (first(j, "aws_eks_node_group").remote_access = { ec2_ssh_key: "ops" }), { says: /remote \(SSH\) access/ }],
+  ["eks.nodes-hardened", "a launch template of another stack", (j) => (first(j, "aws_eks_node_group").launch_template = { id: "lt-0123456789abcdef0", version: "1" }), { says: /no launch template of this stack/ }],
+  ["eks.nodes-hardened", "no node group", (j) => delete j.resource.aws_eks_node_group, { says: /aws_eks_node_group: none/ }],
+  ["eks.nodes-hardened", "an inline policy on the node role", (j) => add(j, "aws_iam_role_policy", "node_extra", { role: "${aws_iam_role.eks_node_role.name}", policy: JSON.stringify({ Statement: [] }) }), {
+    says: /an inline policy on the node role/,
+  }],
+  ["eks.nodes-hardened", "the node role without the CNI policy", (j) => delete j.resource.aws_iam_role_policy_attachment.eks_node_role_policies_amazon_eks_cni_policy, { says: /node policies/ }],
+  ["eks.nodes-hardened", "node group in one AZ", (j) => (first(j, "aws_eks_node_group").subnet_ids = [first(j, "aws_eks_node_group").subnet_ids[0]]), { says: /not over the workload subnets/ }],
   ["eks.nodes-hardened", "admin policy on the nodes", (j) =>
     add(j, "aws_iam_role_policy_attachment", "admin", { role: "${aws_iam_role.eks_node_role.name}", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" })],
   ["eks.control-plane-reaches-istio", "no 15017 from the control plane", (j) =>
@@ -890,6 +911,15 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
       { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci` }, Action: "sts:AssumeRole" },
       { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": s.region.accountId } } },
     ] }))],
+  ["eks.private-encrypted-logged", "log types and subnets listed in another order", (j) => {
+    const cluster = first(j, "aws_eks_cluster");
+    cluster.enabled_cluster_log_types = [...cluster.enabled_cluster_log_types].reverse();
+    cluster.vpc_config.subnet_ids = [...cluster.vpc_config.subnet_ids].reverse();
+  }],
+  ["eks.nodes-hardened", "hop limit 2, subnets in another order", (j) => {
+    first(j, "aws_launch_template").metadata_options.http_put_response_hop_limit = 2;
+    first(j, "aws_eks_node_group").subnet_ids = [...first(j, "aws_eks_node_group").subnet_ids].reverse();
+  }],
   ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
   ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
   ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],
