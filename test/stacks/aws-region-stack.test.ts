@@ -697,7 +697,12 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["eks.private-encrypted-logged", "log group created by EKS", (j) => delete first(j, "aws_eks_cluster").depends_on],
   ["eks.private-encrypted-logged", "unlisted version", (j) => (first(j, "aws_eks_cluster").version = "1.29")],
   ["eks.access-entries", "an extra cluster admin", (j) =>
-    add(j, "aws_eks_access_policy_association", "extra", { cluster_name: "x", principal_arn: "arn:aws:iam::111122223333:role/dev", policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } })],
+    add(j, "aws_eks_access_policy_association", "extra", { cluster_name: "x", principal_arn: "arn:aws:iam::111122223333:role/dev", policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } }), {
+    says: /cluster admins/,
+  }],
+  ["eks.access-entries", "the deploy role's admin scoped to a namespace", (j, s) =>
+    (named(j, "aws_eks_access_policy_association", (p) => p.principal_arn === s.region.eks.deployRoleArn).access_scope = { type: "namespace", namespaces: ["payments"] }), { says: /cluster admins/ }],
+  ["eks.access-entries", "an access entry for someone else", (j) => add(j, "aws_eks_access_entry", "dev", { cluster_name: "x", principal_arn: "arn:aws:iam::111122223333:role/dev" }), { says: /aws_eks_access_entry: \[/ }],
   ["eks.access-entries", "deploy role without an entry", (j, s) =>
     delete j.resource.aws_eks_access_entry[Object.entries(j.resource.aws_eks_access_entry as Record<string, TfJson>).find(([, e]) => e.principal_arn === s.region.eks.deployRoleArn)![0]]],
   ["eks.nodes-hardened", "IMDSv1 allowed", (j) => (first(j, "aws_launch_template").metadata_options.http_tokens = "optional"), { says: /IMDSv2 not required/ }],
@@ -730,9 +735,28 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     delete j.resource.aws_eks_addon[Object.entries(j.resource.aws_eks_addon as Record<string, TfJson>).find(([, a]) => a.addon_name === "vpc-cni")![0]]],
   ["eks.private-images", "charts pulled from outside", (j) =>
     delete j.resource.aws_ecr_repository[Object.entries(j.resource.aws_ecr_repository as Record<string, TfJson>).find(([, r]) => r.name === "charts/istio/istiod")![0]]],
-  ["eks.private-images", "mutable tags", (j) => (first(j, "aws_ecr_repository").image_tag_mutability = "MUTABLE")],
-  ["eks.private-images", "no scan on push", (j) => (first(j, "aws_ecr_repository").image_scanning_configuration.scan_on_push = false)],
-  ["eks.private-images", "AES256 images", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }])],
+  ["eks.private-images", "mutable tags", (j) => (first(j, "aws_ecr_repository").image_tag_mutability = "MUTABLE"), { says: /mutable tags/ }],
+  ["eks.private-images", "no scan on push", (j) => (first(j, "aws_ecr_repository").image_scanning_configuration.scan_on_push = false), { says: /no scan on push/ }],
+  ["eks.private-images", "AES256 images", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }]), { says: /not encrypted with the ecr key/ }],
+  ["eks.private-images", "images under the logs key", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "KMS", kms_key: "${aws_kms_key.keys_logs_key.arn}" }]), { says: /not encrypted with the ecr key/ }],
+  ["eks.private-images", "a repository that can be deleted with its images", (j) => (first(j, "aws_ecr_repository").force_delete = true), { says: /force_delete/ }],
+  ["eks.private-images", "a repository nobody declared", (j) => add(j, "aws_ecr_repository", "extra", { ...first(j, "aws_ecr_repository"), name: "extra" }), { says: /aws_ecr_repository: \[.*"extra"/ }],
+  ["eks.network-policies-enforced", "two CNI add-ons", (j) => add(j, "aws_eks_addon", "second_cni", { ...named(j, "aws_eks_addon", (a) => a.addon_name === "vpc-cni") }), { says: /2 vpc-cni add-ons, expected 1/ }],
+  ["eks.network-policies-enforced", "CNI configuration that is not JSON", (j) => (named(j, "aws_eks_addon", (a) => a.addon_name === "vpc-cni").configuration_values = "enableNetworkPolicy: true"), { says: /configuration_values is not JSON/ }],
+  ["eks.network-policies-enforced", "CNI without configuration", (j) => delete named(j, "aws_eks_addon", (a) => a.addon_name === "vpc-cni").configuration_values, { says: /enableNetworkPolicy is undefined/ }],
+  ["eks.control-plane-reaches-istio", "a legacy rule on the node group", (j) =>
+    add(j, "aws_security_group_rule", "legacy", { type: "ingress", security_group_id: "${aws_security_group.eks_node_security_group.id}", protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] }), {
+    says: /a legacy rule on an EKS group/,
+  }],
+  ["eks.control-plane-reaches-istio", "the API open to the workload tier on 8443", (j, s) =>
+    add(j, "aws_vpc_security_group_ingress_rule", "api_8443", { security_group_id: "${aws_security_group.eks_cluster_security_group.id}", ip_protocol: "tcp", from_port: 8443, to_port: 8443, cidr_ipv4: s.region.network.subnets.workload[0] }), {
+    says: /the API admits .* on 8443-8443/,
+  }],
+  ["eks.control-plane-reaches-istio", "the cluster's security group unknown", (j) => delete first(j, "aws_eks_cluster").vpc_config.security_group_ids, { says: /security group \(launch template\) not found/ }],
+  ["eks.control-plane-reaches-istio", "nodes admit another group", (j) =>
+    add(j, "aws_vpc_security_group_ingress_rule", "nodes_other", { security_group_id: "${aws_security_group.eks_node_security_group.id}", ip_protocol: "tcp", from_port: 443, to_port: 443, referenced_security_group_id: "sg-0123456789abcdef0" }), {
+    says: /nodes admit sg-0123456789abcdef0 on 443-443/,
+  }],
   ["eks.private-images", "a service without a repository", (j) => delete j.resource.aws_ecr_repository[Object.keys(j.resource.aws_ecr_repository).pop()!]],
   ["eks.workload-identity-least-privilege", "wildcard actions", (j) =>
     policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "All", Effect: "Allow", Action: "s3:*", Resource: "*" }))],
