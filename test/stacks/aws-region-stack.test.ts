@@ -3,6 +3,7 @@ import { AwsRegionConfig } from "../../config/schema";
 import { EKS_VERSIONS } from "../../config/catalog";
 import { SynthStack, TfJson, allStacks, cloneJson, synthRegions } from "../support/synth";
 import { keyNameByAlias } from "../../tfjson/aws";
+import { refName } from "../../tfjson/terraform";
 import { expectCaught, weakenedViolations } from "../support/weakening";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
@@ -418,10 +419,28 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["stack.aws-provider-only", "kubernetes provider mixed in", (j) => (j.terraform.required_providers.kubernetes = { source: "hashicorp/kubernetes" })],
   ["keys.one-per-purpose", "tokenization alias removed", (j) => delete j.resource.aws_kms_alias.keys_tokenization_alias],
   ["keys.one-per-purpose", "two purposes share a key", (j) => (j.resource.aws_kms_alias.keys_kafka_alias.target_key_id = "${aws_kms_key.keys_database_key.key_id}")],
-  ["keys.rotation-window-single-region", "rotation off", (j) => (first(j, "aws_kms_key").enable_key_rotation = false)],
-  ["keys.rotation-window-single-region", "7-day window", (j) => (first(j, "aws_kms_key").deletion_window_in_days = 7)],
-  ["keys.rotation-window-single-region", "multi-region key", (j) => (first(j, "aws_kms_key").multi_region = true)],
-  ["keys.rotation-window-single-region", "destroyable", (j) => delete first(j, "aws_kms_key").lifecycle],
+  ["keys.rotation-window-single-region", "rotation off", (j) => (first(j, "aws_kms_key").enable_key_rotation = false), { says: /enable_key_rotation is not true/ }],
+  ["keys.rotation-window-single-region", "7-day window", (j) => (first(j, "aws_kms_key").deletion_window_in_days = 7), { says: /deletion_window_in_days is 7, expected 30/ }],
+  ["keys.rotation-window-single-region", "multi-region key", (j) => (first(j, "aws_kms_key").multi_region = true), { says: /multi_region is not false/ }],
+  ["keys.rotation-window-single-region", "destroyable", (j) => delete first(j, "aws_kms_key").lifecycle, { says: /not protected from destroy/ }],
+  ["keys.rotation-window-single-region", "an asymmetric key", (j) => (first(j, "aws_kms_key").customer_master_key_spec = "RSA_2048"), { says: /not a symmetric key/ }],
+  ["keys.rotation-window-single-region", "a rotation period on a key-store key", (j) => (keyOf(j, "tokenization").rotation_period_in_days = 90), { stages: ["keys"], says: /in a custom key store/ }],
+  ["keys.one-per-purpose", "a key in the partner region's provider without a DR alias", (j) => (keyOf(j, "database").provider = "aws.dr"), { says: /in provider aws\.dr, not the region's/ }],
+  ["keys.one-per-purpose", "an alias in another region than its key", (j) => (j.resource.aws_kms_alias.keys_kafka_alias.provider = "aws.other"), { says: /aws_kms_alias\.keys_kafka_alias: not in its key's region/ }],
+  ["keys.one-per-purpose", "a key without an alias", (j) => add(j, "aws_kms_key", "stray", { description: "stray" }), { says: /aws_kms_key\.stray: has no purpose alias/ }],
+  ["keys.one-per-purpose", "a DR key alias missing", (j) => delete j.resource.aws_kms_alias[Object.entries(j.resource.aws_kms_alias as Record<string, TfJson>).find(([, a]) => a.provider === "aws.dr")![0]], {
+    when: withPartner,
+    says: /a DR key alias .* is missing/,
+  }],
+  ["keys.one-per-purpose", "a DR key moved to the home provider (with its alias)", (j) => {
+    const alias = Object.values(j.resource.aws_kms_alias as Record<string, TfJson>).find((a) => a.provider === "aws.dr")!;
+    delete alias.provider;
+    delete j.resource.aws_kms_key[refName(alias.target_key_id, "aws_kms_key", "key_id")!].provider;
+  }, { when: withPartner, says: /a DR key outside the partner region's provider/ }],
+  ["keys.policies-name-principals", "a key without an explicit policy", (j) => delete keyOf(j, "logs").policy, { says: /no explicit key policy/ }],
+  ["keys.policies-name-principals", "the account root not named", (j) => policyEdit(keyOf(j, "ecr"), (d) => (d.Statement = d.Statement.filter((x) => !JSON.stringify(x.Principal ?? {}).includes(":root")))), {
+    says: /the account root is not named/,
+  }],
   ["keys.policies-name-principals", "principal * without condition", (j) =>
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }))],
   ["keys.policies-name-principals", "foreign account", (j) =>
