@@ -19,6 +19,7 @@ module.exports = {
   maxWorkers: 1,
   setupFilesAfterEnv: ["<rootDir>/test/support/mutation/record-coverage.cjs"],
   filter: "<rootDir>/test/support/mutation/filter.cjs",
-  testEnvironment: "<rootDir>/test/support/mutation/environment.cjs",
+  // An absolute path: StrykerJS loads the environment itself, without jest's <rootDir>.
+  testEnvironment: require("path").join(__dirname, "test", "support", "mutation", "environment.cjs"),
   passWithNoTests: true,
 };
