@@ -490,7 +490,77 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["preflight.deploy-role-can-use-keys", "the deploy role admitted to the database key through another service", (j) =>
     keyStatement(j, "database", "DeployCreatesTheDatabaseGrants", (s) => (s.Condition.StringEquals["kms:ViaService"] = ["s3.eu-west-1.amazonaws.com"]))],
   ["preflight.deploy-role-can-use-keys", "the master secret's key does not admit the deploy role", (j) => dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecrets")],
-  ["network.no-internet-path", "internet gateway", (j) => add(j, "aws_internet_gateway", "igw", { vpc_id: "${aws_vpc.network_vpc.id}" })],
+  ["network.no-internet-path", "internet gateway", (j) => add(j, "aws_internet_gateway", "igw", { vpc_id: "${aws_vpc.network_vpc.id}" }), { says: /aws_internet_gateway\.igw: an internet or external path/ }],
+  ["network.no-internet-path", "a route resource", (j) => add(j, "aws_route", "r", { route_table_id: "x", destination_cidr_block: "0.0.0.0/0" }), { says: /aws_route\.r: an internet or external path/ }],
+  ["network.no-internet-path", "a route in the default route table", (j) => add(j, "aws_default_route_table", "d", { default_route_table_id: "x", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "igw-1" }] }), {
+    says: /aws_default_route_table\.d: has routes/,
+  }],
+  ["network.no-internet-path", "block public access for ingress only", (j) => (first(j, "aws_vpc_block_public_access_options").internet_gateway_block_mode = "block-ingress"), { says: /not block-bidirectional/ }],
+  ["network.no-internet-path", "a second block-public-access resource", (j) => add(j, "aws_vpc_block_public_access_options", "second", { internet_gateway_block_mode: "block-bidirectional" }), { says: /not block-bidirectional/ }],
+  ["network.private-subnets-per-az", "the VPC on another block", (j) => (first(j, "aws_vpc").cidr_block = "10.99.0.0/16"), { says: /expected exactly one VPC with the configured block/ }],
+  ["network.private-subnets-per-az", "a subnet that assigns IPv6 addresses", (j) => (first(j, "aws_subnet").assign_ipv6_address_on_creation = true), { says: /assigns IPv6 addresses/ }],
+  ["network.private-subnets-per-az", "a subnet on another block", (j) => (first(j, "aws_subnet").cidr_block = "10.99.0.0/24"), { says: /aws_subnet: tier \w+ has/ }],
+  ["network.defaults-locked", "the default security group not adopted", (j) => delete j.resource.aws_default_security_group, { says: /the default security group is not adopted/ }],
+  ["network.defaults-locked", "the default NACL not adopted", (j) => delete j.resource.aws_default_network_acl, { says: /the default NACL is not adopted/ }],
+  ["network.defaults-locked", "the default security group's rules left as they are (no ingress list)", (j) => delete first(j, "aws_default_security_group").ingress, { says: /default has rules/ }],
+  ["network.defaults-locked", "the default security group's egress left as it is", (j) => delete first(j, "aws_default_security_group").egress, { says: /default has rules/ }],
+  ["network.no-open-security-group-rules", "an IPv6 range", (j) => (first(j, "aws_vpc_security_group_ingress_rule").cidr_ipv6 = "2001:db8::/32"), { says: /IPv6 2001:db8::\/32/ }],
+  ["network.no-open-security-group-rules", "a legacy rule to the internet", (j) => add(j, "aws_security_group_rule", "out", { type: "egress", security_group_id: "x", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"] }), {
+    says: /aws_security_group_rule\.out: egress 0\.0\.0\.0\/0/,
+  }],
+  ["network.no-open-security-group-rules", "an egress rule to a public range", (j) => add(j, "aws_vpc_security_group_egress_rule", "out", { security_group_id: "x", ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: "8.8.8.0/24" }), {
+    says: /aws_vpc_security_group_egress_rule\.out: egress 8\.8\.8\.0\/24/,
+  }],
+  ["network.no-open-security-group-rules", "an inline IPv6 ingress", (j) => add(j, "aws_security_group", "v6", { ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, ipv6_cidr_blocks: ["::/0"] }] }), { says: /aws_security_group\.v6: ingress IPv6/ }],
+  ["network.tier-nacls", "a tier without its NACL", (j) => delete j.resource.aws_network_acl.network_data_network_acl, { says: /no NACL covers exactly the data subnets/ }],
+  ["network.tier-nacls", "SSH from the world into the workload tier", (j) =>
+    j.resource.aws_network_acl.network_workload_network_acl.ingress.push({ action: "allow", cidr_block: "0.0.0.0/0", from_port: 22, to_port: 22, protocol: "6", rule_no: 900 }), { says: /ingress rule 900 open to the world/ }],
+  ["network.tier-nacls", "the workload tier's S3 rule widened to every port", (j) => {
+    const out = j.resource.aws_network_acl.network_workload_network_acl.egress.find((r: TfJson) => r.cidr_block === "0.0.0.0/0");
+    out.from_port = 0;
+    out.to_port = 65535;
+  }, { says: /egress rule \d+ open to the world/ }],
+  ["network.tier-nacls", "the endpoints tier talks to an outside range", (j) =>
+    j.resource.aws_network_acl.network_endpoints_network_acl.egress.push({ action: "allow", cidr_block: "192.168.0.0/16", from_port: 443, to_port: 443, protocol: "6", rule_no: 900 }), {
+    says: /egress rule 900 admits 192\.168\.0\.0\/16, neither the VPC nor a partner range/,
+  }],
+  ["network.tier-nacls", "the data tier talks to the endpoints tier", (j, s) =>
+    j.resource.aws_network_acl.network_data_network_acl.ingress.push({ action: "allow", cidr_block: s.region.network.subnets.endpoints[0], from_port: 0, to_port: 0, protocol: "-1", rule_no: 900 }), {
+    says: /data tier ingress rule 900 admits/,
+  }],
+  ["network.tier-nacls", "a partner range reaches the workload tier", (j, s) =>
+    j.resource.aws_network_acl.network_workload_network_acl.ingress.push({ action: "allow", cidr_block: s.region.paymentApi.partnerClientCidrs[0], from_port: 443, to_port: 443, protocol: "6", rule_no: 900 }), {
+    says: /workload tier ingress rule 900 admits partner range/,
+  }],
+  ["network.flow-logs-all", "flow log into S3", (j) => (first(j, "aws_flow_log").log_destination_type = "s3"), { says: /no flow log of ALL traffic/ }],
+  ["network.flow-logs-all", "flow log into another stack's group", (j) => (first(j, "aws_flow_log").log_destination = "arn:aws:logs:eu-west-1:111122223333:log-group:elsewhere"), { says: /no flow log of ALL traffic/ }],
+  ["network.flow-logs-all", "flow log of another VPC", (j) => (first(j, "aws_flow_log").vpc_id = "vpc-0123456789abcdef0"), { says: /no flow log of ALL traffic/ }],
+  ["network.interface-endpoints", "an endpoint outside the endpoints tier", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.subnet_ids = [...first(j, "aws_db_subnet_group").subnet_ids]), {
+    says: /network_interface_endpoints_sts: not in the endpoints tier/,
+  }],
+  ["network.interface-endpoints", "an endpoint without a security group", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.security_group_ids = []), { says: /network_interface_endpoints_sts: no security group/ }],
+  ["network.interface-endpoints", "an endpoint behind a group without rules", (j) => {
+    add(j, "aws_security_group", "empty", { name: "empty" });
+    j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.security_group_ids = ["${aws_security_group.empty.id}"];
+  }, { says: /security group \$\{aws_security_group\.empty\.id\} has no ingress rule/ }],
+  ["network.s3-gateway-limited", "a second gateway endpoint", (j) => add(j, "aws_vpc_endpoint", "dynamodb", { ...j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, service_name: "com.amazonaws.eu-west-1.dynamodb" }), {
+    says: /2 gateway endpoints, expected one for S3/,
+  }],
+  ["network.s3-gateway-limited", "the gateway serves DynamoDB", (j) => (j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint.service_name = "com.amazonaws.eu-west-1.dynamodb"), { says: /not the S3 service of the region/ }],
+  ["network.s3-gateway-limited", "the gateway on every tier's route tables", (j) =>
+    (j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint.route_table_ids = Object.keys(j.resource.aws_route_table).map((n) => `\${aws_route_table.${n}.id}`)), { says: /route tables are not exactly the workload tier's/ }],
+  ["network.s3-gateway-limited", "a statement for any account's principals", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => d.Statement.filter((x) => x.Condition?.StringEquals?.["aws:PrincipalAccount"]).forEach((x) => delete x.Condition)), {
+    says: /is not limited to principals of account/,
+  }],
+  ["network.partner-endpoint-service", "a second endpoint service", (j) => add(j, "aws_vpc_endpoint_service", "second", { ...first(j, "aws_vpc_endpoint_service") }), { says: /aws_vpc_endpoint_service: 2, expected 1/ }],
+  ["network.partner-endpoint-service", "a principal added outside the config", (j) => add(j, "aws_vpc_endpoint_service_allowed_principal", "p", { vpc_endpoint_service_id: "x", principal_arn: "arn:aws:iam::111122223333:root" }), {
+    says: /principals added outside the config/,
+  }],
+  ["network.partner-endpoint-service", "NLB access logs off", (j) => (first(j, "aws_lb").access_logs.enabled = false), { says: /access logs off/ }],
+  ["network.partner-endpoint-service", "NLB without a security group", (j) => (first(j, "aws_lb").security_groups = []), { says: /no security group/ }],
+  ["network.partner-endpoint-service", "a listener with another certificate", (j) => (first(j, "aws_lb_listener").certificate_arn = "arn:aws:acm:eu-west-1:111122223333:certificate/other"), { says: /certificate is not the configured one/ }],
+  ["network.partner-endpoint-service", "a plain TCP listener", (j) => (first(j, "aws_lb_listener").protocol = "TCP"), { says: /protocol TCP is not TLS/ }],
   ["network.no-internet-path", "NAT gateway", (j) => add(j, "aws_nat_gateway", "nat", { subnet_id: "x" })],
   ["network.no-internet-path", "default route", (j) => (first(j, "aws_route_table").route = [{ cidr_block: "0.0.0.0/0", gateway_id: "igw-1" }])],
   ["network.no-internet-path", "block public access off", (j) => delete j.resource.aws_vpc_block_public_access_options],
