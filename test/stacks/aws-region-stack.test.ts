@@ -28,6 +28,14 @@ const first = (json: TfJson, type: string): TfJson => Object.values(json.resourc
 const named = (json: TfJson, type: string, pred: (r: TfJson) => boolean): TfJson =>
   Object.values(json.resource[type] as Record<string, TfJson>).find(pred) as TfJson;
 const auditBucket = (j: TfJson) => named(j, "aws_s3_bucket", (b) => b.bucket.includes("-audit-"));
+/** The audit archive's resource of a bucket-level type (versioning, lock, policy, ...), by its bucket reference. */
+const archiveOf = (j: TfJson, type: string): TfJson => {
+  const name = Object.entries(j.resource.aws_s3_bucket as Record<string, TfJson>).find(([, b]) => b.bucket.includes("-audit-"))![0];
+  return named(j, type, (r) => r.bucket === `\${aws_s3_bucket.${name}.id}`);
+};
+/** The audit archive's cold-storage lifecycle rules. */
+const coldRule = (j: TfJson): TfJson[] => (archiveOf(j, "aws_s3_bucket_lifecycle_configuration").rule as TfJson[]).filter((r) => r.id === "cold-storage");
+const asArray = (x: TfJson): TfJson[] => (Array.isArray(x) ? x : [x]);
 const policyEdit = (body: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => {
   const doc = JSON.parse(body.policy);
   edit(doc);
@@ -627,7 +635,56 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     policyEdit(named(j, "aws_s3_bucket_policy", (p) => p.policy.includes("DenyKmsWithoutKeyId")), (d) => (d.Statement = d.Statement.filter((s) => s.Sid !== "DenyKmsWithoutKeyId")))],
   ["audit.tls-only-and-key-enforced", "public read", (j) =>
     policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }))],
-  ["audit.access-logged-elsewhere", "logging removed", (j) => delete j.resource.aws_s3_bucket_logging],
+  ["audit.access-logged-elsewhere", "logging removed", (j) => delete j.resource.aws_s3_bucket_logging, { says: /no server access logging/ }],
+  ["audit.access-logged-elsewhere", "logs to a bucket outside the stack", (j) => (archiveOf(j, "aws_s3_bucket_logging").target_bucket = "someone-elses-logs"), { says: /logs to a bucket outside this stack/ }],
+  ["audit.access-logged-elsewhere", "no audit archive", (j) => (auditBucket(j).bucket = "renamed-archive"), { says: /no audit archive bucket/ }],
+  ["audit.object-lock-compliance", "no audit archive", (j) => (auditBucket(j).bucket = "renamed-archive"), { says: /no audit archive bucket/ }],
+  ["audit.object-lock-compliance", "no lock configuration", (j) => delete j.resource.aws_s3_bucket_object_lock_configuration, { says: /default retention is not COMPLIANCE mode/ }],
+  ["audit.object-lock-compliance", "retention in years as well", (j) => (archiveOf(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.years = 1), { says: /retention set in years and days/ }],
+  ["audit.object-lock-compliance", "200 days where the region file says 200 (the config refuses it; the rule holds its floor)", (j) =>
+    (archiveOf(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.days = 200), {
+    region: (r) => ({ ...r, retention: { ...r.retention, auditArchiveDays: 200 } }),
+    says: /default retention 200 days, expected 200/,
+  }],
+  ["audit.buckets-hardened", "a bucket not protected from destroy", (j) => delete auditBucket(j).lifecycle, { says: /not protected from destroy/ }],
+  ["audit.buckets-hardened", "public ACLs not blocked", (j) => (first(j, "aws_s3_bucket_public_access_block").block_public_acls = false), { says: /block_public_acls is not true/ }],
+  ["audit.buckets-hardened", "public ACLs not ignored", (j) => (first(j, "aws_s3_bucket_public_access_block").ignore_public_acls = false), { says: /ignore_public_acls is not true/ }],
+  ["audit.buckets-hardened", "public buckets not restricted", (j) => (first(j, "aws_s3_bucket_public_access_block").restrict_public_buckets = false), { says: /restrict_public_buckets is not true/ }],
+  ["audit.buckets-hardened", "an ACL resource", (j) => add(j, "aws_s3_bucket_acl", "a", { bucket: "x", acl: "private" }), { says: /ACLs in use/ }],
+  ["audit.encryption", "a bucket without default encryption", (j) => delete j.resource.aws_s3_bucket_server_side_encryption_configuration[Object.keys(j.resource.aws_s3_bucket_server_side_encryption_configuration)[0]], {
+    says: /no default encryption/,
+  }],
+  ["audit.encryption", "the archive under dual-layer encryption (not the audit key's SSE-KMS)", (j) => (archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default.sse_algorithm = "aws:kms:dsse"), {
+    says: /sse_algorithm aws:kms:dsse/,
+  }],
+  ["audit.encryption", "the archive's bucket key off", (j) => (archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].bucket_key_enabled = false), { says: /bucket key off/ }],
+  ["audit.encryption", "the archive under a key the stack does not declare", (j) =>
+    (archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default.kms_master_key_id = "${aws_kms_key.gone.arn}"), {
+    says: /not a customer-managed key of this stack/,
+  }],
+  ["audit.tls-only-and-key-enforced", "the TLS deny on objects only", (j) =>
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Resource = asArray(s.Resource).filter((r) => String(r).endsWith("/*"))))), {
+    says: /does not deny non-TLS requests/,
+  }],
+  ["audit.tls-only-and-key-enforced", "the TLS deny on the bucket only", (j) =>
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Resource = asArray(s.Resource).filter((r) => !String(r).endsWith("/*"))))), {
+    says: /does not deny non-TLS requests/,
+  }],
+  ["audit.tls-only-and-key-enforced", "the TLS deny for reads only", (j) =>
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Action = "s3:GetObject"))), { says: /does not deny non-TLS requests/ }],
+  ["audit.tls-only-and-key-enforced", "a bucket without a policy", (j) => delete archiveOf(j, "aws_s3_bucket_policy").policy, { says: /no bucket policy/ }],
+  ["audit.tls-only-and-key-enforced", "another algorithm allowed", (j) =>
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => (d.Statement = d.Statement.filter((s) => s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === undefined))), {
+    says: /does not deny puts under another encryption or key/,
+  }],
+  ["audit.cold-storage-lifecycle", "no audit archive", (j) => (auditBucket(j).bucket = "renamed-archive"), { says: /no audit archive bucket/ }],
+  ["audit.cold-storage-lifecycle", "noncurrent versions stay warm", (j) => coldRule(j).forEach((r: TfJson) => delete r.noncurrent_version_transition), { says: /noncurrent versions do not move to cold storage/ }],
+  ["audit.cold-storage-lifecycle", "a transition after other days", (j) => coldRule(j).forEach((r: TfJson) => asArray(r.transition).forEach((t: TfJson) => (t.days += 1))), { says: /no transition to cold storage after/ }],
+  ["audit.cold-storage-lifecycle", "a transition to infrequent access (not cold)", (j) => coldRule(j).forEach((r: TfJson) => asArray(r.transition).forEach((t: TfJson) => (t.storage_class = "STANDARD_IA"))), {
+    says: /no transition to cold storage after/,
+  }],
+  ["audit.cold-storage-lifecycle", "the cold-storage rule disabled", (j) => coldRule(j).forEach((r: TfJson) => (r.status = "Disabled")), { says: /no transition to cold storage after/ }],
+  ["audit.cold-storage-lifecycle", "noncurrent versions expire", (j) => coldRule(j).forEach((r: TfJson) => (r.noncurrent_version_expiration = [{ noncurrent_days: 400 }])), { says: /a lifecycle rule expires audit records/ }],
   ["audit.access-logged-elsewhere", "logs to itself", (j) => {
     const l = first(j, "aws_s3_bucket_logging");
     l.target_bucket = l.bucket;
