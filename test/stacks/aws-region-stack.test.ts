@@ -693,7 +693,21 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule.forEach((r: TfJson) => delete r.transition)],
   ["audit.cold-storage-lifecycle", "records expire", (j) =>
     named(j, "aws_s3_bucket_lifecycle_configuration", (l) => l.rule.some((r: TfJson) => r.id === "cold-storage")).rule[1].expiration = [{ days: 400 }]],
-  ["hsm.cluster-in-data-tier", "non-FIPS mode", (j) => (first(j, "aws_cloudhsm_v2_cluster").mode = "NON_FIPS")],
+  ["hsm.cluster-in-data-tier", "non-FIPS mode", (j) => (first(j, "aws_cloudhsm_v2_cluster").mode = "NON_FIPS"), { says: /mode NON_FIPS, expected FIPS/ }],
+  ["hsm.cluster-in-data-tier", "a second cluster", (j) => add(j, "aws_cloudhsm_v2_cluster", "second", { ...first(j, "aws_cloudhsm_v2_cluster") }), { says: /aws_cloudhsm_v2_cluster: 2, expected 1/ }],
+  ["hsm.two-hsms-distinct-azs", "three HSMs where the region file says two", (j) => add(j, "aws_cloudhsm_v2_hsm", "third", { ...first(j, "aws_cloudhsm_v2_hsm") }), {
+    stages: ["keystore", "keys"],
+    says: /3 HSMs, expected 2/,
+  }],
+  ["hsm.two-hsms-distinct-azs", "one HSM where the region file says one (the config refuses it; the rule holds its floor)", (j) => delete j.resource.aws_cloudhsm_v2_hsm[Object.keys(j.resource.aws_cloudhsm_v2_hsm)[1]], {
+    stages: ["keystore", "keys"],
+    region: (r) => ({ ...r, hsm: { ...r.hsm, count: 1 } }),
+    says: /1 HSMs, expected 1/,
+  }],
+  ["hsm.clients-from-workload-tier-only", "a rule with no source", (j) => delete named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4, {
+    says: /source \[\] is not the workload tier/,
+  }],
+  ["hsm.kmsuser-secret", "a short recovery window", (j) => (secretNamed(j, "kmsuser").recovery_window_in_days = 7), { says: /recovery window 7, expected 30/ }],
   ["hsm.cluster-in-data-tier", "in the workload tier", (j) =>
     (first(j, "aws_cloudhsm_v2_cluster").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
   ["hsm.cluster-in-data-tier", "destroyable", (j) => delete first(j, "aws_cloudhsm_v2_cluster").lifecycle],
@@ -706,9 +720,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     (first(j, "aws_cloudhsm_v2_hsm").subnet_id = `\${aws_subnet.${Object.keys(j.resource.aws_subnet).find((n) => n.includes("workload"))}.id}`)],
   ["hsm.two-hsms-distinct-azs", "an HSM not protected from destroy", (j) => delete first(j, "aws_cloudhsm_v2_hsm").lifecycle],
   ["hsm.clients-from-workload-tier-only", "open to the VPC", (j, s) =>
-    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4 = s.region.network.vpcCidr)],
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4 = s.region.network.vpcCidr), { says: /is not the workload tier/ }],
   ["hsm.clients-from-workload-tier-only", "every port", (j) =>
-    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).to_port = 65535)],
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).to_port = 65535), { says: /ports \d+-65535/ }],
   ["database.encrypted-with-database-key", "storage unencrypted", (j) => (first(j, "aws_rds_cluster").storage_encrypted = false)],
   ["database.encrypted-with-database-key", "cluster under the logs key", (j) => (first(j, "aws_rds_cluster").kms_key_id = "${aws_kms_key.keys_logs_key.arn}")],
   ["database.encrypted-with-database-key", "Performance Insights under the AWS key", (j) => delete first(j, "aws_rds_cluster_instance").performance_insights_kms_key_id, { says: /Performance Insights off or not under the database key/ }],
