@@ -1018,6 +1018,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     const g = first(j, "aws_rds_cluster_parameter_group");
     g.parameter = (g.parameter as TfJson[]).map((p) => (p.name === "pgaudit.log_parameter" ? { ...p, value: "1" } : p));
   }],
+  ["preflight.zonal-by-zone-id", "a subnet named by zone name beside its zone ID", (j) => (first(j, "aws_subnet").availability_zone = "eu-west-1a"), { says: /placed by zone name "eu-west-1a"/ }],
+  ["preflight.zonal-by-zone-id", "a subnet placed nowhere in particular", (j) => delete first(j, "aws_subnet").availability_zone_id, { says: /not placed by availability_zone_id/ }],
   ["preflight.zonal-by-zone-id", "a subnet placed by zone name", (j) => {
     const s = first(j, "aws_subnet");
     delete s.availability_zone_id;
