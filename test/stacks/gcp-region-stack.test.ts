@@ -40,6 +40,9 @@ const archive = (j: TfJson) => Object.values(j.resource.google_storage_bucket as
 
 /** Weakenings of a GCP region stack, each with the rule that must catch it. */
 /** Weakenings, each with the rule that must catch it and, where the rule checks one thing in several ways, what the condition that must answer says. */
+/** The Cloud SQL instance's settings block, and one of its database flags. */
+const sql = (j: TfJson): TfJson => first(j, "google_sql_database_instance").settings;
+const dbFlag = (j: TfJson, name: string): TfJson => (sql(j).database_flags as TfJson[]).find((f) => f.name === name)!;
 const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["stack.references-resolve", "a reference to a key the stack does not declare", (j) => (first(j, "google_storage_bucket").encryption = [{ default_kms_key_name: "${google_kms_crypto_key.gone.id}" }])],
   ["gcp.provider-pinned-to-project", "another project", (j) => (j.provider.google[0].project = "someone-else")],
@@ -83,9 +86,21 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["gcp.private-only", "a public bucket", (j) => add(j, "google_storage_bucket_iam_member", "public", { bucket: "x", role: "roles/storage.objectViewer", member: "allUsers" })],
   ["gcp.private-only", "partners accepted automatically", (j) => (first(j, "google_compute_service_attachment").connection_preference = "ACCEPT_AUTOMATIC")],
   ["gcp.subnets-private-logged", "flow logs sampled", (j) => (first(j, "google_compute_subnetwork").log_config.flow_sampling = 0.1)],
-  ["gcp.database-hardened", "plaintext allowed", (j) => (first(j, "google_sql_database_instance").settings.ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED")],
-  ["gcp.database-hardened", "zonal", (j) => (first(j, "google_sql_database_instance").settings.availability_type = "ZONAL")],
-  ["gcp.database-hardened", "a root password", (j) => (first(j, "google_sql_database_instance").root_password = "${var.pw}")],
+  ["gcp.database-hardened", "plaintext allowed", (j) => (sql(j).ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED"), /ssl_mode ALLOW_UNENCRYPTED_AND_ENCRYPTED/],
+  ["gcp.database-hardened", "no SSL mode", (j) => delete sql(j).ip_configuration.ssl_mode, /ssl_mode \(unset: plaintext allowed\)/],
+  ["gcp.database-hardened", "zonal", (j) => (sql(j).availability_type = "ZONAL"), /availability ZONAL, not REGIONAL/],
+  ["gcp.database-hardened", "availability left to the default", (j) => delete sql(j).availability_type, /availability ZONAL, not REGIONAL/],
+  ["gcp.database-hardened", "a root password", (j) => (first(j, "google_sql_database_instance").root_password = "${var.pw}"), /a root password in the stack/],
+  ["gcp.database-hardened", "IAM authentication off", (j) => (dbFlag(j, "cloudsql.iam_authentication").value = "off"), /IAM database authentication off/],
+  ["gcp.database-hardened", "connections not logged", (j) => (dbFlag(j, "log_connections").value = "off"), /connections not logged/],
+  ["gcp.database-hardened", "disconnections not logged", (j) => (dbFlag(j, "log_disconnections").value = "off"), /connections not logged/],
+  ["gcp.database-hardened", "backups off", (j) => (sql(j).backup_configuration.enabled = false), /backups or point-in-time recovery off/],
+  ["gcp.database-hardened", "point-in-time recovery off", (j) => (sql(j).backup_configuration.point_in_time_recovery_enabled = false), /backups or point-in-time recovery off/],
+  ["gcp.database-hardened", "six backups kept", (j) => (sql(j).backup_configuration.backup_retention_settings.retained_backups = 6), /fewer than 7 backups kept/],
+  ["gcp.database-hardened", "deletion protection off in Terraform", (j) => (first(j, "google_sql_database_instance").deletion_protection = false), /not deletion-protected/],
+  ["gcp.database-hardened", "deletion protection off in the API", (j) => (sql(j).deletion_protection_enabled = false), /not deletion-protected/],
+  ["gcp.database-users", "a built-in user", (j) => (first(j, "google_sql_user").type = "BUILT_IN"), /type BUILT_IN, expected CLOUD_IAM_SERVICE_ACCOUNT/],
+  ["gcp.database-users", "a write-only password", (j) => (first(j, "google_sql_user").password_wo = "${var.pw}"), /: a password/],
   ["preflight.cmek-grant-propagated", "Cloud SQL created right after its key's grant", (j) => {
     const sql = first(j, "google_sql_database_instance");
     sql.depends_on = (sql.depends_on as string[]).filter((d) => !d.startsWith("time_sleep."));
