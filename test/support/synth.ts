@@ -76,9 +76,11 @@ function renamed<R extends RegionConfig>(stack: SynthStack<R>, name: string): Sy
 }
 
 /**
- * `npm run mutate` and rule mutants (guardrails/rules/). What synth writes does not depend on a
- * rule's code: stacks/ imports only guardrails/pack.ts, and the rules' findings go to the
- * annotations and the report, not to the JSON. So in a rule mutant's run a test gets the synth of
+ * `npm run mutate` and rule mutants: the guardrails (guardrails/rules/) and the config rules
+ * (config/rules/). What synth writes does not depend on their code: stacks/ imports only
+ * guardrails/pack.ts, the guardrails' findings go to the annotations and the report, not to the
+ * JSON, and the config rules only report problems (config/load.ts runs them, in the test itself,
+ * before the regions reach synth; nothing else imports them but the docs generator). So in a rule mutant's run a test gets the synth of
  * its regions made without the mutant, once per StrykerJS worker and shared by every test file and
  * every later rule mutant (each file parses its own copy of the JSON), and every check it makes
  * runs the rules again, mutated (`checkRule`, `pack.evaluate`). What a rule mutant could then
@@ -86,7 +88,7 @@ function renamed<R extends RegionConfig>(stack: SynthStack<R>, name: string): Sy
  * that compare the mutated rules with what synth found ("meets every guardrail") still run. For
  * the same reason the dry run does not count the rules' code that synth runs as covered by the
  * test that synthesized (see {@link synthNow}): a rule mutant then runs only the tests, and the
- * test files, that call the rules themselves. Every other mutant (config/, the pack, the rule
+ * test files, that call the rules themselves. Every other mutant (the schema and catalog, the pack, the rule
  * runner) gets a fresh synth with it active, and keeps synth's coverage.
  */
 function synthForMutant(regions: readonly RegionConfig[]): SynthResult | undefined {
@@ -128,7 +130,7 @@ function mutation(): { ruleMutants: Set<string>; synths: Map<string, SynthResult
   return (shared[MUTATION_STATE] ??= { ruleMutants: ruleMutantIds(), synths: new Map() });
 }
 
-/** The ids of the mutants StrykerJS placed in guardrails/rules/ (this sandbox's instrumented source). */
+/** The ids of the mutants StrykerJS placed in guardrails/rules/ and config/rules/ (this sandbox's instrumented source). */
 function ruleMutantIds(): Set<string> {
   const ids = new Set<string>();
   const walk = (dir: string) => {
@@ -139,6 +141,7 @@ function ruleMutantIds(): Set<string> {
     }
   };
   walk(path.join(__dirname, "..", "..", "guardrails", "rules"));
+  walk(path.join(__dirname, "..", "..", "config", "rules"));
   return ids;
 }
 
