@@ -105,7 +105,8 @@ export class GuardrailPack implements IAspect {
    */
   evaluate(json: Record<string, unknown> = this.stack.toTerraform(), only?: readonly string[]): GuardrailResult {
     const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
-    const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && (only === undefined || only.includes(r.id)));
+    const selected = (id: string) => only === undefined || only.includes(id);
+    const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && selected(r.id));
     const byAddress = new Map<string, IConstruct>();
     const constructs = this.stack.node.findAll();
     for (const c of constructs) {
@@ -132,7 +133,7 @@ export class GuardrailPack implements IAspect {
         message: `suppresses unknown rule ${s.id}`,
       });
     }
-    const unusedSuppressions = all.filter((x) => known.has(x.id) && (only === undefined || only.includes(x.id)) && !used.has(`${x.path}\u0000${x.id}`)).map(({ path, id, reason }) => ({ path, id, reason }));
+    const unusedSuppressions = all.filter((x) => known.has(x.id) && selected(x.id) && !used.has(`${x.path}\u0000${x.id}`)).map(({ path, id, reason }) => ({ path, id, reason }));
     return { stack: view.name, rules: rules.map(infoOf), findings, unusedSuppressions };
   }
 

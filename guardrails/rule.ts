@@ -67,13 +67,16 @@ export function isResourceRule(rule: Rule): rule is ResourceRule {
  * The violations of one rule in one stack, each `<address>: <what is wrong>`. A rule that cannot
  * read what it checks (it throws) fails with that reason: what cannot be checked does not pass.
  */
+/** What checkRule reports, after the address, when a rule throws: the stack fails closed. */
+export const COULD_NOT_CHECK = "the rule could not check this";
+
 export function checkRule(rule: Rule, stack: StackView): string[] {
   if (!rule.layers.includes(stack.layer)) return [];
   const guarded = (address: string, fn: () => string[]): string[] => {
     try {
       return fn();
     } catch (e) {
-      return [`${address}: the rule could not check this (${(e as Error).message})`];
+      return [`${address}: ${COULD_NOT_CHECK} (${(e as Error).message})`];
     }
   };
   if (!isResourceRule(rule)) return guarded("(stack)", () => rule.check(stack));

@@ -24,6 +24,7 @@ import { KMSUSER_PASSWORD_VARIABLE } from "../model/aws/hsm";
 import { mirroredImages } from "../model/aws/registry";
 import { EKS_OUTPUT_IDS } from "../model/aws/eks";
 import { scramAcls } from "../model/aws/kafka";
+import { stackName } from "./plan";
 
 /** Output ids are API too (other stacks read them): fixed, not built. */
 const SUBNET_OUTPUT_IDS: Record<NetworkTier, string> = {
@@ -67,7 +68,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly disasterRecovery?: DisasterRecovery;
 
   constructor(scope: Construct, region: AwsRegionConfig) {
-    super(scope, `region-${region.name}`, region, "aws");
+    super(scope, stackName(region, "aws"), region, "aws");
     const name = `${region.naming.prefix}-${region.name}`;
 
     this.useRegionStateBackend(region.stateBackend.key);

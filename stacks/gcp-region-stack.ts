@@ -20,6 +20,7 @@ import { ManagedKafka } from "../constructs/gcp/managed-kafka";
 import { RegionStack } from "../core/blueprint-stack";
 import { regionLabels } from "../model/gcp/labels";
 import { GKE_OUTPUT_IDS, artifactRegistry } from "../model/gcp/gke";
+import { stackName } from "./plan";
 
 /** The log bucket every log of the project is routed to (CMEK, regional, retained 12 months or more). */
 export const AUDIT_LOG_BUCKET_ID = "audit";
@@ -38,7 +39,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
   readonly partnerApi: GcpPartnerServiceAttachment;
 
   constructor(scope: Construct, region: GcpRegionConfig) {
-    super(scope, `region-${region.name}`, region, "gcp");
+    super(scope, stackName(region, "gcp"), region, "gcp");
     const name = `${region.naming.prefix}-${region.name}`;
     this.useGcsStateBackend(region.stateBackend.prefix);
 

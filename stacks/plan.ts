@@ -17,5 +17,10 @@ export interface PlannedStack {
  */
 export function stackPlan(region: RegionConfig): PlannedStack[] {
   const layers: StackLayer[] = region.cloud === "aws" ? ["aws", ...(hasMeshPki(region) ? (["pki"] as const) : []), "istio", "mesh"] : ["gcp", "istio", "mesh"];
-  return layers.map((layer) => ({ name: layer === region.cloud ? `region-${region.name}` : `region-${region.name}-${layer}`, layer }));
+  return layers.map((layer) => ({ name: stackName(region, layer), layer }));
+}
+
+/** A region's stack of one layer: `region-<name>` for the cloud's, `region-<name>-<layer>` for the others. */
+export function stackName(region: RegionConfig, layer: StackLayer): string {
+  return layer === region.cloud ? `region-${region.name}` : `region-${region.name}-${layer}`;
 }

@@ -10,6 +10,7 @@ import type { ITerraformDependable } from "../../core/cdktf";
 import { PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE, pcaIssuerGrants } from "../../model/mesh/pki";
 import { RegionStack } from "../../core/blueprint-stack";
 import { clusterPlatform } from "../../model/mesh/in-cluster";
+import { stackName } from "../plan";
 
 /** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
 function stateKey(region: AwsRegionConfig, suffix: string): string {
@@ -38,7 +39,7 @@ export abstract class ClusterStack extends RegionStack {
   protected readonly api: { readonly host: string; readonly clusterCaCertificate: string; readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] } };
 
   constructor(scope: Construct, region: RegionConfig, suffix: "pki" | "istio" | "mesh") {
-    super(scope, `region-${region.name}-${suffix}`, region, suffix);
+    super(scope, stackName(region, suffix), region, suffix);
     let regionState: DataTerraformRemoteStateS3 | DataTerraformRemoteStateGcs;
     if (region.cloud === "aws") {
       this.useRegionStateBackend(stateKey(region, suffix));

@@ -3,7 +3,7 @@ import { AwsRegionConfig } from "../../config/schema";
 import { EKS_VERSIONS } from "../../config/catalog";
 import { SynthStack, TfJson, allStacks, cloneJson, synthRegions } from "../support/synth";
 import { keyNameByAlias } from "../../tfjson/aws";
-import { refName } from "../../tfjson/terraform";
+import { asList, one, refName } from "../../tfjson/terraform";
 import { expectCaught, weakenedViolations } from "../support/weakening";
 
 /** The shipped regions, and the later CloudHSM stages of each. */
@@ -35,7 +35,6 @@ const archiveOf = (j: TfJson, type: string): TfJson => {
 };
 /** The audit archive's cold-storage lifecycle rules. */
 const coldRule = (j: TfJson): TfJson[] => (archiveOf(j, "aws_s3_bucket_lifecycle_configuration").rule as TfJson[]).filter((r) => r.id === "cold-storage");
-const asArray = (x: TfJson): TfJson[] => (Array.isArray(x) ? x : [x]);
 const policyEdit = (body: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => {
   const doc = JSON.parse(body.policy);
   edit(doc);
@@ -66,10 +65,7 @@ const replicationRule = (j: TfJson): TfJson => first(j, "aws_s3_bucket_replicati
 /** The Object Lock of the archive's replica in the partner region. */
 const partnerArchiveLock = (j: TfJson): TfJson => named(j, "aws_s3_bucket_object_lock_configuration", (l) => l.provider === "aws.dr");
 /** The Kafka cluster's broker_node_group_info block. */
-const brokerInfo = (j: TfJson): TfJson => {
-  const info = first(j, "aws_msk_cluster").broker_node_group_info;
-  return Array.isArray(info) ? info[0] : info;
-};
+const brokerInfo = (j: TfJson): TfJson => one(first(j, "aws_msk_cluster").broker_node_group_info);
 /** One parameter of the database's cluster parameter group. */
 const clusterParameter = (j: TfJson, name: string): TfJson => (first(j, "aws_rds_cluster_parameter_group").parameter as TfJson[]).find((p) => p.name === name)!;
 const clusterRolePolicy = (j: TfJson) => named(j, "aws_iam_role_policy", (p) => p.name === "secrets-envelope-encryption");
@@ -693,11 +689,11 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     says: /not a customer-managed key of this stack/,
   }],
   ["audit.tls-only-and-key-enforced", "the TLS deny on objects only", (j) =>
-    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Resource = asArray(s.Resource).filter((r) => String(r).endsWith("/*"))))), {
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Resource = asList<TfJson>(s.Resource).filter((r) => String(r).endsWith("/*"))))), {
     says: /does not deny non-TLS requests/,
   }],
   ["audit.tls-only-and-key-enforced", "the TLS deny on the bucket only", (j) =>
-    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Resource = asArray(s.Resource).filter((r) => !String(r).endsWith("/*"))))), {
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.filter((s) => s.Sid === "DenyInsecureTransport").forEach((s) => (s.Resource = asList<TfJson>(s.Resource).filter((r) => !String(r).endsWith("/*"))))), {
     says: /does not deny non-TLS requests/,
   }],
   ["audit.tls-only-and-key-enforced", "the TLS deny for reads only", (j) =>
@@ -709,8 +705,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["audit.cold-storage-lifecycle", "no audit archive", (j) => (auditBucket(j).bucket = "renamed-archive"), { says: /no audit archive bucket/ }],
   ["audit.cold-storage-lifecycle", "noncurrent versions stay warm", (j) => coldRule(j).forEach((r: TfJson) => delete r.noncurrent_version_transition), { says: /noncurrent versions do not move to cold storage/ }],
-  ["audit.cold-storage-lifecycle", "a transition after other days", (j) => coldRule(j).forEach((r: TfJson) => asArray(r.transition).forEach((t: TfJson) => (t.days += 1))), { says: /no transition to cold storage after/ }],
-  ["audit.cold-storage-lifecycle", "a transition to infrequent access (not cold)", (j) => coldRule(j).forEach((r: TfJson) => asArray(r.transition).forEach((t: TfJson) => (t.storage_class = "STANDARD_IA"))), {
+  ["audit.cold-storage-lifecycle", "a transition after other days", (j) => coldRule(j).forEach((r: TfJson) => asList<TfJson>(r.transition).forEach((t: TfJson) => (t.days += 1))), { says: /no transition to cold storage after/ }],
+  ["audit.cold-storage-lifecycle", "a transition to infrequent access (not cold)", (j) => coldRule(j).forEach((r: TfJson) => asList<TfJson>(r.transition).forEach((t: TfJson) => (t.storage_class = "STANDARD_IA"))), {
     says: /no transition to cold storage after/,
   }],
   ["audit.cold-storage-lifecycle", "the cold-storage rule disabled", (j) => coldRule(j).forEach((r: TfJson) => (r.status = "Disabled")), { says: /no transition to cold storage after/ }],

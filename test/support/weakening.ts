@@ -1,4 +1,4 @@
-import { Rule, StackView, checkRule } from "../../guardrails/rule";
+import { COULD_NOT_CHECK, Rule, StackView, checkRule } from "../../guardrails/rule";
 import { TfJson } from "../../tfjson/terraform";
 
 /**
@@ -16,9 +16,6 @@ export const NAMES_ITS_SUBJECT = /^(\(stack\)|[a-z][a-z0-9_]*(\.[^\s:]+)?)( \([^
 export function weakenedViolations(rule: Rule, stack: StackView, json: TfJson): string[] {
   return checkRule(rule, { ...stack, json, text: JSON.stringify(json) });
 }
-
-/** What checkRule reports when a rule throws (guardrails/rule.ts). */
-export const COULD_NOT_CHECK = "the rule could not check this";
 
 /**
  * Asserts that a weakening was caught: some violation, each naming its subject, none of them the
