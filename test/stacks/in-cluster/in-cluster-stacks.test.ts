@@ -128,6 +128,17 @@ const remoteState = (j: TfJson): TfJson => Object.values(j.data.terraform_remote
 const kube = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubernetes[0] : j.provider.helm[0].kubernetes);
 const execOf = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubernetes[0].exec[0] : j.provider.helm[0].kubernetes.exec);
 
+/** A merchant's NetworkPolicy of a declared call that crosses its namespace (`egress-...` or `ingress-...`). */
+const crossingPolicy = (j: TfJson, s: MeshStacks, direction: "egress" | "ingress"): TfJson =>
+  Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find(
+    (r) => r.manifest.kind === "NetworkPolicy" && r.manifest.metadata.namespace === merchant(s) && r.manifest.metadata.name.startsWith(`${direction}-`),
+  )!.manifest;
+/** Regions where a merchant's service calls out of its namespace (its egress NetworkPolicy exists). */
+const merchantCalls = (s: MeshStacks) => s.region.mesh.calls.some((c) => s.region.mesh.merchantNamespaces.some((ns) => c.from.startsWith(`${ns}/`)));
+const withMerchantCall = (says: RegExp): Expect => ({ says, when: merchantCalls });
+const NEITHER = /allows traffic that is neither the mesh's control plane nor a declared call/;
+const peer = (namespace: string, app: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } }, podSelector: { matchLabels: { app } } });
+
 /** Weakenings a careless change could make, each with the invariant that must catch it: [invariant, label, stack, mutation, expect?]. */
 const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["stack.reviewed-resource-types", "a Deployment outside the reviewed types", "mesh", (j) => (j.resource.kubernetes_deployment_v1 = { app: { metadata: { name: "x" } } })],
@@ -270,6 +281,18 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ...(["namespaces", "ipBlocks", "remoteIpBlocks", "requestPrincipals", "notPrincipals", "notNamespaces"] as const).map((key): Mutation<"mesh"> => [
     "mesh.no-wildcards", `a source by ${key}`, "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].from[0].source[key] = ["x"]), new RegExp(`source by ${key}$`),
   ]),
+  ["mesh.merchants-isolated", "default-deny narrowed to some pods", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.podSelector = { matchLabels: { app: "x" } }), /no default-deny/],
+  ["mesh.merchants-isolated", "default-deny that admits all ingress", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.ingress = [{}]), /no default-deny/],
+  ["mesh.merchants-isolated", "default-deny that admits all egress", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.egress = [{}]), /no default-deny/],
+  ["mesh.merchants-isolated", "the control plane allowance admits ingress too", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.ingress = [{}]), NEITHER],
+  ["mesh.merchants-isolated", "the control plane allowance for some pods only", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.podSelector = { matchLabels: { app: "x" } }), NEITHER],
+  ["mesh.merchants-isolated", "a declared call's egress to a second peer", "mesh", (j, s) => crossingPolicy(j, s, "egress").spec.egress[0].to.push(peer("payments", "payment-core")), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress on a port list", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.egress[0].ports = [{ protocol: "TCP", port: 8080 }]), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress with a second rule", "mesh", (j, s) => crossingPolicy(j, s, "egress").spec.egress.push({ to: [peer("payments", "payment-core")] }), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress admitting ingress too", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.ingress = [{ from: [peer("payments", "payment-core")] }]), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress to an undeclared peer", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.egress[0].to = [peer("payments", "payment-core")]), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress from another pod", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.podSelector = { matchLabels: { app: "x" } }), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress removed", "mesh", (j, s) => removeManifest(j, (m) => m.kind === "NetworkPolicy" && m.metadata.namespace === merchant(s) && m.metadata.name.startsWith("egress-")), withMerchantCall(/declared call \S+ -> \S+ has no egress NetworkPolicy/)],
   ["mesh.merchants-isolated", "default-deny removed", "mesh", (j, s) => removeManifest(j, (m) => m.kind === "NetworkPolicy" && m.metadata.name === "default-deny" && m.metadata.namespace === merchant(s)), /no default-deny/],
   ["mesh.merchants-isolated", "default-deny only for ingress", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.policyTypes = ["Ingress"]), /no default-deny/],
   ["mesh.merchants-isolated", "egress to anywhere", "mesh", (j, s) =>
@@ -507,5 +530,42 @@ describe("a cluster whose PCA issuer CRDs Helm installed (mesh.adoptHelmInstalle
     const json = cloneJson(pki.json);
     json.import = (json.import as TfJson[]).slice(1);
     expect(checkRule(rule, { ...pki, json }).length).toBeGreaterThan(0);
+  });
+});
+
+describe("a declared call into a merchant namespace", () => {
+  // No shipped region calls into a merchant: this one does, so the ingress side is tested too.
+  const base = regions.find((r) => merchantCalls(r))!;
+  const target = base.region.services.find((svc) => base.region.mesh.merchantNamespaces.includes(svc.namespace))!;
+  const caller = base.region.services.find((svc) => svc.namespace === "checkout")!;
+  const region = {
+    ...base.region,
+    mesh: { ...base.region.mesh, calls: [...base.region.mesh.calls, { from: `${caller.namespace}/${caller.serviceAccount ?? caller.name}`, to: `${target.namespace}/${target.name}`, methods: ["POST" as const], paths: ["/v1/notify"], cardholderData: false }] },
+  };
+  const mesh = synthRegions([region]).stacks.find((x) => x.name === `region-${region.name}-mesh`)!;
+  const stacks: MeshStacks = { ...base, region, mesh };
+  const rule = IN_CLUSTER_RULES.find((r) => r.id === "mesh.merchants-isolated")!;
+
+  it("lets the caller's pods in, and meets every guardrail", () => {
+    expect(crossingPolicy(mesh.json, stacks, "ingress").spec).toEqual({
+      podSelector: { matchLabels: { app: target.name } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [peer(caller.namespace, caller.name)] }],
+    });
+    expect(mesh.guardrails.findings.filter((f) => !f.suppressedBy)).toEqual([]);
+  });
+
+  it.each<[string, (j: TfJson) => void, RegExp]>([
+    ["from a second peer", (j) => crossingPolicy(j, stacks, "ingress").spec.ingress[0].from.push(peer("payments", "payment-core")), NEITHER],
+    ["on a port list", (j) => (crossingPolicy(j, stacks, "ingress").spec.ingress[0].ports = [{ protocol: "TCP", port: 8080 }]), NEITHER],
+    ["with a second rule", (j) => crossingPolicy(j, stacks, "ingress").spec.ingress.push({ from: [peer("payments", "payment-core")] }), NEITHER],
+    ["admitting egress too", (j) => (crossingPolicy(j, stacks, "ingress").spec.egress = [{ to: [peer("payments", "payment-core")] }]), NEITHER],
+    ["from an undeclared peer", (j) => (crossingPolicy(j, stacks, "ingress").spec.ingress[0].from = [peer("payments", "payment-core")]), NEITHER],
+    ["to another pod", (j) => (crossingPolicy(j, stacks, "ingress").spec.podSelector = { matchLabels: { app: "x" } }), NEITHER],
+    ["removed", (j) => removeManifest(j, (m) => m.kind === "NetworkPolicy" && m.metadata.name.startsWith("ingress-")), /declared call \S+ -> \S+ has no ingress NetworkPolicy/],
+  ])("the call's ingress %s is caught", (_label, mutate, says) => {
+    const json = cloneJson(mesh.json);
+    mutate(json);
+    expectCaught(weakenedViolations(rule, mesh, json), says);
   });
 });
