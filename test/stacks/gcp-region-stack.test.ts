@@ -42,6 +42,8 @@ const archive = (j: TfJson) => Object.values(j.resource.google_storage_bucket as
 /** Weakenings, each with the rule that must catch it and, where the rule checks one thing in several ways, what the condition that must answer says. */
 /** The Cloud SQL instance's settings block, and one of its database flags. */
 const sql = (j: TfJson): TfJson => first(j, "google_sql_database_instance").settings;
+/** The first subnet that flow logs apply to (PSC NAT subnets are exempt). */
+const subnet = (j: TfJson): TfJson => Object.values(j.resource.google_compute_subnetwork as Record<string, TfJson>).find((x) => x.purpose !== "PRIVATE_SERVICE_CONNECT")!;
 const dbFlag = (j: TfJson, name: string): TfJson => (sql(j).database_flags as TfJson[]).find((f) => f.name === name)!;
 const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["stack.references-resolve", "a reference to a key the stack does not declare", (j) => (first(j, "google_storage_bucket").encryption = [{ default_kms_key_name: "${google_kms_crypto_key.gone.id}" }])],
@@ -226,20 +228,51 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["gcp.iam-least-privilege", "an authoritative project binding", (j) => add(j, "google_project_iam_binding", "b", { project: "p", role: "roles/logging.viewer", members: ["group:x@example.com"] }), /google_project_iam_binding is authoritative/],
   ["gcp.iam-least-privilege", "an authoritative project policy", (j) => add(j, "google_project_iam_policy", "p", { project: "p", policy_data: "{}" }), /google_project_iam_policy is authoritative/],
   ["gcp.kafka-replicated", "an ACL for everyone", (j) => (first(j, "google_managed_kafka_acl").acl_entries[0].principal = "User:*")],
-  ["gcp.private-only", "an external DNS endpoint for the control plane", (j) => (first(j, "google_container_cluster").control_plane_endpoints_config = { dns_endpoint_config: { allow_external_traffic: true } })],
-  ["gcp.private-only", "a node pool with public IPs", (j) => (first(j, "google_container_node_pool").network_config = { enable_private_nodes: false })],
-  ["gcp.private-only", "an extra partner project", (j) => first(j, "google_compute_service_attachment").consumer_accept_lists.push({ project_id_or_num: "someone-else", connection_limit: 10 })],
-  ["gcp.private-only", "another project may connect to Cloud SQL", (j) => first(j, "google_sql_database_instance").settings.ip_configuration.psc_config[0].allowed_consumer_projects.push("someone-else")],
-  ["gcp.private-only", "a PSC endpoint to a foreign service", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!.target = "projects/x/regions/y/serviceAttachments/z")],
-  ["gcp.perimeter", "the project outside the perimeter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.resources = [])],
-  ["gcp.perimeter", "Cloud SQL unrestricted", (j) => first(j, "google_access_context_manager_service_perimeter").spec.restricted_services.shift()],
+  ["gcp.private-only", "an external DNS endpoint for the control plane", (j) => (first(j, "google_container_cluster").control_plane_endpoints_config = { dns_endpoint_config: { allow_external_traffic: true } }), /the control plane's DNS endpoint admits external traffic/],
+  ["gcp.private-only", "a node pool with public IPs", (j) => (first(j, "google_container_node_pool").network_config = { enable_private_nodes: false }), /the pool's nodes have public IPs/],
+  ["gcp.private-only", "an extra partner project", (j) => first(j, "google_compute_service_attachment").consumer_accept_lists.push({ project_id_or_num: "someone-else", connection_limit: 10 }), /not the declared partners/],
+  ["gcp.private-only", "another project may connect to Cloud SQL", (j) => first(j, "google_sql_database_instance").settings.ip_configuration.psc_config[0].allowed_consumer_projects.push("someone-else"), /project someone-else may connect through PSC/],
+  ["gcp.private-only", "a PSC endpoint to a foreign service", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!.target = "projects/x/regions/y/serviceAttachments/z"), /a PSC endpoint to projects\/x\/regions\/y\/serviceAttachments\/z, outside this stack/],
+  ["gcp.private-only", "Cloud SQL with a public IPv4 address", (j) => (sql(j).ip_configuration.ipv4_enabled = true), /public IPv4 on/],
+  ["gcp.private-only", "Cloud SQL open to an address range", (j) => (sql(j).ip_configuration.authorized_networks = [{ value: "10.0.0.0/8" }]), /authorized networks open it to addresses/],
+  ["gcp.private-only", "a public range may reach the control plane", (j) => first(j, "google_container_cluster").master_authorized_networks_config.cidr_blocks.push({ cidr_block: "8.8.8.0/24", display_name: "x" }), /authorized network 8.8.8.0\/24 is not private/],
+  ["gcp.private-only", "a cluster with public nodes", (j) => (first(j, "google_container_cluster").private_cluster_config.enable_private_nodes = false), /: nodes have public IPs/],
+  ["gcp.private-only", "a public control plane endpoint", (j) => (first(j, "google_container_cluster").private_cluster_config.enable_private_endpoint = false), /the control plane has a public endpoint/],
+  ["gcp.private-only", "Google Cloud's public ranges admitted to the control plane", (j) => (first(j, "google_container_cluster").master_authorized_networks_config.gcp_public_cidrs_access_enabled = true), /Google Cloud's public ranges may reach the control plane/],
+  ["gcp.private-only", "no authorized networks", (j) => (first(j, "google_container_cluster").master_authorized_networks_config.cidr_blocks = []), /no authorized networks/],
+  ["gcp.private-only", "a VM with an external IP", (j) => add(j, "google_compute_instance", "vm", { name: "vm", network_interface: [{ network: "x", access_config: [{}] }] }), /has an external IP/],
+  ["gcp.private-only", "an external address", (j) => (first(j, "google_compute_address").address_type = "EXTERNAL"), /^google_compute_address\.\S+: an external address/],
+  ["gcp.private-only", "an external global address", (j) => (first(j, "google_compute_global_address").address_type = "EXTERNAL"), /^google_compute_global_address\.\S+: an external address/],
+  ["gcp.private-only", "an internet-facing load balancer", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "INTERNAL")!.load_balancing_scheme = "EXTERNAL_MANAGED"), /load balancing scheme EXTERNAL_MANAGED \(internet-facing\)/],
+  ["gcp.private-only", "a forwarding rule with the default (external) scheme", (j) => delete Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "INTERNAL")!.load_balancing_scheme, /load balancing scheme EXTERNAL \(internet-facing\)/],
+  ["gcp.private-only", "a service attachment that accepts anyone", (j) => (first(j, "google_compute_service_attachment").connection_preference = "ACCEPT_AUTOMATIC"), /accepts every project's connections/],
+  ["gcp.private-only", "a bucket without public access prevention", (j) => (archive(j).public_access_prevention = "inherited"), /public access prevention not enforced/],
+  ["gcp.private-only", "a bucket with object ACLs", (j) => (archive(j).uniform_bucket_level_access = false), /object ACLs enabled/],
+  ["gcp.private-only", "a bucket readable by anyone", (j) => (first(j, "google_storage_bucket_iam_member").member = "allUsers"), /grants \S+ to allUsers/],
+  ["gcp.private-only", "a bucket readable by every Google account", (j) => (first(j, "google_storage_bucket_iam_member").member = "allAuthenticatedUsers"), /grants \S+ to allAuthenticatedUsers/],
+  ["gcp.private-only", "a NAT gateway", (j) => add(j, "google_compute_router_nat", "nat", { name: "nat", router: "r" }), /a NAT gateway/],
+  ["gcp.private-only", "a route to the internet", (j) => add(j, "google_compute_route", "out", { name: "out", dest_range: "0.0.0.0/0", next_hop_gateway: "default-internet-gateway" }), /a route to default-internet-gateway/],
+  ["gcp.private-only", "an auto-mode VPC", (j) => (first(j, "google_compute_network").auto_create_subnetworks = true), /auto-mode/],
+  ["gcp.private-only", "the default internet route kept", (j) => (first(j, "google_compute_network").delete_default_routes_on_create = false), /keeps the default route to the internet/],
+  ["gcp.subnets-private-logged", "Private Google Access off", (j) => (subnet(j).private_ip_google_access = false), /Private Google Access off/],
+  ["gcp.subnets-private-logged", "flow logs sampled", (j) => (subnet(j).log_config.flow_sampling = 0.5), /flow logs missing, sampled or without metadata/],
+  ["gcp.subnets-private-logged", "flow logs without metadata", (j) => (subnet(j).log_config.metadata = "EXCLUDE_ALL_METADATA"), /flow logs missing, sampled or without metadata/],
+  ["gcp.subnets-private-logged", "no flow logs", (j) => delete subnet(j).log_config, /flow logs missing, sampled or without metadata/],
+  ["gcp.perimeter", "the perimeter in another access policy", (j) => (first(j, "google_access_context_manager_service_perimeter").parent = "accessPolicies/999"), /0 perimeters in \S+, expected 1/],
+  ["gcp.perimeter", "the VPC unrestricted", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.vpc_accessible_services.enable_restriction = false), /the VPC may reach services outside the perimeter/],
+  ["gcp.perimeter", "the VPC may reach every service", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.vpc_accessible_services.allowed_services = ["ALL-SERVICES"]), /the VPC may reach services outside the perimeter/],
+  ["gcp.perimeter", "an undeclared identity may enter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from.identities = ["user:someone@example.com"]), /admits user:someone@example.com from outside/],
+  ["gcp.perimeter", "the deploy identity from no access level", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from.sources = []), /from anywhere, not only from/],
+  ["gcp.perimeter", "data may leave the perimeter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.egress_policies = [{ egress_from: { identity_type: "ANY_IDENTITY" }, egress_to: { resources: ["*"] } }]), /egress policies let data leave the perimeter/],
+  ["gcp.perimeter", "the project outside the perimeter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.resources = []), /the project is not inside/],
+  ["gcp.perimeter", "Cloud SQL unrestricted", (j) => first(j, "google_access_context_manager_service_perimeter").spec.restricted_services.shift(), /sqladmin.googleapis.com not restricted/],
   ["gcp.perimeter", "gcr.io unrestricted (GKE's system images could not be pulled)", (j) => first(j, "google_access_context_manager_service_perimeter").spec.restricted_services.pop()],
-  ["gcp.perimeter", "anyone may enter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from = { identity_type: "ANY_IDENTITY" })],
-  ["gcp.perimeter", "the deploy identity enters from anywhere", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from.sources = [{ access_level: "*" }])],
+  ["gcp.perimeter", "anyone may enter", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from = { identity_type: "ANY_IDENTITY" }), /admits ANY_IDENTITY from outside/],
+  ["gcp.perimeter", "the deploy identity enters from anywhere", (j) => (first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies[0].ingress_from.sources = [{ access_level: "*" }]), /not only from/],
   ["gcp.perimeter", "the break-glass identities from the runners' access level", (j) => {
     const policies = first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies;
     policies[1].ingress_from.sources = policies[0].ingress_from.sources;
-  }],
+  }, /not only from/],
   ["preflight.perimeter-staged", "enforced in the first deploy", (j) => {
     const p = first(j, "google_access_context_manager_service_perimeter");
     p.status = p.spec;
@@ -250,7 +283,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["preflight.perimeter-staged", "before the services it protects", (j) => delete first(j, "google_access_context_manager_service_perimeter").depends_on],
   ["preflight.perimeter-staged", "no break-glass way in", (j) => first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies.pop()],
   ["preflight.perimeter-staged", "no quota project for Access Context Manager", (j) => delete j.provider.google[0].billing_project],
-  ["gcp.perimeter", "APIs outside the vpc-sc bundle", (j) => (first(j, "google_compute_global_forwarding_rule").target = "all-apis")],
+  ["gcp.perimeter", "APIs outside the vpc-sc bundle", (j) => (first(j, "google_compute_global_forwarding_rule").target = "all-apis"), /Google APIs not through the vpc-sc bundle/],
   ["gcp.audit-logging", "the sink filtered", (j) => (first(j, "google_logging_project_sink").filter = "severity>=ERROR")],
   ["gcp.audit-logging", "one day of logs", (j) => (first(j, "google_logging_project_bucket_config").retention_days = 1)],
   ["gcp.audit-logging", "data-access logs off", (j) => delete j.resource.google_project_iam_audit_config],
