@@ -147,13 +147,13 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["preflight.cmek-grant-propagated", "Cloud SQL created right after its key's grant", (j) => {
     const sql = first(j, "google_sql_database_instance");
     sql.depends_on = (sql.depends_on as string[]).filter((d) => !d.startsWith("time_sleep."));
-  }],
+  }, /google_sql_database_instance\.\S+: does not wait for \S+ to propagate/],
   ["preflight.cmek-grant-propagated", "the GKE cluster created right after the container engine's grant", (j) => {
     const gke = first(j, "google_container_cluster");
     gke.depends_on = ((gke.depends_on as string[] | undefined) ?? []).filter((d) => !d.startsWith("time_sleep."));
-  }],
-  ["preflight.cmek-grant-propagated", "a wait too short to propagate", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => (t.create_duration = "5s"))],
-  ["preflight.cmek-grant-propagated", "a wait that does not follow the grant", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => { delete t.depends_on; delete t.triggers; })],
+  }, /google_container_cluster\.\S+: does not wait for \S+ to propagate/],
+  ["preflight.cmek-grant-propagated", "a wait too short to propagate", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => (t.create_duration = "5s")), /does not wait for \S+ to propagate/],
+  ["preflight.cmek-grant-propagated", "a wait that does not follow the grant", (j) => Object.values(j.resource.time_sleep as Record<string, TfJson>).forEach((t) => { delete t.depends_on; delete t.triggers; }), /does not wait for \S+ to propagate/],
   ["gcp.database-users", "a database user with a password", (j) => add(j, "google_sql_user", "admin", { instance: "x", name: "admin", password: "${var.pw}" })],
   ["gcp.database-users", "a user for a service that declares no database access", (j) =>
     add(j, "google_sql_user", "fraud", { instance: "x", name: "${trimsuffix(google_service_account.gke_workload-fraud-engine.email, \".gserviceaccount.com\")}", type: "CLOUD_IAM_SERVICE_ACCOUNT" })],
@@ -164,15 +164,15 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["preflight.workload-identity-after-cluster", "a Workload Identity binding before the cluster", (j) => {
     const b = Object.values(j.resource.google_service_account_iam_member as Record<string, TfJson>).find((x) => String(x.member).includes(".svc.id.goog["))!;
     delete b.depends_on;
-  }],
+  }, /google_service_account_iam_member\.\S+: names a Workload Identity principal but does not wait/],
   ["preflight.workload-identity-after-cluster", "a project-level Workload Identity member with no order", (j) =>
-    add(j, "google_project_iam_member", "wi", { project: "p", role: "roles/viewer", member: "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/x]" })],
-  ["preflight.node-pool-starts-with-nodes", "the node pool starts empty", (j) => delete first(j, "google_container_node_pool").initial_node_count],
+    add(j, "google_project_iam_member", "wi", { project: "p", role: "roles/viewer", member: "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/x]" }), /google_project_iam_member\.wi: names a Workload Identity principal but does not wait/],
+  ["preflight.node-pool-starts-with-nodes", "the node pool starts empty", (j) => delete first(j, "google_container_node_pool").initial_node_count, /starts with 0 node\(s\) per zone/],
   ["preflight.node-pool-starts-with-nodes", "the node pool starts under its minimum", (j) => {
     const p = first(j, "google_container_node_pool");
     p.initial_node_count = 1;
     p.autoscaling.min_node_count = 2;
-  }],
+  }, /starts with 1 node\(s\) per zone, its minimum is 2/],
   ["gcp.gke-hardened", "metadata server exposed to pods", (j) => (first(j, "google_container_node_pool").node_config.workload_metadata_config.mode = "GCE_METADATA"), /workload metadata mode is not GKE_METADATA/],
   ["gcp.gke-hardened", "nodes as the default compute account", (j) => (first(j, "google_container_node_pool").node_config.service_account = "default"), /Compute Engine default service account/],
   ["gcp.gke-hardened", "nodes as the compute account by its address", (j) => (first(j, "google_container_node_pool").node_config.service_account = "123456789-compute@developer.gserviceaccount.com"), /Compute Engine default service account/],
@@ -273,16 +273,18 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
     const policies = first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies;
     policies[1].ingress_from.sources = policies[0].ingress_from.sources;
   }, /not only from/],
+  ["preflight.perimeter-staged", "Access Context Manager billed to the caller's project", (j) => (j.provider.google[0].user_project_override = false), /no quota project/],
+  ["preflight.perimeter-staged", "a perimeter with neither a dry-run spec nor a status", (j) => delete first(j, "google_access_context_manager_service_perimeter").spec, /enforced before its dry run/],
   ["preflight.perimeter-staged", "enforced in the first deploy", (j) => {
     const p = first(j, "google_access_context_manager_service_perimeter");
     p.status = p.spec;
     delete p.spec;
     delete p.use_explicit_dry_run_spec;
-  }],
-  ["preflight.perimeter-staged", "a dry-run spec that is not used as one", (j) => delete first(j, "google_access_context_manager_service_perimeter").use_explicit_dry_run_spec],
-  ["preflight.perimeter-staged", "before the services it protects", (j) => delete first(j, "google_access_context_manager_service_perimeter").depends_on],
-  ["preflight.perimeter-staged", "no break-glass way in", (j) => first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies.pop()],
-  ["preflight.perimeter-staged", "no quota project for Access Context Manager", (j) => delete j.provider.google[0].billing_project],
+  }, /enforced before its dry run/],
+  ["preflight.perimeter-staged", "a dry-run spec that is not used as one", (j) => delete first(j, "google_access_context_manager_service_perimeter").use_explicit_dry_run_spec, /enforced before its dry run/],
+  ["preflight.perimeter-staged", "before the services it protects", (j) => delete first(j, "google_access_context_manager_service_perimeter").depends_on, /not ordered after/],
+  ["preflight.perimeter-staged", "no break-glass way in", (j) => first(j, "google_access_context_manager_service_perimeter").spec.ingress_policies.pop(), /no break-glass ingress/],
+  ["preflight.perimeter-staged", "no quota project for Access Context Manager", (j) => delete j.provider.google[0].billing_project, /no quota project/],
   ["gcp.perimeter", "APIs outside the vpc-sc bundle", (j) => (first(j, "google_compute_global_forwarding_rule").target = "all-apis"), /Google APIs not through the vpc-sc bundle/],
   ["gcp.audit-logging", "the sink filtered", (j) => (first(j, "google_logging_project_sink").filter = "severity>=ERROR")],
   ["gcp.audit-logging", "one day of logs", (j) => (first(j, "google_logging_project_bucket_config").retention_days = 1)],
