@@ -1,0 +1,128 @@
+/**
+ * The small functions the config rules, the guardrails and the model share: CIDR arithmetic, the
+ * mesh's call helpers and the config error's text. Each case sits on a boundary, so that an
+ * off-by-one or a dropped anchor changes an answer.
+ */
+import { formatIpv4, isPrivate, parseCidr, rangeContains, rangesOverlap, Ipv4Range } from "../../config/cidr";
+import { isRemote, matchesAllPaths } from "../../config/mesh";
+import { RegionConfigError } from "../../config/errors";
+
+const range = (cidr: string): Ipv4Range => {
+  const r = parseCidr(cidr);
+  if (typeof r === "string") throw new Error(r);
+  return r;
+};
+
+describe("parseCidr", () => {
+  it.each<[string, number, number, number]>([
+    ["10.0.0.0/8", 167772160, 184549375, 8],
+    ["0.0.0.0/0", 0, 4294967295, 0],
+    ["255.255.255.255/32", 4294967295, 4294967295, 32],
+    ["255.0.0.0/8", 4278190080, 4294967295, 8],
+    ["192.168.1.0/24", 3232235776, 3232236031, 24],
+    ["172.16.0.16/28", 2886729744, 2886729759, 28],
+  ])("reads %s", (cidr, first, last, prefixLength) => {
+    expect(parseCidr(cidr)).toEqual({ cidr, first, last, prefixLength });
+  });
+
+  it.each([
+    ["10.0.0.0", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    [" 10.0.0.0/8", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["10.0.0.0/8 ", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["10.0.0/8", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["1000.0.0.0/8", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["10.0.0.0/123", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["10.0.0.0/", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["a.b.c.d/8", "is not an IPv4 CIDR block of the form a.b.c.d/n"],
+    ["256.0.0.0/8", "has an octet above 255"],
+    ["10.0.0.256/32", "has an octet above 255"],
+    ["10.0.0.0/33", "has a prefix length above 32"],
+    ["10.0.0.1/16", "has host bits set; the network address is 10.0.0.0/16"],
+    ["10.0.1.0/23", "has host bits set; the network address is 10.0.0.0/23"],
+  ])("refuses %j: %s", (cidr, reason) => {
+    expect(parseCidr(cidr)).toBe(`"${cidr}" ${reason}`);
+  });
+});
+
+describe("formatIpv4", () => {
+  it.each([
+    [0, "0.0.0.0"],
+    [4294967295, "255.255.255.255"],
+    [167772161, "10.0.0.1"],
+    [3232235521, "192.168.0.1"],
+    [16909060, "1.2.3.4"],
+  ])("writes %d as %s", (n, text) => expect(formatIpv4(n)).toBe(text));
+});
+
+describe("rangesOverlap and rangeContains", () => {
+  it.each<[string, string, boolean, boolean]>([
+    // [a, b, overlap, a contains b]
+    ["10.0.0.0/24", "10.0.1.0/24", false, false],
+    ["10.0.1.0/24", "10.0.0.0/24", false, false],
+    ["10.0.0.0/24", "10.0.0.255/32", true, true],
+    ["10.0.0.0/24", "10.0.0.0/32", true, true],
+    ["10.0.0.0/24", "10.0.0.0/24", true, true],
+    ["10.0.0.0/24", "10.0.0.0/23", true, false],
+    ["10.0.1.0/24", "10.0.0.0/23", true, false],
+    ["10.0.0.128/25", "10.0.0.0/24", true, false],
+    ["10.0.0.0/16", "10.0.255.0/24", true, true],
+    ["10.0.0.0/16", "10.1.0.0/24", false, false],
+  ])("%s and %s: overlap %s, contains %s", (a, b, overlap, contains) => {
+    expect(rangesOverlap(range(a), range(b))).toBe(overlap);
+    expect(rangesOverlap(range(b), range(a))).toBe(overlap);
+    expect(rangeContains(range(a), range(b))).toBe(contains);
+  });
+});
+
+describe("isPrivate (RFC 1918)", () => {
+  it.each<[string, boolean]>([
+    ["10.0.0.0/8", true],
+    ["10.255.255.255/32", true],
+    ["9.255.255.255/32", false],
+    ["11.0.0.0/32", false],
+    ["8.0.0.0/7", false],
+    ["172.16.0.0/12", true],
+    ["172.31.255.255/32", true],
+    ["172.15.255.255/32", false],
+    ["172.32.0.0/32", false],
+    ["172.0.0.0/11", false],
+    ["192.168.0.0/16", true],
+    ["192.168.255.255/32", true],
+    ["192.167.255.255/32", false],
+    ["192.169.0.0/32", false],
+    ["199.36.153.4/32", false],
+  ])("%s: %s", (cidr, expected) => expect(isPrivate(range(cidr))).toBe(expected));
+});
+
+describe("the mesh's call helpers", () => {
+  it.each<[string | undefined, boolean]>([
+    [undefined, false],
+    ["eu.pay.example", false],
+    ["us.pay.example", true],
+  ])("a call from trust domain %s into eu.pay.example is remote: %s", (fromTrustDomain, expected) => {
+    expect(isRemote({ trustDomain: "eu.pay.example" }, fromTrustDomain === undefined ? {} : { fromTrustDomain })).toBe(expected);
+  });
+
+  it.each<[string, boolean]>([
+    ["*", true],
+    ["/*", true],
+    ["/", false],
+    ["/v1/*", false],
+    ["**", false],
+  ])("path %j matches every path: %s", (path, expected) => expect(matchesAllPaths(path)).toBe(expected));
+});
+
+it("a config error lists every problem with its file, field, problem and fix", () => {
+  const e = new RegionConfigError([
+    { file: "regions/eu.ts", field: "network.vpcCidr", problem: "/8 is outside /16 to /24", fix: "use a /16" },
+    { file: "regions/us.ts", field: "name", problem: "is \"x\"", fix: "rename" },
+  ]);
+  expect(e.name).toBe("RegionConfigError");
+  expect(e.message).toBe(
+    [
+      "Invalid region configuration: 2 problem(s); nothing was synthesized.",
+      "- regions/eu.ts: network.vpcCidr: /8 is outside /16 to /24\n  Fix: use a /16",
+      '- regions/us.ts: name: is "x"\n  Fix: rename',
+    ].join("\n"),
+  );
+});
