@@ -93,7 +93,14 @@ interface Expect {
  */
 const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?][] = [
   ["stack.reviewed-resource-types", "an SQS queue nobody reviewed", (j) => add(j, "aws_sqs_queue", "q", { name: "q" })],
-  ["residency.in-jurisdiction", "provider in another jurisdiction", (j) => (j.provider.aws[0].region = "ap-southeast-1")],
+  ["residency.in-jurisdiction", "provider in another jurisdiction", (j) => (j.provider.aws[0].region = "ap-southeast-1"), {
+    // The message lists the jurisdiction's regions of both clouds, so the reader sees the choice.
+    says: /^provider\.aws: names ap-southeast-1, outside [A-Z]+ \((?:[a-z]+-[a-z]+-\d, )+(?:[a-z]+-[a-z0-9]+, )*[a-z]+-[a-z]+\d\)$/,
+  }],
+  ["residency.in-jurisdiction", "bucket replication without a destination", (j) =>
+    add(j, "aws_s3_bucket_replication_configuration", "r", { bucket: "${aws_s3_bucket.audit_archive_archive_bucket.id}", role: "x", rule: [{ status: "Enabled" }] }), {
+    says: /aws_s3_bucket_replication_configuration\.r: replicates to undefined, not a bucket of this stack/,
+  }],
   ["residency.in-jurisdiction", "backup copies to another jurisdiction", (j) =>
     add(j, "aws_backup_plan", "p", { name: "p", rule: [{ rule_name: "r", target_vault_name: "v", copy_action: [{ destination_vault_arn: "arn:aws:backup:ap-southeast-1:111122223333:backup-vault:dr" }] }] })],
   ["residency.in-jurisdiction", "bucket replication out of the stack", (j) =>
@@ -193,6 +200,12 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["stack.references-resolve", "a reference to a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").target_key_id = "${aws_kms_key.gone.key_id}"), { says: /: aws_kms_key\.gone is referenced/ }],
   ["stack.references-resolve", "depends on a resource the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["aws_kms_key.gone"]), { says: /^aws_kms_alias\.[\w-]+: depends on aws_kms_key\.gone/ }],
+  ["stack.references-resolve", "depends on an attribute (Terraform refuses it)", (j) => (first(j, "aws_kms_alias").depends_on = [`aws_kms_key.${Object.keys(j.resource.aws_kms_key)[0]}.arn`]), {
+    says: /depends on aws_kms_key\.[\w-]+\.arn, which is not a resource, data source or module address/,
+  }],
+  ["stack.references-resolve", "depends on a declared resource behind a prefix", (j) => (first(j, "aws_kms_alias").depends_on = [`x.aws_kms_key.${Object.keys(j.resource.aws_kms_key)[0]}`]), {
+    says: /depends on x\.aws_kms_key\.[\w-]+, which is not a resource, data source or module address/,
+  }],
   ["stack.references-resolve", "depends on a data source the stack does not declare", (j) => (first(j, "aws_kms_alias").depends_on = ["data.aws_caller_identity.me"]), { says: /depends on data\.aws_caller_identity\.me/ }],
   ["stack.references-resolve", "a data source that depends on a resource the stack does not declare", (j) =>
     (j.data = { aws_iam_policy_document: { d: { depends_on: ["aws_kms_key.gone"] } } }), { says: /^data\.aws_iam_policy_document\.d: depends on aws_kms_key\.gone/ }],
@@ -429,6 +442,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     says: /provider\.aws: 2 provider blocks, expected 1/,
   }],
   ["stack.provider-pinned-to-account", "the aliased provider without default tags", (j) => delete j.provider.aws.find((p: TfJson) => p.alias).default_tags, { says: /default_tags: Owner is not/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider's default tags empty", (j) => (j.provider.aws.find((p: TfJson) => p.alias).default_tags = [{}]), { says: /default_tags: Owner is not/ }],
+  ["stack.provider-pinned-to-account", "the aliased provider's default tags an empty list", (j) => (j.provider.aws.find((p: TfJson) => p.alias).default_tags = []), { says: /default_tags: Owner is not/ }],
+  ["stack.default-tags", "the home provider's default tags an empty list", (j) => (j.provider.aws[0].default_tags = []), { says: /Region is undefined/ }],
   ["stack.default-tags", "no home provider", (j) => (j.provider.aws = j.provider.aws.filter((p: TfJson) => p.alias !== undefined)), { says: /Region is undefined/ }],
   ["stack.backend-encrypted-locked", "local state (no S3 backend)", (j) => (j.terraform.backend = { local: { path: "terraform.tfstate" } }), { says: /no s3 backend/ }],
   ["stack.backend-encrypted-locked", "state under another KMS key", (j) => (j.terraform.backend.s3.kms_key_id = "arn:aws:kms:eu-west-1:999999999999:key/other"), { says: /not the configured state key/ }],

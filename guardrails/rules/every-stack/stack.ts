@@ -8,15 +8,18 @@ import { TfJson, asList, addressOf, walkStrings } from "../../../tfjson/terrafor
  */
 export function templateExpressions(s: string): string[] {
   const out: string[] = [];
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: equivalent (the last character cannot open an expression: s[i + 1] is then undefined)
   for (let i = 0; i < s.length - 1; i++) {
-    if ((s[i] === "$" || s[i] === "%") && s[i + 1] === s[i] && s[i + 2] === "{") {
+    const opens = s[i] === "$" || s[i] === "%";
+    if (opens && s[i + 1] === s[i] && s[i + 2] === "{") {
       i += 2;
       continue;
     }
-    if ((s[i] !== "$" && s[i] !== "%") || s[i + 1] !== "{") continue;
+    if (!opens || s[i + 1] !== "{") continue;
     let depth = 0;
     let inString = false;
     let j = i + 1;
+    // Stryker disable next-line EqualityOperator: equivalent (one step past the end reads undefined, and slice stops at the end)
     for (; j < s.length; j++) {
       const c = s[j];
       if (inString) {
@@ -145,7 +148,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
         if (!value.includes("{")) return;
         for (const expr of templateExpressions(value)) {
           // Identifiers bound by a for expression are not resources; string literals hold none.
-          const bound = new Set([...expr.matchAll(/\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?\s+in\b/g)].flatMap((m) => [m[1], m[2]]).filter(Boolean));
+          const bound = new Set([...expr.matchAll(/\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?\s+in\b/g)].flatMap((m) => [m[1], m[2]]));
           // Stryker disable next-line StringLiteral: equivalent (what replaces a string literal only has to hold no reference)
           const code = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
           for (const [, data, type, name] of code.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) {
@@ -161,8 +164,11 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
           for (const [name, body] of Object.entries(byName)) {
             for (const dep of dependsOn(body)) {
               if (dep.startsWith("module.")) continue;
+              // Whole objects only: Terraform refuses an attribute (or anything else) in depends_on.
               const m = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)$/.exec(dep);
-              if (m && !declared(m[2], m[3], Boolean(m[1]))) v.add(`${block === "data" ? "data." : ""}${type}.${name}: depends on ${dep}, not declared in this stack`);
+              const at = `${block === "data" ? "data." : ""}${type}.${name}`;
+              if (!m) v.add(`${at}: depends on ${dep}, which is not a resource, data source or module address`);
+              else if (!declared(m[2], m[3], Boolean(m[1]))) v.add(`${at}: depends on ${dep}, not declared in this stack`);
             }
           }
         }
