@@ -187,8 +187,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     else j.provider.aws.push({ alias: "dr", region: s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1" });
   }],
   ["network.partner-endpoint-service", "consumers in another region", (j) => (first(j, "aws_vpc_endpoint_service").supported_regions = ["ap-south-1"])],
-  ["mesh.intermediate-ca", "another certificate installed", (j) => (first(j, "aws_acmpca_certificate_authority_certificate").certificate = "-----BEGIN CERTIFICATE-----x")],
-  ["mesh.intermediate-ca", "no revocation", (j) => (first(j, "aws_acmpca_certificate_authority").revocation_configuration.ocsp_configuration.enabled = false)],
+  ["mesh.intermediate-ca", "another certificate installed", (j) => (first(j, "aws_acmpca_certificate_authority_certificate").certificate = "-----BEGIN CERTIFICATE-----x"), { says: /the certificate installed is not the one the root signed/ }],
+  ["mesh.intermediate-ca", "no revocation", (j) => (first(j, "aws_acmpca_certificate_authority").revocation_configuration.ocsp_configuration.enabled = false), { says: /no revocation \(OCSP off\)/ }],
   ["eks.workload-identity-least-privilege", "the replication role may delete archive records", (j, s) => {
     if (!s.region.drPartnerRegion) return void add(j, "aws_iam_role_policy", "x", { role: "${aws_iam_role.database_monitoring_role.name}", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:DeleteObject", Resource: "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*" }] }) });
     policyEdit(j.resource.aws_iam_role_policy.dr_replication_policy, (d) => d.Statement.push({ Sid: "Delete", Effect: "Allow", Action: "s3:DeleteObject", Resource: "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*" }));
@@ -219,30 +219,57 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     (j.output.leak = { value: "${data.terraform_remote_state.cross-stack-reference-input-region-us.outputs.cross-stack-output-aws_kms_keykeys_audit_keyarn}" }), {
     says: /references another stack's resource \(cross-stack-reference-input-region-us\.outputs\.cross-stack-output-aws_kms_keykeys_audit_keyarn\)/,
   }],
-  ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT")],
-  ["mesh.intermediate-ca", "no name constraint (it could issue another region's identities)", (j) => delete first(j, "aws_acmpca_certificate").api_passthrough],
+  ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT"), { says: /type ROOT, expected SUBORDINATE/ }],
+  ["mesh.intermediate-ca", "no name constraint (it could issue another region's identities)", (j) => delete first(j, "aws_acmpca_certificate").api_passthrough, { says: /not name-constrained/ }],
   ["mesh.intermediate-ca", "a name constraint to another trust domain", (j) =>
-    (first(j, "aws_acmpca_certificate").api_passthrough = first(j, "aws_acmpca_certificate").api_passthrough.replace(/"Value":"[^"]+"/, '"Value":"MBOgETAPhg1jbHVzdGVyLmxvY2Fs"'))],
-  ["mesh.intermediate-ca", "general-purpose mode", (j) => (first(j, "aws_acmpca_certificate_authority").usage_mode = "GENERAL_PURPOSE")],
+    (first(j, "aws_acmpca_certificate").api_passthrough = first(j, "aws_acmpca_certificate").api_passthrough.replace(/"Value":"[^"]+"/, '"Value":"MBOgETAPhg1jbHVzdGVyLmxvY2Fs"')), { says: /not name-constrained/ }],
+  ["mesh.intermediate-ca", "general-purpose mode", (j) => (first(j, "aws_acmpca_certificate_authority").usage_mode = "GENERAL_PURPOSE"), { says: /usage mode GENERAL_PURPOSE/ }],
   ["mesh.intermediate-ca", "a sibling CA under the root, without a name constraint", (j) =>
-    add(j, "aws_acmpca_certificate", "sibling", { ...first(j, "aws_acmpca_certificate"), certificate_signing_request: "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----", api_passthrough: undefined })],
+    add(j, "aws_acmpca_certificate", "sibling", { ...first(j, "aws_acmpca_certificate"), certificate_signing_request: "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----", api_passthrough: undefined }), { says: /aws_acmpca_certificate\.sibling: a certificate issued in Terraform other than the intermediate's/ }],
   ["mesh.intermediate-ca", "a long-lived leaf issued in Terraform", (j) =>
-    add(j, "aws_acmpca_certificate", "leaf", { certificate_authority_arn: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn, certificate_signing_request: "x", signing_algorithm: "SHA256WITHECDSA", validity: { type: "YEARS", value: "3" } })],
-  ["mesh.intermediate-ca", "an extra CA in the trust anchor", (j) => (j.output.mesh_trust_anchor.value = `${j.output.mesh_trust_anchor.value}\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----`)],
-  ["mesh.intermediate-ca", "the issuer pointed at another CA", (j) => (j.output.mesh_ca_arn.value = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
+    add(j, "aws_acmpca_certificate", "leaf", { certificate_authority_arn: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn, certificate_signing_request: "x", signing_algorithm: "SHA256WITHECDSA", validity: { type: "YEARS", value: "3" } }), { says: /aws_acmpca_certificate\.leaf: a certificate issued in Terraform other than the intermediate's/ }],
+  ["mesh.intermediate-ca", "an extra CA in the trust anchor", (j) => (j.output.mesh_trust_anchor.value = `${j.output.mesh_trust_anchor.value}\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----`), { says: /output\.mesh_trust_anchor: not the chain/ }],
+  ["mesh.intermediate-ca", "the issuer pointed at another CA", (j) => (j.output.mesh_ca_arn.value = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000"), { says: /output\.mesh_ca_arn: not the intermediate's ARN/ }],
   ["mesh.ca-issuer-least-privilege", "IssueCertificate through an inline policy of the node role", (j) =>
-    (j.resource.aws_iam_role.eks_node_role.inline_policy = [{ name: "x", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "acm-pca:IssueCertificate", Resource: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn }] }) }])],
-  ["mesh.ca-issuer-least-privilege", "IssueCertificate on every CA", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Resource = "*"))],
+    (j.resource.aws_iam_role.eks_node_role.inline_policy = [{ name: "x", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "acm-pca:IssueCertificate", Resource: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn }] }) }]), { says: /IssueCertificate granted outside the issuer's role policy/ }],
+  ["mesh.ca-issuer-least-privilege", "IssueCertificate on every CA", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Resource = "*")), { says: /on \"\*\", not the intermediate alone/ }],
   ["mesh.ca-issuer-least-privilege", "a CA template allowed", (j) =>
-    policyEdit(issuerPolicy(j), (d) => d.Statement[0].Condition.StringEquals["acm-pca:TemplateArn"].push("arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1"))],
-  ["mesh.ca-issuer-least-privilege", "no template condition", (j) => policyEdit(issuerPolicy(j), (d) => delete d.Statement[0].Condition)],
-  ["mesh.ca-issuer-least-privilege", "acm-pca:* for the issuer", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Action = "acm-pca:*"))],
+    policyEdit(issuerPolicy(j), (d) => d.Statement[0].Condition.StringEquals["acm-pca:TemplateArn"].push("arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1")), { says: /expected a StringEquals on acm-pca:TemplateArn within the end-entity templates/ }],
+  ["mesh.ca-issuer-least-privilege", "no template condition", (j) => policyEdit(issuerPolicy(j), (d) => delete d.Statement[0].Condition), { says: /templates \[\]; expected a StringEquals/ }],
+  ["mesh.ca-issuer-least-privilege", "acm-pca:* for the issuer", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Action = "acm-pca:*")), { says: /actions \"acm-pca:\*\", expected acm-pca:IssueCertificate alone/ }],
   ["mesh.ca-issuer-least-privilege", "a service may issue too", (j) =>
-    policyEdit(serviceRolePolicy(j), (d) => d.Statement.push({ Sid: "Mint", Effect: "Allow", Action: "acm-pca:Issue*", Resource: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn }))],
+    policyEdit(serviceRolePolicy(j), (d) => d.Statement.push({ Sid: "Mint", Effect: "Allow", Action: "acm-pca:Issue*", Resource: first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn })), { says: /2 statements grant acm-pca:IssueCertificate, expected exactly one/ }],
   ["mesh.ca-issuer-least-privilege", "the issuer's role bound to a workload's service account", (j) =>
-    (Object.values(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find((a) => a.service_account === "aws-privateca-issuer")!.service_account = "payment-core")],
-  ["mesh.intermediate-ca", "signed by another CA", (j) => (first(j, "aws_acmpca_certificate").certificate_authority_arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000")],
-  ["mesh.intermediate-ca", "an intermediate that may sign CAs", (j) => (first(j, "aws_acmpca_certificate").template_arn = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen3/V1")],
+    (Object.values(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find((a) => a.service_account === "aws-privateca-issuer")!.service_account = "payment-core"), { says: /the role is not the Pod Identity of cert-manager\/aws-privateca-issuer/ }],
+  ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
+    region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
+    says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
+  }],
+  ["mesh.intermediate-ca", "a second CA", (j) => add(j, "aws_acmpca_certificate_authority", "second", cloneJson(first(j, "aws_acmpca_certificate_authority"))), { says: /aws_acmpca_certificate_authority: 2, expected one intermediate/ }],
+  ["mesh.intermediate-ca", "its key in software", (j) => (first(j, "aws_acmpca_certificate_authority").key_storage_security_standard = "FIPS_140_2_LEVEL_2_OR_HIGHER"), { says: /key storage FIPS_140_2_LEVEL_2_OR_HIGHER, not FIPS 140-2 Level 3/ }],
+  ["mesh.intermediate-ca", "its key storage left to the default", (j) => delete first(j, "aws_acmpca_certificate_authority").key_storage_security_standard, { says: /key storage \(default\), not FIPS 140-2 Level 3/ }],
+  ["mesh.intermediate-ca", "the usage mode left to the default", (j) => delete first(j, "aws_acmpca_certificate_authority").usage_mode, { says: /usage mode \(default\), expected SHORT_LIVED_CERTIFICATE/ }],
+  ["mesh.intermediate-ca", "named for another trust domain", (j) => (first(j, "aws_acmpca_certificate_authority").certificate_authority_configuration.subject.common_name = "cluster.local"), { says: /subject cluster.local, expected the trust domain/ }],
+  ["mesh.intermediate-ca", "its CSR never signed", (j) => (first(j, "aws_acmpca_certificate").certificate_signing_request = "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----"), { says: /: its CSR is not signed/ }],
+  ["mesh.intermediate-ca", "another chain installed", (j) => (first(j, "aws_acmpca_certificate_authority_certificate").certificate_chain = "-----BEGIN CERTIFICATE-----x"), { says: /the certificate installed is not the one the root signed, with its chain/ }],
+  ["mesh.intermediate-ca", "the signed certificate installed on another CA", (j) => (first(j, "aws_acmpca_certificate_authority_certificate").certificate_authority_arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000"), { says: /the certificate installed is not the one the root signed, with its chain/ }],
+  ["mesh.ca-issuer-least-privilege", "IssueCertificate where the region has no intermediate", (j) => {
+    delete j.resource.aws_acmpca_certificate_authority;
+  }, { says: /grants acm-pca:IssueCertificate in a region without an intermediate CA/ }],
+  ["mesh.ca-issuer-least-privilege", "IssueCertificate with ListPermissions next to it", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Action = ["acm-pca:IssueCertificate", "acm-pca:ListPermissions"])), { says: /expected acm-pca:IssueCertificate alone/ }],
+  ["mesh.ca-issuer-least-privilege", "a template condition with another condition beside it", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Condition.Bool = { "aws:SecureTransport": "true" })), { says: /expected a StringEquals on acm-pca:TemplateArn within the end-entity templates/ }],
+  ["mesh.ca-issuer-least-privilege", "the issuer's role without a Pod Identity", (j) => {
+    const [n] = Object.entries(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find(([, a]) => a.service_account === "aws-privateca-issuer")!;
+    delete j.resource.aws_eks_pod_identity_association[n];
+  }, { says: /the role is not the Pod Identity of cert-manager\/aws-privateca-issuer/ }],
+  ["mesh.ca-issuer-least-privilege", "the issuer's Pod Identity in another namespace", (j) =>
+    (Object.values(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find((a) => a.service_account === "aws-privateca-issuer")!.namespace = "payments"), { says: /the role is not the Pod Identity of cert-manager\/aws-privateca-issuer/ }],
+  ["mesh.ca-issuer-least-privilege", "a second Pod Identity on the issuer's role", (j) => {
+    const a = Object.values(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find((x) => x.service_account === "aws-privateca-issuer")!;
+    add(j, "aws_eks_pod_identity_association", "second", { ...a, namespace: "payments", service_account: "payment-core" });
+  }, { says: /the role is not the Pod Identity of cert-manager\/aws-privateca-issuer \(and only it\)/ }],
+  ["mesh.intermediate-ca", "signed by another CA", (j) => (first(j, "aws_acmpca_certificate").certificate_authority_arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000"), { says: /signed by arn:aws:acm-pca:eu-west-1:123456789012:\S+, not the platform root/ }],
+  ["mesh.intermediate-ca", "an intermediate that may sign CAs", (j) => (first(j, "aws_acmpca_certificate").template_arn = "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen3/V1"), { says: /template arn:aws:acm-pca:::template\/SubordinateCACertificate_PathLen3\/V1, not/ }],
   ["secrets.no-key-material", "a key generated by Terraform", (j) => add(j, "tls_private_key", "ca", { algorithm: "ECDSA" }), { says: /tls_private_key\.ca: generates key material/ }],
   ["secrets.no-key-material", "a self-signed certificate made by Terraform", (j) => add(j, "tls_self_signed_cert", "c", { private_key_pem: "${var.k}" }), { says: /tls_self_signed_cert\.c: generates key material/ }],
   ["secrets.no-key-material", "a certificate signed by Terraform", (j) => add(j, "tls_locally_signed_cert", "c", { ca_private_key_pem: "${var.k}" }), { says: /tls_locally_signed_cert\.c: generates key material/ }],
