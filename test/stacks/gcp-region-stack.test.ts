@@ -293,6 +293,46 @@ const MUTATIONS: [string, string, (j: TfJson) => void, RegExp?][] = [
   ["gcp.locations-in-jurisdiction", "a global log bucket", (j) => (first(j, "google_logging_project_bucket_config").location = "global")],
 ];
 
+/** The other side of each bound, and spellings a rule must accept: a rule that tightens by mistake is noticed too. */
+const ACCEPTED: [string, string, (j: TfJson) => void][] = [
+  ["gcp.keys-hsm-rotating", "rotation at exactly 365 days", (j) => (keyOf(j, "kafka").rotation_period = `${365 * 86400}s`)],
+  ["gcp.keys-hsm-rotating", "a destroy delay of exactly 30 days, and longer", (j) => ((keyOf(j, "audit").destroy_scheduled_duration = `${30 * 86400}s`), (keyOf(j, "kafka").destroy_scheduled_duration = `${60 * 86400}s`))],
+  ["gcp.keys-hsm-rotating", "the encrypt/decrypt purpose spelled out", (j) => (keyOf(j, "audit").purpose = "ENCRYPT_DECRYPT")],
+  ["preflight.cmek-grant-propagated", "waits of exactly 60 s, in minutes and in hours", (j) => {
+    const sleeps = Object.values(j.resource.time_sleep as Record<string, TfJson>);
+    sleeps.forEach((t, i) => (t.create_duration = ["60s", "1m", "1h"][i % 3]));
+  }],
+  ["preflight.node-pool-starts-with-nodes", "a pool that starts at its minimum", (j) => {
+    const p = first(j, "google_container_node_pool");
+    p.autoscaling.min_node_count = 2;
+    p.initial_node_count = 2;
+  }],
+  ["preflight.node-pool-starts-with-nodes", "a pool sized by its total minimum", (j) => {
+    const p = first(j, "google_container_node_pool");
+    p.autoscaling = { total_min_node_count: 3, total_max_node_count: 9 };
+    p.initial_node_count = 3;
+  }],
+  ["preflight.node-pool-starts-with-nodes", "a fixed-size pool (node_count)", (j) => {
+    const p = first(j, "google_container_node_pool");
+    delete p.autoscaling;
+    delete p.initial_node_count;
+    p.node_count = 1;
+  }],
+  ["gcp.private-only", "a control plane reachable from another private range", (j) => first(j, "google_container_cluster").master_authorized_networks_config.cidr_blocks.push({ cidr_block: "192.168.0.0/24", display_name: "bastion" })],
+  ["gcp.private-only", "a PSC endpoint to Google's APIs bundle", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!.target = "all-apis")],
+  ["gcp.private-only", "a route inside the VPC", (j) => add(j, "google_compute_route", "inside", { name: "inside", dest_range: "10.0.0.0/8", next_hop_ilb: "x" })],
+  ["gcp.subnets-private-logged", "a PSC NAT subnet without flow logs", (j) => add(j, "google_compute_subnetwork", "psc", { name: "psc", purpose: "PRIVATE_SERVICE_CONNECT", ip_cidr_range: "10.0.0.0/29" })],
+  ["gcp.iam-least-privilege", "a predefined role that only reads", (j) => (first(j, "google_project_iam_member").role = "roles/logging.viewer")],
+];
+
+describe.each(stacks.map((s) => [s.name, s] as const))("%s: every GCP guardrail accepts what complies", (_name, stack) => {
+  it.each(ACCEPTED.map(([id, what, change]) => [`${id}: ${what}`, id, change] as const))("%s", (_label, id, change) => {
+    const json = cloneJson(stack.json);
+    change(json);
+    expect(weakenedViolations(GCP_RULES.find((r) => r.id === id)!, stack, json)).toEqual([]);
+  });
+});
+
 describe("every GCP guardrail fails when the stack is weakened", () => {
   it("has at least one weakening for every rule of GCP stacks", () => {
     // The lock's warning depends on the region file: "the audit lock, a step of its own" tests both states.
