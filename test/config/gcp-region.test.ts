@@ -66,6 +66,24 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string, stri
   ["a project id with capitals", (r) => (r.projectId = "Acme-Pay"), "projectId", "acme-pay-apac-prod"],
 ];
 
+/** The other side of each bound: [label, change]; each must validate with no problem at all. */
+const GOOD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void][] = [
+  ["keys rotating daily and yearly", (r) => (r.kms = { ...r.kms, rotationDays: 1 })],
+  ["keys rotating yearly", (r) => (r.kms = { ...r.kms, rotationDays: 365 })],
+  ["a partner with one connection, another with 100", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-a", connectionLimit: 1 }, { project: "acquirer-b", connectionLimit: 100 }])],
+  ["logs kept 12 months, and ten years", (r) => (r.retention = { ...r.retention, logDays: 365 })],
+  ["logs kept ten years", (r) => (r.retention = { ...r.retention, logDays: 3650, auditArchiveDays: 3650 })],
+  ["every range at its largest", (r) => (r.network = { ...r.network, workloadCidr: "10.30.0.0/16", podsCidr: "10.32.0.0/14", servicesCidr: "10.31.0.0/16", dataCidr: "10.36.0.0/20", pscNatCidr: "10.36.16.0/22", controlPlaneCidr: "10.36.20.0/28", googleApisAddress: "10.36.255.254" })],
+  ["every range at its smallest", (r) => (r.network = { ...r.network, workloadCidr: "10.30.0.0/24", podsCidr: "10.32.0.0/21", servicesCidr: "10.30.1.0/24", dataCidr: "10.30.2.0/28", pscNatCidr: "10.30.2.16/29", controlPlaneCidr: "10.30.2.32/28" })],
+  ["ranges in 172.16/12 and 192.168/16", (r) => (r.network = { ...r.network, workloadCidr: "172.16.0.0/20", servicesCidr: "192.168.0.0/20" })],
+];
+
+describe("a valid GCP region config is accepted at each bound", () => {
+  it.each(GOOD_GCP_CONFIGS)("%s", (_label, change) => {
+    expect(problemsAfter(change)).toEqual([]);
+  });
+});
+
 describe("a bad GCP region config is rejected with the file, the field and the fix", () => {
   it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix, following = []) => {
     const problems = problemsAfter(mutate);

@@ -177,6 +177,37 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["prefix too long", "eu", (r) => (r.naming.prefix = "acme-payments"), "regions/eu.ts", "naming.prefix", '"acme-pay"'],
 ];
 
+/**
+ * The other side of each bound, and forms a rule must accept: [label, region, change]. Each must
+ * validate with no problem at all, so a rule that tightens by mistake is noticed.
+ */
+const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
+  ["a /24 VPC with /28 subnets", "eu", (r) => {
+    r.network.vpcCidr = "10.10.0.0/24";
+    r.network.subnets = { workload: ["10.10.0.0/27", "10.10.0.32/27", "10.10.0.64/27"], data: ["10.10.0.96/28", "10.10.0.112/28", "10.10.0.128/28"], endpoints: ["10.10.0.144/28", "10.10.0.160/28", "10.10.0.176/28"] };
+  }],
+  ["subnets that touch but do not overlap, the last one ending at the VPC's end", "eu", (r) => {
+    r.network.subnets = { workload: ["10.10.0.0/18", "10.10.64.0/18", "10.10.128.0/19"], data: ["10.10.160.0/19", "10.10.192.0/20", "10.10.208.0/20"], endpoints: ["10.10.224.0/20", "10.10.240.0/21", "10.10.248.0/21"] };
+  }],
+  ["an extra interface endpoint that is not a default", "eu", (r) => (r.network.extraInterfaceEndpoints = ["ssm"])],
+  ["a partner range of exactly /8", "eu", (r) => (r.paymentApi.partnerClientCidrs = ["10.0.0.0/8"])],
+  ["partner principals that are a role with a path and a user", "eu", (r) => (r.paymentApi.allowedPrincipals = ["arn:aws:iam::222233334444:role/partners/acquirer", "arn:aws:iam::222233334444:user/gateway"])],
+  ["as many HSMs as zones", "eu", (r) => (r.hsm = { count: 3 })],
+  ["two HSMs", "eu", (r) => (r.hsm = { count: 2 })],
+  ["a second tokenization key generation at stage keys", "eu", (r) => (r.hsm = { stage: "keys", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, tokenizationKeyGeneration: 2 })],
+  ["the trust anchor at stage keystore", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM })],
+  ["a trust anchor before it is needed", "eu", (r) => (r.hsm = { stage: "cluster", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM })],
+  ["the archive and the logs kept exactly 12 months, cold storage after 30 days", "eu", (r) => (r.retention = { auditArchiveDays: 365, logDays: 365, coldStorageAfterDays: 30 })],
+  ["cold storage the day before the archive's lock ends", "eu", (r) => (r.retention = { auditArchiveDays: 400, logDays: 400, coldStorageAfterDays: 399 })],
+  ["the longest log retention CloudWatch accepts", "eu", (r) => (r.retention.logDays = 3653)],
+];
+
+describe("a valid region config is accepted at each bound", () => {
+  it.each(GOOD_CONFIGS)("%s", (_label, target, change) => {
+    expect(problemsAfter(target, change)).toEqual([]);
+  });
+});
+
 describe("a bad region config is rejected with the file, the field and the fix", () => {
   it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix, following = []) => {
     const problems = problemsAfter(target, mutate);
