@@ -75,6 +75,11 @@ const GOOD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void][] = [
   ["logs kept ten years", (r) => (r.retention = { ...r.retention, logDays: 3650, auditArchiveDays: 3650 })],
   ["every range at its largest", (r) => (r.network = { ...r.network, workloadCidr: "10.30.0.0/16", podsCidr: "10.32.0.0/14", servicesCidr: "10.31.0.0/16", dataCidr: "10.36.0.0/20", pscNatCidr: "10.36.16.0/22", controlPlaneCidr: "10.36.20.0/28", googleApisAddress: "10.36.255.254" })],
   ["every range at its smallest", (r) => (r.network = { ...r.network, workloadCidr: "10.30.0.0/24", podsCidr: "10.32.0.0/21", servicesCidr: "10.30.1.0/24", dataCidr: "10.30.2.0/28", pscNatCidr: "10.30.2.16/29", controlPlaneCidr: "10.30.2.32/28" })],
+  ["backups kept 7 days on a 10 GB disk", (r) => (r.database = { ...r.database, backupRetentionDays: 7, diskGb: 10 })],
+  ["backups kept 365 days", (r) => (r.database = { ...r.database, backupRetentionDays: 365 })],
+  ["Kafka at 3 vCPUs with 3 GiB", (r) => (r.kafka = { ...r.kafka, vcpuCount: 3, memoryGiB: 3 })],
+  ["Kafka at 3 vCPUs with 24 GiB", (r) => (r.kafka = { ...r.kafka, vcpuCount: 3, memoryGiB: 24 })],
+  ["a topic of one partition kept an hour", (r) => (r.kafka.topics![0] = { ...r.kafka.topics![0], partitions: 1, retentionHours: 1 })],
   ["ranges in 172.16/12 and 192.168/16", (r) => (r.network = { ...r.network, workloadCidr: "172.16.0.0/20", servicesCidr: "192.168.0.0/20" })],
 ];
 

@@ -200,6 +200,13 @@ const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
   ["the archive and the logs kept exactly 12 months, cold storage after 30 days", "eu", (r) => (r.retention = { auditArchiveDays: 365, logDays: 365, coldStorageAfterDays: 30 })],
   ["cold storage the day before the archive's lock ends", "eu", (r) => (r.retention = { auditArchiveDays: 400, logDays: 400, coldStorageAfterDays: 399 })],
   ["the longest log retention CloudWatch accepts", "eu", (r) => (r.retention.logDays = 3653)],
+  ["two database instances, backups kept 7 days", "eu", (r) => (r.database = { instances: 2, backupRetentionDays: 7 })],
+  ["a database instance per zone, backups kept 35 days", "eu", (r) => (r.database = { instances: 3, backupRetentionDays: 35 })],
+  ["six brokers over three zones, a topic replicated to all of them, one partition kept an hour", "eu", (r) => {
+    r.kafka.brokers = 6;
+    r.kafka.topics![0] = { ...r.kafka.topics![0], replicationFactor: 6, partitions: 1, retentionHours: 1 };
+  }],
+  ["a topic name with every allowed character", "eu", (r) => r.kafka.topics!.push({ name: "Payment_events.v2-A", partitions: 1, retentionHours: 1 })],
 ];
 
 describe("a valid region config is accepted at each bound", () => {
