@@ -80,6 +80,12 @@ const GOOD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void][] = [
   ["Kafka at 3 vCPUs with 3 GiB", (r) => (r.kafka = { ...r.kafka, vcpuCount: 3, memoryGiB: 3 })],
   ["Kafka at 3 vCPUs with 24 GiB", (r) => (r.kafka = { ...r.kafka, vcpuCount: 3, memoryGiB: 24 })],
   ["a topic of one partition kept an hour", (r) => (r.kafka.topics![0] = { ...r.kafka.topics![0], partitions: 1, retentionHours: 1 })],
+  ["Workload Identity account names of the shortest and longest lengths GCP accepts", (r) => {
+    const withAccess = r.services!.filter((svc) => svc.access);
+    withAccess[0].name = "ab1";
+    withAccess[1].name = `a${"b".repeat(25)}9`;
+    r.mesh.calls = [];
+  }],
   ["ranges in 172.16/12 and 192.168/16", (r) => (r.network = { ...r.network, workloadCidr: "172.16.0.0/20", servicesCidr: "192.168.0.0/20" })],
 ];
 

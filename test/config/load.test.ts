@@ -206,6 +206,12 @@ const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
     r.kafka.brokers = 6;
     r.kafka.topics![0] = { ...r.kafka.topics![0], replicationFactor: 6, partitions: 1, retentionHours: 1 };
   }],
+  ["paths as a prefix and as a suffix", "eu", (r) => (r.mesh.calls![0].paths = ["/v1/charge", "/v1/charges/*", "*/status"])],
+  ["audit prefixes where one is not inside the other", "eu", (r) => {
+    r.services![0].access!.auditWritePrefix = "payment/";
+    r.services![1].access!.auditWritePrefix = "payment-core/";
+  }],
+  ["one service account name in two namespaces", "eu", (r) => ((r.services![1].serviceAccount = "runner"), (r.services![3].serviceAccount = "runner"))],
   ["a topic name with every allowed character", "eu", (r) => r.kafka.topics!.push({ name: "Payment_events.v2-A", partitions: 1, retentionHours: 1 })],
 ];
 
