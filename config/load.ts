@@ -82,7 +82,7 @@ function fromZodIssue(file: string, issue: z.core.$ZodIssue): ConfigProblem {
     case "invalid_type":
       return issue.message.endsWith("received undefined")
         ? { file, field, problem: "is missing", fix: `add ${field} (${issue.expected})` }
-        : { file, field, problem: issue.message, fix: `set ${field} to a ${issue.expected}` };
+        : { file, field, problem: issue.message, fix: `set ${field} to a value of type ${issue.expected}` };
     case "unrecognized_keys":
       return {
         file,

@@ -307,3 +307,37 @@ describe("main.ts", () => {
     expect(fs.existsSync(outdir)).toBe(false);
   });
 });
+
+describe("a problem the schema finds is told in the region file's terms", () => {
+  /** The problems of eu after `mutate`, alone (no cross-region rule). */
+  const schemaProblems = (mutate: (r: Record<string, unknown>) => void) => {
+    const data = cloneJson(eu) as unknown as Record<string, unknown>;
+    mutate(data);
+    try {
+      validateRegions([{ file: "regions/eu.ts", data }]);
+    } catch (e) {
+      if (e instanceof RegionConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it.each<[string, (r: Record<string, unknown>) => void, { field: string; problem: string | RegExp; fix: string | RegExp }]>([
+    ["a missing field", (r) => delete r.naming, { field: "naming", problem: "is missing", fix: "add naming (object)" }],
+    ["a field of the wrong type", (r) => (r.naming = "acme"), { field: "naming", problem: /expected object/, fix: "set naming to a value of type object" }],
+    ["a field with its own message", (r) => (r.accountId = 111122223333), { field: "accountId", problem: "must be a 12-digit AWS account id, as a string.", fix: 'write it in quotes, e.g. accountId: "123456789012".' }],
+    ["a nested field of the wrong type", (r) => ((r.network as Record<string, unknown>).vpcCidr = 10), { field: "network.vpcCidr", problem: /expected string/, fix: "set network.vpcCidr to a value of type string" }],
+    ["an element of a list", (r) => ((r.availabilityZoneIds as unknown[])[1] = 2), { field: "availabilityZoneIds[1]", problem: /expected string/, fix: "set availabilityZoneIds[1] to a value of type string" }],
+    ["unknown fields", (r) => ((r.retension = 1), (r.tagz = 2)), { field: "(root)", problem: 'has unknown field(s) "retension", "tagz"', fix: "remove them or correct the spelling (see config/schema.ts for the fields)" }],
+    ["a list too short", (r) => (r.availabilityZoneIds = []), { field: "availabilityZoneIds", problem: /expected array to have >=1 items/, fix: "provide at least 1" }],
+    ["a value outside a list", (r) => (r.jurisdiction = "UK"), { field: "jurisdiction", problem: /expected one of/, fix: 'use one of "EU", "US", "SG"' }],
+  ])("%s", (_label, mutate, expected) => {
+    const problems = schemaProblems(mutate);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toEqual({ file: "regions/eu.ts", field: expected.field, problem: expected.problem instanceof RegExp ? expect.stringMatching(expected.problem) : expected.problem, fix: expected.fix instanceof RegExp ? expect.stringMatching(expected.fix) : expected.fix });
+  });
+
+  it("an empty regions folder", () => {
+    expect(() => validateRegions([])).toThrow(/regions\/: \(folder\): holds no region file\n {2}Fix: add one, e\.g\. regions\/eu\.ts/);
+  });
+});
