@@ -27,10 +27,13 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       const a = `aws_eks_cluster.${n}`;
       const v: string[] = [];
       if (!(EKS_VERSIONS as readonly string[]).includes(c.version) || c.version !== region.eks.version) v.push(`${a}: version ${c.version}, expected ${region.eks.version}`);
+      // Stryker disable next-line OptionalChaining: equivalent for the second (without vpc_config the first condition already holds)
       if (c.vpc_config?.endpoint_public_access !== false || c.vpc_config?.endpoint_private_access !== true) v.push(`${a}: API endpoint not private-only`);
       const enc = asList(c.encryption_config)[0];
       if (!enc || JSON.stringify(enc.resources) !== '["secrets"]' || !isKeyArnRef(enc.provider?.key_arn, keyNameByAlias(json, "eks-secrets"))) v.push(`${a}: secrets not encrypted with the eks-secrets key`);
+      // Stryker disable next-line MethodExpression: equivalent while EKS_LOG_TYPES is listed in order (the sort keeps a reordering of it from mattering)
       if (JSON.stringify([...asList(c.enabled_cluster_log_types)].sort()) !== JSON.stringify([...EKS_LOG_TYPES].sort())) v.push(`${a}: log types ${JSON.stringify(c.enabled_cluster_log_types)}`);
+      // Stryker disable next-line OptionalChaining: equivalent for the second (without access_config the first condition already holds)
       if (c.access_config?.authentication_mode !== "API" || c.access_config?.bootstrap_cluster_creator_admin_permissions !== false) v.push(`${a}: not access-entries only (API mode, no creator admin)`);
       if (c.upgrade_policy?.support_type !== "STANDARD") v.push(`${a}: extended support allowed`);
       const logGroup = resourcesOf(json, "aws_cloudwatch_log_group").find(([, g]) => g.name === `/aws/eks/${c.name}/cluster`);
@@ -84,10 +87,12 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
         if (md.http_tokens !== "required" || !(md.http_put_response_hop_limit >= 1 && md.http_put_response_hop_limit <= 2)) v.push(`aws_launch_template.${lt}: IMDSv2 not required with hop limit <= 2`);
         if (t.key_name !== undefined) v.push(`aws_launch_template.${lt}: an SSH key`);
         const ebs = asList(t.block_device_mappings).map((b: TfJson) => b.ebs);
+        // Stryker disable next-line OptionalChaining: equivalent for e?.kms_key_id (a mapping without ebs already fails on e?.encrypted)
         if (ebs.length === 0 || ebs.some((e: TfJson) => e?.encrypted !== "true" || !isKeyArnRef(e?.kms_key_id, keyNameByAlias(json, "ebs")))) v.push(`aws_launch_template.${lt}: volumes not encrypted with the ebs key`);
       }
       const nodeRoles = new Set(groups.map(([, g]) => refName(g.node_role_arn, "aws_iam_role", "arn")));
       for (const role of nodeRoles) {
+        // Stryker disable next-line Regex: equivalent (".*" from the start matches with or without the anchor)
         const attached = resourcesOf(json, "aws_iam_role_policy_attachment").filter(([, p]) => p.role === ref("aws_iam_role", String(role), "name")).map(([, p]) => String(p.policy_arn).replace(/^.*:policy\//, "")).sort();
         if (JSON.stringify(attached) !== JSON.stringify([...NODE_MANAGED_POLICIES].sort())) v.push(`aws_iam_role.${role}: node policies ${JSON.stringify(attached)}`);
         if (resourcesOf(json, "aws_iam_role_policy").some(([, p]) => p.role === ref("aws_iam_role", String(role), "name"))) v.push(`aws_iam_role.${role}: an inline policy on the node role`);
@@ -157,6 +162,7 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
         const enc = asList(r.encryption_configuration)[0];
         if (r.image_tag_mutability !== "IMMUTABLE") v.push(`aws_ecr_repository.${n}: mutable tags`);
         if (r.image_scanning_configuration?.scan_on_push !== true) v.push(`aws_ecr_repository.${n}: no scan on push`);
+        // Stryker disable next-line OptionalChaining: equivalent for enc?.kms_key (without an encryption block the first condition already holds)
         if (enc?.encryption_type !== "KMS" || !isKeyArnRef(enc?.kms_key, keyNameByAlias(json, "ecr"))) v.push(`aws_ecr_repository.${n}: not encrypted with the ecr key`);
         if (r.force_delete === true) v.push(`aws_ecr_repository.${n}: force_delete`);
       }
@@ -180,6 +186,7 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       const roles = Object.fromEntries(resourcesOf(json, "aws_iam_role"));
       for (const [an, a] of assocs) {
         const role = refName(a.role_arn, "aws_iam_role", "arn");
+        // Stryker disable next-line ArrayDeclaration: equivalent (any non-statement fails the trust check as the empty list does)
         const trust = role ? statementsOf(roles[role].assume_role_policy) : [];
         const eq = trust[0]?.Condition?.StringEquals ?? {};
         const ok =
@@ -191,7 +198,9 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
         if (!ok) v.push(`aws_eks_pod_identity_association.${an}: role not trusted by this cluster's Pod Identity for ${a.namespace}/${a.service_account} only`);
       }
       // Every service that declares database access can log in.
+      // Stryker disable next-line OptionalChaining: equivalent (every service of withAws has access)
       for (const s of withAws.filter((x) => x.access?.database)) {
+        // Stryker disable next-line MethodExpression: equivalent for .some (a login on any other user fails below)
         const logins = resourcesOf(json, "aws_iam_role_policy").flatMap(([, p]) => statementsOf(String(p.policy))).filter((st) => asList(st.Action).includes("rds-db:connect") && asList(st.Resource).some((r) => String(r).endsWith(`/${s.name}`)));
         if (logins.length === 0) v.push(`aws_iam_role_policy: ${s.name} declares database access but its role cannot log in (rds-db:connect)`);
       }
@@ -207,17 +216,24 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           const actions = asList(s.Action);
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
+          // Stryker disable next-line OptionalChaining: equivalent for access?. (a chain stops at an undefined service)
           if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
           // A database login only for a service that declares it, as the user of its own name on this stack's cluster.
+          // Stryker disable next-line Regex: equivalent (no IAM action merely contains or extends rds-db:connect)
           if (s.Effect === "Allow" && actions.some((x) => /^rds-db:(connect|\*)$/.test(x) || x === "*")) {
-            const own = (r: string) => service !== undefined && /:dbuser:\$\{aws_rds_cluster\.[^.]+\.cluster_resource_id\}\//.test(r) && r.endsWith(`/${service.name}`);
+            // Only called for a service that declares database access.
+            const own = (r: string) => /:dbuser:\$\{aws_rds_cluster\.[^.]+\.cluster_resource_id\}\//.test(r) && r.endsWith(`/${service!.name}`);
+            // Stryker disable next-line OptionalChaining: equivalent for access?. (a chain stops at an undefined service)
             if (!service?.access?.database || !resources.every(own)) v.push(`${pn}: logs in to a database as ${resources.join(", ")} without declaring it, or as another user`);
           }
           // Only a workload writes to a bucket, under its declared prefix; the one exception is S3
           // replication writing replicas into the DR partner region's buckets.
+          // Stryker disable next-line Regex: equivalent for the anchors (an action is s3:<name>; a resource is a bucket reference or another ARN)
           const replicaOnly = actions.every((x) => /^s3:Replicate(Object|Tags)$/.test(x)) && resources.every((r) => /^\$\{aws_s3_bucket\.([^.]+)\.arn\}\/\*$/.test(r) && json.resource.aws_s3_bucket[/^\$\{aws_s3_bucket\.([^.]+)\./.exec(r)![1]]?.provider === "aws.dr");
+          // Stryker disable next-line Regex: equivalent for the anchors (an action is <service>:<name>)
           const writes = !replicaOnly && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore|Bypass)\w*|s3:\*|\*)$/i.test(x));
           for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
+            // Stryker disable next-line OptionalChaining: equivalent for access?. (a chain stops at an undefined service)
             const prefix = service?.access?.auditWritePrefix;
             if (!prefix || !r.endsWith(`/${prefix}*`)) v.push(`${pn}: writes ${r} outside its declared audit prefix`);
           }

@@ -36,6 +36,24 @@ const isWildcardAction = (a: string) => /^(\*|\*:\*|[a-z0-9-]+:\*)$/i.test(a);
 /** Actions that read or use cardholder data, keys, secrets or identities: never on every resource. */
 const SENSITIVE_ACTION = /^(kms:(Decrypt|Encrypt|ReEncrypt\w*|GenerateDataKey\w*|CreateGrant)|secretsmanager:GetSecretValue|s3:(GetObject\w*|PutObject\w*|DeleteObject\w*)|iam:PassRole|sts:AssumeRole\w*|kafka-cluster:(ReadData|WriteData\w*))$/i;
 
+/**
+ * Concrete actions that SENSITIVE_ACTION names, to test an action pattern against: `s3:Get*` or
+ * `kms:*crypt` on every resource reads every object or uses every key as surely as the action itself.
+ */
+const SENSITIVE_EXAMPLES = [
+  "kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant",
+  "secretsmanager:GetSecretValue", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+  "iam:PassRole", "sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "kafka-cluster:ReadData", "kafka-cluster:WriteData", "kafka-cluster:WriteDataIdempotently",
+];
+/** An action, or an action pattern (`*` any run of characters, `?` one), that covers a sensitive action. */
+function isSensitiveAction(action: string): boolean {
+  if (SENSITIVE_ACTION.test(action)) return true;
+  // IAM action names hold letters, digits, ':' and '-' only: the pattern needs no other escaping.
+  if (!/^[\w:*?-]+$/.test(action)) return false;
+  const pattern = new RegExp(`^${action.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return SENSITIVE_EXAMPLES.some((x) => pattern.test(x));
+}
+
 const allows = (statements: Statement[]) => statements.filter((s) => s.Effect === "Allow");
 
 export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
@@ -51,9 +69,12 @@ export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
         if (String(arn).startsWith("arn:aws:iam::aws:policy/") && !REVIEWED_MANAGED_POLICIES.includes(arn)) v.push(`attaches ${arn}, not a reviewed AWS managed policy`);
         // A service's managed policy belongs on that service's role only.
         const service = SERVICE_MANAGED_POLICIES[arn];
-        if (service && type === "aws_iam_role_policy_attachment") {
+        if (service) {
+          // The role it is attached to: the attachment's role, or the role itself (managed_policy_arns);
+          // a user, group or exclusive (aws_iam_policy_attachment) attachment has none.
           const role = refName(body.role, "aws_iam_role", "name");
-          const trust = role ? stack.json.resource?.aws_iam_role?.[role]?.assume_role_policy : undefined;
+          // Stryker disable next-line OptionalChaining: equivalent for resource?. (a resource rule runs on a stack with resources)
+          const trust = type === "aws_iam_role" ? body.assume_role_policy : role ? stack.json.resource?.aws_iam_role?.[role]?.assume_role_policy : undefined;
           if (!trust || !statementsOf(String(trust)).some((s) => principalServices(s.Principal).includes(service))) v.push(`attaches ${arn} to a role that ${service} does not assume`);
         }
       }
@@ -65,7 +86,7 @@ export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
           if (!asList(s.Resource).includes("*")) continue;
           const wild = asList(s.Action).filter(isWildcardAction);
           if (wild.length > 0) v.push(`statement ${id} allows ${wild.join(", ")} on *`);
-          const sensitive = asList(s.Action).filter((a) => SENSITIVE_ACTION.test(a));
+          const sensitive = asList(s.Action).filter((a) => !isWildcardAction(a) && isSensitiveAction(a));
           if (sensitive.length > 0) v.push(`statement ${id} allows ${sensitive.join(", ")} on every resource`);
         }
       }
@@ -83,8 +104,9 @@ export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
       const v: string[] = [];
       for (const s of allows(statementsOf(String(body.assume_role_policy)))) {
         const id = s.Sid ?? "(no Sid)";
+        if (s.Principal === undefined) v.push(`trust statement ${id} names no principal (IAM refuses a trust policy without one)`);
         for (const arn of principalArns(s.Principal)) {
-          if (arn === "*" || !arn.startsWith(`arn:aws:iam::${account}:`)) v.push(`trust statement ${id} admits ${arn}, not a principal of account ${account}`);
+          if (!arn.startsWith(`arn:aws:iam::${account}:`)) v.push(`trust statement ${id} admits ${arn}, not a principal of account ${account}`);
         }
         const services = principalServices(s.Principal);
         if (services.length > 0 && !limitedToAccount(s, account)) v.push(`trust statement ${id} admits ${services.join(", ")} without an aws:SourceAccount condition for ${account}`);
