@@ -405,6 +405,47 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
       d.Statement[0].Action = ["s3:GetObject", "s3:PutObject"];
       d.Statement[0].Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*";
     }), { says: /writes \S+ outside its declared audit prefix/ }],
+  ["keys.policies-name-principals", "two services admitted with no condition", (j) =>
+    policyEdit(keyOf(j, "logs"), (d) => d.Statement.push({ Sid: "Svc", Effect: "Allow", Principal: { Service: ["s3.amazonaws.com", "sns.amazonaws.com"] }, Action: "kms:Decrypt", Resource: "*" })), {
+    says: /statement Svc admits s3\.amazonaws\.com, sns\.amazonaws\.com with no condition/,
+  }],
+  ["keys.policies-name-principals", "the account root named only in a Deny", (j, s) => policyEdit(keyOf(j, "ecr"), (d) => {
+    d.Statement.forEach((x) => { if (JSON.stringify(x.Principal ?? {}).includes(":root")) x.Principal = { AWS: s.region.eks.deployRoleArn }; });
+    d.Statement.push({ Sid: "NoRoot", Effect: "Deny", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:root` }, Action: "kms:Decrypt", Resource: "*" });
+  }), { says: /the account root is not named/ }],
+  ["keys.administration-without-use", "the root may decrypt and encrypt", (j) => keyStatement(j, "database", ROOT_ADMIN, (s) => s.Action.push("kms:Decrypt", "kms:Encrypt")), { says: /lets the account root .* kms:Decrypt, kms:Encrypt$/ }],
+  ["keys.administration-without-use", "a use statement that also disables and deletes", (j) => keyStatement(j, "ecr", "DeployCreatesTheRepositories", (s) => s.Action.push("kms:DisableKey", "kms:ScheduleKeyDeletion")), {
+    says: /grants use together with kms:DisableKey, kms:ScheduleKeyDeletion$/,
+  }],
+  ["keys.administration-without-use", "the custodians' statement an Allow", (j) => keyStatement(j, "logs", CUSTODIANS, (s) => (s.Effect = "Allow")), { says: /no Deny keeps/ }],
+  ["keys.administration-without-use", "the custodians' Deny without its condition", (j) => keyStatement(j, "logs", CUSTODIANS, (s) => delete s.Condition), { says: /no Deny keeps/ }],
+  ["keys.administration-without-use", "the custodians' Deny on another condition", (j) => keyStatement(j, "logs", CUSTODIANS, (s) => (s.Condition = { StringNotEquals: s.Condition.ArnNotEquals })), { says: /no Deny keeps/ }],
+  ["keys.administration-without-use", "the custodians' Deny exempts another role too", (j, s) => keyStatement(j, "logs", CUSTODIANS, (x) => (x.Condition.ArnNotEquals["aws:PrincipalArn"] = [...[x.Condition.ArnNotEquals["aws:PrincipalArn"]].flat(), s.region.eks.adminRoleArn])), {
+    says: /are left to \S+, \S+, \S+, not exactly the custodians \S+, \S+$/,
+  }],
+  ["keys.administration-without-use", "the custodians' Deny with two further conditions", (j) => keyStatement(j, "logs", CUSTODIANS, (s) => Object.assign(s.Condition, { Bool: { "aws:MultiFactorAuthPresent": "true" }, StringEquals: { "aws:RequestedRegion": "x" } })), {
+    says: /further conditions \(ArnNotEquals, Bool, StringEquals\)/,
+  }],
+  ["keys.use-named-through-services", "a service-linked role of another account", (j) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabase", (s) => (s.Condition.ArnEquals["aws:PrincipalArn"] = [...[s.Condition.ArnEquals["aws:PrincipalArn"]].flat(), "arn:aws:iam::999988887777:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS"])), {
+    says: /names arn:aws:iam::999988887777:\S+, neither a role/,
+  }],
+  ["keys.use-named-through-services", "a service-linked role beside another principal", (j, s) =>
+    keyStatement(j, "database", "RdsServiceLinkedRole", (x) => (x.Principal = { AWS: [...[x.Principal.AWS].flat(), s.region.eks.deployRoleArn] })), { says: /admits \S+, \S+ without naming the roles/ }],
+  ["keys.use-named-through-services", "the root beside a role as principals", (j, s) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabase", (x) => (x.Principal = { AWS: [`arn:aws:iam::${s.region.accountId}:root`, s.region.eks.adminRoleArn] })), { says: /without naming the roles/ }],
+  ["keys.use-named-through-services", "a role as principal with named roles", (j, s) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabase", (x) => (x.Principal = { AWS: s.region.eks.adminRoleArn })), { says: /admits \S+ without naming the roles/ }],
+  ["keys.use-named-through-services", "a named role that is a pattern", (j, s) =>
+    keyStatement(j, "database", "DeployCreatesTheDatabase", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = `arn:aws:iam::${s.region.accountId}:role/*`)), { says: /a pattern or an expression, not a role/ }],
+  ["keys.use-named-through-services", "the EKS exception stretched to the administrators' grants", (j, s) =>
+    keyStatement(j, "eks-secrets", "DeployCreatesTheClusterGrants", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = s.region.eks.adminRoleArn)), { says: /allows CreateGrant without kms:GrantIsForAWSResource/ }],
+  ["keys.use-named-through-services", "a service-linked role creating grants freely on the secrets key", (j, s) =>
+    policyEdit(keyOf(j, "eks-secrets"), (d) => d.Statement.push({ Sid: "Slr", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS` }, Action: "kms:CreateGrant", Resource: "*" })), {
+    says: /statement Slr allows CreateGrant without kms:GrantIsForAWSResource/,
+  }],
+  ["keys.use-named-through-services", "grants among other actions, not only for AWS resources", (j) =>
+    keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = ["kms:DescribeKey", ...[s.Action].flat()]; }), { says: /allows CreateGrant without kms:GrantIsForAWSResource/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -690,10 +731,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     policyEdit(first(j, "aws_kms_key"), (d) => d.Statement.push({ Sid: "Svc", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }))],
   ["keys.logs-key-admits-cloudwatch-with-context", "context condition dropped", (j) =>
     policyEdit(j.resource.aws_kms_key.keys_logs_key, (d) => d.Statement.forEach((s) => delete s.Condition))],
-  ["keys.administration-without-use", "the root may decrypt", (j) => keyStatement(j, "database", ROOT_ADMIN, (s) => s.Action.push("kms:Decrypt"))],
-  ["keys.administration-without-use", "the root gets kms:* back", (j) => keyStatement(j, "audit", ROOT_ADMIN, (s) => (s.Action = "kms:*"))],
-  ["keys.administration-without-use", "a use statement also grants PutKeyPolicy", (j) => keyStatement(j, "ecr", "DeployCreatesTheRepositories", (s) => s.Action.push("kms:PutKeyPolicy"))],
-  ["keys.administration-without-use", "the custodians' Deny removed", (j) => dropKeyStatement(j, "tokenization", CUSTODIANS)],
+  ["keys.administration-without-use", "the root may decrypt", (j) => keyStatement(j, "database", ROOT_ADMIN, (s) => s.Action.push("kms:Decrypt")), { says: /statement AccountAdministersTheKeyNeverUsesIt lets the account root .* kms:Decrypt$/ }],
+  ["keys.administration-without-use", "the root gets kms:* back", (j) => keyStatement(j, "audit", ROOT_ADMIN, (s) => (s.Action = "kms:*")), { says: /lets the account root .* kms:\*$/ }],
+  ["keys.administration-without-use", "a use statement also grants PutKeyPolicy", (j) => keyStatement(j, "ecr", "DeployCreatesTheRepositories", (s) => s.Action.push("kms:PutKeyPolicy")), { says: /statement DeployCreatesTheRepositories grants use together with kms:PutKeyPolicy$/ }],
+  ["keys.administration-without-use", "the custodians' Deny removed", (j) => dropKeyStatement(j, "tokenization", CUSTODIANS), { says: /no Deny keeps kms:\S+, kms:\S+/ }],
   ["keys.administration-without-use", "the custodians' Deny no longer covers deletion", (j) =>
     keyStatement(j, "kafka", CUSTODIANS, (s) => (s.Action = s.Action.filter((a: string) => a !== "kms:ScheduleKeyDeletion")))],
   ["keys.administration-without-use", "the administrators made custodians", (j, s) =>
@@ -1302,6 +1343,10 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["keys.policies-name-principals", "a Deny naming a service without a condition", (j) =>
+    policyEdit(keyOf(j, "logs"), (d) => d.Statement.push({ Sid: "NoSvc", Effect: "Deny", Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }))],
+  ["keys.administration-without-use", "the custodians listed the other way round", (j) => keyStatement(j, "logs", CUSTODIANS, (x) => (x.Condition.ArnNotEquals["aws:PrincipalArn"] = [...[x.Condition.ArnNotEquals["aws:PrincipalArn"]].flat()].reverse()))],
+  ["keys.use-named-through-services", "the RDS service-linked role using the key without conditions", (j) => keyStatement(j, "database", "RdsServiceLinkedRole", (x) => delete x.Condition)],
   ["exposure.private-only", "an instance without a public IP", (j) => add(j, "aws_instance", "i", { associate_public_ip_address: false })],
   ["exposure.private-only", "a database instance that says it is private", (j) => add(j, "aws_db_instance", "d", { engine: "postgres", publicly_accessible: false })],
   ["exposure.private-only", "Kafka with public access left to its default (off)", (j) => delete brokerInfo(j).connectivity_info],
