@@ -446,6 +446,14 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["keys.use-named-through-services", "grants among other actions, not only for AWS resources", (j) =>
     keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = ["kms:DescribeKey", ...[s.Action].flat()]; }), { says: /allows CreateGrant without kms:GrantIsForAWSResource/ }],
+  ["keys.use-named-through-services", "the node role calls the secrets key directly", (j, s) =>
+    keyStatement(j, "eks-secrets", "ClusterEncryptsSecrets", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [...[x.Condition.ArnEquals["aws:PrincipalArn"]].flat(), `arn:aws:iam::${s.region.accountId}:role/${j.resource.aws_iam_role.eks_node_role.name}`])), {
+    says: /statement ClusterEncryptsSecrets lets arn:aws:iam::\d+:role\/\S+ call KMS directly/,
+  }],
+  ["keys.use-named-through-services", "a service that does not declare the tokenization key calls it directly", (j, s) =>
+    keyStatement(j, "tokenization", "TokenizationServicesUseTheKey", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [...[x.Condition.ArnEquals["aws:PrincipalArn"]].flat(), `arn:aws:iam::${s.region.accountId}:role/${named(j, "aws_iam_role", (r) => String(r.name).includes("fraud")).name}`])), {
+    says: /statement TokenizationServicesUseTheKey lets arn:aws:iam::\d+:role\/\S*fraud\S* call KMS directly/,
+  }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,

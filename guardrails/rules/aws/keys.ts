@@ -36,6 +36,25 @@ function isRootAdministration(s: Statement, root: string): boolean {
   return s.Effect === "Allow" && arns.length === 1 && arns[0] === root && s.Condition === undefined;
 }
 
+/**
+ * The roles that may call KMS themselves (DIRECT_KEY_USERS), by user, as the key policies name
+ * them: the region file's deploy role, the EKS cluster's role, and the Pod Identity roles of the
+ * services that declare the tokenization key.
+ */
+function directKeyUserArns(json: TfJson, region: AwsRegionConfig): Record<string, string[]> {
+  const roleArn = (roleRef: unknown) => {
+    const name = refName(roleRef, "aws_iam_role", "arn");
+    const role = name ? json.resource.aws_iam_role?.[name] : undefined;
+    return role ? [`arn:aws:iam::${region.accountId}:role/${String(role.name)}`] : [];
+  };
+  const tokenizers = new Set(region.services.filter((s) => s.access?.tokenizationKey).map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`));
+  return {
+    deploy: [region.eks.deployRoleArn],
+    eksCluster: resourcesOf(json, "aws_eks_cluster").flatMap(([, c]) => roleArn(c.role_arn)),
+    tokenizationUsers: resourcesOf(json, "aws_eks_pod_identity_association").filter(([, a]) => tokenizers.has(`${a.namespace}/${a.service_account}`)).flatMap(([, a]) => roleArn(a.role_arn)),
+  };
+}
+
 /** The policy statements of each key of the stack, with its name (keys whose policy is not literal are another rule's finding). */
 function keyPolicies(json: TfJson): [string, Statement[]][] {
   return resourcesOf(json, "aws_kms_key").flatMap(([n, k]) => (typeof k.policy === "string" ? [[n, statementsOf(k.policy)] as [string, Statement[]]] : []));
@@ -181,6 +200,7 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       const stackRoles = new Set(resourcesOf(json, "aws_iam_role").map(([, r]) => `arn:aws:iam::${region.accountId}:role/${String(r.name)}`));
       const declared = [region.eks.deployRoleArn, region.eks.adminRoleArn];
       const isSlr = (arn: string) => serviceOfServiceLinkedRole(arn) !== undefined && arn.split(":")[4] === region.accountId;
+      const directUsers = directKeyUserArns(json, region);
       const v: string[] = [];
       for (const [n, policy] of keyPolicies(json)) {
         const a = `aws_kms_key.${n}`;
@@ -211,10 +231,11 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
           for (const service of via) if (!service.endsWith(`.${where}.amazonaws.com`)) v.push(`${a}: statement ${s.Sid} admits calls through ${service}, outside the key's region ${where}`);
           if (via.length === 0 && !direct) {
-            const mayCallDirectly = role !== undefined && Object.entries(DIRECT_KEY_USERS).some(([user, keys]) => user !== "deploy" && keys!.includes(role));
-            const deployMay = deployOnly && role !== undefined && (DIRECT_KEY_USERS.deploy ?? []).includes(role);
-            const outsiders = named.filter((arn) => !stackRoles.has(arn) && !isSlr(arn));
-            if (!deployMay && (!mayCallDirectly || outsiders.length > 0)) v.push(`${a}: statement ${s.Sid} lets ${(outsiders.length > 0 ? outsiders : named).join(", ")} call KMS directly, not through a service (kms:ViaService)`);
+            // Each role it names must be a user that may call this key itself: the deploy role and the
+            // cluster role on the secrets key, the tokenization services' roles on the tokenization keys.
+            const allowed = new Set(Object.entries(DIRECT_KEY_USERS).filter(([, keys]) => role !== undefined && keys!.includes(role)).flatMap(([user]) => directUsers[user] ?? []));
+            const outsiders = named.filter((arn) => !allowed.has(arn));
+            if (outsiders.length > 0) v.push(`${a}: statement ${s.Sid} lets ${outsiders.join(", ")} call KMS directly, not through a service (kms:ViaService)`);
           }
         }
       }
