@@ -454,6 +454,13 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     keyStatement(j, "tokenization", "TokenizationServicesUseTheKey", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [...[x.Condition.ArnEquals["aws:PrincipalArn"]].flat(), `arn:aws:iam::${s.region.accountId}:role/${named(j, "aws_iam_role", (r) => String(r.name).includes("fraud")).name}`])), {
     says: /statement TokenizationServicesUseTheKey lets arn:aws:iam::\d+:role\/\S*fraud\S* call KMS directly/,
   }],
+  ["keys.one-per-purpose", "the database alias under another prefix", (j) => (j.resource.aws_kms_alias.keys_database_alias.name = "alias/someone-else/database"), { says: /no alias alias\/\S+\/database targeting a key of this stack/ }],
+  ["keys.one-per-purpose", "the kafka alias on a key the stack does not declare", (j) => (j.resource.aws_kms_alias.keys_kafka_alias.target_key_id = "${aws_kms_key.gone.key_id}"), { says: /no alias alias\/\S+\/kafka targeting a key of this stack/ }],
+  ["keys.granted-use-is-admitted", "replication through S3 and a service the key does not admit", (j, s) =>
+    policyEdit(j.resource.aws_iam_role_policy.dr_replication_policy, (d) => (d.Statement.find((x) => x.Sid === "DecryptAtHome")!.Condition.StringEquals["kms:ViaService"] = [`s3.${s.region.cloudRegion}.amazonaws.com`, `sns.${s.region.cloudRegion}.amazonaws.com`])), {
+    when: withPartner, says: /grants \S+ kms:Decrypt on aws_kms_key\.[\w-]+ through s3\.\S+, sns\.\S+, which the key's policy does not admit/,
+  }],
+  ["keys.logs-key-admits-cloudwatch-with-context", "no logs key", (j) => delete j.resource.aws_kms_alias.keys_logs_alias, { says: /aws_kms_key: no logs key/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -708,7 +715,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["stack.no-data-sources", "caller identity lookup", (j) => (j.data = { aws_caller_identity: { me: {} } })],
   ["stack.aws-provider-only", "kubernetes provider mixed in", (j) => (j.terraform.required_providers.kubernetes = { source: "hashicorp/kubernetes" })],
   ["keys.one-per-purpose", "tokenization alias removed", (j) => delete j.resource.aws_kms_alias.keys_tokenization_alias],
-  ["keys.one-per-purpose", "two purposes share a key", (j) => (j.resource.aws_kms_alias.keys_kafka_alias.target_key_id = "${aws_kms_key.keys_database_key.key_id}")],
+  ["keys.one-per-purpose", "two purposes share a key", (j) => (j.resource.aws_kms_alias.keys_kafka_alias.target_key_id = "${aws_kms_key.keys_database_key.key_id}"), { says: /aws_kms_key\.keys_database_key: serves more than one purpose/ }],
   ["keys.rotation-window-single-region", "rotation off", (j) => (first(j, "aws_kms_key").enable_key_rotation = false), { says: /enable_key_rotation is not true/ }],
   ["keys.rotation-window-single-region", "7-day window", (j) => (first(j, "aws_kms_key").deletion_window_in_days = 7), { says: /deletion_window_in_days is 7, expected 30/ }],
   ["keys.rotation-window-single-region", "multi-region key", (j) => (first(j, "aws_kms_key").multi_region = true), { says: /multi_region is not false/ }],
@@ -768,7 +775,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["keys.use-named-through-services", "the deploy role calls the key directly", (j) => keyStatement(j, "database", "DeployCreatesTheDatabase", (s) => delete s.Condition.StringEquals)],
   ["keys.use-named-through-services", "the cluster role calls the database key directly", (j) =>
     policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ ...JSON.parse(keyOf(j, "eks-secrets").policy).Statement.find((x: TfJson) => x.Sid === "ClusterEncryptsSecrets"), Sid: "Stray" }))],
-  ["keys.granted-use-is-admitted", "the cluster role's use dropped from the key", (j) => dropKeyStatement(j, "eks-secrets", "ClusterEncryptsSecrets")],
+  ["keys.granted-use-is-admitted", "the cluster role's use dropped from the key", (j) => dropKeyStatement(j, "eks-secrets", "ClusterEncryptsSecrets"), { says: /grants \S+ kms:\w+ on aws_kms_key\.[\w-]+, which the key's policy does not admit$/ }],
   ["keys.granted-use-is-admitted", "the cluster role granted an action the key does not admit", (j) =>
     policyEdit(clusterRolePolicy(j), (d) => d.Statement[0].Action.push("kms:ReEncryptFrom"))],
   ["keys.granted-use-is-admitted", "the cluster role granted the key through a service the key does not admit it through", (j, s) => {
@@ -1351,6 +1358,13 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["keys.one-per-purpose", "an alias of no purpose on a key the stack does not declare (another rule's finding)", (j) => add(j, "aws_kms_alias", "extra", { name: "alias/extra", target_key_id: "${aws_kms_key.gone.key_id}" })],
+  ["keys.granted-use-is-admitted", "a Deny of a key's use the key does not admit", (j) =>
+    policyEdit(serviceRolePolicy(j), (d) => d.Statement.push({ Sid: "NoKey", Effect: "Deny", Action: "kms:Decrypt", Resource: keyArnOf(j, "database") }))],
+  ["keys.granted-use-is-admitted", "a grant on keys that are not the stack's", (j) =>
+    policyEdit(serviceRolePolicy(j), (d) => d.Statement.push({ Sid: "Other", Effect: "Allow", Action: "kms:Decrypt", Resource: ["*", "arn:aws:kms:eu-west-1:111122223333:key/other"] }))],
+  ["keys.granted-use-is-admitted", "another service's action beside the key's use", (j) =>
+    policyEdit(named(j, "aws_iam_role_policy", (p) => String(p.policy).includes("UseTheTokenizationKeys")), (d) => d.Statement.filter((x) => x.Sid === "UseTheTokenizationKeys").forEach((x) => (x.Action = [...[x.Action].flat(), "s3:GetObject"])))],
   ["keys.policies-name-principals", "a Deny naming a service without a condition", (j) =>
     policyEdit(keyOf(j, "logs"), (d) => d.Statement.push({ Sid: "NoSvc", Effect: "Deny", Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }))],
   ["keys.administration-without-use", "the custodians listed the other way round", (j) => keyStatement(j, "logs", CUSTODIANS, (x) => (x.Condition.ArnNotEquals["aws:PrincipalArn"] = [...[x.Condition.ArnNotEquals["aws:PrincipalArn"]].flat()].reverse()))],
