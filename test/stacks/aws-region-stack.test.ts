@@ -461,6 +461,15 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     when: withPartner, says: /grants \S+ kms:Decrypt on aws_kms_key\.[\w-]+ through s3\.\S+, sns\.\S+, which the key's policy does not admit/,
   }],
   ["keys.logs-key-admits-cloudwatch-with-context", "no logs key", (j) => delete j.resource.aws_kms_alias.keys_logs_alias, { says: /aws_kms_key: no logs key/ }],
+  ["eks.workload-identity-least-privilege", "the tokenization key for a service account of the same name in another namespace", (j) => {
+    add(j, "aws_iam_role", "evil", { name: "evil", assume_role_policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] }) });
+    add(j, "aws_eks_pod_identity_association", "evil", { cluster_name: "x", namespace: "fraud", service_account: "tokenization-service", role_arn: "${aws_iam_role.evil.arn}" });
+    add(j, "aws_iam_role_policy", "evil", { role: "${aws_iam_role.evil.name}", policy: JSON.stringify({ Statement: [{ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: tokenizationKeyArn(j) }] }) });
+  }, {
+    // The region declares that account in fraud too, without the key: the role is that service's, not the payments one's.
+    region: (r) => ({ ...r, services: [...r.services, { name: "evil", namespace: "fraud", serviceAccount: "tokenization-service", access: { tokenizationKey: false, database: false, kafka: { read: [], write: [] } } }] }),
+    says: /aws_iam_role_policy\.evil: uses a tokenization key without declaring it/,
+  }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
