@@ -470,6 +470,12 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     region: (r) => ({ ...r, services: [...r.services, { name: "evil", namespace: "fraud", serviceAccount: "tokenization-service", access: { tokenizationKey: false, database: false, kafka: { read: [], write: [] } } }] }),
     says: /aws_iam_role_policy\.evil: uses a tokenization key without declaring it/,
   }],
+  ["network.log-groups-encrypted-retained", "no retention (kept forever by default, but unstated)", (j) => delete first(j, "aws_cloudwatch_log_group").retention_in_days, { says: /retention_in_days undefined < 365/ }],
+  ["network.load-balancer-reaches-targets", "the partner traffic admitted on UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443.ip_protocol = "udp"), { says: /not reachable on port 443/ }],
+  ["network.load-balancer-reaches-targets", "the partner traffic admitted from another group", (j) => (j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443.referenced_security_group_id = "sg-0123456789abcdef0"), { says: /not reachable on port 443/ }],
+  ["network.load-balancer-reaches-targets", "the partner traffic admitted on the cluster's group", (j) => (j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443.security_group_id = CLUSTER_SG), { says: /not reachable on port 443/ }],
+  ["network.load-balancer-reaches-targets", "the partner traffic admitted on a range below the port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 400, to_port: 442 }), { says: /not reachable on port 443/ }],
+  ["network.load-balancer-reaches-targets", "the partner traffic admitted on a range above the port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 444, to_port: 500 }), { says: /not reachable on port 443/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -887,9 +893,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["network.tier-nacls", "partner range reaches every port", (j, s) =>
     named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "-1", from_port: 0, to_port: 0, cidr_block: s.region.paymentApi.partnerClientCidrs[0] })],
   ["network.flow-logs-all", "rejected traffic only", (j) => (first(j, "aws_flow_log").traffic_type = "REJECT")],
-  ["network.log-groups-encrypted-retained", "unencrypted log group", (j) => delete first(j, "aws_cloudwatch_log_group").kms_key_id],
-  ["network.log-groups-encrypted-retained", "wrong key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_audit_key.arn}")],
-  ["network.log-groups-encrypted-retained", "30-day retention", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 30)],
+  ["network.log-groups-encrypted-retained", "unencrypted log group", (j) => delete first(j, "aws_cloudwatch_log_group").kms_key_id, { says: /kms_key_id undefined is not the logs key/ }],
+  ["network.log-groups-encrypted-retained", "wrong key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "${aws_kms_key.keys_audit_key.arn}"), { says: /kms_key_id \$\{aws_kms_key\.keys_audit_key\.arn\} is not the logs key/ }],
+  ["network.log-groups-encrypted-retained", "30-day retention", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 30), { says: /retention_in_days 30 < 365/ }],
   ["network.interface-endpoints", "kms endpoint removed", (j) => delete j.resource.aws_vpc_endpoint.network_interface_endpoints_kms],
   ["network.interface-endpoints", "private DNS off", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.private_dns_enabled = false)],
   ["network.interface-endpoints", "endpoint SG open to 10/8", (j) =>
@@ -1277,9 +1283,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
       d.Statement.filter((x) => x.Effect === "Deny").forEach((x) => (x.Condition = { StringNotEquals: { "kms:RequestAlias": [`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`, `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`] } })),
     ), ["keys"]],
   ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, ["keys"]],
-  ["network.load-balancer-reaches-targets", "the nodes drop the partner traffic", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443],
-  ["network.load-balancer-reaches-targets", "the nodes drop the health checks", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021],
-  ["network.load-balancer-reaches-targets", "the target group's health check moves to a port nobody admits", (j) => (first(j, "aws_lb_target_group").health_check.port = "8080")],
+  ["network.load-balancer-reaches-targets", "the nodes drop the partner traffic", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { says: /^aws_security_group\.[\w-]+: a load balancer's ip targets are not reachable on port 443/ }],
+  ["network.load-balancer-reaches-targets", "the nodes drop the health checks", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021, { says: /^aws_security_group\.[\w-]+: a load balancer's ip targets are not reachable on port 15021/ }],
+  ["network.load-balancer-reaches-targets", "the target group's health check moves to a port nobody admits", (j) => (first(j, "aws_lb_target_group").health_check.port = "8080"), { says: /not reachable on port 8080/ }],
   ["eks.control-plane-reaches-istio", "the load balancer admitted on a port that is not its targets'", (j) => (j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021.from_port = j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021.to_port = 22)],
   ["eks.control-plane-reaches-istio", "the load balancer admitted on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 0, to_port: 65535 })],
   ["preflight.pod-identity-trust-keys", "a Pod Identity trust conditioned on aws:SourceArn (EKS does not send it)", (j) => {
@@ -1367,6 +1373,8 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["network.log-groups-encrypted-retained", "a log group kept exactly 365 days", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 365)],
+  ["network.load-balancer-reaches-targets", "the partner traffic admitted on a range around the port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 400, to_port: 500 })],
   ["keys.one-per-purpose", "an alias of no purpose on a key the stack does not declare (another rule's finding)", (j) => add(j, "aws_kms_alias", "extra", { name: "alias/extra", target_key_id: "${aws_kms_key.gone.key_id}" })],
   ["keys.granted-use-is-admitted", "a Deny of a key's use the key does not admit", (j) =>
     policyEdit(serviceRolePolicy(j), (d) => d.Statement.push({ Sid: "NoKey", Effect: "Deny", Action: "kms:Decrypt", Resource: keyArnOf(j, "database") }))],
