@@ -476,6 +476,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["network.load-balancer-reaches-targets", "the partner traffic admitted on the cluster's group", (j) => (j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443.security_group_id = CLUSTER_SG), { says: /not reachable on port 443/ }],
   ["network.load-balancer-reaches-targets", "the partner traffic admitted on a range below the port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 400, to_port: 442 }), { says: /not reachable on port 443/ }],
   ["network.load-balancer-reaches-targets", "the partner traffic admitted on a range above the port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 444, to_port: 500 }), { says: /not reachable on port 443/ }],
+  ["audit.buckets-hardened", "no versioning resource", (j) => delete j.resource.aws_s3_bucket_versioning, { says: /versioning not Enabled/ }],
+  ["audit.buckets-hardened", "no public access block", (j) => delete j.resource.aws_s3_bucket_public_access_block, { says: /block_public_acls is not true/ }],
+  ["audit.buckets-hardened", "no ownership controls", (j) => delete j.resource.aws_s3_bucket_ownership_controls, { says: /ACLs are not disabled/ }],
+  ["audit.object-lock-compliance", "a lock configuration without a rule", (j) => delete archiveOf(j, "aws_s3_bucket_object_lock_configuration").rule, { says: /default retention is not COMPLIANCE mode/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -916,13 +920,13 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["network.interface-endpoints", "endpoint SG gains a legacy rule", (j) =>
     add(j, "aws_security_group_rule", "extra", { type: "ingress", security_group_id: "${aws_security_group.network_endpoint_security_group.id}", cidr_blocks: ["10.0.0.0/8"], from_port: 22, to_port: 22, protocol: "tcp" })],
   ["network.partner-endpoint-service", "plain TCP to targets", (j) => (first(j, "aws_lb_target_group").protocol = "TCP")],
-  ["audit.object-lock-compliance", "governance mode", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.mode = "GOVERNANCE")],
-  ["audit.object-lock-compliance", "30-day lock", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.days = 30)],
-  ["audit.object-lock-compliance", "object lock off", (j) => (auditBucket(j).object_lock_enabled = false)],
-  ["audit.buckets-hardened", "versioning suspended", (j) => (first(j, "aws_s3_bucket_versioning").versioning_configuration.status = "Suspended")],
-  ["audit.buckets-hardened", "public policies allowed", (j) => (first(j, "aws_s3_bucket_public_access_block").block_public_policy = false)],
-  ["audit.buckets-hardened", "force destroy", (j) => (auditBucket(j).force_destroy = true)],
-  ["audit.buckets-hardened", "ACLs enabled", (j) => (first(j, "aws_s3_bucket_ownership_controls").rule.object_ownership = "ObjectWriter")],
+  ["audit.object-lock-compliance", "governance mode", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.mode = "GOVERNANCE"), { says: /default retention is not COMPLIANCE mode/ }],
+  ["audit.object-lock-compliance", "30-day lock", (j) => (first(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.days = 30), { says: /default retention 30 days, expected \d+ \(≥ 365\)/ }],
+  ["audit.object-lock-compliance", "object lock off", (j) => (auditBucket(j).object_lock_enabled = false), { says: /object_lock_enabled is not true/ }],
+  ["audit.buckets-hardened", "versioning suspended", (j) => (first(j, "aws_s3_bucket_versioning").versioning_configuration.status = "Suspended"), { says: /versioning not Enabled/ }],
+  ["audit.buckets-hardened", "public policies allowed", (j) => (first(j, "aws_s3_bucket_public_access_block").block_public_policy = false), { says: /block_public_policy is not true/ }],
+  ["audit.buckets-hardened", "force destroy", (j) => (auditBucket(j).force_destroy = true), { says: /force_destroy is true/ }],
+  ["audit.buckets-hardened", "ACLs enabled", (j) => (first(j, "aws_s3_bucket_ownership_controls").rule.object_ownership = "ObjectWriter"), { says: /ACLs are not disabled/ }],
   ["audit.encryption", "audit archive on SSE-S3", (j) => {
     const enc = named(j, "aws_s3_bucket_server_side_encryption_configuration", (e) => e.rule[0].apply_server_side_encryption_by_default.sse_algorithm === "aws:kms");
     enc.rule[0].apply_server_side_encryption_by_default = { sse_algorithm: "AES256" };
