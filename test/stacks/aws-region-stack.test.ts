@@ -1017,16 +1017,16 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["hsm.kmsuser-secret", "a short recovery window", (j) => (secretNamed(j, "kmsuser").recovery_window_in_days = 7), { says: /recovery window 7, expected 30/ }],
   ["hsm.cluster-in-data-tier", "in the workload tier", (j) =>
-    (first(j, "aws_cloudhsm_v2_cluster").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`))],
-  ["hsm.cluster-in-data-tier", "destroyable", (j) => delete first(j, "aws_cloudhsm_v2_cluster").lifecycle],
-  ["hsm.two-hsms-distinct-azs", "a single HSM once the cluster is active", (j) => delete j.resource.aws_cloudhsm_v2_hsm[Object.keys(j.resource.aws_cloudhsm_v2_hsm)[1]], ["keystore", "keys"]],
+    (first(j, "aws_cloudhsm_v2_cluster").subnet_ids = Object.keys(j.resource.aws_subnet).filter((n) => n.includes("workload")).map((n) => `\${aws_subnet.${n}.id}`)), { says: /not in the data tier of every AZ/ }],
+  ["hsm.cluster-in-data-tier", "destroyable", (j) => delete first(j, "aws_cloudhsm_v2_cluster").lifecycle, { says: /aws_cloudhsm_v2_cluster\.[\w-]+: not protected from destroy/ }],
+  ["hsm.two-hsms-distinct-azs", "a single HSM once the cluster is active", (j) => delete j.resource.aws_cloudhsm_v2_hsm[Object.keys(j.resource.aws_cloudhsm_v2_hsm)[1]], { stages: ["keystore", "keys"], says: /aws_cloudhsm_v2_hsm: 1 HSMs, expected/ }],
   ["hsm.two-hsms-distinct-azs", "both HSMs in one AZ", (j) => {
     const [a, b] = Object.values(j.resource.aws_cloudhsm_v2_hsm as Record<string, TfJson>);
     b.subnet_id = a.subnet_id;
-  }, ["keystore", "keys"]],
+  }, { stages: ["keystore", "keys"], says: /are not distinct data-tier subnets/ }],
   ["hsm.two-hsms-distinct-azs", "the first HSM outside the data tier", (j) =>
-    (first(j, "aws_cloudhsm_v2_hsm").subnet_id = `\${aws_subnet.${Object.keys(j.resource.aws_subnet).find((n) => n.includes("workload"))}.id}`)],
-  ["hsm.two-hsms-distinct-azs", "an HSM not protected from destroy", (j) => delete first(j, "aws_cloudhsm_v2_hsm").lifecycle],
+    (first(j, "aws_cloudhsm_v2_hsm").subnet_id = `\${aws_subnet.${Object.keys(j.resource.aws_subnet).find((n) => n.includes("workload"))}.id}`), { says: /are not distinct data-tier subnets/ }],
+  ["hsm.two-hsms-distinct-azs", "an HSM not protected from destroy", (j) => delete first(j, "aws_cloudhsm_v2_hsm").lifecycle, { says: /aws_cloudhsm_v2_hsm\.[\w-]+: not protected from destroy/ }],
   ["hsm.clients-from-workload-tier-only", "open to the VPC", (j, s) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4 = s.region.network.vpcCidr), { says: /is not the workload tier/ }],
   ["hsm.clients-from-workload-tier-only", "every port", (j) =>
@@ -1249,26 +1249,26 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
       }
     }))],
   ["hsm.kmsuser-secret", "secret removed", (j) => delete j.resource.aws_secretsmanager_secret.hsm_kmsuser_password],
-  ["hsm.kmsuser-secret", "secret under the kafka key", (j) => (secretNamed(j, "kmsuser").kms_key_id = "${aws_kms_key.keys_kafka_key.arn}")],
+  ["hsm.kmsuser-secret", "secret under the kafka key", (j) => (secretNamed(j, "kmsuser").kms_key_id = "${aws_kms_key.keys_kafka_key.arn}"), { says: /not under the secrets-manager key/ }],
   ["hsm.kmsuser-secret", "password written by Terraform", (j) =>
     add(j, "aws_secretsmanager_secret_version", "kmsuser", { secret_id: "${aws_secretsmanager_secret.hsm_kmsuser_password.id}", secret_string: "hunter2hunter2" })],
   ["hsm.key-store-stage", "key store before initialization", (j) =>
     add(j, "aws_kms_custom_key_store", "early", { custom_key_store_name: "x", custom_key_store_type: "AWS_CLOUDHSM", cloud_hsm_cluster_id: "${aws_cloudhsm_v2_cluster.hsm_cluster.cluster_id}" }), ["cluster"]],
-  ["hsm.key-store-stage", "password literal", (j) => (store(j).key_store_password = "hunter2hunter2"), ["keystore"]],
-  ["hsm.key-store-stage", "password variable with a default", (j) => (j.variable.kmsuser_password.default = "hunter2hunter2"), ["keystore"]],
-  ["hsm.key-store-stage", "password variable not sensitive", (j) => (j.variable.kmsuser_password.sensitive = false), ["keystore"]],
-  ["hsm.key-store-stage", "password still asked at stage keys", (j) => (store(j).key_store_password = "${var.kmsuser_password}"), ["keys"]],
-  ["hsm.key-store-stage", "password sent again after connect", (j) => delete store(j).lifecycle.ignore_changes, ["keystore", "keys"]],
-  ["hsm.key-store-stage", "another trust anchor", (j) => (store(j).trust_anchor_certificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), ["keystore", "keys"]],
+  ["hsm.key-store-stage", "password literal", (j) => (store(j).key_store_password = "hunter2hunter2"), { stages: ["keystore"], says: /key_store_password is not var\./ }],
+  ["hsm.key-store-stage", "password variable with a default", (j) => (j.variable.kmsuser_password.default = "hunter2hunter2"), { stages: ["keystore"], says: /must be sensitive, non-nullable, validated and without a default/ }],
+  ["hsm.key-store-stage", "password variable not sensitive", (j) => (j.variable.kmsuser_password.sensitive = false), { stages: ["keystore"], says: /must be sensitive, non-nullable, validated and without a default/ }],
+  ["hsm.key-store-stage", "password still asked at stage keys", (j) => (store(j).key_store_password = "${var.kmsuser_password}"), { stages: ["keys"], says: /key_store_password still set at stage \"keys\"/ }],
+  ["hsm.key-store-stage", "password sent again after connect", (j) => delete store(j).lifecycle.ignore_changes, { stages: ["keystore", "keys"], says: /key_store_password not ignored after creation/ }],
+  ["hsm.key-store-stage", "another trust anchor", (j) => (store(j).trust_anchor_certificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), { stages: ["keystore", "keys"], says: /trust anchor differs from hsm\.trustAnchorCertificate/ }],
   ["hsm.key-store-stage", "destroyable", (j) => delete store(j).lifecycle.prevent_destroy, ["keystore", "keys"]],
-  ["hsm.key-store-stage", "created before the HSMs", (j) => delete store(j).depends_on, ["keystore", "keys"]],
+  ["hsm.key-store-stage", "created before the HSMs", (j) => delete store(j).depends_on, { stages: ["keystore", "keys"], says: /not created after every HSM/ }],
   ["hsm.key-store-stage", "store removed", (j) => delete j.resource.aws_kms_custom_key_store, ["keystore", "keys"]],
-  ["hsm.tokenization-key-in-store", "tokenization key in a store too early", (j) => (keyOf(j, "tokenization").custom_key_store_id = "cks-1234567890abcdef0"), ["cluster", "keystore"]],
-  ["hsm.tokenization-key-in-store", "alias left on the ordinary key", (j) => (alias(j, "tokenization").target_key_id = alias(j, "tokenization-interim").target_key_id), ["keys"]],
-  ["hsm.tokenization-key-in-store", "alias on an older generation", (j) => (alias(j, "tokenization").target_key_id = alias(j, "tokenization-hsm-g1").target_key_id), ["keys"]],
+  ["hsm.tokenization-key-in-store", "tokenization key in a store too early", (j) => (keyOf(j, "tokenization").custom_key_store_id = "cks-1234567890abcdef0"), { stages: ["cluster", "keystore"], says: /in a key store before stage \"keys\"/ }],
+  ["hsm.tokenization-key-in-store", "alias left on the ordinary key", (j) => (alias(j, "tokenization").target_key_id = alias(j, "tokenization-interim").target_key_id), { stages: ["keys"], says: /tokenization targets \S+, not generation/ }],
+  ["hsm.tokenization-key-in-store", "alias on an older generation", (j) => (alias(j, "tokenization").target_key_id = alias(j, "tokenization-hsm-g1").target_key_id), { stages: ["keys"], says: /tokenization targets \S+, not generation/ }],
   ["hsm.tokenization-key-in-store", "interim key still encrypts", (j) =>
     policyEdit(keyOf(j, "tokenization-interim"), (d) => (d.Statement = d.Statement.filter((s) => s.Effect !== "Deny"))), ["keys"]],
-  ["hsm.tokenization-key-in-store", "a generation outside the store", (j) => delete keyOf(j, "tokenization-hsm-g1").custom_key_store_id, ["keys"]],
+  ["hsm.tokenization-key-in-store", "a generation outside the store", (j) => delete keyOf(j, "tokenization-hsm-g1").custom_key_store_id, { stages: ["keys"], says: /generation 1 is not in this stack's key store/ }],
   ["keys.rotation-window-single-region", "rotation asked of a key-store key", (j) => (keyOf(j, "tokenization").enable_key_rotation = true), ["keys"]],
   ["keys.one-per-purpose", "a stray key in the store", (j) => add(j, "aws_kms_key", "stray", { ...keyOf(j, "tokenization") }), ["keys"]],
   ["keys.one-per-purpose", "a stray key passed off as a later generation", (j, s) => {
@@ -1279,14 +1279,14 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     add(j, "aws_kms_key", "stray", { ...keyOf(j, "database") });
     add(j, "aws_kms_alias", "stray", { name: `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`, target_key_id: "${aws_kms_key.stray.key_id}" });
   }, ["cluster", "keystore"]],
-  ["hsm.key-store-stage", "password variable nullable", (j) => delete j.variable.kmsuser_password.nullable, ["keystore"]],
-  ["hsm.key-store-stage", "password variable unvalidated", (j) => delete j.variable.kmsuser_password.validation, ["keystore"]],
-  ["hsm.tokenization-key-in-store", "tokenization key does not rotate", (j) => (keyOf(j, "tokenization").enable_key_rotation = false), ["cluster", "keystore"]],
+  ["hsm.key-store-stage", "password variable nullable", (j) => delete j.variable.kmsuser_password.nullable, { stages: ["keystore"], says: /must be sensitive, non-nullable, validated and without a default/ }],
+  ["hsm.key-store-stage", "password variable unvalidated", (j) => delete j.variable.kmsuser_password.validation, { stages: ["keystore"], says: /must be sensitive, non-nullable, validated and without a default/ }],
+  ["hsm.tokenization-key-in-store", "tokenization key does not rotate", (j) => (keyOf(j, "tokenization").enable_key_rotation = false), { stages: ["cluster", "keystore"], says: /the tokenization key does not rotate/ }],
   ["hsm.tokenization-key-in-store", "retired key encrypts through its own alias", (j, s) =>
     policyEdit(keyOf(j, "tokenization-interim"), (d) =>
       d.Statement.filter((x) => x.Effect === "Deny").forEach((x) => (x.Condition = { StringNotEquals: { "kms:RequestAlias": [`alias/${s.region.naming.prefix}-${s.region.name}/tokenization`, `alias/${s.region.naming.prefix}-${s.region.name}/tokenization-interim`] } })),
     ), ["keys"]],
-  ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, ["keys"]],
+  ["hsm.tokenization-key-in-store", "retired key's policy changes before the alias moves", (j) => delete keyOf(j, "tokenization-hsm-g1").depends_on, { stages: ["keys"], says: /its policy could change before the alias moves/ }],
   ["network.load-balancer-reaches-targets", "the nodes drop the partner traffic", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { says: /^aws_security_group\.[\w-]+: a load balancer's ip targets are not reachable on port 443/ }],
   ["network.load-balancer-reaches-targets", "the nodes drop the health checks", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_15021, { says: /^aws_security_group\.[\w-]+: a load balancer's ip targets are not reachable on port 15021/ }],
   ["network.load-balancer-reaches-targets", "the target group's health check moves to a port nobody admits", (j) => (first(j, "aws_lb_target_group").health_check.port = "8080"), { says: /not reachable on port 8080/ }],
