@@ -1297,8 +1297,8 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     const doc = JSON.parse(role.assume_role_policy);
     doc.Statement[0].Condition.ArnEquals = { "aws:SourceArn": "${aws_eks_cluster.eks_cluster.arn}" };
     role.assume_role_policy = JSON.stringify(doc);
-  }],
-  ["preflight.pod-identity-trust-keys", "an association with session tags off", (j) => (first(j, "aws_eks_pod_identity_association").disable_session_tags = true)],
+  }, { says: /its Pod Identity trust conditions on aws:SourceArn/ }],
+  ["preflight.pod-identity-trust-keys", "an association with session tags off", (j) => (first(j, "aws_eks_pod_identity_association").disable_session_tags = true), { says: /session tags disabled/ }],
   ["eks.workload-identity-least-privilege", "a role trusted by another service account", (j) => {
     const role = Object.values(j.resource.aws_iam_role as Record<string, TfJson>).find((r) => String(r.assume_role_policy).includes("pods.eks.amazonaws.com"))!;
     role.assume_role_policy = String(role.assume_role_policy).replace(/"aws:RequestTag\/kubernetes-service-account":"[^"]+"/, '"aws:RequestTag/kubernetes-service-account":"default"');
@@ -1333,13 +1333,13 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     delete s.availability_zone_id;
     s.availability_zone = "eu-west-1a";
   }],
-  ["preflight.zonal-by-zone-id", "a database instance in a literal zone", (j) => (first(j, "aws_rds_cluster_instance").availability_zone = "eu-west-1a")],
+  ["preflight.zonal-by-zone-id", "a database instance in a literal zone", (j) => (first(j, "aws_rds_cluster_instance").availability_zone = "eu-west-1a"), { says: /aws_rds_cluster_instance\.[\w-]+: / }],
   ["preflight.zonal-by-zone-id", "an HSM in a literal zone", (j) => {
     const h = first(j, "aws_cloudhsm_v2_hsm");
     delete h.subnet_id;
     h.availability_zone = "us-east-1e";
   }],
-  ["preflight.zonal-by-zone-id", "a cluster listing zone names", (j) => (first(j, "aws_rds_cluster").availability_zones = ["eu-west-1a", "eu-west-1b"])],
+  ["preflight.zonal-by-zone-id", "a cluster listing zone names", (j) => (first(j, "aws_rds_cluster").availability_zones = ["eu-west-1a", "eu-west-1b"]), { says: /aws_rds_cluster\.[\w-]+: / }],
   ["eks.workload-identity-least-privilege", "a service logs in to the database as another user", (j) =>
     policyEdit(serviceRolePolicy(j), (d) => d.Statement.filter((x) => x.Sid === "ConnectToTheDatabaseAsItself").forEach((x) => (x.Resource = String(x.Resource).replace(/\/[^/]+$/, "/tokenization-service"))))],
   ["eks.workload-identity-least-privilege", "a service that declares no database access logs in", (j) => {
@@ -1348,15 +1348,15 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   }],
   ["eks.workload-identity-least-privilege", "a service that declares database access cannot log in", (j) =>
     policyEdit(serviceRolePolicy(j), (d) => (d.Statement = d.Statement.filter((x) => x.Sid !== "ConnectToTheDatabaseAsItself")))],
-  ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6")],
-  ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version],
-  ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6")],
-  ["preflight.engine-major-only", "a single-instance database with a pinned minor", (j) => add(j, "aws_db_instance", "legacy", { engine: "postgres", engine_version: "16.6", storage_encrypted: true })],
+  ["preflight.engine-major-only", "the cluster pins a minor version", (j) => (first(j, "aws_rds_cluster").engine_version = "16.6"), { says: /aws_rds_cluster\.[\w-]+: engine_version \"16\.6\" is not a major version/ }],
+  ["preflight.engine-major-only", "the cluster names no version (RDS would pick the newest major)", (j) => delete first(j, "aws_rds_cluster").engine_version, { says: /aws_rds_cluster\.[\w-]+: engine_version undefined is not a major version/ }],
+  ["preflight.engine-major-only", "an instance pins a minor version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = "16.6"), { says: /aws_rds_cluster_instance\.[\w-]+: pins engine_version \"16\.6\"/ }],
+  ["preflight.engine-major-only", "a single-instance database with a pinned minor", (j) => add(j, "aws_db_instance", "legacy", { engine: "postgres", engine_version: "16.6", storage_encrypted: true }), { says: /aws_db_instance\.legacy: engine_version \"16\.6\" is not a major version/ }],
   ["preflight.hsm-before-activation", "a second HSM before the cluster is activated", (j) => {
     const [name, hsm] = Object.entries(j.resource.aws_cloudhsm_v2_hsm as Record<string, TfJson>)[0];
     add(j, "aws_cloudhsm_v2_hsm", `${name}_second`, { ...hsm, subnet_id: "${aws_subnet.network_data_second.id}" });
   }, ["cluster"]],
-  ["preflight.hsm-before-activation", "the key store not ordered after every HSM", (j) => (store(j).depends_on = (store(j).depends_on as string[]).slice(0, 1)), ["keystore", "keys"]],
+  ["preflight.hsm-before-activation", "the key store not ordered after every HSM", (j) => (store(j).depends_on = (store(j).depends_on as string[]).slice(0, 1)), { stages: ["keystore", "keys"], says: /aws_kms_custom_key_store\.[\w-]+: not ordered after aws_cloudhsm_v2_hsm\./ }],
   ["preflight.principals-exist", "the Auto Scaling service-linked role is not created", (j) => delete j.resource.aws_iam_service_linked_role],
   ["preflight.principals-exist", "the ebs key is not ordered after the role its policy names", (j) => delete keyOf(j, "ebs").depends_on],
   ["preflight.principals-exist", "the stack creates another service's role", (j) => (first(j, "aws_iam_service_linked_role").aws_service_name = "ec2.amazonaws.com")],
