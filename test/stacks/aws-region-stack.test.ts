@@ -171,10 +171,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["encryption.customer-managed-key", "ECR with AES256", (j) => (first(j, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }]), { says: /not encrypted at rest/ }],
   ["encryption.customer-managed-key", "secret under the AWS-managed key", (j) => delete first(j, "aws_secretsmanager_secret").kms_key_id, { says: /not encrypted at rest/ }],
   ["encryption.customer-managed-key", "Kafka at rest under a foreign key", (j) => (first(j, "aws_msk_cluster").encryption_info.encryption_at_rest_kms_key_arn = "arn:aws:kms:eu-west-1:999999999999:key/x"), { says: /is not a KMS key of this stack/ }],
-  ["exposure.private-only", "internet-facing NLB", (j) => (first(j, "aws_lb").internal = false)],
-  ["exposure.private-only", "public Kubernetes API", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true)],
-  ["exposure.private-only", "a NAT gateway", (j) => add(j, "aws_nat_gateway", "n", { subnet_id: "x" })],
-  ["exposure.private-only", "endpoint service open to anyone", (j) => (first(j, "aws_vpc_endpoint_service").allowed_principals = ["*"])],
+  ["exposure.private-only", "internet-facing NLB", (j) => (first(j, "aws_lb").internal = false), { says: /internet-facing load balancer/ }],
+  ["exposure.private-only", "public Kubernetes API", (j) => (first(j, "aws_eks_cluster").vpc_config.endpoint_public_access = true), { says: /Kubernetes API endpoint is public/ }],
+  ["exposure.private-only", "a NAT gateway", (j) => add(j, "aws_nat_gateway", "n", { subnet_id: "x" }), { says: /aws_nat_gateway\.n: a NAT gateway/ }],
+  ["exposure.private-only", "endpoint service open to anyone", (j) => (first(j, "aws_vpc_endpoint_service").allowed_principals = ["*"]), { says: /any AWS principal may connect/ }],
   ["exposure.private-only", "a subnet that assigns public IPs", (j) => (first(j, "aws_subnet").map_public_ip_on_launch = true), { says: /assigns public IPs on launch/ }],
   ["exposure.private-only", "an instance with a public IP", (j) => add(j, "aws_instance", "i", { associate_public_ip_address: true }), { says: /aws_instance\.i: has a public IP/ }],
   ["exposure.private-only", "a launch template that gives nodes public IPs", (j) => (first(j, "aws_launch_template").network_interfaces = [{ device_index: 0 }, { device_index: 1, associate_public_ip_address: true }]), {
@@ -200,10 +200,10 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["tls.listeners", "TLS 1.0 policy", (j) => (first(j, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08"), { says: /not a reviewed TLS/ }],
   ["tls.listeners", "no certificate", (j) => delete first(j, "aws_lb_listener").certificate_arn, { says: /no certificate/ }],
   ["tls.listeners", "an ALB listener on plain HTTP", (j) => add(j, "aws_alb_listener", "l", { protocol: "HTTP", port: 80 }), { says: /aws_alb_listener\.l: protocol HTTP/ }],
-  ["iam.no-wildcard-admin", "* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }))],
-  ["iam.no-wildcard-admin", "s3:* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "S3", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }))],
-  ["iam.no-wildcard-admin", "AdministratorAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess")],
-  ["iam.no-long-lived-credentials", "an IAM user", (j) => add(j, "aws_iam_user", "u", { name: "ci" })],
+  ["iam.no-wildcard-admin", "* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" })), { says: /statement All allows \* on \*$/ }],
+  ["iam.no-wildcard-admin", "s3:* on *", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "S3", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] })), { says: /statement S3 allows s3:\* on \*$/ }],
+  ["iam.no-wildcard-admin", "AdministratorAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"), { says: /attaches arn:aws:iam::aws:policy\/AdministratorAccess, not a reviewed AWS managed policy/ }],
+  ["iam.no-long-lived-credentials", "an IAM user", (j) => add(j, "aws_iam_user", "u", { name: "ci" }), { says: /aws_iam_user\.u: long-lived IAM credentials/ }],
   ["residency.in-jurisdiction", "the DR partner outside the jurisdiction", (j, s) => {
     const dr = (j.provider.aws as TfJson[]).find((p) => p.alias === "dr");
     if (dr) dr.region = s.region.jurisdiction === "US" ? "eu-west-1" : "us-east-1";
@@ -584,21 +584,21 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     if (s.region.drPartnerRegion) delete j.resource.aws_backup_vault_lock_configuration;
     else add(j, "aws_backup_plan", "p", { name: "p", rule: [{ rule_name: "r", target_vault_name: "v", copy_action: [{ destination_vault_arn: "x" }] }] });
   }],
-  ["iam.no-wildcard-admin", "S3:* on * (IAM actions are case-insensitive)", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Up", Effect: "Allow", Action: "S3:*", Resource: "*" }))],
-  ["iam.no-wildcard-admin", "kms:Decrypt on every key", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Keys", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }))],
+  ["iam.no-wildcard-admin", "S3:* on * (IAM actions are case-insensitive)", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Up", Effect: "Allow", Action: "S3:*", Resource: "*" })), { says: /allows S3:\* on \*/ }],
+  ["iam.no-wildcard-admin", "kms:Decrypt on every key", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Keys", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" })), { says: /allows kms:Decrypt on every resource/ }],
   ["iam.no-wildcard-admin", "the monitoring policy on the node role", (j) => add(j, "aws_iam_role_policy_attachment", "x", { role: "${aws_iam_role.eks_node_role.name}", policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" })],
-  ["iam.no-wildcard-admin", "AmazonS3FullAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
+  ["iam.no-wildcard-admin", "AmazonS3FullAccess attached", (j) => (first(j, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"), { says: /AmazonS3FullAccess, not a reviewed AWS managed policy/ }],
   ["iam.no-wildcard-admin", "a policy without statements (unreadable: fails closed)", (j) => (first(j, "aws_iam_role_policy").policy = JSON.stringify({ Version: "2012-10-17" })), {
     says: /could not check this \(a policy document has no Statement\)/,
   }],
-  ["iam.trust-named-principals", "role trusted by anyone", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }))],
-  ["iam.trust-named-principals", "role trusted by another account", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" }] }))],
+  ["iam.trust-named-principals", "role trusted by anyone", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] })), { says: /admits \*, not a principal of account/ }],
+  ["iam.trust-named-principals", "role trusted by another account", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" }] })), { says: /not a principal of account/ }],
   ["iam.trust-named-principals", "service trust without source account", (j) => {
     const role = first(j, "aws_iam_role");
     const doc = JSON.parse(role.assume_role_policy);
     delete doc.Statement[0].Condition;
     role.assume_role_policy = JSON.stringify(doc);
-  }],
+  }, { says: /without an aws:SourceAccount condition/ }],
   ["iam.no-wildcard-admin", "an Allow by NotAction", (j) => policyEdit(first(j, "aws_iam_role_policy"), (d) => d.Statement.push({ Sid: "Not", Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::x" })), {
     says: /statement Not allows by NotAction\/NotResource/,
   }],
@@ -634,9 +634,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     says: /statement Pull allows arn:aws:iam::999999999999:root, outside account/,
   }],
   ["iam.resource-policies-name-principals", "secret readable by anyone", (j) =>
-    policyEdit(first(j, "aws_secretsmanager_secret_policy"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }))],
+    policyEdit(first(j, "aws_secretsmanager_secret_policy"), (d) => d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" })), { says: /allows any principal without limiting it to account/ }],
   ["iam.resource-policies-name-principals", "bucket readable by another account", (j) =>
-    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Partner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:GetObject", Resource: "*" }))],
+    policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Partner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:GetObject", Resource: "*" })), { says: /outside account/ }],
   ["stack.tags-not-overridden", "bucket declares itself out of scope", (j) => (first(j, "aws_s3_bucket").tags = { PciScope: "out-of-scope" })],
   ["stack.tags-not-overridden", "provider ignores tags", (j) => (j.provider.aws[0].ignore_tags = [{ keys: ["PciScope"] }]), { says: /ignore_tags/ }],
   ["stack.tags-not-overridden", "tags_all names another owner", (j) => (first(j, "aws_s3_bucket").tags_all = { Owner: "someone-else" }), { says: /tag Owner is "someone-else"/ }],
