@@ -480,6 +480,23 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["audit.buckets-hardened", "no public access block", (j) => delete j.resource.aws_s3_bucket_public_access_block, { says: /block_public_acls is not true/ }],
   ["audit.buckets-hardened", "no ownership controls", (j) => delete j.resource.aws_s3_bucket_ownership_controls, { says: /ACLs are not disabled/ }],
   ["audit.object-lock-compliance", "a lock configuration without a rule", (j) => delete archiveOf(j, "aws_s3_bucket_object_lock_configuration").rule, { says: /default retention is not COMPLIANCE mode/ }],
+  ["preflight.principals-exist", "a key policy names a resource of a type the stack has none of", (j) =>
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "${aws_lambda_function.x.arn}" }, Action: "kms:Decrypt", Resource: "*" })), {
+    says: /names \$\{aws_lambda_function\.x\.arn\}, which the stack does not create$/,
+  }],
+  ["preflight.engine-major-only", "a pinned minor where one instance of several upgrades itself", (j) => {
+    first(j, "aws_rds_cluster").engine_version = "16.6";
+    first(j, "aws_rds_cluster_instance").auto_minor_version_upgrade = false;
+  }, { says: /aws_rds_cluster\.[\w-]+: engine_version "16\.6" is not a major version/ }],
+  ["preflight.engine-major-only", "a pinned minor on a cluster without instances", (j) => {
+    first(j, "aws_rds_cluster").engine_version = "16.6";
+    delete j.resource.aws_rds_cluster_instance;
+  }, { says: /aws_rds_cluster\.[\w-]+: engine_version "16\.6" is not a major version/ }],
+  ["preflight.hsm-before-activation", "the key store ordered after no HSM", (j) => (store(j).depends_on = []), { stages: ["keystore", "keys"], says: /not ordered after aws_cloudhsm_v2_hsm\.\S+, aws_cloudhsm_v2_hsm\.\S+ \(depends_on\)/ }],
+  ["preflight.deploy-role-can-use-keys", "the deploy role may not use the master secret's key at all", (j) => {
+    dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecrets");
+    dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecretsGrants");
+  }, { says: /may not (kms:\S+, )+kms:\S+ on aws_kms_key\.[\w-]+ through secretsmanager\.[a-z0-9-]+\.amazonaws\.com \(master_user_secret_kms_key_id\)/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -802,7 +819,9 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     policyEdit(clusterRolePolicy(j), (d) => (d.Statement[0].Condition = { StringEquals: { "kms:ViaService": `s3.${s.region.cloudRegion}.amazonaws.com` } }));
   }],
   ["keys.granted-use-is-admitted", "the cluster role renamed", (j) => (named(j, "aws_iam_role", (r) => String(r.name).endsWith("-eks-cluster")).name = "renamed-cluster-role")],
-  ["preflight.deploy-role-can-use-keys", "the deploy role may not create the ECR grants", (j) => dropKeyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants")],
+  ["preflight.deploy-role-can-use-keys", "the deploy role may not create the ECR grants", (j) => dropKeyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants"), {
+    says: /may not kms:CreateGrant on aws_kms_key\.[\w-]+ through ecr\.[a-z0-9-]+\.amazonaws\.com \(encryption_configuration\.kms_key\)/,
+  }],
   ["preflight.deploy-role-can-use-keys", "the deploy role admitted to the database key through another service", (j) =>
     keyStatement(j, "database", "DeployCreatesTheDatabaseGrants", (s) => (s.Condition.StringEquals["kms:ViaService"] = ["s3.eu-west-1.amazonaws.com"]))],
   ["preflight.deploy-role-can-use-keys", "the master secret's key does not admit the deploy role", (j) => dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecrets")],
@@ -1357,16 +1376,16 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
     add(j, "aws_cloudhsm_v2_hsm", `${name}_second`, { ...hsm, subnet_id: "${aws_subnet.network_data_second.id}" });
   }, ["cluster"]],
   ["preflight.hsm-before-activation", "the key store not ordered after every HSM", (j) => (store(j).depends_on = (store(j).depends_on as string[]).slice(0, 1)), { stages: ["keystore", "keys"], says: /aws_kms_custom_key_store\.[\w-]+: not ordered after aws_cloudhsm_v2_hsm\./ }],
-  ["preflight.principals-exist", "the Auto Scaling service-linked role is not created", (j) => delete j.resource.aws_iam_service_linked_role],
-  ["preflight.principals-exist", "the ebs key is not ordered after the role its policy names", (j) => delete keyOf(j, "ebs").depends_on],
+  ["preflight.principals-exist", "the Auto Scaling service-linked role is not created", (j) => delete j.resource.aws_iam_service_linked_role, { says: /names the service-linked role of autoscaling\.amazonaws\.com, which no resource of the stack creates/ }],
+  ["preflight.principals-exist", "the ebs key is not ordered after the role its policy names", (j) => delete keyOf(j, "ebs").depends_on, { says: /is not ordered after aws_iam_service_linked_role\.\S+ \(depends_on\)/ }],
   ["preflight.principals-exist", "the stack creates another service's role", (j) => (first(j, "aws_iam_service_linked_role").aws_service_name = "ec2.amazonaws.com")],
   ["preflight.principals-exist", "the role is created with a custom suffix (another role)", (j) => (first(j, "aws_iam_service_linked_role").custom_suffix = "nodes")],
   ["preflight.principals-exist", "a key policy names a role nobody creates", (j, s) =>
-    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/analyst` }, Action: "kms:Decrypt", Resource: "*" }))],
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/analyst` }, Action: "kms:Decrypt", Resource: "*" })), { says: /names arn:aws:iam::\d+:role\/analyst, which the stack does not create before it and the region file does not declare/ }],
   ["preflight.principals-exist", "a key policy names a role of the stack that does not exist", (j) =>
-    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "${aws_iam_role.nowhere.arn}" }, Action: "kms:Decrypt", Resource: "*" }))],
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "${aws_iam_role.nowhere.arn}" }, Action: "kms:Decrypt", Resource: "*" })), { says: /names \$\{aws_iam_role\.nowhere\.arn\}, which the stack does not create$/ }],
   ["preflight.principals-exist", "a trust policy names a role nobody creates", (j, s) =>
-    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci-runner` }, Action: "sts:AssumeRole" }] }))],
+    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci-runner` }, Action: "sts:AssumeRole" }] })), { says: /names arn:aws:iam::\d+:role\/ci-runner, which the stack does not create before it/ }],
 ];
 
 const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Array.isArray(e) ? e : e?.stages);
@@ -1377,6 +1396,28 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["preflight.principals-exist", "a key policy naming a role of the stack by reference, and the deploy role", (j, s) =>
+    policyEdit(keyOf(j, "ebs"), (d) => d.Statement.push({ Sid: "Ref", Effect: "Allow", Principal: { AWS: ["${aws_iam_role.eks_node_role.arn}", s.region.eks.deployRoleArn] }, Action: "kms:DescribeKey", Resource: "*" }))],
+  ["preflight.principals-exist", "the Auto Scaling role listed as existing, not created", (j) => {
+    delete j.resource.aws_iam_service_linked_role;
+    delete keyOf(j, "ebs").depends_on;
+  }, { region: (r) => ({ ...r, existingServiceLinkedRoles: ["autoscaling.amazonaws.com"] }) }],
+  ["preflight.principals-exist", "a second creator of the service-linked role, the policy ordered after the first", (j) => add(j, "aws_iam_service_linked_role", "second", { aws_service_name: "autoscaling.amazonaws.com" })],
+  ["preflight.engine-major-only", "a pinned minor where no instance upgrades itself", (j) => {
+    first(j, "aws_rds_cluster").engine_version = "16.6";
+    Object.values(j.resource.aws_rds_cluster_instance as Record<string, TfJson>).forEach((i) => (i.auto_minor_version_upgrade = false));
+  }],
+  ["preflight.engine-major-only", "another cluster whose own instance does not upgrade itself", (j) => {
+    add(j, "aws_rds_cluster", "other", { engine_version: "16.6" });
+    add(j, "aws_rds_cluster_instance", "other", { cluster_identifier: "${aws_rds_cluster.other.id}", auto_minor_version_upgrade: false });
+  }],
+  ["preflight.engine-major-only", "an instance naming its cluster's version", (j) => (first(j, "aws_rds_cluster_instance").engine_version = first(j, "aws_rds_cluster").engine_version)],
+  ["preflight.engine-major-only", "single-instance databases on a major version, or pinned without automatic upgrades", (j) => {
+    add(j, "aws_db_instance", "major", { engine: "postgres", engine_version: "16" });
+    add(j, "aws_db_instance", "frozen", { engine: "postgres", engine_version: "16.6", auto_minor_version_upgrade: false });
+  }],
+  ["preflight.deploy-role-can-use-keys", "a repository without an encryption block (another rule's finding)", (j) => delete first(j, "aws_ecr_repository").encryption_configuration],
+  ["preflight.deploy-role-can-use-keys", "a key without a literal policy (another rule's finding)", (j) => delete keyOf(j, "ecr").policy],
   ["network.log-groups-encrypted-retained", "a log group kept exactly 365 days", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 365)],
   ["network.load-balancer-reaches-targets", "the partner traffic admitted on a range around the port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.eks_partner_api_targets_443, { from_port: 400, to_port: 500 })],
   ["keys.one-per-purpose", "an alias of no purpose on a key the stack does not declare (another rule's finding)", (j) => add(j, "aws_kms_alias", "extra", { name: "alias/extra", target_key_id: "${aws_kms_key.gone.key_id}" })],
