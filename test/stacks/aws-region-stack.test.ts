@@ -101,6 +101,32 @@ const replicateStatement = (d: { Statement: TfJson[] }) => d.Statement.find((x) 
 /** A bucket policy of the stack (the archive's). */
 const bucketPolicy = (j: TfJson): TfJson => first(j, "aws_s3_bucket_policy");
 
+/** A tier NACL's inline rule in `dir` that `pred` picks (the S3 path of the workload tier, the partners' TLS of the endpoints tier). */
+const naclRule = (j: TfJson, tier: string, dir: "ingress" | "egress", pred: (r: TfJson) => boolean): TfJson => (j.resource.aws_network_acl[`network_${tier}_network_acl`][dir] as TfJson[]).find(pred)!;
+/** Moves the picked rule to the other direction's list. */
+const naclFlip = (j: TfJson, tier: string, dir: "ingress" | "egress", pred: (r: TfJson) => boolean) => {
+  const acl = j.resource.aws_network_acl[`network_${tier}_network_acl`];
+  const rule = naclRule(j, tier, dir, pred);
+  acl[dir] = (acl[dir] as TfJson[]).filter((r) => r !== rule);
+  acl[dir === "ingress" ? "egress" : "ingress"] = [...acl[dir === "ingress" ? "egress" : "ingress"], rule];
+};
+const S3_OUT = (r: TfJson) => r.cidr_block === "0.0.0.0/0" && r.from_port === 443;
+const S3_BACK = (r: TfJson) => r.cidr_block === "0.0.0.0/0" && r.from_port === 1024;
+const PARTNER_IN = (r: TfJson) => r.from_port === 443 && r.protocol === "6" && !String(r.cidr_block).startsWith("10.");
+const PARTNER_OUT = (r: TfJson) => r.from_port === 1024 && r.protocol === "6" && !String(r.cidr_block).startsWith("10.");
+/** Each field of an allowed open or partner NACL rule, changed alone: [label, tier, direction, rule, says]. */
+const NACL_FIELDS: Mutation[] = ([
+  ["the workload tier's S3 egress", "workload", "egress", S3_OUT, /egress rule \d+ open to the world/],
+  ["the workload tier's S3 return", "workload", "ingress", S3_BACK, /ingress rule \d+ open to the world/],
+  ["the endpoints tier's partner TLS", "endpoints", "ingress", PARTNER_IN, /ingress rule \d+ admits partner range/],
+  ["the endpoints tier's partner return", "endpoints", "egress", PARTNER_OUT, /egress rule \d+ admits partner range/],
+] as const).flatMap(([label, tier, dir, pred, says]): Mutation[] => [
+  ["network.tier-nacls", `${label} on UDP`, (j) => (naclRule(j, tier, dir, pred).protocol = "17"), { says }],
+  ["network.tier-nacls", `${label} from one port lower`, (j) => (naclRule(j, tier, dir, pred).from_port -= 1), { says }],
+  ["network.tier-nacls", `${label} to one port lower`, (j) => (naclRule(j, tier, dir, pred).to_port -= 1), { says }],
+  ["network.tier-nacls", `${label} in the other direction`, (j) => naclFlip(j, tier, dir, pred), { says: new RegExp(`${dir === "ingress" ? "egress" : "ingress"} rule \\d+ (open to the world|admits partner range)`) }],
+]);
+
 interface Expect {
   readonly stages?: Stage[];
   readonly says?: RegExp;
@@ -114,7 +140,9 @@ interface Expect {
  * Applied to a copy of every stack (or, when a fourth element names stages, of the stacks at
  * those CloudHSM stages).
  */
-const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?][] = [
+type Mutation = [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?];
+const MUTATIONS: Mutation[] = [
+  ...NACL_FIELDS,
   ["stack.reviewed-resource-types", "an SQS queue nobody reviewed", (j) => add(j, "aws_sqs_queue", "q", { name: "q" })],
   ["residency.in-jurisdiction", "provider in another jurisdiction", (j) => (j.provider.aws[0].region = "ap-southeast-1"), {
     // The message lists the jurisdiction's regions of both clouds, so the reader sees the choice.
@@ -911,7 +939,7 @@ const MUTATIONS: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) =>
   ["network.tier-nacls", "data tier open to the VPC", (j) =>
     named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-data")).ingress.push({ rule_no: 300, action: "allow", protocol: "-1", from_port: 0, to_port: 0, cidr_block: "10.0.0.0/8" })],
   ["network.tier-nacls", "endpoints tier open to the world", (j) =>
-    named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "6", from_port: 443, to_port: 443, cidr_block: "0.0.0.0/0" })],
+    named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "6", from_port: 443, to_port: 443, cidr_block: "0.0.0.0/0" }), { says: /open to the world/ }],
   ["network.tier-nacls", "a separate NACL rule resource", (j) => add(j, "aws_network_acl_rule", "extra", { network_acl_id: "x", rule_number: 1, egress: false, protocol: "-1", rule_action: "allow", cidr_block: "10.0.0.0/8" })],
   ["network.tier-nacls", "partner range reaches every port", (j, s) =>
     named(j, "aws_network_acl", (a) => a.tags.Name.endsWith("-endpoints")).ingress.push({ rule_no: 300, action: "allow", protocol: "-1", from_port: 0, to_port: 0, cidr_block: s.region.paymentApi.partnerClientCidrs[0] })],
