@@ -127,6 +127,20 @@ const NACL_FIELDS: Mutation[] = ([
   ["network.tier-nacls", `${label} in the other direction`, (j) => naclFlip(j, tier, dir, pred), { says: new RegExp(`${dir === "ingress" ? "egress" : "ingress"} rule \\d+ (open to the world|admits partner range)`) }],
 ]);
 
+/** Each field of an ingress rule of the endpoints' or the partners' security group, changed alone. */
+const SG_FIELDS: Mutation[] = ([
+  ["network.interface-endpoints", "the endpoints' HTTPS rule", "network_endpoint_https_from_vpc", /admits \S+ \S+-\S+ from \S+, not HTTPS from the VPC/],
+  ["network.partner-endpoint-service", "a partner's TLS rule", "partner_api_ingress_from_partners_", /inbound \S+ \S+-\S+ from \S+, expected TLS 443 only/],
+] as const).flatMap(([id, label, prefix, says]): Mutation[] => {
+  /** The first ingress rule whose name starts with `prefix`. */
+  const rule = (j: TfJson): TfJson => Object.entries(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).find(([n]) => n.startsWith(prefix))![1];
+  return [
+    [id, `${label} on UDP`, (j) => (rule(j).ip_protocol = "udp"), { says }],
+    [id, `${label} from port 442`, (j) => (rule(j).from_port = 442), { says }],
+    [id, `${label} up to port 444`, (j) => (rule(j).to_port = 444), { says }],
+  ];
+});
+
 interface Expect {
   readonly stages?: Stage[];
   readonly says?: RegExp;
@@ -143,6 +157,12 @@ interface Expect {
 type Mutation = [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?];
 const MUTATIONS: Mutation[] = [
   ...NACL_FIELDS,
+  ...SG_FIELDS,
+  ["network.interface-endpoints", "S3 through an interface endpoint", (j, s) =>
+    add(j, "aws_vpc_endpoint", "s3_interface", { ...named(j, "aws_vpc_endpoint", (e) => e.vpc_endpoint_type === "Interface"), service_name: `com.amazonaws.${s.region.cloudRegion}.s3` }), {
+    says: /aws_vpc_endpoint\.s3_interface: S3 through an interface endpoint/,
+  }],
+  ["network.partner-endpoint-service", "the load balancer without an access_logs block", (j) => delete first(j, "aws_lb").access_logs, { says: /aws_lb\.[\w-]+: access logs off/ }],
   ["stack.reviewed-resource-types", "an SQS queue nobody reviewed", (j) => add(j, "aws_sqs_queue", "q", { name: "q" })],
   ["residency.in-jurisdiction", "provider in another jurisdiction", (j) => (j.provider.aws[0].region = "ap-southeast-1"), {
     // The message lists the jurisdiction's regions of both clouds, so the reader sees the choice.
@@ -1424,6 +1444,15 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["network.partner-endpoint-service", "the partner rules declared in another order", (j) =>
+    (j.resource.aws_vpc_security_group_ingress_rule = Object.fromEntries(Object.entries(j.resource.aws_vpc_security_group_ingress_rule).reverse()))],
+  ["network.partner-endpoint-service", "the partner ranges listed in another order in the region file", (j) => j, {
+    region: (r) => ({ ...r, paymentApi: { ...r.paymentApi, partnerClientCidrs: [...r.paymentApi.partnerClientCidrs].reverse() } }),
+  }],
+  ["network.interface-endpoints", "an endpoint's subnets in another order", (j) => {
+    const e = named(j, "aws_vpc_endpoint", (x) => x.vpc_endpoint_type === "Interface");
+    e.subnet_ids = [...e.subnet_ids].reverse();
+  }],
   ["preflight.principals-exist", "a key policy naming a role of the stack by reference, and the deploy role", (j, s) =>
     policyEdit(keyOf(j, "ebs"), (d) => d.Statement.push({ Sid: "Ref", Effect: "Allow", Principal: { AWS: ["${aws_iam_role.eks_node_role.arn}", s.region.eks.deployRoleArn] }, Action: "kms:DescribeKey", Resource: "*" }))],
   ["preflight.principals-exist", "the Auto Scaling role listed as existing, not created", (j) => {
