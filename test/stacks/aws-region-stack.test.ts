@@ -545,6 +545,14 @@ const MUTATIONS: Mutation[] = [
     dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecrets");
     dropKeyStatement(j, "secrets-manager", "DeployStoresManagedSecretsGrants");
   }, { says: /may not (kms:\S+, )+kms:\S+ on aws_kms_key\.[\w-]+ through secretsmanager\.[a-z0-9-]+\.amazonaws\.com \(master_user_secret_kms_key_id\)/ }],
+  ["audit.cold-storage-lifecycle", "noncurrent versions moved only by a disabled rule", (j) => {
+    const lc = archiveOf(j, "aws_s3_bucket_lifecycle_configuration");
+    const [rule] = coldRule(j);
+    lc.rule.push({ id: "disabled-copy", status: "Disabled", filter: rule.filter, noncurrent_version_transition: rule.noncurrent_version_transition });
+    delete rule.noncurrent_version_transition;
+  }, { says: /noncurrent versions do not move to cold storage/ }],
+  ["audit.cold-storage-lifecycle", "noncurrent versions moved a day later", (j) => coldRule(j).forEach((r) => asList<TfJson>(r.noncurrent_version_transition).forEach((t) => (t.noncurrent_days += 1))), { says: /noncurrent versions do not move to cold storage/ }],
+  ["audit.cold-storage-lifecycle", "noncurrent versions moved to infrequent access", (j) => coldRule(j).forEach((r) => asList<TfJson>(r.noncurrent_version_transition).forEach((t) => (t.storage_class = "STANDARD_IA"))), { says: /noncurrent versions do not move to cold storage/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -1444,6 +1452,8 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["audit.cold-storage-lifecycle", "cold storage in Glacier Flexible Retrieval", (j) => coldRule(j).forEach((r) => [...asList<TfJson>(r.transition), ...asList<TfJson>(r.noncurrent_version_transition)].forEach((t) => (t.storage_class = "GLACIER")))],
+  ["audit.cold-storage-lifecycle", "cold storage in Glacier Deep Archive", (j) => coldRule(j).forEach((r) => [...asList<TfJson>(r.transition), ...asList<TfJson>(r.noncurrent_version_transition)].forEach((t) => (t.storage_class = "DEEP_ARCHIVE")))],
   ["network.partner-endpoint-service", "the partner rules declared in another order", (j) =>
     (j.resource.aws_vpc_security_group_ingress_rule = Object.fromEntries(Object.entries(j.resource.aws_vpc_security_group_ingress_rule).reverse()))],
   ["network.partner-endpoint-service", "the partner ranges listed in another order in the region file", (j) => j, {
