@@ -553,6 +553,26 @@ const MUTATIONS: Mutation[] = [
   }, { says: /noncurrent versions do not move to cold storage/ }],
   ["audit.cold-storage-lifecycle", "noncurrent versions moved a day later", (j) => coldRule(j).forEach((r) => asList<TfJson>(r.noncurrent_version_transition).forEach((t) => (t.noncurrent_days += 1))), { says: /noncurrent versions do not move to cold storage/ }],
   ["audit.cold-storage-lifecycle", "noncurrent versions moved to infrequent access", (j) => coldRule(j).forEach((r) => asList<TfJson>(r.noncurrent_version_transition).forEach((t) => (t.storage_class = "STANDARD_IA"))), { says: /noncurrent versions do not move to cold storage/ }],
+  ["hsm.key-store-stage", "a sensitive variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), api_key: { type: "string", sensitive: true, default: "s3cr3t" } }), { says: /variable\.api_key: a sensitive variable with a default/ }],
+  ["hsm.key-store-stage", "the password asked for at stage cluster", (j) => (j.variable = { ...(j.variable ?? {}), kmsuser_password: { type: "string", sensitive: true, nullable: false } }), { stages: ["cluster"], says: /asked for at stage "cluster"/ }],
+  ["hsm.key-store-stage", "the password still asked for at stage keys", (j) => (j.variable = { ...(j.variable ?? {}), kmsuser_password: { type: "string", sensitive: true, nullable: false } }), { stages: ["keys"], says: /still asked for at stage "keys"/ }],
+  ["hsm.key-store-stage", "an external key store", (j) => (store(j).custom_key_store_type = "EXTERNAL_KEY_STORE"), { stages: ["keystore", "keys"], says: /not a CloudHSM key store on this stack's cluster/ }],
+  ["hsm.key-store-stage", "a key store on another cluster", (j) => (store(j).cloud_hsm_cluster_id = "cluster-abcdefghijk"), { stages: ["keystore", "keys"], says: /not a CloudHSM key store on this stack's cluster/ }],
+  ["hsm.key-store-stage", "no lifecycle on the key store", (j) => delete store(j).lifecycle, { stages: ["keystore"], says: /key_store_password not ignored after creation/ }],
+  ["hsm.key-store-stage", "the key store after one HSM only", (j) => (store(j).depends_on = (store(j).depends_on as string[]).filter((d) => !d.startsWith("aws_cloudhsm_v2_hsm.")).concat([`aws_cloudhsm_v2_hsm.${Object.keys(j.resource.aws_cloudhsm_v2_hsm)[0]}`])), {
+    stages: ["keystore", "keys"], says: /not created after every HSM/,
+  }],
+  ["hsm.key-store-stage", "a key store without HSMs", (j) => delete j.resource.aws_cloudhsm_v2_hsm, { stages: ["keystore", "keys"], says: /not created after every HSM/ }],
+  ["hsm.tokenization-key-in-store", "an HSM generation's alias removed", (j) => delete j.resource.aws_kms_alias[Object.entries(j.resource.aws_kms_alias as Record<string, TfJson>).find(([, a]) => String(a.name).endsWith("/tokenization-hsm-g1"))![0]], {
+    stages: ["keys"], says: /aws_kms_alias: no \S+\/tokenization-hsm-g1$/,
+  }],
+  ["hsm.tokenization-key-in-store", "the tokenization alias on no key of the stack", (j) => (alias(j, "tokenization").target_key_id = "${aws_kms_key.gone.key_id}"), { stages: ["keys"], says: /tokenization targets no key of this stack/ }],
+  ["hsm.tokenization-key-in-store", "the interim alias on an HSM generation", (j) => (alias(j, "tokenization-interim").target_key_id = alias(j, "tokenization-hsm-g1").target_key_id), {
+    stages: ["keys"], says: /tokenization-interim does not target the ordinary key used before the move/,
+  }],
+  ["hsm.tokenization-key-in-store", "the interim alias removed", (j) => delete j.resource.aws_kms_alias[Object.entries(j.resource.aws_kms_alias as Record<string, TfJson>).find(([, a]) => String(a.name).endsWith("/tokenization-interim"))![0]], {
+    stages: ["keys"], says: /tokenization-interim does not target the ordinary key used before the move/,
+  }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
@@ -1452,6 +1472,7 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["hsm.key-store-stage", "a plain variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), label: { type: "string", default: "payments" } })],
   ["audit.cold-storage-lifecycle", "cold storage in Glacier Flexible Retrieval", (j) => coldRule(j).forEach((r) => [...asList<TfJson>(r.transition), ...asList<TfJson>(r.noncurrent_version_transition)].forEach((t) => (t.storage_class = "GLACIER")))],
   ["audit.cold-storage-lifecycle", "cold storage in Glacier Deep Archive", (j) => coldRule(j).forEach((r) => [...asList<TfJson>(r.transition), ...asList<TfJson>(r.noncurrent_version_transition)].forEach((t) => (t.storage_class = "DEEP_ARCHIVE")))],
   ["network.partner-endpoint-service", "the partner rules declared in another order", (j) =>
