@@ -573,6 +573,19 @@ const MUTATIONS: Mutation[] = [
   ["hsm.tokenization-key-in-store", "the interim alias removed", (j) => delete j.resource.aws_kms_alias[Object.entries(j.resource.aws_kms_alias as Record<string, TfJson>).find(([, a]) => String(a.name).endsWith("/tokenization-interim"))![0]], {
     stages: ["keys"], says: /tokenization-interim does not target the ordinary key used before the move/,
   }],
+  ["hsm.tokenization-key-in-store", "the interim key's encryption Deny made an Allow", (j) =>
+    policyEdit(keyOf(j, "tokenization-interim"), (d) => (d.Statement.find((x) => x.Condition?.StringNotEquals?.["kms:RequestAlias"])!.Effect = "Allow")), { stages: ["keys"], says: /a retired tokenization key still encrypts/ }],
+  ["hsm.tokenization-key-in-store", "the interim key's encryption Deny for one role only", (j, s) =>
+    policyEdit(keyOf(j, "tokenization-interim"), (d) => (d.Statement.find((x) => x.Condition?.StringNotEquals?.["kms:RequestAlias"])!.Principal = { AWS: s.region.eks.adminRoleArn })), { stages: ["keys"], says: /a retired tokenization key still encrypts/ }],
+  ["hsm.tokenization-key-in-store", "the interim key's encryption Deny without one action", (j) =>
+    policyEdit(keyOf(j, "tokenization-interim"), (d) => {
+      const deny = d.Statement.find((x) => x.Condition?.StringNotEquals?.["kms:RequestAlias"])!;
+      deny.Action = [deny.Action].flat().slice(1);
+    }), { stages: ["keys"], says: /a retired tokenization key still encrypts/ }],
+  ["hsm.tokenization-key-in-store", "the current key given the retired keys' Deny", (j) => {
+    const deny = JSON.parse(keyOf(j, "tokenization-interim").policy).Statement.find((x: TfJson) => x.Condition?.StringNotEquals?.["kms:RequestAlias"]);
+    policyEdit(keyOf(j, "tokenization"), (d) => d.Statement.push(deny));
+  }, { stages: ["keys"], says: /the current tokenization key cannot encrypt/ }],
   ["mesh.intermediate-ca", "a CA where the region names no root", (j) => j, {
     region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }),
     says: /^aws_acmpca_certificate_authority: a CA without a configured root/,
