@@ -1485,6 +1485,8 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["eks.access-entries", "admin associations declared in the other order", (j) =>
+    (j.resource.aws_eks_access_policy_association = Object.fromEntries(Object.entries(j.resource.aws_eks_access_policy_association).reverse()))],
   ["hsm.key-store-stage", "a plain variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), label: { type: "string", default: "payments" } })],
   ["audit.cold-storage-lifecycle", "cold storage in Glacier Flexible Retrieval", (j) => coldRule(j).forEach((r) => [...asList<TfJson>(r.transition), ...asList<TfJson>(r.noncurrent_version_transition)].forEach((t) => (t.storage_class = "GLACIER")))],
   ["audit.cold-storage-lifecycle", "cold storage in Glacier Deep Archive", (j) => coldRule(j).forEach((r) => [...asList<TfJson>(r.transition), ...asList<TfJson>(r.noncurrent_version_transition)].forEach((t) => (t.storage_class = "DEEP_ARCHIVE")))],
