@@ -67,6 +67,16 @@ export function principalServices(principal: Statement["Principal"]): string[] {
   return asList(principal.Service);
 }
 
+/**
+ * True when an IAM action pattern matches `action` as IAM matches it: case-insensitively, `*`
+ * standing for any run of characters and `?` for one, anywhere in the pattern (`kms:*crypt`,
+ * `s3:Get*`, `secretsmanager:GetSecretValu?`).
+ */
+export function actionPatternMatches(pattern: string, action: string): boolean {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "i").test(action);
+}
+
 /** True when an action pattern of a policy (`kms:GenerateDataKey*`, `kms:*`, `*`) covers `action`. */
 export function coversAction(pattern: string, action: string): boolean {
   return pattern === action || pattern === "*" || (pattern.endsWith("*") && action.startsWith(pattern.slice(0, -1)));

@@ -35,10 +35,11 @@ const archiveOf = (j: TfJson, type: string): TfJson => {
 };
 /** The audit archive's cold-storage lifecycle rules. */
 const coldRule = (j: TfJson): TfJson[] => (archiveOf(j, "aws_s3_bucket_lifecycle_configuration").rule as TfJson[]).filter((r) => r.id === "cold-storage");
-const policyEdit = (body: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => {
-  const doc = JSON.parse(body.policy);
+/** Edits a policy document of a resource in place: its `policy`, or another argument (`assume_role_policy`). */
+const policyEdit = (body: TfJson, edit: (doc: { Statement: TfJson[] }) => void, argument = "policy") => {
+  const doc = JSON.parse(body[argument]);
   edit(doc);
-  body.policy = JSON.stringify(doc);
+  body[argument] = JSON.stringify(doc);
 };
 /** The PCA issuer's role policy, and a workload's. */
 const issuerPolicy = (j: TfJson) => Object.values(j.resource.aws_iam_role_policy as Record<string, TfJson>).find((p) => String(p.policy).includes("acm-pca:IssueCertificate"))!;
@@ -85,15 +86,11 @@ const apiRule = (j: TfJson): TfJson => named(j, "aws_vpc_security_group_ingress_
 const CLUSTER_SG = "${aws_security_group.eks_cluster_security_group.id}";
 /** The monitoring role's attachment of its AWS managed policy, and the role's name. */
 const monitoringAttachment = (j: TfJson): TfJson => named(j, "aws_iam_role_policy_attachment", (p) => String(p.policy_arn).endsWith("AmazonRDSEnhancedMonitoringRole"));
-const monitoringRoleName = (j: TfJson): string => /aws_iam_role\.([^.]+)\.name/.exec(monitoringAttachment(j).role)![1];
-/** The Pod Identity role of the first association, and its trust document edited. */
-const podIdentityTrustEdit = (j: TfJson, edit: (d: { Statement: TfJson[] }) => void) => {
-  const r = named(j, "aws_iam_role", (x) => String(x.description).startsWith("EKS Pod Identity"));
-  const doc = JSON.parse(r.assume_role_policy);
-  edit(doc);
-  r.assume_role_policy = JSON.stringify(doc);
-};
-const tokenizationKeyArn = (j: TfJson) => `\${aws_kms_key.${Object.keys(j.resource.aws_kms_key).find((k) => k.includes("tokenization"))}.arn}`;
+const monitoringRoleName = (j: TfJson): string => refName(monitoringAttachment(j).role, "aws_iam_role", "name")!;
+/** Edits the trust document of the first Pod Identity role. */
+const podIdentityTrustEdit = (j: TfJson, edit: (d: { Statement: TfJson[] }) => void) =>
+  policyEdit(named(j, "aws_iam_role", (x) => String(x.description).startsWith("EKS Pod Identity")), edit, "assume_role_policy");
+/** A reference to the ARN of the first key whose resource name contains `part`. */
 const keyArnOf = (j: TfJson, part: string) => `\${aws_kms_key.${Object.keys(j.resource.aws_kms_key).find((k) => k.includes(part))}.arn}`;
 const mskArn = (j: TfJson) => `\${aws_msk_cluster.${Object.keys(j.resource.aws_msk_cluster)[0]}.arn}`;
 /** The S3 replication role's statement that writes replicas (regions with a DR partner). */
@@ -419,10 +416,10 @@ const MUTATIONS: Mutation[] = [
   ["eks.workload-identity-least-privilege", "a whole service beside an action", (j) => policyEdit(serviceRolePolicy(j), (d) => d.Statement.push({ Sid: "Two", Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::x" })), { says: /statement Two allows s3:GetObject, s3:\*$/ }],
   ["eks.workload-identity-least-privilege", "the tokenization key beside another key, for a service that does not declare it", (j) => {
     const p = named(j, "aws_iam_role_policy", (x) => String(x.role).includes("fraud"));
-    policyEdit(p, (d) => d.Statement.push({ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: [keyArnOf(j, "logs"), tokenizationKeyArn(j)] }));
+    policyEdit(p, (d) => d.Statement.push({ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: [keyArnOf(j, "logs"), keyArnOf(j, "tokenization")] }));
   }, { says: /uses a tokenization key without declaring it/ }],
   ["eks.workload-identity-least-privilege", "the tokenization key in a policy of no service", (j) =>
-    add(j, "aws_iam_role_policy", "node_tok", { role: "${aws_iam_role.eks_node_role.name}", policy: JSON.stringify({ Statement: [{ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: tokenizationKeyArn(j) }] }) }), {
+    add(j, "aws_iam_role_policy", "node_tok", { role: "${aws_iam_role.eks_node_role.name}", policy: JSON.stringify({ Statement: [{ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArnOf(j, "tokenization") }] }) }), {
     says: /aws_iam_role_policy\.node_tok: uses a tokenization key without declaring it/,
   }],
   ["eks.workload-identity-least-privilege", "a login by every action", (j) => policyEdit(serviceRolePolicy(j), (d) => d.Statement.filter((x) => x.Sid === "ConnectToTheDatabaseAsItself").forEach((x) => (x.Action = "*"))), {
@@ -512,7 +509,7 @@ const MUTATIONS: Mutation[] = [
   ["eks.workload-identity-least-privilege", "the tokenization key for a service account of the same name in another namespace", (j) => {
     add(j, "aws_iam_role", "evil", { name: "evil", assume_role_policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] }) });
     add(j, "aws_eks_pod_identity_association", "evil", { cluster_name: "x", namespace: "fraud", service_account: "tokenization-service", role_arn: "${aws_iam_role.evil.arn}" });
-    add(j, "aws_iam_role_policy", "evil", { role: "${aws_iam_role.evil.name}", policy: JSON.stringify({ Statement: [{ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: tokenizationKeyArn(j) }] }) });
+    add(j, "aws_iam_role_policy", "evil", { role: "${aws_iam_role.evil.name}", policy: JSON.stringify({ Statement: [{ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArnOf(j, "tokenization") }] }) });
   }, {
     // The region declares that account in fraud too, without the key: the role is that service's, not the payments one's.
     region: (r) => ({ ...r, services: [...r.services, { name: "evil", namespace: "fraud", serviceAccount: "tokenization-service", access: { tokenizationKey: false, database: false, kafka: { read: [], write: [] } } }] }),
@@ -1561,10 +1558,7 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   ["iam.no-wildcard-admin", "a customer managed policy of this account attached", (j, s) =>
     add(j, "aws_iam_role_policy_attachment", "own", { role: "${aws_iam_role.eks_node_role.name}", policy_arn: `arn:aws:iam::${s.region.accountId}:policy/reviewed` })],
   ["iam.no-wildcard-admin", "a service's managed policy on a role that service and the account's admins may assume", (j, s) => {
-    const role = j.resource.aws_iam_role[monitoringRoleName(j)];
-    const doc = JSON.parse(role.assume_role_policy);
-    doc.Statement.push({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:root` }, Action: "sts:AssumeRole" });
-    role.assume_role_policy = JSON.stringify(doc);
+    policyEdit(j.resource.aws_iam_role[monitoringRoleName(j)], (d) => d.Statement.push({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:root` }, Action: "sts:AssumeRole" }), "assume_role_policy");
   }],
   ["iam.no-wildcard-admin", "a service's managed policy listed on the role that service assumes", (j) => (j.resource.aws_iam_role[monitoringRoleName(j)].managed_policy_arns = [monitoringAttachment(j).policy_arn])],
   ["iam.resource-policies-name-principals", "a bucket policy naming a role of this account", (j, s) =>
@@ -1582,7 +1576,7 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   }, { region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }) }],
   ["eks.workload-identity-least-privilege", "denials of anything", (j) => policyEdit(serviceRolePolicy(j), (d) => d.Statement.push(
     { Sid: "NoAll", Effect: "Deny", Action: "*", Resource: "arn:aws:s3:::x" },
-    { Sid: "NoTok", Effect: "Deny", Action: "kms:Decrypt", Resource: tokenizationKeyArn(j) },
+    { Sid: "NoTok", Effect: "Deny", Action: "kms:Decrypt", Resource: keyArnOf(j, "tokenization") },
     { Sid: "NoDb", Effect: "Deny", Action: "rds-db:connect", Resource: "*" },
     { Sid: "NoPut", Effect: "Deny", Action: "s3:PutObject", Resource: "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*" },
   ))],

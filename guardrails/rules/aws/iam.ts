@@ -1,7 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
 import { TfJson, asList, refName } from "../../../tfjson/terraform";
-import { Statement, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { Statement, actionPatternMatches, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 
 /** Identity policies: the documents that grant a principal permissions. */
 export const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string[]>> = {
@@ -45,14 +45,8 @@ const SENSITIVE_EXAMPLES = [
   "secretsmanager:GetSecretValue", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
   "iam:PassRole", "sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "kafka-cluster:ReadData", "kafka-cluster:WriteData", "kafka-cluster:WriteDataIdempotently",
 ];
-/** An action, or an action pattern (`*` any run of characters, `?` one), that covers a sensitive action. */
-function isSensitiveAction(action: string): boolean {
-  if (SENSITIVE_ACTION.test(action)) return true;
-  // IAM action names hold letters, digits, ':' and '-' only: the pattern needs no other escaping.
-  if (!/^[\w:*?-]+$/.test(action)) return false;
-  const pattern = new RegExp(`^${action.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return SENSITIVE_EXAMPLES.some((x) => pattern.test(x));
-}
+/** An action, or an action pattern, that covers a sensitive action. */
+const isSensitiveAction = (action: string) => SENSITIVE_ACTION.test(action) || SENSITIVE_EXAMPLES.some((x) => actionPatternMatches(action, x));
 
 const allows = (statements: Statement[]) => statements.filter((s) => s.Effect === "Allow");
 

@@ -11,7 +11,7 @@ import { TfJson, ref, resourcesOf, asList, preventsDestroy, refName, sameJson } 
 import { helmOverrideProblems } from "./helm";
 import { IDENTITY_POLICIES } from "../aws/iam";
 import { clusterPlatform, hasMeshPki } from "../../../model/mesh/in-cluster";
-import { statementsOf } from "../../../tfjson/iam-policy";
+import { actionPatternMatches, statementsOf } from "../../../tfjson/iam-policy";
 import { manifestsOf, regionOutput } from "../../../tfjson/kubernetes";
 
 /** What a Helm release of the workload CA chain must be. */
@@ -260,7 +260,7 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
 ]);
 
 /** `acm-pca:IssueCertificate` matched by an action pattern (`acm-pca:*`, `*`, `acm-pca:Issue*`). */
-const grantsIssue = (action: string) => new RegExp(`^${action.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test("acm-pca:IssueCertificate");
+const grantsIssue = (action: string) => actionPatternMatches(action, "acm-pca:IssueCertificate");
 
 /** Who may sign with the intermediate (`region-<name>`). */
 export const CA_ISSUER_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
