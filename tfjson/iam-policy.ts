@@ -77,11 +77,6 @@ export function actionPatternMatches(pattern: string, action: string): boolean {
   return new RegExp(`^${escaped}$`, "i").test(action);
 }
 
-/** True when an action pattern of a policy (`kms:GenerateDataKey*`, `kms:*`, `*`) covers `action`. */
-export function coversAction(pattern: string, action: string): boolean {
-  return pattern === action || pattern === "*" || (pattern.endsWith("*") && action.startsWith(pattern.slice(0, -1)));
-}
-
 /**
  * True when a key policy lets `roleArn` call `action`: named as a principal, or by `aws:PrincipalArn`
  * under the account root (`root`), or through the root's unconditioned delegation to IAM; and, if
@@ -89,7 +84,7 @@ export function coversAction(pattern: string, action: string): boolean {
  */
 export function keyPolicyAdmits(policy: readonly Statement[], root: string, roleArn: string, action: string, viaService?: string): boolean {
   return policy.some((s) => {
-    if (s.Effect !== "Allow" || !asList(s.Action).some((a) => coversAction(a, action))) return false;
+    if (s.Effect !== "Allow" || !asList(s.Action).some((a) => actionPatternMatches(a, action))) return false;
     const arns = principalArns(s.Principal);
     const named = arns.includes(roleArn) || (arns.includes(root) && (s.Condition === undefined || asList(s.Condition.ArnEquals?.["aws:PrincipalArn"]).includes(roleArn)));
     const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);

@@ -491,6 +491,10 @@ const MUTATIONS: Mutation[] = [
   }],
   ["keys.use-named-through-services", "grants among other actions, not only for AWS resources", (j) =>
     keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = ["kms:DescribeKey", ...[s.Action].flat()]; }), { says: /allows CreateGrant without kms:GrantIsForAWSResource/ }],
+  ["keys.use-named-through-services", "grants by a pattern (kms:*Grant), not only for AWS resources", (j) =>
+    keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = "kms:*Grant"; }), { says: /statement DeployCreatesTheRepositoriesGrants allows CreateGrant without kms:GrantIsForAWSResource/ }],
+  ["keys.use-named-through-services", "grants spelt in capitals (KMS:CreateGrant), not only for AWS resources", (j) =>
+    keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = "KMS:CreateGrant"; }), { says: /statement DeployCreatesTheRepositoriesGrants allows CreateGrant without kms:GrantIsForAWSResource/ }],
   ["keys.use-named-through-services", "the node role calls the secrets key directly", (j, s) =>
     keyStatement(j, "eks-secrets", "ClusterEncryptsSecrets", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [...[x.Condition.ArnEquals["aws:PrincipalArn"]].flat(), `arn:aws:iam::${s.region.accountId}:role/${j.resource.aws_iam_role.eks_node_role.name}`])), {
     says: /statement ClusterEncryptsSecrets lets arn:aws:iam::\d+:role\/\S+ call KMS directly/,

@@ -4,7 +4,7 @@ import { TfJson, asList, resourcesOf, preventsDestroy, refName } from "../../../
 import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
 import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
-import { Statement, coversAction, keyPolicyAdmits, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { Statement, actionPatternMatches, keyPolicyAdmits, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { aliasTarget, keyNameByAlias, keyRegionOf, kmsAliases } from "../../../tfjson/aws";
 
 /** What each key of the stack protects, by resource name: its purpose, a tokenization generation's purpose, or a DR key. */
@@ -226,7 +226,7 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           // The region's deploy role is the one outside principal the model lets call directly or grant unconditioned (EKS CreateCluster).
           const deployOnly = named.length > 0 && named.every((arn) => arn === region.eks.deployRoleArn);
           const unconditionedOk = deployOnly && role !== undefined && (UNCONDITIONED_GRANTS.deploy ?? []).includes(role);
-          if (asList(s.Action).some((x) => coversAction(x, "kms:CreateGrant")) && s.Condition?.Bool?.["kms:GrantIsForAWSResource"] !== "true" && !unconditionedOk) {
+          if (asList(s.Action).some((x) => actionPatternMatches(x, "kms:CreateGrant")) && s.Condition?.Bool?.["kms:GrantIsForAWSResource"] !== "true" && !unconditionedOk) {
             v.push(`${a}: statement ${s.Sid} allows CreateGrant without kms:GrantIsForAWSResource (a grant could give its holder any use)`);
           }
           const via = asList(s.Condition?.StringEquals?.["kms:ViaService"]);
