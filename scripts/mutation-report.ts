@@ -4,7 +4,9 @@
  *
  *   npm run mutate:report                       scores per folder and per file
  *   npm run mutate:report -- --survivors <part>  also each surviving mutant of files whose path contains <part>
- *   npm run mutate:report -- --report <file>     another report (a run of one folder, say)
+ *   npm run mutate:report -- --report <file>     another report (a run of one folder, say); repeat
+ *                                                it to combine runs of different folders (a file in
+ *                                                several reports counts as in the last)
  *
  * The score is StrykerJS's: killed and timed-out mutants over those plus the survivors and the
  * mutants no test covers (mutants that do not compile, and those marked equivalent, count for
@@ -43,17 +45,28 @@ function main(argv: readonly string[]): void {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const file = option("--report") ?? path.join("reports", "mutation", "mutation.json");
-  if (!fs.existsSync(file)) {
-    console.error(`${file}: no mutation report; run npm run mutate first (or name one with --report)`);
-    process.exit(2);
+  const named = argv.flatMap((a, i) => (a === "--report" ? [argv[i + 1]] : []));
+  const reports = named.length > 0 ? named : [path.join("reports", "mutation", "mutation.json")];
+  const merged: Report["files"] = {};
+  for (const file of reports) {
+    if (file === undefined || !fs.existsSync(file)) {
+      console.error(`${file ?? "--report"}: no mutation report; run npm run mutate first (or name one with --report <file>)`);
+      process.exit(2);
+    }
+    Object.assign(merged, (JSON.parse(fs.readFileSync(file, "utf8")) as Report).files);
   }
-  const report = JSON.parse(fs.readFileSync(file, "utf8")) as Report;
-  const files = Object.entries(report.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Each folder, and each top-level folder (guardrails/, config/) with everything under it.
   const folders = new Map<string, Mutant[]>();
-  for (const [f, { mutants }] of files) folders.set(path.dirname(f), [...(folders.get(path.dirname(f)) ?? []), ...mutants]);
+  const add = (folder: string, mutants: readonly Mutant[]) => folders.set(folder, [...(folders.get(folder) ?? []), ...mutants]);
+  for (const [f, { mutants }] of files) {
+    const dir = path.dirname(f).split(path.sep).join("/");
+    add(`${dir}/`, mutants);
+    const top = dir.split("/")[0];
+    if (top !== dir) add(`${top}/ (all)`, mutants);
+  }
   const out = ["| folder or file | mutants scored | undetected | score |", "|---|---:|---:|---:|"];
-  for (const [folder, mutants] of folders) out.push(line(`${folder}/`, mutants));
+  for (const [folder, mutants] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(line(folder, mutants));
   out.push(line("**all**", files.flatMap(([, f]) => f.mutants)));
   out.push("", "| folder or file | mutants scored | undetected | score |", "|---|---:|---:|---:|");
   for (const [f, { mutants }] of files) out.push(line(f, mutants));

@@ -41,8 +41,10 @@ export const GCP_KEY_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp"] },
     check: (b) => {
       const v: string[] = [];
       if (one(b.version_template).protection_level !== "HSM") v.push(`protection level ${one(b.version_template).protection_level ?? "SOFTWARE"}, not HSM`);
+      // Stryker disable next-line StringLiteral: equivalent (an absent period parses to NaN from "" or any other text)
       const rotation = parseInt(String(b.rotation_period ?? ""), 10);
       if (!(rotation > 0 && rotation <= 365 * 86400)) v.push(`rotation period ${b.rotation_period ?? "(none)"}, not within 365 days`);
+      // Stryker disable next-line StringLiteral: equivalent (an absent delay parses to NaN from "" or any other text)
       if (!(parseInt(String(b.destroy_scheduled_duration ?? ""), 10) >= KEY_DESTROY_DELAY_DAYS * 86400)) v.push(`destroy delay ${b.destroy_scheduled_duration ?? "(default 30 days, not pinned)"}`);
       if (b.purpose !== undefined && b.purpose !== "ENCRYPT_DECRYPT") v.push(`purpose ${b.purpose}`);
       if (b.import_only === true) v.push("import-only (key material from outside the HSM)");

@@ -25,7 +25,7 @@ export const GCP_PROJECT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }
       const expected = regionLabels(region);
       for (const [k, value] of Object.entries(expected)) if (p.default_labels?.[k] !== value) v.push(`provider.google: default label ${k} is ${JSON.stringify(p.default_labels?.[k])}, expected "${value}"`);
       // google, and hashicorp/time for the CMEK grants' propagation waits (it calls no API).
-      if (Object.keys(json.terraform?.required_providers ?? {}).some((k) => k !== "google" && k !== "time")) v.push("terraform.required_providers: only google (and time) is allowed in a GCP region stack");
+      if (Object.keys(json.terraform.required_providers ?? {}).some((k) => k !== "google" && k !== "time")) v.push("terraform.required_providers: only google (and time) is allowed in a GCP region stack");
       return v;
     },
   },
@@ -35,7 +35,7 @@ export const GCP_PROJECT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }
     fix: "Keep the stack on RegionStack.useGcsStateBackend: the region file's state bucket and prefix, encrypted with its Cloud KMS key (GCS locks state itself).",
     description: "state lives in the configured GCS bucket and prefix, encrypted with the configured Cloud KMS key",
     check: ({ json, region }) => {
-      const gcs = json.terraform?.backend?.gcs;
+      const gcs = json.terraform.backend?.gcs;
       if (!gcs) return ["terraform.backend: no gcs backend"];
       const s = region.stateBackend;
       const v: string[] = [];
