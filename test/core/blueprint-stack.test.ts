@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadRegions } from "../../config/load";
+import { shippedRegions } from "../support/synth";
 import { App, Lazy, RESOLVE_MODULE, TOKEN_TRACES_MODULE, Token, fastResolveCalls, useFastSynth } from "../../core/cdktf";
 import { defineStacks } from "../../stacks";
 import { hsmStageRegions } from "../support/synth";
@@ -48,7 +48,7 @@ describe("synthesis cost (bench/RESULTS.md measures it; these keep the savings i
 
   it("resolves every stack of every region (and every CloudHSM stage) exactly as cdktf's own resolver does", () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "resolve-")) });
-    const stacks = [...defineStacks(app, loadRegions()), ...defineStacks(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "resolve-")) }), hsmStageRegions())];
+    const stacks = [...defineStacks(app, shippedRegions()), ...defineStacks(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "resolve-")) }), hsmStageRegions())];
     expect(stacks.length).toBeGreaterThan(10);
     try {
       for (const stack of stacks) {

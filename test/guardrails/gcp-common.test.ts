@@ -1,9 +1,9 @@
 /** The GCP rules' helpers: key purposes by reference, private ranges, the region's ranges. */
 import { GcpRegionConfig } from "../../config/schema";
-import { loadRegions } from "../../config/load";
 import { insideRegion, isPrivateRange, purposeOf } from "../../guardrails/rules/gcp/common";
+import { shippedRegions } from "../support/synth";
 
-const region = loadRegions().find((r): r is GcpRegionConfig => r.cloud === "gcp")!;
+const region = shippedRegions().find((r): r is GcpRegionConfig => r.cloud === "gcp")!;
 
 describe("purposeOf", () => {
   it("names a key of the stack by its resource name, and nothing for a stack without it", () => {

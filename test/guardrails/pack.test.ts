@@ -17,7 +17,6 @@ import { Construct } from "constructs";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadRegions } from "../../config/load";
 import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../../config/schema";
 import { ComputeAddress } from "@cdktf/provider-google/lib/compute-address";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
@@ -39,10 +38,10 @@ import { REVIEWED_RESOURCE_TYPES } from "../../guardrails/rules/every-stack/revi
 import { MIN_REASON_LENGTH, suppressGuardrails } from "../../core/suppress";
 import { defineStacks } from "../../stacks";
 import { RegionStack, STACK_LAYERS, StackLayer } from "../../core/blueprint-stack";
-import { allStacks, shippedAllLayers } from "../support/synth";
+import { allStacks, shippedAllLayers, shippedRegions } from "../support/synth";
 
-const eu = loadRegions().find((r) => r.name === "eu") as AwsRegionConfig;
-const apac = loadRegions().find((r) => r.name === "apac") as GcpRegionConfig;
+const eu = shippedRegions().find((r) => r.name === "eu") as AwsRegionConfig;
+const apac = shippedRegions().find((r) => r.name === "apac") as GcpRegionConfig;
 
 /** A region stack holding only what a test puts in it. */
 class MinimalStack extends RegionStack {
@@ -294,7 +293,7 @@ describe("a weakened shipped stack does not synthesize", () => {
   /** Synthesizes the shipped regions after `weaken` changes one resource through an escape hatch. */
   function weakenedSynth(stackName: string, type: string, weaken: (r: TerraformResource) => void): string {
     const app = newApp();
-    const stacks = defineStacks(app, loadRegions());
+    const stacks = defineStacks(app, shippedRegions());
     const stack = stacks.find((s) => s.node.id === stackName)!;
     const resource = stack.node.findAll().find((c): c is TerraformResource => c instanceof TerraformResource && c.terraformResourceType === type)!;
     weaken(resource);
@@ -347,18 +346,18 @@ describe("suppressions", () => {
 
 describe("the pack", () => {
   it("is on every stack of every region", () => {
-    const stacks = defineStacks(newApp(), loadRegions());
+    const stacks = defineStacks(newApp(), shippedRegions());
     expect(stacks.filter((s) => !GuardrailPack.of(s)).map((s) => s.node.id)).toEqual([]);
     // Every region, on either cloud: the region, Istio and mesh stacks; and the PKI stack of each AWS region with a mesh root.
-    const withPki = loadRegions().filter((r) => r.cloud === "aws" && r.mesh.rootCaArn).length;
+    const withPki = shippedRegions().filter((r) => r.cloud === "aws" && r.mesh.rootCaArn).length;
     expect(withPki).toBeGreaterThan(0);
-    expect(stacks.length).toBe(3 * loadRegions().length + withPki);
+    expect(stacks.length).toBe(3 * shippedRegions().length + withPki);
   });
 
   describe("refuses a reference from one stack into another's resources (the stacks are not prepared for cross-stack references)", () => {
     const attempt = (from: string, to: string, how: "reference" | "dependsOn") => {
       const app = newApp();
-      const stacks = defineStacks(app, loadRegions());
+      const stacks = defineStacks(app, shippedRegions());
       const target = stacks.find((s) => s.node.id === to) as AwsRegionStack;
       const source = stacks.find((s) => s.node.id === from)!;
       if (how === "reference") new TerraformOutput(source, "leak", { value: target.keys.audit.arn });

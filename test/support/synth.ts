@@ -44,7 +44,7 @@ export interface SynthResult {
  * mutant's run in `npm run mutate`, `jest -t`) never builds a stack. A synth that throws throws at
  * that first read, inside the test.
  */
-export function synthRegions(regions: readonly RegionConfig[] = loadRegions()): SynthResult {
+export function synthRegions(regions: readonly RegionConfig[] = shippedRegions()): SynthResult {
   let real: SynthResult | undefined;
   const planned = regions.flatMap((region) => stackPlan(region).map((p) => ({ ...p, region })));
   const now = (): SynthResult => {
@@ -91,21 +91,47 @@ function renamed<R extends RegionConfig>(stack: SynthStack<R>, name: string): Sy
  * test files, that call the rules themselves. Every other mutant (the schema and catalog, the pack, the rule
  * runner) gets a fresh synth with it active, and keeps synth's coverage.
  */
+/**
+ * The shipped regions, loaded and validated as `loadRegions()` does, for a test file to name its
+ * cases and synthesize (at module level, mostly). In `npm run mutate`, as for synth
+ * ({@link synthForMutant}): the config rules only report problems, so a load either returns these
+ * regions or throws. The dry run does not count the config rules' code a load runs as covered, and
+ * a rule mutant's run gets the regions loaded without the mutant: a config rule mutant then runs
+ * only the tests that validate regions themselves (test/config: the shipped regions among them, so
+ * a mutant that rejects one is killed there), not every test of every file that loads regions.
+ */
+export function shippedRegions(): RegionConfig[] {
+  return loadedForTests("shipped", () => loadRegions());
+}
+
+/** A load of region files for the tests (see {@link shippedRegions}), keyed by what it loads. */
+function loadedForTests<T>(key: string, load: () => T): T {
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (mutant === undefined || !mutation().ruleMutants.has(mutant)) return withoutRuleCoverage(load);
+  if (!mutation().loads.has(key)) mutation().loads.set(key, JSON.stringify(withoutMutant(mutant, load)));
+  return JSON.parse(mutation().loads.get(key)!) as T;
+}
+
+/** Runs `compute` with no mutant active (StrykerJS switches mutants by this variable and its namespace). */
+function withoutMutant<T>(mutant: string, compute: () => T): T {
+  const ns = stryker();
+  delete process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (ns) ns.activeMutant = undefined;
+  try {
+    return compute();
+  } finally {
+    process.env.__STRYKER_ACTIVE_MUTANT__ = mutant;
+    if (ns) ns.activeMutant = mutant;
+  }
+}
+
 function synthForMutant(regions: readonly RegionConfig[]): SynthResult | undefined {
   const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
   if (mutant === undefined || !mutation().ruleMutants.has(mutant)) return undefined;
   const key = JSON.stringify(regions);
   let original = mutation().synths.get(key);
   if (!original) {
-    const ns = stryker();
-    delete process.env.__STRYKER_ACTIVE_MUTANT__;
-    if (ns) ns.activeMutant = undefined;
-    try {
-      original = synthNow(regions);
-    } finally {
-      process.env.__STRYKER_ACTIVE_MUTANT__ = mutant;
-      if (ns) ns.activeMutant = mutant;
-    }
+    original = withoutMutant(mutant, () => synthNow(regions));
     mutation().synths.set(key, original);
   }
   return { outdir: original.outdir, stacks: original.stacks.map((x: SynthStack) => ({ ...x, json: JSON.parse(x.text) as TfJson })) };
@@ -124,10 +150,16 @@ const MUTATION_STATE = Symbol.for("blueprint.test.mutation-state");
  * State shared by every test file of a StrykerJS worker: a core module is the one object they all
  * share (jest gives each file its own registry and globals, not its own copy of node's modules).
  */
-function mutation(): { ruleMutants: Set<string>; synths: Map<string, SynthResult> } {
+interface MutationState {
+  readonly ruleMutants: Set<string>;
+  readonly synths: Map<string, SynthResult>;
+  /** Region loads made without the mutant, as JSON (each caller parses its own copy). */
+  readonly loads: Map<string, string>;
+}
+function mutation(): MutationState {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const shared = require("os") as { [MUTATION_STATE]?: { ruleMutants: Set<string>; synths: Map<string, SynthResult> } };
-  return (shared[MUTATION_STATE] ??= { ruleMutants: ruleMutantIds(), synths: new Map() });
+  const shared = require("os") as { [MUTATION_STATE]?: MutationState };
+  return (shared[MUTATION_STATE] ??= { ruleMutants: ruleMutantIds(), synths: new Map(), loads: new Map() });
 }
 
 /** The ids of the mutants StrykerJS placed in guardrails/rules/ and config/rules/ (this sandbox's instrumented source). */
@@ -239,10 +271,12 @@ export function hsmStageRegions(): AwsRegionConfig[] {
   eu.hsm = { ...eu.hsm, stage: "keystore", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM };
   const us = cloneJson(usFile);
   us.hsm = { ...us.hsm, stage: "keys", trustAnchorCertificate: TEST_TRUST_ANCHOR_PEM, tokenizationKeyGeneration: 2 };
-  return validateRegions([
-    { file: "regions/eu.ts", data: eu },
-    { file: "regions/us.ts", data: us },
-  ]).map((r) => r.config as AwsRegionConfig);
+  return loadedForTests("hsm-stages", () =>
+    validateRegions([
+      { file: "regions/eu.ts", data: eu },
+      { file: "regions/us.ts", data: us },
+    ]).map((r) => r.config as AwsRegionConfig),
+  );
 }
 
 let staged: readonly SynthStack<AwsRegionConfig>[] | undefined;
