@@ -40,7 +40,7 @@ export function checkMesh(c: RegionConfig, report: Report): void {
 
   const identities = new Set(c.services.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`));
   const targets = new Set(c.services.map((s) => `${s.namespace}/${s.name}`));
-  const known = (what: "identities" | "services") => [...(what === "identities" ? identities : targets)].join(", ") || "(none declared)";
+  const known = (names: ReadonlySet<string>) => [...names].join(", ") || "(none declared)";
   const seen = new Map<string, number>();
   mesh.calls.forEach((call, i) => {
     const field = `mesh.calls[${i}]`;
@@ -55,11 +55,11 @@ export function checkMesh(c: RegionConfig, report: Report): void {
       const isKnown = end === "from" ? identities.has(call.from) : targets.has(call.to);
       if (isKnown) continue;
       if (!serviceNamespaces.has(namespace)) {
-        report(`${field}.${end}`, `names namespace "${namespace}", where no service is declared`, `declare the service in services[], or use one of: ${known(end === "from" ? "identities" : "services")}`);
+        report(`${field}.${end}`, `names namespace "${namespace}", where no service is declared`, `declare the service in services[], or use one of: ${known(end === "from" ? identities : targets)}`);
       } else if (end === "from") {
-        report(`${field}.from`, `"${call.from}" is not the identity (<namespace>/<serviceAccount>) of a declared service`, `use one of: ${known("identities")}`);
+        report(`${field}.from`, `"${call.from}" is not the identity (<namespace>/<serviceAccount>) of a declared service`, `use one of: ${known(identities)}`);
       } else {
-        report(`${field}.to`, `"${call.to}" is not a declared service (<namespace>/<name>)`, `use one of: ${known("services")}`);
+        report(`${field}.to`, `"${call.to}" is not a declared service (<namespace>/<name>)`, `use one of: ${known(targets)}`);
       }
     }
     const target = c.services.find((s) => `${s.namespace}/${s.name}` === call.to);

@@ -30,8 +30,9 @@ export function checkServices(c: RegionConfig, report: Report): void {
       });
     }
     if (aws.auditWritePrefix !== undefined) {
-      const owner = [...prefixes].find(([p]) => p.startsWith(aws.auditWritePrefix!) || aws.auditWritePrefix!.startsWith(p));
-      if (owner) report(`${field}.access.auditWritePrefix`, `"${aws.auditWritePrefix}" overlaps "${owner[0]}" of ${owner[1]}`, "give each service a prefix of its own, neither inside another");
+      // The schema allows one folder ("payment-core/"), so two prefixes overlap exactly when they are equal.
+      const owner = prefixes.get(aws.auditWritePrefix);
+      if (owner) report(`${field}.access.auditWritePrefix`, `"${aws.auditWritePrefix}" is also the prefix of ${owner}`, "give each service a prefix of its own");
       prefixes.set(aws.auditWritePrefix, svc.name);
     }
   });

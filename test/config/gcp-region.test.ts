@@ -1,4 +1,5 @@
 import { RegionConfigError } from "../../config/errors";
+import { ISTIO_RELEASES } from "../../config/catalog";
 import { validateRegions } from "../../config/load";
 import { GcpRegionConfig, GcpRegionFile } from "../../config/schema";
 import eu from "../../regions/eu";
@@ -64,6 +65,40 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string, stri
   ["a range shared with the EU region", (r) => (r.network.podsCidr = "10.8.0.0/14"), "network.podsCidr", "distinct blocks"],
   ["an Istio release that does not support the GKE version", (r) => (r.mesh.istioVersion = "1.22.1"), "mesh.istioVersion", "1.29 or 1.30"],
   ["a project id with capitals", (r) => (r.projectId = "Acme-Pay"), "projectId", "acme-pay-apac-prod"],
+  // Per branch (issue 17): each is the only bad config one condition of its rule answers.
+  ["backups kept 366 days", (r) => (r.database.backupRetentionDays = 366), "database.backupRetentionDays", "at most 365"],
+  ["a 9 GB database disk", (r) => (r.database.diskGb = 9), "database.diskGb", "at least 10 GB"],
+  ["Kafka with less than 1 GiB per vCPU", (r) => (r.kafka = { ...r.kafka, vcpuCount: 3, memoryGiB: 2 }), "kafka.memoryGiB", "use 3 to 24 GiB"],
+  ["Kafka with more than 8 GiB per vCPU", (r) => (r.kafka = { ...r.kafka, vcpuCount: 3, memoryGiB: 25 }), "kafka.memoryGiB", "use 3 to 24 GiB"],
+  ["a topic name with a space", (r) => r.kafka.topics!.push({ name: "audit events", partitions: 1, retentionHours: 1 }), "kafka.topics[3].name", "not a valid topic name"],
+  ["a topic name with a character before it", (r) => r.kafka.topics!.push({ name: "!audit", partitions: 1, retentionHours: 1 }), "kafka.topics[3].name", "not a valid topic name"],
+  ["a topic name with a character after it", (r) => r.kafka.topics!.push({ name: "audit!", partitions: 1, retentionHours: 1 }), "kafka.topics[3].name", "not a valid topic name"],
+  ["a topic listed twice", (r) => r.kafka.topics!.push({ ...r.kafka.topics![0] }), "kafka.topics[3].name", "each topic once"],
+  ["a topic of no partition", (r) => r.kafka.topics!.push({ name: "audit", partitions: 0, retentionHours: 1 }), "kafka.topics[3].partitions", "at least 1"],
+  ["a topic kept no hour", (r) => r.kafka.topics!.push({ name: "audit", partitions: 1, retentionHours: 0 }), "kafka.topics[3].retentionHours", "at least 1"],
+  ["a zone listed twice", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-a"]), "zones[2]", "each zone once"],
+  ["two zones: the fix lists the region's zones", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b"]), "zones", "(asia-southeast1-a, asia-southeast1-b, asia-southeast1-c)"],
+  ["a zone of another region: the fix lists the region's zones", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b", "asia-east1-a"]), "zones[2]", "use one of asia-southeast1-a, asia-southeast1-b, asia-southeast1-c"],
+  ["a workload range smaller than /24", (r) => (r.network.workloadCidr = "10.30.0.0/25"), "network.workloadCidr", "outside /16 to /24"],
+  ["a pods range smaller than /21", (r) => (r.network.podsCidr = "10.32.0.0/22"), "network.podsCidr", "outside /14 to /21"],
+  ["a services range smaller than /24", (r) => (r.network.servicesCidr = "10.30.16.0/25"), "network.servicesCidr", "outside /16 to /24"],
+  ["a data range smaller than /28", (r) => (r.network.dataCidr = "10.30.32.0/29"), "network.dataCidr", "outside /20 to /28"],
+  ["a PSC NAT range smaller than /29", (r) => (r.network.pscNatCidr = "10.30.33.0/30"), "network.pscNatCidr", "outside /22 to /29"],
+  ["a malformed range", (r) => (r.network.dataCidr = "10.30.32.0/33"), "network.dataCidr", '"10.30.0.0/20"'],
+  ["a malformed Google APIs address", (r) => (r.network.googleApisAddress = "10.30.255.300"), "network.googleApisAddress", '"10.30.255.254"'],
+  ["a public Google APIs address", (r) => (r.network.googleApisAddress = "8.8.8.8"), "network.googleApisAddress", "RFC 1918 address"],
+  ["the region's own project (by id) as a partner", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acme-pay-apac-prod" }]), "paymentApi.consumerAcceptList[0]", "name the partners' projects"],
+  ["the region's own project (by number) as a partner", (r) => (r.paymentApi.consumerAcceptList = [{ project: r.projectNumber }]), "paymentApi.consumerAcceptList[0]", "name the partners' projects"],
+  ["a partner of no connection", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway", connectionLimit: 0 }]), "paymentApi.consumerAcceptList[0].connectionLimit", "use 1 to 100"],
+  ["a partner of 101 connections", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway", connectionLimit: 101 }]), "paymentApi.consumerAcceptList[0].connectionLimit", "use 1 to 100"],
+  ["keys that never rotate (0 days)", (r) => (r.kms = { rotationDays: 0 }), "kms.rotationDays", "1 to 365"],
+  ["logs kept over ten years", (r) => (r.retention.logDays = 3651), "retention.logDays", "365 to 3650"],
+  ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "asia-southeast1"],
+  ["a mesh root CA in the GCP region", (r) => (r.mesh.rootCaArn = "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), "mesh.rootCaArn", "remove mesh.rootCaArn"],
+  ["a service name too long for its Workload Identity account", (r) => {
+    r.services![0].name = `a${"b".repeat(27)}`;
+    r.mesh.calls = [];
+  }, "services[0].name", "3 to 27"],
 ];
 
 /** The other side of each bound: [label, change]; each must validate with no problem at all. */
@@ -98,7 +133,8 @@ describe("a valid GCP region config is accepted at each bound", () => {
 describe("a bad GCP region config is rejected with the file, the field and the fix", () => {
   it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix, following = []) => {
     const problems = problemsAfter(mutate);
-    expect(problems).toContainEqual(expect.objectContaining({ file: "regions/apac.ts", field, fix: expect.stringContaining(fix) }));
+    // The phrase is in the fix or, where it names what was found, in the problem.
+    expect(problems.filter((p) => p.file === "regions/apac.ts" && p.field === field).map((p) => `${p.problem} | ${p.fix}`)).toContainEqual(expect.stringContaining(fix));
     // Exactly these problems (a rule that also reports wrong, extra problems fails here), each
     // saying what is wrong and what to do.
     expect(problems.map((p) => p.field).sort()).toEqual([field, ...following].sort());
@@ -108,6 +144,31 @@ describe("a bad GCP region config is rejected with the file, the field and the f
   it("accepts the bounds themselves: one node per zone, min = max, 20 and 1000 GB", () => {
     expect(problemsAfter((r) => (r.gke.nodes = { minPerZone: 1, maxPerZone: 1, diskGb: 20 }))).toEqual([]);
     expect(problemsAfter((r) => (r.gke.nodes = { diskGb: 1000 }))).toEqual([]);
+  });
+
+  it("rejects an Istio release that does not support the cluster's Kubernetes version, naming gke.version", () => {
+    const releases = ISTIO_RELEASES as Record<string, readonly string[]>;
+    releases["1.28"] = ["1.30", "1.31", "1.32", "1.33", "1.34"];
+    try {
+      expect(problemsAfter((r) => ((r.mesh.istioVersion = "1.28.2"), (r.gke.version = "1.35")))).toEqual([
+        { file: "regions/apac.ts", field: "mesh.istioVersion", problem: "Istio 1.28 does not support Kubernetes 1.35 (gke.version)", fix: "use an Istio release that supports 1.35: 1.29, 1.30" },
+      ]);
+    } finally {
+      delete releases["1.28"];
+    }
+  });
+
+  it("rejects two GCP regions with one state location", () => {
+    const other = { ...cloneJson(APAC_REGION), name: "sg" };
+    try {
+      validateRegions([
+        { file: "regions/apac.ts", data: cloneJson(APAC_REGION) },
+        { file: "regions/sg.ts", data: other },
+      ]);
+      throw new Error("validated");
+    } catch (e) {
+      expect((e as RegionConfigError).problems).toContainEqual(expect.objectContaining({ file: "regions/sg.ts", field: "stateBackend.prefix", problem: expect.stringMatching(/^gs:\/\/\S+ is also the state of regions\/apac\.ts/) }));
+    }
   });
 
   it("rejects an unknown cloud", () => {

@@ -175,6 +175,89 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["a mesh without a trust domain", "us", (r) => delete (r.mesh as Partial<typeof r.mesh>).trustDomain, "regions/us.ts", "mesh.trustDomain", ""],
   ["name differs from the file", "eu", (r) => (r.name = "europe"), "regions/eu.ts", "name", 'set name to "eu"'],
   ["prefix too long", "eu", (r) => (r.naming.prefix = "acme-payments"), "regions/eu.ts", "naming.prefix", '"acme-pay"'],
+  // Per branch (issue 17): each is the only bad config one condition of its rule answers.
+  ["four database instances for three AZs", "eu", (r) => (r.database.instances = 4), "regions/eu.ts", "database.instances", "use 2 to 3"],
+  ["backups kept 36 days", "eu", (r) => (r.database.backupRetentionDays = 36), "regions/eu.ts", "database.backupRetentionDays", "at most 35"],
+  ["no brokers", "eu", (r) => (r.kafka.brokers = 0), "regions/eu.ts", "kafka.brokers", "at least 3", ["kafka.topics[0].replicationFactor", "kafka.topics[1].replicationFactor", "kafka.topics[2].replicationFactor"]],
+  ["a SCRAM user listed twice", "eu", (r) => r.kafka.scramUsers!.push("payment-core"), "regions/eu.ts", "kafka.scramUsers[2]", "each user once"],
+  ["a SCRAM user with a character after the name", "eu", (r) => (r.kafka.scramUsers![0] = "payment-core!"), "regions/eu.ts", "kafka.scramUsers[0]", "has characters other than", ["kafka.scramUsers[0]"]],
+  ["a SCRAM user with a character before the name", "eu", (r) => (r.kafka.scramUsers![0] = "!payment-core"), "regions/eu.ts", "kafka.scramUsers[0]", "has characters other than", ["kafka.scramUsers[0]"]],
+  ["a SCRAM user that names no service", "eu", (r) => (r.kafka.scramUsers![0] = "ledger"), "regions/eu.ts", "kafka.scramUsers[0]", "name a service that declares access.kafka"],
+  ["a SCRAM user whose service may use no topic", "eu", (r) => (r.services![3].access!.kafka = { read: [], write: [] }), "regions/eu.ts", "kafka.scramUsers[1]", "would get no ACL"],
+  ["a topic name with a space", "eu", (r) => r.kafka.topics!.push({ name: "audit events", partitions: 1, retentionHours: 1 }), "regions/eu.ts", "kafka.topics[3].name", "not a valid topic name"],
+  ["a topic name with a character before it", "eu", (r) => r.kafka.topics!.push({ name: "!audit", partitions: 1, retentionHours: 1 }), "regions/eu.ts", "kafka.topics[3].name", "not a valid topic name"],
+  ["a topic name with a character after it", "eu", (r) => r.kafka.topics!.push({ name: "audit!", partitions: 1, retentionHours: 1 }), "regions/eu.ts", "kafka.topics[3].name", "not a valid topic name"],
+  ["a topic listed twice", "eu", (r) => r.kafka.topics!.push({ ...r.kafka.topics![0] }), "regions/eu.ts", "kafka.topics[3].name", "each topic once"],
+  ["a topic of no partition", "eu", (r) => r.kafka.topics!.push({ name: "audit", partitions: 0, retentionHours: 1 }), "regions/eu.ts", "kafka.topics[3].partitions", "at least 1"],
+  ["a topic kept no hour", "eu", (r) => r.kafka.topics!.push({ name: "audit", partitions: 1, retentionHours: 0 }), "regions/eu.ts", "kafka.topics[3].retentionHours", "at least 1"],
+  ["a call from an undeclared identity of a declared namespace", "eu", (r) => (r.mesh.calls![0].from = "checkout/nobody"), "regions/eu.ts", "mesh.calls[0].from", "is not the identity (<namespace>/<serviceAccount>)"],
+  ["a call from an undeclared identity: the fix lists the identities", "eu", (r) => {
+    r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
+    r.mesh.calls![0].from = "checkout/nobody";
+  }, "regions/eu.ts", "mesh.calls[0].from", "ledger/bookkeeper"],
+  ["a call from an undeclared namespace: the fix lists the identities", "eu", (r) => {
+    r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
+    r.mesh.calls![0].from = "nowhere/nobody";
+  }, "regions/eu.ts", "mesh.calls[0].from", "ledger/bookkeeper"],
+  ["a call into an undeclared namespace: the fix lists the services", "eu", (r) => {
+    r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
+    r.mesh.calls![0].to = "nowhere/nothing";
+  }, "regions/eu.ts", "mesh.calls[0].to", "ledger/ledger"],
+  ["a call to an undeclared service of a declared namespace: the fix lists the services", "eu", (r) => {
+    r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
+    r.mesh.calls![0].to = "payments/nothing";
+  }, "regions/eu.ts", "mesh.calls[0].to", "ledger/ledger"],
+  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "eu-west-1", ["paymentApi.certificateArn"]],
+  ["state outside the jurisdiction: the fix lists the jurisdiction's regions", "eu", (r) => {
+    r.stateBackend.region = "us-east-1";
+    r.stateBackend.kmsKeyArn = r.stateBackend.kmsKeyArn.replace(/:eu-[a-z]+-\d:/, ":us-east-1:");
+  }, "regions/eu.ts", "stateBackend.region", "(eu-west-1, eu-west-3, eu-central-1, eu-north-1, eu-south-1, eu-south-2)"],
+  ["a merchant namespace listed twice", "eu", (r) => r.mesh.merchantNamespaces!.push("merchant-12345"), "regions/eu.ts", "mesh.merchantNamespaces[1]", "each merchant namespace once"],
+  ["a caller of another region into a merchant namespace", "eu", (r) =>
+    r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "us.acme-pay.internal", to: "merchant-12345/storefront-connector", methods: ["POST"], paths: ["/v1/orders"], cardholderData: false }),
+    "regions/eu.ts", "mesh.calls[4].to", 'reaches merchant namespace "merchant-12345"'],
+  ["a caller of another region calls an undeclared service", "eu", (r) =>
+    r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "us.acme-pay.internal", to: "payments/nothing", methods: ["POST"], paths: ["/v1/x"], cardholderData: false }),
+    "regions/eu.ts", "mesh.calls[4].to", "is not a declared service"],
+  ["a caller of an unknown trust domain", "eu", (r) =>
+    r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "xx.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"], cardholderData: false }),
+    "regions/eu.ts", "mesh.calls[4].fromTrustDomain", "(eu.acme-pay.internal, us.acme-pay.internal)"],
+  ["a caller of another region that is no service there", "eu", (r) =>
+    r.mesh.calls!.push({ from: "payments/nobody", fromTrustDomain: "us.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"], cardholderData: false }),
+    "regions/eu.ts", "mesh.calls[4].from", '"payments/nobody" is not a service identity of regions/us.ts'],
+  ["a merchant's service of another region as caller", "us", (r) =>
+    r.mesh.calls!.push({ from: "merchant-12345/storefront-connector", fromTrustDomain: "eu.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"], cardholderData: false }),
+    "regions/us.ts", "mesh.calls[3].from", "is a merchant's service of regions/eu.ts"],
+  ["a caller of another region under another root CA", "eu", (r) => {
+    r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "us.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"], cardholderData: false });
+    r.mesh.rootCaArn = "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/00000000-0000-0000-0000-000000000000";
+  }, "regions/eu.ts", "mesh.calls[4].fromTrustDomain", "do not name the same mesh.rootCaArn"],
+  ["a caller of another jurisdiction that may carry cardholder data", "eu", (r) =>
+    r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "us.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] }),
+    "regions/eu.ts", "mesh.calls[4].cardholderData", "from regions/us.ts in jurisdiction US into EU"],
+  ["a path without its leading slash", "eu", (r) => (r.mesh.calls![0].paths = ["v1/charge"]), "regions/eu.ts", "mesh.calls[0].paths[0]", 'start it with "/"'],
+  ["a method listed twice", "eu", (r) => (r.mesh.calls![0].methods = ["POST", "POST"]), "regions/eu.ts", "mesh.calls[0].methods[1]", "each method once"],
+  ["fewer than three AZs: the fix lists the region's zones", "eu", (r) => {
+    r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
+    for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
+  }, "regions/eu.ts", "availabilityZoneIds", "zones of eu-west-1 (euw1-az1, euw1-az2, euw1-az3)", ["kafka.topics[0].replicationFactor", "kafka.topics[1].replicationFactor", "kafka.topics[2].replicationFactor"]],
+  ["a zone where EKS cannot run: the fix lists the others", "us", (r) => (r.availabilityZoneIds[2] = "use1-az3"), "regions/us.ts", "availabilityZoneIds[2]", "(use1-az1, use1-az2, use1-az4, use1-az5, use1-az6)"],
+  ["extra endpoint already a default: the fix lists the defaults", "eu", (r) => (r.network.extraInterfaceEndpoints = ["kms"]), "regions/eu.ts", "network.extraInterfaceEndpoints[0]", "the defaults are kms, sts, ecr.api"],
+  ["a service declared twice", "eu", (r) => r.services!.push({ name: "checkout-service", namespace: "ledger" }), "regions/eu.ts", "services[6].name", "its own name"],
+  ["a service in a platform namespace: the fix lists them", "eu", (r) => (r.services![0].namespace = "kube-system"), "regions/eu.ts", "services[0].namespace", "(not default, kube-system, kube-public", ["mesh.calls[1].to", "mesh.calls[2].from"]],
+  ["a service reads an undeclared topic: the fix lists the topics", "eu", (r) => (r.services![3].access!.kafka!.read = ["nothing"]), "regions/eu.ts", "services[3].access.kafka.read[0]", "use one of payments.raw, fraud.result, payment-events"],
+  ["another service's audit prefix", "eu", (r) => (r.services![3].access!.auditWritePrefix = "payment-core/"), "regions/eu.ts", "services[3].access.auditWritePrefix", 'is also the prefix of payment-core'],
+  ["a principal that only ends in an IAM ARN", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:s3:::arn:aws:iam::210987654321:root"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "is not an IAM account root, role or user ARN"],
+  ["a principal with text after the account root", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:iam::210987654321:rootx"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "is not an IAM account root, role or user ARN"],
+  ["region outside the jurisdiction: says which it is in", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "(it is in EU)", ["paymentApi.certificateArn"]],
+  ["region outside the jurisdiction: the fix lists the jurisdiction's regions", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "(us-east-1, us-east-2, us-west-1, us-west-2)", ["paymentApi.certificateArn"]],
+  ["DR partner outside the jurisdiction: the fix lists the others", "eu", (r) => (r.drPartnerRegion = "eu-west-2"), "regions/eu.ts", "drPartnerRegion", "(eu-west-3, eu-central-1, eu-north-1, eu-south-1, eu-south-2)"],
+  ["state key of another service in the state's region", "eu", (r) => (r.stateBackend.kmsKeyArn = `arn:aws:s3:${r.stateBackend.region}:111122223333:key/x`), "regions/eu.ts", "stateBackend.kmsKeyArn", "use the ARN of a KMS key in"],
+  ["cold storage after 29 days", "eu", (r) => (r.retention.coldStorageAfterDays = 29), "regions/eu.ts", "retention.coldStorageAfterDays", "at least 30"],
+  ["cold storage the day the archive's lock ends", "eu", (r) => (r.retention.coldStorageAfterDays = r.retention.auditArchiveDays), "regions/eu.ts", "retention.coldStorageAfterDays", "less than auditArchiveDays"],
+  ["log retention CloudWatch rejects: the fix lists what it accepts", "eu", (r) => (r.retention.logDays = 500), "regions/eu.ts", "retention.logDays", "use one of 365, 400, 545"],
+  ["four HSMs for three AZs", "eu", (r) => (r.hsm = { count: 4 }), "regions/eu.ts", "hsm.count", "use 2 to 3"],
+  ["a trust anchor with no certificate at all", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: "customerCA.crt" }), "regions/eu.ts", "hsm.trustAnchorCertificate", "holds 0 PEM certificate(s)"],
 ];
 
 /**
@@ -182,6 +265,14 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
  * validate with no problem at all, so a rule that tightens by mistake is noticed.
  */
 const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
+  ["three brokers, named", "eu", (r) => (r.kafka.brokers = 3)],
+  ["adopting the PKI CRDs where the region has a workload CA chain", "eu", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true)],
+  ["a call inside one merchant namespace", "eu", (r) => {
+    r.services!.push({ name: "storefront-worker", namespace: "merchant-12345" });
+    r.mesh.calls!.push({ from: "merchant-12345/storefront-connector", to: "merchant-12345/storefront-worker", methods: ["POST"], paths: ["/v1/jobs"] });
+  }],
+  ["a platform service calls a merchant's service", "eu", (r) => r.mesh.calls!.push({ from: "payments/payment-service", to: "merchant-12345/storefront-connector", methods: ["POST"], paths: ["/v1/notify"] })],
+  ["a suffix path", "eu", (r) => (r.mesh.calls![0].paths = ["*/charge"])],
   ["a /24 VPC with /28 subnets", "eu", (r) => {
     r.network.vpcCidr = "10.10.0.0/24";
     r.network.subnets = { workload: ["10.10.0.0/27", "10.10.0.32/27", "10.10.0.64/27"], data: ["10.10.0.96/28", "10.10.0.112/28", "10.10.0.128/28"], endpoints: ["10.10.0.144/28", "10.10.0.160/28", "10.10.0.176/28"] };
@@ -224,7 +315,8 @@ describe("a valid region config is accepted at each bound", () => {
 describe("a bad region config is rejected with the file, the field and the fix", () => {
   it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix, following = []) => {
     const problems = problemsAfter(target, mutate);
-    expect(problems).toContainEqual(expect.objectContaining({ file, field, fix: expect.stringContaining(fix) }));
+    // The phrase is in the fix or, where it names what was found, in the problem.
+    expect(problems.filter((p) => p.file === file && p.field === field).map((p) => `${p.problem} | ${p.fix}`)).toContainEqual(expect.stringContaining(fix));
     // Exactly these problems: a rule that also reports wrong, extra problems fails here.
     expect(problems.map((p) => `${p.file} ${p.field}`).sort()).toEqual([field, ...following].map((f) => `${file} ${f}`).sort());
     // Each says what is wrong and what to do.
@@ -237,7 +329,9 @@ describe("a bad region config is rejected with the file, the field and the fix",
     releases["1.28"] = ["1.30", "1.31", "1.32", "1.33", "1.34"];
     try {
       const problems = problemsAfter("eu", (r) => ((r.mesh.istioVersion = "1.28.2"), (r.eks.version = "1.35")));
-      expect(problems).toContainEqual(expect.objectContaining({ file: "regions/eu.ts", field: "mesh.istioVersion", fix: expect.stringContaining("supports 1.35: 1.29, 1.30") }));
+      expect(problems).toEqual([
+        { file: "regions/eu.ts", field: "mesh.istioVersion", problem: "Istio 1.28 does not support Kubernetes 1.35 (eks.version)", fix: "use an Istio release that supports 1.35: 1.29, 1.30" },
+      ]);
     } finally {
       delete releases["1.28"];
     }
@@ -280,6 +374,23 @@ describe("a bad region config is rejected with the file, the field and the fix",
     expect(() => validateRegions([{ file: "regions/europewest1.ts", data: long }])).toThrow(
       /regions\/europewest1\.ts: naming\.prefix: "acme-paymnts-europewest1" is 24 characters[\s\S]*Fix: shorten naming\.prefix or name/,
     );
+  });
+
+  it("accepts a prefix and name of exactly 20 characters", () => {
+    const longest = { ...cloneJson(eu), name: "europew", naming: { prefix: "acme-paymnts" } };
+    expect(validateRegions([{ file: "regions/europew.ts", data: longest }]).map((r) => r.config.name)).toEqual(["europew"]);
+  });
+
+  it("rejects two region files of one name (a .js beside a .ts)", () => {
+    try {
+      validateRegions([
+        { file: "regions/eu.ts", data: cloneJson(eu) },
+        { file: "regions/eu.js", data: cloneJson(eu) },
+      ]);
+      throw new Error("validated");
+    } catch (e) {
+      expect((e as RegionConfigError).problems).toContainEqual(expect.objectContaining({ file: "regions/eu.js", field: "name", problem: '"eu" is also used by regions/eu.ts', fix: "give every region a unique name" }));
+    }
   });
 
   it("rejects a region file without a default export", () => {
