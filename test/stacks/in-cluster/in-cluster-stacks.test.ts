@@ -256,6 +256,19 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     delete j.resource.kubernetes_namespace_v1[n];
   }, /no istio-system/],
   ["mesh.namespaces-injected", "a service namespace labelled as a merchant's", "istio", (j) => (namespaceOf(j, "payments").metadata.labels.isolation = "true"), /isolation label true, merchant: false/],
+  // Per condition (issue 17): each is the only weakening that one condition of its rule answers.
+  ["mesh.strict-mtls", "a PeerAuthentication with no spec", "mesh", (j) => delete manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec, /mode undefined/],
+  ["mesh.strict-mtls", "a PeerAuthentication with no mtls block", "mesh", (j) => delete manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec.mtls, /mode undefined/],
+  ["mesh.deny-by-default", "a deny-all without metadata (in no namespace)", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "fraud", "deny-all").metadata, /namespace fraud has no deny-all/],
+  ["mesh.allow-equals-calls", "an AuthorizationPolicy with no spec", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec, /action undefined/],
+  ["mesh.allow-equals-calls", "an unknown key in an ALLOW's spec", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.targetRefs = []), /spec keys \["action","rules","selector","targetRefs"\], expected exactly/],
+  ["mesh.allow-equals-calls", "an empty selector", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.selector = {}), /does not select one service's pods/],
+  ["mesh.allow-equals-calls", "a rule with an empty source list", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].from = []), /rule 0 does not name exactly one principal/],
+  ["mesh.allow-equals-calls", "a rule with an empty operation list", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0].to = []), /rule 0 is not exactly methods and paths/],
+  ["mesh.allow-equals-calls", "an ALLOW without metadata", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").metadata, /allowed but not declared/],
+  ["mesh.no-wildcards", "a principal of every service account of every namespace of the trust domain", "mesh", (j, s) =>
+    (manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.rules[0].from[0].source.principals = [`${s.region.mesh.trustDomain}/ns/*/sa/*`]), /rule 0: principal \S+\/ns\/\*\/sa\/\*$/],
+  ["mesh.no-wildcards", "a wildcard path among named ones", "mesh", (j) => manifestOf(j, "AuthorizationPolicy", "payments", "allow-tokenization-service").spec.rules[0].to[0].operation.paths.push("/*"), /every path/],
   ["mesh.strict-mtls", "a second mesh-wide policy", "mesh", (j) => addManifest(j, "pa_again", cloneJson(manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE))), /2 PeerAuthentication default in istio-system, expected 1/],
   ["mesh.strict-mtls", "the mesh-wide policy narrowed to some workloads", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec.selector = { matchLabels: { app: "payment-service" } }), /applies only to selected workloads/],
   ["mesh.allow-equals-calls", "an ALLOW at v1beta1", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").apiVersion = "security.istio.io/v1beta1"), /v1beta1, expected security.istio.io\/v1/],
@@ -464,6 +477,35 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the me
   });
 });
 
+/** Changes that keep a mesh stack compliant, each with the rule that must still accept it: [invariant, label, stack, change]. */
+const ACCEPTED: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
+  ["mesh.strict-mtls", "a STRICT PeerAuthentication named default in a workload namespace", "mesh", (j) =>
+    addManifest(j, "pa_payments", { ...cloneJson(manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE)), metadata: { name: "default", namespace: "payments" } })],
+  ["mesh.strict-mtls", "a second STRICT PeerAuthentication in the root namespace, named otherwise", "mesh", (j) =>
+    addManifest(j, "pa_strict", { ...cloneJson(manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE)), metadata: { name: "strict", namespace: ISTIO_ROOT_NAMESPACE } })],
+  ["mesh.strict-mtls", "a port held STRICT explicitly", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec.portLevelMtls = { 8080: { mode: "STRICT" } })],
+  ["mesh.allow-equals-calls", "an ALLOW's spec keys in another order", "mesh", (j) => {
+    const m = manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service");
+    m.spec = { selector: m.spec.selector, rules: m.spec.rules, action: m.spec.action };
+  }],
+  ["mesh.allow-equals-calls", "an operation with its paths before its methods", "mesh", (j) => {
+    const rule = manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec.rules[0];
+    rule.to[0].operation = { paths: rule.to[0].operation.paths, methods: rule.to[0].operation.methods };
+  }],
+  ["mesh.no-wildcards", "an AuthorizationPolicy with no spec (mesh.allow-equals-calls refuses it)", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec],
+  ["mesh.merchants-isolated", "a NetworkPolicy in a platform namespace", "mesh", (j) =>
+    addManifest(j, "np_payments", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-all", namespace: "payments" }, spec: { podSelector: {}, ingress: [{}], policyTypes: ["Ingress"] } })],
+];
+
+describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s: every invariant accepts what complies", (_name, stacks) => {
+  const applicable = ACCEPTED.filter(([id]) => id !== "mesh.merchants-isolated" || stacks.region.mesh.merchantNamespaces.length > 0);
+  it.each(applicable.map(([id, label, layer, change]) => [`${id}: ${label}`, id, layer, change] as const))("%s", (_l, id, layer, change) => {
+    const json = cloneJson(stacks[layer]!.json);
+    change(json, stacks);
+    expect(weakenedViolations(IN_CLUSTER_RULES.find((r) => r.id === id)!, stacks[layer]!, json)).toEqual([]);
+  });
+});
+
 it("weakens every mesh invariant at least once", () => {
   expect(new Set([...MUTATIONS, ...PKI_MUTATIONS, ...NO_PKI_MUTATIONS].map(([id]) => id))).toEqual(new Set(IN_CLUSTER_RULES.map((r) => r.id)));
 });
@@ -524,6 +566,8 @@ describe("a cluster whose PCA issuer CRDs Helm installed (mesh.adoptHelmInstalle
       ]),
     );
     expect(pki.guardrails.findings.filter((f) => !f.suppressedBy && f.rule.level === "error")).toEqual([]);
+    // The rules themselves, too: in a mutant's run (npm run mutate) synth's findings are those of the unmutated rules.
+    for (const r of IN_CLUSTER_RULES.filter((x) => x.layers.includes("pki") && x.level === "error")) expect(checkRule(r, pki)).toEqual([]);
   });
 
   it("fails mesh.crds-upgraded when an import is left out", () => {
@@ -534,13 +578,23 @@ describe("a cluster whose PCA issuer CRDs Helm installed (mesh.adoptHelmInstalle
 });
 
 describe("a declared call into a merchant namespace", () => {
-  // No shipped region calls into a merchant: this one does, so the ingress side is tested too.
+  // No shipped region calls into a merchant: this one does, so the ingress side is tested too; its
+  // caller runs as a service account of its own (not its name), so identities and names differ.
   const base = regions.find((r) => merchantCalls(r))!;
   const target = base.region.services.find((svc) => base.region.mesh.merchantNamespaces.includes(svc.namespace))!;
-  const caller = base.region.services.find((svc) => svc.namespace === "checkout")!;
+  const plain = base.region.services.find((svc) => svc.namespace === "checkout")!;
+  const caller = { ...plain, serviceAccount: `${plain.name}-sa` };
+  const renamed = (from: string) => (from === `${plain.namespace}/${plain.serviceAccount ?? plain.name}` ? `${caller.namespace}/${caller.serviceAccount}` : from);
   const region = {
     ...base.region,
-    mesh: { ...base.region.mesh, calls: [...base.region.mesh.calls, { from: `${caller.namespace}/${caller.serviceAccount ?? caller.name}`, to: `${target.namespace}/${target.name}`, methods: ["POST" as const], paths: ["/v1/notify"], cardholderData: false }] },
+    services: base.region.services.map((svc) => (svc === plain ? caller : svc)),
+    mesh: {
+      ...base.region.mesh,
+      calls: [
+        ...base.region.mesh.calls.map((c) => ({ ...c, from: renamed(c.from) })),
+        { from: `${caller.namespace}/${caller.serviceAccount}`, to: `${target.namespace}/${target.name}`, methods: ["POST" as const], paths: ["/v1/notify"], cardholderData: false },
+      ],
+    },
   };
   const mesh = synthRegions([region]).stacks.find((x) => x.name === `region-${region.name}-mesh`)!;
   const stacks: MeshStacks = { ...base, region, mesh };
@@ -553,6 +607,8 @@ describe("a declared call into a merchant namespace", () => {
       ingress: [{ from: [peer(caller.namespace, caller.name)] }],
     });
     expect(mesh.guardrails.findings.filter((f) => !f.suppressedBy)).toEqual([]);
+    // The rules themselves, too: in a mutant's run (npm run mutate) synth's findings are those of the unmutated rules.
+    for (const r of IN_CLUSTER_RULES.filter((x) => x.layers.includes("mesh"))) expect(checkRule(r, { ...mesh, region })).toEqual([]);
   });
 
   it.each<[string, (j: TfJson) => void, RegExp]>([
@@ -563,6 +619,13 @@ describe("a declared call into a merchant namespace", () => {
     ["from an undeclared peer", (j) => (crossingPolicy(j, stacks, "ingress").spec.ingress[0].from = [peer("payments", "payment-core")]), NEITHER],
     ["to another pod", (j) => (crossingPolicy(j, stacks, "ingress").spec.podSelector = { matchLabels: { app: "x" } }), NEITHER],
     ["removed", (j) => removeManifest(j, (m) => m.kind === "NetworkPolicy" && m.metadata.name.startsWith("ingress-")), /declared call \S+ -> \S+ has no ingress NetworkPolicy/],
+    ["from two peers in one rule", (j) => crossingPolicy(j, stacks, "ingress").spec.ingress[0].from.push(peer(caller.namespace, caller.name)), NEITHER],
+    ["from the caller's service account label instead of its pods' app label", (j) => (crossingPolicy(j, stacks, "ingress").spec.ingress[0].from = [peer(caller.namespace, caller.serviceAccount)]), NEITHER],
+    ["turned into the egress of the merchant's own call (the ingress is then missing)", (j) => {
+      const p = crossingPolicy(j, stacks, "ingress");
+      p.spec = { podSelector: { matchLabels: { app: target.name } }, policyTypes: ["Egress"], egress: [{ to: [peer(caller.namespace, caller.name)] }] };
+    }, /declared call \S+ -> \S+ has no ingress NetworkPolicy/],
+    ["selecting another pod of the merchant, and none selecting the target", (j) => (crossingPolicy(j, stacks, "ingress").spec.podSelector = { matchLabels: { app: `${target.name}-2` } }), /declared call \S+ -> \S+ has no ingress NetworkPolicy/],
   ])("the call's ingress %s is caught", (_label, mutate, says) => {
     const json = cloneJson(mesh.json);
     mutate(json);
