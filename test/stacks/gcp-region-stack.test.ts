@@ -30,6 +30,8 @@ it("grants the logs key to the project's Cloud Logging account where the region 
   const grants = resourcesOf(stack.json, "google_kms_crypto_key_iam_member").filter(([, g]) => g.crypto_key_id === `\${google_kms_crypto_key.${logsKey}.id}`);
   expect(grants.map(([, g]) => g.member)).toEqual([`serviceAccount:${account}`]);
   expect(stack.guardrails.findings.filter((f) => !f.suppressedBy && f.rule.level === "error")).toEqual([]);
+  // pack.evaluate runs the rules now (in a mutant's run, npm run mutate, synth's findings are the unmutated rules').
+  expect(stack.pack.evaluate(stack.json).findings.filter((f) => !f.suppressedBy && f.rule.level === "error")).toEqual([]);
 });
 
 const first = (j: TfJson, type: string): TfJson => Object.values(j.resource[type] as Record<string, TfJson>)[0];
@@ -570,6 +572,7 @@ describe.each(SHARED)("on every cloud: %s", (_concept, ids) => {
     const rule = GUARDRAILS.find((r) => r.id === id)!;
     expect(rule.layers).toContain(stack.layer);
     expect(stack.guardrails.findings.filter((f) => f.rule.id === id && !f.suppressedBy)).toEqual([]);
+    expect(stack.pack.evaluate(stack.json, [id]).findings.filter((f) => !f.suppressedBy)).toEqual([]);
   });
 });
 
