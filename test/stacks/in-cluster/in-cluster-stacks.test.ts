@@ -425,6 +425,29 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
     "mesh.pki-install", `cert-manager with ${key}`, "pki", (j) => (release(j, "cert-manager")[key] = true), /reuse_values, disable_webhooks or force_update set/,
   ]),
   ["mesh.pki-install", "a second values document", "pki", (j) => release(j, "cert-manager").values.push("{}"), /values differ from the blueprint's cert-manager values/],
+  // Per condition (issue 17).
+  ["mesh.crds-upgraded", "an issuer CRD waited for until Established is False", "pki", (j) =>
+    Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => (m.wait = { condition: [{ type: "Established", status: "False" }] })), /not waited for until Established/],
+  ["mesh.crds-upgraded", "an issuer CRD waited for on another condition", "pki", (j) =>
+    Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => (m.wait = { condition: [{ type: "NamesAccepted", status: "True" }] })), /not waited for until Established/],
+  ["mesh.crds-upgraded", "a raw manifest without its kind", "pki", (j) => addManifest(j, "nokind", { apiVersion: "v1", metadata: { name: "awspcaissuers.awspca.cert-manager.io" } }), /kubernetes_manifest\.nokind: undefined awspcaissuers\S+ is not a CRD of the PCA issuer's release/],
+  ["mesh.crds-upgraded", "a CRD of another name applied as a raw manifest", "pki", (j) =>
+    addManifest(j, "other_crd", { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "others.example.com" } }), /kubernetes_manifest\.other_crd: CustomResourceDefinition others\.example\.com is not a CRD/],
+  ["mesh.crds-upgraded", "cert-manager's CRDs not rendered by its chart", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.crds.enabled = false)), /its CRDs are not rendered and kept by the chart/],
+  ["mesh.crds-upgraded", "cert-manager's values without a crds block", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => delete v.crds), /its CRDs are not rendered and kept by the chart/],
+  ["mesh.crds-upgraded", "the imports of CRDs adopted from Helm aimed at other objects", "pki", (j, s) => {
+    (s as { pki: { region: unknown } }).pki.region = { ...s.region, mesh: { ...s.region.mesh, adoptHelmInstalledPkiCrds: true } };
+    j.import = Object.keys(j.resource.kubernetes_manifest).map((n) => ({ to: `kubernetes_manifest.${n}`, id: "apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=x" }));
+  }, /no import block brings \S+ into the state/],
+  ["mesh.crds-upgraded", "the imports of CRDs adopted from Helm swapped between them", "pki", (j, s) => {
+    (s as { pki: { region: unknown } }).pki.region = { ...s.region, mesh: { ...s.region.mesh, adoptHelmInstalledPkiCrds: true } };
+    const names = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).map(([n, m]) => [n, m.manifest.metadata.name]);
+    j.import = names.map(([n], i) => ({ to: `kubernetes_manifest.${n}`, id: `apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=${names[(i + 1) % names.length][1]}` }));
+  }, /no import block brings \S+ into the state/],
+  ["mesh.workload-ca", "the issuer waited for until Ready is False", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").wait = { condition: [{ type: "Ready", status: "False" }] }), /does not wait until the issuer is Ready/],
+  ["mesh.workload-ca", "the issuer waited for on another condition", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").wait = { condition: [{ type: "Issuing", status: "True" }] }), /does not wait until the issuer is Ready/],
+  ["mesh.workload-ca", "istiod's certificate waited for until Ready is False", "istio", (j) => (manifestBody(j, "Certificate").wait = { condition: [{ type: "Ready", status: "False" }] }), /does not wait until istiod's certificate is Ready/],
+  ["mesh.workload-ca", "istiod's certificate waited for on another condition", "istio", (j) => (manifestBody(j, "Certificate").wait = { condition: [{ type: "Issuing", status: "True" }] }), /does not wait until istiod's certificate is Ready/],
   ["mesh.crds-upgraded", "CRDs adopted from Helm without an import", "pki", (_j, s) => {
     (s as { pki: { region: unknown } }).pki.region = { ...s.region, mesh: { ...s.region.mesh, adoptHelmInstalledPkiCrds: true } };
   }, /no import block brings \S+ into the state/],
