@@ -604,6 +604,13 @@ const MUTATIONS: Mutation[] = [
   }, { says: /grants acm-pca:IssueCertificate in a region without an intermediate CA/ }],
   ["mesh.ca-issuer-least-privilege", "IssueCertificate with ListPermissions next to it", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Action = ["acm-pca:IssueCertificate", "acm-pca:ListPermissions"])), { says: /expected acm-pca:IssueCertificate alone/ }],
   ["mesh.ca-issuer-least-privilege", "a template condition with another condition beside it", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Condition.Bool = { "aws:SecureTransport": "true" })), { says: /expected a StringEquals on acm-pca:TemplateArn within the end-entity templates/ }],
+  ["mesh.ca-issuer-least-privilege", "a second grant, without a Sid, with another action beside it", (j) =>
+    policyEdit(issuerPolicy(j), (d) => d.Statement.push({ ...d.Statement[0], Sid: undefined, Action: ["acm-pca:IssueCertificate", "acm-pca:GetCertificate"] })), {
+    says: /^aws_iam_role_policy\.\S+ \(no Sid\): actions \["acm-pca:IssueCertificate","acm-pca:GetCertificate"\]/,
+  }],
+  ["mesh.ca-issuer-least-privilege", "the template matched by pattern (StringLike)", (j) =>
+    policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Condition = { StringLike: { "acm-pca:TemplateArn": "arn:aws:acm-pca:::template/*" } })), { says: /templates \[\]; expected a StringEquals/ }],
+  ["mesh.ca-issuer-least-privilege", "an empty template list", (j) => policyEdit(issuerPolicy(j), (d) => (d.Statement[0].Condition.StringEquals["acm-pca:TemplateArn"] = [])), { says: /templates \[\]; expected a StringEquals/ }],
   ["mesh.ca-issuer-least-privilege", "the issuer's role without a Pod Identity", (j) => {
     const [n] = Object.entries(j.resource.aws_eks_pod_identity_association as Record<string, TfJson>).find(([, a]) => a.service_account === "aws-privateca-issuer")!;
     delete j.resource.aws_eks_pod_identity_association[n];
@@ -1486,6 +1493,8 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["mesh.ca-issuer-least-privilege", "a Deny of IssueCertificate beside the grant", (j) =>
+    policyEdit(issuerPolicy(j), (d) => d.Statement.push({ Sid: "NeverOnOtherCas", Effect: "Deny", Action: "acm-pca:IssueCertificate", NotResource: d.Statement[0].Resource })), { when: (s) => s.region.mesh.rootCaArn !== undefined }],
   ["eks.access-entries", "admin associations declared in the other order", (j) =>
     (j.resource.aws_eks_access_policy_association = Object.fromEntries(Object.entries(j.resource.aws_eks_access_policy_association).reverse()))],
   ["hsm.key-store-stage", "a plain variable with a default", (j) => (j.variable = { ...(j.variable ?? {}), label: { type: "string", default: "payments" } })],

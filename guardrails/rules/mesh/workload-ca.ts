@@ -280,6 +280,7 @@ export const CA_ISSUER_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
             for (const s of statementsOf(String(doc))) {
               if (s.Effect !== "Allow" || !asList(s.Action).some(grantsIssue)) continue;
               // Only a role policy (aws_iam_role_policy) of the issuer's role is the expected grant.
+              // Stryker disable next-line ConditionalExpression: equivalent (the other identity policies have no role argument to name a role by)
               const role = type === "aws_iam_role_policy" ? refName(p.role, "aws_iam_role", "name") : undefined;
               grants.push({ role, at: `${type}.${n} (${s.Sid ?? "no Sid"})`, s: s as unknown as TfJson });
             }
