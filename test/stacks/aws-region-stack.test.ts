@@ -287,6 +287,7 @@ const MUTATIONS: Mutation[] = [
     (j.output.leak = { value: "${data.terraform_remote_state.cross-stack-reference-input-region-us.outputs.cross-stack-output-aws_kms_keykeys_audit_keyarn}" }), {
     says: /references another stack's resource \(cross-stack-reference-input-region-us\.outputs\.cross-stack-output-aws_kms_keykeys_audit_keyarn\)/,
   }],
+  ["mesh.intermediate-ca", "no outputs for the in-cluster stacks", (j) => delete j.output, { says: /^output\.\S+: not the intermediate's ARN/ }],
   ["mesh.intermediate-ca", "a root CA in the region", (j) => (first(j, "aws_acmpca_certificate_authority").type = "ROOT"), { says: /type ROOT, expected SUBORDINATE/ }],
   ["mesh.intermediate-ca", "no name constraint (it could issue another region's identities)", (j) => delete first(j, "aws_acmpca_certificate").api_passthrough, { says: /not name-constrained/ }],
   ["mesh.intermediate-ca", "a name constraint to another trust domain", (j) =>
@@ -1493,6 +1494,7 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["mesh.intermediate-ca", "no CA where the region names no root", (j) => delete j.resource.aws_acmpca_certificate_authority, { region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }) }],
   ["mesh.ca-issuer-least-privilege", "a Deny of IssueCertificate beside the grant", (j) =>
     policyEdit(issuerPolicy(j), (d) => d.Statement.push({ Sid: "NeverOnOtherCas", Effect: "Deny", Action: "acm-pca:IssueCertificate", NotResource: d.Statement[0].Resource })), { when: (s) => s.region.mesh.rootCaArn !== undefined }],
   ["eks.access-entries", "admin associations declared in the other order", (j) =>

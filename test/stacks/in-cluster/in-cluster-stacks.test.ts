@@ -203,6 +203,8 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.cluster-access", "credentials for another cluster", "istio", (j) => (execOf(j).args = [...(execOf(j).args ?? []), "--profile", "admin"]), /credentials not from/],
   ["mesh.istio-install", "lint on istiod", "istio", (j) => (release(j, "istiod").lint = true), /lint set/],
   ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false), /does not wait/],
+  ["mesh.istio-install", "istiod with set_list", "istio", (j) => (release(j, "istiod").set_list = [{ name: "x", value: ["y"] }]), /set_list changes the release outside the reviewed values document/],
+  ["mesh.istio-install", "istiod with set_wo", "istio", (j) => (release(j, "istiod").set_wo = [{ name: "x", value: "y" }]), /set_wo changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on, /not installed after istio-base/],
   ["mesh.istio-install", "charts from the internet", "istio", (j) => (release(j, "base").repository = "https://istio-release.storage.googleapis.com/charts"), /not the region's private registry/],
   ["mesh.istio-install", "unpinned chart", "istio", (j) => delete release(j, "istiod").version, /version undefined, expected/],
