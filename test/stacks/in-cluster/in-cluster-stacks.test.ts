@@ -203,6 +203,9 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.cluster-access", "credentials for another cluster", "istio", (j) => (execOf(j).args = [...(execOf(j).args ?? []), "--profile", "admin"]), /credentials not from/],
   ["mesh.istio-install", "lint on istiod", "istio", (j) => (release(j, "istiod").lint = true), /lint set/],
   ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false), /does not wait/],
+  ["mesh.istio-install", "istiod's values without global", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global), /images from undefined:undefined/],
+  ["mesh.istio-install", "istiod's values without meshConfig", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig), /trust domain undefined/],
+  ["mesh.istio-install", "a chart the install does not have", "istio", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "istiod")), chart: "gateway", name: "gateway" }), /expected base, (cert-manager-istio-csr, )?istiod$/],
   ["mesh.istio-install", "istiod with set_list", "istio", (j) => (release(j, "istiod").set_list = [{ name: "x", value: ["y"] }]), /set_list changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod with set_wo", "istio", (j) => (release(j, "istiod").set_wo = [{ name: "x", value: "y" }]), /set_wo changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on, /not installed after istio-base/],
@@ -473,6 +476,12 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
     delete j.resource.helm_release[n];
   }, /helm_release: no aws-privateca-issuer/],
   ["mesh.workload-ca", "a second issuer", "istio", (j) => addManifest(j, "issuer_again", cloneJson(issuerOf(j))), /no AWSPCAIssuer in istio-system/],
+  ["mesh.workload-ca", "the trust anchor ConfigMap renamed", "istio", (j) => (anchorOf(j).metadata.name = "trust-anchor"), /no cert-manager\/mesh-trust-anchor holding/],
+  ["mesh.workload-ca", "the trust anchor ConfigMap without metadata", "istio", (j) => delete anchorOf(j).metadata, /no cert-manager\/mesh-trust-anchor holding/],
+  ["mesh.workload-ca", "istio-csr not installed", "istio", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "cert-manager-istio-csr")!;
+    delete j.resource.helm_release[n];
+  }],
   ["mesh.workload-ca", "a second ConfigMap", "istio", (j) => (j.resource.kubernetes_config_map_v1.extra = { metadata: { name: "extra", namespace: "cert-manager" }, data: {} }), /kubernetes_config_map_v1.extra: not the trust anchor/],
   ["mesh.workload-ca", "the trust anchor in another namespace", "istio", (j) => (anchorOf(j).metadata.namespace = "istio-system"), /no cert-manager\/\S+ holding/],
   ["mesh.workload-ca", "another manifest beside the issuer", "istio", (j) =>
@@ -524,6 +533,10 @@ const ACCEPTED: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =>
     rule.to[0].operation = { paths: rule.to[0].operation.paths, methods: rule.to[0].operation.methods };
   }],
   ["mesh.no-wildcards", "an AuthorizationPolicy with no spec (mesh.allow-equals-calls refuses it)", "mesh", (j) => delete manifestOf(j, "AuthorizationPolicy", "payments", "allow-payment-service").spec],
+  ["mesh.workload-ca", "istiod not installed (mesh.istio-install refuses it)", "istio", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "istiod")!;
+    delete j.resource.helm_release[n];
+  }],
   ["mesh.merchants-isolated", "a NetworkPolicy in a platform namespace", "mesh", (j) =>
     addManifest(j, "np_payments", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-all", namespace: "payments" }, spec: { podSelector: {}, ingress: [{}], policyTypes: ["Ingress"] } })],
 ];
