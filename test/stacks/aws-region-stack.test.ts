@@ -429,6 +429,15 @@ const MUTATIONS: Mutation[] = [
   ["eks.workload-identity-least-privilege", "a login as itself and as another user", (j) => policyEdit(serviceRolePolicy(j), (d) => d.Statement.filter((x) => x.Sid === "ConnectToTheDatabaseAsItself").forEach((x) => {
     x.Resource = [String(x.Resource), String(x.Resource).replace(/\/[^/]+$/, "/tokenization-service")];
   })), { says: /logs in to a database as \S+, \S+\/tokenization-service without declaring it, or as another user/ }],
+  ["eks.workload-identity-least-privilege", "every action on another user's login", (j) => policyEdit(serviceRolePolicy(j), (d) => d.Statement.filter((x) => x.Sid === "ConnectToTheDatabaseAsItself").forEach((x) => {
+    x.Action = "*";
+    x.Resource = String(x.Resource).replace(/\/[^/]+$/, "/tokenization-service");
+  })), { says: /logs in to a database as \S+\/tokenization-service without declaring it, or as another user/ }],
+  ["eks.workload-identity-least-privilege", "a login as another user among other actions", (j) => policyEdit(serviceRolePolicy(j), (d) => d.Statement.filter((x) => x.Sid === "ConnectToTheDatabaseAsItself").forEach((x) => {
+    x.Action = ["s3:ListBucket", "rds-db:connect"];
+    x.Resource = String(x.Resource).replace(/\/[^/]+$/, "/tokenization-service");
+  })), { says: /logs in to a database as \S+\/tokenization-service without declaring it, or as another user/ }],
+  ["eks.workload-identity-least-privilege", "a Pod Identity role with an empty trust policy", (j) => podIdentityTrustEdit(j, (d) => (d.Statement = [])), { says: /role not trusted by this cluster's Pod Identity/ }],
   ["eks.workload-identity-least-privilege", "a login by a policy of no service", (j) =>
     add(j, "aws_iam_role_policy", "node_db", { role: "${aws_iam_role.eks_node_role.name}", policy: JSON.stringify({ Statement: [{ Sid: "Db", Effect: "Allow", Action: "rds-db:connect", Resource: "arn:aws:rds-db:eu-west-1:111122223333:dbuser:${aws_rds_cluster.database_cluster.cluster_resource_id}/payment-core" }] }) }), {
     says: /aws_iam_role_policy\.node_db: logs in to a database/,
@@ -496,6 +505,21 @@ const MUTATIONS: Mutation[] = [
     keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = "kms:*Grant"; }), { says: /statement DeployCreatesTheRepositoriesGrants allows CreateGrant without kms:GrantIsForAWSResource/ }],
   ["keys.use-named-through-services", "grants spelt in capitals (KMS:CreateGrant), not only for AWS resources", (j) =>
     keyStatement(j, "ecr", "DeployCreatesTheRepositoriesGrants", (s) => { delete s.Condition.Bool; s.Action = "KMS:CreateGrant"; }), { says: /statement DeployCreatesTheRepositoriesGrants allows CreateGrant without kms:GrantIsForAWSResource/ }],
+  ["keys.use-named-through-services", "the deploy role's unconditioned grants shared with the administrators", (j, s) =>
+    keyStatement(j, "eks-secrets", "DeployCreatesTheClusterGrants", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [...[x.Condition.ArnEquals["aws:PrincipalArn"]].flat(), s.region.eks.adminRoleArn])), {
+    says: /statement DeployCreatesTheClusterGrants allows CreateGrant without kms:GrantIsForAWSResource/,
+  }],
+  ["keys.use-named-through-services", "a service-linked role and a role as principals", (j, s) =>
+    policyEdit(keyOf(j, "ebs"), (d) => d.Statement.push({
+      Sid: "Mixed",
+      Effect: "Allow",
+      Principal: { AWS: [`arn:aws:iam::${s.region.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`, s.region.eks.adminRoleArn] },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": `ec2.${s.region.cloudRegion}.amazonaws.com` } },
+    })), { says: /statement Mixed admits \S+, \S+ without naming the roles/ }],
+  ["keys.administration-without-use", "the administration statement with a role beside the root", (j, s) =>
+    keyStatement(j, "database", ROOT_ADMIN, (x) => (x.Principal = { AWS: [`arn:aws:iam::${s.region.accountId}:root`, s.region.eks.adminRoleArn] })), { says: /statement AccountAdministersTheKeyNeverUsesIt grants use together with/ }],
   ["keys.use-named-through-services", "the node role calls the secrets key directly", (j, s) =>
     keyStatement(j, "eks-secrets", "ClusterEncryptsSecrets", (x) => (x.Condition.ArnEquals["aws:PrincipalArn"] = [...[x.Condition.ArnEquals["aws:PrincipalArn"]].flat(), `arn:aws:iam::${s.region.accountId}:role/${j.resource.aws_iam_role.eks_node_role.name}`])), {
     says: /statement ClusterEncryptsSecrets lets arn:aws:iam::\d+:role\/\S+ call KMS directly/,

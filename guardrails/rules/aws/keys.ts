@@ -30,10 +30,10 @@ function namedRoles(s: Statement): string[] {
   return asList(s.Condition?.ArnEquals?.["aws:PrincipalArn"]);
 }
 
-/** The account root's administration statement: the root alone, unconditioned. */
+/** Whether an Allow statement is the account root's administration statement: the root alone, unconditioned. */
 function isRootAdministration(s: Statement, root: string): boolean {
   const arns = principalArns(s.Principal);
-  return s.Effect === "Allow" && arns.length === 1 && arns[0] === root && s.Condition === undefined;
+  return arns.length === 1 && arns[0] === root && s.Condition === undefined;
 }
 
 /**
@@ -83,10 +83,10 @@ export const KEY_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       // At stage keys, the earlier tokenization keys keep their own aliases: the ordinary CMK used
       // before the move and the HSM-backed generations before the current one.
       const generationAliases =
-        // Stryker disable next-line ArrayDeclaration: equivalent for the empty list (an alias no key has targets nothing)
         region.hsm.stage === "keys"
           ? ["tokenization-interim", ...Array.from({ length: region.hsm.tokenizationKeyGeneration }, (_, i) => `tokenization-hsm-g${i + 1}`)]
-          : [];
+          : // Stryker disable next-line ArrayDeclaration: equivalent for the empty list (an alias no key has targets nothing)
+            [];
       const generations = generationAliases.map((g) => aliasTarget(json, `${prefix}${g}`));
       // With a DR partner, its own keys in the partner region (never multi-region keys).
       const partnerKeys = region.drPartnerRegion ? Object.values(DR_KEY_ALIASES).map((a) => aliasTarget(json, `${prefix}${a}`)) : [];
