@@ -73,9 +73,18 @@ export function principalServices(principal: Statement["Principal"]): string[] {
  * `s3:Get*`, `secretsmanager:GetSecretValu?`).
  */
 export function actionPatternMatches(pattern: string, action: string): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`, "i").test(action);
+  let compiled = ACTION_PATTERNS.get(pattern);
+  if (!compiled) {
+    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    compiled = new RegExp(`^${escaped}$`, "i");
+    if (ACTION_PATTERNS.size >= 5000) ACTION_PATTERNS.clear();
+    ACTION_PATTERNS.set(pattern, compiled);
+  }
+  return compiled.test(action);
 }
+
+/** The action patterns compiled so far (the rules match the same few dozen patterns against every statement). */
+const ACTION_PATTERNS = new Map<string, RegExp>();
 
 /**
  * True when a key policy lets `roleArn` call `action`: named as a principal, or by `aws:PrincipalArn`
