@@ -62,8 +62,7 @@ function main(argv: readonly string[]): void {
   for (const [f, { mutants }] of files) {
     const dir = path.dirname(f).split(path.sep).join("/");
     add(`${dir}/`, mutants);
-    const top = dir.split("/")[0];
-    if (top !== dir) add(`${top}/ (all)`, mutants);
+    add(`${dir.split("/")[0]}/ (all)`, mutants);
   }
   const out = ["| folder or file | mutants scored | undetected | score |", "|---|---:|---:|---:|"];
   for (const [folder, mutants] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(line(folder, mutants));
