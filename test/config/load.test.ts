@@ -198,7 +198,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["a call from an undeclared namespace: the fix lists the identities", "eu", (r) => {
     r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
     r.mesh.calls![0].from = "nowhere/nobody";
-  }, "regions/eu.ts", "mesh.calls[0].from", "ledger/bookkeeper"],
+  }, "regions/eu.ts", "mesh.calls[0].from", "merchant-12345/storefront-connector, ledger/bookkeeper"],
   ["a call into an undeclared namespace: the fix lists the services", "eu", (r) => {
     r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
     r.mesh.calls![0].to = "nowhere/nothing";
