@@ -1,6 +1,6 @@
 import { GcpRegionConfig } from "../../config/schema";
 import { GUARDRAILS, checkRule } from "../../guardrails";
-import { expectCaught, weakenedViolations } from "../support/weakening";
+import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening";
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
 
@@ -465,9 +465,6 @@ const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
   ["gcp.labels-not-overridden", "labels given as an expression", (j) => (archive(j).labels = "${local.labels}")],
   ["gcp.locations-in-jurisdiction", "a zonal location", (j) => add(j, "google_filestore_instance", "f", { name: "f", location: "asia-southeast1-b" })],
 ];
-
-/** The stack as a rule sees it, judged by another region where a case needs one. */
-const judgedBy = (stack: SynthStack<GcpRegionConfig>, region?: Region): SynthStack<GcpRegionConfig> => (region ? { ...stack, region: region(cloneJson(stack.region)) } : stack);
 
 describe.each(stacks.map((s) => [s.name, s] as const))("%s: every GCP guardrail accepts what complies", (_name, stack) => {
   it.each(ACCEPTED.map(([id, what, change, region]) => [`${id}: ${what}`, id, change, region] as const))("%s", (_label, id, change, region) => {

@@ -18,6 +18,15 @@ export function weakenedViolations(rule: Rule, stack: StackView, json: TfJson): 
 }
 
 /**
+ * The stack as a rule sees it, judged by another region where a case needs one (a setting the
+ * shipped region does not have, or one the config refuses: the rule holds its bound on its own).
+ * The edit gets a copy of the stack's region.
+ */
+export function judgedBy<S extends StackView>(stack: S, region?: (r: S["region"]) => S["region"]): S {
+  return region ? { ...stack, region: region(JSON.parse(JSON.stringify(stack.region)) as S["region"]) } : stack;
+}
+
+/**
  * Asserts that a weakening was caught: some violation, each naming its subject, none of them the
  * rule failing on input it did not expect (unless `says` names that: failing closed on unreadable
  * input is then the case), and, where `says` is given, one matching it (the condition that must
