@@ -4,9 +4,12 @@
  */
 import { type TfJson, resourcesOf } from "./terraform";
 
-/** Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address. */
+/**
+ * Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address; an empty
+ * object where a resource has none (a rule then reports an object of no known kind).
+ */
 export function manifestsOf(json: TfJson): [string, TfJson][] {
-  return resourcesOf(json, "kubernetes_manifest").map(([n, r]) => [`kubernetes_manifest.${n}`, r.manifest as TfJson]);
+  return resourcesOf(json, "kubernetes_manifest").map(([n, r]) => [`kubernetes_manifest.${n}`, (r.manifest ?? {}) as TfJson]);
 }
 
 /** `data.terraform_remote_state.<n>.outputs.<id>` of the one remote state an in-cluster stack reads, or undefined. */

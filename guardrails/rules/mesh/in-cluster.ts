@@ -17,6 +17,8 @@ export function workloadNamespaceNames({ region }: Pick<StackView, "region">): s
 }
 
 const sorted = (xs: unknown): string[] => [...asList(xs as string[])].map(String).sort();
+/** A NetworkPolicy spec that selects every pod of its namespace and allows nothing, either way. */
+const deniesAll = ({ podSelector, policyTypes, ...rest }: TfJson): boolean => sameJson(podSelector, {}) && sameJson(sorted(policyTypes), ["Egress", "Ingress"]) && sameJson(rest, {});
 
 /** A declared or an allowed call, as one comparable line. */
 const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
@@ -42,9 +44,10 @@ function stateProblems(region: RegionConfig, json: TfJson): string[] {
 
 /** True when the remote state read is exactly the region stack's. */
 function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
+  const config: TfJson = remote.config ?? {};
   return region.cloud === "aws"
-    ? remote.backend === "s3" && remote.config?.key === region.stateBackend.key && remote.config?.bucket === region.stateBackend.bucket
-    : remote.backend === "gcs" && remote.config?.prefix === region.stateBackend.prefix && remote.config?.bucket === region.stateBackend.bucket;
+    ? remote.backend === "s3" && config.key === region.stateBackend.key && config.bucket === region.stateBackend.bucket
+    : remote.backend === "gcs" && config.prefix === region.stateBackend.prefix && config.bucket === region.stateBackend.bucket;
 }
 
 /** Rules of every in-cluster stack (`region-<name>-pki`, `-istio` and `-mesh`). */
@@ -67,8 +70,8 @@ export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "isti
       }
       const output = (id: string) => `data.terraform_remote_state.${remote[0][0]}.outputs.${id}`;
       const configs = [
-        ...asList(json.provider?.kubernetes).map((p: TfJson) => ({ at: "provider.kubernetes", p, exec: asList(p.exec)[0] })),
-        ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: p.kubernetes?.exec })),
+        ...asList(json.provider?.kubernetes).map((p: TfJson) => ({ at: "provider.kubernetes", p, exec: (asList(p.exec)[0] ?? {}) as TfJson })),
+        ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: (p.kubernetes?.exec ?? {}) as TfJson })),
       ];
       if (configs.length !== providers.length) v.push(`provider: ${configs.length} provider configurations, expected ${providers.length}`);
       const platform = clusterPlatform(region);
@@ -77,7 +80,7 @@ export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "isti
         if (p?.host !== `${platform.hostPrefix}\${${output(platform.outputs.endpoint)}}`) v.push(`${at}: host ${p?.host} is not the cluster's endpoint`);
         if (p?.cluster_ca_certificate !== `\${base64decode(${output(platform.outputs.certificateAuthority)})}`) v.push(`${at}: does not verify the cluster's CA`);
         if (p?.insecure || p?.token || p?.config_path || p?.client_key || p?.password) v.push(`${at}: static or unverified credentials`);
-        if (exec?.command !== platform.exec.command || !sameJson(asList(exec?.args), expectedArgs)) v.push(`${at}: credentials not from ${[platform.exec.command, ...expectedArgs.slice(0, 2)].join(" ")}`);
+        if (exec.command !== platform.exec.command || !sameJson(asList(exec.args), expectedArgs)) v.push(`${at}: credentials not from ${[platform.exec.command, ...expectedArgs.slice(0, 2)].join(" ")}`);
       }
       return v;
     },
@@ -114,7 +117,8 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       const istiod = releases.istiod;
       if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
       const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
-      if (values.global?.hub !== `${registry}/istio` || values.global?.tag !== version) v.push(`${istiod.address}: images from ${values.global?.hub}:${values.global?.tag}, not the region's private registry at ${version}`);
+      const global: TfJson = values.global ?? {};
+      if (global.hub !== `${registry}/istio` || global.tag !== version) v.push(`${istiod.address}: images from ${global.hub}:${global.tag}, not the region's private registry at ${version}`);
       if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
       // Anything else in the document (an image override, another hub) is a change to review.
       if (!sameJson(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
@@ -169,7 +173,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     check: ({ json }) => {
       const v: string[] = [];
       const all = ofKind(json, "PeerAuthentication");
-      const root = all.filter(([, m]) => m.metadata?.name === "default" && m.metadata?.namespace === ISTIO_ROOT_NAMESPACE);
+      const root = all.filter(([, m]) => sameJson([m.metadata?.name, m.metadata?.namespace], ["default", ISTIO_ROOT_NAMESPACE]));
       if (root.length !== 1) v.push(`kubernetes_manifest: ${root.length} PeerAuthentication default in ${ISTIO_ROOT_NAMESPACE}, expected 1`);
       for (const [address, m] of all) {
         if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
@@ -278,18 +282,20 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const policies = ofKind(json, "NetworkPolicy");
       const app = (peer: TfJson) => `${peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]}/${peer?.podSelector?.matchLabels?.app}`;
-      const service = (ref: string, by: "name" | "identity") => region.services.find((s) => `${s.namespace}/${by === "name" ? s.name : (s.serviceAccount ?? s.name)}` === ref)!;
+      // The config rules hold every call to declared services: a call's caller is a service's identity, its callee a service.
+      const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref)!;
+      const byName = (ref: string) => region.services.find((s) => `${s.namespace}/${s.name}` === ref)!;
       const expectedControlPlane = controlPlaneEgress(meshDesign(region)).map((e) => ({
         to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": e.namespace } }, podSelector: { matchLabels: e.pods } }],
         ports: e.ports,
       }));
       for (const ns of region.mesh.merchantNamespaces) {
         const own = policies.filter(([, m]) => m.metadata?.namespace === ns);
-        const defaultDeny = own.filter(([, m]) => sameJson(m.spec?.podSelector, {}) && sameJson(sorted(m.spec?.policyTypes), ["Egress", "Ingress"]) && m.spec?.ingress === undefined && m.spec?.egress === undefined);
+        const defaultDeny = own.filter(([, { spec = {} }]) => deniesAll(spec));
         if (defaultDeny.length === 0) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
         const crossing = region.mesh.calls
-          .map((c) => ({ c, from: service(c.from, "identity"), to: service(c.to, "name") }))
-          .filter(({ from, to }) => from && to && (from.namespace === ns || to.namespace === ns));
+          .map((c) => ({ c, from: byIdentity(c.from), to: byName(c.to) }))
+          .filter(({ from, to }) => from.namespace === ns || to.namespace === ns);
         for (const [address, m] of own) {
           if (defaultDeny.some(([a]) => a === address)) continue;
           const spec = m.spec ?? {};
@@ -308,7 +314,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
           const needs = from.namespace === ns ? "egress" : "ingress";
           const peer = needs === "egress" ? `${to.namespace}/${to.name}` : `${from.namespace}/${from.name}`;
           const mine = needs === "egress" ? from.name : to.name;
-          const found = own.some(([, m]) => m.spec?.podSelector?.matchLabels?.app === mine && asList<TfJson>(m.spec?.[needs]).some((r) => app(asList<TfJson>(r[needs === "egress" ? "to" : "from"])[0]) === peer));
+          const found = own.some(([, { spec = {} }]) => spec.podSelector?.matchLabels?.app === mine && asList<TfJson>(spec[needs]).some((r) => app(asList<TfJson>(r[needs === "egress" ? "to" : "from"])[0]) === peer));
           if (!found) v.push(`kubernetes_manifest: namespace ${ns}: declared call ${c.from} -> ${c.to} has no ${needs} NetworkPolicy`);
         }
       }

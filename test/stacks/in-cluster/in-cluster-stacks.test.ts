@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../../model/mesh/policies";
 import { GUARDRAILS, checkRule } from "../../../guardrails";
+import { COULD_NOT_CHECK } from "../../../guardrails/rule";
 import { expectCaught, weakenedViolations } from "../../support/weakening";
 import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks, synthRegions } from "../../support/synth";
 import { meshDesign } from "../../../model/mesh/in-cluster";
@@ -307,6 +308,11 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ]),
   ["mesh.merchants-isolated", "default-deny narrowed to some pods", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.podSelector = { matchLabels: { app: "x" } }), /no default-deny/],
   ["mesh.merchants-isolated", "default-deny that admits all ingress", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.ingress = [{}]), /no default-deny/],
+  ["mesh.merchants-isolated", "default-deny that admits all ingress is itself a policy that lets traffic through", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.ingress = [{}]), NEITHER],
+  ["mesh.merchants-isolated", "a declared call's egress to every destination (no peer)", "mesh", (j, s) => delete crossingPolicy(j, s, "egress").spec.egress[0].to, withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress to an empty peer", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.egress[0].to = [{}]), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress to every pod of every namespace", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.egress[0].to = [{ namespaceSelector: {}, podSelector: {} }]), withMerchantCall(NEITHER)],
+  ["mesh.merchants-isolated", "a declared call's egress turned to another service (the call has none)", "mesh", (j, s) => (crossingPolicy(j, s, "egress").spec.egress[0].to = [peer("payments", "payment-core")]), withMerchantCall(/declared call \S+ -> \S+ has no egress NetworkPolicy/)],
   ["mesh.merchants-isolated", "default-deny that admits all egress", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "default-deny").spec.egress = [{}]), /no default-deny/],
   ["mesh.merchants-isolated", "the control plane allowance admits ingress too", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.ingress = [{}]), NEITHER],
   ["mesh.merchants-isolated", "the control plane allowance for some pods only", "mesh", (j, s) => (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.podSelector = { matchLabels: { app: "x" } }), NEITHER],
@@ -462,6 +468,12 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.crds-upgraded", "CRDs adopted from Helm without an import", "pki", (_j, s) => {
     (s as { pki: { region: unknown } }).pki.region = { ...s.region, mesh: { ...s.region.mesh, adoptHelmInstalledPkiCrds: true } };
   }, /no import block brings \S+ into the state/],
+  ["mesh.ca-issuer-rbac", "Secrets added to the issuer's CertificateRequests rule", "pki", (j) => ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resources.push("secrets"), /grants \S+ on Secrets/],
+  ["mesh.pki-install", "a third chart in the pki stack", "pki", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "cert-manager")), name: "extra", chart: "kube-prometheus-stack" }), /helm_release: charts \[/],
+  ["mesh.crds-upgraded", "the PCA issuer's chart left out (its CRDs belong to no release)", "pki", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "aws-privateca-issuer")!;
+    delete j.resource.helm_release[n];
+  }, /is not a CRD of the PCA issuer's release/],
   ["mesh.ca-issuer-rbac", "a ClusterRole that reaches Secret subresources", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets/status"], verbs: ["get"] }), /grants \S+ on Secrets/],
   ["mesh.ca-issuer-rbac", "a wildcard resource", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: ["coordination.k8s.io"], resources: ["*"], verbs: ["get"] }), /a rule with a wildcard/],
   ["mesh.ca-issuer-rbac", "a wildcard API group", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: ["*"], resources: ["leases"], verbs: ["get"] }), /a rule with a wildcard/],
@@ -518,7 +530,11 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the me
 });
 
 /** Changes that keep a mesh stack compliant, each with the rule that must still accept it: [invariant, label, stack, change]. */
-const ACCEPTED: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
+const ACCEPTED: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: MeshStacks) => void][] = [
+  ["mesh.crds-upgraded", "cert-manager not installed (mesh.pki-install refuses it)", "pki", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "cert-manager")!;
+    delete j.resource.helm_release[n];
+  }],
   ["mesh.strict-mtls", "a STRICT PeerAuthentication named default in a workload namespace", "mesh", (j) =>
     addManifest(j, "pa_payments", { ...cloneJson(manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE)), metadata: { name: "default", namespace: "payments" } })],
   ["mesh.strict-mtls", "a second STRICT PeerAuthentication in the root namespace, named otherwise", "mesh", (j) =>
@@ -542,7 +558,7 @@ const ACCEPTED: [string, string, "istio" | "mesh", (j: TfJson, s: MeshStacks) =>
 ];
 
 describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s: every invariant accepts what complies", (_name, stacks) => {
-  const applicable = ACCEPTED.filter(([id]) => id !== "mesh.merchants-isolated" || stacks.region.mesh.merchantNamespaces.length > 0);
+  const applicable = ACCEPTED.filter(([id, , layer]) => stacks[layer] !== undefined && (id !== "mesh.merchants-isolated" || stacks.region.mesh.merchantNamespaces.length > 0));
   it.each(applicable.map(([id, label, layer, change]) => [`${id}: ${label}`, id, layer, change] as const))("%s", (_l, id, layer, change) => {
     const json = cloneJson(stacks[layer]!.json);
     change(json, stacks);
@@ -674,5 +690,41 @@ describe("a declared call into a merchant namespace", () => {
     const json = cloneJson(mesh.json);
     mutate(json);
     expectCaught(weakenedViolations(rule, mesh, json), says);
+  });
+});
+
+/**
+ * Parts a hand edit can leave out of an in-cluster object. The rules read each part with care: a
+ * missing one is a finding about that object, never a rule that could not check the stack.
+ */
+const STRIPPED: [string, (body: TfJson) => void][] = [
+  ["its manifest's metadata", (b) => delete b.manifest.metadata],
+  ["its manifest's spec", (b) => delete b.manifest.spec],
+  ["its manifest", (b) => delete b.manifest],
+];
+
+describe.each(regions.map((r) => [r.region.name, r] as const))("the in-cluster stacks of region %s, with an object missing a part", (_name, stacks) => {
+  const cases = (["pki", "istio", "mesh"] as const).flatMap((layer) => {
+    const stack = stacks[layer];
+    if (!stack) return [];
+    const kinds = [...new Set(resourcesOf(stack.json, "kubernetes_manifest").map(([, r]) => r.manifest.kind as string))].sort();
+    // The typed objects (namespaces, roles, bindings, ConfigMaps) without their metadata block.
+    const typed = Object.keys(stack.json.resource).filter((t) => t.startsWith("kubernetes_") && t !== "kubernetes_manifest").sort();
+    return [
+      ...kinds.flatMap((kind) => STRIPPED.map(([part, strip]) => [`${layer}: every ${kind} without ${part}`, layer, (j: TfJson) => {
+        for (const [, body] of resourcesOf(j, "kubernetes_manifest")) if (body.manifest.kind === kind) strip(body);
+      }] as const)),
+      ...typed.map((type) => [`${layer}: every ${type} without its metadata`, layer, (j: TfJson) => {
+        for (const [, body] of resourcesOf(j, type)) delete body.metadata;
+      }] as const),
+    ];
+  });
+  it.each(cases)("%s is reported by name, not as a rule that could not check", (_l, layer, strip) => {
+    const stack = stacks[layer]!;
+    const json = cloneJson(stack.json);
+    strip(json);
+    const found = IN_CLUSTER_RULES.flatMap((rule) => weakenedViolations(rule, stack, json));
+    expect(found.filter((m) => m.includes(COULD_NOT_CHECK))).toEqual([]);
+    expect(found.length).toBeGreaterThan(0);
   });
 });
