@@ -22,7 +22,7 @@ export function checkAwsKafka(c: AwsRegionConfig, report: Report): void {
   const azCount = c.availabilityZoneIds.length;
   const brokers = k.brokers ?? azCount;
   if (k.brokers !== undefined && (k.brokers < 3 || k.brokers % azCount !== 0)) {
-    report("kafka.brokers", `${k.brokers} brokers cannot spread evenly over ${azCount} AZs (or is under 3)`, `use a multiple of ${azCount} that is at least 3, e.g. ${Math.max(3, azCount)}`);
+    report("kafka.brokers", `${k.brokers} brokers cannot spread evenly over ${azCount} AZs (or is under 3)`, `use a multiple of ${azCount} that is at least 3, e.g. ${Math.ceil(3 / azCount) * azCount}`);
   }
   k.scramUsers.forEach((user, i) => {
     if (!/^[A-Za-z0-9_-]+$/.test(user) || k.scramUsers.indexOf(user) !== i) {

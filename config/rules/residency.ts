@@ -14,10 +14,10 @@ export function checkResidency(c: RegionConfig, knownAzs: readonly string[] | un
       `use one of ${Object.keys(c.cloud === "aws" ? AWS_AVAILABILITY_ZONE_IDS : GCP_ZONES).join(", ")}, or add the region to config/catalog.ts`,
     );
   } else if (!allowed.includes(c.cloudRegion)) {
-    const actual = jurisdictionOf(c.cloud, c.cloudRegion);
+    // Every region the catalog knows is in a jurisdiction (test/config/primitives.test.ts).
     report(
       "cloudRegion",
-      `"${c.cloudRegion}" is outside jurisdiction ${c.jurisdiction}${actual ? ` (it is in ${actual})` : ""}`,
+      `"${c.cloudRegion}" is outside jurisdiction ${c.jurisdiction} (it is in ${jurisdictionOf(c.cloud, c.cloudRegion)})`,
       `use a region of ${c.jurisdiction} (${allowed.join(", ")}) or correct the jurisdiction`,
     );
   }

@@ -36,7 +36,7 @@ it("a GCP region validates beside the AWS ones, with its defaults", () => {
 });
 
 /** [label, mutation, field, a phrase the fix must contain]. */
-const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string, string[]?][] = [
+const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | RegExp, string[]?][] = [
   ["a region outside the jurisdiction", (r) => ((r.cloudRegion = "europe-west1"), (r.zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"])), "cloudRegion", "use a region of SG"],
   ["an unknown GCP region", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of"],
   ["a zone of another region", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b", "asia-east1-a"]), "zones[2]", "use one of"],
@@ -93,7 +93,8 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string, stri
   ["a partner of 101 connections", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway", connectionLimit: 101 }]), "paymentApi.consumerAcceptList[0].connectionLimit", "use 1 to 100"],
   ["keys that never rotate (0 days)", (r) => (r.kms = { rotationDays: 0 }), "kms.rotationDays", "1 to 365"],
   ["logs kept over ten years", (r) => (r.retention.logDays = 3651), "retention.logDays", "365 to 3650"],
-  ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "asia-southeast1"],
+  ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of asia-southeast1, europe-west1,"],
+  ["two zones of an unknown GCP region: the fix lists no zones", (r) => ((r.cloudRegion = "asia-southeast9"), (r.zones = ["asia-southeast9-a", "asia-southeast9-b"])), "zones", /\| list three or more zones of asia-southeast9$/, ["cloudRegion"]],
   ["a mesh root CA in the GCP region", (r) => (r.mesh.rootCaArn = "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), "mesh.rootCaArn", "remove mesh.rootCaArn"],
   ["a service name too long for its Workload Identity account", (r) => {
     r.services![0].name = `a${"b".repeat(27)}`;
@@ -134,7 +135,10 @@ describe("a bad GCP region config is rejected with the file, the field and the f
   it.each(BAD_GCP_CONFIGS)("%s", (_label, mutate, field, fix, following = []) => {
     const problems = problemsAfter(mutate);
     // The phrase is in the fix or, where it names what was found, in the problem.
-    expect(problems.filter((p) => p.file === "regions/apac.ts" && p.field === field).map((p) => `${p.problem} | ${p.fix}`)).toContainEqual(expect.stringContaining(fix));
+    expect(problems.filter((p) => p.file === "regions/apac.ts" && p.field === field).map((p) => `${p.problem} | ${p.fix}`)).toContainEqual(
+      // (A pattern where the end of the fix matters: `$` is the end of the fix.)
+      typeof fix === "string" ? expect.stringContaining(fix) : expect.stringMatching(fix),
+    );
     // Exactly these problems (a rule that also reports wrong, extra problems fails here), each
     // saying what is wrong and what to do.
     expect(problems.map((p) => p.field).sort()).toEqual([field, ...following].sort());

@@ -54,7 +54,7 @@ describe("the shipped regions", () => {
  * [label, region, mutation, file, field, a phrase the fix must contain, the fields of the problems
  * that follow from it (if any)]: the problems reported are exactly these.
  */
-const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string, string[]?][] = [
+const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string | RegExp, string[]?][] = [
   ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of", ["paymentApi.certificateArn"]],
   ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "use a region of US", ["paymentApi.certificateArn"]],
   ["unknown jurisdiction", "eu", (r) => ((r as { jurisdiction: string }).jurisdiction = "UK"), "regions/eu.ts", "jurisdiction", '"EU"'],
@@ -161,6 +161,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["a call without methods", "eu", (r) => (r.mesh.calls![0].methods = []), "regions/eu.ts", "mesh.calls[0].methods", '["POST"]'],
   ["a wildcard method", "eu", (r) => (r.mesh.calls![0].methods = ["*" as never]), "regions/eu.ts", "mesh.calls[0].methods[0]", '"POST"'],
   ["the same call twice", "eu", (r) => r.mesh.calls!.push({ ...r.mesh.calls![0], paths: ["/v1/refund"] }), "regions/eu.ts", "mesh.calls[4]", "merge the methods and paths"],
+  ["the same call twice, once naming the region's own trust domain", "eu", (r) =>
+    r.mesh.calls!.push({ ...r.mesh.calls![0], fromTrustDomain: r.mesh.trustDomain, paths: ["/v1/refund"] }), "regions/eu.ts", "mesh.calls[4]", "(eu.acme-pay.internal/checkout/checkout-service -> payments/payment-service)"],
   ["a service calling itself", "eu", (r) => (r.mesh.calls![0].to = "checkout/checkout-service"), "regions/eu.ts", "mesh.calls[0]", "between two services only"],
   ["a call between two merchant tenants", "eu", (r) => {
     r.mesh.merchantNamespaces!.push("merchant-99999");
@@ -207,7 +209,29 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
     r.mesh.calls![0].to = "payments/nothing";
   }, "regions/eu.ts", "mesh.calls[0].to", "ledger/ledger"],
-  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "eu-west-1", ["paymentApi.certificateArn"]],
+  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of eu-west-1, eu-west-3, eu-central-1,", ["paymentApi.certificateArn"]],
+  ["fewer than three AZs in an unknown region: the fix lists no zones", "eu", (r) => {
+    r.cloudRegion = "eu-west-9";
+    r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
+    for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
+  }, "regions/eu.ts", "availabilityZoneIds", /\| list three or more zones of eu-west-9$/, ["cloudRegion", "paymentApi.certificateArn", "kafka.topics[0].replicationFactor", "kafka.topics[1].replicationFactor", "kafka.topics[2].replicationFactor"]],
+  ["a zone where EKS cannot run in an unknown region: the fix lists no zones", "us", (r) => ((r.cloudRegion = "us-east-9"), (r.availabilityZoneIds[2] = "use1-az3")), "regions/us.ts", "availabilityZoneIds[2]", /\| use another zone of us-east-9$/, ["cloudRegion", "paymentApi.certificateArn"]],
+  ["brokers that do not spread over two zones: the fix suggests a multiple of two of at least three", "eu", (r) => {
+    r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
+    for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
+    r.kafka.brokers = 3;
+  }, "regions/eu.ts", "kafka.brokers", "use a multiple of 2 that is at least 3, e.g. 4", ["availabilityZoneIds"]],
+  ["calls where no service is declared: the fix says so", "eu", (r) => {
+    r.services = [];
+    r.kafka.scramUsers = [];
+    r.mesh.calls = [{ from: "payments/a", to: "payments/b", methods: ["POST"], paths: ["/x"] }];
+  }, "regions/eu.ts", "mesh.calls[0].from", "use one of: (none declared)", ["mesh.calls[0].to"]],
+  ["a topic read where no topic is declared: the fix says so", "eu", (r) => {
+    r.kafka.topics = [];
+    r.kafka.scramUsers = ["fraud-engine"];
+    r.services = r.services!.map((svc) => (svc.name === "fraud-engine" ? { ...svc, access: { kafka: { read: ["payments.raw"] } } } : { ...svc, access: svc.access && { ...svc.access, kafka: undefined } }));
+  }, "regions/eu.ts", "services[3].access.kafka.read[0]", /\| declare it there, or use one of \(none declared\)$/],
+  ["a trust domain of another region: says whose", "us", (r) => (r.mesh.trustDomain = "eu.acme-pay.internal"), "regions/us.ts", "mesh.trustDomain", '"eu.acme-pay.internal" is also the trust domain of regions/eu.ts; its workloads would pass for local ones'],
   ["state outside the jurisdiction: the fix lists the jurisdiction's regions", "eu", (r) => {
     r.stateBackend.region = "us-east-1";
     r.stateBackend.kmsKeyArn = r.stateBackend.kmsKeyArn.replace(/:eu-[a-z]+-\d:/, ":us-east-1:");
@@ -266,6 +290,11 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
  */
 const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
   ["three brokers, named", "eu", (r) => (r.kafka.brokers = 3)],
+  ["a call from another region of the same jurisdiction, its cardholder data unsaid", "us", (r) => {
+    Object.assign(r, JSON.parse(JSON.stringify(r).split("us-east-1").join("eu-west-3")));
+    Object.assign(r, { jurisdiction: "EU", availabilityZoneIds: ["euw3-az1", "euw3-az2", "euw3-az3"] });
+    r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "eu.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] });
+  }],
   ["adopting the PKI CRDs where the region has a workload CA chain", "eu", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true)],
   ["a call inside one merchant namespace", "eu", (r) => {
     r.services!.push({ name: "storefront-worker", namespace: "merchant-12345" });
@@ -316,7 +345,10 @@ describe("a bad region config is rejected with the file, the field and the fix",
   it.each(BAD_CONFIGS)("%s", (_label, target, mutate, file, field, fix, following = []) => {
     const problems = problemsAfter(target, mutate);
     // The phrase is in the fix or, where it names what was found, in the problem.
-    expect(problems.filter((p) => p.file === file && p.field === field).map((p) => `${p.problem} | ${p.fix}`)).toContainEqual(expect.stringContaining(fix));
+    // (A pattern where the end of the fix matters: `$` is the end of the fix.)
+    expect(problems.filter((p) => p.file === file && p.field === field).map((p) => `${p.problem} | ${p.fix}`)).toContainEqual(
+      typeof fix === "string" ? expect.stringContaining(fix) : expect.stringMatching(fix),
+    );
     // Exactly these problems: a rule that also reports wrong, extra problems fails here.
     expect(problems.map((p) => `${p.file} ${p.field}`).sort()).toEqual([field, ...following].map((f) => `${file} ${f}`).sort());
     // Each says what is wrong and what to do.
@@ -334,6 +366,20 @@ describe("a bad region config is rejected with the file, the field and the fix",
       ]);
     } finally {
       delete releases["1.28"];
+    }
+  });
+
+  it("says so when no listed Istio release supports the cluster's Kubernetes version", () => {
+    const releases = ISTIO_RELEASES as Record<string, readonly string[]>;
+    const saved = { ...releases };
+    for (const minor of Object.keys(releases)) releases[minor] = releases[minor].filter((k) => k !== "1.35");
+    try {
+      // Both shipped regions run 1.35.
+      const problems = problemsAfter("eu", (r) => (r.eks.version = "1.35"));
+      const fix = "use an Istio release that supports 1.35: (none listed)";
+      expect(problems.map((p) => [p.file, p.field, p.fix])).toEqual([["regions/eu.ts", "mesh.istioVersion", fix], ["regions/us.ts", "mesh.istioVersion", fix]]);
+    } finally {
+      Object.assign(releases, saved);
     }
   });
 

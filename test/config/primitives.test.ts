@@ -6,6 +6,7 @@
 import { formatIpv4, isPrivate, parseCidr, rangeContains, rangesOverlap, Ipv4Range } from "../../config/cidr";
 import { isRemote, matchesAllPaths } from "../../config/mesh";
 import { RegionConfigError } from "../../config/errors";
+import { AWS_AVAILABILITY_ZONE_IDS, GCP_ZONES, JURISDICTION_CODES, JURISDICTIONS } from "../../config/catalog";
 
 const range = (cidr: string): Ipv4Range => {
   const r = parseCidr(cidr);
@@ -125,4 +126,13 @@ it("a config error lists every problem with its file, field, problem and fix", (
       '- regions/us.ts: name: is "x"\n  Fix: rename',
     ].join("\n"),
   );
+});
+
+describe("the catalog", () => {
+  // The residency rule names the jurisdiction a region is in: every region the catalog knows has one.
+  it.each([["aws", AWS_AVAILABILITY_ZONE_IDS], ["gcp", GCP_ZONES]] as const)("places every %s region it has zones for in exactly one jurisdiction", (cloud, zones) => {
+    for (const region of Object.keys(zones)) {
+      expect([region, JURISDICTION_CODES.filter((code) => (JURISDICTIONS[code].allowedRegions[cloud] as readonly string[]).includes(region))]).toEqual([region, [expect.any(String)]]);
+    }
+  });
 });
