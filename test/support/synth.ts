@@ -80,16 +80,16 @@ function renamed<R extends RegionConfig>(stack: SynthStack<R>, name: string): Sy
  * (config/rules/). What synth writes does not depend on their code: stacks/ imports only
  * guardrails/pack.ts, the guardrails' findings go to the annotations and the report, not to the
  * JSON, and the config rules only report problems (config/load.ts runs them, in the test itself,
- * before the regions reach synth; nothing else imports them but the docs generator). So in a rule mutant's run a test gets the synth of
- * its regions made without the mutant, once per StrykerJS worker and shared by every test file and
- * every later rule mutant (each file parses its own copy of the JSON), and every check it makes
- * runs the rules again, mutated (`checkRule`, `pack.evaluate`). What a rule mutant could then
- * change no longer shows: synth failing on it, and the findings in a stack's report; the tests
- * that compare the mutated rules with what synth found ("meets every guardrail") still run. For
- * the same reason the dry run does not count the rules' code that synth runs as covered by the
- * test that synthesized (see {@link synthNow}): a rule mutant then runs only the tests, and the
- * test files, that call the rules themselves. Every other mutant (the schema and catalog, the pack, the rule
- * runner) gets a fresh synth with it active, and keeps synth's coverage.
+ * before the regions reach synth; nothing else imports them but the docs generator). So in a rule
+ * mutant's run a test gets the synth of its regions made without the mutant, once per StrykerJS
+ * worker and shared by every test file and every later rule mutant (each file parses its own copy
+ * of the JSON), and every check it makes runs the rules again, mutated (`checkRule`,
+ * `pack.evaluate`, and a stack's `guardrails`, evaluated again at first read). What a rule mutant
+ * could then change no longer shows: synth failing on it, and the findings in a stack's report.
+ * For the same reason the dry run does not count the rules' code that synth runs as covered by
+ * the test that synthesized (see {@link synthNow}): a rule mutant then runs only the tests, and the
+ * test files, that call the rules themselves. Every other mutant (the schema and catalog, the pack,
+ * the rule runner) gets a fresh synth with it active, and keeps synth's coverage.
  */
 /**
  * The shipped regions, loaded and validated as `loadRegions()` does, for a test file to name its
@@ -134,7 +134,21 @@ function synthForMutant(regions: readonly RegionConfig[]): SynthResult | undefin
     original = withoutMutant(mutant, () => synthNow(regions));
     mutation().synths.set(key, original);
   }
-  return { outdir: original.outdir, stacks: original.stacks.map((x: SynthStack) => ({ ...x, json: JSON.parse(x.text) as TfJson })) };
+  // The findings synth recorded came from the unmutated rules: each stack's are evaluated again,
+  // at first read, by the rules as they are now (the mutant's).
+  return {
+    outdir: original.outdir,
+    stacks: original.stacks.map((x: SynthStack): SynthStack => {
+      let guardrails: GuardrailResult | undefined;
+      return {
+        ...x,
+        json: JSON.parse(x.text) as TfJson,
+        get guardrails() {
+          return (guardrails ??= x.pack.evaluate(JSON.parse(x.text) as TfJson));
+        },
+      };
+    }),
+  };
 }
 
 /** StrykerJS's state in a test file (its namespace global), when StrykerJS runs the tests. */
