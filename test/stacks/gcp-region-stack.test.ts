@@ -1,4 +1,5 @@
 import { GcpRegionConfig } from "../../config/schema";
+import { JURISDICTIONS } from "../../config/catalog";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening";
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
@@ -54,7 +55,7 @@ const perimeter = (j: TfJson) => first(j, "google_access_context_manager_service
 const pscEndpoint = (j: TfJson) => Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!;
 type Region = (r: GcpRegionConfig) => GcpRegionConfig;
 const noPerimeter: Region = (r) => ({ ...r, vpcServiceControls: undefined });
-const twoBreakGlass: Region = (r) => ({ ...r, vpcServiceControls: { ...r.vpcServiceControls!, breakGlass: { ...r.vpcServiceControls!.breakGlass, identities: ["group:a@acme-pay.example", "group:b@acme-pay.example"] } } });
+const twoBreakGlass: Region = (r) => ({ ...r, vpcServiceControls: { ...r.vpcServiceControls!, breakGlass: { ...r.vpcServiceControls!.breakGlass, identities: ["group:b@acme-pay.example", "group:a@acme-pay.example"] } } });
 /**
  * What a weakening must produce besides some violation: `says`, a violation matching it (the
  * condition that must answer, where a rule checks one thing in several ways); `region`, the region
@@ -378,6 +379,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   }],
   ["preflight.perimeter-staged", "a dry run with an enforced status as well", (j) => (perimeter(j).status = cloneJson(perimeter(j).spec)), /enforced before its dry run/],
   ["preflight.perimeter-staged", "no provider block", (j) => delete j.provider, /no quota project/],
+  ["gcp.perimeter", "two identities no ingress rule names, admitted from outside", (j) => (perimeter(j).spec.ingress_policies[1].ingress_from.identities = ["group:x@acme-pay.example", "group:y@acme-pay.example"]), /admits group:x@acme-pay\.example, group:y@acme-pay\.example from outside/],
   ["preflight.workload-identity-after-cluster", "the cluster the bindings wait for does not enable Workload Identity", (j) => delete first(j, "google_container_cluster").workload_identity_config, /names a Workload Identity principal but does not wait/],
   ["preflight.workload-identity-after-cluster", "a binding of a Workload Identity principal among others, with no order", (j) =>
     add(j, "google_project_iam_binding", "b", { project: "p", role: "roles/logging.logWriter", members: ["group:ops@example.com", "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/payment-core]"] }), /^google_project_iam_binding\.b: names a Workload Identity principal/],
@@ -444,8 +446,19 @@ const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
     f.source_service_accounts = ["nodes@acme-pay-apac-prod.iam.gserviceaccount.com"];
   }],
   ["gcp.perimeter", "no access policy in the region file (no perimeter to check)", (j) => j, noPerimeter],
-  ["gcp.perimeter", "two break-glass identities, listed in another order than the region file's", (j) => (perimeter(j).spec.ingress_policies[1].ingress_from.identities = ["group:b@acme-pay.example", "group:a@acme-pay.example"]), twoBreakGlass],
-  ["preflight.perimeter-staged", "two break-glass identities, listed in another order than the region file's", (j) => (perimeter(j).spec.ingress_policies[1].ingress_from.identities = ["group:b@acme-pay.example", "group:a@acme-pay.example"]), twoBreakGlass],
+  ["gcp.perimeter", "two break-glass identities, listed in another order than the region file's", (j) => (perimeter(j).spec.ingress_policies[1].ingress_from.identities = ["group:a@acme-pay.example", "group:b@acme-pay.example"]), twoBreakGlass],
+  ["preflight.perimeter-staged", "two break-glass identities, listed in another order than the region file's", (j) => (perimeter(j).spec.ingress_policies[1].ingress_from.identities = ["group:a@acme-pay.example", "group:b@acme-pay.example"]), twoBreakGlass],
+  ["preflight.perimeter-staged", "enforced in the region file, with the status it enforces and no dry run", (j) => {
+    const p = perimeter(j);
+    p.status = p.spec;
+    delete p.spec;
+    delete p.use_explicit_dry_run_spec;
+  }, (r) => ({ ...r, vpcServiceControls: { ...r.vpcServiceControls!, enforced: true } })],
+  ["preflight.perimeter-staged", "an access policy named, no perimeter yet, and no quota project (nothing needs one)", (j) => {
+    delete j.resource.google_access_context_manager_service_perimeter;
+    delete j.provider.google[0].user_project_override;
+    delete j.provider.google[0].billing_project;
+  }],
   ["preflight.perimeter-staged", "no access policy and no perimeter: no quota project needed", (j) => {
     delete j.resource.google_access_context_manager_service_perimeter;
     delete j.provider.google[0].user_project_override;
@@ -471,6 +484,22 @@ describe.each(stacks.map((s) => [s.name, s] as const))("%s: every GCP guardrail 
     const json = cloneJson(stack.json);
     change(json);
     expect(weakenedViolations(GCP_RULES.find((r) => r.id === id)!, judgedBy(stack, region), json)).toEqual([]);
+  });
+});
+
+describe("gcp.locations-in-jurisdiction where the jurisdiction has two GCP regions", () => {
+  // SG lists one GCP region; a second (listed first) shows the rule accepts any of them and names them all.
+  const rule = GCP_RULES.find((r) => r.id === "gcp.locations-in-jurisdiction")!;
+  const allowed = JURISDICTIONS.SG.allowedRegions as { gcp: readonly string[] };
+  const shipped = allowed.gcp;
+  beforeEach(() => (allowed.gcp = ["asia-southeast2", ...shipped]));
+  afterEach(() => (allowed.gcp = shipped));
+
+  it.each(stacks.map((s) => [s.name, s] as const))("%s: accepts its locations in the second region, and names both regions for one outside", (_name, stack) => {
+    expect(weakenedViolations(rule, stack, stack.json)).toEqual([]);
+    const json = cloneJson(stack.json);
+    archive(json).location = "US";
+    expect(weakenedViolations(rule, stack, json)).toEqual([expect.stringMatching(/: location US is outside SG \(asia-southeast2, asia-southeast1\)$/)]);
   });
 });
 

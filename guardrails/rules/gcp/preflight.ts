@@ -81,7 +81,7 @@ export const GCP_PREFLIGHT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"]
       const v: string[] = [];
       // Stryker disable next-line MethodExpression,Regex: equivalent (only the IAM resources of the google provider have member or members arguments)
       for (const [type, n, b] of allResources(json).filter(([t]) => /^google_.*_iam_(member|binding)$/.test(t))) {
-        const members = [...asList<string>(b.members), ...(b.member ? [String(b.member)] : [])];
+        const members = [...asList<string>(b.members), ...asList<string>(b.member)];
         if (!members.some((m) => m.includes(".svc.id.goog["))) continue;
         const before = waitsFor(b);
         if (!clusters.some((c) => before.has(c))) v.push(`${type}.${n}: names a Workload Identity principal but does not wait for the cluster that creates the pool (depends_on)`);
