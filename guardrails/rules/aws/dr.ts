@@ -75,6 +75,7 @@ export const DR_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
       for (const [n] of vaults) if (!locked(n)) v.push(`aws_backup_vault.${n}: no compliance-mode vault lock`);
       const copying = copies.filter(({ copy }) => {
         const vault = refName(copy.destination_vault_arn, "aws_backup_vault", "arn");
+        // Stryker disable next-line ConditionalExpression: equivalent (no vault of that name: partner({}) is false)
         return vault !== undefined && partner(json.resource.aws_backup_vault[vault] ?? {}) && one(copy.lifecycle).delete_after === region.database.backupRetentionDays;
       });
       if (copying.length === 0) v.push(`aws_backup_plan: backups are not copied to a vault of the partner region and kept ${region.database.backupRetentionDays} days`);

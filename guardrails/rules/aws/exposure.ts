@@ -25,7 +25,7 @@ const PUBLIC_EXPOSURE: Readonly<Record<string, (b: TfJson) => string[]>> = {
   aws_egress_only_internet_gateway: () => ["an egress-only internet gateway"],
   aws_nat_gateway: () => ["a NAT gateway"],
   aws_eip: () => ["an Elastic IP"],
-  aws_ecr_repository_policy: (b) => (typeof b.policy === "string" && /"Principal":\s*"\*"|"AWS":\s*"\*"/.test(b.policy) ? ["repository policy allows any principal"] : []),
+  aws_ecr_repository_policy: (b) => (/"Principal":\s*"\*"|"AWS":\s*"\*"/.test(String(b.policy)) ? ["repository policy allows any principal"] : []),
 };
 
 export const EXPOSURE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
