@@ -1,8 +1,14 @@
 import { RegionConfigError } from "./config/errors";
 import { loadRegions } from "./config/load";
-import { App } from "./core/cdktf";
-import { writeReports } from "./review/write-reports";
+import { App, synthOutdir } from "./core/cdktf";
+import { removePreviousOutputs, writeReports } from "./review/write-reports";
 import { defineStacks } from "./stacks";
+
+const outdir = synthOutdir();
+// What the previous synth wrote goes first: one that fails (a bad region file, a guardrail) leaves
+// nothing a reviewer could take for the current code, and one in the other format (--hcl) leaves
+// one format per stack.
+const removed = removePreviousOutputs(outdir);
 
 // Validate every region file before building anything, so a bad config writes nothing.
 // BLUEPRINT_REGIONS_DIR points at another folder of region files (tests, a subset of regions).
@@ -12,12 +18,13 @@ try {
 } catch (e) {
   if (e instanceof RegionConfigError) {
     console.error(e.message);
+    if (removed.length > 0) console.error(`The previous synth's outputs in ${outdir} were removed (${removed.length} files).`);
     process.exit(1);
   }
   throw e;
 }
 
-const app = new App();
+const app = new App({ outdir });
 const stacks = defineStacks(app, regions);
 app.synth();
 // The reviewer's report beside each stack (synth has already run the guardrails).

@@ -16,6 +16,33 @@ function sortKeys(value: unknown): unknown {
 /** The report's file name, beside each stack's `cdk.tf.json`. */
 export const REPORT_FILE = "REPORT.md";
 
+/** What `npm run plan` writes beside a stack: the plan as JSON (redacted) and as text. */
+export const PLAN_FILES = { json: "plan.json", text: "plan.txt" } as const;
+
+/**
+ * Everything a synth (and `npm run plan` after it) writes into the outdir: per stack, its
+ * configuration in either format (`cdk.tf.json`, or `cdk.tf` with `--hcl`), its report and its
+ * plan; at the top, cdktf's manifest and the reports' index.
+ */
+const WRITTEN_PER_STACK = ["cdk.tf.json", "cdk.tf", REPORT_FILE, PLAN_FILES.json, PLAN_FILES.text];
+const WRITTEN_AT_TOP = ["manifest.json", "REPORTS.md"];
+
+/**
+ * Removes what a previous synth wrote into `outdir`, and nothing else (Terraform's working files,
+ * `.terraform/` and its lock file, stay). Called before each synth: a synth in the other format
+ * then leaves one format per stack, a stack that no longer exists leaves no configuration, and a
+ * synth that fails leaves nothing that a reviewer or `npm run plan` could take for the current
+ * code. Returns the files removed.
+ */
+export function removePreviousOutputs(outdir: string): string[] {
+  const stacksDir = path.join(outdir, "stacks");
+  const stackDirs = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).sort().map((d) => path.join(stacksDir, d)) : [];
+  const candidates = [...WRITTEN_AT_TOP.map((f) => path.join(outdir, f)), ...stackDirs.flatMap((d) => WRITTEN_PER_STACK.map((f) => path.join(d, f)))];
+  const removed = candidates.filter((f) => fs.existsSync(f));
+  for (const f of removed) fs.rmSync(f);
+  return removed;
+}
+
 /**
  * Writes `REPORT.md` beside every synthesized stack, and an index `REPORTS.md` in the outdir.
  * Call after `app.synth()`: the reports read the JSON as written and the guardrail results.

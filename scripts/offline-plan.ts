@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SECRET_ARGUMENT } from "../guardrails/rules/every-stack/secrets";
+import { PLAN_FILES } from "../review/write-reports";
 
 /** Where Terraform and the AWS provider come from on this machine. */
 export interface OfflineTerraform {
@@ -282,8 +283,8 @@ export const REDACTED = "(sensitive value)";
 
 /** Writes `plan.json` (redacted) and `plan.txt` beside the synthesized stack; returns their paths. */
 export function writePlanArtifacts(stackDir: string, result: OfflinePlan): { json: string; text: string } {
-  const json = path.join(stackDir, "plan.json");
-  const text = path.join(stackDir, "plan.txt");
+  const json = path.join(stackDir, PLAN_FILES.json);
+  const text = path.join(stackDir, PLAN_FILES.text);
   fs.writeFileSync(json, JSON.stringify(redactPlan(result.plan), null, 2) + "\n");
   fs.writeFileSync(text, result.planText);
   return { json, text };

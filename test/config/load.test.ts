@@ -463,6 +463,26 @@ describe("main.ts", () => {
     expect(result.stderr).toContain("Fix: give every subnet its own, non-overlapping block");
     expect(fs.existsSync(outdir)).toBe(false);
   });
+
+  it("removes what the previous synth wrote, so a failed one leaves nothing to mistake for the current code", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-regions-"));
+    const regionsDir = path.join(dir, "regions");
+    fs.mkdirSync(regionsDir);
+    fs.writeFileSync(path.join(regionsDir, "eu.ts"), "export default {};\n");
+    const outdir = path.join(dir, "cdktf.out");
+    const stackDir = path.join(outdir, "stacks", "region-eu");
+    fs.mkdirSync(path.join(stackDir, ".terraform"), { recursive: true });
+    for (const f of ["cdk.tf.json", "REPORT.md", "plan.json", ".terraform/terraform.tfstate"]) fs.writeFileSync(path.join(stackDir, f), "previous");
+    fs.writeFileSync(path.join(outdir, "manifest.json"), "{}");
+    const result = spawnSync(process.execPath, [...APP_RUNNER, "main.ts"], {
+      cwd: path.join(__dirname, "..", ".."),
+      env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`The previous synth's outputs in ${outdir} were removed (4 files).`);
+    expect([fs.readdirSync(outdir), fs.readdirSync(stackDir)]).toEqual([["stacks"], [".terraform"]]);
+  });
 });
 
 describe("a problem the schema finds is told in the region file's terms", () => {

@@ -165,6 +165,9 @@ if ("missing" in tools) {
 
   describe("cdktf synth --hcl", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "hcl-synth-"));
+    // What a synth in JSON left there before (the HCL synth must not leave both formats).
+    fs.mkdirSync(path.join(outdir, "stacks", "region-eu"), { recursive: true });
+    fs.writeFileSync(path.join(outdir, "stacks", "region-eu", "cdk.tf.json"), "{}");
     const synth = spawnSync(process.execPath, [...APP_RUNNER, "main.ts"], {
       cwd: path.join(__dirname, "..", ".."),
       env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "true" },
@@ -176,6 +179,7 @@ if ("missing" in tools) {
       expect({ status: synth.status, stderr: synth.stderr }).toEqual({ status: 0, stderr: "" });
       for (const s of shipped) {
         expect(fs.existsSync(path.join(outdir, "stacks", s.name, "cdk.tf"))).toBe(true);
+        expect(fs.existsSync(path.join(outdir, "stacks", s.name, "cdk.tf.json"))).toBe(false);
         expect(fs.readFileSync(path.join(outdir, "stacks", s.name, "REPORT.md"), "utf8")).toBe(s.report);
       }
     });
