@@ -3,14 +3,26 @@
  * the Kubernetes and Istio releases it supports, the workload CA chain's releases, the AWS APIs
  * every region reaches through interface endpoints. Data, not API calls, because the AWS stack
  * must plan with no credentials (no `aws_availability_zones` lookup). The config rules check
- * region files against it, so it sits in config/, below the model that also reads it. Extending
- * the blueprint to a new cloud region means adding it here, in the jurisdiction that the law and
- * the assessor agree it belongs to.
+ * region files against it, so it sits in config/, below the model that also reads it. The
+ * jurisdictions and their cloud regions and zones are data of their own, `config/jurisdictions.json`:
+ * extending the blueprint to a new cloud region means adding it there, in the jurisdiction that the
+ * law and the assessor agree it belongs to (docs/regions.md).
  */
+
+import jurisdictionsFile from "./jurisdictions.json";
 
 /** The clouds a region file may choose. */
 export const CLOUDS = ["aws", "gcp"] as const;
 export type Cloud = (typeof CLOUDS)[number];
+
+/**
+ * Where the platform may keep cardholder data: the jurisdictions, their cloud regions and each
+ * region's zones, in `config/jurisdictions.json`. That file is a reviewed decision (docs/regions.md
+ * says who approves a change and what to check); `checkJurisdictionsFile` (config/jurisdictions-file.ts)
+ * validates it before any region file is read. What follows reads it as the rest of the code
+ * needs it.
+ */
+export const JURISDICTIONS_FILE = "config/jurisdictions.json";
 
 /** A legal area whose data-residency rules a region follows. */
 export interface Jurisdiction {
@@ -19,67 +31,30 @@ export interface Jurisdiction {
   readonly allowedRegions: Readonly<Record<Cloud, readonly string[]>>;
 }
 
-export const JURISDICTIONS = {
-  // EU member states only: London (eu-west-2) and Zurich (eu-central-2) are outside the EU.
-  EU: {
-    description: "European Union (GDPR)",
-    allowedRegions: {
-      aws: ["eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2"],
-      // Belgium, Frankfurt, Netherlands, Milan, Paris, Finland, Warsaw, Madrid (not London or Zurich).
-      gcp: ["europe-west1", "europe-west3", "europe-west4", "europe-west8", "europe-west9", "europe-north1", "europe-central2", "europe-southwest1"],
-    },
-  },
-  US: {
-    description: "United States",
-    allowedRegions: { aws: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"], gcp: ["us-central1", "us-east1", "us-east4", "us-west1", "us-west2"] },
-  },
-  // APAC, Singapore only: the Monetary Authority of Singapore's outsourcing guidelines and the PDPA.
-  SG: {
-    description: "Singapore, APAC (PDPA, MAS TRM)",
-    allowedRegions: { aws: ["ap-southeast-1"], gcp: ["asia-southeast1"] },
-  },
-} as const satisfies Record<string, Jurisdiction>;
-export type JurisdictionCode = keyof typeof JURISDICTIONS;
-export const JURISDICTION_CODES = Object.keys(JURISDICTIONS) as JurisdictionCode[];
+type JurisdictionsFile = typeof jurisdictionsFile;
+export type JurisdictionCode = keyof JurisdictionsFile["jurisdictions"];
+export const JURISDICTION_CODES = Object.keys(jurisdictionsFile.jurisdictions) as JurisdictionCode[];
+
+/** Each cloud's regions in a jurisdiction, with their zones (read as data: the file's validation holds its shape). */
+const regionsOf = (code: JurisdictionCode, cloud: Cloud): Readonly<Record<string, readonly string[]>> =>
+  (jurisdictionsFile.jurisdictions[code] as unknown as Record<Cloud, Record<string, string[]> | undefined>)[cloud] ?? {};
+
+export const JURISDICTIONS: Readonly<Record<JurisdictionCode, Jurisdiction>> = Object.fromEntries(
+  JURISDICTION_CODES.map((code) => [code, { description: jurisdictionsFile.jurisdictions[code].description, allowedRegions: { aws: Object.keys(regionsOf(code, "aws")), gcp: Object.keys(regionsOf(code, "gcp")) } }]),
+) as unknown as Record<JurisdictionCode, Jurisdiction>;
 
 /**
  * Availability zone IDs per AWS region. The stack places everything zonal by zone ID: an ID names
  * the same physical zone in every account, while a zone name (eu-west-1a) maps to a different one
  * in each account, so a name could land a subnet in a zone where EKS cannot run.
  */
-export const AWS_AVAILABILITY_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
-  "eu-west-1": ["euw1-az1", "euw1-az2", "euw1-az3"],
-  "eu-west-3": ["euw3-az1", "euw3-az2", "euw3-az3"],
-  "eu-central-1": ["euc1-az1", "euc1-az2", "euc1-az3"],
-  "eu-north-1": ["eun1-az1", "eun1-az2", "eun1-az3"],
-  "eu-south-1": ["eus1-az1", "eus1-az2", "eus1-az3"],
-  "eu-south-2": ["eus2-az1", "eus2-az2", "eus2-az3"],
-  "us-east-1": ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6"],
-  "us-east-2": ["use2-az1", "use2-az2", "use2-az3"],
-  "us-west-1": ["usw1-az1", "usw1-az2", "usw1-az3"],
-  "us-west-2": ["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
-};
+export const AWS_AVAILABILITY_ZONE_IDS: Readonly<Record<string, readonly string[]>> = Object.assign({}, ...JURISDICTION_CODES.map((code) => regionsOf(code, "aws")));
 
 /** Zone IDs where EKS cannot place a cluster's control-plane subnets (the EKS user guide lists them). */
 export const EKS_UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];
 
 /** Zones per GCP region (names, as the APIs take them). */
-export const GCP_ZONES: Readonly<Record<string, readonly string[]>> = {
-  "asia-southeast1": ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
-  "europe-west1": ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
-  "europe-west3": ["europe-west3-a", "europe-west3-b", "europe-west3-c"],
-  "europe-west4": ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
-  "europe-west8": ["europe-west8-a", "europe-west8-b", "europe-west8-c"],
-  "europe-west9": ["europe-west9-a", "europe-west9-b", "europe-west9-c"],
-  "europe-north1": ["europe-north1-a", "europe-north1-b", "europe-north1-c"],
-  "europe-central2": ["europe-central2-a", "europe-central2-b", "europe-central2-c"],
-  "europe-southwest1": ["europe-southwest1-a", "europe-southwest1-b", "europe-southwest1-c"],
-  "us-central1": ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
-  "us-east1": ["us-east1-b", "us-east1-c", "us-east1-d"],
-  "us-east4": ["us-east4-a", "us-east4-b", "us-east4-c"],
-  "us-west1": ["us-west1-a", "us-west1-b", "us-west1-c"],
-  "us-west2": ["us-west2-a", "us-west2-b", "us-west2-c"],
-};
+export const GCP_ZONES: Readonly<Record<string, readonly string[]>> = Object.assign({}, ...JURISDICTION_CODES.map((code) => regionsOf(code, "gcp")));
 
 /** AZs (AWS) or zones (GCP) of a cloud region, if the catalog knows the region. */
 export function zonesOf(cloud: Cloud, cloudRegion: string): readonly string[] | undefined {

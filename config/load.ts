@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
-import { ConfigProblem, RegionConfigError } from "./errors";
+import { ConfigProblem, RegionConfigError, problemsFromZod } from "./errors";
+import { checkJurisdictionsFile } from "./jurisdictions-file";
 import { LoadedRegion, checkAcrossRegions, checkRegion } from "./rules";
 import { RegionConfig, RegionSchema } from "./schema";
 
@@ -38,6 +38,9 @@ export function readRegionSources(dir: string = REGIONS_DIR): RegionSource[] {
  * RegionConfigError listing every problem, so a bad config stops synth before anything is written.
  */
 export function validateRegions(sources: readonly RegionSource[]): LoadedRegion[] {
+  // The catalog the region rules read must hold first (a region checked against a broken one proves nothing).
+  const catalog = checkJurisdictionsFile();
+  if (catalog.length > 0) throw new RegionConfigError(catalog);
   const problems: ConfigProblem[] = [];
   const loaded: LoadedRegion[] = [];
   for (const { file, data } of sources) {
@@ -47,7 +50,7 @@ export function validateRegions(sources: readonly RegionSource[]): LoadedRegion[
     }
     const parsed = RegionSchema.safeParse(data);
     if (!parsed.success) {
-      problems.push(...parsed.error.issues.map((issue) => fromZodIssue(file, issue)));
+      problems.push(...problemsFromZod(file, parsed.error.issues));
       continue;
     }
     const regionProblems = checkRegion(file, parsed.data);
@@ -65,36 +68,4 @@ export function validateRegions(sources: readonly RegionSource[]): LoadedRegion[
 /** Loads and validates every region file; the entry point of `main.ts`. */
 export function loadRegions(dir: string = REGIONS_DIR): RegionConfig[] {
   return validateRegions(readRegionSources(dir)).map((r) => r.config);
-}
-
-function fieldPath(pathParts: readonly PropertyKey[]): string {
-  return pathParts.reduce<string>((acc, part) => {
-    if (typeof part === "number") return `${acc}[${part}]`;
-    return acc === "" ? String(part) : `${acc}.${String(part)}`;
-  }, "");
-}
-
-function fromZodIssue(file: string, issue: z.core.$ZodIssue): ConfigProblem {
-  const field = fieldPath(issue.path) || "(root)";
-  const [problem, customFix] = issue.message.split(" Fix: ");
-  if (customFix) return { file, field, problem, fix: customFix };
-  switch (issue.code) {
-    case "invalid_type":
-      return issue.message.endsWith("received undefined")
-        ? { file, field, problem: "is missing", fix: `add ${field} (${issue.expected})` }
-        : { file, field, problem: issue.message, fix: `set ${field} to a value of type ${issue.expected}` };
-    case "unrecognized_keys":
-      return {
-        file,
-        field,
-        problem: `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
-        fix: "remove them or correct the spelling (see config/schema.ts for the fields)",
-      };
-    case "invalid_value":
-      return { file, field, problem: issue.message, fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
-    case "too_small":
-      return { file, field, problem: issue.message, fix: `provide at least ${String(issue.minimum)}` };
-    default:
-      return { file, field, problem: issue.message, fix: "see config/schema.ts for the expected form" };
-  }
 }

@@ -1,5 +1,5 @@
 /** Residency: the region, its DR partner and its state stay inside the region's jurisdiction. */
-import { AWS_AVAILABILITY_ZONE_IDS, GCP_ZONES, JURISDICTIONS, jurisdictionOf } from "../catalog";
+import { AWS_AVAILABILITY_ZONE_IDS, GCP_ZONES, JURISDICTIONS, JURISDICTIONS_FILE, jurisdictionOf } from "../catalog";
 import { RegionConfig } from "../schema";
 import type { Report } from "./types";
 
@@ -11,7 +11,7 @@ export function checkResidency(c: RegionConfig, knownAzs: readonly string[] | un
     report(
       "cloudRegion",
       `"${c.cloudRegion}" is not a known ${c.cloud} region`,
-      `use one of ${Object.keys(c.cloud === "aws" ? AWS_AVAILABILITY_ZONE_IDS : GCP_ZONES).join(", ")}, or add the region to config/catalog.ts`,
+      `use one of ${Object.keys(c.cloud === "aws" ? AWS_AVAILABILITY_ZONE_IDS : GCP_ZONES).sort().join(", ")}, or add the region to ${JURISDICTIONS_FILE} (docs/regions.md says how)`,
     );
   } else if (!allowed.includes(c.cloudRegion)) {
     // Every region the catalog knows is in a jurisdiction (test/config/primitives.test.ts).

@@ -93,7 +93,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["a partner of 101 connections", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway", connectionLimit: 101 }]), "paymentApi.consumerAcceptList[0].connectionLimit", "use 1 to 100"],
   ["keys that never rotate (0 days)", (r) => (r.kms = { rotationDays: 0 }), "kms.rotationDays", "1 to 365"],
   ["logs kept over ten years", (r) => (r.retention.logDays = 3651), "retention.logDays", "365 to 3650"],
-  ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of asia-southeast1, europe-west1,"],
+  ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of asia-southeast1, europe-central2, europe-north1,"],
   ["two zones of an unknown GCP region: the fix lists no zones", (r) => ((r.cloudRegion = "asia-southeast9"), (r.zones = ["asia-southeast9-a", "asia-southeast9-b"])), "zones", /\| list three or more zones of asia-southeast9$/, ["cloudRegion"]],
   ["a mesh root CA in the GCP region", (r) => (r.mesh.rootCaArn = "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), "mesh.rootCaArn", "remove mesh.rootCaArn"],
   ["a service name too long for its Workload Identity account", (r) => {

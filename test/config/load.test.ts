@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { RegionConfigError } from "../../config/errors";
 import { ISTIO_RELEASES } from "../../config/catalog";
-import { loadRegions, validateRegions } from "../../config/load";
+import { loadRegions, readRegionSources, validateRegions } from "../../config/load";
 import { AwsRegionConfig } from "../../config/schema";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
@@ -37,10 +37,13 @@ function problemsAfter(target: "eu" | "us", mutate: (r: Data) => void) {
 describe("the shipped regions", () => {
   it("load and validate", () => {
     const regions = loadRegions();
-    expect(regions.map((r) => r.name)).toEqual(["apac", "eu", "us"]);
-    expect(regions[0]).toMatchObject({ cloud: "gcp", cloudRegion: "asia-southeast1", jurisdiction: "SG" });
-    expect(regions[1]).toMatchObject({ cloud: "aws", cloudRegion: "eu-west-1", jurisdiction: "EU", drPartnerRegion: "eu-central-1" });
-    expect(regions[2]).toMatchObject({ cloud: "aws", cloudRegion: "us-east-1", jurisdiction: "US" });
+    // One region per file of regions/, named after it, in the files' order.
+    expect(regions.map((r) => r.name)).toEqual(readRegionSources().map((s) => path.basename(s.file).replace(/\.[jt]s$/, "")));
+    // The three the blueprint ships, as the README describes them.
+    const named = (name: string) => regions.find((r) => r.name === name);
+    expect(named("apac")).toMatchObject({ cloud: "gcp", cloudRegion: "asia-southeast1", jurisdiction: "SG" });
+    expect(named("eu")).toMatchObject({ cloud: "aws", cloudRegion: "eu-west-1", jurisdiction: "EU", drPartnerRegion: "eu-central-1" });
+    expect(named("us")).toMatchObject({ cloud: "aws", cloudRegion: "us-east-1", jurisdiction: "US" });
   });
 
   it("get defaults for what they omit", () => {
@@ -209,7 +212,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
     r.mesh.calls![0].to = "payments/nothing";
   }, "regions/eu.ts", "mesh.calls[0].to", "ledger/ledger"],
-  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of eu-west-1, eu-west-3, eu-central-1,", ["paymentApi.certificateArn"]],
+  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of ap-southeast-1, eu-central-1, eu-north-1,", ["paymentApi.certificateArn"]],
   ["fewer than three AZs in an unknown region: the fix lists no zones", "eu", (r) => {
     r.cloudRegion = "eu-west-9";
     r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];

@@ -25,8 +25,8 @@ it("builds an Istio stack and a mesh stack for every region, each after the one 
     expect(manifest.stacks[`region-${region.name}-istio`].dependencies).toEqual([withPki ? `region-${region.name}-pki` : `region-${region.name}`]);
     expect(manifest.stacks[`region-${region.name}-mesh`].dependencies).toEqual([`region-${region.name}-istio`]);
   }
-  // The shipped AWS regions both have one: the workload CA chain is tested, not only possible.
-  expect(regions.filter((r) => r.pki).map((r) => r.region.name)).toEqual(["eu", "us"]);
+  // Some region has one: the workload CA chain is tested, not only possible.
+  expect(regions.filter((r) => r.pki).length).toBeGreaterThan(0);
 });
 
 describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s meets every guardrail", (_name, stacks) => {
