@@ -47,3 +47,25 @@ export function rangeContains(outer: Ipv4Range, inner: Ipv4Range): boolean {
 export function isPrivate(range: Ipv4Range): boolean {
   return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Ipv4Range, range));
 }
+
+/** The private ranges (RFC 1918) a free block is looked for in, in this order. */
+const PRIVATE_POOLS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/**
+ * The first block of `prefixLength` in the private ranges (10/8, then 172.16/12, then
+ * 192.168/16) that overlaps none of `taken`, or undefined when none is left.
+ */
+export function firstFreeBlock(prefixLength: number, taken: readonly Ipv4Range[]): string | undefined {
+  const size = 2 ** (32 - prefixLength);
+  for (const pool of PRIVATE_POOLS.map((b) => parseCidr(b) as Ipv4Range)) {
+    let first = pool.first;
+    while (first + size - 1 <= pool.last) {
+      const end = first + size - 1;
+      const blocker = taken.find((t) => t.first <= end && first <= t.last);
+      if (!blocker) return `${formatIpv4(first)}/${prefixLength}`;
+      // The next aligned block after what is taken.
+      first = Math.ceil((blocker.last + 1) / size) * size;
+    }
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@
  * Rules across regions: names, trust domains, state and address space never collide, and a call
  * from another region names a real caller and keeps cardholder data in its jurisdiction.
  */
-import { Ipv4Range, parseCidr, rangesOverlap } from "../cidr";
+import { Ipv4Range, firstFreeBlock, parseCidr, rangesOverlap } from "../cidr";
 import { ConfigProblem } from "../errors";
 import { RegionConfig } from "../schema";
 import { isRemote } from "../mesh";
@@ -50,6 +50,8 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       else creators.set(r.config.accountId, r.file);
     }
   }
+  // Every block any region takes: a suggested block must be free of all of them.
+  const taken = regions.flatMap((r) => addressSpace(r.config).map((x) => x.range));
   regions.forEach((a, i) => {
     for (const b of regions.slice(0, i)) {
       if (a.config.mesh.trustDomain === b.config.mesh.trustDomain) {
@@ -60,12 +62,15 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       }
       for (const ra of addressSpace(a.config)) {
         for (const rb of addressSpace(b.config)) {
-          if (rangesOverlap(ra.range, rb.range)) {
+          if (!rangesOverlap(ra.range, rb.range)) continue;
+          // Which of the two files changed cannot be known here: each is told, with a block no region uses.
+          for (const [mine, other, otherFile] of [[ra, rb, b.file], [rb, ra, a.file]] as const) {
+            const free = firstFreeBlock(mine.range.prefixLength, taken);
             problems.push({
-              file: a.file,
-              field: ra.field,
-              problem: `${ra.range.cidr} overlaps ${rb.field} of ${b.file} (${rb.range.cidr}); regions could never be connected`,
-              fix: "give each region distinct blocks (e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16, ...)",
+              file: mine === ra ? a.file : b.file,
+              field: mine.field,
+              problem: `${mine.range.cidr} overlaps ${other.field} of ${otherFile} (${other.range.cidr}); the two regions could never be connected`,
+              fix: `move one of the two to a block no region uses${free ? `, e.g. ${free}` : ""}${mine.field === "network.vpcCidr" ? " (with its subnets)" : ""}`,
             });
           }
         }

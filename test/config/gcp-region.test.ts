@@ -62,7 +62,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["a partner listed twice", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-sg-gateway" }, { project: "acquirer-sg-gateway" }]), "paymentApi.consumerAcceptList[1]", "once"],
   ["no partner", (r) => (r.paymentApi.consumerAcceptList = []), "paymentApi.consumerAcceptList", "at least one partner"],
   ["log retention under 12 months", (r) => (r.retention.logDays = 90), "retention.logDays", "365 to 3650"],
-  ["a range shared with the EU region", (r) => (r.network.podsCidr = "10.8.0.0/14"), "network.podsCidr", "distinct blocks"],
+  ["a range shared with the EU region: both files are told, with a free block of the size", (r) => (r.network.podsCidr = "10.8.0.0/14"), "network.podsCidr", "overlaps network.vpcCidr of regions/eu.ts (10.10.0.0/16); the two regions could never be connected | move one of the two to a block no region uses, e.g. 10.0.0.0/14", ["network.vpcCidr"]],
   ["an Istio release that does not support the GKE version", (r) => (r.mesh.istioVersion = "1.22.1"), "mesh.istioVersion", "1.29 or 1.30"],
   ["a project id with capitals", (r) => (r.projectId = "Acme-Pay"), "projectId", "acme-pay-apac-prod"],
   // Per branch (issue 17): each is the only bad config one condition of its rule answers.

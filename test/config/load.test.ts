@@ -79,7 +79,11 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["VPCs of two regions overlap", "us", (r) => {
     r.network.vpcCidr = "10.10.0.0/16";
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier] = r.network.subnets[tier].map((c) => c.replace("10.20.", "10.10."));
-  }, "regions/us.ts", "network.vpcCidr", "distinct block"],
+  }, "regions/us.ts", "network.vpcCidr", "move one of the two to a block no region uses, e.g. 10.0.0.0/16 (with its subnets)", ["regions/eu.ts network.vpcCidr"]],
+  ["VPCs of two regions overlap: each file is told, and the block suggested is free of every region's", "us", (r) => {
+    r.network.vpcCidr = "10.10.0.0/16";
+    for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier] = r.network.subnets[tier].map((c) => c.replace("10.20.", "10.10."));
+  }, "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16 overlaps network.vpcCidr of regions/us.ts (10.10.0.0/16); the two regions could never be connected | move one of the two to a block no region uses, e.g. 10.0.0.0/16", ["regions/us.ts network.vpcCidr"]],
   ["audit retention under 12 months", "eu", (r) => (r.retention.auditArchiveDays = 180), "regions/eu.ts", "retention.auditArchiveDays", "365 or more"],
   ["log retention under 12 months", "eu", (r) => (r.retention.logDays = 90), "regions/eu.ts", "retention.logDays", "365, 400"],
   ["log retention CloudWatch rejects", "eu", (r) => (r.retention.logDays = 500), "regions/eu.ts", "retention.logDays", "545"],
@@ -353,7 +357,8 @@ describe("a bad region config is rejected with the file, the field and the fix",
       typeof fix === "string" ? expect.stringContaining(fix) : expect.stringMatching(fix),
     );
     // Exactly these problems: a rule that also reports wrong, extra problems fails here.
-    expect(problems.map((p) => `${p.file} ${p.field}`).sort()).toEqual([field, ...following].map((f) => `${file} ${f}`).sort());
+    // (A follower in another file is written "<file> <field>".)
+    expect(problems.map((p) => `${p.file} ${p.field}`).sort()).toEqual([field, ...following].map((f) => (f.includes(" ") ? f : `${file} ${f}`)).sort());
     // Each says what is wrong and what to do.
     for (const p of problems) expect([p.problem, p.fix]).toEqual([expect.stringMatching(/\S/), expect.stringMatching(/\S/)]);
   });

@@ -3,7 +3,7 @@
  * mesh's call helpers and the config error's text. Each case sits on a boundary, so that an
  * off-by-one or a dropped anchor changes an answer.
  */
-import { formatIpv4, isPrivate, parseCidr, rangeContains, rangesOverlap, Ipv4Range } from "../../config/cidr";
+import { firstFreeBlock, formatIpv4, isPrivate, parseCidr, rangeContains, rangesOverlap, Ipv4Range } from "../../config/cidr";
 import { isRemote, matchesAllPaths } from "../../config/mesh";
 import { RegionConfigError } from "../../config/errors";
 import { AWS_AVAILABILITY_ZONE_IDS, GCP_ZONES, JURISDICTION_CODES, JURISDICTIONS } from "../../config/catalog";
@@ -134,5 +134,22 @@ describe("the catalog", () => {
     for (const region of Object.keys(zones)) {
       expect([region, JURISDICTION_CODES.filter((code) => (JURISDICTIONS[code].allowedRegions[cloud] as readonly string[]).includes(region))]).toEqual([region, [expect.any(String)]]);
     }
+  });
+});
+
+describe("firstFreeBlock", () => {
+  it.each<[string, number, string[], string | undefined]>([
+    ["nothing taken", 16, [], "10.0.0.0/16"],
+    ["the first block taken", 16, ["10.0.0.0/16"], "10.1.0.0/16"],
+    ["part of the first block taken: the next aligned one", 16, ["10.0.0.0/20"], "10.1.0.0/16"],
+    ["a block that ends where the taken one starts", 16, ["10.1.0.0/16"], "10.0.0.0/16"],
+    ["a small block beside a large one", 28, ["10.0.0.0/16", "10.1.0.0/28"], "10.1.0.16/28"],
+    ["10/8 full: the next private range", 16, ["10.0.0.0/8"], "172.16.0.0/16"],
+    ["10/8 and 172.16/12 full: the last", 24, ["10.0.0.0/8", "172.16.0.0/12"], "192.168.0.0/24"],
+    ["every private range full", 24, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], undefined],
+    ["a block larger than the ranges left", 8, ["10.0.0.0/8"], undefined],
+    ["the last block of a range", 9, ["10.0.0.0/9"], "10.128.0.0/9"],
+  ])("%s", (_label, prefixLength, taken, expected) => {
+    expect(firstFreeBlock(prefixLength, taken.map(range))).toBe(expected);
   });
 });
