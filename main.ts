@@ -4,6 +4,15 @@ import { App, synthOutdir } from "./core/cdktf";
 import { removePreviousOutputs, writeReports } from "./review/write-reports";
 import { defineStacks } from "./stacks";
 
+// `npm run synth -- --hcl` (or `cdktf synth --hcl`, which sets the variable): cdk.tf instead of cdk.tf.json.
+const args = process.argv.slice(2).filter((a) => a !== "--");
+const unknown = args.filter((a) => a !== "--hcl");
+if (unknown.length > 0) {
+  console.error(`main.ts: unknown argument(s) ${unknown.join(" ")}; the one option is --hcl.`);
+  process.exit(2);
+}
+if (args.includes("--hcl")) process.env.SYNTH_HCL_OUTPUT = "true";
+
 const outdir = synthOutdir();
 // What the previous synth wrote goes first: one that fails (a bad region file, a guardrail) leaves
 // nothing a reviewer could take for the current code, and one in the other format (--hcl) leaves
@@ -29,3 +38,4 @@ const stacks = defineStacks(app, regions);
 app.synth();
 // The reviewer's report beside each stack (synth has already run the guardrails).
 writeReports(app.outdir, stacks);
+console.log(`Synthesized ${stacks.length} stacks into ${outdir}/stacks (${app.hclOutput ? "cdk.tf" : "cdk.tf.json"}, REPORT.md beside each); the index is ${outdir}/REPORTS.md.`);

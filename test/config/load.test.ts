@@ -453,6 +453,14 @@ describe("a bad region config is rejected with the file, the field and the fix",
 });
 
 describe("main.ts", () => {
+  it("refuses an argument it does not know, before anything is removed or written", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "main-args-"));
+    fs.writeFileSync(path.join(outdir, "manifest.json"), "{}");
+    const result = spawnSync(process.execPath, [...APP_RUNNER, "main.ts", "--json"], { cwd: path.join(__dirname, "..", ".."), env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    expect([result.status, result.stderr.trim()]).toEqual([2, "main.ts: unknown argument(s) --json; the one option is --hcl."]);
+    expect(fs.readdirSync(outdir)).toEqual(["manifest.json"]);
+  });
+
   it("fails before writing anything when a region file is bad", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-regions-"));
     const regionsDir = path.join(dir, "regions");

@@ -168,9 +168,10 @@ if ("missing" in tools) {
     // What a synth in JSON left there before (the HCL synth must not leave both formats).
     fs.mkdirSync(path.join(outdir, "stacks", "region-eu"), { recursive: true });
     fs.writeFileSync(path.join(outdir, "stacks", "region-eu", "cdk.tf.json"), "{}");
-    const synth = spawnSync(process.execPath, [...APP_RUNNER, "main.ts"], {
+    // As `npm run synth -- --hcl` runs it (`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT, which main.ts sets for --hcl).
+    const synth = spawnSync(process.execPath, [...APP_RUNNER, "main.ts", "--hcl"], {
       cwd: path.join(__dirname, "..", ".."),
-      env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "true" },
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
       encoding: "utf8",
     });
     const shipped = shippedAllLayers();
