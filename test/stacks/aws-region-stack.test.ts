@@ -33,6 +33,11 @@ const archiveOf = (j: TfJson, type: string): TfJson => {
   const name = Object.entries(j.resource.aws_s3_bucket as Record<string, TfJson>).find(([, b]) => b.bucket.includes("-audit-"))![0];
   return named(j, type, (r) => r.bucket === `\${aws_s3_bucket.${name}.id}`);
 };
+/** The bucket that receives the access logs (the one SSE-S3 bucket of the home region), its encryption and its policy. */
+const logSse = (j: TfJson) => named(j, "aws_s3_bucket_server_side_encryption_configuration", (e) => e.rule[0].apply_server_side_encryption_by_default.sse_algorithm === "AES256" && e.provider === undefined);
+const logPolicy = (j: TfJson) => named(j, "aws_s3_bucket_policy", (p) => p.bucket === logSse(j).bucket);
+/** Edits the archive policy's statement `sid`. */
+const archiveStatement = (j: TfJson, sid: string, edit: (s: TfJson) => void) => policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => edit(d.Statement.find((s) => s.Sid === sid)!));
 /** The audit archive's cold-storage lifecycle rules. */
 const coldRule = (j: TfJson): TfJson[] => (archiveOf(j, "aws_s3_bucket_lifecycle_configuration").rule as TfJson[]).filter((r) => r.id === "cold-storage");
 /** Edits a policy document of a resource in place: its `policy`, or another argument (`assume_role_policy`). */
@@ -1106,6 +1111,49 @@ const MUTATIONS: Mutation[] = [
   ["audit.encryption", "the archive under dual-layer encryption (not the audit key's SSE-KMS)", (j) => (archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default.sse_algorithm = "aws:kms:dsse"), {
     says: /sse_algorithm aws:kms:dsse/,
   }],
+  ["audit.encryption", "SSE-S3 on a bucket no log delivery targets, its policy allowing nothing", (j) => {
+    add(j, "aws_s3_bucket", "extra", { bucket: "acme-pay-extra", lifecycle: { prevent_destroy: true } });
+    add(j, "aws_s3_bucket_server_side_encryption_configuration", "extra", { bucket: "${aws_s3_bucket.extra.id}", rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] });
+    add(j, "aws_s3_bucket_policy", "extra", { bucket: "${aws_s3_bucket.extra.id}", policy: JSON.stringify({ Statement: [{ Sid: "Tls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) });
+  }, { says: /^aws_s3_bucket\.extra: SSE-S3 on a bucket that is not only a log-delivery target/ }],
+  ["audit.encryption", "the access-log bucket's policy gone (SSE-S3 there then limits nothing)", (j) => {
+    const [n] = Object.entries(j.resource.aws_s3_bucket_policy as Record<string, TfJson>).find(([, p]) => p.bucket === logSse(j).bucket)!;
+    delete j.resource.aws_s3_bucket_policy[n];
+  }, { says: /SSE-S3 on a bucket that is not only a log-delivery target/ }],
+  ["audit.encryption", "the access-log bucket lets an account write beside the log service", (j) =>
+    policyEdit(logPolicy(j), (d) => d.Statement.push({ Sid: "Both", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com", AWS: "arn:aws:iam::111122223333:root" }, Action: "s3:PutObject", Resource: "*" })), {
+    says: /SSE-S3 on a bucket that is not only a log-delivery target/,
+  }],
+  ["audit.encryption", "the access-log bucket lets a federated identity write", (j) =>
+    policyEdit(logPolicy(j), (d) => d.Statement.push({ Sid: "Web", Effect: "Allow", Principal: { Federated: "cognito-identity.amazonaws.com" }, Action: "s3:PutObject", Resource: "*" })), {
+    says: /SSE-S3 on a bucket that is not only a log-delivery target/,
+  }],
+  ["audit.encryption", "the access-log bucket lets EC2 write beside the log service", (j) =>
+    policyEdit(logPolicy(j), (d) => d.Statement.push({ Sid: "Ec2", Effect: "Allow", Principal: { Service: ["logging.s3.amazonaws.com", "ec2.amazonaws.com"] }, Action: "s3:PutObject", Resource: "*" })), {
+    says: /SSE-S3 on a bucket that is not only a log-delivery target/,
+  }],
+  ["audit.encryption", "the archive logs into itself, on SSE-S3", (j) => {
+    archiveOf(j, "aws_s3_bucket_logging").target_bucket = archiveOf(j, "aws_s3_bucket_logging").bucket;
+    archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default = { sse_algorithm: "AES256" };
+  }, { says: /^aws_s3_bucket\.\w*archive_bucket: SSE-S3 on a bucket that is not only a log-delivery target/ }],
+  ["audit.encryption", "a bucket under the AWS-managed key, named so", (j) => (logSse(j).rule[0].apply_server_side_encryption_by_default = { sse_algorithm: "aws:kms" }), {
+    says: /SSE-KMS with the AWS-managed aws\/s3 key, not a customer-managed key of this stack/,
+  }],
+  ["audit.encryption", "no KMS key in the stack at all", (j) => delete j.resource.aws_kms_key, { says: /not a customer-managed key of this stack/ }],
+  ["audit.object-lock-compliance", "a lock longer than the region file says", (j) => (archiveOf(j, "aws_s3_bucket_object_lock_configuration").rule.default_retention.days = 3650), { says: /default retention 3650 days, expected \d+/ }],
+  ["audit.buckets-hardened", "versioning without its configuration block", (j) => delete first(j, "aws_s3_bucket_versioning").versioning_configuration, { says: /versioning not Enabled/ }],
+  ["audit.buckets-hardened", "ownership controls without a rule", (j) => delete first(j, "aws_s3_bucket_ownership_controls").rule, { says: /ACLs are not disabled/ }],
+  ["audit.tls-only-and-key-enforced", "the archive's policy resource removed", (j) => {
+    const [n] = Object.entries(j.resource.aws_s3_bucket_policy as Record<string, TfJson>).find(([, p]) => p === archiveOf(j, "aws_s3_bucket_policy"))!;
+    delete j.resource.aws_s3_bucket_policy[n];
+  }, { says: /no bucket policy/ }],
+  ["audit.tls-only-and-key-enforced", "the TLS deny turned into an Allow", (j) => archiveStatement(j, "DenyInsecureTransport", (s) => (s.Effect = "Allow")), { says: /does not deny non-TLS requests/ }],
+  ["audit.tls-only-and-key-enforced", "the TLS deny for one account only", (j) => archiveStatement(j, "DenyInsecureTransport", (s) => (s.Principal = { AWS: "arn:aws:iam::111122223333:root" })), { says: /does not deny non-TLS requests/ }],
+  ["audit.tls-only-and-key-enforced", "the other-algorithm deny turned into an Allow", (j) => archiveStatement(j, "DenyEncryptionOtherThanKms", (s) => (s.Effect = "Allow")), { says: /does not deny puts under another encryption or key/ }],
+  ["audit.tls-only-and-key-enforced", "the other-key deny turned into an Allow", (j) => archiveStatement(j, "DenyOtherKmsKeys", (s) => (s.Effect = "Allow")), { says: /does not deny puts under another encryption or key/ }],
+  ["audit.tls-only-and-key-enforced", "the no-key-id deny turned into an Allow", (j) => archiveStatement(j, "DenyKmsWithoutKeyId", (s) => (s.Effect = "Allow")), { says: /does not deny puts under another encryption or key/ }],
+  ["audit.tls-only-and-key-enforced", "the no-key-id deny only for puts that name no encryption", (j) =>
+    archiveStatement(j, "DenyKmsWithoutKeyId", (s) => (s.Condition.Null["s3:x-amz-server-side-encryption"] = "true")), { says: /does not deny puts under another encryption or key/ }],
   ["audit.encryption", "the archive's bucket key off", (j) => (archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].bucket_key_enabled = false), { says: /bucket key off/ }],
   ["audit.encryption", "the archive under a key the stack does not declare", (j) =>
     (archiveOf(j, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default.kms_master_key_id = "${aws_kms_key.gone.arn}"), {
@@ -1518,6 +1566,18 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["audit.encryption", "the NLB without an access_logs block (S3's logs still go to the log bucket)", (j) => delete first(j, "aws_lb").access_logs],
+  ["audit.encryption", "the access-log bucket a target of the NLB's logs only", (j) => {
+    for (const [n, l] of Object.entries(j.resource.aws_s3_bucket_logging as Record<string, TfJson>)) if (l.target_bucket === logSse(j).bucket) delete j.resource.aws_s3_bucket_logging[n];
+  }],
+  ["audit.encryption", "no audit archive (audit.object-lock-compliance refuses it)", (j) => (auditBucket(j).bucket = "renamed-archive")],
+  ["audit.tls-only-and-key-enforced", "a blanket Deny of bucket deletion before the TLS deny", (j) =>
+    policyEdit(archiveOf(j, "aws_s3_bucket_policy"), (d) => d.Statement.unshift({ Sid: "NoDeletes", Effect: "Deny", Principal: "*", Action: "s3:DeleteBucket", Resource: "*" }))],
+  ["audit.tls-only-and-key-enforced", "a bucket without default encryption (audit.encryption refuses it)", (j) => {
+    const [n] = Object.entries(j.resource.aws_s3_bucket_server_side_encryption_configuration as Record<string, TfJson>).find(([, e]) => e === logSse(j))!;
+    delete j.resource.aws_s3_bucket_server_side_encryption_configuration[n];
+  }],
+  ["audit.tls-only-and-key-enforced", "an encryption rule without its default block (audit.encryption refuses it)", (j) => delete logSse(j).rule[0].apply_server_side_encryption_by_default],
   ["mesh.intermediate-ca", "no CA where the region names no root", (j) => delete j.resource.aws_acmpca_certificate_authority, { region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }) }],
   ["mesh.ca-issuer-least-privilege", "a Deny of IssueCertificate beside the grant", (j) =>
     policyEdit(issuerPolicy(j), (d) => d.Statement.push({ Sid: "NeverOnOtherCas", Effect: "Deny", Action: "acm-pca:IssueCertificate", NotResource: d.Statement[0].Resource })), { when: (s) => s.region.mesh.rootCaArn !== undefined }],

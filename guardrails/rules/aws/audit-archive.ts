@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf, asList, preventsDestroy, refName } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, preventsDestroy, refName, sameJson } from "../../../tfjson/terraform";
 import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 
@@ -27,7 +27,7 @@ function logDeliveryOnly(json: TfJson, bucketName: string): boolean {
 
 /** The audit archive: the bucket with Object Lock. */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
-  return resourcesOf(json, "aws_s3_bucket").find(([, b]) => typeof b.bucket === "string" && b.bucket.includes("-audit-"));
+  return resourcesOf(json, "aws_s3_bucket").find(([, b]) => String(b.bucket).includes("-audit-"));
 }
 
 export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
@@ -43,12 +43,12 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
       const v: string[] = [];
       if (b.object_lock_enabled !== true) v.push(`aws_s3_bucket.${n}: object_lock_enabled is not true`);
       const lock = forBucket(json, "aws_s3_bucket_object_lock_configuration", n);
-      const retention = lock?.[1].rule?.default_retention;
-      if (!lock || retention?.mode !== "COMPLIANCE") v.push(`aws_s3_bucket.${n}: default retention is not COMPLIANCE mode`);
-      if (retention?.days !== region.retention.auditArchiveDays || !(retention?.days >= 365)) {
-        v.push(`aws_s3_bucket.${n}: default retention ${retention?.days} days, expected ${region.retention.auditArchiveDays} (≥ 365)`);
+      const retention: TfJson = lock?.[1].rule?.default_retention ?? {};
+      if (!lock || retention.mode !== "COMPLIANCE") v.push(`aws_s3_bucket.${n}: default retention is not COMPLIANCE mode`);
+      if (retention.days !== region.retention.auditArchiveDays || !(retention.days >= 365)) {
+        v.push(`aws_s3_bucket.${n}: default retention ${retention.days} days, expected ${region.retention.auditArchiveDays} (≥ 365)`);
       }
-      if (retention?.years !== undefined) v.push(`aws_s3_bucket.${n}: retention set in years and days`);
+      if (retention.years !== undefined) v.push(`aws_s3_bucket.${n}: retention set in years and days`);
       return v;
     },
   },
@@ -83,8 +83,8 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
       const logTargets = logDeliveryBuckets(json);
       const audit = auditBucket(json)?.[0];
       return resourcesOf(json, "aws_s3_bucket").flatMap(([n]) => {
-        const rule = asList(forBucket(json, "aws_s3_bucket_server_side_encryption_configuration", n)?.[1].rule)[0] as TfJson | undefined;
-        const sse = rule?.apply_server_side_encryption_by_default;
+        const rule: TfJson = asList(forBucket(json, "aws_s3_bucket_server_side_encryption_configuration", n)?.[1].rule)[0] ?? {};
+        const sse = rule.apply_server_side_encryption_by_default;
         if (!sse) return [`aws_s3_bucket.${n}: no default encryption`];
         if (sse.sse_algorithm === "AES256") {
           return logTargets.has(n) && n !== audit && logDeliveryOnly(json, n) ? [] : [`aws_s3_bucket.${n}: SSE-S3 on a bucket that is not only a log-delivery target (its policy must allow nothing but the log-delivery services)`];
@@ -92,9 +92,9 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
         const v: string[] = [];
         if (sse.sse_algorithm !== "aws:kms") v.push(`aws_s3_bucket.${n}: sse_algorithm ${sse.sse_algorithm}`);
         const key = refName(sse.kms_master_key_id, "aws_kms_key", "arn");
-        if (!key || !json.resource?.aws_kms_key?.[key]) v.push(`aws_s3_bucket.${n}: SSE-KMS with ${sse.kms_master_key_id ?? "the AWS-managed aws/s3 key"}, not a customer-managed key of this stack`);
+        if (!key || !json.resource.aws_kms_key?.[key]) v.push(`aws_s3_bucket.${n}: SSE-KMS with ${sse.kms_master_key_id ?? "the AWS-managed aws/s3 key"}, not a customer-managed key of this stack`);
         if (n === audit && !isKeyArnRef(sse.kms_master_key_id, auditKey)) v.push(`aws_s3_bucket.${n}: not encrypted with the audit key`);
-        if (rule?.bucket_key_enabled !== true) v.push(`aws_s3_bucket.${n}: bucket key off`);
+        if (rule.bucket_key_enabled !== true) v.push(`aws_s3_bucket.${n}: bucket key off`);
         return v;
       });
     },
@@ -120,9 +120,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
         if (key) {
           const denyOtherAlg = statements.some((s) => s.Effect === "Deny" && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === "aws:kms");
           const denyOtherKey = statements.some((s) => s.Effect === "Deny" && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] === key);
-          const denyNoKeyId = statements.some(
-            (s) => s.Effect === "Deny" && s.Condition?.Null?.["s3:x-amz-server-side-encryption"] === "false" && s.Condition?.Null?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] === "true",
-          );
+          const denyNoKeyId = statements.some((s) => s.Effect === "Deny" && sameJson(s.Condition?.Null, { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" }));
           if (!denyOtherAlg || !denyOtherKey || !denyNoKeyId) v.push(`aws_s3_bucket.${n}: policy does not deny puts under another encryption or key (or aws:kms without a key id, i.e. aws/s3)`);
         }
         for (const s of statements) {
