@@ -1278,6 +1278,30 @@ const MUTATIONS: Mutation[] = [
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("database")).cidr_ipv4 = s.region.network.vpcCidr)],
   ["database.reachable-from-eks-nodes-only", "a legacy rule from the endpoints tier", (j, s) =>
     add(j, "aws_security_group_rule", "db_extra", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: [s.region.network.subnets.endpoints[0]], from_port: 5432, to_port: 5432, protocol: "tcp" })],
+  ["database.reachable-from-eks-nodes-only", "the cluster in no security group", (j) => delete first(j, "aws_rds_cluster").vpc_security_group_ids, { says: /aws_rds_cluster\.\S+: no security group$/ }],
+  ["database.reachable-from-eks-nodes-only", "nodes in two security groups (none is the one to admit)", (j) =>
+    (first(j, "aws_launch_template").vpc_security_group_ids = ["${aws_security_group.eks_node_security_group.id}", "${aws_security_group.network_endpoint_security_group.id}"]), {
+    says: /no single EKS node security group to admit/,
+  }],
+  ["database.reachable-from-eks-nodes-only", "the nodes admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.database_ingress_from_clients_postgresql.ip_protocol = "udp"), { says: /admits udp 5432-5432 from/ }],
+  ["database.reachable-from-eks-nodes-only", "the nodes admitted on a port range that starts at PostgreSQL's", (j) => (j.resource.aws_vpc_security_group_ingress_rule.database_ingress_from_clients_postgresql.to_port = 6432), { says: /admits tcp 5432-6432 from/ }],
+  ["database.reachable-from-eks-nodes-only", "the nodes admitted on another port only", (j) => {
+    const r = j.resource.aws_vpc_security_group_ingress_rule.database_ingress_from_clients_postgresql;
+    r.from_port = r.to_port = 5433;
+  }, { says: /admits tcp 5433-5433 from/ }],
+  ["database.reachable-from-eks-nodes-only", "no rule admits the nodes", (j) => delete j.resource.aws_vpc_security_group_ingress_rule.database_ingress_from_clients_postgresql, { says: /does not admit each of ports 5432 from the EKS nodes/ }],
+  ["database.reachable-from-eks-nodes-only", "an inline rule admitting another group", (j) =>
+    (j.resource.aws_security_group.database_security_group.ingress = [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.kafka_security_group.id}"] }]), {
+    says: /admits tcp 5432-5432 from \$\{aws_security_group\.kafka_security_group\.id\}/,
+  }],
+  ["database.reachable-from-eks-nodes-only", "a legacy rule admitting another group", (j) =>
+    add(j, "aws_security_group_rule", "db_kafka", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", source_security_group_id: "${aws_security_group.kafka_security_group.id}", from_port: 5432, to_port: 5432, protocol: "tcp" }), {
+    says: /admits tcp 5432-5432 from \$\{aws_security_group\.kafka_security_group\.id\}/,
+  }],
+  ["database.reachable-from-eks-nodes-only", "a legacy rule admitting the group itself", (j) =>
+    add(j, "aws_security_group_rule", "db_self", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", self: true, from_port: 5432, to_port: 5432, protocol: "tcp" }), {
+    says: /admits tcp 5432-5432 from self/,
+  }],
   ["database.reachable-from-eks-nodes-only", "the default subnet group", (j) => (first(j, "aws_rds_cluster").db_subnet_group_name = "default")],
   ["database.reachable-from-eks-nodes-only", "one data subnet left out", (j) => (first(j, "aws_db_subnet_group").subnet_ids = first(j, "aws_db_subnet_group").subnet_ids.slice(1))],
   ["database.reachable-from-eks-nodes-only", "in the workload subnets", (j) =>
@@ -1566,6 +1590,10 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["database.reachable-from-eks-nodes-only", "a legacy egress rule of the database's group, and a legacy ingress rule of another group", (j) => {
+    add(j, "aws_security_group_rule", "db_out", { type: "egress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: ["10.10.0.0/16"], from_port: 443, to_port: 443, protocol: "tcp" });
+    add(j, "aws_security_group_rule", "kafka_in", { type: "ingress", security_group_id: "${aws_security_group.kafka_security_group.id}", source_security_group_id: "${aws_security_group.eks_node_security_group.id}", from_port: 22, to_port: 22, protocol: "tcp" });
+  }],
   ["audit.encryption", "the NLB without an access_logs block (S3's logs still go to the log bucket)", (j) => delete first(j, "aws_lb").access_logs],
   ["audit.encryption", "the access-log bucket a target of the NLB's logs only", (j) => {
     for (const [n, l] of Object.entries(j.resource.aws_s3_bucket_logging as Record<string, TfJson>)) if (l.target_bucket === logSse(j).bucket) delete j.resource.aws_s3_bucket_logging[n];
