@@ -974,6 +974,27 @@ const MUTATIONS: Mutation[] = [
     says: /aws_vpc_security_group_egress_rule\.out: egress 8\.8\.8\.0\/24/,
   }],
   ["network.no-open-security-group-rules", "an inline IPv6 ingress", (j) => add(j, "aws_security_group", "v6", { ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, ipv6_cidr_blocks: ["::/0"] }] }), { says: /aws_security_group\.v6: ingress IPv6/ }],
+  ["network.private-subnets-per-az", "a second VPC, named", (j) => add(j, "aws_vpc", "other", { cidr_block: "10.99.0.0/16" }), { says: /^aws_vpc: network_vpc 10\.\d+\.0\.0\/16, other 10\.99\.0\.0\/16; expected exactly one VPC/ }],
+  ["network.private-subnets-per-az", "no VPC", (j) => delete j.resource.aws_vpc, { says: /^aws_vpc: none; expected exactly one VPC/ }],
+  ["network.tier-nacls", "the data tier's NACL lets 443 out to the world (only the workload tier's may, for S3)", (j) =>
+    j.resource.aws_network_acl.network_data_network_acl.egress.push({ action: "allow", cidr_block: "0.0.0.0/0", from_port: 443, to_port: 443, protocol: "6", rule_no: 900 }), { says: /egress rule 900 open to the world/ }],
+  ["network.tier-nacls", "the data tier's NACL lets replies in from the world (only the workload tier's may)", (j) =>
+    j.resource.aws_network_acl.network_data_network_acl.ingress.push({ action: "allow", cidr_block: "0.0.0.0/0", from_port: 1024, to_port: 65535, protocol: "6", rule_no: 900 }), { says: /ingress rule 900 open to the world/ }],
+  ["network.tier-nacls", "the workload tier's NACL admits a partner range on 443 (only the endpoints tier's may)", (j, s) =>
+    j.resource.aws_network_acl.network_workload_network_acl.ingress.push({ action: "allow", cidr_block: s.region.paymentApi.partnerClientCidrs[0], from_port: 443, to_port: 443, protocol: "6", rule_no: 900 }), {
+    says: /workload tier ingress rule 900 admits partner range/,
+  }],
+  ["network.s3-gateway-limited", "reads of another account's bucket", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => d.Statement.push({ Sid: "Other", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::someone-elses/*", Condition: { StringEquals: { "aws:PrincipalAccount": "111122223333" } } })), {
+    says: /statement Other allows arn:aws:s3:::someone-elses\/\*/,
+  }],
+  ["network.s3-gateway-limited", "ECR's layer bucket writable", (j) => policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => (d.Statement.find((s) => s.Sid === "EcrImageLayers")!.Action = "s3:*")), {
+    says: /statement EcrImageLayers allows arn:aws:s3:::prod-/,
+  }],
+  ["network.s3-gateway-limited", "the region's buckets limited by another condition than the account", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => (d.Statement.find((s) => s.Sid === "RegionBucketsFromThisAccountOnly")!.Condition = { Bool: { "aws:SecureTransport": "true" } })), {
+    says: /statement RegionBucketsFromThisAccountOnly is not limited to principals of account/,
+  }],
   ["network.tier-nacls", "a tier without its NACL", (j) => delete j.resource.aws_network_acl.network_data_network_acl, { says: /no NACL covers exactly the data subnets/ }],
   ["network.tier-nacls", "SSH from the world into the workload tier", (j) =>
     j.resource.aws_network_acl.network_workload_network_acl.ingress.push({ action: "allow", cidr_block: "0.0.0.0/0", from_port: 22, to_port: 22, protocol: "6", rule_no: 900 }), { says: /ingress rule 900 open to the world/ }],
@@ -1590,6 +1611,29 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["network.private-subnets-per-az", "subnets declared in another order", (j) => (j.resource.aws_subnet = Object.fromEntries(Object.entries(j.resource.aws_subnet).reverse()))],
+  ["network.private-subnets-per-az", "the region file's zones in another order, with their subnets", () => undefined, {
+    region: (r) => {
+      const order = r.availabilityZoneIds.map((_, i) => i).reverse();
+      const subnets = Object.fromEntries(Object.entries(r.network.subnets).map(([tier, cidrs]) => [tier, order.map((i) => (cidrs as string[])[i])]));
+      return { ...r, availabilityZoneIds: order.map((i) => r.availabilityZoneIds[i]), network: { ...r.network, subnets: subnets as typeof r.network.subnets } };
+    },
+  }],
+  ["network.tier-nacls", "a NACL's subnets listed in another order", (j) => j.resource.aws_network_acl.network_data_network_acl.subnet_ids.reverse()],
+  ["network.tier-nacls", "a rule that denies the whole internet", (j) =>
+    j.resource.aws_network_acl.network_data_network_acl.ingress.push({ action: "deny", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0, protocol: "-1", rule_no: 50 })],
+  ["network.flow-logs-all", "a second flow log, of rejected traffic only", (j) =>
+    add(j, "aws_flow_log", "rejects", { ...cloneJson(first(j, "aws_flow_log")), traffic_type: "REJECT" })],
+  ["network.s3-gateway-limited", "a Deny of every other bucket", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => d.Statement.push({ Sid: "NothingElse", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }))],
+  ["network.s3-gateway-limited", "route tables of no tier, one untagged and one without a Name", (j) => {
+    add(j, "aws_route_table", "untagged", { vpc_id: "${aws_vpc.network_vpc.id}" });
+    add(j, "aws_route_table", "unnamed", { vpc_id: "${aws_vpc.network_vpc.id}", tags: { Owner: "platform" } });
+  }],
+  ["network.partner-endpoint-service", "consumers in the region itself, named, where there is no DR partner", (j, s) => (first(j, "aws_vpc_endpoint_service").supported_regions = [s.region.cloudRegion]), {
+    region: (r) => ({ ...r, drPartnerRegion: undefined }),
+  }],
+  ["network.partner-endpoint-service", "an HTTPS listener", (j) => (first(j, "aws_lb_listener").protocol = "HTTPS")],
   ["database.reachable-from-eks-nodes-only", "a legacy egress rule of the database's group, and a legacy ingress rule of another group", (j) => {
     add(j, "aws_security_group_rule", "db_out", { type: "egress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: ["10.10.0.0/16"], from_port: 443, to_port: 443, protocol: "tcp" });
     add(j, "aws_security_group_rule", "kafka_in", { type: "ingress", security_group_id: "${aws_security_group.kafka_security_group.id}", source_security_group_id: "${aws_security_group.eks_node_security_group.id}", from_port: 22, to_port: 22, protocol: "tcp" });
