@@ -79,6 +79,7 @@ export class GuardrailPack implements IAspect {
   ) {}
 
   visit(node: IConstruct): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent (the validation goes on the stack whichever of its nodes is visited first; a region stack always has some)
     if (node !== this.stack || this.registered) return;
     if (App.of(this.stack).skipValidation) {
       throw new Error(`${this.stack.node.id}: the guardrails run as the stack's validation; an App with skipValidation would skip them. Remove skipValidation, and suppress a rule where it does not apply (suppressGuardrails, with a reason).`);

@@ -32,8 +32,8 @@ import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import { App, TerraformOutput, TerraformResource } from "../../core/cdktf";
 import { AwsRegionStack } from "../../stacks/aws-region-stack";
 import { GUARDRAILS } from "../../guardrails";
-import { GuardrailPack } from "../../guardrails/pack";
-import { isResourceRule } from "../../guardrails/rule";
+import { GuardrailPack, formatFinding } from "../../guardrails/pack";
+import { isResourceRule, stackRules } from "../../guardrails/rule";
 import { REVIEWED_RESOURCE_TYPES } from "../../guardrails/rules/every-stack/reviewed";
 import { MIN_REASON_LENGTH, suppressGuardrails } from "../../core/suppress";
 import { defineStacks } from "../../stacks";
@@ -330,11 +330,20 @@ describe("suppressions", () => {
     const { error, pack } = synthWith("logging.access-logs", (s) => suppressGuardrails(protectedBucket(s, "Bucket"), [{ id: "logging.access-logs", reason }]));
     expect(error).toBeUndefined();
     expect(pack.result!.findings).toEqual([expect.objectContaining({ address: "aws_s3_bucket.bucket", suppressedBy: { path: "minimal/Bucket", reason } })]);
+    // The suppression covered that finding: it is not also reported as covering nothing.
+    expect(pack.result!.unusedSuppressions).toEqual([]);
   });
 
   it("must name a rule of the pack", () => {
-    const { error } = synthWith("logging.access-logs", (s) => suppressGuardrails(s, [{ id: "logging.acess-logs", reason: "a typo in the rule id must not pass silently" }]));
+    const { error, pack } = synthWith("logging.access-logs", (s) => suppressGuardrails(s, [{ id: "logging.acess-logs", reason: "a typo in the rule id must not pass silently" }]));
     expect(error).toContain("suppresses unknown rule logging.acess-logs");
+    expect(pack.result!.findings).toEqual([
+      {
+        rule: { id: "guardrails.known-suppression", level: "error", requirement: "12.5", description: expect.stringMatching(/\S/), fix: expect.stringContaining("logging.acess-logs is not one"), layers: ["aws"] },
+        address: "minimal",
+        message: "suppresses unknown rule logging.acess-logs",
+      },
+    ]);
   });
 
   it("that cover nothing are reported", () => {
@@ -375,6 +384,54 @@ describe("the pack", () => {
 
     it("through depends_on", () => {
       expect(attempt("region-us", "region-eu", "dependsOn")).toThrow(/region-us references aws_kms_key\.keys_audit_key( \(depends_on\))? of region-eu/);
+    });
+  });
+
+  describe("as synth runs it", () => {
+    /** Rules that report what they are told, at each level. */
+    const told = (level: "error" | "warning", ids: string[]) =>
+      stackRules({ layers: ["aws"], level }, ids.map((id) => ({ id, requirement: "12.5", description: `reports ${id}`, fix: `fix ${id}`, check: () => [`(stack): ${id} found`] })));
+    const warnings = (stack: MinimalStack) => stack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+
+    it("fails on an error-level finding, on a stack with nothing in it", () => {
+      const app = newApp();
+      const stack = new MinimalStack(app, eu);
+      GuardrailPack.applyTo(stack, told("error", ["test.error"]));
+      expect(() => app.synth()).toThrow("(stack): test.error found");
+    });
+
+    it("prints each open warning once, with the suppressions that cover nothing, and passes", () => {
+      const app = newApp();
+      const stack = new MinimalStack(app, eu);
+      // test.quiet finds nothing here: its suppression covers nothing.
+      const quiet = stackRules({ layers: ["aws"], level: "warning" }, [{ id: "test.quiet", requirement: "12.5", description: "finds nothing", fix: "none", check: () => [] }]);
+      const rules = [...told("warning", ["test.warning", "test.suppressed-warning"]), ...told("error", ["test.suppressed-error"]), ...quiet];
+      suppressGuardrails(stack, [
+        { id: "test.suppressed-warning", reason: "a warning this test suppresses on purpose" },
+        { id: "test.suppressed-error", reason: "an error this test suppresses on purpose" },
+        { id: "test.quiet", reason: "a rule that finds nothing here, so this covers nothing" },
+      ]);
+      const pack = GuardrailPack.applyTo(stack, rules);
+      expect(() => pack.checkedJson).toThrow("minimal: the guardrails have not run yet (synthesize first)");
+      app.synth();
+      const open = pack.result!.findings.find((f) => f.rule.id === "test.warning")!;
+      expect(warnings(stack)).toEqual([formatFinding(open), "guardrail suppression of test.quiet on minimal covers nothing; remove it"]);
+    });
+
+    it("runs once per synth, however often the app is synthesized", () => {
+      const app = newApp();
+      GuardrailPack.applyTo(new MinimalStack(app, eu), told("error", ["test.error"]));
+      for (let i = 0; i < 2; i++) {
+        const error = (() => {
+          try {
+            app.synth();
+          } catch (e) {
+            return (e as Error).message;
+          }
+          return undefined;
+        })();
+        expect(error?.split("(stack): test.error found").length).toBe(2);
+      }
     });
   });
 
