@@ -448,7 +448,19 @@ describe("a bad region config is rejected with the file, the field and the fix",
   });
 
   it("rejects a region file without a default export", () => {
-    expect(() => validateRegions([{ file: "regions/eu.ts", data: undefined }])).toThrow(/regions\/eu\.ts: \(file\): has no default export/);
+    expect(() => validateRegions([{ file: "regions/eu.ts", data: undefined }])).toThrow(/regions\/eu\.ts: \(file\): has no default export\n {2}Fix: end the file with `export default region;`/);
+  });
+
+  it("reads the .ts and .js files of the folder, in name order, and nothing else", () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "regions-")), "regions");
+    fs.mkdirSync(dir);
+    // Written out of order; beside them what is not a region file.
+    for (const f of ["us.ts", "apac.js", "eu.ts", "eu.d.ts", "eu.js.map", "notes.tsx", "README.md"]) fs.writeFileSync(path.join(dir, f), f.endsWith(".map") || f.endsWith(".md") || f.endsWith(".tsx") ? "not code" : `module.exports = { default: ${JSON.stringify(f)} };\n`);
+    expect(readRegionSources(dir)).toEqual([
+      { file: "regions/apac.js", data: "apac.js" },
+      { file: "regions/eu.ts", data: "eu.ts" },
+      { file: "regions/us.ts", data: "us.ts" },
+    ]);
   });
 });
 

@@ -5,7 +5,8 @@
  */
 import { firstFreeBlock, formatIpv4, isPrivate, parseCidr, rangeContains, rangesOverlap, Ipv4Range } from "../../config/cidr";
 import { isRemote, matchesAllPaths } from "../../config/mesh";
-import { RegionConfigError } from "../../config/errors";
+import type { z } from "zod";
+import { RegionConfigError, problemsFromZod } from "../../config/errors";
 import { AWS_AVAILABILITY_ZONE_IDS, GCP_ZONES, JURISDICTION_CODES, JURISDICTIONS } from "../../config/catalog";
 
 const range = (cidr: string): Ipv4Range => {
@@ -151,5 +152,20 @@ describe("firstFreeBlock", () => {
     ["the last block of a range", 9, ["10.0.0.0/9"], "10.128.0.0/9"],
   ])("%s", (_label, prefixLength, taken, expected) => {
     expect(firstFreeBlock(prefixLength, taken.map(range))).toBe(expected);
+  });
+});
+
+describe("problemsFromZod", () => {
+  it("gives an issue of a kind the schema's messages do not cover the schema's file to read", () => {
+    const issue: z.core.$ZodIssue = { code: "invalid_format", format: "regex", pattern: "x", path: ["network", "vpcCidr"], message: "Invalid string", input: "y" };
+    expect(problemsFromZod("regions/eu.ts", [issue])).toEqual([{ file: "regions/eu.ts", field: "network.vpcCidr", problem: "Invalid string", fix: "see config/schema.ts for the expected form" }]);
+    expect(problemsFromZod("config/jurisdictions.json", [issue], "config/jurisdictions-file.ts")[0].fix).toBe("see config/jurisdictions-file.ts for the expected form");
+  });
+
+  it("tells a bad record key by the key's own issue, or by the record's where the key has none", () => {
+    const inner: z.core.$ZodIssue = { code: "invalid_format", format: "regex", path: [], message: "must be short. Fix: shorten it.", input: "k" };
+    const issue: z.core.$ZodIssue = { code: "invalid_key", origin: "record", issues: [inner], path: ["jurisdictions", "toolong"], message: "Invalid key in record", input: "toolong" };
+    expect(problemsFromZod("f.json", [issue])).toEqual([{ file: "f.json", field: "jurisdictions.toolong", problem: "must be short.", fix: "shorten it." }]);
+    expect(problemsFromZod("f.json", [{ ...issue, issues: [] }])[0]).toEqual({ file: "f.json", field: "jurisdictions.toolong", problem: "Invalid key in record", fix: "see config/schema.ts for the expected form" });
   });
 });
