@@ -597,6 +597,16 @@ const MUTATIONS: Mutation[] = [
   ["hsm.tokenization-key-in-store", "an HSM generation's alias removed", (j) => delete j.resource.aws_kms_alias[Object.entries(j.resource.aws_kms_alias as Record<string, TfJson>).find(([, a]) => String(a.name).endsWith("/tokenization-hsm-g1"))![0]], {
     stages: ["keys"], says: /aws_kms_alias: no \S+\/tokenization-hsm-g1$/,
   }],
+  ["hsm.tokenization-key-in-store", "an HSM generation's alias on no key of the stack", (j) => (alias(j, "tokenization-hsm-g1").target_key_id = "${aws_kms_key.gone.key_id}"), {
+    stages: ["keys"], says: /aws_kms_alias: no \S+\/tokenization-hsm-g1$/,
+  }],
+  ["hsm.tokenization-key-in-store", "the interim alias on no key of the stack", (j) => (alias(j, "tokenization-interim").target_key_id = "${aws_kms_key.gone.key_id}"), {
+    stages: ["keys"], says: /tokenization-interim does not target the ordinary key used before the move/,
+  }],
+  ["hsm.tokenization-key-in-store", "one more key in the key store than generations", (j) => {
+    const g1 = j.resource.aws_kms_key[Object.entries(j.resource.aws_kms_key as Record<string, TfJson>).find(([, k]) => k.custom_key_store_id !== undefined)![0]];
+    add(j, "aws_kms_key", "extra_in_store", cloneJson(g1));
+  }, { stages: ["keys"], says: /aws_kms_key: \d+ keys in the key store, expected \d+ generations/ }],
   ["hsm.tokenization-key-in-store", "the tokenization alias on no key of the stack", (j) => (alias(j, "tokenization").target_key_id = "${aws_kms_key.gone.key_id}"), { stages: ["keys"], says: /tokenization targets no key of this stack/ }],
   ["hsm.tokenization-key-in-store", "the interim alias on an HSM generation", (j) => (alias(j, "tokenization-interim").target_key_id = alias(j, "tokenization-hsm-g1").target_key_id), {
     stages: ["keys"], says: /tokenization-interim does not target the ordinary key used before the move/,
@@ -1239,6 +1249,18 @@ const MUTATIONS: Mutation[] = [
   ["hsm.two-hsms-distinct-azs", "an HSM not protected from destroy", (j) => delete first(j, "aws_cloudhsm_v2_hsm").lifecycle, { says: /aws_cloudhsm_v2_hsm\.[\w-]+: not protected from destroy/ }],
   ["hsm.clients-from-workload-tier-only", "open to the VPC", (j, s) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).cidr_ipv4 = s.region.network.vpcCidr), { says: /is not the workload tier/ }],
+  ["hsm.clients-from-workload-tier-only", "from port 22 up", (j) =>
+    (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).from_port = 22), { says: /ports 22-\d+/ }],
+  ["hsm.clients-from-workload-tier-only", "a legacy rule from the workload tier and another range", (j, s) =>
+    add(j, "aws_security_group_rule", "hsm_legacy", {
+      type: "ingress", security_group_id: named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).security_group_id,
+      cidr_blocks: [s.region.network.subnets.workload[0], "10.99.0.0/24"], from_port: 2223, to_port: 2225, protocol: "tcp",
+    }), { says: /^aws_security_group_rule\.hsm_legacy: source \[.*10\.99\.0\.0\/24.*\] is not the workload tier/ }],
+  ["hsm.key-store-stage", "a key store where the region file has no trust anchor", (j) => j, {
+    stages: ["keystore", "keys"],
+    region: (r) => ({ ...r, hsm: { ...r.hsm, trustAnchorCertificate: undefined } }),
+    says: /trust anchor differs from hsm\.trustAnchorCertificate/,
+  }],
   ["hsm.clients-from-workload-tier-only", "every port", (j) =>
     (named(j, "aws_vpc_security_group_ingress_rule", (r) => r.security_group_id.includes("cloudhsm")).to_port = 65535), { says: /ports \d+-65535/ }],
   ["database.encrypted-with-database-key", "storage unencrypted", (j) => (first(j, "aws_rds_cluster").storage_encrypted = false)],
@@ -1611,6 +1633,11 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["hsm.cluster-in-data-tier", "the cluster's subnets in another order", (j) => first(j, "aws_cloudhsm_v2_cluster").subnet_ids.reverse()],
+  ["hsm.key-store-stage", "the region file's trust anchor with blank lines around it", () => undefined, {
+    stages: ["keystore", "keys"],
+    region: (r) => ({ ...r, hsm: { ...r.hsm, trustAnchorCertificate: `\n${r.hsm.trustAnchorCertificate}\n\n` } }),
+  }],
   ["network.private-subnets-per-az", "subnets declared in another order", (j) => (j.resource.aws_subnet = Object.fromEntries(Object.entries(j.resource.aws_subnet).reverse()))],
   ["network.private-subnets-per-az", "the region file's zones in another order, with their subnets", () => undefined, {
     region: (r) => {
