@@ -563,6 +563,20 @@ const MUTATIONS: Mutation[] = [
     policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "${aws_lambda_function.x.arn}" }, Action: "kms:Decrypt", Resource: "*" })), {
     says: /names \$\{aws_lambda_function\.x\.arn\}, which the stack does not create$/,
   }],
+  ["preflight.principals-exist", "a key policy names a reference with text after it", (j) =>
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "${aws_iam_role.eks_node_role.arn}-copy" }, Action: "kms:Decrypt", Resource: "*" })), {
+    says: /names \$\{aws_iam_role\.eks_node_role\.arn\}-copy, which the stack does not create before it and the region file does not declare/,
+  }],
+  ["preflight.principals-exist", "a key policy names a reference with text before it", (j) =>
+    policyEdit(keyOf(j, "database"), (d) => d.Statement.push({ Sid: "X", Effect: "Allow", Principal: { AWS: "copy-${aws_iam_role.eks_node_role.arn}" }, Action: "kms:Decrypt", Resource: "*" })), {
+    says: /names copy-\$\{aws_iam_role\.eks_node_role\.arn\}, which the stack does not create before it and the region file does not declare/,
+  }],
+  ["preflight.zonal-by-zone-id", "a database instance in a zone that only ends like a subnet's", (j) => (first(j, "aws_rds_cluster_instance").availability_zone = "eu-west-1a-${aws_subnet.x.availability_zone}"), {
+    says: /aws_rds_cluster_instance\.[\w-]+: availability_zone names/,
+  }],
+  ["preflight.zonal-by-zone-id", "a database instance in a zone that only starts like a subnet's", (j) => (first(j, "aws_rds_cluster_instance").availability_zone = "${aws_subnet.x.availability_zone}-b"), {
+    says: /aws_rds_cluster_instance\.[\w-]+: availability_zone names/,
+  }],
   ["preflight.engine-major-only", "a pinned minor where one instance of several upgrades itself", (j) => {
     first(j, "aws_rds_cluster").engine_version = "16.6";
     first(j, "aws_rds_cluster_instance").auto_minor_version_upgrade = false;

@@ -33,7 +33,7 @@ function principalProblems(json: TfJson, region: AwsRegionConfig, address: strin
   const resource = referencedResource(principal);
   if (resource) {
     const [type, name] = resource.split(".");
-    return json.resource?.[type]?.[name] ? [] : [`${address}: names ${principal}, which the stack does not create`];
+    return json.resource[type]?.[name] ? [] : [`${address}: names ${principal}, which the stack does not create`];
   }
   const service = serviceOfServiceLinkedRole(principal);
   if (service) {
@@ -163,7 +163,8 @@ export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, 
       const v: string[] = [];
       for (const need of CREATOR_KEY_NEEDS) {
         for (const [n, body] of resourcesOf(json, need.type)) {
-          const value = need.keyPath.slice(0, -1).reduce<TfJson>((b, k) => one(b?.[k]), body)?.[need.keyPath[need.keyPath.length - 1]];
+          // (one() reads a missing block as {}.)
+          const value = need.keyPath.slice(0, -1).reduce<TfJson>((b, k) => one(b[k]), body)[need.keyPath[need.keyPath.length - 1]];
           const key = refName(value, "aws_kms_key", "arn");
           // Stryker disable next-line OptionalChaining: equivalent (a key reference implies the stack's keys)
           const keyBody = key ? json.resource.aws_kms_key?.[key] : undefined;
