@@ -35,13 +35,15 @@ type JurisdictionsFile = typeof jurisdictionsFile;
 export type JurisdictionCode = keyof JurisdictionsFile["jurisdictions"];
 export const JURISDICTION_CODES = Object.keys(jurisdictionsFile.jurisdictions) as JurisdictionCode[];
 
-/** Each cloud's regions in a jurisdiction, with their zones (read as data: the file's validation holds its shape). */
-const regionsOf = (code: JurisdictionCode, cloud: Cloud): Readonly<Record<string, readonly string[]>> =>
-  (jurisdictionsFile.jurisdictions[code] as unknown as Record<Cloud, Record<string, string[]> | undefined>)[cloud] ?? {};
+/**
+ * Each cloud's regions in a jurisdiction, with their zones. Read leniently: this runs when the module
+ * loads, and the file's validation, which runs before any region file is read, reports what is wrong.
+ */
+const regionsOf = (code: JurisdictionCode, cloud: Cloud): Readonly<Record<string, readonly string[]>> => jurisdictionsFile.jurisdictions[code][cloud] ?? {};
 
 export const JURISDICTIONS: Readonly<Record<JurisdictionCode, Jurisdiction>> = Object.fromEntries(
   JURISDICTION_CODES.map((code) => [code, { description: jurisdictionsFile.jurisdictions[code].description, allowedRegions: { aws: Object.keys(regionsOf(code, "aws")), gcp: Object.keys(regionsOf(code, "gcp")) } }]),
-) as unknown as Record<JurisdictionCode, Jurisdiction>;
+) as unknown as Readonly<Record<JurisdictionCode, Jurisdiction>>;
 
 /**
  * Availability zone IDs per AWS region. The stack places everything zonal by zone ID: an ID names

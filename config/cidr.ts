@@ -31,6 +31,9 @@ export function parseCidr(cidr: string): Ipv4Range | string {
   return { cidr, first, last: first + size - 1, prefixLength };
 }
 
+/** The private ranges (RFC 1918), in the order a free block is looked for in them. */
+const PRIVATE_POOLS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((b) => parseCidr(b) as Ipv4Range);
+
 export function formatIpv4(n: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
 }
@@ -45,11 +48,9 @@ export function rangeContains(outer: Ipv4Range, inner: Ipv4Range): boolean {
 
 /** Inside 10/8, 172.16/12 or 192.168/16 (RFC 1918). */
 export function isPrivate(range: Ipv4Range): boolean {
-  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((b) => rangeContains(parseCidr(b) as Ipv4Range, range));
+  return PRIVATE_POOLS.some((pool) => rangeContains(pool, range));
 }
 
-/** The private ranges (RFC 1918) a free block is looked for in, in this order. */
-const PRIVATE_POOLS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /**
  * The first block of `prefixLength` in the private ranges (10/8, then 172.16/12, then
@@ -57,7 +58,7 @@ const PRIVATE_POOLS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
  */
 export function firstFreeBlock(prefixLength: number, taken: readonly Ipv4Range[]): string | undefined {
   const size = 2 ** (32 - prefixLength);
-  for (const pool of PRIVATE_POOLS.map((b) => parseCidr(b) as Ipv4Range)) {
+  for (const pool of PRIVATE_POOLS) {
     let first = pool.first;
     while (first + size - 1 <= pool.last) {
       const end = first + size - 1;

@@ -64,10 +64,10 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
         for (const rb of addressSpace(b.config)) {
           if (!rangesOverlap(ra.range, rb.range)) continue;
           // Which of the two files changed cannot be known here: each is told, with a block no region uses.
-          for (const [mine, other, otherFile] of [[ra, rb, b.file], [rb, ra, a.file]] as const) {
+          for (const [mine, file, other, otherFile] of [[ra, a.file, rb, b.file], [rb, b.file, ra, a.file]] as const) {
             const free = firstFreeBlock(mine.range.prefixLength, taken);
             problems.push({
-              file: mine === ra ? a.file : b.file,
+              file,
               field: mine.field,
               problem: `${mine.range.cidr} overlaps ${other.field} of ${otherFile} (${other.range.cidr}); the two regions could never be connected`,
               fix: `move one of the two to a block no region uses${free ? `, e.g. ${free}` : ""}${mine.field === "network.vpcCidr" ? " (with its subnets)" : ""}`,

@@ -52,8 +52,6 @@ describe("config/jurisdictions.json", () => {
   });
 
   it("stops the region files from loading while it is broken", () => {
-    const file = cloneJson(jurisdictionsFile);
-    file.jurisdictions.EU.approval = "";
     const shipped = jurisdictionsFile.jurisdictions.EU.approval;
     // The loader reads the file the blueprint imports: break that one for the length of the test.
     jurisdictionsFile.jurisdictions.EU.approval = "";

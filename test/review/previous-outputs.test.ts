@@ -4,18 +4,8 @@ import * as path from "path";
 import { removePreviousOutputs } from "../../review/write-reports";
 
 /** Every file under `dir`, relative, sorted. */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+const files = (dir: string): string[] =>
+  fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 
 function outdirWith(paths: readonly string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "previous-outputs-"));

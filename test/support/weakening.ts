@@ -23,7 +23,7 @@ export function weakenedViolations(rule: Rule, stack: StackView, json: TfJson): 
  * The edit gets a copy of the stack's region.
  */
 export function judgedBy<S extends StackView>(stack: S, region?: (r: S["region"]) => S["region"]): S {
-  return region ? { ...stack, region: region(JSON.parse(JSON.stringify(stack.region)) as S["region"]) } : stack;
+  return region ? { ...stack, region: region(structuredClone(stack.region)) } : stack;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf, asList, preventsDestroy, refName, sameJson } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, one, preventsDestroy, refName, sameJson } from "../../../tfjson/terraform";
 import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 
@@ -43,7 +43,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
       const v: string[] = [];
       if (b.object_lock_enabled !== true) v.push(`aws_s3_bucket.${n}: object_lock_enabled is not true`);
       const lock = forBucket(json, "aws_s3_bucket_object_lock_configuration", n);
-      const retention: TfJson = lock?.[1].rule?.default_retention ?? {};
+      const retention = one(lock?.[1].rule?.default_retention);
       if (!lock || retention.mode !== "COMPLIANCE") v.push(`aws_s3_bucket.${n}: default retention is not COMPLIANCE mode`);
       if (retention.days !== region.retention.auditArchiveDays || !(retention.days >= 365)) {
         v.push(`aws_s3_bucket.${n}: default retention ${retention.days} days, expected ${region.retention.auditArchiveDays} (≥ 365)`);
@@ -83,7 +83,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
       const logTargets = logDeliveryBuckets(json);
       const audit = auditBucket(json)?.[0];
       return resourcesOf(json, "aws_s3_bucket").flatMap(([n]) => {
-        const rule: TfJson = asList(forBucket(json, "aws_s3_bucket_server_side_encryption_configuration", n)?.[1].rule)[0] ?? {};
+        const rule = one(forBucket(json, "aws_s3_bucket_server_side_encryption_configuration", n)?.[1].rule);
         const sse = rule.apply_server_side_encryption_by_default;
         if (!sse) return [`aws_s3_bucket.${n}: no default encryption`];
         if (sse.sse_algorithm === "AES256") {

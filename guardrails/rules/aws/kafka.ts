@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, ref, refName, resourcesOf, asList, preventsDestroy } from "../../../tfjson/terraform";
+import { ref, refName, resourcesOf, asList, one, preventsDestroy } from "../../../tfjson/terraform";
 import { statementsOf } from "../../../tfjson/iam-policy";
 import { onlyFromEksNodes } from "./network";
 import { KAFKA_PORTS } from "../../../model/aws/kafka";
@@ -19,10 +19,10 @@ export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       return clusters.flatMap(([n, c]) => {
         const a = `aws_msk_cluster.${n}`;
         const v: string[] = [];
-        const transit: TfJson = c.encryption_info?.encryption_in_transit ?? {};
+        const transit = one(c.encryption_info?.encryption_in_transit);
         if (transit.client_broker !== "TLS" || transit.in_cluster !== true) v.push(`${a}: traffic is not TLS only`);
-        const auth: TfJson = c.client_authentication ?? {};
-        const sasl: TfJson = auth.sasl ?? {};
+        const auth = one(c.client_authentication);
+        const sasl = one(auth.sasl);
         if (sasl.scram !== true || sasl.iam !== true) v.push(`${a}: SASL/SCRAM and IAM are not both on`);
         if (auth.unauthenticated !== false) v.push(`${a}: unauthenticated access is not off`);
         if (c.broker_node_group_info?.connectivity_info?.public_access?.type !== "DISABLED") v.push(`${a}: public access is not DISABLED`);
@@ -41,7 +41,7 @@ export const KAFKA_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       return resourcesOf(json, "aws_msk_cluster").flatMap(([n, c]) => {
         const v: string[] = [];
         if (!isKeyArnRef(c.encryption_info?.encryption_at_rest_kms_key_arn, key)) v.push(`aws_msk_cluster.${n}: not encrypted at rest with the kafka key`);
-        const logs: TfJson = c.logging_info?.broker_logs?.cloudwatch_logs ?? {};
+        const logs = one(c.logging_info?.broker_logs?.cloudwatch_logs);
         if (logs.enabled !== true || !groups.includes(logs.log_group)) v.push(`aws_msk_cluster.${n}: broker logs not sent to an encrypted log group of this stack`);
         if (!preventsDestroy(c)) v.push(`aws_msk_cluster.${n}: not protected from destroy`);
         return v;

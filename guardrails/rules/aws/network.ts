@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
 import { parseCidr, rangeContains } from "../../../config/cidr";
 import { NETWORK_TIERS, extraInterfaceEndpoints, ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
@@ -300,7 +300,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       for (const [ln, lb] of resourcesOf(json, "aws_lb")) {
         if (lb.internal !== true) v.push(`aws_lb.${ln}: not internal`);
         if (lb.enable_deletion_protection !== true) v.push(`aws_lb.${ln}: deletion protection off`);
-        const logs: TfJson = lb.access_logs ?? {};
+        const logs = one(lb.access_logs);
         if (logs.enabled !== true || !logs.bucket) v.push(`aws_lb.${ln}: access logs off`);
         if (lb.enforce_security_group_inbound_rules_on_private_link_traffic !== "on") v.push(`aws_lb.${ln}: security group rules are not enforced on PrivateLink traffic`);
         for (const sg of asList(lb.security_groups) as string[]) {

@@ -2,7 +2,7 @@ import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, principal } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
-import { TfJson, resourcesOf, asList, sameJson } from "../../../tfjson/terraform";
+import { TfJson, resourcesOf, asList, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
@@ -44,7 +44,7 @@ function stateProblems(region: RegionConfig, json: TfJson): string[] {
 
 /** True when the remote state read is exactly the region stack's. */
 function readsRegionState(region: RegionConfig, remote: TfJson): boolean {
-  const config: TfJson = remote.config ?? {};
+  const config = one(remote.config);
   return region.cloud === "aws"
     ? remote.backend === "s3" && config.key === region.stateBackend.key && config.bucket === region.stateBackend.bucket
     : remote.backend === "gcs" && config.prefix === region.stateBackend.prefix && config.bucket === region.stateBackend.bucket;
@@ -70,8 +70,8 @@ export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "isti
       }
       const output = (id: string) => `data.terraform_remote_state.${remote[0][0]}.outputs.${id}`;
       const configs = [
-        ...asList(json.provider?.kubernetes).map((p: TfJson) => ({ at: "provider.kubernetes", p, exec: (asList(p.exec)[0] ?? {}) as TfJson })),
-        ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: (p.kubernetes?.exec ?? {}) as TfJson })),
+        ...asList(json.provider?.kubernetes).map((p: TfJson) => ({ at: "provider.kubernetes", p, exec: one(p.exec) })),
+        ...asList(json.provider?.helm).map((p: TfJson) => ({ at: "provider.helm", p: p.kubernetes, exec: one(p.kubernetes?.exec) })),
       ];
       if (configs.length !== providers.length) v.push(`provider: ${configs.length} provider configurations, expected ${providers.length}`);
       const platform = clusterPlatform(region);
@@ -117,7 +117,7 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       const istiod = releases.istiod;
       if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
       const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
-      const global: TfJson = values.global ?? {};
+      const global = one(values.global);
       if (global.hub !== `${registry}/istio` || global.tag !== version) v.push(`${istiod.address}: images from ${global.hub}:${global.tag}, not the region's private registry at ${version}`);
       if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
       // Anything else in the document (an image override, another hub) is a change to review.
