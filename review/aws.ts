@@ -6,16 +6,13 @@
 import type { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName, truthy, capabilityOf } from "../tfjson/terraform";
 import { Statement, principalArns, principalServices, statementsOf } from "../tfjson/iam-policy";
-import { callGraph } from "./call-graph";
+import type { AwsRegionConfig } from "../config/schema";
+import { drawCalls, drawRemoteCallers, drawServices, serviceNode } from "./call-graph";
+import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
-import { label, nodeId, shortRef, table } from "./markdown";
+import { nodeId, shortRef, table } from "./markdown";
 import { encryptedStores } from "../model/aws/encryption";
 import { keyOfReference, kmsAliases } from "../tfjson/aws";
-
-/** The tier of a CIDR, by the subnets of that tier. */
-function tierOfCidr(json: TfJson, cidr: string): string | undefined {
-  return resourcesOf(json, "aws_subnet").find(([, s]) => s.cidr_block === cidr)?.[1].tags?.Tier;
-}
 
 /** The diagram node that stands for a security group, by the capability that owns it. */
 const GROUP_NODE: Record<string, string> = { Database: "aurora", Kafka: "msk", Network: "vpce", PartnerApi: "nlb", Hsm: "hsm" };
@@ -30,15 +27,46 @@ function groupNode(json: TfJson, ref: unknown): string | undefined {
   return GROUP_NODE[capabilityOf(body)];
 }
 
-/** The region's AWS stack as a Mermaid flowchart. */
-function regionDiagram(view: StackView): string {
+/** The node that stands for the addresses of a tier (its clients): the workload tier's are the nodes and their pods. */
+const TIER_CLIENT: Readonly<Record<string, string>> = { workload: "nodes" };
+
+/** Stores drawn as one node per key (log groups, secrets, repositories): many alike, under one key. */
+const GROUPED_STORES = ["aws_cloudwatch_log_group", "aws_secretsmanager_secret", "aws_ecr_repository"];
+
+/** The DR provider's resources live in the partner region. */
+const inPartnerRegion = (body: TfJson) => body.provider === "aws.dr";
+
+/** `S3 <name>` with what protects its objects from change and whether it is SSE-S3. */
+function bucketLabel(json: TfJson, name: string, body: TfJson): string {
+  const sse = resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration").find(([, x]) => refName(x.bucket, "aws_s3_bucket", "id") === name)?.[1];
+  const algorithm = one(sse?.rule).apply_server_side_encryption_by_default?.sse_algorithm;
+  return `S3 ${body.bucket}${body.object_lock_enabled ? ": Object Lock" : ""}${algorithm === "AES256" ? " (SSE-S3: log delivery cannot use KMS)" : ""}`;
+}
+
+/** The ports of an ingress rule, `TCP 443` or `TCP 2223-2225`. */
+function portsOf(r: TfJson): string {
+  return r.from_port === r.to_port ? String(r.from_port) : `${r.from_port}-${r.to_port}`;
+}
+
+/**
+ * The region's AWS stack as a Mermaid flowchart: the home region's VPC (tiers, endpoints, EKS and
+ * the mesh's services, the data stores, the HSM), its regional services and keys, the DR partner
+ * region with what lives there, the partners and other regions' callers. Every edge is read from
+ * the synthesized JSON: security-group rules and the endpoint service (traffic), the gateway
+ * endpoint's policy (which buckets the VPC reaches), encryption settings and role policies (which
+ * key protects what), backup plans, replication, access logging and log exports (where data goes).
+ */
+function regionDiagram(view: StackView): Diagram {
   const { json, region } = view;
+  const aws = region as AwsRegionConfig;
+  const d = new Diagram();
   const count = (type: string) => resourcesOf(json, type).length;
   const tier = (t: string) =>
     resourcesOf(json, "aws_subnet")
       .filter(([, s]) => s.tags?.Tier === t)
       .sort(([, a], [, b]) => (a.availability_zone_id < b.availability_zone_id ? -1 : 1))
       .map(([, s]) => `${s.cidr_block} ${s.availability_zone_id}`);
+  const tierOfCidr = (cidr: string) => resourcesOf(json, "aws_subnet").find(([, s]) => s.cidr_block === cidr)?.[1].tags?.Tier as string | undefined;
   const vpc = resourcesOf(json, "aws_vpc")[0]?.[1] ?? {};
   const interfaceServices = resourcesOf(json, "aws_vpc_endpoint")
     .filter(([, e]) => e.vpc_endpoint_type === "Interface")
@@ -46,10 +74,8 @@ function regionDiagram(view: StackView): string {
     .sort();
   const eks = resourcesOf(json, "aws_eks_cluster")[0]?.[1];
   const msk = resourcesOf(json, "aws_msk_cluster")[0]?.[1];
-  const buckets = resourcesOf(json, "aws_s3_bucket");
-  const keys = kmsAliases(json).sort((a, b) => (a.alias < b.alias ? -1 : 1));
-
-  // Labels say what the JSON says, so a suppressed finding shows in the picture too.
+  const rds = resourcesOf(json, "aws_rds_cluster")[0]?.[1];
+  const aliases = aliasesByKey(json);
   const gateways = count("aws_internet_gateway") + count("aws_nat_gateway") + count("aws_egress_only_internet_gateway");
   const lb = resourcesOf(json, "aws_lb")[0]?.[1];
   const listeners = resourcesOf(json, "aws_lb_listener").map(([, x]) => `${x.protocol} ${x.port}`);
@@ -57,69 +83,193 @@ function regionDiagram(view: StackView): string {
   const template = resourcesOf(json, "aws_launch_template")[0]?.[1];
   const imds = one(template?.metadata_options).http_tokens;
   const ebsEncrypted = asList<TfJson>(template?.block_device_mappings).every((m) => truthy(one(m.ebs).encrypted));
-  const eksVpc = one(eks?.vpc_config);
+  const s3gw = resourcesOf(json, "aws_vpc_endpoint").find(([, e]) => e.vpc_endpoint_type === "Gateway");
+  const gatewayStatements = s3gw && typeof s3gw[1].policy === "string" ? statementsOf(s3gw[1].policy).filter((x) => x.Effect === "Allow") : [];
+  const calls = region.mesh.calls;
 
-  const l: string[] = ["flowchart LR"];
-  l.push(`  partners([${label("partner VPCs (named principals)")}])`);
-  l.push(`  subgraph vpc[${label(`VPC ${vpc.cidr_block ?? ""}: ${gateways === 0 ? "no internet or NAT gateway" : `${gateways} internet/NAT gateway(s)`}`)}]`);
-  l.push(`    subgraph tier_endpoints[${label(`endpoints tier: ${tier("endpoints").join(", ")}`)}]`);
-  if (lb) l.push(`      nlb[${label(`NLB, ${lb.internal === true ? "internal" : "INTERNET-FACING"}: ${listeners.join(", ")}`)}]`);
-  l.push(`      vpce[${label(`interface endpoints: ${interfaceServices.join(", ")}`)}]`);
-  l.push("    end");
-  l.push(`    subgraph tier_workload[${label(`workload tier: ${tier("workload").join(", ")}`)}]`);
-  if (eks) {
-    const api = eksVpc.endpoint_public_access === false ? "private API" : "PUBLIC API";
-    l.push(`      eks[${label(`EKS ${eks.version}: ${api}${eks.encryption_config ? ", secrets encrypted" : ""}`)}]`);
-    l.push(`      nodes[${label(`node groups ×${count("aws_eks_node_group")}: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`)}]`);
-    l.push(`      subgraph mesh[${label(`Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`)}]`);
-    l.push(...callGraph(view, region.mesh.calls, "        "));
-    l.push("      end");
+  // Which store node each encrypted resource is drawn as: one node per store, or per group of like stores under one key.
+  const storeNode = new Map<string, string>();
+  const grouped = new Map<string, { id: string; label: string[]; partner: boolean }>();
+  for (const s of encryptedStores(json).filter((x) => GROUPED_STORES.includes(x.type))) {
+    const name = s.address.slice(s.type.length + 1);
+    const body = json.resource[s.type][name];
+    const id = nodeId(`${s.type}_${s.keys[0] ?? "aws_managed"}`);
+    const g = grouped.get(id) ?? { id, label: [], partner: inPartnerRegion(body) };
+    g.label.push(String(body.name));
+    grouped.set(id, g);
+    storeNode.set(s.address, id);
   }
-  l.push("    end");
-  l.push(`    subgraph tier_data[${label(`data tier: ${tier("data").join(", ")}`)}]`);
-  if (count("aws_rds_cluster")) l.push(`      aurora[(${label(`Aurora PostgreSQL ×${count("aws_rds_cluster_instance")} instances`)})]`);
-  if (msk) l.push(`      msk[(${label(`MSK ×${msk.number_of_broker_nodes} brokers: TLS, SASL`)})]`);
-  if (count("aws_cloudhsm_v2_cluster")) l.push(`      hsm[${label(`CloudHSM ×${count("aws_cloudhsm_v2_hsm")} HSMs`)}]`);
-  l.push("    end");
-  l.push("  end");
-  const s3gw = resourcesOf(json, "aws_vpc_endpoint").find(([, e]) => e.vpc_endpoint_type === "Gateway")?.[1];
-  if (s3gw) l.push(`  s3gw[${label(`S3 gateway endpoint: ${typeof s3gw.policy === "string" ? "policy names the buckets" : "NO POLICY (all of S3)"}`)}]`);
-  for (const [n, b] of buckets) l.push(`  bucket_${nodeId(n)}[(${label(`S3 ${b.bucket}${b.object_lock_enabled ? ": Object Lock" : ""}`)})]`);
-  l.push(`  subgraph kms[${label("KMS customer-managed keys")}]`);
-  for (const k of keys) l.push(`    key_${nodeId(k.key)}[${label(k.alias.split("/").pop()!)}]`);
-  l.push("  end");
+  const groupLabel = (id: string, g: { label: string[] }) =>
+    id.startsWith("aws_cloudwatch_log_group") ? `CloudWatch Logs: ${g.label.sort().join(", ")}` : id.startsWith("aws_secretsmanager_secret") ? `Secrets Manager: ${g.label.sort().join(", ")}` : `ECR: ${g.label.length} repositories`;
+  const vaultLock = (name: string) => resourcesOf(json, "aws_backup_vault_lock_configuration").some(([, l]) => refName(l.backup_vault_name, "aws_backup_vault", "name") === name);
 
-  // Access the network allows: partners through PrivateLink, and every security-group ingress rule.
-  if (service) l.push(`  partners -->|${label(`PrivateLink, ${service.acceptance_required === true ? "acceptance required" : "AUTO-ACCEPTED"}`)}| nlb`);
-  const ports = new Map<string, Set<string>>();
+  /** What lives in a region outside the VPC: stores, vaults, buckets, keys. */
+  const regional = (partner: boolean) => {
+    for (const [n, v] of resourcesOf(json, "aws_backup_vault").filter(([, b]) => inPartnerRegion(b) === partner)) d.node(`vault_${n}`, `AWS Backup vault ${v.name}${vaultLock(n) ? ": Vault Lock" : ""}`, "store");
+    for (const [n, b] of resourcesOf(json, "aws_s3_bucket").filter(([, b]) => inPartnerRegion(b) === partner)) d.node(`bucket_${n}`, bucketLabel(json, n, b), "store");
+    for (const [id, g] of [...grouped].filter(([, g]) => g.partner === partner).sort(([a], [b]) => (a < b ? -1 : 1))) d.node(id, groupLabel(id, g), "store");
+    const keys = resourcesOf(json, "aws_kms_key").filter(([, k]) => inPartnerRegion(k) === partner);
+    d.box(`kms_${partner ? "partner" : "home"}`, `KMS customer-managed keys in ${partner ? aws.drPartnerRegion : region.cloudRegion}`, () => {
+      for (const [n] of keys) d.node(`key_${n}`, (aliases.get(n) ?? [`aws_kms_key.${n}`]).map((a) => a.split("/").pop()).join(", "));
+    });
+  };
+
+  if (service) d.node("partners", `partner VPCs: ${asList(service.allowed_principals).length} allowed principal(s)`, "party");
+  d.box("home", `${region.cloudRegion}: home region, account ${aws.accountId}`, () => {
+    d.box("vpc", `VPC ${vpc.cidr_block ?? ""}: ${gateways === 0 ? "no internet or NAT gateway" : `${gateways} internet/NAT gateway(s)`}`, () => {
+      d.box("tier_endpoints", `endpoints tier: ${tier("endpoints").join(", ")}`, () => {
+        if (lb) d.node("nlb", `NLB, ${lb.internal === true ? "internal" : "INTERNET-FACING"}: ${listeners.join(", ")}`);
+        if (interfaceServices.length) d.node("vpce", `interface endpoints: ${interfaceServices.join(", ")}`);
+      });
+      d.box("tier_workload", `workload tier: ${tier("workload").join(", ")}`, () => {
+        if (!eks) return;
+        const api = one(eks.vpc_config).endpoint_public_access === false ? "private API" : "PUBLIC API";
+        d.node("eks", `EKS ${eks.version}: ${api}${eks.encryption_config ? ", secrets encrypted" : ""}`);
+        d.node("nodes", `node groups ×${count("aws_eks_node_group")} and their pods: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`);
+        d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
+      });
+      d.box("tier_data", `data tier: ${tier("data").join(", ")}`, () => {
+        if (rds) d.node("aurora", `Aurora PostgreSQL ×${count("aws_rds_cluster_instance")} instances`, "store");
+        if (msk) d.node("msk", `MSK ×${msk.number_of_broker_nodes} brokers: TLS, SASL`, "store");
+        if (count("aws_cloudhsm_v2_cluster")) d.node("hsm", `CloudHSM ×${count("aws_cloudhsm_v2_hsm")} HSMs`);
+      });
+      for (const [n, f] of resourcesOf(json, "aws_flow_log")) d.node(`flow_${n}`, `VPC flow log: ${f.traffic_type} traffic, every ${f.max_aggregation_interval ?? 600} s`);
+      if (s3gw) d.node("s3gw", `S3 gateway endpoint: ${gatewayStatements.length ? "its policy names the buckets" : "NO POLICY (all of S3)"}`);
+    });
+    if (count("aws_acmpca_certificate_authority")) d.node("pca", "ACM Private CA: the mesh's intermediate (its key stays in ACM PCA)");
+    // Buckets the gateway policy names that the stack does not create (ECR's image layers).
+    for (const arn of [...new Set(gatewayStatements.flatMap((x) => asList(x.Resource)).filter((r) => r.startsWith("arn:aws:s3:::")))].sort()) {
+      d.node(`s3_${arn.slice(13).split("/")[0]}`, `S3 ${arn.slice(13).split("/")[0]} (not this account's: ECR image layers)`, "store");
+    }
+    regional(false);
+  });
+  if (resourcesOf(json, "aws_kms_key").some(([, k]) => inPartnerRegion(k)) || resourcesOf(json, "aws_s3_bucket").some(([, b]) => inPartnerRegion(b))) {
+    d.box("partner", `${aws.drPartnerRegion}: DR partner region`, () => regional(true));
+  }
+  d.box("other_regions", "callers in other regions' meshes", () => drawRemoteCallers(d, view, calls));
+
+  // Traffic: partners through PrivateLink, every security-group ingress rule, the gateway endpoint's routes and policy, the mesh's calls.
+  if (service && lb) d.edge("traffic", "partners", "nlb", `PrivateLink, ${service.acceptance_required === true ? "acceptance required" : "AUTO-ACCEPTED"}`);
+  const ports = new Map<string, { from: string; to: string; origin: string; ports: Set<string> }>();
   for (const [, r] of resourcesOf(json, "aws_vpc_security_group_ingress_rule")) {
     const to = groupNode(json, r.security_group_id);
-    const tierName = r.cidr_ipv4 ? tierOfCidr(json, r.cidr_ipv4) : undefined;
-    const from = r.referenced_security_group_id ? groupNode(json, r.referenced_security_group_id) : tierName ? `tier_${tierName}` : undefined;
-    if (!to || !from || from === to) continue;
-    const edge = `${from} ${to}`;
-    ports.set(edge, (ports.get(edge) ?? new Set()).add(r.from_port === r.to_port ? String(r.from_port) : `${r.from_port}-${r.to_port}`));
+    let from: string | undefined;
+    let origin = "security group";
+    if (r.referenced_security_group_id) from = groupNode(json, r.referenced_security_group_id);
+    else if (r.cidr_ipv4 === vpc.cidr_block) [from, origin] = ["nodes", "security group: the VPC's CIDR"];
+    else if (r.cidr_ipv4 && tierOfCidr(r.cidr_ipv4)) [from, origin] = [TIER_CLIENT[tierOfCidr(r.cidr_ipv4)!], `security group: the ${tierOfCidr(r.cidr_ipv4)} tier's CIDRs`];
+    else if (r.cidr_ipv4 && service) [from, origin] = ["partners", "security group: partner CIDRs"];
+    if (!to || !from || from === to || !d.has(from) || !d.has(to)) continue;
+    const key = `${from} ${to} ${origin}`;
+    const e = ports.get(key) ?? { from, to, origin, ports: new Set<string>() };
+    e.ports.add(portsOf(r));
+    ports.set(key, e);
   }
   const byNumber = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);
-  l.push(...[...ports].sort(([a], [b]) => (a < b ? -1 : 1)).map(([edge, p]) => `  ${edge.replace(" ", ` -->|${label(`TCP ${[...p].sort(byNumber).join(", ")}`)}| `)}`));
-  if (l.some((x) => x.startsWith("  s3gw"))) l.push("  tier_workload --> s3gw", ...buckets.map(([n]) => `  s3gw --> bucket_${nodeId(n)}`));
+  for (const e of [...ports.values()]) d.edge("traffic", e.from, e.to, `TCP ${[...e.ports].sort(byNumber).join(", ")} (${e.origin})`);
+  if (s3gw) {
+    const routeTables = asList(s3gw[1].route_table_ids).map((r) => refName(r, "aws_route_table", "id"));
+    const tiers = new Set(
+      resourcesOf(json, "aws_route_table_association")
+        .filter(([, a]) => routeTables.includes(refName(a.route_table_id, "aws_route_table", "id")))
+        .map(([, a]) => json.resource.aws_subnet?.[refName(a.subnet_id, "aws_subnet", "id") ?? ""]?.tags?.Tier as string),
+    );
+    for (const t of [...tiers].sort()) if (TIER_CLIENT[t] && d.has(TIER_CLIENT[t])) d.edge("traffic", TIER_CLIENT[t], "s3gw", `S3 (route in the ${t} tier's route table)`);
+    for (const st of gatewayStatements) {
+      for (const res of asList(st.Resource)) {
+        const bucket = refName(res.replace(/\/\*$/, ""), "aws_s3_bucket", "arn") ?? refName(res.replace(/\}\/\*$/, "}"), "aws_s3_bucket", "arn");
+        const target = bucket ? `bucket_${nodeId(bucket)}` : res.startsWith("arn:aws:s3:::") ? nodeId(`s3_${res.slice(13).split("/")[0]}`) : undefined;
+        if (target && d.has(target)) d.edge("traffic", "s3gw", target, `${asList(st.Action).join(", ")} (endpoint policy)`);
+      }
+    }
+  }
+  drawCalls(d, view, calls, "mesh policy");
 
-  // Which key protects which store (dotted).
-  const storeNode: Record<string, string> = { aws_rds_cluster: "aurora", aws_msk_cluster: "msk", aws_eks_cluster: "eks", aws_launch_template: "nodes" };
-  const protects = new Set<string>();
+  // Which key protects what: every encrypted store, every bucket's default encryption, and what services encrypt with the keys that protect no store.
+  const NODE_OF_TYPE: Record<string, string> = { aws_rds_cluster: "aurora", aws_rds_cluster_instance: "aurora", aws_msk_cluster: "msk", aws_eks_cluster: "eks", aws_launch_template: "nodes" };
+  const protecting = new Set<string>();
   for (const s of encryptedStores(json)) {
-    const node = storeNode[s.type];
-    for (const k of s.keys) if (node && keys.some((x) => x.key === k)) protects.add(`  key_${nodeId(k)} -.-> ${node}`);
+    const name = s.address.slice(s.type.length + 1);
+    const node = NODE_OF_TYPE[s.type] ?? storeNode.get(s.address) ?? (s.type === "aws_backup_vault" ? nodeId(`vault_${name}`) : undefined);
+    for (const k of s.keys) {
+      if (!node || !d.has(node) || !d.has(`key_${nodeId(k)}`)) continue;
+      d.edge("encrypts", `key_${nodeId(k)}`, node, s.holds);
+      protecting.add(k);
+    }
   }
   for (const [, sse] of resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")) {
     const bucket = refName(sse.bucket, "aws_s3_bucket", "id");
-    const key = refName(one(sse.rule).apply_server_side_encryption_by_default?.kms_master_key_id, "aws_kms_key", "arn");
-    if (bucket && key) protects.add(`  key_${nodeId(key)} -.-> bucket_${nodeId(bucket)}`);
+    const key = keyOfReference(one(sse.rule).apply_server_side_encryption_by_default?.kms_master_key_id);
+    if (bucket && key && d.has(`key_${nodeId(key)}`)) {
+      d.edge("encrypts", `key_${nodeId(key)}`, `bucket_${nodeId(bucket)}`);
+      protecting.add(key);
+    }
   }
-  const tokenization = keys.find((k) => k.alias.endsWith("/tokenization"));
-  if (tokenization && json.resource?.aws_kms_key?.[tokenization.key]?.custom_key_store_id) protects.add(`  hsm -.-> key_${nodeId(tokenization.key)}`);
-  l.push(...[...protects].sort());
-  return l.join("\n");
+  for (const [name] of resourcesOf(json, "aws_kms_key").filter(([n]) => !protecting.has(n))) {
+    for (const svc of servicesEncryptingWith(view, name)) if (d.has(svc)) d.edge("encrypts", `key_${nodeId(name)}`, svc, "what the service encrypts (its role may kms:Encrypt)");
+  }
+  for (const [n, k] of resourcesOf(json, "aws_kms_key")) if (k.custom_key_store_id && d.has("hsm")) d.edge("holds", "hsm", `key_${nodeId(n)}`);
+
+  // Where data goes: backups and their copies, replication, access logs, log exports.
+  for (const [planName, plan] of resourcesOf(json, "aws_backup_plan")) {
+    const selected = resourcesOf(json, "aws_backup_selection")
+      .filter(([, sel]) => refName(sel.plan_id, "aws_backup_plan", "id") === planName)
+      .flatMap(([, sel]) => asList(sel.resources));
+    for (const rule of asList<TfJson>(plan.rule)) {
+      const vault = refName(rule.target_vault_name, "aws_backup_vault", "name");
+      if (!vault) continue;
+      if (d.has("aurora") && selected.some((r) => refName(r, "aws_rds_cluster", "arn"))) d.edge("delivers", "aurora", `vault_${nodeId(vault)}`, `backup ${rule.schedule}`);
+      for (const c of asList<TfJson>(rule.copy_action)) {
+        const to = refName(c.destination_vault_arn, "aws_backup_vault", "arn");
+        if (to) d.edge("delivers", `vault_${nodeId(vault)}`, `vault_${nodeId(to)}`, `copy of each backup, kept ${one(c.lifecycle).delete_after} days`);
+      }
+    }
+  }
+  for (const [, rep] of resourcesOf(json, "aws_s3_bucket_replication_configuration")) {
+    const from = refName(rep.bucket, "aws_s3_bucket", "id");
+    for (const rule of asList<TfJson>(rep.rule)) {
+      const to = refName(one(rule.destination).bucket, "aws_s3_bucket", "arn");
+      if (from && to) d.edge("delivers", `bucket_${nodeId(from)}`, `bucket_${nodeId(to)}`, `replication ${rule.id}`);
+    }
+  }
+  for (const [, log] of resourcesOf(json, "aws_s3_bucket_logging")) {
+    const from = refName(log.bucket, "aws_s3_bucket", "id");
+    const to = refName(log.target_bucket, "aws_s3_bucket", "id");
+    if (from && to) d.edge("delivers", `bucket_${nodeId(from)}`, `bucket_${nodeId(to)}`, "server access logs");
+  }
+  const logNode = (ref: unknown) => storeNode.get(`aws_cloudwatch_log_group.${refName(ref, "aws_cloudwatch_log_group", "name") ?? refName(ref, "aws_cloudwatch_log_group", "arn")}`);
+  const byName = (name: string) => storeNode.get(`aws_cloudwatch_log_group.${resourcesOf(json, "aws_cloudwatch_log_group").find(([, g]) => g.name === name)?.[0]}`);
+  const exports: [string, string | undefined, string][] = [
+    ["eks", eks && byName(`/aws/eks/${eks.name}/cluster`), `control-plane logs: ${asList(eks?.enabled_cluster_log_types).join(", ")}`],
+    ["aurora", rds && byName(`/aws/rds/cluster/${rds.cluster_identifier}/postgresql`), `logs: ${asList(rds?.enabled_cloudwatch_logs_exports).join(", ")}`],
+    ["msk", msk && logNode(one(one(one(msk.logging_info).broker_logs).cloudwatch_logs).log_group), "broker logs"],
+  ];
+  for (const [from, to, text] of exports) if (to && d.has(from)) d.edge("delivers", from, to, text);
+  for (const [n, f] of resourcesOf(json, "aws_flow_log")) {
+    const to = logNode(f.log_destination);
+    if (to) d.edge("delivers", `flow_${nodeId(n)}`, to, "flow records");
+  }
+  return d;
+}
+
+/** The mesh services (diagram nodes) whose Pod Identity role may encrypt with the key directly. */
+function servicesEncryptingWith(view: StackView, keyName: string): string[] {
+  const arnRef = `\${aws_kms_key.${keyName}.arn}`;
+  const { json, region } = view;
+  const roles = resourcesOf(json, "aws_iam_role_policy")
+    .filter(([, p]) => {
+      try {
+        return statementsOf(String(p.policy)).some((s) => s.Effect === "Allow" && asList(s.Resource).includes(arnRef) && asList(s.Action).some((a) => /^kms:(Encrypt|GenerateDataKey)/.test(a)));
+      } catch {
+        return false;
+      }
+    })
+    .map(([, p]) => refName(p.role, "aws_iam_role", "id") ?? refName(p.role, "aws_iam_role", "name"));
+  return resourcesOf(json, "aws_eks_pod_identity_association")
+    .filter(([, a]) => roles.includes(refName(a.role_arn, "aws_iam_role", "arn")))
+    .map(([, a]) => region.services.find((s) => s.namespace === a.namespace && (s.serviceAccount ?? s.name) === a.service_account))
+    .filter((s): s is NonNullable<typeof s> => s !== undefined)
+    .map((s) => serviceNode(`${s.namespace}/${s.name}`));
 }
 
 /** The alias names of each key, by key resource name. */

@@ -3,7 +3,8 @@ import { isRemote } from "../config/mesh";
 import type { StackView } from "../guardrails/rule";
 import { TfJson, asList } from "../tfjson/terraform";
 import { manifestsOf } from "../tfjson/kubernetes";
-import { label, nodeId } from "./markdown";
+import type { Diagram } from "./diagram";
+import { nodeId } from "./markdown";
 import type { MeshCall } from "../model/mesh/policies";
 
 /** A call the mesh admits: the model's declared call, read back from the policies or the region file. */
@@ -27,11 +28,9 @@ export function callsFromPolicies(json: TfJson, trustDomain: string): Call[] {
     );
 }
 
-/** The call graph, as Mermaid lines (services grouped by namespace). */
-export function callGraph(view: StackView, calls: readonly Call[], indent: string): string[] {
+/** The services of the region and the calls' targets, in a box per namespace (merchant namespaces marked). */
+export function drawServices(d: Diagram, view: StackView, calls: readonly Call[]): void {
   const { region } = view;
-  const svc = (ref: string) => `svc_${nodeId(ref)}`;
-  const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref);
   const namespaces = new Map<string, Set<string>>();
   const add = (ns: string, name: string) => namespaces.set(ns, (namespaces.get(ns) ?? new Set()).add(name));
   for (const s of region.services) add(s.namespace, s.name);
@@ -39,21 +38,43 @@ export function callGraph(view: StackView, calls: readonly Call[], indent: strin
     const [ns, name] = c.to.split("/");
     add(ns, name);
   }
-  const lines: string[] = [];
   const merchants = new Set(region.mesh.merchantNamespaces);
   for (const ns of [...namespaces.keys(), ...region.mesh.merchantNamespaces.filter((m) => !namespaces.has(m))].sort()) {
-    lines.push(`${indent}subgraph ns_${nodeId(ns)}[${label(`namespace ${ns}${merchants.has(ns) ? " (merchant, isolated)" : ""}`)}]`);
-    const names = [...(namespaces.get(ns) ?? [])].sort();
-    if (names.length === 0) lines.push(`${indent}  ns_${nodeId(ns)}_empty[${label("no services yet")}]`);
-    for (const n of names) lines.push(`${indent}  ${svc(`${ns}/${n}`)}[${label(n)}]`);
-    lines.push(`${indent}end`);
+    // The merchant mark is on the nodes, not the box's title: a title wider than the box's content
+    // is drawn sticking out of the boxes around it (Mermaid's ELK layout sizes a box by its content).
+    const mark = merchants.has(ns) ? " (merchant, isolated)" : "";
+    d.box(`ns_${ns}`, `namespace ${ns}`, () => {
+      const names = [...(namespaces.get(ns) ?? [])].sort();
+      if (names.length === 0) d.node(`ns_${ns}_empty`, `no services yet${mark}`);
+      for (const n of names) d.node(serviceNode(`${ns}/${n}`), `${n}${mark}`);
+    });
   }
+}
+
+/** The node id of a service, `namespace/name`. */
+export function serviceNode(ref: string): string {
+  return `svc_${nodeId(ref)}`;
+}
+
+/** The node of a caller in another region's mesh (another trust domain). */
+function remoteNode(c: Call): string {
+  return `remote_${nodeId(`${c.fromTrustDomain}/${c.from}`)}`;
+}
+
+/** The callers of other regions (drawn wherever the layer puts other regions). Returns how many. */
+export function drawRemoteCallers(d: Diagram, view: StackView, calls: readonly Call[]): number {
+  const remote = calls.filter((c) => isRemote(view.region.mesh, c));
+  for (const c of remote) if (!d.has(remoteNode(c))) d.node(remoteNode(c), `${c.from} in ${c.fromTrustDomain}`, "party");
+  return remote.length;
+}
+
+/** Each call as a traffic edge, caller → callee, after drawServices and drawRemoteCallers. */
+export function drawCalls(d: Diagram, view: StackView, calls: readonly Call[], admittedBy: string): void {
+  const { region } = view;
+  const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref);
   for (const c of calls) {
-    const remote = isRemote(region.mesh, c);
-    const from = remote ? undefined : byIdentity(c.from);
-    const source = remote ? `remote_${nodeId(`${c.fromTrustDomain}/${c.from}`)}` : svc(from ? `${from.namespace}/${from.name}` : c.from);
-    if (remote) lines.push(`${indent}${source}([${label(`${c.from} in ${c.fromTrustDomain}`)}])`);
-    lines.push(`${indent}${source} -->|${label(`mTLS ${c.methods.join(",")} ${c.paths.join(",")}`)}| ${svc(c.to)}`);
+    const from = byIdentity(c.from);
+    const source = isRemote(region.mesh, c) ? remoteNode(c) : serviceNode(from ? `${from.namespace}/${from.name}` : c.from);
+    d.edge("traffic", source, serviceNode(c.to), `mTLS ${c.methods.join(",")} ${c.paths.join(",")} (${admittedBy})`);
   }
-  return lines;
 }

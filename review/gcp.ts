@@ -5,9 +5,10 @@
 import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName } from "../tfjson/terraform";
-import { callGraph } from "./call-graph";
+import { drawCalls, drawRemoteCallers, drawServices, serviceNode } from "./call-graph";
+import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
-import { label, nodeId, shortRef, table } from "./markdown";
+import { nodeId, shortRef, table } from "./markdown";
 import { GCP_ENCRYPTION_AT_REST } from "../model/gcp/encryption";
 
 /** The key a reference names, as `<purpose> key`. */
@@ -75,51 +76,115 @@ function gcpExposureSection(json: TfJson): string {
   ].join("\n");
 }
 
-/** The GCP region stack as a Mermaid flowchart. */
-function gcpRegionDiagram(view: StackView<GcpRegionConfig>): string {
+/** The stores of a GCP region outside the VPC's subnets: node id and label, by resource type. */
+const REGIONAL_STORES: Readonly<Record<string, (b: TfJson) => string>> = {
+  google_storage_bucket: (b) => `GCS ${b.name}${one(b.retention_policy).is_locked ? ": locked retention" : ""}`,
+  google_artifact_registry_repository: (b) => `Artifact Registry ${b.repository_id}`,
+  google_logging_project_bucket_config: (b) => `Cloud Logging bucket ${b.bucket_id}: ${b.retention_days} days`,
+};
+
+/** The firewall rules that admit `ports` from or to `ranges` for the nodes' service account. */
+function firewallOf(json: TfJson, direction: "INGRESS" | "EGRESS"): { ranges: string[]; ports: string }[] {
+  return resourcesOf(json, "google_compute_firewall")
+    .filter(([, r]) => r.direction === direction && asList(r.allow).length > 0)
+    .map(([, r]) => ({
+      ranges: asList<string>(direction === "INGRESS" ? r.source_ranges : r.destination_ranges),
+      ports: asList<TfJson>(r.allow)
+        .map((a) => `${String(a.protocol).toUpperCase()}${a.ports ? ` ${asList(a.ports).join(", ")}` : ""}`)
+        .join("; "),
+    }));
+}
+
+/**
+ * The GCP region stack as a Mermaid flowchart: the VPC's subnets and what sits in them, the
+ * regional stores and the key ring, the partners. Traffic edges are the firewall's allow rules
+ * between the drawn parts and the service attachment; encrypts edges are each store's CMEK and the
+ * services granted a key directly; delivers edges are the buckets' access logs.
+ */
+function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   const { json, region } = view;
+  const d = new Diagram();
   const cluster = resourcesOf(json, "google_container_cluster")[0]?.[1];
   const pool = resourcesOf(json, "google_container_node_pool")[0]?.[1];
   const sql = resourcesOf(json, "google_sql_database_instance")[0]?.[1];
   const kafka = resourcesOf(json, "google_managed_kafka_cluster")[0]?.[1];
   const subnet = (suffix: string) => resourcesOf(json, "google_compute_subnetwork").find(([, s]) => String(s.name).endsWith(suffix))?.[1];
-  const l = ["flowchart LR", `  partners([${label("partner projects (accept list)")}])`];
+  const attachment = resourcesOf(json, "google_compute_service_attachment")[0]?.[1];
   const noRoute = resourcesOf(json, "google_compute_network").every(([, n]) => n.delete_default_routes_on_create === true);
-  l.push(`  subgraph vpc[${label(`VPC: ${noRoute ? "no route to the internet" : "DEFAULT ROUTE KEPT"}`)}]`);
-  l.push(`    subgraph tier_workload[${label(`workload subnet ${subnet("-workload")?.ip_cidr_range ?? ""} (pods ${region.network.podsCidr})`)}]`);
-  if (cluster) {
-    const p = one(cluster.private_cluster_config);
-    l.push(`      gke[${label(`GKE ${cluster.min_master_version}: ${p.enable_private_endpoint === true ? "private endpoint" : "PUBLIC ENDPOINT"}, secrets encrypted`)}]`);
-    l.push(`      nodes[${label(`node pool in ${asList(pool?.node_locations).length} zones: shielded, Workload Identity`)}]`);
-    l.push(`      subgraph mesh[${label(`Istio mesh ${region.mesh.istioVersion}: the declared calls`)}]`);
-    l.push(...callGraph(view, view.region.mesh.calls, "        "));
-    l.push("      end");
+  const calls = region.mesh.calls;
+  if (attachment) d.node("partners", `partner projects: ${asList<TfJson>(attachment.consumer_accept_lists).map((c) => c.project_id_or_num).join(", ")}`, "party");
+  d.box("home", `${region.cloudRegion}: project ${region.projectId}`, () => {
+    d.box("vpc", `VPC: ${noRoute ? "no route to the internet" : "DEFAULT ROUTE KEPT"}`, () => {
+      d.box("tier_workload", `workload subnet ${subnet("-workload")?.ip_cidr_range ?? ""} (pods ${region.network.podsCidr})`, () => {
+        if (cluster) {
+          const p = one(cluster.private_cluster_config);
+          d.node("gke", `GKE ${cluster.min_master_version}: ${p.enable_private_endpoint === true ? "private endpoint" : "PUBLIC ENDPOINT"}, control plane ${p.master_ipv4_cidr_block}`);
+          d.node("nodes", `node pool in ${asList(pool?.node_locations).length} zones and its pods: shielded, Workload Identity`);
+          d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
+        }
+        if (resourcesOf(json, "google_compute_forwarding_rule").some(([, f]) => f.load_balancing_scheme === "INTERNAL")) d.node("ilb", "internal load balancer: TCP 443");
+      });
+      d.box("tier_data", `data subnet ${subnet("-data")?.ip_cidr_range ?? ""}: PSC endpoints`, () => {
+        if (sql) d.node("sql", `Cloud SQL ${sql.database_version}: ${one(sql.settings).availability_type}, no public IP`, "store");
+        if (kafka) d.node("kafka", `Managed Kafka: ${one(kafka.capacity_config).vcpu_count} vCPU, TLS, IAM`, "store");
+      });
+      d.node("apis", `Google APIs via PSC ${region.network.googleApisAddress}`);
+    });
+    for (const [type, labelOf] of Object.entries(REGIONAL_STORES)) for (const [n, b] of resourcesOf(json, type)) d.node(`${type}_${n}`, labelOf(b), "store");
+    d.box("kms", `Cloud KMS key ring in ${region.cloudRegion}`, () => {
+      for (const [n, k] of resourcesOf(json, "google_kms_crypto_key")) d.node(`key_${n}`, `${k.name} (${one(k.version_template).protection_level})`);
+    });
+  });
+  d.box("other_regions", "callers in other regions' meshes", () => drawRemoteCallers(d, view, calls));
+
+  // Traffic: the service attachment, and the firewall's allow rules between drawn parts.
+  if (attachment && d.has("ilb")) d.edge("traffic", "partners", "ilb", `Private Service Connect, ${attachment.connection_preference === "ACCEPT_MANUAL" ? "listed projects only" : "ANY PROJECT"}`);
+  const psc = subnet("-psc-nat")?.ip_cidr_range;
+  const control = one(cluster?.private_cluster_config).master_ipv4_cidr_block;
+  for (const r of firewallOf(json, "INGRESS")) {
+    if (psc && r.ranges.includes(psc) && d.has("ilb") && d.has("nodes")) d.edge("traffic", "ilb", "nodes", `${r.ports} (firewall: from the PSC NAT subnet)`);
+    if (control && r.ranges.includes(control) && d.has("gke") && d.has("nodes")) d.edge("traffic", "gke", "nodes", `${r.ports} (firewall: from the control plane)`);
   }
-  l.push(`      ilb[${label("internal load balancer: TCP 443")}]`);
-  l.push("    end");
-  l.push(`    subgraph tier_data[${label(`data subnet ${subnet("-data")?.ip_cidr_range ?? ""}: PSC endpoints`)}]`);
-  if (sql) l.push(`      sql[(${label(`Cloud SQL ${sql.database_version}: ${one(sql.settings).availability_type}, no public IP`)})]`);
-  if (kafka) l.push(`      kafka[(${label(`Managed Kafka: ${one(kafka.capacity_config).vcpu_count} vCPU, TLS, IAM`)})]`);
-  l.push("    end");
-  l.push(`    apis[${label(`Google APIs via PSC ${region.network.googleApisAddress}`)}]`);
-  l.push("  end");
-  for (const [n, b] of resourcesOf(json, "google_storage_bucket")) l.push(`  bucket_${nodeId(n)}[(${label(`GCS ${b.name}${one(b.retention_policy).is_locked ? ": locked retention" : ""}`)})]`);
-  l.push(`  subgraph kms[${label(`Cloud KMS key ring (${region.cloudRegion})`)}]`);
-  for (const [n, k] of resourcesOf(json, "google_kms_crypto_key")) l.push(`    key_${nodeId(n)}[${label(`${k.name} (${one(k.version_template).protection_level})`)}]`);
-  l.push("  end");
-  if (resourcesOf(json, "google_compute_service_attachment").length) l.push(`  partners -->|${label("PSC, listed projects only")}| ilb`);
-  l.push(`  nodes -->|${label("TCP 5432")}| sql`, `  nodes -->|${label("TCP 9092")}| kafka`, `  nodes -->|${label("TCP 443")}| apis`, "  apis --> " + resourcesOf(json, "google_storage_bucket").map(([n]) => `bucket_${nodeId(n)}`).join(" & "));
-  const protects: Record<string, string> = { google_sql_database_instance: "sql", google_managed_kafka_cluster: "kafka", google_container_cluster: "gke", google_container_node_pool: "nodes" };
-  const edges = new Set<string>();
+  for (const r of firewallOf(json, "EGRESS")) {
+    const data = subnet("-data")?.ip_cidr_range;
+    if (data && r.ranges.includes(data)) for (const to of ["sql", "kafka"]) if (d.has(to) && d.has("nodes")) d.edge("traffic", "nodes", to, `${r.ports} (firewall: to the data subnet)`);
+    if (r.ranges.includes(`${region.network.googleApisAddress}/32`) && d.has("nodes")) d.edge("traffic", "nodes", "apis", `${r.ports} (firewall: to the Google APIs address)`);
+  }
+  for (const [n] of resourcesOf(json, "google_storage_bucket")) d.edge("traffic", "apis", nodeId(`google_storage_bucket_${n}`), "Cloud Storage API");
+  drawCalls(d, view, calls, "mesh policy");
+
+  // Which key protects what: each store's CMEK, and the services granted a key that protects no store.
+  const NODE_OF_TYPE: Record<string, string> = { google_sql_database_instance: "sql", google_managed_kafka_cluster: "kafka", google_container_cluster: "gke", google_container_node_pool: "nodes" };
+  const protecting = new Set<string>();
   for (const [type, spec] of Object.entries(GCP_ENCRYPTION_AT_REST)) {
     for (const [n, b] of resourcesOf(json, type)) {
-      const target = protects[type] ?? (type === "google_storage_bucket" ? `bucket_${nodeId(n)}` : undefined);
+      const target = NODE_OF_TYPE[type] ?? nodeId(`${type}_${n}`);
       const key = refName(spec.keys(b)[0], "google_kms_crypto_key", "id");
-      if (target && key) edges.add(`  key_${nodeId(key)} -.-> ${target}`);
+      if (key && d.has(target)) {
+        d.edge("encrypts", `key_${nodeId(key)}`, target);
+        protecting.add(key);
+      }
     }
   }
-  l.push(...[...edges].sort());
-  return l.join("\n");
+  const workloadOf = (member: string) => {
+    const account = refName(String(member).replace(/^serviceAccount:/, ""), "google_service_account", "email");
+    const binding = resourcesOf(json, "google_service_account_iam_member").find(([, b]) => refName(b.service_account_id, "google_service_account", "name") === account)?.[1];
+    const m = /\[([^/]+)\/([^\]]+)\]$/.exec(String(binding?.member ?? ""));
+    const svc = m && region.services.find((s) => s.namespace === m[1] && (s.serviceAccount ?? s.name) === m[2]);
+    return svc ? serviceNode(`${svc.namespace}/${svc.name}`) : undefined;
+  };
+  for (const [, m] of resourcesOf(json, "google_kms_crypto_key_iam_member")) {
+    const key = refName(m.crypto_key_id, "google_kms_crypto_key", "id");
+    const svc = workloadOf(m.member);
+    if (key && !protecting.has(key) && svc && d.has(svc)) d.edge("encrypts", `key_${nodeId(key)}`, svc, `what the service encrypts (${String(m.role).replace("roles/cloudkms.", "")})`);
+  }
+
+  // Where data goes: the buckets' access logs.
+  for (const [n, b] of resourcesOf(json, "google_storage_bucket")) {
+    const to = refName(one(b.logging).log_bucket, "google_storage_bucket", "name");
+    if (to) d.edge("delivers", nodeId(`google_storage_bucket_${n}`), nodeId(`google_storage_bucket_${to}`), "access logs");
+  }
+  return d;
 }
 
 /** What each top-level construct of a GCP region stack is, for the inventory. */

@@ -7,18 +7,23 @@ import { isRemote } from "../config/mesh";
 import type { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList } from "../tfjson/terraform";
 import { manifestsOf } from "../tfjson/kubernetes";
-import { callGraph, callsFromPolicies } from "./call-graph";
+import { callsFromPolicies, drawCalls, drawRemoteCallers, drawServices } from "./call-graph";
+import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
-import { label, table } from "./markdown";
+import { table } from "./markdown";
 
 /** An in-cluster stack: the namespaces and the call graph the mesh admits. */
-function meshDiagram(view: StackView): string {
-  const l = ["flowchart LR", `  subgraph cluster[${label(`EKS cluster of region-${view.region.name}: mesh trust domain ${view.region.mesh.trustDomain}`)}]`];
-  l.push(`    istiod[${label(`istiod ${view.region.mesh.istioVersion} (istio-system)`)}]`);
+function meshDiagram(view: StackView): Diagram {
+  const d = new Diagram();
   // The mesh stack draws what its policies admit; the Istio stack, the calls the region declares.
-  l.push(...callGraph(view, view.layer === "mesh" ? callsFromPolicies(view.json, view.region.mesh.trustDomain) : view.region.mesh.calls, "    "));
-  l.push("  end");
-  return l.join("\n");
+  const calls = view.layer === "mesh" ? callsFromPolicies(view.json, view.region.mesh.trustDomain) : view.region.mesh.calls;
+  d.box("cluster", `${view.region.cloud === "aws" ? "EKS" : "GKE"} cluster of region-${view.region.name}: mesh trust domain ${view.region.mesh.trustDomain}`, () => {
+    d.node("istiod", `istiod ${view.region.mesh.istioVersion} (istio-system)`);
+    drawServices(d, view, calls);
+  });
+  d.box("other_regions", "callers in other regions' meshes", () => drawRemoteCallers(d, view, calls));
+  drawCalls(d, view, calls, view.layer === "mesh" ? "AuthorizationPolicy" : "declared");
+  return d;
 }
 
 function meshSection(view: StackView): string {

@@ -83,8 +83,19 @@ function inventorySection(json: TfJson, layer: string, names: Readonly<Record<st
   return ["## Resource inventory by capability\n", `${resources.length} resources.\n`, table(["capability", "resources"], rows)].join("\n");
 }
 
-/** The Markdown report of one stack. */
-export function renderReport(view: StackView, result: GuardrailResult): string {
+/** The diagram's title: the stack, where it lives, and the source it was synthesized from. */
+function diagramTitle(view: StackView, revision: string): string {
+  const { region } = view;
+  const where = region.cloud === "aws" ? `AWS ${region.cloudRegion}, account ${region.accountId}${region.drPartnerRegion ? `, DR partner ${region.drPartnerRegion}` : ""}` : `Google Cloud ${region.cloudRegion}, project ${region.projectId}`;
+  return `${view.name} (${view.layer}): ${where}; ${revision}`;
+}
+
+/**
+ * The Markdown report of one stack. `revision` names the source it was synthesized from (commit,
+ * and whether the checkout had changes): it appears in the diagram's title, so a rendered diagram
+ * taken out of the report still says what it shows.
+ */
+export function renderReport(view: StackView, result: GuardrailResult, revision: string): string {
   const { region } = view;
   const jurisdiction = JURISDICTIONS[region.jurisdiction];
   const header = [
@@ -98,5 +109,5 @@ export function renderReport(view: StackView, result: GuardrailResult): string {
     "",
   ].join("\n");
   const layer = LAYER_REPORTS[view.layer](view);
-  return [header, "## Diagram\n", "```mermaid", layer.diagram, "```\n", inventorySection(view.json, view.layer, layer.capabilities), ...layer.sections, guardrailSection(result)].join("\n");
+  return [header, "## Diagram\n", "```mermaid", layer.diagram.render(diagramTitle(view, revision)), "```\n", inventorySection(view.json, view.layer, layer.capabilities), ...layer.sections, guardrailSection(result)].join("\n");
 }

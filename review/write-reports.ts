@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { GuardrailPack } from "../guardrails/pack";
@@ -16,15 +17,18 @@ function sortKeys(value: unknown): unknown {
 /** The report's file name, beside each stack's `cdk.tf.json`. */
 export const REPORT_FILE = "REPORT.md";
 
+/** What `npm run diagrams` writes beside each report: its diagram rendered (scripts/render-diagrams.ts). */
+export const DIAGRAM_FILE = "diagram.svg";
+
 /** What `npm run plan` writes beside a stack: the plan as JSON (redacted) and as text. */
 export const PLAN_FILES = { json: "plan.json", text: "plan.txt" } as const;
 
 /**
  * Everything a synth (and `npm run plan` after it) writes into the outdir: per stack, its
- * configuration in either format (`cdk.tf.json`, or `cdk.tf` with `--hcl`), its report and its
- * plan; at the top, cdktf's manifest and the reports' index.
+ * configuration in either format (`cdk.tf.json`, or `cdk.tf` with `--hcl`), its report, its
+ * rendered diagram and its plan; at the top, cdktf's manifest and the reports' index.
  */
-const WRITTEN_PER_STACK = ["cdk.tf.json", "cdk.tf", REPORT_FILE, PLAN_FILES.json, PLAN_FILES.text];
+const WRITTEN_PER_STACK = ["cdk.tf.json", "cdk.tf", REPORT_FILE, DIAGRAM_FILE, PLAN_FILES.json, PLAN_FILES.text];
 const WRITTEN_AT_TOP = ["manifest.json", "REPORTS.md"];
 
 /**
@@ -41,6 +45,22 @@ export function removePreviousOutputs(outdir: string): string[] {
   const removed = candidates.filter((f) => fs.existsSync(f));
   for (const f of removed) fs.rmSync(f);
   return removed;
+}
+
+let revision: string | undefined;
+
+/**
+ * The source a synth is made from, for the reports' diagrams: `commit <12 hex>`, with "and
+ * uncommitted changes" when tracked files differ from it, or "not from a git checkout". Read once
+ * per process (git describe, ~10 ms), so every report of a synth names the same source.
+ */
+export function sourceRevision(): string {
+  if (revision !== undefined) return revision;
+  const repo = path.join(__dirname, "..");
+  const r = spawnSync("git", ["describe", "--always", "--dirty", "--abbrev=12", "--exclude=*"], { cwd: repo, encoding: "utf8" });
+  const out = r.status === 0 ? r.stdout.trim() : "";
+  revision = /^[0-9a-f]{7,40}(-dirty)?$/.test(out) ? `commit ${out.replace(/-dirty$/, "")}${out.endsWith("-dirty") ? " and uncommitted changes" : ""}` : "not from a git checkout";
+  return revision;
 }
 
 /**
@@ -69,7 +89,7 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
       },
     };
     const file = path.join(dir, REPORT_FILE);
-    fs.writeFileSync(file, renderReport(view, result));
+    fs.writeFileSync(file, renderReport(view, result, sourceRevision()));
     written.push(file);
     const resources = allResources(view.json).length;
     const suppressed = result.findings.filter((f) => f.suppressedBy).length;

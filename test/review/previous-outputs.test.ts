@@ -17,12 +17,13 @@ function outdirWith(paths: readonly string[]): string {
 }
 
 describe("before a synth, what the previous one wrote is removed", () => {
-  it("removes each stack's configuration in both formats, its report and its plan, the manifest and the index", () => {
+  it("removes each stack's configuration in both formats, its report, its rendered diagram and its plan, the manifest and the index", () => {
     const dir = outdirWith([
       "manifest.json",
       "REPORTS.md",
       "stacks/region-eu/cdk.tf.json",
       "stacks/region-eu/REPORT.md",
+      "stacks/region-eu/diagram.svg",
       "stacks/region-eu/plan.json",
       "stacks/region-eu/plan.txt",
       "stacks/region-eu-mesh/cdk.tf",
@@ -36,6 +37,7 @@ describe("before a synth, what the previous one wrote is removed", () => {
       "REPORTS.md",
       "stacks/region-eu/cdk.tf.json",
       "stacks/region-eu/REPORT.md",
+      "stacks/region-eu/diagram.svg",
       "stacks/region-eu/plan.json",
       "stacks/region-eu/plan.txt",
       "stacks/region-eu-mesh/cdk.tf.json",

@@ -7,6 +7,7 @@ import { asList } from "../../tfjson/terraform";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { nodeId, cell, shortRef } from "../../review/markdown";
 import { encryptedStores } from "../../model/aws/encryption";
+import { boxesAround, readDiagram } from "../support/mermaid";
 
 const stacks: SynthStack[] = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
 const awsStacks = stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws");
@@ -82,20 +83,42 @@ describe.each(stacks.map((s) => [s.name, s] as const))("the report of %s", (_nam
     for (const r of s.guardrails.rules) for (const req of r.requirement.split(", ")) expect(byRequirement.find(([q]) => q === req)?.[1].split(", ")).toContain(r.id);
   });
 
-  it("has a diagram whose subgraphs are closed and whose node ids are plain", () => {
+  it("has a diagram titled with the stack, where it lives and the source, laid out by ELK", () => {
+    const d = readDiagram(s.report);
+    expect(d.head).toEqual(["title: " + JSON.stringify(d.title), "config:", "  layout: elk", "flowchart TB"]);
+    const where = s.region.cloud === "aws" ? `AWS ${s.region.cloudRegion}, account ${s.region.accountId}` : `Google Cloud ${s.region.cloudRegion}, project ${s.region.projectId}`;
+    expect(d.title).toMatch(new RegExp(`^${s.name.split(" ")[0]} \\(${s.layer}\\): ${where.replace(/[.()]/g, "\\$&")}.*; (commit [0-9a-f]{12}( and uncommitted changes)?|not from a git checkout)$`));
     const lines = mermaid(s.report).split("\n").map((l) => l.trim());
-    expect(lines[0]).toBe("flowchart LR");
     expect(lines.filter((l) => l.startsWith("subgraph ")).length).toBe(lines.filter((l) => l === "end").length);
     for (const l of lines.filter((x) => x.startsWith("subgraph "))) expect(l).toMatch(/^subgraph [A-Za-z0-9_]+\["[^"]*"\]$/);
   });
 
-  it("draws the mesh's call graph: every declared call is an edge", () => {
-    const diagram = mermaid(s.report);
+  it("draws edges between nodes only (never to a box's border), each kind explained once in the legend", () => {
+    const d = readDiagram(s.report);
+    for (const e of d.edges) for (const end of [e.from, e.to]) expect(d.boxes.has(end) ? `${end} is a box` : end).toBe(end);
+    const legend = d.edges.filter((e) => d.parent.get(e.from) === "legend");
+    const used = new Set(d.edges.filter((e) => d.parent.get(e.from) !== "legend").map((e) => e.arrow));
+    expect(legend.map((e) => e.arrow).sort()).toEqual([...used].sort());
+    expect(new Set(legend.map((e) => e.text)).size).toBe(legend.length);
+  });
+
+  it("draws the mesh's call graph: every call is an edge between services, merchant namespaces marked", () => {
+    const d = readDiagram(s.report);
     for (const c of s.region.mesh.calls) {
-      const from = s.region.services.find((x) => `${x.namespace}/${x.serviceAccount ?? x.name}` === c.from)!;
-      expect(diagram).toContain(`svc_${nodeId(`${from.namespace}/${from.name}`)} -->|"mTLS ${c.methods.join(",")} ${c.paths.join(",")}"| svc_${nodeId(c.to)}`);
+      const from = c.fromTrustDomain && c.fromTrustDomain !== s.region.mesh.trustDomain ? `remote_${nodeId(`${c.fromTrustDomain}/${c.from}`)}` : (() => {
+        const svc = s.region.services.find((x) => `${x.namespace}/${x.serviceAccount ?? x.name}` === c.from)!;
+        return `svc_${nodeId(`${svc.namespace}/${svc.name}`)}`;
+      })();
+      expect(d.edges).toContainEqual({ from, to: `svc_${nodeId(c.to)}`, arrow: "-->", text: expect.stringMatching(new RegExp(`^mTLS ${c.methods.join(",")} ${c.paths.join(",").replace(/[.*/]/g, "\\$&")} \\(`)) });
+      // A caller of another region is drawn outside this region, in the box of other regions' callers.
+      if (from.startsWith("remote_")) expect(boxesAround(d, from)).toEqual(["other_regions"]);
     }
-    for (const ns of s.region.mesh.merchantNamespaces) expect(diagram).toContain(`subgraph ns_${nodeId(ns)}["namespace ${ns} (merchant, isolated)"]`);
+    for (const ns of s.region.mesh.merchantNamespaces) {
+      expect(d.boxes.has(`ns_${nodeId(ns)}`)).toBe(true);
+      const inside = [...d.parent].filter(([, p]) => p === `ns_${nodeId(ns)}`).map(([id]) => d.labels.get(id));
+      expect(inside.length).toBeGreaterThan(0);
+      for (const l of inside) expect(l).toMatch(/ \(merchant, isolated\)$/);
+    }
   });
 });
 
@@ -148,18 +171,90 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
     }
   });
 
-  it("draws the VPC tiers, endpoints, EKS, HSM, Aurora, MSK, every bucket and every key with what it protects", () => {
-    const diagram = mermaid(s.report);
+  it("draws the VPC tiers inside the VPC inside the home region, and what each tier holds", () => {
+    const d = readDiagram(s.report);
+    expect(boxesAround(d, "vpc")).toEqual(["home"]);
     for (const tier of ["endpoints", "workload", "data"]) {
-      for (const [, sub] of resourcesOf(s.json, "aws_subnet").filter(([, x]) => x.tags?.Tier === tier)) expect(diagram).toMatch(new RegExp(`subgraph tier_${tier}\\[".*${sub.cidr_block} ${sub.availability_zone_id}`));
+      expect(boxesAround(d, `tier_${tier}`)).toEqual(["vpc", "home"]);
+      for (const [, sub] of resourcesOf(s.json, "aws_subnet").filter(([, x]) => x.tags?.Tier === tier)) expect(mermaid(s.report)).toMatch(new RegExp(`subgraph tier_${tier}\\[".*${sub.cidr_block} ${sub.availability_zone_id}`));
     }
-    for (const node of ["nlb[", "vpce[", "eks[", "nodes[", "aurora[(", "msk[(", "hsm[", "s3gw["]) expect(diagram).toContain(`  ${node}`);
-    for (const [n] of resourcesOf(s.json, "aws_s3_bucket")) expect(diagram).toContain(`bucket_${nodeId(n)}[(`);
-    for (const [, a] of resourcesOf(s.json, "aws_kms_alias")) expect(diagram).toContain(`["${String(a.name).split("/").pop()}"]`);
-    const db = /aws_kms_key\.([^.]+)\./.exec(asList<TfJson>(s.json.resource.aws_rds_cluster.database_cluster.kms_key_id)[0] as unknown as string)![1];
-    expect(diagram).toContain(`key_${nodeId(db)} -.-> aurora`);
-    expect(diagram).toContain('nodes -->|"TCP 5432"| aurora');
-    expect(diagram).toContain('nodes -->|"TCP 9096, 9098"| msk');
+    expect(["nlb", "vpce"].map((n) => d.parent.get(n))).toEqual(["tier_endpoints", "tier_endpoints"]);
+    expect(["eks", "nodes", "mesh"].map((n) => d.parent.get(n))).toEqual(["tier_workload", "tier_workload", "tier_workload"]);
+    expect(["aurora", "msk", "hsm"].map((n) => d.parent.get(n))).toEqual(["tier_data", "tier_data", "tier_data"]);
+    expect(d.parent.get("s3gw")).toBe("vpc");
+  });
+
+  it("draws what lives in the DR partner region in its own box, and the rest in the home region", () => {
+    const d = readDiagram(s.report);
+    const placed = [
+      ...resourcesOf(s.json, "aws_kms_key").map(([n, b]) => [`key_${nodeId(n)}`, b] as const),
+      ...resourcesOf(s.json, "aws_s3_bucket").map(([n, b]) => [`bucket_${nodeId(n)}`, b] as const),
+      ...resourcesOf(s.json, "aws_backup_vault").map(([n, b]) => [`vault_${nodeId(n)}`, b] as const),
+    ];
+    expect(placed.some(([, b]) => b.provider === "aws.dr")).toBe(s.region.drPartnerRegion !== undefined);
+    for (const [id, b] of placed) expect([id, boxesAround(d, id).pop()]).toEqual([id, b.provider === "aws.dr" ? "partner" : "home"]);
+    if (s.region.drPartnerRegion) expect(mermaid(s.report)).toContain(`subgraph partner["${s.region.drPartnerRegion}: DR partner region"]`);
+  });
+
+  it("connects every key to what it protects: each encrypted store, each SSE-KMS bucket, and for a key that protects no store the services that encrypt with it", () => {
+    const d = readDiagram(s.report);
+    const encrypts = d.edges.filter((e) => e.arrow === "-.->" && d.parent.get(e.from) !== "legend");
+    for (const [n] of resourcesOf(s.json, "aws_kms_key")) expect([n, encrypts.filter((e) => e.from === `key_${nodeId(n)}`).length]).not.toEqual([n, 0]);
+    const db = /aws_kms_key\.([^.]+)\./.exec(s.json.resource.aws_rds_cluster.database_cluster.kms_key_id)![1];
+    expect(encrypts).toContainEqual({ from: `key_${nodeId(db)}`, to: "aurora", arrow: "-.->", text: expect.stringContaining("cardholder data") });
+    for (const [, sse] of resourcesOf(s.json, "aws_s3_bucket_server_side_encryption_configuration")) {
+      const key = sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id;
+      const bucket = `bucket_${nodeId(/aws_s3_bucket\.([^.]+)\./.exec(sse.bucket)![1])}`;
+      expect(encrypts.filter((e) => e.to === bucket).map((e) => e.from)).toEqual(key ? [`key_${nodeId(/aws_kms_key\.([^.]+)\./.exec(key)![1])}`] : []);
+    }
+    const tokenization = resourcesOf(s.json, "aws_kms_alias").find(([, a]) => String(a.name).endsWith("/tokenization"))![1].target_key_id;
+    const tokenizers = s.region.services.filter((x) => x.access?.tokenizationKey).map((x) => `svc_${nodeId(`${x.namespace}/${x.name}`)}`);
+    expect(tokenizers.length).toBeGreaterThan(0);
+    expect(encrypts.filter((e) => e.from === `key_${nodeId(/aws_kms_key\.([^.]+)\./.exec(tokenization)![1])}`).map((e) => e.to).sort()).toEqual(tokenizers.sort());
+  });
+
+  it("draws the S3 gateway endpoint to the buckets its policy names, and to no other", () => {
+    const d = readDiagram(s.report);
+    const policy = JSON.parse(resourcesOf(s.json, "aws_vpc_endpoint").find(([, e]) => e.vpc_endpoint_type === "Gateway")![1].policy);
+    const named = (policy.Statement as TfJson[]).flatMap((x) => asList<string>(x.Resource)).map((r) => {
+      const ref = /^\$\{aws_s3_bucket\.([^.]+)\.arn\}/.exec(r);
+      return ref ? `bucket_${nodeId(ref[1])}` : `s3_${nodeId(r.slice("arn:aws:s3:::".length).split("/")[0])}`;
+    });
+    expect(d.edges.filter((e) => e.from === "s3gw").map((e) => e.to).sort()).toEqual([...new Set(named)].sort());
+    expect(d.edges.filter((e) => e.to === "s3gw").map((e) => e.from)).toEqual(["nodes"]);
+  });
+
+  it("draws the partner path and the ports the security groups open, with what admits them", () => {
+    const d = readDiagram(s.report);
+    expect(d.edges).toContainEqual({ from: "partners", to: "nlb", arrow: "-->", text: expect.stringMatching(/^PrivateLink, acceptance required; TCP 443 \(security group: partner CIDRs\)$/) });
+    expect(d.edges).toContainEqual({ from: "nlb", to: "nodes", arrow: "-->", text: "TCP 443, 15021 (security group)" });
+    expect(d.edges).toContainEqual({ from: "nodes", to: "aurora", arrow: "-->", text: "TCP 5432 (security group)" });
+    expect(d.edges).toContainEqual({ from: "nodes", to: "msk", arrow: "-->", text: "TCP 9096, 9098 (security group)" });
+    expect(d.edges).toContainEqual({ from: "nodes", to: "hsm", arrow: "-->", text: "TCP 2223-2225 (security group: the workload tier's CIDRs)" });
+  });
+
+  it("draws where backups, replicas and logs go", () => {
+    const d = readDiagram(s.report);
+    const delivers = d.edges.filter((e) => e.arrow === "==>" && d.parent.get(e.from) !== "legend");
+    if (s.region.drPartnerRegion) {
+      expect(delivers).toContainEqual(expect.objectContaining({ from: "aurora", to: "vault_dr_home_vault" }));
+      expect(delivers).toContainEqual(expect.objectContaining({ from: "vault_dr_home_vault", to: "vault_dr_in_partner_region_partner_vault" }));
+      expect(delivers).toContainEqual(expect.objectContaining({ from: "bucket_audit_archive_archive_bucket", to: "bucket_dr_in_partner_region_audit_archive_archive_bucket" }));
+    }
+    for (const from of ["eks", "aurora", "msk"]) expect(delivers.filter((e) => e.from === from && e.to.startsWith("aws_cloudwatch_log_group_"))).toHaveLength(1);
+  });
+});
+
+describe.each(stacks.filter((s) => s.layer === "gcp").map((s) => [s.name, s] as const))("the GCP report of %s", (_name, s) => {
+  it("connects every key to what it protects, and draws the partner path and the firewall's allowances between drawn parts", () => {
+    const d = readDiagram(s.report);
+    const encrypts = d.edges.filter((e) => e.arrow === "-.->" && d.parent.get(e.from) !== "legend");
+    for (const [n] of resourcesOf(s.json, "google_kms_crypto_key")) expect([n, encrypts.filter((e) => e.from === `key_${nodeId(n)}`).length]).not.toEqual([n, 0]);
+    expect(boxesAround(d, "tier_data")).toEqual(["vpc", "home"]);
+    expect(d.edges).toContainEqual({ from: "partners", to: "ilb", arrow: "-->", text: "Private Service Connect, listed projects only" });
+    expect(d.edges).toContainEqual({ from: "ilb", to: "nodes", arrow: "-->", text: "TCP 443 (firewall: from the PSC NAT subnet)" });
+    expect(d.edges).toContainEqual({ from: "nodes", to: "sql", arrow: "-->", text: "TCP 5432, 3307, 9092 (firewall: to the data subnet)" });
+    expect(d.edges).toContainEqual({ from: "nodes", to: "apis", arrow: "-->", text: "TCP 443 (firewall: to the Google APIs address)" });
   });
 });
 

@@ -8,6 +8,7 @@ import eu from "../../regions/eu";
 import us from "../../regions/us";
 import { SynthStack, TfJson, cloneJson, resourcesOf, synthRegions } from "../support/synth";
 import { manifestsOf } from "../../tfjson/kubernetes";
+import { boxesAround, readDiagram } from "../support/mermaid";
 
 /**
  * Invariants over every pair of regions (reference model, "Across regions"), on the shipped
@@ -144,4 +145,18 @@ function overlaps(x: string, y: string): boolean {
 
 it("has a pair in which a region names the platform root's region of another jurisdiction (us → eu), so the masked exception is exercised", () => {
   expect(pairs.filter(([, a, b]) => a.cloud === "aws" && a.mesh.rootCaArn?.split(":")[3] === b.cloudRegion && !jurisdictionRegions(a).includes(b.cloudRegion)).map(([l]) => l)).toEqual(["us → eu"]);
+});
+
+describe("the reports of a region with a caller in another region", () => {
+  it("draw the caller outside the region, in the box of other regions' callers, with an edge to the service it may call", () => {
+    const eu = regions.find((r) => r.name === euWithRemoteCaller.name)!;
+    const call = eu.mesh.calls.find((c) => c.fromTrustDomain)!;
+    const caller = `remote_${`${call.fromTrustDomain}/${call.from}`.replace(/[^A-Za-z0-9_]/g, "_")}`;
+    for (const stack of stacksOf(eu).filter((s) => s.layer !== "pki")) {
+      const d = readDiagram(stack.report);
+      expect([stack.name, boxesAround(d, caller)]).toEqual([stack.name, ["other_regions"]]);
+      expect(d.labels.get(caller)).toBe(`${call.from} in ${call.fromTrustDomain}`);
+      expect(d.edges).toContainEqual({ from: caller, to: "svc_payments_payment_service", arrow: "-->", text: expect.stringMatching(/^mTLS GET \/v1\/status \(/) });
+    }
+  });
 });
