@@ -43,7 +43,7 @@ function bucketLabel(json: TfJson, name: string, body: TfJson): string {
   return `S3 ${body.bucket}${body.object_lock_enabled ? ": Object Lock" : ""}${algorithm === "AES256" ? " (SSE-S3: log delivery cannot use KMS)" : ""}`;
 }
 
-/** The ports of an ingress rule, `TCP 443` or `TCP 2223-2225`. */
+/** The ports of an ingress rule, `443` or `2223-2225`. */
 function portsOf(r: TfJson): string {
   return r.from_port === r.to_port ? String(r.from_port) : `${r.from_port}-${r.to_port}`;
 }
@@ -89,12 +89,12 @@ function regionDiagram(view: StackView): Diagram {
 
   // Which store node each encrypted resource is drawn as: one node per store, or per group of like stores under one key.
   const storeNode = new Map<string, string>();
-  const grouped = new Map<string, { id: string; label: string[]; partner: boolean }>();
+  const grouped = new Map<string, { label: string[]; partner: boolean }>();
   for (const s of encryptedStores(json).filter((x) => GROUPED_STORES.includes(x.type))) {
     const name = s.address.slice(s.type.length + 1);
     const body = json.resource[s.type][name];
     const id = nodeId(`${s.type}_${s.keys[0] ?? "aws_managed"}`);
-    const g = grouped.get(id) ?? { id, label: [], partner: inPartnerRegion(body) };
+    const g = grouped.get(id) ?? { label: [], partner: inPartnerRegion(body) };
     g.label.push(String(body.name));
     grouped.set(id, g);
     storeNode.set(s.address, id);

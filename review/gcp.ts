@@ -83,10 +83,10 @@ const REGIONAL_STORES: Readonly<Record<string, (b: TfJson) => string>> = {
   google_logging_project_bucket_config: (b) => `Cloud Logging bucket ${b.bucket_id}: ${b.retention_days} days`,
 };
 
-/** The firewall rules that admit `ports` from or to `ranges` for the nodes' service account. */
-function firewallOf(json: TfJson, direction: "INGRESS" | "EGRESS"): { ranges: string[]; ports: string }[] {
+/** The firewall's allow rules in one direction for the instances of a service account: the ranges each admits (source or destination) and its protocols and ports. */
+function firewallOf(json: TfJson, direction: "INGRESS" | "EGRESS", account: unknown): { ranges: string[]; ports: string }[] {
   return resourcesOf(json, "google_compute_firewall")
-    .filter(([, r]) => r.direction === direction && asList(r.allow).length > 0)
+    .filter(([, r]) => r.direction === direction && asList(r.allow).length > 0 && asList(r.target_service_accounts).includes(account))
     .map(([, r]) => ({
       ranges: asList<string>(direction === "INGRESS" ? r.source_ranges : r.destination_ranges),
       ports: asList<TfJson>(r.allow)
@@ -97,8 +97,8 @@ function firewallOf(json: TfJson, direction: "INGRESS" | "EGRESS"): { ranges: st
 
 /**
  * The GCP region stack as a Mermaid flowchart: the VPC's subnets and what sits in them, the
- * regional stores and the key ring, the partners. Traffic edges are the firewall's allow rules
- * between the drawn parts and the service attachment; encrypts edges are each store's CMEK and the
+ * regional stores and the key ring, the partners. Traffic edges are the firewall's allow rules for
+ * the nodes' service account between the drawn parts, and the service attachment; encrypts edges are each store's CMEK and the
  * services granted a key directly; delivers edges are the buckets' access logs.
  */
 function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
@@ -141,11 +141,12 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   if (attachment && d.has("ilb")) d.edge("traffic", "partners", "ilb", `Private Service Connect, ${attachment.connection_preference === "ACCEPT_MANUAL" ? "listed projects only" : "ANY PROJECT"}`);
   const psc = subnet("-psc-nat")?.ip_cidr_range;
   const control = one(cluster?.private_cluster_config).master_ipv4_cidr_block;
-  for (const r of firewallOf(json, "INGRESS")) {
+  const nodeAccount = one(pool?.node_config).service_account;
+  for (const r of firewallOf(json, "INGRESS", nodeAccount)) {
     if (psc && r.ranges.includes(psc) && d.has("ilb") && d.has("nodes")) d.edge("traffic", "ilb", "nodes", `${r.ports} (firewall: from the PSC NAT subnet)`);
     if (control && r.ranges.includes(control) && d.has("gke") && d.has("nodes")) d.edge("traffic", "gke", "nodes", `${r.ports} (firewall: from the control plane)`);
   }
-  for (const r of firewallOf(json, "EGRESS")) {
+  for (const r of firewallOf(json, "EGRESS", nodeAccount)) {
     const data = subnet("-data")?.ip_cidr_range;
     if (data && r.ranges.includes(data)) for (const to of ["sql", "kafka"]) if (d.has(to) && d.has("nodes")) d.edge("traffic", "nodes", to, `${r.ports} (firewall: to the data subnet)`);
     if (r.ranges.includes(`${region.network.googleApisAddress}/32`) && d.has("nodes")) d.edge("traffic", "nodes", "apis", `${r.ports} (firewall: to the Google APIs address)`);
