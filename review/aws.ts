@@ -117,24 +117,31 @@ function regionDiagram(view: StackView): Diagram {
   if (service) d.node("partners", `partner VPCs: ${asList(service.allowed_principals).length} allowed principal(s)`, "party");
   d.box("home", `${region.cloudRegion}: home region, account ${aws.accountId}`, () => {
     d.box("vpc", `VPC ${vpc.cidr_block ?? ""}: ${gateways === 0 ? "no internet or NAT gateway" : `${gateways} internet/NAT gateway(s)`}`, () => {
-      d.box("tier_endpoints", `endpoints tier: ${tier("endpoints").join(", ")}`, () => {
+      d.box("tier_endpoints", "endpoints tier", () => {
+        // The subnets in a node, not the title: a title wider than the box's content sticks out of it (ELK sizes boxes by their content).
+        d.node("tier_endpoints_subnets", `subnets: ${tier("endpoints").join(", ")}`);
         if (lb) d.node("nlb", `NLB, ${lb.internal === true ? "internal" : "INTERNET-FACING"}: ${listeners.join(", ")}`);
         if (interfaceServices.length) d.node("vpce", `interface endpoints: ${interfaceServices.join(", ")}`);
       });
-      d.box("tier_workload", `workload tier: ${tier("workload").join(", ")}`, () => {
+      d.box("tier_workload", "workload tier", () => {
+        // The subnets in a node, not the title: a title wider than the box's content sticks out of it (ELK sizes boxes by their content).
+        d.node("tier_workload_subnets", `subnets: ${tier("workload").join(", ")}`);
         if (!eks) return;
         const api = one(eks.vpc_config).endpoint_public_access === false ? "private API" : "PUBLIC API";
         d.node("eks", `EKS ${eks.version}: ${api}${eks.encryption_config ? ", secrets encrypted" : ""}`);
         d.node("nodes", `node groups ×${count("aws_eks_node_group")} and their pods: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`);
         d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
       });
-      d.box("tier_data", `data tier: ${tier("data").join(", ")}`, () => {
+      d.box("tier_data", "data tier", () => {
+        // The subnets in a node, not the title: a title wider than the box's content sticks out of it (ELK sizes boxes by their content).
+        d.node("tier_data_subnets", `subnets: ${tier("data").join(", ")}`);
         if (rds) d.node("aurora", `Aurora PostgreSQL ×${count("aws_rds_cluster_instance")} instances`, "store");
         if (msk) d.node("msk", `MSK ×${msk.number_of_broker_nodes} brokers: TLS, SASL`, "store");
         if (count("aws_cloudhsm_v2_cluster")) d.node("hsm", `CloudHSM ×${count("aws_cloudhsm_v2_hsm")} HSMs`);
       });
       for (const [n, f] of resourcesOf(json, "aws_flow_log")) d.node(`flow_${n}`, `VPC flow log: ${f.traffic_type} traffic, every ${f.max_aggregation_interval ?? 600} s`);
-      if (s3gw) d.node("s3gw", `S3 gateway endpoint: ${gatewayStatements.length ? "its policy names the buckets" : "NO POLICY (all of S3)"}`);
+      const allOfS3 = gatewayStatements.length === 0 || gatewayStatements.some((x) => asList(x.Resource).some((r) => r === "*" || r.startsWith("arn:aws:s3:::*")));
+      if (s3gw) d.node("s3gw", `S3 gateway endpoint: ${allOfS3 ? "ALL OF S3 (no policy, or a policy on every bucket)" : "its policy names the buckets"}`);
     });
     if (count("aws_acmpca_certificate_authority")) d.node("pca", "ACM Private CA: the mesh's intermediate (its key stays in ACM PCA)");
     // Buckets the gateway policy names that the stack does not create (ECR's image layers).
@@ -143,7 +150,7 @@ function regionDiagram(view: StackView): Diagram {
     }
     regional(false);
   });
-  if (resourcesOf(json, "aws_kms_key").some(([, k]) => inPartnerRegion(k)) || resourcesOf(json, "aws_s3_bucket").some(([, b]) => inPartnerRegion(b))) {
+  if (["aws_kms_key", "aws_s3_bucket", "aws_backup_vault"].some((t) => resourcesOf(json, t).some(([, b]) => inPartnerRegion(b))) || [...grouped.values()].some((g) => g.partner)) {
     d.box("partner", `${aws.drPartnerRegion}: DR partner region`, () => regional(true));
   }
   d.box("other_regions", "callers in other regions' meshes", () => drawRemoteCallers(d, view, calls));
@@ -158,7 +165,13 @@ function regionDiagram(view: StackView): Diagram {
     if (r.referenced_security_group_id) from = groupNode(json, r.referenced_security_group_id);
     else if (r.cidr_ipv4 === vpc.cidr_block) [from, origin] = ["nodes", "security group: the VPC's CIDR"];
     else if (r.cidr_ipv4 && tierOfCidr(r.cidr_ipv4)) [from, origin] = [TIER_CLIENT[tierOfCidr(r.cidr_ipv4)!], `security group: the ${tierOfCidr(r.cidr_ipv4)} tier's CIDRs`];
-    else if (r.cidr_ipv4 && service) [from, origin] = ["partners", "security group: partner CIDRs"];
+    else if (r.cidr_ipv4 && service && aws.paymentApi.partnerClientCidrs.includes(r.cidr_ipv4)) [from, origin] = ["partners", "security group: partner CIDRs"];
+    else if (r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.prefix_list_id) {
+      // Any other source is drawn as what it is, so an opening to the internet shows.
+      const source = String(r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.prefix_list_id);
+      from = nodeId(`outside_${source}`);
+      if (!d.has(from)) d.node(from, source === "0.0.0.0/0" || source === "::/0" ? `ANY ADDRESS (${source})` : `${source} (not a tier or partner range)`, "party");
+    }
     if (!to || !from || from === to || !d.has(from) || !d.has(to)) continue;
     const key = `${from} ${to} ${origin}`;
     const e = ports.get(key) ?? { from, to, origin, ports: new Set<string>() };
@@ -208,7 +221,12 @@ function regionDiagram(view: StackView): Diagram {
   for (const [name] of resourcesOf(json, "aws_kms_key").filter(([n]) => !protecting.has(n))) {
     for (const svc of servicesEncryptingWith(view, name)) if (d.has(svc)) d.edge("encrypts", `key_${nodeId(name)}`, svc, "what the service encrypts (its role may kms:Encrypt)");
   }
-  for (const [n, k] of resourcesOf(json, "aws_kms_key")) if (k.custom_key_store_id && d.has("hsm")) d.edge("holds", "hsm", `key_${nodeId(n)}`);
+  for (const [n, k] of resourcesOf(json, "aws_kms_key")) {
+    const store = json.resource?.aws_kms_custom_key_store?.[refName(k.custom_key_store_id, "aws_kms_custom_key_store", "id") ?? ""];
+    // A key in a CloudHSM key store (the stack's own store, or one the region file names by id).
+    const cloudHsm = store ? (store.custom_key_store_type ?? "AWS_CLOUDHSM") === "AWS_CLOUDHSM" : typeof k.custom_key_store_id === "string";
+    if (cloudHsm && d.has("hsm")) d.edge("holds", "hsm", `key_${nodeId(n)}`);
+  }
 
   // Where data goes: backups and their copies, replication, access logs, log exports.
   for (const [planName, plan] of resourcesOf(json, "aws_backup_plan")) {
@@ -218,10 +236,10 @@ function regionDiagram(view: StackView): Diagram {
     for (const rule of asList<TfJson>(plan.rule)) {
       const vault = refName(rule.target_vault_name, "aws_backup_vault", "name");
       if (!vault) continue;
-      if (d.has("aurora") && selected.some((r) => refName(r, "aws_rds_cluster", "arn"))) d.edge("delivers", "aurora", `vault_${nodeId(vault)}`, `backup ${rule.schedule}`);
+      if (d.has("aurora") && d.has(`vault_${nodeId(vault)}`) && selected.some((r) => refName(r, "aws_rds_cluster", "arn"))) d.edge("delivers", "aurora", `vault_${nodeId(vault)}`, `backup ${rule.schedule}`);
       for (const c of asList<TfJson>(rule.copy_action)) {
         const to = refName(c.destination_vault_arn, "aws_backup_vault", "arn");
-        if (to) d.edge("delivers", `vault_${nodeId(vault)}`, `vault_${nodeId(to)}`, `copy of each backup, kept ${one(c.lifecycle).delete_after} days`);
+        if (to && d.has(`vault_${nodeId(vault)}`) && d.has(`vault_${nodeId(to)}`)) d.edge("delivers", `vault_${nodeId(vault)}`, `vault_${nodeId(to)}`, `copy of each backup, kept ${one(c.lifecycle).delete_after} days`);
       }
     }
   }
@@ -229,13 +247,13 @@ function regionDiagram(view: StackView): Diagram {
     const from = refName(rep.bucket, "aws_s3_bucket", "id");
     for (const rule of asList<TfJson>(rep.rule)) {
       const to = refName(one(rule.destination).bucket, "aws_s3_bucket", "arn");
-      if (from && to) d.edge("delivers", `bucket_${nodeId(from)}`, `bucket_${nodeId(to)}`, `replication ${rule.id}`);
+      if (from && to && d.has(`bucket_${nodeId(from)}`) && d.has(`bucket_${nodeId(to)}`)) d.edge("delivers", `bucket_${nodeId(from)}`, `bucket_${nodeId(to)}`, `replication ${rule.id}`);
     }
   }
   for (const [, log] of resourcesOf(json, "aws_s3_bucket_logging")) {
     const from = refName(log.bucket, "aws_s3_bucket", "id");
     const to = refName(log.target_bucket, "aws_s3_bucket", "id");
-    if (from && to) d.edge("delivers", `bucket_${nodeId(from)}`, `bucket_${nodeId(to)}`, "server access logs");
+    if (from && to && d.has(`bucket_${nodeId(from)}`) && d.has(`bucket_${nodeId(to)}`)) d.edge("delivers", `bucket_${nodeId(from)}`, `bucket_${nodeId(to)}`, "server access logs");
   }
   const logNode = (ref: unknown) => storeNode.get(`aws_cloudwatch_log_group.${refName(ref, "aws_cloudwatch_log_group", "name") ?? refName(ref, "aws_cloudwatch_log_group", "arn")}`);
   const byName = (name: string) => storeNode.get(`aws_cloudwatch_log_group.${resourcesOf(json, "aws_cloudwatch_log_group").find(([, g]) => g.name === name)?.[0]}`);
@@ -244,10 +262,15 @@ function regionDiagram(view: StackView): Diagram {
     ["aurora", rds && byName(`/aws/rds/cluster/${rds.cluster_identifier}/postgresql`), `logs: ${asList(rds?.enabled_cloudwatch_logs_exports).join(", ")}`],
     ["msk", msk && logNode(one(one(one(msk.logging_info).broker_logs).cloudwatch_logs).log_group), "broker logs"],
   ];
-  for (const [from, to, text] of exports) if (to && d.has(from)) d.edge("delivers", from, to, text);
+  for (const [from, to, text] of exports) if (to && d.has(from) && d.has(to)) d.edge("delivers", from, to, text);
+  for (const [, lbBody] of resourcesOf(json, "aws_lb")) {
+    const logs = one(lbBody.access_logs);
+    const to = refName(logs.bucket, "aws_s3_bucket", "id") ?? refName(logs.bucket, "aws_s3_bucket", "bucket");
+    if (truthy(logs.enabled) && to && d.has("nlb") && d.has(`bucket_${nodeId(to)}`)) d.edge("delivers", "nlb", `bucket_${nodeId(to)}`, "access logs");
+  }
   for (const [n, f] of resourcesOf(json, "aws_flow_log")) {
     const to = logNode(f.log_destination);
-    if (to) d.edge("delivers", `flow_${nodeId(n)}`, to, "flow records");
+    if (to && d.has(to)) d.edge("delivers", `flow_${nodeId(n)}`, to, "flow records");
   }
   return d;
 }

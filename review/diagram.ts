@@ -14,7 +14,7 @@ const ARROW: Readonly<Record<EdgeKind, string>> = { traffic: "-->", encrypts: "-
 /** The legend's sentence for each kind (client → server, key → what it protects, ...). */
 export const EDGE_MEANING: Readonly<Record<EdgeKind, readonly [from: string, meaning: string, to: string]>> = {
   traffic: ["client", "traffic the configuration admits (label: port or call, and what admits it)", "server"],
-  encrypts: ["key", "encrypts (the key protects this data at rest)", "data"],
+  encrypts: ["key", "encrypts: the data at rest, or what a service encrypts with it", "data or service"],
   delivers: ["source", "data written or copied to (backup, replication, logs)", "destination"],
   holds: ["HSM", "holds the key material of (KMS custom key store)", "KMS key"],
 };

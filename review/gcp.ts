@@ -117,8 +117,6 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
     d.box("vpc", `VPC: ${noRoute ? "no route to the internet" : "DEFAULT ROUTE KEPT"}`, () => {
       d.box("tier_workload", `workload subnet ${subnet("-workload")?.ip_cidr_range ?? ""} (pods ${region.network.podsCidr})`, () => {
         if (cluster) {
-          const p = one(cluster.private_cluster_config);
-          d.node("gke", `GKE ${cluster.min_master_version}: ${p.enable_private_endpoint === true ? "private endpoint" : "PUBLIC ENDPOINT"}, control plane ${p.master_ipv4_cidr_block}`);
           d.node("nodes", `node pool in ${asList(pool?.node_locations).length} zones and its pods: shielded, Workload Identity`);
           d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
         }
@@ -129,6 +127,11 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
         if (kafka) d.node("kafka", `Managed Kafka: ${one(kafka.capacity_config).vcpu_count} vCPU, TLS, IAM`, "store");
       });
       d.node("apis", `Google APIs via PSC ${region.network.googleApisAddress}`);
+      if (cluster) {
+        // The control plane is Google's, in a peered network: in the VPC's box, in no subnet.
+        const p = one(cluster.private_cluster_config);
+        d.node("gke", `GKE ${cluster.min_master_version} control plane ${p.master_ipv4_cidr_block} (Google-managed, peered): ${p.enable_private_endpoint === true ? "private endpoint" : "PUBLIC ENDPOINT"}`);
+      }
     });
     for (const [type, labelOf] of Object.entries(REGIONAL_STORES)) for (const [n, b] of resourcesOf(json, type)) d.node(`${type}_${n}`, labelOf(b), "store");
     d.box("kms", `Cloud KMS key ring in ${region.cloudRegion}`, () => {
@@ -151,7 +154,9 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
     if (data && r.ranges.includes(data)) for (const to of ["sql", "kafka"]) if (d.has(to) && d.has("nodes")) d.edge("traffic", "nodes", to, `${r.ports} (firewall: to the data subnet)`);
     if (r.ranges.includes(`${region.network.googleApisAddress}/32`) && d.has("nodes")) d.edge("traffic", "nodes", "apis", `${r.ports} (firewall: to the Google APIs address)`);
   }
-  for (const [n] of resourcesOf(json, "google_storage_bucket")) d.edge("traffic", "apis", nodeId(`google_storage_bucket_${n}`), "Cloud Storage API");
+  // The PSC endpoint reaches Cloud Storage (the buckets of this project) through the API bundle it targets.
+  const bundle = resourcesOf(json, "google_compute_global_forwarding_rule")[0]?.[1].target;
+  if (bundle) for (const [n] of resourcesOf(json, "google_storage_bucket")) d.edge("traffic", "apis", nodeId(`google_storage_bucket_${n}`), `Cloud Storage API (PSC bundle ${bundle})`);
   drawCalls(d, view, calls, "mesh policy");
 
   // Which key protects what: each store's CMEK, and the services granted a key that protects no store.

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DIAGRAM_FILE, Geometry, Rect, findBrowser } from "../../scripts/diagram-browser";
-import { readDiagram } from "../support/mermaid";
+import { boxesAround, readDiagram } from "../support/mermaid";
 import { APP_RUNNER, shippedAllLayers } from "../support/synth";
 
 /**
@@ -76,12 +76,19 @@ if (!browser) {
       expect(fs.readFileSync(path.join(outdir, "stacks", name, DIAGRAM_FILE), "utf8")).toContain(title.replace(/&/g, "&amp;"));
     });
 
-    it("draws each box inside the box it belongs to, and each node inside its box", () => {
+    it("draws each box inside the box it belongs to, each node inside its box, and nothing in a box it does not belong to", () => {
       const { clusters, nodes } = g();
       const misplaced: string[] = [];
       for (const [id, parent] of drawn().parent) {
         const r = clusters[id] ?? nodes[id];
         if (parent && !inside(r, clusters[parent])) misplaced.push(`${id} sticks out of ${parent}`);
+      }
+      // And nothing lies in a box it does not belong to (a DR key drawn in the home region, a caller of another region inside this one).
+      const d = drawn();
+      for (const [id, r] of Object.entries(nodes)) {
+        const around = new Set(boxesAround(d, id));
+        const centre: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
+        for (const [box, b] of Object.entries(clusters)) if (!around.has(box) && strictlyIn(centre, b, 0)) misplaced.push(`${id} lies in ${box}`);
       }
       expect(misplaced).toEqual([]);
     });
