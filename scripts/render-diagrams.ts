@@ -1,7 +1,14 @@
 /**
  * `npm run diagrams`: renders the diagram of every report of a synth (`cdktf.out/stacks/<stack>/
- * REPORT.md`) to `diagram.svg` beside it, with the real renderer (mermaid-cli, in the machine's
- * Chromium), so a reviewer has a picture that does not depend on a Markdown viewer's Mermaid.
+ * REPORT.md`) to `diagram.svg` beside it, with the real renderer (Mermaid and its ELK layout, the
+ * versions in the lock file, in the machine's Chromium), so a reviewer has a picture that does not
+ * depend on a Markdown viewer's Mermaid.
+ *
+ * One page loads Mermaid once and renders every diagram in turn (mermaid-cli's renderMermaid,
+ * used before, loads Mermaid's ~6 MB of modules into a new page per diagram: 2 s each, against
+ * a fraction of that here). The page's only origin is a made-up one whose requests this script
+ * answers from Mermaid's and ELK's `dist` folders; every other request is refused, so nothing
+ * leaves the machine.
  *
  *   npm run diagrams -- [--outdir cdktf.out] [--geometry file.json] [--require]
  *
@@ -15,8 +22,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Browser } from "puppeteer";
-import { DIAGRAM_FILE, Geometry, REPORT_FILE, findBrowser } from "./diagram-browser";
+import type { HTTPRequest } from "puppeteer";
+import { DIAGRAM_FILE, Geometry, REPORT_FILE, Rect, findBrowser } from "./diagram-browser";
 
 function argValue(argv: readonly string[], name: string, fallback: string): string;
 function argValue(argv: readonly string[], name: string, fallback: undefined): string | undefined;
@@ -31,50 +38,90 @@ function mermaidOf(report: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The page's made-up origin: its requests are answered from these folders, and only them. */
+const ORIGIN = "https://diagrams.invalid";
+const MODULES = path.join(__dirname, "..", "node_modules");
+const SERVED: Readonly<Record<string, string>> = {
+  "/mermaid/": path.join(MODULES, "mermaid", "dist"),
+  "/elk/": path.join(MODULES, "@mermaid-js", "layout-elk", "dist"),
+};
+
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;background:white"><div id="container"></div>
+<script type="module">
+import mermaid from "/mermaid/mermaid.esm.min.mjs";
+import elk from "/elk/mermaid-layout-elk.esm.min.mjs";
+mermaid.registerLayoutLoaders(elk);
+mermaid.initialize({ startOnLoad: false });
+window.mermaidReady = true;
+window.renderDiagram = async (definition, withGeometry) => {
+  await document.fonts.ready;
+  const container = document.getElementById("container");
+  const { svg } = await mermaid.render("diagram", definition, container);
+  container.innerHTML = svg;
+  const root = container.querySelector("svg");
+  root.style.backgroundColor = "white";
+  // As XML (an SVG file), not HTML: the labels' HTML must be well-formed.
+  const xml = new XMLSerializer().serializeToString(root);
+  const geometry = withGeometry ? (${measure.toString()})(root) : undefined;
+  container.innerHTML = "";
+  return { xml, geometry };
+};
+</script></body></html>`;
+
+/** An element of the page's DOM (this project's TypeScript has no DOM types). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Dom = any;
+
 /**
- * Run in the page (a string: this project's TypeScript has no DOM types): the outline of each
- * cluster and node (not their labels) and points every few pixels along each edge.
+ * Runs in the page (serialized into it): the outline of each box and node (not their labels) and
+ * points along each edge, in the diagram's own pixels (the SVG at its viewBox size, not scaled to
+ * the page).
  */
-const GEOMETRY_SCRIPT = `(() => {
-  const root = document.querySelector("svg");
-  // At its own size: Mermaid's SVG scales to the page's width, and the checks' tolerances are in the diagram's pixels.
+function measure(root: Dom): Geometry {
   const box = root.viewBox.baseVal;
   root.removeAttribute("style");
   root.setAttribute("width", String(box.width));
   root.setAttribute("height", String(box.height));
-  const prefix = root.id + "-";
-  const rect = (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; };
-  const clusters = {};
-  for (const g of root.querySelectorAll("g.cluster")) clusters[g.id.slice(prefix.length)] = rect(g.querySelector(":scope > rect") || g);
-  const nodes = {};
+  const prefix = `${root.id}-`;
+  const rect = (el: Dom) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  };
+  const clusters: Record<string, Rect> = {};
+  for (const g of root.querySelectorAll("g.cluster")) clusters[g.id.slice(prefix.length)] = rect(g.querySelector(":scope > rect") ?? g);
+  const nodes: Record<string, Rect> = {};
   for (const g of root.querySelectorAll("g.node")) {
     const id = g.id.slice(prefix.length).replace(/^flowchart-/, "").replace(/-[0-9]+$/, "");
-    nodes[id] = rect(g.querySelector(":scope > rect, :scope > path, :scope > g.basic, :scope > polygon") || g);
+    nodes[id] = rect(g.querySelector(":scope > rect, :scope > path, :scope > g.basic, :scope > polygon") ?? g);
   }
-  const edges = [];
+  const edges: { id: string; points: [number, number][] }[] = [];
   for (const p of root.querySelectorAll("path.flowchart-link")) {
     const length = p.getTotalLength();
     const m = p.getScreenCTM();
-    const points = [];
-    for (let l = 0; l < length; l += Math.max(1, length / 400)) { const q = p.getPointAtLength(l).matrixTransform(m); points.push([q.x, q.y]); }
+    const points: [number, number][] = [];
+    for (let l = 0; l < length; l += Math.max(1, length / 400)) {
+      const q = p.getPointAtLength(l).matrixTransform(m);
+      points.push([q.x, q.y]);
+    }
     const end = p.getPointAtLength(length).matrixTransform(m);
     points.push([end.x, end.y]);
     edges.push({ id: p.id.slice(prefix.length), points });
   }
   return { clusters, nodes, edges };
-})()`;
-
-async function geometryOf(browser: Browser, svg: string): Promise<Geometry> {
-  const page = await browser.newPage();
-  try {
-    await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
-    return (await page.evaluate(GEOMETRY_SCRIPT)) as Geometry;
-  } finally {
-    await page.close();
-  }
 }
 
-/** An ES module by name: mermaid-cli is ESM only, and this file is compiled to CommonJS (which would turn import() into require()). */
+/** Answers the page's requests: the page, and files under SERVED; refuses everything else. */
+async function answer(request: HTTPRequest): Promise<void> {
+  const url = new URL(request.url());
+  if (url.origin !== ORIGIN) return request.abort("blockedbyclient");
+  if (url.pathname === "/") return request.respond({ status: 200, contentType: "text/html; charset=utf-8", body: PAGE });
+  const prefix = Object.keys(SERVED).find((p) => url.pathname.startsWith(p));
+  const file = prefix && path.resolve(SERVED[prefix], `.${url.pathname.slice(prefix.length - 1)}`);
+  if (!prefix || !file || !file.startsWith(SERVED[prefix] + path.sep) || !file.endsWith(".mjs") || !fs.existsSync(file)) return request.respond({ status: 404, body: "" });
+  return request.respond({ status: 200, contentType: "application/javascript; charset=utf-8", body: fs.readFileSync(file) });
+}
+
+/** An ES module by name: puppeteer's is ESM, and this file is compiled to CommonJS (which would turn import() into require()). */
 const importEsm = new Function("specifier", "return import(specifier)") as <T>(specifier: string) => Promise<T>;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -101,27 +148,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return required ? 3 : 0;
   }
-  const [{ default: puppeteer }, { renderMermaid }] = await Promise.all([
-    importEsm<typeof import("puppeteer")>("puppeteer"),
-    importEsm<typeof import("@mermaid-js/mermaid-cli")>("@mermaid-js/mermaid-cli"),
-  ]);
-  // --no-sandbox: Chromium's sandbox refuses to run as root (CI containers); the pages are our own diagrams.
+  const { default: puppeteer } = await importEsm<typeof import("puppeteer")>("puppeteer");
+  // --no-sandbox: Chromium's sandbox refuses to run as root (CI containers); the page is our own diagrams.
   const browser = await puppeteer.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
   const geometry: Record<string, Geometry> = {};
   try {
-    // Two at a time: the machine has two cores, and each render is one page.
-    const queue = [...reports];
-    const worker = async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) {
-        const definition = mermaidOf(fs.readFileSync(r.file, "utf8"));
-        if (!definition) throw new Error(`${r.file}: no Mermaid diagram`);
-        const { data } = await renderMermaid(browser, definition, "svg", { viewport: { width: 2400, height: 1200 }, svgId: "diagram" });
-        const svg = Buffer.from(data).toString("utf8");
-        fs.writeFileSync(path.join(path.dirname(r.file), DIAGRAM_FILE), svg);
-        if (geometryFile) geometry[r.stack] = await geometryOf(browser, svg);
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    const page = await browser.newPage();
+    await page.setViewport({ width: 2400, height: 1200 });
+    await page.setRequestInterception(true);
+    page.on("request", (r) => void answer(r));
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(String(e)));
+    await page.goto(`${ORIGIN}/`);
+    await page.waitForFunction("window.mermaidReady === true", { timeout: 60_000 }).catch(() => {
+      throw new Error(`Mermaid did not load in the page: ${problems.join("; ") || "no error reported"}`);
+    });
+    for (const r of reports) {
+      const definition = mermaidOf(fs.readFileSync(r.file, "utf8"));
+      if (!definition) throw new Error(`${r.file}: no Mermaid diagram`);
+      const out = (await page.evaluate(`window.renderDiagram(${JSON.stringify(definition)}, ${geometryFile !== undefined})`)) as { xml: string; geometry?: Geometry };
+      fs.writeFileSync(path.join(path.dirname(r.file), DIAGRAM_FILE), out.xml);
+      if (out.geometry) geometry[r.stack] = out.geometry;
+    }
   } finally {
     await browser.close();
   }

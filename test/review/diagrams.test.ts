@@ -7,7 +7,7 @@ import { boxesAround, readDiagram } from "../support/mermaid";
 import { APP_RUNNER, shippedAllLayers } from "../support/synth";
 
 /**
- * Every report's diagram rendered by the real renderer (mermaid-cli in Chromium, what
+ * Every report's diagram rendered by the real renderer (Mermaid and its ELK layout in Chromium, what
  * `npm run diagrams` runs), and checked where a reader relies on the picture: a box lies inside
  * the box it is drawn in (a tier inside its VPC, the VPC inside its region), each node inside its
  * box, no two nodes overlap, every edge runs from its own node to its own node and through no
@@ -55,7 +55,7 @@ if (!browser) {
 
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  it("renders every report's diagram with mermaid-cli, an SVG beside each report", () => {
+  it("renders every report's diagram with Mermaid in Chromium, an SVG beside each report", () => {
     expect(render).toEqual({ status: 0, output: expect.stringContaining(`Rendered ${stacks.length} diagrams`) });
     for (const s of stacks) expect(fs.readFileSync(path.join(outdir, "stacks", s.name, DIAGRAM_FILE), "utf8")).toMatch(/^<svg [^>]*id="diagram"/);
   });
