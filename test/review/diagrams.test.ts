@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { DIAGRAM_FILE, Geometry, Rect, findBrowser } from "../../scripts/diagram-browser";
 import { boxesAround, readDiagram } from "../support/mermaid";
-import { APP_RUNNER, shippedAllLayers } from "../support/synth";
+import { APP_RUNNER, allStacks, shippedAllLayers } from "../support/synth";
 
 /**
  * Every report's diagram rendered by the real renderer (Mermaid and its ELK layout in Chromium, what
@@ -16,7 +16,10 @@ import { APP_RUNNER, shippedAllLayers } from "../support/synth";
  */
 const browser = findBrowser();
 const required = process.env.REQUIRE_DIAGRAM_RENDER === "1";
-const stacks = shippedAllLayers();
+/** The shipped stacks and the later CloudHSM stages (the only ones whose diagram has a key held in the HSM). */
+const stacks = [...shippedAllLayers(), ...allStacks().filter((s) => s.name.includes("@"))];
+/** Each stack's directory in the render's outdir (variant names hold spaces and @). */
+const dirOf = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
 
 const inside = (a: Rect, b: Rect, tolerance = 1) =>
   a.x >= b.x - tolerance && a.y >= b.y - tolerance && a.x + a.width <= b.x + b.width + tolerance && a.y + a.height <= b.y + b.height + tolerance;
@@ -44,8 +47,8 @@ if (!browser) {
   beforeAll(() => {
     // The reports of the shipped synth, copied: the render writes beside them.
     for (const s of stacks) {
-      fs.mkdirSync(path.join(outdir, "stacks", s.name), { recursive: true });
-      fs.writeFileSync(path.join(outdir, "stacks", s.name, "REPORT.md"), s.report);
+      fs.mkdirSync(path.join(outdir, "stacks", dirOf(s.name)), { recursive: true });
+      fs.writeFileSync(path.join(outdir, "stacks", dirOf(s.name), "REPORT.md"), s.report);
     }
     const file = path.join(outdir, "geometry.json");
     const r = spawnSync(process.execPath, [...APP_RUNNER, "scripts/render-diagrams.ts", "--outdir", outdir, "--geometry", file, "--require"], { encoding: "utf8", timeout: 240_000 });
@@ -57,13 +60,13 @@ if (!browser) {
 
   it("renders every report's diagram with Mermaid in Chromium, an SVG beside each report", () => {
     expect(render).toEqual({ status: 0, output: expect.stringContaining(`Rendered ${stacks.length} diagrams`) });
-    for (const s of stacks) expect(fs.readFileSync(path.join(outdir, "stacks", s.name, DIAGRAM_FILE), "utf8")).toMatch(/^<svg [^>]*id="diagram"/);
+    for (const s of stacks) expect(fs.readFileSync(path.join(outdir, "stacks", dirOf(s.name), DIAGRAM_FILE), "utf8")).toMatch(/^<svg [^>]*id="diagram"/);
   });
 
   describe.each(stacks.map((s) => [s.name, s] as const))("the rendered diagram of %s", (name, s) => {
     const drawn = () => readDiagram(s.report);
     const g = () => {
-      const x = geometry[name];
+      const x = geometry[dirOf(name)];
       if (!x) throw new Error(`no geometry for ${name}: ${render.output}`);
       return x;
     };
@@ -73,7 +76,7 @@ if (!browser) {
       expect(Object.keys(g().clusters).sort()).toEqual([...d.boxes].sort());
       expect(Object.keys(g().nodes).sort()).toEqual([...d.parent.keys()].filter((id) => !d.boxes.has(id)).sort());
       const title = /^title: "([^"]*)"$/m.exec(s.report)![1];
-      expect(fs.readFileSync(path.join(outdir, "stacks", name, DIAGRAM_FILE), "utf8")).toContain(title.replace(/&/g, "&amp;"));
+      expect(fs.readFileSync(path.join(outdir, "stacks", dirOf(name), DIAGRAM_FILE), "utf8")).toContain(title.replace(/&/g, "&amp;"));
     });
 
     it("draws each box inside the box it belongs to, each node inside its box, and nothing in a box it does not belong to", () => {

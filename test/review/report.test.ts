@@ -122,6 +122,10 @@ describe.each(stacks.map((s) => [s.name, s] as const))("the report of %s", (_nam
   });
 });
 
+it("reports on a stage with a key in the CloudHSM key store (so the HSM's edge is checked, not assumed)", () => {
+  expect(awsStacks.filter((s) => resourcesOf(s.json, "aws_kms_key").some(([, k]) => k.custom_key_store_id !== undefined)).length).toBeGreaterThan(0);
+});
+
 describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s", (_name, s) => {
   it("maps every data store to the key that protects it, by alias", () => {
     const rows = tableAfter(s.report, "Each data store, the key that protects it:");
@@ -212,6 +216,13 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
     const tokenizers = s.region.services.filter((x) => x.access?.tokenizationKey).map((x) => `svc_${nodeId(`${x.namespace}/${x.name}`)}`);
     expect(tokenizers.length).toBeGreaterThan(0);
     expect(encrypts.filter((e) => e.from === `key_${nodeId(/aws_kms_key\.([^.]+)\./.exec(tokenization)![1])}`).map((e) => e.to).sort()).toEqual(tokenizers.sort());
+  });
+
+  it("draws the HSM holding the material of exactly the keys in its key store", () => {
+    const d = readDiagram(s.report);
+    const held = d.edges.filter((e) => e.arrow === "---" && d.parent.get(e.from) !== "legend");
+    const inStore = resourcesOf(s.json, "aws_kms_key").filter(([, k]) => k.custom_key_store_id !== undefined).map(([n]) => `key_${nodeId(n)}`);
+    expect(held.map((e) => [e.from, e.to])).toEqual(inStore.sort().map((k) => ["hsm", k]));
   });
 
   it("draws the S3 gateway endpoint to the buckets its policy names, and to no other", () => {
