@@ -4,11 +4,18 @@
  * tests validate it against the upstream schemas (@kubernetes-models: Istio's CRDs at
  * security.istio.io/v1, Kubernetes' OpenAPI).
  *
- * The packages are ESM-only; only their types are imported here (erased at run time).
+ * Only the packages' types are imported here (erased at run time). The versions support the
+ * README's Node 20 (`@kubernetes-models/istio` 2.3, `kubernetes-models` 4.5; their later majors
+ * require Node 22). Istio 2.3 has no model of PeerAuthentication at v1, only at v1beta1: Istio's
+ * CRD serves both versions with one schema (crd-all.gen.yaml, checked at 1.30.3), so the v1beta1
+ * type with the v1 apiVersion is the v1 object.
  */
 import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
-import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
+import type { IPeerAuthentication as IPeerAuthenticationV1beta1 } from "@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+
+/** A PeerAuthentication at security.istio.io/v1 (the same schema as v1beta1's). */
+export type IPeerAuthentication = Omit<IPeerAuthenticationV1beta1, "apiVersion"> & { apiVersion: "security.istio.io/v1" };
 import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
 import { isRemote } from "../../config/mesh";
 

@@ -5,6 +5,13 @@
 // It prints a JSON array of {id, error}: error is null when the object is valid.
 import { readFileSync } from "node:fs";
 
+/**
+ * The model of PeerAuthentication at security.istio.io/v1 is v1beta1's: @kubernetes-models/istio
+ * 2.3 (the last major that supports Node 20) generated only that one, and Istio's CRD serves both
+ * versions with one schema (crd-all.gen.yaml, checked at 1.30.3).
+ */
+const SAME_SCHEMA = { "security.istio.io/v1 PeerAuthentication": "security.istio.io/v1beta1" };
+
 /** The model module of an apiVersion and kind. */
 function modulePath(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
@@ -17,11 +24,12 @@ const results = [];
 for (const { id, object } of items) {
   let error = null;
   try {
-    const mod = await import(modulePath(object.apiVersion, object.kind));
+    const apiVersion = SAME_SCHEMA[`${object.apiVersion} ${object.kind}`] ?? object.apiVersion;
+    const mod = await import(modulePath(apiVersion, object.kind));
     const Model = mod[object.kind];
     if (typeof Model !== "function") throw new Error(`no model for ${object.apiVersion} ${object.kind}`);
-    const model = new Model(object);
-    if (model.apiVersion !== object.apiVersion || model.kind !== object.kind) throw new Error(`the model is ${model.apiVersion} ${model.kind}`);
+    const model = new Model({ ...object, apiVersion });
+    if (model.apiVersion !== apiVersion || model.kind !== object.kind) throw new Error(`the model is ${model.apiVersion} ${model.kind}`);
     model.validate();
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
