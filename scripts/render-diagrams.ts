@@ -150,7 +150,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const { default: puppeteer } = await importEsm<typeof import("puppeteer")>("puppeteer");
   // --no-sandbox: Chromium's sandbox refuses to run as root (CI containers); the page is our own diagrams.
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  // The rest keep Chromium from calling out (updates, sync, Google's hosts): this network refuses it, many at a time.
+  const args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+  const browser = await puppeteer.launch({ executablePath, headless: true, args });
   const geometry: Record<string, Geometry> = {};
   try {
     const page = await browser.newPage();
