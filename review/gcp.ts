@@ -83,6 +83,9 @@ const REGIONAL_STORES: Readonly<Record<string, (b: TfJson) => string>> = {
   google_logging_project_bucket_config: (b) => `Cloud Logging bucket ${b.bucket_id}: ${b.retention_days} days`,
 };
 
+/** The source ranges of Google Cloud's load-balancer health checks (documented by Google; the firewall must admit them). */
+const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
+
 /** The firewall's allow rules in one direction for the instances of a service account: the ranges each admits (source or destination) and its protocols and ports. */
 function firewallOf(json: TfJson, direction: "INGRESS" | "EGRESS", account: unknown): { ranges: string[]; ports: string }[] {
   return resourcesOf(json, "google_compute_firewall")
@@ -134,6 +137,12 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
       }
     });
     for (const [type, labelOf] of Object.entries(REGIONAL_STORES)) for (const [n, b] of resourcesOf(json, type)) d.node(`${type}_${n}`, labelOf(b), "store");
+    for (const [n, sink] of resourcesOf(json, "google_logging_project_sink")) d.node(`sink_${n}`, `log sink ${sink.name}: ${sink.filter ? `logs matching ${sink.filter}` : "every log of the project"}`);
+    for (const [n, p] of resourcesOf(json, "google_access_context_manager_service_perimeter")) {
+      const dryRun = p.use_explicit_dry_run_spec === true;
+      const services = asList(one(dryRun ? p.spec : p.status).restricted_services).length;
+      d.node(`perimeter_${n}`, `VPC Service Controls perimeter: ${services} services restricted${dryRun ? ", DRY RUN (violations logged, not blocked)" : ", enforced"}`);
+    }
     d.box("kms", `Cloud KMS key ring in ${region.cloudRegion}`, () => {
       for (const [n, k] of resourcesOf(json, "google_kms_crypto_key")) d.node(`key_${n}`, `${k.name} (${one(k.version_template).protection_level})`);
     });
@@ -143,11 +152,21 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   // Traffic: the service attachment, and the firewall's allow rules between drawn parts.
   if (attachment && d.has("ilb")) d.edge("traffic", "partners", "ilb", `Private Service Connect, ${attachment.connection_preference === "ACCEPT_MANUAL" ? "listed projects only" : "ANY PROJECT"}`);
   const psc = subnet("-psc-nat")?.ip_cidr_range;
+  // The VPC's own ranges (subnets and the pods' secondary range): traffic among the nodes and pods is not drawn.
+  const ownRanges = [...resourcesOf(json, "google_compute_subnetwork").map(([, x]) => String(x.ip_cidr_range)), region.network.podsCidr];
   const control = one(cluster?.private_cluster_config).master_ipv4_cidr_block;
   const nodeAccount = one(pool?.node_config).service_account;
   for (const r of firewallOf(json, "INGRESS", nodeAccount)) {
     if (psc && r.ranges.includes(psc) && d.has("ilb") && d.has("nodes")) d.edge("traffic", "ilb", "nodes", `${r.ports} (firewall: from the PSC NAT subnet)`);
     if (control && r.ranges.includes(control) && d.has("gke") && d.has("nodes")) d.edge("traffic", "gke", "nodes", `${r.ports} (firewall: from the control plane)`);
+    // Any other source range is drawn as itself, so every opening to the nodes shows.
+    const others = r.ranges.filter((x) => x !== psc && x !== control && !ownRanges.includes(x));
+    if (others.length && d.has("nodes")) {
+      const id = nodeId(`outside_${others.join("_")}`);
+      const healthCheckers = others.every((x) => GOOGLE_HEALTH_CHECK_RANGES.includes(x));
+      if (!d.has(id)) d.node(id, `${others.join(", ")}${healthCheckers ? " (Google's load-balancer health checks)" : " (outside the VPC's subnets)"}`, "party");
+      d.edge("traffic", id, "nodes", `${r.ports} (firewall)`);
+    }
   }
   for (const r of firewallOf(json, "EGRESS", nodeAccount)) {
     const data = subnet("-data")?.ip_cidr_range;
@@ -185,7 +204,12 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
     if (key && !protecting.has(key) && svc && d.has(svc)) d.edge("encrypts", `key_${nodeId(key)}`, svc, `what the service encrypts (${String(m.role).replace("roles/cloudkms.", "")})`);
   }
 
-  // Where data goes: the buckets' access logs.
+  // Where data goes: the log sinks, the buckets' access logs.
+  for (const [n, sink] of resourcesOf(json, "google_logging_project_sink")) {
+    const bucketId = /\/buckets\/([^/]+)$/.exec(String(sink.destination))?.[1];
+    const to = resourcesOf(json, "google_logging_project_bucket_config").find(([, b]) => b.bucket_id === bucketId)?.[0];
+    if (to) d.edge("delivers", nodeId(`sink_${n}`), nodeId(`google_logging_project_bucket_config_${to}`), "log entries");
+  }
   for (const [n, b] of resourcesOf(json, "google_storage_bucket")) {
     const to = refName(one(b.logging).log_bucket, "google_storage_bucket", "name");
     if (to) d.edge("delivers", nodeId(`google_storage_bucket_${n}`), nodeId(`google_storage_bucket_${to}`), "access logs");
