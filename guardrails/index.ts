@@ -1,6 +1,7 @@
 import { Rule } from "./rule";
 import { AUDIT_ARCHIVE_RULES } from "./rules/aws/audit-archive";
 import { DATABASE_RULES } from "./rules/aws/database";
+import { DETECTION_RULES } from "./rules/aws/detection";
 import { DR_RULES } from "./rules/aws/dr";
 import { MESH_TRUST_RULES } from "./rules/mesh/intermediate-ca";
 import { EKS_RULES } from "./rules/aws/eks";
@@ -40,6 +41,7 @@ export const GUARDRAILS: readonly Rule[] = [
   ...KEY_RULES,
   ...NETWORK_RULES,
   ...AUDIT_ARCHIVE_RULES,
+  ...DETECTION_RULES,
   ...HSM_RULES,
   ...DATABASE_RULES,
   ...KAFKA_RULES,

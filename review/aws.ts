@@ -143,6 +143,9 @@ function regionDiagram(view: StackView): Diagram {
       const allOfS3 = gatewayStatements.length === 0 || gatewayStatements.some((x) => asList(x.Resource).some((r) => r === "*" || r.startsWith("arn:aws:s3:::*")));
       if (s3gw) d.node("s3gw", `S3 gateway endpoint: ${allOfS3 ? "ALL OF S3 (no policy, or a policy on every bucket)" : "its policy names the buckets"}`);
     });
+    for (const [n, t] of resourcesOf(json, "aws_cloudtrail")) {
+      d.node(`trail_${n}`, `CloudTrail ${t.name}: ${t.is_multi_region_trail === true ? "every region of the account" : "THIS REGION ONLY"}, log file validation ${t.enable_log_file_validation === true ? "on" : "OFF"}`);
+    }
     if (count("aws_acmpca_certificate_authority")) d.node("pca", "ACM Private CA: the mesh's intermediate (its key stays in ACM PCA)");
     // Buckets the gateway policy names that the stack does not create (ECR's image layers).
     for (const arn of [...new Set(gatewayStatements.flatMap((x) => asList(x.Resource)).filter((r) => r.startsWith("arn:aws:s3:::")))].sort()) {
@@ -263,6 +266,12 @@ function regionDiagram(view: StackView): Diagram {
     ["msk", msk && logNode(one(one(one(msk.logging_info).broker_logs).cloudwatch_logs).log_group), "broker logs"],
   ];
   for (const [from, to, text] of exports) if (to && d.has(from) && d.has(to)) d.edge("delivers", from, to, text);
+  for (const [n, t] of resourcesOf(json, "aws_cloudtrail")) {
+    const bucket = refName(t.s3_bucket_name, "aws_s3_bucket", "id");
+    if (bucket && d.has(`bucket_${nodeId(bucket)}`)) d.edge("delivers", `trail_${nodeId(n)}`, `bucket_${nodeId(bucket)}`, `log files and digests under ${t.s3_key_prefix ?? "/"}/`);
+    const group = logNode(String(t.cloud_watch_logs_group_arn).replace(/:\*$/, ""));
+    if (group && d.has(group)) d.edge("delivers", `trail_${nodeId(n)}`, group, "every event");
+  }
   for (const [, lbBody] of resourcesOf(json, "aws_lb")) {
     const logs = one(lbBody.access_logs);
     const to = refName(logs.bucket, "aws_s3_bucket", "id") ?? refName(logs.bucket, "aws_s3_bucket", "bucket");

@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/aws/audit-archive";
+import { AuditTrail, cloudTrailKeyStatements } from "../constructs/aws/audit-trail";
 import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
@@ -54,6 +55,8 @@ export const MESH_CA_ISSUER_ROLE = "mesh-ca-issuer";
 export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly keys: RegionKeys;
   readonly auditArchive: AuditArchive;
+  /** The account's trail, into the archive and a log group. */
+  readonly auditTrail: AuditTrail;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
@@ -93,6 +96,18 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       key: this.keys.audit,
       retentionDays: region.retention.auditArchiveDays,
       coldStorageAfterDays: region.retention.coldStorageAfterDays,
+    });
+
+    // The audit trail of the account, into the archive and a log group (PCI DSS 10.2, 10.3, 10.5).
+    this.keys.admitService("audit", cloudTrailKeyStatements(name, region.cloudRegion, region.accountId));
+    this.auditTrail = new AuditTrail(this, "AuditTrail", {
+      name,
+      accountId: region.accountId,
+      region: region.cloudRegion,
+      archive: this.auditArchive.archive,
+      key: this.keys.audit,
+      logsKey: this.keys.logs,
+      logRetentionDays: region.retention.logDays,
     });
 
     this.network = new PrivateLinkNetwork(this, "Network", {

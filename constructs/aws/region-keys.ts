@@ -281,6 +281,18 @@ export class RegionKeys extends Construct {
    * to no one else. Call once, after the tokenization key has moved (its generations get the same
    * statements: retired ones still decrypt).
    */
+  /**
+   * Admits an AWS service principal to one key (e.g. CloudTrail to the audit key). Each statement
+   * must limit the service to this account's resources by a condition (aws:SourceArn, an
+   * encryption context): keys.policies-name-principals fails one without.
+   */
+  admitService(purpose: KeyPurpose, statements: readonly PolicyStatement[]): void {
+    for (const s of statements) {
+      if (!s.Condition) throw new Error(`RegionKeys.admitService(${purpose}): statement "${s.Sid}" has no condition; limit the service to this account's resources.`);
+      this.keys[purpose].addToPolicy(s);
+    }
+  }
+
   admitUsers(users: KeyUsers, buckets: KeyBuckets): void {
     if (this.admitted) throw new Error("RegionKeys: the key users have already been admitted.");
     this.admitted = true;

@@ -254,6 +254,10 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
       expect(delivers).toContainEqual(expect.objectContaining({ from: "bucket_audit_archive_archive_bucket", to: "bucket_dr_in_partner_region_audit_archive_archive_bucket" }));
     }
     for (const from of ["eks", "aurora", "msk"]) expect(delivers.filter((e) => e.from === from && e.to.startsWith("aws_cloudwatch_log_group_"))).toHaveLength(1);
+    // The audit trail's evidence: into the archive and into its log group.
+    expect(delivers).toContainEqual({ from: "trail_audit_trail_trail", to: "bucket_audit_archive_archive_bucket", arrow: "==>", text: "log files and digests under cloudtrail/" });
+    expect(delivers).toContainEqual({ from: "trail_audit_trail_trail", to: expect.stringMatching(/^aws_cloudwatch_log_group_/), arrow: "==>", text: "every event" });
+    expect(d.parent.get("trail_audit_trail_trail")).toBe("home");
   });
 });
 

@@ -157,9 +157,48 @@ interface Expect {
  * those CloudHSM stages).
  */
 type Mutation = [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?];
+/** The region's trail, the archive's policy statement for it, the audit key's statements for it. */
+const trail = (j: TfJson): TfJson => first(j, "aws_cloudtrail");
+const trailSelector = (j: TfJson, category: string): TfJson => (trail(j).advanced_event_selector as TfJson[]).find((x) => (x.field_selector as TfJson[]).some((f) => f.field === "eventCategory" && f.equals.includes(category)))!;
+const archivePolicyEdit = (j: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => policyEdit(j.resource.aws_s3_bucket_policy.audit_archive_archive_policy, edit);
+const auditKeyEdit = (j: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => policyEdit(j.resource.aws_kms_key.keys_audit_key, edit);
+const withoutSid = (sid: string) => (d: { Statement: TfJson[] }) => (d.Statement = d.Statement.filter((x) => x.Sid !== sid));
+
+/** Each condition of the detection rules, weakened alone. */
+const DETECTION_MUTATIONS: Mutation[] = [
+  ["detection.trail-complete", "no trail", (j) => delete j.resource.aws_cloudtrail, { says: /aws_cloudtrail: 0 trails/ }],
+  ["detection.trail-complete", "a second trail", (j) => add(j, "aws_cloudtrail", "extra", { ...trail(j), name: "extra" }), { says: /aws_cloudtrail: 2 trails/ }],
+  ["detection.trail-complete", "logging stopped", (j) => (trail(j).enable_logging = false), { says: /enable_logging is not true/ }],
+  ["detection.trail-complete", "one region only", (j) => (trail(j).is_multi_region_trail = false), { says: /is_multi_region_trail is not true/ }],
+  ["detection.trail-complete", "no global service events", (j) => (trail(j).include_global_service_events = false), { says: /include_global_service_events is not true/ }],
+  ["detection.trail-complete", "no log file validation", (j) => (trail(j).enable_log_file_validation = false), { says: /enable_log_file_validation is not true/ }],
+  ["detection.trail-complete", "under the logs key", (j) => (trail(j).kms_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /kms_key_id \$\{aws_kms_key\.keys_logs_key\.arn\} is not the audit key/ }],
+  ["detection.trail-complete", "into the access-log bucket", (j) => (trail(j).s3_bucket_name = "${aws_s3_bucket.audit_archive_access_logs_bucket.id}"), { says: /s3_bucket_name .* is not the audit archive/ }],
+  ["detection.trail-complete", "to a log group of another stack", (j) => (trail(j).cloud_watch_logs_group_arn = "arn:aws:logs:eu-west-1:111122223333:log-group:elsewhere:*"), { says: /is not a log group of this stack/ }],
+  ["detection.trail-complete", "its log group under the audit key", (j) => (j.resource.aws_cloudwatch_log_group.audit_trail_log_group_log_group.kms_key_id = "${aws_kms_key.keys_audit_key.arn}"), { says: /its log group is not encrypted with the logs key/ }],
+  ["detection.trail-complete", "its log group kept ten years", (j) => (j.resource.aws_cloudwatch_log_group.audit_trail_log_group_log_group.retention_in_days = 3653), { says: /its log group keeps events 3653 days, not retention.logDays/ }],
+  ["detection.trail-complete", "no role for the log group", (j) => delete trail(j).cloud_watch_logs_role_arn, { says: /no cloud_watch_logs_role_arn/ }],
+  ["detection.trail-complete", "a basic event selector beside the advanced ones", (j) => (trail(j).event_selector = [{ include_management_events: true, read_write_type: "WriteOnly" }]), { says: /basic event_selector set/ }],
+  ["detection.trail-complete", "management events: writes only", (j) => (trailSelector(j, "Management").field_selector as TfJson[]).push({ field: "readOnly", equals: ["false"] }), { says: /no selector records every management event/ }],
+  ["detection.trail-complete", "no management events", (j) => (trail(j).advanced_event_selector = (trail(j).advanced_event_selector as TfJson[]).filter((x) => x !== trailSelector(j, "Management"))), { says: /no selector records every management event/ }],
+  ["detection.trail-complete", "no S3 data events", (j) => (trail(j).advanced_event_selector = (trail(j).advanced_event_selector as TfJson[]).filter((x) => x !== trailSelector(j, "Data"))), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-complete", "S3 data events: writes only", (j) => (trailSelector(j, "Data").field_selector as TfJson[]).push({ field: "readOnly", equals: ["false"] }), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-complete", "S3 data events of another bucket", (j) => ((trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.ARN")!.starts_with = ["arn:aws:s3:::elsewhere/"]), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-complete", "data events of Lambda, not S3", (j) => ((trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.type")!.equals = ["AWS::Lambda::Function"]), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-delivery-admitted", "the archive does not let the trail read its ACL", (j) => archivePolicyEdit(j, withoutSid("CloudTrailAclCheck")), { says: /does not let the trail read the archive's ACL/ }],
+  ["detection.trail-delivery-admitted", "the archive lets another trail write", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["aws:SourceArn"] = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/other")), { says: /does not let the trail write/ }],
+  ["detection.trail-delivery-admitted", "the trail writes outside its prefix", (j) => (trail(j).s3_key_prefix = "elsewhere"), { says: /does not let the trail write .*\/elsewhere\/AWSLogs/ }],
+  ["detection.trail-delivery-admitted", "writes without bucket-owner-full-control", (j) => archivePolicyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["s3:x-amz-acl"]), { says: /not limited to bucket-owner-full-control/ }],
+  ["detection.trail-delivery-admitted", "trail created before the bucket policy", (j) => (trail(j).depends_on = (trail(j).depends_on as string[]).filter((d) => !d.startsWith("aws_s3_bucket_policy."))), { says: /not created after the archive's bucket policy/ }],
+  ["detection.trail-delivery-admitted", "the key admits the trail without its encryption context", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!.Condition.StringLike), { says: /does not let the trail generate data keys under its encryption context/ }],
+  ["detection.trail-delivery-admitted", "the key does not let the trail describe it", (j) => auditKeyEdit(j, withoutSid("CloudTrailDescribesTheKey")), { says: /does not let the trail describe the key/ }],
+  ["detection.trail-delivery-admitted", "the key does not let the trail decrypt", (j) => auditKeyEdit(j, withoutSid("CloudTrailDecryptsForTheBucketKey")), { says: /does not let the trail decrypt/ }],
+];
+
 const MUTATIONS: Mutation[] = [
   ...NACL_FIELDS,
   ...SG_FIELDS,
+  ...DETECTION_MUTATIONS,
   ["network.interface-endpoints", "S3 through an interface endpoint", (j, s) =>
     add(j, "aws_vpc_endpoint", "s3_interface", { ...named(j, "aws_vpc_endpoint", (e) => e.vpc_endpoint_type === "Interface"), service_name: `com.amazonaws.${s.region.cloudRegion}.s3` }), {
     says: /aws_vpc_endpoint\.s3_interface: S3 through an interface endpoint/,

@@ -21,6 +21,8 @@ const AWS_TYPES: readonly string[] = [
   "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",
   "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_policy", "aws_s3_bucket_logging",
   "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_lifecycle_configuration",
+  // Audit trail (guardrails/rules/aws/detection.ts)
+  "aws_cloudtrail",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
   // The mesh's intermediate CA (its key stays in ACM PCA)
@@ -50,6 +52,8 @@ const GCP_TYPES: readonly string[] = [
   "google_sql_user",
   // Audit archive
   "google_storage_bucket", "google_storage_bucket_iam_member",
+  // Audit trail (guardrails/rules/aws/detection.ts)
+  "aws_cloudtrail",
   // Database and Kafka
   "google_sql_database_instance", "google_managed_kafka_cluster", "google_managed_kafka_topic", "google_managed_kafka_acl",
   // GKE and images

@@ -1,0 +1,111 @@
+import type { AwsRegionConfig } from "../../../config/schema";
+import { Rule, stackRules } from "../../rule";
+import { TfJson, asList, ref, resourcesOf, waitsFor } from "../../../tfjson/terraform";
+import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
+
+/** The audit archive: the bucket with Object Lock. */
+function auditBucket(json: TfJson): [string, TfJson] | undefined {
+  return resourcesOf(json, "aws_s3_bucket").find(([, b]) => b.object_lock_enabled === true && String(b.bucket).includes("-audit-"));
+}
+
+/** A field selector's values for one operator, by field name. */
+function field(selector: TfJson, name: string, operator: string): string[] {
+  return asList<TfJson>(selector.field_selector)
+    .filter((f) => f.field === name)
+    .flatMap((f) => asList<string>(f[operator]));
+}
+
+/** The trail's ARN, as the region's policies must name it. */
+function trailArnOf(region: AwsRegionConfig, trail: TfJson): string {
+  return `arn:aws:cloudtrail:${region.cloudRegion}:${region.accountId}:trail/${trail.name}`;
+}
+
+const CLOUDTRAIL = "cloudtrail.amazonaws.com";
+
+export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "detection.trail-complete",
+    requirement: "10.2.1, 10.2.2, 10.3.2, 10.3.4, 10.5.1",
+    fix: "Keep AuditTrail (constructs/aws/audit-trail.ts): one trail, logging, of every region with global service events, log file validation on, under the audit key, into the audit archive, every event also in a log group under the logs key kept retention.logDays, with management events (read and write) and S3 data events on the archive.",
+    description:
+      "one account trail: logging, multi-region with global service events, log file validation, encrypted with the audit key, delivered to the Object Lock archive and to a log group under the logs key kept retention.logDays, recording every management event and the archive's S3 data events",
+    check: ({ json, region }) => {
+      const trails = resourcesOf(json, "aws_cloudtrail");
+      if (trails.length !== 1) return [`aws_cloudtrail: ${trails.length} trails, expected the region's one`];
+      const [n, t] = trails[0];
+      const a = `aws_cloudtrail.${n}`;
+      const v: string[] = [];
+      if (t.enable_logging !== true) v.push(`${a}: enable_logging is not true`);
+      if (t.is_multi_region_trail !== true) v.push(`${a}: is_multi_region_trail is not true (activity in the account's other regions would go unrecorded)`);
+      if (t.include_global_service_events !== true) v.push(`${a}: include_global_service_events is not true (IAM and STS events would go unrecorded)`);
+      if (t.enable_log_file_validation !== true) v.push(`${a}: enable_log_file_validation is not true (no digests to prove the files unchanged)`);
+      if (!isKeyArnRef(t.kms_key_id, keyNameByAlias(json, "audit"))) v.push(`${a}: kms_key_id ${t.kms_key_id} is not the audit key`);
+      const audit = auditBucket(json);
+      if (!audit || t.s3_bucket_name !== ref("aws_s3_bucket", audit[0], "id")) v.push(`${a}: s3_bucket_name ${t.s3_bucket_name} is not the audit archive`);
+      const groupName = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(String(t.cloud_watch_logs_group_arn))?.[1];
+      const group = groupName ? json.resource.aws_cloudwatch_log_group?.[groupName] : undefined;
+      if (!group) v.push(`${a}: cloud_watch_logs_group_arn ${t.cloud_watch_logs_group_arn} is not a log group of this stack`);
+      else {
+        if (!isKeyArnRef(group.kms_key_id, keyNameByAlias(json, "logs"))) v.push(`${a}: its log group is not encrypted with the logs key`);
+        if (group.retention_in_days !== region.retention.logDays) v.push(`${a}: its log group keeps events ${group.retention_in_days} days, not retention.logDays (${region.retention.logDays})`);
+      }
+      if (!t.cloud_watch_logs_role_arn) v.push(`${a}: no cloud_watch_logs_role_arn (events cannot reach the log group)`);
+      const selectors = asList<TfJson>(t.advanced_event_selector);
+      if (t.event_selector !== undefined) v.push(`${a}: basic event_selector set (only the advanced selectors are reviewed)`);
+      const management = selectors.some((s) => field(s, "eventCategory", "equals").includes("Management") && asList<TfJson>(s.field_selector).length === 1);
+      if (!management) v.push(`${a}: no selector records every management event (read and write, from every source)`);
+      const archiveArn = audit ? `arn:aws:s3:::${audit[1].bucket}/` : undefined;
+      const data = selectors.some(
+        (s) =>
+          field(s, "eventCategory", "equals").includes("Data") &&
+          field(s, "resources.type", "equals").includes("AWS::S3::Object") &&
+          archiveArn !== undefined &&
+          field(s, "resources.ARN", "starts_with").includes(archiveArn) &&
+          field(s, "readOnly", "equals").length === 0,
+      );
+      if (!data) v.push(`${a}: no selector records the audit archive's S3 data events (reads and writes of the records)`);
+      return v;
+    },
+  },
+  {
+    id: "detection.trail-delivery-admitted",
+    requirement: "10.2.1, 10.3.2",
+    fix: "Let AuditTrail extend the archive's bucket policy and the audit key's policy (cloudTrailKeyStatements), each naming this trail by aws:SourceArn, and keep the trail depending on the bucket policy: CloudTrail refuses to create a trail whose bucket or key does not admit it.",
+    description:
+      "what CloudTrail checks when the trail is created: the archive's policy lets this trail (aws:SourceArn) read the bucket ACL and write under its prefix with bucket-owner-full-control, and the trail is created after that policy; the audit key lets this trail generate data keys under its encryption context, describe the key, and decrypt (the archive uses an S3 Bucket Key)",
+    check: ({ json, region }) => {
+      const trail = resourcesOf(json, "aws_cloudtrail")[0];
+      const audit = auditBucket(json);
+      if (!trail || !audit) return [];
+      const [n, t] = trail;
+      const arn = trailArnOf(region, t);
+      const v: string[] = [];
+      const policy = forBucket(json, "aws_s3_bucket_policy", audit[0]);
+      const bucketStatements = typeof policy?.[1].policy === "string" ? statementsOf(policy[1].policy) : [];
+      const forTrail = (s: ReturnType<typeof statementsOf>[number]) =>
+        s.Effect === "Allow" && principalServices(s.Principal).includes(CLOUDTRAIL) && asList(s.Condition?.StringEquals?.["aws:SourceArn"]).includes(arn);
+      const bucketArn = ref("aws_s3_bucket", audit[0], "arn");
+      if (!bucketStatements.some((s) => forTrail(s) && asList(s.Action).includes("s3:GetBucketAcl") && asList(s.Resource).includes(bucketArn))) {
+        v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the trail read the archive's ACL`);
+      }
+      const objects = `${bucketArn}/${t.s3_key_prefix ? `${t.s3_key_prefix}/` : ""}AWSLogs/${region.accountId}/*`;
+      const write = bucketStatements.find((s) => forTrail(s) && asList(s.Action).includes("s3:PutObject") && asList(s.Resource).includes(objects));
+      if (!write) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the trail write ${objects}`);
+      else if (write.Condition?.StringEquals?.["s3:x-amz-acl"] !== "bucket-owner-full-control") v.push(`aws_s3_bucket_policy.${policy?.[0]}: the trail's writes are not limited to bucket-owner-full-control`);
+      if (!policy || !waitsFor(t).has(`aws_s3_bucket_policy.${policy[0]}`)) v.push(`aws_cloudtrail.${n}: not created after the archive's bucket policy (CloudTrail checks it at creation)`);
+      const keyName = keyNameByAlias(json, "audit");
+      const key = keyName ? json.resource.aws_kms_key[keyName] : undefined;
+      const keyStatements = typeof key?.policy === "string" ? statementsOf(key.policy).filter(forTrail) : [];
+      const allows = (action: string) => keyStatements.filter((s) => asList(s.Action).includes(action));
+      const context = `arn:aws:cloudtrail:*:${region.accountId}:trail/*`;
+      if (!allows("kms:GenerateDataKey*").some((s) => s.Condition?.StringLike?.["kms:EncryptionContext:aws:cloudtrail:arn"] === context)) {
+        v.push(`aws_kms_key.${keyName}: does not let the trail generate data keys under its encryption context (${context})`);
+      }
+      if (allows("kms:DescribeKey").length === 0) v.push(`aws_kms_key.${keyName}: does not let the trail describe the key`);
+      if (allows("kms:Decrypt").length === 0) v.push(`aws_kms_key.${keyName}: does not let the trail decrypt (needed to create a trail into a bucket with an S3 Bucket Key)`);
+      return v;
+    },
+  },
+]);
+
