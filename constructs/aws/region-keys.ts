@@ -277,11 +277,6 @@ export class RegionKeys extends Construct {
   }
 
   /**
-   * Grants each key's use to the principals that need it (model/aws/key-access.ts KEY_USES), and
-   * to no one else. Call once, after the tokenization key has moved (its generations get the same
-   * statements: retired ones still decrypt).
-   */
-  /**
    * Admits an AWS service principal to one key (e.g. CloudTrail to the audit key). Each statement
    * must limit the service to this account's resources by a condition (aws:SourceArn, an
    * encryption context): keys.policies-name-principals fails one without.
@@ -293,6 +288,11 @@ export class RegionKeys extends Construct {
     }
   }
 
+  /**
+   * Grants each key's use to the principals that need it (model/aws/key-access.ts KEY_USES), and
+   * to no one else. Call once, after the tokenization key has moved (its generations get the same
+   * statements: retired ones still decrypt).
+   */
   admitUsers(users: KeyUsers, buckets: KeyBuckets): void {
     if (this.admitted) throw new Error("RegionKeys: the key users have already been admitted.");
     this.admitted = true;

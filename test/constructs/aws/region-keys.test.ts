@@ -94,6 +94,17 @@ describe("RegionKeys", () => {
     expect(() => keys.managedKey("ebs").addToPolicy({ Sid: "Open2", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" })).toThrow(/principal "\*" with no condition/);
   });
 
+  it("admits a service to one key only with a condition, and to that key only", () => {
+    const stack = newStack();
+    const keys = new RegionKeys(stack, "Keys", props);
+    const statement = { Sid: "Svc", Effect: "Allow" as const, Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*" };
+    expect(() => keys.admitService("audit", [statement])).toThrow(/statement "Svc" has no condition/);
+    keys.admitService("audit", [{ ...statement, Condition: { StringEquals: { "aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:123456789012:trail/t" } } }]);
+    const withSvc = Object.entries(synthJson(stack).resource.aws_kms_key as Record<string, { policy: string }>).filter(([, k]) => k.policy.includes("cloudtrail.amazonaws.com"));
+    expect(withSvc).toHaveLength(1);
+    expect(withSvc[0][0].toLowerCase()).toContain("audit");
+  });
+
   it("rejects a rotation period KMS does not accept", () => {
     expect(() => new RegionKeys(newStack(), "Keys", { ...props, rotationPeriodDays: 30 })).toThrow(/between 90 and 2560/);
   });
