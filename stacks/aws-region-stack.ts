@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/aws/audit-archive";
 import { AuditTrail, cloudTrailKeyStatements } from "../constructs/aws/audit-trail";
+import { ThreatDetection } from "../constructs/aws/threat-detection";
 import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
@@ -57,6 +58,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly auditArchive: AuditArchive;
   /** The account's trail, into the archive and a log group. */
   readonly auditTrail: AuditTrail;
+  /** GuardDuty and Security Hub. */
+  readonly threatDetection: ThreatDetection;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
@@ -109,6 +112,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       logsKey: this.keys.logs,
       logRetentionDays: region.retention.logDays,
     });
+
+    this.threatDetection = new ThreatDetection(this, "ThreatDetection", { region: region.cloudRegion });
 
     this.network = new PrivateLinkNetwork(this, "Network", {
       name,

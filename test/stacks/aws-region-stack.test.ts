@@ -193,6 +193,16 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.trail-delivery-admitted", "the key admits the trail without its encryption context", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!.Condition.StringLike), { says: /does not let the trail generate data keys under its encryption context/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail describe it", (j) => auditKeyEdit(j, withoutSid("CloudTrailDescribesTheKey")), { says: /does not let the trail describe the key/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail decrypt", (j) => auditKeyEdit(j, withoutSid("CloudTrailDecryptsForTheBucketKey")), { says: /does not let the trail decrypt/ }],
+  ["detection.threat-detection-on", "no detector", (j) => delete j.resource.aws_guardduty_detector, { says: /aws_guardduty_detector: 0 detectors/ }],
+  ["detection.threat-detection-on", "detector disabled", (j) => (first(j, "aws_guardduty_detector").enable = false), { says: /enable is not true/ }],
+  ["detection.threat-detection-on", "runtime monitoring off", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].status = "DISABLED"), { says: /feature RUNTIME_MONITORING is not ENABLED/ }],
+  ["detection.threat-detection-on", "no RDS login events", (j) => delete j.resource.aws_guardduty_detector_feature["threat_detection_feature-rds_login_events"], { says: /feature RDS_LOGIN_EVENTS is not ENABLED/ }],
+  ["detection.threat-detection-on", "a feature of another detector", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-s3_data_events"].detector_id = "other"), { says: /feature S3_DATA_EVENTS is not ENABLED/ }],
+  ["detection.threat-detection-on", "runtime agent not managed", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].additional_configuration[0].status = "DISABLED"), { says: /EKS_ADDON_MANAGEMENT is DISABLED, expected ENABLED/ }],
+  ["detection.threat-detection-on", "no Security Hub", (j) => delete j.resource.aws_securityhub_account, { says: /aws_securityhub_account: 0 hubs/ }],
+  ["detection.threat-detection-on", "no PCI DSS standard", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"], { says: /none for arn:aws:securityhub:[a-z0-9-]+::standards\/pci-dss\/v\/4.0.1/ }],
+  ["detection.threat-detection-on", "the PCI DSS v3.2.1 standard", (j) => (j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"].standards_arn = "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/3.2.1"), { says: /none for .*pci-dss\/v\/4.0.1/ }],
+  ["detection.threat-detection-on", "a standard subscribed before the hub", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-aws-foundational-security-best-practices"].depends_on, { says: /not created after aws_securityhub_account/ }],
 ];
 
 const MUTATIONS: Mutation[] = [

@@ -3,6 +3,7 @@ import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, ref, resourcesOf, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
+import { GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 
 /** The audit archive: the bucket with Object Lock. */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
@@ -104,6 +105,42 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       }
       if (allows("kms:DescribeKey").length === 0) v.push(`aws_kms_key.${keyName}: does not let the trail describe the key`);
       if (allows("kms:Decrypt").length === 0) v.push(`aws_kms_key.${keyName}: does not let the trail decrypt (needed to create a trail into a bucket with an S3 Bucket Key)`);
+      return v;
+    },
+  },
+  {
+    id: "detection.threat-detection-on",
+    requirement: "10.4.1, 11.5.1",
+    fix: "Keep ThreatDetection (constructs/aws/threat-detection.ts): one GuardDuty detector, enabled, with every feature of model/aws/detection.ts ENABLED (runtime monitoring with its EKS add-on managed), and Security Hub with the PCI DSS v4.0.1 and Foundational Best Practices standards, each subscribed after the hub.",
+    description:
+      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection, RDS login events and runtime monitoring (its EKS agent managed by GuardDuty) on; Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const detectors = resourcesOf(json, "aws_guardduty_detector");
+      if (detectors.length !== 1) return [`aws_guardduty_detector: ${detectors.length} detectors, expected one`];
+      const [dn, d] = detectors[0];
+      if (d.enable !== true) v.push(`aws_guardduty_detector.${dn}: enable is not true`);
+      const features = resourcesOf(json, "aws_guardduty_detector_feature").filter(([, f]) => f.detector_id === ref("aws_guardduty_detector", dn, "id"));
+      for (const [name, additional] of Object.entries(GUARDDUTY_FEATURES)) {
+        const f = features.find(([, x]) => x.name === name);
+        if (!f || f[1].status !== "ENABLED") {
+          v.push(`aws_guardduty_detector.${dn}: feature ${name} is not ENABLED`);
+          continue;
+        }
+        for (const [extra, status] of Object.entries(additional)) {
+          const got = asList<TfJson>(f[1].additional_configuration).find((c) => c.name === extra)?.status;
+          if (got !== status) v.push(`aws_guardduty_detector_feature.${f[0]}: ${extra} is ${got}, expected ${status}`);
+        }
+      }
+      const hubs = resourcesOf(json, "aws_securityhub_account");
+      if (hubs.length !== 1) return [...v, `aws_securityhub_account: ${hubs.length} hubs, expected one`];
+      const hub = `aws_securityhub_account.${hubs[0][0]}`;
+      const subscriptions = resourcesOf(json, "aws_securityhub_standards_subscription");
+      for (const arn of securityHubStandards(region.cloudRegion)) {
+        const sub = subscriptions.find(([, x]) => x.standards_arn === arn);
+        if (!sub) v.push(`aws_securityhub_standards_subscription: none for ${arn}`);
+        else if (!waitsFor(sub[1]).has(hub)) v.push(`aws_securityhub_standards_subscription.${sub[0]}: not created after ${hub} (a subscription before the hub is enabled fails)`);
+      }
       return v;
     },
   },

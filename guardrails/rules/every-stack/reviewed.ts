@@ -23,6 +23,8 @@ const AWS_TYPES: readonly string[] = [
   "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_lifecycle_configuration",
   // Audit trail (guardrails/rules/aws/detection.ts)
   "aws_cloudtrail",
+  // Threat detection (guardrails/rules/aws/detection.ts)
+  "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
   // The mesh's intermediate CA (its key stays in ACM PCA)
@@ -54,6 +56,8 @@ const GCP_TYPES: readonly string[] = [
   "google_storage_bucket", "google_storage_bucket_iam_member",
   // Audit trail (guardrails/rules/aws/detection.ts)
   "aws_cloudtrail",
+  // Threat detection (guardrails/rules/aws/detection.ts)
+  "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
   // Database and Kafka
   "google_sql_database_instance", "google_managed_kafka_cluster", "google_managed_kafka_topic", "google_managed_kafka_acl",
   // GKE and images

@@ -1,0 +1,26 @@
+/**
+ * Threat detection on AWS (PCI DSS 10.4.1, 11.5.1): which GuardDuty features a region turns on and
+ * which Security Hub standards it subscribes to. The construct builds them from these lists and
+ * the guardrail detection.threat-detection-on checks the synthesized JSON against the same lists.
+ */
+
+/** GuardDuty features, each ENABLED, with the additional configurations each needs. */
+export const GUARDDUTY_FEATURES: Readonly<Record<string, Readonly<Record<string, "ENABLED" | "DISABLED">>>> = {
+  // CloudTrail S3 data events of every bucket: exfiltration and unusual access to the archive.
+  S3_DATA_EVENTS: {},
+  // The EKS control plane's audit log: anonymous access, privileged pods, unusual API calls.
+  EKS_AUDIT_LOGS: {},
+  // Scans the volumes of an instance or container with a finding.
+  EBS_MALWARE_PROTECTION: {},
+  // Aurora login anomalies (brute force, logins from unusual places).
+  RDS_LOGIN_EVENTS: {},
+  // The nodes' and containers' runtime (processes, files, network). GuardDuty installs its agent as
+  // the EKS add-on and creates the guardduty-data VPC endpoint it reports through: the VPC has no
+  // internet path, and the endpoint is the only way out for the agent.
+  RUNTIME_MONITORING: { EKS_ADDON_MANAGEMENT: "ENABLED" },
+};
+
+/** Security Hub standards, by their ARN in a region: PCI DSS v4.0.1 and AWS Foundational Security Best Practices. */
+export function securityHubStandards(region: string): string[] {
+  return [`arn:aws:securityhub:${region}::standards/pci-dss/v/4.0.1`, `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`];
+}
