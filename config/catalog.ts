@@ -122,10 +122,11 @@ export const MESH_PKI_RELEASES = {
 
 /**
  * AWS APIs reached through interface endpoints by default: what EKS nodes, the payment services
- * and the AWS-managed data services of a region call, with no internet path.
+ * and the AWS-managed data services of a region call, with no internet path; `guardduty-data` is
+ * where GuardDuty's runtime agent on the nodes reports.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS = [
-  "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling",
+  "kms", "sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling", "guardduty-data",
 ] as const;
 
 /**

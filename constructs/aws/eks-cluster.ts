@@ -15,6 +15,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import { GUARDDUTY_AGENT_ADDON } from "../../model/aws/detection";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
@@ -205,6 +206,17 @@ export class EksCluster extends Construct {
     new EksAddon(this, "PodIdentityAgent", {
       clusterName: this.cluster.name,
       addonName: "eks-pod-identity-agent",
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn: [this.nodeGroup],
+    });
+    // GuardDuty's runtime agent (a DaemonSet), installed here rather than by GuardDuty: GuardDuty's
+    // automated management would create a guardduty-data endpoint with a security group of its own,
+    // which the nodes' egress (to this VPC's endpoint group only) does not reach. The agent reports
+    // through the network's guardduty-data endpoint.
+    new EksAddon(this, "GuardDutyAgent", {
+      clusterName: this.cluster.name,
+      addonName: GUARDDUTY_AGENT_ADDON,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
       dependsOn: [this.nodeGroup],

@@ -14,13 +14,17 @@ export const GUARDDUTY_FEATURES: Readonly<Record<string, Readonly<Record<string,
   EBS_MALWARE_PROTECTION: {},
   // Aurora login anomalies (brute force, logins from unusual places).
   RDS_LOGIN_EVENTS: {},
-  // The nodes' and containers' runtime (processes, files, network). GuardDuty installs its agent as
-  // the EKS add-on and creates the guardduty-data VPC endpoint it reports through: the VPC has no
-  // internet path, and the endpoint is the only way out for the agent.
-  RUNTIME_MONITORING: { EKS_ADDON_MANAGEMENT: "ENABLED" },
+  // The nodes' and containers' runtime (processes, files, network). The stack installs the agent as
+  // the EKS add-on (aws-guardduty-agent) and the guardduty-data endpoint it reports through, so
+  // GuardDuty's own management stays off: it would create an endpoint with a security group of its
+  // own, which the nodes' egress does not reach (the VPC has no internet path).
+  RUNTIME_MONITORING: { EKS_ADDON_MANAGEMENT: "DISABLED" },
 };
 
 /** Security Hub standards, by their ARN in a region: PCI DSS v4.0.1 and AWS Foundational Security Best Practices. */
 export function securityHubStandards(region: string): string[] {
   return [`arn:aws:securityhub:${region}::standards/pci-dss/v/4.0.1`, `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`];
 }
+
+/** The EKS add-on that runs GuardDuty's runtime agent on every node. */
+export const GUARDDUTY_AGENT_ADDON = "aws-guardduty-agent";

@@ -3,7 +3,7 @@ import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, ref, resourcesOf, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
-import { GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
+import { GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 
 /** The audit archive: the bucket with Object Lock. */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
@@ -111,9 +111,9 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
   {
     id: "detection.threat-detection-on",
     requirement: "10.4.1, 11.5.1",
-    fix: "Keep ThreatDetection (constructs/aws/threat-detection.ts): one GuardDuty detector, enabled, with every feature of model/aws/detection.ts ENABLED (runtime monitoring with its EKS add-on managed), and Security Hub with the PCI DSS v4.0.1 and Foundational Best Practices standards, each subscribed after the hub.",
+    fix: "Keep ThreatDetection (constructs/aws/threat-detection.ts): one GuardDuty detector, enabled, with every feature of model/aws/detection.ts ENABLED (runtime monitoring with the stack's own agent add-on, GuardDuty's management off), and Security Hub with the PCI DSS v4.0.1 and Foundational Best Practices standards, each subscribed after the hub.",
     description:
-      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection, RDS login events and runtime monitoring (its EKS agent managed by GuardDuty) on; Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub",
+      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection, RDS login events and runtime monitoring on, its agent installed as the EKS add-on on every cluster (and reporting through the guardduty-data endpoint, network.interface-endpoints); Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub",
     check: ({ json, region }) => {
       const v: string[] = [];
       const detectors = resourcesOf(json, "aws_guardduty_detector");
@@ -130,6 +130,12 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         for (const [extra, status] of Object.entries(additional)) {
           const got = asList<TfJson>(f[1].additional_configuration).find((c) => c.name === extra)?.status;
           if (got !== status) v.push(`aws_guardduty_detector_feature.${f[0]}: ${extra} is ${got}, expected ${status}`);
+        }
+      }
+      // Runtime monitoring sees only nodes that run the agent.
+      for (const [cn] of resourcesOf(json, "aws_eks_cluster")) {
+        if (!resourcesOf(json, "aws_eks_addon").some(([, a]) => a.addon_name === GUARDDUTY_AGENT_ADDON && a.cluster_name === ref("aws_eks_cluster", cn, "name"))) {
+          v.push(`aws_eks_cluster.${cn}: no ${GUARDDUTY_AGENT_ADDON} add-on (runtime monitoring would see none of its nodes)`);
         }
       }
       const hubs = resourcesOf(json, "aws_securityhub_account");
