@@ -12,6 +12,7 @@ import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
 import { nodeId, shortRef, table } from "./markdown";
 import { encryptedStores } from "../model/aws/encryption";
+import { GUARDDUTY_AGENT_ADDON } from "../model/aws/detection";
 import { keyOfReference, kmsAliases } from "../tfjson/aws";
 
 /** The diagram node that stands for a security group, by the capability that owns it. */
@@ -433,6 +434,51 @@ function exposureSection(json: TfJson): string {
   ].join("\n");
 }
 
+/** What is recorded where and for how long, and what watches it (PCI DSS 10, 11.5). */
+function detectionSection(json: TfJson): string {
+  const aliases = aliasesByKey(json);
+  const keyOf = (ref: unknown) => {
+    const k = keyOfReference(ref);
+    return k ? keyLabel(json, k, aliases) : `**${ref ?? "no customer-managed key"}**`;
+  };
+  const lockDays = (bucketRef: unknown) => {
+    const bucket = refName(bucketRef, "aws_s3_bucket", "id");
+    const lock = resourcesOf(json, "aws_s3_bucket_object_lock_configuration").find(([, l]) => refName(l.bucket, "aws_s3_bucket", "id") === bucket)?.[1];
+    const retention = one(one(lock?.rule).default_retention);
+    return lock ? `Object Lock ${retention.mode} ${retention.days} days` : "**no Object Lock**";
+  };
+  const trails = resourcesOf(json, "aws_cloudtrail").map(([n, t]) => {
+    const selectors = asList<TfJson>(t.advanced_event_selector).map((x) => String(x.name)).join("; ");
+    const group = refName(String(t.cloud_watch_logs_group_arn).replace(/:\*$/, ""), "aws_cloudwatch_log_group", "arn");
+    const g = group ? json.resource.aws_cloudwatch_log_group[group] : undefined;
+    return [
+      `aws_cloudtrail.${n}`,
+      `${t.is_multi_region_trail === true ? "every region of the account" : "**this region only**"}${t.include_global_service_events === true ? ", with IAM's global events" : ""}; ${selectors}`,
+      `${shortRef(t.s3_bucket_name)} under ${t.s3_key_prefix ?? "/"}/ (${lockDays(t.s3_bucket_name)}), log file validation ${t.enable_log_file_validation === true ? "on" : "**off**"}; ${g ? `log group ${g.name} (${g.retention_in_days} days)` : "**no log group**"}`,
+      keyOf(t.kms_key_id),
+    ];
+  });
+  const groups = resourcesOf(json, "aws_cloudwatch_log_group").map(([n, g]) => [`aws_cloudwatch_log_group.${n}`, g.name, `${g.retention_in_days} days`, keyOf(g.kms_key_id)]);
+  const features = resourcesOf(json, "aws_guardduty_detector_feature").map(([, f]) => [
+    "GuardDuty",
+    f.name,
+    f.status,
+    asList<TfJson>(f.additional_configuration).map((c) => `${c.name} ${c.status}`).join(", "),
+  ]);
+  const standards = resourcesOf(json, "aws_securityhub_standards_subscription").map(([, x]) => ["Security Hub", String(x.standards_arn).split("::standards/")[1], "subscribed", ""]);
+  const agents = resourcesOf(json, "aws_eks_addon").filter(([, a]) => a.addon_name === GUARDDUTY_AGENT_ADDON).map(([n]) => ["GuardDuty runtime agent", `aws_eks_addon.${n}`, "installed by the stack", "reports through the guardduty-data endpoint"]);
+  return [
+    "## Detection\n",
+    "The audit trail (PCI DSS 10.2, 10.3, 10.5):\n",
+    table(["trail", "records", "delivered to", "key"], trails),
+    "\nEvery log group, how long it keeps events and the key that protects it:\n",
+    table(["log group", "name", "kept", "key"], groups),
+    "\nWhat watches the region (10.4.1, 11.5.1):\n",
+    table(["service", "feature or standard", "status", "configuration"], [...features, ...agents, ...standards]),
+    "\nAlarms and who is notified: none yet (the alerting of issue 19 is not built).\n",
+  ].join("\n");
+}
+
 /** What each top-level construct of an AWS region stack is, for the inventory. */
 const AWS_CAPABILITY_NAMES: Readonly<Record<string, string>> = {
   Keys: "Keys (KMS)",
@@ -444,9 +490,11 @@ const AWS_CAPABILITY_NAMES: Readonly<Record<string, string>> = {
   Kafka: "Kafka (MSK)",
   Eks: "EKS",
   PartnerApi: "Partner API (endpoint service)",
+  AuditTrail: "Audit trail (CloudTrail)",
+  ThreatDetection: "Threat detection (GuardDuty, Security Hub)",
 };
 
 /** An AWS region stack's part of its report: the diagram, the encryption map, the network exposure. */
 export function awsReport(view: StackView): LayerReport {
-  return { capabilities: AWS_CAPABILITY_NAMES, diagram: regionDiagram(view), sections: [encryptionSection(view.json), exposureSection(view.json)] };
+  return { capabilities: AWS_CAPABILITY_NAMES, diagram: regionDiagram(view), sections: [encryptionSection(view.json), exposureSection(view.json), detectionSection(view.json)] };
 }

@@ -218,6 +218,20 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
     expect(encrypts.filter((e) => e.from === `key_${nodeId(/aws_kms_key\.([^.]+)\./.exec(tokenization)![1])}`).map((e) => e.to).sort()).toEqual(tokenizers.sort());
   });
 
+  it("says in its Detection section what is recorded where and for how long, and what watches the region", () => {
+    const trails = tableAfter(s.report, "The audit trail");
+    expect(trails.map(([t]) => t)).toEqual(resourcesOf(s.json, "aws_cloudtrail").map(([n]) => `aws_cloudtrail.${n}`));
+    expect(trails[0][1]).toMatch(/^every region of the account, with IAM's global events; /);
+    expect(trails[0][2]).toContain(`under cloudtrail/ (Object Lock COMPLIANCE ${s.region.retention.auditArchiveDays} days), log file validation on; log group /`);
+    expect(trails[0][3]).toBe(aliasOf(s.json, /aws_kms_key\.([^.]+)\./.exec(resourcesOf(s.json, "aws_cloudtrail")[0][1].kms_key_id)![1]));
+    const groups = tableAfter(s.report, "Every log group");
+    expect(groups.map(([g, , kept]) => [g, kept])).toEqual(resourcesOf(s.json, "aws_cloudwatch_log_group").map(([n, g]) => [`aws_cloudwatch_log_group.${n}`, `${g.retention_in_days} days`]));
+    const watchers = tableAfter(s.report, "What watches the region");
+    expect(watchers.filter(([svc]) => svc === "GuardDuty").map(([, f, status]) => `${f} ${status}`).sort()).toEqual(resourcesOf(s.json, "aws_guardduty_detector_feature").map(([, f]) => `${f.name} ${f.status}`).sort());
+    expect(watchers.filter(([svc]) => svc === "Security Hub").map(([, std]) => std).sort()).toEqual(["aws-foundational-security-best-practices/v/1.0.0", "pci-dss/v/4.0.1"]);
+    expect(watchers.some(([svc]) => svc === "GuardDuty runtime agent")).toBe(true);
+  });
+
   it("draws the HSM holding the material of exactly the keys in its key store", () => {
     const d = readDiagram(s.report);
     const held = d.edges.filter((e) => e.arrow === "---" && d.parent.get(e.from) !== "legend");
