@@ -5,6 +5,7 @@ import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/aws/audit-archive";
 import { AuditTrail, cloudTrailKeyStatements } from "../constructs/aws/audit-trail";
 import { ThreatDetection } from "../constructs/aws/threat-detection";
+import { ConfigRecording } from "../constructs/aws/config-recording";
 import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
@@ -60,6 +61,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly auditTrail: AuditTrail;
   /** GuardDuty and Security Hub. */
   readonly threatDetection: ThreatDetection;
+  /** AWS Config recording into the archive. */
+  readonly configRecording: ConfigRecording;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
@@ -114,6 +117,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     });
 
     this.threatDetection = new ThreatDetection(this, "ThreatDetection", { region: region.cloudRegion });
+    this.configRecording = new ConfigRecording(this, "ConfigRecording", { name, accountId: region.accountId, archive: this.auditArchive.archive, key: this.keys.audit });
 
     this.network = new PrivateLinkNetwork(this, "Network", {
       name,
@@ -394,6 +398,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       tokenizationUsers: workloads((a) => a.tokenizationKey === true),
       replication: dr ? [roleArn(dr.replicationRoleName)] : [],
       backup: dr ? [roleArn(dr.backupRoleName)] : [],
+      configRecorder: [roleArn(this.configRecording.roleName)],
     };
     const archive = bucketArn(this.auditArchive.archive.name);
     this.keys.admitUsers(users, { archive });

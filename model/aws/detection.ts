@@ -28,3 +28,9 @@ export function securityHubStandards(region: string): string[] {
 
 /** The EKS add-on that runs GuardDuty's runtime agent on every node. */
 export const GUARDDUTY_AGENT_ADDON = "aws-guardduty-agent";
+
+/** AWS's managed policy for a configuration recorder's own role: read-only describe of every supported resource. */
+export const CONFIG_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole";
+
+/** The archive prefix under which AWS Config delivers (Config adds `AWSLogs/<account>/Config/...`). */
+export const CONFIG_PREFIX = "config";

@@ -46,6 +46,7 @@ export type KeyUser =
   | "tokenizationUsers"
   | "replication"
   | "backup"
+  | "configRecorder"
   | "rdsServiceLinkedRole";
 
 /** Service-linked roles that may use a key when their service works on the key's resources (named by condition: they need not exist yet). */
@@ -130,6 +131,8 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
     { sid: "ServicesWriteAuditRecords", user: "auditWriters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], via: ["s3"], bucket: "archive" },
     { sid: "AdminsReadTheArchive", user: "admins", actions: ["kms:Decrypt", "kms:DescribeKey"], via: ["s3"], bucket: "archive" },
     { sid: "ReplicationReadsTheArchive", user: "replication", actions: ["kms:Decrypt"], via: ["s3"], bucket: "archive" },
+    // AWS Config's recorder role encrypts the configuration history it delivers to the archive.
+    { sid: "ConfigDeliversHistory", user: "configRecorder", actions: ["kms:GenerateDataKey", "kms:Decrypt"], via: ["s3"], bucket: "archive" },
   ],
   drAudit: [
     { sid: "ReplicationWritesTheReplica", user: "replication", actions: ["kms:Encrypt", "kms:GenerateDataKey"], via: ["s3"], bucket: "drArchive" },

@@ -204,6 +204,23 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.threat-detection-on", "no PCI DSS standard", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"], { says: /none for arn:aws:securityhub:[a-z0-9-]+::standards\/pci-dss\/v\/4.0.1/ }],
   ["detection.threat-detection-on", "the PCI DSS v3.2.1 standard", (j) => (j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"].standards_arn = "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/3.2.1"), { says: /none for .*pci-dss\/v\/4.0.1/ }],
   ["detection.threat-detection-on", "a standard subscribed before the hub", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-aws-foundational-security-best-practices"].depends_on, { says: /not created after aws_securityhub_account/ }],
+  ["detection.config-recording", "no recorder", (j) => delete j.resource.aws_config_configuration_recorder, { says: /aws_config_configuration_recorder: 0 recorders/ }],
+  ["detection.config-recording", "some types only", (j) => (first(j, "aws_config_configuration_recorder").recording_group.all_supported = false), { says: /all_supported is not true/ }],
+  ["detection.config-recording", "no IAM types", (j) => (first(j, "aws_config_configuration_recorder").recording_group.include_global_resource_types = false), { says: /include_global_resource_types is not true/ }],
+  ["detection.config-recording", "security groups excluded", (j) => (first(j, "aws_config_configuration_recorder").recording_group.exclusion_by_resource_types = [{ resource_types: ["AWS::EC2::SecurityGroup"] }]), { says: /resource types are excluded/ }],
+  ["detection.config-recording", "daily recording", (j) => (first(j, "aws_config_configuration_recorder").recording_mode.recording_frequency = "DAILY"), { says: /recording is not continuous/ }],
+  ["detection.config-recording", "daily recording of some types", (j) => (first(j, "aws_config_configuration_recorder").recording_mode.recording_mode_override = { recording_frequency: "DAILY", resource_types: ["AWS::EC2::Instance"] }), { says: /recording is not continuous/ }],
+  ["detection.config-recording", "no delivery channel", (j) => delete j.resource.aws_config_delivery_channel, { says: /aws_config_delivery_channel: 0 channels/ }],
+  ["detection.config-recording", "delivered to the access-log bucket", (j) => (first(j, "aws_config_delivery_channel").s3_bucket_name = "${aws_s3_bucket.audit_archive_access_logs_bucket.id}"), { says: /does not deliver to the audit archive under config\// }],
+  ["detection.config-recording", "delivered under the trail's prefix", (j) => (first(j, "aws_config_delivery_channel").s3_key_prefix = "cloudtrail"), { says: /does not deliver to the audit archive under config\// }],
+  ["detection.config-recording", "delivered under the logs key", (j) => (first(j, "aws_config_delivery_channel").s3_kms_key_arn = "${aws_kms_key.keys_logs_key.arn}"), { says: /s3_kms_key_arn .* is not the audit key/ }],
+  ["detection.config-recording", "channel before its recorder", (j) => delete first(j, "aws_config_delivery_channel").depends_on, { says: /not created after aws_config_configuration_recorder/ }],
+  ["detection.config-recording", "recording off", (j) => (first(j, "aws_config_configuration_recorder_status").is_enabled = false), { says: /recording is not turned on/ }],
+  ["detection.config-recording", "recording turned on before the channel", (j) => delete first(j, "aws_config_configuration_recorder_status").depends_on, { says: /not created after the delivery channel/ }],
+  ["eks.workload-identity-least-privilege", "the Config role writes outside Config's prefix", (j) =>
+    policyEdit(j.resource.aws_iam_role_policy.config_recording_deliver, (d) => (d.Statement.find((x) => x.Sid === "WriteUnderOwnPrefix")!.Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*")), { says: /config_recording_deliver: writes .* outside its declared audit prefix/ }],
+  ["eks.workload-identity-least-privilege", "a role another service may assume writes under Config's prefix", (j) =>
+    policyEdit(j.resource.aws_iam_role.config_recording_role, (d) => (d.Statement[0].Principal = { Service: ["config.amazonaws.com", "ec2.amazonaws.com"] }), "assume_role_policy"), { says: /config_recording_deliver: writes .* outside its declared audit prefix/ }],
 ];
 
 const MUTATIONS: Mutation[] = [

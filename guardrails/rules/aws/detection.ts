@@ -3,7 +3,7 @@ import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, ref, resourcesOf, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
-import { GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
+import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 
 /** The audit archive: the bucket with Object Lock. */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
@@ -146,6 +146,40 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         const sub = subscriptions.find(([, x]) => x.standards_arn === arn);
         if (!sub) v.push(`aws_securityhub_standards_subscription: none for ${arn}`);
         else if (!waitsFor(sub[1]).has(hub)) v.push(`aws_securityhub_standards_subscription.${sub[0]}: not created after ${hub} (a subscription before the hub is enabled fails)`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "detection.config-recording",
+    requirement: "1.2.7, 2.2, 10.2.1, 11.5",
+    fix: "Keep ConfigRecording (constructs/aws/config-recording.ts): one recorder of every supported resource type with IAM's global types, continuously; its delivery channel into the audit archive under config/ with the audit key, daily snapshots; the recorder enabled after the channel, the channel after the recorder.",
+    description:
+      "AWS Config records every supported resource type, IAM's global types included, continuously, and delivers the history and daily snapshots to the Object Lock archive under the audit key; created in the order Config requires (recorder, delivery channel, then recording on)",
+    check: ({ json }) => {
+      const recorders = resourcesOf(json, "aws_config_configuration_recorder");
+      if (recorders.length !== 1) return [`aws_config_configuration_recorder: ${recorders.length} recorders, expected one`];
+      const [rn, r] = recorders[0];
+      const a = `aws_config_configuration_recorder.${rn}`;
+      const v: string[] = [];
+      const group = asList<TfJson>(r.recording_group)[0] ?? {};
+      if (group.all_supported !== true) v.push(`${a}: recording_group.all_supported is not true`);
+      if (group.include_global_resource_types !== true) v.push(`${a}: recording_group.include_global_resource_types is not true (IAM would go unrecorded)`);
+      if (asList<TfJson>(group.exclusion_by_resource_types).length > 0) v.push(`${a}: resource types are excluded from recording`);
+      const mode = asList<TfJson>(r.recording_mode)[0] ?? {};
+      if (mode.recording_frequency !== "CONTINUOUS" || asList(mode.recording_mode_override).length > 0) v.push(`${a}: recording is not continuous for every type`);
+      const channels = resourcesOf(json, "aws_config_delivery_channel");
+      const audit = auditBucket(json);
+      if (channels.length !== 1) v.push(`aws_config_delivery_channel: ${channels.length} channels, expected one`);
+      else {
+        const [cn, c] = channels[0];
+        if (!audit || c.s3_bucket_name !== ref("aws_s3_bucket", audit[0], "id") || c.s3_key_prefix !== CONFIG_PREFIX) v.push(`aws_config_delivery_channel.${cn}: does not deliver to the audit archive under ${CONFIG_PREFIX}/`);
+        if (!isKeyArnRef(c.s3_kms_key_arn, keyNameByAlias(json, "audit"))) v.push(`aws_config_delivery_channel.${cn}: s3_kms_key_arn ${c.s3_kms_key_arn} is not the audit key`);
+        if (!waitsFor(c).has(a)) v.push(`aws_config_delivery_channel.${cn}: not created after ${a} (Config refuses a channel without a recorder)`);
+        const statuses = resourcesOf(json, "aws_config_configuration_recorder_status");
+        const status = statuses.find(([, x]) => x.name === ref("aws_config_configuration_recorder", rn, "name"));
+        if (!status || status[1].is_enabled !== true) v.push(`${a}: recording is not turned on (no aws_config_configuration_recorder_status enabled)`);
+        else if (!waitsFor(status[1]).has(`aws_config_delivery_channel.${cn}`)) v.push(`aws_config_configuration_recorder_status.${status[0]}: not created after the delivery channel (recording cannot start without one)`);
       }
       return v;
     },

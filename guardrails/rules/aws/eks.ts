@@ -2,10 +2,11 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
-import { TfJson, ref, resourcesOf, asList, refName } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
-import { statementsOf } from "../../../tfjson/iam-policy";
+import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { CONFIG_PREFIX } from "../../../model/aws/detection";
 import { isKeyArnRef, keyNameByAlias, loadBalancerTargetPorts, tierSubnetRefs } from "../../../tfjson/aws";
 
 const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
@@ -14,6 +15,15 @@ const single = (json: TfJson, type: string): [string, TfJson] | undefined => {
 };
 
 /** Invariants of the EKS cluster, its nodes, images and workload identities. */
+/** Whether a role (by a reference to it) is assumable by AWS Config only. */
+function configRole(json: TfJson, roleRef: unknown): boolean {
+  const name = refName(roleRef, "aws_iam_role", "id") ?? refName(roleRef, "aws_iam_role", "name");
+  const role = name ? json.resource.aws_iam_role?.[name] : undefined;
+  if (!role || typeof role.assume_role_policy !== "string") return false;
+  const trusted = statementsOf(role.assume_role_policy).filter((t) => t.Effect === "Allow");
+  return trusted.length > 0 && trusted.every((t) => principalArns(t.Principal).length === 0 && sameJson(principalServices(t.Principal), ["config.amazonaws.com"]));
+}
+
 export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "eks.private-encrypted-logged",
@@ -230,8 +240,13 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           // replication writing replicas into the DR partner region's buckets.
           // Stryker disable next-line Regex: equivalent for the anchors (an action is s3:<name>; a resource is a bucket reference or another ARN)
           const replicaOnly = actions.every((x) => /^s3:Replicate(Object|Tags)$/.test(x)) && resources.every((r) => /^\$\{aws_s3_bucket\.([^.]+)\.arn\}\/\*$/.test(r) && json.resource.aws_s3_bucket[/^\$\{aws_s3_bucket\.([^.]+)\./.exec(r)![1]]?.provider === "aws.dr");
+          // And AWS Config's recorder, a role only config.amazonaws.com assumes, delivering under Config's own prefix.
+          const configDelivery =
+            configRole(json, p.role) &&
+            actions.every((x) => x === "s3:PutObject") &&
+            resources.every((r) => new RegExp(`^\\$\\{aws_s3_bucket\\.[^.]+\\.arn\\}/${CONFIG_PREFIX}/AWSLogs/${region.accountId}/Config/\\*$`).test(r));
           // Stryker disable next-line Regex: equivalent for the anchors (an action is <service>:<name>)
-          const writes = !replicaOnly && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore|Bypass)\w*|s3:\*|\*)$/i.test(x));
+          const writes = !replicaOnly && !configDelivery && s.Effect === "Allow" && actions.some((x) => /^(s3:(Put|Delete|Replicate|Restore|Bypass)\w*|s3:\*|\*)$/i.test(x));
           for (const r of writes ? resources.filter((x) => x.includes(":s3:::") || x.includes("aws_s3_bucket.")) : []) {
             // Stryker disable next-line OptionalChaining: equivalent for access?. (a chain stops at an undefined service)
             const prefix = service?.access?.auditWritePrefix;

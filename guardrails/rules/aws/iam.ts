@@ -14,7 +14,7 @@ export const IDENTITY_POLICIES: Readonly<Record<string, (body: TfJson) => string
 
 /**
  * The AWS managed policies the blueprint attaches, each reviewed (the EKS cluster and node roles,
- * RDS enhanced monitoring). Any other managed policy is rejected: they are broad by design.
+ * RDS enhanced monitoring, AWS Backup, AWS Config's recorder). Any other managed policy is rejected: they are broad by design.
  */
 export const REVIEWED_MANAGED_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
@@ -23,12 +23,15 @@ export const REVIEWED_MANAGED_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
   "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+  // Read-only describe of every resource type Config records (no data, key or secret action).
+  "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole",
 ];
 
 /** Managed policies written for one service's role: attached only to a role that service assumes. */
 const SERVICE_MANAGED_POLICIES: Readonly<Record<string, string>> = {
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup": "backup.amazonaws.com",
   "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole": "monitoring.rds.amazonaws.com",
+  "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole": "config.amazonaws.com",
 };
 
 /** `*`, `*:*` or a whole service (`s3:*`); IAM action names are case-insensitive. */

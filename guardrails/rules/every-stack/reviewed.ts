@@ -25,6 +25,7 @@ const AWS_TYPES: readonly string[] = [
   "aws_cloudtrail",
   // Threat detection (guardrails/rules/aws/detection.ts)
   "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
+  "aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
   // The mesh's intermediate CA (its key stays in ACM PCA)
@@ -58,6 +59,7 @@ const GCP_TYPES: readonly string[] = [
   "aws_cloudtrail",
   // Threat detection (guardrails/rules/aws/detection.ts)
   "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
+  "aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status",
   // Database and Kafka
   "google_sql_database_instance", "google_managed_kafka_cluster", "google_managed_kafka_topic", "google_managed_kafka_acl",
   // GKE and images
