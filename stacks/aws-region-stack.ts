@@ -15,7 +15,7 @@ import { EksCluster } from "../constructs/aws/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/aws/iam-policy";
 import { HsmKeyStore } from "../constructs/aws/hsm-key-store";
 import { KafkaCluster } from "../constructs/aws/kafka-cluster";
-import { TerraformOutput, TerraformVariable } from "../core/cdktf";
+import { TerraformOutput, TerraformVariable, dependable } from "../core/cdktf";
 import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
 import { PrivateLinkNetwork } from "../constructs/aws/private-link-network";
 import { KeyUsers, RegionKeys, keyUseStatements } from "../constructs/aws/region-keys";
@@ -202,6 +202,12 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       images: mirroredImages(region),
       ecrKey: this.keys.ecr,
     });
+    // The runtime agent reports only once GuardDuty has the feature on and the VPC has its endpoint.
+    this.eks.guardDutyAgent.dependsOn = [
+      ...(this.eks.guardDutyAgent.dependsOn ?? []),
+      dependable(this.threatDetection.features.RUNTIME_MONITORING),
+      dependable(this.network.interfaceEndpoints["guardduty-data"]),
+    ];
     const dataClients = { securityGroup: this.eks.nodeSecurityGroup, description: "the EKS nodes" };
 
     this.database = new AuroraPostgres(this, "Database", {

@@ -100,15 +100,11 @@ export class AuditTrail extends Construct {
     const role = new IamRole(this, "LogsRole", {
       name: `${props.name}-cloudtrail-logs`,
       description: "Lets CloudTrail write the region's trail to its log group",
-      assumeRolePolicy: renderPolicy([
-        {
-          Sid: "ThisTrailOnly",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceArn": arn, "aws:SourceAccount": props.accountId } },
-        },
-      ]),
+      // No aws:SourceArn or aws:SourceAccount condition: AWS documents that this role's trust does not
+      // support them (awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html;
+      // the trail's creation would fail with "Access denied"). Its only permission is writing events
+      // to the trail's log group, and iam.trust-named-principals admits it on exactly that ground.
+      assumeRolePolicy: renderPolicy([{ Sid: "CloudTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }]),
     });
     const rolePolicy = new IamRolePolicy(this, "LogsRolePolicy", {
       name: "write-trail-log-group",

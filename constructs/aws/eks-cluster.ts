@@ -62,6 +62,8 @@ export interface EksClusterProps {
  * repositories (immutable tags, scan on push, CMK), and EKS Pod Identity for workloads.
  */
 export class EksCluster extends Construct {
+  /** GuardDuty's runtime agent; the stack makes it wait for the feature and the endpoint it reports through. */
+  readonly guardDutyAgent: EksAddon;
   readonly cluster: EksClusterResource;
   readonly clusterSecurityGroup: SecurityGroup;
   readonly nodeSecurityGroup: SecurityGroup;
@@ -214,7 +216,7 @@ export class EksCluster extends Construct {
     // automated management would create a guardduty-data endpoint with a security group of its own,
     // which the nodes' egress (to this VPC's endpoint group only) does not reach. The agent reports
     // through the network's guardduty-data endpoint.
-    new EksAddon(this, "GuardDutyAgent", {
+    this.guardDutyAgent = new EksAddon(this, "GuardDutyAgent", {
       clusterName: this.cluster.name,
       addonName: GUARDDUTY_AGENT_ADDON,
       resolveConflictsOnCreate: "OVERWRITE",

@@ -4,6 +4,7 @@ import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account"
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
 import { Construct } from "constructs";
 import { GUARDDUTY_FEATURES, securityHubStandards } from "../../model/aws/detection";
+import { partitionOf } from "./iam-policy";
 
 /** Properties of {@link ThreatDetection}. */
 export interface ThreatDetectionProps {
@@ -23,12 +24,14 @@ export interface ThreatDetectionProps {
 export class ThreatDetection extends Construct {
   readonly detector: GuarddutyDetector;
   readonly hub: SecurityhubAccount;
+  /** The features, by name (the runtime agent waits for RUNTIME_MONITORING). */
+  readonly features: Record<string, GuarddutyDetectorFeature> = {};
 
   constructor(scope: Construct, id: string, props: ThreatDetectionProps) {
     super(scope, id);
     this.detector = new GuarddutyDetector(this, "Detector", { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" });
     for (const [name, additional] of Object.entries(GUARDDUTY_FEATURES)) {
-      new GuarddutyDetectorFeature(this, `Feature-${name}`, {
+      this.features[name] = new GuarddutyDetectorFeature(this, `Feature-${name}`, {
         detectorId: this.detector.id,
         name,
         status: "ENABLED",
@@ -41,7 +44,7 @@ export class ThreatDetection extends Construct {
       controlFindingGenerator: "SECURITY_CONTROL",
       autoEnableControls: true,
     });
-    for (const arn of securityHubStandards(props.region)) {
+    for (const arn of securityHubStandards(props.region, partitionOf(props.region))) {
       const standard = arn.split("::standards/")[1].split("/")[0];
       // A subscription before the hub is enabled fails: after it.
       new SecurityhubStandardsSubscription(this, `Standard-${standard}`, { standardsArn: arn, dependsOn: [this.hub] });

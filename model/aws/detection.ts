@@ -18,12 +18,14 @@ export const GUARDDUTY_FEATURES: Readonly<Record<string, Readonly<Record<string,
   // the EKS add-on (aws-guardduty-agent) and the guardduty-data endpoint it reports through, so
   // GuardDuty's own management stays off: it would create an endpoint with a security group of its
   // own, which the nodes' egress does not reach (the VPC has no internet path).
-  RUNTIME_MONITORING: { EKS_ADDON_MANAGEMENT: "DISABLED" },
+  // All three agent-management settings are declared: the API returns each of them, and the
+  // provider would otherwise plan to replace the feature on every run.
+  RUNTIME_MONITORING: { EKS_ADDON_MANAGEMENT: "DISABLED", ECS_FARGATE_AGENT_MANAGEMENT: "DISABLED", EC2_AGENT_MANAGEMENT: "DISABLED" },
 };
 
 /** Security Hub standards, by their ARN in a region: PCI DSS v4.0.1 and AWS Foundational Security Best Practices. */
-export function securityHubStandards(region: string): string[] {
-  return [`arn:aws:securityhub:${region}::standards/pci-dss/v/4.0.1`, `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`];
+export function securityHubStandards(region: string, partition = "aws"): string[] {
+  return [`arn:${partition}:securityhub:${region}::standards/pci-dss/v/4.0.1`, `arn:${partition}:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`];
 }
 
 /** The EKS add-on that runs GuardDuty's runtime agent on every node. */

@@ -157,6 +157,9 @@ interface Expect {
  * those CloudHSM stages).
  */
 type Mutation = [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, (Stage[] | Expect)?];
+/** A role the trust rule judges without a suppression (the trail's log role carries one: its trust cannot have conditions). */
+const trustTarget = (j: TfJson): TfJson => j.resource.aws_iam_role.network_flow_log_role;
+
 /** The region's trail, the archive's policy statement for it, the audit key's statements for it. */
 const trail = (j: TfJson): TfJson => first(j, "aws_cloudtrail");
 const trailSelector = (j: TfJson, category: string): TfJson => (trail(j).advanced_event_selector as TfJson[]).find((x) => (x.field_selector as TfJson[]).some((f) => f.field === "eventCategory" && f.equals.includes(category)))!;
@@ -185,6 +188,19 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.trail-complete", "S3 data events: writes only", (j) => (trailSelector(j, "Data").field_selector as TfJson[]).push({ field: "readOnly", equals: ["false"] }), { says: /no selector records the audit archive's S3 data events/ }],
   ["detection.trail-complete", "S3 data events of another bucket", (j) => ((trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.ARN")!.starts_with = ["arn:aws:s3:::elsewhere/"]), { says: /no selector records the audit archive's S3 data events/ }],
   ["detection.trail-complete", "data events of Lambda, not S3", (j) => ((trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.type")!.equals = ["AWS::Lambda::Function"]), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-complete", "S3 data events of nothing (the whole archive left out)", (j) => ((trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.ARN")!.not_starts_with = ["arn:aws:s3:::x/"].map(() => (trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.ARN")!.starts_with[0])), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-complete", "S3 data events of PutObject only", (j) => (trailSelector(j, "Data").field_selector as TfJson[]).push({ field: "eventName", equals: ["PutObject"] }), { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-complete", "S3 data events ending in .json only", (j) => ((trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.ARN")!.ends_with = [".json"]), { says: /no selector records the audit archive's S3 data events/ }],
+  ["iam.trust-named-principals", "the trail's unconditioned log role may also delete log groups", (j) =>
+    policyEdit(j.resource.aws_iam_role_policy.audit_trail_logs_role_policy, (d) => d.Statement[0].Action.push("logs:DeleteLogGroup")), { says: /audit_trail_logs_role: trust statement CloudTrail admits cloudtrail.amazonaws.com without an aws:SourceAccount condition/ }],
+  ["iam.trust-named-principals", "a managed policy on the trail's unconditioned log role", (j) =>
+    add(j, "aws_iam_role_policy_attachment", "extra", { role: "${aws_iam_role.audit_trail_logs_role.name}", policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }), { says: /audit_trail_logs_role: trust statement CloudTrail admits cloudtrail.amazonaws.com without/ }],
+  ["iam.trust-named-principals", "CloudTrail trusted unconditionally by a role no trail names", (j) =>
+    (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [{ Sid: "CloudTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }] })), { says: /network_flow_log_role: trust statement CloudTrail admits cloudtrail.amazonaws.com without/ }],
+  ["iam.trust-named-principals", "the trail's log role trusts another service beside CloudTrail", (j) =>
+    policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => (d.Statement[0].Principal = { Service: ["cloudtrail.amazonaws.com", "ec2.amazonaws.com"] }), "assume_role_policy"), { says: /audit_trail_logs_role: trust statement CloudTrail admits cloudtrail.amazonaws.com, ec2.amazonaws.com without/ }],
+  ["detection.trail-delivery-admitted", "a confused-deputy condition on the trail's log role", (j) =>
+    policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => (d.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": "111122223333" } }), "assume_role_policy"), { says: /CloudTrail may not assume it unconditionally/ }],
   ["detection.trail-delivery-admitted", "the archive does not let the trail read its ACL", (j) => archivePolicyEdit(j, withoutSid("CloudTrailAclCheck")), { says: /does not let the trail read the archive's ACL/ }],
   ["detection.trail-delivery-admitted", "the archive lets another trail write", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["aws:SourceArn"] = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/other")), { says: /does not let the trail write/ }],
   ["detection.trail-delivery-admitted", "the trail writes outside its prefix", (j) => (trail(j).s3_key_prefix = "elsewhere"), { says: /does not let the trail write .*\/elsewhere\/AWSLogs/ }],
@@ -200,6 +216,10 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.threat-detection-on", "a feature of another detector", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-s3_data_events"].detector_id = "other"), { says: /feature S3_DATA_EVENTS is not ENABLED/ }],
   ["detection.threat-detection-on", "GuardDuty manages the agent (its own endpoint, unreachable from the nodes)", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].additional_configuration[0].status = "ENABLED"), { says: /EKS_ADDON_MANAGEMENT is ENABLED, expected DISABLED/ }],
   ["detection.threat-detection-on", "no runtime agent on the nodes", (j) => delete j.resource.aws_eks_addon.eks_guard_duty_agent, { says: /no aws-guardduty-agent add-on/ }],
+  ["detection.threat-detection-on", "RUNTIME_MONITORING set twice, once disabled", (j) => add(j, "aws_guardduty_detector_feature", "again", { ...j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"], status: "DISABLED" }), { says: /feature RUNTIME_MONITORING is set by more than one resource/ }],
+  ["detection.threat-detection-on", "the old EKS_RUNTIME_MONITORING feature beside it", (j) => add(j, "aws_guardduty_detector_feature", "old", { ...j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"], name: "EKS_RUNTIME_MONITORING" }), { says: /feature EKS_RUNTIME_MONITORING is not one of the reviewed features/ }],
+  ["detection.threat-detection-on", "the agent before its endpoint", (j) => (j.resource.aws_eks_addon.eks_guard_duty_agent.depends_on = (j.resource.aws_eks_addon.eks_guard_duty_agent.depends_on as string[]).filter((d) => !d.startsWith("aws_vpc_endpoint."))), { says: /not created after RUNTIME_MONITORING and the guardduty-data endpoint/ }],
+  ["detection.threat-detection-on", "the agent before the feature", (j) => (j.resource.aws_eks_addon.eks_guard_duty_agent.depends_on = (j.resource.aws_eks_addon.eks_guard_duty_agent.depends_on as string[]).filter((d) => !d.startsWith("aws_guardduty_detector_feature."))), { says: /not created after RUNTIME_MONITORING and the guardduty-data endpoint/ }],
   ["detection.threat-detection-on", "no Security Hub", (j) => delete j.resource.aws_securityhub_account, { says: /aws_securityhub_account: 0 hubs/ }],
   ["detection.threat-detection-on", "no PCI DSS standard", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"], { says: /none for arn:aws:securityhub:[a-z0-9-]+::standards\/pci-dss\/v\/4.0.1/ }],
   ["detection.threat-detection-on", "the PCI DSS v3.2.1 standard", (j) => (j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"].standards_arn = "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/3.2.1"), { says: /none for .*pci-dss\/v\/4.0.1/ }],
@@ -440,11 +460,11 @@ const MUTATIONS: Mutation[] = [
   ["iam.no-wildcard-admin", "the monitoring role removed, its attachment left", (j) => delete j.resource.aws_iam_role[monitoringRoleName(j)], {
     says: /attaches \S+AmazonRDSEnhancedMonitoringRole to a role that monitoring\.rds\.amazonaws\.com does not assume/,
   }],
-  ["iam.trust-named-principals", "a trust statement without a principal", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [{ Sid: "Anyone", Effect: "Allow", Action: "sts:AssumeRole" }] })), {
+  ["iam.trust-named-principals", "a trust statement without a principal", (j) => (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [{ Sid: "Anyone", Effect: "Allow", Action: "sts:AssumeRole" }] })), {
     says: /trust statement Anyone names no principal/,
   }],
   ["iam.trust-named-principals", "two services trusted without a source condition", (j) =>
-    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [{ Sid: "Svc", Effect: "Allow", Principal: { Service: ["ec2.amazonaws.com", "lambda.amazonaws.com"] }, Action: "sts:AssumeRole" }] })), {
+    (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [{ Sid: "Svc", Effect: "Allow", Principal: { Service: ["ec2.amazonaws.com", "lambda.amazonaws.com"] }, Action: "sts:AssumeRole" }] })), {
     says: /trust statement Svc admits ec2\.amazonaws\.com, lambda\.amazonaws\.com without/,
   }],
   ["iam.resource-policies-name-principals", "a statement without a Sid for any principal", (j) => policyEdit(bucketPolicy(j), (d) => d.Statement.push({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" })), {
@@ -826,10 +846,10 @@ const MUTATIONS: Mutation[] = [
   ["iam.no-wildcard-admin", "a policy without statements (unreadable: fails closed)", (j) => (first(j, "aws_iam_role_policy").policy = JSON.stringify({ Version: "2012-10-17" })), {
     says: /could not check this \(a policy document has no Statement\)/,
   }],
-  ["iam.trust-named-principals", "role trusted by anyone", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] })), { says: /admits \*, not a principal of account/ }],
-  ["iam.trust-named-principals", "role trusted by another account", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" }] })), { says: /not a principal of account/ }],
+  ["iam.trust-named-principals", "role trusted by anyone", (j) => (trustTarget(j).assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] })), { says: /admits \*, not a principal of account/ }],
+  ["iam.trust-named-principals", "role trusted by another account", (j) => (trustTarget(j).assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" }] })), { says: /not a principal of account/ }],
   ["iam.trust-named-principals", "service trust without source account", (j) => {
-    const role = first(j, "aws_iam_role");
+    const role = trustTarget(j);
     const doc = JSON.parse(role.assume_role_policy);
     delete doc.Statement[0].Condition;
     role.assume_role_policy = JSON.stringify(doc);
@@ -856,8 +876,8 @@ const MUTATIONS: Mutation[] = [
   ["iam.no-wildcard-admin", "the backup policy on a role the stack does not declare", (j) =>
     add(j, "aws_iam_role_policy_attachment", "x", { role: "${aws_iam_role.gone.name}", policy_arn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup" }), { says: /to a role that backup\.amazonaws\.com does not assume/ }],
   ["iam.trust-named-principals", "role trusted by a federated identity", (j) =>
-    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Federated: "accounts.google.com" }, Action: "sts:AssumeRoleWithWebIdentity" }] })), { says: /admits the federated identity/ }],
-  ["iam.trust-named-principals", "role trusted by a bare wildcard, without a Sid", (j) => (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] })), {
+    (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Federated: "accounts.google.com" }, Action: "sts:AssumeRoleWithWebIdentity" }] })), { says: /admits the federated identity/ }],
+  ["iam.trust-named-principals", "role trusted by a bare wildcard, without a Sid", (j) => (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] })), {
     says: /trust statement \(no Sid\) admits \*, not a principal of account/,
   }],
   ["iam.resource-policies-name-principals", "a bucket policy for a service without a source-account condition", (j) =>
@@ -1885,7 +1905,7 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   ["iam.resource-policies-name-principals", "a role of the stack by reference", (j) =>
     policyEdit(first(j, "aws_s3_bucket_policy"), (d) => d.Statement.push({ Sid: "Ref", Effect: "Allow", Principal: { AWS: "${aws_iam_role.eks_node_role.arn}" }, Action: "s3:GetObject", Resource: "*" }))],
   ["iam.trust-named-principals", "a role of this account, and a service limited to it", (j, s) =>
-    (first(j, "aws_iam_role").assume_role_policy = JSON.stringify({ Statement: [
+    (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [
       { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.region.accountId}:role/ci` }, Action: "sts:AssumeRole" },
       { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": s.region.accountId } } },
     ] }))],

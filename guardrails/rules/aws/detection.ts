@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, asList, ref, resourcesOf, waitsFor } from "../../../tfjson/terraform";
+import { TfJson, asList, ref, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
@@ -57,14 +57,23 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const management = selectors.some((s) => field(s, "eventCategory", "equals").includes("Management") && asList<TfJson>(s.field_selector).length === 1);
       if (!management) v.push(`${a}: no selector records every management event (read and write, from every source)`);
       const archiveArn = audit ? `arn:aws:s3:::${audit[1].bucket}/` : undefined;
-      const data = selectors.some(
-        (s) =>
-          field(s, "eventCategory", "equals").includes("Data") &&
-          field(s, "resources.type", "equals").includes("AWS::S3::Object") &&
+      // Every read and write of the archive's objects: no other field narrows the selector, and the
+      // only objects left out are the trail's own deliveries (recording them would log in a loop).
+      const ownDeliveries = `${archiveArn}${t.s3_key_prefix ? `${t.s3_key_prefix}/` : ""}`;
+      const data = selectors.some((s) => {
+        const fields = asList<TfJson>(s.field_selector);
+        const arnField = fields.find((f) => f.field === "resources.ARN") ?? {};
+        const operators = Object.keys(arnField).filter((k) => k !== "field" && asList(arnField[k]).length > 0);
+        return (
           archiveArn !== undefined &&
-          field(s, "resources.ARN", "starts_with").includes(archiveArn) &&
-          field(s, "readOnly", "equals").length === 0,
-      );
+          fields.every((f) => ["eventCategory", "resources.type", "resources.ARN"].includes(f.field)) &&
+          sameJson(field(s, "eventCategory", "equals"), ["Data"]) &&
+          sameJson(field(s, "resources.type", "equals"), ["AWS::S3::Object"]) &&
+          sameJson(asList(arnField.starts_with), [archiveArn]) &&
+          operators.every((k) => k === "starts_with" || k === "not_starts_with") &&
+          asList<string>(arnField.not_starts_with).every((x) => x === ownDeliveries && ownDeliveries !== archiveArn)
+        );
+      });
       if (!data) v.push(`${a}: no selector records the audit archive's S3 data events (reads and writes of the records)`);
       return v;
     },
@@ -95,6 +104,12 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       if (!write) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the trail write ${objects}`);
       else if (write.Condition?.StringEquals?.["s3:x-amz-acl"] !== "bucket-owner-full-control") v.push(`aws_s3_bucket_policy.${policy?.[0]}: the trail's writes are not limited to bucket-owner-full-control`);
       if (!policy || !waitsFor(t).has(`aws_s3_bucket_policy.${policy[0]}`)) v.push(`aws_cloudtrail.${n}: not created after the archive's bucket policy (CloudTrail checks it at creation)`);
+      // CloudTrail assumes its CloudWatch Logs role without confused-deputy context: a condition on it fails the trail's creation.
+      const roleName = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(t.cloud_watch_logs_role_arn))?.[1];
+      const trust = roleName && typeof json.resource.aws_iam_role?.[roleName]?.assume_role_policy === "string" ? statementsOf(json.resource.aws_iam_role[roleName].assume_role_policy) : [];
+      if (roleName && !trust.some((x) => x.Effect === "Allow" && principalServices(x.Principal).includes(CLOUDTRAIL) && x.Condition === undefined)) {
+        v.push(`aws_iam_role.${roleName}: CloudTrail may not assume it unconditionally (its trust for the log group role supports no aws:SourceArn or aws:SourceAccount)`);
+      }
       const keyName = keyNameByAlias(json, "audit");
       const key = keyName ? json.resource.aws_kms_key[keyName] : undefined;
       const keyStatements = typeof key?.policy === "string" ? statementsOf(key.policy).filter(forTrail) : [];
@@ -121,6 +136,10 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const [dn, d] = detectors[0];
       if (d.enable !== true) v.push(`aws_guardduty_detector.${dn}: enable is not true`);
       const features = resourcesOf(json, "aws_guardduty_detector_feature").filter(([, f]) => f.detector_id === ref("aws_guardduty_detector", dn, "id"));
+      for (const name of new Set(features.map(([, f]) => String(f.name)))) {
+        if (features.filter(([, f]) => f.name === name).length > 1) v.push(`aws_guardduty_detector.${dn}: feature ${name} is set by more than one resource`);
+        if (!(name in GUARDDUTY_FEATURES)) v.push(`aws_guardduty_detector.${dn}: feature ${name} is not one of the reviewed features (EKS_RUNTIME_MONITORING conflicts with RUNTIME_MONITORING)`);
+      }
       for (const [name, additional] of Object.entries(GUARDDUTY_FEATURES)) {
         const f = features.find(([, x]) => x.name === name);
         if (!f || f[1].status !== "ENABLED") {
@@ -132,10 +151,14 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
           if (got !== status) v.push(`aws_guardduty_detector_feature.${f[0]}: ${extra} is ${got}, expected ${status}`);
         }
       }
-      // Runtime monitoring sees only nodes that run the agent.
+      // Runtime monitoring sees only nodes that run the agent, which reports once the feature is on and the VPC has its endpoint.
+      const runtime = features.find(([, f]) => f.name === "RUNTIME_MONITORING");
+      const endpoint = resourcesOf(json, "aws_vpc_endpoint").find(([, e]) => String(e.service_name).endsWith(".guardduty-data"));
       for (const [cn] of resourcesOf(json, "aws_eks_cluster")) {
-        if (!resourcesOf(json, "aws_eks_addon").some(([, a]) => a.addon_name === GUARDDUTY_AGENT_ADDON && a.cluster_name === ref("aws_eks_cluster", cn, "name"))) {
-          v.push(`aws_eks_cluster.${cn}: no ${GUARDDUTY_AGENT_ADDON} add-on (runtime monitoring would see none of its nodes)`);
+        const agent = resourcesOf(json, "aws_eks_addon").find(([, a]) => a.addon_name === GUARDDUTY_AGENT_ADDON && a.cluster_name === ref("aws_eks_cluster", cn, "name"));
+        if (!agent) v.push(`aws_eks_cluster.${cn}: no ${GUARDDUTY_AGENT_ADDON} add-on (runtime monitoring would see none of its nodes)`);
+        else if (!runtime || !endpoint || !waitsFor(agent[1]).has(`aws_guardduty_detector_feature.${runtime[0]}`) || !waitsFor(agent[1]).has(`aws_vpc_endpoint.${endpoint[0]}`)) {
+          v.push(`aws_eks_addon.${agent[0]}: not created after RUNTIME_MONITORING and the guardduty-data endpoint (the add-on would stay degraded until both exist)`);
         }
       }
       const hubs = resourcesOf(json, "aws_securityhub_account");

@@ -1,6 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
-import { TfJson, asList, refName } from "../../../tfjson/terraform";
+import { TfJson, asList, ref, refName, resourcesOf, sameJson } from "../../../tfjson/terraform";
 import { Statement, actionPatternMatches, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 
 /** Identity policies: the documents that grant a principal permissions. */
@@ -33,6 +33,22 @@ const SERVICE_MANAGED_POLICIES: Readonly<Record<string, string>> = {
   "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole": "monitoring.rds.amazonaws.com",
   "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole": "config.amazonaws.com",
 };
+
+/**
+ * Whether a role is a trail's role for CloudWatch Logs that may do nothing but write log events:
+ * a trail of the stack names it, no managed policy is attached, and its inline policies allow only
+ * logs:CreateLogStream and logs:PutLogEvents.
+ */
+function isTrailLogsRole(json: TfJson, roleName: string): boolean {
+  const named = resourcesOf(json, "aws_cloudtrail").some(([, t]) => t.cloud_watch_logs_role_arn === ref("aws_iam_role", roleName, "arn"));
+  const ownRef = (r: unknown) => r === ref("aws_iam_role", roleName, "id") || r === ref("aws_iam_role", roleName, "name");
+  const attached = resourcesOf(json, "aws_iam_role_policy_attachment").some(([, a]) => ownRef(a.role));
+  const policies = resourcesOf(json, "aws_iam_role_policy").filter(([, p]) => ownRef(p.role));
+  const onlyLogEvents = policies.every(([, p]) =>
+    statementsOf(String(p.policy)).every((st) => st.Effect !== "Allow" || asList(st.Action).every((a) => a === "logs:CreateLogStream" || a === "logs:PutLogEvents")),
+  );
+  return named && !attached && policies.length > 0 && onlyLogEvents;
+}
 
 /** `*`, `*:*` or a whole service (`s3:*`); IAM action names are case-insensitive. */
 const isWildcardAction = (a: string) => /^(\*|\*:\*|[a-z0-9-]+:\*)$/i.test(a);
@@ -96,9 +112,10 @@ export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
     fix: "Trust this account's principals by ARN, or an AWS service with an aws:SourceAccount (or aws:SourceArn) condition for this account; never *, another account or a federated identity the blueprint does not define.",
     description: "every role is assumable only by principals of this account, or by an AWS service on this account's behalf (confused-deputy condition)",
     resourceTypes: ["aws_iam_role"],
-    check: (body, { stack }) => {
+    check: (body, { stack, name }) => {
       const account = stack.region.accountId;
       const v: string[] = [];
+      const trailLogsRole = isTrailLogsRole(stack.json, name);
       for (const s of allows(statementsOf(String(body.assume_role_policy)))) {
         const id = s.Sid ?? "(no Sid)";
         if (s.Principal === undefined) v.push(`trust statement ${id} names no principal (IAM refuses a trust policy without one)`);
@@ -106,7 +123,10 @@ export const IAM_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }, [
           if (!arn.startsWith(`arn:aws:iam::${account}:`)) v.push(`trust statement ${id} admits ${arn}, not a principal of account ${account}`);
         }
         const services = principalServices(s.Principal);
-        if (services.length > 0 && !limitedToAccount(s, account)) v.push(`trust statement ${id} admits ${services.join(", ")} without an aws:SourceAccount condition for ${account}`);
+        // The one service role that cannot carry the condition: CloudTrail's for CloudWatch Logs (AWS documents
+        // that its trust supports neither aws:SourceArn nor aws:SourceAccount), when it may only write log events.
+        const exempt = trailLogsRole && sameJson(services, ["cloudtrail.amazonaws.com"]) && s.Condition === undefined;
+        if (services.length > 0 && !limitedToAccount(s, account) && !exempt) v.push(`trust statement ${id} admits ${services.join(", ")} without an aws:SourceAccount condition for ${account}`);
         const federated = (s.Principal as TfJson | undefined)?.Federated;
         if (federated !== undefined) v.push(`trust statement ${id} admits the federated identity ${JSON.stringify(federated)}`);
       }

@@ -23,7 +23,7 @@ const AWS_TYPES: readonly string[] = [
   "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_lifecycle_configuration",
   // Audit trail (guardrails/rules/aws/detection.ts)
   "aws_cloudtrail",
-  // Threat detection (guardrails/rules/aws/detection.ts)
+  // Threat detection and configuration recording (guardrails/rules/aws/detection.ts)
   "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
   "aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status",
   // Database and Kafka
@@ -55,11 +55,6 @@ const GCP_TYPES: readonly string[] = [
   "google_sql_user",
   // Audit archive
   "google_storage_bucket", "google_storage_bucket_iam_member",
-  // Audit trail (guardrails/rules/aws/detection.ts)
-  "aws_cloudtrail",
-  // Threat detection (guardrails/rules/aws/detection.ts)
-  "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
-  "aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status",
   // Database and Kafka
   "google_sql_database_instance", "google_managed_kafka_cluster", "google_managed_kafka_topic", "google_managed_kafka_acl",
   // GKE and images
