@@ -11,6 +11,7 @@ export interface Statement {
   Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
   Action: string | string[];
   Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 

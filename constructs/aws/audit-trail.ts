@@ -97,6 +97,11 @@ export class AuditTrail extends Construct {
       Condition: { StringEquals: { "aws:SourceArn": arn, "aws:SourceAccount": props.accountId, "s3:x-amz-acl": "bucket-owner-full-control" } },
     });
 
+    // CloudTrail writes its digest files with SSE-S3, whatever the trail's key (AWS documents it):
+    // the archive's denial of other encryption must leave the digests' prefix out, or validation
+    // has nothing to validate against.
+    props.archive.allowSseS3Under(`${TRAIL_PREFIX}/AWSLogs/${props.accountId}/CloudTrail-Digest/`);
+
     const role = new IamRole(this, "LogsRole", {
       name: `${props.name}-cloudtrail-logs`,
       description: "Lets CloudTrail write the region's trail to its log group",

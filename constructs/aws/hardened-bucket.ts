@@ -13,7 +13,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { Lazy } from "../../core/cdktf";
-import { PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
+import { DenyExceptStatement, PolicyStatement, isAnyone, partitionOf, renderPolicy } from "./iam-policy";
 
 /** How objects are encrypted at rest. */
 export type BucketEncryption =
@@ -63,7 +63,7 @@ export class HardenedBucket extends Construct {
   /** The bucket's name, a plain string (a policy can name the bucket without waiting for it). */
   readonly name: string;
   private readonly accountId: string;
-  private readonly statements: PolicyStatement[];
+  private statements: (PolicyStatement | DenyExceptStatement)[];
 
   constructor(scope: Construct, id: string, props: HardenedBucketProps) {
     super(scope, id);
@@ -214,6 +214,23 @@ export class HardenedBucket extends Construct {
       policy: Lazy.stringValue({ produce: () => renderPolicy(this.statements) }),
       // Putting a policy while the public access block is being created fails with a conflict.
       dependsOn: [this.publicAccessBlock],
+    });
+  }
+
+  /**
+   * Lets objects under `prefix` be written with SSE-S3 (a service that encrypts some objects that way
+   * by design: CloudTrail's digest files). The policy's denials of other encryption then cover every
+   * object but those (NotResource). Nothing else changes: only principals the policy or IAM already
+   * let write there can.
+   */
+  allowSseS3Under(prefix: string): void {
+    const kmsOnly = new Set(["DenyEncryptionOtherThanKms", "DenyKmsWithoutKeyId"]);
+    if (this.statements.filter((s) => kmsOnly.has(s.Sid)).length !== kmsOnly.size) throw new Error(`HardenedBucket ${this.name}: allowSseS3Under applies to a KMS-encrypted bucket only.`);
+    this.statements = this.statements.map((s): PolicyStatement | DenyExceptStatement => {
+      if (!kmsOnly.has(s.Sid) || s.Effect !== "Deny") return s;
+      const except = "NotResource" in s ? s.NotResource : [];
+      const { Sid, Principal, Action, Condition } = s;
+      return { Sid, Effect: "Deny", Principal, Action, Condition, NotResource: [...except, `${this.bucket.arn}/${prefix}*`] };
     });
   }
 

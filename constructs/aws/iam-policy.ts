@@ -20,11 +20,14 @@ export interface PolicyStatement {
   readonly Condition?: PolicyCondition;
 }
 
+/** A statement on every resource but some (`NotResource`): only a Deny, where the exceptions are narrower than the denial. */
+export type DenyExceptStatement = Omit<PolicyStatement, "Resource" | "Effect"> & { readonly Effect: "Deny"; readonly NotResource: readonly string[] };
+
 /** A statement of a role's trust policy, which names no resource. */
 export type TrustStatement = Omit<PolicyStatement, "Resource" | "Principal"> & { readonly Principal: Exclude<PolicyPrincipal, "*"> };
 
 /** Renders a policy document (identity, resource or trust policy). */
-export function renderPolicy(statements: readonly (PolicyStatement | TrustStatement)[]): string {
+export function renderPolicy(statements: readonly (PolicyStatement | TrustStatement | DenyExceptStatement)[]): string {
   const sids = new Set<string>();
   for (const s of statements) {
     if (sids.has(s.Sid)) throw new Error(`Policy statement id "${s.Sid}" is used twice; each statement needs its own Sid.`);

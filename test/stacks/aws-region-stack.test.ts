@@ -199,6 +199,18 @@ const DETECTION_MUTATIONS: Mutation[] = [
     (trustTarget(j).assume_role_policy = JSON.stringify({ Statement: [{ Sid: "CloudTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }] })), { says: /network_flow_log_role: trust statement CloudTrail admits cloudtrail.amazonaws.com without/ }],
   ["iam.trust-named-principals", "the trail's log role trusts another service beside CloudTrail", (j) =>
     policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => (d.Statement[0].Principal = { Service: ["cloudtrail.amazonaws.com", "ec2.amazonaws.com"] }), "assume_role_policy"), { says: /audit_trail_logs_role: trust statement CloudTrail admits cloudtrail.amazonaws.com, ec2.amazonaws.com without/ }],
+  ["audit.tls-only-and-key-enforced", "SSE-S3 allowed beyond the trail's digests", (j) =>
+    archivePolicyEdit(j, (d) => d.Statement.find((x) => x.Sid === "DenyEncryptionOtherThanKms")!.NotResource.push("${aws_s3_bucket.audit_archive_archive_bucket.arn}/payments/*")), { says: /policy does not deny puts under another encryption or key/ }],
+  ["audit.tls-only-and-key-enforced", "aws:kms without a key id allowed beyond the digests", (j) =>
+    archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "DenyKmsWithoutKeyId")!.NotResource = ["${aws_s3_bucket.audit_archive_archive_bucket.arn}/cloudtrail/*"])), { says: /policy does not deny puts under another encryption or key/ }],
+  ["audit.tls-only-and-key-enforced", "the denial of other encryption narrowed to one prefix", (j) =>
+    archivePolicyEdit(j, (d) => {
+      const deny = d.Statement.find((x) => x.Sid === "DenyEncryptionOtherThanKms")!;
+      delete deny.NotResource;
+      deny.Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/cloudtrail/*";
+    }), { says: /policy does not deny puts under another encryption or key/ }],
+  ["audit.tls-only-and-key-enforced", "the denial of other keys narrowed to one prefix", (j) =>
+    archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "DenyOtherKmsKeys")!.Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/cloudtrail/*")), { says: /policy does not deny puts under another encryption or key/ }],
   ["detection.trail-delivery-admitted", "a confused-deputy condition on the trail's log role", (j) =>
     policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => (d.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": "111122223333" } }), "assume_role_policy"), { says: /CloudTrail may not assume it unconditionally/ }],
   ["detection.trail-delivery-admitted", "the archive does not let the trail read its ACL", (j) => archivePolicyEdit(j, withoutSid("CloudTrailAclCheck")), { says: /does not let the trail read the archive's ACL/ }],

@@ -1,7 +1,7 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, one, preventsDestroy, refName, sameJson } from "../../../tfjson/terraform";
-import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { Statement, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 
 /** Buckets that receive log delivery: targets of S3 server access logging or of NLB access logs. */
@@ -104,7 +104,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
     requirement: "4.2.1, 3.5.1",
     fix: "Use HardenedBucket's policy: deny aws:SecureTransport=false on the bucket and its objects, deny puts under another encryption or key, and never allow Principal *.",
     description: "every bucket policy denies non-TLS requests; KMS buckets also deny puts that ask for another encryption or key",
-    check: ({ json }) =>
+    check: ({ json, region }) =>
       resourcesOf(json, "aws_s3_bucket").flatMap(([n]) => {
         const policy = forBucket(json, "aws_s3_bucket_policy", n)?.[1].policy;
         if (typeof policy !== "string") return [`aws_s3_bucket.${n}: no bucket policy`];
@@ -118,9 +118,15 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
         const sse = asList(forBucket(json, "aws_s3_bucket_server_side_encryption_configuration", n)?.[1].rule)[0] as TfJson | undefined;
         const key = sse?.apply_server_side_encryption_by_default?.kms_master_key_id;
         if (key) {
-          const denyOtherAlg = statements.some((s) => s.Effect === "Deny" && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === "aws:kms");
-          const denyOtherKey = statements.some((s) => s.Effect === "Deny" && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] === key);
-          const denyNoKeyId = statements.some((s) => s.Effect === "Deny" && sameJson(s.Condition?.Null, { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" }));
+          // Every object, or every object but the digests a trail of this stack writes with SSE-S3 into this bucket.
+          const digests = resourcesOf(json, "aws_cloudtrail")
+            .filter(([, t]) => t.s3_bucket_name === ref("aws_s3_bucket", n, "id"))
+            .map(([, t]) => `${arn}/${t.s3_key_prefix ? `${t.s3_key_prefix}/` : ""}AWSLogs/${region.accountId}/CloudTrail-Digest/*`);
+          const allObjects = (s: Statement) =>
+            s.NotResource === undefined ? asList(s.Resource).includes(`${arn}/*`) : asList(s.NotResource).every((r) => digests.includes(String(r))) && s.Resource === undefined;
+          const denyOtherAlg = statements.some((s) => s.Effect === "Deny" && allObjects(s) && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === "aws:kms");
+          const denyOtherKey = statements.some((s) => s.Effect === "Deny" && asList(s.Resource).includes(`${arn}/*`) && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] === key);
+          const denyNoKeyId = statements.some((s) => s.Effect === "Deny" && allObjects(s) && sameJson(s.Condition?.Null, { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" }));
           if (!denyOtherAlg || !denyOtherKey || !denyNoKeyId) v.push(`aws_s3_bucket.${n}: policy does not deny puts under another encryption or key (or aws:kms without a key id, i.e. aws/s3)`);
         }
         for (const s of statements) {

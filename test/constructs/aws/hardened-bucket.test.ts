@@ -24,6 +24,22 @@ describe("HardenedBucket", () => {
     expect(r.aws_s3_bucket_object_lock_configuration).toBeUndefined();
   });
 
+  it("lets SSE-S3 objects under a prefix only by excepting it from the two denials of other encryption, and only on a KMS bucket", () => {
+    const stack = newStack();
+    const key = new KmsKey(stack, "Key", {});
+    const b = new HardenedBucket(stack, "B", { bucketName: "b", accountId: "123456789012", encryption: { kmsKey: key } });
+    b.allowSseS3Under("trail/AWSLogs/123456789012/CloudTrail-Digest/");
+    const statements = JSON.parse(synthJson(stack).resource.aws_s3_bucket_policy.b_policy.policy).Statement as { Sid: string; Resource?: unknown; NotResource?: unknown }[];
+    const except = ["${aws_s3_bucket.b_bucket.arn}/trail/AWSLogs/123456789012/CloudTrail-Digest/*"];
+    expect(statements.filter((s) => s.NotResource).map((s) => [s.Sid, s.NotResource, s.Resource])).toEqual([
+      ["DenyEncryptionOtherThanKms", except, undefined],
+      ["DenyKmsWithoutKeyId", except, undefined],
+    ]);
+    expect(statements.find((s) => s.Sid === "DenyOtherKmsKeys")?.Resource).toBe("${aws_s3_bucket.b_bucket.arn}/*");
+    const logs = new HardenedBucket(stack, "Logs", { bucketName: "l", accountId: "123456789012", encryption: { logDeliveryOnly: true } });
+    expect(() => logs.allowSseS3Under("x/")).toThrow(/applies to a KMS-encrypted bucket only/);
+  });
+
   it("uses SSE-S3 only for a log-delivery bucket", () => {
     const stack = newStack();
     new HardenedBucket(stack, "Logs", { bucketName: "l", accountId: "123456789012", encryption: { logDeliveryOnly: true } });
