@@ -116,8 +116,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       logRetentionDays: region.retention.logDays,
     });
 
-    this.threatDetection = new ThreatDetection(this, "ThreatDetection", { region: region.cloudRegion });
     this.configRecording = new ConfigRecording(this, "ConfigRecording", { name, accountId: region.accountId, archive: this.auditArchive.archive, key: this.keys.audit });
+    this.threatDetection = new ThreatDetection(this, "ThreatDetection", { region: region.cloudRegion, configRecording: this.configRecording.status });
 
     this.network = new PrivateLinkNetwork(this, "Network", {
       name,

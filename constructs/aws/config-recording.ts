@@ -33,6 +33,8 @@ export interface ConfigRecordingProps {
  */
 export class ConfigRecording extends Construct {
   readonly recorder: ConfigConfigurationRecorder;
+  /** Recording turned on (what waits for Config waits for this). */
+  readonly status: ConfigConfigurationRecorderStatus;
   /** The role's name, known before it exists (the audit key's policy names it). */
   readonly roleName: string;
 
@@ -84,7 +86,7 @@ export class ConfigRecording extends Construct {
       // A delivery channel needs its recorder first.
       dependsOn: [this.recorder],
     });
-    new ConfigConfigurationRecorderStatus(this, "Status", {
+    this.status = new ConfigConfigurationRecorderStatus(this, "Status", {
       name: this.recorder.name,
       isEnabled: true,
       // Recording starts only with a delivery channel.

@@ -3,6 +3,7 @@ import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-dete
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "../../core/cdktf";
 import { GUARDDUTY_FEATURES, securityHubStandards } from "../../model/aws/detection";
 import { partitionOf } from "./iam-policy";
 
@@ -10,6 +11,8 @@ import { partitionOf } from "./iam-policy";
 export interface ThreatDetectionProps {
   /** The region the detector and the hub are in. */
   readonly region: string;
+  /** What the standards' controls evaluate: AWS Config recording (the standards wait for it). */
+  readonly configRecording: ITerraformDependable;
 }
 
 /**
@@ -47,7 +50,8 @@ export class ThreatDetection extends Construct {
     for (const arn of securityHubStandards(props.region, partitionOf(props.region))) {
       const standard = arn.split("::standards/")[1].split("/")[0];
       // A subscription before the hub is enabled fails: after it.
-      new SecurityhubStandardsSubscription(this, `Standard-${standard}`, { standardsArn: arn, dependsOn: [this.hub] });
+      // Its controls run on AWS Config's records: subscribed once recording is on.
+      new SecurityhubStandardsSubscription(this, `Standard-${standard}`, { standardsArn: arn, dependsOn: [this.hub, props.configRecording] });
     }
   }
 }

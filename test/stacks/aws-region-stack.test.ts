@@ -235,6 +235,8 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.threat-detection-on", "no Security Hub", (j) => delete j.resource.aws_securityhub_account, { says: /aws_securityhub_account: 0 hubs/ }],
   ["detection.threat-detection-on", "no PCI DSS standard", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"], { says: /none for arn:aws:securityhub:[a-z0-9-]+::standards\/pci-dss\/v\/4.0.1/ }],
   ["detection.threat-detection-on", "the PCI DSS v3.2.1 standard", (j) => (j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"].standards_arn = "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/3.2.1"), { says: /none for .*pci-dss\/v\/4.0.1/ }],
+  ["detection.threat-detection-on", "a standard subscribed before Config records", (j) =>
+    (j.resource.aws_securityhub_standards_subscription["threat_detection_standard-pci-dss"].depends_on = ["aws_securityhub_account.threat_detection_hub"]), { says: /not created after AWS Config records/ }],
   ["detection.threat-detection-on", "a standard subscribed before the hub", (j) => delete j.resource.aws_securityhub_standards_subscription["threat_detection_standard-aws-foundational-security-best-practices"].depends_on, { says: /not created after aws_securityhub_account/ }],
   ["detection.config-recording", "no recorder", (j) => delete j.resource.aws_config_configuration_recorder, { says: /aws_config_configuration_recorder: 0 recorders/ }],
   ["detection.config-recording", "some types only", (j) => (first(j, "aws_config_configuration_recorder").recording_group.all_supported = false), { says: /all_supported is not true/ }],

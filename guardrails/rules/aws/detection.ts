@@ -169,6 +169,9 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         const sub = subscriptions.find(([, x]) => x.standards_arn === arn);
         if (!sub) v.push(`aws_securityhub_standards_subscription: none for ${arn}`);
         else if (!waitsFor(sub[1]).has(hub)) v.push(`aws_securityhub_standards_subscription.${sub[0]}: not created after ${hub} (a subscription before the hub is enabled fails)`);
+        else if (!resourcesOf(json, "aws_config_configuration_recorder_status").some(([cn]) => waitsFor(sub[1]).has(`aws_config_configuration_recorder_status.${cn}`))) {
+          v.push(`aws_securityhub_standards_subscription.${sub[0]}: not created after AWS Config records (its controls evaluate Config's records)`);
+        }
       }
       return v;
     },
