@@ -83,7 +83,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
     requirement: "10.2.1, 10.3.2",
     fix: "Let AuditTrail extend the archive's bucket policy and the audit key's policy (cloudTrailKeyStatements), each naming this trail by aws:SourceArn, and keep the trail depending on the bucket policy: CloudTrail refuses to create a trail whose bucket or key does not admit it.",
     description:
-      "what CloudTrail checks when the trail is created: the archive's policy lets this trail (aws:SourceArn) read the bucket ACL and write under its prefix with bucket-owner-full-control, and the trail is created after that policy; the audit key lets this trail generate data keys under its encryption context, describe the key, and decrypt (the archive uses an S3 Bucket Key)",
+      "what CloudTrail checks when the trail is created: the archive's policy lets this trail (aws:SourceArn) read the bucket ACL and write under its prefix with bucket-owner-full-control, and the trail is created after that policy; the trail's log group role is trusted by CloudTrail without conditions (AWS documents that it supports none); the audit key lets this trail generate data keys under its encryption context, describe the key, and decrypt (the archive uses an S3 Bucket Key)",
     check: ({ json, region }) => {
       const trail = resourcesOf(json, "aws_cloudtrail")[0];
       const audit = auditBucket(json);
@@ -126,9 +126,9 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
   {
     id: "detection.threat-detection-on",
     requirement: "10.4.1, 11.5.1",
-    fix: "Keep ThreatDetection (constructs/aws/threat-detection.ts): one GuardDuty detector, enabled, with every feature of model/aws/detection.ts ENABLED (runtime monitoring with the stack's own agent add-on, GuardDuty's management off), and Security Hub with the PCI DSS v4.0.1 and Foundational Best Practices standards, each subscribed after the hub.",
+    fix: "Keep ThreatDetection (constructs/aws/threat-detection.ts): one GuardDuty detector, enabled, with every feature of model/aws/detection.ts ENABLED (runtime monitoring with the stack's own agent add-on, GuardDuty's management off), and Security Hub with the PCI DSS v4.0.1 and Foundational Best Practices standards, each subscribed after the hub and after AWS Config records.",
     description:
-      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection, RDS login events and runtime monitoring on, its agent installed as the EKS add-on on every cluster (and reporting through the guardduty-data endpoint, network.interface-endpoints); Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub",
+      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection, RDS login events and runtime monitoring on, its agent installed as the EKS add-on on every cluster (and reporting through the guardduty-data endpoint, network.interface-endpoints); Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub and after AWS Config records (the controls evaluate Config's records)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const detectors = resourcesOf(json, "aws_guardduty_detector");
