@@ -168,8 +168,8 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
       d.edge("traffic", id, "nodes", `${r.ports} (firewall)`);
     }
   }
+  const data = subnet("-data")?.ip_cidr_range;
   for (const r of firewallOf(json, "EGRESS", nodeAccount)) {
-    const data = subnet("-data")?.ip_cidr_range;
     if (data && r.ranges.includes(data)) for (const to of ["sql", "kafka"]) if (d.has(to) && d.has("nodes")) d.edge("traffic", "nodes", to, `${r.ports} (firewall: to the data subnet)`);
     if (r.ranges.includes(`${region.network.googleApisAddress}/32`) && d.has("nodes")) d.edge("traffic", "nodes", "apis", `${r.ports} (firewall: to the Google APIs address)`);
   }

@@ -25,11 +25,10 @@ import * as path from "path";
 import type { HTTPRequest } from "puppeteer";
 import { DIAGRAM_FILE, Geometry, REPORT_FILE, Rect, findBrowser } from "./diagram-browser";
 
-function argValue(argv: readonly string[], name: string, fallback: string): string;
-function argValue(argv: readonly string[], name: string, fallback: undefined): string | undefined;
-function argValue(argv: readonly string[], name: string, fallback: string | undefined): string | undefined {
+/** The value after `name` in argv, if given. */
+function option(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
+  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 /** The Mermaid block of a report. */
@@ -125,8 +124,8 @@ async function answer(request: HTTPRequest): Promise<void> {
 const importEsm = new Function("specifier", "return import(specifier)") as <T>(specifier: string) => Promise<T>;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const outdir = argValue(argv, "--outdir", "cdktf.out");
-  const geometryFile = argValue(argv, "--geometry", undefined);
+  const outdir = option(argv, "--outdir") ?? "cdktf.out";
+  const geometryFile = option(argv, "--geometry");
   const required = argv.includes("--require");
   const stacksDir = path.join(outdir, "stacks");
   const reports = fs.existsSync(stacksDir)

@@ -73,3 +73,8 @@ export function loadBalancerTargetPorts(json: TfJson): Map<string, Set<number>> 
   }
   return out;
 }
+
+/** The audit archive (the bucket named `<prefix>-<region>-audit-<account>`), if the stack has one. */
+export function auditArchiveBucket(json: TfJson): [string, TfJson] | undefined {
+  return resourcesOf(json, "aws_s3_bucket").find(([, b]) => String(b.bucket).includes("-audit-"));
+}

@@ -2,7 +2,7 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, one, preventsDestroy, refName, sameJson } from "../../../tfjson/terraform";
 import { Statement, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
-import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
+import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 
 /** Buckets that receive log delivery: targets of S3 server access logging or of NLB access logs. */
 function logDeliveryBuckets(json: TfJson): Set<string> {
@@ -25,11 +25,6 @@ function logDeliveryOnly(json: TfJson, bucketName: string): boolean {
     .every((s) => principalArns(s.Principal).length === 0 && principalServices(s.Principal).length > 0 && principalServices(s.Principal).every((p) => LOG_DELIVERY_SERVICES.includes(p)));
 }
 
-/** The audit archive: the bucket with Object Lock. */
-function auditBucket(json: TfJson): [string, TfJson] | undefined {
-  return resourcesOf(json, "aws_s3_bucket").find(([, b]) => String(b.bucket).includes("-audit-"));
-}
-
 export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "audit.object-lock-compliance",
@@ -37,7 +32,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
     fix: "Keep AuditArchive's Object Lock in COMPLIANCE mode; set retention.auditArchiveDays to at least 365 in the region file (Object Lock cannot be added to an existing bucket).",
     description: "the audit archive has Object Lock in COMPLIANCE mode with the configured default retention (≥ 365 days)",
     check: ({ json, region }) => {
-      const audit = auditBucket(json);
+      const audit = auditArchiveBucket(json);
       if (!audit) return ["aws_s3_bucket: no audit archive bucket"];
       const [n, b] = audit;
       const v: string[] = [];
@@ -81,7 +76,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
     check: ({ json }) => {
       const auditKey = keyNameByAlias(json, "audit");
       const logTargets = logDeliveryBuckets(json);
-      const audit = auditBucket(json)?.[0];
+      const audit = auditArchiveBucket(json)?.[0];
       return resourcesOf(json, "aws_s3_bucket").flatMap(([n]) => {
         const rule = one(forBucket(json, "aws_s3_bucket_server_side_encryption_configuration", n)?.[1].rule);
         const sse = rule.apply_server_side_encryption_by_default;
@@ -141,7 +136,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
     fix: "Send the audit archive's server access logs to the separate access-log bucket of this stack.",
     description: "the audit archive's server access logs go to a separate bucket of this stack",
     check: ({ json }) => {
-      const audit = auditBucket(json)?.[0];
+      const audit = auditArchiveBucket(json)?.[0];
       if (!audit) return ["aws_s3_bucket: no audit archive bucket"];
       const logging = forBucket(json, "aws_s3_bucket_logging", audit)?.[1];
       const own = resourcesOf(json, "aws_s3_bucket").map(([n]) => ref("aws_s3_bucket", n, "id"));
@@ -156,7 +151,7 @@ export const AUDIT_ARCHIVE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>(
     fix: "Keep the lifecycle rule that moves current and noncurrent versions to cold storage after retention.coldStorageAfterDays, with no expiration.",
     description: "the audit archive moves current and noncurrent objects to colder storage after the configured days, and never expires them",
     check: ({ json, region }) => {
-      const audit = auditBucket(json)?.[0];
+      const audit = auditArchiveBucket(json)?.[0];
       if (!audit) return ["aws_s3_bucket: no audit archive bucket"];
       const rules = asList(forBucket(json, "aws_s3_bucket_lifecycle_configuration", audit)?.[1].rule) as TfJson[];
       const v: string[] = [];

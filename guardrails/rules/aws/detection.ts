@@ -2,12 +2,13 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, ref, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
-import { forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
+import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 
-/** The audit archive: the bucket with Object Lock. */
+/** The audit archive, where it has Object Lock (without it, it is no archive: audit.object-lock-compliance says so). */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
-  return resourcesOf(json, "aws_s3_bucket").find(([, b]) => b.object_lock_enabled === true && String(b.bucket).includes("-audit-"));
+  const archive = auditArchiveBucket(json);
+  return archive?.[1].object_lock_enabled === true ? archive : undefined;
 }
 
 /** A field selector's values for one operator, by field name. */
