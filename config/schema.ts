@@ -185,6 +185,36 @@ const commonFields = {
       )
       .default([]),
   }),
+  /**
+   * Who is told when a security control fails or a threat is found (PCI DSS 10.4.1, 10.7.2,
+   * 12.10.5): the region's security topic (AWS) or notification channels (GCP).
+   */
+  alerts: z.strictObject({
+    /**
+     * The recipients, at least one: an on-call mailbox (`email`, confirmed by its recipient once)
+     * or an incident tool's HTTPS endpoint (`https`, e.g. the paging service's SNS integration URL).
+     */
+    subscribers: z
+      .array(
+        z.discriminatedUnion(
+          "protocol",
+          [
+            z.strictObject({
+              protocol: z.literal("email"),
+              /** The mailbox. */
+              endpoint: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { error: 'must be an email address. Fix: e.g. "security-oncall@acme.example".' }),
+            }),
+            z.strictObject({
+              protocol: z.literal("https"),
+              /** The endpoint's URL (plain HTTP is refused: alerts name resources and principals). */
+              endpoint: z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { error: 'must be an https:// URL. Fix: e.g. "https://events.pagerduty.example/integration/abc123/enqueue".' }),
+            }),
+          ],
+          { error: 'must have protocol "email" or "https". Fix: e.g. { protocol: "email", endpoint: "security-oncall@acme.example" }.' },
+        ),
+      )
+      .min(1, { error: 'is empty: an alert nobody receives is no alert. Fix: add e.g. { protocol: "email", endpoint: "security-oncall@acme.example" }.' }),
+  }),
   /** How long evidence is kept (PCI DSS 10.5.1: at least 365 days). */
   retention: z.strictObject({
     /** Object Lock COMPLIANCE default retention of the audit archive (days). */

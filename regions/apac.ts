@@ -75,6 +75,13 @@ const region: GcpRegionFile = {
       { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
     ],
   },
+  alerts: {
+    // Security alerts: the on-call mailbox and the paging service.
+    subscribers: [
+      { protocol: "email", endpoint: "security-oncall-apac@acme.example" },
+      { protocol: "https", endpoint: "https://events.pagerduty.example/integration/acme-pay-apac/enqueue" },
+    ],
+  },
   retention: {
     auditArchiveDays: 400,
     logDays: 400,

@@ -74,6 +74,13 @@ const region: AwsRegionFile = {
       { from: "merchant-12345/storefront-connector", to: "checkout/checkout-service", methods: ["POST"], paths: ["/v1/checkout"] },
     ],
   },
+  alerts: {
+    // Security alerts: the on-call mailbox and the paging service.
+    subscribers: [
+      { protocol: "email", endpoint: "security-oncall-eu@acme.example" },
+      { protocol: "https", endpoint: "https://events.pagerduty.example/integration/acme-pay-eu/enqueue" },
+    ],
+  },
   retention: {
     auditArchiveDays: 400,
     logDays: 400,

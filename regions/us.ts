@@ -71,6 +71,13 @@ const region: AwsRegionFile = {
       { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
     ],
   },
+  alerts: {
+    // Security alerts: the on-call mailbox and the paging service.
+    subscribers: [
+      { protocol: "email", endpoint: "security-oncall-us@acme.example" },
+      { protocol: "https", endpoint: "https://events.pagerduty.example/integration/acme-pay-us/enqueue" },
+    ],
+  },
   retention: {
     auditArchiveDays: 365,
     logDays: 365,

@@ -115,6 +115,8 @@ function regionDiagram(view: StackView): Diagram {
     });
   };
 
+  const subscriptions = resourcesOf(json, "aws_sns_topic_subscription");
+  if (subscriptions.length) d.node("oncall", `who is told: ${subscriptions.map(([, x]) => `${x.protocol} ${x.endpoint}`).join(", ")}`, "party");
   if (service) d.node("partners", `partner VPCs: ${asList(service.allowed_principals).length} allowed principal(s)`, "party");
   d.box("home", `${region.cloudRegion}: home region, account ${aws.accountId}`, () => {
     d.box("vpc", `VPC ${vpc.cidr_block ?? ""}: ${gateways === 0 ? "no internet or NAT gateway" : `${gateways} internet/NAT gateway(s)`}`, () => {
@@ -146,6 +148,12 @@ function regionDiagram(view: StackView): Diagram {
     });
     for (const [n, t] of resourcesOf(json, "aws_cloudtrail")) {
       d.node(`trail_${n}`, `CloudTrail ${t.name}: ${t.is_multi_region_trail === true ? "every region of the account" : "THIS REGION ONLY"}, log file validation ${t.enable_log_file_validation === true ? "on" : "OFF"}`);
+    }
+    if (count("aws_guardduty_detector")) d.node("guardduty", `GuardDuty: ${count("aws_guardduty_detector_feature")} features`);
+    if (count("aws_securityhub_account")) d.node("securityhub", `Security Hub: ${resourcesOf(json, "aws_securityhub_standards_subscription").map(([, x]) => String(x.standards_arn).split("::standards/")[1]).join(", ")}`);
+    for (const [n, t] of resourcesOf(json, "aws_sns_topic")) {
+      d.node(`topic_${n}`, `SNS topic ${t.name}`, "store");
+      storeNode.set(`aws_sns_topic.${n}`, nodeId(`topic_${n}`));
     }
     if (count("aws_acmpca_certificate_authority")) d.node("pca", "ACM Private CA: the mesh's intermediate (its key stays in ACM PCA)");
     // Buckets the gateway policy names that the stack does not create (ECR's image layers).
@@ -272,6 +280,37 @@ function regionDiagram(view: StackView): Diagram {
     if (bucket && d.has(`bucket_${nodeId(bucket)}`)) d.edge("delivers", `trail_${nodeId(n)}`, `bucket_${nodeId(bucket)}`, `log files and digests under ${t.s3_key_prefix ?? "/"}/`);
     const group = logNode(String(t.cloud_watch_logs_group_arn).replace(/:\*$/, ""));
     if (group && d.has(group)) d.edge("delivers", `trail_${nodeId(n)}`, group, "every event");
+  }
+  // Who is told: the alarms on log groups and the finding rules into the topics, the topics to their subscribers.
+  const topicNode = (ref: unknown) => {
+    const n = refName(ref, "aws_sns_topic", "arn");
+    return n && d.has(`topic_${nodeId(n)}`) ? `topic_${nodeId(n)}` : undefined;
+  };
+  const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter");
+  const alarmsInto = new Map<string, number>();
+  for (const [, a] of resourcesOf(json, "aws_cloudwatch_metric_alarm")) {
+    const filter = filters.find(([, f]) => one(f.metric_transformation).name === a.metric_name && one(f.metric_transformation).namespace === a.namespace);
+    const group = filter && logNode(filter[1].log_group_name);
+    for (const topicRef of asList(a.alarm_actions)) {
+      const to = topicNode(topicRef);
+      if (group && to && d.has(group)) alarmsInto.set(`${group} ${to}`, (alarmsInto.get(`${group} ${to}`) ?? 0) + 1);
+    }
+  }
+  for (const [pair, alarms] of alarmsInto) {
+    const [from, to] = pair.split(" ");
+    d.edge("delivers", from, to, `${alarms} alarms on its events`);
+  }
+  for (const [rn, r] of resourcesOf(json, "aws_cloudwatch_event_rule")) {
+    const source = asList<string>(JSON.parse(String(r.event_pattern ?? "{}")).source)[0];
+    const from = source === "aws.guardduty" ? "guardduty" : source === "aws.securityhub" ? "securityhub" : undefined;
+    for (const [, t] of resourcesOf(json, "aws_cloudwatch_event_target").filter(([, x]) => x.rule === `\${aws_cloudwatch_event_rule.${rn}.name}`)) {
+      const to = topicNode(t.arn);
+      if (from && to && d.has(from)) d.edge("delivers", from, to, `${r.description ?? "findings"}${r.state === "DISABLED" ? " (DISABLED)" : ""}`);
+    }
+  }
+  for (const [, x] of subscriptions) {
+    const from = topicNode(x.topic_arn);
+    if (from && d.has("oncall")) d.edge("delivers", from, "oncall", `alerts by ${x.protocol}`);
   }
   for (const [, lbBody] of resourcesOf(json, "aws_lb")) {
     const logs = one(lbBody.access_logs);
@@ -467,6 +506,24 @@ function detectionSection(json: TfJson): string {
   ]);
   const standards = resourcesOf(json, "aws_securityhub_standards_subscription").map(([, x]) => ["Security Hub", String(x.standards_arn).split("::standards/")[1], "subscribed", ""]);
   const agents = resourcesOf(json, "aws_eks_addon").filter(([, a]) => a.addon_name === GUARDDUTY_AGENT_ADDON).map(([n]) => ["GuardDuty runtime agent", `aws_eks_addon.${n}`, "installed by the stack", "reports through the guardduty-data endpoint"]);
+  const topics = resourcesOf(json, "aws_sns_topic").map(([n, t]) => {
+    const subscribers = resourcesOf(json, "aws_sns_topic_subscription").filter(([, x]) => x.topic_arn === `\${aws_sns_topic.${n}.arn}`);
+    return [`aws_sns_topic.${n}`, keyOf(t.kms_master_key_id), subscribers.map(([, x]) => `${x.protocol} ${x.endpoint}`).join("<br>") || "**nobody**"];
+  });
+  const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter");
+  const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").map(([n, a]) => {
+    const filter = filters.find(([, f]) => one(f.metric_transformation).name === a.metric_name && one(f.metric_transformation).namespace === a.namespace);
+    const on = filter ? `log group ${shortRef(filter[1].log_group_name)}: \`${filter[1].pattern}\`` : `metric ${a.namespace}/${a.metric_name}`;
+    const when = `${a.statistic} ${a.comparison_operator === "GreaterThanOrEqualToThreshold" ? "≥" : a.comparison_operator} ${a.threshold} in ${a.evaluation_periods} × ${a.period} s${a.actions_enabled === false ? " (**actions off**)" : ""}`;
+    return [`aws_cloudwatch_metric_alarm.${n}: ${a.alarm_description ?? ""}`, on, when, asList(a.alarm_actions).map(shortRef).join(", ") || "**nobody**"];
+  });
+  const targets = resourcesOf(json, "aws_cloudwatch_event_target");
+  const rules = resourcesOf(json, "aws_cloudwatch_event_rule").map(([n, r]) => [
+    `aws_cloudwatch_event_rule.${n}: ${r.description ?? ""}`,
+    "EventBridge",
+    `\`${r.event_pattern}\`${r.state === "DISABLED" ? " (**disabled**)" : ""}`,
+    targets.filter(([, t]) => t.rule === `\${aws_cloudwatch_event_rule.${n}.name}`).map(([, t]) => shortRef(t.arn)).join(", ") || "**nobody**",
+  ]);
   return [
     "## Detection\n",
     "The audit trail (PCI DSS 10.2, 10.3, 10.5):\n",
@@ -475,7 +532,10 @@ function detectionSection(json: TfJson): string {
     table(["log group", "name", "kept", "key"], groups),
     "\nWhat watches the region (10.4.1, 11.5.1):\n",
     table(["service", "feature or standard", "status", "configuration"], [...features, ...agents, ...standards]),
-    "\nAlarms and who is notified: none yet (the alerting of issue 19 is not built).\n",
+    "\nWho is told (10.4.1, 10.7.2, 12.10.5): each topic, its key and its subscribers (an email subscriber receives nothing until it confirms):\n",
+    table(["topic", "key", "subscribers"], topics),
+    "\nWhat raises an alert, and where it goes:\n",
+    table(["alarm or rule", "on", "raised when", "notifies"], [...alarms, ...rules]),
   ].join("\n");
 }
 
@@ -492,6 +552,8 @@ const AWS_CAPABILITY_NAMES: Readonly<Record<string, string>> = {
   PartnerApi: "Partner API (endpoint service)",
   AuditTrail: "Audit trail (CloudTrail)",
   ThreatDetection: "Threat detection (GuardDuty, Security Hub)",
+  ConfigRecording: "Configuration recording (AWS Config)",
+  Alerts: "Security alerts (SNS, CloudWatch alarms, EventBridge)",
 };
 
 /** An AWS region stack's part of its report: the diagram, the encryption map, the network exposure. */

@@ -6,6 +6,7 @@ import { AuditArchive } from "../constructs/aws/audit-archive";
 import { AuditTrail, cloudTrailKeyStatements } from "../constructs/aws/audit-trail";
 import { ThreatDetection } from "../constructs/aws/threat-detection";
 import { ConfigRecording } from "../constructs/aws/config-recording";
+import { SecurityAlerts, alertTopicKeyStatements } from "../constructs/aws/security-alerts";
 import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
@@ -45,6 +46,7 @@ const KEY_OUTPUT_IDS: Record<KeyPurpose, string> = {
   ebs: "kms_key_arn_ebs",
   ecr: "kms_key_arn_ecr",
   tokenization: "kms_key_arn_tokenization",
+  alerts: "kms_key_arn_alerts",
 };
 
 /** The Pod Identity role of the PCA issuer (construct id; the role is `<cluster>-mesh-ca-issuer`). */
@@ -63,6 +65,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly threatDetection: ThreatDetection;
   /** AWS Config recording into the archive. */
   readonly configRecording: ConfigRecording;
+  /** The security topic, the trail's alarms and the finding rules. */
+  readonly alerts: SecurityAlerts;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
@@ -118,6 +122,18 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
 
     this.configRecording = new ConfigRecording(this, "ConfigRecording", { name, accountId: region.accountId, archive: this.auditArchive.archive, key: this.keys.audit });
     this.threatDetection = new ThreatDetection(this, "ThreatDetection", { region: region.cloudRegion, configRecording: this.configRecording.status });
+
+    // Who is told (PCI DSS 10.4.1, 10.7.2, 12.10.5): the trail's control failures and the high findings.
+    this.keys.admitService("alerts", alertTopicKeyStatements(name, region.cloudRegion, region.accountId));
+    this.alerts = new SecurityAlerts(this, "Alerts", {
+      name,
+      accountId: region.accountId,
+      region: region.cloudRegion,
+      key: this.keys.alerts,
+      trailLogGroupName: this.auditTrail.logGroup.logGroup.name,
+      subscribers: region.alerts.subscribers,
+      findingSources: [this.threatDetection.detector, this.threatDetection.hub],
+    });
 
     this.network = new PrivateLinkNetwork(this, "Network", {
       name,

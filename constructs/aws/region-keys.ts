@@ -17,6 +17,7 @@ const KEY_SPECS: Readonly<Record<KeyPurpose, { id: string; alias: string; descri
   ebs: { id: "Ebs", alias: KEY_ALIAS_SUFFIXES.ebs, description: "EBS volumes of cluster nodes" },
   ecr: { id: "Ecr", alias: KEY_ALIAS_SUFFIXES.ecr, description: "container images in the private ECR repositories" },
   tokenization: { id: "Tokenization", alias: KEY_ALIAS_SUFFIXES.tokenization, description: "tokenization service (moves to the CloudHSM key store)" },
+  alerts: { id: "Alerts", alias: KEY_ALIAS_SUFFIXES.alerts, description: "the security alert topic's messages (SNS)" },
 };
 
 /** Properties of {@link RegionKeys}. */
@@ -137,6 +138,8 @@ export class RegionKeys extends Construct {
   readonly ebs: KmsKey;
   /** Container images in the region's private ECR repositories. */
   readonly ecr: KmsKey;
+  /** The security alert topic's messages. */
+  readonly alerts: KmsKey;
   private readonly keys: Record<KeyPurpose, CustomerManagedKey>;
   private readonly aliasPrefix: string;
   private readonly commonStatements: readonly PolicyStatement[];
@@ -192,6 +195,7 @@ export class RegionKeys extends Construct {
       ebs: make("ebs"),
       ecr: make("ecr"),
       tokenization: make("tokenization"),
+      alerts: make("alerts"),
     };
     this.database = this.keys.database.key;
     this.kafka = this.keys.kafka.key;
@@ -201,6 +205,7 @@ export class RegionKeys extends Construct {
     this.secretsManager = this.keys.secretsManager.key;
     this.ebs = this.keys.ebs.key;
     this.ecr = this.keys.ecr.key;
+    this.alerts = this.keys.alerts.key;
     this.tokenizationKey = this.keys.tokenization.key;
     this.aliasPrefix = props.aliasPrefix;
     this.commonStatements = common;

@@ -73,7 +73,8 @@ export const ENCRYPTION_AT_REST: Readonly<Record<string, AtRest>> = {
   },
   aws_ebs_volume: { holds: "volume data", encrypted: (b) => truthy(b.encrypted), keys: (b) => [b.kms_key_id], purposes: () => ["ebs"] },
   aws_sqs_queue: { holds: "messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => [] },
-  aws_sns_topic: { holds: "messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => [] },
+  // The security topic's alerts name resources and principals: under the alerts key.
+  aws_sns_topic: { holds: "alert messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => ["alerts"] },
   aws_dynamodb_table: { holds: "items", encrypted: (b) => truthy(one(b.server_side_encryption).enabled), keys: (b) => [one(b.server_side_encryption).kms_key_arn], purposes: () => [] },
   aws_efs_file_system: { holds: "files", encrypted: (b) => truthy(b.encrypted), keys: (b) => [b.kms_key_id], purposes: () => [] },
 };

@@ -154,6 +154,8 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
   // EC2 Auto Scaling's service-linked role (see EksCluster.ebsKeyStatements).
   ebs: [],
   ecr: [{ sid: "DeployCreatesTheRepositories", user: "deploy", actions: [...CREATE, "kms:RetireGrant"], via: ["ecr"] }],
+  // CloudWatch and EventBridge publish to the security topic as service principals (see SecurityAlerts); subscribers need no key access.
+  alerts: [],
   tokenization: [
     {
       sid: "TokenizationServicesUseTheKey",

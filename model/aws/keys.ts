@@ -4,7 +4,7 @@
  */
 
 /** What each customer-managed key protects. One key per purpose (PCI DSS 3.6, 3.7). */
-export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "ecr", "tokenization"] as const;
+export const KEY_PURPOSES = ["database", "kafka", "audit", "eksSecrets", "logs", "secretsManager", "ebs", "ecr", "tokenization", "alerts"] as const;
 
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
@@ -25,4 +25,5 @@ export const KEY_ALIAS_SUFFIXES: Readonly<Record<KeyPurpose, string>> = {
   ebs: "ebs",
   ecr: "ecr",
   tokenization: "tokenization",
+  alerts: "alerts",
 };

@@ -84,6 +84,11 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.network.vpcCidr = "10.10.0.0/16";
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier] = r.network.subnets[tier].map((c) => c.replace("10.20.", "10.10."));
   }, "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16 overlaps network.vpcCidr of regions/us.ts (10.10.0.0/16); the two regions could never be connected | move one of the two to a block no region uses, e.g. 10.0.0.0/16", ["regions/us.ts network.vpcCidr"]],
+  ["no alert subscriber", "eu", (r) => (r.alerts.subscribers = []), "regions/eu.ts", "alerts.subscribers", "an alert nobody receives is no alert"],
+  ["no alerts block", "eu", (r) => delete (r as { alerts?: unknown }).alerts, "regions/eu.ts", "alerts", "add alerts (object)"],
+  ["an alert endpoint over plain HTTP", "eu", (r) => (r.alerts.subscribers[1] = { protocol: "https", endpoint: "http://events.pagerduty.example/x" }), "regions/eu.ts", "alerts.subscribers[1].endpoint", "https:// URL"],
+  ["an https subscriber named as email", "eu", (r) => (r.alerts.subscribers[0] = { protocol: "email", endpoint: "https://events.pagerduty.example/x" }), "regions/eu.ts", "alerts.subscribers[0].endpoint", "email address"],
+  ["an SMS subscriber", "eu", (r) => ((r.alerts.subscribers[0] as { protocol: string }).protocol = "sms"), "regions/eu.ts", "alerts.subscribers[0].protocol", 'protocol "email" or "https"'],
   ["audit retention under 12 months", "eu", (r) => (r.retention.auditArchiveDays = 180), "regions/eu.ts", "retention.auditArchiveDays", "365 or more"],
   ["log retention under 12 months", "eu", (r) => (r.retention.logDays = 90), "regions/eu.ts", "retention.logDays", "365, 400"],
   ["log retention CloudWatch rejects", "eu", (r) => (r.retention.logDays = 500), "regions/eu.ts", "retention.logDays", "545"],

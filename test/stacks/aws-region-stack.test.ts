@@ -257,10 +257,77 @@ const DETECTION_MUTATIONS: Mutation[] = [
     policyEdit(j.resource.aws_iam_role.config_recording_role, (d) => (d.Statement[0].Principal = { Service: ["config.amazonaws.com", "ec2.amazonaws.com"] }), "assume_role_policy"), { says: /config_recording_deliver: writes .* outside its declared audit prefix/ }],
 ];
 
+/** The security topic, its policy, the alerts key's policy, a trail alarm and a finding rule. */
+const topic = (j: TfJson): TfJson => j.resource.aws_sns_topic.alerts_topic;
+const topicEdit = (j: TfJson, edit: (doc: { Statement: TfJson[] }) => void) => policyEdit(topic(j), edit);
+const topicStatement = (sid: string, edit: (s: TfJson) => void) => (j: TfJson) => topicEdit(j, (d) => edit(d.Statement.find((x) => x.Sid === sid)!));
+const alertsKeyStatement = (sid: string, edit: (s: TfJson) => void) => (j: TfJson) => keyStatement(j, "alerts", sid, edit);
+const alarm = (j: TfJson, id = "root-user-activity"): TfJson => j.resource.aws_cloudwatch_metric_alarm[`alerts_alarm-${id}`];
+const filter = (j: TfJson, id = "root-user-activity"): TfJson => j.resource.aws_cloudwatch_log_metric_filter[`alerts_filter-${id}`];
+const findingRule = (j: TfJson, id: string): TfJson => j.resource.aws_cloudwatch_event_rule[`alerts_rule-${id}`];
+const findingTarget = (j: TfJson, id: string): TfJson => j.resource.aws_cloudwatch_event_target[`alerts_target-${id}`];
+const editPattern = (j: TfJson, id: string, edit: (p: TfJson) => void) => {
+  const pattern = JSON.parse(findingRule(j, id).event_pattern);
+  edit(pattern);
+  findingRule(j, id).event_pattern = JSON.stringify(pattern);
+};
+
+/** Each condition of the alerting rules, weakened alone. */
+const ALERT_MUTATIONS: Mutation[] = [
+  ["detection.alerts-wired", "the topic under the logs key (no topic under the alerts key)", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /no topic under the alerts key/ }],
+  ["detection.alerts-wired", "a subscriber dropped", (j) => delete j.resource.aws_sns_topic_subscription.alerts_subscriber1, { says: /https subscriber https:\/\/\S+ of alerts.subscribers is not subscribed/ }],
+  ["detection.alerts-wired", "a subscriber of another topic", (j) => (j.resource.aws_sns_topic_subscription.alerts_subscriber0.topic_arn = "arn:aws:sns:eu-west-1:111122223333:other"), { says: /email subscriber \S+ of alerts.subscribers is not subscribed/ }],
+  ["detection.alerts-wired", "a subscriber over plain HTTP", (j) => (j.resource.aws_sns_topic_subscription.alerts_subscriber1.protocol = "http"), { says: /https subscriber .* is not subscribed/ }],
+  ["detection.alerts-wired", "a subscriber's address changed", (j) => (j.resource.aws_sns_topic_subscription.alerts_subscriber0.endpoint = "someone-else@example.com"), { says: /email subscriber .* is not subscribed/ }],
+  ["detection.alerts-wired", "a subscriber the region file adds", () => undefined, {
+    says: /email subscriber new-oncall@acme.example of alerts.subscribers is not subscribed/,
+    region: (r) => ({ ...r, alerts: { subscribers: [...r.alerts.subscribers, { protocol: "email", endpoint: "new-oncall@acme.example" }] } }),
+  }],
+  ["detection.alerts-wired", "root activity counted only for console sign-ins", (j) => (filter(j).pattern = '{ $.userIdentity.type = "Root" && $.eventName = "ConsoleLogin" }'), { says: /\(CloudWatch.1 root-user-activity\): none with its pattern on the trail's log group/ }],
+  ["detection.alerts-wired", "a filter on another log group", (j) => (filter(j, "kms-key-disabled-or-deleted").log_group_name = "${aws_cloudwatch_log_group.network_flow_log_group_log_group.name}"), { says: /\(CloudWatch.7 kms-key-disabled-or-deleted\): none with its pattern/ }],
+  ["detection.alerts-wired", "a filter with no alarm", (j) => delete j.resource.aws_cloudwatch_metric_alarm["alerts_alarm-iam-policy-changes"], { says: /filter-iam-policy-changes: no alarm on its metric/ }],
+  ["detection.alerts-wired", "the alarm on another namespace", (j) => (alarm(j).namespace = "elsewhere"), { says: /filter-root-user-activity: no alarm on its metric/ }],
+  ["detection.alerts-wired", "a filter counting 0 per event", (j) => (filter(j).metric_transformation.value = "0"), { says: /counts 0 per event, not 1/ }],
+  ["detection.alerts-wired", "an alarm at five events", (j) => (alarm(j).threshold = 5), { says: /threshold is 5, expected 1/ }],
+  ["detection.alerts-wired", "an alarm over a day", (j) => (alarm(j).period = 86400), { says: /period is 86400, expected 300/ }],
+  ["detection.alerts-wired", "an alarm after three periods", (j) => (alarm(j).evaluation_periods = 3), { says: /evaluation_periods is 3, expected 1/ }],
+  ["detection.alerts-wired", "an alarm on the average", (j) => (alarm(j).statistic = "Average"), { says: /statistic is Average, expected Sum/ }],
+  ["detection.alerts-wired", "an alarm above the threshold only", (j) => (alarm(j).comparison_operator = "GreaterThanThreshold"), { says: /comparison_operator is GreaterThanThreshold, expected GreaterThanOrEqualToThreshold/ }],
+  ["detection.alerts-wired", "missing data ignored", (j) => (alarm(j).treat_missing_data = "ignore"), { says: /treat_missing_data is ignore, expected notBreaching/ }],
+  ["detection.alerts-wired", "an alarm with its actions off", (j) => (alarm(j).actions_enabled = false), { says: /actions_enabled is false/ }],
+  ["detection.alerts-wired", "an alarm notifying another topic", (j) => (alarm(j).alarm_actions = ["arn:aws:sns:eu-west-1:111122223333:other"]), { says: /alarm-root-user-activity: does not notify the security topic/ }],
+  ["detection.alerts-wired", "GuardDuty from severity 8", (j) => editPattern(j, "guardduty-high", (p) => (p.detail.severity[0].numeric[1] = 8)), { says: /\(guardduty-high\): none with its pattern/ }],
+  ["detection.alerts-wired", "Security Hub's CRITICAL findings only", (j) => editPattern(j, "securityhub-high", (p) => (p.detail.findings.Severity.Label = ["CRITICAL"])), { says: /\(securityhub-high\): none with its pattern/ }],
+  ["detection.alerts-wired", "a finding rule disabled", (j) => (findingRule(j, "guardduty-high").state = "DISABLED"), { says: /rule-guardduty-high: state is DISABLED/ }],
+  ["detection.alerts-wired", "a finding rule targeting another topic", (j) => (findingTarget(j, "securityhub-high").arn = "arn:aws:sns:eu-west-1:111122223333:other"), { says: /rule-securityhub-high: does not target the security topic/ }],
+  ["detection.alerts-wired", "a target of another rule", (j) => (findingTarget(j, "guardduty-high").rule = "other"), { says: /rule-guardduty-high: does not target the security topic/ }],
+  ["detection.alerts-delivery-admitted", "alarms may not publish", (j) => topicEdit(j, withoutSid("AlarmsOfThisRegion")), { says: /does not let cloudwatch.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "rules of any account may publish", topicStatement("FindingRulesOfThisRegion", (x) => delete x.Condition.StringEquals), { says: /does not let events.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "rules of another account may publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Condition.StringEquals["aws:SourceAccount"] = "999999999999")), { says: /does not let events.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "any rule of the account may publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = x.Condition.ArnLike["aws:SourceArn"].replace(/rule\/.*$/, "rule/*"))), { says: /does not let events.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "alarms of another region may publish", topicStatement("AlarmsOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = "arn:aws:cloudwatch:ap-southeast-1:111122223333:alarm:x-*")), { says: /does not let cloudwatch.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "alarms named by no source", topicStatement("AlarmsOfThisRegion", (x) => delete x.Condition.ArnLike), { says: /does not let cloudwatch.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "the rules' statement a denial", topicStatement("FindingRulesOfThisRegion", (x) => (x.Effect = "Deny")), { says: /does not let events.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "the rules may subscribe, not publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Action = "sns:Subscribe")), { says: /does not let events.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "the alarms' statement names another service", topicStatement("AlarmsOfThisRegion", (x) => (x.Principal = { Service: "s3.amazonaws.com" })), { says: /does not let cloudwatch.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "publishing without TLS", (j) => topicEdit(j, withoutSid("TlsOnly")), { says: /does not refuse publishing and subscribing without TLS/ }],
+  ["detection.alerts-delivery-admitted", "subscribing without TLS", topicStatement("TlsOnly", (x) => (x.Action = "sns:Publish")), { says: /does not refuse publishing and subscribing without TLS/ }],
+  ["detection.alerts-delivery-admitted", "publishing without TLS refused only for Subscribe", topicStatement("TlsOnly", (x) => (x.Action = "sns:Subscribe")), { says: /does not refuse publishing and subscribing without TLS/ }],
+  ["detection.alerts-delivery-admitted", "the TLS statement an allow", topicStatement("TlsOnly", (x) => (x.Effect = "Allow")), { says: /does not refuse publishing and subscribing without TLS/ }],
+  ["detection.alerts-delivery-admitted", "the TLS denial on TLS requests", topicStatement("TlsOnly", (x) => (x.Condition.Bool["aws:SecureTransport"] = "true")), { says: /does not refuse publishing and subscribing without TLS/ }],
+  ["detection.alerts-delivery-admitted", "the key does not admit alarms", (j) => dropKeyStatement(j, "alerts", "CloudWatchAlarmsPublishToTheTopic"), { says: /does not let cloudwatch.amazonaws.com generate data keys and decrypt/ }],
+  ["detection.alerts-delivery-admitted", "the key admits rules for another topic", alertsKeyStatement("EventBridgeRulesPublishToTheTopic", (x) => (x.Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"] = "arn:aws:sns:eu-west-1:111122223333:other")), { says: /does not let events.amazonaws.com generate data keys/ }],
+  ["detection.alerts-delivery-admitted", "the key lets rules generate but not decrypt", alertsKeyStatement("EventBridgeRulesPublishToTheTopic", (x) => (x.Action = ["kms:GenerateDataKey*"])), { says: /does not let events.amazonaws.com generate data keys and decrypt/ }],
+  ["detection.alerts-delivery-admitted", "the key lets alarms decrypt but not generate", alertsKeyStatement("CloudWatchAlarmsPublishToTheTopic", (x) => (x.Action = ["kms:Decrypt"])), { says: /does not let cloudwatch.amazonaws.com generate data keys/ }],
+  ["detection.alerts-delivery-admitted", "the key's alarm statement a denial", alertsKeyStatement("CloudWatchAlarmsPublishToTheTopic", (x) => (x.Effect = "Deny")), { says: /does not let cloudwatch.amazonaws.com generate data keys/ }],
+  ["detection.alerts-delivery-admitted", "the key's rule statement names another service", alertsKeyStatement("EventBridgeRulesPublishToTheTopic", (x) => (x.Principal = { Service: "sns.amazonaws.com" })), { says: /does not let events.amazonaws.com generate data keys/ }],
+];
+
 const MUTATIONS: Mutation[] = [
   ...NACL_FIELDS,
   ...SG_FIELDS,
   ...DETECTION_MUTATIONS,
+  ...ALERT_MUTATIONS,
   ["network.interface-endpoints", "S3 through an interface endpoint", (j, s) =>
     add(j, "aws_vpc_endpoint", "s3_interface", { ...named(j, "aws_vpc_endpoint", (e) => e.vpc_endpoint_type === "Interface"), service_name: `com.amazonaws.${s.region.cloudRegion}.s3` }), {
     says: /aws_vpc_endpoint\.s3_interface: S3 through an interface endpoint/,

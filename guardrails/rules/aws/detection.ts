@@ -1,9 +1,10 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, asList, ref, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
+import { TfJson, asList, one, ref, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
+import { FINDING_ROUTES, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
 
 /** The audit archive, where it has Object Lock (without it, it is no archive: audit.object-lock-compliance says so). */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
@@ -25,6 +26,28 @@ function trailArnOf(region: AwsRegionConfig, trail: TfJson): string {
 
 const CLOUDTRAIL = "cloudtrail.amazonaws.com";
 
+/** The name of the log group the trail delivers to, when it is one of this stack's. */
+function trailLogGroupName(json: TfJson, trail: TfJson): string | undefined {
+  const name = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(String(trail.cloud_watch_logs_group_arn))?.[1];
+  return name && json.resource.aws_cloudwatch_log_group?.[name] ? name : undefined;
+}
+
+/** The security topic: the SNS topic under the alerts key. */
+function alertTopic(json: TfJson): [string, TfJson] | undefined {
+  const key = keyNameByAlias(json, "alerts");
+  return resourcesOf(json, "aws_sns_topic").find(([, t]) => key !== undefined && isKeyArnRef(t.kms_master_key_id, key));
+}
+
+/** `TRAIL_ALARM_EVALUATION`'s fields as the synthesized alarm names them. */
+const EVALUATION_FIELDS: Readonly<Record<keyof typeof TRAIL_ALARM_EVALUATION, string>> = {
+  period: "period",
+  evaluationPeriods: "evaluation_periods",
+  threshold: "threshold",
+  statistic: "statistic",
+  comparisonOperator: "comparison_operator",
+  treatMissingData: "treat_missing_data",
+};
+
 export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
   {
     id: "detection.trail-complete",
@@ -45,8 +68,8 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       if (!isKeyArnRef(t.kms_key_id, keyNameByAlias(json, "audit"))) v.push(`${a}: kms_key_id ${t.kms_key_id} is not the audit key`);
       const audit = auditBucket(json);
       if (!audit || t.s3_bucket_name !== ref("aws_s3_bucket", audit[0], "id")) v.push(`${a}: s3_bucket_name ${t.s3_bucket_name} is not the audit archive`);
-      const groupName = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(String(t.cloud_watch_logs_group_arn))?.[1];
-      const group = groupName ? json.resource.aws_cloudwatch_log_group?.[groupName] : undefined;
+      const groupName = trailLogGroupName(json, t);
+      const group = groupName ? json.resource.aws_cloudwatch_log_group[groupName] : undefined;
       if (!group) v.push(`${a}: cloud_watch_logs_group_arn ${t.cloud_watch_logs_group_arn} is not a log group of this stack`);
       else {
         if (!isKeyArnRef(group.kms_key_id, keyNameByAlias(json, "logs"))) v.push(`${a}: its log group is not encrypted with the logs key`);
@@ -207,6 +230,105 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         const status = statuses.find(([, x]) => x.name === ref("aws_config_configuration_recorder", rn, "name"));
         if (!status || status[1].is_enabled !== true) v.push(`${a}: recording is not turned on (no aws_config_configuration_recorder_status enabled)`);
         else if (!waitsFor(status[1]).has(`aws_config_delivery_channel.${cn}`)) v.push(`aws_config_configuration_recorder_status.${status[0]}: not created after the delivery channel (recording cannot start without one)`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "detection.alerts-wired",
+    requirement: "10.4.1, 10.7.2, 12.10.5",
+    fix: "Keep SecurityAlerts (constructs/aws/security-alerts.ts): the topic under the alerts key with every subscriber of alerts.subscribers; for each control of model/aws/alerts.ts TRAIL_ALARMS a metric filter with its pattern on the trail's log group and an alarm on that metric, evaluated as TRAIL_ALARM_EVALUATION, notifying the topic; for each of FINDING_ROUTES an enabled EventBridge rule with its pattern targeting the topic.",
+    description:
+      "the security topic (under the alerts key) has a subscription for every subscriber of the region file; every CIS control failure of model/aws/alerts.ts has a metric filter with its pattern on the trail's log group and an enabled alarm that fires on one event in five minutes and notifies the topic; GuardDuty findings of severity 7 and up and Security Hub's new HIGH and CRITICAL findings reach the topic through enabled EventBridge rules",
+    check: ({ json, region }) => {
+      const topic = alertTopic(json);
+      if (!topic) return ["aws_sns_topic: no topic under the alerts key (nothing would carry the alerts)"];
+      const topicArn = ref("aws_sns_topic", topic[0], "arn");
+      const v: string[] = [];
+      const subscriptions = resourcesOf(json, "aws_sns_topic_subscription").filter(([, x]) => x.topic_arn === topicArn);
+      for (const s of region.alerts.subscribers) {
+        if (!subscriptions.some(([, x]) => x.protocol === s.protocol && x.endpoint === s.endpoint)) v.push(`aws_sns_topic.${topic[0]}: ${s.protocol} subscriber ${s.endpoint} of alerts.subscribers is not subscribed`);
+      }
+      const trail = resourcesOf(json, "aws_cloudtrail")[0];
+      const group = trail ? trailLogGroupName(json, trail[1]) : undefined;
+      const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter").filter(([, f]) => group !== undefined && f.log_group_name === ref("aws_cloudwatch_log_group", group, "name"));
+      const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
+      for (const a of TRAIL_ALARMS) {
+        const filter = filters.find(([, f]) => f.pattern === a.pattern);
+        if (!filter) {
+          v.push(`aws_cloudwatch_log_metric_filter (${a.control} ${a.id}): none with its pattern on the trail's log group`);
+          continue;
+        }
+        const metric = one(filter[1].metric_transformation);
+        const alarm = alarms.find(([, x]) => x.namespace === metric.namespace && x.metric_name === metric.name);
+        if (!alarm) {
+          v.push(`aws_cloudwatch_log_metric_filter.${filter[0]}: no alarm on its metric ${metric.namespace}/${metric.name}`);
+          continue;
+        }
+        const [an, x] = alarm;
+        if (String(metric.value) !== "1") v.push(`aws_cloudwatch_log_metric_filter.${filter[0]}: counts ${metric.value} per event, not 1`);
+        for (const [k, field] of Object.entries(EVALUATION_FIELDS)) {
+          const want = TRAIL_ALARM_EVALUATION[k as keyof typeof TRAIL_ALARM_EVALUATION];
+          if (x[field] !== want) v.push(`aws_cloudwatch_metric_alarm.${an}: ${field} is ${x[field]}, expected ${want} (one event in five minutes raises it)`);
+        }
+        if (x.actions_enabled === false) v.push(`aws_cloudwatch_metric_alarm.${an}: actions_enabled is false (it would notify no one)`);
+        if (!asList(x.alarm_actions).includes(topicArn)) v.push(`aws_cloudwatch_metric_alarm.${an}: does not notify the security topic`);
+      }
+      const targets = resourcesOf(json, "aws_cloudwatch_event_target");
+      for (const route of FINDING_ROUTES) {
+        const rule = resourcesOf(json, "aws_cloudwatch_event_rule").find(([, r]) => typeof r.event_pattern === "string" && sameJson(JSON.parse(r.event_pattern), route.pattern));
+        if (!rule) {
+          v.push(`aws_cloudwatch_event_rule (${route.id}): none with its pattern (${route.description.replace(/[()]/g, "")})`);
+          continue;
+        }
+        if (rule[1].state !== undefined && rule[1].state !== "ENABLED") v.push(`aws_cloudwatch_event_rule.${rule[0]}: state is ${rule[1].state}`);
+        if (!targets.some(([, t]) => t.rule === ref("aws_cloudwatch_event_rule", rule[0], "name") && t.arn === topicArn)) v.push(`aws_cloudwatch_event_rule.${rule[0]}: does not target the security topic`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "detection.alerts-delivery-admitted",
+    requirement: "10.7.2, 12.10.5",
+    fix: "Let SecurityAlerts write the topic's policy (CloudWatch and EventBridge may publish for this account's alarms and rules named <prefix>-<region>-*, by aws:SourceAccount and aws:SourceArn; publishing and subscribing over TLS only) and admit both services to the alerts key (alertTopicKeyStatements, by the topic's encryption context).",
+    description:
+      "what delivery needs and a plan does not show: the topic's policy lets CloudWatch and EventBridge publish for this account's alarms and rules only (aws:SourceAccount, aws:SourceArn) and refuses publishing or subscribing without TLS; the alerts key lets both services generate data keys and decrypt for this topic only (SNS's encryption context), without which every alert is dropped silently",
+    check: ({ json, region }) => {
+      const topic = alertTopic(json);
+      if (!topic) return [];
+      const [tn, t] = topic;
+      const v: string[] = [];
+      const arn = `arn:aws:sns:${region.cloudRegion}:${region.accountId}:${t.name}`;
+      const statements = typeof t.policy === "string" ? statementsOf(t.policy) : [];
+      const publishers = { "cloudwatch.amazonaws.com": `arn:aws:cloudwatch:${region.cloudRegion}:${region.accountId}:alarm:`, "events.amazonaws.com": `arn:aws:events:${region.cloudRegion}:${region.accountId}:rule/` };
+      for (const [service, prefix] of Object.entries(publishers)) {
+        const admitted = statements.some(
+          (s) =>
+            s.Effect === "Allow" &&
+            principalServices(s.Principal).includes(service) &&
+            asList(s.Action).includes("sns:Publish") &&
+            s.Condition?.StringEquals?.["aws:SourceAccount"] === region.accountId &&
+            asList<string>(s.Condition?.ArnLike?.["aws:SourceArn"]).length > 0 &&
+            asList<string>(s.Condition?.ArnLike?.["aws:SourceArn"]).every((x) => x.startsWith(prefix) && x.length > prefix.length + 1),
+        );
+        if (!admitted) v.push(`aws_sns_topic.${tn}: its policy does not let ${service} publish for this account's own ${service.startsWith("events") ? "rules" : "alarms"} (aws:SourceAccount and a named aws:SourceArn)`);
+      }
+      const tlsOnly = statements.some(
+        (s) => s.Effect === "Deny" && asList(s.Action).includes("sns:Publish") && asList(s.Action).includes("sns:Subscribe") && s.Condition?.Bool?.["aws:SecureTransport"] === "false",
+      );
+      if (!tlsOnly) v.push(`aws_sns_topic.${tn}: its policy does not refuse publishing and subscribing without TLS`);
+      const keyName = keyNameByAlias(json, "alerts");
+      const key = keyName ? json.resource.aws_kms_key[keyName] : undefined;
+      const keyStatements = typeof key?.policy === "string" ? statementsOf(key.policy) : [];
+      for (const service of Object.keys(publishers)) {
+        const admitted = keyStatements.some(
+          (s) =>
+            s.Effect === "Allow" &&
+            principalServices(s.Principal).includes(service) &&
+            ["kms:GenerateDataKey*", "kms:Decrypt"].every((a) => asList(s.Action).includes(a)) &&
+            s.Condition?.StringEquals?.["kms:EncryptionContext:aws:sns:topicArn"] === arn,
+        );
+        if (!admitted) v.push(`aws_kms_key.${keyName}: does not let ${service} generate data keys and decrypt for the topic ${arn} (its alerts would be dropped)`);
       }
       return v;
     },

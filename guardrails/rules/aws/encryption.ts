@@ -7,7 +7,7 @@ export const ENCRYPTION_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"]
   {
     id: "encryption.customer-managed-key",
     requirement: "3.5.1, 3.6.1",
-    fix: "Encrypt the store with the region's key for its purpose (RegionKeys: database, kafka, logs, secrets-manager, ecr, eks-secrets, ebs); a store type the blueprint does not know yet needs its own key purpose first.",
+    fix: "Encrypt the store with the region's key for its purpose (RegionKeys: database, kafka, logs, secrets-manager, ecr, eks-secrets, ebs, alerts); a store type the blueprint does not know yet needs its own key purpose first.",
     description: "every data store is encrypted at rest with a customer-managed key of this stack, the one of its purpose (not an AWS-owned or AWS-managed key)",
     resourceTypes: Object.keys(ENCRYPTION_AT_REST),
     check: (body, { stack, type }) => {

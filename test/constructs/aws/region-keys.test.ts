@@ -13,7 +13,7 @@ describe("RegionKeys", () => {
     const json = synthJson(stack);
     expect(Object.keys(json.resource.aws_kms_key)).toHaveLength(KEY_PURPOSES.length);
     expect(Object.values(json.resource.aws_kms_alias).map((a) => (a as { name: string }).name).sort()).toEqual(
-      ["audit", "database", "ebs", "ecr", "eks-secrets", "kafka", "logs", "secrets-manager", "tokenization"].map((s) => `alias/t-eu/${s}`),
+      ["alerts", "audit", "database", "ebs", "ecr", "eks-secrets", "kafka", "logs", "secrets-manager", "tokenization"].map((s) => `alias/t-eu/${s}`),
     );
   });
 
