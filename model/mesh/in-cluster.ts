@@ -8,6 +8,7 @@ import { EKS_OUTPUT_IDS } from "../aws/eks";
 import { artifactRegistry, GKE_OUTPUT_IDS } from "../gcp/gke";
 import { type MeshDesign, ISTIO_ROOT_NAMESPACE } from "./policies";
 import { ISTIO_CSR_ADDRESS } from "./pki";
+import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
 
 /**
  * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the
@@ -74,9 +75,13 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
     },
     meshConfig: {
       trustDomain: region.mesh.trustDomain,
-      // Every request through a sidecar is logged (PCI DSS 10.2), as JSON for the log pipeline.
+      // Every request through a sidecar is logged (PCI DSS 10.2), as JSON for the log pipeline:
+      // who called whom, the answer and the handshake's result; no query string, no body.
       accessLogFile: "/dev/stdout",
       accessLogEncoding: "JSON",
+      accessLogFormat: JSON.stringify(ACCESS_LOG_FORMAT),
+      // Envoy's counters of failed handshakes on each sidecar's metrics endpoint (off by default).
+      defaultConfig: { proxyStatsMatcher: { inclusionRegexps: [HANDSHAKE_STATS_REGEX] } },
     },
     // istiod's own settings sit at the top level since Istio 1.24 (the chart copies a legacy
     // `pilot` block over them only for compatibility).

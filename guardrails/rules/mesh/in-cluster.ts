@@ -7,6 +7,7 @@ import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
+import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
@@ -87,6 +88,12 @@ export const IN_CLUSTER_RULES = stackRules<RegionConfig>({ layers: ["pki", "isti
   },
 ]);
 
+/** Access-log operators that can carry a body, a credential or anything an application put there: response headers and trailers, metadata, filter state, CEL. */
+const UNLOGGED_OPERATORS = ["RESP", "TRAILER", "DYNAMIC_METADATA", "CLUSTER_METADATA", "UPSTREAM_METADATA", "METADATA", "FILTER_STATE", "UPSTREAM_FILTER_STATE", "CEL"];
+
+/** The headers a path is read from (only ever without its query string). */
+const PATH_HEADERS = ["X-ENVOY-ORIGINAL-PATH", ":PATH"];
+
 /** Rules of the stack that installs Istio (`region-<name>-istio`). */
 export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
   {
@@ -147,7 +154,44 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       return v;
     },
   },
-
+  {
+    id: "mesh.access-logs",
+    requirement: "10.2.1, 10.2.2, 3.3.1, 10.4.1",
+    fix: "Keep istiod's meshConfig from istiodValues: accessLogFile /dev/stdout, accessLogEncoding JSON, accessLogFormat = model/mesh/telemetry.ts ACCESS_LOG_FORMAT (the path without its query string, no other headers, no metadata or filter state), and defaultConfig.proxyStatsMatcher exporting HANDSHAKE_STATS_REGEX.",
+    description:
+      "every sidecar writes one JSON access-log line per request to stdout (shipped off the node by the region's log pipeline) with the request id, the caller's and the callee's SPIFFE identities, the authority, the response code and the mTLS handshake's result; the path without its query string and no other request header, no metadata or filter state (a PAN can reach none); and exports Envoy's counters of failed inbound handshakes",
+    check: ({ json }) => {
+      const istiod = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "istiod");
+      if (!istiod) return [];
+      const a = `helm_release.${istiod[0]}`;
+      const mesh = one((JSON.parse(asList<string>(istiod[1].values)[0] ?? "{}") as TfJson).meshConfig);
+      const v: string[] = [];
+      if (mesh.accessLogFile !== "/dev/stdout") v.push(`${a}: meshConfig.accessLogFile is ${mesh.accessLogFile}, not /dev/stdout (the log pipeline reads the containers' output)`);
+      if (mesh.accessLogEncoding !== "JSON") v.push(`${a}: meshConfig.accessLogEncoding is ${mesh.accessLogEncoding}, not JSON`);
+      let format: Record<string, unknown> = {};
+      try {
+        format = JSON.parse(String(mesh.accessLogFormat)) as Record<string, unknown>;
+      } catch {
+        v.push(`${a}: meshConfig.accessLogFormat is not a JSON object (Istio would fall back to its default format, which logs query strings)`);
+      }
+      for (const field of REQUIRED_ACCESS_LOG_FIELDS) {
+        if (format[field] !== ACCESS_LOG_FORMAT[field]) v.push(`${a}: access-log field ${field} is ${JSON.stringify(format[field])}, expected ${ACCESS_LOG_FORMAT[field]}`);
+      }
+      for (const [field, value] of Object.entries(format)) {
+        for (const [, operator, argument] of String(value).matchAll(/%([A-Z_]+)(?:\(([^)]*)\))?/g)) {
+          const headers = (argument ?? "").split("?").map((h) => h.toUpperCase());
+          const unsafe =
+            UNLOGGED_OPERATORS.includes(operator) ||
+            (operator === "REQ" && !headers.every((h) => (LOGGED_REQUEST_HEADERS as readonly string[]).includes(h))) ||
+            (operator === "REQ_WITHOUT_QUERY" && !headers.every((h) => PATH_HEADERS.includes(h)));
+          if (unsafe) v.push(`${a}: access-log field ${field} logs %${operator}${argument === undefined ? "" : `(${argument})`}% (only the path without its query and ${LOGGED_REQUEST_HEADERS.join(", ")} may be logged)`);
+        }
+      }
+      const stats = asList<string>(one(one(mesh.defaultConfig).proxyStatsMatcher).inclusionRegexps);
+      if (!stats.includes(HANDSHAKE_STATS_REGEX)) v.push(`${a}: meshConfig.defaultConfig.proxyStatsMatcher does not export the failed-handshake counters (${HANDSHAKE_STATS_REGEX})`);
+      return v;
+    },
+  },
 ]);
 
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */

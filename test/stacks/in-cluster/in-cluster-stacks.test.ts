@@ -113,6 +113,12 @@ const valuesEdit = (r: TfJson, edit: (v: TfJson) => void) => {
   r.values = [JSON.stringify(v)];
 };
 const istiodValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => valuesEdit(release(j, "istiod"), edit);
+const logFormatEdit = (j: TfJson, edit: (f: TfJson) => void) =>
+  istiodValuesEdit(j, (v) => {
+    const format = JSON.parse(v.meshConfig.accessLogFormat);
+    edit(format);
+    v.meshConfig.accessLogFormat = JSON.stringify(format);
+  });
 
 /**
  * What a weakening must produce besides some violation: `says`, a violation matching it (the
@@ -202,6 +208,21 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.cluster-access", "credentials from another command, named in full", "mesh", (j) => (execOf(j).command = "sh"), /credentials not from (aws eks get-token|gke-gcloud-auth-plugin)$/],
   ["mesh.cluster-access", "another credential command", "mesh", (j) => (execOf(j).command = "sh"), /credentials not from/],
   ["mesh.cluster-access", "credentials for another cluster", "istio", (j) => (execOf(j).args = [...(execOf(j).args ?? []), "--profile", "admin"]), /credentials not from/],
+  ["mesh.access-logs", "access logs to a file on the node", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.accessLogFile = "/var/log/envoy.log")), /accessLogFile is \/var\/log\/envoy.log, not \/dev\/stdout/],
+  ["mesh.access-logs", "access logs as text", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.accessLogEncoding = "TEXT")), /accessLogEncoding is TEXT, not JSON/],
+  ["mesh.access-logs", "Istio's default format (query strings logged)", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig.accessLogFormat), /accessLogFormat is not a JSON object/],
+  ["mesh.access-logs", "a format that is not JSON", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.accessLogFormat = "[%START_TIME%] %REQ(:PATH)%")), /accessLogFormat is not a JSON object/],
+  ["mesh.access-logs", "no caller identity", "istio", (j) => logFormatEdit(j, (f) => delete f.source_principal), /field source_principal is undefined, expected %DOWNSTREAM_PEER_URI_SAN%/],
+  ["mesh.access-logs", "the handshake's failure reason left out", "istio", (j) => logFormatEdit(j, (f) => delete f.downstream_transport_failure_reason), /field downstream_transport_failure_reason is undefined/],
+  ["mesh.access-logs", "the request id from another header", "istio", (j) => logFormatEdit(j, (f) => (f.request_id = "%REQ(X-B3-TRACEID)%")), /field request_id is "%REQ\(X-B3-TRACEID\)%"/],
+  ["mesh.access-logs", "the path with its query string", "istio", (j) => logFormatEdit(j, (f) => (f.path = "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%")), /field path logs %REQ\(X-ENVOY-ORIGINAL-PATH\?:PATH\)%/],
+  ["mesh.access-logs", "the authorization header", "istio", (j) => logFormatEdit(j, (f) => (f.auth = "%REQ(AUTHORIZATION)%")), /field auth logs %REQ\(AUTHORIZATION\)%/],
+  ["mesh.access-logs", "an allowed header with a forbidden alternative", "istio", (j) => logFormatEdit(j, (f) => (f.who = "%REQ(:AUTHORITY?X-CARD-NUMBER)%")), /field who logs %REQ\(:AUTHORITY\?X-CARD-NUMBER\)%/],
+  ["mesh.access-logs", "another header without its query", "istio", (j) => logFormatEdit(j, (f) => (f.ref = "%REQ_WITHOUT_QUERY(REFERER)%")), /field ref logs %REQ_WITHOUT_QUERY\(REFERER\)%/],
+  ["mesh.access-logs", "a response header", "istio", (j) => logFormatEdit(j, (f) => (f.set_cookie = "%RESP(SET-COOKIE)%")), /field set_cookie logs %RESP\(SET-COOKIE\)%/],
+  ["mesh.access-logs", "dynamic metadata (a filter may put a body there)", "istio", (j) => logFormatEdit(j, (f) => (f.meta = "%DYNAMIC_METADATA(envoy.lua:body)%")), /field meta logs %DYNAMIC_METADATA\(envoy.lua:body\)%/],
+  ["mesh.access-logs", "a CEL expression", "istio", (j) => logFormatEdit(j, (f) => (f.cel = "%CEL(request.headers['x-pan'])%")), /field cel logs %CEL/],
+  ["mesh.access-logs", "no handshake counters exported", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig.defaultConfig), /does not export the failed-handshake counters/],
   ["mesh.istio-install", "lint on istiod", "istio", (j) => (release(j, "istiod").lint = true), /lint set/],
   ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false), /does not wait/],
   ["mesh.istio-install", "istiod's values without global", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global), /images from undefined:undefined/],
