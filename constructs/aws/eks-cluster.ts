@@ -19,7 +19,7 @@ import { GUARDDUTY_AGENT_ADDON } from "../../model/aws/detection";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
-import { EKS_LOG_TYPES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS } from "../../model/aws/eks";
+import { EKS_LOG_TYPES, LOG_SHIPPER, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS, containerLogGroupName } from "../../model/aws/eks";
 import { serviceLinkedRoleArn } from "../../model/aws/iam";
 
 /** Properties of {@link EksCluster}. */
@@ -64,6 +64,10 @@ export interface EksClusterProps {
 export class EksCluster extends Construct {
   /** GuardDuty's runtime agent; the stack makes it wait for the feature and the endpoint it reports through. */
   readonly guardDutyAgent: EksAddon;
+  /** Ships every container's logs (the sidecars' access logs among them) off the nodes. */
+  readonly logShipper: EksAddon;
+  /** The log shipper's groups, by kind (application, dataplane, host, performance). */
+  readonly containerLogGroups: Readonly<Record<string, EncryptedLogGroup>>;
   readonly cluster: EksClusterResource;
   readonly clusterSecurityGroup: SecurityGroup;
   readonly nodeSecurityGroup: SecurityGroup;
@@ -247,6 +251,37 @@ export class EksCluster extends Construct {
     }
     this.repositories = repositories;
     this.workloadScope = new Construct(this, "Workloads");
+
+    // Container logs off the nodes (PCI DSS 10.2, 10.5): the groups first, under the logs key and
+    // the retention, then the add-on's identity, then the add-on (its pods read their credentials once).
+    const logScope = new Construct(this, "ContainerLogs");
+    this.containerLogGroups = Object.fromEntries(
+      LOG_SHIPPER.groups.map((kind) => [kind, new EncryptedLogGroup(logScope, kind, { name: containerLogGroupName(name, kind), key: props.logsKey, retentionDays: props.logRetentionDays })]),
+    );
+    const shipper = this.workloadRole("log-shipper", {
+      namespace: LOG_SHIPPER.namespace,
+      serviceAccount: LOG_SHIPPER.serviceAccount,
+      statements: [
+        {
+          Sid: "WriteContainerLogGroupsOnly",
+          Effect: "Allow",
+          // No CreateLogGroup (a group it created would have no key and no retention), no
+          // PutRetentionPolicy or DeleteLogGroup (the evidence outlives the node agent's credentials).
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: LOG_SHIPPER.groups.map((kind) => `arn:${this.partition}:logs:${props.region}:${props.accountId}:log-group:${containerLogGroupName(name, kind)}:*`),
+        },
+        // The agent tags its metrics with the instance's and volumes' tags (read-only, no resource-level permissions).
+        { Sid: "DescribeNodes", Effect: "Allow", Action: ["ec2:DescribeTags", "ec2:DescribeVolumes"], Resource: "*" },
+      ],
+    });
+    this.logShipper = new EksAddon(this, "LogShipper", {
+      clusterName: this.cluster.name,
+      addonName: LOG_SHIPPER.addon,
+      configurationValues: JSON.stringify(LOG_SHIPPER.configuration),
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn: [this.nodeGroup, ...Object.values(this.containerLogGroups).map((g) => g.logGroup), shipper.association],
+    });
   }
 
   /**
@@ -284,9 +319,10 @@ export class EksCluster extends Construct {
 
   /**
    * An EKS Pod Identity role for one service account with exactly `statements` (no managed
-   * policies), and its association. The trust names this cluster only.
+   * policies), and its association (what a pod that reads its credentials at start waits for). The
+   * trust names this cluster only.
    */
-  workloadRole(id: string, props: { readonly namespace: string; readonly serviceAccount: string; readonly statements: readonly PolicyStatement[] }): IamRole {
+  workloadRole(id: string, props: { readonly namespace: string; readonly serviceAccount: string; readonly statements: readonly PolicyStatement[] }): { role: IamRole; association: EksPodIdentityAssociation } {
     const scope = new Construct(this.workloadScope, id);
     const role = new IamRole(scope, "Role", {
       name: this.workloadRoleName(id),
@@ -314,13 +350,13 @@ export class EksCluster extends Construct {
     if (props.statements.length > 0) {
       new IamRolePolicy(scope, "Policy", { role: role.name, name: "least-privilege", policy: renderPolicy(props.statements) });
     }
-    new EksPodIdentityAssociation(scope, "Association", {
+    const association = new EksPodIdentityAssociation(scope, "Association", {
       clusterName: this.cluster.name,
       namespace: props.namespace,
       serviceAccount: props.serviceAccount,
       roleArn: role.arn,
     });
-    return role;
+    return { role, association };
   }
 
   private securityGroup(id: string, name: string, description: string): SecurityGroup {

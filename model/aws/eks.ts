@@ -51,3 +51,27 @@ export const POD_IDENTITY_SESSION_TAGS = {
   podName: "kubernetes-pod-name",
   podUid: "kubernetes-pod-uid",
 } as const;
+
+/**
+ * How container logs leave the nodes (PCI DSS 10.2, 10.5): the managed add-on whose Fluent Bit
+ * DaemonSet ships every container's stdout (the sidecars' access logs among them) to CloudWatch
+ * Logs, as the service account it runs under (Pod Identity), into log groups the stack creates first
+ * under the logs key (Fluent Bit uses a group that exists; one it created would have neither).
+ */
+export const LOG_SHIPPER = {
+  addon: "amazon-cloudwatch-observability",
+  namespace: "amazon-cloudwatch",
+  serviceAccount: "cloudwatch-agent",
+  /** The add-on's log groups, `/aws/containerinsights/<cluster>/<kind>`. */
+  groups: ["application", "dataplane", "host", "performance"],
+  /**
+   * Container logs on; the agent collects Container Insights' cluster metrics only (no Application
+   * Signals: it would inject instrumentation whose images come from a public registry).
+   */
+  configuration: { containerLogs: { enabled: true }, agent: { config: { logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true } } } } } },
+} as const;
+
+/** The name of one of the add-on's log groups. */
+export function containerLogGroupName(cluster: string, kind: string): string {
+  return `/aws/containerinsights/${cluster}/${kind}`;
+}

@@ -272,6 +272,32 @@ const editPattern = (j: TfJson, id: string, edit: (p: TfJson) => void) => {
   findingRule(j, id).event_pattern = JSON.stringify(pattern);
 };
 
+/** The log shipper: its add-on, a log group of its, its role's policy. */
+const shipper = (j: TfJson): TfJson => j.resource.aws_eks_addon.eks_log_shipper;
+const shipperGroup = (j: TfJson, kind = "application"): TfJson => j.resource.aws_cloudwatch_log_group[`eks_container_logs_${kind}_log_group`];
+const shipperPolicyEdit = (j: TfJson, edit: (d: { Statement: TfJson[] }) => void) => policyEdit(j.resource.aws_iam_role_policy["eks_workloads_log-shipper_policy"], edit);
+const withoutDependency = (body: TfJson, prefix: string) => (body.depends_on = (body.depends_on as string[]).filter((d) => !d.startsWith(prefix)));
+
+/** Each condition of the container-log rule, weakened alone. */
+const CONTAINER_LOG_MUTATIONS: Mutation[] = [
+  ["detection.container-logs-shipped", "no log shipper", (j) => delete j.resource.aws_eks_addon.eks_log_shipper, { says: /no amazon-cloudwatch-observability add-on/ }],
+  ["detection.container-logs-shipped", "the shipper on another cluster", (j) => (shipper(j).cluster_name = "other"), { says: /no amazon-cloudwatch-observability add-on/ }],
+  ["detection.container-logs-shipped", "container logs off", (j) => (shipper(j).configuration_values = JSON.stringify({ containerLogs: { enabled: false } })), { says: /containerLogs.enabled is not true/ }],
+  ["detection.container-logs-shipped", "no configuration (the add-on's defaults)", (j) => delete shipper(j).configuration_values, { says: /containerLogs.enabled is not true/ }],
+  ["detection.container-logs-shipped", "the application group left to Fluent Bit", (j) => delete j.resource.aws_cloudwatch_log_group.eks_container_logs_application_log_group, { says: /no log group \/aws\/containerinsights\/\S+\/application created first/ }],
+  ["detection.container-logs-shipped", "the host group under the audit key", (j) => (shipperGroup(j, "host").kms_key_id = "${aws_kms_key.keys_audit_key.arn}"), { says: /eks_container_logs_host_log_group: not under the logs key/ }],
+  ["detection.container-logs-shipped", "the application group kept ten years", (j) => (shipperGroup(j).retention_in_days = 3653), { says: /keeps events 3653 days, not retention.logDays/ }],
+  ["detection.container-logs-shipped", "the shipper before its dataplane group", (j) => withoutDependency(shipper(j), "aws_cloudwatch_log_group.eks_container_logs_dataplane"), { says: /not created after aws_cloudwatch_log_group.eks_container_logs_dataplane_log_group/ }],
+  ["detection.container-logs-shipped", "the shipper before its identity", (j) => withoutDependency(shipper(j), "aws_eks_pod_identity_association."), { says: /not created after its Pod Identity association/ }],
+  ["detection.container-logs-shipped", "no identity for the shipper", (j) => delete j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"], { says: /no Pod Identity association for amazon-cloudwatch\/cloudwatch-agent/ }],
+  ["detection.container-logs-shipped", "the shipper may create log groups", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Action.push("logs:CreateLogGroup")), { says: /the log shipper may logs:CreateLogGroup/ }],
+  ["detection.container-logs-shipped", "the shipper may shorten retention", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Action.push("logs:PutRetentionPolicy")), { says: /the log shipper may logs:PutRetentionPolicy/ }],
+  ["detection.container-logs-shipped", "the shipper writes to every log group", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Resource.push("arn:aws:logs:eu-west-1:111122223333:log-group:*")), { says: /the log shipper writes to arn:aws:logs:eu-west-1:111122223333:log-group:\*, beyond its groups/ }],
+  ["detection.container-logs-shipped", "a managed policy on the shipper", (j) =>
+    add(j, "aws_iam_role_policy_attachment", "extra", { role: "${aws_iam_role.eks_workloads_log-shipper_role.name}", policy_arn: "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy" }), { says: /a managed policy on the log shipper's role/ }],
+  ["eks.workload-identity-least-privilege", "the shipper's identity given to another service account", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].service_account = "default"), { says: /aws_eks_pod_identity_association: .*"amazon-cloudwatch\/default"/ }],
+];
+
 /** Each condition of the alerting rules, weakened alone. */
 const ALERT_MUTATIONS: Mutation[] = [
   ["detection.alerts-wired", "the topic under the logs key (no topic under the alerts key)", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /no topic under the alerts key/ }],
@@ -328,6 +354,7 @@ const MUTATIONS: Mutation[] = [
   ...SG_FIELDS,
   ...DETECTION_MUTATIONS,
   ...ALERT_MUTATIONS,
+  ...CONTAINER_LOG_MUTATIONS,
   ["network.interface-endpoints", "S3 through an interface endpoint", (j, s) =>
     add(j, "aws_vpc_endpoint", "s3_interface", { ...named(j, "aws_vpc_endpoint", (e) => e.vpc_endpoint_type === "Interface"), service_name: `com.amazonaws.${s.region.cloudRegion}.s3` }), {
     says: /aws_vpc_endpoint\.s3_interface: S3 through an interface endpoint/,

@@ -1,10 +1,11 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, asList, one, ref, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
+import { TfJson, asList, one, ref, refName, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 import { FINDING_ROUTES, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
+import { LOG_SHIPPER, containerLogGroupName } from "../../../model/aws/eks";
 
 /** The audit archive, where it has Object Lock (without it, it is no archive: audit.object-lock-compliance says so). */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
@@ -37,6 +38,18 @@ function alertTopic(json: TfJson): [string, TfJson] | undefined {
   const key = keyNameByAlias(json, "alerts");
   return resourcesOf(json, "aws_sns_topic").find(([, t]) => key !== undefined && isKeyArnRef(t.kms_master_key_id, key));
 }
+
+/** A JSON document's value, or {} where it is not JSON. */
+function parsedOrEmpty(text: unknown): TfJson {
+  try {
+    return JSON.parse(String(text)) as TfJson;
+  } catch {
+    return {};
+  }
+}
+
+/** What the log shipper's identity may do: write events to its groups, read the nodes' tags. */
+const LOG_SHIPPER_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "ec2:DescribeTags", "ec2:DescribeVolumes"];
 
 /** `TRAIL_ALARM_EVALUATION`'s fields as the synthesized alarm names them. */
 const EVALUATION_FIELDS: Readonly<Record<keyof typeof TRAIL_ALARM_EVALUATION, string>> = {
@@ -329,6 +342,57 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
             s.Condition?.StringEquals?.["kms:EncryptionContext:aws:sns:topicArn"] === arn,
         );
         if (!admitted) v.push(`aws_kms_key.${keyName}: does not let ${service} generate data keys and decrypt for the topic ${arn} (its alerts would be dropped)`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "detection.container-logs-shipped",
+    requirement: "10.2.1, 10.3.3, 10.5.1",
+    fix: "Keep EksCluster's log shipper: the amazon-cloudwatch-observability add-on with containerLogs enabled, created after its log groups (/aws/containerinsights/<cluster>/application, dataplane, host, performance: under the logs key, kept retention.logDays) and after the Pod Identity association of amazon-cloudwatch/cloudwatch-agent, whose role may only create streams in and write to those groups and read the nodes' tags.",
+    description:
+      "every container's output (the sidecars' access logs among it) leaves the nodes: each EKS cluster runs the CloudWatch observability add-on with container logs on, into log groups the stack created first under the logs key and kept retention.logDays, with its Pod Identity in place before it starts; its role may write events to those groups only, and may not create a group (it would have no key and no retention), change a retention or delete",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const logsKey = keyNameByAlias(json, "logs");
+      for (const [cn, c] of resourcesOf(json, "aws_eks_cluster")) {
+        const addon = resourcesOf(json, "aws_eks_addon").find(([, a]) => a.addon_name === LOG_SHIPPER.addon && a.cluster_name === ref("aws_eks_cluster", cn, "name"));
+        if (!addon) {
+          v.push(`aws_eks_cluster.${cn}: no ${LOG_SHIPPER.addon} add-on (container logs would stay on the nodes)`);
+          continue;
+        }
+        const [an, a] = addon;
+        const configuration = parsedOrEmpty(a.configuration_values);
+        if (configuration.containerLogs?.enabled !== true) v.push(`aws_eks_addon.${an}: containerLogs.enabled is not true`);
+        for (const kind of LOG_SHIPPER.groups) {
+          const name = containerLogGroupName(String(c.name), kind);
+          const group = resourcesOf(json, "aws_cloudwatch_log_group").find(([, g]) => g.name === name);
+          if (!group) v.push(`aws_eks_addon.${an}: no log group ${name} created first (Fluent Bit would create one with no key and no retention)`);
+          else {
+            if (!isKeyArnRef(group[1].kms_key_id, logsKey)) v.push(`aws_cloudwatch_log_group.${group[0]}: not under the logs key`);
+            if (group[1].retention_in_days !== region.retention.logDays) v.push(`aws_cloudwatch_log_group.${group[0]}: keeps events ${group[1].retention_in_days} days, not retention.logDays (${region.retention.logDays})`);
+            if (!waitsFor(a).has(`aws_cloudwatch_log_group.${group[0]}`)) v.push(`aws_eks_addon.${an}: not created after aws_cloudwatch_log_group.${group[0]}`);
+          }
+        }
+        const association = resourcesOf(json, "aws_eks_pod_identity_association").find(
+          ([, x]) => x.cluster_name === ref("aws_eks_cluster", cn, "name") && x.namespace === LOG_SHIPPER.namespace && x.service_account === LOG_SHIPPER.serviceAccount,
+        );
+        if (!association) {
+          v.push(`aws_eks_addon.${an}: no Pod Identity association for ${LOG_SHIPPER.namespace}/${LOG_SHIPPER.serviceAccount}`);
+          continue;
+        }
+        if (!waitsFor(a).has(`aws_eks_pod_identity_association.${association[0]}`)) v.push(`aws_eks_addon.${an}: not created after its Pod Identity association (its pods would start without credentials)`);
+        const role = refName(association[1].role_arn, "aws_iam_role", "arn");
+        const groupArns = LOG_SHIPPER.groups.map((kind) => `arn:aws:logs:${region.cloudRegion}:${region.accountId}:log-group:${containerLogGroupName(String(c.name), kind)}:*`);
+        for (const [pn, p] of resourcesOf(json, "aws_iam_role_policy").filter(([, x]) => role !== undefined && refName(x.role, "aws_iam_role", "name") === role)) {
+          for (const st of statementsOf(String(p.policy)).filter((x) => x.Effect === "Allow")) {
+            const extra = asList(st.Action).filter((x) => !LOG_SHIPPER_ACTIONS.includes(x));
+            if (extra.length > 0) v.push(`aws_iam_role_policy.${pn}: the log shipper may ${extra.join(", ")}`);
+            const logsResources = asList(st.Action).some((x) => x.startsWith("logs:")) ? asList(st.Resource).filter((r) => !groupArns.includes(String(r))) : [];
+            if (logsResources.length > 0) v.push(`aws_iam_role_policy.${pn}: the log shipper writes to ${logsResources.join(", ")}, beyond its groups`);
+          }
+        }
+        if (resourcesOf(json, "aws_iam_role_policy_attachment").some(([, x]) => role !== undefined && refName(x.role, "aws_iam_role", "name") === role)) v.push(`aws_iam_role.${role}: a managed policy on the log shipper's role`);
       }
       return v;
     },

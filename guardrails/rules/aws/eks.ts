@@ -3,7 +3,7 @@ import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
 import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
-import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
+import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, LOG_SHIPPER, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
 import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { CONFIG_PREFIX } from "../../../model/aws/detection";
@@ -183,14 +183,15 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     id: "eks.workload-identity-least-privilege",
     requirement: "7.2.1, 7.2.2",
     fix: "Declare a service's AWS access in the region file (services[].access); the blueprint generates a Pod Identity role scoped to it. Never Action * on Resource *.",
-    description: "one Pod Identity role per service with AWS access (and the PCA issuer's where the region has an intermediate CA), trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
+    description: "one Pod Identity role per service with AWS access (and the log shipper's, and the PCA issuer's where the region has an intermediate CA), trusted by this cluster only; only services declaring it use the tokenization key or write audit records (under their own prefix); no IAM policy allows * actions",
     check: ({ json, region }) => {
       const v: string[] = [];
       const withAws = region.services.filter((s) => s.access);
       const assocs = resourcesOf(json, "aws_eks_pod_identity_association");
       const identities = assocs.map(([, a]) => `${a.namespace}/${a.service_account}`).sort();
       // The PCA issuer is the platform's identity where the region has an intermediate CA (mesh.ca-issuer-least-privilege).
-      const platform = region.mesh.rootCaArn ? [`${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT}`] : [];
+      // And the log shipper's (detection.container-logs-shipped checks what it may do).
+      const platform = [...(region.mesh.rootCaArn ? [`${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT}`] : []), `${LOG_SHIPPER.namespace}/${LOG_SHIPPER.serviceAccount}`];
       const expected = [...withAws.map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`), ...platform].sort();
       if (JSON.stringify(identities) !== JSON.stringify(expected)) v.push(`aws_eks_pod_identity_association: ${JSON.stringify(identities)}, expected ${JSON.stringify(expected)}`);
       const roles = Object.fromEntries(resourcesOf(json, "aws_iam_role"));
