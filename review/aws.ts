@@ -151,6 +151,7 @@ function regionDiagram(view: StackView): Diagram {
     }
     if (count("aws_guardduty_detector")) d.node("guardduty", `GuardDuty: ${count("aws_guardduty_detector_feature")} features`);
     if (count("aws_securityhub_account")) d.node("securityhub", `Security Hub: ${resourcesOf(json, "aws_securityhub_standards_subscription").map(([, x]) => String(x.standards_arn).split("::standards/")[1]).join(", ")}`);
+    for (const [n, w] of resourcesOf(json, "aws_prometheus_workspace")) d.node(`amp_${n}`, `AMP workspace ${w.alias}: ${w.kms_key_arn ? "customer-managed key" : "AWS owned key"}`, "store");
     for (const [n, t] of resourcesOf(json, "aws_sns_topic")) {
       d.node(`topic_${n}`, `SNS topic ${t.name}`, "store");
       storeNode.set(`aws_sns_topic.${n}`, nodeId(`topic_${n}`));
@@ -307,6 +308,16 @@ function regionDiagram(view: StackView): Diagram {
       const to = topicNode(t.arn);
       if (from && to && d.has(from)) d.edge("delivers", from, to, `${r.description ?? "findings"}${r.state === "DISABLED" ? " (DISABLED)" : ""}`);
     }
+  }
+  for (const [, x] of resourcesOf(json, "aws_prometheus_scraper")) {
+    const to = refName(one(one(x.destination).amp).workspace_arn, "aws_prometheus_workspace", "arn");
+    if (to && d.has("nodes") && d.has(`amp_${nodeId(to)}`)) d.edge("delivers", "nodes", `amp_${nodeId(to)}`, "sidecars' request and handshake counters (AMP collector)");
+  }
+  for (const [, m] of resourcesOf(json, "aws_prometheus_alert_manager_definition")) {
+    const from = refName(m.workspace_id, "aws_prometheus_workspace", "id");
+    const topics = /\$\{aws_sns_topic\.[^.]+\.arn\}/.exec(String(m.definition));
+    const to = topics ? topicNode(topics[0]) : undefined;
+    if (from && to && d.has(`amp_${nodeId(from)}`)) d.edge("delivers", `amp_${nodeId(from)}`, to, "mesh alerts");
   }
   for (const [, x] of subscriptions) {
     const from = topicNode(x.topic_arn);
@@ -524,6 +535,20 @@ function detectionSection(json: TfJson): string {
     `\`${r.event_pattern}\`${r.state === "DISABLED" ? " (**disabled**)" : ""}`,
     targets.filter(([, t]) => t.rule === `\${aws_cloudwatch_event_rule.${n}.name}`).map(([, t]) => shortRef(t.arn)).join(", ") || "**nobody**",
   ]);
+  const managers = resourcesOf(json, "aws_prometheus_alert_manager_definition");
+  const meshAlerts = resourcesOf(json, "aws_prometheus_rule_group_namespace").flatMap(([n, ns]) => {
+    const manager = managers.find(([, m]) => m.workspace_id === ns.workspace_id)?.[1];
+    let topicsOf = "**no alert manager**";
+    try {
+      const config = JSON.parse(JSON.parse(String(manager?.definition)).alertmanager_config);
+      topicsOf = asList<TfJson>(config.receivers).flatMap((r) => asList<TfJson>(r.sns_configs).map((c) => shortRef(c.topic_arn))).join(", ") || "**nobody**";
+    } catch {
+      // no alert manager: said above
+    }
+    return asList<TfJson>(JSON.parse(String(ns.data)).groups).flatMap((g) =>
+      asList<TfJson>(g.rules).map((r) => [`aws_prometheus_rule_group_namespace.${n}: ${r.alert}${r.labels?.service ? ` (${r.labels.service})` : ""}`, `AMP ${shortRef(ns.workspace_id)}`, `\`${r.expr}\` for ${r.for}`, topicsOf]),
+    );
+  });
   return [
     "## Detection\n",
     "The audit trail (PCI DSS 10.2, 10.3, 10.5):\n",
@@ -535,7 +560,7 @@ function detectionSection(json: TfJson): string {
     "\nWho is told (10.4.1, 10.7.2, 12.10.5): each topic, its key and its subscribers (an email subscriber receives nothing until it confirms):\n",
     table(["topic", "key", "subscribers"], topics),
     "\nWhat raises an alert, and where it goes:\n",
-    table(["alarm or rule", "on", "raised when", "notifies"], [...alarms, ...rules]),
+    table(["alarm or rule", "on", "raised when", "notifies"], [...alarms, ...rules, ...meshAlerts]),
   ].join("\n");
 }
 
@@ -554,6 +579,7 @@ const AWS_CAPABILITY_NAMES: Readonly<Record<string, string>> = {
   ThreatDetection: "Threat detection (GuardDuty, Security Hub)",
   ConfigRecording: "Configuration recording (AWS Config)",
   Alerts: "Security alerts (SNS, CloudWatch alarms, EventBridge)",
+  MeshMetrics: "Mesh alerts (Amazon Managed Service for Prometheus)",
 };
 
 /** An AWS region stack's part of its report: the diagram, the encryption map, the network exposure. */

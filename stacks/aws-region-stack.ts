@@ -7,6 +7,7 @@ import { AuditTrail, cloudTrailKeyStatements } from "../constructs/aws/audit-tra
 import { ThreatDetection } from "../constructs/aws/threat-detection";
 import { ConfigRecording } from "../constructs/aws/config-recording";
 import { SecurityAlerts, alertTopicKeyStatements } from "../constructs/aws/security-alerts";
+import { MeshMetrics } from "../constructs/aws/mesh-metrics";
 import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
@@ -67,6 +68,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly configRecording: ConfigRecording;
   /** The security topic, the trail's alarms and the finding rules. */
   readonly alerts: SecurityAlerts;
+  /** The mesh's metrics and its two alerts (AMP). */
+  readonly meshMetrics: MeshMetrics;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
@@ -225,6 +228,16 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       dependable(this.network.interfaceEndpoints["guardduty-data"]),
     ];
     const dataClients = { securityGroup: this.eks.nodeSecurityGroup, description: "the EKS nodes" };
+    this.meshMetrics = new MeshMetrics(this, "MeshMetrics", {
+      name,
+      region: region.cloudRegion,
+      network: this.network,
+      cluster: this.eks.cluster,
+      clusterSecurityGroup: this.eks.clusterSecurityGroup,
+      nodeSecurityGroup: this.eks.nodeSecurityGroup,
+      alerts: this.alerts,
+      tokenization: region.services.filter((s) => s.access?.tokenizationKey).map((s) => ({ namespace: s.namespace, name: s.name })),
+    });
 
     this.database = new AuroraPostgres(this, "Database", {
       name,

@@ -6,7 +6,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "../../core/cdktf";
+import { Lazy, type ITerraformDependable } from "../../core/cdktf";
 import { ALERT_TOPIC_SUFFIX, FINDING_ROUTES, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../model/aws/alerts";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 
@@ -46,9 +46,12 @@ export function alertTopicArn(name: string, region: string, accountId: string): 
  */
 export function alertTopicKeyStatements(name: string, region: string, accountId: string): PolicyStatement[] {
   const topic = { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": alertTopicArn(name, region, accountId) } };
+  const publisher = (Sid: string, service: string): PolicyStatement => ({ Sid, Effect: "Allow", Principal: { Service: service }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*", Condition: topic });
   return [
-    { Sid: "CloudWatchAlarmsPublishToTheTopic", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*", Condition: topic },
-    { Sid: "EventBridgeRulesPublishToTheTopic", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*", Condition: topic },
+    publisher("CloudWatchAlarmsPublishToTheTopic", "cloudwatch.amazonaws.com"),
+    publisher("EventBridgeRulesPublishToTheTopic", "events.amazonaws.com"),
+    // Amazon Managed Service for Prometheus's alert manager (the mesh's alerts, MeshMetrics).
+    publisher("PrometheusAlertsPublishToTheTopic", "aps.amazonaws.com"),
   ];
 }
 
@@ -67,36 +70,43 @@ export class SecurityAlerts extends Construct {
   readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The finding rules by FINDING_ROUTES id. */
   readonly findingRules: Record<string, CloudwatchEventRule> = {};
+  /** The topic's policy statements ({@link admitPublisher} adds to them). */
+  private readonly statements: PolicyStatement[];
+  private readonly arn: string;
+  private readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: SecurityAlertsProps) {
     super(scope, id);
     if (props.subscribers.length === 0) throw new Error(`SecurityAlerts ${props.name}: no subscriber; an alert nobody receives is no alert (PCI DSS 10.7.2).`);
     const partition = partitionOf(props.region);
     const arn = alertTopicArn(props.name, props.region, props.accountId);
+    this.accountId = props.accountId;
     const sourceAccount = { "aws:SourceAccount": props.accountId };
+    this.arn = arn;
+    this.statements = [
+      {
+        Sid: "AlarmsOfThisRegion",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: arn,
+        Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${props.region}:${props.accountId}:alarm:${props.name}-*` } },
+      },
+      {
+        Sid: "FindingRulesOfThisRegion",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: arn,
+        Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:events:${props.region}:${props.accountId}:rule/${props.name}-*` } },
+      },
+      { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: ["sns:Publish", "sns:Subscribe"], Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ];
     this.topic = new SnsTopic(this, "Topic", {
       name: `${props.name}-${ALERT_TOPIC_SUFFIX}`,
       displayName: `${props.name} security alerts`,
       kmsMasterKeyId: props.key.arn,
-      policy: renderPolicy([
-        {
-          Sid: "AlarmsOfThisRegion",
-          Effect: "Allow",
-          Principal: { Service: "cloudwatch.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: arn,
-          Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${props.region}:${props.accountId}:alarm:${props.name}-*` } },
-        },
-        {
-          Sid: "FindingRulesOfThisRegion",
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: arn,
-          Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:events:${props.region}:${props.accountId}:rule/${props.name}-*` } },
-        },
-        { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: ["sns:Publish", "sns:Subscribe"], Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-      ]),
+      policy: Lazy.stringValue({ produce: () => renderPolicy(this.statements) }),
     });
     props.subscribers.forEach((s, i) => {
       new SnsTopicSubscription(this, `Subscriber${i}`, { topicArn: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint });
@@ -134,5 +144,20 @@ export class SecurityAlerts extends Construct {
       new CloudwatchEventTarget(this, `Target-${route.id}`, { rule: rule.name, targetId: "security-alerts", arn: this.topic.arn });
       this.findingRules[route.id] = rule;
     }
+  }
+
+  /**
+   * Lets one more AWS service publish to the topic, for one resource of this account (its ARN as
+   * aws:SourceArn): the alerts key admits the publishers alertTopicKeyStatements names.
+   */
+  admitPublisher(sid: string, service: string, sourceArn: string, actions: readonly string[] = ["sns:Publish"]): void {
+    this.statements.splice(this.statements.length - 1, 0, {
+      Sid: sid,
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: [...actions],
+      Resource: this.arn,
+      Condition: { StringEquals: { "aws:SourceAccount": this.accountId }, ArnEquals: { "aws:SourceArn": sourceArn } },
+    });
   }
 }

@@ -72,6 +72,8 @@ export const ENCRYPTION_AT_REST: Readonly<Record<string, AtRest>> = {
     purposes: (b) => (b.provider === "aws.dr" ? [DR_KEY_ALIASES.database] : ["database"]),
   },
   aws_ebs_volume: { holds: "volume data", encrypted: (b) => truthy(b.encrypted), keys: (b) => [b.kms_key_id], purposes: () => ["ebs"] },
+  // The mesh's counters: AMP's managed collector cannot write under a customer managed key (MeshMetrics suppresses this, with its reason).
+  aws_prometheus_workspace: { holds: "mesh request and handshake counters", encrypted: (b) => b.kms_key_arn !== undefined, keys: (b) => [b.kms_key_arn], purposes: () => ["logs"] },
   aws_sqs_queue: { holds: "messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => [] },
   // The security topic's alerts name resources and principals: under the alerts key.
   aws_sns_topic: { holds: "alert messages", encrypted: (b) => b.kms_master_key_id !== undefined, keys: (b) => [b.kms_master_key_id], purposes: () => ["alerts"] },

@@ -478,8 +478,10 @@ describe("the shipped regions", () => {
       "aws logging.access-logs aws_s3_bucket.audit_archive_access_logs_bucket",
       // The DR partner region's access-log bucket, for the same reason.
       "aws logging.access-logs aws_s3_bucket.dr_in_partner_region_audit_archive_access_logs_bucket",
+      // AMP's managed collector cannot write to a workspace under a customer managed key (constructs/aws/mesh-metrics.ts).
+      "aws encryption.customer-managed-key aws_prometheus_workspace.mesh_metrics_workspace",
     ].sort((a, b) => (a < b ? -1 : 1)));
-    // Each stack's own list: the access-log bucket(s) of its region, nothing else.
+    // Each stack's own list: the access-log bucket(s) of its region and the AMP workspace, nothing else.
     const byStack = Object.fromEntries(stacks.map((s) => [s.name, s.guardrails.findings.filter((f) => f.suppressedBy).map((f) => f.address).sort()]));
     expect(byStack).toEqual(
       Object.fromEntries(
@@ -488,7 +490,7 @@ describe("the shipped regions", () => {
           s.layer === "gcp"
             ? ["google_storage_bucket.audit_archive_access_logs"]
             : s.layer === "aws"
-              ? ["aws_s3_bucket.audit_archive_access_logs_bucket", ...(s.region.drPartnerRegion ? ["aws_s3_bucket.dr_in_partner_region_audit_archive_access_logs_bucket"] : [])]
+              ? ["aws_prometheus_workspace.mesh_metrics_workspace", "aws_s3_bucket.audit_archive_access_logs_bucket", ...(s.region.drPartnerRegion ? ["aws_s3_bucket.dr_in_partner_region_audit_archive_access_logs_bucket"] : [])]
               : [],
         ]),
       ),

@@ -298,6 +298,54 @@ const CONTAINER_LOG_MUTATIONS: Mutation[] = [
   ["eks.workload-identity-least-privilege", "the shipper's identity given to another service account", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].service_account = "default"), { says: /aws_eks_pod_identity_association: .*"amazon-cloudwatch\/default"/ }],
 ];
 
+/** The mesh's metrics: the collector's scrape, the rules, the alert manager's configuration. */
+const scraper = (j: TfJson): TfJson => j.resource.aws_prometheus_scraper.mesh_metrics_scraper;
+const scrapeEdit = (j: TfJson, edit: (c: TfJson) => void) => {
+  const c = JSON.parse(scraper(j).scrape_configuration);
+  edit(c);
+  scraper(j).scrape_configuration = JSON.stringify(c);
+};
+const meshRulesEdit = (j: TfJson, edit: (rules: TfJson[]) => void) => {
+  const body = j.resource.aws_prometheus_rule_group_namespace.mesh_metrics_rules;
+  const d = JSON.parse(body.data);
+  edit(d.groups[0].rules);
+  body.data = JSON.stringify(d);
+};
+const alertManagerEdit = (j: TfJson, edit: (c: TfJson) => void) => {
+  const body = j.resource.aws_prometheus_alert_manager_definition.mesh_metrics_alert_manager;
+  const d = JSON.parse(body.definition);
+  const c = JSON.parse(d.alertmanager_config);
+  edit(c);
+  body.definition = JSON.stringify({ ...d, alertmanager_config: JSON.stringify(c) });
+};
+
+/** Each condition of the mesh's alerts, weakened alone. */
+const MESH_ALERT_MUTATIONS: Mutation[] = [
+  ["detection.mesh-alerts", "no workspace", (j) => delete j.resource.aws_prometheus_workspace, { says: /aws_prometheus_workspace: 0 workspaces/ }],
+  ["detection.mesh-alerts", "no collector", (j) => delete j.resource.aws_prometheus_scraper, { says: /no managed collector scrapes this stack's cluster into it/ }],
+  ["detection.mesh-alerts", "a collector of another cluster", (j) => (scraper(j).source[0].eks[0].cluster_arn = "arn:aws:eks:eu-west-1:111122223333:cluster/other"), { says: /no managed collector scrapes this stack's cluster/ }],
+  ["detection.mesh-alerts", "a collector into another workspace", (j) => (scraper(j).destination[0].amp[0].workspace_arn = "arn:aws:aps:eu-west-1:111122223333:workspace/ws-other"), { says: /no managed collector scrapes this stack's cluster/ }],
+  ["detection.mesh-alerts", "every metric kept (request headers as labels could follow)", (j) => scrapeEdit(j, (c) => delete c.scrape_configs[0].metric_relabel_configs), { says: /its scrape configuration is not the reviewed one/ }],
+  ["detection.mesh-alerts", "the application containers scraped too", (j) => scrapeEdit(j, (c) => c.scrape_configs[0].relabel_configs.shift()), { says: /its scrape configuration is not the reviewed one/ }],
+  ["detection.mesh-alerts", "no failure-rate alert", (j) => meshRulesEdit(j, (r) => r.splice(0, 1)), { says: /alert TokenizationFailureRate \(payments\/tokenization-service\) is missing/, when: (s) => s.region.services.some((x) => x.access?.tokenizationKey) }],
+  ["detection.mesh-alerts", "the failure rate at 50 %", (j) => meshRulesEdit(j, (r) => (r[0].expr = r[0].expr.replace(/> 0.05$/, "> 0.5"))), { says: /alert TokenizationFailureRate .* differs/, when: (s) => s.region.services.some((x) => x.access?.tokenizationKey) }],
+  ["detection.mesh-alerts", "the failure rate held an hour", (j) => meshRulesEdit(j, (r) => (r[0].for = "1h")), { says: /alert TokenizationFailureRate .* differs/, when: (s) => s.region.services.some((x) => x.access?.tokenizationKey) }],
+  ["detection.mesh-alerts", "handshake failures of one counter only", (j) => meshRulesEdit(j, (r) => (r[r.length - 1].expr = 'sum by (namespace, pod) (increase(envoy_listener_ssl_connection_error{envoy_listener_address="0.0.0.0_15006"}[5m])) > 0')), { says: /alert MtlsHandshakeFailures is missing or differs/ }],
+  ["detection.mesh-alerts", "rules in another workspace", (j) => (j.resource.aws_prometheus_rule_group_namespace.mesh_metrics_rules.workspace_id = "ws-other"), { says: /alert MtlsHandshakeFailures is missing/ }],
+  ["detection.mesh-alerts", "no alert manager", (j) => delete j.resource.aws_prometheus_alert_manager_definition, { says: /its alert manager does not send every alert to the security topic/ }],
+  ["detection.mesh-alerts", "alerts to another topic", (j) => alertManagerEdit(j, (c) => (c.receivers[0].sns_configs[0].topic_arn = "arn:aws:sns:eu-west-1:111122223333:other")), { says: /its alert manager does not send every alert/ }],
+  ["detection.mesh-alerts", "alerts signed for another region", (j) => alertManagerEdit(j, (c) => (c.receivers[0].sns_configs[0].sigv4.region = "eu-central-1")), { says: /its alert manager does not send every alert/ }],
+  ["detection.mesh-alerts", "the default route to a receiver that sends nowhere", (j) => alertManagerEdit(j, (c) => (c.route.receiver = "null")), { says: /its alert manager does not send every alert/ }],
+  ["detection.mesh-alerts", "a sub-route that diverts some alerts", (j) => alertManagerEdit(j, (c) => (c.route.routes = [{ receiver: "null", matchers: ['alertname="MtlsHandshakeFailures"'] }])), { says: /its alert manager does not send every alert/ }],
+  ["detection.mesh-alerts", "the topic does not admit the workspace", (j) => topicEdit(j, withoutSid("MeshAlertManager")), { says: /its policy does not let this workspace's alert manager publish/ }],
+  ["detection.mesh-alerts", "the topic admits any workspace of the account", topicStatement("MeshAlertManager", (x) => (x.Condition.ArnEquals["aws:SourceArn"] = "arn:aws:aps:eu-west-1:111122223333:workspace/*")), { says: /its policy does not let this workspace's alert manager publish/ }],
+  ["detection.mesh-alerts", "the topic admits the workspace of any account", topicStatement("MeshAlertManager", (x) => delete x.Condition.StringEquals), { says: /its policy does not let this workspace's alert manager publish/ }],
+  ["detection.mesh-alerts", "the key does not admit AMP", (j) => dropKeyStatement(j, "alerts", "PrometheusAlertsPublishToTheTopic"), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
+  ["eks.control-plane-reaches-istio", "the collector admitted on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper, { from_port: 0, to_port: 65535 }), { says: /mesh_metrics_sidecars_from_scraper: nodes admit .* on 0-65535/ }],
+  ["eks.control-plane-reaches-istio", "a group no collector runs in admitted on the metrics port", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.referenced_security_group_id = "${aws_security_group.network_endpoint_security_group.id}"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit \$\{aws_security_group.network_endpoint_security_group.id\} on 15090-15090/ }],
+  ["eks.control-plane-reaches-istio", "the collector admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.ip_protocol = "udp"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit/ }],
+];
+
 /** Each condition of the alerting rules, weakened alone. */
 const ALERT_MUTATIONS: Mutation[] = [
   ["detection.alerts-wired", "the topic under the logs key (no topic under the alerts key)", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /no topic under the alerts key/ }],
@@ -355,6 +403,7 @@ const MUTATIONS: Mutation[] = [
   ...DETECTION_MUTATIONS,
   ...ALERT_MUTATIONS,
   ...CONTAINER_LOG_MUTATIONS,
+  ...MESH_ALERT_MUTATIONS,
   ["network.interface-endpoints", "S3 through an interface endpoint", (j, s) =>
     add(j, "aws_vpc_endpoint", "s3_interface", { ...named(j, "aws_vpc_endpoint", (e) => e.vpc_endpoint_type === "Interface"), service_name: `com.amazonaws.${s.region.cloudRegion}.s3` }), {
     says: /aws_vpc_endpoint\.s3_interface: S3 through an interface endpoint/,

@@ -6,6 +6,7 @@ import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../.
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 import { FINDING_ROUTES, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
 import { LOG_SHIPPER, containerLogGroupName } from "../../../model/aws/eks";
+import { meshAlertRules, meshScrapeConfiguration } from "../../../model/mesh/alerts";
 
 /** The audit archive, where it has Object Lock (without it, it is no archive: audit.object-lock-compliance says so). */
 function auditBucket(json: TfJson): [string, TfJson] | undefined {
@@ -394,6 +395,66 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         }
         if (resourcesOf(json, "aws_iam_role_policy_attachment").some(([, x]) => role !== undefined && refName(x.role, "aws_iam_role", "name") === role)) v.push(`aws_iam_role.${role}: a managed policy on the log shipper's role`);
       }
+      return v;
+    },
+  },
+  {
+    id: "detection.mesh-alerts",
+    requirement: "10.4.1, 10.7.2, 4.2.1",
+    fix: "Keep MeshMetrics (constructs/aws/mesh-metrics.ts): an AMP workspace, a managed collector on this stack's cluster writing into it with model/mesh/alerts.ts meshScrapeConfiguration (only the request and failed-handshake counters), the rules of meshAlertRules for every service that declares the tokenization key, and an alert manager routing every alert to the security topic, which (with the alerts key) admits this workspace.",
+    description:
+      "the mesh's two seed alerts run: an AMP managed collector scrapes every sidecar's Envoy endpoint of this stack's cluster into the workspace, keeping only the request counter and the failed-handshake counters; the workspace evaluates each tokenization service's failure rate (over 5 % for 5 minutes, held 2 minutes) and every failed inbound mTLS handshake; its alert manager sends every alert to the security topic, whose policy admits this workspace only and whose key admits AMP for this topic",
+    check: ({ json, region }) => {
+      const workspaces = resourcesOf(json, "aws_prometheus_workspace");
+      if (workspaces.length !== 1) return [`aws_prometheus_workspace: ${workspaces.length} workspaces, expected the region's one`];
+      const [wn] = workspaces[0];
+      const v: string[] = [];
+      const clusters = resourcesOf(json, "aws_eks_cluster").map(([cn]) => ref("aws_eks_cluster", cn, "arn"));
+      const scraper = resourcesOf(json, "aws_prometheus_scraper").find(
+        ([, x]) => one(one(x.destination).amp).workspace_arn === ref("aws_prometheus_workspace", wn, "arn") && clusters.includes(one(one(x.source).eks).cluster_arn),
+      );
+      if (!scraper) v.push(`aws_prometheus_workspace.${wn}: no managed collector scrapes this stack's cluster into it`);
+      else if (!sameJson(parsedOrEmpty(scraper[1].scrape_configuration), meshScrapeConfiguration())) {
+        v.push(`aws_prometheus_scraper.${scraper[0]}: its scrape configuration is not the reviewed one (every sidecar's Envoy endpoint, keeping only the request and failed-handshake counters)`);
+      }
+      const tokenization = region.services.filter((x) => x.access?.tokenizationKey).map((x) => ({ namespace: x.namespace, name: x.name }));
+      const namespaces = resourcesOf(json, "aws_prometheus_rule_group_namespace").filter(([, x]) => x.workspace_id === ref("aws_prometheus_workspace", wn, "id"));
+      const rules = namespaces.flatMap(([, x]) => asList<TfJson>(parsedOrEmpty(x.data).groups).flatMap((g) => asList<TfJson>(g.rules)));
+      for (const want of meshAlertRules(tokenization)) {
+        const label = `${want.alert}${want.labels.service ? ` (${want.labels.service})` : ""}`;
+        if (!rules.some((r) => sameJson(r, want))) v.push(`aws_prometheus_workspace.${wn}: alert ${label} is missing or differs from model/mesh/alerts.ts`);
+      }
+      const topic = alertTopic(json);
+      const topicArn = topic ? ref("aws_sns_topic", topic[0], "arn") : undefined;
+      const manager = resourcesOf(json, "aws_prometheus_alert_manager_definition").find(([, x]) => x.workspace_id === ref("aws_prometheus_workspace", wn, "id"));
+      const config = parsedOrEmpty(parsedOrEmpty(manager?.[1].definition).alertmanager_config);
+      const receiver = asList<TfJson>(config.receivers).find((r) => r.name === config.route?.receiver);
+      const sns = asList<TfJson>(receiver?.sns_configs);
+      if (!manager || topicArn === undefined || !sns.some((x) => x.topic_arn === topicArn && x.sigv4?.region === region.cloudRegion) || asList(config.route?.routes).length > 0) {
+        v.push(`aws_prometheus_workspace.${wn}: its alert manager does not send every alert to the security topic`);
+      }
+      const workspaceArn = ref("aws_prometheus_workspace", wn, "arn");
+      const topicStatements = topic && typeof topic[1].policy === "string" ? statementsOf(topic[1].policy) : [];
+      const admitted = topicStatements.some(
+        (x) =>
+          x.Effect === "Allow" &&
+          principalServices(x.Principal).includes("aps.amazonaws.com") &&
+          asList(x.Action).includes("sns:Publish") &&
+          x.Condition?.StringEquals?.["aws:SourceAccount"] === region.accountId &&
+          sameJson(asList(x.Condition?.ArnEquals?.["aws:SourceArn"]), [workspaceArn]),
+      );
+      if (topic && !admitted) v.push(`aws_sns_topic.${topic[0]}: its policy does not let this workspace's alert manager publish (aws:SourceArn ${workspaceArn}, aws:SourceAccount)`);
+      const keyName = keyNameByAlias(json, "alerts");
+      const keyStatements = keyName && typeof json.resource.aws_kms_key[keyName].policy === "string" ? statementsOf(json.resource.aws_kms_key[keyName].policy) : [];
+      const arn = topic ? `arn:aws:sns:${region.cloudRegion}:${region.accountId}:${topic[1].name}` : "";
+      const keyAdmits = keyStatements.some(
+        (x) =>
+          x.Effect === "Allow" &&
+          principalServices(x.Principal).includes("aps.amazonaws.com") &&
+          ["kms:GenerateDataKey*", "kms:Decrypt"].every((a) => asList(x.Action).includes(a)) &&
+          x.Condition?.StringEquals?.["kms:EncryptionContext:aws:sns:topicArn"] === arn,
+      );
+      if (topic && !keyAdmits) v.push(`aws_kms_key.${keyName}: does not let aps.amazonaws.com generate data keys and decrypt for the topic ${arn} (the mesh's alerts would be dropped)`);
       return v;
     },
   },

@@ -2,7 +2,8 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
 import { PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE } from "../../../model/mesh/pki";
-import { TfJson, ref, resourcesOf, asList, refName, sameJson } from "../../../tfjson/terraform";
+import { TfJson, ref, resourcesOf, asList, one, refName, sameJson } from "../../../tfjson/terraform";
+import { ENVOY_PROMETHEUS_PORT } from "../../../model/mesh/alerts";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, LOG_SHIPPER, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
 import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
@@ -113,8 +114,8 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
   {
     id: "eks.control-plane-reaches-istio",
     requirement: "1.3.1",
-    fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only (besides a load balancer on exactly its ip targets' ports), and the API open to the workload tier on 443 only.",
-    description: "the node security group admits the control plane on kubelet, webhooks, 15017 and 15012, and nothing else but itself and a load balancer's security group on exactly the ports of its ip targets (traffic, health checks); the API admits the workload tier on 443 only",
+    fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only (besides a load balancer on exactly its ip targets' ports and AMP's collector on the sidecars' metrics port 15090), and the API open to the workload tier on 443 only.",
+    description: "the node security group admits the control plane on kubelet, webhooks, 15017 and 15012, and nothing else but itself, a load balancer's security group on exactly the ports of its ip targets (traffic, health checks) and an AMP collector's on the sidecars' Envoy metrics port (15090); the API admits the workload tier on 443 only",
     check: ({ json, region }) => {
       const [cn] = single(json, "aws_eks_cluster") ?? [];
       const cluster = cn ? json.resource.aws_eks_cluster[cn] : undefined;
@@ -129,9 +130,12 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
         if (!ingress.some(([, r]) => r.security_group_id === nodeSg && r.referenced_security_group_id === clusterSg && r.from_port === port && r.to_port === port)) v.push(`aws_security_group.${refName(nodeSg, "aws_security_group", "id") ?? nodeSg}: no ${label} (${port}) from the control plane`);
       }
       const lbPorts = loadBalancerTargetPorts(json);
+      // AMP's managed collectors, by the security groups they run in.
+      const scrapers = new Set(resourcesOf(json, "aws_prometheus_scraper").flatMap(([, x]) => asList<string>(one(one(x.source).eks).security_group_ids)));
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === nodeSg)) {
         const fromLoadBalancer = r.from_port === r.to_port && r.ip_protocol === "tcp" && (lbPorts.get(r.referenced_security_group_id)?.has(r.from_port) ?? false);
-        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg && !fromLoadBalancer) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}${r.referenced_security_group_id ? ` on ${r.from_port}-${r.to_port}` : ""}`);
+        const fromScraper = r.from_port === ENVOY_PROMETHEUS_PORT && r.to_port === ENVOY_PROMETHEUS_PORT && r.ip_protocol === "tcp" && scrapers.has(r.referenced_security_group_id);
+        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg && !fromLoadBalancer && !fromScraper) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}${r.referenced_security_group_id ? ` on ${r.from_port}-${r.to_port}` : ""}`);
       }
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === clusterSg)) {
         if (r.from_port !== 443 || r.to_port !== 443 || !region.network.subnets.workload.includes(r.cidr_ipv4)) v.push(`aws_vpc_security_group_ingress_rule.${rn}: the API admits ${r.cidr_ipv4 ?? r.referenced_security_group_id} on ${r.from_port}-${r.to_port}`);

@@ -28,6 +28,8 @@ const AWS_TYPES: readonly string[] = [
   "aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status",
   // Alerting (guardrails/rules/aws/detection.ts detection.alerts-wired; the topic under encryption.customer-managed-key)
   "aws_sns_topic", "aws_sns_topic_subscription", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
+  // The mesh's alerts (detection.mesh-alerts; the collector's ingress under eks.control-plane-reaches-istio)
+  "aws_prometheus_workspace", "aws_prometheus_scraper", "aws_prometheus_rule_group_namespace", "aws_prometheus_alert_manager_definition",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
   // The mesh's intermediate CA (its key stays in ACM PCA)
