@@ -8,6 +8,7 @@ import { ThreatDetection } from "../constructs/aws/threat-detection";
 import { ConfigRecording } from "../constructs/aws/config-recording";
 import { SecurityAlerts, alertTopicKeyStatements } from "../constructs/aws/security-alerts";
 import { MeshMetrics } from "../constructs/aws/mesh-metrics";
+import { KeyDeletionGuard } from "../constructs/aws/key-deletion-guard";
 import { AuroraPostgres } from "../constructs/aws/aurora-postgres";
 import { CloudHsm } from "../constructs/aws/cloud-hsm";
 import { DisasterRecovery } from "../constructs/aws/disaster-recovery";
@@ -70,6 +71,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly alerts: SecurityAlerts;
   /** The mesh's metrics and its two alerts (AMP). */
   readonly meshMetrics: MeshMetrics;
+  /** Cancels a scheduled deletion of any key of the region, and pages (an automated response). */
+  readonly keyDeletionGuard: KeyDeletionGuard;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
   readonly database: AuroraPostgres;
@@ -352,6 +355,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     }
 
     this.admitKeyUsers();
+    // After the tokenization key's move: its generations are guarded too.
+    this.keyDeletionGuard = new KeyDeletionGuard(this, "KeyDeletionGuard", { name, accountId: region.accountId, region: region.cloudRegion, keys: this.keys.all, alerts: this.alerts });
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC of the region" });
     for (const tier of NETWORK_TIERS) {

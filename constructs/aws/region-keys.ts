@@ -229,6 +229,11 @@ export class RegionKeys extends Construct {
     return (this.hsmTokenizationKeys ?? []).map((k) => k.key);
   }
 
+  /** Every key of the region: one per purpose (the interim tokenization key among them after a move) and each HSM-backed generation. */
+  get all(): readonly KmsKey[] {
+    return [...KEY_PURPOSES.map((p) => this.keys[p].key), ...this.hsmTokenization];
+  }
+
   /**
    * Moves the tokenization purpose into a CloudHSM custom key store (PCI DSS 3.6.1). Creates one
    * key per generation `1..generation` in the store, each with alias `tokenization-hsm-g<n>`, and

@@ -184,3 +184,28 @@ export const FINDING_ROUTES: readonly FindingRoute[] = [
 
 /** The topic's name suffix: `<prefix>-<region>-security-alerts`. */
 export const ALERT_TOPIC_SUFFIX = "security-alerts";
+
+/**
+ * The key deletion guard (constructs/aws/key-deletion-guard.ts): the trail's event of a scheduled
+ * key deletion, and the runbook that cancels it and does nothing else.
+ */
+export const KEY_DELETION_GUARD = {
+  ruleSuffix: "key-deletion-guard",
+  runbookSuffix: "cancel-key-deletion",
+  /** ScheduleKeyDeletion on one of `keyArns`, as CloudTrail reports it to EventBridge. */
+  pattern: (keyArns: readonly string[]) => ({
+    source: ["aws.kms"],
+    "detail-type": ["AWS API Call via CloudTrail"],
+    detail: { eventSource: ["kms.amazonaws.com"], eventName: ["ScheduleKeyDeletion"], responseElements: { keyId: [...keyArns] } },
+  }),
+  runbook: {
+    schemaVersion: "0.3",
+    description: "Cancels the scheduled deletion of a key of the region (the key stays disabled until a custodian decides). Started by the key deletion guard's EventBridge rule.",
+    assumeRole: "{{ AutomationAssumeRole }}",
+    parameters: {
+      KeyId: { type: "String", description: "The key's ARN" },
+      AutomationAssumeRole: { type: "String", description: "The guard's automation role" },
+    },
+    mainSteps: [{ name: "CancelKeyDeletion", action: "aws:executeAwsApi", inputs: { Service: "kms", Api: "CancelKeyDeletion", KeyId: "{{ KeyId }}" } }],
+  },
+} as const;

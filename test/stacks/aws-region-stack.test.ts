@@ -346,6 +346,39 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["eks.control-plane-reaches-istio", "the collector admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.ip_protocol = "udp"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit/ }],
 ];
 
+/** The key deletion guard: its rule's pattern, its runbook, its targets. */
+const guardRule = (j: TfJson): TfJson => j.resource.aws_cloudwatch_event_rule.key_deletion_guard_rule;
+const guardPatternEdit = (j: TfJson, edit: (p: TfJson) => void) => {
+  const p = JSON.parse(guardRule(j).event_pattern);
+  edit(p);
+  guardRule(j).event_pattern = JSON.stringify(p);
+};
+const runbookEdit = (j: TfJson, edit: (d: TfJson) => void) => {
+  const d = JSON.parse(j.resource.aws_ssm_document.key_deletion_guard_runbook.content);
+  edit(d);
+  j.resource.aws_ssm_document.key_deletion_guard_runbook.content = JSON.stringify(d);
+};
+const cancelTarget = (j: TfJson): TfJson => j.resource.aws_cloudwatch_event_target.key_deletion_guard_cancel;
+
+/** Each condition of the key deletion guard, weakened alone. */
+const KEY_GUARD_MUTATIONS: Mutation[] = [
+  ["detection.key-deletion-guarded", "no guard", (j) => delete j.resource.aws_cloudwatch_event_rule.key_deletion_guard_rule, { says: /none on ScheduleKeyDeletion/ }],
+  ["detection.key-deletion-guarded", "the guard on DisableKey instead", (j) => guardPatternEdit(j, (p) => (p.detail.eventName = ["DisableKey"])), { says: /none on ScheduleKeyDeletion/ }],
+  ["detection.key-deletion-guarded", "the guard on events of another source", (j) => guardPatternEdit(j, (p) => (p.source = ["aws.s3"])), { says: /its pattern is not the trail's ScheduleKeyDeletion event/ }],
+  ["detection.key-deletion-guarded", "the guard on failed calls only", (j) => guardPatternEdit(j, (p) => (p.detail.errorCode = ["AccessDenied"])), { says: /its pattern is not the trail's ScheduleKeyDeletion event/ }],
+  ["detection.key-deletion-guarded", "the audit key unguarded", (j) => guardPatternEdit(j, (p) => (p.detail.responseElements.keyId = p.detail.responseElements.keyId.filter((k: string) => !k.includes("keys_audit_key")))), { says: /does not guard \$\{aws_kms_key.keys_audit_key.arn\}/ }],
+  ["detection.key-deletion-guarded", "the guard disabled", (j) => (guardRule(j).state = "DISABLED"), { says: /state is DISABLED/ }],
+  ["detection.key-deletion-guarded", "no page", (j) => delete j.resource.aws_cloudwatch_event_target.key_deletion_guard_page, { says: /does not page the security topic/ }],
+  ["detection.key-deletion-guarded", "no runbook started", (j) => delete j.resource.aws_cloudwatch_event_target.key_deletion_guard_cancel, { says: /starts no runbook of this stack/ }],
+  ["detection.key-deletion-guarded", "a runbook that also re-enables the key", (j) => runbookEdit(j, (d) => d.mainSteps.push({ name: "Enable", action: "aws:executeAwsApi", inputs: { Service: "kms", Api: "EnableKey", KeyId: "{{ KeyId }}" } })), { says: /is not the reviewed runbook/ }],
+  ["detection.key-deletion-guarded", "a command document, not an automation", (j) => (j.resource.aws_ssm_document.key_deletion_guard_runbook.document_type = "Command"), { says: /is not the reviewed runbook/ }],
+  ["detection.key-deletion-guarded", "the runbook given the request's key id (an alias or a bare id)", (j) => (cancelTarget(j).input_transformer.input_paths.keyId = "$.detail.requestParameters.keyId"), { says: /does not pass the key of the event to the runbook/ }],
+  ["detection.key-deletion-guarded", "the runbook given no key", (j) => (cancelTarget(j).input_transformer.input_template = cancelTarget(j).input_transformer.input_template.replace("[<keyId>]", '["alias/none"]')), { says: /does not pass the key of the event to the runbook/ }],
+  ["detection.key-deletion-guarded", "the runbook's role may also schedule deletions", (j) => policyEdit(j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, (d) => (d.Statement[0].Action = ["kms:CancelKeyDeletion", "kms:ScheduleKeyDeletion"])), { says: /may do more than cancel key deletions/ }],
+  ["detection.key-deletion-guarded", "the runbook's role without a policy", (j) => delete j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, { says: /may do more than cancel key deletions, or nothing/ }],
+  ["detection.key-deletion-guarded", "no role to start the runbook", (j) => delete cancelTarget(j).role_arn, { says: /no role to start the runbook/ }],
+];
+
 /** Each condition of the alerting rules, weakened alone. */
 const ALERT_MUTATIONS: Mutation[] = [
   ["detection.alerts-wired", "the topic under the logs key (no topic under the alerts key)", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /no topic under the alerts key/ }],
@@ -404,6 +437,7 @@ const MUTATIONS: Mutation[] = [
   ...ALERT_MUTATIONS,
   ...CONTAINER_LOG_MUTATIONS,
   ...MESH_ALERT_MUTATIONS,
+  ...KEY_GUARD_MUTATIONS,
   ["network.interface-endpoints", "S3 through an interface endpoint", (j, s) =>
     add(j, "aws_vpc_endpoint", "s3_interface", { ...named(j, "aws_vpc_endpoint", (e) => e.vpc_endpoint_type === "Interface"), service_name: `com.amazonaws.${s.region.cloudRegion}.s3` }), {
     says: /aws_vpc_endpoint\.s3_interface: S3 through an interface endpoint/,

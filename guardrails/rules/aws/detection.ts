@@ -4,7 +4,7 @@ import { TfJson, asList, one, ref, refName, resourcesOf, sameJson, waitsFor } fr
 import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
-import { FINDING_ROUTES, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
+import { FINDING_ROUTES, KEY_DELETION_GUARD, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
 import { LOG_SHIPPER, containerLogGroupName } from "../../../model/aws/eks";
 import { meshAlertRules, meshScrapeConfiguration } from "../../../model/mesh/alerts";
 
@@ -455,6 +455,49 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
           x.Condition?.StringEquals?.["kms:EncryptionContext:aws:sns:topicArn"] === arn,
       );
       if (topic && !keyAdmits) v.push(`aws_kms_key.${keyName}: does not let aps.amazonaws.com generate data keys and decrypt for the topic ${arn} (the mesh's alerts would be dropped)`);
+      return v;
+    },
+  },
+  {
+    id: "detection.key-deletion-guarded",
+    requirement: "3.6.1, 10.7.2, 12.10.5",
+    fix: "Keep KeyDeletionGuard (constructs/aws/key-deletion-guard.ts) over RegionKeys.all: an enabled rule on ScheduleKeyDeletion of every key of the home region, a target that starts the runbook of model/aws/alerts.ts KEY_DELETION_GUARD (CancelKeyDeletion, nothing else) with the key from $.detail.responseElements.keyId as a role that may only cancel deletions, and a target paging the security topic.",
+    description:
+      "an automated response that deletes no evidence: when any key of the home region is scheduled for deletion, an enabled EventBridge rule cancels the deletion through an SSM Automation runbook that does nothing else, started for that key as a role that may do nothing but cancel key deletions, and pages the security topic",
+    check: ({ json }) => {
+      const homeKeys = resourcesOf(json, "aws_kms_key").filter(([, k]) => k.provider === undefined).map(([kn]) => ref("aws_kms_key", kn, "arn"));
+      const rule = resourcesOf(json, "aws_cloudwatch_event_rule").find(([, r]) => asList(parsedOrEmpty(r.event_pattern).detail?.eventName).includes("ScheduleKeyDeletion"));
+      if (!rule) return ["aws_cloudwatch_event_rule: none on ScheduleKeyDeletion (a scheduled deletion of a key would go unanswered)"];
+      const [rn, r] = rule;
+      const a = `aws_cloudwatch_event_rule.${rn}`;
+      const v: string[] = [];
+      const pattern = parsedOrEmpty(r.event_pattern);
+      const guarded = asList<string>(pattern.detail?.responseElements?.keyId);
+      if (!sameJson({ ...pattern, detail: { ...pattern.detail, responseElements: undefined } }, { ...KEY_DELETION_GUARD.pattern([]), detail: { ...KEY_DELETION_GUARD.pattern([]).detail, responseElements: undefined } })) {
+        v.push(`${a}: its pattern is not the trail's ScheduleKeyDeletion event of model/aws/alerts.ts`);
+      }
+      for (const key of homeKeys.filter((k) => !guarded.includes(k))) v.push(`${a}: does not guard ${key}`);
+      if (r.state !== undefined && r.state !== "ENABLED") v.push(`${a}: state is ${r.state}`);
+      const targets = resourcesOf(json, "aws_cloudwatch_event_target").filter(([, t]) => t.rule === ref("aws_cloudwatch_event_rule", rn, "name"));
+      const topic = alertTopic(json);
+      if (!topic || !targets.some(([, t]) => t.arn === ref("aws_sns_topic", topic[0], "arn"))) v.push(`${a}: does not page the security topic`);
+      const documents = resourcesOf(json, "aws_ssm_document");
+      const runbook = targets
+        .map(([tn, t]) => ({ tn, t, doc: documents.find(([, d]) => String(t.arn).endsWith(`:automation-definition/${d.name}:$DEFAULT`)) }))
+        .find((x) => x.doc);
+      if (!runbook) return [...v, `${a}: starts no runbook of this stack (the deletion would stand)`];
+      const [dn, d] = runbook.doc!;
+      if (d.document_type !== "Automation" || !sameJson(parsedOrEmpty(d.content), KEY_DELETION_GUARD.runbook)) v.push(`aws_ssm_document.${dn}: is not the reviewed runbook (CancelKeyDeletion of the key it is given, nothing else)`);
+      const transformer = one(runbook.t.input_transformer);
+      if (one(transformer.input_paths).keyId !== "$.detail.responseElements.keyId" || !String(transformer.input_template).startsWith('{"KeyId":[<keyId>],')) v.push(`aws_cloudwatch_event_target.${runbook.tn}: does not pass the key of the event to the runbook`);
+      const automationRole = /\$\{aws_iam_role\.([^.]+)\.arn\}/.exec(String(transformer.input_template))?.[1];
+      const automationStatements = resourcesOf(json, "aws_iam_role_policy")
+        .filter(([, p]) => automationRole !== undefined && [ref("aws_iam_role", automationRole, "id"), ref("aws_iam_role", automationRole, "name")].includes(String(p.role)))
+        .flatMap(([, p]) => statementsOf(String(p.policy)).filter((x) => x.Effect === "Allow"));
+      if (automationStatements.length === 0 || automationStatements.some((x) => !sameJson(asList(x.Action), ["kms:CancelKeyDeletion"]))) {
+        v.push(`aws_cloudwatch_event_target.${runbook.tn}: the runbook's role (${automationRole ?? "none"}) may do more than cancel key deletions, or nothing`);
+      }
+      if (!runbook.t.role_arn) v.push(`aws_cloudwatch_event_target.${runbook.tn}: no role to start the runbook`);
       return v;
     },
   },

@@ -6,7 +6,8 @@ import { TfJson, ref, resourcesOf, asList, one, refName, sameJson } from "../../
 import { ENVOY_PROMETHEUS_PORT } from "../../../model/mesh/alerts";
 import { CONTROL_PLANE_TO_NODE_PORTS, EKS_LOG_TYPES, LOG_SHIPPER, NODE_MANAGED_POLICIES, POD_IDENTITY_SESSION_TAGS } from "../../../model/aws/eks";
 import { mirroredImages } from "../../../model/aws/registry";
-import { principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { actionPatternMatches, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { KEY_USE_ACTIONS } from "../../../model/aws/key-access";
 import { CONFIG_PREFIX } from "../../../model/aws/detection";
 import { isKeyArnRef, keyNameByAlias, loadBalancerTargetPorts, tierSubnetRefs } from "../../../tfjson/aws";
 
@@ -232,7 +233,9 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
           const resources = asList(s.Resource).map(String);
           if (s.Effect === "Allow" && actions.some((x) => x === "*" || x.endsWith(":*"))) v.push(`${pn}: statement ${s.Sid} allows ${actions.join(", ")}`);
           // Stryker disable next-line OptionalChaining: equivalent for access?. (a chain stops at an undefined service)
-          if (s.Effect === "Allow" && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
+          // Use, not administration (the key deletion guard may cancel a deletion, which encrypts nothing).
+          const usesKeys = actions.some((x) => KEY_USE_ACTIONS.some((u) => actionPatternMatches(x, u)));
+          if (s.Effect === "Allow" && usesKeys && resources.some((r) => tokenizationKeys.includes(r)) && !service?.access?.tokenizationKey) v.push(`${pn}: uses a tokenization key without declaring it`);
           // A database login only for a service that declares it, as the user of its own name on this stack's cluster.
           // Stryker disable next-line Regex: equivalent (no IAM action merely contains or extends rds-db:connect)
           if (s.Effect === "Allow" && actions.some((x) => /^rds-db:(connect|\*)$/.test(x) || x === "*")) {

@@ -30,6 +30,8 @@ const AWS_TYPES: readonly string[] = [
   "aws_sns_topic", "aws_sns_topic_subscription", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
   // The mesh's alerts (detection.mesh-alerts; the collector's ingress under eks.control-plane-reaches-istio)
   "aws_prometheus_workspace", "aws_prometheus_scraper", "aws_prometheus_rule_group_namespace", "aws_prometheus_alert_manager_definition",
+  // The key deletion guard's runbook (detection.key-deletion-guarded)
+  "aws_ssm_document",
   // Database and Kafka
   "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_cluster_parameter_group", "aws_db_subnet_group",
   // The mesh's intermediate CA (its key stays in ACM PCA)
