@@ -1,6 +1,7 @@
 import { KmsCryptoKeyIamMember } from "@cdktf/provider-google/lib/kms-crypto-key-iam-member";
 import { LoggingProjectBucketConfig } from "@cdktf/provider-google/lib/logging-project-bucket-config";
 import { LoggingProjectSink } from "@cdktf/provider-google/lib/logging-project-sink";
+import { GcpSecurityAlerts } from "../constructs/gcp/security-alerts";
 import { ProjectIamAuditConfig } from "@cdktf/provider-google/lib/project-iam-audit-config";
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
@@ -37,6 +38,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
   readonly database: CloudSqlPostgres;
   readonly kafka: ManagedKafka;
   readonly partnerApi: GcpPartnerServiceAttachment;
+  /** Notification channels, the audit logs' alert policies and the tokenization failure rate. */
+  readonly alerts: GcpSecurityAlerts;
 
   constructor(scope: Construct, region: GcpRegionConfig) {
     super(scope, stackName(region, "gcp"), region, "gcp");
@@ -102,6 +105,14 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       project: region.projectId,
       service: "allServices",
       auditLogConfig: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+    });
+
+    // Who is told (PCI DSS 10.4.1, 10.7.2, 12.10.5): the audit logs' control failures and seed 001's failure rate.
+    this.alerts = new GcpSecurityAlerts(this, "Alerts", {
+      name,
+      projectId: region.projectId,
+      subscribers: region.alerts.subscribers,
+      tokenization: region.services.filter((s) => s.access?.tokenizationKey).map((s) => ({ namespace: s.namespace, name: s.name })),
     });
 
     this.auditArchive = new GcsAuditArchive(this, "AuditArchive", {

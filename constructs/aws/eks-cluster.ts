@@ -209,7 +209,7 @@ export class EksCluster extends Construct {
       resolveConflictsOnUpdate: "OVERWRITE",
       dependsOn: [this.nodeGroup],
     });
-    new EksAddon(this, "PodIdentityAgent", {
+    const podIdentityAgent = new EksAddon(this, "PodIdentityAgent", {
       clusterName: this.cluster.name,
       addonName: "eks-pod-identity-agent",
       resolveConflictsOnCreate: "OVERWRITE",
@@ -280,7 +280,8 @@ export class EksCluster extends Construct {
       configurationValues: JSON.stringify(LOG_SHIPPER.configuration),
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn: [this.nodeGroup, ...Object.values(this.containerLogGroups).map((g) => g.logGroup), shipper.association],
+      // Its pods read their credentials from the Pod Identity agent when they start.
+      dependsOn: [this.nodeGroup, podIdentityAgent, ...Object.values(this.containerLogGroups).map((g) => g.logGroup), shipper.association],
     });
   }
 

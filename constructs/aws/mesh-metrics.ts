@@ -39,9 +39,9 @@ export interface MeshMetricsProps {
  * Prometheus, not CloudWatch metric filters on the access logs: a failed handshake writes no
  * access-log line (the connection never reaches the HTTP filters), only Envoy's counters see it,
  * and the seed's rule is a rate over a window held for a duration, which Prometheus evaluates as
- * written. The workspace is under an AWS owned key: AMP documents that a managed collector cannot
- * write to a workspace under a customer managed key. What it holds is counters labelled with
- * workload names and response codes, nothing a request carried.
+ * written. The workspace is under an AWS owned key: AMP's guide contradicts itself on managed
+ * collectors writing under a customer managed key (see the suppression). What it holds is counters
+ * labelled with workload names and response codes, nothing a request carried.
  */
 export class MeshMetrics extends Construct {
   readonly workspace: PrometheusWorkspace;
@@ -55,14 +55,14 @@ export class MeshMetrics extends Construct {
       {
         id: "encryption.customer-managed-key",
         reason:
-          "AMP's managed collector cannot write to a workspace under a customer managed key (AMP user guide, encryption at rest); the workspace holds only the sidecars' request and failed-handshake counters (detection.mesh-alerts checks the scrape keeps nothing else), under an AWS owned key",
+          "AMP's user guide contradicts itself on managed collectors writing to a workspace under a customer managed key (its encryption-at-rest page: not supported; its collector page: with a role configuration), so the workspace stays under an AWS owned key until a real account shows which holds (docs/limits.md); it holds only the sidecars' request and failed-handshake counters (detection.mesh-alerts checks the scrape keeps nothing else)",
       },
     ]);
 
     const name = `${props.name}-metrics-scraper`;
     this.scraperSecurityGroup = new SecurityGroup(this, "ScraperSecurityGroup", {
       name,
-      description: "AMP's managed collector: the Kubernetes API and the sidecars' Envoy metrics port, nothing else",
+      description: "AMP managed collector: the Kubernetes API and the sidecar Envoy metrics port, nothing else",
       vpcId: props.network.vpc.id,
       revokeRulesOnDelete: true,
       tags: { Name: name },
@@ -70,14 +70,16 @@ export class MeshMetrics extends Construct {
     const tcp = (port: number) => ({ ipProtocol: "tcp", fromPort: port, toPort: port });
     // The API admits the workload tier, where the collector's interfaces are, on 443 already.
     new VpcSecurityGroupEgressRule(this, "ScraperToApi", { securityGroupId: this.scraperSecurityGroup.id, description: "Kubernetes API (service discovery)", ...tcp(443), referencedSecurityGroupId: props.clusterSecurityGroup.id });
-    new VpcSecurityGroupEgressRule(this, "ScraperToSidecars", { securityGroupId: this.scraperSecurityGroup.id, description: "the sidecars' Envoy metrics", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: props.nodeSecurityGroup.id });
-    new VpcSecurityGroupIngressRule(this, "SidecarsFromScraper", { securityGroupId: props.nodeSecurityGroup.id, description: "AMP's managed collector to the sidecars' Envoy metrics", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: this.scraperSecurityGroup.id });
+    new VpcSecurityGroupEgressRule(this, "ScraperToSidecars", { securityGroupId: this.scraperSecurityGroup.id, description: "the sidecar Envoy metrics (15090)", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: props.nodeSecurityGroup.id });
+    new VpcSecurityGroupIngressRule(this, "SidecarsFromScraper", { securityGroupId: props.nodeSecurityGroup.id, description: "AMP managed collector to the sidecar Envoy metrics (15090)", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: this.scraperSecurityGroup.id });
 
     this.scraper = new PrometheusScraper(this, "Scraper", {
       alias: `${props.name}-mesh`,
       source: [{ eks: [{ clusterArn: props.cluster.arn, subnetIds: props.network.subnets.workload.map((s) => s.id), securityGroupIds: [this.scraperSecurityGroup.id] }] }],
       destination: [{ amp: [{ workspaceArn: this.workspace.arn }] }],
       scrapeConfiguration: JSON.stringify(meshScrapeConfiguration()),
+      // AMP takes up to 30 minutes to create a collector, the provider's default timeout.
+      timeouts: { create: "45m" },
     });
 
     new PrometheusRuleGroupNamespace(this, "Rules", {

@@ -100,7 +100,7 @@ export class PartnerEndpointService extends Construct {
     // inside the VPC may reach the NLB.
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: `${props.name}-partner-nlb`,
-      description: "Partner NLB: TLS from the partners' client ranges; outbound only to the ingress in the workload tier",
+      description: "Partner NLB: TLS from the partner client ranges; outbound only to the ingress in the workload tier",
       vpcId: network.vpc.id,
       revokeRulesOnDelete: true,
       tags: { Name: `${props.name}-partner-nlb` },

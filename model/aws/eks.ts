@@ -11,14 +11,17 @@ import { CLOUDHSM_PORTS } from "./hsm";
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 /**
- * Ports the control plane opens to nodes: kubelet, webhooks on 443, and Istio's sidecar-injection
- * webhook (15017) and istiod's XDS/CA port (15012) (istio/istio#38930).
+ * Ports the control plane opens to nodes: kubelet, webhooks on 443, Istio's sidecar-injection
+ * webhook (15017) and istiod's XDS/CA port (15012) (istio/istio#38930), and the CloudWatch agent
+ * operator's webhook (9443, the log shipper add-on's chart).
  */
 export const CONTROL_PLANE_TO_NODE_PORTS = [
   { id: "Kubelet", port: 10250, label: "kubelet" },
   { id: "Webhooks", port: 443, label: "admission webhooks" },
   { id: "IstioWebhook", port: 15017, label: "Istio sidecar-injection webhook" },
   { id: "IstioXds", port: 15012, label: "istiod XDS and CA" },
+  // The CloudWatch observability add-on's operator (its webhooks on pods and workloads; unreachable, each call waits 10 s).
+  { id: "CloudWatchOperatorWebhook", port: 9443, label: "CloudWatch agent operator webhook" },
 ] as const;
 
 /** The AWS managed policies a node needs, and no other. */

@@ -47,7 +47,8 @@ export type KeyUser =
   | "replication"
   | "backup"
   | "configRecorder"
-  | "rdsServiceLinkedRole";
+  | "rdsServiceLinkedRole"
+  | "guardDutyMalwareProtection";
 
 /** Service-linked roles that may use a key when their service works on the key's resources (named by condition: they need not exist yet). */
 export const KEY_SERVICE_LINKED_ROLES: Readonly<Partial<Record<KeyUser, { service: string; role: string }>>> = {
@@ -55,6 +56,11 @@ export const KEY_SERVICE_LINKED_ROLES: Readonly<Partial<Record<KeyUser, { servic
   // documented; admitted so that it works if it does, which its IAM policy must allow too. MSK's
   // role is not admitted: its policy has no KMS action (MSK works through its grants).
   rdsServiceLinkedRole: { service: "rds.amazonaws.com", role: "AWSServiceRoleForRDS" },
+  // GuardDuty Malware Protection for EC2 scans the nodes' volumes: it snapshots them, shares the
+  // snapshots with GuardDuty's account and makes a replica under the same key (its service-linked
+  // role's policy: CreateGrant for AWS resources, ReEncryptFrom/To through EC2, DescribeKey).
+  // Without it, every scan of a node skips its volumes.
+  guardDutyMalwareProtection: { service: "malware-protection.guardduty.amazonaws.com", role: "AWSServiceRoleForAmazonGuardDutyMalwareProtection" },
 };
 
 /** One use of a key: who, what, and through which services (none: the principal calls KMS itself). */
@@ -92,6 +98,8 @@ export const DIRECT_KEY_USERS: Readonly<Partial<Record<KeyUser, readonly KeyRole
   eksCluster: ["eksSecrets"],
   // The tokenization service encrypts and decrypts tokens itself.
   tokenizationUsers: ["tokenization"],
+  // GuardDuty creates its grant on the nodes' key itself (its role's policy names no service).
+  guardDutyMalwareProtection: ["ebs"],
 };
 
 const CREATE = ["kms:CreateGrant", "kms:DescribeKey"] as const;
@@ -151,8 +159,11 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
     { sid: "AdminsReadAndWriteSecrets", user: "admins", actions: [...SECRET_VALUES, "kms:Encrypt"], via: ["secretsmanager"] },
     { sid: "RdsServiceLinkedRole", user: "rdsServiceLinkedRole", actions: [...CRYPTO, "kms:CreateGrant"], via: ["secretsmanager", "rds"] },
   ],
-  // EC2 Auto Scaling's service-linked role (see EksCluster.ebsKeyStatements).
-  ebs: [],
+  // EC2 Auto Scaling's service-linked role (see EksCluster.ebsKeyStatements), and GuardDuty's malware scans.
+  ebs: [
+    { sid: "GuardDutyReEncryptsScannedVolumes", user: "guardDutyMalwareProtection", actions: ["kms:ReEncryptFrom", "kms:ReEncryptTo"], via: ["ec2"] },
+    { sid: "GuardDutySharesSnapshotsForScans", user: "guardDutyMalwareProtection", actions: ["kms:CreateGrant", "kms:DescribeKey"], via: [] },
+  ],
   ecr: [{ sid: "DeployCreatesTheRepositories", user: "deploy", actions: [...CREATE, "kms:RetireGrant"], via: ["ecr"] }],
   // CloudWatch and EventBridge publish to the security topic as service principals (see SecurityAlerts); subscribers need no key access.
   alerts: [],

@@ -53,7 +53,7 @@ export function meshAlertRules(tokenization: readonly WatchedService[]): AlertRu
     })),
     {
       alert: "MtlsHandshakeFailures",
-      expr: `sum by (namespace, pod) (increase({__name__=~"${HANDSHAKE_FAILURE_METRICS.join("|")}",envoy_listener_address="${INBOUND_LISTENER}"}[5m])) > 0`,
+      expr: `sum by (namespace, pod) (increase({__name__=~"${HANDSHAKE_FAILURE_METRICS.join("|")}",listener_address="${INBOUND_LISTENER}"}[5m])) > 0`,
       for: "0m",
       labels: { severity: "high" },
       annotations: {

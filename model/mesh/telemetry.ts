@@ -56,7 +56,11 @@ export const LOGGED_REQUEST_HEADERS = ["X-REQUEST-ID", ":METHOD", ":AUTHORITY"] 
  */
 export const HANDSHAKE_STATS_REGEX = "listener\\..*\\.(ssl\\.(connection_error|fail_verify_.*)|no_filter_chain_match)";
 
-/** The Prometheus names of those counters, as Envoy's tag extraction exports them. */
+/**
+ * The Prometheus names of those counters. Istio's sidecar bootstrap replaces Envoy's default tags
+ * with its own (tools/packaging/common/envoy_bootstrap.json): the listener's address becomes the
+ * label `listener_address`, stripped from the name.
+ */
 export const HANDSHAKE_FAILURE_METRICS = ["envoy_listener_ssl_connection_error", "envoy_listener_ssl_fail_verify_error", "envoy_listener_ssl_fail_verify_san", "envoy_listener_ssl_fail_verify_no_cert", "envoy_listener_no_filter_chain_match"] as const;
 
 /** The sidecars' inbound listener (every request to a workload enters through it). */

@@ -221,6 +221,12 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.trail-delivery-admitted", "the key admits the trail without its encryption context", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!.Condition.StringLike), { says: /does not let the trail generate data keys under its encryption context/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail describe it", (j) => auditKeyEdit(j, withoutSid("CloudTrailDescribesTheKey")), { says: /does not let the trail describe the key/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail decrypt", (j) => auditKeyEdit(j, withoutSid("CloudTrailDecryptsForTheBucketKey")), { says: /does not let the trail decrypt/ }],
+  ["detection.threat-detection-on", "the nodes' key refuses GuardDuty's re-encryption", (j) => dropKeyStatement(j, "ebs", "GuardDutyReEncryptsScannedVolumes"), { says: /does not let GuardDuty's malware protection role grant, describe and re-encrypt/ }],
+  ["detection.threat-detection-on", "the nodes' key lets GuardDuty describe but not grant", (j) => dropKeyStatement(j, "ebs", "GuardDutySharesSnapshotsForScansGrants"), { says: /does not let GuardDuty's malware protection role grant/ }],
+  ["detection.threat-detection-on", "GuardDuty re-encrypts through another service", (j) => keyStatement(j, "ebs", "GuardDutyReEncryptsScannedVolumes", (x) => (x.Condition.StringEquals["kms:ViaService"] = ["s3.eu-west-1.amazonaws.com"])), { says: /does not let GuardDuty's malware protection role/ }],
+  ["preflight.ec2-description-characters", "an apostrophe in a security group's description", (j) => (first(j, "aws_security_group").description = "the partners' NLB"), { says: /aws_security_group\.\S+: description "the partners' NLB" has characters EC2 refuses \('\)/ }],
+  ["preflight.ec2-description-characters", "an ampersand in a rule's description (a group's may have one)", (j) => (first(j, "aws_vpc_security_group_ingress_rule").description = "nodes & pods"), { says: /aws_vpc_security_group_ingress_rule\.\S+: description "nodes & pods" has characters EC2 refuses \(&\)/ }],
+  ["preflight.ec2-description-characters", "a non-ASCII letter in an egress rule's description", (j) => (first(j, "aws_vpc_security_group_egress_rule").description = "to the API → 443"), { says: /aws_vpc_security_group_egress_rule\.\S+: description .* has characters EC2 refuses \(→\)/ }],
   ["detection.threat-detection-on", "no detector", (j) => delete j.resource.aws_guardduty_detector, { says: /aws_guardduty_detector: 0 detectors/ }],
   ["detection.threat-detection-on", "detector disabled", (j) => (first(j, "aws_guardduty_detector").enable = false), { says: /enable is not true/ }],
   ["detection.threat-detection-on", "runtime monitoring off", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].status = "DISABLED"), { says: /feature RUNTIME_MONITORING is not ENABLED/ }],
@@ -330,7 +336,7 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["detection.mesh-alerts", "no failure-rate alert", (j) => meshRulesEdit(j, (r) => r.splice(0, 1)), { says: /alert TokenizationFailureRate \(payments\/tokenization-service\) is missing/, when: (s) => s.region.services.some((x) => x.access?.tokenizationKey) }],
   ["detection.mesh-alerts", "the failure rate at 50 %", (j) => meshRulesEdit(j, (r) => (r[0].expr = r[0].expr.replace(/> 0.05$/, "> 0.5"))), { says: /alert TokenizationFailureRate .* differs/, when: (s) => s.region.services.some((x) => x.access?.tokenizationKey) }],
   ["detection.mesh-alerts", "the failure rate held an hour", (j) => meshRulesEdit(j, (r) => (r[0].for = "1h")), { says: /alert TokenizationFailureRate .* differs/, when: (s) => s.region.services.some((x) => x.access?.tokenizationKey) }],
-  ["detection.mesh-alerts", "handshake failures of one counter only", (j) => meshRulesEdit(j, (r) => (r[r.length - 1].expr = 'sum by (namespace, pod) (increase(envoy_listener_ssl_connection_error{envoy_listener_address="0.0.0.0_15006"}[5m])) > 0')), { says: /alert MtlsHandshakeFailures is missing or differs/ }],
+  ["detection.mesh-alerts", "handshake failures of one counter only", (j) => meshRulesEdit(j, (r) => (r[r.length - 1].expr = 'sum by (namespace, pod) (increase(envoy_listener_ssl_connection_error{listener_address="0.0.0.0_15006"}[5m])) > 0')), { says: /alert MtlsHandshakeFailures is missing or differs/ }],
   ["detection.mesh-alerts", "rules in another workspace", (j) => (j.resource.aws_prometheus_rule_group_namespace.mesh_metrics_rules.workspace_id = "ws-other"), { says: /alert MtlsHandshakeFailures is missing/ }],
   ["detection.mesh-alerts", "no alert manager", (j) => delete j.resource.aws_prometheus_alert_manager_definition, { says: /its alert manager does not send every alert to the security topic/ }],
   ["detection.mesh-alerts", "alerts to another topic", (j) => alertManagerEdit(j, (c) => (c.receivers[0].sns_configs[0].topic_arn = "arn:aws:sns:eu-west-1:111122223333:other")), { says: /its alert manager does not send every alert/ }],
@@ -1925,6 +1931,8 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["preflight.ec2-description-characters", "an ampersand and every other allowed sign in a security group's description", (j) => (first(j, "aws_security_group").description = "a-z A-Z 0-9 ._-:/()#,@[]+=&;{}!$*")],
+  ["preflight.ec2-description-characters", "every allowed sign in a rule's description", (j) => (first(j, "aws_vpc_security_group_ingress_rule").description = "a-z A-Z 0-9 ._-:/()#,@[]+=;{}!$*")],
   ["hsm.cluster-in-data-tier", "the cluster's subnets in another order", (j) => first(j, "aws_cloudhsm_v2_cluster").subnet_ids.reverse()],
   ["hsm.key-store-stage", "the region file's trust anchor with blank lines around it", () => undefined, {
     stages: ["keystore", "keys"],

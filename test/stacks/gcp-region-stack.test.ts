@@ -63,7 +63,33 @@ const twoBreakGlass: Region = (r) => ({ ...r, vpcServiceControls: { ...r.vpcServ
  * does not have, or one the config refuses: the rule holds its bound on its own).
  */
 type Expect = RegExp | { readonly says?: RegExp; readonly region: Region };
+const policy = (j: TfJson, id: string): TfJson => j.resource.google_monitoring_alert_policy[`alerts_policy-${id}`];
+const threshold = (j: TfJson, id = "route_changes"): TfJson => policy(j, id).conditions[0].condition_threshold;
+const tokenizationPolicy = (j: TfJson): TfJson => policy(j, "tokenization_payments_tokenization-service");
+const ALERT_MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
+  ["gcp.alerts-wired", "a subscriber without a channel", (j) => delete j.resource.google_monitoring_notification_channel.alerts_channel0, /none for email subscriber \S+ of alerts.subscribers/],
+  ["gcp.alerts-wired", "a channel disabled", (j) => (j.resource.google_monitoring_notification_channel.alerts_channel1.enabled = false), /none for https subscriber/],
+  ["gcp.alerts-wired", "a channel to another address", (j) => (j.resource.google_monitoring_notification_channel.alerts_channel0.labels.email_address = "someone@example.com"), /none for email subscriber/],
+  ["gcp.alerts-wired", "a subscriber the region file adds", () => undefined, {
+    says: /none for email subscriber new-oncall@acme.example/,
+    region: (r) => ({ ...r, alerts: { subscribers: [...r.alerts.subscribers, { protocol: "email", endpoint: "new-oncall@acme.example" }] } }),
+  }],
+  ["gcp.alerts-wired", "the ownership filter narrowed to removals", (j) => (j.resource.google_logging_metric["alerts_metric-project_ownership_changes"].filter = 'protoPayload.serviceData.policyDelta.bindingDeltas.action="REMOVE"'), /\(project_ownership_changes\): none with its filter/],
+  ["gcp.alerts-wired", "no policy on route changes", (j) => delete j.resource.google_monitoring_alert_policy["alerts_policy-route_changes"], /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy disabled", (j) => (policy(j, "route_changes").enabled = false), /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy at five entries", (j) => (threshold(j).threshold_value = 4), /alerts_metric-route_changes: no enabled policy fires on one entry/],
+  ["gcp.alerts-wired", "a policy over an hour", (j) => (threshold(j).aggregations[0].alignment_period = "3600s"), /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy held ten minutes", (j) => (threshold(j).duration = "600s"), /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy counting series, not entries", (j) => (threshold(j).aggregations[0].per_series_aligner = "ALIGN_COUNT"), /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy below the threshold", (j) => (threshold(j).comparison = "COMPARISON_LT"), /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy on another metric", (j) => (threshold(j).filter = 'metric.type="logging.googleapis.com/user/other"'), /alerts_metric-route_changes: no enabled policy fires/],
+  ["gcp.alerts-wired", "a policy notifying one channel of two", (j) => (policy(j, "route_changes").notification_channels = [policy(j, "route_changes").notification_channels[0]]), /alerts_metric-route_changes: no enabled policy fires .* notifies every channel/],
+  ["gcp.alerts-wired", "the tokenization failures counted without the response code", (j) => (j.resource.google_logging_metric["alerts_metric-tokenization_payments_tokenization_service_failures"].filter = j.resource.google_logging_metric["alerts_metric-tokenization_payments_tokenization_service_requests"].filter), /\(tokenization_payments_tokenization_service_failures\): none with the access-log filter/],
+  ["gcp.alerts-wired", "the failure rate at 50 %", (j) => (tokenizationPolicy(j).conditions[0].condition_prometheus_query_language.query = tokenizationPolicy(j).conditions[0].condition_prometheus_query_language.query.replace(/> 0.05$/, "> 0.5")), /none raises seed 001's TokenizationFailureRate for payments\/tokenization-service/],
+  ["gcp.alerts-wired", "the failure rate held ten minutes", (j) => (tokenizationPolicy(j).conditions[0].condition_prometheus_query_language.duration = "600s"), /none raises seed 001's TokenizationFailureRate/],
+];
 const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
+  ...ALERT_MUTATIONS,
   ["stack.references-resolve", "a reference to a key the stack does not declare", (j) => (first(j, "google_storage_bucket").encryption = [{ default_kms_key_name: "${google_kms_crypto_key.gone.id}" }])],
   ["gcp.provider-pinned-to-project", "another project", (j) => (j.provider.google[0].project = "someone-else"), /project someone-else, expected/],
   ["gcp.provider-pinned-to-project", "PCI scope label dropped", (j) => delete j.provider.google[0].default_labels.pci_scope, /default label pci_scope is undefined/],

@@ -1,7 +1,8 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, one, ref, refName, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
-import { principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { keyPolicyAdmits, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { KEY_SERVICE_LINKED_ROLES } from "../../../model/aws/key-access";
 import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
 import { FINDING_ROUTES, KEY_DELETION_GUARD, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
@@ -166,7 +167,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
     requirement: "10.4.1, 11.5.1",
     fix: "Keep ThreatDetection (constructs/aws/threat-detection.ts): one GuardDuty detector, enabled, with every feature of model/aws/detection.ts ENABLED (runtime monitoring with the stack's own agent add-on, GuardDuty's management off), and Security Hub with the PCI DSS v4.0.1 and Foundational Best Practices standards, each subscribed after the hub and after AWS Config records.",
     description:
-      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection, RDS login events and runtime monitoring on, its agent installed as the EKS add-on on every cluster (and reporting through the guardduty-data endpoint, network.interface-endpoints); Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub and after AWS Config records (the controls evaluate Config's records)",
+      "a GuardDuty detector, enabled, with S3 data events, EKS audit logs, malware protection (the nodes' volume key admitting its service-linked role), RDS login events and runtime monitoring on, its agent installed as the EKS add-on on every cluster (and reporting through the guardduty-data endpoint, network.interface-endpoints); Security Hub enabled with the PCI DSS v4.0.1 and AWS Foundational Security Best Practices standards of this region, each subscribed after the hub and after AWS Config records (the controls evaluate Config's records)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const detectors = resourcesOf(json, "aws_guardduty_detector");
@@ -199,6 +200,17 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
           v.push(`aws_eks_addon.${agent[0]}: not created after RUNTIME_MONITORING and the guardduty-data endpoint (the add-on would stay degraded until both exist)`);
         }
       }
+      // Malware scans of the nodes' volumes: GuardDuty's service-linked role must be able to use their key.
+      const ebsKey = keyNameByAlias(json, "ebs");
+      const ebsPolicy = ebsKey && typeof json.resource.aws_kms_key[ebsKey].policy === "string" ? statementsOf(json.resource.aws_kms_key[ebsKey].policy) : [];
+      const scanner = `arn:aws:iam::${region.accountId}:role/aws-service-role/${KEY_SERVICE_LINKED_ROLES.guardDutyMalwareProtection!.service}/${KEY_SERVICE_LINKED_ROLES.guardDutyMalwareProtection!.role}`;
+      const root = `arn:aws:iam::${region.accountId}:root`;
+      const scans =
+        keyPolicyAdmits(ebsPolicy, root, scanner, "kms:CreateGrant") &&
+        keyPolicyAdmits(ebsPolicy, root, scanner, "kms:DescribeKey") &&
+        keyPolicyAdmits(ebsPolicy, root, scanner, "kms:ReEncryptFrom", `ec2.${region.cloudRegion}.amazonaws.com`) &&
+        keyPolicyAdmits(ebsPolicy, root, scanner, "kms:ReEncryptTo", `ec2.${region.cloudRegion}.amazonaws.com`);
+      if (ebsKey && !scans) v.push(`aws_kms_key.${ebsKey}: does not let GuardDuty's malware protection role grant, describe and re-encrypt through EC2 (every scan of a node would skip its volumes)`);
       const hubs = resourcesOf(json, "aws_securityhub_account");
       if (hubs.length !== 1) return [...v, `aws_securityhub_account: ${hubs.length} hubs, expected one`];
       const hub = `aws_securityhub_account.${hubs[0][0]}`;

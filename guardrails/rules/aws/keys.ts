@@ -2,7 +2,7 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, resourcesOf, preventsDestroy, refName } from "../../../tfjson/terraform";
 import { DR_KEY_ALIASES, KEY_ALIAS_SUFFIXES } from "../../../model/aws/keys";
-import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
+import { CUSTODIAN_ONLY_ACTIONS, DIRECT_KEY_USERS, KEY_ADMIN_ACTIONS, KEY_SERVICE_LINKED_ROLES, KEY_USE_ACTIONS, UNCONDITIONED_GRANTS, type KeyRole } from "../../../model/aws/key-access";
 import { serviceOfServiceLinkedRole } from "../../../model/aws/iam";
 import { Statement, actionPatternMatches, keyPolicyAdmits, limitedToAccount, principalArns, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { aliasTarget, keyNameByAlias, keyRegionOf, kmsAliases } from "../../../tfjson/aws";
@@ -52,6 +52,12 @@ function directKeyUserArns(json: TfJson, region: AwsRegionConfig): Record<string
     deploy: [region.eks.deployRoleArn],
     eksCluster: resourcesOf(json, "aws_eks_cluster").flatMap(([, c]) => roleArn(c.role_arn)),
     tokenizationUsers: resourcesOf(json, "aws_eks_pod_identity_association").filter(([, a]) => tokenizers.has(`${a.namespace}/${a.service_account}`)).flatMap(([, a]) => roleArn(a.role_arn)),
+    // Service-linked roles that call KMS themselves, by their one ARN in this account.
+    ...Object.fromEntries(
+      Object.entries(KEY_SERVICE_LINKED_ROLES)
+        .filter(([user]) => user in DIRECT_KEY_USERS)
+        .map(([user, slr]) => [user, [`arn:aws:iam::${region.accountId}:role/aws-service-role/${slr!.service}/${slr!.role}`]]),
+    ),
   };
 }
 

@@ -50,7 +50,29 @@ function principalProblems(json: TfJson, region: AwsRegionConfig, address: strin
 /** The condition keys EKS Pod Identity sends when it assumes a role: anything else in a trust condition denies every pod. */
 const POD_IDENTITY_CONDITION_KEYS = ["aws:SourceAccount", ...Object.values(POD_IDENTITY_SESSION_TAGS).map((t) => `aws:RequestTag/${t}`)];
 
+/**
+ * The characters EC2 accepts in a description, by resource type (the API's constraints; the
+ * provider checks only the length, so a plan passes and the apply fails with InvalidParameterValue).
+ */
+const EC2_DESCRIPTION_CHARACTERS: Readonly<Record<string, RegExp>> = {
+  aws_security_group: /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/,
+  aws_vpc_security_group_ingress_rule: /^[a-zA-Z0-9. _\-:/()#,@[\]+=;{}!$*]*$/,
+  aws_vpc_security_group_egress_rule: /^[a-zA-Z0-9. _\-:/()#,@[\]+=;{}!$*]*$/,
+};
+
 export const PREFLIGHT_RULES = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "preflight.ec2-description-characters",
+    requirement: "12.5",
+    fix: "Write security-group and rule descriptions with letters, digits, spaces and ._-:/()#,@[]+=;{}!$* only (a group's may also use &): no apostrophe, quote or non-ASCII letter.",
+    description: "every security group's and security-group rule's description uses only the characters EC2 accepts (the plan does not check them; the apply fails)",
+    check: ({ json }) =>
+      Object.entries(EC2_DESCRIPTION_CHARACTERS).flatMap(([type, allowed]) =>
+        resourcesOf(json, type)
+          .filter(([, r]) => typeof r.description === "string" && !allowed.test(r.description))
+          .map(([n, r]) => `${type}.${n}: description ${JSON.stringify(r.description)} has characters EC2 refuses (${[...new Set([...String(r.description)].filter((c) => !allowed.test(c)))].join(" ")})`),
+      ),
+  },
   {
     id: "preflight.zonal-by-zone-id",
     requirement: "12.10.1, 12.5",

@@ -56,6 +56,8 @@ const GCP_TYPES: readonly string[] = [
   "google_compute_service_attachment",
   // Logs, IAM
   "google_logging_project_bucket_config", "google_logging_project_sink", "google_project_iam_audit_config", "google_project_iam_member",
+  // Alerting (gcp.alerts-wired)
+  "google_monitoring_notification_channel", "google_logging_metric", "google_monitoring_alert_policy",
   "google_service_account", "google_service_account_iam_member",
   // IAM database users (no password: CLOUD_IAM_SERVICE_ACCOUNT)
   "google_sql_user",

@@ -1,0 +1,60 @@
+import type { GcpRegionConfig } from "../../../config/schema";
+import { stackRules } from "../../rule";
+import { TfJson, asList, ref, resourcesOf } from "../../../tfjson/terraform";
+import { AUDIT_LOG_ALERTS, tokenizationFailureQuery, tokenizationLogFilters, tokenizationMetricNames } from "../../../model/gcp/alerts";
+
+/** The alert policies that notify every channel of the region's subscribers, with the condition `matches`. */
+function policiesFor(json: TfJson, channels: readonly string[], matches: (condition: TfJson) => boolean): [string, TfJson][] {
+  return resourcesOf(json, "google_monitoring_alert_policy").filter(
+    ([, p]) => p.enabled !== false && channels.every((c) => asList(p.notification_channels).includes(c)) && asList<TfJson>(p.conditions).some(matches),
+  );
+}
+
+export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
+  {
+    id: "gcp.alerts-wired",
+    requirement: "10.4.1, 10.7.2, 12.10.5",
+    fix: "Keep GcpSecurityAlerts (constructs/gcp/security-alerts.ts): a notification channel per alerts.subscribers entry; for each control of model/gcp/alerts.ts AUDIT_LOG_ALERTS a log-based counter with its filter and an enabled policy firing on one entry in five minutes to every channel; for each tokenization service its two counters and the PromQL policy of seed 001.",
+    description:
+      "every subscriber of the region file has a notification channel; every control failure of model/gcp/alerts.ts (CIS GCP 2.4-2.11, KMS key versions, the log pipeline) has a log-based counter with its filter and an enabled alert policy that fires on one entry in five minutes and notifies every channel; each tokenization service's failure rate (over 5 % for 5 minutes, held 2 minutes) notifies every channel",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const channels = resourcesOf(json, "google_monitoring_notification_channel");
+      for (const s of region.alerts.subscribers) {
+        const type = s.protocol === "email" ? "email" : "webhook_tokenauth";
+        const label = s.protocol === "email" ? "email_address" : "url";
+        if (!channels.some(([, c]) => c.type === type && c.labels?.[label] === s.endpoint && c.enabled !== false)) v.push(`google_monitoring_notification_channel: none for ${s.protocol} subscriber ${s.endpoint} of alerts.subscribers`);
+      }
+      const names = channels.map(([cn]) => ref("google_monitoring_notification_channel", cn, "name"));
+      const metrics = resourcesOf(json, "google_logging_metric");
+      for (const alert of AUDIT_LOG_ALERTS) {
+        const metric = metrics.find(([, m]) => m.filter === alert.filter);
+        if (!metric) {
+          v.push(`google_logging_metric (${alert.id}): none with its filter`);
+          continue;
+        }
+        const type = `metric.type="logging.googleapis.com/user/${ref("google_logging_metric", metric[0], "name")}"`;
+        const policy = policiesFor(json, names, (c) => {
+          const t = asList<TfJson>(c.condition_threshold)[0] ?? c.condition_threshold ?? {};
+          const agg = asList<TfJson>(t.aggregations)[0] ?? {};
+          return t.filter === type && t.comparison === "COMPARISON_GT" && t.threshold_value === 0 && t.duration === "0s" && agg.alignment_period === "300s" && agg.per_series_aligner === "ALIGN_SUM";
+        });
+        // (The policy's filter names the metric's name: Terraform creates the metric first.)
+        if (policy.length === 0) v.push(`google_logging_metric.${metric[0]}: no enabled policy fires on one entry in five minutes and notifies every channel`);
+      }
+      for (const s of region.services.filter((x) => x.access?.tokenizationKey)) {
+        const filters = tokenizationLogFilters(s);
+        const wanted = tokenizationMetricNames(s);
+        for (const k of ["all", "failed"] as const) {
+          if (!metrics.some(([, m]) => m.name === wanted[k] && m.filter === filters[k])) v.push(`google_logging_metric (${wanted[k]}): none with the access-log filter of ${s.namespace}/${s.name}`);
+        }
+        const policy = policiesFor(json, names, (c) => {
+          const q = asList<TfJson>(c.condition_prometheus_query_language)[0] ?? c.condition_prometheus_query_language ?? {};
+          return q.query === tokenizationFailureQuery(s) && q.duration === "120s";
+        });
+        if (policy.length === 0) v.push(`google_monitoring_alert_policy: none raises seed 001's TokenizationFailureRate for ${s.namespace}/${s.name} to every channel`);
+      }
+      return v;
+    },
+  },
+]);
