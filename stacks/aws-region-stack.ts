@@ -127,7 +127,14 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     });
 
     this.configRecording = new ConfigRecording(this, "ConfigRecording", { name, accountId: region.accountId, archive: this.auditArchive.archive, key: this.keys.audit });
-    this.threatDetection = new ThreatDetection(this, "ThreatDetection", { region: region.cloudRegion, configRecording: this.configRecording.status });
+    this.threatDetection = new ThreatDetection(this, "ThreatDetection", {
+      region: region.cloudRegion,
+      accountId: region.accountId,
+      configRecording: this.configRecording.status,
+      archive: this.auditArchive.archive,
+      key: this.keys.audit,
+    });
+    this.keys.admitService("audit", this.threatDetection.keyStatements(region.accountId));
 
     // Who is told (PCI DSS 10.4.1, 10.7.2, 12.10.5): the trail's control failures and the high findings.
     this.keys.admitService("alerts", alertTopicKeyStatements(name, region.cloudRegion, region.accountId));

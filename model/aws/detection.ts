@@ -36,3 +36,6 @@ export const CONFIG_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_C
 
 /** The archive prefix under which AWS Config delivers (Config adds `AWSLogs/<account>/Config/...`). */
 export const CONFIG_PREFIX = "config";
+
+/** The archive prefix under which GuardDuty exports its findings (it adds `AWSLogs/<account>/GuardDuty/<region>/...`). */
+export const GUARDDUTY_PREFIX = "guardduty";

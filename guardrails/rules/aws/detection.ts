@@ -4,7 +4,7 @@ import { TfJson, asList, one, ref, refName, resourcesOf, sameJson, waitsFor } fr
 import { keyPolicyAdmits, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { KEY_SERVICE_LINKED_ROLES } from "../../../model/aws/key-access";
 import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
-import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, securityHubStandards } from "../../../model/aws/detection";
+import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, GUARDDUTY_PREFIX, securityHubStandards } from "../../../model/aws/detection";
 import { FINDING_ROUTES, KEY_DELETION_GUARD, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
 import { LOG_SHIPPER, containerLogGroupName } from "../../../model/aws/eks";
 import { meshAlertRules, meshScrapeConfiguration } from "../../../model/mesh/alerts";
@@ -510,6 +510,40 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         v.push(`aws_cloudwatch_event_target.${runbook.tn}: the runbook's role (${automationRole ?? "none"}) may do more than cancel key deletions, or nothing`);
       }
       if (!runbook.t.role_arn) v.push(`aws_cloudwatch_event_target.${runbook.tn}: no role to start the runbook`);
+      return v;
+    },
+  },
+  {
+    id: "detection.findings-archived",
+    requirement: "10.5.1, 10.7.2",
+    fix: "Keep ThreatDetection's findings export: a publishing destination of the detector into the audit archive under guardduty/ with the audit key, created after the archive's policy, which (like the audit key's, ThreatDetection.keyStatements) admits the region's detector only (aws:SourceArn arn:aws:guardduty:<region>:<account>:detector/*, aws:SourceAccount).",
+    description:
+      "GuardDuty keeps findings 90 days: the detector exports each to the Object Lock archive under its own prefix, encrypted with the audit key, and the archive's and the key's policies admit this account's detector in the region only (one per account and region); the export is created after the archive's policy (GuardDuty checks that it can write when it is created)",
+    check: ({ json, region }) => {
+      const detector = resourcesOf(json, "aws_guardduty_detector")[0];
+      const audit = auditBucket(json);
+      if (!detector || !audit) return [];
+      const [dn] = detector;
+      // The region's one detector (an account has one per region), by a pattern known at plan.
+      const detectorArn = `arn:aws:guardduty:${region.cloudRegion}:${region.accountId}:detector/*`;
+      const v: string[] = [];
+      const exports = resourcesOf(json, "aws_guardduty_publishing_destination").filter(([, x]) => x.detector_id === ref("aws_guardduty_detector", dn, "id"));
+      const bucketArn = ref("aws_s3_bucket", audit[0], "arn");
+      const policy = forBucket(json, "aws_s3_bucket_policy", audit[0]);
+      const toArchive = exports.find(([, x]) => x.destination_arn === `${bucketArn}/${GUARDDUTY_PREFIX}` && (x.destination_type ?? "S3") === "S3");
+      if (!toArchive) v.push(`aws_guardduty_detector.${dn}: its findings are not exported to the audit archive under ${GUARDDUTY_PREFIX}/ (GuardDuty keeps them 90 days)`);
+      else {
+        if (!isKeyArnRef(toArchive[1].kms_key_arn, keyNameByAlias(json, "audit"))) v.push(`aws_guardduty_publishing_destination.${toArchive[0]}: kms_key_arn ${toArchive[1].kms_key_arn} is not the audit key`);
+        if (!policy || !waitsFor(toArchive[1]).has(`aws_s3_bucket_policy.${policy[0]}`)) v.push(`aws_guardduty_publishing_destination.${toArchive[0]}: not created after the archive's bucket policy`);
+      }
+      const forDetector = (x: ReturnType<typeof statementsOf>[number]) =>
+        x.Effect === "Allow" && principalServices(x.Principal).includes("guardduty.amazonaws.com") && sameJson(asList(x.Condition?.ArnLike?.["aws:SourceArn"]), [detectorArn]) && x.Condition?.StringEquals?.["aws:SourceAccount"] === region.accountId;
+      const bucketStatements = typeof policy?.[1].policy === "string" ? statementsOf(policy[1].policy).filter(forDetector) : [];
+      if (!bucketStatements.some((x) => asList(x.Action).includes("s3:GetBucketLocation") && asList(x.Resource).includes(bucketArn))) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the detector locate the archive`);
+      if (!bucketStatements.some((x) => asList(x.Action).includes("s3:PutObject") && sameJson(asList(x.Resource), [`${bucketArn}/${GUARDDUTY_PREFIX}/*`]))) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the detector write under ${GUARDDUTY_PREFIX}/ (and only there)`);
+      const keyName = keyNameByAlias(json, "audit");
+      const keyStatements = keyName && typeof json.resource.aws_kms_key[keyName].policy === "string" ? statementsOf(json.resource.aws_kms_key[keyName].policy).filter(forDetector) : [];
+      if (!keyStatements.some((x) => asList(x.Action).includes("kms:GenerateDataKey"))) v.push(`aws_kms_key.${keyName}: does not let the detector generate data keys for its findings`);
       return v;
     },
   },

@@ -24,7 +24,7 @@ const AWS_TYPES: readonly string[] = [
   // Audit trail (guardrails/rules/aws/detection.ts)
   "aws_cloudtrail",
   // Threat detection and configuration recording (guardrails/rules/aws/detection.ts)
-  "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_securityhub_account", "aws_securityhub_standards_subscription",
+  "aws_guardduty_detector", "aws_guardduty_detector_feature", "aws_guardduty_publishing_destination", "aws_securityhub_account", "aws_securityhub_standards_subscription",
   "aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status",
   // Alerting (guardrails/rules/aws/detection.ts detection.alerts-wired; the topic under encryption.customer-managed-key)
   "aws_sns_topic", "aws_sns_topic_subscription", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
