@@ -115,6 +115,9 @@ export class GkeCluster extends Construct {
       databaseEncryption: { state: "ENCRYPTED", keyName: props.secretsKey.id },
       workloadIdentityConfig: { workloadPool: `${props.projectId}.svc.id.goog` },
       loggingConfig: { enableComponents: GKE_LOG_COMPONENTS },
+      // Managed Service for Prometheus's collection: the mesh stack's PodMonitorings scrape the
+      // sidecars' failed-handshake counters for the region's alert (GcpSecurityAlerts).
+      monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
       // The default pool is replaced by the pool below; it starts with the same hardened settings.
       removeDefaultNodePool: true,
       initialNodeCount: 1,

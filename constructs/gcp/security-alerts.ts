@@ -3,7 +3,7 @@ import { MonitoringAlertPolicy } from "@cdktf/provider-google/lib/monitoring-ale
 import { MonitoringNotificationChannel } from "@cdktf/provider-google/lib/monitoring-notification-channel";
 import { Construct } from "constructs";
 import { AUDIT_LOG_ALERTS, tokenizationFailureQuery, tokenizationLogFilters, tokenizationMetricNames } from "../../model/gcp/alerts";
-import { TOKENIZATION_FAILURE, type WatchedService } from "../../model/mesh/alerts";
+import { TOKENIZATION_FAILURE, type WatchedService, handshakeFailureQuery } from "../../model/mesh/alerts";
 
 /** One recipient (the region file's `alerts.subscribers`). */
 export interface GcpAlertSubscriber {
@@ -76,6 +76,17 @@ export class GcpSecurityAlerts extends Construct {
         documentation: { mimeType: "text/markdown", content: `${alert.description} (PCI DSS ${alert.pci.join(", ")}). Read the entries: Logs Explorer with \`${alert.filter}\`.` },
       });
     }
+
+    // The sidecars' failed handshakes, from Managed Service for Prometheus (the mesh stack's PodMonitorings).
+    this.policies.mtls_handshake_failures = new MonitoringAlertPolicy(this, "Policy-mtls_handshake_failures", {
+      project: props.projectId,
+      displayName: `${props.name}: MtlsHandshakeFailures`,
+      combiner: "OR",
+      severity: "ERROR",
+      conditions: [{ displayName: "Failed mTLS handshakes into a workload", conditionPrometheusQueryLanguage: { query: handshakeFailureQuery(), duration: "0s", evaluationInterval: "60s" } }],
+      notificationChannels: channels,
+      documentation: { mimeType: "text/markdown", content: "A client without a valid mesh certificate, or without TLS, tried to reach a workload in the last 5 minutes (PCI DSS 4.2.1, 10.4.1)." },
+    });
 
     for (const s of props.tokenization) {
       const filters = tokenizationLogFilters(s);

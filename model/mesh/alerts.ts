@@ -38,6 +38,48 @@ function failureRatio(s: WatchedService): string {
   return `sum(rate(istio_requests_total{${selector},response_code=~"5.."}[${w}])) / sum(rate(istio_requests_total{${selector}}[${w}]))`;
 }
 
+/** Any failed handshake, refused client certificate or plaintext connection on a sidecar's inbound listener in 5 minutes, per pod. */
+export function handshakeFailureQuery(): string {
+  return `sum by (namespace, pod) (increase({__name__=~"${HANDSHAKE_FAILURE_METRICS.join("|")}",listener_address="${INBOUND_LISTENER}"}[5m])) > 0`;
+}
+
+/**
+ * Google Cloud Managed Service for Prometheus's scrape of one namespace's sidecars (GKE's managed
+ * collection): the same port, path and kept metrics as meshScrapeConfiguration, labelled with the
+ * pod and container.
+ */
+export function sidecarPodMonitoring(namespace: string): PodMonitoring {
+  return {
+    apiVersion: "monitoring.googleapis.com/v1",
+    kind: "PodMonitoring",
+    metadata: { name: "istio-sidecars", namespace },
+    spec: {
+      selector: { matchLabels: { "security.istio.io/tlsMode": "istio" } },
+      endpoints: [
+        {
+          port: "http-envoy-prom",
+          path: "/stats/prometheus",
+          interval: "30s",
+          metricRelabeling: [{ sourceLabels: ["__name__"], regex: SCRAPED_METRICS.join("|"), action: "keep" }],
+        },
+      ],
+      targetLabels: { metadata: ["pod", "container"] },
+    },
+  };
+}
+
+/** A Managed Service for Prometheus PodMonitoring (monitoring.googleapis.com/v1; validated against its CRD in the tests). */
+export interface PodMonitoring {
+  readonly apiVersion: "monitoring.googleapis.com/v1";
+  readonly kind: "PodMonitoring";
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: {
+    readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+    readonly endpoints: readonly { readonly port: string; readonly path: string; readonly interval: string; readonly metricRelabeling: readonly Record<string, unknown>[] }[];
+    readonly targetLabels: { readonly metadata: readonly string[] };
+  };
+}
+
 /** The mesh's alerting rules: each tokenization service's failure rate, and every failed inbound handshake. */
 export function meshAlertRules(tokenization: readonly WatchedService[]): AlertRule[] {
   return [
@@ -53,7 +95,7 @@ export function meshAlertRules(tokenization: readonly WatchedService[]): AlertRu
     })),
     {
       alert: "MtlsHandshakeFailures",
-      expr: `sum by (namespace, pod) (increase({__name__=~"${HANDSHAKE_FAILURE_METRICS.join("|")}",listener_address="${INBOUND_LISTENER}"}[5m])) > 0`,
+      expr: handshakeFailureQuery(),
       for: "0m",
       labels: { severity: "high" },
       annotations: {

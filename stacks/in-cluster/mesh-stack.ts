@@ -3,19 +3,26 @@ import { Construct } from "constructs";
 import { RegionConfig } from "../../config/schema";
 import { MeshManifest, meshManifests } from "../../model/mesh/policies";
 import { meshDesign } from "../../model/mesh/in-cluster";
+import { type PodMonitoring, sidecarPodMonitoring } from "../../model/mesh/alerts";
+import { workloadNamespaces } from "../../model/mesh/policies";
 import { ClusterStack } from "./cluster-stack";
 
 /**
  * `region-<name>-mesh`: the mesh's policies as `kubernetes_manifest`s, planned only once Istio's
  * CRDs exist (after `region-<name>-istio`): STRICT mTLS, deny-all in every workload namespace, the
- * ALLOW policies of the declared calls, the merchant namespaces' NetworkPolicies.
+ * ALLOW policies of the declared calls, the merchant namespaces' NetworkPolicies; on GKE, the
+ * sidecars' scrape (PodMonitoring).
  */
 export class MeshStack extends ClusterStack {
-  readonly manifests: readonly MeshManifest[];
+  readonly manifests: readonly (MeshManifest | PodMonitoring)[];
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "mesh");
-    this.manifests = meshManifests(meshDesign(region));
+    const design = meshDesign(region);
+    // On GKE, Managed Service for Prometheus scrapes the sidecars of each workload namespace (the
+    // mesh's alerts; on EKS, AMP's collector scrapes them from region-<name>).
+    const monitoring = region.cloud === "gcp" ? workloadNamespaces(design).map((ns) => sidecarPodMonitoring(ns.name)) : [];
+    this.manifests = [...meshManifests(design), ...monitoring];
     const scopes = new Map<string, Construct>();
     for (const m of this.manifests) {
       const namespace = m.metadata!.namespace!;

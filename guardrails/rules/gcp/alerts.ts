@@ -2,6 +2,7 @@ import type { GcpRegionConfig } from "../../../config/schema";
 import { stackRules } from "../../rule";
 import { TfJson, asList, ref, resourcesOf } from "../../../tfjson/terraform";
 import { AUDIT_LOG_ALERTS, tokenizationFailureQuery, tokenizationLogFilters, tokenizationMetricNames } from "../../../model/gcp/alerts";
+import { handshakeFailureQuery } from "../../../model/mesh/alerts";
 
 /** The alert policies that notify every channel of the region's subscribers, with the condition `matches`. */
 function policiesFor(json: TfJson, channels: readonly string[], matches: (condition: TfJson) => boolean): [string, TfJson][] {
@@ -16,7 +17,7 @@ export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
     requirement: "10.4.1, 10.7.2, 12.10.5",
     fix: "Keep GcpSecurityAlerts (constructs/gcp/security-alerts.ts): a notification channel per alerts.subscribers entry; for each control of model/gcp/alerts.ts AUDIT_LOG_ALERTS a log-based counter with its filter and an enabled policy firing on one entry in five minutes to every channel; for each tokenization service its two counters and the PromQL policy of seed 001.",
     description:
-      "every subscriber of the region file has a notification channel; every control failure of model/gcp/alerts.ts (CIS GCP 2.4-2.11, KMS key versions, the log pipeline) has a log-based counter with its filter and an enabled alert policy that fires on one entry in five minutes and notifies every channel; each tokenization service's failure rate (over 5 % for 5 minutes, held 2 minutes) notifies every channel",
+      "every subscriber of the region file has a notification channel; every control failure of model/gcp/alerts.ts (CIS GCP 2.4-2.11, KMS key versions, the log pipeline) has a log-based counter with its filter and an enabled alert policy that fires on one entry in five minutes and notifies every channel; each tokenization service's failure rate (over 5 % for 5 minutes, held 2 minutes) and the sidecars' failed handshakes (Managed Service for Prometheus on, the mesh stack scraping) notify every channel",
     check: ({ json, region }) => {
       const v: string[] = [];
       const channels = resourcesOf(json, "google_monitoring_notification_channel");
@@ -41,6 +42,13 @@ export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
         });
         // (The policy's filter names the metric's name: Terraform creates the metric first.)
         if (policy.length === 0) v.push(`google_logging_metric.${metric[0]}: no enabled policy fires on one entry in five minutes and notifies every channel`);
+      }
+      const handshakes = policiesFor(json, names, (c) => (asList<TfJson>(c.condition_prometheus_query_language)[0] ?? c.condition_prometheus_query_language ?? {}).query === handshakeFailureQuery());
+      if (handshakes.length === 0) v.push("google_monitoring_alert_policy: none raises MtlsHandshakeFailures (the sidecars' failed handshakes) to every channel");
+      const gke = resourcesOf(json, "google_container_cluster");
+      for (const [gn, g] of gke) {
+        const managed = asList<TfJson>(g.monitoring_config)[0] ?? g.monitoring_config ?? {};
+        if ((asList<TfJson>(managed.managed_prometheus)[0] ?? managed.managed_prometheus ?? {}).enabled !== true) v.push(`google_container_cluster.${gn}: Managed Service for Prometheus's collection is off (the sidecars' handshake counters would not be collected)`);
       }
       for (const s of region.services.filter((x) => x.access?.tokenizationKey)) {
         const filters = tokenizationLogFilters(s);

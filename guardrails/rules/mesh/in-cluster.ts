@@ -7,6 +7,7 @@ import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
+import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
@@ -197,17 +198,32 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
 export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy"];
 
+/** The one more kind the mesh stack applies on GKE: Managed Service for Prometheus's scrape of the sidecars. */
+const GKE_SCRAPE_KIND = "monitoring.googleapis.com/v1 PodMonitoring";
+
 /** Rules of the stack that holds the mesh's policies (`region-<name>-mesh`). */
 export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
   {
     id: "mesh.known-kinds",
     requirement: "1.3, 6.5.1",
     fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
-    description: "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects",
-    check: ({ json }) =>
-      manifestsOf(json)
-        .filter(([, m]) => !MESH_KINDS.includes(`${m.apiVersion} ${m.kind}`))
-        .map(([address, m]) => `${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`),
+    description:
+      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects, and on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster)",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
+      for (const [address, m] of manifestsOf(json).filter(([, x]) => !MESH_KINDS.includes(`${x.apiVersion} ${x.kind}`) && !(region.cloud === "gcp" && `${x.apiVersion} ${x.kind}` === GKE_SCRAPE_KIND))) {
+        v.push(`${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`);
+      }
+      for (const [address, m] of monitorings) {
+        if (!sameJson(m, sidecarPodMonitoring(String(m.metadata?.namespace)))) v.push(`${address}: the PodMonitoring is not the sidecars' reviewed scrape`);
+      }
+      if (region.cloud === "gcp") {
+        const scraped = new Set(monitorings.map(([, m]) => String(m.metadata?.namespace)));
+        for (const ns of workloadNamespaceNames({ region }).filter((n) => !scraped.has(n))) v.push(`kubernetes_manifest: no PodMonitoring of the sidecars in ${ns} (their handshake failures would go unseen)`);
+      }
+      return v;
+    },
   },
   {
     id: "mesh.strict-mtls",

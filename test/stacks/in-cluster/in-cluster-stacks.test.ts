@@ -1,8 +1,9 @@
+import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests, workloadNamespaces } from "../../../model/mesh/policies";
 import { GUARDRAILS, checkRule } from "../../../guardrails";
 import { COULD_NOT_CHECK } from "../../../guardrails/rule";
 import { expectCaught, weakenedViolations } from "../../support/weakening";
@@ -208,6 +209,12 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.cluster-access", "credentials from another command, named in full", "mesh", (j) => (execOf(j).command = "sh"), /credentials not from (aws eks get-token|gke-gcloud-auth-plugin)$/],
   ["mesh.cluster-access", "another credential command", "mesh", (j) => (execOf(j).command = "sh"), /credentials not from/],
   ["mesh.cluster-access", "credentials for another cluster", "istio", (j) => (execOf(j).args = [...(execOf(j).args ?? []), "--profile", "admin"]), /credentials not from/],
+  ["mesh.known-kinds", "a PodMonitoring on EKS (AMP's collector scrapes there)", "mesh", (j, s) => addManifest(j, "pm", sidecarPodMonitoring(s.region.services[0].namespace) as unknown as TfJson), onAws(/monitoring.googleapis.com\/v1 PodMonitoring is not a kind the mesh stack may apply/)],
+  ["mesh.known-kinds", "a namespace's sidecars unscraped on GKE", "mesh", (j) => removeManifest(j, (m) => m.kind === "PodMonitoring" && m.metadata.namespace === "payments"), onGcp(/no PodMonitoring of the sidecars in payments/)],
+  ["mesh.known-kinds", "every metric of the sidecars scraped on GKE", "mesh", (j) => {
+    const [, r] = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).find(([, x]) => x.manifest.kind === "PodMonitoring")!;
+    delete r.manifest.spec.endpoints[0].metricRelabeling;
+  }, onGcp(/the PodMonitoring is not the sidecars' reviewed scrape/)],
   ["mesh.access-logs", "access logs to a file on the node", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.accessLogFile = "/var/log/envoy.log")), /accessLogFile is \/var\/log\/envoy.log, not \/dev\/stdout/],
   ["mesh.access-logs", "access logs as text", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.accessLogEncoding = "TEXT")), /accessLogEncoding is TEXT, not JSON/],
   ["mesh.access-logs", "Istio's default format (query strings logged)", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig.accessLogFormat), /accessLogFormat is not a JSON object/],
@@ -617,18 +624,23 @@ describe("every Kubernetes and Istio object validates against its upstream schem
       { id: "control: methods not a list", object: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "x" }, spec: { rules: [{ to: [{ operation: { methods: "POST" } }] }] } } },
       { id: "control: bad policy type", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: ["Sideways"] } } },
       { id: "control: unknown kind", object: { apiVersion: "security.istio.io/v1", kind: "MeshPolicy", metadata: { name: "x" } } },
+      { id: "control: a PodMonitoring without endpoints", object: { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: { name: "x", namespace: "x" }, spec: { selector: {} } } },
+      { id: "control: a PodMonitoring with an unknown metadata label", object: { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: { name: "x", namespace: "x" }, spec: { selector: {}, endpoints: [{ port: "p" }], targetLabels: { metadata: ["namespace_uid"] } } } },
     ]);
   });
 
   it("covers every manifest of every region", () => {
-    expect(objects.length).toBe(regions.reduce((n, r) => n + meshManifests(meshDesign(r.region)).length, 0) + regions.reduce((n, r) => n + resourcesOf(r.istio.json, "kubernetes_namespace_v1").length, 0));
+    // The mesh's manifests, GKE's scrapes (one PodMonitoring per workload namespace) and the namespaces.
+    const scrapes = regions.reduce((n, r) => n + (r.region.cloud === "gcp" ? workloadNamespaces(meshDesign(r.region)).length : 0), 0);
+    expect(scrapes).toBeGreaterThan(0);
+    expect(objects.length).toBe(regions.reduce((n, r) => n + meshManifests(meshDesign(r.region)).length, 0) + scrapes + regions.reduce((n, r) => n + resourcesOf(r.istio.json, "kubernetes_namespace_v1").length, 0));
   });
 
   it("accepts every one of them (the failures list each object and its schema error)", () => {
     expect(objects.map((o) => [o.id, results[o.id]]).filter(([, error]) => error !== null)).toEqual([]);
   });
 
-  it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind"])("rejects %s", (id) => {
+  it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind", "control: a PodMonitoring without endpoints", "control: a PodMonitoring with an unknown metadata label"])("rejects %s", (id) => {
     expect(results[id]).toEqual(expect.any(String));
   });
 });
