@@ -256,6 +256,23 @@ export const AwsRegionSchema = z.strictObject({
     .array(z.enum(Object.keys(SERVICE_LINKED_ROLES) as [ServiceLinkedRoleService, ...ServiceLinkedRoleService[]]))
     .default([]),
   /**
+   * Threat detection the account has already in `cloudRegion` (an organization's GuardDuty or
+   * Security Hub administrator may enable both in member accounts): the stack adopts them with
+   * Terraform import blocks instead of failing to create a second (one detector and one hub per
+   * account and region). Leave empty on a new account.
+   */
+  existingDetection: z
+    .strictObject({
+      /** The detector's id, `aws guardduty list-detectors`. */
+      guardDutyDetectorId: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/, { error: 'must be a GuardDuty detector id (32 hex characters). Fix: copy it from `aws guardduty list-detectors`, e.g. "12abc34d567e8fa901bc2d34e56789f0".' })
+        .optional(),
+      /** True where Security Hub is enabled already (`aws securityhub describe-hub` answers). */
+      securityHub: z.boolean().default(false),
+    })
+    .prefault({}),
+  /**
    * At least three availability zone IDs of `cloudRegion` (e.g. `euw1-az1`; `aws ec2
    * describe-availability-zones` lists them): everything zonal is placed by ID, which names the
    * same physical zone in every account (a zone name does not). Every tier has one subnet in each.

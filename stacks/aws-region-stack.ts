@@ -133,6 +133,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       configRecording: this.configRecording.status,
       archive: this.auditArchive.archive,
       key: this.keys.audit,
+      existing: region.existingDetection,
     });
     this.keys.admitService("audit", this.threatDetection.keyStatements(region.accountId));
 

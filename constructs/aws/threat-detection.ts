@@ -26,6 +26,8 @@ export interface ThreatDetectionProps {
   readonly archive: HardenedBucket;
   /** The audit key the findings are encrypted with (its policy, inline, must admit the detector: {@link ThreatDetection.keyStatements}). */
   readonly key: KmsKey;
+  /** What the account has already in the region, adopted by import blocks (the region file's existingDetection). */
+  readonly existing?: { readonly guardDutyDetectorId?: string; readonly securityHub?: boolean };
 }
 
 /**
@@ -52,6 +54,8 @@ export class ThreatDetection extends Construct {
     super(scope, id);
     this.region = props.region;
     this.detector = new GuarddutyDetector(this, "Detector", { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" });
+    // An organization's administrator may have enabled them already: adopted, not created twice.
+    if (props.existing?.guardDutyDetectorId) this.detector.importFrom(props.existing.guardDutyDetectorId);
     for (const [name, additional] of Object.entries(GUARDDUTY_FEATURES)) {
       this.features[name] = new GuarddutyDetectorFeature(this, `Feature-${name}`, {
         detectorId: this.detector.id,
@@ -89,6 +93,7 @@ export class ThreatDetection extends Construct {
       controlFindingGenerator: "SECURITY_CONTROL",
       autoEnableControls: true,
     });
+    if (props.existing?.securityHub) this.hub.importFrom(props.accountId);
     for (const arn of securityHubStandards(props.region, partitionOf(props.region))) {
       const standard = arn.split("::standards/")[1].split("/")[0];
       // A subscription before the hub is enabled fails: after it.

@@ -84,6 +84,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.network.vpcCidr = "10.10.0.0/16";
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier] = r.network.subnets[tier].map((c) => c.replace("10.20.", "10.10."));
   }, "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16 overlaps network.vpcCidr of regions/us.ts (10.10.0.0/16); the two regions could never be connected | move one of the two to a block no region uses, e.g. 10.0.0.0/16", ["regions/us.ts network.vpcCidr"]],
+  ["a GuardDuty detector id that is not one", "eu", (r) => (r.existingDetection = { guardDutyDetectorId: "detector-1" }), "regions/eu.ts", "existingDetection.guardDutyDetectorId", "list-detectors"],
   ["no alert subscriber", "eu", (r) => (r.alerts.subscribers = []), "regions/eu.ts", "alerts.subscribers", "an alert nobody receives is no alert"],
   ["no alerts block", "eu", (r) => delete (r as { alerts?: unknown }).alerts, "regions/eu.ts", "alerts", "add alerts (object)"],
   ["an alert endpoint over plain HTTP", "eu", (r) => (r.alerts.subscribers[1] = { protocol: "https", endpoint: "http://events.pagerduty.example/x" }), "regions/eu.ts", "alerts.subscribers[1].endpoint", "https:// URL"],

@@ -238,6 +238,15 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.findings-archived", "a detector of another region may write", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "GuardDutyExportsFindings")!.Condition.ArnLike["aws:SourceArn"] = "arn:aws:guardduty:*:111122223333:detector/*")), { says: /does not let the detector write under guardduty\// }],
   ["detection.findings-archived", "the key refuses the detector", (j) => auditKeyEdit(j, withoutSid("GuardDutyEncryptsExportedFindings")), { says: /does not let the detector generate data keys/ }],
   ["detection.findings-archived", "the key admits detectors of any account", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "GuardDutyEncryptsExportedFindings")!.Condition.StringEquals["aws:SourceAccount"]), { says: /does not let the detector generate data keys/ }],
+  ["detection.threat-detection-on", "a detector imported though the region file names none", (j) => (j.import = [...(j.import ?? []), { to: "aws_guardduty_detector.threat_detection_detector", id: "0123456789abcdef0123456789abcdef" }]), { says: /aws_guardduty_detector.threat_detection_detector: imported, though the region file names none existing/ }],
+  ["detection.threat-detection-on", "an existing detector the stack would create again", () => undefined, {
+    says: /aws_guardduty_detector.threat_detection_detector: the region file says the account has one \(existingDetection\), but no import block adopts 0123456789abcdef0123456789abcdef/,
+    region: (r) => ({ ...r, existingDetection: { guardDutyDetectorId: "0123456789abcdef0123456789abcdef", securityHub: false } }),
+  }],
+  ["detection.threat-detection-on", "an existing hub the stack would create again", () => undefined, {
+    says: /aws_securityhub_account.threat_detection_hub: the region file says the account has one/,
+    region: (r) => ({ ...r, existingDetection: { securityHub: true } }),
+  }],
   ["detection.threat-detection-on", "no detector", (j) => delete j.resource.aws_guardduty_detector, { says: /aws_guardduty_detector: 0 detectors/ }],
   ["detection.threat-detection-on", "detector disabled", (j) => (first(j, "aws_guardduty_detector").enable = false), { says: /enable is not true/ }],
   ["detection.threat-detection-on", "runtime monitoring off", (j) => (j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].status = "DISABLED"), { says: /feature RUNTIME_MONITORING is not ENABLED/ }],
@@ -2190,6 +2199,22 @@ describe("every invariant fails when a stack is weakened", () => {
       const rejected = stack.pack.evaluate(json, [id]).findings.filter((f) => f.rule.id === id && f.rule.level === "error" && !f.suppressedBy);
       expect(rejected.length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe("an account whose organization enabled GuardDuty and Security Hub already", () => {
+  const base = stacks.find((s) => s.name === "region-eu" && s.region.hsm.stage === "cluster")!;
+  const region = { ...base.region, existingDetection: { guardDutyDetectorId: "0123456789abcdef0123456789abcdef", securityHub: true } };
+  const [stack] = synthRegions([region]).stacks.filter((s) => s.name === "region-eu") as SynthStack<AwsRegionConfig>[];
+
+  it("adopts the detector and the hub with import blocks (one of each per account and region), and meets every guardrail", () => {
+    expect(stack.json.import).toEqual(
+      expect.arrayContaining([
+        { to: "aws_guardduty_detector.threat_detection_detector", id: "0123456789abcdef0123456789abcdef" },
+        { to: "aws_securityhub_account.threat_detection_hub", id: region.accountId },
+      ]),
+    );
+    expect(stack.guardrails.findings.filter((f) => !f.suppressedBy)).toEqual([]);
   });
 });
 

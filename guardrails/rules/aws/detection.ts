@@ -174,6 +174,14 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       if (detectors.length !== 1) return [`aws_guardduty_detector: ${detectors.length} detectors, expected one`];
       const [dn, d] = detectors[0];
       if (d.enable !== true) v.push(`aws_guardduty_detector.${dn}: enable is not true`);
+      // Adopted where the account has them (the region file says so), created where it has not.
+      const imports = asList<TfJson>(json.import);
+      const adopts = (to: string, id: string | undefined) => {
+        const found = imports.filter((i) => i.to === to);
+        if (id !== undefined && !found.some((i) => i.id === id)) v.push(`${to}: the region file says the account has one (existingDetection), but no import block adopts ${id} (the create would fail: one per account and region)`);
+        if (id === undefined && found.length > 0) v.push(`${to}: imported, though the region file names none existing (existingDetection)`);
+      };
+      adopts(`aws_guardduty_detector.${dn}`, region.existingDetection.guardDutyDetectorId);
       const features = resourcesOf(json, "aws_guardduty_detector_feature").filter(([, f]) => f.detector_id === ref("aws_guardduty_detector", dn, "id"));
       for (const name of new Set(features.map(([, f]) => String(f.name)))) {
         if (features.filter(([, f]) => f.name === name).length > 1) v.push(`aws_guardduty_detector.${dn}: feature ${name} is set by more than one resource`);
@@ -214,6 +222,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const hubs = resourcesOf(json, "aws_securityhub_account");
       if (hubs.length !== 1) return [...v, `aws_securityhub_account: ${hubs.length} hubs, expected one`];
       const hub = `aws_securityhub_account.${hubs[0][0]}`;
+      adopts(hub, region.existingDetection.securityHub ? region.accountId : undefined);
       const subscriptions = resourcesOf(json, "aws_securityhub_standards_subscription");
       for (const arn of securityHubStandards(region.cloudRegion)) {
         const sub = subscriptions.find(([, x]) => x.standards_arn === arn);
