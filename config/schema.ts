@@ -617,3 +617,5 @@ export type GcpRegionConfig = z.output<typeof GcpRegionSchema>;
 /** Names of the subnet tiers, in a fixed order. */
 export const SUBNET_TIERS = ["workload", "data", "endpoints"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];
+/** One recipient of a region's security alerts (`alerts.subscribers`). */
+export type AlertSubscriber = RegionConfig["alerts"]["subscribers"][number];

@@ -6,15 +6,11 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
+import type { AlertSubscriber } from "../../config/schema";
 import { Lazy, type ITerraformDependable } from "../../core/cdktf";
 import { ALERT_TOPIC_SUFFIX, FINDING_ROUTES, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../model/aws/alerts";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 
-/** One recipient of the region's security alerts (the region file's `alerts.subscribers`). */
-export interface AlertSubscriber {
-  readonly protocol: "email" | "https";
-  readonly endpoint: string;
-}
 
 /** Properties of {@link SecurityAlerts}. */
 export interface SecurityAlertsProps {

@@ -2,21 +2,17 @@ import { LoggingMetric } from "@cdktf/provider-google/lib/logging-metric";
 import { MonitoringAlertPolicy } from "@cdktf/provider-google/lib/monitoring-alert-policy";
 import { MonitoringNotificationChannel } from "@cdktf/provider-google/lib/monitoring-notification-channel";
 import { Construct } from "constructs";
+import type { AlertSubscriber } from "../../config/schema";
 import { AUDIT_LOG_ALERTS, tokenizationFailureQuery, tokenizationLogFilters, tokenizationMetricNames } from "../../model/gcp/alerts";
 import { TOKENIZATION_FAILURE, type WatchedService, handshakeFailureQuery } from "../../model/mesh/alerts";
 
-/** One recipient (the region file's `alerts.subscribers`). */
-export interface GcpAlertSubscriber {
-  readonly protocol: "email" | "https";
-  readonly endpoint: string;
-}
 
 /** Properties of {@link GcpSecurityAlerts}. */
 export interface GcpSecurityAlertsProps {
   /** Resource name prefix (`<prefix>-<region>`). */
   readonly name: string;
   readonly projectId: string;
-  readonly subscribers: readonly GcpAlertSubscriber[];
+  readonly subscribers: readonly AlertSubscriber[];
   /** The services whose failure rate pages (those that declare the tokenization key). */
   readonly tokenization: readonly WatchedService[];
 }
@@ -40,7 +36,8 @@ export class GcpSecurityAlerts extends Construct {
       (s, i) =>
         new MonitoringNotificationChannel(this, `Channel${i}`, {
           project: props.projectId,
-          displayName: `${props.name} security alerts: ${s.endpoint}`,
+          // A webhook's URL often carries its integration key: the name shows its host only.
+          displayName: `${props.name} security alerts: ${s.protocol === "email" ? s.endpoint : new URL(s.endpoint).host}`,
           ...(s.protocol === "email" ? { type: "email", labels: { email_address: s.endpoint } } : { type: "webhook_tokenauth", labels: { url: s.endpoint } }),
         }),
     );
@@ -78,12 +75,14 @@ export class GcpSecurityAlerts extends Construct {
     }
 
     // The sidecars' failed handshakes, from Managed Service for Prometheus (the mesh stack's PodMonitorings).
+    // Neither PromQL condition validates its metrics at creation: the sidecars' counters exist only
+    // once the mesh stack (deployed after this one) scrapes them, the log counters moments after.
     this.policies.mtls_handshake_failures = new MonitoringAlertPolicy(this, "Policy-mtls_handshake_failures", {
       project: props.projectId,
       displayName: `${props.name}: MtlsHandshakeFailures`,
       combiner: "OR",
       severity: "ERROR",
-      conditions: [{ displayName: "Failed mTLS handshakes into a workload", conditionPrometheusQueryLanguage: { query: handshakeFailureQuery(), duration: "0s", evaluationInterval: "60s" } }],
+      conditions: [{ displayName: "Failed mTLS handshakes into a workload", conditionPrometheusQueryLanguage: { query: handshakeFailureQuery(), duration: "0s", evaluationInterval: "60s", disableMetricValidation: true } }],
       notificationChannels: channels,
       documentation: { mimeType: "text/markdown", content: "A client without a valid mesh certificate, or without TLS, tried to reach a workload in the last 5 minutes (PCI DSS 4.2.1, 10.4.1)." },
     });
@@ -110,7 +109,7 @@ export class GcpSecurityAlerts extends Construct {
         conditions: [
           {
             displayName: `More than ${TOKENIZATION_FAILURE.ratio * 100} % of calls to ${s.namespace}/${s.name} failed`,
-            conditionPrometheusQueryLanguage: { query: tokenizationFailureQuery(s), duration: "120s", evaluationInterval: "60s" },
+            conditionPrometheusQueryLanguage: { query: tokenizationFailureQuery(s), duration: "120s", evaluationInterval: "60s", disableMetricValidation: true },
           },
         ],
         notificationChannels: channels,

@@ -38,9 +38,15 @@ function failureRatio(s: WatchedService): string {
   return `sum(rate(istio_requests_total{${selector},response_code=~"5.."}[${w}])) / sum(rate(istio_requests_total{${selector}}[${w}]))`;
 }
 
-/** Any failed handshake, refused client certificate or plaintext connection on a sidecar's inbound listener in 5 minutes, per pod. */
+/**
+ * Any failed handshake, refused client certificate or plaintext connection on a sidecar's inbound
+ * listener in 5 minutes, per pod. Each counter is named exactly (Google's managed Prometheus
+ * matches no regular expression on `__name__`) and labelled with its name before the `or`, which
+ * would otherwise keep one of two series with the same labels.
+ */
 export function handshakeFailureQuery(): string {
-  return `sum by (namespace, pod) (increase({__name__=~"${HANDSHAKE_FAILURE_METRICS.join("|")}",listener_address="${INBOUND_LISTENER}"}[5m])) > 0`;
+  const counters = HANDSHAKE_FAILURE_METRICS.map((m) => `label_replace(increase(${m}{listener_address="${INBOUND_LISTENER}"}[5m]), "counter", "${m}", "", "")`);
+  return `sum by (namespace, pod) (${counters.join(" or ")}) > 0`;
 }
 
 /**

@@ -43,8 +43,11 @@ export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
         // (The policy's filter names the metric's name: Terraform creates the metric first.)
         if (policy.length === 0) v.push(`google_logging_metric.${metric[0]}: no enabled policy fires on one entry in five minutes and notifies every channel`);
       }
-      const handshakes = policiesFor(json, names, (c) => (asList<TfJson>(c.condition_prometheus_query_language)[0] ?? c.condition_prometheus_query_language ?? {}).query === handshakeFailureQuery());
-      if (handshakes.length === 0) v.push("google_monitoring_alert_policy: none raises MtlsHandshakeFailures (the sidecars' failed handshakes) to every channel");
+      // Created before the metrics exist (the mesh stack's scrape comes later): only without metric validation.
+      const promql = (c: TfJson): TfJson => asList<TfJson>(c.condition_prometheus_query_language)[0] ?? c.condition_prometheus_query_language ?? {};
+      const createsBeforeMetrics = (q: TfJson) => q.disable_metric_validation === true;
+      const handshakes = policiesFor(json, names, (c) => promql(c).query === handshakeFailureQuery() && createsBeforeMetrics(promql(c)));
+      if (handshakes.length === 0) v.push("google_monitoring_alert_policy: none raises MtlsHandshakeFailures (the sidecars' failed handshakes) to every channel, without validating metrics that exist only once the mesh stack scrapes");
       const gke = resourcesOf(json, "google_container_cluster");
       for (const [gn, g] of gke) {
         const managed = asList<TfJson>(g.monitoring_config)[0] ?? g.monitoring_config ?? {};
@@ -56,11 +59,8 @@ export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
         for (const k of ["all", "failed"] as const) {
           if (!metrics.some(([, m]) => m.name === wanted[k] && m.filter === filters[k])) v.push(`google_logging_metric (${wanted[k]}): none with the access-log filter of ${s.namespace}/${s.name}`);
         }
-        const policy = policiesFor(json, names, (c) => {
-          const q = asList<TfJson>(c.condition_prometheus_query_language)[0] ?? c.condition_prometheus_query_language ?? {};
-          return q.query === tokenizationFailureQuery(s) && q.duration === "120s";
-        });
-        if (policy.length === 0) v.push(`google_monitoring_alert_policy: none raises seed 001's TokenizationFailureRate for ${s.namespace}/${s.name} to every channel`);
+        const policy = policiesFor(json, names, (c) => promql(c).query === tokenizationFailureQuery(s) && promql(c).duration === "120s" && createsBeforeMetrics(promql(c)));
+        if (policy.length === 0) v.push(`google_monitoring_alert_policy: none raises seed 001's TokenizationFailureRate for ${s.namespace}/${s.name} to every channel (created without validating its counters, which exist only moments after)`);
       }
       return v;
     },
