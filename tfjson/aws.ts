@@ -2,7 +2,8 @@
  * Reading an AWS stack's synthesized JSON: subnets by tier, keys by alias or by reference, the
  * resource that configures a bucket.
  */
-import { type TfJson, asList, one, resourcesOf, ref, refName } from "./terraform";
+import { type TfJson, asList, attributeOf, one, resourcesOf, ref, refName } from "./terraform";
+import { type Statement, policyStatements } from "./iam-policy";
 
 /** The references (`${aws_subnet.<name>.id}`) of a tier's subnets, by the Tier tag, sorted. */
 export function tierSubnetRefs(json: TfJson, tier: string): string[] {
@@ -27,6 +28,16 @@ export function aliasTarget(json: TfJson, aliasName: string): string | undefined
 /** The resource name of the KMS key whose alias ends with `/<suffix>`, via the alias's target. */
 export function keyNameByAlias(json: TfJson, suffix: string): string | undefined {
   return kmsAliases(json).find((a) => a.alias.endsWith(`/${suffix}`))?.key;
+}
+
+/** The statements of the policy of the key whose alias ends with `/<suffix>` (none without such a key). */
+export function keyPolicyStatements(json: TfJson, suffix: string): Statement[] {
+  return policyStatements(attributeOf(json, "aws_kms_key", keyNameByAlias(json, suffix), "policy"));
+}
+
+/** The statements of the policy a bucket of the stack has (none without one). */
+export function bucketPolicyStatements(json: TfJson, bucketName: string): Statement[] {
+  return policyStatements(forBucket(json, "aws_s3_bucket_policy", bucketName)?.[1].policy);
 }
 
 /** The region a KMS key of the stack lives in: `partner` for the DR provider's keys (alias `dr`), `home` otherwise. */

@@ -37,6 +37,16 @@ export function statementsOf(policy: string): Statement[] {
   return statements;
 }
 
+/** The statements of a policy attribute, none where the resource has no policy (a missing resource, an unset attribute). */
+export function policyStatements(policy: unknown): Statement[] {
+  return typeof policy === "string" ? statementsOf(policy) : [];
+}
+
+/** A statement's condition value for one operator and key (`undefined` where it has none). */
+export function conditionValue(s: Statement, operator: string, key: string): string | string[] | undefined {
+  return s.Condition?.[operator]?.[key];
+}
+
 const PARSED_POLICIES = new Map<string, Statement[]>();
 
 function deepFreeze<T>(value: T): T {

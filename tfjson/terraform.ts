@@ -12,6 +12,16 @@ export function resourcesOf(json: TfJson, type: string): [string, TfJson][] {
   return Object.entries((json.resource?.[type] ?? {}) as Record<string, TfJson>);
 }
 
+/** The body of the named resource of a type, undefined where the stack has no such resource (or no name is given). */
+export function resourceNamed(json: TfJson, type: string, name: string | undefined): TfJson | undefined {
+  return name === undefined ? undefined : json.resource?.[type]?.[name];
+}
+
+/** One attribute of the named resource of a type, undefined where the stack has no such resource (or no name is given). */
+export function attributeOf(json: TfJson, type: string, name: string | undefined, attr: string): unknown {
+  return resourceNamed(json, type, name)?.[attr];
+}
+
 /** The Terraform reference string `${type.name.attr}`. */
 export function ref(type: string, name: string, attr: string): string {
   return `\${${type}.${name}.${attr}}`;

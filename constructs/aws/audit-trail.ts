@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { HardenedBucket } from "./hardened-bucket";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
+import { TRAIL_PREFIX } from "../../model/aws/detection";
 
 /** Properties of {@link AuditTrail}. */
 export interface AuditTrailProps {
@@ -23,9 +24,6 @@ export interface AuditTrailProps {
   /** Days the log group keeps events (a CloudWatch value ≥ 365). */
   readonly logRetentionDays: number;
 }
-
-/** The archive prefix under which the trail writes (CloudTrail adds `AWSLogs/<account>/...`). */
-export const TRAIL_PREFIX = "cloudtrail";
 
 /** The ARN of the region's trail, known before the trail exists (the key and bucket policies name it). */
 export function trailArn(name: string, region: string, accountId: string): string {

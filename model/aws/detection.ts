@@ -34,6 +34,9 @@ export const GUARDDUTY_AGENT_ADDON = "aws-guardduty-agent";
 /** AWS's managed policy for a configuration recorder's own role: read-only describe of every supported resource. */
 export const CONFIG_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole";
 
+/** The archive prefix under which the trail writes (CloudTrail adds `AWSLogs/<account>/...`). */
+export const TRAIL_PREFIX = "cloudtrail";
+
 /** The archive prefix under which AWS Config delivers (Config adds `AWSLogs/<account>/Config/...`). */
 export const CONFIG_PREFIX = "config";
 

@@ -216,9 +216,9 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.trail-delivery-admitted", "the archive does not let the trail read its ACL", (j) => archivePolicyEdit(j, withoutSid("CloudTrailAclCheck")), { says: /does not let the trail read the archive's ACL/ }],
   ["detection.trail-delivery-admitted", "the archive lets another trail write", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["aws:SourceArn"] = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/other")), { says: /does not let the trail write/ }],
   ["detection.trail-delivery-admitted", "the trail writes outside its prefix", (j) => (trail(j).s3_key_prefix = "elsewhere"), { says: /does not let the trail write .*\/elsewhere\/AWSLogs/ }],
-  ["detection.trail-delivery-admitted", "writes without bucket-owner-full-control", (j) => archivePolicyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["s3:x-amz-acl"]), { says: /not limited to bucket-owner-full-control/ }],
+  ["detection.trail-delivery-admitted", "writes without bucket-owner-full-control", (j) => archivePolicyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["s3:x-amz-acl"]), { says: /its policy does not limit the trail's writes to bucket-owner-full-control/ }],
   ["detection.trail-delivery-admitted", "trail created before the bucket policy", (j) => (trail(j).depends_on = (trail(j).depends_on as string[]).filter((d) => !d.startsWith("aws_s3_bucket_policy."))), { says: /not created after the archive's bucket policy/ }],
-  ["detection.trail-delivery-admitted", "the key admits the trail without its encryption context", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!.Condition.StringLike), { says: /does not let the trail generate data keys under its encryption context/ }],
+  ["detection.trail-delivery-admitted", "the key admits the trail without its encryption context", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!.Condition.StringLike), { says: /does not let the trail generate data keys, or not only under its encryption context/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail describe it", (j) => auditKeyEdit(j, withoutSid("CloudTrailDescribesTheKey")), { says: /does not let the trail describe the key/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail decrypt", (j) => auditKeyEdit(j, withoutSid("CloudTrailDecryptsForTheBucketKey")), { says: /does not let the trail decrypt/ }],
   ["detection.threat-detection-on", "the nodes' key refuses GuardDuty's re-encryption", (j) => dropKeyStatement(j, "ebs", "GuardDutyReEncryptsScannedVolumes"), { says: /does not let GuardDuty's malware protection role grant, describe and re-encrypt/ }],
@@ -277,6 +277,45 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.config-recording", "channel before its recorder", (j) => delete first(j, "aws_config_delivery_channel").depends_on, { says: /not created after aws_config_configuration_recorder/ }],
   ["detection.config-recording", "recording off", (j) => (first(j, "aws_config_configuration_recorder_status").is_enabled = false), { says: /recording is not turned on/ }],
   ["detection.config-recording", "recording turned on before the channel", (j) => delete first(j, "aws_config_configuration_recorder_status").depends_on, { says: /not created after the delivery channel/ }],
+  ["detection.trail-complete", "an archive without Object Lock (no archive)", (j) => (j.resource.aws_s3_bucket.audit_archive_archive_bucket.object_lock_enabled = false), { says: /s3_bucket_name .* is not the audit archive/ }],
+  ["detection.trail-complete", "no archive bucket", (j) => delete j.resource.aws_s3_bucket.audit_archive_archive_bucket, { says: /s3_bucket_name .* is not the audit archive/ }],
+  ["detection.trail-complete", "the log group's ARN without the :* CloudTrail requires", (j) => (trail(j).cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.audit_trail_log_group_log_group.arn}"), { says: /is not a log group of this stack/ }],
+  ["detection.trail-complete", "the log group's ARN inside another account's", (j) => (trail(j).cloud_watch_logs_group_arn = "arn:aws:logs:eu-west-1:999999999999:log-group:${aws_cloudwatch_log_group.audit_trail_log_group_log_group.arn}:*"), { says: /is not a log group of this stack/ }],
+  ["detection.trail-complete", "a log group the stack does not have", (j) => (trail(j).cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.gone.arn}:*"), { says: /is not a log group of this stack/ }],
+  ["detection.trail-complete", "the trail under Config's prefix", (j) => (trail(j).s3_key_prefix = "config"), { says: /s3_key_prefix config is not the trail's own prefix cloudtrail/ }],
+  ["detection.trail-complete", "S3 data events leaving out a second prefix", (j) => {
+    const arnField = (trailSelector(j, "Data").field_selector as TfJson[]).find((f) => f.field === "resources.ARN")!;
+    arnField.not_starts_with = [...arnField.not_starts_with, `${arnField.starts_with[0]}payments/`];
+  }, { says: /no selector records the audit archive's S3 data events/ }],
+  ["detection.trail-delivery-admitted", "the archive's ACL statement a denial", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "CloudTrailAclCheck")!.Effect = "Deny")), { says: /its policy does not let the trail read the archive's ACL/ }],
+  ["detection.trail-delivery-admitted", "the archive's ACL statement for Config, not CloudTrail", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "CloudTrailAclCheck")!.Principal = { Service: "config.amazonaws.com" })), { says: /its policy does not let the trail read the archive's ACL/ }],
+  ["detection.trail-delivery-admitted", "the archive's ACL statement grants GetBucketLocation instead", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "CloudTrailAclCheck")!.Action = "s3:GetBucketLocation")), { says: /its policy does not let the trail read the archive's ACL/ }],
+  ["detection.trail-delivery-admitted", "no policy on the archive", (j) => delete j.resource.aws_s3_bucket_policy.audit_archive_archive_policy, { says: /aws_s3_bucket.audit_archive_archive_bucket: its policy does not let the trail read the archive's ACL/ }],
+  ["detection.trail-delivery-admitted", "the trail's log role trusts EC2, not CloudTrail", (j) => policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => (d.Statement[0].Principal = { Service: "ec2.amazonaws.com" }), "assume_role_policy"), { says: /CloudTrail may not assume it unconditionally/ }],
+  ["detection.trail-delivery-admitted", "the trail's log role's trust a denial", (j) => policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => (d.Statement[0].Effect = "Deny"), "assume_role_policy"), { says: /CloudTrail may not assume it unconditionally/ }],
+  ["detection.trail-delivery-admitted", "a second key statement lets the trail generate data keys outside its context", (j) =>
+    auditKeyEdit(j, (d) => {
+      const own = d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!;
+      d.Statement.push({ ...own, Sid: "Broader", Condition: { StringEquals: own.Condition.StringEquals } });
+    }), { says: /does not let the trail generate data keys, or not only under its encryption context/ }],
+  ["detection.threat-detection-on", "GuardDuty manages the EC2 agent", (j) =>
+    ((j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].additional_configuration as TfJson[]).find((c) => c.name === "EC2_AGENT_MANAGEMENT")!.status = "ENABLED"), { says: /EC2_AGENT_MANAGEMENT is ENABLED, expected DISABLED/ }],
+  ["detection.threat-detection-on", "runtime monitoring without its agent-management settings", (j) => delete j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"].additional_configuration, { says: /EKS_ADDON_MANAGEMENT is undefined, expected DISABLED/ }],
+  ["detection.threat-detection-on", "no runtime monitoring feature", (j) => delete j.resource.aws_guardduty_detector_feature["threat_detection_feature-runtime_monitoring"], { says: /feature RUNTIME_MONITORING is not ENABLED/ }],
+  ["detection.threat-detection-on", "the agent add-on on another cluster", (j) => (j.resource.aws_eks_addon.eks_guard_duty_agent.cluster_name = "other"), { says: /no aws-guardduty-agent add-on/ }],
+  ["detection.threat-detection-on", "no guardduty-data endpoint", (j) => {
+    for (const [n, e] of Object.entries(j.resource.aws_vpc_endpoint as Record<string, TfJson>)) if (String(e.service_name).endsWith(".guardduty-data")) delete j.resource.aws_vpc_endpoint[n];
+  }, { says: /not created after RUNTIME_MONITORING and the guardduty-data endpoint/ }],
+  ["detection.threat-detection-on", "an existing detector adopted under another id", (j) => (j.import = [...(j.import ?? []), { to: "aws_guardduty_detector.threat_detection_detector", id: "fedcba9876543210fedcba9876543210" }]), {
+    says: /no import block adopts 0123456789abcdef0123456789abcdef/,
+    region: (r) => ({ ...r, existingDetection: { guardDutyDetectorId: "0123456789abcdef0123456789abcdef", securityHub: false } }),
+  }],
+  ["detection.config-recording", "the recording status of another recorder", (j) => (first(j, "aws_config_configuration_recorder_status").name = "other"), { says: /recording is not turned on/ }],
+  ["detection.findings-archived", "the export of another detector", (j) => (first(j, "aws_guardduty_publishing_destination").detector_id = "other"), { says: /its findings are not exported to the audit archive/ }],
+  ["detection.findings-archived", "findings exported to another kind of destination", (j) => (first(j, "aws_guardduty_publishing_destination").destination_type = "SQS"), { says: /its findings are not exported to the audit archive/ }],
+  ["detection.findings-archived", "the export statement a denial", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "GuardDutyExportsFindings")!.Effect = "Deny")), { says: /aws_s3_bucket.audit_archive_archive_bucket: its policy does not let the detector write under guardduty\// }],
+  ["detection.findings-archived", "the locating statement for CloudTrail, not GuardDuty", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "GuardDutyLocatesTheBucket")!.Principal = { Service: "cloudtrail.amazonaws.com" })), { says: /does not let the detector locate the archive/ }],
+  ["detection.findings-archived", "the detector may locate objects, not the bucket", (j) => archivePolicyEdit(j, (d) => (d.Statement.find((x) => x.Sid === "GuardDutyLocatesTheBucket")!.Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*")), { says: /does not let the detector locate the archive/ }],
   ["eks.workload-identity-least-privilege", "the Config role writes outside Config's prefix", (j) =>
     policyEdit(j.resource.aws_iam_role_policy.config_recording_deliver, (d) => (d.Statement.find((x) => x.Sid === "WriteUnderOwnPrefix")!.Resource = "${aws_s3_bucket.audit_archive_archive_bucket.arn}/*")), { says: /config_recording_deliver: writes .* outside its declared audit prefix/ }],
   ["eks.workload-identity-least-privilege", "a role another service may assume writes under Config's prefix", (j) =>
@@ -317,10 +356,18 @@ const CONTAINER_LOG_MUTATIONS: Mutation[] = [
   ["detection.container-logs-shipped", "the shipper before its identity", (j) => withoutDependency(shipper(j), "aws_eks_pod_identity_association."), { says: /not created after its Pod Identity association/ }],
   ["detection.container-logs-shipped", "no identity for the shipper", (j) => delete j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"], { says: /no Pod Identity association for amazon-cloudwatch\/cloudwatch-agent/ }],
   ["detection.container-logs-shipped", "the shipper may create log groups", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Action.push("logs:CreateLogGroup")), { says: /the log shipper may logs:CreateLogGroup/ }],
-  ["detection.container-logs-shipped", "the shipper may shorten retention", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Action.push("logs:PutRetentionPolicy")), { says: /the log shipper may logs:PutRetentionPolicy/ }],
-  ["detection.container-logs-shipped", "the shipper writes to every log group", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Resource.push("arn:aws:logs:eu-west-1:111122223333:log-group:*")), { says: /the log shipper writes to arn:aws:logs:eu-west-1:111122223333:log-group:\*, beyond its groups/ }],
+  ["detection.container-logs-shipped", "the shipper may shorten retention and delete groups", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Action.push("logs:PutRetentionPolicy", "logs:DeleteLogGroup")), { says: /the log shipper may logs:PutRetentionPolicy, logs:DeleteLogGroup$/ }],
+  ["detection.container-logs-shipped", "the shipper writes to every log group", (j) => shipperPolicyEdit(j, (d) => d.Statement[0].Resource.push("arn:aws:logs:eu-west-1:111122223333:log-group:*", "arn:aws:logs:*:*:*")), { says: /the log shipper writes to arn:aws:logs:eu-west-1:111122223333:log-group:\*, arn:aws:logs:\*:\*:\*, beyond its groups/ }],
   ["detection.container-logs-shipped", "a managed policy on the shipper", (j) =>
     add(j, "aws_iam_role_policy_attachment", "extra", { role: "${aws_iam_role.eks_workloads_log-shipper_role.name}", policy_arn: "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy" }), { says: /a managed policy on the log shipper's role/ }],
+  ["detection.container-logs-shipped", "the shipper's identity in another namespace", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].namespace = "default"), { says: /no Pod Identity association for amazon-cloudwatch\/cloudwatch-agent/ }],
+  ["detection.container-logs-shipped", "the shipper's identity for another service account", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].service_account = "default"), { says: /no Pod Identity association for amazon-cloudwatch\/cloudwatch-agent/ }],
+  ["detection.container-logs-shipped", "the shipper's identity on another cluster", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].cluster_name = "other"), { says: /no Pod Identity association for amazon-cloudwatch\/cloudwatch-agent/ }],
+  ["detection.container-logs-shipped", "the shipper's identity a role of another stack", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].role_arn = "arn:aws:iam::111122223333:role/elsewhere"), { says: /its role arn:aws:iam::111122223333:role\/elsewhere is not one of this stack's/ }],
+  ["detection.container-logs-shipped", "the shipper's write statement also reads tags, on every resource", (j) => shipperPolicyEdit(j, (d) => {
+    d.Statement[0].Action.push("ec2:DescribeTags");
+    d.Statement[0].Resource.push("*");
+  }), { says: /the log shipper writes to \*, beyond its groups/ }],
   ["eks.workload-identity-least-privilege", "the shipper's identity given to another service account", (j) => (j.resource.aws_eks_pod_identity_association["eks_workloads_log-shipper_association"].service_account = "default"), { says: /aws_eks_pod_identity_association: .*"amazon-cloudwatch\/default"/ }],
 ];
 
@@ -367,6 +414,15 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["detection.mesh-alerts", "the topic admits any workspace of the account", topicStatement("MeshAlertManager", (x) => (x.Condition.ArnEquals["aws:SourceArn"] = "arn:aws:aps:eu-west-1:111122223333:workspace/*")), { says: /its policy does not let this workspace's alert manager publish/ }],
   ["detection.mesh-alerts", "the topic admits the workspace of any account", topicStatement("MeshAlertManager", (x) => delete x.Condition.StringEquals), { says: /its policy does not let this workspace's alert manager publish/ }],
   ["detection.mesh-alerts", "the key does not admit AMP", (j) => dropKeyStatement(j, "alerts", "PrometheusAlertsPublishToTheTopic"), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
+  ["detection.mesh-alerts", "an alert manager of another workspace", (j) => (j.resource.aws_prometheus_alert_manager_definition.mesh_metrics_alert_manager.workspace_id = "ws-other"), { says: /its alert manager does not send every alert to the security topic/ }],
+  ["detection.mesh-alerts", "an alert manager with no route", (j) => alertManagerEdit(j, (c) => delete c.route), { says: /its alert manager does not send every alert to the security topic/ }],
+  ["detection.mesh-alerts", "alerts sent unsigned", (j) => alertManagerEdit(j, (c) => delete c.receivers[0].sns_configs[0].sigv4), { says: /its alert manager does not send every alert to the security topic/ }],
+  ["detection.mesh-alerts", "no topic under the alerts key", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}"), { says: /its alert manager does not send every alert to the security topic/ }],
+  ["detection.mesh-alerts", "the topic's statement for the workspace a denial", topicStatement("MeshAlertManager", (x) => (x.Effect = "Deny")), { says: /its policy does not let this workspace's alert manager publish/ }],
+  ["detection.mesh-alerts", "the topic's statement for the workspace names EventBridge", topicStatement("MeshAlertManager", (x) => (x.Principal = { Service: "events.amazonaws.com" })), { says: /its policy does not let this workspace's alert manager publish/ }],
+  ["detection.mesh-alerts", "the key's statement for AMP a denial", alertsKeyStatement("PrometheusAlertsPublishToTheTopic", (x) => (x.Effect = "Deny")), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
+  ["detection.mesh-alerts", "the key lets AMP generate but not decrypt", alertsKeyStatement("PrometheusAlertsPublishToTheTopic", (x) => (x.Action = ["kms:GenerateDataKey*"])), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
+  ["detection.mesh-alerts", "the key admits AMP for another topic", alertsKeyStatement("PrometheusAlertsPublishToTheTopic", (x) => (x.Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"] = "arn:aws:sns:eu-west-1:111122223333:other")), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
   ["eks.control-plane-reaches-istio", "the collector admitted on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper, { from_port: 0, to_port: 65535 }), { says: /mesh_metrics_sidecars_from_scraper: nodes admit .* on 0-65535/ }],
   ["eks.control-plane-reaches-istio", "a group no collector runs in admitted on the metrics port", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.referenced_security_group_id = "${aws_security_group.network_endpoint_security_group.id}"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit \$\{aws_security_group.network_endpoint_security_group.id\} on 15090-15090/ }],
   ["eks.control-plane-reaches-istio", "the collector admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.ip_protocol = "udp"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit/ }],
@@ -402,6 +458,11 @@ const KEY_GUARD_MUTATIONS: Mutation[] = [
   ["detection.key-deletion-guarded", "the runbook given no key", (j) => (cancelTarget(j).input_transformer.input_template = cancelTarget(j).input_transformer.input_template.replace("[<keyId>]", '["alias/none"]')), { says: /does not pass the key of the event to the runbook/ }],
   ["detection.key-deletion-guarded", "the runbook's role may also schedule deletions", (j) => policyEdit(j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, (d) => (d.Statement[0].Action = ["kms:CancelKeyDeletion", "kms:ScheduleKeyDeletion"])), { says: /may do more than cancel key deletions/ }],
   ["detection.key-deletion-guarded", "the runbook's role without a policy", (j) => delete j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, { says: /may do more than cancel key deletions, or nothing/ }],
+  ["detection.key-deletion-guarded", "the guard's pattern names no key", (j) => guardPatternEdit(j, (p) => delete p.detail.responseElements), { says: /does not guard \$\{aws_kms_key.keys_audit_key.arn\}/ }],
+  ["detection.key-deletion-guarded", "a second statement lets the runbook's role disable keys", (j) =>
+    policyEdit(j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, (d) => d.Statement.push({ Effect: "Allow", Action: "kms:DisableKey", Resource: "*" })), { says: /may do more than cancel key deletions, or nothing/ }],
+  ["detection.key-deletion-guarded", "the runbook started as a role of another stack", (j) =>
+    (cancelTarget(j).input_transformer.input_template = cancelTarget(j).input_transformer.input_template.replace(/\$\{aws_iam_role\.[^.]+\.arn\}/, "arn:aws:iam::111122223333:role/other")), { says: /the runbook's role \(none\) may do more than cancel key deletions, or nothing/ }],
   ["detection.key-deletion-guarded", "no role to start the runbook", (j) => delete cancelTarget(j).role_arn, { says: /no role to start the runbook/ }],
 ];
 
@@ -434,15 +495,16 @@ const ALERT_MUTATIONS: Mutation[] = [
   ["detection.alerts-wired", "a finding rule disabled", (j) => (findingRule(j, "guardduty-high").state = "DISABLED"), { says: /rule-guardduty-high: state is DISABLED/ }],
   ["detection.alerts-wired", "a finding rule targeting another topic", (j) => (findingTarget(j, "securityhub-high").arn = "arn:aws:sns:eu-west-1:111122223333:other"), { says: /rule-securityhub-high: does not target the security topic/ }],
   ["detection.alerts-wired", "a target of another rule", (j) => (findingTarget(j, "guardduty-high").rule = "other"), { says: /rule-guardduty-high: does not target the security topic/ }],
-  ["detection.alerts-delivery-admitted", "alarms may not publish", (j) => topicEdit(j, withoutSid("AlarmsOfThisRegion")), { says: /does not let cloudwatch.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "rules of any account may publish", topicStatement("FindingRulesOfThisRegion", (x) => delete x.Condition.StringEquals), { says: /does not let events.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "rules of another account may publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Condition.StringEquals["aws:SourceAccount"] = "999999999999")), { says: /does not let events.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "any rule of the account may publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = x.Condition.ArnLike["aws:SourceArn"].replace(/rule\/.*$/, "rule/*"))), { says: /does not let events.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "alarms of another region may publish", topicStatement("AlarmsOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = "arn:aws:cloudwatch:ap-southeast-1:111122223333:alarm:x-*")), { says: /does not let cloudwatch.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "alarms named by no source", topicStatement("AlarmsOfThisRegion", (x) => delete x.Condition.ArnLike), { says: /does not let cloudwatch.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "the rules' statement a denial", topicStatement("FindingRulesOfThisRegion", (x) => (x.Effect = "Deny")), { says: /does not let events.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "the rules may subscribe, not publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Action = "sns:Subscribe")), { says: /does not let events.amazonaws.com publish/ }],
-  ["detection.alerts-delivery-admitted", "the alarms' statement names another service", topicStatement("AlarmsOfThisRegion", (x) => (x.Principal = { Service: "s3.amazonaws.com" })), { says: /does not let cloudwatch.amazonaws.com publish/ }],
+  ["detection.alerts-delivery-admitted", "alarms may not publish", (j) => topicEdit(j, withoutSid("AlarmsOfThisRegion")), { says: /does not let cloudwatch.amazonaws.com publish for this account's own alarms / }],
+  ["detection.alerts-delivery-admitted", "rules of any account may publish", topicStatement("FindingRulesOfThisRegion", (x) => delete x.Condition.StringEquals), { says: /does not let events.amazonaws.com publish for this account's own rules / }],
+  ["detection.alerts-delivery-admitted", "rules of another account may publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Condition.StringEquals["aws:SourceAccount"] = "999999999999")), { says: /does not let events.amazonaws.com publish for this account's own rules / }],
+  ["detection.alerts-delivery-admitted", "any rule of the account may publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = x.Condition.ArnLike["aws:SourceArn"].replace(/rule\/.*$/, "rule/*"))), { says: /does not let events.amazonaws.com publish for this account's own rules / }],
+  ["detection.alerts-delivery-admitted", "alarms of another region may publish", topicStatement("AlarmsOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = "arn:aws:cloudwatch:ap-southeast-1:111122223333:alarm:x-*")), { says: /does not let cloudwatch.amazonaws.com publish for this account's own alarms / }],
+  ["detection.alerts-delivery-admitted", "alarms named by no source", topicStatement("AlarmsOfThisRegion", (x) => delete x.Condition.ArnLike), { says: /does not let cloudwatch.amazonaws.com publish for this account's own alarms / }],
+  ["detection.alerts-delivery-admitted", "the rules' statement a denial", topicStatement("FindingRulesOfThisRegion", (x) => (x.Effect = "Deny")), { says: /does not let events.amazonaws.com publish for this account's own rules / }],
+  ["detection.alerts-delivery-admitted", "the rules may subscribe, not publish", topicStatement("FindingRulesOfThisRegion", (x) => (x.Action = "sns:Subscribe")), { says: /does not let events.amazonaws.com publish for this account's own rules / }],
+  ["detection.alerts-delivery-admitted", "the alarms' statement names another service", topicStatement("AlarmsOfThisRegion", (x) => (x.Principal = { Service: "s3.amazonaws.com" })), { says: /does not let cloudwatch.amazonaws.com publish for this account's own alarms / }],
+  ["detection.alerts-delivery-admitted", "alarms of another region may also publish", topicStatement("AlarmsOfThisRegion", (x) => (x.Condition.ArnLike["aws:SourceArn"] = [x.Condition.ArnLike["aws:SourceArn"], "arn:aws:cloudwatch:ap-southeast-1:111122223333:alarm:x-*"].flat())), { says: /does not let cloudwatch.amazonaws.com publish for this account's own alarms / }],
   ["detection.alerts-delivery-admitted", "publishing without TLS", (j) => topicEdit(j, withoutSid("TlsOnly")), { says: /does not refuse publishing and subscribing without TLS/ }],
   ["detection.alerts-delivery-admitted", "subscribing without TLS", topicStatement("TlsOnly", (x) => (x.Action = "sns:Publish")), { says: /does not refuse publishing and subscribing without TLS/ }],
   ["detection.alerts-delivery-admitted", "publishing without TLS refused only for Subscribe", topicStatement("TlsOnly", (x) => (x.Action = "sns:Subscribe")), { says: /does not refuse publishing and subscribing without TLS/ }],
@@ -1951,6 +2013,26 @@ const stagesOf = (e: Stage[] | Expect | undefined): Stage[] | undefined => (Arra
  * spaces, a default left unset). A rule that reads too much into the synthesized form fails here.
  */
 const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => void, Expect?][] = [
+  ["detection.trail-delivery-admitted", "no trail (detection.trail-complete reports it)", (j) => delete j.resource.aws_cloudtrail],
+  ["detection.trail-delivery-admitted", "an archive without Object Lock (audit.object-lock-compliance reports it)", (j) => (j.resource.aws_s3_bucket.audit_archive_archive_bucket.object_lock_enabled = false)],
+  ["detection.trail-delivery-admitted", "a denial of EC2 beside the log role's trust", (j) =>
+    policyEdit(j.resource.aws_iam_role.audit_trail_logs_role, (d) => d.Statement.push({ Effect: "Deny", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }), "assume_role_policy")],
+  ["detection.findings-archived", "no detector (detection.threat-detection-on reports it)", (j) => delete j.resource.aws_guardduty_detector],
+  ["detection.findings-archived", "an archive without Object Lock (audit.object-lock-compliance reports it)", (j) => (j.resource.aws_s3_bucket.audit_archive_archive_bucket.object_lock_enabled = false)],
+  ["detection.findings-archived", "the export's destination type left to its default (S3)", (j) => delete first(j, "aws_guardduty_publishing_destination").destination_type],
+  ["detection.alerts-delivery-admitted", "no topic under the alerts key (detection.alerts-wired reports it)", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}")],
+  ["detection.alerts-wired", "a finding rule with no state (EventBridge's default: enabled)", (j) => delete findingRule(j, "guardduty-high").state],
+  ["detection.key-deletion-guarded", "the guard with no state (EventBridge's default: enabled)", (j) => delete guardRule(j).state],
+  ["detection.key-deletion-guarded", "another rule of the stack whose pattern has no detail", (j) => add(j, "aws_cloudwatch_event_rule", "other", { name: "other", event_pattern: JSON.stringify({ source: ["aws.ec2"] }) })],
+  ["detection.key-deletion-guarded", "a denial on the runbook's role", (j) =>
+    policyEdit(j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, (d) => d.Statement.push({ Effect: "Deny", Action: "kms:ScheduleKeyDeletion", Resource: "*" }))],
+  ["detection.container-logs-shipped", "a denial on the log shipper's role", (j) => shipperPolicyEdit(j, (d) => d.Statement.push({ Effect: "Deny", Action: "logs:DeleteLogGroup", Resource: "*" }))],
+  ["detection.threat-detection-on", "an existing hub adopted", (j, s) => (j.import = [...(j.import ?? []), { to: "aws_securityhub_account.threat_detection_hub", id: s.region.accountId }]), {
+    region: (r) => ({ ...r, existingDetection: { securityHub: true } }),
+  }],
+  ["detection.threat-detection-on", "an existing detector adopted", (j) => (j.import = [...(j.import ?? []), { to: "aws_guardduty_detector.threat_detection_detector", id: "0123456789abcdef0123456789abcdef" }]), {
+    region: (r) => ({ ...r, existingDetection: { guardDutyDetectorId: "0123456789abcdef0123456789abcdef", securityHub: false } }),
+  }],
   ["preflight.ec2-description-characters", "an ampersand and every other allowed sign in a security group's description", (j) => (first(j, "aws_security_group").description = "a-z A-Z 0-9 ._-:/()#,@[]+=&;{}!$*")],
   ["preflight.ec2-description-characters", "every allowed sign in a rule's description", (j) => (first(j, "aws_vpc_security_group_ingress_rule").description = "a-z A-Z 0-9 ._-:/()#,@[]+=;{}!$*")],
   ["hsm.cluster-in-data-tier", "the cluster's subnets in another order", (j) => first(j, "aws_cloudhsm_v2_cluster").subnet_ids.reverse()],

@@ -91,6 +91,14 @@ const ALERT_MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.alerts-wired", "the handshake alert validating metrics that do not exist yet (its creation fails)", (j) => (policy(j, "mtls_handshake_failures").conditions[0].condition_prometheus_query_language.disable_metric_validation = false), /none raises MtlsHandshakeFailures/],
   ["gcp.alerts-wired", "the failure rate validating its counters at creation", (j) => delete tokenizationPolicy(j).conditions[0].condition_prometheus_query_language.disable_metric_validation, /none raises seed 001's TokenizationFailureRate/],
   ["gcp.alerts-wired", "Managed Service for Prometheus off", (j) => (first(j, "google_container_cluster").monitoring_config.managed_prometheus.enabled = false), /Managed Service for Prometheus's collection is off/],
+  ["gcp.alerts-wired", "an email subscriber's channel turned into an SMS channel", (j) => (j.resource.google_monitoring_notification_channel.alerts_channel0.type = "sms"), /none for email subscriber/],
+  ["gcp.alerts-wired", "a channel without labels", (j) => delete j.resource.google_monitoring_notification_channel.alerts_channel0.labels, /none for email subscriber/],
+  ["gcp.alerts-wired", "the handshake alert ANDed with a condition that never holds", (j) => {
+    const p = policy(j, "mtls_handshake_failures");
+    p.combiner = "AND";
+    p.conditions = [...p.conditions, { display_name: "never", condition_prometheus_query_language: { query: "vector(0) > 1", duration: "0s" } }];
+  }, /none raises MtlsHandshakeFailures/],
+  ["gcp.alerts-wired", "the tokenization failure counter under another name", (j) => (j.resource.google_logging_metric["alerts_metric-tokenization_payments_tokenization_service_failures"].name = "other"), /\(tokenization_payments_tokenization_service_failures\): none with the access-log filter/],
   ["gcp.alerts-wired", "the failure rate held ten minutes", (j) => (tokenizationPolicy(j).conditions[0].condition_prometheus_query_language.duration = "600s"), /none raises seed 001's TokenizationFailureRate/],
 ];
 const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [

@@ -1,10 +1,10 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, asList, one, ref, refName, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
-import { keyPolicyAdmits, principalServices, statementsOf } from "../../../tfjson/iam-policy";
+import { TfJson, asList, attributeOf, one, ref, refName, resourceNamed, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
+import { type Statement, conditionValue, keyPolicyAdmits, policyStatements, principalServices, statementsOf } from "../../../tfjson/iam-policy";
 import { KEY_SERVICE_LINKED_ROLES } from "../../../model/aws/key-access";
-import { auditArchiveBucket, forBucket, isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
-import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, GUARDDUTY_PREFIX, securityHubStandards } from "../../../model/aws/detection";
+import { auditArchiveBucket, bucketPolicyStatements, forBucket, isKeyArnRef, keyNameByAlias, keyPolicyStatements } from "../../../tfjson/aws";
+import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, GUARDDUTY_PREFIX, TRAIL_PREFIX, securityHubStandards } from "../../../model/aws/detection";
 import { FINDING_ROUTES, KEY_DELETION_GUARD, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
 import { LOG_SHIPPER, containerLogGroupName } from "../../../model/aws/eks";
 import { meshAlertRules, meshScrapeConfiguration } from "../../../model/mesh/alerts";
@@ -29,16 +29,15 @@ function trailArnOf(region: AwsRegionConfig, trail: TfJson): string {
 
 const CLOUDTRAIL = "cloudtrail.amazonaws.com";
 
-/** The name of the log group the trail delivers to, when it is one of this stack's. */
-function trailLogGroupName(json: TfJson, trail: TfJson): string | undefined {
-  const name = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(String(trail.cloud_watch_logs_group_arn))?.[1];
-  return name && json.resource.aws_cloudwatch_log_group?.[name] ? name : undefined;
+/** The name of the log group the trail delivers to, where it names one of this stack's as CloudTrail requires (`<arn>:*`). */
+function trailLogGroupName(trail: TfJson): string | undefined {
+  return /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(String(trail.cloud_watch_logs_group_arn))?.[1];
 }
 
 /** The security topic: the SNS topic under the alerts key. */
 function alertTopic(json: TfJson): [string, TfJson] | undefined {
   const key = keyNameByAlias(json, "alerts");
-  return resourcesOf(json, "aws_sns_topic").find(([, t]) => key !== undefined && isKeyArnRef(t.kms_master_key_id, key));
+  return resourcesOf(json, "aws_sns_topic").find(([, t]) => isKeyArnRef(t.kms_master_key_id, key));
 }
 
 /** A JSON document's value, or {} where it is not JSON. */
@@ -69,7 +68,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
     requirement: "10.2.1, 10.2.2, 10.3.2, 10.3.4, 10.5.1",
     fix: "Keep AuditTrail (constructs/aws/audit-trail.ts): one trail, logging, of every region with global service events, log file validation on, under the audit key, into the audit archive, every event also in a log group under the logs key kept retention.logDays, with management events (read and write) and S3 data events on the archive.",
     description:
-      "one account trail: logging, multi-region with global service events, log file validation, encrypted with the audit key, delivered to the Object Lock archive and to a log group under the logs key kept retention.logDays, recording every management event and the archive's S3 data events",
+      "one account trail: logging, multi-region with global service events, log file validation, encrypted with the audit key, delivered to the Object Lock archive under its own prefix (cloudtrail/) and to a log group under the logs key kept retention.logDays, recording every management event and the archive's S3 data events",
     check: ({ json, region }) => {
       const trails = resourcesOf(json, "aws_cloudtrail");
       if (trails.length !== 1) return [`aws_cloudtrail: ${trails.length} trails, expected the region's one`];
@@ -83,8 +82,8 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       if (!isKeyArnRef(t.kms_key_id, keyNameByAlias(json, "audit"))) v.push(`${a}: kms_key_id ${t.kms_key_id} is not the audit key`);
       const audit = auditBucket(json);
       if (!audit || t.s3_bucket_name !== ref("aws_s3_bucket", audit[0], "id")) v.push(`${a}: s3_bucket_name ${t.s3_bucket_name} is not the audit archive`);
-      const groupName = trailLogGroupName(json, t);
-      const group = groupName ? json.resource.aws_cloudwatch_log_group[groupName] : undefined;
+      if (t.s3_key_prefix !== TRAIL_PREFIX) v.push(`${a}: s3_key_prefix ${t.s3_key_prefix} is not the trail's own prefix ${TRAIL_PREFIX} (its files would mix with another writer's, or with nothing to exclude from its data events)`);
+      const group = resourceNamed(json, "aws_cloudwatch_log_group", trailLogGroupName(t));
       if (!group) v.push(`${a}: cloud_watch_logs_group_arn ${t.cloud_watch_logs_group_arn} is not a log group of this stack`);
       else {
         if (!isKeyArnRef(group.kms_key_id, keyNameByAlias(json, "logs"))) v.push(`${a}: its log group is not encrypted with the logs key`);
@@ -98,19 +97,18 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const archiveArn = audit ? `arn:aws:s3:::${audit[1].bucket}/` : undefined;
       // Every read and write of the archive's objects: no other field narrows the selector, and the
       // only objects left out are the trail's own deliveries (recording them would log in a loop).
-      const ownDeliveries = `${archiveArn}${t.s3_key_prefix ? `${t.s3_key_prefix}/` : ""}`;
+      const ownDeliveries = `${archiveArn}${TRAIL_PREFIX}/`;
       const data = selectors.some((s) => {
         const fields = asList<TfJson>(s.field_selector);
         const arnField = fields.find((f) => f.field === "resources.ARN") ?? {};
-        const operators = Object.keys(arnField).filter((k) => k !== "field" && asList(arnField[k]).length > 0);
+        const operators = Object.keys(arnField).filter((k) => k !== "field");
         return (
-          archiveArn !== undefined &&
           fields.every((f) => ["eventCategory", "resources.type", "resources.ARN"].includes(f.field)) &&
           sameJson(field(s, "eventCategory", "equals"), ["Data"]) &&
           sameJson(field(s, "resources.type", "equals"), ["AWS::S3::Object"]) &&
           sameJson(asList(arnField.starts_with), [archiveArn]) &&
           operators.every((k) => k === "starts_with" || k === "not_starts_with") &&
-          asList<string>(arnField.not_starts_with).every((x) => x === ownDeliveries && ownDeliveries !== archiveArn)
+          sameJson(asList(arnField.not_starts_with), [ownDeliveries])
         );
       });
       if (!data) v.push(`${a}: no selector records the audit archive's S3 data events (reads and writes of the records)`);
@@ -122,7 +120,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
     requirement: "10.2.1, 10.3.2",
     fix: "Let AuditTrail extend the archive's bucket policy and the audit key's policy (cloudTrailKeyStatements), each naming this trail by aws:SourceArn, and keep the trail depending on the bucket policy: CloudTrail refuses to create a trail whose bucket or key does not admit it.",
     description:
-      "what CloudTrail checks when the trail is created: the archive's policy lets this trail (aws:SourceArn) read the bucket ACL and write under its prefix with bucket-owner-full-control, and the trail is created after that policy; the trail's log group role is trusted by CloudTrail without conditions (AWS documents that it supports none); the audit key lets this trail generate data keys under its encryption context, describe the key, and decrypt (the archive uses an S3 Bucket Key)",
+      "what CloudTrail checks when the trail is created: the archive's policy lets this trail (aws:SourceArn) read the bucket ACL and write under its prefix with bucket-owner-full-control, and the trail is created after that policy; the trail's log group role is trusted by CloudTrail without conditions (AWS documents that it supports none); the audit key lets this trail generate data keys, only under its encryption context, describe the key, and decrypt (the archive uses an S3 Bucket Key)",
     check: ({ json, region }) => {
       const trail = resourcesOf(json, "aws_cloudtrail")[0];
       const audit = auditBucket(json);
@@ -131,31 +129,32 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const arn = trailArnOf(region, t);
       const v: string[] = [];
       const policy = forBucket(json, "aws_s3_bucket_policy", audit[0]);
-      const bucketStatements = typeof policy?.[1].policy === "string" ? statementsOf(policy[1].policy) : [];
-      const forTrail = (s: ReturnType<typeof statementsOf>[number]) =>
-        s.Effect === "Allow" && principalServices(s.Principal).includes(CLOUDTRAIL) && asList(s.Condition?.StringEquals?.["aws:SourceArn"]).includes(arn);
+      const bucketStatements = bucketPolicyStatements(json, audit[0]);
+      const forTrail = (s: Statement) => s.Effect === "Allow" && principalServices(s.Principal).includes(CLOUDTRAIL) && asList(conditionValue(s, "StringEquals", "aws:SourceArn")).includes(arn);
       const bucketArn = ref("aws_s3_bucket", audit[0], "arn");
+      const bucket = `aws_s3_bucket.${audit[0]}`;
       if (!bucketStatements.some((s) => forTrail(s) && asList(s.Action).includes("s3:GetBucketAcl") && asList(s.Resource).includes(bucketArn))) {
-        v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the trail read the archive's ACL`);
+        v.push(`${bucket}: its policy does not let the trail read the archive's ACL`);
       }
-      const objects = `${bucketArn}/${t.s3_key_prefix ? `${t.s3_key_prefix}/` : ""}AWSLogs/${region.accountId}/*`;
+      const objects = `${bucketArn}/${t.s3_key_prefix}/AWSLogs/${region.accountId}/*`;
       const write = bucketStatements.find((s) => forTrail(s) && asList(s.Action).includes("s3:PutObject") && asList(s.Resource).includes(objects));
-      if (!write) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the trail write ${objects}`);
-      else if (write.Condition?.StringEquals?.["s3:x-amz-acl"] !== "bucket-owner-full-control") v.push(`aws_s3_bucket_policy.${policy?.[0]}: the trail's writes are not limited to bucket-owner-full-control`);
+      if (!write) v.push(`${bucket}: its policy does not let the trail write ${objects}`);
+      else if (conditionValue(write, "StringEquals", "s3:x-amz-acl") !== "bucket-owner-full-control") v.push(`${bucket}: its policy does not limit the trail's writes to bucket-owner-full-control`);
       if (!policy || !waitsFor(t).has(`aws_s3_bucket_policy.${policy[0]}`)) v.push(`aws_cloudtrail.${n}: not created after the archive's bucket policy (CloudTrail checks it at creation)`);
       // CloudTrail assumes its CloudWatch Logs role without confused-deputy context: a condition on it fails the trail's creation.
-      const roleName = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(t.cloud_watch_logs_role_arn))?.[1];
-      const trust = roleName && typeof json.resource.aws_iam_role?.[roleName]?.assume_role_policy === "string" ? statementsOf(json.resource.aws_iam_role[roleName].assume_role_policy) : [];
+      const roleName = refName(t.cloud_watch_logs_role_arn, "aws_iam_role", "arn");
+      const trust = policyStatements(attributeOf(json, "aws_iam_role", roleName, "assume_role_policy"));
       if (roleName && !trust.some((x) => x.Effect === "Allow" && principalServices(x.Principal).includes(CLOUDTRAIL) && x.Condition === undefined)) {
         v.push(`aws_iam_role.${roleName}: CloudTrail may not assume it unconditionally (its trust for the log group role supports no aws:SourceArn or aws:SourceAccount)`);
       }
       const keyName = keyNameByAlias(json, "audit");
-      const key = keyName ? json.resource.aws_kms_key[keyName] : undefined;
-      const keyStatements = typeof key?.policy === "string" ? statementsOf(key.policy).filter(forTrail) : [];
+      const keyStatements = keyPolicyStatements(json, "audit").filter(forTrail);
       const allows = (action: string) => keyStatements.filter((s) => asList(s.Action).includes(action));
       const context = `arn:aws:cloudtrail:*:${region.accountId}:trail/*`;
-      if (!allows("kms:GenerateDataKey*").some((s) => s.Condition?.StringLike?.["kms:EncryptionContext:aws:cloudtrail:arn"] === context)) {
-        v.push(`aws_kms_key.${keyName}: does not let the trail generate data keys under its encryption context (${context})`);
+      // Every statement that lets the trail generate data keys holds it to its encryption context.
+      const generates = allows("kms:GenerateDataKey*");
+      if (generates.length === 0 || !generates.every((s) => conditionValue(s, "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn") === context)) {
+        v.push(`aws_kms_key.${keyName}: does not let the trail generate data keys, or not only under its encryption context (${context})`);
       }
       if (allows("kms:DescribeKey").length === 0) v.push(`aws_kms_key.${keyName}: does not let the trail describe the key`);
       if (allows("kms:Decrypt").length === 0) v.push(`aws_kms_key.${keyName}: does not let the trail decrypt (needed to create a trail into a bucket with an S3 Bucket Key)`);
@@ -210,7 +209,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       }
       // Malware scans of the nodes' volumes: GuardDuty's service-linked role must be able to use their key.
       const ebsKey = keyNameByAlias(json, "ebs");
-      const ebsPolicy = ebsKey && typeof json.resource.aws_kms_key[ebsKey].policy === "string" ? statementsOf(json.resource.aws_kms_key[ebsKey].policy) : [];
+      const ebsPolicy = keyPolicyStatements(json, "ebs");
       const scanner = `arn:aws:iam::${region.accountId}:role/aws-service-role/${KEY_SERVICE_LINKED_ROLES.guardDutyMalwareProtection!.service}/${KEY_SERVICE_LINKED_ROLES.guardDutyMalwareProtection!.role}`;
       const root = `arn:aws:iam::${region.accountId}:root`;
       const scans =
@@ -228,6 +227,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         const sub = subscriptions.find(([, x]) => x.standards_arn === arn);
         if (!sub) v.push(`aws_securityhub_standards_subscription: none for ${arn}`);
         else if (!waitsFor(sub[1]).has(hub)) v.push(`aws_securityhub_standards_subscription.${sub[0]}: not created after ${hub} (a subscription before the hub is enabled fails)`);
+        // Stryker disable next-line MethodExpression: detection.config-recording holds the stack to one recorder, so some and every agree
         else if (!resourcesOf(json, "aws_config_configuration_recorder_status").some(([cn]) => waitsFor(sub[1]).has(`aws_config_configuration_recorder_status.${cn}`))) {
           v.push(`aws_securityhub_standards_subscription.${sub[0]}: not created after AWS Config records (its controls evaluate Config's records)`);
         }
@@ -285,8 +285,8 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         if (!subscriptions.some(([, x]) => x.protocol === s.protocol && x.endpoint === s.endpoint)) v.push(`aws_sns_topic.${topic[0]}: ${s.protocol} subscriber ${s.endpoint} of alerts.subscribers is not subscribed`);
       }
       const trail = resourcesOf(json, "aws_cloudtrail")[0];
-      const group = trail ? trailLogGroupName(json, trail[1]) : undefined;
-      const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter").filter(([, f]) => group !== undefined && f.log_group_name === ref("aws_cloudwatch_log_group", group, "name"));
+      const group = trail ? trailLogGroupName(trail[1]) : undefined;
+      const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter").filter(([, f]) => f.log_group_name === ref("aws_cloudwatch_log_group", String(group), "name"));
       const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
       for (const a of TRAIL_ALARMS) {
         const filter = filters.find(([, f]) => f.pattern === a.pattern);
@@ -311,9 +311,9 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       }
       const targets = resourcesOf(json, "aws_cloudwatch_event_target");
       for (const route of FINDING_ROUTES) {
-        const rule = resourcesOf(json, "aws_cloudwatch_event_rule").find(([, r]) => typeof r.event_pattern === "string" && sameJson(JSON.parse(r.event_pattern), route.pattern));
+        const rule = resourcesOf(json, "aws_cloudwatch_event_rule").find(([, r]) => sameJson(parsedOrEmpty(r.event_pattern), route.pattern));
         if (!rule) {
-          v.push(`aws_cloudwatch_event_rule (${route.id}): none with its pattern (${route.description.replace(/[()]/g, "")})`);
+          v.push(`aws_cloudwatch_event_rule (${route.id}): none with its pattern: ${route.description}`);
           continue;
         }
         if (rule[1].state !== undefined && rule[1].state !== "ENABLED") v.push(`aws_cloudwatch_event_rule.${rule[0]}: state is ${rule[1].state}`);
@@ -334,7 +334,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const [tn, t] = topic;
       const v: string[] = [];
       const arn = `arn:aws:sns:${region.cloudRegion}:${region.accountId}:${t.name}`;
-      const statements = typeof t.policy === "string" ? statementsOf(t.policy) : [];
+      const statements = policyStatements(t.policy);
       const publishers = { "cloudwatch.amazonaws.com": `arn:aws:cloudwatch:${region.cloudRegion}:${region.accountId}:alarm:`, "events.amazonaws.com": `arn:aws:events:${region.cloudRegion}:${region.accountId}:rule/` };
       for (const [service, prefix] of Object.entries(publishers)) {
         const admitted = statements.some(
@@ -342,26 +342,25 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
             s.Effect === "Allow" &&
             principalServices(s.Principal).includes(service) &&
             asList(s.Action).includes("sns:Publish") &&
-            s.Condition?.StringEquals?.["aws:SourceAccount"] === region.accountId &&
-            asList<string>(s.Condition?.ArnLike?.["aws:SourceArn"]).length > 0 &&
-            asList<string>(s.Condition?.ArnLike?.["aws:SourceArn"]).every((x) => x.startsWith(prefix) && x.length > prefix.length + 1),
+            conditionValue(s, "StringEquals", "aws:SourceAccount") === region.accountId &&
+            asList(conditionValue(s, "ArnLike", "aws:SourceArn")).length > 0 &&
+            asList(conditionValue(s, "ArnLike", "aws:SourceArn")).every((x) => x.startsWith(prefix) && x.length > prefix.length + 1),
         );
         if (!admitted) v.push(`aws_sns_topic.${tn}: its policy does not let ${service} publish for this account's own ${service.startsWith("events") ? "rules" : "alarms"} (aws:SourceAccount and a named aws:SourceArn)`);
       }
       const tlsOnly = statements.some(
-        (s) => s.Effect === "Deny" && asList(s.Action).includes("sns:Publish") && asList(s.Action).includes("sns:Subscribe") && s.Condition?.Bool?.["aws:SecureTransport"] === "false",
+        (s) => s.Effect === "Deny" && asList(s.Action).includes("sns:Publish") && asList(s.Action).includes("sns:Subscribe") && conditionValue(s, "Bool", "aws:SecureTransport") === "false",
       );
       if (!tlsOnly) v.push(`aws_sns_topic.${tn}: its policy does not refuse publishing and subscribing without TLS`);
       const keyName = keyNameByAlias(json, "alerts");
-      const key = keyName ? json.resource.aws_kms_key[keyName] : undefined;
-      const keyStatements = typeof key?.policy === "string" ? statementsOf(key.policy) : [];
+      const keyStatements = keyPolicyStatements(json, "alerts");
       for (const service of Object.keys(publishers)) {
         const admitted = keyStatements.some(
           (s) =>
             s.Effect === "Allow" &&
             principalServices(s.Principal).includes(service) &&
             ["kms:GenerateDataKey*", "kms:Decrypt"].every((a) => asList(s.Action).includes(a)) &&
-            s.Condition?.StringEquals?.["kms:EncryptionContext:aws:sns:topicArn"] === arn,
+            conditionValue(s, "StringEquals", "kms:EncryptionContext:aws:sns:topicArn") === arn,
         );
         if (!admitted) v.push(`aws_kms_key.${keyName}: does not let ${service} generate data keys and decrypt for the topic ${arn} (its alerts would be dropped)`);
       }
@@ -405,8 +404,12 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
         }
         if (!waitsFor(a).has(`aws_eks_pod_identity_association.${association[0]}`)) v.push(`aws_eks_addon.${an}: not created after its Pod Identity association (its pods would start without credentials)`);
         const role = refName(association[1].role_arn, "aws_iam_role", "arn");
+        if (!role) {
+          v.push(`aws_eks_pod_identity_association.${association[0]}: its role ${association[1].role_arn} is not one of this stack's (its permissions could not be reviewed)`);
+          continue;
+        }
         const groupArns = LOG_SHIPPER.groups.map((kind) => `arn:aws:logs:${region.cloudRegion}:${region.accountId}:log-group:${containerLogGroupName(String(c.name), kind)}:*`);
-        for (const [pn, p] of resourcesOf(json, "aws_iam_role_policy").filter(([, x]) => role !== undefined && refName(x.role, "aws_iam_role", "name") === role)) {
+        for (const [pn, p] of resourcesOf(json, "aws_iam_role_policy").filter(([, x]) => refName(x.role, "aws_iam_role", "name") === role)) {
           for (const st of statementsOf(String(p.policy)).filter((x) => x.Effect === "Allow")) {
             const extra = asList(st.Action).filter((x) => !LOG_SHIPPER_ACTIONS.includes(x));
             if (extra.length > 0) v.push(`aws_iam_role_policy.${pn}: the log shipper may ${extra.join(", ")}`);
@@ -414,7 +417,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
             if (logsResources.length > 0) v.push(`aws_iam_role_policy.${pn}: the log shipper writes to ${logsResources.join(", ")}, beyond its groups`);
           }
         }
-        if (resourcesOf(json, "aws_iam_role_policy_attachment").some(([, x]) => role !== undefined && refName(x.role, "aws_iam_role", "name") === role)) v.push(`aws_iam_role.${role}: a managed policy on the log shipper's role`);
+        if (resourcesOf(json, "aws_iam_role_policy_attachment").some(([, x]) => refName(x.role, "aws_iam_role", "name") === role)) v.push(`aws_iam_role.${role}: a managed policy on the log shipper's role`);
       }
       return v;
     },
@@ -451,31 +454,31 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const config = parsedOrEmpty(parsedOrEmpty(manager?.[1].definition).alertmanager_config);
       const receiver = asList<TfJson>(config.receivers).find((r) => r.name === config.route?.receiver);
       const sns = asList<TfJson>(receiver?.sns_configs);
-      if (!manager || topicArn === undefined || !sns.some((x) => x.topic_arn === topicArn && x.sigv4?.region === region.cloudRegion) || asList(config.route?.routes).length > 0) {
+      // (No topic: no receiver names it, and alerts-wired reports the topic missing.)
+      if (!sns.some((x) => x.topic_arn === topicArn && x.sigv4?.region === region.cloudRegion) || asList(config.route?.routes).length > 0) {
         v.push(`aws_prometheus_workspace.${wn}: its alert manager does not send every alert to the security topic`);
       }
+      if (!topic) return v;
       const workspaceArn = ref("aws_prometheus_workspace", wn, "arn");
-      const topicStatements = topic && typeof topic[1].policy === "string" ? statementsOf(topic[1].policy) : [];
-      const admitted = topicStatements.some(
+      const admitted = policyStatements(topic[1].policy).some(
         (x) =>
           x.Effect === "Allow" &&
           principalServices(x.Principal).includes("aps.amazonaws.com") &&
           asList(x.Action).includes("sns:Publish") &&
-          x.Condition?.StringEquals?.["aws:SourceAccount"] === region.accountId &&
-          sameJson(asList(x.Condition?.ArnEquals?.["aws:SourceArn"]), [workspaceArn]),
+          conditionValue(x, "StringEquals", "aws:SourceAccount") === region.accountId &&
+          sameJson(asList(conditionValue(x, "ArnEquals", "aws:SourceArn")), [workspaceArn]),
       );
-      if (topic && !admitted) v.push(`aws_sns_topic.${topic[0]}: its policy does not let this workspace's alert manager publish (aws:SourceArn ${workspaceArn}, aws:SourceAccount)`);
+      if (!admitted) v.push(`aws_sns_topic.${topic[0]}: its policy does not let this workspace's alert manager publish (aws:SourceArn ${workspaceArn}, aws:SourceAccount)`);
       const keyName = keyNameByAlias(json, "alerts");
-      const keyStatements = keyName && typeof json.resource.aws_kms_key[keyName].policy === "string" ? statementsOf(json.resource.aws_kms_key[keyName].policy) : [];
-      const arn = topic ? `arn:aws:sns:${region.cloudRegion}:${region.accountId}:${topic[1].name}` : "";
-      const keyAdmits = keyStatements.some(
+      const arn = `arn:aws:sns:${region.cloudRegion}:${region.accountId}:${topic[1].name}`;
+      const keyAdmits = keyPolicyStatements(json, "alerts").some(
         (x) =>
           x.Effect === "Allow" &&
           principalServices(x.Principal).includes("aps.amazonaws.com") &&
           ["kms:GenerateDataKey*", "kms:Decrypt"].every((a) => asList(x.Action).includes(a)) &&
-          x.Condition?.StringEquals?.["kms:EncryptionContext:aws:sns:topicArn"] === arn,
+          conditionValue(x, "StringEquals", "kms:EncryptionContext:aws:sns:topicArn") === arn,
       );
-      if (topic && !keyAdmits) v.push(`aws_kms_key.${keyName}: does not let aps.amazonaws.com generate data keys and decrypt for the topic ${arn} (the mesh's alerts would be dropped)`);
+      if (!keyAdmits) v.push(`aws_kms_key.${keyName}: does not let aps.amazonaws.com generate data keys and decrypt for the topic ${arn} (the mesh's alerts would be dropped)`);
       return v;
     },
   },
@@ -493,8 +496,9 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const a = `aws_cloudwatch_event_rule.${rn}`;
       const v: string[] = [];
       const pattern = parsedOrEmpty(r.event_pattern);
-      const guarded = asList<string>(pattern.detail?.responseElements?.keyId);
-      if (!sameJson({ ...pattern, detail: { ...pattern.detail, responseElements: undefined } }, { ...KEY_DELETION_GUARD.pattern([]), detail: { ...KEY_DELETION_GUARD.pattern([]).detail, responseElements: undefined } })) {
+      // (The rule was found by its detail's eventName: the pattern has a detail.)
+      const guarded = asList<string>(pattern.detail.responseElements?.keyId);
+      if (!sameJson(pattern, KEY_DELETION_GUARD.pattern(guarded))) {
         v.push(`${a}: its pattern is not the trail's ScheduleKeyDeletion event of model/aws/alerts.ts`);
       }
       for (const key of homeKeys.filter((k) => !guarded.includes(k))) v.push(`${a}: does not guard ${key}`);
@@ -513,7 +517,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       if (one(transformer.input_paths).keyId !== "$.detail.responseElements.keyId" || !String(transformer.input_template).startsWith('{"KeyId":[<keyId>],')) v.push(`aws_cloudwatch_event_target.${runbook.tn}: does not pass the key of the event to the runbook`);
       const automationRole = /\$\{aws_iam_role\.([^.]+)\.arn\}/.exec(String(transformer.input_template))?.[1];
       const automationStatements = resourcesOf(json, "aws_iam_role_policy")
-        .filter(([, p]) => automationRole !== undefined && [ref("aws_iam_role", automationRole, "id"), ref("aws_iam_role", automationRole, "name")].includes(String(p.role)))
+        .filter(([, p]) => p.role === ref("aws_iam_role", String(automationRole), "id"))
         .flatMap(([, p]) => statementsOf(String(p.policy)).filter((x) => x.Effect === "Allow"));
       if (automationStatements.length === 0 || automationStatements.some((x) => !sameJson(asList(x.Action), ["kms:CancelKeyDeletion"]))) {
         v.push(`aws_cloudwatch_event_target.${runbook.tn}: the runbook's role (${automationRole ?? "none"}) may do more than cancel key deletions, or nothing`);
@@ -539,19 +543,23 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const exports = resourcesOf(json, "aws_guardduty_publishing_destination").filter(([, x]) => x.detector_id === ref("aws_guardduty_detector", dn, "id"));
       const bucketArn = ref("aws_s3_bucket", audit[0], "arn");
       const policy = forBucket(json, "aws_s3_bucket_policy", audit[0]);
+      const bucket = `aws_s3_bucket.${audit[0]}`;
       const toArchive = exports.find(([, x]) => x.destination_arn === `${bucketArn}/${GUARDDUTY_PREFIX}` && (x.destination_type ?? "S3") === "S3");
       if (!toArchive) v.push(`aws_guardduty_detector.${dn}: its findings are not exported to the audit archive under ${GUARDDUTY_PREFIX}/ (GuardDuty keeps them 90 days)`);
       else {
         if (!isKeyArnRef(toArchive[1].kms_key_arn, keyNameByAlias(json, "audit"))) v.push(`aws_guardduty_publishing_destination.${toArchive[0]}: kms_key_arn ${toArchive[1].kms_key_arn} is not the audit key`);
         if (!policy || !waitsFor(toArchive[1]).has(`aws_s3_bucket_policy.${policy[0]}`)) v.push(`aws_guardduty_publishing_destination.${toArchive[0]}: not created after the archive's bucket policy`);
       }
-      const forDetector = (x: ReturnType<typeof statementsOf>[number]) =>
-        x.Effect === "Allow" && principalServices(x.Principal).includes("guardduty.amazonaws.com") && sameJson(asList(x.Condition?.ArnLike?.["aws:SourceArn"]), [detectorArn]) && x.Condition?.StringEquals?.["aws:SourceAccount"] === region.accountId;
-      const bucketStatements = typeof policy?.[1].policy === "string" ? statementsOf(policy[1].policy).filter(forDetector) : [];
-      if (!bucketStatements.some((x) => asList(x.Action).includes("s3:GetBucketLocation") && asList(x.Resource).includes(bucketArn))) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the detector locate the archive`);
-      if (!bucketStatements.some((x) => asList(x.Action).includes("s3:PutObject") && sameJson(asList(x.Resource), [`${bucketArn}/${GUARDDUTY_PREFIX}/*`]))) v.push(`aws_s3_bucket_policy.${policy?.[0] ?? "(none)"}: does not let the detector write under ${GUARDDUTY_PREFIX}/ (and only there)`);
+      const forDetector = (x: Statement) =>
+        x.Effect === "Allow" &&
+        principalServices(x.Principal).includes("guardduty.amazonaws.com") &&
+        sameJson(asList(conditionValue(x, "ArnLike", "aws:SourceArn")), [detectorArn]) &&
+        conditionValue(x, "StringEquals", "aws:SourceAccount") === region.accountId;
+      const bucketStatements = bucketPolicyStatements(json, audit[0]).filter(forDetector);
+      if (!bucketStatements.some((x) => asList(x.Action).includes("s3:GetBucketLocation") && asList(x.Resource).includes(bucketArn))) v.push(`${bucket}: its policy does not let the detector locate the archive`);
+      if (!bucketStatements.some((x) => asList(x.Action).includes("s3:PutObject") && sameJson(asList(x.Resource), [`${bucketArn}/${GUARDDUTY_PREFIX}/*`]))) v.push(`${bucket}: its policy does not let the detector write under ${GUARDDUTY_PREFIX}/ (and only there)`);
       const keyName = keyNameByAlias(json, "audit");
-      const keyStatements = keyName && typeof json.resource.aws_kms_key[keyName].policy === "string" ? statementsOf(json.resource.aws_kms_key[keyName].policy).filter(forDetector) : [];
+      const keyStatements = keyPolicyStatements(json, "audit").filter(forDetector);
       if (!keyStatements.some((x) => asList(x.Action).includes("kms:GenerateDataKey"))) v.push(`aws_kms_key.${keyName}: does not let the detector generate data keys for its findings`);
       return v;
     },

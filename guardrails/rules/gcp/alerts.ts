@@ -1,14 +1,18 @@
 import type { GcpRegionConfig } from "../../../config/schema";
 import { stackRules } from "../../rule";
-import { TfJson, asList, ref, resourcesOf } from "../../../tfjson/terraform";
+import { TfJson, asList, one, ref, resourcesOf } from "../../../tfjson/terraform";
 import { AUDIT_LOG_ALERTS, tokenizationFailureQuery, tokenizationLogFilters, tokenizationMetricNames } from "../../../model/gcp/alerts";
 import { handshakeFailureQuery } from "../../../model/mesh/alerts";
 
-/** The alert policies that notify every channel of the region's subscribers, with the condition `matches`. */
+/**
+ * The alert policies that notify every channel of the region's subscribers with the one condition
+ * `matches` (a second condition, combined by AND, could keep the policy from ever firing).
+ */
 function policiesFor(json: TfJson, channels: readonly string[], matches: (condition: TfJson) => boolean): [string, TfJson][] {
-  return resourcesOf(json, "google_monitoring_alert_policy").filter(
-    ([, p]) => p.enabled !== false && channels.every((c) => asList(p.notification_channels).includes(c)) && asList<TfJson>(p.conditions).some(matches),
-  );
+  return resourcesOf(json, "google_monitoring_alert_policy").filter(([, p]) => {
+    const conditions = asList<TfJson>(p.conditions);
+    return p.enabled !== false && channels.every((c) => asList(p.notification_channels).includes(c)) && conditions.length === 1 && matches(conditions[0]);
+  });
 }
 
 export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
@@ -36,22 +40,21 @@ export const GCP_ALERT_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, 
         }
         const type = `metric.type="logging.googleapis.com/user/${ref("google_logging_metric", metric[0], "name")}"`;
         const policy = policiesFor(json, names, (c) => {
-          const t = asList<TfJson>(c.condition_threshold)[0] ?? c.condition_threshold ?? {};
-          const agg = asList<TfJson>(t.aggregations)[0] ?? {};
+          const t = one(c.condition_threshold);
+          const agg = one(t.aggregations);
           return t.filter === type && t.comparison === "COMPARISON_GT" && t.threshold_value === 0 && t.duration === "0s" && agg.alignment_period === "300s" && agg.per_series_aligner === "ALIGN_SUM";
         });
         // (The policy's filter names the metric's name: Terraform creates the metric first.)
         if (policy.length === 0) v.push(`google_logging_metric.${metric[0]}: no enabled policy fires on one entry in five minutes and notifies every channel`);
       }
       // Created before the metrics exist (the mesh stack's scrape comes later): only without metric validation.
-      const promql = (c: TfJson): TfJson => asList<TfJson>(c.condition_prometheus_query_language)[0] ?? c.condition_prometheus_query_language ?? {};
+      const promql = (c: TfJson): TfJson => one(c.condition_prometheus_query_language);
       const createsBeforeMetrics = (q: TfJson) => q.disable_metric_validation === true;
       const handshakes = policiesFor(json, names, (c) => promql(c).query === handshakeFailureQuery() && createsBeforeMetrics(promql(c)));
       if (handshakes.length === 0) v.push("google_monitoring_alert_policy: none raises MtlsHandshakeFailures (the sidecars' failed handshakes) to every channel, without validating metrics that exist only once the mesh stack scrapes");
       const gke = resourcesOf(json, "google_container_cluster");
       for (const [gn, g] of gke) {
-        const managed = asList<TfJson>(g.monitoring_config)[0] ?? g.monitoring_config ?? {};
-        if ((asList<TfJson>(managed.managed_prometheus)[0] ?? managed.managed_prometheus ?? {}).enabled !== true) v.push(`google_container_cluster.${gn}: Managed Service for Prometheus's collection is off (the sidecars' handshake counters would not be collected)`);
+        if (one(one(g.monitoring_config).managed_prometheus).enabled !== true) v.push(`google_container_cluster.${gn}: Managed Service for Prometheus's collection is off (the sidecars' handshake counters would not be collected)`);
       }
       for (const s of region.services.filter((x) => x.access?.tokenizationKey)) {
         const filters = tokenizationLogFilters(s);
