@@ -82,6 +82,8 @@ const commonFields = {
         namespace: k8sName,
         /** Defaults to the service's name. */
         serviceAccount: k8sName.optional(),
+        /** The port its Kubernetes Service serves HTTP on (where the partner gateway sends the partners' requests). */
+        port: z.int({ error: "must be a whole port number. Fix: e.g. 8080." }).min(1).max(65535, { error: "must be a port (1-65535). Fix: e.g. 8080." }).default(8080),
         /**
          * Cloud access of the service's pods, nothing when omitted: on AWS an EKS Pod Identity role,
          * on GCP a Workload Identity service account, each with exactly this access.
@@ -185,6 +187,54 @@ const commonFields = {
       )
       .default([]),
   }),
+  /**
+   * The partners' way in (PCI DSS 1.3, 4.2, 6.4, 8.3): an Istio ingress gateway behind the partner
+   * API's private endpoint that ends the partners' mutual TLS, accepts only each partner's own CA
+   * and identities on its own host name, lets it call only its routes, at its rate, and refuses
+   * oversized, non-JSON or malformed bodies before they reach a service. Every partner route is a
+   * call of the mesh's call graph from `edge/<partner>`.
+   */
+  edge: z
+    .strictObject({
+      /**
+       * The partner API's DNS domain: partner `<name>` connects with the TLS server name (SNI)
+       * `<name>.<host>`, which selects its CA, its identities and its routes.
+       */
+      host: z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: 'must be a DNS name. Fix: e.g. "api.eu.acme-pay.example".' }),
+      /** The largest request body the gateway accepts, in bytes (larger ones are refused with 413). */
+      maxRequestBytes: z.int({ error: "must be a whole number of bytes. Fix: e.g. 65536." }).min(1024, { error: "is below 1 KiB. Fix: e.g. 65536." }).max(1048576, { error: "is above 1 MiB (the gateway buffers each body to check it). Fix: e.g. 65536." }).default(65536),
+      /** The ceiling of every partner's requests together, per second and gateway replica. */
+      requestsPerSecond: z.int({ error: "must be a whole number. Fix: e.g. 500." }).min(1, { error: "must be at least 1. Fix: e.g. 500." }).default(500),
+      /** Replicas of the gateway (at least 2, spread over zones). */
+      replicas: z.int({ error: "must be a whole number. Fix: e.g. 3." }).min(2, { error: "is below 2: one replica is a single point of failure. Fix: 2 or more." }).default(3),
+      /** The partners, each once. */
+      partners: z
+        .array(
+          z.strictObject({
+            /** The partner's name: its host `<name>.<host>`, the caller `edge/<name>` of the call graph. */
+            name: z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, { error: 'must be a DNS label of at most 32 characters. Fix: e.g. "acquirer-eu".' }),
+            /** The CA certificates (public PEM) that issue the partner's client certificates; any other CA is refused. */
+            caBundle: z.string().min(1, { error: "is empty. Fix: paste the partner's client CA certificate(s), PEM." }),
+            /** The subject alternative names its client certificates may carry (exact, no wildcard). */
+            identities: z.array(z.string().min(1)).min(1, { error: 'is empty. Fix: name the SANs of the partner\'s client certificates, e.g. ["gateway.acquirer-eu.example"].' }),
+            /** Its requests per second (per gateway replica). */
+            requestsPerSecond: z.int({ error: "must be a whole number. Fix: e.g. 50." }).min(1, { error: "must be at least 1. Fix: e.g. 50." }),
+            /** What it may call: the service, its methods and paths (as in mesh.calls). */
+            routes: z
+              .array(
+                z.strictObject({
+                  /** The called service, `<namespace>/<name>`. */
+                  to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/payment-service".' }),
+                  methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods, e.g. ["POST"].' }),
+                  paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths, e.g. ["/v1/charge"].' }),
+                }),
+              )
+              .min(1, { error: "is empty. Fix: give the partner at least one route; a partner with none cannot call anything." }),
+          }),
+        )
+        .min(1, { error: "lists no partner. Fix: declare at least one partner, or remove edge." }),
+    })
+    .optional(),
   /**
    * Who is told when a security control fails or a threat is found (PCI DSS 10.4.1, 10.7.2,
    * 12.10.5): the region's security topic (AWS) or notification channels (GCP).

@@ -1,6 +1,35 @@
 import type { AwsRegionFile } from "../config/schema";
 
 /** EU card processing: Dublin, with Frankfurt as the in-jurisdiction DR partner. */
+/** acquirer-eu's client CA (public certificate; an example partner). */
+const ACQUIRER_CA = `-----BEGIN CERTIFICATE-----
+MIICBTCCAaugAwIBAgIUIde2hf5vJeLn14tt3GIyCqSzpZgwCgYIKoZIzj0EAwIw
+UDEkMCIGA1UECgwbRXhhbXBsZSBwYXJ0bmVyIGFjcXVpcmVyLWV1MSgwJgYDVQQD
+DB9hY3F1aXJlci1ldSBjbGllbnQgQ0EgKGV4YW1wbGUpMB4XDTI2MTIwMzA1MTIy
+M1oXDTM2MTEzMDA1MTIyM1owUDEkMCIGA1UECgwbRXhhbXBsZSBwYXJ0bmVyIGFj
+cXVpcmVyLWV1MSgwJgYDVQQDDB9hY3F1aXJlci1ldSBjbGllbnQgQ0EgKGV4YW1w
+bGUpMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE6hJaaNuRmHauycFm/wlFW8QH
+iNlRT1oLFntPO9l5Vt06HAL36UE0VIPyCpl1sVyQvwRhMcKIveHPSRlHqZIGaKNj
+MGEwHQYDVR0OBBYEFNhkqkKj9nHV4nvlUzqU2uD9NIu7MB8GA1UdIwQYMBaAFNhk
+qkKj9nHV4nvlUzqU2uD9NIu7MA8GA1UdEwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQD
+AgEGMAoGCCqGSM49BAMCA0gAMEUCIEiR+6YosBV1cleH7lHMnDfHOmf1x99Q3AlN
+1LlfsqBBAiEAxO7djafztJY4O5vaAi6tW/0k9iCBw2N813RRXuz+rRg=
+-----END CERTIFICATE-----`;
+/** wallet-eu's client CA (public certificate; an example partner). */
+const WALLET_CA = `-----BEGIN CERTIFICATE-----
+MIIB/TCCAaOgAwIBAgIUMEchM/7/i7pdO/uUb/s/Y2ivUHQwCgYIKoZIzj0EAwIw
+TDEiMCAGA1UECgwZRXhhbXBsZSBwYXJ0bmVyIHdhbGxldC1ldTEmMCQGA1UEAwwd
+d2FsbGV0LWV1IGNsaWVudCBDQSAoZXhhbXBsZSkwHhcNMjYxMjAzMDUxMjIzWhcN
+MzYxMTMwMDUxMjIzWjBMMSIwIAYDVQQKDBlFeGFtcGxlIHBhcnRuZXIgd2FsbGV0
+LWV1MSYwJAYDVQQDDB13YWxsZXQtZXUgY2xpZW50IENBIChleGFtcGxlKTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABHLy4fDixQdWe7++fHMpQ00QScmRYql46EYM
+LFALhnstlG8MYxYtfS6PuVWqZLKnUv9UkZekLV9REgPCerwlbdujYzBhMB0GA1Ud
+DgQWBBTt5C8sPFo65WUapPVhfsza+DhRZDAfBgNVHSMEGDAWgBTt5C8sPFo65WUa
+pPVhfsza+DhRZDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggq
+hkjOPQQDAgNIADBFAiBrlehKokninRNwyBNHkvl2N/D1pDrSvpkmcEbF+aTIJwIh
+AOlXiuA7Q9GOyd7YRj06eAh9uABoBdaQ5h2yh6/1uFjB
+-----END CERTIFICATE-----`;
+
 const region: AwsRegionFile = {
   name: "eu",
   cloud: "aws",
@@ -72,6 +101,29 @@ const region: AwsRegionFile = {
       { from: "payments/payment-service", to: "payments/payment-core", methods: ["POST"], paths: ["/v1/payments"] },
       { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
       { from: "merchant-12345/storefront-connector", to: "checkout/checkout-service", methods: ["POST"], paths: ["/v1/checkout"] },
+    ],
+  },
+  // The partners' way in: mutual TLS at the mesh's ingress gateway, each partner on its own host
+  // (<name>.<host>) with its own CA, identities, routes and rate.
+  edge: {
+    host: "api.eu.acme-pay.example",
+    maxRequestBytes: 65536,
+    requestsPerSecond: 500,
+    partners: [
+      {
+        name: "acquirer-eu",
+        caBundle: ACQUIRER_CA,
+        identities: ["gateway.acquirer-eu.example"],
+        requestsPerSecond: 200,
+        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }],
+      },
+      {
+        name: "wallet-eu",
+        caBundle: WALLET_CA,
+        identities: ["api-client.wallet-eu.example"],
+        requestsPerSecond: 50,
+        routes: [{ to: "checkout/checkout-service", methods: ["POST"], paths: ["/v1/checkout"] }],
+      },
     ],
   },
   alerts: {

@@ -1,6 +1,21 @@
 import type { AwsRegionFile } from "../config/schema";
 
 /** US card processing: North Virginia. No DR partner declared yet. */
+/** acquirer-us's client CA (public certificate; an example partner). */
+const ACQUIRER_CA = `-----BEGIN CERTIFICATE-----
+MIICBTCCAaugAwIBAgIUBEUDPNeDPjZgVghJ0KSze0JgjuAwCgYIKoZIzj0EAwIw
+UDEkMCIGA1UECgwbRXhhbXBsZSBwYXJ0bmVyIGFjcXVpcmVyLXVzMSgwJgYDVQQD
+DB9hY3F1aXJlci11cyBjbGllbnQgQ0EgKGV4YW1wbGUpMB4XDTI2MTIwMzA1MTIy
+M1oXDTM2MTEzMDA1MTIyM1owUDEkMCIGA1UECgwbRXhhbXBsZSBwYXJ0bmVyIGFj
+cXVpcmVyLXVzMSgwJgYDVQQDDB9hY3F1aXJlci11cyBjbGllbnQgQ0EgKGV4YW1w
+bGUpMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEbIMNC5AF4mjD/tzQcD5wMhN/
+FpTBDQKTZRmOrd/mTGMV0ty6BAva+w9cKx0Rd/ce8R8GBlcJ/EVXX6GryCusY6Nj
+MGEwHQYDVR0OBBYEFKyq6c2VVWL6Z05eDkDAz5eKj/EHMB8GA1UdIwQYMBaAFKyq
+6c2VVWL6Z05eDkDAz5eKj/EHMA8GA1UdEwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQD
+AgEGMAoGCCqGSM49BAMCA0gAMEUCIQCcs3RgroAGVWZ2Rjt7494c31HPTMkOw8Ur
+hYyaJNTFKQIgGvtl60EW31otjsFTBz+WGBVVsT3ZTth1KcLzS1q05R0=
+-----END CERTIFICATE-----`;
+
 const region: AwsRegionFile = {
   name: "us",
   cloud: "aws",
@@ -69,6 +84,22 @@ const region: AwsRegionFile = {
       { from: "checkout/checkout-service", to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] },
       { from: "payments/payment-service", to: "payments/payment-core", methods: ["POST"], paths: ["/v1/payments"] },
       { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
+    ],
+  },
+  // The partners' way in: mutual TLS at the mesh's ingress gateway, each partner on its own host
+  // (<name>.<host>) with its own CA, identities, routes and rate.
+  edge: {
+    host: "api.us.acme-pay.example",
+    maxRequestBytes: 65536,
+    requestsPerSecond: 500,
+    partners: [
+      {
+        name: "acquirer-us",
+        caBundle: ACQUIRER_CA,
+        identities: ["gateway.acquirer-us.example"],
+        requestsPerSecond: 200,
+        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }],
+      },
     ],
   },
   alerts: {

@@ -9,6 +9,7 @@ import { checkHsm, checkGcpKms } from "./keys";
 import { checkEks, checkGke } from "./cluster";
 import { checkAwsDatabase, checkAwsKafka, checkGcpDatabase, checkGcpKafka } from "./data-stores";
 import { checkGcpMeshCa, checkMesh } from "./mesh";
+import { checkEdge } from "./edge";
 import { checkAvailabilityZones, checkGcpNetwork, checkInterfaceEndpoints, checkNetwork } from "./network";
 import { checkAwsPartnerApi, checkGcpPartnerApi } from "./partner-api";
 import type { Report } from "./types";
@@ -47,6 +48,7 @@ export function checkRegion(file: string, c: RegionConfig): ConfigProblem[] {
   else checkGcpRegion(c, knownAzs, report);
   checkServices(c, report);
   checkMesh(c, report);
+  checkEdge(c, report);
   checkRetention(c, report);
   return problems;
 }

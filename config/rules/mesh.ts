@@ -75,15 +75,20 @@ export function checkMesh(c: RegionConfig, report: Report): void {
     const previous = seen.get(key);
     if (previous !== undefined) report(field, `repeats mesh.calls[${previous}] (${key})`, "merge the methods and paths of both into one call");
     seen.set(key, i);
-    call.paths.forEach((path, j) => {
-      if (matchesAllPaths(path)) report(`${field}.paths[${j}]`, `"${path}" allows every path`, 'name the paths the caller needs, e.g. "/tokenize" or "/v1/charges/*"');
-      else if (!path.startsWith("/") && !path.startsWith("*")) report(`${field}.paths[${j}]`, `"${path}" is not a path`, 'start it with "/", e.g. "/tokenize"');
-      else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; the blueprint supports exact paths, a prefix ("/a/*") or a suffix ("*/b"), not Istio's path templates`, 'use an exact path, "/prefix/*" or "*/suffix"');
-      if (call.paths.indexOf(path) !== j) report(`${field}.paths[${j}]`, `"${path}" is listed twice`, "list each path once");
-    });
-    call.methods.forEach((m, j) => {
-      if (call.methods.indexOf(m) !== j) report(`${field}.methods[${j}]`, `"${m}" is listed twice`, "list each method once");
-    });
+    checkMethodsAndPaths(field, call, report);
+  });
+}
+
+/** The methods and paths of a call or a partner route: each once, real paths, never every path. */
+export function checkMethodsAndPaths(field: string, call: { readonly methods: readonly string[]; readonly paths: readonly string[] }, report: Report): void {
+  call.paths.forEach((path, j) => {
+    if (matchesAllPaths(path)) report(`${field}.paths[${j}]`, `"${path}" allows every path`, 'name the paths the caller needs, e.g. "/tokenize" or "/v1/charges/*"');
+    else if (!path.startsWith("/") && !path.startsWith("*")) report(`${field}.paths[${j}]`, `"${path}" is not a path`, 'start it with "/", e.g. "/tokenize"');
+    else if (path.slice(1, -1).includes("*")) report(`${field}.paths[${j}]`, `"${path}" has a "*" inside; the blueprint supports exact paths, a prefix ("/a/*") or a suffix ("*/b"), not Istio's path templates`, 'use an exact path, "/prefix/*" or "*/suffix"');
+    if (call.paths.indexOf(path) !== j) report(`${field}.paths[${j}]`, `"${path}" is listed twice`, "list each path once");
+  });
+  call.methods.forEach((m, j) => {
+    if (call.methods.indexOf(m) !== j) report(`${field}.methods[${j}]`, `"${m}" is listed twice`, "list each method once");
   });
 }
 

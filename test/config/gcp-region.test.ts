@@ -100,6 +100,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
     r.services![0].name = `a${"b".repeat(27)}`;
     r.mesh.calls = [];
   }, "services[0].name", "3 to 27"],
+  ["partners on GCP before its workload CA", (r) => (r.edge = { host: "api.apac.acme-pay.example", partners: [{ name: "acquirer-sg", caBundle: "x", identities: ["a.example"], requestsPerSecond: 10, routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }] }] }), "edge", "remove edge from the GCP region", ["edge.partners[0].caBundle"]],
 ];
 
 /** The other side of each bound: [label, change]; each must validate with no problem at all. */

@@ -5,6 +5,7 @@ import * as path from "path";
 import { RegionConfigError } from "../../config/errors";
 import { ISTIO_RELEASES } from "../../config/catalog";
 import { loadRegions, readRegionSources, validateRegions } from "../../config/load";
+import { checkEdge } from "../../config/rules/edge";
 import { AwsRegionConfig } from "../../config/schema";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
@@ -162,7 +163,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
   ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once", ["services[3].access.kafka.write[0]"]],
   ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
-  ["PCA issuer CRDs adopted without a workload CA chain", "eu", (r) => ((r.mesh.rootCaArn = undefined), (r.mesh.adoptHelmInstalledPkiCrds = true)), "regions/eu.ts", "mesh.adoptHelmInstalledPkiCrds", "set mesh.rootCaArn"],
+  ["PCA issuer CRDs adopted without a workload CA chain", "eu", (r) => ((r.mesh.rootCaArn = undefined), (r.mesh.adoptHelmInstalledPkiCrds = true)), "regions/eu.ts", "mesh.adoptHelmInstalledPkiCrds", "set mesh.rootCaArn", ["edge"]],
   ["a call to an unknown service", "eu", (r) => (r.mesh.calls![0].to = "payments/refund-service"), "regions/eu.ts", "mesh.calls[0].to", "payments/tokenization-service"],
   ["a call from an unknown namespace", "eu", (r) => (r.mesh.calls![0].from = "billing/payment-core"), "regions/eu.ts", "mesh.calls[0].from", "declare the service in services[]"],
   ["a call to an unknown namespace", "us", (r) => (r.mesh.calls![1].to = "ledger/payment-core"), "regions/us.ts", "mesh.calls[1].to", "payments/payment-core"],
@@ -238,7 +239,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.services = [];
     r.kafka.scramUsers = [];
     r.mesh.calls = [{ from: "payments/a", to: "payments/b", methods: ["POST"], paths: ["/x"] }];
-  }, "regions/eu.ts", "mesh.calls[0].from", "use one of: (none declared)", ["mesh.calls[0].to"]],
+  }, "regions/eu.ts", "mesh.calls[0].from", "use one of: (none declared)", ["mesh.calls[0].to", "edge.partners[0].routes[0].to", "edge.partners[1].routes[0].to"]],
   ["a topic read where no topic is declared: the fix says so", "eu", (r) => {
     r.kafka.topics = [];
     r.kafka.scramUsers = ["fraud-engine"];
@@ -295,6 +296,29 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["log retention CloudWatch rejects: the fix lists what it accepts", "eu", (r) => (r.retention.logDays = 500), "regions/eu.ts", "retention.logDays", "use one of 365, 400, 545"],
   ["four HSMs for three AZs", "eu", (r) => (r.hsm = { count: 4 }), "regions/eu.ts", "hsm.count", "use 2 to 3"],
   ["a trust anchor with no certificate at all", "eu", (r) => (r.hsm = { stage: "keystore", trustAnchorCertificate: "customerCA.crt" }), "regions/eu.ts", "hsm.trustAnchorCertificate", "holds 0 PEM certificate(s)"],
+  ["a partner route to a service that does not exist", "eu", (r) => (r.edge!.partners[0].routes[0].to = "payments/ledger"), "regions/eu.ts", "edge.partners[0].routes[0].to", "use one of: payments/payment-core"],
+  ["a partner route into a merchant namespace", "eu", (r) => (r.edge!.partners[0].routes[0].to = "merchant-12345/storefront-connector"), "regions/eu.ts", "edge.partners[0].routes[0].to", "route the partner to a platform service"],
+  ["two routes of one partner to one service", "eu", (r) => r.edge!.partners[0].routes.push({ ...r.edge!.partners[0].routes[0], paths: ["/v1/refund"] }), "regions/eu.ts", "edge.partners[0].routes[1].to", "merge the methods and paths"],
+  ["a partner route to every path", "eu", (r) => (r.edge!.partners[1].routes[0].paths = ["/*"]), "regions/eu.ts", "edge.partners[1].routes[0].paths[0]", "allows every path"],
+  ["a partner route with a method twice", "eu", (r) => (r.edge!.partners[1].routes[0].methods = ["POST", "POST"]), "regions/eu.ts", "edge.partners[1].routes[0].methods[1]", "list each method once"],
+  ["a partner with no route", "eu", (r) => (r.edge!.partners[0].routes = []), "regions/eu.ts", "edge.partners[0].routes", "give the partner at least one route"],
+  ["a partner's CA bundle with its private key", "eu", (r) => (r.edge!.partners[0].caBundle += "\n-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"), "regions/eu.ts", "edge.partners[0].caBundle", "rotate it"],
+  ["a partner's CA bundle of a leaf certificate", "eu", (r) => (r.edge!.partners[0].caBundle = TEST_NON_CA_PEM), "regions/eu.ts", "edge.partners[0].caBundle", /is not a CA certificate .* \| paste the partner's current client CA/],
+  ["a partner's CA bundle with no certificate", "eu", (r) => (r.edge!.partners[1].caBundle = "the CA is attached to the email"), "regions/eu.ts", "edge.partners[1].caBundle", "from -----BEGIN CERTIFICATE-----"],
+  ["a partner's CA bundle with a broken certificate", "eu", (r) => (r.edge!.partners[1].caBundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"), "regions/eu.ts", "edge.partners[1].caBundle", "is not a readable X.509 certificate"],
+  ["a wildcard partner identity", "eu", (r) => (r.edge!.partners[0].identities = ["*.acquirer-eu.example"]), "regions/eu.ts", "edge.partners[0].identities[0]", "exactly"],
+  ["a partner identity twice", "eu", (r) => r.edge!.partners[0].identities.push(r.edge!.partners[0].identities[0]), "regions/eu.ts", "edge.partners[0].identities[1]", "list each identity once"],
+  ["no partner identity", "eu", (r) => (r.edge!.partners[0].identities = []), "regions/eu.ts", "edge.partners[0].identities", "name the SANs"],
+  ["a partner declared twice", "eu", (r) => r.edge!.partners.push(cloneJson(r.edge!.partners[0])), "regions/eu.ts", "edge.partners[2].name", "declare each partner once"],
+  ["a partner name that is no DNS label", "eu", (r) => (r.edge!.partners[0].name = "Acquirer_EU"), "regions/eu.ts", "edge.partners[0].name", "DNS label"],
+  ["a partner faster than the ceiling", "eu", (r) => (r.edge!.partners[0].requestsPerSecond = 1000), "regions/eu.ts", "edge.partners[0].requestsPerSecond", "lower the partner's rate"],
+  ["a partner host longer than DNS allows", "eu", (r) => (r.edge!.host = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example`), "regions/eu.ts", "edge.partners[0].name", "shorten", ["edge.partners[1].name"]],
+  ["a partner host that is no DNS name", "eu", (r) => (r.edge!.host = "https://api.example"), "regions/eu.ts", "edge.host", "api.eu.acme-pay.example"],
+  ["a body limit above 1 MiB", "eu", (r) => (r.edge!.maxRequestBytes = 2_000_000), "regions/eu.ts", "edge.maxRequestBytes", "buffers each body"],
+  ["a single gateway replica", "eu", (r) => (r.edge!.replicas = 1), "regions/eu.ts", "edge.replicas", "2 or more"],
+  ["no partners", "eu", (r) => (r.edge!.partners = []), "regions/eu.ts", "edge.partners", "declare at least one partner"],
+  ["an AWS region without its partner gateway", "eu", (r) => delete r.edge, "regions/eu.ts", "edge", "declare edge.host and edge.partners"],
+  ["partners without the region's workload CA", "eu", (r) => delete r.mesh.rootCaArn, "regions/eu.ts", "edge", "set mesh.rootCaArn"],
 ];
 
 /**
@@ -550,5 +574,17 @@ describe("a problem the schema finds is told in the region file's terms", () => 
 
   it("an empty regions folder", () => {
     expect(() => validateRegions([])).toThrow(/regions\/: \(folder\): holds no region file\n {2}Fix: add one, e\.g\. regions\/eu\.ts/);
+  });
+});
+
+describe("a partner's CA certificate", () => {
+  it("is refused once it has expired, naming the field, the date and the certificate", () => {
+    const region = loadRegions().find((r) => r.name === "eu")!;
+    const problems: string[] = [];
+    checkEdge(region, (field, problem, fix) => problems.push(`${field}: ${problem} | ${fix}`), new Date("2040-01-01T00:00:00Z"));
+    expect(problems).toEqual([
+      expect.stringMatching(/^edge\.partners\[0\]\.caBundle: certificate 1 expired on .*2036 GMT \(.*acquirer-eu client CA \(example\)\) \| paste the partner's current client CA/),
+      expect.stringMatching(/^edge\.partners\[1\]\.caBundle: certificate 1 expired on .*wallet-eu client CA/),
+    ]);
   });
 });

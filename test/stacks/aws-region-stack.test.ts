@@ -912,7 +912,7 @@ const MUTATIONS: Mutation[] = [
     add(j, "aws_iam_role_policy", "evil", { role: "${aws_iam_role.evil.name}", policy: JSON.stringify({ Statement: [{ Sid: "Tok", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArnOf(j, "tokenization") }] }) });
   }, {
     // The region declares that account in fraud too, without the key: the role is that service's, not the payments one's.
-    region: (r) => ({ ...r, services: [...r.services, { name: "evil", namespace: "fraud", serviceAccount: "tokenization-service", access: { tokenizationKey: false, database: false, kafka: { read: [], write: [] } } }] }),
+    region: (r) => ({ ...r, services: [...r.services, { name: "evil", namespace: "fraud", serviceAccount: "tokenization-service", port: 8080, access: { tokenizationKey: false, database: false, kafka: { read: [], write: [] } } }] }),
     says: /aws_iam_role_policy\.evil: uses a tokenization key without declaring it/,
   }],
   ["network.log-groups-encrypted-retained", "no retention (kept forever by default, but unstated)", (j) => delete first(j, "aws_cloudwatch_log_group").retention_in_days, { says: /retention_in_days undefined < 365/ }],
