@@ -225,8 +225,10 @@ const commonFields = {
                 z.strictObject({
                   /** The called service, `<namespace>/<name>`. */
                   to: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be "<namespace>/<service>". Fix: e.g. "payments/payment-service".' }),
+                  /** The HTTP methods it may use on them, each once. */
                   methods: z.array(z.enum(HTTP_METHODS)).min(1, { error: 'is empty. Fix: name the HTTP methods, e.g. ["POST"].' }),
-                  paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths, e.g. ["/v1/charge"].' }),
+                  /** The paths: exact (`/v1/notifications`), a prefix (`/v1/refunds/*`) or a suffix; never every path. */
+                  paths: z.array(z.string()).min(1, { error: 'is empty. Fix: name the paths, e.g. ["/v1/notifications"].' }),
                 }),
               )
               .min(1, { error: "is empty. Fix: give the partner at least one route; a partner with none cannot call anything." }),

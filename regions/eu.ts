@@ -115,7 +115,7 @@ const region: AwsRegionFile = {
         caBundle: ACQUIRER_CA,
         identities: ["gateway.acquirer-eu.example"],
         requestsPerSecond: 200,
-        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }],
+        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/notifications"] }],
       },
       {
         name: "wallet-eu",

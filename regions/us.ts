@@ -98,7 +98,7 @@ const region: AwsRegionFile = {
         caBundle: ACQUIRER_CA,
         identities: ["gateway.acquirer-us.example"],
         requestsPerSecond: 200,
-        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }],
+        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/notifications"] }],
       },
     ],
   },

@@ -6,6 +6,15 @@ import { manifestsOf } from "../tfjson/kubernetes";
 import type { Diagram } from "./diagram";
 import { nodeId } from "./markdown";
 import type { MeshCall } from "../model/mesh/policies";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, isEdgeCall } from "../model/mesh/edge";
+
+/** The partner gateway, as the caller of the partners' routes: `<namespace>/<service account>`. */
+const GATEWAY_IDENTITY = `${EDGE_NAMESPACE}/${PARTNER_GATEWAY.serviceAccount}`;
+
+/** True when the call comes through the partner gateway (declared from a partner, or read back from its principal). */
+function throughGateway(c: Call): boolean {
+  return isEdgeCall(c) || (c.fromTrustDomain === undefined && c.from === GATEWAY_IDENTITY);
+}
 
 /** A call the mesh admits: the model's declared call, read back from the policies or the region file. */
 export type Call = MeshCall;
@@ -13,7 +22,8 @@ export type Call = MeshCall;
 /** The calls the synthesized ALLOW policies admit (what the mesh stack will enforce). */
 export function callsFromPolicies(json: TfJson, trustDomain: string): Call[] {
   return manifestsOf(json)
-    .filter(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.action === "ALLOW")
+    // (The partner gateway's own policy admits partners by host, not mesh callers.)
+    .filter(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.action === "ALLOW" && m.metadata?.namespace !== EDGE_NAMESPACE)
     .flatMap(([, m]) =>
       asList<TfJson>(m.spec.rules).map((r) => ({
         ...(() => {
@@ -39,6 +49,9 @@ export function drawServices(d: Diagram, view: StackView, calls: readonly Call[]
     add(ns, name);
   }
   const merchants = new Set(region.mesh.merchantNamespaces);
+  if (calls.some(throughGateway)) {
+    d.box(`ns_${EDGE_NAMESPACE}`, `namespace ${EDGE_NAMESPACE}`, () => d.node(serviceNode(GATEWAY_IDENTITY), "partner gateway (partners' mutual TLS)"));
+  }
   for (const ns of [...namespaces.keys(), ...region.mesh.merchantNamespaces.filter((m) => !namespaces.has(m))].sort()) {
     // The merchant mark is on the nodes, not the box's title: a title wider than the box's content
     // is drawn sticking out of the boxes around it (Mermaid's ELK layout sizes a box by its content).
@@ -74,7 +87,7 @@ export function drawCalls(d: Diagram, view: StackView, calls: readonly Call[], a
   const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref);
   for (const c of calls) {
     const from = byIdentity(c.from);
-    const source = isRemote(region.mesh, c) ? remoteNode(c) : serviceNode(from ? `${from.namespace}/${from.name}` : c.from);
+    const source = isRemote(region.mesh, c) ? remoteNode(c) : throughGateway(c) ? serviceNode(GATEWAY_IDENTITY) : serviceNode(from ? `${from.namespace}/${from.name}` : c.from);
     d.edge("traffic", source, serviceNode(c.to), `mTLS ${c.methods.join(",")} ${c.paths.join(",")} (${admittedBy})`);
   }
 }

@@ -9,6 +9,7 @@ import { artifactRegistry, GKE_OUTPUT_IDS } from "../gcp/gke";
 import { type MeshDesign, ISTIO_ROOT_NAMESPACE } from "./policies";
 import { ISTIO_CSR_ADDRESS } from "./pki";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
+import { EDGE_CALLER_PREFIX } from "./edge";
 
 /**
  * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the
@@ -45,10 +46,15 @@ export function clusterPlatform(region: RegionConfig): ClusterPlatform {
 export function meshDesign(region: RegionConfig): MeshDesign {
   return {
     trustDomain: region.mesh.trustDomain,
-    workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
+    workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name, port: s.port })),
     merchantNamespaces: region.mesh.merchantNamespaces,
-    calls: region.mesh.calls.map(({ cardholderData: _c, ...call }) => call),
+    calls: [
+      ...region.mesh.calls.map(({ cardholderData: _c, ...call }) => call),
+      // Each partner route is a call from the partner, which the gateway's identity carries into the mesh.
+      ...(region.edge?.partners ?? []).flatMap((p) => p.routes.map((r) => ({ from: `${EDGE_CALLER_PREFIX}${p.name}`, to: r.to, methods: r.methods, paths: r.paths }))),
+    ],
     workloadCa: hasMeshPki(region),
+    ...(region.edge ? { edge: region.edge } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 export type IPeerAuthentication = Omit<IPeerAuthenticationV1beta1, "apiVersion"> & { apiVersion: "security.istio.io/v1" };
 import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
 import { isRemote } from "../../config/mesh";
+import { type EdgeDesign, edgeManifests, gatewayPrincipal, isEdgeCall } from "./edge";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
 export const ISTIO_ROOT_NAMESPACE = "istio-system";
@@ -59,10 +60,12 @@ export interface MeshWorkload {
   readonly name: string;
   readonly namespace: string;
   readonly serviceAccount: string;
+  /** The port its Kubernetes Service serves HTTP on. @default 8080 */
+  readonly port?: number;
 }
 
 export interface MeshCall {
-  /** `<namespace>/<serviceAccount>` of the caller. */
+  /** `<namespace>/<serviceAccount>` of the caller, or `edge/<partner>` for a partner through the gateway. */
   readonly from: string;
   /** `<namespace>/<name>` of the called service. */
   readonly to: string;
@@ -79,9 +82,11 @@ export interface MeshDesign {
   readonly calls: readonly MeshCall[];
   /** True when the region's certificates come from istio-csr (an intermediate in ACM PCA), not istiod. */
   readonly workloadCa?: boolean;
+  /** The partners' way in, where the region declares one (its routes are among `calls`, from `edge/<partner>`). */
+  readonly edge?: EdgeDesign;
 }
 
-export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy;
+export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ReturnType<typeof edgeManifests>[number];
 
 /** A namespace of the mesh and its labels. */
 export interface MeshNamespace {
@@ -137,7 +142,7 @@ function workloadOf(design: MeshDesign, ref: string, by: "name" | "identity"): M
 export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
   const byTarget = new Map<string, MeshCall[]>();
   for (const call of design.calls) {
-    if (!isRemote(design, call)) workloadOf(design, call.from, "identity");
+    if (!isRemote(design, call) && !isEdgeCall(call)) workloadOf(design, call.from, "identity");
     byTarget.set(call.to, [...(byTarget.get(call.to) ?? []), call]);
   }
   return [...byTarget.keys()].sort().map((to) => {
@@ -151,7 +156,7 @@ export function allowPolicies(design: MeshDesign): IAuthorizationPolicy[] {
         selector: { matchLabels: { [WORKLOAD_LABEL]: target.name } },
         action: "ALLOW",
         rules: calls.map((call) => ({
-          from: [{ source: { principals: [principal(call.fromTrustDomain ?? design.trustDomain, call.from)] } }],
+          from: [{ source: { principals: [isEdgeCall(call) ? gatewayPrincipal(design.trustDomain) : principal(call.fromTrustDomain ?? design.trustDomain, call.from)] } }],
           to: [{ operation: { methods: [...call.methods], paths: [...call.paths] } }],
         })),
       },
@@ -187,8 +192,8 @@ export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
         egress: controlPlaneEgress(design).map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
       }),
     );
-    // Callers in other regions never reach a merchant namespace (the config rules refuse it).
-    const calls = design.calls.filter((c) => !isRemote(design, c)).sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
+    // Callers in other regions and partners never reach a merchant namespace (the config rules refuse it).
+    const calls = design.calls.filter((c) => !isRemote(design, c) && !isEdgeCall(c)).sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
     for (const call of calls) {
       const caller = workloadOf(design, call.from, "identity");
       const target = workloadOf(design, call.to, "name");
@@ -217,5 +222,12 @@ export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
 
 /** Every manifest of the mesh's policies, in a stable order. */
 export function meshManifests(design: MeshDesign): MeshManifest[] {
-  return [strictMtls(), ...workloadNamespaces(design).map((ns) => denyAll(ns.name)), ...allowPolicies(design), ...merchantNetworkPolicies(design)];
+  const targets = design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }));
+  return [
+    strictMtls(),
+    ...workloadNamespaces(design).map((ns) => denyAll(ns.name)),
+    ...allowPolicies(design),
+    ...merchantNetworkPolicies(design),
+    ...(design.edge ? edgeManifests(design.edge, targets) : []),
+  ];
 }

@@ -219,7 +219,7 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.trail-delivery-admitted", "writes without bucket-owner-full-control", (j) => archivePolicyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailWrite")!.Condition.StringEquals["s3:x-amz-acl"]), { says: /its policy does not limit the trail's writes to bucket-owner-full-control/ }],
   ["detection.trail-delivery-admitted", "trail created before the bucket policy", (j) => (trail(j).depends_on = (trail(j).depends_on as string[]).filter((d) => !d.startsWith("aws_s3_bucket_policy."))), { says: /not created after the archive's bucket policy/ }],
   ["detection.trail-delivery-admitted", "the key admits the trail without its encryption context", (j) => auditKeyEdit(j, (d) => delete d.Statement.find((x) => x.Sid === "CloudTrailEncryptsThisTrailsLogs")!.Condition.StringLike), { says: /does not let the trail generate data keys, or not only under its encryption context/ }],
-  ["detection.trail-delivery-admitted", "the key does not let the trail describe it", (j) => auditKeyEdit(j, withoutSid("CloudTrailDescribesTheKey")), { says: /does not let the trail describe the key/ }],
+  ["detection.trail-delivery-admitted", "the key does not let the trail describe it", (j) => auditKeyEdit(j, withoutSid("CloudTrailDescribesTheKey")), { says: /aws_kms_key.keys_audit_key: does not let the trail describe the key/ }],
   ["detection.trail-delivery-admitted", "the key does not let the trail decrypt", (j) => auditKeyEdit(j, withoutSid("CloudTrailDecryptsForTheBucketKey")), { says: /does not let the trail decrypt/ }],
   ["detection.threat-detection-on", "the nodes' key refuses GuardDuty's re-encryption", (j) => dropKeyStatement(j, "ebs", "GuardDutyReEncryptsScannedVolumes"), { says: /does not let GuardDuty's malware protection role grant, describe and re-encrypt/ }],
   ["detection.threat-detection-on", "the nodes' key lets GuardDuty describe but not grant", (j) => dropKeyStatement(j, "ebs", "GuardDutySharesSnapshotsForScansGrants"), { says: /does not let GuardDuty's malware protection role grant/ }],
@@ -281,6 +281,8 @@ const DETECTION_MUTATIONS: Mutation[] = [
   ["detection.trail-complete", "no archive bucket", (j) => delete j.resource.aws_s3_bucket.audit_archive_archive_bucket, { says: /s3_bucket_name .* is not the audit archive/ }],
   ["detection.trail-complete", "the log group's ARN without the :* CloudTrail requires", (j) => (trail(j).cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.audit_trail_log_group_log_group.arn}"), { says: /is not a log group of this stack/ }],
   ["detection.trail-complete", "the log group's ARN inside another account's", (j) => (trail(j).cloud_watch_logs_group_arn = "arn:aws:logs:eu-west-1:999999999999:log-group:${aws_cloudwatch_log_group.audit_trail_log_group_log_group.arn}:*"), { says: /is not a log group of this stack/ }],
+  ["detection.trail-complete", "the log group's ARN with more after the :*", (j) => (trail(j).cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.audit_trail_log_group_log_group.arn}:*:*"), { says: /is not a log group of this stack/ }],
+  ["detection.trail-delivery-admitted", "the key does not let the trail generate data keys at all", (j) => auditKeyEdit(j, withoutSid("CloudTrailEncryptsThisTrailsLogs")), { says: /aws_kms_key.keys_audit_key: does not let the trail generate data keys, or not only under/ }],
   ["detection.trail-complete", "a log group the stack does not have", (j) => (trail(j).cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.gone.arn}:*"), { says: /is not a log group of this stack/ }],
   ["detection.trail-complete", "the trail under Config's prefix", (j) => (trail(j).s3_key_prefix = "config"), { says: /s3_key_prefix config is not the trail's own prefix cloudtrail/ }],
   ["detection.trail-complete", "S3 data events leaving out a second prefix", (j) => {
@@ -413,7 +415,7 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["detection.mesh-alerts", "the topic does not admit the workspace", (j) => topicEdit(j, withoutSid("MeshAlertManager")), { says: /its policy does not let this workspace's alert manager publish/ }],
   ["detection.mesh-alerts", "the topic admits any workspace of the account", topicStatement("MeshAlertManager", (x) => (x.Condition.ArnEquals["aws:SourceArn"] = "arn:aws:aps:eu-west-1:111122223333:workspace/*")), { says: /its policy does not let this workspace's alert manager publish/ }],
   ["detection.mesh-alerts", "the topic admits the workspace of any account", topicStatement("MeshAlertManager", (x) => delete x.Condition.StringEquals), { says: /its policy does not let this workspace's alert manager publish/ }],
-  ["detection.mesh-alerts", "the key does not admit AMP", (j) => dropKeyStatement(j, "alerts", "PrometheusAlertsPublishToTheTopic"), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
+  ["detection.mesh-alerts", "the key does not admit AMP", (j) => dropKeyStatement(j, "alerts", "PrometheusAlertsPublishToTheTopic"), { says: /aws_kms_key.keys_alerts_key: does not let aps.amazonaws.com generate data keys and decrypt/ }],
   ["detection.mesh-alerts", "an alert manager of another workspace", (j) => (j.resource.aws_prometheus_alert_manager_definition.mesh_metrics_alert_manager.workspace_id = "ws-other"), { says: /its alert manager does not send every alert to the security topic/ }],
   ["detection.mesh-alerts", "an alert manager with no route", (j) => alertManagerEdit(j, (c) => delete c.route), { says: /its alert manager does not send every alert to the security topic/ }],
   ["detection.mesh-alerts", "alerts sent unsigned", (j) => alertManagerEdit(j, (c) => delete c.receivers[0].sns_configs[0].sigv4), { says: /its alert manager does not send every alert to the security topic/ }],
@@ -2023,7 +2025,9 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
   ["detection.alerts-delivery-admitted", "no topic under the alerts key (detection.alerts-wired reports it)", (j) => (topic(j).kms_master_key_id = "${aws_kms_key.keys_logs_key.arn}")],
   ["detection.alerts-wired", "a finding rule with no state (EventBridge's default: enabled)", (j) => delete findingRule(j, "guardduty-high").state],
   ["detection.key-deletion-guarded", "the guard with no state (EventBridge's default: enabled)", (j) => delete guardRule(j).state],
-  ["detection.key-deletion-guarded", "another rule of the stack whose pattern has no detail", (j) => add(j, "aws_cloudwatch_event_rule", "other", { name: "other", event_pattern: JSON.stringify({ source: ["aws.ec2"] }) })],
+  ["detection.key-deletion-guarded", "another rule of the stack whose pattern has no detail", (j) =>
+    // First of the stack's rules, so that the guard's search reads it before the guard's own.
+    (j.resource.aws_cloudwatch_event_rule = { other: { name: "other", event_pattern: JSON.stringify({ source: ["aws.ec2"] }) }, ...j.resource.aws_cloudwatch_event_rule })],
   ["detection.key-deletion-guarded", "a denial on the runbook's role", (j) =>
     policyEdit(j.resource.aws_iam_role_policy.key_deletion_guard_automation_policy, (d) => d.Statement.push({ Effect: "Deny", Action: "kms:ScheduleKeyDeletion", Resource: "*" }))],
   ["detection.container-logs-shipped", "a denial on the log shipper's role", (j) => shipperPolicyEdit(j, (d) => d.Statement.push({ Effect: "Deny", Action: "logs:DeleteLogGroup", Resource: "*" }))],

@@ -49,7 +49,8 @@ describe("a call from another region", () => {
 
   it("needs both regions under the same root CA", () => {
     const e = withCrossRegionCall({ cardholderData: false });
-    delete e.mesh.rootCaArn;
+    // Another root (a region without one is refused earlier: its partners' certificates need it).
+    e.mesh.rootCaArn = e.mesh.rootCaArn!.replace(/[0-9a-f-]+$/, "00000000-0000-4000-8000-000000000000");
     expect(problems(e)).toContainEqual(expect.objectContaining({ field: `mesh.calls[${last}].fromTrustDomain`, fix: expect.stringContaining("mesh.rootCaArn") }));
   });
 

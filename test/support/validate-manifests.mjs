@@ -18,7 +18,12 @@ const ajv = new Ajv({ strict: false, allErrors: true });
  * 2.3 (the last major that supports Node 20) generated only that one, and Istio's CRD serves both
  * versions with one schema (crd-all.gen.yaml, checked at 1.30.3).
  */
-const SAME_SCHEMA = { "security.istio.io/v1 PeerAuthentication": "security.istio.io/v1beta1" };
+const SAME_SCHEMA = {
+  "security.istio.io/v1 PeerAuthentication": "security.istio.io/v1beta1",
+  // Likewise the partner gateway's Gateway and VirtualServices: Istio serves networking.istio.io/v1 with v1beta1's schema.
+  "networking.istio.io/v1 Gateway": "networking.istio.io/v1beta1",
+  "networking.istio.io/v1 VirtualService": "networking.istio.io/v1beta1",
+};
 
 /** The model module of an apiVersion and kind. */
 function modulePath(apiVersion, kind) {

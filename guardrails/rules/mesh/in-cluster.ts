@@ -9,6 +9,7 @@ import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
+import { EDGE_NAMESPACE, edgeManifests, gatewayPrincipal, isEdgeCall } from "../../../model/mesh/edge";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
@@ -201,6 +202,22 @@ export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.
 /** The one more kind the mesh stack applies on GKE: Managed Service for Prometheus's scrape of the sidecars. */
 const GKE_SCRAPE_KIND = "monitoring.googleapis.com/v1 PodMonitoring";
 
+/** The kinds the partner gateway's configuration adds, in its namespace only (mesh.partner-edge holds each to the model). */
+export const EDGE_KINDS = ["networking.istio.io/v1 Gateway", "networking.istio.io/v1 VirtualService", "networking.istio.io/v1alpha3 EnvoyFilter", "security.istio.io/v1 AuthorizationPolicy"];
+
+/** The first path where two JSON values differ (`(root)` when their kinds differ at the top), or undefined when they are the same. */
+function firstDifference(got: unknown, want: unknown, path = ""): string | undefined {
+  if (sameJson(got, want)) return undefined;
+  if (got && want && typeof got === "object" && typeof want === "object" && Array.isArray(got) === Array.isArray(want)) {
+    const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])];
+    for (const k of keys) {
+      const d = firstDifference((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], Array.isArray(got) ? `${path}[${k}]` : `${path}.${k}`);
+      if (d !== undefined) return d;
+    }
+  }
+  return path || "(root)";
+}
+
 /** Rules of the stack that holds the mesh's policies (`region-<name>-mesh`). */
 export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
   {
@@ -208,11 +225,12 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3, 6.5.1",
     fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
     description:
-      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects, and on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster)",
+      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects; on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
-      for (const [address, m] of manifestsOf(json).filter(([, x]) => !MESH_KINDS.includes(`${x.apiVersion} ${x.kind}`) && !(region.cloud === "gcp" && `${x.apiVersion} ${x.kind}` === GKE_SCRAPE_KIND))) {
+      const edgeKind = (x: TfJson) => region.edge !== undefined && x.metadata?.namespace === EDGE_NAMESPACE && EDGE_KINDS.includes(`${x.apiVersion} ${x.kind}`);
+      for (const [address, m] of manifestsOf(json).filter(([, x]) => !MESH_KINDS.includes(`${x.apiVersion} ${x.kind}`) && !(region.cloud === "gcp" && `${x.apiVersion} ${x.kind}` === GKE_SCRAPE_KIND) && !edgeKind(x))) {
         v.push(`${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`);
       }
       for (const [address, m] of monitorings) {
@@ -262,11 +280,12 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     id: "mesh.allow-equals-calls",
     requirement: "7.2.1, 7.2.2",
     fix: "Declare the call in mesh.calls of the region file (from namespace/serviceaccount, to namespace/service, methods, paths) instead of writing an AuthorizationPolicy.",
-    description: "the ALLOW rules and the declared calls are the same set: each rule lets exactly one declared caller (its principal in the region's trust domain) make exactly the declared methods on the declared paths of the called service's pods",
+    description: "the ALLOW rules and the declared calls are the same set: each rule lets exactly one declared caller (its principal in the region's trust domain; the partner gateway's for a partner's route) make exactly the declared methods on the declared paths of the called service's pods",
     check: ({ region, json }) => {
       const v: string[] = [];
       const allowed: string[] = [];
-      for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
+      // (The partner gateway's own policy, in its namespace, is mesh.partner-edge's.)
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy").filter(([, x]) => region.edge === undefined || x.metadata?.namespace !== EDGE_NAMESPACE)) {
         if (sameJson(m.spec, {})) continue;
         if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
         if (m.spec?.action !== "ALLOW") {
@@ -289,9 +308,9 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
           allowed.push(callLine(String(asList(source.principals)[0]), m.metadata?.namespace, app, op.methods, op.paths));
         });
       }
-      const declared = region.mesh.calls.map((c) => {
+      const declared = meshDesign(region).calls.map((c) => {
         const [ns, name] = c.to.split("/");
-        return callLine(principal(c.fromTrustDomain ?? region.mesh.trustDomain, c.from), ns, name, c.methods, c.paths);
+        return callLine(isEdgeCall(c) ? gatewayPrincipal(region.mesh.trustDomain) : principal(c.fromTrustDomain ?? region.mesh.trustDomain, c.from), ns, name, c.methods, c.paths);
       });
       for (const line of allowed.filter((a) => !declared.includes(a))) v.push(`kubernetes_manifest: allowed but not declared: ${line}`);
       for (const line of declared.filter((d) => !allowed.includes(d))) v.push(`kubernetes_manifest: declared but not allowed: ${line}`);
@@ -309,7 +328,8 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       // Callers of other regions, each declared with its trust domain (config rules check them).
       // Stryker disable next-line MethodExpression: equivalent (a local call's principal, taken as remote, would be "undefined/ns/...", which no policy names)
       const remotePrincipals = region.mesh.calls.filter((c) => isRemote(region.mesh, c)).map((c) => principal(c.fromTrustDomain!, c.from));
-      for (const [address, m] of ofKind(json, "AuthorizationPolicy")) {
+      // The partner gateway's policy admits any source (partners are not mesh principals; their TLS is checked by the Gateway): mesh.partner-edge holds it to the model.
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy").filter(([, x]) => region.edge === undefined || x.metadata?.namespace !== EDGE_NAMESPACE)) {
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
           const at = `${address}: rule ${i}`;
           if (asList(rule.from).length === 0) v.push(`${at}: any source`);
@@ -330,6 +350,30 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
           }
         });
       }
+      return v;
+    },
+  },
+  {
+    id: "mesh.partner-edge",
+    requirement: "1.3, 4.2.1, 6.4.2, 7.2.1, 8.3.1",
+    fix: "Change the partners in the region file's edge section (CA bundle, identities, routes, rates, limits); the gateway's objects are generated by model/mesh/edge.ts and take no edits.",
+    description:
+      "where the region declares partners, the partner gateway's namespace holds exactly the objects model/mesh/edge.ts builds from the region file: a Gateway with one server per partner on its own host (mutual TLS with the partner's CA and identities only, TLS 1.2+ with forward-secret AEAD suites), one VirtualService per partner with its declared routes only, one ALLOW policy (each partner's routes on its host and server name, JSON for bodies), and the EnvoyFilter of the ceiling, each partner's rate and the body limit; nothing else of those kinds",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const design = meshDesign(region);
+      const want = design.edge ? edgeManifests(design.edge, design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }))) : [];
+      const key = (m: TfJson) => `${m.apiVersion} ${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`;
+      const got = manifestsOf(json).filter(([, m]) => m.metadata?.namespace === EDGE_NAMESPACE);
+      for (const w of want) {
+        const found = got.find(([, m]) => key(m) === key(w));
+        if (!found) v.push(`kubernetes_manifest (${w.kind} ${w.metadata!.name}): missing`);
+        else {
+          const d = firstDifference(found[1], w);
+          if (d !== undefined) v.push(`${found[0]}: differs from model/mesh/edge.ts at ${d}`);
+        }
+      }
+      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not one the partners' design builds`);
       return v;
     },
   },

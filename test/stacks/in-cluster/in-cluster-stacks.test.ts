@@ -49,9 +49,20 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examp
   });
 
   it("only checkout/checkout-service may POST /v1/charge on payment-service", () => {
-    expect(allow("payment-service")?.spec.rules).toEqual([
+    expect(allow("payment-service")?.spec.rules.filter((r: TfJson) => r.to[0].operation.paths.includes("/v1/charge"))).toEqual([
       { from: [{ source: { principals: [`${region.mesh.trustDomain}/ns/checkout/sa/checkout-service`] } }], to: [{ operation: { methods: ["POST"], paths: ["/v1/charge"] } }] },
     ]);
+  });
+
+  it("a partner reaches a service only as the partner gateway, on exactly its declared routes", () => {
+    const gateway = `${region.mesh.trustDomain}/ns/istio-ingress/sa/partner-gateway`;
+    const viaGateway = ["payment-service", "checkout-service"].flatMap((svc) => (allow(svc)?.spec.rules ?? []).filter((r: TfJson) => r.from[0].source.principals[0] === gateway).map((r: TfJson) => [svc, r.to[0].operation]));
+    const declared = (region.edge?.partners ?? []).flatMap((p) => p.routes.map((r) => [r.to.split("/")[1], { methods: r.methods, paths: r.paths }]));
+    // (A region without partners, such as GCP's until issue 21, has no rule for the gateway.)
+    if (!region.edge) return expect(viaGateway).toEqual([]);
+    expect(declared.length).toBeGreaterThan(0);
+    expect(viaGateway).toEqual(expect.arrayContaining(declared));
+    expect(viaGateway.length).toBe(declared.length);
   });
 
   it("merchant namespaces are labelled isolation: \"true\"", () => {
@@ -93,6 +104,9 @@ const release = (j: TfJson, chart: string) => Object.values(j.resource.helm_rele
 /** The rule of a role that names `resource`. */
 const ruleOn = (role: TfJson, resource: string): TfJson => (role.rule as TfJson[]).find((r) => r.resources.includes(resource))!;
 /** The kubernetes_manifest resource (not only its manifest) of `kind`. */
+/** The partner gateway's first object of `kind` (in its namespace). */
+const edgeObject = (j: TfJson, kind: string): TfJson =>
+  Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).map((r) => r.manifest).find((m) => m.kind === kind && m.metadata.namespace === "istio-ingress")!;
 const manifestBody = (j: TfJson, kind: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === kind)!;
 /** The one resource of `type` in the stack. */
 const only = (j: TfJson, type: string): TfJson => {
@@ -154,6 +168,24 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     (j.resource.kubernetes_manifest = { pa: { manifest: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } } } })],
   ["stack.references-resolve", "a reference into region-<name>'s resources", "mesh", (j) => (j.output = { leak: { value: "${aws_kms_key.keys_audit_key.arn}" } })],
   ["stack.references-resolve", "a remote state that is not declared", "istio", (j) => (release(j, "istiod").version = "${data.terraform_remote_state.other.outputs.version}")],
+  ["mesh.partner-edge", "the partners' TLS made one-way", "mesh", (j) => (edgeObject(j, "Gateway").spec.servers[0].tls.mode = "SIMPLE"), onAws(/differs from model\/mesh\/edge.ts at .spec.servers\[0\].tls.mode/)],
+  ["mesh.partner-edge", "any identity of the partner's CA accepted", "mesh", (j) => delete edgeObject(j, "Gateway").spec.servers[0].tls.subjectAltNames, onAws(/at .spec.servers\[0\].tls.subjectAltNames/)],
+  ["mesh.partner-edge", "a partner's server reading another partner's CA", "mesh", (j) => (edgeObject(j, "Gateway").spec.servers[0].tls.credentialName = "partner-other"), onAws(/at .spec.servers\[0\].tls.credentialName/)],
+  ["mesh.partner-edge", "TLS 1.0 admitted", "mesh", (j) => (edgeObject(j, "Gateway").spec.servers[0].tls.minProtocolVersion = "TLSV1_0"), onAws(/at .spec.servers\[0\].tls.minProtocolVersion/)],
+  ["mesh.partner-edge", "a CBC suite without forward secrecy", "mesh", (j) => edgeObject(j, "Gateway").spec.servers[0].tls.cipherSuites.push("AES128-SHA"), onAws(/at .spec.servers\[0\].tls.cipherSuites\[6\]/)],
+  ["mesh.partner-edge", "a route to every path", "mesh", (j) => edgeObject(j, "VirtualService").spec.http[0].match.push({ uri: { prefix: "/" } }), onAws(/at .spec.http\[0\].match\[1\]/)],
+  ["mesh.partner-edge", "the gateway admits a host without checking the server name", "mesh", (j) => (edgeObject(j, "AuthorizationPolicy").spec.rules[0].when = edgeObject(j, "AuthorizationPolicy").spec.rules[0].when.filter((w: TfJson) => w.key !== "connection.sni")), onAws(/at .spec.rules\[0\].when\[0\].key/)],
+  ["mesh.partner-edge", "bodies of any content type", "mesh", (j) => edgeObject(j, "AuthorizationPolicy").spec.rules[0].when.pop(), onAws(/at .spec.rules\[0\].when\[1\]/)],
+  ["mesh.partner-edge", "the ceiling raised tenfold", "mesh", (j) => (edgeObject(j, "EnvoyFilter").spec.configPatches[0].patch.value.typed_config.token_bucket.max_tokens *= 10), onAws(/at .spec.configPatches\[0\].patch.value.typed_config.token_bucket.max_tokens/)],
+  ["mesh.partner-edge", "no body limit", "mesh", (j) => edgeObject(j, "EnvoyFilter").spec.configPatches.splice(2, 1), onAws(/at .spec.configPatches\[2\]/)],
+  ["mesh.partner-edge", "a partner without its rate", "mesh", (j) => edgeObject(j, "EnvoyFilter").spec.configPatches.pop(), onAws(/at .spec.configPatches\[\d\]/)],
+  ["mesh.partner-edge", "a partner's routes missing", "mesh", (j) => removeManifest(j, (m) => m.kind === "VirtualService"), onAws(/kubernetes_manifest \(VirtualService partner-[a-z-]+\): missing/)],
+  ["mesh.partner-edge", "a second Gateway in the partners' namespace", "mesh", (j) => addManifest(j, "gw2", { ...edgeObject(j, "Gateway"), metadata: { name: "open", namespace: "istio-ingress" } }), onAws(/gw2: Gateway open is not one the partners' design builds/)],
+  ["mesh.known-kinds", "a Gateway outside the partners' namespace", "mesh", (j) => addManifest(j, "gw2", { ...edgeObject(j, "Gateway"), metadata: { name: "partner-api", namespace: "payments" } }), onAws(/gw2: networking.istio.io\/v1 Gateway is not a kind the mesh stack may apply/)],
+  ["mesh.allow-equals-calls", "the gateway allowed a partner's route it was not given", "mesh", (j) => {
+    const allow = Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).map((r) => r.manifest).find((m) => m.kind === "AuthorizationPolicy" && JSON.stringify(m.spec.rules ?? []).includes("/sa/partner-gateway"))!;
+    allow.spec.rules.find((r: TfJson) => r.from[0].source.principals[0].endsWith("/sa/partner-gateway")).to[0].operation.paths.push("/v1/admin");
+  }, onAws(/allowed but not declared: .*partner-gateway/)],
   ["mesh.known-kinds", "an EnvoyFilter", "mesh", (j) => addManifest(j, "ef", { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x", namespace: "payments" }, spec: {} })],
   ["mesh.known-kinds", "a DestinationRule turning TLS off", "mesh", (j) =>
     addManifest(j, "dr", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x", namespace: "payments" }, spec: { host: "*", trafficPolicy: { tls: { mode: "DISABLE" } } } })],

@@ -1,0 +1,276 @@
+/**
+ * The partners' way in (the region file's `edge`), as Istio and cert-manager objects: an ingress
+ * gateway that ends each partner's mutual TLS on the partner's own host name (SNI `<name>.<host>`)
+ * with the partner's own CA and identities, routes only the partner's declared routes to their
+ * services, authorizes each request by host, server name, method, path and content type, and
+ * limits every partner's rate, the ceiling of all together, and the size of a body.
+ *
+ * Pure data, like model/mesh/policies.ts: the in-cluster stacks turn it into Terraform, the tests
+ * validate it against Istio's schemas, the guardrails compare the synthesized objects with it.
+ */
+import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
+import type { IGateway as IGatewayV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway";
+import type { IVirtualService as IVirtualServiceV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService";
+import type { IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
+import { MESH_CA_ISSUER } from "./pki";
+
+/** A Gateway at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
+export type IGateway = Omit<IGatewayV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
+/** A VirtualService at networking.istio.io/v1 (the same schema as v1beta1's). */
+export type IVirtualService = Omit<IVirtualServiceV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
+
+/** The namespace of the partner gateway: no workload runs there (config/catalog.ts reserves it). */
+export const EDGE_NAMESPACE = "istio-ingress";
+
+/**
+ * The partner gateway: Istio's gateway chart released as `partner-gateway`, whose pods the chart
+ * labels `app` and `istio` with that name and run as the service account of that name.
+ */
+export const PARTNER_GATEWAY = {
+  release: "partner-gateway",
+  serviceAccount: "partner-gateway",
+  selector: { istio: "partner-gateway" },
+  /** The node ports the partner API's load balancer reaches the gateway on (TLS, Istio's readiness endpoint). */
+  nodePorts: { https: 30443, status: 31021 },
+} as const;
+
+/** The caller of the call graph that stands for a partner: `edge/<partner>`. */
+export const EDGE_CALLER_PREFIX = "edge/";
+
+/**
+ * The partners' TLS: 1.2 or 1.3 (1.3's suites are fixed by BoringSSL), and for 1.2 only forward-
+ * secret AEAD suites (ECDHE with AES-GCM or ChaCha20-Poly1305), the list PCI DSS 4.2.1's "strong
+ * cryptography" and Mozilla's intermediate profile agree on.
+ */
+export const PARTNER_TLS = {
+  minProtocolVersion: "TLSV1_2",
+  cipherSuites: [
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+  ],
+} as const;
+
+/** The content types a request with a body must declare (JSON, with or without parameters such as a charset). */
+export const PARTNER_CONTENT_TYPES = ["application/json", "application/json;*"] as const;
+
+/** The methods that carry a body: their requests must declare JSON. */
+const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+
+export interface PartnerRoute {
+  readonly to: string;
+  readonly methods: readonly string[];
+  readonly paths: readonly string[];
+}
+
+export interface EdgePartner {
+  readonly name: string;
+  readonly caBundle: string;
+  readonly identities: readonly string[];
+  readonly requestsPerSecond: number;
+  readonly routes: readonly PartnerRoute[];
+}
+
+/** The edge a region declares, in the terms of the mesh model. */
+export interface EdgeDesign {
+  readonly host: string;
+  readonly maxRequestBytes: number;
+  readonly requestsPerSecond: number;
+  readonly replicas: number;
+  readonly partners: readonly EdgePartner[];
+}
+
+/** A service the gateway routes to: its Kubernetes Service's port. */
+export interface EdgeTarget {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
+}
+
+/** The host (TLS server name and HTTP authority) of a partner. */
+export function partnerHost(edge: Pick<EdgeDesign, "host">, partner: Pick<EdgePartner, "name">): string {
+  return `${partner.name}.${edge.host}`;
+}
+
+/** The Secret with a partner's server certificate (cert-manager writes it); Istio reads the partner's CA from `<name>-cacert`. */
+export function partnerCredential(partner: Pick<EdgePartner, "name">): string {
+  return `partner-${partner.name}`;
+}
+
+/** The principal the partner gateway's requests carry into the mesh. */
+export function gatewayPrincipal(trustDomain: string): string {
+  return `${trustDomain}/ns/${EDGE_NAMESPACE}/sa/${PARTNER_GATEWAY.serviceAccount}`;
+}
+
+/** True when a call of the call graph comes from a partner through the gateway. */
+export function isEdgeCall(call: { readonly from: string }): boolean {
+  return call.from.startsWith(EDGE_CALLER_PREFIX);
+}
+
+/** The gateway: one HTTPS server per partner, on its host, mutual TLS with its CA and identities only. */
+export function partnerGateway(edge: EdgeDesign): IGateway {
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name: "partner-api", namespace: EDGE_NAMESPACE },
+    spec: {
+      selector: { ...PARTNER_GATEWAY.selector },
+      servers: edge.partners.map((p) => ({
+        port: { number: 443, name: `https-${p.name}`, protocol: "HTTPS" },
+        hosts: [partnerHost(edge, p)],
+        tls: {
+          mode: "MUTUAL",
+          credentialName: partnerCredential(p),
+          subjectAltNames: [...p.identities],
+          minProtocolVersion: PARTNER_TLS.minProtocolVersion,
+          cipherSuites: [...PARTNER_TLS.cipherSuites],
+        },
+      })),
+    },
+  };
+}
+
+/** An Istio string match for a blueprint path: exact, a prefix (`/a/*`) or a suffix (`*\/b`). */
+function uriMatch(path: string): { exact: string } | { prefix: string } | { regex: string } {
+  if (path.endsWith("*")) return { prefix: path.slice(0, -1) };
+  if (path.startsWith("*")) return { regex: `^.*${path.slice(1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$` };
+  return { exact: path };
+}
+
+/**
+ * One VirtualService per partner, bound to the gateway and its host only (a route of one partner
+ * never appears under another's host): each declared route's methods and paths to its service.
+ */
+export function partnerVirtualServices(edge: EdgeDesign, targets: readonly EdgeTarget[]): IVirtualService[] {
+  return edge.partners.map((p) => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: `partner-${p.name}`, namespace: EDGE_NAMESPACE },
+    spec: {
+      hosts: [partnerHost(edge, p)],
+      gateways: [`${EDGE_NAMESPACE}/partner-api`],
+      http: p.routes.map((r) => {
+        const target = targets.find((t) => `${t.namespace}/${t.name}` === r.to);
+        // The config rules refuse a route to an undeclared service; reaching this is a programming error.
+        if (!target) throw new Error(`Edge: partner ${p.name}'s route to "${r.to}" names no declared service.`);
+        return {
+          name: `${p.name}-to-${target.namespace}-${target.name}`,
+          match: r.paths.flatMap((path) => r.methods.map((m) => ({ uri: uriMatch(path), method: { exact: m } }))),
+          route: [{ destination: { host: `${target.name}.${target.namespace}.svc.cluster.local`, port: { number: target.port } } }],
+        };
+      }),
+    },
+  }));
+}
+
+/**
+ * The gateway's authorization: nothing passes but a partner's declared route, on the partner's host
+ * reached with the partner's TLS server name (so a certificate accepted on one host cannot be
+ * used for another's routes), and, for a method with a body, declaring JSON.
+ */
+export function partnerAuthorization(edge: EdgeDesign): IAuthorizationPolicy {
+  return {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name: "partner-routes", namespace: EDGE_NAMESPACE },
+    spec: {
+      selector: { matchLabels: { ...PARTNER_GATEWAY.selector } },
+      action: "ALLOW",
+      rules: edge.partners.flatMap((p) => {
+        const host = partnerHost(edge, p);
+        return p.routes.flatMap((r) => {
+          const withBody = r.methods.filter((m) => METHODS_WITH_BODY.has(m));
+          const withoutBody = r.methods.filter((m) => !METHODS_WITH_BODY.has(m));
+          const rule = (methods: string[], json: boolean) => ({
+            to: [{ operation: { hosts: [host], methods, paths: [...r.paths] } }],
+            when: [{ key: "connection.sni", values: [host] }, ...(json ? [{ key: "request.headers[content-type]", values: [...PARTNER_CONTENT_TYPES] }] : [])],
+          });
+          return [...(withBody.length > 0 ? [rule(withBody, true)] : []), ...(withoutBody.length > 0 ? [rule(withoutBody, false)] : [])];
+        });
+      }),
+    },
+  };
+}
+
+/** A token bucket of `rps` requests per second, enforced on every request the filter sees. */
+function localRateLimit(statPrefix: string, rps: number): Record<string, unknown> {
+  return {
+    "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+    stat_prefix: statPrefix,
+    token_bucket: { max_tokens: rps, tokens_per_fill: rps, fill_interval: "1s" },
+    filter_enabled: { runtime_key: `${statPrefix}_enabled`, default_value: { numerator: 100, denominator: "HUNDRED" } },
+    filter_enforced: { runtime_key: `${statPrefix}_enforced`, default_value: { numerator: 100, denominator: "HUNDRED" } },
+  };
+}
+
+/** The Envoy HTTP filters the gateway adds, by name (the per-partner limits are looked up by the second's name). */
+export const EDGE_FILTERS = { ceiling: "partner-ceiling", perPartner: "partner-rate", bodyLimit: "envoy.filters.http.buffer" } as const;
+
+/**
+ * The gateway's limits, in Envoy's terms (Istio has no API for them): first the ceiling of every
+ * partner together, then each partner's own rate on its host (429 past either), then, after
+ * authorization, a body limit (413 past it; the body is buffered whole before a service sees it).
+ * The rates are per gateway replica: Envoy's local rate limit keeps its tokens in each proxy.
+ */
+export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
+  const gatewayListener = { context: "GATEWAY", listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } } as const;
+  return {
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: { name: "partner-limits", namespace: EDGE_NAMESPACE },
+    spec: {
+      workloadSelector: { labels: { ...PARTNER_GATEWAY.selector } },
+      configPatches: [
+        { applyTo: "HTTP_FILTER", match: gatewayListener, patch: { operation: "INSERT_FIRST", value: { name: EDGE_FILTERS.ceiling, typed_config: localRateLimit("partner_ceiling", edge.requestsPerSecond) } } },
+        {
+          applyTo: "HTTP_FILTER",
+          match: { ...gatewayListener, listener: { filterChain: { filter: { ...gatewayListener.listener.filterChain.filter, subFilter: { name: EDGE_FILTERS.ceiling } } } } },
+          // No bucket here: each partner's host sets its own (below); a host without one is not limited by this filter, only by the ceiling.
+          patch: { operation: "INSERT_AFTER", value: { name: EDGE_FILTERS.perPartner, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", stat_prefix: "partner_rate" } } },
+        },
+        {
+          applyTo: "HTTP_FILTER",
+          match: { ...gatewayListener, listener: { filterChain: { filter: { ...gatewayListener.listener.filterChain.filter, subFilter: { name: "envoy.filters.http.router" } } } } },
+          patch: { operation: "INSERT_BEFORE", value: { name: EDGE_FILTERS.bodyLimit, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes: edge.maxRequestBytes } } },
+        },
+        ...edge.partners.map((p) => ({
+          applyTo: "VIRTUAL_HOST",
+          match: { context: "GATEWAY", routeConfiguration: { vhost: { name: `${partnerHost(edge, p)}:443` } } },
+          patch: { operation: "MERGE", value: { typed_per_filter_config: { [EDGE_FILTERS.perPartner]: localRateLimit(`partner_${p.name.replace(/-/g, "_")}`, p.requestsPerSecond) } } },
+        })),
+      ],
+    },
+  } as IEnvoyFilter;
+}
+
+/**
+ * The gateway's server certificate for a partner's host, from the region's intermediate (the
+ * partners trust the platform's root), rotated with a new key, written where the Gateway reads it.
+ */
+export function partnerServerCertificate(edge: EdgeDesign, partner: EdgePartner): Record<string, unknown> {
+  const host = partnerHost(edge, partner);
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: { name: partnerCredential(partner), namespace: EDGE_NAMESPACE },
+    spec: {
+      commonName: host,
+      dnsNames: [host],
+      secretName: partnerCredential(partner),
+      duration: "2160h",
+      renewBefore: "720h",
+      usages: ["server auth", "digital signature", "key encipherment"],
+      privateKey: { rotationPolicy: "Always", algorithm: "ECDSA", size: 256 },
+      revisionHistoryLimit: 1,
+      issuerRef: { name: MESH_CA_ISSUER.name, kind: MESH_CA_ISSUER.kind, group: MESH_CA_ISSUER.group },
+    },
+  };
+}
+
+/** Every Istio object of the edge, in a stable order (the Certificates and CA Secrets are the istio stack's). */
+export function edgeManifests(edge: EdgeDesign, targets: readonly EdgeTarget[]): (IGateway | IVirtualService | IAuthorizationPolicy | IEnvoyFilter)[] {
+  return [partnerGateway(edge), ...partnerVirtualServices(edge, targets), partnerAuthorization(edge), partnerLimits(edge)];
+}
