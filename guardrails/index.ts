@@ -12,7 +12,7 @@ import { HSM_RULES } from "./rules/aws/hsm";
 import { IAM_RULES } from "./rules/aws/iam";
 import { KAFKA_RULES } from "./rules/aws/kafka";
 import { KEY_RULES } from "./rules/aws/keys";
-import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES } from "./rules/mesh/in-cluster";
+import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES, PARTNER_GATEWAY_RULES } from "./rules/mesh/in-cluster";
 import { NETWORK_RULES } from "./rules/aws/network";
 import { CA_ISSUER_RULES, PKI_CRD_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/mesh/workload-ca";
 import { RESIDENCY_RULES } from "./rules/every-stack/residency";
@@ -61,6 +61,7 @@ export const GUARDRAILS: readonly Rule[] = [
   ...PKI_RBAC_RULES,
   ...ISTIO_RULES,
   ...WORKLOAD_CA_RULES,
+  ...PARTNER_GATEWAY_RULES,
   ...MESH_RULES,
 ];
 

@@ -95,9 +95,24 @@ export function partnerHost(edge: Pick<EdgeDesign, "host">, partner: Pick<EdgePa
   return `${partner.name}.${edge.host}`;
 }
 
-/** The Secret with a partner's server certificate (cert-manager writes it); Istio reads the partner's CA from `<name>-cacert`. */
+/** The Secret with a partner's server certificate (cert-manager writes it). */
 export function partnerCredential(partner: Pick<EdgePartner, "name">): string {
   return `partner-${partner.name}`;
+}
+
+/** The ConfigMap with a partner's client CA bundle (public certificates: no Secret needed), key `ca.crt`. */
+export function partnerCaConfigMap(partner: Pick<EdgePartner, "name">): string {
+  return `partner-${partner.name}-ca`;
+}
+
+/**
+ * How the Gateway names a partner's CA: a ConfigMap reference, with the `-cacert` suffix istiod
+ * strips before it reads the ConfigMap (pilot/pkg/credentials/kube/secrets.go, Istio 1.30). It
+ * takes precedence over the `ca.crt` cert-manager writes beside the server certificate (the
+ * region's own CA, which must not admit clients).
+ */
+export function partnerCaCredential(partner: Pick<EdgePartner, "name">): string {
+  return `configmap://${EDGE_NAMESPACE}/${partnerCaConfigMap(partner)}-cacert`;
 }
 
 /** The principal the partner gateway's requests carry into the mesh. */
@@ -124,6 +139,7 @@ export function partnerGateway(edge: EdgeDesign): IGateway {
         tls: {
           mode: "MUTUAL",
           credentialName: partnerCredential(p),
+          caCertCredentialName: partnerCaCredential(p),
           subjectAltNames: [...p.identities],
           minProtocolVersion: PARTNER_TLS.minProtocolVersion,
           cipherSuites: [...PARTNER_TLS.cipherSuites],
@@ -262,11 +278,39 @@ export function partnerServerCertificate(edge: EdgeDesign, partner: EdgePartner)
       secretName: partnerCredential(partner),
       duration: "2160h",
       renewBefore: "720h",
-      usages: ["server auth", "digital signature", "key encipherment"],
+      // Server auth alone: the PCA issuer then signs with EndEntityServerAuthCertificate/V1 (the partners cannot use it as a client).
+      usages: ["server auth"],
       privateKey: { rotationPolicy: "Always", algorithm: "ECDSA", size: 256 },
       revisionHistoryLimit: 1,
       issuerRef: { name: MESH_CA_ISSUER.name, kind: MESH_CA_ISSUER.kind, group: MESH_CA_ISSUER.group },
     },
+  };
+}
+
+/**
+ * Helm values of the partner gateway (Istio's gateway chart, images from the region's registry
+ * through istiod's injection): at least `edge.replicas` pods, at most one zone apart, a disruption
+ * budget, and a NodePort Service that keeps each connection on the node it reached (the load
+ * balancer's health checks find the nodes that run a gateway pod; no hop to another node).
+ */
+export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">): Record<string, unknown> {
+  const labelSelector = { matchLabels: { ...PARTNER_GATEWAY.selector } };
+  return {
+    autoscaling: { enabled: true, minReplicas: edge.replicas, maxReplicas: edge.replicas * 2, targetCPUUtilizationPercentage: 70 },
+    podDisruptionBudget: { maxUnavailable: 1 },
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector },
+      { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+    ],
+    service: {
+      type: "NodePort",
+      externalTrafficPolicy: "Local",
+      ports: [
+        { name: "status-port", port: 15021, targetPort: 15021, nodePort: PARTNER_GATEWAY.nodePorts.status, protocol: "TCP" },
+        { name: "https", port: 443, targetPort: 443, nodePort: PARTNER_GATEWAY.nodePorts.https, protocol: "TCP" },
+      ],
+    },
+    resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
   };
 }
 

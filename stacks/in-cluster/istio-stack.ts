@@ -12,6 +12,7 @@ import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
 import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/in-cluster";
 import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../model/mesh/edge";
 
 /**
  * `region-<name>-istio`: the mesh's namespaces and Istio itself, from the private ECR (charts and
@@ -23,6 +24,8 @@ export class IstioStack extends ClusterStack {
   readonly istiod: Release;
   /** istio-csr, where the region has an intermediate CA. */
   readonly istioCsr?: Release;
+  /** The partner gateway, where the region declares partners. */
+  readonly partnerGateway?: Release;
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "istio");
@@ -89,5 +92,35 @@ export class IstioStack extends ClusterStack {
       values: [JSON.stringify(istiodValues(region))],
       dependsOn: [this.base, ...caReady],
     });
+
+    // The partners' way in (its Gateway, routes, policy and limits are region-<name>-mesh's): the
+    // gateway's namespace, its server certificate per partner from the region's intermediate, each
+    // partner's CA where the Gateway reads it, and the gateway itself once istiod injects it.
+    if (region.edge && hasMeshPki(region)) {
+      const edge = region.edge;
+      const scope = new Construct(this, "PartnerGateway");
+      const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EDGE_NAMESPACE } });
+      const grants = grantPcaIssuer(scope, "istio", EDGE_NAMESPACE, [namespace]);
+      const issuer = new Manifest(scope, "Issuer", {
+        manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, EDGE_NAMESPACE),
+        wait: { condition: [{ type: "Ready", status: "True" }] },
+        dependsOn: [namespace, ...grants],
+      });
+      const ready: ITerraformDependable[] = [];
+      for (const partner of edge.partners) {
+        const p = new Construct(scope, partner.name);
+        // Public certificates only (the config refuses a bundle with a key): a ConfigMap the Gateway names by caCertCredentialName.
+        ready.push(new ConfigMapV1(p, "ClientCa", { metadata: { name: partnerCaConfigMap(partner), namespace: EDGE_NAMESPACE }, data: { "ca.crt": partner.caBundle }, dependsOn: [namespace] }));
+        ready.push(new Manifest(p, "ServerCertificate", { manifest: partnerServerCertificate(edge, partner), wait: { condition: [{ type: "Ready", status: "True" }] }, dependsOn: [issuer] }));
+      }
+      this.partnerGateway = new Release(scope, "Gateway", {
+        ...release,
+        name: PARTNER_GATEWAY.release,
+        chart: "gateway",
+        namespace: EDGE_NAMESPACE,
+        values: [JSON.stringify(partnerGatewayValues(edge))],
+        dependsOn: [this.istiod, ...ready],
+      });
+    }
   }
 }

@@ -339,7 +339,10 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
       expect(tableAfter(s.report, "## Namespaces").map(([r]) => r)).toEqual(resourcesOf(s.json, "kubernetes_namespace_v1").map(([n]) => `kubernetes_namespace_v1.${n}`));
       const withCa = s.region.cloud === "aws" && s.region.mesh.rootCaArn !== undefined;
       expect(tableAfter(s.report, "## Istio install").map(([, chart, version]) => `${chart} ${version}`).sort()).toEqual(
-        [...["base", "istiod"].map((c) => `${c} ${s.region.mesh.istioVersion}`), ...(withCa ? [`cert-manager-istio-csr ${MESH_PKI_RELEASES.istioCsr.chart}`] : [])].sort(),
+        [
+          ...["base", "istiod", ...(withCa && s.region.edge ? ["gateway"] : [])].map((c) => `${c} ${s.region.mesh.istioVersion}`),
+          ...(withCa ? [`cert-manager-istio-csr ${MESH_PKI_RELEASES.istioCsr.chart}`] : []),
+        ].sort(),
       );
       if (withCa) {
         const ca = tableAfter(s.report, "## Workload CA");

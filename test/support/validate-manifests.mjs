@@ -10,7 +10,11 @@ import Ajv from "ajv";
  * Kinds kubernetes-models has no model for, validated against their CRD's published schema with
  * Ajv (Google Cloud Managed Service for Prometheus's PodMonitoring: test/support/crds/).
  */
-const CRD_SCHEMAS = { "monitoring.googleapis.com/v1 PodMonitoring": "./crds/gmp-podmonitoring-v1.json" };
+const CRD_SCHEMAS = {
+  "monitoring.googleapis.com/v1 PodMonitoring": "./crds/gmp-podmonitoring-v1.json",
+  // The partner gateway's Gateway names its partners' CAs by caCertCredentialName, which Istio 1.30's CRD has and the 2.3 model has not.
+  "networking.istio.io/v1 Gateway": "./crds/istio-gateway-v1.json",
+};
 const ajv = new Ajv({ strict: false, allErrors: true });
 
 /**
@@ -20,8 +24,7 @@ const ajv = new Ajv({ strict: false, allErrors: true });
  */
 const SAME_SCHEMA = {
   "security.istio.io/v1 PeerAuthentication": "security.istio.io/v1beta1",
-  // Likewise the partner gateway's Gateway and VirtualServices: Istio serves networking.istio.io/v1 with v1beta1's schema.
-  "networking.istio.io/v1 Gateway": "networking.istio.io/v1beta1",
+  // Likewise the partner gateway's VirtualServices: Istio serves networking.istio.io/v1 with v1beta1's schema.
   "networking.istio.io/v1 VirtualService": "networking.istio.io/v1beta1",
 };
 

@@ -9,7 +9,9 @@ import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
-import { EDGE_NAMESPACE, edgeManifests, gatewayPrincipal, isEdgeCall } from "../../../model/mesh/edge";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, edgeManifests, gatewayPrincipal, isEdgeCall, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../../model/mesh/edge";
+import { MESH_CA_OUTPUT_IDS, meshCaIssuer } from "../../../model/mesh/pki";
+import { regionOutput } from "../../../tfjson/kubernetes";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
@@ -106,9 +108,9 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
     check: ({ region, json }) => {
       const v: string[] = [];
       const all = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
-      const expected = hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "istiod"] : ["base", "istiod"];
+      const expected = [...(hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "istiod"] : ["base", "istiod"]), ...(region.edge && hasMeshPki(region) ? ["gateway"] : [])].sort();
       if (!sameJson(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
-      // istio-csr is mesh.workload-ca's.
+      // istio-csr is mesh.workload-ca's, the partner gateway mesh.partner-gateway-install's.
       const releases = { base: all.base, istiod: all.istiod };
       const version = region.mesh.istioVersion;
       // The catalog lists only supported releases (1.26 or newer); the config rules check the same.
@@ -191,6 +193,74 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       }
       const stats = asList<string>(one(one(mesh.defaultConfig).proxyStatsMatcher).inclusionRegexps);
       if (!stats.includes(HANDSHAKE_STATS_REGEX)) v.push(`${a}: meshConfig.defaultConfig.proxyStatsMatcher does not export the failed-handshake counters (${HANDSHAKE_STATS_REGEX})`);
+      return v;
+    },
+  },
+]);
+
+/** True when a kubernetes_manifest (or another resource) waits for Ready. */
+const waitsReady = (body: TfJson) => asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True");
+
+/** The partner gateway's install in `region-<name>-istio`. */
+export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
+  {
+    id: "mesh.partner-gateway-install",
+    requirement: "1.3, 4.2.1, 6.3.3, 8.3.1",
+    fix: "Keep IstioStack's PartnerGateway: the istio-ingress namespace, an AWSPCAIssuer there on region-<name>'s mesh_ca_arn, per partner a ConfigMap with its CA bundle and the Certificate of model/mesh/edge.ts (both waited for), then Istio's gateway chart from the private registry at the Istio release with partnerGatewayValues, after istiod.",
+    description:
+      "where the region declares partners, the partner gateway is Istio's gateway chart at the region's Istio release from its private registry, with the blueprint's values (replicas spread over zones, a disruption budget, node ports that keep a connection on its node), installed after istiod and after every partner's CA (a ConfigMap with exactly the region file's bundle) and server certificate (from the region's intermediate, Ready before the gateway serves it); nothing else in the gateway's namespace",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const releases = resourcesOf(json, "helm_release");
+      const gateway = releases.find(([, r]) => r.chart === "gateway");
+      const inEdge = (m: TfJson | undefined) => m?.metadata?.namespace === EDGE_NAMESPACE;
+      if (!region.edge || !hasMeshPki(region)) {
+        if (gateway) v.push(`helm_release.${gateway[0]}: a gateway in a region that declares no partners`);
+        for (const [address, m] of manifestsOf(json).filter(([, x]) => inEdge(x))) v.push(`${address}: ${m.kind} in ${EDGE_NAMESPACE} of a region that declares no partners`);
+        return v;
+      }
+      const edge = region.edge;
+      const namespaces = resourcesOf(json, "kubernetes_namespace_v1").filter(([, n]) => asList<TfJson>(n.metadata)[0]?.name === EDGE_NAMESPACE || n.metadata?.name === EDGE_NAMESPACE);
+      if (namespaces.length !== 1) v.push(`kubernetes_namespace_v1: no namespace ${EDGE_NAMESPACE}`);
+      const manifests = manifestsOf(json).filter(([, m]) => inEdge(m));
+      const body = (address: string) => json.resource.kubernetes_manifest[address.split(".")[1]] as TfJson;
+      const issuer = manifests.find(([, m]) => sameJson(m, meshCaIssuer(regionOutput(json, MESH_CA_OUTPUT_IDS.arn) ?? "?", region.cloudRegion, EDGE_NAMESPACE)));
+      if (!issuer) v.push(`kubernetes_manifest: no issuer in ${EDGE_NAMESPACE} on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn}`);
+      else if (!waitsReady(body(issuer[0]))) v.push(`${issuer[0]}: does not wait until the issuer is Ready`);
+      const before: string[] = [];
+      for (const p of edge.partners) {
+        const certificate = manifests.find(([, m]) => sameJson(m, partnerServerCertificate(edge, p)));
+        if (!certificate) v.push(`kubernetes_manifest: no server certificate for partner ${p.name} as model/mesh/edge.ts builds it`);
+        else {
+          before.push(certificate[0]);
+          if (!waitsReady(body(certificate[0]))) v.push(`${certificate[0]}: does not wait until the certificate is Ready`);
+          if (issuer && !asList(body(certificate[0]).depends_on).includes(issuer[0])) v.push(`${certificate[0]}: requested before its issuer`);
+        }
+        const ca = resourcesOf(json, "kubernetes_config_map_v1").find(([, c]) => sameJson([c.metadata?.name, c.metadata?.namespace], [partnerCaConfigMap(p), EDGE_NAMESPACE]));
+        if (!ca) v.push(`kubernetes_config_map_v1: no ${EDGE_NAMESPACE}/${partnerCaConfigMap(p)} with partner ${p.name}'s CA`);
+        else {
+          before.push(`kubernetes_config_map_v1.${ca[0]}`);
+          if (!sameJson(ca[1].data, { "ca.crt": p.caBundle })) v.push(`kubernetes_config_map_v1.${ca[0]}: does not hold exactly partner ${p.name}'s CA bundle of the region file`);
+        }
+      }
+      const known = new Set([issuer?.[0], ...before]);
+      for (const [address, m] of manifests.filter(([a]) => !known.has(a))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not one the partner gateway's install builds`);
+      for (const [cn, c] of resourcesOf(json, "kubernetes_config_map_v1").filter(([x, m]) => m.metadata?.namespace === EDGE_NAMESPACE && !known.has(`kubernetes_config_map_v1.${x}`))) v.push(`kubernetes_config_map_v1.${cn}: ${c.metadata?.name} is not a partner's CA`);
+      if (!gateway) return [...v, "helm_release: no partner gateway (Istio's gateway chart)"];
+      const [gn, g] = gateway;
+      const at = `helm_release.${gn}`;
+      const registry = clusterPlatform(region).registry;
+      if (g.name !== PARTNER_GATEWAY.release || g.namespace !== EDGE_NAMESPACE) v.push(`${at}: release ${g.namespace}/${g.name}, expected ${EDGE_NAMESPACE}/${PARTNER_GATEWAY.release} (its pods' labels and service account are named after it)`);
+      if (g.version !== region.mesh.istioVersion) v.push(`${at}: version ${g.version}, expected the mesh's ${region.mesh.istioVersion}`);
+      if (g.repository !== `oci://${registry}/charts/istio`) v.push(`${at}: chart from ${g.repository}, not the region's private registry`);
+      if (g.wait !== true || g.atomic !== true) v.push(`${at}: does not wait for its pods and roll back a failed install`);
+      v.push(...helmOverrideProblems(at, g));
+      const docs = asList<string>(g.values);
+      if (docs.length !== 1 || !sameJson(JSON.parse(docs[0]), partnerGatewayValues(edge))) v.push(`${at}: values differ from the blueprint's partner gateway values (partnerGatewayValues)`);
+      const istiod = releases.find(([, r]) => r.chart === "istiod");
+      const deps = asList<string>(g.depends_on);
+      if (istiod && !deps.includes(`helm_release.${istiod[0]}`)) v.push(`${at}: installed before istiod (nothing would inject its proxy)`);
+      for (const b of before) if (!deps.includes(b)) v.push(`${at}: installed before ${b}`);
       return v;
     },
   },

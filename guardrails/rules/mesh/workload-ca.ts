@@ -13,6 +13,7 @@ import { IDENTITY_POLICIES } from "../aws/iam";
 import { clusterPlatform, hasMeshPki } from "../../../model/mesh/in-cluster";
 import { actionPatternMatches, statementsOf } from "../../../tfjson/iam-policy";
 import { manifestsOf, regionOutput } from "../../../tfjson/kubernetes";
+import { EDGE_NAMESPACE } from "../../../model/mesh/edge";
 
 /** What a Helm release of the workload CA chain must be. */
 interface ExpectedRelease {
@@ -158,7 +159,9 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
         }
       }
       // (The rule's layers are pki and istio.)
-      const grants = hasMeshPki(region) ? pcaIssuerGrants(layer as "pki" | "istio", ISTIO_ROOT_NAMESPACE) : [];
+      // In the istio stack, a signing Role where each issuer is: istio-system, and the partner gateway's namespace where the region has partners.
+      const issuerNamespaces = [ISTIO_ROOT_NAMESPACE, ...(layer === "istio" && region.edge ? [EDGE_NAMESPACE] : [])];
+      const grants = hasMeshPki(region) ? issuerNamespaces.flatMap((ns) => pcaIssuerGrants(layer as "pki" | "istio", ns)) : [];
       // Exactly the expected roles and bindings, one of each, by kind.
       for (const kind of ["ClusterRole", "Role"] as const) {
         for (const [types, what] of [[ROLE_TYPES, kind], [BINDING_TYPES, `${kind}Binding`]] as const) {
@@ -168,7 +171,7 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
         }
       }
       const subject = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
-      const bindings: string[] = [];
+      const bindings: { at: string; namespace?: string }[] = [];
       for (const g of grants) {
         // A ClusterRole's namespace is undefined, which sameJson leaves out.
         const metadata = { name: PCA_ISSUER_RBAC_NAME, namespace: g.namespace };
@@ -182,7 +185,7 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
           continue;
         }
         const at = `${BINDING_TYPES[g.kind]}.${binding[0]}`;
-        bindings.push(at);
+        bindings.push({ at, namespace: g.namespace });
         if (!sameJson(binding[1].role_ref, { api_group: "rbac.authorization.k8s.io", kind: g.kind, name: PCA_ISSUER_RBAC_NAME })) v.push(`${at}: binds ${JSON.stringify(binding[1].role_ref)}, not the issuer's ${g.kind}`);
         if (!sameJson(binding[1].subject, subject)) v.push(`${at}: subjects ${JSON.stringify(binding[1].subject)}, expected the issuer's service account ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} alone`);
         if (role && !asList(binding[1].depends_on).includes(`${ROLE_TYPES[g.kind]}.${role[0]}`)) v.push(`${at}: not created after its ${g.kind}`);
@@ -193,10 +196,11 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
         if (!issuer) return [...v, "helm_release: no aws-privateca-issuer"];
         const values = JSON.parse(asList<string>(issuer[1].values)[0] ?? "{}") as TfJson;
         if (values.rbac?.create !== false) v.push(`helm_release.${issuer[0]}: the chart's own ClusterRole is on (rbac.create is not false): the issuer could read every Secret of the cluster`);
-        for (const b of bindings) if (!asList(issuer[1].depends_on).includes(b)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${b} (the issuer would start without its rights)`);
+        for (const { at } of bindings) if (!asList(issuer[1].depends_on).includes(at)) v.push(`helm_release.${issuer[0]}: installed without waiting for ${at} (the issuer would start without its rights)`);
       } else {
+        // Each issuer waits for the rights in its own namespace.
         for (const [n, body] of resourcesOf(json, "kubernetes_manifest").filter(([, r]) => (r.manifest ?? {}).kind === MESH_CA_ISSUER.kind)) {
-          for (const b of bindings) if (!asList(body.depends_on).includes(b)) v.push(`kubernetes_manifest.${n}: created without waiting for ${b} (the issuer could not report Ready)`);
+          for (const { at } of bindings.filter((b) => b.namespace === body.manifest.metadata?.namespace)) if (!asList(body.depends_on).includes(at)) v.push(`kubernetes_manifest.${n}: created without waiting for ${at} (the issuer could not report Ready)`);
         }
       }
       return v;
@@ -213,8 +217,10 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
     description: "with an intermediate CA, workload certificates come only from it: the PCA issuer names the region's intermediate in its region, istio-csr (the mesh's CA, before istiod) signs through it and distributes the platform root; no other manifest or ConfigMap in the istio stack",
     check: ({ json, region }) => {
       const v: string[] = [];
-      const manifests = manifestsOf(json);
-      const maps = resourcesOf(json, "kubernetes_config_map_v1");
+      // (The partner gateway's issuer, certificates and CA ConfigMaps are mesh.partner-gateway-install's.)
+      const outsideEdge = (namespace: unknown) => region.edge === undefined || namespace !== EDGE_NAMESPACE;
+      const manifests = manifestsOf(json).filter(([, m]) => outsideEdge(m.metadata?.namespace));
+      const maps = resourcesOf(json, "kubernetes_config_map_v1").filter(([, m]) => outsideEdge(m.metadata?.namespace));
       if (!hasMeshPki(region)) {
         for (const [address] of manifests) v.push(`${address}: no manifest belongs in the istio stack of a region without an intermediate CA`);
         for (const [n] of maps) v.push(`kubernetes_config_map_v1.${n}: no ConfigMap belongs in the istio stack of a region without an intermediate CA`);

@@ -88,3 +88,38 @@ describe("the PCA issuer's CRDs are vendored for its pinned release", () => {
     expect(() => pcaIssuerCrds("v0.0.1")).toThrow(/model\/mesh\/crds\/ has no aws-privateca-issuer-v0.0.1.json/);
   });
 });
+
+describe("the partner gateway's values are accepted by Istio's gateway chart", () => {
+  // Vendored from istio/istio at 1.30.3 (manifests/charts/gateway/values.schema.json): the file is the
+  // same byte for byte in 1.30.1, 1.30.2 and 1.30.3, so it stands for the 1.30 patch releases. A mesh
+  // on another minor fails here until that minor's file is added.
+  const schemaOf = (istioVersion: string) => {
+    const minor = istioVersion.split(".").slice(0, 2).join(".");
+    const file = minor === "1.30" ? join(FIXTURES, "gateway-1.30.3.values.schema.json") : join(FIXTURES, `gateway-${istioVersion}.values.schema.json`);
+    return existsSync(file) ? ajv.compile(JSON.parse(readFileSync(file, "utf8"))) : undefined;
+  };
+  const gateways = () =>
+    shippedMeshStacks().flatMap((s) =>
+      Object.entries((s.istio.json.resource.helm_release ?? {}) as Record<string, TfJson>)
+        .filter(([, r]) => r.chart === "gateway")
+        .map(([n, r]) => [`${s.istio.name} helm_release.${n}`, r, s.region.mesh.istioVersion] as const),
+    );
+
+  it("in every stack that installs it (the AWS regions, which declare partners)", () => {
+    expect(gateways().map(([address]) => address.split(" ")[0]).sort()).toEqual(["region-eu-istio", "region-us-istio"]);
+    const problems = gateways().flatMap(([address, r, version]) => {
+      const validate = schemaOf(version);
+      if (!validate) return [`${address}: no values.schema.json of the gateway chart ${version} in test/fixtures/charts`];
+      return validate(JSON.parse(r.values[0])) ? [] : (validate.errors ?? []).map((e) => `${address}: ${e.instancePath || "/"} ${e.message}`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("refuses a value the chart does not take", () => {
+    const validate = schemaOf("1.30.4")!;
+    const [, r] = gateways()[0];
+    expect(validate(JSON.parse(r.values[0]))).toBe(true);
+    expect(validate({ ...JSON.parse(r.values[0]), replicas: 3 })).toBe(false);
+    expect(validate({ ...JSON.parse(r.values[0]), autoscaling: { enabled: "yes" } })).toBe(false);
+  });
+});

@@ -104,13 +104,18 @@ const release = (j: TfJson, chart: string) => Object.values(j.resource.helm_rele
 /** The rule of a role that names `resource`. */
 const ruleOn = (role: TfJson, resource: string): TfJson => (role.rule as TfJson[]).find((r) => r.resources.includes(resource))!;
 /** The kubernetes_manifest resource (not only its manifest) of `kind`. */
+/** The partner gateway's install in the istio stack: a manifest body, its object, a CA ConfigMap. */
+const edgeBody = (j: TfJson, kind: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === kind && r.manifest.metadata.namespace === "istio-ingress")!;
+const edgeManifest = (j: TfJson, kind: string): TfJson => edgeBody(j, kind).manifest;
+const edgeConfigMap = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>).find((c) => c.metadata.namespace === "istio-ingress")!;
 /** The partner gateway's first object of `kind` (in its namespace). */
 const edgeObject = (j: TfJson, kind: string): TfJson =>
   Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).map((r) => r.manifest).find((m) => m.kind === kind && m.metadata.namespace === "istio-ingress")!;
-const manifestBody = (j: TfJson, kind: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === kind)!;
+const manifestBody = (j: TfJson, kind: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === kind && r.manifest.metadata.namespace !== "istio-ingress")!;
 /** The one resource of `type` in the stack. */
 const only = (j: TfJson, type: string): TfJson => {
-  const all = Object.values((j.resource[type] ?? {}) as Record<string, TfJson>);
+  // (The partner gateway's, in istio-ingress, are mesh.partner-gateway-install's: see EDGE_MUTATIONS.)
+  const all = Object.values((j.resource[type] ?? {}) as Record<string, TfJson>).filter((r) => r.metadata?.namespace !== "istio-ingress");
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0];
 };
@@ -186,6 +191,33 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     const allow = Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).map((r) => r.manifest).find((m) => m.kind === "AuthorizationPolicy" && JSON.stringify(m.spec.rules ?? []).includes("/sa/partner-gateway"))!;
     allow.spec.rules.find((r: TfJson) => r.from[0].source.principals[0].endsWith("/sa/partner-gateway")).to[0].operation.paths.push("/v1/admin");
   }, onAws(/allowed but not declared: .*partner-gateway/)],
+  ["mesh.partner-gateway-install", "a gateway in a region that declares no partners", "istio", (j) => (j.resource.helm_release.gw = { ...cloneJson(release(j, "istiod")), chart: "gateway", name: "partner-gateway" }), onGcp(/helm_release.gw: a gateway in a region that declares no partners/)],
+  ["mesh.partner-gateway-install", "a partner's Certificate in a region that declares no partners", "istio", (j) =>
+    (j.resource.kubernetes_manifest = { cert: { manifest: { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "x", namespace: "istio-ingress" }, spec: {} } } }), onGcp(/cert: Certificate in istio-ingress of a region that declares no partners/)],
+  ["mesh.partner-gateway-install", "no partner gateway", "istio", (j) => delete j.resource.helm_release[Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "gateway")![0]], onAws(/no partner gateway/)],
+  ["mesh.partner-gateway-install", "a single gateway replica", "istio", (j) => valuesEdit(release(j, "gateway"), (v) => (v.autoscaling.minReplicas = 1)), onAws(/values differ from the blueprint's partner gateway values/)],
+  ["mesh.partner-gateway-install", "every gateway replica in one zone allowed", "istio", (j) => valuesEdit(release(j, "gateway"), (v) => (v.topologySpreadConstraints[0].whenUnsatisfiable = "ScheduleAnyway")), onAws(/values differ from the blueprint's partner gateway values/)],
+  ["mesh.partner-gateway-install", "the gateway as a public load balancer", "istio", (j) => valuesEdit(release(j, "gateway"), (v) => (v.service.type = "LoadBalancer")), onAws(/values differ from the blueprint's partner gateway values/)],
+  ["mesh.partner-gateway-install", "the gateway chart from a public repository", "istio", (j) => (release(j, "gateway").repository = "https://istio-release.storage.googleapis.com/charts"), onAws(/chart from https:\/\/istio-release.storage.googleapis.com\/charts, not the region's private registry/)],
+  ["mesh.partner-gateway-install", "the gateway at another Istio release", "istio", (j) => (release(j, "gateway").version = "1.29.0"), onAws(/version 1.29.0, expected the mesh's/)],
+  ["mesh.partner-gateway-install", "the gateway released under another name (other labels and identity)", "istio", (j) => (release(j, "gateway").name = "ingress"), onAws(/release istio-ingress\/ingress, expected istio-ingress\/partner-gateway/)],
+  ["mesh.partner-gateway-install", "the gateway installed before istiod", "istio", (j) => (release(j, "gateway").depends_on = release(j, "gateway").depends_on.filter((d: string) => !d.includes("istiod"))), onAws(/installed before istiod/)],
+  ["mesh.partner-gateway-install", "the gateway installed before a partner's certificate", "istio", (j) => (release(j, "gateway").depends_on = release(j, "gateway").depends_on.filter((d: string) => !d.includes("server_certificate"))), onAws(/installed before kubernetes_manifest\.\S+server_certificate/)],
+  ["mesh.partner-gateway-install", "the gateway without waiting for its pods", "istio", (j) => (release(j, "gateway").wait = false), onAws(/does not wait for its pods/)],
+  ["mesh.partner-gateway-install", "a partner's CA bundle with another CA added", "istio", (j) => (edgeConfigMap(j).data["ca.crt"] += "\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"), onAws(/does not hold exactly partner \S+'s CA bundle/)],
+  ["mesh.partner-gateway-install", "a partner's CA missing", "istio", (j) => delete j.resource.kubernetes_config_map_v1[Object.entries(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>).find(([, c]) => c.metadata.namespace === "istio-ingress")![0]], onAws(/no istio-ingress\/partner-\S+-ca with partner \S+'s CA/)],
+  ["mesh.partner-gateway-install", "a partner's server certificate for a wildcard", "istio", (j) => (edgeManifest(j, "Certificate").spec.dnsNames = ["*.example"]), onAws(/no server certificate for partner/)],
+  ["mesh.partner-gateway-install", "a partner's certificate not waited for", "istio", (j) => delete edgeBody(j, "Certificate").wait, onAws(/does not wait until the certificate is Ready/)],
+  ["mesh.partner-gateway-install", "a partner's certificate requested before its issuer", "istio", (j) => (edgeBody(j, "Certificate").depends_on = []), onAws(/requested before its issuer/)],
+  ["mesh.partner-gateway-install", "the gateway's issuer on another CA", "istio", (j) => (edgeManifest(j, "AWSPCAIssuer").spec.arn = "arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/other"), onAws(/no issuer in istio-ingress/)],
+  ["mesh.partner-gateway-install", "the gateway's issuer not waited for", "istio", (j) => delete edgeBody(j, "AWSPCAIssuer").wait, onAws(/does not wait until the issuer is Ready/)],
+  ["mesh.partner-gateway-install", "another object in the gateway's namespace", "istio", (j) => addManifest(j, "extra", { apiVersion: "v1", kind: "Secret", metadata: { name: "x", namespace: "istio-ingress" } }), onAws(/extra: Secret x is not one the partner gateway's install builds/)],
+  ["mesh.partner-gateway-install", "another ConfigMap in the gateway's namespace", "istio", (j) => (j.resource.kubernetes_config_map_v1.extra = { metadata: { name: "x", namespace: "istio-ingress" }, data: {} }), onAws(/kubernetes_config_map_v1.extra: x is not a partner's CA/)],
+  ["mesh.partner-gateway-install", "no namespace for the gateway", "istio", (j) => delete j.resource.kubernetes_namespace_v1[Object.entries(j.resource.kubernetes_namespace_v1 as Record<string, TfJson>).find(([, n]) => n.metadata.name === "istio-ingress")![0]], onAws(/no namespace istio-ingress/)],
+  ["mesh.ca-issuer-rbac", "the gateway's issuer created before its signing Role is bound", "istio", (j) => (edgeBody(j, "AWSPCAIssuer").depends_on = []), onAws(/created without waiting for kubernetes_role_binding_v1\.partner_gateway/)],
+  ["mesh.ca-issuer-rbac", "no signing Role in the gateway's namespace", "istio", (j) => {
+    for (const type of ["kubernetes_role_v1", "kubernetes_role_binding_v1"]) for (const [n, r] of Object.entries(j.resource[type] as Record<string, TfJson>)) if (r.metadata.namespace === "istio-ingress") delete j.resource[type][n];
+  }, onAws(/no Role \S+ in istio-ingress/)],
   ["mesh.known-kinds", "an EnvoyFilter", "mesh", (j) => addManifest(j, "ef", { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x", namespace: "payments" }, spec: {} })],
   ["mesh.known-kinds", "a DestinationRule turning TLS off", "mesh", (j) =>
     addManifest(j, "dr", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x", namespace: "payments" }, spec: { host: "*", trafficPolicy: { tls: { mode: "DISABLE" } } } })],
@@ -266,7 +298,7 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false), /does not wait/],
   ["mesh.istio-install", "istiod's values without global", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global), /images from undefined:undefined/],
   ["mesh.istio-install", "istiod's values without meshConfig", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig), /trust domain undefined/],
-  ["mesh.istio-install", "a chart the install does not have", "istio", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "istiod")), chart: "gateway", name: "gateway" }), /expected base, (cert-manager-istio-csr, )?istiod$/],
+  ["mesh.istio-install", "a chart the install does not have", "istio", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "istiod")), chart: "ztunnel", name: "ztunnel" }), /expected base, (cert-manager-istio-csr, )?(gateway, )?istiod$/],
   ["mesh.istio-install", "istiod with set_list", "istio", (j) => (release(j, "istiod").set_list = [{ name: "x", value: ["y"] }]), /set_list changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod with set_wo", "istio", (j) => (release(j, "istiod").set_wo = [{ name: "x", value: "y" }]), /set_wo changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on, /not installed after istio-base/],
@@ -398,7 +430,7 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
 ];
 
 const issuerOf = (j: TfJson) => manifestBody(j, "AWSPCAIssuer").manifest;
-const anchorOf = (j: TfJson) => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>)[0];
+const anchorOf = (j: TfJson) => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>).find((c) => c.metadata.namespace !== "istio-ingress")!;
 
 /** Weakenings of the workload CA chain, for the regions that have one (an intermediate in ACM PCA). */
 const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
@@ -479,7 +511,7 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.workload-ca", "istiod's certificate requested before its issuer", "istio", (j) => (manifestBody(j, "Certificate").depends_on = []), /requested before its issuer/],
   ["mesh.workload-ca", "istiod's certificate with another identity", "istio", (j) => (manifestBody(j, "Certificate").manifest.spec.uris = ["spiffe://cluster.local/ns/istio-system/sa/istiod"]), /no Certificate istiod/],
   ["mesh.workload-ca", "no certificate declared for istiod", "istio", (j) => {
-    const [name] = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).find(([, r]) => r.manifest.kind === "Certificate")!;
+    const [name] = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).find(([, r]) => r.manifest.kind === "Certificate" && r.manifest.metadata.name === "istiod")!;
     delete j.resource.kubernetes_manifest[name];
   }, /no Certificate istiod/],
   ["mesh.workload-ca", "istio-csr creates istiod's certificate itself again (asynchronously)", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.tls.istiodCertificateEnable = true)), /values differ from the blueprint's cert-manager-istio-csr values/],
