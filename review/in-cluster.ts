@@ -11,6 +11,39 @@ import { callsFromPolicies, drawCalls, drawRemoteCallers, drawServices } from ".
 import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
 import { table } from "./markdown";
+import { X509Certificate } from "crypto";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerHost } from "../model/mesh/edge";
+
+/** Each certificate of a partner's CA bundle: its subject's common name and when it expires. */
+function describeCaBundle(bundle: string): string {
+  const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return blocks
+    .map((pem) => {
+      const cert = new X509Certificate(pem);
+      const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1] ?? cert.subject;
+      return `${cn} (until ${new Date(cert.validTo).toISOString().slice(0, 10)})`;
+    })
+    .join("; ");
+}
+
+/** The partners the region declares (the region file's edge), for every in-cluster report. */
+function partnersSection(view: StackView): string[] {
+  const edge = view.region.edge;
+  if (!edge) return [];
+  const rows = edge.partners.map((p) => [
+    p.name,
+    partnerHost(edge, p),
+    describeCaBundle(p.caBundle),
+    p.identities.join(", "),
+    p.routes.map((r) => `${r.methods.join(",")} ${r.paths.join(",")} → ${r.to}`).join("; "),
+    `${p.requestsPerSecond}/s`,
+  ]);
+  return [
+    "\n## Partners\n",
+    `Each partner reaches the partner gateway (${EDGE_NAMESPACE}/${PARTNER_GATEWAY.release}) with mutual TLS on its own host, with a certificate of its own CA carrying one of its identities, and may call only its routes at its rate (per gateway replica; all partners together at most ${edge.requestsPerSecond}/s, bodies at most ${edge.maxRequestBytes} bytes, JSON). Any other CA, identity, host, route or content type is refused at the gateway.\n`,
+    table(["partner", "host (TLS server name)", "client CA", "identities (SAN)", "routes", "rate"], rows),
+  ];
+}
 
 /** An in-cluster stack: the namespaces and the call graph the mesh admits. */
 function meshDiagram(view: StackView): Diagram {
@@ -70,8 +103,9 @@ function meshSection(view: StackView): string {
   if (view.layer === "istio") {
     // `${data.terraform_remote_state.x.outputs.id}` → `region-<name>'s output id`
     const output = (value: unknown) => String(value).replace(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([a-z0-9_]+)\}$/, `region-${view.region.name}'s output $1`);
+    const inEdge = (m: TfJson | undefined) => m?.metadata?.namespace === EDGE_NAMESPACE;
     const ca = [
-      ...manifests.map(([address, m]) => [
+      ...manifests.filter(([, m]) => !inEdge(m)).map(([address, m]) => [
         address,
         m.kind,
         m.metadata?.name,
@@ -79,7 +113,17 @@ function meshSection(view: StackView): string {
           ? `serving certificate from ${m.spec?.issuerRef?.kind} ${m.spec?.issuerRef?.name}: ${asList(m.spec?.dnsNames).join(", ")}, ${asList(m.spec?.uris).join(", ")}; ${m.spec?.duration}, into Secret ${m.spec?.secretName}`
           : `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`,
       ]),
-      ...resourcesOf(view.json, "kubernetes_config_map_v1").map(([n, r]) => [`kubernetes_config_map_v1.${n}`, "ConfigMap", `${r.metadata?.namespace}/${r.metadata?.name}`, `trust anchor: ${Object.values((r.data ?? {}) as Record<string, string>).map(output).join(", ")}`]),
+      ...resourcesOf(view.json, "kubernetes_config_map_v1")
+        .filter(([, r]) => !inEdge(r))
+        .map(([n, r]) => [`kubernetes_config_map_v1.${n}`, "ConfigMap", `${r.metadata?.namespace}/${r.metadata?.name}`, `trust anchor: ${Object.values((r.data ?? {}) as Record<string, string>).map(output).join(", ")}`]),
+    ];
+    const gateway = [
+      ...manifests
+        .filter(([, m]) => inEdge(m))
+        .map(([address, m]) => [address, m.kind, m.metadata?.name, m.kind === "Certificate" ? `server certificate for ${asList(m.spec?.dnsNames).join(", ")} from ${m.spec?.issuerRef?.kind} ${m.spec?.issuerRef?.name}; ${m.spec?.duration}` : `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`]),
+      ...resourcesOf(view.json, "kubernetes_config_map_v1")
+        .filter(([, r]) => inEdge(r))
+        .map(([n, r]) => [`kubernetes_config_map_v1.${n}`, "ConfigMap", r.metadata?.name, `a partner's client CA: ${describeCaBundle(String(r.data?.["ca.crt"] ?? ""))}`]),
     ];
     if (ca.length) {
       parts.push(
@@ -88,7 +132,15 @@ function meshSection(view: StackView): string {
         table(["resource", "kind", "name", "what"], ca),
       );
     }
+    if (gateway.length) {
+      parts.push(
+        "\n## Partner gateway\n",
+        `Istio's gateway chart as ${EDGE_NAMESPACE}/${PARTNER_GATEWAY.release} on node ports ${PARTNER_GATEWAY.nodePorts.https} (TLS) and ${PARTNER_GATEWAY.nodePorts.status} (readiness), each partner's server certificate from the region's intermediate and its client CA:\n`,
+        table(["resource", "kind", "name", "what"], gateway),
+      );
+    }
   } else if (rows.length) parts.push("\n## Mesh policies\n", table(["resource", "kind", "namespace", "name", "effect"], rows));
+  parts.push(...partnersSection(view));
   const calls = view.region.mesh.calls.map((c) => [
     isRemote(view.region.mesh, c) ? `${c.from} (${c.fromTrustDomain})` : c.from,
     c.to,

@@ -301,6 +301,19 @@ describe.each(stacks.filter((s) => s.layer === "gcp").map((s) => [s.name, s] as 
 });
 
 describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report of %s", (_name, s) => {
+  it("lists each partner with its host, CA, identities, routes and rate (none where the region declares none)", () => {
+    const edge = s.region.edge;
+    if (!edge) return expect(s.report).not.toContain("## Partners");
+    const rows = tableAfter(s.report, "## Partners");
+    expect(rows.map(([name, host]) => [name, host])).toEqual(edge.partners.map((p) => [p.name, `${p.name}.${edge.host}`]));
+    for (const [i, p] of edge.partners.entries()) {
+      expect(rows[i][2]).toMatch(new RegExp(`^${p.name} client CA \\(example\\) \\(until \\d{4}-\\d{2}-\\d{2}\\)$`));
+      expect(rows[i][3]).toBe(p.identities.join(", "));
+      expect(rows[i][4]).toBe(p.routes.map((r) => `${r.methods.join(",")} ${r.paths.join(",")} → ${r.to}`).join("; "));
+      expect(rows[i][5]).toBe(`${p.requestsPerSecond}/s`);
+    }
+  });
+
   it("lists every Role, ClusterRole and binding with its rules or subjects, from the JSON", () => {
     const types = ["kubernetes_cluster_role_v1", "kubernetes_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding_v1"];
     const expected = types.flatMap((t) => resourcesOf(s.json, t).map(([n, r]) => ({ address: `${t}.${n}`, r })));
