@@ -38,7 +38,6 @@ function syntheticRegion(i: number): AwsRegionFile {
       key: `regions/${name}/terraform.tfstate`,
       kmsKeyArn: inAccount(region.stateBackend.kmsKeyArn),
     },
-    paymentApi: { ...region.paymentApi, certificateArn: inAccount(region.paymentApi.certificateArn) },
     eks: { ...region.eks, adminRoleArn: inAccount(region.eks.adminRoleArn), deployRoleArn: inAccount(region.eks.deployRoleArn) },
     mesh: { ...region.mesh, trustDomain: `${name}.acme-pay.internal` },
   };

@@ -361,11 +361,8 @@ export const AwsRegionSchema = z.strictObject({
   }),
   /** The partner-facing payment API (PrivateLink endpoint service). */
   paymentApi: z.strictObject({
-    /** ACM certificate for the partner-facing TLS listener, in this region and account. */
-    certificateArn: awsArn(
-      "an ACM certificate ARN",
-      "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab",
-    ),
+    // (No certificate here: the partners' TLS passes the NLB and ends at the partner gateway, whose
+    // server certificates the region's intermediate issues: edge.)
     /** IAM principals (partner accounts or roles) allowed to create endpoints to the API. */
     allowedPrincipals: z.array(awsArn("an IAM principal ARN", "arn:aws:iam::210987654321:root")).min(1, {
       error: "lists no partner. Fix: name at least one partner principal ARN; the endpoint service is useless without one.",

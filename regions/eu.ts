@@ -54,7 +54,6 @@ const region: AwsRegionFile = {
     kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/0f6c2a8e-4b1d-4c7e-9a55-3e2d1f0b9c71",
   },
   paymentApi: {
-    certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/7d1e5b0a-2c4f-4e8a-b6d3-91a0c5e2f4b8",
     allowedPrincipals: ["arn:aws:iam::777788889999:root", "arn:aws:iam::222233334444:role/acquirer-eu-gateway"],
     partnerClientCidrs: ["172.16.0.0/16", "192.168.40.0/22"],
   },

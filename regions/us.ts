@@ -40,7 +40,6 @@ const region: AwsRegionFile = {
     kmsKeyArn: "arn:aws:kms:us-east-1:444455556666:key/5a9b3c7d-1e2f-4a6b-8c0d-2f4e6a8b0c1d",
   },
   paymentApi: {
-    certificateArn: "arn:aws:acm:us-east-1:444455556666:certificate/3c8f1a2b-6d4e-4f0a-9b7c-5e1d2a3f4b6c",
     allowedPrincipals: ["arn:aws:iam::888899990000:root"],
     partnerClientCidrs: ["172.20.0.0/16"],
   },

@@ -442,7 +442,9 @@ function exposureSection(json: TfJson): string {
   const listeners = resourcesOf(json, "aws_lb_listener").map(([n, l]) => {
     const lb = refName(l.load_balancer_arn, "aws_lb", "arn");
     const body = lb ? json.resource.aws_lb[lb] : {};
-    return [`aws_lb_listener.${n}`, `${l.protocol} ${l.port}`, l.ssl_policy, `aws_lb.${lb} (${body.internal ? "internal" : "internet-facing"}, ${body.load_balancer_type})`];
+    // A TCP listener on the partner API passes TLS through: the partner gateway ends it (its policy is in the mesh's report).
+    const tls = l.ssl_policy ?? (l.protocol === "TCP" ? "passed through to the partner gateway (mutual TLS, TLS 1.2+, ends there)" : "none");
+    return [`aws_lb_listener.${n}`, `${l.protocol} ${l.port}`, tls, `aws_lb.${lb} (${body.internal ? "internal" : "internet-facing"}, ${body.load_balancer_type})`];
   });
   const services = resourcesOf(json, "aws_vpc_endpoint_service").map(([n, s]) => [`aws_vpc_endpoint_service.${n}`, s.acceptance_required ? "yes" : "**no**", asList(s.allowed_principals).join("<br>")]);
   const endpoints = resourcesOf(json, "aws_vpc_endpoint").map(([n, e]) => [

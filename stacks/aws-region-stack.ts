@@ -20,6 +20,8 @@ import { HsmKeyStore } from "../constructs/aws/hsm-key-store";
 import { KafkaCluster } from "../constructs/aws/kafka-cluster";
 import { TerraformOutput, TerraformVariable, dependable } from "../core/cdktf";
 import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
+import { AutoscalingAttachment } from "@cdktf/provider-aws/lib/autoscaling-attachment";
+import { PARTNER_GATEWAY } from "../model/mesh/edge";
 import { PrivateLinkNetwork } from "../constructs/aws/private-link-network";
 import { KeyUsers, RegionKeys, keyUseStatements } from "../constructs/aws/region-keys";
 import { RegionStack } from "../core/blueprint-stack";
@@ -168,7 +170,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       name,
       network: this.network,
       region: region.cloudRegion,
-      certificateArn: region.paymentApi.certificateArn,
+      targetPort: PARTNER_GATEWAY.nodePorts.https,
+      healthCheckPort: PARTNER_GATEWAY.nodePorts.status,
       allowedPrincipals: region.paymentApi.allowedPrincipals,
       clientCidrs: region.paymentApi.partnerClientCidrs,
       accessLogBucket: this.auditArchive.accessLogs,
@@ -327,8 +330,13 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
           lifecycle: { preventDestroy: true },
         });
     for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement, autoScalingRole ? [autoScalingRole] : []);
-    // The partner NLB reaches the ingress gateway's pods (ip targets) on the nodes.
+    // The partner NLB reaches the partner gateway on the nodes' node ports: the nodes admit it, and
+    // join its target group through their Auto Scaling group (instance targets, no controller in the cluster).
     this.eks.admitLoadBalancer("PartnerApiTargets", this.partnerApi.securityGroup, this.partnerApi.targetPorts);
+    new AutoscalingAttachment(this, "PartnerApiNodes", {
+      autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
+      lbTargetGroupArn: this.partnerApi.targetGroup.arn,
+    });
     for (const service of region.services) {
       if (!service.access) continue;
       this.eks.workloadRole(service.name, {

@@ -64,7 +64,7 @@ export function keyOfReference(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The ports each load balancer's security group must reach on its ip targets (traffic and health checks), by the group's reference. */
+/** The ports each load balancer's security group must reach on its targets in the VPC (ip or instance; traffic and health checks), by the group's reference. */
 export function loadBalancerTargetPorts(json: TfJson): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>();
   for (const [, listener] of resourcesOf(json, "aws_lb_listener")) {
@@ -73,7 +73,8 @@ export function loadBalancerTargetPorts(json: TfJson): Map<string, Set<number>> 
     for (const action of asList<TfJson>(listener.default_action)) {
       const tg = refName(action.target_group_arn, "aws_lb_target_group", "arn");
       const group = tg ? json.resource.aws_lb_target_group?.[tg] : undefined;
-      if (!group || group.target_type !== "ip") continue;
+      // Targets on the nodes: their pods (ip) or the nodes themselves (instance, the default type).
+      if (!group || !["ip", "instance", undefined].includes(group.target_type)) continue;
       for (const sg of groups) {
         const ports = out.get(sg) ?? new Set<number>();
         ports.add(Number(group.port));

@@ -1,20 +1,12 @@
 /**
- * The partner API: its certificate and the partners it admits (principals, client ranges, projects).
+ * The partner API: the partners it admits (principals, client ranges, projects).
  */
 import { parseCidr } from "../cidr";
 import { AwsRegionConfig, GcpRegionConfig } from "../schema";
 import type { Report } from "./types";
 
-/** The AWS partner API: an ACM certificate of the region, exact partner principals, real client ranges. */
+/** The AWS partner API: exact partner principals, real client ranges. */
 export function checkAwsPartnerApi(c: AwsRegionConfig, report: Report): void {
-  const [, , service, certRegion, certAccount] = c.paymentApi.certificateArn.split(":");
-  if (service !== "acm" || certRegion !== c.cloudRegion || certAccount !== c.accountId) {
-    report(
-      "paymentApi.certificateArn",
-      `must be an ACM certificate in ${c.cloudRegion} of account ${c.accountId}`,
-      `issue or import the certificate in ACM ${c.cloudRegion} of ${c.accountId} and use its ARN`,
-    );
-  }
   c.paymentApi.allowedPrincipals.forEach((principal, i) => {
     const field = `paymentApi.allowedPrincipals[${i}]`;
     if (principal.includes("*")) {

@@ -8,7 +8,6 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { HardenedBucket } from "./hardened-bucket";
 import { PrivateLinkNetwork } from "./private-link-network";
-import { ALLOWED_TLS_POLICIES } from "../../model/aws/network";
 
 /** Properties of {@link PartnerEndpointService}. */
 export interface PartnerEndpointServiceProps {
@@ -18,8 +17,6 @@ export interface PartnerEndpointServiceProps {
   readonly network: PrivateLinkNetwork;
   /** Region (log delivery conditions). */
   readonly region: string;
-  /** ACM certificate of the partner-facing TLS listener. */
-  readonly certificateArn: string;
   /** IAM principals (partner accounts or roles) allowed to request an endpoint. */
   readonly allowedPrincipals: readonly string[];
   /**
@@ -36,36 +33,31 @@ export interface PartnerEndpointServiceProps {
    */
   readonly crossRegionConsumers?: readonly string[];
   /**
-   * TLS policy of the listener; one of {@link ALLOWED_TLS_POLICIES}.
-   * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+   * The node port of the partner gateway's TLS on the EKS nodes (instance targets): the NLB passes
+   * each partner's TLS through to it untouched, so that the gateway sees the client certificate.
    */
-  readonly sslPolicy?: (typeof ALLOWED_TLS_POLICIES)[number];
-  /**
-   * Port of the payment API's ingress (the mesh ingress gateway) in the workload tier; the NLB
-   * re-encrypts to it with TLS.
-   * @default 443
-   */
-  readonly targetPort?: number;
-  /**
-   * Port of the ingress gateway's readiness endpoint (Istio: 15021, `/healthz/ready`).
-   * @default 15021
-   */
-  readonly healthCheckPort?: number;
+  readonly targetPort: number;
+  /** The node port of the gateway's readiness endpoint (Istio's status port, `/healthz/ready`). */
+  readonly healthCheckPort: number;
 }
 
 /**
  * The payment API offered to named partners over AWS PrivateLink (PCI DSS 1.3, 4.2): an internal
- * NLB with a TLS 1.2+/1.3 listener that re-encrypts to the ingress, behind an endpoint service
- * that requires acceptance of every connection and admits only the listed principals.
+ * NLB that passes the partners' TLS through (TCP on 443) to the partner gateway on the EKS nodes,
+ * where their mutual TLS ends (an NLB TLS listener would end it first and drop the client
+ * certificate), behind an endpoint service that requires acceptance of every connection and admits
+ * only the listed principals. The nodes join the target group through their Auto Scaling group
+ * (the stack attaches it); only nodes running a gateway pod pass the health check (the gateway's
+ * Service keeps traffic on the node it reached).
  */
 export class PartnerEndpointService extends Construct {
   readonly loadBalancer: Lb;
   readonly listener: LbListener;
-  /** Register the mesh ingress gateway's pod IPs here (from the mesh stack). */
+  /** The nodes' Auto Scaling group is attached here (instance targets on the gateway's node port). */
   readonly targetGroup: LbTargetGroup;
   readonly endpointService: VpcEndpointService;
   readonly securityGroup: SecurityGroup;
-  /** The ports the NLB opens to its ip targets (traffic, health checks): the targets' security group must admit them from `securityGroup`. */
+  /** The ports the NLB opens to its targets (traffic, health checks): the targets' security group must admit them from `securityGroup`. */
   readonly targetPorts: readonly { readonly port: number; readonly label: string }[];
 
   constructor(scope: Construct, id: string, props: PartnerEndpointServiceProps) {
@@ -77,15 +69,11 @@ export class PartnerEndpointService extends Construct {
     if (wildcard) {
       throw new Error(`PartnerEndpointService ${props.name}: allowed principal "${wildcard}" is a wildcard; name each partner account or role.`);
     }
-    const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
-    if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(sslPolicy)) {
-      throw new Error(`PartnerEndpointService ${props.name}: sslPolicy "${sslPolicy}" allows TLS below 1.2; use one of ${ALLOWED_TLS_POLICIES.join(", ")}.`);
-    }
     if (props.name.length > 20) {
       throw new Error(`PartnerEndpointService: name "${props.name}" is longer than 20 characters (load balancer names are limited to 32).`);
     }
-    const targetPort = props.targetPort ?? 443;
-    const healthCheckPort = props.healthCheckPort ?? 15021;
+    const targetPort = props.targetPort;
+    const healthCheckPort = props.healthCheckPort;
     this.targetPorts = [
       { port: targetPort, label: "partner TLS" },
       { port: healthCheckPort, label: "health checks" },
@@ -122,7 +110,7 @@ export class PartnerEndpointService extends Construct {
       const cidrIpv4 = network.subnetCidrs.workload[i];
       new VpcSecurityGroupEgressRule(zoneScope, "Traffic", {
         securityGroupId: this.securityGroup.id,
-        description: `TLS to the payment API ingress in ${az}`,
+        description: `Partner TLS to the gateway node port in ${az}`,
         ipProtocol: "tcp",
         fromPort: targetPort,
         toPort: targetPort,
@@ -130,7 +118,7 @@ export class PartnerEndpointService extends Construct {
       });
       new VpcSecurityGroupEgressRule(zoneScope, "HealthCheck", {
         securityGroupId: this.securityGroup.id,
-        description: `Health checks of the ingress in ${az}`,
+        description: `Health checks of the gateway in ${az}`,
         ipProtocol: "tcp",
         fromPort: healthCheckPort,
         toPort: healthCheckPort,
@@ -155,12 +143,18 @@ export class PartnerEndpointService extends Construct {
       dependsOn: [props.accessLogBucket.policy],
     });
     this.targetGroup = new LbTargetGroup(this, "TargetGroup", {
-      name: `${props.name}-payment-api`,
-      targetType: "ip",
-      protocol: "TLS",
+      // Named after its port: a change that replaces it (port, target type) creates the new group
+      // first, so the listener moves over before the old one, still in use, is deleted.
+      name: `${props.name}-gw-${targetPort}`,
+      lifecycle: { createBeforeDestroy: true },
+      targetType: "instance",
+      protocol: "TCP",
       port: targetPort,
       vpcId: network.vpc.id,
       ipAddressType: "ipv4",
+      // PrivateLink traffic reaches targets from the NLB's own addresses anyway; set so that the
+      // nodes' security group admits the NLB's group, whatever the source (no client ranges on the nodes).
+      preserveClientIp: "false",
       healthCheck: {
         enabled: true,
         protocol: "HTTP",
@@ -171,13 +165,12 @@ export class PartnerEndpointService extends Construct {
         interval: 10,
       },
     });
+    // TLS passes through: the partner gateway ends it with the partner's client certificate (mesh.partner-edge holds its TLS settings).
+    // (Its id stays the former TLS listener's: an update in place, never a second listener on 443.)
     this.listener = new LbListener(this, "TlsListener", {
       loadBalancerArn: this.loadBalancer.arn,
       port: 443,
-      protocol: "TLS",
-      certificateArn: props.certificateArn,
-      sslPolicy,
-      alpnPolicy: "HTTP2Preferred",
+      protocol: "TCP",
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });
     this.endpointService = new VpcEndpointService(this, "EndpointService", {

@@ -59,8 +59,8 @@ describe("the shipped regions", () => {
  * that follow from it (if any)]: the problems reported are exactly these.
  */
 const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, string | RegExp, string[]?][] = [
-  ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of", ["paymentApi.certificateArn"]],
-  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "use a region of US", ["paymentApi.certificateArn"]],
+  ["unknown cloud region", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of"],
+  ["region outside the jurisdiction", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "use a region of US"],
   ["unknown jurisdiction", "eu", (r) => ((r as { jurisdiction: string }).jurisdiction = "UK"), "regions/eu.ts", "jurisdiction", '"EU"'],
   ["AZ of another region", "eu", (r) => (r.availabilityZoneIds[2] = "euc1-az3"), "regions/eu.ts", "availabilityZoneIds[2]", "euw1-az1, euw1-az2, euw1-az3"],
   ["an AZ name instead of a zone ID (names differ per account)", "eu", (r) => (r.availabilityZoneIds[2] = "eu-west-1c"), "regions/eu.ts", "availabilityZoneIds[2]", "zone IDs, not names"],
@@ -113,9 +113,6 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["no partner client range", "eu", (r) => (r.paymentApi.partnerClientCidrs = []), "regions/eu.ts", "paymentApi.partnerClientCidrs", "ask each partner"],
   ["a repeated extra endpoint", "eu", (r) => (r.network.extraInterfaceEndpoints = ["ssm", "ssm"]), "regions/eu.ts", "network.extraInterfaceEndpoints[1]", "remove it"],
   ["a malformed partner CIDR", "eu", (r) => (r.paymentApi.partnerClientCidrs[0] = "172.16.0.0/40"), "regions/eu.ts", "paymentApi.partnerClientCidrs[0]", "partner's client range"],
-  ["a certificate of another account", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace(eu.accountId, us.accountId)), "regions/eu.ts", "paymentApi.certificateArn", "of 111122223333"],
-  ["a certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "eu-central-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
-  ["a certificate of another service", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace(":acm:", ":iam:")), "regions/eu.ts", "paymentApi.certificateArn", "issue or import"],
   ["a partner principal that is not an IAM root, role or user", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:iam::777788889999:group/partners"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "210987654321:root"],
   ["a partner principal of another partition's form", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "777788889999"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "210987654321:root"],
   ["a VPC smaller than /24", "eu", (r) => (r.network.vpcCidr = "10.10.0.0/25"), "regions/eu.ts", "network.vpcCidr", "/16 and /24", [
@@ -162,7 +159,6 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
   ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once", ["services[3].access.kafka.write[0]"]],
-  ["certificate of another region", "eu", (r) => (r.paymentApi.certificateArn = r.paymentApi.certificateArn.replace("eu-west-1", "us-east-1")), "regions/eu.ts", "paymentApi.certificateArn", "ACM eu-west-1"],
   ["PCA issuer CRDs adopted without a workload CA chain", "eu", (r) => ((r.mesh.rootCaArn = undefined), (r.mesh.adoptHelmInstalledPkiCrds = true)), "regions/eu.ts", "mesh.adoptHelmInstalledPkiCrds", "set mesh.rootCaArn", ["edge"]],
   ["a call to an unknown service", "eu", (r) => (r.mesh.calls![0].to = "payments/refund-service"), "regions/eu.ts", "mesh.calls[0].to", "payments/tokenization-service"],
   ["a call from an unknown namespace", "eu", (r) => (r.mesh.calls![0].from = "billing/payment-core"), "regions/eu.ts", "mesh.calls[0].from", "declare the service in services[]"],
@@ -223,13 +219,13 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.services!.push({ name: "ledger", namespace: "ledger", serviceAccount: "bookkeeper" });
     r.mesh.calls![0].to = "payments/nothing";
   }, "regions/eu.ts", "mesh.calls[0].to", "ledger/ledger"],
-  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of ap-southeast-1, eu-central-1, eu-north-1,", ["paymentApi.certificateArn"]],
+  ["unknown cloud region: the fix lists AWS's regions", "eu", (r) => (r.cloudRegion = "eu-west-9"), "regions/eu.ts", "cloudRegion", "use one of ap-southeast-1, eu-central-1, eu-north-1,"],
   ["fewer than three AZs in an unknown region: the fix lists no zones", "eu", (r) => {
     r.cloudRegion = "eu-west-9";
     r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
-  }, "regions/eu.ts", "availabilityZoneIds", /\| list three or more zones of eu-west-9$/, ["cloudRegion", "paymentApi.certificateArn", "kafka.topics[0].replicationFactor", "kafka.topics[1].replicationFactor", "kafka.topics[2].replicationFactor"]],
-  ["a zone where EKS cannot run in an unknown region: the fix lists no zones", "us", (r) => ((r.cloudRegion = "us-east-9"), (r.availabilityZoneIds[2] = "use1-az3")), "regions/us.ts", "availabilityZoneIds[2]", /\| use another zone of us-east-9$/, ["cloudRegion", "paymentApi.certificateArn"]],
+  }, "regions/eu.ts", "availabilityZoneIds", /\| list three or more zones of eu-west-9$/, ["cloudRegion", "kafka.topics[0].replicationFactor", "kafka.topics[1].replicationFactor", "kafka.topics[2].replicationFactor"]],
+  ["a zone where EKS cannot run in an unknown region: the fix lists no zones", "us", (r) => ((r.cloudRegion = "us-east-9"), (r.availabilityZoneIds[2] = "use1-az3")), "regions/us.ts", "availabilityZoneIds[2]", /\| use another zone of us-east-9$/, ["cloudRegion"]],
   ["brokers that do not spread over two zones: the fix suggests a multiple of two of at least three", "eu", (r) => {
     r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
     for (const tier of ["workload", "data", "endpoints"] as const) r.network.subnets[tier].pop();
@@ -287,8 +283,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["another service's audit prefix", "eu", (r) => (r.services![3].access!.auditWritePrefix = "payment-core/"), "regions/eu.ts", "services[3].access.auditWritePrefix", 'is also the prefix of payment-core'],
   ["a principal that only ends in an IAM ARN", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:s3:::arn:aws:iam::210987654321:root"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "is not an IAM account root, role or user ARN"],
   ["a principal with text after the account root", "eu", (r) => (r.paymentApi.allowedPrincipals[0] = "arn:aws:iam::210987654321:rootx"), "regions/eu.ts", "paymentApi.allowedPrincipals[0]", "is not an IAM account root, role or user ARN"],
-  ["region outside the jurisdiction: says which it is in", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "(it is in EU)", ["paymentApi.certificateArn"]],
-  ["region outside the jurisdiction: the fix lists the jurisdiction's regions", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "(us-east-1, us-east-2, us-west-1, us-west-2)", ["paymentApi.certificateArn"]],
+  ["region outside the jurisdiction: says which it is in", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "(it is in EU)"],
+  ["region outside the jurisdiction: the fix lists the jurisdiction's regions", "us", (r) => ((r.cloudRegion = "eu-west-1"), (r.availabilityZoneIds = ["euw1-az1", "euw1-az2", "euw1-az3"])), "regions/us.ts", "cloudRegion", "(us-east-1, us-east-2, us-west-1, us-west-2)"],
   ["DR partner outside the jurisdiction: the fix lists the others", "eu", (r) => (r.drPartnerRegion = "eu-west-2"), "regions/eu.ts", "drPartnerRegion", "(eu-west-3, eu-central-1, eu-north-1, eu-south-1, eu-south-2)"],
   ["state key of another service in the state's region", "eu", (r) => (r.stateBackend.kmsKeyArn = `arn:aws:s3:${r.stateBackend.region}:111122223333:key/x`), "regions/eu.ts", "stateBackend.kmsKeyArn", "use the ARN of a KMS key in"],
   ["cold storage after 29 days", "eu", (r) => (r.retention.coldStorageAfterDays = 29), "regions/eu.ts", "retention.coldStorageAfterDays", "at least 30"],

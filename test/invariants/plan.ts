@@ -1,6 +1,6 @@
 import { AwsRegionConfig } from "../../config/schema";
 import { SynthStack, TfJson } from "../support/synth";
-import { ALLOWED_TLS_POLICIES } from "../../model/aws/network";
+import { PARTNER_GATEWAY } from "../../model/mesh/edge";
 import { DR_KEY_ALIASES } from "../../model/aws/keys";
 import { principalArns, statementsOf } from "../../tfjson/iam-policy";
 import { keyNameByAlias } from "../../tfjson/aws";
@@ -285,7 +285,7 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
   {
     id: "plan.partner-api",
     requirement: "1.3.1, 4.2.1",
-    description: "planned partner API: internal NLB with deletion protection and access logs, TLS 1.2+/1.3 listener, acceptance required, configured principals only",
+    description: "planned partner API: internal NLB with deletion protection and access logs, TLS passed through to the partner gateway's node port on the EKS nodes, acceptance required, configured principals only",
     check: (plan, stack) => {
       const v: string[] = [];
       for (const { address, values } of plannedResources(plan, "aws_lb")) {
@@ -293,8 +293,12 @@ export const PLAN_INVARIANTS: readonly PlanInvariant[] = [
         if (values.enable_deletion_protection !== true) v.push(`${address}: no deletion protection`);
         if (values.access_logs?.[0]?.enabled !== true) v.push(`${address}: access logs off`);
       }
+      // The partners' TLS passes through to the partner gateway's node port (its mutual TLS needs their client certificates).
       for (const { address, values } of plannedResources(plan, "aws_lb_listener")) {
-        if (values.protocol !== "TLS" || !(ALLOWED_TLS_POLICIES as readonly string[]).includes(values.ssl_policy)) v.push(`${address}: ${values.protocol} ${values.ssl_policy}`);
+        if (values.protocol !== "TCP" || values.port !== 443 || values.ssl_policy || values.certificate_arn) v.push(`${address}: ${values.protocol} ${values.port} ${values.ssl_policy ?? ""}`);
+      }
+      for (const { address, values } of plannedResources(plan, "aws_lb_target_group")) {
+        if (values.target_type !== "instance" || values.protocol !== "TCP" || values.port !== PARTNER_GATEWAY.nodePorts.https) v.push(`${address}: ${values.target_type} ${values.protocol} ${values.port}`);
       }
       const services = plannedResources(plan, "aws_vpc_endpoint_service");
       if (services.length !== 1) v.push(`aws_vpc_endpoint_service: ${services.length}, expected 1`);

@@ -259,7 +259,7 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
   it("draws the partner path and the ports the security groups open, with what admits them", () => {
     const d = readDiagram(s.report);
     expect(d.edges).toContainEqual({ from: "partners", to: "nlb", arrow: "-->", text: expect.stringMatching(/^PrivateLink, acceptance required; TCP 443 \(security group: partner CIDRs\)$/) });
-    expect(d.edges).toContainEqual({ from: "nlb", to: "nodes", arrow: "-->", text: "TCP 443, 15021 (security group)" });
+    expect(d.edges).toContainEqual({ from: "nlb", to: "nodes", arrow: "-->", text: "TCP 30443, 31021 (security group)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "aurora", arrow: "-->", text: "TCP 5432 (security group)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "msk", arrow: "-->", text: "TCP 9096, 9098 (security group)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "hsm", arrow: "-->", text: "TCP 2223-2225 (security group: the workload tier's CIDRs)" });

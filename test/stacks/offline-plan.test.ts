@@ -110,7 +110,8 @@ if ("missing" in tools) {
     ["plan.dr", "partner provider in another region", (p) => (p.configuration.provider_config["aws.dr"].expressions.region.constant_value = "us-east-1")],
     ["plan.dr", "replication of delete markers", (p) => (planned(p, "aws_s3_bucket_replication_configuration").rule[0].delete_marker_replication[0].status = "Enabled")],
     ["plan.partner-api", "auto-accept", (p) => (planned(p, "aws_vpc_endpoint_service").acceptance_required = false)],
-    ["plan.partner-api", "old TLS policy", (p) => (planned(p, "aws_lb_listener").ssl_policy = "ELBSecurityPolicy-2016-08")],
+    ["plan.partner-api", "TLS ended at the load balancer", (p) => Object.assign(planned(p, "aws_lb_listener"), { protocol: "TLS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" })],
+    ["plan.partner-api", "instance targets on another port", (p) => (planned(p, "aws_lb_target_group").port = 8443)],
   ];
 
   describe("every plan invariant fails when a plan is weakened", () => {

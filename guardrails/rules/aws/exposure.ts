@@ -1,7 +1,8 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
-import { TfJson, asList, one, truthy } from "../../../tfjson/terraform";
+import { TfJson, asList, one, refName, truthy } from "../../../tfjson/terraform";
 import { ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
+import { PARTNER_GATEWAY } from "../../../model/mesh/edge";
 
 /** Per resource type, what would expose it to the internet (or to anyone). */
 const PUBLIC_EXPOSURE: Readonly<Record<string, (b: TfJson) => string[]>> = {
@@ -40,11 +41,15 @@ export const EXPOSURE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }
   {
     id: "tls.listeners",
     requirement: "4.2.1",
-    fix: `Listen with protocol TLS (NLB) or HTTPS (ALB) and an ssl_policy of ${ALLOWED_TLS_POLICIES.join(", ")}, with a certificate.`,
-    description: "every load balancer listener terminates TLS 1.2+ with a reviewed policy and a certificate",
+    fix: `Listen with protocol TLS (NLB) or HTTPS (ALB) and an ssl_policy of ${ALLOWED_TLS_POLICIES.join(", ")}, with a certificate; only the partner API's listener passes TLS through (TCP 443 to the partner gateway's node port, where the partners' mutual TLS ends).`,
+    description: "every load balancer listener terminates TLS 1.2+ with a reviewed policy and a certificate, but the partner API's, which passes the partners' TLS through (TCP 443) to the partner gateway's TLS node port, where mesh.partner-edge holds the TLS to 1.2+ with the partner's CA",
     resourceTypes: ["aws_lb_listener", "aws_alb_listener"],
-    check: (b) => {
+    check: (b, { stack }) => {
       const v: string[] = [];
+      // The passthrough to the partner gateway: TCP 443, forwarding to a target group on its TLS node port, where the region declares partners.
+      const tg = refName(asList<TfJson>(b.default_action)[0]?.target_group_arn, "aws_lb_target_group", "arn");
+      const passthrough = stack.region.edge !== undefined && b.protocol === "TCP" && b.port === 443 && asList(b.default_action).length === 1 && stack.json.resource.aws_lb_target_group?.[tg ?? ""]?.port === PARTNER_GATEWAY.nodePorts.https;
+      if (passthrough) return [];
       if (b.protocol !== "TLS" && b.protocol !== "HTTPS") v.push(`protocol ${b.protocol}, not TLS or HTTPS`);
       if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(b.ssl_policy)) v.push(`ssl_policy ${b.ssl_policy} is not a reviewed TLS 1.2+/1.3 policy`);
       if (!b.certificate_arn) v.push("no certificate");

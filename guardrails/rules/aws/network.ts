@@ -2,7 +2,8 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
 import { parseCidr, rangeContains } from "../../../config/cidr";
-import { NETWORK_TIERS, extraInterfaceEndpoints, ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
+import { NETWORK_TIERS, extraInterfaceEndpoints } from "../../../model/aws/network";
+import { PARTNER_GATEWAY } from "../../../model/mesh/edge";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
 import { statementsOf } from "../../../tfjson/iam-policy";
 import { isKeyArnRef, keyNameByAlias, loadBalancerTargetPorts, tierSubnetRefs } from "../../../tfjson/aws";
@@ -280,9 +281,9 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
   {
     id: "network.partner-endpoint-service",
     requirement: "1.3.1, 4.2.1, 10.2",
-    fix: "Expose the payment API through PartnerEndpointService: internal NLB, TLS listener with an allowed TLS 1.2+/1.3 policy, acceptance required, partner principals named in the region file.",
+    fix: "Expose the payment API through PartnerEndpointService: internal NLB, a TCP listener on 443 passing the partners' TLS through to the partner gateway's node port (instance targets, the EKS nodes' Auto Scaling group attached, health checks on the gateway's readiness node port), acceptance required, partner principals named in the region file.",
     description:
-      "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs, a TLS 1.2+/1.3 listener and a security group (enforced on PrivateLink) admitting only the partner ranges on 443",
+      "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs and a security group (enforced on PrivateLink) admitting only the partner ranges on 443; its listener passes TLS through (TCP 443: the partners' mutual TLS ends at the partner gateway, which needs their client certificate) to the gateway's node port on the EKS nodes, whose Auto Scaling group is attached to the target group and whose readiness node port answers the health checks",
     check: ({ json, region }) => {
       const v: string[] = [];
       const services = resourcesOf(json, "aws_vpc_endpoint_service");
@@ -312,12 +313,18 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
         if (asList(lb.security_groups).length === 0) v.push(`aws_lb.${ln}: no security group`);
       }
       for (const [ln, l] of resourcesOf(json, "aws_lb_listener")) {
-        if (l.protocol !== "TLS" && l.protocol !== "HTTPS") v.push(`aws_lb_listener.${ln}: protocol ${l.protocol} is not TLS`);
-        if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(l.ssl_policy)) v.push(`aws_lb_listener.${ln}: ssl_policy ${l.ssl_policy} allows TLS below 1.2`);
-        if (l.certificate_arn !== region.paymentApi.certificateArn) v.push(`aws_lb_listener.${ln}: certificate is not the configured one`);
+        if (l.protocol !== "TCP" || l.port !== 443) v.push(`aws_lb_listener.${ln}: ${l.protocol} ${l.port}, expected TCP 443 passing the partners' TLS through to the partner gateway`);
+        if (l.certificate_arn !== undefined || l.ssl_policy !== undefined) v.push(`aws_lb_listener.${ln}: ends TLS at the load balancer (the partner gateway would never see the client certificate)`);
       }
+      const nodeGroupAsg = (name: unknown) => /^\$\{aws_eks_node_group\.[^.]+\.resources\[0\]\.autoscaling_groups\[0\]\.name\}$/.test(String(name));
       for (const [tn, tg] of resourcesOf(json, "aws_lb_target_group")) {
-        if (tg.protocol !== "TLS") v.push(`aws_lb_target_group.${tn}: traffic to targets is not re-encrypted (protocol ${tg.protocol})`);
+        const at = `aws_lb_target_group.${tn}`;
+        if (tg.target_type !== "instance" || tg.protocol !== "TCP" || tg.port !== PARTNER_GATEWAY.nodePorts.https) v.push(`${at}: ${tg.target_type} ${tg.protocol} ${tg.port}, expected the EKS nodes (instance) on the partner gateway's TLS node port TCP ${PARTNER_GATEWAY.nodePorts.https}`);
+        const hc = one(tg.health_check);
+        if (hc.protocol !== "HTTP" || hc.port !== String(PARTNER_GATEWAY.nodePorts.status) || hc.path !== "/healthz/ready") v.push(`${at}: health checks are not the gateway's readiness (HTTP ${PARTNER_GATEWAY.nodePorts.status} /healthz/ready)`);
+        if (tg.preserve_client_ip !== "false") v.push(`${at}: preserve_client_ip is not "false" (the nodes admit the load balancer's security group, not the partners' ranges)`);
+        const attached = resourcesOf(json, "aws_autoscaling_attachment").some(([, x]) => x.lb_target_group_arn === ref("aws_lb_target_group", tn, "arn") && nodeGroupAsg(x.autoscaling_group_name));
+        if (!attached) v.push(`${at}: the EKS nodes' Auto Scaling group is not attached (no target would ever register)`);
       }
       return v;
     },
@@ -325,15 +332,15 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
   {
     id: "network.load-balancer-reaches-targets",
     requirement: "1.3.1, 12.10",
-    fix: "Admit each ip target group's traffic and health-check ports on the EKS nodes' security group from its load balancer's security group (EksCluster.admitLoadBalancer), exactly those ports.",
-    description: "every load balancer with ip targets reaches them: the EKS nodes' security group admits its security group on the target group's traffic and health-check ports (else every target stays unhealthy)",
+    fix: "Admit each target group's traffic and health-check ports on the EKS nodes' security group from its load balancer's security group (EksCluster.admitLoadBalancer), exactly those ports.",
+    description: "every load balancer with targets on the EKS nodes (ip or instance) reaches them: the nodes' security group admits its security group on the target group's traffic and health-check ports (else every target stays unhealthy)",
     check: ({ json }) => {
       const nodes = eksNodeSecurityGroupRef(json);
       const admitted = (lbGroup: string, port: number) =>
         resourcesOf(json, "aws_vpc_security_group_ingress_rule").some(([, r]) => r.security_group_id === nodes && r.referenced_security_group_id === lbGroup && r.ip_protocol === "tcp" && r.from_port <= port && port <= r.to_port);
       const v: string[] = [];
       for (const [lbGroup, ports] of loadBalancerTargetPorts(json)) {
-        for (const port of ports) if (!admitted(lbGroup, port)) v.push(`aws_security_group.${refName(lbGroup, "aws_security_group", "id") ?? lbGroup}: a load balancer's ip targets are not reachable on port ${port} (the EKS nodes' security group does not admit it)`);
+        for (const port of ports) if (!admitted(lbGroup, port)) v.push(`aws_security_group.${refName(lbGroup, "aws_security_group", "id") ?? lbGroup}: a load balancer's targets are not reachable on port ${port} (the EKS nodes' security group does not admit it)`);
       }
       return v;
     },

@@ -13,7 +13,7 @@ const AWS_TYPES: readonly string[] = [
   "aws_vpc", "aws_subnet", "aws_route_table", "aws_route_table_association", "aws_default_route_table", "aws_network_acl",
   "aws_default_network_acl", "aws_default_security_group", "aws_security_group", "aws_vpc_security_group_ingress_rule",
   "aws_vpc_security_group_egress_rule", "aws_vpc_endpoint", "aws_vpc_block_public_access_options", "aws_flow_log",
-  "aws_lb", "aws_lb_listener", "aws_lb_target_group", "aws_vpc_endpoint_service",
+  "aws_lb", "aws_lb_listener", "aws_lb_target_group", "aws_autoscaling_attachment", "aws_vpc_endpoint_service",
   // Logs, IAM, secrets
   "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_service_linked_role",
   "aws_secretsmanager_secret", "aws_secretsmanager_secret_policy",

@@ -11,7 +11,8 @@ function service(stack: TestStack, overrides: Partial<PartnerEndpointServiceProp
     name: "t-eu",
     network,
     region: "eu-west-1",
-    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+    targetPort: 30443,
+    healthCheckPort: 31021,
     allowedPrincipals: ["arn:aws:iam::210987654321:root"],
     clientCidrs: ["172.16.0.0/16"],
     accessLogBucket: logs,
@@ -20,12 +21,22 @@ function service(stack: TestStack, overrides: Partial<PartnerEndpointServiceProp
 }
 
 describe("PartnerEndpointService", () => {
-  it("defaults to a TLS 1.3/1.2 listener that re-encrypts to port 443 and health-checks 15021", () => {
+  it("passes TLS through on 443 to the gateway's node port on the nodes, health-checking its readiness node port", () => {
     const stack = newStack();
     service(stack);
     const r = synthJson(stack).resource;
-    expect(r.aws_lb_listener.api_tls_listener).toMatchObject({ protocol: "TLS", port: 443, ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-    expect(r.aws_lb_target_group.api_target_group).toMatchObject({ protocol: "TLS", port: 443, health_check: { port: "15021", path: "/healthz/ready" } });
+    expect(r.aws_lb_listener.api_tls_listener).toEqual(expect.objectContaining({ protocol: "TCP", port: 443 }));
+    expect(r.aws_lb_listener.api_tls_listener.ssl_policy).toBeUndefined();
+    expect(r.aws_lb_listener.api_tls_listener.certificate_arn).toBeUndefined();
+    expect(r.aws_lb_target_group.api_target_group).toMatchObject({
+      name: "t-eu-gw-30443",
+      target_type: "instance",
+      protocol: "TCP",
+      port: 30443,
+      preserve_client_ip: "false",
+      health_check: { protocol: "HTTP", port: "31021", path: "/healthz/ready" },
+      lifecycle: { create_before_destroy: true },
+    });
     expect(r.aws_vpc_endpoint_service.api_endpoint_service).toMatchObject({ acceptance_required: true, allowed_principals: ["arn:aws:iam::210987654321:root"] });
     expect(r.aws_lb.api_load_balancer).toMatchObject({ internal: true, enable_deletion_protection: true, access_logs: { enabled: true } });
   });
@@ -40,7 +51,7 @@ describe("PartnerEndpointService", () => {
     expect(r.aws_lb.api_load_balancer.enforce_security_group_inbound_rules_on_private_link_traffic).toBe("on");
     const egress = Object.values(r.aws_vpc_security_group_egress_rule) as { cidr_ipv4: string; from_port: number }[];
     expect(egress.map((e) => `${e.cidr_ipv4}:${e.from_port}`).sort()).toEqual(
-      ["10.0.0.0/20:15021", "10.0.0.0/20:443", "10.0.16.0/20:15021", "10.0.16.0/20:443", "10.0.32.0/20:15021", "10.0.32.0/20:443"],
+      ["10.0.0.0/20:30443", "10.0.0.0/20:31021", "10.0.16.0/20:30443", "10.0.16.0/20:31021", "10.0.32.0/20:30443", "10.0.32.0/20:31021"],
     );
   });
 
@@ -52,10 +63,6 @@ describe("PartnerEndpointService", () => {
   it("rejects partner client ranges that are empty or the whole internet", () => {
     expect(() => service(newStack(), { clientCidrs: [] })).toThrow(/clientCidrs must name/);
     expect(() => service(newStack(), { clientCidrs: ["0.0.0.0/0"] })).toThrow(/clientCidrs must name/);
-  });
-
-  it("rejects a TLS policy that allows TLS below 1.2", () => {
-    expect(() => service(newStack(), { sslPolicy: "ELBSecurityPolicy-2016-08" as never })).toThrow(/allows TLS below 1.2/);
   });
 
   it("rejects a name that would overflow load balancer names", () => {
