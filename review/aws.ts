@@ -14,6 +14,8 @@ import { nodeId, shortRef, table } from "./markdown";
 import { encryptedStores } from "../model/aws/encryption";
 import { GUARDDUTY_AGENT_ADDON } from "../model/aws/detection";
 import { keyOfReference, kmsAliases } from "../tfjson/aws";
+import { meshDesign } from "../model/mesh/in-cluster";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY } from "../model/mesh/edge";
 
 /** The diagram node that stands for a security group, by the capability that owns it. */
 const GROUP_NODE: Record<string, string> = { Database: "aurora", Kafka: "msk", Network: "vpce", PartnerApi: "nlb", Hsm: "hsm" };
@@ -86,7 +88,8 @@ function regionDiagram(view: StackView): Diagram {
   const ebsEncrypted = asList<TfJson>(template?.block_device_mappings).every((m) => truthy(one(m.ebs).encrypted));
   const s3gw = resourcesOf(json, "aws_vpc_endpoint").find(([, e]) => e.vpc_endpoint_type === "Gateway");
   const gatewayStatements = s3gw && typeof s3gw[1].policy === "string" ? statementsOf(s3gw[1].policy).filter((x) => x.Effect === "Allow") : [];
-  const calls = region.mesh.calls;
+  // The declared calls and each partner's routes (from edge/<partner>, through the partner gateway).
+  const calls = meshDesign(region).calls;
 
   // Which store node each encrypted resource is drawn as: one node per store, or per group of like stores under one key.
   const storeNode = new Map<string, string>();
@@ -210,6 +213,12 @@ function regionDiagram(view: StackView): Diagram {
     }
   }
   drawCalls(d, view, calls, "mesh policy");
+  // The partners' TLS passes the NLB to the partner gateway's node port, where it ends.
+  const gatewayNode = serviceNode(`${EDGE_NAMESPACE}/${PARTNER_GATEWAY.serviceAccount}`);
+  const passthrough = resourcesOf(json, "aws_lb_listener").find(([, l]) => l.protocol === "TCP");
+  if (passthrough && region.edge && d.has(gatewayNode) && d.has("nlb")) {
+    d.edge("traffic", "nlb", gatewayNode, `TLS passed through, node port ${PARTNER_GATEWAY.nodePorts.https}: each partner's mutual TLS ends here (${region.edge.partners.map((p) => p.name).join(", ")})`);
+  }
 
   // Which key protects what: every encrypted store, every bucket's default encryption, and what services encrypt with the keys that protect no store.
   const NODE_OF_TYPE: Record<string, string> = { aws_rds_cluster: "aurora", aws_rds_cluster_instance: "aurora", aws_msk_cluster: "msk", aws_eks_cluster: "eks", aws_launch_template: "nodes" };

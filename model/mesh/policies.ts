@@ -122,7 +122,11 @@ export function strictMtls(): IPeerAuthentication {
   };
 }
 
-/** An AuthorizationPolicy with an empty spec: it matches every workload of the namespace and allows nothing. */
+/**
+ * An AuthorizationPolicy with an empty spec: it matches every workload of the namespace and allows
+ * nothing. In Istio's root namespace it applies to every workload of the mesh, so that a namespace
+ * outside the design (created later, by hand) is deny-all too, not allow-all.
+ */
 export function denyAll(namespace: string): IAuthorizationPolicy {
   return { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "deny-all", namespace }, spec: {} };
 }
@@ -225,6 +229,7 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
   const targets = design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }));
   return [
     strictMtls(),
+    denyAll(ISTIO_ROOT_NAMESPACE),
     ...workloadNamespaces(design).map((ns) => denyAll(ns.name)),
     ...allowPolicies(design),
     ...merchantNetworkPolicies(design),

@@ -260,6 +260,12 @@ describe.each(awsStacks.map((s) => [s.name, s] as const))("the AWS report of %s"
     const d = readDiagram(s.report);
     expect(d.edges).toContainEqual({ from: "partners", to: "nlb", arrow: "-->", text: expect.stringMatching(/^PrivateLink, acceptance required; TCP 443 \(security group: partner CIDRs\)$/) });
     expect(d.edges).toContainEqual({ from: "nlb", to: "nodes", arrow: "-->", text: "TCP 30443, 31021 (security group)" });
+    // From the endpoint service to the service: the NLB passes TLS to the partner gateway, which calls each partner's routes.
+    const edge = s.region.edge!;
+    expect(d.edges).toContainEqual({ from: "nlb", to: "svc_istio_ingress_partner_gateway", arrow: "-->", text: `TLS passed through, node port 30443: each partner's mutual TLS ends here (${edge.partners.map((p) => p.name).join(", ")})` });
+    for (const r of edge.partners.flatMap((p) => p.routes)) {
+      expect(d.edges).toContainEqual({ from: "svc_istio_ingress_partner_gateway", to: `svc_${r.to.replace(/[^a-z0-9]/g, "_")}`, arrow: "-->", text: `mTLS ${r.methods.join(",")} ${r.paths.join(",")} (mesh policy)` });
+    }
     expect(d.edges).toContainEqual({ from: "nodes", to: "aurora", arrow: "-->", text: "TCP 5432 (security group)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "msk", arrow: "-->", text: "TCP 9096, 9098 (security group)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "hsm", arrow: "-->", text: "TCP 2223-2225 (security group: the workload tier's CIDRs)" });

@@ -335,12 +335,12 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
   {
     id: "mesh.deny-by-default",
     requirement: "1.3, 7.2.1",
-    fix: "Keep the empty-spec deny-all AuthorizationPolicy in every workload namespace; allow traffic by declaring calls in mesh.calls.",
-    description: "every workload namespace has the deny-all AuthorizationPolicy (empty spec: applies to all its workloads, allows nothing)",
+    fix: "Keep the empty-spec deny-all AuthorizationPolicy in Istio's root namespace and in every workload namespace; allow traffic by declaring calls in mesh.calls.",
+    description: "Istio's root namespace (so every workload of the mesh, in whatever namespace) and every workload namespace have the deny-all AuthorizationPolicy (empty spec: applies to all their workloads, allows nothing)",
     check: (stack) => {
       const v: string[] = [];
       const denyAll = ofKind(stack.json, "AuthorizationPolicy").filter(([, m]) => sameJson(m.spec, {}) && m.apiVersion === "security.istio.io/v1");
-      for (const ns of workloadNamespaceNames(stack)) {
+      for (const ns of [ISTIO_ROOT_NAMESPACE, ...workloadNamespaceNames(stack)]) {
         if (!denyAll.some(([, m]) => m.metadata?.namespace === ns)) v.push(`kubernetes_manifest: namespace ${ns} has no deny-all AuthorizationPolicy`);
       }
       return v;

@@ -322,6 +322,7 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     addManifest(j, "pa_fraud", { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "fraud" }, spec: { mtls: { mode: "DISABLE" } } }), /mode DISABLE/],
   ["mesh.strict-mtls", "a port opts out", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).spec.portLevelMtls = { 8080: { mode: "PERMISSIVE" } }), /port 8080 mode PERMISSIVE/],
   ["mesh.strict-mtls", "v1beta1", "mesh", (j) => (manifestOf(j, "PeerAuthentication", ISTIO_ROOT_NAMESPACE).apiVersion = "security.istio.io/v1beta1"), /v1beta1, expected security.istio.io\/v1/],
+  ["mesh.deny-by-default", "no mesh-wide deny-all in the root namespace (a namespace outside the design would be allow-all)", "mesh", (j) => removeManifest(j, (m) => m.kind === "AuthorizationPolicy" && m.metadata.namespace === "istio-system"), /namespace istio-system has no deny-all/],
   ["mesh.deny-by-default", "deny-all removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "AuthorizationPolicy" && m.metadata.namespace === "fraud"), /namespace fraud has no deny-all/],
   ["mesh.deny-by-default", "deny-all given a rule", "mesh", (j) => (manifestOf(j, "AuthorizationPolicy", "checkout", "deny-all").spec = { rules: [{}] }), /namespace checkout has no deny-all/],
   ["mesh.deny-by-default", "merchant without deny-all", "mesh", (j, s) => removeManifest(j, (m) => m.metadata.name === "deny-all" && m.metadata.namespace === merchant(s)), /namespace merchant-\S+ has no deny-all/],
