@@ -12,7 +12,16 @@ import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.ist
 import type { IGateway as IGatewayV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway";
 import type { IVirtualService as IVirtualServiceV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService";
 import type { IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { MESH_CA_ISSUER } from "./pki";
+
+/**
+ * The gateway's JSON body check, Lua for Envoy's Lua filter (model/mesh/json-body-check.lua,
+ * tested in test/model/json-body-check.test.ts): a body that is not one well-formed JSON value is
+ * answered 400.
+ */
+export const JSON_BODY_CHECK_LUA = readFileSync(join(__dirname, "json-body-check.lua"), "utf8");
 
 /** A Gateway at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
 export type IGateway = Omit<IGatewayV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
@@ -223,12 +232,13 @@ function localRateLimit(statPrefix: string, rps: number): Record<string, unknown
 }
 
 /** The Envoy HTTP filters the gateway adds, by name (the per-partner limits are looked up by the second's name). */
-export const EDGE_FILTERS = { ceiling: "partner-ceiling", perPartner: "partner-rate", bodyLimit: "envoy.filters.http.buffer" } as const;
+export const EDGE_FILTERS = { ceiling: "partner-ceiling", perPartner: "partner-rate", bodyLimit: "envoy.filters.http.buffer", jsonCheck: "envoy.filters.http.lua" } as const;
 
 /**
  * The gateway's limits, in Envoy's terms (Istio has no API for them): first the ceiling of every
  * partner together, then each partner's own rate on its host (429 past either), then, after
- * authorization, a body limit (413 past it; the body is buffered whole before a service sees it).
+ * authorization, a body limit (413 past it; the body is buffered whole before a service sees it)
+ * and the JSON check of that body (400 for a body that is not one well-formed JSON value).
  * The rates are per gateway replica: Envoy's local rate limit keeps its tokens in each proxy.
  */
 export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
@@ -251,6 +261,12 @@ export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
           applyTo: "HTTP_FILTER",
           match: { ...gatewayListener, listener: { filterChain: { filter: { ...gatewayListener.listener.filterChain.filter, subFilter: { name: "envoy.filters.http.router" } } } } },
           patch: { operation: "INSERT_BEFORE", value: { name: EDGE_FILTERS.bodyLimit, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes: edge.maxRequestBytes } } },
+        },
+        {
+          applyTo: "HTTP_FILTER",
+          match: { ...gatewayListener, listener: { filterChain: { filter: { ...gatewayListener.listener.filterChain.filter, subFilter: { name: "envoy.filters.http.router" } } } } },
+          // After the buffer (inserted before the router above): the whole body, within the limit.
+          patch: { operation: "INSERT_BEFORE", value: { name: EDGE_FILTERS.jsonCheck, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua", default_source_code: { inline_string: JSON_BODY_CHECK_LUA } } } },
         },
         ...edge.partners.map((p) => ({
           applyTo: "VIRTUAL_HOST",

@@ -183,6 +183,8 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.partner-edge", "bodies of any content type", "mesh", (j) => edgeObject(j, "AuthorizationPolicy").spec.rules[0].when.pop(), onAws(/at .spec.rules\[0\].when\[1\]/)],
   ["mesh.partner-edge", "the ceiling raised tenfold", "mesh", (j) => (edgeObject(j, "EnvoyFilter").spec.configPatches[0].patch.value.typed_config.token_bucket.max_tokens *= 10), onAws(/at .spec.configPatches\[0\].patch.value.typed_config.token_bucket.max_tokens/)],
   ["mesh.partner-edge", "no body limit", "mesh", (j) => edgeObject(j, "EnvoyFilter").spec.configPatches.splice(2, 1), onAws(/at .spec.configPatches\[2\]/)],
+  ["mesh.partner-edge", "no JSON check of the bodies", "mesh", (j) => edgeObject(j, "EnvoyFilter").spec.configPatches.splice(3, 1), onAws(/at .spec.configPatches\[3\]/)],
+  ["mesh.partner-edge", "a JSON check that passes everything", "mesh", (j) => (edgeObject(j, "EnvoyFilter").spec.configPatches[3].patch.value.typed_config.default_source_code.inline_string = "function envoy_on_request(h) end"), onAws(/at .spec.configPatches\[3\].patch.value.typed_config.default_source_code.inline_string/)],
   ["mesh.partner-edge", "a partner without its rate", "mesh", (j) => edgeObject(j, "EnvoyFilter").spec.configPatches.pop(), onAws(/at .spec.configPatches\[\d\]/)],
   ["mesh.partner-edge", "a partner's routes missing", "mesh", (j) => removeManifest(j, (m) => m.kind === "VirtualService"), onAws(/kubernetes_manifest \(VirtualService partner-[a-z-]+\): missing/)],
   ["mesh.partner-edge", "a second Gateway in the partners' namespace", "mesh", (j) => addManifest(j, "gw2", { ...edgeObject(j, "Gateway"), metadata: { name: "open", namespace: "istio-ingress" } }), onAws(/gw2: Gateway open is not one the partners' design builds/)],
