@@ -13,6 +13,10 @@
 import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
 import type { IPeerAuthentication as IPeerAuthenticationV1beta1 } from "@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { ISidecar as ISidecarV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Sidecar";
+
+/** A Sidecar at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
+export type ISidecar = Omit<ISidecarV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
 
 /** A PeerAuthentication at security.istio.io/v1 (the same schema as v1beta1's). */
 export type IPeerAuthentication = Omit<IPeerAuthenticationV1beta1, "apiVersion"> & { apiVersion: "security.istio.io/v1" };
@@ -86,7 +90,7 @@ export interface MeshDesign {
   readonly edge?: EdgeDesign;
 }
 
-export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ReturnType<typeof edgeManifests>[number];
+export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | ReturnType<typeof edgeManifests>[number];
 
 /** A namespace of the mesh and its labels. */
 export interface MeshNamespace {
@@ -224,6 +228,25 @@ export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
   return policies;
 }
 
+/**
+ * One Sidecar `default` per workload namespace: its proxies learn only the services of their own
+ * namespace, of the namespaces their declared calls reach, and Istio's own (istiod, the root
+ * namespace), not the whole mesh's configuration; a merchant's proxies see nothing of the
+ * platform but what its calls need.
+ */
+export function sidecarScopes(design: MeshDesign): ISidecar[] {
+  const byIdentity = (ref: string) => design.workloads.find((w) => `${w.namespace}/${w.serviceAccount}` === ref);
+  return workloadNamespaces(design).map((ns) => {
+    // Calls from this namespace's workloads (a partner's or another region's caller runs nowhere here).
+    const reached = design.calls
+      .filter((c) => !isRemote(design, c) && !isEdgeCall(c) && byIdentity(c.from)?.namespace === ns.name)
+      .map((c) => c.to.split("/")[0])
+      .filter((n) => n !== ns.name);
+    const hosts = ["./*", `${ISTIO_ROOT_NAMESPACE}/*`, ...[...new Set(reached)].sort().map((n) => `${n}/*`)];
+    return { apiVersion: "networking.istio.io/v1", kind: "Sidecar", metadata: { name: "default", namespace: ns.name }, spec: { egress: [{ hosts }] } };
+  });
+}
+
 /** Every manifest of the mesh's policies, in a stable order. */
 export function meshManifests(design: MeshDesign): MeshManifest[] {
   const targets = design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }));
@@ -233,6 +256,7 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...workloadNamespaces(design).map((ns) => denyAll(ns.name)),
     ...allowPolicies(design),
     ...merchantNetworkPolicies(design),
+    ...sidecarScopes(design),
     ...(design.edge ? edgeManifests(design.edge, targets) : []),
   ];
 }

@@ -1,6 +1,6 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, principal } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, principal, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
@@ -267,7 +267,7 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
 ]);
 
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
-export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy"];
+export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar"];
 
 /** The one more kind the mesh stack applies on GKE: Managed Service for Prometheus's scrape of the sidecars. */
 const GKE_SCRAPE_KIND = "monitoring.googleapis.com/v1 PodMonitoring";
@@ -295,7 +295,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3, 6.5.1",
     fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
     description:
-      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1) and NetworkPolicy (networking.k8s.io/v1) objects; on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge)",
+      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope) and NetworkPolicy (networking.k8s.io/v1) objects; on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
@@ -419,6 +419,27 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
             if (op.notPaths !== undefined || op.notMethods !== undefined) v.push(`${at}: negative match (allows everything else)`);
           }
         });
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.sidecar-scope",
+    requirement: "1.3, 7.2.1",
+    fix: "Keep the Sidecar default of every workload namespace as model/mesh/policies.ts sidecarScopes builds it from the declared calls; change what a namespace reaches through mesh.calls.",
+    description:
+      "every workload namespace has the Sidecar `default` that limits its proxies to its own namespace, Istio's root namespace and the namespaces its declared calls reach (a merchant's proxies learn nothing else of the mesh), and no other Sidecar exists",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const want = sidecarScopes(meshDesign(region));
+      const got = ofKind(json, "Sidecar");
+      for (const w of want) {
+        const found = got.find(([, m]) => m.metadata?.namespace === w.metadata!.namespace && m.metadata?.name === w.metadata!.name);
+        if (!found) v.push(`kubernetes_manifest (Sidecar ${w.metadata!.namespace}/default): missing (its proxies would receive the whole mesh's configuration)`);
+        else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from sidecarScopes at ${firstDifference(found[1], w)}`);
+      }
+      for (const [address, m] of got.filter(([, x]) => !want.some((w) => w.metadata!.namespace === x.metadata?.namespace && w.metadata!.name === x.metadata?.name))) {
+        v.push(`${address}: Sidecar ${m.metadata?.namespace}/${m.metadata?.name} is not one the design builds`);
       }
       return v;
     },

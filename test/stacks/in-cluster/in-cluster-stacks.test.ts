@@ -42,6 +42,14 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of regi
 describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examples in region %s", (_name, { region, istio, mesh }) => {
   const allow = (app: string) => manifestsOf(mesh.json).find(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.selector?.matchLabels?.app === app)?.[1];
 
+  it("a merchant's proxies learn only its own namespace, Istio's and the namespaces it calls", () => {
+    for (const ns of region.mesh.merchantNamespaces) {
+      const called = [...new Set(region.mesh.calls.filter((c) => c.from.startsWith(`${ns}/`)).map((c) => c.to.split("/")[0]))].filter((n) => n !== ns).sort();
+      const sidecar = manifestsOf(mesh.json).find(([, m]) => m.kind === "Sidecar" && m.metadata?.namespace === ns)?.[1];
+      expect(sidecar?.spec).toEqual({ egress: [{ hosts: ["./*", "istio-system/*", ...called.map((n) => `${n}/*`)] }] });
+    }
+  });
+
   it("only payments/payment-core may POST /tokenize on tokenization-service", () => {
     expect(allow("tokenization-service")?.spec.rules).toEqual([
       { from: [{ source: { principals: [`${region.mesh.trustDomain}/ns/payments/sa/payment-core`] } }], to: [{ operation: { methods: ["POST"], paths: ["/tokenize"] } }] },
@@ -173,6 +181,10 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     (j.resource.kubernetes_manifest = { pa: { manifest: { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } } } })],
   ["stack.references-resolve", "a reference into region-<name>'s resources", "mesh", (j) => (j.output = { leak: { value: "${aws_kms_key.keys_audit_key.arn}" } })],
   ["stack.references-resolve", "a remote state that is not declared", "istio", (j) => (release(j, "istiod").version = "${data.terraform_remote_state.other.outputs.version}")],
+  ["mesh.sidecar-scope", "a namespace's proxies given the whole mesh", "mesh", (j) => (manifestOf(j, "Sidecar", "fraud", "default").spec.egress[0].hosts = ["*/*"]), /differs from sidecarScopes at .spec.egress\[0\].hosts/],
+  ["mesh.sidecar-scope", "a merchant's proxies taught the payments namespace", "mesh", (j, s) => manifestOf(j, "Sidecar", merchant(s), "default").spec.egress[0].hosts.push("payments/*"), /differs from sidecarScopes at .spec.egress\[0\].hosts\[\d\]/],
+  ["mesh.sidecar-scope", "a namespace without its Sidecar", "mesh", (j) => removeManifest(j, (m) => m.kind === "Sidecar" && m.metadata.namespace === "checkout"), /Sidecar checkout\/default\): missing/],
+  ["mesh.sidecar-scope", "a second Sidecar for one workload", "mesh", (j) => addManifest(j, "sc", { apiVersion: "networking.istio.io/v1", kind: "Sidecar", metadata: { name: "wide", namespace: "payments" }, spec: { workloadSelector: { labels: { app: "payment-core" } }, egress: [{ hosts: ["*/*"] }] } }), /sc: Sidecar payments\/wide is not one the design builds/],
   ["mesh.partner-edge", "the partners' TLS made one-way", "mesh", (j) => (edgeObject(j, "Gateway").spec.servers[0].tls.mode = "SIMPLE"), onAws(/differs from model\/mesh\/edge.ts at .spec.servers\[0\].tls.mode/)],
   ["mesh.partner-edge", "any identity of the partner's CA accepted", "mesh", (j) => delete edgeObject(j, "Gateway").spec.servers[0].tls.subjectAltNames, onAws(/at .spec.servers\[0\].tls.subjectAltNames/)],
   ["mesh.partner-edge", "a partner's server reading another partner's CA", "mesh", (j) => (edgeObject(j, "Gateway").spec.servers[0].tls.credentialName = "partner-other"), onAws(/at .spec.servers\[0\].tls.credentialName/)],
