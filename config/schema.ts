@@ -203,9 +203,9 @@ const commonFields = {
       host: z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: 'must be a DNS name. Fix: e.g. "api.eu.acme-pay.example".' }),
       /** The largest request body the gateway accepts, in bytes (larger ones are refused with 413). */
       maxRequestBytes: z.int({ error: "must be a whole number of bytes. Fix: e.g. 65536." }).min(1024, { error: "is below 1 KiB. Fix: e.g. 65536." }).max(1048576, { error: "is above 1 MiB (the gateway buffers each body to check it). Fix: e.g. 65536." }).default(65536),
-      /** The ceiling of every partner's requests together, per second and gateway replica. */
+      /** The ceiling of every partner's requests together, per second: the partners' rates may add up to at most this. */
       requestsPerSecond: z.int({ error: "must be a whole number. Fix: e.g. 500." }).min(1, { error: "must be at least 1. Fix: e.g. 500." }).default(500),
-      /** Replicas of the gateway (at least 2, spread over zones). */
+      /** Replicas of the gateway (at least 2, spread over zones; fixed: the partners' rates are divided among them). */
       replicas: z.int({ error: "must be a whole number. Fix: e.g. 3." }).min(2, { error: "is below 2: one replica is a single point of failure. Fix: 2 or more." }).default(3),
       /** The partners, each once. */
       partners: z
@@ -217,7 +217,7 @@ const commonFields = {
             caBundle: z.string().min(1, { error: "is empty. Fix: paste the partner's client CA certificate(s), PEM." }),
             /** The subject alternative names its client certificates may carry (exact, no wildcard). */
             identities: z.array(z.string().min(1)).min(1, { error: 'is empty. Fix: name the SANs of the partner\'s client certificates, e.g. ["gateway.acquirer-eu.example"].' }),
-            /** Its requests per second (per gateway replica). */
+            /** Its requests per second, across the gateway's replicas (each enforces its share, rounded up). */
             requestsPerSecond: z.int({ error: "must be a whole number. Fix: e.g. 50." }).min(1, { error: "must be at least 1. Fix: e.g. 50." }),
             /** What it may call: the service, its methods and paths (as in mesh.calls). */
             routes: z

@@ -40,7 +40,7 @@ function partnersSection(view: StackView): string[] {
   ]);
   return [
     "\n## Partners\n",
-    `Each partner reaches the partner gateway (${EDGE_NAMESPACE}/${PARTNER_GATEWAY.release}) with mutual TLS on its own host, with a certificate of its own CA carrying one of its identities, and may call only its routes at its rate (per gateway replica; all partners together at most ${edge.requestsPerSecond}/s, bodies at most ${edge.maxRequestBytes} bytes, JSON). Any other CA, identity, host, route or content type is refused at the gateway.\n`,
+    `Each partner reaches the partner gateway (${EDGE_NAMESPACE}/${PARTNER_GATEWAY.release}, ${edge.replicas} replicas) with mutual TLS on its own host (TLS server name and Host header, without a port), with a certificate of its own CA carrying one of its identities as a DNS or URI SAN, and may call only its routes at its rate (each replica enforces its share; all partners' rates add up to at most ${edge.requestsPerSecond}/s), with bodies of at most ${edge.maxRequestBytes} bytes of well-formed JSON (content type application/json). Any other CA, identity, host, route, content type or body is refused at the gateway.\n`,
     table(["partner", "host (TLS server name)", "client CA", "identities (SAN)", "routes", "rate"], rows),
   ];
 }

@@ -38,6 +38,10 @@ export function checkEdge(c: RegionConfig, report: Report, now = new Date()): vo
   } else if (c.mesh.rootCaArn === undefined) {
     report("edge", "needs the region's workload CA: the gateway's server certificates are issued by the region's intermediate (mesh.rootCaArn)", "set mesh.rootCaArn to the platform's root CA, or remove edge");
   }
+  const total = edge.partners.reduce((sum, p) => sum + p.requestsPerSecond, 0);
+  if (total > edge.requestsPerSecond) {
+    report("edge.requestsPerSecond", `is ${edge.requestsPerSecond}, below the partners' rates together (${total})`, `raise the ceiling to at least ${total}, or lower the partners' rates`);
+  }
   const services = new Map(c.services.map((s) => [`${s.namespace}/${s.name}`, s]));
   const names = new Set<string>();
   edge.partners.forEach((partner, i) => {

@@ -365,15 +365,16 @@ export class EksCluster extends Construct {
   }
 
   /**
-   * Admits a load balancer with ip targets (pods on the nodes) to the nodes on exactly its target
-   * ports: without this the nodes' security group drops its traffic and health checks.
+   * Admits a load balancer with targets on the nodes (the nodes themselves, or pods with ip targets)
+   * to the nodes on exactly its target ports: without this the nodes' security group drops its
+   * traffic and health checks.
    */
   admitLoadBalancer(id: string, loadBalancerSecurityGroup: SecurityGroup, ports: readonly { readonly port: number; readonly label: string }[]): void {
     const scope = new Construct(this, id);
     for (const { port, label } of ports) {
       new VpcSecurityGroupIngressRule(scope, String(port), {
         securityGroupId: this.nodeSecurityGroup.id,
-        description: `${id}: ${label} to its ip targets on the nodes`,
+        description: `${id}: ${label} to its targets on the nodes`,
         ipProtocol: "tcp",
         fromPort: port,
         toPort: port,

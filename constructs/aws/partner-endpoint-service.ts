@@ -155,14 +155,17 @@ export class PartnerEndpointService extends Construct {
       // PrivateLink traffic reaches targets from the NLB's own addresses anyway; set so that the
       // nodes' security group admits the NLB's group, whatever the source (no client ranges on the nodes).
       preserveClientIp: "false",
+      // A node leaving (rotation, scale-in) drains for 30 s, not the default 300.
+      deregistrationDelay: "30",
       healthCheck: {
         enabled: true,
         protocol: "HTTP",
         port: String(healthCheckPort),
         path: "/healthz/ready",
+        // A node whose gateway pod stops is out within 10 s (the pod keeps serving 45 s).
         healthyThreshold: 3,
-        unhealthyThreshold: 3,
-        interval: 10,
+        unhealthyThreshold: 2,
+        interval: 5,
       },
     });
     // TLS passes through: the partner gateway ends it with the partner's client certificate (mesh.partner-edge holds its TLS settings).

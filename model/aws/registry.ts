@@ -17,9 +17,18 @@ const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${I
 /** Istio's Helm charts, mirrored into the region's ECR. */
 const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
 
-/** The ECR repositories of a region: Istio, the workload CA chain where the region has one, every declared service. */
+/** Istio's gateway chart, for the partner gateway where the region declares partners. */
+const GATEWAY_CHART = `${ISTIO_ECR_PATHS.charts}/gateway`;
+
+/** The ECR repositories of a region: Istio (and its gateway chart where the region has partners), the workload CA chain where the region has one, every declared service. */
 export function mirroredImages(region: AwsRegionConfig): string[] {
-  return [...ISTIO_IMAGES, ...ISTIO_CHARTS, ...(region.mesh.rootCaArn ? [...PKI_IMAGES, ...PKI_CHARTS] : []), ...region.services.map(serviceImage)];
+  return [
+    ...ISTIO_IMAGES,
+    ...ISTIO_CHARTS,
+    ...(region.edge ? [GATEWAY_CHART] : []),
+    ...(region.mesh.rootCaArn ? [...PKI_IMAGES, ...PKI_CHARTS] : []),
+    ...region.services.map(serviceImage),
+  ];
 }
 
 /** The region's private ECR registry. */

@@ -49,17 +49,15 @@ export const EDGE_CALLER_PREFIX = "edge/";
 /**
  * The partners' TLS: 1.2 or 1.3 (1.3's suites are fixed by BoringSSL), and for 1.2 only forward-
  * secret AEAD suites (ECDHE with AES-GCM or ChaCha20-Poly1305), the list PCI DSS 4.2.1's "strong
- * cryptography" and Mozilla's intermediate profile agree on.
+ * cryptography" and Mozilla's intermediate profile agree on; ECDSA only, as the gateway's server
+ * certificates are (partnerServerCertificate).
  */
 export const PARTNER_TLS = {
   minProtocolVersion: "TLSV1_2",
   cipherSuites: [
     "ECDHE-ECDSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-AES256-GCM-SHA384",
     "ECDHE-ECDSA-AES128-GCM-SHA256",
-    "ECDHE-RSA-AES128-GCM-SHA256",
     "ECDHE-ECDSA-CHACHA20-POLY1305",
-    "ECDHE-RSA-CHACHA20-POLY1305",
   ],
 } as const;
 
@@ -144,7 +142,9 @@ export function partnerGateway(edge: EdgeDesign): IGateway {
       selector: { ...PARTNER_GATEWAY.selector },
       servers: edge.partners.map((p) => ({
         port: { number: 443, name: `https-${p.name}`, protocol: "HTTPS" },
-        hosts: [partnerHost(edge, p)],
+        // Only VirtualServices of the gateway's own namespace may bind to the host: a route from any
+        // other namespace (a merchant's) naming this Gateway is ignored.
+        hosts: [`${EDGE_NAMESPACE}/${partnerHost(edge, p)}`],
         tls: {
           mode: "MUTUAL",
           credentialName: partnerCredential(p),
@@ -177,6 +177,7 @@ export function partnerVirtualServices(edge: EdgeDesign, targets: readonly EdgeT
     spec: {
       hosts: [partnerHost(edge, p)],
       gateways: [`${EDGE_NAMESPACE}/partner-api`],
+      exportTo: ["."],
       http: p.routes.map((r) => {
         const target = targets.find((t) => `${t.namespace}/${t.name}` === r.to);
         // The config rules refuse a route to an undeclared service; reaching this is a programming error.
@@ -231,15 +232,25 @@ function localRateLimit(statPrefix: string, rps: number): Record<string, unknown
   };
 }
 
-/** The Envoy HTTP filters the gateway adds, by name (the per-partner limits are looked up by the second's name). */
-export const EDGE_FILTERS = { ceiling: "partner-ceiling", perPartner: "partner-rate", bodyLimit: "envoy.filters.http.buffer", jsonCheck: "envoy.filters.http.lua" } as const;
+/** The Envoy HTTP filters the gateway adds, by name (the per-partner limits are looked up by the first's name). */
+export const EDGE_FILTERS = { perPartner: "partner-rate", bodyLimit: "envoy.filters.http.buffer", jsonCheck: "envoy.filters.http.lua" } as const;
 
 /**
- * The gateway's limits, in Envoy's terms (Istio has no API for them): first the ceiling of every
- * partner together, then each partner's own rate on its host (429 past either), then, after
- * authorization, a body limit (413 past it; the body is buffered whole before a service sees it)
- * and the JSON check of that body (400 for a body that is not one well-formed JSON value).
- * The rates are per gateway replica: Envoy's local rate limit keeps its tokens in each proxy.
+ * A partner's bucket in each gateway replica: its rate divided by the replicas, rounded up (the
+ * load balancer spreads connections over the replicas; Envoy's local rate limit counts per proxy).
+ */
+export function perReplicaRate(requestsPerSecond: number, replicas: number): number {
+  return Math.ceil(requestsPerSecond / replicas);
+}
+
+/**
+ * The gateway's limits, in Envoy's terms (Istio has no API for them): first each partner's own
+ * rate on its host (429 past it), then, after authorization, a body limit (413 past it; the body
+ * is buffered whole before a service sees it) and the JSON check of that body (400 for a body that
+ * is not one well-formed JSON value). Each partner's server has a filter chain of its own, so a
+ * bucket shared by every partner cannot be expressed with Envoy's local rate limit (its HTTP filter
+ * keeps a bucket per chain): the ceiling of every partner together is the config's (the partners'
+ * rates add up to at most edge.requestsPerSecond). The buckets are per replica (perReplicaRate).
  */
 export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
   const gatewayListener = { context: "GATEWAY", listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } } as const;
@@ -250,12 +261,11 @@ export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
     spec: {
       workloadSelector: { labels: { ...PARTNER_GATEWAY.selector } },
       configPatches: [
-        { applyTo: "HTTP_FILTER", match: gatewayListener, patch: { operation: "INSERT_FIRST", value: { name: EDGE_FILTERS.ceiling, typed_config: localRateLimit("partner_ceiling", edge.requestsPerSecond) } } },
         {
           applyTo: "HTTP_FILTER",
-          match: { ...gatewayListener, listener: { filterChain: { filter: { ...gatewayListener.listener.filterChain.filter, subFilter: { name: EDGE_FILTERS.ceiling } } } } },
-          // No bucket here: each partner's host sets its own (below); a host without one is not limited by this filter, only by the ceiling.
-          patch: { operation: "INSERT_AFTER", value: { name: EDGE_FILTERS.perPartner, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", stat_prefix: "partner_rate" } } },
+          match: gatewayListener,
+          // No bucket here: each partner's host sets its own (below), and every host is a partner's.
+          patch: { operation: "INSERT_FIRST", value: { name: EDGE_FILTERS.perPartner, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", stat_prefix: "partner_rate" } } },
         },
         {
           applyTo: "HTTP_FILTER",
@@ -271,7 +281,7 @@ export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
         ...edge.partners.map((p) => ({
           applyTo: "VIRTUAL_HOST",
           match: { context: "GATEWAY", routeConfiguration: { vhost: { name: `${partnerHost(edge, p)}:443` } } },
-          patch: { operation: "MERGE", value: { typed_per_filter_config: { [EDGE_FILTERS.perPartner]: localRateLimit(`partner_${p.name.replace(/-/g, "_")}`, p.requestsPerSecond) } } },
+          patch: { operation: "MERGE", value: { typed_per_filter_config: { [EDGE_FILTERS.perPartner]: localRateLimit(`partner_${p.name.replace(/-/g, "_")}`, perReplicaRate(p.requestsPerSecond, edge.replicas)) } } },
         })),
       ],
     },
@@ -305,15 +315,21 @@ export function partnerServerCertificate(edge: EdgeDesign, partner: EdgePartner)
 
 /**
  * Helm values of the partner gateway (Istio's gateway chart, images from the region's registry
- * through istiod's injection): at least `edge.replicas` pods, at most one zone apart, a disruption
- * budget, and a NodePort Service that keeps each connection on the node it reached (the load
- * balancer's health checks find the nodes that run a gateway pod; no hop to another node).
+ * through istiod's injection): exactly `edge.replicas` pods (the partners' rates are divided
+ * among them; no autoscaler, which would also need a metrics server), at most one zone apart, a
+ * disruption budget, and a NodePort Service that keeps each connection on the node it reached (the
+ * load balancer's health checks find the nodes that run a gateway pod; no hop to another node). A
+ * stopping pod keeps serving for 45 s, longer than the load balancer takes to mark its node
+ * unhealthy (2 checks 5 s apart), so that no connection lands on a node without a gateway.
  */
 export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">): Record<string, unknown> {
   const labelSelector = { matchLabels: { ...PARTNER_GATEWAY.selector } };
   return {
-    autoscaling: { enabled: true, minReplicas: edge.replicas, maxReplicas: edge.replicas * 2, targetCPUUtilizationPercentage: 70 },
+    replicaCount: edge.replicas,
+    autoscaling: { enabled: false },
     podDisruptionBudget: { maxUnavailable: 1 },
+    terminationGracePeriodSeconds: 60,
+    podAnnotations: { "proxy.istio.io/config": JSON.stringify({ terminationDrainDuration: "45s" }) },
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector },
       { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
