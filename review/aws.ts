@@ -15,7 +15,7 @@ import { encryptedStores } from "../model/aws/encryption";
 import { GUARDDUTY_AGENT_ADDON } from "../model/aws/detection";
 import { keyOfReference, kmsAliases } from "../tfjson/aws";
 import { meshDesign } from "../model/mesh/in-cluster";
-import { EDGE_NAMESPACE, PARTNER_GATEWAY } from "../model/mesh/edge";
+import { PARTNER_GATEWAY, PARTNER_GATEWAY_IDENTITY } from "../model/mesh/edge";
 
 /** The diagram node that stands for a security group, by the capability that owns it. */
 const GROUP_NODE: Record<string, string> = { Database: "aurora", Kafka: "msk", Network: "vpce", PartnerApi: "nlb", Hsm: "hsm" };
@@ -214,7 +214,7 @@ function regionDiagram(view: StackView): Diagram {
   }
   drawCalls(d, view, calls, "mesh policy");
   // The partners' TLS passes the NLB to the partner gateway's node port, where it ends.
-  const gatewayNode = serviceNode(`${EDGE_NAMESPACE}/${PARTNER_GATEWAY.serviceAccount}`);
+  const gatewayNode = serviceNode(PARTNER_GATEWAY_IDENTITY);
   const passthrough = resourcesOf(json, "aws_lb_listener").find(([, l]) => l.protocol === "TCP");
   if (passthrough && region.edge && d.has(gatewayNode) && d.has("nlb")) {
     d.edge("traffic", "nlb", gatewayNode, `TLS passed through, node port ${PARTNER_GATEWAY.nodePorts.https}: each partner's mutual TLS ends here (${region.edge.partners.map((p) => p.name).join(", ")})`);

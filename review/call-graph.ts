@@ -6,10 +6,7 @@ import { manifestsOf } from "../tfjson/kubernetes";
 import type { Diagram } from "./diagram";
 import { nodeId } from "./markdown";
 import type { MeshCall } from "../model/mesh/policies";
-import { EDGE_NAMESPACE, PARTNER_GATEWAY, isEdgeCall } from "../model/mesh/edge";
-
-/** The partner gateway, as the caller of the partners' routes: `<namespace>/<service account>`. */
-const GATEWAY_IDENTITY = `${EDGE_NAMESPACE}/${PARTNER_GATEWAY.serviceAccount}`;
+import { EDGE_NAMESPACE, PARTNER_GATEWAY_IDENTITY as GATEWAY_IDENTITY, isEdgeCall } from "../model/mesh/edge";
 
 /** True when the call comes through the partner gateway (declared from a partner, or read back from its principal). */
 function throughGateway(c: Call): boolean {

@@ -12,12 +12,12 @@ import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
 import { table } from "./markdown";
 import { X509Certificate } from "crypto";
+import { pemCertificates } from "../config/pem";
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerHost } from "../model/mesh/edge";
 
 /** Each certificate of a partner's CA bundle: its subject's common name and when it expires. */
 function describeCaBundle(bundle: string): string {
-  const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  return blocks
+  return pemCertificates(bundle)
     .map((pem) => {
       const cert = new X509Certificate(pem);
       const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1] ?? cert.subject;

@@ -2,7 +2,12 @@
  * Reading an in-cluster stack's synthesized JSON: its Kubernetes manifests and the outputs of
  * `region-<name>` it reads.
  */
-import { type TfJson, resourcesOf } from "./terraform";
+import { type TfJson, asList, resourcesOf } from "./terraform";
+
+/** True when a kubernetes_manifest waits until its object reports the condition Ready True. */
+export function waitsUntilReady(body: TfJson): boolean {
+  return asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True");
+}
 
 /**
  * Every Kubernetes object of a stack's `kubernetes_manifest`s, with its Terraform address; an empty

@@ -76,6 +76,18 @@ const canonical = (x: unknown): string =>
 export function sameJson(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
 }
+/** The first path where two JSON values differ (`(root)` when their kinds differ at the top), or undefined when they are the same. */
+export function firstDifference(got: unknown, want: unknown, path = ""): string | undefined {
+  if (sameJson(got, want)) return undefined;
+  if (got && want && typeof got === "object" && typeof want === "object" && Array.isArray(got) === Array.isArray(want)) {
+    const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])];
+    for (const k of keys) {
+      const d = firstDifference((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], Array.isArray(got) ? `${path}[${k}]` : `${path}.${k}`);
+      if (d !== undefined) return d;
+    }
+  }
+  return path || "(root)";
+}
 
 /** Every string in a JSON value with its path of keys. */
 export function walkStrings(value: unknown, path: string[], visit: (path: readonly string[], value: string) => void): void {

@@ -6,12 +6,8 @@
 import { X509Certificate } from "crypto";
 import { RegionConfig } from "../schema";
 import { checkMethodsAndPaths } from "./mesh";
+import { pemCertificates } from "../pem";
 import type { Report } from "./types";
-
-/** The PEM blocks of a bundle, each `-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----`. */
-function pemBlocks(bundle: string): string[] {
-  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-}
 
 /** What is wrong with one certificate of a partner's CA bundle, or undefined. */
 function caProblem(pem: string, now: Date): string | undefined {
@@ -53,7 +49,7 @@ export function checkEdge(c: RegionConfig, report: Report, now = new Date()): vo
     if (/PRIVATE KEY/.test(partner.caBundle)) {
       report(`${field}.caBundle`, "holds a private key", "paste only the partner's CA certificates; treat the pasted key as exposed and ask the partner to rotate it");
     }
-    const blocks = pemBlocks(partner.caBundle);
+    const blocks = pemCertificates(partner.caBundle);
     if (blocks.length === 0) report(`${field}.caBundle`, "holds no PEM certificate", "paste the partner's client CA certificate(s), from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----");
     blocks.forEach((pem, j) => {
       const problem = caProblem(pem, now);

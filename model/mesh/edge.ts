@@ -122,9 +122,21 @@ export function partnerCaCredential(partner: Pick<EdgePartner, "name">): string 
   return `configmap://${EDGE_NAMESPACE}/${partnerCaConfigMap(partner)}-cacert`;
 }
 
+/** The partner gateway's identity, `<namespace>/<service account>`, as the call graph names callers. */
+export const PARTNER_GATEWAY_IDENTITY = `${EDGE_NAMESPACE}/${PARTNER_GATEWAY.serviceAccount}`;
+
 /** The principal the partner gateway's requests carry into the mesh. */
 export function gatewayPrincipal(trustDomain: string): string {
   return `${trustDomain}/ns/${EDGE_NAMESPACE}/sa/${PARTNER_GATEWAY.serviceAccount}`;
+}
+
+/**
+ * True when a Kubernetes object (its metadata) is the partner gateway's: in its namespace, where the
+ * region declares partners. The rules of the gateway's install and configuration judge those; the
+ * mesh's and the workload CA's rules leave them out.
+ */
+export function ofPartnerGateway(region: { readonly edge?: unknown }, metadata: { readonly namespace?: unknown } | undefined): boolean {
+  return region.edge !== undefined && metadata?.namespace === EDGE_NAMESPACE;
 }
 
 /** True when a call of the call graph comes from a partner through the gateway. */

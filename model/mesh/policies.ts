@@ -247,9 +247,13 @@ export function sidecarScopes(design: MeshDesign): ISidecar[] {
   });
 }
 
+/** The partner gateway's objects where the design has partners, routing to the workloads' Services. */
+export function meshEdgeManifests(design: MeshDesign): ReturnType<typeof edgeManifests> {
+  return design.edge ? edgeManifests(design.edge, design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }))) : [];
+}
+
 /** Every manifest of the mesh's policies, in a stable order. */
 export function meshManifests(design: MeshDesign): MeshManifest[] {
-  const targets = design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }));
   return [
     strictMtls(),
     denyAll(ISTIO_ROOT_NAMESPACE),
@@ -257,6 +261,6 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...allowPolicies(design),
     ...merchantNetworkPolicies(design),
     ...sidecarScopes(design),
-    ...(design.edge ? edgeManifests(design.edge, targets) : []),
+    ...meshEdgeManifests(design),
   ];
 }

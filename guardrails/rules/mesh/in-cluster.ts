@@ -1,17 +1,17 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, principal, sidecarScopes } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, meshEdgeManifests, principal, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
-import { TfJson, resourcesOf, asList, one, sameJson } from "../../../tfjson/terraform";
+import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
 import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
-import { EDGE_NAMESPACE, PARTNER_GATEWAY, edgeManifests, gatewayPrincipal, isEdgeCall, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../../model/mesh/edge";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, gatewayPrincipal, ofPartnerGateway, isEdgeCall, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../../model/mesh/edge";
 import { MESH_CA_OUTPUT_IDS, meshCaIssuer } from "../../../model/mesh/pki";
-import { regionOutput } from "../../../tfjson/kubernetes";
+import { regionOutput, waitsUntilReady } from "../../../tfjson/kubernetes";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
@@ -198,9 +198,6 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
   },
 ]);
 
-/** True when a kubernetes_manifest (or another resource) waits for Ready. */
-const waitsReady = (body: TfJson) => asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True");
-
 /** The partner gateway's install in `region-<name>-istio`. */
 export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
   {
@@ -226,14 +223,14 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
       const body = (address: string) => json.resource.kubernetes_manifest[address.split(".")[1]] as TfJson;
       const issuer = manifests.find(([, m]) => sameJson(m, meshCaIssuer(regionOutput(json, MESH_CA_OUTPUT_IDS.arn) ?? "?", region.cloudRegion, EDGE_NAMESPACE)));
       if (!issuer) v.push(`kubernetes_manifest: no issuer in ${EDGE_NAMESPACE} on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn}`);
-      else if (!waitsReady(body(issuer[0]))) v.push(`${issuer[0]}: does not wait until the issuer is Ready`);
+      else if (!waitsUntilReady(body(issuer[0]))) v.push(`${issuer[0]}: does not wait until the issuer is Ready`);
       const before: string[] = [];
       for (const p of edge.partners) {
         const certificate = manifests.find(([, m]) => sameJson(m, partnerServerCertificate(edge, p)));
         if (!certificate) v.push(`kubernetes_manifest: no server certificate for partner ${p.name} as model/mesh/edge.ts builds it`);
         else {
           before.push(certificate[0]);
-          if (!waitsReady(body(certificate[0]))) v.push(`${certificate[0]}: does not wait until the certificate is Ready`);
+          if (!waitsUntilReady(body(certificate[0]))) v.push(`${certificate[0]}: does not wait until the certificate is Ready`);
           if (issuer && !asList(body(certificate[0]).depends_on).includes(issuer[0])) v.push(`${certificate[0]}: requested before its issuer`);
         }
         const ca = resourcesOf(json, "kubernetes_config_map_v1").find(([, c]) => sameJson([c.metadata?.name, c.metadata?.namespace], [partnerCaConfigMap(p), EDGE_NAMESPACE]));
@@ -275,18 +272,6 @@ const GKE_SCRAPE_KIND = "monitoring.googleapis.com/v1 PodMonitoring";
 /** The kinds the partner gateway's configuration adds, in its namespace only (mesh.partner-edge holds each to the model). */
 export const EDGE_KINDS = ["networking.istio.io/v1 Gateway", "networking.istio.io/v1 VirtualService", "networking.istio.io/v1alpha3 EnvoyFilter", "security.istio.io/v1 AuthorizationPolicy"];
 
-/** The first path where two JSON values differ (`(root)` when their kinds differ at the top), or undefined when they are the same. */
-function firstDifference(got: unknown, want: unknown, path = ""): string | undefined {
-  if (sameJson(got, want)) return undefined;
-  if (got && want && typeof got === "object" && typeof want === "object" && Array.isArray(got) === Array.isArray(want)) {
-    const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])];
-    for (const k of keys) {
-      const d = firstDifference((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], Array.isArray(got) ? `${path}[${k}]` : `${path}.${k}`);
-      if (d !== undefined) return d;
-    }
-  }
-  return path || "(root)";
-}
 
 /** Rules of the stack that holds the mesh's policies (`region-<name>-mesh`). */
 export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
@@ -355,7 +340,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const allowed: string[] = [];
       // (The partner gateway's own policy, in its namespace, is mesh.partner-edge's.)
-      for (const [address, m] of ofKind(json, "AuthorizationPolicy").filter(([, x]) => region.edge === undefined || x.metadata?.namespace !== EDGE_NAMESPACE)) {
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy").filter(([, x]) => !ofPartnerGateway(region, x.metadata))) {
         if (sameJson(m.spec, {})) continue;
         if (m.apiVersion !== "security.istio.io/v1") v.push(`${address}: ${m.apiVersion}, expected security.istio.io/v1`);
         if (m.spec?.action !== "ALLOW") {
@@ -399,7 +384,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       // Stryker disable next-line MethodExpression: equivalent (a local call's principal, taken as remote, would be "undefined/ns/...", which no policy names)
       const remotePrincipals = region.mesh.calls.filter((c) => isRemote(region.mesh, c)).map((c) => principal(c.fromTrustDomain!, c.from));
       // The partner gateway's policy admits any source (partners are not mesh principals; their TLS is checked by the Gateway): mesh.partner-edge holds it to the model.
-      for (const [address, m] of ofKind(json, "AuthorizationPolicy").filter(([, x]) => region.edge === undefined || x.metadata?.namespace !== EDGE_NAMESPACE)) {
+      for (const [address, m] of ofKind(json, "AuthorizationPolicy").filter(([, x]) => !ofPartnerGateway(region, x.metadata))) {
         asList<TfJson>(m.spec?.rules).forEach((rule, i) => {
           const at = `${address}: rule ${i}`;
           if (asList(rule.from).length === 0) v.push(`${at}: any source`);
@@ -452,8 +437,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       "where the region declares partners, the partner gateway's namespace holds exactly the objects model/mesh/edge.ts builds from the region file: a Gateway with one server per partner on its own host (mutual TLS with the partner's CA and identities only, TLS 1.2+ with forward-secret AEAD suites), one VirtualService per partner with its declared routes only, one ALLOW policy (each partner's routes on its host and server name, JSON for bodies), and the EnvoyFilter of the ceiling, each partner's rate and the body limit; nothing else of those kinds",
     check: ({ region, json }) => {
       const v: string[] = [];
-      const design = meshDesign(region);
-      const want = design.edge ? edgeManifests(design.edge, design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }))) : [];
+      const want = meshEdgeManifests(meshDesign(region));
       const key = (m: TfJson) => `${m.apiVersion} ${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`;
       const got = manifestsOf(json).filter(([, m]) => m.metadata?.namespace === EDGE_NAMESPACE);
       for (const w of want) {

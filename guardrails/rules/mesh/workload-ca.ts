@@ -12,8 +12,8 @@ import { helmOverrideProblems } from "./helm";
 import { IDENTITY_POLICIES } from "../aws/iam";
 import { clusterPlatform, hasMeshPki } from "../../../model/mesh/in-cluster";
 import { actionPatternMatches, statementsOf } from "../../../tfjson/iam-policy";
-import { manifestsOf, regionOutput } from "../../../tfjson/kubernetes";
-import { EDGE_NAMESPACE } from "../../../model/mesh/edge";
+import { manifestsOf, regionOutput, waitsUntilReady } from "../../../tfjson/kubernetes";
+import { EDGE_NAMESPACE, ofPartnerGateway } from "../../../model/mesh/edge";
 
 /** What a Helm release of the workload CA chain must be. */
 interface ExpectedRelease {
@@ -218,9 +218,8 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
     check: ({ json, region }) => {
       const v: string[] = [];
       // (The partner gateway's issuer, certificates and CA ConfigMaps are mesh.partner-gateway-install's.)
-      const outsideEdge = (namespace: unknown) => region.edge === undefined || namespace !== EDGE_NAMESPACE;
-      const manifests = manifestsOf(json).filter(([, m]) => outsideEdge(m.metadata?.namespace));
-      const maps = resourcesOf(json, "kubernetes_config_map_v1").filter(([, m]) => outsideEdge(m.metadata?.namespace));
+      const manifests = manifestsOf(json).filter(([, m]) => !ofPartnerGateway(region, m.metadata));
+      const maps = resourcesOf(json, "kubernetes_config_map_v1").filter(([, m]) => !ofPartnerGateway(region, m.metadata));
       if (!hasMeshPki(region)) {
         for (const [address] of manifests) v.push(`${address}: no manifest belongs in the istio stack of a region without an intermediate CA`);
         for (const [n] of maps) v.push(`kubernetes_config_map_v1.${n}: no ConfigMap belongs in the istio stack of a region without an intermediate CA`);
@@ -234,13 +233,13 @@ export const WORKLOAD_CA_RULES = stackRules<RegionConfig>({ layers: ["istio"] },
       if (issuers.length !== 1) v.push(`kubernetes_manifest: no ${MESH_CA_ISSUER.kind} in ${ISTIO_ROOT_NAMESPACE} on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn} in ${region.cloudRegion}`);
       for (const [address] of issuers) {
         const body = json.resource.kubernetes_manifest[address.split(".")[1]];
-        if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until the issuer is Ready`);
+        if (!waitsUntilReady(body)) v.push(`${address}: does not wait until the issuer is Ready`);
       }
       const certificates = manifests.filter(([, m]) => sameJson(m, istiodCertificate(region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE)));
       if (certificates.length !== 1) v.push(`kubernetes_manifest: no Certificate istiod in ${ISTIO_ROOT_NAMESPACE} for istiod's serving certificate (istio-csr would create it after istiod may have started)`);
       for (const [address] of certificates) {
         const body = json.resource.kubernetes_manifest[address.split(".")[1]];
-        if (!asList<TfJson>(asList<TfJson>(body.wait)[0]?.condition).some((c) => c.type === "Ready" && c.status === "True")) v.push(`${address}: does not wait until istiod's certificate is Ready`);
+        if (!waitsUntilReady(body)) v.push(`${address}: does not wait until istiod's certificate is Ready`);
         // Stryker disable next-line MethodExpression: equivalent (exactly one issuer passes; a second is refused above)
         if (!issuers.every(([a]) => asList<string>(body.depends_on).includes(a))) v.push(`${address}: requested before its issuer`);
       }
