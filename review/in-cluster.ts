@@ -59,6 +59,23 @@ function meshDiagram(view: StackView): Diagram {
   return d;
 }
 
+/** A NetworkPolicy peer in a few words: `<namespace>/<app>`, a namespace's pods, or an address block. */
+function peerWords(p: TfJson): string {
+  if (p.ipBlock) return `${p.ipBlock.cidr}${p.ipBlock.except ? ` except ${asList(p.ipBlock.except).length} private ranges` : ""}`;
+  const labels = (sel: TfJson | undefined) => Object.entries((sel?.matchLabels ?? {}) as Record<string, string>).map(([k, v]) => (k === "app" ? v : `${k}=${v}`)).join(",");
+  const ns = p.namespaceSelector ? p.namespaceSelector.matchLabels?.["kubernetes.io/metadata.name"] ?? "any namespace" : "this namespace";
+  return `${ns}/${p.podSelector ? labels(p.podSelector) || "*" : "*"}`;
+}
+
+/** What a NetworkPolicy selects and lets through, for the reviewer: `egress of app=x: to 10.0.0.0/24 on TCP 5432`. */
+function networkPolicyLine(spec: TfJson): string {
+  const pods = Object.keys(spec.podSelector?.matchLabels ?? {}).length ? Object.entries(spec.podSelector.matchLabels as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",") : "all pods";
+  if (!spec.ingress && !spec.egress) return `${pods}: deny all ${asList(spec.policyTypes).join(" and ").toLowerCase()}`;
+  const rules = (list: TfJson | undefined, dir: "from" | "to") =>
+    asList<TfJson>(list).map((r) => `${dir} ${asList<TfJson>(r[dir]).map(peerWords).join(", ") || "anywhere"}${r.ports ? ` on ${asList<TfJson>(r.ports).map((x) => `${x.protocol} ${x.port}${x.endPort ? `-${x.endPort}` : ""}`).join(", ")}` : ""}`);
+  return `${pods}: ${[...rules(spec.ingress, "from"), ...rules(spec.egress, "to")].join("; ")}`;
+}
+
 function meshSection(view: StackView): string {
   const manifests = manifestsOf(view.json);
   const rows = manifests.map(([address, m]) => {
@@ -73,7 +90,7 @@ function meshSection(view: StackView): string {
             asList<TfJson>(spec.rules)
               .map((r) => `${asList(r.from?.[0]?.source?.principals).join(", ")} ${asList(r.to?.[0]?.operation?.methods).join(",")} ${asList(r.to?.[0]?.operation?.paths).join(",")}`)
               .join("; ");
-    } else if (m.kind === "NetworkPolicy") what = `${asList(spec.policyTypes).join("+")} for ${Object.keys(spec.podSelector ?? {}).length ? `app=${spec.podSelector?.matchLabels?.app}` : "all pods"}${spec.ingress || spec.egress ? " (allowances)" : " (deny)"}`;
+    } else if (m.kind === "NetworkPolicy") what = networkPolicyLine(spec);
     return [address, m.kind, m.metadata?.namespace ?? "", m.metadata?.name, what];
   });
   const namespaces = resourcesOf(view.json, "kubernetes_namespace_v1").map(([n, r]) => [

@@ -28,7 +28,7 @@ export function checkMesh(c: RegionConfig, report: Report): void {
   const merchants = new Set<string>();
   c.services.forEach((svc, i) => {
     if (svc.access && mesh.merchantNamespaces.includes(svc.namespace)) {
-      report(`services[${i}].access`, `gives cloud access to ${svc.name} in merchant namespace "${svc.namespace}", whose NetworkPolicies block the workload identity agent and the private API endpoints`, "run the cloud-facing part in a platform namespace and call it through mesh.calls, or remove access");
+      report(`services[${i}].access`, `gives cloud access to ${svc.name} in merchant namespace "${svc.namespace}", whose tenants hold no identity of the platform's cloud account (a tenant's escape must not land next to credentials)`, "run the cloud-facing part in a platform namespace and call it through mesh.calls, or remove access");
     }
   });
   mesh.merchantNamespaces.forEach((ns, i) => {

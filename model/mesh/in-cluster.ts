@@ -6,7 +6,10 @@ import type { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { ecrRegistry, ISTIO_ECR_PATHS } from "../aws/registry";
 import { EKS_OUTPUT_IDS } from "../aws/eks";
 import { artifactRegistry, GKE_OUTPUT_IDS } from "../gcp/gke";
-import { type MeshDesign, ISTIO_ROOT_NAMESPACE } from "./policies";
+import { type ExternalDestination, type MeshDesign, type MeshSegmentation, ISTIO_ROOT_NAMESPACE } from "./policies";
+import { POSTGRES_PORT } from "../aws/database";
+import { KAFKA_PORTS } from "../aws/kafka";
+import { GCP_DATA_TIER_PORTS } from "../gcp/network";
 import { ISTIO_CSR_ADDRESS } from "./pki";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
 import { EDGE_CALLER_PREFIX } from "./edge";
@@ -46,7 +49,7 @@ export function clusterPlatform(region: RegionConfig): ClusterPlatform {
 export function meshDesign(region: RegionConfig): MeshDesign {
   return {
     trustDomain: region.mesh.trustDomain,
-    workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name, port: s.port })),
+    workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name, port: s.port, egress: workloadEgress(region, s) })),
     merchantNamespaces: region.mesh.merchantNamespaces,
     calls: [
       ...region.mesh.calls.map(({ cardholderData: _c, ...call }) => call),
@@ -55,6 +58,73 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     ],
     workloadCa: hasMeshPki(region),
     ...(region.edge ? { edge: region.edge } : {}),
+    segmentation: meshSegmentation(region),
+  };
+}
+
+/** The address blocks no public endpoint uses: the object store's allowance leaves them closed. */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+/** Where a pod fetches its cloud credentials: EKS's Pod Identity agent, GKE's metadata server (each on the pod's node). */
+export const CREDENTIAL_ENDPOINTS = {
+  aws: { cidr: "169.254.170.23/32", ports: [80] },
+  gcp: { cidr: "169.254.169.254/32", ports: [80] },
+} as const;
+
+const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP" as const, port }));
+
+/**
+ * What one service may reach outside the cluster's pods, from what it declares and nothing else:
+ * its cloud credentials where it has a cloud identity, the database and the brokers where it
+ * declares them, the cloud APIs of its keys and of the audit archive. No service reaches the HSMs
+ * (only KMS does, through the custom key store).
+ */
+export function workloadEgress(region: RegionConfig, service: RegionConfig["services"][number]): ExternalDestination[] {
+  const access = service.access;
+  if (!access) return [];
+  const kafka = access.kafka.read.length + access.kafka.write.length > 0;
+  const out: ExternalDestination[] = [];
+  if (region.cloud === "aws") {
+    const { data, endpoints } = region.network.subnets;
+    out.push({ name: "credentials", cidrs: [CREDENTIAL_ENDPOINTS.aws.cidr], ports: tcp(...CREDENTIAL_ENDPOINTS.aws.ports) });
+    if (access.database) out.push({ name: "database", cidrs: data, ports: tcp(POSTGRES_PORT) });
+    if (kafka) out.push({ name: "kafka", cidrs: data, ports: tcp(KAFKA_PORTS.iam, ...(region.kafka.scramUsers.includes(service.name) ? [KAFKA_PORTS.saslScram] : [])) });
+    // KMS through its interface endpoint (the endpoints tier); S3 through the gateway endpoint,
+    // whose addresses are S3's public ones: the workload tier routes no other public address.
+    if (access.tokenizationKey) out.push({ name: "cloud-apis", cidrs: endpoints, ports: tcp(443) });
+    if (access.auditWritePrefix) out.push({ name: "object-store", cidrs: ["0.0.0.0/0"], except: [...PRIVATE_RANGES], ports: tcp(443) });
+    return out;
+  }
+  const { dataCidr, googleApisAddress } = region.network;
+  out.push({ name: "credentials", cidrs: [CREDENTIAL_ENDPOINTS.gcp.cidr], ports: tcp(...CREDENTIAL_ENDPOINTS.gcp.ports) });
+  if (access.database) out.push({ name: "database", cidrs: [dataCidr], ports: tcp(...GCP_DATA_TIER_PORTS.filter((p) => p.port !== 9092).map((p) => p.port)) });
+  if (kafka) out.push({ name: "kafka", cidrs: [dataCidr], ports: tcp(9092) });
+  // Cloud KMS and Cloud Storage through the PSC endpoint for Google APIs.
+  if (access.tokenizationKey || access.auditWritePrefix) out.push({ name: "cloud-apis", cidrs: [`${googleApisAddress}/32`], ports: tcp(443) });
+  return out;
+}
+
+/** Google Managed Service for Prometheus' collectors: pods of this namespace with these labels (prometheus-engine's operator manifest). */
+export const GMP_COLLECTORS = { namespace: "gmp-system", pods: { "app.kubernetes.io/name": "collector" } } as const;
+
+/** NodeLocal DNSCache's address on GKE nodes (on by default in GKE Standard 1.33.1 and later). */
+export const GKE_NODE_LOCAL_DNS = "169.254.20.10/32";
+
+/**
+ * Who reaches the namespaces' pods from outside the mesh, per cloud: the metrics scrapers (AMP's
+ * managed collector from its interfaces in the workload subnets; GKE's managed collectors, pods of
+ * gmp-system) and, where the region has partners, the partner API's load balancer (the endpoints tier).
+ */
+export function meshSegmentation(region: RegionConfig): MeshSegmentation {
+  if (region.cloud === "aws") {
+    return {
+      metricsScrapers: region.network.subnets.workload.map((cidr) => ({ ipBlock: { cidr } })),
+      ...(region.edge ? { loadBalancerCidrs: region.network.subnets.endpoints } : {}),
+    };
+  }
+  return {
+    metricsScrapers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": GMP_COLLECTORS.namespace } }, podSelector: { matchLabels: { ...GMP_COLLECTORS.pods } } }],
+    nodeLocalDns: GKE_NODE_LOCAL_DNS,
   };
 }
 

@@ -13,6 +13,7 @@
 import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
 import type { IPeerAuthentication as IPeerAuthenticationV1beta1 } from "@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { ISidecar as ISidecarV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Sidecar";
 
 /** A Sidecar at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
@@ -22,7 +23,8 @@ export type ISidecar = Omit<ISidecarV1beta1, "apiVersion"> & { apiVersion: "netw
 export type IPeerAuthentication = Omit<IPeerAuthenticationV1beta1, "apiVersion"> & { apiVersion: "security.istio.io/v1" };
 import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
 import { isRemote } from "../../config/mesh";
-import { type EdgeDesign, edgeManifests, gatewayPrincipal, isEdgeCall } from "./edge";
+import { type EdgeDesign, EDGE_NAMESPACE, PARTNER_GATEWAY, edgeManifests, gatewayPrincipal, isEdgeCall } from "./edge";
+import { ENVOY_PROMETHEUS_PORT } from "./alerts";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
 export const ISTIO_ROOT_NAMESPACE = "istio-system";
@@ -60,12 +62,34 @@ export function controlPlaneEgress(design: Pick<MeshDesign, "workloadCa">): read
     : MESH_CONTROL_PLANE_EGRESS;
 }
 
+/** A destination outside the cluster's pods that a workload may open connections to, by address block and port. */
+export interface ExternalDestination {
+  /** Names its NetworkPolicy, `egress-<workload>-to-<name>`: database, kafka, credentials, cloud-apis, object-store. */
+  readonly name: string;
+  readonly cidrs: readonly string[];
+  /** Blocks inside `cidrs` that stay closed (the object store: every private range). */
+  readonly except?: readonly string[];
+  readonly ports: readonly { readonly protocol: "TCP"; readonly port: number }[];
+}
+
 export interface MeshWorkload {
   readonly name: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   /** The port its Kubernetes Service serves HTTP on. @default 8080 */
   readonly port?: number;
+  /** What it may reach outside the cluster's pods, from what it declares (its data-tier and cloud access). @default nothing */
+  readonly egress?: readonly ExternalDestination[];
+}
+
+/** What the namespaces' NetworkPolicies admit from outside the mesh's pods, per cloud. */
+export interface MeshSegmentation {
+  /** Who scrapes every sidecar's metrics (Envoy's port 15090). */
+  readonly metricsScrapers: readonly INetworkPolicyPeer[];
+  /** Where the partner API's load balancer reaches the gateway's pods from (its addresses in the VPC). */
+  readonly loadBalancerCidrs?: readonly string[];
+  /** A node-local DNS cache's address, where the cloud has one (GKE), beside the cluster DNS's pods. */
+  readonly nodeLocalDns?: string;
 }
 
 export interface MeshCall {
@@ -88,6 +112,8 @@ export interface MeshDesign {
   readonly workloadCa?: boolean;
   /** The partners' way in, where the region declares one (its routes are among `calls`, from `edge/<partner>`). */
   readonly edge?: EdgeDesign;
+  /** The NetworkPolicies' allowances from outside the mesh's pods. @default none: the sidecars' metrics are not scraped */
+  readonly segmentation?: MeshSegmentation;
 }
 
 export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | ReturnType<typeof edgeManifests>[number];
@@ -177,55 +203,131 @@ const inNamespace = (namespace: string, pods: Readonly<Record<string, string>>) 
   podSelector: { matchLabels: { ...pods } },
 });
 
+/** A NetworkPolicy of the design, with what it is for (the guardrail's message when it is missing). */
+export interface SegmentationPolicy {
+  readonly policy: INetworkPolicy;
+  readonly purpose: string;
+}
+
 /**
- * NetworkPolicies of every merchant namespace: `default-deny` (all ingress and egress), then
- * `allow-mesh-control-plane` (istiod and DNS), then one policy per declared call that leaves or
- * enters the namespace, between exactly the two workloads' pods. Istio still authorizes each
- * request (STRICT mTLS and the AuthorizationPolicies); these stop anything that is not the mesh.
+ * NetworkPolicies of every workload namespace (services' and merchants') and of the partner
+ * gateway's: `default-deny` (all ingress and egress), then `allow-mesh-control-plane` (istiod, DNS,
+ * istio-csr), then one policy per allowance the design declares, between exactly the pods it names:
+ * - a declared call: egress from the caller's pods to the callee's, ingress into the callee's from
+ *   the caller's (a partner's call: from the gateway's pods);
+ * - what a service declares outside the cluster (database, Kafka, its cloud credentials, the cloud
+ *   APIs it uses), from its pods only, to those address blocks and ports only: a pod whose service
+ *   declares no data-tier access cannot open the database, the brokers or the HSMs;
+ * - the metrics scrapers to every sidecar's port 15090; the partner API's load balancer to the gateway.
+ * Istio still authorizes each request (STRICT mTLS and the AuthorizationPolicies); these stop what
+ * is not the mesh, including a pod whose sidecar is bypassed.
  */
-export function merchantNetworkPolicies(design: MeshDesign): INetworkPolicy[] {
-  const policies: INetworkPolicy[] = [];
-  const policy = (namespace: string, name: string, spec: INetworkPolicy["spec"]): INetworkPolicy => ({
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name, namespace },
-    spec,
-  });
-  for (const namespace of [...design.merchantNamespaces].sort()) {
-    policies.push(
-      policy(namespace, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-      policy(namespace, "allow-mesh-control-plane", {
+export function segmentation(design: MeshDesign): SegmentationPolicy[] {
+  const policies: SegmentationPolicy[] = [];
+  const add = (namespace: string, name: string, spec: INetworkPolicy["spec"], purpose: string) =>
+    policies.push({ policy: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec }, purpose });
+  const app = (name: string) => ({ matchLabels: { [WORKLOAD_LABEL]: name } });
+  const gateway = inNamespace(EDGE_NAMESPACE, PARTNER_GATEWAY.selector);
+  // Callers in other regions never reach a pod directly (they come through a gateway).
+  const calls = design.calls.filter((c) => !isRemote(design, c)).sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
+  const namespaces = [...workloadNamespaces(design).map((ns) => ns.name), ...(design.edge ? [EDGE_NAMESPACE] : [])];
+  for (const namespace of namespaces) {
+    add(namespace, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, "the namespace's default-deny NetworkPolicy for ingress and egress");
+    add(
+      namespace,
+      "allow-mesh-control-plane",
+      {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: controlPlaneEgress(design).map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
-      }),
+        egress: [
+          ...controlPlaneEgress(design).map((e) => ({ to: [inNamespace(e.namespace, e.pods)], ports: e.ports.map((p) => ({ ...p })) })),
+          ...(design.segmentation?.nodeLocalDns ? [{ to: [{ ipBlock: { cidr: design.segmentation.nodeLocalDns } }], ports: [{ protocol: "UDP" as const, port: 53 }, { protocol: "TCP" as const, port: 53 }] }] : []),
+        ],
+      },
+      "the sidecars' way to the mesh's control plane (istiod, DNS, istio-csr)",
     );
-    // Callers in other regions and partners never reach a merchant namespace (the config rules refuse it).
-    const calls = design.calls.filter((c) => !isRemote(design, c) && !isEdgeCall(c)).sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
+    if (namespace === EDGE_NAMESPACE) {
+      if (design.segmentation?.loadBalancerCidrs) {
+        add(
+          namespace,
+          "ingress-partner-gateway-from-load-balancer",
+          {
+            podSelector: { matchLabels: { ...PARTNER_GATEWAY.selector } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: design.segmentation.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 15021 }] }],
+          },
+          "the partner API's load balancer to the gateway (TLS 443, readiness 15021)",
+        );
+      }
+      const targets = [...new Set(calls.filter(isEdgeCall).map((c) => c.to))].sort();
+      for (const to of targets) {
+        const target = workloadOf(design, to, "name");
+        add(
+          namespace,
+          `egress-partner-gateway-to-${target.namespace}-${target.name}`,
+          { podSelector: { matchLabels: { ...PARTNER_GATEWAY.selector } }, policyTypes: ["Egress"], egress: [{ to: [inNamespace(target.namespace, { [WORKLOAD_LABEL]: target.name })] }] },
+          `the partners' routes to ${to} have no egress NetworkPolicy from the gateway`,
+        );
+      }
+      continue;
+    }
+    if (design.segmentation) {
+      add(
+        namespace,
+        "allow-metrics-scrape",
+        { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: design.segmentation.metricsScrapers.map((p) => ({ ...p })), ports: [{ protocol: "TCP", port: ENVOY_PROMETHEUS_PORT }] }] },
+        "the metrics scrapers' way to the sidecars' port 15090 (the mesh's alerts)",
+      );
+    }
+    const edgeTargets = new Set<string>();
     for (const call of calls) {
-      const caller = workloadOf(design, call.from, "identity");
       const target = workloadOf(design, call.to, "name");
+      if (isEdgeCall(call)) {
+        if (target.namespace === namespace && !edgeTargets.has(call.to)) {
+          edgeTargets.add(call.to);
+          add(namespace, `ingress-${target.name}-from-partner-gateway`, { podSelector: app(target.name), policyTypes: ["Ingress"], ingress: [{ from: [gateway] }] }, `the partners' routes to ${call.to} have no ingress NetworkPolicy from the gateway`);
+        }
+        continue;
+      }
+      const caller = workloadOf(design, call.from, "identity");
       if (caller.namespace === namespace) {
-        policies.push(
-          policy(namespace, `egress-${caller.name}-to-${target.namespace}-${target.name}`, {
-            podSelector: { matchLabels: { [WORKLOAD_LABEL]: caller.name } },
-            policyTypes: ["Egress"],
-            egress: [{ to: [inNamespace(target.namespace, { [WORKLOAD_LABEL]: target.name })] }],
-          }),
+        add(
+          namespace,
+          `egress-${caller.name}-to-${target.namespace}-${target.name}`,
+          { podSelector: app(caller.name), policyTypes: ["Egress"], egress: [{ to: [inNamespace(target.namespace, { [WORKLOAD_LABEL]: target.name })] }] },
+          `declared call ${call.from} -> ${call.to} has no egress NetworkPolicy`,
         );
       }
       if (target.namespace === namespace) {
-        policies.push(
-          policy(namespace, `ingress-${target.name}-from-${caller.namespace}-${caller.name}`, {
-            podSelector: { matchLabels: { [WORKLOAD_LABEL]: target.name } },
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespace(caller.namespace, { [WORKLOAD_LABEL]: caller.name })] }],
-          }),
+        add(
+          namespace,
+          `ingress-${target.name}-from-${caller.namespace}-${caller.name}`,
+          { podSelector: app(target.name), policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(caller.namespace, { [WORKLOAD_LABEL]: caller.name })] }] },
+          `declared call ${call.from} -> ${call.to} has no ingress NetworkPolicy`,
+        );
+      }
+    }
+    for (const w of [...design.workloads].filter((x) => x.namespace === namespace).sort((a, b) => byCodeUnits(a.name, b.name))) {
+      for (const d of w.egress ?? []) {
+        add(
+          namespace,
+          `egress-${w.name}-to-${d.name}`,
+          {
+            podSelector: app(w.name),
+            policyTypes: ["Egress"],
+            egress: [{ to: d.cidrs.map((cidr) => ({ ipBlock: { cidr, ...(d.except ? { except: [...d.except] } : {}) } })), ports: d.ports.map((p) => ({ ...p })) }],
+          },
+          `${w.namespace}/${w.name} declares access to ${d.name} and has no egress NetworkPolicy to it`,
         );
       }
     }
   }
   return policies;
+}
+
+/** The NetworkPolicies of the design (segmentation). */
+export function networkPolicies(design: MeshDesign): INetworkPolicy[] {
+  return segmentation(design).map((p) => p.policy);
 }
 
 /**
@@ -259,7 +361,7 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     denyAll(ISTIO_ROOT_NAMESPACE),
     ...workloadNamespaces(design).map((ns) => denyAll(ns.name)),
     ...allowPolicies(design),
-    ...merchantNetworkPolicies(design),
+    ...networkPolicies(design),
     ...sidecarScopes(design),
     ...meshEdgeManifests(design),
   ];

@@ -10,7 +10,7 @@ import { ClusterStack } from "./cluster-stack";
 /**
  * `region-<name>-mesh`: the mesh's policies as `kubernetes_manifest`s, planned only once Istio's
  * CRDs exist (after `region-<name>-istio`): STRICT mTLS, deny-all in every workload namespace, the
- * ALLOW policies of the declared calls, the merchant namespaces' NetworkPolicies; on GKE, the
+ * ALLOW policies of the declared calls, every workload namespace's NetworkPolicies; on GKE, the
  * sidecars' scrape (PodMonitoring).
  */
 export class MeshStack extends ClusterStack {

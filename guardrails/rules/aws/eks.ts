@@ -149,7 +149,7 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     id: "eks.network-policies-enforced",
     requirement: "1.3, 1.4",
     fix: "Keep the vpc-cni addon with configuration_values {\"enableNetworkPolicy\":\"true\"}.",
-    description: "the managed VPC CNI runs its network policy agent, so the merchant namespaces' NetworkPolicies are enforced, not just stored",
+    description: "the managed VPC CNI runs its network policy agent, so the workload namespaces' NetworkPolicies are enforced, not just stored",
     check: ({ json }) => {
       const cni = resourcesOf(json, "aws_eks_addon").filter(([, a]) => a.addon_name === "vpc-cni");
       if (cni.length !== 1) return [`aws_eks_addon: ${cni.length} vpc-cni add-ons, expected 1`];

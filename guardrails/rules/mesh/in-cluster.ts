@@ -1,6 +1,6 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, controlPlaneEgress, meshEdgeManifests, principal, sidecarScopes } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, principal, segmentation, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
@@ -12,6 +12,10 @@ import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUI
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, gatewayPrincipal, ofPartnerGateway, isEdgeCall, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../../model/mesh/edge";
 import { MESH_CA_OUTPUT_IDS, meshCaIssuer } from "../../../model/mesh/pki";
 import { regionOutput, waitsUntilReady } from "../../../tfjson/kubernetes";
+import { POSTGRES_PORT } from "../../../model/aws/database";
+import { KAFKA_PORTS } from "../../../model/aws/kafka";
+import { CLOUDHSM_PORTS } from "../../../model/aws/hsm";
+import { GCP_DATA_TIER_PORTS } from "../../../model/gcp/network";
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
 
@@ -24,6 +28,46 @@ export function workloadNamespaceNames({ region }: Pick<StackView, "region">): s
 const sorted = (xs: unknown): string[] => [...asList(xs as string[])].map(String).sort();
 /** A NetworkPolicy spec that selects every pod of its namespace and allows nothing, either way. */
 const deniesAll = ({ podSelector, policyTypes, ...rest }: TfJson): boolean => sameJson(podSelector, {}) && sameJson(sorted(policyTypes), ["Egress", "Ingress"]) && sameJson(rest, {});
+
+/** The data tier's ports, each with the access a service must declare to open it (none for the HSMs: only KMS reaches them). */
+function dataTierPorts(region: RegionConfig): { port: number; what: string; declared: (s: RegionConfig["services"][number]) => boolean }[] {
+  const database = (s: RegionConfig["services"][number]) => s.access?.database === true;
+  const kafka = (s: RegionConfig["services"][number]) => (s.access?.kafka.read.length ?? 0) + (s.access?.kafka.write.length ?? 0) > 0;
+  if (region.cloud === "aws") {
+    return [
+      { port: POSTGRES_PORT, what: "database", declared: database },
+      { port: KAFKA_PORTS.iam, what: "Kafka brokers", declared: kafka },
+      { port: KAFKA_PORTS.saslScram, what: "Kafka brokers (SASL/SCRAM)", declared: (s) => kafka(s) && region.kafka.scramUsers.includes(s.name) },
+      ...Array.from({ length: CLOUDHSM_PORTS.to - CLOUDHSM_PORTS.from + 1 }, (_, i) => ({ port: CLOUDHSM_PORTS.from + i, what: "HSMs", declared: () => false })),
+    ];
+  }
+  return [
+    ...GCP_DATA_TIER_PORTS.filter((p) => p.port !== 9092).map((p) => ({ port: p.port, what: "database", declared: database })),
+    { port: 9092, what: "Kafka brokers", declared: kafka },
+  ];
+}
+
+/**
+ * A NetworkPolicy's egress to the data tier's ports (any address block, or no port list at all)
+ * from pods whose service does not declare that access.
+ */
+function dataTierProblems(region: RegionConfig, address: string, m: TfJson): string[] {
+  const spec = m.spec ?? {};
+  const app: string | undefined = spec.podSelector?.matchLabels?.app;
+  const service = region.services.find((s) => s.name === app && s.namespace === m.metadata?.namespace);
+  const v: string[] = [];
+  for (const rule of asList<TfJson>(spec.egress)) {
+    // A rule that names pods reaches pods, not the data tier; one with an address block (or no peer) may.
+    const peers = asList<TfJson>(rule.to);
+    if (peers.length > 0 && peers.every((p) => p.ipBlock === undefined)) continue;
+    const ports = asList<TfJson>(rule.ports);
+    for (const d of dataTierPorts(region)) {
+      const opens = ports.length === 0 || ports.some((p) => p.port === d.port || (typeof p.port === "number" && typeof p.endPort === "number" && p.port <= d.port && d.port <= p.endPort));
+      if (opens && !(service && d.declared(service))) v.push(`${address}: pods ${app ? `of ${app}` : "of every service"} may open the ${d.what} (port ${d.port}) without declaring that access`);
+    }
+  }
+  return v;
+}
 
 /** A declared or an allowed call, as one comparable line. */
 const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
@@ -439,7 +483,8 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const want = meshEdgeManifests(meshDesign(region));
       const key = (m: TfJson) => `${m.apiVersion} ${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`;
-      const got = manifestsOf(json).filter(([, m]) => m.metadata?.namespace === EDGE_NAMESPACE);
+      // (Its NetworkPolicies are mesh.namespaces-segmented's.)
+      const got = manifestsOf(json).filter(([, m]) => m.metadata?.namespace === EDGE_NAMESPACE && m.kind !== "NetworkPolicy");
       for (const w of want) {
         const found = got.find(([, m]) => key(m) === key(w));
         if (!found) v.push(`kubernetes_manifest (${w.kind} ${w.metadata!.name}): missing`);
@@ -453,50 +498,28 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     },
   },
   {
-    id: "mesh.merchants-isolated",
-    requirement: "1.3, 1.4",
-    fix: "Keep the merchant namespace's default-deny NetworkPolicy; traffic across it comes only from calls declared in mesh.calls.",
-    description: "each merchant namespace denies all ingress and egress by NetworkPolicy, then allows only the mesh's control plane (istiod, DNS) and the declared calls that cross it, pod to pod",
+    id: "mesh.namespaces-segmented",
+    requirement: "1.3, 1.4, 7.2.1",
+    fix: "Keep every workload namespace's NetworkPolicies as model/mesh/policies.ts segmentation builds them; change what a pod may reach through the region file (mesh.calls, services[].access, edge.partners).",
+    description:
+      "every workload namespace, and the partner gateway's, denies all ingress and egress by NetworkPolicy, then allows only the mesh's control plane (istiod, DNS, istio-csr), the declared calls pod to pod, the gateway to the partners' services, the metrics scrapers to the sidecars' port 15090 and, per service, exactly the data tier and cloud endpoints it declares: no pod opens the database, the brokers or the HSMs unless its service declares that access; no other NetworkPolicy",
     check: ({ region, json }) => {
       const v: string[] = [];
-      const policies = ofKind(json, "NetworkPolicy");
-      const app = (peer: TfJson) => `${peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]}/${peer?.podSelector?.matchLabels?.app}`;
-      // The config rules hold every call to declared services: a call's caller is a service's identity, its callee a service.
-      const byIdentity = (ref: string) => region.services.find((s) => `${s.namespace}/${s.serviceAccount ?? s.name}` === ref)!;
-      const byName = (ref: string) => region.services.find((s) => `${s.namespace}/${s.name}` === ref)!;
-      const expectedControlPlane = controlPlaneEgress(meshDesign(region)).map((e) => ({
-        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": e.namespace } }, podSelector: { matchLabels: e.pods } }],
-        ports: e.ports,
-      }));
-      for (const ns of region.mesh.merchantNamespaces) {
-        const own = policies.filter(([, m]) => m.metadata?.namespace === ns);
-        const defaultDeny = own.filter(([, { spec = {} }]) => deniesAll(spec));
-        if (defaultDeny.length === 0) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
-        const crossing = region.mesh.calls
-          .map((c) => ({ c, from: byIdentity(c.from), to: byName(c.to) }))
-          .filter(({ from, to }) => from.namespace === ns || to.namespace === ns);
-        for (const [address, m] of own) {
-          if (defaultDeny.some(([a]) => a === address)) continue;
-          const spec = m.spec ?? {};
-          if (sameJson(spec.egress, expectedControlPlane) && spec.ingress === undefined && sameJson(spec.podSelector, {})) continue;
-          const selected = `${ns}/${spec.podSelector?.matchLabels?.app}`;
-          const egress = asList<TfJson>(spec.egress);
-          const ingress = asList<TfJson>(spec.ingress);
-          const ok =
-            (egress.length === 1 && ingress.length === 0 && asList(egress[0].to).length === 1 && egress[0].ports === undefined &&
-              crossing.some(({ from, to }) => `${from.namespace}/${from.name}` === selected && `${to.namespace}/${to.name}` === app(egress[0].to[0]))) ||
-            (ingress.length === 1 && egress.length === 0 && asList(ingress[0].from).length === 1 && ingress[0].ports === undefined &&
-              crossing.some(({ from, to }) => `${to.namespace}/${to.name}` === selected && `${from.namespace}/${from.name}` === app(ingress[0].from[0])));
-          if (!ok) v.push(`${address}: allows traffic that is neither the mesh's control plane nor a declared call`);
-        }
-        for (const { c, from, to } of crossing) {
-          const needs = from.namespace === ns ? "egress" : "ingress";
-          const peer = needs === "egress" ? `${to.namespace}/${to.name}` : `${from.namespace}/${from.name}`;
-          const mine = needs === "egress" ? from.name : to.name;
-          const found = own.some(([, { spec = {} }]) => spec.podSelector?.matchLabels?.app === mine && asList<TfJson>(spec[needs]).some((r) => app(asList<TfJson>(r[needs === "egress" ? "to" : "from"])[0]) === peer));
-          if (!found) v.push(`kubernetes_manifest: namespace ${ns}: declared call ${c.from} -> ${c.to} has no ${needs} NetworkPolicy`);
-        }
+      const want = segmentation(meshDesign(region));
+      const got = ofKind(json, "NetworkPolicy");
+      const key = (m: TfJson) => `${m.metadata?.namespace}/${m.metadata?.name}`;
+      const undeclared = "allows traffic the design does not declare";
+      for (const ns of [...new Set(want.map((w) => w.policy.metadata!.namespace!))]) {
+        if (!got.some(([, m]) => m.metadata?.namespace === ns && deniesAll(m.spec ?? {}))) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
       }
+      for (const { policy, purpose } of want) {
+        const found = got.find(([, m]) => key(m) === key(policy));
+        if (!found) v.push(`kubernetes_manifest (NetworkPolicy ${key(policy)}): missing: ${purpose}`);
+        else if (!sameJson(found[1], policy)) v.push(`${found[0]}: ${undeclared} (differs from model/mesh/policies.ts at ${firstDifference(found[1], policy)})`);
+      }
+      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w.policy) === key(x)))) v.push(`${address}: ${undeclared} (${key(m)} is not one of the design's NetworkPolicies)`);
+      // Independently of the model: the data tier's ports open only to the pods of a service that declares that access.
+      for (const [address, m] of got) v.push(...dataTierProblems(region, address, m));
       return v;
     },
   },
