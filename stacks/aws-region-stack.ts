@@ -25,7 +25,7 @@ import { PARTNER_GATEWAY } from "../model/mesh/edge";
 import { PrivateLinkNetwork } from "../constructs/aws/private-link-network";
 import { KeyUsers, RegionKeys, keyUseStatements } from "../constructs/aws/region-keys";
 import { RegionStack } from "../core/blueprint-stack";
-import { NETWORK_TIERS, NetworkTier, extraInterfaceEndpoints } from "../model/aws/network";
+import { NETWORK_TIERS, NetworkTier, extraInterfaceEndpoints, interfaceEndpointPolicy } from "../model/aws/network";
 import { KEY_PURPOSES, KeyPurpose } from "../model/aws/keys";
 import { regionTags } from "../model/aws/tags";
 import { KMSUSER_PASSWORD_VARIABLE } from "../model/aws/hsm";
@@ -163,6 +163,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       // Workloads write audit records; nothing in the VPC needs the access-log bucket.
       s3Buckets: [this.auditArchive.archive],
       extraInterfaceEndpoints: extraInterfaceEndpoints(region),
+      interfaceEndpointPolicy: (service) => interfaceEndpointPolicy(region, service),
       privateLinkClients: { cidrs: region.paymentApi.partnerClientCidrs, port: 443 },
     });
 

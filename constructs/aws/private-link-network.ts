@@ -77,6 +77,12 @@ export interface PrivateLinkNetworkProps {
    */
   readonly extraInterfaceEndpoints?: readonly string[];
   /**
+   * The policy of each interface endpoint by service suffix (model/aws/network.ts
+   * interfaceEndpointPolicy); undefined keeps the full-access default (a service that takes none).
+   * @default - every endpoint full access
+   */
+  readonly interfaceEndpointPolicy?: (service: string) => readonly PolicyStatement[] | undefined;
+  /**
    * Clients that reach a PrivateLink endpoint service hosted in the endpoints tier. PrivateLink
    * delivers their packets with their own source addresses, so the tier's NACL admits these ranges
    * on `port` (and answers them on ephemeral ports).
@@ -225,6 +231,7 @@ export class PrivateLinkNetwork extends Construct {
     }
     const endpoints: Record<string, VpcEndpoint> = {};
     for (const service of services) {
+      const policy = props.interfaceEndpointPolicy?.(service);
       endpoints[service] = new VpcEndpoint(endpointScope, service, {
         vpcId,
         serviceName: `com.amazonaws.${props.region}.${service}`,
@@ -233,6 +240,7 @@ export class PrivateLinkNetwork extends Construct {
         ipAddressType: "ipv4",
         subnetIds: subnets.endpoints.map((s) => s.id),
         securityGroupIds: [this.endpointSecurityGroup.id],
+        ...(policy ? { policy: renderPolicy(policy) } : {}),
         tags: { Name: `${props.name}-${service}` },
       });
     }

@@ -1413,6 +1413,26 @@ const MUTATIONS: Mutation[] = [
   ["network.flow-logs-all", "flow log into S3", (j) => (first(j, "aws_flow_log").log_destination_type = "s3"), { says: /no flow log of ALL traffic/ }],
   ["network.flow-logs-all", "flow log into another stack's group", (j) => (first(j, "aws_flow_log").log_destination = "arn:aws:logs:eu-west-1:111122223333:log-group:elsewhere"), { says: /no flow log of ALL traffic/ }],
   ["network.flow-logs-all", "flow log of another VPC", (j) => (first(j, "aws_flow_log").vpc_id = "vpc-0123456789abcdef0"), { says: /no flow log of ALL traffic/ }],
+  ["network.interface-endpoint-policies", "an endpoint without its policy (full access)", (j) => delete j.resource.aws_vpc_endpoint.network_interface_endpoints_kms.policy, { says: /network_interface_endpoints_kms: no endpoint policy/ }],
+  ["network.interface-endpoint-policies", "a policy on the EKS endpoint, which takes none", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_eks.policy = j.resource.aws_vpc_endpoint.network_interface_endpoints_kms.policy), { says: /network_interface_endpoints_eks: eks takes no endpoint policy/ }],
+  ["network.interface-endpoint-policies", "any account's principals on the region's keys", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => delete d.Statement[0].Condition.StringEquals["aws:PrincipalAccount"]), { says: /statement OwnPrincipalsOnOwnResources admits principals of any account/ }],
+  ["network.interface-endpoint-policies", "a second account among the principals", (j, s) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_sts, (d) => (d.Statement[1].Condition.StringEquals["aws:PrincipalAccount"] = [s.region.accountId, "999988887777"])), { says: /statement OwnPrincipalsInCallsWithoutResourceAccount admits principals of any account/ }],
+  ["network.interface-endpoint-policies", "the region's principals on any account's secrets", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_secretsmanager, (d) => delete d.Statement[0].Condition.StringEquals["aws:ResourceAccount"]), { says: /statement OwnPrincipalsOnOwnResources reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "another account's log groups", (j, s) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_logs, (d) => (d.Statement[0].Condition.StringEquals["aws:ResourceAccount"] = [s.region.accountId, "999988887777"])), { says: /statement OwnPrincipalsOnOwnResources reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "calls without a resource account turned into any call", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => (d.Statement[1].Condition.Null["aws:ResourceAccount"] = "false")), { says: /statement OwnPrincipalsInCallsWithoutResourceAccount reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "a null test beside a resource account of another account", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => (d.Statement[1].Condition.StringEquals["aws:ResourceAccount"] = "999988887777")), { says: /statement OwnPrincipalsInCallsWithoutResourceAccount reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "pushes to any account's registry", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_ecr_api, (d) => (d.Statement[2].Action = [...d.Statement[2].Action, "ecr:PutImage"])), { says: /statement OwnPrincipalsPullAwsOwnedImages reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "image reads of any account through another endpoint", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "Pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"], Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": d.Statement[0].Condition.StringEquals["aws:PrincipalAccount"] } } })), { says: /statement Pull reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "a NotAction statement", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "Not", Effect: "Deny", Principal: "*", NotAction: "kms:Decrypt", Resource: "*" })), { says: /statement Not uses NotAction/ }],
   ["network.interface-endpoints", "an endpoint outside the endpoints tier", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.subnet_ids = [...first(j, "aws_db_subnet_group").subnet_ids]), {
     says: /network_interface_endpoints_sts: not in the endpoints tier/,
   }],
@@ -2071,6 +2091,8 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
     j.resource.aws_network_acl.network_data_network_acl.ingress.push({ action: "deny", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0, protocol: "-1", rule_no: 50 })],
   ["network.flow-logs-all", "a second flow log, of rejected traffic only", (j) =>
     add(j, "aws_flow_log", "rejects", { ...cloneJson(first(j, "aws_flow_log")), traffic_type: "REJECT" })],
+  ["network.interface-endpoint-policies", "a Deny of one action beside the allowances (a Deny is never an allowance)", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "NoDeletion", Effect: "Deny", Principal: "*", Action: "kms:ScheduleKeyDeletion", Resource: "*" }))],
   ["network.s3-gateway-limited", "a Deny of every other bucket", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => d.Statement.push({ Sid: "NothingElse", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }))],
   ["network.s3-gateway-limited", "route tables of no tier, one untagged and one without a Name", (j) => {
