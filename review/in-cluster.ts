@@ -91,6 +91,8 @@ function meshSection(view: StackView): string {
               .map((r) => `${asList(r.from?.[0]?.source?.principals).join(", ")} ${asList(r.to?.[0]?.operation?.methods).join(",")} ${asList(r.to?.[0]?.operation?.paths).join(",")}`)
               .join("; ");
     } else if (m.kind === "NetworkPolicy") what = networkPolicyLine(spec);
+    else if (m.kind === "ValidatingAdmissionPolicy") what = `refuses (${spec.failurePolicy === "Fail" ? "failing closed" : `failure policy ${spec.failurePolicy}`}): ${asList<TfJson>(spec.validations).map((x) => String(x.message).replace(/ (is|are) refused in workload namespaces.*$/, "")).join("; ")}`;
+    else if (m.kind === "ValidatingAdmissionPolicyBinding") what = `${asList(spec.validationActions).join(", ")} in ${asList<TfJson>(spec.matchResources?.namespaceSelector?.matchExpressions).flatMap((e) => asList<string>(e.values)).join(", ")}`;
     return [address, m.kind, m.metadata?.namespace ?? "", m.metadata?.name, what];
   });
   const namespaces = resourcesOf(view.json, "kubernetes_namespace_v1").map(([n, r]) => [

@@ -11,11 +11,11 @@ import { PKI_IMAGES, PKI_CHARTS } from "../mesh/pki";
  */
 export const ISTIO_ECR_PATHS = { images: "istio", charts: "charts/istio" } as const;
 
-/** Images of the Istio control plane and sidecars, mirrored into the region's ECR. */
-const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
+/** Images of the Istio control plane, the sidecars and the CNI node agent, mirrored into the region's ECR. */
+const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2", "install-cni"].map((image) => `${ISTIO_ECR_PATHS.images}/${image}`);
 
 /** Istio's Helm charts, mirrored into the region's ECR. */
-const ISTIO_CHARTS: readonly string[] = ["base", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
+const ISTIO_CHARTS: readonly string[] = ["base", "cni", "istiod"].map((chart) => `${ISTIO_ECR_PATHS.charts}/${chart}`);
 
 /** Istio's gateway chart, for the partner gateway where the region declares partners. */
 const GATEWAY_CHART = `${ISTIO_ECR_PATHS.charts}/gateway`;

@@ -15,6 +15,7 @@ import type { IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/
 import { readFileSync } from "fs";
 import { join } from "path";
 import { MESH_CA_ISSUER } from "./pki";
+import { RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
 
 /**
  * The gateway's JSON body check, Lua for Envoy's Lua filter (model/mesh/json-body-check.lua,
@@ -355,6 +356,9 @@ export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">): Record
       ],
     },
     resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
+    // Pod Security Admission `restricted`: seccomp's runtime default. Setting the pod's context
+    // replaces the chart's, so its one sysctl (binding 443 without root, a safe sysctl) is restated.
+    securityContext: { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP }, sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] },
   };
 }
 

@@ -13,6 +13,7 @@ import { GCP_DATA_TIER_PORTS } from "../gcp/network";
 import { ISTIO_CSR_ADDRESS } from "./pki";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
 import { EDGE_CALLER_PREFIX } from "./edge";
+import { RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
 
 /**
  * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the
@@ -128,6 +129,30 @@ export function meshSegmentation(region: RegionConfig): MeshSegmentation {
   };
 }
 
+/** Where GKE's nodes keep CNI plugins (Istio's chart reads it from the `gke` platform profile, set explicitly too). */
+export const GKE_CNI_BIN_DIR = "/home/kubernetes/bin";
+
+/**
+ * Helm values of the istio-cni release (Istio's `cni` chart, in the root namespace): the node agent
+ * that writes each injected pod's redirection rules, chained after the cluster's CNI (the VPC CNI,
+ * GKE's), from the private registry, sidecar mode only (no ambient). On GKE its pods run at
+ * `system-node-critical` outside kube-system, which needs the chart's ResourceQuota.
+ */
+export function istioCniValues(region: RegionConfig): Record<string, unknown> {
+  return {
+    global: {
+      hub: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}`,
+      tag: region.mesh.istioVersion,
+      imagePullPolicy: "IfNotPresent",
+      logAsJson: true,
+      ...(region.cloud === "gcp" ? { platform: "gke" } : {}),
+    },
+    chained: true,
+    ambient: { enabled: false },
+    ...(region.cloud === "gcp" ? { cniBinDir: GKE_CNI_BIN_DIR, resourceQuotas: { enabled: true } } : {}),
+  };
+}
+
 /** True where the region's workload certificates come from its intermediate in ACM PCA (stack `region-<name>-pki`). */
 export function hasMeshPki(region: RegionConfig): region is AwsRegionConfig & { mesh: { rootCaArn: string } } {
   return region.cloud === "aws" && region.mesh.rootCaArn !== undefined;
@@ -148,6 +173,8 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
       imagePullPolicy: "IfNotPresent",
       logAsJson: true,
       ...(pki ? { caAddress: ISTIO_CSR_ADDRESS } : {}),
+      // The injected containers under seccomp's runtime default, as Pod Security Admission `restricted` requires.
+      proxy: { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP } },
     },
     meshConfig: {
       trustDomain: region.mesh.trustDomain,
@@ -163,6 +190,10 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
     // `pilot` block over them only for compatibility).
     autoscaleMin: 2,
     replicaCount: 2,
+    // Istio CNI sets up each pod's traffic redirection: the injected init container only checks it
+    // (istio-validation, no capability), where istio-init needed NET_ADMIN and NET_RAW.
+    cni: { enabled: true },
+    seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP },
     ...(pki ? { env: { ENABLE_CA_SERVER: "false" } } : {}),
   };
 }

@@ -25,6 +25,7 @@ import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
 import { isRemote } from "../../config/mesh";
 import { type EdgeDesign, EDGE_NAMESPACE, PARTNER_GATEWAY, edgeManifests, gatewayPrincipal, isEdgeCall } from "./edge";
 import { ENVOY_PROMETHEUS_PORT } from "./alerts";
+import { WORKLOAD_POD_SECURITY, workloadPodPolicy } from "./pod-security";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
 export const ISTIO_ROOT_NAMESPACE = "istio-system";
@@ -116,7 +117,7 @@ export interface MeshDesign {
   readonly segmentation?: MeshSegmentation;
 }
 
-export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | ReturnType<typeof edgeManifests>[number];
+export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
 
 /** A namespace of the mesh and its labels. */
 export interface MeshNamespace {
@@ -135,11 +136,11 @@ export function principal(trustDomain: string, identity: string): string {
   return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
-/** Every namespace that runs workloads (services' and merchants'), sorted, each with its labels. */
+/** Every namespace that runs workloads (services' and merchants'), sorted, each with its labels (injection, Pod Security Admission `restricted`, a merchant's isolation). */
 export function workloadNamespaces(design: MeshDesign): MeshNamespace[] {
   const merchants = new Set(design.merchantNamespaces);
   const names = [...new Set([...design.workloads.map((w) => w.namespace), ...merchants])].sort();
-  return names.map((name) => ({ name, labels: merchants.has(name) ? { ...INJECTION_LABELS, ...MERCHANT_LABELS } : { ...INJECTION_LABELS } }));
+  return names.map((name) => ({ name, labels: { ...INJECTION_LABELS, ...WORKLOAD_POD_SECURITY, ...(merchants.has(name) ? MERCHANT_LABELS : {}) } }));
 }
 
 /** Mutual TLS required for every workload of the mesh (a PeerAuthentication `default` in the root namespace). */
@@ -354,6 +355,11 @@ export function meshEdgeManifests(design: MeshDesign): ReturnType<typeof edgeMan
   return design.edge ? edgeManifests(design.edge, design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }))) : [];
 }
 
+/** The namespaces held to Pod Security Admission `restricted` and the workload pod policy: the workload namespaces and the partner gateway's. */
+export function podSecurityNamespaces(design: MeshDesign): string[] {
+  return [...workloadNamespaces(design).map((ns) => ns.name), ...(design.edge ? [EDGE_NAMESPACE] : [])];
+}
+
 /** Every manifest of the mesh's policies, in a stable order. */
 export function meshManifests(design: MeshDesign): MeshManifest[] {
   return [
@@ -364,5 +370,6 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...networkPolicies(design),
     ...sidecarScopes(design),
     ...meshEdgeManifests(design),
+    ...workloadPodPolicy(podSecurityNamespaces(design)),
   ];
 }

@@ -10,18 +10,21 @@ import { ISTIO_ROOT_NAMESPACE, workloadNamespaces } from "../../model/mesh/polic
 import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, istiodCertificate, meshCaIssuer } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
-import { clusterPlatform, meshDesign, hasMeshPki, istiodValues } from "../../model/mesh/in-cluster";
+import { clusterPlatform, meshDesign, hasMeshPki, istioCniValues, istiodValues } from "../../model/mesh/in-cluster";
+import { ROOT_POD_SECURITY, WORKLOAD_POD_SECURITY } from "../../model/mesh/pod-security";
 import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../model/mesh/edge";
 
 /**
  * `region-<name>-istio`: the mesh's namespaces and Istio itself, from the private ECR (charts and
- * images), in Istio's order: the base chart (CRDs), then istiod with `wait`, so that the CRDs and
- * the webhook exist before `region-<name>-mesh` is planned.
+ * images), in Istio's order: the base chart (CRDs), Istio CNI's node agent, then istiod with
+ * `wait`, so that the CRDs and the webhook exist before `region-<name>-mesh` is planned.
  */
 export class IstioStack extends ClusterStack {
   readonly base: Release;
   readonly istiod: Release;
+  /** Istio CNI's node agent. */
+  readonly cni: Release;
   /** istio-csr, where the region has an intermediate CA. */
   readonly istioCsr?: Release;
   /** The partner gateway, where the region declares partners. */
@@ -32,10 +35,8 @@ export class IstioStack extends ClusterStack {
     new HelmProvider(this, "helm", { kubernetes: this.api });
 
     const namespaceScope = new Construct(this, "Namespaces");
-    const root = new NamespaceV1(namespaceScope, ISTIO_ROOT_NAMESPACE, { metadata: { name: ISTIO_ROOT_NAMESPACE } });
-    for (const ns of workloadNamespaces(meshDesign(region))) {
-      new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
-    }
+    // The root namespace runs the CNI node agent, which needs the node: the one namespace held to less than `restricted`.
+    const root = new NamespaceV1(namespaceScope, ISTIO_ROOT_NAMESPACE, { metadata: { name: ISTIO_ROOT_NAMESPACE, labels: { ...ROOT_POD_SECURITY } } });
 
     const registry = clusterPlatform(region).registry;
     const chartRepository = `oci://${registry}/${ISTIO_ECR_PATHS.charts}`;
@@ -84,14 +85,28 @@ export class IstioStack extends ClusterStack {
       values: [JSON.stringify({ global: { istioNamespace: ISTIO_ROOT_NAMESPACE } })],
       dependsOn: [root],
     });
+    // The CNI node agent on every node (wait: its DaemonSet ready) before istiod injects pods that
+    // rely on it; an injected pod on a node without it fails its istio-validation check.
+    this.cni = new Release(this, "IstioCni", {
+      ...release,
+      name: "istio-cni",
+      chart: "cni",
+      values: [JSON.stringify(istioCniValues(region))],
+      dependsOn: [this.base],
+    });
     // No `lint`: linting istiod's chart fails on its own templates (istio/istio#41792).
     this.istiod = new Release(this, "Istiod", {
       ...release,
       name: "istiod",
       chart: "istiod",
       values: [JSON.stringify(istiodValues(region))],
-      dependsOn: [this.base, ...caReady],
+      dependsOn: [this.base, this.cni, ...caReady],
     });
+    // The workload namespaces, held to Pod Security Admission `restricted` once istiod injects for
+    // Istio CNI (a pod injected before, with istio-init's NET_ADMIN, would be refused).
+    for (const ns of workloadNamespaces(meshDesign(region))) {
+      new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } }, dependsOn: [this.istiod] });
+    }
 
     // The partners' way in (its Gateway, routes, policy and limits are region-<name>-mesh's): the
     // gateway's namespace, its server certificate per partner from the region's intermediate, each
@@ -99,7 +114,7 @@ export class IstioStack extends ClusterStack {
     if (region.edge && hasMeshPki(region)) {
       const edge = region.edge;
       const scope = new Construct(this, "PartnerGateway");
-      const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EDGE_NAMESPACE } });
+      const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EDGE_NAMESPACE, labels: { ...WORKLOAD_POD_SECURITY } } });
       const grants = grantPcaIssuer(scope, "istio", EDGE_NAMESPACE, [namespace]);
       const issuer = new Manifest(scope, "Issuer", {
         manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, EDGE_NAMESPACE),

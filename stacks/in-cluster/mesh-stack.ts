@@ -25,7 +25,8 @@ export class MeshStack extends ClusterStack {
     this.manifests = [...meshManifests(design), ...monitoring];
     const scopes = new Map<string, Construct>();
     for (const m of this.manifests) {
-      const namespace = m.metadata!.namespace!;
+      // Cluster-scoped objects (the workload pod policy and its binding) under "_cluster" (no namespace can be named so).
+      const namespace = m.metadata!.namespace ?? "_cluster";
       let nsScope = scopes.get(namespace);
       if (!nsScope) scopes.set(namespace, (nsScope = new Construct(this, namespace)));
       new Manifest(nsScope, `${m.kind}-${m.metadata!.name}`, { manifest: m as unknown as Record<string, unknown> });

@@ -359,7 +359,7 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
       const withCa = s.region.cloud === "aws" && s.region.mesh.rootCaArn !== undefined;
       expect(tableAfter(s.report, "## Istio install").map(([, chart, version]) => `${chart} ${version}`).sort()).toEqual(
         [
-          ...["base", "istiod", ...(withCa && s.region.edge ? ["gateway"] : [])].map((c) => `${c} ${s.region.mesh.istioVersion}`),
+          ...["base", "cni", "istiod", ...(withCa && s.region.edge ? ["gateway"] : [])].map((c) => `${c} ${s.region.mesh.istioVersion}`),
           ...(withCa ? [`cert-manager-istio-csr ${MESH_PKI_RELEASES.istioCsr.chart}`] : []),
         ].sort(),
       );

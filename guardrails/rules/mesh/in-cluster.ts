@@ -1,11 +1,12 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, principal, segmentation, sidecarScopes } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, podSecurityNamespaces, principal, segmentation, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
-import { clusterPlatform, hasMeshPki, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
+import { clusterPlatform, hasMeshPki, istioCniValues, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
+import { ROOT_POD_SECURITY, RUNTIME_DEFAULT_SECCOMP, TENANT_POD_POLICY, WORKLOAD_POD_SECURITY, workloadPodPolicy } from "../../../model/mesh/pod-security";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
@@ -152,10 +153,10 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
     check: ({ region, json }) => {
       const v: string[] = [];
       const all = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
-      const expected = [...(hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "istiod"] : ["base", "istiod"]), ...(region.edge && hasMeshPki(region) ? ["gateway"] : [])].sort();
+      const expected = [...(hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "cni", "istiod"] : ["base", "cni", "istiod"]), ...(region.edge && hasMeshPki(region) ? ["gateway"] : [])].sort();
       if (!sameJson(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
       // istio-csr is mesh.workload-ca's, the partner gateway mesh.partner-gateway-install's.
-      const releases = { base: all.base, istiod: all.istiod };
+      const releases = { base: all.base, cni: all.cni, istiod: all.istiod };
       const version = region.mesh.istioVersion;
       // The catalog lists only supported releases (1.26 or newer); the config rules check the same.
       if (!(version.split(".").slice(0, 2).join(".") in ISTIO_RELEASES)) v.push(`helm_release: Istio ${version} is not a supported release (listed in the catalog, ISTIO_RELEASES)`);
@@ -171,6 +172,10 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       }
       const istiod = releases.istiod;
       if (!asList(istiod.r.depends_on).includes(releases.base.address)) v.push(`${istiod.address}: not installed after istio-base (its CRDs)`);
+      const cni = releases.cni;
+      if (!asList(istiod.r.depends_on).includes(cni.address)) v.push(`${istiod.address}: not installed after istio-cni (a pod injected on a node without the CNI agent fails its istio-validation check)`);
+      if (!asList(cni.r.depends_on).includes(releases.base.address)) v.push(`${cni.address}: not installed after istio-base`);
+      if (!sameJson(JSON.parse(asList<string>(cni.r.values)[0] ?? "{}"), istioCniValues(region))) v.push(`${cni.address}: values differ from the blueprint's istio-cni values (at ${firstDifference(JSON.parse(asList<string>(cni.r.values)[0] ?? "{}"), istioCniValues(region))})`);
       const values = JSON.parse(asList<string>(istiod.r.values)[0] ?? "{}") as TfJson;
       const global = one(values.global);
       if (global.hub !== `${registry}/istio` || global.tag !== version) v.push(`${istiod.address}: images from ${global.hub}:${global.tag}, not the region's private registry at ${version}`);
@@ -199,6 +204,35 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
         if (found.labels["istio-injection"] !== "enabled") v.push(`${found.address}: sidecar injection off`);
         if (merchants.has(ns) !== (found.labels.isolation === "true")) v.push(`${found.address}: isolation label ${found.labels.isolation}, merchant: ${merchants.has(ns)}`);
       }
+      return v;
+    },
+  },
+  {
+    id: "mesh.pod-security",
+    requirement: "2.2.1, 2.2.5, 7.2.1",
+    fix: "Keep Istio CNI (istiod cni.enabled, the cni chart before istiod), seccomp's runtime default on the injected containers, and the Pod Security Admission labels model/mesh/pod-security.ts gives: restricted on every workload namespace and the partner gateway's (created after istiod), privileged on Istio's root namespace only.",
+    description:
+      "Pod Security Admission enforces, audits and warns `restricted` on every workload namespace and the partner gateway's, and only Istio's root namespace (the CNI node agent's) is privileged; Istio CNI redirects the pods' traffic, so no injected container needs NET_ADMIN or root, and the injected containers run under seccomp's runtime default; the workload namespaces are labelled only once istiod injects for CNI",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const namespaces = resourcesOf(json, "kubernetes_namespace_v1").map(([n, r]) => ({ address: `kubernetes_namespace_v1.${n}`, r, name: String(r.metadata?.name), labels: (r.metadata?.labels ?? {}) as Record<string, string> }));
+      const istiod = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "istiod");
+      const design = meshDesign(region);
+      const workloads = new Set(workloadNamespaceNames({ region }));
+      const held = new Set(podSecurityNamespaces(design));
+      const labels = (l: Record<string, string>) => Object.fromEntries(Object.entries(l).filter(([k]) => k.startsWith("pod-security.kubernetes.io/")));
+      for (const ns of namespaces) {
+        const want = ns.name === ISTIO_ROOT_NAMESPACE ? ROOT_POD_SECURITY : held.has(ns.name) ? WORKLOAD_POD_SECURITY : undefined;
+        if (want === undefined) continue;
+        if (!sameJson(labels(ns.labels), want)) v.push(`${ns.address}: Pod Security Admission labels ${JSON.stringify(labels(ns.labels))}, expected ${JSON.stringify(want)}`);
+        if (workloads.has(ns.name) && istiod && !asList(ns.r.depends_on).includes(`helm_release.${istiod[0]}`)) v.push(`${ns.address}: labelled restricted before istiod injects for Istio CNI (a pod injected meanwhile with istio-init is refused)`);
+      }
+      for (const ns of held) if (!namespaces.some((n) => n.name === ns)) v.push(`kubernetes_namespace_v1: no namespace ${ns} held to restricted`);
+      if (!istiod) return [...v, "helm_release: no istiod"];
+      const values = JSON.parse(asList<string>(istiod[1].values)[0] ?? "{}") as TfJson;
+      if (values.cni?.enabled !== true) v.push(`helm_release.${istiod[0]}: Istio CNI off (the injected istio-init needs NET_ADMIN and NET_RAW, which restricted refuses)`);
+      if (!sameJson(values.global?.proxy?.seccompProfile, RUNTIME_DEFAULT_SECCOMP)) v.push(`helm_release.${istiod[0]}: the injected containers have no seccomp profile (restricted refuses the pod)`);
+      if (!resourcesOf(json, "helm_release").some(([, r]) => r.chart === "cni" && r.namespace === ISTIO_ROOT_NAMESPACE)) v.push(`helm_release: no istio-cni in ${ISTIO_ROOT_NAMESPACE}`);
       return v;
     },
   },
@@ -310,6 +344,9 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
 export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar"];
 
+/** The cluster-scoped kinds the mesh stack applies: the workload pod policy and its binding (mesh.workload-pod-policy). */
+const ADMISSION_KINDS = ["admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding"];
+
 /** The one more kind the mesh stack applies on GKE: Managed Service for Prometheus's scrape of the sidecars. */
 const GKE_SCRAPE_KIND = "monitoring.googleapis.com/v1 PodMonitoring";
 
@@ -329,7 +366,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
       const edgeKind = (x: TfJson) => region.edge !== undefined && x.metadata?.namespace === EDGE_NAMESPACE && EDGE_KINDS.includes(`${x.apiVersion} ${x.kind}`);
-      for (const [address, m] of manifestsOf(json).filter(([, x]) => !MESH_KINDS.includes(`${x.apiVersion} ${x.kind}`) && !(region.cloud === "gcp" && `${x.apiVersion} ${x.kind}` === GKE_SCRAPE_KIND) && !edgeKind(x))) {
+      for (const [address, m] of manifestsOf(json).filter(([, x]) => !MESH_KINDS.includes(`${x.apiVersion} ${x.kind}`) && !(region.cloud === "gcp" && `${x.apiVersion} ${x.kind}` === GKE_SCRAPE_KIND) && !edgeKind(x) && !ADMISSION_KINDS.includes(`${x.apiVersion} ${x.kind}`))) {
         v.push(`${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`);
       }
       for (const [address, m] of monitorings) {
@@ -494,6 +531,31 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
         }
       }
       for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not one the partners' design builds`);
+      return v;
+    },
+  },
+  {
+    id: "mesh.workload-pod-policy",
+    requirement: "2.2.1, 2.2.5, 1.3",
+    fix: "Keep the ValidatingAdmissionPolicy and its binding as model/mesh/pod-security.ts builds them, bound with Deny to every workload namespace and the partner gateway's by name.",
+    description:
+      "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included): a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it); no other admission policy",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const want = workloadPodPolicy(podSecurityNamespaces(meshDesign(region)));
+      const got = manifestsOf(json).filter(([, m]) => ADMISSION_KINDS.includes(`${m.apiVersion} ${m.kind}`));
+      for (const w of want) {
+        const found = got.find(([, m]) => m.kind === w.kind && m.metadata?.name === TENANT_POD_POLICY);
+        if (!found) v.push(`kubernetes_manifest (${w.kind} ${TENANT_POD_POLICY}): missing (hostNetwork, host paths and privileged pods would be admitted where a namespace's labels allow them)`);
+        else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from model/mesh/pod-security.ts at ${firstDifference(found[1], w)}`);
+      }
+      for (const [address, m] of got.filter(([, x]) => x.metadata?.name !== TENANT_POD_POLICY)) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not the blueprint's`);
+      const binding = got.find(([, m]) => m.kind === "ValidatingAdmissionPolicyBinding" && m.metadata?.name === TENANT_POD_POLICY)?.[1];
+      if (binding) {
+        if (!sameJson(binding.spec?.validationActions, ["Deny"])) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): actions ${JSON.stringify(binding.spec?.validationActions)}, not Deny`);
+        const names = asList<TfJson>(binding.spec?.matchResources?.namespaceSelector?.matchExpressions).flatMap((e) => (e.key === "kubernetes.io/metadata.name" && e.operator === "In" ? asList<string>(e.values) : []));
+        for (const ns of podSecurityNamespaces(meshDesign(region))) if (!names.includes(ns)) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): namespace ${ns} not bound`);
+      }
       return v;
     },
   },

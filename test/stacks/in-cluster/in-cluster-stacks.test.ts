@@ -1,3 +1,4 @@
+import { podSecurityLabels } from "../../../model/mesh/pod-security";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -75,7 +76,7 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examp
 
   it("merchant namespaces are labelled isolation: \"true\"", () => {
     expect(region.mesh.merchantNamespaces.length).toBeGreaterThan(0);
-    for (const ns of region.mesh.merchantNamespaces) expect(namespaceOf(istio.json, ns).metadata.labels).toEqual({ isolation: "true", "istio-injection": "enabled" });
+    for (const ns of region.mesh.merchantNamespaces) expect(namespaceOf(istio.json, ns).metadata.labels).toEqual({ isolation: "true", "istio-injection": "enabled", ...podSecurityLabels("restricted") });
   });
 });
 
@@ -163,6 +164,9 @@ const remoteState = (j: TfJson): TfJson => Object.values(j.data.terraform_remote
 const kube = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubernetes[0] : j.provider.helm[0].kubernetes);
 const execOf = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubernetes[0].exec[0] : j.provider.helm[0].kubernetes.exec);
 
+/** The workload pod policy and its binding (cluster-scoped). */
+const podPolicy = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicy")!.manifest;
+const podBinding = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicyBinding")!.manifest;
 /** A NetworkPolicy of the mesh stack by namespace and name. */
 const npOf = (j: TfJson, namespace: string, name: string): TfJson => manifestOf(j, "NetworkPolicy", namespace, name);
 /** A merchant's NetworkPolicy of a declared call that crosses its namespace (`egress-...` or `ingress-...`). */
@@ -316,7 +320,41 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.istio-install", "istiod without wait", "istio", (j) => (release(j, "istiod").wait = false), /does not wait/],
   ["mesh.istio-install", "istiod's values without global", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global), /images from undefined:undefined/],
   ["mesh.istio-install", "istiod's values without meshConfig", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig), /trust domain undefined/],
-  ["mesh.istio-install", "a chart the install does not have", "istio", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "istiod")), chart: "ztunnel", name: "ztunnel" }), /expected base, (cert-manager-istio-csr, )?(gateway, )?istiod$/],
+  ["mesh.istio-install", "a chart the install does not have", "istio", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "istiod")), chart: "ztunnel", name: "ztunnel" }), /expected base, (cert-manager-istio-csr, )?cni, (gateway, )?istiod$/],
+  ["mesh.istio-install", "istiod before the CNI agent", "istio", (j) => (release(j, "istiod").depends_on = release(j, "istiod").depends_on.filter((d: string) => !d.includes("istio_cni"))), /not installed after istio-cni/],
+  ["mesh.istio-install", "the CNI agent before base", "istio", (j) => delete release(j, "cni").depends_on, /helm_release.\S+: not installed after istio-base/],
+  ["mesh.istio-install", "the CNI agent's images from the internet", "istio", (j) => valuesEdit(release(j, "cni"), (v) => (v.global.hub = "docker.io/istio")), /values differ from the blueprint's istio-cni values \(at .global.hub\)/],
+  ["mesh.istio-install", "the CNI agent in ambient mode", "istio", (j) => valuesEdit(release(j, "cni"), (v) => (v.ambient.enabled = true)), /istio-cni values \(at .ambient.enabled\)/],
+  ["mesh.istio-install", "the CNI agent without GKE's plugin directory", "istio", (j) => valuesEdit(release(j, "cni"), (v) => delete v.cniBinDir), onGcp(/istio-cni values \(at .cniBinDir\)/)],
+  ["mesh.pod-security", "a workload namespace without Pod Security Admission", "istio", (j) => (namespaceOf(j, "payments").metadata.labels = { "istio-injection": "enabled" }), /payments\S*: Pod Security Admission labels \{\}, expected/],
+  ["mesh.pod-security", "a merchant namespace at baseline", "istio", (j, s) => (namespaceOf(j, merchant(s)).metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"), /Pod Security Admission labels .*"baseline"/],
+  ["mesh.pod-security", "a workload namespace only warned, not enforced", "istio", (j) => delete namespaceOf(j, "fraud").metadata.labels["pod-security.kubernetes.io/enforce"], /fraud\S*: Pod Security Admission labels/],
+  ["mesh.pod-security", "the root namespace left to the cluster's default", "istio", (j) => delete namespaceOf(j, "istio-system").metadata.labels, /istio-system: Pod Security Admission labels \{\}, expected .*privileged/],
+  ["mesh.pod-security", "the partner gateway's namespace without restricted", "istio", (j) => delete namespaceOf(j, "istio-ingress").metadata.labels, onAws(/Pod Security Admission labels \{\}, expected .*restricted/)],
+  ["mesh.pod-security", "the partner gateway's namespace missing", "istio", (j) => {
+    const [n] = Object.entries(j.resource.kubernetes_namespace_v1 as Record<string, TfJson>).find(([, r]) => r.metadata.name === "istio-ingress")!;
+    delete j.resource.kubernetes_namespace_v1[n];
+  }, onAws(/no namespace istio-ingress held to restricted/)],
+  ["mesh.pod-security", "a workload namespace labelled before istiod injects for CNI", "istio", (j) => delete namespaceOf(j, "payments").depends_on, /labelled restricted before istiod injects for Istio CNI/],
+  ["mesh.pod-security", "Istio CNI off in istiod", "istio", (j) => istiodValuesEdit(j, (v) => (v.cni.enabled = false)), /Istio CNI off/],
+  ["mesh.pod-security", "the injected containers without seccomp", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global.proxy), /the injected containers have no seccomp profile/],
+  ["mesh.pod-security", "no CNI agent", "istio", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "cni")!;
+    delete j.resource.helm_release[n];
+  }, /no istio-cni in istio-system/],
+  ["mesh.pod-security", "no istiod", "istio", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "istiod")!;
+    delete j.resource.helm_release[n];
+  }, /helm_release: no istiod/],
+  ["mesh.workload-pod-policy", "the policy removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicy"), /ValidatingAdmissionPolicy \S+\): missing/],
+  ["mesh.workload-pod-policy", "the binding removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicyBinding"), /ValidatingAdmissionPolicyBinding \S+\): missing/],
+  ["mesh.workload-pod-policy", "hostNetwork no longer checked", "mesh", (j) => podPolicy(j).spec.validations.shift(), /differs from model\/mesh\/pod-security.ts at .spec.validations/],
+  ["mesh.workload-pod-policy", "the policy failing open", "mesh", (j) => (podPolicy(j).spec.failurePolicy = "Ignore"), /at .spec.failurePolicy/],
+  ["mesh.workload-pod-policy", "the binding only warns", "mesh", (j) => (podBinding(j).spec.validationActions = ["Warn", "Audit"]), /actions \["Warn","Audit"\], not Deny/],
+  ["mesh.workload-pod-policy", "the binding leaves a merchant out", "mesh", (j, s) => (podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].values = podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].values.filter((n: string) => n !== merchant(s))), /namespace merchant-\d+ not bound/],
+  ["mesh.workload-pod-policy", "the binding by a label a namespace's owner can remove", "mesh", (j) => (podBinding(j).spec.matchResources.namespaceSelector = { matchLabels: { "istio-injection": "enabled" } }), /namespace payments not bound/],
+  ["mesh.workload-pod-policy", "a second admission policy", "mesh", (j) =>
+    addManifest(j, "vap_other", { ...cloneJson(podPolicy(j)), metadata: { name: "other" } }), /ValidatingAdmissionPolicy other is not the blueprint's/],
   ["mesh.istio-install", "istiod with set_list", "istio", (j) => (release(j, "istiod").set_list = [{ name: "x", value: ["y"] }]), /set_list changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod with set_wo", "istio", (j) => (release(j, "istiod").set_wo = [{ name: "x", value: "y" }]), /set_wo changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on, /not installed after istio-base/],

@@ -1,0 +1,60 @@
+/**
+ * The workload pod policy's CEL checks, evaluated on pods (a CEL engine in a child process: the
+ * engine is ESM-only). Each check admits the pods it should and refuses the one it names.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { POD_CHECKS, workloadPodPolicy } from "../../../model/mesh/pod-security";
+
+interface Case {
+  readonly label: string;
+  readonly spec: Record<string, unknown>;
+  /** The message of the one check that must refuse it; undefined: every check admits it. */
+  readonly refusedBy?: RegExp;
+}
+
+const app = { name: "app", image: "x", securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } } };
+const CASES: Case[] = [
+  { label: "a restricted pod with an injected sidecar and istio-validation", spec: { containers: [app, { name: "istio-proxy", securityContext: { privileged: false, runAsUser: 1337 } }], initContainers: [{ name: "istio-validation", securityContext: { privileged: false } }] } },
+  { label: "a pod with no security context at all", spec: { containers: [{ name: "a", image: "x" }] } },
+  { label: "a pod that says hostNetwork false, with volumes", spec: { hostNetwork: false, hostPID: false, hostIPC: false, containers: [app], volumes: [{ name: "v", emptyDir: {} }, { name: "t", projected: { sources: [] } }] } },
+  { label: "hostNetwork", spec: { hostNetwork: true, containers: [app] }, refusedBy: /hostNetwork/ },
+  { label: "hostPID", spec: { hostPID: true, containers: [app] }, refusedBy: /hostPID/ },
+  { label: "hostIPC", spec: { hostIPC: true, containers: [app] }, refusedBy: /hostIPC/ },
+  { label: "a hostPath volume beside another", spec: { containers: [app], volumes: [{ name: "v", emptyDir: {} }, { name: "h", hostPath: { path: "/" } }] }, refusedBy: /hostPath/ },
+  { label: "a privileged container beside a compliant one", spec: { containers: [app, { name: "p", securityContext: { privileged: true } }] }, refusedBy: /privileged containers/ },
+  { label: "a privileged init container", spec: { containers: [app], initContainers: [{ name: "p", securityContext: { privileged: true } }] }, refusedBy: /privileged init containers/ },
+  { label: "a privileged ephemeral container (kubectl debug --profile=sysadmin)", spec: { containers: [app], ephemeralContainers: [{ name: "d", securityContext: { privileged: true } }] }, refusedBy: /privileged ephemeral containers/ },
+];
+
+function evaluateAll(items: { id: string; expression: string; object: unknown }[]): Map<string, { value: unknown; error: string | null }> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cel-")), "items.json");
+  fs.writeFileSync(file, JSON.stringify(items));
+  const r = spawnSync(process.execPath, [path.join(__dirname, "..", "..", "support", "eval-cel.mjs"), file], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`CEL evaluator failed: ${r.stderr}`);
+  return new Map((JSON.parse(r.stdout) as { id: string; value: unknown; error: string | null }[]).map((x) => [x.id, x]));
+}
+
+describe("the workload pod policy's checks", () => {
+  let results = new Map<string, { value: unknown; error: string | null }>();
+  beforeAll(() => {
+    results = evaluateAll(CASES.flatMap((c) => POD_CHECKS.map((check, i) => ({ id: `${c.label} #${i}`, expression: check.expression, object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: c.spec } }))));
+  });
+
+  it.each(CASES.map((c) => [c.label, c] as const))("%s", (_l, c) => {
+    POD_CHECKS.forEach((check, i) => {
+      const r = results.get(`${c.label} #${i}`)!;
+      expect(r.error).toBeNull();
+      // A check holds for a pod it admits; exactly the named check refuses.
+      expect(r.value).toBe(!(c.refusedBy && c.refusedBy.test(check.message)));
+    });
+    if (c.refusedBy) expect(POD_CHECKS.filter((check) => c.refusedBy!.test(check.message))).toHaveLength(1);
+  });
+
+  it("are the policy's validations, each refusing as Forbidden", () => {
+    const [policy] = workloadPodPolicy(["payments"]);
+    expect(policy.spec!.validations).toEqual(POD_CHECKS.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })));
+  });
+});
