@@ -91,6 +91,7 @@ function meshSection(view: StackView): string {
               .map((r) => `${asList(r.from?.[0]?.source?.principals).join(", ")} ${asList(r.to?.[0]?.operation?.methods).join(",")} ${asList(r.to?.[0]?.operation?.paths).join(",")}`)
               .join("; ");
     } else if (m.kind === "NetworkPolicy") what = networkPolicyLine(spec);
+    else if (m.kind === "ServiceEntry") what = `out of the mesh to ${asList<string>(spec.addresses).join(", ") || asList<string>(spec.hosts).join(", ")} on ${asList<TfJson>(spec.ports).map((p) => `${p.protocol} ${p.number}`).join(", ")}, for this namespace only`;
     else if (m.kind === "ValidatingAdmissionPolicy") what = `refuses (${spec.failurePolicy === "Fail" ? "failing closed" : `failure policy ${spec.failurePolicy}`}): ${asList<TfJson>(spec.validations).map((x) => String(x.message).replace(/ (is|are) refused in workload namespaces.*$/, "")).join("; ")}`;
     else if (m.kind === "ValidatingAdmissionPolicyBinding") what = `${asList(spec.validationActions).join(", ")} in ${asList<TfJson>(spec.matchResources?.namespaceSelector?.matchExpressions).flatMap((e) => asList<string>(e.values)).join(", ")}`;
     return [address, m.kind, m.metadata?.namespace ?? "", m.metadata?.name, what];

@@ -93,7 +93,9 @@ export function workloadEgress(region: RegionConfig, service: RegionConfig["serv
     // KMS through its interface endpoint (the endpoints tier); S3 through the gateway endpoint,
     // whose addresses are S3's public ones: the workload tier routes no other public address.
     if (access.tokenizationKey) out.push({ name: "cloud-apis", cidrs: endpoints, ports: tcp(443) });
-    if (access.auditWritePrefix) out.push({ name: "object-store", cidrs: ["0.0.0.0/0"], except: [...PRIVATE_RANGES], ports: tcp(443) });
+    if (access.auditWritePrefix) {
+      out.push({ name: "object-store", cidrs: ["0.0.0.0/0"], except: [...PRIVATE_RANGES], ports: tcp(443), serverNames: [`s3.${region.cloudRegion}.amazonaws.com`, `*.s3.${region.cloudRegion}.amazonaws.com`] });
+    }
     return out;
   }
   const { dataCidr, googleApisAddress } = region.network;
@@ -180,6 +182,9 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
       trustDomain: region.mesh.trustDomain,
       // Every request through a sidecar is logged (PCI DSS 10.2), as JSON for the log pipeline:
       // who called whom, the answer and the handshake's result; no query string, no body.
+      // A sidecar forwards only to the mesh's services and the ServiceEntries of what its
+      // namespace's services declare (serviceEntries); anything else goes to Istio's black hole.
+      outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
       accessLogFile: "/dev/stdout",
       accessLogEncoding: "JSON",
       accessLogFormat: JSON.stringify(ACCESS_LOG_FORMAT),

@@ -15,6 +15,10 @@ import type { IPeerAuthentication as IPeerAuthenticationV1beta1 } from "@kuberne
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { ISidecar as ISidecarV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Sidecar";
+import type { IServiceEntry as IServiceEntryV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry";
+
+/** A ServiceEntry at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
+export type IServiceEntry = Omit<IServiceEntryV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
 
 /** A Sidecar at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
 export type ISidecar = Omit<ISidecarV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
@@ -70,6 +74,12 @@ export interface ExternalDestination {
   readonly cidrs: readonly string[];
   /** Blocks inside `cidrs` that stay closed (the object store: every private range). */
   readonly except?: readonly string[];
+  /**
+   * Where the destination has no addresses of its own (S3 through the gateway endpoint, at S3's
+   * public addresses), the TLS server names the sidecars let through instead; otherwise they let
+   * through `cidrs`.
+   */
+  readonly serverNames?: readonly string[];
   readonly ports: readonly { readonly protocol: "TCP"; readonly port: number }[];
 }
 
@@ -117,7 +127,7 @@ export interface MeshDesign {
   readonly segmentation?: MeshSegmentation;
 }
 
-export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
+export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
 
 /** A namespace of the mesh and its labels. */
 export interface MeshNamespace {
@@ -350,6 +360,43 @@ export function sidecarScopes(design: MeshDesign): ISidecar[] {
   });
 }
 
+/**
+ * The sidecars' way out of the mesh under REGISTRY_ONLY (istiod's outbound traffic policy): one
+ * ServiceEntry per destination that a namespace's services declare (`egress-<destination>`, the
+ * union of its services' ports), exported to that namespace only, by address block and TCP port
+ * (or, for the object store, by TLS server name). Nothing else leaves through a sidecar; the
+ * NetworkPolicies then decide which pod of the namespace may use it.
+ */
+export function serviceEntries(design: MeshDesign): IServiceEntry[] {
+  const entries: IServiceEntry[] = [];
+  for (const ns of workloadNamespaces(design)) {
+    const byName = new Map<string, ExternalDestination[]>();
+    for (const w of design.workloads.filter((x) => x.namespace === ns.name)) for (const d of w.egress ?? []) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+    for (const name of [...byName.keys()].sort()) {
+      const ds = byName.get(name)!;
+      const ports = [...new Set(ds.flatMap((d) => d.ports.map((p) => p.port)))].sort((a, b) => a - b);
+      const serverNames = [...new Set(ds.flatMap((d) => d.serverNames ?? []))].sort();
+      const cidrs = [...new Set(ds.flatMap((d) => d.cidrs))].sort();
+      entries.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: `egress-${name}`, namespace: ns.name },
+        spec: serverNames.length
+          ? { hosts: serverNames, ports: ports.map((port) => ({ number: port, name: `tls-${port}`, protocol: "TLS" })), location: "MESH_EXTERNAL", resolution: "NONE", exportTo: ["."] }
+          : {
+              hosts: [`${name}.egress.${design.trustDomain}`],
+              addresses: cidrs,
+              ports: ports.map((port) => ({ number: port, name: `tcp-${port}`, protocol: "TCP" })),
+              location: "MESH_EXTERNAL",
+              resolution: "NONE",
+              exportTo: ["."],
+            },
+      });
+    }
+  }
+  return entries;
+}
+
 /** The partner gateway's objects where the design has partners, routing to the workloads' Services. */
 export function meshEdgeManifests(design: MeshDesign): ReturnType<typeof edgeManifests> {
   return design.edge ? edgeManifests(design.edge, design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }))) : [];
@@ -369,6 +416,7 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...allowPolicies(design),
     ...networkPolicies(design),
     ...sidecarScopes(design),
+    ...serviceEntries(design),
     ...meshEdgeManifests(design),
     ...workloadPodPolicy(podSecurityNamespaces(design)),
   ];

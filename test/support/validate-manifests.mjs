@@ -27,6 +27,7 @@ const SAME_SCHEMA = {
   // Likewise the partner gateway's VirtualServices: Istio serves networking.istio.io/v1 with v1beta1's schema.
   "networking.istio.io/v1 VirtualService": "networking.istio.io/v1beta1",
   "networking.istio.io/v1 Sidecar": "networking.istio.io/v1beta1",
+  "networking.istio.io/v1 ServiceEntry": "networking.istio.io/v1beta1",
 };
 
 /** The model module of an apiVersion and kind. */

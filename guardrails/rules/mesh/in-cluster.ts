@@ -1,6 +1,6 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, podSecurityNamespaces, principal, segmentation, sidecarScopes } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, podSecurityNamespaces, principal, segmentation, serviceEntries, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
@@ -237,6 +237,18 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
     },
   },
   {
+    id: "mesh.registry-only",
+    requirement: "1.3.2, 1.4.1",
+    fix: "Keep istiod's meshConfig.outboundTrafficPolicy.mode REGISTRY_ONLY; a destination outside the mesh is declared in the region file (services[].access) and becomes a ServiceEntry of its namespace.",
+    description: "istiod's outbound traffic policy is REGISTRY_ONLY: a sidecar forwards only to the mesh's services and its namespace's ServiceEntries (what its services declare), anything else to Istio's black hole",
+    check: ({ json }) => {
+      const istiod = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "istiod");
+      if (!istiod) return ["helm_release: no istiod"];
+      const mode = (JSON.parse(asList<string>(istiod[1].values)[0] ?? "{}") as TfJson).meshConfig?.outboundTrafficPolicy?.mode;
+      return mode === "REGISTRY_ONLY" ? [] : [`helm_release.${istiod[0]}: outbound traffic policy ${mode ?? "ALLOW_ANY (Istio's default)"}, expected REGISTRY_ONLY (a sidecar would forward to any address)`];
+    },
+  },
+  {
     id: "mesh.access-logs",
     requirement: "10.2.1, 10.2.2, 3.3.1, 10.4.1",
     fix: "Keep istiod's meshConfig from istiodValues: accessLogFile /dev/stdout, accessLogEncoding JSON, accessLogFormat = model/mesh/telemetry.ts ACCESS_LOG_FORMAT (the path without its query string, no other headers, no metadata or filter state), and defaultConfig.proxyStatsMatcher exporting HANDSHAKE_STATS_REGEX.",
@@ -342,7 +354,7 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
 ]);
 
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
-export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar"];
+export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar", "networking.istio.io/v1 ServiceEntry"];
 
 /** The cluster-scoped kinds the mesh stack applies: the workload pod policy and its binding (mesh.workload-pod-policy). */
 const ADMISSION_KINDS = ["admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding"];
@@ -361,7 +373,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3, 6.5.1",
     fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
     description:
-      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope) and NetworkPolicy (networking.k8s.io/v1) objects; on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge)",
+      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope), ServiceEntry (networking.istio.io/v1, mesh.service-entries) and NetworkPolicy (networking.k8s.io/v1) objects, and the workload pod policy with its binding (admissionregistration.k8s.io/v1, mesh.workload-pod-policy); on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
@@ -555,6 +567,37 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
         if (!sameJson(binding.spec?.validationActions, ["Deny"])) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): actions ${JSON.stringify(binding.spec?.validationActions)}, not Deny`);
         const names = asList<TfJson>(binding.spec?.matchResources?.namespaceSelector?.matchExpressions).flatMap((e) => (e.key === "kubernetes.io/metadata.name" && e.operator === "In" ? asList<string>(e.values) : []));
         for (const ns of podSecurityNamespaces(meshDesign(region))) if (!names.includes(ns)) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): namespace ${ns} not bound`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "mesh.service-entries",
+    requirement: "1.3.2, 1.4.1, 7.2.1",
+    fix: "Keep the ServiceEntries as model/mesh/policies.ts serviceEntries builds them from services[].access; a new destination outside the mesh is declared there.",
+    description:
+      "each workload namespace has exactly the ServiceEntries of what its services declare outside the mesh (credentials, database, brokers, cloud APIs, object store), exported to that namespace only, by address block and port or TLS server name, never every address; the data tier's ports only in a namespace where a service declares that access; no other ServiceEntry",
+    check: ({ region, json }) => {
+      const v: string[] = [];
+      const want = serviceEntries(meshDesign(region));
+      const key = (m: TfJson) => `${m.metadata?.namespace}/${m.metadata?.name}`;
+      const got = ofKind(json, "ServiceEntry");
+      for (const w of want) {
+        const found = got.find(([, m]) => key(m) === key(w));
+        if (!found) v.push(`kubernetes_manifest (ServiceEntry ${key(w)}): missing (its services' calls out of the mesh would go to Istio's black hole)`);
+        else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from model/mesh/policies.ts at ${firstDifference(found[1], w)}`);
+      }
+      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ServiceEntry ${key(m)} is not one the design builds`);
+      for (const [address, m] of got) {
+        const spec = m.spec ?? {};
+        if (!sameJson(spec.exportTo, ["."])) v.push(`${address}: exported to ${JSON.stringify(spec.exportTo ?? "every namespace")}, not its own namespace only`);
+        if (asList<string>(spec.addresses).some((a) => /\/([0-7])$/.test(a) || a === "0.0.0.0")) v.push(`${address}: opens every address (${asList<string>(spec.addresses).join(", ")})`);
+        if (asList<string>(spec.hosts).some((h) => h === "*")) v.push(`${address}: opens every host`);
+        // Independently of the model: the data tier's ports only where a service of the namespace declares that access.
+        const services = region.services.filter((s) => s.namespace === m.metadata?.namespace);
+        for (const d of dataTierPorts(region)) {
+          if (asList<TfJson>(spec.ports).some((p) => p.number === d.port) && !services.some(d.declared)) v.push(`${address}: lets sidecars of ${m.metadata?.namespace} reach the ${d.what} (port ${d.port}), which none of its services declares`);
+        }
       }
       return v;
     },

@@ -167,6 +167,8 @@ const execOf = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubern
 /** The workload pod policy and its binding (cluster-scoped). */
 const podPolicy = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicy")!.manifest;
 const podBinding = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicyBinding")!.manifest;
+/** A ServiceEntry of the mesh stack by namespace and name. */
+const seOf = (j: TfJson, namespace: string, name: string): TfJson => manifestOf(j, "ServiceEntry", namespace, name);
 /** A NetworkPolicy of the mesh stack by namespace and name. */
 const npOf = (j: TfJson, namespace: string, name: string): TfJson => manifestOf(j, "NetworkPolicy", namespace, name);
 /** A merchant's NetworkPolicy of a declared call that crosses its namespace (`egress-...` or `ingress-...`). */
@@ -355,6 +357,20 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.workload-pod-policy", "the binding by a label a namespace's owner can remove", "mesh", (j) => (podBinding(j).spec.matchResources.namespaceSelector = { matchLabels: { "istio-injection": "enabled" } }), /namespace payments not bound/],
   ["mesh.workload-pod-policy", "a second admission policy", "mesh", (j) =>
     addManifest(j, "vap_other", { ...cloneJson(podPolicy(j)), metadata: { name: "other" } }), /ValidatingAdmissionPolicy other is not the blueprint's/],
+  ["mesh.registry-only", "sidecars forwarding to any address", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.outboundTrafficPolicy.mode = "ALLOW_ANY")), /outbound traffic policy ALLOW_ANY, expected REGISTRY_ONLY/],
+  ["mesh.registry-only", "Istio's default outbound policy", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig.outboundTrafficPolicy), /outbound traffic policy ALLOW_ANY \(Istio's default\)/],
+  ["mesh.registry-only", "no istiod", "istio", (j) => {
+    const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "istiod")!;
+    delete j.resource.helm_release[n];
+  }, /helm_release: no istiod/],
+  ["mesh.service-entries", "the database's entry removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ServiceEntry" && m.metadata.name === "egress-database"), /ServiceEntry payments\/egress-database\): missing/],
+  ["mesh.service-entries", "an entry exported to the whole mesh", "mesh", (j) => delete seOf(j, "fraud", "egress-kafka").spec.exportTo, /exported to "every namespace", not its own namespace only/],
+  ["mesh.service-entries", "an entry for every address", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.addresses = ["0.0.0.0/0"]), /opens every address \(0.0.0.0\/0\)/],
+  ["mesh.service-entries", "an entry for every address, narrowed a little", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.addresses = ["0.0.0.0/1", "128.0.0.0/1"]), /opens every address/],
+  ["mesh.service-entries", "an entry for every host", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.hosts = ["*"]), /opens every host/],
+  ["mesh.service-entries", "the database's port in a namespace that declares none", "mesh", (j) =>
+    addManifest(j, "se_db", { ...cloneJson(seOf(j, "payments", "egress-database")), metadata: { name: "egress-database", namespace: "checkout" } }), /lets sidecars of checkout reach the database \(port 5432\), which none of its services declares/],
+  ["mesh.service-entries", "a wider entry than the design's", "mesh", (j) => seOf(j, "fraud", "egress-kafka").spec.ports.push({ number: 2223, name: "tcp-2223", protocol: "TCP" }), /differs from model\/mesh\/policies.ts at .spec.ports/],
   ["mesh.istio-install", "istiod with set_list", "istio", (j) => (release(j, "istiod").set_list = [{ name: "x", value: ["y"] }]), /set_list changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod with set_wo", "istio", (j) => (release(j, "istiod").set_wo = [{ name: "x", value: "y" }]), /set_wo changes the release outside the reviewed values document/],
   ["mesh.istio-install", "istiod before base", "istio", (j) => delete release(j, "istiod").depends_on, /not installed after istio-base/],
