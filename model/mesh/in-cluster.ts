@@ -60,6 +60,7 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     workloadCa: hasMeshPki(region),
     ...(region.edge ? { edge: region.edge } : {}),
     segmentation: meshSegmentation(region),
+    proxyImage: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}/proxyv2`,
   };
 }
 

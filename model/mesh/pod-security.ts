@@ -3,8 +3,9 @@
  * namespace that runs services, merchants' workloads or the partner gateway (Istio CNI sets up
  * each pod's traffic redirection, so no injected container needs NET_ADMIN or root), the root
  * namespace `privileged` for the CNI node agent only, and a ValidatingAdmissionPolicy that refuses
- * the node's network, process and IPC namespaces, host paths and privileged containers in those
- * namespaces whatever their labels say (the VPC CNI's network policy agent does not police a
+ * the node's network, process and IPC namespaces, host paths, privileged containers and anyone but
+ * Istio's own containers running as Istio's proxy user (whose traffic the sidecar lets out
+ * uncaptured) in those namespaces whatever their labels say (the VPC CNI's network policy agent does not police a
  * hostNetwork pod, so one would escape every NetworkPolicy).
  *
  * Pure data, like model/mesh/policies.ts.
@@ -46,7 +47,46 @@ function notPrivileged(list: "containers" | "initContainers" | "ephemeralContain
   return list === "containers" ? all : `!has(object.spec.${list}) || ${all}`;
 }
 
-/** What the admission policy refuses, each as a CEL expression that holds for a pod it admits. */
+/** Istio's proxy user and group: the sidecar's redirection lets their traffic out uncaptured (istio-iptables' owner match). */
+export const ISTIO_PROXY_ID = 1337;
+
+/** The containers Istio injects, which run as its proxy user (the sidecar, natively an init container too, and the CNI check). */
+const ISTIO_CONTAINERS = ["istio-proxy", "istio-validation"];
+
+/** A CEL test that a container list holds no one else running as Istio's proxy user or group. */
+function notProxyIdentity(list: "containers" | "initContainers" | "ephemeralContainers"): string {
+  const istio = list === "ephemeralContainers" ? "false" : ISTIO_CONTAINERS.map((n) => `c.name == '${n}'`).join(" || ");
+  const ids = `!has(c.securityContext) || ((!has(c.securityContext.runAsUser) || c.securityContext.runAsUser != ${ISTIO_PROXY_ID}) && (!has(c.securityContext.runAsGroup) || c.securityContext.runAsGroup != ${ISTIO_PROXY_ID}))`;
+  const all = `object.spec.${list}.all(c, ${istio} || ${ids})`;
+  return list === "containers" ? all : `!has(object.spec.${list}) || ${all}`;
+}
+
+/**
+ * A CEL test that Istio's containers are Istio's: its proxy image from the mesh's mirror and no
+ * command of the pod's own (a pod may override the injected container by declaring one of that
+ * name, and as Istio's proxy user its traffic would leave uncaptured).
+ */
+function istioContainersAreIstio(list: "containers" | "initContainers", proxyImage: string): string {
+  const ok = `!(${ISTIO_CONTAINERS.map((n) => `c.name == '${n}'`).join(" || ")}) || (c.image.startsWith('${proxyImage}:') && !has(c.command))`;
+  return list === "containers" ? `object.spec.containers.all(c, ${ok})` : `!has(object.spec.initContainers) || object.spec.initContainers.all(c, ${ok})`;
+}
+
+/** The checks that keep a pod's traffic in its sidecar: no one but Istio's containers as Istio's proxy user or group. */
+export function proxyIdentityChecks(proxyImage: string): PodCheck[] {
+  return [
+    {
+      expression: `!has(object.spec.securityContext) || ((!has(object.spec.securityContext.runAsUser) || object.spec.securityContext.runAsUser != ${ISTIO_PROXY_ID}) && (!has(object.spec.securityContext.runAsGroup) || object.spec.securityContext.runAsGroup != ${ISTIO_PROXY_ID}))`,
+      message: `a pod running as Istio's proxy user or group (${ISTIO_PROXY_ID}) is refused in workload namespaces: its traffic would bypass the sidecar`,
+    },
+    { expression: notProxyIdentity("containers"), message: `containers other than Istio's running as its proxy user or group (${ISTIO_PROXY_ID}) are refused in workload namespaces` },
+    { expression: notProxyIdentity("initContainers"), message: `init containers other than Istio's running as its proxy user or group (${ISTIO_PROXY_ID}) are refused in workload namespaces` },
+    { expression: notProxyIdentity("ephemeralContainers"), message: `ephemeral containers running as Istio's proxy user or group (${ISTIO_PROXY_ID}) are refused in workload namespaces` },
+    { expression: istioContainersAreIstio("containers", proxyImage), message: "an istio-proxy or istio-validation container not from the mesh's proxy image, or with a command of its own, is refused in workload namespaces" },
+    { expression: istioContainersAreIstio("initContainers", proxyImage), message: "an istio-proxy or istio-validation init container not from the mesh's proxy image, or with a command of its own, is refused in workload namespaces" },
+  ];
+}
+
+/** What the admission policy refuses, each as a CEL expression that holds for a pod it admits (with proxyIdentityChecks). */
 export const POD_CHECKS: readonly PodCheck[] = [
   { expression: "!has(object.spec.hostNetwork) || !object.spec.hostNetwork", message: "hostNetwork is refused in workload namespaces: a pod on the node's network escapes the NetworkPolicies" },
   { expression: "!has(object.spec.hostPID) || !object.spec.hostPID", message: "hostPID is refused in workload namespaces" },
@@ -62,7 +102,7 @@ export const POD_CHECKS: readonly PodCheck[] = [
  * in the given namespaces must pass every check; the binding names the namespaces, so relabelling
  * a namespace does not take it out.
  */
-export function workloadPodPolicy(namespaces: readonly string[]): [IValidatingAdmissionPolicy, IValidatingAdmissionPolicyBinding] {
+export function workloadPodPolicy(namespaces: readonly string[], proxyImage: string): [IValidatingAdmissionPolicy, IValidatingAdmissionPolicyBinding] {
   return [
     {
       apiVersion: "admissionregistration.k8s.io/v1",
@@ -73,7 +113,7 @@ export function workloadPodPolicy(namespaces: readonly string[]): [IValidatingAd
         matchConstraints: {
           resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] }],
         },
-        validations: POD_CHECKS.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })),
+        validations: [...POD_CHECKS, ...proxyIdentityChecks(proxyImage)].map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })),
       },
     },
     {

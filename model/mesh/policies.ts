@@ -125,6 +125,8 @@ export interface MeshDesign {
   readonly edge?: EdgeDesign;
   /** The NetworkPolicies' allowances from outside the mesh's pods. @default none: the sidecars' metrics are not scraped */
   readonly segmentation?: MeshSegmentation;
+  /** The repository of the mesh's proxy image (`<registry>/istio/proxyv2`): the only image Istio's containers may run. */
+  readonly proxyImage: string;
 }
 
 export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
@@ -418,6 +420,6 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...sidecarScopes(design),
     ...serviceEntries(design),
     ...meshEdgeManifests(design),
-    ...workloadPodPolicy(podSecurityNamespaces(design)),
+    ...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage),
   ];
 }

