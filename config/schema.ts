@@ -287,6 +287,20 @@ const commonFields = {
   }),
 };
 
+/** An EKS managed node group's size and machines. */
+const eksNodeGroup = z.strictObject({
+  /** EC2 instance types of the nodes. */
+  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type. Fix: e.g. "m6i.large".' })).min(1).default(["m6i.large"]),
+  /** At least one node per AZ. */
+  minSize: z.number().int().default(3),
+  /** Nodes to start with. */
+  desiredSize: z.number().int().default(3),
+  /** The most nodes the group scales to. */
+  maxSize: z.number().int().default(6),
+  /** Root volume (GiB), encrypted with the ebs key. */
+  diskGiB: z.number().int().default(50),
+});
+
 /** A region on AWS: stacks `region-<name>` (AWS provider only), `-istio` and `-mesh` on EKS. */
 export const AwsRegionSchema = z.strictObject({
   /** The cloud the region runs on. */
@@ -448,20 +462,13 @@ export const AwsRegionSchema = z.strictObject({
     /** Role the deploy pipeline assumes: cluster admin through an access entry (it installs the mesh). */
     deployRoleArn: roleArn("deploy pipeline"),
     /** The managed node group, spread over the workload subnets of every AZ. */
-    nodes: z
-      .strictObject({
-        /** EC2 instance types of the nodes. */
-        instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type. Fix: e.g. "m6i.large".' })).min(1).default(["m6i.large"]),
-        /** At least one node per AZ. */
-        minSize: z.number().int().default(3),
-        /** Nodes to start with. */
-        desiredSize: z.number().int().default(3),
-        /** The most nodes the group scales to. */
-        maxSize: z.number().int().default(6),
-        /** Root volume (GiB), encrypted with the ebs key. */
-        diskGiB: z.number().int().default(50),
-      })
-      .prefault({}),
+    nodes: eksNodeGroup.prefault({}),
+    /**
+     * The merchants' own node group, where the region has merchant namespaces: tainted and labelled
+     * so that only merchants' pods run there (and they nowhere else), in a security group with no
+     * path to the data tier. Same shape as `nodes`.
+     */
+    merchantNodes: eksNodeGroup.prefault({}),
   }),
 });
 

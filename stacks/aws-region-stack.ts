@@ -233,6 +233,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       logRetentionDays: region.retention.logDays,
       clusterAdminRoleArns: [region.eks.adminRoleArn, region.eks.deployRoleArn],
       nodes: region.eks.nodes,
+      ...(region.mesh.merchantNamespaces.length > 0 ? { merchantNodes: region.eks.merchantNodes } : {}),
       images: mirroredImages(region),
       ecrKey: this.keys.ecr,
     });
@@ -250,6 +251,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       cluster: this.eks.cluster,
       clusterSecurityGroup: this.eks.clusterSecurityGroup,
       nodeSecurityGroup: this.eks.nodeSecurityGroup,
+      ...(this.eks.merchantSecurityGroup ? { merchantSecurityGroup: this.eks.merchantSecurityGroup } : {}),
       alerts: this.alerts,
       tokenization: region.services.filter((s) => s.access?.tokenizationKey).map((s) => ({ namespace: s.namespace, name: s.name })),
     });

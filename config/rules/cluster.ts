@@ -18,13 +18,16 @@ export function checkEks(c: AwsRegionConfig, report: Report): void {
   if (eks.adminRoleArn === eks.deployRoleArn) {
     report("eks.deployRoleArn", "is the administrators' role", "give the deploy pipeline its own role, so that its use is told apart in the audit trail");
   }
-  const n = eks.nodes;
   const azs = c.availabilityZoneIds.length;
-  if (n.minSize < azs || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
-    report("eks.nodes", `minSize ${n.minSize}, desiredSize ${n.desiredSize}, maxSize ${n.maxSize}`, `use ${azs} <= minSize <= desiredSize <= maxSize: at least one node per AZ`);
-  }
-  if (n.diskGiB < 20 || n.diskGiB > 1000) {
-    report("eks.nodes.diskGiB", `${n.diskGiB} GiB`, "use 20 to 1000 GiB");
+  // The merchants' group exists only where the region has merchant namespaces.
+  for (const field of c.mesh.merchantNamespaces.length > 0 ? (["nodes", "merchantNodes"] as const) : (["nodes"] as const)) {
+    const n = eks[field];
+    if (n.minSize < azs || n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
+      report(`eks.${field}`, `minSize ${n.minSize}, desiredSize ${n.desiredSize}, maxSize ${n.maxSize}`, `use ${azs} <= minSize <= desiredSize <= maxSize: at least one node per AZ`);
+    }
+    if (n.diskGiB < 20 || n.diskGiB > 1000) {
+      report(`eks.${field}.diskGiB`, `${n.diskGiB} GiB`, "use 20 to 1000 GiB");
+    }
   }
 }
 

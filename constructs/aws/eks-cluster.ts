@@ -15,12 +15,22 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "../../core/cdktf";
 import { GUARDDUTY_AGENT_ADDON } from "../../model/aws/detection";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
-import { EKS_LOG_TYPES, LOG_SHIPPER, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS, containerLogGroupName } from "../../model/aws/eks";
+import { EKS_LOG_TYPES, LOG_SHIPPER, MERCHANT_NODES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS, containerLogGroupName } from "../../model/aws/eks";
 import { serviceLinkedRoleArn } from "../../model/aws/iam";
+
+/** A managed node group's machines and size. */
+export interface NodeGroupSize {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly diskGiB: number;
+}
 
 /** Properties of {@link EksCluster}. */
 export interface EksClusterProps {
@@ -41,13 +51,13 @@ export interface EksClusterProps {
   readonly logRetentionDays: number;
   /** Roles that get cluster admin through access entries (no aws-auth ConfigMap). */
   readonly clusterAdminRoleArns: readonly string[];
-  readonly nodes: {
-    readonly instanceTypes: readonly string[];
-    readonly minSize: number;
-    readonly desiredSize: number;
-    readonly maxSize: number;
-    readonly diskGiB: number;
-  };
+  readonly nodes: NodeGroupSize;
+  /**
+   * The merchants' own node group (tainted and labelled, MERCHANT_NODES) in a security group with
+   * no path to the data tier.
+   * @default - none: the region has no merchant tenants
+   */
+  readonly merchantNodes?: NodeGroupSize;
   /** Images the cluster runs, each a private ECR repository (`istio/pilot`, `payments/payment-core`, ...). */
   readonly images: readonly string[];
   /** Encrypts the ECR repositories. */
@@ -75,6 +85,9 @@ export class EksCluster extends Construct {
   /** Name of the control plane's role (the secrets key's policy names it by ARN). */
   readonly clusterRoleName: string;
   readonly nodeGroup: EksNodeGroup;
+  /** The merchants' node group and its security group, where the cluster has merchant tenants. */
+  readonly merchantNodeGroup?: EksNodeGroup;
+  readonly merchantSecurityGroup?: SecurityGroup;
   readonly logGroup: EncryptedLogGroup;
   readonly repositories: Readonly<Record<string, EcrRepository>>;
   private readonly props: EksClusterProps;
@@ -125,6 +138,9 @@ export class EksCluster extends Construct {
 
     this.clusterSecurityGroup = this.securityGroup("ClusterSecurityGroup", `${name}-eks-control-plane`, "EKS control-plane ENIs: the API on 443 from the workload tier");
     this.nodeSecurityGroup = this.securityGroup("NodeSecurityGroup", `${name}-eks-nodes`, "EKS nodes and pods: from each other and from the control plane on the ports it calls");
+    if (props.merchantNodes) {
+      this.merchantSecurityGroup = this.securityGroup("MerchantNodeSecurityGroup", `${name}-eks-merchant-nodes`, "EKS merchant nodes and pods: the mesh and AWS APIs, no path to the data tier");
+    }
     this.wireSecurityGroups();
 
     this.cluster = new EksClusterResource(this, "Cluster", {
@@ -166,39 +182,10 @@ export class EksCluster extends Construct {
     const nodePolicyScope = new Construct(this, "NodeRolePolicies");
     const nodePolicies = NODE_MANAGED_POLICIES.map((policy) => new IamRolePolicyAttachment(nodePolicyScope, policy, { role: this.nodeRole.name, policyArn: managedPolicy(policy) }));
 
-    const launchTemplate = new LaunchTemplate(this, "NodeLaunchTemplate", {
-      name: `${name}-eks-node`,
-      description: `Nodes of ${name}: IMDSv2 only, encrypted root volume, no SSH key`,
-      updateDefaultVersion: true,
-      vpcSecurityGroupIds: [this.nodeSecurityGroup.id],
-      // Hop limit 1: pods cannot reach the node's instance metadata (and its role); they use Pod Identity.
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-      blockDeviceMappings: [
-        {
-          deviceName: "/dev/xvda",
-          ebs: { encrypted: "true", kmsKeyId: props.ebsKey.arn, volumeSize: n.diskGiB, volumeType: "gp3", deleteOnTermination: "true" },
-        },
-      ],
-      monitoring: { enabled: true },
-      tagSpecifications: [
-        { resourceType: "instance", tags: { Name: `${name}-eks-node` } },
-        { resourceType: "volume", tags: { Name: `${name}-eks-node` } },
-      ],
-    });
-
-    this.nodeGroup = new EksNodeGroup(this, "NodeGroup", {
-      clusterName: this.cluster.name,
-      nodeGroupName: `${name}-default`,
-      nodeRoleArn: this.nodeRole.arn,
-      subnetIds: network.subnets.workload.map((s) => s.id),
-      amiType: "AL2023_x86_64_STANDARD",
-      capacityType: "ON_DEMAND",
-      instanceTypes: [...n.instanceTypes],
-      scalingConfig: { minSize: n.minSize, desiredSize: n.desiredSize, maxSize: n.maxSize },
-      updateConfig: { maxUnavailable: 1 },
-      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.toString() },
-      dependsOn: nodePolicies,
-    });
+    this.nodeGroup = this.managedNodeGroup("", `${name}-default`, n, this.nodeSecurityGroup, nodePolicies);
+    if (props.merchantNodes && this.merchantSecurityGroup) {
+      this.merchantNodeGroup = this.managedNodeGroup("Merchant", `${name}-merchants`, props.merchantNodes, this.merchantSecurityGroup, nodePolicies, true);
+    }
 
     // The managed VPC CNI with its network policy agent: without it, NetworkPolicies are not enforced.
     new EksAddon(this, "VpcCni", {
@@ -360,6 +347,49 @@ export class EksCluster extends Construct {
     return { role, association };
   }
 
+  /**
+   * A managed node group over the workload subnets of every AZ, from a launch template of its own:
+   * IMDSv2 only with hop limit 1 (pods cannot reach the node's role; they use Pod Identity), an
+   * encrypted root volume under the ebs key, no SSH key, the given security group. The merchants'
+   * carries MERCHANT_NODES' label and taint.
+   */
+  private managedNodeGroup(idPrefix: "" | "Merchant", nodeGroupName: string, n: NodeGroupSize, securityGroup: SecurityGroup, after: ITerraformDependable[], merchants = false): EksNodeGroup {
+    const { name, network } = this.props;
+    const nodeName = merchants ? `${name}-eks-merchant-node` : `${name}-eks-node`;
+    const launchTemplate = new LaunchTemplate(this, `${idPrefix}NodeLaunchTemplate`, {
+      name: nodeName,
+      description: `${merchants ? "Merchant nodes" : "Nodes"} of ${name}: IMDSv2 only, encrypted root volume, no SSH key`,
+      updateDefaultVersion: true,
+      vpcSecurityGroupIds: [securityGroup.id],
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      blockDeviceMappings: [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { encrypted: "true", kmsKeyId: this.props.ebsKey.arn, volumeSize: n.diskGiB, volumeType: "gp3", deleteOnTermination: "true" },
+        },
+      ],
+      monitoring: { enabled: true },
+      tagSpecifications: [
+        { resourceType: "instance", tags: { Name: nodeName } },
+        { resourceType: "volume", tags: { Name: nodeName } },
+      ],
+    });
+    return new EksNodeGroup(this, `${idPrefix}NodeGroup`, {
+      clusterName: this.cluster.name,
+      nodeGroupName,
+      nodeRoleArn: this.nodeRole.arn,
+      subnetIds: network.subnets.workload.map((s) => s.id),
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      instanceTypes: [...n.instanceTypes],
+      scalingConfig: { minSize: n.minSize, desiredSize: n.desiredSize, maxSize: n.maxSize },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.toString() },
+      ...(merchants ? { labels: { [MERCHANT_NODES.label.key]: MERCHANT_NODES.label.value }, taint: [{ ...MERCHANT_NODES.taint }] } : {}),
+      dependsOn: after,
+    });
+  }
+
   private securityGroup(id: string, name: string, description: string): SecurityGroup {
     return new SecurityGroup(this, id, { name, description, vpcId: this.props.network.vpc.id, revokeRulesOnDelete: true, tags: { Name: name } });
   }
@@ -408,6 +438,24 @@ export class EksCluster extends Construct {
     new VpcSecurityGroupEgressRule(rules, "NodesToApi", { securityGroupId: nodes.id, description: "Kubernetes API", ...tcp(443), referencedSecurityGroupId: cluster.id });
     new VpcSecurityGroupEgressRule(rules, "NodesToEndpoints", { securityGroupId: nodes.id, description: "AWS APIs through the interface endpoints", ...tcp(443), referencedSecurityGroupId: network.endpointSecurityGroup.id });
     new VpcSecurityGroupEgressRule(rules, "NodesToS3", { securityGroupId: nodes.id, description: "S3 through the gateway endpoint (ECR layers, audit archive)", ...tcp(443), prefixListId: network.s3GatewayEndpoint.prefixListId });
+    // The merchants' nodes: the mesh with the platform's nodes, the control plane, the API, the
+    // AWS APIs and S3 (images); no rule to the data tier, whose groups admit the platform's nodes only.
+    const merchants = this.merchantSecurityGroup;
+    if (merchants) {
+      for (const { id, port, label } of CONTROL_PLANE_TO_NODE_PORTS) {
+        new VpcSecurityGroupEgressRule(rules, `ControlPlaneToMerchant${id}`, { securityGroupId: cluster.id, description: `${label} on the merchant nodes`, ...tcp(port), referencedSecurityGroupId: merchants.id });
+        new VpcSecurityGroupIngressRule(rules, `Merchant${id}FromControlPlane`, { securityGroupId: merchants.id, description: `${label} from the control plane`, ...tcp(port), referencedSecurityGroupId: cluster.id });
+      }
+      for (const [id, peer, label] of [["Merchants", merchants, "the merchant nodes"], ["Nodes", nodes, "the platform nodes"]] as const) {
+        new VpcSecurityGroupIngressRule(rules, `MerchantsFrom${id}`, { securityGroupId: merchants.id, description: `Pods of ${label} (the mesh enforces mTLS and policy)`, ipProtocol: "-1", referencedSecurityGroupId: peer.id });
+        new VpcSecurityGroupEgressRule(rules, `MerchantsTo${id}`, { securityGroupId: merchants.id, description: `Pods of ${label}`, ipProtocol: "-1", referencedSecurityGroupId: peer.id });
+      }
+      new VpcSecurityGroupIngressRule(rules, "NodesFromMerchants", { securityGroupId: nodes.id, description: "Pods of the merchant nodes (the mesh enforces mTLS and policy)", ipProtocol: "-1", referencedSecurityGroupId: merchants.id });
+      new VpcSecurityGroupEgressRule(rules, "NodesToMerchants", { securityGroupId: nodes.id, description: "Pods of the merchant nodes", ipProtocol: "-1", referencedSecurityGroupId: merchants.id });
+      new VpcSecurityGroupEgressRule(rules, "MerchantsToApi", { securityGroupId: merchants.id, description: "Kubernetes API", ...tcp(443), referencedSecurityGroupId: cluster.id });
+      new VpcSecurityGroupEgressRule(rules, "MerchantsToEndpoints", { securityGroupId: merchants.id, description: "AWS APIs through the interface endpoints (images, the node agents)", ...tcp(443), referencedSecurityGroupId: network.endpointSecurityGroup.id });
+      new VpcSecurityGroupEgressRule(rules, "MerchantsToS3", { securityGroupId: merchants.id, description: "S3 through the gateway endpoint (ECR layers)", ...tcp(443), prefixListId: network.s3GatewayEndpoint.prefixListId });
+    }
     network.availabilityZoneIds.forEach((az, i) => {
       for (const { id, from, to, label } of NODE_TO_DATA_TIER_PORTS) {
         new VpcSecurityGroupEgressRule(rules, `NodesTo${id}-${az}`, { securityGroupId: nodes.id, description: `${label} in the data tier of ${az}`, ...tcp(from, to), cidrIpv4: network.subnetCidrs.data[i] });

@@ -22,6 +22,8 @@ export interface MeshMetricsProps {
   readonly cluster: EksClusterResource;
   readonly clusterSecurityGroup: SecurityGroup;
   readonly nodeSecurityGroup: SecurityGroup;
+  /** The merchants' nodes, where the cluster has them (their sidecars are scraped too). */
+  readonly merchantSecurityGroup?: SecurityGroup;
   /** Where the alerts go (its policy and key are extended to admit the workspace's alert manager). */
   readonly alerts: SecurityAlerts;
   /** The services whose failure rate pages (those that declare the tokenization key). */
@@ -72,6 +74,10 @@ export class MeshMetrics extends Construct {
     new VpcSecurityGroupEgressRule(this, "ScraperToApi", { securityGroupId: this.scraperSecurityGroup.id, description: "Kubernetes API (service discovery)", ...tcp(443), referencedSecurityGroupId: props.clusterSecurityGroup.id });
     new VpcSecurityGroupEgressRule(this, "ScraperToSidecars", { securityGroupId: this.scraperSecurityGroup.id, description: "the sidecar Envoy metrics (15090)", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: props.nodeSecurityGroup.id });
     new VpcSecurityGroupIngressRule(this, "SidecarsFromScraper", { securityGroupId: props.nodeSecurityGroup.id, description: "AMP managed collector to the sidecar Envoy metrics (15090)", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: this.scraperSecurityGroup.id });
+    if (props.merchantSecurityGroup) {
+      new VpcSecurityGroupEgressRule(this, "ScraperToMerchantSidecars", { securityGroupId: this.scraperSecurityGroup.id, description: "sidecar Envoy metrics on the merchant nodes (15090)", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: props.merchantSecurityGroup.id });
+      new VpcSecurityGroupIngressRule(this, "MerchantSidecarsFromScraper", { securityGroupId: props.merchantSecurityGroup.id, description: "AMP managed collector to the sidecar Envoy metrics (15090)", ...tcp(ENVOY_PROMETHEUS_PORT), referencedSecurityGroupId: this.scraperSecurityGroup.id });
+    }
 
     this.scraper = new PrometheusScraper(this, "Scraper", {
       alias: `${props.name}-mesh`,

@@ -8,6 +8,7 @@ import { EKS_OUTPUT_IDS } from "../aws/eks";
 import { artifactRegistry, GKE_OUTPUT_IDS } from "../gcp/gke";
 import { type ExternalDestination, type MeshDesign, type MeshSegmentation, ISTIO_ROOT_NAMESPACE } from "./policies";
 import { POSTGRES_PORT } from "../aws/database";
+import { MERCHANT_NODES } from "../aws/eks";
 import { KAFKA_PORTS } from "../aws/kafka";
 import { GCP_DATA_TIER_PORTS } from "../gcp/network";
 import { ISTIO_CSR_ADDRESS } from "./pki";
@@ -61,6 +62,8 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     ...(region.edge ? { edge: region.edge } : {}),
     segmentation: meshSegmentation(region),
     proxyImage: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}/proxyv2`,
+    // The merchants' node group is EKS's (GKE's node pool for them is not built yet).
+    ...(region.cloud === "aws" ? { merchantNodes: { label: { ...MERCHANT_NODES.label }, taintKey: MERCHANT_NODES.taint.key } } : {}),
   };
 }
 

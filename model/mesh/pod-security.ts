@@ -128,3 +128,65 @@ export function workloadPodPolicy(namespaces: readonly string[], proxyImage: str
     },
   ];
 }
+
+/** The merchants' nodes as the pods see them: the label to select and the taint to tolerate. */
+export interface TenantNodes {
+  readonly label: { readonly key: string; readonly value: string };
+  readonly taintKey: string;
+}
+
+/** The placement policies' names. */
+export const MERCHANT_PLACEMENT_POLICY = "merchant-pods-on-merchant-nodes";
+export const PLATFORM_PLACEMENT_POLICY = "platform-pods-off-merchant-nodes";
+
+/** A policy on pods' creation and update with the given checks, and its binding by namespace name with Deny. */
+function podPolicy(name: string, checks: readonly PodCheck[], namespaces: readonly string[]): [IValidatingAdmissionPolicy, IValidatingAdmissionPolicyBinding] {
+  return [
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name },
+      spec: {
+        failurePolicy: "Fail",
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
+        validations: checks.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })),
+      },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name },
+      spec: {
+        policyName: name,
+        validationActions: ["Deny"],
+        matchResources: { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...namespaces].sort() }] } },
+      },
+    },
+  ];
+}
+
+/** A merchant's pods select the merchants' nodes (where the taint lets only them and the node agents run). */
+export function merchantPlacementChecks(nodes: TenantNodes): PodCheck[] {
+  const { key, value } = nodes.label;
+  return [
+    {
+      expression: `has(object.spec.nodeSelector) && '${key}' in object.spec.nodeSelector && object.spec.nodeSelector['${key}'] == '${value}'`,
+      message: `a merchant's pods must run on the merchants' nodes: set nodeSelector ${key}: ${value} and tolerate the taint ${nodes.taintKey}=${value}:NoSchedule`,
+    },
+  ];
+}
+
+/** The platform's pods tolerate neither the merchants' taint nor every taint (a toleration without a key), so no platform pod runs beside a tenant. */
+export function platformPlacementChecks(nodes: TenantNodes): PodCheck[] {
+  return [
+    {
+      expression: `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${nodes.taintKey}')`,
+      message: `platform pods may not tolerate the merchants' taint (${nodes.taintKey}) or every taint (a toleration without a key): they would run beside a tenant`,
+    },
+  ];
+}
+
+/** The two placement policies with their bindings: merchants' pods on their nodes, the platform's off them. */
+export function tenantPlacementPolicies(nodes: TenantNodes, merchantNamespaces: readonly string[], platformNamespaces: readonly string[]): (IValidatingAdmissionPolicy | IValidatingAdmissionPolicyBinding)[] {
+  return [...podPolicy(MERCHANT_PLACEMENT_POLICY, merchantPlacementChecks(nodes), merchantNamespaces), ...podPolicy(PLATFORM_PLACEMENT_POLICY, platformPlacementChecks(nodes), platformNamespaces)];
+}

@@ -29,7 +29,7 @@ import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
 import { isRemote } from "../../config/mesh";
 import { type EdgeDesign, EDGE_NAMESPACE, PARTNER_GATEWAY, edgeManifests, gatewayPrincipal, isEdgeCall } from "./edge";
 import { ENVOY_PROMETHEUS_PORT } from "./alerts";
-import { WORKLOAD_POD_SECURITY, workloadPodPolicy } from "./pod-security";
+import { type TenantNodes, WORKLOAD_POD_SECURITY, tenantPlacementPolicies, workloadPodPolicy } from "./pod-security";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
 export const ISTIO_ROOT_NAMESPACE = "istio-system";
@@ -127,9 +127,19 @@ export interface MeshDesign {
   readonly segmentation?: MeshSegmentation;
   /** The repository of the mesh's proxy image (`<registry>/istio/proxyv2`): the only image Istio's containers may run. */
   readonly proxyImage: string;
+  /** The merchants' own nodes, where the cluster has them: merchants' pods run there and the platform's never do. */
+  readonly merchantNodes?: TenantNodes;
 }
 
 export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
+
+/** The placement policies where the design has merchants' nodes and merchants (else none). */
+export function placementPolicies(design: MeshDesign): ReturnType<typeof tenantPlacementPolicies> {
+  const merchants = new Set(design.merchantNamespaces);
+  if (!design.merchantNodes || merchants.size === 0) return [];
+  const all = podSecurityNamespaces(design);
+  return tenantPlacementPolicies(design.merchantNodes, all.filter((n) => merchants.has(n)), all.filter((n) => !merchants.has(n)));
+}
 
 /** A namespace of the mesh and its labels. */
 export interface MeshNamespace {
@@ -421,5 +431,6 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...serviceEntries(design),
     ...meshEdgeManifests(design),
     ...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage),
+    ...placementPolicies(design),
   ];
 }

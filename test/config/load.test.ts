@@ -129,6 +129,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["an EKS admin role of another account", "eu", (r) => (r.eks.adminRoleArn = r.eks.adminRoleArn.replace(eu.accountId, us.accountId)), "regions/eu.ts", "eks.adminRoleArn", "use a role of 111122223333"],
   ["an EKS deploy role that is no ARN", "eu", (r) => (r.eks.deployRoleArn = "platform-deploy"), "regions/eu.ts", "eks.deployRoleArn", "arn:aws:iam::111122223333:role/"],
   ["fewer nodes than zones", "eu", (r) => (r.eks.nodes = { minSize: 2, desiredSize: 3, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "at least one node per AZ"],
+  ["fewer merchant nodes than zones", "eu", (r) => (r.eks.merchantNodes = { minSize: 1, desiredSize: 1, maxSize: 2 }), "regions/eu.ts", "eks.merchantNodes", "at least one node per AZ"],
+  ["a merchant node disk of 10 GiB", "eu", (r) => (r.eks.merchantNodes = { diskGiB: 10 }), "regions/eu.ts", "eks.merchantNodes.diskGiB", "use 20 to 1000 GiB"],
   ["more nodes desired than the maximum", "eu", (r) => (r.eks.nodes = { minSize: 3, desiredSize: 7, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "minSize <= desiredSize <= maxSize"],
   ["a minimum above the desired size", "eu", (r) => (r.eks.nodes = { minSize: 4, desiredSize: 3, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "minSize <= desiredSize"],
   ["node disks under 20 GiB", "eu", (r) => (r.eks.nodes = { diskGiB: 19 }), "regions/eu.ts", "eks.nodes.diskGiB", "20 to 1000 GiB"],

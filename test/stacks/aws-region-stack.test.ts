@@ -85,7 +85,8 @@ type Stage = AwsRegionConfig["hsm"]["stage"];
  * that a condition that stopped checking is noticed even where a later one still reports.
  */
 /** The node group's ingress rule from the control plane on `port`. */
-const controlPlaneRule = (j: TfJson, port: number): TfJson => named(j, "aws_vpc_security_group_ingress_rule", (r) => r.from_port === port && String(r.referenced_security_group_id).includes("eks_cluster"));
+const controlPlaneRule = (j: TfJson, port: number): TfJson =>
+  named(j, "aws_vpc_security_group_ingress_rule", (r) => r.from_port === port && String(r.referenced_security_group_id).includes("eks_cluster") && String(r.security_group_id).includes("eks_node_security_group"));
 /** The rule that opens the Kubernetes API (on the cluster's security group). */
 const apiRule = (j: TfJson): TfJson => named(j, "aws_vpc_security_group_ingress_rule", (r) => String(r.security_group_id).includes("eks_cluster_security_group"));
 const CLUSTER_SG = "${aws_security_group.eks_cluster_security_group.id}";
@@ -425,6 +426,26 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["detection.mesh-alerts", "the key's statement for AMP a denial", alertsKeyStatement("PrometheusAlertsPublishToTheTopic", (x) => (x.Effect = "Deny")), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
   ["detection.mesh-alerts", "the key lets AMP generate but not decrypt", alertsKeyStatement("PrometheusAlertsPublishToTheTopic", (x) => (x.Action = ["kms:GenerateDataKey*"])), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
   ["detection.mesh-alerts", "the key admits AMP for another topic", alertsKeyStatement("PrometheusAlertsPublishToTheTopic", (x) => (x.Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"] = "arn:aws:sns:eu-west-1:111122223333:other")), { says: /does not let aps.amazonaws.com generate data keys and decrypt/ }],
+  ["eks.merchant-nodes", "the merchants' taint removed (any pod may run beside a tenant)", (j) => delete j.resource.aws_eks_node_group.eks_merchant_node_group.taint, { says: /0 merchants' node groups/ }],
+  ["eks.merchant-nodes", "the merchants' taint only preferred", (j) => (j.resource.aws_eks_node_group.eks_merchant_node_group.taint[0].effect = "PREFER_NO_SCHEDULE"), { says: /taint pci.blueprint\/tenant=merchant:PREFER_NO_SCHEDULE, expected merchant:NO_SCHEDULE/ }],
+  ["eks.merchant-nodes", "the merchants' taint with another value", (j) => (j.resource.aws_eks_node_group.eks_merchant_node_group.taint[0].value = "x"), { says: /taint pci.blueprint\/tenant=x:NO_SCHEDULE/ }],
+  ["eks.merchant-nodes", "the merchants' label removed", (j) => delete j.resource.aws_eks_node_group.eks_merchant_node_group.labels, { says: /no label pci.blueprint\/tenant=merchant/ }],
+  ["eks.merchant-nodes", "two merchants' node groups", (j) => add(j, "aws_eks_node_group", "second", cloneJson(j.resource.aws_eks_node_group.eks_merchant_node_group)), { says: /2 merchants' node groups/ }],
+  ["eks.merchant-nodes", "the merchant nodes in the platform nodes' group", (j) => (j.resource.aws_launch_template.eks_merchant_node_launch_template.vpc_security_group_ids = ["${aws_security_group.eks_node_security_group.id}"]), { says: /not in a security group of its own/ }],
+  ["eks.merchant-nodes", "the merchant nodes reaching the database's subnets", (j, s) =>
+    add(j, "aws_vpc_security_group_egress_rule", "m_db", { security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}", ip_protocol: "tcp", from_port: 5432, to_port: 5432, cidr_ipv4: s.region.network.subnets.data[0] }), { says: /m_db: the merchant nodes reach 10\.\S+ on tcp 5432-5432/ }],
+  ["eks.merchant-nodes", "the merchant nodes reaching the database's group", (j) =>
+    add(j, "aws_vpc_security_group_egress_rule", "m_db", { security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}", ip_protocol: "tcp", from_port: 5432, to_port: 5432, referenced_security_group_id: "${aws_security_group.database_security_group.id}" }), { says: /m_db: the merchant nodes reach \$\{aws_security_group.database_security_group.id\}/ }],
+  ["eks.merchant-nodes", "the database admitting the merchant nodes", (j) =>
+    add(j, "aws_vpc_security_group_ingress_rule", "db_m", { security_group_id: "${aws_security_group.database_security_group.id}", ip_protocol: "tcp", from_port: 5432, to_port: 5432, referenced_security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}" }), { says: /db_m: aws_security_group.database_security_group admits the merchant nodes/ }],
+  ["eks.merchant-nodes", "the merchants' way to the API on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_egress_rule.eks_rules_merchants_to_api, { from_port: 0, to_port: 65535 }), { says: /merchants_to_api: the merchant nodes reach/ }],
+  ["eks.merchant-nodes", "the merchants' way to the endpoints over every protocol", (j) => Object.assign(j.resource.aws_vpc_security_group_egress_rule.eks_rules_merchants_to_endpoints, { ip_protocol: "-1" }), { says: /merchants_to_endpoints: the merchant nodes reach/ }],
+  ["eks.merchant-nodes", "the merchants' way to another prefix list", (j) => (j.resource.aws_vpc_security_group_egress_rule.eks_rules_merchants_to_s3.prefix_list_id = "pl-0123456789abcdef0"), { says: /merchants_to_s3: the merchant nodes reach pl-0123456789abcdef0/ }],
+  ["eks.merchant-nodes", "a legacy rule on the merchant nodes' group", (j) => add(j, "aws_security_group_rule", "legacy", { security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}", type: "egress", protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["10.0.0.0/8"] }), { says: /a legacy rule on the merchant nodes' group/ }],
+  ["eks.merchant-nodes", "the merchant nodes behind the partners' load balancer", (j) => {
+    const a = first(j, "aws_autoscaling_attachment");
+    a.autoscaling_group_name = a.autoscaling_group_name.replace("aws_eks_node_group.eks_node_group.", "aws_eks_node_group.eks_merchant_node_group.");
+  }, { says: /the merchant nodes behind a load balancer/ }],
   ["eks.control-plane-reaches-istio", "the collector admitted on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper, { from_port: 0, to_port: 65535 }), { says: /mesh_metrics_sidecars_from_scraper: nodes admit .* on 0-65535/ }],
   ["eks.control-plane-reaches-istio", "a group no collector runs in admitted on the metrics port", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.referenced_security_group_id = "${aws_security_group.network_endpoint_security_group.id}"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit \$\{aws_security_group.network_endpoint_security_group.id\} on 15090-15090/ }],
   ["eks.control-plane-reaches-istio", "the collector admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.ip_protocol = "udp"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit/ }],
@@ -769,7 +790,7 @@ const MUTATIONS: Mutation[] = [
   ["eks.control-plane-reaches-istio", "the API open to a security group", (j) => add(j, "aws_vpc_security_group_ingress_rule", "api_sg", { security_group_id: CLUSTER_SG, ip_protocol: "tcp", from_port: 443, to_port: 443, referenced_security_group_id: "sg-0abc" }), { says: /the API admits sg-0abc on 443-443/ }],
   ["eks.control-plane-reaches-istio", "no cluster", (j) => delete j.resource.aws_eks_cluster, { says: /security group \(launch template\) not found/ }],
   ["eks.control-plane-reaches-istio", "no node group", (j) => delete j.resource.aws_eks_node_group, { says: /security group \(launch template\) not found/ }],
-  ["eks.control-plane-reaches-istio", "a node group without its launch template", (j) => delete first(j, "aws_eks_node_group").launch_template, { says: /security group \(launch template\) not found/ }],
+  ["eks.control-plane-reaches-istio", "a node group without its launch template", (j) => delete j.resource.aws_eks_node_group.eks_node_group.launch_template, { says: /security group \(launch template\) not found/ }],
   ["eks.control-plane-reaches-istio", "a cluster without its network block", (j) => delete first(j, "aws_eks_cluster").vpc_config, { says: /security group \(launch template\) not found/ }],
   ["eks.private-encrypted-logged", "no network block", (j) => delete first(j, "aws_eks_cluster").vpc_config, { says: /API endpoint not private-only/ }],
   ["eks.private-encrypted-logged", "secrets' key provider missing", (j) => delete first(j, "aws_eks_cluster").encryption_config.provider, { says: /secrets not encrypted with the eks-secrets key/ }],
@@ -1739,7 +1760,7 @@ const MUTATIONS: Mutation[] = [
     add(j, "aws_security_group_rule", "db_extra", { type: "ingress", security_group_id: "${aws_security_group.database_security_group.id}", cidr_blocks: [s.region.network.subnets.endpoints[0]], from_port: 5432, to_port: 5432, protocol: "tcp" })],
   ["database.reachable-from-eks-nodes-only", "the cluster in no security group", (j) => delete first(j, "aws_rds_cluster").vpc_security_group_ids, { says: /aws_rds_cluster\.\S+: no security group$/ }],
   ["database.reachable-from-eks-nodes-only", "nodes in two security groups (none is the one to admit)", (j) =>
-    (first(j, "aws_launch_template").vpc_security_group_ids = ["${aws_security_group.eks_node_security_group.id}", "${aws_security_group.network_endpoint_security_group.id}"]), {
+    (j.resource.aws_launch_template.eks_node_launch_template.vpc_security_group_ids = ["${aws_security_group.eks_node_security_group.id}", "${aws_security_group.network_endpoint_security_group.id}"]), {
     says: /no single EKS node security group to admit/,
   }],
   ["database.reachable-from-eks-nodes-only", "the nodes admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.database_ingress_from_clients_postgresql.ip_protocol = "udp"), { says: /admits udp 5432-5432 from/ }],
@@ -1864,7 +1885,7 @@ const MUTATIONS: Mutation[] = [
   ["eks.nodes-hardened", "admin policy on the nodes", (j) =>
     add(j, "aws_iam_role_policy_attachment", "admin", { role: "${aws_iam_role.eks_node_role.name}", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" })],
   ["eks.control-plane-reaches-istio", "no 15017 from the control plane", (j) =>
-    delete j.resource.aws_vpc_security_group_ingress_rule[Object.entries(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).find(([, r]) => r.from_port === 15017)![0]]],
+    delete j.resource.aws_vpc_security_group_ingress_rule[Object.entries(j.resource.aws_vpc_security_group_ingress_rule as Record<string, TfJson>).find(([, r]) => r.from_port === 15017 && String(r.security_group_id).includes("eks_node_security_group"))![0]]],
   ["eks.control-plane-reaches-istio", "nodes open to the VPC", (j, s) =>
     add(j, "aws_vpc_security_group_ingress_rule", "nodes_vpc", { security_group_id: "${aws_security_group.eks_node_security_group.id}", ip_protocol: "tcp", from_port: 30000, to_port: 32767, cidr_ipv4: s.region.network.vpcCidr }), { says: /nodes admit 10\.\d+\.0\.0\/16$/ }],
   ["eks.control-plane-reaches-istio", "API open to the data tier", (j, s) =>
@@ -2357,5 +2378,30 @@ describe("preflight: an account that has the Auto Scaling service-linked role al
     const created = Object.entries(base.json.resource.aws_iam_service_linked_role as Record<string, TfJson>);
     expect(created.map(([, r]) => [r.aws_service_name, r.lifecycle?.prevent_destroy])).toEqual([["autoscaling.amazonaws.com", true]]);
     expect(keyOf(base.json, "ebs").depends_on).toEqual([`aws_iam_service_linked_role.${created[0][0]}`]);
+  });
+});
+
+describe("a region without merchant tenants", () => {
+  const base = stacks.find((s) => s.name === "region-eu" && s.region.hsm.stage === "cluster")!;
+  const merchants = new Set(base.region.mesh.merchantNamespaces);
+  const inMerchant = (ref: string) => merchants.has(ref.split("/")[0]);
+  const region: AwsRegionConfig = {
+    ...base.region,
+    services: base.region.services.filter((s) => !merchants.has(s.namespace)),
+    mesh: { ...base.region.mesh, merchantNamespaces: [], calls: base.region.mesh.calls.filter((c) => !inMerchant(c.from) && !inMerchant(c.to)) },
+  };
+  const [stack] = synthRegions([region]).stacks.filter((s) => s.name === "region-eu") as SynthStack<AwsRegionConfig>[];
+  const rule = AWS_RULES.find((r) => r.id === "eks.merchant-nodes")!;
+
+  it("has no merchants' node group or security group, and meets every guardrail", () => {
+    expect(Object.keys(stack.json.resource.aws_eks_node_group)).toEqual(["eks_node_group"]);
+    expect(Object.keys(stack.json.resource.aws_security_group).filter((n) => n.includes("merchant"))).toEqual([]);
+    expect(stack.pack.evaluate(stack.json).findings.filter((f) => !f.suppressedBy)).toEqual([]);
+  });
+
+  it("refuses a merchants' node group there", () => {
+    const json = cloneJson(stack.json);
+    json.resource.aws_eks_node_group.tenants = { ...cloneJson(json.resource.aws_eks_node_group.eks_node_group), taint: [{ key: "pci.blueprint/tenant", value: "merchant", effect: "NO_SCHEDULE" }] };
+    expectCaught(weakenedViolations(rule, stack, json), /aws_eks_node_group.tenants: a merchants' node group where the region has no merchant namespaces/);
   });
 });

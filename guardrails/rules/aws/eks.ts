@@ -1,3 +1,5 @@
+import { eksNodeSecurityGroupRef, isMerchantNodeGroup, merchantNodeSecurityGroupRef } from "./network";
+import { MERCHANT_NODES } from "../../../model/aws/eks";
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";
@@ -113,6 +115,44 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     },
   },
   {
+    id: "eks.merchant-nodes",
+    requirement: "1.3.1, 1.4.4, 2.2.1",
+    fix: "Keep EksCluster's merchants' node group (props.merchantNodes, from eks.merchantNodes where the region has merchant namespaces): MERCHANT_NODES' taint and label, a security group of its own whose egress is the mesh's nodes, the API, the interface endpoints and S3 only, admitted by the platform nodes' group alone, and not behind the partners' load balancer.",
+    description:
+      "where the region has merchant namespaces, the merchants run on a node group of their own, tainted (NoSchedule) and labelled so that only their pods run there, in a security group whose egress reaches only the nodes of the mesh, the Kubernetes API, the interface endpoints and S3 (no rule to the data tier, and no data-tier group admits it), behind no load balancer: a tenant that escapes its container lands on a node with no path to the database, the brokers or the HSMs; where it has none, no such group",
+    check: ({ json, region }) => {
+      const v: string[] = [];
+      const groups = resourcesOf(json, "aws_eks_node_group").filter(([, g]) => isMerchantNodeGroup(g));
+      if (region.mesh.merchantNamespaces.length === 0) return groups.map(([n]) => `aws_eks_node_group.${n}: a merchants' node group where the region has no merchant namespaces`);
+      if (groups.length !== 1) return [`aws_eks_node_group: ${groups.length} merchants' node groups (tainted ${MERCHANT_NODES.taint.key}), expected 1`];
+      const [gn, g] = groups[0];
+      const taint = asList<TfJson>(g.taint).find((t) => t.key === MERCHANT_NODES.taint.key)!;
+      if (taint.value !== MERCHANT_NODES.taint.value || taint.effect !== MERCHANT_NODES.taint.effect) v.push(`aws_eks_node_group.${gn}: taint ${taint.key}=${taint.value}:${taint.effect}, expected ${MERCHANT_NODES.taint.value}:${MERCHANT_NODES.taint.effect} (other pods could be scheduled there)`);
+      if (g.labels?.[MERCHANT_NODES.label.key] !== MERCHANT_NODES.label.value) v.push(`aws_eks_node_group.${gn}: no label ${MERCHANT_NODES.label.key}=${MERCHANT_NODES.label.value} (the merchants' pods select it)`);
+      const merchantSg = merchantNodeSecurityGroupRef(json);
+      const nodeSg = eksNodeSecurityGroupRef(json);
+      if (!merchantSg || merchantSg === nodeSg) return [...v, `aws_eks_node_group.${gn}: not in a security group of its own (${merchantSg ?? "none"})`];
+      const clusterSg = asList(json.resource?.aws_eks_cluster?.[single(json, "aws_eks_cluster")?.[0] ?? ""]?.vpc_config?.security_group_ids)[0];
+      const endpointSgs = new Set(resourcesOf(json, "aws_vpc_endpoint").flatMap(([, e]) => asList<string>(e.security_group_ids)));
+      const s3PrefixLists = new Set(resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Gateway").map(([n]) => ref("aws_vpc_endpoint", n, "prefix_list_id")));
+      const sgName = (r: string) => `aws_security_group.${refName(r, "aws_security_group", "id") ?? r}`;
+      for (const [rn, r] of resourcesOf(json, "aws_vpc_security_group_egress_rule").filter(([, x]) => x.security_group_id === merchantSg)) {
+        const peer = r.referenced_security_group_id;
+        const https = r.ip_protocol === "tcp" && r.from_port === 443 && r.to_port === 443;
+        const ok = peer === merchantSg || peer === nodeSg || (https && (peer === clusterSg || endpointSgs.has(peer) || s3PrefixLists.has(r.prefix_list_id)));
+        if (!ok) v.push(`aws_vpc_security_group_egress_rule.${rn}: the merchant nodes reach ${r.cidr_ipv4 ?? peer ?? r.prefix_list_id} on ${r.ip_protocol} ${r.from_port ?? "all"}-${r.to_port ?? "all"}`);
+      }
+      for (const [rn, r] of resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, x]) => x.referenced_security_group_id === merchantSg && x.security_group_id !== merchantSg && x.security_group_id !== nodeSg)) {
+        v.push(`aws_vpc_security_group_ingress_rule.${rn}: ${sgName(r.security_group_id)} admits the merchant nodes`);
+      }
+      for (const [rn] of resourcesOf(json, "aws_security_group_rule").filter(([, r]) => r.security_group_id === merchantSg || r.source_security_group_id === merchantSg)) v.push(`aws_security_group_rule.${rn}: a legacy rule on the merchant nodes' group`);
+      for (const [an, a] of resourcesOf(json, "aws_autoscaling_attachment")) {
+        if (String(a.autoscaling_group_name).includes(`aws_eks_node_group.${gn}.`)) v.push(`aws_autoscaling_attachment.${an}: the merchant nodes behind a load balancer`);
+      }
+      return v;
+    },
+  },
+  {
     id: "eks.control-plane-reaches-istio",
     requirement: "1.3.1",
     fix: "Keep the node security group's rules from the control plane on the kubelet, webhook, 15017 and 15012 ports only (besides a load balancer on exactly its ip targets' ports and AMP's collector on the sidecars' metrics port 15090), and the API open to the workload tier on 443 only.",
@@ -121,9 +161,8 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       const [cn] = single(json, "aws_eks_cluster") ?? [];
       const cluster = cn ? json.resource.aws_eks_cluster[cn] : undefined;
       const clusterSg = asList(cluster?.vpc_config?.security_group_ids)[0];
-      const nodeGroup = resourcesOf(json, "aws_eks_node_group")[0]?.[1];
-      const lt = refName(nodeGroup?.launch_template?.id, "aws_launch_template", "id");
-      const nodeSg = lt ? asList(json.resource.aws_launch_template[lt].vpc_security_group_ids)[0] : undefined;
+      const nodeSg = eksNodeSecurityGroupRef(json);
+      const merchantSg = merchantNodeSecurityGroupRef(json);
       if (!clusterSg || !nodeSg) return ["aws_eks_cluster: the cluster or node security group (launch template) not found"];
       const v: string[] = [];
       const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule");
@@ -136,7 +175,9 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === nodeSg)) {
         const fromLoadBalancer = r.from_port === r.to_port && r.ip_protocol === "tcp" && (lbPorts.get(r.referenced_security_group_id)?.has(r.from_port) ?? false);
         const fromScraper = r.from_port === ENVOY_PROMETHEUS_PORT && r.to_port === ENVOY_PROMETHEUS_PORT && r.ip_protocol === "tcp" && scrapers.has(r.referenced_security_group_id);
-        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg && !fromLoadBalancer && !fromScraper) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}${r.referenced_security_group_id ? ` on ${r.from_port}-${r.to_port}` : ""}`);
+        // The merchants' nodes are the mesh's too (their pods call and are called through it); mesh.namespaces-segmented holds what crosses.
+        const fromMerchants = merchantSg !== undefined && r.referenced_security_group_id === merchantSg;
+        if (r.referenced_security_group_id !== clusterSg && r.referenced_security_group_id !== nodeSg && !fromLoadBalancer && !fromScraper && !fromMerchants) v.push(`aws_vpc_security_group_ingress_rule.${rn}: nodes admit ${r.cidr_ipv4 ?? r.referenced_security_group_id ?? r.prefix_list_id}${r.referenced_security_group_id ? ` on ${r.from_port}-${r.to_port}` : ""}`);
       }
       for (const [rn, r] of ingress.filter(([, r]) => r.security_group_id === clusterSg)) {
         if (r.from_port !== 443 || r.to_port !== 443 || !region.network.subnets.workload.includes(r.cidr_ipv4)) v.push(`aws_vpc_security_group_ingress_rule.${rn}: the API admits ${r.cidr_ipv4 ?? r.referenced_security_group_id} on ${r.from_port}-${r.to_port}`);

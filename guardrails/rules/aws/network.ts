@@ -1,3 +1,4 @@
+import { MERCHANT_NODES } from "../../../model/aws/eks";
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
@@ -16,9 +17,30 @@ function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {
   return resourcesOf(json, "aws_subnet").filter(([, s]) => s.tags?.Tier === tier);
 }
 
-/** The EKS nodes' security group (the one the node launch template attaches), as a reference. */
+/** True for the merchants' node group (it carries MERCHANT_NODES' taint). */
+export function isMerchantNodeGroup(group: TfJson): boolean {
+  return asList<TfJson>(group.taint).some((t) => t.key === MERCHANT_NODES.taint.key);
+}
+
+/** The security groups the launch templates of the given node groups attach. */
+function nodeGroupSecurityGroups(json: TfJson, groups: [string, TfJson][]): Set<string> {
+  return new Set(
+    groups.flatMap(([, g]) => {
+      const lt = refName(g.launch_template?.id, "aws_launch_template", "id");
+      return lt && json.resource?.aws_launch_template?.[lt] ? (asList(json.resource.aws_launch_template[lt].vpc_security_group_ids) as string[]) : [];
+    }),
+  );
+}
+
+/** The EKS platform nodes' security group (the one the platform node groups' launch template attaches), as a reference. */
 export function eksNodeSecurityGroupRef(json: TfJson): string | undefined {
-  const groups = new Set(resourcesOf(json, "aws_launch_template").flatMap(([, t]) => asList(t.vpc_security_group_ids) as string[]));
+  const groups = nodeGroupSecurityGroups(json, resourcesOf(json, "aws_eks_node_group").filter(([, g]) => !isMerchantNodeGroup(g)));
+  return groups.size === 1 ? [...groups][0] : undefined;
+}
+
+/** The merchants' nodes' security group, where the cluster has a merchants' node group. */
+export function merchantNodeSecurityGroupRef(json: TfJson): string | undefined {
+  const groups = nodeGroupSecurityGroups(json, resourcesOf(json, "aws_eks_node_group").filter(([, g]) => isMerchantNodeGroup(g)));
   return groups.size === 1 ? [...groups][0] : undefined;
 }
 

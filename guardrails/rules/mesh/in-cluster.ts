@@ -1,6 +1,6 @@
 import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
-import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, podSecurityNamespaces, principal, segmentation, serviceEntries, sidecarScopes } from "../../../model/mesh/policies";
+import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, placementPolicies, podSecurityNamespaces, principal, segmentation, serviceEntries, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
@@ -551,18 +551,20 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "2.2.1, 2.2.5, 1.3",
     fix: "Keep the ValidatingAdmissionPolicy and its binding as model/mesh/pod-security.ts builds them, bound with Deny to every workload namespace and the partner gateway's by name.",
     description:
-      "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included), and any pod or container but Istio's own running as Istio's proxy user or group (1337), or Istio's containers from another image than the mesh's proxy or with a command of their own: a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it), a process as 1337 escapes its sidecar (REGISTRY_ONLY); no other admission policy",
+      "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included), and any pod or container but Istio's own running as Istio's proxy user or group (1337), or Istio's containers from another image than the mesh's proxy or with a command of their own: a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it), a process as 1337 escapes its sidecar (REGISTRY_ONLY); where the cluster has the merchants' nodes, a merchant's pods must select them and the platform's pods may not tolerate their taint (nor every taint); no other admission policy",
     check: ({ region, json }) => {
       const v: string[] = [];
       const design = meshDesign(region);
-      const want = workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage);
+      const want = [...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage), ...placementPolicies(design)];
       const got = manifestsOf(json).filter(([, m]) => ADMISSION_KINDS.includes(`${m.apiVersion} ${m.kind}`));
+      const key = (m: TfJson) => `${m.kind} ${m.metadata?.name}`;
       for (const w of want) {
-        const found = got.find(([, m]) => m.kind === w.kind && m.metadata?.name === TENANT_POD_POLICY);
-        if (!found) v.push(`kubernetes_manifest (${w.kind} ${TENANT_POD_POLICY}): missing (hostNetwork, host paths and privileged pods would be admitted where a namespace's labels allow them)`);
+        const found = got.find(([, m]) => key(m) === key(w));
+        const why = w.metadata!.name === TENANT_POD_POLICY ? "hostNetwork, host paths and privileged pods would be admitted where a namespace's labels allow them" : "a merchant's pod could run beside the platform's, or a platform pod beside a tenant";
+        if (!found) v.push(`kubernetes_manifest (${key(w)}): missing (${why})`);
         else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from model/mesh/pod-security.ts at ${firstDifference(found[1], w)}`);
       }
-      for (const [address, m] of got.filter(([, x]) => x.metadata?.name !== TENANT_POD_POLICY)) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not the blueprint's`);
+      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not the blueprint's`);
       const binding = got.find(([, m]) => m.kind === "ValidatingAdmissionPolicyBinding" && m.metadata?.name === TENANT_POD_POLICY)?.[1];
       if (binding) {
         if (!sameJson(binding.spec?.validationActions, ["Deny"])) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): actions ${JSON.stringify(binding.spec?.validationActions)}, not Deny`);

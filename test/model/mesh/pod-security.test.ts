@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { POD_CHECKS, proxyIdentityChecks, workloadPodPolicy } from "../../../model/mesh/pod-security";
+import { POD_CHECKS, merchantPlacementChecks, platformPlacementChecks, proxyIdentityChecks, workloadPodPolicy } from "../../../model/mesh/pod-security";
 
 const PROXY = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio/proxyv2";
 const CHECKS = [...POD_CHECKS, ...proxyIdentityChecks(PROXY)];
@@ -73,5 +73,31 @@ describe("the workload pod policy's checks", () => {
   it("are the policy's validations, each refusing as Forbidden", () => {
     const [policy] = workloadPodPolicy(["payments"], PROXY);
     expect(policy.spec!.validations).toEqual(CHECKS.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })));
+  });
+});
+
+describe("the placement checks", () => {
+  const nodes = { label: { key: "pci.blueprint/tenant", value: "merchant" }, taintKey: "pci.blueprint/tenant" };
+  const toleration = { key: "pci.blueprint/tenant", operator: "Equal", value: "merchant", effect: "NoSchedule" };
+  const defaults = [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }];
+  const CASES: [string, "merchant" | "platform", Record<string, unknown>, boolean][] = [
+    ["a merchant's pod on the merchants' nodes", "merchant", { nodeSelector: { "pci.blueprint/tenant": "merchant" }, tolerations: [toleration, ...defaults] }, true],
+    ["a merchant's pod with another selector beside it", "merchant", { nodeSelector: { "kubernetes.io/arch": "amd64", "pci.blueprint/tenant": "merchant" } }, true],
+    ["a merchant's pod without a node selector", "merchant", { tolerations: [toleration] }, false],
+    ["a merchant's pod selecting other nodes", "merchant", { nodeSelector: { "kubernetes.io/arch": "amd64" } }, false],
+    ["a merchant's pod selecting the label with another value", "merchant", { nodeSelector: { "pci.blueprint/tenant": "platform" } }, false],
+    ["a platform pod with Kubernetes' default tolerations", "platform", { tolerations: defaults }, true],
+    ["a platform pod without tolerations", "platform", {}, true],
+    ["a platform pod tolerating the merchants' taint", "platform", { tolerations: [...defaults, toleration] }, false],
+    ["a platform pod tolerating the merchants' taint by Exists", "platform", { tolerations: [{ key: "pci.blueprint/tenant", operator: "Exists" }] }, false],
+    ["a platform pod tolerating every taint", "platform", { tolerations: [{ operator: "Exists" }] }, false],
+    ["a platform pod tolerating every taint by an empty key", "platform", { tolerations: [{ key: "", operator: "Exists" }] }, false],
+  ];
+  let results = new Map<string, { value: unknown; error: string | null }>();
+  beforeAll(() => {
+    results = evaluateAll(CASES.map(([label, who, spec]) => ({ id: label, expression: (who === "merchant" ? merchantPlacementChecks(nodes) : platformPlacementChecks(nodes))[0].expression, object: { spec: { containers: [app], ...spec } } })));
+  });
+  it.each(CASES.map(([label, , , admitted]) => [label, admitted] as const))("%s: admitted %s", (label, admitted) => {
+    expect(results.get(label)).toEqual({ id: label, value: admitted, error: null });
   });
 });

@@ -165,8 +165,11 @@ const kube = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubernet
 const execOf = (j: TfJson): TfJson => (j.provider.kubernetes ? j.provider.kubernetes[0].exec[0] : j.provider.helm[0].kubernetes.exec);
 
 /** The workload pod policy and its binding (cluster-scoped). */
-const podPolicy = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicy")!.manifest;
-const podBinding = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicyBinding")!.manifest;
+const podPolicy = (j: TfJson): TfJson => placementPolicy(j, "workload-pods-stay-off-the-node");
+const podBinding = (j: TfJson): TfJson => placementBinding(j, "workload-pods-stay-off-the-node");
+/** A placement policy or binding by name. */
+const placementPolicy = (j: TfJson, name: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicy" && r.manifest.metadata.name === name)!.manifest;
+const placementBinding = (j: TfJson, name: string): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ValidatingAdmissionPolicyBinding" && r.manifest.metadata.name === name)!.manifest;
 /** A ServiceEntry of the mesh stack by namespace and name. */
 const seOf = (j: TfJson, namespace: string, name: string): TfJson => manifestOf(j, "ServiceEntry", namespace, name);
 /** A NetworkPolicy of the mesh stack by namespace and name. */
@@ -348,13 +351,17 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "istiod")!;
     delete j.resource.helm_release[n];
   }, /helm_release: no istiod/],
-  ["mesh.workload-pod-policy", "the policy removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicy"), /ValidatingAdmissionPolicy \S+\): missing/],
-  ["mesh.workload-pod-policy", "the binding removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicyBinding"), /ValidatingAdmissionPolicyBinding \S+\): missing/],
+  ["mesh.workload-pod-policy", "the policy removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicy" && m.metadata.name === "workload-pods-stay-off-the-node"), /ValidatingAdmissionPolicy workload-pods-stay-off-the-node\): missing \(hostNetwork/],
+  ["mesh.workload-pod-policy", "the binding removed", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicyBinding" && m.metadata.name === "workload-pods-stay-off-the-node"), /ValidatingAdmissionPolicyBinding workload-pods-stay-off-the-node\): missing/],
   ["mesh.workload-pod-policy", "hostNetwork no longer checked", "mesh", (j) => podPolicy(j).spec.validations.shift(), /differs from model\/mesh\/pod-security.ts at .spec.validations/],
   ["mesh.workload-pod-policy", "the policy failing open", "mesh", (j) => (podPolicy(j).spec.failurePolicy = "Ignore"), /at .spec.failurePolicy/],
   ["mesh.workload-pod-policy", "the binding only warns", "mesh", (j) => (podBinding(j).spec.validationActions = ["Warn", "Audit"]), /actions \["Warn","Audit"\], not Deny/],
   ["mesh.workload-pod-policy", "the binding leaves a merchant out", "mesh", (j, s) => (podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].values = podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].values.filter((n: string) => n !== merchant(s))), /namespace merchant-\d+ not bound/],
   ["mesh.workload-pod-policy", "the binding by a label a namespace's owner can remove", "mesh", (j) => (podBinding(j).spec.matchResources.namespaceSelector = { matchLabels: { "istio-injection": "enabled" } }), /namespace payments not bound/],
+  ["mesh.workload-pod-policy", "a merchant's pods free to run on any node", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicy" && m.metadata.name === "merchant-pods-on-merchant-nodes"), onAws(/ValidatingAdmissionPolicy merchant-pods-on-merchant-nodes\): missing \(a merchant's pod could run beside the platform's/)],
+  ["mesh.workload-pod-policy", "the platform's placement bound to no namespace of the platform", "mesh", (j) => (placementBinding(j, "platform-pods-off-merchant-nodes").spec.matchResources.namespaceSelector.matchExpressions[0].values = ["istio-ingress"]), onAws(/differs from model\/mesh\/pod-security.ts at .spec.matchResources/)],
+  ["mesh.workload-pod-policy", "a merchant's placement that admits any selector", "mesh", (j) => (placementPolicy(j, "merchant-pods-on-merchant-nodes").spec.validations[0].expression = "true"), onAws(/at .spec.validations\[0\].expression/)],
+  ["mesh.workload-pod-policy", "the platform's placement only audited", "mesh", (j) => (placementBinding(j, "platform-pods-off-merchant-nodes").spec.validationActions = ["Audit"]), onAws(/differs from model\/mesh\/pod-security.ts at .spec.validationActions/)],
   ["mesh.workload-pod-policy", "a second admission policy", "mesh", (j) =>
     addManifest(j, "vap_other", { ...cloneJson(podPolicy(j)), metadata: { name: "other" } }), /ValidatingAdmissionPolicy other is not the blueprint's/],
   ["mesh.registry-only", "sidecars forwarding to any address", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.outboundTrafficPolicy.mode = "ALLOW_ANY")), /outbound traffic policy ALLOW_ANY, expected REGISTRY_ONLY/],
