@@ -1,6 +1,8 @@
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { partnerGatewayAlarm } from "../model/aws/alerts";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { AuditArchive } from "../constructs/aws/audit-archive";
 import { AuditTrail, cloudTrailKeyStatements } from "../constructs/aws/audit-trail";
@@ -336,6 +338,19 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     // The partner NLB reaches the partner gateway on the nodes' node ports: the nodes admit it, and
     // join its target group through their Auto Scaling group (instance targets, no controller in the cluster).
     this.eks.admitLoadBalancer("PartnerApiTargets", this.partnerApi.securityGroup, this.partnerApi.targetPorts);
+    if (region.edge) {
+      // The on-call learns that the partners' way in is down or without redundancy before a partner calls.
+      const { id, ...evaluation } = partnerGatewayAlarm(region.edge.replicas);
+      new CloudwatchMetricAlarm(this, "PartnerGatewayHealth", {
+        alarmName: `${name}-${id}`,
+        alarmDescription: `The partner gateway has fewer healthy targets behind the partners' load balancer than its replicas but one (PCI DSS 10.7.2, 12.10.5)`,
+        ...evaluation,
+        dimensions: { TargetGroup: this.partnerApi.targetGroup.arnSuffix, LoadBalancer: this.partnerApi.loadBalancer.arnSuffix },
+        actionsEnabled: true,
+        alarmActions: [this.alerts.topic.arn],
+        okActions: [this.alerts.topic.arn],
+      });
+    }
     new AutoscalingAttachment(this, "PartnerApiNodes", {
       autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
       lbTargetGroupArn: this.partnerApi.targetGroup.arn,

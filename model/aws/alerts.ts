@@ -209,3 +209,22 @@ export const KEY_DELETION_GUARD = {
     mainSteps: [{ name: "CancelKeyDeletion", action: "aws:executeAwsApi", inputs: { Service: "kms", Api: "CancelKeyDeletion", KeyId: "{{ KeyId }}" } }],
   },
 } as const;
+
+/**
+ * The partner gateway as the partners' load balancer sees it: its healthy targets are the nodes
+ * that run a gateway pod (externalTrafficPolicy Local), one per replica. Fewer than all but one
+ * for five minutes pages (a zone or two replicas lost; no data means no healthy target).
+ */
+export function partnerGatewayAlarm(replicas: number) {
+  return {
+    id: "partner-gateway-healthy-targets",
+    namespace: "AWS/NetworkELB",
+    metricName: "HealthyHostCount",
+    statistic: "Minimum",
+    period: 60,
+    evaluationPeriods: 5,
+    threshold: Math.max(1, replicas - 1),
+    comparisonOperator: "LessThanThreshold",
+    treatMissingData: "breaching",
+  } as const;
+}

@@ -5,7 +5,7 @@ import { type Statement, conditionValue, keyPolicyAdmits, policyStatements, prin
 import { KEY_SERVICE_LINKED_ROLES } from "../../../model/aws/key-access";
 import { auditArchiveBucket, bucketPolicyStatements, forBucket, isKeyArnRef, keyNameByAlias, keyPolicyStatements } from "../../../tfjson/aws";
 import { CONFIG_PREFIX, GUARDDUTY_AGENT_ADDON, GUARDDUTY_FEATURES, GUARDDUTY_PREFIX, TRAIL_PREFIX, securityHubStandards } from "../../../model/aws/detection";
-import { FINDING_ROUTES, KEY_DELETION_GUARD, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION } from "../../../model/aws/alerts";
+import { FINDING_ROUTES, KEY_DELETION_GUARD, TRAIL_ALARMS, TRAIL_ALARM_EVALUATION, partnerGatewayAlarm } from "../../../model/aws/alerts";
 import { LOG_SHIPPER, containerLogGroupName } from "../../../model/aws/eks";
 import { meshAlertRules, meshScrapeConfiguration } from "../../../model/mesh/alerts";
 
@@ -63,6 +63,33 @@ const EVALUATION_FIELDS: Readonly<Record<keyof typeof TRAIL_ALARM_EVALUATION, st
 };
 
 export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+  {
+    id: "detection.partner-gateway-watched",
+    requirement: "10.7.2, 12.10.5",
+    fix: "Keep the stack's PartnerGatewayHealth alarm (model/aws/alerts.ts partnerGatewayAlarm): the partner target group's HealthyHostCount on its load balancer, Minimum per minute, below the replicas but one for five minutes, missing data breaching, notifying the security topic.",
+    description:
+      "where the region has partners, an alarm on the partner target group's healthy targets (the nodes with a gateway pod) pages through the security topic when fewer than all replicas but one stay healthy for five minutes, and when the metric stops (no data is no healthy target)",
+    check: ({ json, region }) => {
+      if (!region.edge) return [];
+      const tg = resourcesOf(json, "aws_lb_target_group")[0];
+      const lb = resourcesOf(json, "aws_lb")[0];
+      const topic = alertTopic(json);
+      if (!tg || !lb || !topic) return ["aws_lb_target_group: no partner target group, load balancer or security topic to watch it with"];
+      const want = partnerGatewayAlarm(region.edge.replicas);
+      const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter(([, a]) => a.namespace === want.namespace && a.metric_name === want.metricName && a.dimensions?.TargetGroup === ref("aws_lb_target_group", tg[0], "arn_suffix"));
+      if (alarms.length === 0) return [`aws_lb_target_group.${tg[0]}: no alarm on its ${want.metricName} (a gateway down in every zone would go unseen until a partner calls)`];
+      const v: string[] = [];
+      for (const [an, a] of alarms) {
+        const at = `aws_cloudwatch_metric_alarm.${an}`;
+        if (a.dimensions?.LoadBalancer !== ref("aws_lb", lb[0], "arn_suffix")) v.push(`${at}: not on the partner load balancer's targets (LoadBalancer ${a.dimensions?.LoadBalancer})`);
+        for (const [k, tf] of [["statistic", "statistic"], ["period", "period"], ["evaluationPeriods", "evaluation_periods"], ["threshold", "threshold"], ["comparisonOperator", "comparison_operator"], ["treatMissingData", "treat_missing_data"]] as const) {
+          if (a[tf] !== want[k]) v.push(`${at}: ${tf} ${a[tf]}, expected ${want[k]}`);
+        }
+        if (a.actions_enabled !== true || !asList(a.alarm_actions).includes(ref("aws_sns_topic", topic[0], "arn"))) v.push(`${at}: does not notify the security topic`);
+      }
+      return v;
+    },
+  },
   {
     id: "detection.trail-complete",
     requirement: "10.2.1, 10.2.2, 10.3.2, 10.3.4, 10.5.1",
