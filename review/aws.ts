@@ -16,6 +16,7 @@ import { GUARDDUTY_AGENT_ADDON } from "../model/aws/detection";
 import { keyOfReference, kmsAliases } from "../tfjson/aws";
 import { meshDesign } from "../model/mesh/in-cluster";
 import { PARTNER_GATEWAY, PARTNER_GATEWAY_IDENTITY } from "../model/mesh/edge";
+import { MERCHANT_NODES } from "../model/aws/eks";
 
 /** The diagram node that stands for a security group, by the capability that owns it. */
 const GROUP_NODE: Record<string, string> = { Database: "aurora", Kafka: "msk", Network: "vpce", PartnerApi: "nlb", Hsm: "hsm" };
@@ -25,6 +26,7 @@ function groupNode(json: TfJson, ref: unknown): string | undefined {
   const name = refName(ref, "aws_security_group", "id");
   if (!name) return undefined;
   const body = json.resource?.aws_security_group?.[name] ?? {};
+  if (name.includes("merchant")) return "merchant_nodes";
   if (name.includes("node")) return "nodes";
   if (name.includes("cluster") && capabilityOf(body) === "Eks") return "eks";
   return GROUP_NODE[capabilityOf(body)];
@@ -48,6 +50,8 @@ function bucketLabel(json: TfJson, name: string, body: TfJson): string {
 
 /** The ports of an ingress rule, `443` or `2223-2225`. */
 function portsOf(r: TfJson): string {
+  // A rule of every protocol carries no ports ("-1"): all traffic.
+  if (r.ip_protocol === "-1" || r.from_port === undefined) return "all traffic";
   return r.from_port === r.to_port ? String(r.from_port) : `${r.from_port}-${r.to_port}`;
 }
 
@@ -135,7 +139,10 @@ function regionDiagram(view: StackView): Diagram {
         if (!eks) return;
         const api = one(eks.vpc_config).endpoint_public_access === false ? "private API" : "PUBLIC API";
         d.node("eks", `EKS ${eks.version}: ${api}${eks.encryption_config ? ", secrets encrypted" : ""}`);
-        d.node("nodes", `node groups ×${count("aws_eks_node_group")} and their pods: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`);
+        const merchantGroups = resourcesOf(json, "aws_eks_node_group").filter(([, g]) => asList<TfJson>(g.taint).some((t) => t.key === MERCHANT_NODES.taint.key));
+        const platformGroups = count("aws_eks_node_group") - merchantGroups.length;
+        d.node("nodes", `node groups ×${platformGroups} and their pods: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`);
+        if (merchantGroups.length) d.node("merchant_nodes", `merchants' node group ×${merchantGroups.length} (tainted ${MERCHANT_NODES.taint.key}=${MERCHANT_NODES.taint.value}): merchants' pods only, no data-tier path`);
         d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
       });
       d.box("tier_data", "data tier", () => {
@@ -195,7 +202,10 @@ function regionDiagram(view: StackView): Diagram {
     ports.set(key, e);
   }
   const byNumber = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);
-  for (const e of [...ports.values()]) d.edge("traffic", e.from, e.to, `TCP ${[...e.ports].sort(byNumber).join(", ")} (${e.origin})`);
+  for (const e of [...ports.values()]) {
+    const list = [...e.ports].sort(byNumber);
+    d.edge("traffic", e.from, e.to, `${list.includes("all traffic") ? "all traffic" : `TCP ${list.join(", ")}`} (${e.origin})`);
+  }
   if (s3gw) {
     const routeTables = asList(s3gw[1].route_table_ids).map((r) => refName(r, "aws_route_table", "id"));
     const tiers = new Set(
