@@ -40,6 +40,13 @@ export const ALLOWED_TLS_POLICIES = [
  */
 export const ENDPOINTS_WITHOUT_POLICY: readonly string[] = ["eks", "eks-auth"];
 
+/**
+ * Interface endpoints limited by principal only, as their service documents: GuardDuty's runtime
+ * agent reports through guardduty-data, whose documented endpoint policy conditions on
+ * aws:PrincipalAccount alone (which resource account its calls carry, if any, is not documented).
+ */
+export const PRINCIPAL_ONLY_ENDPOINTS: readonly string[] = ["guardduty-data"];
+
 /** Reading an image: what a node's pull of an AWS-owned EKS add-on image (or GuardDuty's agent) needs. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
 
@@ -74,6 +81,9 @@ export function endpointResourceAccounts(region: AwsRegionConfig, service: strin
 export function interfaceEndpointPolicy(region: AwsRegionConfig, service: string): EndpointPolicyStatement[] | undefined {
   if (ENDPOINTS_WITHOUT_POLICY.includes(service)) return undefined;
   const principal = { "aws:PrincipalAccount": region.accountId };
+  if (PRINCIPAL_ONLY_ENDPOINTS.includes(service)) {
+    return [{ Sid: "OwnPrincipalsOnly", Effect: "Allow", Principal: "*", Action: "*", Resource: "*", Condition: { StringEquals: principal } }];
+  }
   const statements: EndpointPolicyStatement[] = [
     {
       Sid: "OwnPrincipalsOnOwnResources",

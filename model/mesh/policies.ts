@@ -44,6 +44,9 @@ export const WORKLOAD_LABEL = "app";
 export const INJECTION_LABELS = { "istio-injection": "enabled" } as const;
 export const MERCHANT_LABELS = { isolation: "true" } as const;
 
+/** The cluster DNS's Service as a Sidecar host (`<namespace>/<host>`; both clouds' clusters use the domain cluster.local). */
+export const CLUSTER_DNS_HOST = "kube-system/kube-dns.kube-system.svc.cluster.local";
+
 /** The label Kubernetes sets on every namespace: its own name. */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -282,6 +285,14 @@ export function segmentation(design: MeshDesign): SegmentationPolicy[] {
           "the partner API's load balancer to the gateway (TLS 443, readiness 15021)",
         );
       }
+      if (design.segmentation) {
+        add(
+          namespace,
+          "allow-metrics-scrape",
+          { podSelector: { matchLabels: { ...PARTNER_GATEWAY.selector } }, policyTypes: ["Ingress"], ingress: [{ from: design.segmentation.metricsScrapers.map((p) => ({ ...p })), ports: [{ protocol: "TCP", port: ENVOY_PROMETHEUS_PORT }] }] },
+          "the metrics scrapers' way to the gateway's port 15090 (its handshake failures and rate-limit answers)",
+        );
+      }
       const targets = [...new Set(calls.filter(isEdgeCall).map((c) => c.to))].sort();
       for (const to of targets) {
         const target = workloadOf(design, to, "name");
@@ -367,7 +378,9 @@ export function sidecarScopes(design: MeshDesign): ISidecar[] {
       .filter((c) => !isRemote(design, c) && !isEdgeCall(c) && byIdentity(c.from)?.namespace === ns.name)
       .map((c) => c.to.split("/")[0])
       .filter((n) => n !== ns.name);
-    const hosts = ["./*", `${ISTIO_ROOT_NAMESPACE}/*`, ...[...new Set(reached)].sort().map((n) => `${n}/*`)];
+    // And the cluster DNS: under REGISTRY_ONLY a lookup that falls back to TCP goes through the
+    // sidecar, which must know kube-dns's Service (UDP is not captured).
+    const hosts = ["./*", `${ISTIO_ROOT_NAMESPACE}/*`, CLUSTER_DNS_HOST, ...[...new Set(reached)].sort().map((n) => `${n}/*`)];
     return { apiVersion: "networking.istio.io/v1", kind: "Sidecar", metadata: { name: "default", namespace: ns.name }, spec: { egress: [{ hosts }] } };
   });
 }

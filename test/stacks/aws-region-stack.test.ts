@@ -1463,6 +1463,8 @@ const MUTATIONS: Mutation[] = [
     policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_ecr_api, (d) => (d.Statement[2].Action = [...d.Statement[2].Action, "ecr:PutImage"])), { says: /statement OwnPrincipalsPullAwsOwnedImages reaches resources of accounts other than/ }],
   ["network.interface-endpoint-policies", "image reads of any account through another endpoint", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "Pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"], Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": d.Statement[0].Condition.StringEquals["aws:PrincipalAccount"] } } })), { says: /statement Pull reaches resources of accounts other than/ }],
+  ["network.interface-endpoint-policies", "guardduty-data open to any account", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint["network_interface_endpoints_guardduty-data"], (d) => delete d.Statement[0].Condition), { says: /statement OwnPrincipalsOnly admits principals of any account/ }],
   ["network.interface-endpoint-policies", "a NotAction statement", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "Not", Effect: "Deny", Principal: "*", NotAction: "kms:Decrypt", Resource: "*" })), { says: /statement Not uses NotAction/ }],
   ["network.interface-endpoints", "an endpoint outside the endpoints tier", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.subnet_ids = [...first(j, "aws_db_subnet_group").subnet_ids]), {

@@ -3,7 +3,7 @@ import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
 import { parseCidr, rangeContains } from "../../../config/cidr";
-import { ECR_PULL_ACTIONS, ENDPOINTS_WITHOUT_POLICY, NETWORK_TIERS, endpointResourceAccounts, extraInterfaceEndpoints } from "../../../model/aws/network";
+import { ECR_PULL_ACTIONS, ENDPOINTS_WITHOUT_POLICY, PRINCIPAL_ONLY_ENDPOINTS, NETWORK_TIERS, endpointResourceAccounts, extraInterfaceEndpoints } from "../../../model/aws/network";
 import { PARTNER_GATEWAY } from "../../../model/mesh/edge";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../../config/catalog";
 import { statementsOf } from "../../../tfjson/iam-policy";
@@ -274,9 +274,9 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
   {
     id: "network.interface-endpoint-policies",
     requirement: "1.3.2, 1.4.1, 7.2.1",
-    fix: "Keep the interface endpoints' policies as model/aws/network.ts interfaceEndpointPolicy builds them: principals of the region's account only (aws:PrincipalAccount), on resources of its own account (aws:ResourceAccount; ACM PCA also the root CA's) or in calls that name no resource account, and on ECR reads of any registry; eks and eks-auth take no policy.",
+    fix: "Keep the interface endpoints' policies as model/aws/network.ts interfaceEndpointPolicy builds them: principals of the region's account only (aws:PrincipalAccount), on resources of its own account (aws:ResourceAccount; ACM PCA also the root CA's) or in calls that name no resource account, and on ECR reads of any registry; guardduty-data by principal only, as GuardDuty documents; eks and eks-auth take no policy.",
     description:
-      "every interface endpoint whose service takes an endpoint policy carries one that admits only principals of the region's account, on resources of the region's account (ACM PCA: and the root CA's) or in calls that name no resource's account, and on ECR only image reads beyond that: another account's credentials, or the region's own principals writing to another account's keys, secrets, log groups or registries, are refused at the endpoint; the EKS endpoints, which take none, carry none (EC2 refuses the apply)",
+      "every interface endpoint whose service takes an endpoint policy carries one that admits only principals of the region's account, on resources of the region's account (ACM PCA: and the root CA's) or in calls that name no resource's account, and on ECR only image reads beyond that (guardduty-data: principals only, GuardDuty's documented policy): another account's credentials, or the region's own principals writing to another account's keys, secrets, log groups or registries, are refused at the endpoint; the EKS endpoints, which take none, carry none (EC2 refuses the apply)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const prefix = `com.amazonaws.${region.cloudRegion}.`;
@@ -300,7 +300,8 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
           const ownResources = resourceAccounts.length > 0 && resourceAccounts.every((a) => accounts.includes(a));
           const noResourceAccount = s.Condition?.Null?.["aws:ResourceAccount"] === "true" && resourceAccounts.length === 0;
           const pulls = (service === "ecr.api" || service === "ecr.dkr") && asList<string>(s.Action).every((a) => (ECR_PULL_ACTIONS as readonly string[]).includes(a));
-          if (!ownResources && !noResourceAccount && !pulls) v.push(`aws_vpc_endpoint.${n}: statement ${s.Sid} reaches resources of accounts other than ${accounts.join(", ")}`);
+          const principalOnly = PRINCIPAL_ONLY_ENDPOINTS.includes(service);
+          if (!ownResources && !noResourceAccount && !pulls && !principalOnly) v.push(`aws_vpc_endpoint.${n}: statement ${s.Sid} reaches resources of accounts other than ${accounts.join(", ")}`);
         }
       }
       return v;

@@ -506,7 +506,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3, 7.2.1",
     fix: "Keep the Sidecar default of every workload namespace as model/mesh/policies.ts sidecarScopes builds it from the declared calls; change what a namespace reaches through mesh.calls.",
     description:
-      "every workload namespace has the Sidecar `default` that limits its proxies to its own namespace, Istio's root namespace and the namespaces its declared calls reach (a merchant's proxies learn nothing else of the mesh), and no other Sidecar exists",
+      "every workload namespace has the Sidecar `default` that limits its proxies to its own namespace, Istio's root namespace, the cluster DNS and the namespaces its declared calls reach (a merchant's proxies learn nothing else of the mesh), and no other Sidecar exists",
     check: ({ region, json }) => {
       const v: string[] = [];
       const want = sidecarScopes(meshDesign(region));

@@ -18,6 +18,10 @@ describe.each(aws.map((r) => [r.name, r] as const))("the interface endpoints' po
     }
   });
 
+  it("limit guardduty-data by principal only, as GuardDuty documents", () => {
+    expect(interfaceEndpointPolicy(region, "guardduty-data")).toEqual([{ Sid: "OwnPrincipalsOnly", Effect: "Allow", Principal: "*", Action: "*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": region.accountId } } }]);
+  });
+
   it("let ECR read images of any account and nothing else of another account", () => {
     const pulls = (service: string) => (interfaceEndpointPolicy(region, service) ?? []).filter((s) => s.Condition.StringEquals["aws:ResourceAccount"] === undefined && s.Condition.Null === undefined);
     expect(pulls("ecr.api").map((s) => s.Action)).toEqual([["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]]);
