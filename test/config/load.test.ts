@@ -425,6 +425,18 @@ describe("a bad region config is rejected with the file, the field and the fix",
     expect(problemsAfter("eu", (r) => (r.eks.nodes = { diskGiB: 1000 }))).toEqual([]);
   });
 
+  it("does not size a merchants' node group where the region has no merchants (none is made)", () => {
+    const withoutMerchants = (data: Data) => {
+      const r = data as unknown as { services: { namespace: string }[]; mesh: { merchantNamespaces: string[]; calls: { from: string; to: string }[] }; eks: Record<string, unknown> };
+      const merchants = new Set<string>(r.mesh.merchantNamespaces);
+      r.services = r.services.filter((x) => !merchants.has(x.namespace));
+      r.mesh.calls = r.mesh.calls.filter((c) => ![c.from, c.to].some((ref) => merchants.has(ref.split("/")[0])));
+      r.mesh.merchantNamespaces = [];
+      r.eks.merchantNodes = { minSize: 1, desiredSize: 1, maxSize: 1, diskGiB: 10 };
+    };
+    expect(problemsAfter("us", withoutMerchants)).toEqual([]);
+  });
+
   it("reports every problem of a file at once", () => {
     const problems = problemsAfter("eu", (r) => {
       r.retention.auditArchiveDays = 200;

@@ -442,7 +442,15 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["eks.merchant-nodes", "the merchants' taint with another value", (j) => (j.resource.aws_eks_node_group.eks_merchant_node_group.taint[0].value = "x"), { says: /taint pci.blueprint\/tenant=x:NO_SCHEDULE/ }],
   ["eks.merchant-nodes", "the merchants' label removed", (j) => delete j.resource.aws_eks_node_group.eks_merchant_node_group.labels, { says: /no label pci.blueprint\/tenant=merchant/ }],
   ["eks.merchant-nodes", "two merchants' node groups", (j) => add(j, "aws_eks_node_group", "second", cloneJson(j.resource.aws_eks_node_group.eks_merchant_node_group)), { says: /2 merchants' node groups/ }],
-  ["eks.merchant-nodes", "the merchant nodes in the platform nodes' group", (j) => (j.resource.aws_launch_template.eks_merchant_node_launch_template.vpc_security_group_ids = ["${aws_security_group.eks_node_security_group.id}"]), { says: /not in a security group of its own/ }],
+  ["eks.merchant-nodes", "the merchant nodes in the platform nodes' group", (j) => (j.resource.aws_launch_template.eks_merchant_node_launch_template.vpc_security_group_ids = ["${aws_security_group.eks_node_security_group.id}"]), { says: /not in a security group of its own \(\$\{aws_security_group.eks_node_security_group.id\}\)/ }],
+  ["eks.merchant-nodes", "the merchant nodes in two groups (neither is theirs alone)", (j) => j.resource.aws_launch_template.eks_merchant_node_launch_template.vpc_security_group_ids.push("${aws_security_group.network_endpoint_security_group.id}"), { says: /not in a security group of its own \(none\)/ }],
+  ["eks.merchant-nodes", "the merchants' way to the API from a lower port", (j) => (j.resource.aws_vpc_security_group_egress_rule.eks_rules_merchants_to_api.from_port = 0), { says: /merchants_to_api: the merchant nodes reach \S+ on tcp 0-443/ }],
+  ["eks.merchant-nodes", "the merchants' way to the API up to every port", (j) => (j.resource.aws_vpc_security_group_egress_rule.eks_rules_merchants_to_api.to_port = 65535), { says: /merchants_to_api: the merchant nodes reach \S+ on tcp 443-65535/ }],
+  ["eks.merchant-nodes", "the merchant nodes to the VPC on every protocol", (j, s) =>
+    add(j, "aws_vpc_security_group_egress_rule", "m_vpc", { security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}", ip_protocol: "-1", cidr_ipv4: s.region.network.vpcCidr }), { says: /m_vpc: the merchant nodes reach 10\.\d+\.0\.0\/16 on -1 all-all/ }],
+  ["eks.merchant-nodes", "the merchants' S3 rule to an interface endpoint's prefix list", (j) => (j.resource.aws_vpc_security_group_egress_rule.eks_rules_merchants_to_s3.prefix_list_id = "${aws_vpc_endpoint.network_interface_endpoints_kms.prefix_list_id}"), { says: /merchants_to_s3: the merchant nodes reach/ }],
+  ["eks.merchant-nodes", "a legacy rule of the database admitting the merchant nodes", (j) =>
+    add(j, "aws_security_group_rule", "legacy_db", { security_group_id: "${aws_security_group.database_security_group.id}", type: "ingress", protocol: "tcp", from_port: 5432, to_port: 5432, source_security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}" }), { says: /legacy_db: a legacy rule on the merchant nodes' group/ }],
   ["eks.merchant-nodes", "the merchant nodes reaching the database's subnets", (j, s) =>
     add(j, "aws_vpc_security_group_egress_rule", "m_db", { security_group_id: "${aws_security_group.eks_merchant_node_security_group.id}", ip_protocol: "tcp", from_port: 5432, to_port: 5432, cidr_ipv4: s.region.network.subnets.data[0] }), { says: /m_db: the merchant nodes reach 10\.\S+ on tcp 5432-5432/ }],
   ["eks.merchant-nodes", "the merchant nodes reaching the database's group", (j) =>
@@ -801,6 +809,8 @@ const MUTATIONS: Mutation[] = [
   ["eks.control-plane-reaches-istio", "the API open to a security group", (j) => add(j, "aws_vpc_security_group_ingress_rule", "api_sg", { security_group_id: CLUSTER_SG, ip_protocol: "tcp", from_port: 443, to_port: 443, referenced_security_group_id: "sg-0abc" }), { says: /the API admits sg-0abc on 443-443/ }],
   ["eks.control-plane-reaches-istio", "no cluster", (j) => delete j.resource.aws_eks_cluster, { says: /security group \(launch template\) not found/ }],
   ["eks.control-plane-reaches-istio", "no node group", (j) => delete j.resource.aws_eks_node_group, { says: /security group \(launch template\) not found/ }],
+  ["eks.control-plane-reaches-istio", "the nodes' launch template of another stack", (j) => (j.resource.aws_eks_node_group.eks_node_group.launch_template.id = "${aws_launch_template.missing.id}"), { says: /security group \(launch template\) not found/ }],
+  ["eks.control-plane-reaches-istio", "no launch template at all", (j) => delete j.resource.aws_launch_template, { says: /security group \(launch template\) not found/ }],
   ["eks.control-plane-reaches-istio", "a node group without its launch template", (j) => delete j.resource.aws_eks_node_group.eks_node_group.launch_template, { says: /security group \(launch template\) not found/ }],
   ["eks.control-plane-reaches-istio", "a cluster without its network block", (j) => delete first(j, "aws_eks_cluster").vpc_config, { says: /security group \(launch template\) not found/ }],
   ["eks.private-encrypted-logged", "no network block", (j) => delete first(j, "aws_eks_cluster").vpc_config, { says: /API endpoint not private-only/ }],
@@ -1465,6 +1475,18 @@ const MUTATIONS: Mutation[] = [
     policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "Pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"], Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": d.Statement[0].Condition.StringEquals["aws:PrincipalAccount"] } } })), { says: /statement Pull reaches resources of accounts other than/ }],
   ["network.interface-endpoint-policies", "guardduty-data open to any account", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint["network_interface_endpoints_guardduty-data"], (d) => delete d.Statement[0].Condition), { says: /statement OwnPrincipalsOnly admits principals of any account/ }],
+  ["network.interface-endpoint-policies", "a NotResource statement", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "NotR", Effect: "Deny", Principal: "*", Action: "kms:Decrypt", NotResource: "*" })), { says: /statement NotR uses NotResource/ }],
+  ["network.interface-endpoint-policies", "a NotPrincipal statement", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "NotP", Effect: "Deny", NotPrincipal: { AWS: "arn:aws:iam::999988887777:root" }, Action: "kms:Decrypt", Resource: "*" })), { says: /statement NotP uses NotPrincipal/ }],
+  ["network.interface-endpoint-policies", "the root CA's account widened on ACM PCA's endpoint", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint["network_interface_endpoints_acm-pca"], (d) => (d.Statement[0].Condition.StringEquals["aws:ResourceAccount"] = ["555566667777"])), {
+    says: /statement OwnPrincipalsOnOwnResources reaches resources of accounts other than \d{12}, 999988887777/,
+    region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: "arn:aws:acm-pca:eu-west-1:999988887777:certificate-authority/11111111-2222-3333-4444-555555555555" } }),
+    when: (s) => s.region.mesh.rootCaArn !== undefined,
+  }],
+  ["network.interface-endpoint-policies", "a statement without conditions", (j) =>
+    policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => delete d.Statement[1].Condition), { says: /statement OwnPrincipalsInCallsWithoutResourceAccount admits principals of any account/ }],
   ["network.interface-endpoint-policies", "a NotAction statement", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "Not", Effect: "Deny", Principal: "*", NotAction: "kms:Decrypt", Resource: "*" })), { says: /statement Not uses NotAction/ }],
   ["network.interface-endpoints", "an endpoint outside the endpoints tier", (j) => (j.resource.aws_vpc_endpoint.network_interface_endpoints_sts.subnet_ids = [...first(j, "aws_db_subnet_group").subnet_ids]), {
@@ -2125,6 +2147,10 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
     j.resource.aws_network_acl.network_data_network_acl.ingress.push({ action: "deny", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0, protocol: "-1", rule_no: 50 })],
   ["network.flow-logs-all", "a second flow log, of rejected traffic only", (j) =>
     add(j, "aws_flow_log", "rejects", { ...cloneJson(first(j, "aws_flow_log")), traffic_type: "REJECT" })],
+  ["eks.merchant-nodes", "a second taint on the merchant nodes before theirs", (j) => j.resource.aws_eks_node_group.eks_merchant_node_group.taint.unshift({ key: "dedicated", value: "gpu", effect: "NO_EXECUTE" })],
+  ["eks.merchant-nodes", "a taint of another key on the platform nodes", (j) => (j.resource.aws_eks_node_group.eks_node_group.taint = [{ key: "dedicated", value: "payments", effect: "NO_SCHEDULE" }])],
+  ["eks.merchant-nodes", "a legacy rule elsewhere that names no merchant", (j) =>
+    add(j, "aws_security_group_rule", "legacy", { security_group_id: "${aws_security_group.network_endpoint_security_group.id}", type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/8"] })],
   ["network.interface-endpoint-policies", "a Deny of one action beside the allowances (a Deny is never an allowance)", (j) =>
     policyEdit(j.resource.aws_vpc_endpoint.network_interface_endpoints_kms, (d) => d.Statement.push({ Sid: "NoDeletion", Effect: "Deny", Principal: "*", Action: "kms:ScheduleKeyDeletion", Resource: "*" }))],
   ["network.s3-gateway-limited", "a Deny of every other bucket", (j) =>

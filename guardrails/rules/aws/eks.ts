@@ -132,7 +132,9 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
       const merchantSg = merchantNodeSecurityGroupRef(json);
       const nodeSg = eksNodeSecurityGroupRef(json);
       if (!merchantSg || merchantSg === nodeSg) return [...v, `aws_eks_node_group.${gn}: not in a security group of its own (${merchantSg ?? "none"})`];
-      const clusterSg = asList(json.resource?.aws_eks_cluster?.[single(json, "aws_eks_cluster")?.[0] ?? ""]?.vpc_config?.security_group_ids)[0];
+      const cluster = single(json, "aws_eks_cluster");
+      // Stryker disable next-line OptionalChaining: equivalent (an EKS cluster always has its vpc_config; eks.private-encrypted-logged requires it)
+      const clusterSg = cluster ? asList(cluster[1].vpc_config?.security_group_ids)[0] : undefined;
       const endpointSgs = new Set(resourcesOf(json, "aws_vpc_endpoint").flatMap(([, e]) => asList<string>(e.security_group_ids)));
       const s3PrefixLists = new Set(resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Gateway").map(([n]) => ref("aws_vpc_endpoint", n, "prefix_list_id")));
       const sgName = (r: string) => `aws_security_group.${refName(r, "aws_security_group", "id") ?? r}`;

@@ -33,12 +33,14 @@ const deniesAll = ({ podSelector, policyTypes, ...rest }: TfJson): boolean => sa
 /** The data tier's ports, each with the access a service must declare to open it (none for the HSMs: only KMS reaches them). */
 function dataTierPorts(region: RegionConfig): { port: number; what: string; declared: (s: RegionConfig["services"][number]) => boolean }[] {
   const database = (s: RegionConfig["services"][number]) => s.access?.database === true;
-  const kafka = (s: RegionConfig["services"][number]) => (s.access?.kafka.read.length ?? 0) + (s.access?.kafka.write.length ?? 0) > 0;
+  const kafka = (s: RegionConfig["services"][number]) => s.access !== undefined && s.access.kafka.read.length + s.access.kafka.write.length > 0;
   if (region.cloud === "aws") {
     return [
       { port: POSTGRES_PORT, what: "database", declared: database },
       { port: KAFKA_PORTS.iam, what: "Kafka brokers", declared: kafka },
-      { port: KAFKA_PORTS.saslScram, what: "Kafka brokers (SASL/SCRAM)", declared: (s) => kafka(s) && region.kafka.scramUsers.includes(s.name) },
+      // The config rules hold every SCRAM user to a service that declares Kafka access.
+      { port: KAFKA_PORTS.saslScram, what: "Kafka brokers (SASL/SCRAM)", declared: (s) => region.kafka.scramUsers.includes(s.name) },
+      // Stryker disable next-line ArrowFunction: equivalent (undefined refuses as false does)
       ...Array.from({ length: CLOUDHSM_PORTS.to - CLOUDHSM_PORTS.from + 1 }, (_, i) => ({ port: CLOUDHSM_PORTS.from + i, what: "HSMs", declared: () => false })),
     ];
   }
@@ -52,7 +54,7 @@ function dataTierPorts(region: RegionConfig): { port: number; what: string; decl
  * A NetworkPolicy's egress to the data tier's ports (any address block, or no port list at all)
  * from pods whose service does not declare that access.
  */
-function dataTierProblems(region: RegionConfig, address: string, m: TfJson): string[] {
+export function dataTierProblems(region: RegionConfig, address: string, m: TfJson): string[] {
   const spec = m.spec ?? {};
   const app: string | undefined = spec.podSelector?.matchLabels?.app;
   const service = region.services.find((s) => s.name === app && s.namespace === m.metadata?.namespace);

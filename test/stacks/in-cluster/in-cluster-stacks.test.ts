@@ -43,11 +43,11 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of regi
 describe.each(regions.map((r) => [r.region.name, r] as const))("the seeds' examples in region %s", (_name, { region, istio, mesh }) => {
   const allow = (app: string) => manifestsOf(mesh.json).find(([, m]) => m.kind === "AuthorizationPolicy" && m.spec?.selector?.matchLabels?.app === app)?.[1];
 
-  it("a merchant's proxies learn only its own namespace, Istio's and the namespaces it calls", () => {
+  it("a merchant's proxies learn only its own namespace, Istio's, the cluster DNS and the namespaces it calls", () => {
     for (const ns of region.mesh.merchantNamespaces) {
       const called = [...new Set(region.mesh.calls.filter((c) => c.from.startsWith(`${ns}/`)).map((c) => c.to.split("/")[0]))].filter((n) => n !== ns).sort();
       const sidecar = manifestsOf(mesh.json).find(([, m]) => m.kind === "Sidecar" && m.metadata?.namespace === ns)?.[1];
-      expect(sidecar?.spec).toEqual({ egress: [{ hosts: ["./*", "istio-system/*", ...called.map((n) => `${n}/*`)] }] });
+      expect(sidecar?.spec).toEqual({ egress: [{ hosts: ["./*", "istio-system/*", "kube-system/kube-dns.kube-system.svc.cluster.local", ...called.map((n) => `${n}/*`)] }] });
     }
   });
 
@@ -342,6 +342,9 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   }, onAws(/no namespace istio-ingress held to restricted/)],
   ["mesh.pod-security", "a workload namespace labelled before istiod injects for CNI", "istio", (j) => delete namespaceOf(j, "payments").depends_on, /labelled restricted before istiod injects for Istio CNI/],
   ["mesh.pod-security", "Istio CNI off in istiod", "istio", (j) => istiodValuesEdit(j, (v) => (v.cni.enabled = false)), /Istio CNI off/],
+  ["mesh.pod-security", "istiod without CNI settings", "istio", (j) => istiodValuesEdit(j, (v) => delete v.cni), /Istio CNI off/],
+  ["mesh.pod-security", "istiod without global settings", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global), /the injected containers have no seccomp profile/],
+  ["mesh.pod-security", "the CNI agent in another namespace", "istio", (j) => (release(j, "cni").namespace = "kube-system"), /no istio-cni in istio-system/],
   ["mesh.pod-security", "the injected containers without seccomp", "istio", (j) => istiodValuesEdit(j, (v) => delete v.global.proxy), /the injected containers have no seccomp profile/],
   ["mesh.pod-security", "no CNI agent", "istio", (j) => {
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "cni")!;
@@ -357,6 +360,10 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.workload-pod-policy", "the policy failing open", "mesh", (j) => (podPolicy(j).spec.failurePolicy = "Ignore"), /at .spec.failurePolicy/],
   ["mesh.workload-pod-policy", "the binding only warns", "mesh", (j) => (podBinding(j).spec.validationActions = ["Warn", "Audit"]), /actions \["Warn","Audit"\], not Deny/],
   ["mesh.workload-pod-policy", "the binding leaves a merchant out", "mesh", (j, s) => (podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].values = podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].values.filter((n: string) => n !== merchant(s))), /namespace merchant-\d+ not bound/],
+  ["mesh.workload-pod-policy", "the binding's names under another key", "mesh", (j) => (podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].key = "name"), /namespace payments not bound/],
+  ["mesh.workload-pod-policy", "the binding's names excluded instead", "mesh", (j) => (podBinding(j).spec.matchResources.namespaceSelector.matchExpressions[0].operator = "NotIn"), /namespace payments not bound/],
+  ["mesh.workload-pod-policy", "the binding without a namespace selector (every namespace, kube-system's node agents refused)", "mesh", (j) => delete podBinding(j).spec.matchResources.namespaceSelector, /namespace payments not bound/],
+  ["mesh.workload-pod-policy", "the binding without match resources", "mesh", (j) => delete podBinding(j).spec.matchResources, /namespace payments not bound/],
   ["mesh.workload-pod-policy", "the binding by a label a namespace's owner can remove", "mesh", (j) => (podBinding(j).spec.matchResources.namespaceSelector = { matchLabels: { "istio-injection": "enabled" } }), /namespace payments not bound/],
   ["mesh.workload-pod-policy", "a merchant's pods free to run on any node", "mesh", (j) => removeManifest(j, (m) => m.kind === "ValidatingAdmissionPolicy" && m.metadata.name === "merchant-pods-on-merchant-nodes"), onAws(/ValidatingAdmissionPolicy merchant-pods-on-merchant-nodes\): missing \(a merchant's pod could run beside the platform's/)],
   ["mesh.workload-pod-policy", "the platform's placement bound to no namespace of the platform", "mesh", (j) => (placementBinding(j, "platform-pods-off-merchant-nodes").spec.matchResources.namespaceSelector.matchExpressions[0].values = ["istio-ingress"]), onAws(/differs from model\/mesh\/pod-security.ts at .spec.matchResources/)],
@@ -365,6 +372,7 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.workload-pod-policy", "a second admission policy", "mesh", (j) =>
     addManifest(j, "vap_other", { ...cloneJson(podPolicy(j)), metadata: { name: "other" } }), /ValidatingAdmissionPolicy other is not the blueprint's/],
   ["mesh.registry-only", "sidecars forwarding to any address", "istio", (j) => istiodValuesEdit(j, (v) => (v.meshConfig.outboundTrafficPolicy.mode = "ALLOW_ANY")), /outbound traffic policy ALLOW_ANY, expected REGISTRY_ONLY/],
+  ["mesh.registry-only", "istiod without mesh settings", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig), /outbound traffic policy ALLOW_ANY \(Istio's default\)/],
   ["mesh.registry-only", "Istio's default outbound policy", "istio", (j) => istiodValuesEdit(j, (v) => delete v.meshConfig.outboundTrafficPolicy), /outbound traffic policy ALLOW_ANY \(Istio's default\)/],
   ["mesh.registry-only", "no istiod", "istio", (j) => {
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "istiod")!;
@@ -374,7 +382,10 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
   ["mesh.service-entries", "an entry exported to the whole mesh", "mesh", (j) => delete seOf(j, "fraud", "egress-kafka").spec.exportTo, /exported to "every namespace", not its own namespace only/],
   ["mesh.service-entries", "an entry for every address", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.addresses = ["0.0.0.0/0"]), /opens every address \(0.0.0.0\/0\)/],
   ["mesh.service-entries", "an entry for every address, narrowed a little", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.addresses = ["0.0.0.0/1", "128.0.0.0/1"]), /opens every address/],
-  ["mesh.service-entries", "an entry for every host", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.hosts = ["*"]), /opens every host/],
+  ["mesh.service-entries", "an entry for every host beside its own", "mesh", (j) => seOf(j, "fraud", "egress-kafka").spec.hosts.push("*"), /opens every host/],
+  ["mesh.service-entries", "an entry for the unspecified address beside a block", "mesh", (j) => (seOf(j, "fraud", "egress-kafka").spec.addresses = ["0.0.0.0", "10.0.0.0/8"]), /opens every address \(0\.0\.0\.0, 10\.0\.0\.0\/8\)/],
+  ["mesh.service-entries", "a second entry the design does not build", "mesh", (j) =>
+    addManifest(j, "se_extra", { ...cloneJson(seOf(j, "fraud", "egress-kafka")), metadata: { name: "egress-extra", namespace: "fraud" } }), /ServiceEntry fraud\/egress-extra is not one the design builds/],
   ["mesh.service-entries", "the database's port in a namespace that declares none", "mesh", (j) =>
     addManifest(j, "se_db", { ...cloneJson(seOf(j, "payments", "egress-database")), metadata: { name: "egress-database", namespace: "checkout" } }), /lets sidecars of checkout reach the database \(port 5432\), which none of its services declares/],
   ["mesh.service-entries", "a wider entry than the design's", "mesh", (j) => seOf(j, "fraud", "egress-kafka").spec.ports.push({ number: 2223, name: "tcp-2223", protocol: "TCP" }), /differs from model\/mesh\/policies.ts at .spec.ports/],
@@ -744,6 +755,7 @@ const ACCEPTED: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: MeshSt
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "istiod")!;
     delete j.resource.helm_release[n];
   }],
+  ["mesh.pod-security", "a namespace outside the design, left to the cluster's default", "istio", (j) => (j.resource.kubernetes_namespace_v1.extra = { metadata: { name: "tools" } })],
   ["mesh.namespaces-segmented", "a NetworkPolicy's spec keys in another order", "mesh", (j) => {
     const m = manifestOf(j, "NetworkPolicy", "payments", "allow-mesh-control-plane");
     m.spec = { egress: m.spec.egress, policyTypes: m.spec.policyTypes, podSelector: m.spec.podSelector };
