@@ -472,6 +472,18 @@ export const AwsRegionSchema = z.strictObject({
   }),
 });
 
+/** A GKE node pool's machines and size. */
+const gkeNodePool = z.strictObject({
+  /** Compute Engine machine type of the nodes. */
+  machineType: z.string().regex(/^[a-z][a-z0-9]*-[a-z]+-\d+$/, { error: 'must be a Compute Engine machine type. Fix: e.g. "n2-standard-4".' }).default("n2-standard-4"),
+  /** Nodes per zone. */
+  minPerZone: z.number().int().default(1),
+  /** The most nodes per zone the pool scales to. */
+  maxPerZone: z.number().int().default(3),
+  /** Boot disk (GB), encrypted with the disks key. */
+  diskGb: z.number().int().default(100),
+});
+
 /** A GCP project id. */
 const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
   error: 'must be a GCP project id: 6-30 lowercase letters, digits or dashes, starting with a letter. Fix: e.g. "acme-pay-apac-prod".',
@@ -638,18 +650,13 @@ export const GcpRegionSchema = z.strictObject({
       )
       .min(1, { error: "is empty. Fix: name the networks the deploy pipeline reaches the cluster from (inside the VPC or connected to it)." }),
     /** Node pools: one per zone's worth of nodes, autoscaled. */
-    nodes: z
-      .strictObject({
-        /** Compute Engine machine type of the nodes. */
-        machineType: z.string().regex(/^[a-z][a-z0-9]*-[a-z]+-\d+$/, { error: 'must be a Compute Engine machine type. Fix: e.g. "n2-standard-4".' }).default("n2-standard-4"),
-        /** Nodes per zone. */
-        minPerZone: z.number().int().default(1),
-        /** The most nodes per zone the pool scales to. */
-        maxPerZone: z.number().int().default(3),
-        /** Boot disk (GB), encrypted with the disks key. */
-        diskGb: z.number().int().default(100),
-      })
-      .prefault({}),
+    nodes: gkeNodePool.prefault({}),
+    /**
+     * The merchants' own node pool, where the region has merchant namespaces: tainted and labelled
+     * so that only merchants' pods run there, under a service account of its own that no firewall
+     * rule lets reach the data tier. Same shape as `nodes`.
+     */
+    merchantNodes: gkeNodePool.prefault({}),
   }),
 });
 

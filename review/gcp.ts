@@ -2,6 +2,7 @@
  * The Google Cloud part of a region's report (`region-<name>` on GCP): the diagram, the encryption
  * map and the network exposure, from its synthesized JSON.
  */
+import { MERCHANT_NODES } from "../model/aws/eks";
 import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName } from "../tfjson/terraform";
@@ -108,7 +109,10 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   const { json, region } = view;
   const d = new Diagram();
   const cluster = resourcesOf(json, "google_container_cluster")[0]?.[1];
-  const pool = resourcesOf(json, "google_container_node_pool")[0]?.[1];
+  const isMerchants = (p: TfJson) => asList<TfJson>(one(p.node_config).taint).some((t) => t.key === MERCHANT_NODES.taint.key);
+  // The platform's pool; the merchants' is drawn beside it.
+  const pool = resourcesOf(json, "google_container_node_pool").find(([, p]) => !isMerchants(p))?.[1];
+  const merchantPool = resourcesOf(json, "google_container_node_pool").find(([, p]) => isMerchants(p))?.[1];
   const sql = resourcesOf(json, "google_sql_database_instance")[0]?.[1];
   const kafka = resourcesOf(json, "google_managed_kafka_cluster")[0]?.[1];
   const subnet = (suffix: string) => resourcesOf(json, "google_compute_subnetwork").find(([, s]) => String(s.name).endsWith(suffix))?.[1];
@@ -121,6 +125,7 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
       d.box("tier_workload", `workload subnet ${subnet("-workload")?.ip_cidr_range ?? ""} (pods ${region.network.podsCidr})`, () => {
         if (cluster) {
           d.node("nodes", `node pool in ${asList(pool?.node_locations).length} zones and its pods: shielded, Workload Identity`);
+          if (merchantPool) d.node("merchant_nodes", `merchants' node pool (tainted ${MERCHANT_NODES.taint.key}=${MERCHANT_NODES.taint.value}) under its own service account: merchants' pods only, no firewall rule to the data subnet`);
           d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
         }
         if (resourcesOf(json, "google_compute_forwarding_rule").some(([, f]) => f.load_balancing_scheme === "INTERNAL")) d.node("ilb", "internal load balancer: TCP 443");

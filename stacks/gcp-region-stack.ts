@@ -65,6 +65,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       loggingServiceAccount: region.kms.loggingServiceAccount,
     });
     const nodes = new GkeNodeServiceAccount(this, "NodeIdentity", { name, projectId: region.projectId });
+    const merchantNodes = region.mesh.merchantNamespaces.length > 0 ? new GkeNodeServiceAccount(this, "MerchantNodeIdentity", { name: `${name}-merchant`, projectId: region.projectId }) : undefined;
     this.network = new GcpPrivateNetwork(this, "Network", {
       name,
       region: region.cloudRegion,
@@ -79,6 +80,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       },
       googleApisAddress: region.network.googleApisAddress,
       nodeServiceAccount: nodes.account,
+      ...(merchantNodes ? { merchantServiceAccount: merchantNodes.account } : {}),
       deployServiceAccount: region.gke.deployServiceAccount,
       perimeter: region.vpcServiceControls,
     });
@@ -146,11 +148,13 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       registryKey: this.keys.keys.registry,
       nodeServiceAccount: nodes.account,
       nodes: region.gke.nodes,
+      ...(merchantNodes ? { merchantNodes: { ...region.gke.merchantNodes, serviceAccount: merchantNodes.account } } : {}),
       workloads: withAccess.map((s) => ({ id: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name })),
     });
     this.keys.after(this.gke.cluster, "gke-secrets");
     this.keys.after(this.gke.cluster, "disks");
     this.keys.after(this.gke.nodePool, "disks");
+    if (this.gke.merchantNodePool) this.keys.after(this.gke.merchantNodePool, "disks");
     this.keys.after(this.gke.repository, "registry");
 
     this.database = new CloudSqlPostgres(this, "Database", {
@@ -246,7 +250,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
     // The perimeter comes last, after everything it protects: enforced in the same wave as what it
     // restricts, it could stop the apply half-way.
     if (this.network.perimeter) {
-      this.network.perimeter.dependsOn = [this.database.instance, this.kafka.cluster, this.auditArchive.archive, this.auditArchive.accessLogs, this.gke.cluster, this.gke.nodePool, this.gke.repository, logBucket].map((r) => dependable(r));
+      this.network.perimeter.dependsOn = [this.database.instance, this.kafka.cluster, this.auditArchive.archive, this.auditArchive.accessLogs, this.gke.cluster, this.gke.nodePool, ...(this.gke.merchantNodePool ? [this.gke.merchantNodePool] : []), this.gke.repository, logBucket].map((r) => dependable(r));
     }
     new TerraformOutput(this, GKE_OUTPUT_IDS.name, { value: this.gke.cluster.name, description: "GKE cluster" });
     new TerraformOutput(this, GKE_OUTPUT_IDS.endpoint, { value: this.gke.cluster.endpoint, description: "Private endpoint of the GKE control plane" });

@@ -33,9 +33,12 @@ export function checkEks(c: AwsRegionConfig, report: Report): void {
 
 /** GKE: at least one node per zone, a sane disk, private authorized networks only. */
 export function checkGke(c: GcpRegionConfig, report: Report): void {
-  const n = c.gke.nodes;
-  if (n.minPerZone < 1 || n.maxPerZone < n.minPerZone) report("gke.nodes", `minPerZone ${n.minPerZone}, maxPerZone ${n.maxPerZone}`, "use 1 <= minPerZone <= maxPerZone: at least one node per zone");
-  if (n.diskGb < 20 || n.diskGb > 1000) report("gke.nodes.diskGb", `${n.diskGb} GB`, "use 20 to 1000 GB");
+  // The merchants' pool exists only where the region has merchant namespaces.
+  for (const field of c.mesh.merchantNamespaces.length > 0 ? (["nodes", "merchantNodes"] as const) : (["nodes"] as const)) {
+    const n = c.gke[field];
+    if (n.minPerZone < 1 || n.maxPerZone < n.minPerZone) report(`gke.${field}`, `minPerZone ${n.minPerZone}, maxPerZone ${n.maxPerZone}`, "use 1 <= minPerZone <= maxPerZone: at least one node per zone");
+    if (n.diskGb < 20 || n.diskGb > 1000) report(`gke.${field}.diskGb`, `${n.diskGb} GB`, "use 20 to 1000 GB");
+  }
   c.gke.masterAuthorizedNetworks.forEach((m, i) => {
     const range = parseCidr(m.cidr);
     if (typeof range === "string") report(`gke.masterAuthorizedNetworks[${i}].cidr`, range, 'use the deploy runners\' private range, e.g. "10.30.0.0/24"');

@@ -8,6 +8,7 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { Construct } from "constructs";
+import { MERCHANT_NODES } from "../../model/aws/eks";
 import { GKE_NODE_ROLES, GKE_LOG_COMPONENTS } from "../../model/gcp/gke";
 
 /**
@@ -34,6 +35,14 @@ export interface GkeWorkload {
   readonly serviceAccount: string;
 }
 
+/** A node pool's machines and size. */
+export interface GkePoolSize {
+  readonly machineType: string;
+  readonly minPerZone: number;
+  readonly maxPerZone: number;
+  readonly diskGb: number;
+}
+
 /** Properties of {@link GkeCluster}. */
 export interface GkeClusterProps {
   readonly name: string;
@@ -57,7 +66,13 @@ export interface GkeClusterProps {
   /** The image repository's key. */
   readonly registryKey: KmsCryptoKey;
   readonly nodeServiceAccount: ServiceAccount;
-  readonly nodes: { readonly machineType: string; readonly minPerZone: number; readonly maxPerZone: number; readonly diskGb: number };
+  readonly nodes: GkePoolSize;
+  /**
+   * The merchants' own pool (tainted and labelled, MERCHANT_NODES) under its own service account,
+   * which the firewall does not let reach the data tier.
+   * @default - none: the region has no merchant tenants
+   */
+  readonly merchantNodes?: GkePoolSize & { readonly serviceAccount: ServiceAccount };
   /** Workloads that get a Google identity (their access is granted by the stack). */
   readonly workloads: readonly GkeWorkload[];
 }
@@ -73,6 +88,8 @@ export interface GkeClusterProps {
 export class GkeCluster extends Construct {
   readonly cluster: ContainerCluster;
   readonly nodePool: ContainerNodePool;
+  /** The merchants' pool, where the cluster has merchant tenants. */
+  readonly merchantNodePool?: ContainerNodePool;
   readonly repository: ArtifactRegistryRepository;
   /** Google service accounts of the workloads, by workload id. */
   readonly workloadIdentities: Readonly<Record<string, ServiceAccount>>;
@@ -143,6 +160,28 @@ export class GkeCluster extends Construct {
       nodeConfig,
     });
 
+    const merchants = props.merchantNodes;
+    if (merchants) {
+      this.merchantNodePool = new ContainerNodePool(this, "MerchantNodePool", {
+        name: `${props.name}-merchants`,
+        cluster: this.cluster.id,
+        location: props.region,
+        nodeLocations: [...props.zones],
+        autoscaling: { minNodeCount: merchants.minPerZone, maxNodeCount: merchants.maxPerZone },
+        initialNodeCount: merchants.minPerZone,
+        management: { autoRepair: true, autoUpgrade: true },
+        lifecycle: { ignoreChanges: ["initial_node_count"] },
+        nodeConfig: {
+          ...nodeConfig,
+          machineType: merchants.machineType,
+          diskSizeGb: merchants.diskGb,
+          serviceAccount: merchants.serviceAccount.email,
+          labels: { [MERCHANT_NODES.label.key]: MERCHANT_NODES.label.value },
+          taint: [{ ...MERCHANT_NODES.taint }],
+        },
+      });
+    }
+
     this.repository = new ArtifactRegistryRepository(this, "Repository", {
       repositoryId: props.name,
       location: props.region,
@@ -157,6 +196,14 @@ export class GkeCluster extends Construct {
       role: "roles/artifactregistry.reader",
       member: `serviceAccount:${props.nodeServiceAccount.email}`,
     });
+    if (merchants) {
+      new ArtifactRegistryRepositoryIamMember(this, "MerchantNodesPull", {
+        repository: this.repository.name,
+        location: props.region,
+        role: "roles/artifactregistry.reader",
+        member: `serviceAccount:${merchants.serviceAccount.email}`,
+      });
+    }
 
     const identities: Record<string, ServiceAccount> = {};
     for (const w of props.workloads) {

@@ -29,6 +29,8 @@ export interface GcpPrivateNetworkProps {
   readonly googleApisAddress: string;
   /** The GKE nodes' service account: the firewall names it as the nodes. */
   readonly nodeServiceAccount: ServiceAccount;
+  /** The merchants' nodes, where the cluster has them: the mesh and Google APIs, never the data tier. */
+  readonly merchantServiceAccount?: ServiceAccount;
   /** The deploy runners' service account: it may reach the control plane and Google APIs on 443. */
   readonly deployServiceAccount: string;
   /** When set, a VPC Service Controls perimeter around the project's data services. */
@@ -136,6 +138,8 @@ export class GcpPrivateNetwork extends Construct {
 
     // Firewall: deny and log everything (lowest priority), then the flows the platform needs.
     const nodes = [props.nodeServiceAccount.email];
+    // The merchants' nodes share the mesh's flows and Google APIs, not the data tier.
+    const allNodes = props.merchantServiceAccount ? [...nodes, props.merchantServiceAccount.email] : nodes;
     const rule = (ruleId: string, name: string, direction: "INGRESS" | "EGRESS", priority: number, ranges: string[], allow: ComputeFirewallAllow[] | undefined, description: string, targets = nodes) =>
       new ComputeFirewall(this, ruleId, {
         name: `${props.name}-${name}`,
@@ -149,13 +153,13 @@ export class GcpPrivateNetwork extends Construct {
       });
     rule("DenyAllIngress", "deny-all-ingress", "INGRESS", 65534, ["0.0.0.0/0"], undefined, "Default deny: nothing reaches the VPC unless a rule below allows it");
     rule("DenyAllEgress", "deny-all-egress", "EGRESS", 65534, ["0.0.0.0/0"], undefined, "Default deny: nothing leaves the VPC unless a rule below allows it");
-    rule("NodesAndPods", "allow-nodes-pods", "INGRESS", 1000, [r.workload, r.pods], [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }], "Nodes and pods among themselves (the mesh enforces mTLS and policy)");
-    rule("ControlPlaneIstio", "allow-control-plane-istio", "INGRESS", 1000, [r.controlPlane], [{ protocol: "tcp", ports: GCP_CONTROL_PLANE_TO_NODE_PORTS.map(String) }], "Istio webhook (15017) and istiod (15012) from the GKE control plane");
+    rule("NodesAndPods", "allow-nodes-pods", "INGRESS", 1000, [r.workload, r.pods], [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }], "Nodes and pods among themselves (the mesh enforces mTLS and policy)", allNodes);
+    rule("ControlPlaneIstio", "allow-control-plane-istio", "INGRESS", 1000, [r.controlPlane], [{ protocol: "tcp", ports: GCP_CONTROL_PLANE_TO_NODE_PORTS.map(String) }], "Istio webhook (15017) and istiod (15012) from the GKE control plane", allNodes);
     rule("PscNatIngress", "allow-psc-nat", "INGRESS", 1000, [r.pscNat], [{ protocol: "tcp", ports: ["443"] }], "Partners' connections through the PSC service attachment (they arrive from its NAT range)");
     rule("HealthChecks", "allow-health-checks", "INGRESS", 1000, GOOGLE_HEALTH_CHECK_RANGES, [{ protocol: "tcp", ports: ["443"] }], "Google's health checkers to the partner API's backends (documented ranges)");
-    rule("NodesEgressInternal", "allow-nodes-egress-internal", "EGRESS", 1000, [r.workload, r.pods, r.services, r.controlPlane], [{ protocol: "tcp" }, { protocol: "udp" }], "Nodes and pods to each other, to services and to the control plane");
+    rule("NodesEgressInternal", "allow-nodes-egress-internal", "EGRESS", 1000, [r.workload, r.pods, r.services, r.controlPlane], [{ protocol: "tcp" }, { protocol: "udp" }], "Nodes and pods to each other, to services and to the control plane", allNodes);
     rule("NodesToData", "allow-nodes-to-data", "EGRESS", 1000, [r.data], [{ protocol: "tcp", ports: GCP_DATA_TIER_PORTS.map((p) => String(p.port)) }], "Nodes to Cloud SQL and Managed Kafka (their PSC endpoints in the data subnet)");
-    rule("NodesToGoogleApis", "allow-nodes-to-google-apis", "EGRESS", 1000, [`${props.googleApisAddress}/32`], [{ protocol: "tcp", ports: ["443"] }], "Nodes to Google APIs through the PSC endpoint");
+    rule("NodesToGoogleApis", "allow-nodes-to-google-apis", "EGRESS", 1000, [`${props.googleApisAddress}/32`], [{ protocol: "tcp", ports: ["443"] }], "Nodes to Google APIs through the PSC endpoint", allNodes);
     rule("DeployRunners", "allow-deploy-runners", "EGRESS", 1000, [r.controlPlane, `${props.googleApisAddress}/32`], [{ protocol: "tcp", ports: ["443"] }], "Deploy runners to the GKE control plane and Google APIs", [props.deployServiceAccount]);
 
     const perimeter = props.perimeter;

@@ -62,8 +62,8 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     ...(region.edge ? { edge: region.edge } : {}),
     segmentation: meshSegmentation(region),
     proxyImage: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}/proxyv2`,
-    // The merchants' node group is EKS's (GKE's node pool for them is not built yet).
-    ...(region.cloud === "aws" ? { merchantNodes: { label: { ...MERCHANT_NODES.label }, taintKey: MERCHANT_NODES.taint.key } } : {}),
+    // The merchants' node group (EKS) or pool (GKE), where the region has merchants.
+    merchantNodes: { label: { ...MERCHANT_NODES.label }, taintKey: MERCHANT_NODES.taint.key },
   };
 }
 

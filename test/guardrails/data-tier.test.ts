@@ -47,7 +47,8 @@ describe.each([
     ["a range over the database's port", () => check(nsOf(region, none.name), none.name, [to("10.0.0.0/8", { port: 5000, endPort: 6000 })]), new RegExp(`may open the database \\(port ${dbPort}\\)`)],
     ["a range ending at the database's port", () => check(nsOf(region, none.name), none.name, [to("10.0.0.0/8", { port: 5000, endPort: dbPort })]), new RegExp(`may open the database \\(port ${dbPort}\\)`)],
     ["a range starting at the database's port", () => check(nsOf(region, none.name), none.name, [to("10.0.0.0/8", { port: dbPort, endPort: 6000 })]), new RegExp(`may open the database \\(port ${dbPort}\\)`)],
-    ["a named port beside the database's range is no range", () => check(nsOf(region, none.name), none.name, [to("10.0.0.0/8", { port: "https" as unknown as number, endPort: 6000 })]), undefined],
+    ["a named port (nothing resolves it on an address block: any port)", () => check(nsOf(region, none.name), none.name, [to("10.0.0.0/8", { port: "postgres" as unknown as number })]), /may open the database/],
+    ["a single port with a named end is that port only", () => check(nsOf(region, none.name), none.name, [to("10.0.0.0/8", { port: 443, endPort: "x" as unknown as number })]), undefined],
     ["the brokers to a service that does not declare them", () => check(nsOf(region, dbOnly.name), dbOnly.name, [to("10.0.0.0/8", kafkaPort)]), new RegExp(`may open the Kafka brokers \\(port ${kafkaPort}\\)`)],
   ])("%s", (_l, run, says) => {
     const found = run();

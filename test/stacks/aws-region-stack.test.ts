@@ -467,6 +467,8 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   }, { says: /the merchant nodes behind a load balancer/ }],
   ["eks.control-plane-reaches-istio", "the collector admitted on every port", (j) => Object.assign(j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper, { from_port: 0, to_port: 65535 }), { says: /mesh_metrics_sidecars_from_scraper: nodes admit .* on 0-65535/ }],
   ["eks.control-plane-reaches-istio", "a group no collector runs in admitted on the metrics port", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.referenced_security_group_id = "${aws_security_group.network_endpoint_security_group.id}"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit \$\{aws_security_group.network_endpoint_security_group.id\} on 15090-15090/ }],
+  ["eks.control-plane-reaches-istio", "the collector admitted from the metrics port up", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.to_port = 15100), { says: /mesh_metrics_sidecars_from_scraper: nodes admit .* on 15090-15100/ }],
+  ["eks.control-plane-reaches-istio", "the collector admitted up to the metrics port", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.from_port = 15000), { says: /mesh_metrics_sidecars_from_scraper: nodes admit .* on 15000-15090/ }],
   ["eks.control-plane-reaches-istio", "the collector admitted over UDP", (j) => (j.resource.aws_vpc_security_group_ingress_rule.mesh_metrics_sidecars_from_scraper.ip_protocol = "udp"), { says: /mesh_metrics_sidecars_from_scraper: nodes admit/ }],
 ];
 

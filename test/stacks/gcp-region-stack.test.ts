@@ -230,6 +230,22 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
     p.initial_node_count = 1;
     p.autoscaling.min_node_count = 2;
   }, /starts with 1 node\(s\) per zone, its minimum is 2/],
+  ["gcp.merchant-nodes", "the merchants' taint removed", (j) => delete j.resource.google_container_node_pool.gke_merchant_node_pool.node_config.taint, /0 merchants' pools/],
+  ["gcp.merchant-nodes", "two merchants' pools", (j) => add(j, "google_container_node_pool", "second", cloneJson(j.resource.google_container_node_pool.gke_merchant_node_pool)), /2 merchants' pools/],
+  ["gcp.merchant-nodes", "the merchants' taint only preferred", (j) => (j.resource.google_container_node_pool.gke_merchant_node_pool.node_config.taint[0].effect = "PREFER_NO_SCHEDULE"), /taint pci.blueprint\/tenant=merchant:PREFER_NO_SCHEDULE, expected merchant:NO_SCHEDULE/],
+  ["gcp.merchant-nodes", "the merchants' taint with another value", (j) => (j.resource.google_container_node_pool.gke_merchant_node_pool.node_config.taint[0].value = "x"), /taint pci.blueprint\/tenant=x:NO_SCHEDULE/],
+  ["gcp.merchant-nodes", "the merchants' label removed", (j) => delete j.resource.google_container_node_pool.gke_merchant_node_pool.node_config.labels, /no label pci.blueprint\/tenant=merchant/],
+  ["gcp.merchant-nodes", "the merchants under the platform nodes' account", (j) =>
+    (j.resource.google_container_node_pool.gke_merchant_node_pool.node_config.service_account = j.resource.google_container_node_pool.gke_node_pool.node_config.service_account), /runs as the platform nodes' service account/],
+  ["gcp.merchant-nodes", "the data tier's rule for every instance", (j) => delete j.resource.google_compute_firewall.network_nodes_to_data.target_service_accounts, /network_nodes_to_data: lets every instance open the data tier's ports/],
+  ["gcp.merchant-nodes", "the data tier's rule for the merchant nodes too", (j) =>
+    j.resource.google_compute_firewall.network_nodes_to_data.target_service_accounts.push("${google_service_account.merchant_node_identity_account.email}"), /network_nodes_to_data: lets the merchant nodes open the data tier's ports/],
+  ["gcp.merchant-nodes", "every port of the data subnet for the merchant nodes", (j) =>
+    add(j, "google_compute_firewall", "m_data", { direction: "EGRESS", destination_ranges: ["10.30.0.0/16"], allow: [{ protocol: "tcp" }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] }), /m_data: lets the merchant nodes open the data tier's ports/],
+  ["gcp.merchant-nodes", "every protocol to every destination for the merchant nodes", (j) =>
+    add(j, "google_compute_firewall", "m_all", { direction: "EGRESS", allow: [{ protocol: "all" }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] }), /m_all: lets the merchant nodes open the data tier's ports/],
+  ["gcp.merchant-nodes", "the database's port to a range written as an expression", (j) =>
+    add(j, "google_compute_firewall", "m_expr", { direction: "EGRESS", destination_ranges: ["${var.range}"], allow: [{ protocol: "tcp", ports: ["5432"] }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] }), /m_expr: lets the merchant nodes open/],
   ["gcp.gke-hardened", "metadata server exposed to pods", (j) => (first(j, "google_container_node_pool").node_config.workload_metadata_config.mode = "GCE_METADATA"), /workload metadata mode is not GKE_METADATA/],
   ["gcp.gke-hardened", "nodes as the default compute account", (j) => (first(j, "google_container_node_pool").node_config.service_account = "default"), /Compute Engine default service account/],
   ["gcp.gke-hardened", "nodes as the compute account by its address", (j) => (first(j, "google_container_node_pool").node_config.service_account = "123456789-compute@developer.gserviceaccount.com"), /Compute Engine default service account/],
@@ -432,6 +448,15 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
 
 /** The other side of each bound, and spellings a rule must accept: a rule that tightens by mistake is noticed too. */
 const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
+  ["gcp.merchant-nodes", "the merchant nodes to the mesh's ranges on every port (not the data subnet)", (j) =>
+    add(j, "google_compute_firewall", "m_mesh", { direction: "EGRESS", destination_ranges: ["10.30.64.0/20"], allow: [{ protocol: "tcp" }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
+  ["gcp.merchant-nodes", "an ingress rule to the merchant nodes on the database's port", (j) =>
+    add(j, "google_compute_firewall", "m_in", { direction: "INGRESS", source_ranges: ["10.30.0.0/16"], allow: [{ protocol: "tcp", ports: ["5432"] }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
+  ["gcp.merchant-nodes", "a deny of the data subnet for every instance", (j) =>
+    add(j, "google_compute_firewall", "m_deny", { direction: "EGRESS", destination_ranges: ["10.30.32.0/24"], deny: [{ protocol: "all" }] })],
+  ["gcp.merchant-nodes", "another platform port for the merchant nodes", (j) =>
+    add(j, "google_compute_firewall", "m_443", { direction: "EGRESS", destination_ranges: ["10.30.32.0/24"], allow: [{ protocol: "tcp", ports: ["443"] }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
+  ["gcp.merchant-nodes", "a second taint on the merchants' pool before theirs", (j) => j.resource.google_container_node_pool.gke_merchant_node_pool.node_config.taint.unshift({ key: "dedicated", value: "gpu", effect: "NO_EXECUTE" })],
   ["gcp.keys-hsm-rotating", "rotation at exactly 365 days", (j) => (keyOf(j, "kafka").rotation_period = `${365 * 86400}s`)],
   ["gcp.keys-hsm-rotating", "a destroy delay of exactly 30 days, and longer", (j) => ((keyOf(j, "audit").destroy_scheduled_duration = `${30 * 86400}s`), (keyOf(j, "kafka").destroy_scheduled_duration = `${60 * 86400}s`))],
   ["gcp.keys-hsm-rotating", "the encrypt/decrypt purpose spelled out", (j) => (keyOf(j, "audit").purpose = "ENCRYPT_DECRYPT")],
@@ -664,5 +689,32 @@ describe("the audit lock, a step of its own (a GCS lock is irreversible from the
     const json = cloneJson(locked.json);
     archive(json).retention_policy.is_locked = false;
     expect(locked.pack.evaluate(json).findings.filter((f) => f.rule.id === "gcp.audit-archive" && f.rule.level === "error").map((f) => f.address)).toEqual(["google_storage_bucket.audit_archive_archive"]);
+  });
+});
+
+describe("a GCP region without merchant tenants", () => {
+  const base = stacks.find((x) => x.region.cloud === "gcp")!;
+  const merchants = new Set(base.region.mesh.merchantNamespaces);
+  const inMerchant = (ref: string) => merchants.has(ref.split("/")[0]);
+  const region = {
+    ...base.region,
+    services: base.region.services.filter((x) => !merchants.has(x.namespace)),
+    mesh: { ...base.region.mesh, merchantNamespaces: [], calls: base.region.mesh.calls.filter((c) => !inMerchant(c.from) && !inMerchant(c.to)) },
+  };
+  const [stack] = synthRegions([region]).stacks.filter((x) => x.name === `region-${region.name}`) as SynthStack<GcpRegionConfig>[];
+  const rule = GUARDRAILS.find((r) => r.id === "gcp.merchant-nodes")!;
+
+  it("has no merchants' pool or service account, and meets every guardrail", () => {
+    expect(Object.keys(stack.json.resource.google_container_node_pool)).toEqual(["gke_node_pool"]);
+    expect(Object.keys(stack.json.resource.google_service_account).filter((n) => n.includes("merchant"))).toEqual([]);
+    expect(stack.pack.evaluate(stack.json).findings.filter((f) => !f.suppressedBy && f.rule.level === "error")).toEqual([]);
+  });
+
+  it("refuses a merchants' pool there", () => {
+    const json = cloneJson(stack.json);
+    const pool = cloneJson(json.resource.google_container_node_pool.gke_node_pool);
+    pool.node_config.taint = [{ key: "pci.blueprint/tenant", value: "merchant", effect: "NO_SCHEDULE" }];
+    json.resource.google_container_node_pool.tenants = pool;
+    expectCaught(weakenedViolations(rule, stack, json), /google_container_node_pool.tenants: a merchants' pool where the region has no merchant namespaces/);
   });
 });

@@ -27,6 +27,7 @@ function nodeGroupSecurityGroups(json: TfJson, groups: [string, TfJson][]): Set<
   return new Set(
     groups.flatMap(([, g]) => {
       const lt = refName(g.launch_template?.id, "aws_launch_template", "id");
+      // Stryker disable next-line OptionalChaining: equivalent (a stack's JSON always has its resource block)
       return lt && json.resource?.aws_launch_template?.[lt] ? (asList(json.resource.aws_launch_template[lt].vpc_security_group_ids) as string[]) : [];
     }),
   );
