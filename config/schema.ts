@@ -59,7 +59,11 @@ const commonFields = {
   cloudRegion: z.string().min(1),
   /** The legal area whose residency rules apply to every resource, replica and backup. */
   jurisdiction: z.enum(JURISDICTION_CODES),
-  /** Disaster-recovery partner region, inside the same jurisdiction. */
+  /**
+   * Disaster-recovery partner region, inside the same jurisdiction. Required of an AWS region whose
+   * jurisdiction lists another AWS region (config/jurisdictions.json); where it lists none (Singapore),
+   * the region rests on its zones and its backups inside it.
+   */
   drPartnerRegion: z.string().optional(),
   /** How globally unique names (buckets, load balancers) are built. */
   naming: z.strictObject({

@@ -24,6 +24,7 @@ const region: AwsRegionFile = {
   accountId: "444455556666",
   // use1-az3 cannot host EKS: placed by zone ID, the region avoids it in every account.
   availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az4"],
+  drPartnerRegion: "us-west-2",
   naming: { prefix: "acme-pay" },
   network: {
     vpcCidr: "10.20.0.0/16",

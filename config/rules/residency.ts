@@ -22,14 +22,27 @@ export function checkResidency(c: RegionConfig, knownAzs: readonly string[] | un
     );
   }
 
-  if (c.drPartnerRegion !== undefined) {
+  const others = allowed.filter((r) => r !== c.cloudRegion);
+  if (c.drPartnerRegion === undefined) {
+    // Where the jurisdiction has a second region of the cloud, the audit archive, the backups and
+    // the keys that open them have a copy there (issue 21; GCP's DR partner is not built yet).
+    if (c.cloud === "aws" && allowed.includes(c.cloudRegion) && others.length > 0) {
+      report(
+        "drPartnerRegion",
+        `is missing: jurisdiction ${c.jurisdiction} has other AWS regions, and without a DR partner the audit archive and the database's backups exist in ${c.cloudRegion} only`,
+        `name one of ${others.join(", ")} (e.g. "${others[0]}")`,
+      );
+    }
+  } else {
     if (c.drPartnerRegion === c.cloudRegion) {
       report("drPartnerRegion", `is the region itself (${c.cloudRegion})`, "name a different region of the same jurisdiction, or remove the field");
     } else if (!allowed.includes(c.drPartnerRegion)) {
       report(
         "drPartnerRegion",
         `"${c.drPartnerRegion}" is outside jurisdiction ${c.jurisdiction}: backups and replicas would leave it`,
-        `choose a DR region of ${c.jurisdiction} (${allowed.filter((r) => r !== c.cloudRegion).join(", ")})`,
+        others.length > 0
+          ? `choose a DR region of ${c.jurisdiction} (${others.join(", ")})`
+          : `remove the field: jurisdiction ${c.jurisdiction} has no second ${c.cloud.toUpperCase()} region, so the region relies on its zones and its backups inside ${c.cloudRegion}`,
       );
     }
   }

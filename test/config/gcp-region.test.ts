@@ -53,6 +53,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["a maximum below the minimum", (r) => (r.gke.nodes = { minPerZone: 2, maxPerZone: 1 }), "gke.nodes", "minPerZone <= maxPerZone"],
   ["node disks under 20 GB", (r) => (r.gke.nodes = { diskGb: 19 }), "gke.nodes.diskGb", "20 to 1000 GB"],
   ["node disks over 1000 GB", (r) => (r.gke.nodes = { diskGb: 1001 }), "gke.nodes.diskGb", "20 to 1000 GB"],
+  ["a DR partner where the jurisdiction has no second region", (r) => ((r as { drPartnerRegion?: string }).drPartnerRegion = "asia-east1"), "drPartnerRegion", "jurisdiction SG has no second GCP region"],
   ["no merchant node per zone", (r) => (r.gke.merchantNodes = { minPerZone: 0 }), "gke.merchantNodes", "at least one node per zone"],
   ["merchant node disks over 1000 GB", (r) => (r.gke.merchantNodes = { diskGb: 1001 }), "gke.merchantNodes.diskGb", "20 to 1000 GB"],
   ["a malformed authorized network", (r) => (r.gke.masterAuthorizedNetworks = [{ name: "runners", cidr: "10.30.0.0/33" }]), "gke.masterAuthorizedNetworks[0].cidr", "deploy runners' private range"],

@@ -129,6 +129,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["an EKS admin role of another account", "eu", (r) => (r.eks.adminRoleArn = r.eks.adminRoleArn.replace(eu.accountId, us.accountId)), "regions/eu.ts", "eks.adminRoleArn", "use a role of 111122223333"],
   ["an EKS deploy role that is no ARN", "eu", (r) => (r.eks.deployRoleArn = "platform-deploy"), "regions/eu.ts", "eks.deployRoleArn", "arn:aws:iam::111122223333:role/"],
   ["fewer nodes than zones", "eu", (r) => (r.eks.nodes = { minSize: 2, desiredSize: 3, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "at least one node per AZ"],
+  ["no DR partner where the jurisdiction has another region", "us", (r) => delete (r as { drPartnerRegion?: string }).drPartnerRegion, "regions/us.ts", "drPartnerRegion", 'name one of us-east-2, us-west-1, us-west-2 (e.g. "us-east-2")'],
   ["fewer merchant nodes than zones", "eu", (r) => (r.eks.merchantNodes = { minSize: 1, desiredSize: 1, maxSize: 2 }), "regions/eu.ts", "eks.merchantNodes", "at least one node per AZ"],
   ["a merchant node disk of 10 GiB", "eu", (r) => (r.eks.merchantNodes = { diskGiB: 10 }), "regions/eu.ts", "eks.merchantNodes.diskGiB", "use 20 to 1000 GiB"],
   ["more nodes desired than the maximum", "eu", (r) => (r.eks.nodes = { minSize: 3, desiredSize: 7, maxSize: 6 }), "regions/eu.ts", "eks.nodes", "minSize <= desiredSize <= maxSize"],
@@ -328,7 +329,7 @@ const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
   ["three brokers, named", "eu", (r) => (r.kafka.brokers = 3)],
   ["a call from another region of the same jurisdiction, its cardholder data unsaid", "us", (r) => {
     Object.assign(r, JSON.parse(JSON.stringify(r).split("us-east-1").join("eu-west-3")));
-    Object.assign(r, { jurisdiction: "EU", availabilityZoneIds: ["euw3-az1", "euw3-az2", "euw3-az3"] });
+    Object.assign(r, { jurisdiction: "EU", availabilityZoneIds: ["euw3-az1", "euw3-az2", "euw3-az3"], drPartnerRegion: "eu-north-1" });
     r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "eu.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] });
   }],
   ["adopting the PKI CRDs where the region has a workload CA chain", "eu", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true)],
