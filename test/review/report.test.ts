@@ -6,6 +6,7 @@ import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "..
 import { asList } from "../../tfjson/terraform";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { nodeId, cell, shortRef } from "../../review/markdown";
+import { resilienceLine } from "../../review/report";
 import { encryptedStores } from "../../model/aws/encryption";
 import { boxesAround, readDiagram } from "../support/mermaid";
 
@@ -379,5 +380,25 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
 
   it("says it cannot be planned before the cluster exists", () => {
     expect(s.report).toContain("Terraform can plan them only once the cluster and Istio's CRDs exist");
+  });
+});
+
+describe("the region report's disaster-recovery line", () => {
+  const regionsOf = shippedAllLayers().filter((s) => s.layer === "aws" || s.layer === "gcp");
+  const aws = regionsOf.find((s) => s.region.cloud === "aws" && s.region.drPartnerRegion)!.region;
+  const gcp = regionsOf.find((s) => s.region.cloud === "gcp")!.region;
+
+  it("names the DR partner, and what stays inside the region", () => {
+    expect(resilienceLine(aws)).toMatch(new RegExp(`^Disaster recovery: copies in the DR partner \\*\\*${aws.drPartnerRegion}\\*\\*.*its 3 zones .* inside ${aws.cloudRegion}\\.$`));
+  });
+
+  it("says so where the jurisdiction has no second region of the cloud", () => {
+    expect(resilienceLine(gcp)).toMatch(/^Disaster recovery: \*\*no DR partner\*\*: jurisdiction SG has no second GCP region, so the region rests on its 3 zones \(asia-southeast1-a, .*\) and its database backups \(\d+ days\) inside asia-southeast1;/);
+  });
+
+  it("says a partner is missing where the jurisdiction has one to offer", () => {
+    const { drPartnerRegion: _p, ...noPartner } = aws;
+    expect(resilienceLine(noPartner)).toMatch(/^Disaster recovery: \*\*no DR partner yet\*\* \(the config requires one\)/);
+    expect(resilienceLine({ ...gcp, jurisdiction: "EU", cloudRegion: "europe-west1" })).toMatch(/no DR partner yet\*\* \(GCP's is issue 21\)/);
   });
 });
