@@ -183,3 +183,13 @@ describe("a bad GCP region config is rejected with the file, the field and the f
     expect(problemsAfter((r) => ((r as { cloud: string }).cloud = "azure"))).toContainEqual(expect.objectContaining({ field: "cloud", fix: expect.stringContaining('"aws", "gcp"') }));
   });
 });
+
+describe("a GCP region's DR partner", () => {
+  it("is not required yet where its jurisdiction has another GCP region (GCP's DR partner is issue 21's)", () => {
+    const inUs = (r: GcpRegionFile) => {
+      Object.assign(r, JSON.parse(JSON.stringify(r).split("asia-southeast1").join("us-central1")));
+      Object.assign(r, { jurisdiction: "US" });
+    };
+    expect(problemsAfter(inUs).filter((p) => p.field === "drPartnerRegion")).toEqual([]);
+  });
+});

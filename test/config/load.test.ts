@@ -332,6 +332,11 @@ const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
     Object.assign(r, { jurisdiction: "EU", availabilityZoneIds: ["euw3-az1", "euw3-az2", "euw3-az3"], drPartnerRegion: "eu-north-1" });
     r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "eu.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] });
   }],
+  ["an AWS region in a jurisdiction with no second AWS region, without a DR partner", "us", (r) => {
+    Object.assign(r, JSON.parse(JSON.stringify(r).split("us-east-1").join("ap-southeast-1")));
+    Object.assign(r, { jurisdiction: "SG", availabilityZoneIds: ["apse1-az1", "apse1-az2", "apse1-az3"] });
+    delete (r as { drPartnerRegion?: string }).drPartnerRegion;
+  }],
   ["adopting the PKI CRDs where the region has a workload CA chain", "eu", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true)],
   ["a call inside one merchant namespace", "eu", (r) => {
     r.services!.push({ name: "storefront-worker", namespace: "merchant-12345" });

@@ -436,6 +436,10 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["detection.partner-gateway-watched", "the alarm inverted", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.comparison_operator = "GreaterThanThreshold"), { says: /comparison_operator GreaterThanThreshold/ }],
   ["detection.partner-gateway-watched", "the alarm telling no one", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.alarm_actions = []), { says: /does not notify the security topic/ }],
   ["detection.partner-gateway-watched", "the alarm's actions off", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.actions_enabled = false), { says: /does not notify the security topic/ }],
+  ["detection.partner-gateway-watched", "the alarm on another namespace's metric", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.namespace = "AWS/ApplicationELB"), { says: /no alarm on its HealthyHostCount/ }],
+  ["detection.partner-gateway-watched", "the alarm on the unhealthy count", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.metric_name = "UnHealthyHostCount"), { says: /no alarm on its HealthyHostCount/ }],
+  ["detection.partner-gateway-watched", "the alarm on another target group", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.dimensions.TargetGroup = "targetgroup/other/0123456789abcdef"), { says: /no alarm on its HealthyHostCount/ }],
+  ["detection.partner-gateway-watched", "the alarm without dimensions (every target group of the account)", (j) => delete j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.dimensions, { says: /no alarm on its HealthyHostCount/ }],
   ["detection.partner-gateway-watched", "no target group to watch", (j) => delete j.resource.aws_lb_target_group, { says: /no partner target group, load balancer or security topic/ }],
   ["eks.merchant-nodes", "the merchants' taint removed (any pod may run beside a tenant)", (j) => delete j.resource.aws_eks_node_group.eks_merchant_node_group.taint, { says: /0 merchants' node groups/ }],
   ["eks.merchant-nodes", "the merchants' taint only preferred", (j) => (j.resource.aws_eks_node_group.eks_merchant_node_group.taint[0].effect = "PREFER_NO_SCHEDULE"), { says: /taint pci.blueprint\/tenant=merchant:PREFER_NO_SCHEDULE, expected merchant:NO_SCHEDULE/ }],
@@ -2149,6 +2153,7 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
     j.resource.aws_network_acl.network_data_network_acl.ingress.push({ action: "deny", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0, protocol: "-1", rule_no: 50 })],
   ["network.flow-logs-all", "a second flow log, of rejected traffic only", (j) =>
     add(j, "aws_flow_log", "rejects", { ...cloneJson(first(j, "aws_flow_log")), traffic_type: "REJECT" })],
+  ["detection.partner-gateway-watched", "no alarm where the region declares no partners", (j) => delete j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health, { region: (r) => ({ ...r, edge: undefined }) }],
   ["eks.merchant-nodes", "a second taint on the merchant nodes before theirs", (j) => j.resource.aws_eks_node_group.eks_merchant_node_group.taint.unshift({ key: "dedicated", value: "gpu", effect: "NO_EXECUTE" })],
   ["eks.merchant-nodes", "a taint of another key on the platform nodes", (j) => (j.resource.aws_eks_node_group.eks_node_group.taint = [{ key: "dedicated", value: "payments", effect: "NO_SCHEDULE" }])],
   ["eks.merchant-nodes", "a legacy rule elsewhere that names no merchant", (j) =>

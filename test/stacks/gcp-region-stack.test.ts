@@ -448,6 +448,11 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
 
 /** The other side of each bound, and spellings a rule must accept: a rule that tightens by mistake is noticed too. */
 const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
+  ["gcp.merchant-nodes", "a taint of another key on the platform pool", (j) => (j.resource.google_container_node_pool.gke_node_pool.node_config.taint = [{ key: "dedicated", value: "payments", effect: "NO_SCHEDULE" }])],
+  ["gcp.merchant-nodes", "an ingress rule with a destination on the data subnet's ports", (j) =>
+    add(j, "google_compute_firewall", "m_in_dest", { direction: "INGRESS", destination_ranges: ["10.30.32.0/24"], allow: [{ protocol: "tcp", ports: ["5432"] }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
+  ["gcp.merchant-nodes", "a rule to the data subnet allowing only a port beside the data tier's and one of them denied", (j) =>
+    add(j, "google_compute_firewall", "m_two", { direction: "EGRESS", destination_ranges: ["10.30.32.0/24", "10.30.64.0/20"], allow: [{ protocol: "tcp", ports: ["443", "8443"] }, { protocol: "udp", ports: ["53"] }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
   ["gcp.merchant-nodes", "the merchant nodes to the mesh's ranges on every port (not the data subnet)", (j) =>
     add(j, "google_compute_firewall", "m_mesh", { direction: "EGRESS", destination_ranges: ["10.30.64.0/20"], allow: [{ protocol: "tcp" }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
   ["gcp.merchant-nodes", "an ingress rule to the merchant nodes on the database's port", (j) =>

@@ -81,6 +81,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       const v: string[] = [];
       for (const [an, a] of alarms) {
         const at = `aws_cloudwatch_metric_alarm.${an}`;
+        // Stryker disable next-line OptionalChaining: equivalent (the alarms kept here have dimensions: their TargetGroup matched)
         if (a.dimensions?.LoadBalancer !== ref("aws_lb", lb[0], "arn_suffix")) v.push(`${at}: not on the partner load balancer's targets (LoadBalancer ${a.dimensions?.LoadBalancer})`);
         for (const [k, tf] of [["statistic", "statistic"], ["period", "period"], ["evaluationPeriods", "evaluation_periods"], ["threshold", "threshold"], ["comparisonOperator", "comparison_operator"], ["treatMissingData", "treat_missing_data"]] as const) {
           if (a[tf] !== want[k]) v.push(`${at}: ${tf} ${a[tf]}, expected ${want[k]}`);
