@@ -3,6 +3,7 @@
  * endpoints, EKS, HSM, Aurora, MSK, S3, keys and what they protect, the ports the security groups
  * open, the call graph), the encryption map and the network exposure, from its synthesized JSON.
  */
+import { MERCHANT_NODES, hasMerchantTaint } from "../model/mesh/pod-security";
 import type { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName, truthy, capabilityOf } from "../tfjson/terraform";
 import { Statement, principalArns, principalServices, statementsOf } from "../tfjson/iam-policy";
@@ -16,7 +17,6 @@ import { GUARDDUTY_AGENT_ADDON } from "../model/aws/detection";
 import { keyOfReference, kmsAliases } from "../tfjson/aws";
 import { meshDesign } from "../model/mesh/in-cluster";
 import { PARTNER_GATEWAY, PARTNER_GATEWAY_IDENTITY } from "../model/mesh/edge";
-import { MERCHANT_NODES } from "../model/aws/eks";
 
 /** The diagram node that stands for a security group, by the capability that owns it. */
 const GROUP_NODE: Record<string, string> = { Database: "aurora", Kafka: "msk", Network: "vpce", PartnerApi: "nlb", Hsm: "hsm" };
@@ -139,7 +139,7 @@ function regionDiagram(view: StackView): Diagram {
         if (!eks) return;
         const api = one(eks.vpc_config).endpoint_public_access === false ? "private API" : "PUBLIC API";
         d.node("eks", `EKS ${eks.version}: ${api}${eks.encryption_config ? ", secrets encrypted" : ""}`);
-        const merchantGroups = resourcesOf(json, "aws_eks_node_group").filter(([, g]) => asList<TfJson>(g.taint).some((t) => t.key === MERCHANT_NODES.taint.key));
+        const merchantGroups = resourcesOf(json, "aws_eks_node_group").filter(([, g]) => hasMerchantTaint(asList<TfJson>(g.taint)));
         const platformGroups = count("aws_eks_node_group") - merchantGroups.length;
         d.node("nodes", `node groups ×${platformGroups} and their pods: ${imds === "required" ? "IMDSv2 only" : "IMDSv1 allowed"}, ${ebsEncrypted ? "encrypted EBS" : "UNENCRYPTED EBS"}`);
         if (merchantGroups.length) d.node("merchant_nodes", `merchants' node group ×${merchantGroups.length} (tainted ${MERCHANT_NODES.taint.key}=${MERCHANT_NODES.taint.value}): merchants' pods only, no data-tier path`);

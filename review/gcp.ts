@@ -2,7 +2,7 @@
  * The Google Cloud part of a region's report (`region-<name>` on GCP): the diagram, the encryption
  * map and the network exposure, from its synthesized JSON.
  */
-import { MERCHANT_NODES } from "../model/aws/eks";
+import { MERCHANT_NODES, hasMerchantTaint } from "../model/mesh/pod-security";
 import type { GcpRegionConfig } from "../config/schema";
 import { StackView } from "../guardrails/rule";
 import { TfJson, resourcesOf, asList, one, refName } from "../tfjson/terraform";
@@ -109,7 +109,7 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   const { json, region } = view;
   const d = new Diagram();
   const cluster = resourcesOf(json, "google_container_cluster")[0]?.[1];
-  const isMerchants = (p: TfJson) => asList<TfJson>(one(p.node_config).taint).some((t) => t.key === MERCHANT_NODES.taint.key);
+  const isMerchants = (p: TfJson) => hasMerchantTaint(asList<TfJson>(one(p.node_config).taint));
   // The platform's pool; the merchants' is drawn beside it.
   const pool = resourcesOf(json, "google_container_node_pool").find(([, p]) => !isMerchants(p))?.[1];
   const merchantPool = resourcesOf(json, "google_container_node_pool").find(([, p]) => isMerchants(p))?.[1];

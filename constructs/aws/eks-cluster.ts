@@ -1,3 +1,4 @@
+import { MERCHANT_NODES } from "../../model/mesh/pod-security";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
@@ -20,7 +21,7 @@ import { GUARDDUTY_AGENT_ADDON } from "../../model/aws/detection";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { PrivateLinkNetwork } from "./private-link-network";
-import { EKS_LOG_TYPES, LOG_SHIPPER, MERCHANT_NODES, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS, containerLogGroupName } from "../../model/aws/eks";
+import { EKS_LOG_TYPES, LOG_SHIPPER, NODE_MANAGED_POLICIES, CONTROL_PLANE_TO_NODE_PORTS, NODE_TO_DATA_TIER_PORTS, POD_IDENTITY_SESSION_TAGS, containerLogGroupName } from "../../model/aws/eks";
 import { serviceLinkedRoleArn } from "../../model/aws/iam";
 
 /** A managed node group's machines and size. */

@@ -1,3 +1,4 @@
+import { MERCHANT_NODES } from "../../model/mesh/pod-security";
 import { ArtifactRegistryRepository } from "@cdktf/provider-google/lib/artifact-registry-repository";
 import { ArtifactRegistryRepositoryIamMember } from "@cdktf/provider-google/lib/artifact-registry-repository-iam-member";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
@@ -8,7 +9,6 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { Construct } from "constructs";
-import { MERCHANT_NODES } from "../../model/aws/eks";
 import { GKE_NODE_ROLES, GKE_LOG_COMPONENTS } from "../../model/gcp/gke";
 
 /**

@@ -79,13 +79,3 @@ export function containerLogGroupName(cluster: string, kind: string): string {
   return `/aws/containerinsights/${cluster}/${kind}`;
 }
 
-/**
- * The merchants' node group: its nodes carry this label and taint, so that only pods that select
- * the label and tolerate the taint run there (the merchant namespaces' pods, which the admission
- * policy requires to select it) and the platform's pods never do.
- */
-export const MERCHANT_NODES = {
-  label: { key: "pci.blueprint/tenant", value: "merchant" },
-  /** EKS's spelling of the effect; Kubernetes' is NoSchedule. */
-  taint: { key: "pci.blueprint/tenant", value: "merchant", effect: "NO_SCHEDULE" },
-} as const;

@@ -8,13 +8,12 @@ import { EKS_OUTPUT_IDS } from "../aws/eks";
 import { artifactRegistry, GKE_OUTPUT_IDS } from "../gcp/gke";
 import { type ExternalDestination, type MeshDesign, type MeshSegmentation, ISTIO_ROOT_NAMESPACE } from "./policies";
 import { POSTGRES_PORT } from "../aws/database";
-import { MERCHANT_NODES } from "../aws/eks";
 import { KAFKA_PORTS } from "../aws/kafka";
 import { GCP_DATA_TIER_PORTS } from "../gcp/network";
 import { ISTIO_CSR_ADDRESS } from "./pki";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
 import { EDGE_CALLER_PREFIX } from "./edge";
-import { RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
+import { MERCHANT_NODES, RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
 
 /**
  * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the

@@ -103,30 +103,23 @@ export const POD_CHECKS: readonly PodCheck[] = [
  * a namespace does not take it out.
  */
 export function workloadPodPolicy(namespaces: readonly string[], proxyImage: string): [IValidatingAdmissionPolicy, IValidatingAdmissionPolicyBinding] {
-  return [
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicy",
-      metadata: { name: TENANT_POD_POLICY },
-      spec: {
-        failurePolicy: "Fail",
-        matchConstraints: {
-          resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] }],
-        },
-        validations: [...POD_CHECKS, ...proxyIdentityChecks(proxyImage)].map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })),
-      },
-    },
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: TENANT_POD_POLICY },
-      spec: {
-        policyName: TENANT_POD_POLICY,
-        validationActions: ["Deny"],
-        matchResources: { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...namespaces].sort() }] } },
-      },
-    },
-  ];
+  return podPolicy(TENANT_POD_POLICY, [...POD_CHECKS, ...proxyIdentityChecks(proxyImage)], namespaces, ["pods", "pods/ephemeralcontainers"]);
+}
+
+/**
+ * The merchants' node group (EKS) or pool (GKE): its nodes carry this label and taint, so that only
+ * pods that select the label and tolerate the taint run there (the merchant namespaces' pods, which
+ * the admission policy requires to select it) and the platform's pods never do.
+ */
+export const MERCHANT_NODES = {
+  label: { key: "pci.blueprint/tenant", value: "merchant" },
+  /** The clouds' spelling of the effect (EKS's and GKE's); Kubernetes' is NoSchedule. */
+  taint: { key: "pci.blueprint/tenant", value: "merchant", effect: "NO_SCHEDULE" },
+} as const;
+
+/** True for a node group's or pool's taints (Terraform's `taint` blocks) that make it the merchants'. */
+export function hasMerchantTaint(taints: readonly { readonly key?: unknown }[]): boolean {
+  return taints.some((t) => t.key === MERCHANT_NODES.taint.key);
 }
 
 /** The merchants' nodes as the pods see them: the label to select and the taint to tolerate. */
@@ -139,8 +132,8 @@ export interface TenantNodes {
 export const MERCHANT_PLACEMENT_POLICY = "merchant-pods-on-merchant-nodes";
 export const PLATFORM_PLACEMENT_POLICY = "platform-pods-off-merchant-nodes";
 
-/** A policy on pods' creation and update with the given checks, and its binding by namespace name with Deny. */
-function podPolicy(name: string, checks: readonly PodCheck[], namespaces: readonly string[]): [IValidatingAdmissionPolicy, IValidatingAdmissionPolicyBinding] {
+/** A policy on pods' creation and update (and of `resources` besides) with the given checks, and its binding by namespace name with Deny. */
+function podPolicy(name: string, checks: readonly PodCheck[], namespaces: readonly string[], resources: readonly string[] = ["pods"]): [IValidatingAdmissionPolicy, IValidatingAdmissionPolicyBinding] {
   return [
     {
       apiVersion: "admissionregistration.k8s.io/v1",
@@ -148,7 +141,7 @@ function podPolicy(name: string, checks: readonly PodCheck[], namespaces: readon
       metadata: { name },
       spec: {
         failurePolicy: "Fail",
-        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: [...resources] }] },
         validations: checks.map((c) => ({ expression: c.expression, message: c.message, reason: "Forbidden" })),
       },
     },

@@ -1,5 +1,5 @@
+import { MERCHANT_NODES } from "../../../model/mesh/pod-security";
 import { eksNodeSecurityGroupRef, isMerchantNodeGroup, merchantNodeSecurityGroupRef } from "./network";
-import { MERCHANT_NODES } from "../../../model/aws/eks";
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { EKS_VERSIONS } from "../../../config/catalog";

@@ -1,4 +1,4 @@
-import { MERCHANT_NODES } from "../../../model/aws/eks";
+import { hasMerchantTaint } from "../../../model/mesh/pod-security";
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, ref, resourcesOf, asList, one, refName } from "../../../tfjson/terraform";
@@ -19,7 +19,7 @@ function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {
 
 /** True for the merchants' node group (it carries MERCHANT_NODES' taint). */
 export function isMerchantNodeGroup(group: TfJson): boolean {
-  return asList<TfJson>(group.taint).some((t) => t.key === MERCHANT_NODES.taint.key);
+  return hasMerchantTaint(asList<TfJson>(group.taint));
 }
 
 /** The security groups the launch templates of the given node groups attach. */

@@ -1,8 +1,8 @@
 /** GKE: the private, hardened cluster. */
+import { MERCHANT_NODES, hasMerchantTaint } from "../../../model/mesh/pod-security";
 import type { GcpRegionConfig } from "../../../config/schema";
 import { resourceRules, stackRules } from "../../rule";
 import { TfJson, asList, one, resourcesOf } from "../../../tfjson/terraform";
-import { MERCHANT_NODES } from "../../../model/aws/eks";
 import { GCP_DATA_TIER_PORTS } from "../../../model/gcp/network";
 import { parseCidr, rangesOverlap } from "../../../config/cidr";
 import { GKE_LOG_COMPONENTS } from "../../../model/gcp/gke";
@@ -47,7 +47,7 @@ export const GCP_MERCHANT_NODE_RULES = stackRules<GcpRegionConfig>({ layers: ["g
     description:
       "where the region has merchant namespaces, the merchants run on a node pool of their own, tainted (NoSchedule) and labelled so that only their pods run there, under a service account of its own that no firewall rule allowing the data tier's ports targets (nor any such rule without targets, which would apply to every instance): a tenant that escapes its container lands on a node with no path to Cloud SQL or Kafka; where it has none, no such pool",
     check: ({ json, region }) => {
-      const pools = resourcesOf(json, "google_container_node_pool").filter(([, p]) => asList<TfJson>(one(p.node_config).taint).some((t) => t.key === MERCHANT_NODES.taint.key));
+      const pools = resourcesOf(json, "google_container_node_pool").filter(([, p]) => hasMerchantTaint(asList<TfJson>(one(p.node_config).taint)));
       if (region.mesh.merchantNamespaces.length === 0) return pools.map(([n]) => `google_container_node_pool.${n}: a merchants' pool where the region has no merchant namespaces`);
       if (pools.length !== 1) return [`google_container_node_pool: ${pools.length} merchants' pools (tainted ${MERCHANT_NODES.taint.key}), expected 1`];
       const [pn, pool] = pools[0];

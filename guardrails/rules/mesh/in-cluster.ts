@@ -73,6 +73,32 @@ export function dataTierProblems(region: RegionConfig, address: string, m: TfJso
   return v;
 }
 
+/**
+ * The synthesized manifests `got` against the objects a model builds (`want`), matched by `key`:
+ * each object the model builds that is missing, each found one that differs from it (at its first
+ * difference), each found one the model does not build. The texts are each rule's own.
+ */
+function againstModel<W>(
+  got: readonly [string, TfJson][],
+  want: readonly W[],
+  key: (m: TfJson) => string,
+  say: { readonly object?: (w: W) => TfJson; readonly missing: (w: W) => string; readonly differs: (address: string, at: string) => string; readonly extra: (address: string, m: TfJson) => string },
+): string[] {
+  const objectOf = say.object ?? ((w: W) => w as TfJson);
+  const v: string[] = [];
+  for (const w of want) {
+    const found = got.find(([, m]) => key(m) === key(objectOf(w)));
+    const at = found ? firstDifference(found[1], objectOf(w)) : undefined;
+    if (!found) v.push(say.missing(w));
+    else if (at !== undefined) v.push(say.differs(found[0], at));
+  }
+  for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(objectOf(w)) === key(x)))) v.push(say.extra(address, m));
+  return v;
+}
+
+/** A namespaced object's `<namespace>/<name>`. */
+const namespacedName = (m: TfJson) => `${m.metadata?.namespace}/${m.metadata?.name}`;
+
 /** A declared or an allowed call, as one comparable line. */
 const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
   // Stryker disable next-line StringLiteral: equivalent (allowed and declared calls are joined alike; methods and paths contain no separator)
@@ -511,18 +537,11 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     description:
       "every workload namespace has the Sidecar `default` that limits its proxies to its own namespace, Istio's root namespace, the cluster DNS and the namespaces its declared calls reach (a merchant's proxies learn nothing else of the mesh), and no other Sidecar exists",
     check: ({ region, json }) => {
-      const v: string[] = [];
-      const want = sidecarScopes(meshDesign(region));
-      const got = ofKind(json, "Sidecar");
-      for (const w of want) {
-        const found = got.find(([, m]) => m.metadata?.namespace === w.metadata!.namespace && m.metadata?.name === w.metadata!.name);
-        if (!found) v.push(`kubernetes_manifest (Sidecar ${w.metadata!.namespace}/default): missing (its proxies would receive the whole mesh's configuration)`);
-        else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from sidecarScopes at ${firstDifference(found[1], w)}`);
-      }
-      for (const [address, m] of got.filter(([, x]) => !want.some((w) => w.metadata!.namespace === x.metadata?.namespace && w.metadata!.name === x.metadata?.name))) {
-        v.push(`${address}: Sidecar ${m.metadata?.namespace}/${m.metadata?.name} is not one the design builds`);
-      }
-      return v;
+      return againstModel(ofKind(json, "Sidecar"), sidecarScopes(meshDesign(region)), namespacedName, {
+        missing: (w) => `kubernetes_manifest (Sidecar ${w.metadata!.namespace}/default): missing (its proxies would receive the whole mesh's configuration)`,
+        differs: (address, at) => `${address}: differs from sidecarScopes at ${at}`,
+        extra: (address, m) => `${address}: Sidecar ${namespacedName(m)} is not one the design builds`,
+      });
     },
   },
   {
@@ -532,21 +551,13 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     description:
       "where the region declares partners, the partner gateway's namespace holds exactly the objects model/mesh/edge.ts builds from the region file: a Gateway with one server per partner on its own host (mutual TLS with the partner's CA and identities only, TLS 1.2+ with forward-secret AEAD suites), one VirtualService per partner with its declared routes only, one ALLOW policy (each partner's routes on its host and server name, JSON for bodies), and the EnvoyFilter of the ceiling, each partner's rate and the body limit; nothing else of those kinds",
     check: ({ region, json }) => {
-      const v: string[] = [];
-      const want = meshEdgeManifests(meshDesign(region));
-      const key = (m: TfJson) => `${m.apiVersion} ${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`;
       // (Its NetworkPolicies are mesh.namespaces-segmented's.)
       const got = manifestsOf(json).filter(([, m]) => m.metadata?.namespace === EDGE_NAMESPACE && m.kind !== "NetworkPolicy");
-      for (const w of want) {
-        const found = got.find(([, m]) => key(m) === key(w));
-        if (!found) v.push(`kubernetes_manifest (${w.kind} ${w.metadata!.name}): missing`);
-        else {
-          const d = firstDifference(found[1], w);
-          if (d !== undefined) v.push(`${found[0]}: differs from model/mesh/edge.ts at ${d}`);
-        }
-      }
-      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not one the partners' design builds`);
-      return v;
+      return againstModel(got, meshEdgeManifests(meshDesign(region)), (m) => `${m.apiVersion} ${m.kind} ${namespacedName(m)}`, {
+        missing: (w) => `kubernetes_manifest (${w.kind} ${w.metadata!.name}): missing`,
+        differs: (address, at) => `${address}: differs from model/mesh/edge.ts at ${at}`,
+        extra: (address, m) => `${address}: ${m.kind} ${m.metadata?.name} is not one the partners' design builds`,
+      });
     },
   },
   {
@@ -556,24 +567,21 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     description:
       "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included), and any pod or container but Istio's own running as Istio's proxy user or group (1337), or Istio's containers from another image than the mesh's proxy or with a command of their own: a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it), a process as 1337 escapes its sidecar (REGISTRY_ONLY); where the cluster has the merchants' nodes, a merchant's pods must select them and the platform's pods may not tolerate their taint (nor every taint); no other admission policy",
     check: ({ region, json }) => {
-      const v: string[] = [];
       const design = meshDesign(region);
-      const want = [...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage), ...placementPolicies(design)];
       const got = manifestsOf(json).filter(([, m]) => ADMISSION_KINDS.includes(`${m.apiVersion} ${m.kind}`));
       const key = (m: TfJson) => `${m.kind} ${m.metadata?.name}`;
-      for (const w of want) {
-        const found = got.find(([, m]) => key(m) === key(w));
-        const why = w.metadata!.name === TENANT_POD_POLICY ? "hostNetwork, host paths and privileged pods would be admitted where a namespace's labels allow them" : "a merchant's pod could run beside the platform's, or a platform pod beside a tenant";
-        if (!found) v.push(`kubernetes_manifest (${key(w)}): missing (${why})`);
-        else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from model/mesh/pod-security.ts at ${firstDifference(found[1], w)}`);
-      }
-      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not the blueprint's`);
+      const v = againstModel(got, [...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage), ...placementPolicies(design)], key, {
+        missing: (w) =>
+          `kubernetes_manifest (${key(w)}): missing (${w.metadata!.name === TENANT_POD_POLICY ? "hostNetwork, host paths and privileged pods would be admitted where a namespace's labels allow them" : "a merchant's pod could run beside the platform's, or a platform pod beside a tenant"})`,
+        differs: (address, at) => `${address}: differs from model/mesh/pod-security.ts at ${at}`,
+        extra: (address, m) => `${address}: ${m.kind} ${m.metadata?.name} is not the blueprint's`,
+      });
       const binding = got.find(([, m]) => m.kind === "ValidatingAdmissionPolicyBinding" && m.metadata?.name === TENANT_POD_POLICY)?.[1];
       if (binding) {
         if (!sameJson(binding.spec?.validationActions, ["Deny"])) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): actions ${JSON.stringify(binding.spec?.validationActions)}, not Deny`);
         // Stryker disable next-line ArrayDeclaration: equivalent (another expression's values are never the names the binding must list)
         const names = asList<TfJson>(binding.spec?.matchResources?.namespaceSelector?.matchExpressions).flatMap((e) => (e.key === "kubernetes.io/metadata.name" && e.operator === "In" ? asList<string>(e.values) : []));
-        for (const ns of podSecurityNamespaces(meshDesign(region))) if (!names.includes(ns)) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): namespace ${ns} not bound`);
+        for (const ns of podSecurityNamespaces(design)) if (!names.includes(ns)) v.push(`kubernetes_manifest (ValidatingAdmissionPolicyBinding ${TENANT_POD_POLICY}): namespace ${ns} not bound`);
       }
       return v;
     },
@@ -585,16 +593,12 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     description:
       "each workload namespace has exactly the ServiceEntries of what its services declare outside the mesh (credentials, database, brokers, cloud APIs, object store), exported to that namespace only, by address block and port or TLS server name, never every address; the data tier's ports only in a namespace where a service declares that access; no other ServiceEntry",
     check: ({ region, json }) => {
-      const v: string[] = [];
-      const want = serviceEntries(meshDesign(region));
-      const key = (m: TfJson) => `${m.metadata?.namespace}/${m.metadata?.name}`;
       const got = ofKind(json, "ServiceEntry");
-      for (const w of want) {
-        const found = got.find(([, m]) => key(m) === key(w));
-        if (!found) v.push(`kubernetes_manifest (ServiceEntry ${key(w)}): missing (its services' calls out of the mesh would go to Istio's black hole)`);
-        else if (!sameJson(found[1], w)) v.push(`${found[0]}: differs from model/mesh/policies.ts at ${firstDifference(found[1], w)}`);
-      }
-      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w) === key(x)))) v.push(`${address}: ServiceEntry ${key(m)} is not one the design builds`);
+      const v = againstModel(got, serviceEntries(meshDesign(region)), namespacedName, {
+        missing: (w) => `kubernetes_manifest (ServiceEntry ${namespacedName(w)}): missing (its services' calls out of the mesh would go to Istio's black hole)`,
+        differs: (address, at) => `${address}: differs from model/mesh/policies.ts at ${at}`,
+        extra: (address, m) => `${address}: ServiceEntry ${namespacedName(m)} is not one the design builds`,
+      });
       for (const [address, m] of got) {
         const spec = m.spec ?? {};
         if (!sameJson(spec.exportTo, ["."])) v.push(`${address}: exported to ${JSON.stringify(spec.exportTo ?? "every namespace")}, not its own namespace only`);
@@ -619,17 +623,18 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
       const v: string[] = [];
       const want = segmentation(meshDesign(region));
       const got = ofKind(json, "NetworkPolicy");
-      const key = (m: TfJson) => `${m.metadata?.namespace}/${m.metadata?.name}`;
       const undeclared = "allows traffic the design does not declare";
       for (const ns of [...new Set(want.map((w) => w.policy.metadata!.namespace!))]) {
         if (!got.some(([, m]) => m.metadata?.namespace === ns && deniesAll(m.spec ?? {}))) v.push(`kubernetes_manifest: namespace ${ns} has no default-deny NetworkPolicy for ingress and egress`);
       }
-      for (const { policy, purpose } of want) {
-        const found = got.find(([, m]) => key(m) === key(policy));
-        if (!found) v.push(`kubernetes_manifest (NetworkPolicy ${key(policy)}): missing: ${purpose}`);
-        else if (!sameJson(found[1], policy)) v.push(`${found[0]}: ${undeclared} (differs from model/mesh/policies.ts at ${firstDifference(found[1], policy)})`);
-      }
-      for (const [address, m] of got.filter(([, x]) => !want.some((w) => key(w.policy) === key(x)))) v.push(`${address}: ${undeclared} (${key(m)} is not one of the design's NetworkPolicies)`);
+      v.push(
+        ...againstModel(got, want, namespacedName, {
+          object: (w) => w.policy as TfJson,
+          missing: ({ policy, purpose }) => `kubernetes_manifest (NetworkPolicy ${namespacedName(policy as TfJson)}): missing: ${purpose}`,
+          differs: (address, at) => `${address}: ${undeclared} (differs from model/mesh/policies.ts at ${at})`,
+          extra: (address, m) => `${address}: ${undeclared} (${namespacedName(m)} is not one of the design's NetworkPolicies)`,
+        }),
+      );
       // Independently of the model: the data tier's ports open only to the pods of a service that declares that access.
       for (const [address, m] of got) v.push(...dataTierProblems(region, address, m));
       return v;
