@@ -152,6 +152,20 @@ const commonFields = {
       .regex(/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/, { error: 'must be an ACM PCA certificate authority ARN. Fix: e.g. "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b".' })
       .optional(),
     /**
+     * GCP: the platform root's certificate (public PEM), the root mesh.rootCaArn names. The
+     * region's intermediate in CA Service is activated with it as its issuer chain, and istio-csr
+     * hands it to every workload as the trust anchor. AWS regions read the chain from ACM PCA.
+     */
+    rootCertificate: z.string().optional(),
+    /**
+     * GCP: the region's intermediate, as the platform root signed it at the CA ceremony (public
+     * PEM). Leave it out on the first deploy: `region-<name>` then creates the intermediate in CA
+     * Service awaiting activation; the operator fetches its CSR, the root's custodians sign it
+     * within 30 days (CA Service deletes a CA left unactivated longer; docs/deploy.md), and the
+     * next deploy activates and enables the CA with this certificate.
+     */
+    intermediateCertificate: z.string().optional(),
+    /**
      * Set on a cluster whose AWS PCA issuer was installed before the pki stack applied the issuer's
      * CRDs itself (Helm installed them from the chart): the stack then imports the two CRDs into
      * its state in the plan (Terraform `import` blocks) instead of failing to create objects that

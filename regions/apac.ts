@@ -1,6 +1,43 @@
 import type { GcpRegionFile } from "../config/schema";
 
 /**
+ * The platform's root (public certificate), which mesh.rootCaArn holds in ACM PCA: the mesh's
+ * trust anchor, and the issuer of the region's intermediate. (Example values: a sample root.)
+ */
+const PLATFORM_ROOT = `-----BEGIN CERTIFICATE-----
+MIIBvzCCAWSgAwIBAgIUZZZU+6Zeopts2IWG00y0gFIgESowCgYIKoZIzj0EAwIw
+PTERMA8GA1UECgwIQWNtZSBQYXkxKDAmBgNVBAMMH0FjbWUgUGF5IHBsYXRmb3Jt
+IHJvb3QgKHNhbXBsZSkwHhcNMjYxMjAzMDk1MjQxWhcNNDYxMTI4MDk1MjQxWjA9
+MREwDwYDVQQKDAhBY21lIFBheTEoMCYGA1UEAwwfQWNtZSBQYXkgcGxhdGZvcm0g
+cm9vdCAoc2FtcGxlKTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABEM7HvGrdMzp
+dekbxq21BQDMDICL7O7AIGHCh36qzztq6jO9gG6KCO5teigp+3rjE6hPLBgTbwtd
+uPL5eNbjoAijQjBAMA8GA1UdEwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgGGMB0G
+A1UdDgQWBBSC5pItBk+eJ3mmmW2knNNbhkGraDAKBggqhkjOPQQDAgNJADBGAiEA
+4uEZMtPsHelw6jiJQ5tl/rRJCjzLaYLJvg5y9oWMuF0CIQD2HM+MnTsyQd+eSy1S
+oCmuP/rAq+8/Wk21K6W/aG9nZQ==
+-----END CERTIFICATE-----`;
+
+/**
+ * The region's intermediate in CA Service, as the root signed its CSR at the CA ceremony
+ * (docs/deploy.md): path length 0, names constrained to apac.acme-pay.internal. Left out on a
+ * region's first deploy. (Example values: signed by the sample root.)
+ */
+const MESH_INTERMEDIATE = `-----BEGIN CERTIFICATE-----
+MIICLDCCAdKgAwIBAgIUeTHFU2yNrW8iO+mkMYKW1SChdsUwCgYIKoZIzj0EAwIw
+PTERMA8GA1UECgwIQWNtZSBQYXkxKDAmBgNVBAMMH0FjbWUgUGF5IHBsYXRmb3Jt
+IHJvb3QgKHNhbXBsZSkwHhcNMjYxMjAzMDk1MjQxWhcNMzExMjAzMDk1MjQxWjBb
+MRcwFQYDVQQKDA5NZXNoIHdvcmtsb2FkczEfMB0GA1UECwwWYXBhYy5hY21lLXBh
+eS5pbnRlcm5hbDEfMB0GA1UEAwwWYXBhYy5hY21lLXBheS5pbnRlcm5hbDBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABKHlGENAH2efBKFUiGwrQjlxhnkFAWn8vnp3
+RfOhaNSkwdZQS1v0nBmfKhxH/FNMINwH6K63LO8VF3erWeaCsAujgZEwgY4wEgYD
+VR0TAQH/BAgwBgEB/wIBADAOBgNVHQ8BAf8EBAMCAYYwKAYDVR0eAQH/BB4wHKAa
+MBiGFmFwYWMuYWNtZS1wYXkuaW50ZXJuYWwwHQYDVR0OBBYEFEvdqoNioeQUthVi
+vlpt0Pkd0anQMB8GA1UdIwQYMBaAFILmki0GT54neaaZbaSc01uGQatoMAoGCCqG
+SM49BAMCA0gAMEUCIDUxkW5v81mj5yKZ0m1uwPSKxfCFOI3WN04z3fV+yUHTAiEA
+61X1DRcvUIDO2pSMzO1/8DpqLXs1Lgj7bI57UHVBeh0=
+-----END CERTIFICATE-----`;
+
+/**
  * APAC card processing on Google Cloud: Singapore (asia-southeast1), jurisdiction SG. Partners
  * reach the payment API through Private Service Connect.
  */
@@ -68,6 +105,10 @@ const region: GcpRegionFile = {
   ],
   mesh: {
     trustDomain: "apac.acme-pay.internal",
+    // The platform's one root (as every region's); the region's intermediate lives in CA Service.
+    rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    rootCertificate: PLATFORM_ROOT,
+    intermediateCertificate: MESH_INTERMEDIATE,
     merchantNamespaces: ["merchant-24680"],
     calls: [
       { from: "checkout/checkout-service", to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] },

@@ -17,6 +17,9 @@ import { GcpPrivateNetwork } from "../constructs/gcp/private-network";
 import { GcpRegionKeys } from "../constructs/gcp/region-keys";
 import { GcsAuditArchive } from "../constructs/gcp/gcs-audit-archive";
 import { GkeCluster, GkeNodeServiceAccount } from "../constructs/gcp/gke-cluster";
+import { GcpMeshIntermediateCa } from "../constructs/gcp/mesh-intermediate-ca";
+import { CAS_OUTPUT_IDS, casDnsNames } from "../model/gcp/pki";
+import { MESH_CA_OUTPUT_IDS } from "../model/mesh/pki";
 import { ManagedKafka } from "../constructs/gcp/managed-kafka";
 import { RegionStack } from "../core/blueprint-stack";
 import { regionLabels } from "../model/gcp/labels";
@@ -40,6 +43,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
   readonly partnerApi: GcpPartnerServiceAttachment;
   /** Notification channels, the audit logs' alert policies and the tokenization failure rate. */
   readonly alerts: GcpSecurityAlerts;
+  /** The mesh's workload CA in CA Service, under the platform root. */
+  readonly meshCa?: GcpMeshIntermediateCa;
 
   constructor(scope: Construct, region: GcpRegionConfig) {
     super(scope, stackName(region, "gcp"), region, "gcp");
@@ -238,6 +243,21 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       }
     }
 
+    // The mesh's workload CA: an intermediate in CA Service under the platform's root, activated
+    // once the root has signed its CSR (mesh.intermediateCertificate; docs/deploy.md).
+    if (region.mesh.rootCaArn !== undefined && region.mesh.rootCertificate !== undefined) {
+      this.meshCa = new GcpMeshIntermediateCa(this, "WorkloadCa", {
+        name,
+        projectId: region.projectId,
+        location: region.cloudRegion,
+        trustDomain: region.mesh.trustDomain,
+        dnsNames: casDnsNames(),
+        rootCertificate: region.mesh.rootCertificate,
+        intermediateCertificate: region.mesh.intermediateCertificate,
+        cluster: this.gke.cluster,
+      });
+    }
+
     this.partnerApi = new GcpPartnerServiceAttachment(this, "PartnerApi", {
       name: `${name}-payment-api`,
       region: region.cloudRegion,
@@ -250,7 +270,7 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
     // The perimeter comes last, after everything it protects: enforced in the same wave as what it
     // restricts, it could stop the apply half-way.
     if (this.network.perimeter) {
-      this.network.perimeter.dependsOn = [this.database.instance, this.kafka.cluster, this.auditArchive.archive, this.auditArchive.accessLogs, this.gke.cluster, this.gke.nodePool, ...(this.gke.merchantNodePool ? [this.gke.merchantNodePool] : []), this.gke.repository, logBucket].map((r) => dependable(r));
+      this.network.perimeter.dependsOn = [this.database.instance, this.kafka.cluster, this.auditArchive.archive, this.auditArchive.accessLogs, this.gke.cluster, this.gke.nodePool, ...(this.gke.merchantNodePool ? [this.gke.merchantNodePool] : []), this.gke.repository, logBucket, ...(this.meshCa ? [this.meshCa.pool, this.meshCa.authority] : [])].map((r) => dependable(r));
     }
     new TerraformOutput(this, GKE_OUTPUT_IDS.name, { value: this.gke.cluster.name, description: "GKE cluster" });
     new TerraformOutput(this, GKE_OUTPUT_IDS.endpoint, { value: this.gke.cluster.endpoint, description: "Private endpoint of the GKE control plane" });
@@ -260,6 +280,12 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
     new TerraformOutput(this, "database_connection_name", { value: this.database.instance.connectionName, description: "Cloud SQL connection name (IAM auth)" });
     new TerraformOutput(this, "kafka_cluster_id", { value: this.kafka.cluster.id, description: "Managed Kafka cluster (bootstrap address from gcloud managed-kafka clusters describe)" });
     new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.archive.name, description: "Audit archive (locked retention)" });
+    if (this.meshCa) {
+      new TerraformOutput(this, CAS_OUTPUT_IDS.pool, { value: this.meshCa.pool.name, description: "The mesh's CA pool in CA Service (the CAS issuer's caPoolId)" });
+      new TerraformOutput(this, CAS_OUTPUT_IDS.issuerAccount, { value: this.meshCa.issuerAccount.email, description: "The Google identity of the in-cluster CAS issuer (Workload Identity)" });
+      new TerraformOutput(this, MESH_CA_OUTPUT_IDS.trustAnchor, { value: region.mesh.rootCertificate, description: "The platform root (public certificate): the mesh's trust anchor" });
+      new TerraformOutput(this, CAS_OUTPUT_IDS.authority, { value: this.meshCa.authority.certificateAuthorityId, description: "The mesh's intermediate in the pool (its CSR: gcloud privateca subordinates get-csr; docs/deploy.md)" });
+    }
     new TerraformOutput(this, "partner_service_attachment", { value: this.partnerApi.attachment.selfLink, description: "Give partners this PSC service attachment" });
   }
 }

@@ -120,3 +120,10 @@ export function capabilityOf(body: TfJson): string {
   const path = String(body["//"]?.metadata?.path ?? "");
   return path.split("/")[1] ?? "(stack)";
 }
+
+/** A value with its object keys in Terraform's snake_case, as cdktf writes the camelCase of a construct's arguments. */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+}

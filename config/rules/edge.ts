@@ -30,7 +30,7 @@ export function checkEdge(c: RegionConfig, report: Report, now = new Date()): vo
     return;
   }
   if (c.cloud === "gcp") {
-    report("edge", "cannot be built on GCP yet: the gateway's server certificate needs the region's workload CA, which GCP regions do not have (issue 21: CA Service)", "remove edge from the GCP region until its workload CA exists");
+    report("edge", "cannot be built on GCP yet: the partner gateway behind the PSC service attachment is not built there (issue 20)", "remove edge from the GCP region");
   } else if (c.mesh.rootCaArn === undefined) {
     report("edge", "needs the region's workload CA: the gateway's server certificates are issued by the region's intermediate (mesh.rootCaArn)", "set mesh.rootCaArn to the platform's root CA, or remove edge");
   }

@@ -1,9 +1,11 @@
 /**
- * The mesh: the Istio release, merchant namespaces and the call graph; on GCP, no intermediate CA yet.
+ * The mesh: the Istio release, merchant namespaces and the call graph; on GCP, the workload CA's root and intermediate.
  */
 import { ISTIO_RELEASES, RESERVED_NAMESPACES } from "../catalog";
 import { GcpRegionConfig, RegionConfig } from "../schema";
 import { isRemote, matchesAllPaths } from "../mesh";
+import { X509Certificate } from "crypto";
+import { intermediateCertificateProblems, pemCertificates } from "../pem";
 import type { Report } from "./types";
 
 /**
@@ -14,6 +16,11 @@ export function checkMesh(c: RegionConfig, report: Report): void {
   const mesh = c.mesh;
   if (mesh.adoptHelmInstalledPkiCrds && mesh.rootCaArn === undefined) {
     report("mesh.adoptHelmInstalledPkiCrds", "is set, but the region has no workload CA chain (no mesh.rootCaArn), so there are no PCA issuer CRDs to adopt", "remove it, or set mesh.rootCaArn");
+  }
+  if (c.cloud === "aws") {
+    for (const field of ["rootCertificate", "intermediateCertificate"] as const) {
+      if (mesh[field] !== undefined) report(`mesh.${field}`, "is for GCP regions: an AWS region's intermediate lives in ACM PCA, which installs the root's chain itself", `remove mesh.${field}`);
+    }
   }
   const [k8s, k8sField] = c.cloud === "aws" ? [c.eks.version, "eks.version"] : [c.gke.version, "gke.version"];
   const minor = mesh.istioVersion.split(".").slice(0, 2).join(".");
@@ -92,7 +99,40 @@ export function checkMethodsAndPaths(field: string, call: { readonly methods: re
   });
 }
 
-/** GCP: the mesh intermediate CA is not built there. */
-export function checkGcpMeshCa(c: GcpRegionConfig, report: Report): void {
-  if (c.mesh.rootCaArn !== undefined) report("mesh.rootCaArn", "a GCP region cannot hold its mesh intermediate yet (Google CA Service is not built)", "remove mesh.rootCaArn from the GCP region");
+/**
+ * GCP: the workload CA is an intermediate in CA Service under the platform's root, so the region
+ * names the root (its ARN, as every region does, and its certificate: CA Service is activated with
+ * it as the issuer chain) and, once the root has signed the CA's CSR, the signed intermediate.
+ */
+export function checkGcpMeshCa(c: GcpRegionConfig, report: Report, now = new Date()): void {
+  const mesh = c.mesh;
+  if (mesh.rootCaArn === undefined) {
+    report("mesh.rootCaArn", "is missing: a GCP region's workload CA is an intermediate under the platform's one root, and without it istiod would keep its own CA key in the cluster", "set mesh.rootCaArn to the platform root's ARN (the same as the other regions') and mesh.rootCertificate to its certificate");
+  }
+  if (mesh.rootCertificate === undefined) {
+    report("mesh.rootCertificate", "is missing: CA Service activates the region's intermediate with the root's certificate as its issuer chain, and istio-csr hands it to the workloads as their trust anchor", "paste the platform root's certificate (aws acm-pca get-certificate-authority-certificate --certificate-authority-arn <mesh.rootCaArn>)");
+    return;
+  }
+  const roots = pemCertificates(mesh.rootCertificate);
+  let root: X509Certificate | undefined;
+  try {
+    if (roots.length !== 1) throw new Error(`it holds ${roots.length} certificates`);
+    root = new X509Certificate(roots[0]);
+  } catch (e) {
+    report("mesh.rootCertificate", `is not one readable X.509 certificate (${(e as Error).message})`, "paste the platform root's certificate alone, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----");
+    return;
+  }
+  if (/PRIVATE KEY/.test(mesh.rootCertificate)) report("mesh.rootCertificate", "holds a private key", "paste only the root's certificate; treat the pasted key as exposed and start the root's compromise procedure");
+  if (!root.ca || !root.checkIssued(root)) report("mesh.rootCertificate", `is not a self-signed CA certificate (${root.subject.replace(/\n/g, ", ")})`, "paste the platform root's own certificate, not an intermediate's");
+  if (new Date(root.validTo) < now) report("mesh.rootCertificate", `expired on ${root.validTo}`, "paste the platform's current root (a new root means a new intermediate for every region: docs/deploy.md)");
+  if (mesh.intermediateCertificate !== undefined) {
+    for (const problem of intermediateCertificateProblems(mesh.intermediateCertificate, mesh.rootCertificate, mesh.trustDomain, now)) {
+      report("mesh.intermediateCertificate", problem, "have the root's custodians sign the intermediate's CSR as docs/deploy.md shows (the subordinate template with the name constraint), and paste the certificate they return; or remove the field to create the CA anew");
+    }
+  }
+}
+
+/** True where the region's workload CA can issue: on AWS where it names a root; on GCP once its intermediate is signed and activated. */
+export function workloadCaActive(c: RegionConfig): boolean {
+  return c.mesh.rootCaArn !== undefined && (c.cloud === "aws" || c.mesh.intermediateCertificate !== undefined);
 }

@@ -22,6 +22,8 @@ export const PERIMETER_SERVICES = [
   "compute.googleapis.com",
   // GKE's system images come from gcr.io: the VPC reaches them only as a restricted service.
   "containerregistry.googleapis.com",
+  // The mesh's workload CA (the CAS issuer requests every workload certificate there).
+  "privateca.googleapis.com",
 ];
 
 /** The resources the perimeter protects, by type: it is created after all of them (enforced in their wave, it could stop the apply). */
@@ -33,6 +35,8 @@ export const PERIMETER_PROTECTED_TYPES = [
   "google_container_node_pool",
   "google_artifact_registry_repository",
   "google_logging_project_bucket_config",
+  "google_privateca_ca_pool",
+  "google_privateca_certificate_authority",
 ];
 
 /** Ports the nodes may open towards the data tier: PostgreSQL and Kafka (TLS). */

@@ -1,5 +1,8 @@
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import pcaIssuerCrdsV190 from "./crds/aws-privateca-issuer-v1.9.0.json";
+import { uriNameConstraints } from "../../config/pem";
+
+export { uriNameConstraints } from "../../config/pem";
 
 /**
  * How a region's workload certificates come from its intermediate CA in ACM PCA, without any CA
@@ -139,8 +142,10 @@ export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string)
 export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAIssuer", group: MESH_CA_GROUP } as const;
 /** The ConfigMap holding the platform root (a public certificate) that istio-csr distributes to every namespace. */
 export const TRUST_ANCHOR_CONFIG_MAP = "mesh-trust-anchor";
+/** istio-csr's service name: the DNS name of its serving certificate. */
+export const ISTIO_CSR_SERVICE_DNS = `cert-manager-istio-csr.${PKI_NAMESPACE}.svc`;
 /** Where istio-csr serves Istio's CA API (istiod and the sidecars call it). */
-export const ISTIO_CSR_ADDRESS = `cert-manager-istio-csr.${PKI_NAMESPACE}.svc:443`;
+export const ISTIO_CSR_ADDRESS = `${ISTIO_CSR_SERVICE_DNS}:443`;
 /** The label and port of istio-csr's pods (the merchant namespaces' egress admits them). */
 export const ISTIO_CSR_POD = { labels: { app: "cert-manager-istio-csr" }, port: 6443 } as const;
 /** Longest validity of a workload certificate (Istio's default; the sidecar renews before it ends). */
@@ -260,30 +265,6 @@ export function meshCaIssuer(caArn: string, cloudRegion: string, namespace: stri
     metadata: { name: MESH_CA_ISSUER.name, namespace },
     spec: { arn: caArn, region: cloudRegion },
   };
-}
-
-/** One DER element: tag, definite length, contents. */
-function der(tag: number, contents: Buffer): Buffer {
-  const n = contents.length;
-  const length = n < 0x80 ? Buffer.from([n]) : (() => {
-    const bytes: number[] = [];
-    for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
-    return Buffer.from([0x80 | bytes.length, ...bytes]);
-  })();
-  return Buffer.concat([Buffer.from([tag]), length, contents]);
-}
-
-/**
- * The X.509 Name Constraints extension (RFC 5280 4.2.1.10, OID 2.5.29.30), DER and base64, that
- * permits URI names on `host` only: a workload certificate the intermediate signs is valid only
- * for `spiffe://<host>/...`, so one region's intermediate cannot issue another region's
- * identities. Other name forms (istiod's DNS names) are not constrained.
- */
-export function uriNameConstraints(host: string): string {
-  if (!/^[a-z0-9.-]+$/.test(host)) throw new Error(`uriNameConstraints: "${host}" is not a host name.`);
-  // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees }; GeneralSubtree ::=
-  // SEQUENCE { base GeneralName }; uniformResourceIdentifier [6] IA5String (implicit tags).
-  return der(0x30, der(0xa0, der(0x30, der(0x86, Buffer.from(host, "ascii"))))).toString("base64");
 }
 
 /** OID of the Name Constraints extension. */

@@ -5,6 +5,8 @@ import { GcpRegionConfig, GcpRegionFile } from "../../config/schema";
 import eu from "../../regions/eu";
 import APAC_REGION from "../../regions/apac";
 import { cloneJson } from "../support/synth";
+import { FOREIGN_INTERMEDIATE, GOOD_INTERMEDIATE, NOT_A_CA, NO_NAME_CONSTRAINT, OTHER_TRUST_DOMAIN, OUTLIVING_INTERMEDIATE, PATH_LENGTH_1, RSA_INTERMEDIATE, SHORT_ROOT, TEST_ROOT } from "../support/gcp-ca";
+import { checkGcpMeshCa } from "../../config/rules/mesh";
 
 /** Validates the APAC region (with eu beside it, for the cross-region rules) after `mutate`. */
 function problemsAfter(mutate: (r: GcpRegionFile) => void) {
@@ -98,16 +100,43 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["logs kept over ten years", (r) => (r.retention.logDays = 3651), "retention.logDays", "365 to 3650"],
   ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of asia-southeast1, europe-central2, europe-north1,"],
   ["two zones of an unknown GCP region: the fix lists no zones", (r) => ((r.cloudRegion = "asia-southeast9"), (r.zones = ["asia-southeast9-a", "asia-southeast9-b"])), "zones", /\| list three or more zones of asia-southeast9$/, ["cloudRegion"]],
-  ["a mesh root CA in the GCP region", (r) => (r.mesh.rootCaArn = "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), "mesh.rootCaArn", "remove mesh.rootCaArn"],
+  ["no platform root: istiod would keep its CA key", (r) => delete r.mesh.rootCaArn, "mesh.rootCaArn", "set mesh.rootCaArn to the platform root's ARN"],
+  ["no root certificate to activate the intermediate with", (r) => delete r.mesh.rootCertificate, "mesh.rootCertificate", "aws acm-pca get-certificate-authority-certificate"],
+  ["a root that is not a PEM certificate", (r) => (r.mesh.rootCertificate = "root"), "mesh.rootCertificate", "holds 0 certificates"],
+  ["a root bundle of two certificates", (r) => (r.mesh.rootCertificate = `${TEST_ROOT}\n${TEST_ROOT}`), "mesh.rootCertificate", "holds 2 certificates"],
+  ["a root that is not a CA", (r) => ((r.mesh.rootCertificate = NOT_A_CA), delete r.mesh.intermediateCertificate), "mesh.rootCertificate", "not a self-signed CA certificate"],
+  ["an intermediate as the root", (r) => ((r.mesh.rootCertificate = GOOD_INTERMEDIATE), delete r.mesh.intermediateCertificate), "mesh.rootCertificate", "not a self-signed CA certificate"],
+  ["a root pasted with its key", (r) => ((r.mesh.rootCertificate = `${TEST_ROOT}\n-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----`), (r.mesh.intermediateCertificate = GOOD_INTERMEDIATE)), "mesh.rootCertificate", "start the root's compromise procedure"],
+  ...(
+    [
+      ["an intermediate another root signed", FOREIGN_INTERMEDIATE, "is not signed by the platform root"],
+      ["an intermediate without the name constraint", NO_NAME_CONSTRAINT, "could issue another region's identities"],
+      ["an intermediate that could sign CAs (path length 1)", PATH_LENGTH_1, "could sign another CA"],
+      ["an intermediate with an RSA key (not the CA's CSR)", RSA_INTERMEDIATE, "EC P-256"],
+      ["an end-entity certificate as the intermediate", NOT_A_CA, "is not a CA certificate"],
+      ["the intermediate with its key", `${GOOD_INTERMEDIATE}\n-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----`, "holds a private key"],
+      ["the intermediate with the root", `${GOOD_INTERMEDIATE}\n${TEST_ROOT}`, "holds 2 certificates"],
+      ["no certificate as the intermediate", "intermediate", "holds 0 certificates"],
+    ] as const
+  ).map(([label, pem, says]) => [label, (r: GcpRegionFile) => ((r.mesh.rootCertificate = TEST_ROOT), (r.mesh.intermediateCertificate = pem)), "mesh.intermediateCertificate", says] as [string, (r: GcpRegionFile) => void, string, string]),
+  [
+    "another region's intermediate",
+    (r) => ((r.mesh.rootCertificate = TEST_ROOT), (r.mesh.intermediateCertificate = OTHER_TRUST_DOMAIN)),
+    "mesh.intermediateCertificate",
+    'is issued to "eu.acme-pay.internal", not to the trust domain apac.acme-pay.internal',
+    ["mesh.intermediateCertificate"],
+  ],
   ["a service name too long for its Workload Identity account", (r) => {
     r.services![0].name = `a${"b".repeat(27)}`;
     r.mesh.calls = [];
   }, "services[0].name", "3 to 27"],
-  ["partners on GCP before its workload CA", (r) => (r.edge = { host: "api.apac.acme-pay.example", partners: [{ name: "acquirer-sg", caBundle: "x", identities: ["a.example"], requestsPerSecond: 10, routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }] }] }), "edge", "remove edge from the GCP region", ["edge.partners[0].caBundle"]],
+  ["partners on GCP before the gateway behind the service attachment exists", (r) => (r.edge = { host: "api.apac.acme-pay.example", partners: [{ name: "acquirer-sg", caBundle: "x", identities: ["a.example"], requestsPerSecond: 10, routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }] }] }), "edge", "remove edge from the GCP region", ["edge.partners[0].caBundle"]],
 ];
 
 /** The other side of each bound: [label, change]; each must validate with no problem at all. */
 const GOOD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void][] = [
+  ["a first deploy: the intermediate awaits the root's signature", (r) => delete r.mesh.intermediateCertificate],
+  ["an intermediate signed as the ceremony signs", (r) => ((r.mesh.rootCertificate = TEST_ROOT), (r.mesh.intermediateCertificate = GOOD_INTERMEDIATE))],
   ["keys rotating daily and yearly", (r) => (r.kms = { ...r.kms, rotationDays: 1 })],
   ["keys rotating yearly", (r) => (r.kms = { ...r.kms, rotationDays: 365 })],
   ["a partner with one connection, another with 100", (r) => (r.paymentApi.consumerAcceptList = [{ project: "acquirer-a", connectionLimit: 1 }, { project: "acquirer-b", connectionLimit: 100 }])],
@@ -191,5 +220,25 @@ describe("a GCP region's DR partner", () => {
       Object.assign(r, { jurisdiction: "US" });
     };
     expect(problemsAfter(inUs).filter((p) => p.field === "drPartnerRegion")).toEqual([]);
+  });
+});
+
+describe("a GCP region's workload CA over time", () => {
+  const problems = (mesh: Partial<GcpRegionConfig["mesh"]>, now: Date) => {
+    const found: string[] = [];
+    const region = { mesh: { trustDomain: "apac.acme-pay.internal", rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", ...mesh } } as GcpRegionConfig;
+    checkGcpMeshCa(region, (field, problem) => found.push(`${field} ${problem}`), now);
+    return found;
+  };
+  it("refuses an intermediate that outlives its root", () => {
+    expect(problems({ rootCertificate: SHORT_ROOT, intermediateCertificate: OUTLIVING_INTERMEDIATE }, new Date("2026-12-04T00:00:00Z"))).toEqual([expect.stringMatching(/^mesh.intermediateCertificate outlives the root \(/)]);
+  });
+  it("refuses an expired intermediate, and an expired root", () => {
+    expect(problems({ rootCertificate: TEST_ROOT, intermediateCertificate: GOOD_INTERMEDIATE }, new Date("2032-01-01T00:00:00Z"))).toEqual([expect.stringMatching(/^mesh.intermediateCertificate expired on Dec +\d+ [\d:]+ 2031 GMT$/)]);
+    expect(problems({ rootCertificate: SHORT_ROOT }, new Date("2027-02-01T00:00:00Z"))).toEqual([expect.stringMatching(/^mesh.rootCertificate expired on Jan +2 [\d:]+ 2027 GMT$/)]);
+  });
+  it("accepts both on their last valid day", () => {
+    expect(problems({ rootCertificate: TEST_ROOT, intermediateCertificate: GOOD_INTERMEDIATE }, new Date("2031-12-02T00:00:00Z"))).toEqual([]);
+    expect(problems({ rootCertificate: SHORT_ROOT }, new Date("2027-01-02T00:00:00Z"))).toEqual([]);
   });
 });

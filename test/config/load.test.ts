@@ -319,6 +319,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["no partners", "eu", (r) => (r.edge!.partners = []), "regions/eu.ts", "edge.partners", "declare at least one partner"],
   ["an AWS region without its partner gateway", "eu", (r) => delete r.edge, "regions/eu.ts", "edge", "declare edge.host and edge.partners"],
   ["partners without the region's workload CA", "eu", (r) => delete r.mesh.rootCaArn, "regions/eu.ts", "edge", "set mesh.rootCaArn"],
+  ["a root certificate in an AWS region (ACM PCA installs the chain)", "eu", (r) => (r.mesh.rootCertificate = "x"), "regions/eu.ts", "mesh.rootCertificate", "remove mesh.rootCertificate"],
+  ["a signed intermediate in an AWS region (its intermediate lives in ACM PCA)", "us", (r) => (r.mesh.intermediateCertificate = "x"), "regions/us.ts", "mesh.intermediateCertificate", "remove mesh.intermediateCertificate"],
 ];
 
 /**

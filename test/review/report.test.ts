@@ -6,7 +6,7 @@ import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "..
 import { asList } from "../../tfjson/terraform";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { nodeId, cell, shortRef } from "../../review/markdown";
-import { resilienceLine } from "../../review/report";
+import { resilienceLine, workloadCaLine } from "../../review/report";
 import { encryptedStores } from "../../model/aws/encryption";
 import { boxesAround, readDiagram } from "../support/mermaid";
 
@@ -400,5 +400,20 @@ describe("the region report's disaster-recovery line", () => {
     const { drPartnerRegion: _p, ...noPartner } = aws;
     expect(resilienceLine(noPartner)).toMatch(/^Disaster recovery: \*\*no DR partner yet\*\* \(the config requires one\)/);
     expect(resilienceLine({ ...gcp, jurisdiction: "EU", cloudRegion: "europe-west1" })).toMatch(/no DR partner yet\*\* \(GCP's is issue 21\)/);
+  });
+});
+
+describe("the report says where the workload CA sits in the chain", () => {
+  const [eu, apac] = ["eu", "apac"].map((name) => shippedAllLayers().find((s) => s.name === `region-${name}`)!.region);
+  it("on AWS: the intermediate in ACM PCA under the root", () => {
+    expect(workloadCaLine(eu)).toBe(`Workload CA: the region's intermediate in ACM PCA (eu-west-1, key in its HSMs), signed by the platform root ${eu.mesh.rootCaArn}; in the cluster, istio-csr signs every workload certificate through the AWS PCA issuer.`);
+    expect(workloadCaLine({ ...eu, mesh: { ...eu.mesh, rootCaArn: undefined } })).toMatch(/^Workload CA: \*\*istiod's own\*\*/);
+  });
+  it("on GCP: activated, with its validity; before the ceremony, the two commands", () => {
+    expect(workloadCaLine(apac)).toMatch(/^Workload CA: the region's intermediate in CA Service \(pool acme-pay-apac-mesh, Enterprise, key in Cloud HSM\), signed by the platform root arn:aws:acm-pca:\S+, valid until Dec +3 [\d:]+ 2031 GMT\. In the cluster, istiod still signs/);
+    const awaiting = workloadCaLine({ ...apac, mesh: { ...apac.mesh, intermediateCertificate: undefined } } as typeof apac);
+    expect(awaiting).toContain("**awaiting the root's signature**");
+    expect(awaiting).toContain("`gcloud privateca subordinates get-csr acme-pay-apac-mesh-intermediate --pool acme-pay-apac-mesh");
+    expect(awaiting).toContain("`aws acm-pca issue-certificate --certificate-authority-arn arn:aws:acm-pca:eu-west-1:");
   });
 });

@@ -4,6 +4,7 @@ import { GUARDRAILS, checkRule } from "../../guardrails";
 import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening";
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
+import { GOOD_INTERMEDIATE, TEST_ROOT } from "../support/gcp-ca";
 
 /** The GCP region stacks of the shipped regions. */
 const stacks = shippedAllLayers().filter((s): s is SynthStack<GcpRegionConfig> => s.layer === "gcp");
@@ -100,6 +101,51 @@ const ALERT_MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   }, /none raises MtlsHandshakeFailures/],
   ["gcp.alerts-wired", "the tokenization failure counter under another name", (j) => (j.resource.google_logging_metric["alerts_metric-tokenization_payments_tokenization_service_failures"].name = "other"), /\(tokenization_payments_tokenization_service_failures\): none with the access-log filter/],
   ["gcp.alerts-wired", "the failure rate held ten minutes", (j) => (tokenizationPolicy(j).conditions[0].condition_prometheus_query_language.duration = "600s"), /none raises seed 001's TokenizationFailureRate/],
+];
+const caPool = (j: TfJson): TfJson => j.resource.google_privateca_ca_pool.workload_ca_pool;
+const ca = (j: TfJson): TfJson => j.resource.google_privateca_certificate_authority.workload_ca_authority;
+const issuance = (j: TfJson): TfJson => caPool(j).issuance_policy;
+const firstDeploy: Region = (r) => ({ ...r, mesh: { ...r.mesh, intermediateCertificate: undefined } });
+const CA_MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
+  ["gcp.iam-least-privilege", "Workload Identity for the CAS issuer in a region without a workload CA", () => undefined, { says: /\[cert-manager\/cert-manager-google-cas-issuer\], not a declared service's or the CAS issuer's account/, region: (r) => ({ ...r, mesh: { ...r.mesh, rootCertificate: undefined } }) }],
+  ["gcp.mesh-intermediate-ca", "a DevOps pool (nothing recorded, nothing revocable)", (j) => (caPool(j).tier = "DEVOPS"), /tier DEVOPS, expected ENTERPRISE/],
+  ["gcp.mesh-intermediate-ca", "the CRL published to a Google-managed bucket", (j) => (caPool(j).publishing_options.publish_crl = true), /publishes to a Google-managed bucket/],
+  ["gcp.mesh-intermediate-ca", "the CA certificate published", (j) => (caPool(j).publishing_options.publish_ca_cert = true), /publishes to a Google-managed bucket/],
+  ["gcp.mesh-intermediate-ca", "certificates of 30 days", (j) => (issuance(j).maximum_lifetime = "2592000s"), /issuance policy differs .* at \.maximum_lifetime/],
+  ["gcp.mesh-intermediate-ca", "config-based issuance (any subject the requester names)", (j) => (issuance(j).allowed_issuance_modes.allow_config_based_issuance = true), /at \.allowed_issuance_modes\.allow_config_based_issuance/],
+  ["gcp.mesh-intermediate-ca", "any name certified", (j) => (issuance(j).identity_constraints.cel_expression.expression = "true"), /at \.identity_constraints\.cel_expression\.expression/],
+  ["gcp.mesh-intermediate-ca", "CA certificates issuable from the pool", (j) => (issuance(j).baseline_values.ca_options.is_ca = true), /at \.baseline_values\.ca_options\.is_ca/],
+  ["gcp.mesh-intermediate-ca", "RSA 1024 keys accepted", (j) => (issuance(j).allowed_key_types[1].rsa.min_modulus_size = "1024"), /at \.allowed_key_types\[1\]\.rsa\.min_modulus_size/],
+  ["gcp.mesh-intermediate-ca", "the pool destroyable", (j) => delete caPool(j).lifecycle, /workload_ca_pool: not protected from destroy/],
+  ["gcp.mesh-intermediate-ca", "a second pool", (j) => add(j, "google_privateca_ca_pool", "second", cloneJson(caPool(j))), /2 pools, expected the mesh's one/],
+  ["gcp.mesh-intermediate-ca", "the pool in another region", (j) => (caPool(j).location = "asia-east1"), /in asia-east1, not asia-southeast1/],
+  ["gcp.mesh-intermediate-ca", "a self-signed CA (a second root)", (j) => (ca(j).type = "SELF_SIGNED"), /type SELF_SIGNED, expected SUBORDINATE/],
+  ["gcp.mesh-intermediate-ca", "the CA's key in a Cloud KMS key of the project", (j) => (ca(j).key_spec = { cloud_kms_key_version: "projects/p/locations/l/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1" }), /key .*cloud_kms_key_version.*expected a CA Service key EC_P256_SHA256/],
+  ["gcp.mesh-intermediate-ca", "an RSA key", (j) => (ca(j).key_spec.algorithm = "RSA_PKCS1_2048_SHA256"), /expected a CA Service key EC_P256_SHA256/],
+  ["gcp.mesh-intermediate-ca", "no path length asked for", (j) => delete ca(j).config.x509_config.ca_options.zero_max_issuer_path_length, /does not ask for path length 0/],
+  ["gcp.mesh-intermediate-ca", "no name constraint asked for", (j) => delete ca(j).config.x509_config.name_constraints, /critical name constraint to apac.acme-pay.internal/],
+  ["gcp.mesh-intermediate-ca", "a name constraint not critical", (j) => (ca(j).config.x509_config.name_constraints.critical = false), /critical name constraint/],
+  ["gcp.mesh-intermediate-ca", "deletion protection off", (j) => (ca(j).deletion_protection = false), /deletable/],
+  ["gcp.mesh-intermediate-ca", "deleted without the grace period", (j) => (ca(j).skip_grace_period = true), /deletable/],
+  ["gcp.mesh-intermediate-ca", "deleted with certificates still valid", (j) => (ca(j).ignore_active_certificates_on_deletion = true), /deletable/],
+  ["gcp.mesh-intermediate-ca", "the CA destroyable", (j) => delete ca(j).lifecycle, /workload_ca_authority: not protected from destroy/],
+  ["gcp.mesh-intermediate-ca", "a second CA", (j) => add(j, "google_privateca_certificate_authority", "second", cloneJson(ca(j))), /2 CAs, expected the region's one intermediate/],
+  ["gcp.mesh-intermediate-ca", "the CA in another pool", (j) => (ca(j).pool = "other"), /outside the mesh's pool/],
+  ["gcp.mesh-intermediate-ca", "activated with another certificate", (j) => (ca(j).pem_ca_certificate = GOOD_INTERMEDIATE), /not activated with the region file's mesh.intermediateCertificate/],
+  ["gcp.mesh-intermediate-ca", "another issuer chain", (j) => ca(j).subordinate_config.pem_issuer_chain.pem_certificates.push(TEST_ROOT), /issuer chain is not the platform root alone/],
+  ["gcp.mesh-intermediate-ca", "activated but never enabled", (j) => delete ca(j).desired_state, /activated but not enabled/],
+  ["gcp.mesh-intermediate-ca", "activation arguments on the first deploy", () => undefined, { says: /activation arguments set .* before the root has signed its CSR/, region: firstDeploy }],
+  ["gcp.mesh-intermediate-ca", "a CA in a region without the platform root", () => undefined, { says: /google_privateca_ca_pool\.workload_ca_pool: a workload CA without the platform root/, region: (r) => ({ ...r, mesh: { ...r.mesh, rootCaArn: undefined } }) }],
+  ["gcp.mesh-intermediate-ca", "a CA in a region without the root's certificate", () => undefined, { says: /google_privateca_certificate_authority\.workload_ca_authority: a workload CA without the platform root/, region: (r) => ({ ...r, mesh: { ...r.mesh, rootCertificate: undefined } }) }],
+  ["gcp.mesh-intermediate-ca", "the issuer may manage the pool's certificates", (j) => (j.resource.google_privateca_ca_pool_iam_member.workload_ca_issuer_requests.role = "roles/privateca.certificateManager"), /expected roles\/privateca.certificateRequester for the CAS issuer's identity alone/],
+  ["gcp.mesh-intermediate-ca", "another identity may request", (j) => (j.resource.google_privateca_ca_pool_iam_member.workload_ca_issuer_requests.member = "serviceAccount:${google_service_account.gke_workload-payment-core.email}"), /expected roles\/privateca.certificateRequester/],
+  ["gcp.mesh-intermediate-ca", "a second requester", (j) => add(j, "google_privateca_ca_pool_iam_member", "second", { ...cloneJson(j.resource.google_privateca_ca_pool_iam_member.workload_ca_issuer_requests), member: "group:ops@example.com" }), /expected roles\/privateca.certificateRequester/],
+  ["gcp.mesh-intermediate-ca", "a grant on a pool of another project", (j) => add(j, "google_privateca_ca_pool_iam_member", "elsewhere", { ca_pool: "projects/x/locations/y/caPools/z", role: "roles/privateca.certificateRequester", member: "group:ops@example.com" }), /a grant on another pool/],
+  ["gcp.mesh-intermediate-ca", "requesters on every pool of the project", (j) => add(j, "google_project_iam_member", "cas", { project: "acme-pay-apac-prod", role: "roles/privateca.certificateRequester", member: "group:ops@example.com" }), /roles\/privateca.certificateRequester on the whole project/],
+  ["gcp.mesh-intermediate-ca", "no Google identity for the issuer", (j) => delete j.resource.google_service_account.workload_ca_issuer_account, /no mesh-ca-issuer/],
+  ["gcp.mesh-intermediate-ca", "the issuer's identity usable by another Kubernetes account", (j) => (j.resource.google_service_account_iam_member.workload_ca_issuer_workload_identity.member = "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/payment-core]"), /not usable by cert-manager\/cert-manager-google-cas-issuer alone/],
+  ["gcp.mesh-intermediate-ca", "the issuer's identity open to token creation", (j) => (j.resource.google_service_account_iam_member.workload_ca_issuer_workload_identity.role = "roles/iam.serviceAccountTokenCreator"), /not usable by cert-manager\/cert-manager-google-cas-issuer alone/],
+  ["gcp.mesh-intermediate-ca", "a second Kubernetes account may act as the issuer", (j) => add(j, "google_service_account_iam_member", "second", { ...cloneJson(j.resource.google_service_account_iam_member.workload_ca_issuer_workload_identity), member: "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/payment-core]" }), /not usable by .* alone/],
 ];
 const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ...ALERT_MUTATIONS,
@@ -278,7 +324,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.firewall-default-deny-logged", "deny-all egress narrowed to one account", (j) => (firewall(j, "deny-all-egress").target_service_accounts = ["nobody@p.iam.gserviceaccount.com"])],
   ["gcp.iam-least-privilege", "KMS decrypt on the whole project", (j) => add(j, "google_project_iam_member", "kms", { project: "p", role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "serviceAccount:x@p.iam.gserviceaccount.com" }), /roles\/cloudkms.cryptoKeyEncrypterDecrypter on the whole project/],
   ["gcp.iam-least-privilege", "a custom role", (j) => (first(j, "google_project_iam_member").role = "projects/acme-pay-apac-prod/roles/everything"), /custom role projects\//],
-  ["gcp.iam-least-privilege", "Workload Identity for an undeclared account", (j) => (first(j, "google_service_account_iam_member").member = "serviceAccount:acme-pay-apac-prod.svc.id.goog[merchant-24680/default]"), /Workload Identity for \S+, not a declared service's account/],
+  ["gcp.iam-least-privilege", "Workload Identity for an undeclared account", (j) => (first(j, "google_service_account_iam_member").member = "serviceAccount:acme-pay-apac-prod.svc.id.goog[merchant-24680/default]"), /Workload Identity for \S+, not a declared service's or the CAS issuer's account/],
   ["gcp.iam-least-privilege", "images readable by anyone", (j) => (first(j, "google_artifact_registry_repository_iam_member").member = "allUsers"), /grants to allUsers/],
   ["gcp.iam-least-privilege", "Kafka client on every cluster", (j) => delete Object.values(j.resource.google_project_iam_member as Record<string, TfJson>).find((m) => m.role === "roles/managedkafka.client")!.condition, /managedkafka.client on every cluster/],
   ["gcp.iam-least-privilege", "nodes made owners", (j) => (first(j, "google_project_iam_member").role = "roles/owner"), /role roles\/owner is too broad/],
@@ -391,7 +437,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   }, /has no roles\/cloudsql\.instanceUser limited to this instance/],
   ["gcp.gke-hardened", "nodes in two of the zones", (j) => (first(j, "google_container_node_pool").node_locations = ["asia-southeast1-a", "asia-southeast1-b"]), /nodes not in every zone \(asia-southeast1-a, asia-southeast1-b\)/],
   ["gcp.iam-least-privilege", "an admin role with a version suffix", (j) => (first(j, "google_project_iam_member").role = "roles/compute.instanceAdmin.v1"), /role roles\/compute\.instanceAdmin\.v1 is too broad/],
-  ["gcp.iam-least-privilege", "Workload Identity for a service that declares no access", (j) => (first(j, "google_service_account_iam_member").member = "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/payment-service]"), /Workload Identity for \S+payment-service\], not a declared service's account/],
+  ["gcp.iam-least-privilege", "Workload Identity for a service that declares no access", (j) => (first(j, "google_service_account_iam_member").member = "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/payment-service]"), /Workload Identity for \S+payment-service\], not a declared service's or the CAS issuer's account/],
   ["gcp.iam-least-privilege", "Workload Identity for a principal that only contains the pool's", (j) => {
     const m = first(j, "google_service_account_iam_member");
     m.member = `principal:${m.member}`;
@@ -444,10 +490,14 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.labels-not-overridden", "a bucket labelled with another region", (j) => (archive(j).labels = { region: "elsewhere" }), /label region is "elsewhere"/],
   ["gcp.labels-not-overridden", "a bucket labelled with another jurisdiction", (j) => (archive(j).labels = { jurisdiction: "us" }), /label jurisdiction is "us"/],
   ["gcp.labels-not-overridden", "a bucket labelled as public data", (j) => (archive(j).labels = { data_classification: "public" }), /label data_classification is "public"/],
+  ...CA_MUTATIONS,
 ];
 
 /** The other side of each bound, and spellings a rule must accept: a rule that tightens by mistake is noticed too. */
 const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
+  ["gcp.mesh-intermediate-ca", "a first deploy: the CA awaits the root's signature, its CSR read", (j) => {
+    for (const key of ["pem_ca_certificate", "subordinate_config", "desired_state"]) delete ca(j)[key];
+  }, firstDeploy],
   ["gcp.merchant-nodes", "a taint of another key on the platform pool", (j) => (j.resource.google_container_node_pool.gke_node_pool.node_config.taint = [{ key: "dedicated", value: "payments", effect: "NO_SCHEDULE" }])],
   ["gcp.merchant-nodes", "an ingress rule with a destination on the data subnet's ports", (j) =>
     add(j, "google_compute_firewall", "m_in_dest", { direction: "INGRESS", destination_ranges: ["10.30.32.0/24"], allow: [{ protocol: "tcp", ports: ["5432"] }], target_service_accounts: ["${google_service_account.merchant_node_identity_account.email}"] })],
@@ -721,5 +771,27 @@ describe("a GCP region without merchant tenants", () => {
     pool.node_config.taint = [{ key: "pci.blueprint/tenant", value: "merchant", effect: "NO_SCHEDULE" }];
     json.resource.google_container_node_pool.tenants = pool;
     expectCaught(weakenedViolations(rule, stack, json), /google_container_node_pool.tenants: a merchants' pool where the region has no merchant namespaces/);
+  });
+});
+
+describe("a GCP region's first deploy: the workload CA awaits the root's signature", () => {
+  const base = stacks.find((x) => x.region.cloud === "gcp")!;
+  const region = { ...base.region, mesh: { ...base.region.mesh, intermediateCertificate: undefined } };
+  const [stack] = synthRegions([region]).stacks.filter((x) => x.name === `region-${region.name}`) as SynthStack<GcpRegionConfig>[];
+  const authority = (json: TfJson) => json.resource.google_privateca_certificate_authority.workload_ca_authority;
+
+  it("creates the CA with no activation argument, still plans with no data source, and meets every guardrail", () => {
+    for (const key of ["pem_ca_certificate", "subordinate_config", "desired_state"]) expect(authority(stack.json)).not.toHaveProperty(key);
+    expect(stack.json.data).toBeUndefined();
+    expect(stack.json.output.mesh_ca_intermediate.value).toBe("${google_privateca_certificate_authority.workload_ca_authority.certificate_authority_id}");
+    expect(stack.pack.evaluate(stack.json).findings.filter((f) => !f.suppressedBy && f.rule.level === "error")).toEqual([]);
+  });
+
+  it("activates and enables it, with the root as its chain, once the region file holds the signed intermediate", () => {
+    expect(authority(base.json)).toMatchObject({
+      pem_ca_certificate: base.region.mesh.intermediateCertificate,
+      subordinate_config: { pem_issuer_chain: { pem_certificates: [base.region.mesh.rootCertificate] } },
+      desired_state: "ENABLED",
+    });
   });
 });

@@ -65,6 +65,8 @@ const GCP_TYPES: readonly string[] = [
   "google_storage_bucket", "google_storage_bucket_iam_member",
   // Database and Kafka
   "google_sql_database_instance", "google_managed_kafka_cluster", "google_managed_kafka_topic", "google_managed_kafka_acl",
+  // The mesh's workload CA (CA Service)
+  "google_privateca_ca_pool", "google_privateca_certificate_authority", "google_privateca_ca_pool_iam_member",
   // GKE and images
   "google_container_cluster", "google_container_node_pool", "google_artifact_registry_repository", "google_artifact_registry_repository_iam_member",
 ];

@@ -1,6 +1,7 @@
 /** IAM on the project and its resources: least privilege. */
 import type { GcpRegionConfig } from "../../../config/schema";
 import { resourceRules } from "../../rule";
+import { CAS_ISSUER } from "../../../model/gcp/pki";
 
 export const GCP_IAM_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp"] }, [
   {
@@ -18,6 +19,9 @@ export const GCP_IAM_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp"] },
       "google_service_account_iam_binding",
       "google_artifact_registry_repository_iam_member",
       "google_artifact_registry_repository_iam_binding",
+      "google_privateca_ca_pool_iam_member",
+      "google_privateca_ca_pool_iam_binding",
+      "google_privateca_ca_pool_iam_policy",
     ],
     check: (b, { stack, type }) => {
       if (type === "google_service_account_key") return ["a long-lived service account key"];
@@ -42,7 +46,9 @@ export const GCP_IAM_RULES = resourceRules<GcpRegionConfig>({ layers: ["gcp"] },
         if (role !== "roles/iam.workloadIdentityUser") v.push(`lets ${b.member} act as a service account (${role})`);
         const m = /^serviceAccount:([^[]+)\.svc\.id\.goog\[([^/]+)\/([^\]]+)\]$/.exec(String(b.member));
         const declared = stack.region.services.filter((s) => s.access && !stack.region.mesh.merchantNamespaces.includes(s.namespace)).map((s) => `${s.namespace}/${s.serviceAccount ?? s.name}`);
-        if (!m || m[1] !== stack.region.projectId || !declared.includes(`${m[2]}/${m[3]}`)) v.push(`Workload Identity for ${b.member}, not a declared service's account in this project's pool`);
+        // The platform's own: the CAS issuer, where the region has its workload CA in CA Service.
+        const platform = stack.region.mesh.rootCertificate !== undefined ? [`${CAS_ISSUER.namespace}/${CAS_ISSUER.serviceAccount}`] : [];
+        if (!m || m[1] !== stack.region.projectId || ![...declared, ...platform].includes(`${m[2]}/${m[3]}`)) v.push(`Workload Identity for ${b.member}, not a declared service's or the CAS issuer's account in this project's pool`);
       }
       return v;
     },
