@@ -118,6 +118,10 @@ export const MESH_PKI_RELEASES = {
   // istio-csr 0.17: its e2e tests run Istio 1.29.3; the regions default to Istio 1.30 (Istio's CA
   // API, which istio-csr serves, is stable across these minors; a real cluster confirms it).
   istioCsr: { chart: "v0.17.0", image: "v0.17.0" },
+  // Google's CAS issuer for cert-manager (GCP regions), its newest release (its e2e tests run
+  // cert-manager 1.20). Installed without its chart (the chart's ClusterRole reads every Secret and
+  // cannot be switched off): its CRDs are applied from model/mesh/crds/, one file per release.
+  googleCasIssuer: { image: "v0.12.0" },
 } as const;
 
 /**

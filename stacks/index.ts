@@ -39,7 +39,7 @@ function buildStack(app: Construct, region: RegionConfig, layer: StackLayer): Re
     case "gcp":
       return new GcpRegionStack(app, region as GcpRegionConfig);
     case "pki":
-      return new PkiStack(app, region as AwsRegionConfig);
+      return new PkiStack(app, region);
     case "istio":
       return new IstioStack(app, region);
     case "mesh":

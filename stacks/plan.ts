@@ -11,12 +11,15 @@ export interface PlannedStack {
 /**
  * The stacks of one region, in deploy order (each depends on the one before it): the cloud's
  * region stack (`region-<name>`), the workload CA chain where the region has a mesh intermediate
- * CA (`region-<name>-pki`), Istio (`-istio`) and the mesh's policies (`-mesh`). Known from the
- * config alone, without building a construct: `defineStacks` builds exactly this list, and the
- * tests name their cases from it before anything is synthesized.
+ * CA (`region-<name>-pki`), Istio (`-istio`) and the mesh's policies (`-mesh`). A GCP region has
+ * its in-cluster stacks only once its intermediate in CA Service is signed: before, Istio would
+ * run its own CA, with its key in the cluster. Known from the config alone, without building a
+ * construct: `defineStacks` builds exactly this list, and the tests name their cases from it
+ * before anything is synthesized.
  */
 export function stackPlan(region: RegionConfig): PlannedStack[] {
-  const layers: StackLayer[] = region.cloud === "aws" ? ["aws", ...(hasMeshPki(region) ? (["pki"] as const) : []), "istio", "mesh"] : ["gcp", "istio", "mesh"];
+  const pki = hasMeshPki(region);
+  const layers: StackLayer[] = region.cloud === "aws" ? ["aws", ...(pki ? (["pki"] as const) : []), "istio", "mesh"] : ["gcp", ...(pki ? (["pki", "istio", "mesh"] as const) : [])];
   return layers.map((layer) => ({ name: stackName(region, layer), layer }));
 }
 

@@ -2,7 +2,7 @@
  * What the in-cluster stacks of a region install, per cloud: how they reach the cluster and its
  * registry, the mesh design the region declares, whether it has a workload CA, istiod's values.
  */
-import type { AwsRegionConfig, RegionConfig } from "../../config/schema";
+import type { RegionConfig } from "../../config/schema";
 import { ecrRegistry, ISTIO_ECR_PATHS } from "../aws/registry";
 import { EKS_OUTPUT_IDS } from "../aws/eks";
 import { artifactRegistry, GKE_OUTPUT_IDS } from "../gcp/gke";
@@ -10,7 +10,8 @@ import { type ExternalDestination, type MeshDesign, type MeshSegmentation, ISTIO
 import { POSTGRES_PORT } from "../aws/database";
 import { KAFKA_PORTS } from "../aws/kafka";
 import { GCP_DATA_TIER_PORTS } from "../gcp/network";
-import { ISTIO_CSR_ADDRESS } from "./pki";
+import { CA_ISSUERS, ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, casIssuer, meshCaIssuer } from "./pki";
+import { CAS_OUTPUT_IDS } from "../gcp/pki";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
 import { EDGE_CALLER_PREFIX } from "./edge";
 import { MERCHANT_NODES, RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
@@ -158,9 +159,28 @@ export function istioCniValues(region: RegionConfig): Record<string, unknown> {
   };
 }
 
-/** True where the region's workload certificates come from its intermediate in ACM PCA (stack `region-<name>-pki`). */
-export function hasMeshPki(region: RegionConfig): region is AwsRegionConfig & { mesh: { rootCaArn: string } } {
-  return region.cloud === "aws" && region.mesh.rootCaArn !== undefined;
+/**
+ * True where the region's workload certificates come from its intermediate (stack
+ * `region-<name>-pki`): in ACM PCA where an AWS region names the root; in CA Service once a GCP
+ * region's intermediate is signed (activated by `region-<name>`).
+ */
+export function hasMeshPki(region: RegionConfig): region is RegionConfig & { mesh: { rootCaArn: string } } {
+  return region.mesh.rootCaArn !== undefined && (region.cloud === "aws" || region.mesh.intermediateCertificate !== undefined);
+}
+
+/**
+ * The region's issuer in `namespace`, from `region-<name>`'s outputs (read through `output`): the
+ * AWS PCA issuer on the intermediate's ARN, or the CAS issuer on the mesh's pool.
+ */
+export function issuerManifest(region: RegionConfig, output: (id: string) => string, namespace: string): Record<string, unknown> {
+  return region.cloud === "aws"
+    ? meshCaIssuer(output(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, namespace)
+    : casIssuer(region.projectId, region.cloudRegion, output(CAS_OUTPUT_IDS.pool), namespace);
+}
+
+/** The in-cluster issuer of the region's cloud (CA_ISSUERS). */
+export function caIssuerOf(region: RegionConfig): (typeof CA_ISSUERS)[keyof typeof CA_ISSUERS] {
+  return CA_ISSUERS[region.cloud];
 }
 
 /**

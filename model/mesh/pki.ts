@@ -1,5 +1,6 @@
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import pcaIssuerCrdsV190 from "./crds/aws-privateca-issuer-v1.9.0.json";
+import casIssuerCrdsV0120 from "./crds/google-cas-issuer-v0.12.0.json";
 import { uriNameConstraints } from "../../config/pem";
 
 export { uriNameConstraints } from "../../config/pem";
@@ -40,6 +41,22 @@ export const PKI_CHARTS: readonly string[] = ["cert-manager", "aws-privateca-iss
 const PCA_ISSUER_CRDS: Readonly<Record<string, readonly Record<string, unknown>[]>> = {
   "v1.9.0": pcaIssuerCrdsV190,
 };
+
+/** Google's CAS issuer's CRDs, by release, as its chart renders them (templates/crd-*.yaml, without Helm's labels). */
+const CAS_ISSUER_CRDS: Readonly<Record<string, readonly Record<string, unknown>[]>> = {
+  "v0.12.0": casIssuerCrdsV0120,
+};
+
+/** The CAS issuer's CRDs at the catalog's release, or a clear error if they are not vendored. */
+export function casIssuerCrds(release: string = MESH_PKI_RELEASES.googleCasIssuer.image): readonly Record<string, unknown>[] {
+  const crds = CAS_ISSUER_CRDS[release];
+  if (!crds) {
+    throw new Error(
+      `config/catalog.ts MESH_PKI_RELEASES.googleCasIssuer.image is ${release}, but model/mesh/crds/ has no google-cas-issuer-${release}.json: convert the release's deploy/charts/google-cas-issuer/templates/crd-*.yaml (without the template lines) to a JSON array there and list it in CAS_ISSUER_CRDS.`,
+    );
+  }
+  return crds;
+}
 
 /** The PCA issuer's CRDs at the catalog's release (MESH_PKI_RELEASES), or a clear error if they are not vendored. */
 export function pcaIssuerCrds(release: string = MESH_PKI_RELEASES.awsPcaIssuer.chart): readonly Record<string, unknown>[] {
@@ -110,6 +127,36 @@ export const PCA_ISSUER_LEADER_ELECTION_RULES: readonly RbacRule[] = [
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
 ];
 
+/** The API group of Google's CAS issuer (cert-manager's google-cas-issuer). */
+const CAS_ISSUER_GROUP = "cas-issuer.jetstack.io";
+/** The CAS issuer's service account (its Workload Identity names it). */
+export const CAS_ISSUER_SERVICE_ACCOUNT = "cert-manager-google-cas-issuer";
+/**
+ * The name of the CAS issuer's RBAC objects. Its chart's ClusterRole, which cannot be switched off,
+ * reads every Secret of the cluster: the blueprint installs the issuer without its chart.
+ */
+export const CAS_ISSUER_RBAC_NAME = "google-cas-issuer-least-privilege";
+
+/**
+ * What the CAS issuer may read cluster-wide (issuer-lib's controllers watch both issuer kinds, every
+ * CertificateRequest and, for Kubernetes' own CSR API, every CertificateSigningRequest), and the
+ * events it records. No Secret: it reads one only for an issuer that names `credentials`; the
+ * blueprint's names none (Workload Identity supplies them). No signer right: it signs no
+ * Kubernetes CSR.
+ */
+export const CAS_ISSUER_CLUSTER_RULES: readonly RbacRule[] = [
+  { apiGroups: [CAS_ISSUER_GROUP], resources: ["googlecasissuers", "googlecasclusterissuers"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
+];
+
+/** What the CAS issuer may write where its issuer is: the issuer's status and the signed certificate in a request's status (issuer-lib patches status only). */
+export const CAS_ISSUER_SIGNING_RULES: readonly RbacRule[] = [
+  { apiGroups: [CAS_ISSUER_GROUP], resources: ["googlecasissuers/status"], verbs: ["patch"] },
+  { apiGroups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch"] },
+];
+
 /** One Role or ClusterRole of the PCA issuer, bound to its service account alone. */
 export interface PcaIssuerGrant {
   readonly kind: "ClusterRole" | "Role";
@@ -124,13 +171,15 @@ export interface PcaIssuerGrant {
  * `region-<name>-istio` the writes in the issuer's namespace (Istio's root namespace, which that
  * stack creates), before the issuer exists.
  */
-export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string): readonly PcaIssuerGrant[] {
+export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string, cloud: "aws" | "gcp" = "aws"): readonly PcaIssuerGrant[] {
+  const [cluster, signing] = cloud === "aws" ? [PCA_ISSUER_CLUSTER_RULES, PCA_ISSUER_SIGNING_RULES] : [CAS_ISSUER_CLUSTER_RULES, CAS_ISSUER_SIGNING_RULES];
   return layer === "pki"
     ? [
-        { kind: "ClusterRole", rules: PCA_ISSUER_CLUSTER_RULES },
+        { kind: "ClusterRole", rules: cluster },
+        // Both issuers elect their leader with a Lease (controller-runtime).
         { kind: "Role", namespace: PKI_NAMESPACE, rules: PCA_ISSUER_LEADER_ELECTION_RULES },
       ]
-    : [{ kind: "Role", namespace: issuerNamespace, rules: PCA_ISSUER_SIGNING_RULES }];
+    : [{ kind: "Role", namespace: issuerNamespace, rules: signing }];
 }
 
 /**
@@ -140,6 +189,23 @@ export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string)
  * the intermediate; cert-manager's rights are not aggregated into the edit and admin roles either.
  */
 export const MESH_CA_ISSUER = { name: "mesh-intermediate", kind: "AWSPCAIssuer", group: MESH_CA_GROUP } as const;
+
+/** A reference to the issuer a Certificate names (cert-manager's `issuerRef`). */
+export interface IssuerRef {
+  readonly name: string;
+  readonly kind: string;
+  readonly group: string;
+}
+
+/**
+ * The in-cluster issuer of each cloud that signs through the region's intermediate: the AWS PCA
+ * issuer (ACM PCA) or Google's CAS issuer (CA Service), its service account in cert-manager's
+ * namespace and the name of the RBAC the blueprint grants it.
+ */
+export const CA_ISSUERS = {
+  aws: { ref: MESH_CA_ISSUER, serviceAccount: PCA_ISSUER_SERVICE_ACCOUNT, rbacName: PCA_ISSUER_RBAC_NAME },
+  gcp: { ref: { name: "mesh-intermediate", kind: "GoogleCASIssuer", group: CAS_ISSUER_GROUP }, serviceAccount: CAS_ISSUER_SERVICE_ACCOUNT, rbacName: CAS_ISSUER_RBAC_NAME },
+} as const;
 /** The ConfigMap holding the platform root (a public certificate) that istio-csr distributes to every namespace. */
 export const TRUST_ANCHOR_CONFIG_MAP = "mesh-trust-anchor";
 /** istio-csr's service name: the DNS name of its serving certificate. */
@@ -209,7 +275,7 @@ export function pcaIssuerValues(registry: string): Record<string, unknown> {
  * issuer in Istio's root namespace, distributing the platform root (not the issuer's answer) as
  * the trust anchor.
  */
-export function istioCsrValues(registry: string, trustDomain: string, rootNamespace: string): Record<string, unknown> {
+export function istioCsrValues(registry: string, trustDomain: string, rootNamespace: string, issuer: IssuerRef = MESH_CA_ISSUER): Record<string, unknown> {
   return {
     image: image(registry, "cert-manager-istio-csr", MESH_PKI_RELEASES.istioCsr.image),
     replicaCount: 2,
@@ -217,7 +283,7 @@ export function istioCsrValues(registry: string, trustDomain: string, rootNamesp
     podDisruptionBudget: { enabled: true, minAvailable: 1 },
     app: {
       logFormat: "json",
-      certmanager: { namespace: rootNamespace, issuer: { ...MESH_CA_ISSUER }, preserveCertificateRequests: false },
+      certmanager: { namespace: rootNamespace, issuer: { ...issuer }, preserveCertificateRequests: false },
       // istiod's serving certificate is declared by the blueprint (istiodCertificate), waited for
       // until Ready, before istiod starts: istio-csr's own would be created asynchronously, and
       // istiod reads it once at start.
@@ -230,6 +296,67 @@ export function istioCsrValues(registry: string, trustDomain: string, rootNamesp
   };
 }
 
+/** Labels of the CAS issuer's pods. */
+export const CAS_ISSUER_POD_LABELS = { app: CAS_ISSUER_SERVICE_ACCOUNT } as const;
+
+/**
+ * The CAS issuer as the blueprint runs it, in place of its chart (whose ClusterRole reads every
+ * Secret and cannot be switched off): its service account, which Workload Identity maps to the
+ * Google identity `googleServiceAccount` (the only one that may request from the pool); two
+ * replicas spread over zones, leader-elected, under the chart's own hardening (non-root, seccomp
+ * runtime default, no privilege escalation, no capability, read-only root), the image from the
+ * region's registry; a disruption budget keeping one. Its rights are granted apart
+ * (pcaIssuerGrants, cloud gcp).
+ */
+export function casIssuerManifests(registry: string, googleServiceAccount: string): Record<string, unknown>[] {
+  const metadata = { name: CAS_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE };
+  const selector = { matchLabels: { ...CAS_ISSUER_POD_LABELS } };
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { ...metadata, annotations: { "iam.gke.io/gcp-service-account": googleServiceAccount } } },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata,
+      spec: {
+        replicas: 2,
+        selector,
+        template: {
+          metadata: { labels: { ...CAS_ISSUER_POD_LABELS } },
+          spec: {
+            serviceAccountName: CAS_ISSUER_SERVICE_ACCOUNT,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: selector }],
+            containers: [
+              {
+                name: CAS_ISSUER_SERVICE_ACCOUNT,
+                image: `${registry}/${PKI_ECR_PATHS.images}/${CAS_ISSUER_SERVICE_ACCOUNT}:${MESH_PKI_RELEASES.googleCasIssuer.image}`,
+                imagePullPolicy: "IfNotPresent",
+                // The chart's arguments: leader election (a Lease in cert-manager), metrics on 9402.
+                args: ["--enable-leader-election", "--log-level=1", "--metrics-addr=:9402"],
+                ports: [{ containerPort: 9402, name: "metrics" }],
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
+              },
+            ],
+          },
+        },
+      },
+    },
+    { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { minAvailable: 1, selector } },
+  ];
+}
+
+/**
+ * Who approves the CAS issuer's requests: cert-manager's approver may approve for the namespaced
+ * CAS issuers (the chart's approval ClusterRole, which the blueprint grants since it installs no
+ * chart). Only who may create CertificateRequests where an issuer is can get one approved.
+ */
+export const CAS_APPROVAL = {
+  name: "cert-manager-approve-google-cas-issuer",
+  rules: [{ apiGroups: ["cert-manager.io"], resources: ["signers"], verbs: ["approve"], resourceNames: [`googlecasissuers.${CAS_ISSUER_GROUP}/*`] }],
+  subject: { kind: "ServiceAccount", name: "cert-manager", namespace: PKI_NAMESPACE },
+} as const;
+
 /** The Secret istiod reads its serving certificate from (istio-csr's convention). */
 export const ISTIOD_TLS_SECRET = "istiod-tls";
 
@@ -238,7 +365,7 @@ export const ISTIOD_TLS_SECRET = "istiod-tls";
  * (its DNS name and SPIFFE ID, 1 h, renewed at 30 min, a new key each time), but declared by the
  * blueprint so that istiod is installed only once it is Ready.
  */
-export function istiodCertificate(trustDomain: string, rootNamespace: string): Record<string, unknown> {
+export function istiodCertificate(trustDomain: string, rootNamespace: string, issuer: IssuerRef = MESH_CA_ISSUER): Record<string, unknown> {
   return {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
@@ -252,8 +379,23 @@ export function istiodCertificate(trustDomain: string, rootNamespace: string): R
       renewBefore: "30m",
       privateKey: { rotationPolicy: "Always", algorithm: "RSA", size: 2048 },
       revisionHistoryLimit: 1,
-      issuerRef: { name: MESH_CA_ISSUER.name, kind: MESH_CA_ISSUER.kind, group: MESH_CA_ISSUER.group },
+      issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
     },
+  };
+}
+
+/**
+ * The issuer (in `namespace`) that signs through a GCP region's intermediate in CA Service: the
+ * pool (its one enabled CA signs), with no `credentials` (Workload Identity gives the issuer its
+ * Google identity, the only one allowed to request from the pool).
+ */
+export function casIssuer(project: string, location: string, caPoolId: string, namespace: string): Record<string, unknown> {
+  const { ref } = CA_ISSUERS.gcp;
+  return {
+    apiVersion: `${ref.group}/v1beta1`,
+    kind: ref.kind,
+    metadata: { name: ref.name, namespace },
+    spec: { project, location, caPoolId },
   };
 }
 

@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../../config/schema";
 import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../../core/cdktf";
 import type { ITerraformDependable } from "../../core/cdktf";
-import { PCA_ISSUER_RBAC_NAME, PCA_ISSUER_SERVICE_ACCOUNT, PKI_NAMESPACE, pcaIssuerGrants } from "../../model/mesh/pki";
+import { CA_ISSUERS, PKI_NAMESPACE, pcaIssuerGrants } from "../../model/mesh/pki";
 import { RegionStack } from "../../core/blueprint-stack";
 import { clusterPlatform } from "../../model/mesh/in-cluster";
 import { stackName } from "../plan";
@@ -61,20 +61,23 @@ export abstract class ClusterStack extends RegionStack {
 }
 
 /**
- * The PCA issuer's grants of one stack (pcaIssuerGrants): each Role or ClusterRole, then its
- * binding to the issuer's service account alone. Returns the bindings, for what must wait on them.
+ * The in-cluster issuer's grants of one stack (pcaIssuerGrants, for the region's cloud): each Role
+ * or ClusterRole, then its binding to the issuer's service account alone. Returns the bindings,
+ * for what must wait on them.
  */
-export function grantPcaIssuer(scope: Construct, layer: "pki" | "istio", issuerNamespace: string, after: ITerraformDependable[]): ITerraformDependable[] {
-  const subject = [{ kind: "ServiceAccount", name: PCA_ISSUER_SERVICE_ACCOUNT, namespace: PKI_NAMESPACE }];
-  const roleRef = (kind: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: PCA_ISSUER_RBAC_NAME });
-  return pcaIssuerGrants(layer, issuerNamespace).map((grant) => {
+export function grantCaIssuer(scope: Construct, region: RegionConfig, layer: "pki" | "istio", issuerNamespace: string, after: ITerraformDependable[]): ITerraformDependable[] {
+  const issuer = CA_ISSUERS[region.cloud];
+  const subject = [{ kind: "ServiceAccount", name: issuer.serviceAccount, namespace: PKI_NAMESPACE }];
+  const roleRef = (kind: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: issuer.rbacName });
+  const prefix = region.cloud === "aws" ? "PcaIssuer" : "CasIssuer";
+  return pcaIssuerGrants(layer, issuerNamespace, region.cloud).map((grant) => {
     const rule = grant.rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
     if (grant.kind === "ClusterRole") {
-      const role = new ClusterRoleV1(scope, "PcaIssuerClusterRole", { metadata: { name: PCA_ISSUER_RBAC_NAME }, rule, dependsOn: after });
-      return new ClusterRoleBindingV1(scope, "PcaIssuerClusterRoleBinding", { metadata: { name: PCA_ISSUER_RBAC_NAME }, roleRef: roleRef("ClusterRole"), subject, dependsOn: [role] });
+      const role = new ClusterRoleV1(scope, `${prefix}ClusterRole`, { metadata: { name: issuer.rbacName }, rule, dependsOn: after });
+      return new ClusterRoleBindingV1(scope, `${prefix}ClusterRoleBinding`, { metadata: { name: issuer.rbacName }, roleRef: roleRef("ClusterRole"), subject, dependsOn: [role] });
     }
-    const metadata = { name: PCA_ISSUER_RBAC_NAME, namespace: grant.namespace! };
-    const id = grant.namespace === PKI_NAMESPACE ? "PcaIssuerLeaderElection" : "PcaIssuerSigning";
+    const metadata = { name: issuer.rbacName, namespace: grant.namespace! };
+    const id = `${prefix}${grant.namespace === PKI_NAMESPACE ? "LeaderElection" : "Signing"}`;
     const role = new RoleV1(scope, `${id}Role`, { metadata, rule, dependsOn: after });
     return new RoleBindingV1(scope, `${id}RoleBinding`, { metadata, roleRef: roleRef("Role"), subject, dependsOn: [role] });
   });

@@ -7,12 +7,12 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "../../core/cdktf";
 import { RegionConfig } from "../../config/schema";
 import { ISTIO_ROOT_NAMESPACE, workloadNamespaces } from "../../model/mesh/policies";
-import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, istiodCertificate, meshCaIssuer } from "../../model/mesh/pki";
+import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, istiodCertificate } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
-import { clusterPlatform, meshDesign, hasMeshPki, istioCniValues, istiodValues } from "../../model/mesh/in-cluster";
+import { caIssuerOf, clusterPlatform, meshDesign, hasMeshPki, istioCniValues, issuerManifest, istiodValues } from "../../model/mesh/in-cluster";
 import { ROOT_POD_SECURITY, WORKLOAD_POD_SECURITY } from "../../model/mesh/pod-security";
-import { ClusterStack, RELEASE_DEFAULTS, grantPcaIssuer } from "./cluster-stack";
+import { ClusterStack, RELEASE_DEFAULTS, grantCaIssuer } from "./cluster-stack";
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../model/mesh/edge";
 
 /**
@@ -48,10 +48,10 @@ export class IstioStack extends ClusterStack {
     if (hasMeshPki(region)) {
       const pki = new Construct(this, "WorkloadCa");
       // The PCA issuer may write here (its issuer's status, the CertificateRequests) and nowhere else.
-      const grants = grantPcaIssuer(pki, "istio", ISTIO_ROOT_NAMESPACE, [root]);
-      // Ready once the issuer has reached ACM PCA as its Pod Identity.
+      const grants = grantCaIssuer(pki, region, "istio", ISTIO_ROOT_NAMESPACE, [root]);
+      // Ready once the issuer has checked its configuration (the PCA issuer reaches ACM PCA as its Pod Identity).
       const issuer = new Manifest(pki, "Issuer", {
-        manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, ISTIO_ROOT_NAMESPACE),
+        manifest: issuerManifest(region, (id) => this.regionState.getString(id), ISTIO_ROOT_NAMESPACE),
         wait: { condition: [{ type: "Ready", status: "True" }] },
         dependsOn: [root, ...grants],
       });
@@ -66,12 +66,12 @@ export class IstioStack extends ClusterStack {
         repository: `oci://${registry}/${PKI_ECR_PATHS.charts}`,
         version: MESH_PKI_RELEASES.istioCsr.chart,
         namespace: PKI_NAMESPACE,
-        values: [JSON.stringify(istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE))],
+        values: [JSON.stringify(istioCsrValues(registry, region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE, caIssuerOf(region).ref))],
         dependsOn: [issuer, anchor, root],
       });
       // istiod's serving certificate, Ready before istiod starts (it reads it once).
       const istiodCertificateReady = new Manifest(pki, "IstiodCertificate", {
-        manifest: istiodCertificate(region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE),
+        manifest: istiodCertificate(region.mesh.trustDomain, ISTIO_ROOT_NAMESPACE, caIssuerOf(region).ref),
         wait: { condition: [{ type: "Ready", status: "True" }] },
         // After istio-csr: up to 0.14 its chart made an `istiod` Certificate itself, which an upgrade removes first.
         dependsOn: [issuer, root, this.istioCsr],
@@ -115,9 +115,9 @@ export class IstioStack extends ClusterStack {
       const edge = region.edge;
       const scope = new Construct(this, "PartnerGateway");
       const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EDGE_NAMESPACE, labels: { ...WORKLOAD_POD_SECURITY } } });
-      const grants = grantPcaIssuer(scope, "istio", EDGE_NAMESPACE, [namespace]);
+      const grants = grantCaIssuer(scope, region, "istio", EDGE_NAMESPACE, [namespace]);
       const issuer = new Manifest(scope, "Issuer", {
-        manifest: meshCaIssuer(this.regionState.getString(MESH_CA_OUTPUT_IDS.arn), region.cloudRegion, EDGE_NAMESPACE),
+        manifest: issuerManifest(region, (id) => this.regionState.getString(id), EDGE_NAMESPACE),
         wait: { condition: [{ type: "Ready", status: "True" }] },
         dependsOn: [namespace, ...grants],
       });
