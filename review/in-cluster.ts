@@ -109,8 +109,18 @@ function meshSection(view: StackView): string {
   if (releases.length) {
     parts.push(view.layer === "pki" ? "\n## Workload CA chain\n" : "\n## Istio install\n", table(["release", "chart", "version", "from", "namespace"], releases));
   }
-  if (view.layer === "pki") {
+  if (view.layer === "pki" && view.region.cloud === "aws") {
     parts.push("\ncert-manager and the AWS Private CA issuer: the issuer signs cert-manager's requests by calling ACM PCA as its EKS Pod Identity, which may issue end-entity certificates from this region's intermediate only. The CA's key never leaves ACM PCA.\n");
+  } else if (view.layer === "pki") {
+    const objects = manifests.filter(([, m]) => m.kind !== "CustomResourceDefinition").map(([address, m]) => {
+      const container = asList<TfJson>(m.spec?.template?.spec?.containers)[0];
+      return [address, m.kind, m.metadata?.name, m.kind === "Deployment" ? `${m.spec?.replicas} replicas of ${container?.image}` : m.kind === "ServiceAccount" ? `acts as ${String(m.metadata?.annotations?.["iam.gke.io/gcp-service-account"]).replace(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([a-z0-9_]+)\}$/, `region-${view.region.name}'s output $1`)} (Workload Identity)` : `keeps ${m.spec?.minAvailable} running`];
+    });
+    parts.push(
+      "\n## CAS issuer\n",
+      "cert-manager's issuer for CA Service, run by the blueprint without its chart (whose ClusterRole reads every Secret of the cluster): it signs cert-manager's requests by calling CA Service as a Google identity that may request certificates from this region's pool only. The CA's key never leaves Cloud HSM.\n",
+      table(["resource", "kind", "name", "what"], objects),
+    );
   }
   const rbac = rbacRows(view.json);
   if (rbac.length) {
@@ -131,7 +141,9 @@ function meshSection(view: StackView): string {
         m.metadata?.name,
         m.kind === "Certificate"
           ? `serving certificate from ${m.spec?.issuerRef?.kind} ${m.spec?.issuerRef?.name}: ${asList(m.spec?.dnsNames).join(", ")}, ${asList(m.spec?.uris).join(", ")}; ${m.spec?.duration}, into Secret ${m.spec?.secretName}`
-          : `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`,
+          : m.kind === "GoogleCASIssuer"
+            ? `signs through the CA Service pool ${output(m.spec?.caPoolId)} of ${m.spec?.project} in ${m.spec?.location}`
+            : `signs through ${output(m.spec?.arn)} in ${m.spec?.region}`,
       ]),
       ...resourcesOf(view.json, "kubernetes_config_map_v1")
         .filter(([, r]) => !inEdge(r))

@@ -116,10 +116,10 @@ export function workloadCaLine(region: StackView["region"]): string {
   if (region.cloud === "aws") return `Workload CA: the region's intermediate in ACM PCA (${region.cloudRegion}, key in its HSMs), signed by the platform root ${root}; in the cluster, istio-csr signs every workload certificate through the AWS PCA issuer.`;
   const pool = `${region.naming.prefix}-${region.name}-mesh`;
   if (!region.mesh.intermediateCertificate) {
-    return `Workload CA: the region's intermediate in CA Service (pool ${pool}, key in Cloud HSM) is **awaiting the root's signature**; complete it within 30 days of its creation (docs/deploy.md): \`${casCsrCommand(region)}\`, then the root's custodians: \`${casSigningCommand(region)}\`, and paste the certificate into mesh.intermediateCertificate.`;
+    return `Workload CA: the region's intermediate in CA Service (pool ${pool}, key in Cloud HSM) is **awaiting the root's signature**, and the in-cluster stacks wait for it (Istio would otherwise keep a CA key in the cluster); complete it within 30 days of its creation (docs/deploy.md): \`${casCsrCommand(region)}\`, then the root's custodians: \`${casSigningCommand(region)}\`, and paste the certificate into mesh.intermediateCertificate.`;
   }
   const validTo = new X509Certificate(region.mesh.intermediateCertificate).validTo;
-  return `Workload CA: the region's intermediate in CA Service (pool ${pool}, Enterprise, key in Cloud HSM), signed by the platform root ${root}, valid until ${validTo}. In the cluster, istiod still signs workload certificates with its own CA until the CAS issuer and istio-csr are installed there (docs/limits.md).`;
+  return `Workload CA: the region's intermediate in CA Service (pool ${pool}, Enterprise, key in Cloud HSM), signed by the platform root ${root}, valid until ${validTo}; in the cluster, istio-csr signs every workload certificate through Google's CAS issuer.`;
 }
 
 /**

@@ -14,7 +14,9 @@ import type { Report } from "./types";
  */
 export function checkMesh(c: RegionConfig, report: Report): void {
   const mesh = c.mesh;
-  if (mesh.adoptHelmInstalledPkiCrds && mesh.rootCaArn === undefined) {
+  if (mesh.adoptHelmInstalledPkiCrds && c.cloud === "gcp") {
+    report("mesh.adoptHelmInstalledPkiCrds", "is for AWS regions whose PCA issuer's chart installed its CRDs: a GCP region's CAS issuer never came from a chart", "remove it");
+  } else if (mesh.adoptHelmInstalledPkiCrds && mesh.rootCaArn === undefined) {
     report("mesh.adoptHelmInstalledPkiCrds", "is set, but the region has no workload CA chain (no mesh.rootCaArn), so there are no PCA issuer CRDs to adopt", "remove it, or set mesh.rootCaArn");
   }
   if (c.cloud === "aws") {

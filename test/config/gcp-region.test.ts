@@ -100,6 +100,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["logs kept over ten years", (r) => (r.retention.logDays = 3651), "retention.logDays", "365 to 3650"],
   ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of asia-southeast1, europe-central2, europe-north1,"],
   ["two zones of an unknown GCP region: the fix lists no zones", (r) => ((r.cloudRegion = "asia-southeast9"), (r.zones = ["asia-southeast9-a", "asia-southeast9-b"])), "zones", /\| list three or more zones of asia-southeast9$/, ["cloudRegion"]],
+  ["CRDs adopted from a Helm install that never happened on GCP", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true), "mesh.adoptHelmInstalledPkiCrds", "remove it"],
   ["no platform root: istiod would keep its CA key", (r) => delete r.mesh.rootCaArn, "mesh.rootCaArn", "set mesh.rootCaArn to the platform root's ARN"],
   ["no root certificate to activate the intermediate with", (r) => delete r.mesh.rootCertificate, "mesh.rootCertificate", "aws acm-pca get-certificate-authority-certificate"],
   ["a root that is not a PEM certificate", (r) => (r.mesh.rootCertificate = "root"), "mesh.rootCertificate", "holds 0 certificates"],

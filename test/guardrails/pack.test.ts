@@ -1,3 +1,4 @@
+import { hasMeshPki } from "../../model/mesh/in-cluster";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -358,7 +359,7 @@ describe("the pack", () => {
     const stacks = defineStacks(newApp(), shippedRegions());
     expect(stacks.filter((s) => !GuardrailPack.of(s)).map((s) => s.node.id)).toEqual([]);
     // Every region, on either cloud: the region, Istio and mesh stacks; and the PKI stack of each AWS region with a mesh root.
-    const withPki = shippedRegions().filter((r) => r.cloud === "aws" && r.mesh.rootCaArn).length;
+    const withPki = shippedRegions().filter(hasMeshPki).length;
     expect(withPki).toBeGreaterThan(0);
     expect(stacks.length).toBe(3 * shippedRegions().length + withPki);
   });

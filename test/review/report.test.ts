@@ -7,6 +7,7 @@ import { asList } from "../../tfjson/terraform";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { nodeId, cell, shortRef } from "../../review/markdown";
 import { resilienceLine, workloadCaLine } from "../../review/report";
+import { clusterPlatform, hasMeshPki } from "../../model/mesh/in-cluster";
 import { encryptedStores } from "../../model/aws/encryption";
 import { boxesAround, readDiagram } from "../support/mermaid";
 
@@ -353,11 +354,18 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
       expect(tableAfter(s.report, "## Namespaces").map(([, ns]) => ns)).toEqual(["cert-manager"]);
       expect(tableAfter(s.report, "## Workload CA chain").map(([, chart, version]) => `${chart} ${version}`)).toEqual([
         `cert-manager ${MESH_PKI_RELEASES.certManager.chart}`,
-        `aws-privateca-issuer ${MESH_PKI_RELEASES.awsPcaIssuer.chart}`,
+        ...(s.region.cloud === "aws" ? [`aws-privateca-issuer ${MESH_PKI_RELEASES.awsPcaIssuer.chart}`] : []),
       ]);
+      if (s.region.cloud === "gcp") {
+        expect(tableAfter(s.report, "## CAS issuer").map(([, kind, , what]) => `${kind}: ${what}`)).toEqual([
+          `Deployment: 2 replicas of ${clusterPlatform(s.region).registry}/cert-manager/cert-manager-google-cas-issuer:${MESH_PKI_RELEASES.googleCasIssuer.image}`,
+          "PodDisruptionBudget: keeps 1 running",
+          `ServiceAccount: acts as region-${s.region.name}'s output mesh_ca_issuer_account (Workload Identity)`,
+        ]);
+      }
     } else if (s.layer === "istio") {
       expect(tableAfter(s.report, "## Namespaces").map(([r]) => r)).toEqual(resourcesOf(s.json, "kubernetes_namespace_v1").map(([n]) => `kubernetes_namespace_v1.${n}`));
-      const withCa = s.region.cloud === "aws" && s.region.mesh.rootCaArn !== undefined;
+      const withCa = hasMeshPki(s.region);
       expect(tableAfter(s.report, "## Istio install").map(([, chart, version]) => `${chart} ${version}`).sort()).toEqual(
         [
           ...["base", "cni", "istiod", ...(withCa && s.region.edge ? ["gateway"] : [])].map((c) => `${c} ${s.region.mesh.istioVersion}`),
@@ -366,9 +374,14 @@ describe.each(inCluster.map((s) => [s.name, s] as const))("the in-cluster report
       );
       if (withCa) {
         const ca = tableAfter(s.report, "## Workload CA");
-        expect(ca.map(([, kind]) => kind)).toEqual(["AWSPCAIssuer", "Certificate", "ConfigMap"]);
-        expect(ca[0][3]).toBe(`signs through region-${s.region.name}'s output mesh_ca_arn in ${s.region.cloudRegion}`);
-        expect(ca[1][3]).toBe(`serving certificate from AWSPCAIssuer mesh-intermediate: istiod.istio-system.svc, spiffe://${s.region.mesh.trustDomain}/ns/istio-system/sa/istiod-service-account; 1h, into Secret istiod-tls`);
+        const issuer = s.region.cloud === "aws" ? "AWSPCAIssuer" : "GoogleCASIssuer";
+        expect(ca.map(([, kind]) => kind)).toEqual([issuer, "Certificate", "ConfigMap"]);
+        expect(ca[0][3]).toBe(
+          s.region.cloud === "aws"
+            ? `signs through region-${s.region.name}'s output mesh_ca_arn in ${s.region.cloudRegion}`
+            : `signs through the CA Service pool region-${s.region.name}'s output mesh_ca_pool of ${s.region.projectId} in ${s.region.cloudRegion}`,
+        );
+        expect(ca[1][3]).toBe(`serving certificate from ${issuer} mesh-intermediate: istiod.istio-system.svc, spiffe://${s.region.mesh.trustDomain}/ns/istio-system/sa/istiod-service-account; 1h, into Secret istiod-tls`);
         expect(ca[2][3]).toBe(`trust anchor: region-${s.region.name}'s output mesh_trust_anchor`);
       } else expect(s.report).not.toContain("## Workload CA");
     } else {
@@ -410,9 +423,9 @@ describe("the report says where the workload CA sits in the chain", () => {
     expect(workloadCaLine({ ...eu, mesh: { ...eu.mesh, rootCaArn: undefined } })).toMatch(/^Workload CA: \*\*istiod's own\*\*/);
   });
   it("on GCP: activated, with its validity; before the ceremony, the two commands", () => {
-    expect(workloadCaLine(apac)).toMatch(/^Workload CA: the region's intermediate in CA Service \(pool acme-pay-apac-mesh, Enterprise, key in Cloud HSM\), signed by the platform root arn:aws:acm-pca:\S+, valid until Dec +3 [\d:]+ 2031 GMT\. In the cluster, istiod still signs/);
+    expect(workloadCaLine(apac)).toMatch(/^Workload CA: the region's intermediate in CA Service \(pool acme-pay-apac-mesh, Enterprise, key in Cloud HSM\), signed by the platform root arn:aws:acm-pca:\S+, valid until Dec +3 [\d:]+ 2031 GMT; in the cluster, istio-csr signs every workload certificate through Google's CAS issuer\.$/);
     const awaiting = workloadCaLine({ ...apac, mesh: { ...apac.mesh, intermediateCertificate: undefined } } as typeof apac);
-    expect(awaiting).toContain("**awaiting the root's signature**");
+    expect(awaiting).toContain("**awaiting the root's signature**, and the in-cluster stacks wait for it");
     expect(awaiting).toContain("`gcloud privateca subordinates get-csr acme-pay-apac-mesh-intermediate --pool acme-pay-apac-mesh");
     expect(awaiting).toContain("`aws acm-pca issue-certificate --certificate-authority-arn arn:aws:acm-pca:eu-west-1:");
   });

@@ -15,7 +15,21 @@ const CRD_SCHEMAS = {
   // The partner gateway's Gateway names its partners' CAs by caCertCredentialName, which Istio 1.30's CRD has and the 2.3 model has not.
   "networking.istio.io/v1 Gateway": "./crds/istio-gateway-v1.json",
 };
+/**
+ * The workload CA's issuers, validated against the CRDs the pki stack applies (model/mesh/crds/, as
+ * their releases ship them): their served version's openAPIV3Schema.
+ */
+const VENDORED_CRDS = {
+  "awspca.cert-manager.io/v1beta1 AWSPCAIssuer": "../../model/mesh/crds/aws-privateca-issuer-v1.9.0.json",
+  "cas-issuer.jetstack.io/v1beta1 GoogleCASIssuer": "../../model/mesh/crds/google-cas-issuer-v0.12.0.json",
+};
 const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** The schema of a kind in a vendored CRD file. */
+function vendoredSchema(file, apiVersion, kind) {
+  const crd = JSON.parse(readFileSync(new URL(file, import.meta.url), "utf8")).find((c) => c.spec.names.kind === kind);
+  return crd.spec.versions.find((v) => `${crd.spec.group}/${v.name}` === apiVersion).schema.openAPIV3Schema;
+}
 
 /**
  * The model of PeerAuthentication at security.istio.io/v1 is v1beta1's: @kubernetes-models/istio
@@ -43,8 +57,9 @@ for (const { id, object } of items) {
   let error = null;
   try {
     const crd = CRD_SCHEMAS[`${object.apiVersion} ${object.kind}`];
-    if (crd) {
-      const validate = ajv.compile(JSON.parse(readFileSync(new URL(crd, import.meta.url), "utf8")).schema);
+    const vendored = VENDORED_CRDS[`${object.apiVersion} ${object.kind}`];
+    if (crd || vendored) {
+      const validate = ajv.compile(vendored ? vendoredSchema(vendored, object.apiVersion, object.kind) : JSON.parse(readFileSync(new URL(crd, import.meta.url), "utf8")).schema);
       if (!validate(object)) throw new Error(ajv.errorsText(validate.errors));
       results.push({ id, error });
       continue;

@@ -5,13 +5,14 @@ import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
-import { clusterPlatform, hasMeshPki, istioCniValues, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
+import { clusterPlatform, hasMeshPki, issuerManifest, istioCniValues, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
 import { ROOT_POD_SECURITY, RUNTIME_DEFAULT_SECCOMP, TENANT_POD_POLICY, WORKLOAD_POD_SECURITY, workloadPodPolicy } from "../../../model/mesh/pod-security";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, gatewayPrincipal, ofPartnerGateway, isEdgeCall, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../../model/mesh/edge";
-import { MESH_CA_OUTPUT_IDS, meshCaIssuer } from "../../../model/mesh/pki";
+import { MESH_CA_OUTPUT_IDS } from "../../../model/mesh/pki";
+import { CAS_OUTPUT_IDS } from "../../../model/gcp/pki";
 import { regionOutput, waitsUntilReady } from "../../../tfjson/kubernetes";
 import { POSTGRES_PORT } from "../../../model/aws/database";
 import { KAFKA_PORTS } from "../../../model/aws/kafka";
@@ -340,8 +341,8 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
       if (namespaces.length !== 1) v.push(`kubernetes_namespace_v1: no namespace ${EDGE_NAMESPACE}`);
       const manifests = manifestsOf(json).filter(([, m]) => inEdge(m));
       const body = (address: string) => json.resource.kubernetes_manifest[address.split(".")[1]] as TfJson;
-      const issuer = manifests.find(([, m]) => sameJson(m, meshCaIssuer(regionOutput(json, MESH_CA_OUTPUT_IDS.arn) ?? "?", region.cloudRegion, EDGE_NAMESPACE)));
-      if (!issuer) v.push(`kubernetes_manifest: no issuer in ${EDGE_NAMESPACE} on region-${region.name}'s ${MESH_CA_OUTPUT_IDS.arn}`);
+      const issuer = manifests.find(([, m]) => sameJson(m, issuerManifest(region, (id) => regionOutput(json, id) ?? "?", EDGE_NAMESPACE)));
+      if (!issuer) v.push(`kubernetes_manifest: no issuer in ${EDGE_NAMESPACE} on region-${region.name}'s ${region.cloud === "aws" ? MESH_CA_OUTPUT_IDS.arn : CAS_OUTPUT_IDS.pool}`);
       else if (!waitsUntilReady(body(issuer[0]))) v.push(`${issuer[0]}: does not wait until the issuer is Ready`);
       const before: string[] = [];
       for (const p of edge.partners) {

@@ -9,7 +9,7 @@ import { GUARDRAILS, checkRule } from "../../../guardrails";
 import { COULD_NOT_CHECK } from "../../../guardrails/rule";
 import { expectCaught, weakenedViolations } from "../../support/weakening";
 import { MeshStacks, TfJson, cloneJson, resourcesOf, shippedAllLayers, shippedMeshStacks, synthRegions } from "../../support/synth";
-import { meshDesign } from "../../../model/mesh/in-cluster";
+import { hasMeshPki, meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 
 const regions = shippedMeshStacks();
@@ -21,7 +21,7 @@ it("builds an Istio stack and a mesh stack for every region, each after the one 
   expect(regions.map((r) => [r.istio.name, r.mesh.name])).toEqual(regions.map((r) => [`region-${r.region.name}-istio`, `region-${r.region.name}-mesh`]));
   const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(path.dirname(all[0].dir)), "manifest.json"), "utf8"));
   for (const { region, pki } of regions) {
-    const withPki = region.cloud === "aws" && region.mesh.rootCaArn !== undefined;
+    const withPki = hasMeshPki(region);
     expect(pki?.name).toBe(withPki ? `region-${region.name}-pki` : undefined);
     if (withPki) expect(manifest.stacks[`region-${region.name}-pki`].dependencies).toEqual([`region-${region.name}`]);
     expect(manifest.stacks[`region-${region.name}-istio`].dependencies).toEqual([withPki ? `region-${region.name}-pki` : `region-${region.name}`]);
@@ -542,74 +542,122 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
 const issuerOf = (j: TfJson) => manifestBody(j, "AWSPCAIssuer").manifest;
 const anchorOf = (j: TfJson) => Object.values(j.resource.kubernetes_config_map_v1 as Record<string, TfJson>).find((c) => c.metadata.namespace !== "istio-ingress")!;
 
-/** Weakenings of the workload CA chain, for the regions that have one (an intermediate in ACM PCA). */
+const casObject = (j: TfJson, kind: string): TfJson => manifestBody(j, kind).manifest;
+const casContainer = (j: TfJson): TfJson => casObject(j, "Deployment").spec.template.spec.containers[0];
+const casRole = (j: TfJson, name = "google-cas-issuer-least-privilege"): TfJson => Object.values(j.resource.kubernetes_cluster_role_v1 as Record<string, TfJson>).find((r) => r.metadata.name === name)!;
+const casBinding = (j: TfJson, name = "google-cas-issuer-least-privilege"): TfJson => Object.values(j.resource.kubernetes_cluster_role_binding_v1 as Record<string, TfJson>).find((r) => r.metadata.name === name)!;
+/** Weakenings of the CAS issuer (GCP), which runs without its chart. */
+const CAS_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
+  ["mesh.pki-install", "the CAS issuer's chart installed after all (its ClusterRole reads every Secret)", "pki", (j) => (j.resource.helm_release.cas = { ...cloneJson(release(j, "cert-manager")), name: "google-cas-issuer", chart: "cert-manager-google-cas-issuer" }), onGcp(/helm_release: charts \["cert-manager","cert-manager-google-cas-issuer"\], expected cert-manager$/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer's chart installed after all", "pki", (j) => (j.resource.helm_release.cas = { ...cloneJson(release(j, "cert-manager")), name: "google-cas-issuer", chart: "cert-manager-google-cas-issuer" }), onGcp(/helm_release.cas: a chart besides cert-manager/)],
+  ["mesh.cas-issuer-install", "the issuer's image from the internet", "pki", (j) => (casContainer(j).image = "quay.io/jetstack/cert-manager-google-cas-issuer:v0.12.0"), onGcp(/Deployment differs from casIssuerManifests at .spec.template.spec.containers\[0\].image/)],
+  ["mesh.cas-issuer-install", "a single replica", "pki", (j) => (casObject(j, "Deployment").spec.replicas = 1), onGcp(/at .spec.replicas/)],
+  ["mesh.cas-issuer-install", "the issuer running as root", "pki", (j) => delete casObject(j, "Deployment").spec.template.spec.securityContext.runAsNonRoot, onGcp(/at .spec.template.spec.securityContext.runAsNonRoot/)],
+  ["mesh.cas-issuer-install", "a writable root filesystem", "pki", (j) => (casContainer(j).securityContext.readOnlyRootFilesystem = false), onGcp(/readOnlyRootFilesystem/)],
+  ["mesh.cas-issuer-install", "no leader election (two replicas would both sign)", "pki", (j) => casContainer(j).args.shift(), onGcp(/at .spec.template.spec.containers\[0\].args\[0\]/)],
+  ["mesh.cas-issuer-install", "the service account acting as another Google identity", "pki", (j) => (casObject(j, "ServiceAccount").metadata.annotations["iam.gke.io/gcp-service-account"] = "owner@acme-pay-apac-prod.iam.gserviceaccount.com"), onGcp(/ServiceAccount differs from casIssuerManifests at .metadata.annotations/)],
+  ["mesh.cas-issuer-install", "no disruption budget", "pki", (j) => removeManifest(j, (m) => m.kind === "PodDisruptionBudget"), onGcp(/no PodDisruptionBudget cert-manager-google-cas-issuer/)],
+  ["mesh.cas-issuer-install", "another object beside the issuer's", "pki", (j) => addManifest(j, "extra", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "extra", namespace: "cert-manager" }, data: {} }), onGcp(/ConfigMap extra is not one of the CAS issuer's objects/)],
+  ["mesh.cas-issuer-install", "the Deployment not waited for", "pki", (j) => delete manifestBody(j, "Deployment").wait, onGcp(/not waited for until rolled out/)],
+  ["mesh.cas-issuer-install", "the issuer started before its rights", "pki", (j) => (manifestBody(j, "Deployment").depends_on = manifestBody(j, "Deployment").depends_on.filter((d: string) => !d.includes("role_binding"))), onGcp(/started without waiting for kubernetes_(cluster_)?role_binding_v1/)],
+  ["mesh.cas-issuer-install", "the issuer started before its CRDs", "pki", (j) => (manifestBody(j, "Deployment").depends_on = manifestBody(j, "Deployment").depends_on.filter((d: string) => !d.endsWith("_crd"))), onGcp(/started without waiting for kubernetes_manifest\.google_cas/)],
+  ["mesh.cas-issuer-install", "the issuer started before cert-manager", "pki", (j) => (manifestBody(j, "Deployment").depends_on = manifestBody(j, "Deployment").depends_on.filter((d: string) => !d.startsWith("helm_release"))), onGcp(/started without waiting for helm_release/)],
+  ["mesh.cas-issuer-install", "the issuer started before its service account", "pki", (j) => (manifestBody(j, "Deployment").depends_on = manifestBody(j, "Deployment").depends_on.filter((d: string) => !d.includes("service_account"))), onGcp(/started without waiting for kubernetes_manifest.cas_issuer_service_account/)],
+  ["mesh.cas-issuer-install", "no approval for cert-manager (requests never signed)", "pki", (j) => {
+    for (const type of ["kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1"]) {
+      for (const [n, r] of Object.entries(j.resource[type] as Record<string, TfJson>)) if (r.metadata.name === "cert-manager-approve-google-cas-issuer") delete j.resource[type][n];
+    }
+  }, onGcp(/no ClusterRole cert-manager-approve-google-cas-issuer/)],
+  ["mesh.cas-issuer-install", "cert-manager may approve for every issuer", "pki", (j) => (casRole(j, "cert-manager-approve-google-cas-issuer").rule[0].resource_names = ["*"]), onGcp(/rules differ from CAS_APPROVAL/)],
+  ["mesh.cas-issuer-install", "the approval bound to every authenticated user", "pki", (j) => casBinding(j, "cert-manager-approve-google-cas-issuer").subject.push({ kind: "Group", name: "system:authenticated" }), onGcp(/is not bound to cert-manager's service account alone/)],
+  ["mesh.cas-issuer-install", "the CAS issuer in an AWS region", "pki", (j) => addManifest(j, "cas", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "cert-manager-google-cas-issuer", namespace: "cert-manager" } }), onAws(/Deployment cert-manager-google-cas-issuer in the pki stack of an AWS region/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer's ClusterRole reads Secrets (as its chart's does)", "pki", (j) => casRole(j).rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }), onGcp(/grants \S+ on Secrets/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer may sign Kubernetes CSRs", "pki", (j) => casRole(j).rule.push({ api_groups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["sign"] }), onGcp(/kubernetes_cluster_role_v1\.\S+: rules differ from the blueprint's/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer's ClusterRole bound to every authenticated user too", "pki", (j) => casBinding(j).subject.push({ kind: "Group", name: "system:authenticated" }), onGcp(/subjects .*system:authenticated/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer's ClusterRole renamed", "pki", (j) => (casRole(j).metadata.name = "issuer"), onGcp(/no ClusterRole google-cas-issuer-least-privilege$/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer writes every namespace's CertificateRequests", "pki", (j) => casRole(j).rule.push({ api_groups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch"] }), onGcp(/rules differ from the blueprint's/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer created before its signing rights", "istio", (j) => (manifestBody(j, "GoogleCASIssuer").depends_on = ["kubernetes_namespace_v1.namespaces_istio-system"]), onGcp(/created without waiting for kubernetes_role_binding_v1/)],
+  ["mesh.workload-ca", "the CAS issuer on another pool", "istio", (j) => (casObject(j, "GoogleCASIssuer").spec.caPoolId = "other"), onGcp(/no GoogleCASIssuer in istio-system on region-apac's mesh_ca_pool/)],
+  ["mesh.workload-ca", "the CAS issuer with a key file (credentials)", "istio", (j) => (casObject(j, "GoogleCASIssuer").spec.credentials = { name: "cas-key", key: "key.json" }), onGcp(/no GoogleCASIssuer in istio-system/)],
+  ["mesh.workload-ca", "the CAS issuer in another project", "istio", (j) => (casObject(j, "GoogleCASIssuer").spec.project = "elsewhere"), onGcp(/no GoogleCASIssuer in istio-system/)],
+  ["mesh.workload-ca", "a cluster-wide CAS issuer", "istio", (j) => {
+    const issuer = casObject(j, "GoogleCASIssuer");
+    issuer.kind = "GoogleCASClusterIssuer";
+    delete issuer.metadata.namespace;
+  }, onGcp(/no GoogleCASIssuer in istio-system/)],
+  ["mesh.workload-ca", "the CAS issuer not waited for", "istio", (j) => delete manifestBody(j, "GoogleCASIssuer").wait, onGcp(/does not wait until the issuer is Ready/)],
+  ["mesh.workload-ca", "istio-csr through the PCA issuer on GCP", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.certmanager.issuer.kind = "AWSPCAIssuer")), onGcp(/values differ from the blueprint's cert-manager-istio-csr values/)],
+  ["mesh.workload-ca", "istiod's certificate from another issuer", "istio", (j) => (casObject(j, "Certificate").spec.issuerRef.kind = "ClusterIssuer"), onGcp(/no Certificate istiod/)],
+];
+
+/** Weakenings of the workload CA chain, for the regions that have one (an intermediate in ACM PCA or CA Service). */
 const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.pki-install", "cert-manager from a public registry", "pki", (j) => (release(j, "cert-manager").repository = "oci://quay.io/jetstack/charts"), /chart from oci:\/\/quay.io/],
   ["mesh.pki-install", "another cert-manager release", "pki", (j) => (release(j, "cert-manager").version = "v1.12.0"), /version v1.12.0, expected/],
-  ["mesh.pki-install", "the issuer's image from elsewhere", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.image.repository = "public.ecr.aws/k1n1h4h4/cert-manager-aws-privateca-issuer")), /values differ from the blueprint's aws-privateca-issuer values/],
-  ["mesh.pki-install", "the issuer's service account renamed (its Pod Identity would not apply)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.serviceAccount.name = "issuer")), /values differ from the blueprint's aws-privateca-issuer values/],
-  ["mesh.pki-install", "the issuer signs unapproved requests", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.disableApprovedCheck = true)), /values differ from the blueprint's aws-privateca-issuer values/],
+  ["mesh.pki-install", "the issuer's image from elsewhere", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.image.repository = "public.ecr.aws/k1n1h4h4/cert-manager-aws-privateca-issuer")), onAws(/values differ from the blueprint's aws-privateca-issuer values/)],
+  ["mesh.pki-install", "the issuer's service account renamed (its Pod Identity would not apply)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.serviceAccount.name = "issuer")), onAws(/values differ from the blueprint's aws-privateca-issuer values/)],
+  ["mesh.pki-install", "the issuer signs unapproved requests", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.disableApprovedCheck = true)), onAws(/values differ from the blueprint's aws-privateca-issuer values/)],
   ["mesh.pki-install", "the issuer's release renamed (the approver role binds cert-manager's account by name)", "pki", (j) => (release(j, "cert-manager").name = "certs"), /release name certs, expected cert-manager/],
   ["mesh.pki-install", "cert-manager's CRDs skipped", "pki", (j) => (release(j, "cert-manager").skip_crds = true), /skips its CRDs/],
   ["mesh.crds-upgraded", "cert-manager's CRDs skipped", "pki", (j) => (release(j, "cert-manager").skip_crds = true), /its CRDs are not rendered and kept by the chart/],
   ["mesh.crds-upgraded", "cert-manager's CRDs deleted on uninstall", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.crds.keep = false)), /its CRDs are not rendered and kept by the chart/],
-  ["mesh.crds-upgraded", "the issuer's chart installs its CRDs again (once, never upgraded)", "pki", (j) => delete release(j, "aws-privateca-issuer").skip_crds, /Helm installs its crds/],
-  ["mesh.crds-upgraded", "an issuer CRD left out", "pki", (j) => removeManifest(j, (m) => m.metadata.name === "awspcaissuers.awspca.cert-manager.io"), /no CRD awspcaissuers.awspca.cert-manager.io/],
+  ["mesh.crds-upgraded", "the issuer's chart installs its CRDs again (once, never upgraded)", "pki", (j) => delete release(j, "aws-privateca-issuer").skip_crds, onAws(/Helm installs its crds/)],
+  ["mesh.crds-upgraded", "an issuer CRD left out", "pki", (j) => removeManifest(j, (m) => m.metadata.name === "awspcaissuers.awspca.cert-manager.io"), onAws(/no CRD awspcaissuers.awspca.cert-manager.io/)],
   ["mesh.crds-upgraded", "an issuer CRD of another release", "pki", (j) =>
-    (Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((m) => m.manifest.metadata.name === "awspcaclusterissuers.awspca.cert-manager.io")!.manifest.spec.versions[0].served = false), /differs from aws-privateca-issuer/],
+    (Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((m) => m.manifest.metadata.name === "awspcaclusterissuers.awspca.cert-manager.io")!.manifest.spec.versions[0].served = false), onAws(/differs from aws-privateca-issuer/)],
   ["mesh.crds-upgraded", "an issuer CRD left to Helm's field manager", "pki", (j) =>
     Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => delete m.field_manager), /field_manager.force_conflicts/],
   ["mesh.crds-upgraded", "the issuer installed before its CRDs", "pki", (j) => {
     const r = release(j, "aws-privateca-issuer");
     r.depends_on = r.depends_on.filter((d: string) => !d.startsWith("kubernetes_manifest."));
-  }, /not installed after kubernetes_manifest/],
+  }, onAws(/not started after kubernetes_manifest/)],
   ["mesh.crds-upgraded", "an issuer CRD destroyable with the stack", "pki", (j) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => delete m.lifecycle), /not protected from destroy/],
   ["mesh.crds-upgraded", "the issuer started before its CRDs are Established", "pki", (j) => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => delete m.wait), /not waited for until Established/],
   ["mesh.crds-upgraded", "CRDs imported on a cluster the region file calls new", "pki", (j) =>
     (j.import = Object.keys(j.resource.kubernetes_manifest).map((n) => ({ to: `kubernetes_manifest.${n}`, id: "apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=x" }))), /imported, though the region file says no Helm-installed CRD exists/],
   ["mesh.crds-upgraded", "another object applied as a raw manifest", "pki", (j) =>
-    addManifest(j, "extra", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "extra", namespace: "cert-manager" }, data: {} }), /ConfigMap extra is not a CRD of the PCA issuer's release/],
+    addManifest(j, "extra", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "extra", namespace: "cert-manager" }, data: {} }), onAws(/ConfigMap extra is not a CRD of the issuer's release/)],
   ["mesh.pki-install", "cert-manager's rights aggregated into edit and admin", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.global.rbac.aggregateClusterRoles = true)), /values differ from the blueprint's cert-manager values/],
-  ["mesh.pki-install", "the issuer's disruption budget with both bounds (the API refuses it)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.podDisruptionBudget.minAvailable = 1)), /values differ from the blueprint's aws-privateca-issuer values/],
-  ["mesh.pki-install", "the issuer before cert-manager", "pki", (j) => delete release(j, "aws-privateca-issuer").depends_on, /not installed after cert-manager/],
+  ["mesh.pki-install", "the issuer's disruption budget with both bounds (the API refuses it)", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.podDisruptionBudget.minAvailable = 1)), onAws(/values differ from the blueprint's aws-privateca-issuer values/)],
+  ["mesh.pki-install", "the issuer before cert-manager", "pki", (j) => delete release(j, "aws-privateca-issuer").depends_on, onAws(/not installed after cert-manager/)],
   ["mesh.pki-install", "a set_sensitive beside the values", "pki", (j) => (release(j, "cert-manager").set_sensitive = [{ name: "x", value: "y" }]), /set_sensitive changes the release/],
   ["mesh.cluster-access", "the PKI stack with a static token", "pki", (j) => (j.provider.kubernetes[0].token = "eyJ..."), /static or unverified credentials/],
-  ["mesh.ca-issuer-rbac", "the issuer's ClusterRole reads Secrets again", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }), /grants \S+ on Secrets/],
+  ["mesh.ca-issuer-rbac", "the issuer's ClusterRole reads Secrets again", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }), onAws(/grants \S+ on Secrets/)],
   ["mesh.ca-issuer-rbac", "the leader-election Role reads the cert-manager namespace's Secrets (the webhook's CA key)", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get"] }), /grants \S+ on Secrets/],
   ["mesh.ca-issuer-rbac", "the leader-election Role writes ConfigMaps (the trust anchor is one)", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["configmaps"], verbs: ["get", "create", "update"] }), /kubernetes_role_v1\.\S+: rules differ from the blueprint's/],
-  ["mesh.ca-issuer-rbac", "a wildcard verb on CertificateRequests", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").verbs = ["*"]), /a rule with a wildcard/],
+  ["mesh.ca-issuer-rbac", "a wildcard verb on CertificateRequests", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").verbs = ["*"]), onAws(/a rule with a wildcard/)],
   ["mesh.ca-issuer-rbac", "CertificateRequests signed in every namespace (status writes cluster-wide)", "pki", (j) =>
-    only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch", "update"] }), /kubernetes_cluster_role_v1\.\S+: rules differ from the blueprint's/],
-  ["mesh.ca-issuer-rbac", "the issuer may create AWSPCAClusterIssuers (as the chart lets it)", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "awspcaclusterissuers").verbs = ["get", "list", "watch", "create", "delete"]), /kubernetes_cluster_role_v1\.\S+: rules differ from the blueprint's/],
-  ["mesh.ca-issuer-rbac", "the chart's own RBAC back on", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.rbac.create = true)), /the chart's own ClusterRole is on/],
-  ["mesh.ca-issuer-rbac", "the ClusterRole bound to every authenticated user too", "pki", (j) => only(j, "kubernetes_cluster_role_binding_v1").subject.push({ kind: "Group", name: "system:authenticated" }), /subjects .*system:authenticated/],
+    only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch", "update"] }), onAws(/kubernetes_cluster_role_v1\.\S+: rules differ from the blueprint's/)],
+  ["mesh.ca-issuer-rbac", "the issuer may create AWSPCAClusterIssuers (as the chart lets it)", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "awspcaclusterissuers").verbs = ["get", "list", "watch", "create", "delete"]), onAws(/kubernetes_cluster_role_v1\.\S+: rules differ from the blueprint's/)],
+  ["mesh.ca-issuer-rbac", "the chart's own RBAC back on", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => (v.rbac.create = true)), onAws(/the chart's own ClusterRole is on/)],
+  ["mesh.ca-issuer-rbac", "the ClusterRole bound to every authenticated user too", "pki", (j) => only(j, "kubernetes_cluster_role_binding_v1").subject.push({ kind: "Group", name: "system:authenticated" }), onAws(/subjects .*system:authenticated/)],
   ["mesh.ca-issuer-rbac", "the RoleBinding binds a ClusterRole instead of the Role", "pki", (j) => (only(j, "kubernetes_role_binding_v1").role_ref.kind = "ClusterRole"), /binds .*ClusterRole.*, not the issuer's Role/],
   ["mesh.ca-issuer-rbac", "the leader-election Role in kube-system", "pki", (j) => (only(j, "kubernetes_role_v1").metadata.namespace = "kube-system"), /no Role \S+ in cert-manager/],
   ["mesh.ca-issuer-rbac", "no RoleBinding (the replicas cannot elect a leader)", "pki", (j) => delete j.resource.kubernetes_role_binding_v1, /0 RoleBinding\(s\), expected 1/],
-  ["mesh.ca-issuer-rbac", "a binding created before its role", "pki", (j) => delete only(j, "kubernetes_cluster_role_binding_v1").depends_on, /not created after its ClusterRole/],
+  ["mesh.ca-issuer-rbac", "a binding created before its role", "pki", (j) => delete only(j, "kubernetes_cluster_role_binding_v1").depends_on, onAws(/not created after its ClusterRole/)],
   ["mesh.ca-issuer-rbac", "a second ClusterRole aggregating others", "pki", (j) => (j.resource.kubernetes_cluster_role_v1.extra = { metadata: { name: "x" }, aggregation_rule: { cluster_role_selectors: [{ match_labels: { a: "b" } }] } }), /aggregates other roles/],
-  ["mesh.ca-issuer-rbac", "the issuer installed before its rights", "pki", (j) => (release(j, "aws-privateca-issuer").depends_on = ["helm_release.cert_manager"]), /installed without waiting for kubernetes_/],
+  ["mesh.ca-issuer-rbac", "the issuer installed before its rights", "pki", (j) => (release(j, "aws-privateca-issuer").depends_on = ["helm_release.cert_manager"]), onAws(/installed without waiting for kubernetes_/)],
   ["mesh.ca-issuer-rbac", "the signing Role reads istio-system's Secrets (istiod's key)", "istio", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get"] }), /grants \S+ on Secrets/],
   ["mesh.ca-issuer-rbac", "the signing Role in another namespace", "istio", (j) => (only(j, "kubernetes_role_v1").metadata.namespace = "payments"), /no Role \S+ in istio-system/],
-  ["mesh.ca-issuer-rbac", "the issuer created before its signing rights", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").depends_on = ["kubernetes_namespace_v1.namespaces_istio-system"]), /created without waiting for kubernetes_role_binding_v1/],
+  ["mesh.ca-issuer-rbac", "the issuer created before its signing rights", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").depends_on = ["kubernetes_namespace_v1.namespaces_istio-system"]), onAws(/created without waiting for kubernetes_role_binding_v1/)],
   ["mesh.ca-issuer-rbac", "a ClusterRole for the issuer in the istio stack", "istio", (j) => (j.resource.kubernetes_cluster_role_v1 = { x: { metadata: { name: "x" }, rule: [{ api_groups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["update"] }] } }), /1 ClusterRole\(s\), expected 0/],
   ["mesh.workload-ca", "the issuer on another CA", "istio", (j) =>
-    (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000"), /no AWSPCAIssuer in istio-system/],
+    (issuerOf(j).spec.arn = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/00000000-0000-0000-0000-000000000000"), onAws(/no AWSPCAIssuer in istio-system/)],
   ["mesh.workload-ca", "the issuer with static access keys (secretRef)", "istio", (j) =>
-    (issuerOf(j).spec.secretRef = { accessKeyIDSelector: { key: "id" }, secretAccessKeySelector: { key: "secret" }, name: "pca-keys", namespace: "cert-manager" }), /no AWSPCAIssuer in istio-system/],
+    (issuerOf(j).spec.secretRef = { accessKeyIDSelector: { key: "id" }, secretAccessKeySelector: { key: "secret" }, name: "pca-keys", namespace: "cert-manager" }), onAws(/no AWSPCAIssuer in istio-system/)],
   ["mesh.workload-ca", "a cluster-wide issuer (any namespace could name it)", "istio", (j) => {
     const issuer = issuerOf(j);
     issuer.kind = "AWSPCAClusterIssuer";
     delete issuer.metadata.namespace;
-  }, /no AWSPCAIssuer in istio-system/],
-  ["mesh.workload-ca", "the issuer not waited for", "istio", (j) => delete manifestBody(j, "AWSPCAIssuer").wait, /does not wait until the issuer is Ready/],
+  }, onAws(/no AWSPCAIssuer in istio-system/)],
+  ["mesh.workload-ca", "the issuer not waited for", "istio", (j) => delete manifestBody(j, "AWSPCAIssuer").wait, onAws(/does not wait until the issuer is Ready/)],
   ["mesh.workload-ca", "istiod's Certificate requested while an older istio-csr's may still exist", "istio", (j) => {
     const cert = manifestBody(j, "Certificate");
     cert.depends_on = cert.depends_on.filter((d: string) => !d.startsWith("helm_release."));
   }, /requested before istio-csr's release/],
   ["mesh.namespaces-segmented", "merchants cut off from istio-csr (their sidecars get no certificate)", "mesh", (j, s) =>
     (manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress = manifestOf(j, "NetworkPolicy", merchant(s), "allow-mesh-control-plane").spec.egress.filter((e: TfJson) => e.ports[0].port !== 6443)), NEITHER],
-  ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1"), /no AWSPCAIssuer in istio-system/],
+  ["mesh.workload-ca", "the issuer in another AWS region", "istio", (j) => (issuerOf(j).spec.region = "ap-southeast-1"), onAws(/no AWSPCAIssuer in istio-system/)],
   ["mesh.workload-ca", "istio-csr trusts the issuer's answer, not the platform root", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => delete v.app.tls.rootCAFile), /values differ from the blueprint's cert-manager-istio-csr values/],
   ["mesh.workload-ca", "workload certificates for a week", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.server.maxCertificateDuration = "168h")), /values differ from the blueprint's cert-manager-istio-csr values/],
   ["mesh.workload-ca", "istio-csr for another trust domain", "istio", (j) => valuesEdit(release(j, "cert-manager-istio-csr"), (v) => (v.app.tls.trustDomain = "cluster.local")), /values differ from the blueprint's cert-manager-istio-csr values/],
@@ -631,14 +679,14 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.pki-install", "a pki stack where the region has no intermediate", "pki", (_j, s) => {
     const { rootCaArn: _root, ...mesh } = s.region.mesh as { rootCaArn?: string };
     (s as { pki: { region: unknown } }).pki.region = { ...s.region, mesh };
-  }, /\(stack\): a pki stack for a region without mesh.rootCaArn/],
+  }, /\(stack\): a pki stack for a region without a signed intermediate/],
   ["mesh.pki-install", "the issuer's release left out", "pki", (j) => {
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "aws-privateca-issuer")!;
     delete j.resource.helm_release[n];
-  }, /helm_release: no aws-privateca-issuer/],
+  }, onAws(/helm_release: no aws-privateca-issuer/)],
   ["mesh.pki-install", "a second namespace", "pki", (j) => (j.resource.kubernetes_namespace_v1.extra = { metadata: { name: "extra" } }), /kubernetes_namespace_v1: \[/],
   ["mesh.pki-install", "cert-manager in kube-system", "pki", (j) => (release(j, "cert-manager").namespace = "kube-system"), /namespace kube-system, expected cert-manager/],
-  ["mesh.pki-install", "the issuer without wait", "pki", (j) => (release(j, "aws-privateca-issuer").wait = false), /does not wait for its resources and roll back a failed install/],
+  ["mesh.pki-install", "the issuer without wait", "pki", (j) => (release(j, "aws-privateca-issuer").wait = false), onAws(/does not wait for its resources and roll back a failed install/)],
   ["mesh.pki-install", "cert-manager without rollback", "pki", (j) => (release(j, "cert-manager").atomic = false), /does not wait for its resources and roll back a failed install/],
   ...(["reuse_values", "disable_webhooks", "force_update"] as const).map((key): Mutation<"pki"> => [
     "mesh.pki-install", `cert-manager with ${key}`, "pki", (j) => (release(j, "cert-manager")[key] = true), /reuse_values, disable_webhooks or force_update set/,
@@ -649,7 +697,7 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
     Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => (m.wait = { condition: [{ type: "Established", status: "False" }] })), /not waited for until Established/],
   ["mesh.crds-upgraded", "an issuer CRD waited for on another condition", "pki", (j) =>
     Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).forEach((m) => (m.wait = { condition: [{ type: "NamesAccepted", status: "True" }] })), /not waited for until Established/],
-  ["mesh.crds-upgraded", "a raw manifest without its kind", "pki", (j) => addManifest(j, "nokind", { apiVersion: "v1", metadata: { name: "awspcaissuers.awspca.cert-manager.io" } }), /kubernetes_manifest\.nokind: undefined awspcaissuers\S+ is not a CRD of the PCA issuer's release/],
+  ["mesh.crds-upgraded", "a raw manifest without its kind", "pki", (j) => addManifest(j, "nokind", { apiVersion: "v1", metadata: { name: "awspcaissuers.awspca.cert-manager.io" } }), onAws(/kubernetes_manifest\.nokind: undefined awspcaissuers\S+ is not a CRD of the issuer's release/)],
   ["mesh.crds-upgraded", "a CRD of another name applied as a raw manifest", "pki", (j) =>
     addManifest(j, "other_crd", { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "others.example.com" } }), /kubernetes_manifest\.other_crd: CustomResourceDefinition others\.example\.com is not a CRD/],
   ["mesh.crds-upgraded", "cert-manager's CRDs not rendered by its chart", "pki", (j) => valuesEdit(release(j, "cert-manager"), (v) => (v.crds.enabled = false)), /its CRDs are not rendered and kept by the chart/],
@@ -663,33 +711,33 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
     const names = Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>).map(([n, m]) => [n, m.manifest.metadata.name]);
     j.import = names.map(([n], i) => ({ to: `kubernetes_manifest.${n}`, id: `apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=${names[(i + 1) % names.length][1]}` }));
   }, /no import block brings \S+ into the state/],
-  ["mesh.workload-ca", "the issuer waited for until Ready is False", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").wait = { condition: [{ type: "Ready", status: "False" }] }), /does not wait until the issuer is Ready/],
-  ["mesh.workload-ca", "the issuer waited for on another condition", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").wait = { condition: [{ type: "Issuing", status: "True" }] }), /does not wait until the issuer is Ready/],
+  ["mesh.workload-ca", "the issuer waited for until Ready is False", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").wait = { condition: [{ type: "Ready", status: "False" }] }), onAws(/does not wait until the issuer is Ready/)],
+  ["mesh.workload-ca", "the issuer waited for on another condition", "istio", (j) => (manifestBody(j, "AWSPCAIssuer").wait = { condition: [{ type: "Issuing", status: "True" }] }), onAws(/does not wait until the issuer is Ready/)],
   ["mesh.workload-ca", "istiod's certificate waited for until Ready is False", "istio", (j) => (manifestBody(j, "Certificate").wait = { condition: [{ type: "Ready", status: "False" }] }), /does not wait until istiod's certificate is Ready/],
   ["mesh.workload-ca", "istiod's certificate waited for on another condition", "istio", (j) => (manifestBody(j, "Certificate").wait = { condition: [{ type: "Issuing", status: "True" }] }), /does not wait until istiod's certificate is Ready/],
   ["mesh.crds-upgraded", "CRDs adopted from Helm without an import", "pki", (_j, s) => {
     (s as { pki: { region: unknown } }).pki.region = { ...s.region, mesh: { ...s.region.mesh, adoptHelmInstalledPkiCrds: true } };
   }, /no import block brings \S+ into the state/],
-  ["mesh.ca-issuer-rbac", "Secrets added to the issuer's CertificateRequests rule", "pki", (j) => ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resources.push("secrets"), /grants \S+ on Secrets/],
+  ["mesh.ca-issuer-rbac", "Secrets added to the issuer's CertificateRequests rule", "pki", (j) => ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resources.push("secrets"), onAws(/grants \S+ on Secrets/)],
   ["mesh.pki-install", "a third chart in the pki stack", "pki", (j) => (j.resource.helm_release.extra = { ...cloneJson(release(j, "cert-manager")), name: "extra", chart: "kube-prometheus-stack" }), /helm_release: charts \[/],
   ["mesh.crds-upgraded", "the PCA issuer's chart left out (its CRDs belong to no release)", "pki", (j) => {
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "aws-privateca-issuer")!;
     delete j.resource.helm_release[n];
-  }, /is not a CRD of the PCA issuer's release/],
-  ["mesh.ca-issuer-rbac", "a ClusterRole that reaches Secret subresources", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets/status"], verbs: ["get"] }), /grants \S+ on Secrets/],
+  }, onAws(/is not a CRD of the issuer's release/)],
+  ["mesh.ca-issuer-rbac", "a ClusterRole that reaches Secret subresources", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets/status"], verbs: ["get"] }), onAws(/grants \S+ on Secrets/)],
   ["mesh.ca-issuer-rbac", "a wildcard resource", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: ["coordination.k8s.io"], resources: ["*"], verbs: ["get"] }), /a rule with a wildcard/],
   ["mesh.ca-issuer-rbac", "a wildcard API group", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: ["*"], resources: ["leases"], verbs: ["get"] }), /a rule with a wildcard/],
-  ["mesh.ca-issuer-rbac", "a rule on non-resource URLs", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ non_resource_urls: ["/metrics"], verbs: ["get"] }), /non-resource URLs or resource names/],
-  ["mesh.ca-issuer-rbac", "a rule on named resources", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resource_names = ["x"]), /non-resource URLs or resource names/],
-  ["mesh.ca-issuer-rbac", "the ClusterRole renamed", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").metadata.name = "issuer"), /no ClusterRole \S+$/],
-  ["mesh.ca-issuer-rbac", "the ClusterRoleBinding renamed", "pki", (j) => (only(j, "kubernetes_cluster_role_binding_v1").metadata.name = "issuer"), /no ClusterRoleBinding \S+$/],
+  ["mesh.ca-issuer-rbac", "a rule on non-resource URLs", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ non_resource_urls: ["/metrics"], verbs: ["get"] }), onAws(/non-resource URLs or resource names/)],
+  ["mesh.ca-issuer-rbac", "a rule on named resources", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resource_names = ["x"]), onAws(/non-resource URLs or resource names/)],
+  ["mesh.ca-issuer-rbac", "the ClusterRole renamed", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").metadata.name = "issuer"), onAws(/no ClusterRole \S+$/)],
+  ["mesh.ca-issuer-rbac", "the ClusterRoleBinding renamed", "pki", (j) => (only(j, "kubernetes_cluster_role_binding_v1").metadata.name = "issuer"), onAws(/no ClusterRoleBinding \S+$/)],
   ["mesh.ca-issuer-rbac", "the leader-election RoleBinding created before its Role", "pki", (j) => delete only(j, "kubernetes_role_binding_v1").depends_on, /not created after its Role$/],
-  ["mesh.ca-issuer-rbac", "the issuer installed without the chart's RBAC switched off", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => delete v.rbac), /the chart's own ClusterRole is on/],
+  ["mesh.ca-issuer-rbac", "the issuer installed without the chart's RBAC switched off", "pki", (j) => valuesEdit(release(j, "aws-privateca-issuer"), (v) => delete v.rbac), onAws(/the chart's own ClusterRole is on/)],
   ["mesh.ca-issuer-rbac", "the issuer's release left out", "pki", (j) => {
     const [n] = Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "aws-privateca-issuer")!;
     delete j.resource.helm_release[n];
-  }, /helm_release: no aws-privateca-issuer/],
-  ["mesh.workload-ca", "a second issuer", "istio", (j) => addManifest(j, "issuer_again", cloneJson(issuerOf(j))), /no AWSPCAIssuer in istio-system/],
+  }, onAws(/helm_release: no aws-privateca-issuer/)],
+  ["mesh.workload-ca", "a second issuer", "istio", (j) => addManifest(j, "issuer_again", cloneJson(issuerOf(j))), onAws(/no AWSPCAIssuer in istio-system/)],
   ["mesh.workload-ca", "the trust anchor ConfigMap renamed", "istio", (j) => (anchorOf(j).metadata.name = "trust-anchor"), /no cert-manager\/mesh-trust-anchor holding/],
   ["mesh.workload-ca", "the trust anchor ConfigMap without metadata", "istio", (j) => delete anchorOf(j).metadata, /no cert-manager\/mesh-trust-anchor holding/],
   ["mesh.workload-ca", "istio-csr not installed", "istio", (j) => {
@@ -699,12 +747,13 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.workload-ca", "a second ConfigMap", "istio", (j) => (j.resource.kubernetes_config_map_v1.extra = { metadata: { name: "extra", namespace: "cert-manager" }, data: {} }), /kubernetes_config_map_v1.extra: not the trust anchor/],
   ["mesh.workload-ca", "the trust anchor in another namespace", "istio", (j) => (anchorOf(j).metadata.namespace = "istio-system"), /no cert-manager\/\S+ holding/],
   ["mesh.workload-ca", "another manifest beside the issuer", "istio", (j) =>
-    addManifest(j, "pa", { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } }), /PeerAuthentication x is neither the blueprint's PCA issuer nor istiod's certificate/],
+    addManifest(j, "pa", { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "x", namespace: "payments" }, spec: { mtls: { mode: "DISABLE" } } }), /PeerAuthentication x is neither the blueprint's issuer nor istiod's certificate/],
   ["mesh.workload-ca", "istio-csr from the internet", "istio", (j) => (release(j, "cert-manager-istio-csr").repository = "oci://quay.io/jetstack/charts"), /chart from oci:\/\/quay.io/],
   ["mesh.workload-ca", "istio-csr before its trust anchor", "istio", (j) => {
     const r = release(j, "cert-manager-istio-csr");
     r.depends_on = r.depends_on.filter((d: string) => !d.startsWith("kubernetes_config_map_v1."));
   }, /installed before its issuer and trust anchor/],
+  ...CAS_MUTATIONS,
 ];
 
 /** The workload CA chain where a region has none: nothing of it belongs in the istio stack. */
@@ -790,8 +839,11 @@ describe("every Kubernetes and Istio object validates against its upstream schem
   let objects: { id: string; object: TfJson }[] = [];
   let results: Record<string, string | null> = {};
   beforeAll(() => {
-    objects = regions.flatMap(({ istio, mesh }) => [
+    objects = regions.flatMap(({ pki, istio, mesh }) => [
       ...manifestsOf(mesh.json).map(([address, object]) => ({ id: `${mesh.name} ${address}`, object })),
+      // The workload CA: the CAS issuer's own objects (GCP), and each issuer against its release's CRD.
+      ...(pki ? manifestsOf(pki.json).filter(([, o]) => o.kind !== "CustomResourceDefinition").map(([address, object]) => ({ id: `${pki.name} ${address}`, object })) : []),
+      ...manifestsOf(istio.json).filter(([, o]) => ["AWSPCAIssuer", "GoogleCASIssuer"].includes(o.kind)).map(([address, object]) => ({ id: `${istio.name} ${address}`, object })),
       ...resourcesOf(istio.json, "kubernetes_namespace_v1").map(([n, r]) => ({ id: `${istio.name} kubernetes_namespace_v1.${n}`, object: { apiVersion: "v1", kind: "Namespace", metadata: r.metadata } })),
     ]);
     results = validate([
@@ -801,6 +853,9 @@ describe("every Kubernetes and Istio object validates against its upstream schem
       { id: "control: methods not a list", object: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "x" }, spec: { rules: [{ to: [{ operation: { methods: "POST" } }] }] } } },
       { id: "control: bad policy type", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: ["Sideways"] } } },
       { id: "control: unknown kind", object: { apiVersion: "security.istio.io/v1", kind: "MeshPolicy", metadata: { name: "x" } } },
+      { id: "control: a CAS issuer whose pool is a number", object: { apiVersion: "cas-issuer.jetstack.io/v1beta1", kind: "GoogleCASIssuer", metadata: { name: "x", namespace: "x" }, spec: { project: "p", location: "l", caPoolId: 5 } } },
+      { id: "control: a PCA issuer whose ARN is a number", object: { apiVersion: "awspca.cert-manager.io/v1beta1", kind: "AWSPCAIssuer", metadata: { name: "x", namespace: "x" }, spec: { arn: 5, region: "eu-west-1" } } },
+      { id: "control: a Deployment whose replicas are a word", object: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { replicas: "two", selector: {}, template: {} } } },
       { id: "control: a PodMonitoring without endpoints", object: { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: { name: "x", namespace: "x" }, spec: { selector: {} } } },
       { id: "control: a PodMonitoring with an unknown metadata label", object: { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: { name: "x", namespace: "x" }, spec: { selector: {}, endpoints: [{ port: "p" }], targetLabels: { metadata: ["namespace_uid"] } } } },
     ]);
@@ -810,20 +865,24 @@ describe("every Kubernetes and Istio object validates against its upstream schem
     // The mesh's manifests, GKE's scrapes (one PodMonitoring per workload namespace) and the namespaces.
     const scrapes = regions.reduce((n, r) => n + (r.region.cloud === "gcp" ? workloadNamespaces(meshDesign(r.region)).length : 0), 0);
     expect(scrapes).toBeGreaterThan(0);
-    expect(objects.length).toBe(regions.reduce((n, r) => n + meshManifests(meshDesign(r.region)).length, 0) + scrapes + regions.reduce((n, r) => n + resourcesOf(r.istio.json, "kubernetes_namespace_v1").length, 0));
+    // Each region's issuers (istio-system's, and the partner gateway's where it has partners); the CAS issuer's three objects on GCP.
+    const issuers = regions.reduce((n, r) => n + (hasMeshPki(r.region) ? 1 + (r.region.edge ? 1 : 0) : 0), 0);
+    const casObjects = regions.filter((r) => r.region.cloud === "gcp" && hasMeshPki(r.region)).length * 3;
+    expect(casObjects).toBeGreaterThan(0);
+    expect(objects.length).toBe(regions.reduce((n, r) => n + meshManifests(meshDesign(r.region)).length, 0) + scrapes + regions.reduce((n, r) => n + resourcesOf(r.istio.json, "kubernetes_namespace_v1").length, 0) + issuers + casObjects);
   });
 
   it("accepts every one of them (the failures list each object and its schema error)", () => {
     expect(objects.map((o) => [o.id, results[o.id]]).filter(([, error]) => error !== null)).toEqual([]);
   });
 
-  it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind", "control: a PodMonitoring without endpoints", "control: a PodMonitoring with an unknown metadata label"])("rejects %s", (id) => {
+  it.each(["control: unknown mTLS mode", "control: methods not a list", "control: bad policy type", "control: unknown kind", "control: a PodMonitoring without endpoints", "control: a PodMonitoring with an unknown metadata label", "control: a CAS issuer whose pool is a number", "control: a PCA issuer whose ARN is a number", "control: a Deployment whose replicas are a word"])("rejects %s", (id) => {
     expect(results[id]).toEqual(expect.any(String));
   });
 });
 
 describe("a cluster whose PCA issuer CRDs Helm installed (mesh.adoptHelmInstalledPkiCrds)", () => {
-  const base = regions.find((r) => r.pki)!;
+  const base = regions.find((r) => r.pki && r.region.cloud === "aws")!;
   const region = { ...base.region, mesh: { ...base.region.mesh, adoptHelmInstalledPkiCrds: true } };
   const pki = synthRegions([region]).stacks.find((x) => x.name === `region-${region.name}-pki`)!;
   const rule = IN_CLUSTER_RULES.find((r) => r.id === "mesh.crds-upgraded")!;
@@ -921,7 +980,8 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the in-cluster s
     // The typed objects (namespaces, roles, bindings, ConfigMaps) without their metadata block.
     const typed = Object.keys(stack.json.resource).filter((t) => t.startsWith("kubernetes_") && t !== "kubernetes_manifest").sort();
     return [
-      ...kinds.flatMap((kind) => STRIPPED.map(([part, strip]) => [`${layer}: every ${kind} without ${part}`, layer, (j: TfJson) => {
+      // (A part the kind does not have, such as a ServiceAccount's spec, cannot be left out.)
+      ...kinds.flatMap((kind) => STRIPPED.filter(([part]) => part !== "its manifest's spec" || resourcesOf(stack.json, "kubernetes_manifest").some(([, r]) => r.manifest.kind === kind && r.manifest.spec !== undefined)).map(([part, strip]) => [`${layer}: every ${kind} without ${part}`, layer, (j: TfJson) => {
         for (const [, body] of resourcesOf(j, "kubernetes_manifest")) if (body.manifest.kind === kind) strip(body);
       }] as const)),
       ...typed.map((type) => [`${layer}: every ${type} without its metadata`, layer, (j: TfJson) => {
