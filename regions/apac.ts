@@ -1,5 +1,20 @@
 import type { GcpRegionFile } from "../config/schema";
 
+/** acquirer-sg's client CA (public certificate; an example partner). */
+const ACQUIRER_CA = `-----BEGIN CERTIFICATE-----
+MIIB5TCCAYugAwIBAgIUSEuF1Z4nRJJqYxw5/2x8D920pKMwCgYIKoZIzj0EAwIw
+QDEUMBIGA1UECgwLQWNxdWlyZXIgU0cxKDAmBgNVBAMMH2FjcXVpcmVyLXNnIGNs
+aWVudCBDQSAoZXhhbXBsZSkwHhcNMjYxMjAzMTAyNTMwWhcNNDYxMTI4MTAyNTMw
+WjBAMRQwEgYDVQQKDAtBY3F1aXJlciBTRzEoMCYGA1UEAwwfYWNxdWlyZXItc2cg
+Y2xpZW50IENBIChleGFtcGxlKTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABHwN
+iSJPepkxq+P/LhNrt/MRXokW1kM5QfRFKRrNLivmfBvWzJwpa5hjfR0rT++7jp93
+iQ8z5BPfU7aQG7rLsmOjYzBhMB0GA1UdDgQWBBRyR0jKRK7xPT20FmRuxW+5UcDR
+qzAfBgNVHSMEGDAWgBRyR0jKRK7xPT20FmRuxW+5UcDRqzAPBgNVHRMBAf8EBTAD
+AQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNIADBFAiEA9d+OmI8K1cg4
+LpGVKpKn785cIK+Qh+tm6MIDCGPK6u8CICNeCGlt1enCm/92ElAq9+68r4pZ+j1r
+LwpaH4ruTvOF
+-----END CERTIFICATE-----`;
+
 /**
  * The platform's root (public certificate), which mesh.rootCaArn holds in ACM PCA: the mesh's
  * trust anchor, and the issuer of the region's intermediate. (Example values: a sample root.)
@@ -114,6 +129,23 @@ const region: GcpRegionFile = {
       { from: "checkout/checkout-service", to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] },
       { from: "payments/payment-service", to: "payments/payment-core", methods: ["POST"], paths: ["/v1/payments"] },
       { from: "payments/payment-core", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] },
+    ],
+  },
+  // The partners' way in: their projects' PSC endpoints (paymentApi) reach the mesh's ingress
+  // gateway, which ends each partner's mutual TLS on its own host with its own CA, identities,
+  // routes and rate.
+  edge: {
+    host: "api.apac.acme-pay.example",
+    maxRequestBytes: 65536,
+    requestsPerSecond: 300,
+    partners: [
+      {
+        name: "acquirer-sg",
+        caBundle: ACQUIRER_CA,
+        identities: ["gateway.acquirer-sg.example"],
+        requestsPerSecond: 200,
+        routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/notifications"] }],
+      },
     ],
   },
   alerts: {

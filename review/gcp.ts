@@ -72,7 +72,7 @@ function gcpExposureSection(json: TfJson): string {
     table(["rule", "direction", "priority", "action", "protocols", "ranges", "logged"], firewall),
     "\nEndpoints and load balancers:\n",
     table(["resource", "kind", "ports", "target"], entries),
-    "\nService attachments (how partners reach the payment API, Private Service Connect only):\n",
+    "\nService attachments (how partners reach the payment API, Private Service Connect only; the partner API's is GKE's, on the partner gateway's internal load balancer, in region-<name>-istio):\n",
     table(["attachment", "acceptance", "accepted projects"], attachments),
   ].join("\n");
 }
@@ -116,10 +116,11 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   const sql = resourcesOf(json, "google_sql_database_instance")[0]?.[1];
   const kafka = resourcesOf(json, "google_managed_kafka_cluster")[0]?.[1];
   const subnet = (suffix: string) => resourcesOf(json, "google_compute_subnetwork").find(([, s]) => String(s.name).endsWith(suffix))?.[1];
-  const attachment = resourcesOf(json, "google_compute_service_attachment")[0]?.[1];
+  // The partners' way in is GKE's (region-<name>-istio): the gateway's internal load balancer and its PSC service attachment.
+  const partners = region.edge ? region.paymentApi.consumerAcceptList.map((c) => c.project) : [];
   const noRoute = resourcesOf(json, "google_compute_network").every(([, n]) => n.delete_default_routes_on_create === true);
   const calls = region.mesh.calls;
-  if (attachment) d.node("partners", `partner projects: ${asList<TfJson>(attachment.consumer_accept_lists).map((c) => c.project_id_or_num).join(", ")}`, "party");
+  if (partners.length) d.node("partners", `partner projects: ${partners.join(", ")}`, "party");
   d.box("home", `${region.cloudRegion}: project ${region.projectId}`, () => {
     d.box("vpc", `VPC: ${noRoute ? "no route to the internet" : "DEFAULT ROUTE KEPT"}`, () => {
       d.box("tier_workload", `workload subnet ${subnet("-workload")?.ip_cidr_range ?? ""} (pods ${region.network.podsCidr})`, () => {
@@ -128,7 +129,7 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
           if (merchantPool) d.node("merchant_nodes", `merchants' node pool (tainted ${MERCHANT_NODES.taint.key}=${MERCHANT_NODES.taint.value}) under its own service account: merchants' pods only, no firewall rule to the data subnet`);
           d.box("mesh", `Istio mesh ${region.mesh.istioVersion}: the declared calls (policies in region-${region.name}-mesh)`, () => drawServices(d, view, calls));
         }
-        if (resourcesOf(json, "google_compute_forwarding_rule").some(([, f]) => f.load_balancing_scheme === "INTERNAL")) d.node("ilb", "internal load balancer: TCP 443");
+        if (partners.length) d.node("ilb", `the partner gateway's internal load balancer: TCP 443 (GKE's, region-${region.name}-istio)`);
       });
       d.box("tier_data", `data subnet ${subnet("-data")?.ip_cidr_range ?? ""}: PSC endpoints`, () => {
         if (sql) d.node("sql", `Cloud SQL ${sql.database_version}: ${one(sql.settings).availability_type}, no public IP`, "store");
@@ -155,7 +156,7 @@ function gcpRegionDiagram(view: StackView<GcpRegionConfig>): Diagram {
   d.box("other_regions", "callers in other regions' meshes", () => drawRemoteCallers(d, view, calls));
 
   // Traffic: the service attachment, and the firewall's allow rules between drawn parts.
-  if (attachment && d.has("ilb")) d.edge("traffic", "partners", "ilb", `Private Service Connect, ${attachment.connection_preference === "ACCEPT_MANUAL" ? "listed projects only" : "ANY PROJECT"}`);
+  if (partners.length && d.has("ilb")) d.edge("traffic", "partners", "ilb", "Private Service Connect (GKE's ServiceAttachment): listed projects only, accepted by hand");
   const psc = subnet("-psc-nat")?.ip_cidr_range;
   // The VPC's own ranges (subnets and the pods' secondary range): traffic among the nodes and pods is not drawn.
   const ownRanges = [...resourcesOf(json, "google_compute_subnetwork").map(([, x]) => String(x.ip_cidr_range)), region.network.podsCidr];

@@ -12,7 +12,6 @@ import { Construct } from "constructs";
 import { GcpRegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/gcp/cloud-sql-postgres";
 import { Fn, TerraformOutput, dependable } from "../core/cdktf";
-import { GcpPartnerServiceAttachment } from "../constructs/gcp/partner-service-attachment";
 import { GcpPrivateNetwork } from "../constructs/gcp/private-network";
 import { GcpRegionKeys } from "../constructs/gcp/region-keys";
 import { GcsAuditArchive } from "../constructs/gcp/gcs-audit-archive";
@@ -40,7 +39,6 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
   readonly gke: GkeCluster;
   readonly database: CloudSqlPostgres;
   readonly kafka: ManagedKafka;
-  readonly partnerApi: GcpPartnerServiceAttachment;
   /** Notification channels, the audit logs' alert policies and the tokenization failure rate. */
   readonly alerts: GcpSecurityAlerts;
   /** The mesh's workload CA in CA Service, under the platform root. */
@@ -251,21 +249,17 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
         projectId: region.projectId,
         location: region.cloudRegion,
         trustDomain: region.mesh.trustDomain,
-        dnsNames: casDnsNames(),
+        dnsNames: casDnsNames(region),
         rootCertificate: region.mesh.rootCertificate,
         intermediateCertificate: region.mesh.intermediateCertificate,
         cluster: this.gke.cluster,
       });
     }
 
-    this.partnerApi = new GcpPartnerServiceAttachment(this, "PartnerApi", {
-      name: `${name}-payment-api`,
-      region: region.cloudRegion,
-      networkId: this.network.network.id,
-      subnet: this.network.workloadSubnet,
-      natSubnet: this.network.pscNatSubnet,
-      consumerAcceptList: region.paymentApi.consumerAcceptList,
-    });
+    // The partners' way in is GKE's: the partner gateway's internal load balancer and its PSC
+    // service attachment (region-<name>-istio), on the PSC NAT subnet above. Terraform cannot point
+    // an attachment at a load balancer GKE owns and names.
+
 
     // The perimeter comes last, after everything it protects: enforced in the same wave as what it
     // restricts, it could stop the apply half-way.
@@ -286,6 +280,5 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
       new TerraformOutput(this, MESH_CA_OUTPUT_IDS.trustAnchor, { value: region.mesh.rootCertificate, description: "The platform root (public certificate): the mesh's trust anchor" });
       new TerraformOutput(this, CAS_OUTPUT_IDS.authority, { value: this.meshCa.authority.certificateAuthorityId, description: "The mesh's intermediate in the pool (its CSR: gcloud privateca subordinates get-csr; docs/deploy.md)" });
     }
-    new TerraformOutput(this, "partner_service_attachment", { value: this.partnerApi.attachment.selfLink, description: "Give partners this PSC service attachment" });
   }
 }

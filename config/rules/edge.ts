@@ -26,12 +26,12 @@ function caProblem(pem: string, now: Date): string | undefined {
 export function checkEdge(c: RegionConfig, report: Report, now = new Date()): void {
   const edge = c.edge;
   if (!edge) {
-    if (c.cloud === "aws") report("edge", "is missing: the partner API's endpoint service would have no gateway behind it", "declare edge.host and edge.partners (see regions/eu.ts)");
+    report("edge", `is missing: the partner API's ${c.cloud === "aws" ? "endpoint service" : "partner projects (paymentApi)"} would have no gateway to reach`, `declare edge.host and edge.partners (see regions/${c.cloud === "aws" ? "eu" : "apac"}.ts)`);
     return;
   }
-  if (c.cloud === "gcp") {
-    report("edge", "cannot be built on GCP yet: the partner gateway behind the PSC service attachment is not built there (issue 20)", "remove edge from the GCP region");
-  } else if (c.mesh.rootCaArn === undefined) {
+  // (On GCP the gateway, like every in-cluster stack, waits for the intermediate's activation; the
+  // partners' host names are in its pool's policy from the first deploy.)
+  if (c.mesh.rootCaArn === undefined) {
     report("edge", "needs the region's workload CA: the gateway's server certificates are issued by the region's intermediate (mesh.rootCaArn)", "set mesh.rootCaArn to the platform's root CA, or remove edge");
   }
   const total = edge.partners.reduce((sum, p) => sum + p.requestsPerSecond, 0);

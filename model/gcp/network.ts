@@ -3,6 +3,13 @@
  * the VPC Service Controls perimeter restricts.
  */
 
+import type { GcpRegionConfig } from "../../config/schema";
+
+/** The PSC NAT subnet's name (GcpPrivateNetwork's `<prefix>-<name>-psc-nat`), which the partner API's service attachment names. */
+export function pscNatSubnetName(region: Pick<GcpRegionConfig, "naming" | "name">): string {
+  return `${region.naming.prefix}-${region.name}-psc-nat`;
+}
+
 /** Google's health checkers (documented ranges): internal load balancers need them to reach backends. */
 export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
 

@@ -6,6 +6,7 @@
 import type { GcpRegionConfig } from "../../config/schema";
 import { ISTIO_CSR_SERVICE_DNS, PKI_NAMESPACE, SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../mesh/pki";
 import { ISTIO_ROOT_NAMESPACE } from "../mesh/policies";
+import { partnerHost } from "../mesh/edge";
 
 /** The intermediate in CA Service: the pool's tier, the key CA Service generates (Cloud HSM), the lifetime asked for in its CSR. */
 export const CAS_CA = {
@@ -34,9 +35,9 @@ export const CAS_ISSUER = {
 /** Outputs of `region-<name>` on GCP for the workload CA. */
 export const CAS_OUTPUT_IDS = { pool: "mesh_ca_pool", authority: "mesh_ca_intermediate", issuerAccount: "mesh_ca_issuer_account" } as const;
 
-/** The DNS names the pool may certify: istiod's and istio-csr's serving certificates. */
-export function casDnsNames(): string[] {
-  return [`istiod.${ISTIO_ROOT_NAMESPACE}.svc`, ISTIO_CSR_SERVICE_DNS];
+/** The DNS names the pool may certify: istiod's and istio-csr's serving certificates, and the partner gateway's host of each partner. */
+export function casDnsNames(region: Pick<GcpRegionConfig, "edge">): string[] {
+  return [`istiod.${ISTIO_ROOT_NAMESPACE}.svc`, ISTIO_CSR_SERVICE_DNS, ...(region.edge ? region.edge.partners.map((p) => partnerHost(region.edge!, p)) : [])];
 }
 
 /**

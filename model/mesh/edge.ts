@@ -14,7 +14,7 @@ import type { IVirtualService as IVirtualServiceV1beta1 } from "@kubernetes-mode
 import type { IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { MESH_CA_ISSUER } from "./pki";
+import { type IssuerRef, MESH_CA_ISSUER } from "./pki";
 import { RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
 
 /**
@@ -302,10 +302,24 @@ export function partnerLimits(edge: EdgeDesign): IEnvoyFilter {
 }
 
 /**
+ * How long the gateway's server certificates live, per cloud: 90 days from ACM PCA; a day from CA
+ * Service, whose pool issues nothing longer (the workload CA's policy), renewed after 16 hours.
+ */
+export const PARTNER_CERTIFICATE_LIFETIME = {
+  aws: { duration: "2160h", renewBefore: "720h" },
+  gcp: { duration: "24h", renewBefore: "8h" },
+} as const;
+
+/**
  * The gateway's server certificate for a partner's host, from the region's intermediate (the
  * partners trust the platform's root), rotated with a new key, written where the Gateway reads it.
  */
-export function partnerServerCertificate(edge: EdgeDesign, partner: EdgePartner): Record<string, unknown> {
+export function partnerServerCertificate(
+  edge: EdgeDesign,
+  partner: EdgePartner,
+  issuer: IssuerRef = MESH_CA_ISSUER,
+  lifetime: { readonly duration: string; readonly renewBefore: string } = PARTNER_CERTIFICATE_LIFETIME.aws,
+): Record<string, unknown> {
   const host = partnerHost(edge, partner);
   return {
     apiVersion: "cert-manager.io/v1",
@@ -315,13 +329,68 @@ export function partnerServerCertificate(edge: EdgeDesign, partner: EdgePartner)
       commonName: host,
       dnsNames: [host],
       secretName: partnerCredential(partner),
-      duration: "2160h",
-      renewBefore: "720h",
+      duration: lifetime.duration,
+      renewBefore: lifetime.renewBefore,
       // Server auth alone: the PCA issuer then signs with EndEntityServerAuthCertificate/V1 (the partners cannot use it as a client).
       usages: ["server auth"],
       privateKey: { rotationPolicy: "Always", algorithm: "ECDSA", size: 256 },
       revisionHistoryLimit: 1,
-      issuerRef: { name: MESH_CA_ISSUER.name, kind: MESH_CA_ISSUER.kind, group: MESH_CA_ISSUER.group },
+      issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
+    },
+  };
+}
+
+/**
+ * The partner gateway's Service on AWS: node ports the NLB's target group reaches through the node
+ * group (instance targets), TLS and Istio's readiness endpoint.
+ */
+export const NODE_PORT_SERVICE = {
+  type: "NodePort",
+  externalTrafficPolicy: "Local",
+  ports: [
+    { name: "status-port", port: 15021, targetPort: 15021, nodePort: PARTNER_GATEWAY.nodePorts.status, protocol: "TCP" },
+    { name: "https", port: 443, targetPort: 443, nodePort: PARTNER_GATEWAY.nodePorts.https, protocol: "TCP" },
+  ],
+} as const;
+
+/**
+ * The partner gateway's Service on GKE: an internal passthrough load balancer GKE creates and keeps
+ * pointed at the nodes that run a gateway pod (its health checks find them), reachable on 443 from
+ * the PSC service attachment's NAT range only (GKE's firewall rule for it admits that range alone),
+ * published by the ServiceAttachment (partnerServiceAttachment).
+ */
+export function internalLoadBalancerService(pscNatCidr: string): Record<string, unknown> {
+  return {
+    type: "LoadBalancer",
+    annotations: { "networking.gke.io/load-balancer-type": "Internal" },
+    externalTrafficPolicy: "Local",
+    loadBalancerSourceRanges: [pscNatCidr],
+    ports: [{ name: "https", port: 443, targetPort: 443, protocol: "TCP" }],
+  };
+}
+
+/** The GKE ServiceAttachment's name (in the gateway's namespace). */
+export const PARTNER_SERVICE_ATTACHMENT = "partner-api";
+
+/**
+ * The Private Service Connect service attachment of the partner API on GKE (GKE's ServiceAttachment,
+ * networking.gke.io/v1): it publishes the gateway's internal load balancer, translates the
+ * partners' connections from the NAT subnet, accepts only the listed partner projects, each up to
+ * its connection limit, and only by hand (ACCEPT_MANUAL with the accept list), and withdraws a
+ * project's accepted connections when it leaves the list (reconcileConnections).
+ */
+export function partnerServiceAttachment(natSubnet: string, consumers: readonly { readonly project: string; readonly connectionLimit: number }[]): Record<string, unknown> {
+  return {
+    apiVersion: "networking.gke.io/v1",
+    kind: "ServiceAttachment",
+    metadata: { name: PARTNER_SERVICE_ATTACHMENT, namespace: EDGE_NAMESPACE },
+    spec: {
+      connectionPreference: "ACCEPT_MANUAL",
+      natSubnets: [natSubnet],
+      resourceRef: { kind: "Service", name: PARTNER_GATEWAY.release },
+      proxyProtocol: false,
+      reconcileConnections: true,
+      consumerAllowList: consumers.map((c) => ({ project: c.project, connectionLimit: c.connectionLimit })),
     },
   };
 }
@@ -330,12 +399,13 @@ export function partnerServerCertificate(edge: EdgeDesign, partner: EdgePartner)
  * Helm values of the partner gateway (Istio's gateway chart, images from the region's registry
  * through istiod's injection): exactly `edge.replicas` pods (the partners' rates are divided
  * among them; no autoscaler, which would also need a metrics server), at most one zone apart, a
- * disruption budget, and a NodePort Service that keeps each connection on the node it reached (the
- * load balancer's health checks find the nodes that run a gateway pod; no hop to another node). A
- * stopping pod keeps serving for 45 s, longer than the load balancer takes to mark its node
- * unhealthy (2 checks 5 s apart), so that no connection lands on a node without a gateway.
+ * disruption budget, and a Service that keeps each connection on the node it reached (the load
+ * balancer's health checks find the nodes that run a gateway pod; no hop to another node): node
+ * ports on AWS (NODE_PORT_SERVICE), GKE's internal load balancer on GCP. A stopping pod keeps
+ * serving for 45 s, longer than the load balancer takes to mark its node unhealthy (the NLB's 2
+ * checks 5 s apart; GKE's 3 checks 8 s apart), so that no connection lands on a node without a gateway.
  */
-export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">): Record<string, unknown> {
+export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">, service: Record<string, unknown> = NODE_PORT_SERVICE): Record<string, unknown> {
   const labelSelector = { matchLabels: { ...PARTNER_GATEWAY.selector } };
   return {
     replicaCount: edge.replicas,
@@ -347,14 +417,7 @@ export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">): Record
       { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector },
       { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
     ],
-    service: {
-      type: "NodePort",
-      externalTrafficPolicy: "Local",
-      ports: [
-        { name: "status-port", port: 15021, targetPort: 15021, nodePort: PARTNER_GATEWAY.nodePorts.status, protocol: "TCP" },
-        { name: "https", port: 443, targetPort: 443, nodePort: PARTNER_GATEWAY.nodePorts.https, protocol: "TCP" },
-      ],
-    },
+    service: JSON.parse(JSON.stringify(service)),
     resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
     // Pod Security Admission `restricted`: seccomp's runtime default. Setting the pod's context
     // replaces the chart's, so its one sysctl (binding 443 without root, a safe sysctl) is restated.

@@ -13,7 +13,8 @@ import { GCP_DATA_TIER_PORTS } from "../gcp/network";
 import { CA_ISSUERS, ISTIO_CSR_ADDRESS, MESH_CA_OUTPUT_IDS, casIssuer, meshCaIssuer } from "./pki";
 import { CAS_OUTPUT_IDS } from "../gcp/pki";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
-import { EDGE_CALLER_PREFIX } from "./edge";
+import { EDGE_CALLER_PREFIX, type EdgePartner, NODE_PORT_SERVICE, PARTNER_CERTIFICATE_LIFETIME, internalLoadBalancerService, partnerServerCertificate, partnerServiceAttachment } from "./edge";
+import { pscNatSubnetName } from "../gcp/network";
 import { MERCHANT_NODES, RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
 
 /**
@@ -120,7 +121,8 @@ export const GKE_NODE_LOCAL_DNS = "169.254.20.10/32";
 /**
  * Who reaches the namespaces' pods from outside the mesh, per cloud: the metrics scrapers (AMP's
  * managed collector from its interfaces in the workload subnets; GKE's managed collectors, pods of
- * gmp-system) and, where the region has partners, the partner API's load balancer (the endpoints tier).
+ * gmp-system) and, where the region has partners, the partner API's load balancer (the endpoints
+ * tier on AWS; the PSC service attachment's NAT range on GCP).
  */
 export function meshSegmentation(region: RegionConfig): MeshSegmentation {
   if (region.cloud === "aws") {
@@ -132,6 +134,8 @@ export function meshSegmentation(region: RegionConfig): MeshSegmentation {
   return {
     metricsScrapers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": GMP_COLLECTORS.namespace } }, podSelector: { matchLabels: { ...GMP_COLLECTORS.pods } } }],
     nodeLocalDns: GKE_NODE_LOCAL_DNS,
+    // The partners' connections arrive through the PSC service attachment, from its NAT range.
+    ...(region.edge ? { loadBalancerCidrs: [region.network.pscNatCidr] } : {}),
   };
 }
 
@@ -224,4 +228,19 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
     seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP },
     ...(pki ? { env: { ENABLE_CA_SERVER: "false" } } : {}),
   };
+}
+
+/** The partner gateway's Service, per cloud: node ports behind the NLB (AWS), GKE's internal load balancer behind the PSC service attachment (GCP). */
+export function partnerGatewayService(region: RegionConfig): Record<string, unknown> {
+  return region.cloud === "aws" ? { ...NODE_PORT_SERVICE } : internalLoadBalancerService(region.network.pscNatCidr);
+}
+
+/** A partner's server certificate, from the region's issuer, for as long as its CA issues. */
+export function partnerCertificateFor(region: RegionConfig & { edge: NonNullable<RegionConfig["edge"]> }, partner: EdgePartner): Record<string, unknown> {
+  return partnerServerCertificate(region.edge, partner, caIssuerOf(region).ref, PARTNER_CERTIFICATE_LIFETIME[region.cloud]);
+}
+
+/** On GCP, the partner API's PSC service attachment (GKE's ServiceAttachment), for the region file's partner projects. */
+export function partnerAttachmentFor(region: RegionConfig): Record<string, unknown> | undefined {
+  return region.cloud === "gcp" && region.edge ? partnerServiceAttachment(pscNatSubnetName(region), region.paymentApi.consumerAcceptList) : undefined;
 }

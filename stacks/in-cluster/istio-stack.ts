@@ -10,10 +10,10 @@ import { ISTIO_ROOT_NAMESPACE, workloadNamespaces } from "../../model/mesh/polic
 import { MESH_CA_OUTPUT_IDS, PKI_ECR_PATHS, PKI_NAMESPACE, TRUST_ANCHOR_CONFIG_MAP, istioCsrValues, istiodCertificate } from "../../model/mesh/pki";
 import { MESH_PKI_RELEASES } from "../../config/catalog";
 import { ISTIO_ECR_PATHS } from "../../model/aws/registry";
-import { caIssuerOf, clusterPlatform, meshDesign, hasMeshPki, istioCniValues, issuerManifest, istiodValues } from "../../model/mesh/in-cluster";
+import { caIssuerOf, clusterPlatform, meshDesign, hasMeshPki, istioCniValues, issuerManifest, istiodValues, partnerAttachmentFor, partnerCertificateFor, partnerGatewayService } from "../../model/mesh/in-cluster";
 import { ROOT_POD_SECURITY, WORKLOAD_POD_SECURITY } from "../../model/mesh/pod-security";
 import { ClusterStack, RELEASE_DEFAULTS, grantCaIssuer } from "./cluster-stack";
-import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../model/mesh/edge";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerCaConfigMap, partnerGatewayValues } from "../../model/mesh/edge";
 
 /**
  * `region-<name>-istio`: the mesh's namespaces and Istio itself, from the private ECR (charts and
@@ -29,6 +29,8 @@ export class IstioStack extends ClusterStack {
   readonly istioCsr?: Release;
   /** The partner gateway, where the region declares partners. */
   readonly partnerGateway?: Release;
+  /** On GCP, the partner API's PSC service attachment (GKE's ServiceAttachment) on the gateway's internal load balancer. */
+  readonly partnerAttachment?: Manifest;
 
   constructor(scope: Construct, region: RegionConfig) {
     super(scope, region, "istio");
@@ -112,6 +114,7 @@ export class IstioStack extends ClusterStack {
     // gateway's namespace, its server certificate per partner from the region's intermediate, each
     // partner's CA where the Gateway reads it, and the gateway itself once istiod injects it.
     if (region.edge && hasMeshPki(region)) {
+      const edgeRegion = { ...region, edge: region.edge };
       const edge = region.edge;
       const scope = new Construct(this, "PartnerGateway");
       const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EDGE_NAMESPACE, labels: { ...WORKLOAD_POD_SECURITY } } });
@@ -126,16 +129,27 @@ export class IstioStack extends ClusterStack {
         const p = new Construct(scope, partner.name);
         // Public certificates only (the config refuses a bundle with a key): a ConfigMap the Gateway names by caCertCredentialName.
         ready.push(new ConfigMapV1(p, "ClientCa", { metadata: { name: partnerCaConfigMap(partner), namespace: EDGE_NAMESPACE }, data: { "ca.crt": partner.caBundle }, dependsOn: [namespace] }));
-        ready.push(new Manifest(p, "ServerCertificate", { manifest: partnerServerCertificate(edge, partner), wait: { condition: [{ type: "Ready", status: "True" }] }, dependsOn: [issuer] }));
+        ready.push(new Manifest(p, "ServerCertificate", { manifest: partnerCertificateFor(edgeRegion, partner), wait: { condition: [{ type: "Ready", status: "True" }] }, dependsOn: [issuer] }));
       }
       this.partnerGateway = new Release(scope, "Gateway", {
         ...release,
         name: PARTNER_GATEWAY.release,
         chart: "gateway",
         namespace: EDGE_NAMESPACE,
-        values: [JSON.stringify(partnerGatewayValues(edge))],
+        values: [JSON.stringify(partnerGatewayValues(edge, partnerGatewayService(region)))],
         dependsOn: [this.istiod, ...ready],
       });
+      // On GCP the partners reach the gateway's internal load balancer through a PSC service
+      // attachment GKE creates for it (GKE owns the load balancer, so only it can publish it);
+      // waited for until GKE has created it (its URL is what partners connect to).
+      const attachment = partnerAttachmentFor(region);
+      if (attachment) {
+        this.partnerAttachment = new Manifest(scope, "ServiceAttachment", {
+          manifest: attachment,
+          wait: { fields: { "status.serviceAttachmentURL": "^https://" } },
+          dependsOn: [this.partnerGateway],
+        });
+      }
     }
   }
 }

@@ -101,7 +101,8 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["an unknown GCP region: the fix lists GCP's regions", (r) => (r.cloudRegion = "asia-southeast9"), "cloudRegion", "use one of asia-southeast1, europe-central2, europe-north1,"],
   ["two zones of an unknown GCP region: the fix lists no zones", (r) => ((r.cloudRegion = "asia-southeast9"), (r.zones = ["asia-southeast9-a", "asia-southeast9-b"])), "zones", /\| list three or more zones of asia-southeast9$/, ["cloudRegion"]],
   ["CRDs adopted from a Helm install that never happened on GCP", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true), "mesh.adoptHelmInstalledPkiCrds", "remove it"],
-  ["no platform root: istiod would keep its CA key", (r) => delete r.mesh.rootCaArn, "mesh.rootCaArn", "set mesh.rootCaArn to the platform root's ARN"],
+  ["no platform root: istiod would keep its CA key", (r) => delete r.mesh.rootCaArn, "mesh.rootCaArn", "set mesh.rootCaArn to the platform root's ARN", ["edge"]],
+  ["partner projects without a gateway to reach", (r) => delete r.edge, "edge", "declare edge.host and edge.partners (see regions/apac.ts)"],
   ["no root certificate to activate the intermediate with", (r) => delete r.mesh.rootCertificate, "mesh.rootCertificate", "aws acm-pca get-certificate-authority-certificate"],
   ["a root that is not a PEM certificate", (r) => (r.mesh.rootCertificate = "root"), "mesh.rootCertificate", "holds 0 certificates"],
   ["a root bundle of two certificates", (r) => (r.mesh.rootCertificate = `${TEST_ROOT}\n${TEST_ROOT}`), "mesh.rootCertificate", "holds 2 certificates"],
@@ -131,7 +132,6 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
     r.services![0].name = `a${"b".repeat(27)}`;
     r.mesh.calls = [];
   }, "services[0].name", "3 to 27"],
-  ["partners on GCP before the gateway behind the service attachment exists", (r) => (r.edge = { host: "api.apac.acme-pay.example", partners: [{ name: "acquirer-sg", caBundle: "x", identities: ["a.example"], requestsPerSecond: 10, routes: [{ to: "payments/payment-service", methods: ["POST"], paths: ["/v1/charge"] }] }] }), "edge", "remove edge from the GCP region", ["edge.partners[0].caBundle"]],
 ];
 
 /** The other side of each bound: [label, change]; each must validate with no problem at all. */

@@ -295,7 +295,7 @@ describe.each(stacks.filter((s) => s.layer === "gcp").map((s) => [s.name, s] as 
     const encrypts = d.edges.filter((e) => e.arrow === "-.->" && d.parent.get(e.from) !== "legend");
     for (const [n] of resourcesOf(s.json, "google_kms_crypto_key")) expect([n, encrypts.filter((e) => e.from === `key_${nodeId(n)}`).length]).not.toEqual([n, 0]);
     expect(boxesAround(d, "tier_data")).toEqual(["vpc", "home"]);
-    expect(d.edges).toContainEqual({ from: "partners", to: "ilb", arrow: "-->", text: "Private Service Connect, listed projects only" });
+    expect(d.edges).toContainEqual({ from: "partners", to: "ilb", arrow: "-->", text: "Private Service Connect (GKE's ServiceAttachment): listed projects only, accepted by hand" });
     expect(d.edges).toContainEqual({ from: "ilb", to: "nodes", arrow: "-->", text: "TCP 443 (firewall: from the PSC NAT subnet)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "sql", arrow: "-->", text: "TCP 5432, 3307, 9092 (firewall: to the data subnet)" });
     expect(d.edges).toContainEqual({ from: "nodes", to: "apis", arrow: "-->", text: "TCP 443 (firewall: to the Google APIs address)" });

@@ -5,6 +5,7 @@ import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening
 import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
 import { GOOD_INTERMEDIATE, TEST_ROOT } from "../support/gcp-ca";
+import { pscNatSubnetName } from "../../model/gcp/network";
 
 /** The GCP region stacks of the shipped regions. */
 const stacks = shippedAllLayers().filter((s): s is SynthStack<GcpRegionConfig> => s.layer === "gcp");
@@ -147,6 +148,13 @@ const CA_MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.mesh-intermediate-ca", "the issuer's identity open to token creation", (j) => (j.resource.google_service_account_iam_member.workload_ca_issuer_workload_identity.role = "roles/iam.serviceAccountTokenCreator"), /not usable by cert-manager\/cert-manager-google-cas-issuer alone/],
   ["gcp.mesh-intermediate-ca", "a second Kubernetes account may act as the issuer", (j) => add(j, "google_service_account_iam_member", "second", { ...cloneJson(j.resource.google_service_account_iam_member.workload_ca_issuer_workload_identity), member: "serviceAccount:acme-pay-apac-prod.svc.id.goog[payments/payment-core]" }), /not usable by .* alone/],
 ];
+/** A PSC service attachment and an internal load balancer as a region stack could add them (the partner API's are GKE's, in the istio stack). */
+const attachment = (j: TfJson): TfJson => {
+  add(j, "google_compute_forwarding_rule", "ilb", { name: "ilb", load_balancing_scheme: "INTERNAL", ip_protocol: "TCP", ports: ["443"], backend_service: "x" });
+  add(j, "google_compute_service_attachment", "sa", { name: "sa", connection_preference: "ACCEPT_MANUAL", consumer_accept_lists: [{ project_id_or_num: "acquirer-sg-gateway", connection_limit: 10 }], nat_subnets: ["n"], target_service: "${google_compute_forwarding_rule.ilb.id}" });
+  return j.resource.google_compute_service_attachment.sa;
+};
+const ilb = (j: TfJson): TfJson => (attachment(j), j.resource.google_compute_forwarding_rule.ilb);
 const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ...ALERT_MUTATIONS,
   ["stack.references-resolve", "a reference to a key the stack does not declare", (j) => (first(j, "google_storage_bucket").encryption = [{ default_kms_key_name: "${google_kms_crypto_key.gone.id}" }])],
@@ -230,7 +238,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.private-only", "the default route kept", (j) => (first(j, "google_compute_network").delete_default_routes_on_create = false)],
   ["gcp.private-only", "a NAT gateway", (j) => add(j, "google_compute_router_nat", "nat", { name: "nat", router: "r" })],
   ["gcp.private-only", "a public bucket", (j) => add(j, "google_storage_bucket_iam_member", "public", { bucket: "x", role: "roles/storage.objectViewer", member: "allUsers" })],
-  ["gcp.private-only", "partners accepted automatically", (j) => (first(j, "google_compute_service_attachment").connection_preference = "ACCEPT_AUTOMATIC")],
+  ["gcp.private-only", "partners accepted automatically", (j) => (attachment(j).connection_preference = "ACCEPT_AUTOMATIC")],
   ["gcp.subnets-private-logged", "flow logs sampled", (j) => (first(j, "google_compute_subnetwork").log_config.flow_sampling = 0.1)],
   ["gcp.database-hardened", "plaintext allowed", (j) => (sql(j).ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED"), /ssl_mode ALLOW_UNENCRYPTED_AND_ENCRYPTED/],
   ["gcp.database-hardened", "no SSL mode", (j) => delete sql(j).ip_configuration.ssl_mode, /ssl_mode \(unset: plaintext allowed\)/],
@@ -349,7 +357,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.kafka-replicated", "an ACL for everyone", (j) => (first(j, "google_managed_kafka_acl").acl_entries[0].principal = "User:*")],
   ["gcp.private-only", "an external DNS endpoint for the control plane", (j) => (first(j, "google_container_cluster").control_plane_endpoints_config = { dns_endpoint_config: { allow_external_traffic: true } }), /the control plane's DNS endpoint admits external traffic/],
   ["gcp.private-only", "a node pool with public IPs", (j) => (first(j, "google_container_node_pool").network_config = { enable_private_nodes: false }), /the pool's nodes have public IPs/],
-  ["gcp.private-only", "an extra partner project", (j) => first(j, "google_compute_service_attachment").consumer_accept_lists.push({ project_id_or_num: "someone-else", connection_limit: 10 }), /not the declared partners/],
+  ["gcp.private-only", "an extra partner project", (j) => attachment(j).consumer_accept_lists.push({ project_id_or_num: "someone-else", connection_limit: 10 }), /not the declared partners/],
   ["gcp.private-only", "another project may connect to Cloud SQL", (j) => first(j, "google_sql_database_instance").settings.ip_configuration.psc_config[0].allowed_consumer_projects.push("someone-else"), /project someone-else may connect through PSC/],
   ["gcp.private-only", "a PSC endpoint to a foreign service", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "")!.target = "projects/x/regions/y/serviceAttachments/z"), /a PSC endpoint to projects\/x\/regions\/y\/serviceAttachments\/z, outside this stack/],
   ["gcp.private-only", "Cloud SQL with a public IPv4 address", (j) => (sql(j).ip_configuration.ipv4_enabled = true), /public IPv4 on/],
@@ -362,9 +370,9 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.private-only", "a VM with an external IP", (j) => add(j, "google_compute_instance", "vm", { name: "vm", network_interface: [{ network: "x", access_config: [{}] }] }), /has an external IP/],
   ["gcp.private-only", "an external address", (j) => (first(j, "google_compute_address").address_type = "EXTERNAL"), /^google_compute_address\.\S+: an external address/],
   ["gcp.private-only", "an external global address", (j) => (first(j, "google_compute_global_address").address_type = "EXTERNAL"), /^google_compute_global_address\.\S+: an external address/],
-  ["gcp.private-only", "an internet-facing load balancer", (j) => (Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "INTERNAL")!.load_balancing_scheme = "EXTERNAL_MANAGED"), /load balancing scheme EXTERNAL_MANAGED \(internet-facing\)/],
-  ["gcp.private-only", "a forwarding rule with the default (external) scheme", (j) => delete Object.values(j.resource.google_compute_forwarding_rule as Record<string, TfJson>).find((f) => f.load_balancing_scheme === "INTERNAL")!.load_balancing_scheme, /load balancing scheme EXTERNAL \(internet-facing\)/],
-  ["gcp.private-only", "a service attachment that accepts anyone", (j) => (first(j, "google_compute_service_attachment").connection_preference = "ACCEPT_AUTOMATIC"), /accepts every project's connections/],
+  ["gcp.private-only", "an internet-facing load balancer", (j) => (ilb(j).load_balancing_scheme = "EXTERNAL_MANAGED"), /load balancing scheme EXTERNAL_MANAGED \(internet-facing\)/],
+  ["gcp.private-only", "a forwarding rule with the default (external) scheme", (j) => delete ilb(j).load_balancing_scheme, /load balancing scheme EXTERNAL \(internet-facing\)/],
+  ["gcp.private-only", "a service attachment that accepts anyone", (j) => (attachment(j).connection_preference = "ACCEPT_AUTOMATIC"), /accepts every project's connections/],
   ["gcp.private-only", "a bucket without public access prevention", (j) => (archive(j).public_access_prevention = "inherited"), /public access prevention not enforced/],
   ["gcp.private-only", "a bucket with object ACLs", (j) => (archive(j).uniform_bucket_level_access = false), /object ACLs enabled/],
   ["gcp.private-only", "a bucket readable by anyone", (j) => (first(j, "google_storage_bucket_iam_member").member = "allUsers"), /grants \S+ to allUsers/],
@@ -589,7 +597,7 @@ const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
     add(j, "google_kms_crypto_key_iam_member", "deleted", { crypto_key_id: "${google_kms_crypto_key.keys_database_key.id}", role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "deleted:serviceAccount:service-418273645091@gcp-sa-cloud-sql.iam.gserviceaccount.com?uid=123" })],
   ["preflight.workload-identity-after-cluster", "a second cluster with Workload Identity that the bindings do not wait for", (j) => add(j, "google_container_cluster", "second", { ...cloneJson(first(j, "google_container_cluster")), name: "second" })],
   ["gcp.private-only", "a VM without an external IP", (j) => add(j, "google_compute_instance", "vm", { name: "vm", network_interface: [{ network: "x" }] })],
-  ["gcp.private-only", "two partners, accepted in the same (unsorted) order the region file lists them", (j) => first(j, "google_compute_service_attachment").consumer_accept_lists.push({ project_id_or_num: "acquirer-sg-backup", connection_limit: 10 }), (r) => ({
+  ["gcp.private-only", "two partners, accepted in the same (unsorted) order the region file lists them", (j) => attachment(j).consumer_accept_lists.push({ project_id_or_num: "acquirer-sg-backup", connection_limit: 10 }), (r) => ({
     ...r,
     paymentApi: { ...r.paymentApi, consumerAcceptList: [...r.paymentApi.consumerAcceptList, { project: "acquirer-sg-backup", connectionLimit: 10 }] },
   })],
@@ -687,10 +695,10 @@ describe.each(stacks.map((s) => [s.name, s] as const))("%s follows the reference
     expect(archive(json).retention_policy).toEqual({ is_locked: stack.region.auditArchiveLocked, retention_period: stack.region.retention.auditArchiveDays * 86400 });
   });
 
-  it("publishes the payment API only to the listed partner projects, with manual acceptance", () => {
-    const a = first(json, "google_compute_service_attachment");
-    expect(a.connection_preference).toBe("ACCEPT_MANUAL");
-    expect(a.consumer_accept_lists).toEqual(stack.region.paymentApi.consumerAcceptList.map((c) => ({ project_id_or_num: c.project, connection_limit: c.connectionLimit })));
+  it("leaves the partner API's load balancer and service attachment to GKE (region-<name>-istio): none in the region stack, the PSC NAT subnet ready for it", () => {
+    expect(json.resource.google_compute_service_attachment).toBeUndefined();
+    expect(Object.values((json.resource.google_compute_forwarding_rule ?? {}) as Record<string, TfJson>).filter((f) => f.load_balancing_scheme === "INTERNAL")).toEqual([]);
+    expect(Object.values(json.resource.google_compute_subnetwork as Record<string, TfJson>).find((x) => x.purpose === "PRIVATE_SERVICE_CONNECT")!.name).toBe(pscNatSubnetName(stack.region));
   });
 });
 

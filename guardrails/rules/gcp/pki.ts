@@ -32,7 +32,7 @@ export const GCP_PKI_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
       if (pool.tier !== CAS_CA.tier) v.push(`${at}: tier ${pool.tier}, expected ${CAS_CA.tier} (certificates recorded and revocable)`);
       if (pool.location !== region.cloudRegion) v.push(`${at}: in ${pool.location}, not ${region.cloudRegion}`);
       if (!sameJson(pool.publishing_options, { publish_ca_cert: false, publish_crl: false })) v.push(`${at}: publishes to a Google-managed bucket (${JSON.stringify(pool.publishing_options)})`);
-      const policyDiff = firstDifference(pool.issuance_policy, snakeKeys(casPoolIssuance(region.mesh.trustDomain, casDnsNames())));
+      const policyDiff = firstDifference(pool.issuance_policy, snakeKeys(casPoolIssuance(region.mesh.trustDomain, casDnsNames(region))));
       if (policyDiff) v.push(`${at}: issuance policy differs from the blueprint's (casPoolIssuance) at ${policyDiff}`);
       if (!preventsDestroy(pool)) v.push(`${at}: not protected from destroy`);
 

@@ -5,12 +5,12 @@ import { StackView, stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
-import { clusterPlatform, hasMeshPki, issuerManifest, istioCniValues, istiodValues, meshDesign } from "../../../model/mesh/in-cluster";
+import { clusterPlatform, hasMeshPki, issuerManifest, istioCniValues, istiodValues, meshDesign, partnerAttachmentFor, partnerCertificateFor, partnerGatewayService } from "../../../model/mesh/in-cluster";
 import { ROOT_POD_SECURITY, RUNTIME_DEFAULT_SECCOMP, TENANT_POD_POLICY, WORKLOAD_POD_SECURITY, workloadPodPolicy } from "../../../model/mesh/pod-security";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { sidecarPodMonitoring } from "../../../model/mesh/alerts";
 import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX, LOGGED_REQUEST_HEADERS, REQUIRED_ACCESS_LOG_FIELDS } from "../../../model/mesh/telemetry";
-import { EDGE_NAMESPACE, PARTNER_GATEWAY, gatewayPrincipal, ofPartnerGateway, isEdgeCall, partnerCaConfigMap, partnerGatewayValues, partnerServerCertificate } from "../../../model/mesh/edge";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, gatewayPrincipal, ofPartnerGateway, isEdgeCall, partnerCaConfigMap, PARTNER_SERVICE_ATTACHMENT, partnerGatewayValues } from "../../../model/mesh/edge";
 import { MESH_CA_OUTPUT_IDS } from "../../../model/mesh/pki";
 import { CAS_OUTPUT_IDS } from "../../../model/gcp/pki";
 import { regionOutput, waitsUntilReady } from "../../../tfjson/kubernetes";
@@ -323,9 +323,9 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
   {
     id: "mesh.partner-gateway-install",
     requirement: "1.3, 4.2.1, 6.3.3, 8.3.1",
-    fix: "Keep IstioStack's PartnerGateway: the istio-ingress namespace, an AWSPCAIssuer there on region-<name>'s mesh_ca_arn, per partner a ConfigMap with its CA bundle and the Certificate of model/mesh/edge.ts (both waited for), then Istio's gateway chart from the private registry at the Istio release with partnerGatewayValues, after istiod.",
+    fix: "Keep IstioStack's PartnerGateway: the istio-ingress namespace, the region's issuer there (AWSPCAIssuer on mesh_ca_arn, GoogleCASIssuer on mesh_ca_pool), per partner a ConfigMap with its CA bundle and the Certificate of model/mesh/edge.ts (both waited for), then Istio's gateway chart from the private registry at the Istio release with partnerGatewayValues and the cloud's Service (partnerGatewayService), after istiod; on GCP, the ServiceAttachment of partnerServiceAttachment after it, waited for until GKE has created it.",
     description:
-      "where the region declares partners, the partner gateway is Istio's gateway chart at the region's Istio release from its private registry, with the blueprint's values (replicas spread over zones, a disruption budget, node ports that keep a connection on its node), installed after istiod and after every partner's CA (a ConfigMap with exactly the region file's bundle) and server certificate (from the region's intermediate, Ready before the gateway serves it); nothing else in the gateway's namespace",
+      "where the region declares partners, the partner gateway is Istio's gateway chart at the region's Istio release from its private registry, with the blueprint's values (replicas spread over zones, a disruption budget, a Service that keeps a connection on its node: node ports behind the NLB on AWS, GKE's internal load balancer open to the PSC NAT range only on GCP), installed after istiod and after every partner's CA (a ConfigMap with exactly the region file's bundle) and server certificate (from the region's intermediate, Ready before the gateway serves it); on GCP, the PSC service attachment on that load balancer accepts only the region file's partner projects, by hand, up to their limits; nothing else in the gateway's namespace",
     check: ({ region, json }) => {
       const v: string[] = [];
       const releases = resourcesOf(json, "helm_release");
@@ -346,7 +346,7 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
       else if (!waitsUntilReady(body(issuer[0]))) v.push(`${issuer[0]}: does not wait until the issuer is Ready`);
       const before: string[] = [];
       for (const p of edge.partners) {
-        const certificate = manifests.find(([, m]) => sameJson(m, partnerServerCertificate(edge, p)));
+        const certificate = manifests.find(([, m]) => sameJson(m, partnerCertificateFor({ ...region, edge }, p)));
         if (!certificate) v.push(`kubernetes_manifest: no server certificate for partner ${p.name} as model/mesh/edge.ts builds it`);
         else {
           before.push(certificate[0]);
@@ -360,7 +360,16 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
           if (!sameJson(ca[1].data, { "ca.crt": p.caBundle })) v.push(`kubernetes_config_map_v1.${ca[0]}: does not hold exactly partner ${p.name}'s CA bundle of the region file`);
         }
       }
-      const known = new Set([issuer?.[0], ...before]);
+      // On GCP, the PSC service attachment GKE creates for the gateway's internal load balancer.
+      const expectedAttachment = partnerAttachmentFor(region);
+      const attachment = expectedAttachment && manifests.find(([, m]) => sameJson(m, expectedAttachment));
+      if (expectedAttachment && !attachment) v.push(`kubernetes_manifest: no ServiceAttachment ${PARTNER_SERVICE_ATTACHMENT} for the region file's partner projects (paymentApi.consumerAcceptList), accepted by hand, on the gateway's Service, as model/mesh/edge.ts builds it`);
+      if (attachment) {
+        const b = body(attachment[0]);
+        if (!sameJson(b.wait, { fields: { "status.serviceAttachmentURL": "^https://" } })) v.push(`${attachment[0]}: not waited for until GKE has created the service attachment`);
+        if (gateway && !asList(b.depends_on).includes(`helm_release.${gateway[0]}`)) v.push(`${attachment[0]}: created before the gateway's Service`);
+      }
+      const known = new Set([issuer?.[0], attachment?.[0], ...before]);
       for (const [address, m] of manifests.filter(([a]) => !known.has(a))) v.push(`${address}: ${m.kind} ${m.metadata?.name} is not one the partner gateway's install builds`);
       for (const [cn, c] of resourcesOf(json, "kubernetes_config_map_v1").filter(([x, m]) => m.metadata?.namespace === EDGE_NAMESPACE && !known.has(`kubernetes_config_map_v1.${x}`))) v.push(`kubernetes_config_map_v1.${cn}: ${c.metadata?.name} is not a partner's CA`);
       if (!gateway) return [...v, "helm_release: no partner gateway (Istio's gateway chart)"];
@@ -373,7 +382,7 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
       if (g.wait !== true || g.atomic !== true) v.push(`${at}: does not wait for its pods and roll back a failed install`);
       v.push(...helmOverrideProblems(at, g));
       const docs = asList<string>(g.values);
-      if (docs.length !== 1 || !sameJson(JSON.parse(docs[0]), partnerGatewayValues(edge))) v.push(`${at}: values differ from the blueprint's partner gateway values (partnerGatewayValues)`);
+      if (docs.length !== 1 || !sameJson(JSON.parse(docs[0]), partnerGatewayValues(edge, partnerGatewayService(region)))) v.push(`${at}: values differ from the blueprint's partner gateway values (partnerGatewayValues)`);
       const istiod = releases.find(([, r]) => r.chart === "istiod");
       const deps = asList<string>(g.depends_on);
       if (istiod && !deps.includes(`helm_release.${istiod[0]}`)) v.push(`${at}: installed before istiod (nothing would inject its proxy)`);

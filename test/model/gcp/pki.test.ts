@@ -3,7 +3,7 @@ import { SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../../../model
 
 describe("the workload CA in CA Service", () => {
   it("lets the pool certify the trust domain's SPIFFE identities and the mesh's own DNS names, nothing else", () => {
-    expect(casDnsNames()).toEqual(["istiod.istio-system.svc", "cert-manager-istio-csr.cert-manager.svc"]);
+    expect(casDnsNames({})).toEqual(["istiod.istio-system.svc", "cert-manager-istio-csr.cert-manager.svc"]);
     expect(casIssuanceCel("apac.acme-pay.internal", ["a.svc", "b.svc"])).toBe(
       'subject_alt_names.size() > 0 && subject_alt_names.all(san, (san.type == URI && san.value.startsWith("spiffe://apac.acme-pay.internal/ns/")) || (san.type == DNS && san.value in ["a.svc", "b.svc"]))',
     );

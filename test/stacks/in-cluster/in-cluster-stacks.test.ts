@@ -217,9 +217,12 @@ const MUTATIONS: Mutation<"istio" | "mesh">[] = [
     const allow = Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).map((r) => r.manifest).find((m) => m.kind === "AuthorizationPolicy" && JSON.stringify(m.spec.rules ?? []).includes("/sa/partner-gateway"))!;
     allow.spec.rules.find((r: TfJson) => r.from[0].source.principals[0].endsWith("/sa/partner-gateway")).to[0].operation.paths.push("/v1/admin");
   }, onAws(/allowed but not declared: .*partner-gateway/)],
-  ["mesh.partner-gateway-install", "a gateway in a region that declares no partners", "istio", (j) => (j.resource.helm_release.gw = { ...cloneJson(release(j, "istiod")), chart: "gateway", name: "partner-gateway" }), onGcp(/helm_release.gw: a gateway in a region that declares no partners/)],
-  ["mesh.partner-gateway-install", "a partner's Certificate in a region that declares no partners", "istio", (j) =>
-    (j.resource.kubernetes_manifest = { cert: { manifest: { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "x", namespace: "istio-ingress" }, spec: {} } } }), onGcp(/cert: Certificate in istio-ingress of a region that declares no partners/)],
+  // (Every shipped region declares partners, as the config requires: the stack is judged as if its region did not.)
+  ["mesh.partner-gateway-install", "a gateway in a region that declares no partners", "istio", (_j, s) => ((s as { istio: { region: unknown } }).istio.region = { ...s.region, edge: undefined }), /helm_release\.\S+: a gateway in a region that declares no partners/],
+  ["mesh.partner-gateway-install", "a partner's Certificate in a region that declares no partners", "istio", (j, s) => {
+    (s as { istio: { region: unknown } }).istio.region = { ...s.region, edge: undefined };
+    j.resource.kubernetes_manifest.cert = { manifest: { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "x", namespace: "istio-ingress" }, spec: {} } };
+  }, /cert: Certificate in istio-ingress of a region that declares no partners/],
   ["mesh.partner-gateway-install", "no partner gateway", "istio", (j) => delete j.resource.helm_release[Object.entries(j.resource.helm_release as Record<string, TfJson>).find(([, r]) => r.chart === "gateway")![0]], onAws(/no partner gateway/)],
   ["mesh.partner-gateway-install", "a single gateway replica", "istio", (j) => valuesEdit(release(j, "gateway"), (v) => (v.replicaCount = 1)), onAws(/values differ from the blueprint's partner gateway values/)],
   ["mesh.partner-gateway-install", "a stopping gateway that drains for the chart's default only", "istio", (j) => valuesEdit(release(j, "gateway"), (v) => delete v.podAnnotations), onAws(/values differ from the blueprint's partner gateway values/)],
