@@ -13,7 +13,7 @@ import type { LayerReport } from "./layer-report";
 import { table } from "./markdown";
 import { X509Certificate } from "crypto";
 import { pemCertificates } from "../config/pem";
-import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerHost } from "../model/mesh/edge";
+import { EDGE_NAMESPACE, PARTNER_GATEWAY, PARTNER_SERVICE_ATTACHMENT, partnerHost } from "../model/mesh/edge";
 
 /** Each certificate of a partner's CA bundle: its subject's common name and when it expires. */
 function describeCaBundle(bundle: string): string {
@@ -42,6 +42,9 @@ function partnersSection(view: StackView): string[] {
     "\n## Partners\n",
     `Each partner reaches the partner gateway (${EDGE_NAMESPACE}/${PARTNER_GATEWAY.release}, ${edge.replicas} replicas) with mutual TLS on its own host (TLS server name and Host header, without a port), with a certificate of its own CA carrying one of its identities as a DNS or URI SAN, and may call only its routes at its rate (each replica enforces its share; all partners' rates add up to at most ${edge.requestsPerSecond}/s), with bodies of at most ${edge.maxRequestBytes} bytes of well-formed JSON (content type application/json). Any other CA, identity, host, route, content type or body is refused at the gateway.\n`,
     table(["partner", "host (TLS server name)", "client CA", "identities (SAN)", "routes", "rate"], rows),
+    view.region.cloud === "aws"
+      ? "\nTheir connections arrive through the partner API's PrivateLink endpoint service and its internal NLB, on the gateway's node ports (region-" + view.region.name + ").\n"
+      : `\nTheir connections arrive through the PSC service attachment GKE creates for the gateway's internal load balancer (ServiceAttachment ${EDGE_NAMESPACE}/${PARTNER_SERVICE_ATTACHMENT}, in region-${view.region.name}-istio), which accepts by hand only the partner projects ${view.region.paymentApi.consumerAcceptList.map((c) => `${c.project} (at most ${c.connectionLimit} endpoints)`).join(", ")}, from its NAT subnet ${view.region.network.pscNatCidr}; the load balancer admits that range only. Partners connect to its URL: \`kubectl get serviceattachment -n ${EDGE_NAMESPACE} ${PARTNER_SERVICE_ATTACHMENT} -o jsonpath='{.status.serviceAttachmentURL}'\`.\n`,
   ];
 }
 

@@ -5,7 +5,7 @@ import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "../../core/cdktf";
-import { CAS_CA, CAS_ISSUER, casPoolIssuance } from "../../model/gcp/pki";
+import { CAS_CA, CAS_ISSUER, casPoolIssuance, pemBlock } from "../../model/gcp/pki";
 
 /** Properties of {@link GcpMeshIntermediateCa}. */
 export interface GcpMeshIntermediateCaProps {
@@ -76,7 +76,7 @@ export class GcpMeshIntermediateCa extends Construct {
       // enabled. Neither may be set when the CA is created: the provider would try to sign it
       // with a CA Service issuer, and an ENABLED set at creation is never applied after activation.
       ...(activated
-        ? { pemCaCertificate: props.intermediateCertificate, subordinateConfig: { pemIssuerChain: { pemCertificates: [props.rootCertificate] } }, desiredState: "ENABLED" }
+        ? { pemCaCertificate: pemBlock(props.intermediateCertificate!), subordinateConfig: { pemIssuerChain: { pemCertificates: [pemBlock(props.rootCertificate)] } }, desiredState: "ENABLED" }
         : {}),
       deletionProtection: true,
       skipGracePeriod: false,

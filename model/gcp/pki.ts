@@ -18,6 +18,11 @@ export const CAS_CA = {
   lifetime: `${5 * 365 * 24 * 3600}s`,
 } as const;
 
+/** A PEM as CA Service returns it: ending with one newline (so that the issuer chain it reads back is the one configured). */
+export function pemBlock(pem: string): string {
+  return `${pem.trim()}\n`;
+}
+
 /** The longest a certificate of the pool may live: a day, as istio-csr caps workload certificates. */
 export const CAS_MAXIMUM_LIFETIME = "86400s";
 
@@ -67,7 +72,8 @@ export function casPoolIssuance(trustDomain: string, dnsNames: readonly string[]
       celExpression: { title: `SPIFFE identities of ${trustDomain} and the mesh's own services`, expression: casIssuanceCel(trustDomain, dnsNames) },
     },
     baselineValues: {
-      caOptions: { isCa: false },
+      // non_ca: the provider sends is_ca false only with it (alone, the extension is left out).
+      caOptions: { isCa: false, nonCa: true },
       keyUsage: { baseKeyUsage: { digitalSignature: true, keyEncipherment: true }, extendedKeyUsage: { serverAuth: true, clientAuth: true } },
     },
   };

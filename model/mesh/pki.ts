@@ -84,6 +84,8 @@ export interface RbacRule {
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
   readonly verbs: readonly string[];
+  /** The objects the rule is limited to, by name (where the name is known beforehand). */
+  readonly resourceNames?: readonly string[];
 }
 
 /**
@@ -151,6 +153,16 @@ export const CAS_ISSUER_CLUSTER_RULES: readonly RbacRule[] = [
   { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
 ];
 
+/**
+ * The CAS issuer's leader election: its own Lease only (`cm-google-cas-issuer`, the binary's
+ * default `--leader-election-id`), which it may create (a name cannot limit a create), read and
+ * renew; not cert-manager's Leases in the same namespace.
+ */
+export const CAS_ISSUER_LEADER_ELECTION_RULES: readonly RbacRule[] = [
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "update"], resourceNames: ["cm-google-cas-issuer"] },
+];
+
 /** What the CAS issuer may write where its issuer is: the issuer's status and the signed certificate in a request's status (issuer-lib patches status only). */
 export const CAS_ISSUER_SIGNING_RULES: readonly RbacRule[] = [
   { apiGroups: [CAS_ISSUER_GROUP], resources: ["googlecasissuers/status"], verbs: ["patch"] },
@@ -176,8 +188,8 @@ export function pcaIssuerGrants(layer: "pki" | "istio", issuerNamespace: string,
   return layer === "pki"
     ? [
         { kind: "ClusterRole", rules: cluster },
-        // Both issuers elect their leader with a Lease (controller-runtime).
-        { kind: "Role", namespace: PKI_NAMESPACE, rules: PCA_ISSUER_LEADER_ELECTION_RULES },
+        // Both issuers elect their leader with a Lease (controller-runtime); the CAS issuer's is named beforehand.
+        { kind: "Role", namespace: PKI_NAMESPACE, rules: cloud === "aws" ? PCA_ISSUER_LEADER_ELECTION_RULES : CAS_ISSUER_LEADER_ELECTION_RULES },
       ]
     : [{ kind: "Role", namespace: issuerNamespace, rules: signing }];
 }

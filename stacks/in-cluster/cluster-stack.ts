@@ -71,7 +71,7 @@ export function grantCaIssuer(scope: Construct, region: RegionConfig, layer: "pk
   const roleRef = (kind: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: issuer.rbacName });
   const prefix = region.cloud === "aws" ? "PcaIssuer" : "CasIssuer";
   return pcaIssuerGrants(layer, issuerNamespace, region.cloud).map((grant) => {
-    const rule = grant.rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+    const rule = grant.rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs], ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}) }));
     if (grant.kind === "ClusterRole") {
       const role = new ClusterRoleV1(scope, `${prefix}ClusterRole`, { metadata: { name: issuer.rbacName }, rule, dependsOn: after });
       return new ClusterRoleBindingV1(scope, `${prefix}ClusterRoleBinding`, { metadata: { name: issuer.rbacName }, roleRef: roleRef("ClusterRole"), subject, dependsOn: [role] });

@@ -116,6 +116,7 @@ const CA_MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.mesh-intermediate-ca", "config-based issuance (any subject the requester names)", (j) => (issuance(j).allowed_issuance_modes.allow_config_based_issuance = true), /at \.allowed_issuance_modes\.allow_config_based_issuance/],
   ["gcp.mesh-intermediate-ca", "any name certified", (j) => (issuance(j).identity_constraints.cel_expression.expression = "true"), /at \.identity_constraints\.cel_expression\.expression/],
   ["gcp.mesh-intermediate-ca", "CA certificates issuable from the pool", (j) => (issuance(j).baseline_values.ca_options.is_ca = true), /at \.baseline_values\.ca_options\.is_ca/],
+  ["gcp.mesh-intermediate-ca", "no Basic Constraints forced on what the pool issues (is_ca false alone is never sent)", (j) => delete issuance(j).baseline_values.ca_options.non_ca, /at \.baseline_values\.ca_options\.non_ca/],
   ["gcp.mesh-intermediate-ca", "RSA 1024 keys accepted", (j) => (issuance(j).allowed_key_types[1].rsa.min_modulus_size = "1024"), /at \.allowed_key_types\[1\]\.rsa\.min_modulus_size/],
   ["gcp.mesh-intermediate-ca", "the pool destroyable", (j) => delete caPool(j).lifecycle, /workload_ca_pool: not protected from destroy/],
   ["gcp.mesh-intermediate-ca", "a second pool", (j) => add(j, "google_privateca_ca_pool", "second", cloneJson(caPool(j))), /2 pools, expected the mesh's one/],
@@ -797,8 +798,8 @@ describe("a GCP region's first deploy: the workload CA awaits the root's signatu
 
   it("activates and enables it, with the root as its chain, once the region file holds the signed intermediate", () => {
     expect(authority(base.json)).toMatchObject({
-      pem_ca_certificate: base.region.mesh.intermediateCertificate,
-      subordinate_config: { pem_issuer_chain: { pem_certificates: [base.region.mesh.rootCertificate] } },
+      pem_ca_certificate: `${base.region.mesh.intermediateCertificate!.trim()}\n`,
+      subordinate_config: { pem_issuer_chain: { pem_certificates: [`${base.region.mesh.rootCertificate!.trim()}\n`] } },
       desired_state: "ENABLED",
     });
   });

@@ -6,7 +6,7 @@
 import type { GcpRegionConfig } from "../../../config/schema";
 import { stackRules } from "../../rule";
 import { firstDifference, one, preventsDestroy, ref, resourcesOf, sameJson, snakeKeys } from "../../../tfjson/terraform";
-import { CAS_CA, CAS_ISSUER, casDnsNames, casPoolIssuance } from "../../../model/gcp/pki";
+import { CAS_CA, CAS_ISSUER, casDnsNames, casPoolIssuance, pemBlock } from "../../../model/gcp/pki";
 
 const TYPES = ["google_privateca_ca_pool", "google_privateca_certificate_authority", "google_privateca_ca_pool_iam_member"] as const;
 
@@ -52,8 +52,8 @@ export const GCP_PKI_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
           // Set at creation, the provider would sign with a CA Service issuer, and ENABLED would never apply after activation.
           if (activation.some((x) => x !== undefined)) v.push(`${where}: activation arguments set (pem_ca_certificate, subordinate_config, desired_state) before the root has signed its CSR`);
         } else {
-          if (ca.pem_ca_certificate !== region.mesh.intermediateCertificate) v.push(`${where}: not activated with the region file's mesh.intermediateCertificate`);
-          if (!sameJson(one(one(ca.subordinate_config).pem_issuer_chain).pem_certificates, [region.mesh.rootCertificate])) v.push(`${where}: issuer chain is not the platform root alone`);
+          if (ca.pem_ca_certificate !== pemBlock(region.mesh.intermediateCertificate)) v.push(`${where}: not activated with the region file's mesh.intermediateCertificate`);
+          if (!sameJson(one(one(ca.subordinate_config).pem_issuer_chain).pem_certificates, [pemBlock(region.mesh.rootCertificate)])) v.push(`${where}: issuer chain is not the platform root alone`);
           if (ca.desired_state !== "ENABLED") v.push(`${where}: activated but not enabled (desired_state ${ca.desired_state}); the pool would issue nothing`);
         }
       }

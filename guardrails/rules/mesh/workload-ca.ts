@@ -195,7 +195,7 @@ export const PKI_CRD_RULES = stackRules<RegionConfig>({ layers: ["pki"] }, [
 ]);
 
 /** An RBAC rule as the kubernetes provider's JSON holds it. */
-const rbacJson = (rules: readonly RbacRule[]) => rules.map((r) => ({ api_groups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+const rbacJson = (rules: readonly RbacRule[]) => rules.map((r) => ({ api_groups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs], ...(r.resourceNames ? { resource_names: [...r.resourceNames] } : {}) }));
 const ROLE_TYPES = { ClusterRole: "kubernetes_cluster_role_v1", Role: "kubernetes_role_v1" } as const;
 const BINDING_TYPES = { ClusterRole: "kubernetes_cluster_role_binding_v1", Role: "kubernetes_role_binding_v1" } as const;
 
@@ -220,7 +220,7 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
           for (const rule of asList<TfJson>(r.rule)) {
             if (asList<string>(rule.resources).some((x) => x === "secrets" || x.startsWith("secrets/"))) v.push(`${at}: grants ${JSON.stringify(rule.verbs)} on Secrets`);
             if ([rule.resources, rule.verbs, rule.api_groups].some((list) => asList<string>(list).includes("*"))) v.push(`${at}: a rule with a wildcard (${JSON.stringify(rule)})`);
-            if (rule.non_resource_urls !== undefined || rule.resource_names !== undefined) v.push(`${at}: a rule with non-resource URLs or resource names, outside the reviewed rules`);
+            if (rule.non_resource_urls !== undefined) v.push(`${at}: a rule with non-resource URLs, outside the reviewed rules`);
           }
           if (r.aggregation_rule !== undefined) v.push(`${at}: aggregates other roles`);
         }

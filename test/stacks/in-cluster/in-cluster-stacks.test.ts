@@ -549,6 +549,28 @@ const casObject = (j: TfJson, kind: string): TfJson => manifestBody(j, kind).man
 const casContainer = (j: TfJson): TfJson => casObject(j, "Deployment").spec.template.spec.containers[0];
 const casRole = (j: TfJson, name = "google-cas-issuer-least-privilege"): TfJson => Object.values(j.resource.kubernetes_cluster_role_v1 as Record<string, TfJson>).find((r) => r.metadata.name === name)!;
 const casBinding = (j: TfJson, name = "google-cas-issuer-least-privilege"): TfJson => Object.values(j.resource.kubernetes_cluster_role_binding_v1 as Record<string, TfJson>).find((r) => r.metadata.name === name)!;
+const attachmentBody = (j: TfJson): TfJson => Object.values(j.resource.kubernetes_manifest as Record<string, TfJson>).find((r) => r.manifest.kind === "ServiceAttachment")!;
+const gatewayValuesEdit = (j: TfJson, edit: (v: TfJson) => void) => valuesEdit(release(j, "gateway"), edit);
+/** Weakenings of the partner path on GCP: GKE's internal load balancer and its PSC service attachment. */
+const GCP_EDGE_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
+  ["mesh.partner-gateway-install", "partners accepted automatically", "istio", (j) => (attachmentBody(j).manifest.spec.connectionPreference = "ACCEPT_AUTOMATIC"), onGcp(/no ServiceAttachment partner-api for the region file's partner projects/)],
+  ["mesh.partner-gateway-install", "a project the region file does not list", "istio", (j) => attachmentBody(j).manifest.spec.consumerAllowList.push({ project: "someone-else", connectionLimit: 10 }), onGcp(/no ServiceAttachment partner-api/)],
+  ["mesh.partner-gateway-install", "a partner's connection limit raised", "istio", (j) => (attachmentBody(j).manifest.spec.consumerAllowList[0].connectionLimit = 100), onGcp(/no ServiceAttachment partner-api/)],
+  ["mesh.partner-gateway-install", "a removed partner's connections kept", "istio", (j) => (attachmentBody(j).manifest.spec.reconcileConnections = false), onGcp(/no ServiceAttachment partner-api/)],
+  ["mesh.partner-gateway-install", "the attachment on another Service", "istio", (j) => (attachmentBody(j).manifest.spec.resourceRef.name = "istiod"), onGcp(/no ServiceAttachment partner-api/)],
+  ["mesh.partner-gateway-install", "the partners' addresses translated from another subnet", "istio", (j) => (attachmentBody(j).manifest.spec.natSubnets = ["acme-pay-apac-workload"]), onGcp(/no ServiceAttachment partner-api/)],
+  ["mesh.partner-gateway-install", "no service attachment", "istio", (j) => removeManifest(j, (m) => m.kind === "ServiceAttachment"), onGcp(/no ServiceAttachment partner-api/)],
+  ["mesh.partner-gateway-install", "a second service attachment", "istio", (j) => addManifest(j, "sa2", { ...cloneJson(attachmentBody(j).manifest), metadata: { name: "open", namespace: "istio-ingress" } }), onGcp(/sa2: ServiceAttachment open is not one the partner gateway's install builds/)],
+  ["mesh.partner-gateway-install", "the attachment not waited for", "istio", (j) => delete attachmentBody(j).wait, onGcp(/not waited for until GKE has created the service attachment/)],
+  ["mesh.partner-gateway-install", "the attachment created before the gateway's Service", "istio", (j) => (attachmentBody(j).depends_on = []), onGcp(/created before the gateway's Service/)],
+  ["mesh.partner-gateway-install", "an external load balancer for the gateway", "istio", (j) => gatewayValuesEdit(j, (v) => delete v.service.annotations), onGcp(/values differ from the blueprint's partner gateway values/)],
+  ["mesh.partner-gateway-install", "the gateway's load balancer open to every address", "istio", (j) => gatewayValuesEdit(j, (v) => (v.service.loadBalancerSourceRanges = ["0.0.0.0/0"])), onGcp(/values differ from the blueprint's partner gateway values/)],
+  ["mesh.partner-gateway-install", "a partner's certificate for 90 days (the pool issues a day at most)", "istio", (j) => (edgeManifest(j, "Certificate").spec.duration = "2160h"), onGcp(/no server certificate for partner acquirer-sg/)],
+  ["mesh.partner-gateway-install", "a partner's certificate from the PCA issuer on GCP", "istio", (j) => (edgeManifest(j, "Certificate").spec.issuerRef.kind = "AWSPCAIssuer"), onGcp(/no server certificate for partner acquirer-sg/)],
+  ["mesh.partner-gateway-install", "the gateway's issuer on another pool", "istio", (j) => (edgeManifest(j, "GoogleCASIssuer").spec.caPoolId = "other"), onGcp(/no issuer in istio-ingress on region-apac's mesh_ca_pool/)],
+  ["mesh.partner-gateway-install", "a service attachment on AWS", "istio", (j) => addManifest(j, "sa", { apiVersion: "networking.gke.io/v1", kind: "ServiceAttachment", metadata: { name: "partner-api", namespace: "istio-ingress" }, spec: {} }), onAws(/sa: ServiceAttachment partner-api is not one the partner gateway's install builds/)],
+];
+
 /** Weakenings of the CAS issuer (GCP), which runs without its chart. */
 const CAS_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.pki-install", "the CAS issuer's chart installed after all (its ClusterRole reads every Secret)", "pki", (j) => (j.resource.helm_release.cas = { ...cloneJson(release(j, "cert-manager")), name: "google-cas-issuer", chart: "cert-manager-google-cas-issuer" }), onGcp(/helm_release: charts \["cert-manager","cert-manager-google-cas-issuer"\], expected cert-manager$/)],
@@ -576,6 +598,7 @@ const CAS_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.cas-issuer-install", "the CAS issuer in an AWS region", "pki", (j) => addManifest(j, "cas", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "cert-manager-google-cas-issuer", namespace: "cert-manager" } }), onAws(/Deployment cert-manager-google-cas-issuer in the pki stack of an AWS region/)],
   ["mesh.ca-issuer-rbac", "the CAS issuer's ClusterRole reads Secrets (as its chart's does)", "pki", (j) => casRole(j).rule.push({ api_groups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }), onGcp(/grants \S+ on Secrets/)],
   ["mesh.ca-issuer-rbac", "the CAS issuer may sign Kubernetes CSRs", "pki", (j) => casRole(j).rule.push({ api_groups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["sign"] }), onGcp(/kubernetes_cluster_role_v1\.\S+: rules differ from the blueprint's/)],
+  ["mesh.ca-issuer-rbac", "the CAS issuer may renew cert-manager's Leases", "pki", (j) => delete only(j, "kubernetes_role_v1").rule[1].resource_names, onGcp(/kubernetes_role_v1\.\S+: rules differ from the blueprint's/)],
   ["mesh.ca-issuer-rbac", "the CAS issuer's ClusterRole bound to every authenticated user too", "pki", (j) => casBinding(j).subject.push({ kind: "Group", name: "system:authenticated" }), onGcp(/subjects .*system:authenticated/)],
   ["mesh.ca-issuer-rbac", "the CAS issuer's ClusterRole renamed", "pki", (j) => (casRole(j).metadata.name = "issuer"), onGcp(/no ClusterRole google-cas-issuer-least-privilege$/)],
   ["mesh.ca-issuer-rbac", "the CAS issuer writes every namespace's CertificateRequests", "pki", (j) => casRole(j).rule.push({ api_groups: ["cert-manager.io"], resources: ["certificaterequests/status"], verbs: ["patch"] }), onGcp(/rules differ from the blueprint's/)],
@@ -730,8 +753,8 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
   ["mesh.ca-issuer-rbac", "a ClusterRole that reaches Secret subresources", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ api_groups: [""], resources: ["secrets/status"], verbs: ["get"] }), onAws(/grants \S+ on Secrets/)],
   ["mesh.ca-issuer-rbac", "a wildcard resource", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: ["coordination.k8s.io"], resources: ["*"], verbs: ["get"] }), /a rule with a wildcard/],
   ["mesh.ca-issuer-rbac", "a wildcard API group", "pki", (j) => only(j, "kubernetes_role_v1").rule.push({ api_groups: ["*"], resources: ["leases"], verbs: ["get"] }), /a rule with a wildcard/],
-  ["mesh.ca-issuer-rbac", "a rule on non-resource URLs", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ non_resource_urls: ["/metrics"], verbs: ["get"] }), onAws(/non-resource URLs or resource names/)],
-  ["mesh.ca-issuer-rbac", "a rule on named resources", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resource_names = ["x"]), onAws(/non-resource URLs or resource names/)],
+  ["mesh.ca-issuer-rbac", "a rule on non-resource URLs", "pki", (j) => only(j, "kubernetes_cluster_role_v1").rule.push({ non_resource_urls: ["/metrics"], verbs: ["get"] }), onAws(/non-resource URLs/)],
+  ["mesh.ca-issuer-rbac", "a rule on named resources", "pki", (j) => (ruleOn(only(j, "kubernetes_cluster_role_v1"), "certificaterequests").resource_names = ["x"]), onAws(/rules differ from the blueprint/)],
   ["mesh.ca-issuer-rbac", "the ClusterRole renamed", "pki", (j) => (only(j, "kubernetes_cluster_role_v1").metadata.name = "issuer"), onAws(/no ClusterRole \S+$/)],
   ["mesh.ca-issuer-rbac", "the ClusterRoleBinding renamed", "pki", (j) => (only(j, "kubernetes_cluster_role_binding_v1").metadata.name = "issuer"), onAws(/no ClusterRoleBinding \S+$/)],
   ["mesh.ca-issuer-rbac", "the leader-election RoleBinding created before its Role", "pki", (j) => delete only(j, "kubernetes_role_binding_v1").depends_on, /not created after its Role$/],
@@ -757,6 +780,7 @@ const PKI_MUTATIONS: Mutation<"pki" | "istio" | "mesh">[] = [
     r.depends_on = r.depends_on.filter((d: string) => !d.startsWith("kubernetes_config_map_v1."));
   }, /installed before its issuer and trust anchor/],
   ...CAS_MUTATIONS,
+  ...GCP_EDGE_MUTATIONS,
 ];
 
 /** The workload CA chain where a region has none: nothing of it belongs in the istio stack. */
