@@ -8,7 +8,7 @@ import { DnsManagedZone } from "@cdktf/provider-google/lib/dns-managed-zone";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { Construct } from "constructs";
-import { GCP_CONTROL_PLANE_TO_NODE_PORTS, GOOGLE_HEALTH_CHECK_RANGES, GCP_DATA_TIER_PORTS, PERIMETER_SERVICES } from "../../model/gcp/network";
+import { GCP_CONTROL_PLANE_TO_NODE_PORTS, GCP_DATA_TIER_PORTS, PERIMETER_SERVICES } from "../../model/gcp/network";
 
 /** Properties of {@link GcpPrivateNetwork}. */
 export interface GcpPrivateNetworkProps {
@@ -155,8 +155,9 @@ export class GcpPrivateNetwork extends Construct {
     rule("DenyAllEgress", "deny-all-egress", "EGRESS", 65534, ["0.0.0.0/0"], undefined, "Default deny: nothing leaves the VPC unless a rule below allows it");
     rule("NodesAndPods", "allow-nodes-pods", "INGRESS", 1000, [r.workload, r.pods], [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }], "Nodes and pods among themselves (the mesh enforces mTLS and policy)", allNodes);
     rule("ControlPlaneIstio", "allow-control-plane-istio", "INGRESS", 1000, [r.controlPlane], [{ protocol: "tcp", ports: GCP_CONTROL_PLANE_TO_NODE_PORTS.map(String) }], "Istio webhook (15017) and istiod (15012) from the GKE control plane", allNodes);
-    rule("PscNatIngress", "allow-psc-nat", "INGRESS", 1000, [r.pscNat], [{ protocol: "tcp", ports: ["443"] }], "Partners' connections through the PSC service attachment (they arrive from its NAT range)");
-    rule("HealthChecks", "allow-health-checks", "INGRESS", 1000, GOOGLE_HEALTH_CHECK_RANGES, [{ protocol: "tcp", ports: ["443"] }], "Google's health checkers to the partner API's backends (documented ranges)");
+    // Before GKE's own rule for the gateway's load balancer (priority 1000, unlogged): every partner connection is logged here.
+    // (GKE also admits Google's health checkers to the nodes' health-check port, with a rule of its own.)
+    rule("PscNatIngress", "allow-psc-nat", "INGRESS", 900, [r.pscNat], [{ protocol: "tcp", ports: ["443"] }], "Partners' connections through the PSC service attachment (they arrive from its NAT range)");
     rule("NodesEgressInternal", "allow-nodes-egress-internal", "EGRESS", 1000, [r.workload, r.pods, r.services, r.controlPlane], [{ protocol: "tcp" }, { protocol: "udp" }], "Nodes and pods to each other, to services and to the control plane", allNodes);
     rule("NodesToData", "allow-nodes-to-data", "EGRESS", 1000, [r.data], [{ protocol: "tcp", ports: GCP_DATA_TIER_PORTS.map((p) => String(p.port)) }], "Nodes to Cloud SQL and Managed Kafka (their PSC endpoints in the data subnet)");
     rule("NodesToGoogleApis", "allow-nodes-to-google-apis", "EGRESS", 1000, [`${props.googleApisAddress}/32`], [{ protocol: "tcp", ports: ["443"] }], "Nodes to Google APIs through the PSC endpoint", allNodes);

@@ -74,7 +74,8 @@ export function casPoolIssuance(trustDomain: string, dnsNames: readonly string[]
     baselineValues: {
       // non_ca: the provider sends is_ca false only with it (alone, the extension is left out).
       caOptions: { isCa: false, nonCa: true },
-      keyUsage: { baseKeyUsage: { digitalSignature: true, keyEncipherment: true }, extendedKeyUsage: { serverAuth: true, clientAuth: true } },
+      // Digital signature only: every handshake is ECDHE (TLS 1.3, or 1.2's ECDHE suites), and an EC key may not encipher (RFC 5480).
+      keyUsage: { baseKeyUsage: { digitalSignature: true }, extendedKeyUsage: { serverAuth: true, clientAuth: true } },
     },
   };
 }

@@ -331,7 +331,8 @@ export function partnerServerCertificate(
       secretName: partnerCredential(partner),
       duration: lifetime.duration,
       renewBefore: lifetime.renewBefore,
-      // Server auth alone: the PCA issuer then signs with EndEntityServerAuthCertificate/V1 (the partners cannot use it as a client).
+      // Server auth alone: the PCA issuer then signs with EndEntityServerAuthCertificate/V1 (the partners cannot use it as a
+      // client). CA Service's pool adds its baseline usages (client auth too): the certificate's key never leaves the gateway.
       usages: ["server auth"],
       privateKey: { rotationPolicy: "Always", algorithm: "ECDSA", size: 256 },
       revisionHistoryLimit: 1,
@@ -403,7 +404,7 @@ export function partnerServiceAttachment(natSubnet: string, consumers: readonly 
  * balancer's health checks find the nodes that run a gateway pod; no hop to another node): node
  * ports on AWS (NODE_PORT_SERVICE), GKE's internal load balancer on GCP. A stopping pod keeps
  * serving for 45 s, longer than the load balancer takes to mark its node unhealthy (the NLB's 2
- * checks 5 s apart; GKE's 3 checks 8 s apart), so that no connection lands on a node without a gateway.
+ * checks 5 s apart; GKE's 2 checks 3 s apart), so that no connection lands on a node without a gateway.
  */
 export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">, service: Record<string, unknown> = NODE_PORT_SERVICE): Record<string, unknown> {
   const labelSelector = { matchLabels: { ...PARTNER_GATEWAY.selector } };

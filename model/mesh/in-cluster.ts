@@ -135,7 +135,8 @@ export function meshSegmentation(region: RegionConfig): MeshSegmentation {
     metricsScrapers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": GMP_COLLECTORS.namespace } }, podSelector: { matchLabels: { ...GMP_COLLECTORS.pods } } }],
     nodeLocalDns: GKE_NODE_LOCAL_DNS,
     // The partners' connections arrive through the PSC service attachment, from its NAT range.
-    ...(region.edge ? { loadBalancerCidrs: [region.network.pscNatCidr] } : {}),
+    // (TLS only: GKE's health checks reach the node's health-check port, not the pod.)
+    ...(region.edge ? { loadBalancerCidrs: [region.network.pscNatCidr], loadBalancerPorts: [443] } : {}),
   };
 }
 

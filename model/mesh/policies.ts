@@ -102,6 +102,8 @@ export interface MeshSegmentation {
   readonly metricsScrapers: readonly INetworkPolicyPeer[];
   /** Where the partner API's load balancer reaches the gateway's pods from (its addresses in the VPC). */
   readonly loadBalancerCidrs?: readonly string[];
+  /** The gateway ports the load balancer reaches. @default TLS 443 and Istio's readiness 15021 (the NLB's health checks) */
+  readonly loadBalancerPorts?: readonly number[];
   /** A node-local DNS cache's address, where the cloud has one (GKE), beside the cluster DNS's pods. */
   readonly nodeLocalDns?: string;
 }
@@ -280,9 +282,9 @@ export function segmentation(design: MeshDesign): SegmentationPolicy[] {
           {
             podSelector: { matchLabels: { ...PARTNER_GATEWAY.selector } },
             policyTypes: ["Ingress"],
-            ingress: [{ from: design.segmentation.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 15021 }] }],
+            ingress: [{ from: design.segmentation.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: (design.segmentation.loadBalancerPorts ?? [443, 15021]).map((port) => ({ protocol: "TCP" as const, port })) }],
           },
-          "the partner API's load balancer to the gateway (TLS 443, readiness 15021)",
+          `the partner API's load balancer to the gateway (${(design.segmentation.loadBalancerPorts ?? [443, 15021]).map((p) => (p === 443 ? "TLS 443" : `readiness ${p}`)).join(", ")})`,
         );
       }
       if (design.segmentation) {

@@ -189,7 +189,7 @@ const MUTATIONS: [string, string, (j: TfJson) => void, Expect?][] = [
   ["gcp.firewall-default-deny-logged", "an allow rule by source tag", (j) => (j.resource.google_compute_firewall.network_nodes_and_pods.source_tags = ["gke-node"]), /allows by network tag/],
   ["gcp.firewall-default-deny-logged", "an allow rule targeting a tag", (j) => (j.resource.google_compute_firewall.network_nodes_and_pods.target_tags = ["gke-node"]), /targets a network tag/],
   ["gcp.firewall-default-deny-logged", "an egress allow with no destination (GCP reads 0.0.0.0/0)", (j) => delete j.resource.google_compute_firewall.network_nodes_to_data.destination_ranges, /allows egress to 0\.0\.0\.0\/0/],
-  ["gcp.firewall-default-deny-logged", "an ingress allow from a public range", (j) => (j.resource.google_compute_firewall.network_health_checks.source_ranges = ["8.8.8.0/24"]), /allows ingress from 8\.8\.8\.0\/24/],
+  ["gcp.firewall-default-deny-logged", "an ingress allow from a public range", (j) => (j.resource.google_compute_firewall.network_psc_nat_ingress.source_ranges = ["8.8.8.0/24"]), /allows ingress from 8\.8\.8\.0\/24/],
   ["gcp.firewall-default-deny-logged", "egress to the internet", (j) => (firewall(j, "allow-nodes-to-google-apis").destination_ranges = ["0.0.0.0/0"])],
   ["gcp.audit-archive", "retention locked in the apply that creates it (irreversible)", (j) => (archive(j).retention_policy.is_locked = true), /locked in the apply that creates it/],
   ["gcp.audit-archive", "retention of 30 days", (j) => (archive(j).retention_policy.retention_period = 30 * 86400), /retention 2592000 s/],
