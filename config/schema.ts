@@ -166,6 +166,18 @@ const commonFields = {
      */
     intermediateCertificate: z.string().optional(),
     /**
+     * AWS: for each region this region's services call (its trust domain), that region's east-west
+     * endpoint service (its `region-<name>` output `east_west_endpoint_service`): the calls' path
+     * starts at an interface endpoint of it in this VPC. Set once the callee's region is deployed;
+     * until then the calls are declared but have no path (the report says so).
+     */
+    eastWestEndpointServices: z
+      .record(
+        z.string(),
+        z.string().regex(/^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]{17}$/, { error: 'must be an endpoint service name. Fix: copy the callee region\'s output east_west_endpoint_service, e.g. "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0".' }),
+      )
+      .default({}),
+    /**
      * Set on a cluster whose AWS PCA issuer was installed before the pki stack applied the issuer's
      * CRDs itself (Helm installed them from the chart): the stack then imports the two CRDs into
      * its state in the plan (Terraform `import` blocks) instead of failing to create objects that

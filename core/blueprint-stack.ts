@@ -94,13 +94,18 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
    *   provider only), `pki` (cert-manager and the AWS PCA issuer, where the region has a mesh
    *   intermediate CA), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
    */
+  /** Every region deployed beside this one (itself included): calls between regions are read from them. */
+  readonly peers: readonly RegionConfig[];
+
   constructor(
     scope: Construct,
     id: string,
     readonly region: R,
     readonly layer: StackLayer,
+    peers?: readonly RegionConfig[],
   ) {
     super(scope, id);
+    this.peers = peers ?? [region];
   }
 
   /**

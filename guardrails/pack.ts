@@ -105,7 +105,7 @@ export class GuardrailPack implements IAspect {
    * runs that rule alone, as synth would run it).
    */
   evaluate(json: Record<string, unknown> = this.stack.toTerraform(), only?: readonly string[]): GuardrailResult {
-    const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, json, text: JSON.stringify(json) };
+    const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, peers: this.stack.peers, json, text: JSON.stringify(json) };
     const selected = (id: string) => only === undefined || only.includes(id);
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && selected(r.id));
     const byAddress = new Map<string, IConstruct>();

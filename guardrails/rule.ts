@@ -8,6 +8,8 @@ export interface StackView<R extends RegionConfig = RegionConfig> {
   readonly name: string;
   readonly region: R;
   readonly layer: StackLayer;
+  /** Every region deployed beside this one (itself included), for what joins regions. @default the region alone */
+  readonly peers?: readonly RegionConfig[];
   /** The synthesized Terraform JSON. */
   readonly json: TfJson;
   /** The same JSON as text (for checks that must find a literal anywhere). */

@@ -90,8 +90,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   /** Copies in the partner region, when the region names one (drPartnerRegion). */
   readonly disasterRecovery?: DisasterRecovery;
 
-  constructor(scope: Construct, region: AwsRegionConfig) {
-    super(scope, stackName(region, "aws"), region, "aws");
+  constructor(scope: Construct, region: AwsRegionConfig, peers?: readonly RegionConfig[]) {
+    super(scope, stackName(region, "aws"), region, "aws", peers);
     const name = `${region.naming.prefix}-${region.name}`;
 
     this.useRegionStateBackend(region.stateBackend.key);

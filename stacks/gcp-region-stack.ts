@@ -9,7 +9,7 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import { Construct } from "constructs";
-import { GcpRegionConfig } from "../config/schema";
+import { GcpRegionConfig, RegionConfig } from "../config/schema";
 import { CloudSqlPostgres } from "../constructs/gcp/cloud-sql-postgres";
 import { Fn, TerraformOutput, dependable } from "../core/cdktf";
 import { GcpPrivateNetwork } from "../constructs/gcp/private-network";
@@ -44,8 +44,8 @@ export class GcpRegionStack extends RegionStack<GcpRegionConfig> {
   /** The mesh's workload CA in CA Service, under the platform root. */
   readonly meshCa?: GcpMeshIntermediateCa;
 
-  constructor(scope: Construct, region: GcpRegionConfig) {
-    super(scope, stackName(region, "gcp"), region, "gcp");
+  constructor(scope: Construct, region: GcpRegionConfig, peers?: readonly RegionConfig[]) {
+    super(scope, stackName(region, "gcp"), region, "gcp", peers);
     const name = `${region.naming.prefix}-${region.name}`;
     this.useGcsStateBackend(region.stateBackend.prefix);
 

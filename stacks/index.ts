@@ -21,7 +21,7 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
     let previous: RegionStack | undefined;
     return stackPlan(region).map(({ layer }) => {
       // Each stack names itself with stackName (stacks/plan.ts), as the plan does.
-      const stack = buildStack(app, region, layer);
+      const stack = buildStack(app, region, layer, regions);
       if (previous) stack.addDependency(previous);
       previous = stack;
       return stack;
@@ -32,17 +32,17 @@ export function defineStacks(app: Construct, regions: readonly RegionConfig[]): 
 }
 
 /** The stack of one layer of a region. */
-function buildStack(app: Construct, region: RegionConfig, layer: StackLayer): RegionStack {
+function buildStack(app: Construct, region: RegionConfig, layer: StackLayer, peers: readonly RegionConfig[]): RegionStack {
   switch (layer) {
     case "aws":
-      return new AwsRegionStack(app, region as AwsRegionConfig);
+      return new AwsRegionStack(app, region as AwsRegionConfig, peers);
     case "gcp":
-      return new GcpRegionStack(app, region as GcpRegionConfig);
+      return new GcpRegionStack(app, region as GcpRegionConfig, peers);
     case "pki":
-      return new PkiStack(app, region);
+      return new PkiStack(app, region, peers);
     case "istio":
-      return new IstioStack(app, region);
+      return new IstioStack(app, region, peers);
     case "mesh":
-      return new MeshStack(app, region);
+      return new MeshStack(app, region, peers);
   }
 }

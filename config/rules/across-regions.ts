@@ -28,6 +28,9 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
       if (!a.config.mesh.rootCaArn || a.config.mesh.rootCaArn !== caller.config.mesh.rootCaArn) {
         problems.push({ file: a.file, field, problem: `${caller.file} and this region do not name the same mesh.rootCaArn, so the caller cannot authenticate here`, fix: "give both regions the platform's root CA (mesh.rootCaArn)" });
       }
+      if (caller.config.cloud !== "aws" || a.config.cloud !== "aws") {
+        problems.push({ file: a.file, field, problem: `the call comes from ${caller.file} (${caller.config.cloud}) into a ${a.config.cloud} region, and no private path joins them (the east-west path is cross-region PrivateLink, between AWS regions)`, fix: "keep cross-region calls between AWS regions, or serve the caller from a service in its own region" });
+      }
       if (caller.config.jurisdiction !== a.config.jurisdiction && call.cardholderData !== false) {
         problems.push({
           file: a.file,
@@ -37,6 +40,22 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
         });
       }
     });
+  }
+  // Each east-west endpoint service a region names is that of a region it calls, in that region.
+  for (const r of regions) {
+    for (const [trustDomain, serviceName] of Object.entries(r.config.mesh.eastWestEndpointServices)) {
+      const field = `mesh.eastWestEndpointServices["${trustDomain}"]`;
+      const callee = regions.find((x) => x.config.mesh.trustDomain === trustDomain);
+      const called = callee?.config.mesh.calls.some((c) => c.fromTrustDomain === r.config.mesh.trustDomain && isRemote(callee.config.mesh, c));
+      if (!callee || !called) {
+        problems.push({ file: r.file, field, problem: `no region's calls come from this region into ${trustDomain}, so there is no path to open`, fix: `remove it, or declare the call in the callee's mesh.calls (fromTrustDomain "${r.config.mesh.trustDomain}")` });
+        continue;
+      }
+      const serviceRegion = serviceName.split(".")[3];
+      if (serviceRegion !== callee.config.cloudRegion) {
+        problems.push({ file: r.file, field, problem: `names a service in ${serviceRegion}, but ${callee.file} is in ${callee.config.cloudRegion}`, fix: `copy ${callee.file}'s region-${callee.config.name} output east_west_endpoint_service` });
+      }
+    }
   }
   // An account has one of each service-linked role: at most one of its regions may create it.
   for (const service of Object.keys(SERVICE_LINKED_ROLES) as ServiceLinkedRoleService[]) {

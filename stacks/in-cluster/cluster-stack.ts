@@ -38,8 +38,8 @@ export abstract class ClusterStack extends RegionStack {
   /** The provider settings for the cluster's API. */
   protected readonly api: { readonly host: string; readonly clusterCaCertificate: string; readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] } };
 
-  constructor(scope: Construct, region: RegionConfig, suffix: "pki" | "istio" | "mesh") {
-    super(scope, stackName(region, suffix), region, suffix);
+  constructor(scope: Construct, region: RegionConfig, suffix: "pki" | "istio" | "mesh", peers?: readonly RegionConfig[]) {
+    super(scope, stackName(region, suffix), region, suffix, peers);
     let regionState: DataTerraformRemoteStateS3 | DataTerraformRemoteStateGcs;
     if (region.cloud === "aws") {
       this.useRegionStateBackend(stateKey(region, suffix));

@@ -32,8 +32,8 @@ export class IstioStack extends ClusterStack {
   /** On GCP, the partner API's PSC service attachment (GKE's ServiceAttachment) on the gateway's internal load balancer. */
   readonly partnerAttachment?: Manifest;
 
-  constructor(scope: Construct, region: RegionConfig) {
-    super(scope, region, "istio");
+  constructor(scope: Construct, region: RegionConfig, peers?: readonly RegionConfig[]) {
+    super(scope, region, "istio", peers);
     new HelmProvider(this, "helm", { kubernetes: this.api });
 
     const namespaceScope = new Construct(this, "Namespaces");

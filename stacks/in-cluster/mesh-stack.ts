@@ -16,8 +16,8 @@ import { ClusterStack } from "./cluster-stack";
 export class MeshStack extends ClusterStack {
   readonly manifests: readonly (MeshManifest | PodMonitoring)[];
 
-  constructor(scope: Construct, region: RegionConfig) {
-    super(scope, region, "mesh");
+  constructor(scope: Construct, region: RegionConfig, peers?: readonly RegionConfig[]) {
+    super(scope, region, "mesh", peers);
     const design = meshDesign(region);
     // On GKE, Managed Service for Prometheus scrapes the sidecars of each workload namespace (the
     // mesh's alerts; on EKS, AMP's collector scrapes them from region-<name>).

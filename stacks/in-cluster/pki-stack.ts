@@ -36,8 +36,8 @@ export class PkiStack extends ClusterStack {
   /** The CAS issuer's objects (GCP): its service account, Deployment and disruption budget. */
   readonly casIssuer?: readonly Manifest[];
 
-  constructor(scope: Construct, region: RegionConfig) {
-    super(scope, region, "pki");
+  constructor(scope: Construct, region: RegionConfig, peers?: readonly RegionConfig[]) {
+    super(scope, region, "pki", peers);
     if (!hasMeshPki(region)) throw new Error(`region-${region.name}-pki: the region has no signed intermediate CA to issue from (mesh.rootCaArn${region.cloud === "gcp" ? ", mesh.intermediateCertificate" : ""}).`);
     new HelmProvider(this, "helm", { kubernetes: this.api });
     const registry = clusterPlatform(region).registry;
