@@ -84,7 +84,7 @@ export const EKS_VERSIONS = ["1.34", "1.35"] as const;
 export const GKE_VERSIONS = ["1.34", "1.35"] as const;
 
 /** Kubernetes namespaces the platform owns; services may not be placed in them. */
-export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system", "istio-ingress", "edge"] as const;
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system", "istio-ingress", "istio-eastwest", "edge"] as const;
 
 /**
  * Istio minor releases the blueprint accepts, each with the Kubernetes minors it supports

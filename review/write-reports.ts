@@ -82,6 +82,7 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
       name: stack.node.id,
       region: stack.region,
       layer: stack.layer,
+      peers: stack.peers,
       json,
       // The report does not read the text; whoever does gets it then.
       get text() {

@@ -29,7 +29,7 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
         problems.push({ file: a.file, field, problem: `${caller.file} and this region do not name the same mesh.rootCaArn, so the caller cannot authenticate here`, fix: "give both regions the platform's root CA (mesh.rootCaArn)" });
       }
       if (caller.config.cloud !== "aws" || a.config.cloud !== "aws") {
-        problems.push({ file: a.file, field, problem: `the call comes from ${caller.file} (${caller.config.cloud}) into a ${a.config.cloud} region, and no private path joins them (the east-west path is cross-region PrivateLink, between AWS regions)`, fix: "keep cross-region calls between AWS regions, or serve the caller from a service in its own region" });
+        problems.push({ file: a.file, field, problem: `the call comes from ${caller.file} (${caller.config.cloud.toUpperCase()}) into ${a.config.cloud === "aws" ? "an AWS" : "a GCP"} region, and no private path joins them (the east-west path is cross-region PrivateLink, between AWS regions)`, fix: "keep cross-region calls between AWS regions, or serve the caller from a service in its own region" });
       }
       if (caller.config.jurisdiction !== a.config.jurisdiction && call.cardholderData !== false) {
         problems.push({

@@ -72,7 +72,8 @@ export function checkMesh(c: RegionConfig, report: Report): void {
       }
     }
     const target = c.services.find((s) => `${s.namespace}/${s.name}` === call.to);
-    if (target && `${target.namespace}/${target.serviceAccount ?? target.name}` === call.from) {
+    // (A caller in another region is another identity, whatever its name.)
+    if (target && !remote && `${target.namespace}/${target.serviceAccount ?? target.name}` === call.from) {
       report(field, `${call.from} calls its own service`, "remove the call: the blueprint generates policies between two services only (a service calling itself through its Service is not supported)");
     }
     const [fromNs] = call.from.split("/");

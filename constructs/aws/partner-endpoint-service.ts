@@ -39,7 +39,42 @@ export interface PartnerEndpointServiceProps {
   readonly targetPort: number;
   /** The node port of the gateway's readiness endpoint (Istio's status port, `/healthz/ready`). */
   readonly healthCheckPort: number;
+  /**
+   * What the service carries, for its names and descriptions, its listener's port and whether each
+   * connection waits for acceptance.
+   * @default the partner API: `partner-api` on 443, acceptance required
+   */
+  readonly purpose?: GatewayServicePurpose;
 }
+
+/** What a gateway endpoint service carries: its names, its port, its acceptance. */
+export interface GatewayServicePurpose {
+  /** The load balancer's name suffix (`<name>-<suffix>`), also in its target group's descriptions. */
+  readonly loadBalancer: string;
+  /** The security group's name suffix. */
+  readonly securityGroup: string;
+  /** The endpoint service's Name tag suffix. */
+  readonly endpointServiceTag: string;
+  /** What the clients send, in rule descriptions. */
+  readonly traffic: string;
+  /** Who the clients are, in rule descriptions. */
+  readonly clients: string;
+  /** The listener's port (TCP, passed through). */
+  readonly port: number;
+  /** Whether every connection waits for acceptance. */
+  readonly acceptanceRequired: boolean;
+}
+
+/** The partner API's: partners' TLS on 443, every connection accepted by hand. */
+export const PARTNER_API_PURPOSE: GatewayServicePurpose = {
+  loadBalancer: "partner-api",
+  securityGroup: "partner-nlb",
+  endpointServiceTag: "payment-api",
+  traffic: "Partner TLS",
+  clients: "partner clients",
+  port: 443,
+  acceptanceRequired: true,
+};
 
 /**
  * The payment API offered to named partners over AWS PrivateLink (PCI DSS 1.3, 4.2): an internal
@@ -74,33 +109,37 @@ export class PartnerEndpointService extends Construct {
     }
     const targetPort = props.targetPort;
     const healthCheckPort = props.healthCheckPort;
+    const purpose = props.purpose ?? PARTNER_API_PURPOSE;
     this.targetPorts = [
-      { port: targetPort, label: "partner TLS" },
+      { port: targetPort, label: purpose.traffic.replace(/^Partner/, "partner") },
       { port: healthCheckPort, label: "health checks" },
     ];
     const network = props.network;
 
     if (props.clientCidrs.length === 0 || props.clientCidrs.some((c) => c === "0.0.0.0/0" || c === "::/0")) {
-      throw new Error(`PartnerEndpointService ${props.name}: clientCidrs must name the partners' client ranges, not be empty or 0.0.0.0/0.`);
+      throw new Error(`PartnerEndpointService ${props.name}: clientCidrs must name the ${purpose.clients}' ranges, not be empty or 0.0.0.0/0.`);
     }
     // Security-group rules are evaluated on PrivateLink traffic (enforcement on), whose source is
     // the partner client's own address: only the declared partner ranges, only on 443. Nothing
     // inside the VPC may reach the NLB.
+    const partners = purpose === PARTNER_API_PURPOSE;
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
-      name: `${props.name}-partner-nlb`,
-      description: "Partner NLB: TLS from the partner client ranges; outbound only to the ingress in the workload tier",
+      name: `${props.name}-${purpose.securityGroup}`,
+      description: partners
+        ? "Partner NLB: TLS from the partner client ranges; outbound only to the ingress in the workload tier"
+        : `${purpose.traffic} NLB: from the ${purpose.clients}' ranges on ${purpose.port}; outbound only to the gateway in the workload tier`,
       vpcId: network.vpc.id,
       revokeRulesOnDelete: true,
-      tags: { Name: `${props.name}-partner-nlb` },
+      tags: { Name: `${props.name}-${purpose.securityGroup}` },
     });
-    const ingressScope = new Construct(this, "IngressFromPartners");
+    const ingressScope = new Construct(this, partners ? "IngressFromPartners" : "IngressFromClients");
     props.clientCidrs.forEach((cidrIpv4) => {
       new VpcSecurityGroupIngressRule(ingressScope, cidrIpv4.replace("/", "_"), {
         securityGroupId: this.securityGroup.id,
-        description: `TLS from partner clients in ${cidrIpv4}`,
+        description: partners ? `TLS from partner clients in ${cidrIpv4}` : `${purpose.traffic} from ${purpose.clients} in ${cidrIpv4}`,
         ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
+        fromPort: purpose.port,
+        toPort: purpose.port,
         cidrIpv4,
       });
     });
@@ -110,7 +149,7 @@ export class PartnerEndpointService extends Construct {
       const cidrIpv4 = network.subnetCidrs.workload[i];
       new VpcSecurityGroupEgressRule(zoneScope, "Traffic", {
         securityGroupId: this.securityGroup.id,
-        description: `Partner TLS to the gateway node port in ${az}`,
+        description: `${purpose.traffic} to the gateway node port in ${az}`,
         ipProtocol: "tcp",
         fromPort: targetPort,
         toPort: targetPort,
@@ -126,10 +165,10 @@ export class PartnerEndpointService extends Construct {
       });
     });
 
-    const logPrefix = "partner-nlb";
+    const logPrefix = `${purpose.securityGroup}`;
     props.accessLogBucket.allowLoadBalancerLogs(props.region, logPrefix);
     this.loadBalancer = new Lb(this, "LoadBalancer", {
-      name: `${props.name}-partner-api`,
+      name: `${props.name}-${purpose.loadBalancer}`,
       loadBalancerType: "network",
       internal: true,
       ipAddressType: "ipv4",
@@ -172,17 +211,17 @@ export class PartnerEndpointService extends Construct {
     // (Its id stays the former TLS listener's: an update in place, never a second listener on 443.)
     this.listener = new LbListener(this, "TlsListener", {
       loadBalancerArn: this.loadBalancer.arn,
-      port: 443,
+      port: purpose.port,
       protocol: "TCP",
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });
     this.endpointService = new VpcEndpointService(this, "EndpointService", {
-      acceptanceRequired: true,
+      acceptanceRequired: purpose.acceptanceRequired,
       allowedPrincipals: [...props.allowedPrincipals],
       ...(props.crossRegionConsumers && props.crossRegionConsumers.length > 0 ? { supportedRegions: [props.region, ...props.crossRegionConsumers] } : {}),
       networkLoadBalancerArns: [this.loadBalancer.arn],
       supportedIpAddressTypes: ["ipv4"],
-      tags: { Name: `${props.name}-payment-api` },
+      tags: { Name: `${props.name}-${purpose.endpointServiceTag}` },
     });
   }
 }

@@ -25,6 +25,12 @@ import { DEFAULT_INTERFACE_ENDPOINTS } from "../../config/catalog";
 /** Construct ids of the tiers (ids are API: they become Terraform addresses). */
 const TIER_IDS: Readonly<Record<NetworkTier, string>> = { workload: "Workload", data: "Data", endpoints: "Endpoints" };
 
+/** The clients of a service hosted in the endpoints tier over PrivateLink: their ranges and the service's port. */
+export interface PrivateLinkClients {
+  readonly cidrs: readonly string[];
+  readonly port: number;
+}
+
 /** Properties of {@link PrivateLinkNetwork.dataTierSecurityGroup}. */
 export interface DataTierSecurityGroupProps {
   /** Group name (also its Name tag). */
@@ -88,7 +94,7 @@ export interface PrivateLinkNetworkProps {
    * on `port` (and answers them on ephemeral ports).
    * @default - none: the endpoints tier talks to the VPC only
    */
-  readonly privateLinkClients?: { readonly cidrs: readonly string[]; readonly port: number };
+  readonly privateLinkClients?: PrivateLinkClients | readonly PrivateLinkClients[];
   /**
    * Turns on VPC Block Public Access for the account in this region (bidirectional), so no
    * internet gateway can carry traffic even if one is attached later by hand.
@@ -121,7 +127,7 @@ export class PrivateLinkNetwork extends Construct {
   readonly s3GatewayEndpoint: VpcEndpoint;
   readonly flowLogGroup: EncryptedLogGroup;
   private readonly s3Buckets: HardenedBucket[];
-  private readonly privateLinkClients?: { readonly cidrs: readonly string[]; readonly port: number };
+  private readonly privateLinkClients: readonly PrivateLinkClients[];
 
   constructor(scope: Construct, id: string, props: PrivateLinkNetworkProps) {
     super(scope, id);
@@ -138,7 +144,8 @@ export class PrivateLinkNetwork extends Construct {
     this.cidrBlock = props.cidrBlock;
     this.availabilityZoneIds = [...azs];
     this.subnetCidrs = props.subnets;
-    this.privateLinkClients = props.privateLinkClients;
+    const clients = props.privateLinkClients;
+    this.privateLinkClients = clients === undefined ? [] : Array.isArray(clients) ? [...(clients as readonly PrivateLinkClients[])] : [clients as PrivateLinkClients];
     this.s3Buckets = [...(props.s3Buckets ?? [])];
     const partition = partitionOf(props.region);
 
@@ -366,11 +373,12 @@ export class PrivateLinkNetwork extends Construct {
       cidrs.map((cidrBlock, i) => ({ ruleNo: start + i, action: "allow", protocol: "-1", fromPort: 0, toPort: 0, cidrBlock }));
     switch (tier) {
       case "endpoints": {
-        const { cidrs = [], port = 443 } = this.privateLinkClients ?? {};
-        const tcp = (cidrBlock: string, i: number, fromPort: number, toPort: number) => ({ ruleNo: 200 + i, action: "allow", protocol: "6", fromPort, toPort, cidrBlock });
+        // Each hosted service's clients from rule 200 on, a hundred numbers apart (the partners' first).
+        const tcp = (cidrBlock: string, ruleNo: number, fromPort: number, toPort: number) => ({ ruleNo, action: "allow", protocol: "6", fromPort, toPort, cidrBlock });
+        const groups = this.privateLinkClients.map((g, n) => ({ ...g, base: 200 + 100 * n }));
         return {
-          ingress: [...allFrom([this.cidrBlock], 100), ...cidrs.map((c, i) => tcp(c, i, port, port))],
-          egress: [...allFrom([this.cidrBlock], 100), ...cidrs.map((c, i) => tcp(c, i, 1024, 65535))],
+          ingress: [...allFrom([this.cidrBlock], 100), ...groups.flatMap((g) => g.cidrs.map((c, i) => tcp(c, g.base + i, g.port, g.port)))],
+          egress: [...allFrom([this.cidrBlock], 100), ...groups.flatMap((g) => g.cidrs.map((c, i) => tcp(c, g.base + i, 1024, 65535)))],
         };
       }
       case "data": {

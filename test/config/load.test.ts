@@ -8,6 +8,7 @@ import { loadRegions, readRegionSources, validateRegions } from "../../config/lo
 import { checkEdge } from "../../config/rules/edge";
 import { AwsRegionConfig } from "../../config/schema";
 import eu from "../../regions/eu";
+import APAC from "../../regions/apac";
 import us from "../../regions/us";
 import { APP_RUNNER, cloneJson } from "../support/synth";
 import { TEST_NON_CA_PEM, TEST_TRUST_ANCHOR_PEM } from "../support/trust-anchor";
@@ -273,6 +274,12 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.mesh.calls!.push({ from: "payments/payment-core", fromTrustDomain: "us.acme-pay.internal", to: "payments/tokenization-service", methods: ["POST"], paths: ["/tokenize"] }),
     "regions/eu.ts", "mesh.calls[4].cardholderData", "from regions/us.ts in jurisdiction US into EU"],
   ["a path without its leading slash", "eu", (r) => (r.mesh.calls![0].paths = ["v1/charge"]), "regions/eu.ts", "mesh.calls[0].paths[0]", 'start it with "/"'],
+  ["an east-west endpoint service of a region this one does not call", "us", (r) => (r.mesh.eastWestEndpointServices = { "eu.acme-pay.internal": "com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718" }),
+    "regions/us.ts", 'mesh.eastWestEndpointServices["eu.acme-pay.internal"]', "declare the call in the callee's mesh.calls"],
+  ["an east-west endpoint service of no region", "us", (r) => (r.mesh.eastWestEndpointServices = { "nowhere.acme-pay.internal": "com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718" }),
+    "regions/us.ts", 'mesh.eastWestEndpointServices["nowhere.acme-pay.internal"]', "no region's calls come from this region into nowhere.acme-pay.internal"],
+  ["an east-west endpoint service name that is not one", "us", (r) => (r.mesh.eastWestEndpointServices = { "eu.acme-pay.internal": "vpce-svc-0a1b2c3d4e5f60718" }),
+    "regions/us.ts", 'mesh.eastWestEndpointServices.eu.acme-pay.internal', "copy the callee region's output east_west_endpoint_service"],
   ["a method listed twice", "eu", (r) => (r.mesh.calls![0].methods = ["POST", "POST"]), "regions/eu.ts", "mesh.calls[0].methods[1]", "each method once"],
   ["fewer than three AZs: the fix lists the region's zones", "eu", (r) => {
     r.availabilityZoneIds = ["euw1-az1", "euw1-az2"];
@@ -340,6 +347,8 @@ const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
     delete (r as { drPartnerRegion?: string }).drPartnerRegion;
   }],
   ["adopting the PKI CRDs where the region has a workload CA chain", "eu", (r) => (r.mesh.adoptHelmInstalledPkiCrds = true)],
+  ["a call from the same-named service of another region (another identity), without cardholder data", "eu", (r) =>
+    r.mesh.calls!.push({ from: "fraud/fraud-engine", fromTrustDomain: "us.acme-pay.internal", to: "fraud/fraud-engine", methods: ["POST"], paths: ["/v1/risk-signals"], cardholderData: false })],
   ["a call inside one merchant namespace", "eu", (r) => {
     r.services!.push({ name: "storefront-worker", namespace: "merchant-12345" });
     r.mesh.calls!.push({ from: "merchant-12345/storefront-connector", to: "merchant-12345/storefront-worker", methods: ["POST"], paths: ["/v1/jobs"] });
@@ -605,5 +614,49 @@ describe("a partner's CA certificate", () => {
       expect.stringMatching(/^edge\.partners\[0\]\.caBundle: certificate 1 expired on .*2036 GMT \(.*acquirer-eu client CA \(example\)\) \| paste the partner's current client CA/),
       expect.stringMatching(/^edge\.partners\[1\]\.caBundle: certificate 1 expired on .*wallet-eu client CA/),
     ]);
+  });
+});
+
+describe("calls between regions and their east-west endpoint services", () => {
+  const call = { from: "fraud/fraud-engine", fromTrustDomain: "us.acme-pay.internal", to: "fraud/fraud-engine", methods: ["POST"], paths: ["/v1/risk-signals"], cardholderData: false };
+  const problems = (service: string, withCall = true) => {
+    const [e, u] = [cloneJson(eu), cloneJson(us)];
+    if (withCall) e.mesh.calls!.push(call as never);
+    u.mesh.eastWestEndpointServices = { "eu.acme-pay.internal": service };
+    try {
+      validateRegions([
+        { file: "regions/eu.ts", data: e },
+        { file: "regions/us.ts", data: u },
+      ]);
+      return [];
+    } catch (err) {
+      if (err instanceof RegionConfigError) return err.problems.map((p) => `${p.file} ${p.field}: ${p.problem} | ${p.fix}`);
+      throw err;
+    }
+  };
+  it("accepts the callee's service, in the callee's region, where the callee declares the call", () => {
+    expect(problems("com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718")).toEqual([]);
+  });
+  it("refuses a service in another region than the callee's", () => {
+    expect(problems("com.amazonaws.vpce.eu-central-1.vpce-svc-0a1b2c3d4e5f60718")).toEqual([
+      'regions/us.ts mesh.eastWestEndpointServices["eu.acme-pay.internal"]: names a service in eu-central-1, but regions/eu.ts is in eu-west-1 | copy regions/eu.ts\'s region-eu output east_west_endpoint_service',
+    ]);
+  });
+});
+
+describe("a call between two clouds", () => {
+  it("is refused: no private path joins them", () => {
+    const e = cloneJson(eu);
+    e.mesh.calls!.push({ from: "fraud/fraud-engine", fromTrustDomain: "apac.acme-pay.internal", to: "fraud/fraud-engine", methods: ["POST"], paths: ["/v1/risk-signals"], cardholderData: false } as never);
+    let found: string[] = [];
+    try {
+      validateRegions([
+        { file: "regions/eu.ts", data: e },
+        { file: "regions/apac.ts", data: cloneJson(APAC) },
+      ]);
+    } catch (err) {
+      if (err instanceof RegionConfigError) found = err.problems.map((p) => `${p.file} ${p.field}: ${p.problem}`);
+    }
+    expect(found).toEqual(["regions/eu.ts mesh.calls[4].fromTrustDomain: the call comes from regions/apac.ts (GCP) into an AWS region, and no private path joins them (the east-west path is cross-region PrivateLink, between AWS regions)"]);
   });
 });

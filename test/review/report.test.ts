@@ -6,7 +6,7 @@ import { SynthStack, TfJson, allStacks, resourcesOf, shippedAllLayers } from "..
 import { asList } from "../../tfjson/terraform";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { nodeId, cell, shortRef } from "../../review/markdown";
-import { resilienceLine, workloadCaLine } from "../../review/report";
+import { crossRegionSection, resilienceLine, workloadCaLine } from "../../review/report";
 import { clusterPlatform, hasMeshPki } from "../../model/mesh/in-cluster";
 import { encryptedStores } from "../../model/aws/encryption";
 import { boxesAround, readDiagram } from "../support/mermaid";
@@ -427,5 +427,32 @@ describe("the report says where the workload CA sits in the chain", () => {
     expect(awaiting).toContain("**awaiting the root's signature**, and the in-cluster stacks wait for it");
     expect(awaiting).toContain("`gcloud privateca subordinates get-csr acme-pay-apac-mesh-intermediate --pool acme-pay-apac-mesh");
     expect(awaiting).toContain("`aws acm-pca issue-certificate --certificate-authority-arn arn:aws:acm-pca:eu-west-1:");
+  });
+});
+
+describe("the report lists the calls between regions, each way, with its path", () => {
+  const shipped = shippedAllLayers().filter((s) => s.layer === "aws" || s.layer === "gcp").map((s) => s.region);
+  const eu = shipped.find((r) => r.name === "eu")!;
+  const us = shipped.find((r) => r.name === "us")!;
+  const apac = shipped.find((r) => r.name === "apac")!;
+  const call = { from: "fraud/fraud-engine", fromTrustDomain: us.mesh.trustDomain, to: "fraud/fraud-engine", methods: ["POST" as const], paths: ["/v1/risk-signals"], cardholderData: false };
+  const euCalled = { ...eu, mesh: { ...eu.mesh, calls: [...eu.mesh.calls, call] } };
+
+  it("says none where no call crosses regions (the shipped regions)", () => {
+    for (const r of shipped) expect(crossRegionSection({ region: r, peers: shipped }).join("\n")).toContain("None: no other region's service calls this region's");
+  });
+
+  it("shows a declared call on both sides: coming in to the callee, going out of the caller, with the peer, the call and its path", () => {
+    const peers = [euCalled, us, apac];
+    const rows = (region: typeof eu) => tableAfter(crossRegionSection({ region, peers }).join("\n"), "## Calls between regions");
+    expect(rows(euCalled)).toEqual([["in", "us (aws us-east-1, US)", "fraud/fraud-engine (us.acme-pay.internal) → fraud/fraud-engine", "POST /v1/risk-signals", "no", expect.stringMatching(/^\*\*not built yet\*\*: eu's east-west gateway behind an endpoint service open to us/)]]);
+    expect(rows(us)).toEqual([["out", "eu (aws eu-west-1, EU)", "fraud/fraud-engine → fraud/fraud-engine (eu.acme-pay.internal)", "POST /v1/risk-signals", "no", expect.stringMatching(/^\*\*not built yet\*\*/)]]);
+    expect(crossRegionSection({ region: apac, peers }).join("\n")).toContain("None:");
+  });
+
+  it("says that no path joins two clouds", () => {
+    const apacCall = { ...call, fromTrustDomain: apac.mesh.trustDomain };
+    const peers = [{ ...eu, mesh: { ...eu.mesh, calls: [...eu.mesh.calls, apacCall] } }, us, apac];
+    expect(tableAfter(crossRegionSection({ region: apac, peers }).join("\n"), "## Calls between regions")[0][5]).toMatch(/^\*\*none\*\*: no private path joins two clouds/);
   });
 });
