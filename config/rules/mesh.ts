@@ -134,8 +134,3 @@ export function checkGcpMeshCa(c: GcpRegionConfig, report: Report, now = new Dat
     }
   }
 }
-
-/** True where the region's workload CA can issue: on AWS where it names a root; on GCP once its intermediate is signed and activated. */
-export function workloadCaActive(c: RegionConfig): boolean {
-  return c.mesh.rootCaArn !== undefined && (c.cloud === "aws" || c.mesh.intermediateCertificate !== undefined);
-}
