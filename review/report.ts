@@ -129,7 +129,7 @@ export function workloadCaLine(region: StackView["region"]): string {
  */
 export function crossRegionSection(view: Pick<StackView, "region" | "peers">): string[] {
   const { incoming, outgoing } = crossRegionView(view.region, view.peers ?? [view.region]);
-  if (incoming.length + outgoing.length === 0) return ["## Calls between regions\n", "None: no other region's service calls this region's, and this region's call no other's.\n"];
+  if (incoming.length + outgoing.length === 0) return ["## Calls between regions\n", "None: no other region's service calls this region's, and this region's services call no other region's.\n"];
   const path = (link: CrossRegionLink) =>
     link.caller.cloud !== "aws" || link.callee.cloud !== "aws"
       ? "**none**: no private path joins two clouds (the config refuses the call)"

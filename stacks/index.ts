@@ -11,7 +11,7 @@ import { MeshStack } from "./in-cluster/mesh-stack";
 
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:
- * `region-<name>` (AWS), `region-<name>-pki` (cert-manager and the PCA issuer, where the region
+ * `region-<name>` (AWS), `region-<name>-pki` (cert-manager and the issuer of its intermediate CA, where the region
  * has a mesh intermediate CA), `region-<name>-istio` (namespaces, istio-csr, Istio),
  * `region-<name>-mesh` (policies). `main.ts` and the tests build the same list. The guardrail pack is added to each
  * stack: a stack that breaks a rule does not synthesize.

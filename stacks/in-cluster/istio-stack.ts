@@ -49,7 +49,7 @@ export class IstioStack extends ClusterStack {
     const caReady: ITerraformDependable[] = [];
     if (hasMeshPki(region)) {
       const pki = new Construct(this, "WorkloadCa");
-      // The PCA issuer may write here (its issuer's status, the CertificateRequests) and nowhere else.
+      // The issuer may write here (its issuer's status, the CertificateRequests) and nowhere else.
       const grants = grantCaIssuer(pki, region, "istio", ISTIO_ROOT_NAMESPACE, [root]);
       // Ready once the issuer has checked its configuration (the PCA issuer reaches ACM PCA as its Pod Identity).
       const issuer = new Manifest(pki, "Issuer", {
