@@ -5,7 +5,9 @@ import { GcpRegionConfig, GcpRegionFile } from "../../config/schema";
 import eu from "../../regions/eu";
 import APAC_REGION from "../../regions/apac";
 import { cloneJson } from "../support/synth";
-import { FOREIGN_INTERMEDIATE, GOOD_INTERMEDIATE, NOT_A_CA, NO_NAME_CONSTRAINT, OTHER_TRUST_DOMAIN, OUTLIVING_INTERMEDIATE, PATH_LENGTH_1, RSA_INTERMEDIATE, SHORT_ROOT, TEST_ROOT } from "../support/gcp-ca";
+import { X509Certificate } from "crypto";
+import { intermediateCertificateProblems } from "../../config/pem";
+import { FOREIGN_INTERMEDIATE, GOOD_INTERMEDIATE, IMPOSTOR_INTERMEDIATE, NOT_A_CA, NO_NAME_CONSTRAINT, OTHER_TRUST_DOMAIN, OUTLIVING_INTERMEDIATE, PATH_LENGTH_1, RSA_INTERMEDIATE, SHORT_ROOT, TEST_ROOT } from "../support/gcp-ca";
 import { checkGcpMeshCa } from "../../config/rules/mesh";
 
 /** Validates the APAC region (with eu beside it, for the cross-region rules) after `mutate`. */
@@ -241,5 +243,38 @@ describe("a GCP region's workload CA over time", () => {
   it("accepts both on their last valid day", () => {
     expect(problems({ rootCertificate: TEST_ROOT, intermediateCertificate: GOOD_INTERMEDIATE }, new Date("2031-12-02T00:00:00Z"))).toEqual([]);
     expect(problems({ rootCertificate: SHORT_ROOT }, new Date("2027-01-02T00:00:00Z"))).toEqual([]);
+  });
+});
+
+describe("what is wrong with a signed intermediate, said exactly", () => {
+  const check = (pem: string, root = TEST_ROOT, now = new Date("2027-01-01T00:00:00Z")) => intermediateCertificateProblems(pem, root, "apac.acme-pay.internal", now);
+  it("accepts the ceremony's certificate, until the second it expires", () => {
+    expect(check(GOOD_INTERMEDIATE)).toEqual([]);
+    const end = new Date(new X509Certificate(GOOD_INTERMEDIATE).validTo);
+    expect(check(GOOD_INTERMEDIATE, TEST_ROOT, end)).toEqual([]);
+    expect(check(GOOD_INTERMEDIATE, TEST_ROOT, new Date(end.getTime() + 1000))).toEqual([`expired on ${new X509Certificate(GOOD_INTERMEDIATE).validTo}`]);
+  });
+  it("names each problem", () => {
+    expect(check(NOT_A_CA)).toEqual(["is not a CA certificate (O=Mesh workloads, CN=apac.acme-pay.internal)"]);
+    expect(check(IMPOSTOR_INTERMEDIATE)).toEqual(["is not signed by the platform root (O=Acme Pay, CN=Test root (fixture))"]);
+    expect(check(FOREIGN_INTERMEDIATE)).toEqual(["is not signed by the platform root (O=Acme Pay, CN=Test root (fixture))"]);
+    expect(check("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).toEqual([expect.stringMatching(/^is not a readable X\.509 certificate \(.+\)$/)]);
+    expect(check(GOOD_INTERMEDIATE, "not a certificate")).toEqual(["cannot be checked: mesh.rootCertificate is not readable"]);
+  });
+});
+
+describe("the platform root's expiry", () => {
+  it("is refused from the second after its end", () => {
+    const end = new Date(new X509Certificate(SHORT_ROOT).validTo);
+    const found = (now: Date) => {
+      const out: string[] = [];
+      checkGcpMeshCa({ mesh: { trustDomain: "apac.acme-pay.internal", rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", rootCertificate: SHORT_ROOT } } as GcpRegionConfig, (field, problem) => out.push(`${field}: ${problem}`), now);
+      return out;
+    };
+    expect(found(end)).toEqual([]);
+    expect(found(new Date(end.getTime() + 1000))).toEqual([`mesh.rootCertificate: expired on ${new X509Certificate(SHORT_ROOT).validTo}`]);
+    const notCa: string[] = [];
+    checkGcpMeshCa({ mesh: { trustDomain: "apac.acme-pay.internal", rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", rootCertificate: NOT_A_CA } } as GcpRegionConfig, (field, problem) => notCa.push(`${field}: ${problem}`), new Date("2027-01-01T00:00:00Z"));
+    expect(notCa).toEqual(["mesh.rootCertificate: is not a self-signed CA certificate (O=Mesh workloads, CN=apac.acme-pay.internal)"]);
   });
 });

@@ -65,7 +65,7 @@ export const GCP_PKI_RULES = stackRules<GcpRegionConfig>({ layers: ["gcp"] }, [
       if (onPool.length !== 1 || onPool[0][1].role !== "roles/privateca.certificateRequester" || onPool[0][1].member !== issuerMember) {
         v.push(`${TYPES[2]}: grants ${JSON.stringify(grants.map(([, g]) => [g.role, g.member]))} on the pool, expected roles/privateca.certificateRequester for the CAS issuer's identity alone`);
       }
-      for (const [n, g] of grants) if (!onPool.some(([m]) => m === n)) v.push(`${TYPES[2]}.${n}: a grant on another pool (${g.ca_pool})`);
+      for (const [n, g] of grants) if (g.ca_pool !== ref(TYPES[0], poolName, "id")) v.push(`${TYPES[2]}.${n}: a grant on another pool (${g.ca_pool})`);
       for (const [n, b] of resourcesOf(json, "google_project_iam_member")) if (String(b.role).startsWith("roles/privateca.")) v.push(`google_project_iam_member.${n}: ${b.role} on the whole project (grant it on the pool)`);
       if (issuers.length === 1) {
         const actAs = resourcesOf(json, "google_service_account_iam_member").filter(([, b]) => b.service_account_id === ref("google_service_account", issuers[0][0], "name"));
