@@ -256,6 +256,7 @@ describe("what is wrong with a signed intermediate, said exactly", () => {
   });
   it("names each problem", () => {
     expect(check(NOT_A_CA)).toEqual(["is not a CA certificate (O=Mesh workloads, CN=apac.acme-pay.internal)"]);
+    expect(check(OTHER_TRUST_DOMAIN)).toEqual(["has no critical name constraint to the URIs of apac.acme-pay.internal: it could issue another region's identities", 'is issued to "eu.acme-pay.internal", not to the trust domain apac.acme-pay.internal']);
     expect(check(IMPOSTOR_INTERMEDIATE)).toEqual(["is not signed by the platform root (O=Acme Pay, CN=Test root (fixture))"]);
     expect(check(FOREIGN_INTERMEDIATE)).toEqual(["is not signed by the platform root (O=Acme Pay, CN=Test root (fixture))"]);
     expect(check("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).toEqual([expect.stringMatching(/^is not a readable X\.509 certificate \(.+\)$/)]);
@@ -268,11 +269,11 @@ describe("the platform root's expiry", () => {
     const end = new Date(new X509Certificate(SHORT_ROOT).validTo);
     const found = (now: Date) => {
       const out: string[] = [];
-      checkGcpMeshCa({ mesh: { trustDomain: "apac.acme-pay.internal", rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", rootCertificate: SHORT_ROOT } } as GcpRegionConfig, (field, problem) => out.push(`${field}: ${problem}`), now);
+      checkGcpMeshCa({ mesh: { trustDomain: "apac.acme-pay.internal", rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", rootCertificate: SHORT_ROOT } } as GcpRegionConfig, (field, problem, fix) => out.push(`${field}: ${problem} | ${fix}`), now);
       return out;
     };
     expect(found(end)).toEqual([]);
-    expect(found(new Date(end.getTime() + 1000))).toEqual([`mesh.rootCertificate: expired on ${new X509Certificate(SHORT_ROOT).validTo}`]);
+    expect(found(new Date(end.getTime() + 1000))).toEqual([`mesh.rootCertificate: expired on ${new X509Certificate(SHORT_ROOT).validTo} | paste the platform's current root (a new root means a new intermediate for every region: docs/deploy.md)`]);
     const notCa: string[] = [];
     checkGcpMeshCa({ mesh: { trustDomain: "apac.acme-pay.internal", rootCaArn: "arn:aws:acm-pca:eu-west-1:999900001111:certificate-authority/5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", rootCertificate: NOT_A_CA } } as GcpRegionConfig, (field, problem) => notCa.push(`${field}: ${problem}`), new Date("2027-01-01T00:00:00Z"));
     expect(notCa).toEqual(["mesh.rootCertificate: is not a self-signed CA certificate (O=Mesh workloads, CN=apac.acme-pay.internal)"]);
