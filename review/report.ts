@@ -133,7 +133,7 @@ export function crossRegionSection(view: Pick<StackView, "region" | "peers">): s
   const path = (link: CrossRegionLink) =>
     link.caller.cloud !== "aws" || link.callee.cloud !== "aws"
       ? "**none**: no private path joins two clouds (the config refuses the call)"
-      : `**not built yet**: ${link.callee.name}'s east-west gateway behind an endpoint service open to ${link.caller.name} (cross-region PrivateLink), ${link.caller.name}'s interface endpoint of it (issue 21); until then the call is authorized but has no path`;
+      : `**not working yet**: ${link.callee.name}'s east-west endpoint service open to ${link.caller.name} (cross-region PrivateLink) and ${link.caller.name}'s interface endpoint of it${link.caller.cloud === "aws" && link.caller.mesh.eastWestEndpointServices[link.callee.mesh.trustDomain] ? "" : " (once its file names the service)"} are built; the east-west gateway behind it and the mesh's entries are not (issue 21): the call is authorized but has no working path`;
   const rows = [...incoming.map((l) => ["in", l.caller, l] as const), ...outgoing.map((l) => ["out", l.callee, l] as const)].flatMap(([direction, peer, link]) =>
     link.calls.map((c) => [
       direction,

@@ -22,6 +22,9 @@ import { HsmKeyStore } from "../constructs/aws/hsm-key-store";
 import { KafkaCluster } from "../constructs/aws/kafka-cluster";
 import { TerraformOutput, TerraformVariable, dependable } from "../core/cdktf";
 import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { EAST_WEST_GATEWAY, EAST_WEST_OUTPUT_IDS, EAST_WEST_PURPOSE, callerPrincipals, callerWorkloadCidrs, crossRegionView } from "../model/mesh/cross-region";
 import { AutoscalingAttachment } from "@cdktf/provider-aws/lib/autoscaling-attachment";
 import { PARTNER_GATEWAY } from "../model/mesh/edge";
 import { PrivateLinkNetwork } from "../constructs/aws/private-link-network";
@@ -79,6 +82,10 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
   readonly keyDeletionGuard: KeyDeletionGuard;
   readonly network: PrivateLinkNetwork;
   readonly partnerApi: PartnerEndpointService;
+  /** Where other regions' services call this region's: the east-west gateway's endpoint service (only where calls come in). */
+  readonly eastWest?: PartnerEndpointService;
+  /** This region's interface endpoints of the regions its services call, by callee region (where the callee's service is named). */
+  readonly eastWestEndpoints: Readonly<Record<string, VpcEndpoint>> = {};
   readonly database: AuroraPostgres;
   readonly hsm: CloudHsm;
   /** The KMS custom key store on the cluster, from stage "keystore". */
@@ -92,6 +99,8 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
 
   constructor(scope: Construct, region: AwsRegionConfig, peers?: readonly RegionConfig[]) {
     super(scope, stackName(region, "aws"), region, "aws", peers);
+    // Calls between this region and others, as the regions' files declare them.
+    const crossRegion = crossRegionView(region, this.peers);
     const name = `${region.naming.prefix}-${region.name}`;
 
     this.useRegionStateBackend(region.stateBackend.key);
@@ -166,8 +175,30 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       s3Buckets: [this.auditArchive.archive],
       extraInterfaceEndpoints: extraInterfaceEndpoints(region),
       interfaceEndpointPolicy: (service) => interfaceEndpointPolicy(region, service),
-      privateLinkClients: { cidrs: region.paymentApi.partnerClientCidrs, port: 443 },
+      privateLinkClients: [
+        { cidrs: region.paymentApi.partnerClientCidrs, port: 443 },
+        // The callers of this region's services in other regions, to the east-west gateway's NLB.
+        ...(crossRegion.incoming.length > 0 ? [{ cidrs: crossRegion.incoming.flatMap((l) => callerWorkloadCidrs(l)), port: EAST_WEST_GATEWAY.port }] : []),
+      ],
     });
+
+    // Calls from other regions (declared in this region's mesh.calls): the east-west gateway's
+    // NLB and endpoint service, open to the callers' accounts from their regions only
+    // (cross-region PrivateLink), the callers' mTLS passed through to the gateway.
+    if (crossRegion.incoming.length > 0) {
+      this.eastWest = new PartnerEndpointService(this, "EastWestGateway", {
+        name,
+        network: this.network,
+        region: region.cloudRegion,
+        targetPort: EAST_WEST_GATEWAY.nodePorts.tls,
+        healthCheckPort: EAST_WEST_GATEWAY.nodePorts.status,
+        allowedPrincipals: callerPrincipals(crossRegion),
+        clientCidrs: crossRegion.incoming.flatMap((l) => callerWorkloadCidrs(l)),
+        accessLogBucket: this.auditArchive.accessLogs,
+        crossRegionConsumers: [...new Set(crossRegion.incoming.map((l) => l.caller.cloudRegion))].filter((r) => r !== region.cloudRegion).sort(),
+        purpose: EAST_WEST_PURPOSE,
+      });
+    }
 
     this.partnerApi = new PartnerEndpointService(this, "PartnerApi", {
       name,
@@ -355,6 +386,56 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
       lbTargetGroupArn: this.partnerApi.targetGroup.arn,
     });
+    if (this.eastWest) {
+      this.eks.admitLoadBalancer("EastWestTargets", this.eastWest.securityGroup, this.eastWest.targetPorts);
+      // The on-call learns that the other regions' way in is down before their calls fail.
+      const { id, ...evaluation } = partnerGatewayAlarm(EAST_WEST_GATEWAY.replicas);
+      new CloudwatchMetricAlarm(this, "EastWestGatewayHealth", {
+        alarmName: `${name}-east-west-${id}`,
+        alarmDescription: "The east-west gateway has fewer healthy targets behind its load balancer than its replicas but one: calls from other regions may fail (PCI DSS 10.7.2, 12.10.5)",
+        ...evaluation,
+        dimensions: { TargetGroup: this.eastWest.targetGroup.arnSuffix, LoadBalancer: this.eastWest.loadBalancer.arnSuffix },
+        actionsEnabled: true,
+        alarmActions: [this.alerts.topic.arn],
+        okActions: [this.alerts.topic.arn],
+      });
+      new AutoscalingAttachment(this, "EastWestNodes", {
+        autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
+        lbTargetGroupArn: this.eastWest.targetGroup.arn,
+      });
+    }
+    // Calls to other regions: an interface endpoint of each callee's east-west service, once the
+    // region file names it (the callee is deployed first), reachable from the nodes' pods on 15443 only.
+    const endpoints: Record<string, VpcEndpoint> = {};
+    for (const link of crossRegion.outgoing) {
+      const serviceName = region.mesh.eastWestEndpointServices[link.callee.mesh.trustDomain];
+      if (!serviceName) continue;
+      const id = `EastWestTo-${link.callee.name}`;
+      const securityGroup = new SecurityGroup(this, `${id}-SecurityGroup`, {
+        name: `${name}-east-west-to-${link.callee.name}`,
+        description: `Interface endpoint of the east-west gateway of region ${link.callee.name}: from the pods of this region on ${EAST_WEST_GATEWAY.port} only`,
+        vpcId: this.network.vpc.id,
+        revokeRulesOnDelete: true,
+        tags: { Name: `${name}-east-west-to-${link.callee.name}` },
+      });
+      this.eks.reachEndpoint(`${id}-Access`, securityGroup, EAST_WEST_GATEWAY.port, `Calls into region ${link.callee.name} (its east-west gateway)`);
+      endpoints[link.callee.name] = new VpcEndpoint(this, id, {
+        vpcId: this.network.vpc.id,
+        vpcEndpointType: "Interface",
+        serviceName,
+        serviceRegion: link.callee.cloudRegion,
+        subnetIds: this.network.subnets.endpoints.map((s) => s.id),
+        securityGroupIds: [securityGroup.id],
+        privateDnsEnabled: false,
+        ipAddressType: "ipv4",
+        tags: { Name: `${name}-east-west-to-${link.callee.name}` },
+      });
+      new TerraformOutput(this, EAST_WEST_OUTPUT_IDS.endpoint(link.callee), {
+        value: endpoints[link.callee.name].dnsEntry.get(0).dnsName,
+        description: `Where this region's sidecars reach region ${link.callee.name}'s east-west gateway (read by the mesh stack)`,
+      });
+    }
+    this.eastWestEndpoints = endpoints;
     for (const service of region.services) {
       if (!service.access) continue;
       this.eks.workloadRole(service.name, {
@@ -446,6 +527,12 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       value: this.eks.cluster.certificateAuthority.get(0).data,
       description: "Base64 CA certificate of the API endpoint (read by the mesh stacks)",
     });
+    if (this.eastWest) {
+      new TerraformOutput(this, EAST_WEST_OUTPUT_IDS.endpointService, {
+        value: this.eastWest.endpointService.serviceName,
+        description: "The east-west gateway's endpoint service: each calling region's file names it (mesh.eastWestEndpointServices)",
+      });
+    }
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",

@@ -414,6 +414,17 @@ export class EksCluster extends Construct {
     }
   }
 
+  /**
+   * Lets the nodes' pods reach an interface endpoint of their own (another region's service over
+   * PrivateLink) on exactly its port: egress from the nodes' group, ingress on the endpoint's.
+   */
+  reachEndpoint(id: string, endpointSecurityGroup: SecurityGroup, port: number, label: string): void {
+    const scope = new Construct(this, id);
+    const tcp = { ipProtocol: "tcp", fromPort: port, toPort: port };
+    new VpcSecurityGroupEgressRule(scope, "FromNodes", { securityGroupId: this.nodeSecurityGroup.id, description: `${label} from the pods of the nodes`, ...tcp, referencedSecurityGroupId: endpointSecurityGroup.id });
+    new VpcSecurityGroupIngressRule(scope, "ToEndpoint", { securityGroupId: endpointSecurityGroup.id, description: `${label} from the pods of the nodes`, ...tcp, referencedSecurityGroupId: this.nodeSecurityGroup.id });
+  }
+
   /** Rules between the control plane, the nodes, the endpoints, S3 and the data tier; nothing to or from 0.0.0.0/0. */
   private wireSecurityGroups(): void {
     const { network } = this.props;

@@ -127,7 +127,7 @@ export class PartnerEndpointService extends Construct {
       name: `${props.name}-${purpose.securityGroup}`,
       description: partners
         ? "Partner NLB: TLS from the partner client ranges; outbound only to the ingress in the workload tier"
-        : `${purpose.traffic} NLB: from the ${purpose.clients}' ranges on ${purpose.port}; outbound only to the gateway in the workload tier`,
+        : `${purpose.traffic} NLB: from the ranges of the ${purpose.clients} on ${purpose.port}; outbound only to the gateway in the workload tier`,
       vpcId: network.vpc.id,
       revokeRulesOnDelete: true,
       tags: { Name: `${props.name}-${purpose.securityGroup}` },

@@ -92,3 +92,45 @@ export function remoteHost(link: Pick<CrossRegionLink, "callee">, service: Pick<
 export function localHost(service: Pick<RemoteService, "name" | "namespace">): string {
   return `${service.name}.${service.namespace}.svc.cluster.local`;
 }
+
+/**
+ * The east-west gateway of a region that receives calls from others: Istio's gateway chart released
+ * as `eastwest-gateway` in its own namespace, passing the callers' mTLS through on 15443 (AUTO_PASSTHROUGH),
+ * reached by its NLB on node ports (as the partner gateway).
+ */
+export const EAST_WEST_GATEWAY = {
+  namespace: "istio-eastwest",
+  release: "eastwest-gateway",
+  selector: { istio: "eastwest-gateway" },
+  port: 15443,
+  nodePorts: { tls: 31443, status: 31022 },
+  /** Two, at most one zone apart: the alarm pages below one. */
+  replicas: 2,
+} as const;
+
+/** Outputs of `region-<name>` for the path: the callee's endpoint service, each caller's interface endpoint (by callee region). */
+export const EAST_WEST_OUTPUT_IDS = {
+  endpointService: "east_west_endpoint_service",
+  endpoint: (callee: Pick<RegionConfig, "name">) => `east_west_endpoint_${callee.name}`,
+} as const;
+
+/** The callers' accounts, as the principals the callee's endpoint service admits. */
+export function callerPrincipals(view: CrossRegionView): string[] {
+  return [...new Set(view.incoming.map((l) => (l.caller.cloud === "aws" ? `arn:aws:iam::${l.caller.accountId}:root` : "")).filter((p) => p !== ""))].sort();
+}
+
+/** The caller's workload subnets (its pods' addresses on EKS): the only sources the callee's east-west NLB admits. */
+export function callerWorkloadCidrs(link: Pick<CrossRegionLink, "caller">): string[] {
+  return link.caller.cloud === "aws" ? [...link.caller.network.subnets.workload] : [];
+}
+
+/** The east-west endpoint service's names, port and acceptance (each caller's endpoint is accepted by hand once, as the partners'). */
+export const EAST_WEST_PURPOSE = {
+  loadBalancer: "east-west",
+  securityGroup: "east-west-nlb",
+  endpointServiceTag: "east-west",
+  traffic: "Cross-region mTLS",
+  clients: "pods of the calling regions",
+  port: EAST_WEST_GATEWAY.port,
+  acceptanceRequired: true,
+} as const;

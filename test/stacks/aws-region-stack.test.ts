@@ -440,7 +440,7 @@ const MESH_ALERT_MUTATIONS: Mutation[] = [
   ["detection.partner-gateway-watched", "the alarm on the unhealthy count", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.metric_name = "UnHealthyHostCount"), { says: /no alarm on its HealthyHostCount/ }],
   ["detection.partner-gateway-watched", "the alarm on another target group", (j) => (j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.dimensions.TargetGroup = "targetgroup/other/0123456789abcdef"), { says: /no alarm on its HealthyHostCount/ }],
   ["detection.partner-gateway-watched", "the alarm without dimensions (every target group of the account)", (j) => delete j.resource.aws_cloudwatch_metric_alarm.partner_gateway_health.dimensions, { says: /no alarm on its HealthyHostCount/ }],
-  ["detection.partner-gateway-watched", "no target group to watch", (j) => delete j.resource.aws_lb_target_group, { says: /no partner target group, load balancer or security topic/ }],
+  ["detection.partner-gateway-watched", "no target group to watch", (j) => delete j.resource.aws_lb_target_group, { says: /no target group on node port 30443, its load balancer or a security topic/ }],
   ["eks.merchant-nodes", "the merchants' taint removed (any pod may run beside a tenant)", (j) => delete j.resource.aws_eks_node_group.eks_merchant_node_group.taint, { says: /0 merchants' node groups/ }],
   ["eks.merchant-nodes", "the merchants' taint only preferred", (j) => (j.resource.aws_eks_node_group.eks_merchant_node_group.taint[0].effect = "PREFER_NO_SCHEDULE"), { says: /taint pci.blueprint\/tenant=merchant:PREFER_NO_SCHEDULE, expected merchant:NO_SCHEDULE/ }],
   ["eks.merchant-nodes", "the merchants' taint with another value", (j) => (j.resource.aws_eks_node_group.eks_merchant_node_group.taint[0].value = "x"), { says: /taint pci.blueprint\/tenant=x:NO_SCHEDULE/ }],
@@ -1513,7 +1513,7 @@ const MUTATIONS: Mutation[] = [
     policyEdit(j.resource.aws_vpc_endpoint.network_s3_gateway_endpoint, (d) => d.Statement.filter((x) => x.Condition?.StringEquals?.["aws:PrincipalAccount"]).forEach((x) => delete x.Condition)), {
     says: /is not limited to principals of account/,
   }],
-  ["network.partner-endpoint-service", "a second endpoint service", (j) => add(j, "aws_vpc_endpoint_service", "second", { ...first(j, "aws_vpc_endpoint_service") }), { says: /aws_vpc_endpoint_service: 2, expected 1/ }],
+  ["network.partner-endpoint-service", "a second endpoint service", (j) => add(j, "aws_vpc_endpoint_service", "second", { ...first(j, "aws_vpc_endpoint_service") }), { says: /aws_vpc_endpoint_service: 2 on the partner API.s load balancer, expected 1/ }],
   ["network.partner-endpoint-service", "a principal added outside the config", (j) => add(j, "aws_vpc_endpoint_service_allowed_principal", "p", { vpc_endpoint_service_id: "x", principal_arn: "arn:aws:iam::111122223333:root" }), {
     says: /principals added outside the config/,
   }],
@@ -2365,7 +2365,8 @@ describe.each(stacks.map((s) => [s.name, s] as const))("%s: every invariant acce
 
 describe("every invariant fails when a stack is weakened", () => {
   it("has at least one weakening for every invariant", () => {
-    const covered = new Set(MUTATIONS.map(([id]) => id));
+    // The east-west path's rules need a pair of regions with a declared call: test/stacks/east-west.test.ts weakens them.
+    const covered = new Set([...MUTATIONS.map(([id]) => id), "network.east-west-endpoint-service", "network.east-west-endpoints"]);
     expect(AWS_RULES.map((i) => i.id).filter((id) => !covered.has(id))).toEqual([]);
   });
 

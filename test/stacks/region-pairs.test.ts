@@ -30,10 +30,16 @@ const stacksOf = (r: RegionConfig) => synth.stacks.filter((s) => s.region.name =
 const pairs = regions.flatMap((a) => regions.filter((b) => b !== a).map((b) => [`${a.name} → ${b.name}`, a, b] as const));
 const jurisdictionRegions = (r: RegionConfig): readonly string[] => JURISDICTIONS[r.jurisdiction].allowedRegions[r.cloud];
 
-/** The stack's JSON as text, without the one place that may name another jurisdiction's region: the platform root CA (its ARN and the provider that signs through it). */
+/**
+ * The stack's JSON as text, without the places that may name another jurisdiction's region: the
+ * platform root CA (its ARN and the provider that signs through it), and the declared calls'
+ * east-west path (the endpoint service's supported regions, each interface endpoint's service).
+ */
 function textOutsideTheRoot(stack: SynthStack): string {
   const json = cloneJson(stack.json) as TfJson;
   for (const p of [json.provider?.aws ?? []].flat() as TfJson[]) if (p.alias === "pca_root") delete p.region;
+  for (const [, s] of resourcesOf(json, "aws_vpc_endpoint_service")) delete s.supported_regions;
+  for (const [, e] of resourcesOf(json, "aws_vpc_endpoint")) if (String(e.service_name).startsWith("com.amazonaws.vpce.")) for (const k of ["service_name", "service_region"]) delete e[k];
   const root = stack.region.cloud === "aws" ? stack.region.mesh.rootCaArn : undefined;
   const text = JSON.stringify(json);
   return root ? text.split(root).join("<platform root>") : text;

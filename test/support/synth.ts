@@ -62,7 +62,7 @@ export function synthRegions(regions: readonly RegionConfig[] = shippedRegions()
 }
 
 /** The synthesized fields of a stack, read from `real()` at first use. */
-const SYNTHESIZED = ["dir", "text", "json", "guardrails", "pack", "report"] as const;
+const SYNTHESIZED = ["dir", "text", "json", "guardrails", "pack", "report", "peers"] as const;
 
 function lazyStack(name: string, region: RegionConfig, layer: StackLayer, real: () => SynthStack): SynthStack {
   const stack = { name, region, layer } as SynthStack;
@@ -239,7 +239,7 @@ function synthNow(regions: readonly RegionConfig[]): SynthResult {
       const pack = GuardrailPack.of(stack);
       const guardrails = pack?.result;
       if (!pack || !guardrails) throw new Error(`${stack.node.id}: synthesized without the guardrail pack`);
-      return { name: stack.node.id, region: stack.region, layer: stack.layer, dir, text, json: JSON.parse(text) as TfJson, guardrails, pack, report: fs.readFileSync(path.join(dir, REPORT_FILE), "utf8") };
+      return { name: stack.node.id, region: stack.region, layer: stack.layer, peers: stack.peers, dir, text, json: JSON.parse(text) as TfJson, guardrails, pack, report: fs.readFileSync(path.join(dir, REPORT_FILE), "utf8") };
     }),
   };
 }

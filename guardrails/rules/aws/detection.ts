@@ -1,3 +1,5 @@
+import { EAST_WEST_GATEWAY, crossRegionView } from "../../../model/mesh/cross-region";
+import { PARTNER_GATEWAY } from "../../../model/mesh/edge";
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
 import { TfJson, asList, attributeOf, one, ref, refName, resourceNamed, resourcesOf, sameJson, waitsFor } from "../../../tfjson/terraform";
@@ -69,26 +71,13 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
     fix: "Keep the stack's PartnerGatewayHealth alarm (model/aws/alerts.ts partnerGatewayAlarm): the partner target group's HealthyHostCount on its load balancer, Minimum per minute, below the replicas but one for five minutes, missing data breaching, notifying the security topic.",
     description:
       "where the region has partners, an alarm on the partner target group's healthy targets (the nodes with a gateway pod) pages through the security topic when fewer than all replicas but one stay healthy for five minutes, and when the metric stops (no data is no healthy target)",
-    check: ({ json, region }) => {
-      if (!region.edge) return [];
-      const tg = resourcesOf(json, "aws_lb_target_group")[0];
-      const lb = resourcesOf(json, "aws_lb")[0];
-      const topic = alertTopic(json);
-      if (!tg || !lb || !topic) return ["aws_lb_target_group: no partner target group, load balancer or security topic to watch it with"];
-      const want = partnerGatewayAlarm(region.edge.replicas);
-      const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter(([, a]) => a.namespace === want.namespace && a.metric_name === want.metricName && a.dimensions?.TargetGroup === ref("aws_lb_target_group", tg[0], "arn_suffix"));
-      if (alarms.length === 0) return [`aws_lb_target_group.${tg[0]}: no alarm on its ${want.metricName} (a gateway down in every zone would go unseen until a partner calls)`];
-      const v: string[] = [];
-      for (const [an, a] of alarms) {
-        const at = `aws_cloudwatch_metric_alarm.${an}`;
-        // Stryker disable next-line OptionalChaining: equivalent (the alarms kept here have dimensions: their TargetGroup matched)
-        if (a.dimensions?.LoadBalancer !== ref("aws_lb", lb[0], "arn_suffix")) v.push(`${at}: not on the partner load balancer's targets (LoadBalancer ${a.dimensions?.LoadBalancer})`);
-        for (const [k, tf] of [["statistic", "statistic"], ["period", "period"], ["evaluationPeriods", "evaluation_periods"], ["threshold", "threshold"], ["comparisonOperator", "comparison_operator"], ["treatMissingData", "treat_missing_data"]] as const) {
-          if (a[tf] !== want[k]) v.push(`${at}: ${tf} ${a[tf]}, expected ${want[k]}`);
-        }
-        if (a.actions_enabled !== true || !asList(a.alarm_actions).includes(ref("aws_sns_topic", topic[0], "arn"))) v.push(`${at}: does not notify the security topic`);
-      }
-      return v;
+    check: ({ json, region, peers }) => {
+      // Each gateway's targets: the partners' (where the region has partners) and the east-west gateway's (where calls come in).
+      const gateways = [
+        ...(region.edge ? [{ port: PARTNER_GATEWAY.nodePorts.https, replicas: region.edge.replicas }] : []),
+        ...(crossRegionView(region, peers ?? [region]).incoming.length > 0 ? [{ port: EAST_WEST_GATEWAY.nodePorts.tls, replicas: EAST_WEST_GATEWAY.replicas }] : []),
+      ];
+      return gateways.flatMap((g) => gatewayAlarmProblems(json, g.port, g.replicas));
     },
   },
   {
@@ -595,3 +584,25 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
   },
 ]);
 
+/** What is wrong with the alarm on one gateway's target group (by its node port), or that it has none. */
+function gatewayAlarmProblems(json: TfJson, port: number, replicas: number): string[] {
+  const tg = resourcesOf(json, "aws_lb_target_group").find(([, t]) => t.port === port);
+  const listener = tg && resourcesOf(json, "aws_lb_listener").find(([, l]) => asList<TfJson>(l.default_action).some((a) => a.target_group_arn === ref("aws_lb_target_group", tg[0], "arn")));
+  const lb = listener && resourcesOf(json, "aws_lb").find(([ln]) => listener[1].load_balancer_arn === ref("aws_lb", ln, "arn"));
+  const topic = alertTopic(json);
+  if (!tg || !lb || !topic) return [`aws_lb_target_group: no target group on node port ${port}, its load balancer or a security topic to watch it with`];
+  const want = partnerGatewayAlarm(replicas);
+  const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter(([, a]) => a.namespace === want.namespace && a.metric_name === want.metricName && a.dimensions?.TargetGroup === ref("aws_lb_target_group", tg[0], "arn_suffix"));
+  if (alarms.length === 0) return [`aws_lb_target_group.${tg[0]}: no alarm on its ${want.metricName} (a gateway down in every zone would go unseen until a partner calls)`];
+  const v: string[] = [];
+  for (const [an, a] of alarms) {
+    const at = `aws_cloudwatch_metric_alarm.${an}`;
+    // Stryker disable next-line OptionalChaining: equivalent (the alarms kept here have dimensions: their TargetGroup matched)
+    if (a.dimensions?.LoadBalancer !== ref("aws_lb", lb[0], "arn_suffix")) v.push(`${at}: not on the partner load balancer's targets (LoadBalancer ${a.dimensions?.LoadBalancer})`);
+    for (const [k, tf] of [["statistic", "statistic"], ["period", "period"], ["evaluationPeriods", "evaluation_periods"], ["threshold", "threshold"], ["comparisonOperator", "comparison_operator"], ["treatMissingData", "treat_missing_data"]] as const) {
+      if (a[tf] !== want[k]) v.push(`${at}: ${tf} ${a[tf]}, expected ${want[k]}`);
+    }
+    if (a.actions_enabled !== true || !asList(a.alarm_actions).includes(ref("aws_sns_topic", topic[0], "arn"))) v.push(`${at}: does not notify the security topic`);
+  }
+  return v;
+}

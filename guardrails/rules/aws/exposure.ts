@@ -3,6 +3,7 @@ import { resourceRules } from "../../rule";
 import { TfJson, asList, one, refName, truthy } from "../../../tfjson/terraform";
 import { ALLOWED_TLS_POLICIES } from "../../../model/aws/network";
 import { PARTNER_GATEWAY } from "../../../model/mesh/edge";
+import { EAST_WEST_GATEWAY, crossRegionView } from "../../../model/mesh/cross-region";
 
 /** Per resource type, what would expose it to the internet (or to anyone). */
 const PUBLIC_EXPOSURE: Readonly<Record<string, (b: TfJson) => string[]>> = {
@@ -49,7 +50,9 @@ export const EXPOSURE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }
       // The passthrough to the partner gateway: TCP 443, forwarding to a target group on its TLS node port, where the region declares partners.
       const tg = refName(asList<TfJson>(b.default_action)[0]?.target_group_arn, "aws_lb_target_group", "arn");
       const passthrough = stack.region.edge !== undefined && b.protocol === "TCP" && b.port === 443 && asList(b.default_action).length === 1 && stack.json.resource.aws_lb_target_group?.[tg ?? ""]?.port === PARTNER_GATEWAY.nodePorts.https;
-      if (passthrough) return [];
+      // The passthrough to the east-west gateway: TCP 15443 to its TLS node port, where calls come in from other regions.
+      const eastWest = crossRegionView(stack.region, stack.peers ?? [stack.region]).incoming.length > 0 && b.protocol === "TCP" && b.port === EAST_WEST_GATEWAY.port && asList(b.default_action).length === 1 && stack.json.resource.aws_lb_target_group?.[tg ?? ""]?.port === EAST_WEST_GATEWAY.nodePorts.tls;
+      if (passthrough || eastWest) return [];
       if (b.protocol !== "TLS" && b.protocol !== "HTTPS") v.push(`protocol ${b.protocol}, not TLS or HTTPS`);
       if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(b.ssl_policy)) v.push(`ssl_policy ${b.ssl_policy} is not a reviewed TLS 1.2+/1.3 policy`);
       if (!b.certificate_arn) v.push("no certificate");

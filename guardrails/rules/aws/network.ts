@@ -1,3 +1,4 @@
+import { EAST_WEST_GATEWAY, EAST_WEST_PURPOSE, callerPrincipals, callerWorkloadCidrs, crossRegionView } from "../../../model/mesh/cross-region";
 import { hasMerchantTaint } from "../../../model/mesh/pod-security";
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
@@ -142,10 +143,11 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
     requirement: "1.3.1, 1.3.2",
     fix: "Reference a security group, a prefix list, or a CIDR inside the VPC (or, on the partner API, the partners' declared client ranges); never 0.0.0.0/0, ::/0 or any range outside.",
     description: "no security group rule admits an address range outside the VPC (the partner API: outside the partners' declared client ranges), inbound or outbound; no IPv6 ranges",
-    check: ({ json, region }) => {
+    check: ({ json, region, peers }) => {
       const v: string[] = [];
       const vpc = parseCidr(region.network.vpcCidr);
-      const partners = region.paymentApi.partnerClientCidrs.map(parseCidr);
+      // The partners' ranges, and the pods of the regions whose calls come in (the east-west NLB).
+      const partners = [...region.paymentApi.partnerClientCidrs, ...crossRegionView(region, peers ?? [region]).incoming.flatMap((l) => callerWorkloadCidrs(l))].map(parseCidr);
       const inside = (cidr: string) => {
         const r = parseCidr(cidr);
         // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent (a malformed block has no first or last address, so no range contains it; the config holds the VPC's and the partners' well-formed)
@@ -175,9 +177,10 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
     fix: "Keep PrivateLinkNetwork's tier NACLs; open only the tier-to-tier ports the data flow needs, from the VPC's own CIDRs.",
     description:
       "each tier has its NACL with inline rules only; only the workload tier admits 0.0.0.0/0, and only the S3 path (tcp 443 out, ephemeral back); the endpoints tier admits partner ranges on 443 only; the data tier talks to the workload and data tiers only",
-    check: ({ json, region }) => {
+    check: ({ json, region, peers }) => {
       const v: string[] = resourcesOf(json, "aws_network_acl_rule").map(([n]) => `aws_network_acl_rule.${n}: NACL rules must be inline so that this check sees them all`);
       const partners = region.paymentApi.partnerClientCidrs;
+      const callers = crossRegionView(region, peers ?? [region]).incoming.flatMap((l) => callerWorkloadCidrs(l));
       const acls = resourcesOf(json, "aws_network_acl");
       for (const tier of NETWORK_TIERS) {
         const subnetRefs = tierSubnetRefs(json, tier);
@@ -195,7 +198,11 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
             const s3Back = tier === "workload" && r.dir === "ingress" && r.protocol === "6" && r.from_port === 1024 && r.to_port === 65535;
             if (!s3Out && !s3Back) v.push(`aws_network_acl.${n}: ${r.dir} rule ${r.rule_no} open to the world`);
           }
-          if (partners.includes(r.cidr_block)) {
+          if (callers.includes(r.cidr_block) && !partners.includes(r.cidr_block)) {
+            const inEastWest = tier === "endpoints" && r.dir === "ingress" && r.protocol === "6" && r.from_port === EAST_WEST_GATEWAY.port && r.to_port === EAST_WEST_GATEWAY.port;
+            const outEphemeral = tier === "endpoints" && r.dir === "egress" && r.protocol === "6" && r.from_port === 1024 && r.to_port === 65535;
+            if (!inEastWest && !outEphemeral) v.push(`aws_network_acl.${n}: ${tier} tier ${r.dir} rule ${r.rule_no} admits calling region range ${r.cidr_block} beyond mTLS to the east-west NLB`);
+          } else if (partners.includes(r.cidr_block)) {
             const in443 = tier === "endpoints" && r.dir === "ingress" && r.protocol === "6" && r.from_port === 443 && r.to_port === 443;
             const outEphemeral = tier === "endpoints" && r.dir === "egress" && r.protocol === "6" && r.from_port === 1024 && r.to_port === 65535;
             if (!in443 && !outEphemeral) v.push(`aws_network_acl.${n}: ${tier} tier ${r.dir} rule ${r.rule_no} admits partner range ${r.cidr_block} beyond TLS to the NLB`);
@@ -251,7 +258,8 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       const v: string[] = [];
       const endpointSubnets = tierSubnetRefs(json, "endpoints");
       const services = [...DEFAULT_INTERFACE_ENDPOINTS, ...extraInterfaceEndpoints(region)];
-      const eps = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Interface");
+      // (Endpoints of other regions' east-west services are network.east-west-endpoints'.)
+      const eps = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Interface" && !isEndpointServiceName(e.service_name));
       for (const service of services) {
         if (!eps.some(([, e]) => e.service_name === `com.amazonaws.${region.cloudRegion}.${service}`)) v.push(`aws_vpc_endpoint: no interface endpoint for ${service}`);
       }
@@ -281,7 +289,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
     check: ({ json, region }) => {
       const v: string[] = [];
       const prefix = `com.amazonaws.${region.cloudRegion}.`;
-      for (const [n, e] of resourcesOf(json, "aws_vpc_endpoint").filter(([, x]) => x.vpc_endpoint_type === "Interface")) {
+      for (const [n, e] of resourcesOf(json, "aws_vpc_endpoint").filter(([, x]) => x.vpc_endpoint_type === "Interface" && !isEndpointServiceName(x.service_name))) {
         const service = String(e.service_name).slice(prefix.length);
         if (ENDPOINTS_WITHOUT_POLICY.includes(service)) {
           if (e.policy !== undefined) v.push(`aws_vpc_endpoint.${n}: ${service} takes no endpoint policy (EC2 refuses the apply: "only supports the full-access endpoint policy")`);
@@ -345,8 +353,11 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       "the payment API is an endpoint service requiring acceptance, for the configured principals only, behind an internal NLB with deletion protection, access logs and a security group (enforced on PrivateLink) admitting only the partner ranges on 443; its listener passes TLS through (TCP 443: the partners' mutual TLS ends at the partner gateway, which needs their client certificate) to the gateway's node port on the EKS nodes, whose Auto Scaling group is attached to the target group and whose readiness node port answers the health checks",
     check: ({ json, region }) => {
       const v: string[] = [];
-      const services = resourcesOf(json, "aws_vpc_endpoint_service");
-      if (services.length !== 1) return [`aws_vpc_endpoint_service: ${services.length}, expected 1`];
+      // The partner API's load balancer and what hangs on it (the east-west gateway's are network.east-west-endpoint-service's).
+      const partnerLbs = resourcesOf(json, "aws_lb").filter(([, lb]) => !String(lb.name).endsWith(`-${EAST_WEST_PURPOSE.loadBalancer}`));
+      const partnerLbRefs = partnerLbs.map(([ln]) => ref("aws_lb", ln, "arn"));
+      const services = resourcesOf(json, "aws_vpc_endpoint_service").filter(([, s]) => !asList<string>(s.network_load_balancer_arns).some((a) => !partnerLbRefs.includes(a)));
+      if (services.length !== 1) return [`aws_vpc_endpoint_service: ${services.length} on the partner API's load balancer, expected 1`];
       const [sn, svc] = services[0];
       if (svc.acceptance_required !== true) v.push(`aws_vpc_endpoint_service.${sn}: acceptance_required is not true`);
       // Cross-region consumers: the DR partner only (the one path between the two regions).
@@ -357,7 +368,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
         v.push(`aws_vpc_endpoint_service.${sn}: allowed_principals ${JSON.stringify(svc.allowed_principals)} differ from the config`);
       }
       if (resourcesOf(json, "aws_vpc_endpoint_service_allowed_principal").length > 0) v.push("aws_vpc_endpoint_service_allowed_principal: principals added outside the config");
-      for (const [ln, lb] of resourcesOf(json, "aws_lb")) {
+      for (const [ln, lb] of partnerLbs) {
         if (lb.internal !== true) v.push(`aws_lb.${ln}: not internal`);
         if (lb.enable_deletion_protection !== true) v.push(`aws_lb.${ln}: deletion protection off`);
         const logs = one(lb.access_logs);
@@ -371,12 +382,14 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
         }
         if (asList(lb.security_groups).length === 0) v.push(`aws_lb.${ln}: no security group`);
       }
-      for (const [ln, l] of resourcesOf(json, "aws_lb_listener")) {
+      const partnerListeners = resourcesOf(json, "aws_lb_listener").filter(([, l]) => partnerLbRefs.includes(l.load_balancer_arn));
+      for (const [ln, l] of partnerListeners) {
         if (l.protocol !== "TCP" || l.port !== 443) v.push(`aws_lb_listener.${ln}: ${l.protocol} ${l.port}, expected TCP 443 passing the partners' TLS through to the partner gateway`);
         if (l.certificate_arn !== undefined || l.ssl_policy !== undefined) v.push(`aws_lb_listener.${ln}: ends TLS at the load balancer (the partner gateway would never see the client certificate)`);
       }
       const nodeGroupAsg = (name: unknown) => /^\$\{aws_eks_node_group\.[^.]+\.resources\[0\]\.autoscaling_groups\[0\]\.name\}$/.test(String(name));
-      for (const [tn, tg] of resourcesOf(json, "aws_lb_target_group")) {
+      const partnerGroups = new Set(partnerListeners.flatMap(([, l]) => asList<TfJson>(l.default_action).map((a) => refName(a.target_group_arn, "aws_lb_target_group", "arn"))));
+      for (const [tn, tg] of resourcesOf(json, "aws_lb_target_group").filter(([tn]) => partnerGroups.has(tn))) {
         const at = `aws_lb_target_group.${tn}`;
         if (tg.target_type !== "instance" || tg.protocol !== "TCP" || tg.port !== PARTNER_GATEWAY.nodePorts.https) v.push(`${at}: ${tg.target_type} ${tg.protocol} ${tg.port}, expected the EKS nodes (instance) on the partner gateway's TLS node port TCP ${PARTNER_GATEWAY.nodePorts.https}`);
         const hc = one(tg.health_check);
@@ -385,6 +398,88 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
         const attached = resourcesOf(json, "aws_autoscaling_attachment").some(([, x]) => x.lb_target_group_arn === ref("aws_lb_target_group", tn, "arn") && nodeGroupAsg(x.autoscaling_group_name));
         if (!attached) v.push(`${at}: the EKS nodes' Auto Scaling group is not attached (no target would ever register)`);
       }
+      return v;
+    },
+  },
+  {
+    id: "network.east-west-endpoint-service",
+    requirement: "1.3.1, 4.2.1, 10.2",
+    fix: "Where other regions' services call this region's (mesh.calls with fromTrustDomain), keep the EastWestGateway endpoint service (PartnerEndpointService with EAST_WEST_PURPOSE): internal NLB, TCP 15443 passed through to the east-west gateway's node port on the EKS nodes, acceptance required, the callers' accounts as principals, this region and the callers' regions as supported regions, the callers' workload subnets alone admitted on 15443. None where no call comes in.",
+    description:
+      "where calls come in from other regions, and only there, the east-west gateway is reached through an endpoint service requiring acceptance, for the callers' accounts only, from this region and the callers' regions only (cross-region PrivateLink), behind an internal NLB with deletion protection, access logs and a security group (enforced on PrivateLink) admitting only the callers' workload subnets on 15443; its listener passes the callers' mTLS through (TCP 15443) to the gateway's node port on the EKS nodes, whose Auto Scaling group is attached and whose readiness node port answers the health checks",
+    check: ({ json, region, peers }) => {
+      const v: string[] = [];
+      const view = crossRegionView(region, peers ?? [region]);
+      const lbs = resourcesOf(json, "aws_lb").filter(([, lb]) => String(lb.name).endsWith(`-${EAST_WEST_PURPOSE.loadBalancer}`));
+      if (view.incoming.length === 0) return lbs.map(([ln]) => `aws_lb.${ln}: an east-west load balancer where no call comes in from another region`);
+      if (lbs.length !== 1) return [`aws_lb: ${lbs.length} east-west load balancers, expected 1 (calls come in from ${view.incoming.map((l) => l.caller.name).join(", ")})`];
+      const [ln, lb] = lbs[0];
+      const lbRef = ref("aws_lb", ln, "arn");
+      if (lb.internal !== true || lb.enable_deletion_protection !== true || one(lb.access_logs).enabled !== true) v.push(`aws_lb.${ln}: not internal, protected from deletion and logged`);
+      if (lb.enforce_security_group_inbound_rules_on_private_link_traffic !== "on") v.push(`aws_lb.${ln}: security group rules are not enforced on PrivateLink traffic`);
+      const callers = view.incoming.flatMap((l) => callerWorkloadCidrs(l)).sort();
+      for (const sg of asList(lb.security_groups) as string[]) {
+        const ingress = sgIngress(json, sg);
+        if (JSON.stringify(ingress.map((r) => r.source).sort()) !== JSON.stringify(callers)) v.push(`aws_lb.${ln}: inbound sources ${JSON.stringify(ingress.map((r) => r.source).sort())} are not exactly the callers' workload subnets`);
+        for (const r of ingress) if (r.protocol !== "tcp" || r.from !== EAST_WEST_GATEWAY.port || r.to !== EAST_WEST_GATEWAY.port) v.push(`aws_lb.${ln}: inbound ${r.protocol} ${r.from}-${r.to} from ${r.source}, expected ${EAST_WEST_GATEWAY.port} only`);
+      }
+      const services = resourcesOf(json, "aws_vpc_endpoint_service").filter(([, s]) => asList(s.network_load_balancer_arns).includes(lbRef));
+      if (services.length !== 1) v.push(`aws_vpc_endpoint_service: ${services.length} on the east-west load balancer, expected 1`);
+      for (const [sn, svc] of services) {
+        if (svc.acceptance_required !== true) v.push(`aws_vpc_endpoint_service.${sn}: acceptance_required is not true`);
+        const wantRegions = [...new Set([region.cloudRegion, ...view.incoming.map((l) => l.caller.cloudRegion)])].sort();
+        if (JSON.stringify([...asList<string>(svc.supported_regions)].sort()) !== JSON.stringify(wantRegions)) v.push(`aws_vpc_endpoint_service.${sn}: supported regions ${JSON.stringify(svc.supported_regions)}, expected this region and the callers' ${JSON.stringify(wantRegions)}`);
+        if (JSON.stringify([...asList<string>(svc.allowed_principals)].sort()) !== JSON.stringify(callerPrincipals(view))) v.push(`aws_vpc_endpoint_service.${sn}: allowed principals ${JSON.stringify(svc.allowed_principals)}, expected the callers' accounts ${JSON.stringify(callerPrincipals(view))}`);
+      }
+      const listeners = resourcesOf(json, "aws_lb_listener").filter(([, l]) => l.load_balancer_arn === lbRef);
+      if (listeners.length !== 1) v.push(`aws_lb_listener: ${listeners.length} on the east-west load balancer, expected 1`);
+      for (const [lsn, l] of listeners) {
+        if (l.protocol !== "TCP" || l.port !== EAST_WEST_GATEWAY.port || l.certificate_arn !== undefined) v.push(`aws_lb_listener.${lsn}: ${l.protocol} ${l.port}, expected TCP ${EAST_WEST_GATEWAY.port} passing the callers' mTLS through`);
+        const tn = refName(asList<TfJson>(l.default_action)[0]?.target_group_arn, "aws_lb_target_group", "arn");
+        const tg = tn ? json.resource.aws_lb_target_group?.[tn] : undefined;
+        if (!tg || tg.target_type !== "instance" || tg.protocol !== "TCP" || tg.port !== EAST_WEST_GATEWAY.nodePorts.tls) {
+          v.push(`aws_lb_listener.${lsn}: not forwarding to the EKS nodes on the east-west gateway's node port TCP ${EAST_WEST_GATEWAY.nodePorts.tls}`);
+          continue;
+        }
+        const hc = one(tg.health_check);
+        if (hc.protocol !== "HTTP" || hc.port !== String(EAST_WEST_GATEWAY.nodePorts.status) || hc.path !== "/healthz/ready") v.push(`aws_lb_target_group.${tn}: health checks are not the gateway's readiness (HTTP ${EAST_WEST_GATEWAY.nodePorts.status} /healthz/ready)`);
+        const attached = resourcesOf(json, "aws_autoscaling_attachment").some(([, x]) => x.lb_target_group_arn === ref("aws_lb_target_group", tn!, "arn"));
+        if (!attached) v.push(`aws_lb_target_group.${tn}: the EKS nodes' Auto Scaling group is not attached`);
+      }
+      return v;
+    },
+  },
+  {
+    id: "network.east-west-endpoints",
+    requirement: "1.3.1, 1.4.1",
+    fix: "For each region this region's services call, once the region file names its east-west endpoint service (mesh.eastWestEndpointServices), keep one interface endpoint of it (service_region the callee's) in the endpoints tier, under a security group of its own that admits the EKS nodes' group on 15443 alone; no other endpoint of an endpoint service.",
+    description:
+      "the only endpoints of other regions' services are those of the east-west services of the regions this region's services call, named in the region file: one each, in the callee's region, in the endpoints tier, reachable from the EKS nodes' pods on 15443 alone, with no private DNS",
+    check: ({ json, region, peers }) => {
+      const v: string[] = [];
+      const view = crossRegionView(region, peers ?? [region]);
+      const expected = new Map(view.outgoing.flatMap((l) => (region.cloud === "aws" && region.mesh.eastWestEndpointServices[l.callee.mesh.trustDomain] ? [[region.mesh.eastWestEndpointServices[l.callee.mesh.trustDomain], l.callee.cloudRegion] as const] : [])));
+      const found = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => isEndpointServiceName(e.service_name));
+      const nodes = eksNodeSecurityGroupRef(json);
+      const endpointsTier = tierSubnetRefs(json, "endpoints");
+      for (const [n, e] of found) {
+        const at = `aws_vpc_endpoint.${n}`;
+        const serviceRegion = expected.get(e.service_name);
+        if (serviceRegion === undefined) {
+          v.push(`${at}: an endpoint of ${e.service_name}, which is no east-west service of a region this region's services call`);
+          continue;
+        }
+        if (e.vpc_endpoint_type !== "Interface" || e.service_region !== serviceRegion) v.push(`${at}: not an interface endpoint in the callee's region ${serviceRegion}`);
+        if (e.private_dns_enabled === true) v.push(`${at}: private DNS on (the mesh addresses the endpoint by its own name)`);
+        if (JSON.stringify([...asList<string>(e.subnet_ids)].sort()) !== JSON.stringify(endpointsTier)) v.push(`${at}: not in the endpoints tier`);
+        for (const sg of asList<string>(e.security_group_ids)) {
+          const ingress = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.security_group_id === sg);
+          if (ingress.length === 0 || ingress.some(([, r]) => r.referenced_security_group_id !== nodes || r.ip_protocol !== "tcp" || r.from_port !== EAST_WEST_GATEWAY.port || r.to_port !== EAST_WEST_GATEWAY.port)) {
+            v.push(`${at}: its security group admits other than the EKS nodes on ${EAST_WEST_GATEWAY.port}`);
+          }
+        }
+      }
+      for (const name of expected.keys()) if (!found.some(([, e]) => e.service_name === name)) v.push(`aws_vpc_endpoint: none of ${name}, which the region file names`);
       return v;
     },
   },
@@ -405,3 +500,8 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
     },
   },
 ]);
+
+/** True for the name of an endpoint service (another account's or region's), as opposed to an AWS service's. */
+function isEndpointServiceName(name: unknown): boolean {
+  return /^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-/.test(String(name));
+}

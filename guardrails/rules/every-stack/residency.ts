@@ -1,4 +1,5 @@
 import { JURISDICTIONS } from "../../../config/catalog";
+import { crossRegionView } from "../../../model/mesh/cross-region";
 import { stackRules } from "../../rule";
 import { TfJson, resourcesOf, asList, refName, addressOf, walkStrings } from "../../../tfjson/terraform";
 
@@ -15,8 +16,18 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio
     requirement: "12.5.2, 3.2.1",
     fix: "Keep every provider, ARN, endpoint, replica and backup destination in one of the jurisdiction's allowed regions (config/catalog.ts JURISDICTIONS); replicating to another region of the same jurisdiction needs it named in the region file, never a region outside it.",
     description: "every AWS region the stack names (providers, state, ARNs, endpoints, image registries, replicas, backups) is one of the jurisdiction's allowed regions; no replication to a bucket outside this stack and no global database",
-    check: ({ json, region }) => {
+    check: ({ json, region, peers }) => {
       const allowed = new Set<string>(JURISDICTIONS[region.jurisdiction].allowedRegions.aws);
+      // The regions of the declared calls between regions (their callers may cross jurisdictions
+      // only without cardholder data: the config rules): named only where the east-west path
+      // needs them, the callers' regions by the endpoint service, the callees' by each interface endpoint.
+      const links = crossRegionView(region, peers ?? [region]);
+      const callerRegions = new Set(links.incoming.map((l) => l.caller.cloudRegion));
+      const calleeRegions = new Set(links.outgoing.map((l) => l.callee.cloudRegion));
+      const crossRegionPath = (path: readonly string[], name: string) =>
+        path[0] === "resource" &&
+        ((path[1] === "aws_vpc_endpoint_service" && path[3] === "supported_regions" && callerRegions.has(name)) ||
+          (path[1] === "aws_vpc_endpoint" && (path[3] === "service_region" || path[3] === "service_name") && calleeRegions.has(name)));
       // The platform's one root CA (mesh.rootCaArn) may sit in another jurisdiction: its region is
       // accepted only where the root signs this region's intermediate (the pca_root provider and the
       // certificate it issues). It holds its own key and signs service identities, no account data.
@@ -42,6 +53,7 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio
           // Stryker disable next-line OptionalChaining,StringLiteral: equivalent (a provider path always names a block of the stack; an unaliased one is no root address)
           const provider = path[0] === "provider" ? `provider.${path[1]}.${(json.provider?.[path[1]]?.[Number(path[2])] as TfJson | undefined)?.alias ?? ""}` : addressOf(path);
           if (m[1] === rootRegion && rootAddresses.has(provider)) continue;
+          if (crossRegionPath(path, m[1])) continue;
           note(path, m[1]);
         }
       });
