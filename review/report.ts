@@ -128,7 +128,7 @@ export function workloadCaLine(region: StackView["region"]): string {
  * region, its calls and its path: what crosses regions, in which direction, carrying what.
  */
 export function crossRegionSection(view: Pick<StackView, "region" | "peers">): string[] {
-  const { incoming, outgoing } = crossRegionView(view.region, view.peers ?? [view.region]);
+  const { incoming, outgoing } = crossRegionView(view.region, view.peers);
   if (incoming.length + outgoing.length === 0) return ["## Calls between regions\n", "None: no other region's service calls this region's, and this region's services call no other region's.\n"];
   const path = (link: CrossRegionLink) =>
     link.caller.cloud !== "aws" || link.callee.cloud !== "aws"

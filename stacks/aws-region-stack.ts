@@ -368,40 +368,18 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     for (const statement of this.eks.ebsKeyStatements()) this.keys.managedKey("ebs").addToPolicy(statement, autoScalingRole ? [autoScalingRole] : []);
     // The partner NLB reaches the partner gateway on the nodes' node ports: the nodes admit it, and
     // join its target group through their Auto Scaling group (instance targets, no controller in the cluster).
-    this.eks.admitLoadBalancer("PartnerApiTargets", this.partnerApi.securityGroup, this.partnerApi.targetPorts);
-    if (region.edge) {
-      // The on-call learns that the partners' way in is down or without redundancy before a partner calls.
-      const { id, ...evaluation } = partnerGatewayAlarm(region.edge.replicas);
-      new CloudwatchMetricAlarm(this, "PartnerGatewayHealth", {
-        alarmName: `${name}-${id}`,
-        alarmDescription: `The partner gateway has fewer healthy targets behind the partners' load balancer than its replicas but one (PCI DSS 10.7.2, 12.10.5)`,
-        ...evaluation,
-        dimensions: { TargetGroup: this.partnerApi.targetGroup.arnSuffix, LoadBalancer: this.partnerApi.loadBalancer.arnSuffix },
-        actionsEnabled: true,
-        alarmActions: [this.alerts.topic.arn],
-        okActions: [this.alerts.topic.arn],
-      });
-    }
-    new AutoscalingAttachment(this, "PartnerApiNodes", {
-      autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
-      lbTargetGroupArn: this.partnerApi.targetGroup.arn,
+    // The on-call learns that the partners' way in is down or without redundancy before a partner calls.
+    this.wireGateway("PartnerApi", "PartnerGatewayHealth", this.partnerApi, region.edge && {
+      replicas: region.edge.replicas,
+      name,
+      description: "The partner gateway has fewer healthy targets behind the partners' load balancer than its replicas but one (PCI DSS 10.7.2, 12.10.5)",
     });
+    // ... and that the other regions' way in is down before their calls fail.
     if (this.eastWest) {
-      this.eks.admitLoadBalancer("EastWestTargets", this.eastWest.securityGroup, this.eastWest.targetPorts);
-      // The on-call learns that the other regions' way in is down before their calls fail.
-      const { id, ...evaluation } = partnerGatewayAlarm(EAST_WEST_GATEWAY.replicas);
-      new CloudwatchMetricAlarm(this, "EastWestGatewayHealth", {
-        alarmName: `${name}-east-west-${id}`,
-        alarmDescription: "The east-west gateway has fewer healthy targets behind its load balancer than its replicas but one: calls from other regions may fail (PCI DSS 10.7.2, 12.10.5)",
-        ...evaluation,
-        dimensions: { TargetGroup: this.eastWest.targetGroup.arnSuffix, LoadBalancer: this.eastWest.loadBalancer.arnSuffix },
-        actionsEnabled: true,
-        alarmActions: [this.alerts.topic.arn],
-        okActions: [this.alerts.topic.arn],
-      });
-      new AutoscalingAttachment(this, "EastWestNodes", {
-        autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
-        lbTargetGroupArn: this.eastWest.targetGroup.arn,
+      this.wireGateway("EastWest", "EastWestGatewayHealth", this.eastWest, {
+        replicas: EAST_WEST_GATEWAY.replicas,
+        name: `${name}-east-west`,
+        description: "The east-west gateway has fewer healthy targets behind its load balancer than its replicas but one: calls from other regions may fail (PCI DSS 10.7.2, 12.10.5)",
       });
     }
     // Calls to other regions: an interface endpoint of each callee's east-west service, once the
@@ -536,6 +514,31 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     new TerraformOutput(this, "partner_endpoint_service_name", {
       value: this.partnerApi.endpointService.serviceName,
       description: "Give this to partners; each connection must be accepted",
+    });
+  }
+
+  /**
+   * A gateway's load balancer on the EKS nodes: the nodes admit it on its target ports (`<id>Targets`),
+   * their Auto Scaling group joins its target group (`<id>Nodes`: instance targets, no controller in
+   * the cluster) and, where `alarm` is given, an alarm on its healthy targets pages the security topic.
+   */
+  private wireGateway(id: string, alarmId: string, service: PartnerEndpointService, alarm: { replicas: number; name: string; description: string } | undefined): void {
+    this.eks.admitLoadBalancer(`${id}Targets`, service.securityGroup, service.targetPorts);
+    if (alarm) {
+      const { id: alarmSuffix, ...evaluation } = partnerGatewayAlarm(alarm.replicas);
+      new CloudwatchMetricAlarm(this, alarmId, {
+        alarmName: `${alarm.name}-${alarmSuffix}`,
+        alarmDescription: alarm.description,
+        ...evaluation,
+        dimensions: { TargetGroup: service.targetGroup.arnSuffix, LoadBalancer: service.loadBalancer.arnSuffix },
+        actionsEnabled: true,
+        alarmActions: [this.alerts.topic.arn],
+        okActions: [this.alerts.topic.arn],
+      });
+    }
+    new AutoscalingAttachment(this, `${id}Nodes`, {
+      autoscalingGroupName: this.eks.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
+      lbTargetGroupArn: service.targetGroup.arn,
     });
   }
 

@@ -4,7 +4,7 @@
  * signing ceremony. Pure data: the stack, the guardrails and the reports build the same values.
  */
 import type { GcpRegionConfig } from "../../config/schema";
-import { ISTIO_CSR_SERVICE_DNS, PKI_NAMESPACE, SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../mesh/pki";
+import { CAS_ISSUER_SERVICE_ACCOUNT, ISTIO_CSR_SERVICE_DNS, PKI_NAMESPACE, SUBORDINATE_TEMPLATE, intermediateApiPassthrough } from "../mesh/pki";
 import { ISTIO_ROOT_NAMESPACE } from "../mesh/policies";
 import { partnerHost } from "../mesh/edge";
 
@@ -33,7 +33,7 @@ export const CAS_MAXIMUM_LIFETIME = "86400s";
  */
 export const CAS_ISSUER = {
   namespace: PKI_NAMESPACE,
-  serviceAccount: "cert-manager-google-cas-issuer",
+  serviceAccount: CAS_ISSUER_SERVICE_ACCOUNT,
   googleAccountId: "mesh-ca-issuer",
 } as const;
 

@@ -74,8 +74,8 @@ export function crossRegionLinks(regions: readonly RegionConfig[]): CrossRegionL
   return links;
 }
 
-/** One region's view of the links among `regions` (which include it). */
-export function crossRegionView(region: RegionConfig, regions: readonly RegionConfig[]): CrossRegionView {
+/** One region's view of the links among `regions` (which include it; by default the region alone, which has none). */
+export function crossRegionView(region: RegionConfig, regions: readonly RegionConfig[] = [region]): CrossRegionView {
   const links = crossRegionLinks(regions);
   return {
     incoming: links.filter((l) => l.callee.name === region.name),

@@ -75,7 +75,7 @@ export const DETECTION_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ la
       // Each gateway's targets: the partners' (where the region has partners) and the east-west gateway's (where calls come in).
       const gateways = [
         ...(region.edge ? [{ port: PARTNER_GATEWAY.nodePorts.https, replicas: region.edge.replicas }] : []),
-        ...(crossRegionView(region, peers ?? [region]).incoming.length > 0 ? [{ port: EAST_WEST_GATEWAY.nodePorts.tls, replicas: EAST_WEST_GATEWAY.replicas }] : []),
+        ...(crossRegionView(region, peers).incoming.length > 0 ? [{ port: EAST_WEST_GATEWAY.nodePorts.tls, replicas: EAST_WEST_GATEWAY.replicas }] : []),
       ];
       return gateways.flatMap((g) => gatewayAlarmProblems(json, g.port, g.replicas));
     },

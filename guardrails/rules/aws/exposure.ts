@@ -51,7 +51,7 @@ export const EXPOSURE_RULES = resourceRules<AwsRegionConfig>({ layers: ["aws"] }
       const tg = refName(asList<TfJson>(b.default_action)[0]?.target_group_arn, "aws_lb_target_group", "arn");
       const passthrough = stack.region.edge !== undefined && b.protocol === "TCP" && b.port === 443 && asList(b.default_action).length === 1 && stack.json.resource.aws_lb_target_group?.[tg ?? ""]?.port === PARTNER_GATEWAY.nodePorts.https;
       // The passthrough to the east-west gateway: TCP 15443 to its TLS node port, where calls come in from other regions.
-      const eastWest = crossRegionView(stack.region, stack.peers ?? [stack.region]).incoming.length > 0 && b.protocol === "TCP" && b.port === EAST_WEST_GATEWAY.port && asList(b.default_action).length === 1 && stack.json.resource.aws_lb_target_group?.[tg ?? ""]?.port === EAST_WEST_GATEWAY.nodePorts.tls;
+      const eastWest = crossRegionView(stack.region, stack.peers).incoming.length > 0 && b.protocol === "TCP" && b.port === EAST_WEST_GATEWAY.port && asList(b.default_action).length === 1 && stack.json.resource.aws_lb_target_group?.[tg ?? ""]?.port === EAST_WEST_GATEWAY.nodePorts.tls;
       if (passthrough || eastWest) return [];
       if (b.protocol !== "TLS" && b.protocol !== "HTTPS") v.push(`protocol ${b.protocol}, not TLS or HTTPS`);
       if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(b.ssl_policy)) v.push(`ssl_policy ${b.ssl_policy} is not a reviewed TLS 1.2+/1.3 policy`);

@@ -147,7 +147,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       const v: string[] = [];
       const vpc = parseCidr(region.network.vpcCidr);
       // The partners' ranges, and the pods of the regions whose calls come in (the east-west NLB).
-      const partners = [...region.paymentApi.partnerClientCidrs, ...crossRegionView(region, peers ?? [region]).incoming.flatMap((l) => callerWorkloadCidrs(l))].map(parseCidr);
+      const partners = [...region.paymentApi.partnerClientCidrs, ...crossRegionView(region, peers).incoming.flatMap((l) => callerWorkloadCidrs(l))].map(parseCidr);
       const inside = (cidr: string) => {
         const r = parseCidr(cidr);
         // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent (a malformed block has no first or last address, so no range contains it; the config holds the VPC's and the partners' well-formed)
@@ -180,7 +180,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
     check: ({ json, region, peers }) => {
       const v: string[] = resourcesOf(json, "aws_network_acl_rule").map(([n]) => `aws_network_acl_rule.${n}: NACL rules must be inline so that this check sees them all`);
       const partners = region.paymentApi.partnerClientCidrs;
-      const callers = crossRegionView(region, peers ?? [region]).incoming.flatMap((l) => callerWorkloadCidrs(l));
+      const callers = crossRegionView(region, peers).incoming.flatMap((l) => callerWorkloadCidrs(l));
       const acls = resourcesOf(json, "aws_network_acl");
       for (const tier of NETWORK_TIERS) {
         const subnetRefs = tierSubnetRefs(json, tier);
@@ -409,7 +409,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       "where calls come in from other regions, and only there, the east-west gateway is reached through an endpoint service requiring acceptance, for the callers' accounts only, from this region and the callers' regions only (cross-region PrivateLink), behind an internal NLB with deletion protection, access logs and a security group (enforced on PrivateLink) admitting only the callers' workload subnets on 15443; its listener passes the callers' mTLS through (TCP 15443) to the gateway's node port on the EKS nodes, whose Auto Scaling group is attached and whose readiness node port answers the health checks",
     check: ({ json, region, peers }) => {
       const v: string[] = [];
-      const view = crossRegionView(region, peers ?? [region]);
+      const view = crossRegionView(region, peers);
       const lbs = resourcesOf(json, "aws_lb").filter(([, lb]) => String(lb.name).endsWith(`-${EAST_WEST_PURPOSE.loadBalancer}`));
       if (view.incoming.length === 0) return lbs.map(([ln]) => `aws_lb.${ln}: an east-west load balancer where no call comes in from another region`);
       if (lbs.length !== 1) return [`aws_lb: ${lbs.length} east-west load balancers, expected 1 (calls come in from ${view.incoming.map((l) => l.caller.name).join(", ")})`];
@@ -457,7 +457,7 @@ export const NETWORK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ laye
       "the only endpoints of other regions' services are those of the east-west services of the regions this region's services call, named in the region file: one each, in the callee's region, in the endpoints tier, reachable from the EKS nodes' pods on 15443 alone, with no private DNS",
     check: ({ json, region, peers }) => {
       const v: string[] = [];
-      const view = crossRegionView(region, peers ?? [region]);
+      const view = crossRegionView(region, peers);
       const expected = new Map(view.outgoing.flatMap((l) => (region.cloud === "aws" && region.mesh.eastWestEndpointServices[l.callee.mesh.trustDomain] ? [[region.mesh.eastWestEndpointServices[l.callee.mesh.trustDomain], l.callee.cloudRegion] as const] : [])));
       const found = resourcesOf(json, "aws_vpc_endpoint").filter(([, e]) => isEndpointServiceName(e.service_name));
       const nodes = eksNodeSecurityGroupRef(json);

@@ -21,7 +21,7 @@ export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio
       // The regions of the declared calls between regions (their callers may cross jurisdictions
       // only without cardholder data: the config rules): named only where the east-west path
       // needs them, the callers' regions by the endpoint service, the callees' by each interface endpoint.
-      const links = crossRegionView(region, peers ?? [region]);
+      const links = crossRegionView(region, peers);
       const callerRegions = new Set(links.incoming.map((l) => l.caller.cloudRegion));
       const calleeRegions = new Set(links.outgoing.map((l) => l.callee.cloudRegion));
       const crossRegionPath = (path: readonly string[], name: string) =>

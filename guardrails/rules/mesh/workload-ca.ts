@@ -238,24 +238,24 @@ export const PKI_RBAC_RULES = stackRules({ layers: ["pki", "istio"] }, [
           if (found !== expected) v.push(`${types[kind]}: ${found} ${what}(s), expected ${expected} (the issuer's, pcaIssuerGrants)`);
         }
       }
-      const PCA_ISSUER_RBAC_NAME = caIssuer.rbacName;
+      const rbacName = caIssuer.rbacName;
       const subject = [{ kind: "ServiceAccount", name: caIssuer.serviceAccount, namespace: PKI_NAMESPACE }];
       const bindings: { at: string; namespace?: string }[] = [];
       for (const g of grants) {
         // A ClusterRole's namespace is undefined, which sameJson leaves out.
-        const metadata = { name: PCA_ISSUER_RBAC_NAME, namespace: g.namespace };
+        const metadata = { name: rbacName, namespace: g.namespace };
         const where = g.kind === "Role" ? ` in ${g.namespace}` : "";
         const role = resourcesOf(json, ROLE_TYPES[g.kind]).find(([, r]) => sameJson(r.metadata, metadata));
-        if (!role) v.push(`${ROLE_TYPES[g.kind]}: no ${g.kind} ${PCA_ISSUER_RBAC_NAME}${where}`);
+        if (!role) v.push(`${ROLE_TYPES[g.kind]}: no ${g.kind} ${rbacName}${where}`);
         else if (!sameJson(role[1].rule, rbacJson(g.rules))) v.push(`${ROLE_TYPES[g.kind]}.${role[0]}: rules differ from the blueprint's (pcaIssuerGrants)`);
         const binding = resourcesOf(json, BINDING_TYPES[g.kind]).find(([, r]) => sameJson(r.metadata, metadata));
         if (!binding) {
-          v.push(`${BINDING_TYPES[g.kind]}: no ${g.kind}Binding ${PCA_ISSUER_RBAC_NAME}${where}`);
+          v.push(`${BINDING_TYPES[g.kind]}: no ${g.kind}Binding ${rbacName}${where}`);
           continue;
         }
         const at = `${BINDING_TYPES[g.kind]}.${binding[0]}`;
         bindings.push({ at, namespace: g.namespace });
-        if (!sameJson(binding[1].role_ref, { api_group: "rbac.authorization.k8s.io", kind: g.kind, name: PCA_ISSUER_RBAC_NAME })) v.push(`${at}: binds ${JSON.stringify(binding[1].role_ref)}, not the issuer's ${g.kind}`);
+        if (!sameJson(binding[1].role_ref, { api_group: "rbac.authorization.k8s.io", kind: g.kind, name: rbacName })) v.push(`${at}: binds ${JSON.stringify(binding[1].role_ref)}, not the issuer's ${g.kind}`);
         if (!sameJson(binding[1].subject, subject)) v.push(`${at}: subjects ${JSON.stringify(binding[1].subject)}, expected the issuer's service account ${PKI_NAMESPACE}/${PCA_ISSUER_SERVICE_ACCOUNT} alone`);
         if (role && !asList(binding[1].depends_on).includes(`${ROLE_TYPES[g.kind]}.${role[0]}`)) v.push(`${at}: not created after its ${g.kind}`);
       }
