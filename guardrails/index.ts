@@ -14,6 +14,7 @@ import { KAFKA_RULES } from "./rules/aws/kafka";
 import { KEY_RULES } from "./rules/aws/keys";
 import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES, PARTNER_GATEWAY_RULES } from "./rules/mesh/in-cluster";
 import { NETWORK_RULES } from "./rules/aws/network";
+import { EAST_WEST_INSTALL_RULES, EAST_WEST_MESH_RULES } from "./rules/mesh/east-west";
 import { CA_ISSUER_RULES, PKI_CRD_RULES, PKI_RBAC_RULES, PKI_RULES, WORKLOAD_CA_RULES } from "./rules/mesh/workload-ca";
 import { RESIDENCY_RULES } from "./rules/every-stack/residency";
 import { PREFLIGHT_RULES } from "./rules/aws/preflight";
@@ -62,7 +63,9 @@ export const GUARDRAILS: readonly Rule[] = [
   ...ISTIO_RULES,
   ...WORKLOAD_CA_RULES,
   ...PARTNER_GATEWAY_RULES,
+  ...EAST_WEST_INSTALL_RULES,
   ...MESH_RULES,
+  ...EAST_WEST_MESH_RULES,
 ];
 
 export { checkRule, failures } from "./rule";

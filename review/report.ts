@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from "crypto";
 import { casCsrCommand, casSigningCommand } from "../model/gcp/pki";
-import { type CrossRegionLink, crossRegionView } from "../model/mesh/cross-region";
+import { type CrossRegionLink, EAST_WEST_GATEWAY, EAST_WEST_OUTPUT_IDS, crossRegionView, eastWestSni, remoteHost } from "../model/mesh/cross-region";
 import { JURISDICTIONS } from "../config/catalog";
 import type { StackLayer } from "../core/blueprint-stack";
 import type { GuardrailResult } from "../guardrails/pack";
@@ -130,10 +130,18 @@ export function workloadCaLine(region: StackView["region"]): string {
 export function crossRegionSection(view: Pick<StackView, "region" | "peers">): string[] {
   const { incoming, outgoing } = crossRegionView(view.region, view.peers);
   if (incoming.length + outgoing.length === 0) return ["## Calls between regions\n", "None: no other region's service calls this region's, and this region's services call no other region's.\n"];
-  const path = (link: CrossRegionLink) =>
-    link.caller.cloud !== "aws" || link.callee.cloud !== "aws"
-      ? "**none**: no private path joins two clouds (the config refuses the call)"
-      : `**not working yet**: ${link.callee.name}'s east-west endpoint service open to ${link.caller.name} (cross-region PrivateLink) and ${link.caller.name}'s interface endpoint of it${link.caller.cloud === "aws" && link.caller.mesh.eastWestEndpointServices[link.callee.mesh.trustDomain] ? "" : " (once its file names the service)"} are built; the east-west gateway behind it and the mesh's entries are not (issue 21): the call is authorized but has no working path`;
+  const path = (direction: "in" | "out", link: CrossRegionLink, call: CrossRegionLink["calls"][number]) => {
+    if (link.caller.cloud !== "aws" || link.callee.cloud !== "aws") return "**none**: no private path joins two clouds (the config refuses the call)";
+    const service = link.services.find((s) => `${s.namespace}/${s.name}` === call.to);
+    const sni = service ? ` by SNI \`${eastWestSni(service)}\`` : "";
+    if (direction === "in") {
+      return `${link.caller.name}'s interface endpoint → this region's east-west endpoint service and NLB (cross-region PrivateLink, TCP ${EAST_WEST_GATEWAY.port}, each connection accepted by hand) → gateway \`${EAST_WEST_GATEWAY.namespace}/${EAST_WEST_GATEWAY.release}\` (AUTO_PASSTHROUGH${sni}) → the service's sidecar, which ends the mTLS and authorizes the caller`;
+    }
+    const named = link.caller.cloud === "aws" && link.caller.mesh.eastWestEndpointServices[link.callee.mesh.trustDomain] !== undefined;
+    if (!named) return `**waiting**: name ${link.callee.name}'s output \`${EAST_WEST_OUTPUT_IDS.endpointService}\` in this file's \`mesh.eastWestEndpointServices\` (after region-${link.callee.name} is deployed); until then the call has no path`;
+    const host = service ? `\`${remoteHost(link.callee.mesh.trustDomain, service)}\`` : "the remote host";
+    return `the caller's sidecar, host ${host} (ServiceEntry, DNS answered by the sidecar) → this region's interface endpoint (output \`${EAST_WEST_OUTPUT_IDS.endpoint(link.callee)}\`, TCP ${EAST_WEST_GATEWAY.port}) → ${link.callee.name}'s east-west gateway; mTLS end to end${sni}, only \`${service ? `spiffe://${link.callee.mesh.trustDomain}/ns/${service.namespace}/sa/${service.serviceAccount}` : "the callee's identity"}\` accepted`;
+  };
   const rows = [...incoming.map((l) => ["in", l.caller, l] as const), ...outgoing.map((l) => ["out", l.callee, l] as const)].flatMap(([direction, peer, link]) =>
     link.calls.map((c) => [
       direction,
@@ -141,7 +149,7 @@ export function crossRegionSection(view: Pick<StackView, "region" | "peers">): s
       `${c.from}${direction === "in" ? ` (${link.caller.mesh.trustDomain})` : ""} → ${c.to}${direction === "out" ? ` (${link.callee.mesh.trustDomain})` : ""}`,
       `${c.methods.join(",")} ${c.paths.join(",")}`,
       c.cardholderData ? "**yes**" : "no",
-      path(link),
+      path(direction, link, c),
     ]),
   );
   return [

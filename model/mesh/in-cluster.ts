@@ -16,6 +16,7 @@ import { ACCESS_LOG_FORMAT, HANDSHAKE_STATS_REGEX } from "./telemetry";
 import { EDGE_CALLER_PREFIX, type EdgePartner, NODE_PORT_SERVICE, PARTNER_CERTIFICATE_LIFETIME, internalLoadBalancerService, partnerServerCertificate, partnerServiceAttachment } from "./edge";
 import { pscNatSubnetName } from "../gcp/network";
 import { MERCHANT_NODES, RUNTIME_DEFAULT_SECCOMP } from "./pod-security";
+import { eastWestDesign } from "./cross-region";
 
 /**
  * How the in-cluster stacks reach a region's cluster and its private registry, per cloud: the
@@ -48,8 +49,16 @@ export function clusterPlatform(region: RegionConfig): ClusterPlatform {
   };
 }
 
-/** The mesh a region declares, in the terms of the mesh model. */
-export function meshDesign(region: RegionConfig): MeshDesign {
+/** How the model names an output of region-<name> where no stack reads it (the stacks and rules pass their own reader). */
+const namedOutput = (region: RegionConfig) => (id: string) => `<region-${region.name} output ${id}>`;
+
+/**
+ * The mesh a region declares, in the terms of the mesh model; with its part of the path between
+ * regions from the calls `peers` declare (the region's stacks pass every region), where it reads
+ * region-<name>'s outputs through `output`.
+ */
+export function meshDesign(region: RegionConfig, peers: readonly RegionConfig[] = [region], output: (id: string) => string = namedOutput(region)): MeshDesign {
+  const eastWest = eastWestDesign(region, peers, output);
   return {
     trustDomain: region.mesh.trustDomain,
     workloads: region.services.map((s) => ({ name: s.name, namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name, port: s.port, egress: workloadEgress(region, s) })),
@@ -65,6 +74,7 @@ export function meshDesign(region: RegionConfig): MeshDesign {
     proxyImage: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}/proxyv2`,
     // The merchants' node group (EKS) or pool (GKE), where the region has merchants.
     merchantNodes: { label: { ...MERCHANT_NODES.label }, taintKey: MERCHANT_NODES.taint.key },
+    ...(eastWest ? { eastWest } : {}),
   };
 }
 
@@ -193,8 +203,10 @@ export function caIssuerOf(region: RegionConfig): (typeof CA_ISSUERS)[keyof type
  * access logs; where the region has an intermediate CA, istiod's own CA is off and istio-csr is
  * the mesh's CA (no CA key in the cluster).
  */
-export function istiodValues(region: RegionConfig): Record<string, unknown> {
+export function istiodValues(region: RegionConfig, peers: readonly RegionConfig[] = [region]): Record<string, unknown> {
   const pki = hasMeshPki(region);
+  const eastWest = eastWestDesign(region, peers, namedOutput(region));
+  const callers = eastWest?.callerTrustDomains ?? [];
   return {
     global: {
       hub: `${clusterPlatform(region).registry}/${ISTIO_ECR_PATHS.images}`,
@@ -217,7 +229,13 @@ export function istiodValues(region: RegionConfig): Record<string, unknown> {
       accessLogEncoding: "JSON",
       accessLogFormat: JSON.stringify(ACCESS_LOG_FORMAT),
       // Envoy's counters of failed handshakes on each sidecar's metrics endpoint (off by default).
-      defaultConfig: { proxyStatsMatcher: { inclusionRegexps: [HANDSHAKE_STATS_REGEX] } },
+      // Where this region calls others, the sidecars answer their pods' DNS (DNS capture): a remote
+      // service's host is known to the mesh only (its ServiceEntry), not to the cluster's DNS.
+      defaultConfig: { proxyStatsMatcher: { inclusionRegexps: [HANDSHAKE_STATS_REGEX] }, ...(eastWest?.remote.length ? { proxyMetadata: { ISTIO_META_DNS_CAPTURE: "true" } } : {}) },
+      // Where other regions call in, their trust domains are accepted in mTLS (the same root
+      // verifies their chains); their principals stay their own (trustDomainAliases would rewrite
+      // the authorization policies' principals and merge identities across regions).
+      ...(callers.length > 0 ? { caCertificates: [{ trustDomains: [...callers] }] } : {}),
     },
     // istiod's own settings sit at the top level since Istio 1.24 (the chart copies a legacy
     // `pilot` block over them only for compatibility).

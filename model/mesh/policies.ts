@@ -15,10 +15,9 @@ import type { IPeerAuthentication as IPeerAuthenticationV1beta1 } from "@kuberne
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { ISidecar as ISidecarV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Sidecar";
-import type { IServiceEntry as IServiceEntryV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry";
+import type { IDestinationRule, IServiceEntry } from "./istio-kinds";
 
-/** A ServiceEntry at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
-export type IServiceEntry = Omit<IServiceEntryV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
+export type { IServiceEntry } from "./istio-kinds";
 
 /** A Sidecar at networking.istio.io/v1 (Istio's CRD serves v1 and v1beta1 with one schema). */
 export type ISidecar = Omit<ISidecarV1beta1, "apiVersion"> & { apiVersion: "networking.istio.io/v1" };
@@ -29,6 +28,7 @@ import { ISTIO_CSR_POD, PKI_NAMESPACE } from "./pki";
 import { isRemote } from "../../config/mesh";
 import { type EdgeDesign, EDGE_NAMESPACE, PARTNER_GATEWAY, edgeManifests, gatewayPrincipal, isEdgeCall } from "./edge";
 import { ENVOY_PROMETHEUS_PORT } from "./alerts";
+import { type EastWestDesign, EAST_WEST_GATEWAY, eastWestManifests } from "./cross-region";
 import { type TenantNodes, WORKLOAD_POD_SECURITY, tenantPlacementPolicies, workloadPodPolicy } from "./pod-security";
 
 /** Istio's root namespace: istiod runs there and a PeerAuthentication there applies mesh-wide. */
@@ -134,9 +134,11 @@ export interface MeshDesign {
   readonly proxyImage: string;
   /** The merchants' own nodes, where the cluster has them: merchants' pods run there and the platform's never do. */
   readonly merchantNodes?: TenantNodes;
+  /** Calls between regions: the services the east-west gateway exposes, the remote services this region's workloads reach. @default none */
+  readonly eastWest?: EastWestDesign;
 }
 
-export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
+export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | IDestinationRule | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
 
 /** The placement policies where the design has merchants' nodes and merchants (else none). */
 export function placementPolicies(design: MeshDesign): ReturnType<typeof tenantPlacementPolicies> {
@@ -258,7 +260,9 @@ export function segmentation(design: MeshDesign): SegmentationPolicy[] {
   const gateway = inNamespace(EDGE_NAMESPACE, PARTNER_GATEWAY.selector);
   // Callers in other regions never reach a pod directly (they come through a gateway).
   const calls = design.calls.filter((c) => !isRemote(design, c)).sort((a, b) => byCodeUnits(`${a.from} ${a.to}`, `${b.from} ${b.to}`));
-  const namespaces = [...workloadNamespaces(design).map((ns) => ns.name), ...(design.edge ? [EDGE_NAMESPACE] : [])];
+  const eastWest = design.eastWest;
+  const eastWestGateway = inNamespace(EAST_WEST_GATEWAY.namespace, EAST_WEST_GATEWAY.selector);
+  const namespaces = podSecurityNamespaces(design);
   for (const namespace of namespaces) {
     add(namespace, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, "the namespace's default-deny NetworkPolicy for ingress and egress");
     add(
@@ -307,6 +311,32 @@ export function segmentation(design: MeshDesign): SegmentationPolicy[] {
       }
       continue;
     }
+    if (namespace === EAST_WEST_GATEWAY.namespace && eastWest) {
+      const ports = [EAST_WEST_GATEWAY.port, 15021];
+      add(
+        namespace,
+        "ingress-east-west-gateway-from-load-balancer",
+        { podSelector: { matchLabels: { ...EAST_WEST_GATEWAY.selector } }, policyTypes: ["Ingress"], ingress: [{ from: eastWest.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports.map((port) => ({ protocol: "TCP" as const, port })) }] },
+        `the east-west load balancer to the gateway (mTLS ${EAST_WEST_GATEWAY.port}, readiness 15021)`,
+      );
+      if (design.segmentation) {
+        add(
+          namespace,
+          "allow-metrics-scrape",
+          { podSelector: { matchLabels: { ...EAST_WEST_GATEWAY.selector } }, policyTypes: ["Ingress"], ingress: [{ from: design.segmentation.metricsScrapers.map((p) => ({ ...p })), ports: [{ protocol: "TCP", port: ENVOY_PROMETHEUS_PORT }] }] },
+          "the metrics scrapers' way to the east-west gateway's port 15090",
+        );
+      }
+      for (const target of eastWest.exposed) {
+        add(
+          namespace,
+          `egress-east-west-gateway-to-${target.namespace}-${target.name}`,
+          { podSelector: { matchLabels: { ...EAST_WEST_GATEWAY.selector } }, policyTypes: ["Egress"], egress: [{ to: [inNamespace(target.namespace, { [WORKLOAD_LABEL]: target.name })] }] },
+          `calls from other regions to ${target.namespace}/${target.name} have no egress NetworkPolicy from the east-west gateway`,
+        );
+      }
+      continue;
+    }
     if (design.segmentation) {
       add(
         namespace,
@@ -342,6 +372,20 @@ export function segmentation(design: MeshDesign): SegmentationPolicy[] {
           `declared call ${call.from} -> ${call.to} has no ingress NetworkPolicy`,
         );
       }
+    }
+    // Calls from other regions, through the east-west gateway; calls to other regions, through this region's interface endpoint of the callee's.
+    for (const target of (eastWest?.exposed ?? []).filter((t) => t.namespace === namespace)) {
+      add(namespace, `ingress-${target.name}-from-east-west-gateway`, { podSelector: app(target.name), policyTypes: ["Ingress"], ingress: [{ from: [eastWestGateway] }] }, `calls from other regions to ${namespace}/${target.name} have no ingress NetworkPolicy from the east-west gateway`);
+    }
+    const outgoing = new Map<string, { caller: string; callee: string; cidrs: readonly string[] }>();
+    for (const r of (eastWest?.remote ?? []).filter((x) => x.caller.namespace === namespace)) outgoing.set(`egress-${r.caller.name}-to-region-${r.callee.name}`, { caller: r.caller.name, callee: r.callee.name, cidrs: r.endpointCidrs });
+    for (const [name, o] of outgoing) {
+      add(
+        namespace,
+        name,
+        { podSelector: app(o.caller), policyTypes: ["Egress"], egress: [{ to: o.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: EAST_WEST_GATEWAY.port }] }] },
+        `${namespace}/${o.caller} calls region ${o.callee} and has no egress NetworkPolicy to its interface endpoint`,
+      );
     }
     for (const w of [...design.workloads].filter((x) => x.namespace === namespace).sort((a, b) => byCodeUnits(a.name, b.name))) {
       for (const d of w.egress ?? []) {
@@ -429,9 +473,9 @@ export function meshEdgeManifests(design: MeshDesign): ReturnType<typeof edgeMan
   return design.edge ? edgeManifests(design.edge, design.workloads.map((w) => ({ namespace: w.namespace, name: w.name, port: w.port ?? 8080 }))) : [];
 }
 
-/** The namespaces held to Pod Security Admission `restricted` and the workload pod policy: the workload namespaces and the partner gateway's. */
+/** The namespaces held to Pod Security Admission `restricted` and the workload pod policy: the workload namespaces and the gateways' (partner, east-west). */
 export function podSecurityNamespaces(design: MeshDesign): string[] {
-  return [...workloadNamespaces(design).map((ns) => ns.name), ...(design.edge ? [EDGE_NAMESPACE] : [])];
+  return [...workloadNamespaces(design).map((ns) => ns.name), ...(design.edge ? [EDGE_NAMESPACE] : []), ...(design.eastWest?.exposed.length ? [EAST_WEST_GATEWAY.namespace] : [])];
 }
 
 /** Every manifest of the mesh's policies, in a stable order. */
@@ -445,6 +489,7 @@ export function meshManifests(design: MeshDesign): MeshManifest[] {
     ...sidecarScopes(design),
     ...serviceEntries(design),
     ...meshEdgeManifests(design),
+    ...eastWestManifests(design.eastWest),
     ...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage),
     ...placementPolicies(design),
   ];

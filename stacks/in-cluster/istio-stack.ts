@@ -14,6 +14,7 @@ import { caIssuerOf, clusterPlatform, meshDesign, hasMeshPki, istioCniValues, is
 import { ROOT_POD_SECURITY, WORKLOAD_POD_SECURITY } from "../../model/mesh/pod-security";
 import { ClusterStack, RELEASE_DEFAULTS, grantCaIssuer } from "./cluster-stack";
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, partnerCaConfigMap, partnerGatewayValues } from "../../model/mesh/edge";
+import { EAST_WEST_GATEWAY, eastWestGatewayValues } from "../../model/mesh/cross-region";
 
 /**
  * `region-<name>-istio`: the mesh's namespaces and Istio itself, from the private ECR (charts and
@@ -31,6 +32,8 @@ export class IstioStack extends ClusterStack {
   readonly partnerGateway?: Release;
   /** On GCP, the partner API's PSC service attachment (GKE's ServiceAttachment) on the gateway's internal load balancer. */
   readonly partnerAttachment?: Manifest;
+  /** The east-west gateway, where other regions call this one. */
+  readonly eastWestGateway?: Release;
 
   constructor(scope: Construct, region: RegionConfig, peers?: readonly RegionConfig[]) {
     super(scope, region, "istio", peers);
@@ -101,13 +104,28 @@ export class IstioStack extends ClusterStack {
       ...release,
       name: "istiod",
       chart: "istiod",
-      values: [JSON.stringify(istiodValues(region))],
+      values: [JSON.stringify(istiodValues(region, this.peers))],
       dependsOn: [this.base, this.cni, ...caReady],
     });
     // The workload namespaces, held to Pod Security Admission `restricted` once istiod injects for
     // Istio CNI (a pod injected before, with istio-init's NET_ADMIN, would be refused).
     for (const ns of workloadNamespaces(meshDesign(region))) {
       new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } }, dependsOn: [this.istiod] });
+    }
+
+    // Calls from other regions: the east-west gateway (its Gateway is region-<name>-mesh's), in its
+    // own namespace, on the node ports region-<name>'s east-west load balancer reaches.
+    if (meshDesign(region, this.peers).eastWest?.exposed.length) {
+      const scope = new Construct(this, "EastWestGateway");
+      const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EAST_WEST_GATEWAY.namespace, labels: { ...WORKLOAD_POD_SECURITY } } });
+      this.eastWestGateway = new Release(scope, "Gateway", {
+        ...release,
+        name: EAST_WEST_GATEWAY.release,
+        chart: "gateway",
+        namespace: EAST_WEST_GATEWAY.namespace,
+        values: [JSON.stringify(eastWestGatewayValues())],
+        dependsOn: [this.istiod, namespace],
+      });
     }
 
     // The partners' way in (its Gateway, routes, policy and limits are region-<name>-mesh's): the

@@ -18,7 +18,8 @@ export class MeshStack extends ClusterStack {
 
   constructor(scope: Construct, region: RegionConfig, peers?: readonly RegionConfig[]) {
     super(scope, region, "mesh", peers);
-    const design = meshDesign(region);
+    // The remote services' ServiceEntries name this region's interface endpoints (region-<name>'s outputs).
+    const design = meshDesign(region, this.peers, (id) => this.regionState.getString(id));
     // On GKE, Managed Service for Prometheus scrapes the sidecars of each workload namespace (the
     // mesh's alerts; on EKS, AMP's collector scrapes them from region-<name>).
     const monitoring = region.cloud === "gcp" ? workloadNamespaces(design).map((ns) => sidecarPodMonitoring(ns.name)) : [];

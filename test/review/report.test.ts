@@ -445,8 +445,15 @@ describe("the report lists the calls between regions, each way, with its path", 
   it("shows a declared call on both sides: coming in to the callee, going out of the caller, with the peer, the call and its path", () => {
     const peers = [euCalled, us, apac];
     const rows = (region: typeof eu) => tableAfter(crossRegionSection({ region, peers }).join("\n"), "## Calls between regions");
-    expect(rows(euCalled)).toEqual([["in", "us (aws us-east-1, US)", "fraud/fraud-engine (us.acme-pay.internal) → fraud/fraud-engine", "POST /v1/risk-signals", "no", expect.stringMatching(/^\*\*not working yet\*\*: eu's east-west endpoint service open to us \(cross-region PrivateLink\) and us's interface endpoint of it \(once its file names the service\) are built/)]]);
-    expect(rows(us)).toEqual([["out", "eu (aws eu-west-1, EU)", "fraud/fraud-engine → fraud/fraud-engine (eu.acme-pay.internal)", "POST /v1/risk-signals", "no", expect.stringMatching(/^\*\*not working yet\*\*/)]]);
+    expect(rows(euCalled)).toEqual([
+      ["in", "us (aws us-east-1, US)", "fraud/fraud-engine (us.acme-pay.internal) → fraud/fraud-engine", "POST /v1/risk-signals", "no", "us's interface endpoint → this region's east-west endpoint service and NLB (cross-region PrivateLink, TCP 15443, each connection accepted by hand) → gateway `istio-eastwest/eastwest-gateway` (AUTO_PASSTHROUGH by SNI `outbound_.8080_._.fraud-engine.fraud.svc.cluster.local`) → the service's sidecar, which ends the mTLS and authorizes the caller"],
+    ]);
+    // The caller's path waits until its file names the callee's endpoint service.
+    expect(rows(us)).toEqual([["out", "eu (aws eu-west-1, EU)", "fraud/fraud-engine → fraud/fraud-engine (eu.acme-pay.internal)", "POST /v1/risk-signals", "no", expect.stringMatching(/^\*\*waiting\*\*: name eu's output `east_west_endpoint_service` in this file's `mesh.eastWestEndpointServices`/)]]);
+    const usNamed = { ...us, mesh: { ...us.mesh, eastWestEndpointServices: { [eu.mesh.trustDomain]: "com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718" } } };
+    expect(tableAfter(crossRegionSection({ region: usNamed, peers: [euCalled, usNamed, apac] }).join("\n"), "## Calls between regions")[0][5]).toBe(
+      "the caller's sidecar, host `fraud-engine.fraud.eu.acme-pay.internal` (ServiceEntry, DNS answered by the sidecar) → this region's interface endpoint (output `east_west_endpoint_eu`, TCP 15443) → eu's east-west gateway; mTLS end to end by SNI `outbound_.8080_._.fraud-engine.fraud.svc.cluster.local`, only `spiffe://eu.acme-pay.internal/ns/fraud/sa/fraud-engine` accepted",
+    );
     expect(crossRegionSection({ region: apac, peers }).join("\n")).toContain("None:");
   });
 

@@ -42,6 +42,7 @@ const SAME_SCHEMA = {
   "networking.istio.io/v1 VirtualService": "networking.istio.io/v1beta1",
   "networking.istio.io/v1 Sidecar": "networking.istio.io/v1beta1",
   "networking.istio.io/v1 ServiceEntry": "networking.istio.io/v1beta1",
+  "networking.istio.io/v1 DestinationRule": "networking.istio.io/v1beta1",
 };
 
 /** The model module of an apiVersion and kind. */

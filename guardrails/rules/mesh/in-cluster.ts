@@ -18,8 +18,17 @@ import { POSTGRES_PORT } from "../../../model/aws/database";
 import { KAFKA_PORTS } from "../../../model/aws/kafka";
 import { CLOUDHSM_PORTS } from "../../../model/aws/hsm";
 import { GCP_DATA_TIER_PORTS } from "../../../model/gcp/network";
+import { EAST_WEST_GATEWAY, remoteServiceEntries } from "../../../model/mesh/cross-region";
+
+/** True for the east-west gateway's release (its name in its namespace). */
+export const isEastWestRelease = (r: TfJson) => r.name === EAST_WEST_GATEWAY.release && r.namespace === EAST_WEST_GATEWAY.namespace;
 
 const ofKind = (json: TfJson, kind: string) => manifestsOf(json).filter(([, m]) => m.kind === kind);
+
+/** The mesh design of a stack's region, with its part of the path between regions (its peers' calls; region-<name>'s outputs as the stack reads them). */
+export function designOf({ region, peers, json }: Pick<StackView, "region" | "peers" | "json">): ReturnType<typeof meshDesign> {
+  return meshDesign(region, peers ?? [region], (id) => regionOutput(json, id) ?? "?");
+}
 
 /** The namespaces that run workloads: every service's, every merchant's. */
 export function workloadNamespaceNames({ region }: Pick<StackView, "region">): string[] {
@@ -180,12 +189,14 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
     requirement: "6.3.3, 2.2",
     fix: "Set mesh.istioVersion to a release of the catalog (ISTIO_RELEASES); install base, then istiod (wait, no lint) from the region's private registry (ECR or Artifact Registry) with the blueprint's values.",
     description: "Istio at the pinned supported release: istio-base, then istiod with wait (after base), neither linted, charts and images from the region's private registry, istiod with the region's trust domain",
-    check: ({ region, json }) => {
+    check: ({ region, json, peers }) => {
       const v: string[] = [];
+      const charts = resourcesOf(json, "helm_release").map(([, r]) => r.chart as string);
       const all = Object.fromEntries(resourcesOf(json, "helm_release").map(([n, r]) => [r.chart as string, { address: `helm_release.${n}`, r }]));
-      const expected = [...(hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "cni", "istiod"] : ["base", "cni", "istiod"]), ...(region.edge && hasMeshPki(region) ? ["gateway"] : [])].sort();
-      if (!sameJson(Object.keys(all).sort(), expected)) return [`helm_release: charts ${JSON.stringify(Object.keys(all))}, expected ${expected.join(", ")}`];
-      // istio-csr is mesh.workload-ca's, the partner gateway mesh.partner-gateway-install's.
+      const gateways = [...(region.edge && hasMeshPki(region) ? ["gateway"] : []), ...(designOf({ region, peers, json }).eastWest?.exposed.length ? ["gateway"] : [])];
+      const expected = [...(hasMeshPki(region) ? ["base", "cert-manager-istio-csr", "cni", "istiod"] : ["base", "cni", "istiod"]), ...gateways].sort();
+      if (!sameJson([...charts].sort(), expected)) return [`helm_release: charts ${JSON.stringify(charts)}, expected ${expected.join(", ")}`];
+      // istio-csr is mesh.workload-ca's, the partner gateway mesh.partner-gateway-install's, the east-west gateway mesh.east-west-gateway-install's.
       const releases = { base: all.base, cni: all.cni, istiod: all.istiod };
       const version = region.mesh.istioVersion;
       // The catalog lists only supported releases (1.26 or newer); the config rules check the same.
@@ -211,7 +222,7 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
       if (global.hub !== `${registry}/istio` || global.tag !== version) v.push(`${istiod.address}: images from ${global.hub}:${global.tag}, not the region's private registry at ${version}`);
       if (values.meshConfig?.trustDomain !== region.mesh.trustDomain) v.push(`${istiod.address}: trust domain ${values.meshConfig?.trustDomain}, expected ${region.mesh.trustDomain}`);
       // Anything else in the document (an image override, another hub) is a change to review.
-      if (!sameJson(values, istiodValues(region))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
+      if (!sameJson(values, istiodValues(region, peers))) v.push(`${istiod.address}: values differ from the blueprint's istiod values`);
       return v;
     },
   },
@@ -243,11 +254,11 @@ export const ISTIO_RULES = stackRules<RegionConfig>({ layers: ["istio"] }, [
     fix: "Keep Istio CNI (istiod cni.enabled, the cni chart before istiod), seccomp's runtime default on the injected containers, and the Pod Security Admission labels model/mesh/pod-security.ts gives: restricted on every workload namespace and the partner gateway's (created after istiod), privileged on Istio's root namespace only.",
     description:
       "Pod Security Admission enforces, audits and warns `restricted` on every workload namespace and the partner gateway's, and only Istio's root namespace (the CNI node agent's) is privileged; Istio CNI redirects the pods' traffic, so no injected container needs NET_ADMIN or root, and the injected containers run under seccomp's runtime default; the workload namespaces are labelled only once istiod injects for CNI",
-    check: ({ region, json }) => {
+    check: ({ region, json, peers }) => {
       const v: string[] = [];
       const namespaces = resourcesOf(json, "kubernetes_namespace_v1").map(([n, r]) => ({ address: `kubernetes_namespace_v1.${n}`, r, name: String(r.metadata?.name), labels: (r.metadata?.labels ?? {}) as Record<string, string> }));
       const istiod = resourcesOf(json, "helm_release").find(([, r]) => r.chart === "istiod");
-      const design = meshDesign(region);
+      const design = designOf({ region, peers, json });
       const workloads = new Set(workloadNamespaceNames({ region }));
       const held = new Set(podSecurityNamespaces(design));
       const labels = (l: Record<string, string>) => Object.fromEntries(Object.entries(l).filter(([k]) => k.startsWith("pod-security.kubernetes.io/")));
@@ -329,7 +340,8 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
     check: ({ region, json }) => {
       const v: string[] = [];
       const releases = resourcesOf(json, "helm_release");
-      const gateway = releases.find(([, r]) => r.chart === "gateway");
+      // (The east-west gateway is mesh.east-west-gateway-install's.)
+      const gateway = releases.find(([, r]) => r.chart === "gateway" && !isEastWestRelease(r));
       const inEdge = (m: TfJson | undefined) => m?.metadata?.namespace === EDGE_NAMESPACE;
       if (!region.edge || !hasMeshPki(region)) {
         if (gateway) v.push(`helm_release.${gateway[0]}: a gateway in a region that declares no partners`);
@@ -393,7 +405,7 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
 ]);
 
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
-export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar", "networking.istio.io/v1 ServiceEntry"];
+export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar", "networking.istio.io/v1 ServiceEntry", "networking.istio.io/v1 DestinationRule"];
 
 /** The cluster-scoped kinds the mesh stack applies: the workload pod policy and its binding (mesh.workload-pod-policy). */
 const ADMISSION_KINDS = ["admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding"];
@@ -412,11 +424,13 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3, 6.5.1",
     fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
     description:
-      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope), ServiceEntry (networking.istio.io/v1, mesh.service-entries) and NetworkPolicy (networking.k8s.io/v1) objects, and the workload pod policy with its binding (admissionregistration.k8s.io/v1, mesh.workload-pod-policy); on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge)",
+      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope), ServiceEntry (networking.istio.io/v1, mesh.service-entries), DestinationRule (networking.istio.io/v1, only the remote services', mesh.east-west-routes) and NetworkPolicy (networking.k8s.io/v1) objects, and the workload pod policy with its binding (admissionregistration.k8s.io/v1, mesh.workload-pod-policy); on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge); where other regions call in, the east-west Gateway in its own namespace (mesh.east-west-routes)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
-      const edgeKind = (x: TfJson) => region.edge !== undefined && x.metadata?.namespace === EDGE_NAMESPACE && EDGE_KINDS.includes(`${x.apiVersion} ${x.kind}`);
+      const edgeKind = (x: TfJson) =>
+        (region.edge !== undefined && x.metadata?.namespace === EDGE_NAMESPACE && EDGE_KINDS.includes(`${x.apiVersion} ${x.kind}`)) ||
+        (x.metadata?.namespace === EAST_WEST_GATEWAY.namespace && `${x.apiVersion} ${x.kind}` === "networking.istio.io/v1 Gateway");
       for (const [address, m] of manifestsOf(json).filter(([, x]) => !MESH_KINDS.includes(`${x.apiVersion} ${x.kind}`) && !(region.cloud === "gcp" && `${x.apiVersion} ${x.kind}` === GKE_SCRAPE_KIND) && !edgeKind(x) && !ADMISSION_KINDS.includes(`${x.apiVersion} ${x.kind}`))) {
         v.push(`${address}: ${m.apiVersion} ${m.kind} is not a kind the mesh stack may apply`);
       }
@@ -468,7 +482,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "7.2.1, 7.2.2",
     fix: "Declare the call in mesh.calls of the region file (from namespace/serviceaccount, to namespace/service, methods, paths) instead of writing an AuthorizationPolicy.",
     description: "the ALLOW rules and the declared calls are the same set: each rule lets exactly one declared caller (its principal in the region's trust domain; the partner gateway's for a partner's route) make exactly the declared methods on the declared paths of the called service's pods",
-    check: ({ region, json }) => {
+    check: ({ region, json, peers }) => {
       const v: string[] = [];
       const allowed: string[] = [];
       // (The partner gateway's own policy, in its namespace, is mesh.partner-edge's.)
@@ -495,7 +509,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
           allowed.push(callLine(String(asList(source.principals)[0]), m.metadata?.namespace, app, op.methods, op.paths));
         });
       }
-      const declared = meshDesign(region).calls.map((c) => {
+      const declared = designOf({ region, peers, json }).calls.map((c) => {
         const [ns, name] = c.to.split("/");
         return callLine(isEdgeCall(c) ? gatewayPrincipal(region.mesh.trustDomain) : principal(c.fromTrustDomain ?? region.mesh.trustDomain, c.from), ns, name, c.methods, c.paths);
       });
@@ -546,8 +560,8 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     fix: "Keep the Sidecar default of every workload namespace as model/mesh/policies.ts sidecarScopes builds it from the declared calls; change what a namespace reaches through mesh.calls.",
     description:
       "every workload namespace has the Sidecar `default` that limits its proxies to its own namespace, Istio's root namespace, the cluster DNS and the namespaces its declared calls reach (a merchant's proxies learn nothing else of the mesh), and no other Sidecar exists",
-    check: ({ region, json }) => {
-      return againstModel(ofKind(json, "Sidecar"), sidecarScopes(meshDesign(region)), namespacedName, {
+    check: ({ region, json, peers }) => {
+      return againstModel(ofKind(json, "Sidecar"), sidecarScopes(designOf({ region, peers, json })), namespacedName, {
         missing: (w) => `kubernetes_manifest (Sidecar ${w.metadata!.namespace}/default): missing (its proxies would receive the whole mesh's configuration)`,
         differs: (address, at) => `${address}: differs from sidecarScopes at ${at}`,
         extra: (address, m) => `${address}: Sidecar ${namespacedName(m)} is not one the design builds`,
@@ -560,10 +574,10 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     fix: "Change the partners in the region file's edge section (CA bundle, identities, routes, rates, limits); the gateway's objects are generated by model/mesh/edge.ts and take no edits.",
     description:
       "where the region declares partners, the partner gateway's namespace holds exactly the objects model/mesh/edge.ts builds from the region file: a Gateway with one server per partner on its own host (mutual TLS with the partner's CA and identities only, TLS 1.2+ with forward-secret AEAD suites), one VirtualService per partner with its declared routes only, one ALLOW policy (each partner's routes on its host and server name, JSON for bodies), and the EnvoyFilter of the ceiling, each partner's rate and the body limit; nothing else of those kinds",
-    check: ({ region, json }) => {
+    check: ({ region, json, peers }) => {
       // (Its NetworkPolicies are mesh.namespaces-segmented's.)
       const got = manifestsOf(json).filter(([, m]) => m.metadata?.namespace === EDGE_NAMESPACE && m.kind !== "NetworkPolicy");
-      return againstModel(got, meshEdgeManifests(meshDesign(region)), (m) => `${m.apiVersion} ${m.kind} ${namespacedName(m)}`, {
+      return againstModel(got, meshEdgeManifests(designOf({ region, peers, json })), (m) => `${m.apiVersion} ${m.kind} ${namespacedName(m)}`, {
         missing: (w) => `kubernetes_manifest (${w.kind} ${w.metadata!.name}): missing`,
         differs: (address, at) => `${address}: differs from model/mesh/edge.ts at ${at}`,
         extra: (address, m) => `${address}: ${m.kind} ${m.metadata?.name} is not one the partners' design builds`,
@@ -576,8 +590,8 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     fix: "Keep the ValidatingAdmissionPolicy and its binding as model/mesh/pod-security.ts builds them, bound with Deny to every workload namespace and the partner gateway's by name.",
     description:
       "a ValidatingAdmissionPolicy refuses, in every workload namespace and the partner gateway's (bound by name, with Deny, so relabelling a namespace does not take it out), pods on the node's network, PID or IPC namespace, with a host path or a privileged container (init and ephemeral ones included), and any pod or container but Istio's own running as Istio's proxy user or group (1337), or Istio's containers from another image than the mesh's proxy or with a command of their own: a hostNetwork pod escapes the NetworkPolicies (the VPC CNI's agent does not police it), a process as 1337 escapes its sidecar (REGISTRY_ONLY); where the cluster has the merchants' nodes, a merchant's pods must select them and the platform's pods may not tolerate their taint (nor every taint); no other admission policy",
-    check: ({ region, json }) => {
-      const design = meshDesign(region);
+    check: ({ region, json, peers }) => {
+      const design = designOf({ region, peers, json });
       const got = manifestsOf(json).filter(([, m]) => ADMISSION_KINDS.includes(`${m.apiVersion} ${m.kind}`));
       const key = (m: TfJson) => `${m.kind} ${m.metadata?.name}`;
       const v = againstModel(got, [...workloadPodPolicy(podSecurityNamespaces(design), design.proxyImage), ...placementPolicies(design)], key, {
@@ -601,10 +615,12 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3.2, 1.4.1, 7.2.1",
     fix: "Keep the ServiceEntries as model/mesh/policies.ts serviceEntries builds them from services[].access; a new destination outside the mesh is declared there.",
     description:
-      "each workload namespace has exactly the ServiceEntries of what its services declare outside the mesh (credentials, database, brokers, cloud APIs, object store), exported to that namespace only, by address block and port or TLS server name, never every address; the data tier's ports only in a namespace where a service declares that access; no other ServiceEntry",
-    check: ({ region, json }) => {
+      "each workload namespace has exactly the ServiceEntries of what its services declare outside the mesh (credentials, database, brokers, cloud APIs, object store), exported to that namespace only, by address block and port or TLS server name, never every address; where a service calls another region, the remote service's entry (mesh.east-west-routes); the data tier's ports only in a namespace where a service declares that access; no other ServiceEntry",
+    check: ({ region, json, peers }) => {
       const got = ofKind(json, "ServiceEntry");
-      const v = againstModel(got, serviceEntries(meshDesign(region)), namespacedName, {
+      const design = designOf({ region, peers, json });
+      // (The remote services' entries are also mesh.east-west-routes'.)
+      const v = againstModel(got, [...serviceEntries(design), ...remoteServiceEntries(design.eastWest ?? { remote: [] })], namespacedName, {
         missing: (w) => `kubernetes_manifest (ServiceEntry ${namespacedName(w)}): missing (its services' calls out of the mesh would go to Istio's black hole)`,
         differs: (address, at) => `${address}: differs from model/mesh/policies.ts at ${at}`,
         extra: (address, m) => `${address}: ServiceEntry ${namespacedName(m)} is not one the design builds`,
@@ -629,9 +645,9 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     fix: "Keep every workload namespace's NetworkPolicies as model/mesh/policies.ts segmentation builds them; change what a pod may reach through the region file (mesh.calls, services[].access, edge.partners).",
     description:
       "every workload namespace, and the partner gateway's, denies all ingress and egress by NetworkPolicy, then allows only the mesh's control plane (istiod, DNS, istio-csr), the declared calls pod to pod, the gateway to the partners' services, the metrics scrapers to the sidecars' port 15090 and, per service, exactly the data tier and cloud endpoints it declares: no pod opens the database, the brokers or the HSMs unless its service declares that access; no other NetworkPolicy",
-    check: ({ region, json }) => {
+    check: ({ region, json, peers }) => {
       const v: string[] = [];
-      const want = segmentation(meshDesign(region));
+      const want = segmentation(designOf({ region, peers, json }));
       const got = ofKind(json, "NetworkPolicy");
       const undeclared = "allows traffic the design does not declare";
       for (const ns of [...new Set(want.map((w) => w.policy.metadata!.namespace!))]) {
