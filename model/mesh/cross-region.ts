@@ -15,6 +15,7 @@ import type { RegionConfig } from "../../config/schema";
 import { isRemote } from "../../config/mesh";
 import { type IGateway, gatewayChartValues } from "./edge";
 import type { IDestinationRule, IServiceEntry } from "./istio-kinds";
+import type { IProxyConfig } from "@kubernetes-models/istio/networking.istio.io/v1beta1/ProxyConfig";
 
 /** One declared call between regions, with both ends resolved. */
 export interface CrossRegionCall {
@@ -105,7 +106,8 @@ export const EAST_WEST_GATEWAY = {
   release: "eastwest-gateway",
   selector: { istio: "eastwest-gateway" },
   port: 15443,
-  nodePorts: { tls: 31443, status: 31022 },
+  /** In the static band of the default node-port range (30000-30085), which Kubernetes never hands out to a Service that asks for none. */
+  nodePorts: { tls: 30044, status: 30022 },
   /** Two, at most one zone apart: the alarm pages below one. */
   replicas: 2,
 } as const;
@@ -274,15 +276,42 @@ export function remoteDestinationRules(design: Pick<EastWestDesign, "remote">): 
     spec: {
       host: remoteHost(r.callee.trustDomain, r.service),
       exportTo: ["."],
-      trafficPolicy: { tls: { mode: "ISTIO_MUTUAL", sni: eastWestSni(r.service), subjectAltNames: [calleeIdentity(r)] } },
+      trafficPolicy: {
+        tls: { mode: "ISTIO_MUTUAL", sni: eastWestSni(r.service), subjectAltNames: [calleeIdentity(r)] },
+        // The NLB and the endpoint drop a flow idle for 350 s without a word: keepalives hold the
+        // pooled connections open, and Envoy closes an idle one first, not the path under it.
+        connectionPool: { tcp: { tcpKeepalive: { time: "60s", interval: "20s", probes: 3 } }, http: { idleTimeout: "300s" } },
+      },
     },
   }));
 }
 
-/** The mesh's objects of the path: the east-west Gateway where calls come in, the callers' ServiceEntries and DestinationRules. */
-export function eastWestManifests(design: EastWestDesign | undefined): (IGateway | IServiceEntry | IDestinationRule)[] {
+/**
+ * Per calling workload, its proxies answer its DNS (ISTIO_META_DNS_CAPTURE, read at injection and
+ * by Istio CNI from the proxy's environment): a remote service's host is known to the mesh only,
+ * not to the cluster's DNS. Only the callers' pods; a pod takes it when it starts.
+ */
+export function dnsCaptureConfigs(design: Pick<EastWestDesign, "remote">): IProxyConfig[] {
+  const callers = new Map<string, RemoteRoute["caller"]>();
+  for (const r of design.remote) callers.set(`${r.caller.namespace}/${r.caller.name}`, r.caller);
+  return [...callers.keys()].sort().map((k) => {
+    const c = callers.get(k)!;
+    return {
+      apiVersion: "networking.istio.io/v1beta1",
+      kind: "ProxyConfig",
+      metadata: { name: `dns-capture-${c.name}`, namespace: c.namespace },
+      spec: { selector: { matchLabels: { [CALLER_LABEL]: c.name } }, environmentVariables: { ISTIO_META_DNS_CAPTURE: "true" } },
+    };
+  });
+}
+
+/** The label a calling workload's pods carry (the mesh's workload label). */
+const CALLER_LABEL = "app";
+
+/** The mesh's objects of the path: the east-west Gateway where calls come in, the callers' ServiceEntries, DestinationRules and DNS capture. */
+export function eastWestManifests(design: EastWestDesign | undefined): (IGateway | IServiceEntry | IDestinationRule | IProxyConfig)[] {
   if (!design) return [];
-  return [...(design.exposed.length > 0 ? [eastWestGateway(design)] : []), ...remoteServiceEntries(design), ...remoteDestinationRules(design)];
+  return [...(design.exposed.length > 0 ? [eastWestGateway(design)] : []), ...remoteServiceEntries(design), ...remoteDestinationRules(design), ...dnsCaptureConfigs(design)];
 }
 
 /**
@@ -298,7 +327,7 @@ export const EAST_WEST_SERVICE = {
   ],
 } as const;
 
-/** Helm values of the east-west gateway: two pods a zone apart on the node ports above (no port below 1024). */
+/** Helm values of the east-west gateway: two pods a zone apart on the node ports above. */
 export function eastWestGatewayValues(): Record<string, unknown> {
-  return gatewayChartValues(EAST_WEST_GATEWAY.replicas, EAST_WEST_SERVICE, EAST_WEST_GATEWAY.selector, false);
+  return gatewayChartValues(EAST_WEST_GATEWAY.replicas, EAST_WEST_SERVICE, EAST_WEST_GATEWAY.selector);
 }

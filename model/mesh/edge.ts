@@ -407,16 +407,17 @@ export function partnerServiceAttachment(natSubnet: string, consumers: readonly 
  * checks 5 s apart; GKE's 2 checks 3 s apart), so that no connection lands on a node without a gateway.
  */
 export function partnerGatewayValues(edge: Pick<EdgeDesign, "replicas">, service: Record<string, unknown> = NODE_PORT_SERVICE): Record<string, unknown> {
-  return gatewayChartValues(edge.replicas, service, PARTNER_GATEWAY.selector, true);
+  return gatewayChartValues(edge.replicas, service, PARTNER_GATEWAY.selector);
 }
 
 /**
  * Helm values of a gateway of Istio's gateway chart whose pods carry `selector`: `replicas` pods,
  * at most one zone apart, a disruption budget, the Service given, a 45 s drain, seccomp's runtime
- * default (Pod Security Admission `restricted`) and, where the gateway binds a port below 1024
- * (`lowPorts`), the chart's one sysctl restated (setting the pod's context replaces the chart's).
+ * default (Pod Security Admission `restricted`) and the chart's one sysctl restated (setting the
+ * pod's context replaces the chart's; binding 443 without root needs it, a safe sysctl; istiod's
+ * gateway injection template adds it to every gateway pod anyway).
  */
-export function gatewayChartValues(replicas: number, service: Record<string, unknown>, selector: Readonly<Record<string, string>>, lowPorts: boolean): Record<string, unknown> {
+export function gatewayChartValues(replicas: number, service: Record<string, unknown>, selector: Readonly<Record<string, string>>): Record<string, unknown> {
   const labelSelector = { matchLabels: { ...selector } };
   return {
     replicaCount: replicas,
@@ -430,7 +431,7 @@ export function gatewayChartValues(replicas: number, service: Record<string, unk
     ],
     service: JSON.parse(JSON.stringify(service)),
     resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
-    securityContext: { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP }, ...(lowPorts ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] } : {}) },
+    securityContext: { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP }, sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] },
   };
 }
 

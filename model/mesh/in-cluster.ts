@@ -229,9 +229,7 @@ export function istiodValues(region: RegionConfig, peers: readonly RegionConfig[
       accessLogEncoding: "JSON",
       accessLogFormat: JSON.stringify(ACCESS_LOG_FORMAT),
       // Envoy's counters of failed handshakes on each sidecar's metrics endpoint (off by default).
-      // Where this region calls others, the sidecars answer their pods' DNS (DNS capture): a remote
-      // service's host is known to the mesh only (its ServiceEntry), not to the cluster's DNS.
-      defaultConfig: { proxyStatsMatcher: { inclusionRegexps: [HANDSHAKE_STATS_REGEX] }, ...(eastWest?.remote.length ? { proxyMetadata: { ISTIO_META_DNS_CAPTURE: "true" } } : {}) },
+      defaultConfig: { proxyStatsMatcher: { inclusionRegexps: [HANDSHAKE_STATS_REGEX] } },
       // Where other regions call in, their trust domains are accepted in mTLS (the same root
       // verifies their chains); their principals stay their own (trustDomainAliases would rewrite
       // the authorization policies' principals and merge identities across regions).

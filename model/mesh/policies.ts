@@ -15,7 +15,7 @@ import type { IPeerAuthentication as IPeerAuthenticationV1beta1 } from "@kuberne
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { ISidecar as ISidecarV1beta1 } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Sidecar";
-import type { IDestinationRule, IServiceEntry } from "./istio-kinds";
+import type { IServiceEntry } from "./istio-kinds";
 
 export type { IServiceEntry } from "./istio-kinds";
 
@@ -138,7 +138,7 @@ export interface MeshDesign {
   readonly eastWest?: EastWestDesign;
 }
 
-export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | IDestinationRule | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
+export type MeshManifest = IPeerAuthentication | IAuthorizationPolicy | INetworkPolicy | ISidecar | IServiceEntry | ReturnType<typeof eastWestManifests>[number] | ReturnType<typeof edgeManifests>[number] | ReturnType<typeof workloadPodPolicy>[number];
 
 /** The placement policies where the design has merchants' nodes and merchants (else none). */
 export function placementPolicies(design: MeshDesign): ReturnType<typeof tenantPlacementPolicies> {

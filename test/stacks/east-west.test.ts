@@ -118,18 +118,21 @@ describe("in the clusters, a declared call from us into eu", () => {
       type: "NodePort",
       externalTrafficPolicy: "Local",
       ports: [
-        { name: "status-port", port: 15021, targetPort: 15021, nodePort: 31022, protocol: "TCP" },
-        { name: "tls", port: 15443, targetPort: 15443, nodePort: 31443, protocol: "TCP" },
+        { name: "status-port", port: 15021, targetPort: 15021, nodePort: 30022, protocol: "TCP" },
+        { name: "tls", port: 15443, targetPort: 15443, nodePort: 30044, protocol: "TCP" },
       ],
     });
     expect(ewValues(euIstio.json).replicaCount).toBe(2);
     expect(resourcesOf(euIstio.json, "kubernetes_namespace_v1").filter(([, n]) => n.metadata.name === EAST_WEST_GATEWAY.namespace).map(([, n]) => n.metadata.labels)).toEqual([{ ...WORKLOAD_POD_SECURITY }]);
   });
-  it("makes eu's istiod accept us's trust domain (not as an alias), and us's sidecars answer their pods' DNS", () => {
+  it("makes eu's istiod accept us's trust domain (not as an alias), and only us's calling pods' sidecars answer their DNS", () => {
     expect(istiodValuesOf(euIstio.json).meshConfig.caCertificates).toEqual([{ trustDomains: [us.mesh.trustDomain] }]);
     expect(istiodValuesOf(euIstio.json).meshConfig.trustDomainAliases).toBeUndefined();
-    expect(istiodValuesOf(euIstio.json).meshConfig.defaultConfig.proxyMetadata).toBeUndefined();
-    expect(istiodValuesOf(usIstio.json).meshConfig.defaultConfig.proxyMetadata).toEqual({ ISTIO_META_DNS_CAPTURE: "true" });
+    for (const j of [euIstio.json, usIstio.json]) expect(istiodValuesOf(j).meshConfig.defaultConfig.proxyMetadata).toBeUndefined();
+    expect(manifestsOf(usMesh.json).filter(([, m]) => m.kind === "ProxyConfig").map(([, m]) => m)).toEqual([
+      { apiVersion: "networking.istio.io/v1beta1", kind: "ProxyConfig", metadata: { name: "dns-capture-fraud-engine", namespace: "fraud" }, spec: { selector: { matchLabels: { app: "fraud-engine" } }, environmentVariables: { ISTIO_META_DNS_CAPTURE: "true" } } },
+    ]);
+    expect(manifestsOf(euMesh.json).filter(([, m]) => m.kind === "ProxyConfig")).toEqual([]);
     expect(istiodValuesOf(usIstio.json).meshConfig.caCertificates).toBeUndefined();
     expect(ewRelease(usIstio.json)).toBeUndefined();
   });
@@ -161,7 +164,10 @@ describe("in the clusters, a declared call from us into eu", () => {
     expect(manifest(usMesh.json, "DestinationRule", ROUTE, "fraud")!.spec).toEqual({
       host: `fraud-engine.fraud.${eu.mesh.trustDomain}`,
       exportTo: ["."],
-      trafficPolicy: { tls: { mode: "ISTIO_MUTUAL", sni: "outbound_.8080_._.fraud-engine.fraud.svc.cluster.local", subjectAltNames: [`spiffe://${eu.mesh.trustDomain}/ns/fraud/sa/fraud-engine`] } },
+      trafficPolicy: {
+        tls: { mode: "ISTIO_MUTUAL", sni: "outbound_.8080_._.fraud-engine.fraud.svc.cluster.local", subjectAltNames: [`spiffe://${eu.mesh.trustDomain}/ns/fraud/sa/fraud-engine`] },
+        connectionPool: { tcp: { tcpKeepalive: { time: "60s", interval: "20s", probes: 3 } }, http: { idleTimeout: "300s" } },
+      },
     });
     const egress = manifest(usMesh.json, "NetworkPolicy", "egress-fraud-engine-to-region-eu", "fraud")!.spec;
     expect(egress.podSelector).toEqual({ matchLabels: { app: "fraud-engine" } });
@@ -172,9 +178,9 @@ describe("in the clusters, a declared call from us into eu", () => {
   });
   it("validates every object of the path against Istio's and Kubernetes' schemas", () => {
     const objects = [...manifestsOf(euMesh.json), ...manifestsOf(usMesh.json)]
-      .filter(([, m]) => m.metadata.namespace === EAST_WEST_GATEWAY.namespace || String(m.metadata.name).includes("east-west") || String(m.metadata.name).includes("region-eu"))
+      .filter(([, m]) => m.metadata.namespace === EAST_WEST_GATEWAY.namespace || String(m.metadata.name).includes("east-west") || String(m.metadata.name).includes("region-eu") || m.kind === "ProxyConfig")
       .map(([address, object]) => ({ id: address, object }));
-    expect(objects.length).toBe(10);
+    expect(objects.length).toBe(11);
     const results = validateManifests([...objects, { id: "control: a DestinationRule with an unknown TLS mode", object: { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "x" }, spec: { host: "x", trafficPolicy: { tls: { mode: "MOSTLY_MUTUAL" } } } } }]);
     expect(results["control: a DestinationRule with an unknown TLS mode"]).not.toBeNull();
     expect(Object.entries(results).filter(([id, e]) => !id.startsWith("control:") && e !== null)).toEqual([]);
@@ -184,13 +190,11 @@ describe("in the clusters, a declared call from us into eu", () => {
       const [istio, mesh] = [stackOf(none, `region-${name}-istio`), stackOf(none, `region-${name}-mesh`)];
       expect(ewRelease(istio.json)).toBeUndefined();
       expect(istiodValuesOf(istio.json).meshConfig.caCertificates).toBeUndefined();
-      expect(istiodValuesOf(istio.json).meshConfig.defaultConfig.proxyMetadata).toBeUndefined();
-      expect(manifestsOf(mesh.json).filter(([, m]) => m.metadata.namespace === EAST_WEST_GATEWAY.namespace || /east-west|region-/.test(String(m.metadata.name)) || m.kind === "DestinationRule")).toEqual([]);
+      expect(manifestsOf(mesh.json).filter(([, m]) => m.metadata.namespace === EAST_WEST_GATEWAY.namespace || /east-west|region-/.test(String(m.metadata.name)) || ["DestinationRule", "ProxyConfig"].includes(m.kind))).toEqual([]);
     }
     // Declared but not yet named: eu's side exists, us's waits for its endpoint.
     expect(ewRelease(stackOf(unnamed, "region-eu-istio").json)).toBeDefined();
-    expect(manifestsOf(stackOf(unnamed, "region-us-mesh").json).filter(([, m]) => /east-west|region-eu/.test(String(m.metadata.name)))).toEqual([]);
-    expect(istiodValuesOf(stackOf(unnamed, "region-us-istio").json).meshConfig.defaultConfig.proxyMetadata).toBeUndefined();
+    expect(manifestsOf(stackOf(unnamed, "region-us-mesh").json).filter(([, m]) => /east-west|region-eu|dns-capture/.test(String(m.metadata.name)))).toEqual([]);
   });
 });
 
@@ -221,6 +225,10 @@ const IN_CLUSTER_WEAKENINGS: [string, "region-eu-istio" | "region-eu-mesh" | "re
   ["mesh.east-west-routes", "region-us-mesh", "the route exported mesh-wide", (j) => (manifest(j, "DestinationRule", ROUTE)!.spec.exportTo = ["*"]), /exported to \["\*"\], not its own namespace only/],
   ["mesh.east-west-routes", "region-us-mesh", "a DestinationRule of its own", (j) => (j.resource.kubernetes_manifest.extra = { manifest: { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "relaxed", namespace: "payments" }, spec: { host: "*", exportTo: ["."], trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } } } }), /DestinationRule payments\/relaxed is not one the declared calls between regions build/],
   ["mesh.east-west-routes", "region-us-mesh", "the endpoint elsewhere", (j) => (manifest(j, "ServiceEntry", ROUTE)!.spec.endpoints[0].address = "gateway.example.com"), /differs from model\/mesh\/cross-region\.ts at \.spec\.endpoints\[0\]\.address/],
+  ["mesh.east-west-routes", "region-us-mesh", "no keepalive under the load balancer's idle timeout", (j) => delete manifest(j, "DestinationRule", ROUTE)!.spec.trafficPolicy.connectionPool, /differs from model\/mesh\/cross-region\.ts at \.spec\.trafficPolicy\.connectionPool/],
+  ["mesh.east-west-routes", "region-us-mesh", "the caller's DNS not answered", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.kind === "ProxyConfig") delete j.resource.kubernetes_manifest[n]; }, /ProxyConfig fraud\/dns-capture-fraud-engine\): missing/],
+  ["mesh.east-west-routes", "region-us-mesh", "another proxy image through the ProxyConfig", (j) => (manifest(j, "ProxyConfig", "dns-capture-fraud-engine")!.spec.image = { imageType: "debug" }), /not only the callers' DNS capture/],
+  ["mesh.east-west-routes", "region-us-mesh", "DNS capture for the whole namespace", (j) => delete manifest(j, "ProxyConfig", "dns-capture-fraud-engine")!.spec.selector, /selects every pod of its namespace/],
   ["mesh.service-entries", "region-us-mesh", "the remote service's entry exported mesh-wide", (j) => (manifest(j, "ServiceEntry", ROUTE)!.spec.exportTo = ["*"]), /exported to \["\*"\], not its own namespace only/],
   ["mesh.known-kinds", "region-us-mesh", "a Gateway outside the east-west namespace", (j) => (j.resource.kubernetes_manifest.extra = { manifest: { ...manifest(stackOf(withCall, "region-eu-mesh").json, "Gateway", "east-west"), metadata: { name: "east-west", namespace: "fraud" } } }), /Gateway is not a kind the mesh stack may apply/],
   ["mesh.namespaces-segmented", "region-eu-mesh", "the called service closed to the gateway", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.metadata.name === "ingress-fraud-engine-from-east-west-gateway") delete j.resource.kubernetes_manifest[n]; }, /calls from other regions to fraud\/fraud-engine have no ingress NetworkPolicy/],

@@ -405,7 +405,7 @@ export const PARTNER_GATEWAY_RULES = stackRules<RegionConfig>({ layers: ["istio"
 ]);
 
 /** The only objects the mesh stack applies: anything else (EnvoyFilter, DestinationRule, RBAC) needs its own review. */
-export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar", "networking.istio.io/v1 ServiceEntry", "networking.istio.io/v1 DestinationRule"];
+export const MESH_KINDS = ["security.istio.io/v1 PeerAuthentication", "security.istio.io/v1 AuthorizationPolicy", "networking.k8s.io/v1 NetworkPolicy", "networking.istio.io/v1 Sidecar", "networking.istio.io/v1 ServiceEntry", "networking.istio.io/v1 DestinationRule", "networking.istio.io/v1beta1 ProxyConfig"];
 
 /** The cluster-scoped kinds the mesh stack applies: the workload pod policy and its binding (mesh.workload-pod-policy). */
 const ADMISSION_KINDS = ["admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding"];
@@ -424,7 +424,7 @@ export const MESH_RULES = stackRules({ layers: ["mesh"] }, [
     requirement: "1.3, 6.5.1",
     fix: "Express the change through the region file's mesh section (calls, merchant namespaces); an object of another kind (EnvoyFilter, DestinationRule, a RoleBinding) needs a reviewed rule of its own before it is added to MESH_KINDS.",
     description:
-      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope), ServiceEntry (networking.istio.io/v1, mesh.service-entries), DestinationRule (networking.istio.io/v1, only the remote services', mesh.east-west-routes) and NetworkPolicy (networking.k8s.io/v1) objects, and the workload pod policy with its binding (admissionregistration.k8s.io/v1, mesh.workload-pod-policy); on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge); where other regions call in, the east-west Gateway in its own namespace (mesh.east-west-routes)",
+      "the mesh stack applies only PeerAuthentication, AuthorizationPolicy (security.istio.io/v1), Sidecar (networking.istio.io/v1, mesh.sidecar-scope), ServiceEntry (networking.istio.io/v1, mesh.service-entries), DestinationRule (networking.istio.io/v1) and ProxyConfig (networking.istio.io/v1beta1), only the remote services' and their callers' DNS capture (mesh.east-west-routes), and NetworkPolicy (networking.k8s.io/v1) objects, and the workload pod policy with its binding (admissionregistration.k8s.io/v1, mesh.workload-pod-policy); on GKE the sidecars' scrape: one PodMonitoring per workload namespace exactly as model/mesh/alerts.ts builds it (only the request and failed-handshake counters leave the cluster); where the region declares partners, the partner gateway's Gateway, VirtualServices and EnvoyFilter in its own namespace (held to the model by mesh.partner-edge); where other regions call in, the east-west Gateway in its own namespace (mesh.east-west-routes)",
     check: ({ json, region }) => {
       const v: string[] = [];
       const monitorings = manifestsOf(json).filter(([, m]) => `${m.apiVersion} ${m.kind}` === GKE_SCRAPE_KIND);
