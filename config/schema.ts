@@ -390,6 +390,20 @@ export const AwsRegionSchema = z.strictObject({
     /** Interface endpoints beyond the default set (service suffixes like `ssm`; not `s3`, which has the gateway endpoint). */
     extraInterfaceEndpoints: z.array(z.string().regex(/^[a-z0-9.-]+$/)).default([]),
   }),
+  /**
+   * The DR partner region's network, where `kafka.mirrorTopics` mirrors into it: a VPC with one
+   * data subnet per zone (the mirror's brokers and the replicator's interfaces), no route out.
+   */
+  drNetwork: z
+    .strictObject({
+      /** The VPC's block, /16 to /24, distinct from every region's and every other DR network's. */
+      vpcCidr: cidr,
+      /** Three or more zone IDs of `drPartnerRegion` (e.g. `euc1-az1`). */
+      availabilityZoneIds: z.array(z.string()).min(1),
+      /** One block per zone, in the order of `availabilityZoneIds`, inside `vpcCidr`. */
+      data: perAz,
+    })
+    .optional(),
   /** Where Terraform state lives (created before the first deploy, inside the jurisdiction). */
   stateBackend: z.strictObject({
     /** State bucket name. */
@@ -482,6 +496,12 @@ export const AwsRegionSchema = z.strictObject({
     scramSecretsReady: z.boolean().default(false),
     /** Topics the services need (the seeds: payments.raw, fraud.result, payment-events). */
     topics: kafkaTopics,
+    /**
+     * Declared topics mirrored into the DR partner region (stack `region-<name>-dr`: an MSK
+     * Replicator into a cluster there, under the partner's keys, in a VPC of its own with no
+     * internet path). Needs `drPartnerRegion` and `drNetwork`. @default none
+     */
+    mirrorTopics: z.array(z.string()).default([]),
   }),
   /** The region's EKS cluster. */
   eks: z.strictObject({

@@ -47,6 +47,12 @@ const region: AwsRegionFile = {
       endpoints: ["10.10.112.0/24", "10.10.113.0/24", "10.10.114.0/24"],
     },
   },
+  // The mirror of the payment events and fraud results in eu-central-1 (kafka.mirrorTopics).
+  drNetwork: {
+    vpcCidr: "10.12.0.0/24",
+    availabilityZoneIds: ["euc1-az1", "euc1-az2", "euc1-az3"],
+    data: ["10.12.0.0/26", "10.12.0.64/26", "10.12.0.128/26"],
+  },
   stateBackend: {
     bucket: "acme-pay-tfstate-eu-111122223333",
     key: "regions/eu/terraform.tfstate",
@@ -71,6 +77,8 @@ const region: AwsRegionFile = {
       { name: "fraud.result", partitions: 12, retentionHours: 168 },
       { name: "payment-events", partitions: 24, retentionHours: 720 },
     ],
+    // A recovery in eu-central-1 starts with these, not with empty topics.
+    mirrorTopics: ["payment-events", "fraud.result"],
   },
   eks: {
     adminRoleArn: "arn:aws:iam::111122223333:role/platform-admin",

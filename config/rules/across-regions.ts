@@ -110,7 +110,7 @@ export function checkAcrossRegions(regions: readonly LoadedRegion[]): ConfigProb
 function addressSpace(c: RegionConfig): { field: string; range: Ipv4Range }[] {
   const fields: [string, string][] =
     c.cloud === "aws"
-      ? [["network.vpcCidr", c.network.vpcCidr]]
+      ? [["network.vpcCidr", c.network.vpcCidr], ...(c.drNetwork ? [["drNetwork.vpcCidr", c.drNetwork.vpcCidr] as [string, string]] : [])]
       : (["workloadCidr", "podsCidr", "servicesCidr", "dataCidr", "pscNatCidr", "controlPlaneCidr"] as const).map((k) => [`network.${k}`, c.network[k]]);
   return fields.flatMap(([field, cidr]) => {
     const range = parseCidr(cidr);

@@ -44,6 +44,19 @@ export function checkAwsKafka(c: AwsRegionConfig, report: Report): void {
     if (t.partitions < 1) report(`${field}.partitions`, `${t.partitions} partitions`, "use at least 1");
     if (t.retentionHours < 1) report(`${field}.retentionHours`, `${t.retentionHours} hours`, "use at least 1");
   });
+  k.mirrorTopics.forEach((name, i) => {
+    if (!k.topics.some((t) => t.name === name) || k.mirrorTopics.indexOf(name) !== i) {
+      report(`kafka.mirrorTopics[${i}]`, `"${name}" is repeated or not a topic of kafka.topics`, `name each declared topic once (${k.topics.map((t) => t.name).join(", ") || "none declared"})`);
+    }
+  });
+  if (k.mirrorTopics.length > 0) {
+    if (!c.drPartnerRegion) report("kafka.mirrorTopics", "mirrors topics, but the region names no drPartnerRegion to mirror into", "name the DR partner region (drPartnerRegion), or remove mirrorTopics");
+    if (!c.drNetwork) report("kafka.mirrorTopics", "mirrors topics, but the region has no drNetwork for the mirror's brokers", "add drNetwork (vpcCidr, availabilityZoneIds of the partner region, one data block per zone)");
+    // MSK Replicator reads with IAM on 9098 and creates topics of three replicas: m5.large or larger, three brokers or more.
+    if (/^kafka\.t3\./.test(k.instanceType)) report("kafka.instanceType", `${k.instanceType} cannot be replicated (MSK Replicator needs kafka.m5.large or larger)`, 'use e.g. "kafka.m5.large", or remove mirrorTopics');
+  } else if (c.drNetwork) {
+    report("drNetwork", "is declared, but no topic is mirrored into it (kafka.mirrorTopics), so nothing would use the VPC", "remove drNetwork, or list the topics to mirror");
+  }
 }
 
 /** Cloud SQL: backups kept 7 to 365 days, a disk of at least 10 GB. */

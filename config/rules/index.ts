@@ -10,7 +10,7 @@ import { checkEks, checkGke } from "./cluster";
 import { checkAwsDatabase, checkAwsKafka, checkGcpDatabase, checkGcpKafka } from "./data-stores";
 import { checkGcpMeshCa, checkMesh } from "./mesh";
 import { checkEdge } from "./edge";
-import { checkAvailabilityZones, checkGcpNetwork, checkInterfaceEndpoints, checkNetwork } from "./network";
+import { checkAvailabilityZones, checkDrNetwork, checkGcpNetwork, checkInterfaceEndpoints, checkNetwork } from "./network";
 import { checkAwsPartnerApi, checkGcpPartnerApi } from "./partner-api";
 import type { Report } from "./types";
 import { checkResidency } from "./residency";
@@ -70,6 +70,7 @@ function checkGcpRegion(c: GcpRegionConfig, knownZones: readonly string[] | unde
 function checkAwsRegion(c: AwsRegionConfig, knownAzs: readonly string[] | undefined, report: Report): void {
   checkAvailabilityZones(c, knownAzs, report);
   checkNetwork(c, report);
+  checkDrNetwork(c, report);
   checkAwsStateKey(c, report);
   checkAwsPartnerApi(c, report);
   checkInterfaceEndpoints(c, report);

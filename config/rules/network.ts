@@ -2,7 +2,7 @@
  * The address plan: zones, the VPC and its subnets (AWS), the ranges and the Google APIs address
  * (GCP), the interface endpoints.
  */
-import { DEFAULT_INTERFACE_ENDPOINTS, EKS_UNSUPPORTED_ZONE_IDS } from "../catalog";
+import { DEFAULT_INTERFACE_ENDPOINTS, EKS_UNSUPPORTED_ZONE_IDS, zonesOf } from "../catalog";
 import { Ipv4Range, isPrivate, parseCidr, rangeContains, rangesOverlap } from "../cidr";
 import { AwsRegionConfig, GcpRegionConfig, SUBNET_TIERS } from "../schema";
 import type { Report } from "./types";
@@ -122,4 +122,40 @@ export function checkGcpNetwork(c: GcpRegionConfig, knownZones: readonly string[
     if (inside) report("network.googleApisAddress", `${c.network.googleApisAddress} is inside ${inside.field}`, "use an address outside every subnet and secondary range");
     if (!isPrivate(api)) report("network.googleApisAddress", `${c.network.googleApisAddress} is not a private address`, "use an RFC 1918 address");
   }
+}
+
+/**
+ * The DR partner's network (`drNetwork`, where topics are mirrored): three or more zones of the
+ * partner region, each once; a VPC block AWS accepts, apart from the home VPC; one data block per
+ * zone inside it, none overlapping another.
+ */
+export function checkDrNetwork(c: AwsRegionConfig, report: Report): void {
+  const dr = c.drNetwork;
+  if (!dr) return;
+  const partner = c.drPartnerRegion;
+  const known = partner ? zonesOf("aws", partner) : undefined;
+  if (dr.availabilityZoneIds.length < 3) report("drNetwork.availabilityZoneIds", `lists ${dr.availabilityZoneIds.length} zone(s); the mirror's brokers need three`, `list three zones of ${partner ?? "the partner region"}${known ? ` (${known.join(", ")})` : ""}`);
+  dr.availabilityZoneIds.forEach((az, i) => {
+    if (dr.availabilityZoneIds.indexOf(az) !== i) report(`drNetwork.availabilityZoneIds[${i}]`, `"${az}" is listed twice`, "list each zone once");
+    else if (known && !known.includes(az)) report(`drNetwork.availabilityZoneIds[${i}]`, `"${az}" is not a zone ID of ${partner}`, `use one of ${known.join(", ")}`);
+  });
+  const vpc = parseCidr(dr.vpcCidr);
+  if (typeof vpc === "string") {
+    report("drNetwork.vpcCidr", vpc, 'use a block such as "10.11.0.0/16"');
+    return;
+  }
+  if (vpc.prefixLength < 16 || vpc.prefixLength > 24) report("drNetwork.vpcCidr", `/${vpc.prefixLength} is outside what a VPC accepts here (/16 to /24)`, "use a prefix length between /16 and /24");
+  const home = parseCidr(c.network.vpcCidr);
+  if (typeof home !== "string" && rangesOverlap(home, vpc)) report("drNetwork.vpcCidr", `overlaps the region's own VPC (${c.network.vpcCidr})`, "use a block apart from network.vpcCidr (a later restore may need both reachable)");
+  if (dr.data.length !== dr.availabilityZoneIds.length) report("drNetwork.data", `has ${dr.data.length} block(s) for ${dr.availabilityZoneIds.length} zone(s)`, "give exactly one block per zone, in the order of drNetwork.availabilityZoneIds");
+  const seen: Ipv4Range[] = [];
+  dr.data.forEach((block, i) => {
+    const field = `drNetwork.data[${i}]`;
+    const range = parseCidr(block);
+    if (typeof range === "string") return report(field, range, "use a block inside drNetwork.vpcCidr, such as \"10.11.0.0/24\"");
+    if (range.prefixLength > 28) report(field, `/${range.prefixLength} is smaller than AWS allows for a subnet`, "use /28 or larger");
+    if (!rangeContains(vpc, range)) report(field, `${block} is outside drNetwork.vpcCidr (${dr.vpcCidr})`, "use a block inside the VPC's");
+    if (seen.some((r) => rangesOverlap(r, range))) report(field, `${block} overlaps another data block`, "give each zone its own block");
+    seen.push(range);
+  });
 }

@@ -74,7 +74,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["the same AZ twice", "eu", (r) => (r.availabilityZoneIds[2] = "euw1-az1"), "regions/eu.ts", "availabilityZoneIds[2]", "each zone once"],
   ["malformed VPC CIDR", "eu", (r) => (r.network.vpcCidr = "10.10.0.0/33"), "regions/eu.ts", "network.vpcCidr", "10.10.0.0/16"],
   ["VPC CIDR with host bits", "eu", (r) => (r.network.vpcCidr = "10.10.0.1/16"), "regions/eu.ts", "network.vpcCidr", "such as"],
-  ["VPC too large", "eu", (r) => (r.network.vpcCidr = "10.0.0.0/8"), "regions/eu.ts", "network.vpcCidr", "/16 and /24"],
+  ["VPC too large", "eu", (r) => (r.network.vpcCidr = "10.0.0.0/8"), "regions/eu.ts", "network.vpcCidr", "/16 and /24", ["drNetwork.vpcCidr"]],
   ["subnet outside the VPC", "eu", (r) => (r.network.subnets.data[1] = "10.99.0.0/22"), "regions/eu.ts", "network.subnets.data[1]", "inside 10.10.0.0/16"],
   ["overlapping subnets", "eu", (r) => (r.network.subnets.endpoints[0] = "10.10.0.0/24"), "regions/eu.ts", "network.subnets.endpoints[0]", "non-overlapping"],
   ["a subnet missing for an AZ", "eu", (r) => r.network.subnets.workload.pop(), "regions/eu.ts", "network.subnets.workload", "one block per zone"],
@@ -97,7 +97,25 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["log retention CloudWatch rejects", "eu", (r) => (r.retention.logDays = 500), "regions/eu.ts", "retention.logDays", "545"],
   ["cold storage after the lock ends", "eu", (r) => (r.retention.coldStorageAfterDays = 500), "regions/eu.ts", "retention.coldStorageAfterDays", "90"],
   ["DR partner outside the jurisdiction", "eu", (r) => (r.drPartnerRegion = "eu-west-2"), "regions/eu.ts", "drPartnerRegion", "DR region of EU"],
-  ["DR partner is the region itself", "eu", (r) => (r.drPartnerRegion = "eu-west-1"), "regions/eu.ts", "drPartnerRegion", "different region"],
+  ["a mirrored topic that is not declared", "eu", (r) => (r.kafka.mirrorTopics = ["payment-events", "refunds"]), "regions/eu.ts", "kafka.mirrorTopics[1]", "payments.raw, fraud.result, payment-events"],
+  ["a topic mirrored twice", "eu", (r) => (r.kafka.mirrorTopics = ["payment-events", "payment-events"]), "regions/eu.ts", "kafka.mirrorTopics[1]", "each declared topic once"],
+  ["topics mirrored without a DR partner", "eu", (r) => delete r.drPartnerRegion, "regions/eu.ts", "kafka.mirrorTopics", "name the DR partner region", ["drPartnerRegion"]],
+  ["topics mirrored without a DR network", "eu", (r) => delete r.drNetwork, "regions/eu.ts", "kafka.mirrorTopics", "add drNetwork"],
+  ["topics mirrored from brokers the replicator cannot read", "eu", (r) => (r.kafka.instanceType = "kafka.t3.small"), "regions/eu.ts", "kafka.instanceType", "kafka.m5.large or larger"],
+  ["a DR network with nothing mirrored into it", "eu", (r) => (r.kafka.mirrorTopics = []), "regions/eu.ts", "drNetwork", "list the topics to mirror"],
+  ["a DR network in zones of the home region", "eu", (r) => (r.drNetwork!.availabilityZoneIds[1] = "euw1-az2"), "regions/eu.ts", "drNetwork.availabilityZoneIds[1]", "euc1-az1, euc1-az2, euc1-az3"],
+  ["a DR network zone listed twice", "eu", (r) => (r.drNetwork!.availabilityZoneIds[1] = "euc1-az1"), "regions/eu.ts", "drNetwork.availabilityZoneIds[1]", "each zone once"],
+  ["a DR network in two zones", "eu", (r) => ((r.drNetwork!.availabilityZoneIds = ["euc1-az1", "euc1-az2"]), r.drNetwork!.data.pop()), "regions/eu.ts", "drNetwork.availabilityZoneIds", "three zones of eu-central-1"],
+  ["a DR network over the home VPC", "eu", (r) => ((r.drNetwork!.vpcCidr = "10.10.0.0/24"), (r.drNetwork!.data = ["10.10.0.0/26", "10.10.0.64/26", "10.10.0.128/26"])), "regions/eu.ts", "drNetwork.vpcCidr", "apart from network.vpcCidr"],
+  ["a DR network too large", "eu", (r) => (r.drNetwork!.vpcCidr = "10.0.0.0/12"), "regions/eu.ts", "drNetwork.vpcCidr", "/16 and /24", ["drNetwork.vpcCidr"]],
+  ["a DR network that is no block", "eu", (r) => (r.drNetwork!.vpcCidr = "10.12.0.0"), "regions/eu.ts", "drNetwork.vpcCidr", "10.11.0.0/16"],
+  ["a DR data block per zone missing", "eu", (r) => r.drNetwork!.data.pop(), "regions/eu.ts", "drNetwork.data", "one block per zone"],
+  ["a DR data block outside the VPC", "eu", (r) => (r.drNetwork!.data[2] = "10.13.0.0/26"), "regions/eu.ts", "drNetwork.data[2]", "inside the VPC"],
+  ["DR data blocks overlapping", "eu", (r) => (r.drNetwork!.data[2] = "10.12.0.0/27"), "regions/eu.ts", "drNetwork.data[2]", "its own block"],
+  ["a DR data block too small", "eu", (r) => (r.drNetwork!.data[2] = "10.12.0.128/29"), "regions/eu.ts", "drNetwork.data[2]", "/28 or larger"],
+  ["a DR data block that is no block", "eu", (r) => (r.drNetwork!.data[2] = "10.12.0.128"), "regions/eu.ts", "drNetwork.data[2]", "inside drNetwork.vpcCidr"],
+  ["a DR network shared with another region", "us", (r) => ((r.drNetwork = { vpcCidr: "10.12.0.0/24", availabilityZoneIds: ["usw2-az1", "usw2-az2", "usw2-az3"], data: ["10.12.0.0/26", "10.12.0.64/26", "10.12.0.128/26"] }), (r.kafka.mirrorTopics = [r.kafka.topics![0].name])), "regions/us.ts", "drNetwork.vpcCidr", /overlaps drNetwork\.vpcCidr of regions\/eu\.ts/, ["regions/eu.ts drNetwork.vpcCidr"]],
+  ["DR partner is the region itself", "eu", (r) => (r.drPartnerRegion = "eu-west-1"), "regions/eu.ts", "drPartnerRegion", "different region", ["drNetwork.availabilityZoneIds[0]", "drNetwork.availabilityZoneIds[1]", "drNetwork.availabilityZoneIds[2]"]],
   ["state outside the jurisdiction", "eu", (r) => {
     r.stateBackend.region = "us-east-1";
     r.stateBackend.kmsKeyArn = r.stateBackend.kmsKeyArn.replace("eu-west-1", "us-east-1");
@@ -162,7 +180,7 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["two regions of one account both creating the Auto Scaling service-linked role", "us", (r) => intoEuAccount(r), "regions/us.ts", "existingServiceLinkedRoles", '"autoscaling.amazonaws.com"'],
   ["brokers not a multiple of the AZs", "eu", (r) => (r.kafka.brokers = 4), "regions/eu.ts", "kafka.brokers", "multiple of 3"],
   ["topic with two replicas", "eu", (r) => (r.kafka.topics![0].replicationFactor = 2), "regions/eu.ts", "kafka.topics[0].replicationFactor", "3 to 3"],
-  ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once", ["services[3].access.kafka.write[0]"]],
+  ["topic declared twice", "eu", (r) => (r.kafka.topics![1].name = "payments.raw"), "regions/eu.ts", "kafka.topics[1].name", "each topic once", ["services[3].access.kafka.write[0]", "kafka.mirrorTopics[1]"]],
   ["PCA issuer CRDs adopted without a workload CA chain", "eu", (r) => ((r.mesh.rootCaArn = undefined), (r.mesh.adoptHelmInstalledPkiCrds = true)), "regions/eu.ts", "mesh.adoptHelmInstalledPkiCrds", "set mesh.rootCaArn", ["edge"]],
   ["a call to an unknown service", "eu", (r) => (r.mesh.calls![0].to = "payments/refund-service"), "regions/eu.ts", "mesh.calls[0].to", "payments/tokenization-service"],
   ["a call from an unknown namespace", "eu", (r) => (r.mesh.calls![0].from = "billing/payment-core"), "regions/eu.ts", "mesh.calls[0].from", "declare the service in services[]"],
@@ -244,6 +262,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
     r.kafka.topics = [];
     r.kafka.scramUsers = ["fraud-engine"];
     r.services = r.services!.map((svc) => (svc.name === "fraud-engine" ? { ...svc, access: { kafka: { read: ["payments.raw"] } } } : { ...svc, access: svc.access && { ...svc.access, kafka: undefined } }));
+    r.kafka.mirrorTopics = [];
+    delete r.drNetwork;
   }, "regions/eu.ts", "services[3].access.kafka.read[0]", /\| declare it there, or use one of \(none declared\)$/],
   ["a trust domain of another region: says whose", "us", (r) => (r.mesh.trustDomain = "eu.acme-pay.internal"), "regions/us.ts", "mesh.trustDomain", '"eu.acme-pay.internal" is also the trust domain of regions/eu.ts; its workloads would pass for local ones'],
   ["state outside the jurisdiction: the fix lists the jurisdiction's regions", "eu", (r) => {
