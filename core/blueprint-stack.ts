@@ -92,7 +92,8 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
    * @param region the region the stack belongs to
    * @param layer what of the region it holds: `aws` or `gcp` (`region-<name>`, that cloud's
    *   provider only), `pki` (cert-manager and the AWS PCA issuer, where the region has a mesh
-   *   intermediate CA), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies)
+   *   intermediate CA), `istio` (namespaces and the Istio install), `mesh` (the mesh's policies),
+   *   `dr` (what lives in the DR partner region beside region-<name>'s copies: the Kafka mirror)
    */
   /** Every region deployed beside this one (itself included): calls between regions are read from them. */
   readonly peers: readonly RegionConfig[];
@@ -135,7 +136,7 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
 }
 
 /** The layers of a region, in deploy order. */
-export const STACK_LAYERS = ["aws", "gcp", "pki", "istio", "mesh"] as const;
+export const STACK_LAYERS = ["aws", "gcp", "pki", "istio", "mesh", "dr"] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];
 
 /** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */

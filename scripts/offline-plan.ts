@@ -139,7 +139,40 @@ export function offlineOverride(stackJson: Record<string, any>): Record<string, 
     skip_metadata_api_check: "true",
     skip_region_validation: true,
   }));
-  return { terraform: { backend: { local: { path: "terraform.tfstate" } } }, provider: { aws } };
+  // A stack that reads another's outputs (region-<name>-dr reads region-<name>'s) reads a local
+  // state file of placeholders instead (offlineRemoteStates).
+  const remote = Object.keys((stackJson.data?.terraform_remote_state ?? {}) as Record<string, unknown>);
+  return {
+    terraform: { backend: { local: { path: "terraform.tfstate" } } },
+    provider: { aws },
+    ...(remote.length > 0 ? { data: { terraform_remote_state: Object.fromEntries(remote.map((name) => [name, { backend: "local", config: { path: remoteStateFile(name) } }])) } } : {}),
+  };
+}
+
+/** The placeholder state file the offline plan gives a `terraform_remote_state` data source, beside the copy's configuration. */
+export function remoteStateFile(name: string): string {
+  return `zz_offline_plan_${name}.tfstate`;
+}
+
+/**
+ * Placeholder states for the stack's `terraform_remote_state` data sources: every output the stack
+ * reads, with a value of the shape its name says (`..._ids`: a list of three ids; `..._arn`: an
+ * ARN; otherwise a string), so that the plan shows what the stack builds from them.
+ */
+export function offlineRemoteStates(stackJson: Record<string, any>): Record<string, Record<string, unknown>> {
+  const text = JSON.stringify(stackJson);
+  const states: Record<string, Record<string, unknown>> = {};
+  for (const name of Object.keys((stackJson.data?.terraform_remote_state ?? {}) as Record<string, unknown>)) {
+    const ids = [...new Set([...text.matchAll(new RegExp(`data\\.terraform_remote_state\\.${name}\\.outputs\\.([A-Za-z0-9_]+)`, "g"))].map((m) => m[1]))].sort();
+    const value = (id: string): { value: unknown; type: unknown } =>
+      id.endsWith("_ids")
+        ? { value: [1, 2, 3].map((i) => `${id.replace(/_ids$/, "").split("_").pop()}-0offlineplan0000${i}`), type: ["list", "string"] }
+        : id.endsWith("_arn")
+          ? { value: `arn:aws:kafka:us-east-1:000000000000:cluster/${OFFLINE_PLACEHOLDER}/00000000-0000-0000-0000-000000000000-1`, type: "string" }
+          : { value: OFFLINE_PLACEHOLDER, type: "string" };
+    states[name] = { version: 4, terraform_version: "1.11.0", serial: 1, lineage: "offline-plan-placeholder", outputs: Object.fromEntries(ids.map((id) => [id, value(id)])), resources: [] };
+  }
+  return states;
 }
 
 /** The value the offline plan gives every string variable that has no default. */
@@ -171,6 +204,7 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
   const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
+  for (const [name, state] of Object.entries(offlineRemoteStates(stackJson))) fs.writeFileSync(path.join(workdir, remoteStateFile(name)), JSON.stringify(state, null, 2));
   const cliConfig = path.join(workdir, ".terraformrc");
   fs.writeFileSync(
     cliConfig,

@@ -20,6 +20,7 @@ import { EksCluster } from "../constructs/aws/eks-cluster";
 import { PolicyStatement, partitionOf } from "../constructs/aws/iam-policy";
 import { HsmKeyStore } from "../constructs/aws/hsm-key-store";
 import { KafkaCluster } from "../constructs/aws/kafka-cluster";
+import { KAFKA_MIRROR_OUTPUT_IDS, mirrorsKafka } from "../model/aws/kafka-mirror";
 import { TerraformOutput, TerraformVariable, dependable } from "../core/cdktf";
 import { PartnerEndpointService } from "../constructs/aws/partner-endpoint-service";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
@@ -352,6 +353,7 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       scramUsers: region.kafka.scramUsers,
       associateScramSecrets: region.kafka.scramSecretsReady,
       topics: region.kafka.topics,
+      replicated: mirrorsKafka(region),
     });
 
     // The Auto Scaling service-linked role exists before the ebs key's policy names it: created
@@ -476,6 +478,10 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
       value: this.kafka.cluster.bootstrapBrokersSaslScram,
       description: "SASL/SCRAM over TLS (port 9096)",
     });
+    if (mirrorsKafka(region)) {
+      new TerraformOutput(this, KAFKA_MIRROR_OUTPUT_IDS.sourceClusterArn, { value: this.kafka.cluster.arn, description: "The cluster the DR partner's replicator reads (read by region-<name>-dr)" });
+      new TerraformOutput(this, KAFKA_MIRROR_OUTPUT_IDS.sourceSubnetIds, { value: this.network.subnets.data.map((s) => s.id), description: "The brokers' subnets, where the replicator connects (read by region-<name>-dr)" });
+    }
     new TerraformOutput(this, "kafka_bootstrap_brokers_sasl_iam", { value: this.kafka.cluster.bootstrapBrokersSaslIam, description: "IAM over TLS (port 9098)" });
     new TerraformOutput(this, "kafka_topics", {
       // No Kafka provider is available offline: topics are data for review and for the topic job.

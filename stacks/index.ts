@@ -8,12 +8,13 @@ import { stackPlan } from "./plan";
 import { IstioStack } from "./in-cluster/istio-stack";
 import { PkiStack } from "./in-cluster/pki-stack";
 import { MeshStack } from "./in-cluster/mesh-stack";
+import { DrStack } from "./dr-stack";
 
 /**
  * Every stack of every region, in a stable order and in deploy order within a region:
  * `region-<name>` (AWS), `region-<name>-pki` (cert-manager and the issuer of its intermediate CA, where the region
  * has a mesh intermediate CA), `region-<name>-istio` (namespaces, istio-csr, Istio),
- * `region-<name>-mesh` (policies). `main.ts` and the tests build the same list. The guardrail pack is added to each
+ * `region-<name>-mesh` (policies), `region-<name>-dr` (the Kafka mirror in the DR partner region). `main.ts` and the tests build the same list. The guardrail pack is added to each
  * stack: a stack that breaks a rule does not synthesize.
  */
 export function defineStacks(app: Construct, regions: readonly RegionConfig[]): RegionStack[] {
@@ -44,5 +45,7 @@ function buildStack(app: Construct, region: RegionConfig, layer: StackLayer, pee
       return new IstioStack(app, region, peers);
     case "mesh":
       return new MeshStack(app, region, peers);
+    case "dr":
+      return new DrStack(app, region as AwsRegionConfig, peers);
   }
 }

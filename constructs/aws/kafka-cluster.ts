@@ -1,5 +1,6 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { MskCluster } from "@cdktf/provider-aws/lib/msk-cluster";
+import { MskClusterPolicy } from "@cdktf/provider-aws/lib/msk-cluster-policy";
 import { MskConfiguration } from "@cdktf/provider-aws/lib/msk-configuration";
 import { MskSingleScramSecretAssociation } from "@cdktf/provider-aws/lib/msk-single-scram-secret-association";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -9,7 +10,8 @@ import { Construct } from "constructs";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { renderPolicy } from "./iam-policy";
 import { DataTierClients, PrivateLinkNetwork } from "./private-link-network";
-import { KAFKA_PORTS } from "../../model/aws/kafka";
+import { KAFKA_PORTS, MSK_SERVER_PROPERTIES } from "../../model/aws/kafka";
+import { REPLICATOR_SOURCE_ACTIONS } from "../../model/aws/kafka-mirror";
 
 /** A topic the platform needs. Kept as reviewable data: no Kafka provider is available here. */
 export interface KafkaTopic {
@@ -74,6 +76,13 @@ export interface KafkaClusterProps {
   readonly associateScramSecrets?: boolean;
   /** Topics the services need (emitted as data for review and for the topic tooling). */
   readonly topics?: readonly KafkaTopic[];
+  /**
+   * A replicator of this account reads the cluster (MSK Replicator, from the DR partner region):
+   * multi-VPC private connectivity with IAM only, and a cluster policy that lets MSK create the
+   * replicator's connection, read the bootstrap brokers and describe the cluster, nothing else.
+   * @default false
+   */
+  readonly replicated?: boolean;
 }
 
 /**
@@ -90,6 +99,8 @@ export class KafkaCluster extends Construct {
   /** SCRAM secrets by user. */
   readonly scramSecrets: Readonly<Record<string, SecretsmanagerSecret>>;
   readonly topics: readonly KafkaTopic[];
+  /** Where a replicator reads the cluster: the policy that lets MSK connect it. */
+  readonly replicatorPolicy?: MskClusterPolicy;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -131,17 +142,7 @@ export class KafkaCluster extends Construct {
       name: `${props.name}-kafka`,
       kafkaVersions: [kafkaVersion],
       description: "No auto-created topics; writes need two in-sync replicas; no access without an ACL",
-      serverProperties: [
-        "auto.create.topics.enable=false",
-        // SASL/SCRAM users reach only the topics their ACLs name (the default, true, lets every
-        // authenticated user read and write every topic that has no ACL). IAM clients are
-        // authorized by their IAM policies, not by ACLs.
-        "allow.everyone.if.no.acl.found=false",
-        "default.replication.factor=3",
-        "min.insync.replicas=2",
-        "unclean.leader.election.enable=false",
-        "num.partitions=6",
-      ].join("\n"),
+      serverProperties: MSK_SERVER_PROPERTIES.join("\n"),
     });
 
     this.cluster = new MskCluster(this, "Cluster", {
@@ -154,7 +155,10 @@ export class KafkaCluster extends Construct {
         clientSubnets: network.subnets.data.map((s) => s.id),
         securityGroups: [this.securityGroup.id],
         azDistribution: "DEFAULT",
-        connectivityInfo: { publicAccess: { type: "DISABLED" } },
+        // Where a replicator reads the cluster: MSK's multi-VPC connectivity, IAM only (SCRAM over it
+        // would need an ACL for every principal). Turned on after creation by the provider (MSK
+        // refuses it in CreateCluster); on an existing cluster the update can take hours.
+        connectivityInfo: { publicAccess: { type: "DISABLED" }, ...(props.replicated ? { vpcConnectivity: { clientAuthentication: { sasl: { iam: true, scram: false }, tls: false } } } : {}) },
         storageInfo: { ebsStorageInfo: { volumeSize: props.volumeSizeGib ?? 100 } },
       },
       encryptionInfo: {
@@ -169,6 +173,13 @@ export class KafkaCluster extends Construct {
       loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: this.logGroup.logGroup.name } } },
       lifecycle: { preventDestroy: true },
     });
+
+    if (props.replicated) {
+      this.replicatorPolicy = new MskClusterPolicy(this, "ReplicatorPolicy", {
+        clusterArn: this.cluster.arn,
+        policy: renderPolicy([{ Sid: "MskReplicatorConnects", Effect: "Allow", Principal: { Service: "kafka.amazonaws.com" }, Action: [...REPLICATOR_SOURCE_ACTIONS], Resource: this.cluster.arn }]),
+      });
+    }
 
     const secrets: Record<string, SecretsmanagerSecret> = {};
     const secretScope = new Construct(this, "ScramSecrets");

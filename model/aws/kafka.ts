@@ -1,6 +1,20 @@
 /** The MSK brokers' client ports, and the Kafka ACLs of its SASL/SCRAM users. */
 import type { AwsRegionConfig } from "../../config/schema";
 
+/**
+ * The brokers' configuration (every MSK cluster of the blueprint): no auto-created topics, writes
+ * need two in-sync replicas, no access without an ACL (SASL/SCRAM users reach only the topics
+ * their ACLs name; IAM clients are authorized by their IAM policies, not by ACLs).
+ */
+export const MSK_SERVER_PROPERTIES = [
+  "auto.create.topics.enable=false",
+  "allow.everyone.if.no.acl.found=false",
+  "default.replication.factor=3",
+  "min.insync.replicas=2",
+  "unclean.leader.election.enable=false",
+  "num.partitions=6",
+] as const;
+
 /** Broker ports for the enabled client authentications (TLS-only listeners). */
 export const KAFKA_PORTS = { saslScram: 9096, iam: 9098 } as const;
 

@@ -32,7 +32,7 @@ export const KEY_USE_ACTIONS = [
 ] as const;
 
 /** The keys of a region stack, by what they protect: the purposes, and the DR partner's own keys. */
-export type KeyRole = KeyPurpose | "drAudit" | "drDatabase";
+export type KeyRole = KeyPurpose | "drAudit" | "drDatabase" | "drKafka" | "drLogs";
 
 /**
  * The principals that use keys. `deploy` and `admins` are the region file's roles (eks.deployRoleArn,
@@ -142,6 +142,10 @@ export const KEY_USES: Readonly<Record<KeyRole, readonly KeyUse[]>> = {
     // AWS Config's recorder role encrypts the configuration history it delivers to the archive.
     { sid: "ConfigDeliversHistory", user: "configRecorder", actions: ["kms:GenerateDataKey", "kms:Decrypt"], via: ["s3"], bucket: "archive" },
   ],
+  // The mirror's brokers in the DR partner region (region-<name>-dr); the replicator stores nothing at rest.
+  drKafka: [{ sid: "DeployCreatesTheBrokers", user: "deploy", actions: [...CREATE], via: ["kafka"] }],
+  // CloudWatch Logs uses it as its service principal (the mirror's flow and broker logs).
+  drLogs: [],
   drAudit: [
     { sid: "ReplicationWritesTheReplica", user: "replication", actions: ["kms:Encrypt", "kms:GenerateDataKey"], via: ["s3"], bucket: "drArchive" },
     { sid: "AdminsReadTheReplica", user: "admins", actions: ["kms:Decrypt", "kms:DescribeKey"], via: ["s3"], bucket: "drArchive" },

@@ -14,6 +14,9 @@ export const RETIRED_KEY_DENIED_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey*"
 /** Alias suffixes of the partner region's keys (distinct from the home region's purposes). */
 export const DR_KEY_ALIASES = { audit: "dr-audit", database: "dr-database" } as const;
 
+/** Alias suffixes of the Kafka mirror's keys in the DR partner region (stack region-<name>-dr). */
+export const DR_MIRROR_KEY_ALIASES = { kafka: "dr-kafka", logs: "dr-logs" } as const;
+
 /** Alias suffix of each purpose, as the reference model names them. */
 export const KEY_ALIAS_SUFFIXES: Readonly<Record<KeyPurpose, string>> = {
   database: "database",

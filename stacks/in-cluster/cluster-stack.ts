@@ -13,7 +13,7 @@ import { clusterPlatform } from "../../model/mesh/in-cluster";
 import { stackName } from "../plan";
 
 /** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
-function stateKey(region: AwsRegionConfig, suffix: string): string {
+export function stateKey(region: AwsRegionConfig, suffix: string): string {
   return `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${suffix}.tfstate`;
 }
 

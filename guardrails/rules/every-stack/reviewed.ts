@@ -38,7 +38,7 @@ const AWS_TYPES: readonly string[] = [
   "aws_acmpca_certificate_authority", "aws_acmpca_certificate", "aws_acmpca_certificate_authority_certificate",
   // Disaster recovery in the partner region
   "aws_s3_bucket_replication_configuration", "aws_backup_vault", "aws_backup_vault_lock_configuration", "aws_backup_plan", "aws_backup_selection",
-  "aws_msk_cluster", "aws_msk_configuration", "aws_msk_single_scram_secret_association",
+  "aws_msk_cluster", "aws_msk_configuration", "aws_msk_single_scram_secret_association", "aws_msk_cluster_policy",
   // EKS and images
   "aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association",
   "aws_eks_pod_identity_association", "aws_launch_template", "aws_ecr_repository", "aws_ecr_lifecycle_policy",
@@ -84,9 +84,15 @@ export const REVIEWED_RESOURCE_TYPES: Readonly<Record<StackLayer, readonly strin
   istio: ["kubernetes_namespace_v1", "helm_release", "kubernetes_manifest", "kubernetes_config_map_v1", "kubernetes_role_v1", "kubernetes_role_binding_v1"],
   // The mesh's policies, as manifests of the kinds mesh.known-kinds admits.
   mesh: ["kubernetes_manifest"],
+  // The Kafka mirror in the DR partner region (dr.kafka-mirror, dr.network-private): its keys, VPC, brokers, replicator and their logs.
+  dr: [
+    "aws_kms_key", "aws_kms_alias", "aws_vpc_block_public_access_options", "aws_vpc", "aws_default_security_group", "aws_default_network_acl", "aws_default_route_table",
+    "aws_route_table", "aws_subnet", "aws_route_table_association", "aws_network_acl", "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_flow_log",
+    "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_msk_configuration", "aws_msk_cluster", "aws_msk_replicator",
+  ],
 };
 
-export const REVIEWED_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh"] }, [
+export const REVIEWED_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh", "dr"] }, [
   {
     id: "stack.reviewed-resource-types",
     requirement: "6.5.1, 12.5",
