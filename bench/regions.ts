@@ -32,6 +32,10 @@ function syntheticRegion(i: number): AwsRegionFile {
         endpoints: region.network.subnets.endpoints.map(cidr),
       },
     },
+    // The Kafka mirror's VPC in the partner region, apart from every region's (10.128-191.x).
+    ...(region.drNetwork
+      ? { drNetwork: { ...region.drNetwork, vpcCidr: `10.${octet + 64}.0.0/24`, data: region.drNetwork.data.map((c) => c.replace(/^10\.\d+\./, `10.${octet + 64}.`)) } }
+      : {}),
     stateBackend: {
       ...region.stateBackend,
       bucket: `acme-pay-tfstate-${name}-${account}`,

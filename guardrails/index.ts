@@ -11,6 +11,7 @@ import { GCP_RESOURCE_RULES, GCP_STACK_RULES } from "./rules/gcp";
 import { HSM_RULES } from "./rules/aws/hsm";
 import { IAM_RULES } from "./rules/aws/iam";
 import { KAFKA_RULES } from "./rules/aws/kafka";
+import { KAFKA_MIRROR_RULES, KAFKA_SOURCE_RULES } from "./rules/aws/kafka-mirror";
 import { KEY_RULES } from "./rules/aws/keys";
 import { IN_CLUSTER_RULES, ISTIO_RULES, MESH_RULES, PARTNER_GATEWAY_RULES } from "./rules/mesh/in-cluster";
 import { NETWORK_RULES } from "./rules/aws/network";
@@ -46,6 +47,8 @@ export const GUARDRAILS: readonly Rule[] = [
   ...HSM_RULES,
   ...DATABASE_RULES,
   ...KAFKA_RULES,
+  ...KAFKA_SOURCE_RULES,
+  ...KAFKA_MIRROR_RULES,
   ...EKS_RULES,
   ...DR_RULES,
   ...MESH_TRUST_RULES,

@@ -159,6 +159,7 @@ export function remoteStateFile(name: string): string {
  * reads, with a value of the shape its name says (`..._ids`: a list of three ids; `..._arn`: an
  * ARN; otherwise a string), so that the plan shows what the stack builds from them.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function offlineRemoteStates(stackJson: Record<string, any>): Record<string, Record<string, unknown>> {
   const text = JSON.stringify(stackJson);
   const states: Record<string, Record<string, unknown>> = {};

@@ -39,6 +39,7 @@ import { REVIEWED_RESOURCE_TYPES } from "../../guardrails/rules/every-stack/revi
 import { MIN_REASON_LENGTH, suppressGuardrails } from "../../core/suppress";
 import { defineStacks } from "../../stacks";
 import { RegionStack, STACK_LAYERS, StackLayer } from "../../core/blueprint-stack";
+import { mirrorsKafka } from "../../model/aws/kafka-mirror";
 import { allStacks, shippedAllLayers, shippedRegions } from "../support/synth";
 
 const eu = shippedRegions().find((r) => r.name === "eu") as AwsRegionConfig;
@@ -358,10 +359,12 @@ describe("the pack", () => {
   it("is on every stack of every region", () => {
     const stacks = defineStacks(newApp(), shippedRegions());
     expect(stacks.filter((s) => !GuardrailPack.of(s)).map((s) => s.node.id)).toEqual([]);
-    // Every region, on either cloud: the region, Istio and mesh stacks; and the PKI stack of each AWS region with a mesh root.
+    // Every region, on either cloud: the region, Istio and mesh stacks; the PKI stack of each region with a mesh root; the DR stack of each AWS region that mirrors Kafka.
     const withPki = shippedRegions().filter(hasMeshPki).length;
+    const mirroring = shippedRegions().filter((r) => r.cloud === "aws" && mirrorsKafka(r)).length;
     expect(withPki).toBeGreaterThan(0);
-    expect(stacks.length).toBe(3 * shippedRegions().length + withPki);
+    expect(mirroring).toBeGreaterThan(0);
+    expect(stacks.length).toBe(3 * shippedRegions().length + withPki + mirroring);
   });
 
   describe("refuses a reference from one stack into another's resources (the stacks are not prepared for cross-stack references)", () => {

@@ -104,7 +104,8 @@ describe.each(stacks.map((s) => [s.name, s] as const))("the report of %s", (_nam
     expect(new Set(legend.map((e) => e.text)).size).toBe(legend.length);
   });
 
-  it("draws the mesh's call graph: every call is an edge between services, merchant namespaces marked", () => {
+  // (The DR stack draws the Kafka mirror: "the report of region-<name>-dr" below.)
+  if (s.layer !== "dr") it("draws the mesh's call graph: every call is an edge between services, merchant namespaces marked", () => {
     const d = readDiagram(s.report);
     for (const c of s.region.mesh.calls) {
       const from = c.fromTrustDomain && c.fromTrustDomain !== s.region.mesh.trustDomain ? `remote_${nodeId(`${c.fromTrustDomain}/${c.from}`)}` : (() => {
@@ -461,5 +462,24 @@ describe("the report lists the calls between regions, each way, with its path", 
     const apacCall = { ...call, fromTrustDomain: apac.mesh.trustDomain };
     const peers = [{ ...eu, mesh: { ...eu.mesh, calls: [...eu.mesh.calls, apacCall] } }, us, apac];
     expect(tableAfter(crossRegionSection({ region: apac, peers }).join("\n"), "## Calls between regions")[0][5]).toMatch(/^\*\*none\*\*: no private path joins two clouds/);
+  });
+});
+
+describe("the report of a region that mirrors Kafka topics", () => {
+  const all = shippedAllLayers();
+  const dr = all.find((s) => s.layer === "dr")!;
+  const home = all.find((s) => s.layer === "aws" && s.region.name === dr.region.name)!;
+  const region = dr.region as AwsRegionConfig;
+  it("says in the region's report what is mirrored where, and in the DR stack's each topic, its pattern, both ends and its name there", () => {
+    expect(home.report).toContain(`Kafka mirroring: ${region.kafka.mirrorTopics.map((t) => `\`${t}\``).join(", ")} into ${region.drPartnerRegion} (stack region-${region.name}-dr`);
+    expect(tableAfter(dr.report, "## What is mirrored where")).toEqual(
+      region.kafka.mirrorTopics.map((t) => [`\`${t}\``, `\`^${t.replace(/\./g, "\\.")}$\``, `${region.cloudRegion} (region-${region.name}'s cluster)`, `${region.drPartnerRegion} (${region.naming.prefix}-${region.name}-dr)`, `\`${t}\` (IDENTICAL)`]),
+    );
+    const d = readDiagram(dr.report);
+    expect(d.edges).toContainEqual({ from: "replicator", to: "home_cluster", arrow: "-->", text: `IAM 9098 (multi-VPC connectivity): ${region.kafka.mirrorTopics.join(", ")}` });
+  });
+  it("says where a region mirrors nothing", () => {
+    const us = all.find((s) => s.layer === "aws" && s.region.name === "us")!;
+    expect(us.report).toMatch(/Kafka mirroring: none \(a recovery in us-west-2 starts with empty topics; list them in kafka.mirrorTopics\)\./);
   });
 });
