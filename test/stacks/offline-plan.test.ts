@@ -39,6 +39,34 @@ if ("missing" in tools) {
     fs.rmSync(cache, { recursive: true, force: true });
   });
 
+  // The DR stacks (the Kafka mirror in the partner region) read region-<name>'s outputs: the plan gets placeholders for them.
+  const drStacks = shippedAllLayers().filter((s) => s.layer === "dr");
+  const drPlans = new Map<string, OfflinePlan>();
+  beforeAll(async () => {
+    const initLock = serialised();
+    const results = await Promise.all(drStacks.map((s) => planOffline(s.dir, { tools, pluginCacheDir: cache, initLock })));
+    drStacks.forEach((s, i) => drPlans.set(s.name, results[i]));
+  });
+  describe.each(drStacks.map((s) => [s.name, s] as const))("%s plans offline", (name, stack) => {
+    it("passes terraform validate and plans every resource as a create", () => {
+      const count = Object.values(stack.json.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(count).toBeGreaterThan(20);
+      expect(drPlans.get(name)!.validateOutput).toContain("Success! The configuration is valid.");
+      expect(drPlans.get(name)!.planText).toContain(`Plan: ${count} to add, 0 to change, 0 to destroy.`);
+    });
+    it("builds the replicator from the outputs of region-<name> it reads (placeholders here), and everything in the partner region", () => {
+      const plan = drPlans.get(name)!.plan;
+      const replicator = plan.planned_values.root_module.resources.find((r: TfJson) => r.type === "aws_msk_replicator").values;
+      expect(replicator.kafka_cluster[0].vpc_config[0].subnet_ids).toEqual(["subnet-0offlineplan00001", "subnet-0offlineplan00002", "subnet-0offlineplan00003"]);
+      expect(replicator.replication_info_list[0].source_kafka_cluster_arn).toMatch(/^arn:aws:kafka:/);
+      expect(plan.configuration.provider_config.aws.expressions.region.constant_value).toBe((stack.region as { drPartnerRegion: string }).drPartnerRegion);
+    });
+  });
+
+  it("plans a DR stack for every region that mirrors Kafka", () => {
+    expect(drStacks.map((s) => s.name)).toEqual(["region-eu-dr"]);
+  });
+
   describe.each(stacks.map((s) => [s.name, s] as const))("%s plans offline", (name, stack) => {
     it("passes terraform validate", () => {
       expect(plans.get(name)!.validateOutput).toContain("Success! The configuration is valid.");
