@@ -677,6 +677,10 @@ export const GcpRegionSchema = z.strictObject({
     scramUsers: z
       .undefined({ error: "Managed Service for Apache Kafka has no SASL/SCRAM: clients authenticate with IAM (Workload Identity) or mTLS. Fix: remove scramUsers and give each service access.kafka instead." })
       .optional(),
+    /** Not on GCP yet: the blueprint mirrors topics with MSK Replicator, between AWS regions. */
+    mirrorTopics: z
+      .undefined({ error: "topics are mirrored into a DR partner on AWS only (MSK Replicator); a GCP region has no DR partner in the blueprint. Fix: remove mirrorTopics." })
+      .optional(),
     topics: kafkaTopics,
   }),
   /** The region's GKE cluster (private, Workload Identity, Dataplane V2). */

@@ -46,6 +46,7 @@ const BAD_GCP_CONFIGS: [string, (r: GcpRegionFile) => void, string, string | Reg
   ["a zone of another region", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b", "asia-east1-a"]), "zones[2]", "use one of"],
   ["two zones", (r) => (r.zones = ["asia-southeast1-a", "asia-southeast1-b"]), "zones", "three or more"],
   ["SCRAM users on Managed Kafka", (r) => ((r.kafka as Record<string, unknown>).scramUsers = ["payment-core"]), "kafka.scramUsers", "access.kafka"],
+  ["topics mirrored from a GCP region", (r) => ((r.kafka as Record<string, unknown>).mirrorTopics = ["payments.raw"]), "kafka.mirrorTopics", "remove mirrorTopics"],
   ["a topic with two replicas", (r) => (r.kafka.topics![0].replicationFactor = 2), "kafka.topics[0].replicationFactor", "use 3"],
   ["two vCPUs of Kafka", (r) => (r.kafka.vcpuCount = 2), "kafka.vcpuCount", "at least 3"],
   ["overlapping ranges", (r) => (r.network.dataCidr = "10.30.1.0/24"), "network.dataCidr", "non-overlapping"],
