@@ -91,6 +91,8 @@ export interface PlanOfflineOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly stackJson?: Record<string, any>;
+  /** Values of the remote states' outputs in place of the placeholders (a test of what the stack does with them). */
+  readonly remoteOutputs?: Readonly<Record<string, unknown>>;
 }
 
 function run(tools: OfflineTerraform, cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
@@ -205,7 +207,11 @@ export async function planOffline(stackDir: string, options: PlanOfflineOptions)
   const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
   fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
-  for (const [name, state] of Object.entries(offlineRemoteStates(stackJson))) fs.writeFileSync(path.join(workdir, remoteStateFile(name)), JSON.stringify(state, null, 2));
+  for (const [name, state] of Object.entries(offlineRemoteStates(stackJson))) {
+    const outputs = state.outputs as Record<string, { value: unknown }>;
+    for (const [id, value] of Object.entries(options.remoteOutputs ?? {})) if (outputs[id]) outputs[id].value = value;
+    fs.writeFileSync(path.join(workdir, remoteStateFile(name)), JSON.stringify(state, null, 2));
+  }
   const cliConfig = path.join(workdir, ".terraformrc");
   fs.writeFileSync(
     cliConfig,

@@ -481,6 +481,10 @@ export class AwsRegionStack extends RegionStack<AwsRegionConfig> {
     if (mirrorsKafka(region)) {
       new TerraformOutput(this, KAFKA_MIRROR_OUTPUT_IDS.sourceClusterArn, { value: this.kafka.cluster.arn, description: "The cluster the DR partner's replicator reads (read by region-<name>-dr)" });
       new TerraformOutput(this, KAFKA_MIRROR_OUTPUT_IDS.sourceSubnetIds, { value: this.network.subnets.data.map((s) => s.id), description: "The brokers' subnets, where the replicator connects (read by region-<name>-dr)" });
+      new TerraformOutput(this, KAFKA_MIRROR_OUTPUT_IDS.sourceMultiVpcBrokers, {
+        value: this.kafka.cluster.bootstrapBrokersVpcConnectivitySaslIam,
+        description: "Set once the cluster's multi-VPC connectivity is on (region-<name>-dr's plan checks it)",
+      });
     }
     new TerraformOutput(this, "kafka_bootstrap_brokers_sasl_iam", { value: this.kafka.cluster.bootstrapBrokersSaslIam, description: "IAM over TLS (port 9098)" });
     new TerraformOutput(this, "kafka_topics", {

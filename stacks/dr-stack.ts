@@ -36,7 +36,7 @@ export class DrStack extends RegionStack<AwsRegionConfig> {
       dataSubnets: region.drNetwork.data,
       custodianArns: [region.eks.deployRoleArn],
       deployRoleArn: region.eks.deployRoleArn,
-      source: { clusterArn: state.getString(KAFKA_MIRROR_OUTPUT_IDS.sourceClusterArn), clusterName: homeClusterName(region), subnetIds: state.getList(KAFKA_MIRROR_OUTPUT_IDS.sourceSubnetIds) },
+      source: { clusterArn: state.getString(KAFKA_MIRROR_OUTPUT_IDS.sourceClusterArn), clusterName: homeClusterName(region), subnetIds: state.getList(KAFKA_MIRROR_OUTPUT_IDS.sourceSubnetIds), multiVpcBrokers: state.getString(KAFKA_MIRROR_OUTPUT_IDS.sourceMultiVpcBrokers) },
       topics: region.kafka.mirrorTopics,
       kafkaVersion: region.kafka.kafkaVersion,
       instanceType: region.kafka.instanceType,

@@ -11,7 +11,7 @@ import { EncryptedLogGroup } from "./encrypted-log-group";
 import { renderPolicy } from "./iam-policy";
 import { DataTierClients, PrivateLinkNetwork } from "./private-link-network";
 import { KAFKA_PORTS, MSK_SERVER_PROPERTIES } from "../../model/aws/kafka";
-import { REPLICATOR_SOURCE_ACTIONS } from "../../model/aws/kafka-mirror";
+import { REPLICATED_CLUSTER_TIMEOUTS, REPLICATOR_SOURCE_ACTIONS } from "../../model/aws/kafka-mirror";
 
 /** A topic the platform needs. Kept as reviewable data: no Kafka provider is available here. */
 export interface KafkaTopic {
@@ -172,6 +172,7 @@ export class KafkaCluster extends Construct {
       configurationInfo: { arn: this.configuration.arn, revision: this.configuration.latestRevision },
       loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: this.logGroup.logGroup.name } } },
       lifecycle: { preventDestroy: true },
+      ...(props.replicated ? { timeouts: { ...REPLICATED_CLUSTER_TIMEOUTS } } : {}),
     });
 
     if (props.replicated) {

@@ -17,6 +17,7 @@ import { VpcBlockPublicAccessOptions } from "@cdktf/provider-aws/lib/vpc-block-p
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import { Fn, Op, Token } from "../../core/cdktf";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
 import { CustomerManagedKey, administrationStatements, keyUseStatements } from "./region-keys";
@@ -43,8 +44,12 @@ export interface KafkaMirrorProps {
   readonly custodianArns: readonly string[];
   /** The deploy role, which creates the brokers under the mirror's key. */
   readonly deployRoleArn: string;
-  /** The home cluster: its ARN, its name (the role's scope) and the subnets where the replicator connects to it. */
-  readonly source: { readonly clusterArn: string; readonly clusterName: string; readonly subnetIds: string[] };
+  /**
+   * The home cluster: its ARN, its name (the role's scope), the subnets where the replicator
+   * connects to it, and its multi-VPC bootstrap brokers (empty until that connectivity is on: the
+   * replicator's precondition).
+   */
+  readonly source: { readonly clusterArn: string; readonly clusterName: string; readonly subnetIds: string[]; readonly multiVpcBrokers: string };
   /** The topics mirrored (exactly these). */
   readonly topics: readonly string[];
   readonly kafkaVersion: string;
@@ -98,7 +103,8 @@ export class KafkaMirror extends Construct {
     };
 
     // The network: data subnets only, nothing routes out, nothing falls back on an open default.
-    new VpcBlockPublicAccessOptions(this, "BlockPublicAccess", { internetGatewayBlockMode: "block-bidirectional" });
+    // The partner region's account-wide setting: destroying it would open every VPC of the account there.
+    new VpcBlockPublicAccessOptions(this, "BlockPublicAccess", { internetGatewayBlockMode: "block-bidirectional", lifecycle: { preventDestroy: true } });
     this.vpc = new Vpc(this, "Vpc", { cidrBlock: props.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, instanceTenancy: "default", tags: { Name: props.name } });
     const vpcId = this.vpc.id;
     new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId, ingress: [], egress: [], tags: { Name: `${props.name}-default-deny` } });
@@ -201,7 +207,8 @@ export class KafkaMirror extends Construct {
     });
     this.replicator = new MskReplicator(this, "Replicator", {
       replicatorName: `${props.name}-mirror`,
-      description: `Mirrors ${props.topics.join(", ")} from ${props.homeRegion} into ${props.region}`,
+      // Constant: MSK cannot update a replicator's description (a changing one would never converge).
+      description: `Kafka mirror of ${props.homeRegion} into ${props.region}`,
       serviceExecutionRoleArn: role.arn,
       kafkaCluster: [
         // The home cluster, through MSK's multi-VPC connectivity (no security group: MSK creates the connection).
@@ -227,6 +234,18 @@ export class KafkaMirror extends Construct {
       timeouts: { ...REPLICATION.timeouts },
       // MSK checks the role, the security groups and the clusters when it creates the replicator, not later.
       dependsOn: [rolePolicy, brokersFromReplicator, replicatorToBrokers, this.cluster],
+      lifecycle: {
+        // A new replicator copies every listed topic again from its earliest record into the same
+        // names: replacing it is a decision (docs/deploy.md), not a side effect of a plan.
+        preventDestroy: true,
+        precondition: [
+          {
+            // (cdktf 0.21 renders a literal 0 operand as "undefined": at least 1, not more than 0.)
+            condition: Token.asString(Op.gte(Fn.lengthOf(props.source.multiVpcBrokers), 1)),
+            errorMessage: `The home cluster's multi-VPC connectivity is not on yet (region-<name>'s output kafka_bootstrap_brokers_vpc_connectivity_sasl_iam is empty): apply region-<name> first and wait until the cluster is ACTIVE.`,
+          },
+        ],
+      },
     });
   }
 }

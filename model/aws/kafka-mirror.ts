@@ -10,6 +10,8 @@ import type { AwsRegionConfig } from "../../config/schema";
 export const KAFKA_MIRROR_OUTPUT_IDS = {
   sourceClusterArn: "kafka_cluster_arn",
   sourceSubnetIds: "kafka_client_subnet_ids",
+  /** Empty until the home cluster's multi-VPC connectivity is on: the DR stack's plan stops on it. */
+  sourceMultiVpcBrokers: "kafka_bootstrap_brokers_vpc_connectivity_sasl_iam",
 } as const;
 
 /** What the home cluster's policy grants MSK (the service principal) so that a replicator of this account can connect (the MSK developer guide's policy). */
@@ -61,3 +63,6 @@ export const REPLICATION = {
   /** Creating a replicator takes about 30 minutes (the provider's default is 30). */
   timeouts: { create: "90m", update: "90m", delete: "60m" },
 } as const;
+
+/** Turning on multi-VPC connectivity restarts every broker (30 minutes or more; hours are reported): the home cluster waits up to 4 hours. */
+export const REPLICATED_CLUSTER_TIMEOUTS = { create: "4h", update: "4h", delete: "2h" } as const;

@@ -63,6 +63,11 @@ if ("missing" in tools) {
     });
   });
 
+  it("stops the DR plan while the home cluster's multi-VPC connectivity is off (its output still empty)", async () => {
+    const stack = drStacks[0];
+    await expect(planOffline(stack.dir, { tools, pluginCacheDir: cache, initLock: serialised(), remoteOutputs: { kafka_bootstrap_brokers_vpc_connectivity_sasl_iam: "" } })).rejects.toThrow(/Resource precondition failed[\s\S]*multi-VPC connectivity is not on yet/);
+  });
+
   it("plans a DR stack for every region that mirrors Kafka", () => {
     expect(drStacks.map((s) => s.name)).toEqual(["region-eu-dr"]);
   });

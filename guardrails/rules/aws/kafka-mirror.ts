@@ -23,7 +23,7 @@ export const KAFKA_MIRROR_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({
     requirement: "12.10.1, 3.5.1, 4.2.1, 7.2.1",
     fix: "Keep KafkaMirror as built from the region file: change what is mirrored in kafka.mirrorTopics; the replicator, its role and the mirror cluster take no edits.",
     description:
-      "one MSK Replicator mirrors exactly the region file's kafka.mirrorTopics (each by its exact pattern, under the same name, from the earliest record) from the home cluster (region-<name>'s output) into this stack's cluster, with a role that MSK alone assumes for this account and that may use only the replicator's documented actions on the two clusters' own resources; the mirror is TLS only, IAM only, unauthenticated off, no public access, encrypted under the partner's dr-kafka key, its broker logs on, protected from destroy",
+      "one MSK Replicator, protected from destroy and planned only once the home cluster's multi-VPC connectivity is on (a precondition on region-<name>'s output), mirrors exactly the region file's kafka.mirrorTopics (each by its exact pattern, under the same name, from the earliest record) from the home cluster (region-<name>'s output) into this stack's cluster, with a role that MSK alone assumes for this account and that may use only the replicator's documented actions on the two clusters' own resources; the mirror is TLS only, IAM only, unauthenticated off, no public access, encrypted under the partner's dr-kafka key, its broker logs on, protected from destroy",
     check: ({ json, region }) => {
       const v: string[] = [];
       const replicators = resourcesOf(json, "aws_msk_replicator");
@@ -41,6 +41,9 @@ export const KAFKA_MIRROR_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({
       const source = regionOutput(json, KAFKA_MIRROR_OUTPUT_IDS.sourceClusterArn);
       const target = ref("aws_msk_cluster", cn, "arn");
       if (info.source_kafka_cluster_arn !== source || info.target_kafka_cluster_arn !== target) v.push(`${at}: replicates ${info.source_kafka_cluster_arn} into ${info.target_kafka_cluster_arn}, expected region-${region.name}'s cluster into ${target}`);
+      if (!preventsDestroy(r)) v.push(`${at}: not protected from destroy (a replacement copies every topic again from its earliest record into the same names)`);
+      const multiVpc = regionOutput(json, KAFKA_MIRROR_OUTPUT_IDS.sourceMultiVpcBrokers)?.slice(2, -1);
+      if (!asList<TfJson>(r.lifecycle?.precondition).some((p) => multiVpc !== undefined && String(p.condition).includes(`length(${multiVpc})`))) v.push(`${at}: no precondition on the home cluster's multi-VPC connectivity (the replicator would fail half an hour into the apply)`);
       const ends = asList<TfJson>(r.kafka_cluster).map((k) => one(k.amazon_msk_cluster).msk_cluster_arn);
       if (!sameJson([...ends].sort(), [source, target].sort())) v.push(`${at}: connects to ${JSON.stringify(ends)}, expected the two clusters`);
       // The role.
