@@ -105,8 +105,10 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
   ["a DR network with nothing mirrored into it", "eu", (r) => (r.kafka.mirrorTopics = []), "regions/eu.ts", "drNetwork", "list the topics to mirror"],
   ["a DR network in zones of the home region", "eu", (r) => (r.drNetwork!.availabilityZoneIds[1] = "euw1-az2"), "regions/eu.ts", "drNetwork.availabilityZoneIds[1]", "euc1-az1, euc1-az2, euc1-az3"],
   ["a DR network zone listed twice", "eu", (r) => (r.drNetwork!.availabilityZoneIds[1] = "euc1-az1"), "regions/eu.ts", "drNetwork.availabilityZoneIds[1]", "each zone once"],
-  ["a DR network in two zones", "eu", (r) => ((r.drNetwork!.availabilityZoneIds = ["euc1-az1", "euc1-az2"]), r.drNetwork!.data.pop()), "regions/eu.ts", "drNetwork.availabilityZoneIds", "three zones of eu-central-1"],
-  ["a DR network over the home VPC", "eu", (r) => ((r.drNetwork!.vpcCidr = "10.10.0.0/24"), (r.drNetwork!.data = ["10.10.0.0/26", "10.10.0.64/26", "10.10.0.128/26"])), "regions/eu.ts", "drNetwork.vpcCidr", "apart from network.vpcCidr"],
+  ["a DR network in two zones", "eu", (r) => ((r.drNetwork!.availabilityZoneIds = ["euc1-az1", "euc1-az2"]), r.drNetwork!.data.pop()), "regions/eu.ts", "drNetwork.availabilityZoneIds", /^lists 2 zone\(s\); the mirror's brokers need three \| list three zones of eu-central-1 \(euc1-az1, euc1-az2, euc1-az3\)$/],
+  ["a DR network in two zones of no partner region", "eu", (r) => ((r.drNetwork!.availabilityZoneIds = ["euc1-az1", "euc1-az2"]), r.drNetwork!.data.pop(), delete r.drPartnerRegion), "regions/eu.ts", "drNetwork.availabilityZoneIds", /\| list three zones of the partner region$/, ["kafka.mirrorTopics", "drPartnerRegion"]],
+  ["a DR network of a /25", "eu", (r) => ((r.drNetwork!.vpcCidr = "10.12.0.0/25"), (r.drNetwork!.data = ["10.12.0.0/28", "10.12.0.16/28", "10.12.0.32/28"])), "regions/eu.ts", "drNetwork.vpcCidr", /^\/25 is outside what a VPC accepts here \(\/16 to \/24\)/],
+  ["a DR network over the home VPC", "eu", (r) => ((r.drNetwork!.vpcCidr = "10.10.0.0/24"), (r.drNetwork!.data = ["10.10.0.0/26", "10.10.0.64/26", "10.10.0.128/26"])), "regions/eu.ts", "drNetwork.vpcCidr", /^overlaps the region's own VPC \(10\.10\.0\.0\/16\) \| use a block apart from network\.vpcCidr/],
   ["a DR network too large", "eu", (r) => (r.drNetwork!.vpcCidr = "10.0.0.0/12"), "regions/eu.ts", "drNetwork.vpcCidr", "/16 and /24", ["drNetwork.vpcCidr"]],
   ["a DR network that is no block", "eu", (r) => (r.drNetwork!.vpcCidr = "10.12.0.0"), "regions/eu.ts", "drNetwork.vpcCidr", "10.11.0.0/16"],
   ["a DR data block per zone missing", "eu", (r) => r.drNetwork!.data.pop(), "regions/eu.ts", "drNetwork.data", "one block per zone"],
@@ -355,6 +357,8 @@ const BAD_CONFIGS: [string, "eu" | "us", (r: Data) => void, string, string, stri
  * validate with no problem at all, so a rule that tightens by mistake is noticed.
  */
 const GOOD_CONFIGS: [string, "eu" | "us", (r: Data) => void][] = [
+  ["a DR network of a /16 (the largest block)", "eu", (r) => ((r.drNetwork!.vpcCidr = "10.12.0.0/16"), (r.drNetwork!.data = ["10.12.0.0/20", "10.12.16.0/20", "10.12.32.0/20"]))],
+  ["a DR network of a /24 with /28 data blocks (the smallest)", "eu", (r) => (r.drNetwork!.data = ["10.12.0.0/28", "10.12.0.16/28", "10.12.0.32/28"])],
   ["three brokers, named", "eu", (r) => (r.kafka.brokers = 3)],
   ["a call from another region of the same jurisdiction, its cardholder data unsaid", "us", (r) => {
     Object.assign(r, JSON.parse(JSON.stringify(r).split("us-east-1").join("eu-west-3")));

@@ -207,6 +207,16 @@ const IN_CLUSTER_WEAKENINGS: [string, "region-eu-istio" | "region-eu-mesh" | "re
   ["mesh.east-west-gateway-install", "region-eu-istio", "a public chart repository", (j) => (ewRelease(j)[1].repository = "https://istio-release.storage.googleapis.com/charts"), /not the region's private registry/],
   ["mesh.east-west-gateway-install", "region-eu-istio", "no wait", (j) => (ewRelease(j)[1].wait = false), /does not wait for its pods/],
   ["mesh.east-west-gateway-install", "region-eu-istio", "a public load balancer for the gateway", (j) => { const v = ewValues(j); v.service.type = "LoadBalancer"; ewRelease(j)[1].values = [JSON.stringify(v)]; }, /values differ from the blueprint's east-west gateway values .*at \.service\.type/],
+  ["mesh.east-west-gateway-install", "region-eu-istio", "no rollback of a failed install", (j) => (ewRelease(j)[1].atomic = false), /does not wait for its pods and roll back/],
+  ["mesh.east-west-gateway-install", "region-eu-istio", "two values documents", (j) => ewRelease(j)[1].values.push("{}"), /values differ from the blueprint's east-west gateway values \(eastWestGatewayValues\)$/],
+  ["mesh.east-west-trust-domains", "region-eu-istio", "no mesh configuration at all", (j) => setIstiod(j, (v) => delete v.meshConfig), /accepts the trust domains \[\], expected the calling regions'/],
+  ["mesh.east-west-routes", "region-eu-mesh", "a nameless object of a kind the rule owns", (j) => (j.resource.kubernetes_manifest.extra = { manifest: { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", spec: { host: "x", exportTo: ["."], trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } } } }), /DestinationRule undefined\/undefined is not one the declared calls between regions build/],
+  ["mesh.east-west-routes", "region-eu-mesh", "a server with no TLS settings", (j) => delete manifest(j, "Gateway", "east-west")!.spec.servers[0].tls, /a server in TLS mode undefined, not AUTO_PASSTHROUGH/],
+  ["mesh.east-west-routes", "region-eu-mesh", "a wildcard host beside the exact one", (j) => manifest(j, "Gateway", "east-west")!.spec.servers[0].hosts.push("*.payments.svc.cluster.local"), /a wildcard host passes through/],
+  ["mesh.east-west-routes", "region-us-mesh", "no traffic policy", (j) => delete manifest(j, "DestinationRule", ROUTE)!.spec.trafficPolicy, /TLS mode undefined, not ISTIO_MUTUAL/],
+  ["mesh.east-west-routes", "region-us-mesh", "the proxies' concurrency set by the ProxyConfig", (j) => (manifest(j, "ProxyConfig", "dns-capture-fraud-engine")!.spec.concurrency = 8), /not only the callers' DNS capture/],
+  ["mesh.east-west-routes", "region-us-mesh", "a ProxyConfig without its variable", (j) => delete manifest(j, "ProxyConfig", "dns-capture-fraud-engine")!.spec.environmentVariables, /not only the callers' DNS capture/],
+  ["mesh.east-west-routes", "region-us-mesh", "the remote entry exported mesh-wide", (j) => (manifest(j, "ServiceEntry", ROUTE)!.spec.exportTo = ["*"]), /fraud_service_entry-east-west-eu-fraud-fraud-engine: exported to \["\*"\], not its own namespace only/],
   ["mesh.east-west-gateway-install", "region-eu-istio", "installed before istiod", (j) => (ewRelease(j)[1].depends_on = ewRelease(j)[1].depends_on.filter((d: string) => d !== "helm_release.istiod")), /installed before istiod/],
   ["mesh.east-west-trust-domains", "region-eu-istio", "a trust domain no region calls from", (j) => setIstiod(j, (v) => v.meshConfig.caCertificates[0].trustDomains.push("apac.acme-pay.internal")), /accepts the trust domains .*expected the calling regions'/],
   ["mesh.east-west-trust-domains", "region-eu-istio", "the caller's trust domain not accepted", (j) => setIstiod(j, (v) => delete v.meshConfig.caCertificates), /accepts the trust domains \[\], expected the calling regions' \["us/],
@@ -214,11 +224,11 @@ const IN_CLUSTER_WEAKENINGS: [string, "region-eu-istio" | "region-eu-mesh" | "re
   ["mesh.east-west-trust-domains", "region-us-istio", "a caller's trust domain where none calls in", (j) => setIstiod(j, (v) => (v.meshConfig.caCertificates = [{ trustDomains: [eu.mesh.trustDomain] }])), /expected the calling regions' \[\]/],
   ["mesh.istio-install", "region-eu-istio", "a second east-west gateway", (j) => (j.resource.helm_release.extra = { ...ewRelease(j)[1], name: "eastwest-2" }), /charts .*expected base, cert-manager-istio-csr, cni, gateway, gateway, istiod/],
   ["mesh.partner-gateway-install", "region-eu-istio", "the partner gateway removed (the east-west one does not stand in for it)", (j) => { for (const [n, r] of releasesOf(j)) if (r.name === "partner-gateway") delete j.resource.helm_release[n]; }, /no partner gateway/],
-  ["mesh.east-west-routes", "region-eu-mesh", "no Gateway", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.kind === "Gateway" && r.manifest.metadata.namespace === EAST_WEST_GATEWAY.namespace) delete j.resource.kubernetes_manifest[n]; }, /Gateway istio-eastwest\/east-west\): missing/],
+  ["mesh.east-west-routes", "region-eu-mesh", "no Gateway", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.kind === "Gateway" && r.manifest.metadata.namespace === EAST_WEST_GATEWAY.namespace) delete j.resource.kubernetes_manifest[n]; }, /Gateway istio-eastwest\/east-west\): missing \(calls from other regions would find no way in\)/],
   ["mesh.east-west-routes", "region-eu-mesh", "a wildcard host", (j) => (manifest(j, "Gateway", "east-west")!.spec.servers[0].hosts = ["*.fraud.svc.cluster.local"]), /a wildcard host passes through/],
   ["mesh.east-west-routes", "region-eu-mesh", "the gateway ends the TLS", (j) => (manifest(j, "Gateway", "east-west")!.spec.servers[0].tls = { mode: "SIMPLE", credentialName: "x" }), /TLS mode SIMPLE, not AUTO_PASSTHROUGH/],
   ["mesh.east-west-routes", "region-eu-mesh", "another service passed through", (j) => manifest(j, "Gateway", "east-west")!.spec.servers[0].hosts.push("payments-api.payments.svc.cluster.local"), /differs from model\/mesh\/cross-region\.ts at \.spec\.servers\[0\]\.hosts/],
-  ["mesh.east-west-routes", "region-us-mesh", "no DestinationRule", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.kind === "DestinationRule") delete j.resource.kubernetes_manifest[n]; }, /DestinationRule fraud\/east-west-eu-fraud-fraud-engine\): missing/],
+  ["mesh.east-west-routes", "region-us-mesh", "no DestinationRule", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.kind === "DestinationRule") delete j.resource.kubernetes_manifest[n]; }, /DestinationRule fraud\/east-west-eu-fraud-fraud-engine\): missing \(this region's calls to another would go to Istio's black hole\)/],
   ["mesh.east-west-routes", "region-us-mesh", "the call in plain text", (j) => (manifest(j, "DestinationRule", ROUTE)!.spec.trafficPolicy.tls = { mode: "DISABLE" }), /TLS mode DISABLE, not ISTIO_MUTUAL/],
   ["mesh.east-west-routes", "region-us-mesh", "any server of eu accepted", (j) => manifest(j, "DestinationRule", ROUTE)!.spec.trafficPolicy.tls.subjectAltNames.push(`spiffe://${eu.mesh.trustDomain}/ns/payments/sa/payments-api`), /accepts the server names .*expected only spiffe:/],
   ["mesh.east-west-routes", "region-us-mesh", "another SNI", (j) => (manifest(j, "DestinationRule", ROUTE)!.spec.trafficPolicy.tls.sni = "outbound_.8080_._.payments-api.payments.svc.cluster.local"), /SNI outbound_\.8080_\._\.payments-api.*expected outbound_\.8080_\._\.fraud-engine/],
@@ -236,6 +246,25 @@ const IN_CLUSTER_WEAKENINGS: [string, "region-eu-istio" | "region-eu-mesh" | "re
   ["mesh.namespaces-segmented", "region-us-mesh", "the caller's way to the endpoint closed", (j) => { for (const [n, r] of Object.entries(j.resource.kubernetes_manifest as Record<string, TfJson>)) if (r.manifest.metadata.name === "egress-fraud-engine-to-region-eu") delete j.resource.kubernetes_manifest[n]; }, /fraud\/fraud-engine calls region eu and has no egress NetworkPolicy/],
   ["mesh.workload-pod-policy", "region-eu-mesh", "the gateway's namespace not bound", (j) => { const b = manifestsOf(j).find(([, m]) => m.kind === "ValidatingAdmissionPolicyBinding" && m.metadata.name === TENANT_POD_POLICY)![1]; for (const e of b.spec.matchResources.namespaceSelector.matchExpressions) e.values = e.values.filter((x: string) => x !== EAST_WEST_GATEWAY.namespace); }, /namespace istio-eastwest not bound/],
 ];
+describe("the in-cluster path's guardrails pass what the blueprint builds", () => {
+  // (Each rule alone, as the weakenings run it, on both sides, with and without the call.)
+  const RULES: [string, string][] = [
+    ["mesh.east-west-gateway-install", "istio"],
+    ["mesh.east-west-trust-domains", "istio"],
+    ["mesh.east-west-routes", "mesh"],
+  ];
+  it.each(RULES.flatMap(([id, layer]) => ["eu", "us"].flatMap((r) => [[id, `region-${r}-${layer}`, "with"], [id, `region-${r}-${layer}`, "without"]] as const)))("%s on %s, %s the call", (id, name, call) => {
+    const stack = stackOf(call === "with" ? withCall : none, name);
+    expect(weakenedViolations(rule(id), stack, cloneJson(stack.json))).toEqual([]);
+  });
+  it("a region without istiod is not the trust rule's to judge (mesh.istio-install says so)", () => {
+    const stack = stackOf(withCall, "region-eu-istio");
+    const json = cloneJson(stack.json);
+    for (const [n, r] of releasesOf(json)) if (r.chart === "istiod") delete json.resource.helm_release[n];
+    expect(weakenedViolations(rule("mesh.east-west-trust-domains"), stack, json)).toEqual([]);
+  });
+});
+
 describe("the in-cluster path's guardrails fail when it is weakened", () => {
   it.each(IN_CLUSTER_WEAKENINGS.map(([id, stack, label, mutate, says]) => [`${id}: ${label}`, id, stack, mutate, says] as const))("%s", (_l, id, name, mutate, says) => {
     const stack = stackOf(withCall, name);

@@ -101,6 +101,40 @@ const WEAKENINGS: [string, "dr" | "eu" | "us", string, (j: TfJson) => void, RegE
   ["dr.mirror-keys", "dr", "a destroyable key", (j) => delete first(j, "aws_kms_key").lifecycle, /not protected from destroy/],
   ["dr.mirror-keys", "dr", "logs under another key", (j) => (first(j, "aws_cloudwatch_log_group").kms_key_id = "arn:aws:kms:eu-central-1:111122223333:key/x"), /not encrypted under dr-logs/],
   ["dr.mirror-keys", "dr", "logs kept a week", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 7), /kept 7 days, not the region's/],
+  ["dr.kafka-mirror", "dr", "a second replicator", (j) => (j.resource.aws_msk_replicator.second = replicator(j)), /2 replicator\(s\) and 1 cluster\(s\)/],
+  ["dr.kafka-mirror", "dr", "a second cluster", (j) => (j.resource.aws_msk_cluster.second = cluster(j)), /1 replicator\(s\) and 2 cluster\(s\)/],
+  ["dr.kafka-mirror", "dr", "names left to the default", (j) => delete topics(j).topic_name_configuration, /topic names prefixed with the source's alias, not IDENTICAL/],
+  ["dr.kafka-mirror", "dr", "the start left to the default", (j) => delete topics(j).starting_position, /starts at LATEST, not EARLIEST/],
+  ["dr.kafka-mirror", "dr", "into another cluster", (j) => (replicator(j).replication_info_list.target_kafka_cluster_arn = "arn:aws:kafka:eu-central-1:111122223333:cluster/other/x"), /expected region-eu's cluster into/],
+  ["dr.kafka-mirror", "dr", "a second way to assume the role", (j) => editPolicy(replicatorRole(j), "assume_role_policy", (d) => d.Statement.push({ ...d.Statement[0], Sid: "Another" })), /assumed by \[\{"Service":"kafka.amazonaws.com"\},\{"Service":"kafka.amazonaws.com"\}\], not MSK alone/],
+  ["dr.kafka-mirror", "dr", "a role conditioned on something else", (j) => editPolicy(replicatorRole(j), "assume_role_policy", (d) => (d.Statement[0].Condition = { ArnLike: { "aws:SourceArn": "*" } })), /not MSK alone for account/],
+  ["dr.kafka-mirror", "dr", "an unnamed statement with more actions", (j) => editPolicy(rolePolicy(j), "policy", (d) => { delete d.Statement[1].Sid; d.Statement[1].Action.push("kafka-cluster:DeleteTopic", "kafka-cluster:DeleteGroup"); }), /a statement allows kafka-cluster:DeleteTopic, kafka-cluster:DeleteGroup, beyond the replicator's documented actions/],
+  ["dr.kafka-mirror", "dr", "an unnamed statement reaching every cluster", (j) => editPolicy(rolePolicy(j), "policy", (d) => { delete d.Statement[0].Sid; d.Statement[0].Resource = "*"; }), /a statement reaches \*, not only the two clusters/],
+  ["dr.kafka-mirror", "dr", "no encryption settings", (j) => delete cluster(j).encryption_info, /traffic is not TLS only/],
+  ["dr.kafka-mirror", "dr", "no encryption settings (the key)", (j) => delete cluster(j).encryption_info, /not encrypted under the partner's dr-kafka key/],
+  ["dr.kafka-mirror", "dr", "no connectivity settings", (j) => delete cluster(j).broker_node_group_info.connectivity_info, /public access is not DISABLED/],
+  ["dr.kafka-mirror", "dr", "no broker settings", (j) => delete cluster(j).broker_node_group_info, /public access is not DISABLED/],
+  ["dr.kafka-mirror", "dr", "no logging settings", (j) => delete cluster(j).logging_info, /broker logs off/],
+  ["dr.kafka-mirror", "dr", "no broker log settings", (j) => delete cluster(j).logging_info.broker_logs, /broker logs off/],
+  ["dr.kafka-mirror", "dr", "no CloudWatch log settings", (j) => delete cluster(j).logging_info.broker_logs.cloudwatch_logs, /broker logs off/],
+  ["dr.network-private", "dr", "a route in the default route table", (j) => (first(j, "aws_default_route_table").route = [{ cidr_block: "0.0.0.0/0", gateway_id: "igw-1" }]), /aws_default_route_table\.\S+: has routes/],
+  ["dr.network-private", "dr", "VPC Block Public Access removed", (j) => delete j.resource.aws_vpc_block_public_access_options, /not block-bidirectional/],
+  ["dr.network-private", "dr", "a second VPC", (j) => (j.resource.aws_vpc.second = { ...first(j, "aws_vpc") }), /expected exactly one VPC with drNetwork's block 10\.12\.0\.0\/24/],
+  ["dr.network-private", "dr", "no VPC", (j) => delete j.resource.aws_vpc, /aws_vpc: none; expected exactly one VPC/],
+  ["dr.network-private", "dr", "a flow log of another VPC", (j) => (first(j, "aws_flow_log").vpc_id = "vpc-0123"), /no flow log of ALL traffic/],
+  ["dr.network-private", "dr", "an open default NACL", (j) => (first(j, "aws_default_network_acl").egress = [{ protocol: "-1", rule_no: 100, action: "allow", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0 }]), /a default with rules/],
+  ["dr.network-private", "dr", "a default security group with egress only", (j) => (first(j, "aws_default_security_group").egress = [{ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] }]), /a default with rules/],
+  ["dr.network-private", "dr", "the brokers open to an IPv6 block", (j) => Object.assign(ingress(j), { cidr_ipv6: "::/0" }), /admits an address block \(::\/0\)/],
+  ["dr.network-private", "dr", "the brokers open to a prefix list", (j) => Object.assign(ingress(j), { prefix_list_id: "pl-0123" }), /admits an address block \(pl-0123\)/],
+  ["dr.network-private", "dr", "the brokers open over UDP", (j) => Object.assign(ingress(j), { ip_protocol: "udp" }), /opens the brokers on udp 9098-9098/],
+  ["dr.network-private", "dr", "the brokers open from 9096", (j) => Object.assign(ingress(j), { from_port: 9096 }), /opens the brokers on tcp 9096-9098/],
+  ["dr.network-private", "dr", "the brokers open to 9099", (j) => Object.assign(ingress(j), { to_port: 9099 }), /opens the brokers on tcp 9098-9099/],
+  ["dr.network-private", "dr", "the replicator reaching an IPv6 block", (j) => Object.assign(first(j, "aws_vpc_security_group_egress_rule"), { cidr_ipv6: "::/0" }), /reaches an address block \(::\/0\)/],
+  ["dr.network-private", "dr", "the replicator reaching a prefix list", (j) => Object.assign(first(j, "aws_vpc_security_group_egress_rule"), { prefix_list_id: "pl-0123" }), /reaches an address block \(pl-0123\)/],
+  ["dr.network-private", "dr", "inline egress rules", (j) => (first(j, "aws_security_group").egress = [{ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] }]), /inline rules/],
+  ["kafka.replicator-source", "eu", "IAM off over the multi-VPC connection", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.sasl.iam = false), /multi-VPC connectivity is not IAM only/],
+  ["kafka.replicator-source", "eu", "certificates over the multi-VPC connection", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.tls = true), /multi-VPC connectivity is not IAM only/],
+  ["kafka.replicator-source", "eu", "the cluster policy on every resource, unnamed", (j) => editPolicy(first(j, "aws_msk_cluster_policy"), "policy", (d) => { delete d.Statement[0].Sid; d.Statement[0].Resource = "*"; }), /a statement grants .* on "\*", not the replicator's connection/],
   ["kafka.replicator-source", "eu", "SCRAM over the multi-VPC connection", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.sasl.scram = true), /multi-VPC connectivity is not IAM only/],
   ["kafka.replicator-source", "eu", "no cluster policy", (j) => delete j.resource.aws_msk_cluster_policy, /0 cluster policies, expected the replicator's one/],
   ["kafka.replicator-source", "eu", "the cluster policy grants every account", (j) => editPolicy(first(j, "aws_msk_cluster_policy"), "policy", (d) => (d.Statement[0].Principal = { AWS: "*" })), /not the replicator's connection/],
@@ -108,6 +142,28 @@ const WEAKENINGS: [string, "dr" | "eu" | "us", string, (j: TfJson) => void, RegE
   ["kafka.replicator-source", "us", "multi-VPC connectivity where nothing is mirrored", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity = { client_authentication: { sasl: { iam: true } } }), /multi-VPC connectivity where nothing is mirrored/],
   ["kafka.replicator-source", "us", "a cluster policy where nothing is mirrored", (j) => (j.resource.aws_msk_cluster_policy = { p: { cluster_arn: `\${aws_msk_cluster.${resourcesOf(j, "aws_msk_cluster")[0][0]}.arn}`, policy: JSON.stringify({ Statement: [] }) } }), /a cluster policy where nothing is mirrored/],
 ];
+describe("the Kafka mirror's guardrails pass what the blueprint builds", () => {
+  // (Each rule alone, as the weakenings run it: a condition that always fails shows here.)
+  it.each([
+    ...["dr.kafka-mirror", "dr.network-private", "dr.mirror-keys"].map((id) => [id, "dr"] as const),
+    ["kafka.replicator-source", "eu"] as const,
+    ["kafka.replicator-source", "us"] as const,
+  ])("%s on region-%s", (id, side) => {
+    const stack = { dr, eu, us }[side];
+    expect(weakenedViolations(rule(id), stack, cloneJson(stack.json))).toEqual([]);
+  });
+  it("a deny rule for everything in the NACL, no cluster in the network's view, no connectivity block where nothing is mirrored, another cluster's policy: none is a finding", () => {
+    const a = cloneJson(dr.json);
+    first(a, "aws_network_acl").ingress.push({ rule_no: 200, protocol: "-1", action: "deny", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0 });
+    delete a.resource.aws_msk_cluster;
+    expect(weakenedViolations(rule("dr.network-private"), dr, a)).toEqual([]);
+    const b = cloneJson(us.json);
+    delete cluster(b).broker_node_group_info.connectivity_info;
+    b.resource.aws_msk_cluster_policy = { other: { cluster_arn: "arn:aws:kafka:us-east-1:444455556666:cluster/other/x", policy: JSON.stringify({ Statement: [] }) } };
+    expect(weakenedViolations(rule("kafka.replicator-source"), us, b)).toEqual([]);
+  });
+});
+
 describe("the Kafka mirror's guardrails fail when it is weakened", () => {
   it.each(WEAKENINGS.map(([id, side, label, mutate, says]) => [`${id}: ${label}`, id, side, mutate, says] as const))("%s", (_l, id, side, mutate, says) => {
     const stack = { dr, eu, us }[side];

