@@ -6,6 +6,7 @@ import { StackView } from "../guardrails/rule";
 import { allResources } from "../tfjson/terraform";
 import type { RegionStack } from "../core/blueprint-stack";
 import { renderReport } from "./report";
+import { summarizeGuardrails } from "./posture";
 
 /** A JSON value with object keys sorted, as cdktf writes cdk.tf.json. */
 function sortKeys(value: unknown): unknown {
@@ -28,7 +29,10 @@ export const PLAN_FILES = { json: "plan.json", text: "plan.txt" } as const;
  * configuration in either format (`cdk.tf.json`, or `cdk.tf` with `--hcl`), its report, its
  * rendered diagram and its plan; at the top, cdktf's manifest and the reports' index.
  */
-const WRITTEN_PER_STACK = ["cdk.tf.json", "cdk.tf", REPORT_FILE, DIAGRAM_FILE, PLAN_FILES.json, PLAN_FILES.text];
+/** Beside each stack: its guardrails' outcome per rule (review/posture.ts, npm run review). */
+export const GUARDRAILS_FILE = "guardrails.json";
+
+const WRITTEN_PER_STACK = ["cdk.tf.json", "cdk.tf", REPORT_FILE, GUARDRAILS_FILE, DIAGRAM_FILE, PLAN_FILES.json, PLAN_FILES.text];
 const WRITTEN_AT_TOP = ["manifest.json", "REPORTS.md"];
 
 /**
@@ -91,6 +95,8 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
     };
     const file = path.join(dir, REPORT_FILE);
     fs.writeFileSync(file, renderReport(view, result, sourceRevision()));
+    // The guardrails' outcome per rule, for the review of a change (npm run review -- --base <ref>).
+    fs.writeFileSync(path.join(dir, GUARDRAILS_FILE), JSON.stringify(summarizeGuardrails(result), null, 1) + "\n");
     written.push(file);
     const resources = allResources(view.json).length;
     const suppressed = result.findings.filter((f) => f.suppressedBy).length;

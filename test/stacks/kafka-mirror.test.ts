@@ -135,6 +135,10 @@ const WEAKENINGS: [string, "dr" | "eu" | "us", string, (j: TfJson) => void, RegE
   ["kafka.replicator-source", "eu", "IAM off over the multi-VPC connection", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.sasl.iam = false), /multi-VPC connectivity is not IAM only/],
   ["kafka.replicator-source", "eu", "certificates over the multi-VPC connection", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.tls = true), /multi-VPC connectivity is not IAM only/],
   ["kafka.replicator-source", "eu", "the cluster policy on every resource, unnamed", (j) => editPolicy(first(j, "aws_msk_cluster_policy"), "policy", (d) => { delete d.Statement[0].Sid; d.Statement[0].Resource = "*"; }), /a statement grants .* on "\*", not the replicator's connection/],
+  ["stack.backend-encrypted-locked", "dr", "the DR stack's state over the region's", (j) => (j.terraform.backend.s3.key = dr.region.stateBackend.key), /bucket\/key\/region differ from the region config/],
+  ["stack.provider-pinned-to-account", "dr", "the DR stack's provider in the home region", (j) => (j.provider.aws[0].region = "eu-west-1"), /provider.aws: region eu-west-1, expected eu-central-1/],
+  ["stack.provider-pinned-to-account", "dr", "a second provider in the DR stack", (j) => j.provider.aws.push({ ...j.provider.aws[0], alias: "home", region: "eu-west-1" }), /2 provider blocks, expected 1/],
+  ["residency.in-jurisdiction", "dr", "the mirror outside the jurisdiction", (j) => (j.provider.aws[0].region = "us-east-1"), /us-east-1/],
   ["kafka.replicator-source", "eu", "SCRAM over the multi-VPC connection", (j) => (cluster(j).broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.sasl.scram = true), /multi-VPC connectivity is not IAM only/],
   ["kafka.replicator-source", "eu", "no cluster policy", (j) => delete j.resource.aws_msk_cluster_policy, /0 cluster policies, expected the replicator's one/],
   ["kafka.replicator-source", "eu", "the cluster policy grants every account", (j) => editPolicy(first(j, "aws_msk_cluster_policy"), "policy", (d) => (d.Statement[0].Principal = { AWS: "*" })), /not the replicator's connection/],
@@ -172,6 +176,7 @@ describe("the Kafka mirror's guardrails fail when it is weakened", () => {
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });
   it("weakens every rule of the DR stack and the source rule", () => {
-    expect(new Set(WEAKENINGS.map(([id]) => id))).toEqual(new Set([...GUARDRAILS.filter((r) => r.layers.includes("dr") && r.id.startsWith("dr.")).map((r) => r.id), "kafka.replicator-source"]));
+    // (And the rules of every stack on the DR stack, where they read its layer: its state key, its one provider, residency.)
+    expect(new Set(WEAKENINGS.map(([id]) => id))).toEqual(new Set([...GUARDRAILS.filter((r) => r.layers.includes("dr") && r.id.startsWith("dr.")).map((r) => r.id), "kafka.replicator-source", "stack.backend-encrypted-locked", "stack.provider-pinned-to-account", "residency.in-jurisdiction"]));
   });
 });

@@ -10,7 +10,7 @@ const GCP_REGION_NAME = /\b((?:asia|europe|us|northamerica|southamerica|australi
 /** ARNs of another partition (China, GovCloud, ISO, European Sovereign Cloud) are outside any of our jurisdictions. */
 const OTHER_PARTITION = /\barn:aws-[a-z-]+:/;
 
-export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh"] }, [
+export const RESIDENCY_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh", "dr"] }, [
   {
     id: "residency.in-jurisdiction",
     requirement: "12.5.2, 3.2.1",

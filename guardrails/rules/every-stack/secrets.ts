@@ -6,7 +6,7 @@ export const SECRET_ARGUMENT = /^(password|root_password|master_password|secret_
 
 const isLiteral = (s: string) => s.length > 0 && !s.includes("${");
 
-export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh"] }, [
+export const SECRET_RULES = stackRules({ layers: ["aws", "gcp", "pki", "istio", "mesh", "dr"] }, [
   {
     id: "secrets.no-key-material",
     requirement: "3.6.1, 3.7.1",

@@ -43,13 +43,13 @@ function expectedTags(region: StackView["region"]): Record<(typeof REQUIRED_TAGS
 }
 
 /** Stack-level invariants of every AWS region stack. */
-export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws"] }, [
+export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["aws", "dr"] }, [
   {
     id: "stack.backend-encrypted-locked",
     requirement: "3.5, 10.3",
     fix: "Keep the stack on RegionStack.useRegionStateBackend (the region file's stateBackend bucket, encrypt with its kmsKeyArn, use_lockfile, Terraform >= 1.10).",
-    description: "state lives in the configured S3 bucket, encrypted with the configured KMS key, with S3 locking",
-    check: ({ json, region }) => {
+    description: "state lives in the configured S3 bucket (the DR stack's beside the region's), encrypted with the configured KMS key, with S3 locking",
+    check: ({ json, region, layer }) => {
       const s3 = json.terraform?.backend?.s3;
       if (!s3) return ["terraform.backend: no s3 backend"];
       const v: string[] = [];
@@ -58,7 +58,9 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       if (s3.use_lockfile !== true) v.push("terraform.backend.s3: use_lockfile is not true");
       // Stryker disable next-line OptionalChaining: equivalent (an s3 backend was found, so the terraform block exists)
       if (json.terraform?.required_version !== ">= 1.10") v.push("terraform.required_version: must be \">= 1.10\" (S3 locking needs it)");
-      if (s3.bucket !== region.stateBackend.bucket || s3.key !== region.stateBackend.key || s3.region !== region.stateBackend.region) {
+      // region-<name>-dr keeps its state beside the region's (`<key>-dr.tfstate`).
+      const key = layer === "dr" ? region.stateBackend.key.replace(/\.tfstate$/, "-dr.tfstate") : region.stateBackend.key;
+      if (s3.bucket !== region.stateBackend.bucket || s3.key !== key || s3.region !== region.stateBackend.region) {
         v.push("terraform.backend.s3: bucket/key/region differ from the region config");
       }
       return v;
@@ -68,16 +70,20 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
     id: "stack.provider-pinned-to-account",
     requirement: "12.5",
     fix: "Configure one AwsProvider with region = cloudRegion (and, with drPartnerRegion, one aliased dr in that region) and allowedAccountIds = [accountId] from the region file; keep credentials and skip flags out of the stack (environment, or the plan harness's override).",
-    description: "one AWS provider in the region's cloud region (and one aliased dr in the DR partner region, when the region names one), each allowed only in the region's account, with the default tags",
-    check: ({ json, region }) => {
+    description: "one AWS provider in the region's cloud region (and one aliased dr in the DR partner region, when the region names one; the DR stack's one provider in the partner region), each allowed only in the region's account, with the default tags",
+    check: ({ json, region, layer }) => {
       const providers = (json.provider?.aws ?? []) as TfJson[];
       const rootRegion = region.mesh.rootCaArn?.split(":")[3];
-      const expected = [
-        { alias: undefined, region: region.cloudRegion },
-        ...(region.drPartnerRegion ? [{ alias: "dr", region: region.drPartnerRegion }] : []),
-        // The root CA signs through its own region (ACM PCA is regional).
-        ...(rootRegion && rootRegion !== region.cloudRegion ? [{ alias: "pca_root", region: rootRegion }] : []),
-      ];
+      const expected =
+        // region-<name>-dr: one provider, in the partner region.
+        layer === "dr"
+          ? [{ alias: undefined, region: region.drPartnerRegion }]
+          : [
+              { alias: undefined, region: region.cloudRegion },
+              ...(region.drPartnerRegion ? [{ alias: "dr", region: region.drPartnerRegion }] : []),
+              // The root CA signs through its own region (ACM PCA is regional).
+              ...(rootRegion && rootRegion !== region.cloudRegion ? [{ alias: "pca_root", region: rootRegion }] : []),
+            ];
       if (providers.length !== expected.length) return [`provider.aws: ${providers.length} provider blocks, expected ${expected.length}`];
       const v: string[] = [];
       const tags = expectedTags(region);
@@ -135,7 +141,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
   },
   {
     id: "stack.references-resolve",
-    layers: ["aws", "gcp", "pki", "istio", "mesh"],
+    layers: ["aws", "gcp", "pki", "istio", "mesh", "dr"],
     requirement: "6.5.1, 12.5",
     fix: "Reference only resources and data sources of the same stack. Read what another stack provides through its outputs and a terraform_remote_state of your own (as the in-cluster stacks read region-<name>'s), or pass the value from the region file.",
     description: "every reference (in expressions and depends_on) names a resource or data source of the stack itself: none dangles, none reaches into another stack (cdktf's implicit cross-stack references)",
