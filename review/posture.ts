@@ -137,14 +137,14 @@ export function postureFacts(json: TfJson, guardrails?: readonly GuardrailSummar
     for (const [n, m] of resourcesOf(json, t)) facts.push(fact("iam", `${t}.${n}`, `${m.member} as ${m.role}`));
   }
   // The mesh: ALLOW rules, NetworkPolicies, ServiceEntries, Gateways.
-  for (const [address, m] of manifestsOf(json)) {
+  for (const [, m] of manifestsOf(json)) {
     const where = `${m.kind} ${m.metadata?.namespace ?? "_cluster"}/${m.metadata?.name}`;
     if (m.kind === "AuthorizationPolicy") {
       const rules = asList<TfJson>(m.spec?.rules).map((r) => `${asList<TfJson>(r.from).flatMap((f) => asList(f.source?.principals)).join(",") || "any"} → ${asList<TfJson>(r.to).map((t) => `${asList(t.operation?.methods).join(",")} ${asList(t.operation?.paths).join(",")}`).join("; ")}`);
       facts.push(fact("mesh", where, `${m.spec?.action ?? (rules.length === 0 ? "deny all" : "ALLOW")}: ${rules.join(" | ") || "nothing"}`));
     } else if (["NetworkPolicy", "ServiceEntry", "Gateway", "DestinationRule", "PeerAuthentication", "Sidecar", "ProxyConfig", "VirtualService", "EnvoyFilter"].includes(String(m.kind))) {
       facts.push(fact("mesh", where, JSON.stringify(m.spec ?? {})));
-    } else void address;
+    }
   }
   // Guardrails: each rule's level and outcome (suppressions with their reasons).
   for (const g of guardrails ?? []) facts.push(fact("guardrails", g.id, `${g.level}: ${g.outcome}`, g.requirement));
