@@ -135,6 +135,14 @@ export abstract class RegionStack<R extends RegionConfig = RegionConfig> extends
   }
 }
 
+/**
+ * The S3 state object of one of a region's stacks: the region's key for `region-<name>`, beside it
+ * for the others (`regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`).
+ */
+export function layerStateKey(region: AwsRegionConfig, layer: StackLayer): string {
+  return layer === "aws" ? region.stateBackend.key : `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${layer}.tfstate`;
+}
+
 /** The layers of a region, in deploy order. */
 export const STACK_LAYERS = ["aws", "gcp", "pki", "istio", "mesh", "dr"] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];

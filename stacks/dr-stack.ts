@@ -2,12 +2,11 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { AwsRegionConfig, RegionConfig } from "../config/schema";
 import { DataTerraformRemoteStateS3, TerraformOutput } from "../core/cdktf";
-import { RegionStack } from "../core/blueprint-stack";
+import { RegionStack, layerStateKey } from "../core/blueprint-stack";
 import { KafkaMirror } from "../constructs/aws/kafka-mirror";
 import { KAFKA_MIRROR_OUTPUT_IDS, homeClusterName, mirrorName, mirrorsKafka } from "../model/aws/kafka-mirror";
 import { regionTags } from "../model/aws/tags";
 import { stackName } from "./plan";
-import { stateKey } from "./in-cluster/cluster-stack";
 
 /**
  * `region-<name>-dr`: what lives in the DR partner region beside region-<name>'s copies (the
@@ -21,7 +20,7 @@ export class DrStack extends RegionStack<AwsRegionConfig> {
   constructor(scope: Construct, region: AwsRegionConfig, peers?: readonly RegionConfig[]) {
     super(scope, stackName(region, "dr"), region, "dr", peers);
     if (!mirrorsKafka(region)) throw new Error(`${stackName(region, "dr")}: the region mirrors no Kafka topic (kafka.mirrorTopics, drPartnerRegion, drNetwork).`);
-    this.useRegionStateBackend(stateKey(region, "dr"));
+    this.useRegionStateBackend(layerStateKey(region, "dr"));
     new AwsProvider(this, "aws", { region: region.drPartnerRegion, allowedAccountIds: [region.accountId], defaultTags: [{ tags: regionTags(region) }] });
     const home = region.stateBackend;
     const state = new DataTerraformRemoteStateS3(this, "RegionState", { bucket: home.bucket, key: home.key, region: home.region });

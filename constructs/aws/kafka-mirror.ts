@@ -1,7 +1,3 @@
-import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
-import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
-import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
-import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { MskCluster } from "@cdktf/provider-aws/lib/msk-cluster";
@@ -19,8 +15,9 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { Fn, Op, Token } from "../../core/cdktf";
 import { EncryptedLogGroup } from "./encrypted-log-group";
+import { stripVpcDefaults, vpcFlowLogs } from "./private-link-network";
 import { PolicyStatement, partitionOf, renderPolicy } from "./iam-policy";
-import { CustomerManagedKey, administrationStatements, keyUseStatements } from "./region-keys";
+import { CustomerManagedKey, administrationStatements, cloudWatchLogsStatement, keyUseStatements } from "./region-keys";
 import { KAFKA_PORTS, MSK_SERVER_PROPERTIES } from "../../model/aws/kafka";
 import { REPLICATION, REPLICATOR_ACTIONS, exactTopicPattern } from "../../model/aws/kafka-mirror";
 import { DR_MIRROR_KEY_ALIASES } from "../../model/aws/keys";
@@ -90,16 +87,7 @@ export class KafkaMirror extends Construct {
       new CustomerManagedKey(this, kid, { aliasName: `alias/${props.keyPrefix}/${alias}`, description: `${props.keyPrefix}: ${description} (in ${props.region})`, rotationPeriodDays: 365, statements: [...admin, ...statements] });
     this.keys = {
       kafka: key("KafkaKey", DR_MIRROR_KEY_ALIASES.kafka, "the mirror of the Kafka topics", keyUseStatements("drKafka", { accountId: props.accountId, region: props.region }, { deploy: [props.deployRoleArn] })),
-      logs: key("LogsKey", DR_MIRROR_KEY_ALIASES.logs, "the mirror's flow and broker logs", [
-        {
-          Sid: "CloudWatchLogsForThisAccountOnly",
-          Effect: "Allow",
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-          Resource: "*",
-          Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*` } },
-        },
-      ]),
+      logs: key("LogsKey", DR_MIRROR_KEY_ALIASES.logs, "the mirror's flow and broker logs", [cloudWatchLogsStatement(props.region, props.accountId)]),
     };
 
     // The network: data subnets only, nothing routes out, nothing falls back on an open default.
@@ -107,9 +95,7 @@ export class KafkaMirror extends Construct {
     new VpcBlockPublicAccessOptions(this, "BlockPublicAccess", { internetGatewayBlockMode: "block-bidirectional", lifecycle: { preventDestroy: true } });
     this.vpc = new Vpc(this, "Vpc", { cidrBlock: props.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, instanceTenancy: "default", tags: { Name: props.name } });
     const vpcId = this.vpc.id;
-    new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId, ingress: [], egress: [], tags: { Name: `${props.name}-default-deny` } });
-    new DefaultNetworkAcl(this, "DefaultNetworkAcl", { defaultNetworkAclId: this.vpc.defaultNetworkAclId, ingress: [], egress: [], tags: { Name: `${props.name}-default-deny` }, lifecycle: { ignoreChanges: ["subnet_ids"] } });
-    new DefaultRouteTable(this, "DefaultRouteTable", { defaultRouteTableId: this.vpc.defaultRouteTableId, route: [], tags: { Name: `${props.name}-default-unused` } });
+    stripVpcDefaults(this, this.vpc, props.name);
     const routeTable = new RouteTable(this, "DataRouteTable", { vpcId, route: [], tags: { Name: `${props.name}-data` } });
     this.subnets = azs.map((az, i) => {
       const subnet = new Subnet(this, `Data-${az}`, { vpcId, availabilityZoneId: az, cidrBlock: props.dataSubnets[i], mapPublicIpOnLaunch: false, assignIpv6AddressOnCreation: false, tags: { Name: `${props.name}-data-${az}`, Tier: "data" } });
@@ -120,26 +106,7 @@ export class KafkaMirror extends Construct {
     // brokers crosses the zones' subnets): every protocol from and to the VPC's own block.
     const vpcOnly = [{ ruleNo: 100, protocol: "-1", action: "allow", cidrBlock: props.vpcCidr, fromPort: 0, toPort: 0 }];
     new NetworkAcl(this, "DataNetworkAcl", { vpcId, subnetIds: this.subnets.map((s) => s.id), ingress: vpcOnly, egress: vpcOnly, tags: { Name: `${props.name}-data` } });
-    const flowLogs = new EncryptedLogGroup(this, "FlowLogGroup", { name: `/${props.name}/vpc-flow-logs`, key: this.keys.logs.key, retentionDays: props.logRetentionDays });
-    const flowLogRole = new IamRole(this, "FlowLogRole", {
-      name: `${props.name}-vpc-flow-logs`,
-      description: "Lets VPC Flow Logs write to its own log group (the Kafka mirror's VPC)",
-      assumeRolePolicy: renderPolicy([
-        {
-          Sid: "VpcFlowLogsOfThisAccount",
-          Effect: "Allow",
-          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": props.accountId }, ArnLike: { "aws:SourceArn": `arn:${partition}:ec2:${props.region}:${props.accountId}:vpc-flow-log/*` } },
-        },
-      ]),
-    });
-    new IamRolePolicy(this, "FlowLogRolePolicy", {
-      name: "write-flow-logs",
-      role: flowLogRole.id,
-      policy: renderPolicy([{ Sid: "WriteOwnLogGroupOnly", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [flowLogs.logGroup.arn, `${flowLogs.logGroup.arn}:*`] }]),
-    });
-    new FlowLog(this, "FlowLog", { vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: flowLogs.logGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60, tags: { Name: `${props.name}-all-traffic` } });
+    vpcFlowLogs(this, { vpc: this.vpc, name: props.name, accountId: props.accountId, region: props.region, key: this.keys.logs.key, retentionDays: props.logRetentionDays, purpose: " (the Kafka mirror's VPC)" });
 
     // The replicator's interfaces reach the brokers on IAM's port; nothing else reaches them.
     this.brokerSecurityGroup = new SecurityGroup(this, "BrokerSecurityGroup", { name: `${props.name}-msk`, description: "Mirror brokers: Kafka IAM auth over TLS from the replicator only", vpcId, revokeRulesOnDelete: true, tags: { Name: `${props.name}-msk` } });

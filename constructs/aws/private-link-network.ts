@@ -162,26 +162,7 @@ export class PrivateLinkNetwork extends Construct {
     });
     const vpcId = this.vpc.id;
 
-    // Adopt the defaults and strip them: nothing may fall back on an open default.
-    new DefaultSecurityGroup(this, "DefaultSecurityGroup", {
-      vpcId,
-      ingress: [],
-      egress: [],
-      tags: { Name: `${props.name}-default-deny` },
-    });
-    new DefaultNetworkAcl(this, "DefaultNetworkAcl", {
-      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
-      ingress: [],
-      egress: [],
-      tags: { Name: `${props.name}-default-deny` },
-      // Subnets move to the tier NACLs below; AWS reports them here until then.
-      lifecycle: { ignoreChanges: ["subnet_ids"] },
-    });
-    new DefaultRouteTable(this, "DefaultRouteTable", {
-      defaultRouteTableId: this.vpc.defaultRouteTableId,
-      route: [],
-      tags: { Name: `${props.name}-default-unused` },
-    });
+    stripVpcDefaults(this, this.vpc, props.name);
 
     const subnets = {} as Record<NetworkTier, Subnet[]>;
     const routeTables = {} as Record<NetworkTier, RouteTable>;
@@ -262,48 +243,7 @@ export class PrivateLinkNetwork extends Construct {
       tags: { Name: `${props.name}-s3` },
     });
 
-    this.flowLogGroup = new EncryptedLogGroup(this, "FlowLogGroup", {
-      name: `/${props.name}/vpc-flow-logs`,
-      key: props.flowLogKey,
-      retentionDays: props.flowLogRetentionDays,
-    });
-    const flowLogRole = new IamRole(this, "FlowLogRole", {
-      name: `${props.name}-vpc-flow-logs`,
-      description: "Lets VPC Flow Logs write to its own log group",
-      assumeRolePolicy: renderPolicy([
-        {
-          Sid: "VpcFlowLogsOfThisAccount",
-          Effect: "Allow",
-          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: {
-            StringEquals: { "aws:SourceAccount": props.accountId },
-            ArnLike: { "aws:SourceArn": `arn:${partition}:ec2:${props.region}:${props.accountId}:vpc-flow-log/*` },
-          },
-        },
-      ]),
-    });
-    new IamRolePolicy(this, "FlowLogRolePolicy", {
-      name: "write-flow-logs",
-      role: flowLogRole.id,
-      policy: renderPolicy([
-        {
-          Sid: "WriteOwnLogGroupOnly",
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          Resource: [this.flowLogGroup.logGroup.arn, `${this.flowLogGroup.logGroup.arn}:*`],
-        },
-      ]),
-    });
-    new FlowLog(this, "FlowLog", {
-      vpcId,
-      trafficType: "ALL",
-      logDestinationType: "cloud-watch-logs",
-      logDestination: this.flowLogGroup.logGroup.arn,
-      iamRoleArn: flowLogRole.arn,
-      maxAggregationInterval: 60,
-      tags: { Name: `${props.name}-all-traffic` },
-    });
+    this.flowLogGroup = vpcFlowLogs(this, { vpc: this.vpc, name: props.name, accountId: props.accountId, region: props.region, key: props.flowLogKey, retentionDays: props.flowLogRetentionDays, purpose: "" });
   }
 
   /**
@@ -398,4 +338,72 @@ export class PrivateLinkNetwork extends Construct {
         };
     }
   }
+}
+
+/**
+ * Adopts a VPC's default security group, NACL and route table and strips them (`<name>-default-*`):
+ * nothing may fall back on an open default.
+ */
+export function stripVpcDefaults(scope: Construct, vpc: Vpc, name: string): void {
+  new DefaultSecurityGroup(scope, "DefaultSecurityGroup", { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default-deny` } });
+  new DefaultNetworkAcl(scope, "DefaultNetworkAcl", {
+    defaultNetworkAclId: vpc.defaultNetworkAclId,
+    ingress: [],
+    egress: [],
+    tags: { Name: `${name}-default-deny` },
+    // Subnets move to the tier NACLs; AWS reports them here until then.
+    lifecycle: { ignoreChanges: ["subnet_ids"] },
+  });
+  new DefaultRouteTable(scope, "DefaultRouteTable", { defaultRouteTableId: vpc.defaultRouteTableId, route: [], tags: { Name: `${name}-default-unused` } });
+}
+
+/**
+ * Flow logs of ALL of a VPC's traffic, aggregated every minute, to its own log group (`/<name>/vpc-flow-logs`,
+ * under `key`, kept `retentionDays`), written by a role that VPC Flow Logs of this account alone
+ * assumes and that may write to that group only. `purpose` ends the role's description.
+ */
+export function vpcFlowLogs(
+  scope: Construct,
+  props: { vpc: Vpc; name: string; accountId: string; region: string; key: KmsKey; retentionDays: number; purpose: string },
+): EncryptedLogGroup {
+  const partition = partitionOf(props.region);
+  const group = new EncryptedLogGroup(scope, "FlowLogGroup", { name: `/${props.name}/vpc-flow-logs`, key: props.key, retentionDays: props.retentionDays });
+  const role = new IamRole(scope, "FlowLogRole", {
+    name: `${props.name}-vpc-flow-logs`,
+    description: `Lets VPC Flow Logs write to its own log group${props.purpose}`,
+    assumeRolePolicy: renderPolicy([
+      {
+        Sid: "VpcFlowLogsOfThisAccount",
+        Effect: "Allow",
+        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": props.accountId },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:ec2:${props.region}:${props.accountId}:vpc-flow-log/*` },
+        },
+      },
+    ]),
+  });
+  new IamRolePolicy(scope, "FlowLogRolePolicy", {
+    name: "write-flow-logs",
+    role: role.id,
+    policy: renderPolicy([
+      {
+        Sid: "WriteOwnLogGroupOnly",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        Resource: [group.logGroup.arn, `${group.logGroup.arn}:*`],
+      },
+    ]),
+  });
+  new FlowLog(scope, "FlowLog", {
+    vpcId: props.vpc.id,
+    trafficType: "ALL",
+    logDestinationType: "cloud-watch-logs",
+    logDestination: group.logGroup.arn,
+    iamRoleArn: role.arn,
+    maxAggregationInterval: 60,
+    tags: { Name: `${props.name}-all-traffic` },
+  });
+  return group;
 }

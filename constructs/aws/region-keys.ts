@@ -158,23 +158,8 @@ export class RegionKeys extends Construct {
     if (!/^\d{12}$/.test(props.accountId)) {
       throw new Error(`RegionKeys: accountId must be a 12-digit account id, got "${props.accountId}".`);
     }
-    const partition = partitionOf(props.region);
     const common = administrationStatements(props.region, props.accountId, props.custodianArns);
-    const servicePrincipals: Partial<Record<KeyPurpose, PolicyStatement[]>> = {
-      logs: [
-        {
-          Sid: "CloudWatchLogsForThisAccountOnly",
-          Effect: "Allow",
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          // As AWS documents it, without the wildcards on Encrypt, Decrypt and Describe (which match nothing more).
-          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-          Resource: "*",
-          Condition: {
-            ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*` },
-          },
-        },
-      ],
-    };
+    const servicePrincipals: Partial<Record<KeyPurpose, PolicyStatement[]>> = { logs: [cloudWatchLogsStatement(props.region, props.accountId)] };
 
     const make = (purpose: KeyPurpose): CustomerManagedKey => {
       const spec = KEY_SPECS[purpose];
@@ -344,6 +329,22 @@ export function administrationStatements(region: string, accountId: string, cust
       Condition: { ArnNotEquals: { "aws:PrincipalArn": [...custodianArns, root] } },
     },
   ];
+}
+
+/**
+ * What a logs key grants CloudWatch Logs of its region: the key for this account's log groups
+ * only (the encryption context names them), as AWS documents it, without the wildcards on Encrypt,
+ * Decrypt and Describe (which match nothing more).
+ */
+export function cloudWatchLogsStatement(region: string, accountId: string): PolicyStatement {
+  return {
+    Sid: "CloudWatchLogsForThisAccountOnly",
+    Effect: "Allow",
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+    Resource: "*",
+    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partitionOf(region)}:logs:${region}:${accountId}:log-group:*` } },
+  };
 }
 
 /** The principals of each key user, as ARNs (service-linked roles are derived from the account). */

@@ -4,18 +4,14 @@ import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-rol
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { Construct } from "constructs";
-import { AwsRegionConfig, RegionConfig } from "../../config/schema";
+import { RegionConfig } from "../../config/schema";
 import { DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, Fn } from "../../core/cdktf";
 import type { ITerraformDependable } from "../../core/cdktf";
 import { CA_ISSUERS, PKI_NAMESPACE, pcaIssuerGrants } from "../../model/mesh/pki";
-import { RegionStack } from "../../core/blueprint-stack";
+import { RegionStack, layerStateKey } from "../../core/blueprint-stack";
 import { clusterPlatform } from "../../model/mesh/in-cluster";
 import { stackName } from "../plan";
 
-/** The state object of one of a region's stacks: `regions/eu/terraform.tfstate` → `regions/eu/terraform-istio.tfstate`. */
-export function stateKey(region: AwsRegionConfig, suffix: string): string {
-  return `${region.stateBackend.key.replace(/\.tfstate$/, "")}-${suffix}.tfstate`;
-}
 
 /** The GCS prefix of one of a region's stacks, beside the region's: `regions/apac` → `regions/apac-istio`. */
 function gcsStatePrefix(prefix: string, suffix: string): string {
@@ -42,7 +38,7 @@ export abstract class ClusterStack extends RegionStack {
     super(scope, stackName(region, suffix), region, suffix, peers);
     let regionState: DataTerraformRemoteStateS3 | DataTerraformRemoteStateGcs;
     if (region.cloud === "aws") {
-      this.useRegionStateBackend(stateKey(region, suffix));
+      this.useRegionStateBackend(layerStateKey(region, suffix));
       const state = region.stateBackend;
       regionState = new DataTerraformRemoteStateS3(this, "RegionState", { bucket: state.bucket, key: state.key, region: state.region });
     } else {

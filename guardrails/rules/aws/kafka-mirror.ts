@@ -10,11 +10,13 @@ import { statementsOf } from "../../../tfjson/iam-policy";
 import { isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { regionOutput } from "../../../tfjson/kubernetes";
 import { KAFKA_PORTS } from "../../../model/aws/kafka";
+import { INTERNET_PATHS } from "./network";
 import { KAFKA_MIRROR_OUTPUT_IDS, REPLICATION, REPLICATOR_ACTIONS, REPLICATOR_SOURCE_ACTIONS, exactTopicPattern, mirrorsKafka } from "../../../model/aws/kafka-mirror";
 import { DR_MIRROR_KEY_ALIASES } from "../../../model/aws/keys";
 
 const sorted = (xs: unknown): string[] => asList<string>(xs as string[]).map(String).sort();
-const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway", "aws_vpc_peering_connection", "aws_ec2_transit_gateway_vpc_attachment", "aws_vpc_endpoint"];
+/** No way out of the mirror's VPC: the region's internet paths, and peering, transit gateways and endpoints too (it needs none). */
+const MIRROR_WAYS_OUT = [...INTERNET_PATHS, "aws_vpc_peering_connection", "aws_ec2_transit_gateway_vpc_attachment", "aws_vpc_endpoint"];
 
 /** Rules of `region-<name>-dr`. */
 export const KAFKA_MIRROR_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: ["dr"] }, [
@@ -87,7 +89,7 @@ export const KAFKA_MIRROR_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({
     check: ({ json, region }) => {
       const v: string[] = [];
       const dr = region.drNetwork;
-      v.push(...INTERNET_PATHS.flatMap((t) => resourcesOf(json, t).map(([n]) => `${t}.${n}: a way out of the mirror's VPC`)));
+      v.push(...MIRROR_WAYS_OUT.flatMap((t) => resourcesOf(json, t).map(([n]) => `${t}.${n}: a way out of the mirror's VPC`)));
       for (const t of ["aws_route_table", "aws_default_route_table"]) for (const [n, rt] of resourcesOf(json, t)) if (asList(rt.route).length > 0) v.push(`${t}.${n}: has routes ${JSON.stringify(rt.route)}`);
       const bpa = resourcesOf(json, "aws_vpc_block_public_access_options");
       if (bpa.length !== 1 || bpa[0][1].internet_gateway_block_mode !== "block-bidirectional") v.push("aws_vpc_block_public_access_options: not block-bidirectional");

@@ -11,7 +11,8 @@ import { statementsOf } from "../../../tfjson/iam-policy";
 import { isKeyArnRef, keyNameByAlias, loadBalancerTargetPorts, tierSubnetRefs } from "../../../tfjson/aws";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
-const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];
+/** The resource types that open a way out of (or into) a VPC from the internet or another network. */
+export const INTERNET_PATHS = ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route", "aws_vpn_gateway", "aws_customer_gateway"];
 
 /** Subnets of a tier (by the Tier tag), keyed by resource name. */
 function subnetsOfTier(json: TfJson, tier: string): [string, TfJson][] {

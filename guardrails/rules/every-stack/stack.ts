@@ -1,5 +1,6 @@
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, StackView, stackRules } from "../../rule";
+import { layerStateKey } from "../../../core/blueprint-stack";
 import { TfJson, asList, addressOf, walkStrings } from "../../../tfjson/terraform";
 
 /**
@@ -59,7 +60,7 @@ export const STACK_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers
       // Stryker disable next-line OptionalChaining: equivalent (an s3 backend was found, so the terraform block exists)
       if (json.terraform?.required_version !== ">= 1.10") v.push("terraform.required_version: must be \">= 1.10\" (S3 locking needs it)");
       // region-<name>-dr keeps its state beside the region's (`<key>-dr.tfstate`).
-      const key = layer === "dr" ? region.stateBackend.key.replace(/\.tfstate$/, "-dr.tfstate") : region.stateBackend.key;
+      const key = layerStateKey(region, layer);
       if (s3.bucket !== region.stateBackend.bucket || s3.key !== key || s3.region !== region.stateBackend.region) {
         v.push("terraform.backend.s3: bucket/key/region differ from the region config");
       }
