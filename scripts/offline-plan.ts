@@ -151,6 +151,20 @@ export function offlineOverride(stackJson: Record<string, any>): Record<string, 
   };
 }
 
+/**
+ * An override that lifts `prevent_destroy` from every resource that sets it, so that a plan against
+ * a prior state shows every replacement and destruction rather than stopping at the first
+ * protected one (used only in the temporary copy, to report what a change would do).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withoutDestroyProtection(stackJson: Record<string, any>): Record<string, unknown> {
+  const resource: Record<string, Record<string, unknown>> = {};
+  for (const [type, byName] of Object.entries((stackJson.resource ?? {}) as Record<string, Record<string, { lifecycle?: { prevent_destroy?: boolean } }>>)) {
+    for (const [name, r] of Object.entries(byName)) if (r.lifecycle?.prevent_destroy) (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false } };
+  }
+  return Object.keys(resource).length > 0 ? { resource } : {};
+}
+
 /** The placeholder state file the offline plan gives a `terraform_remote_state` data source, beside the copy's configuration. */
 export function remoteStateFile(name: string): string {
   return `zz_offline_plan_${name}.tfstate`;
@@ -199,50 +213,88 @@ export function offlineVariables(stackJson: Record<string, any>): Record<string,
   return values;
 }
 
-/** Copies a synthesized stack directory and runs init, validate, plan and show in the copy. */
-export async function planOffline(stackDir: string, options: PlanOfflineOptions): Promise<OfflinePlan> {
+/** A copy of a synthesized stack, initialised, in which to validate and plan (against a prior state if given). */
+export interface OfflineWorkdir {
+  validate(): Promise<string>;
+  /** Plans against `priorState` (a state file's content) or an empty state; returns the plan and its text. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plan(priorState?: unknown, options?: { allowDestroy?: boolean }): Promise<{ plan: Record<string, any>; planText: string }>;
+  /** The provider's schemas (`terraform providers schema -json`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  schema(): Promise<Record<string, any>>;
+  /** Removes the copy (it holds placeholder variables and saved plans). */
+  close(): void;
+}
+
+/** Copies a synthesized stack directory, writes the override, variables and remote states, and runs `terraform init`. */
+export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineOptions): Promise<OfflineWorkdir> {
   const { tools } = options;
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), `offline-plan-${path.basename(stackDir)}-`));
-  fs.cpSync(stackDir, workdir, { recursive: true });
-  const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
-  fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
-  fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
-  for (const [name, state] of Object.entries(offlineRemoteStates(stackJson))) {
-    const outputs = state.outputs as Record<string, { value: unknown }>;
-    for (const [id, value] of Object.entries(options.remoteOutputs ?? {})) if (outputs[id]) outputs[id].value = value;
-    fs.writeFileSync(path.join(workdir, remoteStateFile(name)), JSON.stringify(state, null, 2));
-  }
-  const cliConfig = path.join(workdir, ".terraformrc");
-  fs.writeFileSync(
-    cliConfig,
-    [
-      options.pluginCacheDir ? `plugin_cache_dir = ${JSON.stringify(options.pluginCacheDir)}` : "",
-      options.pluginCacheDir ? "plugin_cache_may_break_dependency_lock_file = true" : "",
-      ...(tools.mirror
-        ? [
-            "provider_installation {",
-            `  filesystem_mirror {\n    path    = ${JSON.stringify(tools.mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
-            '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
-            "}",
-          ]
-        : []),
-      "",
-    ].join("\n"),
-  );
-  const env = terraformEnv(cliConfig);
-  const tf = (...args: string[]) => run(tools, workdir, env, args);
+  const close = () => fs.rmSync(workdir, { recursive: true, force: true });
   try {
+    fs.cpSync(stackDir, workdir, { recursive: true });
+    const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
+    fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
+    fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
+    for (const [name, state] of Object.entries(offlineRemoteStates(stackJson))) {
+      const outputs = state.outputs as Record<string, { value: unknown }>;
+      for (const [id, value] of Object.entries(options.remoteOutputs ?? {})) if (outputs[id]) outputs[id].value = value;
+      fs.writeFileSync(path.join(workdir, remoteStateFile(name)), JSON.stringify(state, null, 2));
+    }
+    const cliConfig = path.join(workdir, ".terraformrc");
+    fs.writeFileSync(
+      cliConfig,
+      [
+        options.pluginCacheDir ? `plugin_cache_dir = ${JSON.stringify(options.pluginCacheDir)}` : "",
+        options.pluginCacheDir ? "plugin_cache_may_break_dependency_lock_file = true" : "",
+        ...(tools.mirror
+          ? [
+              "provider_installation {",
+              `  filesystem_mirror {\n    path    = ${JSON.stringify(tools.mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
+              '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
+              "}",
+            ]
+          : []),
+        "",
+      ].join("\n"),
+    );
+    const env = terraformEnv(cliConfig);
+    const tf = (...args: string[]) => run(tools, workdir, env, args);
     const init = () => tf("init", "-input=false", "-no-color");
     await (options.initLock ? options.initLock(init) : init());
-    const validateOutput = await tf("validate", "-no-color");
-    // The plan's own output is the human-readable plan, with any warning Terraform gives (a `show`
-    // of the saved plan would start the provider once more for the same text).
-    const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
-    const plan = JSON.parse(await tf("show", "-json", "tfplan"));
+    const stateFile = path.join(workdir, "terraform.tfstate");
+    return {
+      validate: () => tf("validate", "-no-color"),
+      plan: async (priorState?: unknown, planOptions: { allowDestroy?: boolean } = {}) => {
+        if (priorState === undefined) fs.rmSync(stateFile, { force: true });
+        else fs.writeFileSync(stateFile, JSON.stringify(priorState));
+        const unprotect = path.join(workdir, "zz_offline_plan_unprotect_override.tf.json");
+        if (planOptions.allowDestroy) fs.writeFileSync(unprotect, JSON.stringify(withoutDestroyProtection(stackJson), null, 2));
+        else fs.rmSync(unprotect, { force: true });
+        // The plan's own output is the human-readable plan, with any warning Terraform gives (a
+        // `show` of the saved plan would start the provider once more for the same text).
+        const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
+        return { plan: JSON.parse(await tf("show", "-json", "tfplan")), planText };
+      },
+      schema: async () => JSON.parse(await tf("providers", "schema", "-json")),
+      close,
+    };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+/** Copies a synthesized stack directory and runs init, validate, plan and show in the copy. */
+export async function planOffline(stackDir: string, options: PlanOfflineOptions): Promise<OfflinePlan> {
+  const work = await openOfflineWorkdir(stackDir, options);
+  try {
+    const validateOutput = await work.validate();
+    const { plan, planText } = await work.plan();
     return { validateOutput, plan, planText };
   } finally {
     // The copy holds placeholder variables and the saved plan: never leave it behind.
-    fs.rmSync(workdir, { recursive: true, force: true });
+    work.close();
   }
 }
 

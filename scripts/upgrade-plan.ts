@@ -1,0 +1,189 @@
+/**
+ * Upgrade safety: a real `terraform plan` of a stack's new version against the state its previous
+ * version would have after apply (scripts/prior-state.ts builds that state offline), and what in
+ * that plan replaces or destroys a stateful resource, with the attribute that forces it and the fix.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { STATEFUL_TYPES } from "../guardrails/rules/aws/resilience";
+import { AWS_PROVIDER_VERSION, OfflineWorkdir, PlanOfflineOptions, openOfflineWorkdir, planSummary } from "./offline-plan";
+import { ProviderSchemas, TerraformState, pendingChanges, refineStep, resolveReferences, stateFromPlan } from "./prior-state";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/**
+ * What a replacement or destruction loses, by resource type: the stateful types of the guardrails
+ * (resilience.stateful-protected) and those whose replacement rebuilds what runs on them.
+ */
+export const UPGRADE_STATEFUL: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(STATEFUL_TYPES.map((t) => [t, "holds data or key material: a new one starts empty"])),
+  aws_kms_key: "a new key cannot decrypt what the old one encrypted, and every store under it is re-created or unreadable",
+  aws_cloudhsm_v2_cluster: "the HSMs' key material (the tokenization key) lives only in the cluster and its backups",
+  aws_cloudhsm_v2_hsm: "an HSM replaced is re-synchronised from the cluster; losing the last one loses the keys",
+  aws_rds_cluster: "a new cluster starts empty: the cardholder data is restored only from a snapshot",
+  aws_msk_cluster: "a new cluster starts with no topics or offsets",
+  aws_s3_bucket: "a new bucket starts empty, and a bucket with object lock cannot be emptied before the retention ends",
+  aws_cloudwatch_log_group: "the audit trail in the group is deleted with it (PCI DSS 10.5.1 keeps it a year)",
+  aws_acmpca_certificate_authority: "every certificate the CA issued chains to a key that is gone",
+  aws_backup_vault: "the recovery points in the vault go with it",
+  aws_msk_replicator: "a new replicator copies every topic again from the start",
+  aws_secretsmanager_secret: "the secret's value is lost, and its name is held for the recovery window",
+  aws_eks_cluster: "a new cluster runs nothing: every workload, secret and certificate is re-created",
+  aws_ecr_repository: "the images mirrored into the repository are deleted with it",
+};
+
+/** A replacement or destruction in an upgrade plan. */
+export interface UpgradeFinding {
+  readonly stack: string;
+  readonly address: string;
+  readonly type: string;
+  readonly action: "replace" | "destroy";
+  /** What is lost (UPGRADE_STATEFUL), for a stateful type. */
+  readonly loses?: string;
+  /** The attributes whose change forces the replacement, with their values before and after. */
+  readonly forcedBy: readonly { readonly path: string; readonly before: string; readonly after: string }[];
+  /** The base protects it from destroy (the deploy would stop at plan). */
+  readonly protectedFromDestroy: boolean;
+  readonly fix: string;
+}
+
+/** The outcome of planning a stack's new version against its previous version's state. */
+export interface UpgradePlan {
+  readonly stack: string;
+  readonly summary: string;
+  readonly planText: string;
+  /** The plan (`terraform show -json`); absent where the new version is the same configuration. */
+  readonly plan?: Record<string, any>;
+  readonly findings: readonly UpgradeFinding[];
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(known after apply)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function valueAt(value: unknown, steps: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const s of steps) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[s];
+  }
+  return v;
+}
+
+/** The replacements and destructions of a plan against a prior state, stateful ones first. */
+export function upgradeFindings(stack: string, plan: Record<string, any>, baseJson: Record<string, any>): UpgradeFinding[] {
+  const changes = pendingChanges(plan);
+  const created = changes.filter((rc) => rc.change.actions.length === 1 && rc.change.actions[0] === "create");
+  const findings: UpgradeFinding[] = [];
+  for (const rc of changes) {
+    const actions: string[] = rc.change.actions;
+    if (!actions.includes("delete")) continue;
+    const action = actions.includes("create") ? "replace" : "destroy";
+    const forcedBy = ((rc.change.replace_paths ?? []) as (string | number)[][]).map((p) => ({
+      path: p.map((s) => (typeof s === "number" ? `[${s}]` : s)).join(".").replace(/\.\[/g, "["),
+      before: show(valueAt(rc.change.before, p)),
+      after: show(valueAt(rc.change.after, p)),
+    }));
+    const protectedFromDestroy = baseJson.resource?.[rc.type]?.[rc.name]?.lifecycle?.prevent_destroy === true;
+    const successor = action === "destroy" ? created.find((c) => c.type === rc.type) : undefined;
+    const fix =
+      action === "replace"
+        ? `Keep ${forcedBy.map((f) => f.path).join(", ") || "the forcing arguments"} as in the previous version (the provider cannot change ${forcedBy.length === 1 ? "it" : "them"} in place). If the change is needed, build the new ${rc.type} beside the old one under another name, move the data, and retire the old one in a reviewed change of its own.`
+        : successor
+          ? `If ${rc.address} was renamed (its construct id or path changed) to ${successor.address}, move it instead of re-creating it: \`.moveFromId("${rc.address}")\` on the new resource, or keep the old id with \`overrideLogicalId("${rc.name}")\`.`
+          : `Keep ${rc.address} in the configuration; to retire it, move what it holds first and remove it in a reviewed change of its own (lifting prevent_destroy there).`;
+    findings.push({ stack, address: rc.address, type: rc.type, action, loses: UPGRADE_STATEFUL[rc.type], forcedBy, protectedFromDestroy, fix });
+  }
+  return findings.sort((a, b) => Number(!!b.loses) - Number(!!a.loses) || a.address.localeCompare(b.address));
+}
+
+/** The AWS provider's resource schemas, from `terraform providers schema -json` in a workdir (cached per provider version). */
+export async function providerSchemas(work: OfflineWorkdir, cacheDir?: string): Promise<ProviderSchemas> {
+  const file = cacheDir ? path.join(cacheDir, `aws-${AWS_PROVIDER_VERSION}-resource-schemas.json`) : undefined;
+  if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
+  const schemas = (await work.schema()).provider_schemas?.["registry.terraform.io/hashicorp/aws"]?.resource_schemas;
+  if (!schemas) throw new Error("terraform providers schema -json has no hashicorp/aws resource schemas");
+  if (file) {
+    fs.mkdirSync(cacheDir!, { recursive: true });
+    fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(schemas));
+    fs.renameSync(`${file}.${process.pid}`, file);
+  }
+  return schemas;
+}
+
+/** How the prior state is built: the plans it took, and the state. */
+export interface BuiltState {
+  readonly state: TerraformState;
+  /** The plans of the base against the state until it planned no changes (the last says so). */
+  readonly rounds: readonly string[];
+}
+
+/** Bump when the way states are built changes, so that no cached state of an older builder is used. */
+const BUILDER_VERSION = "2";
+
+/**
+ * The state the stack in `work` (its base version) would have after apply: from its plan from an
+ * empty state, then refined until it plans no changes against itself (at most `maxRounds` plans).
+ * Cached in `cacheDir` by the stack's JSON, the provider version and the builder's version.
+ */
+export async function priorState(work: OfflineWorkdir, stackJson: Record<string, any>, schemas: ProviderSchemas, options: { cacheDir?: string; maxRounds?: number } = {}): Promise<BuiltState> {
+  const key = createHash("sha256").update(`${BUILDER_VERSION}\n${AWS_PROVIDER_VERSION}\n${JSON.stringify(stackJson)}`).digest("hex").slice(0, 32);
+  const file = options.cacheDir ? path.join(options.cacheDir, `state-${key}.json`) : undefined;
+  if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
+  const { plan } = await work.plan();
+  let state = stateFromPlan(plan, schemas, `upgrade-plan-${key}`);
+  resolveReferences(state, stackJson);
+  const rounds: string[] = [];
+  for (let i = 0; i < (options.maxRounds ?? 6); i++) {
+    const round = await work.plan(state, { allowDestroy: true });
+    rounds.push(planSummary(round.planText) ?? "(no summary)");
+    const next = refineStep(state, round.plan, schemas);
+    if (next.changed === 0) {
+      const built = { state, rounds };
+      if (file) {
+        fs.mkdirSync(options.cacheDir!, { recursive: true });
+        fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(built));
+        fs.renameSync(`${file}.${process.pid}`, file);
+      }
+      return built;
+    }
+    state = next.state;
+  }
+  throw new Error(`the previous version does not plan clean against the state built from its own plan after ${rounds.length} rounds (${rounds.join("; ")}): a perpetual diff in the previous version, or a placeholder the provider rejects (scripts/prior-state.ts)`);
+}
+
+/** Options of {@link planUpgrade}. */
+export interface PlanUpgradeOptions extends PlanOfflineOptions {
+  /** Where built states and the provider schema are cached. */
+  readonly cacheDir?: string;
+}
+
+/**
+ * Plans `headDir` (the new version of a stack) against the state of `baseDir` (its previous
+ * version) after apply; destroy protection is lifted in the copy so that the plan lists every
+ * replacement and destruction rather than stopping at the first protected one.
+ */
+export async function planUpgrade(stack: string, baseDir: string, headDir: string, options: PlanUpgradeOptions): Promise<UpgradePlan & { rounds: readonly string[] }> {
+  const baseJson = JSON.parse(fs.readFileSync(path.join(baseDir, "cdk.tf.json"), "utf8"));
+  const headJson = JSON.parse(fs.readFileSync(path.join(headDir, "cdk.tf.json"), "utf8"));
+  const base = await openOfflineWorkdir(baseDir, { ...options, stackJson: baseJson });
+  let built: BuiltState;
+  try {
+    const schemas = await providerSchemas(base, options.cacheDir);
+    built = await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir });
+  } finally {
+    base.close();
+  }
+  // The same configuration: the last round of building the state was this plan, with no changes.
+  if (JSON.stringify(baseJson) === JSON.stringify(headJson)) return { stack, summary: built.rounds[built.rounds.length - 1], planText: "", findings: [], rounds: built.rounds };
+  const head = await openOfflineWorkdir(headDir, { ...options, stackJson: headJson });
+  try {
+    const { plan, planText } = await head.plan(built.state, { allowDestroy: true });
+    return { stack, summary: planSummary(planText) ?? "(no summary)", planText, plan, findings: upgradeFindings(stack, plan, baseJson), rounds: built.rounds };
+  } finally {
+    head.close();
+  }
+}
