@@ -213,12 +213,20 @@ export function offlineVariables(stackJson: Record<string, any>): Record<string,
   return values;
 }
 
+/** Options of one plan in an {@link OfflineWorkdir}. */
+export interface PlanRunOptions {
+  /** Lift `prevent_destroy` in the copy (every replacement and destruction listed, rather than the first stopping the plan). */
+  readonly allowDestroy?: boolean;
+  /** Plan only these resource addresses and what they depend on (`-target`). */
+  readonly targets?: readonly string[];
+}
+
 /** A copy of a synthesized stack, initialised, in which to validate and plan (against a prior state if given). */
 export interface OfflineWorkdir {
   validate(): Promise<string>;
   /** Plans against `priorState` (a state file's content) or an empty state; returns the plan and its text. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  plan(priorState?: unknown, options?: { allowDestroy?: boolean }): Promise<{ plan: Record<string, any>; planText: string }>;
+  plan(priorState?: unknown, options?: PlanRunOptions): Promise<{ plan: Record<string, any>; planText: string }>;
   /** The provider's schemas (`terraform providers schema -json`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   schema(): Promise<Record<string, any>>;
@@ -265,7 +273,7 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     const stateFile = path.join(workdir, "terraform.tfstate");
     return {
       validate: () => tf("validate", "-no-color"),
-      plan: async (priorState?: unknown, planOptions: { allowDestroy?: boolean } = {}) => {
+      plan: async (priorState?: unknown, planOptions: PlanRunOptions = {}) => {
         if (priorState === undefined) fs.rmSync(stateFile, { force: true });
         else fs.writeFileSync(stateFile, JSON.stringify(priorState));
         const unprotect = path.join(workdir, "zz_offline_plan_unprotect_override.tf.json");
@@ -273,7 +281,8 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
         else fs.rmSync(unprotect, { force: true });
         // The plan's own output is the human-readable plan, with any warning Terraform gives (a
         // `show` of the saved plan would start the provider once more for the same text).
-        const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan");
+        const targets = (planOptions.targets ?? []).map((t) => `-target=${t}`);
+        const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", ...targets, "-out=tfplan");
         return { plan: JSON.parse(await tf("show", "-json", "tfplan")), planText };
       },
       schema: async () => JSON.parse(await tf("providers", "schema", "-json")),

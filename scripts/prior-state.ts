@@ -290,7 +290,6 @@ function at(value: unknown, steps: string): unknown {
  * placeholder the plan could not know would otherwise differ from the referenced one). Repeats
  * until nothing changes, for references to references.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function resolveReferences(state: TerraformState, stackJson: Record<string, any>): void {
   const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
   const resolve = (config: unknown, value: unknown): { value: unknown; changed: boolean } => {

@@ -56,6 +56,10 @@ export interface UpgradePlan {
   /** The plan (`terraform show -json`); absent where the new version is the same configuration. */
   readonly plan?: Record<string, any>;
   readonly findings: readonly UpgradeFinding[];
+  /** How the previous version's state was built (the plans of it against its state, the last with no changes). */
+  readonly rounds: readonly string[];
+  /** The resources planned (`-target`): what changed and what references it; undefined where the whole stack was planned. */
+  readonly targets?: readonly string[];
 }
 
 function show(value: unknown): string {
@@ -100,6 +104,67 @@ export function upgradeFindings(stack: string, plan: Record<string, any>, baseJs
   return findings.sort((a, b) => Number(!!b.loses) - Number(!!a.loses) || a.address.localeCompare(b.address));
 }
 
+/** A configuration's resources and data sources (`type.name`, `data.type.name`), each with what it references. */
+export function referenceGraph(json: Record<string, any>): Map<string, Set<string>> {
+  const nodes = new Map<string, unknown>();
+  for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, unknown>>)) for (const [name, body] of Object.entries(byName)) nodes.set(`${type}.${name}`, body);
+  for (const [type, byName] of Object.entries((json.data ?? {}) as Record<string, Record<string, unknown>>)) for (const [name, body] of Object.entries(byName)) nodes.set(`data.${type}.${name}`, body);
+  const graph = new Map<string, Set<string>>();
+  for (const [address, body] of nodes) {
+    const text = JSON.stringify(body);
+    const refs = new Set<string>();
+    for (const m of text.matchAll(/\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/g)) {
+      const target = `${m[1] ?? ""}${m[2]}.${m[3]}`;
+      if (target !== address && nodes.has(target)) refs.add(target);
+    }
+    graph.set(address, refs);
+  }
+  return graph;
+}
+
+/** `seeds` and everything in the configuration that references one of them, directly or not. */
+export function withDependents(graph: ReadonlyMap<string, ReadonlySet<string>>, seeds: Iterable<string>): Set<string> {
+  const out = new Set(seeds);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [address, refs] of graph) {
+      if (!out.has(address) && [...refs].some((r) => out.has(r))) {
+        out.add(address);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+function withoutMetadata(value: unknown): string {
+  return JSON.stringify(value, (k, v) => (k === "//" ? undefined : v));
+}
+
+/**
+ * The managed resources a plan of `head` against `base`'s state must cover: those added, removed
+ * or changed, and everything that references them, directly or not (the rest plan no-op: same
+ * arguments, same state, same values referenced). Undefined where more than resources changed
+ * (providers, data sources' or variables' definitions, the backend): then the whole stack plans.
+ */
+export function changedResources(base: Record<string, any>, head: Record<string, any>): string[] | undefined {
+  const rest = (j: Record<string, any>) => withoutMetadata({ ...j, resource: undefined, output: undefined, data: undefined });
+  if (rest(base) !== rest(head)) return undefined;
+  const seeds = new Set<string>();
+  for (const kind of ["resource", "data"] as const) {
+    const b = (base[kind] ?? {}) as Record<string, Record<string, unknown>>;
+    const h = (head[kind] ?? {}) as Record<string, Record<string, unknown>>;
+    for (const type of new Set([...Object.keys(b), ...Object.keys(h)])) {
+      for (const name of new Set([...Object.keys(b[type] ?? {}), ...Object.keys(h[type] ?? {})])) {
+        if (withoutMetadata(b[type]?.[name]) !== withoutMetadata(h[type]?.[name])) seeds.add(`${kind === "data" ? "data." : ""}${type}.${name}`);
+      }
+    }
+  }
+  const affected = withDependents(referenceGraph(head), seeds);
+  return [...affected].filter((a) => !a.startsWith("data.")).sort();
+}
+
 /** The AWS provider's resource schemas, from `terraform providers schema -json` in a workdir (cached per provider version). */
 export async function providerSchemas(work: OfflineWorkdir, cacheDir?: string): Promise<ProviderSchemas> {
   const file = cacheDir ? path.join(cacheDir, `aws-${AWS_PROVIDER_VERSION}-resource-schemas.json`) : undefined;
@@ -121,8 +186,11 @@ export interface BuiltState {
   readonly rounds: readonly string[];
 }
 
-/** Bump when the way states are built changes, so that no cached state of an older builder is used. */
-const BUILDER_VERSION = "2";
+/** The builder's own code, in the cache key: a cached state of an older builder is never used. */
+const BUILDER_VERSION = createHash("sha256")
+  .update(fs.readFileSync(path.join(__dirname, "prior-state.ts")))
+  .update(fs.readFileSync(__filename))
+  .digest("hex");
 
 /**
  * The state the stack in `work` (its base version) would have after apply: from its plan from an
@@ -137,10 +205,14 @@ export async function priorState(work: OfflineWorkdir, stackJson: Record<string,
   let state = stateFromPlan(plan, schemas, `upgrade-plan-${key}`);
   resolveReferences(state, stackJson);
   const rounds: string[] = [];
+  const graph = referenceGraph(stackJson);
+  let targets: string[] | undefined;
   for (let i = 0; i < (options.maxRounds ?? 6); i++) {
-    const round = await work.plan(state, { allowDestroy: true });
-    rounds.push(planSummary(round.planText) ?? "(no summary)");
+    // After the first round, only what the last round refined and what references it can change.
+    const round = await work.plan(state, { allowDestroy: true, targets });
+    rounds.push(`${planSummary(round.planText) ?? "(no summary)"}${targets ? ` (${targets.length} resources)` : ""}`);
     const next = refineStep(state, round.plan, schemas);
+    targets = [...withDependents(graph, pendingChanges(round.plan).map((rc) => rc.address))].filter((a) => !a.startsWith("data.")).sort();
     if (next.changed === 0) {
       const built = { state, rounds };
       if (file) {
@@ -161,28 +233,47 @@ export interface PlanUpgradeOptions extends PlanOfflineOptions {
   readonly cacheDir?: string;
 }
 
+/** States being built in this process, by base directory and content: two plans of one base build it once. */
+const building = new Map<string, Promise<BuiltState>>();
+
+/** The state of the stack in `baseDir` after apply (built in a copy of it, or read from the cache). */
+export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): Promise<BuiltState> {
+  const text = fs.readFileSync(path.join(baseDir, "cdk.tf.json"), "utf8");
+  const key = createHash("sha256").update(text).digest("hex");
+  if (!building.has(key)) {
+    building.set(
+      key,
+      (async () => {
+        const baseJson = JSON.parse(text);
+        const base = await openOfflineWorkdir(baseDir, { ...options, stackJson: baseJson });
+        try {
+          return await priorState(base, baseJson, await providerSchemas(base, options.cacheDir), { cacheDir: options.cacheDir });
+        } finally {
+          base.close();
+        }
+      })(),
+    );
+  }
+  return building.get(key)!;
+}
+
 /**
  * Plans `headDir` (the new version of a stack) against the state of `baseDir` (its previous
  * version) after apply; destroy protection is lifted in the copy so that the plan lists every
- * replacement and destruction rather than stopping at the first protected one.
+ * replacement and destruction rather than stopping at the first protected one. Only what changed,
+ * and what references it, is planned (`-target`, {@link changedResources}); where the two versions
+ * are the same configuration, nothing is.
  */
-export async function planUpgrade(stack: string, baseDir: string, headDir: string, options: PlanUpgradeOptions): Promise<UpgradePlan & { rounds: readonly string[] }> {
+export async function planUpgrade(stack: string, baseDir: string, headDir: string, options: PlanUpgradeOptions): Promise<UpgradePlan> {
   const baseJson = JSON.parse(fs.readFileSync(path.join(baseDir, "cdk.tf.json"), "utf8"));
   const headJson = JSON.parse(fs.readFileSync(path.join(headDir, "cdk.tf.json"), "utf8"));
-  const base = await openOfflineWorkdir(baseDir, { ...options, stackJson: baseJson });
-  let built: BuiltState;
-  try {
-    const schemas = await providerSchemas(base, options.cacheDir);
-    built = await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir });
-  } finally {
-    base.close();
-  }
-  // The same configuration: the last round of building the state was this plan, with no changes.
-  if (JSON.stringify(baseJson) === JSON.stringify(headJson)) return { stack, summary: built.rounds[built.rounds.length - 1], planText: "", findings: [], rounds: built.rounds };
+  if (withoutMetadata(baseJson) === withoutMetadata(headJson)) return { stack, summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] };
+  const built = await buildPriorState(baseDir, options);
   const head = await openOfflineWorkdir(headDir, { ...options, stackJson: headJson });
   try {
-    const { plan, planText } = await head.plan(built.state, { allowDestroy: true });
-    return { stack, summary: planSummary(planText) ?? "(no summary)", planText, plan, findings: upgradeFindings(stack, plan, baseJson), rounds: built.rounds };
+    const targets = changedResources(baseJson, headJson);
+    const { plan, planText } = await head.plan(built.state, { allowDestroy: true, targets: targets?.length ? targets : undefined });
+    return { stack, summary: planSummary(planText) ?? "(no summary)", planText, plan, findings: upgradeFindings(stack, plan, baseJson), rounds: built.rounds, targets };
   } finally {
     head.close();
   }

@@ -377,6 +377,8 @@ export class EksCluster extends Construct {
     });
     return new EksNodeGroup(this, `${idPrefix}NodeGroup`, {
       clusterName: this.cluster.name,
+      // The cluster's version: a bump of eks.version updates the control plane, then rolls the nodes.
+      version: this.cluster.version,
       nodeGroupName,
       nodeRoleArn: this.nodeRole.arn,
       subnetIds: network.subnets.workload.map((s) => s.id),

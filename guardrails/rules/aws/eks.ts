@@ -115,6 +115,20 @@ export const EKS_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({ layers: 
     },
   },
   {
+    id: "eks.nodes-follow-cluster",
+    requirement: "6.3.3",
+    fix: "Give every node group `version: cluster.version` (EksCluster does): a version bump then updates the control plane first and rolls each node group after it, in place.",
+    description:
+      "every node group runs its cluster's Kubernetes version, by reference: without it a node group keeps the version (and the AMI release) it was created with, and a bump of eks.version upgrades the control plane alone",
+    check: ({ json }) =>
+      resourcesOf(json, "aws_eks_node_group")
+        .filter(([, g]) => {
+          const cluster = refName(g.cluster_name, "aws_eks_cluster", "name");
+          return !cluster || g.version !== ref("aws_eks_cluster", cluster, "version");
+        })
+        .map(([n]) => `aws_eks_node_group.${n}: version is not its cluster's (the nodes would stay on the version they were created with)`),
+  },
+  {
     id: "eks.merchant-nodes",
     requirement: "1.3.1, 1.4.4, 2.2.1",
     fix: "Keep EksCluster's merchants' node group (props.merchantNodes, from eks.merchantNodes where the region has merchant namespaces): MERCHANT_NODES' taint and label, a security group of its own whose egress is the mesh's nodes, the API, the interface endpoints and S3 only, admitted by the platform nodes' group alone, and not behind the partners' load balancer.",
