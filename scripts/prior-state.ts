@@ -71,6 +71,25 @@ function token(seed: string): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, 17);
 }
 
+function uuid(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A resource's own ARN in its service's format, where a reviewer reads it in a plan (the rest: a generic one). */
+const OWN_ARNS: Readonly<Record<string, (k: Readonly<Record<string, unknown>>, region: string, seed: string) => string>> = {
+  aws_s3_bucket: (k) => `arn:aws:s3:::${k.bucket}`,
+  aws_iam_role: (k) => `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role${k.path ?? "/"}${k.name}`,
+  aws_cloudwatch_log_group: (k, r) => `arn:aws:logs:${r}:${PLACEHOLDER_ACCOUNT}:log-group:${k.name}`,
+  aws_kms_key: (_k, r, s) => `arn:aws:kms:${r}:${PLACEHOLDER_ACCOUNT}:key/${uuid(s)}`,
+  aws_msk_cluster: (k, r, s) => `arn:aws:kafka:${r}:${PLACEHOLDER_ACCOUNT}:cluster/${k.cluster_name}/${uuid(s)}-1`,
+  aws_sns_topic: (k, r) => `arn:aws:sns:${r}:${PLACEHOLDER_ACCOUNT}:${k.name}`,
+  aws_rds_cluster: (k, r) => `arn:aws:rds:${r}:${PLACEHOLDER_ACCOUNT}:cluster:${k.cluster_identifier}`,
+  aws_eks_cluster: (k, r) => `arn:aws:eks:${r}:${PLACEHOLDER_ACCOUNT}:cluster/${k.name}`,
+  aws_acmpca_certificate_authority: (_k, r, s) => `arn:aws:acm-pca:${r}:${PLACEHOLDER_ACCOUNT}:certificate-authority/${uuid(s)}`,
+  aws_secretsmanager_secret: (k, r) => `arn:aws:secretsmanager:${r}:${PLACEHOLDER_ACCOUNT}:secret:${k.name}-offlin`,
+};
+
 /** What an ARN of a resource type looks like: service and resource kind. */
 function arnOf(type: string, region: string, seed: string): string {
   const [, service = "placeholder", ...rest] = type.split("_");
@@ -84,6 +103,8 @@ export interface PlaceholderContext {
   readonly region: string;
   /** The resource's known values, for ids composed of them. */
   readonly known: Readonly<Record<string, unknown>>;
+  /** The known values of the plan's resources of a type (a value the service copies from another resource). */
+  readonly others?: (type: string) => readonly Readonly<Record<string, unknown>>[];
 }
 
 /**
@@ -132,22 +153,27 @@ const EC2_ATTRIBUTE_PREFIX: readonly [RegExp, string][] = [
  * What the service returns for an attribute the plan cannot know, where a generic placeholder
  * would fail the provider's own checks (`<type>.<attribute path>`).
  */
-const APPLIED_VALUES: Readonly<Record<string, (k: Readonly<Record<string, unknown>>) => unknown>> = {
+const APPLIED_VALUES: Readonly<Record<string, (ctx: PlaceholderContext) => unknown>> = {
   // SNS returns no FIFO throughput scope for a standard topic; the provider refuses one otherwise.
-  "aws_sns_topic.fifo_throughput_scope": (k) => (k.fifo_topic ? "Topic" : ""),
+  "aws_sns_topic.fifo_throughput_scope": ({ known }) => (known.fifo_topic ? "Topic" : ""),
+  // A node group created without a version runs its cluster's.
+  "aws_eks_node_group.version": ({ known, others }) => others?.("aws_eks_cluster").find((c) => c.name === known.cluster_name)?.version,
 };
 
 /** A placeholder of type `type` for the attribute at `path` (attribute names; indices as numbers). */
 export function placeholder(type: CtyType, path: readonly (string | number)[], ctx: PlaceholderContext): unknown {
   const seed = `${ctx.address}:${path.join(".")}`;
-  const applied = APPLIED_VALUES[`${ctx.type}.${path.filter((p) => typeof p === "string").join(".")}`];
-  if (applied) return applied(ctx.known);
+  const applied = APPLIED_VALUES[`${ctx.type}.${path.filter((p) => typeof p === "string").join(".")}`]?.(ctx);
+  if (applied !== undefined) return applied;
   const name = [...path].reverse().find((p): p is string => typeof p === "string") ?? "";
   if (type === "string") {
     if (path.length === 1 && name === "id" && ID_FORMATS[ctx.type]) return ID_FORMATS[ctx.type](ctx.known, token(seed));
     if (path.length === 1 && name === "id" && EC2_ID_PREFIX[ctx.type]) return `${EC2_ID_PREFIX[ctx.type]}-${token(seed)}`;
     const prefix = EC2_ATTRIBUTE_PREFIX.find(([re]) => re.test(name));
     if (prefix) return `${prefix[1]}-${token(seed)}`;
+    const own = path.length === 1 && name === "arn" ? OWN_ARNS[ctx.type] : undefined;
+    // Only where the names it is built of are known (a name the plan could not know keeps a generic ARN).
+    if (own && !own(ctx.known, ctx.region, seed).includes("undefined")) return own(ctx.known, ctx.region, seed);
     if (name === "arn" || name.endsWith("_arn")) return arnOf(ctx.type, ctx.region, seed);
     return `offline-${token(seed)}`;
   }
@@ -215,12 +241,13 @@ function regionOf(plan: Record<string, any>, address: string): string {
  */
 export function stateFromPlan(plan: Record<string, any>, schemas: ProviderSchemas, lineage: string): TerraformState {
   const resources: StateResource[] = [];
+  const others = (type: string) => ((plan.resource_changes ?? []) as any[]).filter((rc) => rc.type === type && rc.mode === "managed").map((rc) => rc.change?.after ?? {});
   for (const rc of (plan.resource_changes ?? []) as any[]) {
     if (rc.mode !== "managed" || !(rc.change?.actions ?? []).includes("create")) continue;
     if (rc.module_address) throw new Error(`${rc.address}: resources in modules are not supported`);
     const schema = schemas[rc.type];
     if (!schema) throw new Error(`${rc.address}: the provider schema has no resource type ${rc.type}`);
-    const ctx: PlaceholderContext = { address: rc.address, type: rc.type, region: regionOf(plan, rc.address), known: rc.change.after ?? {} };
+    const ctx: PlaceholderContext = { address: rc.address, type: rc.type, region: regionOf(plan, rc.address), known: rc.change.after ?? {}, others };
     const attributes = fillUnknown(rc.change.after ?? {}, rc.change.after_unknown ?? {}, blockType(schema.block), [], ctx) as Record<string, unknown>;
     resources.push({
       mode: "managed",

@@ -1,15 +1,22 @@
 /**
- * `npm run review -- --base <git ref> [--out <dir>]`: what a change does to the security posture.
+ * `npm run review -- --base <git ref> [--out <dir>] [--no-plan]`: what a change does to the
+ * security posture, and what deploying it over the previous release would replace or destroy.
  * Synthesizes the base (in a git worktree of it, with this checkout's node_modules) and the working
- * tree, compares the posture facts of every stack (review/posture.ts), and writes `review.md` and
- * `review.json` (default cdktf.out/review/). Exits 1 when a change needs a security sign-off (the
- * reasons review/sign-off.json lists), 0 otherwise; 2 on a usage or synthesis error.
+ * tree, compares the posture facts of every stack (review/posture.ts), plans every AWS stack that
+ * changed against the state its base version would have after apply (scripts/upgrade-plan.ts), and
+ * writes `review.md`, `review.json` and each upgrade plan's text (default cdktf.out/review/).
+ *
+ * Exit status: 0 nothing to stop for; 1 a change needs a security sign-off (the reasons
+ * review/sign-off.json lists); 3 a stateful resource would be replaced or destroyed (whatever the
+ * sign-off: the data goes); 2 a usage, synthesis or plan error.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GuardrailSummary, PostureChange, diffPosture, postureFacts } from "../review/posture";
+import { findOfflineTerraform, serialised } from "./offline-plan";
+import { UpgradePlan, planUpgrade } from "./upgrade-plan";
 import { GUARDRAILS_FILE } from "../review/write-reports";
 import { table } from "../review/markdown";
 
@@ -77,17 +84,92 @@ export function renderReview(base: string, changes: readonly PostureChange[], re
   return lines.join("\n");
 }
 
+/** The exit status of a review: a stateful loss first, then a sign-off. */
+export const REVIEW_EXIT = { ok: 0, signOff: 1, error: 2, statefulLoss: 3 } as const;
+
+/** The stacks Terraform can plan here: those whose only provider is AWS. */
+function awsOnly(json: Record<string, unknown>): boolean {
+  const providers = Object.keys(((json.terraform as { required_providers?: object } | undefined)?.required_providers ?? {}) as object);
+  return providers.length > 0 && providers.every((p) => p === "aws");
+}
+
+/** Each AWS stack of both outputs planned against its base version's state; notes for the stacks that cannot be. */
+export async function upgradePlans(baseDir: string, headDir: string, cacheDir: string): Promise<{ plans: UpgradePlan[]; notes: string[] }> {
+  const base = readStacks(baseDir);
+  const head = readStacks(headDir);
+  const notes: string[] = [];
+  for (const [name, b] of base) {
+    if (awsOnly(b.json) && !head.has(name)) notes.push(`${name} is no longer in the app: \`cdktf deploy\` leaves its resources deployed and unmanaged; retire them with \`cdktf destroy ${name}\` from the previous version, after moving what they hold.`);
+  }
+  const names = [...base.keys()].filter((n) => head.has(n) && awsOnly(base.get(n)!.json) && awsOnly(head.get(n)!.json));
+  const tools = findOfflineTerraform({ allowRegistry: process.env.REQUIRE_TERRAFORM_PLAN !== "1" });
+  if ("missing" in tools) throw new Error(`cannot plan the upgrade: ${tools.missing}. Fix: install Terraform >= 1.10 (and the provider mirror on CI), or pass --no-plan to compare the posture only.`);
+  const pluginCacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));
+  try {
+    const options = { tools, pluginCacheDir, initLock: serialised(), cacheDir };
+    const plans: UpgradePlan[] = [];
+    // One at a time: each plan already keeps both cores busy (terraform and its provider).
+    for (const n of names) plans.push(await planUpgrade(n, path.join(baseDir, "stacks", n), path.join(headDir, "stacks", n), options));
+    return { plans, notes };
+  } finally {
+    fs.rmSync(pluginCacheDir, { recursive: true, force: true });
+  }
+}
+
+/** The upgrade section of the review: each AWS stack's plan against the base's state, and what it replaces or destroys. */
+export function renderUpgrade(base: string, plans: readonly UpgradePlan[], notes: readonly string[]): string {
+  const findings = plans.flatMap((p) => p.findings);
+  const stateful = findings.filter((f) => f.loses);
+  const lines = [
+    `## Upgrade safety: the working tree planned against ${base}'s state`,
+    "",
+    stateful.length > 0
+      ? `**${stateful.length} stateful resource(s) would be replaced or destroyed.** No sign-off lifts this: the data goes with them.`
+      : "Nothing stateful is replaced or destroyed.",
+    "",
+    "Each AWS stack is planned for real against the state its base version would have after apply (built offline from the base's own plan; docs/upgrades.md). Where only part of a stack changed, only that part and what references it is planned.",
+    "",
+    ...notes.map((n) => `- ${n}`),
+    ...(notes.length ? [""] : []),
+    table(
+      ["stack", "plan", "planned"],
+      plans.map((p) => [p.stack, p.summary, p.plan ? (p.targets ? `${p.targets.length} resource(s) that changed or reference a change` : "the whole stack") : "nothing (the same configuration)"]),
+    ),
+    "",
+  ];
+  if (findings.length > 0) {
+    lines.push(
+      "### Replaced or destroyed",
+      "",
+      table(
+        ["stack", "resource", "action", "what is lost", "forced by", "protected from destroy", "fix"],
+        findings.map((f) => [
+          f.stack,
+          `\`${f.address}\``,
+          f.action,
+          f.loses ? `**${f.loses}**` : "(not stateful)",
+          f.forcedBy.map((x) => `\`${x.path}\`: ${x.before} → ${x.after}`).join("<br>") || (f.action === "destroy" ? "removed from the configuration" : "(the provider did not say)"),
+          f.protectedFromDestroy ? "yes: the deploy would stop at plan" : "no",
+          f.fix,
+        ]),
+      ),
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
 function synthesize(cwd: string): void {
   const r = spawnSync(process.execPath, [path.join(cwd, "scripts", "run-ts.cjs"), "main.ts"], { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
   if (r.status !== 0) throw new Error(`synthesis failed in ${cwd}:\n${r.stderr || r.stdout}`);
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const at = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const base = at("--base");
   if (!base) {
-    console.error("Usage: npm run review -- --base <git ref> [--out <dir>]. Fix: name the commit, branch or tag to compare with (e.g. --base origin/main).");
-    return 2;
+    console.error("Usage: npm run review -- --base <git ref> [--out <dir>] [--no-plan]. Fix: name the commit, branch or tag to compare with (e.g. --base origin/main).");
+    return REVIEW_EXIT.error;
   }
   const out = path.resolve(at("--out") ?? path.join(REPO, "cdktf.out", "review"));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
@@ -95,21 +177,31 @@ function main(argv: readonly string[]): number {
   const add = spawnSync("git", ["worktree", "add", "--detach", tree, base], { cwd: REPO, encoding: "utf8" });
   if (add.status !== 0) {
     console.error(`git worktree add ${base} failed: ${add.stderr.trim()}. Fix: name a commit, branch or tag of this repository.`);
-    return 2;
+    return REVIEW_EXIT.error;
   }
   try {
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(tree, "node_modules"), "dir");
     synthesize(tree);
     synthesize(REPO);
-    const { changes, notes } = compareOutputs(path.join(tree, "cdktf.out"), path.join(REPO, "cdktf.out"));
+    const baseOut = path.join(tree, "cdktf.out");
+    const headOut = path.join(REPO, "cdktf.out");
+    const { changes, notes } = compareOutputs(baseOut, headOut);
     const required = signOffPolicy();
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "review.md"), renderReview(base, changes, required, notes));
-    fs.writeFileSync(path.join(out, "review.json"), JSON.stringify({ base, requireSignOff: required, notes, changes }, null, 1) + "\n");
+    const upgrade = argv.includes("--no-plan") ? undefined : await upgradePlans(baseOut, headOut, path.join(REPO, "node_modules", ".cache", "blueprint-upgrade"));
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.mkdirSync(path.join(out, "upgrade"), { recursive: true });
+    const upgradeSection = upgrade ? renderUpgrade(base, upgrade.plans, upgrade.notes) : `## Upgrade safety\n\nNot planned (--no-plan).\n`;
+    fs.writeFileSync(path.join(out, "review.md"), `${renderReview(base, changes, required, notes)}\n${upgradeSection}`);
+    for (const p of upgrade?.plans ?? []) if (p.planText) fs.writeFileSync(path.join(out, "upgrade", `${p.stack}.plan.txt`), p.planText);
+    const upgradeJson = upgrade && { notes: upgrade.notes, stacks: upgrade.plans.map((p) => ({ stack: p.stack, summary: p.summary, targets: p.targets, rounds: p.rounds, findings: p.findings })) };
+    fs.writeFileSync(path.join(out, "review.json"), JSON.stringify({ base, requireSignOff: required, notes, changes, upgrade: upgradeJson }, null, 1) + "\n");
     const blocking = changes.filter((c) => c.signOff && required.includes(c.signOff));
+    const lost = (upgrade?.plans ?? []).flatMap((p) => p.findings.filter((f) => f.loses));
     console.log(`${changes.length} posture change(s) against ${base}; ${blocking.length} need a security sign-off. ${path.relative(process.cwd(), path.join(out, "review.md"))}`);
     for (const c of blocking) console.log(`  sign-off (${c.signOff}): ${c.stack} ${c.category} ${c.change} ${c.subject}`);
-    return blocking.length > 0 ? 1 : 0;
+    for (const p of upgrade?.plans ?? []) console.log(`  upgrade ${p.stack}: ${p.summary}`);
+    for (const f of lost) console.log(`  STATEFUL ${f.action}: ${f.stack} ${f.address} (${f.forcedBy.map((x) => `${x.path}: ${x.before} -> ${x.after}`).join("; ") || "removed"}). Fix: ${f.fix}`);
+    return lost.length > 0 ? REVIEW_EXIT.statefulLoss : blocking.length > 0 ? REVIEW_EXIT.signOff : REVIEW_EXIT.ok;
   } finally {
     spawnSync("git", ["worktree", "remove", "--force", tree], { cwd: REPO });
     fs.rmSync(work, { recursive: true, force: true });
@@ -119,10 +211,11 @@ function main(argv: readonly string[]): number {
 // Run as the command (node scripts/run-ts.cjs scripts/review.ts ...), not when a test imports it.
 const self = process.argv.findIndex((a) => a.endsWith(path.join("scripts", "review.ts")));
 if (self >= 0) {
-  try {
-    process.exitCode = main(process.argv.slice(self + 1));
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 2;
-  }
+  main(process.argv.slice(self + 1)).then(
+    (status) => (process.exitCode = status),
+    (e: Error) => {
+      console.error(e.message);
+      process.exitCode = REVIEW_EXIT.error;
+    },
+  );
 }

@@ -1,0 +1,243 @@
+import { CtyType, PlaceholderContext, TerraformState, blockType, fillUnknown, knownOutputs, placeholder, refineStep, resolveReferences, sensitivePaths, stateFromPlan } from "../../scripts/prior-state";
+import { UPGRADE_STATEFUL, changedResources, referenceGraph, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
+import { REVIEW_EXIT, renderUpgrade } from "../../scripts/review";
+
+/**
+ * The offline state of a previous release and the upgrade findings, without terraform: what the
+ * real plans in test/upgrade rely on, each condition with a case only it decides.
+ */
+const ctx = (type = "aws_kms_key", known: Record<string, unknown> = {}, others?: PlaceholderContext["others"]): PlaceholderContext => ({ address: `${type}.x`, type, region: "eu-west-1", known, others });
+
+describe("placeholders for what only the apply would know", () => {
+  it("are of the attribute's type, stable, and different per resource and attribute", () => {
+    expect(placeholder("number", ["n"], ctx())).toBe(1);
+    expect(placeholder("bool", ["b"], ctx())).toBe(false);
+    expect(placeholder(["map", "string"], ["m"], ctx())).toEqual({});
+    expect(placeholder(["list", "string"], ["l"], ctx())).toEqual([expect.stringMatching(/^offline-[0-9a-f]{17}$/)]);
+    expect(placeholder(["set", "number"], ["s"], ctx())).toEqual([1]);
+    expect(placeholder(["object", { a: "string", b: "bool" }], ["o"], ctx())).toEqual({ a: expect.stringMatching(/^offline-/), b: false });
+    expect(placeholder(["tuple", ["bool", "number"]], ["t"], ctx())).toEqual([false, 1]);
+    expect(placeholder("dynamic", ["d"], ctx())).toMatch(/^offline-/);
+    expect(placeholder("string", ["x"], ctx())).toBe(placeholder("string", ["x"], ctx()));
+    expect(placeholder("string", ["x"], ctx())).not.toBe(placeholder("string", ["y"], ctx()));
+    expect(placeholder("string", ["x"], ctx())).not.toBe(placeholder("string", ["x"], ctx("aws_s3_bucket")));
+    expect(() => placeholder(["weird", "string"] as unknown as CtyType, ["w"], ctx())).toThrow(/no placeholder for the type/);
+  });
+  it("give EC2 ids the prefix the provider checks, by resource type and by attribute name", () => {
+    expect(placeholder("string", ["id"], ctx("aws_launch_template"))).toMatch(/^lt-[0-9a-f]{17}$/);
+    expect(placeholder("string", ["id"], ctx("aws_vpc_endpoint_service"))).toMatch(/^vpce-svc-/);
+    expect(placeholder("string", ["default_security_group_id"], ctx("aws_vpc"))).toMatch(/^sg-/);
+    expect(placeholder("string", ["vpc_id"], ctx("aws_eks_cluster"))).toMatch(/^vpc-/);
+    expect(placeholder("string", ["main_route_table_id"], ctx("aws_vpc"))).toMatch(/^rtb-/);
+    // Only the resource's own id takes its type's prefix; a nested "id" does not.
+    expect(placeholder("string", ["block", 0, "id"], ctx("aws_launch_template"))).toMatch(/^offline-/);
+    expect(placeholder("string", ["id"], ctx("aws_kms_key"))).toMatch(/^offline-/);
+  });
+  it("give a resource's own ARN its service's format where the names are known, a generic one otherwise", () => {
+    expect(placeholder("string", ["arn"], ctx("aws_s3_bucket", { bucket: "b1" }))).toBe("arn:aws:s3:::b1");
+    expect(placeholder("string", ["arn"], ctx("aws_iam_role", { name: "r" }))).toBe("arn:aws:iam::000000000000:role/r");
+    expect(placeholder("string", ["arn"], ctx("aws_kms_key"))).toMatch(/^arn:aws:kms:eu-west-1:000000000000:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(placeholder("string", ["arn"], ctx("aws_s3_bucket", {}))).toMatch(/^arn:aws:s3:eu-west-1:000000000000:bucket\/offline-/);
+    expect(placeholder("string", ["role_arn"], ctx("aws_eks_cluster", { name: "c" }))).toMatch(/^arn:aws:eks:eu-west-1:000000000000:cluster\/offline-/);
+  });
+  it("use what the service returns where the provider checks it", () => {
+    expect(placeholder("string", ["fifo_throughput_scope"], ctx("aws_sns_topic", { fifo_topic: false }))).toBe("");
+    expect(placeholder("string", ["fifo_throughput_scope"], ctx("aws_sns_topic", { fifo_topic: true }))).toBe("Topic");
+    const clusters = () => [{ name: "other", version: "1.33" }, { name: "c", version: "1.35" }];
+    expect(placeholder("string", ["version"], ctx("aws_eks_node_group", { cluster_name: "c" }, clusters))).toBe("1.35");
+    expect(placeholder("string", ["version"], ctx("aws_eks_node_group", { cluster_name: "none" }, clusters))).toMatch(/^offline-/);
+  });
+});
+
+describe("a planned value with its unknown parts filled", () => {
+  const type = blockType({ attributes: { id: { type: "string", computed: true }, name: { type: "string" }, tags: { type: ["map", "string"] } }, block_types: { rule: { nesting_mode: "list", block: { attributes: { arn: { type: "string" }, n: { type: "number" } } } } } });
+  it("fills values the plan left out of `after`, keeps the known ones, and recurses into blocks", () => {
+    const out = fillUnknown({ name: "a", rule: [{ n: 2 }] }, { id: true, rule: [{ arn: true }] }, type, [], ctx()) as Record<string, unknown>;
+    expect(out).toEqual({ name: "a", id: expect.stringMatching(/^offline-/), rule: [{ n: 2, arn: expect.stringMatching(/^arn:aws:kms:/) }] });
+  });
+  it("keeps the prior state's value where there is one (the fixpoint refines, it does not re-roll)", () => {
+    expect(fillUnknown({ name: "a" }, { id: true }, type, [], ctx(), { id: "kept" })).toEqual({ name: "a", id: "kept" });
+    expect(fillUnknown({ name: "a" }, { id: true }, type, [], ctx(), { id: null })).toEqual({ name: "a", id: expect.stringMatching(/^offline-/) });
+  });
+  it("fills a whole unknown block as one element, and leaves what is neither unknown nor typed", () => {
+    expect(fillUnknown({}, { rule: true }, type, [], ctx())).toEqual({ rule: [{ arn: expect.any(String), n: 1 }] });
+    expect(fillUnknown({ extra: 1 }, {}, type, [], ctx())).toEqual({ extra: 1 });
+    expect(fillUnknown("x", false, "string", [], ctx())).toBe("x");
+  });
+  it("fills tuples by position and sets without a prior element", () => {
+    expect(fillUnknown([1, undefined], [false, true], ["tuple", ["number", "string"]], [], ctx(), [9, "p"])).toEqual([1, "p"]);
+    expect(fillUnknown([undefined], [true], ["set", "string"], [], ctx(), ["p"])).toEqual([expect.stringMatching(/^offline-/)]);
+  });
+});
+
+describe("the state's marks and outputs", () => {
+  it("lists the sensitive paths as the state's steps (a change of marks alone would be a change)", () => {
+    expect(sensitivePaths({ password: true, block: [{ token: true }, {}], plain: false })).toEqual([
+      [{ type: "get_attr", value: "password" }],
+      [{ type: "get_attr", value: "block" }, { type: "index", value: { value: 0, type: "number" } }, { type: "get_attr", value: "token" }],
+    ]);
+    expect(sensitivePaths(true)).toEqual([[]]);
+    expect(sensitivePaths(undefined)).toEqual([]);
+  });
+  it("keeps the outputs the plan knows, with their type and sensitivity", () => {
+    const plan = { planned_values: { outputs: { a: { value: "x", type: "string", sensitive: false }, b: { value: 1, type: "number", sensitive: true }, c: { sensitive: false } } }, output_changes: { d: { after_unknown: true } } };
+    expect(knownOutputs(plan)).toEqual({ a: { value: "x", type: "string" }, b: { value: 1, type: "number", sensitive: true } });
+    expect(knownOutputs({ planned_values: { outputs: { d: { value: "y", type: "string" } } }, output_changes: { d: { after_unknown: true } } })).toEqual({});
+  });
+});
+
+const SCHEMAS = {
+  aws_kms_key: { version: 0, block: { attributes: { id: { type: "string" as CtyType }, arn: { type: "string" as CtyType }, policy: { type: "string" as CtyType } } } },
+  aws_s3_bucket: { version: 1, block: { attributes: { id: { type: "string" as CtyType }, bucket: { type: "string" as CtyType }, key: { type: "string" as CtyType } } } },
+};
+const PLAN = {
+  configuration: { provider_config: { aws: { expressions: { region: { constant_value: "eu-west-1" } } }, "aws.dr": { full_name: "registry.terraform.io/hashicorp/aws", expressions: { region: { constant_value: "eu-central-1" } } } }, root_module: { resources: [{ address: "aws_s3_bucket.b", provider_config_key: "aws.dr" }] } },
+  resource_changes: [
+    { address: "aws_kms_key.k", mode: "managed", type: "aws_kms_key", name: "k", change: { actions: ["create"], after: { policy: "{}" }, after_unknown: { id: true, arn: true }, after_sensitive: { policy: true } } },
+    { address: "aws_s3_bucket.b", mode: "managed", type: "aws_s3_bucket", name: "b", change: { actions: ["create"], after: { bucket: "b1" }, after_unknown: { id: true, key: true } } },
+    { address: "data.aws_region.r", mode: "data", type: "aws_region", name: "r", change: { actions: ["read"] } },
+  ],
+  planned_values: { outputs: {} },
+};
+
+describe("the state a plan leaves once applied", () => {
+  const state = stateFromPlan(PLAN, SCHEMAS, "l");
+  it("holds every managed resource it creates, with its schema version, provider (alias kept) and sensitivity", () => {
+    expect(state.resources.map((r) => [r.type, r.name, r.provider, r.instances[0].schema_version])).toEqual([
+      ["aws_kms_key", "k", 'provider["registry.terraform.io/hashicorp/aws"]', 0],
+      ["aws_s3_bucket", "b", 'provider["registry.terraform.io/hashicorp/aws"].dr', 1],
+    ]);
+    expect(state.resources[0].instances[0].sensitive_attributes).toEqual([[{ type: "get_attr", value: "policy" }]]);
+    expect(state.resources[1].instances[0].attributes.key).toMatch(/^offline-/);
+    expect(state.resources[0].instances[0].attributes.arn).toMatch(/^arn:aws:kms:eu-west-1:/);
+    expect(state.resources[1].instances[0].attributes.arn).toBeUndefined();
+    expect({ version: state.version, lineage: state.lineage, serial: state.serial }).toEqual({ version: 4, lineage: "l", serial: 1 });
+  });
+  it("refuses a type the provider does not have, and a module's resources", () => {
+    expect(() => stateFromPlan({ resource_changes: [{ ...PLAN.resource_changes[0], type: "aws_nope" }] }, SCHEMAS, "l")).toThrow(/no resource type aws_nope/);
+    expect(() => stateFromPlan({ resource_changes: [{ ...PLAN.resource_changes[0], module_address: "module.m" }] }, SCHEMAS, "l")).toThrow(/modules are not supported/);
+  });
+  it("gives whole references the referenced resource's value, also as list elements and in blocks", () => {
+    const s: TerraformState = JSON.parse(JSON.stringify(state));
+    s.resources[1].instances[0].attributes = { bucket: "b1", key: "offline-x", keys: ["a", "b"], block: [{ k: "offline-y" }] };
+    resolveReferences(s, { resource: { aws_s3_bucket: { b: { key: "${aws_kms_key.k.arn}", keys: ["${aws_kms_key.k.id}", "literal"], block: { k: "${aws_kms_key.k.arn}" }, bucket: "${var.x}" } } } });
+    const k = s.resources[0].instances[0].attributes;
+    expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: k.arn, keys: [k.id, "b"], block: [{ k: k.arn }] });
+  });
+  it("refines from a plan of the same configuration: its known values, its outputs, nothing else", () => {
+    const plan = {
+      ...PLAN,
+      resource_changes: [{ ...PLAN.resource_changes[1], change: { actions: ["update"], after: { bucket: "b1", key: "known" }, after_unknown: { id: true } } }, { ...PLAN.resource_changes[0], change: { actions: ["no-op"] } }],
+      planned_values: { outputs: { o: { value: "v", type: "string" } } },
+    };
+    const next = refineStep(state, plan, SCHEMAS);
+    expect(next.changed).toBe(2);
+    expect(next.state.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: "known", id: state.resources[1].instances[0].attributes.id });
+    expect(next.state.resources[0]).toEqual(state.resources[0]);
+    expect(next.state.outputs).toEqual({ o: { value: "v", type: "string" } });
+    expect(next.state.serial).toBe(2);
+    expect(refineStep(next.state, { ...plan, resource_changes: [] }, SCHEMAS).changed).toBe(0);
+    expect(() => refineStep(state, { ...plan, resource_changes: [{ ...PLAN.resource_changes[1], address: "aws_s3_bucket.gone" }] }, SCHEMAS)).toThrow(/does not match the plan it was built from/);
+    expect(() => refineStep(state, { ...plan, resource_changes: [{ ...PLAN.resource_changes[1], change: { actions: ["delete"] } }] }, SCHEMAS)).toThrow(/deletes it/);
+  });
+});
+
+describe("what a plan of the new version must cover", () => {
+  const base = {
+    terraform: { backend: { s3: {} } },
+    resource: { aws_kms_key: { k: { "//": { m: 1 }, description: "k" } }, aws_s3_bucket: { b: { key: "${aws_kms_key.k.arn}" }, c: {} }, aws_s3_bucket_policy: { p: { policy: "${data.aws_iam_policy_document.d.json}" } } },
+    data: { aws_iam_policy_document: { d: { statement: [{ resources: ["${aws_s3_bucket.b.arn}"] }] } } },
+    output: { o: { value: 1 } },
+  };
+  const edit = (f: (j: typeof base & Record<string, unknown>) => void) => {
+    const j = JSON.parse(JSON.stringify(base));
+    f(j);
+    return j;
+  };
+  it("is what changed and everything that references it, through data sources too; never a data source itself", () => {
+    expect(changedResources(base, edit((j) => (j.resource.aws_kms_key.k.description = "new")))).toEqual(["aws_kms_key.k", "aws_s3_bucket.b", "aws_s3_bucket_policy.p"]);
+    expect(changedResources(base, edit((j) => (j.resource.aws_s3_bucket.c = { x: 1 })))).toEqual(["aws_s3_bucket.c"]);
+    expect(changedResources(base, edit((j) => (j.data.aws_iam_policy_document.d.statement = [])))).toEqual(["aws_s3_bucket_policy.p"]);
+  });
+  it("includes what was removed and what was added, and ignores the metadata and the outputs", () => {
+    expect(changedResources(base, edit((j) => delete (j.resource.aws_s3_bucket as Record<string, unknown>).c))).toEqual(["aws_s3_bucket.c"]);
+    expect(changedResources(base, edit((j) => ((j.resource.aws_s3_bucket as Record<string, unknown>).n = {})))).toEqual(["aws_s3_bucket.n"]);
+    expect(changedResources(base, edit((j) => ((j.resource.aws_kms_key.k as Record<string, unknown>)["//"] = { m: 2 })))).toEqual([]);
+    expect(changedResources(base, edit((j) => (j.output.o.value = 2)))).toEqual([]);
+  });
+  it("is the whole stack where anything but resources and data sources changed", () => {
+    expect(changedResources(base, edit((j) => (j.terraform.backend = { s3: { key: "x" } } as never)))).toBeUndefined();
+    expect(changedResources(base, edit((j) => ((j as Record<string, unknown>).variable = { v: {} })))).toBeUndefined();
+  });
+  it("follows references by address only (a service name that looks like one is not)", () => {
+    const g = referenceGraph({ resource: { aws_iam_role: { r: { assume: "kms.amazonaws.com", dep: ["aws_kms_key.k"] } }, aws_kms_key: { k: {} } } });
+    expect([...g.get("aws_iam_role.r")!]).toEqual(["aws_kms_key.k"]);
+    expect([...withDependents(g, ["aws_kms_key.k"])].sort()).toEqual(["aws_iam_role.r", "aws_kms_key.k"]);
+    expect([...withDependents(g, ["aws_iam_role.r"])]).toEqual(["aws_iam_role.r"]);
+  });
+});
+
+describe("the upgrade findings of a plan", () => {
+  const rc = (address: string, actions: string[], extra: Record<string, unknown> = {}) => {
+    const [type, name] = address.split(".");
+    return { address, type, name, mode: "managed", change: { actions, before: { bucket: "old", tags: { a: "1" } }, after: { bucket: "new" }, ...extra } };
+  };
+  const baseJson = { resource: { aws_s3_bucket: { b: { lifecycle: { prevent_destroy: true } } } } };
+  const findings = upgradeFindings(
+    "region-eu",
+    {
+      resource_changes: [
+        rc("aws_route_table_association.a", ["delete", "create"], { replace_paths: [["subnet_id"]] }),
+        rc("aws_s3_bucket.b", ["delete", "create"], { replace_paths: [["bucket"], ["tags", "a"]] }),
+        rc("aws_ecr_repository.old", ["delete"]),
+        rc("aws_ecr_repository.new", ["create"]),
+        rc("aws_kms_key.gone", ["delete"]),
+        rc("aws_lb.l", ["update"]),
+        rc("aws_lb.m", ["no-op"]),
+      ],
+    },
+    baseJson,
+  );
+  it("lists replacements and destructions only, the stateful ones first", () => {
+    expect(findings.map((f) => [f.address, f.action, !!f.loses])).toEqual([
+      ["aws_ecr_repository.old", "destroy", true],
+      ["aws_kms_key.gone", "destroy", true],
+      ["aws_s3_bucket.b", "replace", true],
+      ["aws_route_table_association.a", "replace", false],
+    ]);
+  });
+  it("names the attributes forcing a replacement with their values, and whether the base protects the resource", () => {
+    const b = findings.find((f) => f.address === "aws_s3_bucket.b")!;
+    expect(b).toMatchObject({ protectedFromDestroy: true, loses: UPGRADE_STATEFUL.aws_s3_bucket, forcedBy: [{ path: "bucket", before: "old", after: "new" }, { path: "tags.a", before: "1", after: "(known after apply)" }] });
+    expect(b.fix).toMatch(/^Keep bucket, tags\.a as in the previous version \(the provider cannot change them in place\)/);
+    expect(findings.find((f) => f.address === "aws_route_table_association.a")!).toMatchObject({ protectedFromDestroy: false, forcedBy: [{ path: "subnet_id" }] });
+    expect(findings.find((f) => f.address === "aws_route_table_association.a")!.fix).toMatch(/cannot change it in place/);
+  });
+  it("suggests a move for a destroyed resource with a new one of its type, and keeping it otherwise", () => {
+    expect(findings.find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain('.moveFromId("aws_ecr_repository.old")');
+    expect(findings.find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain("aws_ecr_repository.new");
+    expect(findings.find((f) => f.address === "aws_kms_key.gone")!.fix).toMatch(/^Keep aws_kms_key\.gone in the configuration/);
+  });
+  it("shows long values cut, and index steps as [n]", () => {
+    const [f] = upgradeFindings("s", { resource_changes: [rc("aws_msk_cluster.k", ["delete", "create"], { before: { b: [{ sg: ["x".repeat(200)] }] }, after: { b: [{ sg: ["y"] }] }, replace_paths: [["b", 0, "sg"]] })] }, {});
+    expect(f.forcedBy).toEqual([{ path: "b[0].sg", before: `["${"x".repeat(115)}...`, after: '["y"]' }]);
+  });
+  it("renders each finding with what is lost, and says when nothing stateful goes", () => {
+    const plan = { stack: "region-eu", summary: "Plan: 1 to add, 0 to change, 1 to destroy.", planText: "", plan: {}, findings, rounds: [], targets: ["a", "b"] };
+    const md = renderUpgrade("main", [plan, { stack: "region-us", summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] }], ["region-x is no longer in the app"]);
+    expect(md).toContain("**3 stateful resource(s) would be replaced or destroyed.**");
+    expect(md).toContain("| region-eu | Plan: 1 to add, 0 to change, 1 to destroy. | 2 resource(s) that changed or reference a change |");
+    expect(md).toContain("| region-us | Unchanged: the same configuration. | nothing (the same configuration) |");
+    expect(md).toContain("`bucket`: old → new<br>`tags.a`: 1 → (known after apply)");
+    expect(md).toContain("yes: the deploy would stop at plan");
+    expect(md).toContain("- region-x is no longer in the app");
+    expect(md).toContain("removed from the configuration");
+    expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("Nothing stateful is replaced or destroyed.");
+    expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("| the whole stack |");
+    expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).not.toContain("### Replaced or destroyed");
+  });
+  it("exits apart for a stateful loss, a sign-off and an error", () => {
+    expect(new Set(Object.values(REVIEW_EXIT)).size).toBe(4);
+    expect(REVIEW_EXIT).toEqual({ ok: 0, signOff: 1, error: 2, statefulLoss: 3 });
+  });
+});
