@@ -52,7 +52,13 @@ describe("the CI workflow", () => {
   });
   it("fails a pull request whose change needs a security sign-off until it is labelled security-signed-off", () => {
     const gate = steps.find((s) => s.if?.includes("security-signed-off"))!;
-    expect(gate.if).toContain("steps.review.outputs.status != '0'");
+    expect(gate.if).toContain("steps.review.outputs.status == '1'");
     expect(gate.run).toContain("exit 1");
+  });
+  it("fails a pull request that would replace or destroy a stateful resource (exit 3), or whose review failed (2), whatever its labels", () => {
+    const gates = steps.filter((s) => s.if?.includes("steps.review.outputs.status") && s.run?.includes("exit 1"));
+    const hard = gates.filter((s) => !s.if!.includes("security-signed-off"));
+    expect(hard).toHaveLength(1);
+    expect(hard[0].if).toContain("steps.review.outputs.status != '0' && steps.review.outputs.status != '1'");
   });
 });

@@ -222,9 +222,11 @@ if ("missing" in tools) {
     it("fails with each stateful resource, the attribute that forces it, its values and the fix", () => {
       const stateful = findings().filter((f) => f.loses);
       const byType = (t: string) => stateful.filter((f) => f.type === t);
-      expect(byType("aws_s3_bucket").length).toBeGreaterThan(0);
-      expect(byType("aws_s3_bucket")[0]).toMatchObject({ action: "replace", protectedFromDestroy: true, forcedBy: [{ path: "bucket", before: expect.stringContaining("acme-pay-"), after: expect.stringContaining("acmepay-") }] });
-      expect(byType("aws_cloudwatch_log_group")[0].forcedBy.map((f) => f.path)).toEqual(["name"]);
+      const base = outcomes.get("rename the naming prefix")!.base.find((s) => s.name === "region-eu")!.json.resource;
+      expect(byType("aws_s3_bucket").map((f) => f.address).sort()).toEqual(Object.keys(base.aws_s3_bucket).map((n) => `aws_s3_bucket.${n}`).sort());
+      for (const f of byType("aws_s3_bucket")) expect(f).toMatchObject({ action: "replace", protectedFromDestroy: true, forcedBy: [{ path: "bucket", before: expect.stringContaining("acme-pay-"), after: expect.stringContaining("acmepay-") }] });
+      expect(byType("aws_cloudwatch_log_group").length).toBe(Object.keys(base.aws_cloudwatch_log_group).length);
+      for (const f of byType("aws_cloudwatch_log_group")) expect(f.forcedBy.map((x) => x.path)).toEqual(["name"]);
       expect(byType("aws_rds_cluster").length).toBe(1);
       for (const f of stateful) {
         expect(f.loses).toBe(UPGRADE_STATEFUL[f.type]);
