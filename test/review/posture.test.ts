@@ -52,6 +52,21 @@ describe("a change's posture differences, and the ones that need a sign-off", ()
     const changes = diff(eu, (j) => (resourcesOf(j, "aws_vpc_endpoint_service")[0][1].supported_regions = ["eu-west-1", "us-east-1"]));
     expect(changes.map((c) => [c.category, c.signOff])).toEqual([["exposure", "new or changed exposure"], ["residency", "a new region named"]]);
   });
+  it("on Google Cloud, a new member of a key is a key's users changed, and a store without its key says so", () => {
+    const apac = all.find((s) => s.name === "region-apac")!;
+    const facts = postureFacts(apac.json);
+    expect(facts.find((f) => f.subject === "google_kms_crypto_key.keys_database_key users")!.value).toContain("gcp-sa-cloud-sql.iam.gserviceaccount.com as roles/cloudkms.cryptoKeyEncrypterDecrypter");
+    const [sql] = resourcesOf(apac.json, "google_sql_database_instance")[0];
+    expect(facts.find((f) => f.subject === `google_sql_database_instance.${sql}`)!.value).toBe("under google_kms_crypto_key.keys_database_key");
+    const changes = diff(apac, (j) => {
+      j.resource.google_kms_crypto_key_iam_binding = { extra: { crypto_key_id: "${google_kms_crypto_key.keys_database_key.id}", role: "roles/cloudkms.cryptoKeyDecrypter", members: ["user:someone@acme.example"] } };
+      delete j.resource.google_sql_database_instance[sql].encryption_key_name;
+    });
+    expect(changes.filter((c) => c.category === "encryption").map((c) => [c.subject, c.signOff])).toEqual([
+      ["google_kms_crypto_key.keys_database_key users", "a key's users changed"],
+      [`google_sql_database_instance.${sql}`, "a store no longer under a customer key"],
+    ]);
+  });
   it("a changed ALLOW rule of the mesh is a mesh change, informational", () => {
     const changes = diff(mesh, (j) => {
       const [, p] = resourcesOf(j, "kubernetes_manifest").find(([, m]) => m.manifest.kind === "AuthorizationPolicy" && m.manifest.spec?.action === "ALLOW")!;
