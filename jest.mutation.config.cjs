@@ -1,7 +1,8 @@
 /**
  * Jest as StrykerJS runs it (npm run mutate): the project's configuration without
  * - the tests that cannot tell one mutant of guardrails/ or config/ from another and cost minutes
- *   each (terraform's offline plans and the HCL round trip; the ESLint layering rule);
+ *   each (terraform's offline plans, the upgrade plans against a built state, and the HCL round
+ *   trip; the ESLint layering rule);
  * - the generated-docs test, which reads the TypeScript source of config/schema.ts and the rules
  *   for their comments: StrykerJS rewrites that source to switch mutants, so the docs it would
  *   generate differ from the committed ones for every mutant, and the dry run fails;
@@ -15,7 +16,7 @@ const base = require("./jest.config.js");
 
 module.exports = {
   ...base,
-  testPathIgnorePatterns: ["/node_modules/", "/test/stacks/offline-plan\\.test\\.ts$", "/test/scripts/eslint-layering\\.test\\.ts$", "/test/scripts/generated-docs\\.test\\.ts$"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/stacks/offline-plan\\.test\\.ts$", "/test/upgrade/", "/test/scripts/eslint-layering\\.test\\.ts$", "/test/scripts/generated-docs\\.test\\.ts$"],
   maxWorkers: 1,
   setupFilesAfterEnv: ["<rootDir>/test/support/mutation/record-coverage.cjs"],
   filter: "<rootDir>/test/support/mutation/filter.cjs",

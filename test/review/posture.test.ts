@@ -55,17 +55,34 @@ describe("a change's posture differences, and the ones that need a sign-off", ()
   it("on Google Cloud, a new member of a key is a key's users changed, and a store without its key says so", () => {
     const apac = all.find((s) => s.name === "region-apac")!;
     const facts = postureFacts(apac.json);
-    expect(facts.find((f) => f.subject === "google_kms_crypto_key.keys_database_key users")!.value).toContain("gcp-sa-cloud-sql.iam.gserviceaccount.com as roles/cloudkms.cryptoKeyEncrypterDecrypter");
+    // Each key's users are its own members only, sorted (the database key: Cloud SQL's agent and the two services that read the data).
+    const users = (key: string) => facts.find((f) => f.subject === `google_kms_crypto_key.${key} users`)!.value;
+    const members = (key: string) =>
+      resourcesOf(apac.json, "google_kms_crypto_key_iam_member")
+        .filter(([, m]) => m.crypto_key_id === `\${google_kms_crypto_key.${key}.id}`)
+        .map(([, m]) => `${m.member} as ${m.role}`)
+        .sort()
+        .join(" | ");
+    const keys = resourcesOf(apac.json, "google_kms_crypto_key").map(([n]) => n);
+    expect(keys.length).toBeGreaterThan(3);
+    for (const k of keys) expect([k, users(k)]).toEqual([k, members(k) || "none"]);
+    expect(users("keys_database_key")).toContain("gcp-sa-cloud-sql.iam.gserviceaccount.com as roles/cloudkms.cryptoKeyEncrypterDecrypter");
+    expect(new Set(keys.map(users)).size).toBe(keys.length);
     const [sql] = resourcesOf(apac.json, "google_sql_database_instance")[0];
     expect(facts.find((f) => f.subject === `google_sql_database_instance.${sql}`)!.value).toBe("under google_kms_crypto_key.keys_database_key");
     const changes = diff(apac, (j) => {
       j.resource.google_kms_crypto_key_iam_binding = { extra: { crypto_key_id: "${google_kms_crypto_key.keys_database_key.id}", role: "roles/cloudkms.cryptoKeyDecrypter", members: ["user:someone@acme.example"] } };
       delete j.resource.google_sql_database_instance[sql].encryption_key_name;
     });
-    expect(changes.filter((c) => c.category === "encryption").map((c) => [c.subject, c.signOff])).toEqual([
-      ["google_kms_crypto_key.keys_database_key users", "a key's users changed"],
-      [`google_sql_database_instance.${sql}`, "a store no longer under a customer key"],
+    expect(changes.filter((c) => c.category === "encryption").map((c) => [c.subject, c.signOff, c.after])).toEqual([
+      ["google_kms_crypto_key.keys_database_key users", "a key's users changed", expect.stringContaining("user:someone@acme.example as roles/cloudkms.cryptoKeyDecrypter")],
+      [`google_sql_database_instance.${sql}`, "a store no longer under a customer key", "NOT under a customer key"],
     ]);
+    // A key named by anything but a whole reference to a key of the stack is shown as written.
+    const literal = diff(apac, (j) => (j.resource.google_sql_database_instance[sql].encryption_key_name = "x${google_kms_crypto_key.keys_database_key.id}"));
+    expect(literal.map((c) => c.after)).toEqual(["under x${google_kms_crypto_key.keys_database_key.id}"]);
+    const suffixed = diff(apac, (j) => (j.resource.google_sql_database_instance[sql].encryption_key_name = "${google_kms_crypto_key.keys_database_key.id}x"));
+    expect(suffixed.map((c) => c.after)).toEqual(["under ${google_kms_crypto_key.keys_database_key.id}x"]);
   });
   it("a changed ALLOW rule of the mesh is a mesh change, informational", () => {
     const changes = diff(mesh, (j) => {

@@ -49,6 +49,40 @@ describe("placeholders for what only the apply would know", () => {
   });
 });
 
+describe("the schema's types", () => {
+  it("make nested blocks lists, sets, maps or single objects by their nesting, and an untyped attribute dynamic", () => {
+    const inner = { attributes: { a: { type: "string" as CtyType } } };
+    expect(
+      blockType({
+        attributes: { t: { type: "number" }, d: {} },
+        block_types: { l: { nesting_mode: "list", block: inner }, s: { nesting_mode: "set", block: inner }, m: { nesting_mode: "map", block: inner }, o: { nesting_mode: "single", block: inner }, g: { nesting_mode: "group", block: {} } },
+      }),
+    ).toEqual(["object", { t: "number", d: "dynamic", l: ["list", ["object", { a: "string" }]], s: ["set", ["object", { a: "string" }]], m: ["map", ["object", { a: "string" }]], o: ["object", { a: "string" }], g: ["object", {}] }]);
+  });
+});
+
+describe("a resource's own ARN, in its service's format", () => {
+  it.each([
+    ["aws_s3_bucket", { bucket: "b" }, /^arn:aws:s3:::b$/],
+    ["aws_iam_role", { name: "r", path: "/svc/" }, /^arn:aws:iam::000000000000:role\/svc\/r$/],
+    ["aws_cloudwatch_log_group", { name: "/aws/x" }, /^arn:aws:logs:eu-west-1:000000000000:log-group:\/aws\/x$/],
+    ["aws_msk_cluster", { cluster_name: "k" }, /^arn:aws:kafka:eu-west-1:000000000000:cluster\/k\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-1$/],
+    ["aws_sns_topic", { name: "t" }, /^arn:aws:sns:eu-west-1:000000000000:t$/],
+    ["aws_rds_cluster", { cluster_identifier: "db" }, /^arn:aws:rds:eu-west-1:000000000000:cluster:db$/],
+    ["aws_eks_cluster", { name: "c" }, /^arn:aws:eks:eu-west-1:000000000000:cluster\/c$/],
+    ["aws_acmpca_certificate_authority", {}, /^arn:aws:acm-pca:eu-west-1:000000000000:certificate-authority\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/],
+    ["aws_secretsmanager_secret", { name: "s" }, /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:s-offlin$/],
+    ["aws_lb", { name: "l" }, /^arn:aws:lb:eu-west-1:000000000000:resource\/offline-[0-9a-f]{17}$/],
+    ["aws_vpc_endpoint", {}, /^arn:aws:vpc:eu-west-1:000000000000:endpoint\/offline-[0-9a-f]{17}$/],
+  ])("%s", (type, known, arn) => {
+    expect(placeholder("string", ["arn"], ctx(type, known))).toMatch(arn);
+  });
+  it("is generic where a name it is built of is unknown, or for an ARN nested in a block", () => {
+    expect(placeholder("string", ["arn"], ctx("aws_iam_role", {}))).toMatch(/^arn:aws:iam:eu-west-1:000000000000:role\/offline-/);
+    expect(placeholder("string", ["block", 0, "arn"], ctx("aws_s3_bucket", { bucket: "b" }))).toMatch(/^arn:aws:s3:eu-west-1:000000000000:bucket\/offline-/);
+  });
+});
+
 describe("a planned value with its unknown parts filled", () => {
   const type = blockType({ attributes: { id: { type: "string", computed: true }, name: { type: "string" }, tags: { type: ["map", "string"] } }, block_types: { rule: { nesting_mode: "list", block: { attributes: { arn: { type: "string" }, n: { type: "number" } } } } } });
   it("fills values the plan left out of `after`, keeps the known ones, and recurses into blocks", () => {
@@ -123,6 +157,26 @@ describe("the state a plan leaves once applied", () => {
     resolveReferences(s, { resource: { aws_s3_bucket: { b: { key: "${aws_kms_key.k.arn}", keys: ["${aws_kms_key.k.id}", "literal"], block: { k: "${aws_kms_key.k.arn}" }, bucket: "${var.x}" } } } });
     const k = s.resources[0].instances[0].attributes;
     expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: k.arn, keys: [k.id, "b"], block: [{ k: k.arn }] });
+  });
+  it("resolves references by their path, and leaves variables, locals, data sources, literals and lists of another length", () => {
+    const s: TerraformState = JSON.parse(JSON.stringify(state));
+    s.resources[0].instances[0].attributes = { id: "k1", arn: "a1", nested: [{ deep: [{ v: "deep-value" }] }], policy: "{}" };
+    s.resources[1].instances[0].attributes = { bucket: "b1", key: "p0", a: "p1", b: "p2", c: "p3", d: "p4", e: ["p5"], f: "p6", g: "p7" };
+    resolveReferences(s, {
+      resource: {
+        aws_s3_bucket: {
+          b: { key: "${aws_kms_key.k.nested[0].deep[0].v}", a: "${var.x}", b: "${local.y}", c: "${data.aws_region.r.name}", d: "prefix-${aws_kms_key.k.arn}", e: ["${aws_kms_key.k.id}", "${aws_kms_key.k.arn}"], f: "${aws_kms_key.k.missing}", g: "${aws_kms_key.k.arn}x" },
+        },
+      },
+    });
+    expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: "deep-value", a: "p1", b: "p2", c: "p3", d: "p4", e: ["p5"], f: "p6", g: "p7" });
+  });
+  it("resolves references to references, in any order of the resources", () => {
+    const s: TerraformState = JSON.parse(JSON.stringify(state));
+    s.resources[0].instances[0].attributes = { id: "k1", arn: "p-arn", policy: "{}" };
+    s.resources[1].instances[0].attributes = { bucket: "b1", key: "real" };
+    resolveReferences(s, { resource: { aws_kms_key: { k: { arn: "${aws_s3_bucket.b.key}" } }, aws_s3_bucket: { b: {} } } });
+    expect(s.resources[0].instances[0].attributes.arn).toBe("real");
   });
   it("refines from a plan of the same configuration: its known values, its outputs, nothing else", () => {
     const plan = {
