@@ -50,7 +50,7 @@ export interface StateResource {
   readonly type: string;
   readonly name: string;
   readonly provider: string;
-  readonly instances: { schema_version: number; attributes: Record<string, unknown>; sensitive_attributes: unknown[]; index_key?: string | number }[];
+  readonly instances: { schema_version: number; attributes: Record<string, unknown>; sensitive_attributes: unknown[] }[];
 }
 
 /** The account the placeholders' ARNs name (never a real one). */
@@ -103,15 +103,7 @@ export interface PlaceholderContext {
   readonly region: string;
   /** The resource's known values, for ids composed of them. */
   readonly known: Readonly<Record<string, unknown>>;
-  /** The known values of the plan's resources of a type (a value the service copies from another resource). */
-  readonly others?: (type: string) => readonly Readonly<Record<string, unknown>>[];
 }
-
-/**
- * Ids the provider parses when it reads its prior state or plans against it, in the provider's
- * format (terraform-provider-aws 5.100.0): the rest get a generic placeholder.
- */
-const ID_FORMATS: Readonly<Record<string, (k: Readonly<Record<string, unknown>>, t: string) => string>> = {};
 
 /** EC2's id prefixes, which the provider checks (`lt-...`): by resource type, for the resource's id. */
 const EC2_ID_PREFIX: Readonly<Record<string, string>> = {
@@ -156,8 +148,9 @@ const EC2_ATTRIBUTE_PREFIX: readonly [RegExp, string][] = [
 const APPLIED_VALUES: Readonly<Record<string, (ctx: PlaceholderContext) => unknown>> = {
   // SNS returns no FIFO throughput scope for a standard topic; the provider refuses one otherwise.
   "aws_sns_topic.fifo_throughput_scope": ({ known }) => (known.fifo_topic ? "Topic" : ""),
-  // A node group created without a version runs its cluster's.
-  "aws_eks_node_group.version": ({ known, others }) => others?.("aws_eks_cluster").find((c) => c.name === known.cluster_name)?.version,
+  // A node group created without a version ran its cluster's version of that day; the cluster may
+  // have been upgraded since without it (the nodes do not follow), so no later version is assumed.
+  "aws_eks_node_group.version": () => "(the version it was created with)",
 };
 
 /** A placeholder of type `type` for the attribute at `path` (attribute names; indices as numbers). */
@@ -167,7 +160,6 @@ export function placeholder(type: CtyType, path: readonly (string | number)[], c
   if (applied !== undefined) return applied;
   const name = [...path].reverse().find((p): p is string => typeof p === "string") ?? "";
   if (type === "string") {
-    if (path.length === 1 && name === "id" && ID_FORMATS[ctx.type]) return ID_FORMATS[ctx.type](ctx.known, token(seed));
     if (path.length === 1 && name === "id" && EC2_ID_PREFIX[ctx.type]) return `${EC2_ID_PREFIX[ctx.type]}-${token(seed)}`;
     const prefix = EC2_ATTRIBUTE_PREFIX.find(([re]) => re.test(name));
     if (prefix) return `${prefix[1]}-${token(seed)}`;
@@ -181,7 +173,10 @@ export function placeholder(type: CtyType, path: readonly (string | number)[], c
   if (type === "bool") return false;
   if (type === "dynamic") return `offline-${token(seed)}`;
   const [kind, inner] = type;
-  if (kind === "list" || kind === "set") return [placeholder(inner as CtyType, [...path, 0], ctx)];
+  // A list the apply fills is read by index (`dns_entry[0]`): one element. A set cannot be, and the
+  // computed sets (a security group's inline rules) are empty unless configured.
+  if (kind === "list") return [placeholder(inner as CtyType, [...path, 0], ctx)];
+  if (kind === "set") return [];
   if (kind === "map") return {};
   if (kind === "object") return Object.fromEntries(Object.entries(inner as Record<string, CtyType>).map(([k, t]) => [k, placeholder(t, [...path, k], ctx)]));
   if (kind === "tuple") return (inner as CtyType[]).map((t, i) => placeholder(t, [...path, i], ctx));
@@ -241,20 +236,20 @@ function regionOf(plan: Record<string, any>, address: string): string {
  */
 export function stateFromPlan(plan: Record<string, any>, schemas: ProviderSchemas, lineage: string): TerraformState {
   const resources: StateResource[] = [];
-  const others = (type: string) => ((plan.resource_changes ?? []) as any[]).filter((rc) => rc.type === type && rc.mode === "managed").map((rc) => rc.change?.after ?? {});
   for (const rc of (plan.resource_changes ?? []) as any[]) {
     if (rc.mode !== "managed" || !(rc.change?.actions ?? []).includes("create")) continue;
     if (rc.module_address) throw new Error(`${rc.address}: resources in modules are not supported`);
+    if (rc.index !== undefined) throw new Error(`${rc.address}: count and for_each instances are not supported by the offline state builder yet (scripts/prior-state.ts keys resources by type and name); the blueprint's constructs write one resource per logical id`);
     const schema = schemas[rc.type];
     if (!schema) throw new Error(`${rc.address}: the provider schema has no resource type ${rc.type}`);
-    const ctx: PlaceholderContext = { address: rc.address, type: rc.type, region: regionOf(plan, rc.address), known: rc.change.after ?? {}, others };
+    const ctx: PlaceholderContext = { address: rc.address, type: rc.type, region: regionOf(plan, rc.address), known: rc.change.after ?? {} };
     const attributes = fillUnknown(rc.change.after ?? {}, rc.change.after_unknown ?? {}, blockType(schema.block), [], ctx) as Record<string, unknown>;
     resources.push({
       mode: "managed",
       type: rc.type,
       name: rc.name,
       provider: providerAddress(plan, rc.address),
-      instances: [{ schema_version: schema.version, attributes, sensitive_attributes: sensitivePaths(rc.change.after_sensitive), ...(rc.index !== undefined ? { index_key: rc.index } : {}) }],
+      instances: [{ schema_version: schema.version, attributes, sensitive_attributes: sensitivePaths(rc.change.after_sensitive) }],
     });
   }
   return { version: 4, terraform_version: "1.11.0", serial: 1, lineage, outputs: knownOutputs(plan), resources };

@@ -31,6 +31,10 @@ export const UPGRADE_STATEFUL: Readonly<Record<string, string>> = {
   aws_secretsmanager_secret: "the secret's value is lost, and its name is held for the recovery window",
   aws_eks_cluster: "a new cluster runs nothing: every workload, secret and certificate is re-created",
   aws_ecr_repository: "the images mirrored into the repository are deleted with it",
+  aws_guardduty_detector: "its findings and their history go with it",
+  aws_securityhub_account: "the findings and the standards' results go with it",
+  aws_prometheus_workspace: "the mesh's metrics and their history go with it",
+  aws_backup_vault_lock_configuration: "a vault lock in compliance mode cannot be removed once its grace time is over: its replacement fails, or lifts the lock in the grace time",
 };
 
 /** A replacement or destruction in an upgrade plan. */
@@ -38,12 +42,16 @@ export interface UpgradeFinding {
   readonly stack: string;
   readonly address: string;
   readonly type: string;
-  readonly action: "replace" | "destroy";
-  /** What is lost (UPGRADE_STATEFUL), for a stateful type. */
+  readonly action: "replace" | "destroy" | "update" | "unmanaged";
+  /** What is lost (UPGRADE_STATEFUL), for a stateful type: the review fails (exit 3). */
   readonly loses?: string;
+  /** The sign-off reason (review/sign-off.json) of an update that deletes data: a retention shortened. */
+  readonly signOff?: string;
+  /** Terraform's reason for a replacement no attribute forces (`action_reason`). */
+  readonly reason?: string;
   /** The attributes whose change forces the replacement, with their values before and after. */
   readonly forcedBy: readonly { readonly path: string; readonly before: string; readonly after: string }[];
-  /** The base protects it from destroy (the deploy would stop at plan). */
+  /** The new version protects it from destroy, so the deploy would stop at plan (a removed resource never is). */
   readonly protectedFromDestroy: boolean;
   readonly fix: string;
 }
@@ -77,31 +85,129 @@ function valueAt(value: unknown, steps: readonly (string | number)[]): unknown {
   return v;
 }
 
-/** The replacements and destructions of a plan against a prior state, stateful ones first. */
-export function upgradeFindings(stack: string, plan: Record<string, any>, baseJson: Record<string, any>): UpgradeFinding[] {
+/** The retention attributes an in-place update can shorten (a shorter one deletes what is older at the next expiry). */
+const RETENTION_KEY = /retention|expiration|delete_after|noncurrent_days|default_retention/;
+const PERIOD_LEAF = /^(days|years|hours|retention_in_days|backup_retention_period|delete_after|noncurrent_days|retention_period)$/;
+
+/** The retention periods an update shortens: path, before and after (a log group's 0 is "never expire"). */
+export function shortenedRetention(before: unknown, after: unknown, path: readonly (string | number)[] = []): { path: (string | number)[]; before: number; after: number }[] {
+  if (typeof before === "number" && typeof after === "number") {
+    const leaf = String(path[path.length - 1]);
+    if (!PERIOD_LEAF.test(leaf) || !path.some((p) => typeof p === "string" && RETENTION_KEY.test(p))) return [];
+    const forever = (n: number) => (leaf === "retention_in_days" && n === 0 ? Infinity : n);
+    return forever(after) < forever(before) ? [{ path: [...path], before, after }] : [];
+  }
+  if (!before || !after || typeof before !== "object" || typeof after !== "object") return [];
+  return Object.keys(before as object).flatMap((k) => shortenedRetention((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k], [...path, Array.isArray(before) ? Number(k) : k]));
+}
+
+function pathText(p: readonly (string | number)[]): string {
+  return p.map((s) => (typeof s === "number" ? `[${s}]` : s)).join(".").replace(/\.\[/g, "[");
+}
+
+/** The sign-off reason of an update that shortens a retention (review/sign-off.json). */
+export const RETENTION_SHORTENED = "a retention shortened";
+
+/**
+ * What a plan against the previous release's state replaces, destroys, or deletes by shortening a
+ * retention; stateful losses first, then sign-offs, then the rest.
+ */
+export function upgradeFindings(stack: string, plan: Record<string, any>, baseJson: Record<string, any>, headJson: Record<string, any> = baseJson): UpgradeFinding[] {
   const changes = pendingChanges(plan);
   const created = changes.filter((rc) => rc.change.actions.length === 1 && rc.change.actions[0] === "create");
   const findings: UpgradeFinding[] = [];
   for (const rc of changes) {
     const actions: string[] = rc.change.actions;
+    if (actions.length === 1 && actions[0] === "update") {
+      const shortened = shortenedRetention(rc.change.before, rc.change.after);
+      if (shortened.length > 0) {
+        findings.push({
+          stack,
+          address: rc.address,
+          type: rc.type,
+          action: "update",
+          signOff: RETENTION_SHORTENED,
+          forcedBy: shortened.map((x) => ({ path: pathText(x.path), before: String(x.before), after: String(x.after) })),
+          protectedFromDestroy: false,
+          fix: "A shorter retention deletes what is older at the next expiry, for good (PCI DSS 10.5.1 keeps the audit trail a year, three months of it at hand). Keep the period, or have a security reviewer sign the change off.",
+        });
+      }
+      continue;
+    }
     if (!actions.includes("delete")) continue;
     const action = actions.includes("create") ? "replace" : "destroy";
-    const forcedBy = ((rc.change.replace_paths ?? []) as (string | number)[][]).map((p) => ({
-      path: p.map((s) => (typeof s === "number" ? `[${s}]` : s)).join(".").replace(/\.\[/g, "["),
-      before: show(valueAt(rc.change.before, p)),
-      after: show(valueAt(rc.change.after, p)),
-    }));
-    const protectedFromDestroy = baseJson.resource?.[rc.type]?.[rc.name]?.lifecycle?.prevent_destroy === true;
+    const forcedBy = ((rc.change.replace_paths ?? []) as (string | number)[][]).map((p) => ({ path: pathText(p), before: show(valueAt(rc.change.before, p)), after: show(valueAt(rc.change.after, p)) }));
+    // A replacement meets the new version's prevent_destroy; a resource removed from the
+    // configuration takes its prevent_destroy with it, so nothing stops its destruction.
+    const protectedFromDestroy = action === "replace" && headJson.resource?.[rc.type]?.[rc.name]?.lifecycle?.prevent_destroy === true;
     const successor = action === "destroy" ? created.find((c) => c.type === rc.type) : undefined;
     const fix =
       action === "replace"
-        ? `Keep ${forcedBy.map((f) => f.path).join(", ") || "the forcing arguments"} as in the previous version (the provider cannot change ${forcedBy.length === 1 ? "it" : "them"} in place). If the change is needed, build the new ${rc.type} beside the old one under another name, move the data, and retire the old one in a reviewed change of its own.`
+        ? forcedBy.length > 0
+          ? `Keep ${forcedBy.map((f) => f.path).join(", ")} as in the previous version (the provider cannot change ${forcedBy.length === 1 ? "it" : "them"} in place). If the change is needed, build the new ${rc.type} beside the old one under another name, move the data, and retire the old one in a reviewed change of its own.`
+          : `Terraform replaces it (${rc.action_reason ?? "no reason given"}): remove what triggers the replacement (replace_triggered_by, a taint), or build the new one beside the old one and move the data first.`
         : successor
           ? `If ${rc.address} was renamed (its construct id or path changed) to ${successor.address}, move it instead of re-creating it: \`.moveFromId("${rc.address}")\` on the new resource, or keep the old id with \`overrideLogicalId("${rc.name}")\`.`
-          : `Keep ${rc.address} in the configuration; to retire it, move what it holds first and remove it in a reviewed change of its own (lifting prevent_destroy there).`;
-    findings.push({ stack, address: rc.address, type: rc.type, action, loses: UPGRADE_STATEFUL[rc.type], forcedBy, protectedFromDestroy, fix });
+          : `Keep ${rc.address} in the configuration: removing it removes its prevent_destroy too, and the deploy destroys it. To retire it, move what it holds first and remove it in a reviewed change of its own.`;
+    findings.push({ stack, address: rc.address, type: rc.type, action, loses: UPGRADE_STATEFUL[rc.type], forcedBy, protectedFromDestroy, fix, ...(forcedBy.length === 0 && rc.action_reason ? { reason: rc.action_reason } : {}) });
   }
-  return findings.sort((a, b) => Number(!!b.loses) - Number(!!a.loses) || a.address.localeCompare(b.address));
+  return sortFindings(findings);
+}
+
+function sortFindings(findings: UpgradeFinding[]): UpgradeFinding[] {
+  const rank = (f: UpgradeFinding) => (f.loses ? 0 : f.signOff ? 1 : 2);
+  return findings.sort((a, b) => rank(a) - rank(b) || a.address.localeCompare(b.address));
+}
+
+/** Where a resource lives: its provider configuration's region, role and accounts (by alias). */
+function placement(json: Record<string, any>, type: string, name: string): string {
+  const key: string = json.resource?.[type]?.[name]?.provider ?? "aws";
+  const [provider, alias] = key.split(".");
+  const block = ([] as Record<string, any>[]).concat(json.provider?.[provider] ?? []).find((p) => p.alias === alias);
+  const where = { region: block?.region, assume_role: block?.assume_role, allowed_account_ids: block?.allowed_account_ids };
+  return `${key}: ${JSON.stringify(where)}`;
+}
+
+/**
+ * What a plan against the previous release's state cannot show, because Terraform does not read
+ * the real state there (`-refresh=false`, a local backend): a resource whose provider now points
+ * at another region, role or account is created anew there and the old one is left unmanaged; a
+ * stack whose backend moved starts from an empty state and creates everything again.
+ */
+export function relocationFindings(stack: string, baseJson: Record<string, any>, headJson: Record<string, any>): UpgradeFinding[] {
+  const findings: UpgradeFinding[] = [];
+  const backend = (j: Record<string, any>) => JSON.stringify(j.terraform?.backend ?? null);
+  if (backend(baseJson) !== backend(headJson)) {
+    findings.push({
+      stack,
+      address: "terraform.backend",
+      type: "terraform backend",
+      action: "replace",
+      loses: "the deploy starts from an empty state at the new location and creates every resource again beside the running ones, which stay unmanaged",
+      forcedBy: [{ path: "backend", before: show(baseJson.terraform?.backend), after: show(headJson.terraform?.backend) }],
+      protectedFromDestroy: false,
+      fix: "Keep the backend (the region file's stateBackend), or move the state first (`terraform init -migrate-state` from the previous version's configuration) in a change of its own.",
+    });
+  }
+  for (const [type, byName] of Object.entries((headJson.resource ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const name of Object.keys(byName)) {
+      if (!baseJson.resource?.[type]?.[name]) continue;
+      const before = placement(baseJson, type, name);
+      const after = placement(headJson, type, name);
+      if (before === after) continue;
+      findings.push({
+        stack,
+        address: `${type}.${name}`,
+        type,
+        action: "replace",
+        loses: UPGRADE_STATEFUL[type],
+        forcedBy: [{ path: "provider", before: show(before), after: show(after) }],
+        protectedFromDestroy: false,
+        fix: "Keep its provider (region, role, account). A resource moved to another is created anew there, and the old one stays running and unmanaged; to move it, build the new one beside it under another name, move the data, and retire the old one in a reviewed change of its own.",
+      });
+    }
+  }
+  return sortFindings(findings);
 }
 
 /** A configuration's resources and data sources (`type.name`, `data.type.name`), each with what it references. */
@@ -189,6 +295,7 @@ export interface BuiltState {
 /** The builder's own code, in the cache key: a cached state of an older builder is never used. */
 const BUILDER_VERSION = createHash("sha256")
   .update(fs.readFileSync(path.join(__dirname, "prior-state.ts")))
+  .update(fs.readFileSync(path.join(__dirname, "offline-plan.ts")))
   .update(fs.readFileSync(__filename))
   .digest("hex");
 
@@ -268,12 +375,14 @@ export async function planUpgrade(stack: string, baseDir: string, headDir: strin
   const baseJson = JSON.parse(fs.readFileSync(path.join(baseDir, "cdk.tf.json"), "utf8"));
   const headJson = JSON.parse(fs.readFileSync(path.join(headDir, "cdk.tf.json"), "utf8"));
   if (withoutMetadata(baseJson) === withoutMetadata(headJson)) return { stack, summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] };
+  const relocated = relocationFindings(stack, baseJson, headJson);
   const built = await buildPriorState(baseDir, options);
   const head = await openOfflineWorkdir(headDir, { ...options, stackJson: headJson });
   try {
     const targets = changedResources(baseJson, headJson);
     const { plan, planText } = await head.plan(built.state, { allowDestroy: true, targets: targets?.length ? targets : undefined });
-    return { stack, summary: planSummary(planText) ?? "(no summary)", planText, plan, findings: upgradeFindings(stack, plan, baseJson), rounds: built.rounds, targets };
+    const findings = sortFindings([...relocated, ...upgradeFindings(stack, plan, baseJson, headJson).filter((f) => !relocated.some((r) => r.address === f.address))]);
+    return { stack, summary: planSummary(planText) ?? "(no summary)", planText, plan, findings, rounds: built.rounds, targets };
   } finally {
     head.close();
   }

@@ -1,12 +1,13 @@
 import { CtyType, PlaceholderContext, TerraformState, blockType, fillUnknown, knownOutputs, placeholder, refineStep, resolveReferences, sensitivePaths, stateFromPlan } from "../../scripts/prior-state";
-import { UPGRADE_STATEFUL, changedResources, referenceGraph, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
+import { RETENTION_SHORTENED, UPGRADE_STATEFUL, changedResources, referenceGraph, relocationFindings, shortenedRetention, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
+import { signOffPolicy } from "../../scripts/review";
 import { REVIEW_EXIT, renderUpgrade } from "../../scripts/review";
 
 /**
  * The offline state of a previous release and the upgrade findings, without terraform: what the
  * real plans in test/upgrade rely on, each condition with a case only it decides.
  */
-const ctx = (type = "aws_kms_key", known: Record<string, unknown> = {}, others?: PlaceholderContext["others"]): PlaceholderContext => ({ address: `${type}.x`, type, region: "eu-west-1", known, others });
+const ctx = (type = "aws_kms_key", known: Record<string, unknown> = {}): PlaceholderContext => ({ address: `${type}.x`, type, region: "eu-west-1", known });
 
 describe("placeholders for what only the apply would know", () => {
   it("are of the attribute's type, stable, and different per resource and attribute", () => {
@@ -14,7 +15,7 @@ describe("placeholders for what only the apply would know", () => {
     expect(placeholder("bool", ["b"], ctx())).toBe(false);
     expect(placeholder(["map", "string"], ["m"], ctx())).toEqual({});
     expect(placeholder(["list", "string"], ["l"], ctx())).toEqual([expect.stringMatching(/^offline-[0-9a-f]{17}$/)]);
-    expect(placeholder(["set", "number"], ["s"], ctx())).toEqual([1]);
+    expect(placeholder(["set", "number"], ["s"], ctx())).toEqual([]);
     expect(placeholder(["object", { a: "string", b: "bool" }], ["o"], ctx())).toEqual({ a: expect.stringMatching(/^offline-/), b: false });
     expect(placeholder(["tuple", ["bool", "number"]], ["t"], ctx())).toEqual([false, 1]);
     expect(placeholder("dynamic", ["d"], ctx())).toMatch(/^offline-/);
@@ -43,9 +44,8 @@ describe("placeholders for what only the apply would know", () => {
   it("use what the service returns where the provider checks it", () => {
     expect(placeholder("string", ["fifo_throughput_scope"], ctx("aws_sns_topic", { fifo_topic: false }))).toBe("");
     expect(placeholder("string", ["fifo_throughput_scope"], ctx("aws_sns_topic", { fifo_topic: true }))).toBe("Topic");
-    const clusters = () => [{ name: "other", version: "1.33" }, { name: "c", version: "1.35" }];
-    expect(placeholder("string", ["version"], ctx("aws_eks_node_group", { cluster_name: "c" }, clusters))).toBe("1.35");
-    expect(placeholder("string", ["version"], ctx("aws_eks_node_group", { cluster_name: "none" }, clusters))).toMatch(/^offline-/);
+    // A node group created without a version: no later version is assumed (its nodes may lag its cluster).
+    expect(placeholder("string", ["version"], ctx("aws_eks_node_group", { cluster_name: "c" }))).toBe("(the version it was created with)");
   });
 });
 
@@ -236,7 +236,7 @@ describe("the upgrade findings of a plan", () => {
     const [type, name] = address.split(".");
     return { address, type, name, mode: "managed", change: { actions, before: { bucket: "old", tags: { a: "1" } }, after: { bucket: "new" }, ...extra } };
   };
-  const baseJson = { resource: { aws_s3_bucket: { b: { lifecycle: { prevent_destroy: true } } } } };
+  const baseJson = { resource: { aws_s3_bucket: { b: { lifecycle: { prevent_destroy: true } } }, aws_kms_key: { gone: { lifecycle: { prevent_destroy: true } } } } };
   const findings = upgradeFindings(
     "region-eu",
     {
@@ -248,17 +248,24 @@ describe("the upgrade findings of a plan", () => {
         rc("aws_kms_key.gone", ["delete"]),
         rc("aws_lb.l", ["update"]),
         rc("aws_lb.m", ["no-op"]),
+        { ...rc("aws_cloudwatch_log_group.lg", ["update"]), change: { actions: ["update"], before: { retention_in_days: 400 }, after: { retention_in_days: 90 } } },
+        { ...rc("aws_instance.t", ["delete", "create"]), action_reason: "replace_by_triggers" },
       ],
     },
     baseJson,
+    baseJson,
   );
   it("lists replacements and destructions only, the stateful ones first", () => {
-    expect(findings.map((f) => [f.address, f.action, !!f.loses])).toEqual([
-      ["aws_ecr_repository.old", "destroy", true],
-      ["aws_kms_key.gone", "destroy", true],
-      ["aws_s3_bucket.b", "replace", true],
-      ["aws_route_table_association.a", "replace", false],
+    expect(findings.map((f) => [f.address, f.action, !!f.loses, f.signOff])).toEqual([
+      ["aws_ecr_repository.old", "destroy", true, undefined],
+      ["aws_kms_key.gone", "destroy", true, undefined],
+      ["aws_s3_bucket.b", "replace", true, undefined],
+      ["aws_cloudwatch_log_group.lg", "update", false, RETENTION_SHORTENED],
+      ["aws_instance.t", "replace", false, undefined],
+      ["aws_route_table_association.a", "replace", false, undefined],
     ]);
+    expect(findings.find((f) => f.address === "aws_cloudwatch_log_group.lg")!.forcedBy).toEqual([{ path: "retention_in_days", before: "400", after: "90" }]);
+    expect(signOffPolicy()).toContain(RETENTION_SHORTENED);
   });
   it("names the attributes forcing a replacement with their values, and whether the base protects the resource", () => {
     const b = findings.find((f) => f.address === "aws_s3_bucket.b")!;
@@ -266,6 +273,18 @@ describe("the upgrade findings of a plan", () => {
     expect(b.fix).toMatch(/^Keep bucket, tags\.a as in the previous version \(the provider cannot change them in place\)/);
     expect(findings.find((f) => f.address === "aws_route_table_association.a")!).toMatchObject({ protectedFromDestroy: false, forcedBy: [{ path: "subnet_id" }] });
     expect(findings.find((f) => f.address === "aws_route_table_association.a")!.fix).toMatch(/cannot change it in place/);
+  });
+  it("takes destroy protection from the new version for a replacement, and never counts it for a resource removed", () => {
+    expect(findings.find((f) => f.address === "aws_kms_key.gone")!.protectedFromDestroy).toBe(false);
+    expect(findings.find((f) => f.address === "aws_kms_key.gone")!.fix).toContain("removing it removes its prevent_destroy too");
+    const lifted = upgradeFindings("s", { resource_changes: [rc("aws_s3_bucket.b", ["delete", "create"], { replace_paths: [["bucket"]] })] }, baseJson, { resource: { aws_s3_bucket: { b: {} } } });
+    expect(lifted[0].protectedFromDestroy).toBe(false);
+  });
+  it("gives Terraform's reason where no attribute forces the replacement", () => {
+    const f = findings.find((x) => x.address === "aws_instance.t")!;
+    expect([f.reason, f.forcedBy]).toEqual(["replace_by_triggers", []]);
+    expect(f.fix).toContain("replace_by_triggers");
+    expect(findings.find((x) => x.address === "aws_s3_bucket.b")!.reason).toBeUndefined();
   });
   it("suggests a move for a destroyed resource with a new one of its type, and keeping it otherwise", () => {
     expect(findings.find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain('.moveFromId("aws_ecr_repository.old")');
@@ -279,19 +298,83 @@ describe("the upgrade findings of a plan", () => {
   it("renders each finding with what is lost, and says when nothing stateful goes", () => {
     const plan = { stack: "region-eu", summary: "Plan: 1 to add, 0 to change, 1 to destroy.", planText: "", plan: {}, findings, rounds: [], targets: ["a", "b"] };
     const md = renderUpgrade("main", [plan, { stack: "region-us", summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] }], ["region-x is no longer in the app"]);
-    expect(md).toContain("**3 stateful resource(s) would be replaced or destroyed.**");
+    expect(md).toContain("**3 stateful resource(s) would be replaced, destroyed or left unmanaged.**");
+    expect(md).toContain("**1 update(s) delete data by shortening a retention** (sign-off: a retention shortened).");
     expect(md).toContain("| region-eu | Plan: 1 to add, 0 to change, 1 to destroy. | 2 resource(s) that changed or reference a change |");
-    expect(md).toContain("| region-us | Unchanged: the same configuration. | nothing (the same configuration) |");
+    expect(md).toContain("| region-us | Unchanged: the same configuration. | nothing |");
     expect(md).toContain("`bucket`: old → new<br>`tags.a`: 1 → (known after apply)");
     expect(md).toContain("yes: the deploy would stop at plan");
+    expect(md).toContain("no: removed with its configuration");
     expect(md).toContain("- region-x is no longer in the app");
-    expect(md).toContain("removed from the configuration");
-    expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("Nothing stateful is replaced or destroyed.");
+    expect(md).toContain("| removed from the configuration |");
+    expect(md).toContain("| Terraform: replace_by_triggers |");
+    expect(md).toContain("| sign-off: a retention shortened |");
+    expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("Nothing stateful is replaced, destroyed or left unmanaged in the AWS stacks.");
+    expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).not.toContain("shortening");
     expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("| the whole stack |");
     expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).not.toContain("### Replaced or destroyed");
+  });
+  it("renders a stack removed from the app by its resources left unmanaged", () => {
+    const md = renderUpgrade("main", [{ stack: "region-x", summary: "Removed from the app: not planned.", planText: "", rounds: [], findings: [{ stack: "region-x", address: "aws_kms_key.k", type: "aws_kms_key", action: "unmanaged", loses: "stays", forcedBy: [], protectedFromDestroy: false, fix: "f" }] }], []);
+    expect(md).toContain("| region-x | `aws_kms_key.k` | unmanaged | **stays** | its stack removed from the app | no | f |");
   });
   it("exits apart for a stateful loss, a sign-off and an error", () => {
     expect(new Set(Object.values(REVIEW_EXIT)).size).toBe(4);
     expect(REVIEW_EXIT).toEqual({ ok: 0, signOff: 1, error: 2, statefulLoss: 3 });
+  });
+});
+
+describe("what a plan against a built state cannot show", () => {
+  type Json = { terraform: { backend: { s3: { key: string } } }; provider: { aws: { alias?: string; region: string; allowed_account_ids: string[] }[] }; resource: Record<string, Record<string, Record<string, unknown>>> };
+  const base: Json = {
+    terraform: { backend: { s3: { key: "regions/eu/terraform.tfstate" } } },
+    provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["1"] }, { alias: "dr", region: "eu-central-1", allowed_account_ids: ["1"] }] },
+    resource: { aws_s3_bucket: { b: { bucket: "x" } }, aws_route_table: { r: {} } },
+  };
+  const edit = (f: (j: Json) => void): Json => {
+    const j = JSON.parse(JSON.stringify(base));
+    f(j);
+    return j;
+  };
+  it("finds nothing where the providers, their regions and accounts and the backend stay", () => {
+    expect(relocationFindings("s", base, edit((j) => (j.resource.aws_s3_bucket.b.bucket = "y")))).toEqual([]);
+  });
+  it("a resource moved to another provider configuration is re-created there (its old one left unmanaged)", () => {
+    const [f] = relocationFindings("s", base, edit((j) => (j.resource.aws_s3_bucket.b.provider = "aws.dr")));
+    expect(f).toMatchObject({ address: "aws_s3_bucket.b", action: "replace", loses: UPGRADE_STATEFUL.aws_s3_bucket, forcedBy: [{ path: "provider", before: expect.stringContaining("eu-west-1"), after: expect.stringContaining("aws.dr") }] });
+  });
+  it("so is every resource of a provider whose region or account changes, stateful first", () => {
+    const region = relocationFindings("s", base, edit((j) => (j.provider.aws[0].region = "eu-west-2")));
+    expect(region.map((f) => [f.address, !!f.loses])).toEqual([["aws_s3_bucket.b", true], ["aws_route_table.r", false]]);
+    expect(relocationFindings("s", base, edit((j) => (j.provider.aws[0].allowed_account_ids = ["2"]))).length).toBe(2);
+    expect(relocationFindings("s", base, edit((j) => (j.provider.aws[1].region = "eu-north-1")))).toEqual([]);
+  });
+  it("a backend moved starts from an empty state: the whole stack is created again", () => {
+    const [f] = relocationFindings("s", base, edit((j) => (j.terraform.backend.s3.key = "regions/eu2/terraform.tfstate")));
+    expect(f).toMatchObject({ address: "terraform.backend", action: "replace", loses: expect.stringContaining("empty state"), forcedBy: [{ path: "backend", before: expect.stringContaining("regions/eu/"), after: expect.stringContaining("regions/eu2/") }] });
+    expect(f.fix).toContain("terraform init -migrate-state");
+  });
+  it("ignores resources added or removed (the plan shows those)", () => {
+    expect(relocationFindings("s", base, edit((j) => (j.resource.aws_s3_bucket.c = { provider: "aws.dr" })))).toEqual([]);
+  });
+});
+
+describe("a retention an update shortens", () => {
+  it("is a period under a retention or expiration attribute that goes down", () => {
+    expect(shortenedRetention({ retention_in_days: 400 }, { retention_in_days: 365 })).toEqual([{ path: ["retention_in_days"], before: 400, after: 365 }]);
+    expect(shortenedRetention({ rule: [{ expiration: [{ days: 400 }] }] }, { rule: [{ expiration: [{ days: 30 }] }] })).toEqual([{ path: ["rule", 0, "expiration", 0, "days"], before: 400, after: 30 }]);
+    expect(shortenedRetention({ rule: [{ default_retention: [{ years: 2 }] }] }, { rule: [{ default_retention: [{ years: 1 }] }] })).toHaveLength(1);
+    expect(shortenedRetention({ backup_retention_period: 35 }, { backup_retention_period: 7 })).toHaveLength(1);
+    expect(shortenedRetention({ rule: [{ lifecycle: [{ delete_after: 400 }] }] }, { rule: [{ lifecycle: [{ delete_after: 35 }] }] })).toHaveLength(1);
+    expect(shortenedRetention({ noncurrent_version_expiration: [{ noncurrent_days: 90 }] }, { noncurrent_version_expiration: [{ noncurrent_days: 30 }] })).toHaveLength(1);
+  });
+  it("is not a longer period, an unrelated number, or a log group set to never expire; but is one that stops never expiring", () => {
+    expect(shortenedRetention({ retention_in_days: 400 }, { retention_in_days: 731 })).toEqual([]);
+    expect(shortenedRetention({ retention_in_days: 400 }, { retention_in_days: 0 })).toEqual([]);
+    expect(shortenedRetention({ retention_in_days: 0 }, { retention_in_days: 400 })).toHaveLength(1);
+    expect(shortenedRetention({ scaling: [{ days: 5 }] }, { scaling: [{ days: 1 }] })).toEqual([]);
+    expect(shortenedRetention({ expiration: [{ size: 5 }] }, { expiration: [{ size: 1 }] })).toEqual([]);
+    expect(shortenedRetention({ retention_in_days: 10 }, { retention_in_days: "x" })).toEqual([]);
+    expect(shortenedRetention(null, { a: 1 })).toEqual([]);
   });
 });

@@ -75,6 +75,9 @@ const EVOLUTIONS: Evolution[] = [
   { name: "add a region", head: () => regions((f) => f.extra.push(syntheticRegions(1)[0])) },
 ];
 
+/** A change that deletes data in place: the log retention lowered to PCI DSS's minimum (allowed, but a sign-off). */
+const shortenedLogs = () => regions((f) => (f.eu.retention = { ...f.eu.retention!, logDays: 365 }));
+
 /** A change that renames what a platform team may think cosmetic: every name derives from the prefix. */
 const renamedPrefix = () => regions((f) => (f.eu.naming = { ...f.eu.naming, prefix: "acmepay" }));
 
@@ -114,7 +117,7 @@ if ("missing" in tools) {
   const pluginCacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));
   const options = { tools, pluginCacheDir, initLock: serialised(), cacheDir: path.join(__dirname, "..", "..", "node_modules", ".cache", "blueprint-upgrade") };
   const outcomes = new Map<string, Planned>();
-  const CASES = [...EVOLUTIONS, { name: "rename the naming prefix", head: renamedPrefix }];
+  const CASES = [...EVOLUTIONS, { name: "rename the naming prefix", head: renamedPrefix }, { name: "lower the log retention", head: shortenedLogs }];
 
   beforeAll(async () => {
     const syntheses = new Map<unknown, SynthResult>();
@@ -239,6 +242,17 @@ if ("missing" in tools) {
       expect(firstPlain).toBeGreaterThan(0);
       expect(f.slice(firstPlain).every((x) => !x.loses)).toBe(true);
     });
+  });
+
+  it("asks for a sign-off where a retention is lowered: each log group, with its days before and after, nothing stateful lost", () => {
+    const { plans, base } = outcomes.get("lower the log retention")!;
+    for (const stack of ["region-eu", "region-eu-dr"]) {
+      const findings = plans.get(stack)!.findings;
+      expect(findings.filter((f) => f.loses)).toEqual([]);
+      const groups = Object.keys(base.find((s) => s.name === stack)!.json.resource.aws_cloudwatch_log_group).map((g) => `aws_cloudwatch_log_group.${g}`);
+      expect(findings.map((f) => f.address).sort()).toEqual(groups.sort());
+      for (const f of findings) expect(f).toMatchObject({ action: "update", signOff: "a retention shortened", forcedBy: [{ path: "retention_in_days", before: "400", after: "365" }] });
+    }
   });
 
   it("counts every type the guardrails protect as stateful", () => {
