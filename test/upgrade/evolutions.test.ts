@@ -9,6 +9,7 @@ import us from "../../regions/us";
 import { syntheticRegions } from "../../bench/regions";
 import { findOfflineTerraform, serialised } from "../../scripts/offline-plan";
 import { UPGRADE_STATEFUL, UpgradePlan, planUpgrade } from "../../scripts/upgrade-plan";
+import { upgradePlans } from "../../scripts/review";
 import { STATEFUL_TYPES } from "../../guardrails/rules/aws/resilience";
 import { SynthResult, SynthStack, TfJson, cloneJson, shippedAllLayers, synthRegions } from "../support/synth";
 import { TEST_TRUST_ANCHOR_PEM as TEST_TRUST_ANCHOR } from "../support/trust-anchor";
@@ -253,6 +254,33 @@ if ("missing" in tools) {
       expect(findings.map((f) => f.address).sort()).toEqual(groups.sort());
       for (const f of findings) expect(f).toMatchObject({ action: "update", signOff: "a retention shortened", forcedBy: [{ path: "retention_in_days", before: "400", after: "365" }] });
     }
+  });
+
+  describe("the review's upgrade section over whole outputs (npm run review)", () => {
+    const outdir = (stacks: readonly SynthStack[]) => path.dirname(path.dirname(stacks[0].dir));
+    it("a region removed from the app leaves each of its stateful resources unmanaged, and says so of its other stacks", async () => {
+      const { head: withRegion } = outcomes.get("add a region")!;
+      const { plans, notes } = await upgradePlans(outdir(withRegion), outdir(shippedAllLayers()), options.cacheDir);
+      const removed = plans.find((p) => p.stack === "region-r0")!;
+      expect(removed.summary).toBe("Removed from the app: not planned.");
+      const r0 = withRegion.find((s) => s.name === "region-r0")!.json.resource;
+      const stateful = Object.keys(r0).filter((t) => UPGRADE_STATEFUL[t]).flatMap((t) => Object.keys(r0[t]).map((n) => `${t}.${n}`));
+      expect(removed.findings.map((f) => f.address).sort()).toEqual(stateful.sort());
+      expect(removed.findings.every((f) => f.action === "unmanaged" && f.loses && f.fix.includes("cdktf destroy region-r0"))).toBe(true);
+      expect(notes.filter((n) => n.includes("no longer in the app")).map((n) => n.split(" ")[0]).sort()).toEqual(["region-r0-istio", "region-r0-mesh", "region-r0-pki"]);
+      expect(plans.filter((p) => p.stack !== "region-r0" && p.stack !== "region-r0-dr").map((p) => p.summary)).toEqual(["Unchanged: the same configuration.", "Unchanged: the same configuration.", "Unchanged: the same configuration."]);
+    });
+    it("plans the AWS stacks that changed and names the changed stacks it cannot plan", async () => {
+      const { head } = outcomes.get("add a partner")!;
+      const { plans, notes } = await upgradePlans(outdir(shippedAllLayers()), outdir(head), options.cacheDir);
+      expect(plans.map((p) => [p.stack, p.summary])).toEqual([
+        ["region-eu", "Plan: 1 to add, 1 to change, 0 to destroy."],
+        ["region-eu-dr", "Unchanged: the same configuration."],
+        ["region-us", "Unchanged: the same configuration."],
+      ]);
+      expect(notes.map((n) => n.split(" ")[0])).toEqual(["region-eu-istio", "region-eu-mesh"]);
+      expect(notes[0]).toContain("cdktf diff region-eu-istio");
+    });
   });
 
   it("counts every type the guardrails protect as stateful", () => {
