@@ -1,7 +1,9 @@
 /**
  * Upgrade safety: a real `terraform plan` of a stack's new version against the state its previous
  * version would have after apply (scripts/prior-state.ts builds that state offline), and what in
- * that plan replaces or destroys a stateful resource, with the attribute that forces it and the fix.
+ * that plan replaces or destroys a stateful resource, with the attribute that forces it and the fix;
+ * beside it, what such a plan cannot see (a resource moved to another region or account, a moved
+ * backend) and the updates that delete data (a retention shortened).
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -37,7 +39,7 @@ export const UPGRADE_STATEFUL: Readonly<Record<string, string>> = {
   aws_backup_vault_lock_configuration: "a vault lock in compliance mode cannot be removed once its grace time is over: its replacement fails, or lifts the lock in the grace time",
 };
 
-/** A replacement or destruction in an upgrade plan. */
+/** What an upgrade plan finds: a replacement, a destruction, a resource left unmanaged, or an update that shortens a retention. */
 export interface UpgradeFinding {
   readonly stack: string;
   readonly address: string;

@@ -135,31 +135,31 @@ const PLAN = {
 };
 
 describe("the state a plan leaves once applied", () => {
-  const state = stateFromPlan(PLAN, SCHEMAS, "l");
+  const built = () => stateFromPlan(PLAN, SCHEMAS, "l");
   it("holds every managed resource it creates, with its schema version, provider (alias kept) and sensitivity", () => {
-    expect(state.resources.map((r) => [r.type, r.name, r.provider, r.instances[0].schema_version])).toEqual([
+    expect(built().resources.map((r) => [r.type, r.name, r.provider, r.instances[0].schema_version])).toEqual([
       ["aws_kms_key", "k", 'provider["registry.terraform.io/hashicorp/aws"]', 0],
       ["aws_s3_bucket", "b", 'provider["registry.terraform.io/hashicorp/aws"].dr', 1],
     ]);
-    expect(state.resources[0].instances[0].sensitive_attributes).toEqual([[{ type: "get_attr", value: "policy" }]]);
-    expect(state.resources[1].instances[0].attributes.key).toMatch(/^offline-/);
-    expect(state.resources[0].instances[0].attributes.arn).toMatch(/^arn:aws:kms:eu-west-1:/);
-    expect(state.resources[1].instances[0].attributes.arn).toBeUndefined();
-    expect({ version: state.version, lineage: state.lineage, serial: state.serial }).toEqual({ version: 4, lineage: "l", serial: 1 });
+    expect(built().resources[0].instances[0].sensitive_attributes).toEqual([[{ type: "get_attr", value: "policy" }]]);
+    expect(built().resources[1].instances[0].attributes.key).toMatch(/^offline-/);
+    expect(built().resources[0].instances[0].attributes.arn).toMatch(/^arn:aws:kms:eu-west-1:/);
+    expect(built().resources[1].instances[0].attributes.arn).toBeUndefined();
+    expect({ version: built().version, lineage: built().lineage, serial: built().serial }).toEqual({ version: 4, lineage: "l", serial: 1 });
   });
   it("refuses a type the provider does not have, and a module's resources", () => {
     expect(() => stateFromPlan({ resource_changes: [{ ...PLAN.resource_changes[0], type: "aws_nope" }] }, SCHEMAS, "l")).toThrow(/no resource type aws_nope/);
     expect(() => stateFromPlan({ resource_changes: [{ ...PLAN.resource_changes[0], module_address: "module.m" }] }, SCHEMAS, "l")).toThrow(/modules are not supported/);
   });
   it("gives whole references the referenced resource's value, also as list elements and in blocks", () => {
-    const s: TerraformState = JSON.parse(JSON.stringify(state));
+    const s: TerraformState = JSON.parse(JSON.stringify(built()));
     s.resources[1].instances[0].attributes = { bucket: "b1", key: "offline-x", keys: ["a", "b"], block: [{ k: "offline-y" }] };
     resolveReferences(s, { resource: { aws_s3_bucket: { b: { key: "${aws_kms_key.k.arn}", keys: ["${aws_kms_key.k.id}", "literal"], block: { k: "${aws_kms_key.k.arn}" }, bucket: "${var.x}" } } } });
     const k = s.resources[0].instances[0].attributes;
     expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: k.arn, keys: [k.id, "b"], block: [{ k: k.arn }] });
   });
   it("resolves references by their path, and leaves variables, locals, data sources, literals and lists of another length", () => {
-    const s: TerraformState = JSON.parse(JSON.stringify(state));
+    const s: TerraformState = JSON.parse(JSON.stringify(built()));
     s.resources[0].instances[0].attributes = { id: "k1", arn: "a1", nested: [{ deep: [{ v: "deep-value" }] }], policy: "{}" };
     s.resources[1].instances[0].attributes = { bucket: "b1", key: "p0", a: "p1", b: "p2", c: "p3", d: "p4", e: ["p5"], f: "p6", g: "p7" };
     resolveReferences(s, {
@@ -172,7 +172,7 @@ describe("the state a plan leaves once applied", () => {
     expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: "deep-value", a: "p1", b: "p2", c: "p3", d: "p4", e: ["p5"], f: "p6", g: "p7" });
   });
   it("resolves references to references, in any order of the resources", () => {
-    const s: TerraformState = JSON.parse(JSON.stringify(state));
+    const s: TerraformState = JSON.parse(JSON.stringify(built()));
     s.resources[0].instances[0].attributes = { id: "k1", arn: "p-arn", policy: "{}" };
     s.resources[1].instances[0].attributes = { bucket: "b1", key: "real" };
     resolveReferences(s, { resource: { aws_kms_key: { k: { arn: "${aws_s3_bucket.b.key}" } }, aws_s3_bucket: { b: {} } } });
@@ -184,15 +184,15 @@ describe("the state a plan leaves once applied", () => {
       resource_changes: [{ ...PLAN.resource_changes[1], change: { actions: ["update"], after: { bucket: "b1", key: "known" }, after_unknown: { id: true } } }, { ...PLAN.resource_changes[0], change: { actions: ["no-op"] } }],
       planned_values: { outputs: { o: { value: "v", type: "string" } } },
     };
-    const next = refineStep(state, plan, SCHEMAS);
+    const next = refineStep(built(), plan, SCHEMAS);
     expect(next.changed).toBe(2);
-    expect(next.state.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: "known", id: state.resources[1].instances[0].attributes.id });
-    expect(next.state.resources[0]).toEqual(state.resources[0]);
+    expect(next.state.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: "known", id: built().resources[1].instances[0].attributes.id });
+    expect(next.state.resources[0]).toEqual(built().resources[0]);
     expect(next.state.outputs).toEqual({ o: { value: "v", type: "string" } });
     expect(next.state.serial).toBe(2);
     expect(refineStep(next.state, { ...plan, resource_changes: [] }, SCHEMAS).changed).toBe(0);
-    expect(() => refineStep(state, { ...plan, resource_changes: [{ ...PLAN.resource_changes[1], address: "aws_s3_bucket.gone" }] }, SCHEMAS)).toThrow(/does not match the plan it was built from/);
-    expect(() => refineStep(state, { ...plan, resource_changes: [{ ...PLAN.resource_changes[1], change: { actions: ["delete"] } }] }, SCHEMAS)).toThrow(/deletes it/);
+    expect(() => refineStep(built(), { ...plan, resource_changes: [{ ...PLAN.resource_changes[1], address: "aws_s3_bucket.gone" }] }, SCHEMAS)).toThrow(/does not match the plan it was built from/);
+    expect(() => refineStep(built(), { ...plan, resource_changes: [{ ...PLAN.resource_changes[1], change: { actions: ["delete"] } }] }, SCHEMAS)).toThrow(/deletes it/);
   });
 });
 
@@ -237,7 +237,8 @@ describe("the upgrade findings of a plan", () => {
     return { address, type, name, mode: "managed", change: { actions, before: { bucket: "old", tags: { a: "1" } }, after: { bucket: "new" }, ...extra } };
   };
   const baseJson = { resource: { aws_s3_bucket: { b: { lifecycle: { prevent_destroy: true } } }, aws_kms_key: { gone: { lifecycle: { prevent_destroy: true } } } } };
-  const findings = upgradeFindings(
+  // Computed in each test, not when the file loads: a mutant's run executes only the tests.
+  const findings = () => upgradeFindings(
     "region-eu",
     {
       resource_changes: [
@@ -256,7 +257,7 @@ describe("the upgrade findings of a plan", () => {
     baseJson,
   );
   it("lists replacements and destructions only, the stateful ones first", () => {
-    expect(findings.map((f) => [f.address, f.action, !!f.loses, f.signOff])).toEqual([
+    expect(findings().map((f) => [f.address, f.action, !!f.loses, f.signOff])).toEqual([
       ["aws_ecr_repository.old", "destroy", true, undefined],
       ["aws_kms_key.gone", "destroy", true, undefined],
       ["aws_s3_bucket.b", "replace", true, undefined],
@@ -264,39 +265,39 @@ describe("the upgrade findings of a plan", () => {
       ["aws_instance.t", "replace", false, undefined],
       ["aws_route_table_association.a", "replace", false, undefined],
     ]);
-    expect(findings.find((f) => f.address === "aws_cloudwatch_log_group.lg")!.forcedBy).toEqual([{ path: "retention_in_days", before: "400", after: "90" }]);
+    expect(findings().find((f) => f.address === "aws_cloudwatch_log_group.lg")!.forcedBy).toEqual([{ path: "retention_in_days", before: "400", after: "90" }]);
     expect(signOffPolicy()).toContain(RETENTION_SHORTENED);
   });
   it("names the attributes forcing a replacement with their values, and whether the base protects the resource", () => {
-    const b = findings.find((f) => f.address === "aws_s3_bucket.b")!;
+    const b = findings().find((f) => f.address === "aws_s3_bucket.b")!;
     expect(b).toMatchObject({ protectedFromDestroy: true, loses: UPGRADE_STATEFUL.aws_s3_bucket, forcedBy: [{ path: "bucket", before: "old", after: "new" }, { path: "tags.a", before: "1", after: "(known after apply)" }] });
     expect(b.fix).toMatch(/^Keep bucket, tags\.a as in the previous version \(the provider cannot change them in place\)/);
-    expect(findings.find((f) => f.address === "aws_route_table_association.a")!).toMatchObject({ protectedFromDestroy: false, forcedBy: [{ path: "subnet_id" }] });
-    expect(findings.find((f) => f.address === "aws_route_table_association.a")!.fix).toMatch(/cannot change it in place/);
+    expect(findings().find((f) => f.address === "aws_route_table_association.a")!).toMatchObject({ protectedFromDestroy: false, forcedBy: [{ path: "subnet_id" }] });
+    expect(findings().find((f) => f.address === "aws_route_table_association.a")!.fix).toMatch(/cannot change it in place/);
   });
   it("takes destroy protection from the new version for a replacement, and never counts it for a resource removed", () => {
-    expect(findings.find((f) => f.address === "aws_kms_key.gone")!.protectedFromDestroy).toBe(false);
-    expect(findings.find((f) => f.address === "aws_kms_key.gone")!.fix).toContain("removing it removes its prevent_destroy too");
+    expect(findings().find((f) => f.address === "aws_kms_key.gone")!.protectedFromDestroy).toBe(false);
+    expect(findings().find((f) => f.address === "aws_kms_key.gone")!.fix).toContain("removing it removes its prevent_destroy too");
     const lifted = upgradeFindings("s", { resource_changes: [rc("aws_s3_bucket.b", ["delete", "create"], { replace_paths: [["bucket"]] })] }, baseJson, { resource: { aws_s3_bucket: { b: {} } } });
     expect(lifted[0].protectedFromDestroy).toBe(false);
   });
   it("gives Terraform's reason where no attribute forces the replacement", () => {
-    const f = findings.find((x) => x.address === "aws_instance.t")!;
+    const f = findings().find((x) => x.address === "aws_instance.t")!;
     expect([f.reason, f.forcedBy]).toEqual(["replace_by_triggers", []]);
     expect(f.fix).toContain("replace_by_triggers");
-    expect(findings.find((x) => x.address === "aws_s3_bucket.b")!.reason).toBeUndefined();
+    expect(findings().find((x) => x.address === "aws_s3_bucket.b")!.reason).toBeUndefined();
   });
   it("suggests a move for a destroyed resource with a new one of its type, and keeping it otherwise", () => {
-    expect(findings.find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain('.moveFromId("aws_ecr_repository.old")');
-    expect(findings.find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain("aws_ecr_repository.new");
-    expect(findings.find((f) => f.address === "aws_kms_key.gone")!.fix).toMatch(/^Keep aws_kms_key\.gone in the configuration/);
+    expect(findings().find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain('.moveFromId("aws_ecr_repository.old")');
+    expect(findings().find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain("aws_ecr_repository.new");
+    expect(findings().find((f) => f.address === "aws_kms_key.gone")!.fix).toMatch(/^Keep aws_kms_key\.gone in the configuration/);
   });
   it("shows long values cut, and index steps as [n]", () => {
     const [f] = upgradeFindings("s", { resource_changes: [rc("aws_msk_cluster.k", ["delete", "create"], { before: { b: [{ sg: ["x".repeat(200)] }] }, after: { b: [{ sg: ["y"] }] }, replace_paths: [["b", 0, "sg"]] })] }, {});
     expect(f.forcedBy).toEqual([{ path: "b[0].sg", before: `["${"x".repeat(115)}...`, after: '["y"]' }]);
   });
   it("renders each finding with what is lost, and says when nothing stateful goes", () => {
-    const plan = { stack: "region-eu", summary: "Plan: 1 to add, 0 to change, 1 to destroy.", planText: "", plan: {}, findings, rounds: [], targets: ["a", "b"] };
+    const plan = { stack: "region-eu", summary: "Plan: 1 to add, 0 to change, 1 to destroy.", planText: "", plan: {}, findings: findings(), rounds: [], targets: ["a", "b"] };
     const md = renderUpgrade("main", [plan, { stack: "region-us", summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] }], ["region-x is no longer in the app"]);
     expect(md).toContain("**3 stateful resource(s) would be replaced, destroyed or left unmanaged.**");
     expect(md).toContain("**1 update(s) delete data by shortening a retention** (sign-off: a retention shortened).");
