@@ -317,7 +317,8 @@ export function resolveReferences(state: TerraformState, stackJson: Record<strin
   const resolve = (config: unknown, value: unknown): { value: unknown; changed: boolean } => {
     if (typeof config === "string") {
       const m = WHOLE_REFERENCE.exec(config);
-      const target = m && m[1] !== "data" && m[1] !== "var" && m[1] !== "local" ? byAddress.get(`${m[1]}.${m[2]}`) : undefined;
+      // Only managed resources are in the state: `var.x`, `local.y` and `data.t.n` find nothing.
+      const target = m ? byAddress.get(`${m[1]}.${m[2]}`) : undefined;
       const resolved = target ? at(target[m![3]], m![4]) : undefined;
       if (resolved === undefined || resolved === null || JSON.stringify(resolved) === JSON.stringify(value)) return { value, changed: false };
       return { value: resolved, changed: true };

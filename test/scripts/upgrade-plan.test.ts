@@ -34,6 +34,19 @@ describe("placeholders for what only the apply would know", () => {
     expect(placeholder("string", ["block", 0, "id"], ctx("aws_launch_template"))).toMatch(/^offline-/);
     expect(placeholder("string", ["id"], ctx("aws_kms_key"))).toMatch(/^offline-/);
   });
+  it.each([
+    ["subnet_id", "subnet"],
+    ["network_acl_id", "acl"],
+    ["launch_template_id", "lt"],
+    ["network_interface_id", "eni"],
+    ["vpc_endpoint_id", "vpce"],
+    ["cluster_security_group_id", "sg"],
+    ["route_table_id", "rtb"],
+    ["vpc_id", "vpc"],
+  ])("give an attribute %s holding an EC2 id the prefix %s", (name, prefix) => {
+    expect(placeholder("string", [name], ctx("aws_x"))).toMatch(new RegExp(`^${prefix}-[0-9a-f]{17}$`));
+    expect(placeholder("string", [`${name}s`], ctx("aws_x"))).toMatch(/^offline-/);
+  });
   it("give a resource's own ARN its service's format where the names are known, a generic one otherwise", () => {
     expect(placeholder("string", ["arn"], ctx("aws_s3_bucket", { bucket: "b1" }))).toBe("arn:aws:s3:::b1");
     expect(placeholder("string", ["arn"], ctx("aws_iam_role", { name: "r" }))).toBe("arn:aws:iam::000000000000:role/r");
@@ -130,6 +143,7 @@ const PLAN = {
     { address: "aws_kms_key.k", mode: "managed", type: "aws_kms_key", name: "k", change: { actions: ["create"], after: { policy: "{}" }, after_unknown: { id: true, arn: true }, after_sensitive: { policy: true } } },
     { address: "aws_s3_bucket.b", mode: "managed", type: "aws_s3_bucket", name: "b", change: { actions: ["create"], after: { bucket: "b1" }, after_unknown: { id: true, key: true } } },
     { address: "data.aws_region.r", mode: "data", type: "aws_region", name: "r", change: { actions: ["read"] } },
+    { address: "aws_kms_key.kept", mode: "managed", type: "aws_kms_key", name: "kept", change: { actions: ["no-op"], after: {} } },
   ],
   planned_values: { outputs: {} },
 };
@@ -146,6 +160,14 @@ describe("the state a plan leaves once applied", () => {
     expect(built().resources[0].instances[0].attributes.arn).toMatch(/^arn:aws:kms:eu-west-1:/);
     expect(built().resources[1].instances[0].attributes.arn).toBeUndefined();
     expect({ version: built().version, lineage: built().lineage, serial: built().serial }).toEqual({ version: 4, lineage: "l", serial: 1 });
+  });
+  it("takes the default provider and us-east-1 where the plan has no configuration of them", () => {
+    const [r] = stateFromPlan({ resource_changes: [PLAN.resource_changes[0]] }, SCHEMAS, "l").resources;
+    expect(r.provider).toBe('provider["registry.terraform.io/hashicorp/aws"]');
+    expect(r.instances[0].attributes.arn).toMatch(/^arn:aws:kms:us-east-1:/);
+  });
+  it("refuses count and for_each instances with a clear message", () => {
+    expect(() => stateFromPlan({ resource_changes: [{ ...PLAN.resource_changes[0], address: "aws_kms_key.k[0]", index: 0 }] }, SCHEMAS, "l")).toThrow(/aws_kms_key\.k\[0\]: count and for_each instances are not supported/);
   });
   it("refuses a type the provider does not have, and a module's resources", () => {
     expect(() => stateFromPlan({ resource_changes: [{ ...PLAN.resource_changes[0], type: "aws_nope" }] }, SCHEMAS, "l")).toThrow(/no resource type aws_nope/);
@@ -170,6 +192,15 @@ describe("the state a plan leaves once applied", () => {
       },
     });
     expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", key: "deep-value", a: "p1", b: "p2", c: "p3", d: "p4", e: ["p5"], f: "p6", g: "p7" });
+  });
+  it("leaves what the referenced value cannot fill: null, a path through null, a list where the state has none, a block of another size", () => {
+    const s: TerraformState = JSON.parse(JSON.stringify(built()));
+    s.resources[0].instances[0].attributes = { id: "k1", arn: null, nested: null, many: Array.from({ length: 13 }, (_, i) => `m${i}`), policy: "{}" };
+    s.resources[1].instances[0].attributes = { bucket: "b1", a: "p1", b: "p2", c: "scalar", d: [{ x: "p3" }, { x: "p4" }], e: "p5", f: "p6" };
+    resolveReferences(s, {
+      resource: { aws_s3_bucket: { b: { a: "${aws_kms_key.k.arn}", b: "${aws_kms_key.k.nested[0].v}", c: ["${aws_kms_key.k.id}"], d: { x: "${aws_kms_key.k.id}" }, e: "${aws_kms_key.k.many[12]}", f: 7 } } },
+    });
+    expect(s.resources[1].instances[0].attributes).toEqual({ bucket: "b1", a: "p1", b: "p2", c: "scalar", d: [{ x: "p3" }, { x: "p4" }], e: "m12", f: "p6" });
   });
   it("resolves references to references, in any order of the resources", () => {
     const s: TerraformState = JSON.parse(JSON.stringify(built()));
@@ -224,8 +255,10 @@ describe("what a plan of the new version must cover", () => {
     expect(changedResources(base, edit((j) => ((j as Record<string, unknown>).variable = { v: {} })))).toBeUndefined();
   });
   it("follows references by address only (a service name that looks like one is not)", () => {
-    const g = referenceGraph({ resource: { aws_iam_role: { r: { assume: "kms.amazonaws.com", dep: ["aws_kms_key.k"] } }, aws_kms_key: { k: {} } } });
+    const g = referenceGraph({ resource: { aws_iam_role: { r: { assume: "kms.amazonaws.com", dep: ["aws_kms_key.k"], note: "aws_iam_role.r" } }, aws_kms_key: { k: {}, keys_logs: { self: "${aws_kms_key.keys_logs.arn}" } }, aws_s3_bucket: { logs: { key: "${aws_kms_key.keys_logs.arn}" } } } });
     expect([...g.get("aws_iam_role.r")!]).toEqual(["aws_kms_key.k"]);
+    expect([...g.get("aws_s3_bucket.logs")!]).toEqual(["aws_kms_key.keys_logs"]);
+    expect([...g.get("aws_kms_key.keys_logs")!]).toEqual([]);
     expect([...withDependents(g, ["aws_kms_key.k"])].sort()).toEqual(["aws_iam_role.r", "aws_kms_key.k"]);
     expect([...withDependents(g, ["aws_iam_role.r"])]).toEqual(["aws_iam_role.r"]);
   });
@@ -243,7 +276,8 @@ describe("the upgrade findings of a plan", () => {
     {
       resource_changes: [
         rc("aws_route_table_association.a", ["delete", "create"], { replace_paths: [["subnet_id"]] }),
-        rc("aws_s3_bucket.b", ["delete", "create"], { replace_paths: [["bucket"], ["tags", "a"]] }),
+        { ...rc("aws_s3_bucket.b", ["delete", "create"], { replace_paths: [["bucket"], ["tags", "a"]] }), action_reason: "replace_because_cannot_update" },
+        rc("aws_kms_key.other", ["create", "delete"], { replace_paths: [["key_spec"]] }),
         rc("aws_ecr_repository.old", ["delete"]),
         rc("aws_ecr_repository.new", ["create"]),
         rc("aws_kms_key.gone", ["delete"]),
@@ -260,6 +294,7 @@ describe("the upgrade findings of a plan", () => {
     expect(findings().map((f) => [f.address, f.action, !!f.loses, f.signOff])).toEqual([
       ["aws_ecr_repository.old", "destroy", true, undefined],
       ["aws_kms_key.gone", "destroy", true, undefined],
+      ["aws_kms_key.other", "replace", true, undefined],
       ["aws_s3_bucket.b", "replace", true, undefined],
       ["aws_cloudwatch_log_group.lg", "update", false, RETENTION_SHORTENED],
       ["aws_instance.t", "replace", false, undefined],
@@ -285,12 +320,17 @@ describe("the upgrade findings of a plan", () => {
     const f = findings().find((x) => x.address === "aws_instance.t")!;
     expect([f.reason, f.forcedBy]).toEqual(["replace_by_triggers", []]);
     expect(f.fix).toContain("replace_by_triggers");
+    // The attributes say it where there are any: no reason beside them.
     expect(findings().find((x) => x.address === "aws_s3_bucket.b")!.reason).toBeUndefined();
   });
   it("suggests a move for a destroyed resource with a new one of its type, and keeping it otherwise", () => {
     expect(findings().find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain('.moveFromId("aws_ecr_repository.old")');
     expect(findings().find((f) => f.address === "aws_ecr_repository.old")!.fix).toContain("aws_ecr_repository.new");
     expect(findings().find((f) => f.address === "aws_kms_key.gone")!.fix).toMatch(/^Keep aws_kms_key\.gone in the configuration/);
+  });
+  it("shows a value of 120 characters whole, and a path through null as not known", () => {
+    const [f] = upgradeFindings("s", { resource_changes: [rc("aws_msk_cluster.k", ["delete", "create"], { before: { a: "x".repeat(120), n: null }, after: { a: "y", n: { v: 1 } }, replace_paths: [["a"], ["n", "v"]] })] }, {});
+    expect(f.forcedBy).toEqual([{ path: "a", before: "x".repeat(120), after: "y" }, { path: "n.v", before: "(known after apply)", after: "1" }]);
   });
   it("shows long values cut, and index steps as [n]", () => {
     const [f] = upgradeFindings("s", { resource_changes: [rc("aws_msk_cluster.k", ["delete", "create"], { before: { b: [{ sg: ["x".repeat(200)] }] }, after: { b: [{ sg: ["y"] }] }, replace_paths: [["b", 0, "sg"]] })] }, {});
@@ -299,7 +339,7 @@ describe("the upgrade findings of a plan", () => {
   it("renders each finding with what is lost, and says when nothing stateful goes", () => {
     const plan = { stack: "region-eu", summary: "Plan: 1 to add, 0 to change, 1 to destroy.", planText: "", plan: {}, findings: findings(), rounds: [], targets: ["a", "b"] };
     const md = renderUpgrade("main", [plan, { stack: "region-us", summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] }], ["region-x is no longer in the app"]);
-    expect(md).toContain("**3 stateful resource(s) would be replaced, destroyed or left unmanaged.**");
+    expect(md).toContain("**4 stateful resource(s) would be replaced, destroyed or left unmanaged.**");
     expect(md).toContain("**1 update(s) delete data by shortening a retention** (sign-off: a retention shortened).");
     expect(md).toContain("| region-eu | Plan: 1 to add, 0 to change, 1 to destroy. | 2 resource(s) that changed or reference a change |");
     expect(md).toContain("| region-us | Unchanged: the same configuration. | nothing |");
@@ -326,11 +366,11 @@ describe("the upgrade findings of a plan", () => {
 });
 
 describe("what a plan against a built state cannot show", () => {
-  type Json = { terraform: { backend: { s3: { key: string } } }; provider: { aws: { alias?: string; region: string; allowed_account_ids: string[] }[] }; resource: Record<string, Record<string, Record<string, unknown>>> };
+  type Json = { terraform: { backend: { s3: { key: string } } }; provider: { aws: { alias?: string; region: string; allowed_account_ids: string[]; assume_role?: unknown }[] }; resource: Record<string, Record<string, Record<string, unknown>>> };
   const base: Json = {
     terraform: { backend: { s3: { key: "regions/eu/terraform.tfstate" } } },
     provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["1"] }, { alias: "dr", region: "eu-central-1", allowed_account_ids: ["1"] }] },
-    resource: { aws_s3_bucket: { b: { bucket: "x" } }, aws_route_table: { r: {} } },
+    resource: { aws_s3_bucket: { b: { bucket: "x" } }, aws_route_table: { r: {} }, aws_kms_key: { partner: { provider: "aws.dr" } } },
   };
   const edit = (f: (j: Json) => void): Json => {
     const j = JSON.parse(JSON.stringify(base));
@@ -346,13 +386,19 @@ describe("what a plan against a built state cannot show", () => {
   });
   it("so is every resource of a provider whose region or account changes, stateful first", () => {
     const region = relocationFindings("s", base, edit((j) => (j.provider.aws[0].region = "eu-west-2")));
-    expect(region.map((f) => [f.address, !!f.loses])).toEqual([["aws_s3_bucket.b", true], ["aws_route_table.r", false]]);
+    expect(region.map((f) => [f.address, !!f.loses, f.protectedFromDestroy])).toEqual([["aws_s3_bucket.b", true, false], ["aws_route_table.r", false, false]]);
     expect(relocationFindings("s", base, edit((j) => (j.provider.aws[0].allowed_account_ids = ["2"]))).length).toBe(2);
-    expect(relocationFindings("s", base, edit((j) => (j.provider.aws[1].region = "eu-north-1")))).toEqual([]);
+    expect(relocationFindings("s", base, edit((j) => (j.provider.aws[1].region = "eu-north-1"))).map((f) => f.address)).toEqual(["aws_kms_key.partner"]);
+    expect(relocationFindings("s", base, edit((j) => (j.provider.aws[0].assume_role = [{ role_arn: "arn:aws:iam::1:role/x" }]))).length).toBe(2);
+  });
+  it("reads a configuration without providers or a backend (nothing to compare) without failing", () => {
+    const bare = { resource: { aws_s3_bucket: { b: {} } } };
+    expect(relocationFindings("s", bare, bare)).toEqual([]);
+    expect(relocationFindings("s", bare, { resource: { aws_s3_bucket: { b: { provider: "aws.dr" } } } }).map((f) => f.forcedBy[0].after)).toEqual([expect.stringMatching(/^aws\.dr: /)]);
   });
   it("a backend moved starts from an empty state: the whole stack is created again", () => {
     const [f] = relocationFindings("s", base, edit((j) => (j.terraform.backend.s3.key = "regions/eu2/terraform.tfstate")));
-    expect(f).toMatchObject({ address: "terraform.backend", action: "replace", loses: expect.stringContaining("empty state"), forcedBy: [{ path: "backend", before: expect.stringContaining("regions/eu/"), after: expect.stringContaining("regions/eu2/") }] });
+    expect(f).toMatchObject({ address: "terraform.backend", type: "terraform backend", action: "replace", protectedFromDestroy: false, loses: expect.stringContaining("empty state"), forcedBy: [{ path: "backend", before: expect.stringContaining("regions/eu/"), after: expect.stringContaining("regions/eu2/") }] });
     expect(f.fix).toContain("terraform init -migrate-state");
   });
   it("ignores resources added or removed (the plan shows those)", () => {
