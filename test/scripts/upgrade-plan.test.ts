@@ -350,6 +350,8 @@ describe("the upgrade findings of a plan", () => {
     expect(md).toContain("| removed from the configuration |");
     expect(md).toContain("| Terraform: replace_by_triggers |");
     expect(md).toContain("| sign-off: a retention shortened |");
+    // The whole section as a reviewer reads it (the wording and the layout are the product).
+    expect(md).toMatchSnapshot();
     expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("Nothing stateful is replaced, destroyed or left unmanaged in the AWS stacks.");
     expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).not.toContain("shortening");
     expect(renderUpgrade("main", [{ ...plan, findings: [], targets: undefined }], [])).toContain("| the whole stack |");
