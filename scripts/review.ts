@@ -139,6 +139,7 @@ export async function upgradePlans(baseDir: string, headDir: string, cacheDir: s
   }
   for (const [name, h] of head) {
     const b = base.get(name);
+    if (!b) notes.push(`${name} is new: nothing of it is deployed yet, so it has no previous state; \`npm run plan\` plans it from an empty state.`);
     if (b && !awsOnly(h.json) && JSON.stringify(b.json) !== JSON.stringify(h.json)) {
       notes.push(`${name} changed and uses the ${Object.keys((h.json as Record<string, any>).terraform?.required_providers ?? {}).filter((p) => p !== "aws").join(" and ")} provider(s), which cannot be planned here: its changes are in the posture diff above; plan it against the live cluster or project with \`cdktf diff ${name}\`.`);
     }

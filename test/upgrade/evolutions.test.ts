@@ -268,6 +268,11 @@ if ("missing" in tools) {
       expect(removed.findings.map((f) => f.address).sort()).toEqual(stateful.sort());
       expect(removed.findings.every((f) => f.action === "unmanaged" && f.loses && f.fix.includes("cdktf destroy region-r0"))).toBe(true);
       expect(notes.filter((n) => n.includes("no longer in the app")).map((n) => n.split(" ")[0]).sort()).toEqual(["region-r0-istio", "region-r0-mesh", "region-r0-pki"]);
+      expect(notes.filter((n) => n.includes(" is new"))).toEqual([]);
+      // The other way round, each stack of the new region is said to be new (nothing to plan against).
+      const added = await upgradePlans(outdir(shippedAllLayers()), outdir(withRegion), options.cacheDir);
+      expect(added.notes.filter((n) => n.includes(" is new")).map((n) => n.split(" ")[0]).sort()).toEqual(["region-r0", "region-r0-dr", "region-r0-istio", "region-r0-mesh", "region-r0-pki"]);
+      expect(added.plans.map((p) => p.stack)).toEqual(["region-eu", "region-eu-dr", "region-us"]);
       expect(plans.filter((p) => p.stack !== "region-r0" && p.stack !== "region-r0-dr").map((p) => p.summary)).toEqual(["Unchanged: the same configuration.", "Unchanged: the same configuration.", "Unchanged: the same configuration."]);
     });
     it("plans the AWS stacks that changed and names the changed stacks it cannot plan", async () => {
