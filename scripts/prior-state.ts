@@ -53,7 +53,7 @@ export interface StateResource {
   readonly instances: { schema_version: number; attributes: Record<string, unknown>; sensitive_attributes: unknown[] }[];
 }
 
-/** The account the placeholders' ARNs name (never a real one). */
+/** The account the placeholders' ARNs name where the stack names none (`allowed_account_ids`). */
 export const PLACEHOLDER_ACCOUNT = "000000000000";
 
 /** The cty object type of a schema block (nested blocks as lists, sets, maps or objects of theirs). */
@@ -77,23 +77,23 @@ function uuid(seed: string): string {
 }
 
 /** A resource's own ARN in its service's format, where a reviewer reads it in a plan (the rest: a generic one). */
-const OWN_ARNS: Readonly<Record<string, (k: Readonly<Record<string, unknown>>, region: string, seed: string) => string>> = {
+const OWN_ARNS: Readonly<Record<string, (k: Readonly<Record<string, unknown>>, region: string, seed: string, account: string) => string>> = {
   aws_s3_bucket: (k) => `arn:aws:s3:::${k.bucket}`,
-  aws_iam_role: (k) => `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role${k.path ?? "/"}${k.name}`,
-  aws_cloudwatch_log_group: (k, r) => `arn:aws:logs:${r}:${PLACEHOLDER_ACCOUNT}:log-group:${k.name}`,
-  aws_kms_key: (_k, r, s) => `arn:aws:kms:${r}:${PLACEHOLDER_ACCOUNT}:key/${uuid(s)}`,
-  aws_msk_cluster: (k, r, s) => `arn:aws:kafka:${r}:${PLACEHOLDER_ACCOUNT}:cluster/${k.cluster_name}/${uuid(s)}-1`,
-  aws_sns_topic: (k, r) => `arn:aws:sns:${r}:${PLACEHOLDER_ACCOUNT}:${k.name}`,
-  aws_rds_cluster: (k, r) => `arn:aws:rds:${r}:${PLACEHOLDER_ACCOUNT}:cluster:${k.cluster_identifier}`,
-  aws_eks_cluster: (k, r) => `arn:aws:eks:${r}:${PLACEHOLDER_ACCOUNT}:cluster/${k.name}`,
-  aws_acmpca_certificate_authority: (_k, r, s) => `arn:aws:acm-pca:${r}:${PLACEHOLDER_ACCOUNT}:certificate-authority/${uuid(s)}`,
-  aws_secretsmanager_secret: (k, r) => `arn:aws:secretsmanager:${r}:${PLACEHOLDER_ACCOUNT}:secret:${k.name}-offlin`,
+  aws_iam_role: (k, _r, _s, a) => `arn:aws:iam::${a}:role${k.path ?? "/"}${k.name}`,
+  aws_cloudwatch_log_group: (k, r, _s, a) => `arn:aws:logs:${r}:${a}:log-group:${k.name}`,
+  aws_kms_key: (_k, r, s, a) => `arn:aws:kms:${r}:${a}:key/${uuid(s)}`,
+  aws_msk_cluster: (k, r, s, a) => `arn:aws:kafka:${r}:${a}:cluster/${k.cluster_name}/${uuid(s)}-1`,
+  aws_sns_topic: (k, r, _s, a) => `arn:aws:sns:${r}:${a}:${k.name}`,
+  aws_rds_cluster: (k, r, _s, a) => `arn:aws:rds:${r}:${a}:cluster:${k.cluster_identifier}`,
+  aws_eks_cluster: (k, r, _s, a) => `arn:aws:eks:${r}:${a}:cluster/${k.name}`,
+  aws_acmpca_certificate_authority: (_k, r, s, a) => `arn:aws:acm-pca:${r}:${a}:certificate-authority/${uuid(s)}`,
+  aws_secretsmanager_secret: (k, r, _s, a) => `arn:aws:secretsmanager:${r}:${a}:secret:${k.name}-offlin`,
 };
 
 /** What an ARN of a resource type looks like: service and resource kind. */
-function arnOf(type: string, region: string, seed: string): string {
+function arnOf(type: string, region: string, seed: string, account: string): string {
   const [, service = "placeholder", ...rest] = type.split("_");
-  return `arn:aws:${service}:${region}:${PLACEHOLDER_ACCOUNT}:${rest.join("-") || "resource"}/offline-${token(seed)}`;
+  return `arn:aws:${service}:${region}:${account}:${rest.join("-") || "resource"}/offline-${token(seed)}`;
 }
 
 /** Where the placeholder goes: the resource, its region, and the path of the attribute. */
@@ -103,6 +103,11 @@ export interface PlaceholderContext {
   readonly region: string;
   /** The resource's known values, for ids composed of them. */
   readonly known: Readonly<Record<string, unknown>>;
+  /**
+   * The account the stack is for (its provider's `allowed_account_ids`): an ARN the previous version
+   * wrote literally and the new one by reference then agrees. Default {@link PLACEHOLDER_ACCOUNT}.
+   */
+  readonly account?: string;
 }
 
 /** EC2's id prefixes, which the provider checks (`lt-...`): by resource type, for the resource's id. */
@@ -165,8 +170,9 @@ export function placeholder(type: CtyType, path: readonly (string | number)[], c
     if (prefix) return `${prefix[1]}-${token(seed)}`;
     const own = path.length === 1 && name === "arn" ? OWN_ARNS[ctx.type] : undefined;
     // Only where the names it is built of are known (a name the plan could not know keeps a generic ARN).
-    if (own && !own(ctx.known, ctx.region, seed).includes("undefined")) return own(ctx.known, ctx.region, seed);
-    if (name === "arn" || name.endsWith("_arn")) return arnOf(ctx.type, ctx.region, seed);
+    const account = ctx.account ?? PLACEHOLDER_ACCOUNT;
+    if (own && !own(ctx.known, ctx.region, seed, account).includes("undefined")) return own(ctx.known, ctx.region, seed, account);
+    if (name === "arn" || name.endsWith("_arn")) return arnOf(ctx.type, ctx.region, seed, account);
     return `offline-${token(seed)}`;
   }
   if (type === "number") return 1;
@@ -234,7 +240,7 @@ function regionOf(plan: Record<string, any>, address: string): string {
  * The state a plan from an empty state leaves once applied: every managed resource it creates,
  * unknown values as placeholders (`schemas`: the provider's resource schemas, by type).
  */
-export function stateFromPlan(plan: Record<string, any>, schemas: ProviderSchemas, lineage: string): TerraformState {
+export function stateFromPlan(plan: Record<string, any>, schemas: ProviderSchemas, lineage: string, account?: string): TerraformState {
   const resources: StateResource[] = [];
   for (const rc of (plan.resource_changes ?? []) as any[]) {
     if (rc.mode !== "managed" || !(rc.change?.actions ?? []).includes("create")) continue;
@@ -242,7 +248,7 @@ export function stateFromPlan(plan: Record<string, any>, schemas: ProviderSchema
     if (rc.index !== undefined) throw new Error(`${rc.address}: count and for_each instances are not supported by the offline state builder yet (scripts/prior-state.ts keys resources by type and name); the blueprint's constructs write one resource per logical id`);
     const schema = schemas[rc.type];
     if (!schema) throw new Error(`${rc.address}: the provider schema has no resource type ${rc.type}`);
-    const ctx: PlaceholderContext = { address: rc.address, type: rc.type, region: regionOf(plan, rc.address), known: rc.change.after ?? {} };
+    const ctx: PlaceholderContext = { address: rc.address, type: rc.type, region: regionOf(plan, rc.address), known: rc.change.after ?? {}, account };
     const attributes = fillUnknown(rc.change.after ?? {}, rc.change.after_unknown ?? {}, blockType(schema.block), [], ctx) as Record<string, unknown>;
     resources.push({
       mode: "managed",

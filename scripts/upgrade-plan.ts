@@ -311,7 +311,8 @@ export async function priorState(work: OfflineWorkdir, stackJson: Record<string,
   const file = options.cacheDir ? path.join(options.cacheDir, `state-${key}.json`) : undefined;
   if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
   const { plan } = await work.plan();
-  let state = stateFromPlan(plan, schemas, `upgrade-plan-${key}`);
+  const account = ([] as { allowed_account_ids?: string[] }[]).concat(stackJson.provider?.aws ?? [])[0]?.allowed_account_ids?.[0];
+  let state = stateFromPlan(plan, schemas, `upgrade-plan-${key}`, account);
   resolveReferences(state, stackJson);
   const rounds: string[] = [];
   const graph = referenceGraph(stackJson);

@@ -90,6 +90,15 @@ describe("a resource's own ARN, in its service's format", () => {
   ])("%s", (type, known, arn) => {
     expect(placeholder("string", ["arn"], ctx(type, known))).toMatch(arn);
   });
+  it("names the stack's account where it is given (a literal ARN of the previous version then agrees with a reference)", () => {
+    const inAccount = (type: string, known: Record<string, unknown>) => placeholder("string", ["arn"], { ...ctx(type, known), account: "111122223333" });
+    expect(inAccount("aws_iam_role", { name: "r" })).toBe("arn:aws:iam::111122223333:role/r");
+    expect(inAccount("aws_kms_key", {})).toMatch(/^arn:aws:kms:eu-west-1:111122223333:key\//);
+    expect(inAccount("aws_lb", {})).toMatch(/^arn:aws:lb:eu-west-1:111122223333:/);
+    expect(placeholder("string", ["role_arn"], { ...ctx("aws_eks_cluster"), account: "111122223333" })).toMatch(/^arn:aws:eks:eu-west-1:111122223333:/);
+    const [key] = stateFromPlan({ resource_changes: [PLAN.resource_changes[0]] }, SCHEMAS, "l", "111122223333").resources;
+    expect(key.instances[0].attributes.arn).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
+  });
   it("is generic where a name it is built of is unknown, or for an ARN nested in a block", () => {
     expect(placeholder("string", ["arn"], ctx("aws_iam_role", {}))).toMatch(/^arn:aws:iam:eu-west-1:000000000000:role\/offline-/);
     expect(placeholder("string", ["block", 0, "arn"], ctx("aws_s3_bucket", { bucket: "b" }))).toMatch(/^arn:aws:s3:eu-west-1:000000000000:bucket\/offline-/);
