@@ -20,6 +20,15 @@ function keyLabel(json: TfJson, value: unknown): string {
   return `${key.name} key (${one(key.version_template).protection_level ?? "SOFTWARE"}, rotates every ${Math.round(parseInt(String(key.rotation_period), 10) / 86400)} days)`;
 }
 
+/** Who may use a Cloud KMS key of the stack: its IAM members and bindings (nothing is granted on the key ring). */
+export function gcpKeyGrants(json: TfJson, keyName: string): { member: string; role: string }[] {
+  const onKey = ([, m]: [string, TfJson]) => refName(m.crypto_key_id, "google_kms_crypto_key", "id") === keyName;
+  return [
+    ...resourcesOf(json, "google_kms_crypto_key_iam_member").filter(onKey).map(([, m]) => ({ member: String(m.member), role: String(m.role) })),
+    ...resourcesOf(json, "google_kms_crypto_key_iam_binding").filter(onKey).flatMap(([, m]) => asList<string>(m.members).map((member) => ({ member, role: String(m.role) }))),
+  ];
+}
+
 function gcpEncryptionSection(json: TfJson): string {
   const rows = Object.entries(GCP_ENCRYPTION_AT_REST).flatMap(([type, spec]) =>
     resourcesOf(json, type).map(([n, b]) => [`${type}.${n}`, spec.holds, spec.keys(b).map((k) => keyLabel(json, k)).join("; ")]),
@@ -30,9 +39,8 @@ function gcpEncryptionSection(json: TfJson): string {
     .sort(([, a], [, b]) => (a.name < b.name ? -1 : 1))
     .map(([n, k]) => [
       `${k.name} key`,
-      resourcesOf(json, "google_kms_crypto_key_iam_member")
-        .filter(([, m]) => refName(m.crypto_key_id, "google_kms_crypto_key", "id") === n)
-        .map(([, m]) => `${shortRef(String(m.member).replace(/^serviceAccount:/, ""))} (${String(m.role).replace("roles/cloudkms.", "")})`)
+      gcpKeyGrants(json, n)
+        .map((g) => `${shortRef(g.member.replace(/^serviceAccount:/, ""))} (${g.role.replace("roles/cloudkms.", "")})`)
         .join("<br>") || "_no one_",
     ]);
   return [

@@ -8,11 +8,12 @@
  */
 import type { GuardrailResult } from "../guardrails/pack";
 import { statementsOf } from "../tfjson/iam-policy";
-import { TfJson, allResources, asList, capabilityOf, resourcesOf } from "../tfjson/terraform";
+import { TfJson, allResources, asList, capabilityOf, refName, resourcesOf } from "../tfjson/terraform";
 import { manifestsOf } from "../tfjson/kubernetes";
 import { encryptedStores } from "../model/aws/encryption";
 import { GCP_ENCRYPTION_AT_REST } from "../model/gcp/encryption";
 import { keyUsers } from "./aws";
+import { gcpKeyGrants } from "./gcp";
 
 /** What a fact is about (a section of the diff). */
 export type PostureCategory = "exposure" | "encryption" | "iam" | "mesh" | "guardrails" | "residency" | "resources";
@@ -130,19 +131,18 @@ export function postureFacts(json: TfJson, guardrails?: readonly GuardrailSummar
   for (const s of encryptedStores(json)) facts.push(fact("encryption", s.address, s.keys.length > 0 ? `under ${s.keys.join(", ")}` : "NOT under a customer key"));
   for (const [n] of resourcesOf(json, "aws_kms_key")) facts.push(fact("encryption", `aws_kms_key.${n} users`, keyUsers(json, n).sort().join(" | ") || "none"));
   // Google Cloud: each store's key (CMEK), and each key's users (its IAM members and bindings).
-  const gcpKey = (k: unknown) => /^\$\{(google_kms_crypto_key\.[A-Za-z0-9_-]+)\.id\}$/.exec(String(k))?.[1];
+  const gcpKey = (k: unknown) => {
+    const name = refName(k, "google_kms_crypto_key", "id");
+    return name ? `google_kms_crypto_key.${name}` : String(k);
+  };
   for (const [type, spec] of Object.entries(GCP_ENCRYPTION_AT_REST)) {
     for (const [n, b] of resourcesOf(json, type)) {
       const keys = spec.keys(b).filter((k) => k !== undefined && k !== null);
-      facts.push(fact("encryption", `${type}.${n}`, keys.length > 0 ? `under ${keys.map((k) => gcpKey(k) ?? String(k)).join(", ")}` : "NOT under a customer key"));
+      facts.push(fact("encryption", `${type}.${n}`, keys.length > 0 ? `under ${keys.map(gcpKey).join(", ")}` : "NOT under a customer key"));
     }
   }
   for (const [n] of resourcesOf(json, "google_kms_crypto_key")) {
-    const members = [
-      ...resourcesOf(json, "google_kms_crypto_key_iam_member").filter(([, m]) => gcpKey(m.crypto_key_id) === `google_kms_crypto_key.${n}`).map(([, m]) => `${m.member} as ${m.role}`),
-      ...resourcesOf(json, "google_kms_crypto_key_iam_binding").filter(([, m]) => gcpKey(m.crypto_key_id) === `google_kms_crypto_key.${n}`).flatMap(([, m]) => asList(m.members).map((x) => `${x} as ${m.role}`)),
-    ];
-    facts.push(fact("encryption", `google_kms_crypto_key.${n} users`, members.sort().join(" | ") || "none"));
+    facts.push(fact("encryption", `google_kms_crypto_key.${n} users`, gcpKeyGrants(json, n).map((g) => `${g.member} as ${g.role}`).sort().join(" | ") || "none"));
   }
   // IAM: who may assume each role, what each policy grants; key and resource policies' principals.
   for (const [n, r] of resourcesOf(json, "aws_iam_role")) facts.push(fact("iam", `aws_iam_role.${n} trust`, principalsOf(r.assume_role_policy).sort().join(", ")));

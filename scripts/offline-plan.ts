@@ -170,6 +170,25 @@ export function remoteStateFile(name: string): string {
   return `zz_offline_plan_${name}.tfstate`;
 }
 
+/** Whether Terraform can plan the stack here: its only provider is AWS (the mirror has no other). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function plannableOffline(stackJson: Record<string, any>): boolean {
+  const providers = Object.keys(stackJson.terraform?.required_providers ?? {});
+  return providers.length > 0 && providers.every((p) => p === "aws");
+}
+
+/** The stack's `terraform_remote_state` data sources, each with the outputs of the other state it reads (sorted). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function remoteStateReads(stackJson: Record<string, any>): Record<string, string[]> {
+  const text = JSON.stringify(stackJson);
+  return Object.fromEntries(
+    Object.keys((stackJson.data?.terraform_remote_state ?? {}) as Record<string, unknown>).map((name) => [
+      name,
+      [...new Set([...text.matchAll(new RegExp(`data\\.terraform_remote_state\\.${name}\\.outputs\\.([A-Za-z0-9_]+)`, "g"))].map((m) => m[1]))].sort(),
+    ]),
+  );
+}
+
 /**
  * Placeholder states for the stack's `terraform_remote_state` data sources: every output the stack
  * reads, with a value of the shape its name says (`..._ids`: a list of three ids; `..._arn`: an
@@ -177,10 +196,8 @@ export function remoteStateFile(name: string): string {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function offlineRemoteStates(stackJson: Record<string, any>): Record<string, Record<string, unknown>> {
-  const text = JSON.stringify(stackJson);
   const states: Record<string, Record<string, unknown>> = {};
-  for (const name of Object.keys((stackJson.data?.terraform_remote_state ?? {}) as Record<string, unknown>)) {
-    const ids = [...new Set([...text.matchAll(new RegExp(`data\\.terraform_remote_state\\.${name}\\.outputs\\.([A-Za-z0-9_]+)`, "g"))].map((m) => m[1]))].sort();
+  for (const [name, ids] of Object.entries(remoteStateReads(stackJson))) {
     const value = (id: string): { value: unknown; type: unknown } =>
       id.endsWith("_ids")
         ? { value: [1, 2, 3].map((i) => `${id.replace(/_ids$/, "").split("_").pop()}-0offlineplan0000${i}`), type: ["list", "string"] }

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { appRunnerArgs } from "./app-runner";
-import { findOfflineTerraform, planOffline, planSummary, serialised, writePlanArtifacts } from "./offline-plan";
+import { findOfflineTerraform, planOffline, planSummary, plannableOffline, serialised, writePlanArtifacts } from "./offline-plan";
 
 const root = path.join(__dirname, "..");
 const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out"));
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (synth.status !== 0) fail("synth failed (see above); nothing was planned.");
 
   const all = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks as Record<string, unknown>).sort();
-  const plannable = all.filter((s) => providersOf(s).every((p) => p === "aws"));
+  const plannable = all.filter((s) => plannableOffline(jsonOf(s)));
   const stacks = requested.length > 0 ? requested : plannable;
   for (const s of stacks) {
     if (!all.includes(s)) fail(`no stack "${s}"; the stacks are ${all.join(", ")}.`);

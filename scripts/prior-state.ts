@@ -301,14 +301,19 @@ export function refineStep(state: TerraformState, plan: Record<string, any>, sch
 
 const WHOLE_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)((?:\[\d+\]|\.[a-z0-9_]+)*)\}$/;
 
-/** The value at a reference's path (`.x`, `[0]`) in a resource's attributes, or undefined. */
-function at(value: unknown, steps: string): unknown {
+/** The value at a path of attribute names and indices, or undefined where the path leaves the value. */
+export function valueAt(value: unknown, steps: readonly (string | number)[]): unknown {
   let v = value;
-  for (const m of steps.matchAll(/\[(\d+)\]|\.([a-z0-9_]+)/g)) {
+  for (const s of steps) {
     if (v === null || typeof v !== "object") return undefined;
-    v = m[1] !== undefined ? (v as unknown[])[Number(m[1])] : (v as Record<string, unknown>)[m[2]];
+    v = (v as Record<string | number, unknown>)[s];
   }
   return v;
+}
+
+/** The value at a reference's path (`.x`, `[0]`) in a resource's attributes, or undefined. */
+function at(value: unknown, steps: string): unknown {
+  return valueAt(value, [...steps.matchAll(/\[(\d+)\]|\.([a-z0-9_]+)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[2])));
 }
 
 /**

@@ -16,8 +16,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GuardrailSummary, PostureChange, diffPosture, postureFacts } from "../review/posture";
-import { findOfflineTerraform, serialised } from "./offline-plan";
-import { RETENTION_SHORTENED, UPGRADE_STATEFUL, UpgradeFinding, UpgradePlan, planUpgrade } from "./upgrade-plan";
+import { findOfflineTerraform, plannableOffline, remoteStateReads, serialised } from "./offline-plan";
+import { RETENTION_SHORTENED, UpgradeFinding, UpgradePlan, planUpgrade, sameConfiguration, unmanagedFindings } from "./upgrade-plan";
 import { GUARDRAILS_FILE } from "../review/write-reports";
 import { table } from "../review/markdown";
 
@@ -88,18 +88,11 @@ export function renderReview(base: string, changes: readonly PostureChange[], re
 /** The exit status of a review: a stateful loss first, then a sign-off. */
 export const REVIEW_EXIT = { ok: 0, signOff: 1, error: 2, statefulLoss: 3 } as const;
 
-/** The stacks Terraform can plan here: those whose only provider is AWS. */
-function awsOnly(json: Record<string, unknown>): boolean {
-  const providers = Object.keys(((json.terraform as { required_providers?: object } | undefined)?.required_providers ?? {}) as object);
-  return providers.length > 0 && providers.every((p) => p === "aws");
-}
-
 /** The stacks whose state a stack reads (`terraform_remote_state`), by the state's bucket and key, with the outputs it reads. */
 function remoteReads(json: Record<string, any>, stacks: ReadonlyMap<string, { json: Record<string, any> }>): { producer: string; outputs: string[] }[] {
-  const text = JSON.stringify(json);
-  return Object.entries((json.data?.terraform_remote_state ?? {}) as Record<string, { config?: { bucket?: string; key?: string } }>).flatMap(([name, r]) => {
+  return Object.entries(remoteStateReads(json)).flatMap(([name, outputs]) => {
+    const r = json.data.terraform_remote_state[name] as { config?: { bucket?: string; key?: string } };
     const producer = [...stacks].find(([, s]) => s.json.terraform?.backend?.s3?.bucket === r.config?.bucket && s.json.terraform?.backend?.s3?.key === r.config?.key)?.[0];
-    const outputs = [...new Set([...text.matchAll(new RegExp(`data\\.terraform_remote_state\\.${name}\\.outputs\\.([A-Za-z0-9_]+)`, "g"))].map((m) => m[1]))].sort();
     return producer ? [{ producer, outputs }] : [];
   });
 }
@@ -117,34 +110,21 @@ export async function upgradePlans(baseDir: string, headDir: string, cacheDir: s
   const plans: UpgradePlan[] = [];
   for (const [name, b] of base) {
     if (head.has(name)) continue;
-    if (!awsOnly(b.json)) {
+    if (!plannableOffline(b.json)) {
       notes.push(`${name} is no longer in the app: its resources stay deployed and unmanaged (retire them with \`cdktf destroy ${name}\` from the previous version first).`);
       continue;
     }
-    const findings: UpgradeFinding[] = Object.entries((b.json.resource ?? {}) as Record<string, Record<string, unknown>>).flatMap(([type, byName]) =>
-      UPGRADE_STATEFUL[type]
-        ? Object.keys(byName).map((n) => ({
-            stack: name,
-            address: `${type}.${n}`,
-            type,
-            action: "unmanaged" as const,
-            loses: `stays deployed with what it holds, and no later change or destroy reaches it (${UPGRADE_STATEFUL[type]} once someone deletes it by hand)`,
-            forcedBy: [],
-            protectedFromDestroy: false,
-            fix: `Keep ${name} in the app (a stack renamed starts from an empty state under its new key). To retire it, move what it holds, run \`cdktf destroy ${name}\` from the previous version, then remove it.`,
-          }))
-        : [],
-    );
+    const findings = unmanagedFindings(name, b.json);
     plans.push({ stack: name, summary: "Removed from the app: not planned.", planText: "", findings, rounds: [] });
   }
   for (const [name, h] of head) {
     const b = base.get(name);
     if (!b) notes.push(`${name} is new: nothing of it is deployed yet, so it has no previous state; \`npm run plan\` plans it from an empty state.`);
-    if (b && !awsOnly(h.json) && JSON.stringify(b.json) !== JSON.stringify(h.json)) {
+    if (b && !plannableOffline(h.json) && !sameConfiguration(b.json, h.json)) {
       notes.push(`${name} changed and uses the ${Object.keys((h.json as Record<string, any>).terraform?.required_providers ?? {}).filter((p) => p !== "aws").join(" and ")} provider(s), which cannot be planned here: its changes are in the posture diff above; plan it against the live cluster or project with \`cdktf diff ${name}\`.`);
     }
   }
-  const names = [...base.keys()].filter((n) => head.has(n) && awsOnly(base.get(n)!.json) && awsOnly(head.get(n)!.json));
+  const names = [...base.keys()].filter((n) => head.has(n) && plannableOffline(base.get(n)!.json) && plannableOffline(head.get(n)!.json));
   const tools = findOfflineTerraform({ allowRegistry: process.env.REQUIRE_TERRAFORM_PLAN !== "1" });
   if ("missing" in tools) throw new Error(`cannot plan the upgrade: ${tools.missing}. Fix: install Terraform >= 1.10 (and the provider mirror on CI), or pass --no-plan to compare the posture only.`);
   const pluginCacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { STATEFUL_TYPES } from "../guardrails/rules/aws/resilience";
 import { AWS_PROVIDER_VERSION, OfflineWorkdir, PlanOfflineOptions, openOfflineWorkdir, planSummary } from "./offline-plan";
-import { ProviderSchemas, TerraformState, pendingChanges, refineStep, resolveReferences, stateFromPlan } from "./prior-state";
+import { ProviderSchemas, TerraformState, pendingChanges, refineStep, resolveReferences, stateFromPlan, valueAt } from "./prior-state";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -78,14 +78,6 @@ function show(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-function valueAt(value: unknown, steps: readonly (string | number)[]): unknown {
-  let v = value;
-  for (const s of steps) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string | number, unknown>)[s];
-  }
-  return v;
-}
 
 /** The retention attributes an in-place update can shorten (a shorter one deletes what is older at the next expiry). */
 const RETENTION_KEY = /retention|expiration|delete_after|noncurrent_days|default_retention/;
@@ -171,6 +163,27 @@ function placement(json: Record<string, any>, type: string, name: string): strin
 }
 
 /**
+ * A stack gone from the app: `cdktf deploy` never destroys it, so each of its stateful resources
+ * stays deployed with what it holds, and no later change or destroy reaches it.
+ */
+export function unmanagedFindings(stack: string, json: Record<string, any>): UpgradeFinding[] {
+  return Object.entries((json.resource ?? {}) as Record<string, Record<string, unknown>>).flatMap(([type, byName]) =>
+    UPGRADE_STATEFUL[type]
+      ? Object.keys(byName).map((n) => ({
+          stack,
+          address: `${type}.${n}`,
+          type,
+          action: "unmanaged" as const,
+          loses: `stays deployed with what it holds, and no later change or destroy reaches it (${UPGRADE_STATEFUL[type]} once someone deletes it by hand)`,
+          forcedBy: [],
+          protectedFromDestroy: false,
+          fix: `Keep ${stack} in the app (a stack renamed starts from an empty state under its new key). To retire it, move what it holds, run \`cdktf destroy ${stack}\` from the previous version, then remove it.`,
+        }))
+      : [],
+  );
+}
+
+/**
  * What a plan against the previous release's state cannot show, because Terraform does not read
  * the real state there (`-refresh=false`, a local backend): a resource whose provider now points
  * at another region, role or account is created anew there and the old one is left unmanaged; a
@@ -250,6 +263,18 @@ function withoutMetadata(value: unknown): string {
   return JSON.stringify(value, (k, v) => (k === "//" ? undefined : v));
 }
 
+/** Two versions of a stack are the same configuration: equal but for cdktf's `//` metadata (construct paths). */
+export function sameConfiguration(a: unknown, b: unknown): boolean {
+  return withoutMetadata(a) === withoutMetadata(b);
+}
+
+/** Writes a cache file whole or not at all (two processes may build the same one). */
+function writeCacheFile(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
+  fs.renameSync(`${file}.${process.pid}`, file);
+}
+
 /**
  * The managed resources a plan of `head` against `base`'s state must cover: those added, removed
  * or changed, and everything that references them, directly or not (the rest plan no-op: same
@@ -279,11 +304,7 @@ export async function providerSchemas(work: OfflineWorkdir, cacheDir?: string): 
   if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
   const schemas = (await work.schema()).provider_schemas?.["registry.terraform.io/hashicorp/aws"]?.resource_schemas;
   if (!schemas) throw new Error("terraform providers schema -json has no hashicorp/aws resource schemas");
-  if (file) {
-    fs.mkdirSync(cacheDir!, { recursive: true });
-    fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(schemas));
-    fs.renameSync(`${file}.${process.pid}`, file);
-  }
+  if (file) writeCacheFile(file, schemas);
   return schemas;
 }
 
@@ -325,11 +346,7 @@ export async function priorState(work: OfflineWorkdir, stackJson: Record<string,
     targets = [...withDependents(graph, pendingChanges(round.plan).map((rc) => rc.address))].filter((a) => !a.startsWith("data.")).sort();
     if (next.changed === 0) {
       const built = { state, rounds };
-      if (file) {
-        fs.mkdirSync(options.cacheDir!, { recursive: true });
-        fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(built));
-        fs.renameSync(`${file}.${process.pid}`, file);
-      }
+      if (file) writeCacheFile(file, built);
       return built;
     }
     state = next.state;
@@ -377,7 +394,7 @@ export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): P
 export async function planUpgrade(stack: string, baseDir: string, headDir: string, options: PlanUpgradeOptions): Promise<UpgradePlan> {
   const baseJson = JSON.parse(fs.readFileSync(path.join(baseDir, "cdk.tf.json"), "utf8"));
   const headJson = JSON.parse(fs.readFileSync(path.join(headDir, "cdk.tf.json"), "utf8"));
-  if (withoutMetadata(baseJson) === withoutMetadata(headJson)) return { stack, summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] };
+  if (sameConfiguration(baseJson, headJson)) return { stack, summary: "Unchanged: the same configuration.", planText: "", findings: [], rounds: [] };
   const relocated = relocationFindings(stack, baseJson, headJson);
   const built = await buildPriorState(baseDir, options);
   const head = await openOfflineWorkdir(headDir, { ...options, stackJson: headJson });

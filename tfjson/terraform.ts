@@ -39,6 +39,11 @@ export function asList<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A list argument (or a single value) as sorted strings, for comparing sets of names and ranges. */
+export function sortedStrings(value: unknown): string[] {
+  return asList(value as unknown[] | undefined).map(String).sort();
+}
+
 /** The first (or only) element of a nested block, `{}` when absent: cdktf writes single blocks as objects, Terraform as lists. */
 export function one(value: unknown): TfJson {
   return (asList(value as TfJson | TfJson[])[0] ?? {}) as TfJson;

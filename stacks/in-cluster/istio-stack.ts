@@ -109,13 +109,14 @@ export class IstioStack extends ClusterStack {
     });
     // The workload namespaces, held to Pod Security Admission `restricted` once istiod injects for
     // Istio CNI (a pod injected before, with istio-init's NET_ADMIN, would be refused).
-    for (const ns of workloadNamespaces(meshDesign(region))) {
+    const design = meshDesign(region, this.peers);
+    for (const ns of workloadNamespaces(design)) {
       new NamespaceV1(namespaceScope, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } }, dependsOn: [this.istiod] });
     }
 
     // Calls from other regions: the east-west gateway (its Gateway is region-<name>-mesh's), in its
     // own namespace, on the node ports region-<name>'s east-west load balancer reaches.
-    if (meshDesign(region, this.peers).eastWest?.exposed.length) {
+    if (design.eastWest?.exposed.length) {
       const scope = new Construct(this, "EastWestGateway");
       const namespace = new NamespaceV1(scope, "Namespace", { metadata: { name: EAST_WEST_GATEWAY.namespace, labels: { ...WORKLOAD_POD_SECURITY } } });
       this.eastWestGateway = new Release(scope, "Gateway", {

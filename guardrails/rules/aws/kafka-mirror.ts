@@ -5,7 +5,7 @@
  */
 import type { AwsRegionConfig } from "../../../config/schema";
 import { Rule, stackRules } from "../../rule";
-import { TfJson, asList, one, preventsDestroy, ref, refName, resourcesOf, sameJson } from "../../../tfjson/terraform";
+import { TfJson, asList, one, preventsDestroy, ref, refName, resourcesOf, sameJson, sortedStrings } from "../../../tfjson/terraform";
 import { statementsOf } from "../../../tfjson/iam-policy";
 import { isKeyArnRef, keyNameByAlias } from "../../../tfjson/aws";
 import { regionOutput } from "../../../tfjson/kubernetes";
@@ -14,7 +14,6 @@ import { INTERNET_PATHS } from "./network";
 import { KAFKA_MIRROR_OUTPUT_IDS, REPLICATION, REPLICATOR_ACTIONS, REPLICATOR_SOURCE_ACTIONS, exactTopicPattern, mirrorsKafka } from "../../../model/aws/kafka-mirror";
 import { DR_MIRROR_KEY_ALIASES } from "../../../model/aws/keys";
 
-const sorted = (xs: unknown): string[] => asList<string>(xs as string[]).map(String).sort();
 /** No way out of the mirror's VPC: the region's internet paths, and peering, transit gateways and endpoints too (it needs none). */
 const MIRROR_WAYS_OUT = [...INTERNET_PATHS, "aws_vpc_peering_connection", "aws_ec2_transit_gateway_vpc_attachment", "aws_vpc_endpoint"];
 
@@ -37,7 +36,7 @@ export const KAFKA_MIRROR_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({
       const info = one(r.replication_info_list);
       const topics = one(info.topic_replication);
       const want = region.kafka.mirrorTopics.map(exactTopicPattern).sort();
-      if (!sameJson(sorted(topics.topics_to_replicate), want)) v.push(`${at}: replicates ${JSON.stringify(sorted(topics.topics_to_replicate))}, expected exactly kafka.mirrorTopics ${JSON.stringify(want)}`);
+      if (!sameJson(sortedStrings(topics.topics_to_replicate), want)) v.push(`${at}: replicates ${JSON.stringify(sortedStrings(topics.topics_to_replicate))}, expected exactly kafka.mirrorTopics ${JSON.stringify(want)}`);
       if (one(topics.topic_name_configuration).type !== REPLICATION.topicNameConfiguration) v.push(`${at}: topic names ${one(topics.topic_name_configuration).type ?? "prefixed with the source's alias"}, not IDENTICAL (a recovery's clients would not find their topics)`);
       if (one(topics.starting_position).type !== REPLICATION.startingPosition) v.push(`${at}: starts at ${one(topics.starting_position).type ?? "LATEST"}, not EARLIEST (what the topics held before would not be mirrored)`);
       const source = regionOutput(json, KAFKA_MIRROR_OUTPUT_IDS.sourceClusterArn);
@@ -176,7 +175,7 @@ export const KAFKA_SOURCE_RULES: readonly Rule[] = stackRules<AwsRegionConfig>({
         if (mirrors && mine.length !== 1) v.push(`aws_msk_cluster.${n}: ${mine.length} cluster policies, expected the replicator's one`);
         for (const [pn, p] of mine) {
           for (const s of statementsOf(p.policy)) {
-            if (!sameJson(s.Principal, { Service: "kafka.amazonaws.com" }) || !sameJson(sorted(s.Action), [...REPLICATOR_SOURCE_ACTIONS].sort()) || s.Resource !== ref("aws_msk_cluster", n, "arn")) {
+            if (!sameJson(s.Principal, { Service: "kafka.amazonaws.com" }) || !sameJson(sortedStrings(s.Action), [...REPLICATOR_SOURCE_ACTIONS].sort()) || s.Resource !== ref("aws_msk_cluster", n, "arn")) {
               v.push(`aws_msk_cluster_policy.${pn}: ${s.Sid ?? "a statement"} grants ${JSON.stringify(s.Action)} to ${JSON.stringify(s.Principal)} on ${JSON.stringify(s.Resource)}, not the replicator's connection (${REPLICATOR_SOURCE_ACTIONS.join(", ")}) to MSK on this cluster`);
             }
           }

@@ -2,7 +2,7 @@ import type { RegionConfig } from "../../../config/schema";
 import { ISTIO_RELEASES } from "../../../config/catalog";
 import { ISTIO_ROOT_NAMESPACE, meshEdgeManifests, placementPolicies, podSecurityNamespaces, principal, segmentation, serviceEntries, sidecarScopes } from "../../../model/mesh/policies";
 import { StackView, stackRules } from "../../rule";
-import { TfJson, resourcesOf, asList, firstDifference, one, sameJson } from "../../../tfjson/terraform";
+import { TfJson, resourcesOf, asList, firstDifference, one, sameJson, sortedStrings } from "../../../tfjson/terraform";
 import { helmOverrideProblems } from "./helm";
 import { isRemote, matchesAllPaths } from "../../../config/mesh";
 import { clusterPlatform, hasMeshPki, issuerManifest, istioCniValues, istiodValues, meshDesign, partnerAttachmentFor, partnerCertificateFor, partnerGatewayService } from "../../../model/mesh/in-cluster";
@@ -36,9 +36,8 @@ export function workloadNamespaceNames({ region }: Pick<StackView, "region">): s
   return [...new Set([...region.services.map((s) => s.namespace), ...region.mesh.merchantNamespaces])].sort();
 }
 
-const sorted = (xs: unknown): string[] => [...asList(xs as string[])].map(String).sort();
 /** A NetworkPolicy spec that selects every pod of its namespace and allows nothing, either way. */
-const deniesAll = ({ podSelector, policyTypes, ...rest }: TfJson): boolean => sameJson(podSelector, {}) && sameJson(sorted(policyTypes), ["Egress", "Ingress"]) && sameJson(rest, {});
+const deniesAll = ({ podSelector, policyTypes, ...rest }: TfJson): boolean => sameJson(podSelector, {}) && sameJson(sortedStrings(policyTypes), ["Egress", "Ingress"]) && sameJson(rest, {});
 
 /** The data tier's ports, each with the access a service must declare to open it (none for the HSMs: only KMS reaches them). */
 function dataTierPorts(region: RegionConfig): { port: number; what: string; declared: (s: RegionConfig["services"][number]) => boolean }[] {
@@ -112,7 +111,7 @@ const namespacedName = (m: TfJson) => `${m.metadata?.namespace}/${m.metadata?.na
 /** A declared or an allowed call, as one comparable line. */
 const callLine = (principal: string, namespace: string, app: string, methods: unknown, paths: unknown) =>
   // Stryker disable next-line StringLiteral: equivalent (allowed and declared calls are joined alike; methods and paths contain no separator)
-  `${principal} -> ${namespace}/${app} ${sorted(methods).join(",")} ${sorted(paths).join(",")}`;
+  `${principal} -> ${namespace}/${app} ${sortedStrings(methods).join(",")} ${sortedStrings(paths).join(",")}`;
 
 /** The providers each in-cluster stack may use. */
 const IN_CLUSTER_PROVIDERS: Record<string, readonly string[]> = { pki: ["helm", "kubernetes"], istio: ["helm", "kubernetes"], mesh: ["kubernetes"] };
