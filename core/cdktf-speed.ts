@@ -27,26 +27,25 @@ const CDKTF_LIB = path.dirname(require.resolve("cdktf"));
 export const TOKEN_TRACES_MODULE = path.join(CDKTF_LIB, "tokens", "private", "stack-trace.js");
 /** The `resolve` that TerraformStack.toTerraform calls for every element. */
 export const RESOLVE_MODULE = path.join(CDKTF_LIB, "_tokens.js");
-const ENCODING_MODULE = path.join(CDKTF_LIB, "tokens", "private", "encoding.js");
-const TOKEN_MODULE = path.join(CDKTF_LIB, "tokens", "token.js");
-const EXPRESSION_MODULE = path.join(CDKTF_LIB, "tfExpression.js");
 
 /** Set on every BlueprintStack: the stacks the cross-stack guard applies to. */
 export const BLUEPRINT_STACK = Symbol.for("pci-blueprint.stack");
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const traces = require(TOKEN_TRACES_MODULE) as { captureStackTrace?: (below?: unknown) => string[] };
+// Required by literal names (not the paths above), so that a bundler (scripts/run-ts.cjs) patches
+// the same module objects cdktf's own code uses.
+const traces = require("cdktf/lib/tokens/private/stack-trace.js") as { captureStackTrace?: (below?: unknown) => string[] };
 type Resolve = (scope: unknown, obj: unknown, preparing?: boolean) => unknown;
-const tokens = require(RESOLVE_MODULE) as { resolve?: Resolve };
-const encoding = require(ENCODING_MODULE) as {
+const tokens = require("cdktf/lib/_tokens.js") as { resolve?: Resolve };
+const encoding = require("cdktf/lib/tokens/private/encoding.js") as {
   TokenString: { forNumbers(s: string): { test(): boolean } };
   extractTokenDouble(x: number, list: boolean): unknown;
   containsStringListTokenElement(xs: unknown[]): boolean;
   containsNumberListTokenElement(xs: unknown[]): boolean;
   containsMapToken(x: object): boolean;
 };
-const { Tokenization } = require(TOKEN_MODULE) as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
-const expressions = require(EXPRESSION_MODULE) as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
+const { Tokenization } = require("cdktf/lib/tokens/token.js") as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
+const expressions = require("cdktf/lib/tfExpression.js") as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
 const { TerraformStack } = require("cdktf") as { TerraformStack: { of(c: unknown): { node: { id: string } } } };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { DIAGRAM_FILE, Geometry, Rect, findBrowser } from "../../scripts/diagram-browser";
 import { boxesAround, readDiagram } from "../support/mermaid";
-import { APP_RUNNER, allStacks, shippedAllLayers } from "../support/synth";
+import { SCRIPT_RUNNER, allStacks, shippedAllLayers } from "../support/synth";
 
 /**
  * Every report's diagram rendered by the real renderer (Mermaid and its ELK layout in Chromium, what
@@ -51,7 +51,7 @@ if (!browser) {
       fs.writeFileSync(path.join(outdir, "stacks", dirOf(s.name), "REPORT.md"), s.report);
     }
     const file = path.join(outdir, "geometry.json");
-    const r = spawnSync(process.execPath, [...APP_RUNNER, "scripts/render-diagrams.ts", "--outdir", outdir, "--geometry", file, "--require"], { encoding: "utf8", timeout: 240_000 });
+    const r = spawnSync(process.execPath, [...SCRIPT_RUNNER, "scripts/render-diagrams.ts", "--outdir", outdir, "--geometry", file, "--require"], { encoding: "utf8", timeout: 240_000 });
     render = { status: r.status, output: `${r.stdout}${r.stderr}` };
     if (r.status === 0) geometry = JSON.parse(fs.readFileSync(file, "utf8"));
   }, 250_000);

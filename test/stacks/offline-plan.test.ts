@@ -4,7 +4,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { OFFLINE_PLACEHOLDER, OfflinePlan, REDACTED, findOfflineTerraform, planOffline, redactPlan, serialised } from "../../scripts/offline-plan";
 import { PLAN_INVARIANTS } from "../invariants/plan";
-import { APP_RUNNER, TfJson, allStacks, cloneJson, shippedAllLayers } from "../support/synth";
+import { APP_RUNNER, SCRIPT_RUNNER, TfJson, allStacks, cloneJson, shippedAllLayers } from "../support/synth";
 
 /**
  * The strongest test: `terraform validate` and `terraform plan` for real, offline, for every AWS
@@ -178,7 +178,7 @@ if ("missing" in tools) {
     it("npm run plan -- <stack> synthesizes, plans and writes plan.json and plan.txt beside the stack", () => {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "npm-run-plan-"));
       const run = (...args: string[]) =>
-        spawnSync(process.execPath, [...APP_RUNNER, "scripts/plan.ts", ...args], { cwd: path.join(__dirname, "..", ".."), env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+        spawnSync(process.execPath, [...SCRIPT_RUNNER, "scripts/plan.ts", ...args], { cwd: path.join(__dirname, "..", ".."), env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
       const ok = run("region-eu");
       expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: "" });
       const eu = stacks.find((x) => x.name === "region-eu")!;

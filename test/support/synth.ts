@@ -314,3 +314,5 @@ export function cloneJson<T>(value: T): T {
 
 /** The node arguments of cdktf.json's app command before `main.ts` (scripts/app-runner.ts). */
 export const APP_RUNNER: readonly string[] = appRunnerArgs();
+/** The same runner for the repository's other scripts (`--bundle` is for the app). */
+export const SCRIPT_RUNNER: readonly string[] = APP_RUNNER.filter((a) => a !== "--bundle");
