@@ -4,7 +4,7 @@
  * backend for a local one and tells the AWS provider not to call STS or IMDS. The synthesized
  * stack itself (the production config) is never modified.
  */
-import { execFile } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -69,12 +69,15 @@ export function findOfflineTerraform(options: { allowRegistry?: boolean } = {}):
 
 /** The outcome of an offline plan. */
 export interface OfflinePlan {
-  readonly validateOutput: string;
   /** `terraform show -json` of the saved plan. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly plan: Record<string, any>;
-  /** The human-readable plan (what `terraform plan` prints), as a reviewer reads it. */
+  /** The human-readable plan (what `terraform plan` prints), as a reviewer reads it; empty unless asked for (`text`). */
   readonly planText: string;
+  /** Terraform's summary line: `Plan: 3 to add, 0 to change, 0 to destroy.` or `No changes. ...`. */
+  readonly summary: string;
+  /** Terraform's warnings, one line each (`summary: detail`). */
+  readonly warnings: readonly string[];
 }
 
 /** Options of {@link planOffline}. */
@@ -91,14 +94,159 @@ export interface PlanOfflineOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly stackJson?: Record<string, any>;
+  /** False: Terraform starts the provider itself, as without a mirror (see {@link ProviderServers}). */
+  readonly reattach?: boolean;
   /** Values of the remote states' outputs in place of the placeholders (a test of what the stack does with them). */
   readonly remoteOutputs?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Running AWS provider processes that Terraform attaches to (`TF_REATTACH_PROVIDERS`) instead of
+ * starting its own. Every Terraform command otherwise starts the 700 MB provider once to read its
+ * schema and once more per provider block of the stack (a plan of region-eu: three starts, 4.6 of
+ * its 7.9 CPU seconds; `show -json`: one more). Here each server is started once per process and
+ * serves one Terraform command at a time, since a provider keeps one configuration: two plans at
+ * once would each see the other's default tags.
+ *
+ * One command still configures a server once per provider block of its stack (the home region,
+ * `aws.dr`...), and the last configuration is the one every resource is planned with. That is why
+ * a stack is attached only when its provider blocks differ in nothing but `alias` and `region`
+ * ({@link reattachable}), and why test/stacks/offline-plan.test.ts plans a stack with three
+ * regions both ways and requires the same plan. With no unpacked mirror (the public registry, a
+ * zipped mirror) or BLUEPRINT_PROVIDER_REATTACH=0, Terraform starts its providers itself.
+ */
+export class ProviderServers {
+  private readonly idle: { reattach: string; child: ChildProcess }[] = [];
+  private readonly waiting: ((server: { reattach: string; child: ChildProcess }) => void)[] = [];
+  private started = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly binary: string,
+    private readonly max: number,
+  ) {}
+
+  /** Runs `fn` with a server of its own (started, or waited for once `max` are busy). */
+  async with<T>(fn: (reattach: string) => Promise<T>): Promise<T> {
+    const server = await this.acquire();
+    try {
+      return await fn(server.reattach);
+    } finally {
+      this.release(server);
+    }
+  }
+
+  /** Stops every server (they are also stopped when they have been idle for a while, and at exit). */
+  close(): void {
+    for (const s of this.idle.splice(0)) s.child.kill();
+    this.started = 0;
+  }
+
+  private acquire(): Promise<{ reattach: string; child: ChildProcess }> {
+    clearTimeout(this.timer);
+    const free = this.idle.pop();
+    if (free) return Promise.resolve(free);
+    if (this.started < this.max) {
+      this.started++;
+      return startProviderServer(this.binary).catch((e) => {
+        this.started--;
+        throw e;
+      });
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(server: { reattach: string; child: ChildProcess }): void {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      this.started--;
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) return next(server);
+    this.idle.push(server);
+    // Idle servers hold about 350 MB each: a test file or a script done with its plans lets them go.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.close(), 5000);
+    this.timer.unref();
+  }
+}
+
+const liveServers = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const c of liveServers) c.kill();
+});
+
+/** Starts the provider in its debug mode and returns the TF_REATTACH_PROVIDERS value it prints. */
+function startProviderServer(binary: string): Promise<{ reattach: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ["-debug"], { env: terraformEnv("/dev/null"), stdio: ["ignore", "pipe", "pipe"] });
+    liveServers.add(child);
+    child.once("exit", () => liveServers.delete(child));
+    let out = "";
+    const fail = (why: string) => {
+      child.kill();
+      reject(new Error(`The AWS provider (${binary} -debug) did not start: ${why}\n${out}`));
+    };
+    const timeout = setTimeout(() => fail("no TF_REATTACH_PROVIDERS line within 120 s"), 120_000);
+    child.once("error", (e) => fail(e.message));
+    child.once("exit", (code) => fail(`it exited (${code})`));
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
+      if (!m) return;
+      clearTimeout(timeout);
+      child.removeAllListeners("exit");
+      child.once("exit", () => liveServers.delete(child));
+      child.stdout!.removeAllListeners("data");
+      child.stderr!.removeAllListeners("data");
+      // Drain what it logs later, and let the process exit while a server is idle.
+      child.stdout!.resume();
+      child.stderr!.resume();
+      (child.stdout as unknown as { unref?: () => void }).unref?.();
+      (child.stderr as unknown as { unref?: () => void }).unref?.();
+      child.unref();
+      resolve({ reattach: m[1], child });
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+  });
+}
+
+const serversByBinary = new Map<string, ProviderServers>();
+/**
+ * The provider servers of this process for `tools`, or undefined where Terraform must start the
+ * provider itself (no unpacked mirror, or BLUEPRINT_PROVIDER_REATTACH=0).
+ */
+export function providerServers(tools: OfflineTerraform): ProviderServers | undefined {
+  if (process.env.BLUEPRINT_PROVIDER_REATTACH === "0" || !tools.mirror) return undefined;
+  const dir = path.join(tools.mirror, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION, platform());
+  const binary = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith("terraform-provider-aws")) : undefined;
+  if (!binary) return undefined;
+  const file = path.join(dir, binary);
+  let servers = serversByBinary.get(file);
+  if (!servers) {
+    servers = new ProviderServers(file, Math.max(2, os.cpus().length));
+    serversByBinary.set(file, servers);
+  }
+  return servers;
+}
+
+/**
+ * Whether one provider server can plan the stack: its AWS provider blocks differ in nothing but
+ * `alias` and `region` (see {@link ProviderServers}).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reattachable(stackJson: Record<string, any>): boolean {
+  const blocks = ((stackJson.provider?.aws ?? []) as Record<string, unknown>[]).map(({ alias: _alias, region: _region, ...rest }) => JSON.stringify(rest));
+  return new Set(blocks).size <= 1;
 }
 
 function run(tools: OfflineTerraform, cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(tools.terraform, args, { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${stderr || stdout}`));
+      // In its machine-readable form, Terraform's errors are JSON lines on stdout: one line each here.
+      const errors = args.includes("-json") ? jsonMessages(stdout).filter((m) => m.type === "diagnostic" && m["@level"] === "error").map((m) => `Error: ${diagnosticLine(m)}`) : [];
+      if (error) reject(new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${[stderr, ...errors].filter(Boolean).join("\n") || stdout}`));
       else resolve(stdout);
     });
   });
@@ -236,19 +384,63 @@ export interface PlanRunOptions {
   readonly allowDestroy?: boolean;
   /** Plan only these resource addresses and what they depend on (`-target`). */
   readonly targets?: readonly string[];
+  /**
+   * Also the human-readable plan, for a reviewer (`npm run plan`, the review's upgrade plans).
+   * Without it Terraform reports in its machine-readable form (`plan -json`), which skips
+   * rendering every resource's diff: a third of a plan's time.
+   */
+  readonly text?: boolean;
 }
 
-/** A copy of a synthesized stack, initialised, in which to validate and plan (against a prior state if given). */
-export interface OfflineWorkdir {
-  validate(): Promise<string>;
-  /** Plans against `priorState` (a state file's content) or an empty state; returns the plan and its text. */
+/** A plan's summary and warnings, with its JSON (`terraform show -json`) on demand. */
+export interface PlanChanges {
+  readonly summary: string;
+  /** Whether any resource is to be created, changed or destroyed. */
+  readonly changed: boolean;
+  readonly planText: string;
+  readonly warnings: readonly string[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  plan(priorState?: unknown, options?: PlanRunOptions): Promise<{ plan: Record<string, any>; planText: string }>;
+  json(): Promise<Record<string, any>>;
+}
+
+/** A copy of a synthesized stack, initialised, in which to plan (against a prior state if given). */
+export interface OfflineWorkdir {
+  /** Plans against `priorState` (a state file's content) or an empty state. */
+  plan(priorState?: unknown, options?: PlanRunOptions): Promise<OfflinePlan>;
+  /** The same plan, whose JSON is read only if asked for (a plan that changes nothing needs no `show`). */
+  planChanges(priorState?: unknown, options?: PlanRunOptions): Promise<PlanChanges>;
   /** The provider's schemas (`terraform providers schema -json`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   schema(): Promise<Record<string, any>>;
   /** Removes the copy (it holds placeholder variables and saved plans). */
   close(): void;
+}
+
+/** Terraform's summary line from the counts of its machine-readable `change_summary`, as `terraform plan` prints it. */
+export function summaryLine(counts: { add: number; change: number; remove: number; import?: number }): string {
+  if (counts.add + counts.change + counts.remove + (counts.import ?? 0) === 0) return "No changes. Your infrastructure matches the configuration.";
+  return `Plan: ${counts.import ? `${counts.import} to import, ` : ""}${counts.add} to add, ${counts.change} to change, ${counts.remove} to destroy.`;
+}
+
+/** The messages of `terraform plan -json` (one JSON object per line). */
+function jsonMessages(out: string): Record<string, unknown>[] {
+  return out
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** A diagnostic of Terraform's machine-readable output as one line, with where it is. */
+function diagnosticLine(m: Record<string, unknown>): string {
+  const d = (m.diagnostic ?? {}) as { summary?: string; detail?: string; address?: string; range?: { filename?: string; start?: { line?: number } } };
+  const where = [d.address, d.range?.filename ? `${d.range.filename}:${d.range.start?.line ?? "?"}` : undefined].filter(Boolean).join(", ");
+  return `${d.summary ?? String(m["@message"])}${where ? ` (${where})` : ""}${d.detail ? `: ${d.detail}` : ""}`;
 }
 
 /** Copies a synthesized stack directory, writes the override, variables and remote states, and runs `terraform init`. */
@@ -284,23 +476,46 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
       ].join("\n"),
     );
     const env = terraformEnv(cliConfig);
-    const tf = (...args: string[]) => run(tools, workdir, env, args);
+    const servers = options.reattach === false || !reattachable(stackJson) ? undefined : providerServers(tools);
+    // Every command but init (which installs the provider from the mirror) attaches to a running provider where it can.
+    const tf = (...args: string[]) =>
+      servers && args[0] !== "init" ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args)) : run(tools, workdir, env, args);
     const init = () => tf("init", "-input=false", "-no-color");
     await (options.initLock ? options.initLock(init) : init());
     const stateFile = path.join(workdir, "terraform.tfstate");
+    let plans = 0;
+    const planChanges = async (priorState?: unknown, planOptions: PlanRunOptions = {}): Promise<PlanChanges> => {
+      if (priorState === undefined) fs.rmSync(stateFile, { force: true });
+      else fs.writeFileSync(stateFile, JSON.stringify(priorState));
+      const unprotect = path.join(workdir, "zz_offline_plan_unprotect_override.tf.json");
+      if (planOptions.allowDestroy) fs.writeFileSync(unprotect, JSON.stringify(withoutDestroyProtection(stackJson), null, 2));
+      else fs.rmSync(unprotect, { force: true });
+      const targets = (planOptions.targets ?? []).map((t) => `-target=${t}`);
+      const planFile = `tfplan-${++plans}`;
+      const args = ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", ...targets, `-out=${planFile}`];
+      let summary: string;
+      let planText = "";
+      let warnings: string[];
+      if (planOptions.text) {
+        // The plan's own output is the human-readable plan, with any warning Terraform gives.
+        planText = await tf(...args);
+        summary = planSummary(planText) ?? "(no summary)";
+        warnings = [...planText.matchAll(/^Warning: (.*)$/gm)].map((m) => m[1]);
+      } else {
+        const messages = jsonMessages(await tf(...args.slice(0, 1), "-json", ...args.slice(1)));
+        const counts = messages.find((m) => m.type === "change_summary")?.changes as { add: number; change: number; remove: number; import?: number } | undefined;
+        if (!counts) throw new Error(`terraform plan -json in ${workdir} gave no change_summary`);
+        summary = summaryLine(counts);
+        warnings = messages.filter((m) => m.type === "diagnostic" && m["@level"] === "warn").map(diagnosticLine);
+      }
+      const changed = !summary.startsWith("No changes.");
+      return { summary, changed, planText, warnings, json: async () => JSON.parse(await tf("show", "-json", planFile)) };
+    };
     return {
-      validate: () => tf("validate", "-no-color"),
+      planChanges,
       plan: async (priorState?: unknown, planOptions: PlanRunOptions = {}) => {
-        if (priorState === undefined) fs.rmSync(stateFile, { force: true });
-        else fs.writeFileSync(stateFile, JSON.stringify(priorState));
-        const unprotect = path.join(workdir, "zz_offline_plan_unprotect_override.tf.json");
-        if (planOptions.allowDestroy) fs.writeFileSync(unprotect, JSON.stringify(withoutDestroyProtection(stackJson), null, 2));
-        else fs.rmSync(unprotect, { force: true });
-        // The plan's own output is the human-readable plan, with any warning Terraform gives (a
-        // `show` of the saved plan would start the provider once more for the same text).
-        const targets = (planOptions.targets ?? []).map((t) => `-target=${t}`);
-        const planText = await tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", ...targets, "-out=tfplan");
-        return { plan: JSON.parse(await tf("show", "-json", "tfplan")), planText };
+        const { json, changed: _changed, ...rest } = await planChanges(priorState, planOptions);
+        return { ...rest, plan: await json() };
       },
       schema: async () => JSON.parse(await tf("providers", "schema", "-json")),
       close,
@@ -311,13 +526,14 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
   }
 }
 
-/** Copies a synthesized stack directory and runs init, validate, plan and show in the copy. */
-export async function planOffline(stackDir: string, options: PlanOfflineOptions): Promise<OfflinePlan> {
+/**
+ * Copies a synthesized stack directory and runs init, plan and show in the copy. A plan validates
+ * the configuration first, as `terraform validate` does (no separate command).
+ */
+export async function planOffline(stackDir: string, options: PlanOfflineOptions & { readonly text?: boolean }): Promise<OfflinePlan> {
   const work = await openOfflineWorkdir(stackDir, options);
   try {
-    const validateOutput = await work.validate();
-    const { plan, planText } = await work.plan();
-    return { validateOutput, plan, planText };
+    return await work.plan(undefined, { text: options.text });
   } finally {
     // The copy holds placeholder variables and the saved plan: never leave it behind.
     work.close();

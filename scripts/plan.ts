@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { appRunnerArgs } from "./app-runner";
-import { findOfflineTerraform, planOffline, planSummary, plannableOffline, serialised, writePlanArtifacts } from "./offline-plan";
+import { findOfflineTerraform, planOffline, plannableOffline, serialised, writePlanArtifacts } from "./offline-plan";
 
 const root = path.join(__dirname, "..");
 const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out"));
@@ -59,9 +59,9 @@ async function main(): Promise<void> {
     const results = await Promise.allSettled(
       stacks.map(async (s) => {
         const dir = path.join(outdir, "stacks", s);
-        const result = await planOffline(dir, { tools, stackJson: jsonOf(s), pluginCacheDir: cache, initLock });
+        const result = await planOffline(dir, { tools, stackJson: jsonOf(s), pluginCacheDir: cache, initLock, text: true });
         const files = writePlanArtifacts(dir, result);
-        const summary = planSummary(result.planText) ?? "(no summary)";
+        const summary = result.summary;
         return `${s}: ${summary}\n  ${path.relative(process.cwd(), files.text)}\n  ${path.relative(process.cwd(), files.json)}`;
       }),
     );

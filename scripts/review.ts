@@ -129,7 +129,7 @@ export async function upgradePlans(baseDir: string, headDir: string, cacheDir: s
   if ("missing" in tools) throw new Error(`cannot plan the upgrade: ${tools.missing}. Fix: install Terraform >= 1.10 (and the provider mirror on CI), or pass --no-plan to compare the posture only.`);
   const pluginCacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));
   try {
-    const options = { tools, pluginCacheDir, initLock: serialised(), cacheDir };
+    const options = { tools, pluginCacheDir, initLock: serialised(), cacheDir, text: true };
     const planned = new Map<string, UpgradePlan>();
     // One at a time: each plan already keeps both cores busy (terraform and its provider).
     for (const n of names) planned.set(n, await planUpgrade(n, path.join(baseDir, "stacks", n), path.join(headDir, "stacks", n), options));

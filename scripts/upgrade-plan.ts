@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { STATEFUL_TYPES } from "../guardrails/rules/aws/resilience";
-import { AWS_PROVIDER_VERSION, OfflineWorkdir, PlanOfflineOptions, openOfflineWorkdir, planSummary } from "./offline-plan";
+import { AWS_PROVIDER_VERSION, OfflineWorkdir, PlanOfflineOptions, openOfflineWorkdir } from "./offline-plan";
 import { ProviderSchemas, TerraformState, pendingChanges, refineStep, resolveReferences, stateFromPlan, valueAt } from "./prior-state";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -340,10 +340,12 @@ export async function priorState(work: OfflineWorkdir, stackJson: Record<string,
   let targets: string[] | undefined;
   for (let i = 0; i < (options.maxRounds ?? 6); i++) {
     // After the first round, only what the last round refined and what references it can change.
-    const round = await work.plan(state, { allowDestroy: true, targets });
-    rounds.push(`${planSummary(round.planText) ?? "(no summary)"}${targets ? ` (${targets.length} resources)` : ""}`);
-    const next = refineStep(state, round.plan, schemas);
-    targets = [...withDependents(graph, pendingChanges(round.plan).map((rc) => rc.address))].filter((a) => !a.startsWith("data.")).sort();
+    const round = await work.planChanges(state, { allowDestroy: true, targets });
+    rounds.push(`${round.summary}${targets ? ` (${targets.length} resources)` : ""}`);
+    // A plan with no change has nothing to refine (and its JSON is not read).
+    const roundPlan = round.changed ? await round.json() : undefined;
+    const next = roundPlan ? refineStep(state, roundPlan, schemas) : { state, changed: 0 };
+    targets = roundPlan ? [...withDependents(graph, pendingChanges(roundPlan).map((rc) => rc.address))].filter((a) => !a.startsWith("data.")).sort() : [];
     if (next.changed === 0) {
       const built = { state, rounds };
       if (file) writeCacheFile(file, built);
@@ -358,6 +360,8 @@ export async function priorState(work: OfflineWorkdir, stackJson: Record<string,
 export interface PlanUpgradeOptions extends PlanOfflineOptions {
   /** Where built states and the provider schema are cached. */
   readonly cacheDir?: string;
+  /** Also the human-readable plan of the new version (the review writes it for reviewers). */
+  readonly text?: boolean;
 }
 
 /** States being built in this process, by base directory and content: two plans of one base build it once. */
@@ -400,9 +404,9 @@ export async function planUpgrade(stack: string, baseDir: string, headDir: strin
   const head = await openOfflineWorkdir(headDir, { ...options, stackJson: headJson });
   try {
     const targets = changedResources(baseJson, headJson);
-    const { plan, planText } = await head.plan(built.state, { allowDestroy: true, targets: targets?.length ? targets : undefined });
+    const { plan, planText, summary } = await head.plan(built.state, { allowDestroy: true, targets: targets?.length ? targets : undefined, text: options.text });
     const findings = sortFindings([...relocated, ...upgradeFindings(stack, plan, baseJson, headJson).filter((f) => !relocated.some((r) => r.address === f.address))]);
-    return { stack, summary: planSummary(planText) ?? "(no summary)", planText, plan, findings, rounds: built.rounds, targets };
+    return { stack, summary, planText, plan, findings, rounds: built.rounds, targets };
   } finally {
     head.close();
   }
