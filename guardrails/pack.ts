@@ -105,20 +105,36 @@ export class GuardrailPack implements IAspect {
    * runs that rule alone, as synth would run it).
    */
   evaluate(json: Record<string, unknown> = this.stack.toTerraform(), only?: readonly string[]): GuardrailResult {
-    const view: StackView = { name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, peers: this.stack.peers, json, text: JSON.stringify(json) };
+    let text: string | undefined;
+    // The text only for the rules that read it (most read the JSON).
+    const view: StackView = {
+      name: this.stack.node.id,
+      region: this.stack.region,
+      layer: this.stack.layer,
+      peers: this.stack.peers,
+      json,
+      get text() {
+        return (text ??= JSON.stringify(json));
+      },
+    };
     const selected = (id: string) => only === undefined || only.includes(id);
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && selected(r.id));
-    const byAddress = new Map<string, IConstruct>();
     const constructs = this.stack.node.findAll();
-    for (const c of constructs) {
-      if (c instanceof TerraformResource) byAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
-    }
+    // The resources by address, to find a finding's suppressions: made at the first finding only.
+    let constructsByAddress: Map<string, IConstruct> | undefined;
+    const byAddress = () => {
+      if (!constructsByAddress) {
+        constructsByAddress = new Map();
+        for (const c of constructs) if (c instanceof TerraformResource) constructsByAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
+      }
+      return constructsByAddress;
+    };
     const used = new Set<string>();
     const findings: Finding[] = [];
     for (const rule of rules) {
       for (const raw of checkRule(rule, view)) {
         const { address, message } = splitMessage(raw);
-        const construct = byAddress.get(address.split(".").slice(0, 2).join("."));
+        const construct = byAddress().get(address.split(".").slice(0, 2).join("."));
         const scopes = construct ? construct.node.scopes.slice(construct.node.scopes.indexOf(this.stack)) : [this.stack];
         const covering = scopes.flatMap(suppressionsOf).find((s) => s.id === rule.id);
         if (covering) used.add(`${covering.path}\u0000${covering.id}`);

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { diffPosture, postureFacts, summarizeGuardrails } from "../../review/posture";
 import { compareOutputs, renderReview, signOffPolicy } from "../../scripts/review";
-import { TfJson, cloneJson, resourcesOf, shippedAllLayers } from "../support/synth";
+import { TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers } from "../support/synth";
 
 /** The security posture of a change (issue 22): facts per stack, their differences, and which need a sign-off. */
 const all = shippedAllLayers();
@@ -12,7 +12,7 @@ const mesh = all.find((s) => s.name === "region-eu-mesh")!;
 const dr = all.find((s) => s.name === "region-eu-dr")!;
 const required = signOffPolicy();
 const diff = (s: typeof eu, edit: (j: TfJson) => void) => {
-  const json = cloneJson(s.json);
+  const json = jsonCopy(s);
   edit(json);
   return diffPosture(s.name, postureFacts(s.json, summarizeGuardrails(s.guardrails)), postureFacts(json, summarizeGuardrails(s.guardrails)));
 };
@@ -24,7 +24,7 @@ describe("the posture of a stack", () => {
     for (const f of facts) expect(f.requirement).toMatch(/\d/);
   });
   it("is the same on a second synthesis (no difference between a stack and itself)", () => {
-    for (const s of all) expect(diffPosture(s.name, postureFacts(s.json), postureFacts(cloneJson(s.json)))).toEqual([]);
+    for (const s of all) expect(diffPosture(s.name, postureFacts(s.json), postureFacts(jsonCopy(s)))).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import { GUARDRAILS } from "../../guardrails";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { SynthStack, TfJson, cloneJson, resourcesOf, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, synthRegions } from "../support/synth";
 import { expectCaught, weakenedViolations } from "../support/weakening";
 import { validateManifests } from "../support/validate";
 import { manifestsOf } from "../../tfjson/kubernetes";
@@ -81,7 +81,7 @@ const WEAKENINGS: [string, "eu" | "us", string, (j: TfJson) => void, RegExp][] =
 describe("the east-west path's guardrails fail when it is weakened", () => {
   it.each(WEAKENINGS.map(([id, side, label, mutate, says]) => [`${id}: ${label}`, id, side, mutate, says] as const))("%s", (_l, id, side, mutate, says) => {
     const stack = side === "eu" ? euStack : usStack;
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     mutate(json);
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });
@@ -255,11 +255,11 @@ describe("the in-cluster path's guardrails pass what the blueprint builds", () =
   ];
   it.each(RULES.flatMap(([id, layer]) => ["eu", "us"].flatMap((r) => [[id, `region-${r}-${layer}`, "with"], [id, `region-${r}-${layer}`, "without"]] as const)))("%s on %s, %s the call", (id, name, call) => {
     const stack = stackOf(call === "with" ? withCall : none, name);
-    expect(weakenedViolations(rule(id), stack, cloneJson(stack.json))).toEqual([]);
+    expect(weakenedViolations(rule(id), stack, jsonCopy(stack))).toEqual([]);
   });
   it("a region without istiod is not the trust rule's to judge (mesh.istio-install says so)", () => {
     const stack = stackOf(withCall, "region-eu-istio");
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     for (const [n, r] of releasesOf(json)) if (r.chart === "istiod") delete json.resource.helm_release[n];
     expect(weakenedViolations(rule("mesh.east-west-trust-domains"), stack, json)).toEqual([]);
   });
@@ -268,7 +268,7 @@ describe("the in-cluster path's guardrails pass what the blueprint builds", () =
 describe("the in-cluster path's guardrails fail when it is weakened", () => {
   it.each(IN_CLUSTER_WEAKENINGS.map(([id, stack, label, mutate, says]) => [`${id}: ${label}`, id, stack, mutate, says] as const))("%s", (_l, id, name, mutate, says) => {
     const stack = stackOf(withCall, name);
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     mutate(json);
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });

@@ -2,7 +2,7 @@ import { GcpRegionConfig } from "../../config/schema";
 import { JURISDICTIONS } from "../../config/catalog";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening";
-import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
 import { GOOD_INTERMEDIATE, TEST_ROOT } from "../support/gcp-ca";
 import { pscNatSubnetName } from "../../model/gcp/network";
@@ -612,7 +612,7 @@ const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
 
 describe.each(stacks.map((s) => [s.name, s] as const))("%s: every GCP guardrail accepts what complies", (_name, stack) => {
   it.each(ACCEPTED.map(([id, what, change, region]) => [`${id}: ${what}`, id, change, region] as const))("%s", (_label, id, change, region) => {
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     change(json);
     expect(weakenedViolations(GCP_RULES.find((r) => r.id === id)!, judgedBy(stack, region), json)).toEqual([]);
   });
@@ -628,7 +628,7 @@ describe("gcp.locations-in-jurisdiction where the jurisdiction has two GCP regio
 
   it.each(stacks.map((s) => [s.name, s] as const))("%s: accepts its locations in the second region, and names both regions for one outside", (_name, stack) => {
     expect(weakenedViolations(rule, stack, stack.json)).toEqual([]);
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     archive(json).location = "US";
     expect(weakenedViolations(rule, stack, json)).toEqual([expect.stringMatching(/: location US is outside SG \(asia-southeast2, asia-southeast1\)$/)]);
   });
@@ -643,7 +643,7 @@ describe("every GCP guardrail fails when the stack is weakened", () => {
 
   describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
     it.each(MUTATIONS.map(([id, what, mutate, e]) => [`${id}: ${what}`, id, mutate, e] as const))("%s", (_l, id, mutate, e) => {
-      const json = cloneJson(stack.json);
+      const json = jsonCopy(stack);
       mutate(json);
       const { says, region } = e === undefined || e instanceof RegExp ? { says: e, region: undefined } : e;
       expectCaught(weakenedViolations(GCP_RULES.find((r) => r.id === id)!, judgedBy(stack, region), json), says);
@@ -778,7 +778,7 @@ describe("a GCP region without merchant tenants", () => {
   });
 
   it("refuses a merchants' pool there", () => {
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     const pool = cloneJson(json.resource.google_container_node_pool.gke_node_pool);
     pool.node_config.taint = [{ key: "pci.blueprint/tenant", value: "merchant", effect: "NO_SCHEDULE" }];
     json.resource.google_container_node_pool.tenants = pool;

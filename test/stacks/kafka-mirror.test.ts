@@ -1,6 +1,6 @@
 import { AwsRegionConfig } from "../../config/schema";
 import { GUARDRAILS } from "../../guardrails";
-import { SynthStack, TfJson, cloneJson, resourcesOf, shippedAllLayers } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers } from "../support/synth";
 import { expectCaught, weakenedViolations } from "../support/weakening";
 import { REPLICATOR_SOURCE_ACTIONS } from "../../model/aws/kafka-mirror";
 
@@ -154,7 +154,7 @@ describe("the Kafka mirror's guardrails pass what the blueprint builds", () => {
     ["kafka.replicator-source", "us"] as const,
   ])("%s on region-%s", (id, side) => {
     const stack = { dr, eu, us }[side];
-    expect(weakenedViolations(rule(id), stack, cloneJson(stack.json))).toEqual([]);
+    expect(weakenedViolations(rule(id), stack, jsonCopy(stack))).toEqual([]);
   });
   it("a deny rule for everything in the NACL, no cluster in the network's view, no connectivity block where nothing is mirrored, another cluster's policy: none is a finding", () => {
     const a = cloneJson(dr.json);
@@ -171,7 +171,7 @@ describe("the Kafka mirror's guardrails pass what the blueprint builds", () => {
 describe("the Kafka mirror's guardrails fail when it is weakened", () => {
   it.each(WEAKENINGS.map(([id, side, label, mutate, says]) => [`${id}: ${label}`, id, side, mutate, says] as const))("%s", (_l, id, side, mutate, says) => {
     const stack = { dr, eu, us }[side];
-    const json = cloneJson(stack.json);
+    const json = jsonCopy(stack);
     mutate(json);
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });

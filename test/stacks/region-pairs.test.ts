@@ -6,7 +6,7 @@ import { RegionConfig } from "../../config/schema";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { SynthStack, TfJson, cloneJson, resourcesOf, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, synthRegions } from "../support/synth";
 import { manifestsOf } from "../../tfjson/kubernetes";
 import { boxesAround, readDiagram } from "../support/mermaid";
 
@@ -36,7 +36,7 @@ const jurisdictionRegions = (r: RegionConfig): readonly string[] => JURISDICTION
  * east-west path (the endpoint service's supported regions, each interface endpoint's service).
  */
 function textOutsideTheRoot(stack: SynthStack): string {
-  const json = cloneJson(stack.json) as TfJson;
+  const json = jsonCopy(stack) as TfJson;
   for (const p of [json.provider?.aws ?? []].flat() as TfJson[]) if (p.alias === "pca_root") delete p.region;
   for (const [, s] of resourcesOf(json, "aws_vpc_endpoint_service")) delete s.supported_regions;
   for (const [, e] of resourcesOf(json, "aws_vpc_endpoint")) if (String(e.service_name).startsWith("com.amazonaws.vpce.")) for (const k of ["service_name", "service_region"]) delete e[k];

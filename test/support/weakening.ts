@@ -14,7 +14,14 @@ export const NAMES_ITS_SUBJECT = /^(\(stack\)|[a-z][a-z0-9_]*(\.[^\s:]+)?)( \([^
  * and the same JSON as text (text-only checks, such as literals, see the weakening too).
  */
 export function weakenedViolations(rule: Rule, stack: StackView, json: TfJson): string[] {
-  return checkRule(rule, { ...stack, json, text: JSON.stringify(json) });
+  let text: string | undefined;
+  return checkRule(rule, {
+    ...stack,
+    json,
+    get text() {
+      return (text ??= JSON.stringify(json));
+    },
+  });
 }
 
 /**
