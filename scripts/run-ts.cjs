@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Runs a TypeScript entry point of the blueprint (`node scripts/run-ts.cjs main.ts`): what
- * `cdktf synth` runs (cdktf.json), and `npm run plan` and `npm run bench`.
+ * Runs a TypeScript entry point of the blueprint (`node scripts/run-ts.cjs [--bundle] main.ts`):
+ * what `cdktf synth` runs (cdktf.json, bundled: see runBundled below), and the other scripts
+ * (`npm run plan`, `npm run bench`...), file by file.
  *
  * Each `.ts` file the program requires is transpiled by esbuild (types stripped, no type check:
  * `npm run typecheck` does that; tsconfig's compilerOptions are passed on) and the result is cached
