@@ -5,6 +5,7 @@
  * stack itself (the production config) is never modified.
  */
 import { ChildProcess, execFile, spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -94,6 +95,12 @@ export interface PlanOfflineOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly stackJson?: Record<string, any>;
+  /**
+   * Where plans are kept by their inputs (every file Terraform reads, the prior state, the options,
+   * the binaries, the harness): a plan of the same inputs is read from there instead of made again.
+   * The tests use it (`node_modules/.cache/blueprint-plans`); the reviewer's commands do not.
+   */
+  readonly planCacheDir?: string;
   /** False: Terraform starts the provider itself, as without a mirror (see {@link ProviderServers}). */
   readonly reattach?: boolean;
   /** Values of the remote states' outputs in place of the placeholders (a test of what the stack does with them). */
@@ -443,6 +450,77 @@ function diagnosticLine(m: Record<string, unknown>): string {
   return `${d.summary ?? String(m["@message"])}${where ? ` (${where})` : ""}${d.detail ? `: ${d.detail}` : ""}`;
 }
 
+const UNPROTECT_OVERRIDE = "zz_offline_plan_unprotect_override.tf.json";
+
+/** The harness's own code, in the plan cache's key: a plan made by another version of it is never used. */
+const HARNESS_VERSION = createHash("sha256").update(fs.readFileSync(__filename)).digest("hex");
+
+/**
+ * The key of a plan in the cache: every file of the copy that Terraform reads (the configuration,
+ * the overrides, the variables, the remote states), the prior state and the plan's options,
+ * Terraform's and the provider's binaries (path, size and modification time) and the harness's code.
+ */
+function planCacheKey(workdir: string, tools: OfflineTerraform, plan: Record<string, unknown>): string {
+  const hash = createHash("sha256").update(HARNESS_VERSION).update(AWS_PROVIDER_VERSION);
+  const stat = (file: string) => {
+    const st = fs.statSync(file);
+    return `${file}\0${st.size}\0${st.mtimeMs}`;
+  };
+  hash.update(stat(tools.terraform));
+  if (tools.mirror) {
+    const dir = path.join(tools.mirror, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION, platform());
+    if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).sort()) hash.update(stat(path.join(dir, f)));
+  }
+  for (const f of fs.readdirSync(workdir).sort()) {
+    // The state is the prior state (in `plan`); the unprotect override follows from `allowDestroy`.
+    if (/\.(tf|tf\.json|tfvars\.json|tfstate)$/.test(f) && f !== "terraform.tfstate" && f !== UNPROTECT_OVERRIDE) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(workdir, f)));
+  }
+  return hash.update(JSON.stringify(plan)).digest("hex");
+}
+
+type CachedPlan = Omit<PlanChanges, "json"> & { readonly plan?: Record<string, unknown> };
+
+/**
+ * The plan of `key` from `dir`, or made by `make` and stored there. Two processes that need the
+ * same plan at once (two test files) make it once: the second waits for the first's result while
+ * the first holds the key's lock file (a lock whose process is gone is taken over).
+ */
+async function cachedPlan(dir: string, key: string, make: () => Promise<CachedPlan>): Promise<CachedPlan> {
+  const file = path.join(dir, `plan-${key.slice(0, 40)}.json`);
+  const lock = `${file}.lock`;
+  fs.mkdirSync(dir, { recursive: true });
+  for (;;) {
+    try {
+      return JSON.parse(fs.readFileSync(file, "utf8")) as CachedPlan;
+    } catch {
+      // not made yet
+    }
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+    } catch {
+      const holder = Number(fs.readFileSync(lock, "utf8") || "0");
+      let alive = holder === process.pid;
+      try {
+        if (holder && !alive) alive = process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive && holder !== process.pid) fs.rmSync(lock, { force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      const made = await make();
+      const partial = `${file}.${process.pid}.${Date.now()}`;
+      fs.writeFileSync(partial, JSON.stringify(made));
+      fs.renameSync(partial, file);
+      return made;
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  }
+}
+
 /** Copies a synthesized stack directory, writes the override, variables and remote states, and runs `terraform init`. */
 export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineOptions): Promise<OfflineWorkdir> {
   const { tools } = options;
@@ -481,13 +559,30 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     const tf = (...args: string[]) =>
       servers && args[0] !== "init" ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args)) : run(tools, workdir, env, args);
     const init = () => tf("init", "-input=false", "-no-color");
-    await (options.initLock ? options.initLock(init) : init());
+    // Initialised at the first command that needs it: a plan found in the cache needs none.
+    let initialised: Promise<string> | undefined;
+    const ready = () => (initialised ??= options.initLock ? options.initLock(init) : init());
+    if (!options.planCacheDir) await ready();
     const stateFile = path.join(workdir, "terraform.tfstate");
     let plans = 0;
     const planChanges = async (priorState?: unknown, planOptions: PlanRunOptions = {}): Promise<PlanChanges> => {
+      if (!options.planCacheDir) return planNow(priorState, planOptions);
+      const key = planCacheKey(workdir, tools, { priorState: priorState ?? null, targets: planOptions.targets ?? [], allowDestroy: !!planOptions.allowDestroy, text: !!planOptions.text, attached: !!servers });
+      const cached = await cachedPlan(options.planCacheDir, key, async () => {
+        const now = await planNow(priorState, planOptions);
+        const { json, ...rest } = now;
+        // The JSON of a plan that changes something is kept too (a plan that changes nothing is read for its summary).
+        return { ...rest, plan: now.changed ? await json() : undefined };
+      });
+      const { plan, ...rest } = cached;
+      // A cached plan that changes nothing has no JSON kept: asked for it, plan again.
+      return { ...rest, json: async () => plan ?? (await (await planNow(priorState, planOptions)).json()) };
+    };
+    const planNow = async (priorState?: unknown, planOptions: PlanRunOptions = {}): Promise<PlanChanges> => {
+      await ready();
       if (priorState === undefined) fs.rmSync(stateFile, { force: true });
       else fs.writeFileSync(stateFile, JSON.stringify(priorState));
-      const unprotect = path.join(workdir, "zz_offline_plan_unprotect_override.tf.json");
+      const unprotect = path.join(workdir, UNPROTECT_OVERRIDE);
       if (planOptions.allowDestroy) fs.writeFileSync(unprotect, JSON.stringify(withoutDestroyProtection(stackJson), null, 2));
       else fs.rmSync(unprotect, { force: true });
       const targets = (planOptions.targets ?? []).map((t) => `-target=${t}`);
@@ -517,7 +612,10 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
         const { json, changed: _changed, ...rest } = await planChanges(priorState, planOptions);
         return { ...rest, plan: await json() };
       },
-      schema: async () => JSON.parse(await tf("providers", "schema", "-json")),
+      schema: async () => {
+        await ready();
+        return JSON.parse(await tf("providers", "schema", "-json"));
+      },
       close,
     };
   } catch (e) {

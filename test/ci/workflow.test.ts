@@ -55,9 +55,9 @@ describe("the CI workflow", () => {
     expect(gate.if).toContain("steps.review.outputs.status == '1'");
     expect(gate.run).toContain("exit 1");
   });
-  it("keeps the built states of previous releases between runs, restored after npm ci", () => {
+  it("keeps the built states of previous releases and the tests' plans between runs, restored after npm ci", () => {
     const i = steps.findIndex((s) => s.uses?.startsWith("actions/cache@"));
-    expect(steps[i].with?.path).toBe("node_modules/.cache/blueprint-upgrade");
+    expect(String(steps[i].with?.path).trim().split("\n").map((p) => p.trim())).toEqual(["node_modules/.cache/blueprint-upgrade", "node_modules/.cache/blueprint-plans"]);
     expect(i).toBeGreaterThan(steps.findIndex((s) => s.run?.startsWith("npm ci")));
   });
   it("fails a pull request that would replace or destroy a stateful resource (exit 3), or whose review failed (2), whatever its labels", () => {

@@ -4,7 +4,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { OFFLINE_PLACEHOLDER, OfflinePlan, REDACTED, findOfflineTerraform, planOffline, providerServers, redactPlan, serialised } from "../../scripts/offline-plan";
 import { PLAN_INVARIANTS } from "../invariants/plan";
-import { APP_RUNNER, SCRIPT_RUNNER, TfJson, allStacks, cloneJson, shippedAllLayers } from "../support/synth";
+import { APP_RUNNER, PLAN_CACHE_DIR, SCRIPT_RUNNER, TfJson, allStacks, cloneJson, shippedAllLayers } from "../support/synth";
 
 /**
  * The strongest test: `terraform validate` and `terraform plan` for real, offline, for every AWS
@@ -31,7 +31,7 @@ if ("missing" in tools) {
 
   beforeAll(async () => {
     const initLock = serialised();
-    const results = await Promise.all(stacks.map((s) => planOffline(s.dir, { tools, pluginCacheDir: cache, initLock })));
+    const results = await Promise.all(stacks.map((s) => planOffline(s.dir, { tools, pluginCacheDir: cache, initLock, planCacheDir: PLAN_CACHE_DIR })));
     stacks.forEach((s, i) => plans.set(s.name, results[i]));
   });
 
@@ -44,7 +44,7 @@ if ("missing" in tools) {
   const drPlans = new Map<string, OfflinePlan>();
   beforeAll(async () => {
     const initLock = serialised();
-    const results = await Promise.all(drStacks.map((s) => planOffline(s.dir, { tools, pluginCacheDir: cache, initLock })));
+    const results = await Promise.all(drStacks.map((s) => planOffline(s.dir, { tools, pluginCacheDir: cache, initLock, planCacheDir: PLAN_CACHE_DIR })));
     drStacks.forEach((s, i) => drPlans.set(s.name, results[i]));
   });
   describe.each(drStacks.map((s) => [s.name, s] as const))("%s plans offline", (name, stack) => {
@@ -65,7 +65,7 @@ if ("missing" in tools) {
 
   it("stops the DR plan while the home cluster's multi-VPC connectivity is off (its output still empty)", async () => {
     const stack = drStacks[0];
-    await expect(planOffline(stack.dir, { tools, pluginCacheDir: cache, initLock: serialised(), remoteOutputs: { kafka_bootstrap_brokers_vpc_connectivity_sasl_iam: "" } })).rejects.toThrow(/Resource precondition failed[\s\S]*multi-VPC connectivity is not on yet/);
+    await expect(planOffline(stack.dir, { tools, pluginCacheDir: cache, initLock: serialised(), remoteOutputs: { kafka_bootstrap_brokers_vpc_connectivity_sasl_iam: "" }, planCacheDir: PLAN_CACHE_DIR })).rejects.toThrow(/Resource precondition failed[\s\S]*multi-VPC connectivity is not on yet/);
   });
 
   // The plans attach to running provider processes (scripts/offline-plan.ts ProviderServers), each
@@ -73,7 +73,7 @@ if ("missing" in tools) {
   (providerServers(tools) ? it : it.skip)("plans the same through a running provider as with Terraform starting its own (region-us: three provider regions)", async () => {
     const us = stacks.find((s) => s.name === "region-us")!;
     expect(new Set((us.json.provider.aws as { region: string }[]).map((p) => p.region)).size).toBe(3);
-    const own = await planOffline(us.dir, { tools, pluginCacheDir: cache, initLock: serialised(), reattach: false });
+    const own = await planOffline(us.dir, { tools, pluginCacheDir: cache, initLock: serialised(), reattach: false, planCacheDir: PLAN_CACHE_DIR });
     // The plan's time, and the order Terraform happens to list the attributes it read.
     const comparable = (plan: TfJson) => ({ ...plan, timestamp: undefined, relevant_attributes: (plan.relevant_attributes ?? []).map((a: unknown) => JSON.stringify(a)).sort() });
     expect(comparable(own.plan)).toEqual(comparable(plans.get("region-us")!.plan));
@@ -188,15 +188,16 @@ if ("missing" in tools) {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "npm-run-plan-"));
       const run = (...args: string[]) =>
         spawnSync(process.execPath, [...SCRIPT_RUNNER, "scripts/plan.ts", ...args], { cwd: path.join(__dirname, "..", ".."), env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
-      const ok = run("region-eu");
+      // The DR stack: the smallest AWS stack (the command is the same for each; the others are planned above).
+      const ok = run("region-eu-dr");
       expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: "" });
-      const eu = stacks.find((x) => x.name === "region-eu")!;
-      const count = Object.values(eu.json.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      expect(ok.stdout).toContain(`region-eu: Plan: ${count} to add, 0 to change, 0 to destroy.`);
-      const dir = path.join(outdir, "stacks", "region-eu");
+      const dr = drStacks.find((x) => x.name === "region-eu-dr")!;
+      const count = Object.values(dr.json.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(ok.stdout).toContain(`region-eu-dr: Plan: ${count} to add, 0 to change, 0 to destroy.`);
+      const dir = path.join(outdir, "stacks", "region-eu-dr");
       expect(fs.readFileSync(path.join(dir, "plan.txt"), "utf8")).toContain(`Plan: ${count} to add`);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")).resource_changes.length).toBe(count);
-      expect(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).toBe(eu.text);
+      expect(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).toBe(dr.text);
       expect(fs.existsSync(path.join(dir, "REPORT.md"))).toBe(true);
 
       const mesh = run("region-eu-mesh");
@@ -234,7 +235,7 @@ if ("missing" in tools) {
     });
 
     it.each(shipped.filter((s) => s.layer === "aws").map((s) => [s.name, s] as const))("%s: the HCL validates and plans exactly as the JSON does", async (name, stack) => {
-      const hcl = await planOffline(path.join(outdir, "stacks", name), { tools, stackJson: stack.json, pluginCacheDir: cache, initLock: serialised() });
+      const hcl = await planOffline(path.join(outdir, "stacks", name), { tools, stackJson: stack.json, pluginCacheDir: cache, initLock: serialised(), planCacheDir: PLAN_CACHE_DIR });
       expect(hcl.warnings).toEqual([]);
       expect(hcl.plan.planned_values).toEqual(plans.get(name)!.plan.planned_values);
     });

@@ -317,6 +317,13 @@ export function jsonCopy(stack: { readonly text: string }): TfJson {
   return JSON.parse(stack.text) as TfJson;
 }
 
+/**
+ * Where the tests keep the real offline plans by their inputs (scripts/offline-plan.ts
+ * `planCacheDir`): a plan whose stack, prior state and options did not change since a run made it
+ * is read back rather than made again; CI keeps the folder between runs.
+ */
+export const PLAN_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "blueprint-plans");
+
 /** The node arguments of cdktf.json's app command before `main.ts` (scripts/app-runner.ts). */
 export const APP_RUNNER: readonly string[] = appRunnerArgs();
 /** The same runner for the repository's other scripts (`--bundle` is for the app). */

@@ -11,7 +11,7 @@ import { findOfflineTerraform, serialised } from "../../scripts/offline-plan";
 import { UPGRADE_STATEFUL, UpgradePlan, planUpgrade } from "../../scripts/upgrade-plan";
 import { upgradePlans } from "../../scripts/review";
 import { STATEFUL_TYPES } from "../../guardrails/rules/aws/resilience";
-import { SynthResult, SynthStack, TfJson, cloneJson, shippedAllLayers, synthRegions } from "../support/synth";
+import { PLAN_CACHE_DIR, SynthResult, SynthStack, TfJson, cloneJson, shippedAllLayers, synthRegions } from "../support/synth";
 import { TEST_TRUST_ANCHOR_PEM as TEST_TRUST_ANCHOR } from "../support/trust-anchor";
 
 /**
@@ -123,7 +123,7 @@ if ("missing" in tools) {
   }
 } else {
   const pluginCacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-plugin-cache-"));
-  const options = { tools, pluginCacheDir, initLock: serialised(), cacheDir: path.join(__dirname, "..", "..", "node_modules", ".cache", "blueprint-upgrade") };
+  const options = { tools, pluginCacheDir, initLock: serialised(), cacheDir: path.join(__dirname, "..", "..", "node_modules", ".cache", "blueprint-upgrade"), planCacheDir: PLAN_CACHE_DIR };
   const outcomes = new Map<string, Planned>();
   const CASES = [...EVOLUTIONS, { name: "rename the naming prefix", head: renamedPrefix }, { name: "lower the log retention", head: shortenedLogs }];
 
