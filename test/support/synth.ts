@@ -44,11 +44,11 @@ export interface SynthResult {
  * mutant's run in `npm run mutate`, `jest -t`) never builds a stack. A synth that throws throws at
  * that first read, inside the test.
  */
-export function synthRegions(regions: readonly RegionConfig[] = shippedRegions()): SynthResult {
+export function synthRegions(regions: readonly RegionConfig[] = shippedRegions(), options: { shared?: boolean } = {}): SynthResult {
   let real: SynthResult | undefined;
   const planned = regions.flatMap((region) => stackPlan(region).map((p) => ({ ...p, region })));
   const now = (): SynthResult => {
-    real ??= synthForMutant(regions) ?? withoutRuleCoverage(() => synthNow(regions));
+    real ??= synthForMutant(regions) ?? (options.shared ? sharedSynth(regions) : undefined) ?? withoutRuleCoverage(() => synthNow(regions));
     const names = real.stacks.map((x) => x.name);
     if (names.join() !== planned.map((p) => p.name).join()) throw new Error(`synth built ${names.join(", ")} where stacks/plan.ts plans ${planned.map((p) => p.name).join(", ")}`);
     return real;
@@ -151,6 +151,30 @@ function synthForMutant(regions: readonly RegionConfig[]): SynthResult | undefin
   };
 }
 
+const SHARED_SYNTHS = Symbol.for("blueprint.test.shared-synths");
+/**
+ * The synth of `regions` made by an earlier test file of this jest worker, or made now and kept for
+ * the later ones (the shipped regions and the HSM stages: about a dozen files synthesize them).
+ * Each file gets its own copy of every stack's JSON, parsed from the text; the outdir, the reports,
+ * the guardrails' results and packs are shared (no test writes into them). Not under StrykerJS,
+ * whose per-test coverage needs the synth in the test that asks for it.
+ */
+function sharedSynth(regions: readonly RegionConfig[]): SynthResult | undefined {
+  if (stryker()) return undefined;
+  // A core module is the one object every test file of a worker shares (see mutation()).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const shared = require("os") as { [SHARED_SYNTHS]?: Map<string, SynthResult> };
+  const synths = (shared[SHARED_SYNTHS] ??= new Map<string, SynthResult>());
+  const key = JSON.stringify(regions);
+  const original = synths.get(key);
+  if (!original) {
+    const made = synthNow(regions);
+    synths.set(key, made);
+    return made;
+  }
+  return { outdir: original.outdir, stacks: original.stacks.map((x) => ({ ...x, json: JSON.parse(x.text) as TfJson })) };
+}
+
 /** StrykerJS's state in a test file (its namespace global), when StrykerJS runs the tests. */
 interface StrykerNamespace {
   activeMutant?: string;
@@ -245,9 +269,9 @@ function synthNow(regions: readonly RegionConfig[]): SynthResult {
 }
 
 let shipped: SynthResult | undefined;
-/** Every stack of the shipped regions (AWS, Istio, mesh), synthesized once per test file. */
+/** Every stack of the shipped regions (AWS, Istio, mesh), synthesized once per jest worker (see sharedSynth). */
 export function shippedAllLayers(): readonly SynthStack[] {
-  shipped ??= synthRegions();
+  shipped ??= synthRegions(shippedRegions(), { shared: true });
   return shipped.stacks;
 }
 
@@ -296,7 +320,7 @@ export function hsmStageRegions(): AwsRegionConfig[] {
 let staged: readonly SynthStack<AwsRegionConfig>[] | undefined;
 /** The stacks of {@link hsmStageRegions}, named `region-<name> @hsm-<stage>`. */
 export function hsmStageStacks(): readonly SynthStack<AwsRegionConfig>[] {
-  staged ??= synthRegions(hsmStageRegions())
+  staged ??= synthRegions(hsmStageRegions(), { shared: true })
     .stacks.filter((s): s is SynthStack<AwsRegionConfig> => s.layer === "aws")
     .map((s) => renamed(s, `${s.name} @hsm-${s.region.hsm.stage}`));
   return staged;
