@@ -59,7 +59,8 @@ const cdktfResolve = tokens.resolve!;
 const TOKEN_MARKER = "TfToken[";
 /** cdktf's placeholders for map tokens in scalar context: cdktf refuses them, so they go to it. */
 const MAP_TOKEN_SENTINELS: readonly unknown[] = ["String Map Token Value", "Any Map Token Value", -123456789];
-const hasNumberToken = (s: string) => s.includes("e") && encoding.TokenString.forNumbers(s).test();
+// A number token is a double of magnitude about 1e+289: in a string, always an "e+" exponent.
+const hasNumberToken = (s: string) => s.includes("e+") && encoding.TokenString.forNumbers(s).test();
 
 /**
  * cdktf's resolve, with the fast path: a value that holds no token comes back as cdktf would return

@@ -74,7 +74,7 @@ export function preventsDestroy(body: TfJson): boolean {
 /** JSON with object keys sorted (the synthesized JSON sorts them; the model does not). */
 const canonical = (x: unknown): string =>
   JSON.stringify(x, (_k, value: unknown) =>
-    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : value,
+    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value,
   );
 
 /** True when two JSON values are equal whatever the order of object keys. */
