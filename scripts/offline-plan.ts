@@ -124,7 +124,7 @@ export interface PlanOfflineOptions {
  */
 export class ProviderServers {
   private readonly idle: { reattach: string; child: ChildProcess }[] = [];
-  private readonly waiting: ((server: { reattach: string; child: ChildProcess }) => void)[] = [];
+  private readonly waiting: { resolve: (server: { reattach: string; child: ChildProcess }) => void; reject: (e: unknown) => void }[] = [];
   private started = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -145,31 +145,36 @@ export class ProviderServers {
 
   /** Stops every server (they are also stopped when they have been idle for a while, and at exit). */
   close(): void {
-    for (const s of this.idle.splice(0)) s.child.kill();
-    this.started = 0;
+    const idle = this.idle.splice(0);
+    for (const s of idle) s.child.kill();
+    this.started -= idle.length;
   }
 
   private acquire(): Promise<{ reattach: string; child: ChildProcess }> {
     clearTimeout(this.timer);
     const free = this.idle.pop();
     if (free) return Promise.resolve(free);
-    if (this.started < this.max) {
-      this.started++;
-      return startProviderServer(this.binary).catch((e) => {
-        this.started--;
-        throw e;
-      });
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    if (this.started < this.max) return this.start();
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private start(): Promise<{ reattach: string; child: ChildProcess }> {
+    this.started++;
+    return startProviderServer(this.binary).catch((e) => {
+      this.started--;
+      throw e;
+    });
   }
 
   private release(server: { reattach: string; child: ChildProcess }): void {
+    const next = this.waiting.shift();
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      // It died (its command failed): a command waiting for a server gets a new one.
       this.started--;
+      if (next) this.start().then(next.resolve, next.reject);
       return;
     }
-    const next = this.waiting.shift();
-    if (next) return next(server);
+    if (next) return next.resolve(server);
     this.idle.push(server);
     // Idle servers hold about 350 MB each: a test file or a script done with its plans lets them go.
     clearTimeout(this.timer);
@@ -480,6 +485,22 @@ function planCacheKey(workdir: string, tools: OfflineTerraform, plan: Record<str
 
 type CachedPlan = Omit<PlanChanges, "json"> & { readonly plan?: Record<string, unknown> };
 
+const pruned = new Set<string>();
+/** Removes the cached plans no run has read for a week (each read touches its file), once per process and folder. */
+function pruneOnce(dir: string): void {
+  if (pruned.has(dir)) return;
+  pruned.add(dir);
+  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+  for (const f of fs.readdirSync(dir)) {
+    const file = path.join(dir, f);
+    try {
+      if (/^plan-[0-9a-f]+\.json$/.test(f) && fs.statSync(file).mtimeMs < weekAgo) fs.rmSync(file, { force: true });
+    } catch {
+      // removed meanwhile
+    }
+  }
+}
+
 /**
  * The plan of `key` from `dir`, or made by `make` and stored there. Two processes that need the
  * same plan at once (two test files) make it once: the second waits for the first's result while
@@ -489,9 +510,13 @@ async function cachedPlan(dir: string, key: string, make: () => Promise<CachedPl
   const file = path.join(dir, `plan-${key.slice(0, 40)}.json`);
   const lock = `${file}.lock`;
   fs.mkdirSync(dir, { recursive: true });
+  pruneOnce(dir);
   for (;;) {
     try {
-      return JSON.parse(fs.readFileSync(file, "utf8")) as CachedPlan;
+      const found = JSON.parse(fs.readFileSync(file, "utf8")) as CachedPlan;
+      const now = new Date();
+      fs.utimesSync(file, now, now);
+      return found;
     } catch {
       // not made yet
     }
@@ -565,14 +590,15 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     if (!options.planCacheDir) await ready();
     const stateFile = path.join(workdir, "terraform.tfstate");
     let plans = 0;
-    const planChanges = async (priorState?: unknown, planOptions: PlanRunOptions = {}): Promise<PlanChanges> => {
+    /** `withJson`: the JSON is kept in the cache even for a plan that changes nothing (the caller reads it). */
+    const planChanges = async (priorState?: unknown, planOptions: PlanRunOptions = {}, withJson = false): Promise<PlanChanges> => {
       if (!options.planCacheDir) return planNow(priorState, planOptions);
       const key = planCacheKey(workdir, tools, { priorState: priorState ?? null, targets: planOptions.targets ?? [], allowDestroy: !!planOptions.allowDestroy, text: !!planOptions.text, attached: !!servers });
       const cached = await cachedPlan(options.planCacheDir, key, async () => {
         const now = await planNow(priorState, planOptions);
         const { json, ...rest } = now;
-        // The JSON of a plan that changes something is kept too (a plan that changes nothing is read for its summary).
-        return { ...rest, plan: now.changed ? await json() : undefined };
+        // The JSON of a plan that changes something is kept too (a plan that changes nothing is mostly read for its summary).
+        return { ...rest, plan: now.changed || withJson ? await json() : undefined };
       });
       const { plan, ...rest } = cached;
       // A cached plan that changes nothing has no JSON kept: asked for it, plan again.
@@ -607,9 +633,9 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
       return { summary, changed, planText, warnings, json: async () => JSON.parse(await tf("show", "-json", planFile)) };
     };
     return {
-      planChanges,
+      planChanges: (priorState?: unknown, planOptions?: PlanRunOptions) => planChanges(priorState, planOptions),
       plan: async (priorState?: unknown, planOptions: PlanRunOptions = {}) => {
-        const { json, changed: _changed, ...rest } = await planChanges(priorState, planOptions);
+        const { json, changed: _changed, ...rest } = await planChanges(priorState, planOptions, true);
         return { ...rest, plan: await json() };
       },
       schema: async () => {
