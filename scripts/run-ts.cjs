@@ -84,9 +84,11 @@ Module._extensions[".ts"] = function (module, filename) {
  * loads the files one by one instead.
  */
 function bundlePaths(entryFile) {
-  const key = crypto.createHash("sha1").update(version).update("\0").update(entryFile).digest("hex");
-  const base = path.join(cacheDir, "bundles", key);
-  return { code: `${base}.js`, inputs: `${base}.inputs.json`, v8: `${base}.v8` };
+  const entryKey = crypto.createHash("sha1").update(entryFile).digest("hex").slice(0, 20);
+  const versionKey = crypto.createHash("sha1").update(version).digest("hex").slice(0, 20);
+  const dir = path.join(cacheDir, "bundles");
+  const base = path.join(dir, `${entryKey}-${versionKey}`);
+  return { dir, entryKey, code: `${base}.js`, inputs: `${base}.inputs.json`, v8: `${base}.v8` };
 }
 
 function freshInputs(file) {
@@ -160,6 +162,14 @@ async function buildBundle(entryFile, paths) {
     const stat = fs.statSync(file);
     return [file, stat.size, stat.mtimeMs];
   });
+  // The entry's bundles made by another runner, esbuild, Node or compiler options go (10 MB each).
+  try {
+    for (const f of fs.readdirSync(paths.dir)) {
+      if (f.startsWith(`${paths.entryKey}-`) && !path.join(paths.dir, f).startsWith(paths.code.replace(/\.js$/, "."))) fs.rmSync(path.join(paths.dir, f), { force: true });
+    }
+  } catch {
+    // no folder yet
+  }
   writeAtomically(paths.code, code);
   writeAtomically(paths.inputs, JSON.stringify(inputs));
   fs.rmSync(paths.v8, { force: true });
