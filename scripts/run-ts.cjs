@@ -142,6 +142,13 @@ async function buildBundle(entryFile, paths) {
     external: devDependencies.flatMap((name) => [name, `${name}/*`]),
     plugins: [
       {
+        // cdktf writes each stack with json-stable-stringify: the same output, faster (scripts/stable-stringify.cjs).
+        name: "stable-stringify",
+        setup(build) {
+          build.onResolve({ filter: /^json-stable-stringify$/ }, (a) => (a.importer.split(path.sep).includes("cdktf") ? { path: path.join(__dirname, "stable-stringify.cjs") } : undefined));
+        },
+      },
+      {
         name: "real-dirname",
         setup(build) {
           build.onLoad({ filter: /\.ts$/ }, (a) => {
