@@ -88,7 +88,10 @@ function bundlePaths(entryFile) {
   const versionKey = crypto.createHash("sha1").update(version).digest("hex").slice(0, 20);
   const dir = path.join(cacheDir, "bundles");
   const base = path.join(dir, `${entryKey}-${versionKey}`);
-  return { dir, entryKey, code: `${base}.js`, inputs: `${base}.inputs.json`, v8: `${base}.v8` };
+  // V8 rejects a code cache made under other flags (the cdktf CLI runs the app with its own
+  // NODE_OPTIONS): one per set of flags, or the two would overwrite each other's on every run.
+  const flagsKey = crypto.createHash("sha1").update(JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? ""])).digest("hex").slice(0, 12);
+  return { dir, entryKey, code: `${base}.js`, inputs: `${base}.inputs.json`, v8: `${base}.${flagsKey}.v8` };
 }
 
 function freshInputs(file) {
@@ -179,7 +182,7 @@ async function buildBundle(entryFile, paths) {
   }
   writeAtomically(paths.code, code);
   writeAtomically(paths.inputs, JSON.stringify(inputs));
-  fs.rmSync(paths.v8, { force: true });
+  for (const f of fs.readdirSync(paths.dir)) if (f.endsWith(".v8") && path.join(paths.dir, f).startsWith(paths.code.replace(/\.js$/, "."))) fs.rmSync(path.join(paths.dir, f), { force: true });
   return code;
 }
 
