@@ -33,9 +33,14 @@ const compilerOptions = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.jso
 const version = JSON.stringify([require("esbuild/package.json").version, target, compilerOptions, sourceMaps, fs.readFileSync(__filename, "utf8")]);
 let esbuild;
 
+/** The cache's file names, read at the first miss of a run (to remove what a file's new version replaces). */
+let cachedNames;
+
 function transpile(filename) {
   const source = fs.readFileSync(filename, "utf8");
-  const key = crypto.createHash("sha1").update(version).update("\0").update(filename).update("\0").update(source).digest("hex");
+  // Named by the file, then by what its transpiled code depends on: a new version replaces the old.
+  const fileKey = crypto.createHash("sha1").update(filename).digest("hex").slice(0, 16);
+  const key = `${fileKey}-${crypto.createHash("sha1").update(version).update("\0").update(source).digest("hex").slice(0, 24)}`;
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, "utf8");
@@ -58,6 +63,11 @@ function transpile(filename) {
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(partial, code, { flag: "wx" });
     fs.renameSync(partial, cached);
+    // The file's earlier versions go, and the entries named the way this runner named them before
+    // (a hash of everything, 40 hex digits): thousands had piled up.
+    cachedNames ??= fs.readdirSync(cacheDir);
+    for (const f of cachedNames) if ((f.startsWith(`${fileKey}-`) && f !== `${key}.js`) || /^[0-9a-f]{40}\.js$/.test(f)) fs.rmSync(path.join(cacheDir, f), { force: true });
+    cachedNames = cachedNames.filter((f) => !f.startsWith(`${fileKey}-`) && !/^[0-9a-f]{40}\.js$/.test(f));
   } catch {
     // A cache that cannot be written (read-only node_modules, full disk) only costs time.
     fs.rmSync(partial, { force: true });
