@@ -327,13 +327,25 @@ const BUILDER_VERSION = createHash("sha256")
  * empty state, then refined until it plans no changes against itself (at most `maxRounds` plans).
  * Cached in `cacheDir` by the stack's JSON, the provider version and the builder's version.
  */
-export async function priorState(work: OfflineWorkdir, stackJson: Record<string, any>, schemas: ProviderSchemas, options: { cacheDir?: string; maxRounds?: number } = {}): Promise<BuiltState> {
+export async function priorState(
+  work: OfflineWorkdir,
+  stackJson: Record<string, any>,
+  schemas: ProviderSchemas,
+  options: { cacheDir?: string; maxRounds?: number; from?: TerraformState } = {},
+): Promise<BuiltState> {
   const key = createHash("sha256").update(`${BUILDER_VERSION}\n${AWS_PROVIDER_VERSION}\n${JSON.stringify(stackJson)}`).digest("hex").slice(0, 32);
   const file = options.cacheDir ? path.join(options.cacheDir, `state-${key}.json`) : undefined;
   if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
-  const { plan } = await work.plan();
-  const account = ([] as { allowed_account_ids?: string[] }[]).concat(stackJson.provider?.aws ?? [])[0]?.allowed_account_ids?.[0];
-  let state = stateFromPlan(plan, schemas, `upgrade-plan-${key}`, account);
+  let state: TerraformState;
+  if (options.from) {
+    // The state of a nearby version of the stack (the same resources, other values): the first
+    // round plans the whole stack against it and takes what differs, as from a fresh state.
+    state = { ...(JSON.parse(JSON.stringify(options.from)) as TerraformState), lineage: `upgrade-plan-${key}`, serial: 1 };
+  } else {
+    const { plan } = await work.plan();
+    const account = ([] as { allowed_account_ids?: string[] }[]).concat(stackJson.provider?.aws ?? [])[0]?.allowed_account_ids?.[0];
+    state = stateFromPlan(plan, schemas, `upgrade-plan-${key}`, account);
+  }
   resolveReferences(state, stackJson);
   const rounds: string[] = [];
   const graph = referenceGraph(stackJson);
@@ -366,6 +378,14 @@ export interface PlanUpgradeOptions extends PlanOfflineOptions {
 
 /** States being built in this process, by base directory and content: two plans of one base build it once. */
 const building = new Map<string, Promise<BuiltState>>();
+/** States built in this process, by stack, with the resources they hold (a nearby version starts from one). */
+const built = new Map<string, { resources: string; state: TerraformState }[]>();
+/** The addresses of a stack's resources, as one string. */
+const resourceAddresses = (json: Record<string, any>): string =>
+  Object.entries((json.resource ?? {}) as Record<string, Record<string, unknown>>)
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+    .sort()
+    .join("\n");
 
 /** The state of the stack in `baseDir` after apply (built in a copy of it, or read from the cache). */
 export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): Promise<BuiltState> {
@@ -376,9 +396,25 @@ export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): P
       key,
       (async () => {
         const baseJson = JSON.parse(text);
+        const stack = path.basename(baseDir);
+        const resources = resourceAddresses(baseJson);
+        // A state this process built for another version of the stack with the same resources (the
+        // release before a version bump): the fixpoint starts from it, two plans instead of four.
+        const nearby = built.get(stack)?.find((b) => b.resources === resources);
         const base = await openOfflineWorkdir(baseDir, { ...options, stackJson: baseJson });
         try {
-          return await priorState(base, baseJson, await providerSchemas(base, options.cacheDir), { cacheDir: options.cacheDir });
+          const schemas = await providerSchemas(base, options.cacheDir);
+          let result: BuiltState | undefined;
+          if (nearby) {
+            try {
+              result = await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir, from: nearby.state });
+            } catch {
+              // It did not converge from there: build it from its own plan.
+            }
+          }
+          result ??= await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir });
+          built.set(stack, [...(built.get(stack) ?? []), { resources, state: result.state }]);
+          return result;
         } finally {
           base.close();
         }
