@@ -146,7 +146,7 @@ export class ProviderServers {
   /** Stops every server (they are also stopped when they have been idle for a while, and at exit). */
   close(): void {
     const idle = this.idle.splice(0);
-    for (const s of idle) s.child.kill();
+    for (const s of idle) stopServer(s.child);
     this.started -= idle.length;
   }
 
@@ -185,18 +185,29 @@ export class ProviderServers {
 
 const liveServers = new Set<ChildProcess>();
 process.once("exit", () => {
-  for (const c of liveServers) c.kill();
+  for (const c of liveServers) stopServer(c);
 });
+
+/** Stops a provider server: its shell reads the end of its input and stops the provider. */
+function stopServer(child: ChildProcess): void {
+  child.stdin?.end();
+}
 
 /** Starts the provider in its debug mode and returns the TF_REATTACH_PROVIDERS value it prints. */
 function startProviderServer(binary: string): Promise<{ reattach: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ["-debug"], { env: terraformEnv("/dev/null"), stdio: ["ignore", "pipe", "pipe"] });
+    // Through a shell that holds a pipe from this process: when this process ends, however it ends
+    // (a jest worker is killed, not exited), the pipe closes and the shell stops the provider. A
+    // provider started directly outlived its test run.
+    const child = spawn("/bin/sh", ["-c", 'trap \'kill "$p" 2>/dev/null; exit\' TERM INT; "$0" -debug </dev/null & p=$!; read -r _; kill "$p" 2>/dev/null; wait "$p"', binary], {
+      env: terraformEnv("/dev/null"),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     liveServers.add(child);
     child.once("exit", () => liveServers.delete(child));
     let out = "";
     const fail = (why: string) => {
-      child.kill();
+      stopServer(child);
       reject(new Error(`The AWS provider (${binary} -debug) did not start: ${why}\n${out}`));
     };
     const timeout = setTimeout(() => fail("no TF_REATTACH_PROVIDERS line within 120 s"), 120_000);
@@ -216,6 +227,7 @@ function startProviderServer(binary: string): Promise<{ reattach: string; child:
       child.stderr!.resume();
       (child.stdout as unknown as { unref?: () => void }).unref?.();
       (child.stderr as unknown as { unref?: () => void }).unref?.();
+      (child.stdin as unknown as { unref?: () => void }).unref?.();
       child.unref();
       resolve({ reattach: m[1], child });
     };
