@@ -2,7 +2,7 @@ import { IConstruct } from "constructs";
 import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack } from "../core/cdktf";
 import type { RegionStack } from "../core/blueprint-stack";
 import { GUARDRAILS } from "./index";
-import { Rule, RuleInfo, StackView, checkRule } from "./rule";
+import { Rule, RuleInfo, StackView, checkRule, viewOf } from "./rule";
 import { suppressionsOf } from "../core/suppress";
 
 /** One violation of one rule. */
@@ -105,18 +105,7 @@ export class GuardrailPack implements IAspect {
    * runs that rule alone, as synth would run it).
    */
   evaluate(json: Record<string, unknown> = this.stack.toTerraform(), only?: readonly string[]): GuardrailResult {
-    let text: string | undefined;
-    // The text only for the rules that read it (most read the JSON).
-    const view: StackView = {
-      name: this.stack.node.id,
-      region: this.stack.region,
-      layer: this.stack.layer,
-      peers: this.stack.peers,
-      json,
-      get text() {
-        return (text ??= JSON.stringify(json));
-      },
-    };
+    const view = viewOf<StackView>({ name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, peers: this.stack.peers }, json);
     const selected = (id: string) => only === undefined || only.includes(id);
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && selected(r.id));
     const constructs = this.stack.node.findAll();

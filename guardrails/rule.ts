@@ -16,6 +16,22 @@ export interface StackView<R extends RegionConfig = RegionConfig> {
   readonly text: string;
 }
 
+/**
+ * The view of `json` as a stack beside `stack` (its name, region, layer and peers), its text made
+ * at the first read and kept: most rules read only the JSON, and a stack's text is a third of a
+ * megabyte.
+ */
+export function viewOf<S extends StackView>(stack: Omit<S, "json" | "text">, json: TfJson): S {
+  let text: string | undefined;
+  return {
+    ...stack,
+    json,
+    get text() {
+      return (text ??= JSON.stringify(json));
+    },
+  } as S;
+}
+
 /** `error` fails synth; `warning` is printed and reported. */
 export type Level = "error" | "warning";
 

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { GuardrailPack } from "../guardrails/pack";
-import { StackView } from "../guardrails/rule";
+import { StackView, viewOf } from "../guardrails/rule";
 import { allResources } from "../tfjson/terraform";
 import type { RegionStack } from "../core/blueprint-stack";
 import { renderReport } from "./report";
@@ -82,17 +82,8 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
     // The JSON the guardrails checked (the same whether synth writes JSON or HCL), keys sorted as in cdk.tf.json.
     // sortKeys copies the JSON, so the report cannot change what the guardrails hold.
     const json = sortKeys(pack.checkedJson) as StackView["json"];
-    const view: StackView = {
-      name: stack.node.id,
-      region: stack.region,
-      layer: stack.layer,
-      peers: stack.peers,
-      json,
-      // The report does not read the text; whoever does gets it then.
-      get text() {
-        return JSON.stringify(json);
-      },
-    };
+    // The report does not read the text; whoever does gets it then.
+    const view = viewOf<StackView>({ name: stack.node.id, region: stack.region, layer: stack.layer, peers: stack.peers }, json);
     const file = path.join(dir, REPORT_FILE);
     fs.writeFileSync(file, renderReport(view, result, sourceRevision()));
     // The guardrails' outcome per rule, for the review of a change (npm run review -- --base <ref>).

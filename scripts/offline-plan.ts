@@ -5,7 +5,7 @@
  * stack itself (the production config) is never modified.
  */
 import { ChildProcess, execFile, spawn } from "child_process";
-import { createHash } from "crypto";
+import { createHash, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -107,6 +107,9 @@ export interface PlanOfflineOptions {
   readonly remoteOutputs?: Readonly<Record<string, unknown>>;
 }
 
+/** A running provider process and the TF_REATTACH_PROVIDERS value that attaches Terraform to it. */
+type ProviderServer = { readonly reattach: string; readonly child: ChildProcess };
+
 /**
  * Running AWS provider processes that Terraform attaches to (`TF_REATTACH_PROVIDERS`) instead of
  * starting its own. Every Terraform command otherwise starts the 700 MB provider once to read its
@@ -123,8 +126,8 @@ export interface PlanOfflineOptions {
  * zipped mirror) or BLUEPRINT_PROVIDER_REATTACH=0, Terraform starts its providers itself.
  */
 export class ProviderServers {
-  private readonly idle: { reattach: string; child: ChildProcess }[] = [];
-  private readonly waiting: { resolve: (server: { reattach: string; child: ChildProcess }) => void; reject: (e: unknown) => void }[] = [];
+  private readonly idle: ProviderServer[] = [];
+  private readonly waiting: { resolve: (server: ProviderServer) => void; reject: (e: unknown) => void }[] = [];
   private started = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -150,7 +153,7 @@ export class ProviderServers {
     this.started -= idle.length;
   }
 
-  private acquire(): Promise<{ reattach: string; child: ChildProcess }> {
+  private acquire(): Promise<ProviderServer> {
     clearTimeout(this.timer);
     const free = this.idle.pop();
     if (free) return Promise.resolve(free);
@@ -158,7 +161,7 @@ export class ProviderServers {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  private start(): Promise<{ reattach: string; child: ChildProcess }> {
+  private start(): Promise<ProviderServer> {
     this.started++;
     return startProviderServer(this.binary).catch((e) => {
       this.started--;
@@ -166,7 +169,7 @@ export class ProviderServers {
     });
   }
 
-  private release(server: { reattach: string; child: ChildProcess }): void {
+  private release(server: ProviderServer): void {
     const next = this.waiting.shift();
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
       // It died (its command failed): a command waiting for a server gets a new one.
@@ -183,18 +186,13 @@ export class ProviderServers {
   }
 }
 
-const liveServers = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const c of liveServers) stopServer(c);
-});
-
-/** Stops a provider server: its shell reads the end of its input and stops the provider. */
+/** Stops a provider server: its shell reads the end of its input and stops the provider (as it does when this process ends). */
 function stopServer(child: ChildProcess): void {
   child.stdin?.end();
 }
 
 /** Starts the provider in its debug mode and returns the TF_REATTACH_PROVIDERS value it prints. */
-function startProviderServer(binary: string): Promise<{ reattach: string; child: ChildProcess }> {
+function startProviderServer(binary: string): Promise<ProviderServer> {
   return new Promise((resolve, reject) => {
     // Through a shell that holds a pipe from this process: when this process ends, however it ends
     // (a jest worker is killed, not exited), the pipe closes and the shell stops the provider. A
@@ -203,8 +201,6 @@ function startProviderServer(binary: string): Promise<{ reattach: string; child:
       env: terraformEnv("/dev/null"),
       stdio: ["pipe", "pipe", "pipe"],
     });
-    liveServers.add(child);
-    child.once("exit", () => liveServers.delete(child));
     let out = "";
     const fail = (why: string) => {
       stopServer(child);
@@ -219,7 +215,6 @@ function startProviderServer(binary: string): Promise<{ reattach: string; child:
       if (!m) return;
       clearTimeout(timeout);
       child.removeAllListeners("exit");
-      child.once("exit", () => liveServers.delete(child));
       child.stdout!.removeAllListeners("data");
       child.stderr!.removeAllListeners("data");
       // Drain what it logs later, and let the process exit while a server is idle.
@@ -467,6 +462,14 @@ function diagnosticLine(m: Record<string, unknown>): string {
   return `${d.summary ?? String(m["@message"])}${where ? ` (${where})` : ""}${d.detail ? `: ${d.detail}` : ""}`;
 }
 
+/** Writes a cache file whole (a temporary name, then a rename): a concurrent reader never sees half of it. */
+export function writeCacheFile(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.${randomUUID()}`;
+  fs.writeFileSync(partial, JSON.stringify(value));
+  fs.renameSync(partial, file);
+}
+
 const UNPROTECT_OVERRIDE = "zz_offline_plan_unprotect_override.tf.json";
 
 /** The harness's own code, in the plan cache's key: a plan made by another version of it is never used. */
@@ -548,9 +551,7 @@ async function cachedPlan(dir: string, key: string, make: () => Promise<CachedPl
     }
     try {
       const made = await make();
-      const partial = `${file}.${process.pid}.${Date.now()}`;
-      fs.writeFileSync(partial, JSON.stringify(made));
-      fs.renameSync(partial, file);
+      writeCacheFile(file, made);
       return made;
     } finally {
       fs.rmSync(lock, { force: true });

@@ -33,9 +33,6 @@ const compilerOptions = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.jso
 const version = JSON.stringify([require("esbuild/package.json").version, target, compilerOptions, sourceMaps, fs.readFileSync(__filename, "utf8")]);
 let esbuild;
 
-/** The cache's file names, read at the first miss of a run (to remove what a file's new version replaces). */
-let cachedNames;
-
 function transpile(filename) {
   const source = fs.readFileSync(filename, "utf8");
   // Named by the file, then by what its transpiled code depends on: a new version replaces the old.
@@ -57,22 +54,37 @@ function transpile(filename) {
     sourcemap: sourceMaps ? "inline" : false,
     tsconfigRaw: { compilerOptions },
   });
-  // Write a uniquely named file, then rename: a concurrent run never reads half a file.
-  const partial = `${cached}.${crypto.randomUUID()}`;
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    fs.writeFileSync(partial, code, { flag: "wx" });
-    fs.renameSync(partial, cached);
-    // The file's earlier versions go, and the entries named the way this runner named them before
-    // (a hash of everything, 40 hex digits): thousands had piled up.
-    cachedNames ??= fs.readdirSync(cacheDir);
-    for (const f of cachedNames) if ((f.startsWith(`${fileKey}-`) && f !== `${key}.js`) || /^[0-9a-f]{40}\.js$/.test(f)) fs.rmSync(path.join(cacheDir, f), { force: true });
-    cachedNames = cachedNames.filter((f) => !f.startsWith(`${fileKey}-`) && !/^[0-9a-f]{40}\.js$/.test(f));
-  } catch {
-    // A cache that cannot be written (read-only node_modules, full disk) only costs time.
-    fs.rmSync(partial, { force: true });
-  }
+  // The file's earlier versions go, and the entries named the way this runner named them before
+  // (a hash of everything, 40 hex digits): thousands had piled up.
+  if (writeAtomically(cached, code)) removeOlder((f) => f.startsWith(`${fileKey}-`) || /^[0-9a-f]{40}\.js$/.test(f), [cached]);
   return code;
+}
+
+/**
+ * Writes a uniquely named file, then renames it: a concurrent run never reads half a file. A cache
+ * that cannot be written (read-only node_modules, full disk) only costs time: false.
+ */
+function writeAtomically(file, data) {
+  const partial = `${file}.${crypto.randomUUID()}`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(partial, data, { flag: "wx" });
+    fs.renameSync(partial, file);
+    return true;
+  } catch {
+    fs.rmSync(partial, { force: true });
+    return false;
+  }
+}
+
+/** Removes the files beside `keep[0]` whose names `older` selects, other than `keep`: what newer versions replace. */
+function removeOlder(older, keep) {
+  const dir = path.dirname(keep[0]);
+  try {
+    for (const f of fs.readdirSync(dir)) if (older(f) && !keep.includes(path.join(dir, f))) fs.rmSync(path.join(dir, f), { force: true });
+  } catch {
+    // gone meanwhile: nothing to remove
+  }
 }
 
 Module._extensions[".ts"] = function (module, filename) {
@@ -123,17 +135,6 @@ function freshInputs(file) {
   return true;
 }
 
-function writeAtomically(file, data) {
-  const partial = `${file}.${crypto.randomUUID()}`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(partial, data, { flag: "wx" });
-    fs.renameSync(partial, file);
-  } catch {
-    fs.rmSync(partial, { force: true });
-  }
-}
-
 const devDependencies = Object.keys(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies ?? {});
 
 async function buildBundle(entryFile, paths) {
@@ -182,17 +183,9 @@ async function buildBundle(entryFile, paths) {
     const stat = fs.statSync(file);
     return [file, stat.size, stat.mtimeMs];
   });
-  // The entry's bundles made by another runner, esbuild, Node or compiler options go (10 MB each).
-  try {
-    for (const f of fs.readdirSync(paths.dir)) {
-      if (f.startsWith(`${paths.entryKey}-`) && !path.join(paths.dir, f).startsWith(paths.code.replace(/\.js$/, "."))) fs.rmSync(path.join(paths.dir, f), { force: true });
-    }
-  } catch {
-    // no folder yet
-  }
-  writeAtomically(paths.code, code);
-  writeAtomically(paths.inputs, JSON.stringify(inputs));
-  for (const f of fs.readdirSync(paths.dir)) if (f.endsWith(".v8") && path.join(paths.dir, f).startsWith(paths.code.replace(/\.js$/, "."))) fs.rmSync(path.join(paths.dir, f), { force: true });
+  // The entry's bundles made by another runner, esbuild, Node or compiler options go (10 MB each),
+  // and the code caches of the bundle this one replaces.
+  if (writeAtomically(paths.code, code) && writeAtomically(paths.inputs, JSON.stringify(inputs))) removeOlder((f) => f.startsWith(`${paths.entryKey}-`), [paths.code, paths.inputs]);
   return code;
 }
 

@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { STATEFUL_TYPES } from "../guardrails/rules/aws/resilience";
-import { AWS_PROVIDER_VERSION, OfflineWorkdir, PlanOfflineOptions, openOfflineWorkdir } from "./offline-plan";
+import { AWS_PROVIDER_VERSION, OfflineWorkdir, PlanOfflineOptions, openOfflineWorkdir, writeCacheFile } from "./offline-plan";
 import { ProviderSchemas, TerraformState, pendingChanges, refineStep, resolveReferences, stateFromPlan, valueAt } from "./prior-state";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -266,13 +266,6 @@ function withoutMetadata(value: unknown): string {
 /** Two versions of a stack are the same configuration: equal but for cdktf's `//` metadata (construct paths). */
 export function sameConfiguration(a: unknown, b: unknown): boolean {
   return withoutMetadata(a) === withoutMetadata(b);
-}
-
-/** Writes a cache file whole or not at all (two processes may build the same one). */
-function writeCacheFile(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
-  fs.renameSync(`${file}.${process.pid}`, file);
 }
 
 /**

@@ -161,10 +161,7 @@ const SHARED_SYNTHS = Symbol.for("blueprint.test.shared-synths");
  */
 function sharedSynth(regions: readonly RegionConfig[]): SynthResult | undefined {
   if (stryker()) return undefined;
-  // A core module is the one object every test file of a worker shares (see mutation()).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const shared = require("os") as { [SHARED_SYNTHS]?: Map<string, SynthResult> };
-  const synths = (shared[SHARED_SYNTHS] ??= new Map<string, SynthResult>());
+  const synths = workerShared(SHARED_SYNTHS, () => new Map<string, SynthResult>());
   const key = JSON.stringify(regions);
   const original = synths.get(key);
   if (!original) {
@@ -195,9 +192,18 @@ interface MutationState {
   readonly loads: Map<string, string>;
 }
 function mutation(): MutationState {
+  return workerShared(MUTATION_STATE, () => ({ ruleMutants: ruleMutantIds(), synths: new Map(), loads: new Map() }));
+}
+
+/**
+ * What every test file of a jest worker shares under `key`, made at the first ask: a core module is
+ * the one object they all share (jest gives each file its own registry and globals, not its own
+ * copy of node's modules).
+ */
+function workerShared<T>(key: symbol, make: () => T): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const shared = require("os") as { [MUTATION_STATE]?: MutationState };
-  return (shared[MUTATION_STATE] ??= { ruleMutants: ruleMutantIds(), synths: new Map(), loads: new Map() });
+  const shared = require("os") as Record<symbol, unknown>;
+  return (shared[key] ??= make()) as T;
 }
 
 /** The ids of the mutants StrykerJS placed in guardrails/rules/ and config/rules/ (this sandbox's instrumented source). */

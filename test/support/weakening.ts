@@ -1,4 +1,4 @@
-import { COULD_NOT_CHECK, Rule, StackView, checkRule } from "../../guardrails/rule";
+import { COULD_NOT_CHECK, Rule, StackView, checkRule, viewOf } from "../../guardrails/rule";
 import { TfJson } from "../../tfjson/terraform";
 
 /**
@@ -14,14 +14,7 @@ export const NAMES_ITS_SUBJECT = /^(\(stack\)|[a-z][a-z0-9_]*(\.[^\s:]+)?)( \([^
  * and the same JSON as text (text-only checks, such as literals, see the weakening too).
  */
 export function weakenedViolations(rule: Rule, stack: StackView, json: TfJson): string[] {
-  let text: string | undefined;
-  return checkRule(rule, {
-    ...stack,
-    json,
-    get text() {
-      return (text ??= JSON.stringify(json));
-    },
-  });
+  return checkRule(rule, viewOf(stack, json));
 }
 
 /**
