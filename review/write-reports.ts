@@ -72,8 +72,19 @@ export function sourceRevision(): string {
  * Call after `app.synth()`: the reports read the JSON as written and the guardrail results.
  */
 export function writeReports(outdir: string, stacks: readonly RegionStack[]): string[] {
+  const { written, rows } = writeStackReports(outdir, stacks);
+  writeReportsIndex(outdir, rows);
+  return written;
+}
+
+/**
+ * Writes `REPORT.md` (and the guardrails' outcome) beside each of `stacks`; returns the files and
+ * the stacks' rows of the index, for `writeReportsIndex` (a synthesis in several threads writes
+ * each thread's stacks' reports there, and the index once).
+ */
+export function writeStackReports(outdir: string, stacks: readonly RegionStack[], revision = sourceRevision()): { written: string[]; rows: string[] } {
   const written: string[] = [];
-  const index: string[] = ["# Reviewer's reports", "", "| stack | region | layer | resources | guardrails | report |", "|---|---|---|---|---|---|"];
+  const rows: string[] = [];
   for (const stack of stacks) {
     const dir = path.join(outdir, "stacks", stack.node.id);
     const pack = GuardrailPack.of(stack);
@@ -85,14 +96,19 @@ export function writeReports(outdir: string, stacks: readonly RegionStack[]): st
     // The report does not read the text; whoever does gets it then.
     const view = viewOf<StackView>({ name: stack.node.id, region: stack.region, layer: stack.layer, peers: stack.peers }, json);
     const file = path.join(dir, REPORT_FILE);
-    fs.writeFileSync(file, renderReport(view, result, sourceRevision()));
+    fs.writeFileSync(file, renderReport(view, result, revision));
     // The guardrails' outcome per rule, for the review of a change (npm run review -- --base <ref>).
     fs.writeFileSync(path.join(dir, GUARDRAILS_FILE), JSON.stringify(summarizeGuardrails(result), null, 1) + "\n");
     written.push(file);
     const resources = allResources(view.json).length;
     const suppressed = result.findings.filter((f) => f.suppressedBy).length;
-    index.push(`| ${stack.node.id} | ${stack.region.name} | ${stack.layer} | ${resources} | ${result.rules.length} rules, ${result.findings.length - suppressed} open, ${suppressed} suppressed | [REPORT.md](stacks/${stack.node.id}/${REPORT_FILE}) |`);
+    rows.push(`| ${stack.node.id} | ${stack.region.name} | ${stack.layer} | ${resources} | ${result.rules.length} rules, ${result.findings.length - suppressed} open, ${suppressed} suppressed | [REPORT.md](stacks/${stack.node.id}/${REPORT_FILE}) |`);
   }
+  return { written, rows };
+}
+
+/** Writes the index `REPORTS.md` of every stack's report, from the rows `writeStackReports` returned, in the stacks' order. */
+export function writeReportsIndex(outdir: string, rows: readonly string[]): void {
+  const index = ["# Reviewer's reports", "", "| stack | region | layer | resources | guardrails | report |", "|---|---|---|---|---|---|", ...rows];
   fs.writeFileSync(path.join(outdir, "REPORTS.md"), index.join("\n") + "\n");
-  return written;
 }

@@ -231,6 +231,9 @@ if (!entry) {
 }
 const entryFile = path.resolve(entry);
 process.argv = [process.argv[0], entryFile, ...args];
+// How this runner was started on the entry: the app's synthesis starts its worker threads the same
+// way (core/synth-threads.ts), so that they load the same bundle and code cache.
+globalThis[Symbol.for("pci-blueprint.run-ts")] = { file: __filename, args: bundle ? ["--bundle", entryFile] : [entryFile] };
 if (!bundle || sourceMaps || process.env.BLUEPRINT_NO_BUNDLE === "1") require(entryFile);
 else
   runBundled(entryFile).catch((e) => {

@@ -16,9 +16,12 @@ import { DrStack } from "./dr-stack";
  * has a mesh intermediate CA), `region-<name>-istio` (namespaces, istio-csr, Istio),
  * `region-<name>-mesh` (policies), `region-<name>-dr` (the Kafka mirror in the DR partner region). `main.ts` and the tests build the same list. The guardrail pack is added to each
  * stack: a stack that breaks a rule does not synthesize.
+ *
+ * `of`: only these regions' stacks (a synthesis thread's share, core/synth-threads.ts); every region
+ * of `regions` is still a peer of each.
  */
-export function defineStacks(app: Construct, regions: readonly RegionConfig[]): RegionStack[] {
-  const stacks = regions.flatMap((region) => {
+export function defineStacks(app: Construct, regions: readonly RegionConfig[], of: readonly RegionConfig[] = regions): RegionStack[] {
+  const stacks = of.flatMap((region) => {
     let previous: RegionStack | undefined;
     return stackPlan(region).map(({ layer }) => {
       // Each stack names itself with stackName (stacks/plan.ts), as the plan does.
