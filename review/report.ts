@@ -29,6 +29,9 @@ const LAYER_REPORTS: Readonly<Record<StackLayer, (view: StackView) => LayerRepor
   dr: drReport,
 };
 
+/** PCI DSS requirement numbers in their order (3.5.1 before 3.10): `localeCompare(b, "en", { numeric: true })`, made once rather than per comparison. */
+const REQUIREMENT_ORDER = new Intl.Collator("en", { numeric: true });
+
 function guardrailSection(result: GuardrailResult): string {
   const byRule = new Map<string, { failed: number; suppressed: number }>();
   for (const f of result.findings) {
@@ -48,7 +51,7 @@ function guardrailSection(result: GuardrailResult): string {
   const requirements = new Map<string, string[]>();
   for (const r of result.rules) for (const req of r.requirement.split(", ")) requirements.set(req, [...(requirements.get(req) ?? []), r.id]);
   const reqRows = [...requirements]
-    .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
+    .sort(([a], [b]) => REQUIREMENT_ORDER.compare(a, b))
     .map(([req, ids]) => [req, ids.join(", ")]);
   const counts = `${result.rules.length} rules applied; ${open.filter((o) => o[1] === "error").length} failed, ${open.filter((o) => o[1] === "warning").length} warnings, ${suppressed.length} suppressed.`;
   return [

@@ -8,11 +8,34 @@ import type { RegionStack } from "../core/blueprint-stack";
 import { renderReport } from "./report";
 import { summarizeGuardrails } from "./posture";
 
-/** A JSON value with object keys sorted, as cdktf writes cdk.tf.json. */
+/**
+ * A JSON value with object keys sorted, as cdktf writes cdk.tf.json: what `sortKeys` of a deep copy
+ * gave, but an object or array whose keys (and whose values' keys) are in order already is itself,
+ * not a copy (most of a stack: copying every value cost 3 ms a region). The report only reads it.
+ */
 function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-  return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((x, i) => {
+      const y = sortKeys(x);
+      if (y !== x) (out ??= value.slice())[i] = y;
+    });
+    return out ?? value;
+  }
+  if (!value || typeof value !== "object") return value;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1] < keys[i];
+  let changed = !ordered;
+  const values = keys.map((k) => {
+    const y = sortKeys(o[k]);
+    if (y !== o[k]) changed = true;
+    return y;
+  });
+  if (!changed) return value;
+  const byKey = new Map(keys.map((k, i) => [k, values[i]]));
+  return Object.fromEntries([...keys].sort().map((k) => [k, byKey.get(k)]));
 }
 
 /** The report's file name, beside each stack's `cdk.tf.json`. */
@@ -91,7 +114,6 @@ export function writeStackReports(outdir: string, stacks: readonly RegionStack[]
     const result = pack?.result;
     if (!pack || !result) throw new Error(`${stack.node.id}: no guardrail result; was the stack synthesized with its guardrail pack?`);
     // The JSON the guardrails checked (the same whether synth writes JSON or HCL), keys sorted as in cdk.tf.json.
-    // sortKeys copies the JSON, so the report cannot change what the guardrails hold.
     const json = sortKeys(pack.checkedJson) as StackView["json"];
     // The report does not read the text; whoever does gets it then.
     const view = viewOf<StackView>({ name: stack.node.id, region: stack.region, layer: stack.layer, peers: stack.peers }, json);
