@@ -1,5 +1,5 @@
 /**
- * Two changes to how cdktf 0.21 spends its time, found with `npm run bench -- --profile` (see
+ * Changes to how cdktf 0.21 spends its time, found with `npm run bench -- --profile` (see
  * bench/RESULTS.md). Both leave the synthesized output byte-identical (the snapshot tests, and a
  * test that resolves every shipped stack both ways and compares). cdktf is archived, so these
  * private modules will not move under us; the tests fail if they ever do.
@@ -12,7 +12,9 @@
  *    a token test per string, number, array and object), though most values hold no token. A fast
  *    path copies what holds no token and hands every token, and every container that cdktf treats
  *    specially (list and map tokens, resolvables, constructs), to cdktf's own resolver.
- *    BLUEPRINT_CDKTF_RESOLVE=1 keeps cdktf's resolver for everything.
+ *    BLUEPRINT_CDKTF_RESOLVE=1 keeps cdktf's resolver for everything, and turns off the two below.
+ * 3. A construct's path is computed once (constructs rebuilds it from the chain of scopes at every
+ *    read), and cdktf's keysToSnakeCase converts each key once per process (the same code).
  *
  * And one guard that the blueprint's stacks need because they skip cdktf's "preparing" pass (see
  * BlueprintStack.prepareStack): a reference or a depends_on from one blueprint stack to a resource
@@ -47,6 +49,9 @@ const encoding = require("cdktf/lib/tokens/private/encoding.js") as {
 const { Tokenization } = require("cdktf/lib/tokens/token.js") as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
 const expressions = require("cdktf/lib/tfExpression.js") as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
 const { TerraformStack } = require("cdktf") as { TerraformStack: { of(c: unknown): { node: { id: string } } } };
+const { Node } = require("constructs") as { Node: { prototype: object } };
+type KeysToSnakeCase = (object: unknown) => unknown;
+const util = require("cdktf/lib/util.js") as { snakeCase(s: string): string; keysToSnakeCase?: KeysToSnakeCase };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 for (const [module, name, fn] of [[TOKEN_TRACES_MODULE, "captureStackTrace", traces.captureStackTrace], [RESOLVE_MODULE, "resolve", tokens.resolve]] as const) {
@@ -146,10 +151,53 @@ dependableProto.resolve = function (context) {
   return cdktfDependableResolve.call(this, context);
 };
 
-/** Switches both changes on or off (the tests compare the output both ways). */
+/**
+ * A construct's path (`region-eu/Keys/Database`), computed once: constructs builds it from the
+ * chain of scopes at every read, and cdktf reads it for every resource's metadata and every
+ * reference's string. A node's id and scope never change, so neither does its path.
+ */
+const pathDescriptor = Object.getOwnPropertyDescriptor(Node.prototype, "path");
+if (!pathDescriptor?.get) throw new Error("constructs' Node has no path getter: review core/cdktf-speed.ts.");
+const constructsPath = pathDescriptor.get;
+const PATH = Symbol("pci-blueprint.path");
+function memoizedPath(this: Record<symbol, string | undefined>): string {
+  return (this[PATH] ??= constructsPath.call(this) as string);
+}
+
+/**
+ * cdktf's keysToSnakeCase (every resource's meta-arguments, every backend), the same code but each
+ * key's snake_case made once per key rather than by three regular expressions at every call.
+ */
+if (typeof util.keysToSnakeCase !== "function") throw new Error("cdktf/lib/util.js has no keysToSnakeCase: cdktf's internals changed; review core/cdktf-speed.ts.");
+const cdktfKeysToSnakeCase = util.keysToSnakeCase;
+const snakeKeys = new Map<string, string>();
+function keysToSnakeCase(object: unknown): unknown {
+  if (Tokenization.isResolvable(object)) return object;
+  const each = (e: unknown) => (typeof e === "object" ? keysToSnakeCase(e) : e);
+  if (Array.isArray(object)) return object.map(each);
+  const o = object as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) {
+    if (key === "tags" || key === "environment") {
+      out[key] = o[key];
+      continue;
+    }
+    let value = o[key];
+    if (typeof value === "object") value = keysToSnakeCase(value);
+    if (Array.isArray(value)) value = value.map(each);
+    let snake = snakeKeys.get(key);
+    if (snake === undefined) snakeKeys.set(key, (snake = util.snakeCase(key)));
+    out[snake] = value;
+  }
+  return out;
+}
+
+/** Switches the changes on or off (the tests compare the output both ways). */
 export function useFastSynth(options: { readonly skipTokenTraces: boolean; readonly fastResolve: boolean }): void {
   traces.captureStackTrace = options.skipTokenTraces ? () => [] : cdktfCaptureStackTrace;
   tokens.resolve = options.fastResolve ? fastResolve : cdktfResolve;
+  Object.defineProperty(Node.prototype, "path", { ...pathDescriptor, get: options.fastResolve ? memoizedPath : constructsPath });
+  util.keysToSnakeCase = options.fastResolve ? keysToSnakeCase : cdktfKeysToSnakeCase;
 }
 
 useFastSynth({ skipTokenTraces: process.env.BLUEPRINT_TOKEN_TRACES !== "1", fastResolve: process.env.BLUEPRINT_CDKTF_RESOLVE !== "1" });

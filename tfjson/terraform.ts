@@ -77,9 +77,66 @@ const canonical = (x: unknown): string =>
     value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value,
   );
 
-/** True when two JSON values are equal whatever the order of object keys. */
+/**
+ * True when two JSON values are equal whatever the order of object keys: when their JSON with keys
+ * sorted is the same. Plain JSON (strings, finite numbers, booleans, null, arrays and plain objects
+ * of them) is compared in place; anything else (undefined, a toJSON, a non-finite number...) by
+ * the JSON itself. The guardrails compare this way about 70 times a stack.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  const plain = plainEqual(a, b);
+  return plain === NOT_PLAIN ? canonical(a) === canonical(b) : plain;
+}
+
+const NOT_PLAIN = Symbol("not plain JSON");
+
+/** Equality of plain JSON values, whatever the order of keys, or NOT_PLAIN at the first value that is not. */
+function plainEqual(a: unknown, b: unknown): boolean | typeof NOT_PLAIN {
+  const kind = plainKind(a);
+  if (kind === undefined || plainKind(b) === undefined) return NOT_PLAIN;
+  if (kind !== plainKind(b)) return false;
+  if (kind === "array") {
+    const [x, y] = [a as unknown[], b as unknown[]];
+    let equal = x.length === y.length;
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+      const r = i < x.length && i < y.length ? plainEqual(x[i], y[i]) : plainKind(i < x.length ? x[i] : y[i]) === undefined ? NOT_PLAIN : false;
+      if (r === NOT_PLAIN) return NOT_PLAIN;
+      equal &&= r;
+    }
+    return equal;
+  }
+  if (kind === "object") {
+    const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+    const kx = Object.keys(x);
+    let equal = kx.length === Object.keys(y).length;
+    for (const k of kx) {
+      const r = Object.hasOwn(y, k) ? plainEqual(x[k], y[k]) : plainKind(x[k]) === undefined ? NOT_PLAIN : false;
+      if (r === NOT_PLAIN) return NOT_PLAIN;
+      equal &&= r;
+    }
+    // A key of y's alone that holds no plain value: the JSON decides.
+    if (equal) return true;
+    for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && plainKind(y[k]) === undefined) return NOT_PLAIN;
+    return false;
+  }
+  return a === b;
+}
+
+/** The kind of a plain JSON value, or undefined for anything JSON.stringify would change or drop. */
+function plainKind(v: unknown): "scalar" | "array" | "object" | undefined {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return "scalar";
+    case "number":
+      return Number.isFinite(v) ? "scalar" : undefined;
+    case "object":
+      if (v === null) return "scalar";
+      if (Array.isArray(v)) return "array";
+      return Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== "function" ? "object" : undefined;
+    default:
+      return undefined;
+  }
 }
 /** The first path where two JSON values differ (`(root)` when their kinds differ at the top), or undefined when they are the same. */
 export function firstDifference(got: unknown, want: unknown, path = ""): string | undefined {
