@@ -1,6 +1,6 @@
 /**
  * Changes to how cdktf 0.21 spends its time, found with `npm run bench -- --profile` (see
- * bench/RESULTS.md). Both leave the synthesized output byte-identical (the snapshot tests, and a
+ * bench/RESULTS.md). They leave the synthesized output byte-identical (the snapshot tests, and a
  * test that resolves every shipped stack both ways and compares). cdktf is archived, so these
  * private modules will not move under us; the tests fail if they ever do.
  *
