@@ -1,6 +1,6 @@
 import { Construct, Node } from "constructs";
 import { AwsRegionConfig, GcpRegionConfig, RegionConfig } from "../config/schema";
-import { BLUEPRINT_STACK, DISABLE_STACK_TRACE_IN_METADATA, GcsBackend, S3Backend, TerraformElement, TerraformStack } from "./cdktf";
+import { BLUEPRINT_STACK, CdktfStack, DISABLE_STACK_TRACE_IN_METADATA, GcsBackend, S3Backend, TerraformElement, TerraformStack, fastStackToTerraform } from "./cdktf";
 import { correctHcl } from "./hcl";
 
 /**
@@ -67,7 +67,7 @@ export abstract class BlueprintStack extends TerraformStack {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   resolveFresh(): { [key: string]: any } {
     this.resolvedForSynth = undefined;
-    return super.toTerraform();
+    return fastStackToTerraform(this as unknown as CdktfStack);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -75,6 +75,12 @@ export abstract class BlueprintStack extends TerraformStack {
     const handed = this.resolvedForSynth;
     this.resolvedForSynth = undefined;
     if (handed && handed.constructs === this.node.findAll().length) return handed.json;
+    return fastStackToTerraform(this as unknown as CdktfStack);
+  }
+
+  /** cdktf's own toTerraform (fastStackToTerraform's, with cdktf's resolver: BLUEPRINT_CDKTF_RESOLVE=1). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  cdktfToTerraform(): { [key: string]: any } {
     return super.toTerraform();
   }
 

@@ -48,10 +48,12 @@ const encoding = require("cdktf/lib/tokens/private/encoding.js") as {
 };
 const { Tokenization } = require("cdktf/lib/tokens/token.js") as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
 const expressions = require("cdktf/lib/tfExpression.js") as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
-const { TerraformStack } = require("cdktf") as { TerraformStack: { of(c: unknown): { node: { id: string } } } };
+const { TerraformStack } = require("cdktf") as { TerraformStack: { of(c: unknown): { node: { id: string } }; isStack(x: unknown): boolean } };
 const { Node } = require("constructs") as { Node: { prototype: object } };
 type KeysToSnakeCase = (object: unknown) => unknown;
-const util = require("cdktf/lib/util.js") as { snakeCase(s: string): string; keysToSnakeCase?: KeysToSnakeCase };
+const util = require("cdktf/lib/util.js") as { snakeCase(s: string): string; keysToSnakeCase?: KeysToSnakeCase; deepMerge(target: unknown, ...sources: unknown[]): unknown };
+const { TerraformElement } = require("cdktf/lib/terraform-element.js") as { TerraformElement: { isTerraformElement(x: unknown): boolean } };
+const { TerraformOutput } = require("cdktf/lib/terraform-output.js") as { TerraformOutput: { isTerraformOutput(x: unknown): boolean } };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 for (const [module, name, fn] of [[TOKEN_TRACES_MODULE, "captureStackTrace", traces.captureStackTrace], [RESOLVE_MODULE, "resolve", tokens.resolve]] as const) {
@@ -71,16 +73,16 @@ const hasNumberToken = (s: string) => s.includes("e+") && encoding.TokenString.f
  * cdktf's resolve, with the fast path: a value that holds no token comes back as cdktf would return
  * it (the same scalars; arrays and objects copied without their `undefined` entries).
  */
-function fastResolve(scope: unknown, obj: unknown, preparing = false): unknown {
+function fastResolve(scope: unknown, obj: unknown, preparing = false, trusted?: ReadonlySet<object>): unknown {
   try {
-    return fastResolveValue(scope, obj, preparing);
+    return fastResolveValue(scope, obj, preparing, trusted);
   } catch {
     // cdktf's own resolver gives the error it would have given, with the path of the value.
     return cdktfResolve(scope, obj, preparing);
   }
 }
 
-function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean): unknown {
+function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trusted?: ReadonlySet<object>): unknown {
   fastResolveCalls.count++;
   const resolve = (value: unknown): unknown => {
     if (MAP_TOKEN_SENTINELS.includes(value)) return cdktfResolve(scope, value, preparing);
@@ -95,6 +97,8 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean): unk
         return encoding.extractTokenDouble(value, false) !== undefined || encoding.extractTokenDouble(value, true) !== undefined ? cdktfResolve(scope, value, preparing) : value;
       case "object": {
         if (value === null || value instanceof Date) return value;
+        // Already resolved, and merged as it was (fastStackToTerraform).
+        if (trusted?.has(value)) return value;
         if (Array.isArray(value)) {
           if (encoding.containsStringListTokenElement(value) || encoding.containsNumberListTokenElement(value)) return cdktfResolve(scope, value, preparing);
           const out: unknown[] = [];
@@ -120,6 +124,96 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean): unk
     }
   };
   return resolve(obj);
+}
+
+/**
+ * A stack's `toTerraform()`, as cdktf 0.21's TerraformStack writes it (the same steps, in the same
+ * order), less two copies of everything: cdktf merges each element's resolved JSON into the stack's
+ * by copying it value by value, then resolves the whole once more, which copies it again. Here a
+ * resolved element's object goes in as it is where the stack has nothing under that key yet, and
+ * the last resolve passes over those objects, unless the stack's own overrides (merged last, as
+ * cdktf does) reach into them. The output is the same (a test compares every shipped stack with
+ * cdktf's own, BLUEPRINT_CDKTF_RESOLVE=1).
+ */
+export function fastStackToTerraform(stack: CdktfStack): Record<string, unknown> {
+  if (tokens.resolve !== fastResolve) return stack.cdktfToTerraform();
+  const overrides = stack.rawOverrides;
+  const tf: Record<string, unknown> = {};
+  const metadata: Record<string, unknown> = {
+    version: stack.cdktfVersion,
+    stackName: stack.node.id,
+    backend: "local",
+    cloud: undefined,
+    ...(Object.keys(overrides).length > 0 ? { overrides: { stack: Object.keys(overrides) } } : {}),
+  };
+  const elements = terraformElements(stack);
+  const metadatas = elements.map((e) => fastResolve(stack, e.toMetadata()));
+  for (const meta of metadatas) util.deepMerge(metadata, meta);
+  const outputs = elements.reduce((carry: Record<string, unknown>, item) => {
+    if (!TerraformOutput.isTerraformOutput(item)) return carry;
+    util.deepMerge(
+      carry,
+      item.node.path.split("/").reduceRight((inner: Record<string, unknown>, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }), {}),
+    );
+    return carry;
+  }, {});
+  tf["//"] = { metadata, outputs };
+  const trusted = new Set<object>();
+  const fragments = elements.map((e) => fastResolve(stack, e.toTerraform()));
+  for (const fragment of fragments) mergeResolved(tf, fragment as Record<string, unknown>, trusted);
+  untrustAlong(tf, overrides, trusted);
+  util.deepMerge(tf, overrides);
+  return fastResolve(stack, tf, false, trusted) as Record<string, unknown>;
+}
+
+/** What fastStackToTerraform reads of a stack (cdktf's TerraformStack; `cdktfToTerraform` is its own toTerraform). */
+export interface CdktfStack {
+  readonly node: { readonly id: string; readonly children: readonly unknown[] };
+  readonly rawOverrides: Record<string, unknown>;
+  readonly cdktfVersion: unknown;
+  cdktfToTerraform(): Record<string, unknown>;
+}
+
+type Element = { toMetadata(): unknown; toTerraform(): unknown; node: { path: string; children: readonly unknown[] }; friendlyUniqueId: string };
+
+/** cdktf's terraformElements: the stack's elements in tree order, not those of a stack inside it. */
+function terraformElements(node: { node: { children: readonly unknown[] } }, into: Element[] = []): Element[] {
+  if (TerraformElement.isTerraformElement(node)) into.push(node as unknown as Element);
+  for (const child of node.node.children) {
+    if (TerraformStack.isStack(child)) continue;
+    terraformElements(child as Element, into);
+  }
+  return into;
+}
+
+/**
+ * cdktf's deepMerge of a resolved element's JSON into the stack's, except that an object goes in
+ * as it is (and is trusted to be resolved) where the stack has no object under its key: the same
+ * keys and values as the copy deepMerge would make of it, since resolved JSON holds neither
+ * `undefined` nor tokens.
+ */
+function mergeResolved(target: Record<string, unknown>, source: Record<string, unknown>, trusted: Set<object>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const here = target[key];
+    if (typeof value === "object" && value !== null && !Array.isArray(value) && !Tokenization.isResolvable(value)) {
+      if (typeof here !== "object") {
+        target[key] = value;
+        trusted.add(value);
+      } else if (here === null) util.deepMerge(target, { [key]: value });
+      else mergeResolved(here as Record<string, unknown>, value as Record<string, unknown>, trusted);
+    } else util.deepMerge(target, { [key]: value });
+  }
+}
+
+/** The objects the stack's overrides will be merged into (deepMerge follows their object values): resolved afresh. */
+function untrustAlong(target: unknown, overrides: Record<string, unknown>, trusted: Set<object>): void {
+  if (typeof target !== "object" || target === null) return;
+  trusted.delete(target);
+  for (const key of Object.keys(overrides)) {
+    const value = overrides[key];
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) untrustAlong((target as Record<string, unknown>)[key], value as Record<string, unknown>, trusted);
+  }
 }
 
 /** Counts the values the fast path resolved (the tests check it is the path in use). */

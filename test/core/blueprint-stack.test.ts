@@ -68,6 +68,35 @@ describe("synthesis cost (bench/RESULTS.md measures it; these keep the savings i
     }
   });
 
+  it("writes a stack whose own overrides reach into its elements' JSON as cdktf does (the merged objects resolved afresh there, trusted elsewhere)", () => {
+    const stack = newStack();
+    const key = new KmsKey(stack, "Key", { description: "k", tags: { a: "1" } });
+    const other = new KmsKey(stack, "Other", { description: "o", policy: Token.asString(Lazy.stringValue({ produce: () => "p" })) });
+    new KmsKey(stack, "Untouched", { description: "u", tags: { b: "2" } });
+    key.addOverride("lifecycle.prevent_destroy", true);
+    // Into a resource: a reference, a lazy value, an undefined (cdktf deletes the key) and a new block.
+    stack.addOverride("resource.aws_kms_key.key.description", other.arn);
+    stack.addOverride("resource.aws_kms_key.key.tags.lazy", Lazy.stringValue({ produce: () => "produced" }));
+    stack.addOverride("resource.aws_kms_key.other.policy", undefined);
+    stack.addOverride("resource.aws_kms_key.new.description", key.keyId);
+    stack.addOverride("terraform.required_version", ">= 1.10");
+    const both = () => {
+      useFastSynth({ skipTokenTraces: true, fastResolve: true });
+      const fast = JSON.stringify(stack.resolveFresh());
+      useFastSynth({ skipTokenTraces: false, fastResolve: false });
+      const cdktf = JSON.stringify(stack.resolveFresh());
+      useFastSynth({ skipTokenTraces: true, fastResolve: true });
+      return { fast, cdktf };
+    };
+    const { fast, cdktf } = both();
+    expect(fast).toBe(cdktf);
+    const json = JSON.parse(fast) as { resource: { aws_kms_key: Record<string, { description?: string; tags?: Record<string, string>; policy?: string }> } };
+    expect(json.resource.aws_kms_key.key).toMatchObject({ description: "${aws_kms_key.other.arn}", tags: { a: "1", lazy: "produced" } });
+    expect(json.resource.aws_kms_key.other.policy).toBeUndefined();
+    expect(json.resource.aws_kms_key.new.description).toBe("${aws_kms_key.key.key_id}");
+    expect(json.resource.aws_kms_key.untouched.tags).toEqual({ b: "2" });
+  });
+
   it("takes the fast path for the stacks, and gives cdktf's answer (or cdktf's error) for every value shape cdktf treats specially", () => {
     const stack = newStack();
     const key = new KmsKey(stack, "Key", { description: "k" });
