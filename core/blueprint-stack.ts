@@ -24,9 +24,7 @@ export abstract class BlueprintStack extends TerraformStack {
 
   protected allocateLogicalId(tfElement: TerraformElement | Node): string {
     const node = tfElement instanceof Node ? tfElement : tfElement.node;
-    const scopes = node.scopes;
-    const components = scopes.slice(scopes.indexOf(this) + 1).map((c) => toSnake(c.node.id));
-    const id = components.join("_");
+    const id = this.snakePath(node);
     const path = node.path;
     const previous = this.allocated.get(id);
     if (previous !== undefined && previous !== path) {
@@ -34,6 +32,17 @@ export abstract class BlueprintStack extends TerraformStack {
     }
     this.allocated.set(id, path);
     return id;
+  }
+
+  /** The snake_case ids of the constructs from below the stack down to `node`, joined by `_`. */
+  private snakePath(node: Node): string {
+    const components: string[] = [];
+    for (let c: Node | undefined = node; c !== this.node; c = c.scope?.node) {
+      // Not under this stack: the ids of every scope, as cdktf's own scheme takes them.
+      if (!c) return node.scopes.map((x) => toSnake(x.node.id)).join("_");
+      components.push(toSnake(c.id));
+    }
+    return components.reverse().join("_");
   }
 
   /**
@@ -153,11 +162,17 @@ export function layerStateKey(region: AwsRegionConfig, layer: StackLayer): strin
 export const STACK_LAYERS = ["aws", "gcp", "pki", "istio", "mesh", "dr"] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];
 
-/** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. */
+/** `EksSecrets` → `eks_secrets`, `ecr.api` → `ecr_api`, `eu-west-1a` stays. Each id once per process: the same ids recur in every region. */
 function toSnake(id: string): string {
-  return id
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9_-]/g, "_")
-    .toLowerCase();
+  let snake = snakeIds.get(id);
+  if (snake === undefined) {
+    snake = id
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+      .replace(/[^A-Za-z0-9_-]/g, "_")
+      .toLowerCase();
+    snakeIds.set(id, snake);
+  }
+  return snake;
 }
+const snakeIds = new Map<string, string>();

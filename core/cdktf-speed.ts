@@ -40,11 +40,8 @@ const traces = require("cdktf/lib/tokens/private/stack-trace.js") as { captureSt
 type Resolve = (scope: unknown, obj: unknown, preparing?: boolean) => unknown;
 const tokens = require("cdktf/lib/_tokens.js") as { resolve?: Resolve };
 const encoding = require("cdktf/lib/tokens/private/encoding.js") as {
-  TokenString: { forNumbers(s: string): { test(): boolean } };
+  TokenString: { forNumbers(s: string): { test(): boolean }; forListToken(s: string): { test(): boolean } };
   extractTokenDouble(x: number, list: boolean): unknown;
-  containsStringListTokenElement(xs: unknown[]): boolean;
-  containsNumberListTokenElement(xs: unknown[]): boolean;
-  containsMapToken(x: object): boolean;
 };
 const { Tokenization } = require("cdktf/lib/tokens/token.js") as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
 const expressions = require("cdktf/lib/tfExpression.js") as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
@@ -68,6 +65,12 @@ const TOKEN_MARKER = "TfToken[";
 const MAP_TOKEN_SENTINELS: readonly unknown[] = ["String Map Token Value", "Any Map Token Value", -123456789];
 // A number token is a double of magnitude about 1e+289: in a string, always an "e+" exponent.
 const hasNumberToken = (s: string) => s.includes("e+") && encoding.TokenString.forNumbers(s).test();
+/**
+ * cdktf's test of a number token (extractTokenDouble, two buffers per number), behind a cheaper one:
+ * the marker is the top 16 bits of the double, 0xfdff or 0xfbff (negative, exponent 2015 or 1983),
+ * so a token is below -2^960 (about -9.7e288).
+ */
+const isTokenDouble = (x: number, list: boolean) => x < -1e280 && encoding.extractTokenDouble(x, list) !== undefined;
 
 /**
  * cdktf's resolve, with the fast path: a value that holds no token comes back as cdktf would return
@@ -85,22 +88,24 @@ function fastResolve(scope: unknown, obj: unknown, preparing = false, trusted?: 
 function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trusted?: ReadonlySet<object>): unknown {
   fastResolveCalls.count++;
   const resolve = (value: unknown): unknown => {
-    if (MAP_TOKEN_SENTINELS.includes(value)) return cdktfResolve(scope, value, preparing);
     switch (typeof value) {
       case "undefined":
       case "boolean":
         return value;
       case "string":
-        // A token in a string, or a number token concatenated into it.
-        return value.includes(TOKEN_MARKER) || hasNumberToken(value) ? cdktfResolve(scope, value, preparing) : value;
+        // A token in a string, or a number token concatenated into it; a map token's placeholder.
+        return value.includes(TOKEN_MARKER) || hasNumberToken(value) || MAP_TOKEN_SENTINELS.includes(value) ? cdktfResolve(scope, value, preparing) : value;
       case "number":
-        return encoding.extractTokenDouble(value, false) !== undefined || encoding.extractTokenDouble(value, true) !== undefined ? cdktfResolve(scope, value, preparing) : value;
+        return isTokenDouble(value, false) || isTokenDouble(value, true) || MAP_TOKEN_SENTINELS.includes(value) ? cdktfResolve(scope, value, preparing) : value;
       case "object": {
         if (value === null || value instanceof Date) return value;
         // Already resolved, and merged as it was (fastStackToTerraform).
         if (trusted?.has(value)) return value;
         if (Array.isArray(value)) {
-          if (encoding.containsStringListTokenElement(value) || encoding.containsNumberListTokenElement(value)) return cdktfResolve(scope, value, preparing);
+          // cdktf's containsStringListTokenElement and containsNumberListTokenElement, each test behind its cheap condition.
+          if (value.some((x) => (typeof x === "string" && x.includes(TOKEN_MARKER) && encoding.TokenString.forListToken(x).test()) || (typeof x === "number" && isTokenDouble(x, true)))) {
+            return cdktfResolve(scope, value, preparing);
+          }
           const out: unknown[] = [];
           for (const x of value) {
             const r = resolve(x);
