@@ -6,10 +6,11 @@
  * keys sorted, so the order the shares finish in does not show).
  *
  * A worker runs the app's own entry again, through the same runner (scripts/run-ts.cjs, which says
- * how it was started), and so the same bundle and code cache. It starts in about two regions'
- * time, so the main thread takes that much more than its even share, and a set of regions too
- * small to repay a worker is synthesized in one thread. `BLUEPRINT_SYNTH_THREADS=1` keeps it to
- * one thread; `BLUEPRINT_SYNTH_THREADS=<n>` allows n (default: the machine's cores).
+ * how it was started), and so the same bundle and code cache. It starts in about a region's
+ * time, so the main thread takes that much more than its even share, and a worker is started only
+ * for two regions or more: the shipped three are synthesized in one thread (a worker for one of
+ * them cost more than it saved). `BLUEPRINT_SYNTH_THREADS=1` keeps it to one thread;
+ * `BLUEPRINT_SYNTH_THREADS=<n>` allows n (default: the machine's cores).
  */
 import * as os from "os";
 import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
@@ -20,8 +21,10 @@ const RUNNER = Symbol.for("pci-blueprint.run-ts");
 /** Marks the data of a synthesis worker. */
 const SHARE = "pci-blueprint.synth-share";
 
-/** A worker's startup (reading the bundle, loading cdktf and the providers' bindings) in regions' synthesis time, measured by `npm run bench`. */
-export const WORKER_STARTUP_IN_UNITS = 2;
+/** A worker's startup (reading the bundle, loading cdktf and the providers' bindings) in regions' synthesis time, measured with 64 regions on 2 cores. */
+export const WORKER_STARTUP_IN_UNITS = 1;
+/** The fewest units a worker is started for. */
+export const WORKER_MIN_UNITS = 2;
 
 /** The half-open ranges [from, to) of `count` units for `threads` threads, the first (the main thread's) larger by the workers' startup. */
 export function shares(count: number, threads: number, startup = WORKER_STARTUP_IN_UNITS): [number, number][] {
@@ -29,7 +32,7 @@ export function shares(count: number, threads: number, startup = WORKER_STARTUP_
     // The main thread's share: an even share of the units and of the workers' startup time.
     const first = Math.min(count, Math.ceil((count + (t - 1) * startup) / t));
     const rest = count - first;
-    if (rest < t - 1) continue;
+    if (rest < (t - 1) * WORKER_MIN_UNITS) continue;
     const out: [number, number][] = [[0, first]];
     for (let i = 0; i < t - 1; i++) {
       const from = first + Math.floor((rest * i) / (t - 1));

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { shares, synthThreads, WORKER_STARTUP_IN_UNITS } from "../../core/synth-threads";
+import { shares, synthThreads, WORKER_MIN_UNITS, WORKER_STARTUP_IN_UNITS } from "../../core/synth-threads";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -19,26 +19,29 @@ describe("shares: the regions cut among the synthesis threads", () => {
       expect(cut.length).toBeLessThanOrEqual(threads);
       const sizes = cut.map(([from, to]) => to - from);
       for (const size of sizes.slice(1)) expect(sizes[0]).toBeGreaterThanOrEqual(size);
-      // The workers' shares differ by one at most.
+      // The workers' shares differ by one at most, and hold two units or more.
+      for (const size of sizes.slice(1)) expect(size).toBeGreaterThanOrEqual(2);
       if (sizes.length > 1) expect(Math.max(...sizes.slice(1)) - Math.min(...sizes.slice(1))).toBeLessThanOrEqual(1);
     }
   });
 
   it("gives the main thread an even share of the units and of the workers' startup", () => {
-    expect(WORKER_STARTUP_IN_UNITS).toBe(2);
+    expect([WORKER_STARTUP_IN_UNITS, WORKER_MIN_UNITS]).toEqual([1, 2]);
     expect(shares(16, 2)).toEqual([[0, 9], [9, 16]]);
     expect(shares(64, 2)).toEqual([[0, 33], [33, 64]]);
-    expect(shares(64, 4)).toEqual([[0, 18], [18, 33], [33, 48], [48, 64]]);
+    expect(shares(64, 4)).toEqual([[0, 17], [17, 32], [32, 48], [48, 64]]);
     expect(shares(16, 2, 0)).toEqual([[0, 8], [8, 16]]);
   });
 
-  it("keeps to one thread what would not repay a worker: the shipped three regions, or one thread allowed", () => {
+  it("starts a worker only for two units or more: the shipped three regions stay on one thread", () => {
     expect(shares(3, 2)).toEqual([[0, 3]]);
+    expect(shares(4, 2)).toEqual([[0, 4]]);
+    expect(shares(5, 2)).toEqual([[0, 3], [3, 5]]);
     expect(shares(1, 8)).toEqual([[0, 1]]);
     expect(shares(64, 1)).toEqual([[0, 64]]);
-    expect(shares(4, 2)).toEqual([[0, 3], [3, 4]]);
-    // Fewer workers when each could not have a unit.
-    expect(shares(5, 4)).toEqual([[0, 3], [3, 4], [4, 5]]);
+    // Fewer workers when each could not have two units.
+    expect(shares(5, 4)).toEqual([[0, 3], [3, 5]]);
+    expect(shares(9, 4)).toEqual([[0, 3], [3, 5], [5, 7], [7, 9]]);
   });
 });
 
