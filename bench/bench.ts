@@ -40,6 +40,8 @@ interface Sample {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly maxRssMb: number;
+  /** The threads main.ts synthesized on (it says so when more than one). */
+  readonly threads?: number;
 }
 
 const median = (xs: number[]) => {
@@ -69,13 +71,13 @@ const tmp = (prefix: string) => {
 };
 
 /** Runs `node <nodeArgs> main.ts` on `count` synthetic regions; wall, CPU and peak RSS of that process. */
-function synthOnce(regionsDir: string, nodeArgs: string[] = []): Sample {
+function synthOnce(regionsDir: string, nodeArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Sample {
   const outdir = tmp("out");
   const usageFile = path.join(tmp("usage"), "usage.json");
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [...nodeArgs, "--require", path.join(__dirname, "measure.cjs"), ...appRunnerArgs(), "main.ts"], {
     cwd: REPO,
-    env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
+    env: { ...process.env, BLUEPRINT_REGIONS_DIR: regionsDir, CDKTF_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile, ...extraEnv },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -84,7 +86,7 @@ function synthOnce(regionsDir: string, nodeArgs: string[] = []): Sample {
   fs.rmSync(outdir, { recursive: true, force: true });
   const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as Omit<Sample, "wallMs">;
   fs.rmSync(path.dirname(usageFile), { recursive: true, force: true });
-  return { wallMs, ...usage };
+  return { wallMs, ...usage, threads: Number(/, on (\d+) threads\)/.exec(r.stdout)?.[1] ?? 1) };
 }
 
 function regionsDirOf(count: number): string {
@@ -223,10 +225,11 @@ async function main(): Promise<void> {
     console.error(`  round ${round + 1}/${RUNS}: ${SIZES.map((n) => `${n}: ${fmt(samples.get(n)![round].wallMs)} ms`).join(", ")}`);
   }
   for (const n of SIZES) bySize.set(n, medianSample(samples.get(n)!));
+  const threadsUsed = new Map(SIZES.map((n) => [n, Math.max(...samples.get(n)!.map((x) => x.threads ?? 1))]));
   log(`## Synthesis as regions grow (\`main.ts\`: validation, every stack, guardrails, reports; each synthetic region ${resources} resources and data sources)`);
   log();
-  log("| regions | wall (ms) | CPU (ms) | peak RSS (MB) | marginal wall per region (ms) | marginal CPU per region (ms) | marginal RSS per region (MB) |");
-  log("|---|---|---|---|---|---|---|");
+  log("| regions | threads | wall (ms) | CPU (ms) | peak RSS (MB) | marginal wall per region (ms) | marginal CPU per region (ms) | marginal RSS per region (MB) |");
+  log("|---|---|---|---|---|---|---|---|");
   let previous: [number, Sample] | undefined;
   const marginals: { from: number; to: number; wallMs: number; cpuMs: number; rssMb: number }[] = [];
   for (const n of SIZES) {
@@ -239,7 +242,7 @@ async function main(): Promise<void> {
       marginals.push(marginal);
       m = [fmt(marginal.wallMs, 1), fmt(marginal.cpuMs, 1), fmt(marginal.rssMb, 2)];
     }
-    log(`| ${n} | ${fmt(s.wallMs)} | ${fmt(s.cpuMs)} | ${fmt(s.maxRssMb, 1)} | ${m.join(" | ")} |`);
+    log(`| ${n} | ${threadsUsed.get(n)} | ${fmt(s.wallMs)} | ${fmt(s.cpuMs)} | ${fmt(s.maxRssMb, 1)} | ${m.join(" | ")} |`);
     previous = [n, s];
   }
   log();
@@ -257,14 +260,23 @@ async function main(): Promise<void> {
     const growing = marginals.slice(1).filter((m, i) => m.wallMs > marginals[i].wallMs * 1.1);
     const msPerResource = fitWall / resources;
     const kbPerResource = (fitRss * 1024) / resources;
+    // The same on one thread (BLUEPRINT_SYNTH_THREADS=1), between the smallest and the largest size: what a region costs without the other cores.
+    const [low, high] = [Math.min(...sizes), Math.max(...sizes)];
+    const oneThread = (n: number) => medianSample(Array.from({ length: RUNS }, () => synthOnce(dirs.get(n)!, [], { BLUEPRINT_SYNTH_THREADS: "1" })));
+    const [oneLow, oneHigh] = [oneThread(low), oneThread(high)];
+    const oneWall = (oneHigh.wallMs - oneLow.wallMs) / (high - low);
+    const oneCpu = (oneHigh.cpuMs - oneLow.cpuMs) / (high - low);
+    const threads = os.availableParallelism();
     row(
-      `Marginal cost of a region, per synthesized resource (${resources} per region, up to ${Math.max(...sizes)} regions)`,
-      `${fmt(msPerResource, 3)} ms, ${fmt(kbPerResource, 1)} KB (${fmt(fitWall, 1)} ms, ${fmt(fitRss, 2)} MB a region)`,
+      `Marginal cost of a region, per synthesized resource (${resources} per region, up to ${Math.max(...sizes)} regions; wall time, the regions shared among the ${threads} cores' threads)`,
+      `${fmt(msPerResource, 3)} ms, ${fmt(kbPerResource, 1)} KB (${fmt(fitWall, 1)} ms, ${fmt(fitRss, 2)} MB a region); CPU ${fmt(fitCpu / resources, 3)} ms; one thread ${fmt(oneWall / resources, 3)} ms (${fmt(oneWall, 1)} ms a region)`,
       "-",
       `≤ ${TARGETS.marginalMsPerResource} ms, ≤ ${TARGETS.marginalKbPerResource} KB, never growing${growing.length ? ` (grows at ${growing.map((m) => `${m.from}→${m.to}`).join(", ")})` : ""}`,
       msPerResource <= TARGETS.marginalMsPerResource && kbPerResource <= TARGETS.marginalKbPerResource && growing.length === 0,
     );
     log(`Marginal cost per region: least-squares slope ${fmt(fitWall, 1)} ms wall, ${fmt(fitCpu, 1)} ms CPU, ${fmt(fitRss, 2)} MB (${fmt(msPerResource, 3)} ms and ${fmt(kbPerResource, 1)} KB per synthesized resource); worst step ${fmt(worstWall, 1)} ms. Spread of the runs (wall): ${sizes.map(spread).join("; ")}.`);
+    log();
+    log(`On one thread (\`BLUEPRINT_SYNTH_THREADS=1\`), ${low} and ${high} regions: ${fmt(oneLow.wallMs)} and ${fmt(oneHigh.wallMs)} ms wall, ${fmt(oneLow.cpuMs)} and ${fmt(oneHigh.cpuMs)} ms CPU: ${fmt(oneWall, 1)} ms wall and ${fmt(oneCpu, 1)} ms CPU a region (${fmt(oneWall / resources, 3)} ms per resource). From ${sizes.find((n) => (threadsUsed.get(n) ?? 1) > 1) ?? "no size here"} regions up, the synth shares the regions among ${threads} threads (core/synth-threads.ts); threads that run at once slow each other (each one's regions take longer than on one thread: shared caches and memory), so the CPU time is above one thread's.`);
     log();
   }
 
@@ -301,9 +313,10 @@ async function main(): Promise<void> {
   if (PROFILE) {
     const profileDir = tmp("profile");
     const n = SIZES.includes(16) ? 16 : SIZES[SIZES.length - 1];
-    synthOnce(dirs.get(n) ?? regionsDirOf(n), ["--cpu-prof", "--cpu-prof-dir", profileDir]);
+    // On one thread: one profile holds all of it.
+    synthOnce(dirs.get(n) ?? regionsDirOf(n), ["--cpu-prof", "--cpu-prof-dir", profileDir], { BLUEPRINT_SYNTH_THREADS: "1" });
     const file = path.join(profileDir, fs.readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"))!);
-    log(`## Where the time of a ${n}-region synth goes (\`node --cpu-prof\`, self time by file or package)`);
+    log(`## Where the time of a ${n}-region synth on one thread goes (\`node --cpu-prof\`, self time by file or package)`);
     log();
     log("| where | self time (ms) | share |");
     log("|---|---|---|");
