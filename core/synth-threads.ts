@@ -92,7 +92,7 @@ export function isSynthWorker(): boolean {
  * stack. Returns what `finish` made of each share, in order, and the threads used. A share that
  * fails fails the whole (the manifest is not written).
  */
-export async function synthesizeInThreads<D, S, R>(options: ThreadedSynth<D, S, R>): Promise<{ results: R[]; threads: number; stacks: S[] }> {
+export async function synthesizeInThreads<D, S, R>(options: ThreadedSynth<D, S, R>): Promise<{ results: R[]; threads: number }> {
   const runner = (globalThis as Record<symbol, { file: string; args: string[] } | undefined>)[RUNNER];
   const cut = runner ? shares(options.count, options.threads) : [[0, options.count] as [number, number]];
   const workers = cut.slice(1).map(([from, to]) => runShare<D, R>(runner!, { [SHARE]: true, outdir: options.app.outdir, data: options.data, from, to }));
@@ -105,7 +105,7 @@ export async function synthesizeInThreads<D, S, R>(options: ThreadedSynth<D, S, 
   const manifest = options.app.manifest as unknown as { stacks: Record<string, unknown>; writeToFile(): void };
   for (const share of theirs) Object.assign(manifest.stacks, share.manifest);
   manifest.writeToFile();
-  return { results: [mine.result, ...theirs.map((t) => t.result)], threads: cut.length, stacks };
+  return { results: [mine.result, ...theirs.map((t) => t.result)], threads: cut.length };
 }
 
 /** In a synthesis worker: synthesizes the share workerData names and posts what the main thread needs. */

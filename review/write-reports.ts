@@ -27,7 +27,8 @@ function sortKeys(value: unknown): unknown {
   const keys = Object.keys(o);
   let ordered = true;
   for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1] < keys[i];
-  let changed = !ordered;
+  // Anything but a plain object (a Date, say) becomes one, as the copy made it.
+  let changed = !ordered || Object.getPrototypeOf(o) !== Object.prototype;
   const values = keys.map((k) => {
     const y = sortKeys(o[k]);
     if (y !== o[k]) changed = true;
