@@ -18,7 +18,12 @@ const define = (app: App, data: SynthData, from: number, to: number) => defineSt
 const finish = (app: App, stacks: ReturnType<typeof define>, data: SynthData) => writeStackReports(app.outdir, stacks, data.revision).rows;
 
 if (isSynthWorker()) synthesizeShare(define, finish, (outdir) => new App({ outdir }));
-else void main();
+else
+  main().catch((e) => {
+    // A failed synth exits 1 whatever Node does with an unhandled rejection, and stops the workers.
+    console.error(e);
+    process.exit(1);
+  });
 
 async function main(): Promise<void> {
   // `npm run synth -- --hcl` (or `cdktf synth --hcl`, which sets the variable): cdk.tf instead of cdk.tf.json.

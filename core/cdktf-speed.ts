@@ -87,6 +87,13 @@ function fastResolve(scope: unknown, obj: unknown, preparing = false, trusted?: 
 
 function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trusted?: ReadonlySet<object>): unknown {
   fastResolveCalls.count++;
+  // cdktf's resolver for a token: what it returns may hold anything (a Date, say), which the stack's
+  // merge must copy as cdktf's deepMerge does (resolveFragment).
+  const viaCdktf = (value: unknown): unknown => {
+    const r = cdktfResolve(scope, value, preparing);
+    if (typeof r === "object" && r !== null) notPlain.count++;
+    return r;
+  };
   const resolve = (value: unknown): unknown => {
     switch (typeof value) {
       case "undefined":
@@ -94,17 +101,21 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trus
         return value;
       case "string":
         // A token in a string, or a number token concatenated into it; a map token's placeholder.
-        return value.includes(TOKEN_MARKER) || hasNumberToken(value) || MAP_TOKEN_SENTINELS.includes(value) ? cdktfResolve(scope, value, preparing) : value;
+        return value.includes(TOKEN_MARKER) || hasNumberToken(value) || MAP_TOKEN_SENTINELS.includes(value) ? viaCdktf(value) : value;
       case "number":
-        return isTokenDouble(value, false) || isTokenDouble(value, true) || MAP_TOKEN_SENTINELS.includes(value) ? cdktfResolve(scope, value, preparing) : value;
+        return isTokenDouble(value, false) || isTokenDouble(value, true) || MAP_TOKEN_SENTINELS.includes(value) ? viaCdktf(value) : value;
       case "object": {
-        if (value === null || value instanceof Date) return value;
+        if (value === null) return value;
+        if (value instanceof Date) {
+          notPlain.count++;
+          return value;
+        }
         // Already resolved, and merged as it was (fastStackToTerraform).
         if (trusted?.has(value)) return value;
         if (Array.isArray(value)) {
           // cdktf's containsStringListTokenElement and containsNumberListTokenElement, each test behind its cheap condition.
           if (value.some((x) => (typeof x === "string" && x.includes(TOKEN_MARKER) && encoding.TokenString.forListToken(x).test()) || (typeof x === "number" && isTokenDouble(x, true)))) {
-            return cdktfResolve(scope, value, preparing);
+            return viaCdktf(value);
           }
           const out: unknown[] = [];
           for (const x of value) {
@@ -115,7 +126,7 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trus
         }
         const keys = Object.keys(value);
         // Tokens, map tokens, tokens as keys and constructs (which cdktf refuses) are cdktf's.
-        if (Tokenization.isResolvable(value) || keys.some((k) => k.includes(TOKEN_MARKER) || hasNumberToken(k)) || ("_children" in value && "_metadata" in value)) return cdktfResolve(scope, value, preparing);
+        if (Tokenization.isResolvable(value) || keys.some((k) => k.includes(TOKEN_MARKER) || hasNumberToken(k)) || ("_children" in value && "_metadata" in value)) return viaCdktf(value);
         const out: Record<string, unknown> = {};
         for (const k of keys) {
           const r = resolve((value as Record<string, unknown>)[k]);
@@ -125,7 +136,7 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trus
       }
       default:
         // Functions and anything else: cdktf's resolver says what is wrong with them.
-        return cdktfResolve(scope, value, preparing);
+        return viaCdktf(value);
     }
   };
   return resolve(obj);
@@ -164,11 +175,33 @@ export function fastStackToTerraform(stack: CdktfStack): Record<string, unknown>
   }, {});
   tf["//"] = { metadata, outputs };
   const trusted = new Set<object>();
-  const fragments = elements.map((e) => fastResolve(stack, e.toTerraform()));
-  for (const fragment of fragments) mergeResolved(tf, fragment as Record<string, unknown>, trusted);
+  const fragments = elements.map((e) => resolveFragment(stack, e.toTerraform()));
+  for (const { json, plain } of fragments) {
+    if (plain) mergeResolved(tf, json, trusted);
+    else util.deepMerge(tf, json);
+  }
   untrustAlong(tf, overrides, trusted);
   util.deepMerge(tf, overrides);
   return fastResolve(stack, tf, false, trusted) as Record<string, unknown>;
+}
+
+/** How many values the fast path gave that may not be plain JSON: a Date passed through as it is (as cdktf's resolve does), an object from cdktf's resolver. */
+const notPlain = { count: 0 };
+
+/**
+ * An element's JSON resolved, and whether it is plain JSON for sure (the fast path took it all,
+ * passed no Date through, and no token resolved to an object): only then may it go into the stack's
+ * JSON as it is. cdktf's deepMerge turns a Date into `{}`; what cdktf's resolver returns is not
+ * inspected, but merged as cdktf merges it.
+ */
+function resolveFragment(stack: unknown, value: unknown): { json: Record<string, unknown>; plain: boolean } {
+  const before = notPlain.count;
+  try {
+    const json = fastResolveValue(stack, value, false) as Record<string, unknown>;
+    return { json, plain: notPlain.count === before };
+  } catch {
+    return { json: cdktfResolve(stack, value, false) as Record<string, unknown>, plain: false };
+  }
 }
 
 /** What fastStackToTerraform reads of a stack (cdktf's TerraformStack; `cdktfToTerraform` is its own toTerraform). */

@@ -10,7 +10,7 @@
  * time, so the main thread takes that much more than its even share, and a worker is started only
  * for two regions or more: the shipped three are synthesized in one thread (a worker for one of
  * them cost more than it saved). `BLUEPRINT_SYNTH_THREADS=1` keeps it to one thread;
- * `BLUEPRINT_SYNTH_THREADS=<n>` allows n (default: the machine's cores).
+ * `BLUEPRINT_SYNTH_THREADS=<n>` allows n (default: the machine's cores, at most 4).
  */
 import * as os from "os";
 import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
@@ -43,10 +43,16 @@ export function shares(count: number, threads: number, startup = WORKER_STARTUP_
   return [[0, count]];
 }
 
-/** The threads a synthesis may use: `BLUEPRINT_SYNTH_THREADS`, else the machine's cores. */
+/**
+ * The most threads a synthesis uses unless told: each worker holds its own heap (about 130 MB), and
+ * Node counts the cores a process may run on, not a container's CPU quota.
+ */
+export const DEFAULT_MAX_THREADS = 4;
+
+/** The threads a synthesis may use: `BLUEPRINT_SYNTH_THREADS`, else the machine's cores, at most DEFAULT_MAX_THREADS. */
 export function synthThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.BLUEPRINT_SYNTH_THREADS;
-  if (raw === undefined || raw === "") return os.availableParallelism();
+  if (raw === undefined || raw === "") return Math.min(os.availableParallelism(), DEFAULT_MAX_THREADS);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BLUEPRINT_SYNTH_THREADS=${raw}: give a whole number of threads, 1 or more (1: no worker threads).`);
   return n;
@@ -138,13 +144,18 @@ function synthWithoutManifest<D, S, R>(app: App, stacks: S[], data: D, finish: T
 function runShare<D, R>(runner: { file: string; args: string[] }, share: ShareData<D>): Promise<ShareMessage<R>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(runner.file, { argv: runner.args, workerData: share, stdout: false, stderr: false });
-    let message: WorkerMessage<R> | undefined;
-    worker.once("message", (m: WorkerMessage<R>) => (message = m));
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (message && "share" in message) resolve(message.share);
-      else if (message) reject(Object.assign(new Error(message.error.message), { stack: message.error.stack }));
-      else reject(new Error(`The synthesis worker of regions ${share.from + 1}-${share.to} exited with code ${code} before it finished.`));
+    // The message is the share's end: the worker is stopped then, whatever might keep it running.
+    worker.once("message", (m: WorkerMessage<R>) => {
+      if ("share" in m) resolve(m.share);
+      else {
+        const error = new Error(m.error.message);
+        if (m.error.stack) error.stack = m.error.stack;
+        reject(error);
+      }
+      void worker.terminate();
     });
+    worker.once("error", reject);
+    // Settles nothing when the message came first (a promise settles once).
+    worker.once("exit", (code) => reject(new Error(`The synthesis worker of regions ${share.from + 1}-${share.to} exited with code ${code} before it finished.`)));
   });
 }

@@ -107,16 +107,18 @@ function plainEqual(a: unknown, b: unknown): boolean | typeof NOT_PLAIN {
   }
   if (kind === "object") {
     const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
-    const kx = Object.keys(x);
-    let equal = kx.length === Object.keys(y).length;
+    // The keys JSON writes: own and enumerable.
+    const [kx, ky] = [Object.keys(x), Object.keys(y)];
+    const [inX, inY] = [new Set(kx), new Set(ky)];
+    let equal = kx.length === ky.length;
     for (const k of kx) {
-      const r = Object.hasOwn(y, k) ? plainEqual(x[k], y[k]) : plainKind(x[k]) === undefined ? NOT_PLAIN : false;
+      const r = inY.has(k) ? plainEqual(x[k], y[k]) : plainKind(x[k]) === undefined ? NOT_PLAIN : false;
       if (r === NOT_PLAIN) return NOT_PLAIN;
       equal &&= r;
     }
     // A key of y's alone that holds no plain value: the JSON decides.
     if (equal) return true;
-    for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && plainKind(y[k]) === undefined) return NOT_PLAIN;
+    for (const k of ky) if (!inX.has(k) && plainKind(y[k]) === undefined) return NOT_PLAIN;
     return false;
   }
   return a === b;
@@ -132,7 +134,7 @@ function plainKind(v: unknown): "scalar" | "array" | "object" | undefined {
       return Number.isFinite(v) ? "scalar" : undefined;
     case "object":
       if (v === null) return "scalar";
-      if (Array.isArray(v)) return "array";
+      if (Array.isArray(v)) return Object.getPrototypeOf(v) === Array.prototype && typeof (v as { toJSON?: unknown }).toJSON !== "function" ? "array" : undefined;
       return Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== "function" ? "object" : undefined;
     default:
       return undefined;

@@ -97,6 +97,23 @@ describe("synthesis cost (bench/RESULTS.md measures it; these keep the savings i
     expect(json.resource.aws_kms_key.untouched.tags).toEqual({ b: "2" });
   });
 
+  it("writes an element whose JSON holds what cdktf's merge copies (a Date, a token resolved to an object) as cdktf does", () => {
+    const stack = newStack();
+    new KmsKey(stack, "Key", { description: "k", tags: { a: "1" } });
+    const key = new KmsKey(stack, "Dated", { description: "d" });
+    key.addOverride("lifecycle.when", new Date(0));
+    const lazy = new KmsKey(stack, "Lazy", { description: "l" });
+    lazy.addOverride("lifecycle.what", Lazy.anyValue({ produce: () => ({ at: new Date(0), list: ["x"] }) }));
+    useFastSynth({ skipTokenTraces: true, fastResolve: true });
+    const fast = JSON.stringify(stack.resolveFresh());
+    useFastSynth({ skipTokenTraces: false, fastResolve: false });
+    const cdktf = JSON.stringify(stack.resolveFresh());
+    useFastSynth({ skipTokenTraces: true, fastResolve: true });
+    expect(fast).toBe(cdktf);
+    // cdktf's deepMerge makes an object of a Date.
+    expect(fast).toContain('"when":{}');
+  });
+
   it("takes the fast path for the stacks, and gives cdktf's answer (or cdktf's error) for every value shape cdktf treats specially", () => {
     const stack = newStack();
     const key = new KmsKey(stack, "Key", { description: "k" });

@@ -2,7 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { shares, synthThreads, WORKER_MIN_UNITS, WORKER_STARTUP_IN_UNITS } from "../../core/synth-threads";
+import { APP_RUNNER } from "../support/synth";
+import { DEFAULT_MAX_THREADS, shares, synthThreads, WORKER_MIN_UNITS, WORKER_STARTUP_IN_UNITS } from "../../core/synth-threads";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -46,15 +47,30 @@ describe("shares: the regions cut among the synthesis threads", () => {
 });
 
 describe("synthThreads: BLUEPRINT_SYNTH_THREADS", () => {
-  it("is the machine's cores when unset or empty, else the number given", () => {
-    expect(synthThreads({})).toBe(os.availableParallelism());
-    expect(synthThreads({ BLUEPRINT_SYNTH_THREADS: "" })).toBe(os.availableParallelism());
+  it("is the machine's cores when unset or empty, at most DEFAULT_MAX_THREADS, else the number given", () => {
+    expect(DEFAULT_MAX_THREADS).toBe(4);
+    expect(synthThreads({})).toBe(Math.min(os.availableParallelism(), 4));
+    expect(synthThreads({ BLUEPRINT_SYNTH_THREADS: "" })).toBe(Math.min(os.availableParallelism(), 4));
+    expect(synthThreads({ BLUEPRINT_SYNTH_THREADS: "8" })).toBe(8);
     expect(synthThreads({ BLUEPRINT_SYNTH_THREADS: "1" })).toBe(1);
     expect(synthThreads({ BLUEPRINT_SYNTH_THREADS: "3" })).toBe(3);
   });
 
   it.each(["0", "-1", "1.5", "two"])("refuses %s, saying what to give", (raw) => {
     expect(() => synthThreads({ BLUEPRINT_SYNTH_THREADS: raw })).toThrow(`BLUEPRINT_SYNTH_THREADS=${raw}: give a whole number of threads, 1 or more (1: no worker threads).`);
+  });
+});
+
+describe("main.ts's exit code", () => {
+  it("is 1 when the synth fails after it started (a bad BLUEPRINT_SYNTH_THREADS here), even where Node only warns of a rejection", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "main-fails-"));
+    const r = spawnSync(process.execPath, [...APP_RUNNER, "main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, BLUEPRINT_SYNTH_THREADS: "0", NODE_OPTIONS: "--unhandled-rejections=warn" },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("BLUEPRINT_SYNTH_THREADS=0: give a whole number of threads, 1 or more (1: no worker threads).");
   });
 });
 
@@ -86,8 +102,8 @@ describe("a synthesis in worker threads (test/fixtures/synth-threads/app.ts, thr
   it.each([
     ["a worker's", "5"],
     ["the main thread's", "1"],
-  ])("fails with %s error, the stack that threw named, and writes no manifest", (_who, fail) => {
-    const r = run({ UNITS: "6", BLUEPRINT_SYNTH_THREADS: "2", FAIL_UNIT: fail });
+  ])("fails with %s error, the stack that threw named, and writes no manifest (exit 1 even where Node only warns of a rejection)", (_who, fail) => {
+    const r = run({ UNITS: "6", BLUEPRINT_SYNTH_THREADS: "2", FAIL_UNIT: fail, NODE_OPTIONS: "--unhandled-rejections=warn" });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`Error: unit unit-${fail} cannot be built`);
     expect(r.manifest).toBeUndefined();

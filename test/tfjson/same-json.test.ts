@@ -35,6 +35,8 @@ describe("sameJson: equal JSON whatever the order of keys (compared in place, th
     ["an object in a key of the second alone", { a: 1 }, { a: 1, b: { c: undefined } }],
     ["a class instance and a plain object", [new (class { x = 1 })()], [{ x: 1 }]],
     ["empty object and empty array", {}, []],
+    ["a key the second has only as a non-enumerable property", { a: 1 }, Object.defineProperty({ b: 1 }, "a", { value: 1, enumerable: false })],
+    ["an array with a toJSON", Object.assign([1, 2], { toJSON: () => "x" }), "x"],
   ];
   it.each(cases)("%s: as the JSON says", (_name, a, b) => {
     expect(sameJson(a, b)).toBe(byJson(a, b));
