@@ -43,6 +43,8 @@ const encoding = require("cdktf/lib/tokens/private/encoding.js") as {
   TokenString: { forNumbers(s: string): { test(): boolean }; forListToken(s: string): { test(): boolean } };
   extractTokenDouble(x: number, list: boolean): unknown;
 };
+const { TokenMap } = require("cdktf/lib/tokens/private/token-map.js") as { TokenMap: { instance(): { stringTokenMap: Map<string, object> } } };
+if (!(TokenMap.instance().stringTokenMap instanceof Map)) throw new Error("cdktf's TokenMap has no stringTokenMap: cdktf's internals changed; review core/cdktf-speed.ts.");
 const { Tokenization } = require("cdktf/lib/tokens/token.js") as { Tokenization: { isResolvable(x: unknown): boolean; reverseString(s: string): { firstToken?: object } } };
 const expressions = require("cdktf/lib/tfExpression.js") as { ref(identifier: string): object; dependable(d: { fqn: string }): string };
 const { TerraformStack } = require("cdktf") as { TerraformStack: { of(c: unknown): { node: { id: string } }; isStack(x: unknown): boolean } };
@@ -100,8 +102,10 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trus
       case "boolean":
         return value;
       case "string":
-        // A token in a string, or a number token concatenated into it; a map token's placeholder.
-        return value.includes(TOKEN_MARKER) || hasNumberToken(value) || MAP_TOKEN_SENTINELS.includes(value) ? viaCdktf(value) : value;
+        // A reference and nothing else (most tokens): what cdktf would make of it, if that is certain.
+        if (value.includes(TOKEN_MARKER)) return (preparing ? undefined : wholeReference(scope, value)) ?? viaCdktf(value);
+        // A number token concatenated into a string; a map token's placeholder.
+        return hasNumberToken(value) || MAP_TOKEN_SENTINELS.includes(value) ? viaCdktf(value) : value;
       case "number":
         return isTokenDouble(value, false) || isTokenDouble(value, true) || MAP_TOKEN_SENTINELS.includes(value) ? viaCdktf(value) : value;
       case "object": {
@@ -140,6 +144,29 @@ function fastResolveValue(scope: unknown, obj: unknown, preparing: boolean, trus
     }
   };
   return resolve(obj);
+}
+
+/** A string that is one string token and nothing around it (cdktf's STRING_TOKEN_REGEX, anchored). */
+const WHOLE_STRING_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
+
+/**
+ * What cdktf's resolver makes of a string that is one reference (`${TfToken[TOKEN.12]}` for
+ * `key.arn`), outside the preparing pass, or undefined when that is not certain (then cdktf
+ * resolves it). cdktf splits the string into its one token, resolves the token in a new context
+ * (Reference.resolve, the cross-stack guard included: `${identifier}`, braces since nothing
+ * suppresses them), resolves what that returns once more (nothing to do for a string with no token)
+ * and joins the one fragment: about ten regular expressions and as many small objects for each of
+ * a region's 750 token strings. Anything else (other token kinds, literals around the token, an
+ * identifier that itself holds a token) goes to cdktf.
+ */
+function wholeReference(scope: unknown, value: string): string | undefined {
+  const m = WHOLE_STRING_TOKEN.exec(value);
+  // The map of the moment (cdktf keeps it on the global object).
+  const token = m ? TokenMap.instance().stringTokenMap.get(m[1]) : undefined;
+  if (!token || Object.getPrototypeOf(token) !== referenceProto) return undefined;
+  const resolved = (token as { resolve(c: Context): unknown }).resolve({ scope, preparing: false, suppressBraces: undefined });
+  if (typeof resolved !== "string" || resolved.includes(TOKEN_MARKER) || hasNumberToken(resolved) || MAP_TOKEN_SENTINELS.includes(resolved)) return undefined;
+  return resolved;
 }
 
 /**
@@ -257,7 +284,7 @@ function untrustAlong(target: unknown, overrides: Record<string, unknown>, trust
 /** Counts the values the fast path resolved (the tests check it is the path in use). */
 export const fastResolveCalls = { count: 0 };
 
-type Context = { scope: unknown; preparing?: boolean };
+type Context = { scope: unknown; preparing?: boolean; suppressBraces?: boolean };
 const referenceProto = Object.getPrototypeOf(expressions.ref("x")) as { resolve(this: { originStack?: unknown; identifier: string; crossStackIdentifier: Record<string, string> }, c: Context): unknown };
 const dependableProto = Object.getPrototypeOf(Tokenization.reverseString(expressions.dependable({ fqn: "x" })).firstToken!) as { resolve(this: { dependable: unknown }, c: Context): unknown };
 const cdktfReferenceResolve = referenceProto.resolve;
