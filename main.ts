@@ -17,7 +17,7 @@ const define = (app: App, data: SynthData, from: number, to: number) => defineSt
 /** The reports beside a share's stacks (synth has already run the guardrails); their rows of the index. */
 const finish = (app: App, stacks: ReturnType<typeof define>, data: SynthData) => writeStackReports(app.outdir, stacks, data.revision).rows;
 
-if (isSynthWorker()) synthesizeShare(define, finish, (outdir) => new App({ outdir }));
+if (isSynthWorker()) synthesizeShare(define, finish);
 else
   main().catch((e) => {
     // A failed synth exits 1 whatever Node does with an unhandled rejection, and stops the workers.

@@ -82,7 +82,9 @@ function fastResolve(scope: unknown, obj: unknown, preparing = false, trusted?: 
   try {
     return fastResolveValue(scope, obj, preparing, trusted);
   } catch {
-    // cdktf's own resolver gives the error it would have given, with the path of the value.
+    // cdktf's own resolver gives the error it would have given, with the path of the value (or
+    // its answer, which nothing here inspects).
+    notPlain.count++;
     return cdktfResolve(scope, obj, preparing);
   }
 }
@@ -212,7 +214,7 @@ export function fastStackToTerraform(stack: CdktfStack): Record<string, unknown>
   return fastResolve(stack, tf, false, trusted) as Record<string, unknown>;
 }
 
-/** How many values the fast path gave that may not be plain JSON: a Date passed through as it is (as cdktf's resolve does), an object from cdktf's resolver. */
+/** How many values the fast path gave that may not be plain JSON: a Date passed through as it is (as cdktf's resolve does), an object from cdktf's resolver, or a whole value cdktf's resolver took over. */
 const notPlain = { count: 0 };
 
 /**
@@ -223,12 +225,8 @@ const notPlain = { count: 0 };
  */
 function resolveFragment(stack: unknown, value: unknown): { json: Record<string, unknown>; plain: boolean } {
   const before = notPlain.count;
-  try {
-    const json = fastResolveValue(stack, value, false) as Record<string, unknown>;
-    return { json, plain: notPlain.count === before };
-  } catch {
-    return { json: cdktfResolve(stack, value, false) as Record<string, unknown>, plain: false };
-  }
+  const json = fastResolve(stack, value) as Record<string, unknown>;
+  return { json, plain: notPlain.count === before };
 }
 
 /** What fastStackToTerraform reads of a stack (cdktf's TerraformStack; `cdktfToTerraform` is its own toTerraform). */

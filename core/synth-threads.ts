@@ -14,7 +14,7 @@
  */
 import * as os from "os";
 import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
-import type { App } from "./cdktf";
+import { App } from "./cdktf";
 
 /** How scripts/run-ts.cjs was started (it sets this): the same arguments start a worker thread on the same entry. */
 const RUNNER = Symbol.for("pci-blueprint.run-ts");
@@ -115,11 +115,11 @@ export async function synthesizeInThreads<D, S, R>(options: ThreadedSynth<D, S, 
 }
 
 /** In a synthesis worker: synthesizes the share workerData names and posts what the main thread needs. */
-export function synthesizeShare<D, S, R>(define: ThreadedSynth<D, S, R>["define"], finish: ThreadedSynth<D, S, R>["finish"], newApp: (outdir: string) => App): void {
+export function synthesizeShare<D, S, R>(define: ThreadedSynth<D, S, R>["define"], finish: ThreadedSynth<D, S, R>["finish"]): void {
   const share = workerData as ShareData<D>;
   let message: WorkerMessage<R>;
   try {
-    const app = newApp(share.outdir);
+    const app = new App({ outdir: share.outdir });
     const stacks = define(app, share.data, share.from, share.to);
     message = { share: synthWithoutManifest(app, stacks, share.data, finish) };
   } catch (e) {

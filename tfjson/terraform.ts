@@ -160,19 +160,23 @@ export function walkStrings(value: unknown, path: string[], visit: (path: readon
     else indexStrings(indexed, visit);
     return;
   }
-  // One path array, pushed and popped: `visit` must copy it to keep it.
+  walkEach(value, path, visit);
+}
+
+/** walkStrings itself: one path array, pushed and popped (`visit` must copy it to keep it). */
+function walkEach(value: unknown, path: string[], visit: (path: readonly string[], value: string) => void): void {
   if (typeof value === "string") visit(path, value);
   else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(String(i));
-      walkStrings(value[i], path, visit);
+      walkEach(value[i], path, visit);
       path.pop();
     }
   } else if (value && typeof value === "object") {
     for (const k of Object.keys(value)) {
       if (k === "//") continue;
       path.push(k);
-      walkStrings((value as Record<string, unknown>)[k], path, visit);
+      walkEach((value as Record<string, unknown>)[k], path, visit);
       path.pop();
     }
   }
@@ -211,34 +215,17 @@ function indexStrings(index: StringIndex, visit: (path: readonly string[], value
   const values: string[] = [];
   const keep: number[] = [];
   const suffixes: string[][] = [];
-  const path: string[] = [];
-  // How much of the path the last recorded string shares with the path now.
-  let shared = 0;
-  const walk = (value: unknown) => {
-    if (typeof value === "string") {
-      values.push(value);
-      keep.push(shared);
-      suffixes.push(path.slice(shared));
-      shared = path.length;
-      visit(path, value);
-    } else if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        path.push(String(i));
-        walk(value[i]);
-        path.pop();
-        if (shared > path.length) shared = path.length;
-      }
-    } else if (value && typeof value === "object") {
-      for (const k of Object.keys(value)) {
-        if (k === "//") continue;
-        path.push(k);
-        walk((value as Record<string, unknown>)[k]);
-        path.pop();
-        if (shared > path.length) shared = path.length;
-      }
-    }
-  };
-  walk(index.root);
+  let last: readonly string[] = [];
+  walkEach(index.root, [], (path, value) => {
+    // How much of the path the last recorded string's path shares.
+    let shared = 0;
+    while (shared < path.length && shared < last.length && path[shared] === last[shared]) shared++;
+    values.push(value);
+    keep.push(shared);
+    suffixes.push(path.slice(shared));
+    last = [...path];
+    visit(path, value);
+  });
   Object.assign(index, { values, keep, suffixes });
 }
 
