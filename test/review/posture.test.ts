@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { diffPosture, postureFacts, summarizeGuardrails } from "../../review/posture";
 import { compareOutputs, renderReview, signOffPolicy } from "../../scripts/review";
-import { TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers } from "../support/synth";
+import { TfJson, cloneJson, edited, jsonCopy, resourcesOf, shippedAllLayers } from "../support/synth";
 
 /** The security posture of a change (issue 22): facts per stack, their differences, and which need a sign-off. */
 const all = shippedAllLayers();
@@ -12,8 +12,7 @@ const mesh = all.find((s) => s.name === "region-eu-mesh")!;
 const dr = all.find((s) => s.name === "region-eu-dr")!;
 const required = signOffPolicy();
 const diff = (s: typeof eu, edit: (j: TfJson) => void) => {
-  const json = jsonCopy(s);
-  edit(json);
+  const json = edited(s, edit);
   return diffPosture(s.name, postureFacts(s.json, summarizeGuardrails(s.guardrails)), postureFacts(json, summarizeGuardrails(s.guardrails)));
 };
 

@@ -1,7 +1,7 @@
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { AwsRegionConfig } from "../../config/schema";
 import { EKS_VERSIONS } from "../../config/catalog";
-import { SynthStack, TfJson, allStacks, cloneJson, jsonCopy, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, allStacks, cloneJson, edited, jsonCopy, synthRegions } from "../support/synth";
 import { keyNameByAlias } from "../../tfjson/aws";
 import { asList, one, refName } from "../../tfjson/terraform";
 import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening";
@@ -2360,8 +2360,7 @@ const ACCEPTED: [string, string, (j: TfJson, s: SynthStack<AwsRegionConfig>) => 
 
 describe.each(stacks.map((s) => [s.name, s] as const))("%s: every invariant accepts what complies", (_name, stack) => {
   it.each(ACCEPTED.filter(([, , , e]) => !e?.when || e.when(stack)).map(([id, what, change, e]) => [`${id}: ${what}`, id, change, e] as const))("%s", (_label, id, change, e) => {
-    const json = jsonCopy(stack);
-    change(json, stack);
+    const json = edited(stack, change);
     expect(weakenedViolations(AWS_RULES.find((r) => r.id === id)!, judgedBy(stack, e?.region), json)).toEqual([]);
   });
 });
@@ -2382,8 +2381,7 @@ describe("every invariant fails when a stack is weakened", () => {
   describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
     const applicable = MUTATIONS.filter(([, , , e]) => (stagesOf(e)?.includes(stack.region.hsm.stage) ?? true) && (Array.isArray(e) || (e?.when?.(stack) ?? true)));
     it.each(applicable.map(([id, what, mutate, e]) => [`${id}: ${what}`, id, mutate, e] as const))("%s", (_label, id, mutate, e) => {
-      const json = jsonCopy(stack);
-      mutate(json, stack);
+      const json = edited(stack, mutate);
       const { says, region } = e && !Array.isArray(e) ? e : ({} as Expect);
       const found = weakenedViolations(AWS_RULES.find((r) => r.id === id)!, judgedBy(stack, region), json);
       expectCaught(found, says);

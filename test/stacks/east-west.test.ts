@@ -4,7 +4,7 @@ import { GUARDRAILS } from "../../guardrails";
 import apac from "../../regions/apac";
 import eu from "../../regions/eu";
 import us from "../../regions/us";
-import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, edited, jsonCopy, resourcesOf, synthRegions } from "../support/synth";
 import { expectCaught, weakenedViolations } from "../support/weakening";
 import { validateManifests } from "../support/validate";
 import { manifestsOf } from "../../tfjson/kubernetes";
@@ -81,8 +81,7 @@ const WEAKENINGS: [string, "eu" | "us", string, (j: TfJson) => void, RegExp][] =
 describe("the east-west path's guardrails fail when it is weakened", () => {
   it.each(WEAKENINGS.map(([id, side, label, mutate, says]) => [`${id}: ${label}`, id, side, mutate, says] as const))("%s", (_l, id, side, mutate, says) => {
     const stack = side === "eu" ? euStack : usStack;
-    const json = jsonCopy(stack);
-    mutate(json);
+    const json = edited(stack, mutate);
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });
   it("an east-west load balancer where no call comes in is refused", () => {
@@ -268,8 +267,7 @@ describe("the in-cluster path's guardrails pass what the blueprint builds", () =
 describe("the in-cluster path's guardrails fail when it is weakened", () => {
   it.each(IN_CLUSTER_WEAKENINGS.map(([id, stack, label, mutate, says]) => [`${id}: ${label}`, id, stack, mutate, says] as const))("%s", (_l, id, name, mutate, says) => {
     const stack = stackOf(withCall, name);
-    const json = jsonCopy(stack);
-    mutate(json);
+    const json = edited(stack, mutate);
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });
   it("an east-west gateway or its namespace where no call comes in is refused", () => {

@@ -2,7 +2,7 @@ import { GcpRegionConfig } from "../../config/schema";
 import { JURISDICTIONS } from "../../config/catalog";
 import { GUARDRAILS, checkRule } from "../../guardrails";
 import { expectCaught, judgedBy, weakenedViolations } from "../support/weakening";
-import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, edited, jsonCopy, resourcesOf, shippedAllLayers, synthRegions } from "../support/synth";
 import { GCP_KEY_PURPOSES } from "../../model/gcp/keys";
 import { GOOD_INTERMEDIATE, TEST_ROOT } from "../support/gcp-ca";
 import { pscNatSubnetName } from "../../model/gcp/network";
@@ -612,8 +612,7 @@ const ACCEPTED: [string, string, (j: TfJson) => void, Region?][] = [
 
 describe.each(stacks.map((s) => [s.name, s] as const))("%s: every GCP guardrail accepts what complies", (_name, stack) => {
   it.each(ACCEPTED.map(([id, what, change, region]) => [`${id}: ${what}`, id, change, region] as const))("%s", (_label, id, change, region) => {
-    const json = jsonCopy(stack);
-    change(json);
+    const json = edited(stack, change);
     expect(weakenedViolations(GCP_RULES.find((r) => r.id === id)!, judgedBy(stack, region), json)).toEqual([]);
   });
 });
@@ -643,8 +642,7 @@ describe("every GCP guardrail fails when the stack is weakened", () => {
 
   describe.each(stacks.map((s) => [s.name, s] as const))("%s", (_name, stack) => {
     it.each(MUTATIONS.map(([id, what, mutate, e]) => [`${id}: ${what}`, id, mutate, e] as const))("%s", (_l, id, mutate, e) => {
-      const json = jsonCopy(stack);
-      mutate(json);
+      const json = edited(stack, mutate);
       const { says, region } = e === undefined || e instanceof RegExp ? { says: e, region: undefined } : e;
       expectCaught(weakenedViolations(GCP_RULES.find((r) => r.id === id)!, judgedBy(stack, region), json), says);
       if (region) return; // the pack judges by the stack's own region

@@ -1,6 +1,6 @@
 import { AwsRegionConfig } from "../../config/schema";
 import { GUARDRAILS } from "../../guardrails";
-import { SynthStack, TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers } from "../support/synth";
+import { SynthStack, TfJson, cloneJson, edited, jsonCopy, resourcesOf, shippedAllLayers } from "../support/synth";
 import { expectCaught, weakenedViolations } from "../support/weakening";
 import { REPLICATOR_SOURCE_ACTIONS } from "../../model/aws/kafka-mirror";
 
@@ -171,8 +171,7 @@ describe("the Kafka mirror's guardrails pass what the blueprint builds", () => {
 describe("the Kafka mirror's guardrails fail when it is weakened", () => {
   it.each(WEAKENINGS.map(([id, side, label, mutate, says]) => [`${id}: ${label}`, id, side, mutate, says] as const))("%s", (_l, id, side, mutate, says) => {
     const stack = { dr, eu, us }[side];
-    const json = jsonCopy(stack);
-    mutate(json);
+    const json = edited(stack, mutate);
     expectCaught(weakenedViolations(rule(id), stack, json), says);
   });
   it("weakens every rule of the DR stack and the source rule", () => {

@@ -7,7 +7,7 @@ import { ISTIO_ROOT_NAMESPACE, allowPolicies, meshManifests, workloadNamespaces 
 import { GUARDRAILS, checkRule } from "../../../guardrails";
 import { COULD_NOT_CHECK } from "../../../guardrails/rule";
 import { expectCaught, weakenedViolations } from "../../support/weakening";
-import { MeshStacks, TfJson, cloneJson, jsonCopy, resourcesOf, shippedAllLayers, shippedMeshStacks, synthRegions } from "../../support/synth";
+import { MeshStacks, TfJson, cloneJson, edited, resourcesOf, shippedAllLayers, shippedMeshStacks, synthRegions } from "../../support/synth";
 import { hasMeshPki, meshDesign } from "../../../model/mesh/in-cluster";
 import { manifestsOf } from "../../../tfjson/kubernetes";
 
@@ -1013,8 +1013,7 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("the in-cluster s
   });
   it.each(cases)("%s is reported by name, not as a rule that could not check", (_l, layer, strip) => {
     const stack = stacks[layer]!;
-    const json = jsonCopy(stack);
-    strip(json);
+    const json = edited(stack, strip);
     const found = IN_CLUSTER_RULES.flatMap((rule) => weakenedViolations(rule, stack, json));
     expect(found.filter((m) => m.includes(COULD_NOT_CHECK))).toEqual([]);
     expect(found.length).toBeGreaterThan(0);
