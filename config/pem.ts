@@ -5,6 +5,24 @@
  */
 import { X509Certificate } from "crypto";
 
+/** Certificates parsed, by their PEM text: the same region files are read by the config rules, the report and the in-cluster review. */
+const parsed = new Map<string, X509Certificate>();
+const MAX_PARSED = 512;
+
+/**
+ * The certificate of a PEM block, parsed once per process (an X509Certificate is immutable); throws
+ * as `new X509Certificate` does for text that is not a certificate.
+ */
+export function parseCertificate(pem: string): X509Certificate {
+  let cert = parsed.get(pem);
+  if (!cert) {
+    cert = new X509Certificate(pem);
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+    parsed.set(pem, cert);
+  }
+  return cert;
+}
+
 /** The certificate blocks of a PEM bundle, each from `-----BEGIN CERTIFICATE-----` to `-----END CERTIFICATE-----`. */
 export function pemCertificates(bundle: string): string[] {
   return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
@@ -65,12 +83,12 @@ export function intermediateCertificateProblems(intermediatePem: string, rootPem
   let cert: X509Certificate;
   let root: X509Certificate;
   try {
-    cert = new X509Certificate(blocks[0]);
+    cert = parseCertificate(blocks[0]);
   } catch (e) {
     return [`is not a readable X.509 certificate (${(e as Error).message})`];
   }
   try {
-    root = new X509Certificate(rootPem);
+    root = parseCertificate(rootPem);
   } catch {
     return ["cannot be checked: mesh.rootCertificate is not readable"];
   }

@@ -37,6 +37,13 @@ export const BLUEPRINT_STACK = Symbol.for("pci-blueprint.stack");
 // Required by literal names (not the paths above), so that a bundler (scripts/run-ts.cjs) patches
 // the same module objects cdktf's own code uses.
 const traces = require("cdktf/lib/tokens/private/stack-trace.js") as { captureStackTrace?: (below?: unknown) => string[] };
+const cdktfCaptureStackTrace = traces.captureStackTrace;
+if (typeof cdktfCaptureStackTrace !== "function") throw new Error(`${TOKEN_TRACES_MODULE} has no captureStackTrace: cdktf's internals changed; review core/cdktf-speed.ts.`);
+/** No creation stack for a token (cdktf formats the whole stack for each, and most are never read). */
+const noTrace = (): string[] => [];
+// Before cdktf's other modules load: tfExpression.js makes tokens as it loads, and in the tests a
+// stack formatted then is a stack of jest's module loader, source-mapped (a second per run).
+if (process.env.BLUEPRINT_TOKEN_TRACES !== "1") traces.captureStackTrace = noTrace;
 type Resolve = (scope: unknown, obj: unknown, preparing?: boolean) => unknown;
 const tokens = require("cdktf/lib/_tokens.js") as { resolve?: Resolve };
 const encoding = require("cdktf/lib/tokens/private/encoding.js") as {
@@ -55,11 +62,8 @@ const { TerraformElement } = require("cdktf/lib/terraform-element.js") as { Terr
 const { TerraformOutput } = require("cdktf/lib/terraform-output.js") as { TerraformOutput: { isTerraformOutput(x: unknown): boolean } };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-for (const [module, name, fn] of [[TOKEN_TRACES_MODULE, "captureStackTrace", traces.captureStackTrace], [RESOLVE_MODULE, "resolve", tokens.resolve]] as const) {
-  if (typeof fn !== "function") throw new Error(`${module} has no ${name}: cdktf's internals changed; review core/cdktf-speed.ts.`);
-}
-const cdktfCaptureStackTrace = traces.captureStackTrace!;
-const cdktfResolve = tokens.resolve!;
+if (typeof tokens.resolve !== "function") throw new Error(`${RESOLVE_MODULE} has no resolve: cdktf's internals changed; review core/cdktf-speed.ts.`);
+const cdktfResolve = tokens.resolve;
 
 /** Marks the only places a string can hold a token (cdktf's string, list and map markers). */
 const TOKEN_MARKER = "TfToken[";
@@ -351,7 +355,7 @@ function keysToSnakeCase(object: unknown): unknown {
 
 /** Switches the changes on or off (the tests compare the output both ways). */
 export function useFastSynth(options: { readonly skipTokenTraces: boolean; readonly fastResolve: boolean }): void {
-  traces.captureStackTrace = options.skipTokenTraces ? () => [] : cdktfCaptureStackTrace;
+  traces.captureStackTrace = options.skipTokenTraces ? noTrace : cdktfCaptureStackTrace;
   tokens.resolve = options.fastResolve ? fastResolve : cdktfResolve;
   Object.defineProperty(Node.prototype, "path", { ...pathDescriptor, get: options.fastResolve ? memoizedPath : constructsPath });
   util.keysToSnakeCase = options.fastResolve ? keysToSnakeCase : cdktfKeysToSnakeCase;

@@ -11,15 +11,14 @@ import { callsFromPolicies, drawCalls, drawRemoteCallers, drawServices } from ".
 import { Diagram } from "./diagram";
 import type { LayerReport } from "./layer-report";
 import { table } from "./markdown";
-import { X509Certificate } from "crypto";
-import { pemCertificates } from "../config/pem";
+import { parseCertificate, pemCertificates } from "../config/pem";
 import { EDGE_NAMESPACE, PARTNER_GATEWAY, PARTNER_SERVICE_ATTACHMENT, partnerHost } from "../model/mesh/edge";
 
 /** Each certificate of a partner's CA bundle: its subject's common name and when it expires. */
 function describeCaBundle(bundle: string): string {
   return pemCertificates(bundle)
     .map((pem) => {
-      const cert = new X509Certificate(pem);
+      const cert = parseCertificate(pem);
       const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1] ?? cert.subject;
       return `${cn} (until ${new Date(cert.validTo).toISOString().slice(0, 10)})`;
     })

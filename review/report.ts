@@ -4,10 +4,10 @@
  * guardrails found, and a diagram. Rendered from the synthesized JSON, the region config and the
  * guardrail result only, so it says what the stack will do, not what the TypeScript meant.
  */
-import { X509Certificate } from "crypto";
 import { casCsrCommand, casSigningCommand } from "../model/gcp/pki";
 import { type CrossRegionLink, EAST_WEST_GATEWAY, EAST_WEST_OUTPUT_IDS, crossRegionView, eastWestSni, remoteHost } from "../model/mesh/cross-region";
 import { JURISDICTIONS } from "../config/catalog";
+import { parseCertificate } from "../config/pem";
 import type { StackLayer } from "../core/blueprint-stack";
 import type { GuardrailResult } from "../guardrails/pack";
 import type { StackView } from "../guardrails/rule";
@@ -124,7 +124,7 @@ export function workloadCaLine(region: StackView["region"]): string {
   if (!region.mesh.intermediateCertificate) {
     return `Workload CA: the region's intermediate in CA Service (pool ${pool}, key in Cloud HSM) is **awaiting the root's signature**, and the in-cluster stacks wait for it (Istio would otherwise keep a CA key in the cluster); complete it within 30 days of its creation (docs/deploy.md): \`${casCsrCommand(region)}\`, then the root's custodians: \`${casSigningCommand(region)}\`, and paste the certificate into mesh.intermediateCertificate.`;
   }
-  const validTo = new X509Certificate(region.mesh.intermediateCertificate).validTo;
+  const validTo = parseCertificate(region.mesh.intermediateCertificate).validTo;
   return `Workload CA: the region's intermediate in CA Service (pool ${pool}, Enterprise, key in Cloud HSM), signed by the platform root ${root}, valid until ${validTo}; in the cluster, istio-csr signs every workload certificate through Google's CAS issuer.`;
 }
 

@@ -270,20 +270,25 @@ export function sameConfiguration(a: unknown, b: unknown): boolean {
 
 /**
  * The managed resources a plan of `head` against `base`'s state must cover: those added, removed
- * or changed, and everything that references them, directly or not (the rest plan no-op: same
- * arguments, same state, same values referenced). Undefined where more than resources changed
- * (providers, data sources' or variables' definitions, the backend): then the whole stack plans.
+ * or changed, those that use a variable added, removed or changed, and everything that references
+ * them, directly or not (the rest plan no-op: same arguments, same state, same values referenced).
+ * Undefined where more than that changed (providers, the backend, a changed variable used outside
+ * resources and data sources): then the whole stack plans.
  */
 export function changedResources(base: Record<string, any>, head: Record<string, any>): string[] | undefined {
-  const rest = (j: Record<string, any>) => withoutMetadata({ ...j, resource: undefined, output: undefined, data: undefined });
+  const rest = (j: Record<string, any>) => withoutMetadata({ ...j, resource: undefined, output: undefined, data: undefined, variable: undefined });
   if (rest(base) !== rest(head)) return undefined;
+  const variables = [...new Set([...Object.keys(base.variable ?? {}), ...Object.keys(head.variable ?? {})])].filter((v) => withoutMetadata(base.variable?.[v]) !== withoutMetadata(head.variable?.[v]));
+  const usesChangedVariable = (value: unknown) => variables.length > 0 && new RegExp(`\\bvar\\.(${variables.map((v) => v.replace(/[^A-Za-z0-9_]/g, "\\$&")).join("|")})\\b`).test(JSON.stringify(value));
+  // A provider block (or anything else but resources, data sources and outputs) that reads one: everything may change.
+  if (usesChangedVariable({ ...head, resource: undefined, output: undefined, data: undefined, variable: undefined })) return undefined;
   const seeds = new Set<string>();
   for (const kind of ["resource", "data"] as const) {
     const b = (base[kind] ?? {}) as Record<string, Record<string, unknown>>;
     const h = (head[kind] ?? {}) as Record<string, Record<string, unknown>>;
     for (const type of new Set([...Object.keys(b), ...Object.keys(h)])) {
       for (const name of new Set([...Object.keys(b[type] ?? {}), ...Object.keys(h[type] ?? {})])) {
-        if (withoutMetadata(b[type]?.[name]) !== withoutMetadata(h[type]?.[name])) seeds.add(`${kind === "data" ? "data." : ""}${type}.${name}`);
+        if (withoutMetadata(b[type]?.[name]) !== withoutMetadata(h[type]?.[name]) || usesChangedVariable(h[type]?.[name])) seeds.add(`${kind === "data" ? "data." : ""}${type}.${name}`);
       }
     }
   }

@@ -3,17 +3,17 @@
  * no key, exact identities, routes to declared platform services, rates under the ceiling, host
  * names DNS accepts; and a server certificate the region can issue.
  */
-import { X509Certificate } from "crypto";
+import type { X509Certificate } from "crypto";
 import { RegionConfig } from "../schema";
 import { checkMethodsAndPaths } from "./mesh";
-import { pemCertificates } from "../pem";
+import { parseCertificate, pemCertificates } from "../pem";
 import type { Report } from "./types";
 
 /** What is wrong with one certificate of a partner's CA bundle, or undefined. */
 function caProblem(pem: string, now: Date): string | undefined {
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(pem);
+    cert = parseCertificate(pem);
   } catch (e) {
     return `is not a readable X.509 certificate (${(e as Error).message})`;
   }

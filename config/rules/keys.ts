@@ -2,7 +2,8 @@
  * Keys: the CloudHSM cluster, its trust anchor and the tokenization key generation (AWS), the
  * rotation period (GCP).
  */
-import { X509Certificate } from "crypto";
+import type { X509Certificate } from "crypto";
+import { parseCertificate } from "../pem";
 import { AwsRegionConfig, GcpRegionConfig, HSM_STAGES } from "../schema";
 import type { Report } from "./types";
 
@@ -50,7 +51,7 @@ function trustAnchorProblem(pem: string): string | undefined {
   if (blocks !== 1) return `holds ${blocks} PEM certificate(s); the trust anchor is exactly one`;
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(pem);
+    cert = parseCertificate(pem);
   } catch (e) {
     return `is not a readable X.509 certificate (${(e as Error).message})`;
   }

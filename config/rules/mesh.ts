@@ -4,8 +4,8 @@
 import { ISTIO_RELEASES, RESERVED_NAMESPACES } from "../catalog";
 import { GcpRegionConfig, RegionConfig } from "../schema";
 import { isRemote, matchesAllPaths } from "../mesh";
-import { X509Certificate } from "crypto";
-import { intermediateCertificateProblems, pemCertificates } from "../pem";
+import type { X509Certificate } from "crypto";
+import { intermediateCertificateProblems, parseCertificate, pemCertificates } from "../pem";
 import type { Report } from "./types";
 
 /**
@@ -120,7 +120,7 @@ export function checkGcpMeshCa(c: GcpRegionConfig, report: Report, now = new Dat
   let root: X509Certificate | undefined;
   try {
     if (roots.length !== 1) throw new Error(`it holds ${roots.length} certificates`);
-    root = new X509Certificate(roots[0]);
+    root = parseCertificate(roots[0]);
   } catch (e) {
     report("mesh.rootCertificate", `is not one readable X.509 certificate (${(e as Error).message})`, "paste the platform root's certificate alone, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----");
     return;

@@ -8,6 +8,8 @@ import { isRemote, matchesAllPaths } from "../../config/mesh";
 import type { z } from "zod";
 import { RegionConfigError, problemsFromZod } from "../../config/errors";
 import { AWS_AVAILABILITY_ZONE_IDS, GCP_ZONES, JURISDICTION_CODES, JURISDICTIONS } from "../../config/catalog";
+import { parseCertificate } from "../../config/pem";
+import { TEST_NON_CA_PEM, TEST_TRUST_ANCHOR_PEM } from "../support/trust-anchor";
 
 const range = (cidr: string): Ipv4Range => {
   const r = parseCidr(cidr);
@@ -167,5 +169,17 @@ describe("problemsFromZod", () => {
     const issue: z.core.$ZodIssue = { code: "invalid_key", origin: "record", issues: [inner], path: ["jurisdictions", "toolong"], message: "Invalid key in record", input: "toolong" };
     expect(problemsFromZod("f.json", [issue])).toEqual([{ file: "f.json", field: "jurisdictions.toolong", problem: "must be short.", fix: "shorten it." }]);
     expect(problemsFromZod("f.json", [{ ...issue, issues: [] }])[0]).toEqual({ file: "f.json", field: "jurisdictions.toolong", problem: "Invalid key in record", fix: "see config/schema.ts for the expected form" });
+  });
+});
+
+describe("parseCertificate (config/pem.ts)", () => {
+  it("parses a PEM block once: the same certificate for the same text", () => {
+    const first = parseCertificate(TEST_TRUST_ANCHOR_PEM);
+    expect(first.ca).toBe(true);
+    expect(parseCertificate(TEST_TRUST_ANCHOR_PEM)).toBe(first);
+    expect(parseCertificate(TEST_NON_CA_PEM)).not.toBe(first);
+  });
+  it("throws for text that is not a certificate, every time (a failure is not kept)", () => {
+    for (let i = 0; i < 2; i++) expect(() => parseCertificate("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----")).toThrow();
   });
 });

@@ -259,9 +259,35 @@ describe("what a plan of the new version must cover", () => {
     expect(changedResources(base, edit((j) => ((j.resource.aws_kms_key.k as Record<string, unknown>)["//"] = { m: 2 })))).toEqual([]);
     expect(changedResources(base, edit((j) => (j.output.o.value = 2)))).toEqual([]);
   });
-  it("is the whole stack where anything but resources and data sources changed", () => {
+  it("is the whole stack where anything but resources, data sources and variables changed", () => {
     expect(changedResources(base, edit((j) => (j.terraform.backend = { s3: { key: "x" } } as never)))).toBeUndefined();
-    expect(changedResources(base, edit((j) => ((j as Record<string, unknown>).variable = { v: {} })))).toBeUndefined();
+    expect(changedResources(base, edit((j) => ((j as Record<string, unknown>).provider = { aws: [{ region: "eu-west-1" }] })))).toBeUndefined();
+  });
+  it("follows a variable added, removed or changed to what uses it, and is the whole stack where a provider uses it", () => {
+    const withVariable = edit((j) => {
+      (j as Record<string, unknown>).variable = { password: { type: "string" }, other: { type: "string" } };
+      j.resource.aws_s3_bucket.c = { secret: "${var.password}" } as never;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const change = (f: (j: Record<string, any>) => void) => {
+      const j = JSON.parse(JSON.stringify(withVariable));
+      f(j);
+      return j;
+    };
+    // Added with the resource that uses it: the resource.
+    expect(changedResources(base, withVariable)).toEqual(["aws_s3_bucket.c"]);
+    // Its definition changed, the resource not: the resource still.
+    expect(changedResources(withVariable, change((j) => (j.variable.password.sensitive = true)))).toEqual(["aws_s3_bucket.c"]);
+    // A variable nothing uses: nothing; a name that only starts with the variable's: nothing.
+    expect(changedResources(withVariable, change((j) => (j.variable.unused = { type: "string" })))).toEqual([]);
+    expect(changedResources(withVariable, change((j) => (j.variable.pass = { type: "string" })))).toEqual([]);
+    // Removed, and the resource with it.
+    expect(changedResources(withVariable, base)).toEqual(["aws_s3_bucket.c"]);
+    // Read by a provider block.
+    expect(changedResources(change((j) => (j.provider = { aws: [{ region: "${var.other}" }] })), change((j) => {
+      j.provider = { aws: [{ region: "${var.other}" }] };
+      j.variable.other.default = "eu-west-1";
+    }))).toBeUndefined();
   });
   it("follows references by address only (a service name that looks like one is not)", () => {
     const g = referenceGraph({ resource: { aws_iam_role: { r: { assume: "kms.amazonaws.com", dep: ["aws_kms_key.k"], note: "aws_iam_role.r" } }, aws_kms_key: { k: {}, keys_logs: { self: "${aws_kms_key.keys_logs.arn}" } }, aws_s3_bucket: { logs: { key: "${aws_kms_key.keys_logs.arn}" } } } });
