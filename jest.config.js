@@ -1,13 +1,13 @@
 /**
- * Tests are transpiled by ts-jest without type-checking (tsconfig `isolatedModules`: each file is
- * transpiled alone); `npm run typecheck` type-checks.
+ * Tests are transpiled by esbuild without type-checking (test/support/esbuild-transform.cjs;
+ * tsconfig `isolatedModules`: each file is transpiled alone); `npm run typecheck` type-checks.
  */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+    "^.+\\.ts$": "<rootDir>/test/support/esbuild-transform.cjs",
   },
   // The real offline plans run terraform; everything else is fast.
   testTimeout: 300000,
