@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SECRET_ARGUMENT } from "../guardrails/rules/every-stack/secrets";
-import { SchemaProxy } from "./provider-proxy";
+import { SchemaProxy, SchemaStore } from "./provider-proxy";
 import { PLAN_FILES } from "../review/write-reports";
 
 /** Where Terraform and the AWS provider come from on this machine. */
@@ -134,6 +134,8 @@ export class ProviderServers {
   private readonly waiting: { resolve: (server: ProviderServer) => void; reject: (e: unknown) => void }[] = [];
   private started = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The binary's schema, as the first of its servers gave it (scripts/provider-proxy.ts). */
+  private readonly schema: SchemaStore = {};
 
   constructor(
     private readonly binary: string,
@@ -171,7 +173,7 @@ export class ProviderServers {
 
   private start(): Promise<ProviderServer> {
     this.started++;
-    return startProviderServer(this.binary).catch((e) => {
+    return startProviderServer(this.binary, this.schema).catch((e) => {
       this.started--;
       throw e;
     });
@@ -211,7 +213,7 @@ export const PROVIDER_LOG_OFF: Readonly<Record<string, string>> = Object.fromEnt
 );
 
 /** Starts the provider in its debug mode and returns the TF_REATTACH_PROVIDERS value it prints. */
-function startProviderServer(binary: string): Promise<ProviderServer> {
+function startProviderServer(binary: string, schema: SchemaStore): Promise<ProviderServer> {
   return new Promise((resolve, reject) => {
     // Through a shell that holds a pipe from this process: when this process ends, however it ends
     // (a jest worker is killed, not exited), the pipe closes and the shell stops the provider. A
@@ -243,7 +245,7 @@ function startProviderServer(binary: string): Promise<ProviderServer> {
       (child.stderr as unknown as { unref?: () => void }).unref?.();
       (child.stdin as unknown as { unref?: () => void }).unref?.();
       child.unref();
-      proxied(m[1]).then(
+      proxied(m[1], schema).then(
         ({ reattach, proxy }) => resolve({ reattach, child, proxy }),
         (e: Error) => fail(`its schema proxy did not start: ${e.message}`),
       );
@@ -258,11 +260,11 @@ function startProviderServer(binary: string): Promise<ProviderServer> {
  * (scripts/provider-proxy.ts), where it listens on a unix socket; BLUEPRINT_PROVIDER_PROXY=0
  * attaches Terraform to the provider itself.
  */
-async function proxied(reattach: string): Promise<{ reattach: string; proxy?: SchemaProxy }> {
+async function proxied(reattach: string, schema: SchemaStore): Promise<{ reattach: string; proxy?: SchemaProxy }> {
   const providers = JSON.parse(reattach) as Record<string, { ProtocolVersion: number; Addr: { Network: string; String: string } }>;
   const entries = Object.values(providers);
   if (process.env.BLUEPRINT_PROVIDER_PROXY === "0" || entries.length !== 1 || entries[0].Addr.Network !== "unix") return { reattach };
-  const proxy = await SchemaProxy.start(entries[0].Addr.String, entries[0].ProtocolVersion);
+  const proxy = await SchemaProxy.start(entries[0].Addr.String, entries[0].ProtocolVersion, schema);
   entries[0].Addr = { Network: "unix", String: proxy.socket };
   return { reattach: JSON.stringify(providers), proxy };
 }

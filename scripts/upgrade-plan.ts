@@ -296,14 +296,28 @@ export function changedResources(base: Record<string, any>, head: Record<string,
   return [...affected].filter((a) => !a.startsWith("data.")).sort();
 }
 
+/** The schemas asked for in this process, by cache file: two states built at once ask Terraform once. */
+const schemasAsked = new Map<string, Promise<ProviderSchemas>>();
+
 /** The AWS provider's resource schemas, from `terraform providers schema -json` in a workdir (cached per provider version). */
-export async function providerSchemas(work: OfflineWorkdir, cacheDir?: string): Promise<ProviderSchemas> {
+export function providerSchemas(work: OfflineWorkdir, cacheDir?: string): Promise<ProviderSchemas> {
   const file = cacheDir ? path.join(cacheDir, `aws-${AWS_PROVIDER_VERSION}-resource-schemas.json`) : undefined;
-  if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
-  const schemas = (await work.schema()).provider_schemas?.["registry.terraform.io/hashicorp/aws"]?.resource_schemas;
-  if (!schemas) throw new Error("terraform providers schema -json has no hashicorp/aws resource schemas");
-  if (file) writeCacheFile(file, schemas);
-  return schemas;
+  const ask = async (): Promise<ProviderSchemas> => {
+    if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
+    const schemas = (await work.schema()).provider_schemas?.["registry.terraform.io/hashicorp/aws"]?.resource_schemas;
+    if (!schemas) throw new Error("terraform providers schema -json has no hashicorp/aws resource schemas");
+    if (file) writeCacheFile(file, schemas);
+    return schemas;
+  };
+  if (!file) return ask();
+  let asked = schemasAsked.get(file);
+  if (!asked) {
+    asked = ask();
+    schemasAsked.set(file, asked);
+    // A failure is not kept: the next state asks again.
+    asked.catch(() => schemasAsked.delete(file));
+  }
+  return asked;
 }
 
 /** How the prior state is built: the plans it took, and the state. */

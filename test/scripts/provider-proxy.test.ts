@@ -1,0 +1,228 @@
+import * as fs from "fs";
+import * as http2 from "http2";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { SCHEMA_MAPS, SchemaProxy, SchemaStore, grpcFrame, grpcMessage, pruneSchema, readVarint, wireFields } from "../../scripts/provider-proxy";
+
+/**
+ * The schema proxy in front of the provider servers (scripts/provider-proxy.ts), without
+ * terraform: the protobuf wire reading and the pruning, then the proxy against a fake provider.
+ * test/stacks/offline-plan.test.ts plans through it for real and requires the plan Terraform
+ * makes with providers it starts itself.
+ */
+
+/** Protobuf encoding, by hand: a varint, a tag, a length-delimited field, a map entry. */
+const varint = (n: number): Buffer => {
+  const bytes: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    bytes.push(b);
+  } while (n > 0);
+  return Buffer.from(bytes);
+};
+const tag = (field: number, wireType: number) => varint(field * 8 + wireType);
+const len = (field: number, body: Buffer) => Buffer.concat([tag(field, 2), varint(body.length), body]);
+const str = (field: number, s: string) => len(field, Buffer.from(s, "utf8"));
+const entry = (field: number, key: string, value: string) => len(field, Buffer.concat([str(1, key), len(2, Buffer.from(value))]));
+
+/** A GetProviderSchema.Response: the provider's schema, three resources, two data sources, a function, an ephemeral resource, capabilities, a varint and fixed fields. */
+const RESPONSE = Buffer.concat([
+  len(1, Buffer.from("provider-schema")),
+  entry(2, "aws_kms_key", "kms"),
+  entry(2, "aws_s3_bucket", "bucket"),
+  entry(2, "aws_vpc", "vpc"),
+  entry(3, "aws_iam_policy_document", "doc"),
+  entry(3, "aws_caller_identity", "me"),
+  entry(7, "arn_parse", "fn"),
+  entry(8, "aws_secretsmanager_secret_version", "eph"),
+  len(6, Buffer.from([0x08, 0x01])),
+  Buffer.concat([tag(9, 0), varint(300)]),
+  Buffer.concat([tag(10, 1), Buffer.alloc(8, 7)]),
+  Buffer.concat([tag(11, 5), Buffer.alloc(4, 9)]),
+]);
+
+describe("the protobuf wire reading", () => {
+  it("reads varints of one byte and of several, and refuses one that runs past the end or past ten bytes", () => {
+    expect(readVarint(Buffer.from([0x05]), 0)).toEqual([5, 1]);
+    expect(readVarint(varint(300), 0)).toEqual([300, 2]);
+    expect(readVarint(varint(2 ** 40 + 3), 0)).toEqual([2 ** 40 + 3, 6]);
+    expect(readVarint(Buffer.concat([Buffer.from([0xff]), varint(1)]), 1)).toEqual([1, 2]);
+    expect(() => readVarint(Buffer.from([0x80, 0x80]), 0)).toThrow(/past the end/);
+    expect(() => readVarint(Buffer.alloc(11, 0x80), 0)).toThrow(/longer than ten bytes/);
+  });
+
+  it("splits a message into its fields, each with its bytes, and a schema map's entries with their keys", () => {
+    const fields = wireFields(RESPONSE);
+    expect(fields.map((f) => [f.field, f.key])).toEqual([
+      [1, undefined],
+      [2, "aws_kms_key"],
+      [2, "aws_s3_bucket"],
+      [2, "aws_vpc"],
+      [3, "aws_iam_policy_document"],
+      [3, "aws_caller_identity"],
+      [7, undefined],
+      [8, "aws_secretsmanager_secret_version"],
+      [6, undefined],
+      [9, undefined],
+      [10, undefined],
+      [11, undefined],
+    ]);
+    expect(Buffer.concat(fields.map((f) => f.bytes)).equals(RESPONSE)).toBe(true);
+    expect([...SCHEMA_MAPS].sort()).toEqual([2, 3, 8]);
+  });
+
+  it("refuses a message it cannot split: a group, a field cut short", () => {
+    expect(() => wireFields(Buffer.concat([tag(4, 3)]))).toThrow(/wire type 3 \(field 4\)/);
+    expect(() => wireFields(Buffer.concat([tag(2, 2), varint(10), Buffer.from("abc")]))).toThrow(/length-delimited field runs past the end/);
+    expect(() => wireFields(Buffer.concat([tag(10, 1), Buffer.alloc(3)]))).toThrow(/fixed-size field runs past the end/);
+  });
+
+  it("keeps the types asked for and everything that is not a type's schema; all of it where nothing is asked", () => {
+    const fields = wireFields(RESPONSE);
+    const kept = wireFields(pruneSchema(fields, new Set(["aws_s3_bucket", "aws_caller_identity", "not_in_the_schema"])));
+    expect(kept.map((f) => [f.field, f.key])).toEqual([
+      [1, undefined],
+      [2, "aws_s3_bucket"],
+      [3, "aws_caller_identity"],
+      [7, undefined],
+      [6, undefined],
+      [9, undefined],
+      [10, undefined],
+      [11, undefined],
+    ]);
+    expect(pruneSchema(fields, undefined).equals(RESPONSE)).toBe(true);
+    expect(wireFields(pruneSchema(fields, new Set())).filter((f) => SCHEMA_MAPS.has(f.field))).toEqual([]);
+  });
+
+  it("frames a gRPC message and reads one back, refusing a compressed, short or longer body", () => {
+    const frame = grpcFrame(Buffer.from("abc"));
+    expect([...frame]).toEqual([0, 0, 0, 0, 3, 97, 98, 99]);
+    expect(grpcMessage(frame).toString()).toBe("abc");
+    expect(() => grpcMessage(Buffer.from([1, 0, 0, 0, 0]))).toThrow(/compressed/);
+    expect(() => grpcMessage(Buffer.from([0, 0, 0]))).toThrow(/shorter than its frame header/);
+    expect(() => grpcMessage(Buffer.concat([frame, frame]))).toThrow(/for one message of 3/);
+  });
+});
+
+describe("the proxy in front of a provider", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proxy-test-"));
+  const socket = path.join(dir, "provider.sock");
+  const calls: string[] = [];
+  let schemaFails = false;
+  const provider = http2.createServer();
+  provider.on("stream", (stream, headers) => {
+    const route = String(headers[":path"]);
+    calls.push(route);
+    const body: Buffer[] = [];
+    stream.on("data", (c: Buffer) => body.push(c));
+    stream.on("end", () => {
+      if (route === "/tfplugin5.Provider/GetSchema") {
+        if (schemaFails) return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "14", "grpc-message": "unavailable" }, { endStream: true });
+        stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+        stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+        return stream.end(grpcFrame(RESPONSE));
+      }
+      if (route === "/tfplugin5.Provider/Stop") return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "no" }, { endStream: true });
+      // Anything else: the request echoed, with metadata of its own in the headers and the trailers.
+      stream.respond({ ":status": 200, "content-type": "application/grpc", "x-seen": String(headers["x-sent"] ?? "") }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "x-trailer": "t" }));
+      stream.end(Buffer.concat(body));
+    });
+  });
+
+  beforeAll(() => new Promise<void>((resolve) => provider.listen(socket, resolve)));
+  afterAll(() => {
+    provider.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One call through the proxy as Terraform makes it: headers, body, and what comes back. */
+  const call = (proxy: SchemaProxy, route: string, body: Buffer, headers: http2.OutgoingHttpHeaders = {}) =>
+    new Promise<{ headers: http2.IncomingHttpHeaders; body: Buffer; trailers: http2.IncomingHttpHeaders }>((resolve, reject) => {
+      const session = http2.connect("http://proxy", { createConnection: () => net.connect(proxy.socket) });
+      session.on("error", reject);
+      const req = session.request({ ":method": "POST", ":path": route, "content-type": "application/grpc", te: "trailers", ...headers });
+      let response: http2.IncomingHttpHeaders = {};
+      let trailers: http2.IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      req.on("response", (h) => (response = h));
+      req.on("trailers", (t) => (trailers = t));
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("error", reject);
+      req.on("close", () => {
+        session.close();
+        resolve({ headers: response, body: Buffer.concat(chunks), trailers });
+      });
+      req.end(body);
+    });
+
+  it("answers the schema with the types asked for, and asks the provider once for every proxy of its binary", async () => {
+    const store: SchemaStore = {};
+    const first = await SchemaProxy.start(socket, 5, store);
+    const second = await SchemaProxy.start(socket, 5, store);
+    try {
+      first.keep = new Set(["aws_vpc"]);
+      const a = await call(first, "/tfplugin5.Provider/GetSchema", grpcFrame(Buffer.alloc(0)));
+      expect(a.trailers["grpc-status"]).toBe("0");
+      expect(wireFields(grpcMessage(a.body)).map((f) => f.key ?? f.field)).toEqual([1, "aws_vpc", 7, 6, 9, 10, 11]);
+      second.keep = undefined;
+      const b = await call(second, "/tfplugin5.Provider/GetSchema", grpcFrame(Buffer.alloc(0)));
+      expect(grpcMessage(b.body).equals(RESPONSE)).toBe(true);
+      expect(calls.filter((c) => c.endsWith("/GetSchema"))).toHaveLength(1);
+    } finally {
+      first.close();
+      second.close();
+    }
+    expect(fs.existsSync(first.socket)).toBe(false);
+  });
+
+  it("passes a provider's failure to answer the schema on, and asks again at the next request", async () => {
+    const proxy = await SchemaProxy.start(socket, 5, {});
+    try {
+      schemaFails = true;
+      const failed = await call(proxy, "/tfplugin5.Provider/GetSchema", grpcFrame(Buffer.alloc(0)));
+      expect(failed.headers["grpc-status"] ?? failed.trailers["grpc-status"]).toBe("14");
+      schemaFails = false;
+      const before = calls.length;
+      const ok = await call(proxy, "/tfplugin5.Provider/GetSchema", grpcFrame(Buffer.alloc(0)));
+      expect(ok.trailers["grpc-status"]).toBe("0");
+      expect(calls.slice(before)).toEqual(["/tfplugin5.Provider/GetSchema"]);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it("forwards every other call as it is: body, headers and trailers, and a status with no body", async () => {
+    const proxy = await SchemaProxy.start(socket, 5, {});
+    try {
+      const body = grpcFrame(Buffer.alloc(100_000, 1));
+      const echoed = await call(proxy, "/tfplugin5.Provider/PlanResourceChange", body, { "x-sent": "hello" });
+      expect(echoed.body.equals(body)).toBe(true);
+      expect([echoed.headers[":status"], echoed.headers["x-seen"], echoed.trailers["grpc-status"], echoed.trailers["x-trailer"]]).toEqual([200, "hello", "0", "t"]);
+      const refused = await call(proxy, "/tfplugin5.Provider/Stop", grpcFrame(Buffer.alloc(0)));
+      expect([refused.headers["grpc-status"], refused.headers["grpc-message"], refused.body.length]).toEqual(["12", "no", 0]);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it("answers protocol 6's schema call by its own name, and forwards protocol 5's there", async () => {
+    const proxy = await SchemaProxy.start(socket, 6, {});
+    proxy.keep = new Set(["aws_vpc"]);
+    try {
+      const before = calls.length;
+      // The fake provider echoes a call it does not know: here the proxy's own (empty) schema request.
+      const schema = await call(proxy, "/tfplugin6.Provider/GetProviderSchema", grpcFrame(Buffer.alloc(0)));
+      expect(grpcMessage(schema.body).length).toBe(0);
+      // Protocol 5's name is not the schema call here: forwarded, and answered whole.
+      const other = await call(proxy, "/tfplugin5.Provider/GetSchema", grpcFrame(Buffer.alloc(0)));
+      expect(grpcMessage(other.body).equals(RESPONSE)).toBe(true);
+      expect(calls.slice(before)).toEqual(["/tfplugin6.Provider/GetProviderSchema", "/tfplugin5.Provider/GetSchema"]);
+    } finally {
+      proxy.close();
+    }
+  });
+});
