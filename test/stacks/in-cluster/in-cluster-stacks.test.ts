@@ -799,8 +799,12 @@ describe.each(regions.map((r) => [r.region.name, r] as const))("weakening the me
     .filter(([, , , , expected]) => expected === undefined || expected instanceof RegExp || expected.when(stacks));
   it.each(applicable.map(([id, label, layer, mutate, expected]) => [`${id}: ${label}`, id, layer, mutate, expected] as const))("%s is caught", (_l, id, layer, mutate, expected) => {
     const original = stacks[layer]!;
-    const copy: MeshStacks = { ...stacks, [layer]: { ...original, json: cloneJson(original.json) } };
-    mutate(copy[layer]!.json, copy);
+    // The weakening gets a copy of the region's stacks whose stack under test holds a draft of its JSON (test/support/synth.ts edited).
+    const copy: MeshStacks = { ...stacks, [layer]: { ...original } };
+    (copy[layer] as { json: TfJson }).json = edited(original, (draft) => {
+      (copy[layer] as { json: TfJson }).json = draft;
+      mutate(draft, copy);
+    });
     const rule = IN_CLUSTER_RULES.find((r) => r.id === id)!;
     expectCaught(weakenedViolations(rule, copy[layer]!, copy[layer]!.json), expected instanceof RegExp ? expected : expected?.says);
     // And the pack, as synth runs the rule, rejects the weakened stack (where the weakening is in
@@ -845,8 +849,7 @@ const ACCEPTED: [string, string, "pki" | "istio" | "mesh", (j: TfJson, s: MeshSt
 describe.each(regions.map((r) => [r.region.name, r] as const))("the mesh of region %s: every invariant accepts what complies", (_name, stacks) => {
   const applicable = ACCEPTED.filter(([id, , layer]) => stacks[layer] !== undefined && (id !== "mesh.namespaces-segmented" || stacks.region.mesh.merchantNamespaces.length > 0));
   it.each(applicable.map(([id, label, layer, change]) => [`${id}: ${label}`, id, layer, change] as const))("%s", (_l, id, layer, change) => {
-    const json = cloneJson(stacks[layer]!.json);
-    change(json, stacks);
+    const json = edited(stacks[layer]!, (j) => change(j, stacks));
     expect(weakenedViolations(IN_CLUSTER_RULES.find((r) => r.id === id)!, stacks[layer]!, json)).toEqual([]);
   });
 });
