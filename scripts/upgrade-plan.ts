@@ -343,15 +343,17 @@ export async function priorState(
   work: OfflineWorkdir,
   stackJson: Record<string, any>,
   schemas: ProviderSchemas,
-  options: { cacheDir?: string; maxRounds?: number; from?: TerraformState } = {},
+  options: { cacheDir?: string; maxRounds?: number; from?: TerraformState; fromJson?: Record<string, any> } = {},
 ): Promise<BuiltState> {
   const key = createHash("sha256").update(`${BUILDER_VERSION}\n${AWS_PROVIDER_VERSION}\n${JSON.stringify(stackJson)}`).digest("hex").slice(0, 32);
   const file = options.cacheDir ? path.join(options.cacheDir, `state-${key}.json`) : undefined;
   if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
   let state: TerraformState;
   if (options.from) {
-    // The state of a nearby version of the stack (the same resources, other values): the first
-    // round plans the whole stack against it and takes what differs, as from a fresh state.
+    // The state of a nearby version of the stack (the same resources, other values), `fromJson`:
+    // the first round plans against it what differs between the two versions and what references
+    // that (changedResources: the rest is the same configuration against its own fixpoint), or the
+    // whole stack where that is not known, and takes what differs, as from a fresh state.
     state = { ...(JSON.parse(JSON.stringify(options.from)) as TerraformState), lineage: `upgrade-plan-${key}`, serial: 1 };
   } else {
     const { plan } = await work.plan();
@@ -361,7 +363,8 @@ export async function priorState(
   resolveReferences(state, stackJson);
   const rounds: string[] = [];
   const graph = referenceGraph(stackJson);
-  let targets: string[] | undefined;
+  const nearbyChanges = options.from && options.fromJson ? changedResources(options.fromJson, stackJson) : undefined;
+  let targets: string[] | undefined = nearbyChanges?.length ? nearbyChanges : undefined;
   for (let i = 0; i < (options.maxRounds ?? 6); i++) {
     // After the first round, only what the last round refined and what references it can change.
     const round = await work.planChanges(state, { allowDestroy: true, targets });
@@ -391,7 +394,7 @@ export interface PlanUpgradeOptions extends PlanOfflineOptions {
 /** States being built in this process, by base directory and content: two plans of one base build it once. */
 const building = new Map<string, Promise<BuiltState>>();
 /** States built in this process, by stack, with the resources they hold (a nearby version starts from one). */
-const built = new Map<string, { resources: string; state: TerraformState }[]>();
+const built = new Map<string, { resources: string; state: TerraformState; json: Record<string, any> }[]>();
 /** The addresses of a stack's resources, as one string. */
 const resourceAddresses = (json: Record<string, any>): string =>
   Object.entries((json.resource ?? {}) as Record<string, Record<string, unknown>>)
@@ -411,7 +414,7 @@ export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): P
         const stack = path.basename(baseDir);
         const resources = resourceAddresses(baseJson);
         // A state this process built for another version of the stack with the same resources (the
-        // release before a version bump): the fixpoint starts from it, two plans instead of four.
+        // release before a version bump): the fixpoint starts from it, and its first plan covers only what differs.
         const nearby = built.get(stack)?.find((b) => b.resources === resources);
         const base = await openOfflineWorkdir(baseDir, { ...options, stackJson: baseJson });
         try {
@@ -419,13 +422,13 @@ export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): P
           let result: BuiltState | undefined;
           if (nearby) {
             try {
-              result = await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir, from: nearby.state });
+              result = await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir, from: nearby.state, fromJson: nearby.json });
             } catch {
               // It did not converge from there: build it from its own plan.
             }
           }
           result ??= await priorState(base, baseJson, schemas, { cacheDir: options.cacheDir });
-          built.set(stack, [...(built.get(stack) ?? []), { resources, state: result.state }]);
+          built.set(stack, [...(built.get(stack) ?? []), { resources, state: result.state, json: baseJson }]);
           return result;
         } finally {
           base.close();
