@@ -1,6 +1,7 @@
 /**
  * `npm run plan -- <stack> [<stack> ...]`, or `npm run plan` for every AWS stack: synthesizes
- * (as `npm run synth`, guardrails and reports included), then for each stack runs `terraform init`
+ * (as `npm run synth`, guardrails and reports included; `--no-synth` plans what the last synth
+ * wrote in the outdir instead), then for each stack runs `terraform init`
  * (from the local provider mirror, or the public registry when the machine has no mirror),
  * `validate` and `plan` in a temporary copy with a local backend and credential-skip settings, and
  * writes `plan.json` (sensitive values redacted) and `plan.txt` beside the stack's `cdk.tf.json`.
@@ -34,13 +35,19 @@ function providersOf(stack: string): string[] {
 }
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2).filter((a) => a !== "--");
+  const args = process.argv.slice(2).filter((a) => a !== "--");
+  const noSynth = args.includes("--no-synth");
+  const requested = args.filter((a) => a !== "--no-synth");
   const tools = findOfflineTerraform({ allowRegistry: true });
   if ("missing" in tools) fail(`${tools.missing}. Install Terraform >= 1.10.`);
 
-  // Synthesize exactly as `npm run synth` does (bad configs and guardrail violations stop here).
-  const synth = spawnSync(process.execPath, [...appRunnerArgs(), path.join(root, "main.ts")], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "inherit" });
-  if (synth.status !== 0) fail("synth failed (see above); nothing was planned.");
+  if (noSynth) {
+    if (!fs.existsSync(path.join(outdir, "manifest.json"))) fail(`--no-synth: there is no synth in ${outdir} (no manifest.json). Run \`npm run synth\` first, or leave --no-synth out.`);
+  } else {
+    // Synthesize exactly as `npm run synth` does (bad configs and guardrail violations stop here).
+    const synth = spawnSync(process.execPath, [...appRunnerArgs(), path.join(root, "main.ts")], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "inherit" });
+    if (synth.status !== 0) fail("synth failed (see above); nothing was planned.");
+  }
 
   const all = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks as Record<string, unknown>).sort();
   const plannable = all.filter((s) => plannableOffline(jsonOf(s)));

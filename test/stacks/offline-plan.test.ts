@@ -203,10 +203,14 @@ if ("missing" in tools) {
       expect(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).toBe(dr.text);
       expect(fs.existsSync(path.join(dir, "REPORT.md"))).toBe(true);
 
-      const mesh = run("region-eu-mesh");
-      expect(mesh.status).toBe(1);
-      expect(mesh.stderr).toContain("region-eu-mesh uses the kubernetes provider(s)");
+      // --no-synth: what the run above synthesized, not synthesized again (the in-cluster stacks are refused all the same).
+      fs.writeFileSync(path.join(dir, "cdk.tf.json"), dr.text.replace('"region-eu-dr"', '"region-eu-dr" '));
+      const mesh = run("--no-synth", "region-eu-mesh");
+      expect({ status: mesh.status, stderr: mesh.stderr }).toEqual({ status: 1, stderr: expect.stringContaining("region-eu-mesh uses the kubernetes provider(s)") });
+      expect(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).not.toBe(dr.text);
       fs.rmSync(outdir, { recursive: true, force: true });
+      const none = run("--no-synth", "region-eu-dr");
+      expect({ status: none.status, stderr: none.stderr }).toEqual({ status: 1, stderr: expect.stringContaining(`--no-synth: there is no synth in ${outdir} (no manifest.json). Run \`npm run synth\` first`) });
     });
   });
 
