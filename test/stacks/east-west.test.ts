@@ -31,7 +31,7 @@ function regionsWith(call: boolean, named = true): RegionConfig[] {
 /** One synthesis per set of regions (lazy: each is synthesized at first use). */
 const syntheses = new Map<RegionConfig[], ReturnType<typeof synthRegions>>();
 const regionStack = (regions: RegionConfig[], name: string) => {
-  if (!syntheses.has(regions)) syntheses.set(regions, synthRegions(regions));
+  if (!syntheses.has(regions)) syntheses.set(regions, synthRegions(regions, { shared: true }));
   return syntheses.get(regions)!.stacks.find((s) => s.name === name || s.name === `region-${name}`)! as SynthStack;
 };
 const withCall = regionsWith(true);

@@ -131,7 +131,7 @@ if ("missing" in tools) {
     const syntheses = new Map<unknown, SynthResult>();
     const synth = (regionsOf: (() => RegionConfig[]) | undefined): readonly SynthStack[] => {
       if (!regionsOf) return shippedAllLayers();
-      if (!syntheses.has(regionsOf)) syntheses.set(regionsOf, synthRegions(regionsOf()));
+      if (!syntheses.has(regionsOf)) syntheses.set(regionsOf, synthRegions(regionsOf(), { shared: true }));
       return syntheses.get(regionsOf)!.stacks;
     };
     const jobs: (() => Promise<void>)[] = [];
