@@ -361,4 +361,28 @@ export function useFastSynth(options: { readonly skipTokenTraces: boolean; reado
   util.keysToSnakeCase = options.fastResolve ? keysToSnakeCase : cdktfKeysToSnakeCase;
 }
 
+let treeVersion = 0;
+/**
+ * A number that changes whenever a construct tree changes in what the guardrail pack reads of it:
+ * a child added or removed, metadata added (suppressions are metadata). The pack keeps what it
+ * derives from the tree until it changes. (A resource's address, its friendlyUniqueId, cdktf fixes
+ * at its first read: a logical id overridden later changes nothing.)
+ */
+export function constructTreeVersion(): number {
+  return treeVersion;
+}
+for (const [proto, name] of [
+  [Node.prototype, "addChild"],
+  [Node.prototype, "tryRemoveChild"],
+  [Node.prototype, "addMetadata"],
+] as const) {
+  const methods = proto as Record<string, (...args: unknown[]) => unknown>;
+  const original = methods[name];
+  if (typeof original !== "function") throw new Error(`${name} is not a method of constructs' Node: its internals changed; review core/cdktf-speed.ts.`);
+  methods[name] = function (this: unknown, ...args: unknown[]) {
+    treeVersion++;
+    return original.apply(this, args);
+  };
+}
+
 useFastSynth({ skipTokenTraces: process.env.BLUEPRINT_TOKEN_TRACES !== "1", fastResolve: process.env.BLUEPRINT_CDKTF_RESOLVE !== "1" });

@@ -4,7 +4,7 @@
  * package.json, not of every construct.
  */
 // Before anything else of cdktf runs: how cdktf spends its time (see the module).
-export { BLUEPRINT_STACK, RESOLVE_MODULE, TOKEN_TRACES_MODULE, fastResolveCalls, fastStackToTerraform, useFastSynth } from "./cdktf-speed";
+export { BLUEPRINT_STACK, RESOLVE_MODULE, TOKEN_TRACES_MODULE, constructTreeVersion, fastResolveCalls, fastStackToTerraform, useFastSynth } from "./cdktf-speed";
 export type { CdktfStack } from "./cdktf-speed";
 
 export { Annotations, App, Aspects, DISABLE_STACK_TRACE_IN_METADATA, DataTerraformRemoteStateGcs, DataTerraformRemoteStateS3, GcsBackend, dependable, Fn, Lazy, Op, S3Backend, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";

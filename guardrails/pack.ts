@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack } from "../core/cdktf";
+import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack, constructTreeVersion } from "../core/cdktf";
 import type { RegionStack } from "../core/blueprint-stack";
 import { GUARDRAILS } from "./index";
 import { Rule, RuleInfo, StackView, checkRule, viewOf } from "./rule";
@@ -73,6 +73,8 @@ export class GuardrailPack implements IAspect {
   private registered = false;
   private lastResult?: GuardrailResult;
   private lastJson?: Record<string, unknown>;
+  /** What evaluate reads of the construct tree, kept while the tree does not change (constructTreeVersion). */
+  private tree?: { readonly version: number; readonly constructs: IConstruct[]; readonly suppressions: ReturnType<typeof suppressionsOf>; byAddress?: Map<string, IConstruct> };
 
   private constructor(
     private readonly stack: RegionStack,
@@ -109,15 +111,21 @@ export class GuardrailPack implements IAspect {
     const view = viewOf<StackView>({ name: this.stack.node.id, region: this.stack.region, layer: this.stack.layer, peers: this.stack.peers }, json);
     const selected = (id: string) => only === undefined || only.includes(id);
     const rules = this.rules.filter((r) => r.layers.includes(this.stack.layer) && selected(r.id));
-    const constructs = this.stack.node.findAll();
+    // The stack's constructs and their suppressions, read again only where the tree changed (the
+    // tests evaluate thousands of weakened copies against one synthesized stack).
+    const version = constructTreeVersion();
+    if (this.tree?.version !== version) {
+      const constructs = this.stack.node.findAll();
+      this.tree = { version, constructs, suppressions: constructs.flatMap(suppressionsOf) };
+    }
+    const tree = this.tree;
     // The resources by address, to find a finding's suppressions: made at the first finding only.
-    let constructsByAddress: Map<string, IConstruct> | undefined;
     const byAddress = () => {
-      if (!constructsByAddress) {
-        constructsByAddress = new Map();
-        for (const c of constructs) if (c instanceof TerraformResource) constructsByAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
+      if (!tree.byAddress) {
+        tree.byAddress = new Map();
+        for (const c of tree.constructs) if (c instanceof TerraformResource) tree.byAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
       }
-      return constructsByAddress;
+      return tree.byAddress;
     };
     const used = new Set<string>();
     const findings: Finding[] = [];
@@ -134,7 +142,7 @@ export class GuardrailPack implements IAspect {
       }
     }
     const known = new Set(this.rules.map((r) => r.id));
-    const all = constructs.flatMap(suppressionsOf);
+    const all = tree.suppressions;
     for (const s of all.filter((x) => !known.has(x.id))) {
       findings.push({
         rule: { id: "guardrails.known-suppression", level: "error", requirement: "12.5", description: "a suppression names a rule of the pack", fix: `Name one of the pack's rules (see the report's rule list); ${s.id} is not one.`, layers: [this.stack.layer] },

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { shippedRegions } from "../support/synth";
-import { App, Lazy, RESOLVE_MODULE, TOKEN_TRACES_MODULE, Token, fastResolveCalls, useFastSynth } from "../../core/cdktf";
+import { App, Lazy, RESOLVE_MODULE, TOKEN_TRACES_MODULE, Token, constructTreeVersion, fastResolveCalls, useFastSynth } from "../../core/cdktf";
 import { defineStacks } from "../../stacks";
 import { hsmStageRegions } from "../support/synth";
 import { renderPolicy } from "../../constructs/aws/iam-policy";
@@ -179,5 +179,22 @@ describe("synthesis cost (bench/RESULTS.md measures it; these keep the savings i
     stack.reuseForSynth(json);
     new KmsKey(stack, "Another", { description: "k2" });
     expect(Object.keys(stack.toTerraform().resource.aws_kms_key)).toHaveLength(2);
+  });
+});
+
+describe("constructTreeVersion (what the guardrail pack keeps is read again when it changes)", () => {
+  it("changes with a child added, a child removed and metadata added, and not with a read", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "tree-version-")) });
+    let before = constructTreeVersion();
+    const scope = new Construct(app, "Scope");
+    expect(constructTreeVersion()).toBeGreaterThan(before);
+    before = constructTreeVersion();
+    scope.node.addMetadata("x", 1);
+    expect(constructTreeVersion()).toBeGreaterThan(before);
+    before = constructTreeVersion();
+    expect(app.node.findAll().length).toBeGreaterThan(1);
+    expect(constructTreeVersion()).toBe(before);
+    app.node.tryRemoveChild("Scope");
+    expect(constructTreeVersion()).toBeGreaterThan(before);
   });
 });

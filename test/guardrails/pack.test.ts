@@ -348,6 +348,28 @@ describe("suppressions", () => {
     ]);
   });
 
+  it("are read again where the construct tree changed since the last evaluation (a suppression added, a construct removed)", () => {
+    const reason = "a scope of this test that covers nothing, then names a rule the pack does not have";
+    let scope: Construct | undefined;
+    const { pack } = synthWith("logging.access-logs", (s) => {
+      protectedBucket(s, "Bucket");
+      scope = new Construct(s, "Scope");
+      suppressGuardrails(scope, [{ id: "logging.access-logs", reason }]);
+    });
+    // One JSON for every evaluation: what changes is the tree only.
+    const json = pack.checkedJson;
+    const outcome = () => {
+      const r = pack.evaluate(json);
+      return { findings: r.findings.map((f) => `${f.address}: ${f.message}`), unused: r.unusedSuppressions.map((u) => `${u.path} ${u.id}`) };
+    };
+    expect(outcome()).toEqual({ findings: [expect.stringMatching(/^aws_s3_bucket.bucket: /)], unused: ["minimal/Scope logging.access-logs"] });
+    expect(outcome().unused).toEqual(["minimal/Scope logging.access-logs"]);
+    suppressGuardrails(scope!, [{ id: "logging.no-such-rule", reason }]);
+    expect(outcome().findings).toEqual([expect.stringMatching(/^aws_s3_bucket.bucket: /), "minimal/Scope: suppresses unknown rule logging.no-such-rule"]);
+    scope!.node.scope!.node.tryRemoveChild("Scope");
+    expect(outcome()).toEqual({ findings: [expect.stringMatching(/^aws_s3_bucket.bucket: /)], unused: [] });
+  });
+
   it("that cover nothing are reported", () => {
     const { error, pack } = synthWith("logging.access-logs", (s) => suppressGuardrails(s, [{ id: "logging.access-logs", reason: "stale: there is no bucket here any more" }]));
     expect(error).toBeUndefined();
