@@ -364,7 +364,7 @@ export function jsonCopy(stack: { readonly text: string }): TfJson {
 /**
  * Where the tests keep the real offline plans by their inputs (scripts/offline-plan.ts
  * `planCacheDir`): a plan whose stack, prior state and options did not change since a run made it
- * is read back rather than made again; CI keeps the folder between runs.
+ * is read back rather than made again (a later run on the same checkout; a clean checkout has none).
  */
 export const PLAN_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "blueprint-plans");
 
