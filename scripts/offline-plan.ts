@@ -477,7 +477,11 @@ export interface OfflineWorkdir {
   plan(priorState?: unknown, options?: PlanRunOptions): Promise<OfflinePlan>;
   /** The same plan, whose JSON is read only if asked for (a plan that changes nothing needs no `show`). */
   planChanges(priorState?: unknown, options?: PlanRunOptions): Promise<PlanChanges>;
-  /** The provider's schemas (`terraform providers schema -json`). */
+  /**
+   * The provider's schemas (`terraform providers schema -json`): through a provider server, those
+   * of the types the workdir's configuration uses (scripts/provider-proxy.ts); all of them where
+   * Terraform starts the provider itself.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   schema(): Promise<Record<string, any>>;
   /** Removes the copy (it holds placeholder variables and saved plans). */
@@ -695,7 +699,7 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     const types = new Set([...Object.keys(stackJson.resource ?? {}), ...Object.keys(stackJson.data ?? {})]);
     const tf = (...args: string[]) =>
       servers && args[0] !== "init"
-        ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args), args[0] === "providers" ? undefined : types)
+        ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args), types)
         : run(tools, workdir, env, args);
     const initKey = createHash("sha256")
       .update(JSON.stringify([tools.terraform, cliText, stackJson.terraform?.required_providers ?? null, stackJson.module ?? null, offlineOverride(stackJson).terraform]))

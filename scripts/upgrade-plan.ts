@@ -296,26 +296,41 @@ export function changedResources(base: Record<string, any>, head: Record<string,
   return [...affected].filter((a) => !a.startsWith("data.")).sort();
 }
 
-/** The schemas asked for in this process, by cache file: two states built at once ask Terraform once. */
+/** The schemas asked for in this process, by cache file and types: two states built at once ask Terraform once. */
 const schemasAsked = new Map<string, Promise<ProviderSchemas>>();
 
-/** The AWS provider's resource schemas, from `terraform providers schema -json` in a workdir (cached per provider version). */
-export function providerSchemas(work: OfflineWorkdir, cacheDir?: string): Promise<ProviderSchemas> {
+/**
+ * The AWS provider's resource schemas of `types` (at least), from `terraform providers schema
+ * -json` in a workdir, which gives those of the workdir's types (scripts/offline-plan.ts); kept per
+ * provider version in `cacheDir`, each ask's types added to what the file holds.
+ */
+export function providerSchemas(work: OfflineWorkdir, types: readonly string[], cacheDir?: string): Promise<ProviderSchemas> {
   const file = cacheDir ? path.join(cacheDir, `aws-${AWS_PROVIDER_VERSION}-resource-schemas.json`) : undefined;
-  const ask = async (): Promise<ProviderSchemas> => {
-    if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
-    const schemas = (await work.schema()).provider_schemas?.["registry.terraform.io/hashicorp/aws"]?.resource_schemas;
-    if (!schemas) throw new Error("terraform providers schema -json has no hashicorp/aws resource schemas");
-    if (file) writeCacheFile(file, schemas);
-    return schemas;
+  const kept = (): Record<string, ProviderSchemas[string]> => {
+    try {
+      return file ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    } catch {
+      return {};
+    }
   };
-  if (!file) return ask();
-  let asked = schemasAsked.get(file);
+  const ask = async (): Promise<ProviderSchemas> => {
+    const before = kept();
+    if (types.every((t) => before[t])) return before;
+    const schemas = (await work.schema()).provider_schemas?.["registry.terraform.io/hashicorp/aws"]?.resource_schemas as ProviderSchemas | undefined;
+    const missing = types.filter((t) => !schemas?.[t]);
+    if (!schemas || missing.length > 0) throw new Error(`terraform providers schema -json has no hashicorp/aws resource schema for ${missing.join(", ") || "any type"}`);
+    // What another ask added meanwhile stays.
+    const merged = { ...kept(), ...schemas };
+    if (file) writeCacheFile(file, merged);
+    return merged;
+  };
+  const key = `${file ?? ""}\0${[...types].sort().join(",")}`;
+  let asked = schemasAsked.get(key);
   if (!asked) {
     asked = ask();
-    schemasAsked.set(file, asked);
+    schemasAsked.set(key, asked);
     // A failure is not kept: the next state asks again.
-    asked.catch(() => schemasAsked.delete(file));
+    asked.catch(() => schemasAsked.delete(key));
   }
   return asked;
 }
@@ -418,7 +433,7 @@ export function buildPriorState(baseDir: string, options: PlanUpgradeOptions): P
         const nearby = built.get(stack)?.find((b) => b.resources === resources);
         const base = await openOfflineWorkdir(baseDir, { ...options, stackJson: baseJson });
         try {
-          const schemas = await providerSchemas(base, options.cacheDir);
+          const schemas = await providerSchemas(base, Object.keys(baseJson.resource ?? {}), options.cacheDir);
           let result: BuiltState | undefined;
           if (nearby) {
             try {

@@ -1,5 +1,9 @@
 import { CtyType, PlaceholderContext, TerraformState, blockType, fillUnknown, knownOutputs, placeholder, refineStep, resolveReferences, sensitivePaths, stateFromPlan } from "../../scripts/prior-state";
-import { RETENTION_SHORTENED, UPGRADE_STATEFUL, changedResources, referenceGraph, relocationFindings, shortenedRetention, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
+import { RETENTION_SHORTENED, UPGRADE_STATEFUL, changedResources, providerSchemas, referenceGraph, relocationFindings, shortenedRetention, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
+import type { OfflineWorkdir } from "../../scripts/offline-plan";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { signOffPolicy } from "../../scripts/review";
 import { REVIEW_EXIT, renderUpgrade } from "../../scripts/review";
 
@@ -460,5 +464,33 @@ describe("a retention an update shortens", () => {
     expect(shortenedRetention({ expiration: [{ size: 5 }] }, { expiration: [{ size: 1 }] })).toEqual([]);
     expect(shortenedRetention({ retention_in_days: 10 }, { retention_in_days: "x" })).toEqual([]);
     expect(shortenedRetention(null, { a: 1 })).toEqual([]);
+  });
+});
+
+describe("the provider's resource schemas for building a state", () => {
+  const schema = (t: string) => ({ version: 0, block: { attributes: { [`${t}_id`]: { type: "string", computed: true } } } });
+  /** A workdir whose `terraform providers schema -json` gives the schemas of `types`, counting the asks. */
+  const workdir = (types: string[], asks: string[][]) =>
+    ({
+      schema: async () => {
+        asks.push(types);
+        return { provider_schemas: { "registry.terraform.io/hashicorp/aws": { resource_schemas: Object.fromEntries(types.map((t) => [t, schema(t)])) } } };
+      },
+    }) as unknown as OfflineWorkdir;
+
+  it("asks Terraform for what the file does not hold, adds it there, and asks no more for what it holds", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schemas-"));
+    const asks: string[][] = [];
+    expect(Object.keys(await providerSchemas(workdir(["aws_kms_key", "aws_s3_bucket"], asks), ["aws_kms_key", "aws_s3_bucket"], dir)).sort()).toEqual(["aws_kms_key", "aws_s3_bucket"]);
+    expect(Object.keys(await providerSchemas(workdir(["aws_kms_key", "aws_vpc"], asks), ["aws_kms_key", "aws_vpc"], dir)).sort()).toEqual(["aws_kms_key", "aws_s3_bucket", "aws_vpc"]);
+    expect(asks).toHaveLength(2);
+    // Held now: from the file, with no ask (also in another process: the file is read first).
+    expect(Object.keys(await providerSchemas(workdir(["aws_vpc"], asks), ["aws_vpc", "aws_s3_bucket"], dir)).sort()).toEqual(["aws_kms_key", "aws_s3_bucket", "aws_vpc"]);
+    expect(asks).toHaveLength(2);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith("-resource-schemas.json"))!), "utf8"))).sort()).toEqual(["aws_kms_key", "aws_s3_bucket", "aws_vpc"]);
+  });
+
+  it("fails naming a type Terraform gave no schema for", async () => {
+    await expect(providerSchemas(workdir(["aws_kms_key"], []), ["aws_kms_key", "aws_iam_role"], fs.mkdtempSync(path.join(os.tmpdir(), "schemas-")))).rejects.toThrow(/no hashicorp\/aws resource schema for aws_iam_role/);
   });
 });
