@@ -165,8 +165,12 @@ export class ProviderServers {
 
   private acquire(): Promise<ProviderServer> {
     clearTimeout(this.timer);
-    const free = this.idle.pop();
-    if (free) return Promise.resolve(free);
+    for (let free = this.idle.pop(); free; free = this.idle.pop()) {
+      if (!exited(free)) return Promise.resolve(free);
+      // It died while idle (its shell exits with it): forgotten, and another one started.
+      stopServer(free);
+      this.started--;
+    }
     if (this.started < this.max) return this.start();
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
@@ -181,9 +185,9 @@ export class ProviderServers {
 
   private release(server: ProviderServer): void {
     const next = this.waiting.shift();
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    if (exited(server)) {
       // It died (its command failed): a command waiting for a server gets a new one.
-      server.proxy?.close();
+      stopServer(server);
       this.started--;
       if (next) this.start().then(next.resolve, next.reject);
       return;
@@ -199,9 +203,32 @@ export class ProviderServers {
 
 /** Stops a provider server: its shell reads the end of its input and stops the provider (as it does when this process ends). */
 function stopServer(server: { readonly child: ChildProcess; readonly proxy?: SchemaProxy }): void {
-  server.proxy?.close();
+  if (server.proxy) {
+    server.proxy.close();
+    proxies.delete(server.proxy);
+  }
   server.child.stdin?.end();
 }
+
+/** Whether a server's provider has exited (its shell exits with it). */
+const exited = (server: ProviderServer): boolean => server.child.exitCode !== null || server.child.signalCode !== null;
+
+/**
+ * Every proxy of this process, closed at its exit (their sockets' folders go with them). Kept on
+ * `process`, the one object every jest test file of a worker shares, so that one hook serves them.
+ */
+const PROXIES = Symbol.for("blueprint.provider-proxies");
+const processWide = process as unknown as Record<symbol, Set<SchemaProxy> | undefined>;
+const proxies: Set<SchemaProxy> =
+  processWide[PROXIES] ??
+  (() => {
+    const made = new Set<SchemaProxy>();
+    processWide[PROXIES] = made;
+    process.once("exit", () => {
+      for (const p of made) p.close();
+    });
+    return made;
+  })();
 
 /**
  * The provider server's logging, off. In its debug mode the provider logs every RPC at trace
@@ -218,7 +245,9 @@ function startProviderServer(binary: string, schema: SchemaStore): Promise<Provi
     // Through a shell that holds a pipe from this process: when this process ends, however it ends
     // (a jest worker is killed, not exited), the pipe closes and the shell stops the provider. A
     // provider started directly outlived its test run.
-    const child = spawn("/bin/sh", ["-c", 'trap \'kill "$p" 2>/dev/null; exit\' TERM INT; "$0" -debug </dev/null & p=$!; read -r _; kill "$p" 2>/dev/null; wait "$p"', binary], {
+    // The shell exits when the provider does (a crash is then seen: the server is not used again);
+    // the provider is stopped with SIGINT, on which its debug mode removes its socket.
+    const child = spawn("/bin/sh", ["-c", 'exec 3<&0; trap \'kill -INT "$p" 2>/dev/null; exit\' TERM INT; "$0" -debug </dev/null & p=$!; { read -r _ <&3; kill -INT "$p" 2>/dev/null; } & wait "$p"', binary], {
       env: { ...terraformEnv("/dev/null"), ...PROVIDER_LOG_OFF },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -265,6 +294,7 @@ async function proxied(reattach: string, schema: SchemaStore): Promise<{ reattac
   const entries = Object.values(providers);
   if (process.env.BLUEPRINT_PROVIDER_PROXY === "0" || entries.length !== 1 || entries[0].Addr.Network !== "unix") return { reattach };
   const proxy = await SchemaProxy.start(entries[0].Addr.String, entries[0].ProtocolVersion, schema);
+  proxies.add(proxy);
   entries[0].Addr = { Network: "unix", String: proxy.socket };
   return { reattach: JSON.stringify(providers), proxy };
 }
@@ -526,7 +556,11 @@ export function writeCacheFile(file: string, value: unknown): void {
 const UNPROTECT_OVERRIDE = "zz_offline_plan_unprotect_override.tf.json";
 
 /** The harness's own code, in the plan cache's key: a plan made by another version of it is never used. */
-const HARNESS_VERSION = createHash("sha256").update(fs.readFileSync(__filename)).digest("hex");
+const HARNESS_VERSION = createHash("sha256")
+  .update(fs.readFileSync(__filename))
+  .update(fs.readFileSync(path.join(__dirname, "provider-proxy.ts")))
+  .update(String(process.env.BLUEPRINT_PROVIDER_PROXY ?? ""))
+  .digest("hex");
 
 /**
  * The key of a plan in the cache: every file of the copy that Terraform reads (the configuration,
@@ -665,7 +699,8 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), `offline-plan-${path.basename(stackDir)}-`));
   const close = () => fs.rmSync(workdir, { recursive: true, force: true });
   try {
-    fs.cpSync(stackDir, workdir, { recursive: true });
+    // Not what an init in the stack's own folder left there (`cdktf diff` or `deploy`): another backend, another lock.
+    fs.cpSync(stackDir, workdir, { recursive: true, filter: (src) => path.dirname(src) !== stackDir || ![".terraform", ".terraform.lock.hcl"].includes(path.basename(src)) });
     const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
     fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
     fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
@@ -696,10 +731,12 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     const servers = options.reattach === false || !reattachable(stackJson) ? undefined : providerServers(tools);
     // Every command but init (which installs the provider from the mirror) attaches to a running provider where it can.
     // The types whose schema Terraform reads here: the configuration's and those of every prior state planned against.
-    const types = new Set([...Object.keys(stackJson.resource ?? {}), ...Object.keys(stackJson.data ?? {})]);
+    const types = new Set([...Object.keys(stackJson.resource ?? {}), ...Object.keys(stackJson.data ?? {}), ...Object.keys(stackJson.ephemeral ?? {})]);
+    // Modules and check blocks hold types of their own: every type for such a stack (none has one now).
+    const keep = stackJson.module || stackJson.check ? undefined : types;
     const tf = (...args: string[]) =>
       servers && args[0] !== "init"
-        ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args), types)
+        ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args), keep)
         : run(tools, workdir, env, args);
     const initKey = createHash("sha256")
       .update(JSON.stringify([tools.terraform, cliText, stackJson.terraform?.required_providers ?? null, stackJson.module ?? null, offlineOverride(stackJson).terraform]))

@@ -9,7 +9,8 @@
  * and the provider), 0.2 s through this; `plan` took 2.8 CPU seconds, 2.0 through this. Terraform
  * reads a type's schema only to decode that type's configuration, state or plan, so the plan is the
  * same: the provider plans every resource as before, and test/stacks/offline-plan.test.ts requires
- * byte-equal plans from a provider Terraform starts itself. A type missing from what the proxy
+ * the plan of region-us through it to equal the one Terraform makes with providers it starts
+ * itself (but for the plan's time and the order Terraform lists the attributes it read). A type missing from what the proxy
  * keeps fails the command ("Invalid resource type"); it cannot pass unnoticed.
  *
  * Everything else (planning, validation, configuration, go-plugin's broker and stdio streams) is
@@ -159,9 +160,12 @@ export class SchemaProxy {
   static async start(upstreamSocket: string, protocolVersion: number, store: SchemaStore = {}): Promise<SchemaProxy> {
     const proxy = new SchemaProxy(upstreamSocket, protocolVersion, store);
     await new Promise<void>((resolve, reject) => {
-      proxy.server.once("error", reject);
+      proxy.server.once("error", (e) => {
+        proxy.close();
+        reject(e);
+      });
       proxy.server.listen(proxy.socket, () => {
-        proxy.server.off("error", reject);
+        proxy.server.removeAllListeners("error");
         resolve();
       });
     });
@@ -176,7 +180,9 @@ export class SchemaProxy {
     private readonly store: SchemaStore,
   ) {
     this.schemaPath = protocolVersion === 6 ? "/tfplugin6.Provider/GetProviderSchema" : "/tfplugin5.Provider/GetSchema";
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-provider-proxy-"));
+    // A unix socket's path is at most 104 bytes on macOS (108 on Linux): a long TMPDIR gives way to /tmp.
+    const base = os.tmpdir().length <= 60 || !fs.existsSync("/tmp") ? os.tmpdir() : "/tmp";
+    this.dir = fs.mkdtempSync(path.join(base, "tf-provider-proxy-"));
     this.server = http2.createServer();
     this.server.on("stream", (stream, headers) => (headers[":path"] === this.schemaPath ? this.answerSchema(stream) : this.forward(stream, headers)));
   }
@@ -195,7 +201,9 @@ export class SchemaProxy {
 
   private session(): http2.ClientHttp2Session {
     if (!this.upstream || this.upstream.closed || this.upstream.destroyed) {
-      const session = http2.connect("http://provider", { createConnection: () => net.connect(this.upstreamSocket) });
+      // Every command's streams share this connection, go-plugin's long-lived ones among them: no
+      // cap of Node's own (100 until the peer names one, and a gRPC server names none).
+      const session = http2.connect("http://provider", { createConnection: () => net.connect(this.upstreamSocket), peerMaxConcurrentStreams: 2 ** 31 - 1 });
       session.on("error", () => undefined);
       session.unref();
       this.upstream = session;

@@ -4,6 +4,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { SCHEMA_MAPS, SchemaProxy, SchemaStore, grpcFrame, grpcMessage, pruneSchema, readVarint, wireFields } from "../../scripts/provider-proxy";
+import { ProviderServers } from "../../scripts/offline-plan";
 
 /**
  * The schema proxy in front of the provider servers (scripts/provider-proxy.ts), without
@@ -223,6 +224,46 @@ describe("the proxy in front of a provider", () => {
       expect(calls.slice(before)).toEqual(["/tfplugin6.Provider/GetProviderSchema", "/tfplugin5.Provider/GetSchema"]);
     } finally {
       proxy.close();
+    }
+  });
+});
+
+describe("the provider servers (scripts/offline-plan.ts ProviderServers)", () => {
+  /** A stand-in provider: says where to attach (no unix socket, so no proxy), records its start, and dies after `lifeMs`. */
+  const fakeProvider = (lifeMs: number) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-provider-"));
+    const bin = path.join(dir, "terraform-provider-fake");
+    fs.writeFileSync(
+      bin,
+      `#!/bin/sh\necho start >> "${dir}/starts"\necho "TF_REATTACH_PROVIDERS='{\\"fake\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":$$,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"tcp\\",\\"String\\":\\"127.0.0.1:1\\"}}}'"\nsleep ${lifeMs / 1000}\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    return { bin, starts: () => fs.readFileSync(path.join(dir, "starts"), "utf8").trim().split("\n").length };
+  };
+
+  it("does not hand out a server whose provider died: the next command gets a new one", async () => {
+    const fake = fakeProvider(300);
+    const servers = new ProviderServers(fake.bin, 1);
+    try {
+      expect(await servers.with(async (reattach) => JSON.parse(reattach).fake.Addr.String)).toBe("127.0.0.1:1");
+      expect(fake.starts()).toBe(1);
+      await new Promise((r) => setTimeout(r, 800));
+      await servers.with(async () => undefined);
+      expect(fake.starts()).toBe(2);
+    } finally {
+      servers.close();
+    }
+  });
+
+  it("keeps a live server for the next command", async () => {
+    const fake = fakeProvider(3_000);
+    const servers = new ProviderServers(fake.bin, 1);
+    try {
+      await servers.with(async () => undefined);
+      await servers.with(async () => undefined);
+      expect(fake.starts()).toBe(1);
+    } finally {
+      servers.close();
     }
   });
 });
