@@ -123,6 +123,7 @@ export class GuardrailPack implements IAspect {
     const byAddress = () => {
       if (!tree.byAddress) {
         tree.byAddress = new Map();
+        // Stryker disable next-line ConditionalExpression: equivalent (a construct that is not a resource has no type: its key, "undefined.<id>", is no finding's address)
         for (const c of tree.constructs) if (c instanceof TerraformResource) tree.byAddress.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
       }
       return tree.byAddress;
