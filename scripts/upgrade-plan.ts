@@ -243,6 +243,47 @@ export function referenceGraph(json: Record<string, any>): Map<string, Set<strin
   return graph;
 }
 
+/** The top-level attributes of each of `addresses` whose value differs between two states (every one, for a resource in only one of them). */
+export function changedAttributes(before: TerraformState, after: TerraformState, addresses: readonly string[]): Map<string, Set<string> | "all"> {
+  const attributes = (state: TerraformState, address: string) => state.resources.find((r) => `${r.type}.${r.name}` === address)?.instances[0]?.attributes;
+  const out = new Map<string, Set<string> | "all">();
+  for (const address of addresses) {
+    const b = attributes(before, address);
+    const a = attributes(after, address);
+    if (!b || !a) {
+      out.set(address, "all");
+      continue;
+    }
+    out.set(address, new Set([...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))));
+  }
+  return out;
+}
+
+/**
+ * The resources and data sources whose configuration reads a changed attribute of one of
+ * `changed` (`aws_x.y.attr`, also inside an index or a nested attribute), or reads it whole
+ * (`aws_x.y` not followed by an attribute: an index, depends_on, a splat).
+ */
+export function attributeReaders(json: Record<string, any>, changed: ReadonlyMap<string, ReadonlySet<string> | "all">): string[] {
+  if (changed.size === 0) return [];
+  const readers: string[] = [];
+  for (const kind of ["resource", "data"] as const) {
+    for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const [name, body] of Object.entries(byName)) {
+        const address = `${kind === "data" ? "data." : ""}${type}.${name}`;
+        if (changed.has(address)) continue;
+        const text = JSON.stringify(body);
+        const reads = [...text.matchAll(/\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(\.([A-Za-z0-9_]+))?/g)].some((m) => {
+          const attrs = changed.get(`${m[1] ?? ""}${m[2]}.${m[3]}`);
+          return attrs !== undefined && (attrs === "all" || m[5] === undefined || attrs.has(m[5]));
+        });
+        if (reads) readers.push(address);
+      }
+    }
+  }
+  return readers;
+}
+
 /** `seeds` and everything in the configuration that references one of them, directly or not. */
 export function withDependents(graph: ReadonlyMap<string, ReadonlySet<string>>, seeds: Iterable<string>): Set<string> {
   const out = new Set(seeds);
@@ -387,7 +428,10 @@ export async function priorState(
     // A plan with no change has nothing to refine (and its JSON is not read).
     const roundPlan = round.changed ? await round.json() : undefined;
     const next = roundPlan ? refineStep(state, roundPlan, schemas) : { state, changed: 0 };
-    targets = roundPlan ? [...withDependents(graph, pendingChanges(roundPlan).map((rc) => rc.address))].filter((a) => !a.startsWith("data.")).sort() : [];
+    // Next: what this round refined, and what reads an attribute it changed (and, from there, anything that references that).
+    const refined = roundPlan ? pendingChanges(roundPlan).map((rc) => rc.address as string) : [];
+    const readers = attributeReaders(stackJson, changedAttributes(state, next.state, refined));
+    targets = [...new Set([...refined, ...withDependents(graph, readers)])].filter((a) => !a.startsWith("data.")).sort();
     if (next.changed === 0) {
       const built = { state, rounds };
       if (file) writeCacheFile(file, built);

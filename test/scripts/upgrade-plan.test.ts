@@ -1,5 +1,5 @@
 import { CtyType, PlaceholderContext, TerraformState, blockType, fillUnknown, knownOutputs, placeholder, refineStep, resolveReferences, sensitivePaths, stateFromPlan } from "../../scripts/prior-state";
-import { RETENTION_SHORTENED, UPGRADE_STATEFUL, changedResources, providerSchemas, referenceGraph, relocationFindings, shortenedRetention, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
+import { RETENTION_SHORTENED, UPGRADE_STATEFUL, attributeReaders, changedAttributes, changedResources, providerSchemas, referenceGraph, relocationFindings, shortenedRetention, upgradeFindings, withDependents } from "../../scripts/upgrade-plan";
 import type { OfflineWorkdir } from "../../scripts/offline-plan";
 import * as fs from "fs";
 import * as os from "os";
@@ -492,5 +492,28 @@ describe("the provider's resource schemas for building a state", () => {
 
   it("fails naming a type Terraform gave no schema for", async () => {
     await expect(providerSchemas(workdir(["aws_kms_key"], []), ["aws_kms_key", "aws_iam_role"], fs.mkdtempSync(path.join(os.tmpdir(), "schemas-")))).rejects.toThrow(/no hashicorp\/aws resource schema for aws_iam_role/);
+  });
+});
+
+describe("what a state's next round must plan: what the last refined, and what reads an attribute it changed", () => {
+  const state = (attrs: Record<string, Record<string, unknown>>): TerraformState =>
+    ({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "x", outputs: {}, resources: Object.entries(attrs).map(([a, attributes]) => ({ mode: "managed", type: a.split(".")[0], name: a.split(".")[1], provider: "p", instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] })) }) as TerraformState;
+  it("names the top-level attributes whose value changed, and every one of a resource in one state only", () => {
+    const before = state({ "aws_kms_key.k": { arn: "a", policy: "p", tags: { a: 1 } }, "aws_s3_bucket.b": { id: "b" } });
+    const after = state({ "aws_kms_key.k": { arn: "a", policy: "q", tags: { a: 1 } } });
+    expect(changedAttributes(before, after, ["aws_kms_key.k", "aws_s3_bucket.b"])).toEqual(new Map<string, unknown>([["aws_kms_key.k", new Set(["policy"])], ["aws_s3_bucket.b", "all"]]));
+  });
+  it("finds the readers of a changed attribute, of the whole resource, or of any attribute of one changed whole; not the readers of another attribute", () => {
+    const json = {
+      resource: {
+        aws_s3_bucket: { reads_arn: { key: "${aws_kms_key.k.arn}" }, reads_policy: { p: "${aws_kms_key.k.policy}" }, reads_nested: { p: "${aws_kms_key.k.policy[0].x}" }, waits: { depends_on: ["aws_kms_key.k"] }, other: { v: "${aws_vpc.v.id}" } },
+        aws_kms_key: { k: {} },
+      },
+      data: { aws_iam_policy_document: { d: { r: ["${aws_kms_key.k.policy}"] } } },
+    };
+    expect(attributeReaders(json, new Map([["aws_kms_key.k", new Set(["policy"])]])).sort()).toEqual(["aws_s3_bucket.reads_nested", "aws_s3_bucket.reads_policy", "aws_s3_bucket.waits", "data.aws_iam_policy_document.d"]);
+    expect(attributeReaders(json, new Map([["aws_vpc.v", "all" as const]]))).toEqual(["aws_s3_bucket.other"]);
+    expect(attributeReaders(json, new Map([["aws_kms_key.k", new Set<string>()]]))).toEqual(["aws_s3_bucket.waits"]);
+    expect(attributeReaders(json, new Map())).toEqual([]);
   });
 });
