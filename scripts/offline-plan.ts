@@ -702,7 +702,8 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     // Not what an init in the stack's own folder left there (`cdktf diff` or `deploy`): another backend, another lock.
     fs.cpSync(stackDir, workdir, { recursive: true, filter: (src) => path.dirname(src) !== stackDir || ![".terraform", ".terraform.lock.hcl"].includes(path.basename(src)) });
     const stackJson = options.stackJson ?? JSON.parse(fs.readFileSync(path.join(workdir, "cdk.tf.json"), "utf8"));
-    fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(offlineOverride(stackJson), null, 2));
+    const override = offlineOverride(stackJson);
+    fs.writeFileSync(path.join(workdir, "zz_offline_plan_override.tf.json"), JSON.stringify(override, null, 2));
     fs.writeFileSync(path.join(workdir, "zz_offline_plan.auto.tfvars.json"), JSON.stringify(offlineVariables(stackJson), null, 2));
     for (const [name, state] of Object.entries(offlineRemoteStates(stackJson))) {
       const outputs = state.outputs as Record<string, { value: unknown }>;
@@ -729,17 +730,17 @@ export async function openOfflineWorkdir(stackDir: string, options: PlanOfflineO
     fs.writeFileSync(cliConfig, cliText);
     const env = terraformEnv(cliConfig);
     const servers = options.reattach === false || !reattachable(stackJson) ? undefined : providerServers(tools);
-    // Every command but init (which installs the provider from the mirror) attaches to a running provider where it can.
     // The types whose schema Terraform reads here: the configuration's and those of every prior state planned against.
     const types = new Set([...Object.keys(stackJson.resource ?? {}), ...Object.keys(stackJson.data ?? {}), ...Object.keys(stackJson.ephemeral ?? {})]);
     // Modules and check blocks hold types of their own: every type for such a stack (none has one now).
     const keep = stackJson.module || stackJson.check ? undefined : types;
+    // Every command but init (which installs the provider from the mirror) attaches to a running provider where it can.
     const tf = (...args: string[]) =>
       servers && args[0] !== "init"
         ? servers.with((reattach) => run(tools, workdir, { ...env, TF_REATTACH_PROVIDERS: reattach }, args), keep)
         : run(tools, workdir, env, args);
     const initKey = createHash("sha256")
-      .update(JSON.stringify([tools.terraform, cliText, stackJson.terraform?.required_providers ?? null, stackJson.module ?? null, offlineOverride(stackJson).terraform]))
+      .update(JSON.stringify([tools.terraform, cliText, stackJson.terraform?.required_providers ?? null, stackJson.module ?? null, override.terraform]))
       .digest("hex");
     const init = async () => {
       const template = initTemplates.get(initKey);

@@ -225,19 +225,32 @@ export function relocationFindings(stack: string, baseJson: Record<string, any>,
   return sortFindings(findings);
 }
 
-/** A configuration's resources and data sources (`type.name`, `data.type.name`), each with what it references. */
-export function referenceGraph(json: Record<string, any>): Map<string, Set<string>> {
+/** A configuration's resources and data sources by address (`type.name`, `data.type.name`), each with its body. */
+function configNodes(json: Record<string, any>): Map<string, unknown> {
   const nodes = new Map<string, unknown>();
   for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, unknown>>)) for (const [name, body] of Object.entries(byName)) nodes.set(`${type}.${name}`, body);
   for (const [type, byName] of Object.entries((json.data ?? {}) as Record<string, Record<string, unknown>>)) for (const [name, body] of Object.entries(byName)) nodes.set(`data.${type}.${name}`, body);
+  return nodes;
+}
+
+const REFERENCE = /\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/g;
+const ATTRIBUTE = /\.([A-Za-z0-9_]+)/y;
+/** The addresses a node's body names (`type.name`, `data.type.name`), each with the attribute it reads right after, if any. */
+function* addressesIn(body: unknown): Generator<{ readonly target: string; readonly attribute?: string }> {
+  const text = JSON.stringify(body);
+  for (const m of text.matchAll(REFERENCE)) {
+    ATTRIBUTE.lastIndex = m.index + m[0].length;
+    yield { target: `${m[1] ?? ""}${m[2]}.${m[3]}`, attribute: ATTRIBUTE.exec(text)?.[1] };
+  }
+}
+
+/** A configuration's resources and data sources (`type.name`, `data.type.name`), each with what it references. */
+export function referenceGraph(json: Record<string, any>): Map<string, Set<string>> {
+  const nodes = configNodes(json);
   const graph = new Map<string, Set<string>>();
   for (const [address, body] of nodes) {
-    const text = JSON.stringify(body);
     const refs = new Set<string>();
-    for (const m of text.matchAll(/\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/g)) {
-      const target = `${m[1] ?? ""}${m[2]}.${m[3]}`;
-      if (target !== address && nodes.has(target)) refs.add(target);
-    }
+    for (const { target } of addressesIn(body)) if (target !== address && nodes.has(target)) refs.add(target);
     graph.set(address, refs);
   }
   return graph;
@@ -267,17 +280,13 @@ export function changedAttributes(before: TerraformState, after: TerraformState,
 export function attributeReaders(json: Record<string, any>, changed: ReadonlyMap<string, ReadonlySet<string> | "all">): string[] {
   if (changed.size === 0) return [];
   const readers: string[] = [];
-  for (const kind of ["resource", "data"] as const) {
-    for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, unknown>>)) {
-      for (const [name, body] of Object.entries(byName)) {
-        const address = `${kind === "data" ? "data." : ""}${type}.${name}`;
-        if (changed.has(address)) continue;
-        const text = JSON.stringify(body);
-        const reads = [...text.matchAll(/\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(\.([A-Za-z0-9_]+))?/g)].some((m) => {
-          const attrs = changed.get(`${m[1] ?? ""}${m[2]}.${m[3]}`);
-          return attrs !== undefined && (attrs === "all" || m[5] === undefined || attrs.has(m[5]));
-        });
-        if (reads) readers.push(address);
+  for (const [address, body] of configNodes(json)) {
+    if (changed.has(address)) continue;
+    for (const { target, attribute } of addressesIn(body)) {
+      const attrs = changed.get(target);
+      if (attrs !== undefined && (attrs === "all" || attribute === undefined || attrs.has(attribute))) {
+        readers.push(address);
+        break;
       }
     }
   }
