@@ -3,7 +3,7 @@ import * as http2 from "http2";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { SCHEMA_MAPS, SchemaProxy, SchemaStore, grpcFrame, grpcMessage, pruneSchema, readVarint, wireFields } from "../../scripts/provider-proxy";
+import { CachedAnswer, MAX_VALIDATIONS, SCHEMA_MAPS, SchemaProxy, SchemaStore, VALIDATIONS, grpcFrame, grpcMessage, pruneSchema, readVarint, wireFields } from "../../scripts/provider-proxy";
 import { ProviderServers } from "../../scripts/offline-plan";
 
 /**
@@ -126,6 +126,13 @@ describe("the proxy in front of a provider", () => {
         stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
         return stream.end(grpcFrame(RESPONSE));
       }
+      const text = Buffer.concat(body).toString();
+      // A validation or a configuration that fails (a status with no body), or a stream reset.
+      if (text.includes("refuse")) return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "3", "grpc-message": "invalid" }, { endStream: true });
+      if (text.includes("reset")) {
+        stream.on("error", () => undefined);
+        return stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      }
       if (route === "/tfplugin5.Provider/Stop") return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "no" }, { endStream: true });
       // Anything else: the request echoed, with metadata of its own in the headers and the trailers.
       stream.respond({ ":status": 200, "content-type": "application/grpc", "x-seen": String(headers["x-sent"] ?? "") }, { waitForTrailers: true });
@@ -208,6 +215,104 @@ describe("the proxy in front of a provider", () => {
     } finally {
       proxy.close();
     }
+  });
+
+  describe("a validation asked again", () => {
+    const VALIDATE = "/tfplugin5.Provider/ValidateResourceTypeConfig";
+    const CONFIGURE = "/tfplugin5.Provider/Configure";
+    const asked = (from: number) => calls.slice(from).filter((c) => VALIDATIONS.has(c)).length;
+    const frame = (s: string) => grpcFrame(Buffer.from(s));
+
+    it("validates resources and data sources in both protocols, and nothing else", () => {
+      expect([...VALIDATIONS].sort()).toEqual([
+        "/tfplugin5.Provider/ValidateDataSourceConfig",
+        "/tfplugin5.Provider/ValidateResourceTypeConfig",
+        "/tfplugin6.Provider/ValidateDataResourceConfig",
+        "/tfplugin6.Provider/ValidateResourceConfig",
+      ]);
+    });
+
+    it("is answered as the provider answered it (body, headers, trailers) without asking it, by every proxy of the binary", async () => {
+      const store: SchemaStore = {};
+      const first = await SchemaProxy.start(socket, 5, store);
+      const second = await SchemaProxy.start(socket, 5, store);
+      try {
+        const before = calls.length;
+        const a = await call(first, VALIDATE, frame("aws_vpc {cidr}"), { "x-sent": "v" });
+        const b = await call(first, VALIDATE, frame("aws_vpc {cidr}"));
+        const c = await call(second, VALIDATE, frame("aws_vpc {cidr}"));
+        expect(asked(before)).toBe(1);
+        for (const x of [a, b, c]) expect([x.body.equals(frame("aws_vpc {cidr}")), x.headers[":status"], x.headers["x-seen"], x.trailers["grpc-status"], x.trailers["x-trailer"]]).toEqual([true, 200, "v", "0", "t"]);
+        // Another request, another path, another protocol's name: asked.
+        await call(first, VALIDATE, frame("aws_vpc {cidr2}"));
+        await call(first, "/tfplugin5.Provider/ValidateDataSourceConfig", frame("aws_vpc {cidr}"));
+        await call(first, "/tfplugin6.Provider/ValidateResourceConfig", frame("aws_vpc {cidr}"));
+        expect(asked(before)).toBe(4);
+      } finally {
+        first.close();
+        second.close();
+      }
+    });
+
+    it("is asked again after a failure (a status, or a reset passed on as it is)", async () => {
+      const proxy = await SchemaProxy.start(socket, 5, {});
+      try {
+        const before = calls.length;
+        for (let i = 0; i < 2; i++) {
+          const refused = await call(proxy, VALIDATE, frame("refuse"));
+          expect([refused.headers["grpc-status"], refused.headers["grpc-message"], refused.body.length]).toEqual(["3", "invalid", 0]);
+        }
+        for (let i = 0; i < 2; i++) await expect(call(proxy, VALIDATE, frame("reset"))).rejects.toThrow(/NGHTTP2_REFUSED_STREAM/);
+        expect(asked(before)).toBe(4);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it("is kept by the provider's configuration: unconfigured, configured by one request, or unknown while a configuration failed", async () => {
+      const store: SchemaStore = {};
+      const first = await SchemaProxy.start(socket, 5, store);
+      const second = await SchemaProxy.start(socket, 5, store);
+      try {
+        const before = calls.length;
+        await call(first, VALIDATE, frame("r"));
+        await call(first, CONFIGURE, frame("region=eu"));
+        await call(first, VALIDATE, frame("r"));
+        expect(asked(before)).toBe(2);
+        // Configured the same way: the answer made under that configuration; not configured: the first.
+        await call(second, VALIDATE, frame("r"));
+        await call(second, CONFIGURE, frame("region=eu"));
+        await call(second, VALIDATE, frame("r"));
+        expect(asked(before)).toBe(2);
+        await call(second, CONFIGURE, frame("region=us"));
+        await call(second, VALIDATE, frame("r"));
+        expect(asked(before)).toBe(3);
+        // A configuration that failed leaves the process in a state nothing kept knows: asked, and not kept.
+        await call(first, CONFIGURE, frame("refuse"));
+        await call(first, VALIDATE, frame("r"));
+        await call(first, VALIDATE, frame("r"));
+        expect(asked(before)).toBe(5);
+        await call(first, CONFIGURE, frame("region=us"));
+        await call(first, VALIDATE, frame("r"));
+        expect(asked(before)).toBe(5);
+      } finally {
+        first.close();
+        second.close();
+      }
+    });
+
+    it("keeps no more than MAX_VALIDATIONS answers", async () => {
+      const kept: CachedAnswer = { headers: { ":status": 200 }, body: Buffer.alloc(0) };
+      const store: SchemaStore = { validations: new Map(Array.from({ length: MAX_VALIDATIONS - 1 }, (_, i) => [String(i), kept])) };
+      const proxy = await SchemaProxy.start(socket, 5, store);
+      try {
+        const before = calls.length;
+        for (const body of ["one", "one", "two", "two"]) await call(proxy, VALIDATE, frame(body));
+        expect([asked(before), store.validations!.size]).toEqual([3, MAX_VALIDATIONS]);
+      } finally {
+        proxy.close();
+      }
+    });
   });
 
   it("answers protocol 6's schema call by its own name, and forwards protocol 5's there", async () => {
