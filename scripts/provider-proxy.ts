@@ -14,8 +14,8 @@
  * keeps fails the command ("Invalid resource type"); it cannot pass unnoticed.
  *
  * It also answers a validation of a resource's configuration that the provider answered before for
- * the same request and the same provider configuration ({@link VALIDATIONS}): about half of a
- * plan's calls, and about a tenth of the test suite's CPU time.
+ * the same request ({@link VALIDATIONS}): about half of a plan's calls, and about a tenth of the
+ * test suite's CPU time.
  *
  * Everything else (planning, configuration, go-plugin's broker and stdio streams) is forwarded as it
  * is, stream by stream, with its headers and trailers.
@@ -159,13 +159,18 @@ export interface CachedAnswer {
 }
 
 /**
- * The calls answered again from the first answer to the same request, by a process configured the
- * same way (the provider block's \`Configure\` request, or none yet): a resource's or data
+ * The calls answered again from the first answer to the same request: a resource's or data
  * source's configuration validated. A plan asks it twice of most resources (its validate walk, then
  * its plan walk), and the tests plan the same resources many times: about half of a plan's calls
- * to the provider. Validation reads the request (and at most the provider's configuration, in the
- * key), nothing outside; test/stacks/offline-plan.test.ts requires the plan made through this to
- * equal the one Terraform makes with providers it starts itself.
+ * to the provider. Validation is offline by the plugin protocol's contract: Terraform asks it of
+ * unconfigured providers (`terraform validate`), and the plugin framework's documentation says so
+ * ("Configuration validation in Terraform occurs without provider configuration ("offline"), so
+ * therefore the resource Configure method will not have been called":
+ * https://developer.hashicorp.com/terraform/plugin/framework/resources/validate-configuration);
+ * the SDK's validation reads the configuration and the schema alone. So the answer depends on the
+ * binary and the request, whatever the process was configured with before.
+ * test/stacks/offline-plan.test.ts requires the plan made through this to equal the one Terraform
+ * makes with providers it starts itself.
  */
 export const VALIDATIONS: ReadonlySet<string> = new Set([
   "/tfplugin5.Provider/ValidateResourceTypeConfig",
@@ -173,9 +178,6 @@ export const VALIDATIONS: ReadonlySet<string> = new Set([
   "/tfplugin6.Provider/ValidateResourceConfig",
   "/tfplugin6.Provider/ValidateDataResourceConfig",
 ]);
-
-/** The calls that configure a provider process (the provider block's arguments). */
-const CONFIGURE: ReadonlySet<string> = new Set(["/tfplugin5.Provider/Configure", "/tfplugin6.Provider/ConfigureProvider"]);
 
 /** At most this many answers kept per binary (a plan of region-eu: about 400); past it, none are kept until the store is emptied. */
 export const MAX_VALIDATIONS = 100_000;
@@ -198,8 +200,6 @@ export class SchemaProxy {
   private readonly server: http2.Http2Server;
   private upstream: http2.ClientHttp2Session | undefined;
   private readonly schemaPath: string;
-  /** How the provider process is configured: the last \`Configure\` request's hash, "unconfigured", or undefined while that is not known. */
-  private configuration: string | undefined = "unconfigured";
 
   /**
    * Listens at a new socket; `upstreamSocket` is the provider's (its TF_REATTACH_PROVIDERS
@@ -235,7 +235,7 @@ export class SchemaProxy {
     this.server.on("stream", (stream, headers) => {
       const p = headers[":path"] ?? "";
       if (p === this.schemaPath) this.answerSchema(stream);
-      else if (VALIDATIONS.has(p) && this.configuration !== undefined) this.validate(stream, headers, this.configuration);
+      else if (VALIDATIONS.has(p)) this.validate(stream, headers);
       else this.forward(stream, headers);
     });
   }
@@ -267,7 +267,6 @@ export class SchemaProxy {
   /** A stream forwarded to the provider and back, headers, data and trailers. */
   private forward(down: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
     const up = this.session().request(plain(headers, [":method", ":path"]), { endStream: false });
-    if (CONFIGURE.has(headers[":path"] ?? "")) this.configuring(down, up);
     down.pipe(up);
     let trailers: http2.IncomingHttpHeaders = {};
     up.on("trailers", (t) => (trailers = t));
@@ -287,31 +286,14 @@ export class SchemaProxy {
     down.on("error", () => undefined);
   }
 
-  /**
-   * Follows a \`Configure\` call: from its start, how the process is configured is not known (a
-   * validation is forwarded, its answer not kept); once it succeeds, by its request (the same
-   * provider block configures it the same way).
-   */
-  private configuring(down: http2.ServerHttp2Stream, up: http2.ClientHttp2Stream): void {
-    const request = createHash("sha256");
-    let status: unknown;
-    this.configuration = undefined;
-    down.on("data", (c: Buffer) => request.update(c));
-    up.on("response", (h) => (status = h["grpc-status"]));
-    up.on("trailers", (t) => (status = t["grpc-status"]));
-    up.on("close", () => {
-      if (String(status) === "0" && up.rstCode === http2.constants.NGHTTP2_NO_ERROR) this.configuration = `configured ${request.digest("base64")}`;
-    });
-  }
-
   /** A validation: answered as the provider answered the same request before, or asked and kept if it succeeded. */
-  private validate(down: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, configuration: string): void {
+  private validate(down: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
     const chunks: Buffer[] = [];
     down.on("error", () => undefined);
     down.on("data", (c: Buffer) => chunks.push(c));
     down.on("end", () => {
       const request = Buffer.concat(chunks);
-      const key = createHash("sha256").update(configuration).update("\0").update(String(headers[":path"])).update("\0").update(request).digest("base64");
+      const key = createHash("sha256").update(String(headers[":path"])).update("\0").update(request).digest("base64");
       const answers = (this.store.validations ??= new Map());
       const known = answers.get(key);
       if (known) return void answer(down, known);
