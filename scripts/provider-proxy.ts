@@ -308,9 +308,11 @@ export class SchemaProxy {
       down.on("close", () => up.destroyed || up.close(http2.constants.NGHTTP2_CANCEL));
       up.on("close", () => {
         if (down.destroyed || down.closed) return;
-        if (!response || up.rstCode !== http2.constants.NGHTTP2_NO_ERROR) return void down.close(up.rstCode || http2.constants.NGHTTP2_INTERNAL_ERROR);
+        // No answer, or one with no gRPC status (cut off by a reset, which can reach here as a clean end): passed on as a reset.
+        const status = (trailers ?? response)?.["grpc-status"];
+        if (!response || status === undefined) return void down.close(up.rstCode || http2.constants.NGHTTP2_INTERNAL_ERROR);
         const given: CachedAnswer = { headers: plain(response, [":status"]), body: Buffer.concat(body), ...(trailers ? { trailers: plain(trailers) } : {}) };
-        if (String((trailers ?? response)["grpc-status"]) === "0" && answers.size < MAX_VALIDATIONS) answers.set(key, given);
+        if (String(status) === "0" && answers.size < MAX_VALIDATIONS) answers.set(key, given);
         answer(down, given);
       });
       up.end(request);

@@ -133,6 +133,13 @@ describe("the proxy in front of a provider", () => {
         stream.on("error", () => undefined);
         return stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
       }
+      if (text.includes("cut")) {
+        // Headers and part of the answer, then a reset.
+        stream.on("error", () => undefined);
+        stream.respond({ ":status": 200, "content-type": "application/grpc" });
+        stream.write(Buffer.from([0, 0, 0, 0, 9, 1]));
+        return void setTimeout(() => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR), 20);
+      }
       if (route === "/tfplugin5.Provider/Stop") return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "no" }, { endStream: true });
       // Anything else: the request echoed, with metadata of its own in the headers and the trailers.
       stream.respond({ ":status": 200, "content-type": "application/grpc", "x-seen": String(headers["x-sent"] ?? "") }, { waitForTrailers: true });
@@ -254,7 +261,7 @@ describe("the proxy in front of a provider", () => {
       }
     });
 
-    it("is asked again after a failure (a status, or a reset passed on as it is)", async () => {
+    it("is asked again after a failure (a status, or a reset before or after the answer's headers, passed on as it is)", async () => {
       const proxy = await SchemaProxy.start(socket, 5, {});
       try {
         const before = calls.length;
@@ -263,7 +270,8 @@ describe("the proxy in front of a provider", () => {
           expect([refused.headers["grpc-status"], refused.headers["grpc-message"], refused.body.length]).toEqual(["3", "invalid", 0]);
         }
         for (let i = 0; i < 2; i++) await expect(call(proxy, VALIDATE, frame("reset"))).rejects.toThrow(/NGHTTP2_REFUSED_STREAM/);
-        expect(asked(before)).toBe(4);
+        for (let i = 0; i < 2; i++) await expect(call(proxy, VALIDATE, frame("cut"))).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR/);
+        expect(asked(before)).toBe(6);
       } finally {
         proxy.close();
       }
