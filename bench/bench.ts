@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   log("|---|---|---|");
   for (const [name, xs] of times) log(`| ${name} | ${fmt(median(xs))} | ${xs.map((x) => fmt(x)).join(", ")} |`);
   log();
-  log(`\`npm run synth\` runs the app itself (\`node scripts/run-ts.cjs --bundle main.ts\`); \`cdktf synth\`, \`cdktf diff\` and \`cdktf deploy\` run the same command (cdktf.json) and read the same output. The app alone: ${fmt(med("the app alone") / med("one-resource app alone"), 2)}× a one-resource app run the same way.`);
+  log(`\`npm run synth\` runs the app itself (\`${(JSON.parse(fs.readFileSync(path.join(REPO, "cdktf.json"), "utf8")) as { app: string }).app}\`); \`cdktf synth\`, \`cdktf diff\` and \`cdktf deploy\` run the same command (cdktf.json) and read the same output. The app alone: ${fmt(med("the app alone") / med("one-resource app alone"), 2)}× a one-resource app run the same way.`);
   log();
 
   // 2. Synthesis as regions grow.
