@@ -560,6 +560,8 @@ const HARNESS_VERSION = createHash("sha256")
   .update(fs.readFileSync(__filename))
   .update(fs.readFileSync(path.join(__dirname, "provider-proxy.ts")))
   .update(String(process.env.BLUEPRINT_PROVIDER_PROXY ?? ""))
+  // A run that verifies the proxy's answers from memory plans afresh (scripts/provider-proxy.ts VALIDATIONS).
+  .update(String(process.env.BLUEPRINT_PROVIDER_MEMO ?? ""))
   .digest("hex");
 
 /**

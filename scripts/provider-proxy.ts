@@ -13,9 +13,9 @@
  * itself (but for the plan's time and the order Terraform lists the attributes it read). A type missing from what the proxy
  * keeps fails the command ("Invalid resource type"); it cannot pass unnoticed.
  *
- * It also answers a validation of a resource's configuration that the provider answered before for
- * the same request ({@link VALIDATIONS}): about half of a plan's calls, and about a tenth of the
- * test suite's CPU time.
+ * It also answers a validation (of a resource's or the provider block's configuration) that the
+ * provider has answered the same way twice for the same request ({@link VALIDATIONS}): about half
+ * of a plan's calls, and about a tenth of the test suite's CPU time.
  *
  * Everything else (planning, configuration, go-plugin's broker and stdio streams) is forwarded as it
  * is, stream by stream, with its headers and trailers.
@@ -147,8 +147,8 @@ export interface CachedSchema {
  */
 export interface SchemaStore {
   schema?: Promise<CachedSchema>;
-  /** The binary's successful answers to a validation, by the request (see {@link VALIDATIONS}). */
-  validations?: Map<string, CachedAnswer>;
+  /** The binary's answers to a validation, by the request (see {@link VALIDATIONS}). */
+  validations?: Map<string, KeptAnswer>;
 }
 
 /** A unary gRPC answer as the provider gave it: its headers, its body, its trailers (none: trailers-only). */
@@ -158,29 +158,48 @@ export interface CachedAnswer {
   readonly trailers?: http2.OutgoingHttpHeaders;
 }
 
+/** A validation's answer, and whether the provider has given it twice for the same request. */
+export interface KeptAnswer {
+  readonly answer: CachedAnswer;
+  confirmed: boolean;
+}
+
 /**
- * The calls answered again from the first answer to the same request: a resource's or data
- * source's configuration validated. A plan asks it twice of most resources (its validate walk, then
- * its plan walk), and the tests plan the same resources many times: about half of a plan's calls
- * to the provider. Validation is offline by the plugin protocol's contract: Terraform asks it of
- * unconfigured providers (`terraform validate`), and the plugin framework's documentation says so
- * ("Configuration validation in Terraform occurs without provider configuration ("offline"), so
- * therefore the resource Configure method will not have been called":
- * https://developer.hashicorp.com/terraform/plugin/framework/resources/validate-configuration);
- * the SDK's validation reads the configuration and the schema alone. So the answer depends on the
- * binary and the request, whatever the process was configured with before.
- * test/stacks/offline-plan.test.ts requires the plan made through this to equal the one Terraform
- * makes with providers it starts itself.
+ * The calls answered from memory, by their request: a resource's, a data source's or the provider
+ * block's configuration validated. A plan asks the provider to validate most resources twice (its
+ * validate walk, then its plan walk), and the tests plan the same resources many times: about
+ * half of a plan's calls. The provider block's is the dearest call there is (70 ms of the
+ * provider's CPU each, measured on 5.100.0), asked by every command for every provider block.
+ *
+ * Terraform asks these of providers it has not configured (its validate walk), and the plugin
+ * framework's documentation calls validation offline
+ * (https://developer.hashicorp.com/terraform/plugin/framework/resources/validate-configuration);
+ * the SDK's server validates the request's configuration against the schema alone. But the
+ * framework does hand a resource whatever the provider process was last configured with before
+ * it validates, and a process here serves many commands. So the answer is not trusted on that
+ * ground alone: the second time a request comes, it is asked again, and the two answers must be
+ * the same (every answer seen for 5.100.0 and these stacks is); from then on it is answered from
+ * memory. Where the two differ, the command fails with both (gRPC INTERNAL), naming the request.
+ * `BLUEPRINT_PROVIDER_MEMO=verify` asks every time and compares (for a new provider version);
+ * `=0` asks every time and keeps nothing.
  */
 export const VALIDATIONS: ReadonlySet<string> = new Set([
   "/tfplugin5.Provider/ValidateResourceTypeConfig",
   "/tfplugin5.Provider/ValidateDataSourceConfig",
+  "/tfplugin5.Provider/PrepareProviderConfig",
   "/tfplugin6.Provider/ValidateResourceConfig",
   "/tfplugin6.Provider/ValidateDataResourceConfig",
+  "/tfplugin6.Provider/ValidateProviderConfig",
 ]);
 
-/** At most this many answers kept per binary (a plan of region-eu: about 400); past it, none are kept until the store is emptied. */
+/** At most this many answers kept per binary (a plan of region-eu asks about 400); past it, no new one is kept. */
 export const MAX_VALIDATIONS = 100_000;
+
+/** Whether two answers of the provider are the same: status, message and body. */
+function sameAnswer(a: CachedAnswer, b: CachedAnswer): boolean {
+  const status = (x: CachedAnswer) => JSON.stringify([(x.trailers ?? x.headers)["grpc-status"], (x.trailers ?? x.headers)["grpc-message"]]);
+  return status(a) === status(b) && a.body.equals(b.body);
+}
 
 /** Sends a kept answer down. */
 function answer(down: http2.ServerHttp2Stream, a: CachedAnswer): void {
@@ -190,6 +209,11 @@ function answer(down: http2.ServerHttp2Stream, a: CachedAnswer): void {
   down.respond(a.headers, { waitForTrailers: true });
   down.on("wantTrailers", () => down.sendTrailers(trailers));
   down.end(a.body);
+}
+
+/** gRPC's INTERNAL status with `message`, as a trailers-only answer. */
+function internalError(message: string): CachedAnswer {
+  return { headers: { ":status": 200, "content-type": "application/grpc", "grpc-status": "13", "grpc-message": encodeURIComponent(message) }, body: Buffer.alloc(0) };
 }
 
 /** A gRPC pass-through on a unix socket in front of one provider process; see the file's comment. */
@@ -286,17 +310,22 @@ export class SchemaProxy {
     down.on("error", () => undefined);
   }
 
-  /** A validation: answered as the provider answered the same request before, or asked and kept if it succeeded. */
+  /**
+   * A validation: answered from memory once the provider has given the same answer to the same
+   * request twice; asked otherwise, and its answer kept the first time (see {@link VALIDATIONS}).
+   */
   private validate(down: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
     const chunks: Buffer[] = [];
     down.on("error", () => undefined);
     down.on("data", (c: Buffer) => chunks.push(c));
     down.on("end", () => {
       const request = Buffer.concat(chunks);
-      const key = createHash("sha256").update(String(headers[":path"])).update("\0").update(request).digest("base64");
+      const route = String(headers[":path"]);
+      const key = createHash("sha256").update(route).update("\0").update(request).digest("base64");
+      const mode = process.env.BLUEPRINT_PROVIDER_MEMO;
       const answers = (this.store.validations ??= new Map());
-      const known = answers.get(key);
-      if (known) return void answer(down, known);
+      const kept = mode === "0" ? undefined : answers.get(key);
+      if (kept?.confirmed && mode !== "verify") return void answer(down, kept.answer);
       const up = this.session().request(plain(headers, [":method", ":path"]));
       const body: Buffer[] = [];
       let response: http2.IncomingHttpHeaders | undefined;
@@ -308,11 +337,22 @@ export class SchemaProxy {
       down.on("close", () => up.destroyed || up.close(http2.constants.NGHTTP2_CANCEL));
       up.on("close", () => {
         if (down.destroyed || down.closed) return;
-        // No answer, or one with no gRPC status (cut off by a reset, which can reach here as a clean end): passed on as a reset.
-        const status = (trailers ?? response)?.["grpc-status"];
-        if (!response || status === undefined) return void down.close(up.rstCode || http2.constants.NGHTTP2_INTERNAL_ERROR);
+        // A whole answer: a status in its trailers, or in headers with no body after them (gRPC's
+        // trailers-only form). Anything else (a reset, an answer cut off) is passed on as a reset
+        // and not kept. Node 20 reports a reset that follows the headers as a clean end (rstCode 0,
+        // and endAfterHeaders is never set on a client stream), so a status in headers that a
+        // reset then cut short would pass here; grpc-go sends a status in headers only with
+        // END_STREAM.
+        const whole = response !== undefined && (trailers ? "grpc-status" in trailers : "grpc-status" in response && body.length === 0);
+        if (!response || !whole) return void down.close(up.rstCode || http2.constants.NGHTTP2_INTERNAL_ERROR);
         const given: CachedAnswer = { headers: plain(response, [":status"]), body: Buffer.concat(body), ...(trailers ? { trailers: plain(trailers) } : {}) };
-        if (String(status) === "0" && answers.size < MAX_VALIDATIONS) answers.set(key, given);
+        if (kept && !sameAnswer(kept.answer, given)) {
+          answers.delete(key);
+          const show = (a: CachedAnswer) => `status ${(a.trailers ?? a.headers)["grpc-status"]} ${JSON.stringify(decodeURIComponent(String((a.trailers ?? a.headers)["grpc-message"] ?? "")))}, body ${a.body.toString("base64")}`;
+          return void answer(down, internalError(`scripts/provider-proxy.ts: the provider answered ${route} differently to the same request (${show(kept.answer)}; now ${show(given)}), so it cannot be answered from memory; BLUEPRINT_PROVIDER_MEMO=0 asks the provider every time`));
+        }
+        if (kept) kept.confirmed = true;
+        else if (mode !== "0" && String((trailers ?? response)["grpc-status"]) === "0" && answers.size < MAX_VALIDATIONS) answers.set(key, { answer: given, confirmed: false });
         answer(down, given);
       });
       up.end(request);

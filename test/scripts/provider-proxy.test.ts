@@ -3,7 +3,7 @@ import * as http2 from "http2";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { CachedAnswer, MAX_VALIDATIONS, SCHEMA_MAPS, SchemaProxy, SchemaStore, VALIDATIONS, grpcFrame, grpcMessage, pruneSchema, readVarint, wireFields } from "../../scripts/provider-proxy";
+import { KeptAnswer, MAX_VALIDATIONS, SCHEMA_MAPS, SchemaProxy, SchemaStore, VALIDATIONS, grpcFrame, grpcMessage, pruneSchema, readVarint, wireFields } from "../../scripts/provider-proxy";
 import { ProviderServers } from "../../scripts/offline-plan";
 
 /**
@@ -113,6 +113,7 @@ describe("the proxy in front of a provider", () => {
   const socket = path.join(dir, "provider.sock");
   const calls: string[] = [];
   let schemaFails = false;
+  let flips = 0;
   const provider = http2.createServer();
   provider.on("stream", (stream, headers) => {
     const route = String(headers[":path"]);
@@ -140,6 +141,18 @@ describe("the proxy in front of a provider", () => {
         stream.write(Buffer.from([0, 0, 0, 0, 9, 1]));
         return void setTimeout(() => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR), 20);
       }
+      if (text.includes("stray")) {
+        // A status in the headers, then a body and no trailers (not gRPC).
+        stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "0" });
+        return stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      }
+      // A provider that answers the same request differently each time: in its status's message, or in its body.
+      if (text.includes("flop")) {
+        stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+        stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+        return stream.end(grpcFrame(Buffer.from(`n${++flips}`)));
+      }
+      if (text.includes("flip")) return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "0", "grpc-message": `n${++flips}` }, { endStream: true });
       if (route === "/tfplugin5.Provider/Stop") return stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "no" }, { endStream: true });
       // Anything else: the request echoed, with metadata of its own in the headers and the trailers.
       stream.respond({ ":status": 200, "content-type": "application/grpc", "x-seen": String(headers["x-sent"] ?? "") }, { waitForTrailers: true });
@@ -229,55 +242,117 @@ describe("the proxy in front of a provider", () => {
     const CONFIGURE = "/tfplugin5.Provider/Configure";
     const asked = (from: number) => calls.slice(from).filter((c) => VALIDATIONS.has(c)).length;
     const frame = (s: string) => grpcFrame(Buffer.from(s));
+    const withMode = async (mode: string, f: () => Promise<void>) => {
+      process.env.BLUEPRINT_PROVIDER_MEMO = mode;
+      try {
+        await f();
+      } finally {
+        delete process.env.BLUEPRINT_PROVIDER_MEMO;
+      }
+    };
+    // The default mode here, whatever the run was started with (BLUEPRINT_PROVIDER_MEMO=verify checks the plans).
+    const started = process.env.BLUEPRINT_PROVIDER_MEMO;
+    beforeAll(() => delete process.env.BLUEPRINT_PROVIDER_MEMO);
+    afterAll(() => {
+      if (started !== undefined) process.env.BLUEPRINT_PROVIDER_MEMO = started;
+    });
 
-    it("validates resources and data sources in both protocols, and nothing else", () => {
+    it("validates resources, data sources and the provider block, in both protocols, and nothing else", () => {
       expect([...VALIDATIONS].sort()).toEqual([
+        "/tfplugin5.Provider/PrepareProviderConfig",
         "/tfplugin5.Provider/ValidateDataSourceConfig",
         "/tfplugin5.Provider/ValidateResourceTypeConfig",
         "/tfplugin6.Provider/ValidateDataResourceConfig",
+        "/tfplugin6.Provider/ValidateProviderConfig",
         "/tfplugin6.Provider/ValidateResourceConfig",
       ]);
     });
 
-    it("is answered as the provider answered it (body, headers, trailers) without asking it, by every proxy of the binary", async () => {
+    it("is asked twice, then answered as the provider answered it (body, headers, trailers) without asking it, by every proxy of the binary", async () => {
       const store: SchemaStore = {};
       const first = await SchemaProxy.start(socket, 5, store);
       const second = await SchemaProxy.start(socket, 5, store);
       try {
         const before = calls.length;
-        const a = await call(first, VALIDATE, frame("aws_vpc {cidr}"), { "x-sent": "v" });
-        const b = await call(first, VALIDATE, frame("aws_vpc {cidr}"));
-        const c = await call(second, VALIDATE, frame("aws_vpc {cidr}"));
-        expect(asked(before)).toBe(1);
-        for (const x of [a, b, c]) expect([x.body.equals(frame("aws_vpc {cidr}")), x.headers[":status"], x.headers["x-seen"], x.trailers["grpc-status"], x.trailers["x-trailer"]]).toEqual([true, 200, "v", "0", "t"]);
+        const answers = [];
+        for (const proxy of [first, first, second, first]) answers.push(await call(proxy, VALIDATE, frame("aws_vpc {cidr}"), { "x-sent": "v" }));
+        expect(asked(before)).toBe(2);
+        for (const x of answers) expect([x.body.equals(frame("aws_vpc {cidr}")), x.headers[":status"], x.headers["x-seen"], x.trailers["grpc-status"], x.trailers["x-trailer"]]).toEqual([true, 200, "v", "0", "t"]);
         // Another request, another path, another protocol's name: asked.
         await call(first, VALIDATE, frame("aws_vpc {cidr2}"));
         await call(first, "/tfplugin5.Provider/ValidateDataSourceConfig", frame("aws_vpc {cidr}"));
         await call(first, "/tfplugin6.Provider/ValidateResourceConfig", frame("aws_vpc {cidr}"));
-        expect(asked(before)).toBe(4);
+        expect(asked(before)).toBe(5);
       } finally {
         first.close();
         second.close();
       }
     });
 
-    it("is asked again after a failure (a status, or a reset before or after the answer's headers, passed on as it is)", async () => {
+    it("fails the call, naming both answers, where the provider answers the same request differently, and keeps neither", async () => {
       const proxy = await SchemaProxy.start(socket, 5, {});
       try {
         const before = calls.length;
-        for (let i = 0; i < 2; i++) {
-          const refused = await call(proxy, VALIDATE, frame("refuse"));
-          expect([refused.headers["grpc-status"], refused.headers["grpc-message"], refused.body.length]).toEqual(["3", "invalid", 0]);
-        }
-        for (let i = 0; i < 2; i++) await expect(call(proxy, VALIDATE, frame("reset"))).rejects.toThrow(/NGHTTP2_REFUSED_STREAM/);
-        for (let i = 0; i < 2; i++) await expect(call(proxy, VALIDATE, frame("cut"))).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR/);
+        const one = await call(proxy, VALIDATE, frame("flip"));
+        expect([one.headers["grpc-status"], one.headers["grpc-message"]]).toEqual(["0", `n${flips}`]);
+        const two = await call(proxy, VALIDATE, frame("flip"));
+        expect(two.headers["grpc-status"]).toBe("13");
+        expect(decodeURIComponent(String(two.headers["grpc-message"]))).toMatch(/answered \/tfplugin5\.Provider\/ValidateResourceTypeConfig differently to the same request \(status 0 "n\d+", body ; now status 0 "n\d+", body \).*BLUEPRINT_PROVIDER_MEMO=0/);
+        // Forgotten: the next one is kept anew, and the one after it fails again.
+        expect((await call(proxy, VALIDATE, frame("flip"))).headers["grpc-status"]).toBe("0");
+        expect((await call(proxy, VALIDATE, frame("flip"))).headers["grpc-status"]).toBe("13");
+        expect(grpcMessage((await call(proxy, VALIDATE, frame("flop"))).body).toString()).toBe(`n${flips}`);
+        const flop = await call(proxy, VALIDATE, frame("flop"));
+        expect([flop.headers["grpc-status"], decodeURIComponent(String(flop.headers["grpc-message"]))]).toEqual(["13", expect.stringContaining(`now status 0 "", body ${grpcFrame(Buffer.from(`n${flips}`)).toString("base64")}`)]);
         expect(asked(before)).toBe(6);
       } finally {
         proxy.close();
       }
     });
 
-    it("is answered again whatever the process was configured with (validation is offline)", async () => {
+    it("is asked every time under BLUEPRINT_PROVIDER_MEMO=verify and compared, and kept not at all under =0", async () => {
+      const store: SchemaStore = {};
+      const proxy = await SchemaProxy.start(socket, 5, store);
+      try {
+        const before = calls.length;
+        await withMode("verify", async () => {
+          for (let i = 0; i < 3; i++) expect((await call(proxy, VALIDATE, frame("v"))).trailers["grpc-status"]).toBe("0");
+          await call(proxy, VALIDATE, frame("flip"));
+          expect((await call(proxy, VALIDATE, frame("flip"))).headers["grpc-status"]).toBe("13");
+        });
+        expect(asked(before)).toBe(5);
+        await withMode("0", async () => {
+          for (let i = 0; i < 3; i++) await call(proxy, VALIDATE, frame("zero"));
+          // Kept and confirmed above, and asked all the same.
+          await call(proxy, VALIDATE, frame("v"));
+          await call(proxy, VALIDATE, frame("flip"));
+          expect((await call(proxy, VALIDATE, frame("flip"))).headers["grpc-status"]).toBe("0");
+        });
+        expect(asked(before)).toBe(11);
+        expect([...store.validations!.values()].map((k) => k.answer.body.toString())).toEqual([frame("v").toString()]);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it("is asked again after a failure (a status, a reset before or after the answer's headers, or a body after a status: passed on as it is, or as a reset)", async () => {
+      const proxy = await SchemaProxy.start(socket, 5, {});
+      try {
+        const before = calls.length;
+        for (let i = 0; i < 3; i++) {
+          const refused = await call(proxy, VALIDATE, frame("refuse"));
+          expect([refused.headers["grpc-status"], refused.headers["grpc-message"], refused.body.length]).toEqual(["3", "invalid", 0]);
+        }
+        for (let i = 0; i < 3; i++) await expect(call(proxy, VALIDATE, frame("reset"))).rejects.toThrow(/NGHTTP2_REFUSED_STREAM/);
+        for (let i = 0; i < 3; i++) await expect(call(proxy, VALIDATE, frame("cut"))).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR/);
+        for (let i = 0; i < 3; i++) await expect(call(proxy, VALIDATE, frame("stray"))).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR/);
+        expect(asked(before)).toBe(12);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it("is answered from memory whatever the process was configured with since (the second answer is the check)", async () => {
       const store: SchemaStore = {};
       const first = await SchemaProxy.start(socket, 5, store);
       const second = await SchemaProxy.start(socket, 5, store);
@@ -285,9 +360,10 @@ describe("the proxy in front of a provider", () => {
         const before = calls.length;
         await call(first, VALIDATE, frame("r"));
         await call(first, CONFIGURE, frame("region=eu"));
+        await call(first, VALIDATE, frame("r"));
         await call(second, CONFIGURE, frame("region=us"));
         for (const proxy of [first, second]) expect((await call(proxy, VALIDATE, frame("r"))).body.equals(frame("r"))).toBe(true);
-        expect([asked(before), calls.slice(before).filter((c) => c === CONFIGURE).length]).toEqual([1, 2]);
+        expect([asked(before), calls.slice(before).filter((c) => c === CONFIGURE).length]).toEqual([2, 2]);
       } finally {
         first.close();
         second.close();
@@ -295,13 +371,13 @@ describe("the proxy in front of a provider", () => {
     });
 
     it("keeps no more than MAX_VALIDATIONS answers", async () => {
-      const kept: CachedAnswer = { headers: { ":status": 200 }, body: Buffer.alloc(0) };
+      const kept: KeptAnswer = { answer: { headers: { ":status": 200 }, body: Buffer.alloc(0) }, confirmed: true };
       const store: SchemaStore = { validations: new Map(Array.from({ length: MAX_VALIDATIONS - 1 }, (_, i) => [String(i), kept])) };
       const proxy = await SchemaProxy.start(socket, 5, store);
       try {
         const before = calls.length;
-        for (const body of ["one", "one", "two", "two"]) await call(proxy, VALIDATE, frame(body));
-        expect([asked(before), store.validations!.size]).toEqual([3, MAX_VALIDATIONS]);
+        for (const body of ["one", "one", "one", "two", "two", "two"]) await call(proxy, VALIDATE, frame(body));
+        expect([asked(before), store.validations!.size]).toEqual([5, MAX_VALIDATIONS]);
       } finally {
         proxy.close();
       }

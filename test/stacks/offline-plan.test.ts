@@ -78,6 +78,8 @@ if ("missing" in tools) {
     // The plan's time, and the order Terraform happens to list the attributes it read.
     const comparable = (plan: TfJson) => ({ ...plan, timestamp: undefined, relevant_attributes: (plan.relevant_attributes ?? []).map((a: unknown) => JSON.stringify(a)).sort() });
     expect(comparable(own.plan)).toEqual(comparable(plans.get("region-us")!.plan));
+    // And what Terraform said besides the plan (a warning the proxy kept or dropped would show here).
+    expect(own.warnings).toEqual(plans.get("region-us")!.warnings);
   });
 
   it("plans a DR stack for every region that mirrors Kafka", () => {
