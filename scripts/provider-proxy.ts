@@ -296,7 +296,9 @@ export class SchemaProxy {
     up.on("trailers", (t) => (trailers = t));
     up.on("response", (response) => {
       if (down.destroyed || down.closed) return void up.close(http2.constants.NGHTTP2_CANCEL);
-      if (up.endAfterHeaders) return void down.respond(plain(response, [":status"]), { endStream: true });
+      // gRPC's trailers-only answer: its status in the headers, which end the stream. (Node 20 never
+      // sets endAfterHeaders on a client stream; a status in the headers is only ever this form.)
+      if ("grpc-status" in response) return void down.respond(plain(response, [":status"]), { endStream: true });
       down.respond(plain(response, [":status"]), { waitForTrailers: true });
       down.on("wantTrailers", () => down.sendTrailers(plain(trailers)));
       up.pipe(down);

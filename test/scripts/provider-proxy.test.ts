@@ -223,6 +223,44 @@ describe("the proxy in front of a provider", () => {
     }
   });
 
+  /**
+   * Whether the proxy's answer to one call ended its stream with the headers (gRPC's trailers-only
+   * form, which a gRPC client requires where the status is in the headers), read off the HTTP/2
+   * frames: Node's client cannot tell.
+   */
+  const endsWithHeaders = async (proxy: SchemaProxy, route: string, body: Buffer): Promise<boolean> => {
+    const relaySocket = path.join(dir, "relay.sock");
+    const frames: Buffer[] = [];
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(proxy.socket);
+      client.pipe(upstream);
+      upstream.on("data", (c: Buffer) => frames.push(c));
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(relaySocket, resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const session = http2.connect("http://proxy", { createConnection: () => net.connect(relaySocket) });
+        session.on("error", reject);
+        const req = session.request({ ":method": "POST", ":path": route, "content-type": "application/grpc", te: "trailers" });
+        req.resume();
+        req.on("close", () => {
+          session.destroy();
+          resolve();
+        });
+        req.end(body);
+      });
+    } finally {
+      relay.close();
+    }
+    // Frames: a 9-byte header (length, type, flags, stream), then the payload. The call is stream 1.
+    const bytes = Buffer.concat(frames);
+    for (let pos = 0; pos + 9 <= bytes.length; pos += 9 + bytes.readUIntBE(pos, 3)) {
+      if (bytes[pos + 3] === 0x1 && (bytes.readUInt32BE(pos + 5) & 0x7fffffff) === 1) return (bytes[pos + 4] & 0x1) === 0x1;
+    }
+    throw new Error("no HEADERS frame for the call");
+  };
+
   it("forwards every other call as it is: body, headers and trailers, and a status with no body", async () => {
     const proxy = await SchemaProxy.start(socket, 5, {});
     try {
@@ -232,6 +270,9 @@ describe("the proxy in front of a provider", () => {
       expect([echoed.headers[":status"], echoed.headers["x-seen"], echoed.trailers["grpc-status"], echoed.trailers["x-trailer"]]).toEqual([200, "hello", "0", "t"]);
       const refused = await call(proxy, "/tfplugin5.Provider/Stop", grpcFrame(Buffer.alloc(0)));
       expect([refused.headers["grpc-status"], refused.headers["grpc-message"], refused.body.length]).toEqual(["12", "no", 0]);
+      // The status with no body as the provider sent it: the headers end the stream; an answer with a body does not end there.
+      expect(await endsWithHeaders(proxy, "/tfplugin5.Provider/Stop", grpcFrame(Buffer.alloc(0)))).toBe(true);
+      expect(await endsWithHeaders(proxy, "/tfplugin5.Provider/PlanResourceChange", grpcFrame(Buffer.alloc(10, 1)))).toBe(false);
     } finally {
       proxy.close();
     }
