@@ -197,8 +197,8 @@ export const MAX_VALIDATIONS = 100_000;
 
 /** Whether two answers of the provider are the same: status, message and body. */
 function sameAnswer(a: CachedAnswer, b: CachedAnswer): boolean {
-  const status = (x: CachedAnswer) => JSON.stringify([(x.trailers ?? x.headers)["grpc-status"], (x.trailers ?? x.headers)["grpc-message"]]);
-  return status(a) === status(b) && a.body.equals(b.body);
+  const [x, y] = [statusOf(a), statusOf(b)];
+  return x.status === y.status && x.message === y.message && a.body.equals(b.body);
 }
 
 /** Sends a kept answer down. */
@@ -215,6 +215,32 @@ function answer(down: http2.ServerHttp2Stream, a: CachedAnswer): void {
 function internalError(message: string): CachedAnswer {
   return { headers: { ":status": 200, "content-type": "application/grpc", "grpc-status": "13", "grpc-message": encodeURIComponent(message) }, body: Buffer.alloc(0) };
 }
+
+/** What came back for one unary call to the provider: its headers (none if reset before them), body, trailers and reset code. */
+interface Asked {
+  readonly response?: http2.IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly trailers?: http2.IncomingHttpHeaders;
+  readonly rstCode?: number;
+}
+
+/**
+ * A unary answer, if it came whole: a status in its trailers, or in headers with no body after
+ * them (gRPC's trailers-only form). Anything else (a reset, an answer cut off) is not an answer.
+ * Node 20 reports a reset that follows the headers as a clean end (rstCode 0, and endAfterHeaders
+ * is never set on a client stream), so a status in headers that a reset then cut short would pass
+ * here; grpc-go sends a status in headers only with END_STREAM.
+ */
+function wholeAnswer({ response, body, trailers }: Asked): CachedAnswer | undefined {
+  if (!response || !(trailers ? "grpc-status" in trailers : "grpc-status" in response && body.length === 0)) return undefined;
+  return { headers: plain(response, [":status"]), body, ...(trailers ? { trailers: plain(trailers) } : {}) };
+}
+
+/** A whole answer's gRPC status and message (from its trailers, or its headers where it has none). */
+const statusOf = (a: CachedAnswer): { readonly status: string; readonly message: string } => {
+  const where = a.trailers ?? a.headers;
+  return { status: String(where["grpc-status"]), message: String(where["grpc-message"] ?? "") };
+};
 
 /** A gRPC pass-through on a unix socket in front of one provider process; see the file's comment. */
 export class SchemaProxy {
@@ -312,6 +338,23 @@ export class SchemaProxy {
     down.on("error", () => undefined);
   }
 
+  /** Asks the provider one unary call; a `caller` that goes away cancels it. */
+  private ask(headers: http2.OutgoingHttpHeaders, request: Buffer, caller?: http2.ServerHttp2Stream): Promise<Asked> {
+    return new Promise((resolve) => {
+      const up = this.session().request(headers);
+      const body: Buffer[] = [];
+      let response: http2.IncomingHttpHeaders | undefined;
+      let trailers: http2.IncomingHttpHeaders | undefined;
+      up.on("response", (r) => (response = r));
+      up.on("data", (c: Buffer) => body.push(c));
+      up.on("trailers", (t) => (trailers = t));
+      up.on("error", () => undefined);
+      caller?.on("close", () => up.destroyed || up.close(http2.constants.NGHTTP2_CANCEL));
+      up.on("close", () => resolve({ response, body: Buffer.concat(body), trailers, rstCode: up.rstCode }));
+      up.end(request);
+    });
+  }
+
   /**
    * A validation: answered from memory once the provider has given the same answer to the same
    * request twice; asked otherwise, and its answer kept the first time (see {@link VALIDATIONS}).
@@ -320,7 +363,7 @@ export class SchemaProxy {
     const chunks: Buffer[] = [];
     down.on("error", () => undefined);
     down.on("data", (c: Buffer) => chunks.push(c));
-    down.on("end", () => {
+    down.on("end", async () => {
       const request = Buffer.concat(chunks);
       const route = String(headers[":path"]);
       const key = createHash("sha256").update(route).update("\0").update(request).digest("base64");
@@ -328,69 +371,38 @@ export class SchemaProxy {
       const answers = (this.store.validations ??= new Map());
       const kept = mode === "0" ? undefined : answers.get(key);
       if (kept?.confirmed && mode !== "verify") return void answer(down, kept.answer);
-      const up = this.session().request(plain(headers, [":method", ":path"]));
-      const body: Buffer[] = [];
-      let response: http2.IncomingHttpHeaders | undefined;
-      let trailers: http2.IncomingHttpHeaders | undefined;
-      up.on("response", (r) => (response = r));
-      up.on("data", (c: Buffer) => body.push(c));
-      up.on("trailers", (t) => (trailers = t));
-      up.on("error", () => undefined);
-      down.on("close", () => up.destroyed || up.close(http2.constants.NGHTTP2_CANCEL));
-      up.on("close", () => {
-        if (down.destroyed || down.closed) return;
-        // A whole answer: a status in its trailers, or in headers with no body after them (gRPC's
-        // trailers-only form). Anything else (a reset, an answer cut off) is passed on as a reset
-        // and not kept. Node 20 reports a reset that follows the headers as a clean end (rstCode 0,
-        // and endAfterHeaders is never set on a client stream), so a status in headers that a
-        // reset then cut short would pass here; grpc-go sends a status in headers only with
-        // END_STREAM.
-        const whole = response !== undefined && (trailers ? "grpc-status" in trailers : "grpc-status" in response && body.length === 0);
-        if (!response || !whole) return void down.close(up.rstCode || http2.constants.NGHTTP2_INTERNAL_ERROR);
-        const given: CachedAnswer = { headers: plain(response, [":status"]), body: Buffer.concat(body), ...(trailers ? { trailers: plain(trailers) } : {}) };
-        if (kept && !sameAnswer(kept.answer, given)) {
-          answers.delete(key);
-          const show = (a: CachedAnswer) => `status ${(a.trailers ?? a.headers)["grpc-status"]} ${JSON.stringify(decodeURIComponent(String((a.trailers ?? a.headers)["grpc-message"] ?? "")))}, body ${a.body.toString("base64")}`;
-          return void answer(down, internalError(`scripts/provider-proxy.ts: the provider answered ${route} differently to the same request (${show(kept.answer)}; now ${show(given)}), so it cannot be answered from memory; BLUEPRINT_PROVIDER_MEMO=0 asks the provider every time`));
-        }
-        if (kept) kept.confirmed = true;
-        else if (mode !== "0" && String((trailers ?? response)["grpc-status"]) === "0" && answers.size < MAX_VALIDATIONS) answers.set(key, { answer: given, confirmed: false });
-        answer(down, given);
-      });
-      up.end(request);
+      const asked = await this.ask(plain(headers, [":method", ":path"]), request, down);
+      if (down.destroyed || down.closed) return;
+      // Not a whole answer: passed on as a reset, and not kept.
+      const given = wholeAnswer(asked);
+      if (!given) return void down.close(asked.rstCode || http2.constants.NGHTTP2_INTERNAL_ERROR);
+      if (kept && !sameAnswer(kept.answer, given)) {
+        answers.delete(key);
+        const show = (a: CachedAnswer) => `status ${statusOf(a).status} ${JSON.stringify(decodeURIComponent(statusOf(a).message))}, body ${a.body.toString("base64")}`;
+        return void answer(down, internalError(`scripts/provider-proxy.ts: the provider answered ${route} differently to the same request (${show(kept.answer)}; now ${show(given)}), so it cannot be answered from memory; BLUEPRINT_PROVIDER_MEMO=0 asks the provider every time`));
+      }
+      if (kept) kept.confirmed = true;
+      else if (mode !== "0" && statusOf(given).status === "0" && answers.size < MAX_VALIDATIONS) answers.set(key, { answer: given, confirmed: false });
+      answer(down, given);
     });
   }
 
   /** The provider's schema, asked once, kept; a failed answer is not kept. */
   private fetchSchema(): Promise<CachedSchema> {
-    this.store.schema ??= new Promise<CachedSchema>((resolve, reject) => {
-      const up = this.session().request({ ":method": "POST", ":path": this.schemaPath, "content-type": "application/grpc", te: "trailers" });
-      up.end(grpcFrame(Buffer.alloc(0)));
-      let headers: http2.OutgoingHttpHeaders = {};
-      let trailers: http2.OutgoingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      up.on("response", (h) => (headers = plain(h, [":status"])));
-      up.on("data", (c: Buffer) => chunks.push(c));
-      up.on("trailers", (t) => (trailers = plain(t)));
-      up.on("error", () => undefined);
-      up.on("close", () => {
-        // A status in the trailers, or in the headers of a response with no body (gRPC's trailers-only form).
-        const status = String(trailers["grpc-status"] ?? headers["grpc-status"]);
-        if (status !== "0") {
-          // The provider's own status and message, from wherever it sent them.
-          const given = "grpc-status" in trailers ? trailers : "grpc-status" in headers ? { "grpc-status": headers["grpc-status"], "grpc-message": headers["grpc-message"] ?? "" } : undefined;
-          return reject(Object.assign(new Error(`the provider's schema: gRPC status ${status} (stream closed with ${up.rstCode})`), { trailers: given }));
+    this.store.schema ??= this.ask({ ":method": "POST", ":path": this.schemaPath, "content-type": "application/grpc", te: "trailers" }, grpcFrame(Buffer.alloc(0)))
+      .then((asked) => {
+        const got = wholeAnswer(asked);
+        if (!got || statusOf(got).status !== "0") {
+          // The provider's own status and message, as it sent them.
+          const given = got && (got.trailers ?? { "grpc-status": statusOf(got).status, "grpc-message": statusOf(got).message });
+          throw Object.assign(new Error(`the provider's schema: gRPC status ${got ? statusOf(got).status : "none"} (stream closed with ${asked.rstCode})`), { trailers: given });
         }
-        try {
-          resolve({ headers, fields: wireFields(grpcMessage(Buffer.concat(chunks))), trailers });
-        } catch (e) {
-          reject(e);
-        }
+        return { headers: got.headers, fields: wireFields(grpcMessage(got.body)), trailers: got.trailers ?? {} };
+      })
+      .catch((e) => {
+        this.store.schema = undefined;
+        throw e;
       });
-    }).catch((e) => {
-      this.store.schema = undefined;
-      throw e;
-    });
     return this.store.schema;
   }
 
@@ -399,17 +411,10 @@ export class SchemaProxy {
     down.on("error", () => undefined);
     down.resume();
     this.fetchSchema().then(
-      (schema) => {
-        if (down.destroyed || down.closed) return;
-        down.respond(schema.headers, { waitForTrailers: true });
-        down.on("wantTrailers", () => down.sendTrailers(schema.trailers));
-        down.end(grpcFrame(pruneSchema(schema.fields, keep)));
-      },
-      (e: Error & { trailers?: http2.OutgoingHttpHeaders }) => {
-        if (down.destroyed || down.closed) return;
-        // gRPC's INTERNAL status, with what went wrong, unless the provider gave its own.
-        down.respond({ ":status": 200, "content-type": "application/grpc", ...(e.trailers ?? { "grpc-status": "13", "grpc-message": encodeURIComponent(e.message) }) }, { endStream: true });
-      },
+      (schema) => answer(down, { headers: schema.headers, body: grpcFrame(pruneSchema(schema.fields, keep)), trailers: schema.trailers }),
+      // gRPC's INTERNAL status, with what went wrong, unless the provider gave its own.
+      (e: Error & { trailers?: http2.OutgoingHttpHeaders }) =>
+        answer(down, e.trailers ? { headers: { ":status": 200, "content-type": "application/grpc", ...e.trailers }, body: Buffer.alloc(0) } : internalError(e.message)),
     );
   }
 }
