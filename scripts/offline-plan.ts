@@ -134,7 +134,7 @@ export class ProviderServers {
   private readonly waiting: { resolve: (server: ProviderServer) => void; reject: (e: unknown) => void }[] = [];
   private started = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** The binary's schema, as the first of its servers gave it (scripts/provider-proxy.ts). */
+  /** The binary's schema, as the first of its servers gave it, and its validations' answers (scripts/provider-proxy.ts). */
   private readonly schema: SchemaStore = {};
 
   constructor(

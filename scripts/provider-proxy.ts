@@ -142,8 +142,9 @@ export interface CachedSchema {
 }
 
 /**
- * Where the proxies in front of processes of one provider binary keep its schema: the same binary
- * answers the same, so a provider started later is never asked (0.4 CPU seconds each).
+ * Where the proxies in front of processes of one provider binary keep its schema (the same binary
+ * answers the same, so a provider started later is never asked: 0.4 CPU seconds each) and its
+ * answers to validations.
  */
 export interface SchemaStore {
   schema?: Promise<CachedSchema>;
